@@ -1,0 +1,87 @@
+# Polygram — build, test, generate, benchmark.
+#
+#   make            build build/libpolygram.so and build/polygram.h
+#   make demo       run the demo
+#   make test       every test suite (Go with -race, C, generated-code and format checks)
+#   make generate   regenerate tl/api, tl/mt and tl/rpcerr from schema/
+#   make bench      every benchmark
+
+GO      ?= go
+CC      ?= gcc
+CXX     ?= g++
+BUILD   := build
+LIB     := $(BUILD)/libpolygram.so
+SHARED_SCHEMA ?= ../shared/schema
+export GOFLAGS := -buildvcs=false
+
+.PHONY: all lib demo test test-go test-c check-generated check-schema fmt-check vet generate bench clean
+
+all: lib
+
+lib: $(LIB) $(BUILD)/polygram.h
+
+$(LIB): $(shell find capi core mtproto tl session -name '*.go' 2>/dev/null) go.mod go.sum
+	@mkdir -p $(BUILD)
+	$(GO) build -trimpath -ldflags='-s -w' -buildmode=c-shared -o $(LIB) ./capi
+	@rm -f $(BUILD)/libpolygram.h
+
+$(BUILD)/polygram.h: include/polygram.h
+	@mkdir -p $(BUILD)
+	cp include/polygram.h $@
+
+demo:
+	$(GO) run ./examples/demo
+
+generate:
+	$(GO) run ./tl/gen -schema schema/api.tl -pkg api -out tl/api
+	$(GO) run ./tl/gen -schema schema/mtproto.tl -pkg mt -out tl/mt
+	$(GO) run ./tl/gen -errors schema/errors.csv -pkg rpcerr -out tl/rpcerr
+
+# Regenerates into a scratch directory and fails if the committed code differs.
+check-generated:
+	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
+	$(GO) run ./tl/gen -schema schema/api.tl -pkg api -out $$tmp/api && \
+	$(GO) run ./tl/gen -schema schema/mtproto.tl -pkg mt -out $$tmp/mt && \
+	$(GO) run ./tl/gen -errors schema/errors.csv -pkg rpcerr -out $$tmp/rpcerr && \
+	for d in api mt rpcerr; do \
+	  for f in $$tmp/$$d/*_gen.go; do \
+	    cmp -s $$f tl/$$d/$$(basename $$f) || { echo "tl/$$d/$$(basename $$f) is stale: run 'make generate'"; exit 1; }; \
+	  done; \
+	  for f in tl/$$d/*_gen.go; do \
+	    [ -f $$tmp/$$d/$$(basename $$f) ] || { echo "$$f is no longer generated"; exit 1; }; \
+	  done; \
+	done && echo "generated code is up to date"
+
+# The schema copies in schema/ must equal the project's shared schema when present.
+check-schema:
+	@if [ -d $(SHARED_SCHEMA) ]; then \
+	  for f in api.tl mtproto.tl errors.csv methods.csv; do \
+	    cmp -s schema/$$f $(SHARED_SCHEMA)/$$f || { echo "schema/$$f differs from $(SHARED_SCHEMA)/$$f"; exit 1; }; \
+	  done; echo "schema copies match $(SHARED_SCHEMA)"; \
+	else echo "no $(SHARED_SCHEMA): schema copy check skipped"; fi
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+test-go:
+	$(GO) test -race -count=1 ./...
+
+# The C API through the shared library, and the header in C89, C11 and C++.
+test-c: lib
+	$(CC) -std=c89 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c include/polygram.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c include/polygram.h
+	$(CXX) -std=c++11 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c++ include/polygram.h
+	$(CC) -std=c89 -Wall -Wextra -Werror -pedantic -Iinclude tests/c/test_bridge.c -L$(BUILD) -lpolygram -Wl,-rpath,'$$ORIGIN' -o $(BUILD)/test_bridge
+	$(BUILD)/test_bridge
+
+test: fmt-check vet check-generated check-schema test-go test-c
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,79 @@
+// Package tl is the runtime of Polygram's TL codec: an Encoder and a Decoder
+// for every TL primitive, the Object interface that every generated type
+// implements, and the small helper types the generated code uses.
+//
+// The generated packages (tl/mt for the MTProto service schema, tl/api for the
+// Telegram API) import only this package. Encoding and decoding use sticky
+// errors: after the first failure every further read returns a zero value and
+// the first error is reported by Err, so generated code stays short and a
+// hostile input cannot make the decoder panic or allocate beyond its bounds.
+package tl
+
+import "fmt"
+
+// Object is a TL value with a constructor id: every generated constructor and
+// function type implements it.
+type Object interface {
+	// TypeID returns the constructor id.
+	TypeID() uint32
+	// TypeName returns the schema name, e.g. "messages.sendMessage".
+	TypeName() string
+	// EncodeBare writes the fields without the constructor id.
+	EncodeBare(e *Encoder)
+	// DecodeBare reads the fields that follow the constructor id.
+	DecodeBare(d *Decoder)
+}
+
+// Function is an Object that is an RPC function: it knows how to decode the
+// value the server returns for it.
+type Function interface {
+	Object
+	// DecodeResult decodes the function's result from d (the bytes of
+	// rpc_result's result field). For generic wrappers such as
+	// invokeWithLayer it is the result of the wrapped query.
+	DecodeResult(d *Decoder) (any, error)
+}
+
+// Opt is an optional value of a conditional (`flags.N?T`) field whose type is
+// a scalar. The zero value is absent; Some makes a present value, so an
+// explicit 0 or "" can be sent.
+type Opt[T any] struct {
+	Val T
+	Set bool
+}
+
+// Some returns a present optional value.
+func Some[T any](v T) Opt[T] { return Opt[T]{Val: v, Set: true} }
+
+// Get returns the value and whether it is present.
+func (o Opt[T]) Get() (T, bool) { return o.Val, o.Set }
+
+// Or returns the value, or def when absent.
+func (o Opt[T]) Or(def T) T {
+	if o.Set {
+		return o.Val
+	}
+	return def
+}
+
+// String formats the value, or "<absent>".
+func (o Opt[T]) String() string {
+	if !o.Set {
+		return "<absent>"
+	}
+	return fmt.Sprint(o.Val)
+}
+
+// Int128 is a TL int128: 16 bytes in wire order.
+type Int128 [16]byte
+
+// Int256 is a TL int256: 32 bytes in wire order.
+type Int256 [32]byte
+
+// Well-known constructor ids handled by the runtime itself.
+const (
+	VectorID     uint32 = 0x1cb5c415
+	BoolTrueID   uint32 = 0x997275b5
+	BoolFalseID  uint32 = 0xbc799737
+	GzipPackedID uint32 = 0x3072cfa1
+)
