@@ -1,0 +1,619 @@
+// Package conn runs an MTProto session over a transport connection: it makes
+// an auth key when it has none, keeps the connection alive with
+// ping_delay_disconnect, reconnects with exponential back-off and jitter,
+// resends unanswered requests after a reconnect without having them executed
+// twice, cancels requests with their context, and closes cleanly.
+//
+// One Conn talks to one data centre. The client core above it chooses DCs,
+// retries on RPC errors and keeps sessions; this package only moves requests
+// and answers reliably.
+package conn
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	mrand "math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/polygram/polygram/mtproto/crypto"
+	"github.com/polygram/polygram/mtproto/engine"
+	"github.com/polygram/polygram/mtproto/handshake"
+	"github.com/polygram/polygram/mtproto/transport"
+	"github.com/polygram/polygram/tl"
+	"github.com/polygram/polygram/tl/mt"
+)
+
+// Errors.
+var (
+	// ErrClosed is returned for calls on (or pending at) a closed Conn.
+	ErrClosed = errors.New("conn: closed")
+	// ErrAuthKeyNotFound means the server does not know the auth key
+	// (transport error -404): make a new key.
+	ErrAuthKeyNotFound = errors.New("conn: the server does not know this auth key (-404); a new key is needed")
+)
+
+// RPCError is an error the server returned for a request.
+type RPCError struct {
+	Code    int32
+	Message string
+}
+
+func (e *RPCError) Error() string { return fmt.Sprintf("rpc error %d: %s", e.Code, e.Message) }
+
+// State is the connection state.
+type State uint8
+
+// States reported to Config.OnState.
+const (
+	Connecting State = iota
+	Connected
+	Disconnected
+	Closed
+)
+
+func (s State) String() string {
+	return [...]string{"connecting", "connected", "disconnected", "closed"}[s]
+}
+
+// Config configures a Conn.
+type Config struct {
+	// Addr is host:port of the data centre.
+	Addr string
+	// DC is the data centre id (sent in the key exchange and obfuscation).
+	DC int
+	// Transport selects framing, obfuscation, MTProxy secret and dialer.
+	Transport transport.Options
+	// Keys are the server RSA keys trusted for the key exchange.
+	Keys []crypto.PublicKey
+	// AuthKey is an existing key; when nil a new one is made on connect.
+	AuthKey *crypto.AuthKey
+	// Salt, TimeOffset and SessionID continue an earlier session (optional).
+	Salt       int64
+	TimeOffset time.Duration
+	SessionID  int64
+	// PingInterval is how often an idle connection is pinged (default 60 s;
+	// negative disables). The server is asked to close the connection if it
+	// hears nothing for PingInterval + 15 s, and the connection is deemed
+	// dead after as long without any packet.
+	PingInterval time.Duration
+	// AckDelay is how long acknowledgements wait to ride on a request
+	// (default 50 ms).
+	AckDelay time.Duration
+	// MinBackoff and MaxBackoff bound the reconnect delay (100 ms, 30 s).
+	MinBackoff, MaxBackoff time.Duration
+	// DialTimeout bounds one connection attempt (default 10 s).
+	DialTimeout time.Duration
+	// OnUpdate receives server messages that answer no request (updates).
+	// It runs on the connection's goroutine and must not block.
+	OnUpdate func(body []byte)
+	// OnNewSession is called when the server created a new session (updates
+	// may have been missed).
+	OnNewSession func()
+	// OnKey is called when a new auth key was made (to persist it).
+	OnKey func(key *crypto.AuthKey, salt int64, offset time.Duration)
+	// OnState reports connection state changes.
+	OnState func(State)
+	// Now and Rand default to time.Now and crypto/rand.
+	Now  func() time.Time
+	Rand io.Reader
+	// Logger receives diagnostics (never key material).
+	Logger *slog.Logger
+}
+
+type call struct {
+	body []byte
+	id   engine.ReqID
+	done chan result
+}
+
+type result struct {
+	body []byte
+	err  error
+}
+
+// Conn is an MTProto connection to one data centre. It is safe for
+// concurrent use.
+type Conn struct {
+	cfg    Config
+	submit chan *call
+	cancel chan *call
+	closeC chan struct{}
+	doneC  chan struct{}
+	once   sync.Once
+
+	mu      sync.Mutex
+	key     *crypto.AuthKey
+	err     error // why the connection closed
+	session int64
+	salt    int64
+	offset  time.Duration
+
+	// loop-owned
+	eng      *engine.Engine
+	codec    *transport.Codec
+	gen      int // reader generation
+	pending  map[engine.ReqID]*call
+	lastRecv time.Time
+	backoff  time.Duration
+}
+
+type packet struct {
+	gen  int
+	data []byte
+	err  error
+}
+
+func (c *Conn) defaults() {
+	cfg := &c.cfg
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.PingInterval == 0 {
+		cfg.PingInterval = 60 * time.Second
+	}
+	if cfg.AckDelay <= 0 {
+		cfg.AckDelay = 50 * time.Millisecond
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = 100 * time.Millisecond
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 30 * time.Second
+	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = 10 * time.Second
+	}
+	if cfg.Transport.DC == 0 {
+		cfg.Transport.DC = cfg.DC
+	}
+	if cfg.Transport.Rand == nil {
+		cfg.Transport.Rand = cfg.Rand
+	}
+}
+
+// Dial connects, makes an auth key if the config has none, and starts the
+// session. The context bounds only the first connection.
+func Dial(ctx context.Context, cfg Config) (*Conn, error) {
+	c := &Conn{cfg: cfg, submit: make(chan *call), cancel: make(chan *call), closeC: make(chan struct{}),
+		doneC: make(chan struct{}), pending: map[engine.ReqID]*call{}}
+	c.defaults()
+	c.state(Connecting)
+	codec, err := transport.Dial(ctx, c.cfg.Addr, c.cfg.Transport)
+	if err != nil {
+		return nil, fmt.Errorf("conn: dial %s: %w", c.cfg.Addr, err)
+	}
+	key, salt, offset := c.cfg.AuthKey, c.cfg.Salt, c.cfg.TimeOffset
+	if key == nil {
+		res, err := c.exchange(ctx, codec)
+		if err != nil {
+			codec.Close()
+			return nil, err
+		}
+		key, salt, offset = res.AuthKey, res.Salt, res.TimeOffset
+		if c.cfg.OnKey != nil {
+			c.cfg.OnKey(key, salt, offset)
+		}
+	}
+	c.eng, err = engine.New(engine.Config{Role: engine.Client, AuthKey: key, SessionID: c.cfg.SessionID,
+		Salt: salt, TimeOffset: offset, Now: c.cfg.Now, Rand: c.cfg.Rand})
+	if err != nil {
+		codec.Close()
+		return nil, err
+	}
+	c.key = key
+	c.snapshot()
+	c.attach(codec)
+	go c.loop()
+	return c, nil
+}
+
+// exchange runs the auth-key exchange over a fresh transport connection.
+func (c *Conn) exchange(ctx context.Context, codec *transport.Codec) (*handshake.Result, error) {
+	hs := &handshake.Client{Keys: c.cfg.Keys, DC: c.cfg.DC, Rand: c.cfg.Rand, Now: c.cfg.Now}
+	var lastID int64
+	roundTrip := func(body []byte) ([]byte, error) {
+		now := c.cfg.Now()
+		id := now.Unix()<<32 | int64((uint64(now.Nanosecond())<<32)/1e9)
+		id &^= 3
+		if id <= lastID {
+			id = lastID + 4
+		}
+		lastID = id
+		if err := codec.WritePacket(handshake.WrapPlain(id, body)); err != nil {
+			return nil, err
+		}
+		type rd struct {
+			p   []byte
+			err error
+		}
+		ch := make(chan rd, 1)
+		go func() {
+			p, err := codec.ReadPacket()
+			ch <- rd{p, err}
+		}()
+		select {
+		case r := <-ch:
+			if r.err != nil {
+				return nil, transportErr(r.err)
+			}
+			_, reply, err := handshake.UnwrapPlain(transport.TrimPadding(r.p))
+			return reply, err
+		case <-ctx.Done():
+			codec.Close()
+			return nil, ctx.Err()
+		}
+	}
+	fail := func(err error) (*handshake.Result, error) {
+		return nil, fmt.Errorf("conn: auth key exchange with %s: %w", c.cfg.Addr, err)
+	}
+	m, err := hs.Start()
+	if err != nil {
+		return fail(err)
+	}
+	if m, err = roundTrip(m); err != nil {
+		return fail(err)
+	}
+	if m, err = hs.OnResPQ(m); err != nil {
+		return fail(err)
+	}
+	if m, err = roundTrip(m); err != nil {
+		return fail(err)
+	}
+	if m, err = hs.OnServerDHParams(m); err != nil {
+		return fail(err)
+	}
+	for {
+		if m, err = roundTrip(m); err != nil {
+			return fail(err)
+		}
+		res, next, err := hs.OnDHGenAnswer(m)
+		if err != nil {
+			return fail(err)
+		}
+		if res != nil {
+			return res, nil
+		}
+		m = next
+	}
+}
+
+func transportErr(err error) error {
+	var te *transport.TransportError
+	if errors.As(err, &te) && te.Code == transport.CodeAuthKeyNotFound {
+		return fmt.Errorf("%w: %v", ErrAuthKeyNotFound, err)
+	}
+	return err
+}
+
+func (c *Conn) state(s State) {
+	if c.cfg.OnState != nil {
+		c.cfg.OnState(s)
+	}
+}
+
+// snapshot publishes session facts for the getters.
+func (c *Conn) snapshot() {
+	c.mu.Lock()
+	c.session, c.salt, c.offset = c.eng.SessionID(), c.eng.Salt(), c.eng.TimeOffset()
+	c.mu.Unlock()
+}
+
+// AuthKey returns the auth key in use.
+func (c *Conn) AuthKey() *crypto.AuthKey {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.key
+}
+
+// Session returns the session id, current salt and server time offset.
+func (c *Conn) Session() (id, salt int64, offset time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.session, c.salt, c.offset
+}
+
+// Err returns why the connection closed (nil while open or after Close).
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Done is closed when the connection has closed.
+func (c *Conn) Done() <-chan struct{} { return c.doneC }
+
+// Invoke sends a request (a boxed TL function call) and waits for its
+// answer. An rpc_error comes back as *RPCError. When ctx ends first the
+// request is cancelled (the server is asked to drop the answer).
+func (c *Conn) Invoke(ctx context.Context, req []byte) ([]byte, error) {
+	cl := &call{body: req, done: make(chan result, 1)}
+	select {
+	case c.submit <- cl:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-c.doneC:
+		return nil, c.closedErr()
+	}
+	select {
+	case r := <-cl.done:
+		return r.body, r.err
+	case <-ctx.Done():
+		select {
+		case c.cancel <- cl:
+		case <-c.doneC:
+		}
+		return nil, ctx.Err()
+	}
+}
+
+func (c *Conn) closedErr() error {
+	if err := c.Err(); err != nil {
+		return err
+	}
+	return ErrClosed
+}
+
+// Close closes the connection; pending requests fail with ErrClosed. It is
+// idempotent.
+func (c *Conn) Close() error {
+	c.once.Do(func() { close(c.closeC) })
+	<-c.doneC
+	return nil
+}
+
+// attach starts reading from a new transport connection.
+func (c *Conn) attach(codec *transport.Codec) {
+	c.codec = codec
+	c.gen++
+	c.lastRecv = c.cfg.Now()
+	c.state(Connected)
+}
+
+func (c *Conn) reader(codec *transport.Codec, gen int, out chan<- packet) {
+	for {
+		p, err := codec.ReadPacket()
+		var qa transport.QuickAck
+		if errors.As(err, &qa) {
+			continue
+		}
+		select {
+		case out <- packet{gen: gen, data: bytes.Clone(transport.TrimPadding(p)), err: err}:
+		case <-c.doneC:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (c *Conn) loop() {
+	packets := make(chan packet)
+	redial := make(chan *transport.Codec)
+	defer close(c.doneC)
+	go c.reader(c.codec, c.gen, packets)
+
+	var ackTimer <-chan time.Time
+	pingTick := time.NewTicker(c.pingEvery())
+	defer pingTick.Stop()
+	var reconnectTimer <-chan time.Time
+	dialing := false
+
+	scheduleReconnect := func() {
+		if c.backoff == 0 {
+			c.backoff = c.cfg.MinBackoff
+		} else if c.backoff *= 2; c.backoff > c.cfg.MaxBackoff {
+			c.backoff = c.cfg.MaxBackoff
+		}
+		// Jitter: a delay in [backoff/2, backoff].
+		d := c.backoff/2 + time.Duration(mrand.Int64N(int64(c.backoff/2)+1))
+		reconnectTimer = time.After(d)
+	}
+	disconnect := func(cause error) {
+		if c.codec == nil {
+			return
+		}
+		c.cfg.Logger.Debug("connection lost", "addr", c.cfg.Addr, "err", cause)
+		c.codec.Close()
+		c.codec = nil
+		c.gen++
+		c.state(Disconnected)
+		scheduleReconnect()
+	}
+	flush := func() {
+		if c.codec == nil {
+			return
+		}
+		for c.eng.HasOutgoing() {
+			p, err := c.eng.Flush()
+			if err != nil {
+				c.cfg.Logger.Error("building a packet failed", "err", err)
+				return
+			}
+			if err := c.codec.WritePacket(p); err != nil {
+				disconnect(err)
+				return
+			}
+		}
+		ackTimer = nil
+	}
+	shutdown := func(err error) {
+		c.mu.Lock()
+		if c.err == nil {
+			c.err = err
+		}
+		c.mu.Unlock()
+		if c.codec != nil {
+			c.codec.Close()
+		}
+		for id, cl := range c.pending {
+			cl.done <- result{err: err}
+			delete(c.pending, id)
+		}
+		c.state(Closed)
+	}
+
+	for {
+		select {
+		case <-c.closeC:
+			flush()
+			shutdown(ErrClosed)
+			c.mu.Lock()
+			c.err = nil
+			c.mu.Unlock()
+			return
+		case cl := <-c.submit:
+			id, err := c.eng.Send(cl.body)
+			if err != nil {
+				cl.done <- result{err: err}
+				continue
+			}
+			cl.id = id
+			c.pending[id] = cl
+			flush()
+		case cl := <-c.cancel:
+			if c.eng.Cancel(cl.id) {
+				delete(c.pending, cl.id)
+			}
+		case p := <-packets:
+			if p.gen != c.gen {
+				continue // from a connection already replaced
+			}
+			if p.err != nil {
+				err := transportErr(p.err)
+				if errors.Is(err, ErrAuthKeyNotFound) {
+					shutdown(err)
+					return
+				}
+				disconnect(err)
+				continue
+			}
+			if len(p.data) == 4 {
+				code := int32(binary.LittleEndian.Uint32(p.data))
+				if code == transport.CodeAuthKeyNotFound {
+					shutdown(ErrAuthKeyNotFound)
+					return
+				}
+				disconnect(&transport.TransportError{Code: code})
+				continue
+			}
+			c.lastRecv = c.cfg.Now()
+			c.backoff = 0
+			evs, err := c.eng.Receive(p.data)
+			if err != nil {
+				c.cfg.Logger.Debug("dropped a packet", "err", err)
+			}
+			c.dispatch(evs)
+			c.snapshot()
+			if c.eng.HasOutgoing() {
+				if c.eng.Pending() > 0 || len(evs) == 0 {
+					flush()
+				} else if ackTimer == nil {
+					ackTimer = time.After(c.cfg.AckDelay)
+				}
+			}
+		case <-ackTimer:
+			flush()
+		case <-pingTick.C:
+			if c.codec == nil || c.cfg.PingInterval < 0 {
+				continue
+			}
+			if c.cfg.Now().Sub(c.lastRecv) > c.cfg.PingInterval+15*time.Second {
+				disconnect(errors.New("no packet from the server within the ping interval"))
+				continue
+			}
+			c.ping()
+			flush()
+		case <-reconnectTimer:
+			reconnectTimer = nil
+			if dialing {
+				continue
+			}
+			dialing = true
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), c.cfg.DialTimeout)
+				defer cancel()
+				codec, err := transport.Dial(ctx, c.cfg.Addr, c.cfg.Transport)
+				if err != nil {
+					c.cfg.Logger.Debug("reconnect failed", "addr", c.cfg.Addr, "err", err)
+					codec = nil
+				}
+				select {
+				case redial <- codec:
+				case <-c.doneC:
+					if codec != nil {
+						codec.Close()
+					}
+				}
+			}()
+		case codec := <-redial:
+			dialing = false
+			if codec == nil {
+				scheduleReconnect()
+				continue
+			}
+			c.attach(codec)
+			go c.reader(codec, c.gen, packets)
+			c.eng.Reconnected()
+			flush()
+		}
+	}
+}
+
+func (c *Conn) pingEvery() time.Duration {
+	if c.cfg.PingInterval < 0 {
+		return time.Hour
+	}
+	return c.cfg.PingInterval
+}
+
+// ping queues a ping_delay_disconnect whose answer nobody waits for.
+func (c *Conn) ping() {
+	n, _ := rand.Int(c.cfg.Rand, big.NewInt(1<<62))
+	var id int64
+	if n != nil {
+		id = n.Int64()
+	}
+	delay := int32((c.cfg.PingInterval + 15*time.Second) / time.Second)
+	b, _ := tl.Encode(&mt.PingDelayDisconnectRequest{PingID: id, DisconnectDelay: delay})
+	c.eng.Send(b)
+}
+
+func (c *Conn) dispatch(evs []engine.Event) {
+	for _, ev := range evs {
+		switch e := ev.(type) {
+		case engine.Result:
+			if cl, ok := c.pending[e.Req]; ok {
+				delete(c.pending, e.Req)
+				cl.done <- result{body: e.Body}
+			}
+		case engine.RPCError:
+			if cl, ok := c.pending[e.Req]; ok {
+				delete(c.pending, e.Req)
+				cl.done <- result{err: &RPCError{Code: e.Code, Message: e.Message}}
+			}
+		case engine.Update:
+			if c.cfg.OnUpdate != nil {
+				c.cfg.OnUpdate(e.Body)
+			}
+		case engine.NewSession, engine.SessionReset:
+			if c.cfg.OnNewSession != nil {
+				c.cfg.OnNewSession()
+			}
+		}
+	}
+}

@@ -1,0 +1,353 @@
+package conn
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/polygram/polygram/mtproto/crypto"
+	"github.com/polygram/polygram/mtproto/engine"
+	"github.com/polygram/polygram/mtproto/server"
+	"github.com/polygram/polygram/mtproto/transport"
+)
+
+var (
+	keyOnce   sync.Once
+	serverKey *rsa.PrivateKey
+)
+
+func rsaKey(t testing.TB) *rsa.PrivateKey {
+	keyOnce.Do(func() {
+		var err error
+		if serverKey, err = crypto.GenerateServerKey(2048, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return serverKey
+}
+
+// Request bodies of the test server: the first word selects the behaviour,
+// the second is a tag counted per execution.
+const (
+	opEcho  = 0x0000e000
+	opError = 0x0000e001
+	opSlow  = 0x0000e002
+)
+
+type testServer struct {
+	srv     *server.Server
+	addr    string
+	secrets []transport.Secret
+	release chan struct{}
+	started chan uint32
+	mu      sync.Mutex
+	runs    map[uint32]int
+}
+
+func req(op, tag uint32) []byte {
+	b := make([]byte, 8)
+	binary.LittleEndian.PutUint32(b, op)
+	binary.LittleEndian.PutUint32(b[4:], tag)
+	return b
+}
+
+func startServer(t testing.TB, keys server.KeyStore) *testServer {
+	t.Helper()
+	ts := &testServer{release: make(chan struct{}), started: make(chan uint32, 16), runs: map[uint32]int{}}
+	for _, s := range []string{
+		"00112233445566778899aabbccddeeff",
+		"dd00112233445566778899aabbccddeeff",
+		"ee00112233445566778899aabbccddeeff" + fmt.Sprintf("%x", "example.com"),
+	} {
+		sec, err := transport.ParseSecret(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts.secrets = append(ts.secrets, *sec)
+	}
+	srv, err := server.New(server.Config{
+		Key: rsaKey(t), Keys: keys, Salt: 42,
+		Transport: transport.ServerOptions{Secrets: ts.secrets, AllowDirect: true},
+		Handler: server.HandlerFunc(func(ctx context.Context, s *server.Session, body []byte) []byte {
+			op := binary.LittleEndian.Uint32(body)
+			var tag uint32
+			if len(body) >= 8 {
+				tag = binary.LittleEndian.Uint32(body[4:])
+			}
+			ts.mu.Lock()
+			ts.runs[tag]++
+			ts.mu.Unlock()
+			switch op {
+			case opError:
+				return engine.RPCErrorBody(420, "FLOOD_WAIT_3")
+			case opSlow:
+				ts.started <- tag
+				select {
+				case <-ts.release:
+				case <-ctx.Done():
+				}
+			}
+			return body
+		}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	ts.srv, ts.addr = srv, l.Addr().String()
+	t.Cleanup(func() { srv.Close() })
+	return ts
+}
+
+func (ts *testServer) runsOf(tag uint32) int {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.runs[tag]
+}
+
+func (ts *testServer) config(t testing.TB) Config {
+	return Config{Addr: ts.addr, DC: 2, Keys: []crypto.PublicKey{crypto.NewPublicKey(&rsaKey(t).PublicKey)},
+		MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond,
+		Transport: transport.Options{Kind: transport.Intermediate}}
+}
+
+func dial(t testing.TB, cfg Config) *Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := Dial(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func invoke(t testing.TB, c *Conn, body []byte) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := c.Invoke(ctx, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestEveryFramingObfuscationAndSecret(t *testing.T) {
+	ts := startServer(t, nil)
+	modes := []struct {
+		name       string
+		obfuscated bool
+		secret     *transport.Secret
+	}{
+		{"plain", false, nil}, {"obfuscated2", true, nil},
+		{"secret", true, &ts.secrets[0]}, {"dd", true, &ts.secrets[1]}, {"ee", true, &ts.secrets[2]},
+	}
+	kinds := []transport.Kind{transport.Abridged, transport.Intermediate, transport.PaddedIntermediate, transport.Full}
+	var tag uint32
+	for _, k := range kinds {
+		for _, m := range modes {
+			if k == transport.Full && m.obfuscated {
+				continue // full framing is never obfuscated (ErrFullNotObfuscated)
+			}
+			t.Run(fmt.Sprintf("%s/%s", k, m.name), func(t *testing.T) {
+				cfg := ts.config(t)
+				cfg.Transport = transport.Options{Kind: k, Obfuscated: m.obfuscated, Secret: m.secret}
+				c := dial(t, cfg)
+				tag++
+				for i := 0; i < 3; i++ {
+					if got := invoke(t, c, req(opEcho, tag)); !bytes.Equal(got, req(opEcho, tag)) {
+						t.Fatalf("echo %x", got)
+					}
+				}
+				big := bytes.Repeat(req(opEcho, tag), 64<<10)
+				if got := invoke(t, c, big); !bytes.Equal(got, big) {
+					t.Fatal("512 KiB echo differs")
+				}
+			})
+		}
+	}
+}
+
+func TestRPCErrorIsTyped(t *testing.T) {
+	ts := startServer(t, nil)
+	c := dial(t, ts.config(t))
+	_, err := c.Invoke(context.Background(), req(opError, 1))
+	var re *RPCError
+	if !errors.As(err, &re) || re.Code != 420 || re.Message != "FLOOD_WAIT_3" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestDroppedConnectionMidRPCIsResentAndExecutedOnce(t *testing.T) {
+	ts := startServer(t, nil)
+	c := dial(t, ts.config(t))
+	type out struct {
+		b   []byte
+		err error
+	}
+	done := make(chan out, 1)
+	go func() {
+		b, err := c.Invoke(context.Background(), req(opSlow, 77))
+		done <- out{b, err}
+	}()
+	<-ts.started
+	for _, s := range ts.srv.Sessions() {
+		s.Close() // the connection drops while the request runs
+	}
+	close(ts.release)
+	select {
+	case r := <-done:
+		if r.err != nil || !bytes.Equal(r.b, req(opSlow, 77)) {
+			t.Fatalf("%x %v", r.b, r.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer after the reconnect")
+	}
+	if n := ts.runsOf(77); n != 1 {
+		t.Fatalf("request executed %d times", n)
+	}
+	// The connection keeps working.
+	if got := invoke(t, c, req(opEcho, 78)); !bytes.Equal(got, req(opEcho, 78)) {
+		t.Fatal("no echo after the reconnect")
+	}
+}
+
+func TestUnknownKeyIsReportedAsNotFound(t *testing.T) {
+	ts := startServer(t, nil)
+	c := dial(t, ts.config(t))
+	key := c.AuthKey()
+	c.Close()
+	other := startServer(t, nil) // a server that never saw the key
+	cfg := other.config(t)
+	cfg.AuthKey = key
+	c2 := dial(t, cfg)
+	_, err := c2.Invoke(context.Background(), req(opEcho, 1))
+	if !errors.Is(err, ErrAuthKeyNotFound) {
+		t.Fatalf("got %v", err)
+	}
+	select {
+	case <-c2.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("connection did not close")
+	}
+}
+
+func TestExistingKeyIsReused(t *testing.T) {
+	keys := &server.MemoryKeys{}
+	ts := startServer(t, keys)
+	var made int32
+	cfg := ts.config(t)
+	cfg.OnKey = func(*crypto.AuthKey, int64, time.Duration) { atomic.AddInt32(&made, 1) }
+	c := dial(t, cfg)
+	invoke(t, c, req(opEcho, 1))
+	key := c.AuthKey()
+	_, salt, _ := c.Session()
+	c.Close()
+	cfg.AuthKey, cfg.Salt = key, salt
+	c2 := dial(t, cfg)
+	invoke(t, c2, req(opEcho, 2))
+	if made != 1 {
+		t.Fatalf("%d keys made, want 1", made)
+	}
+}
+
+func TestContextCancellationAndClose(t *testing.T) {
+	ts := startServer(t, nil)
+	c := dial(t, ts.config(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := c.Invoke(ctx, req(opSlow, 5)); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v", err)
+	}
+	<-ts.started
+	// Still usable after a cancelled call.
+	invoke(t, c, req(opEcho, 6))
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.Invoke(context.Background(), req(opSlow, 7))
+		errc <- err
+	}()
+	<-ts.started
+	c.Close()
+	if err := <-errc; !errors.Is(err, ErrClosed) {
+		t.Fatalf("pending call got %v", err)
+	}
+	if _, err := c.Invoke(context.Background(), req(opEcho, 8)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("call after close got %v", err)
+	}
+	c.Close() // idempotent
+	close(ts.release)
+}
+
+func TestPingsKeepAnIdleConnection(t *testing.T) {
+	ts := startServer(t, nil)
+	cfg := ts.config(t)
+	cfg.PingInterval = 50 * time.Millisecond
+	var states []State
+	var mu sync.Mutex
+	cfg.OnState = func(s State) { mu.Lock(); states = append(states, s); mu.Unlock() }
+	c := dial(t, cfg)
+	time.Sleep(400 * time.Millisecond)
+	invoke(t, c, req(opEcho, 1))
+	mu.Lock()
+	defer mu.Unlock()
+	for _, s := range states {
+		if s == Disconnected {
+			t.Fatalf("an answered ping loop still disconnected: %v", states)
+		}
+	}
+}
+
+// BenchmarkHandshakeLoopback measures a full connection with a new auth key
+// over loopback TCP; it reports the median.
+func BenchmarkHandshakeLoopback(b *testing.B) {
+	ts := startServer(b, nil)
+	cfg := ts.config(b)
+	var ds []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		c, err := Dial(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ds = append(ds, time.Since(start))
+		c.Close()
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "median-ms")
+}
+
+// BenchmarkRPCPipelined measures small round trips per second over one
+// connection with 64 requests in flight.
+func BenchmarkRPCPipelined(b *testing.B) {
+	ts := startServer(b, nil)
+	c := dial(b, ts.config(b))
+	b.SetParallelism(32)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		body := req(opEcho, 1)
+		for pb.Next() {
+			if _, err := c.Invoke(context.Background(), body); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "rpc/s")
+}

@@ -1,0 +1,155 @@
+package engine
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/polygram/polygram/mtproto/crypto"
+	"github.com/polygram/polygram/tl"
+	"github.com/polygram/polygram/tl/mt"
+)
+
+// headerSize is salt + session_id + msg_id + seq_no + message_data_length.
+const headerSize = 32
+
+// containerOverhead is the container's own constructor id and count; each
+// message inside adds msg_id, seqno and bytes (16 bytes).
+const (
+	containerOverhead = 8
+	innerOverhead     = 16
+)
+
+// maybeGzip returns body wrapped in gzip_packed when that is smaller.
+func (e *Engine) maybeGzip(body []byte) []byte {
+	if e.cfg.GzipThreshold < 0 || len(body) < e.cfg.GzipThreshold {
+		return body
+	}
+	z := tl.Gzip(body)
+	enc := tl.NewEncoder(make([]byte, 0, len(z)+8))
+	enc.Uint32(tl.GzipPackedID)
+	enc.BytesValue(z)
+	if enc.Len() < len(body) {
+		return enc.Bytes()
+	}
+	return body
+}
+
+// Send queues a request (a boxed TL function call, gzip-packed on the way
+// when that makes it smaller) and returns its id. Results and errors arrive
+// as Result and RPCError events with that id. A body that cannot fit in one
+// packet is refused with ErrPacketTooBig.
+func (e *Engine) Send(body []byte) (ReqID, error) {
+	body = e.maybeGzip(body)
+	if len(body)%4 != 0 || len(body) < 4 {
+		return 0, fmt.Errorf("%w: a request body of %d bytes is not whole TL words", ErrMalformed, len(body))
+	}
+	if len(body)+headerSize+crypto.MaxPadding > e.cfg.MaxPacketBytes {
+		return 0, fmt.Errorf("%w: a %d-byte body", ErrPacketTooBig, len(body))
+	}
+	e.nextReq++
+	m := &outMsg{req: e.nextReq, body: body, content: true}
+	e.reqs[m.req] = m
+	e.queue = append(e.queue, m)
+	return m.req, nil
+}
+
+// Flush packs queued messages (and pending acknowledgements) into one
+// encrypted packet. It returns nil when there is nothing to send. Call it
+// again while HasOutgoing reports true.
+func (e *Engine) Flush() ([]byte, error) {
+	if !e.HasOutgoing() {
+		return nil, nil
+	}
+	budget := e.cfg.MaxPacketBytes - headerSize - crypto.MaxPadding - containerOverhead
+	var items []*outMsg
+	if len(e.acks) > 0 {
+		n := len(e.acks)
+		if n > 8192 {
+			n = 8192
+		}
+		enc := tl.NewEncoder(nil)
+		enc.Object(&mt.MsgsAck{MsgIDs: e.acks[:n]}, "")
+		e.acks = e.acks[n:]
+		ack := &outMsg{body: enc.Bytes()}
+		items = append(items, ack)
+		budget -= len(ack.body) + innerOverhead
+	}
+	taken := 0
+	for _, m := range e.queue {
+		if len(items) >= e.cfg.MaxContainerMessages {
+			break
+		}
+		if len(m.body)+innerOverhead > budget {
+			if len(items) == 0 {
+				// A single message larger than the budget still goes
+				// alone (the budget counted container overhead).
+				items = append(items, m)
+				taken++
+			}
+			break
+		}
+		budget -= len(m.body) + innerOverhead
+		items = append(items, m)
+		taken++
+	}
+	e.queue = e.queue[taken:]
+
+	for _, m := range items {
+		if !m.keepID || m.msgID == 0 {
+			m.msgID = e.newMsgID(e.isAnswer(m))
+			m.seqno = e.nextSeqno(m.content)
+		}
+		m.keepID = false
+		if m.content {
+			e.sent[m.msgID] = m
+		}
+	}
+
+	var msgID int64
+	var seqno int32
+	var body []byte
+	if len(items) == 1 {
+		msgID, seqno, body = items[0].msgID, items[0].seqno, items[0].body
+	} else {
+		c := &mt.MsgContainer{Messages: make([]mt.Message, len(items))}
+		inner := make([]int64, 0, len(items))
+		for i, m := range items {
+			c.Messages[i] = mt.Message{MsgID: m.msgID, Seqno: m.seqno, Body: m.body}
+			if m.content {
+				inner = append(inner, m.msgID)
+			}
+		}
+		enc := tl.NewEncoder(nil)
+		enc.Object(c, "")
+		if enc.Err() != nil {
+			return nil, enc.Err()
+		}
+		body = enc.Bytes()
+		msgID = e.newMsgID(false)
+		seqno = e.nextSeqno(false)
+		e.conts[msgID] = inner
+	}
+	plain := make([]byte, headerSize, headerSize+len(body))
+	binary.LittleEndian.PutUint64(plain[0:], uint64(e.salt))
+	binary.LittleEndian.PutUint64(plain[8:], uint64(e.session))
+	binary.LittleEndian.PutUint64(plain[16:], uint64(msgID))
+	binary.LittleEndian.PutUint32(plain[24:], uint32(seqno))
+	binary.LittleEndian.PutUint32(plain[28:], uint32(len(body)))
+	plain = append(plain, body...)
+	return crypto.EncryptMessage(e.cfg.AuthKey, e.dirOut, plain, e.cfg.Rand)
+}
+
+// isAnswer reports whether a server message answers a client message (its
+// msg_id is then 1 mod 4 rather than 3).
+func (e *Engine) isAnswer(m *outMsg) bool {
+	if e.cfg.Role != Server || len(m.body) < 4 {
+		return false
+	}
+	switch binary.LittleEndian.Uint32(m.body) {
+	case mt.RPCResultID, (&mt.Pong{}).TypeID(), (&mt.MsgsStateInfo{}).TypeID(),
+		(&mt.FutureSalts{}).TypeID(), (&mt.BadServerSalt{}).TypeID(),
+		(&mt.BadMsgNotification{}).TypeID(), (&mt.NewSessionCreated{}).TypeID():
+		return true
+	}
+	return false
+}

@@ -1,0 +1,577 @@
+// Package server is the server half of MTProto over real connections: it
+// accepts connections, detects the transport (every framing, obfuscation
+// and MTProxy secret), runs the auth-key exchange for unencrypted messages,
+// and runs a session engine per auth key for encrypted ones, handing each RPC
+// to a Handler. Polygram's Telegram emulator is built on it; so are the
+// loopback tests of the client connection.
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/binary"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/polygram/polygram/mtproto/crypto"
+	"github.com/polygram/polygram/mtproto/engine"
+	"github.com/polygram/polygram/mtproto/handshake"
+	"github.com/polygram/polygram/mtproto/transport"
+	"github.com/polygram/polygram/tl"
+)
+
+// Handler answers RPC calls.
+type Handler interface {
+	// Handle answers one call (a boxed TL function, already unpacked from
+	// gzip) with a boxed result, or with an rpc_error built by
+	// engine.RPCErrorBody. It runs on its own goroutine; ctx ends when the
+	// connection closes.
+	Handle(ctx context.Context, s *Session, req []byte) []byte
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, s *Session, req []byte) []byte
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, s *Session, req []byte) []byte {
+	return f(ctx, s, req)
+}
+
+// Key is an auth key the server knows.
+type Key struct {
+	AuthKey *crypto.AuthKey
+	// Temp reports a temporary key; ExpiresAt is when it stops working.
+	Temp      bool
+	ExpiresAt time.Time
+	// PermID is the permanent key a temporary key is bound to (0: unbound).
+	PermID int64
+	// DC is the data centre the client asked for in the exchange.
+	DC int
+}
+
+// KeyStore keeps the auth keys made on this server.
+type KeyStore interface {
+	Get(id int64) (*Key, bool)
+	Put(k *Key)
+}
+
+// MemoryKeys is a KeyStore in memory, safe for concurrent use.
+type MemoryKeys struct {
+	mu   sync.Mutex
+	keys map[int64]*Key
+}
+
+// Get returns the key with the given id.
+func (m *MemoryKeys) Get(id int64) (*Key, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k, ok := m.keys[id]
+	return k, ok
+}
+
+// Put stores a key.
+func (m *MemoryKeys) Put(k *Key) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.keys == nil {
+		m.keys = map[int64]*Key{}
+	}
+	m.keys[k.AuthKey.IDInt64()] = k
+}
+
+// Config configures a Server.
+type Config struct {
+	// Key is the server's RSA key (required).
+	Key *rsa.PrivateKey
+	// Handler answers RPCs (required).
+	Handler Handler
+	// Keys stores auth keys (a new MemoryKeys when nil).
+	Keys KeyStore
+	// Transport configures transport detection (MTProxy secrets, …).
+	Transport transport.ServerOptions
+	// Salt is the server salt sessions start with; SaltFor, when set,
+	// returns the current salt (for rotation) and ValidSalt accepts salts.
+	Salt      int64
+	ValidSalt func(salt int64) bool
+	// Now and Rand default to time.Now and crypto/rand.
+	Now  func() time.Time
+	Rand io.Reader
+	// Logger receives connection-level diagnostics (never key material).
+	Logger *slog.Logger
+}
+
+// Server accepts MTProto connections.
+type Server struct {
+	cfg      Config
+	tr       *transport.Server
+	mu       sync.Mutex
+	lns      map[net.Listener]struct{}
+	sessions map[*Session]struct{}
+	engines  map[int64]*shared // by auth_key_id: sessions outlive connections
+	ctx      context.Context   // ends at Close; handlers run under it
+	stop     context.CancelFunc
+	closed   bool
+	wg       sync.WaitGroup
+}
+
+// shared is the engine of one auth key, used by whichever connection the
+// client is on: its replay window and answer cache survive reconnects, so a
+// request resent after a reconnect is answered, not executed again.
+type shared struct {
+	mu    sync.Mutex
+	eng   *engine.Engine
+	owner *Session // the connection that last carried this key
+}
+
+// ErrClosed is returned by Serve after Close.
+var ErrClosed = errors.New("server: closed")
+
+// New returns a server.
+func New(cfg Config) (*Server, error) {
+	if cfg.Key == nil || cfg.Handler == nil {
+		return nil, errors.New("server: Config.Key and Config.Handler are required")
+	}
+	if cfg.Keys == nil {
+		cfg.Keys = &MemoryKeys{}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Transport.Now == nil {
+		cfg.Transport.Now = cfg.Now
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	return &Server{cfg: cfg, ctx: ctx, stop: stop, tr: transport.NewServer(cfg.Transport), lns: map[net.Listener]struct{}{}, sessions: map[*Session]struct{}{}, engines: map[int64]*shared{}}, nil
+}
+
+// Keys returns the server's key store.
+func (s *Server) Keys() KeyStore { return s.cfg.Keys }
+
+// Serve accepts connections on l until Close.
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		l.Close()
+		return ErrClosed
+	}
+	s.lns[l] = struct{}{}
+	s.mu.Unlock()
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			s.mu.Unlock()
+			if closed {
+				return ErrClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return err
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.serveConn(c)
+		}()
+	}
+}
+
+// Close stops listening, closes every connection and waits for them.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.stop()
+	for l := range s.lns {
+		l.Close()
+	}
+	for sess := range s.sessions {
+		sess.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return nil
+}
+
+// Sessions returns the connections currently open.
+func (s *Server) Sessions() []*Session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*Session, 0, len(s.sessions))
+	for sess := range s.sessions {
+		out = append(out, sess)
+	}
+	return out
+}
+
+// bindTempAuthKeyID is auth.bindTempAuthKey#cdd42a05 (schema/api.tl); the
+// server handles it itself because it manages keys.
+const bindTempAuthKeyID = 0xcdd42a05
+
+// Session is one client connection.
+type Session struct {
+	srv    *Server
+	conn   net.Conn
+	codec  *transport.Codec
+	info   transport.Info
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu     sync.Mutex
+	key    *Key
+	cur    *shared
+	out    chan func()
+	values map[string]any
+	done   chan struct{}
+}
+
+// Info returns what the transport detection found.
+func (ss *Session) Info() transport.Info { return ss.info }
+
+// RemoteAddr returns the client's address.
+func (ss *Session) RemoteAddr() net.Addr { return ss.conn.RemoteAddr() }
+
+// Key returns the auth key the client last used (nil before any encrypted
+// message).
+func (ss *Session) Key() *Key {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.key
+}
+
+// PermKeyID returns the permanent key id behind the connection: the key
+// itself, or the permanent key a temporary key is bound to (0 if unbound).
+func (ss *Session) PermKeyID() int64 {
+	k := ss.Key()
+	switch {
+	case k == nil:
+		return 0
+	case k.Temp:
+		return k.PermID
+	}
+	return k.AuthKey.IDInt64()
+}
+
+// Set and Get keep values for the handler (per connection).
+func (ss *Session) Set(name string, v any) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.values == nil {
+		ss.values = map[string]any{}
+	}
+	ss.values[name] = v
+}
+
+// Get returns a value stored with Set.
+func (ss *Session) Get(name string) any {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.values[name]
+}
+
+// Push sends a server-initiated message (updates) to the client. It reports
+// false when the connection is closed.
+func (ss *Session) Push(body []byte) bool {
+	return ss.do(func() {
+		if sh := ss.cur; sh != nil {
+			sh.mu.Lock()
+			sh.eng.Push(body)
+			sh.mu.Unlock()
+		}
+	})
+}
+
+// do runs f on the connection's loop.
+func (ss *Session) do(f func()) bool {
+	select {
+	case ss.out <- f:
+		return true
+	case <-ss.done:
+		return false
+	}
+}
+
+// Close closes the connection.
+func (ss *Session) Close() error {
+	ss.cancel()
+	return ss.conn.Close()
+}
+
+// Done is closed when the connection ends.
+func (ss *Session) Done() <-chan struct{} { return ss.done }
+
+func (s *Server) serveConn(c net.Conn) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ss := &Session{srv: s, conn: c, ctx: ctx, cancel: cancel, out: make(chan func(), 64), done: make(chan struct{})}
+	defer func() {
+		cancel()
+		c.Close()
+		close(ss.done)
+		s.mu.Lock()
+		delete(s.sessions, ss)
+		s.mu.Unlock()
+	}()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.sessions[ss] = struct{}{}
+	s.mu.Unlock()
+
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	codec, info, err := s.tr.Accept(c)
+	if err != nil {
+		s.cfg.Logger.Debug("transport detection failed", "remote", c.RemoteAddr(), "err", err)
+		return
+	}
+	c.SetReadDeadline(time.Time{})
+	ss.codec, ss.info = codec, info
+
+	packets := make(chan []byte)
+	readErr := make(chan error, 1)
+	go func() {
+		for {
+			p, err := codec.ReadPacket()
+			if err != nil {
+				readErr <- err
+				return
+			}
+			// ReadPacket reuses its buffer: copy before handing over.
+			p = bytes.Clone(transport.TrimPadding(p))
+			select {
+			case packets <- p:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var hs *handshake.Server
+	var lastPlainID int64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case err := <-readErr:
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				s.cfg.Logger.Debug("read failed", "remote", c.RemoteAddr(), "err", err)
+			}
+			return
+		case f := <-ss.out:
+			f()
+		case p := <-packets:
+			if handshake.IsPlain(p) {
+				if hs == nil {
+					hs = &handshake.Server{Key: s.cfg.Key, Rand: s.cfg.Rand, Now: s.cfg.Now,
+						KeyInUse: func(id int64) bool { _, ok := s.cfg.Keys.Get(id); return ok }}
+				}
+				reply, done, err := s.handshakeStep(hs, p)
+				if err != nil {
+					s.cfg.Logger.Debug("handshake failed", "remote", c.RemoteAddr(), "err", err)
+					if errors.Is(err, handshake.ErrRSA) {
+						codec.WriteTransportError(transport.CodeAuthKeyNotFound)
+					}
+					return
+				}
+				if done {
+					hs = nil
+				}
+				id := plainMsgID(s.cfg.Now(), &lastPlainID)
+				if err := codec.WritePacket(handshake.WrapPlain(id, reply)); err != nil {
+					return
+				}
+				continue
+			}
+			if err := ss.encrypted(p); err != nil {
+				return
+			}
+		}
+		if err := ss.flush(); err != nil {
+			return
+		}
+	}
+}
+
+// plainMsgID returns a server msg_id (1 mod 4) for an unencrypted answer.
+func plainMsgID(now time.Time, last *int64) int64 {
+	id := now.Unix()<<32 | int64((uint64(now.Nanosecond())<<32)/1e9)
+	id = id&^3 | 1
+	if id <= *last {
+		id = *last + 4
+	}
+	*last = id
+	return id
+}
+
+func (s *Server) handshakeStep(hs *handshake.Server, p []byte) ([]byte, bool, error) {
+	_, body, err := handshake.UnwrapPlain(p)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(body) < 4 {
+		return nil, false, handshake.ErrPlain
+	}
+	switch binary.LittleEndian.Uint32(body) {
+	case 0xbe7e8ef1, 0x60469778: // req_pq_multi, req_pq
+		if hs != nil {
+			*hs = handshake.Server{Key: hs.Key, Rand: hs.Rand, Now: hs.Now, KeyInUse: hs.KeyInUse}
+		}
+		r, err := hs.OnReqPQ(body)
+		return r, false, err
+	case 0xd712e4be: // req_DH_params
+		r, err := hs.OnReqDHParams(body)
+		return r, false, err
+	case 0xf5045f1f: // set_client_DH_params
+		r, res, err := hs.OnSetClientDHParams(body)
+		if err != nil || res == nil {
+			return r, false, err
+		}
+		s.cfg.Keys.Put(&Key{AuthKey: res.AuthKey, Temp: !res.ExpiresAt.IsZero(), ExpiresAt: res.ExpiresAt, DC: res.DC})
+		return r, true, nil
+	}
+	return nil, false, handshake.ErrUnexpected
+}
+
+// encrypted handles an encrypted packet.
+func (ss *Session) encrypted(p []byte) error {
+	s := ss.srv
+	if len(p) < 8 {
+		return ss.codec.WriteTransportError(transport.CodeAuthKeyNotFound)
+	}
+	id := int64(binary.LittleEndian.Uint64(p))
+	k, ok := s.cfg.Keys.Get(id)
+	if !ok || (k.Temp && !k.ExpiresAt.IsZero() && s.cfg.Now().After(k.ExpiresAt)) {
+		return ss.codec.WriteTransportError(transport.CodeAuthKeyNotFound)
+	}
+	ss.mu.Lock()
+	ss.key = k
+	ss.mu.Unlock()
+	s.mu.Lock()
+	sh, ok := s.engines[id]
+	if !ok {
+		eng, err := engine.New(engine.Config{Role: engine.Server, AuthKey: k.AuthKey, Salt: s.cfg.Salt,
+			Now: s.cfg.Now, Rand: s.cfg.Rand, ValidSalt: s.cfg.ValidSalt})
+		if err != nil {
+			s.mu.Unlock()
+			return err
+		}
+		sh = &shared{eng: eng}
+		s.engines[id] = sh
+	}
+	s.mu.Unlock()
+	sh.mu.Lock()
+	sh.owner = ss
+	evs, err := sh.eng.Receive(p)
+	sh.mu.Unlock()
+	ss.cur = sh
+	if err != nil {
+		s.cfg.Logger.Debug("dropped a packet", "remote", ss.conn.RemoteAddr(), "err", err)
+		return nil
+	}
+	for _, ev := range evs {
+		if r, ok := ev.(engine.Request); ok {
+			ss.dispatch(sh, r)
+		}
+	}
+	return nil
+}
+
+// dispatch runs the handler for one request and queues its answer on the
+// key's engine, to go out on whichever connection carries the key by then.
+func (ss *Session) dispatch(sh *shared, r engine.Request) {
+	if len(r.Body) >= 4 && binary.LittleEndian.Uint32(r.Body) == bindTempAuthKeyID {
+		res := ss.bindTempKey(r.MsgID, r.Body)
+		sh.mu.Lock()
+		sh.eng.Reply(r.MsgID, res)
+		sh.mu.Unlock()
+		return
+	}
+	go func() {
+		// Handlers run under the server's context, not the connection's:
+		// as on Telegram, a request keeps running when the connection that
+		// brought it drops, and its answer waits for the client to return.
+		res := ss.srv.cfg.Handler.Handle(ss.srv.ctx, ss, r.Body)
+		sh.mu.Lock()
+		sh.eng.Reply(r.MsgID, res)
+		owner := sh.owner
+		sh.mu.Unlock()
+		owner.do(func() {})
+	}()
+}
+
+// bindTempKey handles auth.bindTempAuthKey (perfect forward secrecy).
+func (ss *Session) bindTempKey(msgID int64, body []byte) []byte {
+	fail := func(msg string) []byte { return engine.RPCErrorBody(400, msg) }
+	d := tl.NewDecoder(body[4:])
+	permID := d.Long()
+	nonce := d.Long()
+	expiresAt := d.Int()
+	encrypted := d.BytesRef()
+	if d.Err() != nil {
+		return fail("ENCRYPTED_MESSAGE_INVALID")
+	}
+	temp := ss.Key()
+	if temp == nil || !temp.Temp {
+		return fail("TEMP_AUTH_KEY_EMPTY")
+	}
+	perm, ok := ss.srv.cfg.Keys.Get(permID)
+	if !ok || perm.Temp {
+		return fail("ENCRYPTED_MESSAGE_INVALID")
+	}
+	inner, innerMsgID, err := handshake.OpenBindMessage(perm.AuthKey, encrypted)
+	if err != nil || innerMsgID != msgID || inner.Nonce != nonce || inner.ExpiresAt != expiresAt ||
+		inner.PermAuthKeyID != permID || inner.TempAuthKeyID != temp.AuthKey.IDInt64() {
+		return fail("ENCRYPTED_MESSAGE_INVALID")
+	}
+	if temp.PermID != 0 && temp.PermID != permID {
+		return fail("TEMP_AUTH_KEY_ALREADY_BOUND")
+	}
+	bound := *temp
+	bound.PermID = permID
+	bound.ExpiresAt = time.Unix(int64(expiresAt), 0)
+	ss.srv.cfg.Keys.Put(&bound)
+	ss.mu.Lock()
+	ss.key = &bound
+	ss.mu.Unlock()
+	e := tl.NewEncoder(nil)
+	e.Bool(true)
+	return e.Bytes()
+}
+
+// flush writes every packet the connection's engine has to send.
+func (ss *Session) flush() error {
+	sh := ss.cur
+	if sh == nil {
+		return nil
+	}
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.owner != ss {
+		return nil // the client moved to another connection
+	}
+	for sh.eng.HasOutgoing() {
+		p, err := sh.eng.Flush()
+		if err != nil {
+			return err
+		}
+		if err := ss.codec.WritePacket(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
