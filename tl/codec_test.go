@@ -280,3 +280,45 @@ func TestDecodedStringsDoNotAliasInput(t *testing.T) {
 		t.Fatalf("decoded values changed with the input: %+v", cs)
 	}
 }
+
+func TestRegistryByIDAndName(t *testing.T) {
+	for _, id := range api.ConstructorIDs {
+		o := api.New(id)
+		if o == nil || o.TypeID() != id {
+			t.Fatalf("New(%08x) = %v", id, o)
+		}
+		if byName := api.NewByName(o.TypeName()); byName == nil || byName.TypeID() != id {
+			t.Fatalf("NewByName(%q) = %v", o.TypeName(), byName)
+		}
+	}
+	for _, id := range api.FunctionIDs {
+		if _, ok := api.New(id).(tl.Function); !ok {
+			t.Fatalf("%08x is not a function", id)
+		}
+	}
+	if len(api.ConstructorIDs) != 1654 || len(api.FunctionIDs) != 813 {
+		t.Fatalf("%d constructors, %d functions", len(api.ConstructorIDs), len(api.FunctionIDs))
+	}
+	if api.New(0x12345678) != nil || api.NewByName("nope") != nil {
+		t.Fatal("unknown id or name returned an object")
+	}
+}
+
+func TestClassifyUpdate(t *testing.T) {
+	cases := []struct {
+		u    api.UpdateClass
+		want api.UpdateSeq
+	}{
+		{&api.UpdateNewMessage{Message: &api.MessageEmpty{}, Pts: 10, PtsCount: 1}, api.UpdateSeq{Kind: api.SeqPts, Pts: 10, PtsCount: 1}},
+		{&api.UpdateNewChannelMessage{Message: &api.Message{PeerID: &api.PeerChannel{ChannelID: 5}}, Pts: 3, PtsCount: 1},
+			api.UpdateSeq{Kind: api.SeqChannel, Pts: 3, PtsCount: 1, ChannelID: 5}},
+		{&api.UpdateDeleteChannelMessages{ChannelID: 9, Pts: 4, PtsCount: 2}, api.UpdateSeq{Kind: api.SeqChannel, Pts: 4, PtsCount: 2, ChannelID: 9}},
+		{&api.UpdateBotStopped{Qts: 8}, api.UpdateSeq{Kind: api.SeqQts, Qts: 8}},
+		{&api.UpdateUserTyping{}, api.UpdateSeq{}},
+	}
+	for _, c := range cases {
+		if got := api.ClassifyUpdate(c.u); got != c.want {
+			t.Errorf("%s: got %+v want %+v", c.u.TypeName(), got, c.want)
+		}
+	}
+}

@@ -590,6 +590,14 @@ func (g *gen) genRegistry() ([]byte, error) {
 		}
 		b.WriteString("\n}\n\n")
 	}
+	b.WriteString("// NewByName returns a new zero value of the constructor or function with the\n// given schema name (\"messages.sendMessage\"), or nil when the name is unknown.\nfunc NewByName(name string) tl.Object {\n\tswitch name {\n")
+	for _, c := range all {
+		if skippedTypes[c.Result.Name] && !c.Function {
+			continue
+		}
+		fmt.Fprintf(b, "\tcase %q:\n\t\treturn &%s{}\n", c.Name, structName(c))
+	}
+	b.WriteString("\t}\n\treturn nil\n}\n\n")
 	writeIDs("ConstructorIDs", "lists every generated constructor id in schema order.", g.s.Constructors)
 	writeIDs("FunctionIDs", "lists every generated function id in schema order.", g.s.Functions)
 
