@@ -322,3 +322,18 @@ func TestClassifyUpdate(t *testing.T) {
 		}
 	}
 }
+
+func TestEntitiesFindsUsersAndChats(t *testing.T) {
+	m := &api.MessagesMessages{Users: []api.UserClass{&api.UserEmpty{ID: 1}}, Chats: []api.ChatClass{&api.ChatEmpty{ID: 2}}}
+	users, chats := api.Entities(m)
+	if len(users) != 1 || len(chats) != 1 {
+		t.Fatalf("%v %v", users, chats)
+	}
+	users, _ = api.Entities(&api.AuthAuthorization{User: &api.UserEmpty{ID: 3}})
+	if len(users) != 1 || users[0].(*api.UserEmpty).ID != 3 {
+		t.Fatalf("%v", users)
+	}
+	if u, c := api.Entities(&api.InputPeerSelf{}); u != nil || c != nil {
+		t.Fatal("entities from an object that has none")
+	}
+}

@@ -549,6 +549,11 @@ func (g *gen) generate() (map[string][]byte, error) {
 			return nil, err
 		}
 		files["updates_gen.go"] = upd
+		ent, err := g.genEntities()
+		if err != nil {
+			return nil, err
+		}
+		files["entities_gen.go"] = ent
 	}
 	return files, nil
 }
@@ -676,5 +681,51 @@ func (g *gen) genUpdateClassifier() ([]byte, error) {
 		}
 	}
 	b.WriteString("\t}\n\treturn UpdateSeq{}\n}\n")
+	return b.Bytes(), nil
+}
+
+// genEntities writes Entities, which returns the users and chats an object
+// carries directly (the users/chats vectors most results have, and single
+// user fields), so the client can cache every peer it sees.
+func (g *gen) genEntities() ([]byte, error) {
+	b := &bytes.Buffer{}
+	fmt.Fprintf(b, header, g.src)
+	fmt.Fprintf(b, "package %s\n\nimport \"github.com/polygram/polygram/tl\"\n\n", g.pkg)
+	b.WriteString("// Entities returns the users and chats that o carries at its top level:\n" +
+		"// its users and chats vectors, or its user field. Nested objects are not\n" +
+		"// searched; callers walk containers such as updates themselves.\n" +
+		"func Entities(o tl.Object) (users []UserClass, chats []ChatClass) {\n\tswitch x := o.(type) {\n")
+	all := append(append([]*schema.Combinator{}, g.s.Constructors...), g.s.Functions...)
+	for _, c := range all {
+		if c.Function {
+			continue
+		}
+		var us, cs, u string
+		for _, p := range c.Params {
+			t := p.Type
+			switch {
+			case p.Name == "users" && t.Elem != nil && t.Elem.Name == "User" && !t.Elem.Bare:
+				us = fieldName(p.Name)
+			case p.Name == "chats" && t.Elem != nil && t.Elem.Name == "Chat" && !t.Elem.Bare:
+				cs = fieldName(p.Name)
+			case p.Name == "user" && t.Elem == nil && t.Name == "User" && !t.Bare:
+				u = fieldName(p.Name)
+			}
+		}
+		if us == "" && cs == "" && u == "" {
+			continue
+		}
+		fmt.Fprintf(b, "\tcase *%s:\n", structName(c))
+		if us != "" {
+			fmt.Fprintf(b, "\t\tusers = x.%s\n", us)
+		}
+		if u != "" {
+			fmt.Fprintf(b, "\t\tif x.%s != nil {\n\t\t\tusers = append(users, x.%s)\n\t\t}\n", u, u)
+		}
+		if cs != "" {
+			fmt.Fprintf(b, "\t\tchats = x.%s\n", cs)
+		}
+	}
+	b.WriteString("\t}\n\treturn users, chats\n}\n")
 	return b.Bytes(), nil
 }
