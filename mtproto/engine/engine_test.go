@@ -550,3 +550,24 @@ func TestOversizedRequestIsRefused(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestReplayWindowForgetsSafely(t *testing.T) {
+	w := newReplayWindow(4)
+	for _, id := range []int64{10, 20, 30, 40} {
+		if !w.add(id) {
+			t.Fatalf("fresh id %d refused", id)
+		}
+	}
+	if w.add(30) {
+		t.Fatal("duplicate accepted")
+	}
+	if !w.add(50) { // forgets 10
+		t.Fatal("fresh id refused")
+	}
+	if w.add(10) || w.add(5) {
+		t.Fatal("an id at or below a forgotten one was accepted")
+	}
+	if !w.add(45) {
+		t.Fatal("an id above the floor was refused")
+	}
+}

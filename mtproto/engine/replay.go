@@ -15,8 +15,10 @@ type replayWindow struct {
 	any   bool // floor is set
 }
 
+// newReplayWindow returns an empty window; its memory grows with use, so an
+// idle session costs almost nothing.
 func newReplayWindow(size int) *replayWindow {
-	return &replayWindow{size: size, ids: make(map[int64]struct{}, size), ring: make([]int64, size)}
+	return &replayWindow{size: size, ids: map[int64]struct{}{}}
 }
 
 // add records id and reports whether it is new: neither held nor at or below
@@ -35,7 +37,11 @@ func (w *replayWindow) add(id int64) bool {
 			w.floor, w.any = old, true
 		}
 	}
-	w.ring[w.next] = id
+	if w.full {
+		w.ring[w.next] = id
+	} else {
+		w.ring = append(w.ring, id)
+	}
 	w.ids[id] = struct{}{}
 	w.next++
 	if w.next == w.size {

@@ -95,8 +95,9 @@ type Config struct {
 	Keys KeyStore
 	// Transport configures transport detection (MTProxy secrets, …).
 	Transport transport.ServerOptions
-	// Salt is the server salt sessions start with; SaltFor, when set,
-	// returns the current salt (for rotation) and ValidSalt accepts salts.
+	// Salt is the server salt sessions start with (see SetSalt for
+	// rotation); ValidSalt, when set, decides which salts clients may still
+	// use (default: only the current one).
 	Salt      int64
 	ValidSalt func(salt int64) bool
 	// Now and Rand default to time.Now and crypto/rand.
@@ -154,6 +155,24 @@ func New(cfg Config) (*Server, error) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	return &Server{cfg: cfg, ctx: ctx, stop: stop, tr: transport.NewServer(cfg.Transport), lns: map[net.Listener]struct{}{}, sessions: map[*Session]struct{}{}, engines: map[int64]*shared{}}, nil
+}
+
+// SetSalt rotates the server salt: every session announces it from now on
+// (clients using another salt get bad_server_salt unless ValidSalt accepts
+// it), and new sessions start with it.
+func (s *Server) SetSalt(salt int64) {
+	s.mu.Lock()
+	s.cfg.Salt = salt
+	engines := make([]*shared, 0, len(s.engines))
+	for _, sh := range s.engines {
+		engines = append(engines, sh)
+	}
+	s.mu.Unlock()
+	for _, sh := range engines {
+		sh.mu.Lock()
+		sh.eng.SetSalt(salt)
+		sh.mu.Unlock()
+	}
 }
 
 // Keys returns the server's key store.
@@ -464,7 +483,7 @@ func (ss *Session) encrypted(p []byte) error {
 	s.mu.Lock()
 	sh, ok := s.engines[id]
 	if !ok {
-		eng, err := engine.New(engine.Config{Role: engine.Server, AuthKey: k.AuthKey, Salt: s.cfg.Salt,
+		eng, err := engine.New(engine.Config{Role: engine.Server, AuthKey: k.AuthKey, Salt: s.cfg.Salt, // s.mu held
 			Now: s.cfg.Now, Rand: s.cfg.Rand, ValidSalt: s.cfg.ValidSalt})
 		if err != nil {
 			s.mu.Unlock()
