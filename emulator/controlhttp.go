@@ -1,0 +1,297 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// ControlHandler returns an HTTP handler that exposes the control API as
+// JSON, so that tests written in other languages can script the emulator
+// (cmd/polygram-emulator serves it on loopback). Requests and answers are
+// JSON objects; errors answer status 400 with {"error": "..."}.
+//
+//	GET  /dcs                      {"dcs":[{"id","host","port"}],"public_key_pem","fingerprint"}
+//	POST /users                    {"phone","first_name","last_name","username"} → user
+//	POST /bots                     {"username","first_name"} → {"user":…,"token"}
+//	GET  /login_code?phone=…       {"code"}
+//	POST /password                 {"user_id","password","hint"}
+//	POST /contacts                 {"owner","contact"}
+//	POST /messages                 {"from","peer","text"} → {"id"}
+//	GET  /history?viewer=…&peer=…  {"messages":[…]}
+//	POST /chats                    {"creator","title","members":[…]} → {"peer"}
+//	POST /channels                 {"creator","title","username","megagroup","members":[…]} → {"peer"}
+//	POST /faults/drop_connections
+//	POST /faults/skew_clock        {"seconds"}
+//	POST /faults/rotate_salt
+//	POST /faults/hold_updates      {"user_id","hold"}
+//	POST /faults/lose_updates      {"user_id","n"}
+//	POST /faults/fail_next         {"method","n","error"}
+//	POST /faults/slow_dc           {"dc","delay_ms"}
+//
+// User objects are {"id","phone","first_name","last_name","username","bot","dc"};
+// ids are JSON numbers (64-bit integers).
+func (e *Emulator) ControlHandler() http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern string, f func(r *http.Request) (any, error)) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			res, err := f(r)
+			w.Header().Set("Content-Type", "application/json")
+			if err != nil {
+				w.WriteHeader(http.StatusBadRequest)
+				json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+				return
+			}
+			if res == nil {
+				res = map[string]bool{"ok": true}
+			}
+			json.NewEncoder(w).Encode(res)
+		})
+	}
+	handle("GET /dcs", func(*http.Request) (any, error) { return e.Info(), nil })
+	handle("POST /users", func(r *http.Request) (any, error) {
+		var q struct {
+			Phone     string `json:"phone"`
+			FirstName string `json:"first_name"`
+			LastName  string `json:"last_name"`
+			Username  string `json:"username"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		u, err := e.CreateUser(q.Phone, q.FirstName, q.LastName, q.Username)
+		if err != nil {
+			return nil, err
+		}
+		return jsonUser(u), nil
+	})
+	handle("POST /bots", func(r *http.Request) (any, error) {
+		var q struct {
+			Username  string `json:"username"`
+			FirstName string `json:"first_name"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		u, token, err := e.CreateBot(q.Username, q.FirstName)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"user": jsonUser(u), "token": token}, nil
+	})
+	handle("GET /login_code", func(r *http.Request) (any, error) {
+		phone := r.URL.Query().Get("phone")
+		if normPhone(phone) == "" {
+			return nil, fmt.Errorf("phone %q is not a phone number", phone)
+		}
+		return map[string]string{"code": e.LoginCode(phone)}, nil
+	})
+	handle("POST /password", func(r *http.Request) (any, error) {
+		var q struct {
+			UserID   int64  `json:"user_id"`
+			Password string `json:"password"`
+			Hint     string `json:"hint"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		return nil, e.SetPassword(q.UserID, q.Password, q.Hint)
+	})
+	handle("POST /contacts", func(r *http.Request) (any, error) {
+		var q struct {
+			Owner   int64 `json:"owner"`
+			Contact int64 `json:"contact"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		return nil, e.AddContact(q.Owner, q.Contact)
+	})
+	handle("POST /messages", func(r *http.Request) (any, error) {
+		var q struct {
+			From int64  `json:"from"`
+			Peer int64  `json:"peer"`
+			Text string `json:"text"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		id, err := e.SendMessage(q.From, q.Peer, q.Text)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]int32{"id": id}, nil
+	})
+	handle("GET /history", func(r *http.Request) (any, error) {
+		viewer, err1 := strconv.ParseInt(r.URL.Query().Get("viewer"), 10, 64)
+		peer, err2 := strconv.ParseInt(r.URL.Query().Get("peer"), 10, 64)
+		if err1 != nil || err2 != nil {
+			return nil, errors.New("viewer and peer must be integers")
+		}
+		msgs, err := e.History(viewer, peer)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]map[string]any, 0, len(msgs))
+		for _, m := range msgs {
+			jm := map[string]any{"id": m.ID, "from_id": m.FromID, "peer_id": m.PeerID, "out": m.Out, "text": m.Text,
+				"date": m.Date.Unix(), "reply_to": m.ReplyTo, "service": m.Service}
+			if !m.EditDate.IsZero() {
+				jm["edit_date"] = m.EditDate.Unix()
+			}
+			if m.FwdFromID != 0 {
+				jm["fwd_from_id"] = m.FwdFromID
+			}
+			out = append(out, jm)
+		}
+		return map[string]any{"messages": out}, nil
+	})
+	handle("POST /chats", func(r *http.Request) (any, error) {
+		var q struct {
+			Creator int64   `json:"creator"`
+			Title   string  `json:"title"`
+			Members []int64 `json:"members"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		peer, err := e.CreateChat(q.Creator, q.Title, q.Members...)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]int64{"peer": peer}, nil
+	})
+	handle("POST /channels", func(r *http.Request) (any, error) {
+		var q struct {
+			Creator   int64   `json:"creator"`
+			Title     string  `json:"title"`
+			Username  string  `json:"username"`
+			Megagroup bool    `json:"megagroup"`
+			Members   []int64 `json:"members"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		peer, err := e.CreateChannel(q.Creator, q.Title, q.Username, q.Megagroup, q.Members...)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]int64{"peer": peer}, nil
+	})
+	handle("POST /faults/drop_connections", func(*http.Request) (any, error) { e.DropConnections(); return nil, nil })
+	handle("POST /faults/rotate_salt", func(*http.Request) (any, error) { e.RotateSalt(); return nil, nil })
+	handle("POST /faults/skew_clock", func(r *http.Request) (any, error) {
+		var q struct {
+			Seconds float64 `json:"seconds"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		e.SkewClock(time.Duration(q.Seconds * float64(time.Second)))
+		return nil, nil
+	})
+	handle("POST /faults/hold_updates", func(r *http.Request) (any, error) {
+		var q struct {
+			UserID int64 `json:"user_id"`
+			Hold   bool  `json:"hold"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		e.HoldUpdates(q.UserID, q.Hold)
+		return nil, nil
+	})
+	handle("POST /faults/lose_updates", func(r *http.Request) (any, error) {
+		var q struct {
+			UserID int64 `json:"user_id"`
+			N      int   `json:"n"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		e.LoseUpdates(q.UserID, q.N)
+		return nil, nil
+	})
+	handle("POST /faults/fail_next", func(r *http.Request) (any, error) {
+		var q struct {
+			Method string `json:"method"`
+			N      int    `json:"n"`
+			Error  string `json:"error"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		if q.Method == "" || q.Error == "" {
+			return nil, errors.New("method and error are required")
+		}
+		if q.N == 0 {
+			q.N = 1
+		}
+		e.FailNext(q.Method, q.N, q.Error)
+		return nil, nil
+	})
+	handle("POST /faults/slow_dc", func(r *http.Request) (any, error) {
+		var q struct {
+			DC      int     `json:"dc"`
+			DelayMs float64 `json:"delay_ms"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		e.SlowDC(q.DC, time.Duration(q.DelayMs*float64(time.Millisecond)))
+		return nil, nil
+	})
+	return mux
+}
+
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("bad JSON body: %w", err)
+	}
+	return nil
+}
+
+func jsonUser(u *User) map[string]any {
+	return map[string]any{"id": u.ID, "phone": u.Phone, "first_name": u.FirstName, "last_name": u.LastName,
+		"username": u.Username, "bot": u.Bot, "dc": u.DC}
+}
+
+// Info describes a running emulator for other processes: what the command
+// prints and GET /dcs answers.
+type Info struct {
+	DCs []struct {
+		ID   int    `json:"id"`
+		Host string `json:"host"`
+		Port int    `json:"port"`
+	} `json:"dcs"`
+	PublicKeyPEM     string `json:"public_key_pem"`
+	Fingerprint      int64  `json:"fingerprint"`
+	FingerprintHex   string `json:"fingerprint_hex"` // for JSON readers without 64-bit integers
+	TestPhonePattern string `json:"test_phone_pattern"`
+	LoginCode        string `json:"login_code"`
+	CreateBot        string `json:"create_bot"`
+	Control          string `json:"control,omitempty"`
+}
+
+// Info returns the description of the emulator (Control is left empty).
+func (e *Emulator) Info() *Info {
+	in := &Info{PublicKeyPEM: e.PublicKeyPEM(), Fingerprint: e.pub.Fingerprint,
+		FingerprintHex:   fmt.Sprintf("%016x", uint64(e.pub.Fingerprint)),
+		TestPhonePattern: "99966XYYYY",
+		LoginCode:        "the DC digit X repeated 5 times (99966X… lives on DC X; other phones on DC 2)",
+		CreateBot:        `POST {"username":"…bot","first_name":"…"} to the control address /bots; the answer has the token for auth.importBotAuthorization`,
+	}
+	for _, d := range e.DCs() {
+		in.DCs = append(in.DCs, struct {
+			ID   int    `json:"id"`
+			Host string `json:"host"`
+			Port int    `json:"port"`
+		}{d.ID, d.Host, d.Port})
+	}
+	return in
+}

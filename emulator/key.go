@@ -1,0 +1,34 @@
+package emulator
+
+// testKeyPEM is the emulator's default RSA key. It is PUBLIC: it is committed
+// to the repository so that Start is fast and clients can be configured with
+// a fixed key. Never use it for anything but local testing.
+const testKeyPEM = `
+-----BEGIN RSA PRIVATE KEY-----
+MIIEpAIBAAKCAQEAwLY6AK9G69zbY2EJ4/3ipdEjETjOHxfkYqASa/lh6Jri4cHB
+BfzOtronTeF4mjKeAkpvS486fPRYrdZ6QHKMdF150JvVD4JVx4f7D/hzSNRbcMaD
+LZH0toXyWx59U3B0bza6W4qYNhtZDnGRVjzRkTg9+q4w+F34kg2YbkLqkUPDV7z5
+JOIN3jAVoQ7BiZxILEFuLYG9TpmMFrvTVe7ViY/7kRdbfhLprxXaI7xTL8RMEVhR
+Yzulc/0RQ6GaBZKaMy+vcnwjw7XC+tqzwzKqsgRAOHTEb7VlZBJiqL7q0kEM+ctW
+76k+Ku3pUxizrj1y2cs1ahty7FnWI/bMOe467wIDAQABAoIBADngYJIlEf0zQtZZ
+ZfGJpeCb61a4QztWXxp5rZ6s8ok7vykDGjf0oZaCWNyMez6ANjFE7qD4Pp4ZemqX
+D/c8D8/A5R1QN9BlGeMHhVDaErGMSXwYunvcqmyI1O0lvojpLKbb/mMQwD77vqbW
+V8pZEK13ATJAz2dAPa+LkryGr1D5zMaZVQkzgdbKzn/YykOccZiEVhetwZoiikpf
+s68dBF6ohDMQPNWFIGnl44y7qom6jzd0odRUHMfH+uHhSR2t/LdZVMmF3BQFQlNP
+Bs4xb4d1wpG51JE6K99R8Uuuq+Um+Mf7Nk8bqZGJ6aOksMpGGctn1tFxTQ2CL2Fy
+JyEkW2UCgYEAwWZcaeou7I4hAjdL3e5ophKXj0Hpa1HVd73sKRouElLRt05SO/Lx
+QCz3U6mUGa82o/iQAdHzyBEyLxlJc/y5HF1iHPsdPBsf7j7sGYJZqs/fOoDFzrBb
+bfc4u/oe4MRf/wF2g3JB2sxnK0O8WyUf8L9zPnnajvCppWqPaCaXVvUCgYEA/xba
+nEs6+3XBmv9GAy/w6e3VJf52fkadZ9srMNiqwXz6zPbgxr0IBvj2RVvRE+OICDOT
+6RcImZCkuhF5SFpEzzFci0g4Z4iFGaQ8dTU/zm13XAWtlyg4NPcoMHBJGLH/IFyf
+1/4Qdqy8CmhEyr72qC+P22ZtxPwU8/TN1Dar89MCgYEAlgao08TFp93Nf2GT6dJi
+vcmYZpoTz5vIw73B8FSNvsseQltwcW7RdR4ssmrPJ2mDMonEdJUAzoeAbYbpMx+u
+HXHXhXHLSPAlwfRvxI4YrufYXBK+38pw8oogKboqr+PGMBRbcjZ1HZ0Iv0gpWm8f
+KuvpI2L1h4LrpxVVr86YAe0CgYEA/kmXBaUNGC1MIaoF7hl1bI0VJTnkf37/XM+j
+356tohJnpbkZW6SHAwRd48hixRPVwG9CLGM0xHjnbUEMCS9LVswbOBF3gOYb4PLS
+/fhmMe73xHk4ke2bElmr65WTmJWgAW+0PEnduZ/6F9nXcdEp64D2RD14gZzVelf4
+c2tIwNcCgYBu9dvP5Yk1uO+3VucmAdcfaqLxQHf8km8v6yhxPaz/FxwtRX5iwVsO
+Y8jqK8PyT2Qz1SlfhtJJeMX8/nR54i3j2KxqR3zB11L71LOHMWROtezyqHod8ARL
+blh9ikflwZ7abXUzDGoZBDqEX1V8A9H88Nzy/GUkxRy6xavxnekHVA==
+-----END RSA PRIVATE KEY-----
+`
