@@ -1,7 +1,6 @@
-// Command demo shows what Polygram can do so far. It grows with the project:
-// today it exercises the TL layer every other part is built on — the Telegram
-// API at layer 229 as Go types, the wire encoding, and the msgpack form the C
-// API and the bindings use.
+// Command tl-tour walks through the TL layer every other part of Polygram is
+// built on: the Telegram API at layer 229 as Go types, the wire encoding, and
+// the msgpack form the C API and the bindings use.
 package main
 
 import (
@@ -19,13 +18,13 @@ import (
 
 func main() {
 	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "demo:", err)
+		fmt.Fprintln(os.Stderr, "tl-tour:", err)
 		os.Exit(1)
 	}
 }
 
 func run() error {
-	fmt.Printf("Polygram demo — Telegram API layer %d\n\n", api.Layer)
+	fmt.Printf("Polygram TL tour — Telegram API layer %d\n\n", api.Layer)
 
 	// 1. A request as a Go value, encoded for the wire.
 	req := &api.MessagesSendMessageRequest{

@@ -1,0 +1,357 @@
+package core_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/polygram/polygram/core"
+	"github.com/polygram/polygram/emulator"
+	"github.com/polygram/polygram/mtproto/crypto"
+	"github.com/polygram/polygram/session"
+	"github.com/polygram/polygram/tl/api"
+)
+
+func startEmulator(t testing.TB) *emulator.Emulator {
+	t.Helper()
+	emu, err := emulator.Start(emulator.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	return emu
+}
+
+// config points a client at the emulator.
+func config(emu *emulator.Emulator, store session.Store) core.Config {
+	var dcs []core.DCAddr
+	for _, d := range emu.DCs() {
+		dcs = append(dcs, core.DCAddr{ID: d.ID, Addr: emu.Addr(d.ID)})
+	}
+	return core.Config{APIID: 1, APIHash: "test", DCs: dcs, Session: store,
+		PublicKeys: []crypto.PublicKey{emu.PublicKey()}}
+}
+
+func newClient(t testing.TB, emu *emulator.Emulator, store session.Store) *core.Client {
+	t.Helper()
+	if store == nil {
+		store = session.NewMemory()
+	}
+	c, err := core.New(config(emu, store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func ctx(t testing.TB) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+// login signs in a user with the emulator's code.
+func login(t testing.TB, emu *emulator.Emulator, c *core.Client, phone string) *api.User {
+	t.Helper()
+	u, err := c.Login(ctx(t), core.LoginOptions{
+		Phone: func(context.Context) (string, error) { return phone, nil },
+		Code:  func(context.Context, *core.SentCode) (string, error) { return emu.LoginCode(phone), nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestLoginWithCodeMigratesToTheUsersDC(t *testing.T) {
+	emu := startEmulator(t)
+	want, err := emu.CreateUser("9996631234", "Ann", "Lee", "ann_lee")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, emu, nil)
+	var states []core.AuthState
+	u, err := c.Login(ctx(t), core.LoginOptions{
+		Phone:   func(context.Context) (string, error) { return "+999 663 1234", nil },
+		Code:    func(context.Context, *core.SentCode) (string, error) { return "33333", nil },
+		OnState: func(s core.AuthState) { states = append(states, s) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.ID != want.ID || c.MainDC() != 3 {
+		t.Fatalf("user %d on DC %d", u.ID, c.MainDC())
+	}
+	if len(states) != 3 || states[2] != core.AuthReady {
+		t.Fatalf("states %v", states)
+	}
+	me, err := c.ResolvePeer(ctx(t), "me")
+	if err != nil || me.ID != want.ID {
+		t.Fatalf("me = %+v, %v", me, err)
+	}
+}
+
+func TestWrongCodeAndSignUp(t *testing.T) {
+	emu := startEmulator(t)
+	c := newClient(t, emu, nil)
+	sent, err := c.SendCode(ctx(t), "9996625555")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.SignIn(ctx(t), sent.Phone, sent.Hash, "00000")
+	if e, ok := core.AsRPCError(err); !ok || e.Message != "PHONE_CODE_INVALID" {
+		t.Fatalf("wrong code: %v", err)
+	}
+	_, err = c.SignIn(ctx(t), sent.Phone, sent.Hash, "22222")
+	if !errors.Is(err, core.ErrSignUpRequired) {
+		t.Fatalf("unknown number: %v", err)
+	}
+	u, err := c.SignUp(ctx(t), sent.Phone, sent.Hash, "New", "User")
+	if err != nil || u.FirstName.Val != "New" {
+		t.Fatalf("%+v %v", u, err)
+	}
+}
+
+func TestTwoFactorPassword(t *testing.T) {
+	emu := startEmulator(t)
+	user, _ := emu.CreateUser("9996627777", "Pat", "", "")
+	if err := emu.SetPassword(user.ID, "correct horse", "horse"); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, emu, nil)
+	sent, err := c.SendCode(ctx(t), "9996627777")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SignIn(ctx(t), sent.Phone, sent.Hash, "22222"); !errors.Is(err, core.ErrPasswordNeeded) {
+		t.Fatalf("got %v", err)
+	}
+	if hint, _ := c.PasswordHint(ctx(t)); hint != "horse" {
+		t.Fatalf("hint %q", hint)
+	}
+	if _, err := c.CheckPassword(ctx(t), "wrong"); err == nil {
+		t.Fatal("wrong password accepted")
+	}
+	if u, err := c.CheckPassword(ctx(t), "correct horse"); err != nil || u.ID != user.ID {
+		t.Fatalf("%v %v", u, err)
+	}
+}
+
+func TestBotTokenLogin(t *testing.T) {
+	emu := startEmulator(t)
+	bot, token, err := emu.CreateBot("echo_bot", "Echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, emu, nil)
+	u, err := c.Login(ctx(t), core.LoginOptions{BotToken: token})
+	if err != nil || u.ID != bot.ID || !u.Bot {
+		t.Fatalf("%+v %v", u, err)
+	}
+	if _, err := newClient(t, emu, nil).SignInBot(ctx(t), "1:wrong"); err == nil {
+		t.Fatal("bad token accepted")
+	}
+}
+
+func TestQRLoginAcceptedFromSecondSession(t *testing.T) {
+	emu := startEmulator(t)
+	emu.CreateUser("9996621111", "Quinn", "", "")
+	phone := newClient(t, emu, nil)
+	login(t, emu, phone, "9996621111")
+	desktop := newClient(t, emu, nil)
+	u, err := desktop.QRLogin(ctx(t), func(url string, _ time.Time) error {
+		go phone.AcceptQRLogin(context.Background(), url)
+		return nil
+	})
+	if err != nil || u.FirstName.Val != "Quinn" {
+		t.Fatalf("%+v %v", u, err)
+	}
+}
+
+func TestStoredSQLiteSessionNeedsNoNewLogin(t *testing.T) {
+	emu := startEmulator(t)
+	emu.CreateUser("9996631000", "Sam", "", "sam_smith")
+	path := filepath.Join(t.TempDir(), "me.session")
+	store, err := session.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, emu, store)
+	login(t, emu, c, "9996631000")
+	c.Close()
+	// A second open of the same file while in use fails at once.
+	if _, err := session.Open(path); err == nil {
+		t.Fatal("session opened twice")
+	}
+	store.Close()
+
+	store2, err := session.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store2.Close()
+	c2 := newClient(t, emu, store2)
+	if ok, err := c2.IsAuthorized(ctx(t)); !ok || err != nil {
+		t.Fatalf("restarted client not authorized: %v", err)
+	}
+	if c2.MainDC() != 3 {
+		t.Fatalf("main DC %d", c2.MainDC())
+	}
+}
+
+func TestStringSessionRoundTrip(t *testing.T) {
+	emu := startEmulator(t)
+	emu.CreateUser("9996621212", "Str", "", "")
+	c := newClient(t, emu, nil)
+	login(t, emu, c, "9996621212")
+	s, err := session.Export(c.Session())
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported, err := session.ImportString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := newClient(t, emu, imported)
+	if ok, err := c2.IsAuthorized(ctx(t)); !ok || err != nil {
+		t.Fatalf("not authorized from a string session: %v", err)
+	}
+}
+
+func TestFloodWaitSleepAndThreshold(t *testing.T) {
+	emu := startEmulator(t)
+	c := newClient(t, emu, nil)
+	if err := c.Connect(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	emu.FailNext("help.getNearestDc", 1, "FLOOD_WAIT_1")
+	start := time.Now()
+	if _, err := c.Invoke(ctx(t), &api.HelpGetNearestDCRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < time.Second {
+		t.Fatalf("did not sleep through the flood wait (%v)", d)
+	}
+	emu.FailNext("help.getNearestDc", 1, "FLOOD_WAIT_120")
+	_, err := c.Invoke(ctx(t), &api.HelpGetNearestDCRequest{})
+	var fw *core.FloodWaitError
+	if !errors.As(err, &fw) || fw.Wait != 120*time.Second || fw.Number != 120 || fw.Name != "FLOOD_WAIT_X" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestFileMigrateUsesAnotherDCWithImportedAuthorization(t *testing.T) {
+	emu := startEmulator(t)
+	u, _ := emu.CreateUser("9996624444", "Fay", "", "")
+	c := newClient(t, emu, nil)
+	login(t, emu, c, "9996624444")
+	emu.FailNext("users.getUsers", 1, "FILE_MIGRATE_1")
+	res, err := c.Invoke(ctx(t), &api.UsersGetUsersRequest{ID: []api.InputUserClass{&api.InputUserSelf{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.([]api.UserClass)[0].(*api.User); got.ID != u.ID {
+		t.Fatalf("user %d", got.ID)
+	}
+}
+
+func TestReconnectAfterDropLosesAndDoublesNothing(t *testing.T) {
+	emu := startEmulator(t)
+	rae, _ := emu.CreateUser("9996625151", "Rae", "", "")
+	ola, _ := emu.CreateUser("9996625152", "Ola", "", "ola_nord")
+	c := newClient(t, emu, nil)
+	login(t, emu, c, "9996625151")
+	peer, err := c.ResolvePeer(ctx(t), "@ola_nord")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 30
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			_, err := c.Invoke(ctx(t), &api.MessagesSendMessageRequest{Peer: core.InputPeer(peer),
+				Message: "msg", RandomID: int64(1000 + i)})
+			errs <- err
+		}(i)
+		if i%10 == 5 {
+			emu.DropConnections()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Ola's view of the chat with Rae: every message exactly once.
+	hist, err := emu.History(ola.ID, rae.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != n {
+		t.Fatalf("the recipient has %d messages, want %d", len(hist), n)
+	}
+}
+
+func TestPeersResolveFromCacheAfterRestartWithoutNetwork(t *testing.T) {
+	emu := startEmulator(t)
+	emu.CreateUser("9996626161", "Kim", "", "")
+	target, _ := emu.CreateUser("9996626162", "Lou", "", "lou_here")
+	store := session.NewMemory()
+	c := newClient(t, emu, store)
+	login(t, emu, c, "9996626161")
+	if _, err := c.ResolvePeer(ctx(t), "t.me/lou_here"); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	emu.Close() // no network from here on
+	c2, err := core.New(config(emu, store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	for _, q := range []string{"@lou_here", "LOU_HERE", "https://t.me/lou_here"} {
+		p, err := c2.ResolvePeer(ctx(t), q)
+		if err != nil || p.ID != target.ID || p.AccessHash == 0 {
+			t.Fatalf("%s: %+v %v", q, p, err)
+		}
+	}
+	if _, err := c2.ResolveID(ctx(t), 424242); !errors.Is(err, core.ErrPeerNotFound) {
+		t.Fatalf("unknown id: %v", err)
+	}
+}
+
+// BenchmarkConnectStoredSessionAndCall measures connecting with a stored
+// session and completing one RPC; it reports the median.
+func BenchmarkConnectStoredSessionAndCall(b *testing.B) {
+	emu := startEmulator(b)
+	emu.CreateUser("9996620001", "Ben", "", "")
+	store := session.NewMemory()
+	c := newClient(b, emu, store)
+	login(b, emu, c, "9996620001")
+	c.Close()
+	var ds []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		c, err := core.New(config(emu, store))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Invoke(context.Background(), &api.UsersGetUsersRequest{ID: []api.InputUserClass{&api.InputUserSelf{}}}); err != nil {
+			b.Fatal(err)
+		}
+		ds = append(ds, time.Since(start))
+		c.Close()
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "median-ms")
+}
