@@ -2,8 +2,11 @@ package core_test
 
 import (
 	"context"
+	crand "crypto/rand"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"sync"
 	"testing"
@@ -354,4 +357,50 @@ func BenchmarkConnectStoredSessionAndCall(b *testing.B) {
 	}
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "median-ms")
+}
+
+// BenchmarkIdleClients connects many logged-in clients to one emulator and
+// reports the Go heap per idle client (client and emulator side together,
+// since both live in this process: an upper bound for the client alone).
+func BenchmarkIdleClients(b *testing.B) {
+	const n = 1000
+	emu := startEmulator(b)
+	for b.Loop() {
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		clients := make([]*core.Client, 0, n)
+		for i := 0; i < n; i++ {
+			u, err := emu.CreateUser(fmt.Sprintf("99966%05d", 20000+i), "Idle", "", "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			key := make([]byte, 256)
+			crand.Read(key)
+			if err := emu.AuthorizeKey(2, key, u.ID); err != nil {
+				b.Fatal(err)
+			}
+			store := session.NewMemory()
+			store.SetAuthKey(session.AuthKey{DC: 2, Key: key})
+			store.SetMainDC(2)
+			store.SetSelf(&session.Self{UserID: u.ID, DC: 2})
+			c, err := core.New(config(emu, store))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := c.GetMe(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			clients = append(clients, c)
+		}
+		time.Sleep(200 * time.Millisecond)
+		runtime.GC()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n/1024, "heap-KB/client")
+		b.ReportMetric(float64(runtime.NumGoroutine())/n, "goroutines/client")
+		for _, c := range clients {
+			c.Close()
+		}
+	}
 }
