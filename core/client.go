@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/polygram/polygram/mtproto/conn"
@@ -40,7 +41,7 @@ type dcConn struct {
 	id         int
 	mu         sync.Mutex // serialises opening
 	conn       *conn.Conn
-	inited     bool // initConnection sent on this session
+	inited     atomic.Bool // initConnection sent on this session (set from the conn's goroutine too)
 	authorized bool // authorization imported (non-main DCs)
 }
 
@@ -190,7 +191,8 @@ func (c *Client) dc(ctx context.Context, id int) (*dcConn, error) {
 	if d.conn != nil {
 		select {
 		case <-d.conn.Done():
-			d.conn, d.inited, d.authorized = nil, false, false
+			d.conn, d.authorized = nil, false
+			d.inited.Store(false)
 		default:
 			return d, nil
 		}
@@ -210,7 +212,7 @@ func (c *Client) dc(ctx context.Context, id int) (*dcConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("core: reading the auth key of DC %d: %w", id, err)
 	}
-	ccfg := conn.Config{Addr: addr, DC: id, Transport: topts, Keys: c.cfg.PublicKeys,
+	ccfg := conn.Config{Addr: addr, DC: id, Transport: topts, Keys: c.cfg.PublicKeys, PFS: c.cfg.PFS,
 		PingInterval: c.cfg.PingInterval, DialTimeout: c.cfg.DialTimeout, Logger: c.cfg.Logger,
 		OnKey: func(k *crypto.AuthKey, salt int64, offset time.Duration) {
 			err := c.store.SetAuthKey(session.AuthKey{DC: id, Key: k.Bytes(), Salt: salt, TimeOffset: offset, CreatedAt: time.Now()})
@@ -220,9 +222,9 @@ func (c *Client) dc(ctx context.Context, id int) (*dcConn, error) {
 		},
 		OnUpdate: func(body []byte) { c.onUpdate(id, body) },
 		OnNewSession: func() {
-			d.mu.Lock()
-			d.inited = false
-			d.mu.Unlock()
+			// Runs on the connection's goroutine, possibly while dc()
+			// still holds d.mu inside conn.Dial: no locks here.
+			d.inited.Store(false)
 			if id == c.MainDC() && c.cfg.OnNewSession != nil {
 				c.cfg.OnNewSession()
 			}
@@ -241,7 +243,8 @@ func (c *Client) dc(ctx context.Context, id int) (*dcConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.conn, d.inited, d.authorized = cn, false, false
+	d.conn, d.authorized = cn, false
+	d.inited.Store(false)
 	return d, nil
 }
 
@@ -294,8 +297,9 @@ func (c *Client) invokeOnce(ctx context.Context, dc int, body []byte) ([]byte, e
 		return nil, err
 	}
 	d.mu.Lock()
-	cn, inited := d.conn, d.inited
+	cn := d.conn
 	d.mu.Unlock()
+	inited := d.inited.Load()
 	if cn == nil {
 		return nil, conn.ErrClosed
 	}
@@ -307,9 +311,7 @@ func (c *Client) invokeOnce(ctx context.Context, dc int, body []byte) ([]byte, e
 	}
 	res, err := cn.Invoke(ctx, send)
 	if !inited && err == nil {
-		d.mu.Lock()
-		d.inited = true
-		d.mu.Unlock()
+		d.inited.Store(true)
 	}
 	return res, err
 }
@@ -351,12 +353,15 @@ func (c *Client) invokeRaw(ctx context.Context, dc int, method string, body []by
 		var ce *conn.RPCError
 		switch {
 		case errors.As(err, &ce):
-		case errors.Is(err, conn.ErrAuthKeyNotFound) && keyResets == 0:
-			// The server lost our key: make a new one (the account must
-			// log in again on it, which the next call will report).
+		case errors.Is(err, conn.ErrAuthKeyNotFound) && keyResets < 2:
+			// The server lost our key. With PFS that is usually the
+			// temporary key (expired): reconnect with a new one first.
+			// Otherwise, or if that fails too, make a new permanent key (the
+			// account must then log in again, which the next call reports).
 			keyResets++
-			c.cfg.Logger.Warn("the server does not know our auth key; making a new one", "dc", target)
-			c.dropDC(target, true)
+			forget := !c.cfg.PFS || keyResets == 2
+			c.cfg.Logger.Warn("the server does not know our auth key", "dc", target, "new_permanent_key", forget)
+			c.dropDC(target, forget)
 			continue
 		case errors.Is(err, conn.ErrClosed) && !c.isClosed() && retries < c.cfg.RetryLimit:
 			retries++

@@ -62,6 +62,10 @@ type Config struct {
 	Secret     string // its secret (hex or base64)
 	// PreferIPv6 prefers IPv6 DC addresses from help.getConfig.
 	PreferIPv6 bool
+	// PFS enables perfect forward secrecy: each connection encrypts with a
+	// temporary key bound to the stored permanent key (auth.bindTempAuthKey),
+	// so a leaked permanent key does not reveal past traffic.
+	PFS bool
 
 	// Session stores keys, DCs, the self user, update state and peers
 	// (in memory by default).

@@ -404,3 +404,25 @@ func BenchmarkIdleClients(b *testing.B) {
 		}
 	}
 }
+
+func TestPFSSessionSurvivesRestart(t *testing.T) {
+	emu := startEmulator(t)
+	emu.CreateUser("9996627070", "Pia", "", "")
+	store := session.NewMemory()
+	cfg := config(emu, store)
+	cfg.PFS = true
+	c, err := core.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	login(t, emu, c, "9996627070")
+	c.Close()
+	c2, err := core.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	if ok, err := c2.IsAuthorized(ctx(t)); !ok || err != nil {
+		t.Fatalf("a PFS session is not authorized after a restart: %v", err)
+	}
+}

@@ -73,8 +73,16 @@ type Config struct {
 	Transport transport.Options
 	// Keys are the server RSA keys trusted for the key exchange.
 	Keys []crypto.PublicKey
-	// AuthKey is an existing key; when nil a new one is made on connect.
+	// AuthKey is an existing (permanent) key; when nil a new one is made on
+	// connect and reported through OnKey.
 	AuthKey *crypto.AuthKey
+	// PFS turns on perfect forward secrecy: every connection makes a
+	// temporary key (valid TempKeyTTL, default 24 h), binds it to the
+	// permanent key with auth.bindTempAuthKey, and encrypts with it; the
+	// permanent key never encrypts a message. A server that no longer knows
+	// the temporary key gets a new one on the next connection.
+	PFS        bool
+	TempKeyTTL time.Duration
 	// Salt, TimeOffset and SessionID continue an earlier session (optional).
 	Salt       int64
 	TimeOffset time.Duration
@@ -109,9 +117,10 @@ type Config struct {
 }
 
 type call struct {
-	body []byte
-	id   engine.ReqID
-	done chan result
+	body  []byte
+	build func(msgID int64) ([]byte, error) // bodies that embed their msg_id
+	id    engine.ReqID
+	done  chan result
 }
 
 type result struct {
@@ -130,8 +139,9 @@ type Conn struct {
 	once   sync.Once
 
 	mu      sync.Mutex
-	key     *crypto.AuthKey
-	err     error // why the connection closed
+	key     *crypto.AuthKey // the key messages are encrypted with
+	perm    *crypto.AuthKey // the permanent key (== key without PFS)
+	err     error           // why the connection closed
 	session int64
 	salt    int64
 	offset  time.Duration
@@ -196,34 +206,108 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("conn: dial %s: %w", c.cfg.Addr, err)
 	}
-	key, salt, offset := c.cfg.AuthKey, c.cfg.Salt, c.cfg.TimeOffset
-	if key == nil {
-		res, err := c.exchange(ctx, codec)
+	perm, salt, offset := c.cfg.AuthKey, c.cfg.Salt, c.cfg.TimeOffset
+	if perm == nil {
+		res, err := c.exchange(ctx, codec, 0)
 		if err != nil {
 			codec.Close()
 			return nil, err
 		}
-		key, salt, offset = res.AuthKey, res.Salt, res.TimeOffset
+		perm, salt, offset = res.AuthKey, res.Salt, res.TimeOffset
 		if c.cfg.OnKey != nil {
-			c.cfg.OnKey(key, salt, offset)
+			c.cfg.OnKey(perm, salt, offset)
 		}
 	}
-	c.eng, err = engine.New(engine.Config{Role: engine.Client, AuthKey: key, SessionID: c.cfg.SessionID,
-		Salt: salt, TimeOffset: offset, Now: c.cfg.Now, Rand: c.cfg.Rand})
-	if err != nil {
-		codec.Close()
-		return nil, err
+	key := perm
+	var expires time.Time
+	if c.cfg.PFS {
+		if c.cfg.TempKeyTTL <= 0 {
+			c.cfg.TempKeyTTL = 24 * time.Hour
+		}
+		res, err := c.exchange(ctx, codec, c.cfg.TempKeyTTL)
+		if err != nil {
+			codec.Close()
+			return nil, err
+		}
+		key, salt, offset, expires = res.AuthKey, res.Salt, res.TimeOffset, res.ExpiresAt
 	}
-	c.key = key
+	var err2 error
+	c.eng, err2 = engine.New(engine.Config{Role: engine.Client, AuthKey: key, SessionID: c.cfg.SessionID,
+		Salt: salt, TimeOffset: offset, Now: c.cfg.Now, Rand: c.cfg.Rand})
+	if err2 != nil {
+		codec.Close()
+		return nil, err2
+	}
+	c.key, c.perm = key, perm
 	c.snapshot()
 	c.attach(codec)
 	go c.loop()
+	if c.cfg.PFS {
+		if err := c.bind(ctx, perm, key, expires); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("conn: binding the temporary key: %w", err)
+		}
+	}
 	return c, nil
 }
 
+// bindTempAuthKeyID is auth.bindTempAuthKey#cdd42a05 (schema/api.tl).
+const bindTempAuthKeyID = 0xcdd42a05
+
+// bind sends auth.bindTempAuthKey, whose encrypted_message names the msg_id
+// of the very message carrying it, and waits for boolTrue.
+func (c *Conn) bind(ctx context.Context, perm, temp *crypto.AuthKey, expires time.Time) error {
+	var nb [8]byte
+	if _, err := io.ReadFull(c.cfg.Rand, nb[:]); err != nil {
+		return err
+	}
+	nonce := int64(binary.LittleEndian.Uint64(nb[:]))
+	expiresAt := int32(expires.Unix())
+	cl := &call{done: make(chan result, 1), build: func(msgID int64) ([]byte, error) {
+		inner := &mt.BindAuthKeyInner{Nonce: nonce, TempAuthKeyID: temp.IDInt64(), PermAuthKeyID: perm.IDInt64(),
+			TempSessionID: c.eng.SessionID(), ExpiresAt: expiresAt}
+		enc, err := handshake.BindMessage(perm, inner, msgID, c.cfg.Rand)
+		if err != nil {
+			return nil, err
+		}
+		e := tl.NewEncoder(nil)
+		e.Uint32(bindTempAuthKeyID)
+		e.Long(perm.IDInt64())
+		e.Long(nonce)
+		e.Int(expiresAt)
+		e.BytesValue(enc)
+		return e.Bytes(), nil
+	}}
+	select {
+	case c.submit <- cl:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case r := <-cl.done:
+		if r.err != nil {
+			return r.err
+		}
+		if d := tl.NewDecoder(r.body); !d.Bool() || d.Err() != nil {
+			return errors.New("the server did not accept the binding")
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// PermKey returns the permanent auth key (the key in use without PFS).
+func (c *Conn) PermKey() *crypto.AuthKey {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.perm
+}
+
 // exchange runs the auth-key exchange over a fresh transport connection.
-func (c *Conn) exchange(ctx context.Context, codec *transport.Codec) (*handshake.Result, error) {
-	hs := &handshake.Client{Keys: c.cfg.Keys, DC: c.cfg.DC, Rand: c.cfg.Rand, Now: c.cfg.Now}
+func (c *Conn) exchange(ctx context.Context, codec *transport.Codec, tempTTL time.Duration) (*handshake.Result, error) {
+	hs := &handshake.Client{Keys: c.cfg.Keys, DC: c.cfg.DC, Rand: c.cfg.Rand, Now: c.cfg.Now,
+		TempExpiresIn: int(tempTTL / time.Second)}
 	var lastID int64
 	roundTrip := func(body []byte) ([]byte, error) {
 		now := c.cfg.Now()
@@ -477,8 +561,11 @@ func (c *Conn) loop() {
 			c.mu.Unlock()
 			return
 		case cl := <-c.submit:
-			id, err := c.eng.Send(cl.body)
-			if err != nil {
+			var id engine.ReqID
+			var err error
+			if cl.build != nil {
+				id = c.eng.SendBuilt(cl.build, 256)
+			} else if id, err = c.eng.Send(cl.body); err != nil {
 				cl.done <- result{err: err}
 				continue
 			}

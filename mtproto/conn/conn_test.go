@@ -351,3 +351,33 @@ func BenchmarkRPCPipelined(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "rpc/s")
 }
+
+func TestPFSBindsATemporaryKeyToThePermanentOne(t *testing.T) {
+	keys := &server.MemoryKeys{}
+	ts := startServer(t, keys)
+	cfg := ts.config(t)
+	cfg.PFS = true
+	var permMade *crypto.AuthKey
+	cfg.OnKey = func(k *crypto.AuthKey, _ int64, _ time.Duration) { permMade = k }
+	c := dial(t, cfg)
+	if got := invoke(t, c, req(opEcho, 1)); !bytes.Equal(got, req(opEcho, 1)) {
+		t.Fatal("echo over the temporary key failed")
+	}
+	temp, perm := c.AuthKey(), c.PermKey()
+	if temp.Equal(perm) || permMade == nil || !permMade.Equal(perm) {
+		t.Fatal("messages are not encrypted with a separate temporary key")
+	}
+	k, ok := keys.Get(temp.IDInt64())
+	if !ok || !k.Temp || k.PermID != perm.IDInt64() || k.ExpiresAt.Before(time.Now().Add(23*time.Hour)) {
+		t.Fatalf("server-side temporary key: %+v", k)
+	}
+	c.Close()
+	// A new connection with the stored permanent key makes and binds a new
+	// temporary key; the permanent key is not remade.
+	cfg.AuthKey, permMade = perm, nil
+	c2 := dial(t, cfg)
+	invoke(t, c2, req(opEcho, 2))
+	if permMade != nil || c2.AuthKey().Equal(temp) || !c2.PermKey().Equal(perm) {
+		t.Fatal("reconnect did not reuse the permanent key with a fresh temporary key")
+	}
+}

@@ -156,6 +156,9 @@ type outMsg struct {
 	// keepID asks to resend with the same msg_id and seqno (after a
 	// reconnect), so the server recognises it and does not execute it twice.
 	keepID bool
+	// build, when set, makes the body once the msg_id is known (the body
+	// of auth.bindTempAuthKey embeds its own msg_id).
+	build func(msgID int64) ([]byte, error)
 }
 
 // Engine is one MTProto session. It is not safe for concurrent use: the
@@ -294,6 +297,17 @@ func (e *Engine) nextSeqno(content bool) int32 {
 
 // msgIDTime returns the unix time encoded in a msg_id.
 func msgIDTime(id int64) time.Time { return time.Unix(id>>32, 0) }
+
+// SendBuilt queues a request whose body depends on the msg_id it is sent
+// with: build is called with each msg_id the request gets (again after a
+// resend). sizeHint bounds the body's size, for packing.
+func (e *Engine) SendBuilt(build func(msgID int64) ([]byte, error), sizeHint int) ReqID {
+	e.nextReq++
+	m := &outMsg{req: e.nextReq, content: true, build: build, body: make([]byte, sizeHint)}
+	e.reqs[m.req] = m
+	e.queue = append(e.queue, m)
+	return m.req
+}
 
 // Cancel forgets a request: it is removed from the queue, and a result that
 // arrives later is dropped. It reports whether the request was pending.

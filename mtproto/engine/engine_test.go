@@ -571,3 +571,24 @@ func TestReplayWindowForgetsSafely(t *testing.T) {
 		t.Fatal("an id above the floor was refused")
 	}
 }
+
+func TestSendBuiltSeesItsMsgID(t *testing.T) {
+	p := newPair(t)
+	var seen []int64
+	id := p.client.SendBuilt(func(msgID int64) ([]byte, error) {
+		seen = append(seen, msgID)
+		b := make([]byte, 12)
+		binary.LittleEndian.PutUint32(b, 0xabcdef01)
+		binary.LittleEndian.PutUint64(b[4:], uint64(msgID))
+		return b, nil
+	}, 12)
+	evs := p.toServer()
+	r := evs[len(evs)-1].(Request)
+	if len(seen) != 1 || int64(binary.LittleEndian.Uint64(r.Body[4:])) != r.MsgID || r.MsgID != seen[0] {
+		t.Fatalf("body does not carry its msg_id: %x vs %x", r.Body, r.MsgID)
+	}
+	p.serve(evs)
+	if _, ok := results(p.toClient())[id]; !ok {
+		t.Fatal("no result")
+	}
+}

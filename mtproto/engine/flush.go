@@ -98,6 +98,13 @@ func (e *Engine) Flush() ([]byte, error) {
 		if !m.keepID || m.msgID == 0 {
 			m.msgID = e.newMsgID(e.isAnswer(m))
 			m.seqno = e.nextSeqno(m.content)
+			if m.build != nil {
+				body, err := m.build(m.msgID)
+				if err != nil {
+					return nil, fmt.Errorf("engine: building a request: %w", err)
+				}
+				m.body = body
+			}
 		}
 		m.keepID = false
 		if m.content {
