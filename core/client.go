@@ -42,7 +42,7 @@ type dcConn struct {
 	mu         sync.Mutex // serialises opening
 	conn       *conn.Conn
 	inited     atomic.Bool // initConnection sent on this session (set from the conn's goroutine too)
-	authorized bool // authorization imported (non-main DCs)
+	authorized bool        // authorization imported (non-main DCs)
 }
 
 // New returns a client; nothing is sent until Connect or the first call.
