@@ -153,7 +153,85 @@ func (c *Client) ResolvePeer(ctx context.Context, query string) (session.Peer, e
 	if n, err := strconv.ParseInt(q, 10, 64); err == nil {
 		return c.ResolveID(ctx, n)
 	}
+	if hash, ok := InviteHash(q); ok {
+		return c.resolveInvite(ctx, q, hash)
+	}
 	return c.resolveUsername(ctx, usernameOf(q))
+}
+
+// InviteHash extracts the hash of an invite link ("t.me/+HASH",
+// "t.me/joinchat/HASH", "tg://join?invite=HASH").
+func InviteHash(link string) (string, bool) {
+	l := link
+	for _, p := range []string{"https://", "http://", "www."} {
+		l = strings.TrimPrefix(l, p)
+	}
+	for _, p := range []string{"t.me/+", "telegram.me/+", "t.me/joinchat/", "telegram.me/joinchat/", "tg://join?invite="} {
+		if rest, ok := strings.CutPrefix(l, p); ok && rest != "" {
+			if i := strings.IndexAny(rest, "/?&"); i >= 0 {
+				rest = rest[:i]
+			}
+			return rest, true
+		}
+	}
+	return "", false
+}
+
+// resolveInvite resolves a chat by invite link when this account is (or can
+// peek into) a member.
+func (c *Client) resolveInvite(ctx context.Context, link, hash string) (session.Peer, error) {
+	res, err := c.Invoke(ctx, &api.MessagesCheckChatInviteRequest{Hash: hash})
+	if err != nil {
+		if e, ok := AsRPCError(err); ok && e.Code == 400 {
+			return session.Peer{}, &PeerError{link, "the invite link is invalid or expired (" + e.Message + ")"}
+		}
+		return session.Peer{}, err
+	}
+	var chat api.ChatClass
+	switch x := res.(type) {
+	case *api.ChatInviteAlready:
+		chat = x.Chat
+	case *api.ChatInvitePeek:
+		chat = x.Chat
+	default:
+		return session.Peer{}, &PeerError{link, "this account is not a member of the chat; join it first with JoinChat"}
+	}
+	c.cachePeers(nil, []api.ChatClass{chat})
+	p, ok := chatPeer(chat)
+	if !ok {
+		return session.Peer{}, &PeerError{link, "the invite names no usable chat"}
+	}
+	return p, nil
+}
+
+// JoinChat joins a chat by invite link, or a public channel or supergroup by
+// username or link, and returns it.
+func (c *Client) JoinChat(ctx context.Context, linkOrUsername string) (session.Peer, error) {
+	if hash, ok := InviteHash(linkOrUsername); ok {
+		res, err := c.Invoke(ctx, &api.MessagesImportChatInviteRequest{Hash: hash})
+		if err != nil {
+			if e, ok := AsRPCError(err); !ok || e.Message != "USER_ALREADY_PARTICIPANT" {
+				return session.Peer{}, err
+			}
+		}
+		if ok, is := res.(*api.MessagesChatInviteJoinResultOk); is {
+			c.cacheResult(ok.Updates)
+			c.feedResult(ok.Updates)
+		}
+		return c.resolveInvite(ctx, linkOrUsername, hash)
+	}
+	p, err := c.resolveUsername(ctx, usernameOf(linkOrUsername))
+	if err != nil {
+		return session.Peer{}, err
+	}
+	ch, err := InputChannel(p)
+	if err != nil {
+		return session.Peer{}, err
+	}
+	if _, err := c.Invoke(ctx, &api.ChannelsJoinChannelRequest{Channel: ch}); err != nil {
+		return session.Peer{}, err
+	}
+	return p, nil
 }
 
 // usernameOf extracts a username from "@name", "t.me/name" or a link.
