@@ -426,3 +426,36 @@ func TestPFSSessionSurvivesRestart(t *testing.T) {
 		t.Fatalf("a PFS session is not authorized after a restart: %v", err)
 	}
 }
+
+func TestJoinAndResolveByInviteLink(t *testing.T) {
+	emu := startEmulator(t)
+	owner, _ := emu.CreateUser("9996628080", "Own", "", "")
+	emu.CreateUser("9996628081", "Joe", "", "")
+	chID, err := emu.CreateChannel(owner.ID, "Secret club", "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := emu.InviteLink(chID)
+	if link == "" {
+		t.Fatal("no invite link")
+	}
+	c := newClient(t, emu, nil)
+	login(t, emu, c, "9996628081")
+	if _, err := c.ResolvePeer(ctx(t), link); !errors.Is(err, core.ErrPeerNotFound) {
+		t.Fatalf("a non-member resolved the link: %v", err)
+	}
+	p, err := c.JoinChat(ctx(t), link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.MarkedID() != chID || p.Name != "Secret club" {
+		t.Fatalf("joined %+v", p)
+	}
+	again, err := c.ResolvePeer(ctx(t), link)
+	if err != nil || again.ID != p.ID {
+		t.Fatalf("%+v %v", again, err)
+	}
+	if _, err := c.SendMessage(ctx(t), p, "hello club", core.SendOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -262,7 +262,7 @@ func (m *model) removeCopies(u *user, ids []int32, except keyRef) *event {
 
 // deleteBox deletes messages of a user's box, and with revoke the other
 // participants' copies too (own messages, any message of a private chat,
-// or any message for the creator of a group).
+// or any message for the creator and admins of a group).
 func (m *model) deleteBox(u *user, ids []int32, revoke bool, except keyRef) *api.MessagesAffectedMessages {
 	others := map[int64][]int32{}
 	if revoke {
@@ -272,7 +272,7 @@ func (m *model) deleteBox(u *user, ids []int32, revoke bool, except keyRef) *api
 				continue
 			}
 			allowed := bm.p.from == u.ID || bm.peer > 0
-			if k, cid := peerKind(bm.peer); k == 'g' && m.chats[cid] != nil && m.chats[cid].Creator == u.ID {
+			if k, cid := peerKind(bm.peer); k == 'g' && m.chats[cid] != nil && m.chats[cid].isAdminOf(u.ID) {
 				allowed = true
 			}
 			if !allowed {

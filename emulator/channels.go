@@ -45,14 +45,26 @@ type channel struct {
 	order    []int64 // join order
 	lastDate int32   // date of the newest event
 	readMax  int32   // the highest message id any member has read
+
+	defaultBanned *api.ChatBannedRights // what members may not do (nil: nothing banned)
+	now           func() int32          // the model's clock, for bans with an until_date
 }
 
 type chMember struct {
 	date    int32
 	inviter int64
-	admin   bool
 	left    bool
 	readIn  int32
+
+	// An admin has rights (nil: not an admin), given by promotedBy.
+	rights     *api.ChatAdminRights
+	promotedBy int64
+	rank       string
+	// A restricted or kicked (view_messages) user has banned rights, set by
+	// kickedBy; a kicked user is not a member (left) until unbanned and
+	// re-added.
+	banned   *api.ChatBannedRights
+	kickedBy int64
 }
 
 type chEvent struct {
@@ -72,12 +84,17 @@ func (ch *channel) member(id int64) *chMember {
 }
 
 // canRead reports whether a user may read the channel: members, and
-// everyone for public channels.
-func (ch *channel) canRead(id int64) bool { return ch.member(id) != nil || ch.Username != "" }
+// everyone but the users it kicked for public channels.
+func (ch *channel) canRead(id int64) bool {
+	if ch.member(id) != nil {
+		return true
+	}
+	return ch.Username != "" && !ch.kicked(id)
+}
 
 func (ch *channel) isAdmin(id int64) bool {
 	mem := ch.member(id)
-	return mem != nil && (mem.admin || id == ch.Creator)
+	return mem != nil && (mem.rights != nil || id == ch.Creator)
 }
 
 func (ch *channel) visibleIDs(int64) []int32 { return ch.ids }
@@ -126,17 +143,31 @@ func adminRights() *api.ChatAdminRights {
 }
 
 func (m *model) renderChannel(viewer *user, ch *channel) api.ChatClass {
+	if viewer != nil && ch.kicked(viewer.ID) {
+		out := &api.ChannelForbidden{ID: ch.ID, AccessHash: m.accessHash(viewer.ID, 'c', ch.ID), Title: ch.Title,
+			Broadcast: ch.Broadcast, Megagroup: ch.Megagroup}
+		if u := ch.banOf(viewer.ID).UntilDate; u != 0 {
+			out.UntilDate = tl.Some(u)
+		}
+		return out
+	}
 	out := &api.Channel{ID: ch.ID, Title: ch.Title, Photo: &api.ChatPhotoEmpty{}, Date: ch.Date,
 		Broadcast: ch.Broadcast, Megagroup: ch.Megagroup, ParticipantsCount: tl.Some(int32(len(ch.activeMembers())))}
 	if ch.Username != "" {
 		out.Username = tl.Some(ch.Username)
 	}
+	if ch.Megagroup {
+		out.DefaultBannedRights = defaultRights(ch.defaultBanned)
+	}
 	if viewer != nil {
 		out.AccessHash = tl.Some(m.accessHash(viewer.ID, 'c', ch.ID))
 		out.Creator = viewer.ID == ch.Creator
 		out.Left = ch.member(viewer.ID) == nil
-		if ch.isAdmin(viewer.ID) {
-			out.AdminRights = adminRights()
+		if r := ch.rightsOf(viewer.ID); r != nil {
+			out.AdminRights = r
+		}
+		if b := ch.banOf(viewer.ID); b != nil {
+			out.BannedRights = b
 		}
 	}
 	return out
@@ -208,14 +239,8 @@ func (m *model) fanout(ch *channel, actor *user, except keyRef, build func(viewe
 
 // sendChannel posts a message to a channel.
 func (m *model) sendChannel(from *user, ch *channel, p *post, randomID int64, except keyRef) (api.UpdatesClass, error) {
-	if ch.member(from.ID) == nil {
-		if ch.Username != "" {
-			return nil, errf(403, "CHAT_WRITE_FORBIDDEN")
-		}
-		return nil, errf(400, "CHANNEL_PRIVATE")
-	}
-	if ch.Broadcast && !ch.isAdmin(from.ID) {
-		return nil, errf(403, "CHAT_ADMIN_REQUIRED")
+	if err := ch.mayPost(from, p); err != nil {
+		return nil, err
 	}
 	ch.lastID++
 	p.channel, p.id = ch.ID, ch.lastID
@@ -258,7 +283,7 @@ func (m *model) deleteChannel(u *user, ch *channel, ids []int32, except keyRef) 
 		if p == nil || p.deleted {
 			continue
 		}
-		if p.from != u.ID && !ch.isAdmin(u.ID) {
+		if p.from != u.ID && !ch.can(u.ID, rightDelete) {
 			return nil, errf(403, "MESSAGE_DELETE_FORBIDDEN")
 		}
 		done = append(done, id)
@@ -290,11 +315,11 @@ func (m *model) createChannel(creator *user, title, about string, broadcast bool
 		return nil, nil, errBotMethod
 	}
 	ch := &channel{ID: m.nextChannel, Title: title, About: about, Creator: creator.ID, Broadcast: broadcast,
-		Megagroup: !broadcast, Date: m.date(), pts: 1, msgs: map[int32]*post{}, members: map[int64]*chMember{}}
+		Megagroup: !broadcast, Date: m.date(), pts: 1, msgs: map[int32]*post{}, members: map[int64]*chMember{}, now: m.date}
 	m.nextChannel++
 	m.channels[ch.ID] = ch
 	ch.join(creator.ID, creator.ID, ch.Date)
-	ch.members[creator.ID].admin = true
+	ch.members[creator.ID].rights, ch.members[creator.ID].promotedBy = adminRights(), creator.ID
 	upd := m.channelService(creator, ch, &api.MessageActionChannelCreate{Title: title}, except)
 	upd.Updates = append([]api.UpdateClass{&api.UpdateChannel{ChannelID: ch.ID}}, upd.Updates...)
 	return ch, upd, nil
@@ -314,7 +339,7 @@ func (m *model) inviteChannel(by *user, ch *channel, users []*user, except keyRe
 	if ch.member(by.ID) == nil {
 		return nil, errf(400, "CHANNEL_PRIVATE")
 	}
-	if ch.Broadcast && !ch.isAdmin(by.ID) {
+	if !ch.mayInvite(by.ID) {
 		return nil, errf(403, "CHAT_ADMIN_REQUIRED")
 	}
 	var added []int64
@@ -325,6 +350,13 @@ func (m *model) inviteChannel(by *user, ch *channel, users []*user, except keyRe
 			}
 			continue
 		}
+		if ch.kicked(u.ID) {
+			// Adding a kicked user back lifts the ban, for admins who may ban.
+			if !ch.can(by.ID, rightBan) {
+				return nil, errf(400, "USER_KICKED")
+			}
+			ch.members[u.ID].banned, ch.members[u.ID].kickedBy = nil, 0
+		}
 		ch.join(u.ID, by.ID, m.date())
 		added = append(added, u.ID)
 	}
@@ -334,10 +366,16 @@ func (m *model) inviteChannel(by *user, ch *channel, users []*user, except keyRe
 	for _, id := range added {
 		m.push(m.users[id], keyRef{}, m.channelUpdates(m.users[id], []api.UpdateClass{&api.UpdateChannel{ChannelID: ch.ID}}, nil, map[int64]bool{channelPeer(ch.ID): true}))
 	}
+	var res *api.Updates
 	if ch.Broadcast {
-		return m.channelUpdates(by, []api.UpdateClass{&api.UpdateChannel{ChannelID: ch.ID}}, boolSet(mapOf(added)), map[int64]bool{channelPeer(ch.ID): true}), nil
+		res = m.channelUpdates(by, []api.UpdateClass{&api.UpdateChannel{ChannelID: ch.ID}}, boolSet(mapOf(added)), map[int64]bool{channelPeer(ch.ID): true})
+	} else {
+		res = m.channelService(by, ch, &api.MessageActionChatAddUser{Users: added}, except)
 	}
-	return m.channelService(by, ch, &api.MessageActionChatAddUser{Users: added}, except), nil
+	for _, id := range added {
+		m.channelParticipantChanged(ch, by.ID, id, nil, m.participant(0, ch, id), nil)
+	}
+	return res, nil
 }
 
 func mapOf(ids []int64) map[int64]struct{} {
@@ -381,17 +419,37 @@ func channelsInviteToChannel(c *call, q *api.ChannelsInviteToChannelRequest) (tl
 }
 
 func (m *model) joinChannel(u *user, ch *channel, except keyRef) (*api.Updates, error) {
+	return m.joinChannelAs(u, ch, 0, nil, except)
+}
+
+// joinChannelAs adds u to a channel by themselves (inviter 0) or through
+// an invite link of inviter.
+func (m *model) joinChannelAs(u *user, ch *channel, inviter int64, inv api.ExportedChatInviteClass, except keyRef) (*api.Updates, error) {
 	if ch.member(u.ID) != nil {
 		return nil, errf(400, "USER_ALREADY_PARTICIPANT")
 	}
-	ch.join(u.ID, u.ID, m.date())
+	if ch.kicked(u.ID) {
+		return nil, errf(400, "CHANNEL_PRIVATE")
+	}
+	by := u.ID
+	if inviter != 0 {
+		by = inviter
+	}
+	ch.join(u.ID, by, m.date())
+	var upd *api.Updates
 	if ch.Broadcast {
-		upd := m.channelUpdates(u, []api.UpdateClass{&api.UpdateChannel{ChannelID: ch.ID}}, nil, map[int64]bool{channelPeer(ch.ID): true})
+		upd = m.channelUpdates(u, []api.UpdateClass{&api.UpdateChannel{ChannelID: ch.ID}}, nil, map[int64]bool{channelPeer(ch.ID): true})
 		m.push(u, except, upd)
 		u.dialogOf(channelPeer(ch.ID))
-		return upd, nil
+	} else {
+		var action api.MessageActionClass = &api.MessageActionChatAddUser{Users: []int64{u.ID}}
+		if inviter != 0 {
+			action = &api.MessageActionChatJoinedByLink{InviterID: inviter}
+		}
+		upd = m.channelService(u, ch, action, except)
 	}
-	return m.channelService(u, ch, &api.MessageActionChatAddUser{Users: []int64{u.ID}}, except), nil
+	m.channelParticipantChanged(ch, u.ID, u.ID, nil, m.participant(0, ch, u.ID), inv)
+	return upd, nil
 }
 
 func channelsJoinChannel(c *call, q *api.ChannelsJoinChannelRequest) (tl.Object, error) {
@@ -420,7 +478,11 @@ func channelsLeaveChannel(c *call, q *api.ChannelsLeaveChannelRequest) (tl.Objec
 	if !ch.Broadcast {
 		upd = m.channelService(c.u, ch, &api.MessageActionChatDeleteUser{UserID: c.u.ID}, c.ks.ref)
 	}
-	ch.members[c.u.ID].left = true
+	prev := m.participant(0, ch, c.u.ID)
+	mem := ch.members[c.u.ID]
+	mem.left = true
+	mem.rights, mem.promotedBy, mem.rank = nil, 0, ""
+	m.channelParticipantChanged(ch, c.u.ID, c.u.ID, prev, m.participant(0, ch, c.u.ID), nil)
 	delete(c.u.dialogs, channelPeer(ch.ID))
 	left := m.channelUpdates(c.u, []api.UpdateClass{&api.UpdateChannel{ChannelID: ch.ID}}, nil, map[int64]bool{channelPeer(ch.ID): true})
 	if upd != nil {
@@ -429,20 +491,6 @@ func channelsLeaveChannel(c *call, q *api.ChannelsLeaveChannelRequest) (tl.Objec
 	}
 	m.push(c.u, c.ks.ref, left)
 	return left, nil
-}
-
-func (m *model) renderParticipant(viewer *user, ch *channel, id int64) api.ChannelParticipantClass {
-	mem := ch.members[id]
-	switch {
-	case id == ch.Creator:
-		return &api.ChannelParticipantCreator{UserID: id, AdminRights: adminRights()}
-	case mem.admin:
-		return &api.ChannelParticipantAdmin{UserID: id, PromotedBy: ch.Creator, Date: mem.date, AdminRights: adminRights(),
-			Self: id == viewer.ID, InviterID: tl.Some(mem.inviter)}
-	case id == viewer.ID:
-		return &api.ChannelParticipantSelf{UserID: id, InviterID: mem.inviter, Date: mem.date}
-	}
-	return &api.ChannelParticipant{UserID: id, Date: mem.date}
 }
 
 func channelsGetParticipants(c *call, q *api.ChannelsGetParticipantsRequest) (tl.Object, error) {
@@ -457,31 +505,55 @@ func channelsGetParticipants(c *call, q *api.ChannelsGetParticipantsRequest) (tl
 	if ch.Broadcast && !ch.isAdmin(c.u.ID) {
 		return nil, errf(400, "CHAT_ADMIN_REQUIRED")
 	}
-	var ids []int64
-	for _, id := range ch.activeMembers() {
+	matches := func(id int64, q string) bool {
 		u := m.users[id]
-		switch f := q.Filter.(type) {
-		case *api.ChannelParticipantsAdmins:
-			if !ch.isAdmin(id) {
-				continue
-			}
-		case *api.ChannelParticipantsBots:
-			if !u.Bot {
-				continue
-			}
-		case *api.ChannelParticipantsSearch:
-			name := strings.ToLower(u.First + " " + u.Last + " " + u.Username)
-			if !strings.Contains(name, strings.ToLower(f.Q)) {
-				continue
-			}
-		case *api.ChannelParticipantsContacts:
-			if !c.u.contacts[id] {
-				continue
-			}
-		case *api.ChannelParticipantsKicked, *api.ChannelParticipantsBanned:
-			continue
+		return q == "" || strings.Contains(strings.ToLower(u.First+" "+u.Last+" "+u.Username), strings.ToLower(q))
+	}
+	var ids []int64
+	switch f := q.Filter.(type) {
+	case *api.ChannelParticipantsKicked, *api.ChannelParticipantsBanned:
+		// The kicked and the restricted: admins who may ban see them.
+		if !ch.can(c.u.ID, rightBan) {
+			return nil, errf(400, "CHAT_ADMIN_REQUIRED")
 		}
-		ids = append(ids, id)
+		kickedList, text := false, ""
+		switch f := f.(type) {
+		case *api.ChannelParticipantsKicked:
+			kickedList, text = true, f.Q
+		case *api.ChannelParticipantsBanned:
+			text = f.Q
+		}
+		for _, id := range ch.order {
+			if b := ch.banOf(id); b != nil && b.ViewMessages == kickedList && matches(id, text) {
+				ids = append(ids, id)
+			}
+		}
+	default:
+		for _, id := range ch.activeMembers() {
+			switch f := q.Filter.(type) {
+			case *api.ChannelParticipantsAdmins:
+				if !ch.isAdmin(id) {
+					continue
+				}
+			case *api.ChannelParticipantsBots:
+				if !m.users[id].Bot {
+					continue
+				}
+			case *api.ChannelParticipantsSearch:
+				if !matches(id, f.Q) {
+					continue
+				}
+			case *api.ChannelParticipantsMentions:
+				if !matches(id, f.Q.Or("")) {
+					continue
+				}
+			case *api.ChannelParticipantsContacts:
+				if !c.u.contacts[id] || !matches(id, f.Q) {
+					continue
+				}
+			}
+			ids = append(ids, id)
+		}
 	}
 	total := len(ids)
 	limit := int(q.Limit)
@@ -493,10 +565,15 @@ func channelsGetParticipants(c *call, q *api.ChannelsGetParticipantsRequest) (tl
 	out := &api.ChannelsChannelParticipants{Count: int32(total)}
 	users := map[int64]bool{}
 	for _, id := range ids {
-		out.Participants = append(out.Participants, m.renderParticipant(c.u, ch, id))
+		p := m.participant(c.u.ID, ch, id)
+		out.Participants = append(out.Participants, p)
 		users[id] = true
+		if b, ok := p.(*api.ChannelParticipantBanned); ok {
+			users[b.KickedBy] = true
+		}
 	}
 	out.Users = m.renderUsers(c.u, users)
+	out.Chats = m.renderChats(c.u, map[int64]bool{channelPeer(ch.ID): true})
 	return out, nil
 }
 
@@ -510,11 +587,27 @@ func channelsGetParticipant(c *call, q *api.ChannelsGetParticipantRequest) (tl.O
 	if err != nil {
 		return nil, err
 	}
-	if peer <= 0 || ch.member(peer) == nil {
+	if peer != c.u.ID {
+		if ch.member(c.u.ID) == nil {
+			return nil, errf(400, "CHANNEL_PRIVATE")
+		}
+		if ch.Broadcast && !ch.isAdmin(c.u.ID) {
+			return nil, errf(400, "CHAT_ADMIN_REQUIRED")
+		}
+	}
+	var p api.ChannelParticipantClass
+	if peer > 0 {
+		p = m.participant(c.u.ID, ch, peer)
+	}
+	if p == nil {
 		return nil, errf(400, "USER_NOT_PARTICIPANT")
 	}
-	return &api.ChannelsChannelParticipant{Participant: m.renderParticipant(c.u, ch, peer),
-		Users: m.renderUsers(c.u, map[int64]bool{peer: true})}, nil
+	users := map[int64]bool{peer: true}
+	if b, ok := p.(*api.ChannelParticipantBanned); ok {
+		users[b.KickedBy] = true
+	}
+	return &api.ChannelsChannelParticipant{Participant: p, Users: m.renderUsers(c.u, users),
+		Chats: m.renderChats(c.u, map[int64]bool{channelPeer(ch.ID): true})}, nil
 }
 
 func channelsGetMessages(c *call, q *api.ChannelsGetMessagesRequest) (tl.Object, error) {
@@ -626,7 +719,33 @@ func channelsGetFullChannel(c *call, q *api.ChannelsGetFullChannelRequest) (tl.O
 		ReadInboxMaxID: readIn, ReadOutboxMaxID: ch.readMax, UnreadCount: ch.unreadFor(c.u.ID, readIn),
 		ChatPhoto: &api.PhotoEmpty{}, NotifySettings: defaultNotify(), Pts: ch.pts,
 		CanViewParticipants: !ch.Broadcast || ch.isAdmin(c.u.ID), CanSetUsername: ch.isAdmin(c.u.ID)}
-	return &api.MessagesChatFull{FullChat: full, Chats: m.renderChats(c.u, map[int64]bool{channelPeer(ch.ID): true})}, nil
+	users := map[int64]bool{}
+	if ch.isAdmin(c.u.ID) {
+		var admins int32
+		for _, id := range ch.activeMembers() {
+			if ch.isAdmin(id) {
+				admins++
+			}
+		}
+		full.AdminsCount = tl.Some(admins)
+	}
+	if ch.can(c.u.ID, rightBan) {
+		var kicked, banned int32
+		for _, id := range ch.order {
+			if b := ch.banOf(id); b != nil && b.ViewMessages {
+				kicked++
+			} else if b != nil {
+				banned++
+			}
+		}
+		full.KickedCount, full.BannedCount = tl.Some(kicked), tl.Some(banned)
+	}
+	if ch.can(c.u.ID, rightInvite) {
+		full.ExportedInvite = m.renderInvite(m.permanentInvite(channelPeer(ch.ID), c.u.ID))
+		users[c.u.ID] = true
+	}
+	return &api.MessagesChatFull{FullChat: full, Chats: m.renderChats(c.u, map[int64]bool{channelPeer(ch.ID): true}),
+		Users: m.renderUsers(c.u, users)}, nil
 }
 
 func channelsGetChannels(c *call, q *api.ChannelsGetChannelsRequest) (tl.Object, error) {

@@ -34,7 +34,7 @@ func (m *model) createChat(creator *user, title string, members []*user, except 
 		return nil, nil, errf(400, "USERS_TOO_MUCH")
 	}
 	c := &chat{ID: m.nextChat, Title: title, Creator: creator.ID, Date: m.date(), Version: 1,
-		inviter: map[int64]int64{}, joined: map[int64]int32{}}
+		inviter: map[int64]int64{}, joined: map[int64]int32{}, admins: map[int64]bool{}}
 	m.nextChat++
 	m.chats[c.ID] = c
 	ids := []int64{creator.ID}
@@ -46,7 +46,13 @@ func (m *model) createChat(creator *user, title string, members []*user, except 
 		}
 	}
 	upd, err := m.chatService(creator, c, &api.MessageActionChatCreate{Title: title, Users: ids}, except)
-	return c, upd, err
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range ids[1:] {
+		m.chatParticipantChanged(c, creator.ID, id, nil, chatParticipantOf(c, id), nil)
+	}
+	return c, upd, nil
 }
 
 func (c *chat) join(id, inviter int64, date int32) {
@@ -108,6 +114,9 @@ func (m *model) memberChat(u *user, id int64) (*chat, error) {
 }
 
 func (m *model) addChatUser(by *user, c *chat, u *user, except keyRef) (api.UpdatesClass, error) {
+	if !c.allows(by.ID, banInvite) {
+		return nil, errf(400, "CHAT_ADMIN_REQUIRED")
+	}
 	if c.isMember(u.ID) {
 		return nil, errf(400, "USER_ALREADY_PARTICIPANT")
 	}
@@ -116,7 +125,11 @@ func (m *model) addChatUser(by *user, c *chat, u *user, except keyRef) (api.Upda
 	}
 	c.join(u.ID, by.ID, m.date())
 	c.Version++
-	return m.chatService(by, c, &api.MessageActionChatAddUser{Users: []int64{u.ID}}, except)
+	upd, err := m.chatService(by, c, &api.MessageActionChatAddUser{Users: []int64{u.ID}}, except)
+	if err == nil {
+		m.chatParticipantChanged(c, by.ID, u.ID, nil, chatParticipantOf(c, u.ID), nil)
+	}
+	return upd, err
 }
 
 func messagesAddChatUser(c *call, q *api.MessagesAddChatUserRequest) (tl.Object, error) {
@@ -146,19 +159,44 @@ func messagesDeleteChatUser(c *call, q *api.MessagesDeleteChatUserRequest) (tl.O
 	if err != nil {
 		return nil, err
 	}
+	return m.deleteChatUser(c.u, ch, u, q.RevokeHistory, c.ks.ref)
+}
+
+// deleteChatUser removes a member from a basic group (or lets them leave):
+// the creator and admins may remove anyone but the creator, members the
+// users they added.
+func (m *model) deleteChatUser(by *user, ch *chat, u *user, revoke bool, except keyRef) (api.UpdatesClass, error) {
 	if !ch.isMember(u.ID) {
 		return nil, errf(400, "USER_NOT_PARTICIPANT")
 	}
-	if u.ID != c.u.ID && ch.Creator != c.u.ID && ch.inviter[u.ID] != c.u.ID {
+	allowed := u.ID == by.ID || by.ID == ch.Creator || (ch.isAdminOf(by.ID) && u.ID != ch.Creator) || ch.inviter[u.ID] == by.ID
+	if !allowed {
 		return nil, errf(400, "CHAT_ADMIN_REQUIRED")
 	}
+	if revoke && u.ID != by.ID {
+		// Delete the member's messages for everyone.
+		var ids []int32
+		if d := by.dialogs[chatPeer(ch.ID)]; d != nil {
+			for _, id := range d.ids {
+				if bm := by.msgs[id]; bm != nil && bm.p.from == u.ID && bm.p.action == nil {
+					ids = append(ids, id)
+				}
+			}
+		}
+		if len(ids) > 0 {
+			m.deleteBox(by, ids, true, except)
+		}
+	}
+	prev := chatParticipantOf(ch, u.ID)
 	// The service message reaches the leaving user too.
-	upd, err := m.chatService(c.u, ch, &api.MessageActionChatDeleteUser{UserID: u.ID}, c.ks.ref)
+	upd, err := m.chatService(by, ch, &api.MessageActionChatDeleteUser{UserID: u.ID}, except)
 	if err != nil {
 		return nil, err
 	}
 	ch.leave(u.ID)
+	delete(ch.admins, u.ID)
 	ch.Version++
+	m.chatParticipantChanged(ch, by.ID, u.ID, prev, nil, nil)
 	return upd, nil
 }
 
@@ -168,12 +206,12 @@ func messagesEditChatTitle(c *call, q *api.MessagesEditChatTitleRequest) (tl.Obj
 	if err != nil {
 		return nil, err
 	}
-	title := strings.TrimSpace(q.Title)
-	if title == "" {
-		return nil, errf(400, "CHAT_TITLE_EMPTY")
+	if !ch.allows(c.u.ID, banChangeInfo) {
+		return nil, errf(400, "CHAT_ADMIN_REQUIRED")
 	}
-	if title == ch.Title {
-		return nil, errf(400, "CHAT_NOT_MODIFIED")
+	title, err := checkTitle(q.Title, ch.Title)
+	if err != nil {
+		return nil, err
 	}
 	ch.Title = title
 	return m.chatService(c.u, ch, &api.MessageActionChatEditTitle{Title: title}, c.ks.ref)
@@ -193,11 +231,7 @@ func messagesGetChats(c *call, q *api.MessagesGetChatsRequest) (tl.Object, error
 func (m *model) participants(c *chat) *api.ChatParticipants {
 	out := &api.ChatParticipants{ChatID: c.ID, Version: c.Version}
 	for _, id := range c.members {
-		if id == c.Creator {
-			out.Participants = append(out.Participants, &api.ChatParticipantCreator{UserID: id})
-			continue
-		}
-		out.Participants = append(out.Participants, &api.ChatParticipant{UserID: id, InviterID: c.inviter[id], Date: c.joined[id]})
+		out.Participants = append(out.Participants, chatParticipantOf(c, id))
 	}
 	return out
 }
@@ -217,6 +251,10 @@ func messagesGetFullChat(c *call, q *api.MessagesGetFullChatRequest) (tl.Object,
 		}
 	}
 	full := &api.ChatFull{ID: ch.ID, Participants: parts, NotifySettings: defaultNotify()}
+	if ch.isAdminOf(c.u.ID) {
+		full.ExportedInvite = m.renderInvite(m.permanentInvite(chatPeer(ch.ID), c.u.ID))
+		users[c.u.ID] = true
+	}
 	return &api.MessagesChatFull{FullChat: full, Chats: m.renderChats(c.u, map[int64]bool{chatPeer(ch.ID): true}),
 		Users: m.renderUsers(c.u, users)}, nil
 }

@@ -372,3 +372,117 @@ func (e *Emulator) UpdateState(userID int64) (pts, qts, seq int32, err error) {
 	}
 	return u.pts, u.qts, u.seq, nil
 }
+
+// Promote makes a user an admin of a channel or supergroup (-100… id) with
+// the given rights, acting as its creator, as channels.editAdmin does: the
+// user is added if they are not a member, their sessions are told with
+// updateChannel, and bots watching the members get updateChannelParticipant.
+// nil rights are every right (the creator's); a zero ChatAdminRights
+// demotes. For a basic group (-chat id) any rights make the user an admin
+// and zero rights demote them (messages.editChatAdmin: basic groups have no
+// granular rights).
+func (e *Emulator) Promote(chatMarkedID, userID int64, rights *api.ChatAdminRights) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	defer e.flushUpdates()
+	u := e.m.users[userID]
+	if u == nil {
+		return fmt.Errorf("emulator: Promote: no user %d", userID)
+	}
+	if rights == nil {
+		rights = adminRights()
+	}
+	var err error
+	switch k, id := peerKind(chatMarkedID); k {
+	case 'c':
+		ch := e.m.channels[id]
+		if ch == nil {
+			return fmt.Errorf("emulator: Promote: no channel %d", chatMarkedID)
+		}
+		_, err = e.m.editAdmin(e.m.users[ch.Creator], ch, u, rights, "", keyRef{})
+	case 'g':
+		c := e.m.chats[id]
+		if c == nil {
+			return fmt.Errorf("emulator: Promote: no chat %d", chatMarkedID)
+		}
+		err = e.m.setChatAdmin(e.m.users[c.Creator], c, u, !noAdminRights(rights))
+	default:
+		return fmt.Errorf("emulator: Promote: %d is not a chat or channel id", chatMarkedID)
+	}
+	if err != nil {
+		return fmt.Errorf("emulator: Promote %d in %d: %w", userID, chatMarkedID, err)
+	}
+	return nil
+}
+
+// Ban restricts a user in a channel or supergroup (-100… id), acting as its
+// creator, as channels.editBanned does. nil rights kick the user for good
+// (view_messages); a zero ChatBannedRights lifts every restriction (a
+// kicked user stays out until added again); anything else restricts them,
+// until rights.UntilDate if set. In a basic group (-chat id) nil rights or
+// view_messages remove the user (messages.deleteChatUser), a zero value does
+// nothing, and other restrictions are an error: basic groups only have
+// default rights.
+func (e *Emulator) Ban(chatMarkedID, userID int64, rights *api.ChatBannedRights) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	defer e.flushUpdates()
+	u := e.m.users[userID]
+	if u == nil {
+		return fmt.Errorf("emulator: Ban: no user %d", userID)
+	}
+	if rights == nil {
+		rights = &api.ChatBannedRights{ViewMessages: true}
+	}
+	var err error
+	switch k, id := peerKind(chatMarkedID); k {
+	case 'c':
+		ch := e.m.channels[id]
+		if ch == nil {
+			return fmt.Errorf("emulator: Ban: no channel %d", chatMarkedID)
+		}
+		_, err = e.m.editBanned(e.m.users[ch.Creator], ch, u.ID, rights, keyRef{})
+	case 'g':
+		c := e.m.chats[id]
+		if c == nil {
+			return fmt.Errorf("emulator: Ban: no chat %d", chatMarkedID)
+		}
+		switch {
+		case noBans(rights):
+		case rights.ViewMessages:
+			_, err = e.m.deleteChatUser(e.m.users[c.Creator], c, u, false, keyRef{})
+		default:
+			return fmt.Errorf("emulator: Ban: basic group %d has no per-user restrictions, only default rights", chatMarkedID)
+		}
+	default:
+		return fmt.Errorf("emulator: Ban: %d is not a chat or channel id", chatMarkedID)
+	}
+	if err != nil {
+		return fmt.Errorf("emulator: Ban %d in %d: %w", userID, chatMarkedID, err)
+	}
+	return nil
+}
+
+// InviteLink returns the permanent invite link ("https://t.me/+HASH") of a
+// basic group (-chat id), channel or supergroup (-100… id), the one its
+// creator would export; "" for an unknown chat. Users join with
+// messages.importChatInvite and the hash after the "+".
+func (e *Emulator) InviteLink(chatMarkedID int64) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var creator int64
+	switch k, id := peerKind(chatMarkedID); k {
+	case 'c':
+		if ch := e.m.channels[id]; ch != nil {
+			creator = ch.Creator
+		}
+	case 'g':
+		if c := e.m.chats[id]; c != nil {
+			creator = c.Creator
+		}
+	}
+	if creator == 0 {
+		return ""
+	}
+	return e.m.permanentInvite(chatMarkedID, creator).link()
+}

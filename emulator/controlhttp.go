@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/polygram/polygram/tl/api"
 )
 
 // ControlHandler returns an HTTP handler that exposes the control API as
@@ -24,6 +28,9 @@ import (
 //	GET  /history?viewer=…&peer=…  {"messages":[…]}
 //	POST /chats                    {"creator","title","members":[…]} → {"peer"}
 //	POST /channels                 {"creator","title","username","megagroup","members":[…]} → {"peer"}
+//	POST /promote                  {"chat","user_id","rights":{"ban_users":true,…}}
+//	POST /ban                      {"chat","user_id","rights":{"send_messages":true,…,"until_date"}}
+//	GET  /invite_link?chat=…       {"link"}
 //	POST /faults/drop_connections
 //	POST /faults/skew_clock        {"seconds"}
 //	POST /faults/rotate_salt
@@ -33,7 +40,10 @@ import (
 //	POST /faults/slow_dc           {"dc","delay_ms"}
 //
 // User objects are {"id","phone","first_name","last_name","username","bot","dc"};
-// ids are JSON numbers (64-bit integers).
+// ids are JSON numbers (64-bit integers). Rights are the flags of
+// chatAdminRights and chatBannedRights by their TL names; without "rights",
+// /promote grants every right and /ban kicks, and {} demotes or unbans (see
+// Promote and Ban).
 func (e *Emulator) ControlHandler() http.Handler {
 	mux := http.NewServeMux()
 	handle := func(pattern string, f func(r *http.Request) (any, error)) {
@@ -181,6 +191,53 @@ func (e *Emulator) ControlHandler() http.Handler {
 		}
 		return map[string]int64{"peer": peer}, nil
 	})
+	handle("POST /promote", func(r *http.Request) (any, error) {
+		var q struct {
+			Chat   int64          `json:"chat"`
+			UserID int64          `json:"user_id"`
+			Rights map[string]any `json:"rights"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		var rights *api.ChatAdminRights
+		if q.Rights != nil {
+			rights = &api.ChatAdminRights{}
+			if err := setRights(rights, q.Rights); err != nil {
+				return nil, err
+			}
+		}
+		return nil, e.Promote(q.Chat, q.UserID, rights)
+	})
+	handle("POST /ban", func(r *http.Request) (any, error) {
+		var q struct {
+			Chat   int64          `json:"chat"`
+			UserID int64          `json:"user_id"`
+			Rights map[string]any `json:"rights"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		var rights *api.ChatBannedRights
+		if q.Rights != nil {
+			rights = &api.ChatBannedRights{}
+			if err := setRights(rights, q.Rights); err != nil {
+				return nil, err
+			}
+		}
+		return nil, e.Ban(q.Chat, q.UserID, rights)
+	})
+	handle("GET /invite_link", func(r *http.Request) (any, error) {
+		chat, err := strconv.ParseInt(r.URL.Query().Get("chat"), 10, 64)
+		if err != nil {
+			return nil, errors.New("chat must be an integer")
+		}
+		link := e.InviteLink(chat)
+		if link == "" {
+			return nil, fmt.Errorf("no chat or channel %d", chat)
+		}
+		return map[string]string{"link": link}, nil
+	})
 	handle("POST /faults/drop_connections", func(*http.Request) (any, error) { e.DropConnections(); return nil, nil })
 	handle("POST /faults/rotate_salt", func(*http.Request) (any, error) { e.RotateSalt(); return nil, nil })
 	handle("POST /faults/skew_clock", func(r *http.Request) (any, error) {
@@ -252,6 +309,41 @@ func decodeJSON(r *http.Request, v any) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("bad JSON body: %w", err)
+	}
+	return nil
+}
+
+// setRights sets the fields of a chatAdminRights or chatBannedRights from
+// their TL names: true flags, and until_date.
+func setRights(dst any, src map[string]any) error {
+	v := reflect.ValueOf(dst).Elem()
+	for name, val := range src {
+		var field strings.Builder
+		for _, part := range strings.Split(name, "_") {
+			if part != "" {
+				field.WriteString(strings.ToUpper(part[:1]) + part[1:])
+			}
+		}
+		f := v.FieldByName(field.String())
+		if !f.IsValid() || strings.ToLower(name) != name {
+			return fmt.Errorf("unknown right %q", name)
+		}
+		switch f.Kind() {
+		case reflect.Bool:
+			b, ok := val.(bool)
+			if !ok {
+				return fmt.Errorf("right %q must be true or false", name)
+			}
+			f.SetBool(b)
+		case reflect.Int32:
+			n, ok := val.(float64)
+			if !ok || n != float64(int32(n)) {
+				return fmt.Errorf("%q must be a 32-bit integer", name)
+			}
+			f.SetInt(int64(n))
+		default:
+			return fmt.Errorf("unknown right %q", name)
+		}
 	}
 	return nil
 }

@@ -36,6 +36,29 @@
 // the bot's answer, or answers BOT_RESPONSE_TIMEOUT. Bots see every message
 // of the groups they are in (as with privacy mode off).
 //
+// Groups and channels have admins and bans as on Telegram:
+// channels.editAdmin (nobody grants a right they lack: RIGHT_FORBIDDEN),
+// channels.editBanned (restrictions; view_messages kicks), default banned
+// rights (messages.editChatDefaultBannedRights), basic-group admins
+// (messages.editChatAdmin, messages.deleteChatUser), participant filters
+// (recent, admins, kicked, banned, search, bots, contacts), and the rights
+// checked on posting (CHAT_WRITE_FORBIDDEN, USER_BANNED_IN_CHANNEL),
+// inviting, deleting others' messages and editing titles
+// (CHAT_ADMIN_REQUIRED). Bots that are admins, and a bot whose own
+// membership changes, get updateChannelParticipant and
+// updateChatParticipant in their qts sequence, which updates.getDifference
+// replays from the client's qts. Invite links work too
+// (messages.exportChatInvite, checkChatInvite, importChatInvite,
+// editExportedChatInvite, getExportedChatInvites, deleteExportedChatInvite,
+// getChatInviteImporters): each admin has a permanent link
+// "https://t.me/+HASH", replaced when revoked, and may export more with an
+// expiry date, a usage limit or join requests. contacts.resolvePhone and
+// contacts.resolveUsername find users, channels and supergroups.
+//
+// Updates without pts are pushed in updates containers carrying their seq;
+// several that one call produces for the same user, with consecutive seq,
+// are pushed together as one updatesCombined (seq_start..seq).
+//
 // A connection receives updates once its key is logged in and it has made
 // a call not wrapped in invokeWithoutUpdates, as on Telegram; keys
 // authorized with auth.importAuthorization on a DC other than the user's
@@ -43,9 +66,12 @@
 //
 // The control API acts from outside any client: SendMessage posts as any
 // user (pushing updates as a real send does), History reads a dialog back
-// for assertions, and the faults — DropConnections, SkewClock, RotateSalt,
-// HoldUpdates, LoseUpdates, FailNext, SlowDC, ExpireFileReferences —
-// exercise a client's recovery. AuthorizeKey opens ready sessions without
+// for assertions, Promote and Ban act as a chat's creator (channels.editAdmin
+// and channels.editBanned; messages.editChatAdmin and messages.deleteChatUser
+// in basic groups), InviteLink gives a chat's permanent invite link, and
+// the faults — DropConnections, SkewClock, RotateSalt, HoldUpdates,
+// LoseUpdates, FailNext, SlowDC, ExpireFileReferences — exercise a
+// client's recovery. AuthorizeKey opens ready sessions without
 // a key exchange or login, for tests with many connections.
 // ControlHandler serves the same API as JSON over HTTP for other languages
 // (cmd/polygram-emulator runs it).

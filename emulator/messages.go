@@ -75,6 +75,11 @@ func (m *model) send(from *user, peer int64, o sendOpts, except keyRef) (api.Upd
 			return nil, err
 		}
 	} else {
+		if k, id := peerKind(peer); k == 'g' && m.chats[id] != nil {
+			if err := m.chats[id].mayPost(from, p); err != nil {
+				return nil, err
+			}
+		}
 		bm, ev, err := m.sendBox(from, peer, p, except)
 		if err != nil {
 			return nil, err
@@ -130,7 +135,7 @@ func messagesEditMessage(c *call, q *api.MessagesEditMessageRequest) (tl.Object,
 	if p.action != nil {
 		return nil, errf(400, "MESSAGE_ID_INVALID")
 	}
-	if p.from != c.u.ID && !(ch != nil && ch.Broadcast && ch.isAdmin(c.u.ID)) {
+	if p.from != c.u.ID && !(ch != nil && ch.Broadcast && ch.can(c.u.ID, rightEdit)) {
 		return nil, errf(403, "MESSAGE_AUTHOR_REQUIRED")
 	}
 	changed := false
@@ -270,6 +275,11 @@ func messagesForwardMessages(c *call, q *api.MessagesForwardMessagesRequest) (tl
 				return nil, err
 			}
 		} else {
+			if k, id := peerKind(to); k == 'g' && m.chats[id] != nil {
+				if err := m.chats[id].mayPost(c.u, p); err != nil {
+					return nil, err
+				}
+			}
 			bm, ev, err := m.sendBox(c.u, to, p, c.ks.ref)
 			if err != nil {
 				return nil, err

@@ -41,6 +41,7 @@ type model struct {
 	codes      map[string]*sentCode     // by phone_code_hash
 	exported   map[string]*exportedAuth // by bytes
 	tokens     map[string]*loginToken   // QR login tokens
+	invites    map[string]*invite       // invite links by hash
 	out        []delivery               // updates to push, drained by the emulator
 	journalMax int                      // events kept per sequence
 }
@@ -69,6 +70,7 @@ func newModel(now func() time.Time, dcs int) *model {
 		queries: map[int64]*botQuery{}, inline: map[string]*inlineResult{},
 		uploads: map[uploadKey]*upload{}, files: map[int64]*file{}, nextFile: firstFileID,
 		codes: map[string]*sentCode{}, exported: map[string]*exportedAuth{}, tokens: map[string]*loginToken{},
+		invites:    map[string]*invite{},
 		journalMax: 10000,
 	}
 	rand.Read(m.secret[:])
@@ -200,6 +202,9 @@ type chat struct {
 	inviter     map[int64]int64
 	joined      map[int64]int32
 	deactivated bool
+
+	admins        map[int64]bool        // members made admins by the creator
+	defaultBanned *api.ChatBannedRights // what members may not do (nil: nothing banned)
 }
 
 func (c *chat) isMember(id int64) bool {

@@ -96,7 +96,7 @@ func TestModelDifference(t *testing.T) {
 	m.editBox(a, a.msgs[2], keyRef{})
 	m.readBox(b, a.ID, 3, keyRef{})
 	m.deleteBox(a, []int32{5}, true, keyRef{})
-	d := m.difference(b, start, 0, 0).(*api.UpdatesDifference)
+	d := m.difference(b, start, 0, 0, 0).(*api.UpdatesDifference)
 	if len(d.NewMessages) != 4 { // 5 sent, one deleted
 		t.Fatalf("%d new messages", len(d.NewMessages))
 	}
@@ -113,10 +113,10 @@ func TestModelDifference(t *testing.T) {
 	if d.State.(*api.UpdatesState).Pts != b.pts {
 		t.Fatal("state")
 	}
-	if _, ok := m.difference(b, b.pts, 0, 0).(*api.UpdatesDifferenceEmpty); !ok {
+	if _, ok := m.difference(b, b.pts, 0, 0, 0).(*api.UpdatesDifferenceEmpty); !ok {
 		t.Fatal("no empty difference when up to date")
 	}
-	if _, ok := m.difference(b, b.pts+10, 0, 0).(*api.UpdatesDifferenceTooLong); !ok {
+	if _, ok := m.difference(b, b.pts+10, 0, 0, 0).(*api.UpdatesDifferenceTooLong); !ok {
 		t.Fatal("a client ahead of the server must start over")
 	}
 	// a's outbox was read: its journal has the readOut event.
@@ -141,7 +141,7 @@ func TestModelJournalIsBounded(t *testing.T) {
 	if len(b.journal) > 40 {
 		t.Fatalf("journal holds %d", len(b.journal))
 	}
-	if _, ok := m.difference(b, start, 0, 0).(*api.UpdatesDifferenceTooLong); !ok {
+	if _, ok := m.difference(b, start, 0, 0, 0).(*api.UpdatesDifferenceTooLong); !ok {
 		t.Fatal("a pts older than the journal must be too long")
 	}
 }
@@ -153,5 +153,51 @@ func TestErrorCodesFromNames(t *testing.T) {
 		if got := errorCode(name); got != code {
 			t.Errorf("%s: %d, want %d", name, got, code)
 		}
+	}
+}
+
+func TestModelChatParticipantUpdatesReachAdminBots(t *testing.T) {
+	m, a, b := newTestModel(t)
+	bot, err := m.newUser("", "Bot", "", "group_bot", true, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := m.createChat(a, "G", []*user{b, bot}, keyRef{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastQts := func() *api.UpdateChatParticipant {
+		ev := bot.journal[len(bot.journal)-1]
+		if ev.kind != evQts {
+			t.Fatalf("last event %+v", ev)
+		}
+		return ev.upd.(*api.UpdateChatParticipant)
+	}
+	if up := lastQts(); bot.qts != 1 || up.UserID != bot.ID || up.PrevParticipant != nil || up.Qts != 1 {
+		t.Fatalf("bot added: qts %d %+v", bot.qts, up)
+	}
+	// A bot that is no admin sees only its own membership.
+	if _, err := m.deleteChatUser(a, c, b, false, keyRef{}); err != nil {
+		t.Fatal(err)
+	}
+	if bot.qts != 1 {
+		t.Fatalf("qts %d", bot.qts)
+	}
+	if err := m.setChatAdmin(a, c, bot, true); err != nil {
+		t.Fatal(err)
+	}
+	if up := lastQts(); bot.qts != 2 || up.NewParticipant.(*api.ChatParticipantAdmin).UserID != bot.ID {
+		t.Fatalf("bot promoted: %+v", up)
+	}
+	if _, err := m.addChatUser(a, c, b, keyRef{}); err != nil {
+		t.Fatal(err)
+	}
+	if up := lastQts(); bot.qts != 3 || up.UserID != b.ID || up.ActorID != a.ID || up.PrevParticipant != nil || up.Qts != 3 {
+		t.Fatalf("b added back: %+v", up)
+	}
+	// The qts updates are in the bot's difference.
+	d := m.difference(bot, bot.pts, 1, 0, 0).(*api.UpdatesDifference)
+	if len(d.OtherUpdates) != 2 || d.State.(*api.UpdatesState).Qts != 3 {
+		t.Fatalf("difference %+v", d.OtherUpdates)
 	}
 }

@@ -112,9 +112,13 @@ func (m *model) renderChat(viewer *user, c *chat) api.ChatClass {
 	}
 	out := &api.Chat{ID: c.ID, Title: c.Title, Photo: &api.ChatPhotoEmpty{}, ParticipantsCount: int32(len(c.joined)),
 		Date: c.Date, Version: c.Version, Deactivated: c.deactivated}
+	out.DefaultBannedRights = defaultRights(c.defaultBanned)
 	if viewer != nil {
 		out.Creator = viewer.ID == c.Creator
 		out.Left = !c.isMember(viewer.ID)
+		if c.isAdminOf(viewer.ID) {
+			out.AdminRights = chatAdminRights(viewer.ID == c.Creator)
+		}
 	}
 	return out
 }
@@ -198,6 +202,8 @@ func noteAction(a api.MessageActionClass, users map[int64]bool) {
 		}
 	case *api.MessageActionChatDeleteUser:
 		users[a.UserID] = true
+	case *api.MessageActionChatJoinedByLink:
+		users[a.InviterID] = true
 	}
 }
 

@@ -36,6 +36,22 @@ type snapshot struct {
 	Keys        []snapKey
 	NextFile    int64
 	Files       []snapFile
+	Invites     []snapInvite
+}
+
+type snapInvite struct {
+	Hash                             string
+	Peer, Admin                      int64
+	Date, Expire, Limit, Usage, Reqs int32
+	Revoked, Permanent, Request      bool
+	Title                            string
+	Importers                        []snapImporter
+}
+
+type snapImporter struct {
+	User      int64
+	Date      int32
+	Requested bool
 }
 
 type snapFile struct {
@@ -84,6 +100,7 @@ type snapDialog struct {
 type snapEvent struct {
 	Kind                     evKind
 	Pts, PtsCount, Seq, Date int32
+	Qts                      int32
 	Msg                      int32
 	IDs                      []int32
 	Peer                     int64
@@ -118,6 +135,8 @@ type snapChat struct {
 	Inviter     map[int64]int64
 	Joined      map[int64]int32
 	Deactivated bool
+	Admins      []int64
+	Default     []byte // chatBannedRights
 }
 
 type snapChannel struct {
@@ -133,15 +152,21 @@ type snapChannel struct {
 	Journal           []chEvent
 	Msgs              []int // indexes in Posts
 	Members           []snapMember
+	DefaultBanned     []byte // chatBannedRights
 }
 
 type snapMember struct {
-	User    int64
-	Date    int32
-	Inviter int64
-	Admin   bool
-	Left    bool
-	ReadIn  int32
+	User       int64
+	Date       int32
+	Inviter    int64
+	Admin      bool // before admin rights were stored: every right
+	Left       bool
+	ReadIn     int32
+	Rights     []byte // chatAdminRights
+	PromotedBy int64
+	Rank       string
+	Banned     []byte // chatBannedRights
+	KickedBy   int64
 }
 
 type snapKey struct {
@@ -255,21 +280,28 @@ func (e *Emulator) snapshot() *snapshot {
 			su.Dialogs = append(su.Dialogs, snapDialog{Peer: peer, ReadIn: d.readIn, ReadOut: d.readOut, Pinned: d.pinned, PinOrder: d.pinOrder})
 		}
 		for _, ev := range u.journal {
-			su.Journal = append(su.Journal, snapEvent{Kind: ev.kind, Pts: ev.pts, PtsCount: ev.ptsCount, Seq: ev.seq,
+			su.Journal = append(su.Journal, snapEvent{Kind: ev.kind, Pts: ev.pts, PtsCount: ev.ptsCount, Seq: ev.seq, Qts: ev.qts,
 				Date: ev.date, Msg: ev.msg, IDs: ev.ids, Peer: ev.peer, MaxID: ev.maxID, Still: ev.still, Upd: encodeTL(ev.upd)})
 		}
 		s.Users = append(s.Users, su)
 	}
 	for _, id := range sortedKeys(boolSet(m.chats)) {
 		c := m.chats[id]
-		s.Chats = append(s.Chats, snapChat{ID: c.ID, Title: c.Title, Creator: c.Creator, Date: c.Date, Version: c.Version,
-			Members: c.members, Inviter: c.inviter, Joined: c.joined, Deactivated: c.deactivated})
+		sc := snapChat{ID: c.ID, Title: c.Title, Creator: c.Creator, Date: c.Date, Version: c.Version,
+			Members: c.members, Inviter: c.inviter, Joined: c.joined, Deactivated: c.deactivated, Admins: sortedKeys(c.admins)}
+		if c.defaultBanned != nil {
+			sc.Default = encodeTL(c.defaultBanned)
+		}
+		s.Chats = append(s.Chats, sc)
 	}
 	for _, id := range sortedKeys(boolSet(m.channels)) {
 		ch := m.channels[id]
 		sc := snapChannel{ID: ch.ID, Title: ch.Title, About: ch.About, Username: ch.Username, Creator: ch.Creator,
 			Broadcast: ch.Broadcast, Megagroup: ch.Megagroup, Date: ch.Date, Pts: ch.pts, LastID: ch.lastID,
 			LastDate: ch.lastDate, ReadMax: ch.readMax, Journal: ch.journal}
+		if ch.defaultBanned != nil {
+			sc.DefaultBanned = encodeTL(ch.defaultBanned)
+		}
 		ids := make([]int32, 0, len(ch.msgs))
 		for id := range ch.msgs {
 			ids = append(ids, id)
@@ -280,7 +312,15 @@ func (e *Emulator) snapshot() *snapshot {
 		}
 		for _, uid := range ch.order {
 			mem := ch.members[uid]
-			sc.Members = append(sc.Members, snapMember{User: uid, Date: mem.date, Inviter: mem.inviter, Admin: mem.admin, Left: mem.left, ReadIn: mem.readIn})
+			sm := snapMember{User: uid, Date: mem.date, Inviter: mem.inviter, Left: mem.left, ReadIn: mem.readIn,
+				PromotedBy: mem.promotedBy, Rank: mem.rank, KickedBy: mem.kickedBy}
+			if mem.rights != nil {
+				sm.Rights = encodeTL(mem.rights)
+			}
+			if mem.banned != nil {
+				sm.Banned = encodeTL(mem.banned)
+			}
+			sc.Members = append(sc.Members, sm)
 		}
 		s.Channels = append(s.Channels, sc)
 	}
@@ -314,6 +354,20 @@ func (e *Emulator) snapshot() *snapshot {
 			sf.Attrs = append(sf.Attrs, encodeTL(a))
 		}
 		s.Files = append(s.Files, sf)
+	}
+	hashes := make([]string, 0, len(m.invites))
+	for h := range m.invites {
+		hashes = append(hashes, h)
+	}
+	sort.Strings(hashes)
+	for _, h := range hashes {
+		inv := m.invites[h]
+		si := snapInvite{Hash: inv.hash, Peer: inv.peer, Admin: inv.admin, Date: inv.date, Expire: inv.expire, Limit: inv.limit,
+			Usage: inv.usage, Reqs: inv.requested, Revoked: inv.revoked, Permanent: inv.permanent, Request: inv.request, Title: inv.title}
+		for _, im := range inv.importers {
+			si.Importers = append(si.Importers, snapImporter{User: im.user, Date: im.date, Requested: im.requested})
+		}
+		s.Invites = append(s.Invites, si)
 	}
 	for _, d := range e.dcs {
 		for _, k := range d.keys.all() {
@@ -421,7 +475,7 @@ func (e *Emulator) restore(s *snapshot) error {
 			u.dialogOf(sm.Peer).add(sm.ID)
 		}
 		for _, se := range su.Journal {
-			ev := event{kind: se.Kind, pts: se.Pts, ptsCount: se.PtsCount, seq: se.Seq, date: se.Date, msg: se.Msg,
+			ev := event{kind: se.Kind, pts: se.Pts, ptsCount: se.PtsCount, seq: se.Seq, qts: se.Qts, date: se.Date, msg: se.Msg,
 				ids: se.IDs, peer: se.Peer, maxID: se.MaxID, still: se.Still}
 			if len(se.Upd) > 0 {
 				upd, err := decodeTL[api.UpdateClass](se.Upd)
@@ -449,12 +503,25 @@ func (e *Emulator) restore(s *snapshot) error {
 		if c.joined == nil {
 			c.joined = map[int64]int32{}
 		}
+		c.admins = map[int64]bool{}
+		for _, id := range sc.Admins {
+			c.admins[id] = true
+		}
+		var err error
+		if c.defaultBanned, err = decodeTL[*api.ChatBannedRights](sc.Default); err != nil {
+			return err
+		}
 		m.chats[c.ID] = c
 	}
 	for _, sc := range s.Channels {
 		ch := &channel{ID: sc.ID, Title: sc.Title, About: sc.About, Username: sc.Username, Creator: sc.Creator,
 			Broadcast: sc.Broadcast, Megagroup: sc.Megagroup, Date: sc.Date, pts: sc.Pts, lastID: sc.LastID,
-			lastDate: sc.LastDate, readMax: sc.ReadMax, journal: sc.Journal, msgs: map[int32]*post{}, members: map[int64]*chMember{}}
+			lastDate: sc.LastDate, readMax: sc.ReadMax, journal: sc.Journal, msgs: map[int32]*post{}, members: map[int64]*chMember{},
+			now: m.date}
+		var err error
+		if ch.defaultBanned, err = decodeTL[*api.ChatBannedRights](sc.DefaultBanned); err != nil {
+			return err
+		}
 		for _, i := range sc.Msgs {
 			p, err := postAt(i)
 			if err != nil {
@@ -467,7 +534,19 @@ func (e *Emulator) restore(s *snapshot) error {
 		}
 		sort.Slice(ch.ids, func(i, j int) bool { return ch.ids[i] < ch.ids[j] })
 		for _, sm := range sc.Members {
-			ch.members[sm.User] = &chMember{date: sm.Date, inviter: sm.Inviter, admin: sm.Admin, left: sm.Left, readIn: sm.ReadIn}
+			mem := &chMember{date: sm.Date, inviter: sm.Inviter, left: sm.Left, readIn: sm.ReadIn,
+				promotedBy: sm.PromotedBy, rank: sm.Rank, kickedBy: sm.KickedBy}
+			var err error
+			if mem.rights, err = decodeTL[*api.ChatAdminRights](sm.Rights); err != nil {
+				return err
+			}
+			if mem.banned, err = decodeTL[*api.ChatBannedRights](sm.Banned); err != nil {
+				return err
+			}
+			if sm.Admin && mem.rights == nil {
+				mem.rights, mem.promotedBy = adminRights(), sc.Creator
+			}
+			ch.members[sm.User] = mem
 			ch.order = append(ch.order, sm.User)
 		}
 		m.channels[ch.ID] = ch
@@ -489,6 +568,14 @@ func (e *Emulator) restore(s *snapshot) error {
 			f.Attrs = append(f.Attrs, a)
 		}
 		m.files[f.ID] = f
+	}
+	for _, si := range s.Invites {
+		inv := &invite{hash: si.Hash, peer: si.Peer, admin: si.Admin, date: si.Date, expire: si.Expire, limit: si.Limit,
+			usage: si.Usage, requested: si.Reqs, revoked: si.Revoked, permanent: si.Permanent, request: si.Request, title: si.Title}
+		for _, im := range si.Importers {
+			inv.importers = append(inv.importers, importer{user: im.User, date: im.Date, requested: im.Requested})
+		}
+		m.invites[inv.hash] = inv
 	}
 	e.m = m
 	for _, sk := range s.Keys {

@@ -76,3 +76,59 @@ func TestSnapshotKeepsTheModelAndSessions(t *testing.T) {
 		t.Fatalf("password lost: %q", got)
 	}
 }
+
+func TestSnapshotKeepsRightsBansAndInvites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	e, err := Start(Config{Snapshot: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := e.CreateUser("9996620410", "A", "", "")
+	b, _ := e.CreateUser("9996620411", "B", "", "")
+	c, _ := e.CreateUser("9996620412", "C", "", "")
+	bot, _, _ := e.CreateBot("snaprights_bot", "")
+	peer, _ := e.CreateChannel(a.ID, "Kept", "", true, b.ID, c.ID, bot.ID)
+	chat, _ := e.CreateChat(a.ID, "Kept too", b.ID)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(e.Promote(peer, b.ID, &api.ChatAdminRights{BanUsers: true}))
+	must(e.Promote(peer, bot.ID, nil))
+	must(e.Ban(peer, c.ID, &api.ChatBannedRights{SendMedia: true}))
+	must(e.Promote(chat, b.ID, nil))
+	link, chatLink := e.InviteLink(peer), e.InviteLink(chat)
+	e.mu.Lock()
+	e.m.channels[-peer-channelMark].defaultBanned = &api.ChatBannedRights{PinMessages: true}
+	botQts := e.m.users[bot.ID].qts
+	e.mu.Unlock()
+	must(e.Close())
+
+	e2 := startEmu(t, Config{Snapshot: path})
+	if e2.InviteLink(peer) != link || e2.InviteLink(chat) != chatLink {
+		t.Fatal("invite links lost")
+	}
+	e2.mu.Lock()
+	defer e2.mu.Unlock()
+	ch := e2.m.channels[-peer-channelMark]
+	if r := ch.rightsOf(b.ID); r == nil || !r.BanUsers || r.AddAdmins || ch.members[b.ID].promotedBy != a.ID {
+		t.Fatalf("admin rights %+v", r)
+	}
+	if f, own := ch.forbids(c.ID, banMedia); !f || !own {
+		t.Fatal("restriction lost")
+	}
+	if f, own := ch.forbids(c.ID, banPin); !f || own {
+		t.Fatal("default rights lost")
+	}
+	if !e2.m.chats[-chat].admins[b.ID] {
+		t.Fatal("basic group admin lost")
+	}
+	if u := e2.m.users[bot.ID]; u.qts != botQts || u.qts < 2 || u.journal[len(u.journal)-1].kind != evQts {
+		t.Fatalf("bot qts %d, was %d", u.qts, botQts)
+	}
+	if d := e2.m.difference(e2.m.users[bot.ID], e2.m.users[bot.ID].pts, 0, 0, 0).(*api.UpdatesDifference); len(d.OtherUpdates) < 2 {
+		t.Fatalf("qts journal %+v", d.OtherUpdates)
+	}
+}

@@ -15,6 +15,7 @@ const (
 	evReadIn                // the user read incoming messages (peer, maxID, still)
 	evReadOut               // the other side read the user's messages (peer, maxID)
 	evOther                 // an update without pts (upd), in seq
+	evQts                   // an update of the qts sequence (upd), for bots
 )
 
 // event is one entry of a user's update journal, from which
@@ -24,6 +25,7 @@ type event struct {
 	pts      int32 // pts after the event
 	ptsCount int32
 	seq      int32
+	qts      int32
 	date     int32
 	msg      int32
 	ids      []int32
@@ -34,14 +36,19 @@ type event struct {
 }
 
 // record appends an event to a user's journal, advancing pts by count (or
-// seq for evOther), and returns it.
+// seq for evOther, qts for evQts), and returns it.
 func (m *model) record(u *user, ev event) *event {
 	ev.date = m.date()
-	if ev.kind == evOther {
+	switch ev.kind {
+	case evOther:
 		u.seq++
 		ev.seq = u.seq
 		ev.pts = u.pts
-	} else {
+	case evQts:
+		u.qts++
+		ev.qts = u.qts
+		ev.pts, ev.ptsCount = u.pts, 0
+	default:
 		if ev.ptsCount == 0 {
 			ev.ptsCount = 1
 		}
@@ -100,19 +107,27 @@ const (
 	diffTooLong     = 5000
 )
 
-// difference answers updates.getDifference for a client at pts.
-func (m *model) difference(u *user, pts, date int32, ptsTotalLimit int32) api.UpdatesDifferenceClass {
+// difference answers updates.getDifference for a client at pts and qts.
+func (m *model) difference(u *user, pts, qts, date int32, ptsTotalLimit int32) api.UpdatesDifferenceClass {
+	newQts := qts < u.qts
 	if pts >= u.pts {
 		if pts > u.pts {
 			// A client ahead of the server: tell it the real state.
 			return &api.UpdatesDifferenceTooLong{Pts: u.pts}
 		}
 		// Nothing with pts; updates without pts recorded since?
-		start := len(u.journal)
-		for i := len(u.journal) - 1; i >= 0 && u.journal[i].kind == evOther && u.journal[i].date >= date; i-- {
-			start = i
+		others := false
+		for i := len(u.journal) - 1; i >= 0; i-- {
+			ev := u.journal[i]
+			if ev.kind == evQts {
+				continue
+			}
+			if ev.kind != evOther || ev.date < date {
+				break
+			}
+			others = true
 		}
-		if start == len(u.journal) {
+		if !others && !newQts {
 			return &api.UpdatesDifferenceEmpty{Date: m.date(), Seq: u.seq}
 		}
 	}
@@ -121,21 +136,31 @@ func (m *model) difference(u *user, pts, date int32, ptsTotalLimit int32) api.Up
 		limit = ptsTotalLimit
 	}
 	first := u.pts
+	var firstQts int32
 	if len(u.journal) > 0 {
 		first = u.journal[0].pts - u.journal[0].ptsCount
 		for _, ev := range u.journal {
-			if ev.kind != evOther {
+			if ev.kind != evOther && ev.kind != evQts {
 				first = ev.pts - ev.ptsCount
 				break
 			}
 		}
+		for _, ev := range u.journal {
+			if ev.kind == evQts {
+				firstQts = ev.qts
+				break
+			}
+		}
 	}
-	if pts < first || u.pts-pts > limit {
+	if pts < first || u.pts-pts > limit || (newQts && (firstQts == 0 || qts < firstQts-1)) {
 		return &api.UpdatesDifferenceTooLong{Pts: u.pts}
 	}
 	// Find the first event after the client's position.
 	start := len(u.journal)
 	for i, ev := range u.journal {
+		if ev.kind == evQts {
+			continue
+		}
 		if ev.kind == evOther {
 			if ev.pts > pts || (ev.pts == pts && ev.date >= date) {
 				start = i
@@ -191,6 +216,16 @@ func (m *model) difference(u *user, pts, date int32, ptsTotalLimit int32) api.Up
 			noteUpdatePeers(ev.upd, users, chats)
 		}
 	}
+	// Every update of the qts sequence the client lacks comes in the first
+	// answer.
+	if newQts {
+		for _, ev := range u.journal {
+			if ev.kind == evQts && ev.qts > qts {
+				others = append(others, ev.upd)
+				noteUpdatePeers(ev.upd, users, chats)
+			}
+		}
+	}
 	// Channels with news since the client's date are announced so that it
 	// fetches their own difference.
 	if !slice {
@@ -204,7 +239,7 @@ func (m *model) difference(u *user, pts, date int32, ptsTotalLimit int32) api.Up
 	st := m.state(u)
 	if slice {
 		last := u.journal[end-1]
-		st.Pts, st.Seq, st.Date = last.pts, last.seq, last.date
+		st.Pts, st.Seq, st.Date = last.pts, last.seq, last.date // st.Qts stays: all of qts came
 		if last.kind != evOther {
 			// seq of the last seq event at or before end
 			st.Seq = 0
@@ -251,6 +286,19 @@ func noteUpdatePeers(u api.UpdateClass, users, chats map[int64]bool) {
 		users[x.UserID] = true
 	case *api.UpdateChannel:
 		chats[channelPeer(x.ChannelID)] = true
+	case *api.UpdateChat:
+		chats[chatPeer(x.ChatID)] = true
+	case *api.UpdateChatParticipantAdmin:
+		chats[chatPeer(x.ChatID)] = true
+		users[x.UserID] = true
+	case *api.UpdateChatDefaultBannedRights:
+		noteMarked(markedOf(x.Peer), users, chats)
+	case *api.UpdateChannelParticipant:
+		chats[channelPeer(x.ChannelID)] = true
+		users[x.ActorID], users[x.UserID] = true, true
+	case *api.UpdateChatParticipant:
+		chats[chatPeer(x.ChatID)] = true
+		users[x.ActorID], users[x.UserID] = true, true
 	}
 }
 
@@ -272,11 +320,130 @@ func (m *model) pushOther(u *user, upd api.UpdateClass) {
 	m.push(u, keyRef{}, m.updatesOf(u, []api.UpdateClass{upd}, users, chats, ev.seq))
 }
 
+// pushOtherAnswer is pushOther for the user who made the call: the answer
+// carries the update with its seq, and u's other connections get it
+// pushed.
+func (m *model) pushOtherAnswer(u *user, upd api.UpdateClass, except keyRef) *api.Updates {
+	ev := m.record(u, event{kind: evOther, upd: upd})
+	users, chats := map[int64]bool{}, map[int64]bool{}
+	noteUpdatePeers(upd, users, chats)
+	res := m.updatesOf(u, []api.UpdateClass{upd}, users, chats, ev.seq)
+	m.push(u, except, res)
+	return res
+}
+
+// seqRange returns the seq range an Updates value covers (0, 0: none).
+func seqRange(u api.UpdatesClass) (start, end int32) {
+	switch x := u.(type) {
+	case *api.Updates:
+		return x.Seq, x.Seq
+	case *api.UpdatesCombined:
+		return x.SeqStart, x.Seq
+	}
+	return 0, 0
+}
+
+// coalesce merges the updates with consecutive seq that one flush pushes to
+// the same connections of a user into one updatesCombined (seq_start..seq),
+// as Telegram sends them; each user's deliveries keep their order.
+func coalesce(out []delivery) []delivery {
+	seqs := 0
+	for _, d := range out {
+		if start, _ := seqRange(d.upd); start != 0 {
+			seqs++
+		}
+	}
+	if seqs < 2 {
+		return out
+	}
+	merged := make([]delivery, 0, len(out))
+	var open map[int64]int // user → index in merged of their last seq delivery
+	for _, d := range out {
+		start, _ := seqRange(d.upd)
+		if start == 0 {
+			merged = append(merged, d)
+			delete(open, d.user)
+			continue
+		}
+		if i, ok := open[d.user]; ok && merged[i].except == d.except {
+			if _, last := seqRange(merged[i].upd); last+1 == start {
+				merged[i].upd = combine(merged[i].upd, d.upd)
+				continue
+			}
+		}
+		if open == nil {
+			open = map[int64]int{}
+		}
+		open[d.user] = len(merged)
+		merged = append(merged, d)
+	}
+	return merged
+}
+
+// combine joins two seq-carrying Updates values, a before b.
+func combine(a, b api.UpdatesClass) *api.UpdatesCombined {
+	out := &api.UpdatesCombined{}
+	seenU, seenC := map[int64]bool{}, map[int64]bool{}
+	for i, u := range []api.UpdatesClass{a, b} {
+		var ups []api.UpdateClass
+		var users []api.UserClass
+		var chats []api.ChatClass
+		var date int32
+		start, end := seqRange(u)
+		switch x := u.(type) {
+		case *api.Updates:
+			ups, users, chats, date = x.Updates, x.Users, x.Chats, x.Date
+		case *api.UpdatesCombined:
+			ups, users, chats, date = x.Updates, x.Users, x.Chats, x.Date
+		}
+		if i == 0 {
+			out.SeqStart = start
+		}
+		out.Seq = end
+		out.Date = max(out.Date, date)
+		out.Updates = append(out.Updates, ups...)
+		for _, uc := range users {
+			if x, ok := uc.(*api.User); ok {
+				if seenU[x.ID] {
+					continue
+				}
+				seenU[x.ID] = true
+			}
+			out.Users = append(out.Users, uc)
+		}
+		for _, cc := range chats {
+			if id := chatIDOf(cc); id != 0 {
+				if seenC[id] {
+					continue
+				}
+				seenC[id] = true
+			}
+			out.Chats = append(out.Chats, cc)
+		}
+	}
+	return out
+}
+
+// chatIDOf returns the marked id of a rendered chat (0: unknown kind).
+func chatIDOf(c api.ChatClass) int64 {
+	switch x := c.(type) {
+	case *api.Chat:
+		return chatPeer(x.ID)
+	case *api.ChatForbidden:
+		return chatPeer(x.ID)
+	case *api.Channel:
+		return channelPeer(x.ID)
+	case *api.ChannelForbidden:
+		return channelPeer(x.ID)
+	}
+	return 0
+}
+
 // flushUpdates delivers the updates the model queued. e.mu must be held;
 // nothing here blocks on the network.
 func (e *Emulator) flushUpdates() {
 	m := e.m
-	for _, d := range m.out {
+	for _, d := range coalesce(m.out) {
 		u := m.users[d.user]
 		if u == nil {
 			continue

@@ -148,3 +148,81 @@ func TestUpdatesWithoutPtsCarrySeq(t *testing.T) {
 		t.Fatalf("difference %+v state %+v", d.OtherUpdates, d.State)
 	}
 }
+
+func TestConsecutiveSeqUpdatesArePushedAsUpdatesCombined(t *testing.T) {
+	e := startEmu(t, Config{})
+	a, ca := newUserClient(t, e, "9996620240", "A")
+	b, cb := newUserClient(t, e, "9996620241", "B")
+	c, cc := newUserClient(t, e, "9996620242", "C")
+	chat, _ := e.CreateChat(a.ID, "Seq", b.ID, c.ID)
+	_, cid := peerKind(chat)
+	st := cb.must(&api.UpdatesGetStateRequest{}).(*api.UpdatesState)
+	stC := cc.must(&api.UpdatesGetStateRequest{}).(*api.UpdatesState)
+	ca.must(&api.MessagesEditChatAdminRequest{ChatID: cid, UserID: e.testInputUser(a.ID, b.ID), IsAdmin: true})
+	// B's rights changed twice over in one call: two seq updates, pushed
+	// together.
+	comb := nextOf[*api.UpdatesCombined](cb)
+	if comb.SeqStart != st.Seq+1 || comb.Seq != st.Seq+2 || len(comb.Updates) != 2 {
+		t.Fatalf("combined seq %d..%d, state %d, %d updates", comb.SeqStart, comb.Seq, st.Seq, len(comb.Updates))
+	}
+	if x, ok := comb.Updates[0].(*api.UpdateChatParticipantAdmin); !ok || x.UserID != b.ID || !x.IsAdmin {
+		t.Fatalf("first %+v", comb.Updates[0])
+	}
+	if x, ok := comb.Updates[1].(*api.UpdateChat); !ok || x.ChatID != cid {
+		t.Fatalf("second %+v", comb.Updates[1])
+	}
+	if len(comb.Chats) != 1 || chatIDOf(comb.Chats[0]) != chat || len(comb.Users) != 1 {
+		t.Fatalf("entities %d chats %d users", len(comb.Chats), len(comb.Users))
+	}
+	// One update is an updates with its seq.
+	if _, one := waitUpdate[*api.UpdateChatParticipantAdmin](cc); one.(*api.Updates).Seq != stC.Seq+1 {
+		t.Fatalf("c got %+v after seq %d", one, stC.Seq)
+	}
+	ca.must(&api.MessagesEditChatAdminRequest{ChatID: cid, UserID: e.testInputUser(a.ID, b.ID), IsAdmin: false})
+	if next := nextOf[*api.UpdatesCombined](cb); next.SeqStart != comb.Seq+1 || next.Seq != comb.Seq+2 {
+		t.Fatalf("next combined %d..%d after %d", next.SeqStart, next.Seq, comb.Seq)
+	}
+	d := cb.must(&api.UpdatesGetDifferenceRequest{Pts: st.Pts, Date: st.Date, Qts: st.Qts}).(*api.UpdatesDifference)
+	if len(d.OtherUpdates) != 4 || d.State.(*api.UpdatesState).Seq != st.Seq+4 {
+		t.Fatalf("difference %d updates, state %+v", len(d.OtherUpdates), d.State)
+	}
+	if p, _, seq, _ := e.UpdateState(b.ID); seq != st.Seq+4 || p != st.Pts {
+		t.Fatalf("server seq %d pts %d", seq, p)
+	}
+}
+
+func TestCoalesceKeepsEachUsersOrder(t *testing.T) {
+	seqd := func(user int64, seq int32, text string) delivery {
+		return delivery{user: user, upd: &api.Updates{Seq: seq, Date: seq,
+			Updates: []api.UpdateClass{&api.UpdateUserName{FirstName: text}},
+			Users:   []api.UserClass{&api.User{ID: 7}}, Chats: []api.ChatClass{&api.Chat{ID: 3}}}}
+	}
+	other := keyRef{dc: 2, id: 99}
+	in := []delivery{
+		seqd(1, 5, "a"),
+		seqd(2, 9, "x"),
+		seqd(1, 6, "b"),
+		seqd(1, 7, "c"),
+		seqd(1, 9, "gap"), // not consecutive
+		{user: 1, upd: &api.UpdateShort{Update: &api.UpdateUserTyping{}}},
+		seqd(1, 10, "after a push without seq"),
+		{user: 1, except: other, upd: seqd(1, 11, "other connections").upd},
+	}
+	out := coalesce(in)
+	if len(out) != 6 {
+		t.Fatalf("%d deliveries", len(out))
+	}
+	comb, ok := out[0].upd.(*api.UpdatesCombined)
+	if !ok || comb.SeqStart != 5 || comb.Seq != 7 || len(comb.Updates) != 3 || len(comb.Users) != 1 || len(comb.Chats) != 1 || comb.Date != 7 {
+		t.Fatalf("combined %+v", out[0].upd)
+	}
+	if out[1].user != 2 || out[2].upd.(*api.Updates).Seq != 9 {
+		t.Fatalf("order %+v", out)
+	}
+	if _, ok := out[3].upd.(*api.UpdateShort); !ok {
+		t.Fatalf("push without seq moved: %+v", out[3])
+	}
+	if out[4].upd.(*api.Updates).Seq != 10 || out[5].except != other {
+		t.Fatalf("tail %+v", out[4:])
+	}
+}

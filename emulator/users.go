@@ -16,6 +16,7 @@ func init() {
 	on(needUser, usersGetUsers)
 	on(needUser, usersGetFullUser)
 	on(needUser, contactsResolveUsername)
+	on(needUser, contactsResolvePhone)
 	on(needUser, contactsImportContacts)
 	on(needUser, contactsGetContacts)
 	on(needUser, contactsAddContact)
@@ -71,7 +72,7 @@ func updatesGetState(c *call, q *api.UpdatesGetStateRequest) (tl.Object, error) 
 }
 
 func updatesGetDifference(c *call, q *api.UpdatesGetDifferenceRequest) (tl.Object, error) {
-	return c.e.m.difference(c.u, q.Pts, q.Date, q.PtsTotalLimit.Or(0)), nil
+	return c.e.m.difference(c.u, q.Pts, q.Qts, q.Date, q.PtsTotalLimit.Or(0)), nil
 }
 
 func usersGetUsers(c *call, q *api.UsersGetUsersRequest) (tl.Object, error) {
@@ -123,6 +124,25 @@ func contactsResolveUsername(c *call, q *api.ContactsResolveUsernameRequest) (tl
 	}
 	users, chats := peerRefs(marked)
 	return &api.ContactsResolvedPeer{Peer: peerOf(marked), Users: m.renderUsers(c.u, users), Chats: m.renderChats(c.u, chats)}, nil
+}
+
+func contactsResolvePhone(c *call, q *api.ContactsResolvePhoneRequest) (tl.Object, error) {
+	m := c.e.m
+	if c.u.Bot {
+		return nil, errBotMethod
+	}
+	phone := normPhone(q.Phone)
+	if phone == "" {
+		return nil, errf(400, "PHONE_NUMBER_INVALID")
+	}
+	id, ok := m.phones[phone]
+	if !ok {
+		return nil, errf(400, "PHONE_NOT_OCCUPIED")
+	}
+	users := m.renderUsers(c.u, map[int64]bool{id: true})
+	// Whoever found the user by their number knows it.
+	users[0].(*api.User).Phone = tl.Some(phone)
+	return &api.ContactsResolvedPeer{Peer: &api.PeerUser{UserID: id}, Users: users}, nil
 }
 
 func contactsImportContacts(c *call, q *api.ContactsImportContactsRequest) (tl.Object, error) {

@@ -3,8 +3,9 @@
 //
 // It prints one JSON line to stdout describing the DCs, the RSA public key
 // clients must trust, and the address of a loopback HTTP control API
-// (emulator.ControlHandler: create users and bots, post messages, inject
-// faults), then serves until SIGINT or SIGTERM.
+// (emulator.ControlHandler: create users, bots, groups and channels, post
+// messages, promote and ban members, get invite links, inject faults), then
+// serves until SIGINT or SIGTERM.
 //
 //	polygram-emulator [-dcs 3] [-snapshot state.json] [-key server.pem] [-control 127.0.0.1:0]
 package main

@@ -114,6 +114,24 @@ func TestCommandPrintsInfoAndServesControlAndMTProto(t *testing.T) {
 	if len(hist.Messages) != 1 || hist.Messages[0].Text != "/start" {
 		t.Fatalf("history %+v", hist)
 	}
+	// Admin rights, bans and invite links.
+	ch := post(t, in.Control+"/channels", map[string]any{"creator": uid, "title": "Cmd group", "megagroup": true, "members": []int64{botID}})
+	chPeer := int64(ch["peer"].(float64))
+	post(t, in.Control+"/promote", map[string]any{"chat": chPeer, "user_id": botID, "rights": map[string]bool{"ban_users": true}})
+	resp, err = http.Get(in.Control + "/invite_link?chat=" + strconv.FormatInt(chPeer, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var link struct {
+		Link string `json:"link"`
+	}
+	json.NewDecoder(resp.Body).Decode(&link)
+	resp.Body.Close()
+	if !strings.HasPrefix(link.Link, "https://t.me/+") {
+		t.Fatalf("invite link %q", link.Link)
+	}
+	post(t, in.Control+"/ban", map[string]any{"chat": chPeer, "user_id": botID, "rights": map[string]bool{"send_messages": true}})
+
 	bad, _ := http.Post(in.Control+"/users", "application/json", strings.NewReader(`{"phone":"x"}`))
 	if bad.StatusCode != http.StatusBadRequest {
 		t.Fatalf("bad request answered %d", bad.StatusCode)
