@@ -459,3 +459,24 @@ func TestJoinAndResolveByInviteLink(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestResolvePhoneAndMarkedIDs(t *testing.T) {
+	emu := startEmulator(t)
+	me, _ := emu.CreateUser("9996629090", "Me", "", "")
+	friend, _ := emu.CreateUser("9996629091", "Friend", "", "")
+	emu.AddContact(me.ID, friend.ID)
+	c := newClient(t, emu, nil)
+	login(t, emu, c, "9996629090")
+	p, err := c.ResolvePeer(ctx(t), "+999 662 9091")
+	if err != nil || p.ID != friend.ID || p.AccessHash == 0 {
+		t.Fatalf("%+v %v", p, err)
+	}
+	// Now cached: the marked id resolves without the network.
+	byID, err := c.ResolvePeer(ctx(t), fmt.Sprint(friend.ID))
+	if err != nil || byID.AccessHash != p.AccessHash {
+		t.Fatalf("%+v %v", byID, err)
+	}
+	if _, err := c.ResolvePeer(ctx(t), "+999 662 0000"); !errors.Is(err, core.ErrPeerNotFound) {
+		t.Fatalf("unknown phone: %v", err)
+	}
+}
