@@ -245,12 +245,8 @@ func mergePreCode(ents []api.MessageEntityClass) []api.MessageEntityClass {
 // UnparseHTML renders text and entities as HTML that ParseHTML turns back
 // into the same text and entities.
 func UnparseHTML(text string, ents []api.MessageEntityClass) string {
-	var ins []insertion
-	add := func(i int, e api.MessageEntityClass, open, close string, code bool) {
-		off, n := entityBounds(e)
-		ins = append(ins, insertion{pos: off, open: true, order: i, span: n, text: open, code: code},
-			insertion{pos: off + n, open: false, order: i, span: n, text: close, code: code})
-	}
+	var ins insertions
+	add := ins.add
 	for i, e := range ents {
 		switch x := e.(type) {
 		case *api.MessageEntityBold:

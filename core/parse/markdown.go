@@ -202,12 +202,8 @@ func sortEntities(ents []api.MessageEntityClass) {
 // turns back into the same text and entities. Entities without a Markdown
 // form (underline, blockquote, custom emoji) are dropped.
 func UnparseMarkdown(text string, ents []api.MessageEntityClass) string {
-	var ins []insertion
-	add := func(i int, e api.MessageEntityClass, open, close string, code bool) {
-		off, n := entityBounds(e)
-		ins = append(ins, insertion{pos: off, open: true, order: i, span: n, text: open, code: code},
-			insertion{pos: off + n, open: false, order: i, span: n, text: close, code: code})
-	}
+	var ins insertions
+	add := ins.add
 	for i, e := range ents {
 		switch x := e.(type) {
 		case *api.MessageEntityBold:

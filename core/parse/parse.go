@@ -76,9 +76,19 @@ type insertion struct {
 	text  string
 }
 
+// insertions collects the markup of entities.
+type insertions []insertion
+
+// add records an entity's opening and closing markup.
+func (ins *insertions) add(i int, e api.MessageEntityClass, open, close string, code bool) {
+	off, n := entityBounds(e)
+	*ins = append(*ins, insertion{pos: off, open: true, order: i, span: n, text: open, code: code},
+		insertion{pos: off + n, open: false, order: i, span: n, text: close, code: code})
+}
+
 // render inserts markup into text at UTF-16 positions; escape escapes plain
 // text segments (inCode tells whether they are inside code or pre).
-func render(text string, ins []insertion, escape func(s string, inCode bool) string) string {
+func render(text string, ins insertions, escape func(s string, inCode bool) string) string {
 	sort.SliceStable(ins, func(i, j int) bool {
 		a, b := ins[i], ins[j]
 		if a.pos != b.pos {
