@@ -1,10 +1,13 @@
 package core_test
 
 import (
+	"bytes"
 	"context"
 	crand "crypto/rand"
 	"errors"
 	"fmt"
+	"io"
+	mrand "math/rand/v2"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -478,5 +481,119 @@ func TestResolvePhoneAndMarkedIDs(t *testing.T) {
 	}
 	if _, err := c.ResolvePeer(ctx(t), "+999 662 0000"); !errors.Is(err, core.ErrPeerNotFound) {
 		t.Fatalf("unknown phone: %v", err)
+	}
+}
+
+func TestFilesRoundTripAcrossDCs(t *testing.T) {
+	emu := startEmulator(t)
+	emu.CreateUser("9996631500", "Up", "", "uploader1")
+	down, _ := emu.CreateUser("9996611501", "Down", "", "") // lives on DC1
+	up := newClient(t, emu, nil)
+	login(t, emu, up, "9996631500")
+	getter := newClient(t, emu, nil)
+	login(t, emu, getter, "9996611501")
+	_ = down
+	rnd := mrand.New(mrand.NewPCG(1, 2))
+	if _, err := up.UploadFile(ctx(t), bytes.NewReader(nil), 0, "empty", core.TransferOptions{}); !errors.Is(err, core.ErrEmptyFile) {
+		t.Fatalf("empty upload: %v", err)
+	}
+	sizes := []int{1, 512<<10 - 1, 512 << 10, 512<<10 + 1, 3<<20 + 7}
+	if !testing.Short() {
+		sizes = append(sizes, 10<<20, 10<<20+1)
+	}
+	uploaderPeer, err := getter.ResolvePeer(ctx(t), "@uploader1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The downloader writes first so the uploader has the peer cached.
+	if _, err := getter.SendMessage(ctx(t), uploaderPeer, "send me files", core.SendOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	hist, err := up.GetDialogs(ctx(t), 10)
+	if err != nil || len(hist) == 0 {
+		t.Fatalf("dialogs %v %v", hist, err)
+	}
+	to := hist[0].Peer
+	for _, size := range sizes {
+		data := make([]byte, size)
+		for i := range data {
+			data[i] = byte(rnd.Uint32())
+		}
+		var last int64
+		id, err := up.SendFile(ctx(t), to, bytes.NewReader(data), int64(size), core.SendFileOptions{
+			Name: fmt.Sprintf("f%d.bin", size), Caption: "file",
+			Transfer: core.TransferOptions{Progress: func(done, total int64) { last = done }}})
+		if err != nil {
+			t.Fatalf("%d bytes: upload: %v", size, err)
+		}
+		if last != int64(size) {
+			t.Fatalf("%d bytes: progress ended at %d", size, last)
+		}
+		// The recipient (another DC) downloads it from the uploader's DC.
+		msgs, err := getter.GetHistory(ctx(t), uploaderPeer, core.HistoryOptions{Limit: 1})
+		if err != nil || len(msgs) == 0 {
+			t.Fatalf("%d bytes: history %v", size, err)
+		}
+		_ = id
+		var buf bytes.Buffer
+		n, err := getter.DownloadMedia(ctx(t), uploaderPeer, msgs[0], &buf, core.TransferOptions{})
+		if err != nil || n != int64(size) || !bytes.Equal(buf.Bytes(), data) {
+			t.Fatalf("%d bytes: downloaded %d (%v), equal %v", size, n, err, bytes.Equal(buf.Bytes(), data))
+		}
+	}
+}
+
+func TestExpiredFileReferenceIsRefreshed(t *testing.T) {
+	emu := startEmulator(t)
+	emu.CreateUser("9996632600", "Ref", "", "ref_sender")
+	emu.CreateUser("9996632601", "Rec", "", "")
+	a := newClient(t, emu, nil)
+	login(t, emu, a, "9996632600")
+	b := newClient(t, emu, nil)
+	login(t, emu, b, "9996632601")
+	sender, err := b.ResolvePeer(ctx(t), "@ref_sender")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.SendMessage(ctx(t), sender, "hi", core.SendOptions{})
+	dl, _ := a.GetDialogs(ctx(t), 1)
+	data := bytes.Repeat([]byte("polygram"), 100000) // 800 KB: two parts
+	if _, err := a.SendFile(ctx(t), dl[0].Peer, bytes.NewReader(data), int64(len(data)), core.SendFileOptions{Name: "x.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := b.GetHistory(ctx(t), sender, core.HistoryOptions{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu.ExpireFileReferences()
+	var buf bytes.Buffer
+	n, err := b.DownloadMedia(ctx(t), sender, msgs[0], &buf, core.TransferOptions{})
+	if err != nil || n != int64(len(data)) || !bytes.Equal(buf.Bytes(), data) {
+		t.Fatalf("downloaded %d: %v", n, err)
+	}
+}
+
+// BenchmarkDownload100MB measures a parallel download over loopback.
+func BenchmarkDownload100MB(b *testing.B) {
+	emu := startEmulator(b)
+	emu.CreateUser("9996632700", "Big", "", "big_sender")
+	emu.CreateUser("9996632701", "Rec", "", "")
+	up := newClient(b, emu, nil)
+	login(b, emu, up, "9996632700")
+	down := newClient(b, emu, nil)
+	login(b, emu, down, "9996632701")
+	sender, _ := down.ResolvePeer(ctx(b), "@big_sender")
+	down.SendMessage(ctx(b), sender, "hi", core.SendOptions{})
+	dl, _ := up.GetDialogs(ctx(b), 1)
+	data := make([]byte, 100<<20)
+	if _, err := up.SendFile(ctx(b), dl[0].Peer, bytes.NewReader(data), int64(len(data)), core.SendFileOptions{Name: "big.bin"}); err != nil {
+		b.Fatal(err)
+	}
+	msgs, _ := down.GetHistory(ctx(b), sender, core.HistoryOptions{Limit: 1})
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := down.DownloadMedia(ctx(b), sender, msgs[0], io.Discard, core.TransferOptions{Workers: 8}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
