@@ -170,7 +170,7 @@ type SendFileOptions struct {
 	// MimeType defaults to one guessed from Name.
 	MimeType string
 	// AsPhoto sends an image as a compressed photo rather than a document.
-	AsPhoto bool
+	AsPhoto  bool
 	ReplyTo  int32
 	Transfer TransferOptions
 }
