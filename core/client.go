@@ -221,6 +221,11 @@ func (c *Client) dc(ctx context.Context, id int) (*dcConn, error) {
 			}
 		},
 		OnUpdate: func(body []byte) { c.onUpdate(id, body) },
+		OnState: func(st conn.State) {
+			if c.cfg.OnConnState != nil {
+				c.cfg.OnConnState(id, st)
+			}
+		},
 		OnNewSession: func() {
 			// Runs on the connection's goroutine, possibly while dc()
 			// still holds d.mu inside conn.Dial: no locks here.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/polygram/polygram/mtproto/conn"
 	"github.com/polygram/polygram/mtproto/crypto"
 	"github.com/polygram/polygram/mtproto/transport"
 	"github.com/polygram/polygram/session"
@@ -91,6 +92,9 @@ type Config struct {
 	// OnNewSession is called when the server reports a new session on the
 	// main DC (updates may have been missed).
 	OnNewSession func()
+	// OnConnState reports connection state changes per DC (connecting,
+	// connected, disconnected, closed). It must not block.
+	OnConnState func(dc int, state conn.State)
 }
 
 func (c *Config) setDefaults() {

@@ -22,6 +22,8 @@ type NewMessage struct {
 	Out   bool
 	Users []api.UserClass
 	Chats []api.ChatClass
+	// Update is the raw update the event was made from.
+	Update api.UpdateClass
 }
 
 // MessageEdited is an edited message.
@@ -31,6 +33,7 @@ type MessageEdited struct {
 	SenderID int64
 	Users    []api.UserClass
 	Chats    []api.ChatClass
+	Update   api.UpdateClass
 }
 
 // MessageDeleted lists deleted message ids; ChannelID is set for channels
@@ -38,6 +41,7 @@ type MessageEdited struct {
 type MessageDeleted struct {
 	IDs       []int32
 	ChannelID int64
+	Update    api.UpdateClass
 }
 
 // RawUpdate is any update without a dedicated event.
@@ -71,25 +75,25 @@ func eventsOf(ups []api.UpdateClass, users []api.UserClass, chats []api.ChatClas
 	for _, up := range ups {
 		switch x := up.(type) {
 		case *api.UpdateNewMessage:
-			if ev := newMessage(x.Message, users, chats); ev != nil {
+			if ev := newMessage(x.Message, up, users, chats); ev != nil {
 				out = append(out, ev)
 			}
 		case *api.UpdateNewChannelMessage:
-			if ev := newMessage(x.Message, users, chats); ev != nil {
+			if ev := newMessage(x.Message, up, users, chats); ev != nil {
 				out = append(out, ev)
 			}
 		case *api.UpdateEditMessage:
 			if m, ok := x.Message.(*api.Message); ok {
-				out = append(out, &MessageEdited{Message: m, ChatID: MarkedPeerID(m.PeerID), SenderID: sender(m), Users: users, Chats: chats})
+				out = append(out, &MessageEdited{Message: m, ChatID: MarkedPeerID(m.PeerID), SenderID: sender(m), Users: users, Chats: chats, Update: up})
 			}
 		case *api.UpdateEditChannelMessage:
 			if m, ok := x.Message.(*api.Message); ok {
-				out = append(out, &MessageEdited{Message: m, ChatID: MarkedPeerID(m.PeerID), SenderID: sender(m), Users: users, Chats: chats})
+				out = append(out, &MessageEdited{Message: m, ChatID: MarkedPeerID(m.PeerID), SenderID: sender(m), Users: users, Chats: chats, Update: up})
 			}
 		case *api.UpdateDeleteMessages:
-			out = append(out, &MessageDeleted{IDs: x.Messages})
+			out = append(out, &MessageDeleted{IDs: x.Messages, Update: up})
 		case *api.UpdateDeleteChannelMessages:
-			out = append(out, &MessageDeleted{IDs: x.Messages, ChannelID: x.ChannelID})
+			out = append(out, &MessageDeleted{IDs: x.Messages, ChannelID: x.ChannelID, Update: up})
 		default:
 			out = append(out, &RawUpdate{Update: up, Users: users, Chats: chats})
 		}
@@ -97,12 +101,12 @@ func eventsOf(ups []api.UpdateClass, users []api.UserClass, chats []api.ChatClas
 	return out
 }
 
-func newMessage(mc api.MessageClass, users []api.UserClass, chats []api.ChatClass) Event {
+func newMessage(mc api.MessageClass, up api.UpdateClass, users []api.UserClass, chats []api.ChatClass) Event {
 	m, ok := mc.(*api.Message)
 	if !ok {
-		return nil // service messages arrive as RawUpdate in a later version
+		return &RawUpdate{Update: up, Users: users, Chats: chats} // service messages
 	}
-	return &NewMessage{Message: m, ChatID: MarkedPeerID(m.PeerID), SenderID: sender(m), Out: m.Out, Users: users, Chats: chats}
+	return &NewMessage{Message: m, ChatID: MarkedPeerID(m.PeerID), SenderID: sender(m), Out: m.Out, Users: users, Chats: chats, Update: up}
 }
 
 func sender(m *api.Message) int64 {

@@ -592,3 +592,16 @@ func TestSendBuiltSeesItsMsgID(t *testing.T) {
 		t.Fatal("no result")
 	}
 }
+
+func TestAnsweredContainersAreForgotten(t *testing.T) {
+	p := newPair(t)
+	for round := 0; round < 500; round++ {
+		p.client.Send(request(t, 1, 8))
+		p.client.Send(request(t, 2, 8))
+		p.serve(p.toServer())
+		p.toClient()
+	}
+	if n := len(p.client.conts); n > 2*len(p.client.sent)+65 {
+		t.Fatalf("%d containers still tracked after every request was answered", n)
+	}
+}

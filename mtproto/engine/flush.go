@@ -134,6 +134,7 @@ func (e *Engine) Flush() ([]byte, error) {
 		body = enc.Bytes()
 		msgID = e.newMsgID(false)
 		seqno = e.nextSeqno(false)
+		e.pruneContainers()
 		e.conts[msgID] = inner
 	}
 	plain := make([]byte, headerSize, headerSize+len(body))
@@ -159,4 +160,25 @@ func (e *Engine) isAnswer(m *outMsg) bool {
 		return true
 	}
 	return false
+}
+
+// pruneContainers forgets containers none of whose messages is still
+// tracked (answered or acknowledged): they can no longer be resent. It runs
+// when the map outgrows the tracked messages, so its cost is amortised.
+func (e *Engine) pruneContainers() {
+	if len(e.conts) <= 2*len(e.sent)+64 {
+		return
+	}
+	for id, inner := range e.conts {
+		live := false
+		for _, m := range inner {
+			if _, ok := e.sent[m]; ok {
+				live = true
+				break
+			}
+		}
+		if !live {
+			delete(e.conts, id)
+		}
+	}
 }
