@@ -1,7 +1,8 @@
 # Polygram — build, test, generate, benchmark.
 #
 #   make            build build/libpolygram.so and build/polygram.h
-#   make demo       run the demo
+#   make demo       build the library and run the C example end to end (examples/c)
+#   make demo-go    run the Go demo (examples/demo)
 #   make test       every test suite (Go with -race, C, generated-code and format checks)
 #   make generate   regenerate tl/api, tl/mt and tl/rpcerr from schema/
 #   make bench      every benchmark
@@ -14,13 +15,17 @@ LIB     := $(BUILD)/libpolygram.so
 SHARED_SCHEMA ?= ../shared/schema
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all lib demo test test-go test-c check-generated check-schema fmt-check vet generate bench clean
+.PHONY: all lib demo demo-go test test-go test-c check-generated check-schema fmt-check vet generate bench clean
 
 all: lib
 
-lib: $(LIB) $(BUILD)/polygram.h
+PREFIX  ?= /usr/local
+CFLAGS_C := -Wall -Wextra -Werror -pedantic -Iinclude -Iexamples/c
+LDLIBS_C := -L$(BUILD) -lpolygram -Wl,-rpath,'$$ORIGIN' -lpthread
 
-$(LIB): $(shell find capi core mtproto tl session -name '*.go' 2>/dev/null) go.mod go.sum
+lib: $(LIB) $(BUILD)/polygram.h $(BUILD)/polygram.pc
+
+$(LIB): $(shell find capi core mtproto tl session emulator -name '*.go' -not -name '*_test.go' 2>/dev/null) include/polygram.h go.mod go.sum
 	@mkdir -p $(BUILD)
 	$(GO) build -trimpath -ldflags='-s -w' -buildmode=c-shared -o $(LIB) ./capi
 	@rm -f $(BUILD)/libpolygram.h
@@ -29,7 +34,19 @@ $(BUILD)/polygram.h: include/polygram.h
 	@mkdir -p $(BUILD)
 	cp include/polygram.h $@
 
-demo:
+# pkg-config file for an installation under $(PREFIX) (lib/libpolygram.so,
+# include/polygram.h).
+$(BUILD)/polygram.pc: polygram.pc.in capi/main.go
+	@mkdir -p $(BUILD)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e "s|@VERSION@|$$(sed -n 's/^const Version = "\(.*\)"/\1/p' capi/main.go)|" polygram.pc.in > $@
+
+# The C example end to end: it starts the emulator through the ABI, logs in a
+# bot and a user, and has them talk.
+demo: lib
+	$(CC) -std=c99 $(CFLAGS_C) examples/c/echo.c $(LDLIBS_C) -o $(BUILD)/echo
+	$(BUILD)/echo
+
+demo-go:
 	$(GO) run ./examples/demo
 
 generate:
@@ -70,13 +87,19 @@ vet:
 test-go:
 	$(GO) test -race -count=1 ./...
 
-# The C API through the shared library, and the header in C89, C11 and C++.
+# The C API through the shared library (every entry point, against the
+# emulator started through the ABI), the header in C89, C11 and C++, the
+# pkg-config file, and the example and benchmark compiled.
 test-c: lib
 	$(CC) -std=c89 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c include/polygram.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c include/polygram.h
 	$(CXX) -std=c++11 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c++ include/polygram.h
-	$(CC) -std=c89 -Wall -Wextra -Werror -pedantic -Iinclude tests/c/test_bridge.c -L$(BUILD) -lpolygram -Wl,-rpath,'$$ORIGIN' -o $(BUILD)/test_bridge
-	$(BUILD)/test_bridge
+	@PKG_CONFIG_PATH=$(BUILD) pkg-config --exists --print-errors polygram
+	$(CC) -std=c89 $(CFLAGS_C) tests/c/test_capi.c tests/c/test_bridge.c $(LDLIBS_C) -o $(BUILD)/test_capi
+	$(CC) -std=c99 $(CFLAGS_C) examples/c/echo.c $(LDLIBS_C) -o $(BUILD)/echo
+	$(CC) -std=c99 -O2 $(CFLAGS_C) tests/c/bench_capi.c $(LDLIBS_C) -o $(BUILD)/bench_capi
+	$(BUILD)/bench_capi --quick
+	$(BUILD)/test_capi
 
 test: fmt-check vet check-generated check-schema test-go test-c
 

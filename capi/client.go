@@ -1,0 +1,387 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/polygram/polygram/core"
+	"github.com/polygram/polygram/session"
+)
+
+// client is a core.Client behind a handle, with its event queue, pending
+// requests and the states it reports.
+type client struct {
+	h          uint64
+	core       *core.Client
+	store      session.Store
+	q          *queue
+	deliver    func(h uint64, ev *event) // callback mode; nil: polygram_receive
+	logLevel   atomic.Int32
+	rawUpdates bool
+
+	ctx    context.Context // cancelled with errClientClosed at close
+	cancel context.CancelCauseFunc
+
+	mu        sync.Mutex
+	pending   map[uint64]*request
+	closed    bool
+	authState string
+	connState string
+
+	work      sync.WaitGroup // request goroutines and blocking invokes
+	closeOnce sync.Once
+	closeDone chan struct{} // closed when shutdown finished
+	delivered chan struct{} // callback mode: closed when the last event was delivered
+	deliverG  atomic.Uint64 // goroutine that runs the callback
+}
+
+// request is a pending request.
+type request struct {
+	cancel   context.CancelCauseFunc
+	blocking bool // polygram_invoke: no event
+}
+
+// requestCounter numbers requests process-wide (ids never repeat).
+var requestCounter atomic.Uint64
+
+// job is a validated request, ready to run.
+type job struct {
+	// local jobs need no network and complete before polygram_send returns.
+	local bool
+	// enc is the encoding of the result (encTL or encMsgpack).
+	enc int
+	run func(ctx context.Context, c *client) ([]byte, error)
+	// after, when set, sees the outcome (login flows update the auth state).
+	after func(c *client, err error)
+}
+
+// newClient creates a client from a configuration. deliver selects callback
+// mode; it is called on the client's delivery goroutine.
+func newClient(config []byte, deliver func(h uint64, ev *event)) (*client, *apiError) {
+	opts, e := parseConfig(config)
+	if e != nil {
+		return nil, e
+	}
+	store, e := opts.session.open()
+	if e != nil {
+		return nil, e
+	}
+	c := &client{h: newHandle(kindClient), store: store, q: newQueue(opts.queueSize), deliver: deliver,
+		rawUpdates: opts.rawUpdates, pending: map[uint64]*request{}, closeDone: make(chan struct{})}
+	c.logLevel.Store(int32(opts.logLevel))
+	c.ctx, c.cancel = context.WithCancelCause(context.Background())
+	cfg := opts.core
+	cfg.Session = store
+	cfg.Logger = newLogger(c)
+	cfg.OnUpdates = c.onUpdates
+	cc, err := core.New(cfg)
+	if err != nil {
+		store.Close()
+		return nil, errorf(statusInvalidArgument, "%v", err)
+	}
+	c.core = cc
+	cc.OnEvent(c.onEvent)
+	if self, err := store.Self(); err == nil && self != nil {
+		c.setAuth(string(core.AuthReady), nil)
+	} else {
+		c.setAuth(string(core.AuthWaitPhone), nil)
+	}
+	if deliver != nil {
+		c.delivered = make(chan struct{})
+		go c.deliveryLoop()
+	}
+	clients.Store(c.h, c)
+	return c, nil
+}
+
+// deliveryLoop hands every event to the callback, in order, then forgets
+// the handle once the final event is delivered.
+func (c *client) deliveryLoop() {
+	c.deliverG.Store(goroutineID())
+	for {
+		ev, st := c.q.wait(-1)
+		if st != statusOK {
+			break
+		}
+		c.deliverOne(&ev)
+	}
+	clients.Delete(c.h)
+	close(c.delivered)
+}
+
+func (c *client) deliverOne(ev *event) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log(logError, fmt.Sprint("delivering an event failed: ", r), nil)
+		}
+	}()
+	c.deliver(c.h, ev)
+}
+
+// goroutineID returns the running goroutine's id. A callback that calls back
+// into the library runs on the goroutine that called it, so close can tell
+// a call from inside the callback (which must not wait for the callback)
+// from any other.
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	if i := bytes.IndexByte(b, ' '); i > 0 {
+		id, _ := strconv.ParseUint(string(b[:i]), 10, 64)
+		return id
+	}
+	return 0
+}
+
+// send starts a request and returns its id at once.
+func (c *client) send(enc int, data []byte) (uint64, *apiError) {
+	j, e := prepare(enc, data)
+	if e != nil {
+		return 0, e
+	}
+	if j.local {
+		c.mu.Lock()
+		closed := c.closed
+		c.mu.Unlock()
+		if closed {
+			return 0, errorf(statusClosed, "client %d is closed", c.h)
+		}
+		id := requestCounter.Add(1)
+		res, err := j.run(c.ctx, c)
+		c.finish(id, j.enc, res, toAPIError(nil, err))
+		return id, nil
+	}
+	id, ctx, e := c.register(false)
+	if e != nil {
+		return 0, e
+	}
+	go func() {
+		defer c.work.Done()
+		res, err := c.runJob(ctx, j)
+		if !c.claim(id) {
+			return // cancelled or closed: its event was already queued
+		}
+		c.finish(id, j.enc, res, toAPIError(ctx, err))
+	}()
+	return id, nil
+}
+
+// register records a pending request (and counts it in c.work).
+func (c *client) register(blocking bool) (uint64, context.Context, *apiError) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return 0, nil, errorf(statusClosed, "client %d is closed", c.h)
+	}
+	id := requestCounter.Add(1)
+	ctx, cancel := context.WithCancelCause(c.ctx)
+	c.pending[id] = &request{cancel: cancel, blocking: blocking}
+	c.work.Add(1)
+	return id, ctx, nil
+}
+
+// claim removes a pending request; whoever claims it reports its end.
+func (c *client) claim(id uint64) bool {
+	c.mu.Lock()
+	r, ok := c.pending[id]
+	delete(c.pending, id)
+	c.mu.Unlock()
+	if ok {
+		r.cancel(nil)
+	}
+	return ok
+}
+
+// finish queues the event that ends a request.
+func (c *client) finish(id uint64, enc int, res []byte, e *apiError) {
+	if e != nil {
+		c.q.push(event{typ: evError, status: e.status, reqID: id, enc: encMsgpack, data: e.encode()})
+		return
+	}
+	c.q.push(event{typ: evResult, reqID: id, enc: enc, data: res})
+}
+
+// runJob runs a job with the state bookkeeping around it.
+func (c *client) runJob(ctx context.Context, j *job) (res []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errorf(statusInternal, "internal fault: %v", r)
+		}
+	}()
+	c.mu.Lock()
+	if c.connState == "" || c.connState == "disconnected" {
+		c.setConnLocked("connecting")
+	}
+	c.mu.Unlock()
+	res, err = j.run(ctx, c)
+	if ctx.Err() != nil {
+		return nil, err // cancelled: says nothing about the connection
+	}
+	ae := toAPIError(ctx, err)
+	switch {
+	case ae == nil, ae.status == statusRPC, ae.status == statusFloodWait, ae.status == statusPasswordNeeded,
+		ae.status == statusSignUpRequired:
+		c.setConn("connected")
+	case ae.status == statusNetwork:
+		c.setConn("disconnected")
+	}
+	if ae != nil && ae.status == statusUnauthorized {
+		c.setAuth(string(core.AuthWaitPhone), nil)
+	}
+	if j.after != nil {
+		j.after(c, err)
+	}
+	return res, err
+}
+
+// invoke runs a request and waits for its result.
+func (c *client) invoke(enc int, data []byte, timeout time.Duration) ([]byte, *apiError) {
+	j, e := prepare(enc, data)
+	if e != nil {
+		return nil, e
+	}
+	if j.local {
+		c.mu.Lock()
+		closed := c.closed
+		c.mu.Unlock()
+		if closed {
+			return nil, errorf(statusClosed, "client %d is closed", c.h)
+		}
+		res, err := j.run(c.ctx, c)
+		return res, toAPIError(nil, err)
+	}
+	id, ctx, e := c.register(true)
+	if e != nil {
+		return nil, e
+	}
+	defer c.work.Done()
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	res, err := c.runJob(ctx, j)
+	c.claim(id)
+	if err != nil {
+		return nil, toAPIError(ctx, err)
+	}
+	return res, nil
+}
+
+// cancelRequest ends a pending request with CANCELLED.
+func (c *client) cancelRequest(id uint64) *apiError {
+	c.mu.Lock()
+	r, ok := c.pending[id]
+	if ok && !r.blocking {
+		delete(c.pending, id)
+	}
+	c.mu.Unlock()
+	if !ok || r.blocking {
+		return errorf(statusNotFound, "client %d has no pending request %d", c.h, id)
+	}
+	r.cancel(errCancelled)
+	e := errorf(statusCancelled, "request %d was cancelled", id)
+	c.q.push(event{typ: evError, status: e.status, reqID: id, enc: encMsgpack, data: e.encode()})
+	return nil
+}
+
+// shutdownWait bounds how long close waits for requests to wind down after
+// their contexts are cancelled and the connections closed.
+const shutdownWait = 10 * time.Second
+
+// close shuts the client down (once) and, outside the callback, waits until
+// the callback has seen the last event.
+func (c *client) close() {
+	c.closeOnce.Do(c.shutdown)
+	<-c.closeDone
+	if c.deliver != nil && goroutineID() != c.deliverG.Load() {
+		<-c.delivered
+	}
+}
+
+func (c *client) shutdown() {
+	defer close(c.closeDone)
+	c.mu.Lock()
+	c.closed = true
+	ids := make([]uint64, 0, len(c.pending))
+	for id, r := range c.pending {
+		if !r.blocking {
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range ids {
+		delete(c.pending, id)
+	}
+	c.mu.Unlock()
+	c.cancel(errClientClosed)
+	slices.Sort(ids)
+	for _, id := range ids {
+		e := errorf(statusClosed, "client %d was closed before request %d completed", c.h, id)
+		c.q.push(event{typ: evError, status: e.status, reqID: id, enc: encMsgpack, data: e.encode()})
+	}
+	c.core.Close()
+	done := make(chan struct{})
+	go func() { c.work.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(shutdownWait):
+		c.log(logWarn, "close: requests still running after the connections were closed", nil)
+	}
+	if err := c.store.Close(); err != nil && !errors.Is(err, session.ErrClosed) {
+		c.log(logError, "close: closing the session failed: "+err.Error(), nil)
+	}
+	c.mu.Lock()
+	c.connState = "closed"
+	c.mu.Unlock()
+	c.q.pushFinal(event{typ: evConn, enc: encMsgpack, data: kv{"type", "connection_state", "state", "closed"}.encode()})
+}
+
+// receive waits for the next event (receive mode).
+func (c *client) receive(timeout time.Duration) (event, *apiError) {
+	if c.deliver != nil {
+		return event{}, errorf(statusWrongMode, "client %d delivers its events to a callback", c.h)
+	}
+	ev, st := c.q.wait(timeout)
+	switch st {
+	case statusOK:
+		return ev, nil
+	case statusClosed:
+		clients.Delete(c.h) // drained: the handle is spent
+		return ev, errorf(statusClosed, "client %d is closed and has no event left", c.h)
+	}
+	return ev, errorf(statusTimeout, "no event within %v", timeout)
+}
+
+// setAuth reports an auth state change (extra adds keys to the event).
+func (c *client) setAuth(state string, extra kv) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.authState == state && extra == nil {
+		return
+	}
+	c.authState = state
+	m := append(kv{"type", "auth_state", "state", state}, extra...)
+	c.q.push(event{typ: evAuth, enc: encMsgpack, data: m.encode()})
+}
+
+func (c *client) setConn(state string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.setConnLocked(state)
+}
+
+func (c *client) setConnLocked(state string) {
+	if c.connState == state || c.connState == "closed" || c.closed {
+		return
+	}
+	c.connState = state
+	c.q.push(event{typ: evConn, enc: encMsgpack, data: kv{"type", "connection_state", "state", state}.encode()})
+}

@@ -1,0 +1,255 @@
+package main
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Event types and encodings: polygram_event_type and polygram_encoding.
+const (
+	evResult   = 1
+	evError    = 2
+	evUpdate   = 3
+	evAuth     = 4
+	evConn     = 5
+	evLog      = 6
+	evDropped  = 7
+	encTL      = 1
+	encMsgpack = 2
+	encCall    = 3
+)
+
+// event is one event on its way to the host.
+type event struct {
+	typ    int
+	status int
+	reqID  uint64
+	enc    int
+	data   []byte
+}
+
+// droppable reports the events the backpressure policy may drop.
+func (e *event) droppable() bool { return e.typ == evUpdate || e.typ == evLog }
+
+// fifo is a queue of events that reuses its backing array.
+type fifo struct {
+	items []queued
+	head  int
+}
+
+type queued struct {
+	ev  event
+	seq uint64
+}
+
+func (f *fifo) len() int { return len(f.items) - f.head }
+
+func (f *fifo) push(q queued) {
+	// Compact when the dead prefix is large, so a queue that never empties
+	// does not grow without bound.
+	if f.head > 64 && f.head*2 > len(f.items) {
+		n := copy(f.items, f.items[f.head:])
+		clear(f.items[n:])
+		f.items, f.head = f.items[:n], 0
+	}
+	f.items = append(f.items, q)
+}
+
+func (f *fifo) front() *queued { return &f.items[f.head] }
+
+func (f *fifo) pop() queued {
+	q := f.items[f.head]
+	f.items[f.head] = queued{}
+	f.head++
+	if f.head == len(f.items) {
+		if cap(f.items) > 4096 {
+			f.items = nil // give a burst's memory back
+		} else {
+			f.items = f.items[:0]
+		}
+		f.head = 0
+	}
+	return q
+}
+
+// queue holds a client's events until they are delivered: two FIFOs merged
+// by sequence number, so the oldest droppable event (an update or a log
+// record) is found in O(1) while results and state changes are never
+// dropped.
+type queue struct {
+	mu           sync.Mutex
+	keep, drop   fifo
+	seq          uint64
+	limit        int // bound of the drop FIFO
+	dropped      uint64
+	totalDropped uint64
+	closed       bool          // the final event was pushed
+	signal       chan struct{} // capacity 1: "something changed"
+	// ready mirrors "an event can be popped or the queue ended", for
+	// waiters that spin before they sleep.
+	ready atomic.Bool
+	// spinMissed records that the last spin ended without an event (events
+	// come slower than spinWait): waiters then sleep at once, trying a spin
+	// again only every spinRetry waits, so a client that is not in a tight
+	// request loop burns no CPU.
+	spinMissed atomic.Bool
+	waits      atomic.Uint32
+}
+
+const spinRetry = 8
+
+// spinWait is how long a waiter polls before it sleeps. Waking a parked
+// goroutine (or a C thread blocked in polygram_receive) costs an OS thread
+// wake-up, tens of microseconds; a waiter that was just busy usually gets
+// its next event sooner than that, so it spins through this window first.
+const spinWait = 50 * time.Microsecond
+
+func newQueue(limit int) *queue {
+	return &queue{limit: limit, signal: make(chan struct{}, 1)}
+}
+
+func (q *queue) notify() {
+	select {
+	case q.signal <- struct{}{}:
+	default:
+	}
+}
+
+// push queues an event; after the final event it is discarded. It never
+// blocks.
+func (q *queue) push(ev event) { q.pushEvent(ev, false) }
+
+// pushFinal queues the last event the client will ever deliver.
+func (q *queue) pushFinal(ev event) { q.pushEvent(ev, true) }
+
+func (q *queue) pushEvent(ev event, final bool) {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return
+	}
+	q.seq++
+	it := queued{ev: ev, seq: q.seq}
+	if ev.droppable() {
+		if q.drop.len() >= q.limit {
+			q.drop.pop()
+			q.dropped++
+			q.totalDropped++
+		}
+		q.drop.push(it)
+	} else {
+		q.keep.push(it)
+	}
+	q.closed = q.closed || final
+	q.ready.Store(true)
+	q.mu.Unlock()
+	q.notify()
+}
+
+// tryPop returns the next event, if any; done reports a closed queue with
+// nothing left.
+func (q *queue) tryPop() (ev event, ok, done bool) {
+	q.mu.Lock()
+	defer func() {
+		q.ready.Store(q.closed || q.dropped > 0 || q.keep.len()+q.drop.len() > 0)
+		q.mu.Unlock()
+	}()
+	if q.dropped > 0 {
+		ev = event{typ: evDropped, enc: encMsgpack,
+			data: kv{"type", "dropped", "count", int64(q.dropped), "total", int64(q.totalDropped)}.encode()}
+		q.dropped = 0
+		return ev, true, false
+	}
+	var from *fifo
+	switch {
+	case q.keep.len() > 0 && q.drop.len() > 0:
+		from = &q.keep
+		if q.drop.front().seq < q.keep.front().seq {
+			from = &q.drop
+		}
+	case q.keep.len() > 0:
+		from = &q.keep
+	case q.drop.len() > 0:
+		from = &q.drop
+	default:
+		return ev, false, q.closed
+	}
+	return from.pop().ev, true, false
+}
+
+// size returns the number of queued events.
+func (q *queue) size() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.keep.len() + q.drop.len()
+}
+
+// spin polls for an event for up to spinWait (never longer than timeout)
+// and reports whether one may be ready.
+func (q *queue) spin(timeout time.Duration) bool {
+	if timeout > 0 && timeout < spinWait {
+		return false
+	}
+	if q.spinMissed.Load() && q.waits.Add(1)%spinRetry != 0 {
+		return false
+	}
+	end := time.Now().Add(spinWait)
+	for i := 0; ; i++ {
+		if q.ready.Load() {
+			q.spinMissed.Store(false)
+			return true
+		}
+		if i&15 == 15 && time.Now().After(end) {
+			q.spinMissed.Store(true)
+			return false
+		}
+		runtime.Gosched()
+	}
+}
+
+// wait returns the next event, waiting up to timeout (0: not at all;
+// negative: without limit). The status is OK, TIMEOUT, or CLOSED when the
+// queue is closed and empty.
+func (q *queue) wait(timeout time.Duration) (event, int) {
+	var timer *time.Timer
+	var expired <-chan time.Time
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		ev, ok, done := q.tryPop()
+		if ok {
+			if q.size() > 0 {
+				q.notify() // another receiver may be waiting
+			}
+			return ev, statusOK
+		}
+		if done {
+			q.notify() // wake the next receiver: it must see the end too
+			return event{}, statusClosed
+		}
+		if timeout == 0 {
+			return event{}, statusTimeout
+		}
+		if q.spin(timeout) {
+			continue
+		}
+		if timeout > 0 && timer == nil {
+			timer = time.NewTimer(timeout)
+			expired = timer.C
+		}
+		select {
+		case <-q.signal:
+		case <-expired:
+			// One last look: an event may have come with the deadline.
+			if ev, ok, _ := q.tryPop(); ok {
+				return ev, statusOK
+			}
+			return event{}, statusTimeout
+		}
+	}
+}
