@@ -6,10 +6,12 @@ package main
 // library is tested from C by tests/c.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -933,5 +935,34 @@ func TestConnectionStatesFollowADroppedConnection(t *testing.T) {
 	collect()
 	if got := strings.Join(states, " "); got != "connecting connected disconnected connecting connected" {
 		t.Fatalf("states %q", got)
+	}
+}
+
+func TestSendFileAndDownloadMediaThroughFriendlyCalls(t *testing.T) {
+	emu := startTestEmulator(t)
+	emu.CreateUser("9996631212", "Fio", "", "fio_files")
+	emu.CreateUser("9996621213", "Gus", "", "")
+	a := newTestClient(t, emu, nil)
+	call(t, a, "login", kv{"phone", "+9996631212", "code", "33333"})
+	b := newTestClient(t, emu, nil)
+	call(t, b, "login", kv{"phone", "+9996621213", "code", "22222"})
+	data := bytes.Repeat([]byte{1, 2, 3, 4, 5}, 300000) // 1.5 MB: three parts
+	sent := call(t, b, "send_file", kv{"peer", "@fio_files", "data", data, "name", "five.bin", "caption", "**bold** caption"})
+	id, ok := sent["id"].(int64)
+	if !ok {
+		t.Fatalf("send_file answered %v", sent)
+	}
+	path := filepath.Join(t.TempDir(), "in.bin")
+	got := call(t, b, "download_media", kv{"peer", "@fio_files", "message_id", id, "path", path})
+	disk, err := os.ReadFile(path)
+	if err != nil || got["size"] != int64(len(data)) || !bytes.Equal(disk, data) {
+		t.Fatalf("download to path: %v (%v)", got, err)
+	}
+	mem := call(t, b, "download_media", kv{"peer", "@fio_files", "message_id", id})
+	if !bytes.Equal(mem["data"].([]byte), data) {
+		t.Fatal("download to memory differs")
+	}
+	if _, e := b.invoke(encCall, kv{"method", "send_file", "args", kv{"peer", "@fio_files"}}.encode(), time.Second); e == nil {
+		t.Fatal("send_file without path or data accepted")
 	}
 }

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -38,6 +42,8 @@ func init() {
 		"delete_messages":       deleteMessages,
 		"forward_messages":      forwardMessages,
 		"get_messages":          getMessages,
+		"send_file":             sendFile,
+		"download_media":        downloadMedia,
 		"get_history":           getHistory,
 		"get_dialogs":           getDialogs,
 		"send_read_acknowledge": sendReadAcknowledge,
@@ -561,4 +567,78 @@ func exportSession(*fields) *job {
 		}
 		return kv{"string", s}.encode(), nil
 	}}
+}
+
+// sendFile sends a file given as a path or as bytes ("data").
+func sendFile(a *fields) *job {
+	r := a.peer("peer")
+	path := a.str("path", "")
+	data, _ := a.value("data").([]byte)
+	if a.has("data") && data == nil {
+		a.wrongType("data", "bin", a.value("data"))
+	}
+	if path == "" && !a.has("data") {
+		a.fail(`send_file: give "path" or "data"`)
+	}
+	caption, _ := a.text("caption", false)
+	o := core.SendFileOptions{Caption: caption, Name: a.str("name", filepath.Base(path)),
+		MimeType: a.str("mime_type", ""), AsPhoto: a.bool("as_photo", false), ReplyTo: a.int32("reply_to", 0)}
+	return withPeer(r, func(ctx context.Context, c *client, p session.Peer) ([]byte, error) {
+		var rd io.Reader = bytes.NewReader(data)
+		size := int64(len(data))
+		if path != "" {
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			st, err := f.Stat()
+			if err != nil {
+				return nil, err
+			}
+			rd, size = f, st.Size()
+		}
+		id, err := c.core.SendFile(ctx, p, rd, size, o)
+		if err != nil {
+			return nil, err
+		}
+		return kv{"id", id}.encode(), nil
+	})
+}
+
+// downloadMedia downloads a message's media to "path", or returns it as
+// bytes ("data") when no path is given.
+func downloadMedia(a *fields) *job {
+	r := a.peer("peer")
+	id := a.reqInt32("message_id")
+	path := a.str("path", "")
+	return withPeer(r, func(ctx context.Context, c *client, p session.Peer) ([]byte, error) {
+		msgs, err := c.core.GetMessages(ctx, p, []int32{id})
+		if err != nil {
+			return nil, err
+		}
+		if len(msgs) == 0 {
+			return nil, fmt.Errorf("message %d not found", id)
+		}
+		if path != "" {
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+			if err != nil {
+				return nil, err
+			}
+			n, err := c.core.DownloadMedia(ctx, p, msgs[0], f, core.TransferOptions{})
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return nil, err
+			}
+			return kv{"path", path, "size", n}.encode(), nil
+		}
+		var buf bytes.Buffer
+		n, err := c.core.DownloadMedia(ctx, p, msgs[0], &buf, core.TransferOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return kv{"data", buf.Bytes(), "size", n}.encode(), nil
+	})
 }
