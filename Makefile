@@ -101,7 +101,27 @@ test-c: lib
 	$(BUILD)/bench_capi --quick
 	$(BUILD)/test_capi
 
-test: fmt-check vet check-generated check-schema test-go test-c
+# The Python binding (bindings/python) against the emulator, in its own venv
+# (build/pyenv, made once per change of pyproject.toml; msgpack and pytest
+# from PyPI).
+PYTHON ?= python3
+PYENV  := $(BUILD)/pyenv
+.PHONY: test-python test-node
+
+$(PYENV)/.installed: bindings/python/pyproject.toml
+	rm -rf $(PYENV)
+	$(PYTHON) -m venv $(PYENV)
+	$(PYENV)/bin/python -m pip install -q -e 'bindings/python[test]'
+	touch $@
+
+test-python: lib $(PYENV)/.installed
+	cd bindings/python && ../../$(PYENV)/bin/python -m pytest -q -p no:cacheprovider tests
+
+# The Node binding: npm ci from the lock file, then node's test runner.
+test-node: lib
+	cd bindings/node && npm ci --no-audit --no-fund && npm test
+
+test: fmt-check vet check-generated check-schema test-go test-c test-python test-node
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

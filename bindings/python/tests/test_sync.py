@@ -1,0 +1,55 @@
+"""The sync facade, in a subprocess (importing polygram.sync patches the classes)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+SCRIPT = r'''
+import asyncio
+import polygram.sync
+from polygram import Emulator, events, errors
+
+with Emulator() as emu:
+    token = emu.create_bot("sync_bot", "Sync")
+    phone = "9996619001"
+    emu.create_user(phone, "Syd")
+    bot = emu.client()
+    bot.start(bot_token=token)
+
+    @bot.on(events.NewMessage(incoming=True))
+    async def echo(event):
+        await event.reply("echo: " + event.text)
+        if event.text == "bye":
+            await bot.disconnect()
+
+    user = emu.client()
+    user.start(phone=phone, code_callback=lambda: emu.login_code(phone))
+    assert user.get_me().first_name == "Syd"
+    m = user.send_message("@sync_bot", "hi")
+    user.send_message("@sync_bot", "bye")
+    bot.run_until_disconnected()          # handlers run while this blocks
+    texts = [x.text for x in user.iter_messages("@sync_bot", limit=10)]
+    assert "echo: hi" in texts and "echo: bye" in texts, texts
+    assert user({"_": "help.getNearestDc"}).this_dc == 1
+    try:
+        user.send_message("@nobody_at_all", "x")
+    except errors.PeerNotFoundError:
+        pass
+    else:
+        raise SystemExit("no error")
+
+    async def also_async():                # inside a loop: coroutines as before
+        return (await user.get_me()).first_name
+    assert asyncio.run(also_async()) == "Syd"
+    with emu.client() as fresh:
+        assert fresh.is_user_authorized() is False
+    user.disconnect()
+print("sync ok")
+'''
+
+
+def test_sync_facade() -> None:
+    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ))
+    assert out.returncode == 0 and "sync ok" in out.stdout, out.stdout + out.stderr
