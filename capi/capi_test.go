@@ -657,7 +657,9 @@ func TestCloseFromInsideTheCallbackDoesNotDeadlock(t *testing.T) {
 		}
 	})
 	for i := 0; i < 3; i++ {
-		if _, e := c.send(encCall, kv{"method", "ping_local"}.encode()); e != nil {
+		// The first answer may close the client before the later sends:
+		// those are then refused as closed, which is right.
+		if _, e := c.send(encCall, kv{"method", "ping_local"}.encode()); e != nil && (i == 0 || e.status != statusClosed) {
 			t.Fatal(e)
 		}
 	}
