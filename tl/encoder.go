@@ -1,6 +1,7 @@
 package tl
 
 import (
+	"unsafe"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -120,15 +121,12 @@ func (e *Encoder) Object(o Object, field string) {
 // Raw appends bytes as they are (an already encoded value).
 func (e *Encoder) Raw(b []byte) { e.buf = append(e.buf, b...) }
 
-// nilChecker is implemented by generated pointer types so that a typed nil
-// pointer stored in an interface is caught without reflection.
-type nilChecker interface{ IsNil() bool }
-
+// isNilObject reports a typed nil pointer stored in the interface (every
+// generated type is a pointer), without reflection: the interface's data
+// word is nil exactly then.
 func isNilObject(o Object) bool {
-	if n, ok := o.(nilChecker); ok {
-		return n.IsNil()
-	}
-	return false
+	type iface struct{ tab, data unsafe.Pointer }
+	return (*iface)(unsafe.Pointer(&o)).data == nil
 }
 
 // EncodeError reports a value that cannot be encoded.

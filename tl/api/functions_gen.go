@@ -18,9 +18,6 @@ func (*InvokeAfterMsgRequest) TypeID() uint32 { return 0xcb9f372d }
 // TypeName returns "invokeAfterMsg".
 func (*InvokeAfterMsgRequest) TypeName() string { return "invokeAfterMsg" }
 
-// IsNil reports a nil pointer.
-func (x *InvokeAfterMsgRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of invokeAfterMsg.
 func (x *InvokeAfterMsgRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.MsgID)
@@ -51,9 +48,6 @@ func (*InvokeAfterMsgsRequest) TypeID() uint32 { return 0x3dc4b4f0 }
 
 // TypeName returns "invokeAfterMsgs".
 func (*InvokeAfterMsgsRequest) TypeName() string { return "invokeAfterMsgs" }
-
-// IsNil reports a nil pointer.
-func (x *InvokeAfterMsgsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of invokeAfterMsgs.
 func (x *InvokeAfterMsgsRequest) EncodeBare(e *tl.Encoder) {
@@ -93,9 +87,6 @@ func (*InitConnectionRequest) TypeID() uint32 { return 0xc1cd5ea9 }
 
 // TypeName returns "initConnection".
 func (*InitConnectionRequest) TypeName() string { return "initConnection" }
-
-// IsNil reports a nil pointer.
-func (x *InitConnectionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of initConnection.
 func (x *InitConnectionRequest) EncodeBare(e *tl.Encoder) {
@@ -161,9 +152,6 @@ func (*InvokeWithLayerRequest) TypeID() uint32 { return 0xda9b0d0d }
 // TypeName returns "invokeWithLayer".
 func (*InvokeWithLayerRequest) TypeName() string { return "invokeWithLayer" }
 
-// IsNil reports a nil pointer.
-func (x *InvokeWithLayerRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of invokeWithLayer.
 func (x *InvokeWithLayerRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Layer)
@@ -194,9 +182,6 @@ func (*InvokeWithoutUpdatesRequest) TypeID() uint32 { return 0xbf9459b7 }
 // TypeName returns "invokeWithoutUpdates".
 func (*InvokeWithoutUpdatesRequest) TypeName() string { return "invokeWithoutUpdates" }
 
-// IsNil reports a nil pointer.
-func (x *InvokeWithoutUpdatesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of invokeWithoutUpdates.
 func (x *InvokeWithoutUpdatesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Query, "invokeWithoutUpdates.query")
@@ -225,9 +210,6 @@ func (*InvokeWithMessagesRangeRequest) TypeID() uint32 { return 0x365275f2 }
 
 // TypeName returns "invokeWithMessagesRange".
 func (*InvokeWithMessagesRangeRequest) TypeName() string { return "invokeWithMessagesRange" }
-
-// IsNil reports a nil pointer.
-func (x *InvokeWithMessagesRangeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of invokeWithMessagesRange.
 func (x *InvokeWithMessagesRangeRequest) EncodeBare(e *tl.Encoder) {
@@ -260,9 +242,6 @@ func (*InvokeWithTakeoutRequest) TypeID() uint32 { return 0xaca9fd2e }
 // TypeName returns "invokeWithTakeout".
 func (*InvokeWithTakeoutRequest) TypeName() string { return "invokeWithTakeout" }
 
-// IsNil reports a nil pointer.
-func (x *InvokeWithTakeoutRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of invokeWithTakeout.
 func (x *InvokeWithTakeoutRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.TakeoutID)
@@ -293,9 +272,6 @@ func (*InvokeWithBusinessConnectionRequest) TypeID() uint32 { return 0xdd289f8e 
 
 // TypeName returns "invokeWithBusinessConnection".
 func (*InvokeWithBusinessConnectionRequest) TypeName() string { return "invokeWithBusinessConnection" }
-
-// IsNil reports a nil pointer.
-func (x *InvokeWithBusinessConnectionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of invokeWithBusinessConnection.
 func (x *InvokeWithBusinessConnectionRequest) EncodeBare(e *tl.Encoder) {
@@ -331,9 +307,6 @@ func (*InvokeWithGooglePlayIntegrityRequest) TypeName() string {
 	return "invokeWithGooglePlayIntegrity"
 }
 
-// IsNil reports a nil pointer.
-func (x *InvokeWithGooglePlayIntegrityRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of invokeWithGooglePlayIntegrity.
 func (x *InvokeWithGooglePlayIntegrityRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Nonce)
@@ -368,9 +341,6 @@ func (*InvokeWithApnsSecretRequest) TypeID() uint32 { return 0x0dae54f8 }
 // TypeName returns "invokeWithApnsSecret".
 func (*InvokeWithApnsSecretRequest) TypeName() string { return "invokeWithApnsSecret" }
 
-// IsNil reports a nil pointer.
-func (x *InvokeWithApnsSecretRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of invokeWithApnsSecret.
 func (x *InvokeWithApnsSecretRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Nonce)
@@ -404,9 +374,6 @@ func (*InvokeWithReCaptchaRequest) TypeID() uint32 { return 0xadbb0f94 }
 // TypeName returns "invokeWithReCaptcha".
 func (*InvokeWithReCaptchaRequest) TypeName() string { return "invokeWithReCaptcha" }
 
-// IsNil reports a nil pointer.
-func (x *InvokeWithReCaptchaRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of invokeWithReCaptcha.
 func (x *InvokeWithReCaptchaRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Token)
@@ -439,9 +406,6 @@ func (*AuthSendCodeRequest) TypeID() uint32 { return 0xa677244f }
 
 // TypeName returns "auth.sendCode".
 func (*AuthSendCodeRequest) TypeName() string { return "auth.sendCode" }
-
-// IsNil reports a nil pointer.
-func (x *AuthSendCodeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.sendCode.
 func (x *AuthSendCodeRequest) EncodeBare(e *tl.Encoder) {
@@ -481,9 +445,6 @@ func (*AuthSignUpRequest) TypeID() uint32 { return 0xaac7b717 }
 
 // TypeName returns "auth.signUp".
 func (*AuthSignUpRequest) TypeName() string { return "auth.signUp" }
-
-// IsNil reports a nil pointer.
-func (x *AuthSignUpRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.signUp.
 func (x *AuthSignUpRequest) EncodeBare(e *tl.Encoder) {
@@ -529,9 +490,6 @@ func (*AuthSignInRequest) TypeID() uint32 { return 0x8d52a951 }
 
 // TypeName returns "auth.signIn".
 func (*AuthSignInRequest) TypeName() string { return "auth.signIn" }
-
-// IsNil reports a nil pointer.
-func (x *AuthSignInRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.signIn.
 func (x *AuthSignInRequest) EncodeBare(e *tl.Encoder) {
@@ -584,9 +542,6 @@ func (*AuthLogOutRequest) TypeID() uint32 { return 0x3e72ba19 }
 // TypeName returns "auth.logOut".
 func (*AuthLogOutRequest) TypeName() string { return "auth.logOut" }
 
-// IsNil reports a nil pointer.
-func (x *AuthLogOutRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of auth.logOut.
 func (x *AuthLogOutRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -612,9 +567,6 @@ func (*AuthResetAuthorizationsRequest) TypeID() uint32 { return 0x9fab0d1a }
 
 // TypeName returns "auth.resetAuthorizations".
 func (*AuthResetAuthorizationsRequest) TypeName() string { return "auth.resetAuthorizations" }
-
-// IsNil reports a nil pointer.
-func (x *AuthResetAuthorizationsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.resetAuthorizations.
 func (x *AuthResetAuthorizationsRequest) EncodeBare(e *tl.Encoder) {
@@ -642,9 +594,6 @@ func (*AuthExportAuthorizationRequest) TypeID() uint32 { return 0xe5bfffcd }
 
 // TypeName returns "auth.exportAuthorization".
 func (*AuthExportAuthorizationRequest) TypeName() string { return "auth.exportAuthorization" }
-
-// IsNil reports a nil pointer.
-func (x *AuthExportAuthorizationRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.exportAuthorization.
 func (x *AuthExportAuthorizationRequest) EncodeBare(e *tl.Encoder) {
@@ -675,9 +624,6 @@ func (*AuthImportAuthorizationRequest) TypeID() uint32 { return 0xa57a7dad }
 
 // TypeName returns "auth.importAuthorization".
 func (*AuthImportAuthorizationRequest) TypeName() string { return "auth.importAuthorization" }
-
-// IsNil reports a nil pointer.
-func (x *AuthImportAuthorizationRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.importAuthorization.
 func (x *AuthImportAuthorizationRequest) EncodeBare(e *tl.Encoder) {
@@ -712,9 +658,6 @@ func (*AuthBindTempAuthKeyRequest) TypeID() uint32 { return 0xcdd42a05 }
 
 // TypeName returns "auth.bindTempAuthKey".
 func (*AuthBindTempAuthKeyRequest) TypeName() string { return "auth.bindTempAuthKey" }
-
-// IsNil reports a nil pointer.
-func (x *AuthBindTempAuthKeyRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.bindTempAuthKey.
 func (x *AuthBindTempAuthKeyRequest) EncodeBare(e *tl.Encoder) {
@@ -754,9 +697,6 @@ func (*AuthImportBotAuthorizationRequest) TypeID() uint32 { return 0x67a3ff2c }
 // TypeName returns "auth.importBotAuthorization".
 func (*AuthImportBotAuthorizationRequest) TypeName() string { return "auth.importBotAuthorization" }
 
-// IsNil reports a nil pointer.
-func (x *AuthImportBotAuthorizationRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of auth.importBotAuthorization.
 func (x *AuthImportBotAuthorizationRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Flags)
@@ -792,9 +732,6 @@ func (*AuthCheckPasswordRequest) TypeID() uint32 { return 0xd18b4d16 }
 // TypeName returns "auth.checkPassword".
 func (*AuthCheckPasswordRequest) TypeName() string { return "auth.checkPassword" }
 
-// IsNil reports a nil pointer.
-func (x *AuthCheckPasswordRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of auth.checkPassword.
 func (x *AuthCheckPasswordRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Password, "auth.checkPassword.password")
@@ -823,9 +760,6 @@ func (*AuthRequestPasswordRecoveryRequest) TypeID() uint32 { return 0xd897bc66 }
 // TypeName returns "auth.requestPasswordRecovery".
 func (*AuthRequestPasswordRecoveryRequest) TypeName() string { return "auth.requestPasswordRecovery" }
 
-// IsNil reports a nil pointer.
-func (x *AuthRequestPasswordRecoveryRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of auth.requestPasswordRecovery.
 func (x *AuthRequestPasswordRecoveryRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -853,9 +787,6 @@ func (*AuthRecoverPasswordRequest) TypeID() uint32 { return 0x37096c70 }
 
 // TypeName returns "auth.recoverPassword".
 func (*AuthRecoverPasswordRequest) TypeName() string { return "auth.recoverPassword" }
-
-// IsNil reports a nil pointer.
-func (x *AuthRecoverPasswordRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.recoverPassword.
 func (x *AuthRecoverPasswordRequest) EncodeBare(e *tl.Encoder) {
@@ -899,9 +830,6 @@ func (*AuthResendCodeRequest) TypeID() uint32 { return 0xcae47523 }
 
 // TypeName returns "auth.resendCode".
 func (*AuthResendCodeRequest) TypeName() string { return "auth.resendCode" }
-
-// IsNil reports a nil pointer.
-func (x *AuthResendCodeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.resendCode.
 func (x *AuthResendCodeRequest) EncodeBare(e *tl.Encoder) {
@@ -947,9 +875,6 @@ func (*AuthCancelCodeRequest) TypeID() uint32 { return 0x1f040578 }
 // TypeName returns "auth.cancelCode".
 func (*AuthCancelCodeRequest) TypeName() string { return "auth.cancelCode" }
 
-// IsNil reports a nil pointer.
-func (x *AuthCancelCodeRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of auth.cancelCode.
 func (x *AuthCancelCodeRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.PhoneNumber)
@@ -981,9 +906,6 @@ func (*AuthDropTempAuthKeysRequest) TypeID() uint32 { return 0x8e48a188 }
 // TypeName returns "auth.dropTempAuthKeys".
 func (*AuthDropTempAuthKeysRequest) TypeName() string { return "auth.dropTempAuthKeys" }
 
-// IsNil reports a nil pointer.
-func (x *AuthDropTempAuthKeysRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of auth.dropTempAuthKeys.
 func (x *AuthDropTempAuthKeysRequest) EncodeBare(e *tl.Encoder) {
 	e.LongVector(x.ExceptAuthKeys)
@@ -1014,9 +936,6 @@ func (*AuthExportLoginTokenRequest) TypeID() uint32 { return 0xb7e085fe }
 
 // TypeName returns "auth.exportLoginToken".
 func (*AuthExportLoginTokenRequest) TypeName() string { return "auth.exportLoginToken" }
-
-// IsNil reports a nil pointer.
-func (x *AuthExportLoginTokenRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.exportLoginToken.
 func (x *AuthExportLoginTokenRequest) EncodeBare(e *tl.Encoder) {
@@ -1051,9 +970,6 @@ func (*AuthImportLoginTokenRequest) TypeID() uint32 { return 0x95ac5ce4 }
 // TypeName returns "auth.importLoginToken".
 func (*AuthImportLoginTokenRequest) TypeName() string { return "auth.importLoginToken" }
 
-// IsNil reports a nil pointer.
-func (x *AuthImportLoginTokenRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of auth.importLoginToken.
 func (x *AuthImportLoginTokenRequest) EncodeBare(e *tl.Encoder) {
 	e.BytesValue(x.Token)
@@ -1083,9 +999,6 @@ func (*AuthAcceptLoginTokenRequest) TypeID() uint32 { return 0xe894ad4d }
 // TypeName returns "auth.acceptLoginToken".
 func (*AuthAcceptLoginTokenRequest) TypeName() string { return "auth.acceptLoginToken" }
 
-// IsNil reports a nil pointer.
-func (x *AuthAcceptLoginTokenRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of auth.acceptLoginToken.
 func (x *AuthAcceptLoginTokenRequest) EncodeBare(e *tl.Encoder) {
 	e.BytesValue(x.Token)
@@ -1114,9 +1027,6 @@ func (*AuthCheckRecoveryPasswordRequest) TypeID() uint32 { return 0x0d36bf79 }
 
 // TypeName returns "auth.checkRecoveryPassword".
 func (*AuthCheckRecoveryPasswordRequest) TypeName() string { return "auth.checkRecoveryPassword" }
-
-// IsNil reports a nil pointer.
-func (x *AuthCheckRecoveryPasswordRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.checkRecoveryPassword.
 func (x *AuthCheckRecoveryPasswordRequest) EncodeBare(e *tl.Encoder) {
@@ -1150,9 +1060,6 @@ func (*AuthImportWebTokenAuthorizationRequest) TypeID() uint32 { return 0x2db873
 func (*AuthImportWebTokenAuthorizationRequest) TypeName() string {
 	return "auth.importWebTokenAuthorization"
 }
-
-// IsNil reports a nil pointer.
-func (x *AuthImportWebTokenAuthorizationRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.importWebTokenAuthorization.
 func (x *AuthImportWebTokenAuthorizationRequest) EncodeBare(e *tl.Encoder) {
@@ -1190,9 +1097,6 @@ func (*AuthRequestFirebaseSMSRequest) TypeID() uint32 { return 0x8e39261e }
 
 // TypeName returns "auth.requestFirebaseSms".
 func (*AuthRequestFirebaseSMSRequest) TypeName() string { return "auth.requestFirebaseSms" }
-
-// IsNil reports a nil pointer.
-func (x *AuthRequestFirebaseSMSRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.requestFirebaseSms.
 func (x *AuthRequestFirebaseSMSRequest) EncodeBare(e *tl.Encoder) {
@@ -1256,9 +1160,6 @@ func (*AuthResetLoginEmailRequest) TypeID() uint32 { return 0x7e960193 }
 // TypeName returns "auth.resetLoginEmail".
 func (*AuthResetLoginEmailRequest) TypeName() string { return "auth.resetLoginEmail" }
 
-// IsNil reports a nil pointer.
-func (x *AuthResetLoginEmailRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of auth.resetLoginEmail.
 func (x *AuthResetLoginEmailRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.PhoneNumber)
@@ -1291,9 +1192,6 @@ func (*AuthReportMissingCodeRequest) TypeID() uint32 { return 0xcb9deff6 }
 
 // TypeName returns "auth.reportMissingCode".
 func (*AuthReportMissingCodeRequest) TypeName() string { return "auth.reportMissingCode" }
-
-// IsNil reports a nil pointer.
-func (x *AuthReportMissingCodeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.reportMissingCode.
 func (x *AuthReportMissingCodeRequest) EncodeBare(e *tl.Encoder) {
@@ -1330,9 +1228,6 @@ func (*AuthCheckPaidAuthRequest) TypeID() uint32 { return 0x56e59f9c }
 // TypeName returns "auth.checkPaidAuth".
 func (*AuthCheckPaidAuthRequest) TypeName() string { return "auth.checkPaidAuth" }
 
-// IsNil reports a nil pointer.
-func (x *AuthCheckPaidAuthRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of auth.checkPaidAuth.
 func (x *AuthCheckPaidAuthRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.PhoneNumber)
@@ -1367,9 +1262,6 @@ func (*AuthInitPasskeyLoginRequest) TypeID() uint32 { return 0x518ad0b7 }
 // TypeName returns "auth.initPasskeyLogin".
 func (*AuthInitPasskeyLoginRequest) TypeName() string { return "auth.initPasskeyLogin" }
 
-// IsNil reports a nil pointer.
-func (x *AuthInitPasskeyLoginRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of auth.initPasskeyLogin.
 func (x *AuthInitPasskeyLoginRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.APIID)
@@ -1402,9 +1294,6 @@ func (*AuthFinishPasskeyLoginRequest) TypeID() uint32 { return 0x9857ad07 }
 
 // TypeName returns "auth.finishPasskeyLogin".
 func (*AuthFinishPasskeyLoginRequest) TypeName() string { return "auth.finishPasskeyLogin" }
-
-// IsNil reports a nil pointer.
-func (x *AuthFinishPasskeyLoginRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.finishPasskeyLogin.
 func (x *AuthFinishPasskeyLoginRequest) EncodeBare(e *tl.Encoder) {
@@ -1457,9 +1346,6 @@ func (*AuthInitFirebasePnvLoginRequest) TypeID() uint32 { return 0x777df37a }
 // TypeName returns "auth.initFirebasePnvLogin".
 func (*AuthInitFirebasePnvLoginRequest) TypeName() string { return "auth.initFirebasePnvLogin" }
 
-// IsNil reports a nil pointer.
-func (x *AuthInitFirebasePnvLoginRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of auth.initFirebasePnvLogin.
 func (x *AuthInitFirebasePnvLoginRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.APIID)
@@ -1491,9 +1377,6 @@ func (*AuthFinishFirebasePnvLoginRequest) TypeID() uint32 { return 0x2c85094c }
 // TypeName returns "auth.finishFirebasePnvLogin".
 func (*AuthFinishFirebasePnvLoginRequest) TypeName() string { return "auth.finishFirebasePnvLogin" }
 
-// IsNil reports a nil pointer.
-func (x *AuthFinishFirebasePnvLoginRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of auth.finishFirebasePnvLogin.
 func (x *AuthFinishFirebasePnvLoginRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.GoogleToken)
@@ -1524,9 +1407,6 @@ func (*AuthFirebasePnvSignUpRequest) TypeID() uint32 { return 0x783f6b56 }
 
 // TypeName returns "auth.firebasePnvSignUp".
 func (*AuthFirebasePnvSignUpRequest) TypeName() string { return "auth.firebasePnvSignUp" }
-
-// IsNil reports a nil pointer.
-func (x *AuthFirebasePnvSignUpRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of auth.firebasePnvSignUp.
 func (x *AuthFirebasePnvSignUpRequest) EncodeBare(e *tl.Encoder) {
@@ -1570,9 +1450,6 @@ func (*AccountRegisterDeviceRequest) TypeID() uint32 { return 0xec86017a }
 
 // TypeName returns "account.registerDevice".
 func (*AccountRegisterDeviceRequest) TypeName() string { return "account.registerDevice" }
-
-// IsNil reports a nil pointer.
-func (x *AccountRegisterDeviceRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.registerDevice.
 func (x *AccountRegisterDeviceRequest) EncodeBare(e *tl.Encoder) {
@@ -1620,9 +1497,6 @@ func (*AccountUnregisterDeviceRequest) TypeID() uint32 { return 0x6a0d3206 }
 // TypeName returns "account.unregisterDevice".
 func (*AccountUnregisterDeviceRequest) TypeName() string { return "account.unregisterDevice" }
 
-// IsNil reports a nil pointer.
-func (x *AccountUnregisterDeviceRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.unregisterDevice.
 func (x *AccountUnregisterDeviceRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.TokenType)
@@ -1657,9 +1531,6 @@ func (*AccountUpdateNotifySettingsRequest) TypeID() uint32 { return 0x84be5b93 }
 // TypeName returns "account.updateNotifySettings".
 func (*AccountUpdateNotifySettingsRequest) TypeName() string { return "account.updateNotifySettings" }
 
-// IsNil reports a nil pointer.
-func (x *AccountUpdateNotifySettingsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.updateNotifySettings.
 func (x *AccountUpdateNotifySettingsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "account.updateNotifySettings.peer")
@@ -1691,9 +1562,6 @@ func (*AccountGetNotifySettingsRequest) TypeID() uint32 { return 0x12b3ad31 }
 // TypeName returns "account.getNotifySettings".
 func (*AccountGetNotifySettingsRequest) TypeName() string { return "account.getNotifySettings" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetNotifySettingsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getNotifySettings.
 func (x *AccountGetNotifySettingsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "account.getNotifySettings.peer")
@@ -1721,9 +1589,6 @@ func (*AccountResetNotifySettingsRequest) TypeID() uint32 { return 0xdb7e1747 }
 
 // TypeName returns "account.resetNotifySettings".
 func (*AccountResetNotifySettingsRequest) TypeName() string { return "account.resetNotifySettings" }
-
-// IsNil reports a nil pointer.
-func (x *AccountResetNotifySettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.resetNotifySettings.
 func (x *AccountResetNotifySettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -1753,9 +1618,6 @@ func (*AccountUpdateProfileRequest) TypeID() uint32 { return 0x78515775 }
 
 // TypeName returns "account.updateProfile".
 func (*AccountUpdateProfileRequest) TypeName() string { return "account.updateProfile" }
-
-// IsNil reports a nil pointer.
-func (x *AccountUpdateProfileRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.updateProfile.
 func (x *AccountUpdateProfileRequest) EncodeBare(e *tl.Encoder) {
@@ -1814,9 +1676,6 @@ func (*AccountUpdateStatusRequest) TypeID() uint32 { return 0x6628562c }
 // TypeName returns "account.updateStatus".
 func (*AccountUpdateStatusRequest) TypeName() string { return "account.updateStatus" }
 
-// IsNil reports a nil pointer.
-func (x *AccountUpdateStatusRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.updateStatus.
 func (x *AccountUpdateStatusRequest) EncodeBare(e *tl.Encoder) {
 	e.Bool(x.Offline)
@@ -1845,9 +1704,6 @@ func (*AccountGetWallPapersRequest) TypeID() uint32 { return 0x07967d36 }
 
 // TypeName returns "account.getWallPapers".
 func (*AccountGetWallPapersRequest) TypeName() string { return "account.getWallPapers" }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetWallPapersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getWallPapers.
 func (x *AccountGetWallPapersRequest) EncodeBare(e *tl.Encoder) {
@@ -1879,9 +1735,6 @@ func (*AccountReportPeerRequest) TypeID() uint32 { return 0xc5ba3d86 }
 
 // TypeName returns "account.reportPeer".
 func (*AccountReportPeerRequest) TypeName() string { return "account.reportPeer" }
-
-// IsNil reports a nil pointer.
-func (x *AccountReportPeerRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.reportPeer.
 func (x *AccountReportPeerRequest) EncodeBare(e *tl.Encoder) {
@@ -1916,9 +1769,6 @@ func (*AccountCheckUsernameRequest) TypeID() uint32 { return 0x2714d86c }
 // TypeName returns "account.checkUsername".
 func (*AccountCheckUsernameRequest) TypeName() string { return "account.checkUsername" }
 
-// IsNil reports a nil pointer.
-func (x *AccountCheckUsernameRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.checkUsername.
 func (x *AccountCheckUsernameRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Username)
@@ -1947,9 +1797,6 @@ func (*AccountUpdateUsernameRequest) TypeID() uint32 { return 0x3e0bdd7c }
 
 // TypeName returns "account.updateUsername".
 func (*AccountUpdateUsernameRequest) TypeName() string { return "account.updateUsername" }
-
-// IsNil reports a nil pointer.
-func (x *AccountUpdateUsernameRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.updateUsername.
 func (x *AccountUpdateUsernameRequest) EncodeBare(e *tl.Encoder) {
@@ -1980,9 +1827,6 @@ func (*AccountGetPrivacyRequest) TypeID() uint32 { return 0xdadbc950 }
 // TypeName returns "account.getPrivacy".
 func (*AccountGetPrivacyRequest) TypeName() string { return "account.getPrivacy" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetPrivacyRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getPrivacy.
 func (x *AccountGetPrivacyRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Key, "account.getPrivacy.key")
@@ -2012,9 +1856,6 @@ func (*AccountSetPrivacyRequest) TypeID() uint32 { return 0xc9f81ce8 }
 
 // TypeName returns "account.setPrivacy".
 func (*AccountSetPrivacyRequest) TypeName() string { return "account.setPrivacy" }
-
-// IsNil reports a nil pointer.
-func (x *AccountSetPrivacyRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.setPrivacy.
 func (x *AccountSetPrivacyRequest) EncodeBare(e *tl.Encoder) {
@@ -2047,9 +1888,6 @@ func (*AccountDeleteAccountRequest) TypeID() uint32 { return 0xa2c0cf74 }
 
 // TypeName returns "account.deleteAccount".
 func (*AccountDeleteAccountRequest) TypeName() string { return "account.deleteAccount" }
-
-// IsNil reports a nil pointer.
-func (x *AccountDeleteAccountRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.deleteAccount.
 func (x *AccountDeleteAccountRequest) EncodeBare(e *tl.Encoder) {
@@ -2091,9 +1929,6 @@ func (*AccountGetAccountTTLRequest) TypeID() uint32 { return 0x08fc711d }
 // TypeName returns "account.getAccountTTL".
 func (*AccountGetAccountTTLRequest) TypeName() string { return "account.getAccountTTL" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetAccountTTLRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getAccountTTL.
 func (x *AccountGetAccountTTLRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -2120,9 +1955,6 @@ func (*AccountSetAccountTTLRequest) TypeID() uint32 { return 0x2442485e }
 
 // TypeName returns "account.setAccountTTL".
 func (*AccountSetAccountTTLRequest) TypeName() string { return "account.setAccountTTL" }
-
-// IsNil reports a nil pointer.
-func (x *AccountSetAccountTTLRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.setAccountTTL.
 func (x *AccountSetAccountTTLRequest) EncodeBare(e *tl.Encoder) {
@@ -2153,9 +1985,6 @@ func (*AccountSendChangePhoneCodeRequest) TypeID() uint32 { return 0x82574ae5 }
 
 // TypeName returns "account.sendChangePhoneCode".
 func (*AccountSendChangePhoneCodeRequest) TypeName() string { return "account.sendChangePhoneCode" }
-
-// IsNil reports a nil pointer.
-func (x *AccountSendChangePhoneCodeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.sendChangePhoneCode.
 func (x *AccountSendChangePhoneCodeRequest) EncodeBare(e *tl.Encoder) {
@@ -2190,9 +2019,6 @@ func (*AccountChangePhoneRequest) TypeID() uint32 { return 0x70c32edb }
 // TypeName returns "account.changePhone".
 func (*AccountChangePhoneRequest) TypeName() string { return "account.changePhone" }
 
-// IsNil reports a nil pointer.
-func (x *AccountChangePhoneRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.changePhone.
 func (x *AccountChangePhoneRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.PhoneNumber)
@@ -2226,9 +2052,6 @@ func (*AccountUpdateDeviceLockedRequest) TypeID() uint32 { return 0x38df3532 }
 // TypeName returns "account.updateDeviceLocked".
 func (*AccountUpdateDeviceLockedRequest) TypeName() string { return "account.updateDeviceLocked" }
 
-// IsNil reports a nil pointer.
-func (x *AccountUpdateDeviceLockedRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.updateDeviceLocked.
 func (x *AccountUpdateDeviceLockedRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Period)
@@ -2257,9 +2080,6 @@ func (*AccountGetAuthorizationsRequest) TypeID() uint32 { return 0xe320c158 }
 // TypeName returns "account.getAuthorizations".
 func (*AccountGetAuthorizationsRequest) TypeName() string { return "account.getAuthorizations" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetAuthorizationsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getAuthorizations.
 func (x *AccountGetAuthorizationsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -2286,9 +2106,6 @@ func (*AccountResetAuthorizationRequest) TypeID() uint32 { return 0xdf77f3bc }
 
 // TypeName returns "account.resetAuthorization".
 func (*AccountResetAuthorizationRequest) TypeName() string { return "account.resetAuthorization" }
-
-// IsNil reports a nil pointer.
-func (x *AccountResetAuthorizationRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.resetAuthorization.
 func (x *AccountResetAuthorizationRequest) EncodeBare(e *tl.Encoder) {
@@ -2318,9 +2135,6 @@ func (*AccountGetPasswordRequest) TypeID() uint32 { return 0x548a30f5 }
 // TypeName returns "account.getPassword".
 func (*AccountGetPasswordRequest) TypeName() string { return "account.getPassword" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetPasswordRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getPassword.
 func (x *AccountGetPasswordRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -2347,9 +2161,6 @@ func (*AccountGetPasswordSettingsRequest) TypeID() uint32 { return 0x9cd4eaf9 }
 
 // TypeName returns "account.getPasswordSettings".
 func (*AccountGetPasswordSettingsRequest) TypeName() string { return "account.getPasswordSettings" }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetPasswordSettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getPasswordSettings.
 func (x *AccountGetPasswordSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -2383,9 +2194,6 @@ func (*AccountUpdatePasswordSettingsRequest) TypeName() string {
 	return "account.updatePasswordSettings"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountUpdatePasswordSettingsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.updatePasswordSettings.
 func (x *AccountUpdatePasswordSettingsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Password, "account.updatePasswordSettings.password")
@@ -2417,9 +2225,6 @@ func (*AccountSendConfirmPhoneCodeRequest) TypeID() uint32 { return 0x1b3faa88 }
 
 // TypeName returns "account.sendConfirmPhoneCode".
 func (*AccountSendConfirmPhoneCodeRequest) TypeName() string { return "account.sendConfirmPhoneCode" }
-
-// IsNil reports a nil pointer.
-func (x *AccountSendConfirmPhoneCodeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.sendConfirmPhoneCode.
 func (x *AccountSendConfirmPhoneCodeRequest) EncodeBare(e *tl.Encoder) {
@@ -2453,9 +2258,6 @@ func (*AccountConfirmPhoneRequest) TypeID() uint32 { return 0x5f2178c3 }
 // TypeName returns "account.confirmPhone".
 func (*AccountConfirmPhoneRequest) TypeName() string { return "account.confirmPhone" }
 
-// IsNil reports a nil pointer.
-func (x *AccountConfirmPhoneRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.confirmPhone.
 func (x *AccountConfirmPhoneRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.PhoneCodeHash)
@@ -2488,9 +2290,6 @@ func (*AccountGetTmpPasswordRequest) TypeID() uint32 { return 0x449e0b51 }
 // TypeName returns "account.getTmpPassword".
 func (*AccountGetTmpPasswordRequest) TypeName() string { return "account.getTmpPassword" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetTmpPasswordRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getTmpPassword.
 func (x *AccountGetTmpPasswordRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Password, "account.getTmpPassword.password")
@@ -2521,9 +2320,6 @@ func (*AccountGetWebAuthorizationsRequest) TypeID() uint32 { return 0x182e6d6f }
 // TypeName returns "account.getWebAuthorizations".
 func (*AccountGetWebAuthorizationsRequest) TypeName() string { return "account.getWebAuthorizations" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetWebAuthorizationsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getWebAuthorizations.
 func (x *AccountGetWebAuthorizationsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -2550,9 +2346,6 @@ func (*AccountResetWebAuthorizationRequest) TypeID() uint32 { return 0x2d01b9ef 
 
 // TypeName returns "account.resetWebAuthorization".
 func (*AccountResetWebAuthorizationRequest) TypeName() string { return "account.resetWebAuthorization" }
-
-// IsNil reports a nil pointer.
-func (x *AccountResetWebAuthorizationRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.resetWebAuthorization.
 func (x *AccountResetWebAuthorizationRequest) EncodeBare(e *tl.Encoder) {
@@ -2584,9 +2377,6 @@ func (*AccountResetWebAuthorizationsRequest) TypeName() string {
 	return "account.resetWebAuthorizations"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountResetWebAuthorizationsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.resetWebAuthorizations.
 func (x *AccountResetWebAuthorizationsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -2612,9 +2402,6 @@ func (*AccountGetAllSecureValuesRequest) TypeID() uint32 { return 0xb288bc7d }
 
 // TypeName returns "account.getAllSecureValues".
 func (*AccountGetAllSecureValuesRequest) TypeName() string { return "account.getAllSecureValues" }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetAllSecureValuesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getAllSecureValues.
 func (x *AccountGetAllSecureValuesRequest) EncodeBare(e *tl.Encoder) {
@@ -2642,9 +2429,6 @@ func (*AccountGetSecureValueRequest) TypeID() uint32 { return 0x73665bc2 }
 
 // TypeName returns "account.getSecureValue".
 func (*AccountGetSecureValueRequest) TypeName() string { return "account.getSecureValue" }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetSecureValueRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getSecureValue.
 func (x *AccountGetSecureValueRequest) EncodeBare(e *tl.Encoder) {
@@ -2675,9 +2459,6 @@ func (*AccountSaveSecureValueRequest) TypeID() uint32 { return 0x899fe31d }
 
 // TypeName returns "account.saveSecureValue".
 func (*AccountSaveSecureValueRequest) TypeName() string { return "account.saveSecureValue" }
-
-// IsNil reports a nil pointer.
-func (x *AccountSaveSecureValueRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.saveSecureValue.
 func (x *AccountSaveSecureValueRequest) EncodeBare(e *tl.Encoder) {
@@ -2710,9 +2491,6 @@ func (*AccountDeleteSecureValueRequest) TypeID() uint32 { return 0xb880bc4b }
 // TypeName returns "account.deleteSecureValue".
 func (*AccountDeleteSecureValueRequest) TypeName() string { return "account.deleteSecureValue" }
 
-// IsNil reports a nil pointer.
-func (x *AccountDeleteSecureValueRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.deleteSecureValue.
 func (x *AccountDeleteSecureValueRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.Types, "account.deleteSecureValue.types")
@@ -2743,9 +2521,6 @@ func (*AccountGetAuthorizationFormRequest) TypeID() uint32 { return 0xa929597a }
 
 // TypeName returns "account.getAuthorizationForm".
 func (*AccountGetAuthorizationFormRequest) TypeName() string { return "account.getAuthorizationForm" }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetAuthorizationFormRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getAuthorizationForm.
 func (x *AccountGetAuthorizationFormRequest) EncodeBare(e *tl.Encoder) {
@@ -2783,9 +2558,6 @@ func (*AccountAcceptAuthorizationRequest) TypeID() uint32 { return 0xf3ed4c73 }
 
 // TypeName returns "account.acceptAuthorization".
 func (*AccountAcceptAuthorizationRequest) TypeName() string { return "account.acceptAuthorization" }
-
-// IsNil reports a nil pointer.
-func (x *AccountAcceptAuthorizationRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.acceptAuthorization.
 func (x *AccountAcceptAuthorizationRequest) EncodeBare(e *tl.Encoder) {
@@ -2825,9 +2597,6 @@ func (*AccountSendVerifyPhoneCodeRequest) TypeID() uint32 { return 0xa5a356f9 }
 // TypeName returns "account.sendVerifyPhoneCode".
 func (*AccountSendVerifyPhoneCodeRequest) TypeName() string { return "account.sendVerifyPhoneCode" }
 
-// IsNil reports a nil pointer.
-func (x *AccountSendVerifyPhoneCodeRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.sendVerifyPhoneCode.
 func (x *AccountSendVerifyPhoneCodeRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.PhoneNumber)
@@ -2860,9 +2629,6 @@ func (*AccountVerifyPhoneRequest) TypeID() uint32 { return 0x4dd3a7f6 }
 
 // TypeName returns "account.verifyPhone".
 func (*AccountVerifyPhoneRequest) TypeName() string { return "account.verifyPhone" }
-
-// IsNil reports a nil pointer.
-func (x *AccountVerifyPhoneRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.verifyPhone.
 func (x *AccountVerifyPhoneRequest) EncodeBare(e *tl.Encoder) {
@@ -2898,9 +2664,6 @@ func (*AccountSendVerifyEmailCodeRequest) TypeID() uint32 { return 0x98e037bb }
 // TypeName returns "account.sendVerifyEmailCode".
 func (*AccountSendVerifyEmailCodeRequest) TypeName() string { return "account.sendVerifyEmailCode" }
 
-// IsNil reports a nil pointer.
-func (x *AccountSendVerifyEmailCodeRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.sendVerifyEmailCode.
 func (x *AccountSendVerifyEmailCodeRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Purpose, "account.sendVerifyEmailCode.purpose")
@@ -2932,9 +2695,6 @@ func (*AccountVerifyEmailRequest) TypeID() uint32 { return 0x032da4cf }
 
 // TypeName returns "account.verifyEmail".
 func (*AccountVerifyEmailRequest) TypeName() string { return "account.verifyEmail" }
-
-// IsNil reports a nil pointer.
-func (x *AccountVerifyEmailRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.verifyEmail.
 func (x *AccountVerifyEmailRequest) EncodeBare(e *tl.Encoder) {
@@ -2972,9 +2732,6 @@ func (*AccountInitTakeoutSessionRequest) TypeID() uint32 { return 0x8ef3eab0 }
 
 // TypeName returns "account.initTakeoutSession".
 func (*AccountInitTakeoutSessionRequest) TypeName() string { return "account.initTakeoutSession" }
-
-// IsNil reports a nil pointer.
-func (x *AccountInitTakeoutSessionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.initTakeoutSession.
 func (x *AccountInitTakeoutSessionRequest) EncodeBare(e *tl.Encoder) {
@@ -3039,9 +2796,6 @@ func (*AccountFinishTakeoutSessionRequest) TypeID() uint32 { return 0x1d2652ee }
 // TypeName returns "account.finishTakeoutSession".
 func (*AccountFinishTakeoutSessionRequest) TypeName() string { return "account.finishTakeoutSession" }
 
-// IsNil reports a nil pointer.
-func (x *AccountFinishTakeoutSessionRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.finishTakeoutSession.
 func (x *AccountFinishTakeoutSessionRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -3076,9 +2830,6 @@ func (*AccountConfirmPasswordEmailRequest) TypeID() uint32 { return 0x8fdf1920 }
 // TypeName returns "account.confirmPasswordEmail".
 func (*AccountConfirmPasswordEmailRequest) TypeName() string { return "account.confirmPasswordEmail" }
 
-// IsNil reports a nil pointer.
-func (x *AccountConfirmPasswordEmailRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.confirmPasswordEmail.
 func (x *AccountConfirmPasswordEmailRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Code)
@@ -3107,9 +2858,6 @@ func (*AccountResendPasswordEmailRequest) TypeID() uint32 { return 0x7a7f2a15 }
 // TypeName returns "account.resendPasswordEmail".
 func (*AccountResendPasswordEmailRequest) TypeName() string { return "account.resendPasswordEmail" }
 
-// IsNil reports a nil pointer.
-func (x *AccountResendPasswordEmailRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.resendPasswordEmail.
 func (x *AccountResendPasswordEmailRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -3135,9 +2883,6 @@ func (*AccountCancelPasswordEmailRequest) TypeID() uint32 { return 0xc1cbd5b6 }
 
 // TypeName returns "account.cancelPasswordEmail".
 func (*AccountCancelPasswordEmailRequest) TypeName() string { return "account.cancelPasswordEmail" }
-
-// IsNil reports a nil pointer.
-func (x *AccountCancelPasswordEmailRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.cancelPasswordEmail.
 func (x *AccountCancelPasswordEmailRequest) EncodeBare(e *tl.Encoder) {
@@ -3167,9 +2912,6 @@ func (*AccountGetContactSignUpNotificationRequest) TypeName() string {
 	return "account.getContactSignUpNotification"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetContactSignUpNotificationRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getContactSignUpNotification.
 func (x *AccountGetContactSignUpNotificationRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -3198,9 +2940,6 @@ func (*AccountSetContactSignUpNotificationRequest) TypeID() uint32 { return 0xcf
 func (*AccountSetContactSignUpNotificationRequest) TypeName() string {
 	return "account.setContactSignUpNotification"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountSetContactSignUpNotificationRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.setContactSignUpNotification.
 func (x *AccountSetContactSignUpNotificationRequest) EncodeBare(e *tl.Encoder) {
@@ -3232,9 +2971,6 @@ func (*AccountGetNotifyExceptionsRequest) TypeID() uint32 { return 0x53577479 }
 
 // TypeName returns "account.getNotifyExceptions".
 func (*AccountGetNotifyExceptionsRequest) TypeName() string { return "account.getNotifyExceptions" }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetNotifyExceptionsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getNotifyExceptions.
 func (x *AccountGetNotifyExceptionsRequest) EncodeBare(e *tl.Encoder) {
@@ -3283,9 +3019,6 @@ func (*AccountGetWallPaperRequest) TypeID() uint32 { return 0xfc8ddbea }
 // TypeName returns "account.getWallPaper".
 func (*AccountGetWallPaperRequest) TypeName() string { return "account.getWallPaper" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetWallPaperRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getWallPaper.
 func (x *AccountGetWallPaperRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Wallpaper, "account.getWallPaper.wallpaper")
@@ -3317,9 +3050,6 @@ func (*AccountUploadWallPaperRequest) TypeID() uint32 { return 0xe39a8f03 }
 
 // TypeName returns "account.uploadWallPaper".
 func (*AccountUploadWallPaperRequest) TypeName() string { return "account.uploadWallPaper" }
-
-// IsNil reports a nil pointer.
-func (x *AccountUploadWallPaperRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.uploadWallPaper.
 func (x *AccountUploadWallPaperRequest) EncodeBare(e *tl.Encoder) {
@@ -3363,9 +3093,6 @@ func (*AccountSaveWallPaperRequest) TypeID() uint32 { return 0x6c5a5b37 }
 // TypeName returns "account.saveWallPaper".
 func (*AccountSaveWallPaperRequest) TypeName() string { return "account.saveWallPaper" }
 
-// IsNil reports a nil pointer.
-func (x *AccountSaveWallPaperRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.saveWallPaper.
 func (x *AccountSaveWallPaperRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Wallpaper, "account.saveWallPaper.wallpaper")
@@ -3400,9 +3127,6 @@ func (*AccountInstallWallPaperRequest) TypeID() uint32 { return 0xfeed5769 }
 // TypeName returns "account.installWallPaper".
 func (*AccountInstallWallPaperRequest) TypeName() string { return "account.installWallPaper" }
 
-// IsNil reports a nil pointer.
-func (x *AccountInstallWallPaperRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.installWallPaper.
 func (x *AccountInstallWallPaperRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Wallpaper, "account.installWallPaper.wallpaper")
@@ -3433,9 +3157,6 @@ func (*AccountResetWallPapersRequest) TypeID() uint32 { return 0xbb3b9804 }
 // TypeName returns "account.resetWallPapers".
 func (*AccountResetWallPapersRequest) TypeName() string { return "account.resetWallPapers" }
 
-// IsNil reports a nil pointer.
-func (x *AccountResetWallPapersRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.resetWallPapers.
 func (x *AccountResetWallPapersRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -3463,9 +3184,6 @@ func (*AccountGetAutoDownloadSettingsRequest) TypeID() uint32 { return 0x56da0b3
 func (*AccountGetAutoDownloadSettingsRequest) TypeName() string {
 	return "account.getAutoDownloadSettings"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetAutoDownloadSettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getAutoDownloadSettings.
 func (x *AccountGetAutoDownloadSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -3497,9 +3215,6 @@ func (*AccountSaveAutoDownloadSettingsRequest) TypeID() uint32 { return 0x76f362
 func (*AccountSaveAutoDownloadSettingsRequest) TypeName() string {
 	return "account.saveAutoDownloadSettings"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountSaveAutoDownloadSettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.saveAutoDownloadSettings.
 func (x *AccountSaveAutoDownloadSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -3543,9 +3258,6 @@ func (*AccountUploadThemeRequest) TypeID() uint32 { return 0x1c3db333 }
 
 // TypeName returns "account.uploadTheme".
 func (*AccountUploadThemeRequest) TypeName() string { return "account.uploadTheme" }
-
-// IsNil reports a nil pointer.
-func (x *AccountUploadThemeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.uploadTheme.
 func (x *AccountUploadThemeRequest) EncodeBare(e *tl.Encoder) {
@@ -3594,9 +3306,6 @@ func (*AccountCreateThemeRequest) TypeID() uint32 { return 0x652e4400 }
 
 // TypeName returns "account.createTheme".
 func (*AccountCreateThemeRequest) TypeName() string { return "account.createTheme" }
-
-// IsNil reports a nil pointer.
-func (x *AccountCreateThemeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.createTheme.
 func (x *AccountCreateThemeRequest) EncodeBare(e *tl.Encoder) {
@@ -3654,9 +3363,6 @@ func (*AccountUpdateThemeRequest) TypeID() uint32 { return 0x2bf40ccc }
 
 // TypeName returns "account.updateTheme".
 func (*AccountUpdateThemeRequest) TypeName() string { return "account.updateTheme" }
-
-// IsNil reports a nil pointer.
-func (x *AccountUpdateThemeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.updateTheme.
 func (x *AccountUpdateThemeRequest) EncodeBare(e *tl.Encoder) {
@@ -3729,9 +3435,6 @@ func (*AccountSaveThemeRequest) TypeID() uint32 { return 0xf257106c }
 // TypeName returns "account.saveTheme".
 func (*AccountSaveThemeRequest) TypeName() string { return "account.saveTheme" }
 
-// IsNil reports a nil pointer.
-func (x *AccountSaveThemeRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.saveTheme.
 func (x *AccountSaveThemeRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Theme, "account.saveTheme.theme")
@@ -3765,9 +3468,6 @@ func (*AccountInstallThemeRequest) TypeID() uint32 { return 0xc727bb3b }
 
 // TypeName returns "account.installTheme".
 func (*AccountInstallThemeRequest) TypeName() string { return "account.installTheme" }
-
-// IsNil reports a nil pointer.
-func (x *AccountInstallThemeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.installTheme.
 func (x *AccountInstallThemeRequest) EncodeBare(e *tl.Encoder) {
@@ -3831,9 +3531,6 @@ func (*AccountGetThemeRequest) TypeID() uint32 { return 0x3a5869ec }
 // TypeName returns "account.getTheme".
 func (*AccountGetThemeRequest) TypeName() string { return "account.getTheme" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetThemeRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getTheme.
 func (x *AccountGetThemeRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Format)
@@ -3866,9 +3563,6 @@ func (*AccountGetThemesRequest) TypeID() uint32 { return 0x7206e458 }
 // TypeName returns "account.getThemes".
 func (*AccountGetThemesRequest) TypeName() string { return "account.getThemes" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetThemesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getThemes.
 func (x *AccountGetThemesRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Format)
@@ -3899,9 +3593,6 @@ func (*AccountSetContentSettingsRequest) TypeID() uint32 { return 0xb574b16b }
 
 // TypeName returns "account.setContentSettings".
 func (*AccountSetContentSettingsRequest) TypeName() string { return "account.setContentSettings" }
-
-// IsNil reports a nil pointer.
-func (x *AccountSetContentSettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.setContentSettings.
 func (x *AccountSetContentSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -3936,9 +3627,6 @@ func (*AccountGetContentSettingsRequest) TypeID() uint32 { return 0x8b9b4dae }
 // TypeName returns "account.getContentSettings".
 func (*AccountGetContentSettingsRequest) TypeName() string { return "account.getContentSettings" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetContentSettingsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getContentSettings.
 func (x *AccountGetContentSettingsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -3965,9 +3653,6 @@ func (*AccountGetMultiWallPapersRequest) TypeID() uint32 { return 0x65ad71dc }
 
 // TypeName returns "account.getMultiWallPapers".
 func (*AccountGetMultiWallPapersRequest) TypeName() string { return "account.getMultiWallPapers" }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetMultiWallPapersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getMultiWallPapers.
 func (x *AccountGetMultiWallPapersRequest) EncodeBare(e *tl.Encoder) {
@@ -3999,9 +3684,6 @@ func (*AccountGetGlobalPrivacySettingsRequest) TypeName() string {
 	return "account.getGlobalPrivacySettings"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetGlobalPrivacySettingsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getGlobalPrivacySettings.
 func (x *AccountGetGlobalPrivacySettingsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -4030,9 +3712,6 @@ func (*AccountSetGlobalPrivacySettingsRequest) TypeID() uint32 { return 0x1edaaa
 func (*AccountSetGlobalPrivacySettingsRequest) TypeName() string {
 	return "account.setGlobalPrivacySettings"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountSetGlobalPrivacySettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.setGlobalPrivacySettings.
 func (x *AccountSetGlobalPrivacySettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -4065,9 +3744,6 @@ func (*AccountReportProfilePhotoRequest) TypeID() uint32 { return 0xfa8cc6f5 }
 
 // TypeName returns "account.reportProfilePhoto".
 func (*AccountReportProfilePhotoRequest) TypeName() string { return "account.reportProfilePhoto" }
-
-// IsNil reports a nil pointer.
-func (x *AccountReportProfilePhotoRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.reportProfilePhoto.
 func (x *AccountReportProfilePhotoRequest) EncodeBare(e *tl.Encoder) {
@@ -4103,9 +3779,6 @@ func (*AccountResetPasswordRequest) TypeID() uint32 { return 0x9308ce1b }
 // TypeName returns "account.resetPassword".
 func (*AccountResetPasswordRequest) TypeName() string { return "account.resetPassword" }
 
-// IsNil reports a nil pointer.
-func (x *AccountResetPasswordRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.resetPassword.
 func (x *AccountResetPasswordRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -4131,9 +3804,6 @@ func (*AccountDeclinePasswordResetRequest) TypeID() uint32 { return 0x4c9409f6 }
 
 // TypeName returns "account.declinePasswordReset".
 func (*AccountDeclinePasswordResetRequest) TypeName() string { return "account.declinePasswordReset" }
-
-// IsNil reports a nil pointer.
-func (x *AccountDeclinePasswordResetRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.declinePasswordReset.
 func (x *AccountDeclinePasswordResetRequest) EncodeBare(e *tl.Encoder) {
@@ -4161,9 +3831,6 @@ func (*AccountGetChatThemesRequest) TypeID() uint32 { return 0xd638de89 }
 
 // TypeName returns "account.getChatThemes".
 func (*AccountGetChatThemesRequest) TypeName() string { return "account.getChatThemes" }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetChatThemesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getChatThemes.
 func (x *AccountGetChatThemesRequest) EncodeBare(e *tl.Encoder) {
@@ -4193,9 +3860,6 @@ func (*AccountSetAuthorizationTTLRequest) TypeID() uint32 { return 0xbf899aa0 }
 
 // TypeName returns "account.setAuthorizationTTL".
 func (*AccountSetAuthorizationTTLRequest) TypeName() string { return "account.setAuthorizationTTL" }
-
-// IsNil reports a nil pointer.
-func (x *AccountSetAuthorizationTTLRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.setAuthorizationTTL.
 func (x *AccountSetAuthorizationTTLRequest) EncodeBare(e *tl.Encoder) {
@@ -4230,9 +3894,6 @@ func (*AccountChangeAuthorizationSettingsRequest) TypeID() uint32 { return 0x40f
 func (*AccountChangeAuthorizationSettingsRequest) TypeName() string {
 	return "account.changeAuthorizationSettings"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountChangeAuthorizationSettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.changeAuthorizationSettings.
 func (x *AccountChangeAuthorizationSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -4288,9 +3949,6 @@ func (*AccountGetSavedRingtonesRequest) TypeID() uint32 { return 0xe1902288 }
 // TypeName returns "account.getSavedRingtones".
 func (*AccountGetSavedRingtonesRequest) TypeName() string { return "account.getSavedRingtones" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetSavedRingtonesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getSavedRingtones.
 func (x *AccountGetSavedRingtonesRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -4320,9 +3978,6 @@ func (*AccountSaveRingtoneRequest) TypeID() uint32 { return 0x3dea5b03 }
 
 // TypeName returns "account.saveRingtone".
 func (*AccountSaveRingtoneRequest) TypeName() string { return "account.saveRingtone" }
-
-// IsNil reports a nil pointer.
-func (x *AccountSaveRingtoneRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.saveRingtone.
 func (x *AccountSaveRingtoneRequest) EncodeBare(e *tl.Encoder) {
@@ -4357,9 +4012,6 @@ func (*AccountUploadRingtoneRequest) TypeID() uint32 { return 0x831a83a2 }
 // TypeName returns "account.uploadRingtone".
 func (*AccountUploadRingtoneRequest) TypeName() string { return "account.uploadRingtone" }
 
-// IsNil reports a nil pointer.
-func (x *AccountUploadRingtoneRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.uploadRingtone.
 func (x *AccountUploadRingtoneRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.File, "account.uploadRingtone.file")
@@ -4393,9 +4045,6 @@ func (*AccountUpdateEmojiStatusRequest) TypeID() uint32 { return 0xfbd3de6b }
 // TypeName returns "account.updateEmojiStatus".
 func (*AccountUpdateEmojiStatusRequest) TypeName() string { return "account.updateEmojiStatus" }
 
-// IsNil reports a nil pointer.
-func (x *AccountUpdateEmojiStatusRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.updateEmojiStatus.
 func (x *AccountUpdateEmojiStatusRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.EmojiStatus, "account.updateEmojiStatus.emoji_status")
@@ -4426,9 +4075,6 @@ func (*AccountGetDefaultEmojiStatusesRequest) TypeID() uint32 { return 0xd675338
 func (*AccountGetDefaultEmojiStatusesRequest) TypeName() string {
 	return "account.getDefaultEmojiStatuses"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetDefaultEmojiStatusesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getDefaultEmojiStatuses.
 func (x *AccountGetDefaultEmojiStatusesRequest) EncodeBare(e *tl.Encoder) {
@@ -4461,9 +4107,6 @@ func (*AccountGetRecentEmojiStatusesRequest) TypeName() string {
 	return "account.getRecentEmojiStatuses"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetRecentEmojiStatusesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getRecentEmojiStatuses.
 func (x *AccountGetRecentEmojiStatusesRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -4494,9 +4137,6 @@ func (*AccountClearRecentEmojiStatusesRequest) TypeName() string {
 	return "account.clearRecentEmojiStatuses"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountClearRecentEmojiStatusesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.clearRecentEmojiStatuses.
 func (x *AccountClearRecentEmojiStatusesRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -4523,9 +4163,6 @@ func (*AccountReorderUsernamesRequest) TypeID() uint32 { return 0xef500eab }
 
 // TypeName returns "account.reorderUsernames".
 func (*AccountReorderUsernamesRequest) TypeName() string { return "account.reorderUsernames" }
-
-// IsNil reports a nil pointer.
-func (x *AccountReorderUsernamesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.reorderUsernames.
 func (x *AccountReorderUsernamesRequest) EncodeBare(e *tl.Encoder) {
@@ -4556,9 +4193,6 @@ func (*AccountToggleUsernameRequest) TypeID() uint32 { return 0x58d6b376 }
 
 // TypeName returns "account.toggleUsername".
 func (*AccountToggleUsernameRequest) TypeName() string { return "account.toggleUsername" }
-
-// IsNil reports a nil pointer.
-func (x *AccountToggleUsernameRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.toggleUsername.
 func (x *AccountToggleUsernameRequest) EncodeBare(e *tl.Encoder) {
@@ -4593,9 +4227,6 @@ func (*AccountGetDefaultProfilePhotoEmojisRequest) TypeName() string {
 	return "account.getDefaultProfilePhotoEmojis"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetDefaultProfilePhotoEmojisRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getDefaultProfilePhotoEmojis.
 func (x *AccountGetDefaultProfilePhotoEmojisRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -4627,9 +4258,6 @@ func (*AccountGetDefaultGroupPhotoEmojisRequest) TypeName() string {
 	return "account.getDefaultGroupPhotoEmojis"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetDefaultGroupPhotoEmojisRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getDefaultGroupPhotoEmojis.
 func (x *AccountGetDefaultGroupPhotoEmojisRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -4657,9 +4285,6 @@ func (*AccountGetAutoSaveSettingsRequest) TypeID() uint32 { return 0xadcbbcda }
 
 // TypeName returns "account.getAutoSaveSettings".
 func (*AccountGetAutoSaveSettingsRequest) TypeName() string { return "account.getAutoSaveSettings" }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetAutoSaveSettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getAutoSaveSettings.
 func (x *AccountGetAutoSaveSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -4691,9 +4316,6 @@ func (*AccountSaveAutoSaveSettingsRequest) TypeID() uint32 { return 0xd69b8361 }
 
 // TypeName returns "account.saveAutoSaveSettings".
 func (*AccountSaveAutoSaveSettingsRequest) TypeName() string { return "account.saveAutoSaveSettings" }
-
-// IsNil reports a nil pointer.
-func (x *AccountSaveAutoSaveSettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.saveAutoSaveSettings.
 func (x *AccountSaveAutoSaveSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -4749,9 +4371,6 @@ func (*AccountDeleteAutoSaveExceptionsRequest) TypeName() string {
 	return "account.deleteAutoSaveExceptions"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountDeleteAutoSaveExceptionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.deleteAutoSaveExceptions.
 func (x *AccountDeleteAutoSaveExceptionsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -4778,9 +4397,6 @@ func (*AccountInvalidateSignInCodesRequest) TypeID() uint32 { return 0xca8ae8ba 
 
 // TypeName returns "account.invalidateSignInCodes".
 func (*AccountInvalidateSignInCodesRequest) TypeName() string { return "account.invalidateSignInCodes" }
-
-// IsNil reports a nil pointer.
-func (x *AccountInvalidateSignInCodesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.invalidateSignInCodes.
 func (x *AccountInvalidateSignInCodesRequest) EncodeBare(e *tl.Encoder) {
@@ -4811,9 +4427,6 @@ func (*AccountUpdateColorRequest) TypeID() uint32 { return 0x684d214e }
 
 // TypeName returns "account.updateColor".
 func (*AccountUpdateColorRequest) TypeName() string { return "account.updateColor" }
-
-// IsNil reports a nil pointer.
-func (x *AccountUpdateColorRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.updateColor.
 func (x *AccountUpdateColorRequest) EncodeBare(e *tl.Encoder) {
@@ -4860,9 +4473,6 @@ func (*AccountGetDefaultBackgroundEmojisRequest) TypeName() string {
 	return "account.getDefaultBackgroundEmojis"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetDefaultBackgroundEmojisRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getDefaultBackgroundEmojis.
 func (x *AccountGetDefaultBackgroundEmojisRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -4893,9 +4503,6 @@ func (*AccountGetChannelDefaultEmojiStatusesRequest) TypeID() uint32 { return 0x
 func (*AccountGetChannelDefaultEmojiStatusesRequest) TypeName() string {
 	return "account.getChannelDefaultEmojiStatuses"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetChannelDefaultEmojiStatusesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getChannelDefaultEmojiStatuses.
 func (x *AccountGetChannelDefaultEmojiStatusesRequest) EncodeBare(e *tl.Encoder) {
@@ -4928,9 +4535,6 @@ func (*AccountGetChannelRestrictedStatusEmojisRequest) TypeName() string {
 	return "account.getChannelRestrictedStatusEmojis"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetChannelRestrictedStatusEmojisRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getChannelRestrictedStatusEmojis.
 func (x *AccountGetChannelRestrictedStatusEmojisRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -4961,9 +4565,6 @@ func (*AccountUpdateBusinessWorkHoursRequest) TypeID() uint32 { return 0x4b00e06
 func (*AccountUpdateBusinessWorkHoursRequest) TypeName() string {
 	return "account.updateBusinessWorkHours"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountUpdateBusinessWorkHoursRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.updateBusinessWorkHours.
 func (x *AccountUpdateBusinessWorkHoursRequest) EncodeBare(e *tl.Encoder) {
@@ -5006,9 +4607,6 @@ func (*AccountUpdateBusinessLocationRequest) TypeID() uint32 { return 0x9e6b131a
 func (*AccountUpdateBusinessLocationRequest) TypeName() string {
 	return "account.updateBusinessLocation"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountUpdateBusinessLocationRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.updateBusinessLocation.
 func (x *AccountUpdateBusinessLocationRequest) EncodeBare(e *tl.Encoder) {
@@ -5060,9 +4658,6 @@ func (*AccountUpdateBusinessGreetingMessageRequest) TypeName() string {
 	return "account.updateBusinessGreetingMessage"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountUpdateBusinessGreetingMessageRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.updateBusinessGreetingMessage.
 func (x *AccountUpdateBusinessGreetingMessageRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -5103,9 +4698,6 @@ func (*AccountUpdateBusinessAwayMessageRequest) TypeID() uint32 { return 0xa26a7
 func (*AccountUpdateBusinessAwayMessageRequest) TypeName() string {
 	return "account.updateBusinessAwayMessage"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountUpdateBusinessAwayMessageRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.updateBusinessAwayMessage.
 func (x *AccountUpdateBusinessAwayMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -5148,9 +4740,6 @@ func (*AccountUpdateConnectedBotRequest) TypeID() uint32 { return 0x66a08c7e }
 
 // TypeName returns "account.updateConnectedBot".
 func (*AccountUpdateConnectedBotRequest) TypeName() string { return "account.updateConnectedBot" }
-
-// IsNil reports a nil pointer.
-func (x *AccountUpdateConnectedBotRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.updateConnectedBot.
 func (x *AccountUpdateConnectedBotRequest) EncodeBare(e *tl.Encoder) {
@@ -5198,9 +4787,6 @@ func (*AccountGetConnectedBotsRequest) TypeID() uint32 { return 0x4ea4c80f }
 // TypeName returns "account.getConnectedBots".
 func (*AccountGetConnectedBotsRequest) TypeName() string { return "account.getConnectedBots" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetConnectedBotsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getConnectedBots.
 func (x *AccountGetConnectedBotsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -5230,9 +4816,6 @@ func (*AccountGetBotBusinessConnectionRequest) TypeName() string {
 	return "account.getBotBusinessConnection"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetBotBusinessConnectionRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getBotBusinessConnection.
 func (x *AccountGetBotBusinessConnectionRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.ConnectionID)
@@ -5261,9 +4844,6 @@ func (*AccountUpdateBusinessIntroRequest) TypeID() uint32 { return 0xa614d034 }
 
 // TypeName returns "account.updateBusinessIntro".
 func (*AccountUpdateBusinessIntroRequest) TypeName() string { return "account.updateBusinessIntro" }
-
-// IsNil reports a nil pointer.
-func (x *AccountUpdateBusinessIntroRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.updateBusinessIntro.
 func (x *AccountUpdateBusinessIntroRequest) EncodeBare(e *tl.Encoder) {
@@ -5307,9 +4887,6 @@ func (*AccountToggleConnectedBotPausedRequest) TypeName() string {
 	return "account.toggleConnectedBotPaused"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountToggleConnectedBotPausedRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.toggleConnectedBotPaused.
 func (x *AccountToggleConnectedBotPausedRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "account.toggleConnectedBotPaused.peer")
@@ -5343,9 +4920,6 @@ func (*AccountDisablePeerConnectedBotRequest) TypeName() string {
 	return "account.disablePeerConnectedBot"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountDisablePeerConnectedBotRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.disablePeerConnectedBot.
 func (x *AccountDisablePeerConnectedBotRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "account.disablePeerConnectedBot.peer")
@@ -5374,9 +4948,6 @@ func (*AccountUpdateBirthdayRequest) TypeID() uint32 { return 0xcc6e0c11 }
 
 // TypeName returns "account.updateBirthday".
 func (*AccountUpdateBirthdayRequest) TypeName() string { return "account.updateBirthday" }
-
-// IsNil reports a nil pointer.
-func (x *AccountUpdateBirthdayRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.updateBirthday.
 func (x *AccountUpdateBirthdayRequest) EncodeBare(e *tl.Encoder) {
@@ -5419,9 +4990,6 @@ func (*AccountCreateBusinessChatLinkRequest) TypeName() string {
 	return "account.createBusinessChatLink"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountCreateBusinessChatLinkRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.createBusinessChatLink.
 func (x *AccountCreateBusinessChatLinkRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Link, "account.createBusinessChatLink.link")
@@ -5451,9 +5019,6 @@ func (*AccountEditBusinessChatLinkRequest) TypeID() uint32 { return 0x8c3410af }
 
 // TypeName returns "account.editBusinessChatLink".
 func (*AccountEditBusinessChatLinkRequest) TypeName() string { return "account.editBusinessChatLink" }
-
-// IsNil reports a nil pointer.
-func (x *AccountEditBusinessChatLinkRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.editBusinessChatLink.
 func (x *AccountEditBusinessChatLinkRequest) EncodeBare(e *tl.Encoder) {
@@ -5488,9 +5053,6 @@ func (*AccountDeleteBusinessChatLinkRequest) TypeName() string {
 	return "account.deleteBusinessChatLink"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountDeleteBusinessChatLinkRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.deleteBusinessChatLink.
 func (x *AccountDeleteBusinessChatLinkRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Slug)
@@ -5518,9 +5080,6 @@ func (*AccountGetBusinessChatLinksRequest) TypeID() uint32 { return 0x6f70dde1 }
 
 // TypeName returns "account.getBusinessChatLinks".
 func (*AccountGetBusinessChatLinksRequest) TypeName() string { return "account.getBusinessChatLinks" }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetBusinessChatLinksRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getBusinessChatLinks.
 func (x *AccountGetBusinessChatLinksRequest) EncodeBare(e *tl.Encoder) {
@@ -5551,9 +5110,6 @@ func (*AccountResolveBusinessChatLinkRequest) TypeName() string {
 	return "account.resolveBusinessChatLink"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountResolveBusinessChatLinkRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.resolveBusinessChatLink.
 func (x *AccountResolveBusinessChatLinkRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Slug)
@@ -5582,9 +5138,6 @@ func (*AccountUpdatePersonalChannelRequest) TypeID() uint32 { return 0xd94305e0 
 
 // TypeName returns "account.updatePersonalChannel".
 func (*AccountUpdatePersonalChannelRequest) TypeName() string { return "account.updatePersonalChannel" }
-
-// IsNil reports a nil pointer.
-func (x *AccountUpdatePersonalChannelRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.updatePersonalChannel.
 func (x *AccountUpdatePersonalChannelRequest) EncodeBare(e *tl.Encoder) {
@@ -5617,9 +5170,6 @@ func (*AccountToggleSponsoredMessagesRequest) TypeName() string {
 	return "account.toggleSponsoredMessages"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountToggleSponsoredMessagesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.toggleSponsoredMessages.
 func (x *AccountToggleSponsoredMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Bool(x.Enabled)
@@ -5650,9 +5200,6 @@ func (*AccountGetReactionsNotifySettingsRequest) TypeName() string {
 	return "account.getReactionsNotifySettings"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetReactionsNotifySettingsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getReactionsNotifySettings.
 func (x *AccountGetReactionsNotifySettingsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -5681,9 +5228,6 @@ func (*AccountSetReactionsNotifySettingsRequest) TypeID() uint32 { return 0x316c
 func (*AccountSetReactionsNotifySettingsRequest) TypeName() string {
 	return "account.setReactionsNotifySettings"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountSetReactionsNotifySettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.setReactionsNotifySettings.
 func (x *AccountSetReactionsNotifySettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -5716,9 +5260,6 @@ func (*AccountGetCollectibleEmojiStatusesRequest) TypeName() string {
 	return "account.getCollectibleEmojiStatuses"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetCollectibleEmojiStatusesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getCollectibleEmojiStatuses.
 func (x *AccountGetCollectibleEmojiStatusesRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -5750,9 +5291,6 @@ func (*AccountGetPaidMessagesRevenueRequest) TypeID() uint32 { return 0x19ba4a67
 func (*AccountGetPaidMessagesRevenueRequest) TypeName() string {
 	return "account.getPaidMessagesRevenue"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetPaidMessagesRevenueRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getPaidMessagesRevenue.
 func (x *AccountGetPaidMessagesRevenueRequest) EncodeBare(e *tl.Encoder) {
@@ -5799,9 +5337,6 @@ func (*AccountToggleNoPaidMessagesExceptionRequest) TypeID() uint32 { return 0xf
 func (*AccountToggleNoPaidMessagesExceptionRequest) TypeName() string {
 	return "account.toggleNoPaidMessagesException"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountToggleNoPaidMessagesExceptionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.toggleNoPaidMessagesException.
 func (x *AccountToggleNoPaidMessagesExceptionRequest) EncodeBare(e *tl.Encoder) {
@@ -5852,9 +5387,6 @@ func (*AccountSetMainProfileTabRequest) TypeID() uint32 { return 0x5dee78b0 }
 // TypeName returns "account.setMainProfileTab".
 func (*AccountSetMainProfileTabRequest) TypeName() string { return "account.setMainProfileTab" }
 
-// IsNil reports a nil pointer.
-func (x *AccountSetMainProfileTabRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.setMainProfileTab.
 func (x *AccountSetMainProfileTabRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Tab, "account.setMainProfileTab.tab")
@@ -5885,9 +5417,6 @@ func (*AccountSaveMusicRequest) TypeID() uint32 { return 0xb26732a9 }
 
 // TypeName returns "account.saveMusic".
 func (*AccountSaveMusicRequest) TypeName() string { return "account.saveMusic" }
-
-// IsNil reports a nil pointer.
-func (x *AccountSaveMusicRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.saveMusic.
 func (x *AccountSaveMusicRequest) EncodeBare(e *tl.Encoder) {
@@ -5934,9 +5463,6 @@ func (*AccountGetSavedMusicIDsRequest) TypeID() uint32 { return 0xe09d5faf }
 // TypeName returns "account.getSavedMusicIds".
 func (*AccountGetSavedMusicIDsRequest) TypeName() string { return "account.getSavedMusicIds" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetSavedMusicIDsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getSavedMusicIds.
 func (x *AccountGetSavedMusicIDsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -5969,9 +5495,6 @@ func (*AccountGetUniqueGiftChatThemesRequest) TypeID() uint32 { return 0xe42ce9c
 func (*AccountGetUniqueGiftChatThemesRequest) TypeName() string {
 	return "account.getUniqueGiftChatThemes"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetUniqueGiftChatThemesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getUniqueGiftChatThemes.
 func (x *AccountGetUniqueGiftChatThemesRequest) EncodeBare(e *tl.Encoder) {
@@ -6007,9 +5530,6 @@ func (*AccountInitPasskeyRegistrationRequest) TypeName() string {
 	return "account.initPasskeyRegistration"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountInitPasskeyRegistrationRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.initPasskeyRegistration.
 func (x *AccountInitPasskeyRegistrationRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -6036,9 +5556,6 @@ func (*AccountRegisterPasskeyRequest) TypeID() uint32 { return 0x55b41fd6 }
 
 // TypeName returns "account.registerPasskey".
 func (*AccountRegisterPasskeyRequest) TypeName() string { return "account.registerPasskey" }
-
-// IsNil reports a nil pointer.
-func (x *AccountRegisterPasskeyRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.registerPasskey.
 func (x *AccountRegisterPasskeyRequest) EncodeBare(e *tl.Encoder) {
@@ -6068,9 +5585,6 @@ func (*AccountGetPasskeysRequest) TypeID() uint32 { return 0xea1f0c52 }
 // TypeName returns "account.getPasskeys".
 func (*AccountGetPasskeysRequest) TypeName() string { return "account.getPasskeys" }
 
-// IsNil reports a nil pointer.
-func (x *AccountGetPasskeysRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.getPasskeys.
 func (x *AccountGetPasskeysRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -6097,9 +5611,6 @@ func (*AccountDeletePasskeyRequest) TypeID() uint32 { return 0xf5b5563f }
 
 // TypeName returns "account.deletePasskey".
 func (*AccountDeletePasskeyRequest) TypeName() string { return "account.deletePasskey" }
-
-// IsNil reports a nil pointer.
-func (x *AccountDeletePasskeyRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.deletePasskey.
 func (x *AccountDeletePasskeyRequest) EncodeBare(e *tl.Encoder) {
@@ -6130,9 +5641,6 @@ func (*AccountConfirmBotConnectionRequest) TypeID() uint32 { return 0x67ed1f68 }
 // TypeName returns "account.confirmBotConnection".
 func (*AccountConfirmBotConnectionRequest) TypeName() string { return "account.confirmBotConnection" }
 
-// IsNil reports a nil pointer.
-func (x *AccountConfirmBotConnectionRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.confirmBotConnection.
 func (x *AccountConfirmBotConnectionRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.BotID, "account.confirmBotConnection.bot_id")
@@ -6161,9 +5669,6 @@ func (*AccountGetWebBrowserSettingsRequest) TypeID() uint32 { return 0x56655768 
 
 // TypeName returns "account.getWebBrowserSettings".
 func (*AccountGetWebBrowserSettingsRequest) TypeName() string { return "account.getWebBrowserSettings" }
-
-// IsNil reports a nil pointer.
-func (x *AccountGetWebBrowserSettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.getWebBrowserSettings.
 func (x *AccountGetWebBrowserSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -6196,9 +5701,6 @@ func (*AccountUpdateWebBrowserSettingsRequest) TypeID() uint32 { return 0x9adf82
 func (*AccountUpdateWebBrowserSettingsRequest) TypeName() string {
 	return "account.updateWebBrowserSettings"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountUpdateWebBrowserSettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.updateWebBrowserSettings.
 func (x *AccountUpdateWebBrowserSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -6241,9 +5743,6 @@ func (*AccountToggleWebBrowserSettingsExceptionRequest) TypeID() uint32 { return
 func (*AccountToggleWebBrowserSettingsExceptionRequest) TypeName() string {
 	return "account.toggleWebBrowserSettingsException"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountToggleWebBrowserSettingsExceptionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of account.toggleWebBrowserSettingsException.
 func (x *AccountToggleWebBrowserSettingsExceptionRequest) EncodeBare(e *tl.Encoder) {
@@ -6291,9 +5790,6 @@ func (*AccountDeleteWebBrowserSettingsExceptionsRequest) TypeName() string {
 	return "account.deleteWebBrowserSettingsExceptions"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountDeleteWebBrowserSettingsExceptionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of account.deleteWebBrowserSettingsExceptions.
 func (x *AccountDeleteWebBrowserSettingsExceptionsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -6320,9 +5816,6 @@ func (*UsersGetUsersRequest) TypeID() uint32 { return 0x0d91a548 }
 
 // TypeName returns "users.getUsers".
 func (*UsersGetUsersRequest) TypeName() string { return "users.getUsers" }
-
-// IsNil reports a nil pointer.
-func (x *UsersGetUsersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of users.getUsers.
 func (x *UsersGetUsersRequest) EncodeBare(e *tl.Encoder) {
@@ -6353,9 +5846,6 @@ func (*UsersGetFullUserRequest) TypeID() uint32 { return 0xb60f5918 }
 // TypeName returns "users.getFullUser".
 func (*UsersGetFullUserRequest) TypeName() string { return "users.getFullUser" }
 
-// IsNil reports a nil pointer.
-func (x *UsersGetFullUserRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of users.getFullUser.
 func (x *UsersGetFullUserRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.ID, "users.getFullUser.id")
@@ -6385,9 +5875,6 @@ func (*UsersSetSecureValueErrorsRequest) TypeID() uint32 { return 0x90c894b5 }
 
 // TypeName returns "users.setSecureValueErrors".
 func (*UsersSetSecureValueErrorsRequest) TypeName() string { return "users.setSecureValueErrors" }
-
-// IsNil reports a nil pointer.
-func (x *UsersSetSecureValueErrorsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of users.setSecureValueErrors.
 func (x *UsersSetSecureValueErrorsRequest) EncodeBare(e *tl.Encoder) {
@@ -6422,9 +5909,6 @@ func (*UsersGetRequirementsToContactRequest) TypeName() string {
 	return "users.getRequirementsToContact"
 }
 
-// IsNil reports a nil pointer.
-func (x *UsersGetRequirementsToContactRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of users.getRequirementsToContact.
 func (x *UsersGetRequirementsToContactRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.ID, "users.getRequirementsToContact.id")
@@ -6456,9 +5940,6 @@ func (*UsersGetSavedMusicRequest) TypeID() uint32 { return 0x788d7fe3 }
 
 // TypeName returns "users.getSavedMusic".
 func (*UsersGetSavedMusicRequest) TypeName() string { return "users.getSavedMusic" }
-
-// IsNil reports a nil pointer.
-func (x *UsersGetSavedMusicRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of users.getSavedMusic.
 func (x *UsersGetSavedMusicRequest) EncodeBare(e *tl.Encoder) {
@@ -6496,9 +5977,6 @@ func (*UsersGetSavedMusicByIDRequest) TypeID() uint32 { return 0x7573a4e9 }
 // TypeName returns "users.getSavedMusicByID".
 func (*UsersGetSavedMusicByIDRequest) TypeName() string { return "users.getSavedMusicByID" }
 
-// IsNil reports a nil pointer.
-func (x *UsersGetSavedMusicByIDRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of users.getSavedMusicByID.
 func (x *UsersGetSavedMusicByIDRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.ID, "users.getSavedMusicByID.id")
@@ -6531,9 +6009,6 @@ func (*UsersSuggestBirthdayRequest) TypeID() uint32 { return 0xfc533372 }
 // TypeName returns "users.suggestBirthday".
 func (*UsersSuggestBirthdayRequest) TypeName() string { return "users.suggestBirthday" }
 
-// IsNil reports a nil pointer.
-func (x *UsersSuggestBirthdayRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of users.suggestBirthday.
 func (x *UsersSuggestBirthdayRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.ID, "users.suggestBirthday.id")
@@ -6565,9 +6040,6 @@ func (*ContactsGetContactIDsRequest) TypeID() uint32 { return 0x7adc669d }
 // TypeName returns "contacts.getContactIDs".
 func (*ContactsGetContactIDsRequest) TypeName() string { return "contacts.getContactIDs" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsGetContactIDsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of contacts.getContactIDs.
 func (x *ContactsGetContactIDsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -6596,9 +6068,6 @@ func (*ContactsGetStatusesRequest) TypeID() uint32 { return 0xc4a353ee }
 // TypeName returns "contacts.getStatuses".
 func (*ContactsGetStatusesRequest) TypeName() string { return "contacts.getStatuses" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsGetStatusesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of contacts.getStatuses.
 func (x *ContactsGetStatusesRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -6625,9 +6094,6 @@ func (*ContactsGetContactsRequest) TypeID() uint32 { return 0x5dd69e12 }
 
 // TypeName returns "contacts.getContacts".
 func (*ContactsGetContactsRequest) TypeName() string { return "contacts.getContacts" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsGetContactsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.getContacts.
 func (x *ContactsGetContactsRequest) EncodeBare(e *tl.Encoder) {
@@ -6658,9 +6124,6 @@ func (*ContactsImportContactsRequest) TypeID() uint32 { return 0x2c800be5 }
 // TypeName returns "contacts.importContacts".
 func (*ContactsImportContactsRequest) TypeName() string { return "contacts.importContacts" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsImportContactsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of contacts.importContacts.
 func (x *ContactsImportContactsRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.Contacts, "contacts.importContacts.contacts")
@@ -6689,9 +6152,6 @@ func (*ContactsDeleteContactsRequest) TypeID() uint32 { return 0x096a0e00 }
 
 // TypeName returns "contacts.deleteContacts".
 func (*ContactsDeleteContactsRequest) TypeName() string { return "contacts.deleteContacts" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsDeleteContactsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.deleteContacts.
 func (x *ContactsDeleteContactsRequest) EncodeBare(e *tl.Encoder) {
@@ -6722,9 +6182,6 @@ func (*ContactsDeleteByPhonesRequest) TypeID() uint32 { return 0x1013fd9e }
 // TypeName returns "contacts.deleteByPhones".
 func (*ContactsDeleteByPhonesRequest) TypeName() string { return "contacts.deleteByPhones" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsDeleteByPhonesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of contacts.deleteByPhones.
 func (x *ContactsDeleteByPhonesRequest) EncodeBare(e *tl.Encoder) {
 	e.StringVector(x.Phones)
@@ -6754,9 +6211,6 @@ func (*ContactsBlockRequest) TypeID() uint32 { return 0x2e2e8734 }
 
 // TypeName returns "contacts.block".
 func (*ContactsBlockRequest) TypeName() string { return "contacts.block" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsBlockRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.block.
 func (x *ContactsBlockRequest) EncodeBare(e *tl.Encoder) {
@@ -6795,9 +6249,6 @@ func (*ContactsUnblockRequest) TypeID() uint32 { return 0xb550d328 }
 // TypeName returns "contacts.unblock".
 func (*ContactsUnblockRequest) TypeName() string { return "contacts.unblock" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsUnblockRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of contacts.unblock.
 func (x *ContactsUnblockRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -6835,9 +6286,6 @@ func (*ContactsGetBlockedRequest) TypeID() uint32 { return 0x9a868f80 }
 
 // TypeName returns "contacts.getBlocked".
 func (*ContactsGetBlockedRequest) TypeName() string { return "contacts.getBlocked" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsGetBlockedRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.getBlocked.
 func (x *ContactsGetBlockedRequest) EncodeBare(e *tl.Encoder) {
@@ -6879,9 +6327,6 @@ func (*ContactsSearchRequest) TypeID() uint32 { return 0x05f58d0f }
 
 // TypeName returns "contacts.search".
 func (*ContactsSearchRequest) TypeName() string { return "contacts.search" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsSearchRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.search.
 func (x *ContactsSearchRequest) EncodeBare(e *tl.Encoder) {
@@ -6925,9 +6370,6 @@ func (*ContactsResolveUsernameRequest) TypeID() uint32 { return 0x725afbbc }
 
 // TypeName returns "contacts.resolveUsername".
 func (*ContactsResolveUsernameRequest) TypeName() string { return "contacts.resolveUsername" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsResolveUsernameRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.resolveUsername.
 func (x *ContactsResolveUsernameRequest) EncodeBare(e *tl.Encoder) {
@@ -6981,9 +6423,6 @@ func (*ContactsGetTopPeersRequest) TypeID() uint32 { return 0x973478b6 }
 
 // TypeName returns "contacts.getTopPeers".
 func (*ContactsGetTopPeersRequest) TypeName() string { return "contacts.getTopPeers" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsGetTopPeersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.getTopPeers.
 func (x *ContactsGetTopPeersRequest) EncodeBare(e *tl.Encoder) {
@@ -7062,9 +6501,6 @@ func (*ContactsResetTopPeerRatingRequest) TypeID() uint32 { return 0x1ae373ac }
 // TypeName returns "contacts.resetTopPeerRating".
 func (*ContactsResetTopPeerRatingRequest) TypeName() string { return "contacts.resetTopPeerRating" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsResetTopPeerRatingRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of contacts.resetTopPeerRating.
 func (x *ContactsResetTopPeerRatingRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Category, "contacts.resetTopPeerRating.category")
@@ -7095,9 +6531,6 @@ func (*ContactsResetSavedRequest) TypeID() uint32 { return 0x879537f1 }
 // TypeName returns "contacts.resetSaved".
 func (*ContactsResetSavedRequest) TypeName() string { return "contacts.resetSaved" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsResetSavedRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of contacts.resetSaved.
 func (x *ContactsResetSavedRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -7123,9 +6556,6 @@ func (*ContactsGetSavedRequest) TypeID() uint32 { return 0x82f1e39f }
 
 // TypeName returns "contacts.getSaved".
 func (*ContactsGetSavedRequest) TypeName() string { return "contacts.getSaved" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsGetSavedRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.getSaved.
 func (x *ContactsGetSavedRequest) EncodeBare(e *tl.Encoder) {
@@ -7153,9 +6583,6 @@ func (*ContactsToggleTopPeersRequest) TypeID() uint32 { return 0x8514bdda }
 
 // TypeName returns "contacts.toggleTopPeers".
 func (*ContactsToggleTopPeersRequest) TypeName() string { return "contacts.toggleTopPeers" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsToggleTopPeersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.toggleTopPeers.
 func (x *ContactsToggleTopPeersRequest) EncodeBare(e *tl.Encoder) {
@@ -7190,9 +6617,6 @@ func (*ContactsAddContactRequest) TypeID() uint32 { return 0xd9ba2e54 }
 
 // TypeName returns "contacts.addContact".
 func (*ContactsAddContactRequest) TypeName() string { return "contacts.addContact" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsAddContactRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.addContact.
 func (x *ContactsAddContactRequest) EncodeBare(e *tl.Encoder) {
@@ -7245,9 +6669,6 @@ func (*ContactsAcceptContactRequest) TypeID() uint32 { return 0xf831a20f }
 // TypeName returns "contacts.acceptContact".
 func (*ContactsAcceptContactRequest) TypeName() string { return "contacts.acceptContact" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsAcceptContactRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of contacts.acceptContact.
 func (x *ContactsAcceptContactRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.ID, "contacts.acceptContact.id")
@@ -7278,9 +6699,6 @@ func (*ContactsGetLocatedRequest) TypeID() uint32 { return 0xd348bc44 }
 
 // TypeName returns "contacts.getLocated".
 func (*ContactsGetLocatedRequest) TypeName() string { return "contacts.getLocated" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsGetLocatedRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.getLocated.
 func (x *ContactsGetLocatedRequest) EncodeBare(e *tl.Encoder) {
@@ -7330,9 +6748,6 @@ func (*ContactsBlockFromRepliesRequest) TypeID() uint32 { return 0x29a8962c }
 // TypeName returns "contacts.blockFromReplies".
 func (*ContactsBlockFromRepliesRequest) TypeName() string { return "contacts.blockFromReplies" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsBlockFromRepliesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of contacts.blockFromReplies.
 func (x *ContactsBlockFromRepliesRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -7377,9 +6792,6 @@ func (*ContactsResolvePhoneRequest) TypeID() uint32 { return 0x8af94344 }
 // TypeName returns "contacts.resolvePhone".
 func (*ContactsResolvePhoneRequest) TypeName() string { return "contacts.resolvePhone" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsResolvePhoneRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of contacts.resolvePhone.
 func (x *ContactsResolvePhoneRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Phone)
@@ -7408,9 +6820,6 @@ func (*ContactsExportContactTokenRequest) TypeID() uint32 { return 0xf8654027 }
 // TypeName returns "contacts.exportContactToken".
 func (*ContactsExportContactTokenRequest) TypeName() string { return "contacts.exportContactToken" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsExportContactTokenRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of contacts.exportContactToken.
 func (x *ContactsExportContactTokenRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -7437,9 +6846,6 @@ func (*ContactsImportContactTokenRequest) TypeID() uint32 { return 0x13005788 }
 
 // TypeName returns "contacts.importContactToken".
 func (*ContactsImportContactTokenRequest) TypeName() string { return "contacts.importContactToken" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsImportContactTokenRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.importContactToken.
 func (x *ContactsImportContactTokenRequest) EncodeBare(e *tl.Encoder) {
@@ -7469,9 +6875,6 @@ func (*ContactsEditCloseFriendsRequest) TypeID() uint32 { return 0xba6705f0 }
 
 // TypeName returns "contacts.editCloseFriends".
 func (*ContactsEditCloseFriendsRequest) TypeName() string { return "contacts.editCloseFriends" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsEditCloseFriendsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.editCloseFriends.
 func (x *ContactsEditCloseFriendsRequest) EncodeBare(e *tl.Encoder) {
@@ -7503,9 +6906,6 @@ func (*ContactsSetBlockedRequest) TypeID() uint32 { return 0x94c65c76 }
 
 // TypeName returns "contacts.setBlocked".
 func (*ContactsSetBlockedRequest) TypeName() string { return "contacts.setBlocked" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsSetBlockedRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.setBlocked.
 func (x *ContactsSetBlockedRequest) EncodeBare(e *tl.Encoder) {
@@ -7544,9 +6944,6 @@ func (*ContactsGetBirthdaysRequest) TypeID() uint32 { return 0xdaeda864 }
 // TypeName returns "contacts.getBirthdays".
 func (*ContactsGetBirthdaysRequest) TypeName() string { return "contacts.getBirthdays" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsGetBirthdaysRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of contacts.getBirthdays.
 func (x *ContactsGetBirthdaysRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -7573,9 +6970,6 @@ func (*ContactsGetSponsoredPeersRequest) TypeID() uint32 { return 0xb6c8c393 }
 
 // TypeName returns "contacts.getSponsoredPeers".
 func (*ContactsGetSponsoredPeersRequest) TypeName() string { return "contacts.getSponsoredPeers" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsGetSponsoredPeersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of contacts.getSponsoredPeers.
 func (x *ContactsGetSponsoredPeersRequest) EncodeBare(e *tl.Encoder) {
@@ -7607,9 +7001,6 @@ func (*ContactsUpdateContactNoteRequest) TypeID() uint32 { return 0x139f63fb }
 // TypeName returns "contacts.updateContactNote".
 func (*ContactsUpdateContactNoteRequest) TypeName() string { return "contacts.updateContactNote" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsUpdateContactNoteRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of contacts.updateContactNote.
 func (x *ContactsUpdateContactNoteRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.ID, "contacts.updateContactNote.id")
@@ -7640,9 +7031,6 @@ func (*MessagesGetMessagesRequest) TypeID() uint32 { return 0x63c66506 }
 
 // TypeName returns "messages.getMessages".
 func (*MessagesGetMessagesRequest) TypeName() string { return "messages.getMessages" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetMessagesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getMessages.
 func (x *MessagesGetMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -7678,9 +7066,6 @@ func (*MessagesGetDialogsRequest) TypeID() uint32 { return 0xa0f4cb4f }
 
 // TypeName returns "messages.getDialogs".
 func (*MessagesGetDialogsRequest) TypeName() string { return "messages.getDialogs" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetDialogsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getDialogs.
 func (x *MessagesGetDialogsRequest) EncodeBare(e *tl.Encoder) {
@@ -7742,9 +7127,6 @@ func (*MessagesGetHistoryRequest) TypeID() uint32 { return 0x4423e6c5 }
 // TypeName returns "messages.getHistory".
 func (*MessagesGetHistoryRequest) TypeName() string { return "messages.getHistory" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetHistoryRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getHistory.
 func (x *MessagesGetHistoryRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getHistory.peer")
@@ -7801,9 +7183,6 @@ func (*MessagesSearchRequest) TypeID() uint32 { return 0x29ee847a }
 
 // TypeName returns "messages.search".
 func (*MessagesSearchRequest) TypeName() string { return "messages.search" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSearchRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.search.
 func (x *MessagesSearchRequest) EncodeBare(e *tl.Encoder) {
@@ -7894,9 +7273,6 @@ func (*MessagesReadHistoryRequest) TypeID() uint32 { return 0x0e306d3a }
 // TypeName returns "messages.readHistory".
 func (*MessagesReadHistoryRequest) TypeName() string { return "messages.readHistory" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReadHistoryRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.readHistory.
 func (x *MessagesReadHistoryRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.readHistory.peer")
@@ -7932,9 +7308,6 @@ func (*MessagesDeleteHistoryRequest) TypeID() uint32 { return 0xb08f922a }
 
 // TypeName returns "messages.deleteHistory".
 func (*MessagesDeleteHistoryRequest) TypeName() string { return "messages.deleteHistory" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesDeleteHistoryRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.deleteHistory.
 func (x *MessagesDeleteHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -7997,9 +7370,6 @@ func (*MessagesDeleteMessagesRequest) TypeID() uint32 { return 0xe58e95d2 }
 // TypeName returns "messages.deleteMessages".
 func (*MessagesDeleteMessagesRequest) TypeName() string { return "messages.deleteMessages" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesDeleteMessagesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.deleteMessages.
 func (x *MessagesDeleteMessagesRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -8036,9 +7406,6 @@ func (*MessagesReceivedMessagesRequest) TypeID() uint32 { return 0x05a954c0 }
 // TypeName returns "messages.receivedMessages".
 func (*MessagesReceivedMessagesRequest) TypeName() string { return "messages.receivedMessages" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReceivedMessagesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.receivedMessages.
 func (x *MessagesReceivedMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.MaxID)
@@ -8069,9 +7436,6 @@ func (*MessagesSetTypingRequest) TypeID() uint32 { return 0x58943ee2 }
 
 // TypeName returns "messages.setTyping".
 func (*MessagesSetTypingRequest) TypeName() string { return "messages.setTyping" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSetTypingRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.setTyping.
 func (x *MessagesSetTypingRequest) EncodeBare(e *tl.Encoder) {
@@ -8136,9 +7500,6 @@ func (*MessagesSendMessageRequest) TypeID() uint32 { return 0xfef48f62 }
 
 // TypeName returns "messages.sendMessage".
 func (*MessagesSendMessageRequest) TypeName() string { return "messages.sendMessage" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSendMessageRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.sendMessage.
 func (x *MessagesSendMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -8327,9 +7688,6 @@ func (*MessagesSendMediaRequest) TypeID() uint32 { return 0x0330e77f }
 // TypeName returns "messages.sendMedia".
 func (*MessagesSendMediaRequest) TypeName() string { return "messages.sendMedia" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSendMediaRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.sendMedia.
 func (x *MessagesSendMediaRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -8507,9 +7865,6 @@ func (*MessagesForwardMessagesRequest) TypeID() uint32 { return 0x13704a7c }
 // TypeName returns "messages.forwardMessages".
 func (*MessagesForwardMessagesRequest) TypeName() string { return "messages.forwardMessages" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesForwardMessagesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.forwardMessages.
 func (x *MessagesForwardMessagesRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -8670,9 +8025,6 @@ func (*MessagesReportSpamRequest) TypeID() uint32 { return 0xcf1592db }
 // TypeName returns "messages.reportSpam".
 func (*MessagesReportSpamRequest) TypeName() string { return "messages.reportSpam" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReportSpamRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.reportSpam.
 func (x *MessagesReportSpamRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.reportSpam.peer")
@@ -8701,9 +8053,6 @@ func (*MessagesGetPeerSettingsRequest) TypeID() uint32 { return 0xefd9a6a2 }
 
 // TypeName returns "messages.getPeerSettings".
 func (*MessagesGetPeerSettingsRequest) TypeName() string { return "messages.getPeerSettings" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetPeerSettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getPeerSettings.
 func (x *MessagesGetPeerSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -8736,9 +8085,6 @@ func (*MessagesReportRequest) TypeID() uint32 { return 0xfc78af9b }
 
 // TypeName returns "messages.report".
 func (*MessagesReportRequest) TypeName() string { return "messages.report" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesReportRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.report.
 func (x *MessagesReportRequest) EncodeBare(e *tl.Encoder) {
@@ -8775,9 +8121,6 @@ func (*MessagesGetChatsRequest) TypeID() uint32 { return 0x49e9528f }
 // TypeName returns "messages.getChats".
 func (*MessagesGetChatsRequest) TypeName() string { return "messages.getChats" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetChatsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getChats.
 func (x *MessagesGetChatsRequest) EncodeBare(e *tl.Encoder) {
 	e.LongVector(x.ID)
@@ -8806,9 +8149,6 @@ func (*MessagesGetFullChatRequest) TypeID() uint32 { return 0xaeb00b34 }
 
 // TypeName returns "messages.getFullChat".
 func (*MessagesGetFullChatRequest) TypeName() string { return "messages.getFullChat" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetFullChatRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getFullChat.
 func (x *MessagesGetFullChatRequest) EncodeBare(e *tl.Encoder) {
@@ -8839,9 +8179,6 @@ func (*MessagesEditChatTitleRequest) TypeID() uint32 { return 0x73783ffd }
 
 // TypeName returns "messages.editChatTitle".
 func (*MessagesEditChatTitleRequest) TypeName() string { return "messages.editChatTitle" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesEditChatTitleRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.editChatTitle.
 func (x *MessagesEditChatTitleRequest) EncodeBare(e *tl.Encoder) {
@@ -8875,9 +8212,6 @@ func (*MessagesEditChatPhotoRequest) TypeID() uint32 { return 0x35ddd674 }
 // TypeName returns "messages.editChatPhoto".
 func (*MessagesEditChatPhotoRequest) TypeName() string { return "messages.editChatPhoto" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesEditChatPhotoRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.editChatPhoto.
 func (x *MessagesEditChatPhotoRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.ChatID)
@@ -8910,9 +8244,6 @@ func (*MessagesAddChatUserRequest) TypeID() uint32 { return 0xcbc6d107 }
 
 // TypeName returns "messages.addChatUser".
 func (*MessagesAddChatUserRequest) TypeName() string { return "messages.addChatUser" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesAddChatUserRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.addChatUser.
 func (x *MessagesAddChatUserRequest) EncodeBare(e *tl.Encoder) {
@@ -8948,9 +8279,6 @@ func (*MessagesDeleteChatUserRequest) TypeID() uint32 { return 0xa2185cab }
 
 // TypeName returns "messages.deleteChatUser".
 func (*MessagesDeleteChatUserRequest) TypeName() string { return "messages.deleteChatUser" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesDeleteChatUserRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.deleteChatUser.
 func (x *MessagesDeleteChatUserRequest) EncodeBare(e *tl.Encoder) {
@@ -8991,9 +8319,6 @@ func (*MessagesCreateChatRequest) TypeID() uint32 { return 0x92ceddd4 }
 
 // TypeName returns "messages.createChat".
 func (*MessagesCreateChatRequest) TypeName() string { return "messages.createChat" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesCreateChatRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.createChat.
 func (x *MessagesCreateChatRequest) EncodeBare(e *tl.Encoder) {
@@ -9039,9 +8364,6 @@ func (*MessagesGetDHConfigRequest) TypeID() uint32 { return 0x26cf8950 }
 // TypeName returns "messages.getDhConfig".
 func (*MessagesGetDHConfigRequest) TypeName() string { return "messages.getDhConfig" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetDHConfigRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getDhConfig.
 func (x *MessagesGetDHConfigRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Version)
@@ -9074,9 +8396,6 @@ func (*MessagesRequestEncryptionRequest) TypeID() uint32 { return 0xf64daf43 }
 
 // TypeName returns "messages.requestEncryption".
 func (*MessagesRequestEncryptionRequest) TypeName() string { return "messages.requestEncryption" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesRequestEncryptionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.requestEncryption.
 func (x *MessagesRequestEncryptionRequest) EncodeBare(e *tl.Encoder) {
@@ -9113,9 +8432,6 @@ func (*MessagesAcceptEncryptionRequest) TypeID() uint32 { return 0x3dbc0415 }
 // TypeName returns "messages.acceptEncryption".
 func (*MessagesAcceptEncryptionRequest) TypeName() string { return "messages.acceptEncryption" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesAcceptEncryptionRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.acceptEncryption.
 func (x *MessagesAcceptEncryptionRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.acceptEncryption.peer")
@@ -9149,9 +8465,6 @@ func (*MessagesDiscardEncryptionRequest) TypeID() uint32 { return 0xf393aea0 }
 
 // TypeName returns "messages.discardEncryption".
 func (*MessagesDiscardEncryptionRequest) TypeName() string { return "messages.discardEncryption" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesDiscardEncryptionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.discardEncryption.
 func (x *MessagesDiscardEncryptionRequest) EncodeBare(e *tl.Encoder) {
@@ -9190,9 +8503,6 @@ func (*MessagesSetEncryptedTypingRequest) TypeID() uint32 { return 0x791451ed }
 // TypeName returns "messages.setEncryptedTyping".
 func (*MessagesSetEncryptedTypingRequest) TypeName() string { return "messages.setEncryptedTyping" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSetEncryptedTypingRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.setEncryptedTyping.
 func (x *MessagesSetEncryptedTypingRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.setEncryptedTyping.peer")
@@ -9224,9 +8534,6 @@ func (*MessagesReadEncryptedHistoryRequest) TypeID() uint32 { return 0x7f4b690a 
 
 // TypeName returns "messages.readEncryptedHistory".
 func (*MessagesReadEncryptedHistoryRequest) TypeName() string { return "messages.readEncryptedHistory" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesReadEncryptedHistoryRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.readEncryptedHistory.
 func (x *MessagesReadEncryptedHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -9261,9 +8568,6 @@ func (*MessagesSendEncryptedRequest) TypeID() uint32 { return 0x44fa7a15 }
 
 // TypeName returns "messages.sendEncrypted".
 func (*MessagesSendEncryptedRequest) TypeName() string { return "messages.sendEncrypted" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSendEncryptedRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.sendEncrypted.
 func (x *MessagesSendEncryptedRequest) EncodeBare(e *tl.Encoder) {
@@ -9309,9 +8613,6 @@ func (*MessagesSendEncryptedFileRequest) TypeID() uint32 { return 0x5559481d }
 // TypeName returns "messages.sendEncryptedFile".
 func (*MessagesSendEncryptedFileRequest) TypeName() string { return "messages.sendEncryptedFile" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSendEncryptedFileRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.sendEncryptedFile.
 func (x *MessagesSendEncryptedFileRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -9356,9 +8657,6 @@ func (*MessagesSendEncryptedServiceRequest) TypeID() uint32 { return 0x32d439a4 
 // TypeName returns "messages.sendEncryptedService".
 func (*MessagesSendEncryptedServiceRequest) TypeName() string { return "messages.sendEncryptedService" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSendEncryptedServiceRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.sendEncryptedService.
 func (x *MessagesSendEncryptedServiceRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.sendEncryptedService.peer")
@@ -9392,9 +8690,6 @@ func (*MessagesReceivedQueueRequest) TypeID() uint32 { return 0x55a5bb66 }
 // TypeName returns "messages.receivedQueue".
 func (*MessagesReceivedQueueRequest) TypeName() string { return "messages.receivedQueue" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReceivedQueueRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.receivedQueue.
 func (x *MessagesReceivedQueueRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.MaxQts)
@@ -9423,9 +8718,6 @@ func (*MessagesReportEncryptedSpamRequest) TypeID() uint32 { return 0x4b0c8c0f }
 
 // TypeName returns "messages.reportEncryptedSpam".
 func (*MessagesReportEncryptedSpamRequest) TypeName() string { return "messages.reportEncryptedSpam" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesReportEncryptedSpamRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.reportEncryptedSpam.
 func (x *MessagesReportEncryptedSpamRequest) EncodeBare(e *tl.Encoder) {
@@ -9456,9 +8748,6 @@ func (*MessagesReadMessageContentsRequest) TypeID() uint32 { return 0x36a73f77 }
 // TypeName returns "messages.readMessageContents".
 func (*MessagesReadMessageContentsRequest) TypeName() string { return "messages.readMessageContents" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReadMessageContentsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.readMessageContents.
 func (x *MessagesReadMessageContentsRequest) EncodeBare(e *tl.Encoder) {
 	e.IntVector(x.ID)
@@ -9488,9 +8777,6 @@ func (*MessagesGetStickersRequest) TypeID() uint32 { return 0xd5a5d3a1 }
 
 // TypeName returns "messages.getStickers".
 func (*MessagesGetStickersRequest) TypeName() string { return "messages.getStickers" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetStickersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getStickers.
 func (x *MessagesGetStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -9523,9 +8809,6 @@ func (*MessagesGetAllStickersRequest) TypeID() uint32 { return 0xb8a0a1a8 }
 // TypeName returns "messages.getAllStickers".
 func (*MessagesGetAllStickersRequest) TypeName() string { return "messages.getAllStickers" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetAllStickersRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getAllStickers.
 func (x *MessagesGetAllStickersRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -9555,9 +8838,6 @@ func (*MessagesGetWebPagePreviewRequest) TypeID() uint32 { return 0x570d6f6f }
 
 // TypeName returns "messages.getWebPagePreview".
 func (*MessagesGetWebPagePreviewRequest) TypeName() string { return "messages.getWebPagePreview" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetWebPagePreviewRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getWebPagePreview.
 func (x *MessagesGetWebPagePreviewRequest) EncodeBare(e *tl.Encoder) {
@@ -9605,9 +8885,6 @@ func (*MessagesExportChatInviteRequest) TypeID() uint32 { return 0xa455de90 }
 
 // TypeName returns "messages.exportChatInvite".
 func (*MessagesExportChatInviteRequest) TypeName() string { return "messages.exportChatInvite" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesExportChatInviteRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.exportChatInvite.
 func (x *MessagesExportChatInviteRequest) EncodeBare(e *tl.Encoder) {
@@ -9685,9 +8962,6 @@ func (*MessagesCheckChatInviteRequest) TypeID() uint32 { return 0x3eadb1bb }
 // TypeName returns "messages.checkChatInvite".
 func (*MessagesCheckChatInviteRequest) TypeName() string { return "messages.checkChatInvite" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesCheckChatInviteRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.checkChatInvite.
 func (x *MessagesCheckChatInviteRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Hash)
@@ -9716,9 +8990,6 @@ func (*MessagesImportChatInviteRequest) TypeID() uint32 { return 0xde91436e }
 
 // TypeName returns "messages.importChatInvite".
 func (*MessagesImportChatInviteRequest) TypeName() string { return "messages.importChatInvite" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesImportChatInviteRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.importChatInvite.
 func (x *MessagesImportChatInviteRequest) EncodeBare(e *tl.Encoder) {
@@ -9749,9 +9020,6 @@ func (*MessagesGetStickerSetRequest) TypeID() uint32 { return 0xc8a0ec74 }
 
 // TypeName returns "messages.getStickerSet".
 func (*MessagesGetStickerSetRequest) TypeName() string { return "messages.getStickerSet" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetStickerSetRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getStickerSet.
 func (x *MessagesGetStickerSetRequest) EncodeBare(e *tl.Encoder) {
@@ -9785,9 +9053,6 @@ func (*MessagesInstallStickerSetRequest) TypeID() uint32 { return 0xc78fe460 }
 // TypeName returns "messages.installStickerSet".
 func (*MessagesInstallStickerSetRequest) TypeName() string { return "messages.installStickerSet" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesInstallStickerSetRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.installStickerSet.
 func (x *MessagesInstallStickerSetRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Stickerset, "messages.installStickerSet.stickerset")
@@ -9818,9 +9083,6 @@ func (*MessagesUninstallStickerSetRequest) TypeID() uint32 { return 0xf96e55de }
 
 // TypeName returns "messages.uninstallStickerSet".
 func (*MessagesUninstallStickerSetRequest) TypeName() string { return "messages.uninstallStickerSet" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesUninstallStickerSetRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.uninstallStickerSet.
 func (x *MessagesUninstallStickerSetRequest) EncodeBare(e *tl.Encoder) {
@@ -9853,9 +9115,6 @@ func (*MessagesStartBotRequest) TypeID() uint32 { return 0xe6df7378 }
 
 // TypeName returns "messages.startBot".
 func (*MessagesStartBotRequest) TypeName() string { return "messages.startBot" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesStartBotRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.startBot.
 func (x *MessagesStartBotRequest) EncodeBare(e *tl.Encoder) {
@@ -9894,9 +9153,6 @@ func (*MessagesGetMessagesViewsRequest) TypeID() uint32 { return 0x5784d3e1 }
 // TypeName returns "messages.getMessagesViews".
 func (*MessagesGetMessagesViewsRequest) TypeName() string { return "messages.getMessagesViews" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetMessagesViewsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getMessagesViews.
 func (x *MessagesGetMessagesViewsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getMessagesViews.peer")
@@ -9932,9 +9188,6 @@ func (*MessagesEditChatAdminRequest) TypeID() uint32 { return 0xa85bd1c2 }
 // TypeName returns "messages.editChatAdmin".
 func (*MessagesEditChatAdminRequest) TypeName() string { return "messages.editChatAdmin" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesEditChatAdminRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.editChatAdmin.
 func (x *MessagesEditChatAdminRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.ChatID)
@@ -9967,9 +9220,6 @@ func (*MessagesMigrateChatRequest) TypeID() uint32 { return 0xa2875319 }
 
 // TypeName returns "messages.migrateChat".
 func (*MessagesMigrateChatRequest) TypeName() string { return "messages.migrateChat" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesMigrateChatRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.migrateChat.
 func (x *MessagesMigrateChatRequest) EncodeBare(e *tl.Encoder) {
@@ -10011,9 +9261,6 @@ func (*MessagesSearchGlobalRequest) TypeID() uint32 { return 0x6126a43c }
 
 // TypeName returns "messages.searchGlobal".
 func (*MessagesSearchGlobalRequest) TypeName() string { return "messages.searchGlobal" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSearchGlobalRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.searchGlobal.
 func (x *MessagesSearchGlobalRequest) EncodeBare(e *tl.Encoder) {
@@ -10093,9 +9340,6 @@ func (*MessagesReorderStickerSetsRequest) TypeID() uint32 { return 0x78337739 }
 // TypeName returns "messages.reorderStickerSets".
 func (*MessagesReorderStickerSetsRequest) TypeName() string { return "messages.reorderStickerSets" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReorderStickerSetsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.reorderStickerSets.
 func (x *MessagesReorderStickerSetsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -10138,9 +9382,6 @@ func (*MessagesGetDocumentByHashRequest) TypeID() uint32 { return 0xb1f2061f }
 // TypeName returns "messages.getDocumentByHash".
 func (*MessagesGetDocumentByHashRequest) TypeName() string { return "messages.getDocumentByHash" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetDocumentByHashRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getDocumentByHash.
 func (x *MessagesGetDocumentByHashRequest) EncodeBare(e *tl.Encoder) {
 	e.BytesValue(x.Sha256)
@@ -10174,9 +9415,6 @@ func (*MessagesGetSavedGifsRequest) TypeID() uint32 { return 0x5cf09635 }
 // TypeName returns "messages.getSavedGifs".
 func (*MessagesGetSavedGifsRequest) TypeName() string { return "messages.getSavedGifs" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetSavedGifsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getSavedGifs.
 func (x *MessagesGetSavedGifsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -10206,9 +9444,6 @@ func (*MessagesSaveGIFRequest) TypeID() uint32 { return 0x327a30cb }
 
 // TypeName returns "messages.saveGif".
 func (*MessagesSaveGIFRequest) TypeName() string { return "messages.saveGif" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSaveGIFRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.saveGif.
 func (x *MessagesSaveGIFRequest) EncodeBare(e *tl.Encoder) {
@@ -10244,9 +9479,6 @@ func (*MessagesGetInlineBotResultsRequest) TypeID() uint32 { return 0x514e999d }
 
 // TypeName returns "messages.getInlineBotResults".
 func (*MessagesGetInlineBotResultsRequest) TypeName() string { return "messages.getInlineBotResults" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetInlineBotResultsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getInlineBotResults.
 func (x *MessagesGetInlineBotResultsRequest) EncodeBare(e *tl.Encoder) {
@@ -10301,9 +9533,6 @@ func (*MessagesSetInlineBotResultsRequest) TypeID() uint32 { return 0xbb12a419 }
 
 // TypeName returns "messages.setInlineBotResults".
 func (*MessagesSetInlineBotResultsRequest) TypeName() string { return "messages.setInlineBotResults" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSetInlineBotResultsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.setInlineBotResults.
 func (x *MessagesSetInlineBotResultsRequest) EncodeBare(e *tl.Encoder) {
@@ -10387,9 +9616,6 @@ func (*MessagesSendInlineBotResultRequest) TypeID() uint32 { return 0xc0cf7646 }
 
 // TypeName returns "messages.sendInlineBotResult".
 func (*MessagesSendInlineBotResultRequest) TypeName() string { return "messages.sendInlineBotResult" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSendInlineBotResultRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.sendInlineBotResult.
 func (x *MessagesSendInlineBotResultRequest) EncodeBare(e *tl.Encoder) {
@@ -10491,9 +9717,6 @@ func (*MessagesGetMessageEditDataRequest) TypeID() uint32 { return 0xfda68d36 }
 // TypeName returns "messages.getMessageEditData".
 func (*MessagesGetMessageEditDataRequest) TypeName() string { return "messages.getMessageEditData" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetMessageEditDataRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getMessageEditData.
 func (x *MessagesGetMessageEditDataRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getMessageEditData.peer")
@@ -10535,9 +9758,6 @@ func (*MessagesEditMessageRequest) TypeID() uint32 { return 0xb106e66c }
 
 // TypeName returns "messages.editMessage".
 func (*MessagesEditMessageRequest) TypeName() string { return "messages.editMessage" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesEditMessageRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.editMessage.
 func (x *MessagesEditMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -10660,9 +9880,6 @@ func (*MessagesEditInlineBotMessageRequest) TypeID() uint32 { return 0xa423bb51 
 // TypeName returns "messages.editInlineBotMessage".
 func (*MessagesEditInlineBotMessageRequest) TypeName() string { return "messages.editInlineBotMessage" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesEditInlineBotMessageRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.editInlineBotMessage.
 func (x *MessagesEditInlineBotMessageRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -10752,9 +9969,6 @@ func (*MessagesGetBotCallbackAnswerRequest) TypeID() uint32 { return 0x9342ca07 
 // TypeName returns "messages.getBotCallbackAnswer".
 func (*MessagesGetBotCallbackAnswerRequest) TypeName() string { return "messages.getBotCallbackAnswer" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetBotCallbackAnswerRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getBotCallbackAnswer.
 func (x *MessagesGetBotCallbackAnswerRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -10815,9 +10029,6 @@ func (*MessagesSetBotCallbackAnswerRequest) TypeID() uint32 { return 0xd58f130a 
 // TypeName returns "messages.setBotCallbackAnswer".
 func (*MessagesSetBotCallbackAnswerRequest) TypeName() string { return "messages.setBotCallbackAnswer" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSetBotCallbackAnswerRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.setBotCallbackAnswer.
 func (x *MessagesSetBotCallbackAnswerRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -10874,9 +10085,6 @@ func (*MessagesGetPeerDialogsRequest) TypeID() uint32 { return 0xe470bcfd }
 // TypeName returns "messages.getPeerDialogs".
 func (*MessagesGetPeerDialogsRequest) TypeName() string { return "messages.getPeerDialogs" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetPeerDialogsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getPeerDialogs.
 func (x *MessagesGetPeerDialogsRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.Peers, "messages.getPeerDialogs.peers")
@@ -10914,9 +10122,6 @@ func (*MessagesSaveDraftRequest) TypeID() uint32 { return 0xad0fa15c }
 
 // TypeName returns "messages.saveDraft".
 func (*MessagesSaveDraftRequest) TypeName() string { return "messages.saveDraft" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSaveDraftRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.saveDraft.
 func (x *MessagesSaveDraftRequest) EncodeBare(e *tl.Encoder) {
@@ -11013,9 +10218,6 @@ func (*MessagesGetAllDraftsRequest) TypeID() uint32 { return 0x6a3f8d65 }
 // TypeName returns "messages.getAllDrafts".
 func (*MessagesGetAllDraftsRequest) TypeName() string { return "messages.getAllDrafts" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetAllDraftsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getAllDrafts.
 func (x *MessagesGetAllDraftsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -11042,9 +10244,6 @@ func (*MessagesGetFeaturedStickersRequest) TypeID() uint32 { return 0x64780b14 }
 
 // TypeName returns "messages.getFeaturedStickers".
 func (*MessagesGetFeaturedStickersRequest) TypeName() string { return "messages.getFeaturedStickers" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetFeaturedStickersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getFeaturedStickers.
 func (x *MessagesGetFeaturedStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -11075,9 +10274,6 @@ func (*MessagesReadFeaturedStickersRequest) TypeID() uint32 { return 0x5b118126 
 // TypeName returns "messages.readFeaturedStickers".
 func (*MessagesReadFeaturedStickersRequest) TypeName() string { return "messages.readFeaturedStickers" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReadFeaturedStickersRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.readFeaturedStickers.
 func (x *MessagesReadFeaturedStickersRequest) EncodeBare(e *tl.Encoder) {
 	e.LongVector(x.ID)
@@ -11107,9 +10303,6 @@ func (*MessagesGetRecentStickersRequest) TypeID() uint32 { return 0x9da9403b }
 
 // TypeName returns "messages.getRecentStickers".
 func (*MessagesGetRecentStickersRequest) TypeName() string { return "messages.getRecentStickers" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetRecentStickersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getRecentStickers.
 func (x *MessagesGetRecentStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -11149,9 +10342,6 @@ func (*MessagesSaveRecentStickerRequest) TypeID() uint32 { return 0x392718f8 }
 // TypeName returns "messages.saveRecentSticker".
 func (*MessagesSaveRecentStickerRequest) TypeName() string { return "messages.saveRecentSticker" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSaveRecentStickerRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.saveRecentSticker.
 func (x *MessagesSaveRecentStickerRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -11190,9 +10380,6 @@ func (*MessagesClearRecentStickersRequest) TypeID() uint32 { return 0x8999602d }
 // TypeName returns "messages.clearRecentStickers".
 func (*MessagesClearRecentStickersRequest) TypeName() string { return "messages.clearRecentStickers" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesClearRecentStickersRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.clearRecentStickers.
 func (x *MessagesClearRecentStickersRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -11229,9 +10416,6 @@ func (*MessagesGetArchivedStickersRequest) TypeID() uint32 { return 0x57f17692 }
 
 // TypeName returns "messages.getArchivedStickers".
 func (*MessagesGetArchivedStickersRequest) TypeName() string { return "messages.getArchivedStickers" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetArchivedStickersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getArchivedStickers.
 func (x *MessagesGetArchivedStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -11275,9 +10459,6 @@ func (*MessagesGetMaskStickersRequest) TypeID() uint32 { return 0x640f82b8 }
 // TypeName returns "messages.getMaskStickers".
 func (*MessagesGetMaskStickersRequest) TypeName() string { return "messages.getMaskStickers" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetMaskStickersRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getMaskStickers.
 func (x *MessagesGetMaskStickersRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -11306,9 +10487,6 @@ func (*MessagesGetAttachedStickersRequest) TypeID() uint32 { return 0xcc5b67cc }
 
 // TypeName returns "messages.getAttachedStickers".
 func (*MessagesGetAttachedStickersRequest) TypeName() string { return "messages.getAttachedStickers" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetAttachedStickersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getAttachedStickers.
 func (x *MessagesGetAttachedStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -11343,9 +10521,6 @@ func (*MessagesSetGameScoreRequest) TypeID() uint32 { return 0x8ef8ecc0 }
 
 // TypeName returns "messages.setGameScore".
 func (*MessagesSetGameScoreRequest) TypeName() string { return "messages.setGameScore" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSetGameScoreRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.setGameScore.
 func (x *MessagesSetGameScoreRequest) EncodeBare(e *tl.Encoder) {
@@ -11397,9 +10572,6 @@ func (*MessagesSetInlineGameScoreRequest) TypeID() uint32 { return 0x15ad9f64 }
 // TypeName returns "messages.setInlineGameScore".
 func (*MessagesSetInlineGameScoreRequest) TypeName() string { return "messages.setInlineGameScore" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSetInlineGameScoreRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.setInlineGameScore.
 func (x *MessagesSetInlineGameScoreRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -11446,9 +10618,6 @@ func (*MessagesGetGameHighScoresRequest) TypeID() uint32 { return 0xe822649d }
 // TypeName returns "messages.getGameHighScores".
 func (*MessagesGetGameHighScoresRequest) TypeName() string { return "messages.getGameHighScores" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetGameHighScoresRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getGameHighScores.
 func (x *MessagesGetGameHighScoresRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getGameHighScores.peer")
@@ -11485,9 +10654,6 @@ func (*MessagesGetInlineGameHighScoresRequest) TypeName() string {
 	return "messages.getInlineGameHighScores"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetInlineGameHighScoresRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getInlineGameHighScores.
 func (x *MessagesGetInlineGameHighScoresRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.ID, "messages.getInlineGameHighScores.id")
@@ -11520,9 +10686,6 @@ func (*MessagesGetCommonChatsRequest) TypeID() uint32 { return 0xe40ca104 }
 
 // TypeName returns "messages.getCommonChats".
 func (*MessagesGetCommonChatsRequest) TypeName() string { return "messages.getCommonChats" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetCommonChatsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getCommonChats.
 func (x *MessagesGetCommonChatsRequest) EncodeBare(e *tl.Encoder) {
@@ -11558,9 +10721,6 @@ func (*MessagesGetWebPageRequest) TypeID() uint32 { return 0x8d9692a3 }
 // TypeName returns "messages.getWebPage".
 func (*MessagesGetWebPageRequest) TypeName() string { return "messages.getWebPage" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetWebPageRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getWebPage.
 func (x *MessagesGetWebPageRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.URL)
@@ -11592,9 +10752,6 @@ func (*MessagesToggleDialogPinRequest) TypeID() uint32 { return 0xa731e257 }
 
 // TypeName returns "messages.toggleDialogPin".
 func (*MessagesToggleDialogPinRequest) TypeName() string { return "messages.toggleDialogPin" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesToggleDialogPinRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.toggleDialogPin.
 func (x *MessagesToggleDialogPinRequest) EncodeBare(e *tl.Encoder) {
@@ -11634,9 +10791,6 @@ func (*MessagesReorderPinnedDialogsRequest) TypeID() uint32 { return 0x3b1adf37 
 // TypeName returns "messages.reorderPinnedDialogs".
 func (*MessagesReorderPinnedDialogsRequest) TypeName() string { return "messages.reorderPinnedDialogs" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReorderPinnedDialogsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.reorderPinnedDialogs.
 func (x *MessagesReorderPinnedDialogsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -11675,9 +10829,6 @@ func (*MessagesGetPinnedDialogsRequest) TypeID() uint32 { return 0xd6b94df2 }
 // TypeName returns "messages.getPinnedDialogs".
 func (*MessagesGetPinnedDialogsRequest) TypeName() string { return "messages.getPinnedDialogs" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetPinnedDialogsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getPinnedDialogs.
 func (x *MessagesGetPinnedDialogsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.FolderID)
@@ -11710,9 +10861,6 @@ func (*MessagesSetBotShippingResultsRequest) TypeID() uint32 { return 0xe5f672fa
 func (*MessagesSetBotShippingResultsRequest) TypeName() string {
 	return "messages.setBotShippingResults"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSetBotShippingResultsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.setBotShippingResults.
 func (x *MessagesSetBotShippingResultsRequest) EncodeBare(e *tl.Encoder) {
@@ -11768,9 +10916,6 @@ func (*MessagesSetBotPrecheckoutResultsRequest) TypeName() string {
 	return "messages.setBotPrecheckoutResults"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSetBotPrecheckoutResultsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.setBotPrecheckoutResults.
 func (x *MessagesSetBotPrecheckoutResultsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -11817,9 +10962,6 @@ func (*MessagesUploadMediaRequest) TypeID() uint32 { return 0x14967978 }
 
 // TypeName returns "messages.uploadMedia".
 func (*MessagesUploadMediaRequest) TypeName() string { return "messages.uploadMedia" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesUploadMediaRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.uploadMedia.
 func (x *MessagesUploadMediaRequest) EncodeBare(e *tl.Encoder) {
@@ -11868,9 +11010,6 @@ func (*MessagesSendScreenshotNotificationRequest) TypeName() string {
 	return "messages.sendScreenshotNotification"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSendScreenshotNotificationRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.sendScreenshotNotification.
 func (x *MessagesSendScreenshotNotificationRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.sendScreenshotNotification.peer")
@@ -11904,9 +11043,6 @@ func (*MessagesGetFavedStickersRequest) TypeID() uint32 { return 0x04f1aaa9 }
 // TypeName returns "messages.getFavedStickers".
 func (*MessagesGetFavedStickersRequest) TypeName() string { return "messages.getFavedStickers" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetFavedStickersRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getFavedStickers.
 func (x *MessagesGetFavedStickersRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -11936,9 +11072,6 @@ func (*MessagesFaveStickerRequest) TypeID() uint32 { return 0xb9ffc55b }
 
 // TypeName returns "messages.faveSticker".
 func (*MessagesFaveStickerRequest) TypeName() string { return "messages.faveSticker" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesFaveStickerRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.faveSticker.
 func (x *MessagesFaveStickerRequest) EncodeBare(e *tl.Encoder) {
@@ -11976,9 +11109,6 @@ func (*MessagesGetUnreadMentionsRequest) TypeID() uint32 { return 0xf107e790 }
 
 // TypeName returns "messages.getUnreadMentions".
 func (*MessagesGetUnreadMentionsRequest) TypeName() string { return "messages.getUnreadMentions" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetUnreadMentionsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getUnreadMentions.
 func (x *MessagesGetUnreadMentionsRequest) EncodeBare(e *tl.Encoder) {
@@ -12032,9 +11162,6 @@ func (*MessagesReadMentionsRequest) TypeID() uint32 { return 0x36e5bf4d }
 // TypeName returns "messages.readMentions".
 func (*MessagesReadMentionsRequest) TypeName() string { return "messages.readMentions" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReadMentionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.readMentions.
 func (x *MessagesReadMentionsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -12077,9 +11204,6 @@ func (*MessagesGetRecentLocationsRequest) TypeID() uint32 { return 0x702a40e0 }
 
 // TypeName returns "messages.getRecentLocations".
 func (*MessagesGetRecentLocationsRequest) TypeName() string { return "messages.getRecentLocations" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetRecentLocationsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getRecentLocations.
 func (x *MessagesGetRecentLocationsRequest) EncodeBare(e *tl.Encoder) {
@@ -12127,9 +11251,6 @@ func (*MessagesSendMultiMediaRequest) TypeID() uint32 { return 0x1bf89d74 }
 
 // TypeName returns "messages.sendMultiMedia".
 func (*MessagesSendMultiMediaRequest) TypeName() string { return "messages.sendMultiMedia" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSendMultiMediaRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.sendMultiMedia.
 func (x *MessagesSendMultiMediaRequest) EncodeBare(e *tl.Encoder) {
@@ -12248,9 +11369,6 @@ func (*MessagesUploadEncryptedFileRequest) TypeID() uint32 { return 0x5057c497 }
 // TypeName returns "messages.uploadEncryptedFile".
 func (*MessagesUploadEncryptedFileRequest) TypeName() string { return "messages.uploadEncryptedFile" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesUploadEncryptedFileRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.uploadEncryptedFile.
 func (x *MessagesUploadEncryptedFileRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.uploadEncryptedFile.peer")
@@ -12283,9 +11401,6 @@ func (*MessagesSearchStickerSetsRequest) TypeID() uint32 { return 0x35705b8a }
 
 // TypeName returns "messages.searchStickerSets".
 func (*MessagesSearchStickerSetsRequest) TypeName() string { return "messages.searchStickerSets" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSearchStickerSetsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.searchStickerSets.
 func (x *MessagesSearchStickerSetsRequest) EncodeBare(e *tl.Encoder) {
@@ -12324,9 +11439,6 @@ func (*MessagesGetSplitRangesRequest) TypeID() uint32 { return 0x1cff7e08 }
 // TypeName returns "messages.getSplitRanges".
 func (*MessagesGetSplitRangesRequest) TypeName() string { return "messages.getSplitRanges" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetSplitRangesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getSplitRanges.
 func (x *MessagesGetSplitRangesRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -12355,9 +11467,6 @@ func (*MessagesMarkDialogUnreadRequest) TypeID() uint32 { return 0x8c5006f8 }
 
 // TypeName returns "messages.markDialogUnread".
 func (*MessagesMarkDialogUnreadRequest) TypeName() string { return "messages.markDialogUnread" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesMarkDialogUnreadRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.markDialogUnread.
 func (x *MessagesMarkDialogUnreadRequest) EncodeBare(e *tl.Encoder) {
@@ -12404,9 +11513,6 @@ func (*MessagesGetDialogUnreadMarksRequest) TypeID() uint32 { return 0x21202222 
 // TypeName returns "messages.getDialogUnreadMarks".
 func (*MessagesGetDialogUnreadMarksRequest) TypeName() string { return "messages.getDialogUnreadMarks" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetDialogUnreadMarksRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getDialogUnreadMarks.
 func (x *MessagesGetDialogUnreadMarksRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -12445,9 +11551,6 @@ func (*MessagesClearAllDraftsRequest) TypeID() uint32 { return 0x7e58ee9c }
 // TypeName returns "messages.clearAllDrafts".
 func (*MessagesClearAllDraftsRequest) TypeName() string { return "messages.clearAllDrafts" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesClearAllDraftsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.clearAllDrafts.
 func (x *MessagesClearAllDraftsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -12478,9 +11581,6 @@ func (*MessagesUpdatePinnedMessageRequest) TypeID() uint32 { return 0xd2aaf7ec }
 
 // TypeName returns "messages.updatePinnedMessage".
 func (*MessagesUpdatePinnedMessageRequest) TypeName() string { return "messages.updatePinnedMessage" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesUpdatePinnedMessageRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.updatePinnedMessage.
 func (x *MessagesUpdatePinnedMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -12530,9 +11630,6 @@ func (*MessagesSendVoteRequest) TypeID() uint32 { return 0x10ea6184 }
 // TypeName returns "messages.sendVote".
 func (*MessagesSendVoteRequest) TypeName() string { return "messages.sendVote" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSendVoteRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.sendVote.
 func (x *MessagesSendVoteRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.sendVote.peer")
@@ -12568,9 +11665,6 @@ func (*MessagesGetPollResultsRequest) TypeID() uint32 { return 0xeda3e33b }
 // TypeName returns "messages.getPollResults".
 func (*MessagesGetPollResultsRequest) TypeName() string { return "messages.getPollResults" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetPollResultsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getPollResults.
 func (x *MessagesGetPollResultsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getPollResults.peer")
@@ -12604,9 +11698,6 @@ func (*MessagesGetOnlinesRequest) TypeID() uint32 { return 0x6e2be050 }
 // TypeName returns "messages.getOnlines".
 func (*MessagesGetOnlinesRequest) TypeName() string { return "messages.getOnlines" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetOnlinesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getOnlines.
 func (x *MessagesGetOnlinesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getOnlines.peer")
@@ -12636,9 +11727,6 @@ func (*MessagesEditChatAboutRequest) TypeID() uint32 { return 0xdef60797 }
 
 // TypeName returns "messages.editChatAbout".
 func (*MessagesEditChatAboutRequest) TypeName() string { return "messages.editChatAbout" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesEditChatAboutRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.editChatAbout.
 func (x *MessagesEditChatAboutRequest) EncodeBare(e *tl.Encoder) {
@@ -12674,9 +11762,6 @@ func (*MessagesEditChatDefaultBannedRightsRequest) TypeName() string {
 	return "messages.editChatDefaultBannedRights"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesEditChatDefaultBannedRightsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.editChatDefaultBannedRights.
 func (x *MessagesEditChatDefaultBannedRightsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.editChatDefaultBannedRights.peer")
@@ -12707,9 +11792,6 @@ func (*MessagesGetEmojiKeywordsRequest) TypeID() uint32 { return 0x35a0e062 }
 
 // TypeName returns "messages.getEmojiKeywords".
 func (*MessagesGetEmojiKeywordsRequest) TypeName() string { return "messages.getEmojiKeywords" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetEmojiKeywordsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getEmojiKeywords.
 func (x *MessagesGetEmojiKeywordsRequest) EncodeBare(e *tl.Encoder) {
@@ -12742,9 +11824,6 @@ func (*MessagesGetEmojiKeywordsDifferenceRequest) TypeID() uint32 { return 0x150
 func (*MessagesGetEmojiKeywordsDifferenceRequest) TypeName() string {
 	return "messages.getEmojiKeywordsDifference"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetEmojiKeywordsDifferenceRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getEmojiKeywordsDifference.
 func (x *MessagesGetEmojiKeywordsDifferenceRequest) EncodeBare(e *tl.Encoder) {
@@ -12779,9 +11858,6 @@ func (*MessagesGetEmojiKeywordsLanguagesRequest) TypeName() string {
 	return "messages.getEmojiKeywordsLanguages"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetEmojiKeywordsLanguagesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getEmojiKeywordsLanguages.
 func (x *MessagesGetEmojiKeywordsLanguagesRequest) EncodeBare(e *tl.Encoder) {
 	e.StringVector(x.LangCodes)
@@ -12810,9 +11886,6 @@ func (*MessagesGetEmojiURLRequest) TypeID() uint32 { return 0xd5b10c26 }
 
 // TypeName returns "messages.getEmojiURL".
 func (*MessagesGetEmojiURLRequest) TypeName() string { return "messages.getEmojiURL" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetEmojiURLRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getEmojiURL.
 func (x *MessagesGetEmojiURLRequest) EncodeBare(e *tl.Encoder) {
@@ -12845,9 +11918,6 @@ func (*MessagesGetSearchCountersRequest) TypeID() uint32 { return 0x1bbcf300 }
 
 // TypeName returns "messages.getSearchCounters".
 func (*MessagesGetSearchCountersRequest) TypeName() string { return "messages.getSearchCounters" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetSearchCountersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getSearchCounters.
 func (x *MessagesGetSearchCountersRequest) EncodeBare(e *tl.Encoder) {
@@ -12904,9 +11974,6 @@ func (*MessagesRequestURLAuthRequest) TypeID() uint32 { return 0x894cc99c }
 
 // TypeName returns "messages.requestUrlAuth".
 func (*MessagesRequestURLAuthRequest) TypeName() string { return "messages.requestUrlAuth" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesRequestURLAuthRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.requestUrlAuth.
 func (x *MessagesRequestURLAuthRequest) EncodeBare(e *tl.Encoder) {
@@ -12988,9 +12055,6 @@ func (*MessagesAcceptURLAuthRequest) TypeID() uint32 { return 0x67a3f0de }
 
 // TypeName returns "messages.acceptUrlAuth".
 func (*MessagesAcceptURLAuthRequest) TypeName() string { return "messages.acceptUrlAuth" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesAcceptURLAuthRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.acceptUrlAuth.
 func (x *MessagesAcceptURLAuthRequest) EncodeBare(e *tl.Encoder) {
@@ -13075,9 +12139,6 @@ func (*MessagesHidePeerSettingsBarRequest) TypeID() uint32 { return 0x4facb138 }
 // TypeName returns "messages.hidePeerSettingsBar".
 func (*MessagesHidePeerSettingsBarRequest) TypeName() string { return "messages.hidePeerSettingsBar" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesHidePeerSettingsBarRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.hidePeerSettingsBar.
 func (x *MessagesHidePeerSettingsBarRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.hidePeerSettingsBar.peer")
@@ -13107,9 +12168,6 @@ func (*MessagesGetScheduledHistoryRequest) TypeID() uint32 { return 0xf516760b }
 
 // TypeName returns "messages.getScheduledHistory".
 func (*MessagesGetScheduledHistoryRequest) TypeName() string { return "messages.getScheduledHistory" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetScheduledHistoryRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getScheduledHistory.
 func (x *MessagesGetScheduledHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -13142,9 +12200,6 @@ func (*MessagesGetScheduledMessagesRequest) TypeID() uint32 { return 0xbdbb0464 
 
 // TypeName returns "messages.getScheduledMessages".
 func (*MessagesGetScheduledMessagesRequest) TypeName() string { return "messages.getScheduledMessages" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetScheduledMessagesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getScheduledMessages.
 func (x *MessagesGetScheduledMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -13180,9 +12235,6 @@ func (*MessagesSendScheduledMessagesRequest) TypeName() string {
 	return "messages.sendScheduledMessages"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSendScheduledMessagesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.sendScheduledMessages.
 func (x *MessagesSendScheduledMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.sendScheduledMessages.peer")
@@ -13216,9 +12268,6 @@ func (*MessagesDeleteScheduledMessagesRequest) TypeID() uint32 { return 0x59ae2b
 func (*MessagesDeleteScheduledMessagesRequest) TypeName() string {
 	return "messages.deleteScheduledMessages"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesDeleteScheduledMessagesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.deleteScheduledMessages.
 func (x *MessagesDeleteScheduledMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -13254,9 +12303,6 @@ func (*MessagesGetPollVotesRequest) TypeID() uint32 { return 0xb86e380e }
 
 // TypeName returns "messages.getPollVotes".
 func (*MessagesGetPollVotesRequest) TypeName() string { return "messages.getPollVotes" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetPollVotesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getPollVotes.
 func (x *MessagesGetPollVotesRequest) EncodeBare(e *tl.Encoder) {
@@ -13315,9 +12361,6 @@ func (*MessagesToggleStickerSetsRequest) TypeID() uint32 { return 0xb5052fea }
 // TypeName returns "messages.toggleStickerSets".
 func (*MessagesToggleStickerSetsRequest) TypeName() string { return "messages.toggleStickerSets" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesToggleStickerSetsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.toggleStickerSets.
 func (x *MessagesToggleStickerSetsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -13361,9 +12404,6 @@ func (*MessagesGetDialogFiltersRequest) TypeID() uint32 { return 0xefd48c89 }
 // TypeName returns "messages.getDialogFilters".
 func (*MessagesGetDialogFiltersRequest) TypeName() string { return "messages.getDialogFilters" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetDialogFiltersRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getDialogFilters.
 func (x *MessagesGetDialogFiltersRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -13392,9 +12432,6 @@ func (*MessagesGetSuggestedDialogFiltersRequest) TypeName() string {
 	return "messages.getSuggestedDialogFilters"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetSuggestedDialogFiltersRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getSuggestedDialogFilters.
 func (x *MessagesGetSuggestedDialogFiltersRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -13422,9 +12459,6 @@ func (*MessagesUpdateDialogFilterRequest) TypeID() uint32 { return 0x1ad4a04a }
 
 // TypeName returns "messages.updateDialogFilter".
 func (*MessagesUpdateDialogFilterRequest) TypeName() string { return "messages.updateDialogFilter" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesUpdateDialogFilterRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.updateDialogFilter.
 func (x *MessagesUpdateDialogFilterRequest) EncodeBare(e *tl.Encoder) {
@@ -13469,9 +12503,6 @@ func (*MessagesUpdateDialogFiltersOrderRequest) TypeName() string {
 	return "messages.updateDialogFiltersOrder"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesUpdateDialogFiltersOrderRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.updateDialogFiltersOrder.
 func (x *MessagesUpdateDialogFiltersOrderRequest) EncodeBare(e *tl.Encoder) {
 	e.IntVector(x.Order)
@@ -13504,9 +12535,6 @@ func (*MessagesGetOldFeaturedStickersRequest) TypeID() uint32 { return 0x7ed094a
 func (*MessagesGetOldFeaturedStickersRequest) TypeName() string {
 	return "messages.getOldFeaturedStickers"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetOldFeaturedStickersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getOldFeaturedStickers.
 func (x *MessagesGetOldFeaturedStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -13548,9 +12576,6 @@ func (*MessagesGetRepliesRequest) TypeID() uint32 { return 0x22ddd30c }
 
 // TypeName returns "messages.getReplies".
 func (*MessagesGetRepliesRequest) TypeName() string { return "messages.getReplies" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetRepliesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getReplies.
 func (x *MessagesGetRepliesRequest) EncodeBare(e *tl.Encoder) {
@@ -13598,9 +12623,6 @@ func (*MessagesGetDiscussionMessageRequest) TypeID() uint32 { return 0x446972fd 
 // TypeName returns "messages.getDiscussionMessage".
 func (*MessagesGetDiscussionMessageRequest) TypeName() string { return "messages.getDiscussionMessage" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetDiscussionMessageRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getDiscussionMessage.
 func (x *MessagesGetDiscussionMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getDiscussionMessage.peer")
@@ -13633,9 +12655,6 @@ func (*MessagesReadDiscussionRequest) TypeID() uint32 { return 0xf731a9f4 }
 
 // TypeName returns "messages.readDiscussion".
 func (*MessagesReadDiscussionRequest) TypeName() string { return "messages.readDiscussion" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesReadDiscussionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.readDiscussion.
 func (x *MessagesReadDiscussionRequest) EncodeBare(e *tl.Encoder) {
@@ -13671,9 +12690,6 @@ func (*MessagesUnpinAllMessagesRequest) TypeID() uint32 { return 0x062dd747 }
 
 // TypeName returns "messages.unpinAllMessages".
 func (*MessagesUnpinAllMessagesRequest) TypeName() string { return "messages.unpinAllMessages" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesUnpinAllMessagesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.unpinAllMessages.
 func (x *MessagesUnpinAllMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -13725,9 +12741,6 @@ func (*MessagesDeleteChatRequest) TypeID() uint32 { return 0x5bd0ee50 }
 // TypeName returns "messages.deleteChat".
 func (*MessagesDeleteChatRequest) TypeName() string { return "messages.deleteChat" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesDeleteChatRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.deleteChat.
 func (x *MessagesDeleteChatRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.ChatID)
@@ -13758,9 +12771,6 @@ func (*MessagesDeletePhoneCallHistoryRequest) TypeID() uint32 { return 0xf9cbe40
 func (*MessagesDeletePhoneCallHistoryRequest) TypeName() string {
 	return "messages.deletePhoneCallHistory"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesDeletePhoneCallHistoryRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.deletePhoneCallHistory.
 func (x *MessagesDeletePhoneCallHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -13796,9 +12806,6 @@ func (*MessagesCheckHistoryImportRequest) TypeID() uint32 { return 0x43fe19f3 }
 // TypeName returns "messages.checkHistoryImport".
 func (*MessagesCheckHistoryImportRequest) TypeName() string { return "messages.checkHistoryImport" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesCheckHistoryImportRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.checkHistoryImport.
 func (x *MessagesCheckHistoryImportRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.ImportHead)
@@ -13829,9 +12836,6 @@ func (*MessagesInitHistoryImportRequest) TypeID() uint32 { return 0x34090c3b }
 
 // TypeName returns "messages.initHistoryImport".
 func (*MessagesInitHistoryImportRequest) TypeName() string { return "messages.initHistoryImport" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesInitHistoryImportRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.initHistoryImport.
 func (x *MessagesInitHistoryImportRequest) EncodeBare(e *tl.Encoder) {
@@ -13869,9 +12873,6 @@ func (*MessagesUploadImportedMediaRequest) TypeID() uint32 { return 0x2a862092 }
 // TypeName returns "messages.uploadImportedMedia".
 func (*MessagesUploadImportedMediaRequest) TypeName() string { return "messages.uploadImportedMedia" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesUploadImportedMediaRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.uploadImportedMedia.
 func (x *MessagesUploadImportedMediaRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.uploadImportedMedia.peer")
@@ -13907,9 +12908,6 @@ func (*MessagesStartHistoryImportRequest) TypeID() uint32 { return 0xb43df344 }
 
 // TypeName returns "messages.startHistoryImport".
 func (*MessagesStartHistoryImportRequest) TypeName() string { return "messages.startHistoryImport" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesStartHistoryImportRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.startHistoryImport.
 func (x *MessagesStartHistoryImportRequest) EncodeBare(e *tl.Encoder) {
@@ -13948,9 +12946,6 @@ func (*MessagesGetExportedChatInvitesRequest) TypeID() uint32 { return 0xa2b5a3f
 func (*MessagesGetExportedChatInvitesRequest) TypeName() string {
 	return "messages.getExportedChatInvites"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetExportedChatInvitesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getExportedChatInvites.
 func (x *MessagesGetExportedChatInvitesRequest) EncodeBare(e *tl.Encoder) {
@@ -14013,9 +13008,6 @@ func (*MessagesGetExportedChatInviteRequest) TypeName() string {
 	return "messages.getExportedChatInvite"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetExportedChatInviteRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getExportedChatInvite.
 func (x *MessagesGetExportedChatInviteRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getExportedChatInvite.peer")
@@ -14054,9 +13046,6 @@ func (*MessagesEditExportedChatInviteRequest) TypeID() uint32 { return 0xbdca2f7
 func (*MessagesEditExportedChatInviteRequest) TypeName() string {
 	return "messages.editExportedChatInvite"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesEditExportedChatInviteRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.editExportedChatInvite.
 func (x *MessagesEditExportedChatInviteRequest) EncodeBare(e *tl.Encoder) {
@@ -14135,9 +13124,6 @@ func (*MessagesDeleteRevokedExportedChatInvitesRequest) TypeName() string {
 	return "messages.deleteRevokedExportedChatInvites"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesDeleteRevokedExportedChatInvitesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.deleteRevokedExportedChatInvites.
 func (x *MessagesDeleteRevokedExportedChatInvitesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.deleteRevokedExportedChatInvites.peer")
@@ -14172,9 +13158,6 @@ func (*MessagesDeleteExportedChatInviteRequest) TypeName() string {
 	return "messages.deleteExportedChatInvite"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesDeleteExportedChatInviteRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.deleteExportedChatInvite.
 func (x *MessagesDeleteExportedChatInviteRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.deleteExportedChatInvite.peer")
@@ -14205,9 +13188,6 @@ func (*MessagesGetAdminsWithInvitesRequest) TypeID() uint32 { return 0x3920e6ef 
 
 // TypeName returns "messages.getAdminsWithInvites".
 func (*MessagesGetAdminsWithInvitesRequest) TypeName() string { return "messages.getAdminsWithInvites" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetAdminsWithInvitesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getAdminsWithInvites.
 func (x *MessagesGetAdminsWithInvitesRequest) EncodeBare(e *tl.Encoder) {
@@ -14246,9 +13226,6 @@ func (*MessagesGetChatInviteImportersRequest) TypeID() uint32 { return 0xdf04dd4
 func (*MessagesGetChatInviteImportersRequest) TypeName() string {
 	return "messages.getChatInviteImporters"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetChatInviteImportersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getChatInviteImporters.
 func (x *MessagesGetChatInviteImportersRequest) EncodeBare(e *tl.Encoder) {
@@ -14315,9 +13292,6 @@ func (*MessagesSetHistoryTTLRequest) TypeID() uint32 { return 0xb80e5fe4 }
 // TypeName returns "messages.setHistoryTTL".
 func (*MessagesSetHistoryTTLRequest) TypeName() string { return "messages.setHistoryTTL" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSetHistoryTTLRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.setHistoryTTL.
 func (x *MessagesSetHistoryTTLRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.setHistoryTTL.peer")
@@ -14351,9 +13325,6 @@ func (*MessagesCheckHistoryImportPeerRequest) TypeName() string {
 	return "messages.checkHistoryImportPeer"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesCheckHistoryImportPeerRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.checkHistoryImportPeer.
 func (x *MessagesCheckHistoryImportPeerRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.checkHistoryImportPeer.peer")
@@ -14383,9 +13354,6 @@ func (*MessagesSetChatThemeRequest) TypeID() uint32 { return 0x081202c9 }
 
 // TypeName returns "messages.setChatTheme".
 func (*MessagesSetChatThemeRequest) TypeName() string { return "messages.setChatTheme" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSetChatThemeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.setChatTheme.
 func (x *MessagesSetChatThemeRequest) EncodeBare(e *tl.Encoder) {
@@ -14420,9 +13388,6 @@ func (*MessagesGetMessageReadParticipantsRequest) TypeID() uint32 { return 0x31c
 func (*MessagesGetMessageReadParticipantsRequest) TypeName() string {
 	return "messages.getMessageReadParticipants"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetMessageReadParticipantsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getMessageReadParticipants.
 func (x *MessagesGetMessageReadParticipantsRequest) EncodeBare(e *tl.Encoder) {
@@ -14460,9 +13425,6 @@ func (*MessagesGetSearchResultsCalendarRequest) TypeID() uint32 { return 0x6aa3f
 func (*MessagesGetSearchResultsCalendarRequest) TypeName() string {
 	return "messages.getSearchResultsCalendar"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetSearchResultsCalendarRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getSearchResultsCalendar.
 func (x *MessagesGetSearchResultsCalendarRequest) EncodeBare(e *tl.Encoder) {
@@ -14517,9 +13479,6 @@ func (*MessagesGetSearchResultsPositionsRequest) TypeName() string {
 	return "messages.getSearchResultsPositions"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetSearchResultsPositionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getSearchResultsPositions.
 func (x *MessagesGetSearchResultsPositionsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -14569,9 +13528,6 @@ func (*MessagesHideChatJoinRequestRequest) TypeID() uint32 { return 0x7fe7e815 }
 // TypeName returns "messages.hideChatJoinRequest".
 func (*MessagesHideChatJoinRequestRequest) TypeName() string { return "messages.hideChatJoinRequest" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesHideChatJoinRequestRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.hideChatJoinRequest.
 func (x *MessagesHideChatJoinRequestRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -14613,9 +13569,6 @@ func (*MessagesHideAllChatJoinRequestsRequest) TypeID() uint32 { return 0xe085f4
 func (*MessagesHideAllChatJoinRequestsRequest) TypeName() string {
 	return "messages.hideAllChatJoinRequests"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesHideAllChatJoinRequestsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.hideAllChatJoinRequests.
 func (x *MessagesHideAllChatJoinRequestsRequest) EncodeBare(e *tl.Encoder) {
@@ -14664,9 +13617,6 @@ func (*MessagesToggleNoForwardsRequest) TypeID() uint32 { return 0xb2081a35 }
 // TypeName returns "messages.toggleNoForwards".
 func (*MessagesToggleNoForwardsRequest) TypeName() string { return "messages.toggleNoForwards" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesToggleNoForwardsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.toggleNoForwards.
 func (x *MessagesToggleNoForwardsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -14711,9 +13661,6 @@ func (*MessagesSaveDefaultSendAsRequest) TypeID() uint32 { return 0xccfddf96 }
 // TypeName returns "messages.saveDefaultSendAs".
 func (*MessagesSaveDefaultSendAsRequest) TypeName() string { return "messages.saveDefaultSendAs" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSaveDefaultSendAsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.saveDefaultSendAs.
 func (x *MessagesSaveDefaultSendAsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.saveDefaultSendAs.peer")
@@ -14748,9 +13695,6 @@ func (*MessagesSendReactionRequest) TypeID() uint32 { return 0xd30d78d4 }
 
 // TypeName returns "messages.sendReaction".
 func (*MessagesSendReactionRequest) TypeName() string { return "messages.sendReaction" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSendReactionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.sendReaction.
 func (x *MessagesSendReactionRequest) EncodeBare(e *tl.Encoder) {
@@ -14804,9 +13748,6 @@ func (*MessagesGetMessagesReactionsRequest) TypeID() uint32 { return 0x8bba90e6 
 // TypeName returns "messages.getMessagesReactions".
 func (*MessagesGetMessagesReactionsRequest) TypeName() string { return "messages.getMessagesReactions" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetMessagesReactionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getMessagesReactions.
 func (x *MessagesGetMessagesReactionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getMessagesReactions.peer")
@@ -14843,9 +13784,6 @@ func (*MessagesGetMessageReactionsListRequest) TypeID() uint32 { return 0x461b3f
 func (*MessagesGetMessageReactionsListRequest) TypeName() string {
 	return "messages.getMessageReactionsList"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetMessageReactionsListRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getMessageReactionsList.
 func (x *MessagesGetMessageReactionsListRequest) EncodeBare(e *tl.Encoder) {
@@ -14906,9 +13844,6 @@ func (*MessagesSetChatAvailableReactionsRequest) TypeName() string {
 	return "messages.setChatAvailableReactions"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSetChatAvailableReactionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.setChatAvailableReactions.
 func (x *MessagesSetChatAvailableReactionsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -14963,9 +13898,6 @@ func (*MessagesGetAvailableReactionsRequest) TypeName() string {
 	return "messages.getAvailableReactions"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetAvailableReactionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getAvailableReactions.
 func (x *MessagesGetAvailableReactionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Hash)
@@ -14994,9 +13926,6 @@ func (*MessagesSetDefaultReactionRequest) TypeID() uint32 { return 0x4f47a016 }
 
 // TypeName returns "messages.setDefaultReaction".
 func (*MessagesSetDefaultReactionRequest) TypeName() string { return "messages.setDefaultReaction" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSetDefaultReactionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.setDefaultReaction.
 func (x *MessagesSetDefaultReactionRequest) EncodeBare(e *tl.Encoder) {
@@ -15030,9 +13959,6 @@ func (*MessagesTranslateTextRequest) TypeID() uint32 { return 0xa5eec345 }
 
 // TypeName returns "messages.translateText".
 func (*MessagesTranslateTextRequest) TypeName() string { return "messages.translateText" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesTranslateTextRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.translateText.
 func (x *MessagesTranslateTextRequest) EncodeBare(e *tl.Encoder) {
@@ -15109,9 +14035,6 @@ func (*MessagesGetUnreadReactionsRequest) TypeID() uint32 { return 0xbd7f90ac }
 // TypeName returns "messages.getUnreadReactions".
 func (*MessagesGetUnreadReactionsRequest) TypeName() string { return "messages.getUnreadReactions" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetUnreadReactionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getUnreadReactions.
 func (x *MessagesGetUnreadReactionsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -15174,9 +14097,6 @@ func (*MessagesReadReactionsRequest) TypeID() uint32 { return 0x9ec44f93 }
 // TypeName returns "messages.readReactions".
 func (*MessagesReadReactionsRequest) TypeName() string { return "messages.readReactions" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReadReactionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.readReactions.
 func (x *MessagesReadReactionsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -15229,9 +14149,6 @@ func (*MessagesSearchSentMediaRequest) TypeID() uint32 { return 0x107e31a0 }
 // TypeName returns "messages.searchSentMedia".
 func (*MessagesSearchSentMediaRequest) TypeName() string { return "messages.searchSentMedia" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSearchSentMediaRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.searchSentMedia.
 func (x *MessagesSearchSentMediaRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Q)
@@ -15265,9 +14182,6 @@ func (*MessagesGetAttachMenuBotsRequest) TypeID() uint32 { return 0x16fcc2cb }
 // TypeName returns "messages.getAttachMenuBots".
 func (*MessagesGetAttachMenuBotsRequest) TypeName() string { return "messages.getAttachMenuBots" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetAttachMenuBotsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getAttachMenuBots.
 func (x *MessagesGetAttachMenuBotsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -15296,9 +14210,6 @@ func (*MessagesGetAttachMenuBotRequest) TypeID() uint32 { return 0x77216192 }
 
 // TypeName returns "messages.getAttachMenuBot".
 func (*MessagesGetAttachMenuBotRequest) TypeName() string { return "messages.getAttachMenuBot" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetAttachMenuBotRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getAttachMenuBot.
 func (x *MessagesGetAttachMenuBotRequest) EncodeBare(e *tl.Encoder) {
@@ -15332,9 +14243,6 @@ func (*MessagesToggleBotInAttachMenuRequest) TypeID() uint32 { return 0x69f59d69
 func (*MessagesToggleBotInAttachMenuRequest) TypeName() string {
 	return "messages.toggleBotInAttachMenu"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesToggleBotInAttachMenuRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.toggleBotInAttachMenu.
 func (x *MessagesToggleBotInAttachMenuRequest) EncodeBare(e *tl.Encoder) {
@@ -15384,9 +14292,6 @@ func (*MessagesRequestWebViewRequest) TypeID() uint32 { return 0x269dc2c1 }
 
 // TypeName returns "messages.requestWebView".
 func (*MessagesRequestWebViewRequest) TypeName() string { return "messages.requestWebView" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesRequestWebViewRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.requestWebView.
 func (x *MessagesRequestWebViewRequest) EncodeBare(e *tl.Encoder) {
@@ -15490,9 +14395,6 @@ func (*MessagesProlongWebViewRequest) TypeID() uint32 { return 0xb0d81a83 }
 // TypeName returns "messages.prolongWebView".
 func (*MessagesProlongWebViewRequest) TypeName() string { return "messages.prolongWebView" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesProlongWebViewRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.prolongWebView.
 func (x *MessagesProlongWebViewRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -15558,9 +14460,6 @@ func (*MessagesRequestSimpleWebViewRequest) TypeID() uint32 { return 0x413a3e73 
 
 // TypeName returns "messages.requestSimpleWebView".
 func (*MessagesRequestSimpleWebViewRequest) TypeName() string { return "messages.requestSimpleWebView" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesRequestSimpleWebViewRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.requestSimpleWebView.
 func (x *MessagesRequestSimpleWebViewRequest) EncodeBare(e *tl.Encoder) {
@@ -15642,9 +14541,6 @@ func (*MessagesSendWebViewResultMessageRequest) TypeName() string {
 	return "messages.sendWebViewResultMessage"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSendWebViewResultMessageRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.sendWebViewResultMessage.
 func (x *MessagesSendWebViewResultMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.BotQueryID)
@@ -15678,9 +14574,6 @@ func (*MessagesSendWebViewDataRequest) TypeID() uint32 { return 0xdc0242c8 }
 
 // TypeName returns "messages.sendWebViewData".
 func (*MessagesSendWebViewDataRequest) TypeName() string { return "messages.sendWebViewData" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSendWebViewDataRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.sendWebViewData.
 func (x *MessagesSendWebViewDataRequest) EncodeBare(e *tl.Encoder) {
@@ -15718,9 +14611,6 @@ func (*MessagesTranscribeAudioRequest) TypeID() uint32 { return 0x269e9a49 }
 // TypeName returns "messages.transcribeAudio".
 func (*MessagesTranscribeAudioRequest) TypeName() string { return "messages.transcribeAudio" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesTranscribeAudioRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.transcribeAudio.
 func (x *MessagesTranscribeAudioRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.transcribeAudio.peer")
@@ -15754,9 +14644,6 @@ func (*MessagesRateTranscribedAudioRequest) TypeID() uint32 { return 0x7f1d072f 
 
 // TypeName returns "messages.rateTranscribedAudio".
 func (*MessagesRateTranscribedAudioRequest) TypeName() string { return "messages.rateTranscribedAudio" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesRateTranscribedAudioRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.rateTranscribedAudio.
 func (x *MessagesRateTranscribedAudioRequest) EncodeBare(e *tl.Encoder) {
@@ -15795,9 +14682,6 @@ func (*MessagesGetCustomEmojiDocumentsRequest) TypeName() string {
 	return "messages.getCustomEmojiDocuments"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetCustomEmojiDocumentsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getCustomEmojiDocuments.
 func (x *MessagesGetCustomEmojiDocumentsRequest) EncodeBare(e *tl.Encoder) {
 	e.LongVector(x.DocumentID)
@@ -15826,9 +14710,6 @@ func (*MessagesGetEmojiStickersRequest) TypeID() uint32 { return 0xfbfca18f }
 
 // TypeName returns "messages.getEmojiStickers".
 func (*MessagesGetEmojiStickersRequest) TypeName() string { return "messages.getEmojiStickers" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetEmojiStickersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getEmojiStickers.
 func (x *MessagesGetEmojiStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -15861,9 +14742,6 @@ func (*MessagesGetFeaturedEmojiStickersRequest) TypeName() string {
 	return "messages.getFeaturedEmojiStickers"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetFeaturedEmojiStickersRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getFeaturedEmojiStickers.
 func (x *MessagesGetFeaturedEmojiStickersRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -15894,9 +14772,6 @@ func (*MessagesReportReactionRequest) TypeID() uint32 { return 0x3f64c076 }
 
 // TypeName returns "messages.reportReaction".
 func (*MessagesReportReactionRequest) TypeName() string { return "messages.reportReaction" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesReportReactionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.reportReaction.
 func (x *MessagesReportReactionRequest) EncodeBare(e *tl.Encoder) {
@@ -15932,9 +14807,6 @@ func (*MessagesGetTopReactionsRequest) TypeID() uint32 { return 0xbb8125ba }
 // TypeName returns "messages.getTopReactions".
 func (*MessagesGetTopReactionsRequest) TypeName() string { return "messages.getTopReactions" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetTopReactionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getTopReactions.
 func (x *MessagesGetTopReactionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Limit)
@@ -15967,9 +14839,6 @@ func (*MessagesGetRecentReactionsRequest) TypeID() uint32 { return 0x39461db2 }
 // TypeName returns "messages.getRecentReactions".
 func (*MessagesGetRecentReactionsRequest) TypeName() string { return "messages.getRecentReactions" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetRecentReactionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getRecentReactions.
 func (x *MessagesGetRecentReactionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Limit)
@@ -16000,9 +14869,6 @@ func (*MessagesClearRecentReactionsRequest) TypeID() uint32 { return 0x9dfeefb4 
 // TypeName returns "messages.clearRecentReactions".
 func (*MessagesClearRecentReactionsRequest) TypeName() string { return "messages.clearRecentReactions" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesClearRecentReactionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.clearRecentReactions.
 func (x *MessagesClearRecentReactionsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -16030,9 +14896,6 @@ func (*MessagesGetExtendedMediaRequest) TypeID() uint32 { return 0x84f80814 }
 
 // TypeName returns "messages.getExtendedMedia".
 func (*MessagesGetExtendedMediaRequest) TypeName() string { return "messages.getExtendedMedia" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetExtendedMediaRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getExtendedMedia.
 func (x *MessagesGetExtendedMediaRequest) EncodeBare(e *tl.Encoder) {
@@ -16065,9 +14928,6 @@ func (*MessagesSetDefaultHistoryTTLRequest) TypeID() uint32 { return 0x9eb51445 
 // TypeName returns "messages.setDefaultHistoryTTL".
 func (*MessagesSetDefaultHistoryTTLRequest) TypeName() string { return "messages.setDefaultHistoryTTL" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSetDefaultHistoryTTLRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.setDefaultHistoryTTL.
 func (x *MessagesSetDefaultHistoryTTLRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Period)
@@ -16095,9 +14955,6 @@ func (*MessagesGetDefaultHistoryTTLRequest) TypeID() uint32 { return 0x658b7188 
 
 // TypeName returns "messages.getDefaultHistoryTTL".
 func (*MessagesGetDefaultHistoryTTLRequest) TypeName() string { return "messages.getDefaultHistoryTTL" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetDefaultHistoryTTLRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getDefaultHistoryTTL.
 func (x *MessagesGetDefaultHistoryTTLRequest) EncodeBare(e *tl.Encoder) {
@@ -16129,9 +14986,6 @@ func (*MessagesSendBotRequestedPeerRequest) TypeID() uint32 { return 0x6c5cf2a7 
 
 // TypeName returns "messages.sendBotRequestedPeer".
 func (*MessagesSendBotRequestedPeerRequest) TypeName() string { return "messages.sendBotRequestedPeer" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSendBotRequestedPeerRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.sendBotRequestedPeer.
 func (x *MessagesSendBotRequestedPeerRequest) EncodeBare(e *tl.Encoder) {
@@ -16187,9 +15041,6 @@ func (*MessagesGetEmojiGroupsRequest) TypeID() uint32 { return 0x7488ce5b }
 // TypeName returns "messages.getEmojiGroups".
 func (*MessagesGetEmojiGroupsRequest) TypeName() string { return "messages.getEmojiGroups" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetEmojiGroupsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getEmojiGroups.
 func (x *MessagesGetEmojiGroupsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Hash)
@@ -16218,9 +15069,6 @@ func (*MessagesGetEmojiStatusGroupsRequest) TypeID() uint32 { return 0x2ecd56cd 
 
 // TypeName returns "messages.getEmojiStatusGroups".
 func (*MessagesGetEmojiStatusGroupsRequest) TypeName() string { return "messages.getEmojiStatusGroups" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetEmojiStatusGroupsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getEmojiStatusGroups.
 func (x *MessagesGetEmojiStatusGroupsRequest) EncodeBare(e *tl.Encoder) {
@@ -16253,9 +15101,6 @@ func (*MessagesGetEmojiProfilePhotoGroupsRequest) TypeName() string {
 	return "messages.getEmojiProfilePhotoGroups"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetEmojiProfilePhotoGroupsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getEmojiProfilePhotoGroups.
 func (x *MessagesGetEmojiProfilePhotoGroupsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Hash)
@@ -16285,9 +15130,6 @@ func (*MessagesSearchCustomEmojiRequest) TypeID() uint32 { return 0x2c11c0d7 }
 
 // TypeName returns "messages.searchCustomEmoji".
 func (*MessagesSearchCustomEmojiRequest) TypeName() string { return "messages.searchCustomEmoji" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSearchCustomEmojiRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.searchCustomEmoji.
 func (x *MessagesSearchCustomEmojiRequest) EncodeBare(e *tl.Encoder) {
@@ -16322,9 +15164,6 @@ func (*MessagesTogglePeerTranslationsRequest) TypeID() uint32 { return 0xe47cb57
 func (*MessagesTogglePeerTranslationsRequest) TypeName() string {
 	return "messages.togglePeerTranslations"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesTogglePeerTranslationsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.togglePeerTranslations.
 func (x *MessagesTogglePeerTranslationsRequest) EncodeBare(e *tl.Encoder) {
@@ -16363,9 +15202,6 @@ func (*MessagesGetBotAppRequest) TypeID() uint32 { return 0x34fdc5c3 }
 // TypeName returns "messages.getBotApp".
 func (*MessagesGetBotAppRequest) TypeName() string { return "messages.getBotApp" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetBotAppRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getBotApp.
 func (x *MessagesGetBotAppRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.App, "messages.getBotApp.app")
@@ -16403,9 +15239,6 @@ func (*MessagesRequestAppWebViewRequest) TypeID() uint32 { return 0x53618bce }
 
 // TypeName returns "messages.requestAppWebView".
 func (*MessagesRequestAppWebViewRequest) TypeName() string { return "messages.requestAppWebView" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesRequestAppWebViewRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.requestAppWebView.
 func (x *MessagesRequestAppWebViewRequest) EncodeBare(e *tl.Encoder) {
@@ -16478,9 +15311,6 @@ func (*MessagesSetChatWallPaperRequest) TypeID() uint32 { return 0x8ffacae1 }
 // TypeName returns "messages.setChatWallPaper".
 func (*MessagesSetChatWallPaperRequest) TypeName() string { return "messages.setChatWallPaper" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSetChatWallPaperRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.setChatWallPaper.
 func (x *MessagesSetChatWallPaperRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -16552,9 +15382,6 @@ func (*MessagesSearchEmojiStickerSetsRequest) TypeName() string {
 	return "messages.searchEmojiStickerSets"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSearchEmojiStickerSetsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.searchEmojiStickerSets.
 func (x *MessagesSearchEmojiStickerSetsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -16598,9 +15425,6 @@ func (*MessagesGetSavedDialogsRequest) TypeID() uint32 { return 0x1e91fc99 }
 
 // TypeName returns "messages.getSavedDialogs".
 func (*MessagesGetSavedDialogsRequest) TypeName() string { return "messages.getSavedDialogs" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetSavedDialogsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getSavedDialogs.
 func (x *MessagesGetSavedDialogsRequest) EncodeBare(e *tl.Encoder) {
@@ -16663,9 +15487,6 @@ func (*MessagesGetSavedHistoryRequest) TypeID() uint32 { return 0x998ab009 }
 // TypeName returns "messages.getSavedHistory".
 func (*MessagesGetSavedHistoryRequest) TypeName() string { return "messages.getSavedHistory" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetSavedHistoryRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getSavedHistory.
 func (x *MessagesGetSavedHistoryRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -16724,9 +15545,6 @@ func (*MessagesDeleteSavedHistoryRequest) TypeID() uint32 { return 0x4dc5085f }
 
 // TypeName returns "messages.deleteSavedHistory".
 func (*MessagesDeleteSavedHistoryRequest) TypeName() string { return "messages.deleteSavedHistory" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesDeleteSavedHistoryRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.deleteSavedHistory.
 func (x *MessagesDeleteSavedHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -16790,9 +15608,6 @@ func (*MessagesGetPinnedSavedDialogsRequest) TypeName() string {
 	return "messages.getPinnedSavedDialogs"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetPinnedSavedDialogsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getPinnedSavedDialogs.
 func (x *MessagesGetPinnedSavedDialogsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -16820,9 +15635,6 @@ func (*MessagesToggleSavedDialogPinRequest) TypeID() uint32 { return 0xac81bbde 
 
 // TypeName returns "messages.toggleSavedDialogPin".
 func (*MessagesToggleSavedDialogPinRequest) TypeName() string { return "messages.toggleSavedDialogPin" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesToggleSavedDialogPinRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.toggleSavedDialogPin.
 func (x *MessagesToggleSavedDialogPinRequest) EncodeBare(e *tl.Encoder) {
@@ -16863,9 +15675,6 @@ func (*MessagesReorderPinnedSavedDialogsRequest) TypeName() string {
 	return "messages.reorderPinnedSavedDialogs"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReorderPinnedSavedDialogsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.reorderPinnedSavedDialogs.
 func (x *MessagesReorderPinnedSavedDialogsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -16902,9 +15711,6 @@ func (*MessagesGetSavedReactionTagsRequest) TypeID() uint32 { return 0x3637e05b 
 
 // TypeName returns "messages.getSavedReactionTags".
 func (*MessagesGetSavedReactionTagsRequest) TypeName() string { return "messages.getSavedReactionTags" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetSavedReactionTagsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getSavedReactionTags.
 func (x *MessagesGetSavedReactionTagsRequest) EncodeBare(e *tl.Encoder) {
@@ -16950,9 +15756,6 @@ func (*MessagesUpdateSavedReactionTagRequest) TypeName() string {
 	return "messages.updateSavedReactionTag"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesUpdateSavedReactionTagRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.updateSavedReactionTag.
 func (x *MessagesUpdateSavedReactionTagRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -16996,9 +15799,6 @@ func (*MessagesGetDefaultTagReactionsRequest) TypeName() string {
 	return "messages.getDefaultTagReactions"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetDefaultTagReactionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getDefaultTagReactions.
 func (x *MessagesGetDefaultTagReactionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -17028,9 +15828,6 @@ func (*MessagesGetOutboxReadDateRequest) TypeID() uint32 { return 0x8c4bfe5d }
 
 // TypeName returns "messages.getOutboxReadDate".
 func (*MessagesGetOutboxReadDateRequest) TypeName() string { return "messages.getOutboxReadDate" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetOutboxReadDateRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getOutboxReadDate.
 func (x *MessagesGetOutboxReadDateRequest) EncodeBare(e *tl.Encoder) {
@@ -17063,9 +15860,6 @@ func (*MessagesGetQuickRepliesRequest) TypeID() uint32 { return 0xd483f2a8 }
 // TypeName returns "messages.getQuickReplies".
 func (*MessagesGetQuickRepliesRequest) TypeName() string { return "messages.getQuickReplies" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetQuickRepliesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getQuickReplies.
 func (x *MessagesGetQuickRepliesRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -17094,9 +15888,6 @@ func (*MessagesReorderQuickRepliesRequest) TypeID() uint32 { return 0x60331907 }
 
 // TypeName returns "messages.reorderQuickReplies".
 func (*MessagesReorderQuickRepliesRequest) TypeName() string { return "messages.reorderQuickReplies" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesReorderQuickRepliesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.reorderQuickReplies.
 func (x *MessagesReorderQuickRepliesRequest) EncodeBare(e *tl.Encoder) {
@@ -17129,9 +15920,6 @@ func (*MessagesCheckQuickReplyShortcutRequest) TypeName() string {
 	return "messages.checkQuickReplyShortcut"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesCheckQuickReplyShortcutRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.checkQuickReplyShortcut.
 func (x *MessagesCheckQuickReplyShortcutRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Shortcut)
@@ -17163,9 +15951,6 @@ func (*MessagesEditQuickReplyShortcutRequest) TypeID() uint32 { return 0x5c003ce
 func (*MessagesEditQuickReplyShortcutRequest) TypeName() string {
 	return "messages.editQuickReplyShortcut"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesEditQuickReplyShortcutRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.editQuickReplyShortcut.
 func (x *MessagesEditQuickReplyShortcutRequest) EncodeBare(e *tl.Encoder) {
@@ -17200,9 +15985,6 @@ func (*MessagesDeleteQuickReplyShortcutRequest) TypeName() string {
 	return "messages.deleteQuickReplyShortcut"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesDeleteQuickReplyShortcutRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.deleteQuickReplyShortcut.
 func (x *MessagesDeleteQuickReplyShortcutRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.ShortcutID)
@@ -17235,9 +16017,6 @@ func (*MessagesGetQuickReplyMessagesRequest) TypeID() uint32 { return 0x94a495c3
 func (*MessagesGetQuickReplyMessagesRequest) TypeName() string {
 	return "messages.getQuickReplyMessages"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetQuickReplyMessagesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getQuickReplyMessages.
 func (x *MessagesGetQuickReplyMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -17287,9 +16066,6 @@ func (*MessagesSendQuickReplyMessagesRequest) TypeName() string {
 	return "messages.sendQuickReplyMessages"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSendQuickReplyMessagesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.sendQuickReplyMessages.
 func (x *MessagesSendQuickReplyMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.sendQuickReplyMessages.peer")
@@ -17328,9 +16104,6 @@ func (*MessagesDeleteQuickReplyMessagesRequest) TypeName() string {
 	return "messages.deleteQuickReplyMessages"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesDeleteQuickReplyMessagesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.deleteQuickReplyMessages.
 func (x *MessagesDeleteQuickReplyMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.ShortcutID)
@@ -17364,9 +16137,6 @@ func (*MessagesToggleDialogFilterTagsRequest) TypeName() string {
 	return "messages.toggleDialogFilterTags"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesToggleDialogFilterTagsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.toggleDialogFilterTags.
 func (x *MessagesToggleDialogFilterTagsRequest) EncodeBare(e *tl.Encoder) {
 	e.Bool(x.Enabled)
@@ -17396,9 +16166,6 @@ func (*MessagesGetMyStickersRequest) TypeID() uint32 { return 0xd0b5e1fc }
 
 // TypeName returns "messages.getMyStickers".
 func (*MessagesGetMyStickersRequest) TypeName() string { return "messages.getMyStickers" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetMyStickersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getMyStickers.
 func (x *MessagesGetMyStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -17433,9 +16200,6 @@ func (*MessagesGetEmojiStickerGroupsRequest) TypeName() string {
 	return "messages.getEmojiStickerGroups"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetEmojiStickerGroupsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getEmojiStickerGroups.
 func (x *MessagesGetEmojiStickerGroupsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Hash)
@@ -17464,9 +16228,6 @@ func (*MessagesGetAvailableEffectsRequest) TypeID() uint32 { return 0xdea20a39 }
 
 // TypeName returns "messages.getAvailableEffects".
 func (*MessagesGetAvailableEffectsRequest) TypeName() string { return "messages.getAvailableEffects" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetAvailableEffectsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getAvailableEffects.
 func (x *MessagesGetAvailableEffectsRequest) EncodeBare(e *tl.Encoder) {
@@ -17498,9 +16259,6 @@ func (*MessagesEditFactCheckRequest) TypeID() uint32 { return 0x0589ee75 }
 
 // TypeName returns "messages.editFactCheck".
 func (*MessagesEditFactCheckRequest) TypeName() string { return "messages.editFactCheck" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesEditFactCheckRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.editFactCheck.
 func (x *MessagesEditFactCheckRequest) EncodeBare(e *tl.Encoder) {
@@ -17536,9 +16294,6 @@ func (*MessagesDeleteFactCheckRequest) TypeID() uint32 { return 0xd1da940c }
 // TypeName returns "messages.deleteFactCheck".
 func (*MessagesDeleteFactCheckRequest) TypeName() string { return "messages.deleteFactCheck" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesDeleteFactCheckRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.deleteFactCheck.
 func (x *MessagesDeleteFactCheckRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.deleteFactCheck.peer")
@@ -17570,9 +16325,6 @@ func (*MessagesGetFactCheckRequest) TypeID() uint32 { return 0xb9cdc5ee }
 
 // TypeName returns "messages.getFactCheck".
 func (*MessagesGetFactCheckRequest) TypeName() string { return "messages.getFactCheck" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetFactCheckRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getFactCheck.
 func (x *MessagesGetFactCheckRequest) EncodeBare(e *tl.Encoder) {
@@ -17610,9 +16362,6 @@ func (*MessagesRequestMainWebViewRequest) TypeID() uint32 { return 0xc9e01e7b }
 
 // TypeName returns "messages.requestMainWebView".
 func (*MessagesRequestMainWebViewRequest) TypeName() string { return "messages.requestMainWebView" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesRequestMainWebViewRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.requestMainWebView.
 func (x *MessagesRequestMainWebViewRequest) EncodeBare(e *tl.Encoder) {
@@ -17680,9 +16429,6 @@ func (*MessagesSendPaidReactionRequest) TypeID() uint32 { return 0x58bbcb50 }
 // TypeName returns "messages.sendPaidReaction".
 func (*MessagesSendPaidReactionRequest) TypeName() string { return "messages.sendPaidReaction" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSendPaidReactionRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.sendPaidReaction.
 func (x *MessagesSendPaidReactionRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -17734,9 +16480,6 @@ func (*MessagesTogglePaidReactionPrivacyRequest) TypeName() string {
 	return "messages.togglePaidReactionPrivacy"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesTogglePaidReactionPrivacyRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.togglePaidReactionPrivacy.
 func (x *MessagesTogglePaidReactionPrivacyRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.togglePaidReactionPrivacy.peer")
@@ -17771,9 +16514,6 @@ func (*MessagesGetPaidReactionPrivacyRequest) TypeName() string {
 	return "messages.getPaidReactionPrivacy"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetPaidReactionPrivacyRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getPaidReactionPrivacy.
 func (x *MessagesGetPaidReactionPrivacyRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -17800,9 +16540,6 @@ func (*MessagesViewSponsoredMessageRequest) TypeID() uint32 { return 0x269e3643 
 
 // TypeName returns "messages.viewSponsoredMessage".
 func (*MessagesViewSponsoredMessageRequest) TypeName() string { return "messages.viewSponsoredMessage" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesViewSponsoredMessageRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.viewSponsoredMessage.
 func (x *MessagesViewSponsoredMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -17836,9 +16573,6 @@ func (*MessagesClickSponsoredMessageRequest) TypeID() uint32 { return 0x8235057e
 func (*MessagesClickSponsoredMessageRequest) TypeName() string {
 	return "messages.clickSponsoredMessage"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesClickSponsoredMessageRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.clickSponsoredMessage.
 func (x *MessagesClickSponsoredMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -17883,9 +16617,6 @@ func (*MessagesReportSponsoredMessageRequest) TypeName() string {
 	return "messages.reportSponsoredMessage"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReportSponsoredMessageRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.reportSponsoredMessage.
 func (x *MessagesReportSponsoredMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.BytesValue(x.RandomID)
@@ -17917,9 +16648,6 @@ func (*MessagesGetSponsoredMessagesRequest) TypeID() uint32 { return 0x3d6ce850 
 
 // TypeName returns "messages.getSponsoredMessages".
 func (*MessagesGetSponsoredMessagesRequest) TypeName() string { return "messages.getSponsoredMessages" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetSponsoredMessagesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getSponsoredMessages.
 func (x *MessagesGetSponsoredMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -17965,9 +16693,6 @@ func (*MessagesSavePreparedInlineMessageRequest) TypeID() uint32 { return 0xf21f
 func (*MessagesSavePreparedInlineMessageRequest) TypeName() string {
 	return "messages.savePreparedInlineMessage"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSavePreparedInlineMessageRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.savePreparedInlineMessage.
 func (x *MessagesSavePreparedInlineMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -18015,9 +16740,6 @@ func (*MessagesGetPreparedInlineMessageRequest) TypeName() string {
 	return "messages.getPreparedInlineMessage"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetPreparedInlineMessageRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getPreparedInlineMessage.
 func (x *MessagesGetPreparedInlineMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "messages.getPreparedInlineMessage.bot")
@@ -18054,9 +16776,6 @@ func (*MessagesSearchStickersRequest) TypeID() uint32 { return 0x29b1c66a }
 
 // TypeName returns "messages.searchStickers".
 func (*MessagesSearchStickersRequest) TypeName() string { return "messages.searchStickers" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSearchStickersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.searchStickers.
 func (x *MessagesSearchStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -18108,9 +16827,6 @@ func (*MessagesReportMessagesDeliveryRequest) TypeName() string {
 	return "messages.reportMessagesDelivery"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReportMessagesDeliveryRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.reportMessagesDelivery.
 func (x *MessagesReportMessagesDeliveryRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -18149,9 +16865,6 @@ func (*MessagesGetSavedDialogsByIDRequest) TypeID() uint32 { return 0x6f6f9c96 }
 
 // TypeName returns "messages.getSavedDialogsByID".
 func (*MessagesGetSavedDialogsByIDRequest) TypeName() string { return "messages.getSavedDialogsByID" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetSavedDialogsByIDRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getSavedDialogsByID.
 func (x *MessagesGetSavedDialogsByIDRequest) EncodeBare(e *tl.Encoder) {
@@ -18196,9 +16909,6 @@ func (*MessagesReadSavedHistoryRequest) TypeID() uint32 { return 0xba4a3b5b }
 // TypeName returns "messages.readSavedHistory".
 func (*MessagesReadSavedHistoryRequest) TypeName() string { return "messages.readSavedHistory" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReadSavedHistoryRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.readSavedHistory.
 func (x *MessagesReadSavedHistoryRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.ParentPeer, "messages.readSavedHistory.parent_peer")
@@ -18234,9 +16944,6 @@ func (*MessagesToggleTodoCompletedRequest) TypeID() uint32 { return 0xd3e03124 }
 
 // TypeName returns "messages.toggleTodoCompleted".
 func (*MessagesToggleTodoCompletedRequest) TypeName() string { return "messages.toggleTodoCompleted" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesToggleTodoCompletedRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.toggleTodoCompleted.
 func (x *MessagesToggleTodoCompletedRequest) EncodeBare(e *tl.Encoder) {
@@ -18274,9 +16981,6 @@ func (*MessagesAppendTodoListRequest) TypeID() uint32 { return 0x21a61057 }
 
 // TypeName returns "messages.appendTodoList".
 func (*MessagesAppendTodoListRequest) TypeName() string { return "messages.appendTodoList" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesAppendTodoListRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.appendTodoList.
 func (x *MessagesAppendTodoListRequest) EncodeBare(e *tl.Encoder) {
@@ -18316,9 +17020,6 @@ func (*MessagesToggleSuggestedPostApprovalRequest) TypeID() uint32 { return 0x81
 func (*MessagesToggleSuggestedPostApprovalRequest) TypeName() string {
 	return "messages.toggleSuggestedPostApproval"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesToggleSuggestedPostApprovalRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.toggleSuggestedPostApproval.
 func (x *MessagesToggleSuggestedPostApprovalRequest) EncodeBare(e *tl.Encoder) {
@@ -18381,9 +17082,6 @@ func (*MessagesGetForumTopicsRequest) TypeID() uint32 { return 0x3ba47bff }
 // TypeName returns "messages.getForumTopics".
 func (*MessagesGetForumTopicsRequest) TypeName() string { return "messages.getForumTopics" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetForumTopicsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getForumTopics.
 func (x *MessagesGetForumTopicsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -18434,9 +17132,6 @@ func (*MessagesGetForumTopicsByIDRequest) TypeID() uint32 { return 0xaf0a4a08 }
 // TypeName returns "messages.getForumTopicsByID".
 func (*MessagesGetForumTopicsByIDRequest) TypeName() string { return "messages.getForumTopicsByID" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetForumTopicsByIDRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getForumTopicsByID.
 func (x *MessagesGetForumTopicsByIDRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getForumTopicsByID.peer")
@@ -18472,9 +17167,6 @@ func (*MessagesEditForumTopicRequest) TypeID() uint32 { return 0xcecc1134 }
 
 // TypeName returns "messages.editForumTopic".
 func (*MessagesEditForumTopicRequest) TypeName() string { return "messages.editForumTopic" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesEditForumTopicRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.editForumTopic.
 func (x *MessagesEditForumTopicRequest) EncodeBare(e *tl.Encoder) {
@@ -18550,9 +17242,6 @@ func (*MessagesUpdatePinnedForumTopicRequest) TypeName() string {
 	return "messages.updatePinnedForumTopic"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesUpdatePinnedForumTopicRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.updatePinnedForumTopic.
 func (x *MessagesUpdatePinnedForumTopicRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.updatePinnedForumTopic.peer")
@@ -18589,9 +17278,6 @@ func (*MessagesReorderPinnedForumTopicsRequest) TypeID() uint32 { return 0x0e784
 func (*MessagesReorderPinnedForumTopicsRequest) TypeName() string {
 	return "messages.reorderPinnedForumTopics"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesReorderPinnedForumTopicsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.reorderPinnedForumTopics.
 func (x *MessagesReorderPinnedForumTopicsRequest) EncodeBare(e *tl.Encoder) {
@@ -18636,9 +17322,6 @@ func (*MessagesCreateForumTopicRequest) TypeID() uint32 { return 0x2f98c3d5 }
 
 // TypeName returns "messages.createForumTopic".
 func (*MessagesCreateForumTopicRequest) TypeName() string { return "messages.createForumTopic" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesCreateForumTopicRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.createForumTopic.
 func (x *MessagesCreateForumTopicRequest) EncodeBare(e *tl.Encoder) {
@@ -18708,9 +17391,6 @@ func (*MessagesDeleteTopicHistoryRequest) TypeID() uint32 { return 0xd2816f10 }
 // TypeName returns "messages.deleteTopicHistory".
 func (*MessagesDeleteTopicHistoryRequest) TypeName() string { return "messages.deleteTopicHistory" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesDeleteTopicHistoryRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.deleteTopicHistory.
 func (x *MessagesDeleteTopicHistoryRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.deleteTopicHistory.peer")
@@ -18741,9 +17421,6 @@ func (*MessagesGetEmojiGameInfoRequest) TypeID() uint32 { return 0xfb7e8ca7 }
 // TypeName returns "messages.getEmojiGameInfo".
 func (*MessagesGetEmojiGameInfoRequest) TypeName() string { return "messages.getEmojiGameInfo" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetEmojiGameInfoRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getEmojiGameInfo.
 func (x *MessagesGetEmojiGameInfoRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -18773,9 +17450,6 @@ func (*MessagesSummarizeTextRequest) TypeID() uint32 { return 0xabbbd346 }
 
 // TypeName returns "messages.summarizeText".
 func (*MessagesSummarizeTextRequest) TypeName() string { return "messages.summarizeText" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSummarizeTextRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.summarizeText.
 func (x *MessagesSummarizeTextRequest) EncodeBare(e *tl.Encoder) {
@@ -18831,9 +17505,6 @@ func (*MessagesEditChatCreatorRequest) TypeID() uint32 { return 0xf743b857 }
 // TypeName returns "messages.editChatCreator".
 func (*MessagesEditChatCreatorRequest) TypeName() string { return "messages.editChatCreator" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesEditChatCreatorRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.editChatCreator.
 func (x *MessagesEditChatCreatorRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.editChatCreator.peer")
@@ -18869,9 +17540,6 @@ func (*MessagesGetFutureChatCreatorAfterLeaveRequest) TypeName() string {
 	return "messages.getFutureChatCreatorAfterLeave"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetFutureChatCreatorAfterLeaveRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getFutureChatCreatorAfterLeave.
 func (x *MessagesGetFutureChatCreatorAfterLeaveRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getFutureChatCreatorAfterLeave.peer")
@@ -18904,9 +17572,6 @@ func (*MessagesEditChatParticipantRankRequest) TypeID() uint32 { return 0xa00f32
 func (*MessagesEditChatParticipantRankRequest) TypeName() string {
 	return "messages.editChatParticipantRank"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesEditChatParticipantRankRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.editChatParticipantRank.
 func (x *MessagesEditChatParticipantRankRequest) EncodeBare(e *tl.Encoder) {
@@ -18941,9 +17606,6 @@ func (*MessagesDeclineURLAuthRequest) TypeID() uint32 { return 0x35436bbc }
 // TypeName returns "messages.declineUrlAuth".
 func (*MessagesDeclineURLAuthRequest) TypeName() string { return "messages.declineUrlAuth" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesDeclineURLAuthRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.declineUrlAuth.
 func (x *MessagesDeclineURLAuthRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.URL)
@@ -18975,9 +17637,6 @@ func (*MessagesCheckURLAuthMatchCodeRequest) TypeID() uint32 { return 0xc9a47b0b
 func (*MessagesCheckURLAuthMatchCodeRequest) TypeName() string {
 	return "messages.checkUrlAuthMatchCode"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesCheckURLAuthMatchCodeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.checkUrlAuthMatchCode.
 func (x *MessagesCheckURLAuthMatchCodeRequest) EncodeBare(e *tl.Encoder) {
@@ -19013,9 +17672,6 @@ func (*MessagesComposeMessageWithAIRequest) TypeID() uint32 { return 0xdaecc589 
 
 // TypeName returns "messages.composeMessageWithAI".
 func (*MessagesComposeMessageWithAIRequest) TypeName() string { return "messages.composeMessageWithAI" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesComposeMessageWithAIRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.composeMessageWithAI.
 func (x *MessagesComposeMessageWithAIRequest) EncodeBare(e *tl.Encoder) {
@@ -19076,9 +17732,6 @@ func (*MessagesReportReadMetricsRequest) TypeID() uint32 { return 0x4067c5e6 }
 // TypeName returns "messages.reportReadMetrics".
 func (*MessagesReportReadMetricsRequest) TypeName() string { return "messages.reportReadMetrics" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReportReadMetricsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.reportReadMetrics.
 func (x *MessagesReportReadMetricsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.reportReadMetrics.peer")
@@ -19110,9 +17763,6 @@ func (*MessagesReportMusicListenRequest) TypeID() uint32 { return 0xddbcd819 }
 
 // TypeName returns "messages.reportMusicListen".
 func (*MessagesReportMusicListenRequest) TypeName() string { return "messages.reportMusicListen" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesReportMusicListenRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.reportMusicListen.
 func (x *MessagesReportMusicListenRequest) EncodeBare(e *tl.Encoder) {
@@ -19146,9 +17796,6 @@ func (*MessagesAddPollAnswerRequest) TypeID() uint32 { return 0x19bc4b6d }
 
 // TypeName returns "messages.addPollAnswer".
 func (*MessagesAddPollAnswerRequest) TypeName() string { return "messages.addPollAnswer" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesAddPollAnswerRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.addPollAnswer.
 func (x *MessagesAddPollAnswerRequest) EncodeBare(e *tl.Encoder) {
@@ -19184,9 +17831,6 @@ func (*MessagesDeletePollAnswerRequest) TypeID() uint32 { return 0xac8505a5 }
 
 // TypeName returns "messages.deletePollAnswer".
 func (*MessagesDeletePollAnswerRequest) TypeName() string { return "messages.deletePollAnswer" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesDeletePollAnswerRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.deletePollAnswer.
 func (x *MessagesDeletePollAnswerRequest) EncodeBare(e *tl.Encoder) {
@@ -19226,9 +17870,6 @@ func (*MessagesGetUnreadPollVotesRequest) TypeID() uint32 { return 0x43286cf2 }
 
 // TypeName returns "messages.getUnreadPollVotes".
 func (*MessagesGetUnreadPollVotesRequest) TypeName() string { return "messages.getUnreadPollVotes" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesGetUnreadPollVotesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.getUnreadPollVotes.
 func (x *MessagesGetUnreadPollVotesRequest) EncodeBare(e *tl.Encoder) {
@@ -19282,9 +17923,6 @@ func (*MessagesReadPollVotesRequest) TypeID() uint32 { return 0x1720b4d8 }
 // TypeName returns "messages.readPollVotes".
 func (*MessagesReadPollVotesRequest) TypeName() string { return "messages.readPollVotes" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReadPollVotesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.readPollVotes.
 func (x *MessagesReadPollVotesRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -19329,9 +17967,6 @@ func (*MessagesSetBotGuestChatResultRequest) TypeName() string {
 	return "messages.setBotGuestChatResult"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSetBotGuestChatResultRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.setBotGuestChatResult.
 func (x *MessagesSetBotGuestChatResultRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.QueryID)
@@ -19365,9 +18000,6 @@ func (*MessagesDeleteParticipantReactionsRequest) TypeID() uint32 { return 0xa0b
 func (*MessagesDeleteParticipantReactionsRequest) TypeName() string {
 	return "messages.deleteParticipantReactions"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesDeleteParticipantReactionsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.deleteParticipantReactions.
 func (x *MessagesDeleteParticipantReactionsRequest) EncodeBare(e *tl.Encoder) {
@@ -19403,9 +18035,6 @@ func (*MessagesDeleteParticipantReactionRequest) TypeID() uint32 { return 0xe3b7
 func (*MessagesDeleteParticipantReactionRequest) TypeName() string {
 	return "messages.deleteParticipantReaction"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesDeleteParticipantReactionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.deleteParticipantReaction.
 func (x *MessagesDeleteParticipantReactionRequest) EncodeBare(e *tl.Encoder) {
@@ -19446,9 +18075,6 @@ func (*MessagesGetPersonalChannelHistoryRequest) TypeName() string {
 	return "messages.getPersonalChannelHistory"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetPersonalChannelHistoryRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getPersonalChannelHistory.
 func (x *MessagesGetPersonalChannelHistoryRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.UserID, "messages.getPersonalChannelHistory.user_id")
@@ -19487,9 +18113,6 @@ func (*MessagesGetRichMessageRequest) TypeID() uint32 { return 0x501569cf }
 // TypeName returns "messages.getRichMessage".
 func (*MessagesGetRichMessageRequest) TypeName() string { return "messages.getRichMessage" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesGetRichMessageRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.getRichMessage.
 func (x *MessagesGetRichMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getRichMessage.peer")
@@ -19524,9 +18147,6 @@ func (*MessagesTranslateRichMessageRequest) TypeID() uint32 { return 0x1a542004 
 
 // TypeName returns "messages.translateRichMessage".
 func (*MessagesTranslateRichMessageRequest) TypeName() string { return "messages.translateRichMessage" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesTranslateRichMessageRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of messages.translateRichMessage.
 func (x *MessagesTranslateRichMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -19602,9 +18222,6 @@ func (*MessagesComposeRichMessageWithAIRequest) TypeName() string {
 	return "messages.composeRichMessageWithAI"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesComposeRichMessageWithAIRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.composeRichMessageWithAI.
 func (x *MessagesComposeRichMessageWithAIRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -19674,9 +18291,6 @@ func (*MessagesRequestChatJoinWebViewRequest) TypeName() string {
 	return "messages.requestChatJoinWebView"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesRequestChatJoinWebViewRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of messages.requestChatJoinWebView.
 func (x *MessagesRequestChatJoinWebViewRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -19719,9 +18333,6 @@ func (*UpdatesGetStateRequest) TypeID() uint32 { return 0xedd4882a }
 // TypeName returns "updates.getState".
 func (*UpdatesGetStateRequest) TypeName() string { return "updates.getState" }
 
-// IsNil reports a nil pointer.
-func (x *UpdatesGetStateRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of updates.getState.
 func (x *UpdatesGetStateRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -19753,9 +18364,6 @@ func (*UpdatesGetDifferenceRequest) TypeID() uint32 { return 0x19c2f763 }
 
 // TypeName returns "updates.getDifference".
 func (*UpdatesGetDifferenceRequest) TypeName() string { return "updates.getDifference" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatesGetDifferenceRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of updates.getDifference.
 func (x *UpdatesGetDifferenceRequest) EncodeBare(e *tl.Encoder) {
@@ -19824,9 +18432,6 @@ func (*UpdatesGetChannelDifferenceRequest) TypeID() uint32 { return 0x03173d78 }
 // TypeName returns "updates.getChannelDifference".
 func (*UpdatesGetChannelDifferenceRequest) TypeName() string { return "updates.getChannelDifference" }
 
-// IsNil reports a nil pointer.
-func (x *UpdatesGetChannelDifferenceRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of updates.getChannelDifference.
 func (x *UpdatesGetChannelDifferenceRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -19870,9 +18475,6 @@ func (*PhotosUpdateProfilePhotoRequest) TypeID() uint32 { return 0x09e82039 }
 
 // TypeName returns "photos.updateProfilePhoto".
 func (*PhotosUpdateProfilePhotoRequest) TypeName() string { return "photos.updateProfilePhoto" }
-
-// IsNil reports a nil pointer.
-func (x *PhotosUpdateProfilePhotoRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of photos.updateProfilePhoto.
 func (x *PhotosUpdateProfilePhotoRequest) EncodeBare(e *tl.Encoder) {
@@ -19923,9 +18525,6 @@ func (*PhotosUploadProfilePhotoRequest) TypeID() uint32 { return 0x0388a3b5 }
 
 // TypeName returns "photos.uploadProfilePhoto".
 func (*PhotosUploadProfilePhotoRequest) TypeName() string { return "photos.uploadProfilePhoto" }
-
-// IsNil reports a nil pointer.
-func (x *PhotosUploadProfilePhotoRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of photos.uploadProfilePhoto.
 func (x *PhotosUploadProfilePhotoRequest) EncodeBare(e *tl.Encoder) {
@@ -20006,9 +18605,6 @@ func (*PhotosDeletePhotosRequest) TypeID() uint32 { return 0x87cf7f2f }
 // TypeName returns "photos.deletePhotos".
 func (*PhotosDeletePhotosRequest) TypeName() string { return "photos.deletePhotos" }
 
-// IsNil reports a nil pointer.
-func (x *PhotosDeletePhotosRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of photos.deletePhotos.
 func (x *PhotosDeletePhotosRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.ID, "photos.deletePhotos.id")
@@ -20040,9 +18636,6 @@ func (*PhotosGetUserPhotosRequest) TypeID() uint32 { return 0x91cd32a8 }
 
 // TypeName returns "photos.getUserPhotos".
 func (*PhotosGetUserPhotosRequest) TypeName() string { return "photos.getUserPhotos" }
-
-// IsNil reports a nil pointer.
-func (x *PhotosGetUserPhotosRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of photos.getUserPhotos.
 func (x *PhotosGetUserPhotosRequest) EncodeBare(e *tl.Encoder) {
@@ -20086,9 +18679,6 @@ func (*PhotosUploadContactProfilePhotoRequest) TypeID() uint32 { return 0xe14c4a
 func (*PhotosUploadContactProfilePhotoRequest) TypeName() string {
 	return "photos.uploadContactProfilePhoto"
 }
-
-// IsNil reports a nil pointer.
-func (x *PhotosUploadContactProfilePhotoRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of photos.uploadContactProfilePhoto.
 func (x *PhotosUploadContactProfilePhotoRequest) EncodeBare(e *tl.Encoder) {
@@ -20168,9 +18758,6 @@ func (*UploadSaveFilePartRequest) TypeID() uint32 { return 0xb304a621 }
 // TypeName returns "upload.saveFilePart".
 func (*UploadSaveFilePartRequest) TypeName() string { return "upload.saveFilePart" }
 
-// IsNil reports a nil pointer.
-func (x *UploadSaveFilePartRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of upload.saveFilePart.
 func (x *UploadSaveFilePartRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.FileID)
@@ -20207,9 +18794,6 @@ func (*UploadGetFileRequest) TypeID() uint32 { return 0xbe5335be }
 
 // TypeName returns "upload.getFile".
 func (*UploadGetFileRequest) TypeName() string { return "upload.getFile" }
-
-// IsNil reports a nil pointer.
-func (x *UploadGetFileRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of upload.getFile.
 func (x *UploadGetFileRequest) EncodeBare(e *tl.Encoder) {
@@ -20258,9 +18842,6 @@ func (*UploadSaveBigFilePartRequest) TypeID() uint32 { return 0xde7b673d }
 // TypeName returns "upload.saveBigFilePart".
 func (*UploadSaveBigFilePartRequest) TypeName() string { return "upload.saveBigFilePart" }
 
-// IsNil reports a nil pointer.
-func (x *UploadSaveBigFilePartRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of upload.saveBigFilePart.
 func (x *UploadSaveBigFilePartRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.FileID)
@@ -20298,9 +18879,6 @@ func (*UploadGetWebFileRequest) TypeID() uint32 { return 0x24e6818d }
 // TypeName returns "upload.getWebFile".
 func (*UploadGetWebFileRequest) TypeName() string { return "upload.getWebFile" }
 
-// IsNil reports a nil pointer.
-func (x *UploadGetWebFileRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of upload.getWebFile.
 func (x *UploadGetWebFileRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Location, "upload.getWebFile.location")
@@ -20336,9 +18914,6 @@ func (*UploadGetCDNFileRequest) TypeID() uint32 { return 0x395f69da }
 // TypeName returns "upload.getCdnFile".
 func (*UploadGetCDNFileRequest) TypeName() string { return "upload.getCdnFile" }
 
-// IsNil reports a nil pointer.
-func (x *UploadGetCDNFileRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of upload.getCdnFile.
 func (x *UploadGetCDNFileRequest) EncodeBare(e *tl.Encoder) {
 	e.BytesValue(x.FileToken)
@@ -20373,9 +18948,6 @@ func (*UploadReuploadCDNFileRequest) TypeID() uint32 { return 0x9b2754a8 }
 // TypeName returns "upload.reuploadCdnFile".
 func (*UploadReuploadCDNFileRequest) TypeName() string { return "upload.reuploadCdnFile" }
 
-// IsNil reports a nil pointer.
-func (x *UploadReuploadCDNFileRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of upload.reuploadCdnFile.
 func (x *UploadReuploadCDNFileRequest) EncodeBare(e *tl.Encoder) {
 	e.BytesValue(x.FileToken)
@@ -20407,9 +18979,6 @@ func (*UploadGetCDNFileHashesRequest) TypeID() uint32 { return 0x91dc3f31 }
 
 // TypeName returns "upload.getCdnFileHashes".
 func (*UploadGetCDNFileHashesRequest) TypeName() string { return "upload.getCdnFileHashes" }
-
-// IsNil reports a nil pointer.
-func (x *UploadGetCDNFileHashesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of upload.getCdnFileHashes.
 func (x *UploadGetCDNFileHashesRequest) EncodeBare(e *tl.Encoder) {
@@ -20443,9 +19012,6 @@ func (*UploadGetFileHashesRequest) TypeID() uint32 { return 0x9156982a }
 // TypeName returns "upload.getFileHashes".
 func (*UploadGetFileHashesRequest) TypeName() string { return "upload.getFileHashes" }
 
-// IsNil reports a nil pointer.
-func (x *UploadGetFileHashesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of upload.getFileHashes.
 func (x *UploadGetFileHashesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Location, "upload.getFileHashes.location")
@@ -20476,9 +19042,6 @@ func (*HelpGetConfigRequest) TypeID() uint32 { return 0xc4f9186b }
 // TypeName returns "help.getConfig".
 func (*HelpGetConfigRequest) TypeName() string { return "help.getConfig" }
 
-// IsNil reports a nil pointer.
-func (x *HelpGetConfigRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of help.getConfig.
 func (x *HelpGetConfigRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -20504,9 +19067,6 @@ func (*HelpGetNearestDCRequest) TypeID() uint32 { return 0x1fb33026 }
 
 // TypeName returns "help.getNearestDc".
 func (*HelpGetNearestDCRequest) TypeName() string { return "help.getNearestDc" }
-
-// IsNil reports a nil pointer.
-func (x *HelpGetNearestDCRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of help.getNearestDc.
 func (x *HelpGetNearestDCRequest) EncodeBare(e *tl.Encoder) {
@@ -20534,9 +19094,6 @@ func (*HelpGetAppUpdateRequest) TypeID() uint32 { return 0x522d5a7d }
 
 // TypeName returns "help.getAppUpdate".
 func (*HelpGetAppUpdateRequest) TypeName() string { return "help.getAppUpdate" }
-
-// IsNil reports a nil pointer.
-func (x *HelpGetAppUpdateRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of help.getAppUpdate.
 func (x *HelpGetAppUpdateRequest) EncodeBare(e *tl.Encoder) {
@@ -20566,9 +19123,6 @@ func (*HelpGetInviteTextRequest) TypeID() uint32 { return 0x4d392343 }
 // TypeName returns "help.getInviteText".
 func (*HelpGetInviteTextRequest) TypeName() string { return "help.getInviteText" }
 
-// IsNil reports a nil pointer.
-func (x *HelpGetInviteTextRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of help.getInviteText.
 func (x *HelpGetInviteTextRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -20594,9 +19148,6 @@ func (*HelpGetSupportRequest) TypeID() uint32 { return 0x9cdf08cd }
 
 // TypeName returns "help.getSupport".
 func (*HelpGetSupportRequest) TypeName() string { return "help.getSupport" }
-
-// IsNil reports a nil pointer.
-func (x *HelpGetSupportRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of help.getSupport.
 func (x *HelpGetSupportRequest) EncodeBare(e *tl.Encoder) {
@@ -20625,9 +19176,6 @@ func (*HelpSetBotUpdatesStatusRequest) TypeID() uint32 { return 0xec22cfcd }
 
 // TypeName returns "help.setBotUpdatesStatus".
 func (*HelpSetBotUpdatesStatusRequest) TypeName() string { return "help.setBotUpdatesStatus" }
-
-// IsNil reports a nil pointer.
-func (x *HelpSetBotUpdatesStatusRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of help.setBotUpdatesStatus.
 func (x *HelpSetBotUpdatesStatusRequest) EncodeBare(e *tl.Encoder) {
@@ -20659,9 +19207,6 @@ func (*HelpGetCDNConfigRequest) TypeID() uint32 { return 0x52029342 }
 // TypeName returns "help.getCdnConfig".
 func (*HelpGetCDNConfigRequest) TypeName() string { return "help.getCdnConfig" }
 
-// IsNil reports a nil pointer.
-func (x *HelpGetCDNConfigRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of help.getCdnConfig.
 func (x *HelpGetCDNConfigRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -20688,9 +19233,6 @@ func (*HelpGetRecentMeURLsRequest) TypeID() uint32 { return 0x3dc0f114 }
 
 // TypeName returns "help.getRecentMeUrls".
 func (*HelpGetRecentMeURLsRequest) TypeName() string { return "help.getRecentMeUrls" }
-
-// IsNil reports a nil pointer.
-func (x *HelpGetRecentMeURLsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of help.getRecentMeUrls.
 func (x *HelpGetRecentMeURLsRequest) EncodeBare(e *tl.Encoder) {
@@ -20720,9 +19262,6 @@ func (*HelpGetTermsOfServiceUpdateRequest) TypeID() uint32 { return 0x2ca51fd1 }
 // TypeName returns "help.getTermsOfServiceUpdate".
 func (*HelpGetTermsOfServiceUpdateRequest) TypeName() string { return "help.getTermsOfServiceUpdate" }
 
-// IsNil reports a nil pointer.
-func (x *HelpGetTermsOfServiceUpdateRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of help.getTermsOfServiceUpdate.
 func (x *HelpGetTermsOfServiceUpdateRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -20749,9 +19288,6 @@ func (*HelpAcceptTermsOfServiceRequest) TypeID() uint32 { return 0xee72f79a }
 
 // TypeName returns "help.acceptTermsOfService".
 func (*HelpAcceptTermsOfServiceRequest) TypeName() string { return "help.acceptTermsOfService" }
-
-// IsNil reports a nil pointer.
-func (x *HelpAcceptTermsOfServiceRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of help.acceptTermsOfService.
 func (x *HelpAcceptTermsOfServiceRequest) EncodeBare(e *tl.Encoder) {
@@ -20782,9 +19318,6 @@ func (*HelpGetDeepLinkInfoRequest) TypeID() uint32 { return 0x3fedc75f }
 // TypeName returns "help.getDeepLinkInfo".
 func (*HelpGetDeepLinkInfoRequest) TypeName() string { return "help.getDeepLinkInfo" }
 
-// IsNil reports a nil pointer.
-func (x *HelpGetDeepLinkInfoRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of help.getDeepLinkInfo.
 func (x *HelpGetDeepLinkInfoRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Path)
@@ -20813,9 +19346,6 @@ func (*HelpGetAppConfigRequest) TypeID() uint32 { return 0x61e3f854 }
 
 // TypeName returns "help.getAppConfig".
 func (*HelpGetAppConfigRequest) TypeName() string { return "help.getAppConfig" }
-
-// IsNil reports a nil pointer.
-func (x *HelpGetAppConfigRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of help.getAppConfig.
 func (x *HelpGetAppConfigRequest) EncodeBare(e *tl.Encoder) {
@@ -20846,9 +19376,6 @@ func (*HelpSaveAppLogRequest) TypeID() uint32 { return 0x6f02f748 }
 // TypeName returns "help.saveAppLog".
 func (*HelpSaveAppLogRequest) TypeName() string { return "help.saveAppLog" }
 
-// IsNil reports a nil pointer.
-func (x *HelpSaveAppLogRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of help.saveAppLog.
 func (x *HelpSaveAppLogRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.Events, "help.saveAppLog.events")
@@ -20878,9 +19405,6 @@ func (*HelpGetPassportConfigRequest) TypeID() uint32 { return 0xc661ad08 }
 // TypeName returns "help.getPassportConfig".
 func (*HelpGetPassportConfigRequest) TypeName() string { return "help.getPassportConfig" }
 
-// IsNil reports a nil pointer.
-func (x *HelpGetPassportConfigRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of help.getPassportConfig.
 func (x *HelpGetPassportConfigRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Hash)
@@ -20909,9 +19433,6 @@ func (*HelpGetSupportNameRequest) TypeID() uint32 { return 0xd360e72c }
 // TypeName returns "help.getSupportName".
 func (*HelpGetSupportNameRequest) TypeName() string { return "help.getSupportName" }
 
-// IsNil reports a nil pointer.
-func (x *HelpGetSupportNameRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of help.getSupportName.
 func (x *HelpGetSupportNameRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -20938,9 +19459,6 @@ func (*HelpGetUserInfoRequest) TypeID() uint32 { return 0x038a08d3 }
 
 // TypeName returns "help.getUserInfo".
 func (*HelpGetUserInfoRequest) TypeName() string { return "help.getUserInfo" }
-
-// IsNil reports a nil pointer.
-func (x *HelpGetUserInfoRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of help.getUserInfo.
 func (x *HelpGetUserInfoRequest) EncodeBare(e *tl.Encoder) {
@@ -20972,9 +19490,6 @@ func (*HelpEditUserInfoRequest) TypeID() uint32 { return 0x66b91b70 }
 
 // TypeName returns "help.editUserInfo".
 func (*HelpEditUserInfoRequest) TypeName() string { return "help.editUserInfo" }
-
-// IsNil reports a nil pointer.
-func (x *HelpEditUserInfoRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of help.editUserInfo.
 func (x *HelpEditUserInfoRequest) EncodeBare(e *tl.Encoder) {
@@ -21008,9 +19523,6 @@ func (*HelpGetPromoDataRequest) TypeID() uint32 { return 0xc0977421 }
 // TypeName returns "help.getPromoData".
 func (*HelpGetPromoDataRequest) TypeName() string { return "help.getPromoData" }
 
-// IsNil reports a nil pointer.
-func (x *HelpGetPromoDataRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of help.getPromoData.
 func (x *HelpGetPromoDataRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -21037,9 +19549,6 @@ func (*HelpHidePromoDataRequest) TypeID() uint32 { return 0x1e251c95 }
 
 // TypeName returns "help.hidePromoData".
 func (*HelpHidePromoDataRequest) TypeName() string { return "help.hidePromoData" }
-
-// IsNil reports a nil pointer.
-func (x *HelpHidePromoDataRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of help.hidePromoData.
 func (x *HelpHidePromoDataRequest) EncodeBare(e *tl.Encoder) {
@@ -21070,9 +19579,6 @@ func (*HelpDismissSuggestionRequest) TypeID() uint32 { return 0xf50dbaa1 }
 
 // TypeName returns "help.dismissSuggestion".
 func (*HelpDismissSuggestionRequest) TypeName() string { return "help.dismissSuggestion" }
-
-// IsNil reports a nil pointer.
-func (x *HelpDismissSuggestionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of help.dismissSuggestion.
 func (x *HelpDismissSuggestionRequest) EncodeBare(e *tl.Encoder) {
@@ -21106,9 +19612,6 @@ func (*HelpGetCountriesListRequest) TypeID() uint32 { return 0x735787a8 }
 // TypeName returns "help.getCountriesList".
 func (*HelpGetCountriesListRequest) TypeName() string { return "help.getCountriesList" }
 
-// IsNil reports a nil pointer.
-func (x *HelpGetCountriesListRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of help.getCountriesList.
 func (x *HelpGetCountriesListRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.LangCode)
@@ -21139,9 +19642,6 @@ func (*HelpGetPremiumPromoRequest) TypeID() uint32 { return 0xb81b93d4 }
 // TypeName returns "help.getPremiumPromo".
 func (*HelpGetPremiumPromoRequest) TypeName() string { return "help.getPremiumPromo" }
 
-// IsNil reports a nil pointer.
-func (x *HelpGetPremiumPromoRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of help.getPremiumPromo.
 func (x *HelpGetPremiumPromoRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -21168,9 +19668,6 @@ func (*HelpGetPeerColorsRequest) TypeID() uint32 { return 0xda80f42f }
 
 // TypeName returns "help.getPeerColors".
 func (*HelpGetPeerColorsRequest) TypeName() string { return "help.getPeerColors" }
-
-// IsNil reports a nil pointer.
-func (x *HelpGetPeerColorsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of help.getPeerColors.
 func (x *HelpGetPeerColorsRequest) EncodeBare(e *tl.Encoder) {
@@ -21201,9 +19698,6 @@ func (*HelpGetPeerProfileColorsRequest) TypeID() uint32 { return 0xabcfa9fd }
 // TypeName returns "help.getPeerProfileColors".
 func (*HelpGetPeerProfileColorsRequest) TypeName() string { return "help.getPeerProfileColors" }
 
-// IsNil reports a nil pointer.
-func (x *HelpGetPeerProfileColorsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of help.getPeerProfileColors.
 func (x *HelpGetPeerProfileColorsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Hash)
@@ -21232,9 +19726,6 @@ func (*HelpGetTimezonesListRequest) TypeID() uint32 { return 0x49b30240 }
 
 // TypeName returns "help.getTimezonesList".
 func (*HelpGetTimezonesListRequest) TypeName() string { return "help.getTimezonesList" }
-
-// IsNil reports a nil pointer.
-func (x *HelpGetTimezonesListRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of help.getTimezonesList.
 func (x *HelpGetTimezonesListRequest) EncodeBare(e *tl.Encoder) {
@@ -21265,9 +19756,6 @@ func (*ChannelsReadHistoryRequest) TypeID() uint32 { return 0xcc104937 }
 
 // TypeName returns "channels.readHistory".
 func (*ChannelsReadHistoryRequest) TypeName() string { return "channels.readHistory" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsReadHistoryRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.readHistory.
 func (x *ChannelsReadHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -21301,9 +19789,6 @@ func (*ChannelsDeleteMessagesRequest) TypeID() uint32 { return 0x84c1fd4e }
 // TypeName returns "channels.deleteMessages".
 func (*ChannelsDeleteMessagesRequest) TypeName() string { return "channels.deleteMessages" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsDeleteMessagesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.deleteMessages.
 func (x *ChannelsDeleteMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.deleteMessages.channel")
@@ -21336,9 +19821,6 @@ func (*ChannelsReportSpamRequest) TypeID() uint32 { return 0xf44a8315 }
 
 // TypeName returns "channels.reportSpam".
 func (*ChannelsReportSpamRequest) TypeName() string { return "channels.reportSpam" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsReportSpamRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.reportSpam.
 func (x *ChannelsReportSpamRequest) EncodeBare(e *tl.Encoder) {
@@ -21374,9 +19856,6 @@ func (*ChannelsGetMessagesRequest) TypeID() uint32 { return 0xad8c9a23 }
 // TypeName returns "channels.getMessages".
 func (*ChannelsGetMessagesRequest) TypeName() string { return "channels.getMessages" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsGetMessagesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.getMessages.
 func (x *ChannelsGetMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.getMessages.channel")
@@ -21411,9 +19890,6 @@ func (*ChannelsGetParticipantsRequest) TypeID() uint32 { return 0x77ced9d0 }
 
 // TypeName returns "channels.getParticipants".
 func (*ChannelsGetParticipantsRequest) TypeName() string { return "channels.getParticipants" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsGetParticipantsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.getParticipants.
 func (x *ChannelsGetParticipantsRequest) EncodeBare(e *tl.Encoder) {
@@ -21453,9 +19929,6 @@ func (*ChannelsGetParticipantRequest) TypeID() uint32 { return 0xa0ab6cc6 }
 // TypeName returns "channels.getParticipant".
 func (*ChannelsGetParticipantRequest) TypeName() string { return "channels.getParticipant" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsGetParticipantRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.getParticipant.
 func (x *ChannelsGetParticipantRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.getParticipant.channel")
@@ -21487,9 +19960,6 @@ func (*ChannelsGetChannelsRequest) TypeID() uint32 { return 0x0a7f6bbb }
 // TypeName returns "channels.getChannels".
 func (*ChannelsGetChannelsRequest) TypeName() string { return "channels.getChannels" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsGetChannelsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.getChannels.
 func (x *ChannelsGetChannelsRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.ID, "channels.getChannels.id")
@@ -21518,9 +19988,6 @@ func (*ChannelsGetFullChannelRequest) TypeID() uint32 { return 0x08736a09 }
 
 // TypeName returns "channels.getFullChannel".
 func (*ChannelsGetFullChannelRequest) TypeName() string { return "channels.getFullChannel" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsGetFullChannelRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.getFullChannel.
 func (x *ChannelsGetFullChannelRequest) EncodeBare(e *tl.Encoder) {
@@ -21558,9 +20025,6 @@ func (*ChannelsCreateChannelRequest) TypeID() uint32 { return 0x91006707 }
 
 // TypeName returns "channels.createChannel".
 func (*ChannelsCreateChannelRequest) TypeName() string { return "channels.createChannel" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsCreateChannelRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.createChannel.
 func (x *ChannelsCreateChannelRequest) EncodeBare(e *tl.Encoder) {
@@ -21642,9 +20106,6 @@ func (*ChannelsEditAdminRequest) TypeID() uint32 { return 0x9a98ad68 }
 // TypeName returns "channels.editAdmin".
 func (*ChannelsEditAdminRequest) TypeName() string { return "channels.editAdmin" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsEditAdminRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.editAdmin.
 func (x *ChannelsEditAdminRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -21691,9 +20152,6 @@ func (*ChannelsEditTitleRequest) TypeID() uint32 { return 0x566decd0 }
 // TypeName returns "channels.editTitle".
 func (*ChannelsEditTitleRequest) TypeName() string { return "channels.editTitle" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsEditTitleRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.editTitle.
 func (x *ChannelsEditTitleRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.editTitle.channel")
@@ -21725,9 +20183,6 @@ func (*ChannelsEditPhotoRequest) TypeID() uint32 { return 0xf12e57c9 }
 
 // TypeName returns "channels.editPhoto".
 func (*ChannelsEditPhotoRequest) TypeName() string { return "channels.editPhoto" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsEditPhotoRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.editPhoto.
 func (x *ChannelsEditPhotoRequest) EncodeBare(e *tl.Encoder) {
@@ -21761,9 +20216,6 @@ func (*ChannelsCheckUsernameRequest) TypeID() uint32 { return 0x10e6bd2c }
 // TypeName returns "channels.checkUsername".
 func (*ChannelsCheckUsernameRequest) TypeName() string { return "channels.checkUsername" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsCheckUsernameRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.checkUsername.
 func (x *ChannelsCheckUsernameRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.checkUsername.channel")
@@ -21796,9 +20248,6 @@ func (*ChannelsUpdateUsernameRequest) TypeID() uint32 { return 0x3514b3de }
 // TypeName returns "channels.updateUsername".
 func (*ChannelsUpdateUsernameRequest) TypeName() string { return "channels.updateUsername" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsUpdateUsernameRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.updateUsername.
 func (x *ChannelsUpdateUsernameRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.updateUsername.channel")
@@ -21830,9 +20279,6 @@ func (*ChannelsJoinChannelRequest) TypeID() uint32 { return 0x7f6a1e22 }
 // TypeName returns "channels.joinChannel".
 func (*ChannelsJoinChannelRequest) TypeName() string { return "channels.joinChannel" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsJoinChannelRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.joinChannel.
 func (x *ChannelsJoinChannelRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.joinChannel.channel")
@@ -21861,9 +20307,6 @@ func (*ChannelsLeaveChannelRequest) TypeID() uint32 { return 0xf836aa95 }
 
 // TypeName returns "channels.leaveChannel".
 func (*ChannelsLeaveChannelRequest) TypeName() string { return "channels.leaveChannel" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsLeaveChannelRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.leaveChannel.
 func (x *ChannelsLeaveChannelRequest) EncodeBare(e *tl.Encoder) {
@@ -21894,9 +20337,6 @@ func (*ChannelsInviteToChannelRequest) TypeID() uint32 { return 0xc9e33d54 }
 
 // TypeName returns "channels.inviteToChannel".
 func (*ChannelsInviteToChannelRequest) TypeName() string { return "channels.inviteToChannel" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsInviteToChannelRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.inviteToChannel.
 func (x *ChannelsInviteToChannelRequest) EncodeBare(e *tl.Encoder) {
@@ -21929,9 +20369,6 @@ func (*ChannelsDeleteChannelRequest) TypeID() uint32 { return 0xc0111fe3 }
 // TypeName returns "channels.deleteChannel".
 func (*ChannelsDeleteChannelRequest) TypeName() string { return "channels.deleteChannel" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsDeleteChannelRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.deleteChannel.
 func (x *ChannelsDeleteChannelRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.deleteChannel.channel")
@@ -21963,9 +20400,6 @@ func (*ChannelsExportMessageLinkRequest) TypeID() uint32 { return 0xe63fadeb }
 
 // TypeName returns "channels.exportMessageLink".
 func (*ChannelsExportMessageLinkRequest) TypeName() string { return "channels.exportMessageLink" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsExportMessageLinkRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.exportMessageLink.
 func (x *ChannelsExportMessageLinkRequest) EncodeBare(e *tl.Encoder) {
@@ -22011,9 +20445,6 @@ func (*ChannelsToggleSignaturesRequest) TypeID() uint32 { return 0x418d549c }
 // TypeName returns "channels.toggleSignatures".
 func (*ChannelsToggleSignaturesRequest) TypeName() string { return "channels.toggleSignatures" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsToggleSignaturesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.toggleSignatures.
 func (x *ChannelsToggleSignaturesRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -22058,9 +20489,6 @@ func (*ChannelsGetAdminedPublicChannelsRequest) TypeID() uint32 { return 0xf8b03
 func (*ChannelsGetAdminedPublicChannelsRequest) TypeName() string {
 	return "channels.getAdminedPublicChannels"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsGetAdminedPublicChannelsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.getAdminedPublicChannels.
 func (x *ChannelsGetAdminedPublicChannelsRequest) EncodeBare(e *tl.Encoder) {
@@ -22110,9 +20538,6 @@ func (*ChannelsEditBannedRequest) TypeID() uint32 { return 0x96e6cd81 }
 // TypeName returns "channels.editBanned".
 func (*ChannelsEditBannedRequest) TypeName() string { return "channels.editBanned" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsEditBannedRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.editBanned.
 func (x *ChannelsEditBannedRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.editBanned.channel")
@@ -22151,9 +20576,6 @@ func (*ChannelsGetAdminLogRequest) TypeID() uint32 { return 0x33ddf480 }
 
 // TypeName returns "channels.getAdminLog".
 func (*ChannelsGetAdminLogRequest) TypeName() string { return "channels.getAdminLog" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsGetAdminLogRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.getAdminLog.
 func (x *ChannelsGetAdminLogRequest) EncodeBare(e *tl.Encoder) {
@@ -22214,9 +20636,6 @@ func (*ChannelsSetStickersRequest) TypeID() uint32 { return 0xea8ca4f9 }
 // TypeName returns "channels.setStickers".
 func (*ChannelsSetStickersRequest) TypeName() string { return "channels.setStickers" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsSetStickersRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.setStickers.
 func (x *ChannelsSetStickersRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.setStickers.channel")
@@ -22248,9 +20667,6 @@ func (*ChannelsReadMessageContentsRequest) TypeID() uint32 { return 0xeab5dc38 }
 
 // TypeName returns "channels.readMessageContents".
 func (*ChannelsReadMessageContentsRequest) TypeName() string { return "channels.readMessageContents" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsReadMessageContentsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.readMessageContents.
 func (x *ChannelsReadMessageContentsRequest) EncodeBare(e *tl.Encoder) {
@@ -22284,9 +20700,6 @@ func (*ChannelsDeleteHistoryRequest) TypeID() uint32 { return 0x9baa9647 }
 
 // TypeName returns "channels.deleteHistory".
 func (*ChannelsDeleteHistoryRequest) TypeName() string { return "channels.deleteHistory" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsDeleteHistoryRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.deleteHistory.
 func (x *ChannelsDeleteHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -22329,9 +20742,6 @@ func (*ChannelsTogglePreHistoryHiddenRequest) TypeName() string {
 	return "channels.togglePreHistoryHidden"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsTogglePreHistoryHiddenRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.togglePreHistoryHidden.
 func (x *ChannelsTogglePreHistoryHiddenRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.togglePreHistoryHidden.channel")
@@ -22363,9 +20773,6 @@ func (*ChannelsGetLeftChannelsRequest) TypeID() uint32 { return 0x8341ecc0 }
 // TypeName returns "channels.getLeftChannels".
 func (*ChannelsGetLeftChannelsRequest) TypeName() string { return "channels.getLeftChannels" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsGetLeftChannelsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.getLeftChannels.
 func (x *ChannelsGetLeftChannelsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Offset)
@@ -22396,9 +20803,6 @@ func (*ChannelsGetGroupsForDiscussionRequest) TypeName() string {
 	return "channels.getGroupsForDiscussion"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsGetGroupsForDiscussionRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.getGroupsForDiscussion.
 func (x *ChannelsGetGroupsForDiscussionRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -22426,9 +20830,6 @@ func (*ChannelsSetDiscussionGroupRequest) TypeID() uint32 { return 0x40582bb2 }
 
 // TypeName returns "channels.setDiscussionGroup".
 func (*ChannelsSetDiscussionGroupRequest) TypeName() string { return "channels.setDiscussionGroup" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsSetDiscussionGroupRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.setDiscussionGroup.
 func (x *ChannelsSetDiscussionGroupRequest) EncodeBare(e *tl.Encoder) {
@@ -22462,9 +20863,6 @@ func (*ChannelsEditLocationRequest) TypeID() uint32 { return 0x58e63f6d }
 
 // TypeName returns "channels.editLocation".
 func (*ChannelsEditLocationRequest) TypeName() string { return "channels.editLocation" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsEditLocationRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.editLocation.
 func (x *ChannelsEditLocationRequest) EncodeBare(e *tl.Encoder) {
@@ -22500,9 +20898,6 @@ func (*ChannelsToggleSlowModeRequest) TypeID() uint32 { return 0xedd49ef0 }
 // TypeName returns "channels.toggleSlowMode".
 func (*ChannelsToggleSlowModeRequest) TypeName() string { return "channels.toggleSlowMode" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsToggleSlowModeRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.toggleSlowMode.
 func (x *ChannelsToggleSlowModeRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.toggleSlowMode.channel")
@@ -22533,9 +20928,6 @@ func (*ChannelsGetInactiveChannelsRequest) TypeID() uint32 { return 0x11e831ee }
 // TypeName returns "channels.getInactiveChannels".
 func (*ChannelsGetInactiveChannelsRequest) TypeName() string { return "channels.getInactiveChannels" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsGetInactiveChannelsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.getInactiveChannels.
 func (x *ChannelsGetInactiveChannelsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -22562,9 +20954,6 @@ func (*ChannelsConvertToGigagroupRequest) TypeID() uint32 { return 0x0b290c69 }
 
 // TypeName returns "channels.convertToGigagroup".
 func (*ChannelsConvertToGigagroupRequest) TypeName() string { return "channels.convertToGigagroup" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsConvertToGigagroupRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.convertToGigagroup.
 func (x *ChannelsConvertToGigagroupRequest) EncodeBare(e *tl.Encoder) {
@@ -22596,9 +20985,6 @@ func (*ChannelsGetSendAsRequest) TypeID() uint32 { return 0xe785a43f }
 
 // TypeName returns "channels.getSendAs".
 func (*ChannelsGetSendAsRequest) TypeName() string { return "channels.getSendAs" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsGetSendAsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.getSendAs.
 func (x *ChannelsGetSendAsRequest) EncodeBare(e *tl.Encoder) {
@@ -22643,9 +21029,6 @@ func (*ChannelsDeleteParticipantHistoryRequest) TypeName() string {
 	return "channels.deleteParticipantHistory"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsDeleteParticipantHistoryRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.deleteParticipantHistory.
 func (x *ChannelsDeleteParticipantHistoryRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.deleteParticipantHistory.channel")
@@ -22677,9 +21060,6 @@ func (*ChannelsToggleJoinToSendRequest) TypeID() uint32 { return 0xe4cb9580 }
 
 // TypeName returns "channels.toggleJoinToSend".
 func (*ChannelsToggleJoinToSendRequest) TypeName() string { return "channels.toggleJoinToSend" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsToggleJoinToSendRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.toggleJoinToSend.
 func (x *ChannelsToggleJoinToSendRequest) EncodeBare(e *tl.Encoder) {
@@ -22714,9 +21094,6 @@ func (*ChannelsToggleJoinRequestRequest) TypeID() uint32 { return 0x0ecc2618 }
 
 // TypeName returns "channels.toggleJoinRequest".
 func (*ChannelsToggleJoinRequestRequest) TypeName() string { return "channels.toggleJoinRequest" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsToggleJoinRequestRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.toggleJoinRequest.
 func (x *ChannelsToggleJoinRequestRequest) EncodeBare(e *tl.Encoder) {
@@ -22766,9 +21143,6 @@ func (*ChannelsReorderUsernamesRequest) TypeID() uint32 { return 0xb45ced1d }
 // TypeName returns "channels.reorderUsernames".
 func (*ChannelsReorderUsernamesRequest) TypeName() string { return "channels.reorderUsernames" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsReorderUsernamesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.reorderUsernames.
 func (x *ChannelsReorderUsernamesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.reorderUsernames.channel")
@@ -22801,9 +21175,6 @@ func (*ChannelsToggleUsernameRequest) TypeID() uint32 { return 0x50f24105 }
 
 // TypeName returns "channels.toggleUsername".
 func (*ChannelsToggleUsernameRequest) TypeName() string { return "channels.toggleUsername" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsToggleUsernameRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.toggleUsername.
 func (x *ChannelsToggleUsernameRequest) EncodeBare(e *tl.Encoder) {
@@ -22840,9 +21211,6 @@ func (*ChannelsDeactivateAllUsernamesRequest) TypeName() string {
 	return "channels.deactivateAllUsernames"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsDeactivateAllUsernamesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.deactivateAllUsernames.
 func (x *ChannelsDeactivateAllUsernamesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.deactivateAllUsernames.channel")
@@ -22873,9 +21241,6 @@ func (*ChannelsToggleForumRequest) TypeID() uint32 { return 0x3ff75734 }
 
 // TypeName returns "channels.toggleForum".
 func (*ChannelsToggleForumRequest) TypeName() string { return "channels.toggleForum" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsToggleForumRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.toggleForum.
 func (x *ChannelsToggleForumRequest) EncodeBare(e *tl.Encoder) {
@@ -22911,9 +21276,6 @@ func (*ChannelsToggleAntiSpamRequest) TypeID() uint32 { return 0x68f3e4eb }
 // TypeName returns "channels.toggleAntiSpam".
 func (*ChannelsToggleAntiSpamRequest) TypeName() string { return "channels.toggleAntiSpam" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsToggleAntiSpamRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.toggleAntiSpam.
 func (x *ChannelsToggleAntiSpamRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.toggleAntiSpam.channel")
@@ -22947,9 +21309,6 @@ func (*ChannelsReportAntiSpamFalsePositiveRequest) TypeID() uint32 { return 0xa8
 func (*ChannelsReportAntiSpamFalsePositiveRequest) TypeName() string {
 	return "channels.reportAntiSpamFalsePositive"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsReportAntiSpamFalsePositiveRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.reportAntiSpamFalsePositive.
 func (x *ChannelsReportAntiSpamFalsePositiveRequest) EncodeBare(e *tl.Encoder) {
@@ -22985,9 +21344,6 @@ func (*ChannelsToggleParticipantsHiddenRequest) TypeName() string {
 	return "channels.toggleParticipantsHidden"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsToggleParticipantsHiddenRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.toggleParticipantsHidden.
 func (x *ChannelsToggleParticipantsHiddenRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.toggleParticipantsHidden.channel")
@@ -23021,9 +21377,6 @@ func (*ChannelsUpdateColorRequest) TypeID() uint32 { return 0xd8aa3671 }
 
 // TypeName returns "channels.updateColor".
 func (*ChannelsUpdateColorRequest) TypeName() string { return "channels.updateColor" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsUpdateColorRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.updateColor.
 func (x *ChannelsUpdateColorRequest) EncodeBare(e *tl.Encoder) {
@@ -23082,9 +21435,6 @@ func (*ChannelsToggleViewForumAsMessagesRequest) TypeName() string {
 	return "channels.toggleViewForumAsMessages"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsToggleViewForumAsMessagesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.toggleViewForumAsMessages.
 func (x *ChannelsToggleViewForumAsMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.toggleViewForumAsMessages.channel")
@@ -23117,9 +21467,6 @@ func (*ChannelsGetChannelRecommendationsRequest) TypeID() uint32 { return 0x25a7
 func (*ChannelsGetChannelRecommendationsRequest) TypeName() string {
 	return "channels.getChannelRecommendations"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsGetChannelRecommendationsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.getChannelRecommendations.
 func (x *ChannelsGetChannelRecommendationsRequest) EncodeBare(e *tl.Encoder) {
@@ -23161,9 +21508,6 @@ func (*ChannelsUpdateEmojiStatusRequest) TypeID() uint32 { return 0xf0d3e6a8 }
 // TypeName returns "channels.updateEmojiStatus".
 func (*ChannelsUpdateEmojiStatusRequest) TypeName() string { return "channels.updateEmojiStatus" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsUpdateEmojiStatusRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.updateEmojiStatus.
 func (x *ChannelsUpdateEmojiStatusRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.updateEmojiStatus.channel")
@@ -23198,9 +21542,6 @@ func (*ChannelsSetBoostsToUnblockRestrictionsRequest) TypeName() string {
 	return "channels.setBoostsToUnblockRestrictions"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsSetBoostsToUnblockRestrictionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.setBoostsToUnblockRestrictions.
 func (x *ChannelsSetBoostsToUnblockRestrictionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.setBoostsToUnblockRestrictions.channel")
@@ -23232,9 +21573,6 @@ func (*ChannelsSetEmojiStickersRequest) TypeID() uint32 { return 0x3cd930b7 }
 
 // TypeName returns "channels.setEmojiStickers".
 func (*ChannelsSetEmojiStickersRequest) TypeName() string { return "channels.setEmojiStickers" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsSetEmojiStickersRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.setEmojiStickers.
 func (x *ChannelsSetEmojiStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -23269,9 +21607,6 @@ func (*ChannelsRestrictSponsoredMessagesRequest) TypeID() uint32 { return 0x9ae9
 func (*ChannelsRestrictSponsoredMessagesRequest) TypeName() string {
 	return "channels.restrictSponsoredMessages"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsRestrictSponsoredMessagesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.restrictSponsoredMessages.
 func (x *ChannelsRestrictSponsoredMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -23309,9 +21644,6 @@ func (*ChannelsSearchPostsRequest) TypeID() uint32 { return 0xf2c4f24d }
 
 // TypeName returns "channels.searchPosts".
 func (*ChannelsSearchPostsRequest) TypeName() string { return "channels.searchPosts" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsSearchPostsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.searchPosts.
 func (x *ChannelsSearchPostsRequest) EncodeBare(e *tl.Encoder) {
@@ -23382,9 +21714,6 @@ func (*ChannelsUpdatePaidMessagesPriceRequest) TypeName() string {
 	return "channels.updatePaidMessagesPrice"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsUpdatePaidMessagesPriceRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.updatePaidMessagesPrice.
 func (x *ChannelsUpdatePaidMessagesPriceRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -23426,9 +21755,6 @@ func (*ChannelsToggleAutotranslationRequest) TypeName() string {
 	return "channels.toggleAutotranslation"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsToggleAutotranslationRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.toggleAutotranslation.
 func (x *ChannelsToggleAutotranslationRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.toggleAutotranslation.channel")
@@ -23460,9 +21786,6 @@ func (*ChannelsGetMessageAuthorRequest) TypeID() uint32 { return 0xece2a0e6 }
 
 // TypeName returns "channels.getMessageAuthor".
 func (*ChannelsGetMessageAuthorRequest) TypeName() string { return "channels.getMessageAuthor" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsGetMessageAuthorRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.getMessageAuthor.
 func (x *ChannelsGetMessageAuthorRequest) EncodeBare(e *tl.Encoder) {
@@ -23496,9 +21819,6 @@ func (*ChannelsCheckSearchPostsFloodRequest) TypeID() uint32 { return 0x22567115
 func (*ChannelsCheckSearchPostsFloodRequest) TypeName() string {
 	return "channels.checkSearchPostsFlood"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsCheckSearchPostsFloodRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of channels.checkSearchPostsFlood.
 func (x *ChannelsCheckSearchPostsFloodRequest) EncodeBare(e *tl.Encoder) {
@@ -23540,9 +21860,6 @@ func (*ChannelsSetMainProfileTabRequest) TypeID() uint32 { return 0x3583fcb1 }
 // TypeName returns "channels.setMainProfileTab".
 func (*ChannelsSetMainProfileTabRequest) TypeName() string { return "channels.setMainProfileTab" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsSetMainProfileTabRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of channels.setMainProfileTab.
 func (x *ChannelsSetMainProfileTabRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.setMainProfileTab.channel")
@@ -23574,9 +21891,6 @@ func (*BotsSendCustomRequestRequest) TypeID() uint32 { return 0xaa2769ed }
 
 // TypeName returns "bots.sendCustomRequest".
 func (*BotsSendCustomRequestRequest) TypeName() string { return "bots.sendCustomRequest" }
-
-// IsNil reports a nil pointer.
-func (x *BotsSendCustomRequestRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.sendCustomRequest.
 func (x *BotsSendCustomRequestRequest) EncodeBare(e *tl.Encoder) {
@@ -23610,9 +21924,6 @@ func (*BotsAnswerWebhookJSONQueryRequest) TypeID() uint32 { return 0xe6213f4d }
 // TypeName returns "bots.answerWebhookJSONQuery".
 func (*BotsAnswerWebhookJSONQueryRequest) TypeName() string { return "bots.answerWebhookJSONQuery" }
 
-// IsNil reports a nil pointer.
-func (x *BotsAnswerWebhookJSONQueryRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.answerWebhookJSONQuery.
 func (x *BotsAnswerWebhookJSONQueryRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.QueryID)
@@ -23645,9 +21956,6 @@ func (*BotsSetBotCommandsRequest) TypeID() uint32 { return 0x0517165a }
 
 // TypeName returns "bots.setBotCommands".
 func (*BotsSetBotCommandsRequest) TypeName() string { return "bots.setBotCommands" }
-
-// IsNil reports a nil pointer.
-func (x *BotsSetBotCommandsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.setBotCommands.
 func (x *BotsSetBotCommandsRequest) EncodeBare(e *tl.Encoder) {
@@ -23683,9 +21991,6 @@ func (*BotsResetBotCommandsRequest) TypeID() uint32 { return 0x3d8de0f9 }
 // TypeName returns "bots.resetBotCommands".
 func (*BotsResetBotCommandsRequest) TypeName() string { return "bots.resetBotCommands" }
 
-// IsNil reports a nil pointer.
-func (x *BotsResetBotCommandsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.resetBotCommands.
 func (x *BotsResetBotCommandsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Scope, "bots.resetBotCommands.scope")
@@ -23717,9 +22022,6 @@ func (*BotsGetBotCommandsRequest) TypeID() uint32 { return 0xe34c0dd6 }
 
 // TypeName returns "bots.getBotCommands".
 func (*BotsGetBotCommandsRequest) TypeName() string { return "bots.getBotCommands" }
-
-// IsNil reports a nil pointer.
-func (x *BotsGetBotCommandsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.getBotCommands.
 func (x *BotsGetBotCommandsRequest) EncodeBare(e *tl.Encoder) {
@@ -23753,9 +22055,6 @@ func (*BotsSetBotMenuButtonRequest) TypeID() uint32 { return 0x4504d54f }
 // TypeName returns "bots.setBotMenuButton".
 func (*BotsSetBotMenuButtonRequest) TypeName() string { return "bots.setBotMenuButton" }
 
-// IsNil reports a nil pointer.
-func (x *BotsSetBotMenuButtonRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.setBotMenuButton.
 func (x *BotsSetBotMenuButtonRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.UserID, "bots.setBotMenuButton.user_id")
@@ -23786,9 +22085,6 @@ func (*BotsGetBotMenuButtonRequest) TypeID() uint32 { return 0x9c60eb28 }
 
 // TypeName returns "bots.getBotMenuButton".
 func (*BotsGetBotMenuButtonRequest) TypeName() string { return "bots.getBotMenuButton" }
-
-// IsNil reports a nil pointer.
-func (x *BotsGetBotMenuButtonRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.getBotMenuButton.
 func (x *BotsGetBotMenuButtonRequest) EncodeBare(e *tl.Encoder) {
@@ -23821,9 +22117,6 @@ func (*BotsSetBotBroadcastDefaultAdminRightsRequest) TypeName() string {
 	return "bots.setBotBroadcastDefaultAdminRights"
 }
 
-// IsNil reports a nil pointer.
-func (x *BotsSetBotBroadcastDefaultAdminRightsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.setBotBroadcastDefaultAdminRights.
 func (x *BotsSetBotBroadcastDefaultAdminRightsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.AdminRights, "bots.setBotBroadcastDefaultAdminRights.admin_rights")
@@ -23854,9 +22147,6 @@ func (*BotsSetBotGroupDefaultAdminRightsRequest) TypeID() uint32 { return 0x925e
 func (*BotsSetBotGroupDefaultAdminRightsRequest) TypeName() string {
 	return "bots.setBotGroupDefaultAdminRights"
 }
-
-// IsNil reports a nil pointer.
-func (x *BotsSetBotGroupDefaultAdminRightsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.setBotGroupDefaultAdminRights.
 func (x *BotsSetBotGroupDefaultAdminRightsRequest) EncodeBare(e *tl.Encoder) {
@@ -23890,9 +22180,6 @@ func (*BotsSetBotInfoRequest) TypeID() uint32 { return 0x10cf3123 }
 
 // TypeName returns "bots.setBotInfo".
 func (*BotsSetBotInfoRequest) TypeName() string { return "bots.setBotInfo" }
-
-// IsNil reports a nil pointer.
-func (x *BotsSetBotInfoRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.setBotInfo.
 func (x *BotsSetBotInfoRequest) EncodeBare(e *tl.Encoder) {
@@ -23963,9 +22250,6 @@ func (*BotsGetBotInfoRequest) TypeID() uint32 { return 0xdcd914fd }
 // TypeName returns "bots.getBotInfo".
 func (*BotsGetBotInfoRequest) TypeName() string { return "bots.getBotInfo" }
 
-// IsNil reports a nil pointer.
-func (x *BotsGetBotInfoRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.getBotInfo.
 func (x *BotsGetBotInfoRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -24008,9 +22292,6 @@ func (*BotsReorderUsernamesRequest) TypeID() uint32 { return 0x9709b1c2 }
 // TypeName returns "bots.reorderUsernames".
 func (*BotsReorderUsernamesRequest) TypeName() string { return "bots.reorderUsernames" }
 
-// IsNil reports a nil pointer.
-func (x *BotsReorderUsernamesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.reorderUsernames.
 func (x *BotsReorderUsernamesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.reorderUsernames.bot")
@@ -24043,9 +22324,6 @@ func (*BotsToggleUsernameRequest) TypeID() uint32 { return 0x053ca973 }
 
 // TypeName returns "bots.toggleUsername".
 func (*BotsToggleUsernameRequest) TypeName() string { return "bots.toggleUsername" }
-
-// IsNil reports a nil pointer.
-func (x *BotsToggleUsernameRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.toggleUsername.
 func (x *BotsToggleUsernameRequest) EncodeBare(e *tl.Encoder) {
@@ -24080,9 +22358,6 @@ func (*BotsCanSendMessageRequest) TypeID() uint32 { return 0x1359f4e6 }
 // TypeName returns "bots.canSendMessage".
 func (*BotsCanSendMessageRequest) TypeName() string { return "bots.canSendMessage" }
 
-// IsNil reports a nil pointer.
-func (x *BotsCanSendMessageRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.canSendMessage.
 func (x *BotsCanSendMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.canSendMessage.bot")
@@ -24111,9 +22386,6 @@ func (*BotsAllowSendMessageRequest) TypeID() uint32 { return 0xf132e3ef }
 
 // TypeName returns "bots.allowSendMessage".
 func (*BotsAllowSendMessageRequest) TypeName() string { return "bots.allowSendMessage" }
-
-// IsNil reports a nil pointer.
-func (x *BotsAllowSendMessageRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.allowSendMessage.
 func (x *BotsAllowSendMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -24147,9 +22419,6 @@ func (*BotsInvokeWebViewCustomMethodRequest) TypeID() uint32 { return 0x087fc5e7
 func (*BotsInvokeWebViewCustomMethodRequest) TypeName() string {
 	return "bots.invokeWebViewCustomMethod"
 }
-
-// IsNil reports a nil pointer.
-func (x *BotsInvokeWebViewCustomMethodRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.invokeWebViewCustomMethod.
 func (x *BotsInvokeWebViewCustomMethodRequest) EncodeBare(e *tl.Encoder) {
@@ -24185,9 +22454,6 @@ func (*BotsGetPopularAppBotsRequest) TypeID() uint32 { return 0xc2510192 }
 // TypeName returns "bots.getPopularAppBots".
 func (*BotsGetPopularAppBotsRequest) TypeName() string { return "bots.getPopularAppBots" }
 
-// IsNil reports a nil pointer.
-func (x *BotsGetPopularAppBotsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.getPopularAppBots.
 func (x *BotsGetPopularAppBotsRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Offset)
@@ -24220,9 +22486,6 @@ func (*BotsAddPreviewMediaRequest) TypeID() uint32 { return 0x17aeb75a }
 
 // TypeName returns "bots.addPreviewMedia".
 func (*BotsAddPreviewMediaRequest) TypeName() string { return "bots.addPreviewMedia" }
-
-// IsNil reports a nil pointer.
-func (x *BotsAddPreviewMediaRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.addPreviewMedia.
 func (x *BotsAddPreviewMediaRequest) EncodeBare(e *tl.Encoder) {
@@ -24259,9 +22522,6 @@ func (*BotsEditPreviewMediaRequest) TypeID() uint32 { return 0x8525606f }
 
 // TypeName returns "bots.editPreviewMedia".
 func (*BotsEditPreviewMediaRequest) TypeName() string { return "bots.editPreviewMedia" }
-
-// IsNil reports a nil pointer.
-func (x *BotsEditPreviewMediaRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.editPreviewMedia.
 func (x *BotsEditPreviewMediaRequest) EncodeBare(e *tl.Encoder) {
@@ -24300,9 +22560,6 @@ func (*BotsDeletePreviewMediaRequest) TypeID() uint32 { return 0x2d0135b3 }
 // TypeName returns "bots.deletePreviewMedia".
 func (*BotsDeletePreviewMediaRequest) TypeName() string { return "bots.deletePreviewMedia" }
 
-// IsNil reports a nil pointer.
-func (x *BotsDeletePreviewMediaRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.deletePreviewMedia.
 func (x *BotsDeletePreviewMediaRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.deletePreviewMedia.bot")
@@ -24338,9 +22595,6 @@ func (*BotsReorderPreviewMediasRequest) TypeID() uint32 { return 0xb627f3aa }
 // TypeName returns "bots.reorderPreviewMedias".
 func (*BotsReorderPreviewMediasRequest) TypeName() string { return "bots.reorderPreviewMedias" }
 
-// IsNil reports a nil pointer.
-func (x *BotsReorderPreviewMediasRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.reorderPreviewMedias.
 func (x *BotsReorderPreviewMediasRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.reorderPreviewMedias.bot")
@@ -24375,9 +22629,6 @@ func (*BotsGetPreviewInfoRequest) TypeID() uint32 { return 0x423ab3ad }
 // TypeName returns "bots.getPreviewInfo".
 func (*BotsGetPreviewInfoRequest) TypeName() string { return "bots.getPreviewInfo" }
 
-// IsNil reports a nil pointer.
-func (x *BotsGetPreviewInfoRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.getPreviewInfo.
 func (x *BotsGetPreviewInfoRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.getPreviewInfo.bot")
@@ -24409,9 +22660,6 @@ func (*BotsGetPreviewMediasRequest) TypeID() uint32 { return 0xa2a5594d }
 // TypeName returns "bots.getPreviewMedias".
 func (*BotsGetPreviewMediasRequest) TypeName() string { return "bots.getPreviewMedias" }
 
-// IsNil reports a nil pointer.
-func (x *BotsGetPreviewMediasRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.getPreviewMedias.
 func (x *BotsGetPreviewMediasRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.getPreviewMedias.bot")
@@ -24441,9 +22689,6 @@ func (*BotsUpdateUserEmojiStatusRequest) TypeID() uint32 { return 0xed9f30c5 }
 
 // TypeName returns "bots.updateUserEmojiStatus".
 func (*BotsUpdateUserEmojiStatusRequest) TypeName() string { return "bots.updateUserEmojiStatus" }
-
-// IsNil reports a nil pointer.
-func (x *BotsUpdateUserEmojiStatusRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.updateUserEmojiStatus.
 func (x *BotsUpdateUserEmojiStatusRequest) EncodeBare(e *tl.Encoder) {
@@ -24479,9 +22724,6 @@ func (*BotsToggleUserEmojiStatusPermissionRequest) TypeName() string {
 	return "bots.toggleUserEmojiStatusPermission"
 }
 
-// IsNil reports a nil pointer.
-func (x *BotsToggleUserEmojiStatusPermissionRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.toggleUserEmojiStatusPermission.
 func (x *BotsToggleUserEmojiStatusPermissionRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.toggleUserEmojiStatusPermission.bot")
@@ -24515,9 +22757,6 @@ func (*BotsCheckDownloadFileParamsRequest) TypeID() uint32 { return 0x50077589 }
 // TypeName returns "bots.checkDownloadFileParams".
 func (*BotsCheckDownloadFileParamsRequest) TypeName() string { return "bots.checkDownloadFileParams" }
 
-// IsNil reports a nil pointer.
-func (x *BotsCheckDownloadFileParamsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.checkDownloadFileParams.
 func (x *BotsCheckDownloadFileParamsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.checkDownloadFileParams.bot")
@@ -24550,9 +22789,6 @@ func (*BotsGetAdminedBotsRequest) TypeID() uint32 { return 0xb0711d83 }
 // TypeName returns "bots.getAdminedBots".
 func (*BotsGetAdminedBotsRequest) TypeName() string { return "bots.getAdminedBots" }
 
-// IsNil reports a nil pointer.
-func (x *BotsGetAdminedBotsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.getAdminedBots.
 func (x *BotsGetAdminedBotsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -24581,9 +22817,6 @@ func (*BotsUpdateStarRefProgramRequest) TypeID() uint32 { return 0x778b5ab3 }
 
 // TypeName returns "bots.updateStarRefProgram".
 func (*BotsUpdateStarRefProgramRequest) TypeName() string { return "bots.updateStarRefProgram" }
-
-// IsNil reports a nil pointer.
-func (x *BotsUpdateStarRefProgramRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.updateStarRefProgram.
 func (x *BotsUpdateStarRefProgramRequest) EncodeBare(e *tl.Encoder) {
@@ -24630,9 +22863,6 @@ func (*BotsSetCustomVerificationRequest) TypeID() uint32 { return 0x8b89dfbd }
 
 // TypeName returns "bots.setCustomVerification".
 func (*BotsSetCustomVerificationRequest) TypeName() string { return "bots.setCustomVerification" }
-
-// IsNil reports a nil pointer.
-func (x *BotsSetCustomVerificationRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.setCustomVerification.
 func (x *BotsSetCustomVerificationRequest) EncodeBare(e *tl.Encoder) {
@@ -24688,9 +22918,6 @@ func (*BotsGetBotRecommendationsRequest) TypeID() uint32 { return 0xa1b70815 }
 // TypeName returns "bots.getBotRecommendations".
 func (*BotsGetBotRecommendationsRequest) TypeName() string { return "bots.getBotRecommendations" }
 
-// IsNil reports a nil pointer.
-func (x *BotsGetBotRecommendationsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.getBotRecommendations.
 func (x *BotsGetBotRecommendationsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.getBotRecommendations.bot")
@@ -24719,9 +22946,6 @@ func (*BotsCheckUsernameRequest) TypeID() uint32 { return 0x87f2219b }
 
 // TypeName returns "bots.checkUsername".
 func (*BotsCheckUsernameRequest) TypeName() string { return "bots.checkUsername" }
-
-// IsNil reports a nil pointer.
-func (x *BotsCheckUsernameRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.checkUsername.
 func (x *BotsCheckUsernameRequest) EncodeBare(e *tl.Encoder) {
@@ -24754,9 +22978,6 @@ func (*BotsCreateBotRequest) TypeID() uint32 { return 0xe5b17f2b }
 
 // TypeName returns "bots.createBot".
 func (*BotsCreateBotRequest) TypeName() string { return "bots.createBot" }
-
-// IsNil reports a nil pointer.
-func (x *BotsCreateBotRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.createBot.
 func (x *BotsCreateBotRequest) EncodeBare(e *tl.Encoder) {
@@ -24799,9 +23020,6 @@ func (*BotsExportBotTokenRequest) TypeID() uint32 { return 0xbd0d99eb }
 // TypeName returns "bots.exportBotToken".
 func (*BotsExportBotTokenRequest) TypeName() string { return "bots.exportBotToken" }
 
-// IsNil reports a nil pointer.
-func (x *BotsExportBotTokenRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.exportBotToken.
 func (x *BotsExportBotTokenRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.exportBotToken.bot")
@@ -24833,9 +23051,6 @@ func (*BotsRequestWebViewButtonRequest) TypeID() uint32 { return 0x31a2a35e }
 
 // TypeName returns "bots.requestWebViewButton".
 func (*BotsRequestWebViewButtonRequest) TypeName() string { return "bots.requestWebViewButton" }
-
-// IsNil reports a nil pointer.
-func (x *BotsRequestWebViewButtonRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.requestWebViewButton.
 func (x *BotsRequestWebViewButtonRequest) EncodeBare(e *tl.Encoder) {
@@ -24871,9 +23086,6 @@ func (*BotsGetRequestedWebViewButtonRequest) TypeName() string {
 	return "bots.getRequestedWebViewButton"
 }
 
-// IsNil reports a nil pointer.
-func (x *BotsGetRequestedWebViewButtonRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.getRequestedWebViewButton.
 func (x *BotsGetRequestedWebViewButtonRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.getRequestedWebViewButton.bot")
@@ -24905,9 +23117,6 @@ func (*BotsGetAccessSettingsRequest) TypeID() uint32 { return 0x213853a3 }
 // TypeName returns "bots.getAccessSettings".
 func (*BotsGetAccessSettingsRequest) TypeName() string { return "bots.getAccessSettings" }
 
-// IsNil reports a nil pointer.
-func (x *BotsGetAccessSettingsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.getAccessSettings.
 func (x *BotsGetAccessSettingsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.getAccessSettings.bot")
@@ -24938,9 +23147,6 @@ func (*BotsEditAccessSettingsRequest) TypeID() uint32 { return 0x31813cd8 }
 
 // TypeName returns "bots.editAccessSettings".
 func (*BotsEditAccessSettingsRequest) TypeName() string { return "bots.editAccessSettings" }
-
-// IsNil reports a nil pointer.
-func (x *BotsEditAccessSettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of bots.editAccessSettings.
 func (x *BotsEditAccessSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -24988,9 +23194,6 @@ func (*BotsSetJoinChatResultsRequest) TypeID() uint32 { return 0xe71a4810 }
 // TypeName returns "bots.setJoinChatResults".
 func (*BotsSetJoinChatResultsRequest) TypeName() string { return "bots.setJoinChatResults" }
 
-// IsNil reports a nil pointer.
-func (x *BotsSetJoinChatResultsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of bots.setJoinChatResults.
 func (x *BotsSetJoinChatResultsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.QueryID)
@@ -25022,9 +23225,6 @@ func (*PaymentsGetPaymentFormRequest) TypeID() uint32 { return 0x37148dbb }
 
 // TypeName returns "payments.getPaymentForm".
 func (*PaymentsGetPaymentFormRequest) TypeName() string { return "payments.getPaymentForm" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetPaymentFormRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getPaymentForm.
 func (x *PaymentsGetPaymentFormRequest) EncodeBare(e *tl.Encoder) {
@@ -25068,9 +23268,6 @@ func (*PaymentsGetPaymentReceiptRequest) TypeID() uint32 { return 0x2478d1cc }
 // TypeName returns "payments.getPaymentReceipt".
 func (*PaymentsGetPaymentReceiptRequest) TypeName() string { return "payments.getPaymentReceipt" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetPaymentReceiptRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getPaymentReceipt.
 func (x *PaymentsGetPaymentReceiptRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.getPaymentReceipt.peer")
@@ -25105,9 +23302,6 @@ func (*PaymentsValidateRequestedInfoRequest) TypeID() uint32 { return 0xb6c8f12b
 func (*PaymentsValidateRequestedInfoRequest) TypeName() string {
 	return "payments.validateRequestedInfo"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsValidateRequestedInfoRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.validateRequestedInfo.
 func (x *PaymentsValidateRequestedInfoRequest) EncodeBare(e *tl.Encoder) {
@@ -25151,9 +23345,6 @@ func (*PaymentsSendPaymentFormRequest) TypeID() uint32 { return 0x2d03522f }
 
 // TypeName returns "payments.sendPaymentForm".
 func (*PaymentsSendPaymentFormRequest) TypeName() string { return "payments.sendPaymentForm" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsSendPaymentFormRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.sendPaymentForm.
 func (x *PaymentsSendPaymentFormRequest) EncodeBare(e *tl.Encoder) {
@@ -25217,9 +23408,6 @@ func (*PaymentsGetSavedInfoRequest) TypeID() uint32 { return 0x227d824b }
 // TypeName returns "payments.getSavedInfo".
 func (*PaymentsGetSavedInfoRequest) TypeName() string { return "payments.getSavedInfo" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetSavedInfoRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getSavedInfo.
 func (x *PaymentsGetSavedInfoRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -25247,9 +23435,6 @@ func (*PaymentsClearSavedInfoRequest) TypeID() uint32 { return 0xd83d70c1 }
 
 // TypeName returns "payments.clearSavedInfo".
 func (*PaymentsClearSavedInfoRequest) TypeName() string { return "payments.clearSavedInfo" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsClearSavedInfoRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.clearSavedInfo.
 func (x *PaymentsClearSavedInfoRequest) EncodeBare(e *tl.Encoder) {
@@ -25289,9 +23474,6 @@ func (*PaymentsGetBankCardDataRequest) TypeID() uint32 { return 0x2e79d779 }
 // TypeName returns "payments.getBankCardData".
 func (*PaymentsGetBankCardDataRequest) TypeName() string { return "payments.getBankCardData" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetBankCardDataRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getBankCardData.
 func (x *PaymentsGetBankCardDataRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Number)
@@ -25320,9 +23502,6 @@ func (*PaymentsExportInvoiceRequest) TypeID() uint32 { return 0x0f91b065 }
 
 // TypeName returns "payments.exportInvoice".
 func (*PaymentsExportInvoiceRequest) TypeName() string { return "payments.exportInvoice" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsExportInvoiceRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.exportInvoice.
 func (x *PaymentsExportInvoiceRequest) EncodeBare(e *tl.Encoder) {
@@ -25355,9 +23534,6 @@ func (*PaymentsAssignAppStoreTransactionRequest) TypeID() uint32 { return 0x80ed
 func (*PaymentsAssignAppStoreTransactionRequest) TypeName() string {
 	return "payments.assignAppStoreTransaction"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsAssignAppStoreTransactionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.assignAppStoreTransaction.
 func (x *PaymentsAssignAppStoreTransactionRequest) EncodeBare(e *tl.Encoder) {
@@ -25393,9 +23569,6 @@ func (*PaymentsAssignPlayMarketTransactionRequest) TypeName() string {
 	return "payments.assignPlayMarketTransaction"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsAssignPlayMarketTransactionRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.assignPlayMarketTransaction.
 func (x *PaymentsAssignPlayMarketTransactionRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Receipt, "payments.assignPlayMarketTransaction.receipt")
@@ -25428,9 +23601,6 @@ func (*PaymentsGetPremiumGiftCodeOptionsRequest) TypeID() uint32 { return 0x2757
 func (*PaymentsGetPremiumGiftCodeOptionsRequest) TypeName() string {
 	return "payments.getPremiumGiftCodeOptions"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetPremiumGiftCodeOptionsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getPremiumGiftCodeOptions.
 func (x *PaymentsGetPremiumGiftCodeOptionsRequest) EncodeBare(e *tl.Encoder) {
@@ -25471,9 +23641,6 @@ func (*PaymentsCheckGiftCodeRequest) TypeID() uint32 { return 0x8e51b4c1 }
 // TypeName returns "payments.checkGiftCode".
 func (*PaymentsCheckGiftCodeRequest) TypeName() string { return "payments.checkGiftCode" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsCheckGiftCodeRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.checkGiftCode.
 func (x *PaymentsCheckGiftCodeRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Slug)
@@ -25502,9 +23669,6 @@ func (*PaymentsApplyGiftCodeRequest) TypeID() uint32 { return 0xf6e26854 }
 
 // TypeName returns "payments.applyGiftCode".
 func (*PaymentsApplyGiftCodeRequest) TypeName() string { return "payments.applyGiftCode" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsApplyGiftCodeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.applyGiftCode.
 func (x *PaymentsApplyGiftCodeRequest) EncodeBare(e *tl.Encoder) {
@@ -25535,9 +23699,6 @@ func (*PaymentsGetGiveawayInfoRequest) TypeID() uint32 { return 0xf4239425 }
 
 // TypeName returns "payments.getGiveawayInfo".
 func (*PaymentsGetGiveawayInfoRequest) TypeName() string { return "payments.getGiveawayInfo" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetGiveawayInfoRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getGiveawayInfo.
 func (x *PaymentsGetGiveawayInfoRequest) EncodeBare(e *tl.Encoder) {
@@ -25574,9 +23735,6 @@ func (*PaymentsLaunchPrepaidGiveawayRequest) TypeName() string {
 	return "payments.launchPrepaidGiveaway"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsLaunchPrepaidGiveawayRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.launchPrepaidGiveaway.
 func (x *PaymentsLaunchPrepaidGiveawayRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.launchPrepaidGiveaway.peer")
@@ -25609,9 +23767,6 @@ func (*PaymentsGetStarsTopupOptionsRequest) TypeID() uint32 { return 0xc00ec7d3 
 // TypeName returns "payments.getStarsTopupOptions".
 func (*PaymentsGetStarsTopupOptionsRequest) TypeName() string { return "payments.getStarsTopupOptions" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarsTopupOptionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getStarsTopupOptions.
 func (x *PaymentsGetStarsTopupOptionsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -25639,9 +23794,6 @@ func (*PaymentsGetStarsStatusRequest) TypeID() uint32 { return 0x4ea9b3bf }
 
 // TypeName returns "payments.getStarsStatus".
 func (*PaymentsGetStarsStatusRequest) TypeName() string { return "payments.getStarsStatus" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarsStatusRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getStarsStatus.
 func (x *PaymentsGetStarsStatusRequest) EncodeBare(e *tl.Encoder) {
@@ -25685,9 +23837,6 @@ func (*PaymentsGetStarsTransactionsRequest) TypeID() uint32 { return 0x69da4557 
 
 // TypeName returns "payments.getStarsTransactions".
 func (*PaymentsGetStarsTransactionsRequest) TypeName() string { return "payments.getStarsTransactions" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarsTransactionsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getStarsTransactions.
 func (x *PaymentsGetStarsTransactionsRequest) EncodeBare(e *tl.Encoder) {
@@ -25751,9 +23900,6 @@ func (*PaymentsSendStarsFormRequest) TypeID() uint32 { return 0x7998c914 }
 // TypeName returns "payments.sendStarsForm".
 func (*PaymentsSendStarsFormRequest) TypeName() string { return "payments.sendStarsForm" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsSendStarsFormRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.sendStarsForm.
 func (x *PaymentsSendStarsFormRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.FormID)
@@ -25785,9 +23931,6 @@ func (*PaymentsRefundStarsChargeRequest) TypeID() uint32 { return 0x25ae8f4a }
 
 // TypeName returns "payments.refundStarsCharge".
 func (*PaymentsRefundStarsChargeRequest) TypeName() string { return "payments.refundStarsCharge" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsRefundStarsChargeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.refundStarsCharge.
 func (x *PaymentsRefundStarsChargeRequest) EncodeBare(e *tl.Encoder) {
@@ -25821,9 +23964,6 @@ func (*PaymentsGetStarsRevenueStatsRequest) TypeID() uint32 { return 0xd91ffad6 
 
 // TypeName returns "payments.getStarsRevenueStats".
 func (*PaymentsGetStarsRevenueStatsRequest) TypeName() string { return "payments.getStarsRevenueStats" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarsRevenueStatsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getStarsRevenueStats.
 func (x *PaymentsGetStarsRevenueStatsRequest) EncodeBare(e *tl.Encoder) {
@@ -25869,9 +24009,6 @@ func (*PaymentsGetStarsRevenueWithdrawalURLRequest) TypeID() uint32 { return 0x2
 func (*PaymentsGetStarsRevenueWithdrawalURLRequest) TypeName() string {
 	return "payments.getStarsRevenueWithdrawalUrl"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarsRevenueWithdrawalURLRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getStarsRevenueWithdrawalUrl.
 func (x *PaymentsGetStarsRevenueWithdrawalURLRequest) EncodeBare(e *tl.Encoder) {
@@ -25922,9 +24059,6 @@ func (*PaymentsGetStarsRevenueAdsAccountURLRequest) TypeName() string {
 	return "payments.getStarsRevenueAdsAccountUrl"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarsRevenueAdsAccountURLRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getStarsRevenueAdsAccountUrl.
 func (x *PaymentsGetStarsRevenueAdsAccountURLRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.getStarsRevenueAdsAccountUrl.peer")
@@ -25957,9 +24091,6 @@ func (*PaymentsGetStarsTransactionsByIDRequest) TypeID() uint32 { return 0x2dca1
 func (*PaymentsGetStarsTransactionsByIDRequest) TypeName() string {
 	return "payments.getStarsTransactionsByID"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarsTransactionsByIDRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getStarsTransactionsByID.
 func (x *PaymentsGetStarsTransactionsByIDRequest) EncodeBare(e *tl.Encoder) {
@@ -25998,9 +24129,6 @@ func (*PaymentsGetStarsGiftOptionsRequest) TypeID() uint32 { return 0xd3c96bc8 }
 
 // TypeName returns "payments.getStarsGiftOptions".
 func (*PaymentsGetStarsGiftOptionsRequest) TypeName() string { return "payments.getStarsGiftOptions" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarsGiftOptionsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getStarsGiftOptions.
 func (x *PaymentsGetStarsGiftOptionsRequest) EncodeBare(e *tl.Encoder) {
@@ -26045,9 +24173,6 @@ func (*PaymentsGetStarsSubscriptionsRequest) TypeName() string {
 	return "payments.getStarsSubscriptions"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarsSubscriptionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getStarsSubscriptions.
 func (x *PaymentsGetStarsSubscriptionsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -26089,9 +24214,6 @@ func (*PaymentsChangeStarsSubscriptionRequest) TypeID() uint32 { return 0xc77708
 func (*PaymentsChangeStarsSubscriptionRequest) TypeName() string {
 	return "payments.changeStarsSubscription"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsChangeStarsSubscriptionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.changeStarsSubscription.
 func (x *PaymentsChangeStarsSubscriptionRequest) EncodeBare(e *tl.Encoder) {
@@ -26139,9 +24261,6 @@ func (*PaymentsFulfillStarsSubscriptionRequest) TypeName() string {
 	return "payments.fulfillStarsSubscription"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsFulfillStarsSubscriptionRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.fulfillStarsSubscription.
 func (x *PaymentsFulfillStarsSubscriptionRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.fulfillStarsSubscription.peer")
@@ -26174,9 +24293,6 @@ func (*PaymentsGetStarsGiveawayOptionsRequest) TypeName() string {
 	return "payments.getStarsGiveawayOptions"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarsGiveawayOptionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getStarsGiveawayOptions.
 func (x *PaymentsGetStarsGiveawayOptionsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -26203,9 +24319,6 @@ func (*PaymentsGetStarGiftsRequest) TypeID() uint32 { return 0xc4563590 }
 
 // TypeName returns "payments.getStarGifts".
 func (*PaymentsGetStarGiftsRequest) TypeName() string { return "payments.getStarGifts" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarGiftsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getStarGifts.
 func (x *PaymentsGetStarGiftsRequest) EncodeBare(e *tl.Encoder) {
@@ -26236,9 +24349,6 @@ func (*PaymentsSaveStarGiftRequest) TypeID() uint32 { return 0x2a2a697c }
 
 // TypeName returns "payments.saveStarGift".
 func (*PaymentsSaveStarGiftRequest) TypeName() string { return "payments.saveStarGift" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsSaveStarGiftRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.saveStarGift.
 func (x *PaymentsSaveStarGiftRequest) EncodeBare(e *tl.Encoder) {
@@ -26276,9 +24386,6 @@ func (*PaymentsConvertStarGiftRequest) TypeID() uint32 { return 0x74bf076b }
 // TypeName returns "payments.convertStarGift".
 func (*PaymentsConvertStarGiftRequest) TypeName() string { return "payments.convertStarGift" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsConvertStarGiftRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.convertStarGift.
 func (x *PaymentsConvertStarGiftRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Stargift, "payments.convertStarGift.stargift")
@@ -26311,9 +24418,6 @@ func (*PaymentsBotCancelStarsSubscriptionRequest) TypeID() uint32 { return 0x6df
 func (*PaymentsBotCancelStarsSubscriptionRequest) TypeName() string {
 	return "payments.botCancelStarsSubscription"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsBotCancelStarsSubscriptionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.botCancelStarsSubscription.
 func (x *PaymentsBotCancelStarsSubscriptionRequest) EncodeBare(e *tl.Encoder) {
@@ -26357,9 +24461,6 @@ func (*PaymentsGetConnectedStarRefBotsRequest) TypeID() uint32 { return 0x5869a5
 func (*PaymentsGetConnectedStarRefBotsRequest) TypeName() string {
 	return "payments.getConnectedStarRefBots"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetConnectedStarRefBotsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getConnectedStarRefBots.
 func (x *PaymentsGetConnectedStarRefBotsRequest) EncodeBare(e *tl.Encoder) {
@@ -26416,9 +24517,6 @@ func (*PaymentsGetConnectedStarRefBotRequest) TypeName() string {
 	return "payments.getConnectedStarRefBot"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetConnectedStarRefBotRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getConnectedStarRefBot.
 func (x *PaymentsGetConnectedStarRefBotRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.getConnectedStarRefBot.peer")
@@ -26455,9 +24553,6 @@ func (*PaymentsGetSuggestedStarRefBotsRequest) TypeID() uint32 { return 0x0d6b48
 func (*PaymentsGetSuggestedStarRefBotsRequest) TypeName() string {
 	return "payments.getSuggestedStarRefBots"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetSuggestedStarRefBotsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getSuggestedStarRefBots.
 func (x *PaymentsGetSuggestedStarRefBotsRequest) EncodeBare(e *tl.Encoder) {
@@ -26504,9 +24599,6 @@ func (*PaymentsConnectStarRefBotRequest) TypeID() uint32 { return 0x7ed5348a }
 // TypeName returns "payments.connectStarRefBot".
 func (*PaymentsConnectStarRefBotRequest) TypeName() string { return "payments.connectStarRefBot" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsConnectStarRefBotRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.connectStarRefBot.
 func (x *PaymentsConnectStarRefBotRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.connectStarRefBot.peer")
@@ -26541,9 +24633,6 @@ func (*PaymentsEditConnectedStarRefBotRequest) TypeID() uint32 { return 0xe4fca4
 func (*PaymentsEditConnectedStarRefBotRequest) TypeName() string {
 	return "payments.editConnectedStarRefBot"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsEditConnectedStarRefBotRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.editConnectedStarRefBot.
 func (x *PaymentsEditConnectedStarRefBotRequest) EncodeBare(e *tl.Encoder) {
@@ -26585,9 +24674,6 @@ func (*PaymentsGetStarGiftUpgradePreviewRequest) TypeName() string {
 	return "payments.getStarGiftUpgradePreview"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarGiftUpgradePreviewRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getStarGiftUpgradePreview.
 func (x *PaymentsGetStarGiftUpgradePreviewRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.GiftID)
@@ -26617,9 +24703,6 @@ func (*PaymentsUpgradeStarGiftRequest) TypeID() uint32 { return 0xaed6e4f5 }
 
 // TypeName returns "payments.upgradeStarGift".
 func (*PaymentsUpgradeStarGiftRequest) TypeName() string { return "payments.upgradeStarGift" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsUpgradeStarGiftRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.upgradeStarGift.
 func (x *PaymentsUpgradeStarGiftRequest) EncodeBare(e *tl.Encoder) {
@@ -26658,9 +24741,6 @@ func (*PaymentsTransferStarGiftRequest) TypeID() uint32 { return 0x7f18176a }
 // TypeName returns "payments.transferStarGift".
 func (*PaymentsTransferStarGiftRequest) TypeName() string { return "payments.transferStarGift" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsTransferStarGiftRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.transferStarGift.
 func (x *PaymentsTransferStarGiftRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Stargift, "payments.transferStarGift.stargift")
@@ -26691,9 +24771,6 @@ func (*PaymentsGetUniqueStarGiftRequest) TypeID() uint32 { return 0xa1974d72 }
 
 // TypeName returns "payments.getUniqueStarGift".
 func (*PaymentsGetUniqueStarGiftRequest) TypeName() string { return "payments.getUniqueStarGift" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetUniqueStarGiftRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getUniqueStarGift.
 func (x *PaymentsGetUniqueStarGiftRequest) EncodeBare(e *tl.Encoder) {
@@ -26735,9 +24812,6 @@ func (*PaymentsGetSavedStarGiftsRequest) TypeID() uint32 { return 0xa319e569 }
 
 // TypeName returns "payments.getSavedStarGifts".
 func (*PaymentsGetSavedStarGiftsRequest) TypeName() string { return "payments.getSavedStarGifts" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetSavedStarGiftsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getSavedStarGifts.
 func (x *PaymentsGetSavedStarGiftsRequest) EncodeBare(e *tl.Encoder) {
@@ -26820,9 +24894,6 @@ func (*PaymentsGetSavedStarGiftRequest) TypeID() uint32 { return 0xb455a106 }
 // TypeName returns "payments.getSavedStarGift".
 func (*PaymentsGetSavedStarGiftRequest) TypeName() string { return "payments.getSavedStarGift" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetSavedStarGiftRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getSavedStarGift.
 func (x *PaymentsGetSavedStarGiftRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.Stargift, "payments.getSavedStarGift.stargift")
@@ -26854,9 +24925,6 @@ func (*PaymentsGetStarGiftWithdrawalURLRequest) TypeID() uint32 { return 0xd06e9
 func (*PaymentsGetStarGiftWithdrawalURLRequest) TypeName() string {
 	return "payments.getStarGiftWithdrawalUrl"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarGiftWithdrawalURLRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getStarGiftWithdrawalUrl.
 func (x *PaymentsGetStarGiftWithdrawalURLRequest) EncodeBare(e *tl.Encoder) {
@@ -26891,9 +24959,6 @@ func (*PaymentsToggleChatStarGiftNotificationsRequest) TypeID() uint32 { return 
 func (*PaymentsToggleChatStarGiftNotificationsRequest) TypeName() string {
 	return "payments.toggleChatStarGiftNotifications"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsToggleChatStarGiftNotificationsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.toggleChatStarGiftNotifications.
 func (x *PaymentsToggleChatStarGiftNotificationsRequest) EncodeBare(e *tl.Encoder) {
@@ -26934,9 +24999,6 @@ func (*PaymentsToggleStarGiftsPinnedToTopRequest) TypeName() string {
 	return "payments.toggleStarGiftsPinnedToTop"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsToggleStarGiftsPinnedToTopRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.toggleStarGiftsPinnedToTop.
 func (x *PaymentsToggleStarGiftsPinnedToTopRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.toggleStarGiftsPinnedToTop.peer")
@@ -26967,9 +25029,6 @@ func (*PaymentsCanPurchaseStoreRequest) TypeID() uint32 { return 0x4fdc5ea7 }
 
 // TypeName returns "payments.canPurchaseStore".
 func (*PaymentsCanPurchaseStoreRequest) TypeName() string { return "payments.canPurchaseStore" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsCanPurchaseStoreRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.canPurchaseStore.
 func (x *PaymentsCanPurchaseStoreRequest) EncodeBare(e *tl.Encoder) {
@@ -27007,9 +25066,6 @@ func (*PaymentsGetResaleStarGiftsRequest) TypeID() uint32 { return 0x7a5fa236 }
 
 // TypeName returns "payments.getResaleStarGifts".
 func (*PaymentsGetResaleStarGiftsRequest) TypeName() string { return "payments.getResaleStarGifts" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetResaleStarGiftsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getResaleStarGifts.
 func (x *PaymentsGetResaleStarGiftsRequest) EncodeBare(e *tl.Encoder) {
@@ -27082,9 +25138,6 @@ func (*PaymentsUpdateStarGiftPriceRequest) TypeID() uint32 { return 0xedbe6ccb }
 // TypeName returns "payments.updateStarGiftPrice".
 func (*PaymentsUpdateStarGiftPriceRequest) TypeName() string { return "payments.updateStarGiftPrice" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsUpdateStarGiftPriceRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.updateStarGiftPrice.
 func (x *PaymentsUpdateStarGiftPriceRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Stargift, "payments.updateStarGiftPrice.stargift")
@@ -27119,9 +25172,6 @@ func (*PaymentsCreateStarGiftCollectionRequest) TypeID() uint32 { return 0x1f4a0
 func (*PaymentsCreateStarGiftCollectionRequest) TypeName() string {
 	return "payments.createStarGiftCollection"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsCreateStarGiftCollectionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.createStarGiftCollection.
 func (x *PaymentsCreateStarGiftCollectionRequest) EncodeBare(e *tl.Encoder) {
@@ -27162,9 +25212,6 @@ func (*PaymentsUpdateStarGiftCollectionRequest) TypeID() uint32 { return 0x4fddb
 func (*PaymentsUpdateStarGiftCollectionRequest) TypeName() string {
 	return "payments.updateStarGiftCollection"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsUpdateStarGiftCollectionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.updateStarGiftCollection.
 func (x *PaymentsUpdateStarGiftCollectionRequest) EncodeBare(e *tl.Encoder) {
@@ -27239,9 +25286,6 @@ func (*PaymentsReorderStarGiftCollectionsRequest) TypeName() string {
 	return "payments.reorderStarGiftCollections"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsReorderStarGiftCollectionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.reorderStarGiftCollections.
 func (x *PaymentsReorderStarGiftCollectionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.reorderStarGiftCollections.peer")
@@ -27275,9 +25319,6 @@ func (*PaymentsDeleteStarGiftCollectionRequest) TypeID() uint32 { return 0xad564
 func (*PaymentsDeleteStarGiftCollectionRequest) TypeName() string {
 	return "payments.deleteStarGiftCollection"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsDeleteStarGiftCollectionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.deleteStarGiftCollection.
 func (x *PaymentsDeleteStarGiftCollectionRequest) EncodeBare(e *tl.Encoder) {
@@ -27313,9 +25354,6 @@ func (*PaymentsGetStarGiftCollectionsRequest) TypeName() string {
 	return "payments.getStarGiftCollections"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarGiftCollectionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getStarGiftCollections.
 func (x *PaymentsGetStarGiftCollectionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.getStarGiftCollections.peer")
@@ -27349,9 +25387,6 @@ func (*PaymentsGetUniqueStarGiftValueInfoRequest) TypeName() string {
 	return "payments.getUniqueStarGiftValueInfo"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetUniqueStarGiftValueInfoRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getUniqueStarGiftValueInfo.
 func (x *PaymentsGetUniqueStarGiftValueInfoRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Slug)
@@ -27380,9 +25415,6 @@ func (*PaymentsCheckCanSendGiftRequest) TypeID() uint32 { return 0xc0c4edc9 }
 
 // TypeName returns "payments.checkCanSendGift".
 func (*PaymentsCheckCanSendGiftRequest) TypeName() string { return "payments.checkCanSendGift" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsCheckCanSendGiftRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.checkCanSendGift.
 func (x *PaymentsCheckCanSendGiftRequest) EncodeBare(e *tl.Encoder) {
@@ -27415,9 +25447,6 @@ func (*PaymentsGetStarGiftAuctionStateRequest) TypeID() uint32 { return 0x5c9ff4
 func (*PaymentsGetStarGiftAuctionStateRequest) TypeName() string {
 	return "payments.getStarGiftAuctionState"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarGiftAuctionStateRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getStarGiftAuctionState.
 func (x *PaymentsGetStarGiftAuctionStateRequest) EncodeBare(e *tl.Encoder) {
@@ -27452,9 +25481,6 @@ func (*PaymentsGetStarGiftAuctionAcquiredGiftsRequest) TypeName() string {
 	return "payments.getStarGiftAuctionAcquiredGifts"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getStarGiftAuctionAcquiredGifts.
 func (x *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.GiftID)
@@ -27486,9 +25512,6 @@ func (*PaymentsGetStarGiftActiveAuctionsRequest) TypeName() string {
 	return "payments.getStarGiftActiveAuctions"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarGiftActiveAuctionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getStarGiftActiveAuctions.
 func (x *PaymentsGetStarGiftActiveAuctionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -27518,9 +25541,6 @@ func (*PaymentsResolveStarGiftOfferRequest) TypeID() uint32 { return 0xe9ce781c 
 
 // TypeName returns "payments.resolveStarGiftOffer".
 func (*PaymentsResolveStarGiftOfferRequest) TypeName() string { return "payments.resolveStarGiftOffer" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsResolveStarGiftOfferRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.resolveStarGiftOffer.
 func (x *PaymentsResolveStarGiftOfferRequest) EncodeBare(e *tl.Encoder) {
@@ -27562,9 +25582,6 @@ func (*PaymentsSendStarGiftOfferRequest) TypeID() uint32 { return 0x8fb86b41 }
 
 // TypeName returns "payments.sendStarGiftOffer".
 func (*PaymentsSendStarGiftOfferRequest) TypeName() string { return "payments.sendStarGiftOffer" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsSendStarGiftOfferRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.sendStarGiftOffer.
 func (x *PaymentsSendStarGiftOfferRequest) EncodeBare(e *tl.Encoder) {
@@ -27617,9 +25634,6 @@ func (*PaymentsGetStarGiftUpgradeAttributesRequest) TypeName() string {
 	return "payments.getStarGiftUpgradeAttributes"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGetStarGiftUpgradeAttributesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of payments.getStarGiftUpgradeAttributes.
 func (x *PaymentsGetStarGiftUpgradeAttributesRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.GiftID)
@@ -27650,9 +25664,6 @@ func (*PaymentsGetCraftStarGiftsRequest) TypeID() uint32 { return 0xfd05dd00 }
 
 // TypeName returns "payments.getCraftStarGifts".
 func (*PaymentsGetCraftStarGiftsRequest) TypeName() string { return "payments.getCraftStarGifts" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGetCraftStarGiftsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.getCraftStarGifts.
 func (x *PaymentsGetCraftStarGiftsRequest) EncodeBare(e *tl.Encoder) {
@@ -27686,9 +25697,6 @@ func (*PaymentsCraftStarGiftRequest) TypeID() uint32 { return 0xb0f9684f }
 
 // TypeName returns "payments.craftStarGift".
 func (*PaymentsCraftStarGiftRequest) TypeName() string { return "payments.craftStarGift" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsCraftStarGiftRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of payments.craftStarGift.
 func (x *PaymentsCraftStarGiftRequest) EncodeBare(e *tl.Encoder) {
@@ -27726,9 +25734,6 @@ func (*StickersCreateStickerSetRequest) TypeID() uint32 { return 0x9021ab67 }
 
 // TypeName returns "stickers.createStickerSet".
 func (*StickersCreateStickerSetRequest) TypeName() string { return "stickers.createStickerSet" }
-
-// IsNil reports a nil pointer.
-func (x *StickersCreateStickerSetRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stickers.createStickerSet.
 func (x *StickersCreateStickerSetRequest) EncodeBare(e *tl.Encoder) {
@@ -27798,9 +25803,6 @@ func (*StickersRemoveStickerFromSetRequest) TypeID() uint32 { return 0xf7760f51 
 // TypeName returns "stickers.removeStickerFromSet".
 func (*StickersRemoveStickerFromSetRequest) TypeName() string { return "stickers.removeStickerFromSet" }
 
-// IsNil reports a nil pointer.
-func (x *StickersRemoveStickerFromSetRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stickers.removeStickerFromSet.
 func (x *StickersRemoveStickerFromSetRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Sticker, "stickers.removeStickerFromSet.sticker")
@@ -27832,9 +25834,6 @@ func (*StickersChangeStickerPositionRequest) TypeID() uint32 { return 0xffb6d4ca
 func (*StickersChangeStickerPositionRequest) TypeName() string {
 	return "stickers.changeStickerPosition"
 }
-
-// IsNil reports a nil pointer.
-func (x *StickersChangeStickerPositionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stickers.changeStickerPosition.
 func (x *StickersChangeStickerPositionRequest) EncodeBare(e *tl.Encoder) {
@@ -27868,9 +25867,6 @@ func (*StickersAddStickerToSetRequest) TypeID() uint32 { return 0x8653febe }
 // TypeName returns "stickers.addStickerToSet".
 func (*StickersAddStickerToSetRequest) TypeName() string { return "stickers.addStickerToSet" }
 
-// IsNil reports a nil pointer.
-func (x *StickersAddStickerToSetRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stickers.addStickerToSet.
 func (x *StickersAddStickerToSetRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Stickerset, "stickers.addStickerToSet.stickerset")
@@ -27903,9 +25899,6 @@ func (*StickersSetStickerSetThumbRequest) TypeID() uint32 { return 0xa76a5392 }
 
 // TypeName returns "stickers.setStickerSetThumb".
 func (*StickersSetStickerSetThumbRequest) TypeName() string { return "stickers.setStickerSetThumb" }
-
-// IsNil reports a nil pointer.
-func (x *StickersSetStickerSetThumbRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stickers.setStickerSetThumb.
 func (x *StickersSetStickerSetThumbRequest) EncodeBare(e *tl.Encoder) {
@@ -27957,9 +25950,6 @@ func (*StickersCheckShortNameRequest) TypeID() uint32 { return 0x284b3639 }
 // TypeName returns "stickers.checkShortName".
 func (*StickersCheckShortNameRequest) TypeName() string { return "stickers.checkShortName" }
 
-// IsNil reports a nil pointer.
-func (x *StickersCheckShortNameRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stickers.checkShortName.
 func (x *StickersCheckShortNameRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.ShortName)
@@ -27988,9 +25978,6 @@ func (*StickersSuggestShortNameRequest) TypeID() uint32 { return 0x4dafc503 }
 
 // TypeName returns "stickers.suggestShortName".
 func (*StickersSuggestShortNameRequest) TypeName() string { return "stickers.suggestShortName" }
-
-// IsNil reports a nil pointer.
-func (x *StickersSuggestShortNameRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stickers.suggestShortName.
 func (x *StickersSuggestShortNameRequest) EncodeBare(e *tl.Encoder) {
@@ -28023,9 +26010,6 @@ func (*StickersChangeStickerRequest) TypeID() uint32 { return 0xf5537ebc }
 
 // TypeName returns "stickers.changeSticker".
 func (*StickersChangeStickerRequest) TypeName() string { return "stickers.changeSticker" }
-
-// IsNil reports a nil pointer.
-func (x *StickersChangeStickerRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stickers.changeSticker.
 func (x *StickersChangeStickerRequest) EncodeBare(e *tl.Encoder) {
@@ -28087,9 +26071,6 @@ func (*StickersRenameStickerSetRequest) TypeID() uint32 { return 0x124b1c00 }
 // TypeName returns "stickers.renameStickerSet".
 func (*StickersRenameStickerSetRequest) TypeName() string { return "stickers.renameStickerSet" }
 
-// IsNil reports a nil pointer.
-func (x *StickersRenameStickerSetRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stickers.renameStickerSet.
 func (x *StickersRenameStickerSetRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Stickerset, "stickers.renameStickerSet.stickerset")
@@ -28121,9 +26102,6 @@ func (*StickersDeleteStickerSetRequest) TypeID() uint32 { return 0x87704394 }
 // TypeName returns "stickers.deleteStickerSet".
 func (*StickersDeleteStickerSetRequest) TypeName() string { return "stickers.deleteStickerSet" }
 
-// IsNil reports a nil pointer.
-func (x *StickersDeleteStickerSetRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stickers.deleteStickerSet.
 func (x *StickersDeleteStickerSetRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Stickerset, "stickers.deleteStickerSet.stickerset")
@@ -28153,9 +26131,6 @@ func (*StickersReplaceStickerRequest) TypeID() uint32 { return 0x4696459a }
 
 // TypeName returns "stickers.replaceSticker".
 func (*StickersReplaceStickerRequest) TypeName() string { return "stickers.replaceSticker" }
-
-// IsNil reports a nil pointer.
-func (x *StickersReplaceStickerRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stickers.replaceSticker.
 func (x *StickersReplaceStickerRequest) EncodeBare(e *tl.Encoder) {
@@ -28187,9 +26162,6 @@ func (*PhoneGetCallConfigRequest) TypeID() uint32 { return 0x55451fa9 }
 // TypeName returns "phone.getCallConfig".
 func (*PhoneGetCallConfigRequest) TypeName() string { return "phone.getCallConfig" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneGetCallConfigRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.getCallConfig.
 func (x *PhoneGetCallConfigRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -28220,9 +26192,6 @@ func (*PhoneRequestCallRequest) TypeID() uint32 { return 0x42ff96ed }
 
 // TypeName returns "phone.requestCall".
 func (*PhoneRequestCallRequest) TypeName() string { return "phone.requestCall" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneRequestCallRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.requestCall.
 func (x *PhoneRequestCallRequest) EncodeBare(e *tl.Encoder) {
@@ -28268,9 +26237,6 @@ func (*PhoneAcceptCallRequest) TypeID() uint32 { return 0x3bd2b4a0 }
 // TypeName returns "phone.acceptCall".
 func (*PhoneAcceptCallRequest) TypeName() string { return "phone.acceptCall" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneAcceptCallRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.acceptCall.
 func (x *PhoneAcceptCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "phone.acceptCall.peer")
@@ -28307,9 +26273,6 @@ func (*PhoneConfirmCallRequest) TypeID() uint32 { return 0x2efe1722 }
 // TypeName returns "phone.confirmCall".
 func (*PhoneConfirmCallRequest) TypeName() string { return "phone.confirmCall" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneConfirmCallRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.confirmCall.
 func (x *PhoneConfirmCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "phone.confirmCall.peer")
@@ -28345,9 +26308,6 @@ func (*PhoneReceivedCallRequest) TypeID() uint32 { return 0x17d54f61 }
 // TypeName returns "phone.receivedCall".
 func (*PhoneReceivedCallRequest) TypeName() string { return "phone.receivedCall" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneReceivedCallRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.receivedCall.
 func (x *PhoneReceivedCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "phone.receivedCall.peer")
@@ -28380,9 +26340,6 @@ func (*PhoneDiscardCallRequest) TypeID() uint32 { return 0xb2cbc1c0 }
 
 // TypeName returns "phone.discardCall".
 func (*PhoneDiscardCallRequest) TypeName() string { return "phone.discardCall" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneDiscardCallRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.discardCall.
 func (x *PhoneDiscardCallRequest) EncodeBare(e *tl.Encoder) {
@@ -28429,9 +26386,6 @@ func (*PhoneSetCallRatingRequest) TypeID() uint32 { return 0x59ead627 }
 // TypeName returns "phone.setCallRating".
 func (*PhoneSetCallRatingRequest) TypeName() string { return "phone.setCallRating" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneSetCallRatingRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.setCallRating.
 func (x *PhoneSetCallRatingRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -28473,9 +26427,6 @@ func (*PhoneSaveCallDebugRequest) TypeID() uint32 { return 0x277add7e }
 // TypeName returns "phone.saveCallDebug".
 func (*PhoneSaveCallDebugRequest) TypeName() string { return "phone.saveCallDebug" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneSaveCallDebugRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.saveCallDebug.
 func (x *PhoneSaveCallDebugRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "phone.saveCallDebug.peer")
@@ -28507,9 +26458,6 @@ func (*PhoneSendSignalingDataRequest) TypeID() uint32 { return 0xff7a9383 }
 
 // TypeName returns "phone.sendSignalingData".
 func (*PhoneSendSignalingDataRequest) TypeName() string { return "phone.sendSignalingData" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneSendSignalingDataRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.sendSignalingData.
 func (x *PhoneSendSignalingDataRequest) EncodeBare(e *tl.Encoder) {
@@ -28545,9 +26493,6 @@ func (*PhoneCreateGroupCallRequest) TypeID() uint32 { return 0x48cdc6d8 }
 
 // TypeName returns "phone.createGroupCall".
 func (*PhoneCreateGroupCallRequest) TypeName() string { return "phone.createGroupCall" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneCreateGroupCallRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.createGroupCall.
 func (x *PhoneCreateGroupCallRequest) EncodeBare(e *tl.Encoder) {
@@ -28611,9 +26556,6 @@ func (*PhoneJoinGroupCallRequest) TypeID() uint32 { return 0x8fb53057 }
 
 // TypeName returns "phone.joinGroupCall".
 func (*PhoneJoinGroupCallRequest) TypeName() string { return "phone.joinGroupCall" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneJoinGroupCallRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.joinGroupCall.
 func (x *PhoneJoinGroupCallRequest) EncodeBare(e *tl.Encoder) {
@@ -28687,9 +26629,6 @@ func (*PhoneLeaveGroupCallRequest) TypeID() uint32 { return 0x500377f9 }
 // TypeName returns "phone.leaveGroupCall".
 func (*PhoneLeaveGroupCallRequest) TypeName() string { return "phone.leaveGroupCall" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneLeaveGroupCallRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.leaveGroupCall.
 func (x *PhoneLeaveGroupCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.leaveGroupCall.call")
@@ -28722,9 +26661,6 @@ func (*PhoneInviteToGroupCallRequest) TypeID() uint32 { return 0x7b393160 }
 // TypeName returns "phone.inviteToGroupCall".
 func (*PhoneInviteToGroupCallRequest) TypeName() string { return "phone.inviteToGroupCall" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneInviteToGroupCallRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.inviteToGroupCall.
 func (x *PhoneInviteToGroupCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.inviteToGroupCall.call")
@@ -28755,9 +26691,6 @@ func (*PhoneDiscardGroupCallRequest) TypeID() uint32 { return 0x7a777135 }
 
 // TypeName returns "phone.discardGroupCall".
 func (*PhoneDiscardGroupCallRequest) TypeName() string { return "phone.discardGroupCall" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneDiscardGroupCallRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.discardGroupCall.
 func (x *PhoneDiscardGroupCallRequest) EncodeBare(e *tl.Encoder) {
@@ -28791,9 +26724,6 @@ func (*PhoneToggleGroupCallSettingsRequest) TypeID() uint32 { return 0x974392f2 
 
 // TypeName returns "phone.toggleGroupCallSettings".
 func (*PhoneToggleGroupCallSettingsRequest) TypeName() string { return "phone.toggleGroupCallSettings" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneToggleGroupCallSettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.toggleGroupCallSettings.
 func (x *PhoneToggleGroupCallSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -28859,9 +26789,6 @@ func (*PhoneGetGroupCallRequest) TypeID() uint32 { return 0x041845db }
 // TypeName returns "phone.getGroupCall".
 func (*PhoneGetGroupCallRequest) TypeName() string { return "phone.getGroupCall" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneGetGroupCallRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.getGroupCall.
 func (x *PhoneGetGroupCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.getGroupCall.call")
@@ -28896,9 +26823,6 @@ func (*PhoneGetGroupParticipantsRequest) TypeID() uint32 { return 0xc558d8ab }
 
 // TypeName returns "phone.getGroupParticipants".
 func (*PhoneGetGroupParticipantsRequest) TypeName() string { return "phone.getGroupParticipants" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneGetGroupParticipantsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.getGroupParticipants.
 func (x *PhoneGetGroupParticipantsRequest) EncodeBare(e *tl.Encoder) {
@@ -28938,9 +26862,6 @@ func (*PhoneCheckGroupCallRequest) TypeID() uint32 { return 0xb59cf977 }
 // TypeName returns "phone.checkGroupCall".
 func (*PhoneCheckGroupCallRequest) TypeName() string { return "phone.checkGroupCall" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneCheckGroupCallRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.checkGroupCall.
 func (x *PhoneCheckGroupCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.checkGroupCall.call")
@@ -28975,9 +26896,6 @@ func (*PhoneToggleGroupCallRecordRequest) TypeID() uint32 { return 0xf128c708 }
 
 // TypeName returns "phone.toggleGroupCallRecord".
 func (*PhoneToggleGroupCallRecordRequest) TypeName() string { return "phone.toggleGroupCallRecord" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneToggleGroupCallRecordRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.toggleGroupCallRecord.
 func (x *PhoneToggleGroupCallRecordRequest) EncodeBare(e *tl.Encoder) {
@@ -29045,9 +26963,6 @@ func (*PhoneEditGroupCallParticipantRequest) TypeID() uint32 { return 0xa5273abf
 func (*PhoneEditGroupCallParticipantRequest) TypeName() string {
 	return "phone.editGroupCallParticipant"
 }
-
-// IsNil reports a nil pointer.
-func (x *PhoneEditGroupCallParticipantRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.editGroupCallParticipant.
 func (x *PhoneEditGroupCallParticipantRequest) EncodeBare(e *tl.Encoder) {
@@ -29138,9 +27053,6 @@ func (*PhoneEditGroupCallTitleRequest) TypeID() uint32 { return 0x1ca6ac0a }
 // TypeName returns "phone.editGroupCallTitle".
 func (*PhoneEditGroupCallTitleRequest) TypeName() string { return "phone.editGroupCallTitle" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneEditGroupCallTitleRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.editGroupCallTitle.
 func (x *PhoneEditGroupCallTitleRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.editGroupCallTitle.call")
@@ -29172,9 +27084,6 @@ func (*PhoneGetGroupCallJoinAsRequest) TypeID() uint32 { return 0xef7c213a }
 // TypeName returns "phone.getGroupCallJoinAs".
 func (*PhoneGetGroupCallJoinAsRequest) TypeName() string { return "phone.getGroupCallJoinAs" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneGetGroupCallJoinAsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.getGroupCallJoinAs.
 func (x *PhoneGetGroupCallJoinAsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "phone.getGroupCallJoinAs.peer")
@@ -29204,9 +27113,6 @@ func (*PhoneExportGroupCallInviteRequest) TypeID() uint32 { return 0xe6aa647f }
 
 // TypeName returns "phone.exportGroupCallInvite".
 func (*PhoneExportGroupCallInviteRequest) TypeName() string { return "phone.exportGroupCallInvite" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneExportGroupCallInviteRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.exportGroupCallInvite.
 func (x *PhoneExportGroupCallInviteRequest) EncodeBare(e *tl.Encoder) {
@@ -29247,9 +27153,6 @@ func (*PhoneToggleGroupCallStartSubscriptionRequest) TypeName() string {
 	return "phone.toggleGroupCallStartSubscription"
 }
 
-// IsNil reports a nil pointer.
-func (x *PhoneToggleGroupCallStartSubscriptionRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.toggleGroupCallStartSubscription.
 func (x *PhoneToggleGroupCallStartSubscriptionRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.toggleGroupCallStartSubscription.call")
@@ -29280,9 +27183,6 @@ func (*PhoneStartScheduledGroupCallRequest) TypeID() uint32 { return 0x5680e342 
 
 // TypeName returns "phone.startScheduledGroupCall".
 func (*PhoneStartScheduledGroupCallRequest) TypeName() string { return "phone.startScheduledGroupCall" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneStartScheduledGroupCallRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.startScheduledGroupCall.
 func (x *PhoneStartScheduledGroupCallRequest) EncodeBare(e *tl.Encoder) {
@@ -29315,9 +27215,6 @@ func (*PhoneSaveDefaultGroupCallJoinAsRequest) TypeID() uint32 { return 0x575e1f
 func (*PhoneSaveDefaultGroupCallJoinAsRequest) TypeName() string {
 	return "phone.saveDefaultGroupCallJoinAs"
 }
-
-// IsNil reports a nil pointer.
-func (x *PhoneSaveDefaultGroupCallJoinAsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.saveDefaultGroupCallJoinAs.
 func (x *PhoneSaveDefaultGroupCallJoinAsRequest) EncodeBare(e *tl.Encoder) {
@@ -29353,9 +27250,6 @@ func (*PhoneJoinGroupCallPresentationRequest) TypeName() string {
 	return "phone.joinGroupCallPresentation"
 }
 
-// IsNil reports a nil pointer.
-func (x *PhoneJoinGroupCallPresentationRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.joinGroupCallPresentation.
 func (x *PhoneJoinGroupCallPresentationRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.joinGroupCallPresentation.call")
@@ -29389,9 +27283,6 @@ func (*PhoneLeaveGroupCallPresentationRequest) TypeName() string {
 	return "phone.leaveGroupCallPresentation"
 }
 
-// IsNil reports a nil pointer.
-func (x *PhoneLeaveGroupCallPresentationRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.leaveGroupCallPresentation.
 func (x *PhoneLeaveGroupCallPresentationRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.leaveGroupCallPresentation.call")
@@ -29422,9 +27313,6 @@ func (*PhoneGetGroupCallStreamChannelsRequest) TypeID() uint32 { return 0x1ab219
 func (*PhoneGetGroupCallStreamChannelsRequest) TypeName() string {
 	return "phone.getGroupCallStreamChannels"
 }
-
-// IsNil reports a nil pointer.
-func (x *PhoneGetGroupCallStreamChannelsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.getGroupCallStreamChannels.
 func (x *PhoneGetGroupCallStreamChannelsRequest) EncodeBare(e *tl.Encoder) {
@@ -29458,9 +27346,6 @@ func (*PhoneGetGroupCallStreamRtmpURLRequest) TypeID() uint32 { return 0x5af4c73
 func (*PhoneGetGroupCallStreamRtmpURLRequest) TypeName() string {
 	return "phone.getGroupCallStreamRtmpUrl"
 }
-
-// IsNil reports a nil pointer.
-func (x *PhoneGetGroupCallStreamRtmpURLRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.getGroupCallStreamRtmpUrl.
 func (x *PhoneGetGroupCallStreamRtmpURLRequest) EncodeBare(e *tl.Encoder) {
@@ -29501,9 +27386,6 @@ func (*PhoneSaveCallLogRequest) TypeID() uint32 { return 0x41248786 }
 // TypeName returns "phone.saveCallLog".
 func (*PhoneSaveCallLogRequest) TypeName() string { return "phone.saveCallLog" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneSaveCallLogRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.saveCallLog.
 func (x *PhoneSaveCallLogRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "phone.saveCallLog.peer")
@@ -29540,9 +27422,6 @@ func (*PhoneCreateConferenceCallRequest) TypeID() uint32 { return 0x7d0444bb }
 
 // TypeName returns "phone.createConferenceCall".
 func (*PhoneCreateConferenceCallRequest) TypeName() string { return "phone.createConferenceCall" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneCreateConferenceCallRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.createConferenceCall.
 func (x *PhoneCreateConferenceCallRequest) EncodeBare(e *tl.Encoder) {
@@ -29621,9 +27500,6 @@ func (*PhoneDeleteConferenceCallParticipantsRequest) TypeName() string {
 	return "phone.deleteConferenceCallParticipants"
 }
 
-// IsNil reports a nil pointer.
-func (x *PhoneDeleteConferenceCallParticipantsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.deleteConferenceCallParticipants.
 func (x *PhoneDeleteConferenceCallParticipantsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -29671,9 +27547,6 @@ func (*PhoneSendConferenceCallBroadcastRequest) TypeName() string {
 	return "phone.sendConferenceCallBroadcast"
 }
 
-// IsNil reports a nil pointer.
-func (x *PhoneSendConferenceCallBroadcastRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.sendConferenceCallBroadcast.
 func (x *PhoneSendConferenceCallBroadcastRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.sendConferenceCallBroadcast.call")
@@ -29708,9 +27581,6 @@ func (*PhoneInviteConferenceCallParticipantRequest) TypeID() uint32 { return 0xb
 func (*PhoneInviteConferenceCallParticipantRequest) TypeName() string {
 	return "phone.inviteConferenceCallParticipant"
 }
-
-// IsNil reports a nil pointer.
-func (x *PhoneInviteConferenceCallParticipantRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.inviteConferenceCallParticipant.
 func (x *PhoneInviteConferenceCallParticipantRequest) EncodeBare(e *tl.Encoder) {
@@ -29752,9 +27622,6 @@ func (*PhoneDeclineConferenceCallInviteRequest) TypeName() string {
 	return "phone.declineConferenceCallInvite"
 }
 
-// IsNil reports a nil pointer.
-func (x *PhoneDeclineConferenceCallInviteRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.declineConferenceCallInvite.
 func (x *PhoneDeclineConferenceCallInviteRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.MsgID)
@@ -29786,9 +27653,6 @@ func (*PhoneGetGroupCallChainBlocksRequest) TypeID() uint32 { return 0xee9f88a6 
 
 // TypeName returns "phone.getGroupCallChainBlocks".
 func (*PhoneGetGroupCallChainBlocksRequest) TypeName() string { return "phone.getGroupCallChainBlocks" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneGetGroupCallChainBlocksRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.getGroupCallChainBlocks.
 func (x *PhoneGetGroupCallChainBlocksRequest) EncodeBare(e *tl.Encoder) {
@@ -29828,9 +27692,6 @@ func (*PhoneSendGroupCallMessageRequest) TypeID() uint32 { return 0xb1d11410 }
 
 // TypeName returns "phone.sendGroupCallMessage".
 func (*PhoneSendGroupCallMessageRequest) TypeName() string { return "phone.sendGroupCallMessage" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneSendGroupCallMessageRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.sendGroupCallMessage.
 func (x *PhoneSendGroupCallMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -29889,9 +27750,6 @@ func (*PhoneSendGroupCallEncryptedMessageRequest) TypeName() string {
 	return "phone.sendGroupCallEncryptedMessage"
 }
 
-// IsNil reports a nil pointer.
-func (x *PhoneSendGroupCallEncryptedMessageRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.sendGroupCallEncryptedMessage.
 func (x *PhoneSendGroupCallEncryptedMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.sendGroupCallEncryptedMessage.call")
@@ -29924,9 +27782,6 @@ func (*PhoneDeleteGroupCallMessagesRequest) TypeID() uint32 { return 0xf64f54f7 
 
 // TypeName returns "phone.deleteGroupCallMessages".
 func (*PhoneDeleteGroupCallMessagesRequest) TypeName() string { return "phone.deleteGroupCallMessages" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneDeleteGroupCallMessagesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.deleteGroupCallMessages.
 func (x *PhoneDeleteGroupCallMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -29970,9 +27825,6 @@ func (*PhoneDeleteGroupCallParticipantMessagesRequest) TypeName() string {
 	return "phone.deleteGroupCallParticipantMessages"
 }
 
-// IsNil reports a nil pointer.
-func (x *PhoneDeleteGroupCallParticipantMessagesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.deleteGroupCallParticipantMessages.
 func (x *PhoneDeleteGroupCallParticipantMessagesRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -30011,9 +27863,6 @@ func (*PhoneGetGroupCallStarsRequest) TypeID() uint32 { return 0x6f636302 }
 // TypeName returns "phone.getGroupCallStars".
 func (*PhoneGetGroupCallStarsRequest) TypeName() string { return "phone.getGroupCallStars" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneGetGroupCallStarsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of phone.getGroupCallStars.
 func (x *PhoneGetGroupCallStarsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.getGroupCallStars.call")
@@ -30043,9 +27892,6 @@ func (*PhoneSaveDefaultSendAsRequest) TypeID() uint32 { return 0x4167add1 }
 
 // TypeName returns "phone.saveDefaultSendAs".
 func (*PhoneSaveDefaultSendAsRequest) TypeName() string { return "phone.saveDefaultSendAs" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneSaveDefaultSendAsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of phone.saveDefaultSendAs.
 func (x *PhoneSaveDefaultSendAsRequest) EncodeBare(e *tl.Encoder) {
@@ -30079,9 +27925,6 @@ func (*LangpackGetLangPackRequest) TypeID() uint32 { return 0xf2f2330a }
 // TypeName returns "langpack.getLangPack".
 func (*LangpackGetLangPackRequest) TypeName() string { return "langpack.getLangPack" }
 
-// IsNil reports a nil pointer.
-func (x *LangpackGetLangPackRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of langpack.getLangPack.
 func (x *LangpackGetLangPackRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.LangPack)
@@ -30114,9 +27957,6 @@ func (*LangpackGetStringsRequest) TypeID() uint32 { return 0xefea3803 }
 
 // TypeName returns "langpack.getStrings".
 func (*LangpackGetStringsRequest) TypeName() string { return "langpack.getStrings" }
-
-// IsNil reports a nil pointer.
-func (x *LangpackGetStringsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of langpack.getStrings.
 func (x *LangpackGetStringsRequest) EncodeBare(e *tl.Encoder) {
@@ -30153,9 +27993,6 @@ func (*LangpackGetDifferenceRequest) TypeID() uint32 { return 0xcd984aa5 }
 // TypeName returns "langpack.getDifference".
 func (*LangpackGetDifferenceRequest) TypeName() string { return "langpack.getDifference" }
 
-// IsNil reports a nil pointer.
-func (x *LangpackGetDifferenceRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of langpack.getDifference.
 func (x *LangpackGetDifferenceRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.LangPack)
@@ -30189,9 +28026,6 @@ func (*LangpackGetLanguagesRequest) TypeID() uint32 { return 0x42c6978f }
 // TypeName returns "langpack.getLanguages".
 func (*LangpackGetLanguagesRequest) TypeName() string { return "langpack.getLanguages" }
 
-// IsNil reports a nil pointer.
-func (x *LangpackGetLanguagesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of langpack.getLanguages.
 func (x *LangpackGetLanguagesRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.LangPack)
@@ -30221,9 +28055,6 @@ func (*LangpackGetLanguageRequest) TypeID() uint32 { return 0x6a596502 }
 
 // TypeName returns "langpack.getLanguage".
 func (*LangpackGetLanguageRequest) TypeName() string { return "langpack.getLanguage" }
-
-// IsNil reports a nil pointer.
-func (x *LangpackGetLanguageRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of langpack.getLanguage.
 func (x *LangpackGetLanguageRequest) EncodeBare(e *tl.Encoder) {
@@ -30256,9 +28087,6 @@ func (*FoldersEditPeerFoldersRequest) TypeID() uint32 { return 0x6847d0ab }
 // TypeName returns "folders.editPeerFolders".
 func (*FoldersEditPeerFoldersRequest) TypeName() string { return "folders.editPeerFolders" }
 
-// IsNil reports a nil pointer.
-func (x *FoldersEditPeerFoldersRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of folders.editPeerFolders.
 func (x *FoldersEditPeerFoldersRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.FolderPeers, "folders.editPeerFolders.folder_peers")
@@ -30288,9 +28116,6 @@ func (*StatsGetBroadcastStatsRequest) TypeID() uint32 { return 0xab42441a }
 
 // TypeName returns "stats.getBroadcastStats".
 func (*StatsGetBroadcastStatsRequest) TypeName() string { return "stats.getBroadcastStats" }
-
-// IsNil reports a nil pointer.
-func (x *StatsGetBroadcastStatsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stats.getBroadcastStats.
 func (x *StatsGetBroadcastStatsRequest) EncodeBare(e *tl.Encoder) {
@@ -30328,9 +28153,6 @@ func (*StatsLoadAsyncGraphRequest) TypeID() uint32 { return 0x621d5fa0 }
 
 // TypeName returns "stats.loadAsyncGraph".
 func (*StatsLoadAsyncGraphRequest) TypeName() string { return "stats.loadAsyncGraph" }
-
-// IsNil reports a nil pointer.
-func (x *StatsLoadAsyncGraphRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stats.loadAsyncGraph.
 func (x *StatsLoadAsyncGraphRequest) EncodeBare(e *tl.Encoder) {
@@ -30374,9 +28196,6 @@ func (*StatsGetMegagroupStatsRequest) TypeID() uint32 { return 0xdcdf8607 }
 // TypeName returns "stats.getMegagroupStats".
 func (*StatsGetMegagroupStatsRequest) TypeName() string { return "stats.getMegagroupStats" }
 
-// IsNil reports a nil pointer.
-func (x *StatsGetMegagroupStatsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stats.getMegagroupStats.
 func (x *StatsGetMegagroupStatsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -30418,9 +28237,6 @@ func (*StatsGetMessagePublicForwardsRequest) TypeName() string {
 	return "stats.getMessagePublicForwards"
 }
 
-// IsNil reports a nil pointer.
-func (x *StatsGetMessagePublicForwardsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stats.getMessagePublicForwards.
 func (x *StatsGetMessagePublicForwardsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "stats.getMessagePublicForwards.channel")
@@ -30457,9 +28273,6 @@ func (*StatsGetMessageStatsRequest) TypeID() uint32 { return 0xb6e0a3f5 }
 
 // TypeName returns "stats.getMessageStats".
 func (*StatsGetMessageStatsRequest) TypeName() string { return "stats.getMessageStats" }
-
-// IsNil reports a nil pointer.
-func (x *StatsGetMessageStatsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stats.getMessageStats.
 func (x *StatsGetMessageStatsRequest) EncodeBare(e *tl.Encoder) {
@@ -30500,9 +28313,6 @@ func (*StatsGetStoryStatsRequest) TypeID() uint32 { return 0x374fef40 }
 
 // TypeName returns "stats.getStoryStats".
 func (*StatsGetStoryStatsRequest) TypeName() string { return "stats.getStoryStats" }
-
-// IsNil reports a nil pointer.
-func (x *StatsGetStoryStatsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stats.getStoryStats.
 func (x *StatsGetStoryStatsRequest) EncodeBare(e *tl.Encoder) {
@@ -30545,9 +28355,6 @@ func (*StatsGetStoryPublicForwardsRequest) TypeID() uint32 { return 0xa6437ef6 }
 // TypeName returns "stats.getStoryPublicForwards".
 func (*StatsGetStoryPublicForwardsRequest) TypeName() string { return "stats.getStoryPublicForwards" }
 
-// IsNil reports a nil pointer.
-func (x *StatsGetStoryPublicForwardsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stats.getStoryPublicForwards.
 func (x *StatsGetStoryPublicForwardsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stats.getStoryPublicForwards.peer")
@@ -30584,9 +28391,6 @@ func (*StatsGetPollStatsRequest) TypeID() uint32 { return 0xc27dfa68 }
 
 // TypeName returns "stats.getPollStats".
 func (*StatsGetPollStatsRequest) TypeName() string { return "stats.getPollStats" }
-
-// IsNil reports a nil pointer.
-func (x *StatsGetPollStatsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stats.getPollStats.
 func (x *StatsGetPollStatsRequest) EncodeBare(e *tl.Encoder) {
@@ -30630,9 +28434,6 @@ func (*ChatlistsExportChatlistInviteRequest) TypeName() string {
 	return "chatlists.exportChatlistInvite"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChatlistsExportChatlistInviteRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of chatlists.exportChatlistInvite.
 func (x *ChatlistsExportChatlistInviteRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Chatlist, "chatlists.exportChatlistInvite.chatlist")
@@ -30669,9 +28470,6 @@ func (*ChatlistsDeleteExportedInviteRequest) TypeName() string {
 	return "chatlists.deleteExportedInvite"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChatlistsDeleteExportedInviteRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of chatlists.deleteExportedInvite.
 func (x *ChatlistsDeleteExportedInviteRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Chatlist, "chatlists.deleteExportedInvite.chatlist")
@@ -30705,9 +28503,6 @@ func (*ChatlistsEditExportedInviteRequest) TypeID() uint32 { return 0x653db63d }
 
 // TypeName returns "chatlists.editExportedInvite".
 func (*ChatlistsEditExportedInviteRequest) TypeName() string { return "chatlists.editExportedInvite" }
-
-// IsNil reports a nil pointer.
-func (x *ChatlistsEditExportedInviteRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of chatlists.editExportedInvite.
 func (x *ChatlistsEditExportedInviteRequest) EncodeBare(e *tl.Encoder) {
@@ -30761,9 +28556,6 @@ func (*ChatlistsGetExportedInvitesRequest) TypeID() uint32 { return 0xce03da83 }
 // TypeName returns "chatlists.getExportedInvites".
 func (*ChatlistsGetExportedInvitesRequest) TypeName() string { return "chatlists.getExportedInvites" }
 
-// IsNil reports a nil pointer.
-func (x *ChatlistsGetExportedInvitesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of chatlists.getExportedInvites.
 func (x *ChatlistsGetExportedInvitesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Chatlist, "chatlists.getExportedInvites.chatlist")
@@ -30792,9 +28584,6 @@ func (*ChatlistsCheckChatlistInviteRequest) TypeID() uint32 { return 0x41c10fff 
 
 // TypeName returns "chatlists.checkChatlistInvite".
 func (*ChatlistsCheckChatlistInviteRequest) TypeName() string { return "chatlists.checkChatlistInvite" }
-
-// IsNil reports a nil pointer.
-func (x *ChatlistsCheckChatlistInviteRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of chatlists.checkChatlistInvite.
 func (x *ChatlistsCheckChatlistInviteRequest) EncodeBare(e *tl.Encoder) {
@@ -30825,9 +28614,6 @@ func (*ChatlistsJoinChatlistInviteRequest) TypeID() uint32 { return 0xa6b1e39a }
 
 // TypeName returns "chatlists.joinChatlistInvite".
 func (*ChatlistsJoinChatlistInviteRequest) TypeName() string { return "chatlists.joinChatlistInvite" }
-
-// IsNil reports a nil pointer.
-func (x *ChatlistsJoinChatlistInviteRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of chatlists.joinChatlistInvite.
 func (x *ChatlistsJoinChatlistInviteRequest) EncodeBare(e *tl.Encoder) {
@@ -30860,9 +28646,6 @@ func (*ChatlistsGetChatlistUpdatesRequest) TypeID() uint32 { return 0x89419521 }
 // TypeName returns "chatlists.getChatlistUpdates".
 func (*ChatlistsGetChatlistUpdatesRequest) TypeName() string { return "chatlists.getChatlistUpdates" }
 
-// IsNil reports a nil pointer.
-func (x *ChatlistsGetChatlistUpdatesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of chatlists.getChatlistUpdates.
 func (x *ChatlistsGetChatlistUpdatesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Chatlist, "chatlists.getChatlistUpdates.chatlist")
@@ -30892,9 +28675,6 @@ func (*ChatlistsJoinChatlistUpdatesRequest) TypeID() uint32 { return 0xe089f8f5 
 
 // TypeName returns "chatlists.joinChatlistUpdates".
 func (*ChatlistsJoinChatlistUpdatesRequest) TypeName() string { return "chatlists.joinChatlistUpdates" }
-
-// IsNil reports a nil pointer.
-func (x *ChatlistsJoinChatlistUpdatesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of chatlists.joinChatlistUpdates.
 func (x *ChatlistsJoinChatlistUpdatesRequest) EncodeBare(e *tl.Encoder) {
@@ -30927,9 +28707,6 @@ func (*ChatlistsHideChatlistUpdatesRequest) TypeID() uint32 { return 0x66e486fb 
 // TypeName returns "chatlists.hideChatlistUpdates".
 func (*ChatlistsHideChatlistUpdatesRequest) TypeName() string { return "chatlists.hideChatlistUpdates" }
 
-// IsNil reports a nil pointer.
-func (x *ChatlistsHideChatlistUpdatesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of chatlists.hideChatlistUpdates.
 func (x *ChatlistsHideChatlistUpdatesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Chatlist, "chatlists.hideChatlistUpdates.chatlist")
@@ -30961,9 +28738,6 @@ func (*ChatlistsGetLeaveChatlistSuggestionsRequest) TypeName() string {
 	return "chatlists.getLeaveChatlistSuggestions"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChatlistsGetLeaveChatlistSuggestionsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of chatlists.getLeaveChatlistSuggestions.
 func (x *ChatlistsGetLeaveChatlistSuggestionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Chatlist, "chatlists.getLeaveChatlistSuggestions.chatlist")
@@ -30993,9 +28767,6 @@ func (*ChatlistsLeaveChatlistRequest) TypeID() uint32 { return 0x74fae13a }
 
 // TypeName returns "chatlists.leaveChatlist".
 func (*ChatlistsLeaveChatlistRequest) TypeName() string { return "chatlists.leaveChatlist" }
-
-// IsNil reports a nil pointer.
-func (x *ChatlistsLeaveChatlistRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of chatlists.leaveChatlist.
 func (x *ChatlistsLeaveChatlistRequest) EncodeBare(e *tl.Encoder) {
@@ -31027,9 +28798,6 @@ func (*StoriesCanSendStoryRequest) TypeID() uint32 { return 0x30eb63f0 }
 
 // TypeName returns "stories.canSendStory".
 func (*StoriesCanSendStoryRequest) TypeName() string { return "stories.canSendStory" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesCanSendStoryRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.canSendStory.
 func (x *StoriesCanSendStoryRequest) EncodeBare(e *tl.Encoder) {
@@ -31073,9 +28841,6 @@ func (*StoriesSendStoryRequest) TypeID() uint32 { return 0x8f9e6898 }
 
 // TypeName returns "stories.sendStory".
 func (*StoriesSendStoryRequest) TypeName() string { return "stories.sendStory" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesSendStoryRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.sendStory.
 func (x *StoriesSendStoryRequest) EncodeBare(e *tl.Encoder) {
@@ -31206,9 +28971,6 @@ func (*StoriesEditStoryRequest) TypeID() uint32 { return 0x2c63a72b }
 // TypeName returns "stories.editStory".
 func (*StoriesEditStoryRequest) TypeName() string { return "stories.editStory" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesEditStoryRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stories.editStory.
 func (x *StoriesEditStoryRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -31298,9 +29060,6 @@ func (*StoriesDeleteStoriesRequest) TypeID() uint32 { return 0xae59db5f }
 // TypeName returns "stories.deleteStories".
 func (*StoriesDeleteStoriesRequest) TypeName() string { return "stories.deleteStories" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesDeleteStoriesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stories.deleteStories.
 func (x *StoriesDeleteStoriesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.deleteStories.peer")
@@ -31333,9 +29092,6 @@ func (*StoriesTogglePinnedRequest) TypeID() uint32 { return 0x9a75a1ef }
 
 // TypeName returns "stories.togglePinned".
 func (*StoriesTogglePinnedRequest) TypeName() string { return "stories.togglePinned" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesTogglePinnedRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.togglePinned.
 func (x *StoriesTogglePinnedRequest) EncodeBare(e *tl.Encoder) {
@@ -31371,9 +29127,6 @@ func (*StoriesGetAllStoriesRequest) TypeID() uint32 { return 0xeeb0d625 }
 
 // TypeName returns "stories.getAllStories".
 func (*StoriesGetAllStoriesRequest) TypeName() string { return "stories.getAllStories" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesGetAllStoriesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.getAllStories.
 func (x *StoriesGetAllStoriesRequest) EncodeBare(e *tl.Encoder) {
@@ -31424,9 +29177,6 @@ func (*StoriesGetPinnedStoriesRequest) TypeID() uint32 { return 0x5821a5dc }
 // TypeName returns "stories.getPinnedStories".
 func (*StoriesGetPinnedStoriesRequest) TypeName() string { return "stories.getPinnedStories" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesGetPinnedStoriesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stories.getPinnedStories.
 func (x *StoriesGetPinnedStoriesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.getPinnedStories.peer")
@@ -31462,9 +29212,6 @@ func (*StoriesGetStoriesArchiveRequest) TypeID() uint32 { return 0xb4352016 }
 // TypeName returns "stories.getStoriesArchive".
 func (*StoriesGetStoriesArchiveRequest) TypeName() string { return "stories.getStoriesArchive" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesGetStoriesArchiveRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stories.getStoriesArchive.
 func (x *StoriesGetStoriesArchiveRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.getStoriesArchive.peer")
@@ -31499,9 +29246,6 @@ func (*StoriesGetStoriesByIDRequest) TypeID() uint32 { return 0x5774ca74 }
 // TypeName returns "stories.getStoriesByID".
 func (*StoriesGetStoriesByIDRequest) TypeName() string { return "stories.getStoriesByID" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesGetStoriesByIDRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stories.getStoriesByID.
 func (x *StoriesGetStoriesByIDRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.getStoriesByID.peer")
@@ -31535,9 +29279,6 @@ func (*StoriesToggleAllStoriesHiddenRequest) TypeName() string {
 	return "stories.toggleAllStoriesHidden"
 }
 
-// IsNil reports a nil pointer.
-func (x *StoriesToggleAllStoriesHiddenRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stories.toggleAllStoriesHidden.
 func (x *StoriesToggleAllStoriesHiddenRequest) EncodeBare(e *tl.Encoder) {
 	e.Bool(x.Hidden)
@@ -31567,9 +29308,6 @@ func (*StoriesReadStoriesRequest) TypeID() uint32 { return 0xa556dac8 }
 
 // TypeName returns "stories.readStories".
 func (*StoriesReadStoriesRequest) TypeName() string { return "stories.readStories" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesReadStoriesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.readStories.
 func (x *StoriesReadStoriesRequest) EncodeBare(e *tl.Encoder) {
@@ -31602,9 +29340,6 @@ func (*StoriesIncrementStoryViewsRequest) TypeID() uint32 { return 0xb2028afb }
 
 // TypeName returns "stories.incrementStoryViews".
 func (*StoriesIncrementStoryViewsRequest) TypeName() string { return "stories.incrementStoryViews" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesIncrementStoryViewsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.incrementStoryViews.
 func (x *StoriesIncrementStoryViewsRequest) EncodeBare(e *tl.Encoder) {
@@ -31643,9 +29378,6 @@ func (*StoriesGetStoryViewsListRequest) TypeID() uint32 { return 0x7ed23c57 }
 
 // TypeName returns "stories.getStoryViewsList".
 func (*StoriesGetStoryViewsListRequest) TypeName() string { return "stories.getStoryViewsList" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesGetStoryViewsListRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.getStoryViewsList.
 func (x *StoriesGetStoryViewsListRequest) EncodeBare(e *tl.Encoder) {
@@ -31707,9 +29439,6 @@ func (*StoriesGetStoriesViewsRequest) TypeID() uint32 { return 0x28e16cc8 }
 // TypeName returns "stories.getStoriesViews".
 func (*StoriesGetStoriesViewsRequest) TypeName() string { return "stories.getStoriesViews" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesGetStoriesViewsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stories.getStoriesViews.
 func (x *StoriesGetStoriesViewsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.getStoriesViews.peer")
@@ -31741,9 +29470,6 @@ func (*StoriesExportStoryLinkRequest) TypeID() uint32 { return 0x7b8def20 }
 
 // TypeName returns "stories.exportStoryLink".
 func (*StoriesExportStoryLinkRequest) TypeName() string { return "stories.exportStoryLink" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesExportStoryLinkRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.exportStoryLink.
 func (x *StoriesExportStoryLinkRequest) EncodeBare(e *tl.Encoder) {
@@ -31778,9 +29504,6 @@ func (*StoriesReportRequest) TypeID() uint32 { return 0x19d8eb45 }
 
 // TypeName returns "stories.report".
 func (*StoriesReportRequest) TypeName() string { return "stories.report" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesReportRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.report.
 func (x *StoriesReportRequest) EncodeBare(e *tl.Encoder) {
@@ -31817,9 +29540,6 @@ func (*StoriesActivateStealthModeRequest) TypeID() uint32 { return 0x57bbd166 }
 
 // TypeName returns "stories.activateStealthMode".
 func (*StoriesActivateStealthModeRequest) TypeName() string { return "stories.activateStealthMode" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesActivateStealthModeRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.activateStealthMode.
 func (x *StoriesActivateStealthModeRequest) EncodeBare(e *tl.Encoder) {
@@ -31862,9 +29582,6 @@ func (*StoriesSendReactionRequest) TypeID() uint32 { return 0x7fd736b2 }
 // TypeName returns "stories.sendReaction".
 func (*StoriesSendReactionRequest) TypeName() string { return "stories.sendReaction" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesSendReactionRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stories.sendReaction.
 func (x *StoriesSendReactionRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -31905,9 +29622,6 @@ func (*StoriesGetPeerStoriesRequest) TypeID() uint32 { return 0x2c4ada50 }
 // TypeName returns "stories.getPeerStories".
 func (*StoriesGetPeerStoriesRequest) TypeName() string { return "stories.getPeerStories" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesGetPeerStoriesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stories.getPeerStories.
 func (x *StoriesGetPeerStoriesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.getPeerStories.peer")
@@ -31936,9 +29650,6 @@ func (*StoriesGetAllReadPeerStoriesRequest) TypeID() uint32 { return 0x9b5ae7f9 
 // TypeName returns "stories.getAllReadPeerStories".
 func (*StoriesGetAllReadPeerStoriesRequest) TypeName() string { return "stories.getAllReadPeerStories" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesGetAllReadPeerStoriesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stories.getAllReadPeerStories.
 func (x *StoriesGetAllReadPeerStoriesRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -31965,9 +29676,6 @@ func (*StoriesGetPeerMaxIDsRequest) TypeID() uint32 { return 0x78499170 }
 
 // TypeName returns "stories.getPeerMaxIDs".
 func (*StoriesGetPeerMaxIDsRequest) TypeName() string { return "stories.getPeerMaxIDs" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesGetPeerMaxIDsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.getPeerMaxIDs.
 func (x *StoriesGetPeerMaxIDsRequest) EncodeBare(e *tl.Encoder) {
@@ -31996,9 +29704,6 @@ func (*StoriesGetChatsToSendRequest) TypeID() uint32 { return 0xa56a8b60 }
 
 // TypeName returns "stories.getChatsToSend".
 func (*StoriesGetChatsToSendRequest) TypeName() string { return "stories.getChatsToSend" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesGetChatsToSendRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.getChatsToSend.
 func (x *StoriesGetChatsToSendRequest) EncodeBare(e *tl.Encoder) {
@@ -32029,9 +29734,6 @@ func (*StoriesTogglePeerStoriesHiddenRequest) TypeID() uint32 { return 0xbd0415c
 func (*StoriesTogglePeerStoriesHiddenRequest) TypeName() string {
 	return "stories.togglePeerStoriesHidden"
 }
-
-// IsNil reports a nil pointer.
-func (x *StoriesTogglePeerStoriesHiddenRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.togglePeerStoriesHidden.
 func (x *StoriesTogglePeerStoriesHiddenRequest) EncodeBare(e *tl.Encoder) {
@@ -32068,9 +29770,6 @@ func (*StoriesGetStoryReactionsListRequest) TypeID() uint32 { return 0xb9b2881f 
 
 // TypeName returns "stories.getStoryReactionsList".
 func (*StoriesGetStoryReactionsListRequest) TypeName() string { return "stories.getStoryReactionsList" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesGetStoryReactionsListRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.getStoryReactionsList.
 func (x *StoriesGetStoryReactionsListRequest) EncodeBare(e *tl.Encoder) {
@@ -32131,9 +29830,6 @@ func (*StoriesTogglePinnedToTopRequest) TypeID() uint32 { return 0x0b297e9b }
 // TypeName returns "stories.togglePinnedToTop".
 func (*StoriesTogglePinnedToTopRequest) TypeName() string { return "stories.togglePinnedToTop" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesTogglePinnedToTopRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stories.togglePinnedToTop.
 func (x *StoriesTogglePinnedToTopRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.togglePinnedToTop.peer")
@@ -32168,9 +29864,6 @@ func (*StoriesSearchPostsRequest) TypeID() uint32 { return 0xd1810907 }
 
 // TypeName returns "stories.searchPosts".
 func (*StoriesSearchPostsRequest) TypeName() string { return "stories.searchPosts" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesSearchPostsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.searchPosts.
 func (x *StoriesSearchPostsRequest) EncodeBare(e *tl.Encoder) {
@@ -32235,9 +29928,6 @@ func (*StoriesCreateAlbumRequest) TypeID() uint32 { return 0xa36396e5 }
 // TypeName returns "stories.createAlbum".
 func (*StoriesCreateAlbumRequest) TypeName() string { return "stories.createAlbum" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesCreateAlbumRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stories.createAlbum.
 func (x *StoriesCreateAlbumRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.createAlbum.peer")
@@ -32275,9 +29965,6 @@ func (*StoriesUpdateAlbumRequest) TypeID() uint32 { return 0x5e5259b6 }
 
 // TypeName returns "stories.updateAlbum".
 func (*StoriesUpdateAlbumRequest) TypeName() string { return "stories.updateAlbum" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesUpdateAlbumRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.updateAlbum.
 func (x *StoriesUpdateAlbumRequest) EncodeBare(e *tl.Encoder) {
@@ -32350,9 +30037,6 @@ func (*StoriesReorderAlbumsRequest) TypeID() uint32 { return 0x8535fbd9 }
 // TypeName returns "stories.reorderAlbums".
 func (*StoriesReorderAlbumsRequest) TypeName() string { return "stories.reorderAlbums" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesReorderAlbumsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stories.reorderAlbums.
 func (x *StoriesReorderAlbumsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.reorderAlbums.peer")
@@ -32385,9 +30069,6 @@ func (*StoriesDeleteAlbumRequest) TypeID() uint32 { return 0x8d3456d0 }
 // TypeName returns "stories.deleteAlbum".
 func (*StoriesDeleteAlbumRequest) TypeName() string { return "stories.deleteAlbum" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesDeleteAlbumRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of stories.deleteAlbum.
 func (x *StoriesDeleteAlbumRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.deleteAlbum.peer")
@@ -32419,9 +30100,6 @@ func (*StoriesGetAlbumsRequest) TypeID() uint32 { return 0x25b3eac7 }
 
 // TypeName returns "stories.getAlbums".
 func (*StoriesGetAlbumsRequest) TypeName() string { return "stories.getAlbums" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesGetAlbumsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.getAlbums.
 func (x *StoriesGetAlbumsRequest) EncodeBare(e *tl.Encoder) {
@@ -32456,9 +30134,6 @@ func (*StoriesGetAlbumStoriesRequest) TypeID() uint32 { return 0xac806d61 }
 
 // TypeName returns "stories.getAlbumStories".
 func (*StoriesGetAlbumStoriesRequest) TypeName() string { return "stories.getAlbumStories" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesGetAlbumStoriesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.getAlbumStories.
 func (x *StoriesGetAlbumStoriesRequest) EncodeBare(e *tl.Encoder) {
@@ -32503,9 +30178,6 @@ func (*StoriesStartLiveRequest) TypeID() uint32 { return 0xd069ccde }
 
 // TypeName returns "stories.startLive".
 func (*StoriesStartLiveRequest) TypeName() string { return "stories.startLive" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesStartLiveRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of stories.startLive.
 func (x *StoriesStartLiveRequest) EncodeBare(e *tl.Encoder) {
@@ -32594,9 +30266,6 @@ func (*PremiumGetBoostsListRequest) TypeID() uint32 { return 0x60f67660 }
 // TypeName returns "premium.getBoostsList".
 func (*PremiumGetBoostsListRequest) TypeName() string { return "premium.getBoostsList" }
 
-// IsNil reports a nil pointer.
-func (x *PremiumGetBoostsListRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of premium.getBoostsList.
 func (x *PremiumGetBoostsListRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -32636,9 +30305,6 @@ func (*PremiumGetMyBoostsRequest) TypeID() uint32 { return 0x0be77b4a }
 // TypeName returns "premium.getMyBoosts".
 func (*PremiumGetMyBoostsRequest) TypeName() string { return "premium.getMyBoosts" }
 
-// IsNil reports a nil pointer.
-func (x *PremiumGetMyBoostsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of premium.getMyBoosts.
 func (x *PremiumGetMyBoostsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -32666,9 +30332,6 @@ func (*PremiumApplyBoostRequest) TypeID() uint32 { return 0x6b7da746 }
 
 // TypeName returns "premium.applyBoost".
 func (*PremiumApplyBoostRequest) TypeName() string { return "premium.applyBoost" }
-
-// IsNil reports a nil pointer.
-func (x *PremiumApplyBoostRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of premium.applyBoost.
 func (x *PremiumApplyBoostRequest) EncodeBare(e *tl.Encoder) {
@@ -32711,9 +30374,6 @@ func (*PremiumGetBoostsStatusRequest) TypeID() uint32 { return 0x042f1f61 }
 // TypeName returns "premium.getBoostsStatus".
 func (*PremiumGetBoostsStatusRequest) TypeName() string { return "premium.getBoostsStatus" }
 
-// IsNil reports a nil pointer.
-func (x *PremiumGetBoostsStatusRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of premium.getBoostsStatus.
 func (x *PremiumGetBoostsStatusRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "premium.getBoostsStatus.peer")
@@ -32743,9 +30403,6 @@ func (*PremiumGetUserBoostsRequest) TypeID() uint32 { return 0x39854d1f }
 
 // TypeName returns "premium.getUserBoosts".
 func (*PremiumGetUserBoostsRequest) TypeName() string { return "premium.getUserBoosts" }
-
-// IsNil reports a nil pointer.
-func (x *PremiumGetUserBoostsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of premium.getUserBoosts.
 func (x *PremiumGetUserBoostsRequest) EncodeBare(e *tl.Encoder) {
@@ -32777,9 +30434,6 @@ func (*SmsjobsIsEligibleToJoinRequest) TypeID() uint32 { return 0x0edc39d0 }
 // TypeName returns "smsjobs.isEligibleToJoin".
 func (*SmsjobsIsEligibleToJoinRequest) TypeName() string { return "smsjobs.isEligibleToJoin" }
 
-// IsNil reports a nil pointer.
-func (x *SmsjobsIsEligibleToJoinRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of smsjobs.isEligibleToJoin.
 func (x *SmsjobsIsEligibleToJoinRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -32805,9 +30459,6 @@ func (*SmsjobsJoinRequest) TypeID() uint32 { return 0xa74ece2d }
 
 // TypeName returns "smsjobs.join".
 func (*SmsjobsJoinRequest) TypeName() string { return "smsjobs.join" }
-
-// IsNil reports a nil pointer.
-func (x *SmsjobsJoinRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of smsjobs.join.
 func (x *SmsjobsJoinRequest) EncodeBare(e *tl.Encoder) {
@@ -32835,9 +30486,6 @@ func (*SmsjobsLeaveRequest) TypeID() uint32 { return 0x9898ad73 }
 // TypeName returns "smsjobs.leave".
 func (*SmsjobsLeaveRequest) TypeName() string { return "smsjobs.leave" }
 
-// IsNil reports a nil pointer.
-func (x *SmsjobsLeaveRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of smsjobs.leave.
 func (x *SmsjobsLeaveRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -32864,9 +30512,6 @@ func (*SmsjobsUpdateSettingsRequest) TypeID() uint32 { return 0x093fa0bf }
 
 // TypeName returns "smsjobs.updateSettings".
 func (*SmsjobsUpdateSettingsRequest) TypeName() string { return "smsjobs.updateSettings" }
-
-// IsNil reports a nil pointer.
-func (x *SmsjobsUpdateSettingsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of smsjobs.updateSettings.
 func (x *SmsjobsUpdateSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -32901,9 +30546,6 @@ func (*SmsjobsGetStatusRequest) TypeID() uint32 { return 0x10a698e8 }
 // TypeName returns "smsjobs.getStatus".
 func (*SmsjobsGetStatusRequest) TypeName() string { return "smsjobs.getStatus" }
 
-// IsNil reports a nil pointer.
-func (x *SmsjobsGetStatusRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of smsjobs.getStatus.
 func (x *SmsjobsGetStatusRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -32930,9 +30572,6 @@ func (*SmsjobsGetSMSJobRequest) TypeID() uint32 { return 0x778d902f }
 
 // TypeName returns "smsjobs.getSmsJob".
 func (*SmsjobsGetSMSJobRequest) TypeName() string { return "smsjobs.getSmsJob" }
-
-// IsNil reports a nil pointer.
-func (x *SmsjobsGetSMSJobRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of smsjobs.getSmsJob.
 func (x *SmsjobsGetSMSJobRequest) EncodeBare(e *tl.Encoder) {
@@ -32963,9 +30602,6 @@ func (*SmsjobsFinishJobRequest) TypeID() uint32 { return 0x4f1ebf24 }
 
 // TypeName returns "smsjobs.finishJob".
 func (*SmsjobsFinishJobRequest) TypeName() string { return "smsjobs.finishJob" }
-
-// IsNil reports a nil pointer.
-func (x *SmsjobsFinishJobRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of smsjobs.finishJob.
 func (x *SmsjobsFinishJobRequest) EncodeBare(e *tl.Encoder) {
@@ -33008,9 +30644,6 @@ func (*FragmentGetCollectibleInfoRequest) TypeID() uint32 { return 0xbe1e85ba }
 // TypeName returns "fragment.getCollectibleInfo".
 func (*FragmentGetCollectibleInfoRequest) TypeName() string { return "fragment.getCollectibleInfo" }
 
-// IsNil reports a nil pointer.
-func (x *FragmentGetCollectibleInfoRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of fragment.getCollectibleInfo.
 func (x *FragmentGetCollectibleInfoRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Collectible, "fragment.getCollectibleInfo.collectible")
@@ -33042,9 +30675,6 @@ func (*AicomposeCreateToneRequest) TypeID() uint32 { return 0x4aa83913 }
 
 // TypeName returns "aicompose.createTone".
 func (*AicomposeCreateToneRequest) TypeName() string { return "aicompose.createTone" }
-
-// IsNil reports a nil pointer.
-func (x *AicomposeCreateToneRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of aicompose.createTone.
 func (x *AicomposeCreateToneRequest) EncodeBare(e *tl.Encoder) {
@@ -33089,9 +30719,6 @@ func (*AicomposeUpdateToneRequest) TypeID() uint32 { return 0x903bcf59 }
 
 // TypeName returns "aicompose.updateTone".
 func (*AicomposeUpdateToneRequest) TypeName() string { return "aicompose.updateTone" }
-
-// IsNil reports a nil pointer.
-func (x *AicomposeUpdateToneRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of aicompose.updateTone.
 func (x *AicomposeUpdateToneRequest) EncodeBare(e *tl.Encoder) {
@@ -33162,9 +30789,6 @@ func (*AicomposeSaveToneRequest) TypeID() uint32 { return 0x1782cbb1 }
 // TypeName returns "aicompose.saveTone".
 func (*AicomposeSaveToneRequest) TypeName() string { return "aicompose.saveTone" }
 
-// IsNil reports a nil pointer.
-func (x *AicomposeSaveToneRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of aicompose.saveTone.
 func (x *AicomposeSaveToneRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Tone, "aicompose.saveTone.tone")
@@ -33196,9 +30820,6 @@ func (*AicomposeDeleteToneRequest) TypeID() uint32 { return 0xdd39316a }
 // TypeName returns "aicompose.deleteTone".
 func (*AicomposeDeleteToneRequest) TypeName() string { return "aicompose.deleteTone" }
 
-// IsNil reports a nil pointer.
-func (x *AicomposeDeleteToneRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of aicompose.deleteTone.
 func (x *AicomposeDeleteToneRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Tone, "aicompose.deleteTone.tone")
@@ -33227,9 +30848,6 @@ func (*AicomposeGetToneRequest) TypeID() uint32 { return 0xb2e8ba03 }
 
 // TypeName returns "aicompose.getTone".
 func (*AicomposeGetToneRequest) TypeName() string { return "aicompose.getTone" }
-
-// IsNil reports a nil pointer.
-func (x *AicomposeGetToneRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of aicompose.getTone.
 func (x *AicomposeGetToneRequest) EncodeBare(e *tl.Encoder) {
@@ -33260,9 +30878,6 @@ func (*AicomposeGetTonesRequest) TypeID() uint32 { return 0xabd59201 }
 // TypeName returns "aicompose.getTones".
 func (*AicomposeGetTonesRequest) TypeName() string { return "aicompose.getTones" }
 
-// IsNil reports a nil pointer.
-func (x *AicomposeGetTonesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of aicompose.getTones.
 func (x *AicomposeGetTonesRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -33292,9 +30907,6 @@ func (*AicomposeGetToneExampleRequest) TypeID() uint32 { return 0xd1b4ab14 }
 
 // TypeName returns "aicompose.getToneExample".
 func (*AicomposeGetToneExampleRequest) TypeName() string { return "aicompose.getToneExample" }
-
-// IsNil reports a nil pointer.
-func (x *AicomposeGetToneExampleRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of aicompose.getToneExample.
 func (x *AicomposeGetToneExampleRequest) EncodeBare(e *tl.Encoder) {
@@ -33329,9 +30941,6 @@ func (*CommunitiesCreateRequest) TypeID() uint32 { return 0xa63859ec }
 
 // TypeName returns "communities.create".
 func (*CommunitiesCreateRequest) TypeName() string { return "communities.create" }
-
-// IsNil reports a nil pointer.
-func (x *CommunitiesCreateRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of communities.create.
 func (x *CommunitiesCreateRequest) EncodeBare(e *tl.Encoder) {
@@ -33384,9 +30993,6 @@ func (*CommunitiesTogglePeerLinkRequest) TypeID() uint32 { return 0x736dcfea }
 // TypeName returns "communities.togglePeerLink".
 func (*CommunitiesTogglePeerLinkRequest) TypeName() string { return "communities.togglePeerLink" }
 
-// IsNil reports a nil pointer.
-func (x *CommunitiesTogglePeerLinkRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of communities.togglePeerLink.
 func (x *CommunitiesTogglePeerLinkRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -33434,9 +31040,6 @@ func (*CommunitiesGetJoinedCommunitiesRequest) TypeName() string {
 	return "communities.getJoinedCommunities"
 }
 
-// IsNil reports a nil pointer.
-func (x *CommunitiesGetJoinedCommunitiesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of communities.getJoinedCommunities.
 func (x *CommunitiesGetJoinedCommunitiesRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -33466,9 +31069,6 @@ func (*CommunitiesToggleCommunityCollapsedInDialogsRequest) TypeID() uint32 { re
 func (*CommunitiesToggleCommunityCollapsedInDialogsRequest) TypeName() string {
 	return "communities.toggleCommunityCollapsedInDialogs"
 }
-
-// IsNil reports a nil pointer.
-func (x *CommunitiesToggleCommunityCollapsedInDialogsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of communities.toggleCommunityCollapsedInDialogs.
 func (x *CommunitiesToggleCommunityCollapsedInDialogsRequest) EncodeBare(e *tl.Encoder) {
@@ -33510,9 +31110,6 @@ func (*CommunitiesGetPeerLinkRequestsRequest) TypeName() string {
 	return "communities.getPeerLinkRequests"
 }
 
-// IsNil reports a nil pointer.
-func (x *CommunitiesGetPeerLinkRequestsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of communities.getPeerLinkRequests.
 func (x *CommunitiesGetPeerLinkRequestsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Community, "communities.getPeerLinkRequests.community")
@@ -33549,9 +31146,6 @@ func (*CommunitiesTogglePeerLinkRequestApprovalRequest) TypeID() uint32 { return
 func (*CommunitiesTogglePeerLinkRequestApprovalRequest) TypeName() string {
 	return "communities.togglePeerLinkRequestApproval"
 }
-
-// IsNil reports a nil pointer.
-func (x *CommunitiesTogglePeerLinkRequestApprovalRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of communities.togglePeerLinkRequestApproval.
 func (x *CommunitiesTogglePeerLinkRequestApprovalRequest) EncodeBare(e *tl.Encoder) {
@@ -33594,9 +31188,6 @@ func (*CommunitiesToggleAllPeerLinkRequestApprovalRequest) TypeName() string {
 	return "communities.toggleAllPeerLinkRequestApproval"
 }
 
-// IsNil reports a nil pointer.
-func (x *CommunitiesToggleAllPeerLinkRequestApprovalRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of communities.toggleAllPeerLinkRequestApproval.
 func (x *CommunitiesToggleAllPeerLinkRequestApprovalRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -33636,9 +31227,6 @@ func (*CommunitiesToggleParticipantBannedRequest) TypeID() uint32 { return 0x996
 func (*CommunitiesToggleParticipantBannedRequest) TypeName() string {
 	return "communities.toggleParticipantBanned"
 }
-
-// IsNil reports a nil pointer.
-func (x *CommunitiesToggleParticipantBannedRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of communities.toggleParticipantBanned.
 func (x *CommunitiesToggleParticipantBannedRequest) EncodeBare(e *tl.Encoder) {
@@ -33680,9 +31268,6 @@ func (*CommunitiesGetParticipantJoinedChatsRequest) TypeID() uint32 { return 0xf
 func (*CommunitiesGetParticipantJoinedChatsRequest) TypeName() string {
 	return "communities.getParticipantJoinedChats"
 }
-
-// IsNil reports a nil pointer.
-func (x *CommunitiesGetParticipantJoinedChatsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of communities.getParticipantJoinedChats.
 func (x *CommunitiesGetParticipantJoinedChatsRequest) EncodeBare(e *tl.Encoder) {
@@ -33727,9 +31312,6 @@ func (*EphemeralSendMessageRequest) TypeID() uint32 { return 0xba8d5f35 }
 
 // TypeName returns "ephemeral.sendMessage".
 func (*EphemeralSendMessageRequest) TypeName() string { return "ephemeral.sendMessage" }
-
-// IsNil reports a nil pointer.
-func (x *EphemeralSendMessageRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of ephemeral.sendMessage.
 func (x *EphemeralSendMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -33848,9 +31430,6 @@ func (*EphemeralDeleteMessageRequest) TypeID() uint32 { return 0x92f6e797 }
 // TypeName returns "ephemeral.deleteMessage".
 func (*EphemeralDeleteMessageRequest) TypeName() string { return "ephemeral.deleteMessage" }
 
-// IsNil reports a nil pointer.
-func (x *EphemeralDeleteMessageRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of ephemeral.deleteMessage.
 func (x *EphemeralDeleteMessageRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -33897,9 +31476,6 @@ func (*EphemeralReportMessageRequest) TypeID() uint32 { return 0x8704f2bf }
 // TypeName returns "ephemeral.reportMessage".
 func (*EphemeralReportMessageRequest) TypeName() string { return "ephemeral.reportMessage" }
 
-// IsNil reports a nil pointer.
-func (x *EphemeralReportMessageRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of ephemeral.reportMessage.
 func (x *EphemeralReportMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "ephemeral.reportMessage.peer")
@@ -33936,9 +31512,6 @@ func (*EphemeralGetCallbackAnswerRequest) TypeID() uint32 { return 0x3fa464c8 }
 
 // TypeName returns "ephemeral.getCallbackAnswer".
 func (*EphemeralGetCallbackAnswerRequest) TypeName() string { return "ephemeral.getCallbackAnswer" }
-
-// IsNil reports a nil pointer.
-func (x *EphemeralGetCallbackAnswerRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of ephemeral.getCallbackAnswer.
 func (x *EphemeralGetCallbackAnswerRequest) EncodeBare(e *tl.Encoder) {
@@ -33991,9 +31564,6 @@ func (*EphemeralEditMessageRequest) TypeID() uint32 { return 0xcf9c725b }
 
 // TypeName returns "ephemeral.editMessage".
 func (*EphemeralEditMessageRequest) TypeName() string { return "ephemeral.editMessage" }
-
-// IsNil reports a nil pointer.
-func (x *EphemeralEditMessageRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of ephemeral.editMessage.
 func (x *EphemeralEditMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -34094,9 +31664,6 @@ func (*EphemeralDeleteWelcomeMessageRequest) TypeName() string {
 	return "ephemeral.deleteWelcomeMessage"
 }
 
-// IsNil reports a nil pointer.
-func (x *EphemeralDeleteWelcomeMessageRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of ephemeral.deleteWelcomeMessage.
 func (x *EphemeralDeleteWelcomeMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "ephemeral.deleteWelcomeMessage.peer")
@@ -34130,9 +31697,6 @@ func (*EphemeralDeleteAllWelcomeMessagesRequest) TypeName() string {
 	return "ephemeral.deleteAllWelcomeMessages"
 }
 
-// IsNil reports a nil pointer.
-func (x *EphemeralDeleteAllWelcomeMessagesRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of ephemeral.deleteAllWelcomeMessages.
 func (x *EphemeralDeleteAllWelcomeMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "ephemeral.deleteAllWelcomeMessages.peer")
@@ -34162,9 +31726,6 @@ func (*EphemeralGetWelcomeMessagesRequest) TypeID() uint32 { return 0xdb9ac18d }
 
 // TypeName returns "ephemeral.getWelcomeMessages".
 func (*EphemeralGetWelcomeMessagesRequest) TypeName() string { return "ephemeral.getWelcomeMessages" }
-
-// IsNil reports a nil pointer.
-func (x *EphemeralGetWelcomeMessagesRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of ephemeral.getWelcomeMessages.
 func (x *EphemeralGetWelcomeMessagesRequest) EncodeBare(e *tl.Encoder) {

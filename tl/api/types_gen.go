@@ -42,9 +42,6 @@ func (*Error) TypeID() uint32 { return 0xc4b9f9bb }
 // TypeName returns "error".
 func (*Error) TypeName() string { return "error" }
 
-// IsNil reports a nil pointer.
-func (x *Error) IsNil() bool { return x == nil }
-
 func (*Error) isErrorClass() {}
 
 // EncodeBare writes the fields of error.
@@ -94,9 +91,6 @@ func (*Null) TypeID() uint32 { return 0x56730bcc }
 
 // TypeName returns "null".
 func (*Null) TypeName() string { return "null" }
-
-// IsNil reports a nil pointer.
-func (x *Null) IsNil() bool { return x == nil }
 
 func (*Null) isNullClass() {}
 
@@ -156,9 +150,6 @@ func (*InputPeerEmpty) TypeID() uint32 { return 0x7f3b18ea }
 // TypeName returns "inputPeerEmpty".
 func (*InputPeerEmpty) TypeName() string { return "inputPeerEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *InputPeerEmpty) IsNil() bool { return x == nil }
-
 func (*InputPeerEmpty) isInputPeerClass() {}
 
 // EncodeBare writes the fields of inputPeerEmpty.
@@ -180,9 +171,6 @@ func (*InputPeerSelf) TypeID() uint32 { return 0x7da07ec9 }
 
 // TypeName returns "inputPeerSelf".
 func (*InputPeerSelf) TypeName() string { return "inputPeerSelf" }
-
-// IsNil reports a nil pointer.
-func (x *InputPeerSelf) IsNil() bool { return x == nil }
 
 func (*InputPeerSelf) isInputPeerClass() {}
 
@@ -206,9 +194,6 @@ func (*InputPeerChat) TypeID() uint32 { return 0x35a95cb9 }
 
 // TypeName returns "inputPeerChat".
 func (*InputPeerChat) TypeName() string { return "inputPeerChat" }
-
-// IsNil reports a nil pointer.
-func (x *InputPeerChat) IsNil() bool { return x == nil }
 
 func (*InputPeerChat) isInputPeerClass() {}
 
@@ -235,9 +220,6 @@ func (*InputPeerUser) TypeID() uint32 { return 0xdde8a54c }
 
 // TypeName returns "inputPeerUser".
 func (*InputPeerUser) TypeName() string { return "inputPeerUser" }
-
-// IsNil reports a nil pointer.
-func (x *InputPeerUser) IsNil() bool { return x == nil }
 
 func (*InputPeerUser) isInputPeerClass() {}
 
@@ -267,9 +249,6 @@ func (*InputPeerChannel) TypeID() uint32 { return 0x27bcbbfc }
 // TypeName returns "inputPeerChannel".
 func (*InputPeerChannel) TypeName() string { return "inputPeerChannel" }
 
-// IsNil reports a nil pointer.
-func (x *InputPeerChannel) IsNil() bool { return x == nil }
-
 func (*InputPeerChannel) isInputPeerClass() {}
 
 // EncodeBare writes the fields of inputPeerChannel.
@@ -298,9 +277,6 @@ func (*InputPeerUserFromMessage) TypeID() uint32 { return 0xa87b0a1c }
 
 // TypeName returns "inputPeerUserFromMessage".
 func (*InputPeerUserFromMessage) TypeName() string { return "inputPeerUserFromMessage" }
-
-// IsNil reports a nil pointer.
-func (x *InputPeerUserFromMessage) IsNil() bool { return x == nil }
 
 func (*InputPeerUserFromMessage) isInputPeerClass() {}
 
@@ -332,9 +308,6 @@ func (*InputPeerChannelFromMessage) TypeID() uint32 { return 0xbd2a0840 }
 
 // TypeName returns "inputPeerChannelFromMessage".
 func (*InputPeerChannelFromMessage) TypeName() string { return "inputPeerChannelFromMessage" }
-
-// IsNil reports a nil pointer.
-func (x *InputPeerChannelFromMessage) IsNil() bool { return x == nil }
 
 func (*InputPeerChannelFromMessage) isInputPeerClass() {}
 
@@ -394,9 +367,6 @@ func (*InputUserEmpty) TypeID() uint32 { return 0xb98886cf }
 // TypeName returns "inputUserEmpty".
 func (*InputUserEmpty) TypeName() string { return "inputUserEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *InputUserEmpty) IsNil() bool { return x == nil }
-
 func (*InputUserEmpty) isInputUserClass() {}
 
 // EncodeBare writes the fields of inputUserEmpty.
@@ -418,9 +388,6 @@ func (*InputUserSelf) TypeID() uint32 { return 0xf7c1b13f }
 
 // TypeName returns "inputUserSelf".
 func (*InputUserSelf) TypeName() string { return "inputUserSelf" }
-
-// IsNil reports a nil pointer.
-func (x *InputUserSelf) IsNil() bool { return x == nil }
 
 func (*InputUserSelf) isInputUserClass() {}
 
@@ -445,9 +412,6 @@ func (*InputUser) TypeID() uint32 { return 0xf21158c6 }
 
 // TypeName returns "inputUser".
 func (*InputUser) TypeName() string { return "inputUser" }
-
-// IsNil reports a nil pointer.
-func (x *InputUser) IsNil() bool { return x == nil }
 
 func (*InputUser) isInputUserClass() {}
 
@@ -477,9 +441,6 @@ func (*InputUserFromMessage) TypeID() uint32 { return 0x1da448e2 }
 
 // TypeName returns "inputUserFromMessage".
 func (*InputUserFromMessage) TypeName() string { return "inputUserFromMessage" }
-
-// IsNil reports a nil pointer.
-func (x *InputUserFromMessage) IsNil() bool { return x == nil }
 
 func (*InputUserFromMessage) isInputUserClass() {}
 
@@ -537,9 +498,6 @@ func (*InputPhoneContact) TypeID() uint32 { return 0x6a1dc4be }
 
 // TypeName returns "inputPhoneContact".
 func (*InputPhoneContact) TypeName() string { return "inputPhoneContact" }
-
-// IsNil reports a nil pointer.
-func (x *InputPhoneContact) IsNil() bool { return x == nil }
 
 func (*InputPhoneContact) isInputContactClass() {}
 
@@ -615,9 +573,6 @@ func (*InputFile) TypeID() uint32 { return 0xf52ff27f }
 // TypeName returns "inputFile".
 func (*InputFile) TypeName() string { return "inputFile" }
 
-// IsNil reports a nil pointer.
-func (x *InputFile) IsNil() bool { return x == nil }
-
 func (*InputFile) isInputFileClass() {}
 
 // EncodeBare writes the fields of inputFile.
@@ -651,9 +606,6 @@ func (*InputFileBig) TypeID() uint32 { return 0xfa4f0bb5 }
 // TypeName returns "inputFileBig".
 func (*InputFileBig) TypeName() string { return "inputFileBig" }
 
-// IsNil reports a nil pointer.
-func (x *InputFileBig) IsNil() bool { return x == nil }
-
 func (*InputFileBig) isInputFileClass() {}
 
 // EncodeBare writes the fields of inputFileBig.
@@ -682,9 +634,6 @@ func (*InputFileStoryDocument) TypeID() uint32 { return 0x62dc8b48 }
 
 // TypeName returns "inputFileStoryDocument".
 func (*InputFileStoryDocument) TypeName() string { return "inputFileStoryDocument" }
-
-// IsNil reports a nil pointer.
-func (x *InputFileStoryDocument) IsNil() bool { return x == nil }
 
 func (*InputFileStoryDocument) isInputFileClass() {}
 
@@ -772,9 +721,6 @@ func (*InputMediaEmpty) TypeID() uint32 { return 0x9664f57f }
 // TypeName returns "inputMediaEmpty".
 func (*InputMediaEmpty) TypeName() string { return "inputMediaEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *InputMediaEmpty) IsNil() bool { return x == nil }
-
 func (*InputMediaEmpty) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaEmpty.
@@ -802,9 +748,6 @@ func (*InputMediaUploadedPhoto) TypeID() uint32 { return 0x7d8375da }
 
 // TypeName returns "inputMediaUploadedPhoto".
 func (*InputMediaUploadedPhoto) TypeName() string { return "inputMediaUploadedPhoto" }
-
-// IsNil reports a nil pointer.
-func (x *InputMediaUploadedPhoto) IsNil() bool { return x == nil }
 
 func (*InputMediaUploadedPhoto) isInputMediaClass() {}
 
@@ -873,9 +816,6 @@ func (*InputMediaPhoto) TypeID() uint32 { return 0xe3af4434 }
 // TypeName returns "inputMediaPhoto".
 func (*InputMediaPhoto) TypeName() string { return "inputMediaPhoto" }
 
-// IsNil reports a nil pointer.
-func (x *InputMediaPhoto) IsNil() bool { return x == nil }
-
 func (*InputMediaPhoto) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaPhoto.
@@ -930,9 +870,6 @@ func (*InputMediaGeoPoint) TypeID() uint32 { return 0xf9c44144 }
 // TypeName returns "inputMediaGeoPoint".
 func (*InputMediaGeoPoint) TypeName() string { return "inputMediaGeoPoint" }
 
-// IsNil reports a nil pointer.
-func (x *InputMediaGeoPoint) IsNil() bool { return x == nil }
-
 func (*InputMediaGeoPoint) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaGeoPoint.
@@ -960,9 +897,6 @@ func (*InputMediaContact) TypeID() uint32 { return 0xf8ab7dfb }
 
 // TypeName returns "inputMediaContact".
 func (*InputMediaContact) TypeName() string { return "inputMediaContact" }
-
-// IsNil reports a nil pointer.
-func (x *InputMediaContact) IsNil() bool { return x == nil }
 
 func (*InputMediaContact) isInputMediaClass() {}
 
@@ -1004,9 +938,6 @@ func (*InputMediaUploadedDocument) TypeID() uint32 { return 0x037c9330 }
 
 // TypeName returns "inputMediaUploadedDocument".
 func (*InputMediaUploadedDocument) TypeName() string { return "inputMediaUploadedDocument" }
-
-// IsNil reports a nil pointer.
-func (x *InputMediaUploadedDocument) IsNil() bool { return x == nil }
 
 func (*InputMediaUploadedDocument) isInputMediaClass() {}
 
@@ -1102,9 +1033,6 @@ func (*InputMediaDocument) TypeID() uint32 { return 0xa8763ab5 }
 // TypeName returns "inputMediaDocument".
 func (*InputMediaDocument) TypeName() string { return "inputMediaDocument" }
 
-// IsNil reports a nil pointer.
-func (x *InputMediaDocument) IsNil() bool { return x == nil }
-
 func (*InputMediaDocument) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaDocument.
@@ -1178,9 +1106,6 @@ func (*InputMediaVenue) TypeID() uint32 { return 0xc13d1c11 }
 // TypeName returns "inputMediaVenue".
 func (*InputMediaVenue) TypeName() string { return "inputMediaVenue" }
 
-// IsNil reports a nil pointer.
-func (x *InputMediaVenue) IsNil() bool { return x == nil }
-
 func (*InputMediaVenue) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaVenue.
@@ -1217,9 +1142,6 @@ func (*InputMediaPhotoExternal) TypeID() uint32 { return 0xe5bbfe1a }
 
 // TypeName returns "inputMediaPhotoExternal".
 func (*InputMediaPhotoExternal) TypeName() string { return "inputMediaPhotoExternal" }
-
-// IsNil reports a nil pointer.
-func (x *InputMediaPhotoExternal) IsNil() bool { return x == nil }
 
 func (*InputMediaPhotoExternal) isInputMediaClass() {}
 
@@ -1265,9 +1187,6 @@ func (*InputMediaDocumentExternal) TypeID() uint32 { return 0x779600f9 }
 
 // TypeName returns "inputMediaDocumentExternal".
 func (*InputMediaDocumentExternal) TypeName() string { return "inputMediaDocumentExternal" }
-
-// IsNil reports a nil pointer.
-func (x *InputMediaDocumentExternal) IsNil() bool { return x == nil }
 
 func (*InputMediaDocumentExternal) isInputMediaClass() {}
 
@@ -1328,9 +1247,6 @@ func (*InputMediaGame) TypeID() uint32 { return 0xd33f43f3 }
 // TypeName returns "inputMediaGame".
 func (*InputMediaGame) TypeName() string { return "inputMediaGame" }
 
-// IsNil reports a nil pointer.
-func (x *InputMediaGame) IsNil() bool { return x == nil }
-
 func (*InputMediaGame) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaGame.
@@ -1363,9 +1279,6 @@ func (*InputMediaInvoice) TypeID() uint32 { return 0x405fef0d }
 
 // TypeName returns "inputMediaInvoice".
 func (*InputMediaInvoice) TypeName() string { return "inputMediaInvoice" }
-
-// IsNil reports a nil pointer.
-func (x *InputMediaInvoice) IsNil() bool { return x == nil }
 
 func (*InputMediaInvoice) isInputMediaClass() {}
 
@@ -1443,9 +1356,6 @@ func (*InputMediaGeoLive) TypeID() uint32 { return 0x971fa843 }
 // TypeName returns "inputMediaGeoLive".
 func (*InputMediaGeoLive) TypeName() string { return "inputMediaGeoLive" }
 
-// IsNil reports a nil pointer.
-func (x *InputMediaGeoLive) IsNil() bool { return x == nil }
-
 func (*InputMediaGeoLive) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaGeoLive.
@@ -1509,9 +1419,6 @@ func (*InputMediaPoll) TypeID() uint32 { return 0x883a4108 }
 
 // TypeName returns "inputMediaPoll".
 func (*InputMediaPoll) TypeName() string { return "inputMediaPoll" }
-
-// IsNil reports a nil pointer.
-func (x *InputMediaPoll) IsNil() bool { return x == nil }
 
 func (*InputMediaPoll) isInputMediaClass() {}
 
@@ -1586,9 +1493,6 @@ func (*InputMediaDice) TypeID() uint32 { return 0xe66fbf7b }
 // TypeName returns "inputMediaDice".
 func (*InputMediaDice) TypeName() string { return "inputMediaDice" }
 
-// IsNil reports a nil pointer.
-func (x *InputMediaDice) IsNil() bool { return x == nil }
-
 func (*InputMediaDice) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaDice.
@@ -1614,9 +1518,6 @@ func (*InputMediaStory) TypeID() uint32 { return 0x89fdd778 }
 
 // TypeName returns "inputMediaStory".
 func (*InputMediaStory) TypeName() string { return "inputMediaStory" }
-
-// IsNil reports a nil pointer.
-func (x *InputMediaStory) IsNil() bool { return x == nil }
 
 func (*InputMediaStory) isInputMediaClass() {}
 
@@ -1647,9 +1548,6 @@ func (*InputMediaWebPage) TypeID() uint32 { return 0xc21b8849 }
 
 // TypeName returns "inputMediaWebPage".
 func (*InputMediaWebPage) TypeName() string { return "inputMediaWebPage" }
-
-// IsNil reports a nil pointer.
-func (x *InputMediaWebPage) IsNil() bool { return x == nil }
 
 func (*InputMediaWebPage) isInputMediaClass() {}
 
@@ -1693,9 +1591,6 @@ func (*InputMediaPaidMedia) TypeID() uint32 { return 0xc4103386 }
 // TypeName returns "inputMediaPaidMedia".
 func (*InputMediaPaidMedia) TypeName() string { return "inputMediaPaidMedia" }
 
-// IsNil reports a nil pointer.
-func (x *InputMediaPaidMedia) IsNil() bool { return x == nil }
-
 func (*InputMediaPaidMedia) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaPaidMedia.
@@ -1735,9 +1630,6 @@ func (*InputMediaTodo) TypeID() uint32 { return 0x9fc55fde }
 // TypeName returns "inputMediaTodo".
 func (*InputMediaTodo) TypeName() string { return "inputMediaTodo" }
 
-// IsNil reports a nil pointer.
-func (x *InputMediaTodo) IsNil() bool { return x == nil }
-
 func (*InputMediaTodo) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaTodo.
@@ -1764,9 +1656,6 @@ func (*InputMediaStakeDice) TypeID() uint32 { return 0xf3a9244a }
 
 // TypeName returns "inputMediaStakeDice".
 func (*InputMediaStakeDice) TypeName() string { return "inputMediaStakeDice" }
-
-// IsNil reports a nil pointer.
-func (x *InputMediaStakeDice) IsNil() bool { return x == nil }
 
 func (*InputMediaStakeDice) isInputMediaClass() {}
 
@@ -1824,9 +1713,6 @@ func (*InputChatPhotoEmpty) TypeID() uint32 { return 0x1ca48f57 }
 // TypeName returns "inputChatPhotoEmpty".
 func (*InputChatPhotoEmpty) TypeName() string { return "inputChatPhotoEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *InputChatPhotoEmpty) IsNil() bool { return x == nil }
-
 func (*InputChatPhotoEmpty) isInputChatPhotoClass() {}
 
 // EncodeBare writes the fields of inputChatPhotoEmpty.
@@ -1852,9 +1738,6 @@ func (*InputChatUploadedPhoto) TypeID() uint32 { return 0xbdcdaec0 }
 
 // TypeName returns "inputChatUploadedPhoto".
 func (*InputChatUploadedPhoto) TypeName() string { return "inputChatUploadedPhoto" }
-
-// IsNil reports a nil pointer.
-func (x *InputChatUploadedPhoto) IsNil() bool { return x == nil }
 
 func (*InputChatUploadedPhoto) isInputChatPhotoClass() {}
 
@@ -1918,9 +1801,6 @@ func (*InputChatPhoto) TypeID() uint32 { return 0x8953ad37 }
 // TypeName returns "inputChatPhoto".
 func (*InputChatPhoto) TypeName() string { return "inputChatPhoto" }
 
-// IsNil reports a nil pointer.
-func (x *InputChatPhoto) IsNil() bool { return x == nil }
-
 func (*InputChatPhoto) isInputChatPhotoClass() {}
 
 // EncodeBare writes the fields of inputChatPhoto.
@@ -1971,9 +1851,6 @@ func (*InputGeoPointEmpty) TypeID() uint32 { return 0xe4c123d6 }
 // TypeName returns "inputGeoPointEmpty".
 func (*InputGeoPointEmpty) TypeName() string { return "inputGeoPointEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *InputGeoPointEmpty) IsNil() bool { return x == nil }
-
 func (*InputGeoPointEmpty) isInputGeoPointClass() {}
 
 // EncodeBare writes the fields of inputGeoPointEmpty.
@@ -1998,9 +1875,6 @@ func (*InputGeoPoint) TypeID() uint32 { return 0x48222faf }
 
 // TypeName returns "inputGeoPoint".
 func (*InputGeoPoint) TypeName() string { return "inputGeoPoint" }
-
-// IsNil reports a nil pointer.
-func (x *InputGeoPoint) IsNil() bool { return x == nil }
 
 func (*InputGeoPoint) isInputGeoPointClass() {}
 
@@ -2066,9 +1940,6 @@ func (*InputPhotoEmpty) TypeID() uint32 { return 0x1cd7bf0d }
 // TypeName returns "inputPhotoEmpty".
 func (*InputPhotoEmpty) TypeName() string { return "inputPhotoEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *InputPhotoEmpty) IsNil() bool { return x == nil }
-
 func (*InputPhotoEmpty) isInputPhotoClass() {}
 
 // EncodeBare writes the fields of inputPhotoEmpty.
@@ -2093,9 +1964,6 @@ func (*InputPhoto) TypeID() uint32 { return 0x3bb3b94a }
 
 // TypeName returns "inputPhoto".
 func (*InputPhoto) TypeName() string { return "inputPhoto" }
-
-// IsNil reports a nil pointer.
-func (x *InputPhoto) IsNil() bool { return x == nil }
 
 func (*InputPhoto) isInputPhotoClass() {}
 
@@ -2171,9 +2039,6 @@ func (*InputFileLocation) TypeID() uint32 { return 0xdfdaabe1 }
 // TypeName returns "inputFileLocation".
 func (*InputFileLocation) TypeName() string { return "inputFileLocation" }
 
-// IsNil reports a nil pointer.
-func (x *InputFileLocation) IsNil() bool { return x == nil }
-
 func (*InputFileLocation) isInputFileLocationClass() {}
 
 // EncodeBare writes the fields of inputFileLocation.
@@ -2206,9 +2071,6 @@ func (*InputEncryptedFileLocation) TypeID() uint32 { return 0xf5235d55 }
 // TypeName returns "inputEncryptedFileLocation".
 func (*InputEncryptedFileLocation) TypeName() string { return "inputEncryptedFileLocation" }
 
-// IsNil reports a nil pointer.
-func (x *InputEncryptedFileLocation) IsNil() bool { return x == nil }
-
 func (*InputEncryptedFileLocation) isInputFileLocationClass() {}
 
 // EncodeBare writes the fields of inputEncryptedFileLocation.
@@ -2238,9 +2100,6 @@ func (*InputDocumentFileLocation) TypeID() uint32 { return 0xbad07584 }
 
 // TypeName returns "inputDocumentFileLocation".
 func (*InputDocumentFileLocation) TypeName() string { return "inputDocumentFileLocation" }
-
-// IsNil reports a nil pointer.
-func (x *InputDocumentFileLocation) IsNil() bool { return x == nil }
 
 func (*InputDocumentFileLocation) isInputFileLocationClass() {}
 
@@ -2274,9 +2133,6 @@ func (*InputSecureFileLocation) TypeID() uint32 { return 0xcbc7ee28 }
 // TypeName returns "inputSecureFileLocation".
 func (*InputSecureFileLocation) TypeName() string { return "inputSecureFileLocation" }
 
-// IsNil reports a nil pointer.
-func (x *InputSecureFileLocation) IsNil() bool { return x == nil }
-
 func (*InputSecureFileLocation) isInputFileLocationClass() {}
 
 // EncodeBare writes the fields of inputSecureFileLocation.
@@ -2303,9 +2159,6 @@ func (*InputTakeoutFileLocation) TypeID() uint32 { return 0x29be5899 }
 // TypeName returns "inputTakeoutFileLocation".
 func (*InputTakeoutFileLocation) TypeName() string { return "inputTakeoutFileLocation" }
 
-// IsNil reports a nil pointer.
-func (x *InputTakeoutFileLocation) IsNil() bool { return x == nil }
-
 func (*InputTakeoutFileLocation) isInputFileLocationClass() {}
 
 // EncodeBare writes the fields of inputTakeoutFileLocation.
@@ -2331,9 +2184,6 @@ func (*InputPhotoFileLocation) TypeID() uint32 { return 0x40181ffe }
 
 // TypeName returns "inputPhotoFileLocation".
 func (*InputPhotoFileLocation) TypeName() string { return "inputPhotoFileLocation" }
-
-// IsNil reports a nil pointer.
-func (x *InputPhotoFileLocation) IsNil() bool { return x == nil }
 
 func (*InputPhotoFileLocation) isInputFileLocationClass() {}
 
@@ -2370,9 +2220,6 @@ func (*InputPhotoLegacyFileLocation) TypeID() uint32 { return 0xd83466f3 }
 
 // TypeName returns "inputPhotoLegacyFileLocation".
 func (*InputPhotoLegacyFileLocation) TypeName() string { return "inputPhotoLegacyFileLocation" }
-
-// IsNil reports a nil pointer.
-func (x *InputPhotoLegacyFileLocation) IsNil() bool { return x == nil }
 
 func (*InputPhotoLegacyFileLocation) isInputFileLocationClass() {}
 
@@ -2411,9 +2258,6 @@ func (*InputPeerPhotoFileLocation) TypeID() uint32 { return 0x37257e99 }
 // TypeName returns "inputPeerPhotoFileLocation".
 func (*InputPeerPhotoFileLocation) TypeName() string { return "inputPeerPhotoFileLocation" }
 
-// IsNil reports a nil pointer.
-func (x *InputPeerPhotoFileLocation) IsNil() bool { return x == nil }
-
 func (*InputPeerPhotoFileLocation) isInputFileLocationClass() {}
 
 // EncodeBare writes the fields of inputPeerPhotoFileLocation.
@@ -2449,9 +2293,6 @@ func (*InputStickerSetThumb) TypeID() uint32 { return 0x9d84f3db }
 // TypeName returns "inputStickerSetThumb".
 func (*InputStickerSetThumb) TypeName() string { return "inputStickerSetThumb" }
 
-// IsNil reports a nil pointer.
-func (x *InputStickerSetThumb) IsNil() bool { return x == nil }
-
 func (*InputStickerSetThumb) isInputFileLocationClass() {}
 
 // EncodeBare writes the fields of inputStickerSetThumb.
@@ -2482,9 +2323,6 @@ func (*InputGroupCallStream) TypeID() uint32 { return 0x0598a92a }
 
 // TypeName returns "inputGroupCallStream".
 func (*InputGroupCallStream) TypeName() string { return "inputGroupCallStream" }
-
-// IsNil reports a nil pointer.
-func (x *InputGroupCallStream) IsNil() bool { return x == nil }
 
 func (*InputGroupCallStream) isInputFileLocationClass() {}
 
@@ -2564,9 +2402,6 @@ func (*PeerUser) TypeID() uint32 { return 0x59511722 }
 // TypeName returns "peerUser".
 func (*PeerUser) TypeName() string { return "peerUser" }
 
-// IsNil reports a nil pointer.
-func (x *PeerUser) IsNil() bool { return x == nil }
-
 func (*PeerUser) isPeerClass() {}
 
 // EncodeBare writes the fields of peerUser.
@@ -2592,9 +2427,6 @@ func (*PeerChat) TypeID() uint32 { return 0x36c6019a }
 // TypeName returns "peerChat".
 func (*PeerChat) TypeName() string { return "peerChat" }
 
-// IsNil reports a nil pointer.
-func (x *PeerChat) IsNil() bool { return x == nil }
-
 func (*PeerChat) isPeerClass() {}
 
 // EncodeBare writes the fields of peerChat.
@@ -2619,9 +2451,6 @@ func (*PeerChannel) TypeID() uint32 { return 0xa2a5371e }
 
 // TypeName returns "peerChannel".
 func (*PeerChannel) TypeName() string { return "peerChannel" }
-
-// IsNil reports a nil pointer.
-func (x *PeerChannel) IsNil() bool { return x == nil }
 
 func (*PeerChannel) isPeerClass() {}
 
@@ -2689,9 +2518,6 @@ func (*StorageFileUnknown) TypeID() uint32 { return 0xaa963b05 }
 // TypeName returns "storage.fileUnknown".
 func (*StorageFileUnknown) TypeName() string { return "storage.fileUnknown" }
 
-// IsNil reports a nil pointer.
-func (x *StorageFileUnknown) IsNil() bool { return x == nil }
-
 func (*StorageFileUnknown) isStorageFileTypeClass() {}
 
 // EncodeBare writes the fields of storage.fileUnknown.
@@ -2713,9 +2539,6 @@ func (*StorageFilePartial) TypeID() uint32 { return 0x40bc6f52 }
 
 // TypeName returns "storage.filePartial".
 func (*StorageFilePartial) TypeName() string { return "storage.filePartial" }
-
-// IsNil reports a nil pointer.
-func (x *StorageFilePartial) IsNil() bool { return x == nil }
 
 func (*StorageFilePartial) isStorageFileTypeClass() {}
 
@@ -2739,9 +2562,6 @@ func (*StorageFileJpeg) TypeID() uint32 { return 0x007efe0e }
 // TypeName returns "storage.fileJpeg".
 func (*StorageFileJpeg) TypeName() string { return "storage.fileJpeg" }
 
-// IsNil reports a nil pointer.
-func (x *StorageFileJpeg) IsNil() bool { return x == nil }
-
 func (*StorageFileJpeg) isStorageFileTypeClass() {}
 
 // EncodeBare writes the fields of storage.fileJpeg.
@@ -2763,9 +2583,6 @@ func (*StorageFileGIF) TypeID() uint32 { return 0xcae1aadf }
 
 // TypeName returns "storage.fileGif".
 func (*StorageFileGIF) TypeName() string { return "storage.fileGif" }
-
-// IsNil reports a nil pointer.
-func (x *StorageFileGIF) IsNil() bool { return x == nil }
 
 func (*StorageFileGIF) isStorageFileTypeClass() {}
 
@@ -2789,9 +2606,6 @@ func (*StorageFilePng) TypeID() uint32 { return 0x0a4f63c0 }
 // TypeName returns "storage.filePng".
 func (*StorageFilePng) TypeName() string { return "storage.filePng" }
 
-// IsNil reports a nil pointer.
-func (x *StorageFilePng) IsNil() bool { return x == nil }
-
 func (*StorageFilePng) isStorageFileTypeClass() {}
 
 // EncodeBare writes the fields of storage.filePng.
@@ -2813,9 +2627,6 @@ func (*StorageFilePdf) TypeID() uint32 { return 0xae1e508d }
 
 // TypeName returns "storage.filePdf".
 func (*StorageFilePdf) TypeName() string { return "storage.filePdf" }
-
-// IsNil reports a nil pointer.
-func (x *StorageFilePdf) IsNil() bool { return x == nil }
 
 func (*StorageFilePdf) isStorageFileTypeClass() {}
 
@@ -2839,9 +2650,6 @@ func (*StorageFileMp3) TypeID() uint32 { return 0x528a0677 }
 // TypeName returns "storage.fileMp3".
 func (*StorageFileMp3) TypeName() string { return "storage.fileMp3" }
 
-// IsNil reports a nil pointer.
-func (x *StorageFileMp3) IsNil() bool { return x == nil }
-
 func (*StorageFileMp3) isStorageFileTypeClass() {}
 
 // EncodeBare writes the fields of storage.fileMp3.
@@ -2863,9 +2671,6 @@ func (*StorageFileMov) TypeID() uint32 { return 0x4b09ebbc }
 
 // TypeName returns "storage.fileMov".
 func (*StorageFileMov) TypeName() string { return "storage.fileMov" }
-
-// IsNil reports a nil pointer.
-func (x *StorageFileMov) IsNil() bool { return x == nil }
 
 func (*StorageFileMov) isStorageFileTypeClass() {}
 
@@ -2889,9 +2694,6 @@ func (*StorageFileMp4) TypeID() uint32 { return 0xb3cea0e4 }
 // TypeName returns "storage.fileMp4".
 func (*StorageFileMp4) TypeName() string { return "storage.fileMp4" }
 
-// IsNil reports a nil pointer.
-func (x *StorageFileMp4) IsNil() bool { return x == nil }
-
 func (*StorageFileMp4) isStorageFileTypeClass() {}
 
 // EncodeBare writes the fields of storage.fileMp4.
@@ -2913,9 +2715,6 @@ func (*StorageFileWebp) TypeID() uint32 { return 0x1081464c }
 
 // TypeName returns "storage.fileWebp".
 func (*StorageFileWebp) TypeName() string { return "storage.fileWebp" }
-
-// IsNil reports a nil pointer.
-func (x *StorageFileWebp) IsNil() bool { return x == nil }
 
 func (*StorageFileWebp) isStorageFileTypeClass() {}
 
@@ -2965,9 +2764,6 @@ func (*UserEmpty) TypeID() uint32 { return 0xd3bc4b7a }
 
 // TypeName returns "userEmpty".
 func (*UserEmpty) TypeName() string { return "userEmpty" }
-
-// IsNil reports a nil pointer.
-func (x *UserEmpty) IsNil() bool { return x == nil }
 
 func (*UserEmpty) isUserClass() {}
 
@@ -3043,9 +2839,6 @@ func (*User) TypeID() uint32 { return 0xb1b8cc83 }
 
 // TypeName returns "user".
 func (*User) TypeName() string { return "user" }
-
-// IsNil reports a nil pointer.
-func (x *User) IsNil() bool { return x == nil }
 
 func (*User) isUserClass() {}
 
@@ -3403,9 +3196,6 @@ func (*UserProfilePhotoEmpty) TypeID() uint32 { return 0x4f11bae1 }
 // TypeName returns "userProfilePhotoEmpty".
 func (*UserProfilePhotoEmpty) TypeName() string { return "userProfilePhotoEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *UserProfilePhotoEmpty) IsNil() bool { return x == nil }
-
 func (*UserProfilePhotoEmpty) isUserProfilePhotoClass() {}
 
 // EncodeBare writes the fields of userProfilePhotoEmpty.
@@ -3432,9 +3222,6 @@ func (*UserProfilePhoto) TypeID() uint32 { return 0x82d1f706 }
 
 // TypeName returns "userProfilePhoto".
 func (*UserProfilePhoto) TypeName() string { return "userProfilePhoto" }
-
-// IsNil reports a nil pointer.
-func (x *UserProfilePhoto) IsNil() bool { return x == nil }
 
 func (*UserProfilePhoto) isUserProfilePhotoClass() {}
 
@@ -3516,9 +3303,6 @@ func (*UserStatusEmpty) TypeID() uint32 { return 0x09d05049 }
 // TypeName returns "userStatusEmpty".
 func (*UserStatusEmpty) TypeName() string { return "userStatusEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *UserStatusEmpty) IsNil() bool { return x == nil }
-
 func (*UserStatusEmpty) isUserStatusClass() {}
 
 // EncodeBare writes the fields of userStatusEmpty.
@@ -3541,9 +3325,6 @@ func (*UserStatusOnline) TypeID() uint32 { return 0xedb93949 }
 
 // TypeName returns "userStatusOnline".
 func (*UserStatusOnline) TypeName() string { return "userStatusOnline" }
-
-// IsNil reports a nil pointer.
-func (x *UserStatusOnline) IsNil() bool { return x == nil }
 
 func (*UserStatusOnline) isUserStatusClass() {}
 
@@ -3570,9 +3351,6 @@ func (*UserStatusOffline) TypeID() uint32 { return 0x008c703f }
 // TypeName returns "userStatusOffline".
 func (*UserStatusOffline) TypeName() string { return "userStatusOffline" }
 
-// IsNil reports a nil pointer.
-func (x *UserStatusOffline) IsNil() bool { return x == nil }
-
 func (*UserStatusOffline) isUserStatusClass() {}
 
 // EncodeBare writes the fields of userStatusOffline.
@@ -3597,9 +3375,6 @@ func (*UserStatusRecently) TypeID() uint32 { return 0x7b197dc8 }
 
 // TypeName returns "userStatusRecently".
 func (*UserStatusRecently) TypeName() string { return "userStatusRecently" }
-
-// IsNil reports a nil pointer.
-func (x *UserStatusRecently) IsNil() bool { return x == nil }
 
 func (*UserStatusRecently) isUserStatusClass() {}
 
@@ -3631,9 +3406,6 @@ func (*UserStatusLastWeek) TypeID() uint32 { return 0x541a1d1a }
 // TypeName returns "userStatusLastWeek".
 func (*UserStatusLastWeek) TypeName() string { return "userStatusLastWeek" }
 
-// IsNil reports a nil pointer.
-func (x *UserStatusLastWeek) IsNil() bool { return x == nil }
-
 func (*UserStatusLastWeek) isUserStatusClass() {}
 
 // EncodeBare writes the fields of userStatusLastWeek.
@@ -3663,9 +3435,6 @@ func (*UserStatusLastMonth) TypeID() uint32 { return 0x65899777 }
 
 // TypeName returns "userStatusLastMonth".
 func (*UserStatusLastMonth) TypeName() string { return "userStatusLastMonth" }
-
-// IsNil reports a nil pointer.
-func (x *UserStatusLastMonth) IsNil() bool { return x == nil }
 
 func (*UserStatusLastMonth) isUserStatusClass() {}
 
@@ -3733,9 +3502,6 @@ func (*ChatEmpty) TypeID() uint32 { return 0x29562865 }
 // TypeName returns "chatEmpty".
 func (*ChatEmpty) TypeName() string { return "chatEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *ChatEmpty) IsNil() bool { return x == nil }
-
 func (*ChatEmpty) isChatClass() {}
 
 // EncodeBare writes the fields of chatEmpty.
@@ -3774,9 +3540,6 @@ func (*Chat) TypeID() uint32 { return 0x41cbf256 }
 
 // TypeName returns "chat".
 func (*Chat) TypeName() string { return "chat" }
-
-// IsNil reports a nil pointer.
-func (x *Chat) IsNil() bool { return x == nil }
 
 func (*Chat) isChatClass() {}
 
@@ -3868,9 +3631,6 @@ func (*ChatForbidden) TypeID() uint32 { return 0x6592a1a7 }
 // TypeName returns "chatForbidden".
 func (*ChatForbidden) TypeName() string { return "chatForbidden" }
 
-// IsNil reports a nil pointer.
-func (x *ChatForbidden) IsNil() bool { return x == nil }
-
 func (*ChatForbidden) isChatClass() {}
 
 // EncodeBare writes the fields of chatForbidden.
@@ -3946,9 +3706,6 @@ func (*Channel) TypeID() uint32 { return 0xd49f34c6 }
 
 // TypeName returns "channel".
 func (*Channel) TypeName() string { return "channel" }
-
-// IsNil reports a nil pointer.
-func (x *Channel) IsNil() bool { return x == nil }
 
 func (*Channel) isChatClass() {}
 
@@ -4267,9 +4024,6 @@ func (*ChannelForbidden) TypeID() uint32 { return 0x17d493d5 }
 // TypeName returns "channelForbidden".
 func (*ChannelForbidden) TypeName() string { return "channelForbidden" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelForbidden) IsNil() bool { return x == nil }
-
 func (*ChannelForbidden) isChatClass() {}
 
 // EncodeBare writes the fields of channelForbidden.
@@ -4325,9 +4079,6 @@ func (*CommunityForbidden) TypeID() uint32 { return 0xfd3cdab8 }
 // TypeName returns "communityForbidden".
 func (*CommunityForbidden) TypeName() string { return "communityForbidden" }
 
-// IsNil reports a nil pointer.
-func (x *CommunityForbidden) IsNil() bool { return x == nil }
-
 func (*CommunityForbidden) isChatClass() {}
 
 // EncodeBare writes the fields of communityForbidden.
@@ -4376,9 +4127,6 @@ func (*Community) TypeID() uint32 { return 0x65efe954 }
 
 // TypeName returns "community".
 func (*Community) TypeName() string { return "community" }
-
-// IsNil reports a nil pointer.
-func (x *Community) IsNil() bool { return x == nil }
 
 func (*Community) isChatClass() {}
 
@@ -4507,9 +4255,6 @@ func (*ChatFull) TypeID() uint32 { return 0x2633421b }
 
 // TypeName returns "chatFull".
 func (*ChatFull) TypeName() string { return "chatFull" }
-
-// IsNil reports a nil pointer.
-func (x *ChatFull) IsNil() bool { return x == nil }
 
 func (*ChatFull) isChatFullClass() {}
 
@@ -4744,9 +4489,6 @@ func (*ChannelFull) TypeID() uint32 { return 0xa04e8d3a }
 
 // TypeName returns "channelFull".
 func (*ChannelFull) TypeName() string { return "channelFull" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelFull) IsNil() bool { return x == nil }
 
 func (*ChannelFull) isChatFullClass() {}
 
@@ -5222,9 +4964,6 @@ func (*CommunityFull) TypeID() uint32 { return 0xcbb7a507 }
 // TypeName returns "communityFull".
 func (*CommunityFull) TypeName() string { return "communityFull" }
 
-// IsNil reports a nil pointer.
-func (x *CommunityFull) IsNil() bool { return x == nil }
-
 func (*CommunityFull) isChatFullClass() {}
 
 // EncodeBare writes the fields of communityFull.
@@ -5317,9 +5056,6 @@ func (*ChatParticipant) TypeID() uint32 { return 0x38e79fde }
 // TypeName returns "chatParticipant".
 func (*ChatParticipant) TypeName() string { return "chatParticipant" }
 
-// IsNil reports a nil pointer.
-func (x *ChatParticipant) IsNil() bool { return x == nil }
-
 func (*ChatParticipant) isChatParticipantClass() {}
 
 // EncodeBare writes the fields of chatParticipant.
@@ -5362,9 +5098,6 @@ func (*ChatParticipantCreator) TypeID() uint32 { return 0xe1f867b8 }
 // TypeName returns "chatParticipantCreator".
 func (*ChatParticipantCreator) TypeName() string { return "chatParticipantCreator" }
 
-// IsNil reports a nil pointer.
-func (x *ChatParticipantCreator) IsNil() bool { return x == nil }
-
 func (*ChatParticipantCreator) isChatParticipantClass() {}
 
 // EncodeBare writes the fields of chatParticipantCreator.
@@ -5404,9 +5137,6 @@ func (*ChatParticipantAdmin) TypeID() uint32 { return 0x0360d5d2 }
 
 // TypeName returns "chatParticipantAdmin".
 func (*ChatParticipantAdmin) TypeName() string { return "chatParticipantAdmin" }
-
-// IsNil reports a nil pointer.
-func (x *ChatParticipantAdmin) IsNil() bool { return x == nil }
 
 func (*ChatParticipantAdmin) isChatParticipantClass() {}
 
@@ -5476,9 +5206,6 @@ func (*ChatParticipantsForbidden) TypeID() uint32 { return 0x8763d3e1 }
 // TypeName returns "chatParticipantsForbidden".
 func (*ChatParticipantsForbidden) TypeName() string { return "chatParticipantsForbidden" }
 
-// IsNil reports a nil pointer.
-func (x *ChatParticipantsForbidden) IsNil() bool { return x == nil }
-
 func (*ChatParticipantsForbidden) isChatParticipantsClass() {}
 
 // EncodeBare writes the fields of chatParticipantsForbidden.
@@ -5517,9 +5244,6 @@ func (*ChatParticipants) TypeID() uint32 { return 0x3cbc93f8 }
 
 // TypeName returns "chatParticipants".
 func (*ChatParticipants) TypeName() string { return "chatParticipants" }
-
-// IsNil reports a nil pointer.
-func (x *ChatParticipants) IsNil() bool { return x == nil }
 
 func (*ChatParticipants) isChatParticipantsClass() {}
 
@@ -5575,9 +5299,6 @@ func (*ChatPhotoEmpty) TypeID() uint32 { return 0x37c1011c }
 // TypeName returns "chatPhotoEmpty".
 func (*ChatPhotoEmpty) TypeName() string { return "chatPhotoEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *ChatPhotoEmpty) IsNil() bool { return x == nil }
-
 func (*ChatPhotoEmpty) isChatPhotoClass() {}
 
 // EncodeBare writes the fields of chatPhotoEmpty.
@@ -5603,9 +5324,6 @@ func (*ChatPhoto) TypeID() uint32 { return 0x1c6e1c11 }
 
 // TypeName returns "chatPhoto".
 func (*ChatPhoto) TypeName() string { return "chatPhoto" }
-
-// IsNil reports a nil pointer.
-func (x *ChatPhoto) IsNil() bool { return x == nil }
 
 func (*ChatPhoto) isChatPhotoClass() {}
 
@@ -5678,9 +5396,6 @@ func (*MessageEmpty) TypeID() uint32 { return 0x90a6ca84 }
 
 // TypeName returns "messageEmpty".
 func (*MessageEmpty) TypeName() string { return "messageEmpty" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEmpty) IsNil() bool { return x == nil }
 
 func (*MessageEmpty) isMessageClass() {}
 
@@ -5766,9 +5481,6 @@ func (*Message) TypeID() uint32 { return 0x7600b9d3 }
 
 // TypeName returns "message".
 func (*Message) TypeName() string { return "message" }
-
-// IsNil reports a nil pointer.
-func (x *Message) IsNil() bool { return x == nil }
 
 func (*Message) isMessageClass() {}
 
@@ -6152,9 +5864,6 @@ func (*MessageService) TypeID() uint32 { return 0x7a800e0a }
 // TypeName returns "messageService".
 func (*MessageService) TypeName() string { return "messageService" }
 
-// IsNil reports a nil pointer.
-func (x *MessageService) IsNil() bool { return x == nil }
-
 func (*MessageService) isMessageClass() {}
 
 // EncodeBare writes the fields of messageService.
@@ -6321,9 +6030,6 @@ func (*MessageMediaEmpty) TypeID() uint32 { return 0x3ded6320 }
 // TypeName returns "messageMediaEmpty".
 func (*MessageMediaEmpty) TypeName() string { return "messageMediaEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *MessageMediaEmpty) IsNil() bool { return x == nil }
-
 func (*MessageMediaEmpty) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaEmpty.
@@ -6350,9 +6056,6 @@ func (*MessageMediaPhoto) TypeID() uint32 { return 0xe216eb63 }
 
 // TypeName returns "messageMediaPhoto".
 func (*MessageMediaPhoto) TypeName() string { return "messageMediaPhoto" }
-
-// IsNil reports a nil pointer.
-func (x *MessageMediaPhoto) IsNil() bool { return x == nil }
 
 func (*MessageMediaPhoto) isMessageMediaClass() {}
 
@@ -6415,9 +6118,6 @@ func (*MessageMediaGeo) TypeID() uint32 { return 0x56e0d474 }
 // TypeName returns "messageMediaGeo".
 func (*MessageMediaGeo) TypeName() string { return "messageMediaGeo" }
 
-// IsNil reports a nil pointer.
-func (x *MessageMediaGeo) IsNil() bool { return x == nil }
-
 func (*MessageMediaGeo) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaGeo.
@@ -6446,9 +6146,6 @@ func (*MessageMediaContact) TypeID() uint32 { return 0x70322949 }
 
 // TypeName returns "messageMediaContact".
 func (*MessageMediaContact) TypeName() string { return "messageMediaContact" }
-
-// IsNil reports a nil pointer.
-func (x *MessageMediaContact) IsNil() bool { return x == nil }
 
 func (*MessageMediaContact) isMessageMediaClass() {}
 
@@ -6482,9 +6179,6 @@ func (*MessageMediaUnsupported) TypeID() uint32 { return 0x9f84f49e }
 // TypeName returns "messageMediaUnsupported".
 func (*MessageMediaUnsupported) TypeName() string { return "messageMediaUnsupported" }
 
-// IsNil reports a nil pointer.
-func (x *MessageMediaUnsupported) IsNil() bool { return x == nil }
-
 func (*MessageMediaUnsupported) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaUnsupported.
@@ -6516,9 +6210,6 @@ func (*MessageMediaDocument) TypeID() uint32 { return 0x52d8ccd9 }
 
 // TypeName returns "messageMediaDocument".
 func (*MessageMediaDocument) TypeName() string { return "messageMediaDocument" }
-
-// IsNil reports a nil pointer.
-func (x *MessageMediaDocument) IsNil() bool { return x == nil }
 
 func (*MessageMediaDocument) isMessageMediaClass() {}
 
@@ -6615,9 +6306,6 @@ func (*MessageMediaWebPage) TypeID() uint32 { return 0xddf10c3b }
 // TypeName returns "messageMediaWebPage".
 func (*MessageMediaWebPage) TypeName() string { return "messageMediaWebPage" }
 
-// IsNil reports a nil pointer.
-func (x *MessageMediaWebPage) IsNil() bool { return x == nil }
-
 func (*MessageMediaWebPage) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaWebPage.
@@ -6667,9 +6355,6 @@ func (*MessageMediaVenue) TypeID() uint32 { return 0x2ec0533f }
 // TypeName returns "messageMediaVenue".
 func (*MessageMediaVenue) TypeName() string { return "messageMediaVenue" }
 
-// IsNil reports a nil pointer.
-func (x *MessageMediaVenue) IsNil() bool { return x == nil }
-
 func (*MessageMediaVenue) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaVenue.
@@ -6705,9 +6390,6 @@ func (*MessageMediaGame) TypeID() uint32 { return 0xfdb19008 }
 // TypeName returns "messageMediaGame".
 func (*MessageMediaGame) TypeName() string { return "messageMediaGame" }
 
-// IsNil reports a nil pointer.
-func (x *MessageMediaGame) IsNil() bool { return x == nil }
-
 func (*MessageMediaGame) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaGame.
@@ -6741,9 +6423,6 @@ func (*MessageMediaInvoice) TypeID() uint32 { return 0xf6a548d3 }
 
 // TypeName returns "messageMediaInvoice".
 func (*MessageMediaInvoice) TypeName() string { return "messageMediaInvoice" }
-
-// IsNil reports a nil pointer.
-func (x *MessageMediaInvoice) IsNil() bool { return x == nil }
 
 func (*MessageMediaInvoice) isMessageMediaClass() {}
 
@@ -6819,9 +6498,6 @@ func (*MessageMediaGeoLive) TypeID() uint32 { return 0xb940c666 }
 // TypeName returns "messageMediaGeoLive".
 func (*MessageMediaGeoLive) TypeName() string { return "messageMediaGeoLive" }
 
-// IsNil reports a nil pointer.
-func (x *MessageMediaGeoLive) IsNil() bool { return x == nil }
-
 func (*MessageMediaGeoLive) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaGeoLive.
@@ -6872,9 +6548,6 @@ func (*MessageMediaPoll) TypeID() uint32 { return 0x773f4e66 }
 // TypeName returns "messageMediaPoll".
 func (*MessageMediaPoll) TypeName() string { return "messageMediaPoll" }
 
-// IsNil reports a nil pointer.
-func (x *MessageMediaPoll) IsNil() bool { return x == nil }
-
 func (*MessageMediaPoll) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaPoll.
@@ -6915,9 +6588,6 @@ func (*MessageMediaDice) TypeID() uint32 { return 0x08cbec07 }
 
 // TypeName returns "messageMediaDice".
 func (*MessageMediaDice) TypeName() string { return "messageMediaDice" }
-
-// IsNil reports a nil pointer.
-func (x *MessageMediaDice) IsNil() bool { return x == nil }
 
 func (*MessageMediaDice) isMessageMediaClass() {}
 
@@ -6960,9 +6630,6 @@ func (*MessageMediaStory) TypeID() uint32 { return 0x68cb6283 }
 
 // TypeName returns "messageMediaStory".
 func (*MessageMediaStory) TypeName() string { return "messageMediaStory" }
-
-// IsNil reports a nil pointer.
-func (x *MessageMediaStory) IsNil() bool { return x == nil }
 
 func (*MessageMediaStory) isMessageMediaClass() {}
 
@@ -7014,9 +6681,6 @@ func (*MessageMediaGiveaway) TypeID() uint32 { return 0xaa073beb }
 
 // TypeName returns "messageMediaGiveaway".
 func (*MessageMediaGiveaway) TypeName() string { return "messageMediaGiveaway" }
-
-// IsNil reports a nil pointer.
-func (x *MessageMediaGiveaway) IsNil() bool { return x == nil }
 
 func (*MessageMediaGiveaway) isMessageMediaClass() {}
 
@@ -7105,9 +6769,6 @@ func (*MessageMediaGiveawayResults) TypeID() uint32 { return 0xceaa3ea1 }
 // TypeName returns "messageMediaGiveawayResults".
 func (*MessageMediaGiveawayResults) TypeName() string { return "messageMediaGiveawayResults" }
 
-// IsNil reports a nil pointer.
-func (x *MessageMediaGiveawayResults) IsNil() bool { return x == nil }
-
 func (*MessageMediaGiveawayResults) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaGiveawayResults.
@@ -7191,9 +6852,6 @@ func (*MessageMediaPaidMedia) TypeID() uint32 { return 0xa8852491 }
 // TypeName returns "messageMediaPaidMedia".
 func (*MessageMediaPaidMedia) TypeName() string { return "messageMediaPaidMedia" }
 
-// IsNil reports a nil pointer.
-func (x *MessageMediaPaidMedia) IsNil() bool { return x == nil }
-
 func (*MessageMediaPaidMedia) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaPaidMedia.
@@ -7221,9 +6879,6 @@ func (*MessageMediaToDo) TypeID() uint32 { return 0x8a53b014 }
 
 // TypeName returns "messageMediaToDo".
 func (*MessageMediaToDo) TypeName() string { return "messageMediaToDo" }
-
-// IsNil reports a nil pointer.
-func (x *MessageMediaToDo) IsNil() bool { return x == nil }
 
 func (*MessageMediaToDo) isMessageMediaClass() {}
 
@@ -7262,9 +6917,6 @@ func (*MessageMediaVideoStream) TypeID() uint32 { return 0xca5cab89 }
 
 // TypeName returns "messageMediaVideoStream".
 func (*MessageMediaVideoStream) TypeName() string { return "messageMediaVideoStream" }
-
-// IsNil reports a nil pointer.
-func (x *MessageMediaVideoStream) IsNil() bool { return x == nil }
 
 func (*MessageMediaVideoStream) isMessageMediaClass() {}
 
@@ -7457,9 +7109,6 @@ func (*MessageActionEmpty) TypeID() uint32 { return 0xb6aef7b0 }
 // TypeName returns "messageActionEmpty".
 func (*MessageActionEmpty) TypeName() string { return "messageActionEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionEmpty) IsNil() bool { return x == nil }
-
 func (*MessageActionEmpty) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionEmpty.
@@ -7483,9 +7132,6 @@ func (*MessageActionChatCreate) TypeID() uint32 { return 0xbd47cbad }
 
 // TypeName returns "messageActionChatCreate".
 func (*MessageActionChatCreate) TypeName() string { return "messageActionChatCreate" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionChatCreate) IsNil() bool { return x == nil }
 
 func (*MessageActionChatCreate) isMessageActionClass() {}
 
@@ -7514,9 +7160,6 @@ func (*MessageActionChatEditTitle) TypeID() uint32 { return 0xb5a1ce5a }
 // TypeName returns "messageActionChatEditTitle".
 func (*MessageActionChatEditTitle) TypeName() string { return "messageActionChatEditTitle" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionChatEditTitle) IsNil() bool { return x == nil }
-
 func (*MessageActionChatEditTitle) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionChatEditTitle.
@@ -7542,9 +7185,6 @@ func (*MessageActionChatEditPhoto) TypeID() uint32 { return 0x7fcb13a8 }
 // TypeName returns "messageActionChatEditPhoto".
 func (*MessageActionChatEditPhoto) TypeName() string { return "messageActionChatEditPhoto" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionChatEditPhoto) IsNil() bool { return x == nil }
-
 func (*MessageActionChatEditPhoto) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionChatEditPhoto.
@@ -7569,9 +7209,6 @@ func (*MessageActionChatDeletePhoto) TypeID() uint32 { return 0x95e3fbef }
 // TypeName returns "messageActionChatDeletePhoto".
 func (*MessageActionChatDeletePhoto) TypeName() string { return "messageActionChatDeletePhoto" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionChatDeletePhoto) IsNil() bool { return x == nil }
-
 func (*MessageActionChatDeletePhoto) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionChatDeletePhoto.
@@ -7594,9 +7231,6 @@ func (*MessageActionChatAddUser) TypeID() uint32 { return 0x15cefd00 }
 
 // TypeName returns "messageActionChatAddUser".
 func (*MessageActionChatAddUser) TypeName() string { return "messageActionChatAddUser" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionChatAddUser) IsNil() bool { return x == nil }
 
 func (*MessageActionChatAddUser) isMessageActionClass() {}
 
@@ -7623,9 +7257,6 @@ func (*MessageActionChatDeleteUser) TypeID() uint32 { return 0xa43f30cc }
 // TypeName returns "messageActionChatDeleteUser".
 func (*MessageActionChatDeleteUser) TypeName() string { return "messageActionChatDeleteUser" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionChatDeleteUser) IsNil() bool { return x == nil }
-
 func (*MessageActionChatDeleteUser) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionChatDeleteUser.
@@ -7650,9 +7281,6 @@ func (*MessageActionChatJoinedByLink) TypeID() uint32 { return 0x031224c3 }
 
 // TypeName returns "messageActionChatJoinedByLink".
 func (*MessageActionChatJoinedByLink) TypeName() string { return "messageActionChatJoinedByLink" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionChatJoinedByLink) IsNil() bool { return x == nil }
 
 func (*MessageActionChatJoinedByLink) isMessageActionClass() {}
 
@@ -7679,9 +7307,6 @@ func (*MessageActionChannelCreate) TypeID() uint32 { return 0x95d2ac92 }
 // TypeName returns "messageActionChannelCreate".
 func (*MessageActionChannelCreate) TypeName() string { return "messageActionChannelCreate" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionChannelCreate) IsNil() bool { return x == nil }
-
 func (*MessageActionChannelCreate) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionChannelCreate.
@@ -7706,9 +7331,6 @@ func (*MessageActionChatMigrateTo) TypeID() uint32 { return 0xe1037f92 }
 
 // TypeName returns "messageActionChatMigrateTo".
 func (*MessageActionChatMigrateTo) TypeName() string { return "messageActionChatMigrateTo" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionChatMigrateTo) IsNil() bool { return x == nil }
 
 func (*MessageActionChatMigrateTo) isMessageActionClass() {}
 
@@ -7736,9 +7358,6 @@ func (*MessageActionChannelMigrateFrom) TypeID() uint32 { return 0xea3948e9 }
 // TypeName returns "messageActionChannelMigrateFrom".
 func (*MessageActionChannelMigrateFrom) TypeName() string { return "messageActionChannelMigrateFrom" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionChannelMigrateFrom) IsNil() bool { return x == nil }
-
 func (*MessageActionChannelMigrateFrom) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionChannelMigrateFrom.
@@ -7765,9 +7384,6 @@ func (*MessageActionPinMessage) TypeID() uint32 { return 0x94bd38ed }
 // TypeName returns "messageActionPinMessage".
 func (*MessageActionPinMessage) TypeName() string { return "messageActionPinMessage" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionPinMessage) IsNil() bool { return x == nil }
-
 func (*MessageActionPinMessage) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionPinMessage.
@@ -7789,9 +7405,6 @@ func (*MessageActionHistoryClear) TypeID() uint32 { return 0x9fbab604 }
 
 // TypeName returns "messageActionHistoryClear".
 func (*MessageActionHistoryClear) TypeName() string { return "messageActionHistoryClear" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionHistoryClear) IsNil() bool { return x == nil }
 
 func (*MessageActionHistoryClear) isMessageActionClass() {}
 
@@ -7816,9 +7429,6 @@ func (*MessageActionGameScore) TypeID() uint32 { return 0x92a72876 }
 
 // TypeName returns "messageActionGameScore".
 func (*MessageActionGameScore) TypeName() string { return "messageActionGameScore" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionGameScore) IsNil() bool { return x == nil }
 
 func (*MessageActionGameScore) isMessageActionClass() {}
 
@@ -7854,9 +7464,6 @@ func (*MessageActionPaymentSentMe) TypeID() uint32 { return 0xffa00ccc }
 
 // TypeName returns "messageActionPaymentSentMe".
 func (*MessageActionPaymentSentMe) TypeName() string { return "messageActionPaymentSentMe" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionPaymentSentMe) IsNil() bool { return x == nil }
 
 func (*MessageActionPaymentSentMe) isMessageActionClass() {}
 
@@ -7932,9 +7539,6 @@ func (*MessageActionPaymentSent) TypeID() uint32 { return 0xc624b16e }
 // TypeName returns "messageActionPaymentSent".
 func (*MessageActionPaymentSent) TypeName() string { return "messageActionPaymentSent" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionPaymentSent) IsNil() bool { return x == nil }
-
 func (*MessageActionPaymentSent) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionPaymentSent.
@@ -7994,9 +7598,6 @@ func (*MessageActionPhoneCall) TypeID() uint32 { return 0x80e11a7f }
 // TypeName returns "messageActionPhoneCall".
 func (*MessageActionPhoneCall) TypeName() string { return "messageActionPhoneCall" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionPhoneCall) IsNil() bool { return x == nil }
-
 func (*MessageActionPhoneCall) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionPhoneCall.
@@ -8046,9 +7647,6 @@ func (*MessageActionScreenshotTaken) TypeID() uint32 { return 0x4792929b }
 // TypeName returns "messageActionScreenshotTaken".
 func (*MessageActionScreenshotTaken) TypeName() string { return "messageActionScreenshotTaken" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionScreenshotTaken) IsNil() bool { return x == nil }
-
 func (*MessageActionScreenshotTaken) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionScreenshotTaken.
@@ -8071,9 +7669,6 @@ func (*MessageActionCustomAction) TypeID() uint32 { return 0xfae69f56 }
 
 // TypeName returns "messageActionCustomAction".
 func (*MessageActionCustomAction) TypeName() string { return "messageActionCustomAction" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionCustomAction) IsNil() bool { return x == nil }
 
 func (*MessageActionCustomAction) isMessageActionClass() {}
 
@@ -8102,9 +7697,6 @@ func (*MessageActionBotAllowed) TypeID() uint32 { return 0xc516d679 }
 
 // TypeName returns "messageActionBotAllowed".
 func (*MessageActionBotAllowed) TypeName() string { return "messageActionBotAllowed" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionBotAllowed) IsNil() bool { return x == nil }
 
 func (*MessageActionBotAllowed) isMessageActionClass() {}
 
@@ -8159,9 +7751,6 @@ func (*MessageActionSecureValuesSentMe) TypeID() uint32 { return 0x1b287353 }
 // TypeName returns "messageActionSecureValuesSentMe".
 func (*MessageActionSecureValuesSentMe) TypeName() string { return "messageActionSecureValuesSentMe" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionSecureValuesSentMe) IsNil() bool { return x == nil }
-
 func (*MessageActionSecureValuesSentMe) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionSecureValuesSentMe.
@@ -8189,9 +7778,6 @@ func (*MessageActionSecureValuesSent) TypeID() uint32 { return 0xd95c6154 }
 // TypeName returns "messageActionSecureValuesSent".
 func (*MessageActionSecureValuesSent) TypeName() string { return "messageActionSecureValuesSent" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionSecureValuesSent) IsNil() bool { return x == nil }
-
 func (*MessageActionSecureValuesSent) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionSecureValuesSent.
@@ -8215,9 +7801,6 @@ func (*MessageActionContactSignUp) TypeID() uint32 { return 0xf3f25f76 }
 
 // TypeName returns "messageActionContactSignUp".
 func (*MessageActionContactSignUp) TypeName() string { return "messageActionContactSignUp" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionContactSignUp) IsNil() bool { return x == nil }
 
 func (*MessageActionContactSignUp) isMessageActionClass() {}
 
@@ -8243,9 +7826,6 @@ func (*MessageActionGeoProximityReached) TypeID() uint32 { return 0x98e0d697 }
 
 // TypeName returns "messageActionGeoProximityReached".
 func (*MessageActionGeoProximityReached) TypeName() string { return "messageActionGeoProximityReached" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionGeoProximityReached) IsNil() bool { return x == nil }
 
 func (*MessageActionGeoProximityReached) isMessageActionClass() {}
 
@@ -8276,9 +7856,6 @@ func (*MessageActionGroupCall) TypeID() uint32 { return 0x7a0d7f42 }
 
 // TypeName returns "messageActionGroupCall".
 func (*MessageActionGroupCall) TypeName() string { return "messageActionGroupCall" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionGroupCall) IsNil() bool { return x == nil }
 
 func (*MessageActionGroupCall) isMessageActionClass() {}
 
@@ -8318,9 +7895,6 @@ func (*MessageActionInviteToGroupCall) TypeID() uint32 { return 0x502f92f7 }
 // TypeName returns "messageActionInviteToGroupCall".
 func (*MessageActionInviteToGroupCall) TypeName() string { return "messageActionInviteToGroupCall" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionInviteToGroupCall) IsNil() bool { return x == nil }
-
 func (*MessageActionInviteToGroupCall) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionInviteToGroupCall.
@@ -8348,9 +7922,6 @@ func (*MessageActionSetMessagesTTL) TypeID() uint32 { return 0x3c134d7b }
 
 // TypeName returns "messageActionSetMessagesTTL".
 func (*MessageActionSetMessagesTTL) TypeName() string { return "messageActionSetMessagesTTL" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionSetMessagesTTL) IsNil() bool { return x == nil }
 
 func (*MessageActionSetMessagesTTL) isMessageActionClass() {}
 
@@ -8390,9 +7961,6 @@ func (*MessageActionGroupCallScheduled) TypeID() uint32 { return 0xb3a07661 }
 // TypeName returns "messageActionGroupCallScheduled".
 func (*MessageActionGroupCallScheduled) TypeName() string { return "messageActionGroupCallScheduled" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionGroupCallScheduled) IsNil() bool { return x == nil }
-
 func (*MessageActionGroupCallScheduled) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionGroupCallScheduled.
@@ -8420,9 +7988,6 @@ func (*MessageActionSetChatTheme) TypeID() uint32 { return 0xb91bbd3a }
 // TypeName returns "messageActionSetChatTheme".
 func (*MessageActionSetChatTheme) TypeName() string { return "messageActionSetChatTheme" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionSetChatTheme) IsNil() bool { return x == nil }
-
 func (*MessageActionSetChatTheme) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionSetChatTheme.
@@ -8447,9 +8012,6 @@ func (*MessageActionChatJoinedByRequest) TypeID() uint32 { return 0xebbca3cb }
 // TypeName returns "messageActionChatJoinedByRequest".
 func (*MessageActionChatJoinedByRequest) TypeName() string { return "messageActionChatJoinedByRequest" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionChatJoinedByRequest) IsNil() bool { return x == nil }
-
 func (*MessageActionChatJoinedByRequest) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionChatJoinedByRequest.
@@ -8473,9 +8035,6 @@ func (*MessageActionWebViewDataSentMe) TypeID() uint32 { return 0x47dd8079 }
 
 // TypeName returns "messageActionWebViewDataSentMe".
 func (*MessageActionWebViewDataSentMe) TypeName() string { return "messageActionWebViewDataSentMe" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionWebViewDataSentMe) IsNil() bool { return x == nil }
 
 func (*MessageActionWebViewDataSentMe) isMessageActionClass() {}
 
@@ -8503,9 +8062,6 @@ func (*MessageActionWebViewDataSent) TypeID() uint32 { return 0xb4c38cb5 }
 
 // TypeName returns "messageActionWebViewDataSent".
 func (*MessageActionWebViewDataSent) TypeName() string { return "messageActionWebViewDataSent" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionWebViewDataSent) IsNil() bool { return x == nil }
 
 func (*MessageActionWebViewDataSent) isMessageActionClass() {}
 
@@ -8536,9 +8092,6 @@ func (*MessageActionGiftPremium) TypeID() uint32 { return 0x48e91302 }
 
 // TypeName returns "messageActionGiftPremium".
 func (*MessageActionGiftPremium) TypeName() string { return "messageActionGiftPremium" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionGiftPremium) IsNil() bool { return x == nil }
 
 func (*MessageActionGiftPremium) isMessageActionClass() {}
 
@@ -8602,9 +8155,6 @@ func (*MessageActionTopicCreate) TypeID() uint32 { return 0x0d999256 }
 // TypeName returns "messageActionTopicCreate".
 func (*MessageActionTopicCreate) TypeName() string { return "messageActionTopicCreate" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionTopicCreate) IsNil() bool { return x == nil }
-
 func (*MessageActionTopicCreate) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionTopicCreate.
@@ -8650,9 +8200,6 @@ func (*MessageActionTopicEdit) TypeID() uint32 { return 0xc0944820 }
 
 // TypeName returns "messageActionTopicEdit".
 func (*MessageActionTopicEdit) TypeName() string { return "messageActionTopicEdit" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionTopicEdit) IsNil() bool { return x == nil }
 
 func (*MessageActionTopicEdit) isMessageActionClass() {}
 
@@ -8716,9 +8263,6 @@ func (*MessageActionSuggestProfilePhoto) TypeID() uint32 { return 0x57de635e }
 // TypeName returns "messageActionSuggestProfilePhoto".
 func (*MessageActionSuggestProfilePhoto) TypeName() string { return "messageActionSuggestProfilePhoto" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionSuggestProfilePhoto) IsNil() bool { return x == nil }
-
 func (*MessageActionSuggestProfilePhoto) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionSuggestProfilePhoto.
@@ -8744,9 +8288,6 @@ func (*MessageActionRequestedPeer) TypeID() uint32 { return 0x31518e9b }
 
 // TypeName returns "messageActionRequestedPeer".
 func (*MessageActionRequestedPeer) TypeName() string { return "messageActionRequestedPeer" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionRequestedPeer) IsNil() bool { return x == nil }
 
 func (*MessageActionRequestedPeer) isMessageActionClass() {}
 
@@ -8776,9 +8317,6 @@ func (*MessageActionSetChatWallPaper) TypeID() uint32 { return 0x5060a3f4 }
 
 // TypeName returns "messageActionSetChatWallPaper".
 func (*MessageActionSetChatWallPaper) TypeName() string { return "messageActionSetChatWallPaper" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionSetChatWallPaper) IsNil() bool { return x == nil }
 
 func (*MessageActionSetChatWallPaper) isMessageActionClass() {}
 
@@ -8824,9 +8362,6 @@ func (*MessageActionGiftCode) TypeID() uint32 { return 0x31c48347 }
 
 // TypeName returns "messageActionGiftCode".
 func (*MessageActionGiftCode) TypeName() string { return "messageActionGiftCode" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionGiftCode) IsNil() bool { return x == nil }
 
 func (*MessageActionGiftCode) isMessageActionClass() {}
 
@@ -8920,9 +8455,6 @@ func (*MessageActionGiveawayLaunch) TypeID() uint32 { return 0xa80f51e4 }
 // TypeName returns "messageActionGiveawayLaunch".
 func (*MessageActionGiveawayLaunch) TypeName() string { return "messageActionGiveawayLaunch" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionGiveawayLaunch) IsNil() bool { return x == nil }
-
 func (*MessageActionGiveawayLaunch) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionGiveawayLaunch.
@@ -8960,9 +8492,6 @@ func (*MessageActionGiveawayResults) TypeID() uint32 { return 0x87e2f155 }
 // TypeName returns "messageActionGiveawayResults".
 func (*MessageActionGiveawayResults) TypeName() string { return "messageActionGiveawayResults" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionGiveawayResults) IsNil() bool { return x == nil }
-
 func (*MessageActionGiveawayResults) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionGiveawayResults.
@@ -8997,9 +8526,6 @@ func (*MessageActionBoostApply) TypeID() uint32 { return 0xcc02aa6d }
 // TypeName returns "messageActionBoostApply".
 func (*MessageActionBoostApply) TypeName() string { return "messageActionBoostApply" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionBoostApply) IsNil() bool { return x == nil }
-
 func (*MessageActionBoostApply) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionBoostApply.
@@ -9025,9 +8551,6 @@ func (*MessageActionRequestedPeerSentMe) TypeID() uint32 { return 0x93b31848 }
 
 // TypeName returns "messageActionRequestedPeerSentMe".
 func (*MessageActionRequestedPeerSentMe) TypeName() string { return "messageActionRequestedPeerSentMe" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionRequestedPeerSentMe) IsNil() bool { return x == nil }
 
 func (*MessageActionRequestedPeerSentMe) isMessageActionClass() {}
 
@@ -9059,9 +8582,6 @@ func (*MessageActionPaymentRefunded) TypeID() uint32 { return 0x41b3e202 }
 
 // TypeName returns "messageActionPaymentRefunded".
 func (*MessageActionPaymentRefunded) TypeName() string { return "messageActionPaymentRefunded" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionPaymentRefunded) IsNil() bool { return x == nil }
 
 func (*MessageActionPaymentRefunded) isMessageActionClass() {}
 
@@ -9110,9 +8630,6 @@ func (*MessageActionGiftStars) TypeID() uint32 { return 0x45d5b021 }
 
 // TypeName returns "messageActionGiftStars".
 func (*MessageActionGiftStars) TypeName() string { return "messageActionGiftStars" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionGiftStars) IsNil() bool { return x == nil }
 
 func (*MessageActionGiftStars) isMessageActionClass() {}
 
@@ -9177,9 +8694,6 @@ func (*MessageActionPrizeStars) TypeID() uint32 { return 0xb00c47a2 }
 // TypeName returns "messageActionPrizeStars".
 func (*MessageActionPrizeStars) TypeName() string { return "messageActionPrizeStars" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionPrizeStars) IsNil() bool { return x == nil }
-
 func (*MessageActionPrizeStars) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionPrizeStars.
@@ -9237,9 +8751,6 @@ func (*MessageActionStarGift) TypeID() uint32 { return 0xea2c31d3 }
 
 // TypeName returns "messageActionStarGift".
 func (*MessageActionStarGift) TypeName() string { return "messageActionStarGift" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionStarGift) IsNil() bool { return x == nil }
 
 func (*MessageActionStarGift) isMessageActionClass() {}
 
@@ -9424,9 +8935,6 @@ func (*MessageActionStarGiftUnique) TypeID() uint32 { return 0x7e1c1187 }
 // TypeName returns "messageActionStarGiftUnique".
 func (*MessageActionStarGiftUnique) TypeName() string { return "messageActionStarGiftUnique" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionStarGiftUnique) IsNil() bool { return x == nil }
-
 func (*MessageActionStarGiftUnique) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionStarGiftUnique.
@@ -9593,9 +9101,6 @@ func (*MessageActionPaidMessagesRefunded) TypeName() string {
 	return "messageActionPaidMessagesRefunded"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionPaidMessagesRefunded) IsNil() bool { return x == nil }
-
 func (*MessageActionPaidMessagesRefunded) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionPaidMessagesRefunded.
@@ -9623,9 +9128,6 @@ func (*MessageActionPaidMessagesPrice) TypeID() uint32 { return 0x84b88578 }
 
 // TypeName returns "messageActionPaidMessagesPrice".
 func (*MessageActionPaidMessagesPrice) TypeName() string { return "messageActionPaidMessagesPrice" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionPaidMessagesPrice) IsNil() bool { return x == nil }
 
 func (*MessageActionPaidMessagesPrice) isMessageActionClass() {}
 
@@ -9663,9 +9165,6 @@ func (*MessageActionConferenceCall) TypeID() uint32 { return 0x2ffe2f7a }
 
 // TypeName returns "messageActionConferenceCall".
 func (*MessageActionConferenceCall) TypeName() string { return "messageActionConferenceCall" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionConferenceCall) IsNil() bool { return x == nil }
 
 func (*MessageActionConferenceCall) isMessageActionClass() {}
 
@@ -9726,9 +9225,6 @@ func (*MessageActionTodoCompletions) TypeID() uint32 { return 0xcc7c5c89 }
 // TypeName returns "messageActionTodoCompletions".
 func (*MessageActionTodoCompletions) TypeName() string { return "messageActionTodoCompletions" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionTodoCompletions) IsNil() bool { return x == nil }
-
 func (*MessageActionTodoCompletions) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionTodoCompletions.
@@ -9755,9 +9251,6 @@ func (*MessageActionTodoAppendTasks) TypeID() uint32 { return 0xc7edbc83 }
 
 // TypeName returns "messageActionTodoAppendTasks".
 func (*MessageActionTodoAppendTasks) TypeName() string { return "messageActionTodoAppendTasks" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionTodoAppendTasks) IsNil() bool { return x == nil }
 
 func (*MessageActionTodoAppendTasks) isMessageActionClass() {}
 
@@ -9789,9 +9282,6 @@ func (*MessageActionSuggestedPostApproval) TypeID() uint32 { return 0xee7a1596 }
 func (*MessageActionSuggestedPostApproval) TypeName() string {
 	return "messageActionSuggestedPostApproval"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionSuggestedPostApproval) IsNil() bool { return x == nil }
 
 func (*MessageActionSuggestedPostApproval) isMessageActionClass() {}
 
@@ -9856,9 +9346,6 @@ func (*MessageActionSuggestedPostSuccess) TypeName() string {
 	return "messageActionSuggestedPostSuccess"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionSuggestedPostSuccess) IsNil() bool { return x == nil }
-
 func (*MessageActionSuggestedPostSuccess) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionSuggestedPostSuccess.
@@ -9883,9 +9370,6 @@ func (*MessageActionSuggestedPostRefund) TypeID() uint32 { return 0x69f916f8 }
 
 // TypeName returns "messageActionSuggestedPostRefund".
 func (*MessageActionSuggestedPostRefund) TypeName() string { return "messageActionSuggestedPostRefund" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionSuggestedPostRefund) IsNil() bool { return x == nil }
 
 func (*MessageActionSuggestedPostRefund) isMessageActionClass() {}
 
@@ -9920,9 +9404,6 @@ func (*MessageActionGiftTon) TypeID() uint32 { return 0xa8a3c699 }
 
 // TypeName returns "messageActionGiftTon".
 func (*MessageActionGiftTon) TypeName() string { return "messageActionGiftTon" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionGiftTon) IsNil() bool { return x == nil }
 
 func (*MessageActionGiftTon) isMessageActionClass() {}
 
@@ -9967,9 +9448,6 @@ func (*MessageActionSuggestBirthday) TypeID() uint32 { return 0x2c8f2a25 }
 // TypeName returns "messageActionSuggestBirthday".
 func (*MessageActionSuggestBirthday) TypeName() string { return "messageActionSuggestBirthday" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionSuggestBirthday) IsNil() bool { return x == nil }
-
 func (*MessageActionSuggestBirthday) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionSuggestBirthday.
@@ -10000,9 +9478,6 @@ func (*MessageActionStarGiftPurchaseOffer) TypeID() uint32 { return 0x774278d4 }
 func (*MessageActionStarGiftPurchaseOffer) TypeName() string {
 	return "messageActionStarGiftPurchaseOffer"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionStarGiftPurchaseOffer) IsNil() bool { return x == nil }
 
 func (*MessageActionStarGiftPurchaseOffer) isMessageActionClass() {}
 
@@ -10048,9 +9523,6 @@ func (*MessageActionStarGiftPurchaseOfferDeclined) TypeName() string {
 	return "messageActionStarGiftPurchaseOfferDeclined"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionStarGiftPurchaseOfferDeclined) IsNil() bool { return x == nil }
-
 func (*MessageActionStarGiftPurchaseOfferDeclined) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionStarGiftPurchaseOfferDeclined.
@@ -10085,9 +9557,6 @@ func (*MessageActionNewCreatorPending) TypeID() uint32 { return 0xb07ed085 }
 // TypeName returns "messageActionNewCreatorPending".
 func (*MessageActionNewCreatorPending) TypeName() string { return "messageActionNewCreatorPending" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionNewCreatorPending) IsNil() bool { return x == nil }
-
 func (*MessageActionNewCreatorPending) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionNewCreatorPending.
@@ -10112,9 +9581,6 @@ func (*MessageActionChangeCreator) TypeID() uint32 { return 0xe188503b }
 
 // TypeName returns "messageActionChangeCreator".
 func (*MessageActionChangeCreator) TypeName() string { return "messageActionChangeCreator" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionChangeCreator) IsNil() bool { return x == nil }
 
 func (*MessageActionChangeCreator) isMessageActionClass() {}
 
@@ -10141,9 +9607,6 @@ func (*MessageActionNoForwardsToggle) TypeID() uint32 { return 0xbf7d6572 }
 
 // TypeName returns "messageActionNoForwardsToggle".
 func (*MessageActionNoForwardsToggle) TypeName() string { return "messageActionNoForwardsToggle" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionNoForwardsToggle) IsNil() bool { return x == nil }
 
 func (*MessageActionNoForwardsToggle) isMessageActionClass() {}
 
@@ -10173,9 +9636,6 @@ func (*MessageActionNoForwardsRequest) TypeID() uint32 { return 0x3e2793ba }
 
 // TypeName returns "messageActionNoForwardsRequest".
 func (*MessageActionNoForwardsRequest) TypeName() string { return "messageActionNoForwardsRequest" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionNoForwardsRequest) IsNil() bool { return x == nil }
 
 func (*MessageActionNoForwardsRequest) isMessageActionClass() {}
 
@@ -10211,9 +9671,6 @@ func (*MessageActionPollAppendAnswer) TypeID() uint32 { return 0x9da1cd6c }
 // TypeName returns "messageActionPollAppendAnswer".
 func (*MessageActionPollAppendAnswer) TypeName() string { return "messageActionPollAppendAnswer" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionPollAppendAnswer) IsNil() bool { return x == nil }
-
 func (*MessageActionPollAppendAnswer) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionPollAppendAnswer.
@@ -10238,9 +9695,6 @@ func (*MessageActionPollDeleteAnswer) TypeID() uint32 { return 0x399674dc }
 
 // TypeName returns "messageActionPollDeleteAnswer".
 func (*MessageActionPollDeleteAnswer) TypeName() string { return "messageActionPollDeleteAnswer" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionPollDeleteAnswer) IsNil() bool { return x == nil }
 
 func (*MessageActionPollDeleteAnswer) isMessageActionClass() {}
 
@@ -10267,9 +9721,6 @@ func (*MessageActionManagedBotCreated) TypeID() uint32 { return 0x16605e3e }
 // TypeName returns "messageActionManagedBotCreated".
 func (*MessageActionManagedBotCreated) TypeName() string { return "messageActionManagedBotCreated" }
 
-// IsNil reports a nil pointer.
-func (x *MessageActionManagedBotCreated) IsNil() bool { return x == nil }
-
 func (*MessageActionManagedBotCreated) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionManagedBotCreated.
@@ -10294,9 +9745,6 @@ func (*MessageActionChangeCommunity) TypeID() uint32 { return 0x5d20bae8 }
 
 // TypeName returns "messageActionChangeCommunity".
 func (*MessageActionChangeCommunity) TypeName() string { return "messageActionChangeCommunity" }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionChangeCommunity) IsNil() bool { return x == nil }
 
 func (*MessageActionChangeCommunity) isMessageActionClass() {}
 
@@ -10334,9 +9782,6 @@ func (*MessageActionChatJoinedViaCommunity) TypeID() uint32 { return 0x4a8bfe80 
 func (*MessageActionChatJoinedViaCommunity) TypeName() string {
 	return "messageActionChatJoinedViaCommunity"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessageActionChatJoinedViaCommunity) IsNil() bool { return x == nil }
 
 func (*MessageActionChatJoinedViaCommunity) isMessageActionClass() {}
 
@@ -10405,9 +9850,6 @@ func (*Dialog) TypeID() uint32 { return 0xfc89f7f3 }
 
 // TypeName returns "dialog".
 func (*Dialog) TypeName() string { return "dialog" }
-
-// IsNil reports a nil pointer.
-func (x *Dialog) IsNil() bool { return x == nil }
 
 func (*Dialog) isDialogClass() {}
 
@@ -10508,9 +9950,6 @@ func (*DialogFolder) TypeID() uint32 { return 0x71bd134c }
 // TypeName returns "dialogFolder".
 func (*DialogFolder) TypeName() string { return "dialogFolder" }
 
-// IsNil reports a nil pointer.
-func (x *DialogFolder) IsNil() bool { return x == nil }
-
 func (*DialogFolder) isDialogClass() {}
 
 // EncodeBare writes the fields of dialogFolder.
@@ -10556,9 +9995,6 @@ func (*DialogCommunity) TypeID() uint32 { return 0xf78a0973 }
 
 // TypeName returns "dialogCommunity".
 func (*DialogCommunity) TypeName() string { return "dialogCommunity" }
-
-// IsNil reports a nil pointer.
-func (x *DialogCommunity) IsNil() bool { return x == nil }
 
 func (*DialogCommunity) isDialogClass() {}
 
@@ -10620,9 +10056,6 @@ func (*PhotoEmpty) TypeID() uint32 { return 0x2331b22d }
 // TypeName returns "photoEmpty".
 func (*PhotoEmpty) TypeName() string { return "photoEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *PhotoEmpty) IsNil() bool { return x == nil }
-
 func (*PhotoEmpty) isPhotoClass() {}
 
 // EncodeBare writes the fields of photoEmpty.
@@ -10654,9 +10087,6 @@ func (*Photo) TypeID() uint32 { return 0xfb197a65 }
 
 // TypeName returns "photo".
 func (*Photo) TypeName() string { return "photo" }
-
-// IsNil reports a nil pointer.
-func (x *Photo) IsNil() bool { return x == nil }
 
 func (*Photo) isPhotoClass() {}
 
@@ -10743,9 +10173,6 @@ func (*PhotoSizeEmpty) TypeID() uint32 { return 0x0e17e23c }
 // TypeName returns "photoSizeEmpty".
 func (*PhotoSizeEmpty) TypeName() string { return "photoSizeEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *PhotoSizeEmpty) IsNil() bool { return x == nil }
-
 func (*PhotoSizeEmpty) isPhotoSizeClass() {}
 
 // EncodeBare writes the fields of photoSizeEmpty.
@@ -10773,9 +10200,6 @@ func (*PhotoSize) TypeID() uint32 { return 0x75c78e60 }
 
 // TypeName returns "photoSize".
 func (*PhotoSize) TypeName() string { return "photoSize" }
-
-// IsNil reports a nil pointer.
-func (x *PhotoSize) IsNil() bool { return x == nil }
 
 func (*PhotoSize) isPhotoSizeClass() {}
 
@@ -10811,9 +10235,6 @@ func (*PhotoCachedSize) TypeID() uint32 { return 0x021e1ad6 }
 // TypeName returns "photoCachedSize".
 func (*PhotoCachedSize) TypeName() string { return "photoCachedSize" }
 
-// IsNil reports a nil pointer.
-func (x *PhotoCachedSize) IsNil() bool { return x == nil }
-
 func (*PhotoCachedSize) isPhotoSizeClass() {}
 
 // EncodeBare writes the fields of photoCachedSize.
@@ -10846,9 +10267,6 @@ func (*PhotoStrippedSize) TypeID() uint32 { return 0xe0b0bc2e }
 // TypeName returns "photoStrippedSize".
 func (*PhotoStrippedSize) TypeName() string { return "photoStrippedSize" }
 
-// IsNil reports a nil pointer.
-func (x *PhotoStrippedSize) IsNil() bool { return x == nil }
-
 func (*PhotoStrippedSize) isPhotoSizeClass() {}
 
 // EncodeBare writes the fields of photoStrippedSize.
@@ -10878,9 +10296,6 @@ func (*PhotoSizeProgressive) TypeID() uint32 { return 0xfa3efb95 }
 
 // TypeName returns "photoSizeProgressive".
 func (*PhotoSizeProgressive) TypeName() string { return "photoSizeProgressive" }
-
-// IsNil reports a nil pointer.
-func (x *PhotoSizeProgressive) IsNil() bool { return x == nil }
 
 func (*PhotoSizeProgressive) isPhotoSizeClass() {}
 
@@ -10913,9 +10328,6 @@ func (*PhotoPathSize) TypeID() uint32 { return 0xd8214d41 }
 
 // TypeName returns "photoPathSize".
 func (*PhotoPathSize) TypeName() string { return "photoPathSize" }
-
-// IsNil reports a nil pointer.
-func (x *PhotoPathSize) IsNil() bool { return x == nil }
 
 func (*PhotoPathSize) isPhotoSizeClass() {}
 
@@ -10969,9 +10381,6 @@ func (*GeoPointEmpty) TypeID() uint32 { return 0x1117dd5f }
 // TypeName returns "geoPointEmpty".
 func (*GeoPointEmpty) TypeName() string { return "geoPointEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *GeoPointEmpty) IsNil() bool { return x == nil }
-
 func (*GeoPointEmpty) isGeoPointClass() {}
 
 // EncodeBare writes the fields of geoPointEmpty.
@@ -10997,9 +10406,6 @@ func (*GeoPoint) TypeID() uint32 { return 0xb2a2f663 }
 
 // TypeName returns "geoPoint".
 func (*GeoPoint) TypeName() string { return "geoPoint" }
-
-// IsNil reports a nil pointer.
-func (x *GeoPoint) IsNil() bool { return x == nil }
 
 func (*GeoPoint) isGeoPointClass() {}
 
@@ -11073,9 +10479,6 @@ func (*AuthSentCode) TypeID() uint32 { return 0x5e002502 }
 // TypeName returns "auth.sentCode".
 func (*AuthSentCode) TypeName() string { return "auth.sentCode" }
 
-// IsNil reports a nil pointer.
-func (x *AuthSentCode) IsNil() bool { return x == nil }
-
 func (*AuthSentCode) isAuthSentCodeClass() {}
 
 // EncodeBare writes the fields of auth.sentCode.
@@ -11124,9 +10527,6 @@ func (*AuthSentCodeSuccess) TypeID() uint32 { return 0x2390fe44 }
 // TypeName returns "auth.sentCodeSuccess".
 func (*AuthSentCodeSuccess) TypeName() string { return "auth.sentCodeSuccess" }
 
-// IsNil reports a nil pointer.
-func (x *AuthSentCodeSuccess) IsNil() bool { return x == nil }
-
 func (*AuthSentCodeSuccess) isAuthSentCodeClass() {}
 
 // EncodeBare writes the fields of auth.sentCodeSuccess.
@@ -11157,9 +10557,6 @@ func (*AuthSentCodePaymentRequired) TypeID() uint32 { return 0xf8827ebf }
 
 // TypeName returns "auth.sentCodePaymentRequired".
 func (*AuthSentCodePaymentRequired) TypeName() string { return "auth.sentCodePaymentRequired" }
-
-// IsNil reports a nil pointer.
-func (x *AuthSentCodePaymentRequired) IsNil() bool { return x == nil }
 
 func (*AuthSentCodePaymentRequired) isAuthSentCodeClass() {}
 
@@ -11228,9 +10625,6 @@ func (*AuthAuthorization) TypeID() uint32 { return 0x2ea2c0d4 }
 // TypeName returns "auth.authorization".
 func (*AuthAuthorization) TypeName() string { return "auth.authorization" }
 
-// IsNil reports a nil pointer.
-func (x *AuthAuthorization) IsNil() bool { return x == nil }
-
 func (*AuthAuthorization) isAuthAuthorizationClass() {}
 
 // EncodeBare writes the fields of auth.authorization.
@@ -11289,9 +10683,6 @@ func (*AuthAuthorizationSignUpRequired) TypeID() uint32 { return 0x44747e9a }
 
 // TypeName returns "auth.authorizationSignUpRequired".
 func (*AuthAuthorizationSignUpRequired) TypeName() string { return "auth.authorizationSignUpRequired" }
-
-// IsNil reports a nil pointer.
-func (x *AuthAuthorizationSignUpRequired) IsNil() bool { return x == nil }
 
 func (*AuthAuthorizationSignUpRequired) isAuthAuthorizationClass() {}
 
@@ -11352,9 +10743,6 @@ func (*AuthExportedAuthorization) TypeID() uint32 { return 0xb434e2b8 }
 
 // TypeName returns "auth.exportedAuthorization".
 func (*AuthExportedAuthorization) TypeName() string { return "auth.exportedAuthorization" }
-
-// IsNil reports a nil pointer.
-func (x *AuthExportedAuthorization) IsNil() bool { return x == nil }
 
 func (*AuthExportedAuthorization) isAuthExportedAuthorizationClass() {}
 
@@ -11417,9 +10805,6 @@ func (*InputNotifyPeer) TypeID() uint32 { return 0xb8bc5b0c }
 // TypeName returns "inputNotifyPeer".
 func (*InputNotifyPeer) TypeName() string { return "inputNotifyPeer" }
 
-// IsNil reports a nil pointer.
-func (x *InputNotifyPeer) IsNil() bool { return x == nil }
-
 func (*InputNotifyPeer) isInputNotifyPeerClass() {}
 
 // EncodeBare writes the fields of inputNotifyPeer.
@@ -11444,9 +10829,6 @@ func (*InputNotifyUsers) TypeID() uint32 { return 0x193b4417 }
 // TypeName returns "inputNotifyUsers".
 func (*InputNotifyUsers) TypeName() string { return "inputNotifyUsers" }
 
-// IsNil reports a nil pointer.
-func (x *InputNotifyUsers) IsNil() bool { return x == nil }
-
 func (*InputNotifyUsers) isInputNotifyPeerClass() {}
 
 // EncodeBare writes the fields of inputNotifyUsers.
@@ -11469,9 +10851,6 @@ func (*InputNotifyChats) TypeID() uint32 { return 0x4a95e84e }
 // TypeName returns "inputNotifyChats".
 func (*InputNotifyChats) TypeName() string { return "inputNotifyChats" }
 
-// IsNil reports a nil pointer.
-func (x *InputNotifyChats) IsNil() bool { return x == nil }
-
 func (*InputNotifyChats) isInputNotifyPeerClass() {}
 
 // EncodeBare writes the fields of inputNotifyChats.
@@ -11493,9 +10872,6 @@ func (*InputNotifyBroadcasts) TypeID() uint32 { return 0xb1db7c7e }
 
 // TypeName returns "inputNotifyBroadcasts".
 func (*InputNotifyBroadcasts) TypeName() string { return "inputNotifyBroadcasts" }
-
-// IsNil reports a nil pointer.
-func (x *InputNotifyBroadcasts) IsNil() bool { return x == nil }
 
 func (*InputNotifyBroadcasts) isInputNotifyPeerClass() {}
 
@@ -11520,9 +10896,6 @@ func (*InputNotifyForumTopic) TypeID() uint32 { return 0x5c467992 }
 
 // TypeName returns "inputNotifyForumTopic".
 func (*InputNotifyForumTopic) TypeName() string { return "inputNotifyForumTopic" }
-
-// IsNil reports a nil pointer.
-func (x *InputNotifyForumTopic) IsNil() bool { return x == nil }
 
 func (*InputNotifyForumTopic) isInputNotifyPeerClass() {}
 
@@ -11550,9 +10923,6 @@ func (*InputNotifyCommunity) TypeID() uint32 { return 0x27bb1adc }
 
 // TypeName returns "inputNotifyCommunity".
 func (*InputNotifyCommunity) TypeName() string { return "inputNotifyCommunity" }
-
-// IsNil reports a nil pointer.
-func (x *InputNotifyCommunity) IsNil() bool { return x == nil }
 
 func (*InputNotifyCommunity) isInputNotifyPeerClass() {}
 
@@ -11608,9 +10978,6 @@ func (*InputPeerNotifySettings) TypeID() uint32 { return 0xcacb6ae2 }
 
 // TypeName returns "inputPeerNotifySettings".
 func (*InputPeerNotifySettings) TypeName() string { return "inputPeerNotifySettings" }
-
-// IsNil reports a nil pointer.
-func (x *InputPeerNotifySettings) IsNil() bool { return x == nil }
 
 func (*InputPeerNotifySettings) isInputPeerNotifySettingsClass() {}
 
@@ -11734,9 +11101,6 @@ func (*PeerNotifySettings) TypeID() uint32 { return 0x99622c0c }
 
 // TypeName returns "peerNotifySettings".
 func (*PeerNotifySettings) TypeName() string { return "peerNotifySettings" }
-
-// IsNil reports a nil pointer.
-func (x *PeerNotifySettings) IsNil() bool { return x == nil }
 
 func (*PeerNotifySettings) isPeerNotifySettingsClass() {}
 
@@ -11906,9 +11270,6 @@ func (*PeerSettings) TypeID() uint32 { return 0xf47741f7 }
 
 // TypeName returns "peerSettings".
 func (*PeerSettings) TypeName() string { return "peerSettings" }
-
-// IsNil reports a nil pointer.
-func (x *PeerSettings) IsNil() bool { return x == nil }
 
 func (*PeerSettings) isPeerSettingsClass() {}
 
@@ -12104,9 +11465,6 @@ func (*WallPaper) TypeID() uint32 { return 0xa437c3ed }
 // TypeName returns "wallPaper".
 func (*WallPaper) TypeName() string { return "wallPaper" }
 
-// IsNil reports a nil pointer.
-func (x *WallPaper) IsNil() bool { return x == nil }
-
 func (*WallPaper) isWallPaperClass() {}
 
 // EncodeBare writes the fields of wallPaper.
@@ -12168,9 +11526,6 @@ func (*WallPaperNoFile) TypeID() uint32 { return 0xe0804116 }
 
 // TypeName returns "wallPaperNoFile".
 func (*WallPaperNoFile) TypeName() string { return "wallPaperNoFile" }
-
-// IsNil reports a nil pointer.
-func (x *WallPaperNoFile) IsNil() bool { return x == nil }
 
 func (*WallPaperNoFile) isWallPaperClass() {}
 
@@ -12258,9 +11613,6 @@ func (*InputReportReasonSpam) TypeID() uint32 { return 0x58dbcab8 }
 // TypeName returns "inputReportReasonSpam".
 func (*InputReportReasonSpam) TypeName() string { return "inputReportReasonSpam" }
 
-// IsNil reports a nil pointer.
-func (x *InputReportReasonSpam) IsNil() bool { return x == nil }
-
 func (*InputReportReasonSpam) isReportReasonClass() {}
 
 // EncodeBare writes the fields of inputReportReasonSpam.
@@ -12282,9 +11634,6 @@ func (*InputReportReasonViolence) TypeID() uint32 { return 0x1e22c78d }
 
 // TypeName returns "inputReportReasonViolence".
 func (*InputReportReasonViolence) TypeName() string { return "inputReportReasonViolence" }
-
-// IsNil reports a nil pointer.
-func (x *InputReportReasonViolence) IsNil() bool { return x == nil }
 
 func (*InputReportReasonViolence) isReportReasonClass() {}
 
@@ -12308,9 +11657,6 @@ func (*InputReportReasonPornography) TypeID() uint32 { return 0x2e59d922 }
 // TypeName returns "inputReportReasonPornography".
 func (*InputReportReasonPornography) TypeName() string { return "inputReportReasonPornography" }
 
-// IsNil reports a nil pointer.
-func (x *InputReportReasonPornography) IsNil() bool { return x == nil }
-
 func (*InputReportReasonPornography) isReportReasonClass() {}
 
 // EncodeBare writes the fields of inputReportReasonPornography.
@@ -12332,9 +11678,6 @@ func (*InputReportReasonChildAbuse) TypeID() uint32 { return 0xadf44ee3 }
 
 // TypeName returns "inputReportReasonChildAbuse".
 func (*InputReportReasonChildAbuse) TypeName() string { return "inputReportReasonChildAbuse" }
-
-// IsNil reports a nil pointer.
-func (x *InputReportReasonChildAbuse) IsNil() bool { return x == nil }
 
 func (*InputReportReasonChildAbuse) isReportReasonClass() {}
 
@@ -12358,9 +11701,6 @@ func (*InputReportReasonOther) TypeID() uint32 { return 0xc1e4a2b1 }
 // TypeName returns "inputReportReasonOther".
 func (*InputReportReasonOther) TypeName() string { return "inputReportReasonOther" }
 
-// IsNil reports a nil pointer.
-func (x *InputReportReasonOther) IsNil() bool { return x == nil }
-
 func (*InputReportReasonOther) isReportReasonClass() {}
 
 // EncodeBare writes the fields of inputReportReasonOther.
@@ -12382,9 +11722,6 @@ func (*InputReportReasonCopyright) TypeID() uint32 { return 0x9b89f93a }
 
 // TypeName returns "inputReportReasonCopyright".
 func (*InputReportReasonCopyright) TypeName() string { return "inputReportReasonCopyright" }
-
-// IsNil reports a nil pointer.
-func (x *InputReportReasonCopyright) IsNil() bool { return x == nil }
 
 func (*InputReportReasonCopyright) isReportReasonClass() {}
 
@@ -12408,9 +11745,6 @@ func (*InputReportReasonGeoIrrelevant) TypeID() uint32 { return 0xdbd4feed }
 // TypeName returns "inputReportReasonGeoIrrelevant".
 func (*InputReportReasonGeoIrrelevant) TypeName() string { return "inputReportReasonGeoIrrelevant" }
 
-// IsNil reports a nil pointer.
-func (x *InputReportReasonGeoIrrelevant) IsNil() bool { return x == nil }
-
 func (*InputReportReasonGeoIrrelevant) isReportReasonClass() {}
 
 // EncodeBare writes the fields of inputReportReasonGeoIrrelevant.
@@ -12432,9 +11766,6 @@ func (*InputReportReasonFake) TypeID() uint32 { return 0xf5ddd6e7 }
 
 // TypeName returns "inputReportReasonFake".
 func (*InputReportReasonFake) TypeName() string { return "inputReportReasonFake" }
-
-// IsNil reports a nil pointer.
-func (x *InputReportReasonFake) IsNil() bool { return x == nil }
 
 func (*InputReportReasonFake) isReportReasonClass() {}
 
@@ -12458,9 +11789,6 @@ func (*InputReportReasonIllegalDrugs) TypeID() uint32 { return 0x0a8eb2be }
 // TypeName returns "inputReportReasonIllegalDrugs".
 func (*InputReportReasonIllegalDrugs) TypeName() string { return "inputReportReasonIllegalDrugs" }
 
-// IsNil reports a nil pointer.
-func (x *InputReportReasonIllegalDrugs) IsNil() bool { return x == nil }
-
 func (*InputReportReasonIllegalDrugs) isReportReasonClass() {}
 
 // EncodeBare writes the fields of inputReportReasonIllegalDrugs.
@@ -12482,9 +11810,6 @@ func (*InputReportReasonPersonalDetails) TypeID() uint32 { return 0x9ec7863d }
 
 // TypeName returns "inputReportReasonPersonalDetails".
 func (*InputReportReasonPersonalDetails) TypeName() string { return "inputReportReasonPersonalDetails" }
-
-// IsNil reports a nil pointer.
-func (x *InputReportReasonPersonalDetails) IsNil() bool { return x == nil }
 
 func (*InputReportReasonPersonalDetails) isReportReasonClass() {}
 
@@ -12589,9 +11914,6 @@ func (*UserFull) TypeID() uint32 { return 0x06cbe645 }
 
 // TypeName returns "userFull".
 func (*UserFull) TypeName() string { return "userFull" }
-
-// IsNil reports a nil pointer.
-func (x *UserFull) IsNil() bool { return x == nil }
 
 func (*UserFull) isUserFullClass() {}
 
@@ -13041,9 +12363,6 @@ func (*Contact) TypeID() uint32 { return 0x145ade0b }
 // TypeName returns "contact".
 func (*Contact) TypeName() string { return "contact" }
 
-// IsNil reports a nil pointer.
-func (x *Contact) IsNil() bool { return x == nil }
-
 func (*Contact) isContactClass() {}
 
 // EncodeBare writes the fields of contact.
@@ -13095,9 +12414,6 @@ func (*ImportedContact) TypeID() uint32 { return 0xc13e3c50 }
 
 // TypeName returns "importedContact".
 func (*ImportedContact) TypeName() string { return "importedContact" }
-
-// IsNil reports a nil pointer.
-func (x *ImportedContact) IsNil() bool { return x == nil }
 
 func (*ImportedContact) isImportedContactClass() {}
 
@@ -13151,9 +12467,6 @@ func (*ContactStatus) TypeID() uint32 { return 0x16d9703b }
 // TypeName returns "contactStatus".
 func (*ContactStatus) TypeName() string { return "contactStatus" }
 
-// IsNil reports a nil pointer.
-func (x *ContactStatus) IsNil() bool { return x == nil }
-
 func (*ContactStatus) isContactStatusClass() {}
 
 // EncodeBare writes the fields of contactStatus.
@@ -13206,9 +12519,6 @@ func (*ContactsContactsNotModified) TypeID() uint32 { return 0xb74ba9d2 }
 // TypeName returns "contacts.contactsNotModified".
 func (*ContactsContactsNotModified) TypeName() string { return "contacts.contactsNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsContactsNotModified) IsNil() bool { return x == nil }
-
 func (*ContactsContactsNotModified) isContactsContactsClass() {}
 
 // EncodeBare writes the fields of contacts.contactsNotModified.
@@ -13233,9 +12543,6 @@ func (*ContactsContacts) TypeID() uint32 { return 0xeae87e42 }
 
 // TypeName returns "contacts.contacts".
 func (*ContactsContacts) TypeName() string { return "contacts.contacts" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsContacts) IsNil() bool { return x == nil }
 
 func (*ContactsContacts) isContactsContactsClass() {}
 
@@ -13292,9 +12599,6 @@ func (*ContactsImportedContacts) TypeID() uint32 { return 0x77d01c3b }
 
 // TypeName returns "contacts.importedContacts".
 func (*ContactsImportedContacts) TypeName() string { return "contacts.importedContacts" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsImportedContacts) IsNil() bool { return x == nil }
 
 func (*ContactsImportedContacts) isContactsImportedContactsClass() {}
 
@@ -13355,9 +12659,6 @@ func (*ContactsBlocked) TypeID() uint32 { return 0x0ade1591 }
 // TypeName returns "contacts.blocked".
 func (*ContactsBlocked) TypeName() string { return "contacts.blocked" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsBlocked) IsNil() bool { return x == nil }
-
 func (*ContactsBlocked) isContactsBlockedClass() {}
 
 // EncodeBare writes the fields of contacts.blocked.
@@ -13389,9 +12690,6 @@ func (*ContactsBlockedSlice) TypeID() uint32 { return 0xe1664194 }
 
 // TypeName returns "contacts.blockedSlice".
 func (*ContactsBlockedSlice) TypeName() string { return "contacts.blockedSlice" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsBlockedSlice) IsNil() bool { return x == nil }
 
 func (*ContactsBlockedSlice) isContactsBlockedClass() {}
 
@@ -13455,9 +12753,6 @@ func (*MessagesDialogs) TypeID() uint32 { return 0x15ba6c40 }
 // TypeName returns "messages.dialogs".
 func (*MessagesDialogs) TypeName() string { return "messages.dialogs" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesDialogs) IsNil() bool { return x == nil }
-
 func (*MessagesDialogs) isMessagesDialogsClass() {}
 
 // EncodeBare writes the fields of messages.dialogs.
@@ -13493,9 +12788,6 @@ func (*MessagesDialogsSlice) TypeID() uint32 { return 0x71e094f3 }
 // TypeName returns "messages.dialogsSlice".
 func (*MessagesDialogsSlice) TypeName() string { return "messages.dialogsSlice" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesDialogsSlice) IsNil() bool { return x == nil }
-
 func (*MessagesDialogsSlice) isMessagesDialogsClass() {}
 
 // EncodeBare writes the fields of messages.dialogsSlice.
@@ -13528,9 +12820,6 @@ func (*MessagesDialogsNotModified) TypeID() uint32 { return 0xf0e3e596 }
 
 // TypeName returns "messages.dialogsNotModified".
 func (*MessagesDialogsNotModified) TypeName() string { return "messages.dialogsNotModified" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesDialogsNotModified) IsNil() bool { return x == nil }
 
 func (*MessagesDialogsNotModified) isMessagesDialogsClass() {}
 
@@ -13590,9 +12879,6 @@ func (*MessagesMessages) TypeID() uint32 { return 0x1d73e7ea }
 // TypeName returns "messages.messages".
 func (*MessagesMessages) TypeName() string { return "messages.messages" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesMessages) IsNil() bool { return x == nil }
-
 func (*MessagesMessages) isMessagesMessagesClass() {}
 
 // EncodeBare writes the fields of messages.messages.
@@ -13631,9 +12917,6 @@ func (*MessagesMessagesSlice) TypeID() uint32 { return 0x5f206716 }
 
 // TypeName returns "messages.messagesSlice".
 func (*MessagesMessagesSlice) TypeName() string { return "messages.messagesSlice" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesMessagesSlice) IsNil() bool { return x == nil }
 
 func (*MessagesMessagesSlice) isMessagesMessagesClass() {}
 
@@ -13709,9 +12992,6 @@ func (*MessagesChannelMessages) TypeID() uint32 { return 0xc776ba4e }
 // TypeName returns "messages.channelMessages".
 func (*MessagesChannelMessages) TypeName() string { return "messages.channelMessages" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesChannelMessages) IsNil() bool { return x == nil }
-
 func (*MessagesChannelMessages) isMessagesMessagesClass() {}
 
 // EncodeBare writes the fields of messages.channelMessages.
@@ -13762,9 +13042,6 @@ func (*MessagesMessagesNotModified) TypeID() uint32 { return 0x74535f21 }
 
 // TypeName returns "messages.messagesNotModified".
 func (*MessagesMessagesNotModified) TypeName() string { return "messages.messagesNotModified" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesMessagesNotModified) IsNil() bool { return x == nil }
 
 func (*MessagesMessagesNotModified) isMessagesMessagesClass() {}
 
@@ -13817,9 +13094,6 @@ func (*MessagesChats) TypeID() uint32 { return 0x64ff9fd5 }
 // TypeName returns "messages.chats".
 func (*MessagesChats) TypeName() string { return "messages.chats" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesChats) IsNil() bool { return x == nil }
-
 func (*MessagesChats) isMessagesChatsClass() {}
 
 // EncodeBare writes the fields of messages.chats.
@@ -13845,9 +13119,6 @@ func (*MessagesChatsSlice) TypeID() uint32 { return 0x9cd81144 }
 
 // TypeName returns "messages.chatsSlice".
 func (*MessagesChatsSlice) TypeName() string { return "messages.chatsSlice" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesChatsSlice) IsNil() bool { return x == nil }
 
 func (*MessagesChatsSlice) isMessagesChatsClass() {}
 
@@ -13901,9 +13172,6 @@ func (*MessagesChatFull) TypeID() uint32 { return 0xe5d7d19c }
 
 // TypeName returns "messages.chatFull".
 func (*MessagesChatFull) TypeName() string { return "messages.chatFull" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesChatFull) IsNil() bool { return x == nil }
 
 func (*MessagesChatFull) isMessagesChatFullClass() {}
 
@@ -13959,9 +13227,6 @@ func (*MessagesAffectedHistory) TypeID() uint32 { return 0xb45c69d1 }
 
 // TypeName returns "messages.affectedHistory".
 func (*MessagesAffectedHistory) TypeName() string { return "messages.affectedHistory" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesAffectedHistory) IsNil() bool { return x == nil }
 
 func (*MessagesAffectedHistory) isMessagesAffectedHistoryClass() {}
 
@@ -14049,9 +13314,6 @@ func (*InputMessagesFilterEmpty) TypeID() uint32 { return 0x57e2f66c }
 // TypeName returns "inputMessagesFilterEmpty".
 func (*InputMessagesFilterEmpty) TypeName() string { return "inputMessagesFilterEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterEmpty) IsNil() bool { return x == nil }
-
 func (*InputMessagesFilterEmpty) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterEmpty.
@@ -14073,9 +13335,6 @@ func (*InputMessagesFilterPhotos) TypeID() uint32 { return 0x9609a51c }
 
 // TypeName returns "inputMessagesFilterPhotos".
 func (*InputMessagesFilterPhotos) TypeName() string { return "inputMessagesFilterPhotos" }
-
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterPhotos) IsNil() bool { return x == nil }
 
 func (*InputMessagesFilterPhotos) isMessagesFilterClass() {}
 
@@ -14099,9 +13358,6 @@ func (*InputMessagesFilterVideo) TypeID() uint32 { return 0x9fc00e65 }
 // TypeName returns "inputMessagesFilterVideo".
 func (*InputMessagesFilterVideo) TypeName() string { return "inputMessagesFilterVideo" }
 
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterVideo) IsNil() bool { return x == nil }
-
 func (*InputMessagesFilterVideo) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterVideo.
@@ -14123,9 +13379,6 @@ func (*InputMessagesFilterPhotoVideo) TypeID() uint32 { return 0x56e9f0e4 }
 
 // TypeName returns "inputMessagesFilterPhotoVideo".
 func (*InputMessagesFilterPhotoVideo) TypeName() string { return "inputMessagesFilterPhotoVideo" }
-
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterPhotoVideo) IsNil() bool { return x == nil }
 
 func (*InputMessagesFilterPhotoVideo) isMessagesFilterClass() {}
 
@@ -14149,9 +13402,6 @@ func (*InputMessagesFilterDocument) TypeID() uint32 { return 0x9eddf188 }
 // TypeName returns "inputMessagesFilterDocument".
 func (*InputMessagesFilterDocument) TypeName() string { return "inputMessagesFilterDocument" }
 
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterDocument) IsNil() bool { return x == nil }
-
 func (*InputMessagesFilterDocument) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterDocument.
@@ -14173,9 +13423,6 @@ func (*InputMessagesFilterURL) TypeID() uint32 { return 0x7ef0dd87 }
 
 // TypeName returns "inputMessagesFilterUrl".
 func (*InputMessagesFilterURL) TypeName() string { return "inputMessagesFilterUrl" }
-
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterURL) IsNil() bool { return x == nil }
 
 func (*InputMessagesFilterURL) isMessagesFilterClass() {}
 
@@ -14199,9 +13446,6 @@ func (*InputMessagesFilterGIF) TypeID() uint32 { return 0xffc86587 }
 // TypeName returns "inputMessagesFilterGif".
 func (*InputMessagesFilterGIF) TypeName() string { return "inputMessagesFilterGif" }
 
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterGIF) IsNil() bool { return x == nil }
-
 func (*InputMessagesFilterGIF) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterGif.
@@ -14223,9 +13467,6 @@ func (*InputMessagesFilterVoice) TypeID() uint32 { return 0x50f5c392 }
 
 // TypeName returns "inputMessagesFilterVoice".
 func (*InputMessagesFilterVoice) TypeName() string { return "inputMessagesFilterVoice" }
-
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterVoice) IsNil() bool { return x == nil }
 
 func (*InputMessagesFilterVoice) isMessagesFilterClass() {}
 
@@ -14249,9 +13490,6 @@ func (*InputMessagesFilterMusic) TypeID() uint32 { return 0x3751b49e }
 // TypeName returns "inputMessagesFilterMusic".
 func (*InputMessagesFilterMusic) TypeName() string { return "inputMessagesFilterMusic" }
 
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterMusic) IsNil() bool { return x == nil }
-
 func (*InputMessagesFilterMusic) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterMusic.
@@ -14273,9 +13511,6 @@ func (*InputMessagesFilterChatPhotos) TypeID() uint32 { return 0x3a20ecb8 }
 
 // TypeName returns "inputMessagesFilterChatPhotos".
 func (*InputMessagesFilterChatPhotos) TypeName() string { return "inputMessagesFilterChatPhotos" }
-
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterChatPhotos) IsNil() bool { return x == nil }
 
 func (*InputMessagesFilterChatPhotos) isMessagesFilterClass() {}
 
@@ -14299,9 +13534,6 @@ func (*InputMessagesFilterPhoneCalls) TypeID() uint32 { return 0x80c99768 }
 
 // TypeName returns "inputMessagesFilterPhoneCalls".
 func (*InputMessagesFilterPhoneCalls) TypeName() string { return "inputMessagesFilterPhoneCalls" }
-
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterPhoneCalls) IsNil() bool { return x == nil }
 
 func (*InputMessagesFilterPhoneCalls) isMessagesFilterClass() {}
 
@@ -14332,9 +13564,6 @@ func (*InputMessagesFilterRoundVoice) TypeID() uint32 { return 0x7a7c17a4 }
 // TypeName returns "inputMessagesFilterRoundVoice".
 func (*InputMessagesFilterRoundVoice) TypeName() string { return "inputMessagesFilterRoundVoice" }
 
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterRoundVoice) IsNil() bool { return x == nil }
-
 func (*InputMessagesFilterRoundVoice) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterRoundVoice.
@@ -14356,9 +13585,6 @@ func (*InputMessagesFilterRoundVideo) TypeID() uint32 { return 0xb549da53 }
 
 // TypeName returns "inputMessagesFilterRoundVideo".
 func (*InputMessagesFilterRoundVideo) TypeName() string { return "inputMessagesFilterRoundVideo" }
-
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterRoundVideo) IsNil() bool { return x == nil }
 
 func (*InputMessagesFilterRoundVideo) isMessagesFilterClass() {}
 
@@ -14382,9 +13608,6 @@ func (*InputMessagesFilterMyMentions) TypeID() uint32 { return 0xc1f8e69a }
 // TypeName returns "inputMessagesFilterMyMentions".
 func (*InputMessagesFilterMyMentions) TypeName() string { return "inputMessagesFilterMyMentions" }
 
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterMyMentions) IsNil() bool { return x == nil }
-
 func (*InputMessagesFilterMyMentions) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterMyMentions.
@@ -14406,9 +13629,6 @@ func (*InputMessagesFilterGeo) TypeID() uint32 { return 0xe7026d0d }
 
 // TypeName returns "inputMessagesFilterGeo".
 func (*InputMessagesFilterGeo) TypeName() string { return "inputMessagesFilterGeo" }
-
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterGeo) IsNil() bool { return x == nil }
 
 func (*InputMessagesFilterGeo) isMessagesFilterClass() {}
 
@@ -14432,9 +13652,6 @@ func (*InputMessagesFilterContacts) TypeID() uint32 { return 0xe062db83 }
 // TypeName returns "inputMessagesFilterContacts".
 func (*InputMessagesFilterContacts) TypeName() string { return "inputMessagesFilterContacts" }
 
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterContacts) IsNil() bool { return x == nil }
-
 func (*InputMessagesFilterContacts) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterContacts.
@@ -14457,9 +13674,6 @@ func (*InputMessagesFilterPinned) TypeID() uint32 { return 0x1bb00451 }
 // TypeName returns "inputMessagesFilterPinned".
 func (*InputMessagesFilterPinned) TypeName() string { return "inputMessagesFilterPinned" }
 
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterPinned) IsNil() bool { return x == nil }
-
 func (*InputMessagesFilterPinned) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterPinned.
@@ -14481,9 +13695,6 @@ func (*InputMessagesFilterPoll) TypeID() uint32 { return 0xfa2bc90a }
 
 // TypeName returns "inputMessagesFilterPoll".
 func (*InputMessagesFilterPoll) TypeName() string { return "inputMessagesFilterPoll" }
-
-// IsNil reports a nil pointer.
-func (x *InputMessagesFilterPoll) IsNil() bool { return x == nil }
 
 func (*InputMessagesFilterPoll) isMessagesFilterClass() {}
 
@@ -14862,9 +14073,6 @@ func (*UpdateNewMessage) TypeID() uint32 { return 0x1f2b0afd }
 // TypeName returns "updateNewMessage".
 func (*UpdateNewMessage) TypeName() string { return "updateNewMessage" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateNewMessage) IsNil() bool { return x == nil }
-
 func (*UpdateNewMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateNewMessage.
@@ -14895,9 +14103,6 @@ func (*UpdateMessageID) TypeID() uint32 { return 0x4e90bfd6 }
 // TypeName returns "updateMessageID".
 func (*UpdateMessageID) TypeName() string { return "updateMessageID" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateMessageID) IsNil() bool { return x == nil }
-
 func (*UpdateMessageID) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateMessageID.
@@ -14926,9 +14131,6 @@ func (*UpdateDeleteMessages) TypeID() uint32 { return 0xa20db0e5 }
 
 // TypeName returns "updateDeleteMessages".
 func (*UpdateDeleteMessages) TypeName() string { return "updateDeleteMessages" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateDeleteMessages) IsNil() bool { return x == nil }
 
 func (*UpdateDeleteMessages) isUpdateClass() {}
 
@@ -14960,9 +14162,6 @@ func (*UpdateUserTyping) TypeID() uint32 { return 0x2a17bf5c }
 
 // TypeName returns "updateUserTyping".
 func (*UpdateUserTyping) TypeName() string { return "updateUserTyping" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateUserTyping) IsNil() bool { return x == nil }
 
 func (*UpdateUserTyping) isUpdateClass() {}
 
@@ -15005,9 +14204,6 @@ func (*UpdateChatUserTyping) TypeID() uint32 { return 0x83487af0 }
 // TypeName returns "updateChatUserTyping".
 func (*UpdateChatUserTyping) TypeName() string { return "updateChatUserTyping" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateChatUserTyping) IsNil() bool { return x == nil }
-
 func (*UpdateChatUserTyping) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChatUserTyping.
@@ -15037,9 +14233,6 @@ func (*UpdateChatParticipants) TypeID() uint32 { return 0x07761198 }
 // TypeName returns "updateChatParticipants".
 func (*UpdateChatParticipants) TypeName() string { return "updateChatParticipants" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateChatParticipants) IsNil() bool { return x == nil }
-
 func (*UpdateChatParticipants) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChatParticipants.
@@ -15065,9 +14258,6 @@ func (*UpdateUserStatus) TypeID() uint32 { return 0xe5bdf8de }
 
 // TypeName returns "updateUserStatus".
 func (*UpdateUserStatus) TypeName() string { return "updateUserStatus" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateUserStatus) IsNil() bool { return x == nil }
 
 func (*UpdateUserStatus) isUpdateClass() {}
 
@@ -15098,9 +14288,6 @@ func (*UpdateUserName) TypeID() uint32 { return 0xa7848924 }
 
 // TypeName returns "updateUserName".
 func (*UpdateUserName) TypeName() string { return "updateUserName" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateUserName) IsNil() bool { return x == nil }
 
 func (*UpdateUserName) isUpdateClass() {}
 
@@ -15136,9 +14323,6 @@ func (*UpdateNewAuthorization) TypeID() uint32 { return 0x8951abef }
 
 // TypeName returns "updateNewAuthorization".
 func (*UpdateNewAuthorization) TypeName() string { return "updateNewAuthorization" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateNewAuthorization) IsNil() bool { return x == nil }
 
 func (*UpdateNewAuthorization) isUpdateClass() {}
 
@@ -15200,9 +14384,6 @@ func (*UpdateNewEncryptedMessage) TypeID() uint32 { return 0x12bcbd9a }
 // TypeName returns "updateNewEncryptedMessage".
 func (*UpdateNewEncryptedMessage) TypeName() string { return "updateNewEncryptedMessage" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateNewEncryptedMessage) IsNil() bool { return x == nil }
-
 func (*UpdateNewEncryptedMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateNewEncryptedMessage.
@@ -15230,9 +14411,6 @@ func (*UpdateEncryptedChatTyping) TypeID() uint32 { return 0x1710f156 }
 // TypeName returns "updateEncryptedChatTyping".
 func (*UpdateEncryptedChatTyping) TypeName() string { return "updateEncryptedChatTyping" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateEncryptedChatTyping) IsNil() bool { return x == nil }
-
 func (*UpdateEncryptedChatTyping) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateEncryptedChatTyping.
@@ -15258,9 +14436,6 @@ func (*UpdateEncryption) TypeID() uint32 { return 0xb4a2e88d }
 
 // TypeName returns "updateEncryption".
 func (*UpdateEncryption) TypeName() string { return "updateEncryption" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateEncryption) IsNil() bool { return x == nil }
 
 func (*UpdateEncryption) isUpdateClass() {}
 
@@ -15290,9 +14465,6 @@ func (*UpdateEncryptedMessagesRead) TypeID() uint32 { return 0x38fe25b7 }
 
 // TypeName returns "updateEncryptedMessagesRead".
 func (*UpdateEncryptedMessagesRead) TypeName() string { return "updateEncryptedMessagesRead" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateEncryptedMessagesRead) IsNil() bool { return x == nil }
 
 func (*UpdateEncryptedMessagesRead) isUpdateClass() {}
 
@@ -15326,9 +14498,6 @@ func (*UpdateChatParticipantAdd) TypeID() uint32 { return 0x3dda5451 }
 
 // TypeName returns "updateChatParticipantAdd".
 func (*UpdateChatParticipantAdd) TypeName() string { return "updateChatParticipantAdd" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateChatParticipantAdd) IsNil() bool { return x == nil }
 
 func (*UpdateChatParticipantAdd) isUpdateClass() {}
 
@@ -15365,9 +14534,6 @@ func (*UpdateChatParticipantDelete) TypeID() uint32 { return 0xe32f3d77 }
 // TypeName returns "updateChatParticipantDelete".
 func (*UpdateChatParticipantDelete) TypeName() string { return "updateChatParticipantDelete" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateChatParticipantDelete) IsNil() bool { return x == nil }
-
 func (*UpdateChatParticipantDelete) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChatParticipantDelete.
@@ -15397,9 +14563,6 @@ func (*UpdateDCOptions) TypeID() uint32 { return 0x8e5e9873 }
 // TypeName returns "updateDcOptions".
 func (*UpdateDCOptions) TypeName() string { return "updateDcOptions" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateDCOptions) IsNil() bool { return x == nil }
-
 func (*UpdateDCOptions) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateDcOptions.
@@ -15425,9 +14588,6 @@ func (*UpdateNotifySettings) TypeID() uint32 { return 0xbec268ef }
 
 // TypeName returns "updateNotifySettings".
 func (*UpdateNotifySettings) TypeName() string { return "updateNotifySettings" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateNotifySettings) IsNil() bool { return x == nil }
 
 func (*UpdateNotifySettings) isUpdateClass() {}
 
@@ -15461,9 +14621,6 @@ func (*UpdateServiceNotification) TypeID() uint32 { return 0xebe46819 }
 
 // TypeName returns "updateServiceNotification".
 func (*UpdateServiceNotification) TypeName() string { return "updateServiceNotification" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateServiceNotification) IsNil() bool { return x == nil }
 
 func (*UpdateServiceNotification) isUpdateClass() {}
 
@@ -15517,9 +14674,6 @@ func (*UpdatePrivacy) TypeID() uint32 { return 0xee3b272a }
 // TypeName returns "updatePrivacy".
 func (*UpdatePrivacy) TypeName() string { return "updatePrivacy" }
 
-// IsNil reports a nil pointer.
-func (x *UpdatePrivacy) IsNil() bool { return x == nil }
-
 func (*UpdatePrivacy) isUpdateClass() {}
 
 // EncodeBare writes the fields of updatePrivacy.
@@ -15547,9 +14701,6 @@ func (*UpdateUserPhone) TypeID() uint32 { return 0x05492a13 }
 
 // TypeName returns "updateUserPhone".
 func (*UpdateUserPhone) TypeName() string { return "updateUserPhone" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateUserPhone) IsNil() bool { return x == nil }
 
 func (*UpdateUserPhone) isUpdateClass() {}
 
@@ -15583,9 +14734,6 @@ func (*UpdateReadHistoryInbox) TypeID() uint32 { return 0x9e84bc99 }
 
 // TypeName returns "updateReadHistoryInbox".
 func (*UpdateReadHistoryInbox) TypeName() string { return "updateReadHistoryInbox" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateReadHistoryInbox) IsNil() bool { return x == nil }
 
 func (*UpdateReadHistoryInbox) isUpdateClass() {}
 
@@ -15644,9 +14792,6 @@ func (*UpdateReadHistoryOutbox) TypeID() uint32 { return 0x2f2f21bf }
 // TypeName returns "updateReadHistoryOutbox".
 func (*UpdateReadHistoryOutbox) TypeName() string { return "updateReadHistoryOutbox" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateReadHistoryOutbox) IsNil() bool { return x == nil }
-
 func (*UpdateReadHistoryOutbox) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadHistoryOutbox.
@@ -15680,9 +14825,6 @@ func (*UpdateWebPage) TypeID() uint32 { return 0x7f891213 }
 // TypeName returns "updateWebPage".
 func (*UpdateWebPage) TypeName() string { return "updateWebPage" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateWebPage) IsNil() bool { return x == nil }
-
 func (*UpdateWebPage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateWebPage.
@@ -15714,9 +14856,6 @@ func (*UpdateReadMessagesContents) TypeID() uint32 { return 0xf8227181 }
 
 // TypeName returns "updateReadMessagesContents".
 func (*UpdateReadMessagesContents) TypeName() string { return "updateReadMessagesContents" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateReadMessagesContents) IsNil() bool { return x == nil }
 
 func (*UpdateReadMessagesContents) isUpdateClass() {}
 
@@ -15760,9 +14899,6 @@ func (*UpdateChannelTooLong) TypeID() uint32 { return 0x108d941f }
 // TypeName returns "updateChannelTooLong".
 func (*UpdateChannelTooLong) TypeName() string { return "updateChannelTooLong" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateChannelTooLong) IsNil() bool { return x == nil }
-
 func (*UpdateChannelTooLong) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChannelTooLong.
@@ -15800,9 +14936,6 @@ func (*UpdateChannel) TypeID() uint32 { return 0x635b4c09 }
 // TypeName returns "updateChannel".
 func (*UpdateChannel) TypeName() string { return "updateChannel" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateChannel) IsNil() bool { return x == nil }
-
 func (*UpdateChannel) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChannel.
@@ -15829,9 +14962,6 @@ func (*UpdateNewChannelMessage) TypeID() uint32 { return 0x62ba04d9 }
 
 // TypeName returns "updateNewChannelMessage".
 func (*UpdateNewChannelMessage) TypeName() string { return "updateNewChannelMessage" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateNewChannelMessage) IsNil() bool { return x == nil }
 
 func (*UpdateNewChannelMessage) isUpdateClass() {}
 
@@ -15865,9 +14995,6 @@ func (*UpdateReadChannelInbox) TypeID() uint32 { return 0x922e6e10 }
 
 // TypeName returns "updateReadChannelInbox".
 func (*UpdateReadChannelInbox) TypeName() string { return "updateReadChannelInbox" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateReadChannelInbox) IsNil() bool { return x == nil }
 
 func (*UpdateReadChannelInbox) isUpdateClass() {}
 
@@ -15915,9 +15042,6 @@ func (*UpdateDeleteChannelMessages) TypeID() uint32 { return 0xc32d5b12 }
 // TypeName returns "updateDeleteChannelMessages".
 func (*UpdateDeleteChannelMessages) TypeName() string { return "updateDeleteChannelMessages" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateDeleteChannelMessages) IsNil() bool { return x == nil }
-
 func (*UpdateDeleteChannelMessages) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateDeleteChannelMessages.
@@ -15951,9 +15075,6 @@ func (*UpdateChannelMessageViews) TypeID() uint32 { return 0xf226ac08 }
 // TypeName returns "updateChannelMessageViews".
 func (*UpdateChannelMessageViews) TypeName() string { return "updateChannelMessageViews" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateChannelMessageViews) IsNil() bool { return x == nil }
-
 func (*UpdateChannelMessageViews) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChannelMessageViews.
@@ -15986,9 +15107,6 @@ func (*UpdateChatParticipantAdmin) TypeID() uint32 { return 0xd7ca61a2 }
 // TypeName returns "updateChatParticipantAdmin".
 func (*UpdateChatParticipantAdmin) TypeName() string { return "updateChatParticipantAdmin" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateChatParticipantAdmin) IsNil() bool { return x == nil }
-
 func (*UpdateChatParticipantAdmin) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChatParticipantAdmin.
@@ -16020,9 +15138,6 @@ func (*UpdateNewStickerSet) TypeID() uint32 { return 0x688a30aa }
 // TypeName returns "updateNewStickerSet".
 func (*UpdateNewStickerSet) TypeName() string { return "updateNewStickerSet" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateNewStickerSet) IsNil() bool { return x == nil }
-
 func (*UpdateNewStickerSet) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateNewStickerSet.
@@ -16049,9 +15164,6 @@ func (*UpdateStickerSetsOrder) TypeID() uint32 { return 0x0bb2d201 }
 
 // TypeName returns "updateStickerSetsOrder".
 func (*UpdateStickerSetsOrder) TypeName() string { return "updateStickerSetsOrder" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateStickerSetsOrder) IsNil() bool { return x == nil }
 
 func (*UpdateStickerSetsOrder) isUpdateClass() {}
 
@@ -16090,9 +15202,6 @@ func (*UpdateStickerSets) TypeID() uint32 { return 0x31c24808 }
 // TypeName returns "updateStickerSets".
 func (*UpdateStickerSets) TypeName() string { return "updateStickerSets" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateStickerSets) IsNil() bool { return x == nil }
-
 func (*UpdateStickerSets) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateStickerSets.
@@ -16126,9 +15235,6 @@ func (*UpdateSavedGifs) TypeID() uint32 { return 0x9375341e }
 // TypeName returns "updateSavedGifs".
 func (*UpdateSavedGifs) TypeName() string { return "updateSavedGifs" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateSavedGifs) IsNil() bool { return x == nil }
-
 func (*UpdateSavedGifs) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateSavedGifs.
@@ -16156,9 +15262,6 @@ func (*UpdateBotInlineQuery) TypeID() uint32 { return 0x496f379c }
 
 // TypeName returns "updateBotInlineQuery".
 func (*UpdateBotInlineQuery) TypeName() string { return "updateBotInlineQuery" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateBotInlineQuery) IsNil() bool { return x == nil }
 
 func (*UpdateBotInlineQuery) isUpdateClass() {}
 
@@ -16216,9 +15319,6 @@ func (*UpdateBotInlineSend) TypeID() uint32 { return 0x12f12a07 }
 // TypeName returns "updateBotInlineSend".
 func (*UpdateBotInlineSend) TypeName() string { return "updateBotInlineSend" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateBotInlineSend) IsNil() bool { return x == nil }
-
 func (*UpdateBotInlineSend) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotInlineSend.
@@ -16271,9 +15371,6 @@ func (*UpdateEditChannelMessage) TypeID() uint32 { return 0x1b3f4df7 }
 // TypeName returns "updateEditChannelMessage".
 func (*UpdateEditChannelMessage) TypeName() string { return "updateEditChannelMessage" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateEditChannelMessage) IsNil() bool { return x == nil }
-
 func (*UpdateEditChannelMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateEditChannelMessage.
@@ -16308,9 +15405,6 @@ func (*UpdateBotCallbackQuery) TypeID() uint32 { return 0xb9cfc48d }
 
 // TypeName returns "updateBotCallbackQuery".
 func (*UpdateBotCallbackQuery) TypeName() string { return "updateBotCallbackQuery" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateBotCallbackQuery) IsNil() bool { return x == nil }
 
 func (*UpdateBotCallbackQuery) isUpdateClass() {}
 
@@ -16368,9 +15462,6 @@ func (*UpdateEditMessage) TypeID() uint32 { return 0xe40370a3 }
 // TypeName returns "updateEditMessage".
 func (*UpdateEditMessage) TypeName() string { return "updateEditMessage" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateEditMessage) IsNil() bool { return x == nil }
-
 func (*UpdateEditMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateEditMessage.
@@ -16404,9 +15495,6 @@ func (*UpdateInlineBotCallbackQuery) TypeID() uint32 { return 0x691e9052 }
 
 // TypeName returns "updateInlineBotCallbackQuery".
 func (*UpdateInlineBotCallbackQuery) TypeName() string { return "updateInlineBotCallbackQuery" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateInlineBotCallbackQuery) IsNil() bool { return x == nil }
 
 func (*UpdateInlineBotCallbackQuery) isUpdateClass() {}
 
@@ -16461,9 +15549,6 @@ func (*UpdateReadChannelOutbox) TypeID() uint32 { return 0xb75f99a9 }
 // TypeName returns "updateReadChannelOutbox".
 func (*UpdateReadChannelOutbox) TypeName() string { return "updateReadChannelOutbox" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateReadChannelOutbox) IsNil() bool { return x == nil }
-
 func (*UpdateReadChannelOutbox) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadChannelOutbox.
@@ -16493,9 +15578,6 @@ func (*UpdateDraftMessage) TypeID() uint32 { return 0xedfc111e }
 
 // TypeName returns "updateDraftMessage".
 func (*UpdateDraftMessage) TypeName() string { return "updateDraftMessage" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateDraftMessage) IsNil() bool { return x == nil }
 
 func (*UpdateDraftMessage) isUpdateClass() {}
 
@@ -16544,9 +15626,6 @@ func (*UpdateReadFeaturedStickers) TypeID() uint32 { return 0x571d2742 }
 // TypeName returns "updateReadFeaturedStickers".
 func (*UpdateReadFeaturedStickers) TypeName() string { return "updateReadFeaturedStickers" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateReadFeaturedStickers) IsNil() bool { return x == nil }
-
 func (*UpdateReadFeaturedStickers) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadFeaturedStickers.
@@ -16568,9 +15647,6 @@ func (*UpdateRecentStickers) TypeID() uint32 { return 0x9a422c20 }
 
 // TypeName returns "updateRecentStickers".
 func (*UpdateRecentStickers) TypeName() string { return "updateRecentStickers" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateRecentStickers) IsNil() bool { return x == nil }
 
 func (*UpdateRecentStickers) isUpdateClass() {}
 
@@ -16594,9 +15670,6 @@ func (*UpdateConfig) TypeID() uint32 { return 0xa229dd06 }
 // TypeName returns "updateConfig".
 func (*UpdateConfig) TypeName() string { return "updateConfig" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateConfig) IsNil() bool { return x == nil }
-
 func (*UpdateConfig) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateConfig.
@@ -16618,9 +15691,6 @@ func (*UpdatePtsChanged) TypeID() uint32 { return 0x3354678f }
 
 // TypeName returns "updatePtsChanged".
 func (*UpdatePtsChanged) TypeName() string { return "updatePtsChanged" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatePtsChanged) IsNil() bool { return x == nil }
 
 func (*UpdatePtsChanged) isUpdateClass() {}
 
@@ -16647,9 +15717,6 @@ func (*UpdateChannelWebPage) TypeID() uint32 { return 0x2f2ba99f }
 
 // TypeName returns "updateChannelWebPage".
 func (*UpdateChannelWebPage) TypeName() string { return "updateChannelWebPage" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateChannelWebPage) IsNil() bool { return x == nil }
 
 func (*UpdateChannelWebPage) isUpdateClass() {}
 
@@ -16683,9 +15750,6 @@ func (*UpdateDialogPinned) TypeID() uint32 { return 0x6e6fe51c }
 
 // TypeName returns "updateDialogPinned".
 func (*UpdateDialogPinned) TypeName() string { return "updateDialogPinned" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateDialogPinned) IsNil() bool { return x == nil }
 
 func (*UpdateDialogPinned) isUpdateClass() {}
 
@@ -16728,9 +15792,6 @@ func (*UpdatePinnedDialogs) TypeID() uint32 { return 0xfa0f3ca2 }
 
 // TypeName returns "updatePinnedDialogs".
 func (*UpdatePinnedDialogs) TypeName() string { return "updatePinnedDialogs" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatePinnedDialogs) IsNil() bool { return x == nil }
 
 func (*UpdatePinnedDialogs) isUpdateClass() {}
 
@@ -16776,9 +15837,6 @@ func (*UpdateBotWebhookJSON) TypeID() uint32 { return 0x8317c0c3 }
 // TypeName returns "updateBotWebhookJSON".
 func (*UpdateBotWebhookJSON) TypeName() string { return "updateBotWebhookJSON" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateBotWebhookJSON) IsNil() bool { return x == nil }
-
 func (*UpdateBotWebhookJSON) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotWebhookJSON.
@@ -16805,9 +15863,6 @@ func (*UpdateBotWebhookJSONQuery) TypeID() uint32 { return 0x9b9240a6 }
 
 // TypeName returns "updateBotWebhookJSONQuery".
 func (*UpdateBotWebhookJSONQuery) TypeName() string { return "updateBotWebhookJSONQuery" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateBotWebhookJSONQuery) IsNil() bool { return x == nil }
 
 func (*UpdateBotWebhookJSONQuery) isUpdateClass() {}
 
@@ -16840,9 +15895,6 @@ func (*UpdateBotShippingQuery) TypeID() uint32 { return 0xb5aefd7d }
 
 // TypeName returns "updateBotShippingQuery".
 func (*UpdateBotShippingQuery) TypeName() string { return "updateBotShippingQuery" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateBotShippingQuery) IsNil() bool { return x == nil }
 
 func (*UpdateBotShippingQuery) isUpdateClass() {}
 
@@ -16880,9 +15932,6 @@ func (*UpdateBotPrecheckoutQuery) TypeID() uint32 { return 0x8caa9a96 }
 
 // TypeName returns "updateBotPrecheckoutQuery".
 func (*UpdateBotPrecheckoutQuery) TypeName() string { return "updateBotPrecheckoutQuery" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateBotPrecheckoutQuery) IsNil() bool { return x == nil }
 
 func (*UpdateBotPrecheckoutQuery) isUpdateClass() {}
 
@@ -16938,9 +15987,6 @@ func (*UpdatePhoneCall) TypeID() uint32 { return 0xab0f6b1e }
 // TypeName returns "updatePhoneCall".
 func (*UpdatePhoneCall) TypeName() string { return "updatePhoneCall" }
 
-// IsNil reports a nil pointer.
-func (x *UpdatePhoneCall) IsNil() bool { return x == nil }
-
 func (*UpdatePhoneCall) isUpdateClass() {}
 
 // EncodeBare writes the fields of updatePhoneCall.
@@ -16965,9 +16011,6 @@ func (*UpdateLangPackTooLong) TypeID() uint32 { return 0x46560264 }
 
 // TypeName returns "updateLangPackTooLong".
 func (*UpdateLangPackTooLong) TypeName() string { return "updateLangPackTooLong" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateLangPackTooLong) IsNil() bool { return x == nil }
 
 func (*UpdateLangPackTooLong) isUpdateClass() {}
 
@@ -16994,9 +16037,6 @@ func (*UpdateLangPack) TypeID() uint32 { return 0x56022f4d }
 // TypeName returns "updateLangPack".
 func (*UpdateLangPack) TypeName() string { return "updateLangPack" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateLangPack) IsNil() bool { return x == nil }
-
 func (*UpdateLangPack) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateLangPack.
@@ -17020,9 +16060,6 @@ func (*UpdateFavedStickers) TypeID() uint32 { return 0xe511996d }
 
 // TypeName returns "updateFavedStickers".
 func (*UpdateFavedStickers) TypeName() string { return "updateFavedStickers" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateFavedStickers) IsNil() bool { return x == nil }
 
 func (*UpdateFavedStickers) isUpdateClass() {}
 
@@ -17051,9 +16088,6 @@ func (*UpdateChannelReadMessagesContents) TypeID() uint32 { return 0x25f324f7 }
 func (*UpdateChannelReadMessagesContents) TypeName() string {
 	return "updateChannelReadMessagesContents"
 }
-
-// IsNil reports a nil pointer.
-func (x *UpdateChannelReadMessagesContents) IsNil() bool { return x == nil }
 
 func (*UpdateChannelReadMessagesContents) isUpdateClass() {}
 
@@ -17102,9 +16136,6 @@ func (*UpdateContactsReset) TypeID() uint32 { return 0x7084a7be }
 // TypeName returns "updateContactsReset".
 func (*UpdateContactsReset) TypeName() string { return "updateContactsReset" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateContactsReset) IsNil() bool { return x == nil }
-
 func (*UpdateContactsReset) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateContactsReset.
@@ -17128,9 +16159,6 @@ func (*UpdateChannelAvailableMessages) TypeID() uint32 { return 0xb23fc698 }
 
 // TypeName returns "updateChannelAvailableMessages".
 func (*UpdateChannelAvailableMessages) TypeName() string { return "updateChannelAvailableMessages" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateChannelAvailableMessages) IsNil() bool { return x == nil }
 
 func (*UpdateChannelAvailableMessages) isUpdateClass() {}
 
@@ -17160,9 +16188,6 @@ func (*UpdateDialogUnreadMark) TypeID() uint32 { return 0xb658f23e }
 
 // TypeName returns "updateDialogUnreadMark".
 func (*UpdateDialogUnreadMark) TypeName() string { return "updateDialogUnreadMark" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateDialogUnreadMark) IsNil() bool { return x == nil }
 
 func (*UpdateDialogUnreadMark) isUpdateClass() {}
 
@@ -17209,9 +16234,6 @@ func (*UpdateMessagePoll) TypeID() uint32 { return 0xd64c522b }
 
 // TypeName returns "updateMessagePoll".
 func (*UpdateMessagePoll) TypeName() string { return "updateMessagePoll" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateMessagePoll) IsNil() bool { return x == nil }
 
 func (*UpdateMessagePoll) isUpdateClass() {}
 
@@ -17281,9 +16303,6 @@ func (*UpdateChatDefaultBannedRights) TypeID() uint32 { return 0x54c01850 }
 // TypeName returns "updateChatDefaultBannedRights".
 func (*UpdateChatDefaultBannedRights) TypeName() string { return "updateChatDefaultBannedRights" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateChatDefaultBannedRights) IsNil() bool { return x == nil }
-
 func (*UpdateChatDefaultBannedRights) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChatDefaultBannedRights.
@@ -17315,9 +16334,6 @@ func (*UpdateFolderPeers) TypeID() uint32 { return 0x19360dc0 }
 // TypeName returns "updateFolderPeers".
 func (*UpdateFolderPeers) TypeName() string { return "updateFolderPeers" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateFolderPeers) IsNil() bool { return x == nil }
-
 func (*UpdateFolderPeers) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateFolderPeers.
@@ -17348,9 +16364,6 @@ func (*UpdatePeerSettings) TypeID() uint32 { return 0x6a7e7366 }
 // TypeName returns "updatePeerSettings".
 func (*UpdatePeerSettings) TypeName() string { return "updatePeerSettings" }
 
-// IsNil reports a nil pointer.
-func (x *UpdatePeerSettings) IsNil() bool { return x == nil }
-
 func (*UpdatePeerSettings) isUpdateClass() {}
 
 // EncodeBare writes the fields of updatePeerSettings.
@@ -17378,9 +16391,6 @@ func (*UpdatePeerLocated) TypeID() uint32 { return 0xb4afcfb0 }
 // TypeName returns "updatePeerLocated".
 func (*UpdatePeerLocated) TypeName() string { return "updatePeerLocated" }
 
-// IsNil reports a nil pointer.
-func (x *UpdatePeerLocated) IsNil() bool { return x == nil }
-
 func (*UpdatePeerLocated) isUpdateClass() {}
 
 // EncodeBare writes the fields of updatePeerLocated.
@@ -17405,9 +16415,6 @@ func (*UpdateNewScheduledMessage) TypeID() uint32 { return 0x39a51dfb }
 
 // TypeName returns "updateNewScheduledMessage".
 func (*UpdateNewScheduledMessage) TypeName() string { return "updateNewScheduledMessage" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateNewScheduledMessage) IsNil() bool { return x == nil }
 
 func (*UpdateNewScheduledMessage) isUpdateClass() {}
 
@@ -17435,9 +16442,6 @@ func (*UpdateDeleteScheduledMessages) TypeID() uint32 { return 0xf2a71983 }
 
 // TypeName returns "updateDeleteScheduledMessages".
 func (*UpdateDeleteScheduledMessages) TypeName() string { return "updateDeleteScheduledMessages" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateDeleteScheduledMessages) IsNil() bool { return x == nil }
 
 func (*UpdateDeleteScheduledMessages) isUpdateClass() {}
 
@@ -17478,9 +16482,6 @@ func (*UpdateTheme) TypeID() uint32 { return 0x8216fba3 }
 // TypeName returns "updateTheme".
 func (*UpdateTheme) TypeName() string { return "updateTheme" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateTheme) IsNil() bool { return x == nil }
-
 func (*UpdateTheme) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateTheme.
@@ -17506,9 +16507,6 @@ func (*UpdateGeoLiveViewed) TypeID() uint32 { return 0x871fb939 }
 
 // TypeName returns "updateGeoLiveViewed".
 func (*UpdateGeoLiveViewed) TypeName() string { return "updateGeoLiveViewed" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateGeoLiveViewed) IsNil() bool { return x == nil }
 
 func (*UpdateGeoLiveViewed) isUpdateClass() {}
 
@@ -17536,9 +16534,6 @@ func (*UpdateLoginToken) TypeID() uint32 { return 0x564fe691 }
 // TypeName returns "updateLoginToken".
 func (*UpdateLoginToken) TypeName() string { return "updateLoginToken" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateLoginToken) IsNil() bool { return x == nil }
-
 func (*UpdateLoginToken) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateLoginToken.
@@ -17565,9 +16560,6 @@ func (*UpdateMessagePollVote) TypeID() uint32 { return 0x7699f014 }
 
 // TypeName returns "updateMessagePollVote".
 func (*UpdateMessagePollVote) TypeName() string { return "updateMessagePollVote" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateMessagePollVote) IsNil() bool { return x == nil }
 
 func (*UpdateMessagePollVote) isUpdateClass() {}
 
@@ -17602,9 +16594,6 @@ func (*UpdateDialogFilter) TypeID() uint32 { return 0x26ffde7d }
 
 // TypeName returns "updateDialogFilter".
 func (*UpdateDialogFilter) TypeName() string { return "updateDialogFilter" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateDialogFilter) IsNil() bool { return x == nil }
 
 func (*UpdateDialogFilter) isUpdateClass() {}
 
@@ -17643,9 +16632,6 @@ func (*UpdateDialogFilterOrder) TypeID() uint32 { return 0xa5d72105 }
 // TypeName returns "updateDialogFilterOrder".
 func (*UpdateDialogFilterOrder) TypeName() string { return "updateDialogFilterOrder" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateDialogFilterOrder) IsNil() bool { return x == nil }
-
 func (*UpdateDialogFilterOrder) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateDialogFilterOrder.
@@ -17670,9 +16656,6 @@ func (*UpdateDialogFilters) TypeID() uint32 { return 0x3504914f }
 // TypeName returns "updateDialogFilters".
 func (*UpdateDialogFilters) TypeName() string { return "updateDialogFilters" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateDialogFilters) IsNil() bool { return x == nil }
-
 func (*UpdateDialogFilters) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateDialogFilters.
@@ -17696,9 +16679,6 @@ func (*UpdatePhoneCallSignalingData) TypeID() uint32 { return 0x2661bf09 }
 
 // TypeName returns "updatePhoneCallSignalingData".
 func (*UpdatePhoneCallSignalingData) TypeName() string { return "updatePhoneCallSignalingData" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatePhoneCallSignalingData) IsNil() bool { return x == nil }
 
 func (*UpdatePhoneCallSignalingData) isUpdateClass() {}
 
@@ -17728,9 +16708,6 @@ func (*UpdateChannelMessageForwards) TypeID() uint32 { return 0xd29a27f4 }
 
 // TypeName returns "updateChannelMessageForwards".
 func (*UpdateChannelMessageForwards) TypeName() string { return "updateChannelMessageForwards" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateChannelMessageForwards) IsNil() bool { return x == nil }
 
 func (*UpdateChannelMessageForwards) isUpdateClass() {}
 
@@ -17764,9 +16741,6 @@ func (*UpdateReadChannelDiscussionInbox) TypeID() uint32 { return 0xd6b19546 }
 
 // TypeName returns "updateReadChannelDiscussionInbox".
 func (*UpdateReadChannelDiscussionInbox) TypeName() string { return "updateReadChannelDiscussionInbox" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateReadChannelDiscussionInbox) IsNil() bool { return x == nil }
 
 func (*UpdateReadChannelDiscussionInbox) isUpdateClass() {}
 
@@ -17822,9 +16796,6 @@ func (*UpdateReadChannelDiscussionOutbox) TypeName() string {
 	return "updateReadChannelDiscussionOutbox"
 }
 
-// IsNil reports a nil pointer.
-func (x *UpdateReadChannelDiscussionOutbox) IsNil() bool { return x == nil }
-
 func (*UpdateReadChannelDiscussionOutbox) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadChannelDiscussionOutbox.
@@ -17855,9 +16826,6 @@ func (*UpdatePeerBlocked) TypeID() uint32 { return 0xebe07752 }
 
 // TypeName returns "updatePeerBlocked".
 func (*UpdatePeerBlocked) TypeName() string { return "updatePeerBlocked" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatePeerBlocked) IsNil() bool { return x == nil }
 
 func (*UpdatePeerBlocked) isUpdateClass() {}
 
@@ -17897,9 +16865,6 @@ func (*UpdateChannelUserTyping) TypeID() uint32 { return 0x8c88c923 }
 
 // TypeName returns "updateChannelUserTyping".
 func (*UpdateChannelUserTyping) TypeName() string { return "updateChannelUserTyping" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateChannelUserTyping) IsNil() bool { return x == nil }
 
 func (*UpdateChannelUserTyping) isUpdateClass() {}
 
@@ -17946,9 +16911,6 @@ func (*UpdatePinnedMessages) TypeID() uint32 { return 0xed85eab5 }
 // TypeName returns "updatePinnedMessages".
 func (*UpdatePinnedMessages) TypeName() string { return "updatePinnedMessages" }
 
-// IsNil reports a nil pointer.
-func (x *UpdatePinnedMessages) IsNil() bool { return x == nil }
-
 func (*UpdatePinnedMessages) isUpdateClass() {}
 
 // EncodeBare writes the fields of updatePinnedMessages.
@@ -17991,9 +16953,6 @@ func (*UpdatePinnedChannelMessages) TypeID() uint32 { return 0x5bb98608 }
 // TypeName returns "updatePinnedChannelMessages".
 func (*UpdatePinnedChannelMessages) TypeName() string { return "updatePinnedChannelMessages" }
 
-// IsNil reports a nil pointer.
-func (x *UpdatePinnedChannelMessages) IsNil() bool { return x == nil }
-
 func (*UpdatePinnedChannelMessages) isUpdateClass() {}
 
 // EncodeBare writes the fields of updatePinnedChannelMessages.
@@ -18032,9 +16991,6 @@ func (*UpdateChat) TypeID() uint32 { return 0xf89a6a4e }
 // TypeName returns "updateChat".
 func (*UpdateChat) TypeName() string { return "updateChat" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateChat) IsNil() bool { return x == nil }
-
 func (*UpdateChat) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChat.
@@ -18061,9 +17017,6 @@ func (*UpdateGroupCallParticipants) TypeID() uint32 { return 0xf2ebdb4e }
 
 // TypeName returns "updateGroupCallParticipants".
 func (*UpdateGroupCallParticipants) TypeName() string { return "updateGroupCallParticipants" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateGroupCallParticipants) IsNil() bool { return x == nil }
 
 func (*UpdateGroupCallParticipants) isUpdateClass() {}
 
@@ -18095,9 +17048,6 @@ func (*UpdateGroupCall) TypeID() uint32 { return 0x9d2216e0 }
 
 // TypeName returns "updateGroupCall".
 func (*UpdateGroupCall) TypeName() string { return "updateGroupCall" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateGroupCall) IsNil() bool { return x == nil }
 
 func (*UpdateGroupCall) isUpdateClass() {}
 
@@ -18140,9 +17090,6 @@ func (*UpdatePeerHistoryTTL) TypeID() uint32 { return 0xbb9bb9a5 }
 
 // TypeName returns "updatePeerHistoryTTL".
 func (*UpdatePeerHistoryTTL) TypeName() string { return "updatePeerHistoryTTL" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatePeerHistoryTTL) IsNil() bool { return x == nil }
 
 func (*UpdatePeerHistoryTTL) isUpdateClass() {}
 
@@ -18187,9 +17134,6 @@ func (*UpdateChatParticipant) TypeID() uint32 { return 0xd087663a }
 
 // TypeName returns "updateChatParticipant".
 func (*UpdateChatParticipant) TypeName() string { return "updateChatParticipant" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateChatParticipant) IsNil() bool { return x == nil }
 
 func (*UpdateChatParticipant) isUpdateClass() {}
 
@@ -18262,9 +17206,6 @@ func (*UpdateChannelParticipant) TypeID() uint32 { return 0x985d3abb }
 // TypeName returns "updateChannelParticipant".
 func (*UpdateChannelParticipant) TypeName() string { return "updateChannelParticipant" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateChannelParticipant) IsNil() bool { return x == nil }
-
 func (*UpdateChannelParticipant) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChannelParticipant.
@@ -18335,9 +17276,6 @@ func (*UpdateBotStopped) TypeID() uint32 { return 0xc4870a49 }
 // TypeName returns "updateBotStopped".
 func (*UpdateBotStopped) TypeName() string { return "updateBotStopped" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateBotStopped) IsNil() bool { return x == nil }
-
 func (*UpdateBotStopped) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotStopped.
@@ -18369,9 +17307,6 @@ func (*UpdateGroupCallConnection) TypeID() uint32 { return 0x0b783982 }
 
 // TypeName returns "updateGroupCallConnection".
 func (*UpdateGroupCallConnection) TypeName() string { return "updateGroupCallConnection" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateGroupCallConnection) IsNil() bool { return x == nil }
 
 func (*UpdateGroupCallConnection) isUpdateClass() {}
 
@@ -18407,9 +17342,6 @@ func (*UpdateBotCommands) TypeID() uint32 { return 0x4d712f2e }
 // TypeName returns "updateBotCommands".
 func (*UpdateBotCommands) TypeName() string { return "updateBotCommands" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateBotCommands) IsNil() bool { return x == nil }
-
 func (*UpdateBotCommands) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotCommands.
@@ -18440,9 +17372,6 @@ func (*UpdatePendingJoinRequests) TypeID() uint32 { return 0x7063c3db }
 
 // TypeName returns "updatePendingJoinRequests".
 func (*UpdatePendingJoinRequests) TypeName() string { return "updatePendingJoinRequests" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatePendingJoinRequests) IsNil() bool { return x == nil }
 
 func (*UpdatePendingJoinRequests) isUpdateClass() {}
 
@@ -18478,9 +17407,6 @@ func (*UpdateBotChatInviteRequester) TypeID() uint32 { return 0x7cb34d79 }
 
 // TypeName returns "updateBotChatInviteRequester".
 func (*UpdateBotChatInviteRequester) TypeName() string { return "updateBotChatInviteRequester" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateBotChatInviteRequester) IsNil() bool { return x == nil }
 
 func (*UpdateBotChatInviteRequester) isUpdateClass() {}
 
@@ -18533,9 +17459,6 @@ func (*UpdateMessageReactions) TypeID() uint32 { return 0x1e297bfa }
 // TypeName returns "updateMessageReactions".
 func (*UpdateMessageReactions) TypeName() string { return "updateMessageReactions" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateMessageReactions) IsNil() bool { return x == nil }
-
 func (*UpdateMessageReactions) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateMessageReactions.
@@ -18585,9 +17508,6 @@ func (*UpdateAttachMenuBots) TypeID() uint32 { return 0x17b7a20b }
 // TypeName returns "updateAttachMenuBots".
 func (*UpdateAttachMenuBots) TypeName() string { return "updateAttachMenuBots" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateAttachMenuBots) IsNil() bool { return x == nil }
-
 func (*UpdateAttachMenuBots) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateAttachMenuBots.
@@ -18610,9 +17530,6 @@ func (*UpdateWebViewResultSent) TypeID() uint32 { return 0x1592b79d }
 
 // TypeName returns "updateWebViewResultSent".
 func (*UpdateWebViewResultSent) TypeName() string { return "updateWebViewResultSent" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateWebViewResultSent) IsNil() bool { return x == nil }
 
 func (*UpdateWebViewResultSent) isUpdateClass() {}
 
@@ -18640,9 +17557,6 @@ func (*UpdateBotMenuButton) TypeID() uint32 { return 0x14b85813 }
 // TypeName returns "updateBotMenuButton".
 func (*UpdateBotMenuButton) TypeName() string { return "updateBotMenuButton" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateBotMenuButton) IsNil() bool { return x == nil }
-
 func (*UpdateBotMenuButton) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotMenuButton.
@@ -18668,9 +17582,6 @@ func (*UpdateSavedRingtones) TypeID() uint32 { return 0x74d8be99 }
 
 // TypeName returns "updateSavedRingtones".
 func (*UpdateSavedRingtones) TypeName() string { return "updateSavedRingtones" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateSavedRingtones) IsNil() bool { return x == nil }
 
 func (*UpdateSavedRingtones) isUpdateClass() {}
 
@@ -18698,9 +17609,6 @@ func (*UpdateTranscribedAudio) TypeID() uint32 { return 0x0084cd5a }
 
 // TypeName returns "updateTranscribedAudio".
 func (*UpdateTranscribedAudio) TypeName() string { return "updateTranscribedAudio" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateTranscribedAudio) IsNil() bool { return x == nil }
 
 func (*UpdateTranscribedAudio) isUpdateClass() {}
 
@@ -18739,9 +17647,6 @@ func (*UpdateReadFeaturedEmojiStickers) TypeID() uint32 { return 0xfb4c496c }
 // TypeName returns "updateReadFeaturedEmojiStickers".
 func (*UpdateReadFeaturedEmojiStickers) TypeName() string { return "updateReadFeaturedEmojiStickers" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateReadFeaturedEmojiStickers) IsNil() bool { return x == nil }
-
 func (*UpdateReadFeaturedEmojiStickers) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadFeaturedEmojiStickers.
@@ -18765,9 +17670,6 @@ func (*UpdateUserEmojiStatus) TypeID() uint32 { return 0x28373599 }
 
 // TypeName returns "updateUserEmojiStatus".
 func (*UpdateUserEmojiStatus) TypeName() string { return "updateUserEmojiStatus" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateUserEmojiStatus) IsNil() bool { return x == nil }
 
 func (*UpdateUserEmojiStatus) isUpdateClass() {}
 
@@ -18795,9 +17697,6 @@ func (*UpdateRecentEmojiStatuses) TypeID() uint32 { return 0x30f443db }
 // TypeName returns "updateRecentEmojiStatuses".
 func (*UpdateRecentEmojiStatuses) TypeName() string { return "updateRecentEmojiStatuses" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateRecentEmojiStatuses) IsNil() bool { return x == nil }
-
 func (*UpdateRecentEmojiStatuses) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateRecentEmojiStatuses.
@@ -18819,9 +17718,6 @@ func (*UpdateRecentReactions) TypeID() uint32 { return 0x6f7863f4 }
 
 // TypeName returns "updateRecentReactions".
 func (*UpdateRecentReactions) TypeName() string { return "updateRecentReactions" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateRecentReactions) IsNil() bool { return x == nil }
 
 func (*UpdateRecentReactions) isUpdateClass() {}
 
@@ -18847,9 +17743,6 @@ func (*UpdateMoveStickerSetToTop) TypeID() uint32 { return 0x86fccf85 }
 
 // TypeName returns "updateMoveStickerSetToTop".
 func (*UpdateMoveStickerSetToTop) TypeName() string { return "updateMoveStickerSetToTop" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateMoveStickerSetToTop) IsNil() bool { return x == nil }
 
 func (*UpdateMoveStickerSetToTop) isUpdateClass() {}
 
@@ -18889,9 +17782,6 @@ func (*UpdateMessageExtendedMedia) TypeID() uint32 { return 0xd5a41724 }
 // TypeName returns "updateMessageExtendedMedia".
 func (*UpdateMessageExtendedMedia) TypeName() string { return "updateMessageExtendedMedia" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateMessageExtendedMedia) IsNil() bool { return x == nil }
-
 func (*UpdateMessageExtendedMedia) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateMessageExtendedMedia.
@@ -18921,9 +17811,6 @@ func (*UpdateUser) TypeID() uint32 { return 0x20529438 }
 // TypeName returns "updateUser".
 func (*UpdateUser) TypeName() string { return "updateUser" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateUser) IsNil() bool { return x == nil }
-
 func (*UpdateUser) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateUser.
@@ -18948,9 +17835,6 @@ func (*UpdateAutoSaveSettings) TypeID() uint32 { return 0xec05b097 }
 // TypeName returns "updateAutoSaveSettings".
 func (*UpdateAutoSaveSettings) TypeName() string { return "updateAutoSaveSettings" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateAutoSaveSettings) IsNil() bool { return x == nil }
-
 func (*UpdateAutoSaveSettings) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateAutoSaveSettings.
@@ -18974,9 +17858,6 @@ func (*UpdateStory) TypeID() uint32 { return 0x75b3b798 }
 
 // TypeName returns "updateStory".
 func (*UpdateStory) TypeName() string { return "updateStory" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateStory) IsNil() bool { return x == nil }
 
 func (*UpdateStory) isUpdateClass() {}
 
@@ -19006,9 +17887,6 @@ func (*UpdateReadStories) TypeID() uint32 { return 0xf74e932b }
 // TypeName returns "updateReadStories".
 func (*UpdateReadStories) TypeName() string { return "updateReadStories" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateReadStories) IsNil() bool { return x == nil }
-
 func (*UpdateReadStories) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadStories.
@@ -19037,9 +17915,6 @@ func (*UpdateStoryID) TypeID() uint32 { return 0x1bf335b9 }
 // TypeName returns "updateStoryID".
 func (*UpdateStoryID) TypeName() string { return "updateStoryID" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateStoryID) IsNil() bool { return x == nil }
-
 func (*UpdateStoryID) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateStoryID.
@@ -19067,9 +17942,6 @@ func (*UpdateStoriesStealthMode) TypeID() uint32 { return 0x2c084dc1 }
 // TypeName returns "updateStoriesStealthMode".
 func (*UpdateStoriesStealthMode) TypeName() string { return "updateStoriesStealthMode" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateStoriesStealthMode) IsNil() bool { return x == nil }
-
 func (*UpdateStoriesStealthMode) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateStoriesStealthMode.
@@ -19096,9 +17968,6 @@ func (*UpdateSentStoryReaction) TypeID() uint32 { return 0x7d627683 }
 
 // TypeName returns "updateSentStoryReaction".
 func (*UpdateSentStoryReaction) TypeName() string { return "updateSentStoryReaction" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateSentStoryReaction) IsNil() bool { return x == nil }
 
 func (*UpdateSentStoryReaction) isUpdateClass() {}
 
@@ -19131,9 +18000,6 @@ func (*UpdateBotChatBoost) TypeID() uint32 { return 0x904dd49c }
 // TypeName returns "updateBotChatBoost".
 func (*UpdateBotChatBoost) TypeName() string { return "updateBotChatBoost" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateBotChatBoost) IsNil() bool { return x == nil }
-
 func (*UpdateBotChatBoost) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotChatBoost.
@@ -19164,9 +18030,6 @@ func (*UpdateChannelViewForumAsMessages) TypeID() uint32 { return 0x07b68920 }
 // TypeName returns "updateChannelViewForumAsMessages".
 func (*UpdateChannelViewForumAsMessages) TypeName() string { return "updateChannelViewForumAsMessages" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateChannelViewForumAsMessages) IsNil() bool { return x == nil }
-
 func (*UpdateChannelViewForumAsMessages) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChannelViewForumAsMessages.
@@ -19195,9 +18058,6 @@ func (*UpdatePeerWallpaper) TypeID() uint32 { return 0xae3f101d }
 
 // TypeName returns "updatePeerWallpaper".
 func (*UpdatePeerWallpaper) TypeName() string { return "updatePeerWallpaper" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatePeerWallpaper) IsNil() bool { return x == nil }
 
 func (*UpdatePeerWallpaper) isUpdateClass() {}
 
@@ -19246,9 +18106,6 @@ func (*UpdateBotMessageReaction) TypeID() uint32 { return 0xac21d3ce }
 // TypeName returns "updateBotMessageReaction".
 func (*UpdateBotMessageReaction) TypeName() string { return "updateBotMessageReaction" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateBotMessageReaction) IsNil() bool { return x == nil }
-
 func (*UpdateBotMessageReaction) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotMessageReaction.
@@ -19290,9 +18147,6 @@ func (*UpdateBotMessageReactions) TypeID() uint32 { return 0x09cb7759 }
 // TypeName returns "updateBotMessageReactions".
 func (*UpdateBotMessageReactions) TypeName() string { return "updateBotMessageReactions" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateBotMessageReactions) IsNil() bool { return x == nil }
-
 func (*UpdateBotMessageReactions) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotMessageReactions.
@@ -19327,9 +18181,6 @@ func (*UpdateSavedDialogPinned) TypeID() uint32 { return 0xaeaf9e74 }
 // TypeName returns "updateSavedDialogPinned".
 func (*UpdateSavedDialogPinned) TypeName() string { return "updateSavedDialogPinned" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateSavedDialogPinned) IsNil() bool { return x == nil }
-
 func (*UpdateSavedDialogPinned) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateSavedDialogPinned.
@@ -19361,9 +18212,6 @@ func (*UpdatePinnedSavedDialogs) TypeID() uint32 { return 0x686c85a6 }
 
 // TypeName returns "updatePinnedSavedDialogs".
 func (*UpdatePinnedSavedDialogs) TypeName() string { return "updatePinnedSavedDialogs" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatePinnedSavedDialogs) IsNil() bool { return x == nil }
 
 func (*UpdatePinnedSavedDialogs) isUpdateClass() {}
 
@@ -19399,9 +18247,6 @@ func (*UpdateSavedReactionTags) TypeID() uint32 { return 0x39c67432 }
 // TypeName returns "updateSavedReactionTags".
 func (*UpdateSavedReactionTags) TypeName() string { return "updateSavedReactionTags" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateSavedReactionTags) IsNil() bool { return x == nil }
-
 func (*UpdateSavedReactionTags) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateSavedReactionTags.
@@ -19424,9 +18269,6 @@ func (*UpdateSMSJob) TypeID() uint32 { return 0xf16269d4 }
 
 // TypeName returns "updateSmsJob".
 func (*UpdateSMSJob) TypeName() string { return "updateSmsJob" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateSMSJob) IsNil() bool { return x == nil }
 
 func (*UpdateSMSJob) isUpdateClass() {}
 
@@ -19453,9 +18295,6 @@ func (*UpdateQuickReplies) TypeID() uint32 { return 0xf9470ab2 }
 // TypeName returns "updateQuickReplies".
 func (*UpdateQuickReplies) TypeName() string { return "updateQuickReplies" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateQuickReplies) IsNil() bool { return x == nil }
-
 func (*UpdateQuickReplies) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateQuickReplies.
@@ -19480,9 +18319,6 @@ func (*UpdateNewQuickReply) TypeID() uint32 { return 0xf53da717 }
 
 // TypeName returns "updateNewQuickReply".
 func (*UpdateNewQuickReply) TypeName() string { return "updateNewQuickReply" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateNewQuickReply) IsNil() bool { return x == nil }
 
 func (*UpdateNewQuickReply) isUpdateClass() {}
 
@@ -19509,9 +18345,6 @@ func (*UpdateDeleteQuickReply) TypeID() uint32 { return 0x53e6f1ec }
 // TypeName returns "updateDeleteQuickReply".
 func (*UpdateDeleteQuickReply) TypeName() string { return "updateDeleteQuickReply" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateDeleteQuickReply) IsNil() bool { return x == nil }
-
 func (*UpdateDeleteQuickReply) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateDeleteQuickReply.
@@ -19536,9 +18369,6 @@ func (*UpdateQuickReplyMessage) TypeID() uint32 { return 0x3e050d0f }
 
 // TypeName returns "updateQuickReplyMessage".
 func (*UpdateQuickReplyMessage) TypeName() string { return "updateQuickReplyMessage" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateQuickReplyMessage) IsNil() bool { return x == nil }
 
 func (*UpdateQuickReplyMessage) isUpdateClass() {}
 
@@ -19565,9 +18395,6 @@ func (*UpdateDeleteQuickReplyMessages) TypeID() uint32 { return 0x566fe7cd }
 
 // TypeName returns "updateDeleteQuickReplyMessages".
 func (*UpdateDeleteQuickReplyMessages) TypeName() string { return "updateDeleteQuickReplyMessages" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateDeleteQuickReplyMessages) IsNil() bool { return x == nil }
 
 func (*UpdateDeleteQuickReplyMessages) isUpdateClass() {}
 
@@ -19596,9 +18423,6 @@ func (*UpdateBotBusinessConnect) TypeID() uint32 { return 0x8ae5c97a }
 
 // TypeName returns "updateBotBusinessConnect".
 func (*UpdateBotBusinessConnect) TypeName() string { return "updateBotBusinessConnect" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateBotBusinessConnect) IsNil() bool { return x == nil }
 
 func (*UpdateBotBusinessConnect) isUpdateClass() {}
 
@@ -19629,9 +18453,6 @@ func (*UpdateBotNewBusinessMessage) TypeID() uint32 { return 0x9ddb347c }
 
 // TypeName returns "updateBotNewBusinessMessage".
 func (*UpdateBotNewBusinessMessage) TypeName() string { return "updateBotNewBusinessMessage" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateBotNewBusinessMessage) IsNil() bool { return x == nil }
 
 func (*UpdateBotNewBusinessMessage) isUpdateClass() {}
 
@@ -19677,9 +18498,6 @@ func (*UpdateBotEditBusinessMessage) TypeID() uint32 { return 0x07df587c }
 // TypeName returns "updateBotEditBusinessMessage".
 func (*UpdateBotEditBusinessMessage) TypeName() string { return "updateBotEditBusinessMessage" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateBotEditBusinessMessage) IsNil() bool { return x == nil }
-
 func (*UpdateBotEditBusinessMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotEditBusinessMessage.
@@ -19724,9 +18542,6 @@ func (*UpdateBotDeleteBusinessMessage) TypeID() uint32 { return 0xa02a982e }
 // TypeName returns "updateBotDeleteBusinessMessage".
 func (*UpdateBotDeleteBusinessMessage) TypeName() string { return "updateBotDeleteBusinessMessage" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateBotDeleteBusinessMessage) IsNil() bool { return x == nil }
-
 func (*UpdateBotDeleteBusinessMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotDeleteBusinessMessage.
@@ -19760,9 +18575,6 @@ func (*UpdateNewStoryReaction) TypeID() uint32 { return 0x1824e40b }
 // TypeName returns "updateNewStoryReaction".
 func (*UpdateNewStoryReaction) TypeName() string { return "updateNewStoryReaction" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateNewStoryReaction) IsNil() bool { return x == nil }
-
 func (*UpdateNewStoryReaction) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateNewStoryReaction.
@@ -19791,9 +18603,6 @@ func (*UpdateStarsBalance) TypeID() uint32 { return 0x4e80a379 }
 
 // TypeName returns "updateStarsBalance".
 func (*UpdateStarsBalance) TypeName() string { return "updateStarsBalance" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateStarsBalance) IsNil() bool { return x == nil }
 
 func (*UpdateStarsBalance) isUpdateClass() {}
 
@@ -19825,9 +18634,6 @@ func (*UpdateBusinessBotCallbackQuery) TypeID() uint32 { return 0x1ea2fda7 }
 
 // TypeName returns "updateBusinessBotCallbackQuery".
 func (*UpdateBusinessBotCallbackQuery) TypeName() string { return "updateBusinessBotCallbackQuery" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateBusinessBotCallbackQuery) IsNil() bool { return x == nil }
 
 func (*UpdateBusinessBotCallbackQuery) isUpdateClass() {}
 
@@ -19884,9 +18690,6 @@ func (*UpdateStarsRevenueStatus) TypeID() uint32 { return 0xa584b019 }
 // TypeName returns "updateStarsRevenueStatus".
 func (*UpdateStarsRevenueStatus) TypeName() string { return "updateStarsRevenueStatus" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateStarsRevenueStatus) IsNil() bool { return x == nil }
-
 func (*UpdateStarsRevenueStatus) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateStarsRevenueStatus.
@@ -19915,9 +18718,6 @@ func (*UpdateBotPurchasedPaidMedia) TypeID() uint32 { return 0x283bd312 }
 
 // TypeName returns "updateBotPurchasedPaidMedia".
 func (*UpdateBotPurchasedPaidMedia) TypeName() string { return "updateBotPurchasedPaidMedia" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateBotPurchasedPaidMedia) IsNil() bool { return x == nil }
 
 func (*UpdateBotPurchasedPaidMedia) isUpdateClass() {}
 
@@ -19948,9 +18748,6 @@ func (*UpdatePaidReactionPrivacy) TypeID() uint32 { return 0x8b725fce }
 // TypeName returns "updatePaidReactionPrivacy".
 func (*UpdatePaidReactionPrivacy) TypeName() string { return "updatePaidReactionPrivacy" }
 
-// IsNil reports a nil pointer.
-func (x *UpdatePaidReactionPrivacy) IsNil() bool { return x == nil }
-
 func (*UpdatePaidReactionPrivacy) isUpdateClass() {}
 
 // EncodeBare writes the fields of updatePaidReactionPrivacy.
@@ -19975,9 +18772,6 @@ func (*UpdateSentPhoneCode) TypeID() uint32 { return 0x504aa18f }
 
 // TypeName returns "updateSentPhoneCode".
 func (*UpdateSentPhoneCode) TypeName() string { return "updateSentPhoneCode" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateSentPhoneCode) IsNil() bool { return x == nil }
 
 func (*UpdateSentPhoneCode) isUpdateClass() {}
 
@@ -20006,9 +18800,6 @@ func (*UpdateGroupCallChainBlocks) TypeID() uint32 { return 0xa477288f }
 
 // TypeName returns "updateGroupCallChainBlocks".
 func (*UpdateGroupCallChainBlocks) TypeName() string { return "updateGroupCallChainBlocks" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateGroupCallChainBlocks) IsNil() bool { return x == nil }
 
 func (*UpdateGroupCallChainBlocks) isUpdateClass() {}
 
@@ -20043,9 +18834,6 @@ func (*UpdateReadMonoForumInbox) TypeID() uint32 { return 0x77b0e372 }
 // TypeName returns "updateReadMonoForumInbox".
 func (*UpdateReadMonoForumInbox) TypeName() string { return "updateReadMonoForumInbox" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateReadMonoForumInbox) IsNil() bool { return x == nil }
-
 func (*UpdateReadMonoForumInbox) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadMonoForumInbox.
@@ -20077,9 +18865,6 @@ func (*UpdateReadMonoForumOutbox) TypeID() uint32 { return 0xa4a79376 }
 // TypeName returns "updateReadMonoForumOutbox".
 func (*UpdateReadMonoForumOutbox) TypeName() string { return "updateReadMonoForumOutbox" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateReadMonoForumOutbox) IsNil() bool { return x == nil }
-
 func (*UpdateReadMonoForumOutbox) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadMonoForumOutbox.
@@ -20110,9 +18895,6 @@ func (*UpdateMonoForumNoPaidException) TypeID() uint32 { return 0x9f812b08 }
 
 // TypeName returns "updateMonoForumNoPaidException".
 func (*UpdateMonoForumNoPaidException) TypeName() string { return "updateMonoForumNoPaidException" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateMonoForumNoPaidException) IsNil() bool { return x == nil }
 
 func (*UpdateMonoForumNoPaidException) isUpdateClass() {}
 
@@ -20149,9 +18931,6 @@ func (*UpdateGroupCallMessage) TypeID() uint32 { return 0xd8326f0d }
 // TypeName returns "updateGroupCallMessage".
 func (*UpdateGroupCallMessage) TypeName() string { return "updateGroupCallMessage" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateGroupCallMessage) IsNil() bool { return x == nil }
-
 func (*UpdateGroupCallMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateGroupCallMessage.
@@ -20180,9 +18959,6 @@ func (*UpdateGroupCallEncryptedMessage) TypeID() uint32 { return 0xc957a766 }
 
 // TypeName returns "updateGroupCallEncryptedMessage".
 func (*UpdateGroupCallEncryptedMessage) TypeName() string { return "updateGroupCallEncryptedMessage" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateGroupCallEncryptedMessage) IsNil() bool { return x == nil }
 
 func (*UpdateGroupCallEncryptedMessage) isUpdateClass() {}
 
@@ -20214,9 +18990,6 @@ func (*UpdatePinnedForumTopic) TypeID() uint32 { return 0x683b2c52 }
 
 // TypeName returns "updatePinnedForumTopic".
 func (*UpdatePinnedForumTopic) TypeName() string { return "updatePinnedForumTopic" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatePinnedForumTopic) IsNil() bool { return x == nil }
 
 func (*UpdatePinnedForumTopic) isUpdateClass() {}
 
@@ -20252,9 +19025,6 @@ func (*UpdatePinnedForumTopics) TypeID() uint32 { return 0xdef143d0 }
 
 // TypeName returns "updatePinnedForumTopics".
 func (*UpdatePinnedForumTopics) TypeName() string { return "updatePinnedForumTopics" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatePinnedForumTopics) IsNil() bool { return x == nil }
 
 func (*UpdatePinnedForumTopics) isUpdateClass() {}
 
@@ -20294,9 +19064,6 @@ func (*UpdateDeleteGroupCallMessages) TypeID() uint32 { return 0x3e85e92c }
 // TypeName returns "updateDeleteGroupCallMessages".
 func (*UpdateDeleteGroupCallMessages) TypeName() string { return "updateDeleteGroupCallMessages" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateDeleteGroupCallMessages) IsNil() bool { return x == nil }
-
 func (*UpdateDeleteGroupCallMessages) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateDeleteGroupCallMessages.
@@ -20324,9 +19091,6 @@ func (*UpdateStarGiftAuctionState) TypeID() uint32 { return 0x48e246c2 }
 
 // TypeName returns "updateStarGiftAuctionState".
 func (*UpdateStarGiftAuctionState) TypeName() string { return "updateStarGiftAuctionState" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateStarGiftAuctionState) IsNil() bool { return x == nil }
 
 func (*UpdateStarGiftAuctionState) isUpdateClass() {}
 
@@ -20356,9 +19120,6 @@ func (*UpdateStarGiftAuctionUserState) TypeID() uint32 { return 0xdc58f31e }
 // TypeName returns "updateStarGiftAuctionUserState".
 func (*UpdateStarGiftAuctionUserState) TypeName() string { return "updateStarGiftAuctionUserState" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateStarGiftAuctionUserState) IsNil() bool { return x == nil }
-
 func (*UpdateStarGiftAuctionUserState) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateStarGiftAuctionUserState.
@@ -20386,9 +19147,6 @@ func (*UpdateEmojiGameInfo) TypeID() uint32 { return 0xfb9c547a }
 // TypeName returns "updateEmojiGameInfo".
 func (*UpdateEmojiGameInfo) TypeName() string { return "updateEmojiGameInfo" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateEmojiGameInfo) IsNil() bool { return x == nil }
-
 func (*UpdateEmojiGameInfo) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateEmojiGameInfo.
@@ -20412,9 +19170,6 @@ func (*UpdateStarGiftCraftFail) TypeID() uint32 { return 0xac072444 }
 
 // TypeName returns "updateStarGiftCraftFail".
 func (*UpdateStarGiftCraftFail) TypeName() string { return "updateStarGiftCraftFail" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateStarGiftCraftFail) IsNil() bool { return x == nil }
 
 func (*UpdateStarGiftCraftFail) isUpdateClass() {}
 
@@ -20441,9 +19196,6 @@ func (*UpdateChatParticipantRank) TypeID() uint32 { return 0xbd8367b9 }
 
 // TypeName returns "updateChatParticipantRank".
 func (*UpdateChatParticipantRank) TypeName() string { return "updateChatParticipantRank" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateChatParticipantRank) IsNil() bool { return x == nil }
 
 func (*UpdateChatParticipantRank) isUpdateClass() {}
 
@@ -20478,9 +19230,6 @@ func (*UpdateManagedBot) TypeID() uint32 { return 0x4880ed9a }
 // TypeName returns "updateManagedBot".
 func (*UpdateManagedBot) TypeName() string { return "updateManagedBot" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateManagedBot) IsNil() bool { return x == nil }
-
 func (*UpdateManagedBot) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateManagedBot.
@@ -20512,9 +19261,6 @@ func (*UpdateBotGuestChatQuery) TypeID() uint32 { return 0xcdd4093d }
 
 // TypeName returns "updateBotGuestChatQuery".
 func (*UpdateBotGuestChatQuery) TypeName() string { return "updateBotGuestChatQuery" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateBotGuestChatQuery) IsNil() bool { return x == nil }
 
 func (*UpdateBotGuestChatQuery) isUpdateClass() {}
 
@@ -20556,9 +19302,6 @@ func (*UpdateAiComposeTones) TypeID() uint32 { return 0x8c0f91fb }
 // TypeName returns "updateAiComposeTones".
 func (*UpdateAiComposeTones) TypeName() string { return "updateAiComposeTones" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateAiComposeTones) IsNil() bool { return x == nil }
-
 func (*UpdateAiComposeTones) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateAiComposeTones.
@@ -20583,9 +19326,6 @@ func (*UpdateJoinChatWebViewDecision) TypeID() uint32 { return 0xbdac7e70 }
 
 // TypeName returns "updateJoinChatWebViewDecision".
 func (*UpdateJoinChatWebViewDecision) TypeName() string { return "updateJoinChatWebViewDecision" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateJoinChatWebViewDecision) IsNil() bool { return x == nil }
 
 func (*UpdateJoinChatWebViewDecision) isUpdateClass() {}
 
@@ -20619,9 +19359,6 @@ func (*UpdateNewBotConnection) TypeID() uint32 { return 0xb22083a6 }
 
 // TypeName returns "updateNewBotConnection".
 func (*UpdateNewBotConnection) TypeName() string { return "updateNewBotConnection" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateNewBotConnection) IsNil() bool { return x == nil }
 
 func (*UpdateNewBotConnection) isUpdateClass() {}
 
@@ -20683,9 +19420,6 @@ func (*UpdateWebBrowserSettings) TypeID() uint32 { return 0xc39a2ade }
 // TypeName returns "updateWebBrowserSettings".
 func (*UpdateWebBrowserSettings) TypeName() string { return "updateWebBrowserSettings" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateWebBrowserSettings) IsNil() bool { return x == nil }
-
 func (*UpdateWebBrowserSettings) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateWebBrowserSettings.
@@ -20721,9 +19455,6 @@ func (*UpdateWebBrowserException) TypeID() uint32 { return 0x140502d1 }
 
 // TypeName returns "updateWebBrowserException".
 func (*UpdateWebBrowserException) TypeName() string { return "updateWebBrowserException" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateWebBrowserException) IsNil() bool { return x == nil }
 
 func (*UpdateWebBrowserException) isUpdateClass() {}
 
@@ -20766,9 +19497,6 @@ func (*UpdateNewEphemeralMessage) TypeID() uint32 { return 0x20bcbba1 }
 // TypeName returns "updateNewEphemeralMessage".
 func (*UpdateNewEphemeralMessage) TypeName() string { return "updateNewEphemeralMessage" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateNewEphemeralMessage) IsNil() bool { return x == nil }
-
 func (*UpdateNewEphemeralMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateNewEphemeralMessage.
@@ -20794,9 +19522,6 @@ func (*UpdateDeleteEphemeralMessages) TypeID() uint32 { return 0x56dbfcf8 }
 
 // TypeName returns "updateDeleteEphemeralMessages".
 func (*UpdateDeleteEphemeralMessages) TypeName() string { return "updateDeleteEphemeralMessages" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateDeleteEphemeralMessages) IsNil() bool { return x == nil }
 
 func (*UpdateDeleteEphemeralMessages) isUpdateClass() {}
 
@@ -20824,9 +19549,6 @@ func (*UpdateEditEphemeralMessage) TypeID() uint32 { return 0x4bbb8f01 }
 
 // TypeName returns "updateEditEphemeralMessage".
 func (*UpdateEditEphemeralMessage) TypeName() string { return "updateEditEphemeralMessage" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateEditEphemeralMessage) IsNil() bool { return x == nil }
 
 func (*UpdateEditEphemeralMessage) isUpdateClass() {}
 
@@ -20858,9 +19580,6 @@ func (*UpdateEphemeralBotCallbackQuery) TypeID() uint32 { return 0x7c1079d6 }
 
 // TypeName returns "updateEphemeralBotCallbackQuery".
 func (*UpdateEphemeralBotCallbackQuery) TypeName() string { return "updateEphemeralBotCallbackQuery" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateEphemeralBotCallbackQuery) IsNil() bool { return x == nil }
 
 func (*UpdateEphemeralBotCallbackQuery) isUpdateClass() {}
 
@@ -20920,9 +19639,6 @@ func (*UpdateBotStarsSubscription) TypeID() uint32 { return 0x6c0d8e23 }
 
 // TypeName returns "updateBotStarsSubscription".
 func (*UpdateBotStarsSubscription) TypeName() string { return "updateBotStarsSubscription" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateBotStarsSubscription) IsNil() bool { return x == nil }
 
 func (*UpdateBotStarsSubscription) isUpdateClass() {}
 
@@ -20996,9 +19712,6 @@ func (*UpdatesState) TypeID() uint32 { return 0xa56c2a3e }
 // TypeName returns "updates.state".
 func (*UpdatesState) TypeName() string { return "updates.state" }
 
-// IsNil reports a nil pointer.
-func (x *UpdatesState) IsNil() bool { return x == nil }
-
 func (*UpdatesState) isUpdatesStateClass() {}
 
 // EncodeBare writes the fields of updates.state.
@@ -21063,9 +19776,6 @@ func (*UpdatesDifferenceEmpty) TypeID() uint32 { return 0x5d75a138 }
 // TypeName returns "updates.differenceEmpty".
 func (*UpdatesDifferenceEmpty) TypeName() string { return "updates.differenceEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *UpdatesDifferenceEmpty) IsNil() bool { return x == nil }
-
 func (*UpdatesDifferenceEmpty) isUpdatesDifferenceClass() {}
 
 // EncodeBare writes the fields of updates.differenceEmpty.
@@ -21097,9 +19807,6 @@ func (*UpdatesDifference) TypeID() uint32 { return 0x00f49ca0 }
 
 // TypeName returns "updates.difference".
 func (*UpdatesDifference) TypeName() string { return "updates.difference" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatesDifference) IsNil() bool { return x == nil }
 
 func (*UpdatesDifference) isUpdatesDifferenceClass() {}
 
@@ -21141,9 +19848,6 @@ func (*UpdatesDifferenceSlice) TypeID() uint32 { return 0xa8fb1981 }
 // TypeName returns "updates.differenceSlice".
 func (*UpdatesDifferenceSlice) TypeName() string { return "updates.differenceSlice" }
 
-// IsNil reports a nil pointer.
-func (x *UpdatesDifferenceSlice) IsNil() bool { return x == nil }
-
 func (*UpdatesDifferenceSlice) isUpdatesDifferenceClass() {}
 
 // EncodeBare writes the fields of updates.differenceSlice.
@@ -21178,9 +19882,6 @@ func (*UpdatesDifferenceTooLong) TypeID() uint32 { return 0x4afe8f6d }
 
 // TypeName returns "updates.differenceTooLong".
 func (*UpdatesDifferenceTooLong) TypeName() string { return "updates.differenceTooLong" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatesDifferenceTooLong) IsNil() bool { return x == nil }
 
 func (*UpdatesDifferenceTooLong) isUpdatesDifferenceClass() {}
 
@@ -21242,9 +19943,6 @@ func (*UpdatesTooLong) TypeID() uint32 { return 0xe317af7e }
 // TypeName returns "updatesTooLong".
 func (*UpdatesTooLong) TypeName() string { return "updatesTooLong" }
 
-// IsNil reports a nil pointer.
-func (x *UpdatesTooLong) IsNil() bool { return x == nil }
-
 func (*UpdatesTooLong) isUpdatesClass() {}
 
 // EncodeBare writes the fields of updatesTooLong.
@@ -21281,9 +19979,6 @@ func (*UpdateShortMessage) TypeID() uint32 { return 0x313bc7f8 }
 
 // TypeName returns "updateShortMessage".
 func (*UpdateShortMessage) TypeName() string { return "updateShortMessage" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateShortMessage) IsNil() bool { return x == nil }
 
 func (*UpdateShortMessage) isUpdatesClass() {}
 
@@ -21399,9 +20094,6 @@ func (*UpdateShortChatMessage) TypeID() uint32 { return 0x4d6deea5 }
 // TypeName returns "updateShortChatMessage".
 func (*UpdateShortChatMessage) TypeName() string { return "updateShortChatMessage" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateShortChatMessage) IsNil() bool { return x == nil }
-
 func (*UpdateShortChatMessage) isUpdatesClass() {}
 
 // EncodeBare writes the fields of updateShortChatMessage.
@@ -21504,9 +20196,6 @@ func (*UpdateShort) TypeID() uint32 { return 0x78d4dec1 }
 // TypeName returns "updateShort".
 func (*UpdateShort) TypeName() string { return "updateShort" }
 
-// IsNil reports a nil pointer.
-func (x *UpdateShort) IsNil() bool { return x == nil }
-
 func (*UpdateShort) isUpdatesClass() {}
 
 // EncodeBare writes the fields of updateShort.
@@ -21538,9 +20227,6 @@ func (*UpdatesCombined) TypeID() uint32 { return 0x725b04c3 }
 
 // TypeName returns "updatesCombined".
 func (*UpdatesCombined) TypeName() string { return "updatesCombined" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatesCombined) IsNil() bool { return x == nil }
 
 func (*UpdatesCombined) isUpdatesClass() {}
 
@@ -21581,9 +20267,6 @@ func (*Updates) TypeID() uint32 { return 0x74ae4240 }
 // TypeName returns "updates".
 func (*Updates) TypeName() string { return "updates" }
 
-// IsNil reports a nil pointer.
-func (x *Updates) IsNil() bool { return x == nil }
-
 func (*Updates) isUpdatesClass() {}
 
 // EncodeBare writes the fields of updates.
@@ -21623,9 +20306,6 @@ func (*UpdateShortSentMessage) TypeID() uint32 { return 0x9015e101 }
 
 // TypeName returns "updateShortSentMessage".
 func (*UpdateShortSentMessage) TypeName() string { return "updateShortSentMessage" }
-
-// IsNil reports a nil pointer.
-func (x *UpdateShortSentMessage) IsNil() bool { return x == nil }
 
 func (*UpdateShortSentMessage) isUpdatesClass() {}
 
@@ -21719,9 +20399,6 @@ func (*PhotosPhotos) TypeID() uint32 { return 0x8dca6aa5 }
 // TypeName returns "photos.photos".
 func (*PhotosPhotos) TypeName() string { return "photos.photos" }
 
-// IsNil reports a nil pointer.
-func (x *PhotosPhotos) IsNil() bool { return x == nil }
-
 func (*PhotosPhotos) isPhotosPhotosClass() {}
 
 // EncodeBare writes the fields of photos.photos.
@@ -21750,9 +20427,6 @@ func (*PhotosPhotosSlice) TypeID() uint32 { return 0x15051f54 }
 
 // TypeName returns "photos.photosSlice".
 func (*PhotosPhotosSlice) TypeName() string { return "photos.photosSlice" }
-
-// IsNil reports a nil pointer.
-func (x *PhotosPhotosSlice) IsNil() bool { return x == nil }
 
 func (*PhotosPhotosSlice) isPhotosPhotosClass() {}
 
@@ -21807,9 +20481,6 @@ func (*PhotosPhoto) TypeID() uint32 { return 0x20212ca8 }
 
 // TypeName returns "photos.photo".
 func (*PhotosPhoto) TypeName() string { return "photos.photo" }
-
-// IsNil reports a nil pointer.
-func (x *PhotosPhoto) IsNil() bool { return x == nil }
 
 func (*PhotosPhoto) isPhotosPhotoClass() {}
 
@@ -21866,9 +20537,6 @@ func (*UploadFile) TypeID() uint32 { return 0x096a18d5 }
 // TypeName returns "upload.file".
 func (*UploadFile) TypeName() string { return "upload.file" }
 
-// IsNil reports a nil pointer.
-func (x *UploadFile) IsNil() bool { return x == nil }
-
 func (*UploadFile) isUploadFileClass() {}
 
 // EncodeBare writes the fields of upload.file.
@@ -21901,9 +20569,6 @@ func (*UploadFileCDNRedirect) TypeID() uint32 { return 0xf18cda44 }
 
 // TypeName returns "upload.fileCdnRedirect".
 func (*UploadFileCDNRedirect) TypeName() string { return "upload.fileCdnRedirect" }
-
-// IsNil reports a nil pointer.
-func (x *UploadFileCDNRedirect) IsNil() bool { return x == nil }
 
 func (*UploadFileCDNRedirect) isUploadFileClass() {}
 
@@ -21970,9 +20635,6 @@ func (*DCOption) TypeID() uint32 { return 0x18b7a10d }
 
 // TypeName returns "dcOption".
 func (*DCOption) TypeName() string { return "dcOption" }
-
-// IsNil reports a nil pointer.
-func (x *DCOption) IsNil() bool { return x == nil }
 
 func (*DCOption) isDCOptionClass() {}
 
@@ -22108,9 +20770,6 @@ func (*Config) TypeID() uint32 { return 0xcc1a241e }
 
 // TypeName returns "config".
 func (*Config) TypeName() string { return "config" }
-
-// IsNil reports a nil pointer.
-func (x *Config) IsNil() bool { return x == nil }
 
 func (*Config) isConfigClass() {}
 
@@ -22345,9 +21004,6 @@ func (*NearestDC) TypeID() uint32 { return 0x8e1a1775 }
 // TypeName returns "nearestDc".
 func (*NearestDC) TypeName() string { return "nearestDc" }
 
-// IsNil reports a nil pointer.
-func (x *NearestDC) IsNil() bool { return x == nil }
-
 func (*NearestDC) isNearestDCClass() {}
 
 // EncodeBare writes the fields of nearestDc.
@@ -22409,9 +21065,6 @@ func (*HelpAppUpdate) TypeID() uint32 { return 0xccbbce30 }
 
 // TypeName returns "help.appUpdate".
 func (*HelpAppUpdate) TypeName() string { return "help.appUpdate" }
-
-// IsNil reports a nil pointer.
-func (x *HelpAppUpdate) IsNil() bool { return x == nil }
 
 func (*HelpAppUpdate) isHelpAppUpdateClass() {}
 
@@ -22477,9 +21130,6 @@ func (*HelpNoAppUpdate) TypeID() uint32 { return 0xc45a6536 }
 // TypeName returns "help.noAppUpdate".
 func (*HelpNoAppUpdate) TypeName() string { return "help.noAppUpdate" }
 
-// IsNil reports a nil pointer.
-func (x *HelpNoAppUpdate) IsNil() bool { return x == nil }
-
 func (*HelpNoAppUpdate) isHelpAppUpdateClass() {}
 
 // EncodeBare writes the fields of help.noAppUpdate.
@@ -22526,9 +21176,6 @@ func (*HelpInviteText) TypeID() uint32 { return 0x18cb9f78 }
 
 // TypeName returns "help.inviteText".
 func (*HelpInviteText) TypeName() string { return "help.inviteText" }
-
-// IsNil reports a nil pointer.
-func (x *HelpInviteText) IsNil() bool { return x == nil }
 
 func (*HelpInviteText) isHelpInviteTextClass() {}
 
@@ -22587,9 +21234,6 @@ func (*EncryptedChatEmpty) TypeID() uint32 { return 0xab7ec0a0 }
 // TypeName returns "encryptedChatEmpty".
 func (*EncryptedChatEmpty) TypeName() string { return "encryptedChatEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *EncryptedChatEmpty) IsNil() bool { return x == nil }
-
 func (*EncryptedChatEmpty) isEncryptedChatClass() {}
 
 // EncodeBare writes the fields of encryptedChatEmpty.
@@ -22618,9 +21262,6 @@ func (*EncryptedChatWaiting) TypeID() uint32 { return 0x66b25953 }
 
 // TypeName returns "encryptedChatWaiting".
 func (*EncryptedChatWaiting) TypeName() string { return "encryptedChatWaiting" }
-
-// IsNil reports a nil pointer.
-func (x *EncryptedChatWaiting) IsNil() bool { return x == nil }
 
 func (*EncryptedChatWaiting) isEncryptedChatClass() {}
 
@@ -22660,9 +21301,6 @@ func (*EncryptedChatRequested) TypeID() uint32 { return 0x48f1d94c }
 
 // TypeName returns "encryptedChatRequested".
 func (*EncryptedChatRequested) TypeName() string { return "encryptedChatRequested" }
-
-// IsNil reports a nil pointer.
-func (x *EncryptedChatRequested) IsNil() bool { return x == nil }
 
 func (*EncryptedChatRequested) isEncryptedChatClass() {}
 
@@ -22717,9 +21355,6 @@ func (*EncryptedChat) TypeID() uint32 { return 0x61f0d4c7 }
 // TypeName returns "encryptedChat".
 func (*EncryptedChat) TypeName() string { return "encryptedChat" }
 
-// IsNil reports a nil pointer.
-func (x *EncryptedChat) IsNil() bool { return x == nil }
-
 func (*EncryptedChat) isEncryptedChatClass() {}
 
 // EncodeBare writes the fields of encryptedChat.
@@ -22757,9 +21392,6 @@ func (*EncryptedChatDiscarded) TypeID() uint32 { return 0x1e1c7c45 }
 
 // TypeName returns "encryptedChatDiscarded".
 func (*EncryptedChatDiscarded) TypeName() string { return "encryptedChatDiscarded" }
-
-// IsNil reports a nil pointer.
-func (x *EncryptedChatDiscarded) IsNil() bool { return x == nil }
 
 func (*EncryptedChatDiscarded) isEncryptedChatClass() {}
 
@@ -22818,9 +21450,6 @@ func (*InputEncryptedChat) TypeID() uint32 { return 0xf141b5e1 }
 // TypeName returns "inputEncryptedChat".
 func (*InputEncryptedChat) TypeName() string { return "inputEncryptedChat" }
 
-// IsNil reports a nil pointer.
-func (x *InputEncryptedChat) IsNil() bool { return x == nil }
-
 func (*InputEncryptedChat) isInputEncryptedChatClass() {}
 
 // EncodeBare writes the fields of inputEncryptedChat.
@@ -22873,9 +21502,6 @@ func (*EncryptedFileEmpty) TypeID() uint32 { return 0xc21f497e }
 // TypeName returns "encryptedFileEmpty".
 func (*EncryptedFileEmpty) TypeName() string { return "encryptedFileEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *EncryptedFileEmpty) IsNil() bool { return x == nil }
-
 func (*EncryptedFileEmpty) isEncryptedFileClass() {}
 
 // EncodeBare writes the fields of encryptedFileEmpty.
@@ -22902,9 +21528,6 @@ func (*EncryptedFile) TypeID() uint32 { return 0xa8008cd8 }
 
 // TypeName returns "encryptedFile".
 func (*EncryptedFile) TypeName() string { return "encryptedFile" }
-
-// IsNil reports a nil pointer.
-func (x *EncryptedFile) IsNil() bool { return x == nil }
 
 func (*EncryptedFile) isEncryptedFileClass() {}
 
@@ -22968,9 +21591,6 @@ func (*InputEncryptedFileEmpty) TypeID() uint32 { return 0x1837c364 }
 // TypeName returns "inputEncryptedFileEmpty".
 func (*InputEncryptedFileEmpty) TypeName() string { return "inputEncryptedFileEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *InputEncryptedFileEmpty) IsNil() bool { return x == nil }
-
 func (*InputEncryptedFileEmpty) isInputEncryptedFileClass() {}
 
 // EncodeBare writes the fields of inputEncryptedFileEmpty.
@@ -22996,9 +21616,6 @@ func (*InputEncryptedFileUploaded) TypeID() uint32 { return 0x64bd0306 }
 
 // TypeName returns "inputEncryptedFileUploaded".
 func (*InputEncryptedFileUploaded) TypeName() string { return "inputEncryptedFileUploaded" }
-
-// IsNil reports a nil pointer.
-func (x *InputEncryptedFileUploaded) IsNil() bool { return x == nil }
 
 func (*InputEncryptedFileUploaded) isInputEncryptedFileClass() {}
 
@@ -23032,9 +21649,6 @@ func (*InputEncryptedFile) TypeID() uint32 { return 0x5a17b5e5 }
 // TypeName returns "inputEncryptedFile".
 func (*InputEncryptedFile) TypeName() string { return "inputEncryptedFile" }
 
-// IsNil reports a nil pointer.
-func (x *InputEncryptedFile) IsNil() bool { return x == nil }
-
 func (*InputEncryptedFile) isInputEncryptedFileClass() {}
 
 // EncodeBare writes the fields of inputEncryptedFile.
@@ -23063,9 +21677,6 @@ func (*InputEncryptedFileBigUploaded) TypeID() uint32 { return 0x2dc173c8 }
 
 // TypeName returns "inputEncryptedFileBigUploaded".
 func (*InputEncryptedFileBigUploaded) TypeName() string { return "inputEncryptedFileBigUploaded" }
-
-// IsNil reports a nil pointer.
-func (x *InputEncryptedFileBigUploaded) IsNil() bool { return x == nil }
 
 func (*InputEncryptedFileBigUploaded) isInputEncryptedFileClass() {}
 
@@ -23126,9 +21737,6 @@ func (*EncryptedMessage) TypeID() uint32 { return 0xed18c118 }
 // TypeName returns "encryptedMessage".
 func (*EncryptedMessage) TypeName() string { return "encryptedMessage" }
 
-// IsNil reports a nil pointer.
-func (x *EncryptedMessage) IsNil() bool { return x == nil }
-
 func (*EncryptedMessage) isEncryptedMessageClass() {}
 
 // EncodeBare writes the fields of encryptedMessage.
@@ -23164,9 +21772,6 @@ func (*EncryptedMessageService) TypeID() uint32 { return 0x23734b06 }
 
 // TypeName returns "encryptedMessageService".
 func (*EncryptedMessageService) TypeName() string { return "encryptedMessageService" }
-
-// IsNil reports a nil pointer.
-func (x *EncryptedMessageService) IsNil() bool { return x == nil }
 
 func (*EncryptedMessageService) isEncryptedMessageClass() {}
 
@@ -23225,9 +21830,6 @@ func (*MessagesDHConfigNotModified) TypeID() uint32 { return 0xc0e24635 }
 // TypeName returns "messages.dhConfigNotModified".
 func (*MessagesDHConfigNotModified) TypeName() string { return "messages.dhConfigNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesDHConfigNotModified) IsNil() bool { return x == nil }
-
 func (*MessagesDHConfigNotModified) isMessagesDHConfigClass() {}
 
 // EncodeBare writes the fields of messages.dhConfigNotModified.
@@ -23255,9 +21857,6 @@ func (*MessagesDHConfig) TypeID() uint32 { return 0x2c221edd }
 
 // TypeName returns "messages.dhConfig".
 func (*MessagesDHConfig) TypeName() string { return "messages.dhConfig" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesDHConfig) IsNil() bool { return x == nil }
 
 func (*MessagesDHConfig) isMessagesDHConfigClass() {}
 
@@ -23316,9 +21915,6 @@ func (*MessagesSentEncryptedMessage) TypeID() uint32 { return 0x560f8935 }
 // TypeName returns "messages.sentEncryptedMessage".
 func (*MessagesSentEncryptedMessage) TypeName() string { return "messages.sentEncryptedMessage" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSentEncryptedMessage) IsNil() bool { return x == nil }
-
 func (*MessagesSentEncryptedMessage) isMessagesSentEncryptedMessageClass() {}
 
 // EncodeBare writes the fields of messages.sentEncryptedMessage.
@@ -23344,9 +21940,6 @@ func (*MessagesSentEncryptedFile) TypeID() uint32 { return 0x9493ff32 }
 
 // TypeName returns "messages.sentEncryptedFile".
 func (*MessagesSentEncryptedFile) TypeName() string { return "messages.sentEncryptedFile" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSentEncryptedFile) IsNil() bool { return x == nil }
 
 func (*MessagesSentEncryptedFile) isMessagesSentEncryptedMessageClass() {}
 
@@ -23400,9 +21993,6 @@ func (*InputDocumentEmpty) TypeID() uint32 { return 0x72f0eaae }
 // TypeName returns "inputDocumentEmpty".
 func (*InputDocumentEmpty) TypeName() string { return "inputDocumentEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *InputDocumentEmpty) IsNil() bool { return x == nil }
-
 func (*InputDocumentEmpty) isInputDocumentClass() {}
 
 // EncodeBare writes the fields of inputDocumentEmpty.
@@ -23427,9 +22017,6 @@ func (*InputDocument) TypeID() uint32 { return 0x1abfb575 }
 
 // TypeName returns "inputDocument".
 func (*InputDocument) TypeName() string { return "inputDocument" }
-
-// IsNil reports a nil pointer.
-func (x *InputDocument) IsNil() bool { return x == nil }
 
 func (*InputDocument) isInputDocumentClass() {}
 
@@ -23486,9 +22073,6 @@ func (*DocumentEmpty) TypeID() uint32 { return 0x36f8c871 }
 // TypeName returns "documentEmpty".
 func (*DocumentEmpty) TypeName() string { return "documentEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *DocumentEmpty) IsNil() bool { return x == nil }
-
 func (*DocumentEmpty) isDocumentClass() {}
 
 // EncodeBare writes the fields of documentEmpty.
@@ -23522,9 +22106,6 @@ func (*Document) TypeID() uint32 { return 0x8fd4c4d8 }
 
 // TypeName returns "document".
 func (*Document) TypeName() string { return "document" }
-
-// IsNil reports a nil pointer.
-func (x *Document) IsNil() bool { return x == nil }
 
 func (*Document) isDocumentClass() {}
 
@@ -23611,9 +22192,6 @@ func (*HelpSupport) TypeID() uint32 { return 0x17c6b5f6 }
 // TypeName returns "help.support".
 func (*HelpSupport) TypeName() string { return "help.support" }
 
-// IsNil reports a nil pointer.
-func (x *HelpSupport) IsNil() bool { return x == nil }
-
 func (*HelpSupport) isHelpSupportClass() {}
 
 // EncodeBare writes the fields of help.support.
@@ -23675,9 +22253,6 @@ func (*NotifyPeer) TypeID() uint32 { return 0x9fd40bd8 }
 // TypeName returns "notifyPeer".
 func (*NotifyPeer) TypeName() string { return "notifyPeer" }
 
-// IsNil reports a nil pointer.
-func (x *NotifyPeer) IsNil() bool { return x == nil }
-
 func (*NotifyPeer) isNotifyPeerClass() {}
 
 // EncodeBare writes the fields of notifyPeer.
@@ -23702,9 +22277,6 @@ func (*NotifyUsers) TypeID() uint32 { return 0xb4c83b4c }
 // TypeName returns "notifyUsers".
 func (*NotifyUsers) TypeName() string { return "notifyUsers" }
 
-// IsNil reports a nil pointer.
-func (x *NotifyUsers) IsNil() bool { return x == nil }
-
 func (*NotifyUsers) isNotifyPeerClass() {}
 
 // EncodeBare writes the fields of notifyUsers.
@@ -23727,9 +22299,6 @@ func (*NotifyChats) TypeID() uint32 { return 0xc007cec3 }
 // TypeName returns "notifyChats".
 func (*NotifyChats) TypeName() string { return "notifyChats" }
 
-// IsNil reports a nil pointer.
-func (x *NotifyChats) IsNil() bool { return x == nil }
-
 func (*NotifyChats) isNotifyPeerClass() {}
 
 // EncodeBare writes the fields of notifyChats.
@@ -23751,9 +22320,6 @@ func (*NotifyBroadcasts) TypeID() uint32 { return 0xd612e8ef }
 
 // TypeName returns "notifyBroadcasts".
 func (*NotifyBroadcasts) TypeName() string { return "notifyBroadcasts" }
-
-// IsNil reports a nil pointer.
-func (x *NotifyBroadcasts) IsNil() bool { return x == nil }
 
 func (*NotifyBroadcasts) isNotifyPeerClass() {}
 
@@ -23778,9 +22344,6 @@ func (*NotifyForumTopic) TypeID() uint32 { return 0x226e6308 }
 
 // TypeName returns "notifyForumTopic".
 func (*NotifyForumTopic) TypeName() string { return "notifyForumTopic" }
-
-// IsNil reports a nil pointer.
-func (x *NotifyForumTopic) IsNil() bool { return x == nil }
 
 func (*NotifyForumTopic) isNotifyPeerClass() {}
 
@@ -23808,9 +22371,6 @@ func (*NotifyCommunity) TypeID() uint32 { return 0xbe376999 }
 
 // TypeName returns "notifyCommunity".
 func (*NotifyCommunity) TypeName() string { return "notifyCommunity" }
-
-// IsNil reports a nil pointer.
-func (x *NotifyCommunity) IsNil() bool { return x == nil }
 
 func (*NotifyCommunity) isNotifyPeerClass() {}
 
@@ -23902,9 +22462,6 @@ func (*SendMessageTypingAction) TypeID() uint32 { return 0x16bf744e }
 // TypeName returns "sendMessageTypingAction".
 func (*SendMessageTypingAction) TypeName() string { return "sendMessageTypingAction" }
 
-// IsNil reports a nil pointer.
-func (x *SendMessageTypingAction) IsNil() bool { return x == nil }
-
 func (*SendMessageTypingAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageTypingAction.
@@ -23926,9 +22483,6 @@ func (*SendMessageCancelAction) TypeID() uint32 { return 0xfd5ec8f5 }
 
 // TypeName returns "sendMessageCancelAction".
 func (*SendMessageCancelAction) TypeName() string { return "sendMessageCancelAction" }
-
-// IsNil reports a nil pointer.
-func (x *SendMessageCancelAction) IsNil() bool { return x == nil }
 
 func (*SendMessageCancelAction) isSendMessageActionClass() {}
 
@@ -23952,9 +22506,6 @@ func (*SendMessageRecordVideoAction) TypeID() uint32 { return 0xa187d66f }
 // TypeName returns "sendMessageRecordVideoAction".
 func (*SendMessageRecordVideoAction) TypeName() string { return "sendMessageRecordVideoAction" }
 
-// IsNil reports a nil pointer.
-func (x *SendMessageRecordVideoAction) IsNil() bool { return x == nil }
-
 func (*SendMessageRecordVideoAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageRecordVideoAction.
@@ -23977,9 +22528,6 @@ func (*SendMessageUploadVideoAction) TypeID() uint32 { return 0xe9763aec }
 
 // TypeName returns "sendMessageUploadVideoAction".
 func (*SendMessageUploadVideoAction) TypeName() string { return "sendMessageUploadVideoAction" }
-
-// IsNil reports a nil pointer.
-func (x *SendMessageUploadVideoAction) IsNil() bool { return x == nil }
 
 func (*SendMessageUploadVideoAction) isSendMessageActionClass() {}
 
@@ -24005,9 +22553,6 @@ func (*SendMessageRecordAudioAction) TypeID() uint32 { return 0xd52f73f7 }
 // TypeName returns "sendMessageRecordAudioAction".
 func (*SendMessageRecordAudioAction) TypeName() string { return "sendMessageRecordAudioAction" }
 
-// IsNil reports a nil pointer.
-func (x *SendMessageRecordAudioAction) IsNil() bool { return x == nil }
-
 func (*SendMessageRecordAudioAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageRecordAudioAction.
@@ -24030,9 +22575,6 @@ func (*SendMessageUploadAudioAction) TypeID() uint32 { return 0xf351d7ab }
 
 // TypeName returns "sendMessageUploadAudioAction".
 func (*SendMessageUploadAudioAction) TypeName() string { return "sendMessageUploadAudioAction" }
-
-// IsNil reports a nil pointer.
-func (x *SendMessageUploadAudioAction) IsNil() bool { return x == nil }
 
 func (*SendMessageUploadAudioAction) isSendMessageActionClass() {}
 
@@ -24059,9 +22601,6 @@ func (*SendMessageUploadPhotoAction) TypeID() uint32 { return 0xd1d34a26 }
 // TypeName returns "sendMessageUploadPhotoAction".
 func (*SendMessageUploadPhotoAction) TypeName() string { return "sendMessageUploadPhotoAction" }
 
-// IsNil reports a nil pointer.
-func (x *SendMessageUploadPhotoAction) IsNil() bool { return x == nil }
-
 func (*SendMessageUploadPhotoAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageUploadPhotoAction.
@@ -24087,9 +22626,6 @@ func (*SendMessageUploadDocumentAction) TypeID() uint32 { return 0xaa0cd9e4 }
 // TypeName returns "sendMessageUploadDocumentAction".
 func (*SendMessageUploadDocumentAction) TypeName() string { return "sendMessageUploadDocumentAction" }
 
-// IsNil reports a nil pointer.
-func (x *SendMessageUploadDocumentAction) IsNil() bool { return x == nil }
-
 func (*SendMessageUploadDocumentAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageUploadDocumentAction.
@@ -24114,9 +22650,6 @@ func (*SendMessageGeoLocationAction) TypeID() uint32 { return 0x176f8ba1 }
 // TypeName returns "sendMessageGeoLocationAction".
 func (*SendMessageGeoLocationAction) TypeName() string { return "sendMessageGeoLocationAction" }
 
-// IsNil reports a nil pointer.
-func (x *SendMessageGeoLocationAction) IsNil() bool { return x == nil }
-
 func (*SendMessageGeoLocationAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageGeoLocationAction.
@@ -24138,9 +22671,6 @@ func (*SendMessageChooseContactAction) TypeID() uint32 { return 0x628cbc6f }
 
 // TypeName returns "sendMessageChooseContactAction".
 func (*SendMessageChooseContactAction) TypeName() string { return "sendMessageChooseContactAction" }
-
-// IsNil reports a nil pointer.
-func (x *SendMessageChooseContactAction) IsNil() bool { return x == nil }
 
 func (*SendMessageChooseContactAction) isSendMessageActionClass() {}
 
@@ -24164,9 +22694,6 @@ func (*SendMessageGamePlayAction) TypeID() uint32 { return 0xdd6a8f48 }
 // TypeName returns "sendMessageGamePlayAction".
 func (*SendMessageGamePlayAction) TypeName() string { return "sendMessageGamePlayAction" }
 
-// IsNil reports a nil pointer.
-func (x *SendMessageGamePlayAction) IsNil() bool { return x == nil }
-
 func (*SendMessageGamePlayAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageGamePlayAction.
@@ -24188,9 +22715,6 @@ func (*SendMessageRecordRoundAction) TypeID() uint32 { return 0x88f27fbc }
 
 // TypeName returns "sendMessageRecordRoundAction".
 func (*SendMessageRecordRoundAction) TypeName() string { return "sendMessageRecordRoundAction" }
-
-// IsNil reports a nil pointer.
-func (x *SendMessageRecordRoundAction) IsNil() bool { return x == nil }
 
 func (*SendMessageRecordRoundAction) isSendMessageActionClass() {}
 
@@ -24214,9 +22738,6 @@ func (*SendMessageUploadRoundAction) TypeID() uint32 { return 0x243e1c66 }
 
 // TypeName returns "sendMessageUploadRoundAction".
 func (*SendMessageUploadRoundAction) TypeName() string { return "sendMessageUploadRoundAction" }
-
-// IsNil reports a nil pointer.
-func (x *SendMessageUploadRoundAction) IsNil() bool { return x == nil }
 
 func (*SendMessageUploadRoundAction) isSendMessageActionClass() {}
 
@@ -24242,9 +22763,6 @@ func (*SpeakingInGroupCallAction) TypeID() uint32 { return 0xd92c2285 }
 // TypeName returns "speakingInGroupCallAction".
 func (*SpeakingInGroupCallAction) TypeName() string { return "speakingInGroupCallAction" }
 
-// IsNil reports a nil pointer.
-func (x *SpeakingInGroupCallAction) IsNil() bool { return x == nil }
-
 func (*SpeakingInGroupCallAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of speakingInGroupCallAction.
@@ -24267,9 +22785,6 @@ func (*SendMessageHistoryImportAction) TypeID() uint32 { return 0xdbda9246 }
 
 // TypeName returns "sendMessageHistoryImportAction".
 func (*SendMessageHistoryImportAction) TypeName() string { return "sendMessageHistoryImportAction" }
-
-// IsNil reports a nil pointer.
-func (x *SendMessageHistoryImportAction) IsNil() bool { return x == nil }
 
 func (*SendMessageHistoryImportAction) isSendMessageActionClass() {}
 
@@ -24295,9 +22810,6 @@ func (*SendMessageChooseStickerAction) TypeID() uint32 { return 0xb05ac6b1 }
 // TypeName returns "sendMessageChooseStickerAction".
 func (*SendMessageChooseStickerAction) TypeName() string { return "sendMessageChooseStickerAction" }
 
-// IsNil reports a nil pointer.
-func (x *SendMessageChooseStickerAction) IsNil() bool { return x == nil }
-
 func (*SendMessageChooseStickerAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageChooseStickerAction.
@@ -24322,9 +22834,6 @@ func (*SendMessageEmojiInteraction) TypeID() uint32 { return 0x25972bcb }
 
 // TypeName returns "sendMessageEmojiInteraction".
 func (*SendMessageEmojiInteraction) TypeName() string { return "sendMessageEmojiInteraction" }
-
-// IsNil reports a nil pointer.
-func (x *SendMessageEmojiInteraction) IsNil() bool { return x == nil }
 
 func (*SendMessageEmojiInteraction) isSendMessageActionClass() {}
 
@@ -24355,9 +22864,6 @@ func (*SendMessageEmojiInteractionSeen) TypeID() uint32 { return 0xb665902e }
 // TypeName returns "sendMessageEmojiInteractionSeen".
 func (*SendMessageEmojiInteractionSeen) TypeName() string { return "sendMessageEmojiInteractionSeen" }
 
-// IsNil reports a nil pointer.
-func (x *SendMessageEmojiInteractionSeen) IsNil() bool { return x == nil }
-
 func (*SendMessageEmojiInteractionSeen) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageEmojiInteractionSeen.
@@ -24385,9 +22891,6 @@ func (*SendMessageTextDraftAction) TypeID() uint32 { return 0x3630b85a }
 
 // TypeName returns "sendMessageTextDraftAction".
 func (*SendMessageTextDraftAction) TypeName() string { return "sendMessageTextDraftAction" }
-
-// IsNil reports a nil pointer.
-func (x *SendMessageTextDraftAction) IsNil() bool { return x == nil }
 
 func (*SendMessageTextDraftAction) isSendMessageActionClass() {}
 
@@ -24432,9 +22935,6 @@ func (*InputSendMessageRichMessageDraftAction) TypeName() string {
 	return "inputSendMessageRichMessageDraftAction"
 }
 
-// IsNil reports a nil pointer.
-func (x *InputSendMessageRichMessageDraftAction) IsNil() bool { return x == nil }
-
 func (*InputSendMessageRichMessageDraftAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of inputSendMessageRichMessageDraftAction.
@@ -24478,9 +22978,6 @@ func (*SendMessageRichMessageDraftAction) TypeName() string {
 	return "sendMessageRichMessageDraftAction"
 }
 
-// IsNil reports a nil pointer.
-func (x *SendMessageRichMessageDraftAction) IsNil() bool { return x == nil }
-
 func (*SendMessageRichMessageDraftAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageRichMessageDraftAction.
@@ -24518,9 +23015,6 @@ func (*SendMessageStopDraftAction) TypeID() uint32 { return 0xfbf902b0 }
 
 // TypeName returns "sendMessageStopDraftAction".
 func (*SendMessageStopDraftAction) TypeName() string { return "sendMessageStopDraftAction" }
-
-// IsNil reports a nil pointer.
-func (x *SendMessageStopDraftAction) IsNil() bool { return x == nil }
 
 func (*SendMessageStopDraftAction) isSendMessageActionClass() {}
 
@@ -24573,9 +23067,6 @@ func (*ContactsFound) TypeID() uint32 { return 0xb3134d9d }
 
 // TypeName returns "contacts.found".
 func (*ContactsFound) TypeName() string { return "contacts.found" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsFound) IsNil() bool { return x == nil }
 
 func (*ContactsFound) isContactsFoundClass() {}
 
@@ -24657,9 +23148,6 @@ func (*InputPrivacyKeyStatusTimestamp) TypeID() uint32 { return 0x4f96cb18 }
 // TypeName returns "inputPrivacyKeyStatusTimestamp".
 func (*InputPrivacyKeyStatusTimestamp) TypeName() string { return "inputPrivacyKeyStatusTimestamp" }
 
-// IsNil reports a nil pointer.
-func (x *InputPrivacyKeyStatusTimestamp) IsNil() bool { return x == nil }
-
 func (*InputPrivacyKeyStatusTimestamp) isInputPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of inputPrivacyKeyStatusTimestamp.
@@ -24681,9 +23169,6 @@ func (*InputPrivacyKeyChatInvite) TypeID() uint32 { return 0xbdfb0426 }
 
 // TypeName returns "inputPrivacyKeyChatInvite".
 func (*InputPrivacyKeyChatInvite) TypeName() string { return "inputPrivacyKeyChatInvite" }
-
-// IsNil reports a nil pointer.
-func (x *InputPrivacyKeyChatInvite) IsNil() bool { return x == nil }
 
 func (*InputPrivacyKeyChatInvite) isInputPrivacyKeyClass() {}
 
@@ -24707,9 +23192,6 @@ func (*InputPrivacyKeyPhoneCall) TypeID() uint32 { return 0xfabadc5f }
 // TypeName returns "inputPrivacyKeyPhoneCall".
 func (*InputPrivacyKeyPhoneCall) TypeName() string { return "inputPrivacyKeyPhoneCall" }
 
-// IsNil reports a nil pointer.
-func (x *InputPrivacyKeyPhoneCall) IsNil() bool { return x == nil }
-
 func (*InputPrivacyKeyPhoneCall) isInputPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of inputPrivacyKeyPhoneCall.
@@ -24731,9 +23213,6 @@ func (*InputPrivacyKeyPhoneP2P) TypeID() uint32 { return 0xdb9e70d2 }
 
 // TypeName returns "inputPrivacyKeyPhoneP2P".
 func (*InputPrivacyKeyPhoneP2P) TypeName() string { return "inputPrivacyKeyPhoneP2P" }
-
-// IsNil reports a nil pointer.
-func (x *InputPrivacyKeyPhoneP2P) IsNil() bool { return x == nil }
 
 func (*InputPrivacyKeyPhoneP2P) isInputPrivacyKeyClass() {}
 
@@ -24757,9 +23236,6 @@ func (*InputPrivacyKeyForwards) TypeID() uint32 { return 0xa4dd4c08 }
 // TypeName returns "inputPrivacyKeyForwards".
 func (*InputPrivacyKeyForwards) TypeName() string { return "inputPrivacyKeyForwards" }
 
-// IsNil reports a nil pointer.
-func (x *InputPrivacyKeyForwards) IsNil() bool { return x == nil }
-
 func (*InputPrivacyKeyForwards) isInputPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of inputPrivacyKeyForwards.
@@ -24781,9 +23257,6 @@ func (*InputPrivacyKeyProfilePhoto) TypeID() uint32 { return 0x5719bacc }
 
 // TypeName returns "inputPrivacyKeyProfilePhoto".
 func (*InputPrivacyKeyProfilePhoto) TypeName() string { return "inputPrivacyKeyProfilePhoto" }
-
-// IsNil reports a nil pointer.
-func (x *InputPrivacyKeyProfilePhoto) IsNil() bool { return x == nil }
 
 func (*InputPrivacyKeyProfilePhoto) isInputPrivacyKeyClass() {}
 
@@ -24807,9 +23280,6 @@ func (*InputPrivacyKeyPhoneNumber) TypeID() uint32 { return 0x0352dafa }
 // TypeName returns "inputPrivacyKeyPhoneNumber".
 func (*InputPrivacyKeyPhoneNumber) TypeName() string { return "inputPrivacyKeyPhoneNumber" }
 
-// IsNil reports a nil pointer.
-func (x *InputPrivacyKeyPhoneNumber) IsNil() bool { return x == nil }
-
 func (*InputPrivacyKeyPhoneNumber) isInputPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of inputPrivacyKeyPhoneNumber.
@@ -24831,9 +23301,6 @@ func (*InputPrivacyKeyAddedByPhone) TypeID() uint32 { return 0xd1219bdd }
 
 // TypeName returns "inputPrivacyKeyAddedByPhone".
 func (*InputPrivacyKeyAddedByPhone) TypeName() string { return "inputPrivacyKeyAddedByPhone" }
-
-// IsNil reports a nil pointer.
-func (x *InputPrivacyKeyAddedByPhone) IsNil() bool { return x == nil }
 
 func (*InputPrivacyKeyAddedByPhone) isInputPrivacyKeyClass() {}
 
@@ -24857,9 +23324,6 @@ func (*InputPrivacyKeyVoiceMessages) TypeID() uint32 { return 0xaee69d68 }
 // TypeName returns "inputPrivacyKeyVoiceMessages".
 func (*InputPrivacyKeyVoiceMessages) TypeName() string { return "inputPrivacyKeyVoiceMessages" }
 
-// IsNil reports a nil pointer.
-func (x *InputPrivacyKeyVoiceMessages) IsNil() bool { return x == nil }
-
 func (*InputPrivacyKeyVoiceMessages) isInputPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of inputPrivacyKeyVoiceMessages.
@@ -24881,9 +23345,6 @@ func (*InputPrivacyKeyAbout) TypeID() uint32 { return 0x3823cc40 }
 
 // TypeName returns "inputPrivacyKeyAbout".
 func (*InputPrivacyKeyAbout) TypeName() string { return "inputPrivacyKeyAbout" }
-
-// IsNil reports a nil pointer.
-func (x *InputPrivacyKeyAbout) IsNil() bool { return x == nil }
 
 func (*InputPrivacyKeyAbout) isInputPrivacyKeyClass() {}
 
@@ -24907,9 +23368,6 @@ func (*InputPrivacyKeyBirthday) TypeID() uint32 { return 0xd65a11cc }
 // TypeName returns "inputPrivacyKeyBirthday".
 func (*InputPrivacyKeyBirthday) TypeName() string { return "inputPrivacyKeyBirthday" }
 
-// IsNil reports a nil pointer.
-func (x *InputPrivacyKeyBirthday) IsNil() bool { return x == nil }
-
 func (*InputPrivacyKeyBirthday) isInputPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of inputPrivacyKeyBirthday.
@@ -24931,9 +23389,6 @@ func (*InputPrivacyKeyStarGiftsAutoSave) TypeID() uint32 { return 0xe1732341 }
 
 // TypeName returns "inputPrivacyKeyStarGiftsAutoSave".
 func (*InputPrivacyKeyStarGiftsAutoSave) TypeName() string { return "inputPrivacyKeyStarGiftsAutoSave" }
-
-// IsNil reports a nil pointer.
-func (x *InputPrivacyKeyStarGiftsAutoSave) IsNil() bool { return x == nil }
 
 func (*InputPrivacyKeyStarGiftsAutoSave) isInputPrivacyKeyClass() {}
 
@@ -24957,9 +23412,6 @@ func (*InputPrivacyKeyNoPaidMessages) TypeID() uint32 { return 0xbdc597b4 }
 // TypeName returns "inputPrivacyKeyNoPaidMessages".
 func (*InputPrivacyKeyNoPaidMessages) TypeName() string { return "inputPrivacyKeyNoPaidMessages" }
 
-// IsNil reports a nil pointer.
-func (x *InputPrivacyKeyNoPaidMessages) IsNil() bool { return x == nil }
-
 func (*InputPrivacyKeyNoPaidMessages) isInputPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of inputPrivacyKeyNoPaidMessages.
@@ -24981,9 +23433,6 @@ func (*InputPrivacyKeySavedMusic) TypeID() uint32 { return 0x4dbe9226 }
 
 // TypeName returns "inputPrivacyKeySavedMusic".
 func (*InputPrivacyKeySavedMusic) TypeName() string { return "inputPrivacyKeySavedMusic" }
-
-// IsNil reports a nil pointer.
-func (x *InputPrivacyKeySavedMusic) IsNil() bool { return x == nil }
 
 func (*InputPrivacyKeySavedMusic) isInputPrivacyKeyClass() {}
 
@@ -25057,9 +23506,6 @@ func (*PrivacyKeyStatusTimestamp) TypeID() uint32 { return 0xbc2eab30 }
 // TypeName returns "privacyKeyStatusTimestamp".
 func (*PrivacyKeyStatusTimestamp) TypeName() string { return "privacyKeyStatusTimestamp" }
 
-// IsNil reports a nil pointer.
-func (x *PrivacyKeyStatusTimestamp) IsNil() bool { return x == nil }
-
 func (*PrivacyKeyStatusTimestamp) isPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of privacyKeyStatusTimestamp.
@@ -25081,9 +23527,6 @@ func (*PrivacyKeyChatInvite) TypeID() uint32 { return 0x500e6dfa }
 
 // TypeName returns "privacyKeyChatInvite".
 func (*PrivacyKeyChatInvite) TypeName() string { return "privacyKeyChatInvite" }
-
-// IsNil reports a nil pointer.
-func (x *PrivacyKeyChatInvite) IsNil() bool { return x == nil }
 
 func (*PrivacyKeyChatInvite) isPrivacyKeyClass() {}
 
@@ -25107,9 +23550,6 @@ func (*PrivacyKeyPhoneCall) TypeID() uint32 { return 0x3d662b7b }
 // TypeName returns "privacyKeyPhoneCall".
 func (*PrivacyKeyPhoneCall) TypeName() string { return "privacyKeyPhoneCall" }
 
-// IsNil reports a nil pointer.
-func (x *PrivacyKeyPhoneCall) IsNil() bool { return x == nil }
-
 func (*PrivacyKeyPhoneCall) isPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of privacyKeyPhoneCall.
@@ -25131,9 +23571,6 @@ func (*PrivacyKeyPhoneP2P) TypeID() uint32 { return 0x39491cc8 }
 
 // TypeName returns "privacyKeyPhoneP2P".
 func (*PrivacyKeyPhoneP2P) TypeName() string { return "privacyKeyPhoneP2P" }
-
-// IsNil reports a nil pointer.
-func (x *PrivacyKeyPhoneP2P) IsNil() bool { return x == nil }
 
 func (*PrivacyKeyPhoneP2P) isPrivacyKeyClass() {}
 
@@ -25157,9 +23594,6 @@ func (*PrivacyKeyForwards) TypeID() uint32 { return 0x69ec56a3 }
 // TypeName returns "privacyKeyForwards".
 func (*PrivacyKeyForwards) TypeName() string { return "privacyKeyForwards" }
 
-// IsNil reports a nil pointer.
-func (x *PrivacyKeyForwards) IsNil() bool { return x == nil }
-
 func (*PrivacyKeyForwards) isPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of privacyKeyForwards.
@@ -25181,9 +23615,6 @@ func (*PrivacyKeyProfilePhoto) TypeID() uint32 { return 0x96151fed }
 
 // TypeName returns "privacyKeyProfilePhoto".
 func (*PrivacyKeyProfilePhoto) TypeName() string { return "privacyKeyProfilePhoto" }
-
-// IsNil reports a nil pointer.
-func (x *PrivacyKeyProfilePhoto) IsNil() bool { return x == nil }
 
 func (*PrivacyKeyProfilePhoto) isPrivacyKeyClass() {}
 
@@ -25207,9 +23638,6 @@ func (*PrivacyKeyPhoneNumber) TypeID() uint32 { return 0xd19ae46d }
 // TypeName returns "privacyKeyPhoneNumber".
 func (*PrivacyKeyPhoneNumber) TypeName() string { return "privacyKeyPhoneNumber" }
 
-// IsNil reports a nil pointer.
-func (x *PrivacyKeyPhoneNumber) IsNil() bool { return x == nil }
-
 func (*PrivacyKeyPhoneNumber) isPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of privacyKeyPhoneNumber.
@@ -25231,9 +23659,6 @@ func (*PrivacyKeyAddedByPhone) TypeID() uint32 { return 0x42ffd42b }
 
 // TypeName returns "privacyKeyAddedByPhone".
 func (*PrivacyKeyAddedByPhone) TypeName() string { return "privacyKeyAddedByPhone" }
-
-// IsNil reports a nil pointer.
-func (x *PrivacyKeyAddedByPhone) IsNil() bool { return x == nil }
 
 func (*PrivacyKeyAddedByPhone) isPrivacyKeyClass() {}
 
@@ -25257,9 +23682,6 @@ func (*PrivacyKeyVoiceMessages) TypeID() uint32 { return 0x0697f414 }
 // TypeName returns "privacyKeyVoiceMessages".
 func (*PrivacyKeyVoiceMessages) TypeName() string { return "privacyKeyVoiceMessages" }
 
-// IsNil reports a nil pointer.
-func (x *PrivacyKeyVoiceMessages) IsNil() bool { return x == nil }
-
 func (*PrivacyKeyVoiceMessages) isPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of privacyKeyVoiceMessages.
@@ -25281,9 +23703,6 @@ func (*PrivacyKeyAbout) TypeID() uint32 { return 0xa486b761 }
 
 // TypeName returns "privacyKeyAbout".
 func (*PrivacyKeyAbout) TypeName() string { return "privacyKeyAbout" }
-
-// IsNil reports a nil pointer.
-func (x *PrivacyKeyAbout) IsNil() bool { return x == nil }
 
 func (*PrivacyKeyAbout) isPrivacyKeyClass() {}
 
@@ -25307,9 +23726,6 @@ func (*PrivacyKeyBirthday) TypeID() uint32 { return 0x2000a518 }
 // TypeName returns "privacyKeyBirthday".
 func (*PrivacyKeyBirthday) TypeName() string { return "privacyKeyBirthday" }
 
-// IsNil reports a nil pointer.
-func (x *PrivacyKeyBirthday) IsNil() bool { return x == nil }
-
 func (*PrivacyKeyBirthday) isPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of privacyKeyBirthday.
@@ -25331,9 +23747,6 @@ func (*PrivacyKeyStarGiftsAutoSave) TypeID() uint32 { return 0x2ca4fdf8 }
 
 // TypeName returns "privacyKeyStarGiftsAutoSave".
 func (*PrivacyKeyStarGiftsAutoSave) TypeName() string { return "privacyKeyStarGiftsAutoSave" }
-
-// IsNil reports a nil pointer.
-func (x *PrivacyKeyStarGiftsAutoSave) IsNil() bool { return x == nil }
 
 func (*PrivacyKeyStarGiftsAutoSave) isPrivacyKeyClass() {}
 
@@ -25357,9 +23770,6 @@ func (*PrivacyKeyNoPaidMessages) TypeID() uint32 { return 0x17d348d2 }
 // TypeName returns "privacyKeyNoPaidMessages".
 func (*PrivacyKeyNoPaidMessages) TypeName() string { return "privacyKeyNoPaidMessages" }
 
-// IsNil reports a nil pointer.
-func (x *PrivacyKeyNoPaidMessages) IsNil() bool { return x == nil }
-
 func (*PrivacyKeyNoPaidMessages) isPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of privacyKeyNoPaidMessages.
@@ -25381,9 +23791,6 @@ func (*PrivacyKeySavedMusic) TypeID() uint32 { return 0xff7a571b }
 
 // TypeName returns "privacyKeySavedMusic".
 func (*PrivacyKeySavedMusic) TypeName() string { return "privacyKeySavedMusic" }
-
-// IsNil reports a nil pointer.
-func (x *PrivacyKeySavedMusic) IsNil() bool { return x == nil }
 
 func (*PrivacyKeySavedMusic) isPrivacyKeyClass() {}
 
@@ -25453,9 +23860,6 @@ func (*InputPrivacyValueAllowContacts) TypeID() uint32 { return 0x0d09e07b }
 // TypeName returns "inputPrivacyValueAllowContacts".
 func (*InputPrivacyValueAllowContacts) TypeName() string { return "inputPrivacyValueAllowContacts" }
 
-// IsNil reports a nil pointer.
-func (x *InputPrivacyValueAllowContacts) IsNil() bool { return x == nil }
-
 func (*InputPrivacyValueAllowContacts) isInputPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of inputPrivacyValueAllowContacts.
@@ -25477,9 +23881,6 @@ func (*InputPrivacyValueAllowAll) TypeID() uint32 { return 0x184b35ce }
 
 // TypeName returns "inputPrivacyValueAllowAll".
 func (*InputPrivacyValueAllowAll) TypeName() string { return "inputPrivacyValueAllowAll" }
-
-// IsNil reports a nil pointer.
-func (x *InputPrivacyValueAllowAll) IsNil() bool { return x == nil }
 
 func (*InputPrivacyValueAllowAll) isInputPrivacyRuleClass() {}
 
@@ -25503,9 +23904,6 @@ func (*InputPrivacyValueAllowUsers) TypeID() uint32 { return 0x131cc67f }
 
 // TypeName returns "inputPrivacyValueAllowUsers".
 func (*InputPrivacyValueAllowUsers) TypeName() string { return "inputPrivacyValueAllowUsers" }
-
-// IsNil reports a nil pointer.
-func (x *InputPrivacyValueAllowUsers) IsNil() bool { return x == nil }
 
 func (*InputPrivacyValueAllowUsers) isInputPrivacyRuleClass() {}
 
@@ -25533,9 +23931,6 @@ func (*InputPrivacyValueDisallowContacts) TypeName() string {
 	return "inputPrivacyValueDisallowContacts"
 }
 
-// IsNil reports a nil pointer.
-func (x *InputPrivacyValueDisallowContacts) IsNil() bool { return x == nil }
-
 func (*InputPrivacyValueDisallowContacts) isInputPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of inputPrivacyValueDisallowContacts.
@@ -25557,9 +23952,6 @@ func (*InputPrivacyValueDisallowAll) TypeID() uint32 { return 0xd66b66c9 }
 
 // TypeName returns "inputPrivacyValueDisallowAll".
 func (*InputPrivacyValueDisallowAll) TypeName() string { return "inputPrivacyValueDisallowAll" }
-
-// IsNil reports a nil pointer.
-func (x *InputPrivacyValueDisallowAll) IsNil() bool { return x == nil }
 
 func (*InputPrivacyValueDisallowAll) isInputPrivacyRuleClass() {}
 
@@ -25583,9 +23975,6 @@ func (*InputPrivacyValueDisallowUsers) TypeID() uint32 { return 0x90110467 }
 
 // TypeName returns "inputPrivacyValueDisallowUsers".
 func (*InputPrivacyValueDisallowUsers) TypeName() string { return "inputPrivacyValueDisallowUsers" }
-
-// IsNil reports a nil pointer.
-func (x *InputPrivacyValueDisallowUsers) IsNil() bool { return x == nil }
 
 func (*InputPrivacyValueDisallowUsers) isInputPrivacyRuleClass() {}
 
@@ -25614,9 +24003,6 @@ func (*InputPrivacyValueAllowChatParticipants) TypeName() string {
 	return "inputPrivacyValueAllowChatParticipants"
 }
 
-// IsNil reports a nil pointer.
-func (x *InputPrivacyValueAllowChatParticipants) IsNil() bool { return x == nil }
-
 func (*InputPrivacyValueAllowChatParticipants) isInputPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of inputPrivacyValueAllowChatParticipants.
@@ -25644,9 +24030,6 @@ func (*InputPrivacyValueDisallowChatParticipants) TypeName() string {
 	return "inputPrivacyValueDisallowChatParticipants"
 }
 
-// IsNil reports a nil pointer.
-func (x *InputPrivacyValueDisallowChatParticipants) IsNil() bool { return x == nil }
-
 func (*InputPrivacyValueDisallowChatParticipants) isInputPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of inputPrivacyValueDisallowChatParticipants.
@@ -25673,9 +24056,6 @@ func (*InputPrivacyValueAllowCloseFriends) TypeName() string {
 	return "inputPrivacyValueAllowCloseFriends"
 }
 
-// IsNil reports a nil pointer.
-func (x *InputPrivacyValueAllowCloseFriends) IsNil() bool { return x == nil }
-
 func (*InputPrivacyValueAllowCloseFriends) isInputPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of inputPrivacyValueAllowCloseFriends.
@@ -25697,9 +24077,6 @@ func (*InputPrivacyValueAllowPremium) TypeID() uint32 { return 0x77cdc9f1 }
 
 // TypeName returns "inputPrivacyValueAllowPremium".
 func (*InputPrivacyValueAllowPremium) TypeName() string { return "inputPrivacyValueAllowPremium" }
-
-// IsNil reports a nil pointer.
-func (x *InputPrivacyValueAllowPremium) IsNil() bool { return x == nil }
 
 func (*InputPrivacyValueAllowPremium) isInputPrivacyRuleClass() {}
 
@@ -25723,9 +24100,6 @@ func (*InputPrivacyValueAllowBots) TypeID() uint32 { return 0x5a4fcce5 }
 // TypeName returns "inputPrivacyValueAllowBots".
 func (*InputPrivacyValueAllowBots) TypeName() string { return "inputPrivacyValueAllowBots" }
 
-// IsNil reports a nil pointer.
-func (x *InputPrivacyValueAllowBots) IsNil() bool { return x == nil }
-
 func (*InputPrivacyValueAllowBots) isInputPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of inputPrivacyValueAllowBots.
@@ -25747,9 +24121,6 @@ func (*InputPrivacyValueDisallowBots) TypeID() uint32 { return 0xc4e57915 }
 
 // TypeName returns "inputPrivacyValueDisallowBots".
 func (*InputPrivacyValueDisallowBots) TypeName() string { return "inputPrivacyValueDisallowBots" }
-
-// IsNil reports a nil pointer.
-func (x *InputPrivacyValueDisallowBots) IsNil() bool { return x == nil }
 
 func (*InputPrivacyValueDisallowBots) isInputPrivacyRuleClass() {}
 
@@ -25819,9 +24190,6 @@ func (*PrivacyValueAllowContacts) TypeID() uint32 { return 0xfffe1bac }
 // TypeName returns "privacyValueAllowContacts".
 func (*PrivacyValueAllowContacts) TypeName() string { return "privacyValueAllowContacts" }
 
-// IsNil reports a nil pointer.
-func (x *PrivacyValueAllowContacts) IsNil() bool { return x == nil }
-
 func (*PrivacyValueAllowContacts) isPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of privacyValueAllowContacts.
@@ -25843,9 +24211,6 @@ func (*PrivacyValueAllowAll) TypeID() uint32 { return 0x65427b82 }
 
 // TypeName returns "privacyValueAllowAll".
 func (*PrivacyValueAllowAll) TypeName() string { return "privacyValueAllowAll" }
-
-// IsNil reports a nil pointer.
-func (x *PrivacyValueAllowAll) IsNil() bool { return x == nil }
 
 func (*PrivacyValueAllowAll) isPrivacyRuleClass() {}
 
@@ -25869,9 +24234,6 @@ func (*PrivacyValueAllowUsers) TypeID() uint32 { return 0xb8905fb2 }
 
 // TypeName returns "privacyValueAllowUsers".
 func (*PrivacyValueAllowUsers) TypeName() string { return "privacyValueAllowUsers" }
-
-// IsNil reports a nil pointer.
-func (x *PrivacyValueAllowUsers) IsNil() bool { return x == nil }
 
 func (*PrivacyValueAllowUsers) isPrivacyRuleClass() {}
 
@@ -25897,9 +24259,6 @@ func (*PrivacyValueDisallowContacts) TypeID() uint32 { return 0xf888fa1a }
 // TypeName returns "privacyValueDisallowContacts".
 func (*PrivacyValueDisallowContacts) TypeName() string { return "privacyValueDisallowContacts" }
 
-// IsNil reports a nil pointer.
-func (x *PrivacyValueDisallowContacts) IsNil() bool { return x == nil }
-
 func (*PrivacyValueDisallowContacts) isPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of privacyValueDisallowContacts.
@@ -25921,9 +24280,6 @@ func (*PrivacyValueDisallowAll) TypeID() uint32 { return 0x8b73e763 }
 
 // TypeName returns "privacyValueDisallowAll".
 func (*PrivacyValueDisallowAll) TypeName() string { return "privacyValueDisallowAll" }
-
-// IsNil reports a nil pointer.
-func (x *PrivacyValueDisallowAll) IsNil() bool { return x == nil }
 
 func (*PrivacyValueDisallowAll) isPrivacyRuleClass() {}
 
@@ -25947,9 +24303,6 @@ func (*PrivacyValueDisallowUsers) TypeID() uint32 { return 0xe4621141 }
 
 // TypeName returns "privacyValueDisallowUsers".
 func (*PrivacyValueDisallowUsers) TypeName() string { return "privacyValueDisallowUsers" }
-
-// IsNil reports a nil pointer.
-func (x *PrivacyValueDisallowUsers) IsNil() bool { return x == nil }
 
 func (*PrivacyValueDisallowUsers) isPrivacyRuleClass() {}
 
@@ -25978,9 +24331,6 @@ func (*PrivacyValueAllowChatParticipants) TypeName() string {
 	return "privacyValueAllowChatParticipants"
 }
 
-// IsNil reports a nil pointer.
-func (x *PrivacyValueAllowChatParticipants) IsNil() bool { return x == nil }
-
 func (*PrivacyValueAllowChatParticipants) isPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of privacyValueAllowChatParticipants.
@@ -26008,9 +24358,6 @@ func (*PrivacyValueDisallowChatParticipants) TypeName() string {
 	return "privacyValueDisallowChatParticipants"
 }
 
-// IsNil reports a nil pointer.
-func (x *PrivacyValueDisallowChatParticipants) IsNil() bool { return x == nil }
-
 func (*PrivacyValueDisallowChatParticipants) isPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of privacyValueDisallowChatParticipants.
@@ -26035,9 +24382,6 @@ func (*PrivacyValueAllowCloseFriends) TypeID() uint32 { return 0xf7e8d89b }
 // TypeName returns "privacyValueAllowCloseFriends".
 func (*PrivacyValueAllowCloseFriends) TypeName() string { return "privacyValueAllowCloseFriends" }
 
-// IsNil reports a nil pointer.
-func (x *PrivacyValueAllowCloseFriends) IsNil() bool { return x == nil }
-
 func (*PrivacyValueAllowCloseFriends) isPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of privacyValueAllowCloseFriends.
@@ -26059,9 +24403,6 @@ func (*PrivacyValueAllowPremium) TypeID() uint32 { return 0xece9814b }
 
 // TypeName returns "privacyValueAllowPremium".
 func (*PrivacyValueAllowPremium) TypeName() string { return "privacyValueAllowPremium" }
-
-// IsNil reports a nil pointer.
-func (x *PrivacyValueAllowPremium) IsNil() bool { return x == nil }
 
 func (*PrivacyValueAllowPremium) isPrivacyRuleClass() {}
 
@@ -26085,9 +24426,6 @@ func (*PrivacyValueAllowBots) TypeID() uint32 { return 0x21461b5d }
 // TypeName returns "privacyValueAllowBots".
 func (*PrivacyValueAllowBots) TypeName() string { return "privacyValueAllowBots" }
 
-// IsNil reports a nil pointer.
-func (x *PrivacyValueAllowBots) IsNil() bool { return x == nil }
-
 func (*PrivacyValueAllowBots) isPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of privacyValueAllowBots.
@@ -26109,9 +24447,6 @@ func (*PrivacyValueDisallowBots) TypeID() uint32 { return 0xf6a5f82f }
 
 // TypeName returns "privacyValueDisallowBots".
 func (*PrivacyValueDisallowBots) TypeName() string { return "privacyValueDisallowBots" }
-
-// IsNil reports a nil pointer.
-func (x *PrivacyValueDisallowBots) IsNil() bool { return x == nil }
 
 func (*PrivacyValueDisallowBots) isPrivacyRuleClass() {}
 
@@ -26161,9 +24496,6 @@ func (*AccountPrivacyRules) TypeID() uint32 { return 0x50a04e45 }
 
 // TypeName returns "account.privacyRules".
 func (*AccountPrivacyRules) TypeName() string { return "account.privacyRules" }
-
-// IsNil reports a nil pointer.
-func (x *AccountPrivacyRules) IsNil() bool { return x == nil }
 
 func (*AccountPrivacyRules) isAccountPrivacyRulesClass() {}
 
@@ -26217,9 +24549,6 @@ func (*AccountDaysTTL) TypeID() uint32 { return 0xb8d0afdf }
 
 // TypeName returns "accountDaysTTL".
 func (*AccountDaysTTL) TypeName() string { return "accountDaysTTL" }
-
-// IsNil reports a nil pointer.
-func (x *AccountDaysTTL) IsNil() bool { return x == nil }
 
 func (*AccountDaysTTL) isAccountDaysTTLClass() {}
 
@@ -26285,9 +24614,6 @@ func (*DocumentAttributeImageSize) TypeID() uint32 { return 0x6c37c15c }
 // TypeName returns "documentAttributeImageSize".
 func (*DocumentAttributeImageSize) TypeName() string { return "documentAttributeImageSize" }
 
-// IsNil reports a nil pointer.
-func (x *DocumentAttributeImageSize) IsNil() bool { return x == nil }
-
 func (*DocumentAttributeImageSize) isDocumentAttributeClass() {}
 
 // EncodeBare writes the fields of documentAttributeImageSize.
@@ -26314,9 +24640,6 @@ func (*DocumentAttributeAnimated) TypeID() uint32 { return 0x11b58939 }
 // TypeName returns "documentAttributeAnimated".
 func (*DocumentAttributeAnimated) TypeName() string { return "documentAttributeAnimated" }
 
-// IsNil reports a nil pointer.
-func (x *DocumentAttributeAnimated) IsNil() bool { return x == nil }
-
 func (*DocumentAttributeAnimated) isDocumentAttributeClass() {}
 
 // EncodeBare writes the fields of documentAttributeAnimated.
@@ -26342,9 +24665,6 @@ func (*DocumentAttributeSticker) TypeID() uint32 { return 0x6319d612 }
 
 // TypeName returns "documentAttributeSticker".
 func (*DocumentAttributeSticker) TypeName() string { return "documentAttributeSticker" }
-
-// IsNil reports a nil pointer.
-func (x *DocumentAttributeSticker) IsNil() bool { return x == nil }
 
 func (*DocumentAttributeSticker) isDocumentAttributeClass() {}
 
@@ -26396,9 +24716,6 @@ func (*DocumentAttributeVideo) TypeID() uint32 { return 0x43c57c48 }
 
 // TypeName returns "documentAttributeVideo".
 func (*DocumentAttributeVideo) TypeName() string { return "documentAttributeVideo" }
-
-// IsNil reports a nil pointer.
-func (x *DocumentAttributeVideo) IsNil() bool { return x == nil }
 
 func (*DocumentAttributeVideo) isDocumentAttributeClass() {}
 
@@ -26475,9 +24792,6 @@ func (*DocumentAttributeAudio) TypeID() uint32 { return 0x9852f9c6 }
 // TypeName returns "documentAttributeAudio".
 func (*DocumentAttributeAudio) TypeName() string { return "documentAttributeAudio" }
 
-// IsNil reports a nil pointer.
-func (x *DocumentAttributeAudio) IsNil() bool { return x == nil }
-
 func (*DocumentAttributeAudio) isDocumentAttributeClass() {}
 
 // EncodeBare writes the fields of documentAttributeAudio.
@@ -26537,9 +24851,6 @@ func (*DocumentAttributeFilename) TypeID() uint32 { return 0x15590068 }
 // TypeName returns "documentAttributeFilename".
 func (*DocumentAttributeFilename) TypeName() string { return "documentAttributeFilename" }
 
-// IsNil reports a nil pointer.
-func (x *DocumentAttributeFilename) IsNil() bool { return x == nil }
-
 func (*DocumentAttributeFilename) isDocumentAttributeClass() {}
 
 // EncodeBare writes the fields of documentAttributeFilename.
@@ -26563,9 +24874,6 @@ func (*DocumentAttributeHasStickers) TypeID() uint32 { return 0x9801d2f7 }
 
 // TypeName returns "documentAttributeHasStickers".
 func (*DocumentAttributeHasStickers) TypeName() string { return "documentAttributeHasStickers" }
-
-// IsNil reports a nil pointer.
-func (x *DocumentAttributeHasStickers) IsNil() bool { return x == nil }
 
 func (*DocumentAttributeHasStickers) isDocumentAttributeClass() {}
 
@@ -26592,9 +24900,6 @@ func (*DocumentAttributeCustomEmoji) TypeID() uint32 { return 0xfd149899 }
 
 // TypeName returns "documentAttributeCustomEmoji".
 func (*DocumentAttributeCustomEmoji) TypeName() string { return "documentAttributeCustomEmoji" }
-
-// IsNil reports a nil pointer.
-func (x *DocumentAttributeCustomEmoji) IsNil() bool { return x == nil }
 
 func (*DocumentAttributeCustomEmoji) isDocumentAttributeClass() {}
 
@@ -26659,9 +24964,6 @@ func (*MessagesStickersNotModified) TypeID() uint32 { return 0xf1749a22 }
 // TypeName returns "messages.stickersNotModified".
 func (*MessagesStickersNotModified) TypeName() string { return "messages.stickersNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesStickersNotModified) IsNil() bool { return x == nil }
-
 func (*MessagesStickersNotModified) isMessagesStickersClass() {}
 
 // EncodeBare writes the fields of messages.stickersNotModified.
@@ -26685,9 +24987,6 @@ func (*MessagesStickers) TypeID() uint32 { return 0x30a6ec7e }
 
 // TypeName returns "messages.stickers".
 func (*MessagesStickers) TypeName() string { return "messages.stickers" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesStickers) IsNil() bool { return x == nil }
 
 func (*MessagesStickers) isMessagesStickersClass() {}
 
@@ -26741,9 +25040,6 @@ func (*StickerPack) TypeID() uint32 { return 0x12b299d4 }
 // TypeName returns "stickerPack".
 func (*StickerPack) TypeName() string { return "stickerPack" }
 
-// IsNil reports a nil pointer.
-func (x *StickerPack) IsNil() bool { return x == nil }
-
 func (*StickerPack) isStickerPackClass() {}
 
 // EncodeBare writes the fields of stickerPack.
@@ -26796,9 +25092,6 @@ func (*MessagesAllStickersNotModified) TypeID() uint32 { return 0xe86602c3 }
 // TypeName returns "messages.allStickersNotModified".
 func (*MessagesAllStickersNotModified) TypeName() string { return "messages.allStickersNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesAllStickersNotModified) IsNil() bool { return x == nil }
-
 func (*MessagesAllStickersNotModified) isMessagesAllStickersClass() {}
 
 // EncodeBare writes the fields of messages.allStickersNotModified.
@@ -26822,9 +25115,6 @@ func (*MessagesAllStickers) TypeID() uint32 { return 0xcdbbcebb }
 
 // TypeName returns "messages.allStickers".
 func (*MessagesAllStickers) TypeName() string { return "messages.allStickers" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesAllStickers) IsNil() bool { return x == nil }
 
 func (*MessagesAllStickers) isMessagesAllStickersClass() {}
 
@@ -26877,9 +25167,6 @@ func (*MessagesAffectedMessages) TypeID() uint32 { return 0x84d19185 }
 
 // TypeName returns "messages.affectedMessages".
 func (*MessagesAffectedMessages) TypeName() string { return "messages.affectedMessages" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesAffectedMessages) IsNil() bool { return x == nil }
 
 func (*MessagesAffectedMessages) isMessagesAffectedMessagesClass() {}
 
@@ -26939,9 +25226,6 @@ func (*WebPageEmpty) TypeID() uint32 { return 0x211a1788 }
 // TypeName returns "webPageEmpty".
 func (*WebPageEmpty) TypeName() string { return "webPageEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *WebPageEmpty) IsNil() bool { return x == nil }
-
 func (*WebPageEmpty) isWebPageClass() {}
 
 // EncodeBare writes the fields of webPageEmpty.
@@ -26980,9 +25264,6 @@ func (*WebPagePending) TypeID() uint32 { return 0xb0d13e47 }
 
 // TypeName returns "webPagePending".
 func (*WebPagePending) TypeName() string { return "webPagePending" }
-
-// IsNil reports a nil pointer.
-func (x *WebPagePending) IsNil() bool { return x == nil }
 
 func (*WebPagePending) isWebPageClass() {}
 
@@ -27041,9 +25322,6 @@ func (*WebPage) TypeID() uint32 { return 0xe89c45b2 }
 
 // TypeName returns "webPage".
 func (*WebPage) TypeName() string { return "webPage" }
-
-// IsNil reports a nil pointer.
-func (x *WebPage) IsNil() bool { return x == nil }
 
 func (*WebPage) isWebPageClass() {}
 
@@ -27213,9 +25491,6 @@ func (*WebPageNotModified) TypeID() uint32 { return 0x7311ca11 }
 // TypeName returns "webPageNotModified".
 func (*WebPageNotModified) TypeName() string { return "webPageNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *WebPageNotModified) IsNil() bool { return x == nil }
-
 func (*WebPageNotModified) isWebPageClass() {}
 
 // EncodeBare writes the fields of webPageNotModified.
@@ -27291,9 +25566,6 @@ func (*Authorization) TypeID() uint32 { return 0xad01d61d }
 
 // TypeName returns "authorization".
 func (*Authorization) TypeName() string { return "authorization" }
-
-// IsNil reports a nil pointer.
-func (x *Authorization) IsNil() bool { return x == nil }
 
 func (*Authorization) isAuthorizationClass() {}
 
@@ -27394,9 +25666,6 @@ func (*AccountAuthorizations) TypeID() uint32 { return 0x4bff8ea0 }
 // TypeName returns "account.authorizations".
 func (*AccountAuthorizations) TypeName() string { return "account.authorizations" }
 
-// IsNil reports a nil pointer.
-func (x *AccountAuthorizations) IsNil() bool { return x == nil }
-
 func (*AccountAuthorizations) isAccountAuthorizationsClass() {}
 
 // EncodeBare writes the fields of account.authorizations.
@@ -27459,9 +25728,6 @@ func (*AccountPassword) TypeID() uint32 { return 0x957b50fb }
 
 // TypeName returns "account.password".
 func (*AccountPassword) TypeName() string { return "account.password" }
-
-// IsNil reports a nil pointer.
-func (x *AccountPassword) IsNil() bool { return x == nil }
 
 func (*AccountPassword) isAccountPasswordClass() {}
 
@@ -27595,9 +25861,6 @@ func (*AccountPasswordSettings) TypeID() uint32 { return 0x9a5c33e5 }
 // TypeName returns "account.passwordSettings".
 func (*AccountPasswordSettings) TypeName() string { return "account.passwordSettings" }
 
-// IsNil reports a nil pointer.
-func (x *AccountPasswordSettings) IsNil() bool { return x == nil }
-
 func (*AccountPasswordSettings) isAccountPasswordSettingsClass() {}
 
 // EncodeBare writes the fields of account.passwordSettings.
@@ -27669,9 +25932,6 @@ func (*AccountPasswordInputSettings) TypeID() uint32 { return 0xc23727c9 }
 
 // TypeName returns "account.passwordInputSettings".
 func (*AccountPasswordInputSettings) TypeName() string { return "account.passwordInputSettings" }
-
-// IsNil reports a nil pointer.
-func (x *AccountPasswordInputSettings) IsNil() bool { return x == nil }
 
 func (*AccountPasswordInputSettings) isAccountPasswordInputSettingsClass() {}
 
@@ -27768,9 +26028,6 @@ func (*AuthPasswordRecovery) TypeID() uint32 { return 0x137948a5 }
 // TypeName returns "auth.passwordRecovery".
 func (*AuthPasswordRecovery) TypeName() string { return "auth.passwordRecovery" }
 
-// IsNil reports a nil pointer.
-func (x *AuthPasswordRecovery) IsNil() bool { return x == nil }
-
 func (*AuthPasswordRecovery) isAuthPasswordRecoveryClass() {}
 
 // EncodeBare writes the fields of auth.passwordRecovery.
@@ -27820,9 +26077,6 @@ func (*ReceivedNotifyMessage) TypeID() uint32 { return 0xa384b779 }
 
 // TypeName returns "receivedNotifyMessage".
 func (*ReceivedNotifyMessage) TypeName() string { return "receivedNotifyMessage" }
-
-// IsNil reports a nil pointer.
-func (x *ReceivedNotifyMessage) IsNil() bool { return x == nil }
 
 func (*ReceivedNotifyMessage) isReceivedNotifyMessageClass() {}
 
@@ -27889,9 +26143,6 @@ func (*ChatInviteExported) TypeID() uint32 { return 0xa22cbd96 }
 
 // TypeName returns "chatInviteExported".
 func (*ChatInviteExported) TypeName() string { return "chatInviteExported" }
-
-// IsNil reports a nil pointer.
-func (x *ChatInviteExported) IsNil() bool { return x == nil }
 
 func (*ChatInviteExported) isExportedChatInviteClass() {}
 
@@ -28008,9 +26259,6 @@ func (*ChatInvitePublicJoinRequests) TypeID() uint32 { return 0xed107ab7 }
 // TypeName returns "chatInvitePublicJoinRequests".
 func (*ChatInvitePublicJoinRequests) TypeName() string { return "chatInvitePublicJoinRequests" }
 
-// IsNil reports a nil pointer.
-func (x *ChatInvitePublicJoinRequests) IsNil() bool { return x == nil }
-
 func (*ChatInvitePublicJoinRequests) isExportedChatInviteClass() {}
 
 // EncodeBare writes the fields of chatInvitePublicJoinRequests.
@@ -28062,9 +26310,6 @@ func (*ChatInviteAlready) TypeID() uint32 { return 0x5a686d7c }
 // TypeName returns "chatInviteAlready".
 func (*ChatInviteAlready) TypeName() string { return "chatInviteAlready" }
 
-// IsNil reports a nil pointer.
-func (x *ChatInviteAlready) IsNil() bool { return x == nil }
-
 func (*ChatInviteAlready) isChatInviteClass() {}
 
 // EncodeBare writes the fields of chatInviteAlready.
@@ -28106,9 +26351,6 @@ func (*ChatInvite) TypeID() uint32 { return 0x5c9d3702 }
 
 // TypeName returns "chatInvite".
 func (*ChatInvite) TypeName() string { return "chatInvite" }
-
-// IsNil reports a nil pointer.
-func (x *ChatInvite) IsNil() bool { return x == nil }
 
 func (*ChatInvite) isChatInviteClass() {}
 
@@ -28226,9 +26468,6 @@ func (*ChatInvitePeek) TypeID() uint32 { return 0x61695cb0 }
 // TypeName returns "chatInvitePeek".
 func (*ChatInvitePeek) TypeName() string { return "chatInvitePeek" }
 
-// IsNil reports a nil pointer.
-func (x *ChatInvitePeek) IsNil() bool { return x == nil }
-
 func (*ChatInvitePeek) isChatInviteClass() {}
 
 // EncodeBare writes the fields of chatInvitePeek.
@@ -28301,9 +26540,6 @@ func (*InputStickerSetEmpty) TypeID() uint32 { return 0xffb62b95 }
 // TypeName returns "inputStickerSetEmpty".
 func (*InputStickerSetEmpty) TypeName() string { return "inputStickerSetEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *InputStickerSetEmpty) IsNil() bool { return x == nil }
-
 func (*InputStickerSetEmpty) isInputStickerSetClass() {}
 
 // EncodeBare writes the fields of inputStickerSetEmpty.
@@ -28327,9 +26563,6 @@ func (*InputStickerSetID) TypeID() uint32 { return 0x9de7a269 }
 
 // TypeName returns "inputStickerSetID".
 func (*InputStickerSetID) TypeName() string { return "inputStickerSetID" }
-
-// IsNil reports a nil pointer.
-func (x *InputStickerSetID) IsNil() bool { return x == nil }
 
 func (*InputStickerSetID) isInputStickerSetClass() {}
 
@@ -28358,9 +26591,6 @@ func (*InputStickerSetShortName) TypeID() uint32 { return 0x861cc8a0 }
 // TypeName returns "inputStickerSetShortName".
 func (*InputStickerSetShortName) TypeName() string { return "inputStickerSetShortName" }
 
-// IsNil reports a nil pointer.
-func (x *InputStickerSetShortName) IsNil() bool { return x == nil }
-
 func (*InputStickerSetShortName) isInputStickerSetClass() {}
 
 // EncodeBare writes the fields of inputStickerSetShortName.
@@ -28385,9 +26615,6 @@ func (*InputStickerSetAnimatedEmoji) TypeID() uint32 { return 0x028703c8 }
 // TypeName returns "inputStickerSetAnimatedEmoji".
 func (*InputStickerSetAnimatedEmoji) TypeName() string { return "inputStickerSetAnimatedEmoji" }
 
-// IsNil reports a nil pointer.
-func (x *InputStickerSetAnimatedEmoji) IsNil() bool { return x == nil }
-
 func (*InputStickerSetAnimatedEmoji) isInputStickerSetClass() {}
 
 // EncodeBare writes the fields of inputStickerSetAnimatedEmoji.
@@ -28410,9 +26637,6 @@ func (*InputStickerSetDice) TypeID() uint32 { return 0xe67f520e }
 
 // TypeName returns "inputStickerSetDice".
 func (*InputStickerSetDice) TypeName() string { return "inputStickerSetDice" }
-
-// IsNil reports a nil pointer.
-func (x *InputStickerSetDice) IsNil() bool { return x == nil }
 
 func (*InputStickerSetDice) isInputStickerSetClass() {}
 
@@ -28440,9 +26664,6 @@ func (*InputStickerSetAnimatedEmojiAnimations) TypeName() string {
 	return "inputStickerSetAnimatedEmojiAnimations"
 }
 
-// IsNil reports a nil pointer.
-func (x *InputStickerSetAnimatedEmojiAnimations) IsNil() bool { return x == nil }
-
 func (*InputStickerSetAnimatedEmojiAnimations) isInputStickerSetClass() {}
 
 // EncodeBare writes the fields of inputStickerSetAnimatedEmojiAnimations.
@@ -28464,9 +26685,6 @@ func (*InputStickerSetPremiumGifts) TypeID() uint32 { return 0xc88b3b02 }
 
 // TypeName returns "inputStickerSetPremiumGifts".
 func (*InputStickerSetPremiumGifts) TypeName() string { return "inputStickerSetPremiumGifts" }
-
-// IsNil reports a nil pointer.
-func (x *InputStickerSetPremiumGifts) IsNil() bool { return x == nil }
 
 func (*InputStickerSetPremiumGifts) isInputStickerSetClass() {}
 
@@ -28492,9 +26710,6 @@ func (*InputStickerSetEmojiGenericAnimations) TypeName() string {
 	return "inputStickerSetEmojiGenericAnimations"
 }
 
-// IsNil reports a nil pointer.
-func (x *InputStickerSetEmojiGenericAnimations) IsNil() bool { return x == nil }
-
 func (*InputStickerSetEmojiGenericAnimations) isInputStickerSetClass() {}
 
 // EncodeBare writes the fields of inputStickerSetEmojiGenericAnimations.
@@ -28518,9 +26733,6 @@ func (*InputStickerSetEmojiDefaultStatuses) TypeID() uint32 { return 0x29d0f5ee 
 func (*InputStickerSetEmojiDefaultStatuses) TypeName() string {
 	return "inputStickerSetEmojiDefaultStatuses"
 }
-
-// IsNil reports a nil pointer.
-func (x *InputStickerSetEmojiDefaultStatuses) IsNil() bool { return x == nil }
 
 func (*InputStickerSetEmojiDefaultStatuses) isInputStickerSetClass() {}
 
@@ -28546,9 +26758,6 @@ func (*InputStickerSetEmojiDefaultTopicIcons) TypeName() string {
 	return "inputStickerSetEmojiDefaultTopicIcons"
 }
 
-// IsNil reports a nil pointer.
-func (x *InputStickerSetEmojiDefaultTopicIcons) IsNil() bool { return x == nil }
-
 func (*InputStickerSetEmojiDefaultTopicIcons) isInputStickerSetClass() {}
 
 // EncodeBare writes the fields of inputStickerSetEmojiDefaultTopicIcons.
@@ -28573,9 +26782,6 @@ func (*InputStickerSetEmojiChannelDefaultStatuses) TypeName() string {
 	return "inputStickerSetEmojiChannelDefaultStatuses"
 }
 
-// IsNil reports a nil pointer.
-func (x *InputStickerSetEmojiChannelDefaultStatuses) IsNil() bool { return x == nil }
-
 func (*InputStickerSetEmojiChannelDefaultStatuses) isInputStickerSetClass() {}
 
 // EncodeBare writes the fields of inputStickerSetEmojiChannelDefaultStatuses.
@@ -28597,9 +26803,6 @@ func (*InputStickerSetTonGifts) TypeID() uint32 { return 0x1cf671a0 }
 
 // TypeName returns "inputStickerSetTonGifts".
 func (*InputStickerSetTonGifts) TypeName() string { return "inputStickerSetTonGifts" }
-
-// IsNil reports a nil pointer.
-func (x *InputStickerSetTonGifts) IsNil() bool { return x == nil }
 
 func (*InputStickerSetTonGifts) isInputStickerSetClass() {}
 
@@ -28664,9 +26867,6 @@ func (*StickerSet) TypeID() uint32 { return 0x2dd14edc }
 
 // TypeName returns "stickerSet".
 func (*StickerSet) TypeName() string { return "stickerSet" }
-
-// IsNil reports a nil pointer.
-func (x *StickerSet) IsNil() bool { return x == nil }
 
 func (*StickerSet) isStickerSetClass() {}
 
@@ -28808,9 +27008,6 @@ func (*MessagesStickerSet) TypeID() uint32 { return 0x6e153f16 }
 // TypeName returns "messages.stickerSet".
 func (*MessagesStickerSet) TypeName() string { return "messages.stickerSet" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesStickerSet) IsNil() bool { return x == nil }
-
 func (*MessagesStickerSet) isMessagesStickerSetClass() {}
 
 // EncodeBare writes the fields of messages.stickerSet.
@@ -28840,9 +27037,6 @@ func (*MessagesStickerSetNotModified) TypeID() uint32 { return 0xd3f924eb }
 
 // TypeName returns "messages.stickerSetNotModified".
 func (*MessagesStickerSetNotModified) TypeName() string { return "messages.stickerSetNotModified" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesStickerSetNotModified) IsNil() bool { return x == nil }
 
 func (*MessagesStickerSetNotModified) isMessagesStickerSetClass() {}
 
@@ -28892,9 +27086,6 @@ func (*BotCommand) TypeID() uint32 { return 0x9852d6d2 }
 
 // TypeName returns "botCommand".
 func (*BotCommand) TypeName() string { return "botCommand" }
-
-// IsNil reports a nil pointer.
-func (x *BotCommand) IsNil() bool { return x == nil }
 
 func (*BotCommand) isBotCommandClass() {}
 
@@ -28962,9 +27153,6 @@ func (*BotInfo) TypeID() uint32 { return 0x4d8a0299 }
 
 // TypeName returns "botInfo".
 func (*BotInfo) TypeName() string { return "botInfo" }
-
-// IsNil reports a nil pointer.
-func (x *BotInfo) IsNil() bool { return x == nil }
 
 func (*BotInfo) isBotInfoClass() {}
 
@@ -29103,9 +27291,6 @@ func (*KeyboardButton) TypeID() uint32 { return 0x2f67a72f }
 // TypeName returns "keyboardButton".
 func (*KeyboardButton) TypeName() string { return "keyboardButton" }
 
-// IsNil reports a nil pointer.
-func (x *KeyboardButton) IsNil() bool { return x == nil }
-
 func (*KeyboardButton) isKeyboardButtonClass() {}
 
 // EncodeBare writes the fields of keyboardButton.
@@ -29169,9 +27354,6 @@ func (*KeyboardButtonRow) TypeID() uint32 { return 0x77608b83 }
 // TypeName returns "keyboardButtonRow".
 func (*KeyboardButtonRow) TypeName() string { return "keyboardButtonRow" }
 
-// IsNil reports a nil pointer.
-func (x *KeyboardButtonRow) IsNil() bool { return x == nil }
-
 func (*KeyboardButtonRow) isKeyboardButtonRowClass() {}
 
 // EncodeBare writes the fields of keyboardButtonRow.
@@ -29227,9 +27409,6 @@ func (*ReplyKeyboardHide) TypeID() uint32 { return 0xa03e5b85 }
 // TypeName returns "replyKeyboardHide".
 func (*ReplyKeyboardHide) TypeName() string { return "replyKeyboardHide" }
 
-// IsNil reports a nil pointer.
-func (x *ReplyKeyboardHide) IsNil() bool { return x == nil }
-
 func (*ReplyKeyboardHide) isReplyMarkupClass() {}
 
 // EncodeBare writes the fields of replyKeyboardHide.
@@ -29261,9 +27440,6 @@ func (*ReplyKeyboardForceReply) TypeID() uint32 { return 0x86b40b08 }
 
 // TypeName returns "replyKeyboardForceReply".
 func (*ReplyKeyboardForceReply) TypeName() string { return "replyKeyboardForceReply" }
-
-// IsNil reports a nil pointer.
-func (x *ReplyKeyboardForceReply) IsNil() bool { return x == nil }
 
 func (*ReplyKeyboardForceReply) isReplyMarkupClass() {}
 
@@ -29313,9 +27489,6 @@ func (*ReplyKeyboardMarkup) TypeID() uint32 { return 0x85dd99d1 }
 
 // TypeName returns "replyKeyboardMarkup".
 func (*ReplyKeyboardMarkup) TypeName() string { return "replyKeyboardMarkup" }
-
-// IsNil reports a nil pointer.
-func (x *ReplyKeyboardMarkup) IsNil() bool { return x == nil }
 
 func (*ReplyKeyboardMarkup) isReplyMarkupClass() {}
 
@@ -29374,9 +27547,6 @@ func (*ReplyInlineMarkup) TypeID() uint32 { return 0xb2b15770 }
 
 // TypeName returns "replyInlineMarkup".
 func (*ReplyInlineMarkup) TypeName() string { return "replyInlineMarkup" }
-
-// IsNil reports a nil pointer.
-func (x *ReplyInlineMarkup) IsNil() bool { return x == nil }
 
 func (*ReplyInlineMarkup) isReplyMarkupClass() {}
 
@@ -29483,9 +27653,6 @@ func (*MessageEntityUnknown) TypeID() uint32 { return 0xbb92ba95 }
 // TypeName returns "messageEntityUnknown".
 func (*MessageEntityUnknown) TypeName() string { return "messageEntityUnknown" }
 
-// IsNil reports a nil pointer.
-func (x *MessageEntityUnknown) IsNil() bool { return x == nil }
-
 func (*MessageEntityUnknown) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityUnknown.
@@ -29513,9 +27680,6 @@ func (*MessageEntityMention) TypeID() uint32 { return 0xfa04579d }
 
 // TypeName returns "messageEntityMention".
 func (*MessageEntityMention) TypeName() string { return "messageEntityMention" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEntityMention) IsNil() bool { return x == nil }
 
 func (*MessageEntityMention) isMessageEntityClass() {}
 
@@ -29545,9 +27709,6 @@ func (*MessageEntityHashtag) TypeID() uint32 { return 0x6f635b0d }
 // TypeName returns "messageEntityHashtag".
 func (*MessageEntityHashtag) TypeName() string { return "messageEntityHashtag" }
 
-// IsNil reports a nil pointer.
-func (x *MessageEntityHashtag) IsNil() bool { return x == nil }
-
 func (*MessageEntityHashtag) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityHashtag.
@@ -29575,9 +27736,6 @@ func (*MessageEntityBotCommand) TypeID() uint32 { return 0x6cef8ac7 }
 
 // TypeName returns "messageEntityBotCommand".
 func (*MessageEntityBotCommand) TypeName() string { return "messageEntityBotCommand" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEntityBotCommand) IsNil() bool { return x == nil }
 
 func (*MessageEntityBotCommand) isMessageEntityClass() {}
 
@@ -29607,9 +27765,6 @@ func (*MessageEntityURL) TypeID() uint32 { return 0x6ed02538 }
 // TypeName returns "messageEntityUrl".
 func (*MessageEntityURL) TypeName() string { return "messageEntityUrl" }
 
-// IsNil reports a nil pointer.
-func (x *MessageEntityURL) IsNil() bool { return x == nil }
-
 func (*MessageEntityURL) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityUrl.
@@ -29637,9 +27792,6 @@ func (*MessageEntityEmail) TypeID() uint32 { return 0x64e475c2 }
 
 // TypeName returns "messageEntityEmail".
 func (*MessageEntityEmail) TypeName() string { return "messageEntityEmail" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEntityEmail) IsNil() bool { return x == nil }
 
 func (*MessageEntityEmail) isMessageEntityClass() {}
 
@@ -29669,9 +27821,6 @@ func (*MessageEntityBold) TypeID() uint32 { return 0xbd610bc9 }
 // TypeName returns "messageEntityBold".
 func (*MessageEntityBold) TypeName() string { return "messageEntityBold" }
 
-// IsNil reports a nil pointer.
-func (x *MessageEntityBold) IsNil() bool { return x == nil }
-
 func (*MessageEntityBold) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityBold.
@@ -29699,9 +27848,6 @@ func (*MessageEntityItalic) TypeID() uint32 { return 0x826f8b60 }
 
 // TypeName returns "messageEntityItalic".
 func (*MessageEntityItalic) TypeName() string { return "messageEntityItalic" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEntityItalic) IsNil() bool { return x == nil }
 
 func (*MessageEntityItalic) isMessageEntityClass() {}
 
@@ -29731,9 +27877,6 @@ func (*MessageEntityCode) TypeID() uint32 { return 0x28a20571 }
 // TypeName returns "messageEntityCode".
 func (*MessageEntityCode) TypeName() string { return "messageEntityCode" }
 
-// IsNil reports a nil pointer.
-func (x *MessageEntityCode) IsNil() bool { return x == nil }
-
 func (*MessageEntityCode) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityCode.
@@ -29762,9 +27905,6 @@ func (*MessageEntityPre) TypeID() uint32 { return 0x73924be0 }
 
 // TypeName returns "messageEntityPre".
 func (*MessageEntityPre) TypeName() string { return "messageEntityPre" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEntityPre) IsNil() bool { return x == nil }
 
 func (*MessageEntityPre) isMessageEntityClass() {}
 
@@ -29797,9 +27937,6 @@ func (*MessageEntityTextURL) TypeID() uint32 { return 0x76a6d327 }
 // TypeName returns "messageEntityTextUrl".
 func (*MessageEntityTextURL) TypeName() string { return "messageEntityTextUrl" }
 
-// IsNil reports a nil pointer.
-func (x *MessageEntityTextURL) IsNil() bool { return x == nil }
-
 func (*MessageEntityTextURL) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityTextUrl.
@@ -29830,9 +27967,6 @@ func (*MessageEntityMentionName) TypeID() uint32 { return 0xdc7b1140 }
 
 // TypeName returns "messageEntityMentionName".
 func (*MessageEntityMentionName) TypeName() string { return "messageEntityMentionName" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEntityMentionName) IsNil() bool { return x == nil }
 
 func (*MessageEntityMentionName) isMessageEntityClass() {}
 
@@ -29865,9 +27999,6 @@ func (*InputMessageEntityMentionName) TypeID() uint32 { return 0x208e68c9 }
 // TypeName returns "inputMessageEntityMentionName".
 func (*InputMessageEntityMentionName) TypeName() string { return "inputMessageEntityMentionName" }
 
-// IsNil reports a nil pointer.
-func (x *InputMessageEntityMentionName) IsNil() bool { return x == nil }
-
 func (*InputMessageEntityMentionName) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of inputMessageEntityMentionName.
@@ -29898,9 +28029,6 @@ func (*MessageEntityPhone) TypeID() uint32 { return 0x9b69e34b }
 // TypeName returns "messageEntityPhone".
 func (*MessageEntityPhone) TypeName() string { return "messageEntityPhone" }
 
-// IsNil reports a nil pointer.
-func (x *MessageEntityPhone) IsNil() bool { return x == nil }
-
 func (*MessageEntityPhone) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityPhone.
@@ -29928,9 +28056,6 @@ func (*MessageEntityCashtag) TypeID() uint32 { return 0x4c4e743f }
 
 // TypeName returns "messageEntityCashtag".
 func (*MessageEntityCashtag) TypeName() string { return "messageEntityCashtag" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEntityCashtag) IsNil() bool { return x == nil }
 
 func (*MessageEntityCashtag) isMessageEntityClass() {}
 
@@ -29960,9 +28085,6 @@ func (*MessageEntityUnderline) TypeID() uint32 { return 0x9c4e7e8b }
 // TypeName returns "messageEntityUnderline".
 func (*MessageEntityUnderline) TypeName() string { return "messageEntityUnderline" }
 
-// IsNil reports a nil pointer.
-func (x *MessageEntityUnderline) IsNil() bool { return x == nil }
-
 func (*MessageEntityUnderline) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityUnderline.
@@ -29990,9 +28112,6 @@ func (*MessageEntityStrike) TypeID() uint32 { return 0xbf0693d4 }
 
 // TypeName returns "messageEntityStrike".
 func (*MessageEntityStrike) TypeName() string { return "messageEntityStrike" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEntityStrike) IsNil() bool { return x == nil }
 
 func (*MessageEntityStrike) isMessageEntityClass() {}
 
@@ -30022,9 +28141,6 @@ func (*MessageEntityBankCard) TypeID() uint32 { return 0x761e6af4 }
 // TypeName returns "messageEntityBankCard".
 func (*MessageEntityBankCard) TypeName() string { return "messageEntityBankCard" }
 
-// IsNil reports a nil pointer.
-func (x *MessageEntityBankCard) IsNil() bool { return x == nil }
-
 func (*MessageEntityBankCard) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityBankCard.
@@ -30052,9 +28168,6 @@ func (*MessageEntitySpoiler) TypeID() uint32 { return 0x32ca960f }
 
 // TypeName returns "messageEntitySpoiler".
 func (*MessageEntitySpoiler) TypeName() string { return "messageEntitySpoiler" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEntitySpoiler) IsNil() bool { return x == nil }
 
 func (*MessageEntitySpoiler) isMessageEntityClass() {}
 
@@ -30084,9 +28197,6 @@ func (*MessageEntityCustomEmoji) TypeID() uint32 { return 0xc8cf05f8 }
 
 // TypeName returns "messageEntityCustomEmoji".
 func (*MessageEntityCustomEmoji) TypeName() string { return "messageEntityCustomEmoji" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEntityCustomEmoji) IsNil() bool { return x == nil }
 
 func (*MessageEntityCustomEmoji) isMessageEntityClass() {}
 
@@ -30118,9 +28228,6 @@ func (*MessageEntityBlockquote) TypeID() uint32 { return 0xf1ccaaac }
 
 // TypeName returns "messageEntityBlockquote".
 func (*MessageEntityBlockquote) TypeName() string { return "messageEntityBlockquote" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEntityBlockquote) IsNil() bool { return x == nil }
 
 func (*MessageEntityBlockquote) isMessageEntityClass() {}
 
@@ -30163,9 +28270,6 @@ func (*MessageEntityFormattedDate) TypeID() uint32 { return 0x904ac7c7 }
 
 // TypeName returns "messageEntityFormattedDate".
 func (*MessageEntityFormattedDate) TypeName() string { return "messageEntityFormattedDate" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEntityFormattedDate) IsNil() bool { return x == nil }
 
 func (*MessageEntityFormattedDate) isMessageEntityClass() {}
 
@@ -30224,9 +28328,6 @@ func (*MessageEntityDiffInsert) TypeID() uint32 { return 0x71777116 }
 // TypeName returns "messageEntityDiffInsert".
 func (*MessageEntityDiffInsert) TypeName() string { return "messageEntityDiffInsert" }
 
-// IsNil reports a nil pointer.
-func (x *MessageEntityDiffInsert) IsNil() bool { return x == nil }
-
 func (*MessageEntityDiffInsert) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityDiffInsert.
@@ -30255,9 +28356,6 @@ func (*MessageEntityDiffReplace) TypeID() uint32 { return 0xc6c1e5a7 }
 
 // TypeName returns "messageEntityDiffReplace".
 func (*MessageEntityDiffReplace) TypeName() string { return "messageEntityDiffReplace" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEntityDiffReplace) IsNil() bool { return x == nil }
 
 func (*MessageEntityDiffReplace) isMessageEntityClass() {}
 
@@ -30288,9 +28386,6 @@ func (*MessageEntityDiffDelete) TypeID() uint32 { return 0x0652c1c5 }
 
 // TypeName returns "messageEntityDiffDelete".
 func (*MessageEntityDiffDelete) TypeName() string { return "messageEntityDiffDelete" }
-
-// IsNil reports a nil pointer.
-func (x *MessageEntityDiffDelete) IsNil() bool { return x == nil }
 
 func (*MessageEntityDiffDelete) isMessageEntityClass() {}
 
@@ -30346,9 +28441,6 @@ func (*InputChannelEmpty) TypeID() uint32 { return 0xee8c1e86 }
 // TypeName returns "inputChannelEmpty".
 func (*InputChannelEmpty) TypeName() string { return "inputChannelEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *InputChannelEmpty) IsNil() bool { return x == nil }
-
 func (*InputChannelEmpty) isInputChannelClass() {}
 
 // EncodeBare writes the fields of inputChannelEmpty.
@@ -30372,9 +28464,6 @@ func (*InputChannel) TypeID() uint32 { return 0xf35aec28 }
 
 // TypeName returns "inputChannel".
 func (*InputChannel) TypeName() string { return "inputChannel" }
-
-// IsNil reports a nil pointer.
-func (x *InputChannel) IsNil() bool { return x == nil }
 
 func (*InputChannel) isInputChannelClass() {}
 
@@ -30404,9 +28493,6 @@ func (*InputChannelFromMessage) TypeID() uint32 { return 0x5b934f9d }
 
 // TypeName returns "inputChannelFromMessage".
 func (*InputChannelFromMessage) TypeName() string { return "inputChannelFromMessage" }
-
-// IsNil reports a nil pointer.
-func (x *InputChannelFromMessage) IsNil() bool { return x == nil }
 
 func (*InputChannelFromMessage) isInputChannelClass() {}
 
@@ -30463,9 +28549,6 @@ func (*ContactsResolvedPeer) TypeID() uint32 { return 0x7f077ad9 }
 // TypeName returns "contacts.resolvedPeer".
 func (*ContactsResolvedPeer) TypeName() string { return "contacts.resolvedPeer" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsResolvedPeer) IsNil() bool { return x == nil }
-
 func (*ContactsResolvedPeer) isContactsResolvedPeerClass() {}
 
 // EncodeBare writes the fields of contacts.resolvedPeer.
@@ -30519,9 +28602,6 @@ func (*MessageRange) TypeID() uint32 { return 0x0ae30253 }
 
 // TypeName returns "messageRange".
 func (*MessageRange) TypeName() string { return "messageRange" }
-
-// IsNil reports a nil pointer.
-func (x *MessageRange) IsNil() bool { return x == nil }
 
 func (*MessageRange) isMessageRangeClass() {}
 
@@ -30580,9 +28660,6 @@ func (*UpdatesChannelDifferenceEmpty) TypeID() uint32 { return 0x3e11affb }
 // TypeName returns "updates.channelDifferenceEmpty".
 func (*UpdatesChannelDifferenceEmpty) TypeName() string { return "updates.channelDifferenceEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *UpdatesChannelDifferenceEmpty) IsNil() bool { return x == nil }
-
 func (*UpdatesChannelDifferenceEmpty) isUpdatesChannelDifferenceClass() {}
 
 // EncodeBare writes the fields of updates.channelDifferenceEmpty.
@@ -30628,9 +28705,6 @@ func (*UpdatesChannelDifferenceTooLong) TypeID() uint32 { return 0xa4bcc6fe }
 
 // TypeName returns "updates.channelDifferenceTooLong".
 func (*UpdatesChannelDifferenceTooLong) TypeName() string { return "updates.channelDifferenceTooLong" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatesChannelDifferenceTooLong) IsNil() bool { return x == nil }
 
 func (*UpdatesChannelDifferenceTooLong) isUpdatesChannelDifferenceClass() {}
 
@@ -30684,9 +28758,6 @@ func (*UpdatesChannelDifference) TypeID() uint32 { return 0x2064674e }
 
 // TypeName returns "updates.channelDifference".
 func (*UpdatesChannelDifference) TypeName() string { return "updates.channelDifference" }
-
-// IsNil reports a nil pointer.
-func (x *UpdatesChannelDifference) IsNil() bool { return x == nil }
 
 func (*UpdatesChannelDifference) isUpdatesChannelDifferenceClass() {}
 
@@ -30762,9 +28833,6 @@ func (*ChannelMessagesFilterEmpty) TypeID() uint32 { return 0x94d42ee7 }
 // TypeName returns "channelMessagesFilterEmpty".
 func (*ChannelMessagesFilterEmpty) TypeName() string { return "channelMessagesFilterEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelMessagesFilterEmpty) IsNil() bool { return x == nil }
-
 func (*ChannelMessagesFilterEmpty) isChannelMessagesFilterClass() {}
 
 // EncodeBare writes the fields of channelMessagesFilterEmpty.
@@ -30788,9 +28856,6 @@ func (*ChannelMessagesFilter) TypeID() uint32 { return 0xcd77d957 }
 
 // TypeName returns "channelMessagesFilter".
 func (*ChannelMessagesFilter) TypeName() string { return "channelMessagesFilter" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelMessagesFilter) IsNil() bool { return x == nil }
 
 func (*ChannelMessagesFilter) isChannelMessagesFilterClass() {}
 
@@ -30861,9 +28926,6 @@ func (*ChannelParticipant) TypeID() uint32 { return 0x1bd54456 }
 // TypeName returns "channelParticipant".
 func (*ChannelParticipant) TypeName() string { return "channelParticipant" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelParticipant) IsNil() bool { return x == nil }
-
 func (*ChannelParticipant) isChannelParticipantClass() {}
 
 // EncodeBare writes the fields of channelParticipant.
@@ -30916,9 +28978,6 @@ func (*ChannelParticipantSelf) TypeID() uint32 { return 0xa9478a1a }
 
 // TypeName returns "channelParticipantSelf".
 func (*ChannelParticipantSelf) TypeName() string { return "channelParticipantSelf" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelParticipantSelf) IsNil() bool { return x == nil }
 
 func (*ChannelParticipantSelf) isChannelParticipantClass() {}
 
@@ -30976,9 +29035,6 @@ func (*ChannelParticipantCreator) TypeID() uint32 { return 0x2fe601d3 }
 // TypeName returns "channelParticipantCreator".
 func (*ChannelParticipantCreator) TypeName() string { return "channelParticipantCreator" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelParticipantCreator) IsNil() bool { return x == nil }
-
 func (*ChannelParticipantCreator) isChannelParticipantClass() {}
 
 // EncodeBare writes the fields of channelParticipantCreator.
@@ -31024,9 +29080,6 @@ func (*ChannelParticipantAdmin) TypeID() uint32 { return 0x34c3bb53 }
 
 // TypeName returns "channelParticipantAdmin".
 func (*ChannelParticipantAdmin) TypeName() string { return "channelParticipantAdmin" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelParticipantAdmin) IsNil() bool { return x == nil }
 
 func (*ChannelParticipantAdmin) isChannelParticipantClass() {}
 
@@ -31093,9 +29146,6 @@ func (*ChannelParticipantBanned) TypeID() uint32 { return 0xd5f0ad91 }
 // TypeName returns "channelParticipantBanned".
 func (*ChannelParticipantBanned) TypeName() string { return "channelParticipantBanned" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelParticipantBanned) IsNil() bool { return x == nil }
-
 func (*ChannelParticipantBanned) isChannelParticipantClass() {}
 
 // EncodeBare writes the fields of channelParticipantBanned.
@@ -31142,9 +29192,6 @@ func (*ChannelParticipantLeft) TypeID() uint32 { return 0x1b03f006 }
 
 // TypeName returns "channelParticipantLeft".
 func (*ChannelParticipantLeft) TypeName() string { return "channelParticipantLeft" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelParticipantLeft) IsNil() bool { return x == nil }
 
 func (*ChannelParticipantLeft) isChannelParticipantClass() {}
 
@@ -31208,9 +29255,6 @@ func (*ChannelParticipantsRecent) TypeID() uint32 { return 0xde3f3c79 }
 // TypeName returns "channelParticipantsRecent".
 func (*ChannelParticipantsRecent) TypeName() string { return "channelParticipantsRecent" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelParticipantsRecent) IsNil() bool { return x == nil }
-
 func (*ChannelParticipantsRecent) isChannelParticipantsFilterClass() {}
 
 // EncodeBare writes the fields of channelParticipantsRecent.
@@ -31232,9 +29276,6 @@ func (*ChannelParticipantsAdmins) TypeID() uint32 { return 0xb4608969 }
 
 // TypeName returns "channelParticipantsAdmins".
 func (*ChannelParticipantsAdmins) TypeName() string { return "channelParticipantsAdmins" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelParticipantsAdmins) IsNil() bool { return x == nil }
 
 func (*ChannelParticipantsAdmins) isChannelParticipantsFilterClass() {}
 
@@ -31258,9 +29299,6 @@ func (*ChannelParticipantsKicked) TypeID() uint32 { return 0xa3b54985 }
 
 // TypeName returns "channelParticipantsKicked".
 func (*ChannelParticipantsKicked) TypeName() string { return "channelParticipantsKicked" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelParticipantsKicked) IsNil() bool { return x == nil }
 
 func (*ChannelParticipantsKicked) isChannelParticipantsFilterClass() {}
 
@@ -31286,9 +29324,6 @@ func (*ChannelParticipantsBots) TypeID() uint32 { return 0xb0d1865b }
 // TypeName returns "channelParticipantsBots".
 func (*ChannelParticipantsBots) TypeName() string { return "channelParticipantsBots" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelParticipantsBots) IsNil() bool { return x == nil }
-
 func (*ChannelParticipantsBots) isChannelParticipantsFilterClass() {}
 
 // EncodeBare writes the fields of channelParticipantsBots.
@@ -31311,9 +29346,6 @@ func (*ChannelParticipantsBanned) TypeID() uint32 { return 0x1427a5e1 }
 
 // TypeName returns "channelParticipantsBanned".
 func (*ChannelParticipantsBanned) TypeName() string { return "channelParticipantsBanned" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelParticipantsBanned) IsNil() bool { return x == nil }
 
 func (*ChannelParticipantsBanned) isChannelParticipantsFilterClass() {}
 
@@ -31340,9 +29372,6 @@ func (*ChannelParticipantsSearch) TypeID() uint32 { return 0x0656ac4b }
 // TypeName returns "channelParticipantsSearch".
 func (*ChannelParticipantsSearch) TypeName() string { return "channelParticipantsSearch" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelParticipantsSearch) IsNil() bool { return x == nil }
-
 func (*ChannelParticipantsSearch) isChannelParticipantsFilterClass() {}
 
 // EncodeBare writes the fields of channelParticipantsSearch.
@@ -31367,9 +29396,6 @@ func (*ChannelParticipantsContacts) TypeID() uint32 { return 0xbb6ae88d }
 
 // TypeName returns "channelParticipantsContacts".
 func (*ChannelParticipantsContacts) TypeName() string { return "channelParticipantsContacts" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelParticipantsContacts) IsNil() bool { return x == nil }
 
 func (*ChannelParticipantsContacts) isChannelParticipantsFilterClass() {}
 
@@ -31396,9 +29422,6 @@ func (*ChannelParticipantsMentions) TypeID() uint32 { return 0xe04b5ceb }
 
 // TypeName returns "channelParticipantsMentions".
 func (*ChannelParticipantsMentions) TypeName() string { return "channelParticipantsMentions" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelParticipantsMentions) IsNil() bool { return x == nil }
 
 func (*ChannelParticipantsMentions) isChannelParticipantsFilterClass() {}
 
@@ -31473,9 +29496,6 @@ func (*ChannelsChannelParticipants) TypeID() uint32 { return 0x9ab0feaf }
 // TypeName returns "channels.channelParticipants".
 func (*ChannelsChannelParticipants) TypeName() string { return "channels.channelParticipants" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsChannelParticipants) IsNil() bool { return x == nil }
-
 func (*ChannelsChannelParticipants) isChannelsChannelParticipantsClass() {}
 
 // EncodeBare writes the fields of channels.channelParticipants.
@@ -31507,9 +29527,6 @@ func (*ChannelsChannelParticipantsNotModified) TypeID() uint32 { return 0xf0173f
 func (*ChannelsChannelParticipantsNotModified) TypeName() string {
 	return "channels.channelParticipantsNotModified"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsChannelParticipantsNotModified) IsNil() bool { return x == nil }
 
 func (*ChannelsChannelParticipantsNotModified) isChannelsChannelParticipantsClass() {}
 
@@ -31559,9 +29576,6 @@ func (*ChannelsChannelParticipant) TypeID() uint32 { return 0xdfb80317 }
 
 // TypeName returns "channels.channelParticipant".
 func (*ChannelsChannelParticipant) TypeName() string { return "channels.channelParticipant" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsChannelParticipant) IsNil() bool { return x == nil }
 
 func (*ChannelsChannelParticipant) isChannelsChannelParticipantClass() {}
 
@@ -31619,9 +29633,6 @@ func (*HelpTermsOfService) TypeID() uint32 { return 0x780a0310 }
 
 // TypeName returns "help.termsOfService".
 func (*HelpTermsOfService) TypeName() string { return "help.termsOfService" }
-
-// IsNil reports a nil pointer.
-func (x *HelpTermsOfService) IsNil() bool { return x == nil }
 
 func (*HelpTermsOfService) isHelpTermsOfServiceClass() {}
 
@@ -31693,9 +29704,6 @@ func (*MessagesSavedGifsNotModified) TypeID() uint32 { return 0xe8025ca2 }
 // TypeName returns "messages.savedGifsNotModified".
 func (*MessagesSavedGifsNotModified) TypeName() string { return "messages.savedGifsNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSavedGifsNotModified) IsNil() bool { return x == nil }
-
 func (*MessagesSavedGifsNotModified) isMessagesSavedGifsClass() {}
 
 // EncodeBare writes the fields of messages.savedGifsNotModified.
@@ -31719,9 +29727,6 @@ func (*MessagesSavedGifs) TypeID() uint32 { return 0x84a02a0d }
 
 // TypeName returns "messages.savedGifs".
 func (*MessagesSavedGifs) TypeName() string { return "messages.savedGifs" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSavedGifs) IsNil() bool { return x == nil }
 
 func (*MessagesSavedGifs) isMessagesSavedGifsClass() {}
 
@@ -31793,9 +29798,6 @@ func (*InputBotInlineMessageMediaAuto) TypeID() uint32 { return 0x3380c786 }
 // TypeName returns "inputBotInlineMessageMediaAuto".
 func (*InputBotInlineMessageMediaAuto) TypeName() string { return "inputBotInlineMessageMediaAuto" }
 
-// IsNil reports a nil pointer.
-func (x *InputBotInlineMessageMediaAuto) IsNil() bool { return x == nil }
-
 func (*InputBotInlineMessageMediaAuto) isInputBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of inputBotInlineMessageMediaAuto.
@@ -31849,9 +29851,6 @@ func (*InputBotInlineMessageText) TypeID() uint32 { return 0x3dcd7a87 }
 
 // TypeName returns "inputBotInlineMessageText".
 func (*InputBotInlineMessageText) TypeName() string { return "inputBotInlineMessageText" }
-
-// IsNil reports a nil pointer.
-func (x *InputBotInlineMessageText) IsNil() bool { return x == nil }
 
 func (*InputBotInlineMessageText) isInputBotInlineMessageClass() {}
 
@@ -31910,9 +29909,6 @@ func (*InputBotInlineMessageMediaGeo) TypeID() uint32 { return 0x96929a85 }
 
 // TypeName returns "inputBotInlineMessageMediaGeo".
 func (*InputBotInlineMessageMediaGeo) TypeName() string { return "inputBotInlineMessageMediaGeo" }
-
-// IsNil reports a nil pointer.
-func (x *InputBotInlineMessageMediaGeo) IsNil() bool { return x == nil }
 
 func (*InputBotInlineMessageMediaGeo) isInputBotInlineMessageClass() {}
 
@@ -31984,9 +29980,6 @@ func (*InputBotInlineMessageMediaVenue) TypeID() uint32 { return 0x417bbf11 }
 // TypeName returns "inputBotInlineMessageMediaVenue".
 func (*InputBotInlineMessageMediaVenue) TypeName() string { return "inputBotInlineMessageMediaVenue" }
 
-// IsNil reports a nil pointer.
-func (x *InputBotInlineMessageMediaVenue) IsNil() bool { return x == nil }
-
 func (*InputBotInlineMessageMediaVenue) isInputBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of inputBotInlineMessageMediaVenue.
@@ -32040,9 +30033,6 @@ func (*InputBotInlineMessageMediaContact) TypeName() string {
 	return "inputBotInlineMessageMediaContact"
 }
 
-// IsNil reports a nil pointer.
-func (x *InputBotInlineMessageMediaContact) IsNil() bool { return x == nil }
-
 func (*InputBotInlineMessageMediaContact) isInputBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of inputBotInlineMessageMediaContact.
@@ -32085,9 +30075,6 @@ func (*InputBotInlineMessageGame) TypeID() uint32 { return 0x4b425864 }
 
 // TypeName returns "inputBotInlineMessageGame".
 func (*InputBotInlineMessageGame) TypeName() string { return "inputBotInlineMessageGame" }
-
-// IsNil reports a nil pointer.
-func (x *InputBotInlineMessageGame) IsNil() bool { return x == nil }
 
 func (*InputBotInlineMessageGame) isInputBotInlineMessageClass() {}
 
@@ -32132,9 +30119,6 @@ func (*InputBotInlineMessageMediaInvoice) TypeID() uint32 { return 0xd7e78225 }
 func (*InputBotInlineMessageMediaInvoice) TypeName() string {
 	return "inputBotInlineMessageMediaInvoice"
 }
-
-// IsNil reports a nil pointer.
-func (x *InputBotInlineMessageMediaInvoice) IsNil() bool { return x == nil }
 
 func (*InputBotInlineMessageMediaInvoice) isInputBotInlineMessageClass() {}
 
@@ -32201,9 +30185,6 @@ func (*InputBotInlineMessageMediaWebPage) TypeName() string {
 	return "inputBotInlineMessageMediaWebPage"
 }
 
-// IsNil reports a nil pointer.
-func (x *InputBotInlineMessageMediaWebPage) IsNil() bool { return x == nil }
-
 func (*InputBotInlineMessageMediaWebPage) isInputBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of inputBotInlineMessageMediaWebPage.
@@ -32268,9 +30249,6 @@ func (*InputBotInlineMessageRichMessage) TypeID() uint32 { return 0xb43df56c }
 
 // TypeName returns "inputBotInlineMessageRichMessage".
 func (*InputBotInlineMessageRichMessage) TypeName() string { return "inputBotInlineMessageRichMessage" }
-
-// IsNil reports a nil pointer.
-func (x *InputBotInlineMessageRichMessage) IsNil() bool { return x == nil }
 
 func (*InputBotInlineMessageRichMessage) isInputBotInlineMessageClass() {}
 
@@ -32345,9 +30323,6 @@ func (*InputBotInlineResult) TypeID() uint32 { return 0x88bf9319 }
 
 // TypeName returns "inputBotInlineResult".
 func (*InputBotInlineResult) TypeName() string { return "inputBotInlineResult" }
-
-// IsNil reports a nil pointer.
-func (x *InputBotInlineResult) IsNil() bool { return x == nil }
 
 func (*InputBotInlineResult) isInputBotInlineResultClass() {}
 
@@ -32429,9 +30404,6 @@ func (*InputBotInlineResultPhoto) TypeID() uint32 { return 0xa8d864a7 }
 // TypeName returns "inputBotInlineResultPhoto".
 func (*InputBotInlineResultPhoto) TypeName() string { return "inputBotInlineResultPhoto" }
 
-// IsNil reports a nil pointer.
-func (x *InputBotInlineResultPhoto) IsNil() bool { return x == nil }
-
 func (*InputBotInlineResultPhoto) isInputBotInlineResultClass() {}
 
 // EncodeBare writes the fields of inputBotInlineResultPhoto.
@@ -32467,9 +30439,6 @@ func (*InputBotInlineResultDocument) TypeID() uint32 { return 0xfff8fdc4 }
 
 // TypeName returns "inputBotInlineResultDocument".
 func (*InputBotInlineResultDocument) TypeName() string { return "inputBotInlineResultDocument" }
-
-// IsNil reports a nil pointer.
-func (x *InputBotInlineResultDocument) IsNil() bool { return x == nil }
 
 func (*InputBotInlineResultDocument) isInputBotInlineResultClass() {}
 
@@ -32524,9 +30493,6 @@ func (*InputBotInlineResultGame) TypeID() uint32 { return 0x4fa417f2 }
 
 // TypeName returns "inputBotInlineResultGame".
 func (*InputBotInlineResultGame) TypeName() string { return "inputBotInlineResultGame" }
-
-// IsNil reports a nil pointer.
-func (x *InputBotInlineResultGame) IsNil() bool { return x == nil }
 
 func (*InputBotInlineResultGame) isInputBotInlineResultClass() {}
 
@@ -32598,9 +30564,6 @@ func (*BotInlineMessageMediaAuto) TypeID() uint32 { return 0x764cf810 }
 // TypeName returns "botInlineMessageMediaAuto".
 func (*BotInlineMessageMediaAuto) TypeName() string { return "botInlineMessageMediaAuto" }
 
-// IsNil reports a nil pointer.
-func (x *BotInlineMessageMediaAuto) IsNil() bool { return x == nil }
-
 func (*BotInlineMessageMediaAuto) isBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of botInlineMessageMediaAuto.
@@ -32654,9 +30617,6 @@ func (*BotInlineMessageText) TypeID() uint32 { return 0x8c7f65e2 }
 
 // TypeName returns "botInlineMessageText".
 func (*BotInlineMessageText) TypeName() string { return "botInlineMessageText" }
-
-// IsNil reports a nil pointer.
-func (x *BotInlineMessageText) IsNil() bool { return x == nil }
 
 func (*BotInlineMessageText) isBotInlineMessageClass() {}
 
@@ -32715,9 +30675,6 @@ func (*BotInlineMessageMediaGeo) TypeID() uint32 { return 0x051846fd }
 
 // TypeName returns "botInlineMessageMediaGeo".
 func (*BotInlineMessageMediaGeo) TypeName() string { return "botInlineMessageMediaGeo" }
-
-// IsNil reports a nil pointer.
-func (x *BotInlineMessageMediaGeo) IsNil() bool { return x == nil }
 
 func (*BotInlineMessageMediaGeo) isBotInlineMessageClass() {}
 
@@ -32789,9 +30746,6 @@ func (*BotInlineMessageMediaVenue) TypeID() uint32 { return 0x8a86659c }
 // TypeName returns "botInlineMessageMediaVenue".
 func (*BotInlineMessageMediaVenue) TypeName() string { return "botInlineMessageMediaVenue" }
 
-// IsNil reports a nil pointer.
-func (x *BotInlineMessageMediaVenue) IsNil() bool { return x == nil }
-
 func (*BotInlineMessageMediaVenue) isBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of botInlineMessageMediaVenue.
@@ -32843,9 +30797,6 @@ func (*BotInlineMessageMediaContact) TypeID() uint32 { return 0x18d1cdc2 }
 // TypeName returns "botInlineMessageMediaContact".
 func (*BotInlineMessageMediaContact) TypeName() string { return "botInlineMessageMediaContact" }
 
-// IsNil reports a nil pointer.
-func (x *BotInlineMessageMediaContact) IsNil() bool { return x == nil }
-
 func (*BotInlineMessageMediaContact) isBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of botInlineMessageMediaContact.
@@ -32895,9 +30846,6 @@ func (*BotInlineMessageMediaInvoice) TypeID() uint32 { return 0x354a9b09 }
 
 // TypeName returns "botInlineMessageMediaInvoice".
 func (*BotInlineMessageMediaInvoice) TypeName() string { return "botInlineMessageMediaInvoice" }
-
-// IsNil reports a nil pointer.
-func (x *BotInlineMessageMediaInvoice) IsNil() bool { return x == nil }
 
 func (*BotInlineMessageMediaInvoice) isBotInlineMessageClass() {}
 
@@ -32966,9 +30914,6 @@ func (*BotInlineMessageMediaWebPage) TypeID() uint32 { return 0x809ad9a6 }
 
 // TypeName returns "botInlineMessageMediaWebPage".
 func (*BotInlineMessageMediaWebPage) TypeName() string { return "botInlineMessageMediaWebPage" }
-
-// IsNil reports a nil pointer.
-func (x *BotInlineMessageMediaWebPage) IsNil() bool { return x == nil }
 
 func (*BotInlineMessageMediaWebPage) isBotInlineMessageClass() {}
 
@@ -33039,9 +30984,6 @@ func (*BotInlineMessageRichMessage) TypeID() uint32 { return 0x0a617e7b }
 // TypeName returns "botInlineMessageRichMessage".
 func (*BotInlineMessageRichMessage) TypeName() string { return "botInlineMessageRichMessage" }
 
-// IsNil reports a nil pointer.
-func (x *BotInlineMessageRichMessage) IsNil() bool { return x == nil }
-
 func (*BotInlineMessageRichMessage) isBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of botInlineMessageRichMessage.
@@ -33111,9 +31053,6 @@ func (*BotInlineResult) TypeID() uint32 { return 0x11965f3a }
 
 // TypeName returns "botInlineResult".
 func (*BotInlineResult) TypeName() string { return "botInlineResult" }
-
-// IsNil reports a nil pointer.
-func (x *BotInlineResult) IsNil() bool { return x == nil }
 
 func (*BotInlineResult) isBotInlineResultClass() {}
 
@@ -33197,9 +31136,6 @@ func (*BotInlineMediaResult) TypeID() uint32 { return 0x17db940b }
 
 // TypeName returns "botInlineMediaResult".
 func (*BotInlineMediaResult) TypeName() string { return "botInlineMediaResult" }
-
-// IsNil reports a nil pointer.
-func (x *BotInlineMediaResult) IsNil() bool { return x == nil }
 
 func (*BotInlineMediaResult) isBotInlineResultClass() {}
 
@@ -33300,9 +31236,6 @@ func (*MessagesBotResults) TypeID() uint32 { return 0xe021f2f6 }
 // TypeName returns "messages.botResults".
 func (*MessagesBotResults) TypeName() string { return "messages.botResults" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesBotResults) IsNil() bool { return x == nil }
-
 func (*MessagesBotResults) isMessagesBotResultsClass() {}
 
 // EncodeBare writes the fields of messages.botResults.
@@ -33393,9 +31326,6 @@ func (*ExportedMessageLink) TypeID() uint32 { return 0x5dab1af4 }
 // TypeName returns "exportedMessageLink".
 func (*ExportedMessageLink) TypeName() string { return "exportedMessageLink" }
 
-// IsNil reports a nil pointer.
-func (x *ExportedMessageLink) IsNil() bool { return x == nil }
-
 func (*ExportedMessageLink) isExportedMessageLinkClass() {}
 
 // EncodeBare writes the fields of exportedMessageLink.
@@ -33458,9 +31388,6 @@ func (*MessageFwdHeader) TypeID() uint32 { return 0x4e4df4bb }
 
 // TypeName returns "messageFwdHeader".
 func (*MessageFwdHeader) TypeName() string { return "messageFwdHeader" }
-
-// IsNil reports a nil pointer.
-func (x *MessageFwdHeader) IsNil() bool { return x == nil }
 
 func (*MessageFwdHeader) isMessageFwdHeaderClass() {}
 
@@ -33619,9 +31546,6 @@ func (*AuthCodeTypeSMS) TypeID() uint32 { return 0x72a3158c }
 // TypeName returns "auth.codeTypeSms".
 func (*AuthCodeTypeSMS) TypeName() string { return "auth.codeTypeSms" }
 
-// IsNil reports a nil pointer.
-func (x *AuthCodeTypeSMS) IsNil() bool { return x == nil }
-
 func (*AuthCodeTypeSMS) isAuthCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.codeTypeSms.
@@ -33643,9 +31567,6 @@ func (*AuthCodeTypeCall) TypeID() uint32 { return 0x741cd3e3 }
 
 // TypeName returns "auth.codeTypeCall".
 func (*AuthCodeTypeCall) TypeName() string { return "auth.codeTypeCall" }
-
-// IsNil reports a nil pointer.
-func (x *AuthCodeTypeCall) IsNil() bool { return x == nil }
 
 func (*AuthCodeTypeCall) isAuthCodeTypeClass() {}
 
@@ -33669,9 +31590,6 @@ func (*AuthCodeTypeFlashCall) TypeID() uint32 { return 0x226ccefb }
 // TypeName returns "auth.codeTypeFlashCall".
 func (*AuthCodeTypeFlashCall) TypeName() string { return "auth.codeTypeFlashCall" }
 
-// IsNil reports a nil pointer.
-func (x *AuthCodeTypeFlashCall) IsNil() bool { return x == nil }
-
 func (*AuthCodeTypeFlashCall) isAuthCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.codeTypeFlashCall.
@@ -33694,9 +31612,6 @@ func (*AuthCodeTypeMissedCall) TypeID() uint32 { return 0xd61ad6ee }
 // TypeName returns "auth.codeTypeMissedCall".
 func (*AuthCodeTypeMissedCall) TypeName() string { return "auth.codeTypeMissedCall" }
 
-// IsNil reports a nil pointer.
-func (x *AuthCodeTypeMissedCall) IsNil() bool { return x == nil }
-
 func (*AuthCodeTypeMissedCall) isAuthCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.codeTypeMissedCall.
@@ -33718,9 +31633,6 @@ func (*AuthCodeTypeFragmentSMS) TypeID() uint32 { return 0x06ed998c }
 
 // TypeName returns "auth.codeTypeFragmentSms".
 func (*AuthCodeTypeFragmentSMS) TypeName() string { return "auth.codeTypeFragmentSms" }
-
-// IsNil reports a nil pointer.
-func (x *AuthCodeTypeFragmentSMS) IsNil() bool { return x == nil }
 
 func (*AuthCodeTypeFragmentSMS) isAuthCodeTypeClass() {}
 
@@ -33789,9 +31701,6 @@ func (*AuthSentCodeTypeApp) TypeID() uint32 { return 0x3dbb5986 }
 // TypeName returns "auth.sentCodeTypeApp".
 func (*AuthSentCodeTypeApp) TypeName() string { return "auth.sentCodeTypeApp" }
 
-// IsNil reports a nil pointer.
-func (x *AuthSentCodeTypeApp) IsNil() bool { return x == nil }
-
 func (*AuthSentCodeTypeApp) isAuthSentCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.sentCodeTypeApp.
@@ -33816,9 +31725,6 @@ func (*AuthSentCodeTypeSMS) TypeID() uint32 { return 0xc000bba2 }
 
 // TypeName returns "auth.sentCodeTypeSms".
 func (*AuthSentCodeTypeSMS) TypeName() string { return "auth.sentCodeTypeSms" }
-
-// IsNil reports a nil pointer.
-func (x *AuthSentCodeTypeSMS) IsNil() bool { return x == nil }
 
 func (*AuthSentCodeTypeSMS) isAuthSentCodeTypeClass() {}
 
@@ -33845,9 +31751,6 @@ func (*AuthSentCodeTypeCall) TypeID() uint32 { return 0x5353e5a7 }
 // TypeName returns "auth.sentCodeTypeCall".
 func (*AuthSentCodeTypeCall) TypeName() string { return "auth.sentCodeTypeCall" }
 
-// IsNil reports a nil pointer.
-func (x *AuthSentCodeTypeCall) IsNil() bool { return x == nil }
-
 func (*AuthSentCodeTypeCall) isAuthSentCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.sentCodeTypeCall.
@@ -33872,9 +31775,6 @@ func (*AuthSentCodeTypeFlashCall) TypeID() uint32 { return 0xab03c6d9 }
 
 // TypeName returns "auth.sentCodeTypeFlashCall".
 func (*AuthSentCodeTypeFlashCall) TypeName() string { return "auth.sentCodeTypeFlashCall" }
-
-// IsNil reports a nil pointer.
-func (x *AuthSentCodeTypeFlashCall) IsNil() bool { return x == nil }
 
 func (*AuthSentCodeTypeFlashCall) isAuthSentCodeTypeClass() {}
 
@@ -33901,9 +31801,6 @@ func (*AuthSentCodeTypeMissedCall) TypeID() uint32 { return 0x82006484 }
 
 // TypeName returns "auth.sentCodeTypeMissedCall".
 func (*AuthSentCodeTypeMissedCall) TypeName() string { return "auth.sentCodeTypeMissedCall" }
-
-// IsNil reports a nil pointer.
-func (x *AuthSentCodeTypeMissedCall) IsNil() bool { return x == nil }
 
 func (*AuthSentCodeTypeMissedCall) isAuthSentCodeTypeClass() {}
 
@@ -33936,9 +31833,6 @@ func (*AuthSentCodeTypeEmailCode) TypeID() uint32 { return 0xf450f59b }
 
 // TypeName returns "auth.sentCodeTypeEmailCode".
 func (*AuthSentCodeTypeEmailCode) TypeName() string { return "auth.sentCodeTypeEmailCode" }
-
-// IsNil reports a nil pointer.
-func (x *AuthSentCodeTypeEmailCode) IsNil() bool { return x == nil }
 
 func (*AuthSentCodeTypeEmailCode) isAuthSentCodeTypeClass() {}
 
@@ -33999,9 +31893,6 @@ func (*AuthSentCodeTypeSetUpEmailRequired) TypeName() string {
 	return "auth.sentCodeTypeSetUpEmailRequired"
 }
 
-// IsNil reports a nil pointer.
-func (x *AuthSentCodeTypeSetUpEmailRequired) IsNil() bool { return x == nil }
-
 func (*AuthSentCodeTypeSetUpEmailRequired) isAuthSentCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.sentCodeTypeSetUpEmailRequired.
@@ -34037,9 +31928,6 @@ func (*AuthSentCodeTypeFragmentSMS) TypeID() uint32 { return 0xd9565c39 }
 // TypeName returns "auth.sentCodeTypeFragmentSms".
 func (*AuthSentCodeTypeFragmentSMS) TypeName() string { return "auth.sentCodeTypeFragmentSms" }
 
-// IsNil reports a nil pointer.
-func (x *AuthSentCodeTypeFragmentSMS) IsNil() bool { return x == nil }
-
 func (*AuthSentCodeTypeFragmentSMS) isAuthSentCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.sentCodeTypeFragmentSms.
@@ -34071,9 +31959,6 @@ func (*AuthSentCodeTypeFirebaseSMS) TypeID() uint32 { return 0x009fd736 }
 
 // TypeName returns "auth.sentCodeTypeFirebaseSms".
 func (*AuthSentCodeTypeFirebaseSMS) TypeName() string { return "auth.sentCodeTypeFirebaseSms" }
-
-// IsNil reports a nil pointer.
-func (x *AuthSentCodeTypeFirebaseSMS) IsNil() bool { return x == nil }
 
 func (*AuthSentCodeTypeFirebaseSMS) isAuthSentCodeTypeClass() {}
 
@@ -34148,9 +32033,6 @@ func (*AuthSentCodeTypeSMSWord) TypeID() uint32 { return 0xa416ac81 }
 // TypeName returns "auth.sentCodeTypeSmsWord".
 func (*AuthSentCodeTypeSMSWord) TypeName() string { return "auth.sentCodeTypeSmsWord" }
 
-// IsNil reports a nil pointer.
-func (x *AuthSentCodeTypeSMSWord) IsNil() bool { return x == nil }
-
 func (*AuthSentCodeTypeSMSWord) isAuthSentCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.sentCodeTypeSmsWord.
@@ -34185,9 +32067,6 @@ func (*AuthSentCodeTypeSMSPhrase) TypeID() uint32 { return 0xb37794af }
 
 // TypeName returns "auth.sentCodeTypeSmsPhrase".
 func (*AuthSentCodeTypeSMSPhrase) TypeName() string { return "auth.sentCodeTypeSmsPhrase" }
-
-// IsNil reports a nil pointer.
-func (x *AuthSentCodeTypeSMSPhrase) IsNil() bool { return x == nil }
 
 func (*AuthSentCodeTypeSMSPhrase) isAuthSentCodeTypeClass() {}
 
@@ -34252,9 +32131,6 @@ func (*MessagesBotCallbackAnswer) TypeID() uint32 { return 0x36585ea4 }
 
 // TypeName returns "messages.botCallbackAnswer".
 func (*MessagesBotCallbackAnswer) TypeName() string { return "messages.botCallbackAnswer" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesBotCallbackAnswer) IsNil() bool { return x == nil }
 
 func (*MessagesBotCallbackAnswer) isMessagesBotCallbackAnswerClass() {}
 
@@ -34338,9 +32214,6 @@ func (*MessagesMessageEditData) TypeID() uint32 { return 0x26b5dde6 }
 // TypeName returns "messages.messageEditData".
 func (*MessagesMessageEditData) TypeName() string { return "messages.messageEditData" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesMessageEditData) IsNil() bool { return x == nil }
-
 func (*MessagesMessageEditData) isMessagesMessageEditDataClass() {}
 
 // EncodeBare writes the fields of messages.messageEditData.
@@ -34399,9 +32272,6 @@ func (*InputBotInlineMessageID) TypeID() uint32 { return 0x890c3d89 }
 // TypeName returns "inputBotInlineMessageID".
 func (*InputBotInlineMessageID) TypeName() string { return "inputBotInlineMessageID" }
 
-// IsNil reports a nil pointer.
-func (x *InputBotInlineMessageID) IsNil() bool { return x == nil }
-
 func (*InputBotInlineMessageID) isInputBotInlineMessageIDClass() {}
 
 // EncodeBare writes the fields of inputBotInlineMessageID.
@@ -34433,9 +32303,6 @@ func (*InputBotInlineMessageID64) TypeID() uint32 { return 0xb6d915d7 }
 
 // TypeName returns "inputBotInlineMessageID64".
 func (*InputBotInlineMessageID64) TypeName() string { return "inputBotInlineMessageID64" }
-
-// IsNil reports a nil pointer.
-func (x *InputBotInlineMessageID64) IsNil() bool { return x == nil }
 
 func (*InputBotInlineMessageID64) isInputBotInlineMessageIDClass() {}
 
@@ -34493,9 +32360,6 @@ func (*InlineBotSwitchPM) TypeID() uint32 { return 0x3c20629f }
 // TypeName returns "inlineBotSwitchPM".
 func (*InlineBotSwitchPM) TypeName() string { return "inlineBotSwitchPM" }
 
-// IsNil reports a nil pointer.
-func (x *InlineBotSwitchPM) IsNil() bool { return x == nil }
-
 func (*InlineBotSwitchPM) isInlineBotSwitchPMClass() {}
 
 // EncodeBare writes the fields of inlineBotSwitchPM.
@@ -34550,9 +32414,6 @@ func (*MessagesPeerDialogs) TypeID() uint32 { return 0x3371c354 }
 
 // TypeName returns "messages.peerDialogs".
 func (*MessagesPeerDialogs) TypeName() string { return "messages.peerDialogs" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesPeerDialogs) IsNil() bool { return x == nil }
 
 func (*MessagesPeerDialogs) isMessagesPeerDialogsClass() {}
 
@@ -34611,9 +32472,6 @@ func (*TopPeer) TypeID() uint32 { return 0xedcdc05b }
 
 // TypeName returns "topPeer".
 func (*TopPeer) TypeName() string { return "topPeer" }
-
-// IsNil reports a nil pointer.
-func (x *TopPeer) IsNil() bool { return x == nil }
 
 func (*TopPeer) isTopPeerClass() {}
 
@@ -34683,9 +32541,6 @@ func (*TopPeerCategoryBotsPM) TypeID() uint32 { return 0xab661b5b }
 // TypeName returns "topPeerCategoryBotsPM".
 func (*TopPeerCategoryBotsPM) TypeName() string { return "topPeerCategoryBotsPM" }
 
-// IsNil reports a nil pointer.
-func (x *TopPeerCategoryBotsPM) IsNil() bool { return x == nil }
-
 func (*TopPeerCategoryBotsPM) isTopPeerCategoryClass() {}
 
 // EncodeBare writes the fields of topPeerCategoryBotsPM.
@@ -34707,9 +32562,6 @@ func (*TopPeerCategoryBotsInline) TypeID() uint32 { return 0x148677e2 }
 
 // TypeName returns "topPeerCategoryBotsInline".
 func (*TopPeerCategoryBotsInline) TypeName() string { return "topPeerCategoryBotsInline" }
-
-// IsNil reports a nil pointer.
-func (x *TopPeerCategoryBotsInline) IsNil() bool { return x == nil }
 
 func (*TopPeerCategoryBotsInline) isTopPeerCategoryClass() {}
 
@@ -34733,9 +32585,6 @@ func (*TopPeerCategoryCorrespondents) TypeID() uint32 { return 0x0637b7ed }
 // TypeName returns "topPeerCategoryCorrespondents".
 func (*TopPeerCategoryCorrespondents) TypeName() string { return "topPeerCategoryCorrespondents" }
 
-// IsNil reports a nil pointer.
-func (x *TopPeerCategoryCorrespondents) IsNil() bool { return x == nil }
-
 func (*TopPeerCategoryCorrespondents) isTopPeerCategoryClass() {}
 
 // EncodeBare writes the fields of topPeerCategoryCorrespondents.
@@ -34757,9 +32606,6 @@ func (*TopPeerCategoryGroups) TypeID() uint32 { return 0xbd17a14a }
 
 // TypeName returns "topPeerCategoryGroups".
 func (*TopPeerCategoryGroups) TypeName() string { return "topPeerCategoryGroups" }
-
-// IsNil reports a nil pointer.
-func (x *TopPeerCategoryGroups) IsNil() bool { return x == nil }
 
 func (*TopPeerCategoryGroups) isTopPeerCategoryClass() {}
 
@@ -34783,9 +32629,6 @@ func (*TopPeerCategoryChannels) TypeID() uint32 { return 0x161d9628 }
 // TypeName returns "topPeerCategoryChannels".
 func (*TopPeerCategoryChannels) TypeName() string { return "topPeerCategoryChannels" }
 
-// IsNil reports a nil pointer.
-func (x *TopPeerCategoryChannels) IsNil() bool { return x == nil }
-
 func (*TopPeerCategoryChannels) isTopPeerCategoryClass() {}
 
 // EncodeBare writes the fields of topPeerCategoryChannels.
@@ -34807,9 +32650,6 @@ func (*TopPeerCategoryPhoneCalls) TypeID() uint32 { return 0x1e76a78c }
 
 // TypeName returns "topPeerCategoryPhoneCalls".
 func (*TopPeerCategoryPhoneCalls) TypeName() string { return "topPeerCategoryPhoneCalls" }
-
-// IsNil reports a nil pointer.
-func (x *TopPeerCategoryPhoneCalls) IsNil() bool { return x == nil }
 
 func (*TopPeerCategoryPhoneCalls) isTopPeerCategoryClass() {}
 
@@ -34833,9 +32673,6 @@ func (*TopPeerCategoryForwardUsers) TypeID() uint32 { return 0xa8406ca9 }
 // TypeName returns "topPeerCategoryForwardUsers".
 func (*TopPeerCategoryForwardUsers) TypeName() string { return "topPeerCategoryForwardUsers" }
 
-// IsNil reports a nil pointer.
-func (x *TopPeerCategoryForwardUsers) IsNil() bool { return x == nil }
-
 func (*TopPeerCategoryForwardUsers) isTopPeerCategoryClass() {}
 
 // EncodeBare writes the fields of topPeerCategoryForwardUsers.
@@ -34857,9 +32694,6 @@ func (*TopPeerCategoryForwardChats) TypeID() uint32 { return 0xfbeec0f0 }
 
 // TypeName returns "topPeerCategoryForwardChats".
 func (*TopPeerCategoryForwardChats) TypeName() string { return "topPeerCategoryForwardChats" }
-
-// IsNil reports a nil pointer.
-func (x *TopPeerCategoryForwardChats) IsNil() bool { return x == nil }
 
 func (*TopPeerCategoryForwardChats) isTopPeerCategoryClass() {}
 
@@ -34883,9 +32717,6 @@ func (*TopPeerCategoryBotsApp) TypeID() uint32 { return 0xfd9e7bec }
 // TypeName returns "topPeerCategoryBotsApp".
 func (*TopPeerCategoryBotsApp) TypeName() string { return "topPeerCategoryBotsApp" }
 
-// IsNil reports a nil pointer.
-func (x *TopPeerCategoryBotsApp) IsNil() bool { return x == nil }
-
 func (*TopPeerCategoryBotsApp) isTopPeerCategoryClass() {}
 
 // EncodeBare writes the fields of topPeerCategoryBotsApp.
@@ -34907,9 +32738,6 @@ func (*TopPeerCategoryBotsGuestChat) TypeID() uint32 { return 0x6c24f3dd }
 
 // TypeName returns "topPeerCategoryBotsGuestChat".
 func (*TopPeerCategoryBotsGuestChat) TypeName() string { return "topPeerCategoryBotsGuestChat" }
-
-// IsNil reports a nil pointer.
-func (x *TopPeerCategoryBotsGuestChat) IsNil() bool { return x == nil }
 
 func (*TopPeerCategoryBotsGuestChat) isTopPeerCategoryClass() {}
 
@@ -34959,9 +32787,6 @@ func (*TopPeerCategoryPeers) TypeID() uint32 { return 0xfb834291 }
 
 // TypeName returns "topPeerCategoryPeers".
 func (*TopPeerCategoryPeers) TypeName() string { return "topPeerCategoryPeers" }
-
-// IsNil reports a nil pointer.
-func (x *TopPeerCategoryPeers) IsNil() bool { return x == nil }
 
 func (*TopPeerCategoryPeers) isTopPeerCategoryPeersClass() {}
 
@@ -35019,9 +32844,6 @@ func (*ContactsTopPeersNotModified) TypeID() uint32 { return 0xde266ef5 }
 // TypeName returns "contacts.topPeersNotModified".
 func (*ContactsTopPeersNotModified) TypeName() string { return "contacts.topPeersNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsTopPeersNotModified) IsNil() bool { return x == nil }
-
 func (*ContactsTopPeersNotModified) isContactsTopPeersClass() {}
 
 // EncodeBare writes the fields of contacts.topPeersNotModified.
@@ -35046,9 +32868,6 @@ func (*ContactsTopPeers) TypeID() uint32 { return 0x70b772a8 }
 
 // TypeName returns "contacts.topPeers".
 func (*ContactsTopPeers) TypeName() string { return "contacts.topPeers" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsTopPeers) IsNil() bool { return x == nil }
 
 func (*ContactsTopPeers) isContactsTopPeersClass() {}
 
@@ -35077,9 +32896,6 @@ func (*ContactsTopPeersDisabled) TypeID() uint32 { return 0xb52c939d }
 
 // TypeName returns "contacts.topPeersDisabled".
 func (*ContactsTopPeersDisabled) TypeName() string { return "contacts.topPeersDisabled" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsTopPeersDisabled) IsNil() bool { return x == nil }
 
 func (*ContactsTopPeersDisabled) isContactsTopPeersClass() {}
 
@@ -35130,9 +32946,6 @@ func (*DraftMessageEmpty) TypeID() uint32 { return 0x1b0c841a }
 // TypeName returns "draftMessageEmpty".
 func (*DraftMessageEmpty) TypeName() string { return "draftMessageEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *DraftMessageEmpty) IsNil() bool { return x == nil }
-
 func (*DraftMessageEmpty) isDraftMessageClass() {}
 
 // EncodeBare writes the fields of draftMessageEmpty.
@@ -35176,9 +32989,6 @@ func (*DraftMessage) TypeID() uint32 { return 0x60fe3294 }
 
 // TypeName returns "draftMessage".
 func (*DraftMessage) TypeName() string { return "draftMessage" }
-
-// IsNil reports a nil pointer.
-func (x *DraftMessage) IsNil() bool { return x == nil }
 
 func (*DraftMessage) isDraftMessageClass() {}
 
@@ -35300,9 +33110,6 @@ func (*MessagesFeaturedStickersNotModified) TypeName() string {
 	return "messages.featuredStickersNotModified"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesFeaturedStickersNotModified) IsNil() bool { return x == nil }
-
 func (*MessagesFeaturedStickersNotModified) isMessagesFeaturedStickersClass() {}
 
 // EncodeBare writes the fields of messages.featuredStickersNotModified.
@@ -35331,9 +33138,6 @@ func (*MessagesFeaturedStickers) TypeID() uint32 { return 0xbe382906 }
 
 // TypeName returns "messages.featuredStickers".
 func (*MessagesFeaturedStickers) TypeName() string { return "messages.featuredStickers" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesFeaturedStickers) IsNil() bool { return x == nil }
 
 func (*MessagesFeaturedStickers) isMessagesFeaturedStickersClass() {}
 
@@ -35400,9 +33204,6 @@ func (*MessagesRecentStickersNotModified) TypeName() string {
 	return "messages.recentStickersNotModified"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesRecentStickersNotModified) IsNil() bool { return x == nil }
-
 func (*MessagesRecentStickersNotModified) isMessagesRecentStickersClass() {}
 
 // EncodeBare writes the fields of messages.recentStickersNotModified.
@@ -35428,9 +33229,6 @@ func (*MessagesRecentStickers) TypeID() uint32 { return 0x88d37c56 }
 
 // TypeName returns "messages.recentStickers".
 func (*MessagesRecentStickers) TypeName() string { return "messages.recentStickers" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesRecentStickers) IsNil() bool { return x == nil }
 
 func (*MessagesRecentStickers) isMessagesRecentStickersClass() {}
 
@@ -35488,9 +33286,6 @@ func (*MessagesArchivedStickers) TypeID() uint32 { return 0x4fcba9c8 }
 // TypeName returns "messages.archivedStickers".
 func (*MessagesArchivedStickers) TypeName() string { return "messages.archivedStickers" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesArchivedStickers) IsNil() bool { return x == nil }
-
 func (*MessagesArchivedStickers) isMessagesArchivedStickersClass() {}
 
 // EncodeBare writes the fields of messages.archivedStickers.
@@ -35545,9 +33340,6 @@ func (*MessagesStickerSetInstallResultSuccess) TypeName() string {
 	return "messages.stickerSetInstallResultSuccess"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesStickerSetInstallResultSuccess) IsNil() bool { return x == nil }
-
 func (*MessagesStickerSetInstallResultSuccess) isMessagesStickerSetInstallResultClass() {}
 
 // EncodeBare writes the fields of messages.stickerSetInstallResultSuccess.
@@ -35572,9 +33364,6 @@ func (*MessagesStickerSetInstallResultArchive) TypeID() uint32 { return 0x35e410
 func (*MessagesStickerSetInstallResultArchive) TypeName() string {
 	return "messages.stickerSetInstallResultArchive"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesStickerSetInstallResultArchive) IsNil() bool { return x == nil }
 
 func (*MessagesStickerSetInstallResultArchive) isMessagesStickerSetInstallResultClass() {}
 
@@ -35632,9 +33421,6 @@ func (*StickerSetCovered) TypeID() uint32 { return 0x6410a5d2 }
 // TypeName returns "stickerSetCovered".
 func (*StickerSetCovered) TypeName() string { return "stickerSetCovered" }
 
-// IsNil reports a nil pointer.
-func (x *StickerSetCovered) IsNil() bool { return x == nil }
-
 func (*StickerSetCovered) isStickerSetCoveredClass() {}
 
 // EncodeBare writes the fields of stickerSetCovered.
@@ -35662,9 +33448,6 @@ func (*StickerSetMultiCovered) TypeID() uint32 { return 0x3407e51b }
 
 // TypeName returns "stickerSetMultiCovered".
 func (*StickerSetMultiCovered) TypeName() string { return "stickerSetMultiCovered" }
-
-// IsNil reports a nil pointer.
-func (x *StickerSetMultiCovered) IsNil() bool { return x == nil }
 
 func (*StickerSetMultiCovered) isStickerSetCoveredClass() {}
 
@@ -35696,9 +33479,6 @@ func (*StickerSetFullCovered) TypeID() uint32 { return 0x40d13c0e }
 // TypeName returns "stickerSetFullCovered".
 func (*StickerSetFullCovered) TypeName() string { return "stickerSetFullCovered" }
 
-// IsNil reports a nil pointer.
-func (x *StickerSetFullCovered) IsNil() bool { return x == nil }
-
 func (*StickerSetFullCovered) isStickerSetCoveredClass() {}
 
 // EncodeBare writes the fields of stickerSetFullCovered.
@@ -35729,9 +33509,6 @@ func (*StickerSetNoCovered) TypeID() uint32 { return 0x77b15d1c }
 
 // TypeName returns "stickerSetNoCovered".
 func (*StickerSetNoCovered) TypeName() string { return "stickerSetNoCovered" }
-
-// IsNil reports a nil pointer.
-func (x *StickerSetNoCovered) IsNil() bool { return x == nil }
 
 func (*StickerSetNoCovered) isStickerSetCoveredClass() {}
 
@@ -35784,9 +33561,6 @@ func (*MaskCoords) TypeID() uint32 { return 0xaed6dbb2 }
 
 // TypeName returns "maskCoords".
 func (*MaskCoords) TypeName() string { return "maskCoords" }
-
-// IsNil reports a nil pointer.
-func (x *MaskCoords) IsNil() bool { return x == nil }
 
 func (*MaskCoords) isMaskCoordsClass() {}
 
@@ -35845,9 +33619,6 @@ func (*InputStickeredMediaPhoto) TypeID() uint32 { return 0x4a992157 }
 // TypeName returns "inputStickeredMediaPhoto".
 func (*InputStickeredMediaPhoto) TypeName() string { return "inputStickeredMediaPhoto" }
 
-// IsNil reports a nil pointer.
-func (x *InputStickeredMediaPhoto) IsNil() bool { return x == nil }
-
 func (*InputStickeredMediaPhoto) isInputStickeredMediaClass() {}
 
 // EncodeBare writes the fields of inputStickeredMediaPhoto.
@@ -35872,9 +33643,6 @@ func (*InputStickeredMediaDocument) TypeID() uint32 { return 0x0438865b }
 
 // TypeName returns "inputStickeredMediaDocument".
 func (*InputStickeredMediaDocument) TypeName() string { return "inputStickeredMediaDocument" }
-
-// IsNil reports a nil pointer.
-func (x *InputStickeredMediaDocument) IsNil() bool { return x == nil }
 
 func (*InputStickeredMediaDocument) isInputStickeredMediaClass() {}
 
@@ -35930,9 +33698,6 @@ func (*Game) TypeID() uint32 { return 0xbdf9653b }
 
 // TypeName returns "game".
 func (*Game) TypeName() string { return "game" }
-
-// IsNil reports a nil pointer.
-func (x *Game) IsNil() bool { return x == nil }
 
 func (*Game) isGameClass() {}
 
@@ -36008,9 +33773,6 @@ func (*InputGameID) TypeID() uint32 { return 0x032c3e77 }
 // TypeName returns "inputGameID".
 func (*InputGameID) TypeName() string { return "inputGameID" }
 
-// IsNil reports a nil pointer.
-func (x *InputGameID) IsNil() bool { return x == nil }
-
 func (*InputGameID) isInputGameClass() {}
 
 // EncodeBare writes the fields of inputGameID.
@@ -36038,9 +33800,6 @@ func (*InputGameShortName) TypeID() uint32 { return 0xc331e80a }
 
 // TypeName returns "inputGameShortName".
 func (*InputGameShortName) TypeName() string { return "inputGameShortName" }
-
-// IsNil reports a nil pointer.
-func (x *InputGameShortName) IsNil() bool { return x == nil }
 
 func (*InputGameShortName) isInputGameClass() {}
 
@@ -36095,9 +33854,6 @@ func (*HighScore) TypeID() uint32 { return 0x73a379eb }
 // TypeName returns "highScore".
 func (*HighScore) TypeName() string { return "highScore" }
 
-// IsNil reports a nil pointer.
-func (x *HighScore) IsNil() bool { return x == nil }
-
 func (*HighScore) isHighScoreClass() {}
 
 // EncodeBare writes the fields of highScore.
@@ -36151,9 +33907,6 @@ func (*MessagesHighScores) TypeID() uint32 { return 0x9a3bfd99 }
 
 // TypeName returns "messages.highScores".
 func (*MessagesHighScores) TypeName() string { return "messages.highScores" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesHighScores) IsNil() bool { return x == nil }
 
 func (*MessagesHighScores) isMessagesHighScoresClass() {}
 
@@ -36265,9 +34018,6 @@ func (*TextEmpty) TypeID() uint32 { return 0xdc3d824f }
 // TypeName returns "textEmpty".
 func (*TextEmpty) TypeName() string { return "textEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *TextEmpty) IsNil() bool { return x == nil }
-
 func (*TextEmpty) isRichTextClass() {}
 
 // EncodeBare writes the fields of textEmpty.
@@ -36290,9 +34040,6 @@ func (*TextPlain) TypeID() uint32 { return 0x744694e0 }
 
 // TypeName returns "textPlain".
 func (*TextPlain) TypeName() string { return "textPlain" }
-
-// IsNil reports a nil pointer.
-func (x *TextPlain) IsNil() bool { return x == nil }
 
 func (*TextPlain) isRichTextClass() {}
 
@@ -36319,9 +34066,6 @@ func (*TextBold) TypeID() uint32 { return 0x6724abc4 }
 // TypeName returns "textBold".
 func (*TextBold) TypeName() string { return "textBold" }
 
-// IsNil reports a nil pointer.
-func (x *TextBold) IsNil() bool { return x == nil }
-
 func (*TextBold) isRichTextClass() {}
 
 // EncodeBare writes the fields of textBold.
@@ -36346,9 +34090,6 @@ func (*TextItalic) TypeID() uint32 { return 0xd912a59c }
 
 // TypeName returns "textItalic".
 func (*TextItalic) TypeName() string { return "textItalic" }
-
-// IsNil reports a nil pointer.
-func (x *TextItalic) IsNil() bool { return x == nil }
 
 func (*TextItalic) isRichTextClass() {}
 
@@ -36375,9 +34116,6 @@ func (*TextUnderline) TypeID() uint32 { return 0xc12622c4 }
 // TypeName returns "textUnderline".
 func (*TextUnderline) TypeName() string { return "textUnderline" }
 
-// IsNil reports a nil pointer.
-func (x *TextUnderline) IsNil() bool { return x == nil }
-
 func (*TextUnderline) isRichTextClass() {}
 
 // EncodeBare writes the fields of textUnderline.
@@ -36403,9 +34141,6 @@ func (*TextStrike) TypeID() uint32 { return 0x9bf8bb95 }
 // TypeName returns "textStrike".
 func (*TextStrike) TypeName() string { return "textStrike" }
 
-// IsNil reports a nil pointer.
-func (x *TextStrike) IsNil() bool { return x == nil }
-
 func (*TextStrike) isRichTextClass() {}
 
 // EncodeBare writes the fields of textStrike.
@@ -36430,9 +34165,6 @@ func (*TextFixed) TypeID() uint32 { return 0x6c3f19b9 }
 
 // TypeName returns "textFixed".
 func (*TextFixed) TypeName() string { return "textFixed" }
-
-// IsNil reports a nil pointer.
-func (x *TextFixed) IsNil() bool { return x == nil }
 
 func (*TextFixed) isRichTextClass() {}
 
@@ -36460,9 +34192,6 @@ func (*TextURL) TypeID() uint32 { return 0x3c2884c1 }
 
 // TypeName returns "textUrl".
 func (*TextURL) TypeName() string { return "textUrl" }
-
-// IsNil reports a nil pointer.
-func (x *TextURL) IsNil() bool { return x == nil }
 
 func (*TextURL) isRichTextClass() {}
 
@@ -36494,9 +34223,6 @@ func (*TextEmail) TypeID() uint32 { return 0xde5a0dd6 }
 // TypeName returns "textEmail".
 func (*TextEmail) TypeName() string { return "textEmail" }
 
-// IsNil reports a nil pointer.
-func (x *TextEmail) IsNil() bool { return x == nil }
-
 func (*TextEmail) isRichTextClass() {}
 
 // EncodeBare writes the fields of textEmail.
@@ -36524,9 +34250,6 @@ func (*TextConcat) TypeID() uint32 { return 0x7e6260d7 }
 // TypeName returns "textConcat".
 func (*TextConcat) TypeName() string { return "textConcat" }
 
-// IsNil reports a nil pointer.
-func (x *TextConcat) IsNil() bool { return x == nil }
-
 func (*TextConcat) isRichTextClass() {}
 
 // EncodeBare writes the fields of textConcat.
@@ -36551,9 +34274,6 @@ func (*TextSubscript) TypeID() uint32 { return 0xed6a8504 }
 
 // TypeName returns "textSubscript".
 func (*TextSubscript) TypeName() string { return "textSubscript" }
-
-// IsNil reports a nil pointer.
-func (x *TextSubscript) IsNil() bool { return x == nil }
 
 func (*TextSubscript) isRichTextClass() {}
 
@@ -36580,9 +34300,6 @@ func (*TextSuperscript) TypeID() uint32 { return 0xc7fb5e01 }
 // TypeName returns "textSuperscript".
 func (*TextSuperscript) TypeName() string { return "textSuperscript" }
 
-// IsNil reports a nil pointer.
-func (x *TextSuperscript) IsNil() bool { return x == nil }
-
 func (*TextSuperscript) isRichTextClass() {}
 
 // EncodeBare writes the fields of textSuperscript.
@@ -36607,9 +34324,6 @@ func (*TextMarked) TypeID() uint32 { return 0x034b8621 }
 
 // TypeName returns "textMarked".
 func (*TextMarked) TypeName() string { return "textMarked" }
-
-// IsNil reports a nil pointer.
-func (x *TextMarked) IsNil() bool { return x == nil }
 
 func (*TextMarked) isRichTextClass() {}
 
@@ -36636,9 +34350,6 @@ func (*TextPhone) TypeID() uint32 { return 0x1ccb966a }
 
 // TypeName returns "textPhone".
 func (*TextPhone) TypeName() string { return "textPhone" }
-
-// IsNil reports a nil pointer.
-func (x *TextPhone) IsNil() bool { return x == nil }
 
 func (*TextPhone) isRichTextClass() {}
 
@@ -36668,9 +34379,6 @@ func (*TextImage) TypeID() uint32 { return 0x081ccf4f }
 
 // TypeName returns "textImage".
 func (*TextImage) TypeName() string { return "textImage" }
-
-// IsNil reports a nil pointer.
-func (x *TextImage) IsNil() bool { return x == nil }
 
 func (*TextImage) isRichTextClass() {}
 
@@ -36702,9 +34410,6 @@ func (*TextAnchor) TypeID() uint32 { return 0x35553762 }
 // TypeName returns "textAnchor".
 func (*TextAnchor) TypeName() string { return "textAnchor" }
 
-// IsNil reports a nil pointer.
-func (x *TextAnchor) IsNil() bool { return x == nil }
-
 func (*TextAnchor) isRichTextClass() {}
 
 // EncodeBare writes the fields of textAnchor.
@@ -36732,9 +34437,6 @@ func (*TextMath) TypeID() uint32 { return 0x9d2eac97 }
 // TypeName returns "textMath".
 func (*TextMath) TypeName() string { return "textMath" }
 
-// IsNil reports a nil pointer.
-func (x *TextMath) IsNil() bool { return x == nil }
-
 func (*TextMath) isRichTextClass() {}
 
 // EncodeBare writes the fields of textMath.
@@ -36760,9 +34462,6 @@ func (*TextCustomEmoji) TypeID() uint32 { return 0xa26156c0 }
 
 // TypeName returns "textCustomEmoji".
 func (*TextCustomEmoji) TypeName() string { return "textCustomEmoji" }
-
-// IsNil reports a nil pointer.
-func (x *TextCustomEmoji) IsNil() bool { return x == nil }
 
 func (*TextCustomEmoji) isRichTextClass() {}
 
@@ -36791,9 +34490,6 @@ func (*TextSpoiler) TypeID() uint32 { return 0x4c2a5d62 }
 // TypeName returns "textSpoiler".
 func (*TextSpoiler) TypeName() string { return "textSpoiler" }
 
-// IsNil reports a nil pointer.
-func (x *TextSpoiler) IsNil() bool { return x == nil }
-
 func (*TextSpoiler) isRichTextClass() {}
 
 // EncodeBare writes the fields of textSpoiler.
@@ -36818,9 +34514,6 @@ func (*TextMention) TypeID() uint32 { return 0xcd24cf44 }
 
 // TypeName returns "textMention".
 func (*TextMention) TypeName() string { return "textMention" }
-
-// IsNil reports a nil pointer.
-func (x *TextMention) IsNil() bool { return x == nil }
 
 func (*TextMention) isRichTextClass() {}
 
@@ -36847,9 +34540,6 @@ func (*TextHashtag) TypeID() uint32 { return 0x519524ea }
 // TypeName returns "textHashtag".
 func (*TextHashtag) TypeName() string { return "textHashtag" }
 
-// IsNil reports a nil pointer.
-func (x *TextHashtag) IsNil() bool { return x == nil }
-
 func (*TextHashtag) isRichTextClass() {}
 
 // EncodeBare writes the fields of textHashtag.
@@ -36874,9 +34564,6 @@ func (*TextBotCommand) TypeID() uint32 { return 0x02ff29d3 }
 
 // TypeName returns "textBotCommand".
 func (*TextBotCommand) TypeName() string { return "textBotCommand" }
-
-// IsNil reports a nil pointer.
-func (x *TextBotCommand) IsNil() bool { return x == nil }
 
 func (*TextBotCommand) isRichTextClass() {}
 
@@ -36903,9 +34590,6 @@ func (*TextCashtag) TypeID() uint32 { return 0x7b9e1801 }
 // TypeName returns "textCashtag".
 func (*TextCashtag) TypeName() string { return "textCashtag" }
 
-// IsNil reports a nil pointer.
-func (x *TextCashtag) IsNil() bool { return x == nil }
-
 func (*TextCashtag) isRichTextClass() {}
 
 // EncodeBare writes the fields of textCashtag.
@@ -36930,9 +34614,6 @@ func (*TextAutoURL) TypeID() uint32 { return 0xac6a83aa }
 
 // TypeName returns "textAutoUrl".
 func (*TextAutoURL) TypeName() string { return "textAutoUrl" }
-
-// IsNil reports a nil pointer.
-func (x *TextAutoURL) IsNil() bool { return x == nil }
 
 func (*TextAutoURL) isRichTextClass() {}
 
@@ -36959,9 +34640,6 @@ func (*TextAutoEmail) TypeID() uint32 { return 0xc556a45d }
 // TypeName returns "textAutoEmail".
 func (*TextAutoEmail) TypeName() string { return "textAutoEmail" }
 
-// IsNil reports a nil pointer.
-func (x *TextAutoEmail) IsNil() bool { return x == nil }
-
 func (*TextAutoEmail) isRichTextClass() {}
 
 // EncodeBare writes the fields of textAutoEmail.
@@ -36986,9 +34664,6 @@ func (*TextAutoPhone) TypeID() uint32 { return 0x24c26789 }
 
 // TypeName returns "textAutoPhone".
 func (*TextAutoPhone) TypeName() string { return "textAutoPhone" }
-
-// IsNil reports a nil pointer.
-func (x *TextAutoPhone) IsNil() bool { return x == nil }
 
 func (*TextAutoPhone) isRichTextClass() {}
 
@@ -37015,9 +34690,6 @@ func (*TextBankCard) TypeID() uint32 { return 0xb956812d }
 // TypeName returns "textBankCard".
 func (*TextBankCard) TypeName() string { return "textBankCard" }
 
-// IsNil reports a nil pointer.
-func (x *TextBankCard) IsNil() bool { return x == nil }
-
 func (*TextBankCard) isRichTextClass() {}
 
 // EncodeBare writes the fields of textBankCard.
@@ -37043,9 +34715,6 @@ func (*TextMentionName) TypeID() uint32 { return 0x01a9fbfc }
 
 // TypeName returns "textMentionName".
 func (*TextMentionName) TypeName() string { return "textMentionName" }
-
-// IsNil reports a nil pointer.
-func (x *TextMentionName) IsNil() bool { return x == nil }
 
 func (*TextMentionName) isRichTextClass() {}
 
@@ -37080,9 +34749,6 @@ func (*TextDate) TypeID() uint32 { return 0xa5b45e2b }
 
 // TypeName returns "textDate".
 func (*TextDate) TypeName() string { return "textDate" }
-
-// IsNil reports a nil pointer.
-func (x *TextDate) IsNil() bool { return x == nil }
 
 func (*TextDate) isRichTextClass() {}
 
@@ -37139,9 +34805,6 @@ func (*TextDiff) TypeID() uint32 { return 0x9686cb50 }
 // TypeName returns "textDiff".
 func (*TextDiff) TypeName() string { return "textDiff" }
 
-// IsNil reports a nil pointer.
-func (x *TextDiff) IsNil() bool { return x == nil }
-
 func (*TextDiff) isRichTextClass() {}
 
 // EncodeBare writes the fields of textDiff.
@@ -37170,9 +34833,6 @@ func (*TextButton) TypeID() uint32 { return 0xafc79cd6 }
 
 // TypeName returns "textButton".
 func (*TextButton) TypeName() string { return "textButton" }
-
-// IsNil reports a nil pointer.
-func (x *TextButton) IsNil() bool { return x == nil }
 
 func (*TextButton) isRichTextClass() {}
 
@@ -37316,9 +34976,6 @@ func (*PageBlockUnsupported) TypeID() uint32 { return 0x13567e8a }
 // TypeName returns "pageBlockUnsupported".
 func (*PageBlockUnsupported) TypeName() string { return "pageBlockUnsupported" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockUnsupported) IsNil() bool { return x == nil }
-
 func (*PageBlockUnsupported) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockUnsupported.
@@ -37341,9 +34998,6 @@ func (*PageBlockTitle) TypeID() uint32 { return 0x70abc3fd }
 
 // TypeName returns "pageBlockTitle".
 func (*PageBlockTitle) TypeName() string { return "pageBlockTitle" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockTitle) IsNil() bool { return x == nil }
 
 func (*PageBlockTitle) isPageBlockClass() {}
 
@@ -37370,9 +35024,6 @@ func (*PageBlockSubtitle) TypeID() uint32 { return 0x8ffa9a1f }
 // TypeName returns "pageBlockSubtitle".
 func (*PageBlockSubtitle) TypeName() string { return "pageBlockSubtitle" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockSubtitle) IsNil() bool { return x == nil }
-
 func (*PageBlockSubtitle) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockSubtitle.
@@ -37398,9 +35049,6 @@ func (*PageBlockAuthorDate) TypeID() uint32 { return 0xbaafe5e0 }
 
 // TypeName returns "pageBlockAuthorDate".
 func (*PageBlockAuthorDate) TypeName() string { return "pageBlockAuthorDate" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockAuthorDate) IsNil() bool { return x == nil }
 
 func (*PageBlockAuthorDate) isPageBlockClass() {}
 
@@ -37429,9 +35077,6 @@ func (*PageBlockHeader) TypeID() uint32 { return 0xbfd064ec }
 // TypeName returns "pageBlockHeader".
 func (*PageBlockHeader) TypeName() string { return "pageBlockHeader" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockHeader) IsNil() bool { return x == nil }
-
 func (*PageBlockHeader) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockHeader.
@@ -37456,9 +35101,6 @@ func (*PageBlockSubheader) TypeID() uint32 { return 0xf12bb6e1 }
 
 // TypeName returns "pageBlockSubheader".
 func (*PageBlockSubheader) TypeName() string { return "pageBlockSubheader" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockSubheader) IsNil() bool { return x == nil }
 
 func (*PageBlockSubheader) isPageBlockClass() {}
 
@@ -37485,9 +35127,6 @@ func (*PageBlockParagraph) TypeID() uint32 { return 0x467a0766 }
 // TypeName returns "pageBlockParagraph".
 func (*PageBlockParagraph) TypeName() string { return "pageBlockParagraph" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockParagraph) IsNil() bool { return x == nil }
-
 func (*PageBlockParagraph) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockParagraph.
@@ -37513,9 +35152,6 @@ func (*PageBlockPreformatted) TypeID() uint32 { return 0xc070d93e }
 
 // TypeName returns "pageBlockPreformatted".
 func (*PageBlockPreformatted) TypeName() string { return "pageBlockPreformatted" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockPreformatted) IsNil() bool { return x == nil }
 
 func (*PageBlockPreformatted) isPageBlockClass() {}
 
@@ -37544,9 +35180,6 @@ func (*PageBlockFooter) TypeID() uint32 { return 0x48870999 }
 // TypeName returns "pageBlockFooter".
 func (*PageBlockFooter) TypeName() string { return "pageBlockFooter" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockFooter) IsNil() bool { return x == nil }
-
 func (*PageBlockFooter) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockFooter.
@@ -37571,9 +35204,6 @@ func (*PageBlockDivider) TypeID() uint32 { return 0xdb20b188 }
 // TypeName returns "pageBlockDivider".
 func (*PageBlockDivider) TypeName() string { return "pageBlockDivider" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockDivider) IsNil() bool { return x == nil }
-
 func (*PageBlockDivider) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockDivider.
@@ -37596,9 +35226,6 @@ func (*PageBlockAnchor) TypeID() uint32 { return 0xce0d37b0 }
 
 // TypeName returns "pageBlockAnchor".
 func (*PageBlockAnchor) TypeName() string { return "pageBlockAnchor" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockAnchor) IsNil() bool { return x == nil }
 
 func (*PageBlockAnchor) isPageBlockClass() {}
 
@@ -37624,9 +35251,6 @@ func (*PageBlockList) TypeID() uint32 { return 0xe4e88011 }
 
 // TypeName returns "pageBlockList".
 func (*PageBlockList) TypeName() string { return "pageBlockList" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockList) IsNil() bool { return x == nil }
 
 func (*PageBlockList) isPageBlockClass() {}
 
@@ -37654,9 +35278,6 @@ func (*PageBlockBlockquote) TypeID() uint32 { return 0x66d1670b }
 
 // TypeName returns "pageBlockBlockquote".
 func (*PageBlockBlockquote) TypeName() string { return "pageBlockBlockquote" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockBlockquote) IsNil() bool { return x == nil }
 
 func (*PageBlockBlockquote) isPageBlockClass() {}
 
@@ -37693,9 +35314,6 @@ func (*PageBlockPullquote) TypeID() uint32 { return 0x4f4456d3 }
 // TypeName returns "pageBlockPullquote".
 func (*PageBlockPullquote) TypeName() string { return "pageBlockPullquote" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockPullquote) IsNil() bool { return x == nil }
-
 func (*PageBlockPullquote) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockPullquote.
@@ -37726,9 +35344,6 @@ func (*PageBlockPhoto) TypeID() uint32 { return 0x1759c560 }
 
 // TypeName returns "pageBlockPhoto".
 func (*PageBlockPhoto) TypeName() string { return "pageBlockPhoto" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockPhoto) IsNil() bool { return x == nil }
 
 func (*PageBlockPhoto) isPageBlockClass() {}
 
@@ -37786,9 +35401,6 @@ func (*PageBlockVideo) TypeID() uint32 { return 0x7c8fe7b6 }
 // TypeName returns "pageBlockVideo".
 func (*PageBlockVideo) TypeName() string { return "pageBlockVideo" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockVideo) IsNil() bool { return x == nil }
-
 func (*PageBlockVideo) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockVideo.
@@ -37831,9 +35443,6 @@ func (*PageBlockCover) TypeID() uint32 { return 0x39f23300 }
 // TypeName returns "pageBlockCover".
 func (*PageBlockCover) TypeName() string { return "pageBlockCover" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockCover) IsNil() bool { return x == nil }
-
 func (*PageBlockCover) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockCover.
@@ -37865,9 +35474,6 @@ func (*PageBlockEmbed) TypeID() uint32 { return 0xa8718dc5 }
 
 // TypeName returns "pageBlockEmbed".
 func (*PageBlockEmbed) TypeName() string { return "pageBlockEmbed" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockEmbed) IsNil() bool { return x == nil }
 
 func (*PageBlockEmbed) isPageBlockClass() {}
 
@@ -37956,9 +35562,6 @@ func (*PageBlockEmbedPost) TypeID() uint32 { return 0xf259a80b }
 // TypeName returns "pageBlockEmbedPost".
 func (*PageBlockEmbedPost) TypeName() string { return "pageBlockEmbedPost" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockEmbedPost) IsNil() bool { return x == nil }
-
 func (*PageBlockEmbedPost) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockEmbedPost.
@@ -37997,9 +35600,6 @@ func (*PageBlockCollage) TypeID() uint32 { return 0x65a0fa4d }
 // TypeName returns "pageBlockCollage".
 func (*PageBlockCollage) TypeName() string { return "pageBlockCollage" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockCollage) IsNil() bool { return x == nil }
-
 func (*PageBlockCollage) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockCollage.
@@ -38028,9 +35628,6 @@ func (*PageBlockSlideshow) TypeID() uint32 { return 0x031f9590 }
 // TypeName returns "pageBlockSlideshow".
 func (*PageBlockSlideshow) TypeName() string { return "pageBlockSlideshow" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockSlideshow) IsNil() bool { return x == nil }
-
 func (*PageBlockSlideshow) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockSlideshow.
@@ -38058,9 +35655,6 @@ func (*PageBlockChannel) TypeID() uint32 { return 0xef1751b5 }
 // TypeName returns "pageBlockChannel".
 func (*PageBlockChannel) TypeName() string { return "pageBlockChannel" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockChannel) IsNil() bool { return x == nil }
-
 func (*PageBlockChannel) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockChannel.
@@ -38086,9 +35680,6 @@ func (*PageBlockAudio) TypeID() uint32 { return 0x804361ea }
 
 // TypeName returns "pageBlockAudio".
 func (*PageBlockAudio) TypeName() string { return "pageBlockAudio" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockAudio) IsNil() bool { return x == nil }
 
 func (*PageBlockAudio) isPageBlockClass() {}
 
@@ -38116,9 +35707,6 @@ func (*PageBlockKicker) TypeID() uint32 { return 0x1e148390 }
 
 // TypeName returns "pageBlockKicker".
 func (*PageBlockKicker) TypeName() string { return "pageBlockKicker" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockKicker) IsNil() bool { return x == nil }
 
 func (*PageBlockKicker) isPageBlockClass() {}
 
@@ -38148,9 +35736,6 @@ func (*PageBlockTable) TypeID() uint32 { return 0xbf4dea82 }
 
 // TypeName returns "pageBlockTable".
 func (*PageBlockTable) TypeName() string { return "pageBlockTable" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockTable) IsNil() bool { return x == nil }
 
 func (*PageBlockTable) isPageBlockClass() {}
 
@@ -38196,9 +35781,6 @@ func (*PageBlockOrderedList) TypeID() uint32 { return 0x1fd6f6c1 }
 
 // TypeName returns "pageBlockOrderedList".
 func (*PageBlockOrderedList) TypeName() string { return "pageBlockOrderedList" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockOrderedList) IsNil() bool { return x == nil }
 
 func (*PageBlockOrderedList) isPageBlockClass() {}
 
@@ -38252,9 +35834,6 @@ func (*PageBlockDetails) TypeID() uint32 { return 0x76768bed }
 // TypeName returns "pageBlockDetails".
 func (*PageBlockDetails) TypeName() string { return "pageBlockDetails" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockDetails) IsNil() bool { return x == nil }
-
 func (*PageBlockDetails) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockDetails.
@@ -38290,9 +35869,6 @@ func (*PageBlockRelatedArticles) TypeID() uint32 { return 0x16115a96 }
 // TypeName returns "pageBlockRelatedArticles".
 func (*PageBlockRelatedArticles) TypeName() string { return "pageBlockRelatedArticles" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockRelatedArticles) IsNil() bool { return x == nil }
-
 func (*PageBlockRelatedArticles) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockRelatedArticles.
@@ -38323,9 +35899,6 @@ func (*PageBlockMap) TypeID() uint32 { return 0xa44f3ef6 }
 
 // TypeName returns "pageBlockMap".
 func (*PageBlockMap) TypeName() string { return "pageBlockMap" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockMap) IsNil() bool { return x == nil }
 
 func (*PageBlockMap) isPageBlockClass() {}
 
@@ -38360,9 +35933,6 @@ func (*PageBlockHeading1) TypeID() uint32 { return 0xbaff072f }
 // TypeName returns "pageBlockHeading1".
 func (*PageBlockHeading1) TypeName() string { return "pageBlockHeading1" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockHeading1) IsNil() bool { return x == nil }
-
 func (*PageBlockHeading1) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockHeading1.
@@ -38387,9 +35957,6 @@ func (*PageBlockHeading2) TypeID() uint32 { return 0x096b2aec }
 
 // TypeName returns "pageBlockHeading2".
 func (*PageBlockHeading2) TypeName() string { return "pageBlockHeading2" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockHeading2) IsNil() bool { return x == nil }
 
 func (*PageBlockHeading2) isPageBlockClass() {}
 
@@ -38416,9 +35983,6 @@ func (*PageBlockHeading3) TypeID() uint32 { return 0x67e731ad }
 // TypeName returns "pageBlockHeading3".
 func (*PageBlockHeading3) TypeName() string { return "pageBlockHeading3" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockHeading3) IsNil() bool { return x == nil }
-
 func (*PageBlockHeading3) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockHeading3.
@@ -38443,9 +36007,6 @@ func (*PageBlockHeading4) TypeID() uint32 { return 0xb532772b }
 
 // TypeName returns "pageBlockHeading4".
 func (*PageBlockHeading4) TypeName() string { return "pageBlockHeading4" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockHeading4) IsNil() bool { return x == nil }
 
 func (*PageBlockHeading4) isPageBlockClass() {}
 
@@ -38472,9 +36033,6 @@ func (*PageBlockHeading5) TypeID() uint32 { return 0xdbbe6c6a }
 // TypeName returns "pageBlockHeading5".
 func (*PageBlockHeading5) TypeName() string { return "pageBlockHeading5" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockHeading5) IsNil() bool { return x == nil }
-
 func (*PageBlockHeading5) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockHeading5.
@@ -38499,9 +36057,6 @@ func (*PageBlockHeading6) TypeID() uint32 { return 0x682a41a9 }
 
 // TypeName returns "pageBlockHeading6".
 func (*PageBlockHeading6) TypeName() string { return "pageBlockHeading6" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockHeading6) IsNil() bool { return x == nil }
 
 func (*PageBlockHeading6) isPageBlockClass() {}
 
@@ -38528,9 +36083,6 @@ func (*PageBlockMath) TypeID() uint32 { return 0x59080c20 }
 // TypeName returns "pageBlockMath".
 func (*PageBlockMath) TypeName() string { return "pageBlockMath" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockMath) IsNil() bool { return x == nil }
-
 func (*PageBlockMath) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockMath.
@@ -38555,9 +36107,6 @@ func (*PageBlockThinking) TypeID() uint32 { return 0x3c29a3e2 }
 
 // TypeName returns "pageBlockThinking".
 func (*PageBlockThinking) TypeName() string { return "pageBlockThinking" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockThinking) IsNil() bool { return x == nil }
 
 func (*PageBlockThinking) isPageBlockClass() {}
 
@@ -38587,9 +36136,6 @@ func (*InputPageBlockMap) TypeID() uint32 { return 0x574b617f }
 
 // TypeName returns "inputPageBlockMap".
 func (*InputPageBlockMap) TypeName() string { return "inputPageBlockMap" }
-
-// IsNil reports a nil pointer.
-func (x *InputPageBlockMap) IsNil() bool { return x == nil }
 
 func (*InputPageBlockMap) isPageBlockClass() {}
 
@@ -38625,9 +36171,6 @@ func (*PageBlockBlockquoteBlocks) TypeID() uint32 { return 0x0e6e47c4 }
 // TypeName returns "pageBlockBlockquoteBlocks".
 func (*PageBlockBlockquoteBlocks) TypeName() string { return "pageBlockBlockquoteBlocks" }
 
-// IsNil reports a nil pointer.
-func (x *PageBlockBlockquoteBlocks) IsNil() bool { return x == nil }
-
 func (*PageBlockBlockquoteBlocks) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockBlockquoteBlocks.
@@ -38657,9 +36200,6 @@ func (*PageBlockButtonRow) TypeID() uint32 { return 0x6d640318 }
 
 // TypeName returns "pageBlockButtonRow".
 func (*PageBlockButtonRow) TypeName() string { return "pageBlockButtonRow" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockButtonRow) IsNil() bool { return x == nil }
 
 func (*PageBlockButtonRow) isPageBlockClass() {}
 
@@ -38701,9 +36241,6 @@ func (*PageBlockDocument) TypeID() uint32 { return 0x38fa3ba3 }
 
 // TypeName returns "pageBlockDocument".
 func (*PageBlockDocument) TypeName() string { return "pageBlockDocument" }
-
-// IsNil reports a nil pointer.
-func (x *PageBlockDocument) IsNil() bool { return x == nil }
 
 func (*PageBlockDocument) isPageBlockClass() {}
 
@@ -38763,9 +36300,6 @@ func (*PhoneCallDiscardReasonMissed) TypeID() uint32 { return 0x85e42301 }
 // TypeName returns "phoneCallDiscardReasonMissed".
 func (*PhoneCallDiscardReasonMissed) TypeName() string { return "phoneCallDiscardReasonMissed" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneCallDiscardReasonMissed) IsNil() bool { return x == nil }
-
 func (*PhoneCallDiscardReasonMissed) isPhoneCallDiscardReasonClass() {}
 
 // EncodeBare writes the fields of phoneCallDiscardReasonMissed.
@@ -38787,9 +36321,6 @@ func (*PhoneCallDiscardReasonDisconnect) TypeID() uint32 { return 0xe095c1a0 }
 
 // TypeName returns "phoneCallDiscardReasonDisconnect".
 func (*PhoneCallDiscardReasonDisconnect) TypeName() string { return "phoneCallDiscardReasonDisconnect" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneCallDiscardReasonDisconnect) IsNil() bool { return x == nil }
 
 func (*PhoneCallDiscardReasonDisconnect) isPhoneCallDiscardReasonClass() {}
 
@@ -38813,9 +36344,6 @@ func (*PhoneCallDiscardReasonHangup) TypeID() uint32 { return 0x57adc690 }
 // TypeName returns "phoneCallDiscardReasonHangup".
 func (*PhoneCallDiscardReasonHangup) TypeName() string { return "phoneCallDiscardReasonHangup" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneCallDiscardReasonHangup) IsNil() bool { return x == nil }
-
 func (*PhoneCallDiscardReasonHangup) isPhoneCallDiscardReasonClass() {}
 
 // EncodeBare writes the fields of phoneCallDiscardReasonHangup.
@@ -38837,9 +36365,6 @@ func (*PhoneCallDiscardReasonBusy) TypeID() uint32 { return 0xfaf7e8c9 }
 
 // TypeName returns "phoneCallDiscardReasonBusy".
 func (*PhoneCallDiscardReasonBusy) TypeName() string { return "phoneCallDiscardReasonBusy" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneCallDiscardReasonBusy) IsNil() bool { return x == nil }
 
 func (*PhoneCallDiscardReasonBusy) isPhoneCallDiscardReasonClass() {}
 
@@ -38865,9 +36390,6 @@ func (*PhoneCallDiscardReasonMigrateConferenceCall) TypeID() uint32 { return 0x9
 func (*PhoneCallDiscardReasonMigrateConferenceCall) TypeName() string {
 	return "phoneCallDiscardReasonMigrateConferenceCall"
 }
-
-// IsNil reports a nil pointer.
-func (x *PhoneCallDiscardReasonMigrateConferenceCall) IsNil() bool { return x == nil }
 
 func (*PhoneCallDiscardReasonMigrateConferenceCall) isPhoneCallDiscardReasonClass() {}
 
@@ -38918,9 +36440,6 @@ func (*DataJSON) TypeID() uint32 { return 0x7d748d04 }
 // TypeName returns "dataJSON".
 func (*DataJSON) TypeName() string { return "dataJSON" }
 
-// IsNil reports a nil pointer.
-func (x *DataJSON) IsNil() bool { return x == nil }
-
 func (*DataJSON) isDataJSONClass() {}
 
 // EncodeBare writes the fields of dataJSON.
@@ -38970,9 +36489,6 @@ func (*LabeledPrice) TypeID() uint32 { return 0xcb296bf8 }
 
 // TypeName returns "labeledPrice".
 func (*LabeledPrice) TypeName() string { return "labeledPrice" }
-
-// IsNil reports a nil pointer.
-func (x *LabeledPrice) IsNil() bool { return x == nil }
 
 func (*LabeledPrice) isLabeledPriceClass() {}
 
@@ -39038,9 +36554,6 @@ func (*Invoice) TypeID() uint32 { return 0x049ee584 }
 
 // TypeName returns "invoice".
 func (*Invoice) TypeName() string { return "invoice" }
-
-// IsNil reports a nil pointer.
-func (x *Invoice) IsNil() bool { return x == nil }
 
 func (*Invoice) isInvoiceClass() {}
 
@@ -39169,9 +36682,6 @@ func (*PaymentCharge) TypeID() uint32 { return 0xea02c27e }
 // TypeName returns "paymentCharge".
 func (*PaymentCharge) TypeName() string { return "paymentCharge" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentCharge) IsNil() bool { return x == nil }
-
 func (*PaymentCharge) isPaymentChargeClass() {}
 
 // EncodeBare writes the fields of paymentCharge.
@@ -39227,9 +36737,6 @@ func (*PostAddress) TypeID() uint32 { return 0x1e8caaeb }
 
 // TypeName returns "postAddress".
 func (*PostAddress) TypeName() string { return "postAddress" }
-
-// IsNil reports a nil pointer.
-func (x *PostAddress) IsNil() bool { return x == nil }
 
 func (*PostAddress) isPostAddressClass() {}
 
@@ -39292,9 +36799,6 @@ func (*PaymentRequestedInfo) TypeID() uint32 { return 0x909c3f94 }
 
 // TypeName returns "paymentRequestedInfo".
 func (*PaymentRequestedInfo) TypeName() string { return "paymentRequestedInfo" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentRequestedInfo) IsNil() bool { return x == nil }
 
 func (*PaymentRequestedInfo) isPaymentRequestedInfoClass() {}
 
@@ -39383,9 +36887,6 @@ func (*PaymentSavedCredentialsCard) TypeID() uint32 { return 0xcdc27a1f }
 // TypeName returns "paymentSavedCredentialsCard".
 func (*PaymentSavedCredentialsCard) TypeName() string { return "paymentSavedCredentialsCard" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentSavedCredentialsCard) IsNil() bool { return x == nil }
-
 func (*PaymentSavedCredentialsCard) isPaymentSavedCredentialsClass() {}
 
 // EncodeBare writes the fields of paymentSavedCredentialsCard.
@@ -39443,9 +36944,6 @@ func (*WebDocument) TypeID() uint32 { return 0x1c570ed1 }
 // TypeName returns "webDocument".
 func (*WebDocument) TypeName() string { return "webDocument" }
 
-// IsNil reports a nil pointer.
-func (x *WebDocument) IsNil() bool { return x == nil }
-
 func (*WebDocument) isWebDocumentClass() {}
 
 // EncodeBare writes the fields of webDocument.
@@ -39481,9 +36979,6 @@ func (*WebDocumentNoProxy) TypeID() uint32 { return 0xf9c8bcc6 }
 
 // TypeName returns "webDocumentNoProxy".
 func (*WebDocumentNoProxy) TypeName() string { return "webDocumentNoProxy" }
-
-// IsNil reports a nil pointer.
-func (x *WebDocumentNoProxy) IsNil() bool { return x == nil }
 
 func (*WebDocumentNoProxy) isWebDocumentClass() {}
 
@@ -39542,9 +37037,6 @@ func (*InputWebDocument) TypeID() uint32 { return 0x9bed434d }
 
 // TypeName returns "inputWebDocument".
 func (*InputWebDocument) TypeName() string { return "inputWebDocument" }
-
-// IsNil reports a nil pointer.
-func (x *InputWebDocument) IsNil() bool { return x == nil }
 
 func (*InputWebDocument) isInputWebDocumentClass() {}
 
@@ -39606,9 +37098,6 @@ func (*InputWebFileLocation) TypeID() uint32 { return 0xc239d686 }
 // TypeName returns "inputWebFileLocation".
 func (*InputWebFileLocation) TypeName() string { return "inputWebFileLocation" }
 
-// IsNil reports a nil pointer.
-func (x *InputWebFileLocation) IsNil() bool { return x == nil }
-
 func (*InputWebFileLocation) isInputWebFileLocationClass() {}
 
 // EncodeBare writes the fields of inputWebFileLocation.
@@ -39640,9 +37129,6 @@ func (*InputWebFileGeoPointLocation) TypeID() uint32 { return 0x9f2221c9 }
 
 // TypeName returns "inputWebFileGeoPointLocation".
 func (*InputWebFileGeoPointLocation) TypeName() string { return "inputWebFileGeoPointLocation" }
-
-// IsNil reports a nil pointer.
-func (x *InputWebFileGeoPointLocation) IsNil() bool { return x == nil }
 
 func (*InputWebFileGeoPointLocation) isInputWebFileLocationClass() {}
 
@@ -39683,9 +37169,6 @@ func (*InputWebFileAudioAlbumThumbLocation) TypeID() uint32 { return 0xf46fe924 
 func (*InputWebFileAudioAlbumThumbLocation) TypeName() string {
 	return "inputWebFileAudioAlbumThumbLocation"
 }
-
-// IsNil reports a nil pointer.
-func (x *InputWebFileAudioAlbumThumbLocation) IsNil() bool { return x == nil }
 
 func (*InputWebFileAudioAlbumThumbLocation) isInputWebFileLocationClass() {}
 
@@ -39772,9 +37255,6 @@ func (*UploadWebFile) TypeID() uint32 { return 0x21e753bc }
 // TypeName returns "upload.webFile".
 func (*UploadWebFile) TypeName() string { return "upload.webFile" }
 
-// IsNil reports a nil pointer.
-func (x *UploadWebFile) IsNil() bool { return x == nil }
-
 func (*UploadWebFile) isUploadWebFileClass() {}
 
 // EncodeBare writes the fields of upload.webFile.
@@ -39850,9 +37330,6 @@ func (*PaymentsPaymentForm) TypeID() uint32 { return 0xa0058751 }
 
 // TypeName returns "payments.paymentForm".
 func (*PaymentsPaymentForm) TypeName() string { return "payments.paymentForm" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsPaymentForm) IsNil() bool { return x == nil }
 
 func (*PaymentsPaymentForm) isPaymentsPaymentFormClass() {}
 
@@ -39964,9 +37441,6 @@ func (*PaymentsPaymentFormStars) TypeID() uint32 { return 0x7bf6b15c }
 // TypeName returns "payments.paymentFormStars".
 func (*PaymentsPaymentFormStars) TypeName() string { return "payments.paymentFormStars" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsPaymentFormStars) IsNil() bool { return x == nil }
-
 func (*PaymentsPaymentFormStars) isPaymentsPaymentFormClass() {}
 
 // EncodeBare writes the fields of payments.paymentFormStars.
@@ -40014,9 +37488,6 @@ func (*PaymentsPaymentFormStarGift) TypeID() uint32 { return 0xb425cfe1 }
 
 // TypeName returns "payments.paymentFormStarGift".
 func (*PaymentsPaymentFormStarGift) TypeName() string { return "payments.paymentFormStarGift" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsPaymentFormStarGift) IsNil() bool { return x == nil }
 
 func (*PaymentsPaymentFormStarGift) isPaymentsPaymentFormClass() {}
 
@@ -40069,9 +37540,6 @@ func (*PaymentsValidatedRequestedInfo) TypeID() uint32 { return 0xd1451883 }
 
 // TypeName returns "payments.validatedRequestedInfo".
 func (*PaymentsValidatedRequestedInfo) TypeName() string { return "payments.validatedRequestedInfo" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsValidatedRequestedInfo) IsNil() bool { return x == nil }
 
 func (*PaymentsValidatedRequestedInfo) isPaymentsValidatedRequestedInfoClass() {}
 
@@ -40143,9 +37611,6 @@ func (*PaymentsPaymentResult) TypeID() uint32 { return 0x4e5f810d }
 // TypeName returns "payments.paymentResult".
 func (*PaymentsPaymentResult) TypeName() string { return "payments.paymentResult" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsPaymentResult) IsNil() bool { return x == nil }
-
 func (*PaymentsPaymentResult) isPaymentsPaymentResultClass() {}
 
 // EncodeBare writes the fields of payments.paymentResult.
@@ -40172,9 +37637,6 @@ func (*PaymentsPaymentVerificationNeeded) TypeID() uint32 { return 0xd8411139 }
 func (*PaymentsPaymentVerificationNeeded) TypeName() string {
 	return "payments.paymentVerificationNeeded"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsPaymentVerificationNeeded) IsNil() bool { return x == nil }
 
 func (*PaymentsPaymentVerificationNeeded) isPaymentsPaymentResultClass() {}
 
@@ -40239,9 +37701,6 @@ func (*PaymentsPaymentReceipt) TypeID() uint32 { return 0x70c4fe03 }
 
 // TypeName returns "payments.paymentReceipt".
 func (*PaymentsPaymentReceipt) TypeName() string { return "payments.paymentReceipt" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsPaymentReceipt) IsNil() bool { return x == nil }
 
 func (*PaymentsPaymentReceipt) isPaymentsPaymentReceiptClass() {}
 
@@ -40334,9 +37793,6 @@ func (*PaymentsPaymentReceiptStars) TypeID() uint32 { return 0xdabbf83a }
 // TypeName returns "payments.paymentReceiptStars".
 func (*PaymentsPaymentReceiptStars) TypeName() string { return "payments.paymentReceiptStars" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsPaymentReceiptStars) IsNil() bool { return x == nil }
-
 func (*PaymentsPaymentReceiptStars) isPaymentsPaymentReceiptClass() {}
 
 // EncodeBare writes the fields of payments.paymentReceiptStars.
@@ -40415,9 +37871,6 @@ func (*PaymentsSavedInfo) TypeID() uint32 { return 0xfb8fe43c }
 // TypeName returns "payments.savedInfo".
 func (*PaymentsSavedInfo) TypeName() string { return "payments.savedInfo" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsSavedInfo) IsNil() bool { return x == nil }
-
 func (*PaymentsSavedInfo) isPaymentsSavedInfoClass() {}
 
 // EncodeBare writes the fields of payments.savedInfo.
@@ -40488,9 +37941,6 @@ func (*InputPaymentCredentialsSaved) TypeID() uint32 { return 0xc10eb2cf }
 // TypeName returns "inputPaymentCredentialsSaved".
 func (*InputPaymentCredentialsSaved) TypeName() string { return "inputPaymentCredentialsSaved" }
 
-// IsNil reports a nil pointer.
-func (x *InputPaymentCredentialsSaved) IsNil() bool { return x == nil }
-
 func (*InputPaymentCredentialsSaved) isInputPaymentCredentialsClass() {}
 
 // EncodeBare writes the fields of inputPaymentCredentialsSaved.
@@ -40518,9 +37968,6 @@ func (*InputPaymentCredentials) TypeID() uint32 { return 0x3417d728 }
 
 // TypeName returns "inputPaymentCredentials".
 func (*InputPaymentCredentials) TypeName() string { return "inputPaymentCredentials" }
-
-// IsNil reports a nil pointer.
-func (x *InputPaymentCredentials) IsNil() bool { return x == nil }
 
 func (*InputPaymentCredentials) isInputPaymentCredentialsClass() {}
 
@@ -40554,9 +38001,6 @@ func (*InputPaymentCredentialsApplePay) TypeID() uint32 { return 0x0aa1c39f }
 // TypeName returns "inputPaymentCredentialsApplePay".
 func (*InputPaymentCredentialsApplePay) TypeName() string { return "inputPaymentCredentialsApplePay" }
 
-// IsNil reports a nil pointer.
-func (x *InputPaymentCredentialsApplePay) IsNil() bool { return x == nil }
-
 func (*InputPaymentCredentialsApplePay) isInputPaymentCredentialsClass() {}
 
 // EncodeBare writes the fields of inputPaymentCredentialsApplePay.
@@ -40581,9 +38025,6 @@ func (*InputPaymentCredentialsGooglePay) TypeID() uint32 { return 0x8ac32801 }
 
 // TypeName returns "inputPaymentCredentialsGooglePay".
 func (*InputPaymentCredentialsGooglePay) TypeName() string { return "inputPaymentCredentialsGooglePay" }
-
-// IsNil reports a nil pointer.
-func (x *InputPaymentCredentialsGooglePay) IsNil() bool { return x == nil }
 
 func (*InputPaymentCredentialsGooglePay) isInputPaymentCredentialsClass() {}
 
@@ -40634,9 +38075,6 @@ func (*AccountTmpPassword) TypeID() uint32 { return 0xdb64fd34 }
 
 // TypeName returns "account.tmpPassword".
 func (*AccountTmpPassword) TypeName() string { return "account.tmpPassword" }
-
-// IsNil reports a nil pointer.
-func (x *AccountTmpPassword) IsNil() bool { return x == nil }
 
 func (*AccountTmpPassword) isAccountTmpPasswordClass() {}
 
@@ -40690,9 +38128,6 @@ func (*ShippingOption) TypeID() uint32 { return 0xb6213cdf }
 
 // TypeName returns "shippingOption".
 func (*ShippingOption) TypeName() string { return "shippingOption" }
-
-// IsNil reports a nil pointer.
-func (x *ShippingOption) IsNil() bool { return x == nil }
 
 func (*ShippingOption) isShippingOptionClass() {}
 
@@ -40749,9 +38184,6 @@ func (*InputStickerSetItem) TypeID() uint32 { return 0x32da9e9c }
 
 // TypeName returns "inputStickerSetItem".
 func (*InputStickerSetItem) TypeName() string { return "inputStickerSetItem" }
-
-// IsNil reports a nil pointer.
-func (x *InputStickerSetItem) IsNil() bool { return x == nil }
 
 func (*InputStickerSetItem) isInputStickerSetItemClass() {}
 
@@ -40826,9 +38258,6 @@ func (*InputPhoneCall) TypeID() uint32 { return 0x1e36fded }
 // TypeName returns "inputPhoneCall".
 func (*InputPhoneCall) TypeName() string { return "inputPhoneCall" }
 
-// IsNil reports a nil pointer.
-func (x *InputPhoneCall) IsNil() bool { return x == nil }
-
 func (*InputPhoneCall) isInputPhoneCallClass() {}
 
 // EncodeBare writes the fields of inputPhoneCall.
@@ -40890,9 +38319,6 @@ func (*PhoneCallEmpty) TypeID() uint32 { return 0x5366c915 }
 // TypeName returns "phoneCallEmpty".
 func (*PhoneCallEmpty) TypeName() string { return "phoneCallEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneCallEmpty) IsNil() bool { return x == nil }
-
 func (*PhoneCallEmpty) isPhoneCallClass() {}
 
 // EncodeBare writes the fields of phoneCallEmpty.
@@ -40924,9 +38350,6 @@ func (*PhoneCallWaiting) TypeID() uint32 { return 0xc5226f17 }
 
 // TypeName returns "phoneCallWaiting".
 func (*PhoneCallWaiting) TypeName() string { return "phoneCallWaiting" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneCallWaiting) IsNil() bool { return x == nil }
 
 func (*PhoneCallWaiting) isPhoneCallClass() {}
 
@@ -40986,9 +38409,6 @@ func (*PhoneCallRequested) TypeID() uint32 { return 0x14b0ed0c }
 // TypeName returns "phoneCallRequested".
 func (*PhoneCallRequested) TypeName() string { return "phoneCallRequested" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneCallRequested) IsNil() bool { return x == nil }
-
 func (*PhoneCallRequested) isPhoneCallClass() {}
 
 // EncodeBare writes the fields of phoneCallRequested.
@@ -41039,9 +38459,6 @@ func (*PhoneCallAccepted) TypeID() uint32 { return 0x3660c311 }
 
 // TypeName returns "phoneCallAccepted".
 func (*PhoneCallAccepted) TypeName() string { return "phoneCallAccepted" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneCallAccepted) IsNil() bool { return x == nil }
 
 func (*PhoneCallAccepted) isPhoneCallClass() {}
 
@@ -41099,9 +38516,6 @@ func (*PhoneCall) TypeID() uint32 { return 0x30535af5 }
 
 // TypeName returns "phoneCall".
 func (*PhoneCall) TypeName() string { return "phoneCall" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneCall) IsNil() bool { return x == nil }
 
 func (*PhoneCall) isPhoneCallClass() {}
 
@@ -41174,9 +38588,6 @@ func (*PhoneCallDiscarded) TypeID() uint32 { return 0x50ca4de1 }
 
 // TypeName returns "phoneCallDiscarded".
 func (*PhoneCallDiscarded) TypeName() string { return "phoneCallDiscarded" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneCallDiscarded) IsNil() bool { return x == nil }
 
 func (*PhoneCallDiscarded) isPhoneCallClass() {}
 
@@ -41267,9 +38678,6 @@ func (*PhoneConnection) TypeID() uint32 { return 0x9cc123c7 }
 // TypeName returns "phoneConnection".
 func (*PhoneConnection) TypeName() string { return "phoneConnection" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneConnection) IsNil() bool { return x == nil }
-
 func (*PhoneConnection) isPhoneConnectionClass() {}
 
 // EncodeBare writes the fields of phoneConnection.
@@ -41316,9 +38724,6 @@ func (*PhoneConnectionWebrtc) TypeID() uint32 { return 0x635fe375 }
 
 // TypeName returns "phoneConnectionWebrtc".
 func (*PhoneConnectionWebrtc) TypeName() string { return "phoneConnectionWebrtc" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneConnectionWebrtc) IsNil() bool { return x == nil }
 
 func (*PhoneConnectionWebrtc) isPhoneConnectionClass() {}
 
@@ -41394,9 +38799,6 @@ func (*PhoneCallProtocol) TypeID() uint32 { return 0xfc878fc8 }
 // TypeName returns "phoneCallProtocol".
 func (*PhoneCallProtocol) TypeName() string { return "phoneCallProtocol" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneCallProtocol) IsNil() bool { return x == nil }
-
 func (*PhoneCallProtocol) isPhoneCallProtocolClass() {}
 
 // EncodeBare writes the fields of phoneCallProtocol.
@@ -41462,9 +38864,6 @@ func (*PhonePhoneCall) TypeID() uint32 { return 0xec82e140 }
 // TypeName returns "phone.phoneCall".
 func (*PhonePhoneCall) TypeName() string { return "phone.phoneCall" }
 
-// IsNil reports a nil pointer.
-func (x *PhonePhoneCall) IsNil() bool { return x == nil }
-
 func (*PhonePhoneCall) isPhonePhoneCallClass() {}
 
 // EncodeBare writes the fields of phone.phoneCall.
@@ -41518,9 +38917,6 @@ func (*UploadCDNFileReuploadNeeded) TypeID() uint32 { return 0xeea8e46e }
 // TypeName returns "upload.cdnFileReuploadNeeded".
 func (*UploadCDNFileReuploadNeeded) TypeName() string { return "upload.cdnFileReuploadNeeded" }
 
-// IsNil reports a nil pointer.
-func (x *UploadCDNFileReuploadNeeded) IsNil() bool { return x == nil }
-
 func (*UploadCDNFileReuploadNeeded) isUploadCDNFileClass() {}
 
 // EncodeBare writes the fields of upload.cdnFileReuploadNeeded.
@@ -41545,9 +38941,6 @@ func (*UploadCDNFile) TypeID() uint32 { return 0xa99fca4f }
 
 // TypeName returns "upload.cdnFile".
 func (*UploadCDNFile) TypeName() string { return "upload.cdnFile" }
-
-// IsNil reports a nil pointer.
-func (x *UploadCDNFile) IsNil() bool { return x == nil }
 
 func (*UploadCDNFile) isUploadCDNFileClass() {}
 
@@ -41599,9 +38992,6 @@ func (*CDNPublicKey) TypeID() uint32 { return 0xc982eaba }
 // TypeName returns "cdnPublicKey".
 func (*CDNPublicKey) TypeName() string { return "cdnPublicKey" }
 
-// IsNil reports a nil pointer.
-func (x *CDNPublicKey) IsNil() bool { return x == nil }
-
 func (*CDNPublicKey) isCDNPublicKeyClass() {}
 
 // EncodeBare writes the fields of cdnPublicKey.
@@ -41652,9 +39042,6 @@ func (*CDNConfig) TypeID() uint32 { return 0x5725e40a }
 
 // TypeName returns "cdnConfig".
 func (*CDNConfig) TypeName() string { return "cdnConfig" }
-
-// IsNil reports a nil pointer.
-func (x *CDNConfig) IsNil() bool { return x == nil }
 
 func (*CDNConfig) isCDNConfigClass() {}
 
@@ -41710,9 +39097,6 @@ func (*LangPackString) TypeID() uint32 { return 0xcad181f6 }
 // TypeName returns "langPackString".
 func (*LangPackString) TypeName() string { return "langPackString" }
 
-// IsNil reports a nil pointer.
-func (x *LangPackString) IsNil() bool { return x == nil }
-
 func (*LangPackString) isLangPackStringClass() {}
 
 // EncodeBare writes the fields of langPackString.
@@ -41745,9 +39129,6 @@ func (*LangPackStringPluralized) TypeID() uint32 { return 0x6c47ac9f }
 
 // TypeName returns "langPackStringPluralized".
 func (*LangPackStringPluralized) TypeName() string { return "langPackStringPluralized" }
-
-// IsNil reports a nil pointer.
-func (x *LangPackStringPluralized) IsNil() bool { return x == nil }
 
 func (*LangPackStringPluralized) isLangPackStringClass() {}
 
@@ -41824,9 +39205,6 @@ func (*LangPackStringDeleted) TypeID() uint32 { return 0x2979eeb2 }
 // TypeName returns "langPackStringDeleted".
 func (*LangPackStringDeleted) TypeName() string { return "langPackStringDeleted" }
 
-// IsNil reports a nil pointer.
-func (x *LangPackStringDeleted) IsNil() bool { return x == nil }
-
 func (*LangPackStringDeleted) isLangPackStringClass() {}
 
 // EncodeBare writes the fields of langPackStringDeleted.
@@ -41878,9 +39256,6 @@ func (*LangPackDifference) TypeID() uint32 { return 0xf385c1f6 }
 
 // TypeName returns "langPackDifference".
 func (*LangPackDifference) TypeName() string { return "langPackDifference" }
-
-// IsNil reports a nil pointer.
-func (x *LangPackDifference) IsNil() bool { return x == nil }
 
 func (*LangPackDifference) isLangPackDifferenceClass() {}
 
@@ -41946,9 +39321,6 @@ func (*LangPackLanguage) TypeID() uint32 { return 0xeeca5ce3 }
 
 // TypeName returns "langPackLanguage".
 func (*LangPackLanguage) TypeName() string { return "langPackLanguage" }
-
-// IsNil reports a nil pointer.
-func (x *LangPackLanguage) IsNil() bool { return x == nil }
 
 func (*LangPackLanguage) isLangPackLanguageClass() {}
 
@@ -42140,9 +39512,6 @@ func (*ChannelAdminLogEventActionChangeTitle) TypeName() string {
 	return "channelAdminLogEventActionChangeTitle"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangeTitle) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionChangeTitle) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeTitle.
@@ -42172,9 +39541,6 @@ func (*ChannelAdminLogEventActionChangeAbout) TypeID() uint32 { return 0x55188a2
 func (*ChannelAdminLogEventActionChangeAbout) TypeName() string {
 	return "channelAdminLogEventActionChangeAbout"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangeAbout) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionChangeAbout) isChannelAdminLogEventActionClass() {}
 
@@ -42206,9 +39572,6 @@ func (*ChannelAdminLogEventActionChangeUsername) TypeName() string {
 	return "channelAdminLogEventActionChangeUsername"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangeUsername) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionChangeUsername) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeUsername.
@@ -42239,9 +39602,6 @@ func (*ChannelAdminLogEventActionChangePhoto) TypeName() string {
 	return "channelAdminLogEventActionChangePhoto"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangePhoto) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionChangePhoto) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangePhoto.
@@ -42271,9 +39631,6 @@ func (*ChannelAdminLogEventActionToggleInvites) TypeName() string {
 	return "channelAdminLogEventActionToggleInvites"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionToggleInvites) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionToggleInvites) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleInvites.
@@ -42300,9 +39657,6 @@ func (*ChannelAdminLogEventActionToggleSignatures) TypeID() uint32 { return 0x26
 func (*ChannelAdminLogEventActionToggleSignatures) TypeName() string {
 	return "channelAdminLogEventActionToggleSignatures"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionToggleSignatures) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionToggleSignatures) isChannelAdminLogEventActionClass() {}
 
@@ -42331,9 +39685,6 @@ func (*ChannelAdminLogEventActionUpdatePinned) TypeName() string {
 	return "channelAdminLogEventActionUpdatePinned"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionUpdatePinned) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionUpdatePinned) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionUpdatePinned.
@@ -42361,9 +39712,6 @@ func (*ChannelAdminLogEventActionEditMessage) TypeID() uint32 { return 0x709b240
 func (*ChannelAdminLogEventActionEditMessage) TypeName() string {
 	return "channelAdminLogEventActionEditMessage"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionEditMessage) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionEditMessage) isChannelAdminLogEventActionClass() {}
 
@@ -42394,9 +39742,6 @@ func (*ChannelAdminLogEventActionDeleteMessage) TypeName() string {
 	return "channelAdminLogEventActionDeleteMessage"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionDeleteMessage) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionDeleteMessage) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionDeleteMessage.
@@ -42423,9 +39768,6 @@ func (*ChannelAdminLogEventActionParticipantJoin) TypeName() string {
 	return "channelAdminLogEventActionParticipantJoin"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionParticipantJoin) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionParticipantJoin) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionParticipantJoin.
@@ -42449,9 +39791,6 @@ func (*ChannelAdminLogEventActionParticipantLeave) TypeID() uint32 { return 0xf8
 func (*ChannelAdminLogEventActionParticipantLeave) TypeName() string {
 	return "channelAdminLogEventActionParticipantLeave"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionParticipantLeave) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionParticipantLeave) isChannelAdminLogEventActionClass() {}
 
@@ -42477,9 +39816,6 @@ func (*ChannelAdminLogEventActionParticipantInvite) TypeID() uint32 { return 0xe
 func (*ChannelAdminLogEventActionParticipantInvite) TypeName() string {
 	return "channelAdminLogEventActionParticipantInvite"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionParticipantInvite) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionParticipantInvite) isChannelAdminLogEventActionClass() {}
 
@@ -42508,9 +39844,6 @@ func (*ChannelAdminLogEventActionParticipantToggleBan) TypeID() uint32 { return 
 func (*ChannelAdminLogEventActionParticipantToggleBan) TypeName() string {
 	return "channelAdminLogEventActionParticipantToggleBan"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionParticipantToggleBan) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionParticipantToggleBan) isChannelAdminLogEventActionClass() {}
 
@@ -42542,9 +39875,6 @@ func (*ChannelAdminLogEventActionParticipantToggleAdmin) TypeName() string {
 	return "channelAdminLogEventActionParticipantToggleAdmin"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionParticipantToggleAdmin) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionParticipantToggleAdmin) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionParticipantToggleAdmin.
@@ -42575,9 +39905,6 @@ func (*ChannelAdminLogEventActionChangeStickerSet) TypeName() string {
 	return "channelAdminLogEventActionChangeStickerSet"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangeStickerSet) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionChangeStickerSet) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeStickerSet.
@@ -42607,9 +39934,6 @@ func (*ChannelAdminLogEventActionTogglePreHistoryHidden) TypeName() string {
 	return "channelAdminLogEventActionTogglePreHistoryHidden"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionTogglePreHistoryHidden) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionTogglePreHistoryHidden) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionTogglePreHistoryHidden.
@@ -42637,9 +39961,6 @@ func (*ChannelAdminLogEventActionDefaultBannedRights) TypeID() uint32 { return 0
 func (*ChannelAdminLogEventActionDefaultBannedRights) TypeName() string {
 	return "channelAdminLogEventActionDefaultBannedRights"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionDefaultBannedRights) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionDefaultBannedRights) isChannelAdminLogEventActionClass() {}
 
@@ -42670,9 +39991,6 @@ func (*ChannelAdminLogEventActionStopPoll) TypeName() string {
 	return "channelAdminLogEventActionStopPoll"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionStopPoll) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionStopPoll) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionStopPoll.
@@ -42700,9 +40018,6 @@ func (*ChannelAdminLogEventActionChangeLinkedChat) TypeID() uint32 { return 0x05
 func (*ChannelAdminLogEventActionChangeLinkedChat) TypeName() string {
 	return "channelAdminLogEventActionChangeLinkedChat"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangeLinkedChat) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionChangeLinkedChat) isChannelAdminLogEventActionClass() {}
 
@@ -42734,9 +40049,6 @@ func (*ChannelAdminLogEventActionChangeLocation) TypeName() string {
 	return "channelAdminLogEventActionChangeLocation"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangeLocation) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionChangeLocation) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeLocation.
@@ -42767,9 +40079,6 @@ func (*ChannelAdminLogEventActionToggleSlowMode) TypeName() string {
 	return "channelAdminLogEventActionToggleSlowMode"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionToggleSlowMode) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionToggleSlowMode) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleSlowMode.
@@ -42799,9 +40108,6 @@ func (*ChannelAdminLogEventActionStartGroupCall) TypeName() string {
 	return "channelAdminLogEventActionStartGroupCall"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionStartGroupCall) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionStartGroupCall) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionStartGroupCall.
@@ -42828,9 +40134,6 @@ func (*ChannelAdminLogEventActionDiscardGroupCall) TypeID() uint32 { return 0xdb
 func (*ChannelAdminLogEventActionDiscardGroupCall) TypeName() string {
 	return "channelAdminLogEventActionDiscardGroupCall"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionDiscardGroupCall) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionDiscardGroupCall) isChannelAdminLogEventActionClass() {}
 
@@ -42859,9 +40162,6 @@ func (*ChannelAdminLogEventActionParticipantMute) TypeName() string {
 	return "channelAdminLogEventActionParticipantMute"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionParticipantMute) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionParticipantMute) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionParticipantMute.
@@ -42888,9 +40188,6 @@ func (*ChannelAdminLogEventActionParticipantUnmute) TypeID() uint32 { return 0xe
 func (*ChannelAdminLogEventActionParticipantUnmute) TypeName() string {
 	return "channelAdminLogEventActionParticipantUnmute"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionParticipantUnmute) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionParticipantUnmute) isChannelAdminLogEventActionClass() {}
 
@@ -42919,9 +40216,6 @@ func (*ChannelAdminLogEventActionToggleGroupCallSetting) TypeName() string {
 	return "channelAdminLogEventActionToggleGroupCallSetting"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionToggleGroupCallSetting) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionToggleGroupCallSetting) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleGroupCallSetting.
@@ -42949,9 +40243,6 @@ func (*ChannelAdminLogEventActionParticipantJoinByInvite) TypeID() uint32 { retu
 func (*ChannelAdminLogEventActionParticipantJoinByInvite) TypeName() string {
 	return "channelAdminLogEventActionParticipantJoinByInvite"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionParticipantJoinByInvite) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionParticipantJoinByInvite) isChannelAdminLogEventActionClass() {}
 
@@ -42987,9 +40278,6 @@ func (*ChannelAdminLogEventActionExportedInviteDelete) TypeName() string {
 	return "channelAdminLogEventActionExportedInviteDelete"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionExportedInviteDelete) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionExportedInviteDelete) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionExportedInviteDelete.
@@ -43016,9 +40304,6 @@ func (*ChannelAdminLogEventActionExportedInviteRevoke) TypeID() uint32 { return 
 func (*ChannelAdminLogEventActionExportedInviteRevoke) TypeName() string {
 	return "channelAdminLogEventActionExportedInviteRevoke"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionExportedInviteRevoke) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionExportedInviteRevoke) isChannelAdminLogEventActionClass() {}
 
@@ -43047,9 +40332,6 @@ func (*ChannelAdminLogEventActionExportedInviteEdit) TypeID() uint32 { return 0x
 func (*ChannelAdminLogEventActionExportedInviteEdit) TypeName() string {
 	return "channelAdminLogEventActionExportedInviteEdit"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionExportedInviteEdit) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionExportedInviteEdit) isChannelAdminLogEventActionClass() {}
 
@@ -43080,9 +40362,6 @@ func (*ChannelAdminLogEventActionParticipantVolume) TypeName() string {
 	return "channelAdminLogEventActionParticipantVolume"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionParticipantVolume) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionParticipantVolume) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionParticipantVolume.
@@ -43110,9 +40389,6 @@ func (*ChannelAdminLogEventActionChangeHistoryTTL) TypeID() uint32 { return 0x6e
 func (*ChannelAdminLogEventActionChangeHistoryTTL) TypeName() string {
 	return "channelAdminLogEventActionChangeHistoryTTL"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangeHistoryTTL) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionChangeHistoryTTL) isChannelAdminLogEventActionClass() {}
 
@@ -43144,9 +40420,6 @@ func (*ChannelAdminLogEventActionParticipantJoinByRequest) TypeName() string {
 	return "channelAdminLogEventActionParticipantJoinByRequest"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionParticipantJoinByRequest) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionParticipantJoinByRequest) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionParticipantJoinByRequest.
@@ -43176,9 +40449,6 @@ func (*ChannelAdminLogEventActionToggleNoForwards) TypeName() string {
 	return "channelAdminLogEventActionToggleNoForwards"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionToggleNoForwards) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionToggleNoForwards) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleNoForwards.
@@ -43205,9 +40475,6 @@ func (*ChannelAdminLogEventActionSendMessage) TypeID() uint32 { return 0x278f286
 func (*ChannelAdminLogEventActionSendMessage) TypeName() string {
 	return "channelAdminLogEventActionSendMessage"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionSendMessage) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionSendMessage) isChannelAdminLogEventActionClass() {}
 
@@ -43236,9 +40503,6 @@ func (*ChannelAdminLogEventActionChangeAvailableReactions) TypeID() uint32 { ret
 func (*ChannelAdminLogEventActionChangeAvailableReactions) TypeName() string {
 	return "channelAdminLogEventActionChangeAvailableReactions"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangeAvailableReactions) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionChangeAvailableReactions) isChannelAdminLogEventActionClass() {}
 
@@ -43270,9 +40534,6 @@ func (*ChannelAdminLogEventActionChangeUsernames) TypeName() string {
 	return "channelAdminLogEventActionChangeUsernames"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangeUsernames) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionChangeUsernames) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeUsernames.
@@ -43302,9 +40563,6 @@ func (*ChannelAdminLogEventActionToggleForum) TypeName() string {
 	return "channelAdminLogEventActionToggleForum"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionToggleForum) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionToggleForum) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleForum.
@@ -43331,9 +40589,6 @@ func (*ChannelAdminLogEventActionCreateTopic) TypeID() uint32 { return 0x58707d2
 func (*ChannelAdminLogEventActionCreateTopic) TypeName() string {
 	return "channelAdminLogEventActionCreateTopic"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionCreateTopic) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionCreateTopic) isChannelAdminLogEventActionClass() {}
 
@@ -43362,9 +40617,6 @@ func (*ChannelAdminLogEventActionEditTopic) TypeID() uint32 { return 0xf06fe208 
 func (*ChannelAdminLogEventActionEditTopic) TypeName() string {
 	return "channelAdminLogEventActionEditTopic"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionEditTopic) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionEditTopic) isChannelAdminLogEventActionClass() {}
 
@@ -43395,9 +40647,6 @@ func (*ChannelAdminLogEventActionDeleteTopic) TypeName() string {
 	return "channelAdminLogEventActionDeleteTopic"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionDeleteTopic) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionDeleteTopic) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionDeleteTopic.
@@ -43425,9 +40674,6 @@ func (*ChannelAdminLogEventActionPinTopic) TypeID() uint32 { return 0x5d8d353b }
 func (*ChannelAdminLogEventActionPinTopic) TypeName() string {
 	return "channelAdminLogEventActionPinTopic"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionPinTopic) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionPinTopic) isChannelAdminLogEventActionClass() {}
 
@@ -43475,9 +40721,6 @@ func (*ChannelAdminLogEventActionToggleAntiSpam) TypeName() string {
 	return "channelAdminLogEventActionToggleAntiSpam"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionToggleAntiSpam) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionToggleAntiSpam) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleAntiSpam.
@@ -43505,9 +40748,6 @@ func (*ChannelAdminLogEventActionChangePeerColor) TypeID() uint32 { return 0x579
 func (*ChannelAdminLogEventActionChangePeerColor) TypeName() string {
 	return "channelAdminLogEventActionChangePeerColor"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangePeerColor) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionChangePeerColor) isChannelAdminLogEventActionClass() {}
 
@@ -43539,9 +40779,6 @@ func (*ChannelAdminLogEventActionChangeProfilePeerColor) TypeName() string {
 	return "channelAdminLogEventActionChangeProfilePeerColor"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangeProfilePeerColor) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionChangeProfilePeerColor) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeProfilePeerColor.
@@ -43571,9 +40808,6 @@ func (*ChannelAdminLogEventActionChangeWallpaper) TypeID() uint32 { return 0x31b
 func (*ChannelAdminLogEventActionChangeWallpaper) TypeName() string {
 	return "channelAdminLogEventActionChangeWallpaper"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangeWallpaper) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionChangeWallpaper) isChannelAdminLogEventActionClass() {}
 
@@ -43605,9 +40839,6 @@ func (*ChannelAdminLogEventActionChangeEmojiStatus) TypeName() string {
 	return "channelAdminLogEventActionChangeEmojiStatus"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangeEmojiStatus) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionChangeEmojiStatus) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeEmojiStatus.
@@ -43638,9 +40869,6 @@ func (*ChannelAdminLogEventActionChangeEmojiStickerSet) TypeName() string {
 	return "channelAdminLogEventActionChangeEmojiStickerSet"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionChangeEmojiStickerSet) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionChangeEmojiStickerSet) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeEmojiStickerSet.
@@ -43670,9 +40898,6 @@ func (*ChannelAdminLogEventActionToggleSignatureProfiles) TypeName() string {
 	return "channelAdminLogEventActionToggleSignatureProfiles"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionToggleSignatureProfiles) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionToggleSignatureProfiles) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleSignatureProfiles.
@@ -43700,9 +40925,6 @@ func (*ChannelAdminLogEventActionParticipantSubExtend) TypeID() uint32 { return 
 func (*ChannelAdminLogEventActionParticipantSubExtend) TypeName() string {
 	return "channelAdminLogEventActionParticipantSubExtend"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionParticipantSubExtend) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionParticipantSubExtend) isChannelAdminLogEventActionClass() {}
 
@@ -43733,9 +40955,6 @@ func (*ChannelAdminLogEventActionToggleAutotranslation) TypeName() string {
 	return "channelAdminLogEventActionToggleAutotranslation"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionToggleAutotranslation) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEventActionToggleAutotranslation) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleAutotranslation.
@@ -43764,9 +40983,6 @@ func (*ChannelAdminLogEventActionParticipantEditRank) TypeID() uint32 { return 0
 func (*ChannelAdminLogEventActionParticipantEditRank) TypeName() string {
 	return "channelAdminLogEventActionParticipantEditRank"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventActionParticipantEditRank) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventActionParticipantEditRank) isChannelAdminLogEventActionClass() {}
 
@@ -43824,9 +41040,6 @@ func (*ChannelAdminLogEvent) TypeID() uint32 { return 0x1fad68cd }
 // TypeName returns "channelAdminLogEvent".
 func (*ChannelAdminLogEvent) TypeName() string { return "channelAdminLogEvent" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEvent) IsNil() bool { return x == nil }
-
 func (*ChannelAdminLogEvent) isChannelAdminLogEventClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEvent.
@@ -43883,9 +41096,6 @@ func (*ChannelsAdminLogResults) TypeID() uint32 { return 0xed8af74d }
 
 // TypeName returns "channels.adminLogResults".
 func (*ChannelsAdminLogResults) TypeName() string { return "channels.adminLogResults" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsAdminLogResults) IsNil() bool { return x == nil }
 
 func (*ChannelsAdminLogResults) isChannelsAdminLogResultsClass() {}
 
@@ -43958,9 +41168,6 @@ func (*ChannelAdminLogEventsFilter) TypeID() uint32 { return 0xea107ae4 }
 
 // TypeName returns "channelAdminLogEventsFilter".
 func (*ChannelAdminLogEventsFilter) TypeName() string { return "channelAdminLogEventsFilter" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelAdminLogEventsFilter) IsNil() bool { return x == nil }
 
 func (*ChannelAdminLogEventsFilter) isChannelAdminLogEventsFilterClass() {}
 
@@ -44093,9 +41300,6 @@ func (*PopularContact) TypeID() uint32 { return 0x5ce14175 }
 // TypeName returns "popularContact".
 func (*PopularContact) TypeName() string { return "popularContact" }
 
-// IsNil reports a nil pointer.
-func (x *PopularContact) IsNil() bool { return x == nil }
-
 func (*PopularContact) isPopularContactClass() {}
 
 // EncodeBare writes the fields of popularContact.
@@ -44150,9 +41354,6 @@ func (*MessagesFavedStickersNotModified) TypeName() string {
 	return "messages.favedStickersNotModified"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesFavedStickersNotModified) IsNil() bool { return x == nil }
-
 func (*MessagesFavedStickersNotModified) isMessagesFavedStickersClass() {}
 
 // EncodeBare writes the fields of messages.favedStickersNotModified.
@@ -44177,9 +41378,6 @@ func (*MessagesFavedStickers) TypeID() uint32 { return 0x2cb51097 }
 
 // TypeName returns "messages.favedStickers".
 func (*MessagesFavedStickers) TypeName() string { return "messages.favedStickers" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesFavedStickers) IsNil() bool { return x == nil }
 
 func (*MessagesFavedStickers) isMessagesFavedStickersClass() {}
 
@@ -44242,9 +41440,6 @@ func (*RecentMeURLUnknown) TypeID() uint32 { return 0x46e1d13d }
 // TypeName returns "recentMeUrlUnknown".
 func (*RecentMeURLUnknown) TypeName() string { return "recentMeUrlUnknown" }
 
-// IsNil reports a nil pointer.
-func (x *RecentMeURLUnknown) IsNil() bool { return x == nil }
-
 func (*RecentMeURLUnknown) isRecentMeURLClass() {}
 
 // EncodeBare writes the fields of recentMeUrlUnknown.
@@ -44270,9 +41465,6 @@ func (*RecentMeURLUser) TypeID() uint32 { return 0xb92c09e2 }
 
 // TypeName returns "recentMeUrlUser".
 func (*RecentMeURLUser) TypeName() string { return "recentMeUrlUser" }
-
-// IsNil reports a nil pointer.
-func (x *RecentMeURLUser) IsNil() bool { return x == nil }
 
 func (*RecentMeURLUser) isRecentMeURLClass() {}
 
@@ -44302,9 +41494,6 @@ func (*RecentMeURLChat) TypeID() uint32 { return 0xb2da71d2 }
 // TypeName returns "recentMeUrlChat".
 func (*RecentMeURLChat) TypeName() string { return "recentMeUrlChat" }
 
-// IsNil reports a nil pointer.
-func (x *RecentMeURLChat) IsNil() bool { return x == nil }
-
 func (*RecentMeURLChat) isRecentMeURLClass() {}
 
 // EncodeBare writes the fields of recentMeUrlChat.
@@ -44333,9 +41522,6 @@ func (*RecentMeURLChatInvite) TypeID() uint32 { return 0xeb49081d }
 // TypeName returns "recentMeUrlChatInvite".
 func (*RecentMeURLChatInvite) TypeName() string { return "recentMeUrlChatInvite" }
 
-// IsNil reports a nil pointer.
-func (x *RecentMeURLChatInvite) IsNil() bool { return x == nil }
-
 func (*RecentMeURLChatInvite) isRecentMeURLClass() {}
 
 // EncodeBare writes the fields of recentMeUrlChatInvite.
@@ -44363,9 +41549,6 @@ func (*RecentMeURLStickerSet) TypeID() uint32 { return 0xbc0a57dc }
 
 // TypeName returns "recentMeUrlStickerSet".
 func (*RecentMeURLStickerSet) TypeName() string { return "recentMeUrlStickerSet" }
-
-// IsNil reports a nil pointer.
-func (x *RecentMeURLStickerSet) IsNil() bool { return x == nil }
 
 func (*RecentMeURLStickerSet) isRecentMeURLClass() {}
 
@@ -44419,9 +41602,6 @@ func (*HelpRecentMeURLs) TypeID() uint32 { return 0x0e0310d7 }
 
 // TypeName returns "help.recentMeUrls".
 func (*HelpRecentMeURLs) TypeName() string { return "help.recentMeUrls" }
-
-// IsNil reports a nil pointer.
-func (x *HelpRecentMeURLs) IsNil() bool { return x == nil }
 
 func (*HelpRecentMeURLs) isHelpRecentMeURLsClass() {}
 
@@ -44478,9 +41658,6 @@ func (*InputSingleMedia) TypeID() uint32 { return 0x1cc6e91f }
 
 // TypeName returns "inputSingleMedia".
 func (*InputSingleMedia) TypeName() string { return "inputSingleMedia" }
-
-// IsNil reports a nil pointer.
-func (x *InputSingleMedia) IsNil() bool { return x == nil }
 
 func (*InputSingleMedia) isInputSingleMediaClass() {}
 
@@ -44555,9 +41732,6 @@ func (*WebAuthorization) TypeID() uint32 { return 0xa6f8f452 }
 // TypeName returns "webAuthorization".
 func (*WebAuthorization) TypeName() string { return "webAuthorization" }
 
-// IsNil reports a nil pointer.
-func (x *WebAuthorization) IsNil() bool { return x == nil }
-
 func (*WebAuthorization) isWebAuthorizationClass() {}
 
 // EncodeBare writes the fields of webAuthorization.
@@ -44624,9 +41798,6 @@ func (*AccountWebAuthorizations) TypeID() uint32 { return 0xed56c9fc }
 // TypeName returns "account.webAuthorizations".
 func (*AccountWebAuthorizations) TypeName() string { return "account.webAuthorizations" }
 
-// IsNil reports a nil pointer.
-func (x *AccountWebAuthorizations) IsNil() bool { return x == nil }
-
 func (*AccountWebAuthorizations) isAccountWebAuthorizationsClass() {}
 
 // EncodeBare writes the fields of account.webAuthorizations.
@@ -44684,9 +41855,6 @@ func (*InputMessageID) TypeID() uint32 { return 0xa676a322 }
 // TypeName returns "inputMessageID".
 func (*InputMessageID) TypeName() string { return "inputMessageID" }
 
-// IsNil reports a nil pointer.
-func (x *InputMessageID) IsNil() bool { return x == nil }
-
 func (*InputMessageID) isInputMessageClass() {}
 
 // EncodeBare writes the fields of inputMessageID.
@@ -44712,9 +41880,6 @@ func (*InputMessageReplyTo) TypeID() uint32 { return 0xbad88395 }
 // TypeName returns "inputMessageReplyTo".
 func (*InputMessageReplyTo) TypeName() string { return "inputMessageReplyTo" }
 
-// IsNil reports a nil pointer.
-func (x *InputMessageReplyTo) IsNil() bool { return x == nil }
-
 func (*InputMessageReplyTo) isInputMessageClass() {}
 
 // EncodeBare writes the fields of inputMessageReplyTo.
@@ -44739,9 +41904,6 @@ func (*InputMessagePinned) TypeID() uint32 { return 0x86872538 }
 // TypeName returns "inputMessagePinned".
 func (*InputMessagePinned) TypeName() string { return "inputMessagePinned" }
 
-// IsNil reports a nil pointer.
-func (x *InputMessagePinned) IsNil() bool { return x == nil }
-
 func (*InputMessagePinned) isInputMessageClass() {}
 
 // EncodeBare writes the fields of inputMessagePinned.
@@ -44765,9 +41927,6 @@ func (*InputMessageCallbackQuery) TypeID() uint32 { return 0xacfa1a7e }
 
 // TypeName returns "inputMessageCallbackQuery".
 func (*InputMessageCallbackQuery) TypeName() string { return "inputMessageCallbackQuery" }
-
-// IsNil reports a nil pointer.
-func (x *InputMessageCallbackQuery) IsNil() bool { return x == nil }
 
 func (*InputMessageCallbackQuery) isInputMessageClass() {}
 
@@ -44824,9 +41983,6 @@ func (*InputDialogPeer) TypeID() uint32 { return 0xfcaafeb7 }
 // TypeName returns "inputDialogPeer".
 func (*InputDialogPeer) TypeName() string { return "inputDialogPeer" }
 
-// IsNil reports a nil pointer.
-func (x *InputDialogPeer) IsNil() bool { return x == nil }
-
 func (*InputDialogPeer) isInputDialogPeerClass() {}
 
 // EncodeBare writes the fields of inputDialogPeer.
@@ -44852,9 +42008,6 @@ func (*InputDialogPeerFolder) TypeID() uint32 { return 0x64600527 }
 // TypeName returns "inputDialogPeerFolder".
 func (*InputDialogPeerFolder) TypeName() string { return "inputDialogPeerFolder" }
 
-// IsNil reports a nil pointer.
-func (x *InputDialogPeerFolder) IsNil() bool { return x == nil }
-
 func (*InputDialogPeerFolder) isInputDialogPeerClass() {}
 
 // EncodeBare writes the fields of inputDialogPeerFolder.
@@ -44879,9 +42032,6 @@ func (*InputDialogPeerCommunity) TypeID() uint32 { return 0x69ef72c4 }
 
 // TypeName returns "inputDialogPeerCommunity".
 func (*InputDialogPeerCommunity) TypeName() string { return "inputDialogPeerCommunity" }
-
-// IsNil reports a nil pointer.
-func (x *InputDialogPeerCommunity) IsNil() bool { return x == nil }
 
 func (*InputDialogPeerCommunity) isInputDialogPeerClass() {}
 
@@ -44936,9 +42086,6 @@ func (*DialogPeer) TypeID() uint32 { return 0xe56dbf05 }
 // TypeName returns "dialogPeer".
 func (*DialogPeer) TypeName() string { return "dialogPeer" }
 
-// IsNil reports a nil pointer.
-func (x *DialogPeer) IsNil() bool { return x == nil }
-
 func (*DialogPeer) isDialogPeerClass() {}
 
 // EncodeBare writes the fields of dialogPeer.
@@ -44964,9 +42111,6 @@ func (*DialogPeerFolder) TypeID() uint32 { return 0x514519e2 }
 // TypeName returns "dialogPeerFolder".
 func (*DialogPeerFolder) TypeName() string { return "dialogPeerFolder" }
 
-// IsNil reports a nil pointer.
-func (x *DialogPeerFolder) IsNil() bool { return x == nil }
-
 func (*DialogPeerFolder) isDialogPeerClass() {}
 
 // EncodeBare writes the fields of dialogPeerFolder.
@@ -44991,9 +42135,6 @@ func (*DialogPeerCommunity) TypeID() uint32 { return 0x2f65c8e4 }
 
 // TypeName returns "dialogPeerCommunity".
 func (*DialogPeerCommunity) TypeName() string { return "dialogPeerCommunity" }
-
-// IsNil reports a nil pointer.
-func (x *DialogPeerCommunity) IsNil() bool { return x == nil }
 
 func (*DialogPeerCommunity) isDialogPeerClass() {}
 
@@ -45047,9 +42188,6 @@ func (*MessagesFoundStickerSetsNotModified) TypeName() string {
 	return "messages.foundStickerSetsNotModified"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesFoundStickerSetsNotModified) IsNil() bool { return x == nil }
-
 func (*MessagesFoundStickerSetsNotModified) isMessagesFoundStickerSetsClass() {}
 
 // EncodeBare writes the fields of messages.foundStickerSetsNotModified.
@@ -45073,9 +42211,6 @@ func (*MessagesFoundStickerSets) TypeID() uint32 { return 0x8af09dd2 }
 
 // TypeName returns "messages.foundStickerSets".
 func (*MessagesFoundStickerSets) TypeName() string { return "messages.foundStickerSets" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesFoundStickerSets) IsNil() bool { return x == nil }
 
 func (*MessagesFoundStickerSets) isMessagesFoundStickerSetsClass() {}
 
@@ -45129,9 +42264,6 @@ func (*FileHash) TypeID() uint32 { return 0xf39b035c }
 
 // TypeName returns "fileHash".
 func (*FileHash) TypeName() string { return "fileHash" }
-
-// IsNil reports a nil pointer.
-func (x *FileHash) IsNil() bool { return x == nil }
 
 func (*FileHash) isFileHashClass() {}
 
@@ -45187,9 +42319,6 @@ func (*InputClientProxy) TypeID() uint32 { return 0x75588b3f }
 // TypeName returns "inputClientProxy".
 func (*InputClientProxy) TypeName() string { return "inputClientProxy" }
 
-// IsNil reports a nil pointer.
-func (x *InputClientProxy) IsNil() bool { return x == nil }
-
 func (*InputClientProxy) isInputClientProxyClass() {}
 
 // EncodeBare writes the fields of inputClientProxy.
@@ -45243,9 +42372,6 @@ func (*HelpTermsOfServiceUpdateEmpty) TypeID() uint32 { return 0xe3309f7f }
 // TypeName returns "help.termsOfServiceUpdateEmpty".
 func (*HelpTermsOfServiceUpdateEmpty) TypeName() string { return "help.termsOfServiceUpdateEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *HelpTermsOfServiceUpdateEmpty) IsNil() bool { return x == nil }
-
 func (*HelpTermsOfServiceUpdateEmpty) isHelpTermsOfServiceUpdateClass() {}
 
 // EncodeBare writes the fields of help.termsOfServiceUpdateEmpty.
@@ -45271,9 +42397,6 @@ func (*HelpTermsOfServiceUpdate) TypeID() uint32 { return 0x28ecf961 }
 
 // TypeName returns "help.termsOfServiceUpdate".
 func (*HelpTermsOfServiceUpdate) TypeName() string { return "help.termsOfServiceUpdate" }
-
-// IsNil reports a nil pointer.
-func (x *HelpTermsOfServiceUpdate) IsNil() bool { return x == nil }
 
 func (*HelpTermsOfServiceUpdate) isHelpTermsOfServiceUpdateClass() {}
 
@@ -45332,9 +42455,6 @@ func (*InputSecureFileUploaded) TypeID() uint32 { return 0x3334b0f0 }
 // TypeName returns "inputSecureFileUploaded".
 func (*InputSecureFileUploaded) TypeName() string { return "inputSecureFileUploaded" }
 
-// IsNil reports a nil pointer.
-func (x *InputSecureFileUploaded) IsNil() bool { return x == nil }
-
 func (*InputSecureFileUploaded) isInputSecureFileClass() {}
 
 // EncodeBare writes the fields of inputSecureFileUploaded.
@@ -45368,9 +42488,6 @@ func (*InputSecureFile) TypeID() uint32 { return 0x5367e5be }
 
 // TypeName returns "inputSecureFile".
 func (*InputSecureFile) TypeName() string { return "inputSecureFile" }
-
-// IsNil reports a nil pointer.
-func (x *InputSecureFile) IsNil() bool { return x == nil }
 
 func (*InputSecureFile) isInputSecureFileClass() {}
 
@@ -45424,9 +42541,6 @@ func (*SecureFileEmpty) TypeID() uint32 { return 0x64199744 }
 // TypeName returns "secureFileEmpty".
 func (*SecureFileEmpty) TypeName() string { return "secureFileEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *SecureFileEmpty) IsNil() bool { return x == nil }
-
 func (*SecureFileEmpty) isSecureFileClass() {}
 
 // EncodeBare writes the fields of secureFileEmpty.
@@ -45455,9 +42569,6 @@ func (*SecureFile) TypeID() uint32 { return 0x7d09c27e }
 
 // TypeName returns "secureFile".
 func (*SecureFile) TypeName() string { return "secureFile" }
-
-// IsNil reports a nil pointer.
-func (x *SecureFile) IsNil() bool { return x == nil }
 
 func (*SecureFile) isSecureFileClass() {}
 
@@ -45522,9 +42633,6 @@ func (*SecureData) TypeID() uint32 { return 0x8aeabec3 }
 // TypeName returns "secureData".
 func (*SecureData) TypeName() string { return "secureData" }
 
-// IsNil reports a nil pointer.
-func (x *SecureData) IsNil() bool { return x == nil }
-
 func (*SecureData) isSecureDataClass() {}
 
 // EncodeBare writes the fields of secureData.
@@ -45580,9 +42688,6 @@ func (*SecurePlainPhone) TypeID() uint32 { return 0x7d6099dd }
 // TypeName returns "securePlainPhone".
 func (*SecurePlainPhone) TypeName() string { return "securePlainPhone" }
 
-// IsNil reports a nil pointer.
-func (x *SecurePlainPhone) IsNil() bool { return x == nil }
-
 func (*SecurePlainPhone) isSecurePlainDataClass() {}
 
 // EncodeBare writes the fields of securePlainPhone.
@@ -45607,9 +42712,6 @@ func (*SecurePlainEmail) TypeID() uint32 { return 0x21ec5a5f }
 
 // TypeName returns "securePlainEmail".
 func (*SecurePlainEmail) TypeName() string { return "securePlainEmail" }
-
-// IsNil reports a nil pointer.
-func (x *SecurePlainEmail) IsNil() bool { return x == nil }
 
 func (*SecurePlainEmail) isSecurePlainDataClass() {}
 
@@ -45683,9 +42785,6 @@ func (*SecureValueTypePersonalDetails) TypeID() uint32 { return 0x9d2a81e3 }
 // TypeName returns "secureValueTypePersonalDetails".
 func (*SecureValueTypePersonalDetails) TypeName() string { return "secureValueTypePersonalDetails" }
 
-// IsNil reports a nil pointer.
-func (x *SecureValueTypePersonalDetails) IsNil() bool { return x == nil }
-
 func (*SecureValueTypePersonalDetails) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypePersonalDetails.
@@ -45707,9 +42806,6 @@ func (*SecureValueTypePassport) TypeID() uint32 { return 0x3dac6a00 }
 
 // TypeName returns "secureValueTypePassport".
 func (*SecureValueTypePassport) TypeName() string { return "secureValueTypePassport" }
-
-// IsNil reports a nil pointer.
-func (x *SecureValueTypePassport) IsNil() bool { return x == nil }
 
 func (*SecureValueTypePassport) isSecureValueTypeClass() {}
 
@@ -45733,9 +42829,6 @@ func (*SecureValueTypeDriverLicense) TypeID() uint32 { return 0x06e425c4 }
 // TypeName returns "secureValueTypeDriverLicense".
 func (*SecureValueTypeDriverLicense) TypeName() string { return "secureValueTypeDriverLicense" }
 
-// IsNil reports a nil pointer.
-func (x *SecureValueTypeDriverLicense) IsNil() bool { return x == nil }
-
 func (*SecureValueTypeDriverLicense) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypeDriverLicense.
@@ -45757,9 +42850,6 @@ func (*SecureValueTypeIdentityCard) TypeID() uint32 { return 0xa0d0744b }
 
 // TypeName returns "secureValueTypeIdentityCard".
 func (*SecureValueTypeIdentityCard) TypeName() string { return "secureValueTypeIdentityCard" }
-
-// IsNil reports a nil pointer.
-func (x *SecureValueTypeIdentityCard) IsNil() bool { return x == nil }
 
 func (*SecureValueTypeIdentityCard) isSecureValueTypeClass() {}
 
@@ -45783,9 +42873,6 @@ func (*SecureValueTypeInternalPassport) TypeID() uint32 { return 0x99a48f23 }
 // TypeName returns "secureValueTypeInternalPassport".
 func (*SecureValueTypeInternalPassport) TypeName() string { return "secureValueTypeInternalPassport" }
 
-// IsNil reports a nil pointer.
-func (x *SecureValueTypeInternalPassport) IsNil() bool { return x == nil }
-
 func (*SecureValueTypeInternalPassport) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypeInternalPassport.
@@ -45807,9 +42894,6 @@ func (*SecureValueTypeAddress) TypeID() uint32 { return 0xcbe31e26 }
 
 // TypeName returns "secureValueTypeAddress".
 func (*SecureValueTypeAddress) TypeName() string { return "secureValueTypeAddress" }
-
-// IsNil reports a nil pointer.
-func (x *SecureValueTypeAddress) IsNil() bool { return x == nil }
 
 func (*SecureValueTypeAddress) isSecureValueTypeClass() {}
 
@@ -45833,9 +42917,6 @@ func (*SecureValueTypeUtilityBill) TypeID() uint32 { return 0xfc36954e }
 // TypeName returns "secureValueTypeUtilityBill".
 func (*SecureValueTypeUtilityBill) TypeName() string { return "secureValueTypeUtilityBill" }
 
-// IsNil reports a nil pointer.
-func (x *SecureValueTypeUtilityBill) IsNil() bool { return x == nil }
-
 func (*SecureValueTypeUtilityBill) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypeUtilityBill.
@@ -45858,9 +42939,6 @@ func (*SecureValueTypeBankStatement) TypeID() uint32 { return 0x89137c0d }
 // TypeName returns "secureValueTypeBankStatement".
 func (*SecureValueTypeBankStatement) TypeName() string { return "secureValueTypeBankStatement" }
 
-// IsNil reports a nil pointer.
-func (x *SecureValueTypeBankStatement) IsNil() bool { return x == nil }
-
 func (*SecureValueTypeBankStatement) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypeBankStatement.
@@ -45882,9 +42960,6 @@ func (*SecureValueTypeRentalAgreement) TypeID() uint32 { return 0x8b883488 }
 
 // TypeName returns "secureValueTypeRentalAgreement".
 func (*SecureValueTypeRentalAgreement) TypeName() string { return "secureValueTypeRentalAgreement" }
-
-// IsNil reports a nil pointer.
-func (x *SecureValueTypeRentalAgreement) IsNil() bool { return x == nil }
 
 func (*SecureValueTypeRentalAgreement) isSecureValueTypeClass() {}
 
@@ -45910,9 +42985,6 @@ func (*SecureValueTypePassportRegistration) TypeName() string {
 	return "secureValueTypePassportRegistration"
 }
 
-// IsNil reports a nil pointer.
-func (x *SecureValueTypePassportRegistration) IsNil() bool { return x == nil }
-
 func (*SecureValueTypePassportRegistration) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypePassportRegistration.
@@ -45937,9 +43009,6 @@ func (*SecureValueTypeTemporaryRegistration) TypeName() string {
 	return "secureValueTypeTemporaryRegistration"
 }
 
-// IsNil reports a nil pointer.
-func (x *SecureValueTypeTemporaryRegistration) IsNil() bool { return x == nil }
-
 func (*SecureValueTypeTemporaryRegistration) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypeTemporaryRegistration.
@@ -45962,9 +43031,6 @@ func (*SecureValueTypePhone) TypeID() uint32 { return 0xb320aadb }
 // TypeName returns "secureValueTypePhone".
 func (*SecureValueTypePhone) TypeName() string { return "secureValueTypePhone" }
 
-// IsNil reports a nil pointer.
-func (x *SecureValueTypePhone) IsNil() bool { return x == nil }
-
 func (*SecureValueTypePhone) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypePhone.
@@ -45986,9 +43052,6 @@ func (*SecureValueTypeEmail) TypeID() uint32 { return 0x8e3ca7ee }
 
 // TypeName returns "secureValueTypeEmail".
 func (*SecureValueTypeEmail) TypeName() string { return "secureValueTypeEmail" }
-
-// IsNil reports a nil pointer.
-func (x *SecureValueTypeEmail) IsNil() bool { return x == nil }
 
 func (*SecureValueTypeEmail) isSecureValueTypeClass() {}
 
@@ -46044,9 +43107,6 @@ func (*SecureValue) TypeID() uint32 { return 0x187fa0ca }
 
 // TypeName returns "secureValue".
 func (*SecureValue) TypeName() string { return "secureValue" }
-
-// IsNil reports a nil pointer.
-func (x *SecureValue) IsNil() bool { return x == nil }
 
 func (*SecureValue) isSecureValueClass() {}
 
@@ -46172,9 +43232,6 @@ func (*InputSecureValue) TypeID() uint32 { return 0xdb21d0a7 }
 // TypeName returns "inputSecureValue".
 func (*InputSecureValue) TypeName() string { return "inputSecureValue" }
 
-// IsNil reports a nil pointer.
-func (x *InputSecureValue) IsNil() bool { return x == nil }
-
 func (*InputSecureValue) isInputSecureValueClass() {}
 
 // EncodeBare writes the fields of inputSecureValue.
@@ -46291,9 +43348,6 @@ func (*SecureValueHash) TypeID() uint32 { return 0xed1ecdb0 }
 // TypeName returns "secureValueHash".
 func (*SecureValueHash) TypeName() string { return "secureValueHash" }
 
-// IsNil reports a nil pointer.
-func (x *SecureValueHash) IsNil() bool { return x == nil }
-
 func (*SecureValueHash) isSecureValueHashClass() {}
 
 // EncodeBare writes the fields of secureValueHash.
@@ -46364,9 +43418,6 @@ func (*SecureValueErrorData) TypeID() uint32 { return 0xe8a40bd9 }
 // TypeName returns "secureValueErrorData".
 func (*SecureValueErrorData) TypeName() string { return "secureValueErrorData" }
 
-// IsNil reports a nil pointer.
-func (x *SecureValueErrorData) IsNil() bool { return x == nil }
-
 func (*SecureValueErrorData) isSecureValueErrorClass() {}
 
 // EncodeBare writes the fields of secureValueErrorData.
@@ -46400,9 +43451,6 @@ func (*SecureValueErrorFrontSide) TypeID() uint32 { return 0x00be3dfa }
 // TypeName returns "secureValueErrorFrontSide".
 func (*SecureValueErrorFrontSide) TypeName() string { return "secureValueErrorFrontSide" }
 
-// IsNil reports a nil pointer.
-func (x *SecureValueErrorFrontSide) IsNil() bool { return x == nil }
-
 func (*SecureValueErrorFrontSide) isSecureValueErrorClass() {}
 
 // EncodeBare writes the fields of secureValueErrorFrontSide.
@@ -46433,9 +43481,6 @@ func (*SecureValueErrorReverseSide) TypeID() uint32 { return 0x868a2aa5 }
 
 // TypeName returns "secureValueErrorReverseSide".
 func (*SecureValueErrorReverseSide) TypeName() string { return "secureValueErrorReverseSide" }
-
-// IsNil reports a nil pointer.
-func (x *SecureValueErrorReverseSide) IsNil() bool { return x == nil }
 
 func (*SecureValueErrorReverseSide) isSecureValueErrorClass() {}
 
@@ -46468,9 +43513,6 @@ func (*SecureValueErrorSelfie) TypeID() uint32 { return 0xe537ced6 }
 // TypeName returns "secureValueErrorSelfie".
 func (*SecureValueErrorSelfie) TypeName() string { return "secureValueErrorSelfie" }
 
-// IsNil reports a nil pointer.
-func (x *SecureValueErrorSelfie) IsNil() bool { return x == nil }
-
 func (*SecureValueErrorSelfie) isSecureValueErrorClass() {}
 
 // EncodeBare writes the fields of secureValueErrorSelfie.
@@ -46501,9 +43543,6 @@ func (*SecureValueErrorFile) TypeID() uint32 { return 0x7a700873 }
 
 // TypeName returns "secureValueErrorFile".
 func (*SecureValueErrorFile) TypeName() string { return "secureValueErrorFile" }
-
-// IsNil reports a nil pointer.
-func (x *SecureValueErrorFile) IsNil() bool { return x == nil }
 
 func (*SecureValueErrorFile) isSecureValueErrorClass() {}
 
@@ -46536,9 +43575,6 @@ func (*SecureValueErrorFiles) TypeID() uint32 { return 0x666220e9 }
 // TypeName returns "secureValueErrorFiles".
 func (*SecureValueErrorFiles) TypeName() string { return "secureValueErrorFiles" }
 
-// IsNil reports a nil pointer.
-func (x *SecureValueErrorFiles) IsNil() bool { return x == nil }
-
 func (*SecureValueErrorFiles) isSecureValueErrorClass() {}
 
 // EncodeBare writes the fields of secureValueErrorFiles.
@@ -46569,9 +43605,6 @@ func (*SecureValueError) TypeID() uint32 { return 0x869d758f }
 
 // TypeName returns "secureValueError".
 func (*SecureValueError) TypeName() string { return "secureValueError" }
-
-// IsNil reports a nil pointer.
-func (x *SecureValueError) IsNil() bool { return x == nil }
 
 func (*SecureValueError) isSecureValueErrorClass() {}
 
@@ -46604,9 +43637,6 @@ func (*SecureValueErrorTranslationFile) TypeID() uint32 { return 0xa1144770 }
 // TypeName returns "secureValueErrorTranslationFile".
 func (*SecureValueErrorTranslationFile) TypeName() string { return "secureValueErrorTranslationFile" }
 
-// IsNil reports a nil pointer.
-func (x *SecureValueErrorTranslationFile) IsNil() bool { return x == nil }
-
 func (*SecureValueErrorTranslationFile) isSecureValueErrorClass() {}
 
 // EncodeBare writes the fields of secureValueErrorTranslationFile.
@@ -46637,9 +43667,6 @@ func (*SecureValueErrorTranslationFiles) TypeID() uint32 { return 0x34636dd8 }
 
 // TypeName returns "secureValueErrorTranslationFiles".
 func (*SecureValueErrorTranslationFiles) TypeName() string { return "secureValueErrorTranslationFiles" }
-
-// IsNil reports a nil pointer.
-func (x *SecureValueErrorTranslationFiles) IsNil() bool { return x == nil }
 
 func (*SecureValueErrorTranslationFiles) isSecureValueErrorClass() {}
 
@@ -46695,9 +43722,6 @@ func (*SecureCredentialsEncrypted) TypeID() uint32 { return 0x33f0ea47 }
 
 // TypeName returns "secureCredentialsEncrypted".
 func (*SecureCredentialsEncrypted) TypeName() string { return "secureCredentialsEncrypted" }
-
-// IsNil reports a nil pointer.
-func (x *SecureCredentialsEncrypted) IsNil() bool { return x == nil }
 
 func (*SecureCredentialsEncrypted) isSecureCredentialsEncryptedClass() {}
 
@@ -46755,9 +43779,6 @@ func (*AccountAuthorizationForm) TypeID() uint32 { return 0xad2e1cd8 }
 
 // TypeName returns "account.authorizationForm".
 func (*AccountAuthorizationForm) TypeName() string { return "account.authorizationForm" }
-
-// IsNil reports a nil pointer.
-func (x *AccountAuthorizationForm) IsNil() bool { return x == nil }
 
 func (*AccountAuthorizationForm) isAccountAuthorizationFormClass() {}
 
@@ -46827,9 +43848,6 @@ func (*AccountSentEmailCode) TypeID() uint32 { return 0x811f854f }
 // TypeName returns "account.sentEmailCode".
 func (*AccountSentEmailCode) TypeName() string { return "account.sentEmailCode" }
 
-// IsNil reports a nil pointer.
-func (x *AccountSentEmailCode) IsNil() bool { return x == nil }
-
 func (*AccountSentEmailCode) isAccountSentEmailCodeClass() {}
 
 // EncodeBare writes the fields of account.sentEmailCode.
@@ -46882,9 +43900,6 @@ func (*HelpDeepLinkInfoEmpty) TypeID() uint32 { return 0x66afa166 }
 // TypeName returns "help.deepLinkInfoEmpty".
 func (*HelpDeepLinkInfoEmpty) TypeName() string { return "help.deepLinkInfoEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *HelpDeepLinkInfoEmpty) IsNil() bool { return x == nil }
-
 func (*HelpDeepLinkInfoEmpty) isHelpDeepLinkInfoClass() {}
 
 // EncodeBare writes the fields of help.deepLinkInfoEmpty.
@@ -46909,9 +43924,6 @@ func (*HelpDeepLinkInfo) TypeID() uint32 { return 0x6a4ee832 }
 
 // TypeName returns "help.deepLinkInfo".
 func (*HelpDeepLinkInfo) TypeName() string { return "help.deepLinkInfo" }
-
-// IsNil reports a nil pointer.
-func (x *HelpDeepLinkInfo) IsNil() bool { return x == nil }
 
 func (*HelpDeepLinkInfo) isHelpDeepLinkInfoClass() {}
 
@@ -46981,9 +43993,6 @@ func (*SavedPhoneContact) TypeID() uint32 { return 0x1142bd56 }
 // TypeName returns "savedPhoneContact".
 func (*SavedPhoneContact) TypeName() string { return "savedPhoneContact" }
 
-// IsNil reports a nil pointer.
-func (x *SavedPhoneContact) IsNil() bool { return x == nil }
-
 func (*SavedPhoneContact) isSavedContactClass() {}
 
 // EncodeBare writes the fields of savedPhoneContact.
@@ -47039,9 +44048,6 @@ func (*AccountTakeout) TypeID() uint32 { return 0x4dba4501 }
 // TypeName returns "account.takeout".
 func (*AccountTakeout) TypeName() string { return "account.takeout" }
 
-// IsNil reports a nil pointer.
-func (x *AccountTakeout) IsNil() bool { return x == nil }
-
 func (*AccountTakeout) isAccountTakeoutClass() {}
 
 // EncodeBare writes the fields of account.takeout.
@@ -47092,9 +44098,6 @@ func (*PasswordKdfAlgoUnknown) TypeID() uint32 { return 0xd45ab096 }
 // TypeName returns "passwordKdfAlgoUnknown".
 func (*PasswordKdfAlgoUnknown) TypeName() string { return "passwordKdfAlgoUnknown" }
 
-// IsNil reports a nil pointer.
-func (x *PasswordKdfAlgoUnknown) IsNil() bool { return x == nil }
-
 func (*PasswordKdfAlgoUnknown) isPasswordKdfAlgoClass() {}
 
 // EncodeBare writes the fields of passwordKdfAlgoUnknown.
@@ -47123,11 +44126,6 @@ func (*PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) TypeID
 // TypeName returns "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow".
 func (*PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) TypeName() string {
 	return "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow"
-}
-
-// IsNil reports a nil pointer.
-func (x *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) IsNil() bool {
-	return x == nil
 }
 
 func (*PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) isPasswordKdfAlgoClass() {}
@@ -47188,9 +44186,6 @@ func (*SecurePasswordKdfAlgoUnknown) TypeID() uint32 { return 0x004a8537 }
 // TypeName returns "securePasswordKdfAlgoUnknown".
 func (*SecurePasswordKdfAlgoUnknown) TypeName() string { return "securePasswordKdfAlgoUnknown" }
 
-// IsNil reports a nil pointer.
-func (x *SecurePasswordKdfAlgoUnknown) IsNil() bool { return x == nil }
-
 func (*SecurePasswordKdfAlgoUnknown) isSecurePasswordKdfAlgoClass() {}
 
 // EncodeBare writes the fields of securePasswordKdfAlgoUnknown.
@@ -47216,9 +44211,6 @@ func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) TypeName() string {
 	return "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"
 }
 
-// IsNil reports a nil pointer.
-func (x *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) IsNil() bool { return x == nil }
-
 func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) isSecurePasswordKdfAlgoClass() {}
 
 // EncodeBare writes the fields of securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
@@ -47243,9 +44235,6 @@ func (*SecurePasswordKdfAlgoSHA512) TypeID() uint32 { return 0x86471d92 }
 
 // TypeName returns "securePasswordKdfAlgoSHA512".
 func (*SecurePasswordKdfAlgoSHA512) TypeName() string { return "securePasswordKdfAlgoSHA512" }
-
-// IsNil reports a nil pointer.
-func (x *SecurePasswordKdfAlgoSHA512) IsNil() bool { return x == nil }
 
 func (*SecurePasswordKdfAlgoSHA512) isSecurePasswordKdfAlgoClass() {}
 
@@ -47297,9 +44286,6 @@ func (*SecureSecretSettings) TypeID() uint32 { return 0x1527bcac }
 
 // TypeName returns "secureSecretSettings".
 func (*SecureSecretSettings) TypeName() string { return "secureSecretSettings" }
-
-// IsNil reports a nil pointer.
-func (x *SecureSecretSettings) IsNil() bool { return x == nil }
 
 func (*SecureSecretSettings) isSecureSecretSettingsClass() {}
 
@@ -47355,9 +44341,6 @@ func (*InputCheckPasswordEmpty) TypeID() uint32 { return 0x9880f658 }
 // TypeName returns "inputCheckPasswordEmpty".
 func (*InputCheckPasswordEmpty) TypeName() string { return "inputCheckPasswordEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *InputCheckPasswordEmpty) IsNil() bool { return x == nil }
-
 func (*InputCheckPasswordEmpty) isInputCheckPasswordSRPClass() {}
 
 // EncodeBare writes the fields of inputCheckPasswordEmpty.
@@ -47382,9 +44365,6 @@ func (*InputCheckPasswordSRP) TypeID() uint32 { return 0xd27ff082 }
 
 // TypeName returns "inputCheckPasswordSRP".
 func (*InputCheckPasswordSRP) TypeName() string { return "inputCheckPasswordSRP" }
-
-// IsNil reports a nil pointer.
-func (x *InputCheckPasswordSRP) IsNil() bool { return x == nil }
 
 func (*InputCheckPasswordSRP) isInputCheckPasswordSRPClass() {}
 
@@ -47444,9 +44424,6 @@ func (*SecureRequiredType) TypeID() uint32 { return 0x829d99da }
 // TypeName returns "secureRequiredType".
 func (*SecureRequiredType) TypeName() string { return "secureRequiredType" }
 
-// IsNil reports a nil pointer.
-func (x *SecureRequiredType) IsNil() bool { return x == nil }
-
 func (*SecureRequiredType) isSecureRequiredTypeClass() {}
 
 // EncodeBare writes the fields of secureRequiredType.
@@ -47486,9 +44463,6 @@ func (*SecureRequiredTypeOneOf) TypeID() uint32 { return 0x027477b4 }
 
 // TypeName returns "secureRequiredTypeOneOf".
 func (*SecureRequiredTypeOneOf) TypeName() string { return "secureRequiredTypeOneOf" }
-
-// IsNil reports a nil pointer.
-func (x *SecureRequiredTypeOneOf) IsNil() bool { return x == nil }
 
 func (*SecureRequiredTypeOneOf) isSecureRequiredTypeClass() {}
 
@@ -47540,9 +44514,6 @@ func (*HelpPassportConfigNotModified) TypeID() uint32 { return 0xbfb9f457 }
 // TypeName returns "help.passportConfigNotModified".
 func (*HelpPassportConfigNotModified) TypeName() string { return "help.passportConfigNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *HelpPassportConfigNotModified) IsNil() bool { return x == nil }
-
 func (*HelpPassportConfigNotModified) isHelpPassportConfigClass() {}
 
 // EncodeBare writes the fields of help.passportConfigNotModified.
@@ -47566,9 +44537,6 @@ func (*HelpPassportConfig) TypeID() uint32 { return 0xa098d6af }
 
 // TypeName returns "help.passportConfig".
 func (*HelpPassportConfig) TypeName() string { return "help.passportConfig" }
-
-// IsNil reports a nil pointer.
-func (x *HelpPassportConfig) IsNil() bool { return x == nil }
 
 func (*HelpPassportConfig) isHelpPassportConfigClass() {}
 
@@ -47623,9 +44591,6 @@ func (*InputAppEvent) TypeID() uint32 { return 0x1d1b1245 }
 
 // TypeName returns "inputAppEvent".
 func (*InputAppEvent) TypeName() string { return "inputAppEvent" }
-
-// IsNil reports a nil pointer.
-func (x *InputAppEvent) IsNil() bool { return x == nil }
 
 func (*InputAppEvent) isInputAppEventClass() {}
 
@@ -47682,9 +44647,6 @@ func (*JSONObjectValue) TypeID() uint32 { return 0xc0de1bd9 }
 
 // TypeName returns "jsonObjectValue".
 func (*JSONObjectValue) TypeName() string { return "jsonObjectValue" }
-
-// IsNil reports a nil pointer.
-func (x *JSONObjectValue) IsNil() bool { return x == nil }
 
 func (*JSONObjectValue) isJSONObjectValueClass() {}
 
@@ -47746,9 +44708,6 @@ func (*JSONNull) TypeID() uint32 { return 0x3f6d7b68 }
 // TypeName returns "jsonNull".
 func (*JSONNull) TypeName() string { return "jsonNull" }
 
-// IsNil reports a nil pointer.
-func (x *JSONNull) IsNil() bool { return x == nil }
-
 func (*JSONNull) isJSONValueClass() {}
 
 // EncodeBare writes the fields of jsonNull.
@@ -47771,9 +44730,6 @@ func (*JSONBool) TypeID() uint32 { return 0xc7345e6a }
 
 // TypeName returns "jsonBool".
 func (*JSONBool) TypeName() string { return "jsonBool" }
-
-// IsNil reports a nil pointer.
-func (x *JSONBool) IsNil() bool { return x == nil }
 
 func (*JSONBool) isJSONValueClass() {}
 
@@ -47800,9 +44756,6 @@ func (*JSONNumber) TypeID() uint32 { return 0x2be0dfa4 }
 // TypeName returns "jsonNumber".
 func (*JSONNumber) TypeName() string { return "jsonNumber" }
 
-// IsNil reports a nil pointer.
-func (x *JSONNumber) IsNil() bool { return x == nil }
-
 func (*JSONNumber) isJSONValueClass() {}
 
 // EncodeBare writes the fields of jsonNumber.
@@ -47827,9 +44780,6 @@ func (*JSONString) TypeID() uint32 { return 0xb71e767a }
 
 // TypeName returns "jsonString".
 func (*JSONString) TypeName() string { return "jsonString" }
-
-// IsNil reports a nil pointer.
-func (x *JSONString) IsNil() bool { return x == nil }
 
 func (*JSONString) isJSONValueClass() {}
 
@@ -47856,9 +44806,6 @@ func (*JSONArray) TypeID() uint32 { return 0xf7444763 }
 // TypeName returns "jsonArray".
 func (*JSONArray) TypeName() string { return "jsonArray" }
 
-// IsNil reports a nil pointer.
-func (x *JSONArray) IsNil() bool { return x == nil }
-
 func (*JSONArray) isJSONValueClass() {}
 
 // EncodeBare writes the fields of jsonArray.
@@ -47883,9 +44830,6 @@ func (*JSONObject) TypeID() uint32 { return 0x99c1d49d }
 
 // TypeName returns "jsonObject".
 func (*JSONObject) TypeName() string { return "jsonObject" }
-
-// IsNil reports a nil pointer.
-func (x *JSONObject) IsNil() bool { return x == nil }
 
 func (*JSONObject) isJSONValueClass() {}
 
@@ -47942,9 +44886,6 @@ func (*PageTableCell) TypeID() uint32 { return 0x34566b6a }
 
 // TypeName returns "pageTableCell".
 func (*PageTableCell) TypeName() string { return "pageTableCell" }
-
-// IsNil reports a nil pointer.
-func (x *PageTableCell) IsNil() bool { return x == nil }
 
 func (*PageTableCell) isPageTableCellClass() {}
 
@@ -48043,9 +44984,6 @@ func (*PageTableRow) TypeID() uint32 { return 0xe0c0c5e5 }
 // TypeName returns "pageTableRow".
 func (*PageTableRow) TypeName() string { return "pageTableRow" }
 
-// IsNil reports a nil pointer.
-func (x *PageTableRow) IsNil() bool { return x == nil }
-
 func (*PageTableRow) isPageTableRowClass() {}
 
 // EncodeBare writes the fields of pageTableRow.
@@ -48095,9 +45033,6 @@ func (*PageCaption) TypeID() uint32 { return 0x6f747657 }
 
 // TypeName returns "pageCaption".
 func (*PageCaption) TypeName() string { return "pageCaption" }
-
-// IsNil reports a nil pointer.
-func (x *PageCaption) IsNil() bool { return x == nil }
 
 func (*PageCaption) isPageCaptionClass() {}
 
@@ -48154,9 +45089,6 @@ func (*PageListItemText) TypeID() uint32 { return 0x2f58683c }
 // TypeName returns "pageListItemText".
 func (*PageListItemText) TypeName() string { return "pageListItemText" }
 
-// IsNil reports a nil pointer.
-func (x *PageListItemText) IsNil() bool { return x == nil }
-
 func (*PageListItemText) isPageListItemClass() {}
 
 // EncodeBare writes the fields of pageListItemText.
@@ -48194,9 +45126,6 @@ func (*PageListItemBlocks) TypeID() uint32 { return 0x63ca67aa }
 
 // TypeName returns "pageListItemBlocks".
 func (*PageListItemBlocks) TypeName() string { return "pageListItemBlocks" }
-
-// IsNil reports a nil pointer.
-func (x *PageListItemBlocks) IsNil() bool { return x == nil }
 
 func (*PageListItemBlocks) isPageListItemClass() {}
 
@@ -48265,9 +45194,6 @@ func (*PageListOrderedItemText) TypeID() uint32 { return 0x15031189 }
 // TypeName returns "pageListOrderedItemText".
 func (*PageListOrderedItemText) TypeName() string { return "pageListOrderedItemText" }
 
-// IsNil reports a nil pointer.
-func (x *PageListOrderedItemText) IsNil() bool { return x == nil }
-
 func (*PageListOrderedItemText) isPageListOrderedItemClass() {}
 
 // EncodeBare writes the fields of pageListOrderedItemText.
@@ -48335,9 +45261,6 @@ func (*PageListOrderedItemBlocks) TypeID() uint32 { return 0x8ff2d5f0 }
 
 // TypeName returns "pageListOrderedItemBlocks".
 func (*PageListOrderedItemBlocks) TypeName() string { return "pageListOrderedItemBlocks" }
-
-// IsNil reports a nil pointer.
-func (x *PageListOrderedItemBlocks) IsNil() bool { return x == nil }
 
 func (*PageListOrderedItemBlocks) isPageListOrderedItemClass() {}
 
@@ -48431,9 +45354,6 @@ func (*PageRelatedArticle) TypeID() uint32 { return 0xb390dc08 }
 
 // TypeName returns "pageRelatedArticle".
 func (*PageRelatedArticle) TypeName() string { return "pageRelatedArticle" }
-
-// IsNil reports a nil pointer.
-func (x *PageRelatedArticle) IsNil() bool { return x == nil }
 
 func (*PageRelatedArticle) isPageRelatedArticleClass() {}
 
@@ -48541,9 +45461,6 @@ func (*Page) TypeID() uint32 { return 0x98657f0d }
 // TypeName returns "page".
 func (*Page) TypeName() string { return "page" }
 
-// IsNil reports a nil pointer.
-func (x *Page) IsNil() bool { return x == nil }
-
 func (*Page) isPageClass() {}
 
 // EncodeBare writes the fields of page.
@@ -48623,9 +45540,6 @@ func (*HelpSupportName) TypeID() uint32 { return 0x8c05f1c9 }
 // TypeName returns "help.supportName".
 func (*HelpSupportName) TypeName() string { return "help.supportName" }
 
-// IsNil reports a nil pointer.
-func (x *HelpSupportName) IsNil() bool { return x == nil }
-
 func (*HelpSupportName) isHelpSupportNameClass() {}
 
 // EncodeBare writes the fields of help.supportName.
@@ -48676,9 +45590,6 @@ func (*HelpUserInfoEmpty) TypeID() uint32 { return 0xf3ae2eed }
 // TypeName returns "help.userInfoEmpty".
 func (*HelpUserInfoEmpty) TypeName() string { return "help.userInfoEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *HelpUserInfoEmpty) IsNil() bool { return x == nil }
-
 func (*HelpUserInfoEmpty) isHelpUserInfoClass() {}
 
 // EncodeBare writes the fields of help.userInfoEmpty.
@@ -48704,9 +45615,6 @@ func (*HelpUserInfo) TypeID() uint32 { return 0x01eb3758 }
 
 // TypeName returns "help.userInfo".
 func (*HelpUserInfo) TypeName() string { return "help.userInfo" }
-
-// IsNil reports a nil pointer.
-func (x *HelpUserInfo) IsNil() bool { return x == nil }
 
 func (*HelpUserInfo) isHelpUserInfoClass() {}
 
@@ -48769,9 +45677,6 @@ func (*PollAnswer) TypeID() uint32 { return 0x4b7d786a }
 // TypeName returns "pollAnswer".
 func (*PollAnswer) TypeName() string { return "pollAnswer" }
 
-// IsNil reports a nil pointer.
-func (x *PollAnswer) IsNil() bool { return x == nil }
-
 func (*PollAnswer) isPollAnswerClass() {}
 
 // EncodeBare writes the fields of pollAnswer.
@@ -48829,9 +45734,6 @@ func (*InputPollAnswer) TypeID() uint32 { return 0x199fed96 }
 
 // TypeName returns "inputPollAnswer".
 func (*InputPollAnswer) TypeName() string { return "inputPollAnswer" }
-
-// IsNil reports a nil pointer.
-func (x *InputPollAnswer) IsNil() bool { return x == nil }
 
 func (*InputPollAnswer) isPollAnswerClass() {}
 
@@ -48909,9 +45811,6 @@ func (*Poll) TypeID() uint32 { return 0x966e2dbf }
 
 // TypeName returns "poll".
 func (*Poll) TypeName() string { return "poll" }
-
-// IsNil reports a nil pointer.
-func (x *Poll) IsNil() bool { return x == nil }
 
 func (*Poll) isPollClass() {}
 
@@ -49042,9 +45941,6 @@ func (*PollAnswerVoters) TypeID() uint32 { return 0x3645230a }
 // TypeName returns "pollAnswerVoters".
 func (*PollAnswerVoters) TypeName() string { return "pollAnswerVoters" }
 
-// IsNil reports a nil pointer.
-func (x *PollAnswerVoters) IsNil() bool { return x == nil }
-
 func (*PollAnswerVoters) isPollAnswerVotersClass() {}
 
 // EncodeBare writes the fields of pollAnswerVoters.
@@ -49130,9 +46026,6 @@ func (*PollResults) TypeID() uint32 { return 0xba7bb15e }
 
 // TypeName returns "pollResults".
 func (*PollResults) TypeName() string { return "pollResults" }
-
-// IsNil reports a nil pointer.
-func (x *PollResults) IsNil() bool { return x == nil }
 
 func (*PollResults) isPollResultsClass() {}
 
@@ -49250,9 +46143,6 @@ func (*ChatOnlines) TypeID() uint32 { return 0xf041e250 }
 // TypeName returns "chatOnlines".
 func (*ChatOnlines) TypeName() string { return "chatOnlines" }
 
-// IsNil reports a nil pointer.
-func (x *ChatOnlines) IsNil() bool { return x == nil }
-
 func (*ChatOnlines) isChatOnlinesClass() {}
 
 // EncodeBare writes the fields of chatOnlines.
@@ -49301,9 +46191,6 @@ func (*StatsURL) TypeID() uint32 { return 0x47a971e0 }
 
 // TypeName returns "statsURL".
 func (*StatsURL) TypeName() string { return "statsURL" }
-
-// IsNil reports a nil pointer.
-func (x *StatsURL) IsNil() bool { return x == nil }
 
 func (*StatsURL) isStatsURLClass() {}
 
@@ -49371,9 +46258,6 @@ func (*ChatAdminRights) TypeID() uint32 { return 0x5fb224d5 }
 
 // TypeName returns "chatAdminRights".
 func (*ChatAdminRights) TypeName() string { return "chatAdminRights" }
-
-// IsNil reports a nil pointer.
-func (x *ChatAdminRights) IsNil() bool { return x == nil }
 
 func (*ChatAdminRights) isChatAdminRightsClass() {}
 
@@ -49524,9 +46408,6 @@ func (*ChatBannedRights) TypeID() uint32 { return 0x9f120418 }
 // TypeName returns "chatBannedRights".
 func (*ChatBannedRights) TypeName() string { return "chatBannedRights" }
 
-// IsNil reports a nil pointer.
-func (x *ChatBannedRights) IsNil() bool { return x == nil }
-
 func (*ChatBannedRights) isChatBannedRightsClass() {}
 
 // EncodeBare writes the fields of chatBannedRights.
@@ -49676,9 +46557,6 @@ func (*InputWallPaper) TypeID() uint32 { return 0xe630b979 }
 // TypeName returns "inputWallPaper".
 func (*InputWallPaper) TypeName() string { return "inputWallPaper" }
 
-// IsNil reports a nil pointer.
-func (x *InputWallPaper) IsNil() bool { return x == nil }
-
 func (*InputWallPaper) isInputWallPaperClass() {}
 
 // EncodeBare writes the fields of inputWallPaper.
@@ -49706,9 +46584,6 @@ func (*InputWallPaperSlug) TypeID() uint32 { return 0x72091c80 }
 // TypeName returns "inputWallPaperSlug".
 func (*InputWallPaperSlug) TypeName() string { return "inputWallPaperSlug" }
 
-// IsNil reports a nil pointer.
-func (x *InputWallPaperSlug) IsNil() bool { return x == nil }
-
 func (*InputWallPaperSlug) isInputWallPaperClass() {}
 
 // EncodeBare writes the fields of inputWallPaperSlug.
@@ -49733,9 +46608,6 @@ func (*InputWallPaperNoFile) TypeID() uint32 { return 0x967a462e }
 
 // TypeName returns "inputWallPaperNoFile".
 func (*InputWallPaperNoFile) TypeName() string { return "inputWallPaperNoFile" }
-
-// IsNil reports a nil pointer.
-func (x *InputWallPaperNoFile) IsNil() bool { return x == nil }
 
 func (*InputWallPaperNoFile) isInputWallPaperClass() {}
 
@@ -49787,9 +46659,6 @@ func (*AccountWallPapersNotModified) TypeID() uint32 { return 0x1c199183 }
 // TypeName returns "account.wallPapersNotModified".
 func (*AccountWallPapersNotModified) TypeName() string { return "account.wallPapersNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *AccountWallPapersNotModified) IsNil() bool { return x == nil }
-
 func (*AccountWallPapersNotModified) isAccountWallPapersClass() {}
 
 // EncodeBare writes the fields of account.wallPapersNotModified.
@@ -49813,9 +46682,6 @@ func (*AccountWallPapers) TypeID() uint32 { return 0xcdc3858c }
 
 // TypeName returns "account.wallPapers".
 func (*AccountWallPapers) TypeName() string { return "account.wallPapers" }
-
-// IsNil reports a nil pointer.
-func (x *AccountWallPapers) IsNil() bool { return x == nil }
 
 func (*AccountWallPapers) isAccountWallPapersClass() {}
 
@@ -49875,9 +46741,6 @@ func (*CodeSettings) TypeID() uint32 { return 0xad253d78 }
 
 // TypeName returns "codeSettings".
 func (*CodeSettings) TypeName() string { return "codeSettings" }
-
-// IsNil reports a nil pointer.
-func (x *CodeSettings) IsNil() bool { return x == nil }
 
 func (*CodeSettings) isCodeSettingsClass() {}
 
@@ -49987,9 +46850,6 @@ func (*WallPaperSettings) TypeID() uint32 { return 0x372efcd0 }
 
 // TypeName returns "wallPaperSettings".
 func (*WallPaperSettings) TypeName() string { return "wallPaperSettings" }
-
-// IsNil reports a nil pointer.
-func (x *WallPaperSettings) IsNil() bool { return x == nil }
 
 func (*WallPaperSettings) isWallPaperSettingsClass() {}
 
@@ -50122,9 +46982,6 @@ func (*AutoDownloadSettings) TypeID() uint32 { return 0xbaa57628 }
 // TypeName returns "autoDownloadSettings".
 func (*AutoDownloadSettings) TypeName() string { return "autoDownloadSettings" }
 
-// IsNil reports a nil pointer.
-func (x *AutoDownloadSettings) IsNil() bool { return x == nil }
-
 func (*AutoDownloadSettings) isAutoDownloadSettingsClass() {}
 
 // EncodeBare writes the fields of autoDownloadSettings.
@@ -50209,9 +47066,6 @@ func (*AccountAutoDownloadSettings) TypeID() uint32 { return 0x63cacf26 }
 // TypeName returns "account.autoDownloadSettings".
 func (*AccountAutoDownloadSettings) TypeName() string { return "account.autoDownloadSettings" }
 
-// IsNil reports a nil pointer.
-func (x *AccountAutoDownloadSettings) IsNil() bool { return x == nil }
-
 func (*AccountAutoDownloadSettings) isAccountAutoDownloadSettingsClass() {}
 
 // EncodeBare writes the fields of account.autoDownloadSettings.
@@ -50268,9 +47122,6 @@ func (*EmojiKeyword) TypeID() uint32 { return 0xd5b3b9f9 }
 // TypeName returns "emojiKeyword".
 func (*EmojiKeyword) TypeName() string { return "emojiKeyword" }
 
-// IsNil reports a nil pointer.
-func (x *EmojiKeyword) IsNil() bool { return x == nil }
-
 func (*EmojiKeyword) isEmojiKeywordClass() {}
 
 // EncodeBare writes the fields of emojiKeyword.
@@ -50298,9 +47149,6 @@ func (*EmojiKeywordDeleted) TypeID() uint32 { return 0x236df622 }
 
 // TypeName returns "emojiKeywordDeleted".
 func (*EmojiKeywordDeleted) TypeName() string { return "emojiKeywordDeleted" }
-
-// IsNil reports a nil pointer.
-func (x *EmojiKeywordDeleted) IsNil() bool { return x == nil }
 
 func (*EmojiKeywordDeleted) isEmojiKeywordClass() {}
 
@@ -50355,9 +47203,6 @@ func (*EmojiKeywordsDifference) TypeID() uint32 { return 0x5cc761bd }
 
 // TypeName returns "emojiKeywordsDifference".
 func (*EmojiKeywordsDifference) TypeName() string { return "emojiKeywordsDifference" }
-
-// IsNil reports a nil pointer.
-func (x *EmojiKeywordsDifference) IsNil() bool { return x == nil }
 
 func (*EmojiKeywordsDifference) isEmojiKeywordsDifferenceClass() {}
 
@@ -50414,9 +47259,6 @@ func (*EmojiURL) TypeID() uint32 { return 0xa575739d }
 // TypeName returns "emojiURL".
 func (*EmojiURL) TypeName() string { return "emojiURL" }
 
-// IsNil reports a nil pointer.
-func (x *EmojiURL) IsNil() bool { return x == nil }
-
 func (*EmojiURL) isEmojiURLClass() {}
 
 // EncodeBare writes the fields of emojiURL.
@@ -50465,9 +47307,6 @@ func (*EmojiLanguage) TypeID() uint32 { return 0xb3fb5361 }
 
 // TypeName returns "emojiLanguage".
 func (*EmojiLanguage) TypeName() string { return "emojiLanguage" }
-
-// IsNil reports a nil pointer.
-func (x *EmojiLanguage) IsNil() bool { return x == nil }
 
 func (*EmojiLanguage) isEmojiLanguageClass() {}
 
@@ -50522,9 +47361,6 @@ func (*Folder) TypeID() uint32 { return 0xff544e65 }
 
 // TypeName returns "folder".
 func (*Folder) TypeName() string { return "folder" }
-
-// IsNil reports a nil pointer.
-func (x *Folder) IsNil() bool { return x == nil }
 
 func (*Folder) isFolderClass() {}
 
@@ -50602,9 +47438,6 @@ func (*InputFolderPeer) TypeID() uint32 { return 0xfbd2c296 }
 // TypeName returns "inputFolderPeer".
 func (*InputFolderPeer) TypeName() string { return "inputFolderPeer" }
 
-// IsNil reports a nil pointer.
-func (x *InputFolderPeer) IsNil() bool { return x == nil }
-
 func (*InputFolderPeer) isInputFolderPeerClass() {}
 
 // EncodeBare writes the fields of inputFolderPeer.
@@ -50656,9 +47489,6 @@ func (*FolderPeer) TypeID() uint32 { return 0xe9baa668 }
 
 // TypeName returns "folderPeer".
 func (*FolderPeer) TypeName() string { return "folderPeer" }
-
-// IsNil reports a nil pointer.
-func (x *FolderPeer) IsNil() bool { return x == nil }
 
 func (*FolderPeer) isFolderPeerClass() {}
 
@@ -50712,9 +47542,6 @@ func (*MessagesSearchCounter) TypeID() uint32 { return 0xe844ebff }
 
 // TypeName returns "messages.searchCounter".
 func (*MessagesSearchCounter) TypeName() string { return "messages.searchCounter" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSearchCounter) IsNil() bool { return x == nil }
 
 func (*MessagesSearchCounter) isMessagesSearchCounterClass() {}
 
@@ -50789,9 +47616,6 @@ func (*URLAuthResultRequest) TypeID() uint32 { return 0x3cd623ec }
 
 // TypeName returns "urlAuthResultRequest".
 func (*URLAuthResultRequest) TypeName() string { return "urlAuthResultRequest" }
-
-// IsNil reports a nil pointer.
-func (x *URLAuthResultRequest) IsNil() bool { return x == nil }
 
 func (*URLAuthResultRequest) isURLAuthResultClass() {}
 
@@ -50902,9 +47726,6 @@ func (*URLAuthResultAccepted) TypeID() uint32 { return 0x623a8fa0 }
 // TypeName returns "urlAuthResultAccepted".
 func (*URLAuthResultAccepted) TypeName() string { return "urlAuthResultAccepted" }
 
-// IsNil reports a nil pointer.
-func (x *URLAuthResultAccepted) IsNil() bool { return x == nil }
-
 func (*URLAuthResultAccepted) isURLAuthResultClass() {}
 
 // EncodeBare writes the fields of urlAuthResultAccepted.
@@ -50938,9 +47759,6 @@ func (*URLAuthResultDefault) TypeID() uint32 { return 0xa9d6db1f }
 
 // TypeName returns "urlAuthResultDefault".
 func (*URLAuthResultDefault) TypeName() string { return "urlAuthResultDefault" }
-
-// IsNil reports a nil pointer.
-func (x *URLAuthResultDefault) IsNil() bool { return x == nil }
 
 func (*URLAuthResultDefault) isURLAuthResultClass() {}
 
@@ -50990,9 +47808,6 @@ func (*ChannelLocationEmpty) TypeID() uint32 { return 0xbfb5ad8b }
 // TypeName returns "channelLocationEmpty".
 func (*ChannelLocationEmpty) TypeName() string { return "channelLocationEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *ChannelLocationEmpty) IsNil() bool { return x == nil }
-
 func (*ChannelLocationEmpty) isChannelLocationClass() {}
 
 // EncodeBare writes the fields of channelLocationEmpty.
@@ -51016,9 +47831,6 @@ func (*ChannelLocation) TypeID() uint32 { return 0x209b82db }
 
 // TypeName returns "channelLocation".
 func (*ChannelLocation) TypeName() string { return "channelLocation" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelLocation) IsNil() bool { return x == nil }
 
 func (*ChannelLocation) isChannelLocationClass() {}
 
@@ -51075,9 +47887,6 @@ func (*PeerLocated) TypeID() uint32 { return 0xca461b5d }
 // TypeName returns "peerLocated".
 func (*PeerLocated) TypeName() string { return "peerLocated" }
 
-// IsNil reports a nil pointer.
-func (x *PeerLocated) IsNil() bool { return x == nil }
-
 func (*PeerLocated) isPeerLocatedClass() {}
 
 // EncodeBare writes the fields of peerLocated.
@@ -51106,9 +47915,6 @@ func (*PeerSelfLocated) TypeID() uint32 { return 0xf8ec284b }
 
 // TypeName returns "peerSelfLocated".
 func (*PeerSelfLocated) TypeName() string { return "peerSelfLocated" }
-
-// IsNil reports a nil pointer.
-func (x *PeerSelfLocated) IsNil() bool { return x == nil }
 
 func (*PeerSelfLocated) isPeerLocatedClass() {}
 
@@ -51160,9 +47966,6 @@ func (*RestrictionReason) TypeID() uint32 { return 0xd072acb4 }
 
 // TypeName returns "restrictionReason".
 func (*RestrictionReason) TypeName() string { return "restrictionReason" }
-
-// IsNil reports a nil pointer.
-func (x *RestrictionReason) IsNil() bool { return x == nil }
 
 func (*RestrictionReason) isRestrictionReasonClass() {}
 
@@ -51220,9 +48023,6 @@ func (*InputTheme) TypeID() uint32 { return 0x3c5693e9 }
 // TypeName returns "inputTheme".
 func (*InputTheme) TypeName() string { return "inputTheme" }
 
-// IsNil reports a nil pointer.
-func (x *InputTheme) IsNil() bool { return x == nil }
-
 func (*InputTheme) isInputThemeClass() {}
 
 // EncodeBare writes the fields of inputTheme.
@@ -51249,9 +48049,6 @@ func (*InputThemeSlug) TypeID() uint32 { return 0xf5890df1 }
 
 // TypeName returns "inputThemeSlug".
 func (*InputThemeSlug) TypeName() string { return "inputThemeSlug" }
-
-// IsNil reports a nil pointer.
-func (x *InputThemeSlug) IsNil() bool { return x == nil }
 
 func (*InputThemeSlug) isInputThemeClass() {}
 
@@ -51311,9 +48108,6 @@ func (*Theme) TypeID() uint32 { return 0xa00e67d6 }
 
 // TypeName returns "theme".
 func (*Theme) TypeName() string { return "theme" }
-
-// IsNil reports a nil pointer.
-func (x *Theme) IsNil() bool { return x == nil }
 
 func (*Theme) isThemeClass() {}
 
@@ -51422,9 +48216,6 @@ func (*AccountThemesNotModified) TypeID() uint32 { return 0xf41eb622 }
 // TypeName returns "account.themesNotModified".
 func (*AccountThemesNotModified) TypeName() string { return "account.themesNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *AccountThemesNotModified) IsNil() bool { return x == nil }
-
 func (*AccountThemesNotModified) isAccountThemesClass() {}
 
 // EncodeBare writes the fields of account.themesNotModified.
@@ -51448,9 +48239,6 @@ func (*AccountThemes) TypeID() uint32 { return 0x9a3d8c6d }
 
 // TypeName returns "account.themes".
 func (*AccountThemes) TypeName() string { return "account.themes" }
-
-// IsNil reports a nil pointer.
-func (x *AccountThemes) IsNil() bool { return x == nil }
 
 func (*AccountThemes) isAccountThemesClass() {}
 
@@ -51508,9 +48296,6 @@ func (*AuthLoginToken) TypeID() uint32 { return 0x629f1980 }
 // TypeName returns "auth.loginToken".
 func (*AuthLoginToken) TypeName() string { return "auth.loginToken" }
 
-// IsNil reports a nil pointer.
-func (x *AuthLoginToken) IsNil() bool { return x == nil }
-
 func (*AuthLoginToken) isAuthLoginTokenClass() {}
 
 // EncodeBare writes the fields of auth.loginToken.
@@ -51539,9 +48324,6 @@ func (*AuthLoginTokenMigrateTo) TypeID() uint32 { return 0x068e9916 }
 // TypeName returns "auth.loginTokenMigrateTo".
 func (*AuthLoginTokenMigrateTo) TypeName() string { return "auth.loginTokenMigrateTo" }
 
-// IsNil reports a nil pointer.
-func (x *AuthLoginTokenMigrateTo) IsNil() bool { return x == nil }
-
 func (*AuthLoginTokenMigrateTo) isAuthLoginTokenClass() {}
 
 // EncodeBare writes the fields of auth.loginTokenMigrateTo.
@@ -51568,9 +48350,6 @@ func (*AuthLoginTokenSuccess) TypeID() uint32 { return 0x390d5c5e }
 
 // TypeName returns "auth.loginTokenSuccess".
 func (*AuthLoginTokenSuccess) TypeName() string { return "auth.loginTokenSuccess" }
-
-// IsNil reports a nil pointer.
-func (x *AuthLoginTokenSuccess) IsNil() bool { return x == nil }
 
 func (*AuthLoginTokenSuccess) isAuthLoginTokenClass() {}
 
@@ -51621,9 +48400,6 @@ func (*AccountContentSettings) TypeID() uint32 { return 0x57e28221 }
 
 // TypeName returns "account.contentSettings".
 func (*AccountContentSettings) TypeName() string { return "account.contentSettings" }
-
-// IsNil reports a nil pointer.
-func (x *AccountContentSettings) IsNil() bool { return x == nil }
 
 func (*AccountContentSettings) isAccountContentSettingsClass() {}
 
@@ -51685,9 +48461,6 @@ func (*MessagesInactiveChats) TypeID() uint32 { return 0xa927fec5 }
 // TypeName returns "messages.inactiveChats".
 func (*MessagesInactiveChats) TypeName() string { return "messages.inactiveChats" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesInactiveChats) IsNil() bool { return x == nil }
-
 func (*MessagesInactiveChats) isMessagesInactiveChatsClass() {}
 
 // EncodeBare writes the fields of messages.inactiveChats.
@@ -51748,9 +48521,6 @@ func (*BaseThemeClassic) TypeID() uint32 { return 0xc3a12462 }
 // TypeName returns "baseThemeClassic".
 func (*BaseThemeClassic) TypeName() string { return "baseThemeClassic" }
 
-// IsNil reports a nil pointer.
-func (x *BaseThemeClassic) IsNil() bool { return x == nil }
-
 func (*BaseThemeClassic) isBaseThemeClass() {}
 
 // EncodeBare writes the fields of baseThemeClassic.
@@ -51772,9 +48542,6 @@ func (*BaseThemeDay) TypeID() uint32 { return 0xfbd81688 }
 
 // TypeName returns "baseThemeDay".
 func (*BaseThemeDay) TypeName() string { return "baseThemeDay" }
-
-// IsNil reports a nil pointer.
-func (x *BaseThemeDay) IsNil() bool { return x == nil }
 
 func (*BaseThemeDay) isBaseThemeClass() {}
 
@@ -51798,9 +48565,6 @@ func (*BaseThemeNight) TypeID() uint32 { return 0xb7b31ea8 }
 // TypeName returns "baseThemeNight".
 func (*BaseThemeNight) TypeName() string { return "baseThemeNight" }
 
-// IsNil reports a nil pointer.
-func (x *BaseThemeNight) IsNil() bool { return x == nil }
-
 func (*BaseThemeNight) isBaseThemeClass() {}
 
 // EncodeBare writes the fields of baseThemeNight.
@@ -51823,9 +48587,6 @@ func (*BaseThemeTinted) TypeID() uint32 { return 0x6d5f77ee }
 // TypeName returns "baseThemeTinted".
 func (*BaseThemeTinted) TypeName() string { return "baseThemeTinted" }
 
-// IsNil reports a nil pointer.
-func (x *BaseThemeTinted) IsNil() bool { return x == nil }
-
 func (*BaseThemeTinted) isBaseThemeClass() {}
 
 // EncodeBare writes the fields of baseThemeTinted.
@@ -51847,9 +48608,6 @@ func (*BaseThemeArctic) TypeID() uint32 { return 0x5b11125a }
 
 // TypeName returns "baseThemeArctic".
 func (*BaseThemeArctic) TypeName() string { return "baseThemeArctic" }
-
-// IsNil reports a nil pointer.
-func (x *BaseThemeArctic) IsNil() bool { return x == nil }
 
 func (*BaseThemeArctic) isBaseThemeClass() {}
 
@@ -51903,9 +48661,6 @@ func (*InputThemeSettings) TypeID() uint32 { return 0x8fde504f }
 
 // TypeName returns "inputThemeSettings".
 func (*InputThemeSettings) TypeName() string { return "inputThemeSettings" }
-
-// IsNil reports a nil pointer.
-func (x *InputThemeSettings) IsNil() bool { return x == nil }
 
 func (*InputThemeSettings) isInputThemeSettingsClass() {}
 
@@ -52006,9 +48761,6 @@ func (*ThemeSettings) TypeID() uint32 { return 0xfa58b6d4 }
 // TypeName returns "themeSettings".
 func (*ThemeSettings) TypeName() string { return "themeSettings" }
 
-// IsNil reports a nil pointer.
-func (x *ThemeSettings) IsNil() bool { return x == nil }
-
 func (*ThemeSettings) isThemeSettingsClass() {}
 
 // EncodeBare writes the fields of themeSettings.
@@ -52107,9 +48859,6 @@ func (*WebPageAttributeTheme) TypeID() uint32 { return 0x54b56617 }
 // TypeName returns "webPageAttributeTheme".
 func (*WebPageAttributeTheme) TypeName() string { return "webPageAttributeTheme" }
 
-// IsNil reports a nil pointer.
-func (x *WebPageAttributeTheme) IsNil() bool { return x == nil }
-
 func (*WebPageAttributeTheme) isWebPageAttributeClass() {}
 
 // EncodeBare writes the fields of webPageAttributeTheme.
@@ -52156,9 +48905,6 @@ func (*WebPageAttributeStory) TypeID() uint32 { return 0x2e94c3e7 }
 // TypeName returns "webPageAttributeStory".
 func (*WebPageAttributeStory) TypeName() string { return "webPageAttributeStory" }
 
-// IsNil reports a nil pointer.
-func (x *WebPageAttributeStory) IsNil() bool { return x == nil }
-
 func (*WebPageAttributeStory) isWebPageAttributeClass() {}
 
 // EncodeBare writes the fields of webPageAttributeStory.
@@ -52200,9 +48946,6 @@ func (*WebPageAttributeStickerSet) TypeID() uint32 { return 0x50cc03d3 }
 // TypeName returns "webPageAttributeStickerSet".
 func (*WebPageAttributeStickerSet) TypeName() string { return "webPageAttributeStickerSet" }
 
-// IsNil reports a nil pointer.
-func (x *WebPageAttributeStickerSet) IsNil() bool { return x == nil }
-
 func (*WebPageAttributeStickerSet) isWebPageAttributeClass() {}
 
 // EncodeBare writes the fields of webPageAttributeStickerSet.
@@ -52239,9 +48982,6 @@ func (*WebPageAttributeUniqueStarGift) TypeID() uint32 { return 0xcf6f6db8 }
 // TypeName returns "webPageAttributeUniqueStarGift".
 func (*WebPageAttributeUniqueStarGift) TypeName() string { return "webPageAttributeUniqueStarGift" }
 
-// IsNil reports a nil pointer.
-func (x *WebPageAttributeUniqueStarGift) IsNil() bool { return x == nil }
-
 func (*WebPageAttributeUniqueStarGift) isWebPageAttributeClass() {}
 
 // EncodeBare writes the fields of webPageAttributeUniqueStarGift.
@@ -52269,9 +49009,6 @@ func (*WebPageAttributeStarGiftCollection) TypeName() string {
 	return "webPageAttributeStarGiftCollection"
 }
 
-// IsNil reports a nil pointer.
-func (x *WebPageAttributeStarGiftCollection) IsNil() bool { return x == nil }
-
 func (*WebPageAttributeStarGiftCollection) isWebPageAttributeClass() {}
 
 // EncodeBare writes the fields of webPageAttributeStarGiftCollection.
@@ -52297,9 +49034,6 @@ func (*WebPageAttributeStarGiftAuction) TypeID() uint32 { return 0x01c641c2 }
 
 // TypeName returns "webPageAttributeStarGiftAuction".
 func (*WebPageAttributeStarGiftAuction) TypeName() string { return "webPageAttributeStarGiftAuction" }
-
-// IsNil reports a nil pointer.
-func (x *WebPageAttributeStarGiftAuction) IsNil() bool { return x == nil }
 
 func (*WebPageAttributeStarGiftAuction) isWebPageAttributeClass() {}
 
@@ -52327,9 +49061,6 @@ func (*WebPageAttributeAiComposeTone) TypeID() uint32 { return 0x7781fe18 }
 
 // TypeName returns "webPageAttributeAiComposeTone".
 func (*WebPageAttributeAiComposeTone) TypeName() string { return "webPageAttributeAiComposeTone" }
-
-// IsNil reports a nil pointer.
-func (x *WebPageAttributeAiComposeTone) IsNil() bool { return x == nil }
 
 func (*WebPageAttributeAiComposeTone) isWebPageAttributeClass() {}
 
@@ -52383,9 +49114,6 @@ func (*MessagesVotesList) TypeID() uint32 { return 0x4899484e }
 
 // TypeName returns "messages.votesList".
 func (*MessagesVotesList) TypeName() string { return "messages.votesList" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesVotesList) IsNil() bool { return x == nil }
 
 func (*MessagesVotesList) isMessagesVotesListClass() {}
 
@@ -52455,9 +49183,6 @@ func (*BankCardOpenURL) TypeID() uint32 { return 0xf568028a }
 // TypeName returns "bankCardOpenUrl".
 func (*BankCardOpenURL) TypeName() string { return "bankCardOpenUrl" }
 
-// IsNil reports a nil pointer.
-func (x *BankCardOpenURL) IsNil() bool { return x == nil }
-
 func (*BankCardOpenURL) isBankCardOpenURLClass() {}
 
 // EncodeBare writes the fields of bankCardOpenUrl.
@@ -52509,9 +49234,6 @@ func (*PaymentsBankCardData) TypeID() uint32 { return 0x3e24e573 }
 
 // TypeName returns "payments.bankCardData".
 func (*PaymentsBankCardData) TypeName() string { return "payments.bankCardData" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsBankCardData) IsNil() bool { return x == nil }
 
 func (*PaymentsBankCardData) isPaymentsBankCardDataClass() {}
 
@@ -52582,9 +49304,6 @@ func (*DialogFilter) TypeID() uint32 { return 0xaa472651 }
 
 // TypeName returns "dialogFilter".
 func (*DialogFilter) TypeName() string { return "dialogFilter" }
-
-// IsNil reports a nil pointer.
-func (x *DialogFilter) IsNil() bool { return x == nil }
 
 func (*DialogFilter) isDialogFilterClass() {}
 
@@ -52675,9 +49394,6 @@ func (*DialogFilterDefault) TypeID() uint32 { return 0x363293ae }
 // TypeName returns "dialogFilterDefault".
 func (*DialogFilterDefault) TypeName() string { return "dialogFilterDefault" }
 
-// IsNil reports a nil pointer.
-func (x *DialogFilterDefault) IsNil() bool { return x == nil }
-
 func (*DialogFilterDefault) isDialogFilterClass() {}
 
 // EncodeBare writes the fields of dialogFilterDefault.
@@ -52707,9 +49423,6 @@ func (*DialogFilterChatlist) TypeID() uint32 { return 0x96537bd7 }
 
 // TypeName returns "dialogFilterChatlist".
 func (*DialogFilterChatlist) TypeName() string { return "dialogFilterChatlist" }
-
-// IsNil reports a nil pointer.
-func (x *DialogFilterChatlist) IsNil() bool { return x == nil }
 
 func (*DialogFilterChatlist) isDialogFilterClass() {}
 
@@ -52796,9 +49509,6 @@ func (*DialogFilterSuggested) TypeID() uint32 { return 0x77744d4a }
 // TypeName returns "dialogFilterSuggested".
 func (*DialogFilterSuggested) TypeName() string { return "dialogFilterSuggested" }
 
-// IsNil reports a nil pointer.
-func (x *DialogFilterSuggested) IsNil() bool { return x == nil }
-
 func (*DialogFilterSuggested) isDialogFilterSuggestedClass() {}
 
 // EncodeBare writes the fields of dialogFilterSuggested.
@@ -52850,9 +49560,6 @@ func (*StatsDateRangeDays) TypeID() uint32 { return 0xb637edaf }
 
 // TypeName returns "statsDateRangeDays".
 func (*StatsDateRangeDays) TypeName() string { return "statsDateRangeDays" }
-
-// IsNil reports a nil pointer.
-func (x *StatsDateRangeDays) IsNil() bool { return x == nil }
 
 func (*StatsDateRangeDays) isStatsDateRangeDaysClass() {}
 
@@ -52906,9 +49613,6 @@ func (*StatsAbsValueAndPrev) TypeID() uint32 { return 0xcb43acde }
 // TypeName returns "statsAbsValueAndPrev".
 func (*StatsAbsValueAndPrev) TypeName() string { return "statsAbsValueAndPrev" }
 
-// IsNil reports a nil pointer.
-func (x *StatsAbsValueAndPrev) IsNil() bool { return x == nil }
-
 func (*StatsAbsValueAndPrev) isStatsAbsValueAndPrevClass() {}
 
 // EncodeBare writes the fields of statsAbsValueAndPrev.
@@ -52960,9 +49664,6 @@ func (*StatsPercentValue) TypeID() uint32 { return 0xcbce2fe0 }
 
 // TypeName returns "statsPercentValue".
 func (*StatsPercentValue) TypeName() string { return "statsPercentValue" }
-
-// IsNil reports a nil pointer.
-func (x *StatsPercentValue) IsNil() bool { return x == nil }
 
 func (*StatsPercentValue) isStatsPercentValueClass() {}
 
@@ -53019,9 +49720,6 @@ func (*StatsGraphAsync) TypeID() uint32 { return 0x4a27eb2d }
 // TypeName returns "statsGraphAsync".
 func (*StatsGraphAsync) TypeName() string { return "statsGraphAsync" }
 
-// IsNil reports a nil pointer.
-func (x *StatsGraphAsync) IsNil() bool { return x == nil }
-
 func (*StatsGraphAsync) isStatsGraphClass() {}
 
 // EncodeBare writes the fields of statsGraphAsync.
@@ -53046,9 +49744,6 @@ func (*StatsGraphError) TypeID() uint32 { return 0xbedc9822 }
 
 // TypeName returns "statsGraphError".
 func (*StatsGraphError) TypeName() string { return "statsGraphError" }
-
-// IsNil reports a nil pointer.
-func (x *StatsGraphError) IsNil() bool { return x == nil }
 
 func (*StatsGraphError) isStatsGraphClass() {}
 
@@ -53075,9 +49770,6 @@ func (*StatsGraph) TypeID() uint32 { return 0x8ea464b6 }
 
 // TypeName returns "statsGraph".
 func (*StatsGraph) TypeName() string { return "statsGraph" }
-
-// IsNil reports a nil pointer.
-func (x *StatsGraph) IsNil() bool { return x == nil }
 
 func (*StatsGraph) isStatsGraphClass() {}
 
@@ -53160,9 +49852,6 @@ func (*StatsBroadcastStats) TypeID() uint32 { return 0x396ca5fc }
 
 // TypeName returns "stats.broadcastStats".
 func (*StatsBroadcastStats) TypeName() string { return "stats.broadcastStats" }
-
-// IsNil reports a nil pointer.
-func (x *StatsBroadcastStats) IsNil() bool { return x == nil }
 
 func (*StatsBroadcastStats) isStatsBroadcastStatsClass() {}
 
@@ -53257,9 +49946,6 @@ func (*HelpPromoDataEmpty) TypeID() uint32 { return 0x98f6ac75 }
 // TypeName returns "help.promoDataEmpty".
 func (*HelpPromoDataEmpty) TypeName() string { return "help.promoDataEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *HelpPromoDataEmpty) IsNil() bool { return x == nil }
-
 func (*HelpPromoDataEmpty) isHelpPromoDataClass() {}
 
 // EncodeBare writes the fields of help.promoDataEmpty.
@@ -53293,9 +49979,6 @@ func (*HelpPromoData) TypeID() uint32 { return 0x08a4d87a }
 
 // TypeName returns "help.promoData".
 func (*HelpPromoData) TypeName() string { return "help.promoData" }
-
-// IsNil reports a nil pointer.
-func (x *HelpPromoData) IsNil() bool { return x == nil }
 
 func (*HelpPromoData) isHelpPromoDataClass() {}
 
@@ -53405,9 +50088,6 @@ func (*VideoSize) TypeID() uint32 { return 0xde33b094 }
 // TypeName returns "videoSize".
 func (*VideoSize) TypeName() string { return "videoSize" }
 
-// IsNil reports a nil pointer.
-func (x *VideoSize) IsNil() bool { return x == nil }
-
 func (*VideoSize) isVideoSizeClass() {}
 
 // EncodeBare writes the fields of videoSize.
@@ -53452,9 +50132,6 @@ func (*VideoSizeEmojiMarkup) TypeID() uint32 { return 0xf85c413c }
 // TypeName returns "videoSizeEmojiMarkup".
 func (*VideoSizeEmojiMarkup) TypeName() string { return "videoSizeEmojiMarkup" }
 
-// IsNil reports a nil pointer.
-func (x *VideoSizeEmojiMarkup) IsNil() bool { return x == nil }
-
 func (*VideoSizeEmojiMarkup) isVideoSizeClass() {}
 
 // EncodeBare writes the fields of videoSizeEmojiMarkup.
@@ -53483,9 +50160,6 @@ func (*VideoSizeStickerMarkup) TypeID() uint32 { return 0x0da082fe }
 
 // TypeName returns "videoSizeStickerMarkup".
 func (*VideoSizeStickerMarkup) TypeName() string { return "videoSizeStickerMarkup" }
-
-// IsNil reports a nil pointer.
-func (x *VideoSizeStickerMarkup) IsNil() bool { return x == nil }
 
 func (*VideoSizeStickerMarkup) isVideoSizeClass() {}
 
@@ -53541,9 +50215,6 @@ func (*StatsGroupTopPoster) TypeID() uint32 { return 0x9d04af9b }
 
 // TypeName returns "statsGroupTopPoster".
 func (*StatsGroupTopPoster) TypeName() string { return "statsGroupTopPoster" }
-
-// IsNil reports a nil pointer.
-func (x *StatsGroupTopPoster) IsNil() bool { return x == nil }
 
 func (*StatsGroupTopPoster) isStatsGroupTopPosterClass() {}
 
@@ -53601,9 +50272,6 @@ func (*StatsGroupTopAdmin) TypeID() uint32 { return 0xd7584c87 }
 // TypeName returns "statsGroupTopAdmin".
 func (*StatsGroupTopAdmin) TypeName() string { return "statsGroupTopAdmin" }
 
-// IsNil reports a nil pointer.
-func (x *StatsGroupTopAdmin) IsNil() bool { return x == nil }
-
 func (*StatsGroupTopAdmin) isStatsGroupTopAdminClass() {}
 
 // EncodeBare writes the fields of statsGroupTopAdmin.
@@ -53659,9 +50327,6 @@ func (*StatsGroupTopInviter) TypeID() uint32 { return 0x535f779d }
 
 // TypeName returns "statsGroupTopInviter".
 func (*StatsGroupTopInviter) TypeName() string { return "statsGroupTopInviter" }
-
-// IsNil reports a nil pointer.
-func (x *StatsGroupTopInviter) IsNil() bool { return x == nil }
 
 func (*StatsGroupTopInviter) isStatsGroupTopInviterClass() {}
 
@@ -53729,9 +50394,6 @@ func (*StatsMegagroupStats) TypeID() uint32 { return 0xef7ff916 }
 
 // TypeName returns "stats.megagroupStats".
 func (*StatsMegagroupStats) TypeName() string { return "stats.megagroupStats" }
-
-// IsNil reports a nil pointer.
-func (x *StatsMegagroupStats) IsNil() bool { return x == nil }
 
 func (*StatsMegagroupStats) isStatsMegagroupStatsClass() {}
 
@@ -53820,9 +50482,6 @@ func (*GlobalPrivacySettings) TypeID() uint32 { return 0xfe41b34f }
 
 // TypeName returns "globalPrivacySettings".
 func (*GlobalPrivacySettings) TypeName() string { return "globalPrivacySettings" }
-
-// IsNil reports a nil pointer.
-func (x *GlobalPrivacySettings) IsNil() bool { return x == nil }
 
 func (*GlobalPrivacySettings) isGlobalPrivacySettingsClass() {}
 
@@ -53918,9 +50577,6 @@ func (*HelpCountryCode) TypeID() uint32 { return 0x4203c5ef }
 // TypeName returns "help.countryCode".
 func (*HelpCountryCode) TypeName() string { return "help.countryCode" }
 
-// IsNil reports a nil pointer.
-func (x *HelpCountryCode) IsNil() bool { return x == nil }
-
 func (*HelpCountryCode) isHelpCountryCodeClass() {}
 
 // EncodeBare writes the fields of help.countryCode.
@@ -53995,9 +50651,6 @@ func (*HelpCountry) TypeID() uint32 { return 0xc3878e23 }
 // TypeName returns "help.country".
 func (*HelpCountry) TypeName() string { return "help.country" }
 
-// IsNil reports a nil pointer.
-func (x *HelpCountry) IsNil() bool { return x == nil }
-
 func (*HelpCountry) isHelpCountryClass() {}
 
 // EncodeBare writes the fields of help.country.
@@ -54068,9 +50721,6 @@ func (*HelpCountriesListNotModified) TypeID() uint32 { return 0x93cc1f32 }
 // TypeName returns "help.countriesListNotModified".
 func (*HelpCountriesListNotModified) TypeName() string { return "help.countriesListNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *HelpCountriesListNotModified) IsNil() bool { return x == nil }
-
 func (*HelpCountriesListNotModified) isHelpCountriesListClass() {}
 
 // EncodeBare writes the fields of help.countriesListNotModified.
@@ -54094,9 +50744,6 @@ func (*HelpCountriesList) TypeID() uint32 { return 0x87d0759e }
 
 // TypeName returns "help.countriesList".
 func (*HelpCountriesList) TypeName() string { return "help.countriesList" }
-
-// IsNil reports a nil pointer.
-func (x *HelpCountriesList) IsNil() bool { return x == nil }
 
 func (*HelpCountriesList) isHelpCountriesListClass() {}
 
@@ -54150,9 +50797,6 @@ func (*MessageViews) TypeID() uint32 { return 0x455b853d }
 
 // TypeName returns "messageViews".
 func (*MessageViews) TypeName() string { return "messageViews" }
-
-// IsNil reports a nil pointer.
-func (x *MessageViews) IsNil() bool { return x == nil }
 
 func (*MessageViews) isMessageViewsClass() {}
 
@@ -54233,9 +50877,6 @@ func (*MessagesMessageViews) TypeID() uint32 { return 0xb6c4f543 }
 // TypeName returns "messages.messageViews".
 func (*MessagesMessageViews) TypeName() string { return "messages.messageViews" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesMessageViews) IsNil() bool { return x == nil }
-
 func (*MessagesMessageViews) isMessagesMessageViewsClass() {}
 
 // EncodeBare writes the fields of messages.messageViews.
@@ -54294,9 +50935,6 @@ func (*MessagesDiscussionMessage) TypeID() uint32 { return 0xa6341782 }
 
 // TypeName returns "messages.discussionMessage".
 func (*MessagesDiscussionMessage) TypeName() string { return "messages.discussionMessage" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesDiscussionMessage) IsNil() bool { return x == nil }
 
 func (*MessagesDiscussionMessage) isMessagesDiscussionMessageClass() {}
 
@@ -54397,9 +51035,6 @@ func (*MessageReplyHeader) TypeID() uint32 { return 0x1b97dd66 }
 
 // TypeName returns "messageReplyHeader".
 func (*MessageReplyHeader) TypeName() string { return "messageReplyHeader" }
-
-// IsNil reports a nil pointer.
-func (x *MessageReplyHeader) IsNil() bool { return x == nil }
 
 func (*MessageReplyHeader) isMessageReplyHeaderClass() {}
 
@@ -54534,9 +51169,6 @@ func (*MessageReplyStoryHeader) TypeID() uint32 { return 0x0e5af939 }
 // TypeName returns "messageReplyStoryHeader".
 func (*MessageReplyStoryHeader) TypeName() string { return "messageReplyStoryHeader" }
 
-// IsNil reports a nil pointer.
-func (x *MessageReplyStoryHeader) IsNil() bool { return x == nil }
-
 func (*MessageReplyStoryHeader) isMessageReplyHeaderClass() {}
 
 // EncodeBare writes the fields of messageReplyStoryHeader.
@@ -54593,9 +51225,6 @@ func (*MessageReplies) TypeID() uint32 { return 0x83d60fc2 }
 
 // TypeName returns "messageReplies".
 func (*MessageReplies) TypeName() string { return "messageReplies" }
-
-// IsNil reports a nil pointer.
-func (x *MessageReplies) IsNil() bool { return x == nil }
 
 func (*MessageReplies) isMessageRepliesClass() {}
 
@@ -54692,9 +51321,6 @@ func (*PeerBlocked) TypeID() uint32 { return 0xe8fd8014 }
 // TypeName returns "peerBlocked".
 func (*PeerBlocked) TypeName() string { return "peerBlocked" }
 
-// IsNil reports a nil pointer.
-func (x *PeerBlocked) IsNil() bool { return x == nil }
-
 func (*PeerBlocked) isPeerBlockedClass() {}
 
 // EncodeBare writes the fields of peerBlocked.
@@ -54746,9 +51372,6 @@ func (*StatsMessageStats) TypeID() uint32 { return 0x7fe91c14 }
 
 // TypeName returns "stats.messageStats".
 func (*StatsMessageStats) TypeName() string { return "stats.messageStats" }
-
-// IsNil reports a nil pointer.
-func (x *StatsMessageStats) IsNil() bool { return x == nil }
 
 func (*StatsMessageStats) isStatsMessageStatsClass() {}
 
@@ -54805,9 +51428,6 @@ func (*GroupCallDiscarded) TypeID() uint32 { return 0x7780bcb4 }
 // TypeName returns "groupCallDiscarded".
 func (*GroupCallDiscarded) TypeName() string { return "groupCallDiscarded" }
 
-// IsNil reports a nil pointer.
-func (x *GroupCallDiscarded) IsNil() bool { return x == nil }
-
 func (*GroupCallDiscarded) isGroupCallClass() {}
 
 // EncodeBare writes the fields of groupCallDiscarded.
@@ -54861,9 +51481,6 @@ func (*GroupCall) TypeID() uint32 { return 0xefb2b617 }
 
 // TypeName returns "groupCall".
 func (*GroupCall) TypeName() string { return "groupCall" }
-
-// IsNil reports a nil pointer.
-func (x *GroupCall) IsNil() bool { return x == nil }
 
 func (*GroupCall) isGroupCallClass() {}
 
@@ -55054,9 +51671,6 @@ func (*InputGroupCall) TypeID() uint32 { return 0xd8aa840f }
 // TypeName returns "inputGroupCall".
 func (*InputGroupCall) TypeName() string { return "inputGroupCall" }
 
-// IsNil reports a nil pointer.
-func (x *InputGroupCall) IsNil() bool { return x == nil }
-
 func (*InputGroupCall) isInputGroupCallClass() {}
 
 // EncodeBare writes the fields of inputGroupCall.
@@ -55084,9 +51698,6 @@ func (*InputGroupCallSlug) TypeID() uint32 { return 0xfe06823f }
 // TypeName returns "inputGroupCallSlug".
 func (*InputGroupCallSlug) TypeName() string { return "inputGroupCallSlug" }
 
-// IsNil reports a nil pointer.
-func (x *InputGroupCallSlug) IsNil() bool { return x == nil }
-
 func (*InputGroupCallSlug) isInputGroupCallClass() {}
 
 // EncodeBare writes the fields of inputGroupCallSlug.
@@ -55111,9 +51722,6 @@ func (*InputGroupCallInviteMessage) TypeID() uint32 { return 0x8c10603f }
 
 // TypeName returns "inputGroupCallInviteMessage".
 func (*InputGroupCallInviteMessage) TypeName() string { return "inputGroupCallInviteMessage" }
-
-// IsNil reports a nil pointer.
-func (x *InputGroupCallInviteMessage) IsNil() bool { return x == nil }
 
 func (*InputGroupCallInviteMessage) isInputGroupCallClass() {}
 
@@ -55182,9 +51790,6 @@ func (*GroupCallParticipant) TypeID() uint32 { return 0x2a3dc7ac }
 
 // TypeName returns "groupCallParticipant".
 func (*GroupCallParticipant) TypeName() string { return "groupCallParticipant" }
-
-// IsNil reports a nil pointer.
-func (x *GroupCallParticipant) IsNil() bool { return x == nil }
 
 func (*GroupCallParticipant) isGroupCallParticipantClass() {}
 
@@ -55349,9 +51954,6 @@ func (*PhoneGroupCall) TypeID() uint32 { return 0x9e727aad }
 // TypeName returns "phone.groupCall".
 func (*PhoneGroupCall) TypeName() string { return "phone.groupCall" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneGroupCall) IsNil() bool { return x == nil }
-
 func (*PhoneGroupCall) isPhoneGroupCallClass() {}
 
 // EncodeBare writes the fields of phone.groupCall.
@@ -55413,9 +52015,6 @@ func (*PhoneGroupParticipants) TypeID() uint32 { return 0xf47751b6 }
 
 // TypeName returns "phone.groupParticipants".
 func (*PhoneGroupParticipants) TypeName() string { return "phone.groupParticipants" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneGroupParticipants) IsNil() bool { return x == nil }
 
 func (*PhoneGroupParticipants) isPhoneGroupParticipantsClass() {}
 
@@ -55485,9 +52084,6 @@ func (*InlineQueryPeerTypeSameBotPM) TypeID() uint32 { return 0x3081ed9d }
 // TypeName returns "inlineQueryPeerTypeSameBotPM".
 func (*InlineQueryPeerTypeSameBotPM) TypeName() string { return "inlineQueryPeerTypeSameBotPM" }
 
-// IsNil reports a nil pointer.
-func (x *InlineQueryPeerTypeSameBotPM) IsNil() bool { return x == nil }
-
 func (*InlineQueryPeerTypeSameBotPM) isInlineQueryPeerTypeClass() {}
 
 // EncodeBare writes the fields of inlineQueryPeerTypeSameBotPM.
@@ -55509,9 +52105,6 @@ func (*InlineQueryPeerTypePM) TypeID() uint32 { return 0x833c0fac }
 
 // TypeName returns "inlineQueryPeerTypePM".
 func (*InlineQueryPeerTypePM) TypeName() string { return "inlineQueryPeerTypePM" }
-
-// IsNil reports a nil pointer.
-func (x *InlineQueryPeerTypePM) IsNil() bool { return x == nil }
 
 func (*InlineQueryPeerTypePM) isInlineQueryPeerTypeClass() {}
 
@@ -55535,9 +52128,6 @@ func (*InlineQueryPeerTypeChat) TypeID() uint32 { return 0xd766c50a }
 // TypeName returns "inlineQueryPeerTypeChat".
 func (*InlineQueryPeerTypeChat) TypeName() string { return "inlineQueryPeerTypeChat" }
 
-// IsNil reports a nil pointer.
-func (x *InlineQueryPeerTypeChat) IsNil() bool { return x == nil }
-
 func (*InlineQueryPeerTypeChat) isInlineQueryPeerTypeClass() {}
 
 // EncodeBare writes the fields of inlineQueryPeerTypeChat.
@@ -55559,9 +52149,6 @@ func (*InlineQueryPeerTypeMegagroup) TypeID() uint32 { return 0x5ec4be43 }
 
 // TypeName returns "inlineQueryPeerTypeMegagroup".
 func (*InlineQueryPeerTypeMegagroup) TypeName() string { return "inlineQueryPeerTypeMegagroup" }
-
-// IsNil reports a nil pointer.
-func (x *InlineQueryPeerTypeMegagroup) IsNil() bool { return x == nil }
 
 func (*InlineQueryPeerTypeMegagroup) isInlineQueryPeerTypeClass() {}
 
@@ -55585,9 +52172,6 @@ func (*InlineQueryPeerTypeBroadcast) TypeID() uint32 { return 0x6334ee9a }
 // TypeName returns "inlineQueryPeerTypeBroadcast".
 func (*InlineQueryPeerTypeBroadcast) TypeName() string { return "inlineQueryPeerTypeBroadcast" }
 
-// IsNil reports a nil pointer.
-func (x *InlineQueryPeerTypeBroadcast) IsNil() bool { return x == nil }
-
 func (*InlineQueryPeerTypeBroadcast) isInlineQueryPeerTypeClass() {}
 
 // EncodeBare writes the fields of inlineQueryPeerTypeBroadcast.
@@ -55609,9 +52193,6 @@ func (*InlineQueryPeerTypeBotPM) TypeID() uint32 { return 0x0e3b2d0c }
 
 // TypeName returns "inlineQueryPeerTypeBotPM".
 func (*InlineQueryPeerTypeBotPM) TypeName() string { return "inlineQueryPeerTypeBotPM" }
-
-// IsNil reports a nil pointer.
-func (x *InlineQueryPeerTypeBotPM) IsNil() bool { return x == nil }
 
 func (*InlineQueryPeerTypeBotPM) isInlineQueryPeerTypeClass() {}
 
@@ -55659,9 +52240,6 @@ func (*MessagesHistoryImport) TypeID() uint32 { return 0x1662af0b }
 
 // TypeName returns "messages.historyImport".
 func (*MessagesHistoryImport) TypeName() string { return "messages.historyImport" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesHistoryImport) IsNil() bool { return x == nil }
 
 func (*MessagesHistoryImport) isMessagesHistoryImportClass() {}
 
@@ -55713,9 +52291,6 @@ func (*MessagesHistoryImportParsed) TypeID() uint32 { return 0x5e0fb7b9 }
 
 // TypeName returns "messages.historyImportParsed".
 func (*MessagesHistoryImportParsed) TypeName() string { return "messages.historyImportParsed" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesHistoryImportParsed) IsNil() bool { return x == nil }
 
 func (*MessagesHistoryImportParsed) isMessagesHistoryImportParsedClass() {}
 
@@ -55787,9 +52362,6 @@ func (*MessagesAffectedFoundMessages) TypeID() uint32 { return 0xef8d3e6c }
 // TypeName returns "messages.affectedFoundMessages".
 func (*MessagesAffectedFoundMessages) TypeName() string { return "messages.affectedFoundMessages" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesAffectedFoundMessages) IsNil() bool { return x == nil }
-
 func (*MessagesAffectedFoundMessages) isMessagesAffectedFoundMessagesClass() {}
 
 // EncodeBare writes the fields of messages.affectedFoundMessages.
@@ -55849,9 +52421,6 @@ func (*ChatInviteImporter) TypeID() uint32 { return 0x8c5adfd9 }
 
 // TypeName returns "chatInviteImporter".
 func (*ChatInviteImporter) TypeName() string { return "chatInviteImporter" }
-
-// IsNil reports a nil pointer.
-func (x *ChatInviteImporter) IsNil() bool { return x == nil }
 
 func (*ChatInviteImporter) isChatInviteImporterClass() {}
 
@@ -55935,9 +52504,6 @@ func (*MessagesExportedChatInvites) TypeID() uint32 { return 0xbdc62dcc }
 // TypeName returns "messages.exportedChatInvites".
 func (*MessagesExportedChatInvites) TypeName() string { return "messages.exportedChatInvites" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesExportedChatInvites) IsNil() bool { return x == nil }
-
 func (*MessagesExportedChatInvites) isMessagesExportedChatInvitesClass() {}
 
 // EncodeBare writes the fields of messages.exportedChatInvites.
@@ -55994,9 +52560,6 @@ func (*MessagesExportedChatInvite) TypeID() uint32 { return 0x1871be50 }
 // TypeName returns "messages.exportedChatInvite".
 func (*MessagesExportedChatInvite) TypeName() string { return "messages.exportedChatInvite" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesExportedChatInvite) IsNil() bool { return x == nil }
-
 func (*MessagesExportedChatInvite) isMessagesExportedChatInviteClass() {}
 
 // EncodeBare writes the fields of messages.exportedChatInvite.
@@ -56027,9 +52590,6 @@ func (*MessagesExportedChatInviteReplaced) TypeID() uint32 { return 0x222600ef }
 func (*MessagesExportedChatInviteReplaced) TypeName() string {
 	return "messages.exportedChatInviteReplaced"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesExportedChatInviteReplaced) IsNil() bool { return x == nil }
 
 func (*MessagesExportedChatInviteReplaced) isMessagesExportedChatInviteClass() {}
 
@@ -56086,9 +52646,6 @@ func (*MessagesChatInviteImporters) TypeID() uint32 { return 0x81b6b00a }
 // TypeName returns "messages.chatInviteImporters".
 func (*MessagesChatInviteImporters) TypeName() string { return "messages.chatInviteImporters" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesChatInviteImporters) IsNil() bool { return x == nil }
-
 func (*MessagesChatInviteImporters) isMessagesChatInviteImportersClass() {}
 
 // EncodeBare writes the fields of messages.chatInviteImporters.
@@ -56144,9 +52701,6 @@ func (*ChatAdminWithInvites) TypeID() uint32 { return 0xf2ecef23 }
 // TypeName returns "chatAdminWithInvites".
 func (*ChatAdminWithInvites) TypeName() string { return "chatAdminWithInvites" }
 
-// IsNil reports a nil pointer.
-func (x *ChatAdminWithInvites) IsNil() bool { return x == nil }
-
 func (*ChatAdminWithInvites) isChatAdminWithInvitesClass() {}
 
 // EncodeBare writes the fields of chatAdminWithInvites.
@@ -56201,9 +52755,6 @@ func (*MessagesChatAdminsWithInvites) TypeID() uint32 { return 0xb69b72d7 }
 // TypeName returns "messages.chatAdminsWithInvites".
 func (*MessagesChatAdminsWithInvites) TypeName() string { return "messages.chatAdminsWithInvites" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesChatAdminsWithInvites) IsNil() bool { return x == nil }
-
 func (*MessagesChatAdminsWithInvites) isMessagesChatAdminsWithInvitesClass() {}
 
 // EncodeBare writes the fields of messages.chatAdminsWithInvites.
@@ -56257,9 +52808,6 @@ func (*MessagesCheckedHistoryImportPeer) TypeName() string {
 	return "messages.checkedHistoryImportPeer"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesCheckedHistoryImportPeer) IsNil() bool { return x == nil }
-
 func (*MessagesCheckedHistoryImportPeer) isMessagesCheckedHistoryImportPeerClass() {}
 
 // EncodeBare writes the fields of messages.checkedHistoryImportPeer.
@@ -56310,9 +52858,6 @@ func (*PhoneJoinAsPeers) TypeID() uint32 { return 0xafe5623f }
 
 // TypeName returns "phone.joinAsPeers".
 func (*PhoneJoinAsPeers) TypeName() string { return "phone.joinAsPeers" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneJoinAsPeers) IsNil() bool { return x == nil }
 
 func (*PhoneJoinAsPeers) isPhoneJoinAsPeersClass() {}
 
@@ -56367,9 +52912,6 @@ func (*PhoneExportedGroupCallInvite) TypeID() uint32 { return 0x204bd158 }
 // TypeName returns "phone.exportedGroupCallInvite".
 func (*PhoneExportedGroupCallInvite) TypeName() string { return "phone.exportedGroupCallInvite" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneExportedGroupCallInvite) IsNil() bool { return x == nil }
-
 func (*PhoneExportedGroupCallInvite) isPhoneExportedGroupCallInviteClass() {}
 
 // EncodeBare writes the fields of phone.exportedGroupCallInvite.
@@ -56421,9 +52963,6 @@ func (*GroupCallParticipantVideoSourceGroup) TypeID() uint32 { return 0xdcb118b7
 func (*GroupCallParticipantVideoSourceGroup) TypeName() string {
 	return "groupCallParticipantVideoSourceGroup"
 }
-
-// IsNil reports a nil pointer.
-func (x *GroupCallParticipantVideoSourceGroup) IsNil() bool { return x == nil }
 
 func (*GroupCallParticipantVideoSourceGroup) isGroupCallParticipantVideoSourceGroupClass() {}
 
@@ -56478,9 +53017,6 @@ func (*GroupCallParticipantVideo) TypeID() uint32 { return 0x67753ac8 }
 
 // TypeName returns "groupCallParticipantVideo".
 func (*GroupCallParticipantVideo) TypeName() string { return "groupCallParticipantVideo" }
-
-// IsNil reports a nil pointer.
-func (x *GroupCallParticipantVideo) IsNil() bool { return x == nil }
 
 func (*GroupCallParticipantVideo) isGroupCallParticipantVideoClass() {}
 
@@ -56549,9 +53085,6 @@ func (*StickersSuggestedShortName) TypeID() uint32 { return 0x85fea03f }
 // TypeName returns "stickers.suggestedShortName".
 func (*StickersSuggestedShortName) TypeName() string { return "stickers.suggestedShortName" }
 
-// IsNil reports a nil pointer.
-func (x *StickersSuggestedShortName) IsNil() bool { return x == nil }
-
 func (*StickersSuggestedShortName) isStickersSuggestedShortNameClass() {}
 
 // EncodeBare writes the fields of stickers.suggestedShortName.
@@ -56612,9 +53145,6 @@ func (*BotCommandScopeDefault) TypeID() uint32 { return 0x2f6cb2ab }
 // TypeName returns "botCommandScopeDefault".
 func (*BotCommandScopeDefault) TypeName() string { return "botCommandScopeDefault" }
 
-// IsNil reports a nil pointer.
-func (x *BotCommandScopeDefault) IsNil() bool { return x == nil }
-
 func (*BotCommandScopeDefault) isBotCommandScopeClass() {}
 
 // EncodeBare writes the fields of botCommandScopeDefault.
@@ -56636,9 +53166,6 @@ func (*BotCommandScopeUsers) TypeID() uint32 { return 0x3c4f04d8 }
 
 // TypeName returns "botCommandScopeUsers".
 func (*BotCommandScopeUsers) TypeName() string { return "botCommandScopeUsers" }
-
-// IsNil reports a nil pointer.
-func (x *BotCommandScopeUsers) IsNil() bool { return x == nil }
 
 func (*BotCommandScopeUsers) isBotCommandScopeClass() {}
 
@@ -56662,9 +53189,6 @@ func (*BotCommandScopeChats) TypeID() uint32 { return 0x6fe1a881 }
 // TypeName returns "botCommandScopeChats".
 func (*BotCommandScopeChats) TypeName() string { return "botCommandScopeChats" }
 
-// IsNil reports a nil pointer.
-func (x *BotCommandScopeChats) IsNil() bool { return x == nil }
-
 func (*BotCommandScopeChats) isBotCommandScopeClass() {}
 
 // EncodeBare writes the fields of botCommandScopeChats.
@@ -56686,9 +53210,6 @@ func (*BotCommandScopeChatAdmins) TypeID() uint32 { return 0xb9aa606a }
 
 // TypeName returns "botCommandScopeChatAdmins".
 func (*BotCommandScopeChatAdmins) TypeName() string { return "botCommandScopeChatAdmins" }
-
-// IsNil reports a nil pointer.
-func (x *BotCommandScopeChatAdmins) IsNil() bool { return x == nil }
 
 func (*BotCommandScopeChatAdmins) isBotCommandScopeClass() {}
 
@@ -56712,9 +53233,6 @@ func (*BotCommandScopePeer) TypeID() uint32 { return 0xdb9d897d }
 
 // TypeName returns "botCommandScopePeer".
 func (*BotCommandScopePeer) TypeName() string { return "botCommandScopePeer" }
-
-// IsNil reports a nil pointer.
-func (x *BotCommandScopePeer) IsNil() bool { return x == nil }
 
 func (*BotCommandScopePeer) isBotCommandScopeClass() {}
 
@@ -56741,9 +53259,6 @@ func (*BotCommandScopePeerAdmins) TypeID() uint32 { return 0x3fd863d1 }
 // TypeName returns "botCommandScopePeerAdmins".
 func (*BotCommandScopePeerAdmins) TypeName() string { return "botCommandScopePeerAdmins" }
 
-// IsNil reports a nil pointer.
-func (x *BotCommandScopePeerAdmins) IsNil() bool { return x == nil }
-
 func (*BotCommandScopePeerAdmins) isBotCommandScopeClass() {}
 
 // EncodeBare writes the fields of botCommandScopePeerAdmins.
@@ -56769,9 +53284,6 @@ func (*BotCommandScopePeerUser) TypeID() uint32 { return 0x0a1321f3 }
 
 // TypeName returns "botCommandScopePeerUser".
 func (*BotCommandScopePeerUser) TypeName() string { return "botCommandScopePeerUser" }
-
-// IsNil reports a nil pointer.
-func (x *BotCommandScopePeerUser) IsNil() bool { return x == nil }
 
 func (*BotCommandScopePeerUser) isBotCommandScopeClass() {}
 
@@ -56828,9 +53340,6 @@ func (*AccountResetPasswordFailedWait) TypeID() uint32 { return 0xe3779861 }
 // TypeName returns "account.resetPasswordFailedWait".
 func (*AccountResetPasswordFailedWait) TypeName() string { return "account.resetPasswordFailedWait" }
 
-// IsNil reports a nil pointer.
-func (x *AccountResetPasswordFailedWait) IsNil() bool { return x == nil }
-
 func (*AccountResetPasswordFailedWait) isAccountResetPasswordResultClass() {}
 
 // EncodeBare writes the fields of account.resetPasswordFailedWait.
@@ -56858,9 +53367,6 @@ func (*AccountResetPasswordRequestedWait) TypeName() string {
 	return "account.resetPasswordRequestedWait"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountResetPasswordRequestedWait) IsNil() bool { return x == nil }
-
 func (*AccountResetPasswordRequestedWait) isAccountResetPasswordResultClass() {}
 
 // EncodeBare writes the fields of account.resetPasswordRequestedWait.
@@ -56884,9 +53390,6 @@ func (*AccountResetPasswordOk) TypeID() uint32 { return 0xe926d63e }
 
 // TypeName returns "account.resetPasswordOk".
 func (*AccountResetPasswordOk) TypeName() string { return "account.resetPasswordOk" }
-
-// IsNil reports a nil pointer.
-func (x *AccountResetPasswordOk) IsNil() bool { return x == nil }
 
 func (*AccountResetPasswordOk) isAccountResetPasswordResultClass() {}
 
@@ -56937,9 +53440,6 @@ func (*ChatTheme) TypeID() uint32 { return 0xc3dffc04 }
 // TypeName returns "chatTheme".
 func (*ChatTheme) TypeName() string { return "chatTheme" }
 
-// IsNil reports a nil pointer.
-func (x *ChatTheme) IsNil() bool { return x == nil }
-
 func (*ChatTheme) isChatThemeClass() {}
 
 // EncodeBare writes the fields of chatTheme.
@@ -56965,9 +53465,6 @@ func (*ChatThemeUniqueGift) TypeID() uint32 { return 0x3458f9c8 }
 
 // TypeName returns "chatThemeUniqueGift".
 func (*ChatThemeUniqueGift) TypeName() string { return "chatThemeUniqueGift" }
-
-// IsNil reports a nil pointer.
-func (x *ChatThemeUniqueGift) IsNil() bool { return x == nil }
 
 func (*ChatThemeUniqueGift) isChatThemeClass() {}
 
@@ -57021,9 +53518,6 @@ func (*AccountChatThemesNotModified) TypeID() uint32 { return 0xe011e1c4 }
 // TypeName returns "account.chatThemesNotModified".
 func (*AccountChatThemesNotModified) TypeName() string { return "account.chatThemesNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *AccountChatThemesNotModified) IsNil() bool { return x == nil }
-
 func (*AccountChatThemesNotModified) isAccountChatThemesClass() {}
 
 // EncodeBare writes the fields of account.chatThemesNotModified.
@@ -57050,9 +53544,6 @@ func (*AccountChatThemes) TypeID() uint32 { return 0xbe098173 }
 
 // TypeName returns "account.chatThemes".
 func (*AccountChatThemes) TypeName() string { return "account.chatThemes" }
-
-// IsNil reports a nil pointer.
-func (x *AccountChatThemes) IsNil() bool { return x == nil }
 
 func (*AccountChatThemes) isAccountChatThemesClass() {}
 
@@ -57134,9 +53625,6 @@ func (*SponsoredMessage) TypeID() uint32 { return 0x7dbf8673 }
 
 // TypeName returns "sponsoredMessage".
 func (*SponsoredMessage) TypeName() string { return "sponsoredMessage" }
-
-// IsNil reports a nil pointer.
-func (x *SponsoredMessage) IsNil() bool { return x == nil }
 
 func (*SponsoredMessage) isSponsoredMessageClass() {}
 
@@ -57285,9 +53773,6 @@ func (*MessagesSponsoredMessages) TypeID() uint32 { return 0xffda656d }
 // TypeName returns "messages.sponsoredMessages".
 func (*MessagesSponsoredMessages) TypeName() string { return "messages.sponsoredMessages" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSponsoredMessages) IsNil() bool { return x == nil }
-
 func (*MessagesSponsoredMessages) isMessagesSponsoredMessagesClass() {}
 
 // EncodeBare writes the fields of messages.sponsoredMessages.
@@ -57346,9 +53831,6 @@ func (*MessagesSponsoredMessagesEmpty) TypeID() uint32 { return 0x1839490f }
 // TypeName returns "messages.sponsoredMessagesEmpty".
 func (*MessagesSponsoredMessagesEmpty) TypeName() string { return "messages.sponsoredMessagesEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSponsoredMessagesEmpty) IsNil() bool { return x == nil }
-
 func (*MessagesSponsoredMessagesEmpty) isMessagesSponsoredMessagesClass() {}
 
 // EncodeBare writes the fields of messages.sponsoredMessagesEmpty.
@@ -57398,9 +53880,6 @@ func (*SearchResultsCalendarPeriod) TypeID() uint32 { return 0xc9b0539f }
 
 // TypeName returns "searchResultsCalendarPeriod".
 func (*SearchResultsCalendarPeriod) TypeName() string { return "searchResultsCalendarPeriod" }
-
-// IsNil reports a nil pointer.
-func (x *SearchResultsCalendarPeriod) IsNil() bool { return x == nil }
 
 func (*SearchResultsCalendarPeriod) isSearchResultsCalendarPeriodClass() {}
 
@@ -57464,9 +53943,6 @@ func (*MessagesSearchResultsCalendar) TypeID() uint32 { return 0x147ee23c }
 
 // TypeName returns "messages.searchResultsCalendar".
 func (*MessagesSearchResultsCalendar) TypeName() string { return "messages.searchResultsCalendar" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSearchResultsCalendar) IsNil() bool { return x == nil }
 
 func (*MessagesSearchResultsCalendar) isMessagesSearchResultsCalendarClass() {}
 
@@ -57547,9 +54023,6 @@ func (*SearchResultPosition) TypeID() uint32 { return 0x7f648b67 }
 // TypeName returns "searchResultPosition".
 func (*SearchResultPosition) TypeName() string { return "searchResultPosition" }
 
-// IsNil reports a nil pointer.
-func (x *SearchResultPosition) IsNil() bool { return x == nil }
-
 func (*SearchResultPosition) isSearchResultsPositionClass() {}
 
 // EncodeBare writes the fields of searchResultPosition.
@@ -57604,9 +54077,6 @@ func (*MessagesSearchResultsPositions) TypeID() uint32 { return 0x53b22baf }
 // TypeName returns "messages.searchResultsPositions".
 func (*MessagesSearchResultsPositions) TypeName() string { return "messages.searchResultsPositions" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSearchResultsPositions) IsNil() bool { return x == nil }
-
 func (*MessagesSearchResultsPositions) isMessagesSearchResultsPositionsClass() {}
 
 // EncodeBare writes the fields of messages.searchResultsPositions.
@@ -57659,9 +54129,6 @@ func (*ChannelsSendAsPeers) TypeID() uint32 { return 0xf496b0c6 }
 
 // TypeName returns "channels.sendAsPeers".
 func (*ChannelsSendAsPeers) TypeName() string { return "channels.sendAsPeers" }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsSendAsPeers) IsNil() bool { return x == nil }
 
 func (*ChannelsSendAsPeers) isChannelsSendAsPeersClass() {}
 
@@ -57718,9 +54185,6 @@ func (*UsersUserFull) TypeID() uint32 { return 0x3b6d152e }
 // TypeName returns "users.userFull".
 func (*UsersUserFull) TypeName() string { return "users.userFull" }
 
-// IsNil reports a nil pointer.
-func (x *UsersUserFull) IsNil() bool { return x == nil }
-
 func (*UsersUserFull) isUsersUserFullClass() {}
 
 // EncodeBare writes the fields of users.userFull.
@@ -57776,9 +54240,6 @@ func (*MessagesPeerSettings) TypeID() uint32 { return 0x6880b94d }
 // TypeName returns "messages.peerSettings".
 func (*MessagesPeerSettings) TypeName() string { return "messages.peerSettings" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesPeerSettings) IsNil() bool { return x == nil }
-
 func (*MessagesPeerSettings) isMessagesPeerSettingsClass() {}
 
 // EncodeBare writes the fields of messages.peerSettings.
@@ -57831,9 +54292,6 @@ func (*AuthLoggedOut) TypeID() uint32 { return 0xc3a2835f }
 
 // TypeName returns "auth.loggedOut".
 func (*AuthLoggedOut) TypeName() string { return "auth.loggedOut" }
-
-// IsNil reports a nil pointer.
-func (x *AuthLoggedOut) IsNil() bool { return x == nil }
 
 func (*AuthLoggedOut) isAuthLoggedOutClass() {}
 
@@ -57895,9 +54353,6 @@ func (*ReactionCount) TypeID() uint32 { return 0xa3d1cb80 }
 
 // TypeName returns "reactionCount".
 func (*ReactionCount) TypeName() string { return "reactionCount" }
-
-// IsNil reports a nil pointer.
-func (x *ReactionCount) IsNil() bool { return x == nil }
 
 func (*ReactionCount) isReactionCountClass() {}
 
@@ -57966,9 +54421,6 @@ func (*MessageReactions) TypeID() uint32 { return 0x0a339f0b }
 
 // TypeName returns "messageReactions".
 func (*MessageReactions) TypeName() string { return "messageReactions" }
-
-// IsNil reports a nil pointer.
-func (x *MessageReactions) IsNil() bool { return x == nil }
 
 func (*MessageReactions) isMessageReactionsClass() {}
 
@@ -58056,9 +54508,6 @@ func (*MessagesMessageReactionsList) TypeID() uint32 { return 0x31bd492d }
 // TypeName returns "messages.messageReactionsList".
 func (*MessagesMessageReactionsList) TypeName() string { return "messages.messageReactionsList" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesMessageReactionsList) IsNil() bool { return x == nil }
-
 func (*MessagesMessageReactionsList) isMessagesMessageReactionsListClass() {}
 
 // EncodeBare writes the fields of messages.messageReactionsList.
@@ -58135,9 +54584,6 @@ func (*AvailableReaction) TypeID() uint32 { return 0xc077ec01 }
 
 // TypeName returns "availableReaction".
 func (*AvailableReaction) TypeName() string { return "availableReaction" }
-
-// IsNil reports a nil pointer.
-func (x *AvailableReaction) IsNil() bool { return x == nil }
 
 func (*AvailableReaction) isAvailableReactionClass() {}
 
@@ -58232,9 +54678,6 @@ func (*MessagesAvailableReactionsNotModified) TypeName() string {
 	return "messages.availableReactionsNotModified"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesAvailableReactionsNotModified) IsNil() bool { return x == nil }
-
 func (*MessagesAvailableReactionsNotModified) isMessagesAvailableReactionsClass() {}
 
 // EncodeBare writes the fields of messages.availableReactionsNotModified.
@@ -58258,9 +54701,6 @@ func (*MessagesAvailableReactions) TypeID() uint32 { return 0x768e3aad }
 
 // TypeName returns "messages.availableReactions".
 func (*MessagesAvailableReactions) TypeName() string { return "messages.availableReactions" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesAvailableReactions) IsNil() bool { return x == nil }
 
 func (*MessagesAvailableReactions) isMessagesAvailableReactionsClass() {}
 
@@ -58317,9 +54757,6 @@ func (*MessagePeerReaction) TypeID() uint32 { return 0x8c79b63c }
 
 // TypeName returns "messagePeerReaction".
 func (*MessagePeerReaction) TypeName() string { return "messagePeerReaction" }
-
-// IsNil reports a nil pointer.
-func (x *MessagePeerReaction) IsNil() bool { return x == nil }
 
 func (*MessagePeerReaction) isMessagePeerReactionClass() {}
 
@@ -58391,9 +54828,6 @@ func (*GroupCallStreamChannel) TypeID() uint32 { return 0x80eb48af }
 // TypeName returns "groupCallStreamChannel".
 func (*GroupCallStreamChannel) TypeName() string { return "groupCallStreamChannel" }
 
-// IsNil reports a nil pointer.
-func (x *GroupCallStreamChannel) IsNil() bool { return x == nil }
-
 func (*GroupCallStreamChannel) isGroupCallStreamChannelClass() {}
 
 // EncodeBare writes the fields of groupCallStreamChannel.
@@ -58447,9 +54881,6 @@ func (*PhoneGroupCallStreamChannels) TypeID() uint32 { return 0xd0e482b2 }
 // TypeName returns "phone.groupCallStreamChannels".
 func (*PhoneGroupCallStreamChannels) TypeName() string { return "phone.groupCallStreamChannels" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneGroupCallStreamChannels) IsNil() bool { return x == nil }
-
 func (*PhoneGroupCallStreamChannels) isPhoneGroupCallStreamChannelsClass() {}
 
 // EncodeBare writes the fields of phone.groupCallStreamChannels.
@@ -58499,9 +54930,6 @@ func (*PhoneGroupCallStreamRtmpURL) TypeID() uint32 { return 0x2dbf3432 }
 
 // TypeName returns "phone.groupCallStreamRtmpUrl".
 func (*PhoneGroupCallStreamRtmpURL) TypeName() string { return "phone.groupCallStreamRtmpUrl" }
-
-// IsNil reports a nil pointer.
-func (x *PhoneGroupCallStreamRtmpURL) IsNil() bool { return x == nil }
 
 func (*PhoneGroupCallStreamRtmpURL) isPhoneGroupCallStreamRtmpURLClass() {}
 
@@ -58555,9 +54983,6 @@ func (*AttachMenuBotIconColor) TypeID() uint32 { return 0x4576f3f0 }
 // TypeName returns "attachMenuBotIconColor".
 func (*AttachMenuBotIconColor) TypeName() string { return "attachMenuBotIconColor" }
 
-// IsNil reports a nil pointer.
-func (x *AttachMenuBotIconColor) IsNil() bool { return x == nil }
-
 func (*AttachMenuBotIconColor) isAttachMenuBotIconColorClass() {}
 
 // EncodeBare writes the fields of attachMenuBotIconColor.
@@ -58610,9 +55035,6 @@ func (*AttachMenuBotIcon) TypeID() uint32 { return 0xb2a7386b }
 
 // TypeName returns "attachMenuBotIcon".
 func (*AttachMenuBotIcon) TypeName() string { return "attachMenuBotIcon" }
-
-// IsNil reports a nil pointer.
-func (x *AttachMenuBotIcon) IsNil() bool { return x == nil }
 
 func (*AttachMenuBotIcon) isAttachMenuBotIconClass() {}
 
@@ -58685,9 +55107,6 @@ func (*AttachMenuBot) TypeID() uint32 { return 0xd90d8dfe }
 
 // TypeName returns "attachMenuBot".
 func (*AttachMenuBot) TypeName() string { return "attachMenuBot" }
-
-// IsNil reports a nil pointer.
-func (x *AttachMenuBot) IsNil() bool { return x == nil }
 
 func (*AttachMenuBot) isAttachMenuBotClass() {}
 
@@ -58779,9 +55198,6 @@ func (*AttachMenuBotsNotModified) TypeID() uint32 { return 0xf1d88a5c }
 // TypeName returns "attachMenuBotsNotModified".
 func (*AttachMenuBotsNotModified) TypeName() string { return "attachMenuBotsNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *AttachMenuBotsNotModified) IsNil() bool { return x == nil }
-
 func (*AttachMenuBotsNotModified) isAttachMenuBotsClass() {}
 
 // EncodeBare writes the fields of attachMenuBotsNotModified.
@@ -58806,9 +55222,6 @@ func (*AttachMenuBots) TypeID() uint32 { return 0x3c4301c0 }
 
 // TypeName returns "attachMenuBots".
 func (*AttachMenuBots) TypeName() string { return "attachMenuBots" }
-
-// IsNil reports a nil pointer.
-func (x *AttachMenuBots) IsNil() bool { return x == nil }
 
 func (*AttachMenuBots) isAttachMenuBotsClass() {}
 
@@ -58864,9 +55277,6 @@ func (*AttachMenuBotsBot) TypeID() uint32 { return 0x93bf667f }
 // TypeName returns "attachMenuBotsBot".
 func (*AttachMenuBotsBot) TypeName() string { return "attachMenuBotsBot" }
 
-// IsNil reports a nil pointer.
-func (x *AttachMenuBotsBot) IsNil() bool { return x == nil }
-
 func (*AttachMenuBotsBot) isAttachMenuBotsBotClass() {}
 
 // EncodeBare writes the fields of attachMenuBotsBot.
@@ -58921,9 +55331,6 @@ func (*WebViewResultURL) TypeID() uint32 { return 0x4d22ff98 }
 
 // TypeName returns "webViewResultUrl".
 func (*WebViewResultURL) TypeName() string { return "webViewResultUrl" }
-
-// IsNil reports a nil pointer.
-func (x *WebViewResultURL) IsNil() bool { return x == nil }
 
 func (*WebViewResultURL) isWebViewResultClass() {}
 
@@ -58998,9 +55405,6 @@ func (*WebViewMessageSent) TypeID() uint32 { return 0x0c94511c }
 // TypeName returns "webViewMessageSent".
 func (*WebViewMessageSent) TypeName() string { return "webViewMessageSent" }
 
-// IsNil reports a nil pointer.
-func (x *WebViewMessageSent) IsNil() bool { return x == nil }
-
 func (*WebViewMessageSent) isWebViewMessageSentClass() {}
 
 // EncodeBare writes the fields of webViewMessageSent.
@@ -59063,9 +55467,6 @@ func (*BotMenuButtonDefault) TypeID() uint32 { return 0x7533a588 }
 // TypeName returns "botMenuButtonDefault".
 func (*BotMenuButtonDefault) TypeName() string { return "botMenuButtonDefault" }
 
-// IsNil reports a nil pointer.
-func (x *BotMenuButtonDefault) IsNil() bool { return x == nil }
-
 func (*BotMenuButtonDefault) isBotMenuButtonClass() {}
 
 // EncodeBare writes the fields of botMenuButtonDefault.
@@ -59087,9 +55488,6 @@ func (*BotMenuButtonCommands) TypeID() uint32 { return 0x4258c205 }
 
 // TypeName returns "botMenuButtonCommands".
 func (*BotMenuButtonCommands) TypeName() string { return "botMenuButtonCommands" }
-
-// IsNil reports a nil pointer.
-func (x *BotMenuButtonCommands) IsNil() bool { return x == nil }
 
 func (*BotMenuButtonCommands) isBotMenuButtonClass() {}
 
@@ -59114,9 +55512,6 @@ func (*BotMenuButton) TypeID() uint32 { return 0xc7b57ce6 }
 
 // TypeName returns "botMenuButton".
 func (*BotMenuButton) TypeName() string { return "botMenuButton" }
-
-// IsNil reports a nil pointer.
-func (x *BotMenuButton) IsNil() bool { return x == nil }
 
 func (*BotMenuButton) isBotMenuButtonClass() {}
 
@@ -59172,9 +55567,6 @@ func (*AccountSavedRingtonesNotModified) TypeName() string {
 	return "account.savedRingtonesNotModified"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountSavedRingtonesNotModified) IsNil() bool { return x == nil }
-
 func (*AccountSavedRingtonesNotModified) isAccountSavedRingtonesClass() {}
 
 // EncodeBare writes the fields of account.savedRingtonesNotModified.
@@ -59198,9 +55590,6 @@ func (*AccountSavedRingtones) TypeID() uint32 { return 0xc1e92cc5 }
 
 // TypeName returns "account.savedRingtones".
 func (*AccountSavedRingtones) TypeName() string { return "account.savedRingtones" }
-
-// IsNil reports a nil pointer.
-func (x *AccountSavedRingtones) IsNil() bool { return x == nil }
 
 func (*AccountSavedRingtones) isAccountSavedRingtonesClass() {}
 
@@ -59258,9 +55647,6 @@ func (*NotificationSoundDefault) TypeID() uint32 { return 0x97e8bebe }
 // TypeName returns "notificationSoundDefault".
 func (*NotificationSoundDefault) TypeName() string { return "notificationSoundDefault" }
 
-// IsNil reports a nil pointer.
-func (x *NotificationSoundDefault) IsNil() bool { return x == nil }
-
 func (*NotificationSoundDefault) isNotificationSoundClass() {}
 
 // EncodeBare writes the fields of notificationSoundDefault.
@@ -59282,9 +55668,6 @@ func (*NotificationSoundNone) TypeID() uint32 { return 0x6f0c34df }
 
 // TypeName returns "notificationSoundNone".
 func (*NotificationSoundNone) TypeName() string { return "notificationSoundNone" }
-
-// IsNil reports a nil pointer.
-func (x *NotificationSoundNone) IsNil() bool { return x == nil }
 
 func (*NotificationSoundNone) isNotificationSoundClass() {}
 
@@ -59309,9 +55692,6 @@ func (*NotificationSoundLocal) TypeID() uint32 { return 0x830b9ae4 }
 
 // TypeName returns "notificationSoundLocal".
 func (*NotificationSoundLocal) TypeName() string { return "notificationSoundLocal" }
-
-// IsNil reports a nil pointer.
-func (x *NotificationSoundLocal) IsNil() bool { return x == nil }
 
 func (*NotificationSoundLocal) isNotificationSoundClass() {}
 
@@ -59339,9 +55719,6 @@ func (*NotificationSoundRingtone) TypeID() uint32 { return 0xff6c8049 }
 
 // TypeName returns "notificationSoundRingtone".
 func (*NotificationSoundRingtone) TypeName() string { return "notificationSoundRingtone" }
-
-// IsNil reports a nil pointer.
-func (x *NotificationSoundRingtone) IsNil() bool { return x == nil }
 
 func (*NotificationSoundRingtone) isNotificationSoundClass() {}
 
@@ -59393,9 +55770,6 @@ func (*AccountSavedRingtone) TypeID() uint32 { return 0xb7263f6d }
 // TypeName returns "account.savedRingtone".
 func (*AccountSavedRingtone) TypeName() string { return "account.savedRingtone" }
 
-// IsNil reports a nil pointer.
-func (x *AccountSavedRingtone) IsNil() bool { return x == nil }
-
 func (*AccountSavedRingtone) isAccountSavedRingtoneClass() {}
 
 // EncodeBare writes the fields of account.savedRingtone.
@@ -59418,9 +55792,6 @@ func (*AccountSavedRingtoneConverted) TypeID() uint32 { return 0x1f307eb7 }
 
 // TypeName returns "account.savedRingtoneConverted".
 func (*AccountSavedRingtoneConverted) TypeName() string { return "account.savedRingtoneConverted" }
-
-// IsNil reports a nil pointer.
-func (x *AccountSavedRingtoneConverted) IsNil() bool { return x == nil }
 
 func (*AccountSavedRingtoneConverted) isAccountSavedRingtoneClass() {}
 
@@ -59478,9 +55849,6 @@ func (*AttachMenuPeerTypeSameBotPM) TypeID() uint32 { return 0x7d6be90e }
 // TypeName returns "attachMenuPeerTypeSameBotPM".
 func (*AttachMenuPeerTypeSameBotPM) TypeName() string { return "attachMenuPeerTypeSameBotPM" }
 
-// IsNil reports a nil pointer.
-func (x *AttachMenuPeerTypeSameBotPM) IsNil() bool { return x == nil }
-
 func (*AttachMenuPeerTypeSameBotPM) isAttachMenuPeerTypeClass() {}
 
 // EncodeBare writes the fields of attachMenuPeerTypeSameBotPM.
@@ -59502,9 +55870,6 @@ func (*AttachMenuPeerTypeBotPM) TypeID() uint32 { return 0xc32bfa1a }
 
 // TypeName returns "attachMenuPeerTypeBotPM".
 func (*AttachMenuPeerTypeBotPM) TypeName() string { return "attachMenuPeerTypeBotPM" }
-
-// IsNil reports a nil pointer.
-func (x *AttachMenuPeerTypeBotPM) IsNil() bool { return x == nil }
 
 func (*AttachMenuPeerTypeBotPM) isAttachMenuPeerTypeClass() {}
 
@@ -59528,9 +55893,6 @@ func (*AttachMenuPeerTypePM) TypeID() uint32 { return 0xf146d31f }
 // TypeName returns "attachMenuPeerTypePM".
 func (*AttachMenuPeerTypePM) TypeName() string { return "attachMenuPeerTypePM" }
 
-// IsNil reports a nil pointer.
-func (x *AttachMenuPeerTypePM) IsNil() bool { return x == nil }
-
 func (*AttachMenuPeerTypePM) isAttachMenuPeerTypeClass() {}
 
 // EncodeBare writes the fields of attachMenuPeerTypePM.
@@ -59553,9 +55915,6 @@ func (*AttachMenuPeerTypeChat) TypeID() uint32 { return 0x0509113f }
 // TypeName returns "attachMenuPeerTypeChat".
 func (*AttachMenuPeerTypeChat) TypeName() string { return "attachMenuPeerTypeChat" }
 
-// IsNil reports a nil pointer.
-func (x *AttachMenuPeerTypeChat) IsNil() bool { return x == nil }
-
 func (*AttachMenuPeerTypeChat) isAttachMenuPeerTypeClass() {}
 
 // EncodeBare writes the fields of attachMenuPeerTypeChat.
@@ -59577,9 +55936,6 @@ func (*AttachMenuPeerTypeBroadcast) TypeID() uint32 { return 0x7bfbdefc }
 
 // TypeName returns "attachMenuPeerTypeBroadcast".
 func (*AttachMenuPeerTypeBroadcast) TypeName() string { return "attachMenuPeerTypeBroadcast" }
-
-// IsNil reports a nil pointer.
-func (x *AttachMenuPeerTypeBroadcast) IsNil() bool { return x == nil }
 
 func (*AttachMenuPeerTypeBroadcast) isAttachMenuPeerTypeClass() {}
 
@@ -59657,9 +56013,6 @@ func (*InputInvoiceMessage) TypeID() uint32 { return 0xc5b56859 }
 // TypeName returns "inputInvoiceMessage".
 func (*InputInvoiceMessage) TypeName() string { return "inputInvoiceMessage" }
 
-// IsNil reports a nil pointer.
-func (x *InputInvoiceMessage) IsNil() bool { return x == nil }
-
 func (*InputInvoiceMessage) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoiceMessage.
@@ -59687,9 +56040,6 @@ func (*InputInvoiceSlug) TypeID() uint32 { return 0xc326caef }
 // TypeName returns "inputInvoiceSlug".
 func (*InputInvoiceSlug) TypeName() string { return "inputInvoiceSlug" }
 
-// IsNil reports a nil pointer.
-func (x *InputInvoiceSlug) IsNil() bool { return x == nil }
-
 func (*InputInvoiceSlug) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoiceSlug.
@@ -59715,9 +56065,6 @@ func (*InputInvoicePremiumGiftCode) TypeID() uint32 { return 0x98986c0d }
 
 // TypeName returns "inputInvoicePremiumGiftCode".
 func (*InputInvoicePremiumGiftCode) TypeName() string { return "inputInvoicePremiumGiftCode" }
-
-// IsNil reports a nil pointer.
-func (x *InputInvoicePremiumGiftCode) IsNil() bool { return x == nil }
 
 func (*InputInvoicePremiumGiftCode) isInputInvoiceClass() {}
 
@@ -59746,9 +56093,6 @@ func (*InputInvoiceStars) TypeID() uint32 { return 0x65f00ce3 }
 // TypeName returns "inputInvoiceStars".
 func (*InputInvoiceStars) TypeName() string { return "inputInvoiceStars" }
 
-// IsNil reports a nil pointer.
-func (x *InputInvoiceStars) IsNil() bool { return x == nil }
-
 func (*InputInvoiceStars) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoiceStars.
@@ -59775,9 +56119,6 @@ func (*InputInvoiceChatInviteSubscription) TypeID() uint32 { return 0x34e793f1 }
 func (*InputInvoiceChatInviteSubscription) TypeName() string {
 	return "inputInvoiceChatInviteSubscription"
 }
-
-// IsNil reports a nil pointer.
-func (x *InputInvoiceChatInviteSubscription) IsNil() bool { return x == nil }
 
 func (*InputInvoiceChatInviteSubscription) isInputInvoiceClass() {}
 
@@ -59807,9 +56148,6 @@ func (*InputInvoiceStarGift) TypeID() uint32 { return 0xe8625e92 }
 
 // TypeName returns "inputInvoiceStarGift".
 func (*InputInvoiceStarGift) TypeName() string { return "inputInvoiceStarGift" }
-
-// IsNil reports a nil pointer.
-func (x *InputInvoiceStarGift) IsNil() bool { return x == nil }
 
 func (*InputInvoiceStarGift) isInputInvoiceClass() {}
 
@@ -59859,9 +56197,6 @@ func (*InputInvoiceStarGiftUpgrade) TypeID() uint32 { return 0x4d818d5d }
 // TypeName returns "inputInvoiceStarGiftUpgrade".
 func (*InputInvoiceStarGiftUpgrade) TypeName() string { return "inputInvoiceStarGiftUpgrade" }
 
-// IsNil reports a nil pointer.
-func (x *InputInvoiceStarGiftUpgrade) IsNil() bool { return x == nil }
-
 func (*InputInvoiceStarGiftUpgrade) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoiceStarGiftUpgrade.
@@ -59895,9 +56230,6 @@ func (*InputInvoiceStarGiftTransfer) TypeID() uint32 { return 0x4a5f5bd9 }
 // TypeName returns "inputInvoiceStarGiftTransfer".
 func (*InputInvoiceStarGiftTransfer) TypeName() string { return "inputInvoiceStarGiftTransfer" }
 
-// IsNil reports a nil pointer.
-func (x *InputInvoiceStarGiftTransfer) IsNil() bool { return x == nil }
-
 func (*InputInvoiceStarGiftTransfer) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoiceStarGiftTransfer.
@@ -59926,9 +56258,6 @@ func (*InputInvoicePremiumGiftStars) TypeID() uint32 { return 0xdabab2ef }
 
 // TypeName returns "inputInvoicePremiumGiftStars".
 func (*InputInvoicePremiumGiftStars) TypeName() string { return "inputInvoicePremiumGiftStars" }
-
-// IsNil reports a nil pointer.
-func (x *InputInvoicePremiumGiftStars) IsNil() bool { return x == nil }
 
 func (*InputInvoicePremiumGiftStars) isInputInvoiceClass() {}
 
@@ -59972,9 +56301,6 @@ func (*InputInvoiceBusinessBotTransferStars) TypeName() string {
 	return "inputInvoiceBusinessBotTransferStars"
 }
 
-// IsNil reports a nil pointer.
-func (x *InputInvoiceBusinessBotTransferStars) IsNil() bool { return x == nil }
-
 func (*InputInvoiceBusinessBotTransferStars) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoiceBusinessBotTransferStars.
@@ -60005,9 +56331,6 @@ func (*InputInvoiceStarGiftResale) TypeID() uint32 { return 0xe9b0c658 }
 
 // TypeName returns "inputInvoiceStarGiftResale".
 func (*InputInvoiceStarGiftResale) TypeName() string { return "inputInvoiceStarGiftResale" }
-
-// IsNil reports a nil pointer.
-func (x *InputInvoiceStarGiftResale) IsNil() bool { return x == nil }
 
 func (*InputInvoiceStarGiftResale) isInputInvoiceClass() {}
 
@@ -60059,9 +56382,6 @@ func (*InputInvoiceStarGiftPrepaidUpgrade) TypeName() string {
 	return "inputInvoiceStarGiftPrepaidUpgrade"
 }
 
-// IsNil reports a nil pointer.
-func (x *InputInvoiceStarGiftPrepaidUpgrade) IsNil() bool { return x == nil }
-
 func (*InputInvoiceStarGiftPrepaidUpgrade) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoiceStarGiftPrepaidUpgrade.
@@ -60089,9 +56409,6 @@ func (*InputInvoicePremiumAuthCode) TypeID() uint32 { return 0x3e77f614 }
 // TypeName returns "inputInvoicePremiumAuthCode".
 func (*InputInvoicePremiumAuthCode) TypeName() string { return "inputInvoicePremiumAuthCode" }
 
-// IsNil reports a nil pointer.
-func (x *InputInvoicePremiumAuthCode) IsNil() bool { return x == nil }
-
 func (*InputInvoicePremiumAuthCode) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoicePremiumAuthCode.
@@ -60118,9 +56435,6 @@ func (*InputInvoiceStarGiftDropOriginalDetails) TypeID() uint32 { return 0x0923d
 func (*InputInvoiceStarGiftDropOriginalDetails) TypeName() string {
 	return "inputInvoiceStarGiftDropOriginalDetails"
 }
-
-// IsNil reports a nil pointer.
-func (x *InputInvoiceStarGiftDropOriginalDetails) IsNil() bool { return x == nil }
 
 func (*InputInvoiceStarGiftDropOriginalDetails) isInputInvoiceClass() {}
 
@@ -60151,9 +56465,6 @@ func (*InputInvoiceStarGiftAuctionBid) TypeID() uint32 { return 0x1ecafa10 }
 
 // TypeName returns "inputInvoiceStarGiftAuctionBid".
 func (*InputInvoiceStarGiftAuctionBid) TypeName() string { return "inputInvoiceStarGiftAuctionBid" }
-
-// IsNil reports a nil pointer.
-func (x *InputInvoiceStarGiftAuctionBid) IsNil() bool { return x == nil }
 
 func (*InputInvoiceStarGiftAuctionBid) isInputInvoiceClass() {}
 
@@ -60235,9 +56546,6 @@ func (*PaymentsExportedInvoice) TypeID() uint32 { return 0xaed0cbd9 }
 // TypeName returns "payments.exportedInvoice".
 func (*PaymentsExportedInvoice) TypeName() string { return "payments.exportedInvoice" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsExportedInvoice) IsNil() bool { return x == nil }
-
 func (*PaymentsExportedInvoice) isPaymentsExportedInvoiceClass() {}
 
 // EncodeBare writes the fields of payments.exportedInvoice.
@@ -60290,9 +56598,6 @@ func (*MessagesTranscribedAudio) TypeID() uint32 { return 0xcfb9d957 }
 
 // TypeName returns "messages.transcribedAudio".
 func (*MessagesTranscribedAudio) TypeName() string { return "messages.transcribedAudio" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesTranscribedAudio) IsNil() bool { return x == nil }
 
 func (*MessagesTranscribedAudio) isMessagesTranscribedAudioClass() {}
 
@@ -60375,9 +56680,6 @@ func (*HelpPremiumPromo) TypeID() uint32 { return 0x5334759c }
 // TypeName returns "help.premiumPromo".
 func (*HelpPremiumPromo) TypeName() string { return "help.premiumPromo" }
 
-// IsNil reports a nil pointer.
-func (x *HelpPremiumPromo) IsNil() bool { return x == nil }
-
 func (*HelpPremiumPromo) isHelpPremiumPromoClass() {}
 
 // EncodeBare writes the fields of help.premiumPromo.
@@ -60454,9 +56756,6 @@ func (*InputStorePaymentPremiumSubscription) TypeName() string {
 	return "inputStorePaymentPremiumSubscription"
 }
 
-// IsNil reports a nil pointer.
-func (x *InputStorePaymentPremiumSubscription) IsNil() bool { return x == nil }
-
 func (*InputStorePaymentPremiumSubscription) isInputStorePaymentPurposeClass() {}
 
 // EncodeBare writes the fields of inputStorePaymentPremiumSubscription.
@@ -60493,9 +56792,6 @@ func (*InputStorePaymentGiftPremium) TypeID() uint32 { return 0x616f7fe8 }
 // TypeName returns "inputStorePaymentGiftPremium".
 func (*InputStorePaymentGiftPremium) TypeName() string { return "inputStorePaymentGiftPremium" }
 
-// IsNil reports a nil pointer.
-func (x *InputStorePaymentGiftPremium) IsNil() bool { return x == nil }
-
 func (*InputStorePaymentGiftPremium) isInputStorePaymentPurposeClass() {}
 
 // EncodeBare writes the fields of inputStorePaymentGiftPremium.
@@ -60528,9 +56824,6 @@ func (*InputStorePaymentPremiumGiftCode) TypeID() uint32 { return 0xfb790393 }
 
 // TypeName returns "inputStorePaymentPremiumGiftCode".
 func (*InputStorePaymentPremiumGiftCode) TypeName() string { return "inputStorePaymentPremiumGiftCode" }
-
-// IsNil reports a nil pointer.
-func (x *InputStorePaymentPremiumGiftCode) IsNil() bool { return x == nil }
 
 func (*InputStorePaymentPremiumGiftCode) isInputStorePaymentPurposeClass() {}
 
@@ -60590,9 +56883,6 @@ func (*InputStorePaymentPremiumGiveaway) TypeID() uint32 { return 0x160544ca }
 
 // TypeName returns "inputStorePaymentPremiumGiveaway".
 func (*InputStorePaymentPremiumGiveaway) TypeName() string { return "inputStorePaymentPremiumGiveaway" }
-
-// IsNil reports a nil pointer.
-func (x *InputStorePaymentPremiumGiveaway) IsNil() bool { return x == nil }
 
 func (*InputStorePaymentPremiumGiveaway) isInputStorePaymentPurposeClass() {}
 
@@ -60668,9 +56958,6 @@ func (*InputStorePaymentStarsTopup) TypeID() uint32 { return 0xf9a2a6cb }
 // TypeName returns "inputStorePaymentStarsTopup".
 func (*InputStorePaymentStarsTopup) TypeName() string { return "inputStorePaymentStarsTopup" }
 
-// IsNil reports a nil pointer.
-func (x *InputStorePaymentStarsTopup) IsNil() bool { return x == nil }
-
 func (*InputStorePaymentStarsTopup) isInputStorePaymentPurposeClass() {}
 
 // EncodeBare writes the fields of inputStorePaymentStarsTopup.
@@ -60715,9 +57002,6 @@ func (*InputStorePaymentStarsGift) TypeID() uint32 { return 0x1d741ef7 }
 // TypeName returns "inputStorePaymentStarsGift".
 func (*InputStorePaymentStarsGift) TypeName() string { return "inputStorePaymentStarsGift" }
 
-// IsNil reports a nil pointer.
-func (x *InputStorePaymentStarsGift) IsNil() bool { return x == nil }
-
 func (*InputStorePaymentStarsGift) isInputStorePaymentPurposeClass() {}
 
 // EncodeBare writes the fields of inputStorePaymentStarsGift.
@@ -60759,9 +57043,6 @@ func (*InputStorePaymentStarsGiveaway) TypeID() uint32 { return 0x751f08fa }
 
 // TypeName returns "inputStorePaymentStarsGiveaway".
 func (*InputStorePaymentStarsGiveaway) TypeName() string { return "inputStorePaymentStarsGiveaway" }
-
-// IsNil reports a nil pointer.
-func (x *InputStorePaymentStarsGiveaway) IsNil() bool { return x == nil }
 
 func (*InputStorePaymentStarsGiveaway) isInputStorePaymentPurposeClass() {}
 
@@ -60843,9 +57124,6 @@ func (*InputStorePaymentAuthCode) TypeID() uint32 { return 0x3fc18057 }
 // TypeName returns "inputStorePaymentAuthCode".
 func (*InputStorePaymentAuthCode) TypeName() string { return "inputStorePaymentAuthCode" }
 
-// IsNil reports a nil pointer.
-func (x *InputStorePaymentAuthCode) IsNil() bool { return x == nil }
-
 func (*InputStorePaymentAuthCode) isInputStorePaymentPurposeClass() {}
 
 // EncodeBare writes the fields of inputStorePaymentAuthCode.
@@ -60911,9 +57189,6 @@ func (*PaymentFormMethod) TypeID() uint32 { return 0x88f8f21b }
 // TypeName returns "paymentFormMethod".
 func (*PaymentFormMethod) TypeName() string { return "paymentFormMethod" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentFormMethod) IsNil() bool { return x == nil }
-
 func (*PaymentFormMethod) isPaymentFormMethodClass() {}
 
 // EncodeBare writes the fields of paymentFormMethod.
@@ -60970,9 +57245,6 @@ func (*EmojiStatusEmpty) TypeID() uint32 { return 0x2de11aae }
 // TypeName returns "emojiStatusEmpty".
 func (*EmojiStatusEmpty) TypeName() string { return "emojiStatusEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *EmojiStatusEmpty) IsNil() bool { return x == nil }
-
 func (*EmojiStatusEmpty) isEmojiStatusClass() {}
 
 // EncodeBare writes the fields of emojiStatusEmpty.
@@ -60996,9 +57268,6 @@ func (*EmojiStatus) TypeID() uint32 { return 0xe7ff068a }
 
 // TypeName returns "emojiStatus".
 func (*EmojiStatus) TypeName() string { return "emojiStatus" }
-
-// IsNil reports a nil pointer.
-func (x *EmojiStatus) IsNil() bool { return x == nil }
 
 func (*EmojiStatus) isEmojiStatusClass() {}
 
@@ -61045,9 +57314,6 @@ func (*EmojiStatusCollectible) TypeID() uint32 { return 0x7184603b }
 
 // TypeName returns "emojiStatusCollectible".
 func (*EmojiStatusCollectible) TypeName() string { return "emojiStatusCollectible" }
-
-// IsNil reports a nil pointer.
-func (x *EmojiStatusCollectible) IsNil() bool { return x == nil }
 
 func (*EmojiStatusCollectible) isEmojiStatusClass() {}
 
@@ -61102,9 +57368,6 @@ func (*InputEmojiStatusCollectible) TypeID() uint32 { return 0x07141dbf }
 
 // TypeName returns "inputEmojiStatusCollectible".
 func (*InputEmojiStatusCollectible) TypeName() string { return "inputEmojiStatusCollectible" }
-
-// IsNil reports a nil pointer.
-func (x *InputEmojiStatusCollectible) IsNil() bool { return x == nil }
 
 func (*InputEmojiStatusCollectible) isEmojiStatusClass() {}
 
@@ -61168,9 +57431,6 @@ func (*AccountEmojiStatusesNotModified) TypeID() uint32 { return 0xd08ce645 }
 // TypeName returns "account.emojiStatusesNotModified".
 func (*AccountEmojiStatusesNotModified) TypeName() string { return "account.emojiStatusesNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *AccountEmojiStatusesNotModified) IsNil() bool { return x == nil }
-
 func (*AccountEmojiStatusesNotModified) isAccountEmojiStatusesClass() {}
 
 // EncodeBare writes the fields of account.emojiStatusesNotModified.
@@ -61194,9 +57454,6 @@ func (*AccountEmojiStatuses) TypeID() uint32 { return 0x90c467d1 }
 
 // TypeName returns "account.emojiStatuses".
 func (*AccountEmojiStatuses) TypeName() string { return "account.emojiStatuses" }
-
-// IsNil reports a nil pointer.
-func (x *AccountEmojiStatuses) IsNil() bool { return x == nil }
 
 func (*AccountEmojiStatuses) isAccountEmojiStatusesClass() {}
 
@@ -61254,9 +57511,6 @@ func (*ReactionEmpty) TypeID() uint32 { return 0x79f5d419 }
 // TypeName returns "reactionEmpty".
 func (*ReactionEmpty) TypeName() string { return "reactionEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *ReactionEmpty) IsNil() bool { return x == nil }
-
 func (*ReactionEmpty) isReactionClass() {}
 
 // EncodeBare writes the fields of reactionEmpty.
@@ -61279,9 +57533,6 @@ func (*ReactionEmoji) TypeID() uint32 { return 0x1b2286b8 }
 
 // TypeName returns "reactionEmoji".
 func (*ReactionEmoji) TypeName() string { return "reactionEmoji" }
-
-// IsNil reports a nil pointer.
-func (x *ReactionEmoji) IsNil() bool { return x == nil }
 
 func (*ReactionEmoji) isReactionClass() {}
 
@@ -61308,9 +57559,6 @@ func (*ReactionCustomEmoji) TypeID() uint32 { return 0x8935fc73 }
 // TypeName returns "reactionCustomEmoji".
 func (*ReactionCustomEmoji) TypeName() string { return "reactionCustomEmoji" }
 
-// IsNil reports a nil pointer.
-func (x *ReactionCustomEmoji) IsNil() bool { return x == nil }
-
 func (*ReactionCustomEmoji) isReactionClass() {}
 
 // EncodeBare writes the fields of reactionCustomEmoji.
@@ -61334,9 +57582,6 @@ func (*ReactionPaid) TypeID() uint32 { return 0x523da4eb }
 
 // TypeName returns "reactionPaid".
 func (*ReactionPaid) TypeName() string { return "reactionPaid" }
-
-// IsNil reports a nil pointer.
-func (x *ReactionPaid) IsNil() bool { return x == nil }
 
 func (*ReactionPaid) isReactionClass() {}
 
@@ -61388,9 +57633,6 @@ func (*ChatReactionsNone) TypeID() uint32 { return 0xeafc32bc }
 // TypeName returns "chatReactionsNone".
 func (*ChatReactionsNone) TypeName() string { return "chatReactionsNone" }
 
-// IsNil reports a nil pointer.
-func (x *ChatReactionsNone) IsNil() bool { return x == nil }
-
 func (*ChatReactionsNone) isChatReactionsClass() {}
 
 // EncodeBare writes the fields of chatReactionsNone.
@@ -61413,9 +57655,6 @@ func (*ChatReactionsAll) TypeID() uint32 { return 0x52928bca }
 
 // TypeName returns "chatReactionsAll".
 func (*ChatReactionsAll) TypeName() string { return "chatReactionsAll" }
-
-// IsNil reports a nil pointer.
-func (x *ChatReactionsAll) IsNil() bool { return x == nil }
 
 func (*ChatReactionsAll) isChatReactionsClass() {}
 
@@ -61446,9 +57685,6 @@ func (*ChatReactionsSome) TypeID() uint32 { return 0x661d4037 }
 
 // TypeName returns "chatReactionsSome".
 func (*ChatReactionsSome) TypeName() string { return "chatReactionsSome" }
-
-// IsNil reports a nil pointer.
-func (x *ChatReactionsSome) IsNil() bool { return x == nil }
 
 func (*ChatReactionsSome) isChatReactionsClass() {}
 
@@ -61500,9 +57736,6 @@ func (*MessagesReactionsNotModified) TypeID() uint32 { return 0xb06fdbdf }
 // TypeName returns "messages.reactionsNotModified".
 func (*MessagesReactionsNotModified) TypeName() string { return "messages.reactionsNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesReactionsNotModified) IsNil() bool { return x == nil }
-
 func (*MessagesReactionsNotModified) isMessagesReactionsClass() {}
 
 // EncodeBare writes the fields of messages.reactionsNotModified.
@@ -61526,9 +57759,6 @@ func (*MessagesReactions) TypeID() uint32 { return 0xeafdf716 }
 
 // TypeName returns "messages.reactions".
 func (*MessagesReactions) TypeName() string { return "messages.reactions" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesReactions) IsNil() bool { return x == nil }
 
 func (*MessagesReactions) isMessagesReactionsClass() {}
 
@@ -61586,9 +57816,6 @@ func (*EmailVerifyPurposeLoginSetup) TypeID() uint32 { return 0x4345be73 }
 // TypeName returns "emailVerifyPurposeLoginSetup".
 func (*EmailVerifyPurposeLoginSetup) TypeName() string { return "emailVerifyPurposeLoginSetup" }
 
-// IsNil reports a nil pointer.
-func (x *EmailVerifyPurposeLoginSetup) IsNil() bool { return x == nil }
-
 func (*EmailVerifyPurposeLoginSetup) isEmailVerifyPurposeClass() {}
 
 // EncodeBare writes the fields of emailVerifyPurposeLoginSetup.
@@ -61615,9 +57842,6 @@ func (*EmailVerifyPurposeLoginChange) TypeID() uint32 { return 0x527d22eb }
 // TypeName returns "emailVerifyPurposeLoginChange".
 func (*EmailVerifyPurposeLoginChange) TypeName() string { return "emailVerifyPurposeLoginChange" }
 
-// IsNil reports a nil pointer.
-func (x *EmailVerifyPurposeLoginChange) IsNil() bool { return x == nil }
-
 func (*EmailVerifyPurposeLoginChange) isEmailVerifyPurposeClass() {}
 
 // EncodeBare writes the fields of emailVerifyPurposeLoginChange.
@@ -61639,9 +57863,6 @@ func (*EmailVerifyPurposePassport) TypeID() uint32 { return 0xbbf51685 }
 
 // TypeName returns "emailVerifyPurposePassport".
 func (*EmailVerifyPurposePassport) TypeName() string { return "emailVerifyPurposePassport" }
-
-// IsNil reports a nil pointer.
-func (x *EmailVerifyPurposePassport) IsNil() bool { return x == nil }
 
 func (*EmailVerifyPurposePassport) isEmailVerifyPurposeClass() {}
 
@@ -61694,9 +57915,6 @@ func (*EmailVerificationCode) TypeID() uint32 { return 0x922e55a9 }
 // TypeName returns "emailVerificationCode".
 func (*EmailVerificationCode) TypeName() string { return "emailVerificationCode" }
 
-// IsNil reports a nil pointer.
-func (x *EmailVerificationCode) IsNil() bool { return x == nil }
-
 func (*EmailVerificationCode) isEmailVerificationClass() {}
 
 // EncodeBare writes the fields of emailVerificationCode.
@@ -61722,9 +57940,6 @@ func (*EmailVerificationGoogle) TypeID() uint32 { return 0xdb909ec2 }
 // TypeName returns "emailVerificationGoogle".
 func (*EmailVerificationGoogle) TypeName() string { return "emailVerificationGoogle" }
 
-// IsNil reports a nil pointer.
-func (x *EmailVerificationGoogle) IsNil() bool { return x == nil }
-
 func (*EmailVerificationGoogle) isEmailVerificationClass() {}
 
 // EncodeBare writes the fields of emailVerificationGoogle.
@@ -61749,9 +57964,6 @@ func (*EmailVerificationApple) TypeID() uint32 { return 0x96d074fd }
 
 // TypeName returns "emailVerificationApple".
 func (*EmailVerificationApple) TypeName() string { return "emailVerificationApple" }
-
-// IsNil reports a nil pointer.
-func (x *EmailVerificationApple) IsNil() bool { return x == nil }
 
 func (*EmailVerificationApple) isEmailVerificationClass() {}
 
@@ -61804,9 +58016,6 @@ func (*AccountEmailVerified) TypeID() uint32 { return 0x2b96cd1b }
 // TypeName returns "account.emailVerified".
 func (*AccountEmailVerified) TypeName() string { return "account.emailVerified" }
 
-// IsNil reports a nil pointer.
-func (x *AccountEmailVerified) IsNil() bool { return x == nil }
-
 func (*AccountEmailVerified) isAccountEmailVerifiedClass() {}
 
 // EncodeBare writes the fields of account.emailVerified.
@@ -61832,9 +58041,6 @@ func (*AccountEmailVerifiedLogin) TypeID() uint32 { return 0xe1bb0d61 }
 
 // TypeName returns "account.emailVerifiedLogin".
 func (*AccountEmailVerifiedLogin) TypeName() string { return "account.emailVerifiedLogin" }
-
-// IsNil reports a nil pointer.
-func (x *AccountEmailVerifiedLogin) IsNil() bool { return x == nil }
 
 func (*AccountEmailVerifiedLogin) isAccountEmailVerifiedClass() {}
 
@@ -61893,9 +58099,6 @@ func (*PremiumSubscriptionOption) TypeID() uint32 { return 0x5f2d1df2 }
 
 // TypeName returns "premiumSubscriptionOption".
 func (*PremiumSubscriptionOption) TypeName() string { return "premiumSubscriptionOption" }
-
-// IsNil reports a nil pointer.
-func (x *PremiumSubscriptionOption) IsNil() bool { return x == nil }
 
 func (*PremiumSubscriptionOption) isPremiumSubscriptionOptionClass() {}
 
@@ -61982,9 +58185,6 @@ func (*SendAsPeer) TypeID() uint32 { return 0xb81c7034 }
 // TypeName returns "sendAsPeer".
 func (*SendAsPeer) TypeName() string { return "sendAsPeer" }
 
-// IsNil reports a nil pointer.
-func (x *SendAsPeer) IsNil() bool { return x == nil }
-
 func (*SendAsPeer) isSendAsPeerClass() {}
 
 // EncodeBare writes the fields of sendAsPeer.
@@ -62045,9 +58245,6 @@ func (*MessageExtendedMediaPreview) TypeID() uint32 { return 0xad628cc8 }
 
 // TypeName returns "messageExtendedMediaPreview".
 func (*MessageExtendedMediaPreview) TypeName() string { return "messageExtendedMediaPreview" }
-
-// IsNil reports a nil pointer.
-func (x *MessageExtendedMediaPreview) IsNil() bool { return x == nil }
 
 func (*MessageExtendedMediaPreview) isMessageExtendedMediaClass() {}
 
@@ -62111,9 +58308,6 @@ func (*MessageExtendedMedia) TypeID() uint32 { return 0xee479c64 }
 // TypeName returns "messageExtendedMedia".
 func (*MessageExtendedMedia) TypeName() string { return "messageExtendedMedia" }
 
-// IsNil reports a nil pointer.
-func (x *MessageExtendedMedia) IsNil() bool { return x == nil }
-
 func (*MessageExtendedMedia) isMessageExtendedMediaClass() {}
 
 // EncodeBare writes the fields of messageExtendedMedia.
@@ -62163,9 +58357,6 @@ func (*StickerKeyword) TypeID() uint32 { return 0xfcfeb29c }
 
 // TypeName returns "stickerKeyword".
 func (*StickerKeyword) TypeName() string { return "stickerKeyword" }
-
-// IsNil reports a nil pointer.
-func (x *StickerKeyword) IsNil() bool { return x == nil }
 
 func (*StickerKeyword) isStickerKeywordClass() {}
 
@@ -62219,9 +58410,6 @@ func (*Username) TypeID() uint32 { return 0xb4073647 }
 
 // TypeName returns "username".
 func (*Username) TypeName() string { return "username" }
-
-// IsNil reports a nil pointer.
-func (x *Username) IsNil() bool { return x == nil }
 
 func (*Username) isUsernameClass() {}
 
@@ -62285,9 +58473,6 @@ func (*ForumTopicDeleted) TypeID() uint32 { return 0x023f109b }
 // TypeName returns "forumTopicDeleted".
 func (*ForumTopicDeleted) TypeName() string { return "forumTopicDeleted" }
 
-// IsNil reports a nil pointer.
-func (x *ForumTopicDeleted) IsNil() bool { return x == nil }
-
 func (*ForumTopicDeleted) isForumTopicClass() {}
 
 // EncodeBare writes the fields of forumTopicDeleted.
@@ -62333,9 +58518,6 @@ func (*ForumTopic) TypeID() uint32 { return 0xfcdad815 }
 
 // TypeName returns "forumTopic".
 func (*ForumTopic) TypeName() string { return "forumTopic" }
-
-// IsNil reports a nil pointer.
-func (x *ForumTopic) IsNil() bool { return x == nil }
 
 func (*ForumTopic) isForumTopicClass() {}
 
@@ -62463,9 +58645,6 @@ func (*MessagesForumTopics) TypeID() uint32 { return 0x367617d3 }
 // TypeName returns "messages.forumTopics".
 func (*MessagesForumTopics) TypeName() string { return "messages.forumTopics" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesForumTopics) IsNil() bool { return x == nil }
-
 func (*MessagesForumTopics) isMessagesForumTopicsClass() {}
 
 // EncodeBare writes the fields of messages.forumTopics.
@@ -62532,9 +58711,6 @@ func (*DefaultHistoryTTL) TypeID() uint32 { return 0x43b46b20 }
 // TypeName returns "defaultHistoryTTL".
 func (*DefaultHistoryTTL) TypeName() string { return "defaultHistoryTTL" }
 
-// IsNil reports a nil pointer.
-func (x *DefaultHistoryTTL) IsNil() bool { return x == nil }
-
 func (*DefaultHistoryTTL) isDefaultHistoryTTLClass() {}
 
 // EncodeBare writes the fields of defaultHistoryTTL.
@@ -62584,9 +58760,6 @@ func (*ExportedContactToken) TypeID() uint32 { return 0x41bf109b }
 
 // TypeName returns "exportedContactToken".
 func (*ExportedContactToken) TypeName() string { return "exportedContactToken" }
-
-// IsNil reports a nil pointer.
-func (x *ExportedContactToken) IsNil() bool { return x == nil }
 
 func (*ExportedContactToken) isExportedContactTokenClass() {}
 
@@ -62646,9 +58819,6 @@ func (*RequestPeerTypeUser) TypeID() uint32 { return 0x5f3b8a00 }
 // TypeName returns "requestPeerTypeUser".
 func (*RequestPeerTypeUser) TypeName() string { return "requestPeerTypeUser" }
 
-// IsNil reports a nil pointer.
-func (x *RequestPeerTypeUser) IsNil() bool { return x == nil }
-
 func (*RequestPeerTypeUser) isRequestPeerTypeClass() {}
 
 // EncodeBare writes the fields of requestPeerTypeUser.
@@ -62697,9 +58867,6 @@ func (*RequestPeerTypeChat) TypeID() uint32 { return 0xc9f06e1b }
 
 // TypeName returns "requestPeerTypeChat".
 func (*RequestPeerTypeChat) TypeName() string { return "requestPeerTypeChat" }
-
-// IsNil reports a nil pointer.
-func (x *RequestPeerTypeChat) IsNil() bool { return x == nil }
 
 func (*RequestPeerTypeChat) isRequestPeerTypeClass() {}
 
@@ -62774,9 +58941,6 @@ func (*RequestPeerTypeBroadcast) TypeID() uint32 { return 0x339bef6c }
 // TypeName returns "requestPeerTypeBroadcast".
 func (*RequestPeerTypeBroadcast) TypeName() string { return "requestPeerTypeBroadcast" }
 
-// IsNil reports a nil pointer.
-func (x *RequestPeerTypeBroadcast) IsNil() bool { return x == nil }
-
 func (*RequestPeerTypeBroadcast) isRequestPeerTypeClass() {}
 
 // EncodeBare writes the fields of requestPeerTypeBroadcast.
@@ -62835,9 +58999,6 @@ func (*RequestPeerTypeCreateBot) TypeID() uint32 { return 0x3e81e078 }
 
 // TypeName returns "requestPeerTypeCreateBot".
 func (*RequestPeerTypeCreateBot) TypeName() string { return "requestPeerTypeCreateBot" }
-
-// IsNil reports a nil pointer.
-func (x *RequestPeerTypeCreateBot) IsNil() bool { return x == nil }
 
 func (*RequestPeerTypeCreateBot) isRequestPeerTypeClass() {}
 
@@ -62912,9 +59073,6 @@ func (*EmojiListNotModified) TypeID() uint32 { return 0x481eadfa }
 // TypeName returns "emojiListNotModified".
 func (*EmojiListNotModified) TypeName() string { return "emojiListNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *EmojiListNotModified) IsNil() bool { return x == nil }
-
 func (*EmojiListNotModified) isEmojiListClass() {}
 
 // EncodeBare writes the fields of emojiListNotModified.
@@ -62938,9 +59096,6 @@ func (*EmojiList) TypeID() uint32 { return 0x7a1e11d1 }
 
 // TypeName returns "emojiList".
 func (*EmojiList) TypeName() string { return "emojiList" }
-
-// IsNil reports a nil pointer.
-func (x *EmojiList) IsNil() bool { return x == nil }
 
 func (*EmojiList) isEmojiListClass() {}
 
@@ -62999,9 +59154,6 @@ func (*EmojiGroup) TypeID() uint32 { return 0x7a9abda9 }
 // TypeName returns "emojiGroup".
 func (*EmojiGroup) TypeName() string { return "emojiGroup" }
 
-// IsNil reports a nil pointer.
-func (x *EmojiGroup) IsNil() bool { return x == nil }
-
 func (*EmojiGroup) isEmojiGroupClass() {}
 
 // EncodeBare writes the fields of emojiGroup.
@@ -63033,9 +59185,6 @@ func (*EmojiGroupGreeting) TypeID() uint32 { return 0x80d26cc7 }
 // TypeName returns "emojiGroupGreeting".
 func (*EmojiGroupGreeting) TypeName() string { return "emojiGroupGreeting" }
 
-// IsNil reports a nil pointer.
-func (x *EmojiGroupGreeting) IsNil() bool { return x == nil }
-
 func (*EmojiGroupGreeting) isEmojiGroupClass() {}
 
 // EncodeBare writes the fields of emojiGroupGreeting.
@@ -63065,9 +59214,6 @@ func (*EmojiGroupPremium) TypeID() uint32 { return 0x093bcf34 }
 
 // TypeName returns "emojiGroupPremium".
 func (*EmojiGroupPremium) TypeName() string { return "emojiGroupPremium" }
-
-// IsNil reports a nil pointer.
-func (x *EmojiGroupPremium) IsNil() bool { return x == nil }
 
 func (*EmojiGroupPremium) isEmojiGroupClass() {}
 
@@ -63121,9 +59267,6 @@ func (*MessagesEmojiGroupsNotModified) TypeID() uint32 { return 0x6fb4ad87 }
 // TypeName returns "messages.emojiGroupsNotModified".
 func (*MessagesEmojiGroupsNotModified) TypeName() string { return "messages.emojiGroupsNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesEmojiGroupsNotModified) IsNil() bool { return x == nil }
-
 func (*MessagesEmojiGroupsNotModified) isMessagesEmojiGroupsClass() {}
 
 // EncodeBare writes the fields of messages.emojiGroupsNotModified.
@@ -63147,9 +59290,6 @@ func (*MessagesEmojiGroups) TypeID() uint32 { return 0x881fb94b }
 
 // TypeName returns "messages.emojiGroups".
 func (*MessagesEmojiGroups) TypeName() string { return "messages.emojiGroups" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesEmojiGroups) IsNil() bool { return x == nil }
 
 func (*MessagesEmojiGroups) isMessagesEmojiGroupsClass() {}
 
@@ -63203,9 +59343,6 @@ func (*TextWithEntities) TypeID() uint32 { return 0x751f3146 }
 // TypeName returns "textWithEntities".
 func (*TextWithEntities) TypeName() string { return "textWithEntities" }
 
-// IsNil reports a nil pointer.
-func (x *TextWithEntities) IsNil() bool { return x == nil }
-
 func (*TextWithEntities) isTextWithEntitiesClass() {}
 
 // EncodeBare writes the fields of textWithEntities.
@@ -63257,9 +59394,6 @@ func (*MessagesTranslateResult) TypeID() uint32 { return 0x33db32f8 }
 // TypeName returns "messages.translateResult".
 func (*MessagesTranslateResult) TypeName() string { return "messages.translateResult" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesTranslateResult) IsNil() bool { return x == nil }
-
 func (*MessagesTranslateResult) isMessagesTranslatedTextClass() {}
 
 // EncodeBare writes the fields of messages.translateResult.
@@ -63310,9 +59444,6 @@ func (*AutoSaveSettings) TypeID() uint32 { return 0xc84834ce }
 
 // TypeName returns "autoSaveSettings".
 func (*AutoSaveSettings) TypeName() string { return "autoSaveSettings" }
-
-// IsNil reports a nil pointer.
-func (x *AutoSaveSettings) IsNil() bool { return x == nil }
 
 func (*AutoSaveSettings) isAutoSaveSettingsClass() {}
 
@@ -63382,9 +59513,6 @@ func (*AutoSaveException) TypeID() uint32 { return 0x81602d47 }
 // TypeName returns "autoSaveException".
 func (*AutoSaveException) TypeName() string { return "autoSaveException" }
 
-// IsNil reports a nil pointer.
-func (x *AutoSaveException) IsNil() bool { return x == nil }
-
 func (*AutoSaveException) isAutoSaveExceptionClass() {}
 
 // EncodeBare writes the fields of autoSaveException.
@@ -63440,9 +59568,6 @@ func (*AccountAutoSaveSettings) TypeID() uint32 { return 0x4c3e069d }
 
 // TypeName returns "account.autoSaveSettings".
 func (*AccountAutoSaveSettings) TypeName() string { return "account.autoSaveSettings" }
-
-// IsNil reports a nil pointer.
-func (x *AccountAutoSaveSettings) IsNil() bool { return x == nil }
 
 func (*AccountAutoSaveSettings) isAccountAutoSaveSettingsClass() {}
 
@@ -63504,9 +59629,6 @@ func (*HelpAppConfigNotModified) TypeID() uint32 { return 0x7cde641d }
 // TypeName returns "help.appConfigNotModified".
 func (*HelpAppConfigNotModified) TypeName() string { return "help.appConfigNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *HelpAppConfigNotModified) IsNil() bool { return x == nil }
-
 func (*HelpAppConfigNotModified) isHelpAppConfigClass() {}
 
 // EncodeBare writes the fields of help.appConfigNotModified.
@@ -63530,9 +59652,6 @@ func (*HelpAppConfig) TypeID() uint32 { return 0xdd18782e }
 
 // TypeName returns "help.appConfig".
 func (*HelpAppConfig) TypeName() string { return "help.appConfig" }
-
-// IsNil reports a nil pointer.
-func (x *HelpAppConfig) IsNil() bool { return x == nil }
 
 func (*HelpAppConfig) isHelpAppConfigClass() {}
 
@@ -63588,9 +59707,6 @@ func (*InputBotAppID) TypeID() uint32 { return 0xa920bd7a }
 // TypeName returns "inputBotAppID".
 func (*InputBotAppID) TypeName() string { return "inputBotAppID" }
 
-// IsNil reports a nil pointer.
-func (x *InputBotAppID) IsNil() bool { return x == nil }
-
 func (*InputBotAppID) isInputBotAppClass() {}
 
 // EncodeBare writes the fields of inputBotAppID.
@@ -63618,9 +59734,6 @@ func (*InputBotAppShortName) TypeID() uint32 { return 0x908c0407 }
 
 // TypeName returns "inputBotAppShortName".
 func (*InputBotAppShortName) TypeName() string { return "inputBotAppShortName" }
-
-// IsNil reports a nil pointer.
-func (x *InputBotAppShortName) IsNil() bool { return x == nil }
 
 func (*InputBotAppShortName) isInputBotAppClass() {}
 
@@ -63674,9 +59787,6 @@ func (*BotAppNotModified) TypeID() uint32 { return 0x5da674b7 }
 // TypeName returns "botAppNotModified".
 func (*BotAppNotModified) TypeName() string { return "botAppNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *BotAppNotModified) IsNil() bool { return x == nil }
-
 func (*BotAppNotModified) isBotAppClass() {}
 
 // EncodeBare writes the fields of botAppNotModified.
@@ -63706,9 +59816,6 @@ func (*BotApp) TypeID() uint32 { return 0x95fcd1d6 }
 
 // TypeName returns "botApp".
 func (*BotApp) TypeName() string { return "botApp" }
-
-// IsNil reports a nil pointer.
-func (x *BotApp) IsNil() bool { return x == nil }
 
 func (*BotApp) isBotAppClass() {}
 
@@ -63786,9 +59893,6 @@ func (*MessagesBotApp) TypeID() uint32 { return 0xeb50adf5 }
 // TypeName returns "messages.botApp".
 func (*MessagesBotApp) TypeName() string { return "messages.botApp" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesBotApp) IsNil() bool { return x == nil }
-
 func (*MessagesBotApp) isMessagesBotAppClass() {}
 
 // EncodeBare writes the fields of messages.botApp.
@@ -63854,9 +59958,6 @@ func (*InlineBotWebView) TypeID() uint32 { return 0xb57295d5 }
 // TypeName returns "inlineBotWebView".
 func (*InlineBotWebView) TypeName() string { return "inlineBotWebView" }
 
-// IsNil reports a nil pointer.
-func (x *InlineBotWebView) IsNil() bool { return x == nil }
-
 func (*InlineBotWebView) isInlineBotWebViewClass() {}
 
 // EncodeBare writes the fields of inlineBotWebView.
@@ -63909,9 +60010,6 @@ func (*ReadParticipantDate) TypeID() uint32 { return 0x4a4ff172 }
 // TypeName returns "readParticipantDate".
 func (*ReadParticipantDate) TypeName() string { return "readParticipantDate" }
 
-// IsNil reports a nil pointer.
-func (x *ReadParticipantDate) IsNil() bool { return x == nil }
-
 func (*ReadParticipantDate) isReadParticipantDateClass() {}
 
 // EncodeBare writes the fields of readParticipantDate.
@@ -63963,9 +60061,6 @@ func (*InputChatlistDialogFilter) TypeID() uint32 { return 0xf3e0da33 }
 // TypeName returns "inputChatlistDialogFilter".
 func (*InputChatlistDialogFilter) TypeName() string { return "inputChatlistDialogFilter" }
 
-// IsNil reports a nil pointer.
-func (x *InputChatlistDialogFilter) IsNil() bool { return x == nil }
-
 func (*InputChatlistDialogFilter) isInputChatlistClass() {}
 
 // EncodeBare writes the fields of inputChatlistDialogFilter.
@@ -64016,9 +60111,6 @@ func (*ExportedChatlistInvite) TypeID() uint32 { return 0x0c5181ac }
 
 // TypeName returns "exportedChatlistInvite".
 func (*ExportedChatlistInvite) TypeName() string { return "exportedChatlistInvite" }
-
-// IsNil reports a nil pointer.
-func (x *ExportedChatlistInvite) IsNil() bool { return x == nil }
 
 func (*ExportedChatlistInvite) isExportedChatlistInviteClass() {}
 
@@ -64077,9 +60169,6 @@ func (*ChatlistsExportedChatlistInvite) TypeID() uint32 { return 0x10e6e3a6 }
 // TypeName returns "chatlists.exportedChatlistInvite".
 func (*ChatlistsExportedChatlistInvite) TypeName() string { return "chatlists.exportedChatlistInvite" }
 
-// IsNil reports a nil pointer.
-func (x *ChatlistsExportedChatlistInvite) IsNil() bool { return x == nil }
-
 func (*ChatlistsExportedChatlistInvite) isChatlistsExportedChatlistInviteClass() {}
 
 // EncodeBare writes the fields of chatlists.exportedChatlistInvite.
@@ -64132,9 +60221,6 @@ func (*ChatlistsExportedInvites) TypeID() uint32 { return 0x10ab6dc7 }
 
 // TypeName returns "chatlists.exportedInvites".
 func (*ChatlistsExportedInvites) TypeName() string { return "chatlists.exportedInvites" }
-
-// IsNil reports a nil pointer.
-func (x *ChatlistsExportedInvites) IsNil() bool { return x == nil }
 
 func (*ChatlistsExportedInvites) isChatlistsExportedInvitesClass() {}
 
@@ -64195,9 +60281,6 @@ func (*ChatlistsChatlistInviteAlready) TypeID() uint32 { return 0xfa87f659 }
 // TypeName returns "chatlists.chatlistInviteAlready".
 func (*ChatlistsChatlistInviteAlready) TypeName() string { return "chatlists.chatlistInviteAlready" }
 
-// IsNil reports a nil pointer.
-func (x *ChatlistsChatlistInviteAlready) IsNil() bool { return x == nil }
-
 func (*ChatlistsChatlistInviteAlready) isChatlistsChatlistInviteClass() {}
 
 // EncodeBare writes the fields of chatlists.chatlistInviteAlready.
@@ -64235,9 +60318,6 @@ func (*ChatlistsChatlistInvite) TypeID() uint32 { return 0xf10ece2f }
 
 // TypeName returns "chatlists.chatlistInvite".
 func (*ChatlistsChatlistInvite) TypeName() string { return "chatlists.chatlistInvite" }
-
-// IsNil reports a nil pointer.
-func (x *ChatlistsChatlistInvite) IsNil() bool { return x == nil }
 
 func (*ChatlistsChatlistInvite) isChatlistsChatlistInviteClass() {}
 
@@ -64312,9 +60392,6 @@ func (*ChatlistsChatlistUpdates) TypeID() uint32 { return 0x93bd878d }
 // TypeName returns "chatlists.chatlistUpdates".
 func (*ChatlistsChatlistUpdates) TypeName() string { return "chatlists.chatlistUpdates" }
 
-// IsNil reports a nil pointer.
-func (x *ChatlistsChatlistUpdates) IsNil() bool { return x == nil }
-
 func (*ChatlistsChatlistUpdates) isChatlistsChatlistUpdatesClass() {}
 
 // EncodeBare writes the fields of chatlists.chatlistUpdates.
@@ -64369,9 +60446,6 @@ func (*BotsBotInfo) TypeID() uint32 { return 0xe8a775b0 }
 
 // TypeName returns "bots.botInfo".
 func (*BotsBotInfo) TypeName() string { return "bots.botInfo" }
-
-// IsNil reports a nil pointer.
-func (x *BotsBotInfo) IsNil() bool { return x == nil }
 
 func (*BotsBotInfo) isBotsBotInfoClass() {}
 
@@ -64432,9 +60506,6 @@ func (*MessagePeerVote) TypeID() uint32 { return 0xb6cc2d5c }
 // TypeName returns "messagePeerVote".
 func (*MessagePeerVote) TypeName() string { return "messagePeerVote" }
 
-// IsNil reports a nil pointer.
-func (x *MessagePeerVote) IsNil() bool { return x == nil }
-
 func (*MessagePeerVote) isMessagePeerVoteClass() {}
 
 // EncodeBare writes the fields of messagePeerVote.
@@ -64465,9 +60536,6 @@ func (*MessagePeerVoteInputOption) TypeID() uint32 { return 0x74cda504 }
 // TypeName returns "messagePeerVoteInputOption".
 func (*MessagePeerVoteInputOption) TypeName() string { return "messagePeerVoteInputOption" }
 
-// IsNil reports a nil pointer.
-func (x *MessagePeerVoteInputOption) IsNil() bool { return x == nil }
-
 func (*MessagePeerVoteInputOption) isMessagePeerVoteClass() {}
 
 // EncodeBare writes the fields of messagePeerVoteInputOption.
@@ -64496,9 +60564,6 @@ func (*MessagePeerVoteMultiple) TypeID() uint32 { return 0x4628f6e6 }
 
 // TypeName returns "messagePeerVoteMultiple".
 func (*MessagePeerVoteMultiple) TypeName() string { return "messagePeerVoteMultiple" }
-
-// IsNil reports a nil pointer.
-func (x *MessagePeerVoteMultiple) IsNil() bool { return x == nil }
 
 func (*MessagePeerVoteMultiple) isMessagePeerVoteClass() {}
 
@@ -64557,9 +60622,6 @@ func (*StoryViews) TypeID() uint32 { return 0x8d595cd6 }
 
 // TypeName returns "storyViews".
 func (*StoryViews) TypeName() string { return "storyViews" }
-
-// IsNil reports a nil pointer.
-func (x *StoryViews) IsNil() bool { return x == nil }
 
 func (*StoryViews) isStoryViewsClass() {}
 
@@ -64657,9 +60719,6 @@ func (*StoryItemDeleted) TypeID() uint32 { return 0x51e6ee4f }
 // TypeName returns "storyItemDeleted".
 func (*StoryItemDeleted) TypeName() string { return "storyItemDeleted" }
 
-// IsNil reports a nil pointer.
-func (x *StoryItemDeleted) IsNil() bool { return x == nil }
-
 func (*StoryItemDeleted) isStoryItemClass() {}
 
 // EncodeBare writes the fields of storyItemDeleted.
@@ -64688,9 +60747,6 @@ func (*StoryItemSkipped) TypeID() uint32 { return 0xffadc913 }
 
 // TypeName returns "storyItemSkipped".
 func (*StoryItemSkipped) TypeName() string { return "storyItemSkipped" }
-
-// IsNil reports a nil pointer.
-func (x *StoryItemSkipped) IsNil() bool { return x == nil }
 
 func (*StoryItemSkipped) isStoryItemClass() {}
 
@@ -64753,9 +60809,6 @@ func (*StoryItem) TypeID() uint32 { return 0x16a4b93c }
 
 // TypeName returns "storyItem".
 func (*StoryItem) TypeName() string { return "storyItem" }
-
-// IsNil reports a nil pointer.
-func (x *StoryItem) IsNil() bool { return x == nil }
 
 func (*StoryItem) isStoryItemClass() {}
 
@@ -64944,9 +60997,6 @@ func (*StoriesAllStoriesNotModified) TypeID() uint32 { return 0x1158fe3e }
 // TypeName returns "stories.allStoriesNotModified".
 func (*StoriesAllStoriesNotModified) TypeName() string { return "stories.allStoriesNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesAllStoriesNotModified) IsNil() bool { return x == nil }
-
 func (*StoriesAllStoriesNotModified) isStoriesAllStoriesClass() {}
 
 // EncodeBare writes the fields of stories.allStoriesNotModified.
@@ -64982,9 +61032,6 @@ func (*StoriesAllStories) TypeID() uint32 { return 0x6efc5e81 }
 
 // TypeName returns "stories.allStories".
 func (*StoriesAllStories) TypeName() string { return "stories.allStories" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesAllStories) IsNil() bool { return x == nil }
 
 func (*StoriesAllStories) isStoriesAllStoriesClass() {}
 
@@ -65055,9 +61102,6 @@ func (*StoriesStories) TypeID() uint32 { return 0x63c3dd0a }
 
 // TypeName returns "stories.stories".
 func (*StoriesStories) TypeName() string { return "stories.stories" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesStories) IsNil() bool { return x == nil }
 
 func (*StoriesStories) isStoriesStoriesClass() {}
 
@@ -65134,9 +61178,6 @@ func (*StoryView) TypeID() uint32 { return 0xb0bdeac5 }
 // TypeName returns "storyView".
 func (*StoryView) TypeName() string { return "storyView" }
 
-// IsNil reports a nil pointer.
-func (x *StoryView) IsNil() bool { return x == nil }
-
 func (*StoryView) isStoryViewClass() {}
 
 // EncodeBare writes the fields of storyView.
@@ -65186,9 +61227,6 @@ func (*StoryViewPublicForward) TypeID() uint32 { return 0x9083670b }
 // TypeName returns "storyViewPublicForward".
 func (*StoryViewPublicForward) TypeName() string { return "storyViewPublicForward" }
 
-// IsNil reports a nil pointer.
-func (x *StoryViewPublicForward) IsNil() bool { return x == nil }
-
 func (*StoryViewPublicForward) isStoryViewClass() {}
 
 // EncodeBare writes the fields of storyViewPublicForward.
@@ -65227,9 +61265,6 @@ func (*StoryViewPublicRepost) TypeID() uint32 { return 0xbd74cf49 }
 
 // TypeName returns "storyViewPublicRepost".
 func (*StoryViewPublicRepost) TypeName() string { return "storyViewPublicRepost" }
-
-// IsNil reports a nil pointer.
-func (x *StoryViewPublicRepost) IsNil() bool { return x == nil }
 
 func (*StoryViewPublicRepost) isStoryViewClass() {}
 
@@ -65299,9 +61334,6 @@ func (*StoriesStoryViewsList) TypeID() uint32 { return 0x59d78fc5 }
 
 // TypeName returns "stories.storyViewsList".
 func (*StoriesStoryViewsList) TypeName() string { return "stories.storyViewsList" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesStoryViewsList) IsNil() bool { return x == nil }
 
 func (*StoriesStoryViewsList) isStoriesStoryViewsListClass() {}
 
@@ -65377,9 +61409,6 @@ func (*StoriesStoryViews) TypeID() uint32 { return 0xde9eed1d }
 // TypeName returns "stories.storyViews".
 func (*StoriesStoryViews) TypeName() string { return "stories.storyViews" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesStoryViews) IsNil() bool { return x == nil }
-
 func (*StoriesStoryViews) isStoriesStoryViewsClass() {}
 
 // EncodeBare writes the fields of stories.storyViews.
@@ -65444,9 +61473,6 @@ func (*InputReplyToMessage) TypeID() uint32 { return 0x3bd4b7c2 }
 
 // TypeName returns "inputReplyToMessage".
 func (*InputReplyToMessage) TypeName() string { return "inputReplyToMessage" }
-
-// IsNil reports a nil pointer.
-func (x *InputReplyToMessage) IsNil() bool { return x == nil }
 
 func (*InputReplyToMessage) isInputReplyToClass() {}
 
@@ -65549,9 +61575,6 @@ func (*InputReplyToStory) TypeID() uint32 { return 0x5881323a }
 // TypeName returns "inputReplyToStory".
 func (*InputReplyToStory) TypeName() string { return "inputReplyToStory" }
 
-// IsNil reports a nil pointer.
-func (x *InputReplyToStory) IsNil() bool { return x == nil }
-
 func (*InputReplyToStory) isInputReplyToClass() {}
 
 // EncodeBare writes the fields of inputReplyToStory.
@@ -65579,9 +61602,6 @@ func (*InputReplyToMonoForum) TypeID() uint32 { return 0x69d66c45 }
 // TypeName returns "inputReplyToMonoForum".
 func (*InputReplyToMonoForum) TypeName() string { return "inputReplyToMonoForum" }
 
-// IsNil reports a nil pointer.
-func (x *InputReplyToMonoForum) IsNil() bool { return x == nil }
-
 func (*InputReplyToMonoForum) isInputReplyToClass() {}
 
 // EncodeBare writes the fields of inputReplyToMonoForum.
@@ -65606,9 +61626,6 @@ func (*InputReplyToEphemeralMessage) TypeID() uint32 { return 0x4119b95e }
 
 // TypeName returns "inputReplyToEphemeralMessage".
 func (*InputReplyToEphemeralMessage) TypeName() string { return "inputReplyToEphemeralMessage" }
-
-// IsNil reports a nil pointer.
-func (x *InputReplyToEphemeralMessage) IsNil() bool { return x == nil }
 
 func (*InputReplyToEphemeralMessage) isInputReplyToClass() {}
 
@@ -65659,9 +61676,6 @@ func (*ExportedStoryLink) TypeID() uint32 { return 0x3fc9053b }
 // TypeName returns "exportedStoryLink".
 func (*ExportedStoryLink) TypeName() string { return "exportedStoryLink" }
 
-// IsNil reports a nil pointer.
-func (x *ExportedStoryLink) IsNil() bool { return x == nil }
-
 func (*ExportedStoryLink) isExportedStoryLinkClass() {}
 
 // EncodeBare writes the fields of exportedStoryLink.
@@ -65711,9 +61725,6 @@ func (*StoriesStealthMode) TypeID() uint32 { return 0x712e27fd }
 
 // TypeName returns "storiesStealthMode".
 func (*StoriesStealthMode) TypeName() string { return "storiesStealthMode" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesStealthMode) IsNil() bool { return x == nil }
 
 func (*StoriesStealthMode) isStoriesStealthModeClass() {}
 
@@ -65787,9 +61798,6 @@ func (*MediaAreaCoordinates) TypeID() uint32 { return 0xcfc9e002 }
 
 // TypeName returns "mediaAreaCoordinates".
 func (*MediaAreaCoordinates) TypeName() string { return "mediaAreaCoordinates" }
-
-// IsNil reports a nil pointer.
-func (x *MediaAreaCoordinates) IsNil() bool { return x == nil }
 
 func (*MediaAreaCoordinates) isMediaAreaCoordinatesClass() {}
 
@@ -65882,9 +61890,6 @@ func (*MediaAreaVenue) TypeID() uint32 { return 0xbe82db9c }
 // TypeName returns "mediaAreaVenue".
 func (*MediaAreaVenue) TypeName() string { return "mediaAreaVenue" }
 
-// IsNil reports a nil pointer.
-func (x *MediaAreaVenue) IsNil() bool { return x == nil }
-
 func (*MediaAreaVenue) isMediaAreaClass() {}
 
 // EncodeBare writes the fields of mediaAreaVenue.
@@ -65924,9 +61929,6 @@ func (*InputMediaAreaVenue) TypeID() uint32 { return 0xb282217f }
 // TypeName returns "inputMediaAreaVenue".
 func (*InputMediaAreaVenue) TypeName() string { return "inputMediaAreaVenue" }
 
-// IsNil reports a nil pointer.
-func (x *InputMediaAreaVenue) IsNil() bool { return x == nil }
-
 func (*InputMediaAreaVenue) isMediaAreaClass() {}
 
 // EncodeBare writes the fields of inputMediaAreaVenue.
@@ -65957,9 +61959,6 @@ func (*MediaAreaGeoPoint) TypeID() uint32 { return 0xcad5452d }
 
 // TypeName returns "mediaAreaGeoPoint".
 func (*MediaAreaGeoPoint) TypeName() string { return "mediaAreaGeoPoint" }
-
-// IsNil reports a nil pointer.
-func (x *MediaAreaGeoPoint) IsNil() bool { return x == nil }
 
 func (*MediaAreaGeoPoint) isMediaAreaClass() {}
 
@@ -66003,9 +62002,6 @@ func (*MediaAreaSuggestedReaction) TypeID() uint32 { return 0x14455871 }
 // TypeName returns "mediaAreaSuggestedReaction".
 func (*MediaAreaSuggestedReaction) TypeName() string { return "mediaAreaSuggestedReaction" }
 
-// IsNil reports a nil pointer.
-func (x *MediaAreaSuggestedReaction) IsNil() bool { return x == nil }
-
 func (*MediaAreaSuggestedReaction) isMediaAreaClass() {}
 
 // EncodeBare writes the fields of mediaAreaSuggestedReaction.
@@ -66046,9 +62042,6 @@ func (*MediaAreaChannelPost) TypeID() uint32 { return 0x770416af }
 // TypeName returns "mediaAreaChannelPost".
 func (*MediaAreaChannelPost) TypeName() string { return "mediaAreaChannelPost" }
 
-// IsNil reports a nil pointer.
-func (x *MediaAreaChannelPost) IsNil() bool { return x == nil }
-
 func (*MediaAreaChannelPost) isMediaAreaClass() {}
 
 // EncodeBare writes the fields of mediaAreaChannelPost.
@@ -66080,9 +62073,6 @@ func (*InputMediaAreaChannelPost) TypeID() uint32 { return 0x2271f2bf }
 // TypeName returns "inputMediaAreaChannelPost".
 func (*InputMediaAreaChannelPost) TypeName() string { return "inputMediaAreaChannelPost" }
 
-// IsNil reports a nil pointer.
-func (x *InputMediaAreaChannelPost) IsNil() bool { return x == nil }
-
 func (*InputMediaAreaChannelPost) isMediaAreaClass() {}
 
 // EncodeBare writes the fields of inputMediaAreaChannelPost.
@@ -66113,9 +62103,6 @@ func (*MediaAreaURL) TypeID() uint32 { return 0x37381085 }
 // TypeName returns "mediaAreaUrl".
 func (*MediaAreaURL) TypeName() string { return "mediaAreaUrl" }
 
-// IsNil reports a nil pointer.
-func (x *MediaAreaURL) IsNil() bool { return x == nil }
-
 func (*MediaAreaURL) isMediaAreaClass() {}
 
 // EncodeBare writes the fields of mediaAreaUrl.
@@ -66145,9 +62132,6 @@ func (*MediaAreaWeather) TypeID() uint32 { return 0x49a6549c }
 
 // TypeName returns "mediaAreaWeather".
 func (*MediaAreaWeather) TypeName() string { return "mediaAreaWeather" }
-
-// IsNil reports a nil pointer.
-func (x *MediaAreaWeather) IsNil() bool { return x == nil }
 
 func (*MediaAreaWeather) isMediaAreaClass() {}
 
@@ -66180,9 +62164,6 @@ func (*MediaAreaStarGift) TypeID() uint32 { return 0x5787686d }
 
 // TypeName returns "mediaAreaStarGift".
 func (*MediaAreaStarGift) TypeName() string { return "mediaAreaStarGift" }
-
-// IsNil reports a nil pointer.
-func (x *MediaAreaStarGift) IsNil() bool { return x == nil }
 
 func (*MediaAreaStarGift) isMediaAreaClass() {}
 
@@ -66236,9 +62217,6 @@ func (*PeerStories) TypeID() uint32 { return 0x9a35e999 }
 
 // TypeName returns "peerStories".
 func (*PeerStories) TypeName() string { return "peerStories" }
-
-// IsNil reports a nil pointer.
-func (x *PeerStories) IsNil() bool { return x == nil }
 
 func (*PeerStories) isPeerStoriesClass() {}
 
@@ -66305,9 +62283,6 @@ func (*StoriesPeerStories) TypeID() uint32 { return 0xcae68768 }
 // TypeName returns "stories.peerStories".
 func (*StoriesPeerStories) TypeName() string { return "stories.peerStories" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesPeerStories) IsNil() bool { return x == nil }
-
 func (*StoriesPeerStories) isStoriesPeerStoriesClass() {}
 
 // EncodeBare writes the fields of stories.peerStories.
@@ -66362,9 +62337,6 @@ func (*MessagesWebPage) TypeID() uint32 { return 0xfd5e12bd }
 
 // TypeName returns "messages.webPage".
 func (*MessagesWebPage) TypeName() string { return "messages.webPage" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesWebPage) IsNil() bool { return x == nil }
 
 func (*MessagesWebPage) isMessagesWebPageClass() {}
 
@@ -66423,9 +62395,6 @@ func (*PremiumGiftCodeOption) TypeID() uint32 { return 0x257e962b }
 
 // TypeName returns "premiumGiftCodeOption".
 func (*PremiumGiftCodeOption) TypeName() string { return "premiumGiftCodeOption" }
-
-// IsNil reports a nil pointer.
-func (x *PremiumGiftCodeOption) IsNil() bool { return x == nil }
 
 func (*PremiumGiftCodeOption) isPremiumGiftCodeOptionClass() {}
 
@@ -66510,9 +62479,6 @@ func (*PaymentsCheckedGiftCode) TypeID() uint32 { return 0xeb983f8f }
 
 // TypeName returns "payments.checkedGiftCode".
 func (*PaymentsCheckedGiftCode) TypeName() string { return "payments.checkedGiftCode" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsCheckedGiftCode) IsNil() bool { return x == nil }
 
 func (*PaymentsCheckedGiftCode) isPaymentsCheckedGiftCodeClass() {}
 
@@ -66619,9 +62585,6 @@ func (*PaymentsGiveawayInfo) TypeID() uint32 { return 0x4367daa0 }
 // TypeName returns "payments.giveawayInfo".
 func (*PaymentsGiveawayInfo) TypeName() string { return "payments.giveawayInfo" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsGiveawayInfo) IsNil() bool { return x == nil }
-
 func (*PaymentsGiveawayInfo) isPaymentsGiveawayInfoClass() {}
 
 // EncodeBare writes the fields of payments.giveawayInfo.
@@ -66691,9 +62654,6 @@ func (*PaymentsGiveawayInfoResults) TypeID() uint32 { return 0xe175e66f }
 
 // TypeName returns "payments.giveawayInfoResults".
 func (*PaymentsGiveawayInfoResults) TypeName() string { return "payments.giveawayInfoResults" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsGiveawayInfoResults) IsNil() bool { return x == nil }
 
 func (*PaymentsGiveawayInfoResults) isPaymentsGiveawayInfoClass() {}
 
@@ -66791,9 +62751,6 @@ func (*PrepaidGiveaway) TypeID() uint32 { return 0xb2539d54 }
 // TypeName returns "prepaidGiveaway".
 func (*PrepaidGiveaway) TypeName() string { return "prepaidGiveaway" }
 
-// IsNil reports a nil pointer.
-func (x *PrepaidGiveaway) IsNil() bool { return x == nil }
-
 func (*PrepaidGiveaway) isPrepaidGiveawayClass() {}
 
 // EncodeBare writes the fields of prepaidGiveaway.
@@ -66828,9 +62785,6 @@ func (*PrepaidStarsGiveaway) TypeID() uint32 { return 0x9a9d77e0 }
 
 // TypeName returns "prepaidStarsGiveaway".
 func (*PrepaidStarsGiveaway) TypeName() string { return "prepaidStarsGiveaway" }
-
-// IsNil reports a nil pointer.
-func (x *PrepaidStarsGiveaway) IsNil() bool { return x == nil }
 
 func (*PrepaidStarsGiveaway) isPrepaidGiveawayClass() {}
 
@@ -66898,9 +62852,6 @@ func (*Boost) TypeID() uint32 { return 0x4b3e14d6 }
 
 // TypeName returns "boost".
 func (*Boost) TypeName() string { return "boost" }
-
-// IsNil reports a nil pointer.
-func (x *Boost) IsNil() bool { return x == nil }
 
 func (*Boost) isBoostClass() {}
 
@@ -67018,9 +62969,6 @@ func (*PremiumBoostsList) TypeID() uint32 { return 0x86f8613c }
 // TypeName returns "premium.boostsList".
 func (*PremiumBoostsList) TypeName() string { return "premium.boostsList" }
 
-// IsNil reports a nil pointer.
-func (x *PremiumBoostsList) IsNil() bool { return x == nil }
-
 func (*PremiumBoostsList) isPremiumBoostsListClass() {}
 
 // EncodeBare writes the fields of premium.boostsList.
@@ -67089,9 +63037,6 @@ func (*MyBoost) TypeID() uint32 { return 0xc448415c }
 
 // TypeName returns "myBoost".
 func (*MyBoost) TypeName() string { return "myBoost" }
-
-// IsNil reports a nil pointer.
-func (x *MyBoost) IsNil() bool { return x == nil }
 
 func (*MyBoost) isMyBoostClass() {}
 
@@ -67169,9 +63114,6 @@ func (*PremiumMyBoosts) TypeID() uint32 { return 0x9ae228e2 }
 // TypeName returns "premium.myBoosts".
 func (*PremiumMyBoosts) TypeName() string { return "premium.myBoosts" }
 
-// IsNil reports a nil pointer.
-func (x *PremiumMyBoosts) IsNil() bool { return x == nil }
-
 func (*PremiumMyBoosts) isPremiumMyBoostsClass() {}
 
 // EncodeBare writes the fields of premium.myBoosts.
@@ -67233,9 +63175,6 @@ func (*PremiumBoostsStatus) TypeID() uint32 { return 0x4959427a }
 
 // TypeName returns "premium.boostsStatus".
 func (*PremiumBoostsStatus) TypeName() string { return "premium.boostsStatus" }
-
-// IsNil reports a nil pointer.
-func (x *PremiumBoostsStatus) IsNil() bool { return x == nil }
 
 func (*PremiumBoostsStatus) isPremiumBoostsStatusClass() {}
 
@@ -67347,9 +63286,6 @@ func (*StoryFwdHeader) TypeID() uint32 { return 0xb826e150 }
 // TypeName returns "storyFwdHeader".
 func (*StoryFwdHeader) TypeName() string { return "storyFwdHeader" }
 
-// IsNil reports a nil pointer.
-func (x *StoryFwdHeader) IsNil() bool { return x == nil }
-
 func (*StoryFwdHeader) isStoryFwdHeaderClass() {}
 
 // EncodeBare writes the fields of storyFwdHeader.
@@ -67436,9 +63372,6 @@ func (*PostInteractionCountersMessage) TypeID() uint32 { return 0xe7058e7f }
 // TypeName returns "postInteractionCountersMessage".
 func (*PostInteractionCountersMessage) TypeName() string { return "postInteractionCountersMessage" }
 
-// IsNil reports a nil pointer.
-func (x *PostInteractionCountersMessage) IsNil() bool { return x == nil }
-
 func (*PostInteractionCountersMessage) isPostInteractionCountersClass() {}
 
 // EncodeBare writes the fields of postInteractionCountersMessage.
@@ -67472,9 +63405,6 @@ func (*PostInteractionCountersStory) TypeID() uint32 { return 0x8a480e27 }
 
 // TypeName returns "postInteractionCountersStory".
 func (*PostInteractionCountersStory) TypeName() string { return "postInteractionCountersStory" }
-
-// IsNil reports a nil pointer.
-func (x *PostInteractionCountersStory) IsNil() bool { return x == nil }
 
 func (*PostInteractionCountersStory) isPostInteractionCountersClass() {}
 
@@ -67532,9 +63462,6 @@ func (*StatsStoryStats) TypeID() uint32 { return 0x50cd067c }
 // TypeName returns "stats.storyStats".
 func (*StatsStoryStats) TypeName() string { return "stats.storyStats" }
 
-// IsNil reports a nil pointer.
-func (x *StatsStoryStats) IsNil() bool { return x == nil }
-
 func (*StatsStoryStats) isStatsStoryStatsClass() {}
 
 // EncodeBare writes the fields of stats.storyStats.
@@ -67588,9 +63515,6 @@ func (*PublicForwardMessage) TypeID() uint32 { return 0x01f2bf4a }
 // TypeName returns "publicForwardMessage".
 func (*PublicForwardMessage) TypeName() string { return "publicForwardMessage" }
 
-// IsNil reports a nil pointer.
-func (x *PublicForwardMessage) IsNil() bool { return x == nil }
-
 func (*PublicForwardMessage) isPublicForwardClass() {}
 
 // EncodeBare writes the fields of publicForwardMessage.
@@ -67616,9 +63540,6 @@ func (*PublicForwardStory) TypeID() uint32 { return 0xedf3add0 }
 
 // TypeName returns "publicForwardStory".
 func (*PublicForwardStory) TypeName() string { return "publicForwardStory" }
-
-// IsNil reports a nil pointer.
-func (x *PublicForwardStory) IsNil() bool { return x == nil }
 
 func (*PublicForwardStory) isPublicForwardClass() {}
 
@@ -67674,9 +63595,6 @@ func (*StatsPublicForwards) TypeID() uint32 { return 0x93037e20 }
 
 // TypeName returns "stats.publicForwards".
 func (*StatsPublicForwards) TypeName() string { return "stats.publicForwards" }
-
-// IsNil reports a nil pointer.
-func (x *StatsPublicForwards) IsNil() bool { return x == nil }
 
 func (*StatsPublicForwards) isStatsPublicForwardsClass() {}
 
@@ -67750,9 +63668,6 @@ func (*PeerColor) TypeID() uint32 { return 0xb54b5acf }
 // TypeName returns "peerColor".
 func (*PeerColor) TypeName() string { return "peerColor" }
 
-// IsNil reports a nil pointer.
-func (x *PeerColor) IsNil() bool { return x == nil }
-
 func (*PeerColor) isPeerColorClass() {}
 
 // EncodeBare writes the fields of peerColor.
@@ -67802,9 +63717,6 @@ func (*PeerColorCollectible) TypeID() uint32 { return 0xb9c0639a }
 
 // TypeName returns "peerColorCollectible".
 func (*PeerColorCollectible) TypeName() string { return "peerColorCollectible" }
-
-// IsNil reports a nil pointer.
-func (x *PeerColorCollectible) IsNil() bool { return x == nil }
 
 func (*PeerColorCollectible) isPeerColorClass() {}
 
@@ -67860,9 +63772,6 @@ func (*InputPeerColorCollectible) TypeID() uint32 { return 0xb8ea86a9 }
 // TypeName returns "inputPeerColorCollectible".
 func (*InputPeerColorCollectible) TypeName() string { return "inputPeerColorCollectible" }
 
-// IsNil reports a nil pointer.
-func (x *InputPeerColorCollectible) IsNil() bool { return x == nil }
-
 func (*InputPeerColorCollectible) isPeerColorClass() {}
 
 // EncodeBare writes the fields of inputPeerColorCollectible.
@@ -67914,9 +63823,6 @@ func (*HelpPeerColorSet) TypeID() uint32 { return 0x26219a58 }
 // TypeName returns "help.peerColorSet".
 func (*HelpPeerColorSet) TypeName() string { return "help.peerColorSet" }
 
-// IsNil reports a nil pointer.
-func (x *HelpPeerColorSet) IsNil() bool { return x == nil }
-
 func (*HelpPeerColorSet) isHelpPeerColorSetClass() {}
 
 // EncodeBare writes the fields of help.peerColorSet.
@@ -67943,9 +63849,6 @@ func (*HelpPeerColorProfileSet) TypeID() uint32 { return 0x767d61eb }
 
 // TypeName returns "help.peerColorProfileSet".
 func (*HelpPeerColorProfileSet) TypeName() string { return "help.peerColorProfileSet" }
-
-// IsNil reports a nil pointer.
-func (x *HelpPeerColorProfileSet) IsNil() bool { return x == nil }
 
 func (*HelpPeerColorProfileSet) isHelpPeerColorSetClass() {}
 
@@ -68004,9 +63907,6 @@ func (*HelpPeerColorOption) TypeID() uint32 { return 0xadec6ebe }
 
 // TypeName returns "help.peerColorOption".
 func (*HelpPeerColorOption) TypeName() string { return "help.peerColorOption" }
-
-// IsNil reports a nil pointer.
-func (x *HelpPeerColorOption) IsNil() bool { return x == nil }
 
 func (*HelpPeerColorOption) isHelpPeerColorOptionClass() {}
 
@@ -68101,9 +64001,6 @@ func (*HelpPeerColorsNotModified) TypeID() uint32 { return 0x2ba1f5ce }
 // TypeName returns "help.peerColorsNotModified".
 func (*HelpPeerColorsNotModified) TypeName() string { return "help.peerColorsNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *HelpPeerColorsNotModified) IsNil() bool { return x == nil }
-
 func (*HelpPeerColorsNotModified) isHelpPeerColorsClass() {}
 
 // EncodeBare writes the fields of help.peerColorsNotModified.
@@ -68127,9 +64024,6 @@ func (*HelpPeerColors) TypeID() uint32 { return 0x00f8ed08 }
 
 // TypeName returns "help.peerColors".
 func (*HelpPeerColors) TypeName() string { return "help.peerColors" }
-
-// IsNil reports a nil pointer.
-func (x *HelpPeerColors) IsNil() bool { return x == nil }
 
 func (*HelpPeerColors) isHelpPeerColorsClass() {}
 
@@ -68188,9 +64082,6 @@ func (*StoryReaction) TypeID() uint32 { return 0x6090d6d5 }
 // TypeName returns "storyReaction".
 func (*StoryReaction) TypeName() string { return "storyReaction" }
 
-// IsNil reports a nil pointer.
-func (x *StoryReaction) IsNil() bool { return x == nil }
-
 func (*StoryReaction) isStoryReactionClass() {}
 
 // EncodeBare writes the fields of storyReaction.
@@ -68220,9 +64111,6 @@ func (*StoryReactionPublicForward) TypeID() uint32 { return 0xbbab2643 }
 // TypeName returns "storyReactionPublicForward".
 func (*StoryReactionPublicForward) TypeName() string { return "storyReactionPublicForward" }
 
-// IsNil reports a nil pointer.
-func (x *StoryReactionPublicForward) IsNil() bool { return x == nil }
-
 func (*StoryReactionPublicForward) isStoryReactionClass() {}
 
 // EncodeBare writes the fields of storyReactionPublicForward.
@@ -68248,9 +64136,6 @@ func (*StoryReactionPublicRepost) TypeID() uint32 { return 0xcfcd0f13 }
 
 // TypeName returns "storyReactionPublicRepost".
 func (*StoryReactionPublicRepost) TypeName() string { return "storyReactionPublicRepost" }
-
-// IsNil reports a nil pointer.
-func (x *StoryReactionPublicRepost) IsNil() bool { return x == nil }
 
 func (*StoryReactionPublicRepost) isStoryReactionClass() {}
 
@@ -68306,9 +64191,6 @@ func (*StoriesStoryReactionsList) TypeID() uint32 { return 0xaa5f789c }
 
 // TypeName returns "stories.storyReactionsList".
 func (*StoriesStoryReactionsList) TypeName() string { return "stories.storyReactionsList" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesStoryReactionsList) IsNil() bool { return x == nil }
 
 func (*StoriesStoryReactionsList) isStoriesStoryReactionsListClass() {}
 
@@ -68381,9 +64263,6 @@ func (*SavedDialog) TypeID() uint32 { return 0xbd87cb6c }
 // TypeName returns "savedDialog".
 func (*SavedDialog) TypeName() string { return "savedDialog" }
 
-// IsNil reports a nil pointer.
-func (x *SavedDialog) IsNil() bool { return x == nil }
-
 func (*SavedDialog) isSavedDialogClass() {}
 
 // EncodeBare writes the fields of savedDialog.
@@ -68425,9 +64304,6 @@ func (*MonoForumDialog) TypeID() uint32 { return 0x64407ea7 }
 
 // TypeName returns "monoForumDialog".
 func (*MonoForumDialog) TypeName() string { return "monoForumDialog" }
-
-// IsNil reports a nil pointer.
-func (x *MonoForumDialog) IsNil() bool { return x == nil }
 
 func (*MonoForumDialog) isSavedDialogClass() {}
 
@@ -68515,9 +64391,6 @@ func (*MessagesSavedDialogs) TypeID() uint32 { return 0xf83ae221 }
 // TypeName returns "messages.savedDialogs".
 func (*MessagesSavedDialogs) TypeName() string { return "messages.savedDialogs" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSavedDialogs) IsNil() bool { return x == nil }
-
 func (*MessagesSavedDialogs) isMessagesSavedDialogsClass() {}
 
 // EncodeBare writes the fields of messages.savedDialogs.
@@ -68553,9 +64426,6 @@ func (*MessagesSavedDialogsSlice) TypeID() uint32 { return 0x44ba9dd9 }
 // TypeName returns "messages.savedDialogsSlice".
 func (*MessagesSavedDialogsSlice) TypeName() string { return "messages.savedDialogsSlice" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSavedDialogsSlice) IsNil() bool { return x == nil }
-
 func (*MessagesSavedDialogsSlice) isMessagesSavedDialogsClass() {}
 
 // EncodeBare writes the fields of messages.savedDialogsSlice.
@@ -68588,9 +64458,6 @@ func (*MessagesSavedDialogsNotModified) TypeID() uint32 { return 0xc01f6fe8 }
 
 // TypeName returns "messages.savedDialogsNotModified".
 func (*MessagesSavedDialogsNotModified) TypeName() string { return "messages.savedDialogsNotModified" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSavedDialogsNotModified) IsNil() bool { return x == nil }
 
 func (*MessagesSavedDialogsNotModified) isMessagesSavedDialogsClass() {}
 
@@ -68642,9 +64509,6 @@ func (*SavedReactionTag) TypeID() uint32 { return 0xcb6ff828 }
 
 // TypeName returns "savedReactionTag".
 func (*SavedReactionTag) TypeName() string { return "savedReactionTag" }
-
-// IsNil reports a nil pointer.
-func (x *SavedReactionTag) IsNil() bool { return x == nil }
 
 func (*SavedReactionTag) isSavedReactionTagClass() {}
 
@@ -68712,9 +64576,6 @@ func (*MessagesSavedReactionTagsNotModified) TypeName() string {
 	return "messages.savedReactionTagsNotModified"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesSavedReactionTagsNotModified) IsNil() bool { return x == nil }
-
 func (*MessagesSavedReactionTagsNotModified) isMessagesSavedReactionTagsClass() {}
 
 // EncodeBare writes the fields of messages.savedReactionTagsNotModified.
@@ -68738,9 +64599,6 @@ func (*MessagesSavedReactionTags) TypeID() uint32 { return 0x3259950a }
 
 // TypeName returns "messages.savedReactionTags".
 func (*MessagesSavedReactionTags) TypeName() string { return "messages.savedReactionTags" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesSavedReactionTags) IsNil() bool { return x == nil }
 
 func (*MessagesSavedReactionTags) isMessagesSavedReactionTagsClass() {}
 
@@ -68793,9 +64651,6 @@ func (*OutboxReadDate) TypeID() uint32 { return 0x3bb842ac }
 // TypeName returns "outboxReadDate".
 func (*OutboxReadDate) TypeName() string { return "outboxReadDate" }
 
-// IsNil reports a nil pointer.
-func (x *OutboxReadDate) IsNil() bool { return x == nil }
-
 func (*OutboxReadDate) isOutboxReadDateClass() {}
 
 // EncodeBare writes the fields of outboxReadDate.
@@ -68845,9 +64700,6 @@ func (*SmsjobsEligibleToJoin) TypeID() uint32 { return 0xdc8b44cf }
 
 // TypeName returns "smsjobs.eligibleToJoin".
 func (*SmsjobsEligibleToJoin) TypeName() string { return "smsjobs.eligibleToJoin" }
-
-// IsNil reports a nil pointer.
-func (x *SmsjobsEligibleToJoin) IsNil() bool { return x == nil }
 
 func (*SmsjobsEligibleToJoin) isSmsjobsEligibilityToJoinClass() {}
 
@@ -68906,9 +64758,6 @@ func (*SmsjobsStatus) TypeID() uint32 { return 0x2aee9191 }
 
 // TypeName returns "smsjobs.status".
 func (*SmsjobsStatus) TypeName() string { return "smsjobs.status" }
-
-// IsNil reports a nil pointer.
-func (x *SmsjobsStatus) IsNil() bool { return x == nil }
 
 func (*SmsjobsStatus) isSmsjobsStatusClass() {}
 
@@ -68987,9 +64836,6 @@ func (*SMSJob) TypeID() uint32 { return 0xe6a1eeb8 }
 // TypeName returns "smsJob".
 func (*SMSJob) TypeName() string { return "smsJob" }
 
-// IsNil reports a nil pointer.
-func (x *SMSJob) IsNil() bool { return x == nil }
-
 func (*SMSJob) isSMSJobClass() {}
 
 // EncodeBare writes the fields of smsJob.
@@ -69044,9 +64890,6 @@ func (*BusinessWeeklyOpen) TypeID() uint32 { return 0x120b1ab9 }
 // TypeName returns "businessWeeklyOpen".
 func (*BusinessWeeklyOpen) TypeName() string { return "businessWeeklyOpen" }
 
-// IsNil reports a nil pointer.
-func (x *BusinessWeeklyOpen) IsNil() bool { return x == nil }
-
 func (*BusinessWeeklyOpen) isBusinessWeeklyOpenClass() {}
 
 // EncodeBare writes the fields of businessWeeklyOpen.
@@ -69099,9 +64942,6 @@ func (*BusinessWorkHours) TypeID() uint32 { return 0x8c92b098 }
 
 // TypeName returns "businessWorkHours".
 func (*BusinessWorkHours) TypeName() string { return "businessWorkHours" }
-
-// IsNil reports a nil pointer.
-func (x *BusinessWorkHours) IsNil() bool { return x == nil }
 
 func (*BusinessWorkHours) isBusinessWorkHoursClass() {}
 
@@ -69161,9 +65001,6 @@ func (*BusinessLocation) TypeID() uint32 { return 0xac5c1af7 }
 
 // TypeName returns "businessLocation".
 func (*BusinessLocation) TypeName() string { return "businessLocation" }
-
-// IsNil reports a nil pointer.
-func (x *BusinessLocation) IsNil() bool { return x == nil }
 
 func (*BusinessLocation) isBusinessLocationClass() {}
 
@@ -69230,9 +65067,6 @@ func (*InputBusinessRecipients) TypeID() uint32 { return 0x6f8b32aa }
 
 // TypeName returns "inputBusinessRecipients".
 func (*InputBusinessRecipients) TypeName() string { return "inputBusinessRecipients" }
-
-// IsNil reports a nil pointer.
-func (x *InputBusinessRecipients) IsNil() bool { return x == nil }
 
 func (*InputBusinessRecipients) isInputBusinessRecipientsClass() {}
 
@@ -69318,9 +65152,6 @@ func (*BusinessRecipients) TypeID() uint32 { return 0x21108ff7 }
 // TypeName returns "businessRecipients".
 func (*BusinessRecipients) TypeName() string { return "businessRecipients" }
 
-// IsNil reports a nil pointer.
-func (x *BusinessRecipients) IsNil() bool { return x == nil }
-
 func (*BusinessRecipients) isBusinessRecipientsClass() {}
 
 // EncodeBare writes the fields of businessRecipients.
@@ -69405,9 +65236,6 @@ func (*BusinessAwayMessageScheduleAlways) TypeName() string {
 	return "businessAwayMessageScheduleAlways"
 }
 
-// IsNil reports a nil pointer.
-func (x *BusinessAwayMessageScheduleAlways) IsNil() bool { return x == nil }
-
 func (*BusinessAwayMessageScheduleAlways) isBusinessAwayMessageScheduleClass() {}
 
 // EncodeBare writes the fields of businessAwayMessageScheduleAlways.
@@ -69431,9 +65259,6 @@ func (*BusinessAwayMessageScheduleOutsideWorkHours) TypeID() uint32 { return 0xc
 func (*BusinessAwayMessageScheduleOutsideWorkHours) TypeName() string {
 	return "businessAwayMessageScheduleOutsideWorkHours"
 }
-
-// IsNil reports a nil pointer.
-func (x *BusinessAwayMessageScheduleOutsideWorkHours) IsNil() bool { return x == nil }
 
 func (*BusinessAwayMessageScheduleOutsideWorkHours) isBusinessAwayMessageScheduleClass() {}
 
@@ -69460,9 +65285,6 @@ func (*BusinessAwayMessageScheduleCustom) TypeID() uint32 { return 0xcc4d9ecc }
 func (*BusinessAwayMessageScheduleCustom) TypeName() string {
 	return "businessAwayMessageScheduleCustom"
 }
-
-// IsNil reports a nil pointer.
-func (x *BusinessAwayMessageScheduleCustom) IsNil() bool { return x == nil }
 
 func (*BusinessAwayMessageScheduleCustom) isBusinessAwayMessageScheduleClass() {}
 
@@ -69516,9 +65338,6 @@ func (*InputBusinessGreetingMessage) TypeID() uint32 { return 0x0194cb3b }
 
 // TypeName returns "inputBusinessGreetingMessage".
 func (*InputBusinessGreetingMessage) TypeName() string { return "inputBusinessGreetingMessage" }
-
-// IsNil reports a nil pointer.
-func (x *InputBusinessGreetingMessage) IsNil() bool { return x == nil }
 
 func (*InputBusinessGreetingMessage) isInputBusinessGreetingMessageClass() {}
 
@@ -69575,9 +65394,6 @@ func (*BusinessGreetingMessage) TypeID() uint32 { return 0xe519abab }
 // TypeName returns "businessGreetingMessage".
 func (*BusinessGreetingMessage) TypeName() string { return "businessGreetingMessage" }
 
-// IsNil reports a nil pointer.
-func (x *BusinessGreetingMessage) IsNil() bool { return x == nil }
-
 func (*BusinessGreetingMessage) isBusinessGreetingMessageClass() {}
 
 // EncodeBare writes the fields of businessGreetingMessage.
@@ -69633,9 +65449,6 @@ func (*InputBusinessAwayMessage) TypeID() uint32 { return 0x832175e0 }
 
 // TypeName returns "inputBusinessAwayMessage".
 func (*InputBusinessAwayMessage) TypeName() string { return "inputBusinessAwayMessage" }
-
-// IsNil reports a nil pointer.
-func (x *InputBusinessAwayMessage) IsNil() bool { return x == nil }
 
 func (*InputBusinessAwayMessage) isInputBusinessAwayMessageClass() {}
 
@@ -69700,9 +65513,6 @@ func (*BusinessAwayMessage) TypeID() uint32 { return 0xef156a5c }
 // TypeName returns "businessAwayMessage".
 func (*BusinessAwayMessage) TypeName() string { return "businessAwayMessage" }
 
-// IsNil reports a nil pointer.
-func (x *BusinessAwayMessage) IsNil() bool { return x == nil }
-
 func (*BusinessAwayMessage) isBusinessAwayMessageClass() {}
 
 // EncodeBare writes the fields of businessAwayMessage.
@@ -69765,9 +65575,6 @@ func (*Timezone) TypeID() uint32 { return 0xff9289f5 }
 // TypeName returns "timezone".
 func (*Timezone) TypeName() string { return "timezone" }
 
-// IsNil reports a nil pointer.
-func (x *Timezone) IsNil() bool { return x == nil }
-
 func (*Timezone) isTimezoneClass() {}
 
 // EncodeBare writes the fields of timezone.
@@ -69822,9 +65629,6 @@ func (*HelpTimezonesListNotModified) TypeID() uint32 { return 0x970708cc }
 // TypeName returns "help.timezonesListNotModified".
 func (*HelpTimezonesListNotModified) TypeName() string { return "help.timezonesListNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *HelpTimezonesListNotModified) IsNil() bool { return x == nil }
-
 func (*HelpTimezonesListNotModified) isHelpTimezonesListClass() {}
 
 // EncodeBare writes the fields of help.timezonesListNotModified.
@@ -69848,9 +65652,6 @@ func (*HelpTimezonesList) TypeID() uint32 { return 0x7b74ed71 }
 
 // TypeName returns "help.timezonesList".
 func (*HelpTimezonesList) TypeName() string { return "help.timezonesList" }
-
-// IsNil reports a nil pointer.
-func (x *HelpTimezonesList) IsNil() bool { return x == nil }
 
 func (*HelpTimezonesList) isHelpTimezonesListClass() {}
 
@@ -69905,9 +65706,6 @@ func (*QuickReply) TypeID() uint32 { return 0x0697102b }
 
 // TypeName returns "quickReply".
 func (*QuickReply) TypeName() string { return "quickReply" }
-
-// IsNil reports a nil pointer.
-func (x *QuickReply) IsNil() bool { return x == nil }
 
 func (*QuickReply) isQuickReplyClass() {}
 
@@ -69966,9 +65764,6 @@ func (*InputQuickReplyShortcut) TypeID() uint32 { return 0x24596d41 }
 // TypeName returns "inputQuickReplyShortcut".
 func (*InputQuickReplyShortcut) TypeName() string { return "inputQuickReplyShortcut" }
 
-// IsNil reports a nil pointer.
-func (x *InputQuickReplyShortcut) IsNil() bool { return x == nil }
-
 func (*InputQuickReplyShortcut) isInputQuickReplyShortcutClass() {}
 
 // EncodeBare writes the fields of inputQuickReplyShortcut.
@@ -69993,9 +65788,6 @@ func (*InputQuickReplyShortcutID) TypeID() uint32 { return 0x01190cf1 }
 
 // TypeName returns "inputQuickReplyShortcutId".
 func (*InputQuickReplyShortcutID) TypeName() string { return "inputQuickReplyShortcutId" }
-
-// IsNil reports a nil pointer.
-func (x *InputQuickReplyShortcutID) IsNil() bool { return x == nil }
 
 func (*InputQuickReplyShortcutID) isInputQuickReplyShortcutClass() {}
 
@@ -70051,9 +65843,6 @@ func (*MessagesQuickReplies) TypeID() uint32 { return 0xc68d6695 }
 // TypeName returns "messages.quickReplies".
 func (*MessagesQuickReplies) TypeName() string { return "messages.quickReplies" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesQuickReplies) IsNil() bool { return x == nil }
-
 func (*MessagesQuickReplies) isMessagesQuickRepliesClass() {}
 
 // EncodeBare writes the fields of messages.quickReplies.
@@ -70083,9 +65872,6 @@ func (*MessagesQuickRepliesNotModified) TypeID() uint32 { return 0x5f91eb5b }
 
 // TypeName returns "messages.quickRepliesNotModified".
 func (*MessagesQuickRepliesNotModified) TypeName() string { return "messages.quickRepliesNotModified" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesQuickRepliesNotModified) IsNil() bool { return x == nil }
 
 func (*MessagesQuickRepliesNotModified) isMessagesQuickRepliesClass() {}
 
@@ -70138,9 +65924,6 @@ func (*ConnectedBot) TypeID() uint32 { return 0x033ed001 }
 
 // TypeName returns "connectedBot".
 func (*ConnectedBot) TypeName() string { return "connectedBot" }
-
-// IsNil reports a nil pointer.
-func (x *ConnectedBot) IsNil() bool { return x == nil }
 
 func (*ConnectedBot) isConnectedBotClass() {}
 
@@ -70226,9 +66009,6 @@ func (*AccountConnectedBots) TypeID() uint32 { return 0x17d7f87b }
 // TypeName returns "account.connectedBots".
 func (*AccountConnectedBots) TypeName() string { return "account.connectedBots" }
 
-// IsNil reports a nil pointer.
-func (x *AccountConnectedBots) IsNil() bool { return x == nil }
-
 func (*AccountConnectedBots) isAccountConnectedBotsClass() {}
 
 // EncodeBare writes the fields of account.connectedBots.
@@ -70280,9 +66060,6 @@ func (*MessagesDialogFilters) TypeID() uint32 { return 0x2ad93719 }
 
 // TypeName returns "messages.dialogFilters".
 func (*MessagesDialogFilters) TypeName() string { return "messages.dialogFilters" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesDialogFilters) IsNil() bool { return x == nil }
 
 func (*MessagesDialogFilters) isMessagesDialogFiltersClass() {}
 
@@ -70341,9 +66118,6 @@ func (*Birthday) TypeID() uint32 { return 0x6c8e1e06 }
 
 // TypeName returns "birthday".
 func (*Birthday) TypeName() string { return "birthday" }
-
-// IsNil reports a nil pointer.
-func (x *Birthday) IsNil() bool { return x == nil }
 
 func (*Birthday) isBirthdayClass() {}
 
@@ -70412,9 +66186,6 @@ func (*BotBusinessConnection) TypeID() uint32 { return 0x8f34b2f5 }
 
 // TypeName returns "botBusinessConnection".
 func (*BotBusinessConnection) TypeName() string { return "botBusinessConnection" }
-
-// IsNil reports a nil pointer.
-func (x *BotBusinessConnection) IsNil() bool { return x == nil }
 
 func (*BotBusinessConnection) isBotBusinessConnectionClass() {}
 
@@ -70489,9 +66260,6 @@ func (*InputBusinessIntro) TypeID() uint32 { return 0x09c469cd }
 // TypeName returns "inputBusinessIntro".
 func (*InputBusinessIntro) TypeName() string { return "inputBusinessIntro" }
 
-// IsNil reports a nil pointer.
-func (x *InputBusinessIntro) IsNil() bool { return x == nil }
-
 func (*InputBusinessIntro) isInputBusinessIntroClass() {}
 
 // EncodeBare writes the fields of inputBusinessIntro.
@@ -70557,9 +66325,6 @@ func (*BusinessIntro) TypeID() uint32 { return 0x5a0a066d }
 // TypeName returns "businessIntro".
 func (*BusinessIntro) TypeName() string { return "businessIntro" }
 
-// IsNil reports a nil pointer.
-func (x *BusinessIntro) IsNil() bool { return x == nil }
-
 func (*BusinessIntro) isBusinessIntroClass() {}
 
 // EncodeBare writes the fields of businessIntro.
@@ -70624,9 +66389,6 @@ func (*MessagesMyStickers) TypeID() uint32 { return 0xfaff629d }
 // TypeName returns "messages.myStickers".
 func (*MessagesMyStickers) TypeName() string { return "messages.myStickers" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesMyStickers) IsNil() bool { return x == nil }
-
 func (*MessagesMyStickers) isMessagesMyStickersClass() {}
 
 // EncodeBare writes the fields of messages.myStickers.
@@ -70680,9 +66442,6 @@ func (*InputCollectibleUsername) TypeID() uint32 { return 0xe39460a9 }
 // TypeName returns "inputCollectibleUsername".
 func (*InputCollectibleUsername) TypeName() string { return "inputCollectibleUsername" }
 
-// IsNil reports a nil pointer.
-func (x *InputCollectibleUsername) IsNil() bool { return x == nil }
-
 func (*InputCollectibleUsername) isInputCollectibleClass() {}
 
 // EncodeBare writes the fields of inputCollectibleUsername.
@@ -70707,9 +66466,6 @@ func (*InputCollectiblePhone) TypeID() uint32 { return 0xa2e214a4 }
 
 // TypeName returns "inputCollectiblePhone".
 func (*InputCollectiblePhone) TypeName() string { return "inputCollectiblePhone" }
-
-// IsNil reports a nil pointer.
-func (x *InputCollectiblePhone) IsNil() bool { return x == nil }
 
 func (*InputCollectiblePhone) isInputCollectibleClass() {}
 
@@ -70764,9 +66520,6 @@ func (*FragmentCollectibleInfo) TypeID() uint32 { return 0x6ebdff91 }
 
 // TypeName returns "fragment.collectibleInfo".
 func (*FragmentCollectibleInfo) TypeName() string { return "fragment.collectibleInfo" }
-
-// IsNil reports a nil pointer.
-func (x *FragmentCollectibleInfo) IsNil() bool { return x == nil }
 
 func (*FragmentCollectibleInfo) isFragmentCollectibleInfoClass() {}
 
@@ -70832,9 +66585,6 @@ func (*InputBusinessBotRecipients) TypeID() uint32 { return 0xc4e5921e }
 
 // TypeName returns "inputBusinessBotRecipients".
 func (*InputBusinessBotRecipients) TypeName() string { return "inputBusinessBotRecipients" }
-
-// IsNil reports a nil pointer.
-func (x *InputBusinessBotRecipients) IsNil() bool { return x == nil }
 
 func (*InputBusinessBotRecipients) isInputBusinessBotRecipientsClass() {}
 
@@ -70930,9 +66680,6 @@ func (*BusinessBotRecipients) TypeID() uint32 { return 0xb88cf373 }
 // TypeName returns "businessBotRecipients".
 func (*BusinessBotRecipients) TypeName() string { return "businessBotRecipients" }
 
-// IsNil reports a nil pointer.
-func (x *BusinessBotRecipients) IsNil() bool { return x == nil }
-
 func (*BusinessBotRecipients) isBusinessBotRecipientsClass() {}
 
 // EncodeBare writes the fields of businessBotRecipients.
@@ -71022,9 +66769,6 @@ func (*ContactBirthday) TypeID() uint32 { return 0x1d998733 }
 // TypeName returns "contactBirthday".
 func (*ContactBirthday) TypeName() string { return "contactBirthday" }
 
-// IsNil reports a nil pointer.
-func (x *ContactBirthday) IsNil() bool { return x == nil }
-
 func (*ContactBirthday) isContactBirthdayClass() {}
 
 // EncodeBare writes the fields of contactBirthday.
@@ -71076,9 +66820,6 @@ func (*ContactsContactBirthdays) TypeID() uint32 { return 0x114ff30d }
 
 // TypeName returns "contacts.contactBirthdays".
 func (*ContactsContactBirthdays) TypeName() string { return "contacts.contactBirthdays" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsContactBirthdays) IsNil() bool { return x == nil }
 
 func (*ContactsContactBirthdays) isContactsContactBirthdaysClass() {}
 
@@ -71132,9 +66873,6 @@ func (*MissingInvitee) TypeID() uint32 { return 0x628c9224 }
 
 // TypeName returns "missingInvitee".
 func (*MissingInvitee) TypeName() string { return "missingInvitee" }
-
-// IsNil reports a nil pointer.
-func (x *MissingInvitee) IsNil() bool { return x == nil }
 
 func (*MissingInvitee) isMissingInviteeClass() {}
 
@@ -71197,9 +66935,6 @@ func (*MessagesInvitedUsers) TypeID() uint32 { return 0x7f5defa6 }
 // TypeName returns "messages.invitedUsers".
 func (*MessagesInvitedUsers) TypeName() string { return "messages.invitedUsers" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesInvitedUsers) IsNil() bool { return x == nil }
-
 func (*MessagesInvitedUsers) isMessagesInvitedUsersClass() {}
 
 // EncodeBare writes the fields of messages.invitedUsers.
@@ -71252,9 +66987,6 @@ func (*InputBusinessChatLink) TypeID() uint32 { return 0x11679fa7 }
 
 // TypeName returns "inputBusinessChatLink".
 func (*InputBusinessChatLink) TypeName() string { return "inputBusinessChatLink" }
-
-// IsNil reports a nil pointer.
-func (x *InputBusinessChatLink) IsNil() bool { return x == nil }
 
 func (*InputBusinessChatLink) isInputBusinessChatLinkClass() {}
 
@@ -71329,9 +67061,6 @@ func (*BusinessChatLink) TypeID() uint32 { return 0xb4ae666f }
 
 // TypeName returns "businessChatLink".
 func (*BusinessChatLink) TypeName() string { return "businessChatLink" }
-
-// IsNil reports a nil pointer.
-func (x *BusinessChatLink) IsNil() bool { return x == nil }
 
 func (*BusinessChatLink) isBusinessChatLinkClass() {}
 
@@ -71409,9 +67138,6 @@ func (*AccountBusinessChatLinks) TypeID() uint32 { return 0xec43a2d1 }
 // TypeName returns "account.businessChatLinks".
 func (*AccountBusinessChatLinks) TypeName() string { return "account.businessChatLinks" }
 
-// IsNil reports a nil pointer.
-func (x *AccountBusinessChatLinks) IsNil() bool { return x == nil }
-
 func (*AccountBusinessChatLinks) isAccountBusinessChatLinksClass() {}
 
 // EncodeBare writes the fields of account.businessChatLinks.
@@ -71470,9 +67196,6 @@ func (*AccountResolvedBusinessChatLinks) TypeID() uint32 { return 0x9a23af21 }
 func (*AccountResolvedBusinessChatLinks) TypeName() string {
 	return "account.resolvedBusinessChatLinks"
 }
-
-// IsNil reports a nil pointer.
-func (x *AccountResolvedBusinessChatLinks) IsNil() bool { return x == nil }
 
 func (*AccountResolvedBusinessChatLinks) isAccountResolvedBusinessChatLinksClass() {}
 
@@ -71549,9 +67272,6 @@ func (*RequestedPeerUser) TypeID() uint32 { return 0xd62ff46a }
 // TypeName returns "requestedPeerUser".
 func (*RequestedPeerUser) TypeName() string { return "requestedPeerUser" }
 
-// IsNil reports a nil pointer.
-func (x *RequestedPeerUser) IsNil() bool { return x == nil }
-
 func (*RequestedPeerUser) isRequestedPeerClass() {}
 
 // EncodeBare writes the fields of requestedPeerUser.
@@ -71618,9 +67338,6 @@ func (*RequestedPeerChat) TypeID() uint32 { return 0x7307544f }
 // TypeName returns "requestedPeerChat".
 func (*RequestedPeerChat) TypeName() string { return "requestedPeerChat" }
 
-// IsNil reports a nil pointer.
-func (x *RequestedPeerChat) IsNil() bool { return x == nil }
-
 func (*RequestedPeerChat) isRequestedPeerClass() {}
 
 // EncodeBare writes the fields of requestedPeerChat.
@@ -71669,9 +67386,6 @@ func (*RequestedPeerChannel) TypeID() uint32 { return 0x8ba403e4 }
 
 // TypeName returns "requestedPeerChannel".
 func (*RequestedPeerChannel) TypeName() string { return "requestedPeerChannel" }
-
-// IsNil reports a nil pointer.
-func (x *RequestedPeerChannel) IsNil() bool { return x == nil }
 
 func (*RequestedPeerChannel) isRequestedPeerClass() {}
 
@@ -71753,9 +67467,6 @@ func (*SponsoredMessageReportOption) TypeID() uint32 { return 0x430d3150 }
 // TypeName returns "sponsoredMessageReportOption".
 func (*SponsoredMessageReportOption) TypeName() string { return "sponsoredMessageReportOption" }
 
-// IsNil reports a nil pointer.
-func (x *SponsoredMessageReportOption) IsNil() bool { return x == nil }
-
 func (*SponsoredMessageReportOption) isSponsoredMessageReportOptionClass() {}
 
 // EncodeBare writes the fields of sponsoredMessageReportOption.
@@ -71814,9 +67525,6 @@ func (*ChannelsSponsoredMessageReportResultChooseOption) TypeName() string {
 	return "channels.sponsoredMessageReportResultChooseOption"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsSponsoredMessageReportResultChooseOption) IsNil() bool { return x == nil }
-
 func (*ChannelsSponsoredMessageReportResultChooseOption) isChannelsSponsoredMessageReportResultClass() {
 }
 
@@ -71846,9 +67554,6 @@ func (*ChannelsSponsoredMessageReportResultAdsHidden) TypeName() string {
 	return "channels.sponsoredMessageReportResultAdsHidden"
 }
 
-// IsNil reports a nil pointer.
-func (x *ChannelsSponsoredMessageReportResultAdsHidden) IsNil() bool { return x == nil }
-
 func (*ChannelsSponsoredMessageReportResultAdsHidden) isChannelsSponsoredMessageReportResultClass() {}
 
 // EncodeBare writes the fields of channels.sponsoredMessageReportResultAdsHidden.
@@ -71872,9 +67577,6 @@ func (*ChannelsSponsoredMessageReportResultReported) TypeID() uint32 { return 0x
 func (*ChannelsSponsoredMessageReportResultReported) TypeName() string {
 	return "channels.sponsoredMessageReportResultReported"
 }
-
-// IsNil reports a nil pointer.
-func (x *ChannelsSponsoredMessageReportResultReported) IsNil() bool { return x == nil }
 
 func (*ChannelsSponsoredMessageReportResultReported) isChannelsSponsoredMessageReportResultClass() {}
 
@@ -71926,9 +67628,6 @@ func (*ReactionNotificationsFromContacts) TypeName() string {
 	return "reactionNotificationsFromContacts"
 }
 
-// IsNil reports a nil pointer.
-func (x *ReactionNotificationsFromContacts) IsNil() bool { return x == nil }
-
 func (*ReactionNotificationsFromContacts) isReactionNotificationsFromClass() {}
 
 // EncodeBare writes the fields of reactionNotificationsFromContacts.
@@ -71950,9 +67649,6 @@ func (*ReactionNotificationsFromAll) TypeID() uint32 { return 0x4b9e22a0 }
 
 // TypeName returns "reactionNotificationsFromAll".
 func (*ReactionNotificationsFromAll) TypeName() string { return "reactionNotificationsFromAll" }
-
-// IsNil reports a nil pointer.
-func (x *ReactionNotificationsFromAll) IsNil() bool { return x == nil }
 
 func (*ReactionNotificationsFromAll) isReactionNotificationsFromClass() {}
 
@@ -72004,9 +67700,6 @@ func (*ReactionsNotifySettings) TypeID() uint32 { return 0x71e4ea58 }
 
 // TypeName returns "reactionsNotifySettings".
 func (*ReactionsNotifySettings) TypeName() string { return "reactionsNotifySettings" }
-
-// IsNil reports a nil pointer.
-func (x *ReactionsNotifySettings) IsNil() bool { return x == nil }
 
 func (*ReactionsNotifySettings) isReactionsNotifySettingsClass() {}
 
@@ -72094,9 +67787,6 @@ func (*AvailableEffect) TypeID() uint32 { return 0x93c3e27e }
 // TypeName returns "availableEffect".
 func (*AvailableEffect) TypeName() string { return "availableEffect" }
 
-// IsNil reports a nil pointer.
-func (x *AvailableEffect) IsNil() bool { return x == nil }
-
 func (*AvailableEffect) isAvailableEffectClass() {}
 
 // EncodeBare writes the fields of availableEffect.
@@ -72178,9 +67868,6 @@ func (*MessagesAvailableEffectsNotModified) TypeName() string {
 	return "messages.availableEffectsNotModified"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesAvailableEffectsNotModified) IsNil() bool { return x == nil }
-
 func (*MessagesAvailableEffectsNotModified) isMessagesAvailableEffectsClass() {}
 
 // EncodeBare writes the fields of messages.availableEffectsNotModified.
@@ -72205,9 +67892,6 @@ func (*MessagesAvailableEffects) TypeID() uint32 { return 0xbddb616e }
 
 // TypeName returns "messages.availableEffects".
 func (*MessagesAvailableEffects) TypeName() string { return "messages.availableEffects" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesAvailableEffects) IsNil() bool { return x == nil }
 
 func (*MessagesAvailableEffects) isMessagesAvailableEffectsClass() {}
 
@@ -72264,9 +67948,6 @@ func (*FactCheck) TypeID() uint32 { return 0xb89bfccf }
 
 // TypeName returns "factCheck".
 func (*FactCheck) TypeName() string { return "factCheck" }
-
-// IsNil reports a nil pointer.
-func (x *FactCheck) IsNil() bool { return x == nil }
 
 func (*FactCheck) isFactCheckClass() {}
 
@@ -72355,9 +68036,6 @@ func (*StarsTransactionPeerUnsupported) TypeID() uint32 { return 0x95f2bfe4 }
 // TypeName returns "starsTransactionPeerUnsupported".
 func (*StarsTransactionPeerUnsupported) TypeName() string { return "starsTransactionPeerUnsupported" }
 
-// IsNil reports a nil pointer.
-func (x *StarsTransactionPeerUnsupported) IsNil() bool { return x == nil }
-
 func (*StarsTransactionPeerUnsupported) isStarsTransactionPeerClass() {}
 
 // EncodeBare writes the fields of starsTransactionPeerUnsupported.
@@ -72379,9 +68057,6 @@ func (*StarsTransactionPeerAppStore) TypeID() uint32 { return 0xb457b375 }
 
 // TypeName returns "starsTransactionPeerAppStore".
 func (*StarsTransactionPeerAppStore) TypeName() string { return "starsTransactionPeerAppStore" }
-
-// IsNil reports a nil pointer.
-func (x *StarsTransactionPeerAppStore) IsNil() bool { return x == nil }
 
 func (*StarsTransactionPeerAppStore) isStarsTransactionPeerClass() {}
 
@@ -72405,9 +68080,6 @@ func (*StarsTransactionPeerPlayMarket) TypeID() uint32 { return 0x7b560a0b }
 // TypeName returns "starsTransactionPeerPlayMarket".
 func (*StarsTransactionPeerPlayMarket) TypeName() string { return "starsTransactionPeerPlayMarket" }
 
-// IsNil reports a nil pointer.
-func (x *StarsTransactionPeerPlayMarket) IsNil() bool { return x == nil }
-
 func (*StarsTransactionPeerPlayMarket) isStarsTransactionPeerClass() {}
 
 // EncodeBare writes the fields of starsTransactionPeerPlayMarket.
@@ -72429,9 +68101,6 @@ func (*StarsTransactionPeerPremiumBot) TypeID() uint32 { return 0x250dbaf8 }
 
 // TypeName returns "starsTransactionPeerPremiumBot".
 func (*StarsTransactionPeerPremiumBot) TypeName() string { return "starsTransactionPeerPremiumBot" }
-
-// IsNil reports a nil pointer.
-func (x *StarsTransactionPeerPremiumBot) IsNil() bool { return x == nil }
 
 func (*StarsTransactionPeerPremiumBot) isStarsTransactionPeerClass() {}
 
@@ -72455,9 +68124,6 @@ func (*StarsTransactionPeerFragment) TypeID() uint32 { return 0xe92fd902 }
 // TypeName returns "starsTransactionPeerFragment".
 func (*StarsTransactionPeerFragment) TypeName() string { return "starsTransactionPeerFragment" }
 
-// IsNil reports a nil pointer.
-func (x *StarsTransactionPeerFragment) IsNil() bool { return x == nil }
-
 func (*StarsTransactionPeerFragment) isStarsTransactionPeerClass() {}
 
 // EncodeBare writes the fields of starsTransactionPeerFragment.
@@ -72480,9 +68146,6 @@ func (*StarsTransactionPeer) TypeID() uint32 { return 0xd80da15d }
 
 // TypeName returns "starsTransactionPeer".
 func (*StarsTransactionPeer) TypeName() string { return "starsTransactionPeer" }
-
-// IsNil reports a nil pointer.
-func (x *StarsTransactionPeer) IsNil() bool { return x == nil }
 
 func (*StarsTransactionPeer) isStarsTransactionPeerClass() {}
 
@@ -72508,9 +68171,6 @@ func (*StarsTransactionPeerAds) TypeID() uint32 { return 0x60682812 }
 // TypeName returns "starsTransactionPeerAds".
 func (*StarsTransactionPeerAds) TypeName() string { return "starsTransactionPeerAds" }
 
-// IsNil reports a nil pointer.
-func (x *StarsTransactionPeerAds) IsNil() bool { return x == nil }
-
 func (*StarsTransactionPeerAds) isStarsTransactionPeerClass() {}
 
 // EncodeBare writes the fields of starsTransactionPeerAds.
@@ -72532,9 +68192,6 @@ func (*StarsTransactionPeerAPI) TypeID() uint32 { return 0xf9677aad }
 
 // TypeName returns "starsTransactionPeerAPI".
 func (*StarsTransactionPeerAPI) TypeName() string { return "starsTransactionPeerAPI" }
-
-// IsNil reports a nil pointer.
-func (x *StarsTransactionPeerAPI) IsNil() bool { return x == nil }
 
 func (*StarsTransactionPeerAPI) isStarsTransactionPeerClass() {}
 
@@ -72586,9 +68243,6 @@ func (*StarsTopupOption) TypeID() uint32 { return 0x0bd915c0 }
 
 // TypeName returns "starsTopupOption".
 func (*StarsTopupOption) TypeName() string { return "starsTopupOption" }
-
-// IsNil reports a nil pointer.
-func (x *StarsTopupOption) IsNil() bool { return x == nil }
 
 func (*StarsTopupOption) isStarsTopupOptionClass() {}
 
@@ -72694,9 +68348,6 @@ func (*StarsTransaction) TypeID() uint32 { return 0x13659eb0 }
 
 // TypeName returns "starsTransaction".
 func (*StarsTransaction) TypeName() string { return "starsTransaction" }
-
-// IsNil reports a nil pointer.
-func (x *StarsTransaction) IsNil() bool { return x == nil }
 
 func (*StarsTransaction) isStarsTransactionClass() {}
 
@@ -72990,9 +68641,6 @@ func (*PaymentsStarsStatus) TypeID() uint32 { return 0x6c9ce8ed }
 // TypeName returns "payments.starsStatus".
 func (*PaymentsStarsStatus) TypeName() string { return "payments.starsStatus" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsStarsStatus) IsNil() bool { return x == nil }
-
 func (*PaymentsStarsStatus) isPaymentsStarsStatusClass() {}
 
 // EncodeBare writes the fields of payments.starsStatus.
@@ -73095,9 +68743,6 @@ func (*FoundStory) TypeID() uint32 { return 0xe87acbc0 }
 // TypeName returns "foundStory".
 func (*FoundStory) TypeName() string { return "foundStory" }
 
-// IsNil reports a nil pointer.
-func (x *FoundStory) IsNil() bool { return x == nil }
-
 func (*FoundStory) isFoundStoryClass() {}
 
 // EncodeBare writes the fields of foundStory.
@@ -73152,9 +68797,6 @@ func (*StoriesFoundStories) TypeID() uint32 { return 0xe2de7737 }
 
 // TypeName returns "stories.foundStories".
 func (*StoriesFoundStories) TypeName() string { return "stories.foundStories" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesFoundStories) IsNil() bool { return x == nil }
 
 func (*StoriesFoundStories) isStoriesFoundStoriesClass() {}
 
@@ -73225,9 +68867,6 @@ func (*GeoPointAddress) TypeID() uint32 { return 0xde4c5d93 }
 
 // TypeName returns "geoPointAddress".
 func (*GeoPointAddress) TypeName() string { return "geoPointAddress" }
-
-// IsNil reports a nil pointer.
-func (x *GeoPointAddress) IsNil() bool { return x == nil }
 
 func (*GeoPointAddress) isGeoPointAddressClass() {}
 
@@ -73312,9 +68951,6 @@ func (*StarsRevenueStatus) TypeID() uint32 { return 0xfebe5491 }
 // TypeName returns "starsRevenueStatus".
 func (*StarsRevenueStatus) TypeName() string { return "starsRevenueStatus" }
 
-// IsNil reports a nil pointer.
-func (x *StarsRevenueStatus) IsNil() bool { return x == nil }
-
 func (*StarsRevenueStatus) isStarsRevenueStatusClass() {}
 
 // EncodeBare writes the fields of starsRevenueStatus.
@@ -73387,9 +69023,6 @@ func (*PaymentsStarsRevenueStats) TypeID() uint32 { return 0x6c207376 }
 // TypeName returns "payments.starsRevenueStats".
 func (*PaymentsStarsRevenueStats) TypeName() string { return "payments.starsRevenueStats" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsStarsRevenueStats) IsNil() bool { return x == nil }
-
 func (*PaymentsStarsRevenueStats) isPaymentsStarsRevenueStatsClass() {}
 
 // EncodeBare writes the fields of payments.starsRevenueStats.
@@ -73457,9 +69090,6 @@ func (*PaymentsStarsRevenueWithdrawalURL) TypeName() string {
 	return "payments.starsRevenueWithdrawalUrl"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsStarsRevenueWithdrawalURL) IsNil() bool { return x == nil }
-
 func (*PaymentsStarsRevenueWithdrawalURL) isPaymentsStarsRevenueWithdrawalURLClass() {}
 
 // EncodeBare writes the fields of payments.starsRevenueWithdrawalUrl.
@@ -73511,9 +69141,6 @@ func (*PaymentsStarsRevenueAdsAccountURL) TypeName() string {
 	return "payments.starsRevenueAdsAccountUrl"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsStarsRevenueAdsAccountURL) IsNil() bool { return x == nil }
-
 func (*PaymentsStarsRevenueAdsAccountURL) isPaymentsStarsRevenueAdsAccountURLClass() {}
 
 // EncodeBare writes the fields of payments.starsRevenueAdsAccountUrl.
@@ -73563,9 +69190,6 @@ func (*InputStarsTransaction) TypeID() uint32 { return 0x206ae6d1 }
 
 // TypeName returns "inputStarsTransaction".
 func (*InputStarsTransaction) TypeName() string { return "inputStarsTransaction" }
-
-// IsNil reports a nil pointer.
-func (x *InputStarsTransaction) IsNil() bool { return x == nil }
 
 func (*InputStarsTransaction) isInputStarsTransactionClass() {}
 
@@ -73626,9 +69250,6 @@ func (*StarsGiftOption) TypeID() uint32 { return 0x5e0589f1 }
 
 // TypeName returns "starsGiftOption".
 func (*StarsGiftOption) TypeName() string { return "starsGiftOption" }
-
-// IsNil reports a nil pointer.
-func (x *StarsGiftOption) IsNil() bool { return x == nil }
 
 func (*StarsGiftOption) isStarsGiftOptionClass() {}
 
@@ -73700,9 +69321,6 @@ func (*BotsPopularAppBots) TypeID() uint32 { return 0x1991b13b }
 // TypeName returns "bots.popularAppBots".
 func (*BotsPopularAppBots) TypeName() string { return "bots.popularAppBots" }
 
-// IsNil reports a nil pointer.
-func (x *BotsPopularAppBots) IsNil() bool { return x == nil }
-
 func (*BotsPopularAppBots) isBotsPopularAppBotsClass() {}
 
 // EncodeBare writes the fields of bots.popularAppBots.
@@ -73765,9 +69383,6 @@ func (*BotPreviewMedia) TypeID() uint32 { return 0x23e91ba3 }
 // TypeName returns "botPreviewMedia".
 func (*BotPreviewMedia) TypeName() string { return "botPreviewMedia" }
 
-// IsNil reports a nil pointer.
-func (x *BotPreviewMedia) IsNil() bool { return x == nil }
-
 func (*BotPreviewMedia) isBotPreviewMediaClass() {}
 
 // EncodeBare writes the fields of botPreviewMedia.
@@ -73820,9 +69435,6 @@ func (*BotsPreviewInfo) TypeID() uint32 { return 0x0ca71d64 }
 // TypeName returns "bots.previewInfo".
 func (*BotsPreviewInfo) TypeName() string { return "bots.previewInfo" }
 
-// IsNil reports a nil pointer.
-func (x *BotsPreviewInfo) IsNil() bool { return x == nil }
-
 func (*BotsPreviewInfo) isBotsPreviewInfoClass() {}
 
 // EncodeBare writes the fields of bots.previewInfo.
@@ -73874,9 +69486,6 @@ func (*StarsSubscriptionPricing) TypeID() uint32 { return 0x05416d58 }
 
 // TypeName returns "starsSubscriptionPricing".
 func (*StarsSubscriptionPricing) TypeName() string { return "starsSubscriptionPricing" }
-
-// IsNil reports a nil pointer.
-func (x *StarsSubscriptionPricing) IsNil() bool { return x == nil }
 
 func (*StarsSubscriptionPricing) isStarsSubscriptionPricingClass() {}
 
@@ -73939,9 +69548,6 @@ func (*StarsSubscription) TypeID() uint32 { return 0x2e6eab1a }
 
 // TypeName returns "starsSubscription".
 func (*StarsSubscription) TypeName() string { return "starsSubscription" }
-
-// IsNil reports a nil pointer.
-func (x *StarsSubscription) IsNil() bool { return x == nil }
 
 func (*StarsSubscription) isStarsSubscriptionClass() {}
 
@@ -74057,9 +69663,6 @@ func (*MessageReactor) TypeID() uint32 { return 0x4ba3a95a }
 // TypeName returns "messageReactor".
 func (*MessageReactor) TypeName() string { return "messageReactor" }
 
-// IsNil reports a nil pointer.
-func (x *MessageReactor) IsNil() bool { return x == nil }
-
 func (*MessageReactor) isMessageReactorClass() {}
 
 // EncodeBare writes the fields of messageReactor.
@@ -74140,9 +69743,6 @@ func (*StarsGiveawayOption) TypeID() uint32 { return 0x94ce852a }
 // TypeName returns "starsGiveawayOption".
 func (*StarsGiveawayOption) TypeName() string { return "starsGiveawayOption" }
 
-// IsNil reports a nil pointer.
-func (x *StarsGiveawayOption) IsNil() bool { return x == nil }
-
 func (*StarsGiveawayOption) isStarsGiveawayOptionClass() {}
 
 // EncodeBare writes the fields of starsGiveawayOption.
@@ -74221,9 +69821,6 @@ func (*StarsGiveawayWinnersOption) TypeID() uint32 { return 0x54236209 }
 
 // TypeName returns "starsGiveawayWinnersOption".
 func (*StarsGiveawayWinnersOption) TypeName() string { return "starsGiveawayWinnersOption" }
-
-// IsNil reports a nil pointer.
-func (x *StarsGiveawayWinnersOption) IsNil() bool { return x == nil }
 
 func (*StarsGiveawayWinnersOption) isStarsGiveawayWinnersOptionClass() {}
 
@@ -74311,9 +69908,6 @@ func (*StarGift) TypeID() uint32 { return 0x313a9547 }
 
 // TypeName returns "starGift".
 func (*StarGift) TypeName() string { return "starGift" }
-
-// IsNil reports a nil pointer.
-func (x *StarGift) IsNil() bool { return x == nil }
 
 func (*StarGift) isStarGiftClass() {}
 
@@ -74556,9 +70150,6 @@ func (*StarGiftUnique) TypeID() uint32 { return 0x85f0a9cd }
 // TypeName returns "starGiftUnique".
 func (*StarGiftUnique) TypeName() string { return "starGiftUnique" }
 
-// IsNil reports a nil pointer.
-func (x *StarGiftUnique) IsNil() bool { return x == nil }
-
 func (*StarGiftUnique) isStarGiftClass() {}
 
 // EncodeBare writes the fields of starGiftUnique.
@@ -74772,9 +70363,6 @@ func (*PaymentsStarGiftsNotModified) TypeID() uint32 { return 0xa388a368 }
 // TypeName returns "payments.starGiftsNotModified".
 func (*PaymentsStarGiftsNotModified) TypeName() string { return "payments.starGiftsNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsStarGiftsNotModified) IsNil() bool { return x == nil }
-
 func (*PaymentsStarGiftsNotModified) isPaymentsStarGiftsClass() {}
 
 // EncodeBare writes the fields of payments.starGiftsNotModified.
@@ -74800,9 +70388,6 @@ func (*PaymentsStarGifts) TypeID() uint32 { return 0x2ed82995 }
 
 // TypeName returns "payments.starGifts".
 func (*PaymentsStarGifts) TypeName() string { return "payments.starGifts" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsStarGifts) IsNil() bool { return x == nil }
 
 func (*PaymentsStarGifts) isPaymentsStarGiftsClass() {}
 
@@ -74860,9 +70445,6 @@ func (*MessageReportOption) TypeID() uint32 { return 0x7903e3d9 }
 // TypeName returns "messageReportOption".
 func (*MessageReportOption) TypeName() string { return "messageReportOption" }
 
-// IsNil reports a nil pointer.
-func (x *MessageReportOption) IsNil() bool { return x == nil }
-
 func (*MessageReportOption) isMessageReportOptionClass() {}
 
 // EncodeBare writes the fields of messageReportOption.
@@ -74919,9 +70501,6 @@ func (*ReportResultChooseOption) TypeID() uint32 { return 0xf0e4e0b6 }
 // TypeName returns "reportResultChooseOption".
 func (*ReportResultChooseOption) TypeName() string { return "reportResultChooseOption" }
 
-// IsNil reports a nil pointer.
-func (x *ReportResultChooseOption) IsNil() bool { return x == nil }
-
 func (*ReportResultChooseOption) isReportResultClass() {}
 
 // EncodeBare writes the fields of reportResultChooseOption.
@@ -74949,9 +70528,6 @@ func (*ReportResultAddComment) TypeID() uint32 { return 0x6f09ac31 }
 
 // TypeName returns "reportResultAddComment".
 func (*ReportResultAddComment) TypeName() string { return "reportResultAddComment" }
-
-// IsNil reports a nil pointer.
-func (x *ReportResultAddComment) IsNil() bool { return x == nil }
 
 func (*ReportResultAddComment) isReportResultClass() {}
 
@@ -74983,9 +70559,6 @@ func (*ReportResultReported) TypeID() uint32 { return 0x8db33c4b }
 
 // TypeName returns "reportResultReported".
 func (*ReportResultReported) TypeName() string { return "reportResultReported" }
-
-// IsNil reports a nil pointer.
-func (x *ReportResultReported) IsNil() bool { return x == nil }
 
 func (*ReportResultReported) isReportResultClass() {}
 
@@ -75036,9 +70609,6 @@ func (*MessagesBotPreparedInlineMessage) TypeID() uint32 { return 0x8ecf0511 }
 func (*MessagesBotPreparedInlineMessage) TypeName() string {
 	return "messages.botPreparedInlineMessage"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesBotPreparedInlineMessage) IsNil() bool { return x == nil }
 
 func (*MessagesBotPreparedInlineMessage) isMessagesBotPreparedInlineMessageClass() {}
 
@@ -75094,9 +70664,6 @@ func (*MessagesPreparedInlineMessage) TypeID() uint32 { return 0xff57708d }
 
 // TypeName returns "messages.preparedInlineMessage".
 func (*MessagesPreparedInlineMessage) TypeName() string { return "messages.preparedInlineMessage" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesPreparedInlineMessage) IsNil() bool { return x == nil }
 
 func (*MessagesPreparedInlineMessage) isMessagesPreparedInlineMessageClass() {}
 
@@ -75158,9 +70725,6 @@ func (*BotAppSettings) TypeID() uint32 { return 0xc99b1950 }
 
 // TypeName returns "botAppSettings".
 func (*BotAppSettings) TypeName() string { return "botAppSettings" }
-
-// IsNil reports a nil pointer.
-func (x *BotAppSettings) IsNil() bool { return x == nil }
 
 func (*BotAppSettings) isBotAppSettingsClass() {}
 
@@ -75261,9 +70825,6 @@ func (*StarRefProgram) TypeID() uint32 { return 0xdd0c66f2 }
 // TypeName returns "starRefProgram".
 func (*StarRefProgram) TypeName() string { return "starRefProgram" }
 
-// IsNil reports a nil pointer.
-func (x *StarRefProgram) IsNil() bool { return x == nil }
-
 func (*StarRefProgram) isStarRefProgramClass() {}
 
 // EncodeBare writes the fields of starRefProgram.
@@ -75352,9 +70913,6 @@ func (*ConnectedBotStarRef) TypeID() uint32 { return 0x19a13f71 }
 // TypeName returns "connectedBotStarRef".
 func (*ConnectedBotStarRef) TypeName() string { return "connectedBotStarRef" }
 
-// IsNil reports a nil pointer.
-func (x *ConnectedBotStarRef) IsNil() bool { return x == nil }
-
 func (*ConnectedBotStarRef) isConnectedBotStarRefClass() {}
 
 // EncodeBare writes the fields of connectedBotStarRef.
@@ -75432,9 +70990,6 @@ func (*PaymentsConnectedStarRefBots) TypeID() uint32 { return 0x98d5ea1d }
 // TypeName returns "payments.connectedStarRefBots".
 func (*PaymentsConnectedStarRefBots) TypeName() string { return "payments.connectedStarRefBots" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsConnectedStarRefBots) IsNil() bool { return x == nil }
-
 func (*PaymentsConnectedStarRefBots) isPaymentsConnectedStarRefBotsClass() {}
 
 // EncodeBare writes the fields of payments.connectedStarRefBots.
@@ -75490,9 +71045,6 @@ func (*PaymentsSuggestedStarRefBots) TypeID() uint32 { return 0xb4d5d859 }
 
 // TypeName returns "payments.suggestedStarRefBots".
 func (*PaymentsSuggestedStarRefBots) TypeName() string { return "payments.suggestedStarRefBots" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsSuggestedStarRefBots) IsNil() bool { return x == nil }
 
 func (*PaymentsSuggestedStarRefBots) isPaymentsSuggestedStarRefBotsClass() {}
 
@@ -75562,9 +71114,6 @@ func (*StarsAmount) TypeID() uint32 { return 0xbbb6b4a3 }
 // TypeName returns "starsAmount".
 func (*StarsAmount) TypeName() string { return "starsAmount" }
 
-// IsNil reports a nil pointer.
-func (x *StarsAmount) IsNil() bool { return x == nil }
-
 func (*StarsAmount) isStarsAmountClass() {}
 
 // EncodeBare writes the fields of starsAmount.
@@ -75591,9 +71140,6 @@ func (*StarsTonAmount) TypeID() uint32 { return 0x74aee3e0 }
 
 // TypeName returns "starsTonAmount".
 func (*StarsTonAmount) TypeName() string { return "starsTonAmount" }
-
-// IsNil reports a nil pointer.
-func (x *StarsTonAmount) IsNil() bool { return x == nil }
 
 func (*StarsTonAmount) isStarsAmountClass() {}
 
@@ -75648,9 +71194,6 @@ func (*MessagesFoundStickersNotModified) TypeName() string {
 	return "messages.foundStickersNotModified"
 }
 
-// IsNil reports a nil pointer.
-func (x *MessagesFoundStickersNotModified) IsNil() bool { return x == nil }
-
 func (*MessagesFoundStickersNotModified) isMessagesFoundStickersClass() {}
 
 // EncodeBare writes the fields of messages.foundStickersNotModified.
@@ -75687,9 +71230,6 @@ func (*MessagesFoundStickers) TypeID() uint32 { return 0x82c9e290 }
 
 // TypeName returns "messages.foundStickers".
 func (*MessagesFoundStickers) TypeName() string { return "messages.foundStickers" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesFoundStickers) IsNil() bool { return x == nil }
 
 func (*MessagesFoundStickers) isMessagesFoundStickersClass() {}
 
@@ -75756,9 +71296,6 @@ func (*BotVerifierSettings) TypeID() uint32 { return 0xb0cd6617 }
 
 // TypeName returns "botVerifierSettings".
 func (*BotVerifierSettings) TypeName() string { return "botVerifierSettings" }
-
-// IsNil reports a nil pointer.
-func (x *BotVerifierSettings) IsNil() bool { return x == nil }
 
 func (*BotVerifierSettings) isBotVerifierSettingsClass() {}
 
@@ -75829,9 +71366,6 @@ func (*BotVerification) TypeID() uint32 { return 0xf93cd45c }
 // TypeName returns "botVerification".
 func (*BotVerification) TypeName() string { return "botVerification" }
 
-// IsNil reports a nil pointer.
-func (x *BotVerification) IsNil() bool { return x == nil }
-
 func (*BotVerification) isBotVerificationClass() {}
 
 // EncodeBare writes the fields of botVerification.
@@ -75894,9 +71428,6 @@ func (*StarGiftAttributeModel) TypeID() uint32 { return 0x565251e2 }
 // TypeName returns "starGiftAttributeModel".
 func (*StarGiftAttributeModel) TypeName() string { return "starGiftAttributeModel" }
 
-// IsNil reports a nil pointer.
-func (x *StarGiftAttributeModel) IsNil() bool { return x == nil }
-
 func (*StarGiftAttributeModel) isStarGiftAttributeClass() {}
 
 // EncodeBare writes the fields of starGiftAttributeModel.
@@ -75935,9 +71466,6 @@ func (*StarGiftAttributePattern) TypeID() uint32 { return 0x4e7085ea }
 // TypeName returns "starGiftAttributePattern".
 func (*StarGiftAttributePattern) TypeName() string { return "starGiftAttributePattern" }
 
-// IsNil reports a nil pointer.
-func (x *StarGiftAttributePattern) IsNil() bool { return x == nil }
-
 func (*StarGiftAttributePattern) isStarGiftAttributeClass() {}
 
 // EncodeBare writes the fields of starGiftAttributePattern.
@@ -75972,9 +71500,6 @@ func (*StarGiftAttributeBackdrop) TypeID() uint32 { return 0x9f2504e4 }
 
 // TypeName returns "starGiftAttributeBackdrop".
 func (*StarGiftAttributeBackdrop) TypeName() string { return "starGiftAttributeBackdrop" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftAttributeBackdrop) IsNil() bool { return x == nil }
 
 func (*StarGiftAttributeBackdrop) isStarGiftAttributeClass() {}
 
@@ -76015,9 +71540,6 @@ func (*StarGiftAttributeOriginalDetails) TypeID() uint32 { return 0xe0bff26c }
 
 // TypeName returns "starGiftAttributeOriginalDetails".
 func (*StarGiftAttributeOriginalDetails) TypeName() string { return "starGiftAttributeOriginalDetails" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftAttributeOriginalDetails) IsNil() bool { return x == nil }
 
 func (*StarGiftAttributeOriginalDetails) isStarGiftAttributeClass() {}
 
@@ -76093,9 +71615,6 @@ func (*PaymentsStarGiftUpgradePreview) TypeID() uint32 { return 0x3de1dfed }
 // TypeName returns "payments.starGiftUpgradePreview".
 func (*PaymentsStarGiftUpgradePreview) TypeName() string { return "payments.starGiftUpgradePreview" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsStarGiftUpgradePreview) IsNil() bool { return x == nil }
-
 func (*PaymentsStarGiftUpgradePreview) isPaymentsStarGiftUpgradePreviewClass() {}
 
 // EncodeBare writes the fields of payments.starGiftUpgradePreview.
@@ -76151,9 +71670,6 @@ func (*UsersUsers) TypeID() uint32 { return 0x62d706b8 }
 // TypeName returns "users.users".
 func (*UsersUsers) TypeName() string { return "users.users" }
 
-// IsNil reports a nil pointer.
-func (x *UsersUsers) IsNil() bool { return x == nil }
-
 func (*UsersUsers) isUsersUsersClass() {}
 
 // EncodeBare writes the fields of users.users.
@@ -76179,9 +71695,6 @@ func (*UsersUsersSlice) TypeID() uint32 { return 0x315a4974 }
 
 // TypeName returns "users.usersSlice".
 func (*UsersUsersSlice) TypeName() string { return "users.usersSlice" }
-
-// IsNil reports a nil pointer.
-func (x *UsersUsersSlice) IsNil() bool { return x == nil }
 
 func (*UsersUsersSlice) isUsersUsersClass() {}
 
@@ -76235,9 +71748,6 @@ func (*PaymentsUniqueStarGift) TypeID() uint32 { return 0x416c56e8 }
 
 // TypeName returns "payments.uniqueStarGift".
 func (*PaymentsUniqueStarGift) TypeName() string { return "payments.uniqueStarGift" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsUniqueStarGift) IsNil() bool { return x == nil }
 
 func (*PaymentsUniqueStarGift) isPaymentsUniqueStarGiftClass() {}
 
@@ -76293,9 +71803,6 @@ func (*MessagesWebPagePreview) TypeID() uint32 { return 0x8c9a88ac }
 
 // TypeName returns "messages.webPagePreview".
 func (*MessagesWebPagePreview) TypeName() string { return "messages.webPagePreview" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesWebPagePreview) IsNil() bool { return x == nil }
 
 func (*MessagesWebPagePreview) isMessagesWebPagePreviewClass() {}
 
@@ -76371,9 +71878,6 @@ func (*SavedStarGift) TypeID() uint32 { return 0x41df43fc }
 
 // TypeName returns "savedStarGift".
 func (*SavedStarGift) TypeName() string { return "savedStarGift" }
-
-// IsNil reports a nil pointer.
-func (x *SavedStarGift) IsNil() bool { return x == nil }
 
 func (*SavedStarGift) isSavedStarGiftClass() {}
 
@@ -76593,9 +72097,6 @@ func (*PaymentsSavedStarGifts) TypeID() uint32 { return 0x95f389b1 }
 // TypeName returns "payments.savedStarGifts".
 func (*PaymentsSavedStarGifts) TypeName() string { return "payments.savedStarGifts" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsSavedStarGifts) IsNil() bool { return x == nil }
-
 func (*PaymentsSavedStarGifts) isPaymentsSavedStarGiftsClass() {}
 
 // EncodeBare writes the fields of payments.savedStarGifts.
@@ -76676,9 +72177,6 @@ func (*InputSavedStarGiftUser) TypeID() uint32 { return 0x69279795 }
 // TypeName returns "inputSavedStarGiftUser".
 func (*InputSavedStarGiftUser) TypeName() string { return "inputSavedStarGiftUser" }
 
-// IsNil reports a nil pointer.
-func (x *InputSavedStarGiftUser) IsNil() bool { return x == nil }
-
 func (*InputSavedStarGiftUser) isInputSavedStarGiftClass() {}
 
 // EncodeBare writes the fields of inputSavedStarGiftUser.
@@ -76704,9 +72202,6 @@ func (*InputSavedStarGiftChat) TypeID() uint32 { return 0xf101aa7f }
 
 // TypeName returns "inputSavedStarGiftChat".
 func (*InputSavedStarGiftChat) TypeName() string { return "inputSavedStarGiftChat" }
-
-// IsNil reports a nil pointer.
-func (x *InputSavedStarGiftChat) IsNil() bool { return x == nil }
 
 func (*InputSavedStarGiftChat) isInputSavedStarGiftClass() {}
 
@@ -76734,9 +72229,6 @@ func (*InputSavedStarGiftSlug) TypeID() uint32 { return 0x2085c238 }
 
 // TypeName returns "inputSavedStarGiftSlug".
 func (*InputSavedStarGiftSlug) TypeName() string { return "inputSavedStarGiftSlug" }
-
-// IsNil reports a nil pointer.
-func (x *InputSavedStarGiftSlug) IsNil() bool { return x == nil }
 
 func (*InputSavedStarGiftSlug) isInputSavedStarGiftClass() {}
 
@@ -76786,9 +72278,6 @@ func (*PaymentsStarGiftWithdrawalURL) TypeID() uint32 { return 0x84aa3a9c }
 
 // TypeName returns "payments.starGiftWithdrawalUrl".
 func (*PaymentsStarGiftWithdrawalURL) TypeName() string { return "payments.starGiftWithdrawalUrl" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsStarGiftWithdrawalURL) IsNil() bool { return x == nil }
 
 func (*PaymentsStarGiftWithdrawalURL) isPaymentsStarGiftWithdrawalURLClass() {}
 
@@ -76842,9 +72331,6 @@ func (*PaidReactionPrivacyDefault) TypeID() uint32 { return 0x206ad49e }
 // TypeName returns "paidReactionPrivacyDefault".
 func (*PaidReactionPrivacyDefault) TypeName() string { return "paidReactionPrivacyDefault" }
 
-// IsNil reports a nil pointer.
-func (x *PaidReactionPrivacyDefault) IsNil() bool { return x == nil }
-
 func (*PaidReactionPrivacyDefault) isPaidReactionPrivacyClass() {}
 
 // EncodeBare writes the fields of paidReactionPrivacyDefault.
@@ -76866,9 +72352,6 @@ func (*PaidReactionPrivacyAnonymous) TypeID() uint32 { return 0x1f0c1ad9 }
 
 // TypeName returns "paidReactionPrivacyAnonymous".
 func (*PaidReactionPrivacyAnonymous) TypeName() string { return "paidReactionPrivacyAnonymous" }
-
-// IsNil reports a nil pointer.
-func (x *PaidReactionPrivacyAnonymous) IsNil() bool { return x == nil }
 
 func (*PaidReactionPrivacyAnonymous) isPaidReactionPrivacyClass() {}
 
@@ -76892,9 +72375,6 @@ func (*PaidReactionPrivacyPeer) TypeID() uint32 { return 0xdc6cfcf0 }
 
 // TypeName returns "paidReactionPrivacyPeer".
 func (*PaidReactionPrivacyPeer) TypeName() string { return "paidReactionPrivacyPeer" }
-
-// IsNil reports a nil pointer.
-func (x *PaidReactionPrivacyPeer) IsNil() bool { return x == nil }
 
 func (*PaidReactionPrivacyPeer) isPaidReactionPrivacyClass() {}
 
@@ -76944,9 +72424,6 @@ func (*AccountPaidMessagesRevenue) TypeID() uint32 { return 0x1e109708 }
 
 // TypeName returns "account.paidMessagesRevenue".
 func (*AccountPaidMessagesRevenue) TypeName() string { return "account.paidMessagesRevenue" }
-
-// IsNil reports a nil pointer.
-func (x *AccountPaidMessagesRevenue) IsNil() bool { return x == nil }
 
 func (*AccountPaidMessagesRevenue) isAccountPaidMessagesRevenueClass() {}
 
@@ -77000,9 +72477,6 @@ func (*RequirementToContactEmpty) TypeID() uint32 { return 0x050a9839 }
 // TypeName returns "requirementToContactEmpty".
 func (*RequirementToContactEmpty) TypeName() string { return "requirementToContactEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *RequirementToContactEmpty) IsNil() bool { return x == nil }
-
 func (*RequirementToContactEmpty) isRequirementToContactClass() {}
 
 // EncodeBare writes the fields of requirementToContactEmpty.
@@ -77024,9 +72498,6 @@ func (*RequirementToContactPremium) TypeID() uint32 { return 0xe581e4e9 }
 
 // TypeName returns "requirementToContactPremium".
 func (*RequirementToContactPremium) TypeName() string { return "requirementToContactPremium" }
-
-// IsNil reports a nil pointer.
-func (x *RequirementToContactPremium) IsNil() bool { return x == nil }
 
 func (*RequirementToContactPremium) isRequirementToContactClass() {}
 
@@ -77050,9 +72521,6 @@ func (*RequirementToContactPaidMessages) TypeID() uint32 { return 0xb4f67e93 }
 
 // TypeName returns "requirementToContactPaidMessages".
 func (*RequirementToContactPaidMessages) TypeName() string { return "requirementToContactPaidMessages" }
-
-// IsNil reports a nil pointer.
-func (x *RequirementToContactPaidMessages) IsNil() bool { return x == nil }
 
 func (*RequirementToContactPaidMessages) isRequirementToContactClass() {}
 
@@ -77115,9 +72583,6 @@ func (*BusinessBotRights) TypeID() uint32 { return 0xa0624cf7 }
 
 // TypeName returns "businessBotRights".
 func (*BusinessBotRights) TypeName() string { return "businessBotRights" }
-
-// IsNil reports a nil pointer.
-func (x *BusinessBotRights) IsNil() bool { return x == nil }
 
 func (*BusinessBotRights) isBusinessBotRightsClass() {}
 
@@ -77229,9 +72694,6 @@ func (*DisallowedGiftsSettings) TypeID() uint32 { return 0x71f276c4 }
 // TypeName returns "disallowedGiftsSettings".
 func (*DisallowedGiftsSettings) TypeName() string { return "disallowedGiftsSettings" }
 
-// IsNil reports a nil pointer.
-func (x *DisallowedGiftsSettings) IsNil() bool { return x == nil }
-
 func (*DisallowedGiftsSettings) isDisallowedGiftsSettingsClass() {}
 
 // EncodeBare writes the fields of disallowedGiftsSettings.
@@ -77304,9 +72766,6 @@ func (*SponsoredPeer) TypeID() uint32 { return 0xc69708d3 }
 
 // TypeName returns "sponsoredPeer".
 func (*SponsoredPeer) TypeName() string { return "sponsoredPeer" }
-
-// IsNil reports a nil pointer.
-func (x *SponsoredPeer) IsNil() bool { return x == nil }
 
 func (*SponsoredPeer) isSponsoredPeerClass() {}
 
@@ -77381,9 +72840,6 @@ func (*ContactsSponsoredPeersEmpty) TypeID() uint32 { return 0xea32b4b1 }
 // TypeName returns "contacts.sponsoredPeersEmpty".
 func (*ContactsSponsoredPeersEmpty) TypeName() string { return "contacts.sponsoredPeersEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *ContactsSponsoredPeersEmpty) IsNil() bool { return x == nil }
-
 func (*ContactsSponsoredPeersEmpty) isContactsSponsoredPeersClass() {}
 
 // EncodeBare writes the fields of contacts.sponsoredPeersEmpty.
@@ -77408,9 +72864,6 @@ func (*ContactsSponsoredPeers) TypeID() uint32 { return 0xeb032884 }
 
 // TypeName returns "contacts.sponsoredPeers".
 func (*ContactsSponsoredPeers) TypeName() string { return "contacts.sponsoredPeers" }
-
-// IsNil reports a nil pointer.
-func (x *ContactsSponsoredPeers) IsNil() bool { return x == nil }
 
 func (*ContactsSponsoredPeers) isContactsSponsoredPeersClass() {}
 
@@ -77469,9 +72922,6 @@ func (*StarGiftAttributeIDModel) TypeID() uint32 { return 0x48aaae3c }
 // TypeName returns "starGiftAttributeIdModel".
 func (*StarGiftAttributeIDModel) TypeName() string { return "starGiftAttributeIdModel" }
 
-// IsNil reports a nil pointer.
-func (x *StarGiftAttributeIDModel) IsNil() bool { return x == nil }
-
 func (*StarGiftAttributeIDModel) isStarGiftAttributeIDClass() {}
 
 // EncodeBare writes the fields of starGiftAttributeIdModel.
@@ -77497,9 +72947,6 @@ func (*StarGiftAttributeIDPattern) TypeID() uint32 { return 0x4a162433 }
 // TypeName returns "starGiftAttributeIdPattern".
 func (*StarGiftAttributeIDPattern) TypeName() string { return "starGiftAttributeIdPattern" }
 
-// IsNil reports a nil pointer.
-func (x *StarGiftAttributeIDPattern) IsNil() bool { return x == nil }
-
 func (*StarGiftAttributeIDPattern) isStarGiftAttributeIDClass() {}
 
 // EncodeBare writes the fields of starGiftAttributeIdPattern.
@@ -77524,9 +72971,6 @@ func (*StarGiftAttributeIDBackdrop) TypeID() uint32 { return 0x1f01c757 }
 
 // TypeName returns "starGiftAttributeIdBackdrop".
 func (*StarGiftAttributeIDBackdrop) TypeName() string { return "starGiftAttributeIdBackdrop" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftAttributeIDBackdrop) IsNil() bool { return x == nil }
 
 func (*StarGiftAttributeIDBackdrop) isStarGiftAttributeIDClass() {}
 
@@ -77577,9 +73021,6 @@ func (*StarGiftAttributeCounter) TypeID() uint32 { return 0x2eb1b658 }
 
 // TypeName returns "starGiftAttributeCounter".
 func (*StarGiftAttributeCounter) TypeName() string { return "starGiftAttributeCounter" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftAttributeCounter) IsNil() bool { return x == nil }
 
 func (*StarGiftAttributeCounter) isStarGiftAttributeCounterClass() {}
 
@@ -77638,9 +73079,6 @@ func (*PaymentsResaleStarGifts) TypeID() uint32 { return 0x947a12df }
 
 // TypeName returns "payments.resaleStarGifts".
 func (*PaymentsResaleStarGifts) TypeName() string { return "payments.resaleStarGifts" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsResaleStarGifts) IsNil() bool { return x == nil }
 
 func (*PaymentsResaleStarGifts) isPaymentsResaleStarGiftsClass() {}
 
@@ -77736,9 +73174,6 @@ func (*StoriesCanSendStoryCount) TypeID() uint32 { return 0xc387c04e }
 // TypeName returns "stories.canSendStoryCount".
 func (*StoriesCanSendStoryCount) TypeName() string { return "stories.canSendStoryCount" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesCanSendStoryCount) IsNil() bool { return x == nil }
-
 func (*StoriesCanSendStoryCount) isStoriesCanSendStoryCountClass() {}
 
 // EncodeBare writes the fields of stories.canSendStoryCount.
@@ -77790,9 +73225,6 @@ func (*PendingSuggestion) TypeID() uint32 { return 0xe7e82e12 }
 
 // TypeName returns "pendingSuggestion".
 func (*PendingSuggestion) TypeName() string { return "pendingSuggestion" }
-
-// IsNil reports a nil pointer.
-func (x *PendingSuggestion) IsNil() bool { return x == nil }
 
 func (*PendingSuggestion) isPendingSuggestionClass() {}
 
@@ -77850,9 +73282,6 @@ func (*TodoItem) TypeID() uint32 { return 0xcba9a52f }
 // TypeName returns "todoItem".
 func (*TodoItem) TypeName() string { return "todoItem" }
 
-// IsNil reports a nil pointer.
-func (x *TodoItem) IsNil() bool { return x == nil }
-
 func (*TodoItem) isTodoItemClass() {}
 
 // EncodeBare writes the fields of todoItem.
@@ -77906,9 +73335,6 @@ func (*TodoList) TypeID() uint32 { return 0x49b92a26 }
 
 // TypeName returns "todoList".
 func (*TodoList) TypeName() string { return "todoList" }
-
-// IsNil reports a nil pointer.
-func (x *TodoList) IsNil() bool { return x == nil }
 
 func (*TodoList) isTodoListClass() {}
 
@@ -77974,9 +73400,6 @@ func (*TodoCompletion) TypeID() uint32 { return 0x221bb5e4 }
 // TypeName returns "todoCompletion".
 func (*TodoCompletion) TypeName() string { return "todoCompletion" }
 
-// IsNil reports a nil pointer.
-func (x *TodoCompletion) IsNil() bool { return x == nil }
-
 func (*TodoCompletion) isTodoCompletionClass() {}
 
 // EncodeBare writes the fields of todoCompletion.
@@ -78032,9 +73455,6 @@ func (*SuggestedPost) TypeID() uint32 { return 0x0e8e37e5 }
 
 // TypeName returns "suggestedPost".
 func (*SuggestedPost) TypeName() string { return "suggestedPost" }
-
-// IsNil reports a nil pointer.
-func (x *SuggestedPost) IsNil() bool { return x == nil }
 
 func (*SuggestedPost) isSuggestedPostClass() {}
 
@@ -78115,9 +73535,6 @@ func (*StarsRating) TypeID() uint32 { return 0x1b0e4f07 }
 // TypeName returns "starsRating".
 func (*StarsRating) TypeName() string { return "starsRating" }
 
-// IsNil reports a nil pointer.
-func (x *StarsRating) IsNil() bool { return x == nil }
-
 func (*StarsRating) isStarsRatingClass() {}
 
 // EncodeBare writes the fields of starsRating.
@@ -78186,9 +73603,6 @@ func (*StarGiftCollection) TypeID() uint32 { return 0x9d6b13b0 }
 
 // TypeName returns "starGiftCollection".
 func (*StarGiftCollection) TypeName() string { return "starGiftCollection" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftCollection) IsNil() bool { return x == nil }
 
 func (*StarGiftCollection) isStarGiftCollectionClass() {}
 
@@ -78260,9 +73674,6 @@ func (*PaymentsStarGiftCollectionsNotModified) TypeName() string {
 	return "payments.starGiftCollectionsNotModified"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsStarGiftCollectionsNotModified) IsNil() bool { return x == nil }
-
 func (*PaymentsStarGiftCollectionsNotModified) isPaymentsStarGiftCollectionsClass() {}
 
 // EncodeBare writes the fields of payments.starGiftCollectionsNotModified.
@@ -78285,9 +73696,6 @@ func (*PaymentsStarGiftCollections) TypeID() uint32 { return 0x8a2932f3 }
 
 // TypeName returns "payments.starGiftCollections".
 func (*PaymentsStarGiftCollections) TypeName() string { return "payments.starGiftCollections" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsStarGiftCollections) IsNil() bool { return x == nil }
 
 func (*PaymentsStarGiftCollections) isPaymentsStarGiftCollectionsClass() {}
 
@@ -78340,9 +73748,6 @@ func (*StoryAlbum) TypeID() uint32 { return 0x9325705a }
 
 // TypeName returns "storyAlbum".
 func (*StoryAlbum) TypeName() string { return "storyAlbum" }
-
-// IsNil reports a nil pointer.
-func (x *StoryAlbum) IsNil() bool { return x == nil }
 
 func (*StoryAlbum) isStoryAlbumClass() {}
 
@@ -78417,9 +73822,6 @@ func (*StoriesAlbumsNotModified) TypeID() uint32 { return 0x564edaeb }
 // TypeName returns "stories.albumsNotModified".
 func (*StoriesAlbumsNotModified) TypeName() string { return "stories.albumsNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *StoriesAlbumsNotModified) IsNil() bool { return x == nil }
-
 func (*StoriesAlbumsNotModified) isStoriesAlbumsClass() {}
 
 // EncodeBare writes the fields of stories.albumsNotModified.
@@ -78443,9 +73845,6 @@ func (*StoriesAlbums) TypeID() uint32 { return 0xc3987a3a }
 
 // TypeName returns "stories.albums".
 func (*StoriesAlbums) TypeName() string { return "stories.albums" }
-
-// IsNil reports a nil pointer.
-func (x *StoriesAlbums) IsNil() bool { return x == nil }
 
 func (*StoriesAlbums) isStoriesAlbumsClass() {}
 
@@ -78501,9 +73900,6 @@ func (*SearchPostsFlood) TypeID() uint32 { return 0x3e0b5b6a }
 
 // TypeName returns "searchPostsFlood".
 func (*SearchPostsFlood) TypeName() string { return "searchPostsFlood" }
-
-// IsNil reports a nil pointer.
-func (x *SearchPostsFlood) IsNil() bool { return x == nil }
 
 func (*SearchPostsFlood) isSearchPostsFloodClass() {}
 
@@ -78586,9 +73982,6 @@ func (*PaymentsUniqueStarGiftValueInfo) TypeID() uint32 { return 0x512fe446 }
 
 // TypeName returns "payments.uniqueStarGiftValueInfo".
 func (*PaymentsUniqueStarGiftValueInfo) TypeName() string { return "payments.uniqueStarGiftValueInfo" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsUniqueStarGiftValueInfo) IsNil() bool { return x == nil }
 
 func (*PaymentsUniqueStarGiftValueInfo) isPaymentsUniqueStarGiftValueInfoClass() {}
 
@@ -78734,9 +74127,6 @@ func (*ProfileTabPosts) TypeID() uint32 { return 0xb98cd696 }
 // TypeName returns "profileTabPosts".
 func (*ProfileTabPosts) TypeName() string { return "profileTabPosts" }
 
-// IsNil reports a nil pointer.
-func (x *ProfileTabPosts) IsNil() bool { return x == nil }
-
 func (*ProfileTabPosts) isProfileTabClass() {}
 
 // EncodeBare writes the fields of profileTabPosts.
@@ -78758,9 +74148,6 @@ func (*ProfileTabGifts) TypeID() uint32 { return 0x4d4bd46a }
 
 // TypeName returns "profileTabGifts".
 func (*ProfileTabGifts) TypeName() string { return "profileTabGifts" }
-
-// IsNil reports a nil pointer.
-func (x *ProfileTabGifts) IsNil() bool { return x == nil }
 
 func (*ProfileTabGifts) isProfileTabClass() {}
 
@@ -78784,9 +74171,6 @@ func (*ProfileTabMedia) TypeID() uint32 { return 0x72c64955 }
 // TypeName returns "profileTabMedia".
 func (*ProfileTabMedia) TypeName() string { return "profileTabMedia" }
 
-// IsNil reports a nil pointer.
-func (x *ProfileTabMedia) IsNil() bool { return x == nil }
-
 func (*ProfileTabMedia) isProfileTabClass() {}
 
 // EncodeBare writes the fields of profileTabMedia.
@@ -78808,9 +74192,6 @@ func (*ProfileTabFiles) TypeID() uint32 { return 0xab339c00 }
 
 // TypeName returns "profileTabFiles".
 func (*ProfileTabFiles) TypeName() string { return "profileTabFiles" }
-
-// IsNil reports a nil pointer.
-func (x *ProfileTabFiles) IsNil() bool { return x == nil }
 
 func (*ProfileTabFiles) isProfileTabClass() {}
 
@@ -78834,9 +74215,6 @@ func (*ProfileTabMusic) TypeID() uint32 { return 0x9f27d26e }
 // TypeName returns "profileTabMusic".
 func (*ProfileTabMusic) TypeName() string { return "profileTabMusic" }
 
-// IsNil reports a nil pointer.
-func (x *ProfileTabMusic) IsNil() bool { return x == nil }
-
 func (*ProfileTabMusic) isProfileTabClass() {}
 
 // EncodeBare writes the fields of profileTabMusic.
@@ -78858,9 +74236,6 @@ func (*ProfileTabVoice) TypeID() uint32 { return 0xe477092e }
 
 // TypeName returns "profileTabVoice".
 func (*ProfileTabVoice) TypeName() string { return "profileTabVoice" }
-
-// IsNil reports a nil pointer.
-func (x *ProfileTabVoice) IsNil() bool { return x == nil }
 
 func (*ProfileTabVoice) isProfileTabClass() {}
 
@@ -78884,9 +74259,6 @@ func (*ProfileTabLinks) TypeID() uint32 { return 0xd3656499 }
 // TypeName returns "profileTabLinks".
 func (*ProfileTabLinks) TypeName() string { return "profileTabLinks" }
 
-// IsNil reports a nil pointer.
-func (x *ProfileTabLinks) IsNil() bool { return x == nil }
-
 func (*ProfileTabLinks) isProfileTabClass() {}
 
 // EncodeBare writes the fields of profileTabLinks.
@@ -78908,9 +74280,6 @@ func (*ProfileTabGifs) TypeID() uint32 { return 0xa2c0f695 }
 
 // TypeName returns "profileTabGifs".
 func (*ProfileTabGifs) TypeName() string { return "profileTabGifs" }
-
-// IsNil reports a nil pointer.
-func (x *ProfileTabGifs) IsNil() bool { return x == nil }
 
 func (*ProfileTabGifs) isProfileTabClass() {}
 
@@ -78961,9 +74330,6 @@ func (*UsersSavedMusicNotModified) TypeID() uint32 { return 0xe3878aa4 }
 // TypeName returns "users.savedMusicNotModified".
 func (*UsersSavedMusicNotModified) TypeName() string { return "users.savedMusicNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *UsersSavedMusicNotModified) IsNil() bool { return x == nil }
-
 func (*UsersSavedMusicNotModified) isUsersSavedMusicClass() {}
 
 // EncodeBare writes the fields of users.savedMusicNotModified.
@@ -78989,9 +74355,6 @@ func (*UsersSavedMusic) TypeID() uint32 { return 0x34a2f297 }
 
 // TypeName returns "users.savedMusic".
 func (*UsersSavedMusic) TypeName() string { return "users.savedMusic" }
-
-// IsNil reports a nil pointer.
-func (x *UsersSavedMusic) IsNil() bool { return x == nil }
 
 func (*UsersSavedMusic) isUsersSavedMusicClass() {}
 
@@ -79045,9 +74408,6 @@ func (*AccountSavedMusicIDsNotModified) TypeID() uint32 { return 0x4fc81d6e }
 // TypeName returns "account.savedMusicIdsNotModified".
 func (*AccountSavedMusicIDsNotModified) TypeName() string { return "account.savedMusicIdsNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *AccountSavedMusicIDsNotModified) IsNil() bool { return x == nil }
-
 func (*AccountSavedMusicIDsNotModified) isAccountSavedMusicIDsClass() {}
 
 // EncodeBare writes the fields of account.savedMusicIdsNotModified.
@@ -79070,9 +74430,6 @@ func (*AccountSavedMusicIDs) TypeID() uint32 { return 0x998d6636 }
 
 // TypeName returns "account.savedMusicIds".
 func (*AccountSavedMusicIDs) TypeName() string { return "account.savedMusicIds" }
-
-// IsNil reports a nil pointer.
-func (x *AccountSavedMusicIDs) IsNil() bool { return x == nil }
 
 func (*AccountSavedMusicIDs) isAccountSavedMusicIDsClass() {}
 
@@ -79126,9 +74483,6 @@ func (*PaymentsCheckCanSendGiftResultOk) TypeName() string {
 	return "payments.checkCanSendGiftResultOk"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsCheckCanSendGiftResultOk) IsNil() bool { return x == nil }
-
 func (*PaymentsCheckCanSendGiftResultOk) isPaymentsCheckCanSendGiftResultClass() {}
 
 // EncodeBare writes the fields of payments.checkCanSendGiftResultOk.
@@ -79153,9 +74507,6 @@ func (*PaymentsCheckCanSendGiftResultFail) TypeID() uint32 { return 0xd5e58274 }
 func (*PaymentsCheckCanSendGiftResultFail) TypeName() string {
 	return "payments.checkCanSendGiftResultFail"
 }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsCheckCanSendGiftResultFail) IsNil() bool { return x == nil }
 
 func (*PaymentsCheckCanSendGiftResultFail) isPaymentsCheckCanSendGiftResultClass() {}
 
@@ -79209,9 +74560,6 @@ func (*InputChatThemeEmpty) TypeID() uint32 { return 0x83268483 }
 // TypeName returns "inputChatThemeEmpty".
 func (*InputChatThemeEmpty) TypeName() string { return "inputChatThemeEmpty" }
 
-// IsNil reports a nil pointer.
-func (x *InputChatThemeEmpty) IsNil() bool { return x == nil }
-
 func (*InputChatThemeEmpty) isInputChatThemeClass() {}
 
 // EncodeBare writes the fields of inputChatThemeEmpty.
@@ -79234,9 +74582,6 @@ func (*InputChatTheme) TypeID() uint32 { return 0xc93de95c }
 
 // TypeName returns "inputChatTheme".
 func (*InputChatTheme) TypeName() string { return "inputChatTheme" }
-
-// IsNil reports a nil pointer.
-func (x *InputChatTheme) IsNil() bool { return x == nil }
 
 func (*InputChatTheme) isInputChatThemeClass() {}
 
@@ -79262,9 +74607,6 @@ func (*InputChatThemeUniqueGift) TypeID() uint32 { return 0x87e5dfe4 }
 
 // TypeName returns "inputChatThemeUniqueGift".
 func (*InputChatThemeUniqueGift) TypeName() string { return "inputChatThemeUniqueGift" }
-
-// IsNil reports a nil pointer.
-func (x *InputChatThemeUniqueGift) IsNil() bool { return x == nil }
 
 func (*InputChatThemeUniqueGift) isInputChatThemeClass() {}
 
@@ -79315,9 +74657,6 @@ func (*StarGiftUpgradePrice) TypeID() uint32 { return 0x99ea331d }
 
 // TypeName returns "starGiftUpgradePrice".
 func (*StarGiftUpgradePrice) TypeName() string { return "starGiftUpgradePrice" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftUpgradePrice) IsNil() bool { return x == nil }
 
 func (*StarGiftUpgradePrice) isStarGiftUpgradePriceClass() {}
 
@@ -79374,9 +74713,6 @@ func (*GroupCallMessage) TypeID() uint32 { return 0x1a8afc7e }
 
 // TypeName returns "groupCallMessage".
 func (*GroupCallMessage) TypeName() string { return "groupCallMessage" }
-
-// IsNil reports a nil pointer.
-func (x *GroupCallMessage) IsNil() bool { return x == nil }
 
 func (*GroupCallMessage) isGroupCallMessageClass() {}
 
@@ -79452,9 +74788,6 @@ func (*GroupCallDonor) TypeID() uint32 { return 0xee430c85 }
 // TypeName returns "groupCallDonor".
 func (*GroupCallDonor) TypeName() string { return "groupCallDonor" }
 
-// IsNil reports a nil pointer.
-func (x *GroupCallDonor) IsNil() bool { return x == nil }
-
 func (*GroupCallDonor) isGroupCallDonorClass() {}
 
 // EncodeBare writes the fields of groupCallDonor.
@@ -79527,9 +74860,6 @@ func (*PhoneGroupCallStars) TypeID() uint32 { return 0x9d1dbd26 }
 // TypeName returns "phone.groupCallStars".
 func (*PhoneGroupCallStars) TypeName() string { return "phone.groupCallStars" }
 
-// IsNil reports a nil pointer.
-func (x *PhoneGroupCallStars) IsNil() bool { return x == nil }
-
 func (*PhoneGroupCallStars) isPhoneGroupCallStarsClass() {}
 
 // EncodeBare writes the fields of phone.groupCallStars.
@@ -79585,9 +74915,6 @@ func (*RecentStory) TypeID() uint32 { return 0x711d692d }
 
 // TypeName returns "recentStory".
 func (*RecentStory) TypeName() string { return "recentStory" }
-
-// IsNil reports a nil pointer.
-func (x *RecentStory) IsNil() bool { return x == nil }
 
 func (*RecentStory) isRecentStoryClass() {}
 
@@ -79654,9 +74981,6 @@ func (*AuctionBidLevel) TypeID() uint32 { return 0x310240cc }
 // TypeName returns "auctionBidLevel".
 func (*AuctionBidLevel) TypeName() string { return "auctionBidLevel" }
 
-// IsNil reports a nil pointer.
-func (x *AuctionBidLevel) IsNil() bool { return x == nil }
-
 func (*AuctionBidLevel) isAuctionBidLevelClass() {}
 
 // EncodeBare writes the fields of auctionBidLevel.
@@ -79713,9 +75037,6 @@ func (*StarGiftAuctionStateNotModified) TypeID() uint32 { return 0xfe333952 }
 // TypeName returns "starGiftAuctionStateNotModified".
 func (*StarGiftAuctionStateNotModified) TypeName() string { return "starGiftAuctionStateNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *StarGiftAuctionStateNotModified) IsNil() bool { return x == nil }
-
 func (*StarGiftAuctionStateNotModified) isStarGiftAuctionStateClass() {}
 
 // EncodeBare writes the fields of starGiftAuctionStateNotModified.
@@ -79749,9 +75070,6 @@ func (*StarGiftAuctionState) TypeID() uint32 { return 0x771a4e66 }
 
 // TypeName returns "starGiftAuctionState".
 func (*StarGiftAuctionState) TypeName() string { return "starGiftAuctionState" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftAuctionState) IsNil() bool { return x == nil }
 
 func (*StarGiftAuctionState) isStarGiftAuctionStateClass() {}
 
@@ -79804,9 +75122,6 @@ func (*StarGiftAuctionStateFinished) TypeID() uint32 { return 0x972dabbf }
 
 // TypeName returns "starGiftAuctionStateFinished".
 func (*StarGiftAuctionStateFinished) TypeName() string { return "starGiftAuctionStateFinished" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftAuctionStateFinished) IsNil() bool { return x == nil }
 
 func (*StarGiftAuctionStateFinished) isStarGiftAuctionStateClass() {}
 
@@ -79895,9 +75210,6 @@ func (*StarGiftAuctionUserState) TypeID() uint32 { return 0x2eeed1c4 }
 
 // TypeName returns "starGiftAuctionUserState".
 func (*StarGiftAuctionUserState) TypeName() string { return "starGiftAuctionUserState" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftAuctionUserState) IsNil() bool { return x == nil }
 
 func (*StarGiftAuctionUserState) isStarGiftAuctionUserStateClass() {}
 
@@ -79996,9 +75308,6 @@ func (*PaymentsStarGiftAuctionState) TypeID() uint32 { return 0x6b39f4ec }
 // TypeName returns "payments.starGiftAuctionState".
 func (*PaymentsStarGiftAuctionState) TypeName() string { return "payments.starGiftAuctionState" }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsStarGiftAuctionState) IsNil() bool { return x == nil }
-
 func (*PaymentsStarGiftAuctionState) isPaymentsStarGiftAuctionStateClass() {}
 
 // EncodeBare writes the fields of payments.starGiftAuctionState.
@@ -80064,9 +75373,6 @@ func (*StarGiftAuctionAcquiredGift) TypeID() uint32 { return 0x42b00348 }
 
 // TypeName returns "starGiftAuctionAcquiredGift".
 func (*StarGiftAuctionAcquiredGift) TypeName() string { return "starGiftAuctionAcquiredGift" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftAuctionAcquiredGift) IsNil() bool { return x == nil }
 
 func (*StarGiftAuctionAcquiredGift) isStarGiftAuctionAcquiredGiftClass() {}
 
@@ -80154,9 +75460,6 @@ func (*PaymentsStarGiftAuctionAcquiredGifts) TypeName() string {
 	return "payments.starGiftAuctionAcquiredGifts"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsStarGiftAuctionAcquiredGifts) IsNil() bool { return x == nil }
-
 func (*PaymentsStarGiftAuctionAcquiredGifts) isPaymentsStarGiftAuctionAcquiredGiftsClass() {}
 
 // EncodeBare writes the fields of payments.starGiftAuctionAcquiredGifts.
@@ -80211,9 +75514,6 @@ func (*StarGiftActiveAuctionState) TypeID() uint32 { return 0xd31bc45d }
 
 // TypeName returns "starGiftActiveAuctionState".
 func (*StarGiftActiveAuctionState) TypeName() string { return "starGiftActiveAuctionState" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftActiveAuctionState) IsNil() bool { return x == nil }
 
 func (*StarGiftActiveAuctionState) isStarGiftActiveAuctionStateClass() {}
 
@@ -80271,9 +75571,6 @@ func (*PaymentsStarGiftActiveAuctionsNotModified) TypeName() string {
 	return "payments.starGiftActiveAuctionsNotModified"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsStarGiftActiveAuctionsNotModified) IsNil() bool { return x == nil }
-
 func (*PaymentsStarGiftActiveAuctionsNotModified) isPaymentsStarGiftActiveAuctionsClass() {}
 
 // EncodeBare writes the fields of payments.starGiftActiveAuctionsNotModified.
@@ -80298,9 +75595,6 @@ func (*PaymentsStarGiftActiveAuctions) TypeID() uint32 { return 0xaef6abbc }
 
 // TypeName returns "payments.starGiftActiveAuctions".
 func (*PaymentsStarGiftActiveAuctions) TypeName() string { return "payments.starGiftActiveAuctions" }
-
-// IsNil reports a nil pointer.
-func (x *PaymentsStarGiftActiveAuctions) IsNil() bool { return x == nil }
 
 func (*PaymentsStarGiftActiveAuctions) isPaymentsStarGiftActiveAuctionsClass() {}
 
@@ -80357,9 +75651,6 @@ func (*InputStarGiftAuction) TypeID() uint32 { return 0x02e16c98 }
 // TypeName returns "inputStarGiftAuction".
 func (*InputStarGiftAuction) TypeName() string { return "inputStarGiftAuction" }
 
-// IsNil reports a nil pointer.
-func (x *InputStarGiftAuction) IsNil() bool { return x == nil }
-
 func (*InputStarGiftAuction) isInputStarGiftAuctionClass() {}
 
 // EncodeBare writes the fields of inputStarGiftAuction.
@@ -80384,9 +75675,6 @@ func (*InputStarGiftAuctionSlug) TypeID() uint32 { return 0x7ab58308 }
 
 // TypeName returns "inputStarGiftAuctionSlug".
 func (*InputStarGiftAuctionSlug) TypeName() string { return "inputStarGiftAuctionSlug" }
-
-// IsNil reports a nil pointer.
-func (x *InputStarGiftAuctionSlug) IsNil() bool { return x == nil }
 
 func (*InputStarGiftAuctionSlug) isInputStarGiftAuctionClass() {}
 
@@ -80440,9 +75728,6 @@ func (*Passkey) TypeID() uint32 { return 0x98613ebf }
 
 // TypeName returns "passkey".
 func (*Passkey) TypeName() string { return "passkey" }
-
-// IsNil reports a nil pointer.
-func (x *Passkey) IsNil() bool { return x == nil }
 
 func (*Passkey) isPasskeyClass() {}
 
@@ -80518,9 +75803,6 @@ func (*AccountPasskeys) TypeID() uint32 { return 0xf8e0aa1c }
 // TypeName returns "account.passkeys".
 func (*AccountPasskeys) TypeName() string { return "account.passkeys" }
 
-// IsNil reports a nil pointer.
-func (x *AccountPasskeys) IsNil() bool { return x == nil }
-
 func (*AccountPasskeys) isAccountPasskeysClass() {}
 
 // EncodeBare writes the fields of account.passkeys.
@@ -80572,9 +75854,6 @@ func (*AccountPasskeyRegistrationOptions) TypeName() string {
 	return "account.passkeyRegistrationOptions"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountPasskeyRegistrationOptions) IsNil() bool { return x == nil }
-
 func (*AccountPasskeyRegistrationOptions) isAccountPasskeyRegistrationOptionsClass() {}
 
 // EncodeBare writes the fields of account.passkeyRegistrationOptions.
@@ -80623,9 +75902,6 @@ func (*AuthPasskeyLoginOptions) TypeID() uint32 { return 0xe2037789 }
 
 // TypeName returns "auth.passkeyLoginOptions".
 func (*AuthPasskeyLoginOptions) TypeName() string { return "auth.passkeyLoginOptions" }
-
-// IsNil reports a nil pointer.
-func (x *AuthPasskeyLoginOptions) IsNil() bool { return x == nil }
 
 func (*AuthPasskeyLoginOptions) isAuthPasskeyLoginOptionsClass() {}
 
@@ -80679,9 +75955,6 @@ func (*InputPasskeyResponseRegister) TypeID() uint32 { return 0x3e63935c }
 // TypeName returns "inputPasskeyResponseRegister".
 func (*InputPasskeyResponseRegister) TypeName() string { return "inputPasskeyResponseRegister" }
 
-// IsNil reports a nil pointer.
-func (x *InputPasskeyResponseRegister) IsNil() bool { return x == nil }
-
 func (*InputPasskeyResponseRegister) isInputPasskeyResponseClass() {}
 
 // EncodeBare writes the fields of inputPasskeyResponseRegister.
@@ -80711,9 +75984,6 @@ func (*InputPasskeyResponseLogin) TypeID() uint32 { return 0xc31fc14a }
 
 // TypeName returns "inputPasskeyResponseLogin".
 func (*InputPasskeyResponseLogin) TypeName() string { return "inputPasskeyResponseLogin" }
-
-// IsNil reports a nil pointer.
-func (x *InputPasskeyResponseLogin) IsNil() bool { return x == nil }
 
 func (*InputPasskeyResponseLogin) isInputPasskeyResponseClass() {}
 
@@ -80774,9 +76044,6 @@ func (*InputPasskeyCredentialPublicKey) TypeID() uint32 { return 0x3c27b78f }
 // TypeName returns "inputPasskeyCredentialPublicKey".
 func (*InputPasskeyCredentialPublicKey) TypeName() string { return "inputPasskeyCredentialPublicKey" }
 
-// IsNil reports a nil pointer.
-func (x *InputPasskeyCredentialPublicKey) IsNil() bool { return x == nil }
-
 func (*InputPasskeyCredentialPublicKey) isInputPasskeyCredentialClass() {}
 
 // EncodeBare writes the fields of inputPasskeyCredentialPublicKey.
@@ -80807,9 +76074,6 @@ func (*InputPasskeyCredentialFirebasePNV) TypeID() uint32 { return 0x5b1ccb28 }
 func (*InputPasskeyCredentialFirebasePNV) TypeName() string {
 	return "inputPasskeyCredentialFirebasePNV"
 }
-
-// IsNil reports a nil pointer.
-func (x *InputPasskeyCredentialFirebasePNV) IsNil() bool { return x == nil }
 
 func (*InputPasskeyCredentialFirebasePNV) isInputPasskeyCredentialClass() {}
 
@@ -80861,9 +76125,6 @@ func (*StarGiftBackground) TypeID() uint32 { return 0xaff56398 }
 
 // TypeName returns "starGiftBackground".
 func (*StarGiftBackground) TypeName() string { return "starGiftBackground" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftBackground) IsNil() bool { return x == nil }
 
 func (*StarGiftBackground) isStarGiftBackgroundClass() {}
 
@@ -80921,9 +76182,6 @@ func (*StarGiftAuctionRound) TypeID() uint32 { return 0x3aae0528 }
 // TypeName returns "starGiftAuctionRound".
 func (*StarGiftAuctionRound) TypeName() string { return "starGiftAuctionRound" }
 
-// IsNil reports a nil pointer.
-func (x *StarGiftAuctionRound) IsNil() bool { return x == nil }
-
 func (*StarGiftAuctionRound) isStarGiftAuctionRoundClass() {}
 
 // EncodeBare writes the fields of starGiftAuctionRound.
@@ -80953,9 +76211,6 @@ func (*StarGiftAuctionRoundExtendable) TypeID() uint32 { return 0x0aa021e5 }
 
 // TypeName returns "starGiftAuctionRoundExtendable".
 func (*StarGiftAuctionRoundExtendable) TypeName() string { return "starGiftAuctionRoundExtendable" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftAuctionRoundExtendable) IsNil() bool { return x == nil }
 
 func (*StarGiftAuctionRoundExtendable) isStarGiftAuctionRoundClass() {}
 
@@ -81014,9 +76269,6 @@ func (*PaymentsStarGiftUpgradeAttributes) TypeName() string {
 	return "payments.starGiftUpgradeAttributes"
 }
 
-// IsNil reports a nil pointer.
-func (x *PaymentsStarGiftUpgradeAttributes) IsNil() bool { return x == nil }
-
 func (*PaymentsStarGiftUpgradeAttributes) isPaymentsStarGiftUpgradeAttributesClass() {}
 
 // EncodeBare writes the fields of payments.starGiftUpgradeAttributes.
@@ -81067,9 +76319,6 @@ func (*MessagesEmojiGameOutcome) TypeID() uint32 { return 0xda2ad647 }
 
 // TypeName returns "messages.emojiGameOutcome".
 func (*MessagesEmojiGameOutcome) TypeName() string { return "messages.emojiGameOutcome" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesEmojiGameOutcome) IsNil() bool { return x == nil }
 
 func (*MessagesEmojiGameOutcome) isMessagesEmojiGameOutcomeClass() {}
 
@@ -81125,9 +76374,6 @@ func (*MessagesEmojiGameUnavailable) TypeID() uint32 { return 0x59e65335 }
 // TypeName returns "messages.emojiGameUnavailable".
 func (*MessagesEmojiGameUnavailable) TypeName() string { return "messages.emojiGameUnavailable" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesEmojiGameUnavailable) IsNil() bool { return x == nil }
-
 func (*MessagesEmojiGameUnavailable) isMessagesEmojiGameInfoClass() {}
 
 // EncodeBare writes the fields of messages.emojiGameUnavailable.
@@ -81154,9 +76400,6 @@ func (*MessagesEmojiGameDiceInfo) TypeID() uint32 { return 0x44e56023 }
 
 // TypeName returns "messages.emojiGameDiceInfo".
 func (*MessagesEmojiGameDiceInfo) TypeName() string { return "messages.emojiGameDiceInfo" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesEmojiGameDiceInfo) IsNil() bool { return x == nil }
 
 func (*MessagesEmojiGameDiceInfo) isMessagesEmojiGameInfoClass() {}
 
@@ -81233,9 +76476,6 @@ func (*StarGiftAttributeRarity) TypeID() uint32 { return 0x36437737 }
 // TypeName returns "starGiftAttributeRarity".
 func (*StarGiftAttributeRarity) TypeName() string { return "starGiftAttributeRarity" }
 
-// IsNil reports a nil pointer.
-func (x *StarGiftAttributeRarity) IsNil() bool { return x == nil }
-
 func (*StarGiftAttributeRarity) isStarGiftAttributeRarityClass() {}
 
 // EncodeBare writes the fields of starGiftAttributeRarity.
@@ -81260,9 +76500,6 @@ func (*StarGiftAttributeRarityUncommon) TypeID() uint32 { return 0xdbce6389 }
 // TypeName returns "starGiftAttributeRarityUncommon".
 func (*StarGiftAttributeRarityUncommon) TypeName() string { return "starGiftAttributeRarityUncommon" }
 
-// IsNil reports a nil pointer.
-func (x *StarGiftAttributeRarityUncommon) IsNil() bool { return x == nil }
-
 func (*StarGiftAttributeRarityUncommon) isStarGiftAttributeRarityClass() {}
 
 // EncodeBare writes the fields of starGiftAttributeRarityUncommon.
@@ -81284,9 +76521,6 @@ func (*StarGiftAttributeRarityRare) TypeID() uint32 { return 0xf08d516b }
 
 // TypeName returns "starGiftAttributeRarityRare".
 func (*StarGiftAttributeRarityRare) TypeName() string { return "starGiftAttributeRarityRare" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftAttributeRarityRare) IsNil() bool { return x == nil }
 
 func (*StarGiftAttributeRarityRare) isStarGiftAttributeRarityClass() {}
 
@@ -81310,9 +76544,6 @@ func (*StarGiftAttributeRarityEpic) TypeID() uint32 { return 0x78fbf3a8 }
 // TypeName returns "starGiftAttributeRarityEpic".
 func (*StarGiftAttributeRarityEpic) TypeName() string { return "starGiftAttributeRarityEpic" }
 
-// IsNil reports a nil pointer.
-func (x *StarGiftAttributeRarityEpic) IsNil() bool { return x == nil }
-
 func (*StarGiftAttributeRarityEpic) isStarGiftAttributeRarityClass() {}
 
 // EncodeBare writes the fields of starGiftAttributeRarityEpic.
@@ -81334,9 +76565,6 @@ func (*StarGiftAttributeRarityLegendary) TypeID() uint32 { return 0xcef7e7a8 }
 
 // TypeName returns "starGiftAttributeRarityLegendary".
 func (*StarGiftAttributeRarityLegendary) TypeName() string { return "starGiftAttributeRarityLegendary" }
-
-// IsNil reports a nil pointer.
-func (x *StarGiftAttributeRarityLegendary) IsNil() bool { return x == nil }
 
 func (*StarGiftAttributeRarityLegendary) isStarGiftAttributeRarityClass() {}
 
@@ -81387,9 +76615,6 @@ func (*KeyboardButtonStyle) TypeID() uint32 { return 0x4fdd3430 }
 
 // TypeName returns "keyboardButtonStyle".
 func (*KeyboardButtonStyle) TypeName() string { return "keyboardButtonStyle" }
-
-// IsNil reports a nil pointer.
-func (x *KeyboardButtonStyle) IsNil() bool { return x == nil }
 
 func (*KeyboardButtonStyle) isKeyboardButtonStyleClass() {}
 
@@ -81467,9 +76692,6 @@ func (*InputMessageReadMetric) TypeID() uint32 { return 0x402b4495 }
 // TypeName returns "inputMessageReadMetric".
 func (*InputMessageReadMetric) TypeName() string { return "inputMessageReadMetric" }
 
-// IsNil reports a nil pointer.
-func (x *InputMessageReadMetric) IsNil() bool { return x == nil }
-
 func (*InputMessageReadMetric) isInputMessageReadMetricClass() {}
 
 // EncodeBare writes the fields of inputMessageReadMetric.
@@ -81529,9 +76751,6 @@ func (*BotsExportedBotToken) TypeID() uint32 { return 0x3c60b621 }
 // TypeName returns "bots.exportedBotToken".
 func (*BotsExportedBotToken) TypeName() string { return "bots.exportedBotToken" }
 
-// IsNil reports a nil pointer.
-func (x *BotsExportedBotToken) IsNil() bool { return x == nil }
-
 func (*BotsExportedBotToken) isBotsExportedBotTokenClass() {}
 
 // EncodeBare writes the fields of bots.exportedBotToken.
@@ -81580,9 +76799,6 @@ func (*BotsRequestedButton) TypeID() uint32 { return 0xf13bbcd7 }
 
 // TypeName returns "bots.requestedButton".
 func (*BotsRequestedButton) TypeName() string { return "bots.requestedButton" }
-
-// IsNil reports a nil pointer.
-func (x *BotsRequestedButton) IsNil() bool { return x == nil }
 
 func (*BotsRequestedButton) isBotsRequestedButtonClass() {}
 
@@ -81633,9 +76849,6 @@ func (*MessagesComposedMessageWithAI) TypeID() uint32 { return 0x90d7adfa }
 
 // TypeName returns "messages.composedMessageWithAI".
 func (*MessagesComposedMessageWithAI) TypeName() string { return "messages.composedMessageWithAI" }
-
-// IsNil reports a nil pointer.
-func (x *MessagesComposedMessageWithAI) IsNil() bool { return x == nil }
 
 func (*MessagesComposedMessageWithAI) isMessagesComposedMessageWithAIClass() {}
 
@@ -81698,9 +76911,6 @@ func (*StatsPollStats) TypeID() uint32 { return 0x2999beed }
 // TypeName returns "stats.pollStats".
 func (*StatsPollStats) TypeName() string { return "stats.pollStats" }
 
-// IsNil reports a nil pointer.
-func (x *StatsPollStats) IsNil() bool { return x == nil }
-
 func (*StatsPollStats) isStatsPollStatsClass() {}
 
 // EncodeBare writes the fields of stats.pollStats.
@@ -81756,9 +76966,6 @@ func (*InputAiComposeToneDefault) TypeID() uint32 { return 0x1fe9a9bf }
 // TypeName returns "inputAiComposeToneDefault".
 func (*InputAiComposeToneDefault) TypeName() string { return "inputAiComposeToneDefault" }
 
-// IsNil reports a nil pointer.
-func (x *InputAiComposeToneDefault) IsNil() bool { return x == nil }
-
 func (*InputAiComposeToneDefault) isInputAiComposeToneClass() {}
 
 // EncodeBare writes the fields of inputAiComposeToneDefault.
@@ -81784,9 +76991,6 @@ func (*InputAiComposeToneID) TypeID() uint32 { return 0x0773c080 }
 
 // TypeName returns "inputAiComposeToneID".
 func (*InputAiComposeToneID) TypeName() string { return "inputAiComposeToneID" }
-
-// IsNil reports a nil pointer.
-func (x *InputAiComposeToneID) IsNil() bool { return x == nil }
 
 func (*InputAiComposeToneID) isInputAiComposeToneClass() {}
 
@@ -81815,9 +77019,6 @@ func (*InputAiComposeToneSlug) TypeID() uint32 { return 0x1fa01357 }
 // TypeName returns "inputAiComposeToneSlug".
 func (*InputAiComposeToneSlug) TypeName() string { return "inputAiComposeToneSlug" }
 
-// IsNil reports a nil pointer.
-func (x *InputAiComposeToneSlug) IsNil() bool { return x == nil }
-
 func (*InputAiComposeToneSlug) isInputAiComposeToneClass() {}
 
 // EncodeBare writes the fields of inputAiComposeToneSlug.
@@ -81842,9 +77043,6 @@ func (*InputAiComposeToneSingleUse) TypeID() uint32 { return 0x0e0c35af }
 
 // TypeName returns "inputAiComposeToneSingleUse".
 func (*InputAiComposeToneSingleUse) TypeName() string { return "inputAiComposeToneSingleUse" }
-
-// IsNil reports a nil pointer.
-func (x *InputAiComposeToneSingleUse) IsNil() bool { return x == nil }
 
 func (*InputAiComposeToneSingleUse) isInputAiComposeToneClass() {}
 
@@ -81905,9 +77103,6 @@ func (*AiComposeTone) TypeID() uint32 { return 0xcff63ea9 }
 
 // TypeName returns "aiComposeTone".
 func (*AiComposeTone) TypeName() string { return "aiComposeTone" }
-
-// IsNil reports a nil pointer.
-func (x *AiComposeTone) IsNil() bool { return x == nil }
 
 func (*AiComposeTone) isAiComposeToneClass() {}
 
@@ -81994,9 +77189,6 @@ func (*AiComposeToneDefault) TypeID() uint32 { return 0x9bad6414 }
 // TypeName returns "aiComposeToneDefault".
 func (*AiComposeToneDefault) TypeName() string { return "aiComposeToneDefault" }
 
-// IsNil reports a nil pointer.
-func (x *AiComposeToneDefault) IsNil() bool { return x == nil }
-
 func (*AiComposeToneDefault) isAiComposeToneClass() {}
 
 // EncodeBare writes the fields of aiComposeToneDefault.
@@ -82051,9 +77243,6 @@ func (*AicomposeTonesNotModified) TypeID() uint32 { return 0xc1f46103 }
 // TypeName returns "aicompose.tonesNotModified".
 func (*AicomposeTonesNotModified) TypeName() string { return "aicompose.tonesNotModified" }
 
-// IsNil reports a nil pointer.
-func (x *AicomposeTonesNotModified) IsNil() bool { return x == nil }
-
 func (*AicomposeTonesNotModified) isAicomposeTonesClass() {}
 
 // EncodeBare writes the fields of aicompose.tonesNotModified.
@@ -82078,9 +77267,6 @@ func (*AicomposeTones) TypeID() uint32 { return 0x6c9d0efe }
 
 // TypeName returns "aicompose.tones".
 func (*AicomposeTones) TypeName() string { return "aicompose.tones" }
-
-// IsNil reports a nil pointer.
-func (x *AicomposeTones) IsNil() bool { return x == nil }
 
 func (*AicomposeTones) isAicomposeTonesClass() {}
 
@@ -82136,9 +77322,6 @@ func (*AiComposeToneExample) TypeID() uint32 { return 0xf1d628ec }
 // TypeName returns "aiComposeToneExample".
 func (*AiComposeToneExample) TypeName() string { return "aiComposeToneExample" }
 
-// IsNil reports a nil pointer.
-func (x *AiComposeToneExample) IsNil() bool { return x == nil }
-
 func (*AiComposeToneExample) isAiComposeToneExampleClass() {}
 
 // EncodeBare writes the fields of aiComposeToneExample.
@@ -82190,9 +77373,6 @@ func (*BotsAccessSettings) TypeID() uint32 { return 0xdd1fbf93 }
 
 // TypeName returns "bots.accessSettings".
 func (*BotsAccessSettings) TypeName() string { return "bots.accessSettings" }
-
-// IsNil reports a nil pointer.
-func (x *BotsAccessSettings) IsNil() bool { return x == nil }
 
 func (*BotsAccessSettings) isBotsAccessSettingsClass() {}
 
@@ -82259,9 +77439,6 @@ func (*MessagesChatInviteJoinResultOk) TypeID() uint32 { return 0x445663a7 }
 // TypeName returns "messages.chatInviteJoinResultOk".
 func (*MessagesChatInviteJoinResultOk) TypeName() string { return "messages.chatInviteJoinResultOk" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesChatInviteJoinResultOk) IsNil() bool { return x == nil }
-
 func (*MessagesChatInviteJoinResultOk) isMessagesChatInviteJoinResultClass() {}
 
 // EncodeBare writes the fields of messages.chatInviteJoinResultOk.
@@ -82290,9 +77467,6 @@ func (*MessagesChatInviteJoinResultWebView) TypeID() uint32 { return 0x61ca29d3 
 func (*MessagesChatInviteJoinResultWebView) TypeName() string {
 	return "messages.chatInviteJoinResultWebView"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesChatInviteJoinResultWebView) IsNil() bool { return x == nil }
 
 func (*MessagesChatInviteJoinResultWebView) isMessagesChatInviteJoinResultClass() {}
 
@@ -82352,9 +77526,6 @@ func (*JoinChatBotResultApproved) TypeID() uint32 { return 0xae152a69 }
 // TypeName returns "joinChatBotResultApproved".
 func (*JoinChatBotResultApproved) TypeName() string { return "joinChatBotResultApproved" }
 
-// IsNil reports a nil pointer.
-func (x *JoinChatBotResultApproved) IsNil() bool { return x == nil }
-
 func (*JoinChatBotResultApproved) isJoinChatBotResultClass() {}
 
 // EncodeBare writes the fields of joinChatBotResultApproved.
@@ -82376,9 +77547,6 @@ func (*JoinChatBotResultDeclined) TypeID() uint32 { return 0x0efa0194 }
 
 // TypeName returns "joinChatBotResultDeclined".
 func (*JoinChatBotResultDeclined) TypeName() string { return "joinChatBotResultDeclined" }
-
-// IsNil reports a nil pointer.
-func (x *JoinChatBotResultDeclined) IsNil() bool { return x == nil }
 
 func (*JoinChatBotResultDeclined) isJoinChatBotResultClass() {}
 
@@ -82402,9 +77570,6 @@ func (*JoinChatBotResultQueued) TypeID() uint32 { return 0x98a3a840 }
 // TypeName returns "joinChatBotResultQueued".
 func (*JoinChatBotResultQueued) TypeName() string { return "joinChatBotResultQueued" }
 
-// IsNil reports a nil pointer.
-func (x *JoinChatBotResultQueued) IsNil() bool { return x == nil }
-
 func (*JoinChatBotResultQueued) isJoinChatBotResultClass() {}
 
 // EncodeBare writes the fields of joinChatBotResultQueued.
@@ -82427,9 +77592,6 @@ func (*JoinChatBotResultWebView) TypeID() uint32 { return 0xd6e3b813 }
 
 // TypeName returns "joinChatBotResultWebView".
 func (*JoinChatBotResultWebView) TypeName() string { return "joinChatBotResultWebView" }
-
-// IsNil reports a nil pointer.
-func (x *JoinChatBotResultWebView) IsNil() bool { return x == nil }
 
 func (*JoinChatBotResultWebView) isJoinChatBotResultClass() {}
 
@@ -82482,9 +77644,6 @@ func (*WebDomainException) TypeID() uint32 { return 0x933ca597 }
 
 // TypeName returns "webDomainException".
 func (*WebDomainException) TypeName() string { return "webDomainException" }
-
-// IsNil reports a nil pointer.
-func (x *WebDomainException) IsNil() bool { return x == nil }
 
 func (*WebDomainException) isWebDomainExceptionClass() {}
 
@@ -82554,9 +77713,6 @@ func (*AccountWebBrowserSettingsNotModified) TypeName() string {
 	return "account.webBrowserSettingsNotModified"
 }
 
-// IsNil reports a nil pointer.
-func (x *AccountWebBrowserSettingsNotModified) IsNil() bool { return x == nil }
-
 func (*AccountWebBrowserSettingsNotModified) isAccountWebBrowserSettingsClass() {}
 
 // EncodeBare writes the fields of account.webBrowserSettingsNotModified.
@@ -82583,9 +77739,6 @@ func (*AccountWebBrowserSettings) TypeID() uint32 { return 0x79eb8cb3 }
 
 // TypeName returns "account.webBrowserSettings".
 func (*AccountWebBrowserSettings) TypeName() string { return "account.webBrowserSettings" }
-
-// IsNil reports a nil pointer.
-func (x *AccountWebBrowserSettings) IsNil() bool { return x == nil }
 
 func (*AccountWebBrowserSettings) isAccountWebBrowserSettingsClass() {}
 
@@ -82654,9 +77807,6 @@ func (*InputRichFilePhoto) TypeID() uint32 { return 0x9b00622b }
 // TypeName returns "inputRichFilePhoto".
 func (*InputRichFilePhoto) TypeName() string { return "inputRichFilePhoto" }
 
-// IsNil reports a nil pointer.
-func (x *InputRichFilePhoto) IsNil() bool { return x == nil }
-
 func (*InputRichFilePhoto) isInputRichFileClass() {}
 
 // EncodeBare writes the fields of inputRichFilePhoto.
@@ -82684,9 +77834,6 @@ func (*InputRichFileDocument) TypeID() uint32 { return 0x83281dbd }
 
 // TypeName returns "inputRichFileDocument".
 func (*InputRichFileDocument) TypeName() string { return "inputRichFileDocument" }
-
-// IsNil reports a nil pointer.
-func (x *InputRichFileDocument) IsNil() bool { return x == nil }
 
 func (*InputRichFileDocument) isInputRichFileClass() {}
 
@@ -82747,9 +77894,6 @@ func (*InputRichMessage) TypeID() uint32 { return 0xe4c449fc }
 
 // TypeName returns "inputRichMessage".
 func (*InputRichMessage) TypeName() string { return "inputRichMessage" }
-
-// IsNil reports a nil pointer.
-func (x *InputRichMessage) IsNil() bool { return x == nil }
 
 func (*InputRichMessage) isInputRichMessageClass() {}
 
@@ -82817,9 +77961,6 @@ func (*InputRichMessageHTML) TypeID() uint32 { return 0xdacb836a }
 // TypeName returns "inputRichMessageHTML".
 func (*InputRichMessageHTML) TypeName() string { return "inputRichMessageHTML" }
 
-// IsNil reports a nil pointer.
-func (x *InputRichMessageHTML) IsNil() bool { return x == nil }
-
 func (*InputRichMessageHTML) isInputRichMessageClass() {}
 
 // EncodeBare writes the fields of inputRichMessageHTML.
@@ -82867,9 +78008,6 @@ func (*InputRichMessageMarkdown) TypeID() uint32 { return 0x004b572c }
 
 // TypeName returns "inputRichMessageMarkdown".
 func (*InputRichMessageMarkdown) TypeName() string { return "inputRichMessageMarkdown" }
-
-// IsNil reports a nil pointer.
-func (x *InputRichMessageMarkdown) IsNil() bool { return x == nil }
 
 func (*InputRichMessageMarkdown) isInputRichMessageClass() {}
 
@@ -82944,9 +78082,6 @@ func (*RichMessage) TypeID() uint32 { return 0xbaf39d8b }
 // TypeName returns "richMessage".
 func (*RichMessage) TypeName() string { return "richMessage" }
 
-// IsNil reports a nil pointer.
-func (x *RichMessage) IsNil() bool { return x == nil }
-
 func (*RichMessage) isRichMessageClass() {}
 
 // EncodeBare writes the fields of richMessage.
@@ -83012,9 +78147,6 @@ func (*CommunityPeer) TypeID() uint32 { return 0x76141ebd }
 
 // TypeName returns "communityPeer".
 func (*CommunityPeer) TypeName() string { return "communityPeer" }
-
-// IsNil reports a nil pointer.
-func (x *CommunityPeer) IsNil() bool { return x == nil }
 
 func (*CommunityPeer) isCommunityPeerClass() {}
 
@@ -83084,9 +78216,6 @@ func (*CommunityPeerRequest) TypeID() uint32 { return 0x7beafa85 }
 // TypeName returns "communityPeerRequest".
 func (*CommunityPeerRequest) TypeName() string { return "communityPeerRequest" }
 
-// IsNil reports a nil pointer.
-func (x *CommunityPeerRequest) IsNil() bool { return x == nil }
-
 func (*CommunityPeerRequest) isCommunityPeerRequestClass() {}
 
 // EncodeBare writes the fields of communityPeerRequest.
@@ -83150,9 +78279,6 @@ func (*CommunitiesPeerLinkRequests) TypeID() uint32 { return 0x2244afad }
 
 // TypeName returns "communities.peerLinkRequests".
 func (*CommunitiesPeerLinkRequests) TypeName() string { return "communities.peerLinkRequests" }
-
-// IsNil reports a nil pointer.
-func (x *CommunitiesPeerLinkRequests) IsNil() bool { return x == nil }
 
 func (*CommunitiesPeerLinkRequests) isCommunitiesPeerLinkRequestsClass() {}
 
@@ -83237,9 +78363,6 @@ func (*EphemeralMessage) TypeID() uint32 { return 0xdd27bee9 }
 
 // TypeName returns "ephemeralMessage".
 func (*EphemeralMessage) TypeName() string { return "ephemeralMessage" }
-
-// IsNil reports a nil pointer.
-func (x *EphemeralMessage) IsNil() bool { return x == nil }
 
 func (*EphemeralMessage) isEphemeralMessageClass() {}
 
@@ -83403,9 +78526,6 @@ func (*CommunitiesParticipantJoinedChats) TypeName() string {
 	return "communities.participantJoinedChats"
 }
 
-// IsNil reports a nil pointer.
-func (x *CommunitiesParticipantJoinedChats) IsNil() bool { return x == nil }
-
 func (*CommunitiesParticipantJoinedChats) isCommunitiesParticipantJoinedChatsClass() {}
 
 // EncodeBare writes the fields of communities.participantJoinedChats.
@@ -83461,9 +78581,6 @@ func (*MessagesTranslatedRichMessage) TypeID() uint32 { return 0x4203998f }
 // TypeName returns "messages.translatedRichMessage".
 func (*MessagesTranslatedRichMessage) TypeName() string { return "messages.translatedRichMessage" }
 
-// IsNil reports a nil pointer.
-func (x *MessagesTranslatedRichMessage) IsNil() bool { return x == nil }
-
 func (*MessagesTranslatedRichMessage) isMessagesTranslatedRichMessageClass() {}
 
 // EncodeBare writes the fields of messages.translatedRichMessage.
@@ -83514,9 +78631,6 @@ func (*MessagesComposedRichMessageWithAI) TypeID() uint32 { return 0x4c4537c8 }
 func (*MessagesComposedRichMessageWithAI) TypeName() string {
 	return "messages.composedRichMessageWithAI"
 }
-
-// IsNil reports a nil pointer.
-func (x *MessagesComposedRichMessageWithAI) IsNil() bool { return x == nil }
 
 func (*MessagesComposedRichMessageWithAI) isMessagesComposedRichMessageWithAIClass() {}
 
@@ -83578,9 +78692,6 @@ func (*ButtonTypeDefault) TypeID() uint32 { return 0xc9dd90e9 }
 // TypeName returns "buttonTypeDefault".
 func (*ButtonTypeDefault) TypeName() string { return "buttonTypeDefault" }
 
-// IsNil reports a nil pointer.
-func (x *ButtonTypeDefault) IsNil() bool { return x == nil }
-
 func (*ButtonTypeDefault) isButtonTypeClass() {}
 
 // EncodeBare writes the fields of buttonTypeDefault.
@@ -83602,9 +78713,6 @@ func (*ButtonTypeRequestPhone) TypeID() uint32 { return 0xdf3d36f9 }
 
 // TypeName returns "buttonTypeRequestPhone".
 func (*ButtonTypeRequestPhone) TypeName() string { return "buttonTypeRequestPhone" }
-
-// IsNil reports a nil pointer.
-func (x *ButtonTypeRequestPhone) IsNil() bool { return x == nil }
 
 func (*ButtonTypeRequestPhone) isButtonTypeClass() {}
 
@@ -83628,9 +78736,6 @@ func (*ButtonTypeRequestGeoLocation) TypeID() uint32 { return 0x9beee140 }
 // TypeName returns "buttonTypeRequestGeoLocation".
 func (*ButtonTypeRequestGeoLocation) TypeName() string { return "buttonTypeRequestGeoLocation" }
 
-// IsNil reports a nil pointer.
-func (x *ButtonTypeRequestGeoLocation) IsNil() bool { return x == nil }
-
 func (*ButtonTypeRequestGeoLocation) isButtonTypeClass() {}
 
 // EncodeBare writes the fields of buttonTypeRequestGeoLocation.
@@ -83653,9 +78758,6 @@ func (*ButtonTypeRequestPoll) TypeID() uint32 { return 0xaacfff84 }
 
 // TypeName returns "buttonTypeRequestPoll".
 func (*ButtonTypeRequestPoll) TypeName() string { return "buttonTypeRequestPoll" }
-
-// IsNil reports a nil pointer.
-func (x *ButtonTypeRequestPoll) IsNil() bool { return x == nil }
 
 func (*ButtonTypeRequestPoll) isButtonTypeClass() {}
 
@@ -83694,9 +78796,6 @@ func (*ButtonTypeRequestPeer) TypeID() uint32 { return 0x4f58a237 }
 // TypeName returns "buttonTypeRequestPeer".
 func (*ButtonTypeRequestPeer) TypeName() string { return "buttonTypeRequestPeer" }
 
-// IsNil reports a nil pointer.
-func (x *ButtonTypeRequestPeer) IsNil() bool { return x == nil }
-
 func (*ButtonTypeRequestPeer) isButtonTypeClass() {}
 
 // EncodeBare writes the fields of buttonTypeRequestPeer.
@@ -83733,9 +78832,6 @@ func (*InputButtonTypeRequestPeer) TypeID() uint32 { return 0x3fe268fe }
 
 // TypeName returns "inputButtonTypeRequestPeer".
 func (*InputButtonTypeRequestPeer) TypeName() string { return "inputButtonTypeRequestPeer" }
-
-// IsNil reports a nil pointer.
-func (x *InputButtonTypeRequestPeer) IsNil() bool { return x == nil }
 
 func (*InputButtonTypeRequestPeer) isButtonTypeClass() {}
 
@@ -83780,9 +78876,6 @@ func (*ButtonTypeSimpleWebView) TypeID() uint32 { return 0xc01a597a }
 
 // TypeName returns "buttonTypeSimpleWebView".
 func (*ButtonTypeSimpleWebView) TypeName() string { return "buttonTypeSimpleWebView" }
-
-// IsNil reports a nil pointer.
-func (x *ButtonTypeSimpleWebView) IsNil() bool { return x == nil }
 
 func (*ButtonTypeSimpleWebView) isButtonTypeClass() {}
 
@@ -83855,9 +78948,6 @@ func (*InlineButtonTypeURL) TypeID() uint32 { return 0xeca4f8d4 }
 // TypeName returns "inlineButtonTypeUrl".
 func (*InlineButtonTypeURL) TypeName() string { return "inlineButtonTypeUrl" }
 
-// IsNil reports a nil pointer.
-func (x *InlineButtonTypeURL) IsNil() bool { return x == nil }
-
 func (*InlineButtonTypeURL) isInlineButtonTypeClass() {}
 
 // EncodeBare writes the fields of inlineButtonTypeUrl.
@@ -83884,9 +78974,6 @@ func (*InlineButtonTypeURLAuth) TypeID() uint32 { return 0xbfd02da2 }
 
 // TypeName returns "inlineButtonTypeUrlAuth".
 func (*InlineButtonTypeURLAuth) TypeName() string { return "inlineButtonTypeUrlAuth" }
-
-// IsNil reports a nil pointer.
-func (x *InlineButtonTypeURLAuth) IsNil() bool { return x == nil }
 
 func (*InlineButtonTypeURLAuth) isInlineButtonTypeClass() {}
 
@@ -83929,9 +79016,6 @@ func (*InputInlineButtonTypeURLAuth) TypeID() uint32 { return 0x9961bcb4 }
 
 // TypeName returns "inputInlineButtonTypeUrlAuth".
 func (*InputInlineButtonTypeURLAuth) TypeName() string { return "inputInlineButtonTypeUrlAuth" }
-
-// IsNil reports a nil pointer.
-func (x *InputInlineButtonTypeURLAuth) IsNil() bool { return x == nil }
 
 func (*InputInlineButtonTypeURLAuth) isInlineButtonTypeClass() {}
 
@@ -83983,9 +79067,6 @@ func (*InlineButtonTypeWebView) TypeID() uint32 { return 0x3bcab5b4 }
 // TypeName returns "inlineButtonTypeWebView".
 func (*InlineButtonTypeWebView) TypeName() string { return "inlineButtonTypeWebView" }
 
-// IsNil reports a nil pointer.
-func (x *InlineButtonTypeWebView) IsNil() bool { return x == nil }
-
 func (*InlineButtonTypeWebView) isInlineButtonTypeClass() {}
 
 // EncodeBare writes the fields of inlineButtonTypeWebView.
@@ -84011,9 +79092,6 @@ func (*InlineButtonTypeCallback) TypeID() uint32 { return 0x2955bc38 }
 
 // TypeName returns "inlineButtonTypeCallback".
 func (*InlineButtonTypeCallback) TypeName() string { return "inlineButtonTypeCallback" }
-
-// IsNil reports a nil pointer.
-func (x *InlineButtonTypeCallback) IsNil() bool { return x == nil }
 
 func (*InlineButtonTypeCallback) isInlineButtonTypeClass() {}
 
@@ -84046,9 +79124,6 @@ func (*InlineButtonTypeGame) TypeID() uint32 { return 0x5cd3709d }
 // TypeName returns "inlineButtonTypeGame".
 func (*InlineButtonTypeGame) TypeName() string { return "inlineButtonTypeGame" }
 
-// IsNil reports a nil pointer.
-func (x *InlineButtonTypeGame) IsNil() bool { return x == nil }
-
 func (*InlineButtonTypeGame) isInlineButtonTypeClass() {}
 
 // EncodeBare writes the fields of inlineButtonTypeGame.
@@ -84070,9 +79145,6 @@ func (*InlineButtonTypeBuy) TypeID() uint32 { return 0x48bad7a5 }
 
 // TypeName returns "inlineButtonTypeBuy".
 func (*InlineButtonTypeBuy) TypeName() string { return "inlineButtonTypeBuy" }
-
-// IsNil reports a nil pointer.
-func (x *InlineButtonTypeBuy) IsNil() bool { return x == nil }
 
 func (*InlineButtonTypeBuy) isInlineButtonTypeClass() {}
 
@@ -84098,9 +79170,6 @@ func (*InlineButtonTypeSwitchInline) TypeID() uint32 { return 0x93773ff5 }
 
 // TypeName returns "inlineButtonTypeSwitchInline".
 func (*InlineButtonTypeSwitchInline) TypeName() string { return "inlineButtonTypeSwitchInline" }
-
-// IsNil reports a nil pointer.
-func (x *InlineButtonTypeSwitchInline) IsNil() bool { return x == nil }
 
 func (*InlineButtonTypeSwitchInline) isInlineButtonTypeClass() {}
 
@@ -84143,9 +79212,6 @@ func (*InlineButtonTypeUserProfile) TypeID() uint32 { return 0x3fa33fcf }
 // TypeName returns "inlineButtonTypeUserProfile".
 func (*InlineButtonTypeUserProfile) TypeName() string { return "inlineButtonTypeUserProfile" }
 
-// IsNil reports a nil pointer.
-func (x *InlineButtonTypeUserProfile) IsNil() bool { return x == nil }
-
 func (*InlineButtonTypeUserProfile) isInlineButtonTypeClass() {}
 
 // EncodeBare writes the fields of inlineButtonTypeUserProfile.
@@ -84170,9 +79236,6 @@ func (*InputInlineButtonTypeUserProfile) TypeID() uint32 { return 0x53f3ce5a }
 
 // TypeName returns "inputInlineButtonTypeUserProfile".
 func (*InputInlineButtonTypeUserProfile) TypeName() string { return "inputInlineButtonTypeUserProfile" }
-
-// IsNil reports a nil pointer.
-func (x *InputInlineButtonTypeUserProfile) IsNil() bool { return x == nil }
 
 func (*InputInlineButtonTypeUserProfile) isInlineButtonTypeClass() {}
 
@@ -84199,9 +79262,6 @@ func (*InlineButtonTypeCopy) TypeID() uint32 { return 0xb41d3272 }
 // TypeName returns "inlineButtonTypeCopy".
 func (*InlineButtonTypeCopy) TypeName() string { return "inlineButtonTypeCopy" }
 
-// IsNil reports a nil pointer.
-func (x *InlineButtonTypeCopy) IsNil() bool { return x == nil }
-
 func (*InlineButtonTypeCopy) isInlineButtonTypeClass() {}
 
 // EncodeBare writes the fields of inlineButtonTypeCopy.
@@ -84225,9 +79285,6 @@ func (*InlineButtonTypeDisabled) TypeID() uint32 { return 0xa438619d }
 
 // TypeName returns "inlineButtonTypeDisabled".
 func (*InlineButtonTypeDisabled) TypeName() string { return "inlineButtonTypeDisabled" }
-
-// IsNil reports a nil pointer.
-func (x *InlineButtonTypeDisabled) IsNil() bool { return x == nil }
 
 func (*InlineButtonTypeDisabled) isInlineButtonTypeClass() {}
 
@@ -84277,9 +79334,6 @@ func (*KeyboardInlineButton) TypeID() uint32 { return 0x11c1a322 }
 
 // TypeName returns "keyboardInlineButton".
 func (*KeyboardInlineButton) TypeName() string { return "keyboardInlineButton" }
-
-// IsNil reports a nil pointer.
-func (x *KeyboardInlineButton) IsNil() bool { return x == nil }
 
 func (*KeyboardInlineButton) isKeyboardInlineButtonClass() {}
 
@@ -84344,9 +79398,6 @@ func (*KeyboardInlineButtonRow) TypeID() uint32 { return 0x19420af6 }
 // TypeName returns "keyboardInlineButtonRow".
 func (*KeyboardInlineButtonRow) TypeName() string { return "keyboardInlineButtonRow" }
 
-// IsNil reports a nil pointer.
-func (x *KeyboardInlineButtonRow) IsNil() bool { return x == nil }
-
 func (*KeyboardInlineButtonRow) isKeyboardInlineButtonRowClass() {}
 
 // EncodeBare writes the fields of keyboardInlineButtonRow.
@@ -84398,9 +79449,6 @@ func (*RichButtonStyle) TypeID() uint32 { return 0x03c610bd }
 
 // TypeName returns "richButtonStyle".
 func (*RichButtonStyle) TypeName() string { return "richButtonStyle" }
-
-// IsNil reports a nil pointer.
-func (x *RichButtonStyle) IsNil() bool { return x == nil }
 
 func (*RichButtonStyle) isRichButtonStyleClass() {}
 
@@ -84470,9 +79518,6 @@ func (*PageButton) TypeID() uint32 { return 0x692a5488 }
 // TypeName returns "pageButton".
 func (*PageButton) TypeName() string { return "pageButton" }
 
-// IsNil reports a nil pointer.
-func (x *PageButton) IsNil() bool { return x == nil }
-
 func (*PageButton) isPageButtonClass() {}
 
 // EncodeBare writes the fields of pageButton.
@@ -84539,9 +79584,6 @@ func (*EphemeralWelcomeMessagesNotModified) TypeName() string {
 	return "ephemeral.welcomeMessagesNotModified"
 }
 
-// IsNil reports a nil pointer.
-func (x *EphemeralWelcomeMessagesNotModified) IsNil() bool { return x == nil }
-
 func (*EphemeralWelcomeMessagesNotModified) isEphemeralWelcomeMessagesClass() {}
 
 // EncodeBare writes the fields of ephemeral.welcomeMessagesNotModified.
@@ -84565,9 +79607,6 @@ func (*EphemeralWelcomeMessages) TypeID() uint32 { return 0x104fc872 }
 
 // TypeName returns "ephemeral.welcomeMessages".
 func (*EphemeralWelcomeMessages) TypeName() string { return "ephemeral.welcomeMessages" }
-
-// IsNil reports a nil pointer.
-func (x *EphemeralWelcomeMessages) IsNil() bool { return x == nil }
 
 func (*EphemeralWelcomeMessages) isEphemeralWelcomeMessagesClass() {}
 
@@ -84620,9 +79659,6 @@ func (*AuthFirebasePnvIntent) TypeID() uint32 { return 0xdf5ac00c }
 
 // TypeName returns "auth.firebasePnvIntent".
 func (*AuthFirebasePnvIntent) TypeName() string { return "auth.firebasePnvIntent" }
-
-// IsNil reports a nil pointer.
-func (x *AuthFirebasePnvIntent) IsNil() bool { return x == nil }
 
 func (*AuthFirebasePnvIntent) isAuthFirebasePnvIntentClass() {}
 

@@ -374,7 +374,6 @@ func (g *gen) genCombinator(b *bytes.Buffer, c *schema.Combinator) error {
 	b.WriteString("}\n\n")
 	fmt.Fprintf(b, "// TypeID returns %#08x.\nfunc (*%s) TypeID() uint32 { return %#08x }\n\n", c.ID, name, c.ID)
 	fmt.Fprintf(b, "// TypeName returns %q.\nfunc (*%s) TypeName() string { return %q }\n\n", c.Name, name, c.Name)
-	fmt.Fprintf(b, "// IsNil reports a nil pointer.\nfunc (x *%s) IsNil() bool { return x == nil }\n\n", name)
 	if !c.Function && !skippedTypes[c.Result.Name] {
 		fmt.Fprintf(b, "func (*%s) is%s() {}\n\n", name, className(c.Result.Name))
 	}
@@ -561,7 +560,7 @@ func (g *gen) generate() (map[string][]byte, error) {
 func (g *gen) genRegistry() ([]byte, error) {
 	b := &bytes.Buffer{}
 	fmt.Fprintf(b, header, g.src)
-	fmt.Fprintf(b, "package %s\n\nimport \"github.com/polygram/polygram/tl\"\n\n", g.pkg)
+	fmt.Fprintf(b, "package %s\n\nimport (\n\t\"sync\"\n\n\t\"github.com/polygram/polygram/tl\"\n)\n\n", g.pkg)
 	if g.s.Layer != 0 {
 		fmt.Fprintf(b, "// Layer is the API layer of the schema this package was generated from.\nconst Layer = %d\n\n", g.s.Layer)
 	}
@@ -595,14 +594,11 @@ func (g *gen) genRegistry() ([]byte, error) {
 		}
 		b.WriteString("\n}\n\n")
 	}
-	b.WriteString("// NewByName returns a new zero value of the constructor or function with the\n// given schema name (\"messages.sendMessage\"), or nil when the name is unknown.\nfunc NewByName(name string) tl.Object {\n\tswitch name {\n")
-	for _, c := range all {
-		if skippedTypes[c.Result.Name] && !c.Function {
-			continue
-		}
-		fmt.Fprintf(b, "\tcase %q:\n\t\treturn &%s{}\n", c.Name, structName(c))
-	}
-	b.WriteString("\t}\n\treturn nil\n}\n\n")
+	b.WriteString("// NewByName returns a new zero value of the constructor or function with the\n// given schema name (\"messages.sendMessage\"), or nil when the name is unknown.\n" +
+		"func NewByName(name string) tl.Object {\n\tbyNameOnce.Do(func() {\n\t\tbyName = make(map[string]uint32, len(ConstructorIDs)+len(FunctionIDs))\n" +
+		"\t\tfor _, ids := range [][]uint32{ConstructorIDs[:], FunctionIDs[:]} {\n\t\t\tfor _, id := range ids {\n\t\t\t\tbyName[New(id).TypeName()] = id\n\t\t\t}\n\t\t}\n\t})\n" +
+		"\tid, ok := byName[name]\n\tif !ok {\n\t\treturn nil\n\t}\n\treturn New(id)\n}\n\n" +
+		"var (\n\tbyNameOnce sync.Once\n\tbyName     map[string]uint32\n)\n\n")
 	writeIDs("ConstructorIDs", "lists every generated constructor id in schema order.", g.s.Constructors)
 	writeIDs("FunctionIDs", "lists every generated function id in schema order.", g.s.Functions)
 

@@ -17,9 +17,6 @@ func (*ReqPQRequest) TypeID() uint32 { return 0x60469778 }
 // TypeName returns "req_pq".
 func (*ReqPQRequest) TypeName() string { return "req_pq" }
 
-// IsNil reports a nil pointer.
-func (x *ReqPQRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of req_pq.
 func (x *ReqPQRequest) EncodeBare(e *tl.Encoder) {
 	e.Int128(x.Nonce)
@@ -48,9 +45,6 @@ func (*ReqPQMultiRequest) TypeID() uint32 { return 0xbe7e8ef1 }
 
 // TypeName returns "req_pq_multi".
 func (*ReqPQMultiRequest) TypeName() string { return "req_pq_multi" }
-
-// IsNil reports a nil pointer.
-func (x *ReqPQMultiRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of req_pq_multi.
 func (x *ReqPQMultiRequest) EncodeBare(e *tl.Encoder) {
@@ -85,9 +79,6 @@ func (*ReqDHParamsRequest) TypeID() uint32 { return 0xd712e4be }
 
 // TypeName returns "req_DH_params".
 func (*ReqDHParamsRequest) TypeName() string { return "req_DH_params" }
-
-// IsNil reports a nil pointer.
-func (x *ReqDHParamsRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of req_DH_params.
 func (x *ReqDHParamsRequest) EncodeBare(e *tl.Encoder) {
@@ -130,9 +121,6 @@ func (*SetClientDHParamsRequest) TypeID() uint32 { return 0xf5045f1f }
 // TypeName returns "set_client_DH_params".
 func (*SetClientDHParamsRequest) TypeName() string { return "set_client_DH_params" }
 
-// IsNil reports a nil pointer.
-func (x *SetClientDHParamsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of set_client_DH_params.
 func (x *SetClientDHParamsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int128(x.Nonce)
@@ -165,9 +153,6 @@ func (*DestroyAuthKeyRequest) TypeID() uint32 { return 0xd1435160 }
 // TypeName returns "destroy_auth_key".
 func (*DestroyAuthKeyRequest) TypeName() string { return "destroy_auth_key" }
 
-// IsNil reports a nil pointer.
-func (x *DestroyAuthKeyRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of destroy_auth_key.
 func (x *DestroyAuthKeyRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -194,9 +179,6 @@ func (*RPCDropAnswerRequest) TypeID() uint32 { return 0x58e4a740 }
 
 // TypeName returns "rpc_drop_answer".
 func (*RPCDropAnswerRequest) TypeName() string { return "rpc_drop_answer" }
-
-// IsNil reports a nil pointer.
-func (x *RPCDropAnswerRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of rpc_drop_answer.
 func (x *RPCDropAnswerRequest) EncodeBare(e *tl.Encoder) {
@@ -227,9 +209,6 @@ func (*GetFutureSaltsRequest) TypeID() uint32 { return 0xb921bd04 }
 // TypeName returns "get_future_salts".
 func (*GetFutureSaltsRequest) TypeName() string { return "get_future_salts" }
 
-// IsNil reports a nil pointer.
-func (x *GetFutureSaltsRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of get_future_salts.
 func (x *GetFutureSaltsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Num)
@@ -258,9 +237,6 @@ func (*PingRequest) TypeID() uint32 { return 0x7abe77ec }
 
 // TypeName returns "ping".
 func (*PingRequest) TypeName() string { return "ping" }
-
-// IsNil reports a nil pointer.
-func (x *PingRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of ping.
 func (x *PingRequest) EncodeBare(e *tl.Encoder) {
@@ -292,9 +268,6 @@ func (*PingDelayDisconnectRequest) TypeID() uint32 { return 0xf3427b8c }
 // TypeName returns "ping_delay_disconnect".
 func (*PingDelayDisconnectRequest) TypeName() string { return "ping_delay_disconnect" }
 
-// IsNil reports a nil pointer.
-func (x *PingDelayDisconnectRequest) IsNil() bool { return x == nil }
-
 // EncodeBare writes the fields of ping_delay_disconnect.
 func (x *PingDelayDisconnectRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.PingID)
@@ -325,9 +298,6 @@ func (*DestroySessionRequest) TypeID() uint32 { return 0xe7512126 }
 
 // TypeName returns "destroy_session".
 func (*DestroySessionRequest) TypeName() string { return "destroy_session" }
-
-// IsNil reports a nil pointer.
-func (x *DestroySessionRequest) IsNil() bool { return x == nil }
 
 // EncodeBare writes the fields of destroy_session.
 func (x *DestroySessionRequest) EncodeBare(e *tl.Encoder) {

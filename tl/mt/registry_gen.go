@@ -2,7 +2,11 @@
 
 package mt
 
-import "github.com/polygram/polygram/tl"
+import (
+	"sync"
+
+	"github.com/polygram/polygram/tl"
+)
 
 // New returns a new zero value of the constructor or function with the
 // given id, or nil when the id is unknown.
@@ -115,110 +119,25 @@ func New(id uint32) tl.Object {
 // NewByName returns a new zero value of the constructor or function with the
 // given schema name ("messages.sendMessage"), or nil when the name is unknown.
 func NewByName(name string) tl.Object {
-	switch name {
-	case "resPQ":
-		return &ResPQ{}
-	case "p_q_inner_data":
-		return &PQInnerData{}
-	case "p_q_inner_data_dc":
-		return &PQInnerDataDC{}
-	case "p_q_inner_data_temp":
-		return &PQInnerDataTemp{}
-	case "p_q_inner_data_temp_dc":
-		return &PQInnerDataTempDC{}
-	case "bind_auth_key_inner":
-		return &BindAuthKeyInner{}
-	case "server_DH_params_fail":
-		return &ServerDHParamsFail{}
-	case "server_DH_params_ok":
-		return &ServerDHParamsOk{}
-	case "server_DH_inner_data":
-		return &ServerDHInnerData{}
-	case "client_DH_inner_data":
-		return &ClientDHInnerData{}
-	case "dh_gen_ok":
-		return &DHGenOk{}
-	case "dh_gen_retry":
-		return &DHGenRetry{}
-	case "dh_gen_fail":
-		return &DHGenFail{}
-	case "destroy_auth_key_ok":
-		return &DestroyAuthKeyOk{}
-	case "destroy_auth_key_none":
-		return &DestroyAuthKeyNone{}
-	case "destroy_auth_key_fail":
-		return &DestroyAuthKeyFail{}
-	case "msgs_ack":
-		return &MsgsAck{}
-	case "bad_msg_notification":
-		return &BadMsgNotification{}
-	case "bad_server_salt":
-		return &BadServerSalt{}
-	case "msgs_state_req":
-		return &MsgsStateReq{}
-	case "msgs_state_info":
-		return &MsgsStateInfo{}
-	case "msgs_all_info":
-		return &MsgsAllInfo{}
-	case "msg_detailed_info":
-		return &MsgDetailedInfo{}
-	case "msg_new_detailed_info":
-		return &MsgNewDetailedInfo{}
-	case "msg_resend_req":
-		return &MsgResendReq{}
-	case "rpc_error":
-		return &RPCError{}
-	case "rpc_answer_unknown":
-		return &RPCAnswerUnknown{}
-	case "rpc_answer_dropped_running":
-		return &RPCAnswerDroppedRunning{}
-	case "rpc_answer_dropped":
-		return &RPCAnswerDropped{}
-	case "future_salt":
-		return &FutureSalt{}
-	case "future_salts":
-		return &FutureSalts{}
-	case "pong":
-		return &Pong{}
-	case "destroy_session_ok":
-		return &DestroySessionOk{}
-	case "destroy_session_none":
-		return &DestroySessionNone{}
-	case "new_session_created":
-		return &NewSessionCreated{}
-	case "http_wait":
-		return &HTTPWait{}
-	case "ipPort":
-		return &IPPort{}
-	case "ipPortSecret":
-		return &IPPortSecret{}
-	case "accessPointRule":
-		return &AccessPointRule{}
-	case "help.configSimple":
-		return &HelpConfigSimple{}
-	case "req_pq":
-		return &ReqPQRequest{}
-	case "req_pq_multi":
-		return &ReqPQMultiRequest{}
-	case "req_DH_params":
-		return &ReqDHParamsRequest{}
-	case "set_client_DH_params":
-		return &SetClientDHParamsRequest{}
-	case "destroy_auth_key":
-		return &DestroyAuthKeyRequest{}
-	case "rpc_drop_answer":
-		return &RPCDropAnswerRequest{}
-	case "get_future_salts":
-		return &GetFutureSaltsRequest{}
-	case "ping":
-		return &PingRequest{}
-	case "ping_delay_disconnect":
-		return &PingDelayDisconnectRequest{}
-	case "destroy_session":
-		return &DestroySessionRequest{}
+	byNameOnce.Do(func() {
+		byName = make(map[string]uint32, len(ConstructorIDs)+len(FunctionIDs))
+		for _, ids := range [][]uint32{ConstructorIDs[:], FunctionIDs[:]} {
+			for _, id := range ids {
+				byName[New(id).TypeName()] = id
+			}
+		}
+	})
+	id, ok := byName[name]
+	if !ok {
+		return nil
 	}
-	return nil
+	return New(id)
 }
+
+var (
+	byNameOnce sync.Once
+	byName     map[string]uint32
+)
 
 // ConstructorIDs lists every generated constructor id in schema order.
 var ConstructorIDs = [...]uint32{

@@ -44,9 +44,6 @@ func (*ResPQ) TypeID() uint32 { return 0x05162463 }
 // TypeName returns "resPQ".
 func (*ResPQ) TypeName() string { return "resPQ" }
 
-// IsNil reports a nil pointer.
-func (x *ResPQ) IsNil() bool { return x == nil }
-
 func (*ResPQ) isResPQClass() {}
 
 // EncodeBare writes the fields of resPQ.
@@ -113,9 +110,6 @@ func (*PQInnerData) TypeID() uint32 { return 0x83c95aec }
 // TypeName returns "p_q_inner_data".
 func (*PQInnerData) TypeName() string { return "p_q_inner_data" }
 
-// IsNil reports a nil pointer.
-func (x *PQInnerData) IsNil() bool { return x == nil }
-
 func (*PQInnerData) isPQInnerDataClass() {}
 
 // EncodeBare writes the fields of p_q_inner_data.
@@ -156,9 +150,6 @@ func (*PQInnerDataDC) TypeID() uint32 { return 0xa9f55f95 }
 
 // TypeName returns "p_q_inner_data_dc".
 func (*PQInnerDataDC) TypeName() string { return "p_q_inner_data_dc" }
-
-// IsNil reports a nil pointer.
-func (x *PQInnerDataDC) IsNil() bool { return x == nil }
 
 func (*PQInnerDataDC) isPQInnerDataClass() {}
 
@@ -203,9 +194,6 @@ func (*PQInnerDataTemp) TypeID() uint32 { return 0x3c6a84d4 }
 // TypeName returns "p_q_inner_data_temp".
 func (*PQInnerDataTemp) TypeName() string { return "p_q_inner_data_temp" }
 
-// IsNil reports a nil pointer.
-func (x *PQInnerDataTemp) IsNil() bool { return x == nil }
-
 func (*PQInnerDataTemp) isPQInnerDataClass() {}
 
 // EncodeBare writes the fields of p_q_inner_data_temp.
@@ -249,9 +237,6 @@ func (*PQInnerDataTempDC) TypeID() uint32 { return 0x56fddf88 }
 
 // TypeName returns "p_q_inner_data_temp_dc".
 func (*PQInnerDataTempDC) TypeName() string { return "p_q_inner_data_temp_dc" }
-
-// IsNil reports a nil pointer.
-func (x *PQInnerDataTempDC) IsNil() bool { return x == nil }
 
 func (*PQInnerDataTempDC) isPQInnerDataClass() {}
 
@@ -320,9 +305,6 @@ func (*BindAuthKeyInner) TypeID() uint32 { return 0x75a3f765 }
 // TypeName returns "bind_auth_key_inner".
 func (*BindAuthKeyInner) TypeName() string { return "bind_auth_key_inner" }
 
-// IsNil reports a nil pointer.
-func (x *BindAuthKeyInner) IsNil() bool { return x == nil }
-
 func (*BindAuthKeyInner) isBindAuthKeyInnerClass() {}
 
 // EncodeBare writes the fields of bind_auth_key_inner.
@@ -384,9 +366,6 @@ func (*ServerDHParamsFail) TypeID() uint32 { return 0x79cb045d }
 // TypeName returns "server_DH_params_fail".
 func (*ServerDHParamsFail) TypeName() string { return "server_DH_params_fail" }
 
-// IsNil reports a nil pointer.
-func (x *ServerDHParamsFail) IsNil() bool { return x == nil }
-
 func (*ServerDHParamsFail) isServerDHParamsClass() {}
 
 // EncodeBare writes the fields of server_DH_params_fail.
@@ -417,9 +396,6 @@ func (*ServerDHParamsOk) TypeID() uint32 { return 0xd0e8075c }
 
 // TypeName returns "server_DH_params_ok".
 func (*ServerDHParamsOk) TypeName() string { return "server_DH_params_ok" }
-
-// IsNil reports a nil pointer.
-func (x *ServerDHParamsOk) IsNil() bool { return x == nil }
 
 func (*ServerDHParamsOk) isServerDHParamsClass() {}
 
@@ -478,9 +454,6 @@ func (*ServerDHInnerData) TypeID() uint32 { return 0xb5890dba }
 
 // TypeName returns "server_DH_inner_data".
 func (*ServerDHInnerData) TypeName() string { return "server_DH_inner_data" }
-
-// IsNil reports a nil pointer.
-func (x *ServerDHInnerData) IsNil() bool { return x == nil }
 
 func (*ServerDHInnerData) isServerDHInnerDataClass() {}
 
@@ -544,9 +517,6 @@ func (*ClientDHInnerData) TypeID() uint32 { return 0x6643b654 }
 // TypeName returns "client_DH_inner_data".
 func (*ClientDHInnerData) TypeName() string { return "client_DH_inner_data" }
 
-// IsNil reports a nil pointer.
-func (x *ClientDHInnerData) IsNil() bool { return x == nil }
-
 func (*ClientDHInnerData) isClientDHInnerDataClass() {}
 
 // EncodeBare writes the fields of client_DH_inner_data.
@@ -608,9 +578,6 @@ func (*DHGenOk) TypeID() uint32 { return 0x3bcbf734 }
 // TypeName returns "dh_gen_ok".
 func (*DHGenOk) TypeName() string { return "dh_gen_ok" }
 
-// IsNil reports a nil pointer.
-func (x *DHGenOk) IsNil() bool { return x == nil }
-
 func (*DHGenOk) isSetClientDHParamsAnswerClass() {}
 
 // EncodeBare writes the fields of dh_gen_ok.
@@ -642,9 +609,6 @@ func (*DHGenRetry) TypeID() uint32 { return 0x46dc1fb9 }
 // TypeName returns "dh_gen_retry".
 func (*DHGenRetry) TypeName() string { return "dh_gen_retry" }
 
-// IsNil reports a nil pointer.
-func (x *DHGenRetry) IsNil() bool { return x == nil }
-
 func (*DHGenRetry) isSetClientDHParamsAnswerClass() {}
 
 // EncodeBare writes the fields of dh_gen_retry.
@@ -675,9 +639,6 @@ func (*DHGenFail) TypeID() uint32 { return 0xa69dae02 }
 
 // TypeName returns "dh_gen_fail".
 func (*DHGenFail) TypeName() string { return "dh_gen_fail" }
-
-// IsNil reports a nil pointer.
-func (x *DHGenFail) IsNil() bool { return x == nil }
 
 func (*DHGenFail) isSetClientDHParamsAnswerClass() {}
 
@@ -735,9 +696,6 @@ func (*DestroyAuthKeyOk) TypeID() uint32 { return 0xf660e1d4 }
 // TypeName returns "destroy_auth_key_ok".
 func (*DestroyAuthKeyOk) TypeName() string { return "destroy_auth_key_ok" }
 
-// IsNil reports a nil pointer.
-func (x *DestroyAuthKeyOk) IsNil() bool { return x == nil }
-
 func (*DestroyAuthKeyOk) isDestroyAuthKeyResClass() {}
 
 // EncodeBare writes the fields of destroy_auth_key_ok.
@@ -760,9 +718,6 @@ func (*DestroyAuthKeyNone) TypeID() uint32 { return 0x0a9f2259 }
 // TypeName returns "destroy_auth_key_none".
 func (*DestroyAuthKeyNone) TypeName() string { return "destroy_auth_key_none" }
 
-// IsNil reports a nil pointer.
-func (x *DestroyAuthKeyNone) IsNil() bool { return x == nil }
-
 func (*DestroyAuthKeyNone) isDestroyAuthKeyResClass() {}
 
 // EncodeBare writes the fields of destroy_auth_key_none.
@@ -784,9 +739,6 @@ func (*DestroyAuthKeyFail) TypeID() uint32 { return 0xea109b13 }
 
 // TypeName returns "destroy_auth_key_fail".
 func (*DestroyAuthKeyFail) TypeName() string { return "destroy_auth_key_fail" }
-
-// IsNil reports a nil pointer.
-func (x *DestroyAuthKeyFail) IsNil() bool { return x == nil }
 
 func (*DestroyAuthKeyFail) isDestroyAuthKeyResClass() {}
 
@@ -834,9 +786,6 @@ func (*MsgsAck) TypeID() uint32 { return 0x62d6b459 }
 
 // TypeName returns "msgs_ack".
 func (*MsgsAck) TypeName() string { return "msgs_ack" }
-
-// IsNil reports a nil pointer.
-func (x *MsgsAck) IsNil() bool { return x == nil }
 
 func (*MsgsAck) isMsgsAckClass() {}
 
@@ -891,9 +840,6 @@ func (*BadMsgNotification) TypeID() uint32 { return 0xa7eff811 }
 // TypeName returns "bad_msg_notification".
 func (*BadMsgNotification) TypeName() string { return "bad_msg_notification" }
 
-// IsNil reports a nil pointer.
-func (x *BadMsgNotification) IsNil() bool { return x == nil }
-
 func (*BadMsgNotification) isBadMsgNotificationClass() {}
 
 // EncodeBare writes the fields of bad_msg_notification.
@@ -925,9 +871,6 @@ func (*BadServerSalt) TypeID() uint32 { return 0xedab447b }
 
 // TypeName returns "bad_server_salt".
 func (*BadServerSalt) TypeName() string { return "bad_server_salt" }
-
-// IsNil reports a nil pointer.
-func (x *BadServerSalt) IsNil() bool { return x == nil }
 
 func (*BadServerSalt) isBadMsgNotificationClass() {}
 
@@ -984,9 +927,6 @@ func (*MsgsStateReq) TypeID() uint32 { return 0xda69fb52 }
 // TypeName returns "msgs_state_req".
 func (*MsgsStateReq) TypeName() string { return "msgs_state_req" }
 
-// IsNil reports a nil pointer.
-func (x *MsgsStateReq) IsNil() bool { return x == nil }
-
 func (*MsgsStateReq) isMsgsStateReqClass() {}
 
 // EncodeBare writes the fields of msgs_state_req.
@@ -1036,9 +976,6 @@ func (*MsgsStateInfo) TypeID() uint32 { return 0x04deb57d }
 
 // TypeName returns "msgs_state_info".
 func (*MsgsStateInfo) TypeName() string { return "msgs_state_info" }
-
-// IsNil reports a nil pointer.
-func (x *MsgsStateInfo) IsNil() bool { return x == nil }
 
 func (*MsgsStateInfo) isMsgsStateInfoClass() {}
 
@@ -1091,9 +1028,6 @@ func (*MsgsAllInfo) TypeID() uint32 { return 0x8cc0d131 }
 
 // TypeName returns "msgs_all_info".
 func (*MsgsAllInfo) TypeName() string { return "msgs_all_info" }
-
-// IsNil reports a nil pointer.
-func (x *MsgsAllInfo) IsNil() bool { return x == nil }
 
 func (*MsgsAllInfo) isMsgsAllInfoClass() {}
 
@@ -1151,9 +1085,6 @@ func (*MsgDetailedInfo) TypeID() uint32 { return 0x276d3ec6 }
 // TypeName returns "msg_detailed_info".
 func (*MsgDetailedInfo) TypeName() string { return "msg_detailed_info" }
 
-// IsNil reports a nil pointer.
-func (x *MsgDetailedInfo) IsNil() bool { return x == nil }
-
 func (*MsgDetailedInfo) isMsgDetailedInfoClass() {}
 
 // EncodeBare writes the fields of msg_detailed_info.
@@ -1186,9 +1117,6 @@ func (*MsgNewDetailedInfo) TypeID() uint32 { return 0x809db6df }
 
 // TypeName returns "msg_new_detailed_info".
 func (*MsgNewDetailedInfo) TypeName() string { return "msg_new_detailed_info" }
-
-// IsNil reports a nil pointer.
-func (x *MsgNewDetailedInfo) IsNil() bool { return x == nil }
 
 func (*MsgNewDetailedInfo) isMsgDetailedInfoClass() {}
 
@@ -1243,9 +1171,6 @@ func (*MsgResendReq) TypeID() uint32 { return 0x7d861a08 }
 // TypeName returns "msg_resend_req".
 func (*MsgResendReq) TypeName() string { return "msg_resend_req" }
 
-// IsNil reports a nil pointer.
-func (x *MsgResendReq) IsNil() bool { return x == nil }
-
 func (*MsgResendReq) isMsgResendReqClass() {}
 
 // EncodeBare writes the fields of msg_resend_req.
@@ -1295,9 +1220,6 @@ func (*RPCError) TypeID() uint32 { return 0x2144ca19 }
 
 // TypeName returns "rpc_error".
 func (*RPCError) TypeName() string { return "rpc_error" }
-
-// IsNil reports a nil pointer.
-func (x *RPCError) IsNil() bool { return x == nil }
 
 func (*RPCError) isRPCErrorClass() {}
 
@@ -1353,9 +1275,6 @@ func (*RPCAnswerUnknown) TypeID() uint32 { return 0x5e2ad36e }
 // TypeName returns "rpc_answer_unknown".
 func (*RPCAnswerUnknown) TypeName() string { return "rpc_answer_unknown" }
 
-// IsNil reports a nil pointer.
-func (x *RPCAnswerUnknown) IsNil() bool { return x == nil }
-
 func (*RPCAnswerUnknown) isRPCDropAnswerClass() {}
 
 // EncodeBare writes the fields of rpc_answer_unknown.
@@ -1377,9 +1296,6 @@ func (*RPCAnswerDroppedRunning) TypeID() uint32 { return 0xcd78e586 }
 
 // TypeName returns "rpc_answer_dropped_running".
 func (*RPCAnswerDroppedRunning) TypeName() string { return "rpc_answer_dropped_running" }
-
-// IsNil reports a nil pointer.
-func (x *RPCAnswerDroppedRunning) IsNil() bool { return x == nil }
 
 func (*RPCAnswerDroppedRunning) isRPCDropAnswerClass() {}
 
@@ -1405,9 +1321,6 @@ func (*RPCAnswerDropped) TypeID() uint32 { return 0xa43ad8b7 }
 
 // TypeName returns "rpc_answer_dropped".
 func (*RPCAnswerDropped) TypeName() string { return "rpc_answer_dropped" }
-
-// IsNil reports a nil pointer.
-func (x *RPCAnswerDropped) IsNil() bool { return x == nil }
 
 func (*RPCAnswerDropped) isRPCDropAnswerClass() {}
 
@@ -1464,9 +1377,6 @@ func (*FutureSalt) TypeID() uint32 { return 0x0949d9dc }
 // TypeName returns "future_salt".
 func (*FutureSalt) TypeName() string { return "future_salt" }
 
-// IsNil reports a nil pointer.
-func (x *FutureSalt) IsNil() bool { return x == nil }
-
 func (*FutureSalt) isFutureSaltClass() {}
 
 // EncodeBare writes the fields of future_salt.
@@ -1522,9 +1432,6 @@ func (*FutureSalts) TypeID() uint32 { return 0xae500895 }
 // TypeName returns "future_salts".
 func (*FutureSalts) TypeName() string { return "future_salts" }
 
-// IsNil reports a nil pointer.
-func (x *FutureSalts) IsNil() bool { return x == nil }
-
 func (*FutureSalts) isFutureSaltsClass() {}
 
 // EncodeBare writes the fields of future_salts.
@@ -1579,9 +1486,6 @@ func (*Pong) TypeID() uint32 { return 0x347773c5 }
 // TypeName returns "pong".
 func (*Pong) TypeName() string { return "pong" }
 
-// IsNil reports a nil pointer.
-func (x *Pong) IsNil() bool { return x == nil }
-
 func (*Pong) isPongClass() {}
 
 // EncodeBare writes the fields of pong.
@@ -1635,9 +1539,6 @@ func (*DestroySessionOk) TypeID() uint32 { return 0xe22045fc }
 // TypeName returns "destroy_session_ok".
 func (*DestroySessionOk) TypeName() string { return "destroy_session_ok" }
 
-// IsNil reports a nil pointer.
-func (x *DestroySessionOk) IsNil() bool { return x == nil }
-
 func (*DestroySessionOk) isDestroySessionResClass() {}
 
 // EncodeBare writes the fields of destroy_session_ok.
@@ -1662,9 +1563,6 @@ func (*DestroySessionNone) TypeID() uint32 { return 0x62d350c9 }
 
 // TypeName returns "destroy_session_none".
 func (*DestroySessionNone) TypeName() string { return "destroy_session_none" }
-
-// IsNil reports a nil pointer.
-func (x *DestroySessionNone) IsNil() bool { return x == nil }
 
 func (*DestroySessionNone) isDestroySessionResClass() {}
 
@@ -1716,9 +1614,6 @@ func (*NewSessionCreated) TypeID() uint32 { return 0x9ec20908 }
 
 // TypeName returns "new_session_created".
 func (*NewSessionCreated) TypeName() string { return "new_session_created" }
-
-// IsNil reports a nil pointer.
-func (x *NewSessionCreated) IsNil() bool { return x == nil }
 
 func (*NewSessionCreated) isNewSessionClass() {}
 
@@ -1774,9 +1669,6 @@ func (*HTTPWait) TypeID() uint32 { return 0x9299359f }
 
 // TypeName returns "http_wait".
 func (*HTTPWait) TypeName() string { return "http_wait" }
-
-// IsNil reports a nil pointer.
-func (x *HTTPWait) IsNil() bool { return x == nil }
 
 func (*HTTPWait) isHTTPWaitClass() {}
 
@@ -1834,9 +1726,6 @@ func (*IPPort) TypeID() uint32 { return 0xd433ad73 }
 // TypeName returns "ipPort".
 func (*IPPort) TypeName() string { return "ipPort" }
 
-// IsNil reports a nil pointer.
-func (x *IPPort) IsNil() bool { return x == nil }
-
 func (*IPPort) isIPPortClass() {}
 
 // EncodeBare writes the fields of ipPort.
@@ -1865,9 +1754,6 @@ func (*IPPortSecret) TypeID() uint32 { return 0x37982646 }
 
 // TypeName returns "ipPortSecret".
 func (*IPPortSecret) TypeName() string { return "ipPortSecret" }
-
-// IsNil reports a nil pointer.
-func (x *IPPortSecret) IsNil() bool { return x == nil }
 
 func (*IPPortSecret) isIPPortClass() {}
 
@@ -1924,9 +1810,6 @@ func (*AccessPointRule) TypeID() uint32 { return 0x4679b65f }
 // TypeName returns "accessPointRule".
 func (*AccessPointRule) TypeName() string { return "accessPointRule" }
 
-// IsNil reports a nil pointer.
-func (x *AccessPointRule) IsNil() bool { return x == nil }
-
 func (*AccessPointRule) isAccessPointRuleClass() {}
 
 // EncodeBare writes the fields of accessPointRule.
@@ -1981,9 +1864,6 @@ func (*HelpConfigSimple) TypeID() uint32 { return 0x5a592a6c }
 
 // TypeName returns "help.configSimple".
 func (*HelpConfigSimple) TypeName() string { return "help.configSimple" }
-
-// IsNil reports a nil pointer.
-func (x *HelpConfigSimple) IsNil() bool { return x == nil }
 
 func (*HelpConfigSimple) isHelpConfigSimpleClass() {}
 
