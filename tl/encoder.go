@@ -1,10 +1,10 @@
 package tl
 
 import (
-	"unsafe"
 	"encoding/binary"
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // Encoder appends TL-encoded values to a byte slice. The zero value is ready
