@@ -77,11 +77,10 @@ func run() error {
 			return
 		}
 		peer, err := botClient.ResolveID(ctx, m.ChatID)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bot:", err)
-			return
+		if err == nil {
+			_, err = botClient.SendMessage(ctx, peer, "echo: "+m.Message.Message, core.SendOptions{ReplyTo: m.Message.ID})
 		}
-		if _, err := botClient.SendMessage(ctx, peer, "echo: "+m.Message.Message, core.SendOptions{ReplyTo: m.Message.ID}); err != nil {
+		if err != nil && ctx.Err() == nil { // errors after shutdown began are expected
 			fmt.Fprintln(os.Stderr, "bot:", err)
 		}
 	})
