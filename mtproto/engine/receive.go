@@ -186,16 +186,54 @@ func (e *Engine) clientMessage(msgID int64, seqno int32, body []byte, outer bool
 	return e.clientBody(msgID, body, evs)
 }
 
+// decodeBody reads the fields of a service message, reporting a malformed one.
+func decodeBody(d *tl.Decoder, o tl.Object) error {
+	o.DecodeBare(d)
+	if d.Err() != nil {
+		return fmt.Errorf("%w: %s: %v", ErrMalformed, o.TypeName(), d.Err())
+	}
+	return nil
+}
+
+// commonBody handles the service messages both roles treat alike: msgs_ack,
+// msgs_state_req and msg_resend_req. It reports whether it handled one.
+func (e *Engine) commonBody(id uint32, d *tl.Decoder, msgID int64) (bool, error) {
+	switch id {
+	case idMsgsAck:
+		var a mt.MsgsAck
+		if err := decodeBody(d, &a); err != nil {
+			return true, err
+		}
+		for _, id := range a.MsgIDs {
+			e.acked(id)
+		}
+	case idMsgsStateReq:
+		var q mt.MsgsStateReq
+		if err := decodeBody(d, &q); err != nil {
+			return true, err
+		}
+		e.answerState(msgID, q.MsgIDs)
+	case idMsgResendReq:
+		var q mt.MsgResendReq
+		if err := decodeBody(d, &q); err != nil {
+			return true, err
+		}
+		for _, id := range q.MsgIDs {
+			e.resendSame(id)
+		}
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
 // clientBody dispatches an unpacked message body.
 func (e *Engine) clientBody(msgID int64, body []byte, evs *[]Event) error {
 	d := tl.NewDecoder(body)
 	id := d.Uint32()
-	decode := func(o tl.Object) error {
-		o.DecodeBare(d)
-		if d.Err() != nil {
-			return fmt.Errorf("%w: %s: %v", ErrMalformed, o.TypeName(), d.Err())
-		}
-		return nil
+	decode := func(o tl.Object) error { return decodeBody(d, o) }
+	if done, err := e.commonBody(id, d, msgID); done || err != nil {
+		return err
 	}
 	switch id {
 	case mt.RPCResultID:
@@ -204,14 +242,6 @@ func (e *Engine) clientBody(msgID int64, body []byte, evs *[]Event) error {
 			return err
 		}
 		return e.rpcResult(r.ReqMsgID, msgID, r.Result, evs)
-	case idMsgsAck:
-		var a mt.MsgsAck
-		if err := decode(&a); err != nil {
-			return err
-		}
-		for _, id := range a.MsgIDs {
-			e.acked(id)
-		}
 	case idBadServerSalt:
 		var n mt.BadServerSalt
 		if err := decode(&n); err != nil {
@@ -232,20 +262,6 @@ func (e *Engine) clientBody(msgID int64, body []byte, evs *[]Event) error {
 		}
 		e.salt = n.ServerSalt
 		*evs = append(*evs, NewSession{FirstMsgID: n.FirstMsgID, UniqueID: n.UniqueID})
-	case idMsgsStateReq:
-		var q mt.MsgsStateReq
-		if err := decode(&q); err != nil {
-			return err
-		}
-		e.answerState(msgID, q.MsgIDs)
-	case idMsgResendReq:
-		var q mt.MsgResendReq
-		if err := decode(&q); err != nil {
-			return err
-		}
-		for _, id := range q.MsgIDs {
-			e.resendSame(id)
-		}
 	case idMsgDetailedInfo, idMsgNewDetailedInfo:
 		var answer int64
 		if id == idMsgDetailedInfo {

@@ -143,22 +143,11 @@ func (e *Engine) serverMessage(msgID int64, seqno int32, body []byte, outer bool
 func (e *Engine) serverBody(msgID int64, body []byte, evs *[]Event) error {
 	d := tl.NewDecoder(body)
 	id := d.Uint32()
-	decode := func(o tl.Object) error {
-		o.DecodeBare(d)
-		if d.Err() != nil {
-			return fmt.Errorf("%w: %s: %v", ErrMalformed, o.TypeName(), d.Err())
-		}
-		return nil
+	decode := func(o tl.Object) error { return decodeBody(d, o) }
+	if done, err := e.commonBody(id, d, msgID); done || err != nil {
+		return err
 	}
 	switch id {
-	case idMsgsAck:
-		var a mt.MsgsAck
-		if err := decode(&a); err != nil {
-			return err
-		}
-		for _, id := range a.MsgIDs {
-			e.acked(id)
-		}
 	case idPing:
 		var p mt.PingRequest
 		if err := decode(&p); err != nil {
@@ -180,20 +169,6 @@ func (e *Engine) serverBody(msgID int64, body []byte, evs *[]Event) error {
 		now := int32(e.serverNow().Unix())
 		salts := []*mt.FutureSalt{{ValidSince: now - 1800, ValidUntil: now + 1800, Salt: e.salt}}
 		e.queueService(&mt.FutureSalts{ReqMsgID: msgID, Now: now, Salts: salts})
-	case idMsgsStateReq:
-		var q mt.MsgsStateReq
-		if err := decode(&q); err != nil {
-			return err
-		}
-		e.answerState(msgID, q.MsgIDs)
-	case idMsgResendReq:
-		var q mt.MsgResendReq
-		if err := decode(&q); err != nil {
-			return err
-		}
-		for _, id := range q.MsgIDs {
-			e.resendSame(id)
-		}
 	case idRPCDropAnswer:
 		var q mt.RPCDropAnswerRequest
 		if err := decode(&q); err != nil {
