@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/polygram/polygram/internal/msgpackw"
 )
 
-// A small msgpack reader and writer for what crosses the boundary as
+// A small msgpack reader (the writer is internal/msgpackw) for what crosses the boundary as
 // generic maps: configurations, friendly calls, emulator commands, events
 // and error maps. TL objects never go through here: tl/tlpack transcodes
 // them byte to byte. The reader is written for hostile input: every length
@@ -220,85 +222,15 @@ func typeName(v any) string {
 // mp appends msgpack values to a byte slice.
 type mp []byte
 
-func (b mp) mapHeader(n int) mp {
-	switch {
-	case n < 16:
-		return append(b, 0x80|byte(n))
-	case n <= math.MaxUint16:
-		return append(b, 0xde, byte(n>>8), byte(n))
-	}
-	return append(b, 0xdf, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-}
-
-func (b mp) arrayHeader(n int) mp {
-	switch {
-	case n < 16:
-		return append(b, 0x90|byte(n))
-	case n <= math.MaxUint16:
-		return append(b, 0xdc, byte(n>>8), byte(n))
-	}
-	return append(b, 0xdd, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-}
-
-func (b mp) str(s string) mp {
-	n := len(s)
-	switch {
-	case n < 32:
-		b = append(b, 0xa0|byte(n))
-	case n <= math.MaxUint8:
-		b = append(b, 0xd9, byte(n))
-	case n <= math.MaxUint16:
-		b = append(b, 0xda, byte(n>>8), byte(n))
-	default:
-		b = append(b, 0xdb, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(b, s...)
-}
-
-func (b mp) bin(s []byte) mp {
-	n := len(s)
-	switch {
-	case n <= math.MaxUint8:
-		b = append(b, 0xc4, byte(n))
-	case n <= math.MaxUint16:
-		b = append(b, 0xc5, byte(n>>8), byte(n))
-	default:
-		b = append(b, 0xc6, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(b, s...)
-}
-
-func (b mp) int(v int64) mp {
-	switch {
-	case v >= 0 && v <= 0x7f:
-		return append(b, byte(v))
-	case v < 0 && v >= -32:
-		return append(b, byte(v))
-	case v >= math.MinInt32 && v <= math.MaxInt32:
-		return binary.BigEndian.AppendUint32(append(b, 0xd2), uint32(v))
-	}
-	return binary.BigEndian.AppendUint64(append(b, 0xd3), uint64(v))
-}
-
-func (b mp) uint(v uint64) mp {
-	if v <= math.MaxInt64 {
-		return b.int(int64(v))
-	}
-	return binary.BigEndian.AppendUint64(append(b, 0xcf), v)
-}
-
-func (b mp) float(v float64) mp {
-	return binary.BigEndian.AppendUint64(append(b, 0xcb), math.Float64bits(v))
-}
-
-func (b mp) bool(v bool) mp {
-	if v {
-		return append(b, 0xc3)
-	}
-	return append(b, 0xc2)
-}
-
-func (b mp) nil() mp { return append(b, 0xc0) }
+func (b mp) mapHeader(n int) mp   { return msgpackw.MapHeader(b, n) }
+func (b mp) arrayHeader(n int) mp { return msgpackw.ArrayHeader(b, n) }
+func (b mp) str(s string) mp      { return msgpackw.Str(b, s) }
+func (b mp) bin(s []byte) mp      { return msgpackw.Bin(b, s) }
+func (b mp) int(v int64) mp       { return msgpackw.Int(b, v) }
+func (b mp) uint(v uint64) mp     { return msgpackw.Uint(b, v) }
+func (b mp) float(v float64) mp   { return msgpackw.Float(b, v) }
+func (b mp) bool(v bool) mp       { return msgpackw.Bool(b, v) }
+func (b mp) nil() mp              { return msgpackw.Nil(b) }
 
 // any appends a value of the kinds decodeMsgpack returns, plus the Go
 // integer kinds, raw and string maps.

@@ -1,102 +1,13 @@
 package tlpack
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 )
 
-// A minimal msgpack writer and reader over byte slices: the bridge needs only
-// a handful of formats, and working on slices keeps transcoding free of
-// per-value allocations.
-
-func appendMapHeader16(b []byte) ([]byte, int) {
-	at := len(b)
-	return append(b, 0xde, 0, 0), at
-}
-
-func patchMapHeader16(b []byte, at, n int) { binary.BigEndian.PutUint16(b[at+1:], uint16(n)) }
-
-func appendArrayHeader(b []byte, n int) []byte {
-	switch {
-	case n < 16:
-		return append(b, 0x90|byte(n))
-	case n <= math.MaxUint16:
-		return append(b, 0xdc, byte(n>>8), byte(n))
-	}
-	return append(b, 0xdd, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-}
-
-func appendStr(b []byte, s []byte) []byte {
-	n := len(s)
-	switch {
-	case n < 32:
-		b = append(b, 0xa0|byte(n))
-	case n <= math.MaxUint8:
-		b = append(b, 0xd9, byte(n))
-	case n <= math.MaxUint16:
-		b = append(b, 0xda, byte(n>>8), byte(n))
-	default:
-		b = append(b, 0xdb, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(b, s...)
-}
-
-func appendStrString(b []byte, s string) []byte {
-	n := len(s)
-	switch {
-	case n < 32:
-		b = append(b, 0xa0|byte(n))
-	case n <= math.MaxUint8:
-		b = append(b, 0xd9, byte(n))
-	case n <= math.MaxUint16:
-		b = append(b, 0xda, byte(n>>8), byte(n))
-	default:
-		b = append(b, 0xdb, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(b, s...)
-}
-
-func appendBin(b []byte, s []byte) []byte {
-	n := len(s)
-	switch {
-	case n <= math.MaxUint8:
-		b = append(b, 0xc4, byte(n))
-	case n <= math.MaxUint16:
-		b = append(b, 0xc5, byte(n>>8), byte(n))
-	default:
-		b = append(b, 0xc6, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(b, s...)
-}
-
-func appendInt(b []byte, v int64) []byte {
-	switch {
-	case v >= 0 && v < 128:
-		return append(b, byte(v))
-	case v < 0 && v >= -32:
-		return append(b, byte(v))
-	case v >= math.MinInt8 && v <= math.MaxInt8:
-		return append(b, 0xd0, byte(v))
-	case v >= math.MinInt16 && v <= math.MaxInt16:
-		return append(b, 0xd1, byte(v>>8), byte(v))
-	case v >= math.MinInt32 && v <= math.MaxInt32:
-		return append(b, 0xd2, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
-	}
-	return binary.BigEndian.AppendUint64(append(b, 0xd3), uint64(v))
-}
-
-func appendFloat(b []byte, v float64) []byte {
-	return binary.BigEndian.AppendUint64(append(b, 0xcb), math.Float64bits(v))
-}
-
-func appendBool(b []byte, v bool) []byte {
-	if v {
-		return append(b, 0xc3)
-	}
-	return append(b, 0xc2)
-}
+// A minimal msgpack reader over byte slices (the writer is internal/msgpackw):
+// working on slices keeps transcoding free of per-value allocations.
 
 // reader reads msgpack values from a byte slice.
 type reader struct {

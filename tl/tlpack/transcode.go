@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/polygram/polygram/internal/msgpackw"
 	"github.com/polygram/polygram/tl"
 )
 
@@ -64,21 +65,21 @@ func (b *Bridge) toMsgpack(dst []byte, d *tl.Decoder, t *tref, depth int) ([]byt
 	}
 	switch t.kind {
 	case kInt:
-		dst = appendInt(dst, int64(d.Int()))
+		dst = msgpackw.Int(dst, int64(d.Int()))
 	case kLong:
-		dst = appendInt(dst, d.Long())
+		dst = msgpackw.Int(dst, d.Long())
 	case kDouble:
-		dst = appendFloat(dst, d.Double())
+		dst = msgpackw.Float(dst, d.Double())
 	case kString:
-		dst = appendStr(dst, d.BytesRef())
+		dst = msgpackw.StrBytes(dst, d.BytesRef())
 	case kBytes:
-		dst = appendBin(dst, d.BytesRef())
+		dst = msgpackw.Bin(dst, d.BytesRef())
 	case kInt128:
-		dst = appendBin(dst, d.Take(16))
+		dst = msgpackw.Bin(dst, d.Take(16))
 	case kInt256:
-		dst = appendBin(dst, d.Take(32))
+		dst = msgpackw.Bin(dst, d.Take(32))
 	case kBool:
-		dst = appendBool(dst, d.Bool())
+		dst = msgpackw.Bool(dst, d.Bool())
 	case kVector:
 		var n int
 		min := minSize(t.elem)
@@ -90,7 +91,7 @@ func (b *Bridge) toMsgpack(dst []byte, d *tl.Decoder, t *tref, depth int) ([]byt
 		if d.Err() != nil {
 			return dst, decErr(d)
 		}
-		dst = appendArrayHeader(dst, n)
+		dst = msgpackw.ArrayHeader(dst, n)
 		for i := 0; i < n; i++ {
 			var err error
 			if dst, err = b.toMsgpack(dst, d, t.elem, depth+1); err != nil {
@@ -154,9 +155,9 @@ func minSize(t *tref) int {
 var underscore = []byte("_")
 
 func (b *Bridge) ctorToMsgpack(dst []byte, d *tl.Decoder, c *ctor, depth int) ([]byte, error) {
-	dst, at := appendMapHeader16(dst)
-	dst = appendStr(dst, underscore)
-	dst = appendStrString(dst, c.name)
+	dst, at := msgpackw.MapHeader16(dst)
+	dst = msgpackw.StrBytes(dst, underscore)
+	dst = msgpackw.Str(dst, c.name)
 	n := 1
 	var flags [maxFlagWords]uint32
 	for i := range c.params {
@@ -168,12 +169,12 @@ func (b *Bridge) ctorToMsgpack(dst []byte, d *tl.Decoder, c *ctor, depth int) ([
 		case p.flagIdx >= 0 && flags[p.flagIdx]&(1<<p.bit) == 0:
 			continue
 		case p.t.kind == kTrue:
-			dst = appendStrString(dst, p.key)
-			dst = appendBool(dst, true)
+			dst = msgpackw.Str(dst, p.key)
+			dst = msgpackw.Bool(dst, true)
 			n++
 			continue
 		}
-		dst = appendStrString(dst, p.key)
+		dst = msgpackw.Str(dst, p.key)
 		var err error
 		if dst, err = b.toMsgpack(dst, d, p.t, depth+1); err != nil {
 			return dst, wrap(wrap(err, p.name, 0), c.name, 0)
@@ -183,7 +184,7 @@ func (b *Bridge) ctorToMsgpack(dst []byte, d *tl.Decoder, c *ctor, depth int) ([
 	if d.Err() != nil {
 		return dst, wrap(decErr(d), c.name, 0)
 	}
-	patchMapHeader16(dst, at, n)
+	msgpackw.PatchMapHeader16(dst, at, n)
 	return dst, nil
 }
 
