@@ -192,40 +192,18 @@ func (e *Emulator) ControlHandler() http.Handler {
 		return map[string]int64{"peer": peer}, nil
 	})
 	handle("POST /promote", func(r *http.Request) (any, error) {
-		var q struct {
-			Chat   int64          `json:"chat"`
-			UserID int64          `json:"user_id"`
-			Rights map[string]any `json:"rights"`
-		}
-		if err := decodeJSON(r, &q); err != nil {
+		chat, user, rights, err := rightsRequest[api.ChatAdminRights](r)
+		if err != nil {
 			return nil, err
 		}
-		var rights *api.ChatAdminRights
-		if q.Rights != nil {
-			rights = &api.ChatAdminRights{}
-			if err := setRights(rights, q.Rights); err != nil {
-				return nil, err
-			}
-		}
-		return nil, e.Promote(q.Chat, q.UserID, rights)
+		return nil, e.Promote(chat, user, rights)
 	})
 	handle("POST /ban", func(r *http.Request) (any, error) {
-		var q struct {
-			Chat   int64          `json:"chat"`
-			UserID int64          `json:"user_id"`
-			Rights map[string]any `json:"rights"`
-		}
-		if err := decodeJSON(r, &q); err != nil {
+		chat, user, rights, err := rightsRequest[api.ChatBannedRights](r)
+		if err != nil {
 			return nil, err
 		}
-		var rights *api.ChatBannedRights
-		if q.Rights != nil {
-			rights = &api.ChatBannedRights{}
-			if err := setRights(rights, q.Rights); err != nil {
-				return nil, err
-			}
-		}
-		return nil, e.Ban(q.Chat, q.UserID, rights)
+		return nil, e.Ban(chat, user, rights)
 	})
 	handle("GET /invite_link", func(r *http.Request) (any, error) {
 		chat, err := strconv.ParseInt(r.URL.Query().Get("chat"), 10, 64)
@@ -386,4 +364,24 @@ func (e *Emulator) Info() *Info {
 		}{d.ID, d.Host, d.Port})
 	}
 	return in
+}
+
+// rightsRequest decodes {"chat", "user_id", "rights"} with the rights (by
+// their Telegram field names) into a fresh T, or nil when absent.
+func rightsRequest[T any](r *http.Request) (chat, user int64, rights *T, err error) {
+	var q struct {
+		Chat   int64          `json:"chat"`
+		UserID int64          `json:"user_id"`
+		Rights map[string]any `json:"rights"`
+	}
+	if err := decodeJSON(r, &q); err != nil {
+		return 0, 0, nil, err
+	}
+	if q.Rights != nil {
+		rights = new(T)
+		if err := setRights(rights, q.Rights); err != nil {
+			return 0, 0, nil, err
+		}
+	}
+	return q.Chat, q.UserID, rights, nil
 }
