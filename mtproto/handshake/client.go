@@ -88,18 +88,24 @@ type Client struct {
 	expiresAt   time.Time
 }
 
-func (c *Client) rand() io.Reader {
-	if c.Rand == nil {
+func (c *Client) rand() io.Reader { return orRand(c.Rand) }
+
+func (c *Client) now() time.Time { return orNow(c.Now) }
+
+// orRand returns r, or crypto/rand when r is nil.
+func orRand(r io.Reader) io.Reader {
+	if r == nil {
 		return rand.Reader
 	}
-	return c.Rand
+	return r
 }
 
-func (c *Client) now() time.Time {
-	if c.Now == nil {
+// orNow returns now(), or the wall clock when now is nil.
+func orNow(now func() time.Time) time.Time {
+	if now == nil {
 		return time.Now()
 	}
-	return c.Now()
+	return now()
 }
 
 func encode(o tl.Object) []byte {

@@ -1,7 +1,6 @@
 package handshake
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -49,19 +48,9 @@ type Server struct {
 	dc          int
 }
 
-func (s *Server) rand() io.Reader {
-	if s.Rand == nil {
-		return rand.Reader
-	}
-	return s.Rand
-}
+func (s *Server) rand() io.Reader { return orRand(s.Rand) }
 
-func (s *Server) now() time.Time {
-	if s.Now == nil {
-		return time.Now()
-	}
-	return s.Now()
-}
+func (s *Server) now() time.Time { return orNow(s.Now) }
 
 func (s *Server) prime() *big.Int {
 	if s.DHPrime == nil {
