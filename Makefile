@@ -121,7 +121,12 @@ test-python: lib $(PYENV)/.installed
 test-node: lib
 	cd bindings/node && npm ci --no-audit --no-fund && npm test
 
-test: fmt-check vet check-generated check-schema test-go test-c test-python test-node
+# Suites added by mk/*.mk fragments (one per binding or platform), each
+# appending its target to EXTRA_TESTS.
+EXTRA_TESTS :=
+include $(sort $(wildcard mk/*.mk))
+
+test: fmt-check vet check-generated check-schema test-go test-c test-python test-node $(EXTRA_TESTS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
