@@ -225,6 +225,14 @@ func TestHostileInputIsRejectedWithOffsets(t *testing.T) {
 	if !errors.As(err, &uc) || uc.Type != "InputPeer" {
 		t.Fatalf("got %v", err)
 	}
+	// A known constructor of another type (peerUser#59511722 is a Peer, not
+	// an InputPeer) is refused the same way, at the id's offset.
+	copy(bad[20:], []byte{0x22, 0x17, 0x51, 0x59})
+	_, err = tl.Decode(bad, api.New)
+	var de *tl.DecodeError
+	if !errors.As(err, &uc) || uc.Type != "InputPeer" || uc.ID != 0x59511722 || !errors.As(err, &de) || de.Offset != 20 {
+		t.Fatalf("wrong-class constructor: got %v", err)
+	}
 	// A string length running past the end.
 	d = tl.NewDecoder([]byte{0xfe, 0xff, 0xff, 0x00, 1, 2})
 	if s := d.String(); s != "" || !errors.Is(d.Err(), tl.ErrUnexpectedEnd) {

@@ -77,3 +77,9 @@ const (
 	BoolFalseID  uint32 = 0xbc799737
 	GzipPackedID uint32 = 0x3072cfa1
 )
+
+// NoCompare is a zero-size field that makes generated structs
+// non-comparable: the compiler then emits no equality function for each of
+// them, which keeps the shared library smaller. Compare TL values with
+// reflect.DeepEqual or by their encodings.
+type NoCompare [0]func()

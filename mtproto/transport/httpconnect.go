@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
+	"net/textproto"
+	"strconv"
 	"strings"
 )
 
@@ -24,8 +25,9 @@ type HTTPConnectDialer struct {
 	// Username and Password are sent as Basic Proxy-Authorization when
 	// Username is not empty.
 	Username, Password string
-	// Header holds extra request headers (for example User-Agent).
-	Header http.Header
+	// Header holds extra request headers (for example User-Agent); an
+	// http.Header may be given.
+	Header map[string][]string
 	// Forward opens the connection to the proxy. nil means &DirectDialer{}.
 	Forward Dialer
 }
@@ -81,7 +83,7 @@ func (d *HTTPConnectDialer) handshake(conn net.Conn, addr string) (net.Conn, err
 
 	lr := &io.LimitedReader{R: conn, N: maxConnectResponse}
 	br := bufio.NewReader(lr)
-	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodConnect})
+	status, code, err := readConnectResponse(br)
 	if err != nil {
 		if lr.N == 0 {
 			return nil, fmt.Errorf("the proxy's answer exceeds %d bytes", maxConnectResponse)
@@ -91,13 +93,40 @@ func (d *HTTPConnectDialer) handshake(conn net.Conn, addr string) (net.Conn, err
 		}
 		return nil, fmt.Errorf("reading the proxy's answer: %w", err)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &HTTPProxyError{StatusCode: resp.StatusCode, Status: resp.Status}
+	if code < 200 || code > 299 {
+		return nil, &HTTPProxyError{StatusCode: code, Status: status}
 	}
 	if br.Buffered() == 0 {
 		return conn, nil
 	}
 	return &bufferedConn{Conn: conn, r: br}, nil
+}
+
+// readConnectResponse reads the status line and headers of the answer to
+// CONNECT (a 2xx answer to CONNECT has no body: RFC 9110 §9.3.6). It returns
+// the status without the protocol ("200 Connection established") and its
+// code. net/textproto is enough for this; net/http would add megabytes to the
+// shared library.
+func readConnectResponse(br *bufio.Reader) (string, int, error) {
+	tp := textproto.NewReader(br)
+	line, err := tp.ReadLine()
+	if err != nil {
+		return "", 0, err
+	}
+	proto, status, ok := strings.Cut(line, " ")
+	if !ok || !strings.HasPrefix(proto, "HTTP/1.") {
+		return "", 0, fmt.Errorf("malformed status line %q", line)
+	}
+	status = strings.TrimLeft(status, " ")
+	codeText, _, _ := strings.Cut(status, " ")
+	code, err := strconv.Atoi(codeText)
+	if err != nil || len(codeText) != 3 {
+		return "", 0, fmt.Errorf("malformed status code in %q", line)
+	}
+	if _, err := tp.ReadMIMEHeader(); err != nil {
+		return "", 0, err
+	}
+	return status, code, nil
 }
 
 // bufferedConn hands out the bytes the response reader over-read before

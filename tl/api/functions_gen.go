@@ -8,6 +8,7 @@ import "github.com/polygram/polygram/tl"
 //
 //	invokeAfterMsg#cb9f372d {X:Type} msg_id:long query:!X = X
 type InvokeAfterMsgRequest struct {
+	_     tl.NoCompare
 	MsgID int64
 	Query tl.Object
 }
@@ -39,6 +40,7 @@ func (x *InvokeAfterMsgRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	invokeAfterMsgs#3dc4b4f0 {X:Type} msg_ids:Vector<long> query:!X = X
 type InvokeAfterMsgsRequest struct {
+	_      tl.NoCompare
 	MsgIDs []int64
 	Query  tl.Object
 }
@@ -70,6 +72,7 @@ func (x *InvokeAfterMsgsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	initConnection#c1cd5ea9 {X:Type} flags:# api_id:int device_model:string system_version:string app_version:string system_lang_code:string lang_pack:string lang_code:string proxy:flags.0?InputClientProxy params:flags.1?JSONValue query:!X = X
 type InitConnectionRequest struct {
+	_              tl.NoCompare
 	APIID          int32
 	DeviceModel    string
 	SystemVersion  string
@@ -142,6 +145,7 @@ func (x *InitConnectionRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	invokeWithLayer#da9b0d0d {X:Type} layer:int query:!X = X
 type InvokeWithLayerRequest struct {
+	_     tl.NoCompare
 	Layer int32
 	Query tl.Object
 }
@@ -173,6 +177,7 @@ func (x *InvokeWithLayerRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	invokeWithoutUpdates#bf9459b7 {X:Type} query:!X = X
 type InvokeWithoutUpdatesRequest struct {
+	_     tl.NoCompare
 	Query tl.Object
 }
 
@@ -201,6 +206,7 @@ func (x *InvokeWithoutUpdatesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	invokeWithMessagesRange#365275f2 {X:Type} range:MessageRange query:!X = X
 type InvokeWithMessagesRangeRequest struct {
+	_     tl.NoCompare
 	Range MessageRangeClass
 	Query tl.Object
 }
@@ -232,6 +238,7 @@ func (x *InvokeWithMessagesRangeRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	invokeWithTakeout#aca9fd2e {X:Type} takeout_id:long query:!X = X
 type InvokeWithTakeoutRequest struct {
+	_         tl.NoCompare
 	TakeoutID int64
 	Query     tl.Object
 }
@@ -263,6 +270,7 @@ func (x *InvokeWithTakeoutRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	invokeWithBusinessConnection#dd289f8e {X:Type} connection_id:string query:!X = X
 type InvokeWithBusinessConnectionRequest struct {
+	_            tl.NoCompare
 	ConnectionID string
 	Query        tl.Object
 }
@@ -294,6 +302,7 @@ func (x *InvokeWithBusinessConnectionRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	invokeWithGooglePlayIntegrity#1df92984 {X:Type} nonce:string token:string query:!X = X
 type InvokeWithGooglePlayIntegrityRequest struct {
+	_     tl.NoCompare
 	Nonce string
 	Token string
 	Query tl.Object
@@ -330,6 +339,7 @@ func (x *InvokeWithGooglePlayIntegrityRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	invokeWithApnsSecret#0dae54f8 {X:Type} nonce:string secret:string query:!X = X
 type InvokeWithApnsSecretRequest struct {
+	_      tl.NoCompare
 	Nonce  string
 	Secret string
 	Query  tl.Object
@@ -364,6 +374,7 @@ func (x *InvokeWithApnsSecretRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	invokeWithReCaptcha#adbb0f94 {X:Type} token:string query:!X = X
 type InvokeWithReCaptchaRequest struct {
+	_     tl.NoCompare
 	Token string
 	Query tl.Object
 }
@@ -395,6 +406,7 @@ func (x *InvokeWithReCaptchaRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.sendCode#a677244f phone_number:string api_id:int api_hash:string settings:CodeSettings = auth.SentCode
 type AuthSendCodeRequest struct {
+	_           tl.NoCompare
 	PhoneNumber string
 	APIID       int32
 	APIHash     string
@@ -433,6 +445,7 @@ func (x *AuthSendCodeRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.signUp#aac7b717 flags:# no_joined_notifications:flags.0?true phone_number:string phone_code_hash:string first_name:string last_name:string = auth.Authorization
 type AuthSignUpRequest struct {
+	_                     tl.NoCompare
 	NoJoinedNotifications bool
 	PhoneNumber           string
 	PhoneCodeHash         string
@@ -479,6 +492,7 @@ func (x *AuthSignUpRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.signIn#8d52a951 flags:# phone_number:string phone_code_hash:string phone_code:flags.0?string email_verification:flags.1?EmailVerification = auth.Authorization
 type AuthSignInRequest struct {
+	_                 tl.NoCompare
 	PhoneNumber       string
 	PhoneCodeHash     string
 	PhoneCode         tl.Opt[string]
@@ -534,6 +548,7 @@ func (x *AuthSignInRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.logOut#3e72ba19 = auth.LoggedOut
 type AuthLogOutRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x3e72ba19.
@@ -560,6 +575,7 @@ func (x *AuthLogOutRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.resetAuthorizations#9fab0d1a = Bool
 type AuthResetAuthorizationsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9fab0d1a.
@@ -586,6 +602,7 @@ func (x *AuthResetAuthorizationsRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	auth.exportAuthorization#e5bfffcd dc_id:int = auth.ExportedAuthorization
 type AuthExportAuthorizationRequest struct {
+	_    tl.NoCompare
 	DCID int32
 }
 
@@ -615,6 +632,7 @@ func (x *AuthExportAuthorizationRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	auth.importAuthorization#a57a7dad id:long bytes:bytes = auth.Authorization
 type AuthImportAuthorizationRequest struct {
+	_     tl.NoCompare
 	ID    int64
 	Bytes []byte
 }
@@ -647,6 +665,7 @@ func (x *AuthImportAuthorizationRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	auth.bindTempAuthKey#cdd42a05 perm_auth_key_id:long nonce:long expires_at:int encrypted_message:bytes = Bool
 type AuthBindTempAuthKeyRequest struct {
+	_                tl.NoCompare
 	PermAuthKeyID    int64
 	Nonce            int64
 	ExpiresAt        int32
@@ -685,6 +704,7 @@ func (x *AuthBindTempAuthKeyRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.importBotAuthorization#67a3ff2c flags:int api_id:int api_hash:string bot_auth_token:string = auth.Authorization
 type AuthImportBotAuthorizationRequest struct {
+	_            tl.NoCompare
 	Flags        int32
 	APIID        int32
 	APIHash      string
@@ -723,6 +743,7 @@ func (x *AuthImportBotAuthorizationRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	auth.checkPassword#d18b4d16 password:InputCheckPasswordSRP = auth.Authorization
 type AuthCheckPasswordRequest struct {
+	_        tl.NoCompare
 	Password InputCheckPasswordSRPClass
 }
 
@@ -752,6 +773,7 @@ func (x *AuthCheckPasswordRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.requestPasswordRecovery#d897bc66 = auth.PasswordRecovery
 type AuthRequestPasswordRecoveryRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd897bc66.
@@ -778,6 +800,7 @@ func (x *AuthRequestPasswordRecoveryRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	auth.recoverPassword#37096c70 flags:# code:string new_settings:flags.0?account.PasswordInputSettings = auth.Authorization
 type AuthRecoverPasswordRequest struct {
+	_           tl.NoCompare
 	Code        string
 	NewSettings AccountPasswordInputSettingsClass
 }
@@ -820,6 +843,7 @@ func (x *AuthRecoverPasswordRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.resendCode#cae47523 flags:# phone_number:string phone_code_hash:string reason:flags.0?string = auth.SentCode
 type AuthResendCodeRequest struct {
+	_             tl.NoCompare
 	PhoneNumber   string
 	PhoneCodeHash string
 	Reason        tl.Opt[string]
@@ -865,6 +889,7 @@ func (x *AuthResendCodeRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.cancelCode#1f040578 phone_number:string phone_code_hash:string = Bool
 type AuthCancelCodeRequest struct {
+	_             tl.NoCompare
 	PhoneNumber   string
 	PhoneCodeHash string
 }
@@ -897,6 +922,7 @@ func (x *AuthCancelCodeRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.dropTempAuthKeys#8e48a188 except_auth_keys:Vector<long> = Bool
 type AuthDropTempAuthKeysRequest struct {
+	_              tl.NoCompare
 	ExceptAuthKeys []int64
 }
 
@@ -926,6 +952,7 @@ func (x *AuthDropTempAuthKeysRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.exportLoginToken#b7e085fe api_id:int api_hash:string except_ids:Vector<long> = auth.LoginToken
 type AuthExportLoginTokenRequest struct {
+	_         tl.NoCompare
 	APIID     int32
 	APIHash   string
 	ExceptIDs []int64
@@ -961,6 +988,7 @@ func (x *AuthExportLoginTokenRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.importLoginToken#95ac5ce4 token:bytes = auth.LoginToken
 type AuthImportLoginTokenRequest struct {
+	_     tl.NoCompare
 	Token []byte
 }
 
@@ -990,6 +1018,7 @@ func (x *AuthImportLoginTokenRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.acceptLoginToken#e894ad4d token:bytes = Authorization
 type AuthAcceptLoginTokenRequest struct {
+	_     tl.NoCompare
 	Token []byte
 }
 
@@ -1019,6 +1048,7 @@ func (x *AuthAcceptLoginTokenRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.checkRecoveryPassword#d36bf79 code:string = Bool
 type AuthCheckRecoveryPasswordRequest struct {
+	_    tl.NoCompare
 	Code string
 }
 
@@ -1048,6 +1078,7 @@ func (x *AuthCheckRecoveryPasswordRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	auth.importWebTokenAuthorization#2db873a9 api_id:int api_hash:string web_auth_token:string = auth.Authorization
 type AuthImportWebTokenAuthorizationRequest struct {
+	_            tl.NoCompare
 	APIID        int32
 	APIHash      string
 	WebAuthToken string
@@ -1085,6 +1116,7 @@ func (x *AuthImportWebTokenAuthorizationRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	auth.requestFirebaseSms#8e39261e flags:# phone_number:string phone_code_hash:string safety_net_token:flags.0?string play_integrity_token:flags.2?string ios_push_secret:flags.1?string = Bool
 type AuthRequestFirebaseSMSRequest struct {
+	_                  tl.NoCompare
 	PhoneNumber        string
 	PhoneCodeHash      string
 	SafetyNetToken     tl.Opt[string]
@@ -1150,6 +1182,7 @@ func (x *AuthRequestFirebaseSMSRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	auth.resetLoginEmail#7e960193 phone_number:string phone_code_hash:string = auth.SentCode
 type AuthResetLoginEmailRequest struct {
+	_             tl.NoCompare
 	PhoneNumber   string
 	PhoneCodeHash string
 }
@@ -1182,6 +1215,7 @@ func (x *AuthResetLoginEmailRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.reportMissingCode#cb9deff6 phone_number:string phone_code_hash:string mnc:string = Bool
 type AuthReportMissingCodeRequest struct {
+	_             tl.NoCompare
 	PhoneNumber   string
 	PhoneCodeHash string
 	Mnc           string
@@ -1217,6 +1251,7 @@ func (x *AuthReportMissingCodeRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	auth.checkPaidAuth#56e59f9c phone_number:string phone_code_hash:string form_id:long = auth.SentCode
 type AuthCheckPaidAuthRequest struct {
+	_             tl.NoCompare
 	PhoneNumber   string
 	PhoneCodeHash string
 	FormID        int64
@@ -1252,6 +1287,7 @@ func (x *AuthCheckPaidAuthRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.initPasskeyLogin#518ad0b7 api_id:int api_hash:string = auth.PasskeyLoginOptions
 type AuthInitPasskeyLoginRequest struct {
+	_       tl.NoCompare
 	APIID   int32
 	APIHash string
 }
@@ -1284,6 +1320,7 @@ func (x *AuthInitPasskeyLoginRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	auth.finishPasskeyLogin#9857ad07 flags:# credential:InputPasskeyCredential from_dc_id:flags.0?int from_auth_key_id:flags.0?long = auth.Authorization
 type AuthFinishPasskeyLoginRequest struct {
+	_             tl.NoCompare
 	Credential    InputPasskeyCredentialClass
 	FromDCID      tl.Opt[int32]
 	FromAuthKeyID tl.Opt[int64]
@@ -1336,6 +1373,7 @@ func (x *AuthFinishPasskeyLoginRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	auth.initFirebasePnvLogin#777df37a api_id:int api_hash:string = auth.FirebasePnvIntent
 type AuthInitFirebasePnvLoginRequest struct {
+	_       tl.NoCompare
 	APIID   int32
 	APIHash string
 }
@@ -1368,6 +1406,7 @@ func (x *AuthInitFirebasePnvLoginRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	auth.finishFirebasePnvLogin#2c85094c google_token:string = auth.Authorization
 type AuthFinishFirebasePnvLoginRequest struct {
+	_           tl.NoCompare
 	GoogleToken string
 }
 
@@ -1397,6 +1436,7 @@ func (x *AuthFinishFirebasePnvLoginRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	auth.firebasePnvSignUp#783f6b56 flags:# no_joined_notifications:flags.0?true first_name:string last_name:string = auth.Authorization
 type AuthFirebasePnvSignUpRequest struct {
+	_                     tl.NoCompare
 	NoJoinedNotifications bool
 	FirstName             string
 	LastName              string
@@ -1437,6 +1477,7 @@ func (x *AuthFirebasePnvSignUpRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	account.registerDevice#ec86017a flags:# no_muted:flags.0?true token_type:int token:string app_sandbox:Bool secret:bytes other_uids:Vector<long> = Bool
 type AccountRegisterDeviceRequest struct {
+	_          tl.NoCompare
 	NoMuted    bool
 	TokenType  int32
 	Token      string
@@ -1486,6 +1527,7 @@ func (x *AccountRegisterDeviceRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	account.unregisterDevice#6a0d3206 token_type:int token:string other_uids:Vector<long> = Bool
 type AccountUnregisterDeviceRequest struct {
+	_         tl.NoCompare
 	TokenType int32
 	Token     string
 	OtherUids []int64
@@ -1521,6 +1563,7 @@ func (x *AccountUnregisterDeviceRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	account.updateNotifySettings#84be5b93 peer:InputNotifyPeer settings:InputPeerNotifySettings = Bool
 type AccountUpdateNotifySettingsRequest struct {
+	_        tl.NoCompare
 	Peer     InputNotifyPeerClass
 	Settings InputPeerNotifySettingsClass
 }
@@ -1553,6 +1596,7 @@ func (x *AccountUpdateNotifySettingsRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	account.getNotifySettings#12b3ad31 peer:InputNotifyPeer = PeerNotifySettings
 type AccountGetNotifySettingsRequest struct {
+	_    tl.NoCompare
 	Peer InputNotifyPeerClass
 }
 
@@ -1582,6 +1626,7 @@ func (x *AccountGetNotifySettingsRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	account.resetNotifySettings#db7e1747 = Bool
 type AccountResetNotifySettingsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xdb7e1747.
@@ -1608,6 +1653,7 @@ func (x *AccountResetNotifySettingsRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	account.updateProfile#78515775 flags:# first_name:flags.0?string last_name:flags.1?string about:flags.2?string = User
 type AccountUpdateProfileRequest struct {
+	_         tl.NoCompare
 	FirstName tl.Opt[string]
 	LastName  tl.Opt[string]
 	About     tl.Opt[string]
@@ -1667,6 +1713,7 @@ func (x *AccountUpdateProfileRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.updateStatus#6628562c offline:Bool = Bool
 type AccountUpdateStatusRequest struct {
+	_       tl.NoCompare
 	Offline bool
 }
 
@@ -1696,6 +1743,7 @@ func (x *AccountUpdateStatusRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.getWallPapers#7967d36 hash:long = account.WallPapers
 type AccountGetWallPapersRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -1725,6 +1773,7 @@ func (x *AccountGetWallPapersRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.reportPeer#c5ba3d86 peer:InputPeer reason:ReportReason message:string = Bool
 type AccountReportPeerRequest struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	Reason  ReportReasonClass
 	Message string
@@ -1760,6 +1809,7 @@ func (x *AccountReportPeerRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.checkUsername#2714d86c username:string = Bool
 type AccountCheckUsernameRequest struct {
+	_        tl.NoCompare
 	Username string
 }
 
@@ -1789,6 +1839,7 @@ func (x *AccountCheckUsernameRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.updateUsername#3e0bdd7c username:string = User
 type AccountUpdateUsernameRequest struct {
+	_        tl.NoCompare
 	Username string
 }
 
@@ -1818,6 +1869,7 @@ func (x *AccountUpdateUsernameRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	account.getPrivacy#dadbc950 key:InputPrivacyKey = account.PrivacyRules
 type AccountGetPrivacyRequest struct {
+	_   tl.NoCompare
 	Key InputPrivacyKeyClass
 }
 
@@ -1847,6 +1899,7 @@ func (x *AccountGetPrivacyRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.setPrivacy#c9f81ce8 key:InputPrivacyKey rules:Vector<InputPrivacyRule> = account.PrivacyRules
 type AccountSetPrivacyRequest struct {
+	_     tl.NoCompare
 	Key   InputPrivacyKeyClass
 	Rules []InputPrivacyRuleClass
 }
@@ -1879,6 +1932,7 @@ func (x *AccountSetPrivacyRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.deleteAccount#a2c0cf74 flags:# reason:string password:flags.0?InputCheckPasswordSRP = Bool
 type AccountDeleteAccountRequest struct {
+	_        tl.NoCompare
 	Reason   string
 	Password InputCheckPasswordSRPClass
 }
@@ -1921,6 +1975,7 @@ func (x *AccountDeleteAccountRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.getAccountTTL#8fc711d = AccountDaysTTL
 type AccountGetAccountTTLRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x08fc711d.
@@ -1947,6 +2002,7 @@ func (x *AccountGetAccountTTLRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.setAccountTTL#2442485e ttl:AccountDaysTTL = Bool
 type AccountSetAccountTTLRequest struct {
+	_   tl.NoCompare
 	TTL AccountDaysTTLClass
 }
 
@@ -1976,6 +2032,7 @@ func (x *AccountSetAccountTTLRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.sendChangePhoneCode#82574ae5 phone_number:string settings:CodeSettings = auth.SentCode
 type AccountSendChangePhoneCodeRequest struct {
+	_           tl.NoCompare
 	PhoneNumber string
 	Settings    CodeSettingsClass
 }
@@ -2008,6 +2065,7 @@ func (x *AccountSendChangePhoneCodeRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	account.changePhone#70c32edb phone_number:string phone_code_hash:string phone_code:string = User
 type AccountChangePhoneRequest struct {
+	_             tl.NoCompare
 	PhoneNumber   string
 	PhoneCodeHash string
 	PhoneCode     string
@@ -2043,6 +2101,7 @@ func (x *AccountChangePhoneRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.updateDeviceLocked#38df3532 period:int = Bool
 type AccountUpdateDeviceLockedRequest struct {
+	_      tl.NoCompare
 	Period int32
 }
 
@@ -2072,6 +2131,7 @@ func (x *AccountUpdateDeviceLockedRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	account.getAuthorizations#e320c158 = account.Authorizations
 type AccountGetAuthorizationsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe320c158.
@@ -2098,6 +2158,7 @@ func (x *AccountGetAuthorizationsRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	account.resetAuthorization#df77f3bc hash:long = Bool
 type AccountResetAuthorizationRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -2127,6 +2188,7 @@ func (x *AccountResetAuthorizationRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	account.getPassword#548a30f5 = account.Password
 type AccountGetPasswordRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x548a30f5.
@@ -2153,6 +2215,7 @@ func (x *AccountGetPasswordRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.getPasswordSettings#9cd4eaf9 password:InputCheckPasswordSRP = account.PasswordSettings
 type AccountGetPasswordSettingsRequest struct {
+	_        tl.NoCompare
 	Password InputCheckPasswordSRPClass
 }
 
@@ -2182,6 +2245,7 @@ func (x *AccountGetPasswordSettingsRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	account.updatePasswordSettings#a59b102f password:InputCheckPasswordSRP new_settings:account.PasswordInputSettings = Bool
 type AccountUpdatePasswordSettingsRequest struct {
+	_           tl.NoCompare
 	Password    InputCheckPasswordSRPClass
 	NewSettings AccountPasswordInputSettingsClass
 }
@@ -2216,6 +2280,7 @@ func (x *AccountUpdatePasswordSettingsRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	account.sendConfirmPhoneCode#1b3faa88 hash:string settings:CodeSettings = auth.SentCode
 type AccountSendConfirmPhoneCodeRequest struct {
+	_        tl.NoCompare
 	Hash     string
 	Settings CodeSettingsClass
 }
@@ -2248,6 +2313,7 @@ func (x *AccountSendConfirmPhoneCodeRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	account.confirmPhone#5f2178c3 phone_code_hash:string phone_code:string = Bool
 type AccountConfirmPhoneRequest struct {
+	_             tl.NoCompare
 	PhoneCodeHash string
 	PhoneCode     string
 }
@@ -2280,6 +2346,7 @@ func (x *AccountConfirmPhoneRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.getTmpPassword#449e0b51 password:InputCheckPasswordSRP period:int = account.TmpPassword
 type AccountGetTmpPasswordRequest struct {
+	_        tl.NoCompare
 	Password InputCheckPasswordSRPClass
 	Period   int32
 }
@@ -2312,6 +2379,7 @@ func (x *AccountGetTmpPasswordRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	account.getWebAuthorizations#182e6d6f = account.WebAuthorizations
 type AccountGetWebAuthorizationsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x182e6d6f.
@@ -2338,6 +2406,7 @@ func (x *AccountGetWebAuthorizationsRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	account.resetWebAuthorization#2d01b9ef hash:long = Bool
 type AccountResetWebAuthorizationRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -2367,6 +2436,7 @@ func (x *AccountResetWebAuthorizationRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	account.resetWebAuthorizations#682d2594 = Bool
 type AccountResetWebAuthorizationsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x682d2594.
@@ -2395,6 +2465,7 @@ func (x *AccountResetWebAuthorizationsRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	account.getAllSecureValues#b288bc7d = Vector<SecureValue>
 type AccountGetAllSecureValuesRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb288bc7d.
@@ -2421,6 +2492,7 @@ func (x *AccountGetAllSecureValuesRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	account.getSecureValue#73665bc2 types:Vector<SecureValueType> = Vector<SecureValue>
 type AccountGetSecureValueRequest struct {
+	_     tl.NoCompare
 	Types []SecureValueTypeClass
 }
 
@@ -2450,6 +2522,7 @@ func (x *AccountGetSecureValueRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	account.saveSecureValue#899fe31d value:InputSecureValue secure_secret_id:long = SecureValue
 type AccountSaveSecureValueRequest struct {
+	_              tl.NoCompare
 	Value          InputSecureValueClass
 	SecureSecretID int64
 }
@@ -2482,6 +2555,7 @@ func (x *AccountSaveSecureValueRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	account.deleteSecureValue#b880bc4b types:Vector<SecureValueType> = Bool
 type AccountDeleteSecureValueRequest struct {
+	_     tl.NoCompare
 	Types []SecureValueTypeClass
 }
 
@@ -2511,6 +2585,7 @@ func (x *AccountDeleteSecureValueRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	account.getAuthorizationForm#a929597a bot_id:long scope:string public_key:string = account.AuthorizationForm
 type AccountGetAuthorizationFormRequest struct {
+	_         tl.NoCompare
 	BotID     int64
 	Scope     string
 	PublicKey string
@@ -2546,6 +2621,7 @@ func (x *AccountGetAuthorizationFormRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	account.acceptAuthorization#f3ed4c73 bot_id:long scope:string public_key:string value_hashes:Vector<SecureValueHash> credentials:SecureCredentialsEncrypted = Bool
 type AccountAcceptAuthorizationRequest struct {
+	_           tl.NoCompare
 	BotID       int64
 	Scope       string
 	PublicKey   string
@@ -2587,6 +2663,7 @@ func (x *AccountAcceptAuthorizationRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	account.sendVerifyPhoneCode#a5a356f9 phone_number:string settings:CodeSettings = auth.SentCode
 type AccountSendVerifyPhoneCodeRequest struct {
+	_           tl.NoCompare
 	PhoneNumber string
 	Settings    CodeSettingsClass
 }
@@ -2619,6 +2696,7 @@ func (x *AccountSendVerifyPhoneCodeRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	account.verifyPhone#4dd3a7f6 phone_number:string phone_code_hash:string phone_code:string = Bool
 type AccountVerifyPhoneRequest struct {
+	_             tl.NoCompare
 	PhoneNumber   string
 	PhoneCodeHash string
 	PhoneCode     string
@@ -2654,6 +2732,7 @@ func (x *AccountVerifyPhoneRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.sendVerifyEmailCode#98e037bb purpose:EmailVerifyPurpose email:string = account.SentEmailCode
 type AccountSendVerifyEmailCodeRequest struct {
+	_       tl.NoCompare
 	Purpose EmailVerifyPurposeClass
 	Email   string
 }
@@ -2686,6 +2765,7 @@ func (x *AccountSendVerifyEmailCodeRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	account.verifyEmail#32da4cf purpose:EmailVerifyPurpose verification:EmailVerification = account.EmailVerified
 type AccountVerifyEmailRequest struct {
+	_            tl.NoCompare
 	Purpose      EmailVerifyPurposeClass
 	Verification EmailVerificationClass
 }
@@ -2718,6 +2798,7 @@ func (x *AccountVerifyEmailRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.initTakeoutSession#8ef3eab0 flags:# contacts:flags.0?true message_users:flags.1?true message_chats:flags.2?true message_megagroups:flags.3?true message_channels:flags.4?true files:flags.5?true file_max_size:flags.5?long = account.Takeout
 type AccountInitTakeoutSessionRequest struct {
+	_                 tl.NoCompare
 	Contacts          bool
 	MessageUsers      bool
 	MessageChats      bool
@@ -2787,6 +2868,7 @@ func (x *AccountInitTakeoutSessionRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	account.finishTakeoutSession#1d2652ee flags:# success:flags.0?true = Bool
 type AccountFinishTakeoutSessionRequest struct {
+	_       tl.NoCompare
 	Success bool
 }
 
@@ -2821,6 +2903,7 @@ func (x *AccountFinishTakeoutSessionRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	account.confirmPasswordEmail#8fdf1920 code:string = Bool
 type AccountConfirmPasswordEmailRequest struct {
+	_    tl.NoCompare
 	Code string
 }
 
@@ -2850,6 +2933,7 @@ func (x *AccountConfirmPasswordEmailRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	account.resendPasswordEmail#7a7f2a15 = Bool
 type AccountResendPasswordEmailRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x7a7f2a15.
@@ -2876,6 +2960,7 @@ func (x *AccountResendPasswordEmailRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	account.cancelPasswordEmail#c1cbd5b6 = Bool
 type AccountCancelPasswordEmailRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc1cbd5b6.
@@ -2902,6 +2987,7 @@ func (x *AccountCancelPasswordEmailRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	account.getContactSignUpNotification#9f07c728 = Bool
 type AccountGetContactSignUpNotificationRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9f07c728.
@@ -2930,6 +3016,7 @@ func (x *AccountGetContactSignUpNotificationRequest) DecodeResult(d *tl.Decoder)
 //
 //	account.setContactSignUpNotification#cff43f61 silent:Bool = Bool
 type AccountSetContactSignUpNotificationRequest struct {
+	_      tl.NoCompare
 	Silent bool
 }
 
@@ -2961,6 +3048,7 @@ func (x *AccountSetContactSignUpNotificationRequest) DecodeResult(d *tl.Decoder)
 //
 //	account.getNotifyExceptions#53577479 flags:# compare_sound:flags.1?true compare_stories:flags.2?true peer:flags.0?InputNotifyPeer = Updates
 type AccountGetNotifyExceptionsRequest struct {
+	_              tl.NoCompare
 	CompareSound   bool
 	CompareStories bool
 	Peer           InputNotifyPeerClass
@@ -3010,6 +3098,7 @@ func (x *AccountGetNotifyExceptionsRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	account.getWallPaper#fc8ddbea wallpaper:InputWallPaper = WallPaper
 type AccountGetWallPaperRequest struct {
+	_         tl.NoCompare
 	Wallpaper InputWallPaperClass
 }
 
@@ -3039,6 +3128,7 @@ func (x *AccountGetWallPaperRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.uploadWallPaper#e39a8f03 flags:# for_chat:flags.0?true file:InputFile mime_type:string settings:WallPaperSettings = WallPaper
 type AccountUploadWallPaperRequest struct {
+	_        tl.NoCompare
 	ForChat  bool
 	File     InputFileClass
 	MIMEType string
@@ -3082,6 +3172,7 @@ func (x *AccountUploadWallPaperRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	account.saveWallPaper#6c5a5b37 wallpaper:InputWallPaper unsave:Bool settings:WallPaperSettings = Bool
 type AccountSaveWallPaperRequest struct {
+	_         tl.NoCompare
 	Wallpaper InputWallPaperClass
 	Unsave    bool
 	Settings  WallPaperSettingsClass
@@ -3117,6 +3208,7 @@ func (x *AccountSaveWallPaperRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.installWallPaper#feed5769 wallpaper:InputWallPaper settings:WallPaperSettings = Bool
 type AccountInstallWallPaperRequest struct {
+	_         tl.NoCompare
 	Wallpaper InputWallPaperClass
 	Settings  WallPaperSettingsClass
 }
@@ -3149,6 +3241,7 @@ func (x *AccountInstallWallPaperRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	account.resetWallPapers#bb3b9804 = Bool
 type AccountResetWallPapersRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xbb3b9804.
@@ -3175,6 +3268,7 @@ func (x *AccountResetWallPapersRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	account.getAutoDownloadSettings#56da0b3f = account.AutoDownloadSettings
 type AccountGetAutoDownloadSettingsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x56da0b3f.
@@ -3203,6 +3297,7 @@ func (x *AccountGetAutoDownloadSettingsRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	account.saveAutoDownloadSettings#76f36233 flags:# low:flags.0?true high:flags.1?true settings:AutoDownloadSettings = Bool
 type AccountSaveAutoDownloadSettingsRequest struct {
+	_        tl.NoCompare
 	Low      bool
 	High     bool
 	Settings AutoDownloadSettingsClass
@@ -3247,6 +3342,7 @@ func (x *AccountSaveAutoDownloadSettingsRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	account.uploadTheme#1c3db333 flags:# file:InputFile thumb:flags.0?InputFile file_name:string mime_type:string = Document
 type AccountUploadThemeRequest struct {
+	_        tl.NoCompare
 	File     InputFileClass
 	Thumb    InputFileClass
 	FileName string
@@ -3295,6 +3391,7 @@ func (x *AccountUploadThemeRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.createTheme#652e4400 flags:# slug:string title:string document:flags.2?InputDocument settings:flags.3?Vector<InputThemeSettings> = Theme
 type AccountCreateThemeRequest struct {
+	_        tl.NoCompare
 	Slug     string
 	Title    string
 	Document InputDocumentClass
@@ -3350,6 +3447,7 @@ func (x *AccountCreateThemeRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.updateTheme#2bf40ccc flags:# format:string theme:InputTheme slug:flags.0?string title:flags.1?string document:flags.2?InputDocument settings:flags.3?Vector<InputThemeSettings> = Theme
 type AccountUpdateThemeRequest struct {
+	_        tl.NoCompare
 	Format   string
 	Theme    InputThemeClass
 	Slug     tl.Opt[string]
@@ -3425,6 +3523,7 @@ func (x *AccountUpdateThemeRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.saveTheme#f257106c theme:InputTheme unsave:Bool = Bool
 type AccountSaveThemeRequest struct {
+	_      tl.NoCompare
 	Theme  InputThemeClass
 	Unsave bool
 }
@@ -3457,6 +3556,7 @@ func (x *AccountSaveThemeRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.installTheme#c727bb3b flags:# dark:flags.0?true theme:flags.1?InputTheme format:flags.2?string base_theme:flags.3?BaseTheme = Bool
 type AccountInstallThemeRequest struct {
+	_         tl.NoCompare
 	Dark      bool
 	Theme     InputThemeClass
 	Format    tl.Opt[string]
@@ -3521,6 +3621,7 @@ func (x *AccountInstallThemeRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.getTheme#3a5869ec format:string theme:InputTheme = Theme
 type AccountGetThemeRequest struct {
+	_      tl.NoCompare
 	Format string
 	Theme  InputThemeClass
 }
@@ -3553,6 +3654,7 @@ func (x *AccountGetThemeRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.getThemes#7206e458 format:string hash:long = account.Themes
 type AccountGetThemesRequest struct {
+	_      tl.NoCompare
 	Format string
 	Hash   int64
 }
@@ -3585,6 +3687,7 @@ func (x *AccountGetThemesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.setContentSettings#b574b16b flags:# sensitive_enabled:flags.0?true = Bool
 type AccountSetContentSettingsRequest struct {
+	_                tl.NoCompare
 	SensitiveEnabled bool
 }
 
@@ -3619,6 +3722,7 @@ func (x *AccountSetContentSettingsRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	account.getContentSettings#8b9b4dae = account.ContentSettings
 type AccountGetContentSettingsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x8b9b4dae.
@@ -3645,6 +3749,7 @@ func (x *AccountGetContentSettingsRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	account.getMultiWallPapers#65ad71dc wallpapers:Vector<InputWallPaper> = Vector<WallPaper>
 type AccountGetMultiWallPapersRequest struct {
+	_          tl.NoCompare
 	Wallpapers []InputWallPaperClass
 }
 
@@ -3674,6 +3779,7 @@ func (x *AccountGetMultiWallPapersRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	account.getGlobalPrivacySettings#eb2b4cf6 = GlobalPrivacySettings
 type AccountGetGlobalPrivacySettingsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xeb2b4cf6.
@@ -3702,6 +3808,7 @@ func (x *AccountGetGlobalPrivacySettingsRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	account.setGlobalPrivacySettings#1edaaac2 settings:GlobalPrivacySettings = GlobalPrivacySettings
 type AccountSetGlobalPrivacySettingsRequest struct {
+	_        tl.NoCompare
 	Settings GlobalPrivacySettingsClass
 }
 
@@ -3733,6 +3840,7 @@ func (x *AccountSetGlobalPrivacySettingsRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	account.reportProfilePhoto#fa8cc6f5 peer:InputPeer photo_id:InputPhoto reason:ReportReason message:string = Bool
 type AccountReportProfilePhotoRequest struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	PhotoID InputPhotoClass
 	Reason  ReportReasonClass
@@ -3771,6 +3879,7 @@ func (x *AccountReportProfilePhotoRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	account.resetPassword#9308ce1b = account.ResetPasswordResult
 type AccountResetPasswordRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9308ce1b.
@@ -3797,6 +3906,7 @@ func (x *AccountResetPasswordRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.declinePasswordReset#4c9409f6 = Bool
 type AccountDeclinePasswordResetRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x4c9409f6.
@@ -3823,6 +3933,7 @@ func (x *AccountDeclinePasswordResetRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	account.getChatThemes#d638de89 hash:long = account.Themes
 type AccountGetChatThemesRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -3852,6 +3963,7 @@ func (x *AccountGetChatThemesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.setAuthorizationTTL#bf899aa0 authorization_ttl_days:int = Bool
 type AccountSetAuthorizationTTLRequest struct {
+	_                    tl.NoCompare
 	AuthorizationTTLDays int32
 }
 
@@ -3881,6 +3993,7 @@ func (x *AccountSetAuthorizationTTLRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	account.changeAuthorizationSettings#40f48462 flags:# confirmed:flags.3?true hash:long encrypted_requests_disabled:flags.0?Bool call_requests_disabled:flags.1?Bool = Bool
 type AccountChangeAuthorizationSettingsRequest struct {
+	_                         tl.NoCompare
 	Confirmed                 bool
 	Hash                      int64
 	EncryptedRequestsDisabled tl.Opt[bool]
@@ -3940,6 +4053,7 @@ func (x *AccountChangeAuthorizationSettingsRequest) DecodeResult(d *tl.Decoder) 
 //
 //	account.getSavedRingtones#e1902288 hash:long = account.SavedRingtones
 type AccountGetSavedRingtonesRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -3969,6 +4083,7 @@ func (x *AccountGetSavedRingtonesRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	account.saveRingtone#3dea5b03 id:InputDocument unsave:Bool = account.SavedRingtone
 type AccountSaveRingtoneRequest struct {
+	_      tl.NoCompare
 	ID     InputDocumentClass
 	Unsave bool
 }
@@ -4001,6 +4116,7 @@ func (x *AccountSaveRingtoneRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.uploadRingtone#831a83a2 file:InputFile file_name:string mime_type:string = Document
 type AccountUploadRingtoneRequest struct {
+	_        tl.NoCompare
 	File     InputFileClass
 	FileName string
 	MIMEType string
@@ -4036,6 +4152,7 @@ func (x *AccountUploadRingtoneRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	account.updateEmojiStatus#fbd3de6b emoji_status:EmojiStatus = Bool
 type AccountUpdateEmojiStatusRequest struct {
+	_           tl.NoCompare
 	EmojiStatus EmojiStatusClass
 }
 
@@ -4065,6 +4182,7 @@ func (x *AccountUpdateEmojiStatusRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	account.getDefaultEmojiStatuses#d6753386 hash:long = account.EmojiStatuses
 type AccountGetDefaultEmojiStatusesRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -4096,6 +4214,7 @@ func (x *AccountGetDefaultEmojiStatusesRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	account.getRecentEmojiStatuses#f578105 hash:long = account.EmojiStatuses
 type AccountGetRecentEmojiStatusesRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -4127,6 +4246,7 @@ func (x *AccountGetRecentEmojiStatusesRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	account.clearRecentEmojiStatuses#18201aae = Bool
 type AccountClearRecentEmojiStatusesRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x18201aae.
@@ -4155,6 +4275,7 @@ func (x *AccountClearRecentEmojiStatusesRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	account.reorderUsernames#ef500eab order:Vector<string> = Bool
 type AccountReorderUsernamesRequest struct {
+	_     tl.NoCompare
 	Order []string
 }
 
@@ -4184,6 +4305,7 @@ func (x *AccountReorderUsernamesRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	account.toggleUsername#58d6b376 username:string active:Bool = Bool
 type AccountToggleUsernameRequest struct {
+	_        tl.NoCompare
 	Username string
 	Active   bool
 }
@@ -4216,6 +4338,7 @@ func (x *AccountToggleUsernameRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	account.getDefaultProfilePhotoEmojis#e2750328 hash:long = EmojiList
 type AccountGetDefaultProfilePhotoEmojisRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -4247,6 +4370,7 @@ func (x *AccountGetDefaultProfilePhotoEmojisRequest) DecodeResult(d *tl.Decoder)
 //
 //	account.getDefaultGroupPhotoEmojis#915860ae hash:long = EmojiList
 type AccountGetDefaultGroupPhotoEmojisRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -4278,6 +4402,7 @@ func (x *AccountGetDefaultGroupPhotoEmojisRequest) DecodeResult(d *tl.Decoder) (
 //
 //	account.getAutoSaveSettings#adcbbcda = account.AutoSaveSettings
 type AccountGetAutoSaveSettingsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xadcbbcda.
@@ -4304,6 +4429,7 @@ func (x *AccountGetAutoSaveSettingsRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	account.saveAutoSaveSettings#d69b8361 flags:# users:flags.0?true chats:flags.1?true broadcasts:flags.2?true peer:flags.3?InputPeer settings:AutoSaveSettings = Bool
 type AccountSaveAutoSaveSettingsRequest struct {
+	_          tl.NoCompare
 	Users      bool
 	Chats      bool
 	Broadcasts bool
@@ -4361,6 +4487,7 @@ func (x *AccountSaveAutoSaveSettingsRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	account.deleteAutoSaveExceptions#53bc0020 = Bool
 type AccountDeleteAutoSaveExceptionsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x53bc0020.
@@ -4389,6 +4516,7 @@ func (x *AccountDeleteAutoSaveExceptionsRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	account.invalidateSignInCodes#ca8ae8ba codes:Vector<string> = Bool
 type AccountInvalidateSignInCodesRequest struct {
+	_     tl.NoCompare
 	Codes []string
 }
 
@@ -4418,6 +4546,7 @@ func (x *AccountInvalidateSignInCodesRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	account.updateColor#684d214e flags:# for_profile:flags.1?true color:flags.2?PeerColor = Bool
 type AccountUpdateColorRequest struct {
+	_          tl.NoCompare
 	ForProfile bool
 	Color      PeerColorClass
 }
@@ -4462,6 +4591,7 @@ func (x *AccountUpdateColorRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.getDefaultBackgroundEmojis#a60ab9ce hash:long = EmojiList
 type AccountGetDefaultBackgroundEmojisRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -4493,6 +4623,7 @@ func (x *AccountGetDefaultBackgroundEmojisRequest) DecodeResult(d *tl.Decoder) (
 //
 //	account.getChannelDefaultEmojiStatuses#7727a7d5 hash:long = account.EmojiStatuses
 type AccountGetChannelDefaultEmojiStatusesRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -4524,6 +4655,7 @@ func (x *AccountGetChannelDefaultEmojiStatusesRequest) DecodeResult(d *tl.Decode
 //
 //	account.getChannelRestrictedStatusEmojis#35a9e0d5 hash:long = EmojiList
 type AccountGetChannelRestrictedStatusEmojisRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -4555,6 +4687,7 @@ func (x *AccountGetChannelRestrictedStatusEmojisRequest) DecodeResult(d *tl.Deco
 //
 //	account.updateBusinessWorkHours#4b00e066 flags:# business_work_hours:flags.0?BusinessWorkHours = Bool
 type AccountUpdateBusinessWorkHoursRequest struct {
+	_                 tl.NoCompare
 	BusinessWorkHours BusinessWorkHoursClass
 }
 
@@ -4596,6 +4729,7 @@ func (x *AccountUpdateBusinessWorkHoursRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	account.updateBusinessLocation#9e6b131a flags:# geo_point:flags.1?InputGeoPoint address:flags.0?string = Bool
 type AccountUpdateBusinessLocationRequest struct {
+	_        tl.NoCompare
 	GeoPoint InputGeoPointClass
 	Address  tl.Opt[string]
 }
@@ -4647,6 +4781,7 @@ func (x *AccountUpdateBusinessLocationRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	account.updateBusinessGreetingMessage#66cdafc4 flags:# message:flags.0?InputBusinessGreetingMessage = Bool
 type AccountUpdateBusinessGreetingMessageRequest struct {
+	_       tl.NoCompare
 	Message InputBusinessGreetingMessageClass
 }
 
@@ -4688,6 +4823,7 @@ func (x *AccountUpdateBusinessGreetingMessageRequest) DecodeResult(d *tl.Decoder
 //
 //	account.updateBusinessAwayMessage#a26a7fa5 flags:# message:flags.0?InputBusinessAwayMessage = Bool
 type AccountUpdateBusinessAwayMessageRequest struct {
+	_       tl.NoCompare
 	Message InputBusinessAwayMessageClass
 }
 
@@ -4729,6 +4865,7 @@ func (x *AccountUpdateBusinessAwayMessageRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	account.updateConnectedBot#66a08c7e flags:# deleted:flags.1?true rights:flags.0?BusinessBotRights bot:InputUser recipients:InputBusinessBotRecipients = Updates
 type AccountUpdateConnectedBotRequest struct {
+	_          tl.NoCompare
 	Deleted    bool
 	Rights     BusinessBotRightsClass
 	Bot        InputUserClass
@@ -4779,6 +4916,7 @@ func (x *AccountUpdateConnectedBotRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	account.getConnectedBots#4ea4c80f = account.ConnectedBots
 type AccountGetConnectedBotsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x4ea4c80f.
@@ -4805,6 +4943,7 @@ func (x *AccountGetConnectedBotsRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	account.getBotBusinessConnection#76a86270 connection_id:string = Updates
 type AccountGetBotBusinessConnectionRequest struct {
+	_            tl.NoCompare
 	ConnectionID string
 }
 
@@ -4836,6 +4975,7 @@ func (x *AccountGetBotBusinessConnectionRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	account.updateBusinessIntro#a614d034 flags:# intro:flags.0?InputBusinessIntro = Bool
 type AccountUpdateBusinessIntroRequest struct {
+	_     tl.NoCompare
 	Intro InputBusinessIntroClass
 }
 
@@ -4875,6 +5015,7 @@ func (x *AccountUpdateBusinessIntroRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	account.toggleConnectedBotPaused#646e1097 peer:InputPeer paused:Bool = Bool
 type AccountToggleConnectedBotPausedRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	Paused bool
 }
@@ -4909,6 +5050,7 @@ func (x *AccountToggleConnectedBotPausedRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	account.disablePeerConnectedBot#5e437ed9 peer:InputPeer = Bool
 type AccountDisablePeerConnectedBotRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -4940,6 +5082,7 @@ func (x *AccountDisablePeerConnectedBotRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	account.updateBirthday#cc6e0c11 flags:# birthday:flags.0?Birthday = Bool
 type AccountUpdateBirthdayRequest struct {
+	_        tl.NoCompare
 	Birthday BirthdayClass
 }
 
@@ -4979,6 +5122,7 @@ func (x *AccountUpdateBirthdayRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	account.createBusinessChatLink#8851e68e link:InputBusinessChatLink = BusinessChatLink
 type AccountCreateBusinessChatLinkRequest struct {
+	_    tl.NoCompare
 	Link InputBusinessChatLinkClass
 }
 
@@ -5010,6 +5154,7 @@ func (x *AccountCreateBusinessChatLinkRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	account.editBusinessChatLink#8c3410af slug:string link:InputBusinessChatLink = BusinessChatLink
 type AccountEditBusinessChatLinkRequest struct {
+	_    tl.NoCompare
 	Slug string
 	Link InputBusinessChatLinkClass
 }
@@ -5042,6 +5187,7 @@ func (x *AccountEditBusinessChatLinkRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	account.deleteBusinessChatLink#60073674 slug:string = Bool
 type AccountDeleteBusinessChatLinkRequest struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -5073,6 +5219,7 @@ func (x *AccountDeleteBusinessChatLinkRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	account.getBusinessChatLinks#6f70dde1 = account.BusinessChatLinks
 type AccountGetBusinessChatLinksRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x6f70dde1.
@@ -5099,6 +5246,7 @@ func (x *AccountGetBusinessChatLinksRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	account.resolveBusinessChatLink#5492e5ee slug:string = account.ResolvedBusinessChatLinks
 type AccountResolveBusinessChatLinkRequest struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -5130,6 +5278,7 @@ func (x *AccountResolveBusinessChatLinkRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	account.updatePersonalChannel#d94305e0 channel:InputChannel = Bool
 type AccountUpdatePersonalChannelRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 }
 
@@ -5159,6 +5308,7 @@ func (x *AccountUpdatePersonalChannelRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	account.toggleSponsoredMessages#b9d9a38d enabled:Bool = Bool
 type AccountToggleSponsoredMessagesRequest struct {
+	_       tl.NoCompare
 	Enabled bool
 }
 
@@ -5190,6 +5340,7 @@ func (x *AccountToggleSponsoredMessagesRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	account.getReactionsNotifySettings#6dd654c = ReactionsNotifySettings
 type AccountGetReactionsNotifySettingsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x06dd654c.
@@ -5218,6 +5369,7 @@ func (x *AccountGetReactionsNotifySettingsRequest) DecodeResult(d *tl.Decoder) (
 //
 //	account.setReactionsNotifySettings#316ce548 settings:ReactionsNotifySettings = ReactionsNotifySettings
 type AccountSetReactionsNotifySettingsRequest struct {
+	_        tl.NoCompare
 	Settings ReactionsNotifySettingsClass
 }
 
@@ -5249,6 +5401,7 @@ func (x *AccountSetReactionsNotifySettingsRequest) DecodeResult(d *tl.Decoder) (
 //
 //	account.getCollectibleEmojiStatuses#2e7b4543 hash:long = account.EmojiStatuses
 type AccountGetCollectibleEmojiStatusesRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -5280,6 +5433,7 @@ func (x *AccountGetCollectibleEmojiStatusesRequest) DecodeResult(d *tl.Decoder) 
 //
 //	account.getPaidMessagesRevenue#19ba4a67 flags:# parent_peer:flags.0?InputPeer user_id:InputUser = account.PaidMessagesRevenue
 type AccountGetPaidMessagesRevenueRequest struct {
+	_          tl.NoCompare
 	ParentPeer InputPeerClass
 	UserID     InputUserClass
 }
@@ -5324,6 +5478,7 @@ func (x *AccountGetPaidMessagesRevenueRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	account.toggleNoPaidMessagesException#fe2eda76 flags:# refund_charged:flags.0?true require_payment:flags.2?true parent_peer:flags.1?InputPeer user_id:InputUser = Bool
 type AccountToggleNoPaidMessagesExceptionRequest struct {
+	_              tl.NoCompare
 	RefundCharged  bool
 	RequirePayment bool
 	ParentPeer     InputPeerClass
@@ -5378,6 +5533,7 @@ func (x *AccountToggleNoPaidMessagesExceptionRequest) DecodeResult(d *tl.Decoder
 //
 //	account.setMainProfileTab#5dee78b0 tab:ProfileTab = Bool
 type AccountSetMainProfileTabRequest struct {
+	_   tl.NoCompare
 	Tab ProfileTabClass
 }
 
@@ -5407,6 +5563,7 @@ func (x *AccountSetMainProfileTabRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	account.saveMusic#b26732a9 flags:# unsave:flags.0?true id:InputDocument after_id:flags.1?InputDocument = Bool
 type AccountSaveMusicRequest struct {
+	_       tl.NoCompare
 	Unsave  bool
 	ID      InputDocumentClass
 	AfterID InputDocumentClass
@@ -5454,6 +5611,7 @@ func (x *AccountSaveMusicRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.getSavedMusicIds#e09d5faf hash:long = account.SavedMusicIds
 type AccountGetSavedMusicIDsRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -5483,6 +5641,7 @@ func (x *AccountGetSavedMusicIDsRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	account.getUniqueGiftChatThemes#e42ce9c9 offset:string limit:int hash:long = account.ChatThemes
 type AccountGetUniqueGiftChatThemesRequest struct {
+	_      tl.NoCompare
 	Offset string
 	Limit  int32
 	Hash   int64
@@ -5520,6 +5679,7 @@ func (x *AccountGetUniqueGiftChatThemesRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	account.initPasskeyRegistration#429547e8 = account.PasskeyRegistrationOptions
 type AccountInitPasskeyRegistrationRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x429547e8.
@@ -5548,6 +5708,7 @@ func (x *AccountInitPasskeyRegistrationRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	account.registerPasskey#55b41fd6 credential:InputPasskeyCredential = Passkey
 type AccountRegisterPasskeyRequest struct {
+	_          tl.NoCompare
 	Credential InputPasskeyCredentialClass
 }
 
@@ -5577,6 +5738,7 @@ func (x *AccountRegisterPasskeyRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	account.getPasskeys#ea1f0c52 = account.Passkeys
 type AccountGetPasskeysRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xea1f0c52.
@@ -5603,6 +5765,7 @@ func (x *AccountGetPasskeysRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.deletePasskey#f5b5563f id:string = Bool
 type AccountDeletePasskeyRequest struct {
+	_  tl.NoCompare
 	ID string
 }
 
@@ -5632,6 +5795,7 @@ func (x *AccountDeletePasskeyRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	account.confirmBotConnection#67ed1f68 bot_id:InputUser = Bool
 type AccountConfirmBotConnectionRequest struct {
+	_     tl.NoCompare
 	BotID InputUserClass
 }
 
@@ -5661,6 +5825,7 @@ func (x *AccountConfirmBotConnectionRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	account.getWebBrowserSettings#56655768 hash:long = account.WebBrowserSettings
 type AccountGetWebBrowserSettingsRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -5690,6 +5855,7 @@ func (x *AccountGetWebBrowserSettingsRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	account.updateWebBrowserSettings#9adf82fe flags:# open_external_browser:flags.0?true display_close_button:flags.1?true = account.WebBrowserSettings
 type AccountUpdateWebBrowserSettingsRequest struct {
+	_                   tl.NoCompare
 	OpenExternalBrowser bool
 	DisplayCloseButton  bool
 }
@@ -5731,6 +5897,7 @@ func (x *AccountUpdateWebBrowserSettingsRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	account.toggleWebBrowserSettingsException#60ed4229 flags:# delete:flags.1?true open_external_browser:flags.0?Bool url:string = Updates
 type AccountToggleWebBrowserSettingsExceptionRequest struct {
+	_                   tl.NoCompare
 	Delete              bool
 	OpenExternalBrowser tl.Opt[bool]
 	URL                 string
@@ -5780,6 +5947,7 @@ func (x *AccountToggleWebBrowserSettingsExceptionRequest) DecodeResult(d *tl.Dec
 //
 //	account.deleteWebBrowserSettingsExceptions#86a0765d = account.WebBrowserSettings
 type AccountDeleteWebBrowserSettingsExceptionsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x86a0765d.
@@ -5808,6 +5976,7 @@ func (x *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeResult(d *tl.De
 //
 //	users.getUsers#d91a548 id:Vector<InputUser> = Vector<User>
 type UsersGetUsersRequest struct {
+	_  tl.NoCompare
 	ID []InputUserClass
 }
 
@@ -5837,6 +6006,7 @@ func (x *UsersGetUsersRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	users.getFullUser#b60f5918 id:InputUser = users.UserFull
 type UsersGetFullUserRequest struct {
+	_  tl.NoCompare
 	ID InputUserClass
 }
 
@@ -5866,6 +6036,7 @@ func (x *UsersGetFullUserRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	users.setSecureValueErrors#90c894b5 id:InputUser errors:Vector<SecureValueError> = Bool
 type UsersSetSecureValueErrorsRequest struct {
+	_      tl.NoCompare
 	ID     InputUserClass
 	Errors []SecureValueErrorClass
 }
@@ -5898,6 +6069,7 @@ func (x *UsersSetSecureValueErrorsRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	users.getRequirementsToContact#d89a83a3 id:Vector<InputUser> = Vector<RequirementToContact>
 type UsersGetRequirementsToContactRequest struct {
+	_  tl.NoCompare
 	ID []InputUserClass
 }
 
@@ -5929,6 +6101,7 @@ func (x *UsersGetRequirementsToContactRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	users.getSavedMusic#788d7fe3 id:InputUser offset:int limit:int hash:long = users.SavedMusic
 type UsersGetSavedMusicRequest struct {
+	_      tl.NoCompare
 	ID     InputUserClass
 	Offset int32
 	Limit  int32
@@ -5967,6 +6140,7 @@ func (x *UsersGetSavedMusicRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	users.getSavedMusicByID#7573a4e9 id:InputUser documents:Vector<InputDocument> = users.SavedMusic
 type UsersGetSavedMusicByIDRequest struct {
+	_         tl.NoCompare
 	ID        InputUserClass
 	Documents []InputDocumentClass
 }
@@ -5999,6 +6173,7 @@ func (x *UsersGetSavedMusicByIDRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	users.suggestBirthday#fc533372 id:InputUser birthday:Birthday = Updates
 type UsersSuggestBirthdayRequest struct {
+	_        tl.NoCompare
 	ID       InputUserClass
 	Birthday BirthdayClass
 }
@@ -6031,6 +6206,7 @@ func (x *UsersSuggestBirthdayRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.getContactIDs#7adc669d hash:long = Vector<int>
 type ContactsGetContactIDsRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -6060,6 +6236,7 @@ func (x *ContactsGetContactIDsRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	contacts.getStatuses#c4a353ee = Vector<ContactStatus>
 type ContactsGetStatusesRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc4a353ee.
@@ -6086,6 +6263,7 @@ func (x *ContactsGetStatusesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.getContacts#5dd69e12 hash:long = contacts.Contacts
 type ContactsGetContactsRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -6115,6 +6293,7 @@ func (x *ContactsGetContactsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.importContacts#2c800be5 contacts:Vector<InputContact> = contacts.ImportedContacts
 type ContactsImportContactsRequest struct {
+	_        tl.NoCompare
 	Contacts []InputContactClass
 }
 
@@ -6144,6 +6323,7 @@ func (x *ContactsImportContactsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	contacts.deleteContacts#96a0e00 id:Vector<InputUser> = Updates
 type ContactsDeleteContactsRequest struct {
+	_  tl.NoCompare
 	ID []InputUserClass
 }
 
@@ -6173,6 +6353,7 @@ func (x *ContactsDeleteContactsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	contacts.deleteByPhones#1013fd9e phones:Vector<string> = Bool
 type ContactsDeleteByPhonesRequest struct {
+	_      tl.NoCompare
 	Phones []string
 }
 
@@ -6202,6 +6383,7 @@ func (x *ContactsDeleteByPhonesRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	contacts.block#2e2e8734 flags:# my_stories_from:flags.0?true id:InputPeer = Bool
 type ContactsBlockRequest struct {
+	_             tl.NoCompare
 	MyStoriesFrom bool
 	ID            InputPeerClass
 }
@@ -6239,6 +6421,7 @@ func (x *ContactsBlockRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.unblock#b550d328 flags:# my_stories_from:flags.0?true id:InputPeer = Bool
 type ContactsUnblockRequest struct {
+	_             tl.NoCompare
 	MyStoriesFrom bool
 	ID            InputPeerClass
 }
@@ -6276,6 +6459,7 @@ func (x *ContactsUnblockRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.getBlocked#9a868f80 flags:# my_stories_from:flags.0?true offset:int limit:int = contacts.Blocked
 type ContactsGetBlockedRequest struct {
+	_             tl.NoCompare
 	MyStoriesFrom bool
 	Offset        int32
 	Limit         int32
@@ -6316,6 +6500,7 @@ func (x *ContactsGetBlockedRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.search#5f58d0f flags:# broadcasts:flags.0?true bots:flags.1?true q:string limit:int = contacts.Found
 type ContactsSearchRequest struct {
+	_          tl.NoCompare
 	Broadcasts bool
 	Bots       bool
 	Q          string
@@ -6361,6 +6546,7 @@ func (x *ContactsSearchRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.resolveUsername#725afbbc flags:# username:string referer:flags.0?string = contacts.ResolvedPeer
 type ContactsResolveUsernameRequest struct {
+	_        tl.NoCompare
 	Username string
 	Referer  tl.Opt[string]
 }
@@ -6403,6 +6589,7 @@ func (x *ContactsResolveUsernameRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	contacts.getTopPeers#973478b6 flags:# correspondents:flags.0?true bots_pm:flags.1?true bots_inline:flags.2?true phone_calls:flags.3?true forward_users:flags.4?true forward_chats:flags.5?true groups:flags.10?true channels:flags.15?true bots_app:flags.16?true bots_guestchat:flags.17?true offset:int limit:int hash:long = contacts.TopPeers
 type ContactsGetTopPeersRequest struct {
+	_              tl.NoCompare
 	Correspondents bool
 	BotsPm         bool
 	BotsInline     bool
@@ -6491,6 +6678,7 @@ func (x *ContactsGetTopPeersRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.resetTopPeerRating#1ae373ac category:TopPeerCategory peer:InputPeer = Bool
 type ContactsResetTopPeerRatingRequest struct {
+	_        tl.NoCompare
 	Category TopPeerCategoryClass
 	Peer     InputPeerClass
 }
@@ -6523,6 +6711,7 @@ func (x *ContactsResetTopPeerRatingRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	contacts.resetSaved#879537f1 = Bool
 type ContactsResetSavedRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x879537f1.
@@ -6549,6 +6738,7 @@ func (x *ContactsResetSavedRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.getSaved#82f1e39f = Vector<SavedContact>
 type ContactsGetSavedRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x82f1e39f.
@@ -6575,6 +6765,7 @@ func (x *ContactsGetSavedRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.toggleTopPeers#8514bdda enabled:Bool = Bool
 type ContactsToggleTopPeersRequest struct {
+	_       tl.NoCompare
 	Enabled bool
 }
 
@@ -6604,6 +6795,7 @@ func (x *ContactsToggleTopPeersRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	contacts.addContact#d9ba2e54 flags:# add_phone_privacy_exception:flags.0?true id:InputUser first_name:string last_name:string phone:string note:flags.1?TextWithEntities = Updates
 type ContactsAddContactRequest struct {
+	_                        tl.NoCompare
 	AddPhonePrivacyException bool
 	ID                       InputUserClass
 	FirstName                string
@@ -6660,6 +6852,7 @@ func (x *ContactsAddContactRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.acceptContact#f831a20f id:InputUser = Updates
 type ContactsAcceptContactRequest struct {
+	_  tl.NoCompare
 	ID InputUserClass
 }
 
@@ -6689,6 +6882,7 @@ func (x *ContactsAcceptContactRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	contacts.getLocated#d348bc44 flags:# background:flags.1?true geo_point:InputGeoPoint self_expires:flags.0?int = Updates
 type ContactsGetLocatedRequest struct {
+	_           tl.NoCompare
 	Background  bool
 	GeoPoint    InputGeoPointClass
 	SelfExpires tl.Opt[int32]
@@ -6736,6 +6930,7 @@ func (x *ContactsGetLocatedRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.blockFromReplies#29a8962c flags:# delete_message:flags.0?true delete_history:flags.1?true report_spam:flags.2?true msg_id:int = Updates
 type ContactsBlockFromRepliesRequest struct {
+	_             tl.NoCompare
 	DeleteMessage bool
 	DeleteHistory bool
 	ReportSpam    bool
@@ -6783,6 +6978,7 @@ func (x *ContactsBlockFromRepliesRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	contacts.resolvePhone#8af94344 phone:string = contacts.ResolvedPeer
 type ContactsResolvePhoneRequest struct {
+	_     tl.NoCompare
 	Phone string
 }
 
@@ -6812,6 +7008,7 @@ func (x *ContactsResolvePhoneRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.exportContactToken#f8654027 = ExportedContactToken
 type ContactsExportContactTokenRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf8654027.
@@ -6838,6 +7035,7 @@ func (x *ContactsExportContactTokenRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	contacts.importContactToken#13005788 token:string = User
 type ContactsImportContactTokenRequest struct {
+	_     tl.NoCompare
 	Token string
 }
 
@@ -6867,6 +7065,7 @@ func (x *ContactsImportContactTokenRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	contacts.editCloseFriends#ba6705f0 id:Vector<long> = Bool
 type ContactsEditCloseFriendsRequest struct {
+	_  tl.NoCompare
 	ID []int64
 }
 
@@ -6896,6 +7095,7 @@ func (x *ContactsEditCloseFriendsRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	contacts.setBlocked#94c65c76 flags:# my_stories_from:flags.0?true id:Vector<InputPeer> limit:int = Bool
 type ContactsSetBlockedRequest struct {
+	_             tl.NoCompare
 	MyStoriesFrom bool
 	ID            []InputPeerClass
 	Limit         int32
@@ -6936,6 +7136,7 @@ func (x *ContactsSetBlockedRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.getBirthdays#daeda864 = contacts.ContactBirthdays
 type ContactsGetBirthdaysRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xdaeda864.
@@ -6962,6 +7163,7 @@ func (x *ContactsGetBirthdaysRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	contacts.getSponsoredPeers#b6c8c393 q:string = contacts.SponsoredPeers
 type ContactsGetSponsoredPeersRequest struct {
+	_ tl.NoCompare
 	Q string
 }
 
@@ -6991,6 +7193,7 @@ func (x *ContactsGetSponsoredPeersRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	contacts.updateContactNote#139f63fb id:InputUser note:TextWithEntities = Bool
 type ContactsUpdateContactNoteRequest struct {
+	_    tl.NoCompare
 	ID   InputUserClass
 	Note TextWithEntitiesClass
 }
@@ -7023,6 +7226,7 @@ func (x *ContactsUpdateContactNoteRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.getMessages#63c66506 id:Vector<InputMessage> = messages.Messages
 type MessagesGetMessagesRequest struct {
+	_  tl.NoCompare
 	ID []InputMessageClass
 }
 
@@ -7052,6 +7256,7 @@ func (x *MessagesGetMessagesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getDialogs#a0f4cb4f flags:# exclude_pinned:flags.0?true folder_id:flags.1?int offset_date:int offset_id:int offset_peer:InputPeer limit:int hash:long = messages.Dialogs
 type MessagesGetDialogsRequest struct {
+	_             tl.NoCompare
 	ExcludePinned bool
 	FolderID      tl.Opt[int32]
 	OffsetDate    int32
@@ -7111,6 +7316,7 @@ func (x *MessagesGetDialogsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getHistory#4423e6c5 peer:InputPeer offset_id:int offset_date:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages
 type MessagesGetHistoryRequest struct {
+	_          tl.NoCompare
 	Peer       InputPeerClass
 	OffsetID   int32
 	OffsetDate int32
@@ -7161,6 +7367,7 @@ func (x *MessagesGetHistoryRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.search#29ee847a flags:# peer:InputPeer q:string from_id:flags.0?InputPeer saved_peer_id:flags.2?InputPeer saved_reaction:flags.3?Vector<Reaction> top_msg_id:flags.1?int filter:MessagesFilter min_date:int max_date:int offset_id:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages
 type MessagesSearchRequest struct {
+	_             tl.NoCompare
 	Peer          InputPeerClass
 	Q             string
 	FromID        InputPeerClass
@@ -7263,6 +7470,7 @@ func (x *MessagesSearchRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.readHistory#e306d3a peer:InputPeer max_id:int = messages.AffectedMessages
 type MessagesReadHistoryRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	MaxID int32
 }
@@ -7295,6 +7503,7 @@ func (x *MessagesReadHistoryRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.deleteHistory#b08f922a flags:# just_clear:flags.0?true revoke:flags.1?true peer:InputPeer max_id:int min_date:flags.2?int max_date:flags.3?int = messages.AffectedHistory
 type MessagesDeleteHistoryRequest struct {
+	_         tl.NoCompare
 	JustClear bool
 	Revoke    bool
 	Peer      InputPeerClass
@@ -7360,6 +7569,7 @@ func (x *MessagesDeleteHistoryRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.deleteMessages#e58e95d2 flags:# revoke:flags.0?true id:Vector<int> = messages.AffectedMessages
 type MessagesDeleteMessagesRequest struct {
+	_      tl.NoCompare
 	Revoke bool
 	ID     []int32
 }
@@ -7397,6 +7607,7 @@ func (x *MessagesDeleteMessagesRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.receivedMessages#5a954c0 max_id:int = Vector<ReceivedNotifyMessage>
 type MessagesReceivedMessagesRequest struct {
+	_     tl.NoCompare
 	MaxID int32
 }
 
@@ -7426,6 +7637,7 @@ func (x *MessagesReceivedMessagesRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.setTyping#58943ee2 flags:# peer:InputPeer top_msg_id:flags.0?int action:SendMessageAction = Bool
 type MessagesSetTypingRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	TopMsgID tl.Opt[int32]
 	Action   SendMessageActionClass
@@ -7471,6 +7683,7 @@ func (x *MessagesSetTypingRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.sendMessage#fef48f62 flags:# no_webpage:flags.1?true silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true allow_paid_floodskip:flags.19?true peer:InputPeer reply_to:flags.0?InputReplyTo message:string random_id:long reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long allow_paid_stars:flags.21?long suggested_post:flags.22?SuggestedPost rich_message:flags.23?InputRichMessage = Updates
 type MessagesSendMessageRequest struct {
+	_                      tl.NoCompare
 	NoWebpage              bool
 	Silent                 bool
 	Background             bool
@@ -7659,6 +7872,7 @@ func (x *MessagesSendMessageRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.sendMedia#330e77f flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true allow_paid_floodskip:flags.19?true peer:InputPeer reply_to:flags.0?InputReplyTo media:InputMedia message:string random_id:long reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.10?int schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long allow_paid_stars:flags.21?long suggested_post:flags.22?SuggestedPost = Updates
 type MessagesSendMediaRequest struct {
+	_                      tl.NoCompare
 	Silent                 bool
 	Background             bool
 	ClearDraft             bool
@@ -7835,6 +8049,7 @@ func (x *MessagesSendMediaRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.forwardMessages#13704a7c flags:# silent:flags.5?true background:flags.6?true with_my_score:flags.8?true drop_author:flags.11?true drop_media_captions:flags.12?true noforwards:flags.14?true allow_paid_floodskip:flags.19?true from_ephemeral:flags.25?true from_peer:InputPeer id:Vector<int> random_id:Vector<long> to_peer:InputPeer top_msg_id:flags.9?int reply_to:flags.22?InputReplyTo schedule_date:flags.10?int schedule_repeat_period:flags.24?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long video_timestamp:flags.20?int allow_paid_stars:flags.21?long suggested_post:flags.23?SuggestedPost = Updates
 type MessagesForwardMessagesRequest struct {
+	_                    tl.NoCompare
 	Silent               bool
 	Background           bool
 	WithMyScore          bool
@@ -8016,6 +8231,7 @@ func (x *MessagesForwardMessagesRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	messages.reportSpam#cf1592db peer:InputPeer = Bool
 type MessagesReportSpamRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -8045,6 +8261,7 @@ func (x *MessagesReportSpamRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getPeerSettings#efd9a6a2 peer:InputPeer = messages.PeerSettings
 type MessagesGetPeerSettingsRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -8074,6 +8291,7 @@ func (x *MessagesGetPeerSettingsRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	messages.report#fc78af9b peer:InputPeer id:Vector<int> option:bytes message:string = ReportResult
 type MessagesReportRequest struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	ID      []int32
 	Option  []byte
@@ -8112,6 +8330,7 @@ func (x *MessagesReportRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getChats#49e9528f id:Vector<long> = messages.Chats
 type MessagesGetChatsRequest struct {
+	_  tl.NoCompare
 	ID []int64
 }
 
@@ -8141,6 +8360,7 @@ func (x *MessagesGetChatsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getFullChat#aeb00b34 chat_id:long = messages.ChatFull
 type MessagesGetFullChatRequest struct {
+	_      tl.NoCompare
 	ChatID int64
 }
 
@@ -8170,6 +8390,7 @@ func (x *MessagesGetFullChatRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.editChatTitle#73783ffd chat_id:long title:string = Updates
 type MessagesEditChatTitleRequest struct {
+	_      tl.NoCompare
 	ChatID int64
 	Title  string
 }
@@ -8202,6 +8423,7 @@ func (x *MessagesEditChatTitleRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.editChatPhoto#35ddd674 chat_id:long photo:InputChatPhoto = Updates
 type MessagesEditChatPhotoRequest struct {
+	_      tl.NoCompare
 	ChatID int64
 	Photo  InputChatPhotoClass
 }
@@ -8234,6 +8456,7 @@ func (x *MessagesEditChatPhotoRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.addChatUser#cbc6d107 chat_id:long user_id:InputUser fwd_limit:int = messages.InvitedUsers
 type MessagesAddChatUserRequest struct {
+	_        tl.NoCompare
 	ChatID   int64
 	UserID   InputUserClass
 	FwdLimit int32
@@ -8269,6 +8492,7 @@ func (x *MessagesAddChatUserRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.deleteChatUser#a2185cab flags:# revoke_history:flags.0?true chat_id:long user_id:InputUser = Updates
 type MessagesDeleteChatUserRequest struct {
+	_             tl.NoCompare
 	RevokeHistory bool
 	ChatID        int64
 	UserID        InputUserClass
@@ -8309,6 +8533,7 @@ func (x *MessagesDeleteChatUserRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.createChat#92ceddd4 flags:# users:Vector<InputUser> title:string ttl_period:flags.0?int = messages.InvitedUsers
 type MessagesCreateChatRequest struct {
+	_         tl.NoCompare
 	Users     []InputUserClass
 	Title     string
 	TTLPeriod tl.Opt[int32]
@@ -8354,6 +8579,7 @@ func (x *MessagesCreateChatRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getDhConfig#26cf8950 version:int random_length:int = messages.DhConfig
 type MessagesGetDHConfigRequest struct {
+	_            tl.NoCompare
 	Version      int32
 	RandomLength int32
 }
@@ -8386,6 +8612,7 @@ func (x *MessagesGetDHConfigRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.requestEncryption#f64daf43 user_id:InputUser random_id:int g_a:bytes = EncryptedChat
 type MessagesRequestEncryptionRequest struct {
+	_        tl.NoCompare
 	UserID   InputUserClass
 	RandomID int32
 	GA       []byte
@@ -8421,6 +8648,7 @@ func (x *MessagesRequestEncryptionRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.acceptEncryption#3dbc0415 peer:InputEncryptedChat g_b:bytes key_fingerprint:long = EncryptedChat
 type MessagesAcceptEncryptionRequest struct {
+	_              tl.NoCompare
 	Peer           InputEncryptedChatClass
 	GB             []byte
 	KeyFingerprint int64
@@ -8456,6 +8684,7 @@ func (x *MessagesAcceptEncryptionRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.discardEncryption#f393aea0 flags:# delete_history:flags.0?true chat_id:int = Bool
 type MessagesDiscardEncryptionRequest struct {
+	_             tl.NoCompare
 	DeleteHistory bool
 	ChatID        int32
 }
@@ -8493,6 +8722,7 @@ func (x *MessagesDiscardEncryptionRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.setEncryptedTyping#791451ed peer:InputEncryptedChat typing:Bool = Bool
 type MessagesSetEncryptedTypingRequest struct {
+	_      tl.NoCompare
 	Peer   InputEncryptedChatClass
 	Typing bool
 }
@@ -8525,6 +8755,7 @@ func (x *MessagesSetEncryptedTypingRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.readEncryptedHistory#7f4b690a peer:InputEncryptedChat max_date:int = Bool
 type MessagesReadEncryptedHistoryRequest struct {
+	_       tl.NoCompare
 	Peer    InputEncryptedChatClass
 	MaxDate int32
 }
@@ -8557,6 +8788,7 @@ func (x *MessagesReadEncryptedHistoryRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.sendEncrypted#44fa7a15 flags:# silent:flags.0?true peer:InputEncryptedChat random_id:long data:bytes = messages.SentEncryptedMessage
 type MessagesSendEncryptedRequest struct {
+	_        tl.NoCompare
 	Silent   bool
 	Peer     InputEncryptedChatClass
 	RandomID int64
@@ -8600,6 +8832,7 @@ func (x *MessagesSendEncryptedRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.sendEncryptedFile#5559481d flags:# silent:flags.0?true peer:InputEncryptedChat random_id:long data:bytes file:InputEncryptedFile = messages.SentEncryptedMessage
 type MessagesSendEncryptedFileRequest struct {
+	_        tl.NoCompare
 	Silent   bool
 	Peer     InputEncryptedChatClass
 	RandomID int64
@@ -8646,6 +8879,7 @@ func (x *MessagesSendEncryptedFileRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.sendEncryptedService#32d439a4 peer:InputEncryptedChat random_id:long data:bytes = messages.SentEncryptedMessage
 type MessagesSendEncryptedServiceRequest struct {
+	_        tl.NoCompare
 	Peer     InputEncryptedChatClass
 	RandomID int64
 	Data     []byte
@@ -8681,6 +8915,7 @@ func (x *MessagesSendEncryptedServiceRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.receivedQueue#55a5bb66 max_qts:int = Vector<long>
 type MessagesReceivedQueueRequest struct {
+	_      tl.NoCompare
 	MaxQts int32
 }
 
@@ -8710,6 +8945,7 @@ func (x *MessagesReceivedQueueRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.reportEncryptedSpam#4b0c8c0f peer:InputEncryptedChat = Bool
 type MessagesReportEncryptedSpamRequest struct {
+	_    tl.NoCompare
 	Peer InputEncryptedChatClass
 }
 
@@ -8739,6 +8975,7 @@ func (x *MessagesReportEncryptedSpamRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.readMessageContents#36a73f77 id:Vector<int> = messages.AffectedMessages
 type MessagesReadMessageContentsRequest struct {
+	_  tl.NoCompare
 	ID []int32
 }
 
@@ -8768,6 +9005,7 @@ func (x *MessagesReadMessageContentsRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.getStickers#d5a5d3a1 emoticon:string hash:long = messages.Stickers
 type MessagesGetStickersRequest struct {
+	_        tl.NoCompare
 	Emoticon string
 	Hash     int64
 }
@@ -8800,6 +9038,7 @@ func (x *MessagesGetStickersRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getAllStickers#b8a0a1a8 hash:long = messages.AllStickers
 type MessagesGetAllStickersRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -8829,6 +9068,7 @@ func (x *MessagesGetAllStickersRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.getWebPagePreview#570d6f6f flags:# message:string entities:flags.3?Vector<MessageEntity> = messages.WebPagePreview
 type MessagesGetWebPagePreviewRequest struct {
+	_        tl.NoCompare
 	Message  string
 	Entities []MessageEntityClass
 }
@@ -8871,6 +9111,7 @@ func (x *MessagesGetWebPagePreviewRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.exportChatInvite#a455de90 flags:# legacy_revoke_permanent:flags.2?true request_needed:flags.3?true peer:InputPeer expire_date:flags.0?int usage_limit:flags.1?int title:flags.4?string subscription_pricing:flags.5?StarsSubscriptionPricing = ExportedChatInvite
 type MessagesExportChatInviteRequest struct {
+	_                     tl.NoCompare
 	LegacyRevokePermanent bool
 	RequestNeeded         bool
 	Peer                  InputPeerClass
@@ -8953,6 +9194,7 @@ func (x *MessagesExportChatInviteRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.checkChatInvite#3eadb1bb hash:string = ChatInvite
 type MessagesCheckChatInviteRequest struct {
+	_    tl.NoCompare
 	Hash string
 }
 
@@ -8982,6 +9224,7 @@ func (x *MessagesCheckChatInviteRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	messages.importChatInvite#de91436e hash:string = messages.ChatInviteJoinResult
 type MessagesImportChatInviteRequest struct {
+	_    tl.NoCompare
 	Hash string
 }
 
@@ -9011,6 +9254,7 @@ func (x *MessagesImportChatInviteRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.getStickerSet#c8a0ec74 stickerset:InputStickerSet hash:int = messages.StickerSet
 type MessagesGetStickerSetRequest struct {
+	_          tl.NoCompare
 	Stickerset InputStickerSetClass
 	Hash       int32
 }
@@ -9043,6 +9287,7 @@ func (x *MessagesGetStickerSetRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.installStickerSet#c78fe460 stickerset:InputStickerSet archived:Bool = messages.StickerSetInstallResult
 type MessagesInstallStickerSetRequest struct {
+	_          tl.NoCompare
 	Stickerset InputStickerSetClass
 	Archived   bool
 }
@@ -9075,6 +9320,7 @@ func (x *MessagesInstallStickerSetRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.uninstallStickerSet#f96e55de stickerset:InputStickerSet = Bool
 type MessagesUninstallStickerSetRequest struct {
+	_          tl.NoCompare
 	Stickerset InputStickerSetClass
 }
 
@@ -9104,6 +9350,7 @@ func (x *MessagesUninstallStickerSetRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.startBot#e6df7378 bot:InputUser peer:InputPeer random_id:long start_param:string = Updates
 type MessagesStartBotRequest struct {
+	_          tl.NoCompare
 	Bot        InputUserClass
 	Peer       InputPeerClass
 	RandomID   int64
@@ -9142,6 +9389,7 @@ func (x *MessagesStartBotRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getMessagesViews#5784d3e1 peer:InputPeer id:Vector<int> increment:Bool = messages.MessageViews
 type MessagesGetMessagesViewsRequest struct {
+	_         tl.NoCompare
 	Peer      InputPeerClass
 	ID        []int32
 	Increment bool
@@ -9177,6 +9425,7 @@ func (x *MessagesGetMessagesViewsRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.editChatAdmin#a85bd1c2 chat_id:long user_id:InputUser is_admin:Bool = Bool
 type MessagesEditChatAdminRequest struct {
+	_       tl.NoCompare
 	ChatID  int64
 	UserID  InputUserClass
 	IsAdmin bool
@@ -9212,6 +9461,7 @@ func (x *MessagesEditChatAdminRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.migrateChat#a2875319 chat_id:long = Updates
 type MessagesMigrateChatRequest struct {
+	_      tl.NoCompare
 	ChatID int64
 }
 
@@ -9241,6 +9491,7 @@ func (x *MessagesMigrateChatRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.searchGlobal#6126a43c flags:# broadcasts_only:flags.1?true groups_only:flags.2?true users_only:flags.3?true folder_id:flags.0?int community:flags.4?InputChannel q:string filter:MessagesFilter min_date:int max_date:int offset_rate:int offset_peer:InputPeer offset_id:int limit:int = messages.Messages
 type MessagesSearchGlobalRequest struct {
+	_              tl.NoCompare
 	BroadcastsOnly bool
 	GroupsOnly     bool
 	UsersOnly      bool
@@ -9329,6 +9580,7 @@ func (x *MessagesSearchGlobalRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.reorderStickerSets#78337739 flags:# masks:flags.0?true emojis:flags.1?true order:Vector<long> = Bool
 type MessagesReorderStickerSetsRequest struct {
+	_      tl.NoCompare
 	Masks  bool
 	Emojis bool
 	Order  []int64
@@ -9371,6 +9623,7 @@ func (x *MessagesReorderStickerSetsRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.getDocumentByHash#b1f2061f sha256:bytes size:long mime_type:string = Document
 type MessagesGetDocumentByHashRequest struct {
+	_        tl.NoCompare
 	Sha256   []byte
 	Size     int64
 	MIMEType string
@@ -9406,6 +9659,7 @@ func (x *MessagesGetDocumentByHashRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.getSavedGifs#5cf09635 hash:long = messages.SavedGifs
 type MessagesGetSavedGifsRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -9435,6 +9689,7 @@ func (x *MessagesGetSavedGifsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.saveGif#327a30cb id:InputDocument unsave:Bool = Bool
 type MessagesSaveGIFRequest struct {
+	_      tl.NoCompare
 	ID     InputDocumentClass
 	Unsave bool
 }
@@ -9467,6 +9722,7 @@ func (x *MessagesSaveGIFRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getInlineBotResults#514e999d flags:# bot:InputUser peer:InputPeer geo_point:flags.0?InputGeoPoint query:string offset:string = messages.BotResults
 type MessagesGetInlineBotResultsRequest struct {
+	_        tl.NoCompare
 	Bot      InputUserClass
 	Peer     InputPeerClass
 	GeoPoint InputGeoPointClass
@@ -9518,6 +9774,7 @@ func (x *MessagesGetInlineBotResultsRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.setInlineBotResults#bb12a419 flags:# gallery:flags.0?true private:flags.1?true query_id:long results:Vector<InputBotInlineResult> cache_time:int next_offset:flags.2?string switch_pm:flags.3?InlineBotSwitchPM switch_webview:flags.4?InlineBotWebView = Bool
 type MessagesSetInlineBotResultsRequest struct {
+	_             tl.NoCompare
 	Gallery       bool
 	Private       bool
 	QueryID       int64
@@ -9596,6 +9853,7 @@ func (x *MessagesSetInlineBotResultsRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.sendInlineBotResult#c0cf7646 flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true hide_via:flags.11?true peer:InputPeer reply_to:flags.0?InputReplyTo random_id:long query_id:long id:string schedule_date:flags.10?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut allow_paid_stars:flags.21?long = Updates
 type MessagesSendInlineBotResultRequest struct {
+	_                  tl.NoCompare
 	Silent             bool
 	Background         bool
 	ClearDraft         bool
@@ -9707,6 +9965,7 @@ func (x *MessagesSendInlineBotResultRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.getMessageEditData#fda68d36 peer:InputPeer id:int = messages.MessageEditData
 type MessagesGetMessageEditDataRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   int32
 }
@@ -9739,6 +9998,7 @@ func (x *MessagesGetMessageEditDataRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.editMessage#b106e66c flags:# no_webpage:flags.1?true invert_media:flags.16?true peer:InputPeer id:int message:flags.11?string media:flags.14?InputMedia reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> schedule_date:flags.15?int schedule_repeat_period:flags.18?int quick_reply_shortcut_id:flags.17?int rich_message:flags.23?InputRichMessage = Updates
 type MessagesEditMessageRequest struct {
+	_                    tl.NoCompare
 	NoWebpage            bool
 	InvertMedia          bool
 	Peer                 InputPeerClass
@@ -9864,6 +10124,7 @@ func (x *MessagesEditMessageRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.editInlineBotMessage#a423bb51 flags:# no_webpage:flags.1?true invert_media:flags.16?true id:InputBotInlineMessageID message:flags.11?string media:flags.14?InputMedia reply_markup:flags.2?ReplyMarkup entities:flags.3?Vector<MessageEntity> rich_message:flags.23?InputRichMessage = Bool
 type MessagesEditInlineBotMessageRequest struct {
+	_           tl.NoCompare
 	NoWebpage   bool
 	InvertMedia bool
 	ID          InputBotInlineMessageIDClass
@@ -9956,6 +10217,7 @@ func (x *MessagesEditInlineBotMessageRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.getBotCallbackAnswer#9342ca07 flags:# game:flags.1?true peer:InputPeer msg_id:int data:flags.0?bytes password:flags.2?InputCheckPasswordSRP = messages.BotCallbackAnswer
 type MessagesGetBotCallbackAnswerRequest struct {
+	_        tl.NoCompare
 	Game     bool
 	Peer     InputPeerClass
 	MsgID    int32
@@ -10016,6 +10278,7 @@ func (x *MessagesGetBotCallbackAnswerRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.setBotCallbackAnswer#d58f130a flags:# alert:flags.1?true query_id:long message:flags.0?string url:flags.2?string cache_time:int = Bool
 type MessagesSetBotCallbackAnswerRequest struct {
+	_         tl.NoCompare
 	Alert     bool
 	QueryID   int64
 	Message   tl.Opt[string]
@@ -10076,6 +10339,7 @@ func (x *MessagesSetBotCallbackAnswerRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.getPeerDialogs#e470bcfd peers:Vector<InputDialogPeer> = messages.PeerDialogs
 type MessagesGetPeerDialogsRequest struct {
+	_     tl.NoCompare
 	Peers []InputDialogPeerClass
 }
 
@@ -10105,6 +10369,7 @@ func (x *MessagesGetPeerDialogsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.saveDraft#ad0fa15c flags:# no_webpage:flags.1?true invert_media:flags.6?true reply_to:flags.4?InputReplyTo peer:InputPeer message:string entities:flags.3?Vector<MessageEntity> media:flags.5?InputMedia effect:flags.7?long suggested_post:flags.8?SuggestedPost rich_message:flags.9?InputRichMessage = Bool
 type MessagesSaveDraftRequest struct {
+	_             tl.NoCompare
 	NoWebpage     bool
 	InvertMedia   bool
 	ReplyTo       InputReplyToClass
@@ -10210,6 +10475,7 @@ func (x *MessagesSaveDraftRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getAllDrafts#6a3f8d65 = Updates
 type MessagesGetAllDraftsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x6a3f8d65.
@@ -10236,6 +10502,7 @@ func (x *MessagesGetAllDraftsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getFeaturedStickers#64780b14 hash:long = messages.FeaturedStickers
 type MessagesGetFeaturedStickersRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -10265,6 +10532,7 @@ func (x *MessagesGetFeaturedStickersRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.readFeaturedStickers#5b118126 id:Vector<long> = Bool
 type MessagesReadFeaturedStickersRequest struct {
+	_  tl.NoCompare
 	ID []int64
 }
 
@@ -10294,6 +10562,7 @@ func (x *MessagesReadFeaturedStickersRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.getRecentStickers#9da9403b flags:# attached:flags.0?true hash:long = messages.RecentStickers
 type MessagesGetRecentStickersRequest struct {
+	_        tl.NoCompare
 	Attached bool
 	Hash     int64
 }
@@ -10331,6 +10600,7 @@ func (x *MessagesGetRecentStickersRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.saveRecentSticker#392718f8 flags:# attached:flags.0?true id:InputDocument unsave:Bool = Bool
 type MessagesSaveRecentStickerRequest struct {
+	_        tl.NoCompare
 	Attached bool
 	ID       InputDocumentClass
 	Unsave   bool
@@ -10371,6 +10641,7 @@ func (x *MessagesSaveRecentStickerRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.clearRecentStickers#8999602d flags:# attached:flags.0?true = Bool
 type MessagesClearRecentStickersRequest struct {
+	_        tl.NoCompare
 	Attached bool
 }
 
@@ -10405,6 +10676,7 @@ func (x *MessagesClearRecentStickersRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.getArchivedStickers#57f17692 flags:# masks:flags.0?true emojis:flags.1?true offset_id:long limit:int = messages.ArchivedStickers
 type MessagesGetArchivedStickersRequest struct {
+	_        tl.NoCompare
 	Masks    bool
 	Emojis   bool
 	OffsetID int64
@@ -10450,6 +10722,7 @@ func (x *MessagesGetArchivedStickersRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.getMaskStickers#640f82b8 hash:long = messages.AllStickers
 type MessagesGetMaskStickersRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -10479,6 +10752,7 @@ func (x *MessagesGetMaskStickersRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	messages.getAttachedStickers#cc5b67cc media:InputStickeredMedia = Vector<StickerSetCovered>
 type MessagesGetAttachedStickersRequest struct {
+	_     tl.NoCompare
 	Media InputStickeredMediaClass
 }
 
@@ -10508,6 +10782,7 @@ func (x *MessagesGetAttachedStickersRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.setGameScore#8ef8ecc0 flags:# edit_message:flags.0?true force:flags.1?true peer:InputPeer id:int user_id:InputUser score:int = Updates
 type MessagesSetGameScoreRequest struct {
+	_           tl.NoCompare
 	EditMessage bool
 	Force       bool
 	Peer        InputPeerClass
@@ -10559,6 +10834,7 @@ func (x *MessagesSetGameScoreRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.setInlineGameScore#15ad9f64 flags:# edit_message:flags.0?true force:flags.1?true id:InputBotInlineMessageID user_id:InputUser score:int = Bool
 type MessagesSetInlineGameScoreRequest struct {
+	_           tl.NoCompare
 	EditMessage bool
 	Force       bool
 	ID          InputBotInlineMessageIDClass
@@ -10607,6 +10883,7 @@ func (x *MessagesSetInlineGameScoreRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.getGameHighScores#e822649d peer:InputPeer id:int user_id:InputUser = messages.HighScores
 type MessagesGetGameHighScoresRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	ID     int32
 	UserID InputUserClass
@@ -10642,6 +10919,7 @@ func (x *MessagesGetGameHighScoresRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.getInlineGameHighScores#f635e1b id:InputBotInlineMessageID user_id:InputUser = messages.HighScores
 type MessagesGetInlineGameHighScoresRequest struct {
+	_      tl.NoCompare
 	ID     InputBotInlineMessageIDClass
 	UserID InputUserClass
 }
@@ -10676,6 +10954,7 @@ func (x *MessagesGetInlineGameHighScoresRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	messages.getCommonChats#e40ca104 user_id:InputUser max_id:long limit:int = messages.Chats
 type MessagesGetCommonChatsRequest struct {
+	_      tl.NoCompare
 	UserID InputUserClass
 	MaxID  int64
 	Limit  int32
@@ -10711,6 +10990,7 @@ func (x *MessagesGetCommonChatsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.getWebPage#8d9692a3 url:string hash:int = messages.WebPage
 type MessagesGetWebPageRequest struct {
+	_    tl.NoCompare
 	URL  string
 	Hash int32
 }
@@ -10743,6 +11023,7 @@ func (x *MessagesGetWebPageRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.toggleDialogPin#a731e257 flags:# pinned:flags.0?true peer:InputDialogPeer = Bool
 type MessagesToggleDialogPinRequest struct {
+	_      tl.NoCompare
 	Pinned bool
 	Peer   InputDialogPeerClass
 }
@@ -10780,6 +11061,7 @@ func (x *MessagesToggleDialogPinRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	messages.reorderPinnedDialogs#3b1adf37 flags:# force:flags.0?true folder_id:int order:Vector<InputDialogPeer> = Bool
 type MessagesReorderPinnedDialogsRequest struct {
+	_        tl.NoCompare
 	Force    bool
 	FolderID int32
 	Order    []InputDialogPeerClass
@@ -10820,6 +11102,7 @@ func (x *MessagesReorderPinnedDialogsRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.getPinnedDialogs#d6b94df2 folder_id:int = messages.PeerDialogs
 type MessagesGetPinnedDialogsRequest struct {
+	_        tl.NoCompare
 	FolderID int32
 }
 
@@ -10849,6 +11132,7 @@ func (x *MessagesGetPinnedDialogsRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.setBotShippingResults#e5f672fa flags:# query_id:long error:flags.0?string shipping_options:flags.1?Vector<ShippingOption> = Bool
 type MessagesSetBotShippingResultsRequest struct {
+	_               tl.NoCompare
 	QueryID         int64
 	Error           tl.Opt[string]
 	ShippingOptions []ShippingOptionClass
@@ -10903,6 +11187,7 @@ func (x *MessagesSetBotShippingResultsRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	messages.setBotPrecheckoutResults#9c2dd95 flags:# success:flags.1?true query_id:long error:flags.0?string = Bool
 type MessagesSetBotPrecheckoutResultsRequest struct {
+	_       tl.NoCompare
 	Success bool
 	QueryID int64
 	Error   tl.Opt[string]
@@ -10952,6 +11237,7 @@ func (x *MessagesSetBotPrecheckoutResultsRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	messages.uploadMedia#14967978 flags:# business_connection_id:flags.0?string peer:InputPeer media:InputMedia = MessageMedia
 type MessagesUploadMediaRequest struct {
+	_                    tl.NoCompare
 	BusinessConnectionID tl.Opt[string]
 	Peer                 InputPeerClass
 	Media                InputMediaClass
@@ -10997,6 +11283,7 @@ func (x *MessagesUploadMediaRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.sendScreenshotNotification#a1405817 peer:InputPeer reply_to:InputReplyTo random_id:long = Updates
 type MessagesSendScreenshotNotificationRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	ReplyTo  InputReplyToClass
 	RandomID int64
@@ -11034,6 +11321,7 @@ func (x *MessagesSendScreenshotNotificationRequest) DecodeResult(d *tl.Decoder) 
 //
 //	messages.getFavedStickers#4f1aaa9 hash:long = messages.FavedStickers
 type MessagesGetFavedStickersRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -11063,6 +11351,7 @@ func (x *MessagesGetFavedStickersRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.faveSticker#b9ffc55b id:InputDocument unfave:Bool = Bool
 type MessagesFaveStickerRequest struct {
+	_      tl.NoCompare
 	ID     InputDocumentClass
 	Unfave bool
 }
@@ -11095,6 +11384,7 @@ func (x *MessagesFaveStickerRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getUnreadMentions#f107e790 flags:# peer:InputPeer top_msg_id:flags.0?int offset_id:int add_offset:int limit:int max_id:int min_id:int = messages.Messages
 type MessagesGetUnreadMentionsRequest struct {
+	_         tl.NoCompare
 	Peer      InputPeerClass
 	TopMsgID  tl.Opt[int32]
 	OffsetID  int32
@@ -11152,6 +11442,7 @@ func (x *MessagesGetUnreadMentionsRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.readMentions#36e5bf4d flags:# peer:InputPeer top_msg_id:flags.0?int = messages.AffectedHistory
 type MessagesReadMentionsRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	TopMsgID tl.Opt[int32]
 }
@@ -11194,6 +11485,7 @@ func (x *MessagesReadMentionsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getRecentLocations#702a40e0 peer:InputPeer limit:int hash:long = messages.Messages
 type MessagesGetRecentLocationsRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	Limit int32
 	Hash  int64
@@ -11229,6 +11521,7 @@ func (x *MessagesGetRecentLocationsRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.sendMultiMedia#1bf89d74 flags:# silent:flags.5?true background:flags.6?true clear_draft:flags.7?true noforwards:flags.14?true update_stickersets_order:flags.15?true invert_media:flags.16?true allow_paid_floodskip:flags.19?true peer:InputPeer reply_to:flags.0?InputReplyTo multi_media:Vector<InputSingleMedia> schedule_date:flags.10?int send_as:flags.13?InputPeer quick_reply_shortcut:flags.17?InputQuickReplyShortcut effect:flags.18?long allow_paid_stars:flags.21?long = Updates
 type MessagesSendMultiMediaRequest struct {
+	_                      tl.NoCompare
 	Silent                 bool
 	Background             bool
 	ClearDraft             bool
@@ -11359,6 +11652,7 @@ func (x *MessagesSendMultiMediaRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.uploadEncryptedFile#5057c497 peer:InputEncryptedChat file:InputEncryptedFile = EncryptedFile
 type MessagesUploadEncryptedFileRequest struct {
+	_    tl.NoCompare
 	Peer InputEncryptedChatClass
 	File InputEncryptedFileClass
 }
@@ -11391,6 +11685,7 @@ func (x *MessagesUploadEncryptedFileRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.searchStickerSets#35705b8a flags:# exclude_featured:flags.0?true q:string hash:long = messages.FoundStickerSets
 type MessagesSearchStickerSetsRequest struct {
+	_               tl.NoCompare
 	ExcludeFeatured bool
 	Q               string
 	Hash            int64
@@ -11431,6 +11726,7 @@ func (x *MessagesSearchStickerSetsRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.getSplitRanges#1cff7e08 = Vector<MessageRange>
 type MessagesGetSplitRangesRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x1cff7e08.
@@ -11457,6 +11753,7 @@ func (x *MessagesGetSplitRangesRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.markDialogUnread#8c5006f8 flags:# unread:flags.0?true parent_peer:flags.1?InputPeer peer:InputDialogPeer = Bool
 type MessagesMarkDialogUnreadRequest struct {
+	_          tl.NoCompare
 	Unread     bool
 	ParentPeer InputPeerClass
 	Peer       InputDialogPeerClass
@@ -11504,6 +11801,7 @@ func (x *MessagesMarkDialogUnreadRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.getDialogUnreadMarks#21202222 flags:# parent_peer:flags.0?InputPeer = Vector<DialogPeer>
 type MessagesGetDialogUnreadMarksRequest struct {
+	_          tl.NoCompare
 	ParentPeer InputPeerClass
 }
 
@@ -11543,6 +11841,7 @@ func (x *MessagesGetDialogUnreadMarksRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.clearAllDrafts#7e58ee9c = Bool
 type MessagesClearAllDraftsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x7e58ee9c.
@@ -11569,6 +11868,7 @@ func (x *MessagesClearAllDraftsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.updatePinnedMessage#d2aaf7ec flags:# silent:flags.0?true unpin:flags.1?true pm_oneside:flags.2?true peer:InputPeer id:int = Updates
 type MessagesUpdatePinnedMessageRequest struct {
+	_         tl.NoCompare
 	Silent    bool
 	Unpin     bool
 	PmOneside bool
@@ -11619,6 +11919,7 @@ func (x *MessagesUpdatePinnedMessageRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.sendVote#10ea6184 peer:InputPeer msg_id:int options:Vector<bytes> = Updates
 type MessagesSendVoteRequest struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	MsgID   int32
 	Options [][]byte
@@ -11654,6 +11955,7 @@ func (x *MessagesSendVoteRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getPollResults#eda3e33b peer:InputPeer msg_id:int poll_hash:long = Updates
 type MessagesGetPollResultsRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	MsgID    int32
 	PollHash int64
@@ -11689,6 +11991,7 @@ func (x *MessagesGetPollResultsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.getOnlines#6e2be050 peer:InputPeer = ChatOnlines
 type MessagesGetOnlinesRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -11718,6 +12021,7 @@ func (x *MessagesGetOnlinesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.editChatAbout#def60797 peer:InputPeer about:string = Bool
 type MessagesEditChatAboutRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	About string
 }
@@ -11750,6 +12054,7 @@ func (x *MessagesEditChatAboutRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.editChatDefaultBannedRights#a5866b41 peer:InputPeer banned_rights:ChatBannedRights = Updates
 type MessagesEditChatDefaultBannedRightsRequest struct {
+	_            tl.NoCompare
 	Peer         InputPeerClass
 	BannedRights ChatBannedRightsClass
 }
@@ -11784,6 +12089,7 @@ func (x *MessagesEditChatDefaultBannedRightsRequest) DecodeResult(d *tl.Decoder)
 //
 //	messages.getEmojiKeywords#35a0e062 lang_code:string = EmojiKeywordsDifference
 type MessagesGetEmojiKeywordsRequest struct {
+	_        tl.NoCompare
 	LangCode string
 }
 
@@ -11813,6 +12119,7 @@ func (x *MessagesGetEmojiKeywordsRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.getEmojiKeywordsDifference#1508b6af lang_code:string from_version:int = EmojiKeywordsDifference
 type MessagesGetEmojiKeywordsDifferenceRequest struct {
+	_           tl.NoCompare
 	LangCode    string
 	FromVersion int32
 }
@@ -11847,6 +12154,7 @@ func (x *MessagesGetEmojiKeywordsDifferenceRequest) DecodeResult(d *tl.Decoder) 
 //
 //	messages.getEmojiKeywordsLanguages#4e9963b2 lang_codes:Vector<string> = Vector<EmojiLanguage>
 type MessagesGetEmojiKeywordsLanguagesRequest struct {
+	_         tl.NoCompare
 	LangCodes []string
 }
 
@@ -11878,6 +12186,7 @@ func (x *MessagesGetEmojiKeywordsLanguagesRequest) DecodeResult(d *tl.Decoder) (
 //
 //	messages.getEmojiURL#d5b10c26 lang_code:string = EmojiURL
 type MessagesGetEmojiURLRequest struct {
+	_        tl.NoCompare
 	LangCode string
 }
 
@@ -11907,6 +12216,7 @@ func (x *MessagesGetEmojiURLRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getSearchCounters#1bbcf300 flags:# peer:InputPeer saved_peer_id:flags.2?InputPeer top_msg_id:flags.0?int filters:Vector<MessagesFilter> = Vector<messages.SearchCounter>
 type MessagesGetSearchCountersRequest struct {
+	_           tl.NoCompare
 	Peer        InputPeerClass
 	SavedPeerID InputPeerClass
 	TopMsgID    tl.Opt[int32]
@@ -11962,6 +12272,7 @@ func (x *MessagesGetSearchCountersRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.requestUrlAuth#894cc99c flags:# peer:flags.1?InputPeer msg_id:flags.1?int button_id:flags.1?int url:flags.2?string in_app_origin:flags.3?string = UrlAuthResult
 type MessagesRequestURLAuthRequest struct {
+	_           tl.NoCompare
 	Peer        InputPeerClass
 	MsgID       tl.Opt[int32]
 	ButtonID    tl.Opt[int32]
@@ -12041,6 +12352,7 @@ func (x *MessagesRequestURLAuthRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.acceptUrlAuth#67a3f0de flags:# write_allowed:flags.0?true share_phone_number:flags.3?true peer:flags.1?InputPeer msg_id:flags.1?int button_id:flags.1?int url:flags.2?string match_code:flags.4?string = UrlAuthResult
 type MessagesAcceptURLAuthRequest struct {
+	_                tl.NoCompare
 	WriteAllowed     bool
 	SharePhoneNumber bool
 	Peer             InputPeerClass
@@ -12130,6 +12442,7 @@ func (x *MessagesAcceptURLAuthRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.hidePeerSettingsBar#4facb138 peer:InputPeer = Bool
 type MessagesHidePeerSettingsBarRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -12159,6 +12472,7 @@ func (x *MessagesHidePeerSettingsBarRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.getScheduledHistory#f516760b peer:InputPeer hash:long = messages.Messages
 type MessagesGetScheduledHistoryRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	Hash int64
 }
@@ -12191,6 +12505,7 @@ func (x *MessagesGetScheduledHistoryRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.getScheduledMessages#bdbb0464 peer:InputPeer id:Vector<int> = messages.Messages
 type MessagesGetScheduledMessagesRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   []int32
 }
@@ -12223,6 +12538,7 @@ func (x *MessagesGetScheduledMessagesRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.sendScheduledMessages#bd38850a peer:InputPeer id:Vector<int> = Updates
 type MessagesSendScheduledMessagesRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   []int32
 }
@@ -12257,6 +12573,7 @@ func (x *MessagesSendScheduledMessagesRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	messages.deleteScheduledMessages#59ae2b16 peer:InputPeer id:Vector<int> = Updates
 type MessagesDeleteScheduledMessagesRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   []int32
 }
@@ -12291,6 +12608,7 @@ func (x *MessagesDeleteScheduledMessagesRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	messages.getPollVotes#b86e380e flags:# peer:InputPeer id:int option:flags.0?bytes offset:flags.1?string limit:int = messages.VotesList
 type MessagesGetPollVotesRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	ID     int32
 	Option []byte
@@ -12349,6 +12667,7 @@ func (x *MessagesGetPollVotesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.toggleStickerSets#b5052fea flags:# uninstall:flags.0?true archive:flags.1?true unarchive:flags.2?true stickersets:Vector<InputStickerSet> = Bool
 type MessagesToggleStickerSetsRequest struct {
+	_           tl.NoCompare
 	Uninstall   bool
 	Archive     bool
 	Unarchive   bool
@@ -12396,6 +12715,7 @@ func (x *MessagesToggleStickerSetsRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.getDialogFilters#efd48c89 = messages.DialogFilters
 type MessagesGetDialogFiltersRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xefd48c89.
@@ -12422,6 +12742,7 @@ func (x *MessagesGetDialogFiltersRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.getSuggestedDialogFilters#a29cd42c = Vector<DialogFilterSuggested>
 type MessagesGetSuggestedDialogFiltersRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa29cd42c.
@@ -12450,6 +12771,7 @@ func (x *MessagesGetSuggestedDialogFiltersRequest) DecodeResult(d *tl.Decoder) (
 //
 //	messages.updateDialogFilter#1ad4a04a flags:# id:int filter:flags.0?DialogFilter = Bool
 type MessagesUpdateDialogFilterRequest struct {
+	_      tl.NoCompare
 	ID     int32
 	Filter DialogFilterClass
 }
@@ -12492,6 +12814,7 @@ func (x *MessagesUpdateDialogFilterRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.updateDialogFiltersOrder#c563c1e4 order:Vector<int> = Bool
 type MessagesUpdateDialogFiltersOrderRequest struct {
+	_     tl.NoCompare
 	Order []int32
 }
 
@@ -12523,6 +12846,7 @@ func (x *MessagesUpdateDialogFiltersOrderRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	messages.getOldFeaturedStickers#7ed094a1 offset:int limit:int hash:long = messages.FeaturedStickers
 type MessagesGetOldFeaturedStickersRequest struct {
+	_      tl.NoCompare
 	Offset int32
 	Limit  int32
 	Hash   int64
@@ -12560,6 +12884,7 @@ func (x *MessagesGetOldFeaturedStickersRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.getReplies#22ddd30c peer:InputPeer msg_id:int offset_id:int offset_date:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages
 type MessagesGetRepliesRequest struct {
+	_          tl.NoCompare
 	Peer       InputPeerClass
 	MsgID      int32
 	OffsetID   int32
@@ -12613,6 +12938,7 @@ func (x *MessagesGetRepliesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getDiscussionMessage#446972fd peer:InputPeer msg_id:int = messages.DiscussionMessage
 type MessagesGetDiscussionMessageRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	MsgID int32
 }
@@ -12645,6 +12971,7 @@ func (x *MessagesGetDiscussionMessageRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.readDiscussion#f731a9f4 peer:InputPeer msg_id:int read_max_id:int = Bool
 type MessagesReadDiscussionRequest struct {
+	_         tl.NoCompare
 	Peer      InputPeerClass
 	MsgID     int32
 	ReadMaxID int32
@@ -12680,6 +13007,7 @@ func (x *MessagesReadDiscussionRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.unpinAllMessages#62dd747 flags:# peer:InputPeer top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer = messages.AffectedHistory
 type MessagesUnpinAllMessagesRequest struct {
+	_           tl.NoCompare
 	Peer        InputPeerClass
 	TopMsgID    tl.Opt[int32]
 	SavedPeerID InputPeerClass
@@ -12732,6 +13060,7 @@ func (x *MessagesUnpinAllMessagesRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.deleteChat#5bd0ee50 chat_id:long = Bool
 type MessagesDeleteChatRequest struct {
+	_      tl.NoCompare
 	ChatID int64
 }
 
@@ -12761,6 +13090,7 @@ func (x *MessagesDeleteChatRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.deletePhoneCallHistory#f9cbe409 flags:# revoke:flags.0?true = messages.AffectedFoundMessages
 type MessagesDeletePhoneCallHistoryRequest struct {
+	_      tl.NoCompare
 	Revoke bool
 }
 
@@ -12797,6 +13127,7 @@ func (x *MessagesDeletePhoneCallHistoryRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.checkHistoryImport#43fe19f3 import_head:string = messages.HistoryImportParsed
 type MessagesCheckHistoryImportRequest struct {
+	_          tl.NoCompare
 	ImportHead string
 }
 
@@ -12826,6 +13157,7 @@ func (x *MessagesCheckHistoryImportRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.initHistoryImport#34090c3b peer:InputPeer file:InputFile media_count:int = messages.HistoryImport
 type MessagesInitHistoryImportRequest struct {
+	_          tl.NoCompare
 	Peer       InputPeerClass
 	File       InputFileClass
 	MediaCount int32
@@ -12861,6 +13193,7 @@ func (x *MessagesInitHistoryImportRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.uploadImportedMedia#2a862092 peer:InputPeer import_id:long file_name:string media:InputMedia = MessageMedia
 type MessagesUploadImportedMediaRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	ImportID int64
 	FileName string
@@ -12899,6 +13232,7 @@ func (x *MessagesUploadImportedMediaRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.startHistoryImport#b43df344 peer:InputPeer import_id:long = Bool
 type MessagesStartHistoryImportRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	ImportID int64
 }
@@ -12931,6 +13265,7 @@ func (x *MessagesStartHistoryImportRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.getExportedChatInvites#a2b5a3f6 flags:# revoked:flags.3?true peer:InputPeer admin_id:InputUser offset_date:flags.2?int offset_link:flags.2?string limit:int = messages.ExportedChatInvites
 type MessagesGetExportedChatInvitesRequest struct {
+	_          tl.NoCompare
 	Revoked    bool
 	Peer       InputPeerClass
 	AdminID    InputUserClass
@@ -12996,6 +13331,7 @@ func (x *MessagesGetExportedChatInvitesRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.getExportedChatInvite#73746f5c peer:InputPeer link:string = messages.ExportedChatInvite
 type MessagesGetExportedChatInviteRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	Link string
 }
@@ -13030,6 +13366,7 @@ func (x *MessagesGetExportedChatInviteRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	messages.editExportedChatInvite#bdca2f75 flags:# revoked:flags.2?true peer:InputPeer link:string expire_date:flags.0?int usage_limit:flags.1?int request_needed:flags.3?Bool title:flags.4?string = messages.ExportedChatInvite
 type MessagesEditExportedChatInviteRequest struct {
+	_             tl.NoCompare
 	Revoked       bool
 	Peer          InputPeerClass
 	Link          string
@@ -13112,6 +13449,7 @@ func (x *MessagesEditExportedChatInviteRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.deleteRevokedExportedChatInvites#56987bd5 peer:InputPeer admin_id:InputUser = Bool
 type MessagesDeleteRevokedExportedChatInvitesRequest struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	AdminID InputUserClass
 }
@@ -13146,6 +13484,7 @@ func (x *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeResult(d *tl.Dec
 //
 //	messages.deleteExportedChatInvite#d464a42b peer:InputPeer link:string = Bool
 type MessagesDeleteExportedChatInviteRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	Link string
 }
@@ -13180,6 +13519,7 @@ func (x *MessagesDeleteExportedChatInviteRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	messages.getAdminsWithInvites#3920e6ef peer:InputPeer = messages.ChatAdminsWithInvites
 type MessagesGetAdminsWithInvitesRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -13209,6 +13549,7 @@ func (x *MessagesGetAdminsWithInvitesRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.getChatInviteImporters#df04dd4e flags:# requested:flags.0?true subscription_expired:flags.3?true peer:InputPeer link:flags.1?string q:flags.2?string offset_date:int offset_user:InputUser limit:int = messages.ChatInviteImporters
 type MessagesGetChatInviteImportersRequest struct {
+	_                   tl.NoCompare
 	Requested           bool
 	SubscriptionExpired bool
 	Peer                InputPeerClass
@@ -13282,6 +13623,7 @@ func (x *MessagesGetChatInviteImportersRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.setHistoryTTL#b80e5fe4 peer:InputPeer period:int = Updates
 type MessagesSetHistoryTTLRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	Period int32
 }
@@ -13314,6 +13656,7 @@ func (x *MessagesSetHistoryTTLRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.checkHistoryImportPeer#5dc60f03 peer:InputPeer = messages.CheckedHistoryImportPeer
 type MessagesCheckHistoryImportPeerRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -13345,6 +13688,7 @@ func (x *MessagesCheckHistoryImportPeerRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.setChatTheme#81202c9 peer:InputPeer theme:InputChatTheme = Updates
 type MessagesSetChatThemeRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	Theme InputChatThemeClass
 }
@@ -13377,6 +13721,7 @@ func (x *MessagesSetChatThemeRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getMessageReadParticipants#31c1c44f peer:InputPeer msg_id:int = Vector<ReadParticipantDate>
 type MessagesGetMessageReadParticipantsRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	MsgID int32
 }
@@ -13411,6 +13756,7 @@ func (x *MessagesGetMessageReadParticipantsRequest) DecodeResult(d *tl.Decoder) 
 //
 //	messages.getSearchResultsCalendar#6aa3f6bd flags:# peer:InputPeer saved_peer_id:flags.2?InputPeer filter:MessagesFilter offset_id:int offset_date:int = messages.SearchResultsCalendar
 type MessagesGetSearchResultsCalendarRequest struct {
+	_           tl.NoCompare
 	Peer        InputPeerClass
 	SavedPeerID InputPeerClass
 	Filter      MessagesFilterClass
@@ -13464,6 +13810,7 @@ func (x *MessagesGetSearchResultsCalendarRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	messages.getSearchResultsPositions#9c7f2f10 flags:# peer:InputPeer saved_peer_id:flags.2?InputPeer filter:MessagesFilter offset_id:int limit:int = messages.SearchResultsPositions
 type MessagesGetSearchResultsPositionsRequest struct {
+	_           tl.NoCompare
 	Peer        InputPeerClass
 	SavedPeerID InputPeerClass
 	Filter      MessagesFilterClass
@@ -13517,6 +13864,7 @@ func (x *MessagesGetSearchResultsPositionsRequest) DecodeResult(d *tl.Decoder) (
 //
 //	messages.hideChatJoinRequest#7fe7e815 flags:# approved:flags.0?true peer:InputPeer user_id:InputUser = Updates
 type MessagesHideChatJoinRequestRequest struct {
+	_        tl.NoCompare
 	Approved bool
 	Peer     InputPeerClass
 	UserID   InputUserClass
@@ -13557,6 +13905,7 @@ func (x *MessagesHideChatJoinRequestRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.hideAllChatJoinRequests#e085f4ea flags:# approved:flags.0?true peer:InputPeer link:flags.1?string = Updates
 type MessagesHideAllChatJoinRequestsRequest struct {
+	_        tl.NoCompare
 	Approved bool
 	Peer     InputPeerClass
 	Link     tl.Opt[string]
@@ -13606,6 +13955,7 @@ func (x *MessagesHideAllChatJoinRequestsRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	messages.toggleNoForwards#b2081a35 flags:# peer:InputPeer enabled:Bool request_msg_id:flags.0?int = Updates
 type MessagesToggleNoForwardsRequest struct {
+	_            tl.NoCompare
 	Peer         InputPeerClass
 	Enabled      bool
 	RequestMsgID tl.Opt[int32]
@@ -13651,6 +14001,7 @@ func (x *MessagesToggleNoForwardsRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.saveDefaultSendAs#ccfddf96 peer:InputPeer send_as:InputPeer = Bool
 type MessagesSaveDefaultSendAsRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	SendAs InputPeerClass
 }
@@ -13683,6 +14034,7 @@ func (x *MessagesSaveDefaultSendAsRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.sendReaction#d30d78d4 flags:# big:flags.1?true add_to_recent:flags.2?true peer:InputPeer msg_id:int reaction:flags.0?Vector<Reaction> = Updates
 type MessagesSendReactionRequest struct {
+	_           tl.NoCompare
 	Big         bool
 	AddToRecent bool
 	Peer        InputPeerClass
@@ -13738,6 +14090,7 @@ func (x *MessagesSendReactionRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.getMessagesReactions#8bba90e6 peer:InputPeer id:Vector<int> = Updates
 type MessagesGetMessagesReactionsRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   []int32
 }
@@ -13770,6 +14123,7 @@ func (x *MessagesGetMessagesReactionsRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.getMessageReactionsList#461b3f48 flags:# peer:InputPeer id:int reaction:flags.0?Reaction offset:flags.1?string limit:int = messages.MessageReactionsList
 type MessagesGetMessageReactionsListRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	ID       int32
 	Reaction ReactionClass
@@ -13830,6 +14184,7 @@ func (x *MessagesGetMessageReactionsListRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	messages.setChatAvailableReactions#864b2581 flags:# peer:InputPeer available_reactions:ChatReactions reactions_limit:flags.0?int paid_enabled:flags.1?Bool = Updates
 type MessagesSetChatAvailableReactionsRequest struct {
+	_                  tl.NoCompare
 	Peer               InputPeerClass
 	AvailableReactions ChatReactionsClass
 	ReactionsLimit     tl.Opt[int32]
@@ -13887,6 +14242,7 @@ func (x *MessagesSetChatAvailableReactionsRequest) DecodeResult(d *tl.Decoder) (
 //
 //	messages.getAvailableReactions#18dea0ac hash:int = messages.AvailableReactions
 type MessagesGetAvailableReactionsRequest struct {
+	_    tl.NoCompare
 	Hash int32
 }
 
@@ -13918,6 +14274,7 @@ func (x *MessagesGetAvailableReactionsRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	messages.setDefaultReaction#4f47a016 reaction:Reaction = Bool
 type MessagesSetDefaultReactionRequest struct {
+	_        tl.NoCompare
 	Reaction ReactionClass
 }
 
@@ -13947,6 +14304,7 @@ func (x *MessagesSetDefaultReactionRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.translateText#a5eec345 flags:# peer:flags.0?InputPeer id:flags.0?Vector<int> text:flags.1?Vector<TextWithEntities> to_lang:string tone:flags.2?string = messages.TranslatedText
 type MessagesTranslateTextRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	ID     []int32
 	Text   []TextWithEntitiesClass
@@ -14019,6 +14377,7 @@ func (x *MessagesTranslateTextRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.getUnreadReactions#bd7f90ac flags:# peer:InputPeer top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer offset_id:int add_offset:int limit:int max_id:int min_id:int = messages.Messages
 type MessagesGetUnreadReactionsRequest struct {
+	_           tl.NoCompare
 	Peer        InputPeerClass
 	TopMsgID    tl.Opt[int32]
 	SavedPeerID InputPeerClass
@@ -14086,6 +14445,7 @@ func (x *MessagesGetUnreadReactionsRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.readReactions#9ec44f93 flags:# peer:InputPeer top_msg_id:flags.0?int saved_peer_id:flags.1?InputPeer = messages.AffectedHistory
 type MessagesReadReactionsRequest struct {
+	_           tl.NoCompare
 	Peer        InputPeerClass
 	TopMsgID    tl.Opt[int32]
 	SavedPeerID InputPeerClass
@@ -14138,6 +14498,7 @@ func (x *MessagesReadReactionsRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.searchSentMedia#107e31a0 q:string filter:MessagesFilter limit:int = messages.Messages
 type MessagesSearchSentMediaRequest struct {
+	_      tl.NoCompare
 	Q      string
 	Filter MessagesFilterClass
 	Limit  int32
@@ -14173,6 +14534,7 @@ func (x *MessagesSearchSentMediaRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	messages.getAttachMenuBots#16fcc2cb hash:long = AttachMenuBots
 type MessagesGetAttachMenuBotsRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -14202,6 +14564,7 @@ func (x *MessagesGetAttachMenuBotsRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.getAttachMenuBot#77216192 bot:InputUser = AttachMenuBotsBot
 type MessagesGetAttachMenuBotRequest struct {
+	_   tl.NoCompare
 	Bot InputUserClass
 }
 
@@ -14231,6 +14594,7 @@ func (x *MessagesGetAttachMenuBotRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.toggleBotInAttachMenu#69f59d69 flags:# write_allowed:flags.0?true bot:InputUser enabled:Bool = Bool
 type MessagesToggleBotInAttachMenuRequest struct {
+	_            tl.NoCompare
 	WriteAllowed bool
 	Bot          InputUserClass
 	Enabled      bool
@@ -14273,6 +14637,7 @@ func (x *MessagesToggleBotInAttachMenuRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	messages.requestWebView#269dc2c1 flags:# from_bot_menu:flags.4?true silent:flags.5?true compact:flags.7?true fullscreen:flags.8?true peer:InputPeer bot:InputUser url:flags.1?string start_param:flags.3?string theme_params:flags.2?DataJSON platform:string reply_to:flags.0?InputReplyTo send_as:flags.13?InputPeer = WebViewResult
 type MessagesRequestWebViewRequest struct {
+	_           tl.NoCompare
 	FromBotMenu bool
 	Silent      bool
 	Compact     bool
@@ -14381,6 +14746,7 @@ func (x *MessagesRequestWebViewRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.prolongWebView#b0d81a83 flags:# silent:flags.5?true peer:InputPeer bot:InputUser query_id:long reply_to:flags.0?InputReplyTo send_as:flags.13?InputPeer = Bool
 type MessagesProlongWebViewRequest struct {
+	_       tl.NoCompare
 	Silent  bool
 	Peer    InputPeerClass
 	Bot     InputUserClass
@@ -14444,6 +14810,7 @@ func (x *MessagesProlongWebViewRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.requestSimpleWebView#413a3e73 flags:# from_switch_webview:flags.1?true from_side_menu:flags.2?true compact:flags.7?true fullscreen:flags.8?true bot:InputUser url:flags.3?string start_param:flags.4?string theme_params:flags.0?DataJSON platform:string = WebViewResult
 type MessagesRequestSimpleWebViewRequest struct {
+	_                 tl.NoCompare
 	FromSwitchWebview bool
 	FromSideMenu      bool
 	Compact           bool
@@ -14529,6 +14896,7 @@ func (x *MessagesRequestSimpleWebViewRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.sendWebViewResultMessage#a4314f5 bot_query_id:string result:InputBotInlineResult = WebViewMessageSent
 type MessagesSendWebViewResultMessageRequest struct {
+	_          tl.NoCompare
 	BotQueryID string
 	Result     InputBotInlineResultClass
 }
@@ -14563,6 +14931,7 @@ func (x *MessagesSendWebViewResultMessageRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	messages.sendWebViewData#dc0242c8 bot:InputUser random_id:long button_text:string data:string = Updates
 type MessagesSendWebViewDataRequest struct {
+	_          tl.NoCompare
 	Bot        InputUserClass
 	RandomID   int64
 	ButtonText string
@@ -14601,6 +14970,7 @@ func (x *MessagesSendWebViewDataRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	messages.transcribeAudio#269e9a49 peer:InputPeer msg_id:int = messages.TranscribedAudio
 type MessagesTranscribeAudioRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	MsgID int32
 }
@@ -14633,6 +15003,7 @@ func (x *MessagesTranscribeAudioRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	messages.rateTranscribedAudio#7f1d072f peer:InputPeer msg_id:int transcription_id:long good:Bool = Bool
 type MessagesRateTranscribedAudioRequest struct {
+	_               tl.NoCompare
 	Peer            InputPeerClass
 	MsgID           int32
 	TranscriptionID int64
@@ -14671,6 +15042,7 @@ func (x *MessagesRateTranscribedAudioRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.getCustomEmojiDocuments#d9ab0f54 document_id:Vector<long> = Vector<Document>
 type MessagesGetCustomEmojiDocumentsRequest struct {
+	_          tl.NoCompare
 	DocumentID []int64
 }
 
@@ -14702,6 +15074,7 @@ func (x *MessagesGetCustomEmojiDocumentsRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	messages.getEmojiStickers#fbfca18f hash:long = messages.AllStickers
 type MessagesGetEmojiStickersRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -14731,6 +15104,7 @@ func (x *MessagesGetEmojiStickersRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.getFeaturedEmojiStickers#ecf6736 hash:long = messages.FeaturedStickers
 type MessagesGetFeaturedEmojiStickersRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -14762,6 +15136,7 @@ func (x *MessagesGetFeaturedEmojiStickersRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	messages.reportReaction#3f64c076 peer:InputPeer id:int reaction_peer:InputPeer = Bool
 type MessagesReportReactionRequest struct {
+	_            tl.NoCompare
 	Peer         InputPeerClass
 	ID           int32
 	ReactionPeer InputPeerClass
@@ -14797,6 +15172,7 @@ func (x *MessagesReportReactionRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.getTopReactions#bb8125ba limit:int hash:long = messages.Reactions
 type MessagesGetTopReactionsRequest struct {
+	_     tl.NoCompare
 	Limit int32
 	Hash  int64
 }
@@ -14829,6 +15205,7 @@ func (x *MessagesGetTopReactionsRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	messages.getRecentReactions#39461db2 limit:int hash:long = messages.Reactions
 type MessagesGetRecentReactionsRequest struct {
+	_     tl.NoCompare
 	Limit int32
 	Hash  int64
 }
@@ -14861,6 +15238,7 @@ func (x *MessagesGetRecentReactionsRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.clearRecentReactions#9dfeefb4 = Bool
 type MessagesClearRecentReactionsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9dfeefb4.
@@ -14887,6 +15265,7 @@ func (x *MessagesClearRecentReactionsRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.getExtendedMedia#84f80814 peer:InputPeer id:Vector<int> = Updates
 type MessagesGetExtendedMediaRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   []int32
 }
@@ -14919,6 +15298,7 @@ func (x *MessagesGetExtendedMediaRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.setDefaultHistoryTTL#9eb51445 period:int = Bool
 type MessagesSetDefaultHistoryTTLRequest struct {
+	_      tl.NoCompare
 	Period int32
 }
 
@@ -14948,6 +15328,7 @@ func (x *MessagesSetDefaultHistoryTTLRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.getDefaultHistoryTTL#658b7188 = DefaultHistoryTTL
 type MessagesGetDefaultHistoryTTLRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x658b7188.
@@ -14974,6 +15355,7 @@ func (x *MessagesGetDefaultHistoryTTLRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.sendBotRequestedPeer#6c5cf2a7 flags:# peer:InputPeer msg_id:flags.0?int webapp_req_id:flags.1?string button_id:int requested_peers:Vector<InputPeer> = Updates
 type MessagesSendBotRequestedPeerRequest struct {
+	_              tl.NoCompare
 	Peer           InputPeerClass
 	MsgID          tl.Opt[int32]
 	WebappReqID    tl.Opt[string]
@@ -15032,6 +15414,7 @@ func (x *MessagesSendBotRequestedPeerRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.getEmojiGroups#7488ce5b hash:int = messages.EmojiGroups
 type MessagesGetEmojiGroupsRequest struct {
+	_    tl.NoCompare
 	Hash int32
 }
 
@@ -15061,6 +15444,7 @@ func (x *MessagesGetEmojiGroupsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.getEmojiStatusGroups#2ecd56cd hash:int = messages.EmojiGroups
 type MessagesGetEmojiStatusGroupsRequest struct {
+	_    tl.NoCompare
 	Hash int32
 }
 
@@ -15090,6 +15474,7 @@ func (x *MessagesGetEmojiStatusGroupsRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.getEmojiProfilePhotoGroups#21a548f3 hash:int = messages.EmojiGroups
 type MessagesGetEmojiProfilePhotoGroupsRequest struct {
+	_    tl.NoCompare
 	Hash int32
 }
 
@@ -15121,6 +15506,7 @@ func (x *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeResult(d *tl.Decoder) 
 //
 //	messages.searchCustomEmoji#2c11c0d7 emoticon:string hash:long = EmojiList
 type MessagesSearchCustomEmojiRequest struct {
+	_        tl.NoCompare
 	Emoticon string
 	Hash     int64
 }
@@ -15153,6 +15539,7 @@ func (x *MessagesSearchCustomEmojiRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.togglePeerTranslations#e47cb579 flags:# disabled:flags.0?true peer:InputPeer = Bool
 type MessagesTogglePeerTranslationsRequest struct {
+	_        tl.NoCompare
 	Disabled bool
 	Peer     InputPeerClass
 }
@@ -15192,6 +15579,7 @@ func (x *MessagesTogglePeerTranslationsRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.getBotApp#34fdc5c3 app:InputBotApp hash:long = messages.BotApp
 type MessagesGetBotAppRequest struct {
+	_    tl.NoCompare
 	App  InputBotAppClass
 	Hash int64
 }
@@ -15224,6 +15612,7 @@ func (x *MessagesGetBotAppRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.requestAppWebView#53618bce flags:# write_allowed:flags.0?true compact:flags.7?true fullscreen:flags.8?true peer:InputPeer app:InputBotApp start_param:flags.1?string theme_params:flags.2?DataJSON platform:string = WebViewResult
 type MessagesRequestAppWebViewRequest struct {
+	_            tl.NoCompare
 	WriteAllowed bool
 	Compact      bool
 	Fullscreen   bool
@@ -15297,6 +15686,7 @@ func (x *MessagesRequestAppWebViewRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.setChatWallPaper#8ffacae1 flags:# for_both:flags.3?true revert:flags.4?true peer:InputPeer wallpaper:flags.0?InputWallPaper settings:flags.2?WallPaperSettings id:flags.1?int = Updates
 type MessagesSetChatWallPaperRequest struct {
+	_         tl.NoCompare
 	ForBoth   bool
 	Revert    bool
 	Peer      InputPeerClass
@@ -15369,6 +15759,7 @@ func (x *MessagesSetChatWallPaperRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.searchEmojiStickerSets#92b4494c flags:# exclude_featured:flags.0?true q:string hash:long = messages.FoundStickerSets
 type MessagesSearchEmojiStickerSetsRequest struct {
+	_               tl.NoCompare
 	ExcludeFeatured bool
 	Q               string
 	Hash            int64
@@ -15411,6 +15802,7 @@ func (x *MessagesSearchEmojiStickerSetsRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.getSavedDialogs#1e91fc99 flags:# exclude_pinned:flags.0?true parent_peer:flags.1?InputPeer offset_date:int offset_id:int offset_peer:InputPeer limit:int hash:long = messages.SavedDialogs
 type MessagesGetSavedDialogsRequest struct {
+	_             tl.NoCompare
 	ExcludePinned bool
 	ParentPeer    InputPeerClass
 	OffsetDate    int32
@@ -15470,6 +15862,7 @@ func (x *MessagesGetSavedDialogsRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	messages.getSavedHistory#998ab009 flags:# parent_peer:flags.0?InputPeer peer:InputPeer offset_id:int offset_date:int add_offset:int limit:int max_id:int min_id:int hash:long = messages.Messages
 type MessagesGetSavedHistoryRequest struct {
+	_          tl.NoCompare
 	ParentPeer InputPeerClass
 	Peer       InputPeerClass
 	OffsetID   int32
@@ -15533,6 +15926,7 @@ func (x *MessagesGetSavedHistoryRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	messages.deleteSavedHistory#4dc5085f flags:# parent_peer:flags.0?InputPeer peer:InputPeer max_id:int min_date:flags.2?int max_date:flags.3?int = messages.AffectedHistory
 type MessagesDeleteSavedHistoryRequest struct {
+	_          tl.NoCompare
 	ParentPeer InputPeerClass
 	Peer       InputPeerClass
 	MaxID      int32
@@ -15598,6 +15992,7 @@ func (x *MessagesDeleteSavedHistoryRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.getPinnedSavedDialogs#d63d94e0 = messages.SavedDialogs
 type MessagesGetPinnedSavedDialogsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd63d94e0.
@@ -15626,6 +16021,7 @@ func (x *MessagesGetPinnedSavedDialogsRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	messages.toggleSavedDialogPin#ac81bbde flags:# pinned:flags.0?true peer:InputDialogPeer = Bool
 type MessagesToggleSavedDialogPinRequest struct {
+	_      tl.NoCompare
 	Pinned bool
 	Peer   InputDialogPeerClass
 }
@@ -15663,6 +16059,7 @@ func (x *MessagesToggleSavedDialogPinRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.reorderPinnedSavedDialogs#8b716587 flags:# force:flags.0?true order:Vector<InputDialogPeer> = Bool
 type MessagesReorderPinnedSavedDialogsRequest struct {
+	_     tl.NoCompare
 	Force bool
 	Order []InputDialogPeerClass
 }
@@ -15702,6 +16099,7 @@ func (x *MessagesReorderPinnedSavedDialogsRequest) DecodeResult(d *tl.Decoder) (
 //
 //	messages.getSavedReactionTags#3637e05b flags:# peer:flags.0?InputPeer hash:long = messages.SavedReactionTags
 type MessagesGetSavedReactionTagsRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	Hash int64
 }
@@ -15744,6 +16142,7 @@ func (x *MessagesGetSavedReactionTagsRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.updateSavedReactionTag#60297dec flags:# reaction:Reaction title:flags.0?string = Bool
 type MessagesUpdateSavedReactionTagRequest struct {
+	_        tl.NoCompare
 	Reaction ReactionClass
 	Title    tl.Opt[string]
 }
@@ -15788,6 +16187,7 @@ func (x *MessagesUpdateSavedReactionTagRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.getDefaultTagReactions#bdf93428 hash:long = messages.Reactions
 type MessagesGetDefaultTagReactionsRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -15819,6 +16219,7 @@ func (x *MessagesGetDefaultTagReactionsRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.getOutboxReadDate#8c4bfe5d peer:InputPeer msg_id:int = OutboxReadDate
 type MessagesGetOutboxReadDateRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	MsgID int32
 }
@@ -15851,6 +16252,7 @@ func (x *MessagesGetOutboxReadDateRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.getQuickReplies#d483f2a8 hash:long = messages.QuickReplies
 type MessagesGetQuickRepliesRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -15880,6 +16282,7 @@ func (x *MessagesGetQuickRepliesRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	messages.reorderQuickReplies#60331907 order:Vector<int> = Bool
 type MessagesReorderQuickRepliesRequest struct {
+	_     tl.NoCompare
 	Order []int32
 }
 
@@ -15909,6 +16312,7 @@ func (x *MessagesReorderQuickRepliesRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.checkQuickReplyShortcut#f1d0fbd3 shortcut:string = Bool
 type MessagesCheckQuickReplyShortcutRequest struct {
+	_        tl.NoCompare
 	Shortcut string
 }
 
@@ -15940,6 +16344,7 @@ func (x *MessagesCheckQuickReplyShortcutRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	messages.editQuickReplyShortcut#5c003cef shortcut_id:int shortcut:string = Bool
 type MessagesEditQuickReplyShortcutRequest struct {
+	_          tl.NoCompare
 	ShortcutID int32
 	Shortcut   string
 }
@@ -15974,6 +16379,7 @@ func (x *MessagesEditQuickReplyShortcutRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.deleteQuickReplyShortcut#3cc04740 shortcut_id:int = Bool
 type MessagesDeleteQuickReplyShortcutRequest struct {
+	_          tl.NoCompare
 	ShortcutID int32
 }
 
@@ -16005,6 +16411,7 @@ func (x *MessagesDeleteQuickReplyShortcutRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	messages.getQuickReplyMessages#94a495c3 flags:# shortcut_id:int id:flags.0?Vector<int> hash:long = messages.Messages
 type MessagesGetQuickReplyMessagesRequest struct {
+	_          tl.NoCompare
 	ShortcutID int32
 	ID         []int32
 	Hash       int64
@@ -16052,6 +16459,7 @@ func (x *MessagesGetQuickReplyMessagesRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	messages.sendQuickReplyMessages#6c750de1 peer:InputPeer shortcut_id:int id:Vector<int> random_id:Vector<long> = Updates
 type MessagesSendQuickReplyMessagesRequest struct {
+	_          tl.NoCompare
 	Peer       InputPeerClass
 	ShortcutID int32
 	ID         []int32
@@ -16092,6 +16500,7 @@ func (x *MessagesSendQuickReplyMessagesRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.deleteQuickReplyMessages#e105e910 shortcut_id:int id:Vector<int> = Updates
 type MessagesDeleteQuickReplyMessagesRequest struct {
+	_          tl.NoCompare
 	ShortcutID int32
 	ID         []int32
 }
@@ -16126,6 +16535,7 @@ func (x *MessagesDeleteQuickReplyMessagesRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	messages.toggleDialogFilterTags#fd2dda49 enabled:Bool = Bool
 type MessagesToggleDialogFilterTagsRequest struct {
+	_       tl.NoCompare
 	Enabled bool
 }
 
@@ -16157,6 +16567,7 @@ func (x *MessagesToggleDialogFilterTagsRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.getMyStickers#d0b5e1fc offset_id:long limit:int = messages.MyStickers
 type MessagesGetMyStickersRequest struct {
+	_        tl.NoCompare
 	OffsetID int64
 	Limit    int32
 }
@@ -16189,6 +16600,7 @@ func (x *MessagesGetMyStickersRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.getEmojiStickerGroups#1dd840f5 hash:int = messages.EmojiGroups
 type MessagesGetEmojiStickerGroupsRequest struct {
+	_    tl.NoCompare
 	Hash int32
 }
 
@@ -16220,6 +16632,7 @@ func (x *MessagesGetEmojiStickerGroupsRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	messages.getAvailableEffects#dea20a39 hash:int = messages.AvailableEffects
 type MessagesGetAvailableEffectsRequest struct {
+	_    tl.NoCompare
 	Hash int32
 }
 
@@ -16249,6 +16662,7 @@ func (x *MessagesGetAvailableEffectsRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.editFactCheck#589ee75 peer:InputPeer msg_id:int text:TextWithEntities = Updates
 type MessagesEditFactCheckRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	MsgID int32
 	Text  TextWithEntitiesClass
@@ -16284,6 +16698,7 @@ func (x *MessagesEditFactCheckRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.deleteFactCheck#d1da940c peer:InputPeer msg_id:int = Updates
 type MessagesDeleteFactCheckRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	MsgID int32
 }
@@ -16316,6 +16731,7 @@ func (x *MessagesDeleteFactCheckRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	messages.getFactCheck#b9cdc5ee peer:InputPeer msg_id:Vector<int> = Vector<FactCheck>
 type MessagesGetFactCheckRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	MsgID []int32
 }
@@ -16348,6 +16764,7 @@ func (x *MessagesGetFactCheckRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	messages.requestMainWebView#c9e01e7b flags:# compact:flags.7?true fullscreen:flags.8?true peer:InputPeer bot:InputUser start_param:flags.1?string theme_params:flags.0?DataJSON platform:string = WebViewResult
 type MessagesRequestMainWebViewRequest struct {
+	_           tl.NoCompare
 	Compact     bool
 	Fullscreen  bool
 	Peer        InputPeerClass
@@ -16416,6 +16833,7 @@ func (x *MessagesRequestMainWebViewRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.sendPaidReaction#58bbcb50 flags:# peer:InputPeer msg_id:int count:int random_id:long private:flags.0?PaidReactionPrivacy = Updates
 type MessagesSendPaidReactionRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	MsgID    int32
 	Count    int32
@@ -16467,6 +16885,7 @@ func (x *MessagesSendPaidReactionRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.togglePaidReactionPrivacy#435885b5 peer:InputPeer msg_id:int private:PaidReactionPrivacy = Bool
 type MessagesTogglePaidReactionPrivacyRequest struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	MsgID   int32
 	Private PaidReactionPrivacyClass
@@ -16504,6 +16923,7 @@ func (x *MessagesTogglePaidReactionPrivacyRequest) DecodeResult(d *tl.Decoder) (
 //
 //	messages.getPaidReactionPrivacy#472455aa = Updates
 type MessagesGetPaidReactionPrivacyRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x472455aa.
@@ -16532,6 +16952,7 @@ func (x *MessagesGetPaidReactionPrivacyRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.viewSponsoredMessage#269e3643 random_id:bytes = Bool
 type MessagesViewSponsoredMessageRequest struct {
+	_        tl.NoCompare
 	RandomID []byte
 }
 
@@ -16561,6 +16982,7 @@ func (x *MessagesViewSponsoredMessageRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.clickSponsoredMessage#8235057e flags:# media:flags.0?true fullscreen:flags.1?true random_id:bytes = Bool
 type MessagesClickSponsoredMessageRequest struct {
+	_          tl.NoCompare
 	Media      bool
 	Fullscreen bool
 	RandomID   []byte
@@ -16605,6 +17027,7 @@ func (x *MessagesClickSponsoredMessageRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	messages.reportSponsoredMessage#12cbf0c4 random_id:bytes option:bytes = channels.SponsoredMessageReportResult
 type MessagesReportSponsoredMessageRequest struct {
+	_        tl.NoCompare
 	RandomID []byte
 	Option   []byte
 }
@@ -16639,6 +17062,7 @@ func (x *MessagesReportSponsoredMessageRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.getSponsoredMessages#3d6ce850 flags:# peer:InputPeer msg_id:flags.0?int = messages.SponsoredMessages
 type MessagesGetSponsoredMessagesRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	MsgID tl.Opt[int32]
 }
@@ -16681,6 +17105,7 @@ func (x *MessagesGetSponsoredMessagesRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.savePreparedInlineMessage#f21f7f2f flags:# result:InputBotInlineResult user_id:InputUser peer_types:flags.0?Vector<InlineQueryPeerType> = messages.BotPreparedInlineMessage
 type MessagesSavePreparedInlineMessageRequest struct {
+	_         tl.NoCompare
 	Result    InputBotInlineResultClass
 	UserID    InputUserClass
 	PeerTypes []InlineQueryPeerTypeClass
@@ -16728,6 +17153,7 @@ func (x *MessagesSavePreparedInlineMessageRequest) DecodeResult(d *tl.Decoder) (
 //
 //	messages.getPreparedInlineMessage#857ebdb8 bot:InputUser id:string = messages.PreparedInlineMessage
 type MessagesGetPreparedInlineMessageRequest struct {
+	_   tl.NoCompare
 	Bot InputUserClass
 	ID  string
 }
@@ -16762,6 +17188,7 @@ func (x *MessagesGetPreparedInlineMessageRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	messages.searchStickers#29b1c66a flags:# emojis:flags.0?true q:string emoticon:string lang_code:Vector<string> offset:int limit:int hash:long = messages.FoundStickers
 type MessagesSearchStickersRequest struct {
+	_        tl.NoCompare
 	Emojis   bool
 	Q        string
 	Emoticon string
@@ -16814,6 +17241,7 @@ func (x *MessagesSearchStickersRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.reportMessagesDelivery#5a6d7395 flags:# push:flags.0?true peer:InputPeer id:Vector<int> = Bool
 type MessagesReportMessagesDeliveryRequest struct {
+	_    tl.NoCompare
 	Push bool
 	Peer InputPeerClass
 	ID   []int32
@@ -16856,6 +17284,7 @@ func (x *MessagesReportMessagesDeliveryRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.getSavedDialogsByID#6f6f9c96 flags:# parent_peer:flags.1?InputPeer ids:Vector<InputPeer> = messages.SavedDialogs
 type MessagesGetSavedDialogsByIDRequest struct {
+	_          tl.NoCompare
 	ParentPeer InputPeerClass
 	IDs        []InputPeerClass
 }
@@ -16898,6 +17327,7 @@ func (x *MessagesGetSavedDialogsByIDRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.readSavedHistory#ba4a3b5b parent_peer:InputPeer peer:InputPeer max_id:int = Bool
 type MessagesReadSavedHistoryRequest struct {
+	_          tl.NoCompare
 	ParentPeer InputPeerClass
 	Peer       InputPeerClass
 	MaxID      int32
@@ -16933,6 +17363,7 @@ func (x *MessagesReadSavedHistoryRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.toggleTodoCompleted#d3e03124 peer:InputPeer msg_id:int completed:Vector<int> incompleted:Vector<int> = Updates
 type MessagesToggleTodoCompletedRequest struct {
+	_           tl.NoCompare
 	Peer        InputPeerClass
 	MsgID       int32
 	Completed   []int32
@@ -16971,6 +17402,7 @@ func (x *MessagesToggleTodoCompletedRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	messages.appendTodoList#21a61057 peer:InputPeer msg_id:int list:Vector<TodoItem> = Updates
 type MessagesAppendTodoListRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	MsgID int32
 	List  []TodoItemClass
@@ -17006,6 +17438,7 @@ func (x *MessagesAppendTodoListRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.toggleSuggestedPostApproval#8107455c flags:# reject:flags.1?true peer:InputPeer msg_id:int schedule_date:flags.0?int reject_comment:flags.2?string = Updates
 type MessagesToggleSuggestedPostApprovalRequest struct {
+	_             tl.NoCompare
 	Reject        bool
 	Peer          InputPeerClass
 	MsgID         int32
@@ -17068,6 +17501,7 @@ func (x *MessagesToggleSuggestedPostApprovalRequest) DecodeResult(d *tl.Decoder)
 //
 //	messages.getForumTopics#3ba47bff flags:# peer:InputPeer q:flags.0?string offset_date:int offset_id:int offset_topic:int limit:int = messages.ForumTopics
 type MessagesGetForumTopicsRequest struct {
+	_           tl.NoCompare
 	Peer        InputPeerClass
 	Q           tl.Opt[string]
 	OffsetDate  int32
@@ -17122,6 +17556,7 @@ func (x *MessagesGetForumTopicsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.getForumTopicsByID#af0a4a08 peer:InputPeer topics:Vector<int> = messages.ForumTopics
 type MessagesGetForumTopicsByIDRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	Topics []int32
 }
@@ -17154,6 +17589,7 @@ func (x *MessagesGetForumTopicsByIDRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.editForumTopic#cecc1134 flags:# peer:InputPeer topic_id:int title:flags.0?string icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool = Updates
 type MessagesEditForumTopicRequest struct {
+	_           tl.NoCompare
 	Peer        InputPeerClass
 	TopicID     int32
 	Title       tl.Opt[string]
@@ -17229,6 +17665,7 @@ func (x *MessagesEditForumTopicRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.updatePinnedForumTopic#175df251 peer:InputPeer topic_id:int pinned:Bool = Updates
 type MessagesUpdatePinnedForumTopicRequest struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	TopicID int32
 	Pinned  bool
@@ -17266,6 +17703,7 @@ func (x *MessagesUpdatePinnedForumTopicRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	messages.reorderPinnedForumTopics#e7841f0 flags:# force:flags.0?true peer:InputPeer order:Vector<int> = Updates
 type MessagesReorderPinnedForumTopicsRequest struct {
+	_     tl.NoCompare
 	Force bool
 	Peer  InputPeerClass
 	Order []int32
@@ -17308,6 +17746,7 @@ func (x *MessagesReorderPinnedForumTopicsRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	messages.createForumTopic#2f98c3d5 flags:# title_missing:flags.4?true peer:InputPeer title:string icon_color:flags.0?int icon_emoji_id:flags.3?long random_id:long send_as:flags.2?InputPeer = Updates
 type MessagesCreateForumTopicRequest struct {
+	_            tl.NoCompare
 	TitleMissing bool
 	Peer         InputPeerClass
 	Title        string
@@ -17381,6 +17820,7 @@ func (x *MessagesCreateForumTopicRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.deleteTopicHistory#d2816f10 peer:InputPeer top_msg_id:int = messages.AffectedHistory
 type MessagesDeleteTopicHistoryRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	TopMsgID int32
 }
@@ -17413,6 +17853,7 @@ func (x *MessagesDeleteTopicHistoryRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.getEmojiGameInfo#fb7e8ca7 = messages.EmojiGameInfo
 type MessagesGetEmojiGameInfoRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xfb7e8ca7.
@@ -17439,6 +17880,7 @@ func (x *MessagesGetEmojiGameInfoRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.summarizeText#abbbd346 flags:# peer:InputPeer id:int to_lang:flags.0?string tone:flags.2?string = TextWithEntities
 type MessagesSummarizeTextRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	ID     int32
 	ToLang tl.Opt[string]
@@ -17494,6 +17936,7 @@ func (x *MessagesSummarizeTextRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.editChatCreator#f743b857 peer:InputPeer user_id:InputUser password:InputCheckPasswordSRP = Updates
 type MessagesEditChatCreatorRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	UserID   InputUserClass
 	Password InputCheckPasswordSRPClass
@@ -17529,6 +17972,7 @@ func (x *MessagesEditChatCreatorRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	messages.getFutureChatCreatorAfterLeave#3b7d0ea6 peer:InputPeer = User
 type MessagesGetFutureChatCreatorAfterLeaveRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -17560,6 +18004,7 @@ func (x *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeResult(d *tl.Decod
 //
 //	messages.editChatParticipantRank#a00f32b0 peer:InputPeer participant:InputPeer rank:string = Updates
 type MessagesEditChatParticipantRankRequest struct {
+	_           tl.NoCompare
 	Peer        InputPeerClass
 	Participant InputPeerClass
 	Rank        string
@@ -17597,6 +18042,7 @@ func (x *MessagesEditChatParticipantRankRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	messages.declineUrlAuth#35436bbc url:string = Bool
 type MessagesDeclineURLAuthRequest struct {
+	_   tl.NoCompare
 	URL string
 }
 
@@ -17626,6 +18072,7 @@ func (x *MessagesDeclineURLAuthRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.checkUrlAuthMatchCode#c9a47b0b url:string match_code:string = Bool
 type MessagesCheckURLAuthMatchCodeRequest struct {
+	_         tl.NoCompare
 	URL       string
 	MatchCode string
 }
@@ -17660,6 +18107,7 @@ func (x *MessagesCheckURLAuthMatchCodeRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	messages.composeMessageWithAI#daecc589 flags:# proofread:flags.0?true emojify:flags.3?true text:TextWithEntities translate_to_lang:flags.1?string tone:flags.2?InputAiComposeTone = messages.ComposedMessageWithAI
 type MessagesComposeMessageWithAIRequest struct {
+	_               tl.NoCompare
 	Proofread       bool
 	Emojify         bool
 	Text            TextWithEntitiesClass
@@ -17722,6 +18170,7 @@ func (x *MessagesComposeMessageWithAIRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.reportReadMetrics#4067c5e6 peer:InputPeer metrics:Vector<InputMessageReadMetric> = Bool
 type MessagesReportReadMetricsRequest struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	Metrics []InputMessageReadMetricClass
 }
@@ -17754,6 +18203,7 @@ func (x *MessagesReportReadMetricsRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.reportMusicListen#ddbcd819 id:InputDocument listened_duration:int = Bool
 type MessagesReportMusicListenRequest struct {
+	_                tl.NoCompare
 	ID               InputDocumentClass
 	ListenedDuration int32
 }
@@ -17786,6 +18236,7 @@ func (x *MessagesReportMusicListenRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	messages.addPollAnswer#19bc4b6d peer:InputPeer msg_id:int answer:PollAnswer = Updates
 type MessagesAddPollAnswerRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	MsgID  int32
 	Answer PollAnswerClass
@@ -17821,6 +18272,7 @@ func (x *MessagesAddPollAnswerRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.deletePollAnswer#ac8505a5 peer:InputPeer msg_id:int option:bytes = Updates
 type MessagesDeletePollAnswerRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	MsgID  int32
 	Option []byte
@@ -17856,6 +18308,7 @@ func (x *MessagesDeletePollAnswerRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	messages.getUnreadPollVotes#43286cf2 flags:# peer:InputPeer top_msg_id:flags.0?int offset_id:int add_offset:int limit:int max_id:int min_id:int = messages.Messages
 type MessagesGetUnreadPollVotesRequest struct {
+	_         tl.NoCompare
 	Peer      InputPeerClass
 	TopMsgID  tl.Opt[int32]
 	OffsetID  int32
@@ -17913,6 +18366,7 @@ func (x *MessagesGetUnreadPollVotesRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	messages.readPollVotes#1720b4d8 flags:# peer:InputPeer top_msg_id:flags.0?int = messages.AffectedHistory
 type MessagesReadPollVotesRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	TopMsgID tl.Opt[int32]
 }
@@ -17955,6 +18409,7 @@ func (x *MessagesReadPollVotesRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	messages.setBotGuestChatResult#b8f106e3 query_id:long result:InputBotInlineResult = InputBotInlineMessageID
 type MessagesSetBotGuestChatResultRequest struct {
+	_       tl.NoCompare
 	QueryID int64
 	Result  InputBotInlineResultClass
 }
@@ -17989,6 +18444,7 @@ func (x *MessagesSetBotGuestChatResultRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	messages.deleteParticipantReactions#a0b80cf8 peer:InputPeer participant:InputPeer = Bool
 type MessagesDeleteParticipantReactionsRequest struct {
+	_           tl.NoCompare
 	Peer        InputPeerClass
 	Participant InputPeerClass
 }
@@ -18023,6 +18479,7 @@ func (x *MessagesDeleteParticipantReactionsRequest) DecodeResult(d *tl.Decoder) 
 //
 //	messages.deleteParticipantReaction#e3b7f82c peer:InputPeer msg_id:int participant:InputPeer = Updates
 type MessagesDeleteParticipantReactionRequest struct {
+	_           tl.NoCompare
 	Peer        InputPeerClass
 	MsgID       int32
 	Participant InputPeerClass
@@ -18060,6 +18517,7 @@ func (x *MessagesDeleteParticipantReactionRequest) DecodeResult(d *tl.Decoder) (
 //
 //	messages.getPersonalChannelHistory#55fb0996 user_id:InputUser limit:int max_id:int min_id:int hash:long = messages.Messages
 type MessagesGetPersonalChannelHistoryRequest struct {
+	_      tl.NoCompare
 	UserID InputUserClass
 	Limit  int32
 	MaxID  int32
@@ -18103,6 +18561,7 @@ func (x *MessagesGetPersonalChannelHistoryRequest) DecodeResult(d *tl.Decoder) (
 //
 //	messages.getRichMessage#501569cf peer:InputPeer id:int = messages.Messages
 type MessagesGetRichMessageRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   int32
 }
@@ -18135,6 +18594,7 @@ func (x *MessagesGetRichMessageRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	messages.translateRichMessage#1a542004 flags:# peer:flags.0?InputPeer id:flags.0?Vector<int> text:flags.1?Vector<InputRichMessage> to_lang:string tone:flags.2?string = messages.TranslatedRichMessage
 type MessagesTranslateRichMessageRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	ID     []int32
 	Text   []InputRichMessageClass
@@ -18207,6 +18667,7 @@ func (x *MessagesTranslateRichMessageRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	messages.composeRichMessageWithAI#8d7ae6af flags:# proofread:flags.0?true emojify:flags.3?true text:flags.4?InputRichMessage translate_to_lang:flags.1?string tone:flags.2?InputAiComposeTone = messages.ComposedRichMessageWithAI
 type MessagesComposeRichMessageWithAIRequest struct {
+	_               tl.NoCompare
 	Proofread       bool
 	Emojify         bool
 	Text            InputRichMessageClass
@@ -18278,6 +18739,7 @@ func (x *MessagesComposeRichMessageWithAIRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	messages.requestChatJoinWebView#ba9ee679 flags:# query_id:long theme_params:flags.0?DataJSON platform:string = WebViewResult
 type MessagesRequestChatJoinWebViewRequest struct {
+	_           tl.NoCompare
 	QueryID     int64
 	ThemeParams DataJSONClass
 	Platform    string
@@ -18325,6 +18787,7 @@ func (x *MessagesRequestChatJoinWebViewRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	updates.getState#edd4882a = updates.State
 type UpdatesGetStateRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xedd4882a.
@@ -18351,6 +18814,7 @@ func (x *UpdatesGetStateRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	updates.getDifference#19c2f763 flags:# pts:int pts_limit:flags.1?int pts_total_limit:flags.0?int date:int qts:int qts_limit:flags.2?int = updates.Difference
 type UpdatesGetDifferenceRequest struct {
+	_             tl.NoCompare
 	Pts           int32
 	PtsLimit      tl.Opt[int32]
 	PtsTotalLimit tl.Opt[int32]
@@ -18419,6 +18883,7 @@ func (x *UpdatesGetDifferenceRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	updates.getChannelDifference#3173d78 flags:# force:flags.0?true channel:InputChannel filter:ChannelMessagesFilter pts:int limit:int = updates.ChannelDifference
 type UpdatesGetChannelDifferenceRequest struct {
+	_       tl.NoCompare
 	Force   bool
 	Channel InputChannelClass
 	Filter  ChannelMessagesFilterClass
@@ -18465,6 +18930,7 @@ func (x *UpdatesGetChannelDifferenceRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	photos.updateProfilePhoto#9e82039 flags:# fallback:flags.0?true bot:flags.1?InputUser id:InputPhoto = photos.Photo
 type PhotosUpdateProfilePhotoRequest struct {
+	_        tl.NoCompare
 	Fallback bool
 	Bot      InputUserClass
 	ID       InputPhotoClass
@@ -18512,6 +18978,7 @@ func (x *PhotosUpdateProfilePhotoRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	photos.uploadProfilePhoto#388a3b5 flags:# fallback:flags.3?true bot:flags.5?InputUser file:flags.0?InputFile video:flags.1?InputFile video_start_ts:flags.2?double video_emoji_markup:flags.4?VideoSize = photos.Photo
 type PhotosUploadProfilePhotoRequest struct {
+	_                tl.NoCompare
 	Fallback         bool
 	Bot              InputUserClass
 	File             InputFileClass
@@ -18596,6 +19063,7 @@ func (x *PhotosUploadProfilePhotoRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	photos.deletePhotos#87cf7f2f id:Vector<InputPhoto> = Vector<long>
 type PhotosDeletePhotosRequest struct {
+	_  tl.NoCompare
 	ID []InputPhotoClass
 }
 
@@ -18625,6 +19093,7 @@ func (x *PhotosDeletePhotosRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	photos.getUserPhotos#91cd32a8 user_id:InputUser offset:int max_id:long limit:int = photos.Photos
 type PhotosGetUserPhotosRequest struct {
+	_      tl.NoCompare
 	UserID InputUserClass
 	Offset int32
 	MaxID  int64
@@ -18663,6 +19132,7 @@ func (x *PhotosGetUserPhotosRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	photos.uploadContactProfilePhoto#e14c4a71 flags:# suggest:flags.3?true save:flags.4?true user_id:InputUser file:flags.0?InputFile video:flags.1?InputFile video_start_ts:flags.2?double video_emoji_markup:flags.5?VideoSize = photos.Photo
 type PhotosUploadContactProfilePhotoRequest struct {
+	_                tl.NoCompare
 	Suggest          bool
 	Save             bool
 	UserID           InputUserClass
@@ -18747,6 +19217,7 @@ func (x *PhotosUploadContactProfilePhotoRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	upload.saveFilePart#b304a621 file_id:long file_part:int bytes:bytes = Bool
 type UploadSaveFilePartRequest struct {
+	_        tl.NoCompare
 	FileID   int64
 	FilePart int32
 	Bytes    []byte
@@ -18782,6 +19253,7 @@ func (x *UploadSaveFilePartRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	upload.getFile#be5335be flags:# precise:flags.0?true cdn_supported:flags.1?true location:InputFileLocation offset:long limit:int = upload.File
 type UploadGetFileRequest struct {
+	_            tl.NoCompare
 	Precise      bool
 	CDNSupported bool
 	Location     InputFileLocationClass
@@ -18830,6 +19302,7 @@ func (x *UploadGetFileRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	upload.saveBigFilePart#de7b673d file_id:long file_part:int file_total_parts:int bytes:bytes = Bool
 type UploadSaveBigFilePartRequest struct {
+	_              tl.NoCompare
 	FileID         int64
 	FilePart       int32
 	FileTotalParts int32
@@ -18868,6 +19341,7 @@ func (x *UploadSaveBigFilePartRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	upload.getWebFile#24e6818d location:InputWebFileLocation offset:int limit:int = upload.WebFile
 type UploadGetWebFileRequest struct {
+	_        tl.NoCompare
 	Location InputWebFileLocationClass
 	Offset   int32
 	Limit    int32
@@ -18903,6 +19377,7 @@ func (x *UploadGetWebFileRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	upload.getCdnFile#395f69da file_token:bytes offset:long limit:int = upload.CdnFile
 type UploadGetCDNFileRequest struct {
+	_         tl.NoCompare
 	FileToken []byte
 	Offset    int64
 	Limit     int32
@@ -18938,6 +19413,7 @@ func (x *UploadGetCDNFileRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	upload.reuploadCdnFile#9b2754a8 file_token:bytes request_token:bytes = Vector<FileHash>
 type UploadReuploadCDNFileRequest struct {
+	_            tl.NoCompare
 	FileToken    []byte
 	RequestToken []byte
 }
@@ -18970,6 +19446,7 @@ func (x *UploadReuploadCDNFileRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	upload.getCdnFileHashes#91dc3f31 file_token:bytes offset:long = Vector<FileHash>
 type UploadGetCDNFileHashesRequest struct {
+	_         tl.NoCompare
 	FileToken []byte
 	Offset    int64
 }
@@ -19002,6 +19479,7 @@ func (x *UploadGetCDNFileHashesRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	upload.getFileHashes#9156982a location:InputFileLocation offset:long = Vector<FileHash>
 type UploadGetFileHashesRequest struct {
+	_        tl.NoCompare
 	Location InputFileLocationClass
 	Offset   int64
 }
@@ -19034,6 +19512,7 @@ func (x *UploadGetFileHashesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.getConfig#c4f9186b = Config
 type HelpGetConfigRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc4f9186b.
@@ -19060,6 +19539,7 @@ func (x *HelpGetConfigRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.getNearestDc#1fb33026 = NearestDc
 type HelpGetNearestDCRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x1fb33026.
@@ -19086,6 +19566,7 @@ func (x *HelpGetNearestDCRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.getAppUpdate#522d5a7d source:string = help.AppUpdate
 type HelpGetAppUpdateRequest struct {
+	_      tl.NoCompare
 	Source string
 }
 
@@ -19115,6 +19596,7 @@ func (x *HelpGetAppUpdateRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.getInviteText#4d392343 = help.InviteText
 type HelpGetInviteTextRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x4d392343.
@@ -19141,6 +19623,7 @@ func (x *HelpGetInviteTextRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.getSupport#9cdf08cd = help.Support
 type HelpGetSupportRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9cdf08cd.
@@ -19167,6 +19650,7 @@ func (x *HelpGetSupportRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.setBotUpdatesStatus#ec22cfcd pending_updates_count:int message:string = Bool
 type HelpSetBotUpdatesStatusRequest struct {
+	_                   tl.NoCompare
 	PendingUpdatesCount int32
 	Message             string
 }
@@ -19199,6 +19683,7 @@ func (x *HelpSetBotUpdatesStatusRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	help.getCdnConfig#52029342 = CdnConfig
 type HelpGetCDNConfigRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x52029342.
@@ -19225,6 +19710,7 @@ func (x *HelpGetCDNConfigRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.getRecentMeUrls#3dc0f114 referer:string = help.RecentMeUrls
 type HelpGetRecentMeURLsRequest struct {
+	_       tl.NoCompare
 	Referer string
 }
 
@@ -19254,6 +19740,7 @@ func (x *HelpGetRecentMeURLsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.getTermsOfServiceUpdate#2ca51fd1 = help.TermsOfServiceUpdate
 type HelpGetTermsOfServiceUpdateRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x2ca51fd1.
@@ -19280,6 +19767,7 @@ func (x *HelpGetTermsOfServiceUpdateRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	help.acceptTermsOfService#ee72f79a id:DataJSON = Bool
 type HelpAcceptTermsOfServiceRequest struct {
+	_  tl.NoCompare
 	ID DataJSONClass
 }
 
@@ -19309,6 +19797,7 @@ func (x *HelpAcceptTermsOfServiceRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	help.getDeepLinkInfo#3fedc75f path:string = help.DeepLinkInfo
 type HelpGetDeepLinkInfoRequest struct {
+	_    tl.NoCompare
 	Path string
 }
 
@@ -19338,6 +19827,7 @@ func (x *HelpGetDeepLinkInfoRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.getAppConfig#61e3f854 hash:int = help.AppConfig
 type HelpGetAppConfigRequest struct {
+	_    tl.NoCompare
 	Hash int32
 }
 
@@ -19367,6 +19857,7 @@ func (x *HelpGetAppConfigRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.saveAppLog#6f02f748 events:Vector<InputAppEvent> = Bool
 type HelpSaveAppLogRequest struct {
+	_      tl.NoCompare
 	Events []InputAppEventClass
 }
 
@@ -19396,6 +19887,7 @@ func (x *HelpSaveAppLogRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.getPassportConfig#c661ad08 hash:int = help.PassportConfig
 type HelpGetPassportConfigRequest struct {
+	_    tl.NoCompare
 	Hash int32
 }
 
@@ -19425,6 +19917,7 @@ func (x *HelpGetPassportConfigRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	help.getSupportName#d360e72c = help.SupportName
 type HelpGetSupportNameRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd360e72c.
@@ -19451,6 +19944,7 @@ func (x *HelpGetSupportNameRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.getUserInfo#38a08d3 user_id:InputUser = help.UserInfo
 type HelpGetUserInfoRequest struct {
+	_      tl.NoCompare
 	UserID InputUserClass
 }
 
@@ -19480,6 +19974,7 @@ func (x *HelpGetUserInfoRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.editUserInfo#66b91b70 user_id:InputUser message:string entities:Vector<MessageEntity> = help.UserInfo
 type HelpEditUserInfoRequest struct {
+	_        tl.NoCompare
 	UserID   InputUserClass
 	Message  string
 	Entities []MessageEntityClass
@@ -19515,6 +20010,7 @@ func (x *HelpEditUserInfoRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.getPromoData#c0977421 = help.PromoData
 type HelpGetPromoDataRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc0977421.
@@ -19541,6 +20037,7 @@ func (x *HelpGetPromoDataRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.hidePromoData#1e251c95 peer:InputPeer = Bool
 type HelpHidePromoDataRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -19570,6 +20067,7 @@ func (x *HelpHidePromoDataRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.dismissSuggestion#f50dbaa1 peer:InputPeer suggestion:string = Bool
 type HelpDismissSuggestionRequest struct {
+	_          tl.NoCompare
 	Peer       InputPeerClass
 	Suggestion string
 }
@@ -19602,6 +20100,7 @@ func (x *HelpDismissSuggestionRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	help.getCountriesList#735787a8 lang_code:string hash:int = help.CountriesList
 type HelpGetCountriesListRequest struct {
+	_        tl.NoCompare
 	LangCode string
 	Hash     int32
 }
@@ -19634,6 +20133,7 @@ func (x *HelpGetCountriesListRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.getPremiumPromo#b81b93d4 = help.PremiumPromo
 type HelpGetPremiumPromoRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb81b93d4.
@@ -19660,6 +20160,7 @@ func (x *HelpGetPremiumPromoRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.getPeerColors#da80f42f hash:int = help.PeerColors
 type HelpGetPeerColorsRequest struct {
+	_    tl.NoCompare
 	Hash int32
 }
 
@@ -19689,6 +20190,7 @@ func (x *HelpGetPeerColorsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	help.getPeerProfileColors#abcfa9fd hash:int = help.PeerColors
 type HelpGetPeerProfileColorsRequest struct {
+	_    tl.NoCompare
 	Hash int32
 }
 
@@ -19718,6 +20220,7 @@ func (x *HelpGetPeerProfileColorsRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	help.getTimezonesList#49b30240 hash:int = help.TimezonesList
 type HelpGetTimezonesListRequest struct {
+	_    tl.NoCompare
 	Hash int32
 }
 
@@ -19747,6 +20250,7 @@ func (x *HelpGetTimezonesListRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.readHistory#cc104937 channel:InputChannel max_id:int = Bool
 type ChannelsReadHistoryRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	MaxID   int32
 }
@@ -19779,6 +20283,7 @@ func (x *ChannelsReadHistoryRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.deleteMessages#84c1fd4e channel:InputChannel id:Vector<int> = messages.AffectedMessages
 type ChannelsDeleteMessagesRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	ID      []int32
 }
@@ -19811,6 +20316,7 @@ func (x *ChannelsDeleteMessagesRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	channels.reportSpam#f44a8315 channel:InputChannel participant:InputPeer id:Vector<int> = Bool
 type ChannelsReportSpamRequest struct {
+	_           tl.NoCompare
 	Channel     InputChannelClass
 	Participant InputPeerClass
 	ID          []int32
@@ -19846,6 +20352,7 @@ func (x *ChannelsReportSpamRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.getMessages#ad8c9a23 channel:InputChannel id:Vector<InputMessage> = messages.Messages
 type ChannelsGetMessagesRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	ID      []InputMessageClass
 }
@@ -19878,6 +20385,7 @@ func (x *ChannelsGetMessagesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.getParticipants#77ced9d0 channel:InputChannel filter:ChannelParticipantsFilter offset:int limit:int hash:long = channels.ChannelParticipants
 type ChannelsGetParticipantsRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Filter  ChannelParticipantsFilterClass
 	Offset  int32
@@ -19919,6 +20427,7 @@ func (x *ChannelsGetParticipantsRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	channels.getParticipant#a0ab6cc6 channel:InputChannel participant:InputPeer = channels.ChannelParticipant
 type ChannelsGetParticipantRequest struct {
+	_           tl.NoCompare
 	Channel     InputChannelClass
 	Participant InputPeerClass
 }
@@ -19951,6 +20460,7 @@ func (x *ChannelsGetParticipantRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	channels.getChannels#a7f6bbb id:Vector<InputChannel> = messages.Chats
 type ChannelsGetChannelsRequest struct {
+	_  tl.NoCompare
 	ID []InputChannelClass
 }
 
@@ -19980,6 +20490,7 @@ func (x *ChannelsGetChannelsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.getFullChannel#8736a09 channel:InputChannel = messages.ChatFull
 type ChannelsGetFullChannelRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 }
 
@@ -20009,6 +20520,7 @@ func (x *ChannelsGetFullChannelRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	channels.createChannel#91006707 flags:# broadcast:flags.0?true megagroup:flags.1?true for_import:flags.3?true forum:flags.5?true title:string about:string geo_point:flags.2?InputGeoPoint address:flags.2?string ttl_period:flags.4?int = Updates
 type ChannelsCreateChannelRequest struct {
+	_         tl.NoCompare
 	Broadcast bool
 	Megagroup bool
 	ForImport bool
@@ -20094,6 +20606,7 @@ func (x *ChannelsCreateChannelRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	channels.editAdmin#9a98ad68 flags:# channel:InputChannel user_id:InputUser admin_rights:ChatAdminRights rank:flags.0?string = Updates
 type ChannelsEditAdminRequest struct {
+	_           tl.NoCompare
 	Channel     InputChannelClass
 	UserID      InputUserClass
 	AdminRights ChatAdminRightsClass
@@ -20142,6 +20655,7 @@ func (x *ChannelsEditAdminRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.editTitle#566decd0 channel:InputChannel title:string = Updates
 type ChannelsEditTitleRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Title   string
 }
@@ -20174,6 +20688,7 @@ func (x *ChannelsEditTitleRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.editPhoto#f12e57c9 channel:InputChannel photo:InputChatPhoto = Updates
 type ChannelsEditPhotoRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Photo   InputChatPhotoClass
 }
@@ -20206,6 +20721,7 @@ func (x *ChannelsEditPhotoRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.checkUsername#10e6bd2c channel:InputChannel username:string = Bool
 type ChannelsCheckUsernameRequest struct {
+	_        tl.NoCompare
 	Channel  InputChannelClass
 	Username string
 }
@@ -20238,6 +20754,7 @@ func (x *ChannelsCheckUsernameRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	channels.updateUsername#3514b3de channel:InputChannel username:string = Bool
 type ChannelsUpdateUsernameRequest struct {
+	_        tl.NoCompare
 	Channel  InputChannelClass
 	Username string
 }
@@ -20270,6 +20787,7 @@ func (x *ChannelsUpdateUsernameRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	channels.joinChannel#7f6a1e22 channel:InputChannel = messages.ChatInviteJoinResult
 type ChannelsJoinChannelRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 }
 
@@ -20299,6 +20817,7 @@ func (x *ChannelsJoinChannelRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.leaveChannel#f836aa95 channel:InputChannel = Updates
 type ChannelsLeaveChannelRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 }
 
@@ -20328,6 +20847,7 @@ func (x *ChannelsLeaveChannelRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.inviteToChannel#c9e33d54 channel:InputChannel users:Vector<InputUser> = messages.InvitedUsers
 type ChannelsInviteToChannelRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Users   []InputUserClass
 }
@@ -20360,6 +20880,7 @@ func (x *ChannelsInviteToChannelRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	channels.deleteChannel#c0111fe3 channel:InputChannel = Updates
 type ChannelsDeleteChannelRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 }
 
@@ -20389,6 +20910,7 @@ func (x *ChannelsDeleteChannelRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	channels.exportMessageLink#e63fadeb flags:# grouped:flags.0?true thread:flags.1?true channel:InputChannel id:int = ExportedMessageLink
 type ChannelsExportMessageLinkRequest struct {
+	_       tl.NoCompare
 	Grouped bool
 	Thread  bool
 	Channel InputChannelClass
@@ -20434,6 +20956,7 @@ func (x *ChannelsExportMessageLinkRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	channels.toggleSignatures#418d549c flags:# signatures_enabled:flags.0?true profiles_enabled:flags.1?true channel:InputChannel = Updates
 type ChannelsToggleSignaturesRequest struct {
+	_                 tl.NoCompare
 	SignaturesEnabled bool
 	ProfilesEnabled   bool
 	Channel           InputChannelClass
@@ -20476,6 +20999,7 @@ func (x *ChannelsToggleSignaturesRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	channels.getAdminedPublicChannels#f8b036af flags:# by_location:flags.0?true check_limit:flags.1?true for_personal:flags.2?true for_community_peer:flags.3?true = messages.Chats
 type ChannelsGetAdminedPublicChannelsRequest struct {
+	_                tl.NoCompare
 	ByLocation       bool
 	CheckLimit       bool
 	ForPersonal      bool
@@ -20527,6 +21051,7 @@ func (x *ChannelsGetAdminedPublicChannelsRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	channels.editBanned#96e6cd81 channel:InputChannel participant:InputPeer banned_rights:ChatBannedRights = Updates
 type ChannelsEditBannedRequest struct {
+	_            tl.NoCompare
 	Channel      InputChannelClass
 	Participant  InputPeerClass
 	BannedRights ChatBannedRightsClass
@@ -20562,6 +21087,7 @@ func (x *ChannelsEditBannedRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.getAdminLog#33ddf480 flags:# channel:InputChannel q:string events_filter:flags.0?ChannelAdminLogEventsFilter admins:flags.1?Vector<InputUser> max_id:long min_id:long limit:int = channels.AdminLogResults
 type ChannelsGetAdminLogRequest struct {
+	_            tl.NoCompare
 	Channel      InputChannelClass
 	Q            string
 	EventsFilter ChannelAdminLogEventsFilterClass
@@ -20626,6 +21152,7 @@ func (x *ChannelsGetAdminLogRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.setStickers#ea8ca4f9 channel:InputChannel stickerset:InputStickerSet = Bool
 type ChannelsSetStickersRequest struct {
+	_          tl.NoCompare
 	Channel    InputChannelClass
 	Stickerset InputStickerSetClass
 }
@@ -20658,6 +21185,7 @@ func (x *ChannelsSetStickersRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.readMessageContents#eab5dc38 channel:InputChannel id:Vector<int> = Bool
 type ChannelsReadMessageContentsRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	ID      []int32
 }
@@ -20690,6 +21218,7 @@ func (x *ChannelsReadMessageContentsRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	channels.deleteHistory#9baa9647 flags:# for_everyone:flags.0?true channel:InputChannel max_id:int = Updates
 type ChannelsDeleteHistoryRequest struct {
+	_           tl.NoCompare
 	ForEveryone bool
 	Channel     InputChannelClass
 	MaxID       int32
@@ -20730,6 +21259,7 @@ func (x *ChannelsDeleteHistoryRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	channels.togglePreHistoryHidden#eabbb94c channel:InputChannel enabled:Bool = Updates
 type ChannelsTogglePreHistoryHiddenRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Enabled bool
 }
@@ -20764,6 +21294,7 @@ func (x *ChannelsTogglePreHistoryHiddenRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	channels.getLeftChannels#8341ecc0 offset:int = messages.Chats
 type ChannelsGetLeftChannelsRequest struct {
+	_      tl.NoCompare
 	Offset int32
 }
 
@@ -20793,6 +21324,7 @@ func (x *ChannelsGetLeftChannelsRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	channels.getGroupsForDiscussion#f5dad378 = messages.Chats
 type ChannelsGetGroupsForDiscussionRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf5dad378.
@@ -20821,6 +21353,7 @@ func (x *ChannelsGetGroupsForDiscussionRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	channels.setDiscussionGroup#40582bb2 broadcast:InputChannel group:InputChannel = Bool
 type ChannelsSetDiscussionGroupRequest struct {
+	_         tl.NoCompare
 	Broadcast InputChannelClass
 	Group     InputChannelClass
 }
@@ -20853,6 +21386,7 @@ func (x *ChannelsSetDiscussionGroupRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	channels.editLocation#58e63f6d channel:InputChannel geo_point:InputGeoPoint address:string = Bool
 type ChannelsEditLocationRequest struct {
+	_        tl.NoCompare
 	Channel  InputChannelClass
 	GeoPoint InputGeoPointClass
 	Address  string
@@ -20888,6 +21422,7 @@ func (x *ChannelsEditLocationRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.toggleSlowMode#edd49ef0 channel:InputChannel seconds:int = Updates
 type ChannelsToggleSlowModeRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Seconds int32
 }
@@ -20920,6 +21455,7 @@ func (x *ChannelsToggleSlowModeRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	channels.getInactiveChannels#11e831ee = messages.InactiveChats
 type ChannelsGetInactiveChannelsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x11e831ee.
@@ -20946,6 +21482,7 @@ func (x *ChannelsGetInactiveChannelsRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	channels.convertToGigagroup#b290c69 channel:InputChannel = Updates
 type ChannelsConvertToGigagroupRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 }
 
@@ -20975,6 +21512,7 @@ func (x *ChannelsConvertToGigagroupRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	channels.getSendAs#e785a43f flags:# for_paid_reactions:flags.0?true for_live_stories:flags.1?true peer:InputPeer = channels.SendAsPeers
 type ChannelsGetSendAsRequest struct {
+	_                tl.NoCompare
 	ForPaidReactions bool
 	ForLiveStories   bool
 	Peer             InputPeerClass
@@ -21017,6 +21555,7 @@ func (x *ChannelsGetSendAsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.deleteParticipantHistory#367544db channel:InputChannel participant:InputPeer = messages.AffectedHistory
 type ChannelsDeleteParticipantHistoryRequest struct {
+	_           tl.NoCompare
 	Channel     InputChannelClass
 	Participant InputPeerClass
 }
@@ -21051,6 +21590,7 @@ func (x *ChannelsDeleteParticipantHistoryRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	channels.toggleJoinToSend#e4cb9580 channel:InputChannel enabled:Bool = Updates
 type ChannelsToggleJoinToSendRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Enabled bool
 }
@@ -21083,6 +21623,7 @@ func (x *ChannelsToggleJoinToSendRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	channels.toggleJoinRequest#ecc2618 flags:# apply_to_invites:flags.1?true channel:InputChannel enabled:Bool guard_bot:flags.0?InputUser = Updates
 type ChannelsToggleJoinRequestRequest struct {
+	_              tl.NoCompare
 	ApplyToInvites bool
 	Channel        InputChannelClass
 	Enabled        bool
@@ -21133,6 +21674,7 @@ func (x *ChannelsToggleJoinRequestRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	channels.reorderUsernames#b45ced1d channel:InputChannel order:Vector<string> = Bool
 type ChannelsReorderUsernamesRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Order   []string
 }
@@ -21165,6 +21707,7 @@ func (x *ChannelsReorderUsernamesRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	channels.toggleUsername#50f24105 channel:InputChannel username:string active:Bool = Bool
 type ChannelsToggleUsernameRequest struct {
+	_        tl.NoCompare
 	Channel  InputChannelClass
 	Username string
 	Active   bool
@@ -21200,6 +21743,7 @@ func (x *ChannelsToggleUsernameRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	channels.deactivateAllUsernames#a245dd3 channel:InputChannel = Bool
 type ChannelsDeactivateAllUsernamesRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 }
 
@@ -21231,6 +21775,7 @@ func (x *ChannelsDeactivateAllUsernamesRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	channels.toggleForum#3ff75734 channel:InputChannel enabled:Bool tabs:Bool = Updates
 type ChannelsToggleForumRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Enabled bool
 	Tabs    bool
@@ -21266,6 +21811,7 @@ func (x *ChannelsToggleForumRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.toggleAntiSpam#68f3e4eb channel:InputChannel enabled:Bool = Updates
 type ChannelsToggleAntiSpamRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Enabled bool
 }
@@ -21298,6 +21844,7 @@ func (x *ChannelsToggleAntiSpamRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	channels.reportAntiSpamFalsePositive#a850a693 channel:InputChannel msg_id:int = Bool
 type ChannelsReportAntiSpamFalsePositiveRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	MsgID   int32
 }
@@ -21332,6 +21879,7 @@ func (x *ChannelsReportAntiSpamFalsePositiveRequest) DecodeResult(d *tl.Decoder)
 //
 //	channels.toggleParticipantsHidden#6a6e7854 channel:InputChannel enabled:Bool = Updates
 type ChannelsToggleParticipantsHiddenRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Enabled bool
 }
@@ -21366,6 +21914,7 @@ func (x *ChannelsToggleParticipantsHiddenRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	channels.updateColor#d8aa3671 flags:# for_profile:flags.1?true channel:InputChannel color:flags.2?int background_emoji_id:flags.0?long = Updates
 type ChannelsUpdateColorRequest struct {
+	_                 tl.NoCompare
 	ForProfile        bool
 	Channel           InputChannelClass
 	Color             tl.Opt[int32]
@@ -21423,6 +21972,7 @@ func (x *ChannelsUpdateColorRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.toggleViewForumAsMessages#9738bb15 channel:InputChannel enabled:Bool = Updates
 type ChannelsToggleViewForumAsMessagesRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Enabled bool
 }
@@ -21457,6 +22007,7 @@ func (x *ChannelsToggleViewForumAsMessagesRequest) DecodeResult(d *tl.Decoder) (
 //
 //	channels.getChannelRecommendations#25a71742 flags:# channel:flags.0?InputChannel = messages.Chats
 type ChannelsGetChannelRecommendationsRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 }
 
@@ -21498,6 +22049,7 @@ func (x *ChannelsGetChannelRecommendationsRequest) DecodeResult(d *tl.Decoder) (
 //
 //	channels.updateEmojiStatus#f0d3e6a8 channel:InputChannel emoji_status:EmojiStatus = Updates
 type ChannelsUpdateEmojiStatusRequest struct {
+	_           tl.NoCompare
 	Channel     InputChannelClass
 	EmojiStatus EmojiStatusClass
 }
@@ -21530,6 +22082,7 @@ func (x *ChannelsUpdateEmojiStatusRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	channels.setBoostsToUnblockRestrictions#ad399cee channel:InputChannel boosts:int = Updates
 type ChannelsSetBoostsToUnblockRestrictionsRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Boosts  int32
 }
@@ -21564,6 +22117,7 @@ func (x *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeResult(d *tl.Decod
 //
 //	channels.setEmojiStickers#3cd930b7 channel:InputChannel stickerset:InputStickerSet = Bool
 type ChannelsSetEmojiStickersRequest struct {
+	_          tl.NoCompare
 	Channel    InputChannelClass
 	Stickerset InputStickerSetClass
 }
@@ -21596,6 +22150,7 @@ func (x *ChannelsSetEmojiStickersRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	channels.restrictSponsoredMessages#9ae91519 channel:InputChannel restricted:Bool = Updates
 type ChannelsRestrictSponsoredMessagesRequest struct {
+	_          tl.NoCompare
 	Channel    InputChannelClass
 	Restricted bool
 }
@@ -21630,6 +22185,7 @@ func (x *ChannelsRestrictSponsoredMessagesRequest) DecodeResult(d *tl.Decoder) (
 //
 //	channels.searchPosts#f2c4f24d flags:# hashtag:flags.0?string query:flags.1?string offset_rate:int offset_peer:InputPeer offset_id:int limit:int allow_paid_stars:flags.2?long = messages.Messages
 type ChannelsSearchPostsRequest struct {
+	_              tl.NoCompare
 	Hashtag        tl.Opt[string]
 	Query          tl.Opt[string]
 	OffsetRate     int32
@@ -21701,6 +22257,7 @@ func (x *ChannelsSearchPostsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	channels.updatePaidMessagesPrice#4b12327b flags:# broadcast_messages_allowed:flags.0?true channel:InputChannel send_paid_messages_stars:long = Updates
 type ChannelsUpdatePaidMessagesPriceRequest struct {
+	_                        tl.NoCompare
 	BroadcastMessagesAllowed bool
 	Channel                  InputChannelClass
 	SendPaidMessagesStars    int64
@@ -21743,6 +22300,7 @@ func (x *ChannelsUpdatePaidMessagesPriceRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	channels.toggleAutotranslation#167fc0a1 channel:InputChannel enabled:Bool = Updates
 type ChannelsToggleAutotranslationRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Enabled bool
 }
@@ -21777,6 +22335,7 @@ func (x *ChannelsToggleAutotranslationRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	channels.getMessageAuthor#ece2a0e6 channel:InputChannel id:int = User
 type ChannelsGetMessageAuthorRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	ID      int32
 }
@@ -21809,6 +22368,7 @@ func (x *ChannelsGetMessageAuthorRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	channels.checkSearchPostsFlood#22567115 flags:# query:flags.0?string = SearchPostsFlood
 type ChannelsCheckSearchPostsFloodRequest struct {
+	_     tl.NoCompare
 	Query tl.Opt[string]
 }
 
@@ -21850,6 +22410,7 @@ func (x *ChannelsCheckSearchPostsFloodRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	channels.setMainProfileTab#3583fcb1 channel:InputChannel tab:ProfileTab = Bool
 type ChannelsSetMainProfileTabRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	Tab     ProfileTabClass
 }
@@ -21882,6 +22443,7 @@ func (x *ChannelsSetMainProfileTabRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	bots.sendCustomRequest#aa2769ed custom_method:string params:DataJSON = DataJSON
 type BotsSendCustomRequestRequest struct {
+	_            tl.NoCompare
 	CustomMethod string
 	Params       DataJSONClass
 }
@@ -21914,6 +22476,7 @@ func (x *BotsSendCustomRequestRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	bots.answerWebhookJSONQuery#e6213f4d query_id:long data:DataJSON = Bool
 type BotsAnswerWebhookJSONQueryRequest struct {
+	_       tl.NoCompare
 	QueryID int64
 	Data    DataJSONClass
 }
@@ -21946,6 +22509,7 @@ func (x *BotsAnswerWebhookJSONQueryRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	bots.setBotCommands#517165a scope:BotCommandScope lang_code:string commands:Vector<BotCommand> = Bool
 type BotsSetBotCommandsRequest struct {
+	_        tl.NoCompare
 	Scope    BotCommandScopeClass
 	LangCode string
 	Commands []BotCommandClass
@@ -21981,6 +22545,7 @@ func (x *BotsSetBotCommandsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.resetBotCommands#3d8de0f9 scope:BotCommandScope lang_code:string = Bool
 type BotsResetBotCommandsRequest struct {
+	_        tl.NoCompare
 	Scope    BotCommandScopeClass
 	LangCode string
 }
@@ -22013,6 +22578,7 @@ func (x *BotsResetBotCommandsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.getBotCommands#e34c0dd6 scope:BotCommandScope lang_code:string = Vector<BotCommand>
 type BotsGetBotCommandsRequest struct {
+	_        tl.NoCompare
 	Scope    BotCommandScopeClass
 	LangCode string
 }
@@ -22045,6 +22611,7 @@ func (x *BotsGetBotCommandsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.setBotMenuButton#4504d54f user_id:InputUser button:BotMenuButton = Bool
 type BotsSetBotMenuButtonRequest struct {
+	_      tl.NoCompare
 	UserID InputUserClass
 	Button BotMenuButtonClass
 }
@@ -22077,6 +22644,7 @@ func (x *BotsSetBotMenuButtonRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.getBotMenuButton#9c60eb28 user_id:InputUser = BotMenuButton
 type BotsGetBotMenuButtonRequest struct {
+	_      tl.NoCompare
 	UserID InputUserClass
 }
 
@@ -22106,6 +22674,7 @@ func (x *BotsGetBotMenuButtonRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.setBotBroadcastDefaultAdminRights#788464e1 admin_rights:ChatAdminRights = Bool
 type BotsSetBotBroadcastDefaultAdminRightsRequest struct {
+	_           tl.NoCompare
 	AdminRights ChatAdminRightsClass
 }
 
@@ -22137,6 +22706,7 @@ func (x *BotsSetBotBroadcastDefaultAdminRightsRequest) DecodeResult(d *tl.Decode
 //
 //	bots.setBotGroupDefaultAdminRights#925ec9ea admin_rights:ChatAdminRights = Bool
 type BotsSetBotGroupDefaultAdminRightsRequest struct {
+	_           tl.NoCompare
 	AdminRights ChatAdminRightsClass
 }
 
@@ -22168,6 +22738,7 @@ func (x *BotsSetBotGroupDefaultAdminRightsRequest) DecodeResult(d *tl.Decoder) (
 //
 //	bots.setBotInfo#10cf3123 flags:# bot:flags.2?InputUser lang_code:string name:flags.3?string about:flags.0?string description:flags.1?string = Bool
 type BotsSetBotInfoRequest struct {
+	_           tl.NoCompare
 	Bot         InputUserClass
 	LangCode    string
 	Name        tl.Opt[string]
@@ -22240,6 +22811,7 @@ func (x *BotsSetBotInfoRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.getBotInfo#dcd914fd flags:# bot:flags.0?InputUser lang_code:string = bots.BotInfo
 type BotsGetBotInfoRequest struct {
+	_        tl.NoCompare
 	Bot      InputUserClass
 	LangCode string
 }
@@ -22282,6 +22854,7 @@ func (x *BotsGetBotInfoRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.reorderUsernames#9709b1c2 bot:InputUser order:Vector<string> = Bool
 type BotsReorderUsernamesRequest struct {
+	_     tl.NoCompare
 	Bot   InputUserClass
 	Order []string
 }
@@ -22314,6 +22887,7 @@ func (x *BotsReorderUsernamesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.toggleUsername#53ca973 bot:InputUser username:string active:Bool = Bool
 type BotsToggleUsernameRequest struct {
+	_        tl.NoCompare
 	Bot      InputUserClass
 	Username string
 	Active   bool
@@ -22349,6 +22923,7 @@ func (x *BotsToggleUsernameRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.canSendMessage#1359f4e6 bot:InputUser = Bool
 type BotsCanSendMessageRequest struct {
+	_   tl.NoCompare
 	Bot InputUserClass
 }
 
@@ -22378,6 +22953,7 @@ func (x *BotsCanSendMessageRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.allowSendMessage#f132e3ef bot:InputUser = Updates
 type BotsAllowSendMessageRequest struct {
+	_   tl.NoCompare
 	Bot InputUserClass
 }
 
@@ -22407,6 +22983,7 @@ func (x *BotsAllowSendMessageRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.invokeWebViewCustomMethod#87fc5e7 bot:InputUser custom_method:string params:DataJSON = DataJSON
 type BotsInvokeWebViewCustomMethodRequest struct {
+	_            tl.NoCompare
 	Bot          InputUserClass
 	CustomMethod string
 	Params       DataJSONClass
@@ -22444,6 +23021,7 @@ func (x *BotsInvokeWebViewCustomMethodRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	bots.getPopularAppBots#c2510192 offset:string limit:int = bots.PopularAppBots
 type BotsGetPopularAppBotsRequest struct {
+	_      tl.NoCompare
 	Offset string
 	Limit  int32
 }
@@ -22476,6 +23054,7 @@ func (x *BotsGetPopularAppBotsRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	bots.addPreviewMedia#17aeb75a bot:InputUser lang_code:string media:InputMedia = BotPreviewMedia
 type BotsAddPreviewMediaRequest struct {
+	_        tl.NoCompare
 	Bot      InputUserClass
 	LangCode string
 	Media    InputMediaClass
@@ -22511,6 +23090,7 @@ func (x *BotsAddPreviewMediaRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.editPreviewMedia#8525606f bot:InputUser lang_code:string media:InputMedia new_media:InputMedia = BotPreviewMedia
 type BotsEditPreviewMediaRequest struct {
+	_        tl.NoCompare
 	Bot      InputUserClass
 	LangCode string
 	Media    InputMediaClass
@@ -22549,6 +23129,7 @@ func (x *BotsEditPreviewMediaRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.deletePreviewMedia#2d0135b3 bot:InputUser lang_code:string media:Vector<InputMedia> = Bool
 type BotsDeletePreviewMediaRequest struct {
+	_        tl.NoCompare
 	Bot      InputUserClass
 	LangCode string
 	Media    []InputMediaClass
@@ -22584,6 +23165,7 @@ func (x *BotsDeletePreviewMediaRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	bots.reorderPreviewMedias#b627f3aa bot:InputUser lang_code:string order:Vector<InputMedia> = Bool
 type BotsReorderPreviewMediasRequest struct {
+	_        tl.NoCompare
 	Bot      InputUserClass
 	LangCode string
 	Order    []InputMediaClass
@@ -22619,6 +23201,7 @@ func (x *BotsReorderPreviewMediasRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	bots.getPreviewInfo#423ab3ad bot:InputUser lang_code:string = bots.PreviewInfo
 type BotsGetPreviewInfoRequest struct {
+	_        tl.NoCompare
 	Bot      InputUserClass
 	LangCode string
 }
@@ -22651,6 +23234,7 @@ func (x *BotsGetPreviewInfoRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.getPreviewMedias#a2a5594d bot:InputUser = Vector<BotPreviewMedia>
 type BotsGetPreviewMediasRequest struct {
+	_   tl.NoCompare
 	Bot InputUserClass
 }
 
@@ -22680,6 +23264,7 @@ func (x *BotsGetPreviewMediasRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.updateUserEmojiStatus#ed9f30c5 user_id:InputUser emoji_status:EmojiStatus = Bool
 type BotsUpdateUserEmojiStatusRequest struct {
+	_           tl.NoCompare
 	UserID      InputUserClass
 	EmojiStatus EmojiStatusClass
 }
@@ -22712,6 +23297,7 @@ func (x *BotsUpdateUserEmojiStatusRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	bots.toggleUserEmojiStatusPermission#6de6392 bot:InputUser enabled:Bool = Bool
 type BotsToggleUserEmojiStatusPermissionRequest struct {
+	_       tl.NoCompare
 	Bot     InputUserClass
 	Enabled bool
 }
@@ -22746,6 +23332,7 @@ func (x *BotsToggleUserEmojiStatusPermissionRequest) DecodeResult(d *tl.Decoder)
 //
 //	bots.checkDownloadFileParams#50077589 bot:InputUser file_name:string url:string = Bool
 type BotsCheckDownloadFileParamsRequest struct {
+	_        tl.NoCompare
 	Bot      InputUserClass
 	FileName string
 	URL      string
@@ -22781,6 +23368,7 @@ func (x *BotsCheckDownloadFileParamsRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	bots.getAdminedBots#b0711d83 = Vector<User>
 type BotsGetAdminedBotsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb0711d83.
@@ -22807,6 +23395,7 @@ func (x *BotsGetAdminedBotsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.updateStarRefProgram#778b5ab3 flags:# bot:InputUser commission_permille:int duration_months:flags.0?int = StarRefProgram
 type BotsUpdateStarRefProgramRequest struct {
+	_                  tl.NoCompare
 	Bot                InputUserClass
 	CommissionPermille int32
 	DurationMonths     tl.Opt[int32]
@@ -22852,6 +23441,7 @@ func (x *BotsUpdateStarRefProgramRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	bots.setCustomVerification#8b89dfbd flags:# enabled:flags.1?true bot:flags.0?InputUser peer:InputPeer custom_description:flags.2?string = Bool
 type BotsSetCustomVerificationRequest struct {
+	_                 tl.NoCompare
 	Enabled           bool
 	Bot               InputUserClass
 	Peer              InputPeerClass
@@ -22909,6 +23499,7 @@ func (x *BotsSetCustomVerificationRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	bots.getBotRecommendations#a1b70815 bot:InputUser = users.Users
 type BotsGetBotRecommendationsRequest struct {
+	_   tl.NoCompare
 	Bot InputUserClass
 }
 
@@ -22938,6 +23529,7 @@ func (x *BotsGetBotRecommendationsRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	bots.checkUsername#87f2219b username:string = Bool
 type BotsCheckUsernameRequest struct {
+	_        tl.NoCompare
 	Username string
 }
 
@@ -22967,6 +23559,7 @@ func (x *BotsCheckUsernameRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.createBot#e5b17f2b flags:# via_deeplink:flags.0?true name:string username:string manager_id:InputUser = User
 type BotsCreateBotRequest struct {
+	_           tl.NoCompare
 	ViaDeeplink bool
 	Name        string
 	Username    string
@@ -23010,6 +23603,7 @@ func (x *BotsCreateBotRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.exportBotToken#bd0d99eb bot:InputUser revoke:Bool = bots.ExportedBotToken
 type BotsExportBotTokenRequest struct {
+	_      tl.NoCompare
 	Bot    InputUserClass
 	Revoke bool
 }
@@ -23042,6 +23636,7 @@ func (x *BotsExportBotTokenRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	bots.requestWebViewButton#31a2a35e user_id:InputUser button:KeyboardButton = bots.RequestedButton
 type BotsRequestWebViewButtonRequest struct {
+	_      tl.NoCompare
 	UserID InputUserClass
 	Button KeyboardButtonClass
 }
@@ -23074,6 +23669,7 @@ func (x *BotsRequestWebViewButtonRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	bots.getRequestedWebViewButton#bf25b7f3 bot:InputUser webapp_req_id:string = KeyboardButton
 type BotsGetRequestedWebViewButtonRequest struct {
+	_           tl.NoCompare
 	Bot         InputUserClass
 	WebappReqID string
 }
@@ -23108,6 +23704,7 @@ func (x *BotsGetRequestedWebViewButtonRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	bots.getAccessSettings#213853a3 bot:InputUser = bots.AccessSettings
 type BotsGetAccessSettingsRequest struct {
+	_   tl.NoCompare
 	Bot InputUserClass
 }
 
@@ -23137,6 +23734,7 @@ func (x *BotsGetAccessSettingsRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	bots.editAccessSettings#31813cd8 flags:# restricted:flags.0?true bot:InputUser add_users:flags.1?Vector<InputUser> = Bool
 type BotsEditAccessSettingsRequest struct {
+	_          tl.NoCompare
 	Restricted bool
 	Bot        InputUserClass
 	AddUsers   []InputUserClass
@@ -23184,6 +23782,7 @@ func (x *BotsEditAccessSettingsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	bots.setJoinChatResults#e71a4810 query_id:long result:JoinChatBotResult = Bool
 type BotsSetJoinChatResultsRequest struct {
+	_       tl.NoCompare
 	QueryID int64
 	Result  JoinChatBotResultClass
 }
@@ -23216,6 +23815,7 @@ func (x *BotsSetJoinChatResultsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	payments.getPaymentForm#37148dbb flags:# invoice:InputInvoice theme_params:flags.0?DataJSON = payments.PaymentForm
 type PaymentsGetPaymentFormRequest struct {
+	_           tl.NoCompare
 	Invoice     InputInvoiceClass
 	ThemeParams DataJSONClass
 }
@@ -23258,6 +23858,7 @@ func (x *PaymentsGetPaymentFormRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	payments.getPaymentReceipt#2478d1cc peer:InputPeer msg_id:int = payments.PaymentReceipt
 type PaymentsGetPaymentReceiptRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	MsgID int32
 }
@@ -23290,6 +23891,7 @@ func (x *PaymentsGetPaymentReceiptRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	payments.validateRequestedInfo#b6c8f12b flags:# save:flags.0?true invoice:InputInvoice info:PaymentRequestedInfo = payments.ValidatedRequestedInfo
 type PaymentsValidateRequestedInfoRequest struct {
+	_       tl.NoCompare
 	Save    bool
 	Invoice InputInvoiceClass
 	Info    PaymentRequestedInfoClass
@@ -23332,6 +23934,7 @@ func (x *PaymentsValidateRequestedInfoRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	payments.sendPaymentForm#2d03522f flags:# form_id:long invoice:InputInvoice requested_info_id:flags.0?string shipping_option_id:flags.1?string credentials:InputPaymentCredentials tip_amount:flags.2?long = payments.PaymentResult
 type PaymentsSendPaymentFormRequest struct {
+	_                tl.NoCompare
 	FormID           int64
 	Invoice          InputInvoiceClass
 	RequestedInfoID  tl.Opt[string]
@@ -23400,6 +24003,7 @@ func (x *PaymentsSendPaymentFormRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	payments.getSavedInfo#227d824b = payments.SavedInfo
 type PaymentsGetSavedInfoRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x227d824b.
@@ -23426,6 +24030,7 @@ func (x *PaymentsGetSavedInfoRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	payments.clearSavedInfo#d83d70c1 flags:# credentials:flags.0?true info:flags.1?true = Bool
 type PaymentsClearSavedInfoRequest struct {
+	_           tl.NoCompare
 	Credentials bool
 	Info        bool
 }
@@ -23465,6 +24070,7 @@ func (x *PaymentsClearSavedInfoRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	payments.getBankCardData#2e79d779 number:string = payments.BankCardData
 type PaymentsGetBankCardDataRequest struct {
+	_      tl.NoCompare
 	Number string
 }
 
@@ -23494,6 +24100,7 @@ func (x *PaymentsGetBankCardDataRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	payments.exportInvoice#f91b065 invoice_media:InputMedia = payments.ExportedInvoice
 type PaymentsExportInvoiceRequest struct {
+	_            tl.NoCompare
 	InvoiceMedia InputMediaClass
 }
 
@@ -23523,6 +24130,7 @@ func (x *PaymentsExportInvoiceRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	payments.assignAppStoreTransaction#80ed747d receipt:bytes purpose:InputStorePaymentPurpose = Updates
 type PaymentsAssignAppStoreTransactionRequest struct {
+	_       tl.NoCompare
 	Receipt []byte
 	Purpose InputStorePaymentPurposeClass
 }
@@ -23557,6 +24165,7 @@ func (x *PaymentsAssignAppStoreTransactionRequest) DecodeResult(d *tl.Decoder) (
 //
 //	payments.assignPlayMarketTransaction#dffd50d3 receipt:DataJSON purpose:InputStorePaymentPurpose = Updates
 type PaymentsAssignPlayMarketTransactionRequest struct {
+	_       tl.NoCompare
 	Receipt DataJSONClass
 	Purpose InputStorePaymentPurposeClass
 }
@@ -23591,6 +24200,7 @@ func (x *PaymentsAssignPlayMarketTransactionRequest) DecodeResult(d *tl.Decoder)
 //
 //	payments.getPremiumGiftCodeOptions#2757ba54 flags:# boost_peer:flags.0?InputPeer = Vector<PremiumGiftCodeOption>
 type PaymentsGetPremiumGiftCodeOptionsRequest struct {
+	_         tl.NoCompare
 	BoostPeer InputPeerClass
 }
 
@@ -23632,6 +24242,7 @@ func (x *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeResult(d *tl.Decoder) (
 //
 //	payments.checkGiftCode#8e51b4c1 slug:string = payments.CheckedGiftCode
 type PaymentsCheckGiftCodeRequest struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -23661,6 +24272,7 @@ func (x *PaymentsCheckGiftCodeRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	payments.applyGiftCode#f6e26854 slug:string = Updates
 type PaymentsApplyGiftCodeRequest struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -23690,6 +24302,7 @@ func (x *PaymentsApplyGiftCodeRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	payments.getGiveawayInfo#f4239425 peer:InputPeer msg_id:int = payments.GiveawayInfo
 type PaymentsGetGiveawayInfoRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	MsgID int32
 }
@@ -23722,6 +24335,7 @@ func (x *PaymentsGetGiveawayInfoRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	payments.launchPrepaidGiveaway#5ff58f20 peer:InputPeer giveaway_id:long purpose:InputStorePaymentPurpose = Updates
 type PaymentsLaunchPrepaidGiveawayRequest struct {
+	_          tl.NoCompare
 	Peer       InputPeerClass
 	GiveawayID int64
 	Purpose    InputStorePaymentPurposeClass
@@ -23759,6 +24373,7 @@ func (x *PaymentsLaunchPrepaidGiveawayRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	payments.getStarsTopupOptions#c00ec7d3 = Vector<StarsTopupOption>
 type PaymentsGetStarsTopupOptionsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc00ec7d3.
@@ -23785,6 +24400,7 @@ func (x *PaymentsGetStarsTopupOptionsRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	payments.getStarsStatus#4ea9b3bf flags:# ton:flags.0?true peer:InputPeer = payments.StarsStatus
 type PaymentsGetStarsStatusRequest struct {
+	_    tl.NoCompare
 	Ton  bool
 	Peer InputPeerClass
 }
@@ -23822,6 +24438,7 @@ func (x *PaymentsGetStarsStatusRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	payments.getStarsTransactions#69da4557 flags:# inbound:flags.0?true outbound:flags.1?true ascending:flags.2?true ton:flags.4?true subscription_id:flags.3?string peer:InputPeer offset:string limit:int = payments.StarsStatus
 type PaymentsGetStarsTransactionsRequest struct {
+	_              tl.NoCompare
 	Inbound        bool
 	Outbound       bool
 	Ascending      bool
@@ -23890,6 +24507,7 @@ func (x *PaymentsGetStarsTransactionsRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	payments.sendStarsForm#7998c914 form_id:long invoice:InputInvoice = payments.PaymentResult
 type PaymentsSendStarsFormRequest struct {
+	_       tl.NoCompare
 	FormID  int64
 	Invoice InputInvoiceClass
 }
@@ -23922,6 +24540,7 @@ func (x *PaymentsSendStarsFormRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	payments.refundStarsCharge#25ae8f4a user_id:InputUser charge_id:string = Updates
 type PaymentsRefundStarsChargeRequest struct {
+	_        tl.NoCompare
 	UserID   InputUserClass
 	ChargeID string
 }
@@ -23954,6 +24573,7 @@ func (x *PaymentsRefundStarsChargeRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	payments.getStarsRevenueStats#d91ffad6 flags:# dark:flags.0?true ton:flags.1?true peer:InputPeer = payments.StarsRevenueStats
 type PaymentsGetStarsRevenueStatsRequest struct {
+	_    tl.NoCompare
 	Dark bool
 	Ton  bool
 	Peer InputPeerClass
@@ -23996,6 +24616,7 @@ func (x *PaymentsGetStarsRevenueStatsRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	payments.getStarsRevenueWithdrawalUrl#2433dc92 flags:# ton:flags.0?true peer:InputPeer amount:flags.1?long password:InputCheckPasswordSRP = payments.StarsRevenueWithdrawalUrl
 type PaymentsGetStarsRevenueWithdrawalURLRequest struct {
+	_        tl.NoCompare
 	Ton      bool
 	Peer     InputPeerClass
 	Amount   tl.Opt[int64]
@@ -24048,6 +24669,7 @@ func (x *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeResult(d *tl.Decoder
 //
 //	payments.getStarsRevenueAdsAccountUrl#d1d7efc5 peer:InputPeer = payments.StarsRevenueAdsAccountUrl
 type PaymentsGetStarsRevenueAdsAccountURLRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -24079,6 +24701,7 @@ func (x *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeResult(d *tl.Decoder
 //
 //	payments.getStarsTransactionsByID#2dca16b8 flags:# ton:flags.0?true peer:InputPeer id:Vector<InputStarsTransaction> = payments.StarsStatus
 type PaymentsGetStarsTransactionsByIDRequest struct {
+	_    tl.NoCompare
 	Ton  bool
 	Peer InputPeerClass
 	ID   []InputStarsTransactionClass
@@ -24121,6 +24744,7 @@ func (x *PaymentsGetStarsTransactionsByIDRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	payments.getStarsGiftOptions#d3c96bc8 flags:# user_id:flags.0?InputUser = Vector<StarsGiftOption>
 type PaymentsGetStarsGiftOptionsRequest struct {
+	_      tl.NoCompare
 	UserID InputUserClass
 }
 
@@ -24160,6 +24784,7 @@ func (x *PaymentsGetStarsGiftOptionsRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	payments.getStarsSubscriptions#32512c5 flags:# missing_balance:flags.0?true peer:InputPeer offset:string = payments.StarsStatus
 type PaymentsGetStarsSubscriptionsRequest struct {
+	_              tl.NoCompare
 	MissingBalance bool
 	Peer           InputPeerClass
 	Offset         string
@@ -24202,6 +24827,7 @@ func (x *PaymentsGetStarsSubscriptionsRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	payments.changeStarsSubscription#c7770878 flags:# peer:InputPeer subscription_id:string canceled:flags.0?Bool = Bool
 type PaymentsChangeStarsSubscriptionRequest struct {
+	_              tl.NoCompare
 	Peer           InputPeerClass
 	SubscriptionID string
 	Canceled       tl.Opt[bool]
@@ -24249,6 +24875,7 @@ func (x *PaymentsChangeStarsSubscriptionRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	payments.fulfillStarsSubscription#cc5bebb3 peer:InputPeer subscription_id:string = Bool
 type PaymentsFulfillStarsSubscriptionRequest struct {
+	_              tl.NoCompare
 	Peer           InputPeerClass
 	SubscriptionID string
 }
@@ -24283,6 +24910,7 @@ func (x *PaymentsFulfillStarsSubscriptionRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	payments.getStarsGiveawayOptions#bd1efd3e = Vector<StarsGiveawayOption>
 type PaymentsGetStarsGiveawayOptionsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xbd1efd3e.
@@ -24311,6 +24939,7 @@ func (x *PaymentsGetStarsGiveawayOptionsRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	payments.getStarGifts#c4563590 hash:int = payments.StarGifts
 type PaymentsGetStarGiftsRequest struct {
+	_    tl.NoCompare
 	Hash int32
 }
 
@@ -24340,6 +24969,7 @@ func (x *PaymentsGetStarGiftsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	payments.saveStarGift#2a2a697c flags:# unsave:flags.0?true stargift:InputSavedStarGift = Bool
 type PaymentsSaveStarGiftRequest struct {
+	_        tl.NoCompare
 	Unsave   bool
 	Stargift InputSavedStarGiftClass
 }
@@ -24377,6 +25007,7 @@ func (x *PaymentsSaveStarGiftRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	payments.convertStarGift#74bf076b stargift:InputSavedStarGift = Bool
 type PaymentsConvertStarGiftRequest struct {
+	_        tl.NoCompare
 	Stargift InputSavedStarGiftClass
 }
 
@@ -24406,6 +25037,7 @@ func (x *PaymentsConvertStarGiftRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	payments.botCancelStarsSubscription#6dfa0622 flags:# restore:flags.0?true user_id:InputUser charge_id:string = Bool
 type PaymentsBotCancelStarsSubscriptionRequest struct {
+	_        tl.NoCompare
 	Restore  bool
 	UserID   InputUserClass
 	ChargeID string
@@ -24448,6 +25080,7 @@ func (x *PaymentsBotCancelStarsSubscriptionRequest) DecodeResult(d *tl.Decoder) 
 //
 //	payments.getConnectedStarRefBots#5869a553 flags:# peer:InputPeer offset_date:flags.2?int offset_link:flags.2?string limit:int = payments.ConnectedStarRefBots
 type PaymentsGetConnectedStarRefBotsRequest struct {
+	_          tl.NoCompare
 	Peer       InputPeerClass
 	OffsetDate tl.Opt[int32]
 	OffsetLink tl.Opt[string]
@@ -24505,6 +25138,7 @@ func (x *PaymentsGetConnectedStarRefBotsRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	payments.getConnectedStarRefBot#b7d998f0 peer:InputPeer bot:InputUser = payments.ConnectedStarRefBots
 type PaymentsGetConnectedStarRefBotRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	Bot  InputUserClass
 }
@@ -24539,6 +25173,7 @@ func (x *PaymentsGetConnectedStarRefBotRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	payments.getSuggestedStarRefBots#d6b48f7 flags:# order_by_revenue:flags.0?true order_by_date:flags.1?true peer:InputPeer offset:string limit:int = payments.SuggestedStarRefBots
 type PaymentsGetSuggestedStarRefBotsRequest struct {
+	_              tl.NoCompare
 	OrderByRevenue bool
 	OrderByDate    bool
 	Peer           InputPeerClass
@@ -24589,6 +25224,7 @@ func (x *PaymentsGetSuggestedStarRefBotsRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	payments.connectStarRefBot#7ed5348a peer:InputPeer bot:InputUser = payments.ConnectedStarRefBots
 type PaymentsConnectStarRefBotRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	Bot  InputUserClass
 }
@@ -24621,6 +25257,7 @@ func (x *PaymentsConnectStarRefBotRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	payments.editConnectedStarRefBot#e4fca4a3 flags:# revoked:flags.0?true peer:InputPeer link:string = payments.ConnectedStarRefBots
 type PaymentsEditConnectedStarRefBotRequest struct {
+	_       tl.NoCompare
 	Revoked bool
 	Peer    InputPeerClass
 	Link    string
@@ -24663,6 +25300,7 @@ func (x *PaymentsEditConnectedStarRefBotRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	payments.getStarGiftUpgradePreview#9c9abcb1 gift_id:long = payments.StarGiftUpgradePreview
 type PaymentsGetStarGiftUpgradePreviewRequest struct {
+	_      tl.NoCompare
 	GiftID int64
 }
 
@@ -24694,6 +25332,7 @@ func (x *PaymentsGetStarGiftUpgradePreviewRequest) DecodeResult(d *tl.Decoder) (
 //
 //	payments.upgradeStarGift#aed6e4f5 flags:# keep_original_details:flags.0?true stargift:InputSavedStarGift = Updates
 type PaymentsUpgradeStarGiftRequest struct {
+	_                   tl.NoCompare
 	KeepOriginalDetails bool
 	Stargift            InputSavedStarGiftClass
 }
@@ -24731,6 +25370,7 @@ func (x *PaymentsUpgradeStarGiftRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	payments.transferStarGift#7f18176a stargift:InputSavedStarGift to_id:InputPeer = Updates
 type PaymentsTransferStarGiftRequest struct {
+	_        tl.NoCompare
 	Stargift InputSavedStarGiftClass
 	ToID     InputPeerClass
 }
@@ -24763,6 +25403,7 @@ func (x *PaymentsTransferStarGiftRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	payments.getUniqueStarGift#a1974d72 slug:string = payments.UniqueStarGift
 type PaymentsGetUniqueStarGiftRequest struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -24792,6 +25433,7 @@ func (x *PaymentsGetUniqueStarGiftRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	payments.getSavedStarGifts#a319e569 flags:# exclude_unsaved:flags.0?true exclude_saved:flags.1?true exclude_unlimited:flags.2?true exclude_unique:flags.4?true sort_by_value:flags.5?true exclude_upgradable:flags.7?true exclude_unupgradable:flags.8?true peer_color_available:flags.9?true exclude_hosted:flags.10?true peer:InputPeer collection_id:flags.6?int offset:string limit:int = payments.SavedStarGifts
 type PaymentsGetSavedStarGiftsRequest struct {
+	_                   tl.NoCompare
 	ExcludeUnsaved      bool
 	ExcludeSaved        bool
 	ExcludeUnlimited    bool
@@ -24885,6 +25527,7 @@ func (x *PaymentsGetSavedStarGiftsRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	payments.getSavedStarGift#b455a106 stargift:Vector<InputSavedStarGift> = payments.SavedStarGifts
 type PaymentsGetSavedStarGiftRequest struct {
+	_        tl.NoCompare
 	Stargift []InputSavedStarGiftClass
 }
 
@@ -24914,6 +25557,7 @@ func (x *PaymentsGetSavedStarGiftRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	payments.getStarGiftWithdrawalUrl#d06e93a8 stargift:InputSavedStarGift password:InputCheckPasswordSRP = payments.StarGiftWithdrawalUrl
 type PaymentsGetStarGiftWithdrawalURLRequest struct {
+	_        tl.NoCompare
 	Stargift InputSavedStarGiftClass
 	Password InputCheckPasswordSRPClass
 }
@@ -24948,6 +25592,7 @@ func (x *PaymentsGetStarGiftWithdrawalURLRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	payments.toggleChatStarGiftNotifications#60eaefa1 flags:# enabled:flags.0?true peer:InputPeer = Bool
 type PaymentsToggleChatStarGiftNotificationsRequest struct {
+	_       tl.NoCompare
 	Enabled bool
 	Peer    InputPeerClass
 }
@@ -24987,6 +25632,7 @@ func (x *PaymentsToggleChatStarGiftNotificationsRequest) DecodeResult(d *tl.Deco
 //
 //	payments.toggleStarGiftsPinnedToTop#1513e7b0 peer:InputPeer stargift:Vector<InputSavedStarGift> = Bool
 type PaymentsToggleStarGiftsPinnedToTopRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	Stargift []InputSavedStarGiftClass
 }
@@ -25021,6 +25667,7 @@ func (x *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeResult(d *tl.Decoder) 
 //
 //	payments.canPurchaseStore#4fdc5ea7 purpose:InputStorePaymentPurpose = Bool
 type PaymentsCanPurchaseStoreRequest struct {
+	_       tl.NoCompare
 	Purpose InputStorePaymentPurposeClass
 }
 
@@ -25050,6 +25697,7 @@ func (x *PaymentsCanPurchaseStoreRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	payments.getResaleStarGifts#7a5fa236 flags:# sort_by_price:flags.1?true sort_by_num:flags.2?true for_craft:flags.4?true stars_only:flags.5?true attributes_hash:flags.0?long gift_id:long attributes:flags.3?Vector<StarGiftAttributeId> offset:string limit:int = payments.ResaleStarGifts
 type PaymentsGetResaleStarGiftsRequest struct {
+	_              tl.NoCompare
 	SortByPrice    bool
 	SortByNum      bool
 	ForCraft       bool
@@ -25128,6 +25776,7 @@ func (x *PaymentsGetResaleStarGiftsRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	payments.updateStarGiftPrice#edbe6ccb stargift:InputSavedStarGift resell_amount:StarsAmount = Updates
 type PaymentsUpdateStarGiftPriceRequest struct {
+	_            tl.NoCompare
 	Stargift     InputSavedStarGiftClass
 	ResellAmount StarsAmountClass
 }
@@ -25160,6 +25809,7 @@ func (x *PaymentsUpdateStarGiftPriceRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	payments.createStarGiftCollection#1f4a0e87 peer:InputPeer title:string stargift:Vector<InputSavedStarGift> = StarGiftCollection
 type PaymentsCreateStarGiftCollectionRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	Title    string
 	Stargift []InputSavedStarGiftClass
@@ -25197,6 +25847,7 @@ func (x *PaymentsCreateStarGiftCollectionRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	payments.updateStarGiftCollection#4fddbee7 flags:# peer:InputPeer collection_id:int title:flags.0?string delete_stargift:flags.1?Vector<InputSavedStarGift> add_stargift:flags.2?Vector<InputSavedStarGift> order:flags.3?Vector<InputSavedStarGift> = StarGiftCollection
 type PaymentsUpdateStarGiftCollectionRequest struct {
+	_              tl.NoCompare
 	Peer           InputPeerClass
 	CollectionID   int32
 	Title          tl.Opt[string]
@@ -25274,6 +25925,7 @@ func (x *PaymentsUpdateStarGiftCollectionRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	payments.reorderStarGiftCollections#c32af4cc peer:InputPeer order:Vector<int> = Bool
 type PaymentsReorderStarGiftCollectionsRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	Order []int32
 }
@@ -25308,6 +25960,7 @@ func (x *PaymentsReorderStarGiftCollectionsRequest) DecodeResult(d *tl.Decoder) 
 //
 //	payments.deleteStarGiftCollection#ad5648e8 peer:InputPeer collection_id:int = Bool
 type PaymentsDeleteStarGiftCollectionRequest struct {
+	_            tl.NoCompare
 	Peer         InputPeerClass
 	CollectionID int32
 }
@@ -25342,6 +25995,7 @@ func (x *PaymentsDeleteStarGiftCollectionRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	payments.getStarGiftCollections#981b91dd peer:InputPeer hash:long = payments.StarGiftCollections
 type PaymentsGetStarGiftCollectionsRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	Hash int64
 }
@@ -25376,6 +26030,7 @@ func (x *PaymentsGetStarGiftCollectionsRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	payments.getUniqueStarGiftValueInfo#4365af6b slug:string = payments.UniqueStarGiftValueInfo
 type PaymentsGetUniqueStarGiftValueInfoRequest struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -25407,6 +26062,7 @@ func (x *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeResult(d *tl.Decoder) 
 //
 //	payments.checkCanSendGift#c0c4edc9 gift_id:long = payments.CheckCanSendGiftResult
 type PaymentsCheckCanSendGiftRequest struct {
+	_      tl.NoCompare
 	GiftID int64
 }
 
@@ -25436,6 +26092,7 @@ func (x *PaymentsCheckCanSendGiftRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	payments.getStarGiftAuctionState#5c9ff4d6 auction:InputStarGiftAuction version:int = payments.StarGiftAuctionState
 type PaymentsGetStarGiftAuctionStateRequest struct {
+	_       tl.NoCompare
 	Auction InputStarGiftAuctionClass
 	Version int32
 }
@@ -25470,6 +26127,7 @@ func (x *PaymentsGetStarGiftAuctionStateRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	payments.getStarGiftAuctionAcquiredGifts#6ba2cbec gift_id:long = payments.StarGiftAuctionAcquiredGifts
 type PaymentsGetStarGiftAuctionAcquiredGiftsRequest struct {
+	_      tl.NoCompare
 	GiftID int64
 }
 
@@ -25501,6 +26159,7 @@ func (x *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeResult(d *tl.Deco
 //
 //	payments.getStarGiftActiveAuctions#a5d0514d hash:long = payments.StarGiftActiveAuctions
 type PaymentsGetStarGiftActiveAuctionsRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -25532,6 +26191,7 @@ func (x *PaymentsGetStarGiftActiveAuctionsRequest) DecodeResult(d *tl.Decoder) (
 //
 //	payments.resolveStarGiftOffer#e9ce781c flags:# decline:flags.0?true offer_msg_id:int = Updates
 type PaymentsResolveStarGiftOfferRequest struct {
+	_          tl.NoCompare
 	Decline    bool
 	OfferMsgID int32
 }
@@ -25569,6 +26229,7 @@ func (x *PaymentsResolveStarGiftOfferRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	payments.sendStarGiftOffer#8fb86b41 flags:# peer:InputPeer slug:string price:StarsAmount duration:int random_id:long allow_paid_stars:flags.0?long = Updates
 type PaymentsSendStarGiftOfferRequest struct {
+	_              tl.NoCompare
 	Peer           InputPeerClass
 	Slug           string
 	Price          StarsAmountClass
@@ -25623,6 +26284,7 @@ func (x *PaymentsSendStarGiftOfferRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	payments.getStarGiftUpgradeAttributes#6d038b58 gift_id:long = payments.StarGiftUpgradeAttributes
 type PaymentsGetStarGiftUpgradeAttributesRequest struct {
+	_      tl.NoCompare
 	GiftID int64
 }
 
@@ -25654,6 +26316,7 @@ func (x *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeResult(d *tl.Decoder
 //
 //	payments.getCraftStarGifts#fd05dd00 gift_id:long offset:string limit:int = payments.SavedStarGifts
 type PaymentsGetCraftStarGiftsRequest struct {
+	_      tl.NoCompare
 	GiftID int64
 	Offset string
 	Limit  int32
@@ -25689,6 +26352,7 @@ func (x *PaymentsGetCraftStarGiftsRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	payments.craftStarGift#b0f9684f stargift:Vector<InputSavedStarGift> = Updates
 type PaymentsCraftStarGiftRequest struct {
+	_        tl.NoCompare
 	Stargift []InputSavedStarGiftClass
 }
 
@@ -25718,6 +26382,7 @@ func (x *PaymentsCraftStarGiftRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	stickers.createStickerSet#9021ab67 flags:# masks:flags.0?true emojis:flags.5?true text_color:flags.6?true user_id:InputUser title:string short_name:string thumb:flags.2?InputDocument stickers:Vector<InputStickerSetItem> software:flags.3?string = messages.StickerSet
 type StickersCreateStickerSetRequest struct {
+	_         tl.NoCompare
 	Masks     bool
 	Emojis    bool
 	TextColor bool
@@ -25794,6 +26459,7 @@ func (x *StickersCreateStickerSetRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	stickers.removeStickerFromSet#f7760f51 sticker:InputDocument = messages.StickerSet
 type StickersRemoveStickerFromSetRequest struct {
+	_       tl.NoCompare
 	Sticker InputDocumentClass
 }
 
@@ -25823,6 +26489,7 @@ func (x *StickersRemoveStickerFromSetRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	stickers.changeStickerPosition#ffb6d4ca sticker:InputDocument position:int = messages.StickerSet
 type StickersChangeStickerPositionRequest struct {
+	_        tl.NoCompare
 	Sticker  InputDocumentClass
 	Position int32
 }
@@ -25857,6 +26524,7 @@ func (x *StickersChangeStickerPositionRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	stickers.addStickerToSet#8653febe stickerset:InputStickerSet sticker:InputStickerSetItem = messages.StickerSet
 type StickersAddStickerToSetRequest struct {
+	_          tl.NoCompare
 	Stickerset InputStickerSetClass
 	Sticker    InputStickerSetItemClass
 }
@@ -25889,6 +26557,7 @@ func (x *StickersAddStickerToSetRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	stickers.setStickerSetThumb#a76a5392 flags:# stickerset:InputStickerSet thumb:flags.0?InputDocument thumb_document_id:flags.1?long = messages.StickerSet
 type StickersSetStickerSetThumbRequest struct {
+	_               tl.NoCompare
 	Stickerset      InputStickerSetClass
 	Thumb           InputDocumentClass
 	ThumbDocumentID tl.Opt[int64]
@@ -25941,6 +26610,7 @@ func (x *StickersSetStickerSetThumbRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	stickers.checkShortName#284b3639 short_name:string = Bool
 type StickersCheckShortNameRequest struct {
+	_         tl.NoCompare
 	ShortName string
 }
 
@@ -25970,6 +26640,7 @@ func (x *StickersCheckShortNameRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	stickers.suggestShortName#4dafc503 title:string = stickers.SuggestedShortName
 type StickersSuggestShortNameRequest struct {
+	_     tl.NoCompare
 	Title string
 }
 
@@ -25999,6 +26670,7 @@ func (x *StickersSuggestShortNameRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	stickers.changeSticker#f5537ebc flags:# sticker:InputDocument emoji:flags.0?string mask_coords:flags.1?MaskCoords keywords:flags.2?string = messages.StickerSet
 type StickersChangeStickerRequest struct {
+	_          tl.NoCompare
 	Sticker    InputDocumentClass
 	Emoji      tl.Opt[string]
 	MaskCoords MaskCoordsClass
@@ -26061,6 +26733,7 @@ func (x *StickersChangeStickerRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	stickers.renameStickerSet#124b1c00 stickerset:InputStickerSet title:string = messages.StickerSet
 type StickersRenameStickerSetRequest struct {
+	_          tl.NoCompare
 	Stickerset InputStickerSetClass
 	Title      string
 }
@@ -26093,6 +26766,7 @@ func (x *StickersRenameStickerSetRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	stickers.deleteStickerSet#87704394 stickerset:InputStickerSet = Bool
 type StickersDeleteStickerSetRequest struct {
+	_          tl.NoCompare
 	Stickerset InputStickerSetClass
 }
 
@@ -26122,6 +26796,7 @@ func (x *StickersDeleteStickerSetRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	stickers.replaceSticker#4696459a sticker:InputDocument new_sticker:InputStickerSetItem = messages.StickerSet
 type StickersReplaceStickerRequest struct {
+	_          tl.NoCompare
 	Sticker    InputDocumentClass
 	NewSticker InputStickerSetItemClass
 }
@@ -26154,6 +26829,7 @@ func (x *StickersReplaceStickerRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	phone.getCallConfig#55451fa9 = DataJSON
 type PhoneGetCallConfigRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x55451fa9.
@@ -26180,6 +26856,7 @@ func (x *PhoneGetCallConfigRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	phone.requestCall#42ff96ed flags:# video:flags.0?true user_id:InputUser random_id:int g_a_hash:bytes protocol:PhoneCallProtocol = phone.PhoneCall
 type PhoneRequestCallRequest struct {
+	_        tl.NoCompare
 	Video    bool
 	UserID   InputUserClass
 	RandomID int32
@@ -26226,6 +26903,7 @@ func (x *PhoneRequestCallRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	phone.acceptCall#3bd2b4a0 peer:InputPhoneCall g_b:bytes protocol:PhoneCallProtocol = phone.PhoneCall
 type PhoneAcceptCallRequest struct {
+	_        tl.NoCompare
 	Peer     InputPhoneCallClass
 	GB       []byte
 	Protocol PhoneCallProtocolClass
@@ -26261,6 +26939,7 @@ func (x *PhoneAcceptCallRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	phone.confirmCall#2efe1722 peer:InputPhoneCall g_a:bytes key_fingerprint:long protocol:PhoneCallProtocol = phone.PhoneCall
 type PhoneConfirmCallRequest struct {
+	_              tl.NoCompare
 	Peer           InputPhoneCallClass
 	GA             []byte
 	KeyFingerprint int64
@@ -26299,6 +26978,7 @@ func (x *PhoneConfirmCallRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	phone.receivedCall#17d54f61 peer:InputPhoneCall = Bool
 type PhoneReceivedCallRequest struct {
+	_    tl.NoCompare
 	Peer InputPhoneCallClass
 }
 
@@ -26328,6 +27008,7 @@ func (x *PhoneReceivedCallRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	phone.discardCall#b2cbc1c0 flags:# video:flags.0?true peer:InputPhoneCall duration:int reason:PhoneCallDiscardReason connection_id:long = Updates
 type PhoneDiscardCallRequest struct {
+	_            tl.NoCompare
 	Video        bool
 	Peer         InputPhoneCallClass
 	Duration     int32
@@ -26374,6 +27055,7 @@ func (x *PhoneDiscardCallRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	phone.setCallRating#59ead627 flags:# user_initiative:flags.0?true peer:InputPhoneCall rating:int comment:string = Updates
 type PhoneSetCallRatingRequest struct {
+	_              tl.NoCompare
 	UserInitiative bool
 	Peer           InputPhoneCallClass
 	Rating         int32
@@ -26417,6 +27099,7 @@ func (x *PhoneSetCallRatingRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	phone.saveCallDebug#277add7e peer:InputPhoneCall debug:DataJSON = Bool
 type PhoneSaveCallDebugRequest struct {
+	_     tl.NoCompare
 	Peer  InputPhoneCallClass
 	Debug DataJSONClass
 }
@@ -26449,6 +27132,7 @@ func (x *PhoneSaveCallDebugRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	phone.sendSignalingData#ff7a9383 peer:InputPhoneCall data:bytes = Bool
 type PhoneSendSignalingDataRequest struct {
+	_    tl.NoCompare
 	Peer InputPhoneCallClass
 	Data []byte
 }
@@ -26481,6 +27165,7 @@ func (x *PhoneSendSignalingDataRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	phone.createGroupCall#48cdc6d8 flags:# rtmp_stream:flags.2?true peer:InputPeer random_id:int title:flags.0?string schedule_date:flags.1?int = Updates
 type PhoneCreateGroupCallRequest struct {
+	_            tl.NoCompare
 	RtmpStream   bool
 	Peer         InputPeerClass
 	RandomID     int32
@@ -26541,6 +27226,7 @@ func (x *PhoneCreateGroupCallRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	phone.joinGroupCall#8fb53057 flags:# muted:flags.0?true video_stopped:flags.2?true call:InputGroupCall join_as:InputPeer invite_hash:flags.1?string public_key:flags.3?int256 block:flags.3?bytes params:DataJSON = Updates
 type PhoneJoinGroupCallRequest struct {
+	_            tl.NoCompare
 	Muted        bool
 	VideoStopped bool
 	Call         InputGroupCallClass
@@ -26619,6 +27305,7 @@ func (x *PhoneJoinGroupCallRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	phone.leaveGroupCall#500377f9 call:InputGroupCall source:int = Updates
 type PhoneLeaveGroupCallRequest struct {
+	_      tl.NoCompare
 	Call   InputGroupCallClass
 	Source int32
 }
@@ -26651,6 +27338,7 @@ func (x *PhoneLeaveGroupCallRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	phone.inviteToGroupCall#7b393160 call:InputGroupCall users:Vector<InputUser> = Updates
 type PhoneInviteToGroupCallRequest struct {
+	_     tl.NoCompare
 	Call  InputGroupCallClass
 	Users []InputUserClass
 }
@@ -26683,6 +27371,7 @@ func (x *PhoneInviteToGroupCallRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	phone.discardGroupCall#7a777135 call:InputGroupCall = Updates
 type PhoneDiscardGroupCallRequest struct {
+	_    tl.NoCompare
 	Call InputGroupCallClass
 }
 
@@ -26712,6 +27401,7 @@ func (x *PhoneDiscardGroupCallRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	phone.toggleGroupCallSettings#974392f2 flags:# reset_invite_hash:flags.1?true call:InputGroupCall join_muted:flags.0?Bool messages_enabled:flags.2?Bool send_paid_messages_stars:flags.3?long = Updates
 type PhoneToggleGroupCallSettingsRequest struct {
+	_                     tl.NoCompare
 	ResetInviteHash       bool
 	Call                  InputGroupCallClass
 	JoinMuted             tl.Opt[bool]
@@ -26779,6 +27469,7 @@ func (x *PhoneToggleGroupCallSettingsRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	phone.getGroupCall#41845db call:InputGroupCall limit:int = phone.GroupCall
 type PhoneGetGroupCallRequest struct {
+	_     tl.NoCompare
 	Call  InputGroupCallClass
 	Limit int32
 }
@@ -26811,6 +27502,7 @@ func (x *PhoneGetGroupCallRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	phone.getGroupParticipants#c558d8ab call:InputGroupCall ids:Vector<InputPeer> sources:Vector<int> offset:string limit:int = phone.GroupParticipants
 type PhoneGetGroupParticipantsRequest struct {
+	_       tl.NoCompare
 	Call    InputGroupCallClass
 	IDs     []InputPeerClass
 	Sources []int32
@@ -26852,6 +27544,7 @@ func (x *PhoneGetGroupParticipantsRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	phone.checkGroupCall#b59cf977 call:InputGroupCall sources:Vector<int> = Vector<int>
 type PhoneCheckGroupCallRequest struct {
+	_       tl.NoCompare
 	Call    InputGroupCallClass
 	Sources []int32
 }
@@ -26884,6 +27577,7 @@ func (x *PhoneCheckGroupCallRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	phone.toggleGroupCallRecord#f128c708 flags:# start:flags.0?true video:flags.2?true call:InputGroupCall title:flags.1?string video_portrait:flags.2?Bool = Updates
 type PhoneToggleGroupCallRecordRequest struct {
+	_             tl.NoCompare
 	Start         bool
 	Video         bool
 	Call          InputGroupCallClass
@@ -26946,6 +27640,7 @@ func (x *PhoneToggleGroupCallRecordRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	phone.editGroupCallParticipant#a5273abf flags:# call:InputGroupCall participant:InputPeer muted:flags.0?Bool volume:flags.1?int raise_hand:flags.2?Bool video_stopped:flags.3?Bool video_paused:flags.4?Bool presentation_paused:flags.5?Bool = Updates
 type PhoneEditGroupCallParticipantRequest struct {
+	_                  tl.NoCompare
 	Call               InputGroupCallClass
 	Participant        InputPeerClass
 	Muted              tl.Opt[bool]
@@ -27043,6 +27738,7 @@ func (x *PhoneEditGroupCallParticipantRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	phone.editGroupCallTitle#1ca6ac0a call:InputGroupCall title:string = Updates
 type PhoneEditGroupCallTitleRequest struct {
+	_     tl.NoCompare
 	Call  InputGroupCallClass
 	Title string
 }
@@ -27075,6 +27771,7 @@ func (x *PhoneEditGroupCallTitleRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	phone.getGroupCallJoinAs#ef7c213a peer:InputPeer = phone.JoinAsPeers
 type PhoneGetGroupCallJoinAsRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -27104,6 +27801,7 @@ func (x *PhoneGetGroupCallJoinAsRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	phone.exportGroupCallInvite#e6aa647f flags:# can_self_unmute:flags.0?true call:InputGroupCall = phone.ExportedGroupCallInvite
 type PhoneExportGroupCallInviteRequest struct {
+	_             tl.NoCompare
 	CanSelfUnmute bool
 	Call          InputGroupCallClass
 }
@@ -27141,6 +27839,7 @@ func (x *PhoneExportGroupCallInviteRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	phone.toggleGroupCallStartSubscription#219c34e6 call:InputGroupCall subscribed:Bool = Updates
 type PhoneToggleGroupCallStartSubscriptionRequest struct {
+	_          tl.NoCompare
 	Call       InputGroupCallClass
 	Subscribed bool
 }
@@ -27175,6 +27874,7 @@ func (x *PhoneToggleGroupCallStartSubscriptionRequest) DecodeResult(d *tl.Decode
 //
 //	phone.startScheduledGroupCall#5680e342 call:InputGroupCall = Updates
 type PhoneStartScheduledGroupCallRequest struct {
+	_    tl.NoCompare
 	Call InputGroupCallClass
 }
 
@@ -27204,6 +27904,7 @@ func (x *PhoneStartScheduledGroupCallRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	phone.saveDefaultGroupCallJoinAs#575e1f8c peer:InputPeer join_as:InputPeer = Bool
 type PhoneSaveDefaultGroupCallJoinAsRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	JoinAs InputPeerClass
 }
@@ -27238,6 +27939,7 @@ func (x *PhoneSaveDefaultGroupCallJoinAsRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	phone.joinGroupCallPresentation#cbea6bc4 call:InputGroupCall params:DataJSON = Updates
 type PhoneJoinGroupCallPresentationRequest struct {
+	_      tl.NoCompare
 	Call   InputGroupCallClass
 	Params DataJSONClass
 }
@@ -27272,6 +27974,7 @@ func (x *PhoneJoinGroupCallPresentationRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	phone.leaveGroupCallPresentation#1c50d144 call:InputGroupCall = Updates
 type PhoneLeaveGroupCallPresentationRequest struct {
+	_    tl.NoCompare
 	Call InputGroupCallClass
 }
 
@@ -27303,6 +28006,7 @@ func (x *PhoneLeaveGroupCallPresentationRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	phone.getGroupCallStreamChannels#1ab21940 call:InputGroupCall = phone.GroupCallStreamChannels
 type PhoneGetGroupCallStreamChannelsRequest struct {
+	_    tl.NoCompare
 	Call InputGroupCallClass
 }
 
@@ -27334,6 +28038,7 @@ func (x *PhoneGetGroupCallStreamChannelsRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	phone.getGroupCallStreamRtmpUrl#5af4c73a flags:# live_story:flags.0?true peer:InputPeer revoke:Bool = phone.GroupCallStreamRtmpUrl
 type PhoneGetGroupCallStreamRtmpURLRequest struct {
+	_         tl.NoCompare
 	LiveStory bool
 	Peer      InputPeerClass
 	Revoke    bool
@@ -27376,6 +28081,7 @@ func (x *PhoneGetGroupCallStreamRtmpURLRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	phone.saveCallLog#41248786 peer:InputPhoneCall file:InputFile = Bool
 type PhoneSaveCallLogRequest struct {
+	_    tl.NoCompare
 	Peer InputPhoneCallClass
 	File InputFileClass
 }
@@ -27408,6 +28114,7 @@ func (x *PhoneSaveCallLogRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	phone.createConferenceCall#7d0444bb flags:# muted:flags.0?true video_stopped:flags.2?true join:flags.3?true random_id:int public_key:flags.3?int256 block:flags.3?bytes params:flags.3?DataJSON = Updates
 type PhoneCreateConferenceCallRequest struct {
+	_            tl.NoCompare
 	Muted        bool
 	VideoStopped bool
 	Join         bool
@@ -27485,6 +28192,7 @@ func (x *PhoneCreateConferenceCallRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	phone.deleteConferenceCallParticipants#8ca60525 flags:# only_left:flags.0?true kick:flags.1?true call:InputGroupCall ids:Vector<long> block:bytes = Updates
 type PhoneDeleteConferenceCallParticipantsRequest struct {
+	_        tl.NoCompare
 	OnlyLeft bool
 	Kick     bool
 	Call     InputGroupCallClass
@@ -27535,6 +28243,7 @@ func (x *PhoneDeleteConferenceCallParticipantsRequest) DecodeResult(d *tl.Decode
 //
 //	phone.sendConferenceCallBroadcast#c6701900 call:InputGroupCall block:bytes = Updates
 type PhoneSendConferenceCallBroadcastRequest struct {
+	_     tl.NoCompare
 	Call  InputGroupCallClass
 	Block []byte
 }
@@ -27569,6 +28278,7 @@ func (x *PhoneSendConferenceCallBroadcastRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	phone.inviteConferenceCallParticipant#bcf22685 flags:# video:flags.0?true call:InputGroupCall user_id:InputUser = Updates
 type PhoneInviteConferenceCallParticipantRequest struct {
+	_      tl.NoCompare
 	Video  bool
 	Call   InputGroupCallClass
 	UserID InputUserClass
@@ -27611,6 +28321,7 @@ func (x *PhoneInviteConferenceCallParticipantRequest) DecodeResult(d *tl.Decoder
 //
 //	phone.declineConferenceCallInvite#3c479971 msg_id:int = Updates
 type PhoneDeclineConferenceCallInviteRequest struct {
+	_     tl.NoCompare
 	MsgID int32
 }
 
@@ -27642,6 +28353,7 @@ func (x *PhoneDeclineConferenceCallInviteRequest) DecodeResult(d *tl.Decoder) (a
 //
 //	phone.getGroupCallChainBlocks#ee9f88a6 call:InputGroupCall sub_chain_id:int offset:int limit:int = Updates
 type PhoneGetGroupCallChainBlocksRequest struct {
+	_          tl.NoCompare
 	Call       InputGroupCallClass
 	SubChainID int32
 	Offset     int32
@@ -27680,6 +28392,7 @@ func (x *PhoneGetGroupCallChainBlocksRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	phone.sendGroupCallMessage#b1d11410 flags:# call:InputGroupCall random_id:long message:TextWithEntities allow_paid_stars:flags.0?long send_as:flags.1?InputPeer = Updates
 type PhoneSendGroupCallMessageRequest struct {
+	_              tl.NoCompare
 	Call           InputGroupCallClass
 	RandomID       int64
 	Message        TextWithEntitiesClass
@@ -27738,6 +28451,7 @@ func (x *PhoneSendGroupCallMessageRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	phone.sendGroupCallEncryptedMessage#e5afa56d call:InputGroupCall encrypted_message:bytes = Bool
 type PhoneSendGroupCallEncryptedMessageRequest struct {
+	_                tl.NoCompare
 	Call             InputGroupCallClass
 	EncryptedMessage []byte
 }
@@ -27772,6 +28486,7 @@ func (x *PhoneSendGroupCallEncryptedMessageRequest) DecodeResult(d *tl.Decoder) 
 //
 //	phone.deleteGroupCallMessages#f64f54f7 flags:# report_spam:flags.0?true call:InputGroupCall messages:Vector<int> = Updates
 type PhoneDeleteGroupCallMessagesRequest struct {
+	_          tl.NoCompare
 	ReportSpam bool
 	Call       InputGroupCallClass
 	Messages   []int32
@@ -27812,6 +28527,7 @@ func (x *PhoneDeleteGroupCallMessagesRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	phone.deleteGroupCallParticipantMessages#1dbfeca0 flags:# report_spam:flags.0?true call:InputGroupCall participant:InputPeer = Updates
 type PhoneDeleteGroupCallParticipantMessagesRequest struct {
+	_           tl.NoCompare
 	ReportSpam  bool
 	Call        InputGroupCallClass
 	Participant InputPeerClass
@@ -27854,6 +28570,7 @@ func (x *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeResult(d *tl.Deco
 //
 //	phone.getGroupCallStars#6f636302 call:InputGroupCall = phone.GroupCallStars
 type PhoneGetGroupCallStarsRequest struct {
+	_    tl.NoCompare
 	Call InputGroupCallClass
 }
 
@@ -27883,6 +28600,7 @@ func (x *PhoneGetGroupCallStarsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	phone.saveDefaultSendAs#4167add1 call:InputGroupCall send_as:InputPeer = Bool
 type PhoneSaveDefaultSendAsRequest struct {
+	_      tl.NoCompare
 	Call   InputGroupCallClass
 	SendAs InputPeerClass
 }
@@ -27915,6 +28633,7 @@ func (x *PhoneSaveDefaultSendAsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	langpack.getLangPack#f2f2330a lang_pack:string lang_code:string = LangPackDifference
 type LangpackGetLangPackRequest struct {
+	_        tl.NoCompare
 	LangPack string
 	LangCode string
 }
@@ -27947,6 +28666,7 @@ func (x *LangpackGetLangPackRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	langpack.getStrings#efea3803 lang_pack:string lang_code:string keys:Vector<string> = Vector<LangPackString>
 type LangpackGetStringsRequest struct {
+	_        tl.NoCompare
 	LangPack string
 	LangCode string
 	Keys     []string
@@ -27982,6 +28702,7 @@ func (x *LangpackGetStringsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	langpack.getDifference#cd984aa5 lang_pack:string lang_code:string from_version:int = LangPackDifference
 type LangpackGetDifferenceRequest struct {
+	_           tl.NoCompare
 	LangPack    string
 	LangCode    string
 	FromVersion int32
@@ -28017,6 +28738,7 @@ func (x *LangpackGetDifferenceRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	langpack.getLanguages#42c6978f lang_pack:string = Vector<LangPackLanguage>
 type LangpackGetLanguagesRequest struct {
+	_        tl.NoCompare
 	LangPack string
 }
 
@@ -28046,6 +28768,7 @@ func (x *LangpackGetLanguagesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	langpack.getLanguage#6a596502 lang_pack:string lang_code:string = LangPackLanguage
 type LangpackGetLanguageRequest struct {
+	_        tl.NoCompare
 	LangPack string
 	LangCode string
 }
@@ -28078,6 +28801,7 @@ func (x *LangpackGetLanguageRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	folders.editPeerFolders#6847d0ab folder_peers:Vector<InputFolderPeer> = Updates
 type FoldersEditPeerFoldersRequest struct {
+	_           tl.NoCompare
 	FolderPeers []InputFolderPeerClass
 }
 
@@ -28107,6 +28831,7 @@ func (x *FoldersEditPeerFoldersRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	stats.getBroadcastStats#ab42441a flags:# dark:flags.0?true channel:InputChannel = stats.BroadcastStats
 type StatsGetBroadcastStatsRequest struct {
+	_       tl.NoCompare
 	Dark    bool
 	Channel InputChannelClass
 }
@@ -28144,6 +28869,7 @@ func (x *StatsGetBroadcastStatsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	stats.loadAsyncGraph#621d5fa0 flags:# token:string x:flags.0?long = StatsGraph
 type StatsLoadAsyncGraphRequest struct {
+	_     tl.NoCompare
 	Token string
 	X     tl.Opt[int64]
 }
@@ -28186,6 +28912,7 @@ func (x *StatsLoadAsyncGraphRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stats.getMegagroupStats#dcdf8607 flags:# dark:flags.0?true channel:InputChannel = stats.MegagroupStats
 type StatsGetMegagroupStatsRequest struct {
+	_       tl.NoCompare
 	Dark    bool
 	Channel InputChannelClass
 }
@@ -28223,6 +28950,7 @@ func (x *StatsGetMegagroupStatsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	stats.getMessagePublicForwards#5f150144 channel:InputChannel msg_id:int offset:string limit:int = stats.PublicForwards
 type StatsGetMessagePublicForwardsRequest struct {
+	_       tl.NoCompare
 	Channel InputChannelClass
 	MsgID   int32
 	Offset  string
@@ -28263,6 +28991,7 @@ func (x *StatsGetMessagePublicForwardsRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	stats.getMessageStats#b6e0a3f5 flags:# dark:flags.0?true channel:InputChannel msg_id:int = stats.MessageStats
 type StatsGetMessageStatsRequest struct {
+	_       tl.NoCompare
 	Dark    bool
 	Channel InputChannelClass
 	MsgID   int32
@@ -28303,6 +29032,7 @@ func (x *StatsGetMessageStatsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stats.getStoryStats#374fef40 flags:# dark:flags.0?true peer:InputPeer id:int = stats.StoryStats
 type StatsGetStoryStatsRequest struct {
+	_    tl.NoCompare
 	Dark bool
 	Peer InputPeerClass
 	ID   int32
@@ -28343,6 +29073,7 @@ func (x *StatsGetStoryStatsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stats.getStoryPublicForwards#a6437ef6 peer:InputPeer id:int offset:string limit:int = stats.PublicForwards
 type StatsGetStoryPublicForwardsRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	ID     int32
 	Offset string
@@ -28381,6 +29112,7 @@ func (x *StatsGetStoryPublicForwardsRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	stats.getPollStats#c27dfa68 flags:# dark:flags.0?true peer:InputPeer msg_id:int = stats.PollStats
 type StatsGetPollStatsRequest struct {
+	_     tl.NoCompare
 	Dark  bool
 	Peer  InputPeerClass
 	MsgID int32
@@ -28421,6 +29153,7 @@ func (x *StatsGetPollStatsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	chatlists.exportChatlistInvite#8472478e chatlist:InputChatlist title:string peers:Vector<InputPeer> = chatlists.ExportedChatlistInvite
 type ChatlistsExportChatlistInviteRequest struct {
+	_        tl.NoCompare
 	Chatlist InputChatlistClass
 	Title    string
 	Peers    []InputPeerClass
@@ -28458,6 +29191,7 @@ func (x *ChatlistsExportChatlistInviteRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	chatlists.deleteExportedInvite#719c5c5e chatlist:InputChatlist slug:string = Bool
 type ChatlistsDeleteExportedInviteRequest struct {
+	_        tl.NoCompare
 	Chatlist InputChatlistClass
 	Slug     string
 }
@@ -28492,6 +29226,7 @@ func (x *ChatlistsDeleteExportedInviteRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	chatlists.editExportedInvite#653db63d flags:# chatlist:InputChatlist slug:string title:flags.1?string peers:flags.2?Vector<InputPeer> = ExportedChatlistInvite
 type ChatlistsEditExportedInviteRequest struct {
+	_        tl.NoCompare
 	Chatlist InputChatlistClass
 	Slug     string
 	Title    tl.Opt[string]
@@ -28547,6 +29282,7 @@ func (x *ChatlistsEditExportedInviteRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	chatlists.getExportedInvites#ce03da83 chatlist:InputChatlist = chatlists.ExportedInvites
 type ChatlistsGetExportedInvitesRequest struct {
+	_        tl.NoCompare
 	Chatlist InputChatlistClass
 }
 
@@ -28576,6 +29312,7 @@ func (x *ChatlistsGetExportedInvitesRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	chatlists.checkChatlistInvite#41c10fff slug:string = chatlists.ChatlistInvite
 type ChatlistsCheckChatlistInviteRequest struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -28605,6 +29342,7 @@ func (x *ChatlistsCheckChatlistInviteRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	chatlists.joinChatlistInvite#a6b1e39a slug:string peers:Vector<InputPeer> = Updates
 type ChatlistsJoinChatlistInviteRequest struct {
+	_     tl.NoCompare
 	Slug  string
 	Peers []InputPeerClass
 }
@@ -28637,6 +29375,7 @@ func (x *ChatlistsJoinChatlistInviteRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	chatlists.getChatlistUpdates#89419521 chatlist:InputChatlist = chatlists.ChatlistUpdates
 type ChatlistsGetChatlistUpdatesRequest struct {
+	_        tl.NoCompare
 	Chatlist InputChatlistClass
 }
 
@@ -28666,6 +29405,7 @@ func (x *ChatlistsGetChatlistUpdatesRequest) DecodeResult(d *tl.Decoder) (any, e
 //
 //	chatlists.joinChatlistUpdates#e089f8f5 chatlist:InputChatlist peers:Vector<InputPeer> = Updates
 type ChatlistsJoinChatlistUpdatesRequest struct {
+	_        tl.NoCompare
 	Chatlist InputChatlistClass
 	Peers    []InputPeerClass
 }
@@ -28698,6 +29438,7 @@ func (x *ChatlistsJoinChatlistUpdatesRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	chatlists.hideChatlistUpdates#66e486fb chatlist:InputChatlist = Bool
 type ChatlistsHideChatlistUpdatesRequest struct {
+	_        tl.NoCompare
 	Chatlist InputChatlistClass
 }
 
@@ -28727,6 +29468,7 @@ func (x *ChatlistsHideChatlistUpdatesRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	chatlists.getLeaveChatlistSuggestions#fdbcd714 chatlist:InputChatlist = Vector<Peer>
 type ChatlistsGetLeaveChatlistSuggestionsRequest struct {
+	_        tl.NoCompare
 	Chatlist InputChatlistClass
 }
 
@@ -28758,6 +29500,7 @@ func (x *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeResult(d *tl.Decoder
 //
 //	chatlists.leaveChatlist#74fae13a chatlist:InputChatlist peers:Vector<InputPeer> = Updates
 type ChatlistsLeaveChatlistRequest struct {
+	_        tl.NoCompare
 	Chatlist InputChatlistClass
 	Peers    []InputPeerClass
 }
@@ -28790,6 +29533,7 @@ func (x *ChatlistsLeaveChatlistRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	stories.canSendStory#30eb63f0 peer:InputPeer = stories.CanSendStoryCount
 type StoriesCanSendStoryRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -28819,6 +29563,7 @@ func (x *StoriesCanSendStoryRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.sendStory#8f9e6898 flags:# pinned:flags.2?true noforwards:flags.4?true fwd_modified:flags.7?true peer:InputPeer media:InputMedia media_areas:flags.5?Vector<MediaArea> caption:flags.0?string entities:flags.1?Vector<MessageEntity> privacy_rules:Vector<InputPrivacyRule> random_id:long period:flags.3?int fwd_from_id:flags.6?InputPeer fwd_from_story:flags.6?int albums:flags.8?Vector<int> music:flags.9?InputDocument = Updates
 type StoriesSendStoryRequest struct {
+	_            tl.NoCompare
 	Pinned       bool
 	Noforwards   bool
 	FwdModified  bool
@@ -28955,6 +29700,7 @@ func (x *StoriesSendStoryRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.editStory#2c63a72b flags:# peer:InputPeer id:int media:flags.0?InputMedia media_areas:flags.3?Vector<MediaArea> caption:flags.1?string entities:flags.1?Vector<MessageEntity> privacy_rules:flags.2?Vector<InputPrivacyRule> music:flags.4?InputDocument = Updates
 type StoriesEditStoryRequest struct {
+	_            tl.NoCompare
 	Peer         InputPeerClass
 	ID           int32
 	Media        InputMediaClass
@@ -29050,6 +29796,7 @@ func (x *StoriesEditStoryRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.deleteStories#ae59db5f peer:InputPeer id:Vector<int> = Vector<int>
 type StoriesDeleteStoriesRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   []int32
 }
@@ -29082,6 +29829,7 @@ func (x *StoriesDeleteStoriesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.togglePinned#9a75a1ef peer:InputPeer id:Vector<int> pinned:Bool = Vector<int>
 type StoriesTogglePinnedRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	ID     []int32
 	Pinned bool
@@ -29117,6 +29865,7 @@ func (x *StoriesTogglePinnedRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.getAllStories#eeb0d625 flags:# next:flags.1?true hidden:flags.2?true state:flags.0?string = stories.AllStories
 type StoriesGetAllStoriesRequest struct {
+	_      tl.NoCompare
 	Next   bool
 	Hidden bool
 	State  tl.Opt[string]
@@ -29166,6 +29915,7 @@ func (x *StoriesGetAllStoriesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.getPinnedStories#5821a5dc peer:InputPeer offset_id:int limit:int = stories.Stories
 type StoriesGetPinnedStoriesRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	OffsetID int32
 	Limit    int32
@@ -29201,6 +29951,7 @@ func (x *StoriesGetPinnedStoriesRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	stories.getStoriesArchive#b4352016 peer:InputPeer offset_id:int limit:int = stories.Stories
 type StoriesGetStoriesArchiveRequest struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	OffsetID int32
 	Limit    int32
@@ -29236,6 +29987,7 @@ func (x *StoriesGetStoriesArchiveRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	stories.getStoriesByID#5774ca74 peer:InputPeer id:Vector<int> = stories.Stories
 type StoriesGetStoriesByIDRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   []int32
 }
@@ -29268,6 +30020,7 @@ func (x *StoriesGetStoriesByIDRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	stories.toggleAllStoriesHidden#7c2557c4 hidden:Bool = Bool
 type StoriesToggleAllStoriesHiddenRequest struct {
+	_      tl.NoCompare
 	Hidden bool
 }
 
@@ -29299,6 +30052,7 @@ func (x *StoriesToggleAllStoriesHiddenRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	stories.readStories#a556dac8 peer:InputPeer max_id:int = Vector<int>
 type StoriesReadStoriesRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	MaxID int32
 }
@@ -29331,6 +30085,7 @@ func (x *StoriesReadStoriesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.incrementStoryViews#b2028afb peer:InputPeer id:Vector<int> = Bool
 type StoriesIncrementStoryViewsRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   []int32
 }
@@ -29363,6 +30118,7 @@ func (x *StoriesIncrementStoryViewsRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	stories.getStoryViewsList#7ed23c57 flags:# just_contacts:flags.0?true reactions_first:flags.2?true forwards_first:flags.3?true peer:InputPeer q:flags.1?string id:int offset:string limit:int = stories.StoryViewsList
 type StoriesGetStoryViewsListRequest struct {
+	_              tl.NoCompare
 	JustContacts   bool
 	ReactionsFirst bool
 	ForwardsFirst  bool
@@ -29429,6 +30185,7 @@ func (x *StoriesGetStoryViewsListRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	stories.getStoriesViews#28e16cc8 peer:InputPeer id:Vector<int> = stories.StoryViews
 type StoriesGetStoriesViewsRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   []int32
 }
@@ -29461,6 +30218,7 @@ func (x *StoriesGetStoriesViewsRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	stories.exportStoryLink#7b8def20 peer:InputPeer id:int = ExportedStoryLink
 type StoriesExportStoryLinkRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   int32
 }
@@ -29493,6 +30251,7 @@ func (x *StoriesExportStoryLinkRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	stories.report#19d8eb45 peer:InputPeer id:Vector<int> option:bytes message:string = ReportResult
 type StoriesReportRequest struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	ID      []int32
 	Option  []byte
@@ -29531,6 +30290,7 @@ func (x *StoriesReportRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.activateStealthMode#57bbd166 flags:# past:flags.0?true future:flags.1?true = Updates
 type StoriesActivateStealthModeRequest struct {
+	_      tl.NoCompare
 	Past   bool
 	Future bool
 }
@@ -29570,6 +30330,7 @@ func (x *StoriesActivateStealthModeRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	stories.sendReaction#7fd736b2 flags:# add_to_recent:flags.0?true peer:InputPeer story_id:int reaction:Reaction = Updates
 type StoriesSendReactionRequest struct {
+	_           tl.NoCompare
 	AddToRecent bool
 	Peer        InputPeerClass
 	StoryID     int32
@@ -29613,6 +30374,7 @@ func (x *StoriesSendReactionRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.getPeerStories#2c4ada50 peer:InputPeer = stories.PeerStories
 type StoriesGetPeerStoriesRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -29642,6 +30404,7 @@ func (x *StoriesGetPeerStoriesRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	stories.getAllReadPeerStories#9b5ae7f9 = Updates
 type StoriesGetAllReadPeerStoriesRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9b5ae7f9.
@@ -29668,6 +30431,7 @@ func (x *StoriesGetAllReadPeerStoriesRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	stories.getPeerMaxIDs#78499170 id:Vector<InputPeer> = Vector<RecentStory>
 type StoriesGetPeerMaxIDsRequest struct {
+	_  tl.NoCompare
 	ID []InputPeerClass
 }
 
@@ -29697,6 +30461,7 @@ func (x *StoriesGetPeerMaxIDsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.getChatsToSend#a56a8b60 = messages.Chats
 type StoriesGetChatsToSendRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa56a8b60.
@@ -29723,6 +30488,7 @@ func (x *StoriesGetChatsToSendRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	stories.togglePeerStoriesHidden#bd0415c4 peer:InputPeer hidden:Bool = Bool
 type StoriesTogglePeerStoriesHiddenRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	Hidden bool
 }
@@ -29757,6 +30523,7 @@ func (x *StoriesTogglePeerStoriesHiddenRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	stories.getStoryReactionsList#b9b2881f flags:# forwards_first:flags.2?true peer:InputPeer id:int reaction:flags.0?Reaction offset:flags.1?string limit:int = stories.StoryReactionsList
 type StoriesGetStoryReactionsListRequest struct {
+	_             tl.NoCompare
 	ForwardsFirst bool
 	Peer          InputPeerClass
 	ID            int32
@@ -29820,6 +30587,7 @@ func (x *StoriesGetStoryReactionsListRequest) DecodeResult(d *tl.Decoder) (any, 
 //
 //	stories.togglePinnedToTop#b297e9b peer:InputPeer id:Vector<int> = Bool
 type StoriesTogglePinnedToTopRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   []int32
 }
@@ -29852,6 +30620,7 @@ func (x *StoriesTogglePinnedToTopRequest) DecodeResult(d *tl.Decoder) (any, erro
 //
 //	stories.searchPosts#d1810907 flags:# hashtag:flags.0?string area:flags.1?MediaArea peer:flags.2?InputPeer offset:string limit:int = stories.FoundStories
 type StoriesSearchPostsRequest struct {
+	_       tl.NoCompare
 	Hashtag tl.Opt[string]
 	Area    MediaAreaClass
 	Peer    InputPeerClass
@@ -29917,6 +30686,7 @@ func (x *StoriesSearchPostsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.createAlbum#a36396e5 peer:InputPeer title:string stories:Vector<int> = StoryAlbum
 type StoriesCreateAlbumRequest struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	Title   string
 	Stories []int32
@@ -29952,6 +30722,7 @@ func (x *StoriesCreateAlbumRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.updateAlbum#5e5259b6 flags:# peer:InputPeer album_id:int title:flags.0?string delete_stories:flags.1?Vector<int> add_stories:flags.2?Vector<int> order:flags.3?Vector<int> = StoryAlbum
 type StoriesUpdateAlbumRequest struct {
+	_             tl.NoCompare
 	Peer          InputPeerClass
 	AlbumID       int32
 	Title         tl.Opt[string]
@@ -30027,6 +30798,7 @@ func (x *StoriesUpdateAlbumRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.reorderAlbums#8535fbd9 peer:InputPeer order:Vector<int> = Bool
 type StoriesReorderAlbumsRequest struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	Order []int32
 }
@@ -30059,6 +30831,7 @@ func (x *StoriesReorderAlbumsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.deleteAlbum#8d3456d0 peer:InputPeer album_id:int = Bool
 type StoriesDeleteAlbumRequest struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	AlbumID int32
 }
@@ -30091,6 +30864,7 @@ func (x *StoriesDeleteAlbumRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.getAlbums#25b3eac7 peer:InputPeer hash:long = stories.Albums
 type StoriesGetAlbumsRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	Hash int64
 }
@@ -30123,6 +30897,7 @@ func (x *StoriesGetAlbumsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	stories.getAlbumStories#ac806d61 peer:InputPeer album_id:int offset:int limit:int = stories.Stories
 type StoriesGetAlbumStoriesRequest struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	AlbumID int32
 	Offset  int32
@@ -30161,6 +30936,7 @@ func (x *StoriesGetAlbumStoriesRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	stories.startLive#d069ccde flags:# pinned:flags.2?true noforwards:flags.4?true rtmp_stream:flags.5?true peer:InputPeer caption:flags.0?string entities:flags.1?Vector<MessageEntity> privacy_rules:Vector<InputPrivacyRule> random_id:long messages_enabled:flags.6?Bool send_paid_messages_stars:flags.7?long = Updates
 type StoriesStartLiveRequest struct {
+	_                     tl.NoCompare
 	Pinned                bool
 	Noforwards            bool
 	RtmpStream            bool
@@ -30254,6 +31030,7 @@ func (x *StoriesStartLiveRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	premium.getBoostsList#60f67660 flags:# gifts:flags.0?true peer:InputPeer offset:string limit:int = premium.BoostsList
 type PremiumGetBoostsListRequest struct {
+	_      tl.NoCompare
 	Gifts  bool
 	Peer   InputPeerClass
 	Offset string
@@ -30297,6 +31074,7 @@ func (x *PremiumGetBoostsListRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	premium.getMyBoosts#be77b4a = premium.MyBoosts
 type PremiumGetMyBoostsRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0be77b4a.
@@ -30323,6 +31101,7 @@ func (x *PremiumGetMyBoostsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	premium.applyBoost#6b7da746 flags:# slots:flags.0?Vector<int> peer:InputPeer = premium.MyBoosts
 type PremiumApplyBoostRequest struct {
+	_     tl.NoCompare
 	Slots []int32
 	Peer  InputPeerClass
 }
@@ -30365,6 +31144,7 @@ func (x *PremiumApplyBoostRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	premium.getBoostsStatus#42f1f61 peer:InputPeer = premium.BoostsStatus
 type PremiumGetBoostsStatusRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -30394,6 +31174,7 @@ func (x *PremiumGetBoostsStatusRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	premium.getUserBoosts#39854d1f peer:InputPeer user_id:InputUser = premium.BoostsList
 type PremiumGetUserBoostsRequest struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	UserID InputUserClass
 }
@@ -30426,6 +31207,7 @@ func (x *PremiumGetUserBoostsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	smsjobs.isEligibleToJoin#edc39d0 = smsjobs.EligibilityToJoin
 type SmsjobsIsEligibleToJoinRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0edc39d0.
@@ -30452,6 +31234,7 @@ func (x *SmsjobsIsEligibleToJoinRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	smsjobs.join#a74ece2d = Bool
 type SmsjobsJoinRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa74ece2d.
@@ -30478,6 +31261,7 @@ func (x *SmsjobsJoinRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	smsjobs.leave#9898ad73 = Bool
 type SmsjobsLeaveRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9898ad73.
@@ -30504,6 +31288,7 @@ func (x *SmsjobsLeaveRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	smsjobs.updateSettings#93fa0bf flags:# allow_international:flags.0?true = Bool
 type SmsjobsUpdateSettingsRequest struct {
+	_                  tl.NoCompare
 	AllowInternational bool
 }
 
@@ -30538,6 +31323,7 @@ func (x *SmsjobsUpdateSettingsRequest) DecodeResult(d *tl.Decoder) (any, error) 
 //
 //	smsjobs.getStatus#10a698e8 = smsjobs.Status
 type SmsjobsGetStatusRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x10a698e8.
@@ -30564,6 +31350,7 @@ func (x *SmsjobsGetStatusRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	smsjobs.getSmsJob#778d902f job_id:string = SmsJob
 type SmsjobsGetSMSJobRequest struct {
+	_     tl.NoCompare
 	JobID string
 }
 
@@ -30593,6 +31380,7 @@ func (x *SmsjobsGetSMSJobRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	smsjobs.finishJob#4f1ebf24 flags:# job_id:string error:flags.0?string = Bool
 type SmsjobsFinishJobRequest struct {
+	_     tl.NoCompare
 	JobID string
 	Error tl.Opt[string]
 }
@@ -30635,6 +31423,7 @@ func (x *SmsjobsFinishJobRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	fragment.getCollectibleInfo#be1e85ba collectible:InputCollectible = fragment.CollectibleInfo
 type FragmentGetCollectibleInfoRequest struct {
+	_           tl.NoCompare
 	Collectible InputCollectibleClass
 }
 
@@ -30664,6 +31453,7 @@ func (x *FragmentGetCollectibleInfoRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	aicompose.createTone#4aa83913 flags:# display_author:flags.0?true emoji_id:long title:string prompt:string = AiComposeTone
 type AicomposeCreateToneRequest struct {
+	_             tl.NoCompare
 	DisplayAuthor bool
 	EmojiID       int64
 	Title         string
@@ -30707,6 +31497,7 @@ func (x *AicomposeCreateToneRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	aicompose.updateTone#903bcf59 flags:# tone:InputAiComposeTone display_author:flags.0?Bool emoji_id:flags.1?long title:flags.2?string prompt:flags.3?string = AiComposeTone
 type AicomposeUpdateToneRequest struct {
+	_             tl.NoCompare
 	Tone          InputAiComposeToneClass
 	DisplayAuthor tl.Opt[bool]
 	EmojiID       tl.Opt[int64]
@@ -30779,6 +31570,7 @@ func (x *AicomposeUpdateToneRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	aicompose.saveTone#1782cbb1 tone:InputAiComposeTone unsave:Bool = Bool
 type AicomposeSaveToneRequest struct {
+	_      tl.NoCompare
 	Tone   InputAiComposeToneClass
 	Unsave bool
 }
@@ -30811,6 +31603,7 @@ func (x *AicomposeSaveToneRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	aicompose.deleteTone#dd39316a tone:InputAiComposeTone = Bool
 type AicomposeDeleteToneRequest struct {
+	_    tl.NoCompare
 	Tone InputAiComposeToneClass
 }
 
@@ -30840,6 +31633,7 @@ func (x *AicomposeDeleteToneRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	aicompose.getTone#b2e8ba03 tone:InputAiComposeTone = aicompose.Tones
 type AicomposeGetToneRequest struct {
+	_    tl.NoCompare
 	Tone InputAiComposeToneClass
 }
 
@@ -30869,6 +31663,7 @@ func (x *AicomposeGetToneRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	aicompose.getTones#abd59201 hash:long = aicompose.Tones
 type AicomposeGetTonesRequest struct {
+	_    tl.NoCompare
 	Hash int64
 }
 
@@ -30898,6 +31693,7 @@ func (x *AicomposeGetTonesRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	aicompose.getToneExample#d1b4ab14 tone:InputAiComposeTone num:int = AiComposeToneExample
 type AicomposeGetToneExampleRequest struct {
+	_    tl.NoCompare
 	Tone InputAiComposeToneClass
 	Num  int32
 }
@@ -30930,6 +31726,7 @@ func (x *AicomposeGetToneExampleRequest) DecodeResult(d *tl.Decoder) (any, error
 //
 //	communities.create#a63859ec flags:# hidden:flags.1?true title:string about:flags.0?string peer:InputPeer = Updates
 type CommunitiesCreateRequest struct {
+	_      tl.NoCompare
 	Hidden bool
 	Title  string
 	About  tl.Opt[string]
@@ -30980,6 +31777,7 @@ func (x *CommunitiesCreateRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	communities.togglePeerLink#736dcfea flags:# visible:flags.0?true hidden:flags.1?true deleted:flags.2?true community:InputChannel peer:InputPeer = Bool
 type CommunitiesTogglePeerLinkRequest struct {
+	_         tl.NoCompare
 	Visible   bool
 	Hidden    bool
 	Deleted   bool
@@ -31030,6 +31828,7 @@ func (x *CommunitiesTogglePeerLinkRequest) DecodeResult(d *tl.Decoder) (any, err
 //
 //	communities.getJoinedCommunities#a663e830 = messages.Chats
 type CommunitiesGetJoinedCommunitiesRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa663e830.
@@ -31058,6 +31857,7 @@ func (x *CommunitiesGetJoinedCommunitiesRequest) DecodeResult(d *tl.Decoder) (an
 //
 //	communities.toggleCommunityCollapsedInDialogs#d766e3ea flags:# collapsed:flags.0?true community:InputChannel = Updates
 type CommunitiesToggleCommunityCollapsedInDialogsRequest struct {
+	_         tl.NoCompare
 	Collapsed bool
 	Community InputChannelClass
 }
@@ -31097,6 +31897,7 @@ func (x *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeResult(d *tl
 //
 //	communities.getPeerLinkRequests#93773344 community:InputChannel offset:string limit:int = communities.PeerLinkRequests
 type CommunitiesGetPeerLinkRequestsRequest struct {
+	_         tl.NoCompare
 	Community InputChannelClass
 	Offset    string
 	Limit     int32
@@ -31134,6 +31935,7 @@ func (x *CommunitiesGetPeerLinkRequestsRequest) DecodeResult(d *tl.Decoder) (any
 //
 //	communities.togglePeerLinkRequestApproval#8c8219a8 flags:# reject:flags.0?true community:InputChannel peer:InputPeer = Bool
 type CommunitiesTogglePeerLinkRequestApprovalRequest struct {
+	_         tl.NoCompare
 	Reject    bool
 	Community InputChannelClass
 	Peer      InputPeerClass
@@ -31176,6 +31978,7 @@ func (x *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeResult(d *tl.Dec
 //
 //	communities.toggleAllPeerLinkRequestApproval#bfe3dd3d flags:# reject:flags.0?true community:InputChannel = Bool
 type CommunitiesToggleAllPeerLinkRequestApprovalRequest struct {
+	_         tl.NoCompare
 	Reject    bool
 	Community InputChannelClass
 }
@@ -31215,6 +32018,7 @@ func (x *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeResult(d *tl.
 //
 //	communities.toggleParticipantBanned#9967ad0f flags:# unban:flags.0?true community:InputChannel participant:InputPeer = Bool
 type CommunitiesToggleParticipantBannedRequest struct {
+	_           tl.NoCompare
 	Unban       bool
 	Community   InputChannelClass
 	Participant InputPeerClass
@@ -31257,6 +32061,7 @@ func (x *CommunitiesToggleParticipantBannedRequest) DecodeResult(d *tl.Decoder) 
 //
 //	communities.getParticipantJoinedChats#f87eabab community:InputChannel participant:InputPeer = communities.ParticipantJoinedChats
 type CommunitiesGetParticipantJoinedChatsRequest struct {
+	_           tl.NoCompare
 	Community   InputChannelClass
 	Participant InputPeerClass
 }
@@ -31291,6 +32096,7 @@ func (x *CommunitiesGetParticipantJoinedChatsRequest) DecodeResult(d *tl.Decoder
 //
 //	ephemeral.sendMessage#ba8d5f35 flags:# invert_media:flags.6?true welcome:flags.7?true anchor:flags.9?true noforwards:flags.10?true peer:flags.8?InputPeer receiver_id:InputUser query_id:flags.0?long message:string entities:flags.1?Vector<MessageEntity> media:flags.2?InputMedia reply_markup:flags.3?ReplyMarkup rich_message:flags.4?InputRichMessage random_id:long reply_to:flags.5?InputReplyTo = Updates
 type EphemeralSendMessageRequest struct {
+	_           tl.NoCompare
 	InvertMedia bool
 	Welcome     bool
 	Anchor      bool
@@ -31419,6 +32225,7 @@ func (x *EphemeralSendMessageRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	ephemeral.deleteMessage#92f6e797 flags:# peer:flags.0?InputPeer receiver_id:InputUser id:int = Bool
 type EphemeralDeleteMessageRequest struct {
+	_          tl.NoCompare
 	Peer       InputPeerClass
 	ReceiverID InputUserClass
 	ID         int32
@@ -31464,6 +32271,7 @@ func (x *EphemeralDeleteMessageRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	ephemeral.reportMessage#8704f2bf peer:InputPeer id:int option:bytes message:string = ReportResult
 type EphemeralReportMessageRequest struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	ID      int32
 	Option  []byte
@@ -31502,6 +32310,7 @@ func (x *EphemeralReportMessageRequest) DecodeResult(d *tl.Decoder) (any, error)
 //
 //	ephemeral.getCallbackAnswer#3fa464c8 flags:# peer:InputPeer id:int data:flags.1?bytes = messages.BotCallbackAnswer
 type EphemeralGetCallbackAnswerRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   int32
 	Data []byte
@@ -31547,6 +32356,7 @@ func (x *EphemeralGetCallbackAnswerRequest) DecodeResult(d *tl.Decoder) (any, er
 //
 //	ephemeral.editMessage#cf9c725b flags:# invert_media:flags.5?true welcome:flags.6?true peer:flags.7?InputPeer receiver_id:InputUser id:int message:flags.0?string media:flags.3?InputMedia entities:flags.1?Vector<MessageEntity> reply_markup:flags.2?ReplyMarkup rich_message:flags.4?InputRichMessage = Updates
 type EphemeralEditMessageRequest struct {
+	_           tl.NoCompare
 	InvertMedia bool
 	Welcome     bool
 	Peer        InputPeerClass
@@ -31652,6 +32462,7 @@ func (x *EphemeralEditMessageRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	ephemeral.deleteWelcomeMessage#e882a9e1 peer:InputPeer id:int = Bool
 type EphemeralDeleteWelcomeMessageRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   int32
 }
@@ -31686,6 +32497,7 @@ func (x *EphemeralDeleteWelcomeMessageRequest) DecodeResult(d *tl.Decoder) (any,
 //
 //	ephemeral.deleteAllWelcomeMessages#734f9721 peer:InputPeer = Bool
 type EphemeralDeleteAllWelcomeMessagesRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -31717,6 +32529,7 @@ func (x *EphemeralDeleteAllWelcomeMessagesRequest) DecodeResult(d *tl.Decoder) (
 //
 //	ephemeral.getWelcomeMessages#db9ac18d peer:InputPeer hash:long = ephemeral.WelcomeMessages
 type EphemeralGetWelcomeMessagesRequest struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	Hash int64
 }

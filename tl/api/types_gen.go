@@ -13,11 +13,8 @@ type ErrorClass interface {
 // DecodeErrorClass reads a boxed Error.
 func DecodeErrorClass(d *tl.Decoder) ErrorClass {
 	id := d.Uint32()
-	var v ErrorClass
-	switch id {
-	case 0xc4b9f9bb:
-		v = &Error{}
-	default:
+	v, ok := New(id).(ErrorClass)
+	if !ok {
 		d.Unknown(id, "Error")
 		return nil
 	}
@@ -32,6 +29,7 @@ func DecodeErrorClass(d *tl.Decoder) ErrorClass {
 //
 //	error#c4b9f9bb code:int text:string = Error
 type Error struct {
+	_    tl.NoCompare
 	Code int32
 	Text string
 }
@@ -65,11 +63,8 @@ type NullClass interface {
 // DecodeNullClass reads a boxed Null.
 func DecodeNullClass(d *tl.Decoder) NullClass {
 	id := d.Uint32()
-	var v NullClass
-	switch id {
-	case 0x56730bcc:
-		v = &Null{}
-	default:
+	v, ok := New(id).(NullClass)
+	if !ok {
 		d.Unknown(id, "Null")
 		return nil
 	}
@@ -84,6 +79,7 @@ func DecodeNullClass(d *tl.Decoder) NullClass {
 //
 //	null#56730bcc = Null
 type Null struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x56730bcc.
@@ -111,23 +107,8 @@ type InputPeerClass interface {
 // DecodeInputPeerClass reads a boxed InputPeer.
 func DecodeInputPeerClass(d *tl.Decoder) InputPeerClass {
 	id := d.Uint32()
-	var v InputPeerClass
-	switch id {
-	case 0x7f3b18ea:
-		v = &InputPeerEmpty{}
-	case 0x7da07ec9:
-		v = &InputPeerSelf{}
-	case 0x35a95cb9:
-		v = &InputPeerChat{}
-	case 0xdde8a54c:
-		v = &InputPeerUser{}
-	case 0x27bcbbfc:
-		v = &InputPeerChannel{}
-	case 0xa87b0a1c:
-		v = &InputPeerUserFromMessage{}
-	case 0xbd2a0840:
-		v = &InputPeerChannelFromMessage{}
-	default:
+	v, ok := New(id).(InputPeerClass)
+	if !ok {
 		d.Unknown(id, "InputPeer")
 		return nil
 	}
@@ -142,6 +123,7 @@ func DecodeInputPeerClass(d *tl.Decoder) InputPeerClass {
 //
 //	inputPeerEmpty#7f3b18ea = InputPeer
 type InputPeerEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x7f3b18ea.
@@ -164,6 +146,7 @@ func (x *InputPeerEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	inputPeerSelf#7da07ec9 = InputPeer
 type InputPeerSelf struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x7da07ec9.
@@ -186,6 +169,7 @@ func (x *InputPeerSelf) DecodeBare(d *tl.Decoder) {
 //
 //	inputPeerChat#35a95cb9 chat_id:long = InputPeer
 type InputPeerChat struct {
+	_      tl.NoCompare
 	ChatID int64
 }
 
@@ -211,6 +195,7 @@ func (x *InputPeerChat) DecodeBare(d *tl.Decoder) {
 //
 //	inputPeerUser#dde8a54c user_id:long access_hash:long = InputPeer
 type InputPeerUser struct {
+	_          tl.NoCompare
 	UserID     int64
 	AccessHash int64
 }
@@ -239,6 +224,7 @@ func (x *InputPeerUser) DecodeBare(d *tl.Decoder) {
 //
 //	inputPeerChannel#27bcbbfc channel_id:long access_hash:long = InputPeer
 type InputPeerChannel struct {
+	_          tl.NoCompare
 	ChannelID  int64
 	AccessHash int64
 }
@@ -267,6 +253,7 @@ func (x *InputPeerChannel) DecodeBare(d *tl.Decoder) {
 //
 //	inputPeerUserFromMessage#a87b0a1c peer:InputPeer msg_id:int user_id:long = InputPeer
 type InputPeerUserFromMessage struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	MsgID  int32
 	UserID int64
@@ -298,6 +285,7 @@ func (x *InputPeerUserFromMessage) DecodeBare(d *tl.Decoder) {
 //
 //	inputPeerChannelFromMessage#bd2a0840 peer:InputPeer msg_id:int channel_id:long = InputPeer
 type InputPeerChannelFromMessage struct {
+	_         tl.NoCompare
 	Peer      InputPeerClass
 	MsgID     int32
 	ChannelID int64
@@ -334,17 +322,8 @@ type InputUserClass interface {
 // DecodeInputUserClass reads a boxed InputUser.
 func DecodeInputUserClass(d *tl.Decoder) InputUserClass {
 	id := d.Uint32()
-	var v InputUserClass
-	switch id {
-	case 0xb98886cf:
-		v = &InputUserEmpty{}
-	case 0xf7c1b13f:
-		v = &InputUserSelf{}
-	case 0xf21158c6:
-		v = &InputUser{}
-	case 0x1da448e2:
-		v = &InputUserFromMessage{}
-	default:
+	v, ok := New(id).(InputUserClass)
+	if !ok {
 		d.Unknown(id, "InputUser")
 		return nil
 	}
@@ -359,6 +338,7 @@ func DecodeInputUserClass(d *tl.Decoder) InputUserClass {
 //
 //	inputUserEmpty#b98886cf = InputUser
 type InputUserEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb98886cf.
@@ -381,6 +361,7 @@ func (x *InputUserEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	inputUserSelf#f7c1b13f = InputUser
 type InputUserSelf struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf7c1b13f.
@@ -403,6 +384,7 @@ func (x *InputUserSelf) DecodeBare(d *tl.Decoder) {
 //
 //	inputUser#f21158c6 user_id:long access_hash:long = InputUser
 type InputUser struct {
+	_          tl.NoCompare
 	UserID     int64
 	AccessHash int64
 }
@@ -431,6 +413,7 @@ func (x *InputUser) DecodeBare(d *tl.Decoder) {
 //
 //	inputUserFromMessage#1da448e2 peer:InputPeer msg_id:int user_id:long = InputUser
 type InputUserFromMessage struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	MsgID  int32
 	UserID int64
@@ -467,11 +450,8 @@ type InputContactClass interface {
 // DecodeInputContactClass reads a boxed InputContact.
 func DecodeInputContactClass(d *tl.Decoder) InputContactClass {
 	id := d.Uint32()
-	var v InputContactClass
-	switch id {
-	case 0x6a1dc4be:
-		v = &InputPhoneContact{}
-	default:
+	v, ok := New(id).(InputContactClass)
+	if !ok {
 		d.Unknown(id, "InputContact")
 		return nil
 	}
@@ -486,6 +466,7 @@ func DecodeInputContactClass(d *tl.Decoder) InputContactClass {
 //
 //	inputPhoneContact#6a1dc4be flags:# client_id:long phone:string first_name:string last_name:string note:flags.0?TextWithEntities = InputContact
 type InputPhoneContact struct {
+	_         tl.NoCompare
 	ClientID  int64
 	Phone     string
 	FirstName string
@@ -538,15 +519,8 @@ type InputFileClass interface {
 // DecodeInputFileClass reads a boxed InputFile.
 func DecodeInputFileClass(d *tl.Decoder) InputFileClass {
 	id := d.Uint32()
-	var v InputFileClass
-	switch id {
-	case 0xf52ff27f:
-		v = &InputFile{}
-	case 0xfa4f0bb5:
-		v = &InputFileBig{}
-	case 0x62dc8b48:
-		v = &InputFileStoryDocument{}
-	default:
+	v, ok := New(id).(InputFileClass)
+	if !ok {
 		d.Unknown(id, "InputFile")
 		return nil
 	}
@@ -561,6 +535,7 @@ func DecodeInputFileClass(d *tl.Decoder) InputFileClass {
 //
 //	inputFile#f52ff27f id:long parts:int name:string md5_checksum:string = InputFile
 type InputFile struct {
+	_           tl.NoCompare
 	ID          int64
 	Parts       int32
 	Name        string
@@ -595,6 +570,7 @@ func (x *InputFile) DecodeBare(d *tl.Decoder) {
 //
 //	inputFileBig#fa4f0bb5 id:long parts:int name:string = InputFile
 type InputFileBig struct {
+	_     tl.NoCompare
 	ID    int64
 	Parts int32
 	Name  string
@@ -626,6 +602,7 @@ func (x *InputFileBig) DecodeBare(d *tl.Decoder) {
 //
 //	inputFileStoryDocument#62dc8b48 id:InputDocument = InputFile
 type InputFileStoryDocument struct {
+	_  tl.NoCompare
 	ID InputDocumentClass
 }
 
@@ -656,49 +633,8 @@ type InputMediaClass interface {
 // DecodeInputMediaClass reads a boxed InputMedia.
 func DecodeInputMediaClass(d *tl.Decoder) InputMediaClass {
 	id := d.Uint32()
-	var v InputMediaClass
-	switch id {
-	case 0x9664f57f:
-		v = &InputMediaEmpty{}
-	case 0x7d8375da:
-		v = &InputMediaUploadedPhoto{}
-	case 0xe3af4434:
-		v = &InputMediaPhoto{}
-	case 0xf9c44144:
-		v = &InputMediaGeoPoint{}
-	case 0xf8ab7dfb:
-		v = &InputMediaContact{}
-	case 0x037c9330:
-		v = &InputMediaUploadedDocument{}
-	case 0xa8763ab5:
-		v = &InputMediaDocument{}
-	case 0xc13d1c11:
-		v = &InputMediaVenue{}
-	case 0xe5bbfe1a:
-		v = &InputMediaPhotoExternal{}
-	case 0x779600f9:
-		v = &InputMediaDocumentExternal{}
-	case 0xd33f43f3:
-		v = &InputMediaGame{}
-	case 0x405fef0d:
-		v = &InputMediaInvoice{}
-	case 0x971fa843:
-		v = &InputMediaGeoLive{}
-	case 0x883a4108:
-		v = &InputMediaPoll{}
-	case 0xe66fbf7b:
-		v = &InputMediaDice{}
-	case 0x89fdd778:
-		v = &InputMediaStory{}
-	case 0xc21b8849:
-		v = &InputMediaWebPage{}
-	case 0xc4103386:
-		v = &InputMediaPaidMedia{}
-	case 0x9fc55fde:
-		v = &InputMediaTodo{}
-	case 0xf3a9244a:
-		v = &InputMediaStakeDice{}
-	default:
+	v, ok := New(id).(InputMediaClass)
+	if !ok {
 		d.Unknown(id, "InputMedia")
 		return nil
 	}
@@ -713,6 +649,7 @@ func DecodeInputMediaClass(d *tl.Decoder) InputMediaClass {
 //
 //	inputMediaEmpty#9664f57f = InputMedia
 type InputMediaEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9664f57f.
@@ -735,6 +672,7 @@ func (x *InputMediaEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaUploadedPhoto#7d8375da flags:# spoiler:flags.2?true live_photo:flags.3?true file:InputFile stickers:flags.0?Vector<InputDocument> ttl_seconds:flags.1?int video:flags.3?InputDocument = InputMedia
 type InputMediaUploadedPhoto struct {
+	_          tl.NoCompare
 	Spoiler    bool
 	LivePhoto  bool
 	File       InputFileClass
@@ -803,6 +741,7 @@ func (x *InputMediaUploadedPhoto) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaPhoto#e3af4434 flags:# spoiler:flags.1?true live_photo:flags.2?true id:InputPhoto ttl_seconds:flags.0?int video:flags.2?InputDocument = InputMedia
 type InputMediaPhoto struct {
+	_          tl.NoCompare
 	Spoiler    bool
 	LivePhoto  bool
 	ID         InputPhotoClass
@@ -861,6 +800,7 @@ func (x *InputMediaPhoto) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaGeoPoint#f9c44144 geo_point:InputGeoPoint = InputMedia
 type InputMediaGeoPoint struct {
+	_        tl.NoCompare
 	GeoPoint InputGeoPointClass
 }
 
@@ -886,6 +826,7 @@ func (x *InputMediaGeoPoint) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaContact#f8ab7dfb phone_number:string first_name:string last_name:string vcard:string = InputMedia
 type InputMediaContact struct {
+	_           tl.NoCompare
 	PhoneNumber string
 	FirstName   string
 	LastName    string
@@ -920,6 +861,7 @@ func (x *InputMediaContact) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaUploadedDocument#37c9330 flags:# nosound_video:flags.3?true force_file:flags.4?true spoiler:flags.5?true file:InputFile thumb:flags.2?InputFile mime_type:string attributes:Vector<DocumentAttribute> stickers:flags.0?Vector<InputDocument> video_cover:flags.6?InputPhoto video_timestamp:flags.7?int ttl_seconds:flags.1?int = InputMedia
 type InputMediaUploadedDocument struct {
+	_              tl.NoCompare
 	NosoundVideo   bool
 	ForceFile      bool
 	Spoiler        bool
@@ -1019,6 +961,7 @@ func (x *InputMediaUploadedDocument) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaDocument#a8763ab5 flags:# spoiler:flags.2?true id:InputDocument video_cover:flags.3?InputPhoto video_timestamp:flags.4?int ttl_seconds:flags.0?int query:flags.1?string = InputMedia
 type InputMediaDocument struct {
+	_              tl.NoCompare
 	Spoiler        bool
 	ID             InputDocumentClass
 	VideoCover     InputPhotoClass
@@ -1092,6 +1035,7 @@ func (x *InputMediaDocument) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaVenue#c13d1c11 geo_point:InputGeoPoint title:string address:string provider:string venue_id:string venue_type:string = InputMedia
 type InputMediaVenue struct {
+	_         tl.NoCompare
 	GeoPoint  InputGeoPointClass
 	Title     string
 	Address   string
@@ -1132,6 +1076,7 @@ func (x *InputMediaVenue) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaPhotoExternal#e5bbfe1a flags:# spoiler:flags.1?true url:string ttl_seconds:flags.0?int = InputMedia
 type InputMediaPhotoExternal struct {
+	_          tl.NoCompare
 	Spoiler    bool
 	URL        string
 	TTLSeconds tl.Opt[int32]
@@ -1175,6 +1120,7 @@ func (x *InputMediaPhotoExternal) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaDocumentExternal#779600f9 flags:# spoiler:flags.1?true url:string ttl_seconds:flags.0?int video_cover:flags.2?InputPhoto video_timestamp:flags.3?int = InputMedia
 type InputMediaDocumentExternal struct {
+	_              tl.NoCompare
 	Spoiler        bool
 	URL            string
 	TTLSeconds     tl.Opt[int32]
@@ -1238,6 +1184,7 @@ func (x *InputMediaDocumentExternal) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaGame#d33f43f3 id:InputGame = InputMedia
 type InputMediaGame struct {
+	_  tl.NoCompare
 	ID InputGameClass
 }
 
@@ -1263,6 +1210,7 @@ func (x *InputMediaGame) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaInvoice#405fef0d flags:# title:string description:string photo:flags.0?InputWebDocument invoice:Invoice payload:bytes provider:flags.3?string provider_data:DataJSON start_param:flags.1?string extended_media:flags.2?InputMedia = InputMedia
 type InputMediaInvoice struct {
+	_             tl.NoCompare
 	Title         string
 	Description   string
 	Photo         InputWebDocumentClass
@@ -1343,6 +1291,7 @@ func (x *InputMediaInvoice) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaGeoLive#971fa843 flags:# stopped:flags.0?true geo_point:InputGeoPoint heading:flags.2?int period:flags.1?int proximity_notification_radius:flags.3?int = InputMedia
 type InputMediaGeoLive struct {
+	_                           tl.NoCompare
 	Stopped                     bool
 	GeoPoint                    InputGeoPointClass
 	Heading                     tl.Opt[int32]
@@ -1406,6 +1355,7 @@ func (x *InputMediaGeoLive) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaPoll#883a4108 flags:# poll:Poll correct_answers:flags.0?Vector<int> attached_media:flags.3?InputMedia solution:flags.1?string solution_entities:flags.1?Vector<MessageEntity> solution_media:flags.2?InputMedia = InputMedia
 type InputMediaPoll struct {
+	_                tl.NoCompare
 	Poll             PollClass
 	CorrectAnswers   []int32
 	AttachedMedia    InputMediaClass
@@ -1484,6 +1434,7 @@ func (x *InputMediaPoll) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaDice#e66fbf7b emoticon:string = InputMedia
 type InputMediaDice struct {
+	_        tl.NoCompare
 	Emoticon string
 }
 
@@ -1509,6 +1460,7 @@ func (x *InputMediaDice) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaStory#89fdd778 peer:InputPeer id:int = InputMedia
 type InputMediaStory struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	ID   int32
 }
@@ -1537,6 +1489,7 @@ func (x *InputMediaStory) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaWebPage#c21b8849 flags:# force_large_media:flags.0?true force_small_media:flags.1?true optional:flags.2?true url:string = InputMedia
 type InputMediaWebPage struct {
+	_               tl.NoCompare
 	ForceLargeMedia bool
 	ForceSmallMedia bool
 	Optional        bool
@@ -1580,6 +1533,7 @@ func (x *InputMediaWebPage) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaPaidMedia#c4103386 flags:# stars_amount:long extended_media:Vector<InputMedia> payload:flags.0?string = InputMedia
 type InputMediaPaidMedia struct {
+	_             tl.NoCompare
 	StarsAmount   int64
 	ExtendedMedia []InputMediaClass
 	Payload       tl.Opt[string]
@@ -1621,6 +1575,7 @@ func (x *InputMediaPaidMedia) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaTodo#9fc55fde todo:TodoList = InputMedia
 type InputMediaTodo struct {
+	_    tl.NoCompare
 	Todo TodoListClass
 }
 
@@ -1646,6 +1601,7 @@ func (x *InputMediaTodo) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaStakeDice#f3a9244a game_hash:string ton_amount:long client_seed:bytes = InputMedia
 type InputMediaStakeDice struct {
+	_          tl.NoCompare
 	GameHash   string
 	TonAmount  int64
 	ClientSeed []byte
@@ -1682,15 +1638,8 @@ type InputChatPhotoClass interface {
 // DecodeInputChatPhotoClass reads a boxed InputChatPhoto.
 func DecodeInputChatPhotoClass(d *tl.Decoder) InputChatPhotoClass {
 	id := d.Uint32()
-	var v InputChatPhotoClass
-	switch id {
-	case 0x1ca48f57:
-		v = &InputChatPhotoEmpty{}
-	case 0xbdcdaec0:
-		v = &InputChatUploadedPhoto{}
-	case 0x8953ad37:
-		v = &InputChatPhoto{}
-	default:
+	v, ok := New(id).(InputChatPhotoClass)
+	if !ok {
 		d.Unknown(id, "InputChatPhoto")
 		return nil
 	}
@@ -1705,6 +1654,7 @@ func DecodeInputChatPhotoClass(d *tl.Decoder) InputChatPhotoClass {
 //
 //	inputChatPhotoEmpty#1ca48f57 = InputChatPhoto
 type InputChatPhotoEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x1ca48f57.
@@ -1727,6 +1677,7 @@ func (x *InputChatPhotoEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	inputChatUploadedPhoto#bdcdaec0 flags:# file:flags.0?InputFile video:flags.1?InputFile video_start_ts:flags.2?double video_emoji_markup:flags.3?VideoSize = InputChatPhoto
 type InputChatUploadedPhoto struct {
+	_                tl.NoCompare
 	File             InputFileClass
 	Video            InputFileClass
 	VideoStartTs     tl.Opt[float64]
@@ -1792,6 +1743,7 @@ func (x *InputChatUploadedPhoto) DecodeBare(d *tl.Decoder) {
 //
 //	inputChatPhoto#8953ad37 id:InputPhoto = InputChatPhoto
 type InputChatPhoto struct {
+	_  tl.NoCompare
 	ID InputPhotoClass
 }
 
@@ -1822,13 +1774,8 @@ type InputGeoPointClass interface {
 // DecodeInputGeoPointClass reads a boxed InputGeoPoint.
 func DecodeInputGeoPointClass(d *tl.Decoder) InputGeoPointClass {
 	id := d.Uint32()
-	var v InputGeoPointClass
-	switch id {
-	case 0xe4c123d6:
-		v = &InputGeoPointEmpty{}
-	case 0x48222faf:
-		v = &InputGeoPoint{}
-	default:
+	v, ok := New(id).(InputGeoPointClass)
+	if !ok {
 		d.Unknown(id, "InputGeoPoint")
 		return nil
 	}
@@ -1843,6 +1790,7 @@ func DecodeInputGeoPointClass(d *tl.Decoder) InputGeoPointClass {
 //
 //	inputGeoPointEmpty#e4c123d6 = InputGeoPoint
 type InputGeoPointEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe4c123d6.
@@ -1865,6 +1813,7 @@ func (x *InputGeoPointEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	inputGeoPoint#48222faf flags:# lat:double long:double accuracy_radius:flags.0?int = InputGeoPoint
 type InputGeoPoint struct {
+	_              tl.NoCompare
 	Lat            float64
 	Long           float64
 	AccuracyRadius tl.Opt[int32]
@@ -1911,13 +1860,8 @@ type InputPhotoClass interface {
 // DecodeInputPhotoClass reads a boxed InputPhoto.
 func DecodeInputPhotoClass(d *tl.Decoder) InputPhotoClass {
 	id := d.Uint32()
-	var v InputPhotoClass
-	switch id {
-	case 0x1cd7bf0d:
-		v = &InputPhotoEmpty{}
-	case 0x3bb3b94a:
-		v = &InputPhoto{}
-	default:
+	v, ok := New(id).(InputPhotoClass)
+	if !ok {
 		d.Unknown(id, "InputPhoto")
 		return nil
 	}
@@ -1932,6 +1876,7 @@ func DecodeInputPhotoClass(d *tl.Decoder) InputPhotoClass {
 //
 //	inputPhotoEmpty#1cd7bf0d = InputPhoto
 type InputPhotoEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x1cd7bf0d.
@@ -1954,6 +1899,7 @@ func (x *InputPhotoEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	inputPhoto#3bb3b94a id:long access_hash:long file_reference:bytes = InputPhoto
 type InputPhoto struct {
+	_             tl.NoCompare
 	ID            int64
 	AccessHash    int64
 	FileReference []byte
@@ -1990,29 +1936,8 @@ type InputFileLocationClass interface {
 // DecodeInputFileLocationClass reads a boxed InputFileLocation.
 func DecodeInputFileLocationClass(d *tl.Decoder) InputFileLocationClass {
 	id := d.Uint32()
-	var v InputFileLocationClass
-	switch id {
-	case 0xdfdaabe1:
-		v = &InputFileLocation{}
-	case 0xf5235d55:
-		v = &InputEncryptedFileLocation{}
-	case 0xbad07584:
-		v = &InputDocumentFileLocation{}
-	case 0xcbc7ee28:
-		v = &InputSecureFileLocation{}
-	case 0x29be5899:
-		v = &InputTakeoutFileLocation{}
-	case 0x40181ffe:
-		v = &InputPhotoFileLocation{}
-	case 0xd83466f3:
-		v = &InputPhotoLegacyFileLocation{}
-	case 0x37257e99:
-		v = &InputPeerPhotoFileLocation{}
-	case 0x9d84f3db:
-		v = &InputStickerSetThumb{}
-	case 0x0598a92a:
-		v = &InputGroupCallStream{}
-	default:
+	v, ok := New(id).(InputFileLocationClass)
+	if !ok {
 		d.Unknown(id, "InputFileLocation")
 		return nil
 	}
@@ -2027,6 +1952,7 @@ func DecodeInputFileLocationClass(d *tl.Decoder) InputFileLocationClass {
 //
 //	inputFileLocation#dfdaabe1 volume_id:long local_id:int secret:long file_reference:bytes = InputFileLocation
 type InputFileLocation struct {
+	_             tl.NoCompare
 	VolumeID      int64
 	LocalID       int32
 	Secret        int64
@@ -2061,6 +1987,7 @@ func (x *InputFileLocation) DecodeBare(d *tl.Decoder) {
 //
 //	inputEncryptedFileLocation#f5235d55 id:long access_hash:long = InputFileLocation
 type InputEncryptedFileLocation struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash int64
 }
@@ -2089,6 +2016,7 @@ func (x *InputEncryptedFileLocation) DecodeBare(d *tl.Decoder) {
 //
 //	inputDocumentFileLocation#bad07584 id:long access_hash:long file_reference:bytes thumb_size:string = InputFileLocation
 type InputDocumentFileLocation struct {
+	_             tl.NoCompare
 	ID            int64
 	AccessHash    int64
 	FileReference []byte
@@ -2123,6 +2051,7 @@ func (x *InputDocumentFileLocation) DecodeBare(d *tl.Decoder) {
 //
 //	inputSecureFileLocation#cbc7ee28 id:long access_hash:long = InputFileLocation
 type InputSecureFileLocation struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash int64
 }
@@ -2151,6 +2080,7 @@ func (x *InputSecureFileLocation) DecodeBare(d *tl.Decoder) {
 //
 //	inputTakeoutFileLocation#29be5899 = InputFileLocation
 type InputTakeoutFileLocation struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x29be5899.
@@ -2173,6 +2103,7 @@ func (x *InputTakeoutFileLocation) DecodeBare(d *tl.Decoder) {
 //
 //	inputPhotoFileLocation#40181ffe id:long access_hash:long file_reference:bytes thumb_size:string = InputFileLocation
 type InputPhotoFileLocation struct {
+	_             tl.NoCompare
 	ID            int64
 	AccessHash    int64
 	FileReference []byte
@@ -2207,6 +2138,7 @@ func (x *InputPhotoFileLocation) DecodeBare(d *tl.Decoder) {
 //
 //	inputPhotoLegacyFileLocation#d83466f3 id:long access_hash:long file_reference:bytes volume_id:long local_id:int secret:long = InputFileLocation
 type InputPhotoLegacyFileLocation struct {
+	_             tl.NoCompare
 	ID            int64
 	AccessHash    int64
 	FileReference []byte
@@ -2247,6 +2179,7 @@ func (x *InputPhotoLegacyFileLocation) DecodeBare(d *tl.Decoder) {
 //
 //	inputPeerPhotoFileLocation#37257e99 flags:# big:flags.0?true peer:InputPeer photo_id:long = InputFileLocation
 type InputPeerPhotoFileLocation struct {
+	_       tl.NoCompare
 	Big     bool
 	Peer    InputPeerClass
 	PhotoID int64
@@ -2283,6 +2216,7 @@ func (x *InputPeerPhotoFileLocation) DecodeBare(d *tl.Decoder) {
 //
 //	inputStickerSetThumb#9d84f3db stickerset:InputStickerSet thumb_version:int = InputFileLocation
 type InputStickerSetThumb struct {
+	_            tl.NoCompare
 	Stickerset   InputStickerSetClass
 	ThumbVersion int32
 }
@@ -2311,6 +2245,7 @@ func (x *InputStickerSetThumb) DecodeBare(d *tl.Decoder) {
 //
 //	inputGroupCallStream#598a92a flags:# call:InputGroupCall time_ms:long scale:int video_channel:flags.0?int video_quality:flags.0?int = InputFileLocation
 type InputGroupCallStream struct {
+	_            tl.NoCompare
 	Call         InputGroupCallClass
 	TimeMs       int64
 	Scale        int32
@@ -2370,15 +2305,8 @@ type PeerClass interface {
 // DecodePeerClass reads a boxed Peer.
 func DecodePeerClass(d *tl.Decoder) PeerClass {
 	id := d.Uint32()
-	var v PeerClass
-	switch id {
-	case 0x59511722:
-		v = &PeerUser{}
-	case 0x36c6019a:
-		v = &PeerChat{}
-	case 0xa2a5371e:
-		v = &PeerChannel{}
-	default:
+	v, ok := New(id).(PeerClass)
+	if !ok {
 		d.Unknown(id, "Peer")
 		return nil
 	}
@@ -2393,6 +2321,7 @@ func DecodePeerClass(d *tl.Decoder) PeerClass {
 //
 //	peerUser#59511722 user_id:long = Peer
 type PeerUser struct {
+	_      tl.NoCompare
 	UserID int64
 }
 
@@ -2418,6 +2347,7 @@ func (x *PeerUser) DecodeBare(d *tl.Decoder) {
 //
 //	peerChat#36c6019a chat_id:long = Peer
 type PeerChat struct {
+	_      tl.NoCompare
 	ChatID int64
 }
 
@@ -2443,6 +2373,7 @@ func (x *PeerChat) DecodeBare(d *tl.Decoder) {
 //
 //	peerChannel#a2a5371e channel_id:long = Peer
 type PeerChannel struct {
+	_         tl.NoCompare
 	ChannelID int64
 }
 
@@ -2473,29 +2404,8 @@ type StorageFileTypeClass interface {
 // DecodeStorageFileTypeClass reads a boxed storage.FileType.
 func DecodeStorageFileTypeClass(d *tl.Decoder) StorageFileTypeClass {
 	id := d.Uint32()
-	var v StorageFileTypeClass
-	switch id {
-	case 0xaa963b05:
-		v = &StorageFileUnknown{}
-	case 0x40bc6f52:
-		v = &StorageFilePartial{}
-	case 0x007efe0e:
-		v = &StorageFileJpeg{}
-	case 0xcae1aadf:
-		v = &StorageFileGIF{}
-	case 0x0a4f63c0:
-		v = &StorageFilePng{}
-	case 0xae1e508d:
-		v = &StorageFilePdf{}
-	case 0x528a0677:
-		v = &StorageFileMp3{}
-	case 0x4b09ebbc:
-		v = &StorageFileMov{}
-	case 0xb3cea0e4:
-		v = &StorageFileMp4{}
-	case 0x1081464c:
-		v = &StorageFileWebp{}
-	default:
+	v, ok := New(id).(StorageFileTypeClass)
+	if !ok {
 		d.Unknown(id, "storage.FileType")
 		return nil
 	}
@@ -2510,6 +2420,7 @@ func DecodeStorageFileTypeClass(d *tl.Decoder) StorageFileTypeClass {
 //
 //	storage.fileUnknown#aa963b05 = storage.FileType
 type StorageFileUnknown struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xaa963b05.
@@ -2532,6 +2443,7 @@ func (x *StorageFileUnknown) DecodeBare(d *tl.Decoder) {
 //
 //	storage.filePartial#40bc6f52 = storage.FileType
 type StorageFilePartial struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x40bc6f52.
@@ -2554,6 +2466,7 @@ func (x *StorageFilePartial) DecodeBare(d *tl.Decoder) {
 //
 //	storage.fileJpeg#7efe0e = storage.FileType
 type StorageFileJpeg struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x007efe0e.
@@ -2576,6 +2489,7 @@ func (x *StorageFileJpeg) DecodeBare(d *tl.Decoder) {
 //
 //	storage.fileGif#cae1aadf = storage.FileType
 type StorageFileGIF struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xcae1aadf.
@@ -2598,6 +2512,7 @@ func (x *StorageFileGIF) DecodeBare(d *tl.Decoder) {
 //
 //	storage.filePng#a4f63c0 = storage.FileType
 type StorageFilePng struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0a4f63c0.
@@ -2620,6 +2535,7 @@ func (x *StorageFilePng) DecodeBare(d *tl.Decoder) {
 //
 //	storage.filePdf#ae1e508d = storage.FileType
 type StorageFilePdf struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xae1e508d.
@@ -2642,6 +2558,7 @@ func (x *StorageFilePdf) DecodeBare(d *tl.Decoder) {
 //
 //	storage.fileMp3#528a0677 = storage.FileType
 type StorageFileMp3 struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x528a0677.
@@ -2664,6 +2581,7 @@ func (x *StorageFileMp3) DecodeBare(d *tl.Decoder) {
 //
 //	storage.fileMov#4b09ebbc = storage.FileType
 type StorageFileMov struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x4b09ebbc.
@@ -2686,6 +2604,7 @@ func (x *StorageFileMov) DecodeBare(d *tl.Decoder) {
 //
 //	storage.fileMp4#b3cea0e4 = storage.FileType
 type StorageFileMp4 struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb3cea0e4.
@@ -2708,6 +2627,7 @@ func (x *StorageFileMp4) DecodeBare(d *tl.Decoder) {
 //
 //	storage.fileWebp#1081464c = storage.FileType
 type StorageFileWebp struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x1081464c.
@@ -2735,13 +2655,8 @@ type UserClass interface {
 // DecodeUserClass reads a boxed User.
 func DecodeUserClass(d *tl.Decoder) UserClass {
 	id := d.Uint32()
-	var v UserClass
-	switch id {
-	case 0xd3bc4b7a:
-		v = &UserEmpty{}
-	case 0xb1b8cc83:
-		v = &User{}
-	default:
+	v, ok := New(id).(UserClass)
+	if !ok {
 		d.Unknown(id, "User")
 		return nil
 	}
@@ -2756,6 +2671,7 @@ func DecodeUserClass(d *tl.Decoder) UserClass {
 //
 //	userEmpty#d3bc4b7a id:long = User
 type UserEmpty struct {
+	_  tl.NoCompare
 	ID int64
 }
 
@@ -2781,6 +2697,7 @@ func (x *UserEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	user#b1b8cc83 flags:# self:flags.10?true contact:flags.11?true mutual_contact:flags.12?true deleted:flags.13?true bot:flags.14?true bot_chat_history:flags.15?true bot_nochats:flags.16?true verified:flags.17?true restricted:flags.18?true min:flags.20?true bot_inline_geo:flags.21?true support:flags.23?true scam:flags.24?true apply_min_photo:flags.25?true fake:flags.26?true bot_attach_menu:flags.27?true premium:flags.28?true attach_menu_enabled:flags.29?true flags2:# bot_can_edit:flags2.1?true close_friend:flags2.2?true stories_hidden:flags2.3?true stories_unavailable:flags2.4?true contact_require_premium:flags2.10?true bot_business:flags2.11?true bot_has_main_app:flags2.13?true bot_forum_view:flags2.16?true bot_forum_can_manage_topics:flags2.17?true bot_can_manage_bots:flags2.18?true bot_guestchat:flags2.19?true bot_guard:flags2.20?true id:long access_hash:flags.0?long first_name:flags.1?string last_name:flags.2?string username:flags.3?string phone:flags.4?string photo:flags.5?UserProfilePhoto status:flags.6?UserStatus bot_info_version:flags.14?int restriction_reason:flags.18?Vector<RestrictionReason> bot_inline_placeholder:flags.19?string lang_code:flags.22?string emoji_status:flags.30?EmojiStatus usernames:flags2.0?Vector<Username> stories_max_id:flags2.5?RecentStory color:flags2.8?PeerColor profile_color:flags2.9?PeerColor bot_active_users:flags2.12?int bot_verification_icon:flags2.14?long send_paid_messages_stars:flags2.15?long linked_community_id:flags2.21?long = User
 type User struct {
+	_                       tl.NoCompare
 	Self                    bool
 	Contact                 bool
 	MutualContact           bool
@@ -3167,13 +3084,8 @@ type UserProfilePhotoClass interface {
 // DecodeUserProfilePhotoClass reads a boxed UserProfilePhoto.
 func DecodeUserProfilePhotoClass(d *tl.Decoder) UserProfilePhotoClass {
 	id := d.Uint32()
-	var v UserProfilePhotoClass
-	switch id {
-	case 0x4f11bae1:
-		v = &UserProfilePhotoEmpty{}
-	case 0x82d1f706:
-		v = &UserProfilePhoto{}
-	default:
+	v, ok := New(id).(UserProfilePhotoClass)
+	if !ok {
 		d.Unknown(id, "UserProfilePhoto")
 		return nil
 	}
@@ -3188,6 +3100,7 @@ func DecodeUserProfilePhotoClass(d *tl.Decoder) UserProfilePhotoClass {
 //
 //	userProfilePhotoEmpty#4f11bae1 = UserProfilePhoto
 type UserProfilePhotoEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x4f11bae1.
@@ -3210,6 +3123,7 @@ func (x *UserProfilePhotoEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	userProfilePhoto#82d1f706 flags:# has_video:flags.0?true personal:flags.2?true photo_id:long stripped_thumb:flags.1?bytes dc_id:int = UserProfilePhoto
 type UserProfilePhoto struct {
+	_             tl.NoCompare
 	HasVideo      bool
 	Personal      bool
 	PhotoID       int64
@@ -3266,21 +3180,8 @@ type UserStatusClass interface {
 // DecodeUserStatusClass reads a boxed UserStatus.
 func DecodeUserStatusClass(d *tl.Decoder) UserStatusClass {
 	id := d.Uint32()
-	var v UserStatusClass
-	switch id {
-	case 0x09d05049:
-		v = &UserStatusEmpty{}
-	case 0xedb93949:
-		v = &UserStatusOnline{}
-	case 0x008c703f:
-		v = &UserStatusOffline{}
-	case 0x7b197dc8:
-		v = &UserStatusRecently{}
-	case 0x541a1d1a:
-		v = &UserStatusLastWeek{}
-	case 0x65899777:
-		v = &UserStatusLastMonth{}
-	default:
+	v, ok := New(id).(UserStatusClass)
+	if !ok {
 		d.Unknown(id, "UserStatus")
 		return nil
 	}
@@ -3295,6 +3196,7 @@ func DecodeUserStatusClass(d *tl.Decoder) UserStatusClass {
 //
 //	userStatusEmpty#9d05049 = UserStatus
 type UserStatusEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x09d05049.
@@ -3317,6 +3219,7 @@ func (x *UserStatusEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	userStatusOnline#edb93949 expires:int = UserStatus
 type UserStatusOnline struct {
+	_       tl.NoCompare
 	Expires int32
 }
 
@@ -3342,6 +3245,7 @@ func (x *UserStatusOnline) DecodeBare(d *tl.Decoder) {
 //
 //	userStatusOffline#8c703f was_online:int = UserStatus
 type UserStatusOffline struct {
+	_         tl.NoCompare
 	WasOnline int32
 }
 
@@ -3367,6 +3271,7 @@ func (x *UserStatusOffline) DecodeBare(d *tl.Decoder) {
 //
 //	userStatusRecently#7b197dc8 flags:# by_me:flags.0?true = UserStatus
 type UserStatusRecently struct {
+	_    tl.NoCompare
 	ByMe bool
 }
 
@@ -3397,6 +3302,7 @@ func (x *UserStatusRecently) DecodeBare(d *tl.Decoder) {
 //
 //	userStatusLastWeek#541a1d1a flags:# by_me:flags.0?true = UserStatus
 type UserStatusLastWeek struct {
+	_    tl.NoCompare
 	ByMe bool
 }
 
@@ -3427,6 +3333,7 @@ func (x *UserStatusLastWeek) DecodeBare(d *tl.Decoder) {
 //
 //	userStatusLastMonth#65899777 flags:# by_me:flags.0?true = UserStatus
 type UserStatusLastMonth struct {
+	_    tl.NoCompare
 	ByMe bool
 }
 
@@ -3462,23 +3369,8 @@ type ChatClass interface {
 // DecodeChatClass reads a boxed Chat.
 func DecodeChatClass(d *tl.Decoder) ChatClass {
 	id := d.Uint32()
-	var v ChatClass
-	switch id {
-	case 0x29562865:
-		v = &ChatEmpty{}
-	case 0x41cbf256:
-		v = &Chat{}
-	case 0x6592a1a7:
-		v = &ChatForbidden{}
-	case 0xd49f34c6:
-		v = &Channel{}
-	case 0x17d493d5:
-		v = &ChannelForbidden{}
-	case 0xfd3cdab8:
-		v = &CommunityForbidden{}
-	case 0x65efe954:
-		v = &Community{}
-	default:
+	v, ok := New(id).(ChatClass)
+	if !ok {
 		d.Unknown(id, "Chat")
 		return nil
 	}
@@ -3493,6 +3385,7 @@ func DecodeChatClass(d *tl.Decoder) ChatClass {
 //
 //	chatEmpty#29562865 id:long = Chat
 type ChatEmpty struct {
+	_  tl.NoCompare
 	ID int64
 }
 
@@ -3518,6 +3411,7 @@ func (x *ChatEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	chat#41cbf256 flags:# creator:flags.0?true left:flags.2?true deactivated:flags.5?true call_active:flags.23?true call_not_empty:flags.24?true noforwards:flags.25?true id:long title:string photo:ChatPhoto participants_count:int date:int version:int migrated_to:flags.6?InputChannel admin_rights:flags.14?ChatAdminRights default_banned_rights:flags.18?ChatBannedRights = Chat
 type Chat struct {
+	_                   tl.NoCompare
 	Creator             bool
 	Left                bool
 	Deactivated         bool
@@ -3621,6 +3515,7 @@ func (x *Chat) DecodeBare(d *tl.Decoder) {
 //
 //	chatForbidden#6592a1a7 id:long title:string = Chat
 type ChatForbidden struct {
+	_     tl.NoCompare
 	ID    int64
 	Title string
 }
@@ -3649,6 +3544,7 @@ func (x *ChatForbidden) DecodeBare(d *tl.Decoder) {
 //
 //	channel#d49f34c6 flags:# creator:flags.0?true left:flags.2?true broadcast:flags.5?true verified:flags.7?true megagroup:flags.8?true restricted:flags.9?true signatures:flags.11?true min:flags.12?true scam:flags.19?true has_link:flags.20?true has_geo:flags.21?true slowmode_enabled:flags.22?true call_active:flags.23?true call_not_empty:flags.24?true fake:flags.25?true gigagroup:flags.26?true noforwards:flags.27?true join_to_send:flags.28?true join_request:flags.29?true forum:flags.30?true flags2:# stories_hidden:flags2.1?true stories_hidden_min:flags2.2?true stories_unavailable:flags2.3?true signature_profiles:flags2.12?true autotranslation:flags2.15?true broadcast_messages_allowed:flags2.16?true monoforum:flags2.17?true forum_tabs:flags2.19?true id:long access_hash:flags.13?long title:string username:flags.6?string photo:ChatPhoto date:int restriction_reason:flags.9?Vector<RestrictionReason> admin_rights:flags.14?ChatAdminRights banned_rights:flags.15?ChatBannedRights default_banned_rights:flags.18?ChatBannedRights participants_count:flags.17?int usernames:flags2.0?Vector<Username> stories_max_id:flags2.4?RecentStory color:flags2.7?PeerColor profile_color:flags2.8?PeerColor emoji_status:flags2.9?EmojiStatus level:flags2.10?int subscription_until_date:flags2.11?int bot_verification_icon:flags2.13?long send_paid_messages_stars:flags2.14?long linked_monoforum_id:flags2.18?long linked_community_id:flags2.20?long = Chat
 type Channel struct {
+	_                        tl.NoCompare
 	Creator                  bool
 	Left                     bool
 	Broadcast                bool
@@ -4009,6 +3905,7 @@ func (x *Channel) DecodeBare(d *tl.Decoder) {
 //
 //	channelForbidden#17d493d5 flags:# broadcast:flags.5?true megagroup:flags.8?true monoforum:flags.10?true id:long access_hash:long title:string until_date:flags.16?int = Chat
 type ChannelForbidden struct {
+	_          tl.NoCompare
 	Broadcast  bool
 	Megagroup  bool
 	Monoforum  bool
@@ -4068,6 +3965,7 @@ func (x *ChannelForbidden) DecodeBare(d *tl.Decoder) {
 //
 //	communityForbidden#fd3cdab8 flags:# id:long access_hash:flags.13?long title:string = Chat
 type CommunityForbidden struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash tl.Opt[int64]
 	Title      string
@@ -4109,6 +4007,7 @@ func (x *CommunityForbidden) DecodeBare(d *tl.Decoder) {
 //
 //	community#65efe954 flags:# creator:flags.0?true left:flags.2?true min:flags.12?true flags2:# collapsed_in_dialogs:flags2.20?true id:long access_hash:flags.13?long title:string photo:ChatPhoto date:int admin_rights:flags.14?ChatAdminRights default_banned_rights:flags.18?ChatBannedRights = Chat
 type Community struct {
+	_                   tl.NoCompare
 	Creator             bool
 	Left                bool
 	Min                 bool
@@ -4204,15 +4103,8 @@ type ChatFullClass interface {
 // DecodeChatFullClass reads a boxed ChatFull.
 func DecodeChatFullClass(d *tl.Decoder) ChatFullClass {
 	id := d.Uint32()
-	var v ChatFullClass
-	switch id {
-	case 0x2633421b:
-		v = &ChatFull{}
-	case 0xa04e8d3a:
-		v = &ChannelFull{}
-	case 0xcbb7a507:
-		v = &CommunityFull{}
-	default:
+	v, ok := New(id).(ChatFullClass)
+	if !ok {
 		d.Unknown(id, "ChatFull")
 		return nil
 	}
@@ -4227,6 +4119,7 @@ func DecodeChatFullClass(d *tl.Decoder) ChatFullClass {
 //
 //	chatFull#2633421b flags:# can_set_username:flags.7?true has_scheduled:flags.8?true translations_disabled:flags.19?true has_welcome_messages:flags.21?true id:long about:string participants:ChatParticipants chat_photo:flags.2?Photo notify_settings:PeerNotifySettings exported_invite:flags.13?ExportedChatInvite bot_info:flags.3?Vector<BotInfo> pinned_msg_id:flags.6?int folder_id:flags.11?int call:flags.12?InputGroupCall ttl_period:flags.14?int groupcall_default_join_as:flags.15?Peer theme_emoticon:flags.16?string requests_pending:flags.17?int recent_requesters:flags.17?Vector<long> available_reactions:flags.18?ChatReactions reactions_limit:flags.20?int = ChatFull
 type ChatFull struct {
+	_                      tl.NoCompare
 	CanSetUsername         bool
 	HasScheduled           bool
 	TranslationsDisabled   bool
@@ -4414,6 +4307,7 @@ func (x *ChatFull) DecodeBare(d *tl.Decoder) {
 //
 //	channelFull#a04e8d3a flags:# can_view_participants:flags.3?true can_set_username:flags.6?true can_set_stickers:flags.7?true hidden_prehistory:flags.10?true can_set_location:flags.16?true has_scheduled:flags.19?true can_view_stats:flags.20?true blocked:flags.22?true flags2:# can_delete_channel:flags2.0?true antispam:flags2.1?true participants_hidden:flags2.2?true translations_disabled:flags2.3?true stories_pinned_available:flags2.5?true view_forum_as_messages:flags2.6?true restricted_sponsored:flags2.11?true can_view_revenue:flags2.12?true paid_media_allowed:flags2.14?true can_view_stars_revenue:flags2.15?true paid_reactions_available:flags2.16?true stargifts_available:flags2.19?true paid_messages_available:flags2.20?true has_welcome_messages:flags2.24?true id:long about:string participants_count:flags.0?int admins_count:flags.1?int kicked_count:flags.2?int banned_count:flags.2?int online_count:flags.13?int read_inbox_max_id:int read_outbox_max_id:int unread_count:int chat_photo:Photo notify_settings:PeerNotifySettings exported_invite:flags.23?ExportedChatInvite bot_info:Vector<BotInfo> migrated_from_chat_id:flags.4?long migrated_from_max_id:flags.4?int pinned_msg_id:flags.5?int stickerset:flags.8?StickerSet available_min_id:flags.9?int folder_id:flags.11?int linked_chat_id:flags.14?long location:flags.15?ChannelLocation slowmode_seconds:flags.17?int slowmode_next_send_date:flags.18?int stats_dc:flags.12?int pts:int call:flags.21?InputGroupCall ttl_period:flags.24?int pending_suggestions:flags.25?Vector<string> groupcall_default_join_as:flags.26?Peer theme_emoticon:flags.27?string requests_pending:flags.28?int recent_requesters:flags.28?Vector<long> default_send_as:flags.29?Peer available_reactions:flags.30?ChatReactions reactions_limit:flags2.13?int stories:flags2.4?PeerStories wallpaper:flags2.7?WallPaper boosts_applied:flags2.8?int boosts_unrestrict:flags2.9?int emojiset:flags2.10?StickerSet bot_verification:flags2.17?BotVerification stargifts_count:flags2.18?int send_paid_messages_stars:flags2.21?long main_tab:flags2.22?ProfileTab guard_bot_id:flags2.23?long = ChatFull
 type ChannelFull struct {
+	_                      tl.NoCompare
 	CanViewParticipants    bool
 	CanSetUsername         bool
 	CanSetStickers         bool
@@ -4949,6 +4843,7 @@ func (x *ChannelFull) DecodeBare(d *tl.Decoder) {
 //
 //	communityFull#cbb7a507 flags:# id:long about:string chat_photo:Photo linked_peers:Vector<CommunityPeer> admins_count:flags.1?int kicked_count:flags.2?int peer_link_requests_pending:flags.0?int = ChatFull
 type CommunityFull struct {
+	_                       tl.NoCompare
 	ID                      int64
 	About                   string
 	ChatPhoto               PhotoClass
@@ -5021,15 +4916,8 @@ type ChatParticipantClass interface {
 // DecodeChatParticipantClass reads a boxed ChatParticipant.
 func DecodeChatParticipantClass(d *tl.Decoder) ChatParticipantClass {
 	id := d.Uint32()
-	var v ChatParticipantClass
-	switch id {
-	case 0x38e79fde:
-		v = &ChatParticipant{}
-	case 0xe1f867b8:
-		v = &ChatParticipantCreator{}
-	case 0x0360d5d2:
-		v = &ChatParticipantAdmin{}
-	default:
+	v, ok := New(id).(ChatParticipantClass)
+	if !ok {
 		d.Unknown(id, "ChatParticipant")
 		return nil
 	}
@@ -5044,6 +4932,7 @@ func DecodeChatParticipantClass(d *tl.Decoder) ChatParticipantClass {
 //
 //	chatParticipant#38e79fde flags:# user_id:long inviter_id:long date:int rank:flags.0?string = ChatParticipant
 type ChatParticipant struct {
+	_         tl.NoCompare
 	UserID    int64
 	InviterID int64
 	Date      int32
@@ -5088,6 +4977,7 @@ func (x *ChatParticipant) DecodeBare(d *tl.Decoder) {
 //
 //	chatParticipantCreator#e1f867b8 flags:# user_id:long rank:flags.0?string = ChatParticipant
 type ChatParticipantCreator struct {
+	_      tl.NoCompare
 	UserID int64
 	Rank   tl.Opt[string]
 }
@@ -5126,6 +5016,7 @@ func (x *ChatParticipantCreator) DecodeBare(d *tl.Decoder) {
 //
 //	chatParticipantAdmin#360d5d2 flags:# user_id:long inviter_id:long date:int rank:flags.0?string = ChatParticipant
 type ChatParticipantAdmin struct {
+	_         tl.NoCompare
 	UserID    int64
 	InviterID int64
 	Date      int32
@@ -5175,13 +5066,8 @@ type ChatParticipantsClass interface {
 // DecodeChatParticipantsClass reads a boxed ChatParticipants.
 func DecodeChatParticipantsClass(d *tl.Decoder) ChatParticipantsClass {
 	id := d.Uint32()
-	var v ChatParticipantsClass
-	switch id {
-	case 0x8763d3e1:
-		v = &ChatParticipantsForbidden{}
-	case 0x3cbc93f8:
-		v = &ChatParticipants{}
-	default:
+	v, ok := New(id).(ChatParticipantsClass)
+	if !ok {
 		d.Unknown(id, "ChatParticipants")
 		return nil
 	}
@@ -5196,6 +5082,7 @@ func DecodeChatParticipantsClass(d *tl.Decoder) ChatParticipantsClass {
 //
 //	chatParticipantsForbidden#8763d3e1 flags:# chat_id:long self_participant:flags.0?ChatParticipant = ChatParticipants
 type ChatParticipantsForbidden struct {
+	_               tl.NoCompare
 	ChatID          int64
 	SelfParticipant ChatParticipantClass
 }
@@ -5234,6 +5121,7 @@ func (x *ChatParticipantsForbidden) DecodeBare(d *tl.Decoder) {
 //
 //	chatParticipants#3cbc93f8 chat_id:long participants:Vector<ChatParticipant> version:int = ChatParticipants
 type ChatParticipants struct {
+	_            tl.NoCompare
 	ChatID       int64
 	Participants []ChatParticipantClass
 	Version      int32
@@ -5270,13 +5158,8 @@ type ChatPhotoClass interface {
 // DecodeChatPhotoClass reads a boxed ChatPhoto.
 func DecodeChatPhotoClass(d *tl.Decoder) ChatPhotoClass {
 	id := d.Uint32()
-	var v ChatPhotoClass
-	switch id {
-	case 0x37c1011c:
-		v = &ChatPhotoEmpty{}
-	case 0x1c6e1c11:
-		v = &ChatPhoto{}
-	default:
+	v, ok := New(id).(ChatPhotoClass)
+	if !ok {
 		d.Unknown(id, "ChatPhoto")
 		return nil
 	}
@@ -5291,6 +5174,7 @@ func DecodeChatPhotoClass(d *tl.Decoder) ChatPhotoClass {
 //
 //	chatPhotoEmpty#37c1011c = ChatPhoto
 type ChatPhotoEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x37c1011c.
@@ -5313,6 +5197,7 @@ func (x *ChatPhotoEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	chatPhoto#1c6e1c11 flags:# has_video:flags.0?true photo_id:long stripped_thumb:flags.1?bytes dc_id:int = ChatPhoto
 type ChatPhoto struct {
+	_             tl.NoCompare
 	HasVideo      bool
 	PhotoID       int64
 	StrippedThumb []byte
@@ -5364,15 +5249,8 @@ type MessageClass interface {
 // DecodeMessageClass reads a boxed Message.
 func DecodeMessageClass(d *tl.Decoder) MessageClass {
 	id := d.Uint32()
-	var v MessageClass
-	switch id {
-	case 0x90a6ca84:
-		v = &MessageEmpty{}
-	case 0x7600b9d3:
-		v = &Message{}
-	case 0x7a800e0a:
-		v = &MessageService{}
-	default:
+	v, ok := New(id).(MessageClass)
+	if !ok {
 		d.Unknown(id, "Message")
 		return nil
 	}
@@ -5387,6 +5265,7 @@ func DecodeMessageClass(d *tl.Decoder) MessageClass {
 //
 //	messageEmpty#90a6ca84 flags:# id:int peer_id:flags.0?Peer = Message
 type MessageEmpty struct {
+	_      tl.NoCompare
 	ID     int32
 	PeerID PeerClass
 }
@@ -5425,6 +5304,7 @@ func (x *MessageEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	message#7600b9d3 flags:# out:flags.1?true mentioned:flags.4?true media_unread:flags.5?true silent:flags.13?true post:flags.14?true from_scheduled:flags.18?true legacy:flags.19?true edit_hide:flags.21?true pinned:flags.24?true noforwards:flags.26?true invert_media:flags.27?true flags2:# offline:flags2.1?true video_processing_pending:flags2.4?true paid_suggested_post_stars:flags2.8?true paid_suggested_post_ton:flags2.9?true id:int from_id:flags.8?Peer from_boosts_applied:flags.29?int from_rank:flags2.12?string peer_id:Peer saved_peer_id:flags.28?Peer fwd_from:flags.2?MessageFwdHeader via_bot_id:flags.11?long via_business_bot_id:flags2.0?long guestchat_via_from:flags2.19?Peer reply_to:flags.3?MessageReplyHeader date:int message:string media:flags.9?MessageMedia reply_markup:flags.6?ReplyMarkup entities:flags.7?Vector<MessageEntity> views:flags.10?int forwards:flags.10?int replies:flags.23?MessageReplies edit_date:flags.15?int post_author:flags.16?string grouped_id:flags.17?long reactions:flags.20?MessageReactions restriction_reason:flags.22?Vector<RestrictionReason> ttl_period:flags.25?int quick_reply_shortcut_id:flags.30?int effect:flags2.2?long factcheck:flags2.3?FactCheck report_delivery_until_date:flags2.5?int paid_message_stars:flags2.6?long suggested_post:flags2.7?SuggestedPost schedule_repeat_period:flags2.10?int summary_from_language:flags2.11?string rich_message:flags2.13?RichMessage = Message
 type Message struct {
+	_                       tl.NoCompare
 	Out                     bool
 	Mentioned               bool
 	MediaUnread             bool
@@ -5840,6 +5720,7 @@ func (x *Message) DecodeBare(d *tl.Decoder) {
 //
 //	messageService#7a800e0a flags:# out:flags.1?true mentioned:flags.4?true media_unread:flags.5?true reactions_are_possible:flags.9?true silent:flags.13?true post:flags.14?true legacy:flags.19?true id:int from_id:flags.8?Peer peer_id:Peer saved_peer_id:flags.28?Peer reply_to:flags.3?MessageReplyHeader date:int action:MessageAction reactions:flags.20?MessageReactions ttl_period:flags.25?int = Message
 type MessageService struct {
+	_                    tl.NoCompare
 	Out                  bool
 	Mentioned            bool
 	MediaUnread          bool
@@ -5967,47 +5848,8 @@ type MessageMediaClass interface {
 // DecodeMessageMediaClass reads a boxed MessageMedia.
 func DecodeMessageMediaClass(d *tl.Decoder) MessageMediaClass {
 	id := d.Uint32()
-	var v MessageMediaClass
-	switch id {
-	case 0x3ded6320:
-		v = &MessageMediaEmpty{}
-	case 0xe216eb63:
-		v = &MessageMediaPhoto{}
-	case 0x56e0d474:
-		v = &MessageMediaGeo{}
-	case 0x70322949:
-		v = &MessageMediaContact{}
-	case 0x9f84f49e:
-		v = &MessageMediaUnsupported{}
-	case 0x52d8ccd9:
-		v = &MessageMediaDocument{}
-	case 0xddf10c3b:
-		v = &MessageMediaWebPage{}
-	case 0x2ec0533f:
-		v = &MessageMediaVenue{}
-	case 0xfdb19008:
-		v = &MessageMediaGame{}
-	case 0xf6a548d3:
-		v = &MessageMediaInvoice{}
-	case 0xb940c666:
-		v = &MessageMediaGeoLive{}
-	case 0x773f4e66:
-		v = &MessageMediaPoll{}
-	case 0x08cbec07:
-		v = &MessageMediaDice{}
-	case 0x68cb6283:
-		v = &MessageMediaStory{}
-	case 0xaa073beb:
-		v = &MessageMediaGiveaway{}
-	case 0xceaa3ea1:
-		v = &MessageMediaGiveawayResults{}
-	case 0xa8852491:
-		v = &MessageMediaPaidMedia{}
-	case 0x8a53b014:
-		v = &MessageMediaToDo{}
-	case 0xca5cab89:
-		v = &MessageMediaVideoStream{}
-	default:
+	v, ok := New(id).(MessageMediaClass)
+	if !ok {
 		d.Unknown(id, "MessageMedia")
 		return nil
 	}
@@ -6022,6 +5864,7 @@ func DecodeMessageMediaClass(d *tl.Decoder) MessageMediaClass {
 //
 //	messageMediaEmpty#3ded6320 = MessageMedia
 type MessageMediaEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x3ded6320.
@@ -6044,6 +5887,7 @@ func (x *MessageMediaEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaPhoto#e216eb63 flags:# spoiler:flags.3?true live_photo:flags.4?true photo:flags.0?Photo ttl_seconds:flags.2?int video:flags.4?Document = MessageMedia
 type MessageMediaPhoto struct {
+	_          tl.NoCompare
 	Spoiler    bool
 	LivePhoto  bool
 	Photo      PhotoClass
@@ -6109,6 +5953,7 @@ func (x *MessageMediaPhoto) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaGeo#56e0d474 geo:GeoPoint = MessageMedia
 type MessageMediaGeo struct {
+	_   tl.NoCompare
 	Geo GeoPointClass
 }
 
@@ -6134,6 +5979,7 @@ func (x *MessageMediaGeo) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaContact#70322949 phone_number:string first_name:string last_name:string vcard:string user_id:long = MessageMedia
 type MessageMediaContact struct {
+	_           tl.NoCompare
 	PhoneNumber string
 	FirstName   string
 	LastName    string
@@ -6171,6 +6017,7 @@ func (x *MessageMediaContact) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaUnsupported#9f84f49e = MessageMedia
 type MessageMediaUnsupported struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9f84f49e.
@@ -6193,6 +6040,7 @@ func (x *MessageMediaUnsupported) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaDocument#52d8ccd9 flags:# nopremium:flags.3?true spoiler:flags.4?true video:flags.6?true round:flags.7?true voice:flags.8?true document:flags.0?Document alt_documents:flags.5?Vector<Document> video_cover:flags.9?Photo video_timestamp:flags.10?int ttl_seconds:flags.2?int = MessageMedia
 type MessageMediaDocument struct {
+	_              tl.NoCompare
 	Nopremium      bool
 	Spoiler        bool
 	Video          bool
@@ -6293,6 +6141,7 @@ func (x *MessageMediaDocument) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaWebPage#ddf10c3b flags:# force_large_media:flags.0?true force_small_media:flags.1?true manual:flags.3?true safe:flags.4?true webpage:WebPage = MessageMedia
 type MessageMediaWebPage struct {
+	_               tl.NoCompare
 	ForceLargeMedia bool
 	ForceSmallMedia bool
 	Manual          bool
@@ -6341,6 +6190,7 @@ func (x *MessageMediaWebPage) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaVenue#2ec0533f geo:GeoPoint title:string address:string provider:string venue_id:string venue_type:string = MessageMedia
 type MessageMediaVenue struct {
+	_         tl.NoCompare
 	Geo       GeoPointClass
 	Title     string
 	Address   string
@@ -6381,6 +6231,7 @@ func (x *MessageMediaVenue) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaGame#fdb19008 game:Game = MessageMedia
 type MessageMediaGame struct {
+	_    tl.NoCompare
 	Game GameClass
 }
 
@@ -6406,6 +6257,7 @@ func (x *MessageMediaGame) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaInvoice#f6a548d3 flags:# shipping_address_requested:flags.1?true test:flags.3?true title:string description:string photo:flags.0?WebDocument receipt_msg_id:flags.2?int currency:string total_amount:long start_param:string extended_media:flags.4?MessageExtendedMedia = MessageMedia
 type MessageMediaInvoice struct {
+	_                        tl.NoCompare
 	ShippingAddressRequested bool
 	Test                     bool
 	Title                    string
@@ -6486,6 +6338,7 @@ func (x *MessageMediaInvoice) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaGeoLive#b940c666 flags:# geo:GeoPoint heading:flags.0?int period:int proximity_notification_radius:flags.1?int = MessageMedia
 type MessageMediaGeoLive struct {
+	_                           tl.NoCompare
 	Geo                         GeoPointClass
 	Heading                     tl.Opt[int32]
 	Period                      int32
@@ -6537,6 +6390,7 @@ func (x *MessageMediaGeoLive) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaPoll#773f4e66 flags:# poll:Poll results:PollResults attached_media:flags.0?MessageMedia = MessageMedia
 type MessageMediaPoll struct {
+	_             tl.NoCompare
 	Poll          PollClass
 	Results       PollResultsClass
 	AttachedMedia MessageMediaClass
@@ -6578,6 +6432,7 @@ func (x *MessageMediaPoll) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaDice#8cbec07 flags:# value:int emoticon:string game_outcome:flags.0?messages.EmojiGameOutcome = MessageMedia
 type MessageMediaDice struct {
+	_           tl.NoCompare
 	Value       int32
 	Emoticon    string
 	GameOutcome MessagesEmojiGameOutcomeClass
@@ -6619,6 +6474,7 @@ func (x *MessageMediaDice) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaStory#68cb6283 flags:# via_mention:flags.1?true peer:Peer id:int story:flags.0?StoryItem = MessageMedia
 type MessageMediaStory struct {
+	_          tl.NoCompare
 	ViaMention bool
 	Peer       PeerClass
 	ID         int32
@@ -6665,6 +6521,7 @@ func (x *MessageMediaStory) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaGiveaway#aa073beb flags:# only_new_subscribers:flags.0?true winners_are_visible:flags.2?true channels:Vector<long> countries_iso2:flags.1?Vector<string> prize_description:flags.3?string quantity:int months:flags.4?int stars:flags.5?long until_date:int = MessageMedia
 type MessageMediaGiveaway struct {
+	_                  tl.NoCompare
 	OnlyNewSubscribers bool
 	WinnersAreVisible  bool
 	Channels           []int64
@@ -6749,6 +6606,7 @@ func (x *MessageMediaGiveaway) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaGiveawayResults#ceaa3ea1 flags:# only_new_subscribers:flags.0?true refunded:flags.2?true channel_id:long additional_peers_count:flags.3?int launch_msg_id:int winners_count:int unclaimed_count:int winners:Vector<long> months:flags.4?int stars:flags.5?long prize_description:flags.1?string until_date:int = MessageMedia
 type MessageMediaGiveawayResults struct {
+	_                    tl.NoCompare
 	OnlyNewSubscribers   bool
 	Refunded             bool
 	ChannelID            int64
@@ -6842,6 +6700,7 @@ func (x *MessageMediaGiveawayResults) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaPaidMedia#a8852491 stars_amount:long extended_media:Vector<MessageExtendedMedia> = MessageMedia
 type MessageMediaPaidMedia struct {
+	_             tl.NoCompare
 	StarsAmount   int64
 	ExtendedMedia []MessageExtendedMediaClass
 }
@@ -6870,6 +6729,7 @@ func (x *MessageMediaPaidMedia) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaToDo#8a53b014 flags:# todo:TodoList completions:flags.0?Vector<TodoCompletion> = MessageMedia
 type MessageMediaToDo struct {
+	_           tl.NoCompare
 	Todo        TodoListClass
 	Completions []TodoCompletionClass
 }
@@ -6908,6 +6768,7 @@ func (x *MessageMediaToDo) DecodeBare(d *tl.Decoder) {
 //
 //	messageMediaVideoStream#ca5cab89 flags:# rtmp_stream:flags.0?true call:InputGroupCall = MessageMedia
 type MessageMediaVideoStream struct {
+	_          tl.NoCompare
 	RtmpStream bool
 	Call       InputGroupCallClass
 }
@@ -6946,147 +6807,8 @@ type MessageActionClass interface {
 // DecodeMessageActionClass reads a boxed MessageAction.
 func DecodeMessageActionClass(d *tl.Decoder) MessageActionClass {
 	id := d.Uint32()
-	var v MessageActionClass
-	switch id {
-	case 0xb6aef7b0:
-		v = &MessageActionEmpty{}
-	case 0xbd47cbad:
-		v = &MessageActionChatCreate{}
-	case 0xb5a1ce5a:
-		v = &MessageActionChatEditTitle{}
-	case 0x7fcb13a8:
-		v = &MessageActionChatEditPhoto{}
-	case 0x95e3fbef:
-		v = &MessageActionChatDeletePhoto{}
-	case 0x15cefd00:
-		v = &MessageActionChatAddUser{}
-	case 0xa43f30cc:
-		v = &MessageActionChatDeleteUser{}
-	case 0x031224c3:
-		v = &MessageActionChatJoinedByLink{}
-	case 0x95d2ac92:
-		v = &MessageActionChannelCreate{}
-	case 0xe1037f92:
-		v = &MessageActionChatMigrateTo{}
-	case 0xea3948e9:
-		v = &MessageActionChannelMigrateFrom{}
-	case 0x94bd38ed:
-		v = &MessageActionPinMessage{}
-	case 0x9fbab604:
-		v = &MessageActionHistoryClear{}
-	case 0x92a72876:
-		v = &MessageActionGameScore{}
-	case 0xffa00ccc:
-		v = &MessageActionPaymentSentMe{}
-	case 0xc624b16e:
-		v = &MessageActionPaymentSent{}
-	case 0x80e11a7f:
-		v = &MessageActionPhoneCall{}
-	case 0x4792929b:
-		v = &MessageActionScreenshotTaken{}
-	case 0xfae69f56:
-		v = &MessageActionCustomAction{}
-	case 0xc516d679:
-		v = &MessageActionBotAllowed{}
-	case 0x1b287353:
-		v = &MessageActionSecureValuesSentMe{}
-	case 0xd95c6154:
-		v = &MessageActionSecureValuesSent{}
-	case 0xf3f25f76:
-		v = &MessageActionContactSignUp{}
-	case 0x98e0d697:
-		v = &MessageActionGeoProximityReached{}
-	case 0x7a0d7f42:
-		v = &MessageActionGroupCall{}
-	case 0x502f92f7:
-		v = &MessageActionInviteToGroupCall{}
-	case 0x3c134d7b:
-		v = &MessageActionSetMessagesTTL{}
-	case 0xb3a07661:
-		v = &MessageActionGroupCallScheduled{}
-	case 0xb91bbd3a:
-		v = &MessageActionSetChatTheme{}
-	case 0xebbca3cb:
-		v = &MessageActionChatJoinedByRequest{}
-	case 0x47dd8079:
-		v = &MessageActionWebViewDataSentMe{}
-	case 0xb4c38cb5:
-		v = &MessageActionWebViewDataSent{}
-	case 0x48e91302:
-		v = &MessageActionGiftPremium{}
-	case 0x0d999256:
-		v = &MessageActionTopicCreate{}
-	case 0xc0944820:
-		v = &MessageActionTopicEdit{}
-	case 0x57de635e:
-		v = &MessageActionSuggestProfilePhoto{}
-	case 0x31518e9b:
-		v = &MessageActionRequestedPeer{}
-	case 0x5060a3f4:
-		v = &MessageActionSetChatWallPaper{}
-	case 0x31c48347:
-		v = &MessageActionGiftCode{}
-	case 0xa80f51e4:
-		v = &MessageActionGiveawayLaunch{}
-	case 0x87e2f155:
-		v = &MessageActionGiveawayResults{}
-	case 0xcc02aa6d:
-		v = &MessageActionBoostApply{}
-	case 0x93b31848:
-		v = &MessageActionRequestedPeerSentMe{}
-	case 0x41b3e202:
-		v = &MessageActionPaymentRefunded{}
-	case 0x45d5b021:
-		v = &MessageActionGiftStars{}
-	case 0xb00c47a2:
-		v = &MessageActionPrizeStars{}
-	case 0xea2c31d3:
-		v = &MessageActionStarGift{}
-	case 0x7e1c1187:
-		v = &MessageActionStarGiftUnique{}
-	case 0xac1f1fcd:
-		v = &MessageActionPaidMessagesRefunded{}
-	case 0x84b88578:
-		v = &MessageActionPaidMessagesPrice{}
-	case 0x2ffe2f7a:
-		v = &MessageActionConferenceCall{}
-	case 0xcc7c5c89:
-		v = &MessageActionTodoCompletions{}
-	case 0xc7edbc83:
-		v = &MessageActionTodoAppendTasks{}
-	case 0xee7a1596:
-		v = &MessageActionSuggestedPostApproval{}
-	case 0x95ddcf69:
-		v = &MessageActionSuggestedPostSuccess{}
-	case 0x69f916f8:
-		v = &MessageActionSuggestedPostRefund{}
-	case 0xa8a3c699:
-		v = &MessageActionGiftTon{}
-	case 0x2c8f2a25:
-		v = &MessageActionSuggestBirthday{}
-	case 0x774278d4:
-		v = &MessageActionStarGiftPurchaseOffer{}
-	case 0x73ada76b:
-		v = &MessageActionStarGiftPurchaseOfferDeclined{}
-	case 0xb07ed085:
-		v = &MessageActionNewCreatorPending{}
-	case 0xe188503b:
-		v = &MessageActionChangeCreator{}
-	case 0xbf7d6572:
-		v = &MessageActionNoForwardsToggle{}
-	case 0x3e2793ba:
-		v = &MessageActionNoForwardsRequest{}
-	case 0x9da1cd6c:
-		v = &MessageActionPollAppendAnswer{}
-	case 0x399674dc:
-		v = &MessageActionPollDeleteAnswer{}
-	case 0x16605e3e:
-		v = &MessageActionManagedBotCreated{}
-	case 0x5d20bae8:
-		v = &MessageActionChangeCommunity{}
-	case 0x4a8bfe80:
-		v = &MessageActionChatJoinedViaCommunity{}
-	default:
+	v, ok := New(id).(MessageActionClass)
+	if !ok {
 		d.Unknown(id, "MessageAction")
 		return nil
 	}
@@ -7101,6 +6823,7 @@ func DecodeMessageActionClass(d *tl.Decoder) MessageActionClass {
 //
 //	messageActionEmpty#b6aef7b0 = MessageAction
 type MessageActionEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb6aef7b0.
@@ -7123,6 +6846,7 @@ func (x *MessageActionEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionChatCreate#bd47cbad title:string users:Vector<long> = MessageAction
 type MessageActionChatCreate struct {
+	_     tl.NoCompare
 	Title string
 	Users []int64
 }
@@ -7151,6 +6875,7 @@ func (x *MessageActionChatCreate) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionChatEditTitle#b5a1ce5a title:string = MessageAction
 type MessageActionChatEditTitle struct {
+	_     tl.NoCompare
 	Title string
 }
 
@@ -7176,6 +6901,7 @@ func (x *MessageActionChatEditTitle) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionChatEditPhoto#7fcb13a8 photo:Photo = MessageAction
 type MessageActionChatEditPhoto struct {
+	_     tl.NoCompare
 	Photo PhotoClass
 }
 
@@ -7201,6 +6927,7 @@ func (x *MessageActionChatEditPhoto) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionChatDeletePhoto#95e3fbef = MessageAction
 type MessageActionChatDeletePhoto struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x95e3fbef.
@@ -7223,6 +6950,7 @@ func (x *MessageActionChatDeletePhoto) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionChatAddUser#15cefd00 users:Vector<long> = MessageAction
 type MessageActionChatAddUser struct {
+	_     tl.NoCompare
 	Users []int64
 }
 
@@ -7248,6 +6976,7 @@ func (x *MessageActionChatAddUser) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionChatDeleteUser#a43f30cc user_id:long = MessageAction
 type MessageActionChatDeleteUser struct {
+	_      tl.NoCompare
 	UserID int64
 }
 
@@ -7273,6 +7002,7 @@ func (x *MessageActionChatDeleteUser) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionChatJoinedByLink#31224c3 inviter_id:long = MessageAction
 type MessageActionChatJoinedByLink struct {
+	_         tl.NoCompare
 	InviterID int64
 }
 
@@ -7298,6 +7028,7 @@ func (x *MessageActionChatJoinedByLink) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionChannelCreate#95d2ac92 title:string = MessageAction
 type MessageActionChannelCreate struct {
+	_     tl.NoCompare
 	Title string
 }
 
@@ -7323,6 +7054,7 @@ func (x *MessageActionChannelCreate) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionChatMigrateTo#e1037f92 channel_id:long = MessageAction
 type MessageActionChatMigrateTo struct {
+	_         tl.NoCompare
 	ChannelID int64
 }
 
@@ -7348,6 +7080,7 @@ func (x *MessageActionChatMigrateTo) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionChannelMigrateFrom#ea3948e9 title:string chat_id:long = MessageAction
 type MessageActionChannelMigrateFrom struct {
+	_      tl.NoCompare
 	Title  string
 	ChatID int64
 }
@@ -7376,6 +7109,7 @@ func (x *MessageActionChannelMigrateFrom) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionPinMessage#94bd38ed = MessageAction
 type MessageActionPinMessage struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x94bd38ed.
@@ -7398,6 +7132,7 @@ func (x *MessageActionPinMessage) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionHistoryClear#9fbab604 = MessageAction
 type MessageActionHistoryClear struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9fbab604.
@@ -7420,6 +7155,7 @@ func (x *MessageActionHistoryClear) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionGameScore#92a72876 game_id:long score:int = MessageAction
 type MessageActionGameScore struct {
+	_      tl.NoCompare
 	GameID int64
 	Score  int32
 }
@@ -7448,6 +7184,7 @@ func (x *MessageActionGameScore) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionPaymentSentMe#ffa00ccc flags:# recurring_init:flags.2?true recurring_used:flags.3?true currency:string total_amount:long payload:bytes info:flags.0?PaymentRequestedInfo shipping_option_id:flags.1?string charge:PaymentCharge subscription_until_date:flags.4?int = MessageAction
 type MessageActionPaymentSentMe struct {
+	_                     tl.NoCompare
 	RecurringInit         bool
 	RecurringUsed         bool
 	Currency              string
@@ -7525,6 +7262,7 @@ func (x *MessageActionPaymentSentMe) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionPaymentSent#c624b16e flags:# recurring_init:flags.2?true recurring_used:flags.3?true currency:string total_amount:long invoice_slug:flags.0?string subscription_until_date:flags.4?int = MessageAction
 type MessageActionPaymentSent struct {
+	_                     tl.NoCompare
 	RecurringInit         bool
 	RecurringUsed         bool
 	Currency              string
@@ -7586,6 +7324,7 @@ func (x *MessageActionPaymentSent) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionPhoneCall#80e11a7f flags:# video:flags.2?true call_id:long reason:flags.0?PhoneCallDiscardReason duration:flags.1?int = MessageAction
 type MessageActionPhoneCall struct {
+	_        tl.NoCompare
 	Video    bool
 	CallID   int64
 	Reason   PhoneCallDiscardReasonClass
@@ -7639,6 +7378,7 @@ func (x *MessageActionPhoneCall) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionScreenshotTaken#4792929b = MessageAction
 type MessageActionScreenshotTaken struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x4792929b.
@@ -7661,6 +7401,7 @@ func (x *MessageActionScreenshotTaken) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionCustomAction#fae69f56 message:string = MessageAction
 type MessageActionCustomAction struct {
+	_       tl.NoCompare
 	Message string
 }
 
@@ -7686,6 +7427,7 @@ func (x *MessageActionCustomAction) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionBotAllowed#c516d679 flags:# attach_menu:flags.1?true from_request:flags.3?true domain:flags.0?string app:flags.2?BotApp = MessageAction
 type MessageActionBotAllowed struct {
+	_           tl.NoCompare
 	AttachMenu  bool
 	FromRequest bool
 	Domain      tl.Opt[string]
@@ -7741,6 +7483,7 @@ func (x *MessageActionBotAllowed) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionSecureValuesSentMe#1b287353 values:Vector<SecureValue> credentials:SecureCredentialsEncrypted = MessageAction
 type MessageActionSecureValuesSentMe struct {
+	_           tl.NoCompare
 	Values      []SecureValueClass
 	Credentials SecureCredentialsEncryptedClass
 }
@@ -7769,6 +7512,7 @@ func (x *MessageActionSecureValuesSentMe) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionSecureValuesSent#d95c6154 types:Vector<SecureValueType> = MessageAction
 type MessageActionSecureValuesSent struct {
+	_     tl.NoCompare
 	Types []SecureValueTypeClass
 }
 
@@ -7794,6 +7538,7 @@ func (x *MessageActionSecureValuesSent) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionContactSignUp#f3f25f76 = MessageAction
 type MessageActionContactSignUp struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf3f25f76.
@@ -7816,6 +7561,7 @@ func (x *MessageActionContactSignUp) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionGeoProximityReached#98e0d697 from_id:Peer to_id:Peer distance:int = MessageAction
 type MessageActionGeoProximityReached struct {
+	_        tl.NoCompare
 	FromID   PeerClass
 	ToID     PeerClass
 	Distance int32
@@ -7847,6 +7593,7 @@ func (x *MessageActionGeoProximityReached) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionGroupCall#7a0d7f42 flags:# call:InputGroupCall duration:flags.0?int = MessageAction
 type MessageActionGroupCall struct {
+	_        tl.NoCompare
 	Call     InputGroupCallClass
 	Duration tl.Opt[int32]
 }
@@ -7885,6 +7632,7 @@ func (x *MessageActionGroupCall) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionInviteToGroupCall#502f92f7 call:InputGroupCall users:Vector<long> = MessageAction
 type MessageActionInviteToGroupCall struct {
+	_     tl.NoCompare
 	Call  InputGroupCallClass
 	Users []int64
 }
@@ -7913,6 +7661,7 @@ func (x *MessageActionInviteToGroupCall) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionSetMessagesTTL#3c134d7b flags:# period:int auto_setting_from:flags.0?long = MessageAction
 type MessageActionSetMessagesTTL struct {
+	_               tl.NoCompare
 	Period          int32
 	AutoSettingFrom tl.Opt[int64]
 }
@@ -7951,6 +7700,7 @@ func (x *MessageActionSetMessagesTTL) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionGroupCallScheduled#b3a07661 call:InputGroupCall schedule_date:int = MessageAction
 type MessageActionGroupCallScheduled struct {
+	_            tl.NoCompare
 	Call         InputGroupCallClass
 	ScheduleDate int32
 }
@@ -7979,6 +7729,7 @@ func (x *MessageActionGroupCallScheduled) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionSetChatTheme#b91bbd3a theme:ChatTheme = MessageAction
 type MessageActionSetChatTheme struct {
+	_     tl.NoCompare
 	Theme ChatThemeClass
 }
 
@@ -8004,6 +7755,7 @@ func (x *MessageActionSetChatTheme) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionChatJoinedByRequest#ebbca3cb = MessageAction
 type MessageActionChatJoinedByRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xebbca3cb.
@@ -8026,6 +7778,7 @@ func (x *MessageActionChatJoinedByRequest) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionWebViewDataSentMe#47dd8079 text:string data:string = MessageAction
 type MessageActionWebViewDataSentMe struct {
+	_    tl.NoCompare
 	Text string
 	Data string
 }
@@ -8054,6 +7807,7 @@ func (x *MessageActionWebViewDataSentMe) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionWebViewDataSent#b4c38cb5 text:string = MessageAction
 type MessageActionWebViewDataSent struct {
+	_    tl.NoCompare
 	Text string
 }
 
@@ -8079,6 +7833,7 @@ func (x *MessageActionWebViewDataSent) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionGiftPremium#48e91302 flags:# currency:string amount:long days:int crypto_currency:flags.0?string crypto_amount:flags.0?long message:flags.1?TextWithEntities = MessageAction
 type MessageActionGiftPremium struct {
+	_              tl.NoCompare
 	Currency       string
 	Amount         int64
 	Days           int32
@@ -8143,6 +7898,7 @@ func (x *MessageActionGiftPremium) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionTopicCreate#d999256 flags:# title_missing:flags.1?true title:string icon_color:int icon_emoji_id:flags.0?long = MessageAction
 type MessageActionTopicCreate struct {
+	_            tl.NoCompare
 	TitleMissing bool
 	Title        string
 	IconColor    int32
@@ -8189,6 +7945,7 @@ func (x *MessageActionTopicCreate) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionTopicEdit#c0944820 flags:# title:flags.0?string icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool = MessageAction
 type MessageActionTopicEdit struct {
+	_           tl.NoCompare
 	Title       tl.Opt[string]
 	IconEmojiID tl.Opt[int64]
 	Closed      tl.Opt[bool]
@@ -8254,6 +8011,7 @@ func (x *MessageActionTopicEdit) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionSuggestProfilePhoto#57de635e photo:Photo = MessageAction
 type MessageActionSuggestProfilePhoto struct {
+	_     tl.NoCompare
 	Photo PhotoClass
 }
 
@@ -8279,6 +8037,7 @@ func (x *MessageActionSuggestProfilePhoto) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionRequestedPeer#31518e9b button_id:int peers:Vector<Peer> = MessageAction
 type MessageActionRequestedPeer struct {
+	_        tl.NoCompare
 	ButtonID int32
 	Peers    []PeerClass
 }
@@ -8307,6 +8066,7 @@ func (x *MessageActionRequestedPeer) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionSetChatWallPaper#5060a3f4 flags:# same:flags.0?true for_both:flags.1?true wallpaper:WallPaper = MessageAction
 type MessageActionSetChatWallPaper struct {
+	_         tl.NoCompare
 	Same      bool
 	ForBoth   bool
 	Wallpaper WallPaperClass
@@ -8345,6 +8105,7 @@ func (x *MessageActionSetChatWallPaper) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionGiftCode#31c48347 flags:# via_giveaway:flags.0?true unclaimed:flags.5?true boost_peer:flags.1?Peer days:int slug:string currency:flags.2?string amount:flags.2?long crypto_currency:flags.3?string crypto_amount:flags.3?long message:flags.4?TextWithEntities = MessageAction
 type MessageActionGiftCode struct {
+	_              tl.NoCompare
 	ViaGiveaway    bool
 	Unclaimed      bool
 	BoostPeer      PeerClass
@@ -8446,6 +8207,7 @@ func (x *MessageActionGiftCode) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionGiveawayLaunch#a80f51e4 flags:# stars:flags.0?long = MessageAction
 type MessageActionGiveawayLaunch struct {
+	_     tl.NoCompare
 	Stars tl.Opt[int64]
 }
 
@@ -8481,6 +8243,7 @@ func (x *MessageActionGiveawayLaunch) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionGiveawayResults#87e2f155 flags:# stars:flags.0?true winners_count:int unclaimed_count:int = MessageAction
 type MessageActionGiveawayResults struct {
+	_              tl.NoCompare
 	Stars          bool
 	WinnersCount   int32
 	UnclaimedCount int32
@@ -8517,6 +8280,7 @@ func (x *MessageActionGiveawayResults) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionBoostApply#cc02aa6d boosts:int = MessageAction
 type MessageActionBoostApply struct {
+	_      tl.NoCompare
 	Boosts int32
 }
 
@@ -8542,6 +8306,7 @@ func (x *MessageActionBoostApply) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionRequestedPeerSentMe#93b31848 button_id:int peers:Vector<RequestedPeer> = MessageAction
 type MessageActionRequestedPeerSentMe struct {
+	_        tl.NoCompare
 	ButtonID int32
 	Peers    []RequestedPeerClass
 }
@@ -8570,6 +8335,7 @@ func (x *MessageActionRequestedPeerSentMe) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionPaymentRefunded#41b3e202 flags:# peer:Peer currency:string total_amount:long payload:flags.0?bytes charge:PaymentCharge = MessageAction
 type MessageActionPaymentRefunded struct {
+	_           tl.NoCompare
 	Peer        PeerClass
 	Currency    string
 	TotalAmount int64
@@ -8617,6 +8383,7 @@ func (x *MessageActionPaymentRefunded) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionGiftStars#45d5b021 flags:# currency:string amount:long stars:long crypto_currency:flags.0?string crypto_amount:flags.0?long transaction_id:flags.1?string = MessageAction
 type MessageActionGiftStars struct {
+	_              tl.NoCompare
 	Currency       string
 	Amount         int64
 	Stars          int64
@@ -8681,6 +8448,7 @@ func (x *MessageActionGiftStars) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionPrizeStars#b00c47a2 flags:# unclaimed:flags.0?true stars:long transaction_id:string boost_peer:Peer giveaway_msg_id:int = MessageAction
 type MessageActionPrizeStars struct {
+	_             tl.NoCompare
 	Unclaimed     bool
 	Stars         int64
 	TransactionID string
@@ -8723,6 +8491,7 @@ func (x *MessageActionPrizeStars) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionStarGift#ea2c31d3 flags:# name_hidden:flags.0?true saved:flags.2?true converted:flags.3?true upgraded:flags.5?true refunded:flags.9?true can_upgrade:flags.10?true prepaid_upgrade:flags.13?true upgrade_separate:flags.16?true auction_acquired:flags.17?true gift:StarGift message:flags.1?TextWithEntities convert_stars:flags.4?long upgrade_msg_id:flags.5?int upgrade_stars:flags.8?long from_id:flags.11?Peer peer:flags.12?Peer saved_id:flags.12?long prepaid_upgrade_hash:flags.14?string gift_msg_id:flags.15?int to_id:flags.18?Peer gift_num:flags.19?int = MessageAction
 type MessageActionStarGift struct {
+	_                  tl.NoCompare
 	NameHidden         bool
 	Saved              bool
 	Converted          bool
@@ -8906,6 +8675,7 @@ func (x *MessageActionStarGift) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionStarGiftUnique#7e1c1187 flags:# upgrade:flags.0?true transferred:flags.1?true saved:flags.2?true refunded:flags.5?true prepaid_upgrade:flags.11?true assigned:flags.13?true from_offer:flags.14?true craft:flags.16?true name_hidden:flags.17?true gift:StarGift can_export_at:flags.3?int transfer_stars:flags.4?long from_id:flags.6?Peer peer:flags.7?Peer saved_id:flags.7?long resale_amount:flags.8?StarsAmount can_transfer_at:flags.9?int can_resell_at:flags.10?int drop_original_details_stars:flags.12?long can_craft_at:flags.15?int message:flags.18?TextWithEntities = MessageAction
 type MessageActionStarGiftUnique struct {
+	_                        tl.NoCompare
 	Upgrade                  bool
 	Transferred              bool
 	Saved                    bool
@@ -9089,6 +8859,7 @@ func (x *MessageActionStarGiftUnique) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionPaidMessagesRefunded#ac1f1fcd count:int stars:long = MessageAction
 type MessageActionPaidMessagesRefunded struct {
+	_     tl.NoCompare
 	Count int32
 	Stars int64
 }
@@ -9119,6 +8890,7 @@ func (x *MessageActionPaidMessagesRefunded) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionPaidMessagesPrice#84b88578 flags:# broadcast_messages_allowed:flags.0?true stars:long = MessageAction
 type MessageActionPaidMessagesPrice struct {
+	_                        tl.NoCompare
 	BroadcastMessagesAllowed bool
 	Stars                    int64
 }
@@ -9152,6 +8924,7 @@ func (x *MessageActionPaidMessagesPrice) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionConferenceCall#2ffe2f7a flags:# missed:flags.0?true active:flags.1?true video:flags.4?true call_id:long duration:flags.2?int other_participants:flags.3?Vector<Peer> = MessageAction
 type MessageActionConferenceCall struct {
+	_                 tl.NoCompare
 	Missed            bool
 	Active            bool
 	Video             bool
@@ -9215,6 +8988,7 @@ func (x *MessageActionConferenceCall) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionTodoCompletions#cc7c5c89 completed:Vector<int> incompleted:Vector<int> = MessageAction
 type MessageActionTodoCompletions struct {
+	_           tl.NoCompare
 	Completed   []int32
 	Incompleted []int32
 }
@@ -9243,6 +9017,7 @@ func (x *MessageActionTodoCompletions) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionTodoAppendTasks#c7edbc83 list:Vector<TodoItem> = MessageAction
 type MessageActionTodoAppendTasks struct {
+	_    tl.NoCompare
 	List []TodoItemClass
 }
 
@@ -9268,6 +9043,7 @@ func (x *MessageActionTodoAppendTasks) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionSuggestedPostApproval#ee7a1596 flags:# rejected:flags.0?true balance_too_low:flags.1?true reject_comment:flags.2?string schedule_date:flags.3?int price:flags.4?StarsAmount = MessageAction
 type MessageActionSuggestedPostApproval struct {
+	_             tl.NoCompare
 	Rejected      bool
 	BalanceTooLow bool
 	RejectComment tl.Opt[string]
@@ -9335,6 +9111,7 @@ func (x *MessageActionSuggestedPostApproval) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionSuggestedPostSuccess#95ddcf69 price:StarsAmount = MessageAction
 type MessageActionSuggestedPostSuccess struct {
+	_     tl.NoCompare
 	Price StarsAmountClass
 }
 
@@ -9362,6 +9139,7 @@ func (x *MessageActionSuggestedPostSuccess) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionSuggestedPostRefund#69f916f8 flags:# payer_initiated:flags.0?true = MessageAction
 type MessageActionSuggestedPostRefund struct {
+	_              tl.NoCompare
 	PayerInitiated bool
 }
 
@@ -9392,6 +9170,7 @@ func (x *MessageActionSuggestedPostRefund) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionGiftTon#a8a3c699 flags:# currency:string amount:long crypto_currency:string crypto_amount:long transaction_id:flags.0?string = MessageAction
 type MessageActionGiftTon struct {
+	_              tl.NoCompare
 	Currency       string
 	Amount         int64
 	CryptoCurrency string
@@ -9439,6 +9218,7 @@ func (x *MessageActionGiftTon) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionSuggestBirthday#2c8f2a25 birthday:Birthday = MessageAction
 type MessageActionSuggestBirthday struct {
+	_        tl.NoCompare
 	Birthday BirthdayClass
 }
 
@@ -9464,6 +9244,7 @@ func (x *MessageActionSuggestBirthday) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionStarGiftPurchaseOffer#774278d4 flags:# accepted:flags.0?true declined:flags.1?true gift:StarGift price:StarsAmount expires_at:int = MessageAction
 type MessageActionStarGiftPurchaseOffer struct {
+	_         tl.NoCompare
 	Accepted  bool
 	Declined  bool
 	Gift      StarGiftClass
@@ -9510,6 +9291,7 @@ func (x *MessageActionStarGiftPurchaseOffer) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionStarGiftPurchaseOfferDeclined#73ada76b flags:# expired:flags.0?true gift:StarGift price:StarsAmount = MessageAction
 type MessageActionStarGiftPurchaseOfferDeclined struct {
+	_       tl.NoCompare
 	Expired bool
 	Gift    StarGiftClass
 	Price   StarsAmountClass
@@ -9548,6 +9330,7 @@ func (x *MessageActionStarGiftPurchaseOfferDeclined) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionNewCreatorPending#b07ed085 new_creator_id:long = MessageAction
 type MessageActionNewCreatorPending struct {
+	_            tl.NoCompare
 	NewCreatorID int64
 }
 
@@ -9573,6 +9356,7 @@ func (x *MessageActionNewCreatorPending) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionChangeCreator#e188503b new_creator_id:long = MessageAction
 type MessageActionChangeCreator struct {
+	_            tl.NoCompare
 	NewCreatorID int64
 }
 
@@ -9598,6 +9382,7 @@ func (x *MessageActionChangeCreator) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionNoForwardsToggle#bf7d6572 prev_value:Bool new_value:Bool = MessageAction
 type MessageActionNoForwardsToggle struct {
+	_         tl.NoCompare
 	PrevValue bool
 	NewValue  bool
 }
@@ -9626,6 +9411,7 @@ func (x *MessageActionNoForwardsToggle) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionNoForwardsRequest#3e2793ba flags:# expired:flags.0?true prev_value:Bool new_value:Bool = MessageAction
 type MessageActionNoForwardsRequest struct {
+	_         tl.NoCompare
 	Expired   bool
 	PrevValue bool
 	NewValue  bool
@@ -9662,6 +9448,7 @@ func (x *MessageActionNoForwardsRequest) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionPollAppendAnswer#9da1cd6c answer:PollAnswer = MessageAction
 type MessageActionPollAppendAnswer struct {
+	_      tl.NoCompare
 	Answer PollAnswerClass
 }
 
@@ -9687,6 +9474,7 @@ func (x *MessageActionPollAppendAnswer) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionPollDeleteAnswer#399674dc answer:PollAnswer = MessageAction
 type MessageActionPollDeleteAnswer struct {
+	_      tl.NoCompare
 	Answer PollAnswerClass
 }
 
@@ -9712,6 +9500,7 @@ func (x *MessageActionPollDeleteAnswer) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionManagedBotCreated#16605e3e bot_id:long = MessageAction
 type MessageActionManagedBotCreated struct {
+	_     tl.NoCompare
 	BotID int64
 }
 
@@ -9737,6 +9526,7 @@ func (x *MessageActionManagedBotCreated) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionChangeCommunity#5d20bae8 flags:# community_id:flags.0?long = MessageAction
 type MessageActionChangeCommunity struct {
+	_           tl.NoCompare
 	CommunityID tl.Opt[int64]
 }
 
@@ -9772,6 +9562,7 @@ func (x *MessageActionChangeCommunity) DecodeBare(d *tl.Decoder) {
 //
 //	messageActionChatJoinedViaCommunity#4a8bfe80 community_id:long = MessageAction
 type MessageActionChatJoinedViaCommunity struct {
+	_           tl.NoCompare
 	CommunityID int64
 }
 
@@ -9804,15 +9595,8 @@ type DialogClass interface {
 // DecodeDialogClass reads a boxed Dialog.
 func DecodeDialogClass(d *tl.Decoder) DialogClass {
 	id := d.Uint32()
-	var v DialogClass
-	switch id {
-	case 0xfc89f7f3:
-		v = &Dialog{}
-	case 0x71bd134c:
-		v = &DialogFolder{}
-	case 0xf78a0973:
-		v = &DialogCommunity{}
-	default:
+	v, ok := New(id).(DialogClass)
+	if !ok {
 		d.Unknown(id, "Dialog")
 		return nil
 	}
@@ -9827,6 +9611,7 @@ func DecodeDialogClass(d *tl.Decoder) DialogClass {
 //
 //	dialog#fc89f7f3 flags:# pinned:flags.2?true unread_mark:flags.3?true view_forum_as_messages:flags.6?true peer:Peer top_message:int read_inbox_max_id:int read_outbox_max_id:int unread_count:int unread_mentions_count:int unread_reactions_count:int unread_poll_votes_count:int notify_settings:PeerNotifySettings pts:flags.0?int draft:flags.1?DraftMessage folder_id:flags.4?int ttl_period:flags.5?int = Dialog
 type Dialog struct {
+	_                    tl.NoCompare
 	Pinned               bool
 	UnreadMark           bool
 	ViewForumAsMessages  bool
@@ -9934,6 +9719,7 @@ func (x *Dialog) DecodeBare(d *tl.Decoder) {
 //
 //	dialogFolder#71bd134c flags:# pinned:flags.2?true folder:Folder peer:Peer top_message:int unread_muted_peers_count:int unread_unmuted_peers_count:int unread_muted_messages_count:int unread_unmuted_messages_count:int = Dialog
 type DialogFolder struct {
+	_                          tl.NoCompare
 	Pinned                     bool
 	Folder                     FolderClass
 	Peer                       PeerClass
@@ -9985,6 +9771,7 @@ func (x *DialogFolder) DecodeBare(d *tl.Decoder) {
 //
 //	dialogCommunity#f78a0973 flags:# pinned:flags.2?true community_id:long notify_settings:PeerNotifySettings = Dialog
 type DialogCommunity struct {
+	_              tl.NoCompare
 	Pinned         bool
 	CommunityID    int64
 	NotifySettings PeerNotifySettingsClass
@@ -10026,13 +9813,8 @@ type PhotoClass interface {
 // DecodePhotoClass reads a boxed Photo.
 func DecodePhotoClass(d *tl.Decoder) PhotoClass {
 	id := d.Uint32()
-	var v PhotoClass
-	switch id {
-	case 0x2331b22d:
-		v = &PhotoEmpty{}
-	case 0xfb197a65:
-		v = &Photo{}
-	default:
+	v, ok := New(id).(PhotoClass)
+	if !ok {
 		d.Unknown(id, "Photo")
 		return nil
 	}
@@ -10047,6 +9829,7 @@ func DecodePhotoClass(d *tl.Decoder) PhotoClass {
 //
 //	photoEmpty#2331b22d id:long = Photo
 type PhotoEmpty struct {
+	_  tl.NoCompare
 	ID int64
 }
 
@@ -10072,6 +9855,7 @@ func (x *PhotoEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	photo#fb197a65 flags:# has_stickers:flags.0?true id:long access_hash:long file_reference:bytes date:int sizes:Vector<PhotoSize> video_sizes:flags.1?Vector<VideoSize> dc_id:int = Photo
 type Photo struct {
+	_             tl.NoCompare
 	HasStickers   bool
 	ID            int64
 	AccessHash    int64
@@ -10135,21 +9919,8 @@ type PhotoSizeClass interface {
 // DecodePhotoSizeClass reads a boxed PhotoSize.
 func DecodePhotoSizeClass(d *tl.Decoder) PhotoSizeClass {
 	id := d.Uint32()
-	var v PhotoSizeClass
-	switch id {
-	case 0x0e17e23c:
-		v = &PhotoSizeEmpty{}
-	case 0x75c78e60:
-		v = &PhotoSize{}
-	case 0x021e1ad6:
-		v = &PhotoCachedSize{}
-	case 0xe0b0bc2e:
-		v = &PhotoStrippedSize{}
-	case 0xfa3efb95:
-		v = &PhotoSizeProgressive{}
-	case 0xd8214d41:
-		v = &PhotoPathSize{}
-	default:
+	v, ok := New(id).(PhotoSizeClass)
+	if !ok {
 		d.Unknown(id, "PhotoSize")
 		return nil
 	}
@@ -10164,6 +9935,7 @@ func DecodePhotoSizeClass(d *tl.Decoder) PhotoSizeClass {
 //
 //	photoSizeEmpty#e17e23c type:string = PhotoSize
 type PhotoSizeEmpty struct {
+	_    tl.NoCompare
 	Type string
 }
 
@@ -10189,6 +9961,7 @@ func (x *PhotoSizeEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	photoSize#75c78e60 type:string w:int h:int size:int = PhotoSize
 type PhotoSize struct {
+	_    tl.NoCompare
 	Type string
 	W    int32
 	H    int32
@@ -10223,6 +9996,7 @@ func (x *PhotoSize) DecodeBare(d *tl.Decoder) {
 //
 //	photoCachedSize#21e1ad6 type:string w:int h:int bytes:bytes = PhotoSize
 type PhotoCachedSize struct {
+	_     tl.NoCompare
 	Type  string
 	W     int32
 	H     int32
@@ -10257,6 +10031,7 @@ func (x *PhotoCachedSize) DecodeBare(d *tl.Decoder) {
 //
 //	photoStrippedSize#e0b0bc2e type:string bytes:bytes = PhotoSize
 type PhotoStrippedSize struct {
+	_     tl.NoCompare
 	Type  string
 	Bytes []byte
 }
@@ -10285,6 +10060,7 @@ func (x *PhotoStrippedSize) DecodeBare(d *tl.Decoder) {
 //
 //	photoSizeProgressive#fa3efb95 type:string w:int h:int sizes:Vector<int> = PhotoSize
 type PhotoSizeProgressive struct {
+	_     tl.NoCompare
 	Type  string
 	W     int32
 	H     int32
@@ -10319,6 +10095,7 @@ func (x *PhotoSizeProgressive) DecodeBare(d *tl.Decoder) {
 //
 //	photoPathSize#d8214d41 type:string bytes:bytes = PhotoSize
 type PhotoPathSize struct {
+	_     tl.NoCompare
 	Type  string
 	Bytes []byte
 }
@@ -10352,13 +10129,8 @@ type GeoPointClass interface {
 // DecodeGeoPointClass reads a boxed GeoPoint.
 func DecodeGeoPointClass(d *tl.Decoder) GeoPointClass {
 	id := d.Uint32()
-	var v GeoPointClass
-	switch id {
-	case 0x1117dd5f:
-		v = &GeoPointEmpty{}
-	case 0xb2a2f663:
-		v = &GeoPoint{}
-	default:
+	v, ok := New(id).(GeoPointClass)
+	if !ok {
 		d.Unknown(id, "GeoPoint")
 		return nil
 	}
@@ -10373,6 +10145,7 @@ func DecodeGeoPointClass(d *tl.Decoder) GeoPointClass {
 //
 //	geoPointEmpty#1117dd5f = GeoPoint
 type GeoPointEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x1117dd5f.
@@ -10395,6 +10168,7 @@ func (x *GeoPointEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	geoPoint#b2a2f663 flags:# long:double lat:double access_hash:long accuracy_radius:flags.0?int = GeoPoint
 type GeoPoint struct {
+	_              tl.NoCompare
 	Long           float64
 	Lat            float64
 	AccessHash     int64
@@ -10444,15 +10218,8 @@ type AuthSentCodeClass interface {
 // DecodeAuthSentCodeClass reads a boxed auth.SentCode.
 func DecodeAuthSentCodeClass(d *tl.Decoder) AuthSentCodeClass {
 	id := d.Uint32()
-	var v AuthSentCodeClass
-	switch id {
-	case 0x5e002502:
-		v = &AuthSentCode{}
-	case 0x2390fe44:
-		v = &AuthSentCodeSuccess{}
-	case 0xf8827ebf:
-		v = &AuthSentCodePaymentRequired{}
-	default:
+	v, ok := New(id).(AuthSentCodeClass)
+	if !ok {
 		d.Unknown(id, "auth.SentCode")
 		return nil
 	}
@@ -10467,6 +10234,7 @@ func DecodeAuthSentCodeClass(d *tl.Decoder) AuthSentCodeClass {
 //
 //	auth.sentCode#5e002502 flags:# type:auth.SentCodeType phone_code_hash:string next_type:flags.1?auth.CodeType timeout:flags.2?int = auth.SentCode
 type AuthSentCode struct {
+	_             tl.NoCompare
 	Type          AuthSentCodeTypeClass
 	PhoneCodeHash string
 	NextType      AuthCodeTypeClass
@@ -10518,6 +10286,7 @@ func (x *AuthSentCode) DecodeBare(d *tl.Decoder) {
 //
 //	auth.sentCodeSuccess#2390fe44 authorization:auth.Authorization = auth.SentCode
 type AuthSentCodeSuccess struct {
+	_             tl.NoCompare
 	Authorization AuthAuthorizationClass
 }
 
@@ -10543,6 +10312,7 @@ func (x *AuthSentCodeSuccess) DecodeBare(d *tl.Decoder) {
 //
 //	auth.sentCodePaymentRequired#f8827ebf store_product:string phone_code_hash:string support_email_address:string support_email_subject:string premium_days:int currency:string amount:long = auth.SentCode
 type AuthSentCodePaymentRequired struct {
+	_                   tl.NoCompare
 	StoreProduct        string
 	PhoneCodeHash       string
 	SupportEmailAddress string
@@ -10591,13 +10361,8 @@ type AuthAuthorizationClass interface {
 // DecodeAuthAuthorizationClass reads a boxed auth.Authorization.
 func DecodeAuthAuthorizationClass(d *tl.Decoder) AuthAuthorizationClass {
 	id := d.Uint32()
-	var v AuthAuthorizationClass
-	switch id {
-	case 0x2ea2c0d4:
-		v = &AuthAuthorization{}
-	case 0x44747e9a:
-		v = &AuthAuthorizationSignUpRequired{}
-	default:
+	v, ok := New(id).(AuthAuthorizationClass)
+	if !ok {
 		d.Unknown(id, "auth.Authorization")
 		return nil
 	}
@@ -10612,6 +10377,7 @@ func DecodeAuthAuthorizationClass(d *tl.Decoder) AuthAuthorizationClass {
 //
 //	auth.authorization#2ea2c0d4 flags:# setup_password_required:flags.1?true otherwise_relogin_days:flags.1?int tmp_sessions:flags.0?int future_auth_token:flags.2?bytes user:User = auth.Authorization
 type AuthAuthorization struct {
+	_                     tl.NoCompare
 	SetupPasswordRequired bool
 	OtherwiseReloginDays  tl.Opt[int32]
 	TmpSessions           tl.Opt[int32]
@@ -10675,6 +10441,7 @@ func (x *AuthAuthorization) DecodeBare(d *tl.Decoder) {
 //
 //	auth.authorizationSignUpRequired#44747e9a flags:# terms_of_service:flags.0?help.TermsOfService = auth.Authorization
 type AuthAuthorizationSignUpRequired struct {
+	_              tl.NoCompare
 	TermsOfService HelpTermsOfServiceClass
 }
 
@@ -10715,11 +10482,8 @@ type AuthExportedAuthorizationClass interface {
 // DecodeAuthExportedAuthorizationClass reads a boxed auth.ExportedAuthorization.
 func DecodeAuthExportedAuthorizationClass(d *tl.Decoder) AuthExportedAuthorizationClass {
 	id := d.Uint32()
-	var v AuthExportedAuthorizationClass
-	switch id {
-	case 0xb434e2b8:
-		v = &AuthExportedAuthorization{}
-	default:
+	v, ok := New(id).(AuthExportedAuthorizationClass)
+	if !ok {
 		d.Unknown(id, "auth.ExportedAuthorization")
 		return nil
 	}
@@ -10734,6 +10498,7 @@ func DecodeAuthExportedAuthorizationClass(d *tl.Decoder) AuthExportedAuthorizati
 //
 //	auth.exportedAuthorization#b434e2b8 id:long bytes:bytes = auth.ExportedAuthorization
 type AuthExportedAuthorization struct {
+	_     tl.NoCompare
 	ID    int64
 	Bytes []byte
 }
@@ -10767,21 +10532,8 @@ type InputNotifyPeerClass interface {
 // DecodeInputNotifyPeerClass reads a boxed InputNotifyPeer.
 func DecodeInputNotifyPeerClass(d *tl.Decoder) InputNotifyPeerClass {
 	id := d.Uint32()
-	var v InputNotifyPeerClass
-	switch id {
-	case 0xb8bc5b0c:
-		v = &InputNotifyPeer{}
-	case 0x193b4417:
-		v = &InputNotifyUsers{}
-	case 0x4a95e84e:
-		v = &InputNotifyChats{}
-	case 0xb1db7c7e:
-		v = &InputNotifyBroadcasts{}
-	case 0x5c467992:
-		v = &InputNotifyForumTopic{}
-	case 0x27bb1adc:
-		v = &InputNotifyCommunity{}
-	default:
+	v, ok := New(id).(InputNotifyPeerClass)
+	if !ok {
 		d.Unknown(id, "InputNotifyPeer")
 		return nil
 	}
@@ -10796,6 +10548,7 @@ func DecodeInputNotifyPeerClass(d *tl.Decoder) InputNotifyPeerClass {
 //
 //	inputNotifyPeer#b8bc5b0c peer:InputPeer = InputNotifyPeer
 type InputNotifyPeer struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -10821,6 +10574,7 @@ func (x *InputNotifyPeer) DecodeBare(d *tl.Decoder) {
 //
 //	inputNotifyUsers#193b4417 = InputNotifyPeer
 type InputNotifyUsers struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x193b4417.
@@ -10843,6 +10597,7 @@ func (x *InputNotifyUsers) DecodeBare(d *tl.Decoder) {
 //
 //	inputNotifyChats#4a95e84e = InputNotifyPeer
 type InputNotifyChats struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x4a95e84e.
@@ -10865,6 +10620,7 @@ func (x *InputNotifyChats) DecodeBare(d *tl.Decoder) {
 //
 //	inputNotifyBroadcasts#b1db7c7e = InputNotifyPeer
 type InputNotifyBroadcasts struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb1db7c7e.
@@ -10887,6 +10643,7 @@ func (x *InputNotifyBroadcasts) DecodeBare(d *tl.Decoder) {
 //
 //	inputNotifyForumTopic#5c467992 peer:InputPeer top_msg_id:int = InputNotifyPeer
 type InputNotifyForumTopic struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	TopMsgID int32
 }
@@ -10915,6 +10672,7 @@ func (x *InputNotifyForumTopic) DecodeBare(d *tl.Decoder) {
 //
 //	inputNotifyCommunity#27bb1adc community:InputChannel = InputNotifyPeer
 type InputNotifyCommunity struct {
+	_         tl.NoCompare
 	Community InputChannelClass
 }
 
@@ -10945,11 +10703,8 @@ type InputPeerNotifySettingsClass interface {
 // DecodeInputPeerNotifySettingsClass reads a boxed InputPeerNotifySettings.
 func DecodeInputPeerNotifySettingsClass(d *tl.Decoder) InputPeerNotifySettingsClass {
 	id := d.Uint32()
-	var v InputPeerNotifySettingsClass
-	switch id {
-	case 0xcacb6ae2:
-		v = &InputPeerNotifySettings{}
-	default:
+	v, ok := New(id).(InputPeerNotifySettingsClass)
+	if !ok {
 		d.Unknown(id, "InputPeerNotifySettings")
 		return nil
 	}
@@ -10964,6 +10719,7 @@ func DecodeInputPeerNotifySettingsClass(d *tl.Decoder) InputPeerNotifySettingsCl
 //
 //	inputPeerNotifySettings#cacb6ae2 flags:# show_previews:flags.0?Bool silent:flags.1?Bool mute_until:flags.2?int sound:flags.3?NotificationSound stories_muted:flags.6?Bool stories_hide_sender:flags.7?Bool stories_sound:flags.8?NotificationSound = InputPeerNotifySettings
 type InputPeerNotifySettings struct {
+	_                 tl.NoCompare
 	ShowPreviews      tl.Opt[bool]
 	Silent            tl.Opt[bool]
 	MuteUntil         tl.Opt[int32]
@@ -11064,11 +10820,8 @@ type PeerNotifySettingsClass interface {
 // DecodePeerNotifySettingsClass reads a boxed PeerNotifySettings.
 func DecodePeerNotifySettingsClass(d *tl.Decoder) PeerNotifySettingsClass {
 	id := d.Uint32()
-	var v PeerNotifySettingsClass
-	switch id {
-	case 0x99622c0c:
-		v = &PeerNotifySettings{}
-	default:
+	v, ok := New(id).(PeerNotifySettingsClass)
+	if !ok {
 		d.Unknown(id, "PeerNotifySettings")
 		return nil
 	}
@@ -11083,6 +10836,7 @@ func DecodePeerNotifySettingsClass(d *tl.Decoder) PeerNotifySettingsClass {
 //
 //	peerNotifySettings#99622c0c flags:# show_previews:flags.0?Bool silent:flags.1?Bool mute_until:flags.2?int ios_sound:flags.3?NotificationSound android_sound:flags.4?NotificationSound other_sound:flags.5?NotificationSound stories_muted:flags.6?Bool stories_hide_sender:flags.7?Bool stories_ios_sound:flags.8?NotificationSound stories_android_sound:flags.9?NotificationSound stories_other_sound:flags.10?NotificationSound = PeerNotifySettings
 type PeerNotifySettings struct {
+	_                   tl.NoCompare
 	ShowPreviews        tl.Opt[bool]
 	Silent              tl.Opt[bool]
 	MuteUntil           tl.Opt[int32]
@@ -11223,11 +10977,8 @@ type PeerSettingsClass interface {
 // DecodePeerSettingsClass reads a boxed PeerSettings.
 func DecodePeerSettingsClass(d *tl.Decoder) PeerSettingsClass {
 	id := d.Uint32()
-	var v PeerSettingsClass
-	switch id {
-	case 0xf47741f7:
-		v = &PeerSettings{}
-	default:
+	v, ok := New(id).(PeerSettingsClass)
+	if !ok {
 		d.Unknown(id, "PeerSettings")
 		return nil
 	}
@@ -11242,6 +10993,7 @@ func DecodePeerSettingsClass(d *tl.Decoder) PeerSettingsClass {
 //
 //	peerSettings#f47741f7 flags:# report_spam:flags.0?true add_contact:flags.1?true block_contact:flags.2?true share_contact:flags.3?true need_contacts_exception:flags.4?true report_geo:flags.5?true autoarchived:flags.7?true invite_members:flags.8?true request_chat_broadcast:flags.10?true business_bot_paused:flags.11?true business_bot_can_reply:flags.12?true geo_distance:flags.6?int request_chat_title:flags.9?string request_chat_date:flags.9?int business_bot_id:flags.13?long business_bot_manage_url:flags.13?string charge_paid_message_stars:flags.14?long registration_month:flags.15?string phone_country:flags.16?string name_change_date:flags.17?int photo_change_date:flags.18?int = PeerSettings
 type PeerSettings struct {
+	_                      tl.NoCompare
 	ReportSpam             bool
 	AddContact             bool
 	BlockContact           bool
@@ -11427,13 +11179,8 @@ type WallPaperClass interface {
 // DecodeWallPaperClass reads a boxed WallPaper.
 func DecodeWallPaperClass(d *tl.Decoder) WallPaperClass {
 	id := d.Uint32()
-	var v WallPaperClass
-	switch id {
-	case 0xa437c3ed:
-		v = &WallPaper{}
-	case 0xe0804116:
-		v = &WallPaperNoFile{}
-	default:
+	v, ok := New(id).(WallPaperClass)
+	if !ok {
 		d.Unknown(id, "WallPaper")
 		return nil
 	}
@@ -11448,6 +11195,7 @@ func DecodeWallPaperClass(d *tl.Decoder) WallPaperClass {
 //
 //	wallPaper#a437c3ed id:long flags:# creator:flags.0?true default:flags.1?true pattern:flags.3?true dark:flags.4?true access_hash:long slug:string document:Document settings:flags.2?WallPaperSettings = WallPaper
 type WallPaper struct {
+	_          tl.NoCompare
 	ID         int64
 	Creator    bool
 	Default    bool
@@ -11515,6 +11263,7 @@ func (x *WallPaper) DecodeBare(d *tl.Decoder) {
 //
 //	wallPaperNoFile#e0804116 id:long flags:# default:flags.1?true dark:flags.4?true settings:flags.2?WallPaperSettings = WallPaper
 type WallPaperNoFile struct {
+	_        tl.NoCompare
 	ID       int64
 	Default  bool
 	Dark     bool
@@ -11568,29 +11317,8 @@ type ReportReasonClass interface {
 // DecodeReportReasonClass reads a boxed ReportReason.
 func DecodeReportReasonClass(d *tl.Decoder) ReportReasonClass {
 	id := d.Uint32()
-	var v ReportReasonClass
-	switch id {
-	case 0x58dbcab8:
-		v = &InputReportReasonSpam{}
-	case 0x1e22c78d:
-		v = &InputReportReasonViolence{}
-	case 0x2e59d922:
-		v = &InputReportReasonPornography{}
-	case 0xadf44ee3:
-		v = &InputReportReasonChildAbuse{}
-	case 0xc1e4a2b1:
-		v = &InputReportReasonOther{}
-	case 0x9b89f93a:
-		v = &InputReportReasonCopyright{}
-	case 0xdbd4feed:
-		v = &InputReportReasonGeoIrrelevant{}
-	case 0xf5ddd6e7:
-		v = &InputReportReasonFake{}
-	case 0x0a8eb2be:
-		v = &InputReportReasonIllegalDrugs{}
-	case 0x9ec7863d:
-		v = &InputReportReasonPersonalDetails{}
-	default:
+	v, ok := New(id).(ReportReasonClass)
+	if !ok {
 		d.Unknown(id, "ReportReason")
 		return nil
 	}
@@ -11605,6 +11333,7 @@ func DecodeReportReasonClass(d *tl.Decoder) ReportReasonClass {
 //
 //	inputReportReasonSpam#58dbcab8 = ReportReason
 type InputReportReasonSpam struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x58dbcab8.
@@ -11627,6 +11356,7 @@ func (x *InputReportReasonSpam) DecodeBare(d *tl.Decoder) {
 //
 //	inputReportReasonViolence#1e22c78d = ReportReason
 type InputReportReasonViolence struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x1e22c78d.
@@ -11649,6 +11379,7 @@ func (x *InputReportReasonViolence) DecodeBare(d *tl.Decoder) {
 //
 //	inputReportReasonPornography#2e59d922 = ReportReason
 type InputReportReasonPornography struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x2e59d922.
@@ -11671,6 +11402,7 @@ func (x *InputReportReasonPornography) DecodeBare(d *tl.Decoder) {
 //
 //	inputReportReasonChildAbuse#adf44ee3 = ReportReason
 type InputReportReasonChildAbuse struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xadf44ee3.
@@ -11693,6 +11425,7 @@ func (x *InputReportReasonChildAbuse) DecodeBare(d *tl.Decoder) {
 //
 //	inputReportReasonOther#c1e4a2b1 = ReportReason
 type InputReportReasonOther struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc1e4a2b1.
@@ -11715,6 +11448,7 @@ func (x *InputReportReasonOther) DecodeBare(d *tl.Decoder) {
 //
 //	inputReportReasonCopyright#9b89f93a = ReportReason
 type InputReportReasonCopyright struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9b89f93a.
@@ -11737,6 +11471,7 @@ func (x *InputReportReasonCopyright) DecodeBare(d *tl.Decoder) {
 //
 //	inputReportReasonGeoIrrelevant#dbd4feed = ReportReason
 type InputReportReasonGeoIrrelevant struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xdbd4feed.
@@ -11759,6 +11494,7 @@ func (x *InputReportReasonGeoIrrelevant) DecodeBare(d *tl.Decoder) {
 //
 //	inputReportReasonFake#f5ddd6e7 = ReportReason
 type InputReportReasonFake struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf5ddd6e7.
@@ -11781,6 +11517,7 @@ func (x *InputReportReasonFake) DecodeBare(d *tl.Decoder) {
 //
 //	inputReportReasonIllegalDrugs#a8eb2be = ReportReason
 type InputReportReasonIllegalDrugs struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0a8eb2be.
@@ -11803,6 +11540,7 @@ func (x *InputReportReasonIllegalDrugs) DecodeBare(d *tl.Decoder) {
 //
 //	inputReportReasonPersonalDetails#9ec7863d = ReportReason
 type InputReportReasonPersonalDetails struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9ec7863d.
@@ -11830,11 +11568,8 @@ type UserFullClass interface {
 // DecodeUserFullClass reads a boxed UserFull.
 func DecodeUserFullClass(d *tl.Decoder) UserFullClass {
 	id := d.Uint32()
-	var v UserFullClass
-	switch id {
-	case 0x06cbe645:
-		v = &UserFull{}
-	default:
+	v, ok := New(id).(UserFullClass)
+	if !ok {
 		d.Unknown(id, "UserFull")
 		return nil
 	}
@@ -11849,6 +11584,7 @@ func DecodeUserFullClass(d *tl.Decoder) UserFullClass {
 //
 //	userFull#6cbe645 flags:# blocked:flags.0?true phone_calls_available:flags.4?true phone_calls_private:flags.5?true can_pin_message:flags.7?true has_scheduled:flags.12?true video_calls_available:flags.13?true voice_messages_forbidden:flags.20?true translations_disabled:flags.23?true stories_pinned_available:flags.26?true blocked_my_stories_from:flags.27?true wallpaper_overridden:flags.28?true contact_require_premium:flags.29?true read_dates_private:flags.30?true flags2:# sponsored_enabled:flags2.7?true can_view_revenue:flags2.9?true bot_can_manage_emoji_status:flags2.10?true display_gifts_button:flags2.16?true noforwards_my_enabled:flags2.23?true noforwards_peer_enabled:flags2.24?true unofficial_security_risk:flags2.26?true id:long about:flags.1?string settings:PeerSettings personal_photo:flags.21?Photo profile_photo:flags.2?Photo fallback_photo:flags.22?Photo notify_settings:PeerNotifySettings bot_info:flags.3?BotInfo pinned_msg_id:flags.6?int common_chats_count:int folder_id:flags.11?int ttl_period:flags.14?int theme:flags.15?ChatTheme private_forward_name:flags.16?string bot_group_admin_rights:flags.17?ChatAdminRights bot_broadcast_admin_rights:flags.18?ChatAdminRights wallpaper:flags.24?WallPaper stories:flags.25?PeerStories business_work_hours:flags2.0?BusinessWorkHours business_location:flags2.1?BusinessLocation business_greeting_message:flags2.2?BusinessGreetingMessage business_away_message:flags2.3?BusinessAwayMessage business_intro:flags2.4?BusinessIntro birthday:flags2.5?Birthday personal_channel_id:flags2.6?long personal_channel_message:flags2.6?int stargifts_count:flags2.8?int starref_program:flags2.11?StarRefProgram bot_verification:flags2.12?BotVerification send_paid_messages_stars:flags2.14?long disallowed_gifts:flags2.15?DisallowedGiftsSettings stars_rating:flags2.17?StarsRating stars_my_pending_rating:flags2.18?StarsRating stars_my_pending_rating_date:flags2.18?int main_tab:flags2.20?ProfileTab saved_music:flags2.21?Document note:flags2.22?TextWithEntities bot_manager_id:flags2.25?long = UserFull
 type UserFull struct {
+	_                        tl.NoCompare
 	Blocked                  bool
 	PhoneCallsAvailable      bool
 	PhoneCallsPrivate        bool
@@ -12334,11 +12070,8 @@ type ContactClass interface {
 // DecodeContactClass reads a boxed Contact.
 func DecodeContactClass(d *tl.Decoder) ContactClass {
 	id := d.Uint32()
-	var v ContactClass
-	switch id {
-	case 0x145ade0b:
-		v = &Contact{}
-	default:
+	v, ok := New(id).(ContactClass)
+	if !ok {
 		d.Unknown(id, "Contact")
 		return nil
 	}
@@ -12353,6 +12086,7 @@ func DecodeContactClass(d *tl.Decoder) ContactClass {
 //
 //	contact#145ade0b user_id:long mutual:Bool = Contact
 type Contact struct {
+	_      tl.NoCompare
 	UserID int64
 	Mutual bool
 }
@@ -12386,11 +12120,8 @@ type ImportedContactClass interface {
 // DecodeImportedContactClass reads a boxed ImportedContact.
 func DecodeImportedContactClass(d *tl.Decoder) ImportedContactClass {
 	id := d.Uint32()
-	var v ImportedContactClass
-	switch id {
-	case 0xc13e3c50:
-		v = &ImportedContact{}
-	default:
+	v, ok := New(id).(ImportedContactClass)
+	if !ok {
 		d.Unknown(id, "ImportedContact")
 		return nil
 	}
@@ -12405,6 +12136,7 @@ func DecodeImportedContactClass(d *tl.Decoder) ImportedContactClass {
 //
 //	importedContact#c13e3c50 user_id:long client_id:long = ImportedContact
 type ImportedContact struct {
+	_        tl.NoCompare
 	UserID   int64
 	ClientID int64
 }
@@ -12438,11 +12170,8 @@ type ContactStatusClass interface {
 // DecodeContactStatusClass reads a boxed ContactStatus.
 func DecodeContactStatusClass(d *tl.Decoder) ContactStatusClass {
 	id := d.Uint32()
-	var v ContactStatusClass
-	switch id {
-	case 0x16d9703b:
-		v = &ContactStatus{}
-	default:
+	v, ok := New(id).(ContactStatusClass)
+	if !ok {
 		d.Unknown(id, "ContactStatus")
 		return nil
 	}
@@ -12457,6 +12186,7 @@ func DecodeContactStatusClass(d *tl.Decoder) ContactStatusClass {
 //
 //	contactStatus#16d9703b user_id:long status:UserStatus = ContactStatus
 type ContactStatus struct {
+	_      tl.NoCompare
 	UserID int64
 	Status UserStatusClass
 }
@@ -12490,13 +12220,8 @@ type ContactsContactsClass interface {
 // DecodeContactsContactsClass reads a boxed contacts.Contacts.
 func DecodeContactsContactsClass(d *tl.Decoder) ContactsContactsClass {
 	id := d.Uint32()
-	var v ContactsContactsClass
-	switch id {
-	case 0xb74ba9d2:
-		v = &ContactsContactsNotModified{}
-	case 0xeae87e42:
-		v = &ContactsContacts{}
-	default:
+	v, ok := New(id).(ContactsContactsClass)
+	if !ok {
 		d.Unknown(id, "contacts.Contacts")
 		return nil
 	}
@@ -12511,6 +12236,7 @@ func DecodeContactsContactsClass(d *tl.Decoder) ContactsContactsClass {
 //
 //	contacts.contactsNotModified#b74ba9d2 = contacts.Contacts
 type ContactsContactsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb74ba9d2.
@@ -12533,6 +12259,7 @@ func (x *ContactsContactsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	contacts.contacts#eae87e42 contacts:Vector<Contact> saved_count:int users:Vector<User> = contacts.Contacts
 type ContactsContacts struct {
+	_          tl.NoCompare
 	Contacts   []ContactClass
 	SavedCount int32
 	Users      []UserClass
@@ -12569,11 +12296,8 @@ type ContactsImportedContactsClass interface {
 // DecodeContactsImportedContactsClass reads a boxed contacts.ImportedContacts.
 func DecodeContactsImportedContactsClass(d *tl.Decoder) ContactsImportedContactsClass {
 	id := d.Uint32()
-	var v ContactsImportedContactsClass
-	switch id {
-	case 0x77d01c3b:
-		v = &ContactsImportedContacts{}
-	default:
+	v, ok := New(id).(ContactsImportedContactsClass)
+	if !ok {
 		d.Unknown(id, "contacts.ImportedContacts")
 		return nil
 	}
@@ -12588,6 +12312,7 @@ func DecodeContactsImportedContactsClass(d *tl.Decoder) ContactsImportedContacts
 //
 //	contacts.importedContacts#77d01c3b imported:Vector<ImportedContact> popular_invites:Vector<PopularContact> retry_contacts:Vector<long> users:Vector<User> = contacts.ImportedContacts
 type ContactsImportedContacts struct {
+	_              tl.NoCompare
 	Imported       []ImportedContactClass
 	PopularInvites []PopularContactClass
 	RetryContacts  []int64
@@ -12627,13 +12352,8 @@ type ContactsBlockedClass interface {
 // DecodeContactsBlockedClass reads a boxed contacts.Blocked.
 func DecodeContactsBlockedClass(d *tl.Decoder) ContactsBlockedClass {
 	id := d.Uint32()
-	var v ContactsBlockedClass
-	switch id {
-	case 0x0ade1591:
-		v = &ContactsBlocked{}
-	case 0xe1664194:
-		v = &ContactsBlockedSlice{}
-	default:
+	v, ok := New(id).(ContactsBlockedClass)
+	if !ok {
 		d.Unknown(id, "contacts.Blocked")
 		return nil
 	}
@@ -12648,6 +12368,7 @@ func DecodeContactsBlockedClass(d *tl.Decoder) ContactsBlockedClass {
 //
 //	contacts.blocked#ade1591 blocked:Vector<PeerBlocked> chats:Vector<Chat> users:Vector<User> = contacts.Blocked
 type ContactsBlocked struct {
+	_       tl.NoCompare
 	Blocked []PeerBlockedClass
 	Chats   []ChatClass
 	Users   []UserClass
@@ -12679,6 +12400,7 @@ func (x *ContactsBlocked) DecodeBare(d *tl.Decoder) {
 //
 //	contacts.blockedSlice#e1664194 count:int blocked:Vector<PeerBlocked> chats:Vector<Chat> users:Vector<User> = contacts.Blocked
 type ContactsBlockedSlice struct {
+	_       tl.NoCompare
 	Count   int32
 	Blocked []PeerBlockedClass
 	Chats   []ChatClass
@@ -12718,15 +12440,8 @@ type MessagesDialogsClass interface {
 // DecodeMessagesDialogsClass reads a boxed messages.Dialogs.
 func DecodeMessagesDialogsClass(d *tl.Decoder) MessagesDialogsClass {
 	id := d.Uint32()
-	var v MessagesDialogsClass
-	switch id {
-	case 0x15ba6c40:
-		v = &MessagesDialogs{}
-	case 0x71e094f3:
-		v = &MessagesDialogsSlice{}
-	case 0xf0e3e596:
-		v = &MessagesDialogsNotModified{}
-	default:
+	v, ok := New(id).(MessagesDialogsClass)
+	if !ok {
 		d.Unknown(id, "messages.Dialogs")
 		return nil
 	}
@@ -12741,6 +12456,7 @@ func DecodeMessagesDialogsClass(d *tl.Decoder) MessagesDialogsClass {
 //
 //	messages.dialogs#15ba6c40 dialogs:Vector<Dialog> messages:Vector<Message> chats:Vector<Chat> users:Vector<User> = messages.Dialogs
 type MessagesDialogs struct {
+	_        tl.NoCompare
 	Dialogs  []DialogClass
 	Messages []MessageClass
 	Chats    []ChatClass
@@ -12775,6 +12491,7 @@ func (x *MessagesDialogs) DecodeBare(d *tl.Decoder) {
 //
 //	messages.dialogsSlice#71e094f3 count:int dialogs:Vector<Dialog> messages:Vector<Message> chats:Vector<Chat> users:Vector<User> = messages.Dialogs
 type MessagesDialogsSlice struct {
+	_        tl.NoCompare
 	Count    int32
 	Dialogs  []DialogClass
 	Messages []MessageClass
@@ -12812,6 +12529,7 @@ func (x *MessagesDialogsSlice) DecodeBare(d *tl.Decoder) {
 //
 //	messages.dialogsNotModified#f0e3e596 count:int = messages.Dialogs
 type MessagesDialogsNotModified struct {
+	_     tl.NoCompare
 	Count int32
 }
 
@@ -12842,17 +12560,8 @@ type MessagesMessagesClass interface {
 // DecodeMessagesMessagesClass reads a boxed messages.Messages.
 func DecodeMessagesMessagesClass(d *tl.Decoder) MessagesMessagesClass {
 	id := d.Uint32()
-	var v MessagesMessagesClass
-	switch id {
-	case 0x1d73e7ea:
-		v = &MessagesMessages{}
-	case 0x5f206716:
-		v = &MessagesMessagesSlice{}
-	case 0xc776ba4e:
-		v = &MessagesChannelMessages{}
-	case 0x74535f21:
-		v = &MessagesMessagesNotModified{}
-	default:
+	v, ok := New(id).(MessagesMessagesClass)
+	if !ok {
 		d.Unknown(id, "messages.Messages")
 		return nil
 	}
@@ -12867,6 +12576,7 @@ func DecodeMessagesMessagesClass(d *tl.Decoder) MessagesMessagesClass {
 //
 //	messages.messages#1d73e7ea messages:Vector<Message> topics:Vector<ForumTopic> chats:Vector<Chat> users:Vector<User> = messages.Messages
 type MessagesMessages struct {
+	_        tl.NoCompare
 	Messages []MessageClass
 	Topics   []ForumTopicClass
 	Chats    []ChatClass
@@ -12901,6 +12611,7 @@ func (x *MessagesMessages) DecodeBare(d *tl.Decoder) {
 //
 //	messages.messagesSlice#5f206716 flags:# inexact:flags.1?true count:int next_rate:flags.0?int offset_id_offset:flags.2?int search_flood:flags.3?SearchPostsFlood messages:Vector<Message> topics:Vector<ForumTopic> chats:Vector<Chat> users:Vector<User> = messages.Messages
 type MessagesMessagesSlice struct {
+	_              tl.NoCompare
 	Inexact        bool
 	Count          int32
 	NextRate       tl.Opt[int32]
@@ -12976,6 +12687,7 @@ func (x *MessagesMessagesSlice) DecodeBare(d *tl.Decoder) {
 //
 //	messages.channelMessages#c776ba4e flags:# inexact:flags.1?true pts:int count:int offset_id_offset:flags.2?int messages:Vector<Message> topics:Vector<ForumTopic> chats:Vector<Chat> users:Vector<User> = messages.Messages
 type MessagesChannelMessages struct {
+	_              tl.NoCompare
 	Inexact        bool
 	Pts            int32
 	Count          int32
@@ -13034,6 +12746,7 @@ func (x *MessagesChannelMessages) DecodeBare(d *tl.Decoder) {
 //
 //	messages.messagesNotModified#74535f21 count:int = messages.Messages
 type MessagesMessagesNotModified struct {
+	_     tl.NoCompare
 	Count int32
 }
 
@@ -13064,13 +12777,8 @@ type MessagesChatsClass interface {
 // DecodeMessagesChatsClass reads a boxed messages.Chats.
 func DecodeMessagesChatsClass(d *tl.Decoder) MessagesChatsClass {
 	id := d.Uint32()
-	var v MessagesChatsClass
-	switch id {
-	case 0x64ff9fd5:
-		v = &MessagesChats{}
-	case 0x9cd81144:
-		v = &MessagesChatsSlice{}
-	default:
+	v, ok := New(id).(MessagesChatsClass)
+	if !ok {
 		d.Unknown(id, "messages.Chats")
 		return nil
 	}
@@ -13085,6 +12793,7 @@ func DecodeMessagesChatsClass(d *tl.Decoder) MessagesChatsClass {
 //
 //	messages.chats#64ff9fd5 chats:Vector<Chat> = messages.Chats
 type MessagesChats struct {
+	_     tl.NoCompare
 	Chats []ChatClass
 }
 
@@ -13110,6 +12819,7 @@ func (x *MessagesChats) DecodeBare(d *tl.Decoder) {
 //
 //	messages.chatsSlice#9cd81144 count:int chats:Vector<Chat> = messages.Chats
 type MessagesChatsSlice struct {
+	_     tl.NoCompare
 	Count int32
 	Chats []ChatClass
 }
@@ -13143,11 +12853,8 @@ type MessagesChatFullClass interface {
 // DecodeMessagesChatFullClass reads a boxed messages.ChatFull.
 func DecodeMessagesChatFullClass(d *tl.Decoder) MessagesChatFullClass {
 	id := d.Uint32()
-	var v MessagesChatFullClass
-	switch id {
-	case 0xe5d7d19c:
-		v = &MessagesChatFull{}
-	default:
+	v, ok := New(id).(MessagesChatFullClass)
+	if !ok {
 		d.Unknown(id, "messages.ChatFull")
 		return nil
 	}
@@ -13162,6 +12869,7 @@ func DecodeMessagesChatFullClass(d *tl.Decoder) MessagesChatFullClass {
 //
 //	messages.chatFull#e5d7d19c full_chat:ChatFull chats:Vector<Chat> users:Vector<User> = messages.ChatFull
 type MessagesChatFull struct {
+	_        tl.NoCompare
 	FullChat ChatFullClass
 	Chats    []ChatClass
 	Users    []UserClass
@@ -13198,11 +12906,8 @@ type MessagesAffectedHistoryClass interface {
 // DecodeMessagesAffectedHistoryClass reads a boxed messages.AffectedHistory.
 func DecodeMessagesAffectedHistoryClass(d *tl.Decoder) MessagesAffectedHistoryClass {
 	id := d.Uint32()
-	var v MessagesAffectedHistoryClass
-	switch id {
-	case 0xb45c69d1:
-		v = &MessagesAffectedHistory{}
-	default:
+	v, ok := New(id).(MessagesAffectedHistoryClass)
+	if !ok {
 		d.Unknown(id, "messages.AffectedHistory")
 		return nil
 	}
@@ -13217,6 +12922,7 @@ func DecodeMessagesAffectedHistoryClass(d *tl.Decoder) MessagesAffectedHistoryCl
 //
 //	messages.affectedHistory#b45c69d1 pts:int pts_count:int offset:int = messages.AffectedHistory
 type MessagesAffectedHistory struct {
+	_        tl.NoCompare
 	Pts      int32
 	PtsCount int32
 	Offset   int32
@@ -13253,45 +12959,8 @@ type MessagesFilterClass interface {
 // DecodeMessagesFilterClass reads a boxed MessagesFilter.
 func DecodeMessagesFilterClass(d *tl.Decoder) MessagesFilterClass {
 	id := d.Uint32()
-	var v MessagesFilterClass
-	switch id {
-	case 0x57e2f66c:
-		v = &InputMessagesFilterEmpty{}
-	case 0x9609a51c:
-		v = &InputMessagesFilterPhotos{}
-	case 0x9fc00e65:
-		v = &InputMessagesFilterVideo{}
-	case 0x56e9f0e4:
-		v = &InputMessagesFilterPhotoVideo{}
-	case 0x9eddf188:
-		v = &InputMessagesFilterDocument{}
-	case 0x7ef0dd87:
-		v = &InputMessagesFilterURL{}
-	case 0xffc86587:
-		v = &InputMessagesFilterGIF{}
-	case 0x50f5c392:
-		v = &InputMessagesFilterVoice{}
-	case 0x3751b49e:
-		v = &InputMessagesFilterMusic{}
-	case 0x3a20ecb8:
-		v = &InputMessagesFilterChatPhotos{}
-	case 0x80c99768:
-		v = &InputMessagesFilterPhoneCalls{}
-	case 0x7a7c17a4:
-		v = &InputMessagesFilterRoundVoice{}
-	case 0xb549da53:
-		v = &InputMessagesFilterRoundVideo{}
-	case 0xc1f8e69a:
-		v = &InputMessagesFilterMyMentions{}
-	case 0xe7026d0d:
-		v = &InputMessagesFilterGeo{}
-	case 0xe062db83:
-		v = &InputMessagesFilterContacts{}
-	case 0x1bb00451:
-		v = &InputMessagesFilterPinned{}
-	case 0xfa2bc90a:
-		v = &InputMessagesFilterPoll{}
-	default:
+	v, ok := New(id).(MessagesFilterClass)
+	if !ok {
 		d.Unknown(id, "MessagesFilter")
 		return nil
 	}
@@ -13306,6 +12975,7 @@ func DecodeMessagesFilterClass(d *tl.Decoder) MessagesFilterClass {
 //
 //	inputMessagesFilterEmpty#57e2f66c = MessagesFilter
 type InputMessagesFilterEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x57e2f66c.
@@ -13328,6 +12998,7 @@ func (x *InputMessagesFilterEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterPhotos#9609a51c = MessagesFilter
 type InputMessagesFilterPhotos struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9609a51c.
@@ -13350,6 +13021,7 @@ func (x *InputMessagesFilterPhotos) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterVideo#9fc00e65 = MessagesFilter
 type InputMessagesFilterVideo struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9fc00e65.
@@ -13372,6 +13044,7 @@ func (x *InputMessagesFilterVideo) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterPhotoVideo#56e9f0e4 = MessagesFilter
 type InputMessagesFilterPhotoVideo struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x56e9f0e4.
@@ -13394,6 +13067,7 @@ func (x *InputMessagesFilterPhotoVideo) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterDocument#9eddf188 = MessagesFilter
 type InputMessagesFilterDocument struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9eddf188.
@@ -13416,6 +13090,7 @@ func (x *InputMessagesFilterDocument) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterUrl#7ef0dd87 = MessagesFilter
 type InputMessagesFilterURL struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x7ef0dd87.
@@ -13438,6 +13113,7 @@ func (x *InputMessagesFilterURL) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterGif#ffc86587 = MessagesFilter
 type InputMessagesFilterGIF struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xffc86587.
@@ -13460,6 +13136,7 @@ func (x *InputMessagesFilterGIF) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterVoice#50f5c392 = MessagesFilter
 type InputMessagesFilterVoice struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x50f5c392.
@@ -13482,6 +13159,7 @@ func (x *InputMessagesFilterVoice) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterMusic#3751b49e = MessagesFilter
 type InputMessagesFilterMusic struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x3751b49e.
@@ -13504,6 +13182,7 @@ func (x *InputMessagesFilterMusic) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterChatPhotos#3a20ecb8 = MessagesFilter
 type InputMessagesFilterChatPhotos struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x3a20ecb8.
@@ -13526,6 +13205,7 @@ func (x *InputMessagesFilterChatPhotos) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterPhoneCalls#80c99768 flags:# missed:flags.0?true = MessagesFilter
 type InputMessagesFilterPhoneCalls struct {
+	_      tl.NoCompare
 	Missed bool
 }
 
@@ -13556,6 +13236,7 @@ func (x *InputMessagesFilterPhoneCalls) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterRoundVoice#7a7c17a4 = MessagesFilter
 type InputMessagesFilterRoundVoice struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x7a7c17a4.
@@ -13578,6 +13259,7 @@ func (x *InputMessagesFilterRoundVoice) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterRoundVideo#b549da53 = MessagesFilter
 type InputMessagesFilterRoundVideo struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb549da53.
@@ -13600,6 +13282,7 @@ func (x *InputMessagesFilterRoundVideo) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterMyMentions#c1f8e69a = MessagesFilter
 type InputMessagesFilterMyMentions struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc1f8e69a.
@@ -13622,6 +13305,7 @@ func (x *InputMessagesFilterMyMentions) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterGeo#e7026d0d = MessagesFilter
 type InputMessagesFilterGeo struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe7026d0d.
@@ -13644,6 +13328,7 @@ func (x *InputMessagesFilterGeo) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterContacts#e062db83 = MessagesFilter
 type InputMessagesFilterContacts struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe062db83.
@@ -13666,6 +13351,7 @@ func (x *InputMessagesFilterContacts) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterPinned#1bb00451 = MessagesFilter
 type InputMessagesFilterPinned struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x1bb00451.
@@ -13688,6 +13374,7 @@ func (x *InputMessagesFilterPinned) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagesFilterPoll#fa2bc90a = MessagesFilter
 type InputMessagesFilterPoll struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xfa2bc90a.
@@ -13715,339 +13402,8 @@ type UpdateClass interface {
 // DecodeUpdateClass reads a boxed Update.
 func DecodeUpdateClass(d *tl.Decoder) UpdateClass {
 	id := d.Uint32()
-	var v UpdateClass
-	switch id {
-	case 0x1f2b0afd:
-		v = &UpdateNewMessage{}
-	case 0x4e90bfd6:
-		v = &UpdateMessageID{}
-	case 0xa20db0e5:
-		v = &UpdateDeleteMessages{}
-	case 0x2a17bf5c:
-		v = &UpdateUserTyping{}
-	case 0x83487af0:
-		v = &UpdateChatUserTyping{}
-	case 0x07761198:
-		v = &UpdateChatParticipants{}
-	case 0xe5bdf8de:
-		v = &UpdateUserStatus{}
-	case 0xa7848924:
-		v = &UpdateUserName{}
-	case 0x8951abef:
-		v = &UpdateNewAuthorization{}
-	case 0x12bcbd9a:
-		v = &UpdateNewEncryptedMessage{}
-	case 0x1710f156:
-		v = &UpdateEncryptedChatTyping{}
-	case 0xb4a2e88d:
-		v = &UpdateEncryption{}
-	case 0x38fe25b7:
-		v = &UpdateEncryptedMessagesRead{}
-	case 0x3dda5451:
-		v = &UpdateChatParticipantAdd{}
-	case 0xe32f3d77:
-		v = &UpdateChatParticipantDelete{}
-	case 0x8e5e9873:
-		v = &UpdateDCOptions{}
-	case 0xbec268ef:
-		v = &UpdateNotifySettings{}
-	case 0xebe46819:
-		v = &UpdateServiceNotification{}
-	case 0xee3b272a:
-		v = &UpdatePrivacy{}
-	case 0x05492a13:
-		v = &UpdateUserPhone{}
-	case 0x9e84bc99:
-		v = &UpdateReadHistoryInbox{}
-	case 0x2f2f21bf:
-		v = &UpdateReadHistoryOutbox{}
-	case 0x7f891213:
-		v = &UpdateWebPage{}
-	case 0xf8227181:
-		v = &UpdateReadMessagesContents{}
-	case 0x108d941f:
-		v = &UpdateChannelTooLong{}
-	case 0x635b4c09:
-		v = &UpdateChannel{}
-	case 0x62ba04d9:
-		v = &UpdateNewChannelMessage{}
-	case 0x922e6e10:
-		v = &UpdateReadChannelInbox{}
-	case 0xc32d5b12:
-		v = &UpdateDeleteChannelMessages{}
-	case 0xf226ac08:
-		v = &UpdateChannelMessageViews{}
-	case 0xd7ca61a2:
-		v = &UpdateChatParticipantAdmin{}
-	case 0x688a30aa:
-		v = &UpdateNewStickerSet{}
-	case 0x0bb2d201:
-		v = &UpdateStickerSetsOrder{}
-	case 0x31c24808:
-		v = &UpdateStickerSets{}
-	case 0x9375341e:
-		v = &UpdateSavedGifs{}
-	case 0x496f379c:
-		v = &UpdateBotInlineQuery{}
-	case 0x12f12a07:
-		v = &UpdateBotInlineSend{}
-	case 0x1b3f4df7:
-		v = &UpdateEditChannelMessage{}
-	case 0xb9cfc48d:
-		v = &UpdateBotCallbackQuery{}
-	case 0xe40370a3:
-		v = &UpdateEditMessage{}
-	case 0x691e9052:
-		v = &UpdateInlineBotCallbackQuery{}
-	case 0xb75f99a9:
-		v = &UpdateReadChannelOutbox{}
-	case 0xedfc111e:
-		v = &UpdateDraftMessage{}
-	case 0x571d2742:
-		v = &UpdateReadFeaturedStickers{}
-	case 0x9a422c20:
-		v = &UpdateRecentStickers{}
-	case 0xa229dd06:
-		v = &UpdateConfig{}
-	case 0x3354678f:
-		v = &UpdatePtsChanged{}
-	case 0x2f2ba99f:
-		v = &UpdateChannelWebPage{}
-	case 0x6e6fe51c:
-		v = &UpdateDialogPinned{}
-	case 0xfa0f3ca2:
-		v = &UpdatePinnedDialogs{}
-	case 0x8317c0c3:
-		v = &UpdateBotWebhookJSON{}
-	case 0x9b9240a6:
-		v = &UpdateBotWebhookJSONQuery{}
-	case 0xb5aefd7d:
-		v = &UpdateBotShippingQuery{}
-	case 0x8caa9a96:
-		v = &UpdateBotPrecheckoutQuery{}
-	case 0xab0f6b1e:
-		v = &UpdatePhoneCall{}
-	case 0x46560264:
-		v = &UpdateLangPackTooLong{}
-	case 0x56022f4d:
-		v = &UpdateLangPack{}
-	case 0xe511996d:
-		v = &UpdateFavedStickers{}
-	case 0x25f324f7:
-		v = &UpdateChannelReadMessagesContents{}
-	case 0x7084a7be:
-		v = &UpdateContactsReset{}
-	case 0xb23fc698:
-		v = &UpdateChannelAvailableMessages{}
-	case 0xb658f23e:
-		v = &UpdateDialogUnreadMark{}
-	case 0xd64c522b:
-		v = &UpdateMessagePoll{}
-	case 0x54c01850:
-		v = &UpdateChatDefaultBannedRights{}
-	case 0x19360dc0:
-		v = &UpdateFolderPeers{}
-	case 0x6a7e7366:
-		v = &UpdatePeerSettings{}
-	case 0xb4afcfb0:
-		v = &UpdatePeerLocated{}
-	case 0x39a51dfb:
-		v = &UpdateNewScheduledMessage{}
-	case 0xf2a71983:
-		v = &UpdateDeleteScheduledMessages{}
-	case 0x8216fba3:
-		v = &UpdateTheme{}
-	case 0x871fb939:
-		v = &UpdateGeoLiveViewed{}
-	case 0x564fe691:
-		v = &UpdateLoginToken{}
-	case 0x7699f014:
-		v = &UpdateMessagePollVote{}
-	case 0x26ffde7d:
-		v = &UpdateDialogFilter{}
-	case 0xa5d72105:
-		v = &UpdateDialogFilterOrder{}
-	case 0x3504914f:
-		v = &UpdateDialogFilters{}
-	case 0x2661bf09:
-		v = &UpdatePhoneCallSignalingData{}
-	case 0xd29a27f4:
-		v = &UpdateChannelMessageForwards{}
-	case 0xd6b19546:
-		v = &UpdateReadChannelDiscussionInbox{}
-	case 0x695c9e7c:
-		v = &UpdateReadChannelDiscussionOutbox{}
-	case 0xebe07752:
-		v = &UpdatePeerBlocked{}
-	case 0x8c88c923:
-		v = &UpdateChannelUserTyping{}
-	case 0xed85eab5:
-		v = &UpdatePinnedMessages{}
-	case 0x5bb98608:
-		v = &UpdatePinnedChannelMessages{}
-	case 0xf89a6a4e:
-		v = &UpdateChat{}
-	case 0xf2ebdb4e:
-		v = &UpdateGroupCallParticipants{}
-	case 0x9d2216e0:
-		v = &UpdateGroupCall{}
-	case 0xbb9bb9a5:
-		v = &UpdatePeerHistoryTTL{}
-	case 0xd087663a:
-		v = &UpdateChatParticipant{}
-	case 0x985d3abb:
-		v = &UpdateChannelParticipant{}
-	case 0xc4870a49:
-		v = &UpdateBotStopped{}
-	case 0x0b783982:
-		v = &UpdateGroupCallConnection{}
-	case 0x4d712f2e:
-		v = &UpdateBotCommands{}
-	case 0x7063c3db:
-		v = &UpdatePendingJoinRequests{}
-	case 0x7cb34d79:
-		v = &UpdateBotChatInviteRequester{}
-	case 0x1e297bfa:
-		v = &UpdateMessageReactions{}
-	case 0x17b7a20b:
-		v = &UpdateAttachMenuBots{}
-	case 0x1592b79d:
-		v = &UpdateWebViewResultSent{}
-	case 0x14b85813:
-		v = &UpdateBotMenuButton{}
-	case 0x74d8be99:
-		v = &UpdateSavedRingtones{}
-	case 0x0084cd5a:
-		v = &UpdateTranscribedAudio{}
-	case 0xfb4c496c:
-		v = &UpdateReadFeaturedEmojiStickers{}
-	case 0x28373599:
-		v = &UpdateUserEmojiStatus{}
-	case 0x30f443db:
-		v = &UpdateRecentEmojiStatuses{}
-	case 0x6f7863f4:
-		v = &UpdateRecentReactions{}
-	case 0x86fccf85:
-		v = &UpdateMoveStickerSetToTop{}
-	case 0xd5a41724:
-		v = &UpdateMessageExtendedMedia{}
-	case 0x20529438:
-		v = &UpdateUser{}
-	case 0xec05b097:
-		v = &UpdateAutoSaveSettings{}
-	case 0x75b3b798:
-		v = &UpdateStory{}
-	case 0xf74e932b:
-		v = &UpdateReadStories{}
-	case 0x1bf335b9:
-		v = &UpdateStoryID{}
-	case 0x2c084dc1:
-		v = &UpdateStoriesStealthMode{}
-	case 0x7d627683:
-		v = &UpdateSentStoryReaction{}
-	case 0x904dd49c:
-		v = &UpdateBotChatBoost{}
-	case 0x07b68920:
-		v = &UpdateChannelViewForumAsMessages{}
-	case 0xae3f101d:
-		v = &UpdatePeerWallpaper{}
-	case 0xac21d3ce:
-		v = &UpdateBotMessageReaction{}
-	case 0x09cb7759:
-		v = &UpdateBotMessageReactions{}
-	case 0xaeaf9e74:
-		v = &UpdateSavedDialogPinned{}
-	case 0x686c85a6:
-		v = &UpdatePinnedSavedDialogs{}
-	case 0x39c67432:
-		v = &UpdateSavedReactionTags{}
-	case 0xf16269d4:
-		v = &UpdateSMSJob{}
-	case 0xf9470ab2:
-		v = &UpdateQuickReplies{}
-	case 0xf53da717:
-		v = &UpdateNewQuickReply{}
-	case 0x53e6f1ec:
-		v = &UpdateDeleteQuickReply{}
-	case 0x3e050d0f:
-		v = &UpdateQuickReplyMessage{}
-	case 0x566fe7cd:
-		v = &UpdateDeleteQuickReplyMessages{}
-	case 0x8ae5c97a:
-		v = &UpdateBotBusinessConnect{}
-	case 0x9ddb347c:
-		v = &UpdateBotNewBusinessMessage{}
-	case 0x07df587c:
-		v = &UpdateBotEditBusinessMessage{}
-	case 0xa02a982e:
-		v = &UpdateBotDeleteBusinessMessage{}
-	case 0x1824e40b:
-		v = &UpdateNewStoryReaction{}
-	case 0x4e80a379:
-		v = &UpdateStarsBalance{}
-	case 0x1ea2fda7:
-		v = &UpdateBusinessBotCallbackQuery{}
-	case 0xa584b019:
-		v = &UpdateStarsRevenueStatus{}
-	case 0x283bd312:
-		v = &UpdateBotPurchasedPaidMedia{}
-	case 0x8b725fce:
-		v = &UpdatePaidReactionPrivacy{}
-	case 0x504aa18f:
-		v = &UpdateSentPhoneCode{}
-	case 0xa477288f:
-		v = &UpdateGroupCallChainBlocks{}
-	case 0x77b0e372:
-		v = &UpdateReadMonoForumInbox{}
-	case 0xa4a79376:
-		v = &UpdateReadMonoForumOutbox{}
-	case 0x9f812b08:
-		v = &UpdateMonoForumNoPaidException{}
-	case 0xd8326f0d:
-		v = &UpdateGroupCallMessage{}
-	case 0xc957a766:
-		v = &UpdateGroupCallEncryptedMessage{}
-	case 0x683b2c52:
-		v = &UpdatePinnedForumTopic{}
-	case 0xdef143d0:
-		v = &UpdatePinnedForumTopics{}
-	case 0x3e85e92c:
-		v = &UpdateDeleteGroupCallMessages{}
-	case 0x48e246c2:
-		v = &UpdateStarGiftAuctionState{}
-	case 0xdc58f31e:
-		v = &UpdateStarGiftAuctionUserState{}
-	case 0xfb9c547a:
-		v = &UpdateEmojiGameInfo{}
-	case 0xac072444:
-		v = &UpdateStarGiftCraftFail{}
-	case 0xbd8367b9:
-		v = &UpdateChatParticipantRank{}
-	case 0x4880ed9a:
-		v = &UpdateManagedBot{}
-	case 0xcdd4093d:
-		v = &UpdateBotGuestChatQuery{}
-	case 0x8c0f91fb:
-		v = &UpdateAiComposeTones{}
-	case 0xbdac7e70:
-		v = &UpdateJoinChatWebViewDecision{}
-	case 0xb22083a6:
-		v = &UpdateNewBotConnection{}
-	case 0xc39a2ade:
-		v = &UpdateWebBrowserSettings{}
-	case 0x140502d1:
-		v = &UpdateWebBrowserException{}
-	case 0x20bcbba1:
-		v = &UpdateNewEphemeralMessage{}
-	case 0x56dbfcf8:
-		v = &UpdateDeleteEphemeralMessages{}
-	case 0x4bbb8f01:
-		v = &UpdateEditEphemeralMessage{}
-	case 0x7c1079d6:
-		v = &UpdateEphemeralBotCallbackQuery{}
-	case 0x6c0d8e23:
-		v = &UpdateBotStarsSubscription{}
-	default:
+	v, ok := New(id).(UpdateClass)
+	if !ok {
 		d.Unknown(id, "Update")
 		return nil
 	}
@@ -14062,6 +13418,7 @@ func DecodeUpdateClass(d *tl.Decoder) UpdateClass {
 //
 //	updateNewMessage#1f2b0afd message:Message pts:int pts_count:int = Update
 type UpdateNewMessage struct {
+	_        tl.NoCompare
 	Message  MessageClass
 	Pts      int32
 	PtsCount int32
@@ -14093,6 +13450,7 @@ func (x *UpdateNewMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateMessageID#4e90bfd6 id:int random_id:long = Update
 type UpdateMessageID struct {
+	_        tl.NoCompare
 	ID       int32
 	RandomID int64
 }
@@ -14121,6 +13479,7 @@ func (x *UpdateMessageID) DecodeBare(d *tl.Decoder) {
 //
 //	updateDeleteMessages#a20db0e5 messages:Vector<int> pts:int pts_count:int = Update
 type UpdateDeleteMessages struct {
+	_        tl.NoCompare
 	Messages []int32
 	Pts      int32
 	PtsCount int32
@@ -14152,6 +13511,7 @@ func (x *UpdateDeleteMessages) DecodeBare(d *tl.Decoder) {
 //
 //	updateUserTyping#2a17bf5c flags:# user_id:long top_msg_id:flags.0?int action:SendMessageAction = Update
 type UpdateUserTyping struct {
+	_        tl.NoCompare
 	UserID   int64
 	TopMsgID tl.Opt[int32]
 	Action   SendMessageActionClass
@@ -14193,6 +13553,7 @@ func (x *UpdateUserTyping) DecodeBare(d *tl.Decoder) {
 //
 //	updateChatUserTyping#83487af0 chat_id:long from_id:Peer action:SendMessageAction = Update
 type UpdateChatUserTyping struct {
+	_      tl.NoCompare
 	ChatID int64
 	FromID PeerClass
 	Action SendMessageActionClass
@@ -14224,6 +13585,7 @@ func (x *UpdateChatUserTyping) DecodeBare(d *tl.Decoder) {
 //
 //	updateChatParticipants#7761198 participants:ChatParticipants = Update
 type UpdateChatParticipants struct {
+	_            tl.NoCompare
 	Participants ChatParticipantsClass
 }
 
@@ -14249,6 +13611,7 @@ func (x *UpdateChatParticipants) DecodeBare(d *tl.Decoder) {
 //
 //	updateUserStatus#e5bdf8de user_id:long status:UserStatus = Update
 type UpdateUserStatus struct {
+	_      tl.NoCompare
 	UserID int64
 	Status UserStatusClass
 }
@@ -14277,6 +13640,7 @@ func (x *UpdateUserStatus) DecodeBare(d *tl.Decoder) {
 //
 //	updateUserName#a7848924 user_id:long first_name:string last_name:string usernames:Vector<Username> = Update
 type UpdateUserName struct {
+	_         tl.NoCompare
 	UserID    int64
 	FirstName string
 	LastName  string
@@ -14311,6 +13675,7 @@ func (x *UpdateUserName) DecodeBare(d *tl.Decoder) {
 //
 //	updateNewAuthorization#8951abef flags:# unconfirmed:flags.0?true hash:long date:flags.0?int device:flags.0?string location:flags.0?string = Update
 type UpdateNewAuthorization struct {
+	_           tl.NoCompare
 	Unconfirmed bool
 	Hash        int64
 	Date        tl.Opt[int32]
@@ -14374,6 +13739,7 @@ func (x *UpdateNewAuthorization) DecodeBare(d *tl.Decoder) {
 //
 //	updateNewEncryptedMessage#12bcbd9a message:EncryptedMessage qts:int = Update
 type UpdateNewEncryptedMessage struct {
+	_       tl.NoCompare
 	Message EncryptedMessageClass
 	Qts     int32
 }
@@ -14402,6 +13768,7 @@ func (x *UpdateNewEncryptedMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateEncryptedChatTyping#1710f156 chat_id:int = Update
 type UpdateEncryptedChatTyping struct {
+	_      tl.NoCompare
 	ChatID int32
 }
 
@@ -14427,6 +13794,7 @@ func (x *UpdateEncryptedChatTyping) DecodeBare(d *tl.Decoder) {
 //
 //	updateEncryption#b4a2e88d chat:EncryptedChat date:int = Update
 type UpdateEncryption struct {
+	_    tl.NoCompare
 	Chat EncryptedChatClass
 	Date int32
 }
@@ -14455,6 +13823,7 @@ func (x *UpdateEncryption) DecodeBare(d *tl.Decoder) {
 //
 //	updateEncryptedMessagesRead#38fe25b7 chat_id:int max_date:int date:int = Update
 type UpdateEncryptedMessagesRead struct {
+	_       tl.NoCompare
 	ChatID  int32
 	MaxDate int32
 	Date    int32
@@ -14486,6 +13855,7 @@ func (x *UpdateEncryptedMessagesRead) DecodeBare(d *tl.Decoder) {
 //
 //	updateChatParticipantAdd#3dda5451 chat_id:long user_id:long inviter_id:long date:int version:int = Update
 type UpdateChatParticipantAdd struct {
+	_         tl.NoCompare
 	ChatID    int64
 	UserID    int64
 	InviterID int64
@@ -14523,6 +13893,7 @@ func (x *UpdateChatParticipantAdd) DecodeBare(d *tl.Decoder) {
 //
 //	updateChatParticipantDelete#e32f3d77 chat_id:long user_id:long version:int = Update
 type UpdateChatParticipantDelete struct {
+	_       tl.NoCompare
 	ChatID  int64
 	UserID  int64
 	Version int32
@@ -14554,6 +13925,7 @@ func (x *UpdateChatParticipantDelete) DecodeBare(d *tl.Decoder) {
 //
 //	updateDcOptions#8e5e9873 dc_options:Vector<DcOption> = Update
 type UpdateDCOptions struct {
+	_         tl.NoCompare
 	DCOptions []DCOptionClass
 }
 
@@ -14579,6 +13951,7 @@ func (x *UpdateDCOptions) DecodeBare(d *tl.Decoder) {
 //
 //	updateNotifySettings#bec268ef peer:NotifyPeer notify_settings:PeerNotifySettings = Update
 type UpdateNotifySettings struct {
+	_              tl.NoCompare
 	Peer           NotifyPeerClass
 	NotifySettings PeerNotifySettingsClass
 }
@@ -14607,6 +13980,7 @@ func (x *UpdateNotifySettings) DecodeBare(d *tl.Decoder) {
 //
 //	updateServiceNotification#ebe46819 flags:# popup:flags.0?true invert_media:flags.2?true inbox_date:flags.1?int type:string message:string media:MessageMedia entities:Vector<MessageEntity> = Update
 type UpdateServiceNotification struct {
+	_           tl.NoCompare
 	Popup       bool
 	InvertMedia bool
 	InboxDate   tl.Opt[int32]
@@ -14664,6 +14038,7 @@ func (x *UpdateServiceNotification) DecodeBare(d *tl.Decoder) {
 //
 //	updatePrivacy#ee3b272a key:PrivacyKey rules:Vector<PrivacyRule> = Update
 type UpdatePrivacy struct {
+	_     tl.NoCompare
 	Key   PrivacyKeyClass
 	Rules []PrivacyRuleClass
 }
@@ -14692,6 +14067,7 @@ func (x *UpdatePrivacy) DecodeBare(d *tl.Decoder) {
 //
 //	updateUserPhone#5492a13 user_id:long phone:string = Update
 type UpdateUserPhone struct {
+	_      tl.NoCompare
 	UserID int64
 	Phone  string
 }
@@ -14720,6 +14096,7 @@ func (x *UpdateUserPhone) DecodeBare(d *tl.Decoder) {
 //
 //	updateReadHistoryInbox#9e84bc99 flags:# folder_id:flags.0?int peer:Peer top_msg_id:flags.1?int max_id:int still_unread_count:int pts:int pts_count:int = Update
 type UpdateReadHistoryInbox struct {
+	_                tl.NoCompare
 	FolderID         tl.Opt[int32]
 	Peer             PeerClass
 	TopMsgID         tl.Opt[int32]
@@ -14780,6 +14157,7 @@ func (x *UpdateReadHistoryInbox) DecodeBare(d *tl.Decoder) {
 //
 //	updateReadHistoryOutbox#2f2f21bf peer:Peer max_id:int pts:int pts_count:int = Update
 type UpdateReadHistoryOutbox struct {
+	_        tl.NoCompare
 	Peer     PeerClass
 	MaxID    int32
 	Pts      int32
@@ -14814,6 +14192,7 @@ func (x *UpdateReadHistoryOutbox) DecodeBare(d *tl.Decoder) {
 //
 //	updateWebPage#7f891213 webpage:WebPage pts:int pts_count:int = Update
 type UpdateWebPage struct {
+	_        tl.NoCompare
 	Webpage  WebPageClass
 	Pts      int32
 	PtsCount int32
@@ -14845,6 +14224,7 @@ func (x *UpdateWebPage) DecodeBare(d *tl.Decoder) {
 //
 //	updateReadMessagesContents#f8227181 flags:# messages:Vector<int> pts:int pts_count:int date:flags.0?int = Update
 type UpdateReadMessagesContents struct {
+	_        tl.NoCompare
 	Messages []int32
 	Pts      int32
 	PtsCount int32
@@ -14889,6 +14269,7 @@ func (x *UpdateReadMessagesContents) DecodeBare(d *tl.Decoder) {
 //
 //	updateChannelTooLong#108d941f flags:# channel_id:long pts:flags.0?int = Update
 type UpdateChannelTooLong struct {
+	_         tl.NoCompare
 	ChannelID int64
 	Pts       tl.Opt[int32]
 }
@@ -14927,6 +14308,7 @@ func (x *UpdateChannelTooLong) DecodeBare(d *tl.Decoder) {
 //
 //	updateChannel#635b4c09 channel_id:long = Update
 type UpdateChannel struct {
+	_         tl.NoCompare
 	ChannelID int64
 }
 
@@ -14952,6 +14334,7 @@ func (x *UpdateChannel) DecodeBare(d *tl.Decoder) {
 //
 //	updateNewChannelMessage#62ba04d9 message:Message pts:int pts_count:int = Update
 type UpdateNewChannelMessage struct {
+	_        tl.NoCompare
 	Message  MessageClass
 	Pts      int32
 	PtsCount int32
@@ -14983,6 +14366,7 @@ func (x *UpdateNewChannelMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateReadChannelInbox#922e6e10 flags:# folder_id:flags.0?int channel_id:long max_id:int still_unread_count:int pts:int = Update
 type UpdateReadChannelInbox struct {
+	_                tl.NoCompare
 	FolderID         tl.Opt[int32]
 	ChannelID        int64
 	MaxID            int32
@@ -15030,6 +14414,7 @@ func (x *UpdateReadChannelInbox) DecodeBare(d *tl.Decoder) {
 //
 //	updateDeleteChannelMessages#c32d5b12 channel_id:long messages:Vector<int> pts:int pts_count:int = Update
 type UpdateDeleteChannelMessages struct {
+	_         tl.NoCompare
 	ChannelID int64
 	Messages  []int32
 	Pts       int32
@@ -15064,6 +14449,7 @@ func (x *UpdateDeleteChannelMessages) DecodeBare(d *tl.Decoder) {
 //
 //	updateChannelMessageViews#f226ac08 channel_id:long id:int views:int = Update
 type UpdateChannelMessageViews struct {
+	_         tl.NoCompare
 	ChannelID int64
 	ID        int32
 	Views     int32
@@ -15095,6 +14481,7 @@ func (x *UpdateChannelMessageViews) DecodeBare(d *tl.Decoder) {
 //
 //	updateChatParticipantAdmin#d7ca61a2 chat_id:long user_id:long is_admin:Bool version:int = Update
 type UpdateChatParticipantAdmin struct {
+	_       tl.NoCompare
 	ChatID  int64
 	UserID  int64
 	IsAdmin bool
@@ -15129,6 +14516,7 @@ func (x *UpdateChatParticipantAdmin) DecodeBare(d *tl.Decoder) {
 //
 //	updateNewStickerSet#688a30aa stickerset:messages.StickerSet = Update
 type UpdateNewStickerSet struct {
+	_          tl.NoCompare
 	Stickerset MessagesStickerSetClass
 }
 
@@ -15154,6 +14542,7 @@ func (x *UpdateNewStickerSet) DecodeBare(d *tl.Decoder) {
 //
 //	updateStickerSetsOrder#bb2d201 flags:# masks:flags.0?true emojis:flags.1?true order:Vector<long> = Update
 type UpdateStickerSetsOrder struct {
+	_      tl.NoCompare
 	Masks  bool
 	Emojis bool
 	Order  []int64
@@ -15192,6 +14581,7 @@ func (x *UpdateStickerSetsOrder) DecodeBare(d *tl.Decoder) {
 //
 //	updateStickerSets#31c24808 flags:# masks:flags.0?true emojis:flags.1?true = Update
 type UpdateStickerSets struct {
+	_      tl.NoCompare
 	Masks  bool
 	Emojis bool
 }
@@ -15227,6 +14617,7 @@ func (x *UpdateStickerSets) DecodeBare(d *tl.Decoder) {
 //
 //	updateSavedGifs#9375341e = Update
 type UpdateSavedGifs struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9375341e.
@@ -15249,6 +14640,7 @@ func (x *UpdateSavedGifs) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotInlineQuery#496f379c flags:# query_id:long user_id:long query:string geo:flags.0?GeoPoint peer_type:flags.1?InlineQueryPeerType offset:string = Update
 type UpdateBotInlineQuery struct {
+	_        tl.NoCompare
 	QueryID  int64
 	UserID   int64
 	Query    string
@@ -15306,6 +14698,7 @@ func (x *UpdateBotInlineQuery) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotInlineSend#12f12a07 flags:# user_id:long query:string geo:flags.0?GeoPoint id:string msg_id:flags.1?InputBotInlineMessageID = Update
 type UpdateBotInlineSend struct {
+	_      tl.NoCompare
 	UserID int64
 	Query  string
 	Geo    GeoPointClass
@@ -15360,6 +14753,7 @@ func (x *UpdateBotInlineSend) DecodeBare(d *tl.Decoder) {
 //
 //	updateEditChannelMessage#1b3f4df7 message:Message pts:int pts_count:int = Update
 type UpdateEditChannelMessage struct {
+	_        tl.NoCompare
 	Message  MessageClass
 	Pts      int32
 	PtsCount int32
@@ -15391,6 +14785,7 @@ func (x *UpdateEditChannelMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotCallbackQuery#b9cfc48d flags:# query_id:long user_id:long peer:Peer msg_id:int chat_instance:long data:flags.0?bytes game_short_name:flags.1?string = Update
 type UpdateBotCallbackQuery struct {
+	_             tl.NoCompare
 	QueryID       int64
 	UserID        int64
 	Peer          PeerClass
@@ -15451,6 +14846,7 @@ func (x *UpdateBotCallbackQuery) DecodeBare(d *tl.Decoder) {
 //
 //	updateEditMessage#e40370a3 message:Message pts:int pts_count:int = Update
 type UpdateEditMessage struct {
+	_        tl.NoCompare
 	Message  MessageClass
 	Pts      int32
 	PtsCount int32
@@ -15482,6 +14878,7 @@ func (x *UpdateEditMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateInlineBotCallbackQuery#691e9052 flags:# query_id:long user_id:long msg_id:InputBotInlineMessageID chat_instance:long data:flags.0?bytes game_short_name:flags.1?string = Update
 type UpdateInlineBotCallbackQuery struct {
+	_             tl.NoCompare
 	QueryID       int64
 	UserID        int64
 	MsgID         InputBotInlineMessageIDClass
@@ -15539,6 +14936,7 @@ func (x *UpdateInlineBotCallbackQuery) DecodeBare(d *tl.Decoder) {
 //
 //	updateReadChannelOutbox#b75f99a9 channel_id:long max_id:int = Update
 type UpdateReadChannelOutbox struct {
+	_         tl.NoCompare
 	ChannelID int64
 	MaxID     int32
 }
@@ -15567,6 +14965,7 @@ func (x *UpdateReadChannelOutbox) DecodeBare(d *tl.Decoder) {
 //
 //	updateDraftMessage#edfc111e flags:# peer:Peer top_msg_id:flags.0?int saved_peer_id:flags.1?Peer draft:DraftMessage = Update
 type UpdateDraftMessage struct {
+	_           tl.NoCompare
 	Peer        PeerClass
 	TopMsgID    tl.Opt[int32]
 	SavedPeerID PeerClass
@@ -15618,6 +15017,7 @@ func (x *UpdateDraftMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateReadFeaturedStickers#571d2742 = Update
 type UpdateReadFeaturedStickers struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x571d2742.
@@ -15640,6 +15040,7 @@ func (x *UpdateReadFeaturedStickers) DecodeBare(d *tl.Decoder) {
 //
 //	updateRecentStickers#9a422c20 = Update
 type UpdateRecentStickers struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9a422c20.
@@ -15662,6 +15063,7 @@ func (x *UpdateRecentStickers) DecodeBare(d *tl.Decoder) {
 //
 //	updateConfig#a229dd06 = Update
 type UpdateConfig struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa229dd06.
@@ -15684,6 +15086,7 @@ func (x *UpdateConfig) DecodeBare(d *tl.Decoder) {
 //
 //	updatePtsChanged#3354678f = Update
 type UpdatePtsChanged struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x3354678f.
@@ -15706,6 +15109,7 @@ func (x *UpdatePtsChanged) DecodeBare(d *tl.Decoder) {
 //
 //	updateChannelWebPage#2f2ba99f channel_id:long webpage:WebPage pts:int pts_count:int = Update
 type UpdateChannelWebPage struct {
+	_         tl.NoCompare
 	ChannelID int64
 	Webpage   WebPageClass
 	Pts       int32
@@ -15740,6 +15144,7 @@ func (x *UpdateChannelWebPage) DecodeBare(d *tl.Decoder) {
 //
 //	updateDialogPinned#6e6fe51c flags:# pinned:flags.0?true folder_id:flags.1?int peer:DialogPeer = Update
 type UpdateDialogPinned struct {
+	_        tl.NoCompare
 	Pinned   bool
 	FolderID tl.Opt[int32]
 	Peer     DialogPeerClass
@@ -15783,6 +15188,7 @@ func (x *UpdateDialogPinned) DecodeBare(d *tl.Decoder) {
 //
 //	updatePinnedDialogs#fa0f3ca2 flags:# folder_id:flags.1?int order:flags.0?Vector<DialogPeer> = Update
 type UpdatePinnedDialogs struct {
+	_        tl.NoCompare
 	FolderID tl.Opt[int32]
 	Order    []DialogPeerClass
 }
@@ -15828,6 +15234,7 @@ func (x *UpdatePinnedDialogs) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotWebhookJSON#8317c0c3 data:DataJSON = Update
 type UpdateBotWebhookJSON struct {
+	_    tl.NoCompare
 	Data DataJSONClass
 }
 
@@ -15853,6 +15260,7 @@ func (x *UpdateBotWebhookJSON) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotWebhookJSONQuery#9b9240a6 query_id:long data:DataJSON timeout:int = Update
 type UpdateBotWebhookJSONQuery struct {
+	_       tl.NoCompare
 	QueryID int64
 	Data    DataJSONClass
 	Timeout int32
@@ -15884,6 +15292,7 @@ func (x *UpdateBotWebhookJSONQuery) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotShippingQuery#b5aefd7d query_id:long user_id:long payload:bytes shipping_address:PostAddress = Update
 type UpdateBotShippingQuery struct {
+	_               tl.NoCompare
 	QueryID         int64
 	UserID          int64
 	Payload         []byte
@@ -15918,6 +15327,7 @@ func (x *UpdateBotShippingQuery) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotPrecheckoutQuery#8caa9a96 flags:# query_id:long user_id:long payload:bytes info:flags.0?PaymentRequestedInfo shipping_option_id:flags.1?string currency:string total_amount:long = Update
 type UpdateBotPrecheckoutQuery struct {
+	_                tl.NoCompare
 	QueryID          int64
 	UserID           int64
 	Payload          []byte
@@ -15978,6 +15388,7 @@ func (x *UpdateBotPrecheckoutQuery) DecodeBare(d *tl.Decoder) {
 //
 //	updatePhoneCall#ab0f6b1e phone_call:PhoneCall = Update
 type UpdatePhoneCall struct {
+	_         tl.NoCompare
 	PhoneCall PhoneCallClass
 }
 
@@ -16003,6 +15414,7 @@ func (x *UpdatePhoneCall) DecodeBare(d *tl.Decoder) {
 //
 //	updateLangPackTooLong#46560264 lang_code:string = Update
 type UpdateLangPackTooLong struct {
+	_        tl.NoCompare
 	LangCode string
 }
 
@@ -16028,6 +15440,7 @@ func (x *UpdateLangPackTooLong) DecodeBare(d *tl.Decoder) {
 //
 //	updateLangPack#56022f4d difference:LangPackDifference = Update
 type UpdateLangPack struct {
+	_          tl.NoCompare
 	Difference LangPackDifferenceClass
 }
 
@@ -16053,6 +15466,7 @@ func (x *UpdateLangPack) DecodeBare(d *tl.Decoder) {
 //
 //	updateFavedStickers#e511996d = Update
 type UpdateFavedStickers struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe511996d.
@@ -16075,6 +15489,7 @@ func (x *UpdateFavedStickers) DecodeBare(d *tl.Decoder) {
 //
 //	updateChannelReadMessagesContents#25f324f7 flags:# channel_id:long top_msg_id:flags.0?int saved_peer_id:flags.1?Peer messages:Vector<int> = Update
 type UpdateChannelReadMessagesContents struct {
+	_           tl.NoCompare
 	ChannelID   int64
 	TopMsgID    tl.Opt[int32]
 	SavedPeerID PeerClass
@@ -16128,6 +15543,7 @@ func (x *UpdateChannelReadMessagesContents) DecodeBare(d *tl.Decoder) {
 //
 //	updateContactsReset#7084a7be = Update
 type UpdateContactsReset struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x7084a7be.
@@ -16150,6 +15566,7 @@ func (x *UpdateContactsReset) DecodeBare(d *tl.Decoder) {
 //
 //	updateChannelAvailableMessages#b23fc698 channel_id:long available_min_id:int = Update
 type UpdateChannelAvailableMessages struct {
+	_              tl.NoCompare
 	ChannelID      int64
 	AvailableMinID int32
 }
@@ -16178,6 +15595,7 @@ func (x *UpdateChannelAvailableMessages) DecodeBare(d *tl.Decoder) {
 //
 //	updateDialogUnreadMark#b658f23e flags:# unread:flags.0?true peer:DialogPeer saved_peer_id:flags.1?Peer = Update
 type UpdateDialogUnreadMark struct {
+	_           tl.NoCompare
 	Unread      bool
 	Peer        DialogPeerClass
 	SavedPeerID PeerClass
@@ -16221,6 +15639,7 @@ func (x *UpdateDialogUnreadMark) DecodeBare(d *tl.Decoder) {
 //
 //	updateMessagePoll#d64c522b flags:# peer:flags.1?Peer msg_id:flags.1?int top_msg_id:flags.2?int poll_id:long poll:flags.0?Poll results:PollResults = Update
 type UpdateMessagePoll struct {
+	_        tl.NoCompare
 	Peer     PeerClass
 	MsgID    tl.Opt[int32]
 	TopMsgID tl.Opt[int32]
@@ -16292,6 +15711,7 @@ func (x *UpdateMessagePoll) DecodeBare(d *tl.Decoder) {
 //
 //	updateChatDefaultBannedRights#54c01850 peer:Peer default_banned_rights:ChatBannedRights version:int = Update
 type UpdateChatDefaultBannedRights struct {
+	_                   tl.NoCompare
 	Peer                PeerClass
 	DefaultBannedRights ChatBannedRightsClass
 	Version             int32
@@ -16323,6 +15743,7 @@ func (x *UpdateChatDefaultBannedRights) DecodeBare(d *tl.Decoder) {
 //
 //	updateFolderPeers#19360dc0 folder_peers:Vector<FolderPeer> pts:int pts_count:int = Update
 type UpdateFolderPeers struct {
+	_           tl.NoCompare
 	FolderPeers []FolderPeerClass
 	Pts         int32
 	PtsCount    int32
@@ -16354,6 +15775,7 @@ func (x *UpdateFolderPeers) DecodeBare(d *tl.Decoder) {
 //
 //	updatePeerSettings#6a7e7366 peer:Peer settings:PeerSettings = Update
 type UpdatePeerSettings struct {
+	_        tl.NoCompare
 	Peer     PeerClass
 	Settings PeerSettingsClass
 }
@@ -16382,6 +15804,7 @@ func (x *UpdatePeerSettings) DecodeBare(d *tl.Decoder) {
 //
 //	updatePeerLocated#b4afcfb0 peers:Vector<PeerLocated> = Update
 type UpdatePeerLocated struct {
+	_     tl.NoCompare
 	Peers []PeerLocatedClass
 }
 
@@ -16407,6 +15830,7 @@ func (x *UpdatePeerLocated) DecodeBare(d *tl.Decoder) {
 //
 //	updateNewScheduledMessage#39a51dfb message:Message = Update
 type UpdateNewScheduledMessage struct {
+	_       tl.NoCompare
 	Message MessageClass
 }
 
@@ -16432,6 +15856,7 @@ func (x *UpdateNewScheduledMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateDeleteScheduledMessages#f2a71983 flags:# peer:Peer messages:Vector<int> sent_messages:flags.0?Vector<int> = Update
 type UpdateDeleteScheduledMessages struct {
+	_            tl.NoCompare
 	Peer         PeerClass
 	Messages     []int32
 	SentMessages []int32
@@ -16473,6 +15898,7 @@ func (x *UpdateDeleteScheduledMessages) DecodeBare(d *tl.Decoder) {
 //
 //	updateTheme#8216fba3 theme:Theme = Update
 type UpdateTheme struct {
+	_     tl.NoCompare
 	Theme ThemeClass
 }
 
@@ -16498,6 +15924,7 @@ func (x *UpdateTheme) DecodeBare(d *tl.Decoder) {
 //
 //	updateGeoLiveViewed#871fb939 peer:Peer msg_id:int = Update
 type UpdateGeoLiveViewed struct {
+	_     tl.NoCompare
 	Peer  PeerClass
 	MsgID int32
 }
@@ -16526,6 +15953,7 @@ func (x *UpdateGeoLiveViewed) DecodeBare(d *tl.Decoder) {
 //
 //	updateLoginToken#564fe691 = Update
 type UpdateLoginToken struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x564fe691.
@@ -16548,6 +15976,7 @@ func (x *UpdateLoginToken) DecodeBare(d *tl.Decoder) {
 //
 //	updateMessagePollVote#7699f014 poll_id:long peer:Peer options:Vector<bytes> positions:Vector<int> qts:int = Update
 type UpdateMessagePollVote struct {
+	_         tl.NoCompare
 	PollID    int64
 	Peer      PeerClass
 	Options   [][]byte
@@ -16585,6 +16014,7 @@ func (x *UpdateMessagePollVote) DecodeBare(d *tl.Decoder) {
 //
 //	updateDialogFilter#26ffde7d flags:# id:int filter:flags.0?DialogFilter = Update
 type UpdateDialogFilter struct {
+	_      tl.NoCompare
 	ID     int32
 	Filter DialogFilterClass
 }
@@ -16623,6 +16053,7 @@ func (x *UpdateDialogFilter) DecodeBare(d *tl.Decoder) {
 //
 //	updateDialogFilterOrder#a5d72105 order:Vector<int> = Update
 type UpdateDialogFilterOrder struct {
+	_     tl.NoCompare
 	Order []int32
 }
 
@@ -16648,6 +16079,7 @@ func (x *UpdateDialogFilterOrder) DecodeBare(d *tl.Decoder) {
 //
 //	updateDialogFilters#3504914f = Update
 type UpdateDialogFilters struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x3504914f.
@@ -16670,6 +16102,7 @@ func (x *UpdateDialogFilters) DecodeBare(d *tl.Decoder) {
 //
 //	updatePhoneCallSignalingData#2661bf09 phone_call_id:long data:bytes = Update
 type UpdatePhoneCallSignalingData struct {
+	_           tl.NoCompare
 	PhoneCallID int64
 	Data        []byte
 }
@@ -16698,6 +16131,7 @@ func (x *UpdatePhoneCallSignalingData) DecodeBare(d *tl.Decoder) {
 //
 //	updateChannelMessageForwards#d29a27f4 channel_id:long id:int forwards:int = Update
 type UpdateChannelMessageForwards struct {
+	_         tl.NoCompare
 	ChannelID int64
 	ID        int32
 	Forwards  int32
@@ -16729,6 +16163,7 @@ func (x *UpdateChannelMessageForwards) DecodeBare(d *tl.Decoder) {
 //
 //	updateReadChannelDiscussionInbox#d6b19546 flags:# channel_id:long top_msg_id:int read_max_id:int broadcast_id:flags.0?long broadcast_post:flags.0?int = Update
 type UpdateReadChannelDiscussionInbox struct {
+	_             tl.NoCompare
 	ChannelID     int64
 	TopMsgID      int32
 	ReadMaxID     int32
@@ -16783,6 +16218,7 @@ func (x *UpdateReadChannelDiscussionInbox) DecodeBare(d *tl.Decoder) {
 //
 //	updateReadChannelDiscussionOutbox#695c9e7c channel_id:long top_msg_id:int read_max_id:int = Update
 type UpdateReadChannelDiscussionOutbox struct {
+	_         tl.NoCompare
 	ChannelID int64
 	TopMsgID  int32
 	ReadMaxID int32
@@ -16816,6 +16252,7 @@ func (x *UpdateReadChannelDiscussionOutbox) DecodeBare(d *tl.Decoder) {
 //
 //	updatePeerBlocked#ebe07752 flags:# blocked:flags.0?true blocked_my_stories_from:flags.1?true peer_id:Peer = Update
 type UpdatePeerBlocked struct {
+	_                    tl.NoCompare
 	Blocked              bool
 	BlockedMyStoriesFrom bool
 	PeerID               PeerClass
@@ -16854,6 +16291,7 @@ func (x *UpdatePeerBlocked) DecodeBare(d *tl.Decoder) {
 //
 //	updateChannelUserTyping#8c88c923 flags:# channel_id:long top_msg_id:flags.0?int from_id:Peer action:SendMessageAction = Update
 type UpdateChannelUserTyping struct {
+	_         tl.NoCompare
 	ChannelID int64
 	TopMsgID  tl.Opt[int32]
 	FromID    PeerClass
@@ -16898,6 +16336,7 @@ func (x *UpdateChannelUserTyping) DecodeBare(d *tl.Decoder) {
 //
 //	updatePinnedMessages#ed85eab5 flags:# pinned:flags.0?true peer:Peer messages:Vector<int> pts:int pts_count:int = Update
 type UpdatePinnedMessages struct {
+	_        tl.NoCompare
 	Pinned   bool
 	Peer     PeerClass
 	Messages []int32
@@ -16940,6 +16379,7 @@ func (x *UpdatePinnedMessages) DecodeBare(d *tl.Decoder) {
 //
 //	updatePinnedChannelMessages#5bb98608 flags:# pinned:flags.0?true channel_id:long messages:Vector<int> pts:int pts_count:int = Update
 type UpdatePinnedChannelMessages struct {
+	_         tl.NoCompare
 	Pinned    bool
 	ChannelID int64
 	Messages  []int32
@@ -16982,6 +16422,7 @@ func (x *UpdatePinnedChannelMessages) DecodeBare(d *tl.Decoder) {
 //
 //	updateChat#f89a6a4e chat_id:long = Update
 type UpdateChat struct {
+	_      tl.NoCompare
 	ChatID int64
 }
 
@@ -17007,6 +16448,7 @@ func (x *UpdateChat) DecodeBare(d *tl.Decoder) {
 //
 //	updateGroupCallParticipants#f2ebdb4e call:InputGroupCall participants:Vector<GroupCallParticipant> version:int = Update
 type UpdateGroupCallParticipants struct {
+	_            tl.NoCompare
 	Call         InputGroupCallClass
 	Participants []GroupCallParticipantClass
 	Version      int32
@@ -17038,6 +16480,7 @@ func (x *UpdateGroupCallParticipants) DecodeBare(d *tl.Decoder) {
 //
 //	updateGroupCall#9d2216e0 flags:# live_story:flags.2?true peer:flags.1?Peer call:GroupCall = Update
 type UpdateGroupCall struct {
+	_         tl.NoCompare
 	LiveStory bool
 	Peer      PeerClass
 	Call      GroupCallClass
@@ -17081,6 +16524,7 @@ func (x *UpdateGroupCall) DecodeBare(d *tl.Decoder) {
 //
 //	updatePeerHistoryTTL#bb9bb9a5 flags:# peer:Peer ttl_period:flags.0?int = Update
 type UpdatePeerHistoryTTL struct {
+	_         tl.NoCompare
 	Peer      PeerClass
 	TTLPeriod tl.Opt[int32]
 }
@@ -17119,6 +16563,7 @@ func (x *UpdatePeerHistoryTTL) DecodeBare(d *tl.Decoder) {
 //
 //	updateChatParticipant#d087663a flags:# chat_id:long date:int actor_id:long user_id:long prev_participant:flags.0?ChatParticipant new_participant:flags.1?ChatParticipant invite:flags.2?ExportedChatInvite qts:int = Update
 type UpdateChatParticipant struct {
+	_               tl.NoCompare
 	ChatID          int64
 	Date            int32
 	ActorID         int64
@@ -17189,6 +16634,7 @@ func (x *UpdateChatParticipant) DecodeBare(d *tl.Decoder) {
 //
 //	updateChannelParticipant#985d3abb flags:# via_chatlist:flags.3?true channel_id:long date:int actor_id:long user_id:long prev_participant:flags.0?ChannelParticipant new_participant:flags.1?ChannelParticipant invite:flags.2?ExportedChatInvite qts:int = Update
 type UpdateChannelParticipant struct {
+	_               tl.NoCompare
 	ViaChatlist     bool
 	ChannelID       int64
 	Date            int32
@@ -17264,6 +16710,7 @@ func (x *UpdateChannelParticipant) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotStopped#c4870a49 user_id:long date:int stopped:Bool qts:int = Update
 type UpdateBotStopped struct {
+	_       tl.NoCompare
 	UserID  int64
 	Date    int32
 	Stopped bool
@@ -17298,6 +16745,7 @@ func (x *UpdateBotStopped) DecodeBare(d *tl.Decoder) {
 //
 //	updateGroupCallConnection#b783982 flags:# presentation:flags.0?true params:DataJSON = Update
 type UpdateGroupCallConnection struct {
+	_            tl.NoCompare
 	Presentation bool
 	Params       DataJSONClass
 }
@@ -17331,6 +16779,7 @@ func (x *UpdateGroupCallConnection) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotCommands#4d712f2e peer:Peer bot_id:long commands:Vector<BotCommand> = Update
 type UpdateBotCommands struct {
+	_        tl.NoCompare
 	Peer     PeerClass
 	BotID    int64
 	Commands []BotCommandClass
@@ -17362,6 +16811,7 @@ func (x *UpdateBotCommands) DecodeBare(d *tl.Decoder) {
 //
 //	updatePendingJoinRequests#7063c3db peer:Peer requests_pending:int recent_requesters:Vector<long> = Update
 type UpdatePendingJoinRequests struct {
+	_                tl.NoCompare
 	Peer             PeerClass
 	RequestsPending  int32
 	RecentRequesters []int64
@@ -17393,6 +16843,7 @@ func (x *UpdatePendingJoinRequests) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotChatInviteRequester#7cb34d79 flags:# peer:Peer date:int user_id:long about:string invite:ExportedChatInvite qts:int query_id:flags.0?long = Update
 type UpdateBotChatInviteRequester struct {
+	_       tl.NoCompare
 	Peer    PeerClass
 	Date    int32
 	UserID  int64
@@ -17446,6 +16897,7 @@ func (x *UpdateBotChatInviteRequester) DecodeBare(d *tl.Decoder) {
 //
 //	updateMessageReactions#1e297bfa flags:# peer:Peer msg_id:int top_msg_id:flags.0?int saved_peer_id:flags.1?Peer reactions:MessageReactions = Update
 type UpdateMessageReactions struct {
+	_           tl.NoCompare
 	Peer        PeerClass
 	MsgID       int32
 	TopMsgID    tl.Opt[int32]
@@ -17500,6 +16952,7 @@ func (x *UpdateMessageReactions) DecodeBare(d *tl.Decoder) {
 //
 //	updateAttachMenuBots#17b7a20b = Update
 type UpdateAttachMenuBots struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x17b7a20b.
@@ -17522,6 +16975,7 @@ func (x *UpdateAttachMenuBots) DecodeBare(d *tl.Decoder) {
 //
 //	updateWebViewResultSent#1592b79d query_id:long = Update
 type UpdateWebViewResultSent struct {
+	_       tl.NoCompare
 	QueryID int64
 }
 
@@ -17547,6 +17001,7 @@ func (x *UpdateWebViewResultSent) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotMenuButton#14b85813 bot_id:long button:BotMenuButton = Update
 type UpdateBotMenuButton struct {
+	_      tl.NoCompare
 	BotID  int64
 	Button BotMenuButtonClass
 }
@@ -17575,6 +17030,7 @@ func (x *UpdateBotMenuButton) DecodeBare(d *tl.Decoder) {
 //
 //	updateSavedRingtones#74d8be99 = Update
 type UpdateSavedRingtones struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x74d8be99.
@@ -17597,6 +17053,7 @@ func (x *UpdateSavedRingtones) DecodeBare(d *tl.Decoder) {
 //
 //	updateTranscribedAudio#84cd5a flags:# pending:flags.0?true peer:Peer msg_id:int transcription_id:long text:string = Update
 type UpdateTranscribedAudio struct {
+	_               tl.NoCompare
 	Pending         bool
 	Peer            PeerClass
 	MsgID           int32
@@ -17639,6 +17096,7 @@ func (x *UpdateTranscribedAudio) DecodeBare(d *tl.Decoder) {
 //
 //	updateReadFeaturedEmojiStickers#fb4c496c = Update
 type UpdateReadFeaturedEmojiStickers struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xfb4c496c.
@@ -17661,6 +17119,7 @@ func (x *UpdateReadFeaturedEmojiStickers) DecodeBare(d *tl.Decoder) {
 //
 //	updateUserEmojiStatus#28373599 user_id:long emoji_status:EmojiStatus = Update
 type UpdateUserEmojiStatus struct {
+	_           tl.NoCompare
 	UserID      int64
 	EmojiStatus EmojiStatusClass
 }
@@ -17689,6 +17148,7 @@ func (x *UpdateUserEmojiStatus) DecodeBare(d *tl.Decoder) {
 //
 //	updateRecentEmojiStatuses#30f443db = Update
 type UpdateRecentEmojiStatuses struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x30f443db.
@@ -17711,6 +17171,7 @@ func (x *UpdateRecentEmojiStatuses) DecodeBare(d *tl.Decoder) {
 //
 //	updateRecentReactions#6f7863f4 = Update
 type UpdateRecentReactions struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x6f7863f4.
@@ -17733,6 +17194,7 @@ func (x *UpdateRecentReactions) DecodeBare(d *tl.Decoder) {
 //
 //	updateMoveStickerSetToTop#86fccf85 flags:# masks:flags.0?true emojis:flags.1?true stickerset:long = Update
 type UpdateMoveStickerSetToTop struct {
+	_          tl.NoCompare
 	Masks      bool
 	Emojis     bool
 	Stickerset int64
@@ -17771,6 +17233,7 @@ func (x *UpdateMoveStickerSetToTop) DecodeBare(d *tl.Decoder) {
 //
 //	updateMessageExtendedMedia#d5a41724 peer:Peer msg_id:int extended_media:Vector<MessageExtendedMedia> = Update
 type UpdateMessageExtendedMedia struct {
+	_             tl.NoCompare
 	Peer          PeerClass
 	MsgID         int32
 	ExtendedMedia []MessageExtendedMediaClass
@@ -17802,6 +17265,7 @@ func (x *UpdateMessageExtendedMedia) DecodeBare(d *tl.Decoder) {
 //
 //	updateUser#20529438 user_id:long = Update
 type UpdateUser struct {
+	_      tl.NoCompare
 	UserID int64
 }
 
@@ -17827,6 +17291,7 @@ func (x *UpdateUser) DecodeBare(d *tl.Decoder) {
 //
 //	updateAutoSaveSettings#ec05b097 = Update
 type UpdateAutoSaveSettings struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xec05b097.
@@ -17849,6 +17314,7 @@ func (x *UpdateAutoSaveSettings) DecodeBare(d *tl.Decoder) {
 //
 //	updateStory#75b3b798 peer:Peer story:StoryItem = Update
 type UpdateStory struct {
+	_     tl.NoCompare
 	Peer  PeerClass
 	Story StoryItemClass
 }
@@ -17877,6 +17343,7 @@ func (x *UpdateStory) DecodeBare(d *tl.Decoder) {
 //
 //	updateReadStories#f74e932b peer:Peer max_id:int = Update
 type UpdateReadStories struct {
+	_     tl.NoCompare
 	Peer  PeerClass
 	MaxID int32
 }
@@ -17905,6 +17372,7 @@ func (x *UpdateReadStories) DecodeBare(d *tl.Decoder) {
 //
 //	updateStoryID#1bf335b9 id:int random_id:long = Update
 type UpdateStoryID struct {
+	_        tl.NoCompare
 	ID       int32
 	RandomID int64
 }
@@ -17933,6 +17401,7 @@ func (x *UpdateStoryID) DecodeBare(d *tl.Decoder) {
 //
 //	updateStoriesStealthMode#2c084dc1 stealth_mode:StoriesStealthMode = Update
 type UpdateStoriesStealthMode struct {
+	_           tl.NoCompare
 	StealthMode StoriesStealthModeClass
 }
 
@@ -17958,6 +17427,7 @@ func (x *UpdateStoriesStealthMode) DecodeBare(d *tl.Decoder) {
 //
 //	updateSentStoryReaction#7d627683 peer:Peer story_id:int reaction:Reaction = Update
 type UpdateSentStoryReaction struct {
+	_        tl.NoCompare
 	Peer     PeerClass
 	StoryID  int32
 	Reaction ReactionClass
@@ -17989,6 +17459,7 @@ func (x *UpdateSentStoryReaction) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotChatBoost#904dd49c peer:Peer boost:Boost qts:int = Update
 type UpdateBotChatBoost struct {
+	_     tl.NoCompare
 	Peer  PeerClass
 	Boost BoostClass
 	Qts   int32
@@ -18020,6 +17491,7 @@ func (x *UpdateBotChatBoost) DecodeBare(d *tl.Decoder) {
 //
 //	updateChannelViewForumAsMessages#7b68920 channel_id:long enabled:Bool = Update
 type UpdateChannelViewForumAsMessages struct {
+	_         tl.NoCompare
 	ChannelID int64
 	Enabled   bool
 }
@@ -18048,6 +17520,7 @@ func (x *UpdateChannelViewForumAsMessages) DecodeBare(d *tl.Decoder) {
 //
 //	updatePeerWallpaper#ae3f101d flags:# wallpaper_overridden:flags.1?true peer:Peer wallpaper:flags.0?WallPaper = Update
 type UpdatePeerWallpaper struct {
+	_                   tl.NoCompare
 	WallpaperOverridden bool
 	Peer                PeerClass
 	Wallpaper           WallPaperClass
@@ -18091,6 +17564,7 @@ func (x *UpdatePeerWallpaper) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotMessageReaction#ac21d3ce peer:Peer msg_id:int date:int actor:Peer old_reactions:Vector<Reaction> new_reactions:Vector<Reaction> qts:int = Update
 type UpdateBotMessageReaction struct {
+	_            tl.NoCompare
 	Peer         PeerClass
 	MsgID        int32
 	Date         int32
@@ -18134,6 +17608,7 @@ func (x *UpdateBotMessageReaction) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotMessageReactions#9cb7759 peer:Peer msg_id:int date:int reactions:Vector<ReactionCount> qts:int = Update
 type UpdateBotMessageReactions struct {
+	_         tl.NoCompare
 	Peer      PeerClass
 	MsgID     int32
 	Date      int32
@@ -18171,6 +17646,7 @@ func (x *UpdateBotMessageReactions) DecodeBare(d *tl.Decoder) {
 //
 //	updateSavedDialogPinned#aeaf9e74 flags:# pinned:flags.0?true peer:DialogPeer = Update
 type UpdateSavedDialogPinned struct {
+	_      tl.NoCompare
 	Pinned bool
 	Peer   DialogPeerClass
 }
@@ -18204,6 +17680,7 @@ func (x *UpdateSavedDialogPinned) DecodeBare(d *tl.Decoder) {
 //
 //	updatePinnedSavedDialogs#686c85a6 flags:# order:flags.0?Vector<DialogPeer> = Update
 type UpdatePinnedSavedDialogs struct {
+	_     tl.NoCompare
 	Order []DialogPeerClass
 }
 
@@ -18239,6 +17716,7 @@ func (x *UpdatePinnedSavedDialogs) DecodeBare(d *tl.Decoder) {
 //
 //	updateSavedReactionTags#39c67432 = Update
 type UpdateSavedReactionTags struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x39c67432.
@@ -18261,6 +17739,7 @@ func (x *UpdateSavedReactionTags) DecodeBare(d *tl.Decoder) {
 //
 //	updateSmsJob#f16269d4 job_id:string = Update
 type UpdateSMSJob struct {
+	_     tl.NoCompare
 	JobID string
 }
 
@@ -18286,6 +17765,7 @@ func (x *UpdateSMSJob) DecodeBare(d *tl.Decoder) {
 //
 //	updateQuickReplies#f9470ab2 quick_replies:Vector<QuickReply> = Update
 type UpdateQuickReplies struct {
+	_            tl.NoCompare
 	QuickReplies []QuickReplyClass
 }
 
@@ -18311,6 +17791,7 @@ func (x *UpdateQuickReplies) DecodeBare(d *tl.Decoder) {
 //
 //	updateNewQuickReply#f53da717 quick_reply:QuickReply = Update
 type UpdateNewQuickReply struct {
+	_          tl.NoCompare
 	QuickReply QuickReplyClass
 }
 
@@ -18336,6 +17817,7 @@ func (x *UpdateNewQuickReply) DecodeBare(d *tl.Decoder) {
 //
 //	updateDeleteQuickReply#53e6f1ec shortcut_id:int = Update
 type UpdateDeleteQuickReply struct {
+	_          tl.NoCompare
 	ShortcutID int32
 }
 
@@ -18361,6 +17843,7 @@ func (x *UpdateDeleteQuickReply) DecodeBare(d *tl.Decoder) {
 //
 //	updateQuickReplyMessage#3e050d0f message:Message = Update
 type UpdateQuickReplyMessage struct {
+	_       tl.NoCompare
 	Message MessageClass
 }
 
@@ -18386,6 +17869,7 @@ func (x *UpdateQuickReplyMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateDeleteQuickReplyMessages#566fe7cd shortcut_id:int messages:Vector<int> = Update
 type UpdateDeleteQuickReplyMessages struct {
+	_          tl.NoCompare
 	ShortcutID int32
 	Messages   []int32
 }
@@ -18414,6 +17898,7 @@ func (x *UpdateDeleteQuickReplyMessages) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotBusinessConnect#8ae5c97a connection:BotBusinessConnection qts:int = Update
 type UpdateBotBusinessConnect struct {
+	_          tl.NoCompare
 	Connection BotBusinessConnectionClass
 	Qts        int32
 }
@@ -18442,6 +17927,7 @@ func (x *UpdateBotBusinessConnect) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotNewBusinessMessage#9ddb347c flags:# connection_id:string message:Message reply_to_message:flags.0?Message qts:int = Update
 type UpdateBotNewBusinessMessage struct {
+	_              tl.NoCompare
 	ConnectionID   string
 	Message        MessageClass
 	ReplyToMessage MessageClass
@@ -18486,6 +17972,7 @@ func (x *UpdateBotNewBusinessMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotEditBusinessMessage#7df587c flags:# connection_id:string message:Message reply_to_message:flags.0?Message qts:int = Update
 type UpdateBotEditBusinessMessage struct {
+	_              tl.NoCompare
 	ConnectionID   string
 	Message        MessageClass
 	ReplyToMessage MessageClass
@@ -18530,6 +18017,7 @@ func (x *UpdateBotEditBusinessMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotDeleteBusinessMessage#a02a982e connection_id:string peer:Peer messages:Vector<int> qts:int = Update
 type UpdateBotDeleteBusinessMessage struct {
+	_            tl.NoCompare
 	ConnectionID string
 	Peer         PeerClass
 	Messages     []int32
@@ -18564,6 +18052,7 @@ func (x *UpdateBotDeleteBusinessMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateNewStoryReaction#1824e40b story_id:int peer:Peer reaction:Reaction = Update
 type UpdateNewStoryReaction struct {
+	_        tl.NoCompare
 	StoryID  int32
 	Peer     PeerClass
 	Reaction ReactionClass
@@ -18595,6 +18084,7 @@ func (x *UpdateNewStoryReaction) DecodeBare(d *tl.Decoder) {
 //
 //	updateStarsBalance#4e80a379 balance:StarsAmount = Update
 type UpdateStarsBalance struct {
+	_       tl.NoCompare
 	Balance StarsAmountClass
 }
 
@@ -18620,6 +18110,7 @@ func (x *UpdateStarsBalance) DecodeBare(d *tl.Decoder) {
 //
 //	updateBusinessBotCallbackQuery#1ea2fda7 flags:# query_id:long user_id:long connection_id:string message:Message reply_to_message:flags.2?Message chat_instance:long data:flags.0?bytes = Update
 type UpdateBusinessBotCallbackQuery struct {
+	_              tl.NoCompare
 	QueryID        int64
 	UserID         int64
 	ConnectionID   string
@@ -18680,6 +18171,7 @@ func (x *UpdateBusinessBotCallbackQuery) DecodeBare(d *tl.Decoder) {
 //
 //	updateStarsRevenueStatus#a584b019 peer:Peer status:StarsRevenueStatus = Update
 type UpdateStarsRevenueStatus struct {
+	_      tl.NoCompare
 	Peer   PeerClass
 	Status StarsRevenueStatusClass
 }
@@ -18708,6 +18200,7 @@ func (x *UpdateStarsRevenueStatus) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotPurchasedPaidMedia#283bd312 user_id:long payload:string qts:int = Update
 type UpdateBotPurchasedPaidMedia struct {
+	_       tl.NoCompare
 	UserID  int64
 	Payload string
 	Qts     int32
@@ -18739,6 +18232,7 @@ func (x *UpdateBotPurchasedPaidMedia) DecodeBare(d *tl.Decoder) {
 //
 //	updatePaidReactionPrivacy#8b725fce private:PaidReactionPrivacy = Update
 type UpdatePaidReactionPrivacy struct {
+	_       tl.NoCompare
 	Private PaidReactionPrivacyClass
 }
 
@@ -18764,6 +18258,7 @@ func (x *UpdatePaidReactionPrivacy) DecodeBare(d *tl.Decoder) {
 //
 //	updateSentPhoneCode#504aa18f sent_code:auth.SentCode = Update
 type UpdateSentPhoneCode struct {
+	_        tl.NoCompare
 	SentCode AuthSentCodeClass
 }
 
@@ -18789,6 +18284,7 @@ func (x *UpdateSentPhoneCode) DecodeBare(d *tl.Decoder) {
 //
 //	updateGroupCallChainBlocks#a477288f call:InputGroupCall sub_chain_id:int blocks:Vector<bytes> next_offset:int = Update
 type UpdateGroupCallChainBlocks struct {
+	_          tl.NoCompare
 	Call       InputGroupCallClass
 	SubChainID int32
 	Blocks     [][]byte
@@ -18823,6 +18319,7 @@ func (x *UpdateGroupCallChainBlocks) DecodeBare(d *tl.Decoder) {
 //
 //	updateReadMonoForumInbox#77b0e372 channel_id:long saved_peer_id:Peer read_max_id:int = Update
 type UpdateReadMonoForumInbox struct {
+	_           tl.NoCompare
 	ChannelID   int64
 	SavedPeerID PeerClass
 	ReadMaxID   int32
@@ -18854,6 +18351,7 @@ func (x *UpdateReadMonoForumInbox) DecodeBare(d *tl.Decoder) {
 //
 //	updateReadMonoForumOutbox#a4a79376 channel_id:long saved_peer_id:Peer read_max_id:int = Update
 type UpdateReadMonoForumOutbox struct {
+	_           tl.NoCompare
 	ChannelID   int64
 	SavedPeerID PeerClass
 	ReadMaxID   int32
@@ -18885,6 +18383,7 @@ func (x *UpdateReadMonoForumOutbox) DecodeBare(d *tl.Decoder) {
 //
 //	updateMonoForumNoPaidException#9f812b08 flags:# exception:flags.0?true channel_id:long saved_peer_id:Peer = Update
 type UpdateMonoForumNoPaidException struct {
+	_           tl.NoCompare
 	Exception   bool
 	ChannelID   int64
 	SavedPeerID PeerClass
@@ -18921,6 +18420,7 @@ func (x *UpdateMonoForumNoPaidException) DecodeBare(d *tl.Decoder) {
 //
 //	updateGroupCallMessage#d8326f0d call:InputGroupCall message:GroupCallMessage = Update
 type UpdateGroupCallMessage struct {
+	_       tl.NoCompare
 	Call    InputGroupCallClass
 	Message GroupCallMessageClass
 }
@@ -18949,6 +18449,7 @@ func (x *UpdateGroupCallMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateGroupCallEncryptedMessage#c957a766 call:InputGroupCall from_id:Peer encrypted_message:bytes = Update
 type UpdateGroupCallEncryptedMessage struct {
+	_                tl.NoCompare
 	Call             InputGroupCallClass
 	FromID           PeerClass
 	EncryptedMessage []byte
@@ -18980,6 +18481,7 @@ func (x *UpdateGroupCallEncryptedMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updatePinnedForumTopic#683b2c52 flags:# pinned:flags.0?true peer:Peer topic_id:int = Update
 type UpdatePinnedForumTopic struct {
+	_       tl.NoCompare
 	Pinned  bool
 	Peer    PeerClass
 	TopicID int32
@@ -19016,6 +18518,7 @@ func (x *UpdatePinnedForumTopic) DecodeBare(d *tl.Decoder) {
 //
 //	updatePinnedForumTopics#def143d0 flags:# peer:Peer order:flags.0?Vector<int> = Update
 type UpdatePinnedForumTopics struct {
+	_     tl.NoCompare
 	Peer  PeerClass
 	Order []int32
 }
@@ -19054,6 +18557,7 @@ func (x *UpdatePinnedForumTopics) DecodeBare(d *tl.Decoder) {
 //
 //	updateDeleteGroupCallMessages#3e85e92c call:InputGroupCall messages:Vector<int> = Update
 type UpdateDeleteGroupCallMessages struct {
+	_        tl.NoCompare
 	Call     InputGroupCallClass
 	Messages []int32
 }
@@ -19082,6 +18586,7 @@ func (x *UpdateDeleteGroupCallMessages) DecodeBare(d *tl.Decoder) {
 //
 //	updateStarGiftAuctionState#48e246c2 gift_id:long state:StarGiftAuctionState = Update
 type UpdateStarGiftAuctionState struct {
+	_      tl.NoCompare
 	GiftID int64
 	State  StarGiftAuctionStateClass
 }
@@ -19110,6 +18615,7 @@ func (x *UpdateStarGiftAuctionState) DecodeBare(d *tl.Decoder) {
 //
 //	updateStarGiftAuctionUserState#dc58f31e gift_id:long user_state:StarGiftAuctionUserState = Update
 type UpdateStarGiftAuctionUserState struct {
+	_         tl.NoCompare
 	GiftID    int64
 	UserState StarGiftAuctionUserStateClass
 }
@@ -19138,6 +18644,7 @@ func (x *UpdateStarGiftAuctionUserState) DecodeBare(d *tl.Decoder) {
 //
 //	updateEmojiGameInfo#fb9c547a info:messages.EmojiGameInfo = Update
 type UpdateEmojiGameInfo struct {
+	_    tl.NoCompare
 	Info MessagesEmojiGameInfoClass
 }
 
@@ -19163,6 +18670,7 @@ func (x *UpdateEmojiGameInfo) DecodeBare(d *tl.Decoder) {
 //
 //	updateStarGiftCraftFail#ac072444 = Update
 type UpdateStarGiftCraftFail struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xac072444.
@@ -19185,6 +18693,7 @@ func (x *UpdateStarGiftCraftFail) DecodeBare(d *tl.Decoder) {
 //
 //	updateChatParticipantRank#bd8367b9 chat_id:long user_id:long rank:string version:int = Update
 type UpdateChatParticipantRank struct {
+	_       tl.NoCompare
 	ChatID  int64
 	UserID  int64
 	Rank    string
@@ -19219,6 +18728,7 @@ func (x *UpdateChatParticipantRank) DecodeBare(d *tl.Decoder) {
 //
 //	updateManagedBot#4880ed9a user_id:long bot_id:long qts:int = Update
 type UpdateManagedBot struct {
+	_      tl.NoCompare
 	UserID int64
 	BotID  int64
 	Qts    int32
@@ -19250,6 +18760,7 @@ func (x *UpdateManagedBot) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotGuestChatQuery#cdd4093d flags:# query_id:long message:Message reference_messages:flags.0?Vector<Message> qts:int = Update
 type UpdateBotGuestChatQuery struct {
+	_                 tl.NoCompare
 	QueryID           int64
 	Message           MessageClass
 	ReferenceMessages []MessageClass
@@ -19294,6 +18805,7 @@ func (x *UpdateBotGuestChatQuery) DecodeBare(d *tl.Decoder) {
 //
 //	updateAiComposeTones#8c0f91fb = Update
 type UpdateAiComposeTones struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x8c0f91fb.
@@ -19316,6 +18828,7 @@ func (x *UpdateAiComposeTones) DecodeBare(d *tl.Decoder) {
 //
 //	updateJoinChatWebViewDecision#bdac7e70 peer:Peer query_id:long result:JoinChatBotResult = Update
 type UpdateJoinChatWebViewDecision struct {
+	_       tl.NoCompare
 	Peer    PeerClass
 	QueryID int64
 	Result  JoinChatBotResultClass
@@ -19347,6 +18860,7 @@ func (x *UpdateJoinChatWebViewDecision) DecodeBare(d *tl.Decoder) {
 //
 //	updateNewBotConnection#b22083a6 flags:# confirmed:flags.0?true bot_id:long date:flags.1?int device:flags.1?string location:flags.1?string = Update
 type UpdateNewBotConnection struct {
+	_         tl.NoCompare
 	Confirmed bool
 	BotID     int64
 	Date      tl.Opt[int32]
@@ -19410,6 +18924,7 @@ func (x *UpdateNewBotConnection) DecodeBare(d *tl.Decoder) {
 //
 //	updateWebBrowserSettings#c39a2ade flags:# open_external_browser:flags.0?true display_close_button:flags.1?true = Update
 type UpdateWebBrowserSettings struct {
+	_                   tl.NoCompare
 	OpenExternalBrowser bool
 	DisplayCloseButton  bool
 }
@@ -19445,6 +18960,7 @@ func (x *UpdateWebBrowserSettings) DecodeBare(d *tl.Decoder) {
 //
 //	updateWebBrowserException#140502d1 flags:# delete:flags.1?true open_external_browser:flags.0?Bool exception:WebDomainException = Update
 type UpdateWebBrowserException struct {
+	_                   tl.NoCompare
 	Delete              bool
 	OpenExternalBrowser tl.Opt[bool]
 	Exception           WebDomainExceptionClass
@@ -19488,6 +19004,7 @@ func (x *UpdateWebBrowserException) DecodeBare(d *tl.Decoder) {
 //
 //	updateNewEphemeralMessage#20bcbba1 message:EphemeralMessage = Update
 type UpdateNewEphemeralMessage struct {
+	_       tl.NoCompare
 	Message EphemeralMessageClass
 }
 
@@ -19513,6 +19030,7 @@ func (x *UpdateNewEphemeralMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateDeleteEphemeralMessages#56dbfcf8 peer:Peer ids:Vector<int> = Update
 type UpdateDeleteEphemeralMessages struct {
+	_    tl.NoCompare
 	Peer PeerClass
 	IDs  []int32
 }
@@ -19541,6 +19059,7 @@ func (x *UpdateDeleteEphemeralMessages) DecodeBare(d *tl.Decoder) {
 //
 //	updateEditEphemeralMessage#4bbb8f01 message:EphemeralMessage = Update
 type UpdateEditEphemeralMessage struct {
+	_       tl.NoCompare
 	Message EphemeralMessageClass
 }
 
@@ -19566,6 +19085,7 @@ func (x *UpdateEditEphemeralMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateEphemeralBotCallbackQuery#7c1079d6 flags:# query_id:long user_id:long peer:flags.0?Peer msg_id:int data:bytes chat_instance:flags.1?long message:EphemeralMessage = Update
 type UpdateEphemeralBotCallbackQuery struct {
+	_            tl.NoCompare
 	QueryID      int64
 	UserID       int64
 	Peer         PeerClass
@@ -19626,6 +19146,7 @@ func (x *UpdateEphemeralBotCallbackQuery) DecodeBare(d *tl.Decoder) {
 //
 //	updateBotStarsSubscription#6c0d8e23 flags:# canceled:flags.0?true payment_failed:flags.1?true restored:flags.2?true user_id:long payload:bytes qts:int = Update
 type UpdateBotStarsSubscription struct {
+	_             tl.NoCompare
 	Canceled      bool
 	PaymentFailed bool
 	Restored      bool
@@ -19680,11 +19201,8 @@ type UpdatesStateClass interface {
 // DecodeUpdatesStateClass reads a boxed updates.State.
 func DecodeUpdatesStateClass(d *tl.Decoder) UpdatesStateClass {
 	id := d.Uint32()
-	var v UpdatesStateClass
-	switch id {
-	case 0xa56c2a3e:
-		v = &UpdatesState{}
-	default:
+	v, ok := New(id).(UpdatesStateClass)
+	if !ok {
 		d.Unknown(id, "updates.State")
 		return nil
 	}
@@ -19699,6 +19217,7 @@ func DecodeUpdatesStateClass(d *tl.Decoder) UpdatesStateClass {
 //
 //	updates.state#a56c2a3e pts:int qts:int date:int seq:int unread_count:int = updates.State
 type UpdatesState struct {
+	_           tl.NoCompare
 	Pts         int32
 	Qts         int32
 	Date        int32
@@ -19741,17 +19260,8 @@ type UpdatesDifferenceClass interface {
 // DecodeUpdatesDifferenceClass reads a boxed updates.Difference.
 func DecodeUpdatesDifferenceClass(d *tl.Decoder) UpdatesDifferenceClass {
 	id := d.Uint32()
-	var v UpdatesDifferenceClass
-	switch id {
-	case 0x5d75a138:
-		v = &UpdatesDifferenceEmpty{}
-	case 0x00f49ca0:
-		v = &UpdatesDifference{}
-	case 0xa8fb1981:
-		v = &UpdatesDifferenceSlice{}
-	case 0x4afe8f6d:
-		v = &UpdatesDifferenceTooLong{}
-	default:
+	v, ok := New(id).(UpdatesDifferenceClass)
+	if !ok {
 		d.Unknown(id, "updates.Difference")
 		return nil
 	}
@@ -19766,6 +19276,7 @@ func DecodeUpdatesDifferenceClass(d *tl.Decoder) UpdatesDifferenceClass {
 //
 //	updates.differenceEmpty#5d75a138 date:int seq:int = updates.Difference
 type UpdatesDifferenceEmpty struct {
+	_    tl.NoCompare
 	Date int32
 	Seq  int32
 }
@@ -19794,6 +19305,7 @@ func (x *UpdatesDifferenceEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	updates.difference#f49ca0 new_messages:Vector<Message> new_encrypted_messages:Vector<EncryptedMessage> other_updates:Vector<Update> chats:Vector<Chat> users:Vector<User> state:updates.State = updates.Difference
 type UpdatesDifference struct {
+	_                    tl.NoCompare
 	NewMessages          []MessageClass
 	NewEncryptedMessages []EncryptedMessageClass
 	OtherUpdates         []UpdateClass
@@ -19834,6 +19346,7 @@ func (x *UpdatesDifference) DecodeBare(d *tl.Decoder) {
 //
 //	updates.differenceSlice#a8fb1981 new_messages:Vector<Message> new_encrypted_messages:Vector<EncryptedMessage> other_updates:Vector<Update> chats:Vector<Chat> users:Vector<User> intermediate_state:updates.State = updates.Difference
 type UpdatesDifferenceSlice struct {
+	_                    tl.NoCompare
 	NewMessages          []MessageClass
 	NewEncryptedMessages []EncryptedMessageClass
 	OtherUpdates         []UpdateClass
@@ -19874,6 +19387,7 @@ func (x *UpdatesDifferenceSlice) DecodeBare(d *tl.Decoder) {
 //
 //	updates.differenceTooLong#4afe8f6d pts:int = updates.Difference
 type UpdatesDifferenceTooLong struct {
+	_   tl.NoCompare
 	Pts int32
 }
 
@@ -19904,23 +19418,8 @@ type UpdatesClass interface {
 // DecodeUpdatesClass reads a boxed Updates.
 func DecodeUpdatesClass(d *tl.Decoder) UpdatesClass {
 	id := d.Uint32()
-	var v UpdatesClass
-	switch id {
-	case 0xe317af7e:
-		v = &UpdatesTooLong{}
-	case 0x313bc7f8:
-		v = &UpdateShortMessage{}
-	case 0x4d6deea5:
-		v = &UpdateShortChatMessage{}
-	case 0x78d4dec1:
-		v = &UpdateShort{}
-	case 0x725b04c3:
-		v = &UpdatesCombined{}
-	case 0x74ae4240:
-		v = &Updates{}
-	case 0x9015e101:
-		v = &UpdateShortSentMessage{}
-	default:
+	v, ok := New(id).(UpdatesClass)
+	if !ok {
 		d.Unknown(id, "Updates")
 		return nil
 	}
@@ -19935,6 +19434,7 @@ func DecodeUpdatesClass(d *tl.Decoder) UpdatesClass {
 //
 //	updatesTooLong#e317af7e = Updates
 type UpdatesTooLong struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe317af7e.
@@ -19957,6 +19457,7 @@ func (x *UpdatesTooLong) DecodeBare(d *tl.Decoder) {
 //
 //	updateShortMessage#313bc7f8 flags:# out:flags.1?true mentioned:flags.4?true media_unread:flags.5?true silent:flags.13?true id:int user_id:long message:string pts:int pts_count:int date:int fwd_from:flags.2?MessageFwdHeader via_bot_id:flags.11?long reply_to:flags.3?MessageReplyHeader entities:flags.7?Vector<MessageEntity> ttl_period:flags.25?int = Updates
 type UpdateShortMessage struct {
+	_           tl.NoCompare
 	Out         bool
 	Mentioned   bool
 	MediaUnread bool
@@ -20070,6 +19571,7 @@ func (x *UpdateShortMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateShortChatMessage#4d6deea5 flags:# out:flags.1?true mentioned:flags.4?true media_unread:flags.5?true silent:flags.13?true id:int from_id:long chat_id:long message:string pts:int pts_count:int date:int fwd_from:flags.2?MessageFwdHeader via_bot_id:flags.11?long reply_to:flags.3?MessageReplyHeader entities:flags.7?Vector<MessageEntity> ttl_period:flags.25?int = Updates
 type UpdateShortChatMessage struct {
+	_           tl.NoCompare
 	Out         bool
 	Mentioned   bool
 	MediaUnread bool
@@ -20186,6 +19688,7 @@ func (x *UpdateShortChatMessage) DecodeBare(d *tl.Decoder) {
 //
 //	updateShort#78d4dec1 update:Update date:int = Updates
 type UpdateShort struct {
+	_      tl.NoCompare
 	Update UpdateClass
 	Date   int32
 }
@@ -20214,6 +19717,7 @@ func (x *UpdateShort) DecodeBare(d *tl.Decoder) {
 //
 //	updatesCombined#725b04c3 updates:Vector<Update> users:Vector<User> chats:Vector<Chat> date:int seq_start:int seq:int = Updates
 type UpdatesCombined struct {
+	_        tl.NoCompare
 	Updates  []UpdateClass
 	Users    []UserClass
 	Chats    []ChatClass
@@ -20254,6 +19758,7 @@ func (x *UpdatesCombined) DecodeBare(d *tl.Decoder) {
 //
 //	updates#74ae4240 updates:Vector<Update> users:Vector<User> chats:Vector<Chat> date:int seq:int = Updates
 type Updates struct {
+	_       tl.NoCompare
 	Updates []UpdateClass
 	Users   []UserClass
 	Chats   []ChatClass
@@ -20291,6 +19796,7 @@ func (x *Updates) DecodeBare(d *tl.Decoder) {
 //
 //	updateShortSentMessage#9015e101 flags:# out:flags.1?true id:int pts:int pts_count:int date:int media:flags.9?MessageMedia entities:flags.7?Vector<MessageEntity> ttl_period:flags.25?int = Updates
 type UpdateShortSentMessage struct {
+	_         tl.NoCompare
 	Out       bool
 	ID        int32
 	Pts       int32
@@ -20368,13 +19874,8 @@ type PhotosPhotosClass interface {
 // DecodePhotosPhotosClass reads a boxed photos.Photos.
 func DecodePhotosPhotosClass(d *tl.Decoder) PhotosPhotosClass {
 	id := d.Uint32()
-	var v PhotosPhotosClass
-	switch id {
-	case 0x8dca6aa5:
-		v = &PhotosPhotos{}
-	case 0x15051f54:
-		v = &PhotosPhotosSlice{}
-	default:
+	v, ok := New(id).(PhotosPhotosClass)
+	if !ok {
 		d.Unknown(id, "photos.Photos")
 		return nil
 	}
@@ -20389,6 +19890,7 @@ func DecodePhotosPhotosClass(d *tl.Decoder) PhotosPhotosClass {
 //
 //	photos.photos#8dca6aa5 photos:Vector<Photo> users:Vector<User> = photos.Photos
 type PhotosPhotos struct {
+	_      tl.NoCompare
 	Photos []PhotoClass
 	Users  []UserClass
 }
@@ -20417,6 +19919,7 @@ func (x *PhotosPhotos) DecodeBare(d *tl.Decoder) {
 //
 //	photos.photosSlice#15051f54 count:int photos:Vector<Photo> users:Vector<User> = photos.Photos
 type PhotosPhotosSlice struct {
+	_      tl.NoCompare
 	Count  int32
 	Photos []PhotoClass
 	Users  []UserClass
@@ -20453,11 +19956,8 @@ type PhotosPhotoClass interface {
 // DecodePhotosPhotoClass reads a boxed photos.Photo.
 func DecodePhotosPhotoClass(d *tl.Decoder) PhotosPhotoClass {
 	id := d.Uint32()
-	var v PhotosPhotoClass
-	switch id {
-	case 0x20212ca8:
-		v = &PhotosPhoto{}
-	default:
+	v, ok := New(id).(PhotosPhotoClass)
+	if !ok {
 		d.Unknown(id, "photos.Photo")
 		return nil
 	}
@@ -20472,6 +19972,7 @@ func DecodePhotosPhotoClass(d *tl.Decoder) PhotosPhotoClass {
 //
 //	photos.photo#20212ca8 photo:Photo users:Vector<User> = photos.Photo
 type PhotosPhoto struct {
+	_     tl.NoCompare
 	Photo PhotoClass
 	Users []UserClass
 }
@@ -20505,13 +20006,8 @@ type UploadFileClass interface {
 // DecodeUploadFileClass reads a boxed upload.File.
 func DecodeUploadFileClass(d *tl.Decoder) UploadFileClass {
 	id := d.Uint32()
-	var v UploadFileClass
-	switch id {
-	case 0x096a18d5:
-		v = &UploadFile{}
-	case 0xf18cda44:
-		v = &UploadFileCDNRedirect{}
-	default:
+	v, ok := New(id).(UploadFileClass)
+	if !ok {
 		d.Unknown(id, "upload.File")
 		return nil
 	}
@@ -20526,6 +20022,7 @@ func DecodeUploadFileClass(d *tl.Decoder) UploadFileClass {
 //
 //	upload.file#96a18d5 type:storage.FileType mtime:int bytes:bytes = upload.File
 type UploadFile struct {
+	_     tl.NoCompare
 	Type  StorageFileTypeClass
 	Mtime int32
 	Bytes []byte
@@ -20557,6 +20054,7 @@ func (x *UploadFile) DecodeBare(d *tl.Decoder) {
 //
 //	upload.fileCdnRedirect#f18cda44 dc_id:int file_token:bytes encryption_key:bytes encryption_iv:bytes file_hashes:Vector<FileHash> = upload.File
 type UploadFileCDNRedirect struct {
+	_             tl.NoCompare
 	DCID          int32
 	FileToken     []byte
 	EncryptionKey []byte
@@ -20599,11 +20097,8 @@ type DCOptionClass interface {
 // DecodeDCOptionClass reads a boxed DcOption.
 func DecodeDCOptionClass(d *tl.Decoder) DCOptionClass {
 	id := d.Uint32()
-	var v DCOptionClass
-	switch id {
-	case 0x18b7a10d:
-		v = &DCOption{}
-	default:
+	v, ok := New(id).(DCOptionClass)
+	if !ok {
 		d.Unknown(id, "DcOption")
 		return nil
 	}
@@ -20618,6 +20113,7 @@ func DecodeDCOptionClass(d *tl.Decoder) DCOptionClass {
 //
 //	dcOption#18b7a10d flags:# ipv6:flags.0?true media_only:flags.1?true tcpo_only:flags.2?true cdn:flags.3?true static:flags.4?true this_port_only:flags.5?true id:int ip_address:string port:int secret:flags.10?bytes = DcOption
 type DCOption struct {
+	_            tl.NoCompare
 	IPv6         bool
 	MediaOnly    bool
 	TcpoOnly     bool
@@ -20697,11 +20193,8 @@ type ConfigClass interface {
 // DecodeConfigClass reads a boxed Config.
 func DecodeConfigClass(d *tl.Decoder) ConfigClass {
 	id := d.Uint32()
-	var v ConfigClass
-	switch id {
-	case 0xcc1a241e:
-		v = &Config{}
-	default:
+	v, ok := New(id).(ConfigClass)
+	if !ok {
 		d.Unknown(id, "Config")
 		return nil
 	}
@@ -20716,6 +20209,7 @@ func DecodeConfigClass(d *tl.Decoder) ConfigClass {
 //
 //	config#cc1a241e flags:# default_p2p_contacts:flags.3?true preload_featured_stickers:flags.4?true revoke_pm_inbox:flags.6?true blocked_mode:flags.8?true force_try_ipv6:flags.14?true date:int expires:int test_mode:Bool this_dc:int dc_options:Vector<DcOption> dc_txt_domain_name:string chat_size_max:int megagroup_size_max:int forwarded_count_max:int online_update_period_ms:int offline_blur_timeout_ms:int offline_idle_timeout_ms:int online_cloud_timeout_ms:int notify_cloud_delay_ms:int notify_default_delay_ms:int push_chat_period_ms:int push_chat_limit:int edit_time_limit:int revoke_time_limit:int revoke_pm_time_limit:int rating_e_decay:int stickers_recent_limit:int channels_read_media_period:int tmp_sessions:flags.0?int call_receive_timeout_ms:int call_ring_timeout_ms:int call_connect_timeout_ms:int call_packet_timeout_ms:int me_url_prefix:string autoupdate_url_prefix:flags.7?string gif_search_username:flags.9?string venue_search_username:flags.10?string img_search_username:flags.11?string static_maps_provider:flags.12?string caption_length_max:int message_length_max:int webfile_dc_id:int suggested_lang_code:flags.2?string lang_pack_version:flags.2?int base_lang_pack_version:flags.2?int reactions_default:flags.15?Reaction autologin_token:flags.16?string = Config
 type Config struct {
+	_                       tl.NoCompare
 	DefaultP2pContacts      bool
 	PreloadFeaturedStickers bool
 	RevokePmInbox           bool
@@ -20974,11 +20468,8 @@ type NearestDCClass interface {
 // DecodeNearestDCClass reads a boxed NearestDc.
 func DecodeNearestDCClass(d *tl.Decoder) NearestDCClass {
 	id := d.Uint32()
-	var v NearestDCClass
-	switch id {
-	case 0x8e1a1775:
-		v = &NearestDC{}
-	default:
+	v, ok := New(id).(NearestDCClass)
+	if !ok {
 		d.Unknown(id, "NearestDc")
 		return nil
 	}
@@ -20993,6 +20484,7 @@ func DecodeNearestDCClass(d *tl.Decoder) NearestDCClass {
 //
 //	nearestDc#8e1a1775 country:string this_dc:int nearest_dc:int = NearestDc
 type NearestDC struct {
+	_         tl.NoCompare
 	Country   string
 	ThisDC    int32
 	NearestDC int32
@@ -21029,13 +20521,8 @@ type HelpAppUpdateClass interface {
 // DecodeHelpAppUpdateClass reads a boxed help.AppUpdate.
 func DecodeHelpAppUpdateClass(d *tl.Decoder) HelpAppUpdateClass {
 	id := d.Uint32()
-	var v HelpAppUpdateClass
-	switch id {
-	case 0xccbbce30:
-		v = &HelpAppUpdate{}
-	case 0xc45a6536:
-		v = &HelpNoAppUpdate{}
-	default:
+	v, ok := New(id).(HelpAppUpdateClass)
+	if !ok {
 		d.Unknown(id, "help.AppUpdate")
 		return nil
 	}
@@ -21050,6 +20537,7 @@ func DecodeHelpAppUpdateClass(d *tl.Decoder) HelpAppUpdateClass {
 //
 //	help.appUpdate#ccbbce30 flags:# can_not_skip:flags.0?true id:int version:string text:string entities:Vector<MessageEntity> document:flags.1?Document url:flags.2?string sticker:flags.3?Document = help.AppUpdate
 type HelpAppUpdate struct {
+	_          tl.NoCompare
 	CanNotSkip bool
 	ID         int32
 	Version    string
@@ -21122,6 +20610,7 @@ func (x *HelpAppUpdate) DecodeBare(d *tl.Decoder) {
 //
 //	help.noAppUpdate#c45a6536 = help.AppUpdate
 type HelpNoAppUpdate struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc45a6536.
@@ -21149,11 +20638,8 @@ type HelpInviteTextClass interface {
 // DecodeHelpInviteTextClass reads a boxed help.InviteText.
 func DecodeHelpInviteTextClass(d *tl.Decoder) HelpInviteTextClass {
 	id := d.Uint32()
-	var v HelpInviteTextClass
-	switch id {
-	case 0x18cb9f78:
-		v = &HelpInviteText{}
-	default:
+	v, ok := New(id).(HelpInviteTextClass)
+	if !ok {
 		d.Unknown(id, "help.InviteText")
 		return nil
 	}
@@ -21168,6 +20654,7 @@ func DecodeHelpInviteTextClass(d *tl.Decoder) HelpInviteTextClass {
 //
 //	help.inviteText#18cb9f78 message:string = help.InviteText
 type HelpInviteText struct {
+	_       tl.NoCompare
 	Message string
 }
 
@@ -21198,19 +20685,8 @@ type EncryptedChatClass interface {
 // DecodeEncryptedChatClass reads a boxed EncryptedChat.
 func DecodeEncryptedChatClass(d *tl.Decoder) EncryptedChatClass {
 	id := d.Uint32()
-	var v EncryptedChatClass
-	switch id {
-	case 0xab7ec0a0:
-		v = &EncryptedChatEmpty{}
-	case 0x66b25953:
-		v = &EncryptedChatWaiting{}
-	case 0x48f1d94c:
-		v = &EncryptedChatRequested{}
-	case 0x61f0d4c7:
-		v = &EncryptedChat{}
-	case 0x1e1c7c45:
-		v = &EncryptedChatDiscarded{}
-	default:
+	v, ok := New(id).(EncryptedChatClass)
+	if !ok {
 		d.Unknown(id, "EncryptedChat")
 		return nil
 	}
@@ -21225,6 +20701,7 @@ func DecodeEncryptedChatClass(d *tl.Decoder) EncryptedChatClass {
 //
 //	encryptedChatEmpty#ab7ec0a0 id:int = EncryptedChat
 type EncryptedChatEmpty struct {
+	_  tl.NoCompare
 	ID int32
 }
 
@@ -21250,6 +20727,7 @@ func (x *EncryptedChatEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	encryptedChatWaiting#66b25953 id:int access_hash:long date:int admin_id:long participant_id:long = EncryptedChat
 type EncryptedChatWaiting struct {
+	_             tl.NoCompare
 	ID            int32
 	AccessHash    int64
 	Date          int32
@@ -21287,6 +20765,7 @@ func (x *EncryptedChatWaiting) DecodeBare(d *tl.Decoder) {
 //
 //	encryptedChatRequested#48f1d94c flags:# folder_id:flags.0?int id:int access_hash:long date:int admin_id:long participant_id:long g_a:bytes = EncryptedChat
 type EncryptedChatRequested struct {
+	_             tl.NoCompare
 	FolderID      tl.Opt[int32]
 	ID            int32
 	AccessHash    int64
@@ -21340,6 +20819,7 @@ func (x *EncryptedChatRequested) DecodeBare(d *tl.Decoder) {
 //
 //	encryptedChat#61f0d4c7 id:int access_hash:long date:int admin_id:long participant_id:long g_a_or_b:bytes key_fingerprint:long = EncryptedChat
 type EncryptedChat struct {
+	_              tl.NoCompare
 	ID             int32
 	AccessHash     int64
 	Date           int32
@@ -21383,6 +20863,7 @@ func (x *EncryptedChat) DecodeBare(d *tl.Decoder) {
 //
 //	encryptedChatDiscarded#1e1c7c45 flags:# history_deleted:flags.0?true id:int = EncryptedChat
 type EncryptedChatDiscarded struct {
+	_              tl.NoCompare
 	HistoryDeleted bool
 	ID             int32
 }
@@ -21421,11 +20902,8 @@ type InputEncryptedChatClass interface {
 // DecodeInputEncryptedChatClass reads a boxed InputEncryptedChat.
 func DecodeInputEncryptedChatClass(d *tl.Decoder) InputEncryptedChatClass {
 	id := d.Uint32()
-	var v InputEncryptedChatClass
-	switch id {
-	case 0xf141b5e1:
-		v = &InputEncryptedChat{}
-	default:
+	v, ok := New(id).(InputEncryptedChatClass)
+	if !ok {
 		d.Unknown(id, "InputEncryptedChat")
 		return nil
 	}
@@ -21440,6 +20918,7 @@ func DecodeInputEncryptedChatClass(d *tl.Decoder) InputEncryptedChatClass {
 //
 //	inputEncryptedChat#f141b5e1 chat_id:int access_hash:long = InputEncryptedChat
 type InputEncryptedChat struct {
+	_          tl.NoCompare
 	ChatID     int32
 	AccessHash int64
 }
@@ -21473,13 +20952,8 @@ type EncryptedFileClass interface {
 // DecodeEncryptedFileClass reads a boxed EncryptedFile.
 func DecodeEncryptedFileClass(d *tl.Decoder) EncryptedFileClass {
 	id := d.Uint32()
-	var v EncryptedFileClass
-	switch id {
-	case 0xc21f497e:
-		v = &EncryptedFileEmpty{}
-	case 0xa8008cd8:
-		v = &EncryptedFile{}
-	default:
+	v, ok := New(id).(EncryptedFileClass)
+	if !ok {
 		d.Unknown(id, "EncryptedFile")
 		return nil
 	}
@@ -21494,6 +20968,7 @@ func DecodeEncryptedFileClass(d *tl.Decoder) EncryptedFileClass {
 //
 //	encryptedFileEmpty#c21f497e = EncryptedFile
 type EncryptedFileEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc21f497e.
@@ -21516,6 +20991,7 @@ func (x *EncryptedFileEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	encryptedFile#a8008cd8 id:long access_hash:long size:long dc_id:int key_fingerprint:int = EncryptedFile
 type EncryptedFile struct {
+	_              tl.NoCompare
 	ID             int64
 	AccessHash     int64
 	Size           int64
@@ -21558,17 +21034,8 @@ type InputEncryptedFileClass interface {
 // DecodeInputEncryptedFileClass reads a boxed InputEncryptedFile.
 func DecodeInputEncryptedFileClass(d *tl.Decoder) InputEncryptedFileClass {
 	id := d.Uint32()
-	var v InputEncryptedFileClass
-	switch id {
-	case 0x1837c364:
-		v = &InputEncryptedFileEmpty{}
-	case 0x64bd0306:
-		v = &InputEncryptedFileUploaded{}
-	case 0x5a17b5e5:
-		v = &InputEncryptedFile{}
-	case 0x2dc173c8:
-		v = &InputEncryptedFileBigUploaded{}
-	default:
+	v, ok := New(id).(InputEncryptedFileClass)
+	if !ok {
 		d.Unknown(id, "InputEncryptedFile")
 		return nil
 	}
@@ -21583,6 +21050,7 @@ func DecodeInputEncryptedFileClass(d *tl.Decoder) InputEncryptedFileClass {
 //
 //	inputEncryptedFileEmpty#1837c364 = InputEncryptedFile
 type InputEncryptedFileEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x1837c364.
@@ -21605,6 +21073,7 @@ func (x *InputEncryptedFileEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	inputEncryptedFileUploaded#64bd0306 id:long parts:int md5_checksum:string key_fingerprint:int = InputEncryptedFile
 type InputEncryptedFileUploaded struct {
+	_              tl.NoCompare
 	ID             int64
 	Parts          int32
 	MD5Checksum    string
@@ -21639,6 +21108,7 @@ func (x *InputEncryptedFileUploaded) DecodeBare(d *tl.Decoder) {
 //
 //	inputEncryptedFile#5a17b5e5 id:long access_hash:long = InputEncryptedFile
 type InputEncryptedFile struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash int64
 }
@@ -21667,6 +21137,7 @@ func (x *InputEncryptedFile) DecodeBare(d *tl.Decoder) {
 //
 //	inputEncryptedFileBigUploaded#2dc173c8 id:long parts:int key_fingerprint:int = InputEncryptedFile
 type InputEncryptedFileBigUploaded struct {
+	_              tl.NoCompare
 	ID             int64
 	Parts          int32
 	KeyFingerprint int32
@@ -21703,13 +21174,8 @@ type EncryptedMessageClass interface {
 // DecodeEncryptedMessageClass reads a boxed EncryptedMessage.
 func DecodeEncryptedMessageClass(d *tl.Decoder) EncryptedMessageClass {
 	id := d.Uint32()
-	var v EncryptedMessageClass
-	switch id {
-	case 0xed18c118:
-		v = &EncryptedMessage{}
-	case 0x23734b06:
-		v = &EncryptedMessageService{}
-	default:
+	v, ok := New(id).(EncryptedMessageClass)
+	if !ok {
 		d.Unknown(id, "EncryptedMessage")
 		return nil
 	}
@@ -21724,6 +21190,7 @@ func DecodeEncryptedMessageClass(d *tl.Decoder) EncryptedMessageClass {
 //
 //	encryptedMessage#ed18c118 random_id:long chat_id:int date:int bytes:bytes file:EncryptedFile = EncryptedMessage
 type EncryptedMessage struct {
+	_        tl.NoCompare
 	RandomID int64
 	ChatID   int32
 	Date     int32
@@ -21761,6 +21228,7 @@ func (x *EncryptedMessage) DecodeBare(d *tl.Decoder) {
 //
 //	encryptedMessageService#23734b06 random_id:long chat_id:int date:int bytes:bytes = EncryptedMessage
 type EncryptedMessageService struct {
+	_        tl.NoCompare
 	RandomID int64
 	ChatID   int32
 	Date     int32
@@ -21800,13 +21268,8 @@ type MessagesDHConfigClass interface {
 // DecodeMessagesDHConfigClass reads a boxed messages.DhConfig.
 func DecodeMessagesDHConfigClass(d *tl.Decoder) MessagesDHConfigClass {
 	id := d.Uint32()
-	var v MessagesDHConfigClass
-	switch id {
-	case 0xc0e24635:
-		v = &MessagesDHConfigNotModified{}
-	case 0x2c221edd:
-		v = &MessagesDHConfig{}
-	default:
+	v, ok := New(id).(MessagesDHConfigClass)
+	if !ok {
 		d.Unknown(id, "messages.DhConfig")
 		return nil
 	}
@@ -21821,6 +21284,7 @@ func DecodeMessagesDHConfigClass(d *tl.Decoder) MessagesDHConfigClass {
 //
 //	messages.dhConfigNotModified#c0e24635 random:bytes = messages.DhConfig
 type MessagesDHConfigNotModified struct {
+	_      tl.NoCompare
 	Random []byte
 }
 
@@ -21846,6 +21310,7 @@ func (x *MessagesDHConfigNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	messages.dhConfig#2c221edd g:int p:bytes version:int random:bytes = messages.DhConfig
 type MessagesDHConfig struct {
+	_       tl.NoCompare
 	G       int32
 	P       []byte
 	Version int32
@@ -21885,13 +21350,8 @@ type MessagesSentEncryptedMessageClass interface {
 // DecodeMessagesSentEncryptedMessageClass reads a boxed messages.SentEncryptedMessage.
 func DecodeMessagesSentEncryptedMessageClass(d *tl.Decoder) MessagesSentEncryptedMessageClass {
 	id := d.Uint32()
-	var v MessagesSentEncryptedMessageClass
-	switch id {
-	case 0x560f8935:
-		v = &MessagesSentEncryptedMessage{}
-	case 0x9493ff32:
-		v = &MessagesSentEncryptedFile{}
-	default:
+	v, ok := New(id).(MessagesSentEncryptedMessageClass)
+	if !ok {
 		d.Unknown(id, "messages.SentEncryptedMessage")
 		return nil
 	}
@@ -21906,6 +21366,7 @@ func DecodeMessagesSentEncryptedMessageClass(d *tl.Decoder) MessagesSentEncrypte
 //
 //	messages.sentEncryptedMessage#560f8935 date:int = messages.SentEncryptedMessage
 type MessagesSentEncryptedMessage struct {
+	_    tl.NoCompare
 	Date int32
 }
 
@@ -21931,6 +21392,7 @@ func (x *MessagesSentEncryptedMessage) DecodeBare(d *tl.Decoder) {
 //
 //	messages.sentEncryptedFile#9493ff32 date:int file:EncryptedFile = messages.SentEncryptedMessage
 type MessagesSentEncryptedFile struct {
+	_    tl.NoCompare
 	Date int32
 	File EncryptedFileClass
 }
@@ -21964,13 +21426,8 @@ type InputDocumentClass interface {
 // DecodeInputDocumentClass reads a boxed InputDocument.
 func DecodeInputDocumentClass(d *tl.Decoder) InputDocumentClass {
 	id := d.Uint32()
-	var v InputDocumentClass
-	switch id {
-	case 0x72f0eaae:
-		v = &InputDocumentEmpty{}
-	case 0x1abfb575:
-		v = &InputDocument{}
-	default:
+	v, ok := New(id).(InputDocumentClass)
+	if !ok {
 		d.Unknown(id, "InputDocument")
 		return nil
 	}
@@ -21985,6 +21442,7 @@ func DecodeInputDocumentClass(d *tl.Decoder) InputDocumentClass {
 //
 //	inputDocumentEmpty#72f0eaae = InputDocument
 type InputDocumentEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x72f0eaae.
@@ -22007,6 +21465,7 @@ func (x *InputDocumentEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	inputDocument#1abfb575 id:long access_hash:long file_reference:bytes = InputDocument
 type InputDocument struct {
+	_             tl.NoCompare
 	ID            int64
 	AccessHash    int64
 	FileReference []byte
@@ -22043,13 +21502,8 @@ type DocumentClass interface {
 // DecodeDocumentClass reads a boxed Document.
 func DecodeDocumentClass(d *tl.Decoder) DocumentClass {
 	id := d.Uint32()
-	var v DocumentClass
-	switch id {
-	case 0x36f8c871:
-		v = &DocumentEmpty{}
-	case 0x8fd4c4d8:
-		v = &Document{}
-	default:
+	v, ok := New(id).(DocumentClass)
+	if !ok {
 		d.Unknown(id, "Document")
 		return nil
 	}
@@ -22064,6 +21518,7 @@ func DecodeDocumentClass(d *tl.Decoder) DocumentClass {
 //
 //	documentEmpty#36f8c871 id:long = Document
 type DocumentEmpty struct {
+	_  tl.NoCompare
 	ID int64
 }
 
@@ -22089,6 +21544,7 @@ func (x *DocumentEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	document#8fd4c4d8 flags:# id:long access_hash:long file_reference:bytes date:int mime_type:string size:long thumbs:flags.0?Vector<PhotoSize> video_thumbs:flags.1?Vector<VideoSize> dc_id:int attributes:Vector<DocumentAttribute> = Document
 type Document struct {
+	_             tl.NoCompare
 	ID            int64
 	AccessHash    int64
 	FileReference []byte
@@ -22163,11 +21619,8 @@ type HelpSupportClass interface {
 // DecodeHelpSupportClass reads a boxed help.Support.
 func DecodeHelpSupportClass(d *tl.Decoder) HelpSupportClass {
 	id := d.Uint32()
-	var v HelpSupportClass
-	switch id {
-	case 0x17c6b5f6:
-		v = &HelpSupport{}
-	default:
+	v, ok := New(id).(HelpSupportClass)
+	if !ok {
 		d.Unknown(id, "help.Support")
 		return nil
 	}
@@ -22182,6 +21635,7 @@ func DecodeHelpSupportClass(d *tl.Decoder) HelpSupportClass {
 //
 //	help.support#17c6b5f6 phone_number:string user:User = help.Support
 type HelpSupport struct {
+	_           tl.NoCompare
 	PhoneNumber string
 	User        UserClass
 }
@@ -22215,21 +21669,8 @@ type NotifyPeerClass interface {
 // DecodeNotifyPeerClass reads a boxed NotifyPeer.
 func DecodeNotifyPeerClass(d *tl.Decoder) NotifyPeerClass {
 	id := d.Uint32()
-	var v NotifyPeerClass
-	switch id {
-	case 0x9fd40bd8:
-		v = &NotifyPeer{}
-	case 0xb4c83b4c:
-		v = &NotifyUsers{}
-	case 0xc007cec3:
-		v = &NotifyChats{}
-	case 0xd612e8ef:
-		v = &NotifyBroadcasts{}
-	case 0x226e6308:
-		v = &NotifyForumTopic{}
-	case 0xbe376999:
-		v = &NotifyCommunity{}
-	default:
+	v, ok := New(id).(NotifyPeerClass)
+	if !ok {
 		d.Unknown(id, "NotifyPeer")
 		return nil
 	}
@@ -22244,6 +21685,7 @@ func DecodeNotifyPeerClass(d *tl.Decoder) NotifyPeerClass {
 //
 //	notifyPeer#9fd40bd8 peer:Peer = NotifyPeer
 type NotifyPeer struct {
+	_    tl.NoCompare
 	Peer PeerClass
 }
 
@@ -22269,6 +21711,7 @@ func (x *NotifyPeer) DecodeBare(d *tl.Decoder) {
 //
 //	notifyUsers#b4c83b4c = NotifyPeer
 type NotifyUsers struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb4c83b4c.
@@ -22291,6 +21734,7 @@ func (x *NotifyUsers) DecodeBare(d *tl.Decoder) {
 //
 //	notifyChats#c007cec3 = NotifyPeer
 type NotifyChats struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc007cec3.
@@ -22313,6 +21757,7 @@ func (x *NotifyChats) DecodeBare(d *tl.Decoder) {
 //
 //	notifyBroadcasts#d612e8ef = NotifyPeer
 type NotifyBroadcasts struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd612e8ef.
@@ -22335,6 +21780,7 @@ func (x *NotifyBroadcasts) DecodeBare(d *tl.Decoder) {
 //
 //	notifyForumTopic#226e6308 peer:Peer top_msg_id:int = NotifyPeer
 type NotifyForumTopic struct {
+	_        tl.NoCompare
 	Peer     PeerClass
 	TopMsgID int32
 }
@@ -22363,6 +21809,7 @@ func (x *NotifyForumTopic) DecodeBare(d *tl.Decoder) {
 //
 //	notifyCommunity#be376999 community_id:long = NotifyPeer
 type NotifyCommunity struct {
+	_           tl.NoCompare
 	CommunityID int64
 }
 
@@ -22393,53 +21840,8 @@ type SendMessageActionClass interface {
 // DecodeSendMessageActionClass reads a boxed SendMessageAction.
 func DecodeSendMessageActionClass(d *tl.Decoder) SendMessageActionClass {
 	id := d.Uint32()
-	var v SendMessageActionClass
-	switch id {
-	case 0x16bf744e:
-		v = &SendMessageTypingAction{}
-	case 0xfd5ec8f5:
-		v = &SendMessageCancelAction{}
-	case 0xa187d66f:
-		v = &SendMessageRecordVideoAction{}
-	case 0xe9763aec:
-		v = &SendMessageUploadVideoAction{}
-	case 0xd52f73f7:
-		v = &SendMessageRecordAudioAction{}
-	case 0xf351d7ab:
-		v = &SendMessageUploadAudioAction{}
-	case 0xd1d34a26:
-		v = &SendMessageUploadPhotoAction{}
-	case 0xaa0cd9e4:
-		v = &SendMessageUploadDocumentAction{}
-	case 0x176f8ba1:
-		v = &SendMessageGeoLocationAction{}
-	case 0x628cbc6f:
-		v = &SendMessageChooseContactAction{}
-	case 0xdd6a8f48:
-		v = &SendMessageGamePlayAction{}
-	case 0x88f27fbc:
-		v = &SendMessageRecordRoundAction{}
-	case 0x243e1c66:
-		v = &SendMessageUploadRoundAction{}
-	case 0xd92c2285:
-		v = &SpeakingInGroupCallAction{}
-	case 0xdbda9246:
-		v = &SendMessageHistoryImportAction{}
-	case 0xb05ac6b1:
-		v = &SendMessageChooseStickerAction{}
-	case 0x25972bcb:
-		v = &SendMessageEmojiInteraction{}
-	case 0xb665902e:
-		v = &SendMessageEmojiInteractionSeen{}
-	case 0x3630b85a:
-		v = &SendMessageTextDraftAction{}
-	case 0xa937c7be:
-		v = &InputSendMessageRichMessageDraftAction{}
-	case 0x52564893:
-		v = &SendMessageRichMessageDraftAction{}
-	case 0xfbf902b0:
-		v = &SendMessageStopDraftAction{}
-	default:
+	v, ok := New(id).(SendMessageActionClass)
+	if !ok {
 		d.Unknown(id, "SendMessageAction")
 		return nil
 	}
@@ -22454,6 +21856,7 @@ func DecodeSendMessageActionClass(d *tl.Decoder) SendMessageActionClass {
 //
 //	sendMessageTypingAction#16bf744e = SendMessageAction
 type SendMessageTypingAction struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x16bf744e.
@@ -22476,6 +21879,7 @@ func (x *SendMessageTypingAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageCancelAction#fd5ec8f5 = SendMessageAction
 type SendMessageCancelAction struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xfd5ec8f5.
@@ -22498,6 +21902,7 @@ func (x *SendMessageCancelAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageRecordVideoAction#a187d66f = SendMessageAction
 type SendMessageRecordVideoAction struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa187d66f.
@@ -22520,6 +21925,7 @@ func (x *SendMessageRecordVideoAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageUploadVideoAction#e9763aec progress:int = SendMessageAction
 type SendMessageUploadVideoAction struct {
+	_        tl.NoCompare
 	Progress int32
 }
 
@@ -22545,6 +21951,7 @@ func (x *SendMessageUploadVideoAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageRecordAudioAction#d52f73f7 = SendMessageAction
 type SendMessageRecordAudioAction struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd52f73f7.
@@ -22567,6 +21974,7 @@ func (x *SendMessageRecordAudioAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageUploadAudioAction#f351d7ab progress:int = SendMessageAction
 type SendMessageUploadAudioAction struct {
+	_        tl.NoCompare
 	Progress int32
 }
 
@@ -22592,6 +22000,7 @@ func (x *SendMessageUploadAudioAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageUploadPhotoAction#d1d34a26 progress:int = SendMessageAction
 type SendMessageUploadPhotoAction struct {
+	_        tl.NoCompare
 	Progress int32
 }
 
@@ -22617,6 +22026,7 @@ func (x *SendMessageUploadPhotoAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageUploadDocumentAction#aa0cd9e4 progress:int = SendMessageAction
 type SendMessageUploadDocumentAction struct {
+	_        tl.NoCompare
 	Progress int32
 }
 
@@ -22642,6 +22052,7 @@ func (x *SendMessageUploadDocumentAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageGeoLocationAction#176f8ba1 = SendMessageAction
 type SendMessageGeoLocationAction struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x176f8ba1.
@@ -22664,6 +22075,7 @@ func (x *SendMessageGeoLocationAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageChooseContactAction#628cbc6f = SendMessageAction
 type SendMessageChooseContactAction struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x628cbc6f.
@@ -22686,6 +22098,7 @@ func (x *SendMessageChooseContactAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageGamePlayAction#dd6a8f48 = SendMessageAction
 type SendMessageGamePlayAction struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xdd6a8f48.
@@ -22708,6 +22121,7 @@ func (x *SendMessageGamePlayAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageRecordRoundAction#88f27fbc = SendMessageAction
 type SendMessageRecordRoundAction struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x88f27fbc.
@@ -22730,6 +22144,7 @@ func (x *SendMessageRecordRoundAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageUploadRoundAction#243e1c66 progress:int = SendMessageAction
 type SendMessageUploadRoundAction struct {
+	_        tl.NoCompare
 	Progress int32
 }
 
@@ -22755,6 +22170,7 @@ func (x *SendMessageUploadRoundAction) DecodeBare(d *tl.Decoder) {
 //
 //	speakingInGroupCallAction#d92c2285 = SendMessageAction
 type SpeakingInGroupCallAction struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd92c2285.
@@ -22777,6 +22193,7 @@ func (x *SpeakingInGroupCallAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageHistoryImportAction#dbda9246 progress:int = SendMessageAction
 type SendMessageHistoryImportAction struct {
+	_        tl.NoCompare
 	Progress int32
 }
 
@@ -22802,6 +22219,7 @@ func (x *SendMessageHistoryImportAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageChooseStickerAction#b05ac6b1 = SendMessageAction
 type SendMessageChooseStickerAction struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb05ac6b1.
@@ -22824,6 +22242,7 @@ func (x *SendMessageChooseStickerAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageEmojiInteraction#25972bcb emoticon:string msg_id:int interaction:DataJSON = SendMessageAction
 type SendMessageEmojiInteraction struct {
+	_           tl.NoCompare
 	Emoticon    string
 	MsgID       int32
 	Interaction DataJSONClass
@@ -22855,6 +22274,7 @@ func (x *SendMessageEmojiInteraction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageEmojiInteractionSeen#b665902e emoticon:string = SendMessageAction
 type SendMessageEmojiInteractionSeen struct {
+	_        tl.NoCompare
 	Emoticon string
 }
 
@@ -22880,6 +22300,7 @@ func (x *SendMessageEmojiInteractionSeen) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageTextDraftAction#3630b85a flags:# can_stop:flags.0?true keep_on_stop:flags.1?true random_id:long text:TextWithEntities = SendMessageAction
 type SendMessageTextDraftAction struct {
+	_          tl.NoCompare
 	CanStop    bool
 	KeepOnStop bool
 	RandomID   int64
@@ -22921,6 +22342,7 @@ func (x *SendMessageTextDraftAction) DecodeBare(d *tl.Decoder) {
 //
 //	inputSendMessageRichMessageDraftAction#a937c7be flags:# can_stop:flags.0?true keep_on_stop:flags.1?true random_id:long rich_message:InputRichMessage = SendMessageAction
 type InputSendMessageRichMessageDraftAction struct {
+	_           tl.NoCompare
 	CanStop     bool
 	KeepOnStop  bool
 	RandomID    int64
@@ -22964,6 +22386,7 @@ func (x *InputSendMessageRichMessageDraftAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageRichMessageDraftAction#52564893 flags:# can_stop:flags.0?true keep_on_stop:flags.1?true random_id:long rich_message:RichMessage = SendMessageAction
 type SendMessageRichMessageDraftAction struct {
+	_           tl.NoCompare
 	CanStop     bool
 	KeepOnStop  bool
 	RandomID    int64
@@ -23007,6 +22430,7 @@ func (x *SendMessageRichMessageDraftAction) DecodeBare(d *tl.Decoder) {
 //
 //	sendMessageStopDraftAction#fbf902b0 random_id:long = SendMessageAction
 type SendMessageStopDraftAction struct {
+	_        tl.NoCompare
 	RandomID int64
 }
 
@@ -23037,11 +22461,8 @@ type ContactsFoundClass interface {
 // DecodeContactsFoundClass reads a boxed contacts.Found.
 func DecodeContactsFoundClass(d *tl.Decoder) ContactsFoundClass {
 	id := d.Uint32()
-	var v ContactsFoundClass
-	switch id {
-	case 0xb3134d9d:
-		v = &ContactsFound{}
-	default:
+	v, ok := New(id).(ContactsFoundClass)
+	if !ok {
 		d.Unknown(id, "contacts.Found")
 		return nil
 	}
@@ -23056,6 +22477,7 @@ func DecodeContactsFoundClass(d *tl.Decoder) ContactsFoundClass {
 //
 //	contacts.found#b3134d9d my_results:Vector<Peer> results:Vector<Peer> chats:Vector<Chat> users:Vector<User> = contacts.Found
 type ContactsFound struct {
+	_         tl.NoCompare
 	MyResults []PeerClass
 	Results   []PeerClass
 	Chats     []ChatClass
@@ -23095,37 +22517,8 @@ type InputPrivacyKeyClass interface {
 // DecodeInputPrivacyKeyClass reads a boxed InputPrivacyKey.
 func DecodeInputPrivacyKeyClass(d *tl.Decoder) InputPrivacyKeyClass {
 	id := d.Uint32()
-	var v InputPrivacyKeyClass
-	switch id {
-	case 0x4f96cb18:
-		v = &InputPrivacyKeyStatusTimestamp{}
-	case 0xbdfb0426:
-		v = &InputPrivacyKeyChatInvite{}
-	case 0xfabadc5f:
-		v = &InputPrivacyKeyPhoneCall{}
-	case 0xdb9e70d2:
-		v = &InputPrivacyKeyPhoneP2P{}
-	case 0xa4dd4c08:
-		v = &InputPrivacyKeyForwards{}
-	case 0x5719bacc:
-		v = &InputPrivacyKeyProfilePhoto{}
-	case 0x0352dafa:
-		v = &InputPrivacyKeyPhoneNumber{}
-	case 0xd1219bdd:
-		v = &InputPrivacyKeyAddedByPhone{}
-	case 0xaee69d68:
-		v = &InputPrivacyKeyVoiceMessages{}
-	case 0x3823cc40:
-		v = &InputPrivacyKeyAbout{}
-	case 0xd65a11cc:
-		v = &InputPrivacyKeyBirthday{}
-	case 0xe1732341:
-		v = &InputPrivacyKeyStarGiftsAutoSave{}
-	case 0xbdc597b4:
-		v = &InputPrivacyKeyNoPaidMessages{}
-	case 0x4dbe9226:
-		v = &InputPrivacyKeySavedMusic{}
-	default:
+	v, ok := New(id).(InputPrivacyKeyClass)
+	if !ok {
 		d.Unknown(id, "InputPrivacyKey")
 		return nil
 	}
@@ -23140,6 +22533,7 @@ func DecodeInputPrivacyKeyClass(d *tl.Decoder) InputPrivacyKeyClass {
 //
 //	inputPrivacyKeyStatusTimestamp#4f96cb18 = InputPrivacyKey
 type InputPrivacyKeyStatusTimestamp struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x4f96cb18.
@@ -23162,6 +22556,7 @@ func (x *InputPrivacyKeyStatusTimestamp) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyKeyChatInvite#bdfb0426 = InputPrivacyKey
 type InputPrivacyKeyChatInvite struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xbdfb0426.
@@ -23184,6 +22579,7 @@ func (x *InputPrivacyKeyChatInvite) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyKeyPhoneCall#fabadc5f = InputPrivacyKey
 type InputPrivacyKeyPhoneCall struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xfabadc5f.
@@ -23206,6 +22602,7 @@ func (x *InputPrivacyKeyPhoneCall) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyKeyPhoneP2P#db9e70d2 = InputPrivacyKey
 type InputPrivacyKeyPhoneP2P struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xdb9e70d2.
@@ -23228,6 +22625,7 @@ func (x *InputPrivacyKeyPhoneP2P) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyKeyForwards#a4dd4c08 = InputPrivacyKey
 type InputPrivacyKeyForwards struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa4dd4c08.
@@ -23250,6 +22648,7 @@ func (x *InputPrivacyKeyForwards) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyKeyProfilePhoto#5719bacc = InputPrivacyKey
 type InputPrivacyKeyProfilePhoto struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x5719bacc.
@@ -23272,6 +22671,7 @@ func (x *InputPrivacyKeyProfilePhoto) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyKeyPhoneNumber#352dafa = InputPrivacyKey
 type InputPrivacyKeyPhoneNumber struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0352dafa.
@@ -23294,6 +22694,7 @@ func (x *InputPrivacyKeyPhoneNumber) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyKeyAddedByPhone#d1219bdd = InputPrivacyKey
 type InputPrivacyKeyAddedByPhone struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd1219bdd.
@@ -23316,6 +22717,7 @@ func (x *InputPrivacyKeyAddedByPhone) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyKeyVoiceMessages#aee69d68 = InputPrivacyKey
 type InputPrivacyKeyVoiceMessages struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xaee69d68.
@@ -23338,6 +22740,7 @@ func (x *InputPrivacyKeyVoiceMessages) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyKeyAbout#3823cc40 = InputPrivacyKey
 type InputPrivacyKeyAbout struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x3823cc40.
@@ -23360,6 +22763,7 @@ func (x *InputPrivacyKeyAbout) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyKeyBirthday#d65a11cc = InputPrivacyKey
 type InputPrivacyKeyBirthday struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd65a11cc.
@@ -23382,6 +22786,7 @@ func (x *InputPrivacyKeyBirthday) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyKeyStarGiftsAutoSave#e1732341 = InputPrivacyKey
 type InputPrivacyKeyStarGiftsAutoSave struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe1732341.
@@ -23404,6 +22809,7 @@ func (x *InputPrivacyKeyStarGiftsAutoSave) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyKeyNoPaidMessages#bdc597b4 = InputPrivacyKey
 type InputPrivacyKeyNoPaidMessages struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xbdc597b4.
@@ -23426,6 +22832,7 @@ func (x *InputPrivacyKeyNoPaidMessages) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyKeySavedMusic#4dbe9226 = InputPrivacyKey
 type InputPrivacyKeySavedMusic struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x4dbe9226.
@@ -23453,37 +22860,8 @@ type PrivacyKeyClass interface {
 // DecodePrivacyKeyClass reads a boxed PrivacyKey.
 func DecodePrivacyKeyClass(d *tl.Decoder) PrivacyKeyClass {
 	id := d.Uint32()
-	var v PrivacyKeyClass
-	switch id {
-	case 0xbc2eab30:
-		v = &PrivacyKeyStatusTimestamp{}
-	case 0x500e6dfa:
-		v = &PrivacyKeyChatInvite{}
-	case 0x3d662b7b:
-		v = &PrivacyKeyPhoneCall{}
-	case 0x39491cc8:
-		v = &PrivacyKeyPhoneP2P{}
-	case 0x69ec56a3:
-		v = &PrivacyKeyForwards{}
-	case 0x96151fed:
-		v = &PrivacyKeyProfilePhoto{}
-	case 0xd19ae46d:
-		v = &PrivacyKeyPhoneNumber{}
-	case 0x42ffd42b:
-		v = &PrivacyKeyAddedByPhone{}
-	case 0x0697f414:
-		v = &PrivacyKeyVoiceMessages{}
-	case 0xa486b761:
-		v = &PrivacyKeyAbout{}
-	case 0x2000a518:
-		v = &PrivacyKeyBirthday{}
-	case 0x2ca4fdf8:
-		v = &PrivacyKeyStarGiftsAutoSave{}
-	case 0x17d348d2:
-		v = &PrivacyKeyNoPaidMessages{}
-	case 0xff7a571b:
-		v = &PrivacyKeySavedMusic{}
-	default:
+	v, ok := New(id).(PrivacyKeyClass)
+	if !ok {
 		d.Unknown(id, "PrivacyKey")
 		return nil
 	}
@@ -23498,6 +22876,7 @@ func DecodePrivacyKeyClass(d *tl.Decoder) PrivacyKeyClass {
 //
 //	privacyKeyStatusTimestamp#bc2eab30 = PrivacyKey
 type PrivacyKeyStatusTimestamp struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xbc2eab30.
@@ -23520,6 +22899,7 @@ func (x *PrivacyKeyStatusTimestamp) DecodeBare(d *tl.Decoder) {
 //
 //	privacyKeyChatInvite#500e6dfa = PrivacyKey
 type PrivacyKeyChatInvite struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x500e6dfa.
@@ -23542,6 +22922,7 @@ func (x *PrivacyKeyChatInvite) DecodeBare(d *tl.Decoder) {
 //
 //	privacyKeyPhoneCall#3d662b7b = PrivacyKey
 type PrivacyKeyPhoneCall struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x3d662b7b.
@@ -23564,6 +22945,7 @@ func (x *PrivacyKeyPhoneCall) DecodeBare(d *tl.Decoder) {
 //
 //	privacyKeyPhoneP2P#39491cc8 = PrivacyKey
 type PrivacyKeyPhoneP2P struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x39491cc8.
@@ -23586,6 +22968,7 @@ func (x *PrivacyKeyPhoneP2P) DecodeBare(d *tl.Decoder) {
 //
 //	privacyKeyForwards#69ec56a3 = PrivacyKey
 type PrivacyKeyForwards struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x69ec56a3.
@@ -23608,6 +22991,7 @@ func (x *PrivacyKeyForwards) DecodeBare(d *tl.Decoder) {
 //
 //	privacyKeyProfilePhoto#96151fed = PrivacyKey
 type PrivacyKeyProfilePhoto struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x96151fed.
@@ -23630,6 +23014,7 @@ func (x *PrivacyKeyProfilePhoto) DecodeBare(d *tl.Decoder) {
 //
 //	privacyKeyPhoneNumber#d19ae46d = PrivacyKey
 type PrivacyKeyPhoneNumber struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd19ae46d.
@@ -23652,6 +23037,7 @@ func (x *PrivacyKeyPhoneNumber) DecodeBare(d *tl.Decoder) {
 //
 //	privacyKeyAddedByPhone#42ffd42b = PrivacyKey
 type PrivacyKeyAddedByPhone struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x42ffd42b.
@@ -23674,6 +23060,7 @@ func (x *PrivacyKeyAddedByPhone) DecodeBare(d *tl.Decoder) {
 //
 //	privacyKeyVoiceMessages#697f414 = PrivacyKey
 type PrivacyKeyVoiceMessages struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0697f414.
@@ -23696,6 +23083,7 @@ func (x *PrivacyKeyVoiceMessages) DecodeBare(d *tl.Decoder) {
 //
 //	privacyKeyAbout#a486b761 = PrivacyKey
 type PrivacyKeyAbout struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa486b761.
@@ -23718,6 +23106,7 @@ func (x *PrivacyKeyAbout) DecodeBare(d *tl.Decoder) {
 //
 //	privacyKeyBirthday#2000a518 = PrivacyKey
 type PrivacyKeyBirthday struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x2000a518.
@@ -23740,6 +23129,7 @@ func (x *PrivacyKeyBirthday) DecodeBare(d *tl.Decoder) {
 //
 //	privacyKeyStarGiftsAutoSave#2ca4fdf8 = PrivacyKey
 type PrivacyKeyStarGiftsAutoSave struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x2ca4fdf8.
@@ -23762,6 +23152,7 @@ func (x *PrivacyKeyStarGiftsAutoSave) DecodeBare(d *tl.Decoder) {
 //
 //	privacyKeyNoPaidMessages#17d348d2 = PrivacyKey
 type PrivacyKeyNoPaidMessages struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x17d348d2.
@@ -23784,6 +23175,7 @@ func (x *PrivacyKeyNoPaidMessages) DecodeBare(d *tl.Decoder) {
 //
 //	privacyKeySavedMusic#ff7a571b = PrivacyKey
 type PrivacyKeySavedMusic struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xff7a571b.
@@ -23811,33 +23203,8 @@ type InputPrivacyRuleClass interface {
 // DecodeInputPrivacyRuleClass reads a boxed InputPrivacyRule.
 func DecodeInputPrivacyRuleClass(d *tl.Decoder) InputPrivacyRuleClass {
 	id := d.Uint32()
-	var v InputPrivacyRuleClass
-	switch id {
-	case 0x0d09e07b:
-		v = &InputPrivacyValueAllowContacts{}
-	case 0x184b35ce:
-		v = &InputPrivacyValueAllowAll{}
-	case 0x131cc67f:
-		v = &InputPrivacyValueAllowUsers{}
-	case 0x0ba52007:
-		v = &InputPrivacyValueDisallowContacts{}
-	case 0xd66b66c9:
-		v = &InputPrivacyValueDisallowAll{}
-	case 0x90110467:
-		v = &InputPrivacyValueDisallowUsers{}
-	case 0x840649cf:
-		v = &InputPrivacyValueAllowChatParticipants{}
-	case 0xe94f0f86:
-		v = &InputPrivacyValueDisallowChatParticipants{}
-	case 0x2f453e49:
-		v = &InputPrivacyValueAllowCloseFriends{}
-	case 0x77cdc9f1:
-		v = &InputPrivacyValueAllowPremium{}
-	case 0x5a4fcce5:
-		v = &InputPrivacyValueAllowBots{}
-	case 0xc4e57915:
-		v = &InputPrivacyValueDisallowBots{}
-	default:
+	v, ok := New(id).(InputPrivacyRuleClass)
+	if !ok {
 		d.Unknown(id, "InputPrivacyRule")
 		return nil
 	}
@@ -23852,6 +23219,7 @@ func DecodeInputPrivacyRuleClass(d *tl.Decoder) InputPrivacyRuleClass {
 //
 //	inputPrivacyValueAllowContacts#d09e07b = InputPrivacyRule
 type InputPrivacyValueAllowContacts struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0d09e07b.
@@ -23874,6 +23242,7 @@ func (x *InputPrivacyValueAllowContacts) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyValueAllowAll#184b35ce = InputPrivacyRule
 type InputPrivacyValueAllowAll struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x184b35ce.
@@ -23896,6 +23265,7 @@ func (x *InputPrivacyValueAllowAll) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyValueAllowUsers#131cc67f users:Vector<InputUser> = InputPrivacyRule
 type InputPrivacyValueAllowUsers struct {
+	_     tl.NoCompare
 	Users []InputUserClass
 }
 
@@ -23921,6 +23291,7 @@ func (x *InputPrivacyValueAllowUsers) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyValueDisallowContacts#ba52007 = InputPrivacyRule
 type InputPrivacyValueDisallowContacts struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0ba52007.
@@ -23945,6 +23316,7 @@ func (x *InputPrivacyValueDisallowContacts) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyValueDisallowAll#d66b66c9 = InputPrivacyRule
 type InputPrivacyValueDisallowAll struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd66b66c9.
@@ -23967,6 +23339,7 @@ func (x *InputPrivacyValueDisallowAll) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyValueDisallowUsers#90110467 users:Vector<InputUser> = InputPrivacyRule
 type InputPrivacyValueDisallowUsers struct {
+	_     tl.NoCompare
 	Users []InputUserClass
 }
 
@@ -23992,6 +23365,7 @@ func (x *InputPrivacyValueDisallowUsers) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyValueAllowChatParticipants#840649cf chats:Vector<long> = InputPrivacyRule
 type InputPrivacyValueAllowChatParticipants struct {
+	_     tl.NoCompare
 	Chats []int64
 }
 
@@ -24019,6 +23393,7 @@ func (x *InputPrivacyValueAllowChatParticipants) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyValueDisallowChatParticipants#e94f0f86 chats:Vector<long> = InputPrivacyRule
 type InputPrivacyValueDisallowChatParticipants struct {
+	_     tl.NoCompare
 	Chats []int64
 }
 
@@ -24046,6 +23421,7 @@ func (x *InputPrivacyValueDisallowChatParticipants) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyValueAllowCloseFriends#2f453e49 = InputPrivacyRule
 type InputPrivacyValueAllowCloseFriends struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x2f453e49.
@@ -24070,6 +23446,7 @@ func (x *InputPrivacyValueAllowCloseFriends) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyValueAllowPremium#77cdc9f1 = InputPrivacyRule
 type InputPrivacyValueAllowPremium struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x77cdc9f1.
@@ -24092,6 +23469,7 @@ func (x *InputPrivacyValueAllowPremium) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyValueAllowBots#5a4fcce5 = InputPrivacyRule
 type InputPrivacyValueAllowBots struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x5a4fcce5.
@@ -24114,6 +23492,7 @@ func (x *InputPrivacyValueAllowBots) DecodeBare(d *tl.Decoder) {
 //
 //	inputPrivacyValueDisallowBots#c4e57915 = InputPrivacyRule
 type InputPrivacyValueDisallowBots struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc4e57915.
@@ -24141,33 +23520,8 @@ type PrivacyRuleClass interface {
 // DecodePrivacyRuleClass reads a boxed PrivacyRule.
 func DecodePrivacyRuleClass(d *tl.Decoder) PrivacyRuleClass {
 	id := d.Uint32()
-	var v PrivacyRuleClass
-	switch id {
-	case 0xfffe1bac:
-		v = &PrivacyValueAllowContacts{}
-	case 0x65427b82:
-		v = &PrivacyValueAllowAll{}
-	case 0xb8905fb2:
-		v = &PrivacyValueAllowUsers{}
-	case 0xf888fa1a:
-		v = &PrivacyValueDisallowContacts{}
-	case 0x8b73e763:
-		v = &PrivacyValueDisallowAll{}
-	case 0xe4621141:
-		v = &PrivacyValueDisallowUsers{}
-	case 0x6b134e8e:
-		v = &PrivacyValueAllowChatParticipants{}
-	case 0x41c87565:
-		v = &PrivacyValueDisallowChatParticipants{}
-	case 0xf7e8d89b:
-		v = &PrivacyValueAllowCloseFriends{}
-	case 0xece9814b:
-		v = &PrivacyValueAllowPremium{}
-	case 0x21461b5d:
-		v = &PrivacyValueAllowBots{}
-	case 0xf6a5f82f:
-		v = &PrivacyValueDisallowBots{}
-	default:
+	v, ok := New(id).(PrivacyRuleClass)
+	if !ok {
 		d.Unknown(id, "PrivacyRule")
 		return nil
 	}
@@ -24182,6 +23536,7 @@ func DecodePrivacyRuleClass(d *tl.Decoder) PrivacyRuleClass {
 //
 //	privacyValueAllowContacts#fffe1bac = PrivacyRule
 type PrivacyValueAllowContacts struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xfffe1bac.
@@ -24204,6 +23559,7 @@ func (x *PrivacyValueAllowContacts) DecodeBare(d *tl.Decoder) {
 //
 //	privacyValueAllowAll#65427b82 = PrivacyRule
 type PrivacyValueAllowAll struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x65427b82.
@@ -24226,6 +23582,7 @@ func (x *PrivacyValueAllowAll) DecodeBare(d *tl.Decoder) {
 //
 //	privacyValueAllowUsers#b8905fb2 users:Vector<long> = PrivacyRule
 type PrivacyValueAllowUsers struct {
+	_     tl.NoCompare
 	Users []int64
 }
 
@@ -24251,6 +23608,7 @@ func (x *PrivacyValueAllowUsers) DecodeBare(d *tl.Decoder) {
 //
 //	privacyValueDisallowContacts#f888fa1a = PrivacyRule
 type PrivacyValueDisallowContacts struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf888fa1a.
@@ -24273,6 +23631,7 @@ func (x *PrivacyValueDisallowContacts) DecodeBare(d *tl.Decoder) {
 //
 //	privacyValueDisallowAll#8b73e763 = PrivacyRule
 type PrivacyValueDisallowAll struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x8b73e763.
@@ -24295,6 +23654,7 @@ func (x *PrivacyValueDisallowAll) DecodeBare(d *tl.Decoder) {
 //
 //	privacyValueDisallowUsers#e4621141 users:Vector<long> = PrivacyRule
 type PrivacyValueDisallowUsers struct {
+	_     tl.NoCompare
 	Users []int64
 }
 
@@ -24320,6 +23680,7 @@ func (x *PrivacyValueDisallowUsers) DecodeBare(d *tl.Decoder) {
 //
 //	privacyValueAllowChatParticipants#6b134e8e chats:Vector<long> = PrivacyRule
 type PrivacyValueAllowChatParticipants struct {
+	_     tl.NoCompare
 	Chats []int64
 }
 
@@ -24347,6 +23708,7 @@ func (x *PrivacyValueAllowChatParticipants) DecodeBare(d *tl.Decoder) {
 //
 //	privacyValueDisallowChatParticipants#41c87565 chats:Vector<long> = PrivacyRule
 type PrivacyValueDisallowChatParticipants struct {
+	_     tl.NoCompare
 	Chats []int64
 }
 
@@ -24374,6 +23736,7 @@ func (x *PrivacyValueDisallowChatParticipants) DecodeBare(d *tl.Decoder) {
 //
 //	privacyValueAllowCloseFriends#f7e8d89b = PrivacyRule
 type PrivacyValueAllowCloseFriends struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf7e8d89b.
@@ -24396,6 +23759,7 @@ func (x *PrivacyValueAllowCloseFriends) DecodeBare(d *tl.Decoder) {
 //
 //	privacyValueAllowPremium#ece9814b = PrivacyRule
 type PrivacyValueAllowPremium struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xece9814b.
@@ -24418,6 +23782,7 @@ func (x *PrivacyValueAllowPremium) DecodeBare(d *tl.Decoder) {
 //
 //	privacyValueAllowBots#21461b5d = PrivacyRule
 type PrivacyValueAllowBots struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x21461b5d.
@@ -24440,6 +23805,7 @@ func (x *PrivacyValueAllowBots) DecodeBare(d *tl.Decoder) {
 //
 //	privacyValueDisallowBots#f6a5f82f = PrivacyRule
 type PrivacyValueDisallowBots struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf6a5f82f.
@@ -24467,11 +23833,8 @@ type AccountPrivacyRulesClass interface {
 // DecodeAccountPrivacyRulesClass reads a boxed account.PrivacyRules.
 func DecodeAccountPrivacyRulesClass(d *tl.Decoder) AccountPrivacyRulesClass {
 	id := d.Uint32()
-	var v AccountPrivacyRulesClass
-	switch id {
-	case 0x50a04e45:
-		v = &AccountPrivacyRules{}
-	default:
+	v, ok := New(id).(AccountPrivacyRulesClass)
+	if !ok {
 		d.Unknown(id, "account.PrivacyRules")
 		return nil
 	}
@@ -24486,6 +23849,7 @@ func DecodeAccountPrivacyRulesClass(d *tl.Decoder) AccountPrivacyRulesClass {
 //
 //	account.privacyRules#50a04e45 rules:Vector<PrivacyRule> chats:Vector<Chat> users:Vector<User> = account.PrivacyRules
 type AccountPrivacyRules struct {
+	_     tl.NoCompare
 	Rules []PrivacyRuleClass
 	Chats []ChatClass
 	Users []UserClass
@@ -24522,11 +23886,8 @@ type AccountDaysTTLClass interface {
 // DecodeAccountDaysTTLClass reads a boxed AccountDaysTTL.
 func DecodeAccountDaysTTLClass(d *tl.Decoder) AccountDaysTTLClass {
 	id := d.Uint32()
-	var v AccountDaysTTLClass
-	switch id {
-	case 0xb8d0afdf:
-		v = &AccountDaysTTL{}
-	default:
+	v, ok := New(id).(AccountDaysTTLClass)
+	if !ok {
 		d.Unknown(id, "AccountDaysTTL")
 		return nil
 	}
@@ -24541,6 +23902,7 @@ func DecodeAccountDaysTTLClass(d *tl.Decoder) AccountDaysTTLClass {
 //
 //	accountDaysTTL#b8d0afdf days:int = AccountDaysTTL
 type AccountDaysTTL struct {
+	_    tl.NoCompare
 	Days int32
 }
 
@@ -24571,25 +23933,8 @@ type DocumentAttributeClass interface {
 // DecodeDocumentAttributeClass reads a boxed DocumentAttribute.
 func DecodeDocumentAttributeClass(d *tl.Decoder) DocumentAttributeClass {
 	id := d.Uint32()
-	var v DocumentAttributeClass
-	switch id {
-	case 0x6c37c15c:
-		v = &DocumentAttributeImageSize{}
-	case 0x11b58939:
-		v = &DocumentAttributeAnimated{}
-	case 0x6319d612:
-		v = &DocumentAttributeSticker{}
-	case 0x43c57c48:
-		v = &DocumentAttributeVideo{}
-	case 0x9852f9c6:
-		v = &DocumentAttributeAudio{}
-	case 0x15590068:
-		v = &DocumentAttributeFilename{}
-	case 0x9801d2f7:
-		v = &DocumentAttributeHasStickers{}
-	case 0xfd149899:
-		v = &DocumentAttributeCustomEmoji{}
-	default:
+	v, ok := New(id).(DocumentAttributeClass)
+	if !ok {
 		d.Unknown(id, "DocumentAttribute")
 		return nil
 	}
@@ -24604,6 +23949,7 @@ func DecodeDocumentAttributeClass(d *tl.Decoder) DocumentAttributeClass {
 //
 //	documentAttributeImageSize#6c37c15c w:int h:int = DocumentAttribute
 type DocumentAttributeImageSize struct {
+	_ tl.NoCompare
 	W int32
 	H int32
 }
@@ -24632,6 +23978,7 @@ func (x *DocumentAttributeImageSize) DecodeBare(d *tl.Decoder) {
 //
 //	documentAttributeAnimated#11b58939 = DocumentAttribute
 type DocumentAttributeAnimated struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x11b58939.
@@ -24654,6 +24001,7 @@ func (x *DocumentAttributeAnimated) DecodeBare(d *tl.Decoder) {
 //
 //	documentAttributeSticker#6319d612 flags:# mask:flags.1?true alt:string stickerset:InputStickerSet mask_coords:flags.0?MaskCoords = DocumentAttribute
 type DocumentAttributeSticker struct {
+	_          tl.NoCompare
 	Mask       bool
 	Alt        string
 	Stickerset InputStickerSetClass
@@ -24700,6 +24048,7 @@ func (x *DocumentAttributeSticker) DecodeBare(d *tl.Decoder) {
 //
 //	documentAttributeVideo#43c57c48 flags:# round_message:flags.0?true supports_streaming:flags.1?true nosound:flags.3?true duration:double w:int h:int preload_prefix_size:flags.2?int video_start_ts:flags.4?double video_codec:flags.5?string = DocumentAttribute
 type DocumentAttributeVideo struct {
+	_                 tl.NoCompare
 	RoundMessage      bool
 	SupportsStreaming bool
 	Nosound           bool
@@ -24779,6 +24128,7 @@ func (x *DocumentAttributeVideo) DecodeBare(d *tl.Decoder) {
 //
 //	documentAttributeAudio#9852f9c6 flags:# voice:flags.10?true duration:int title:flags.0?string performer:flags.1?string waveform:flags.2?bytes = DocumentAttribute
 type DocumentAttributeAudio struct {
+	_         tl.NoCompare
 	Voice     bool
 	Duration  int32
 	Title     tl.Opt[string]
@@ -24842,6 +24192,7 @@ func (x *DocumentAttributeAudio) DecodeBare(d *tl.Decoder) {
 //
 //	documentAttributeFilename#15590068 file_name:string = DocumentAttribute
 type DocumentAttributeFilename struct {
+	_        tl.NoCompare
 	FileName string
 }
 
@@ -24867,6 +24218,7 @@ func (x *DocumentAttributeFilename) DecodeBare(d *tl.Decoder) {
 //
 //	documentAttributeHasStickers#9801d2f7 = DocumentAttribute
 type DocumentAttributeHasStickers struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9801d2f7.
@@ -24889,6 +24241,7 @@ func (x *DocumentAttributeHasStickers) DecodeBare(d *tl.Decoder) {
 //
 //	documentAttributeCustomEmoji#fd149899 flags:# free:flags.0?true text_color:flags.1?true alt:string stickerset:InputStickerSet = DocumentAttribute
 type DocumentAttributeCustomEmoji struct {
+	_          tl.NoCompare
 	Free       bool
 	TextColor  bool
 	Alt        string
@@ -24935,13 +24288,8 @@ type MessagesStickersClass interface {
 // DecodeMessagesStickersClass reads a boxed messages.Stickers.
 func DecodeMessagesStickersClass(d *tl.Decoder) MessagesStickersClass {
 	id := d.Uint32()
-	var v MessagesStickersClass
-	switch id {
-	case 0xf1749a22:
-		v = &MessagesStickersNotModified{}
-	case 0x30a6ec7e:
-		v = &MessagesStickers{}
-	default:
+	v, ok := New(id).(MessagesStickersClass)
+	if !ok {
 		d.Unknown(id, "messages.Stickers")
 		return nil
 	}
@@ -24956,6 +24304,7 @@ func DecodeMessagesStickersClass(d *tl.Decoder) MessagesStickersClass {
 //
 //	messages.stickersNotModified#f1749a22 = messages.Stickers
 type MessagesStickersNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf1749a22.
@@ -24978,6 +24327,7 @@ func (x *MessagesStickersNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	messages.stickers#30a6ec7e hash:long stickers:Vector<Document> = messages.Stickers
 type MessagesStickers struct {
+	_        tl.NoCompare
 	Hash     int64
 	Stickers []DocumentClass
 }
@@ -25011,11 +24361,8 @@ type StickerPackClass interface {
 // DecodeStickerPackClass reads a boxed StickerPack.
 func DecodeStickerPackClass(d *tl.Decoder) StickerPackClass {
 	id := d.Uint32()
-	var v StickerPackClass
-	switch id {
-	case 0x12b299d4:
-		v = &StickerPack{}
-	default:
+	v, ok := New(id).(StickerPackClass)
+	if !ok {
 		d.Unknown(id, "StickerPack")
 		return nil
 	}
@@ -25030,6 +24377,7 @@ func DecodeStickerPackClass(d *tl.Decoder) StickerPackClass {
 //
 //	stickerPack#12b299d4 emoticon:string documents:Vector<long> = StickerPack
 type StickerPack struct {
+	_         tl.NoCompare
 	Emoticon  string
 	Documents []int64
 }
@@ -25063,13 +24411,8 @@ type MessagesAllStickersClass interface {
 // DecodeMessagesAllStickersClass reads a boxed messages.AllStickers.
 func DecodeMessagesAllStickersClass(d *tl.Decoder) MessagesAllStickersClass {
 	id := d.Uint32()
-	var v MessagesAllStickersClass
-	switch id {
-	case 0xe86602c3:
-		v = &MessagesAllStickersNotModified{}
-	case 0xcdbbcebb:
-		v = &MessagesAllStickers{}
-	default:
+	v, ok := New(id).(MessagesAllStickersClass)
+	if !ok {
 		d.Unknown(id, "messages.AllStickers")
 		return nil
 	}
@@ -25084,6 +24427,7 @@ func DecodeMessagesAllStickersClass(d *tl.Decoder) MessagesAllStickersClass {
 //
 //	messages.allStickersNotModified#e86602c3 = messages.AllStickers
 type MessagesAllStickersNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe86602c3.
@@ -25106,6 +24450,7 @@ func (x *MessagesAllStickersNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	messages.allStickers#cdbbcebb hash:long sets:Vector<StickerSet> = messages.AllStickers
 type MessagesAllStickers struct {
+	_    tl.NoCompare
 	Hash int64
 	Sets []StickerSetClass
 }
@@ -25139,11 +24484,8 @@ type MessagesAffectedMessagesClass interface {
 // DecodeMessagesAffectedMessagesClass reads a boxed messages.AffectedMessages.
 func DecodeMessagesAffectedMessagesClass(d *tl.Decoder) MessagesAffectedMessagesClass {
 	id := d.Uint32()
-	var v MessagesAffectedMessagesClass
-	switch id {
-	case 0x84d19185:
-		v = &MessagesAffectedMessages{}
-	default:
+	v, ok := New(id).(MessagesAffectedMessagesClass)
+	if !ok {
 		d.Unknown(id, "messages.AffectedMessages")
 		return nil
 	}
@@ -25158,6 +24500,7 @@ func DecodeMessagesAffectedMessagesClass(d *tl.Decoder) MessagesAffectedMessages
 //
 //	messages.affectedMessages#84d19185 pts:int pts_count:int = messages.AffectedMessages
 type MessagesAffectedMessages struct {
+	_        tl.NoCompare
 	Pts      int32
 	PtsCount int32
 }
@@ -25191,17 +24534,8 @@ type WebPageClass interface {
 // DecodeWebPageClass reads a boxed WebPage.
 func DecodeWebPageClass(d *tl.Decoder) WebPageClass {
 	id := d.Uint32()
-	var v WebPageClass
-	switch id {
-	case 0x211a1788:
-		v = &WebPageEmpty{}
-	case 0xb0d13e47:
-		v = &WebPagePending{}
-	case 0xe89c45b2:
-		v = &WebPage{}
-	case 0x7311ca11:
-		v = &WebPageNotModified{}
-	default:
+	v, ok := New(id).(WebPageClass)
+	if !ok {
 		d.Unknown(id, "WebPage")
 		return nil
 	}
@@ -25216,6 +24550,7 @@ func DecodeWebPageClass(d *tl.Decoder) WebPageClass {
 //
 //	webPageEmpty#211a1788 flags:# id:long url:flags.0?string = WebPage
 type WebPageEmpty struct {
+	_   tl.NoCompare
 	ID  int64
 	URL tl.Opt[string]
 }
@@ -25254,6 +24589,7 @@ func (x *WebPageEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	webPagePending#b0d13e47 flags:# id:long url:flags.0?string date:int = WebPage
 type WebPagePending struct {
+	_    tl.NoCompare
 	ID   int64
 	URL  tl.Opt[string]
 	Date int32
@@ -25295,6 +24631,7 @@ func (x *WebPagePending) DecodeBare(d *tl.Decoder) {
 //
 //	webPage#e89c45b2 flags:# has_large_media:flags.13?true video_cover_photo:flags.14?true id:long url:string display_url:string hash:int type:flags.0?string site_name:flags.1?string title:flags.2?string description:flags.3?string photo:flags.4?Photo embed_url:flags.5?string embed_type:flags.5?string embed_width:flags.6?int embed_height:flags.6?int duration:flags.7?int author:flags.8?string document:flags.9?Document cached_page:flags.10?Page attributes:flags.12?Vector<WebPageAttribute> = WebPage
 type WebPage struct {
+	_               tl.NoCompare
 	HasLargeMedia   bool
 	VideoCoverPhoto bool
 	ID              int64
@@ -25482,6 +24819,7 @@ func (x *WebPage) DecodeBare(d *tl.Decoder) {
 //
 //	webPageNotModified#7311ca11 flags:# cached_page_views:flags.0?int = WebPage
 type WebPageNotModified struct {
+	_               tl.NoCompare
 	CachedPageViews tl.Opt[int32]
 }
 
@@ -25522,11 +24860,8 @@ type AuthorizationClass interface {
 // DecodeAuthorizationClass reads a boxed Authorization.
 func DecodeAuthorizationClass(d *tl.Decoder) AuthorizationClass {
 	id := d.Uint32()
-	var v AuthorizationClass
-	switch id {
-	case 0xad01d61d:
-		v = &Authorization{}
-	default:
+	v, ok := New(id).(AuthorizationClass)
+	if !ok {
 		d.Unknown(id, "Authorization")
 		return nil
 	}
@@ -25541,6 +24876,7 @@ func DecodeAuthorizationClass(d *tl.Decoder) AuthorizationClass {
 //
 //	authorization#ad01d61d flags:# current:flags.0?true official_app:flags.1?true password_pending:flags.2?true encrypted_requests_disabled:flags.3?true call_requests_disabled:flags.4?true unconfirmed:flags.5?true hash:long device_model:string platform:string system_version:string api_id:int app_name:string app_version:string date_created:int date_active:int ip:string country:string region:string = Authorization
 type Authorization struct {
+	_                         tl.NoCompare
 	Current                   bool
 	OfficialApp               bool
 	PasswordPending           bool
@@ -25637,11 +24973,8 @@ type AccountAuthorizationsClass interface {
 // DecodeAccountAuthorizationsClass reads a boxed account.Authorizations.
 func DecodeAccountAuthorizationsClass(d *tl.Decoder) AccountAuthorizationsClass {
 	id := d.Uint32()
-	var v AccountAuthorizationsClass
-	switch id {
-	case 0x4bff8ea0:
-		v = &AccountAuthorizations{}
-	default:
+	v, ok := New(id).(AccountAuthorizationsClass)
+	if !ok {
 		d.Unknown(id, "account.Authorizations")
 		return nil
 	}
@@ -25656,6 +24989,7 @@ func DecodeAccountAuthorizationsClass(d *tl.Decoder) AccountAuthorizationsClass 
 //
 //	account.authorizations#4bff8ea0 authorization_ttl_days:int authorizations:Vector<Authorization> = account.Authorizations
 type AccountAuthorizations struct {
+	_                    tl.NoCompare
 	AuthorizationTTLDays int32
 	Authorizations       []AuthorizationClass
 }
@@ -25689,11 +25023,8 @@ type AccountPasswordClass interface {
 // DecodeAccountPasswordClass reads a boxed account.Password.
 func DecodeAccountPasswordClass(d *tl.Decoder) AccountPasswordClass {
 	id := d.Uint32()
-	var v AccountPasswordClass
-	switch id {
-	case 0x957b50fb:
-		v = &AccountPassword{}
-	default:
+	v, ok := New(id).(AccountPasswordClass)
+	if !ok {
 		d.Unknown(id, "account.Password")
 		return nil
 	}
@@ -25708,6 +25039,7 @@ func DecodeAccountPasswordClass(d *tl.Decoder) AccountPasswordClass {
 //
 //	account.password#957b50fb flags:# has_recovery:flags.0?true has_secure_values:flags.1?true has_password:flags.2?true current_algo:flags.2?PasswordKdfAlgo srp_B:flags.2?bytes srp_id:flags.2?long hint:flags.3?string email_unconfirmed_pattern:flags.4?string new_algo:PasswordKdfAlgo new_secure_algo:SecurePasswordKdfAlgo secure_random:bytes pending_reset_date:flags.5?int login_email_pattern:flags.6?string = account.Password
 type AccountPassword struct {
+	_                       tl.NoCompare
 	HasRecovery             bool
 	HasSecureValues         bool
 	HasPassword             bool
@@ -25832,11 +25164,8 @@ type AccountPasswordSettingsClass interface {
 // DecodeAccountPasswordSettingsClass reads a boxed account.PasswordSettings.
 func DecodeAccountPasswordSettingsClass(d *tl.Decoder) AccountPasswordSettingsClass {
 	id := d.Uint32()
-	var v AccountPasswordSettingsClass
-	switch id {
-	case 0x9a5c33e5:
-		v = &AccountPasswordSettings{}
-	default:
+	v, ok := New(id).(AccountPasswordSettingsClass)
+	if !ok {
 		d.Unknown(id, "account.PasswordSettings")
 		return nil
 	}
@@ -25851,6 +25180,7 @@ func DecodeAccountPasswordSettingsClass(d *tl.Decoder) AccountPasswordSettingsCl
 //
 //	account.passwordSettings#9a5c33e5 flags:# email:flags.0?string secure_settings:flags.1?SecureSecretSettings = account.PasswordSettings
 type AccountPasswordSettings struct {
+	_              tl.NoCompare
 	Email          tl.Opt[string]
 	SecureSettings SecureSecretSettingsClass
 }
@@ -25901,11 +25231,8 @@ type AccountPasswordInputSettingsClass interface {
 // DecodeAccountPasswordInputSettingsClass reads a boxed account.PasswordInputSettings.
 func DecodeAccountPasswordInputSettingsClass(d *tl.Decoder) AccountPasswordInputSettingsClass {
 	id := d.Uint32()
-	var v AccountPasswordInputSettingsClass
-	switch id {
-	case 0xc23727c9:
-		v = &AccountPasswordInputSettings{}
-	default:
+	v, ok := New(id).(AccountPasswordInputSettingsClass)
+	if !ok {
 		d.Unknown(id, "account.PasswordInputSettings")
 		return nil
 	}
@@ -25920,6 +25247,7 @@ func DecodeAccountPasswordInputSettingsClass(d *tl.Decoder) AccountPasswordInput
 //
 //	account.passwordInputSettings#c23727c9 flags:# new_algo:flags.0?PasswordKdfAlgo new_password_hash:flags.0?bytes hint:flags.0?string email:flags.1?string new_secure_settings:flags.2?SecureSecretSettings = account.PasswordInputSettings
 type AccountPasswordInputSettings struct {
+	_                 tl.NoCompare
 	NewAlgo           PasswordKdfAlgoClass
 	NewPasswordHash   []byte
 	Hint              tl.Opt[string]
@@ -26000,11 +25328,8 @@ type AuthPasswordRecoveryClass interface {
 // DecodeAuthPasswordRecoveryClass reads a boxed auth.PasswordRecovery.
 func DecodeAuthPasswordRecoveryClass(d *tl.Decoder) AuthPasswordRecoveryClass {
 	id := d.Uint32()
-	var v AuthPasswordRecoveryClass
-	switch id {
-	case 0x137948a5:
-		v = &AuthPasswordRecovery{}
-	default:
+	v, ok := New(id).(AuthPasswordRecoveryClass)
+	if !ok {
 		d.Unknown(id, "auth.PasswordRecovery")
 		return nil
 	}
@@ -26019,6 +25344,7 @@ func DecodeAuthPasswordRecoveryClass(d *tl.Decoder) AuthPasswordRecoveryClass {
 //
 //	auth.passwordRecovery#137948a5 email_pattern:string = auth.PasswordRecovery
 type AuthPasswordRecovery struct {
+	_            tl.NoCompare
 	EmailPattern string
 }
 
@@ -26049,11 +25375,8 @@ type ReceivedNotifyMessageClass interface {
 // DecodeReceivedNotifyMessageClass reads a boxed ReceivedNotifyMessage.
 func DecodeReceivedNotifyMessageClass(d *tl.Decoder) ReceivedNotifyMessageClass {
 	id := d.Uint32()
-	var v ReceivedNotifyMessageClass
-	switch id {
-	case 0xa384b779:
-		v = &ReceivedNotifyMessage{}
-	default:
+	v, ok := New(id).(ReceivedNotifyMessageClass)
+	if !ok {
 		d.Unknown(id, "ReceivedNotifyMessage")
 		return nil
 	}
@@ -26068,6 +25391,7 @@ func DecodeReceivedNotifyMessageClass(d *tl.Decoder) ReceivedNotifyMessageClass 
 //
 //	receivedNotifyMessage#a384b779 id:int flags:int = ReceivedNotifyMessage
 type ReceivedNotifyMessage struct {
+	_     tl.NoCompare
 	ID    int32
 	Flags int32
 }
@@ -26101,13 +25425,8 @@ type ExportedChatInviteClass interface {
 // DecodeExportedChatInviteClass reads a boxed ExportedChatInvite.
 func DecodeExportedChatInviteClass(d *tl.Decoder) ExportedChatInviteClass {
 	id := d.Uint32()
-	var v ExportedChatInviteClass
-	switch id {
-	case 0xa22cbd96:
-		v = &ChatInviteExported{}
-	case 0xed107ab7:
-		v = &ChatInvitePublicJoinRequests{}
-	default:
+	v, ok := New(id).(ExportedChatInviteClass)
+	if !ok {
 		d.Unknown(id, "ExportedChatInvite")
 		return nil
 	}
@@ -26122,6 +25441,7 @@ func DecodeExportedChatInviteClass(d *tl.Decoder) ExportedChatInviteClass {
 //
 //	chatInviteExported#a22cbd96 flags:# revoked:flags.0?true permanent:flags.5?true request_needed:flags.6?true link:string admin_id:long date:int start_date:flags.4?int expire_date:flags.1?int usage_limit:flags.2?int usage:flags.3?int requested:flags.7?int subscription_expired:flags.10?int title:flags.8?string subscription_pricing:flags.9?StarsSubscriptionPricing = ExportedChatInvite
 type ChatInviteExported struct {
+	_                   tl.NoCompare
 	Revoked             bool
 	Permanent           bool
 	RequestNeeded       bool
@@ -26251,6 +25571,7 @@ func (x *ChatInviteExported) DecodeBare(d *tl.Decoder) {
 //
 //	chatInvitePublicJoinRequests#ed107ab7 = ExportedChatInvite
 type ChatInvitePublicJoinRequests struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xed107ab7.
@@ -26278,15 +25599,8 @@ type ChatInviteClass interface {
 // DecodeChatInviteClass reads a boxed ChatInvite.
 func DecodeChatInviteClass(d *tl.Decoder) ChatInviteClass {
 	id := d.Uint32()
-	var v ChatInviteClass
-	switch id {
-	case 0x5a686d7c:
-		v = &ChatInviteAlready{}
-	case 0x5c9d3702:
-		v = &ChatInvite{}
-	case 0x61695cb0:
-		v = &ChatInvitePeek{}
-	default:
+	v, ok := New(id).(ChatInviteClass)
+	if !ok {
 		d.Unknown(id, "ChatInvite")
 		return nil
 	}
@@ -26301,6 +25615,7 @@ func DecodeChatInviteClass(d *tl.Decoder) ChatInviteClass {
 //
 //	chatInviteAlready#5a686d7c chat:Chat = ChatInvite
 type ChatInviteAlready struct {
+	_    tl.NoCompare
 	Chat ChatClass
 }
 
@@ -26326,6 +25641,7 @@ func (x *ChatInviteAlready) DecodeBare(d *tl.Decoder) {
 //
 //	chatInvite#5c9d3702 flags:# channel:flags.0?true broadcast:flags.1?true public:flags.2?true megagroup:flags.3?true request_needed:flags.6?true verified:flags.7?true scam:flags.8?true fake:flags.9?true can_refulfill_subscription:flags.11?true title:string about:flags.5?string photo:Photo participants_count:int participants:flags.4?Vector<User> color:int subscription_pricing:flags.10?StarsSubscriptionPricing subscription_form_id:flags.12?long bot_verification:flags.13?BotVerification = ChatInvite
 type ChatInvite struct {
+	_                        tl.NoCompare
 	Channel                  bool
 	Broadcast                bool
 	Public                   bool
@@ -26458,6 +25774,7 @@ func (x *ChatInvite) DecodeBare(d *tl.Decoder) {
 //
 //	chatInvitePeek#61695cb0 chat:Chat expires:int = ChatInvite
 type ChatInvitePeek struct {
+	_       tl.NoCompare
 	Chat    ChatClass
 	Expires int32
 }
@@ -26491,33 +25808,8 @@ type InputStickerSetClass interface {
 // DecodeInputStickerSetClass reads a boxed InputStickerSet.
 func DecodeInputStickerSetClass(d *tl.Decoder) InputStickerSetClass {
 	id := d.Uint32()
-	var v InputStickerSetClass
-	switch id {
-	case 0xffb62b95:
-		v = &InputStickerSetEmpty{}
-	case 0x9de7a269:
-		v = &InputStickerSetID{}
-	case 0x861cc8a0:
-		v = &InputStickerSetShortName{}
-	case 0x028703c8:
-		v = &InputStickerSetAnimatedEmoji{}
-	case 0xe67f520e:
-		v = &InputStickerSetDice{}
-	case 0x0cde3739:
-		v = &InputStickerSetAnimatedEmojiAnimations{}
-	case 0xc88b3b02:
-		v = &InputStickerSetPremiumGifts{}
-	case 0x04c4d4ce:
-		v = &InputStickerSetEmojiGenericAnimations{}
-	case 0x29d0f5ee:
-		v = &InputStickerSetEmojiDefaultStatuses{}
-	case 0x44c1f8e9:
-		v = &InputStickerSetEmojiDefaultTopicIcons{}
-	case 0x49748553:
-		v = &InputStickerSetEmojiChannelDefaultStatuses{}
-	case 0x1cf671a0:
-		v = &InputStickerSetTonGifts{}
-	default:
+	v, ok := New(id).(InputStickerSetClass)
+	if !ok {
 		d.Unknown(id, "InputStickerSet")
 		return nil
 	}
@@ -26532,6 +25824,7 @@ func DecodeInputStickerSetClass(d *tl.Decoder) InputStickerSetClass {
 //
 //	inputStickerSetEmpty#ffb62b95 = InputStickerSet
 type InputStickerSetEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xffb62b95.
@@ -26554,6 +25847,7 @@ func (x *InputStickerSetEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	inputStickerSetID#9de7a269 id:long access_hash:long = InputStickerSet
 type InputStickerSetID struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash int64
 }
@@ -26582,6 +25876,7 @@ func (x *InputStickerSetID) DecodeBare(d *tl.Decoder) {
 //
 //	inputStickerSetShortName#861cc8a0 short_name:string = InputStickerSet
 type InputStickerSetShortName struct {
+	_         tl.NoCompare
 	ShortName string
 }
 
@@ -26607,6 +25902,7 @@ func (x *InputStickerSetShortName) DecodeBare(d *tl.Decoder) {
 //
 //	inputStickerSetAnimatedEmoji#28703c8 = InputStickerSet
 type InputStickerSetAnimatedEmoji struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x028703c8.
@@ -26629,6 +25925,7 @@ func (x *InputStickerSetAnimatedEmoji) DecodeBare(d *tl.Decoder) {
 //
 //	inputStickerSetDice#e67f520e emoticon:string = InputStickerSet
 type InputStickerSetDice struct {
+	_        tl.NoCompare
 	Emoticon string
 }
 
@@ -26654,6 +25951,7 @@ func (x *InputStickerSetDice) DecodeBare(d *tl.Decoder) {
 //
 //	inputStickerSetAnimatedEmojiAnimations#cde3739 = InputStickerSet
 type InputStickerSetAnimatedEmojiAnimations struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0cde3739.
@@ -26678,6 +25976,7 @@ func (x *InputStickerSetAnimatedEmojiAnimations) DecodeBare(d *tl.Decoder) {
 //
 //	inputStickerSetPremiumGifts#c88b3b02 = InputStickerSet
 type InputStickerSetPremiumGifts struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc88b3b02.
@@ -26700,6 +25999,7 @@ func (x *InputStickerSetPremiumGifts) DecodeBare(d *tl.Decoder) {
 //
 //	inputStickerSetEmojiGenericAnimations#4c4d4ce = InputStickerSet
 type InputStickerSetEmojiGenericAnimations struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x04c4d4ce.
@@ -26724,6 +26024,7 @@ func (x *InputStickerSetEmojiGenericAnimations) DecodeBare(d *tl.Decoder) {
 //
 //	inputStickerSetEmojiDefaultStatuses#29d0f5ee = InputStickerSet
 type InputStickerSetEmojiDefaultStatuses struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x29d0f5ee.
@@ -26748,6 +26049,7 @@ func (x *InputStickerSetEmojiDefaultStatuses) DecodeBare(d *tl.Decoder) {
 //
 //	inputStickerSetEmojiDefaultTopicIcons#44c1f8e9 = InputStickerSet
 type InputStickerSetEmojiDefaultTopicIcons struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x44c1f8e9.
@@ -26772,6 +26074,7 @@ func (x *InputStickerSetEmojiDefaultTopicIcons) DecodeBare(d *tl.Decoder) {
 //
 //	inputStickerSetEmojiChannelDefaultStatuses#49748553 = InputStickerSet
 type InputStickerSetEmojiChannelDefaultStatuses struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x49748553.
@@ -26796,6 +26099,7 @@ func (x *InputStickerSetEmojiChannelDefaultStatuses) DecodeBare(d *tl.Decoder) {
 //
 //	inputStickerSetTonGifts#1cf671a0 = InputStickerSet
 type InputStickerSetTonGifts struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x1cf671a0.
@@ -26823,11 +26127,8 @@ type StickerSetClass interface {
 // DecodeStickerSetClass reads a boxed StickerSet.
 func DecodeStickerSetClass(d *tl.Decoder) StickerSetClass {
 	id := d.Uint32()
-	var v StickerSetClass
-	switch id {
-	case 0x2dd14edc:
-		v = &StickerSet{}
-	default:
+	v, ok := New(id).(StickerSetClass)
+	if !ok {
 		d.Unknown(id, "StickerSet")
 		return nil
 	}
@@ -26842,6 +26143,7 @@ func DecodeStickerSetClass(d *tl.Decoder) StickerSetClass {
 //
 //	stickerSet#2dd14edc flags:# archived:flags.1?true official:flags.2?true masks:flags.3?true emojis:flags.7?true text_color:flags.9?true channel_emoji_status:flags.10?true creator:flags.11?true installed_date:flags.0?int id:long access_hash:long title:string short_name:string thumbs:flags.4?Vector<PhotoSize> thumb_dc_id:flags.4?int thumb_version:flags.4?int thumb_document_id:flags.8?long count:int hash:int = StickerSet
 type StickerSet struct {
+	_                  tl.NoCompare
 	Archived           bool
 	Official           bool
 	Masks              bool
@@ -26975,13 +26277,8 @@ type MessagesStickerSetClass interface {
 // DecodeMessagesStickerSetClass reads a boxed messages.StickerSet.
 func DecodeMessagesStickerSetClass(d *tl.Decoder) MessagesStickerSetClass {
 	id := d.Uint32()
-	var v MessagesStickerSetClass
-	switch id {
-	case 0x6e153f16:
-		v = &MessagesStickerSet{}
-	case 0xd3f924eb:
-		v = &MessagesStickerSetNotModified{}
-	default:
+	v, ok := New(id).(MessagesStickerSetClass)
+	if !ok {
 		d.Unknown(id, "messages.StickerSet")
 		return nil
 	}
@@ -26996,6 +26293,7 @@ func DecodeMessagesStickerSetClass(d *tl.Decoder) MessagesStickerSetClass {
 //
 //	messages.stickerSet#6e153f16 set:StickerSet packs:Vector<StickerPack> keywords:Vector<StickerKeyword> documents:Vector<Document> = messages.StickerSet
 type MessagesStickerSet struct {
+	_         tl.NoCompare
 	Set       StickerSetClass
 	Packs     []StickerPackClass
 	Keywords  []StickerKeywordClass
@@ -27030,6 +26328,7 @@ func (x *MessagesStickerSet) DecodeBare(d *tl.Decoder) {
 //
 //	messages.stickerSetNotModified#d3f924eb = messages.StickerSet
 type MessagesStickerSetNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd3f924eb.
@@ -27057,11 +26356,8 @@ type BotCommandClass interface {
 // DecodeBotCommandClass reads a boxed BotCommand.
 func DecodeBotCommandClass(d *tl.Decoder) BotCommandClass {
 	id := d.Uint32()
-	var v BotCommandClass
-	switch id {
-	case 0x9852d6d2:
-		v = &BotCommand{}
-	default:
+	v, ok := New(id).(BotCommandClass)
+	if !ok {
 		d.Unknown(id, "BotCommand")
 		return nil
 	}
@@ -27076,6 +26372,7 @@ func DecodeBotCommandClass(d *tl.Decoder) BotCommandClass {
 //
 //	botCommand#9852d6d2 flags:# ephemeral:flags.0?true command:string description:string = BotCommand
 type BotCommand struct {
+	_           tl.NoCompare
 	Ephemeral   bool
 	Command     string
 	Description string
@@ -27117,11 +26414,8 @@ type BotInfoClass interface {
 // DecodeBotInfoClass reads a boxed BotInfo.
 func DecodeBotInfoClass(d *tl.Decoder) BotInfoClass {
 	id := d.Uint32()
-	var v BotInfoClass
-	switch id {
-	case 0x4d8a0299:
-		v = &BotInfo{}
-	default:
+	v, ok := New(id).(BotInfoClass)
+	if !ok {
 		d.Unknown(id, "BotInfo")
 		return nil
 	}
@@ -27136,6 +26430,7 @@ func DecodeBotInfoClass(d *tl.Decoder) BotInfoClass {
 //
 //	botInfo#4d8a0299 flags:# has_preview_medias:flags.6?true user_id:flags.0?long description:flags.1?string description_photo:flags.4?Photo description_document:flags.5?Document commands:flags.2?Vector<BotCommand> menu_button:flags.3?BotMenuButton privacy_policy_url:flags.7?string app_settings:flags.8?BotAppSettings verifier_settings:flags.9?BotVerifierSettings = BotInfo
 type BotInfo struct {
+	_                   tl.NoCompare
 	HasPreviewMedias    bool
 	UserID              tl.Opt[int64]
 	Description         tl.Opt[string]
@@ -27261,11 +26556,8 @@ type KeyboardButtonClass interface {
 // DecodeKeyboardButtonClass reads a boxed KeyboardButton.
 func DecodeKeyboardButtonClass(d *tl.Decoder) KeyboardButtonClass {
 	id := d.Uint32()
-	var v KeyboardButtonClass
-	switch id {
-	case 0x2f67a72f:
-		v = &KeyboardButton{}
-	default:
+	v, ok := New(id).(KeyboardButtonClass)
+	if !ok {
 		d.Unknown(id, "KeyboardButton")
 		return nil
 	}
@@ -27280,6 +26572,7 @@ func DecodeKeyboardButtonClass(d *tl.Decoder) KeyboardButtonClass {
 //
 //	keyboardButton#2f67a72f flags:# style:flags.10?KeyboardButtonStyle text:string type:ButtonType = KeyboardButton
 type KeyboardButton struct {
+	_     tl.NoCompare
 	Style KeyboardButtonStyleClass
 	Text  string
 	Type  ButtonTypeClass
@@ -27326,11 +26619,8 @@ type KeyboardButtonRowClass interface {
 // DecodeKeyboardButtonRowClass reads a boxed KeyboardButtonRow.
 func DecodeKeyboardButtonRowClass(d *tl.Decoder) KeyboardButtonRowClass {
 	id := d.Uint32()
-	var v KeyboardButtonRowClass
-	switch id {
-	case 0x77608b83:
-		v = &KeyboardButtonRow{}
-	default:
+	v, ok := New(id).(KeyboardButtonRowClass)
+	if !ok {
 		d.Unknown(id, "KeyboardButtonRow")
 		return nil
 	}
@@ -27345,6 +26635,7 @@ func DecodeKeyboardButtonRowClass(d *tl.Decoder) KeyboardButtonRowClass {
 //
 //	keyboardButtonRow#77608b83 buttons:Vector<KeyboardButton> = KeyboardButtonRow
 type KeyboardButtonRow struct {
+	_       tl.NoCompare
 	Buttons []KeyboardButtonClass
 }
 
@@ -27375,17 +26666,8 @@ type ReplyMarkupClass interface {
 // DecodeReplyMarkupClass reads a boxed ReplyMarkup.
 func DecodeReplyMarkupClass(d *tl.Decoder) ReplyMarkupClass {
 	id := d.Uint32()
-	var v ReplyMarkupClass
-	switch id {
-	case 0xa03e5b85:
-		v = &ReplyKeyboardHide{}
-	case 0x86b40b08:
-		v = &ReplyKeyboardForceReply{}
-	case 0x85dd99d1:
-		v = &ReplyKeyboardMarkup{}
-	case 0xb2b15770:
-		v = &ReplyInlineMarkup{}
-	default:
+	v, ok := New(id).(ReplyMarkupClass)
+	if !ok {
 		d.Unknown(id, "ReplyMarkup")
 		return nil
 	}
@@ -27400,6 +26682,7 @@ func DecodeReplyMarkupClass(d *tl.Decoder) ReplyMarkupClass {
 //
 //	replyKeyboardHide#a03e5b85 flags:# selective:flags.2?true = ReplyMarkup
 type ReplyKeyboardHide struct {
+	_         tl.NoCompare
 	Selective bool
 }
 
@@ -27430,6 +26713,7 @@ func (x *ReplyKeyboardHide) DecodeBare(d *tl.Decoder) {
 //
 //	replyKeyboardForceReply#86b40b08 flags:# single_use:flags.1?true selective:flags.2?true placeholder:flags.3?string = ReplyMarkup
 type ReplyKeyboardForceReply struct {
+	_           tl.NoCompare
 	SingleUse   bool
 	Selective   bool
 	Placeholder tl.Opt[string]
@@ -27475,6 +26759,7 @@ func (x *ReplyKeyboardForceReply) DecodeBare(d *tl.Decoder) {
 //
 //	replyKeyboardMarkup#85dd99d1 flags:# resize:flags.0?true single_use:flags.1?true selective:flags.2?true persistent:flags.4?true force_reply:flags.5?true rows:Vector<KeyboardButtonRow> placeholder:flags.3?string = ReplyMarkup
 type ReplyKeyboardMarkup struct {
+	_           tl.NoCompare
 	Resize      bool
 	SingleUse   bool
 	Selective   bool
@@ -27538,6 +26823,7 @@ func (x *ReplyKeyboardMarkup) DecodeBare(d *tl.Decoder) {
 //
 //	replyInlineMarkup#b2b15770 flags:# force_reply:flags.5?true rows:Vector<KeyboardInlineButtonRow> = ReplyMarkup
 type ReplyInlineMarkup struct {
+	_          tl.NoCompare
 	ForceReply bool
 	Rows       []KeyboardInlineButtonRowClass
 }
@@ -27576,59 +26862,8 @@ type MessageEntityClass interface {
 // DecodeMessageEntityClass reads a boxed MessageEntity.
 func DecodeMessageEntityClass(d *tl.Decoder) MessageEntityClass {
 	id := d.Uint32()
-	var v MessageEntityClass
-	switch id {
-	case 0xbb92ba95:
-		v = &MessageEntityUnknown{}
-	case 0xfa04579d:
-		v = &MessageEntityMention{}
-	case 0x6f635b0d:
-		v = &MessageEntityHashtag{}
-	case 0x6cef8ac7:
-		v = &MessageEntityBotCommand{}
-	case 0x6ed02538:
-		v = &MessageEntityURL{}
-	case 0x64e475c2:
-		v = &MessageEntityEmail{}
-	case 0xbd610bc9:
-		v = &MessageEntityBold{}
-	case 0x826f8b60:
-		v = &MessageEntityItalic{}
-	case 0x28a20571:
-		v = &MessageEntityCode{}
-	case 0x73924be0:
-		v = &MessageEntityPre{}
-	case 0x76a6d327:
-		v = &MessageEntityTextURL{}
-	case 0xdc7b1140:
-		v = &MessageEntityMentionName{}
-	case 0x208e68c9:
-		v = &InputMessageEntityMentionName{}
-	case 0x9b69e34b:
-		v = &MessageEntityPhone{}
-	case 0x4c4e743f:
-		v = &MessageEntityCashtag{}
-	case 0x9c4e7e8b:
-		v = &MessageEntityUnderline{}
-	case 0xbf0693d4:
-		v = &MessageEntityStrike{}
-	case 0x761e6af4:
-		v = &MessageEntityBankCard{}
-	case 0x32ca960f:
-		v = &MessageEntitySpoiler{}
-	case 0xc8cf05f8:
-		v = &MessageEntityCustomEmoji{}
-	case 0xf1ccaaac:
-		v = &MessageEntityBlockquote{}
-	case 0x904ac7c7:
-		v = &MessageEntityFormattedDate{}
-	case 0x71777116:
-		v = &MessageEntityDiffInsert{}
-	case 0xc6c1e5a7:
-		v = &MessageEntityDiffReplace{}
-	case 0x0652c1c5:
-		v = &MessageEntityDiffDelete{}
-	default:
+	v, ok := New(id).(MessageEntityClass)
+	if !ok {
 		d.Unknown(id, "MessageEntity")
 		return nil
 	}
@@ -27643,6 +26878,7 @@ func DecodeMessageEntityClass(d *tl.Decoder) MessageEntityClass {
 //
 //	messageEntityUnknown#bb92ba95 offset:int length:int = MessageEntity
 type MessageEntityUnknown struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -27671,6 +26907,7 @@ func (x *MessageEntityUnknown) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityMention#fa04579d offset:int length:int = MessageEntity
 type MessageEntityMention struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -27699,6 +26936,7 @@ func (x *MessageEntityMention) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityHashtag#6f635b0d offset:int length:int = MessageEntity
 type MessageEntityHashtag struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -27727,6 +26965,7 @@ func (x *MessageEntityHashtag) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityBotCommand#6cef8ac7 offset:int length:int = MessageEntity
 type MessageEntityBotCommand struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -27755,6 +26994,7 @@ func (x *MessageEntityBotCommand) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityUrl#6ed02538 offset:int length:int = MessageEntity
 type MessageEntityURL struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -27783,6 +27023,7 @@ func (x *MessageEntityURL) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityEmail#64e475c2 offset:int length:int = MessageEntity
 type MessageEntityEmail struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -27811,6 +27052,7 @@ func (x *MessageEntityEmail) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityBold#bd610bc9 offset:int length:int = MessageEntity
 type MessageEntityBold struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -27839,6 +27081,7 @@ func (x *MessageEntityBold) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityItalic#826f8b60 offset:int length:int = MessageEntity
 type MessageEntityItalic struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -27867,6 +27110,7 @@ func (x *MessageEntityItalic) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityCode#28a20571 offset:int length:int = MessageEntity
 type MessageEntityCode struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -27895,6 +27139,7 @@ func (x *MessageEntityCode) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityPre#73924be0 offset:int length:int language:string = MessageEntity
 type MessageEntityPre struct {
+	_        tl.NoCompare
 	Offset   int32
 	Length   int32
 	Language string
@@ -27926,6 +27171,7 @@ func (x *MessageEntityPre) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityTextUrl#76a6d327 offset:int length:int url:string = MessageEntity
 type MessageEntityTextURL struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 	URL    string
@@ -27957,6 +27203,7 @@ func (x *MessageEntityTextURL) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityMentionName#dc7b1140 offset:int length:int user_id:long = MessageEntity
 type MessageEntityMentionName struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 	UserID int64
@@ -27988,6 +27235,7 @@ func (x *MessageEntityMentionName) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessageEntityMentionName#208e68c9 offset:int length:int user_id:InputUser = MessageEntity
 type InputMessageEntityMentionName struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 	UserID InputUserClass
@@ -28019,6 +27267,7 @@ func (x *InputMessageEntityMentionName) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityPhone#9b69e34b offset:int length:int = MessageEntity
 type MessageEntityPhone struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -28047,6 +27296,7 @@ func (x *MessageEntityPhone) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityCashtag#4c4e743f offset:int length:int = MessageEntity
 type MessageEntityCashtag struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -28075,6 +27325,7 @@ func (x *MessageEntityCashtag) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityUnderline#9c4e7e8b offset:int length:int = MessageEntity
 type MessageEntityUnderline struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -28103,6 +27354,7 @@ func (x *MessageEntityUnderline) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityStrike#bf0693d4 offset:int length:int = MessageEntity
 type MessageEntityStrike struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -28131,6 +27383,7 @@ func (x *MessageEntityStrike) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityBankCard#761e6af4 offset:int length:int = MessageEntity
 type MessageEntityBankCard struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -28159,6 +27412,7 @@ func (x *MessageEntityBankCard) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntitySpoiler#32ca960f offset:int length:int = MessageEntity
 type MessageEntitySpoiler struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -28187,6 +27441,7 @@ func (x *MessageEntitySpoiler) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityCustomEmoji#c8cf05f8 offset:int length:int document_id:long = MessageEntity
 type MessageEntityCustomEmoji struct {
+	_          tl.NoCompare
 	Offset     int32
 	Length     int32
 	DocumentID int64
@@ -28218,6 +27473,7 @@ func (x *MessageEntityCustomEmoji) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityBlockquote#f1ccaaac flags:# collapsed:flags.0?true offset:int length:int = MessageEntity
 type MessageEntityBlockquote struct {
+	_         tl.NoCompare
 	Collapsed bool
 	Offset    int32
 	Length    int32
@@ -28254,6 +27510,7 @@ func (x *MessageEntityBlockquote) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityFormattedDate#904ac7c7 flags:# relative:flags.0?true short_time:flags.1?true long_time:flags.2?true short_date:flags.3?true long_date:flags.4?true day_of_week:flags.5?true offset:int length:int date:int = MessageEntity
 type MessageEntityFormattedDate struct {
+	_         tl.NoCompare
 	Relative  bool
 	ShortTime bool
 	LongTime  bool
@@ -28318,6 +27575,7 @@ func (x *MessageEntityFormattedDate) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityDiffInsert#71777116 offset:int length:int = MessageEntity
 type MessageEntityDiffInsert struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -28346,6 +27604,7 @@ func (x *MessageEntityDiffInsert) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityDiffReplace#c6c1e5a7 offset:int length:int old_text:string = MessageEntity
 type MessageEntityDiffReplace struct {
+	_       tl.NoCompare
 	Offset  int32
 	Length  int32
 	OldText string
@@ -28377,6 +27636,7 @@ func (x *MessageEntityDiffReplace) DecodeBare(d *tl.Decoder) {
 //
 //	messageEntityDiffDelete#652c1c5 offset:int length:int = MessageEntity
 type MessageEntityDiffDelete struct {
+	_      tl.NoCompare
 	Offset int32
 	Length int32
 }
@@ -28410,15 +27670,8 @@ type InputChannelClass interface {
 // DecodeInputChannelClass reads a boxed InputChannel.
 func DecodeInputChannelClass(d *tl.Decoder) InputChannelClass {
 	id := d.Uint32()
-	var v InputChannelClass
-	switch id {
-	case 0xee8c1e86:
-		v = &InputChannelEmpty{}
-	case 0xf35aec28:
-		v = &InputChannel{}
-	case 0x5b934f9d:
-		v = &InputChannelFromMessage{}
-	default:
+	v, ok := New(id).(InputChannelClass)
+	if !ok {
 		d.Unknown(id, "InputChannel")
 		return nil
 	}
@@ -28433,6 +27686,7 @@ func DecodeInputChannelClass(d *tl.Decoder) InputChannelClass {
 //
 //	inputChannelEmpty#ee8c1e86 = InputChannel
 type InputChannelEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xee8c1e86.
@@ -28455,6 +27709,7 @@ func (x *InputChannelEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	inputChannel#f35aec28 channel_id:long access_hash:long = InputChannel
 type InputChannel struct {
+	_          tl.NoCompare
 	ChannelID  int64
 	AccessHash int64
 }
@@ -28483,6 +27738,7 @@ func (x *InputChannel) DecodeBare(d *tl.Decoder) {
 //
 //	inputChannelFromMessage#5b934f9d peer:InputPeer msg_id:int channel_id:long = InputChannel
 type InputChannelFromMessage struct {
+	_         tl.NoCompare
 	Peer      InputPeerClass
 	MsgID     int32
 	ChannelID int64
@@ -28519,11 +27775,8 @@ type ContactsResolvedPeerClass interface {
 // DecodeContactsResolvedPeerClass reads a boxed contacts.ResolvedPeer.
 func DecodeContactsResolvedPeerClass(d *tl.Decoder) ContactsResolvedPeerClass {
 	id := d.Uint32()
-	var v ContactsResolvedPeerClass
-	switch id {
-	case 0x7f077ad9:
-		v = &ContactsResolvedPeer{}
-	default:
+	v, ok := New(id).(ContactsResolvedPeerClass)
+	if !ok {
 		d.Unknown(id, "contacts.ResolvedPeer")
 		return nil
 	}
@@ -28538,6 +27791,7 @@ func DecodeContactsResolvedPeerClass(d *tl.Decoder) ContactsResolvedPeerClass {
 //
 //	contacts.resolvedPeer#7f077ad9 peer:Peer chats:Vector<Chat> users:Vector<User> = contacts.ResolvedPeer
 type ContactsResolvedPeer struct {
+	_     tl.NoCompare
 	Peer  PeerClass
 	Chats []ChatClass
 	Users []UserClass
@@ -28574,11 +27828,8 @@ type MessageRangeClass interface {
 // DecodeMessageRangeClass reads a boxed MessageRange.
 func DecodeMessageRangeClass(d *tl.Decoder) MessageRangeClass {
 	id := d.Uint32()
-	var v MessageRangeClass
-	switch id {
-	case 0x0ae30253:
-		v = &MessageRange{}
-	default:
+	v, ok := New(id).(MessageRangeClass)
+	if !ok {
 		d.Unknown(id, "MessageRange")
 		return nil
 	}
@@ -28593,6 +27844,7 @@ func DecodeMessageRangeClass(d *tl.Decoder) MessageRangeClass {
 //
 //	messageRange#ae30253 min_id:int max_id:int = MessageRange
 type MessageRange struct {
+	_     tl.NoCompare
 	MinID int32
 	MaxID int32
 }
@@ -28626,15 +27878,8 @@ type UpdatesChannelDifferenceClass interface {
 // DecodeUpdatesChannelDifferenceClass reads a boxed updates.ChannelDifference.
 func DecodeUpdatesChannelDifferenceClass(d *tl.Decoder) UpdatesChannelDifferenceClass {
 	id := d.Uint32()
-	var v UpdatesChannelDifferenceClass
-	switch id {
-	case 0x3e11affb:
-		v = &UpdatesChannelDifferenceEmpty{}
-	case 0xa4bcc6fe:
-		v = &UpdatesChannelDifferenceTooLong{}
-	case 0x2064674e:
-		v = &UpdatesChannelDifference{}
-	default:
+	v, ok := New(id).(UpdatesChannelDifferenceClass)
+	if !ok {
 		d.Unknown(id, "updates.ChannelDifference")
 		return nil
 	}
@@ -28649,6 +27894,7 @@ func DecodeUpdatesChannelDifferenceClass(d *tl.Decoder) UpdatesChannelDifference
 //
 //	updates.channelDifferenceEmpty#3e11affb flags:# final:flags.0?true pts:int timeout:flags.1?int = updates.ChannelDifference
 type UpdatesChannelDifferenceEmpty struct {
+	_       tl.NoCompare
 	Final   bool
 	Pts     int32
 	Timeout tl.Opt[int32]
@@ -28692,6 +27938,7 @@ func (x *UpdatesChannelDifferenceEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	updates.channelDifferenceTooLong#a4bcc6fe flags:# final:flags.0?true timeout:flags.1?int dialog:Dialog messages:Vector<Message> chats:Vector<Chat> users:Vector<User> = updates.ChannelDifference
 type UpdatesChannelDifferenceTooLong struct {
+	_        tl.NoCompare
 	Final    bool
 	Timeout  tl.Opt[int32]
 	Dialog   DialogClass
@@ -28744,6 +27991,7 @@ func (x *UpdatesChannelDifferenceTooLong) DecodeBare(d *tl.Decoder) {
 //
 //	updates.channelDifference#2064674e flags:# final:flags.0?true pts:int timeout:flags.1?int new_messages:Vector<Message> other_updates:Vector<Update> chats:Vector<Chat> users:Vector<User> = updates.ChannelDifference
 type UpdatesChannelDifference struct {
+	_            tl.NoCompare
 	Final        bool
 	Pts          int32
 	Timeout      tl.Opt[int32]
@@ -28804,13 +28052,8 @@ type ChannelMessagesFilterClass interface {
 // DecodeChannelMessagesFilterClass reads a boxed ChannelMessagesFilter.
 func DecodeChannelMessagesFilterClass(d *tl.Decoder) ChannelMessagesFilterClass {
 	id := d.Uint32()
-	var v ChannelMessagesFilterClass
-	switch id {
-	case 0x94d42ee7:
-		v = &ChannelMessagesFilterEmpty{}
-	case 0xcd77d957:
-		v = &ChannelMessagesFilter{}
-	default:
+	v, ok := New(id).(ChannelMessagesFilterClass)
+	if !ok {
 		d.Unknown(id, "ChannelMessagesFilter")
 		return nil
 	}
@@ -28825,6 +28068,7 @@ func DecodeChannelMessagesFilterClass(d *tl.Decoder) ChannelMessagesFilterClass 
 //
 //	channelMessagesFilterEmpty#94d42ee7 = ChannelMessagesFilter
 type ChannelMessagesFilterEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x94d42ee7.
@@ -28847,6 +28091,7 @@ func (x *ChannelMessagesFilterEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	channelMessagesFilter#cd77d957 flags:# exclude_new_messages:flags.1?true ranges:Vector<MessageRange> = ChannelMessagesFilter
 type ChannelMessagesFilter struct {
+	_                  tl.NoCompare
 	ExcludeNewMessages bool
 	Ranges             []MessageRangeClass
 }
@@ -28885,21 +28130,8 @@ type ChannelParticipantClass interface {
 // DecodeChannelParticipantClass reads a boxed ChannelParticipant.
 func DecodeChannelParticipantClass(d *tl.Decoder) ChannelParticipantClass {
 	id := d.Uint32()
-	var v ChannelParticipantClass
-	switch id {
-	case 0x1bd54456:
-		v = &ChannelParticipant{}
-	case 0xa9478a1a:
-		v = &ChannelParticipantSelf{}
-	case 0x2fe601d3:
-		v = &ChannelParticipantCreator{}
-	case 0x34c3bb53:
-		v = &ChannelParticipantAdmin{}
-	case 0xd5f0ad91:
-		v = &ChannelParticipantBanned{}
-	case 0x1b03f006:
-		v = &ChannelParticipantLeft{}
-	default:
+	v, ok := New(id).(ChannelParticipantClass)
+	if !ok {
 		d.Unknown(id, "ChannelParticipant")
 		return nil
 	}
@@ -28914,6 +28146,7 @@ func DecodeChannelParticipantClass(d *tl.Decoder) ChannelParticipantClass {
 //
 //	channelParticipant#1bd54456 flags:# user_id:long date:int subscription_until_date:flags.0?int rank:flags.2?string = ChannelParticipant
 type ChannelParticipant struct {
+	_                     tl.NoCompare
 	UserID                int64
 	Date                  int32
 	SubscriptionUntilDate tl.Opt[int32]
@@ -28965,6 +28198,7 @@ func (x *ChannelParticipant) DecodeBare(d *tl.Decoder) {
 //
 //	channelParticipantSelf#a9478a1a flags:# via_request:flags.0?true user_id:long inviter_id:long date:int subscription_until_date:flags.1?int rank:flags.2?string = ChannelParticipant
 type ChannelParticipantSelf struct {
+	_                     tl.NoCompare
 	ViaRequest            bool
 	UserID                int64
 	InviterID             int64
@@ -29024,6 +28258,7 @@ func (x *ChannelParticipantSelf) DecodeBare(d *tl.Decoder) {
 //
 //	channelParticipantCreator#2fe601d3 flags:# user_id:long admin_rights:ChatAdminRights rank:flags.0?string = ChannelParticipant
 type ChannelParticipantCreator struct {
+	_           tl.NoCompare
 	UserID      int64
 	AdminRights ChatAdminRightsClass
 	Rank        tl.Opt[string]
@@ -29065,6 +28300,7 @@ func (x *ChannelParticipantCreator) DecodeBare(d *tl.Decoder) {
 //
 //	channelParticipantAdmin#34c3bb53 flags:# can_edit:flags.0?true self:flags.1?true user_id:long inviter_id:flags.1?long promoted_by:long date:int admin_rights:ChatAdminRights rank:flags.2?string = ChannelParticipant
 type ChannelParticipantAdmin struct {
+	_           tl.NoCompare
 	CanEdit     bool
 	Self        bool
 	UserID      int64
@@ -29132,6 +28368,7 @@ func (x *ChannelParticipantAdmin) DecodeBare(d *tl.Decoder) {
 //
 //	channelParticipantBanned#d5f0ad91 flags:# left:flags.0?true peer:Peer kicked_by:long date:int banned_rights:ChatBannedRights rank:flags.2?string = ChannelParticipant
 type ChannelParticipantBanned struct {
+	_            tl.NoCompare
 	Left         bool
 	Peer         PeerClass
 	KickedBy     int64
@@ -29184,6 +28421,7 @@ func (x *ChannelParticipantBanned) DecodeBare(d *tl.Decoder) {
 //
 //	channelParticipantLeft#1b03f006 peer:Peer = ChannelParticipant
 type ChannelParticipantLeft struct {
+	_    tl.NoCompare
 	Peer PeerClass
 }
 
@@ -29214,25 +28452,8 @@ type ChannelParticipantsFilterClass interface {
 // DecodeChannelParticipantsFilterClass reads a boxed ChannelParticipantsFilter.
 func DecodeChannelParticipantsFilterClass(d *tl.Decoder) ChannelParticipantsFilterClass {
 	id := d.Uint32()
-	var v ChannelParticipantsFilterClass
-	switch id {
-	case 0xde3f3c79:
-		v = &ChannelParticipantsRecent{}
-	case 0xb4608969:
-		v = &ChannelParticipantsAdmins{}
-	case 0xa3b54985:
-		v = &ChannelParticipantsKicked{}
-	case 0xb0d1865b:
-		v = &ChannelParticipantsBots{}
-	case 0x1427a5e1:
-		v = &ChannelParticipantsBanned{}
-	case 0x0656ac4b:
-		v = &ChannelParticipantsSearch{}
-	case 0xbb6ae88d:
-		v = &ChannelParticipantsContacts{}
-	case 0xe04b5ceb:
-		v = &ChannelParticipantsMentions{}
-	default:
+	v, ok := New(id).(ChannelParticipantsFilterClass)
+	if !ok {
 		d.Unknown(id, "ChannelParticipantsFilter")
 		return nil
 	}
@@ -29247,6 +28468,7 @@ func DecodeChannelParticipantsFilterClass(d *tl.Decoder) ChannelParticipantsFilt
 //
 //	channelParticipantsRecent#de3f3c79 = ChannelParticipantsFilter
 type ChannelParticipantsRecent struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xde3f3c79.
@@ -29269,6 +28491,7 @@ func (x *ChannelParticipantsRecent) DecodeBare(d *tl.Decoder) {
 //
 //	channelParticipantsAdmins#b4608969 = ChannelParticipantsFilter
 type ChannelParticipantsAdmins struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb4608969.
@@ -29291,6 +28514,7 @@ func (x *ChannelParticipantsAdmins) DecodeBare(d *tl.Decoder) {
 //
 //	channelParticipantsKicked#a3b54985 q:string = ChannelParticipantsFilter
 type ChannelParticipantsKicked struct {
+	_ tl.NoCompare
 	Q string
 }
 
@@ -29316,6 +28540,7 @@ func (x *ChannelParticipantsKicked) DecodeBare(d *tl.Decoder) {
 //
 //	channelParticipantsBots#b0d1865b = ChannelParticipantsFilter
 type ChannelParticipantsBots struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb0d1865b.
@@ -29338,6 +28563,7 @@ func (x *ChannelParticipantsBots) DecodeBare(d *tl.Decoder) {
 //
 //	channelParticipantsBanned#1427a5e1 q:string = ChannelParticipantsFilter
 type ChannelParticipantsBanned struct {
+	_ tl.NoCompare
 	Q string
 }
 
@@ -29363,6 +28589,7 @@ func (x *ChannelParticipantsBanned) DecodeBare(d *tl.Decoder) {
 //
 //	channelParticipantsSearch#656ac4b q:string = ChannelParticipantsFilter
 type ChannelParticipantsSearch struct {
+	_ tl.NoCompare
 	Q string
 }
 
@@ -29388,6 +28615,7 @@ func (x *ChannelParticipantsSearch) DecodeBare(d *tl.Decoder) {
 //
 //	channelParticipantsContacts#bb6ae88d q:string = ChannelParticipantsFilter
 type ChannelParticipantsContacts struct {
+	_ tl.NoCompare
 	Q string
 }
 
@@ -29413,6 +28641,7 @@ func (x *ChannelParticipantsContacts) DecodeBare(d *tl.Decoder) {
 //
 //	channelParticipantsMentions#e04b5ceb flags:# q:flags.0?string top_msg_id:flags.1?int = ChannelParticipantsFilter
 type ChannelParticipantsMentions struct {
+	_        tl.NoCompare
 	Q        tl.Opt[string]
 	TopMsgID tl.Opt[int32]
 }
@@ -29463,13 +28692,8 @@ type ChannelsChannelParticipantsClass interface {
 // DecodeChannelsChannelParticipantsClass reads a boxed channels.ChannelParticipants.
 func DecodeChannelsChannelParticipantsClass(d *tl.Decoder) ChannelsChannelParticipantsClass {
 	id := d.Uint32()
-	var v ChannelsChannelParticipantsClass
-	switch id {
-	case 0x9ab0feaf:
-		v = &ChannelsChannelParticipants{}
-	case 0xf0173fe9:
-		v = &ChannelsChannelParticipantsNotModified{}
-	default:
+	v, ok := New(id).(ChannelsChannelParticipantsClass)
+	if !ok {
 		d.Unknown(id, "channels.ChannelParticipants")
 		return nil
 	}
@@ -29484,6 +28708,7 @@ func DecodeChannelsChannelParticipantsClass(d *tl.Decoder) ChannelsChannelPartic
 //
 //	channels.channelParticipants#9ab0feaf count:int participants:Vector<ChannelParticipant> chats:Vector<Chat> users:Vector<User> = channels.ChannelParticipants
 type ChannelsChannelParticipants struct {
+	_            tl.NoCompare
 	Count        int32
 	Participants []ChannelParticipantClass
 	Chats        []ChatClass
@@ -29518,6 +28743,7 @@ func (x *ChannelsChannelParticipants) DecodeBare(d *tl.Decoder) {
 //
 //	channels.channelParticipantsNotModified#f0173fe9 = channels.ChannelParticipants
 type ChannelsChannelParticipantsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf0173fe9.
@@ -29547,11 +28773,8 @@ type ChannelsChannelParticipantClass interface {
 // DecodeChannelsChannelParticipantClass reads a boxed channels.ChannelParticipant.
 func DecodeChannelsChannelParticipantClass(d *tl.Decoder) ChannelsChannelParticipantClass {
 	id := d.Uint32()
-	var v ChannelsChannelParticipantClass
-	switch id {
-	case 0xdfb80317:
-		v = &ChannelsChannelParticipant{}
-	default:
+	v, ok := New(id).(ChannelsChannelParticipantClass)
+	if !ok {
 		d.Unknown(id, "channels.ChannelParticipant")
 		return nil
 	}
@@ -29566,6 +28789,7 @@ func DecodeChannelsChannelParticipantClass(d *tl.Decoder) ChannelsChannelPartici
 //
 //	channels.channelParticipant#dfb80317 participant:ChannelParticipant chats:Vector<Chat> users:Vector<User> = channels.ChannelParticipant
 type ChannelsChannelParticipant struct {
+	_           tl.NoCompare
 	Participant ChannelParticipantClass
 	Chats       []ChatClass
 	Users       []UserClass
@@ -29602,11 +28826,8 @@ type HelpTermsOfServiceClass interface {
 // DecodeHelpTermsOfServiceClass reads a boxed help.TermsOfService.
 func DecodeHelpTermsOfServiceClass(d *tl.Decoder) HelpTermsOfServiceClass {
 	id := d.Uint32()
-	var v HelpTermsOfServiceClass
-	switch id {
-	case 0x780a0310:
-		v = &HelpTermsOfService{}
-	default:
+	v, ok := New(id).(HelpTermsOfServiceClass)
+	if !ok {
 		d.Unknown(id, "help.TermsOfService")
 		return nil
 	}
@@ -29621,6 +28842,7 @@ func DecodeHelpTermsOfServiceClass(d *tl.Decoder) HelpTermsOfServiceClass {
 //
 //	help.termsOfService#780a0310 flags:# popup:flags.0?true id:DataJSON text:string entities:Vector<MessageEntity> min_age_confirm:flags.1?int = help.TermsOfService
 type HelpTermsOfService struct {
+	_             tl.NoCompare
 	Popup         bool
 	ID            DataJSONClass
 	Text          string
@@ -29675,13 +28897,8 @@ type MessagesSavedGifsClass interface {
 // DecodeMessagesSavedGifsClass reads a boxed messages.SavedGifs.
 func DecodeMessagesSavedGifsClass(d *tl.Decoder) MessagesSavedGifsClass {
 	id := d.Uint32()
-	var v MessagesSavedGifsClass
-	switch id {
-	case 0xe8025ca2:
-		v = &MessagesSavedGifsNotModified{}
-	case 0x84a02a0d:
-		v = &MessagesSavedGifs{}
-	default:
+	v, ok := New(id).(MessagesSavedGifsClass)
+	if !ok {
 		d.Unknown(id, "messages.SavedGifs")
 		return nil
 	}
@@ -29696,6 +28913,7 @@ func DecodeMessagesSavedGifsClass(d *tl.Decoder) MessagesSavedGifsClass {
 //
 //	messages.savedGifsNotModified#e8025ca2 = messages.SavedGifs
 type MessagesSavedGifsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe8025ca2.
@@ -29718,6 +28936,7 @@ func (x *MessagesSavedGifsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	messages.savedGifs#84a02a0d hash:long gifs:Vector<Document> = messages.SavedGifs
 type MessagesSavedGifs struct {
+	_    tl.NoCompare
 	Hash int64
 	Gifs []DocumentClass
 }
@@ -29751,27 +28970,8 @@ type InputBotInlineMessageClass interface {
 // DecodeInputBotInlineMessageClass reads a boxed InputBotInlineMessage.
 func DecodeInputBotInlineMessageClass(d *tl.Decoder) InputBotInlineMessageClass {
 	id := d.Uint32()
-	var v InputBotInlineMessageClass
-	switch id {
-	case 0x3380c786:
-		v = &InputBotInlineMessageMediaAuto{}
-	case 0x3dcd7a87:
-		v = &InputBotInlineMessageText{}
-	case 0x96929a85:
-		v = &InputBotInlineMessageMediaGeo{}
-	case 0x417bbf11:
-		v = &InputBotInlineMessageMediaVenue{}
-	case 0xa6edbffd:
-		v = &InputBotInlineMessageMediaContact{}
-	case 0x4b425864:
-		v = &InputBotInlineMessageGame{}
-	case 0xd7e78225:
-		v = &InputBotInlineMessageMediaInvoice{}
-	case 0xbddcc510:
-		v = &InputBotInlineMessageMediaWebPage{}
-	case 0xb43df56c:
-		v = &InputBotInlineMessageRichMessage{}
-	default:
+	v, ok := New(id).(InputBotInlineMessageClass)
+	if !ok {
 		d.Unknown(id, "InputBotInlineMessage")
 		return nil
 	}
@@ -29786,6 +28986,7 @@ func DecodeInputBotInlineMessageClass(d *tl.Decoder) InputBotInlineMessageClass 
 //
 //	inputBotInlineMessageMediaAuto#3380c786 flags:# invert_media:flags.3?true message:string entities:flags.1?Vector<MessageEntity> reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
 type InputBotInlineMessageMediaAuto struct {
+	_           tl.NoCompare
 	InvertMedia bool
 	Message     string
 	Entities    []MessageEntityClass
@@ -29839,6 +29040,7 @@ func (x *InputBotInlineMessageMediaAuto) DecodeBare(d *tl.Decoder) {
 //
 //	inputBotInlineMessageText#3dcd7a87 flags:# no_webpage:flags.0?true invert_media:flags.3?true message:string entities:flags.1?Vector<MessageEntity> reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
 type InputBotInlineMessageText struct {
+	_           tl.NoCompare
 	NoWebpage   bool
 	InvertMedia bool
 	Message     string
@@ -29897,6 +29099,7 @@ func (x *InputBotInlineMessageText) DecodeBare(d *tl.Decoder) {
 //
 //	inputBotInlineMessageMediaGeo#96929a85 flags:# geo_point:InputGeoPoint heading:flags.0?int period:flags.1?int proximity_notification_radius:flags.3?int reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
 type InputBotInlineMessageMediaGeo struct {
+	_                           tl.NoCompare
 	GeoPoint                    InputGeoPointClass
 	Heading                     tl.Opt[int32]
 	Period                      tl.Opt[int32]
@@ -29965,6 +29168,7 @@ func (x *InputBotInlineMessageMediaGeo) DecodeBare(d *tl.Decoder) {
 //
 //	inputBotInlineMessageMediaVenue#417bbf11 flags:# geo_point:InputGeoPoint title:string address:string provider:string venue_id:string venue_type:string reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
 type InputBotInlineMessageMediaVenue struct {
+	_           tl.NoCompare
 	GeoPoint    InputGeoPointClass
 	Title       string
 	Address     string
@@ -30018,6 +29222,7 @@ func (x *InputBotInlineMessageMediaVenue) DecodeBare(d *tl.Decoder) {
 //
 //	inputBotInlineMessageMediaContact#a6edbffd flags:# phone_number:string first_name:string last_name:string vcard:string reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
 type InputBotInlineMessageMediaContact struct {
+	_           tl.NoCompare
 	PhoneNumber string
 	FirstName   string
 	LastName    string
@@ -30067,6 +29272,7 @@ func (x *InputBotInlineMessageMediaContact) DecodeBare(d *tl.Decoder) {
 //
 //	inputBotInlineMessageGame#4b425864 flags:# reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
 type InputBotInlineMessageGame struct {
+	_           tl.NoCompare
 	ReplyMarkup ReplyMarkupClass
 }
 
@@ -30102,6 +29308,7 @@ func (x *InputBotInlineMessageGame) DecodeBare(d *tl.Decoder) {
 //
 //	inputBotInlineMessageMediaInvoice#d7e78225 flags:# title:string description:string photo:flags.0?InputWebDocument invoice:Invoice payload:bytes provider:string provider_data:DataJSON reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
 type InputBotInlineMessageMediaInvoice struct {
+	_            tl.NoCompare
 	Title        string
 	Description  string
 	Photo        InputWebDocumentClass
@@ -30167,6 +29374,7 @@ func (x *InputBotInlineMessageMediaInvoice) DecodeBare(d *tl.Decoder) {
 //
 //	inputBotInlineMessageMediaWebPage#bddcc510 flags:# invert_media:flags.3?true force_large_media:flags.4?true force_small_media:flags.5?true optional:flags.6?true message:string entities:flags.1?Vector<MessageEntity> url:string reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
 type InputBotInlineMessageMediaWebPage struct {
+	_               tl.NoCompare
 	InvertMedia     bool
 	ForceLargeMedia bool
 	ForceSmallMedia bool
@@ -30240,6 +29448,7 @@ func (x *InputBotInlineMessageMediaWebPage) DecodeBare(d *tl.Decoder) {
 //
 //	inputBotInlineMessageRichMessage#b43df56c flags:# reply_markup:flags.2?ReplyMarkup rich_message:InputRichMessage = InputBotInlineMessage
 type InputBotInlineMessageRichMessage struct {
+	_           tl.NoCompare
 	ReplyMarkup ReplyMarkupClass
 	RichMessage InputRichMessageClass
 }
@@ -30283,17 +29492,8 @@ type InputBotInlineResultClass interface {
 // DecodeInputBotInlineResultClass reads a boxed InputBotInlineResult.
 func DecodeInputBotInlineResultClass(d *tl.Decoder) InputBotInlineResultClass {
 	id := d.Uint32()
-	var v InputBotInlineResultClass
-	switch id {
-	case 0x88bf9319:
-		v = &InputBotInlineResult{}
-	case 0xa8d864a7:
-		v = &InputBotInlineResultPhoto{}
-	case 0xfff8fdc4:
-		v = &InputBotInlineResultDocument{}
-	case 0x4fa417f2:
-		v = &InputBotInlineResultGame{}
-	default:
+	v, ok := New(id).(InputBotInlineResultClass)
+	if !ok {
 		d.Unknown(id, "InputBotInlineResult")
 		return nil
 	}
@@ -30308,6 +29508,7 @@ func DecodeInputBotInlineResultClass(d *tl.Decoder) InputBotInlineResultClass {
 //
 //	inputBotInlineResult#88bf9319 flags:# id:string type:string title:flags.1?string description:flags.2?string url:flags.3?string thumb:flags.4?InputWebDocument content:flags.5?InputWebDocument send_message:InputBotInlineMessage = InputBotInlineResult
 type InputBotInlineResult struct {
+	_           tl.NoCompare
 	ID          string
 	Type        string
 	Title       tl.Opt[string]
@@ -30392,6 +29593,7 @@ func (x *InputBotInlineResult) DecodeBare(d *tl.Decoder) {
 //
 //	inputBotInlineResultPhoto#a8d864a7 id:string type:string photo:InputPhoto send_message:InputBotInlineMessage = InputBotInlineResult
 type InputBotInlineResultPhoto struct {
+	_           tl.NoCompare
 	ID          string
 	Type        string
 	Photo       InputPhotoClass
@@ -30426,6 +29628,7 @@ func (x *InputBotInlineResultPhoto) DecodeBare(d *tl.Decoder) {
 //
 //	inputBotInlineResultDocument#fff8fdc4 flags:# id:string type:string title:flags.1?string description:flags.2?string document:InputDocument send_message:InputBotInlineMessage = InputBotInlineResult
 type InputBotInlineResultDocument struct {
+	_           tl.NoCompare
 	ID          string
 	Type        string
 	Title       tl.Opt[string]
@@ -30483,6 +29686,7 @@ func (x *InputBotInlineResultDocument) DecodeBare(d *tl.Decoder) {
 //
 //	inputBotInlineResultGame#4fa417f2 id:string short_name:string send_message:InputBotInlineMessage = InputBotInlineResult
 type InputBotInlineResultGame struct {
+	_           tl.NoCompare
 	ID          string
 	ShortName   string
 	SendMessage InputBotInlineMessageClass
@@ -30519,25 +29723,8 @@ type BotInlineMessageClass interface {
 // DecodeBotInlineMessageClass reads a boxed BotInlineMessage.
 func DecodeBotInlineMessageClass(d *tl.Decoder) BotInlineMessageClass {
 	id := d.Uint32()
-	var v BotInlineMessageClass
-	switch id {
-	case 0x764cf810:
-		v = &BotInlineMessageMediaAuto{}
-	case 0x8c7f65e2:
-		v = &BotInlineMessageText{}
-	case 0x051846fd:
-		v = &BotInlineMessageMediaGeo{}
-	case 0x8a86659c:
-		v = &BotInlineMessageMediaVenue{}
-	case 0x18d1cdc2:
-		v = &BotInlineMessageMediaContact{}
-	case 0x354a9b09:
-		v = &BotInlineMessageMediaInvoice{}
-	case 0x809ad9a6:
-		v = &BotInlineMessageMediaWebPage{}
-	case 0x0a617e7b:
-		v = &BotInlineMessageRichMessage{}
-	default:
+	v, ok := New(id).(BotInlineMessageClass)
+	if !ok {
 		d.Unknown(id, "BotInlineMessage")
 		return nil
 	}
@@ -30552,6 +29739,7 @@ func DecodeBotInlineMessageClass(d *tl.Decoder) BotInlineMessageClass {
 //
 //	botInlineMessageMediaAuto#764cf810 flags:# invert_media:flags.3?true message:string entities:flags.1?Vector<MessageEntity> reply_markup:flags.2?ReplyMarkup = BotInlineMessage
 type BotInlineMessageMediaAuto struct {
+	_           tl.NoCompare
 	InvertMedia bool
 	Message     string
 	Entities    []MessageEntityClass
@@ -30605,6 +29793,7 @@ func (x *BotInlineMessageMediaAuto) DecodeBare(d *tl.Decoder) {
 //
 //	botInlineMessageText#8c7f65e2 flags:# no_webpage:flags.0?true invert_media:flags.3?true message:string entities:flags.1?Vector<MessageEntity> reply_markup:flags.2?ReplyMarkup = BotInlineMessage
 type BotInlineMessageText struct {
+	_           tl.NoCompare
 	NoWebpage   bool
 	InvertMedia bool
 	Message     string
@@ -30663,6 +29852,7 @@ func (x *BotInlineMessageText) DecodeBare(d *tl.Decoder) {
 //
 //	botInlineMessageMediaGeo#51846fd flags:# geo:GeoPoint heading:flags.0?int period:flags.1?int proximity_notification_radius:flags.3?int reply_markup:flags.2?ReplyMarkup = BotInlineMessage
 type BotInlineMessageMediaGeo struct {
+	_                           tl.NoCompare
 	Geo                         GeoPointClass
 	Heading                     tl.Opt[int32]
 	Period                      tl.Opt[int32]
@@ -30731,6 +29921,7 @@ func (x *BotInlineMessageMediaGeo) DecodeBare(d *tl.Decoder) {
 //
 //	botInlineMessageMediaVenue#8a86659c flags:# geo:GeoPoint title:string address:string provider:string venue_id:string venue_type:string reply_markup:flags.2?ReplyMarkup = BotInlineMessage
 type BotInlineMessageMediaVenue struct {
+	_           tl.NoCompare
 	Geo         GeoPointClass
 	Title       string
 	Address     string
@@ -30784,6 +29975,7 @@ func (x *BotInlineMessageMediaVenue) DecodeBare(d *tl.Decoder) {
 //
 //	botInlineMessageMediaContact#18d1cdc2 flags:# phone_number:string first_name:string last_name:string vcard:string reply_markup:flags.2?ReplyMarkup = BotInlineMessage
 type BotInlineMessageMediaContact struct {
+	_           tl.NoCompare
 	PhoneNumber string
 	FirstName   string
 	LastName    string
@@ -30831,6 +30023,7 @@ func (x *BotInlineMessageMediaContact) DecodeBare(d *tl.Decoder) {
 //
 //	botInlineMessageMediaInvoice#354a9b09 flags:# shipping_address_requested:flags.1?true test:flags.3?true title:string description:string photo:flags.0?WebDocument currency:string total_amount:long reply_markup:flags.2?ReplyMarkup = BotInlineMessage
 type BotInlineMessageMediaInvoice struct {
+	_                        tl.NoCompare
 	ShippingAddressRequested bool
 	Test                     bool
 	Title                    string
@@ -30898,6 +30091,7 @@ func (x *BotInlineMessageMediaInvoice) DecodeBare(d *tl.Decoder) {
 //
 //	botInlineMessageMediaWebPage#809ad9a6 flags:# invert_media:flags.3?true force_large_media:flags.4?true force_small_media:flags.5?true manual:flags.7?true safe:flags.8?true message:string entities:flags.1?Vector<MessageEntity> url:string reply_markup:flags.2?ReplyMarkup = BotInlineMessage
 type BotInlineMessageMediaWebPage struct {
+	_               tl.NoCompare
 	InvertMedia     bool
 	ForceLargeMedia bool
 	ForceSmallMedia bool
@@ -30974,6 +30168,7 @@ func (x *BotInlineMessageMediaWebPage) DecodeBare(d *tl.Decoder) {
 //
 //	botInlineMessageRichMessage#a617e7b flags:# reply_markup:flags.2?ReplyMarkup rich_message:RichMessage = BotInlineMessage
 type BotInlineMessageRichMessage struct {
+	_           tl.NoCompare
 	ReplyMarkup ReplyMarkupClass
 	RichMessage RichMessageClass
 }
@@ -31017,13 +30212,8 @@ type BotInlineResultClass interface {
 // DecodeBotInlineResultClass reads a boxed BotInlineResult.
 func DecodeBotInlineResultClass(d *tl.Decoder) BotInlineResultClass {
 	id := d.Uint32()
-	var v BotInlineResultClass
-	switch id {
-	case 0x11965f3a:
-		v = &BotInlineResult{}
-	case 0x17db940b:
-		v = &BotInlineMediaResult{}
-	default:
+	v, ok := New(id).(BotInlineResultClass)
+	if !ok {
 		d.Unknown(id, "BotInlineResult")
 		return nil
 	}
@@ -31038,6 +30228,7 @@ func DecodeBotInlineResultClass(d *tl.Decoder) BotInlineResultClass {
 //
 //	botInlineResult#11965f3a flags:# id:string type:string title:flags.1?string description:flags.2?string url:flags.3?string thumb:flags.4?WebDocument content:flags.5?WebDocument send_message:BotInlineMessage = BotInlineResult
 type BotInlineResult struct {
+	_           tl.NoCompare
 	ID          string
 	Type        string
 	Title       tl.Opt[string]
@@ -31122,6 +30313,7 @@ func (x *BotInlineResult) DecodeBare(d *tl.Decoder) {
 //
 //	botInlineMediaResult#17db940b flags:# id:string type:string photo:flags.0?Photo document:flags.1?Document title:flags.2?string description:flags.3?string send_message:BotInlineMessage = BotInlineResult
 type BotInlineMediaResult struct {
+	_           tl.NoCompare
 	ID          string
 	Type        string
 	Photo       PhotoClass
@@ -31201,11 +30393,8 @@ type MessagesBotResultsClass interface {
 // DecodeMessagesBotResultsClass reads a boxed messages.BotResults.
 func DecodeMessagesBotResultsClass(d *tl.Decoder) MessagesBotResultsClass {
 	id := d.Uint32()
-	var v MessagesBotResultsClass
-	switch id {
-	case 0xe021f2f6:
-		v = &MessagesBotResults{}
-	default:
+	v, ok := New(id).(MessagesBotResultsClass)
+	if !ok {
 		d.Unknown(id, "messages.BotResults")
 		return nil
 	}
@@ -31220,6 +30409,7 @@ func DecodeMessagesBotResultsClass(d *tl.Decoder) MessagesBotResultsClass {
 //
 //	messages.botResults#e021f2f6 flags:# gallery:flags.0?true query_id:long next_offset:flags.1?string switch_pm:flags.2?InlineBotSwitchPM switch_webview:flags.3?InlineBotWebView results:Vector<BotInlineResult> cache_time:int users:Vector<User> = messages.BotResults
 type MessagesBotResults struct {
+	_             tl.NoCompare
 	Gallery       bool
 	QueryID       int64
 	NextOffset    tl.Opt[string]
@@ -31297,11 +30487,8 @@ type ExportedMessageLinkClass interface {
 // DecodeExportedMessageLinkClass reads a boxed ExportedMessageLink.
 func DecodeExportedMessageLinkClass(d *tl.Decoder) ExportedMessageLinkClass {
 	id := d.Uint32()
-	var v ExportedMessageLinkClass
-	switch id {
-	case 0x5dab1af4:
-		v = &ExportedMessageLink{}
-	default:
+	v, ok := New(id).(ExportedMessageLinkClass)
+	if !ok {
 		d.Unknown(id, "ExportedMessageLink")
 		return nil
 	}
@@ -31316,6 +30503,7 @@ func DecodeExportedMessageLinkClass(d *tl.Decoder) ExportedMessageLinkClass {
 //
 //	exportedMessageLink#5dab1af4 link:string html:string = ExportedMessageLink
 type ExportedMessageLink struct {
+	_    tl.NoCompare
 	Link string
 	Html string
 }
@@ -31349,11 +30537,8 @@ type MessageFwdHeaderClass interface {
 // DecodeMessageFwdHeaderClass reads a boxed MessageFwdHeader.
 func DecodeMessageFwdHeaderClass(d *tl.Decoder) MessageFwdHeaderClass {
 	id := d.Uint32()
-	var v MessageFwdHeaderClass
-	switch id {
-	case 0x4e4df4bb:
-		v = &MessageFwdHeader{}
-	default:
+	v, ok := New(id).(MessageFwdHeaderClass)
+	if !ok {
 		d.Unknown(id, "MessageFwdHeader")
 		return nil
 	}
@@ -31368,6 +30553,7 @@ func DecodeMessageFwdHeaderClass(d *tl.Decoder) MessageFwdHeaderClass {
 //
 //	messageFwdHeader#4e4df4bb flags:# imported:flags.7?true saved_out:flags.11?true from_id:flags.0?Peer from_name:flags.5?string date:int channel_post:flags.2?int post_author:flags.3?string saved_from_peer:flags.4?Peer saved_from_msg_id:flags.4?int saved_from_id:flags.8?Peer saved_from_name:flags.9?string saved_date:flags.10?int psa_type:flags.6?string = MessageFwdHeader
 type MessageFwdHeader struct {
+	_              tl.NoCompare
 	Imported       bool
 	SavedOut       bool
 	FromID         PeerClass
@@ -31511,19 +30697,8 @@ type AuthCodeTypeClass interface {
 // DecodeAuthCodeTypeClass reads a boxed auth.CodeType.
 func DecodeAuthCodeTypeClass(d *tl.Decoder) AuthCodeTypeClass {
 	id := d.Uint32()
-	var v AuthCodeTypeClass
-	switch id {
-	case 0x72a3158c:
-		v = &AuthCodeTypeSMS{}
-	case 0x741cd3e3:
-		v = &AuthCodeTypeCall{}
-	case 0x226ccefb:
-		v = &AuthCodeTypeFlashCall{}
-	case 0xd61ad6ee:
-		v = &AuthCodeTypeMissedCall{}
-	case 0x06ed998c:
-		v = &AuthCodeTypeFragmentSMS{}
-	default:
+	v, ok := New(id).(AuthCodeTypeClass)
+	if !ok {
 		d.Unknown(id, "auth.CodeType")
 		return nil
 	}
@@ -31538,6 +30713,7 @@ func DecodeAuthCodeTypeClass(d *tl.Decoder) AuthCodeTypeClass {
 //
 //	auth.codeTypeSms#72a3158c = auth.CodeType
 type AuthCodeTypeSMS struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x72a3158c.
@@ -31560,6 +30736,7 @@ func (x *AuthCodeTypeSMS) DecodeBare(d *tl.Decoder) {
 //
 //	auth.codeTypeCall#741cd3e3 = auth.CodeType
 type AuthCodeTypeCall struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x741cd3e3.
@@ -31582,6 +30759,7 @@ func (x *AuthCodeTypeCall) DecodeBare(d *tl.Decoder) {
 //
 //	auth.codeTypeFlashCall#226ccefb = auth.CodeType
 type AuthCodeTypeFlashCall struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x226ccefb.
@@ -31604,6 +30782,7 @@ func (x *AuthCodeTypeFlashCall) DecodeBare(d *tl.Decoder) {
 //
 //	auth.codeTypeMissedCall#d61ad6ee = auth.CodeType
 type AuthCodeTypeMissedCall struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd61ad6ee.
@@ -31626,6 +30805,7 @@ func (x *AuthCodeTypeMissedCall) DecodeBare(d *tl.Decoder) {
 //
 //	auth.codeTypeFragmentSms#6ed998c = auth.CodeType
 type AuthCodeTypeFragmentSMS struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x06ed998c.
@@ -31653,31 +30833,8 @@ type AuthSentCodeTypeClass interface {
 // DecodeAuthSentCodeTypeClass reads a boxed auth.SentCodeType.
 func DecodeAuthSentCodeTypeClass(d *tl.Decoder) AuthSentCodeTypeClass {
 	id := d.Uint32()
-	var v AuthSentCodeTypeClass
-	switch id {
-	case 0x3dbb5986:
-		v = &AuthSentCodeTypeApp{}
-	case 0xc000bba2:
-		v = &AuthSentCodeTypeSMS{}
-	case 0x5353e5a7:
-		v = &AuthSentCodeTypeCall{}
-	case 0xab03c6d9:
-		v = &AuthSentCodeTypeFlashCall{}
-	case 0x82006484:
-		v = &AuthSentCodeTypeMissedCall{}
-	case 0xf450f59b:
-		v = &AuthSentCodeTypeEmailCode{}
-	case 0xa5491dea:
-		v = &AuthSentCodeTypeSetUpEmailRequired{}
-	case 0xd9565c39:
-		v = &AuthSentCodeTypeFragmentSMS{}
-	case 0x009fd736:
-		v = &AuthSentCodeTypeFirebaseSMS{}
-	case 0xa416ac81:
-		v = &AuthSentCodeTypeSMSWord{}
-	case 0xb37794af:
-		v = &AuthSentCodeTypeSMSPhrase{}
-	default:
+	v, ok := New(id).(AuthSentCodeTypeClass)
+	if !ok {
 		d.Unknown(id, "auth.SentCodeType")
 		return nil
 	}
@@ -31692,6 +30849,7 @@ func DecodeAuthSentCodeTypeClass(d *tl.Decoder) AuthSentCodeTypeClass {
 //
 //	auth.sentCodeTypeApp#3dbb5986 length:int = auth.SentCodeType
 type AuthSentCodeTypeApp struct {
+	_      tl.NoCompare
 	Length int32
 }
 
@@ -31717,6 +30875,7 @@ func (x *AuthSentCodeTypeApp) DecodeBare(d *tl.Decoder) {
 //
 //	auth.sentCodeTypeSms#c000bba2 length:int = auth.SentCodeType
 type AuthSentCodeTypeSMS struct {
+	_      tl.NoCompare
 	Length int32
 }
 
@@ -31742,6 +30901,7 @@ func (x *AuthSentCodeTypeSMS) DecodeBare(d *tl.Decoder) {
 //
 //	auth.sentCodeTypeCall#5353e5a7 length:int = auth.SentCodeType
 type AuthSentCodeTypeCall struct {
+	_      tl.NoCompare
 	Length int32
 }
 
@@ -31767,6 +30927,7 @@ func (x *AuthSentCodeTypeCall) DecodeBare(d *tl.Decoder) {
 //
 //	auth.sentCodeTypeFlashCall#ab03c6d9 pattern:string = auth.SentCodeType
 type AuthSentCodeTypeFlashCall struct {
+	_       tl.NoCompare
 	Pattern string
 }
 
@@ -31792,6 +30953,7 @@ func (x *AuthSentCodeTypeFlashCall) DecodeBare(d *tl.Decoder) {
 //
 //	auth.sentCodeTypeMissedCall#82006484 prefix:string length:int = auth.SentCodeType
 type AuthSentCodeTypeMissedCall struct {
+	_      tl.NoCompare
 	Prefix string
 	Length int32
 }
@@ -31820,6 +30982,7 @@ func (x *AuthSentCodeTypeMissedCall) DecodeBare(d *tl.Decoder) {
 //
 //	auth.sentCodeTypeEmailCode#f450f59b flags:# apple_signin_allowed:flags.0?true google_signin_allowed:flags.1?true email_pattern:string length:int reset_available_period:flags.3?int reset_pending_date:flags.4?int = auth.SentCodeType
 type AuthSentCodeTypeEmailCode struct {
+	_                    tl.NoCompare
 	AppleSigninAllowed   bool
 	GoogleSigninAllowed  bool
 	EmailPattern         string
@@ -31881,6 +31044,7 @@ func (x *AuthSentCodeTypeEmailCode) DecodeBare(d *tl.Decoder) {
 //
 //	auth.sentCodeTypeSetUpEmailRequired#a5491dea flags:# apple_signin_allowed:flags.0?true google_signin_allowed:flags.1?true = auth.SentCodeType
 type AuthSentCodeTypeSetUpEmailRequired struct {
+	_                   tl.NoCompare
 	AppleSigninAllowed  bool
 	GoogleSigninAllowed bool
 }
@@ -31918,6 +31082,7 @@ func (x *AuthSentCodeTypeSetUpEmailRequired) DecodeBare(d *tl.Decoder) {
 //
 //	auth.sentCodeTypeFragmentSms#d9565c39 url:string length:int = auth.SentCodeType
 type AuthSentCodeTypeFragmentSMS struct {
+	_      tl.NoCompare
 	URL    string
 	Length int32
 }
@@ -31946,6 +31111,7 @@ func (x *AuthSentCodeTypeFragmentSMS) DecodeBare(d *tl.Decoder) {
 //
 //	auth.sentCodeTypeFirebaseSms#9fd736 flags:# nonce:flags.0?bytes play_integrity_project_id:flags.2?long play_integrity_nonce:flags.2?bytes receipt:flags.1?string push_timeout:flags.1?int length:int = auth.SentCodeType
 type AuthSentCodeTypeFirebaseSMS struct {
+	_                      tl.NoCompare
 	Nonce                  []byte
 	PlayIntegrityProjectID tl.Opt[int64]
 	PlayIntegrityNonce     []byte
@@ -32024,6 +31190,7 @@ func (x *AuthSentCodeTypeFirebaseSMS) DecodeBare(d *tl.Decoder) {
 //
 //	auth.sentCodeTypeSmsWord#a416ac81 flags:# beginning:flags.0?string = auth.SentCodeType
 type AuthSentCodeTypeSMSWord struct {
+	_         tl.NoCompare
 	Beginning tl.Opt[string]
 }
 
@@ -32059,6 +31226,7 @@ func (x *AuthSentCodeTypeSMSWord) DecodeBare(d *tl.Decoder) {
 //
 //	auth.sentCodeTypeSmsPhrase#b37794af flags:# beginning:flags.0?string = auth.SentCodeType
 type AuthSentCodeTypeSMSPhrase struct {
+	_         tl.NoCompare
 	Beginning tl.Opt[string]
 }
 
@@ -32099,11 +31267,8 @@ type MessagesBotCallbackAnswerClass interface {
 // DecodeMessagesBotCallbackAnswerClass reads a boxed messages.BotCallbackAnswer.
 func DecodeMessagesBotCallbackAnswerClass(d *tl.Decoder) MessagesBotCallbackAnswerClass {
 	id := d.Uint32()
-	var v MessagesBotCallbackAnswerClass
-	switch id {
-	case 0x36585ea4:
-		v = &MessagesBotCallbackAnswer{}
-	default:
+	v, ok := New(id).(MessagesBotCallbackAnswerClass)
+	if !ok {
 		d.Unknown(id, "messages.BotCallbackAnswer")
 		return nil
 	}
@@ -32118,6 +31283,7 @@ func DecodeMessagesBotCallbackAnswerClass(d *tl.Decoder) MessagesBotCallbackAnsw
 //
 //	messages.botCallbackAnswer#36585ea4 flags:# alert:flags.1?true has_url:flags.3?true native_ui:flags.4?true message:flags.0?string url:flags.2?string cache_time:int = messages.BotCallbackAnswer
 type MessagesBotCallbackAnswer struct {
+	_         tl.NoCompare
 	Alert     bool
 	HasURL    bool
 	NativeUi  bool
@@ -32186,11 +31352,8 @@ type MessagesMessageEditDataClass interface {
 // DecodeMessagesMessageEditDataClass reads a boxed messages.MessageEditData.
 func DecodeMessagesMessageEditDataClass(d *tl.Decoder) MessagesMessageEditDataClass {
 	id := d.Uint32()
-	var v MessagesMessageEditDataClass
-	switch id {
-	case 0x26b5dde6:
-		v = &MessagesMessageEditData{}
-	default:
+	v, ok := New(id).(MessagesMessageEditDataClass)
+	if !ok {
 		d.Unknown(id, "messages.MessageEditData")
 		return nil
 	}
@@ -32205,6 +31368,7 @@ func DecodeMessagesMessageEditDataClass(d *tl.Decoder) MessagesMessageEditDataCl
 //
 //	messages.messageEditData#26b5dde6 flags:# caption:flags.0?true = messages.MessageEditData
 type MessagesMessageEditData struct {
+	_       tl.NoCompare
 	Caption bool
 }
 
@@ -32240,13 +31404,8 @@ type InputBotInlineMessageIDClass interface {
 // DecodeInputBotInlineMessageIDClass reads a boxed InputBotInlineMessageID.
 func DecodeInputBotInlineMessageIDClass(d *tl.Decoder) InputBotInlineMessageIDClass {
 	id := d.Uint32()
-	var v InputBotInlineMessageIDClass
-	switch id {
-	case 0x890c3d89:
-		v = &InputBotInlineMessageID{}
-	case 0xb6d915d7:
-		v = &InputBotInlineMessageID64{}
-	default:
+	v, ok := New(id).(InputBotInlineMessageIDClass)
+	if !ok {
 		d.Unknown(id, "InputBotInlineMessageID")
 		return nil
 	}
@@ -32261,6 +31420,7 @@ func DecodeInputBotInlineMessageIDClass(d *tl.Decoder) InputBotInlineMessageIDCl
 //
 //	inputBotInlineMessageID#890c3d89 dc_id:int id:long access_hash:long = InputBotInlineMessageID
 type InputBotInlineMessageID struct {
+	_          tl.NoCompare
 	DCID       int32
 	ID         int64
 	AccessHash int64
@@ -32292,6 +31452,7 @@ func (x *InputBotInlineMessageID) DecodeBare(d *tl.Decoder) {
 //
 //	inputBotInlineMessageID64#b6d915d7 dc_id:int owner_id:long id:int access_hash:long = InputBotInlineMessageID
 type InputBotInlineMessageID64 struct {
+	_          tl.NoCompare
 	DCID       int32
 	OwnerID    int64
 	ID         int32
@@ -32331,11 +31492,8 @@ type InlineBotSwitchPMClass interface {
 // DecodeInlineBotSwitchPMClass reads a boxed InlineBotSwitchPM.
 func DecodeInlineBotSwitchPMClass(d *tl.Decoder) InlineBotSwitchPMClass {
 	id := d.Uint32()
-	var v InlineBotSwitchPMClass
-	switch id {
-	case 0x3c20629f:
-		v = &InlineBotSwitchPM{}
-	default:
+	v, ok := New(id).(InlineBotSwitchPMClass)
+	if !ok {
 		d.Unknown(id, "InlineBotSwitchPM")
 		return nil
 	}
@@ -32350,6 +31508,7 @@ func DecodeInlineBotSwitchPMClass(d *tl.Decoder) InlineBotSwitchPMClass {
 //
 //	inlineBotSwitchPM#3c20629f text:string start_param:string = InlineBotSwitchPM
 type InlineBotSwitchPM struct {
+	_          tl.NoCompare
 	Text       string
 	StartParam string
 }
@@ -32383,11 +31542,8 @@ type MessagesPeerDialogsClass interface {
 // DecodeMessagesPeerDialogsClass reads a boxed messages.PeerDialogs.
 func DecodeMessagesPeerDialogsClass(d *tl.Decoder) MessagesPeerDialogsClass {
 	id := d.Uint32()
-	var v MessagesPeerDialogsClass
-	switch id {
-	case 0x3371c354:
-		v = &MessagesPeerDialogs{}
-	default:
+	v, ok := New(id).(MessagesPeerDialogsClass)
+	if !ok {
 		d.Unknown(id, "messages.PeerDialogs")
 		return nil
 	}
@@ -32402,6 +31558,7 @@ func DecodeMessagesPeerDialogsClass(d *tl.Decoder) MessagesPeerDialogsClass {
 //
 //	messages.peerDialogs#3371c354 dialogs:Vector<Dialog> messages:Vector<Message> chats:Vector<Chat> users:Vector<User> state:updates.State = messages.PeerDialogs
 type MessagesPeerDialogs struct {
+	_        tl.NoCompare
 	Dialogs  []DialogClass
 	Messages []MessageClass
 	Chats    []ChatClass
@@ -32444,11 +31601,8 @@ type TopPeerClass interface {
 // DecodeTopPeerClass reads a boxed TopPeer.
 func DecodeTopPeerClass(d *tl.Decoder) TopPeerClass {
 	id := d.Uint32()
-	var v TopPeerClass
-	switch id {
-	case 0xedcdc05b:
-		v = &TopPeer{}
-	default:
+	v, ok := New(id).(TopPeerClass)
+	if !ok {
 		d.Unknown(id, "TopPeer")
 		return nil
 	}
@@ -32463,6 +31617,7 @@ func DecodeTopPeerClass(d *tl.Decoder) TopPeerClass {
 //
 //	topPeer#edcdc05b peer:Peer rating:double = TopPeer
 type TopPeer struct {
+	_      tl.NoCompare
 	Peer   PeerClass
 	Rating float64
 }
@@ -32496,29 +31651,8 @@ type TopPeerCategoryClass interface {
 // DecodeTopPeerCategoryClass reads a boxed TopPeerCategory.
 func DecodeTopPeerCategoryClass(d *tl.Decoder) TopPeerCategoryClass {
 	id := d.Uint32()
-	var v TopPeerCategoryClass
-	switch id {
-	case 0xab661b5b:
-		v = &TopPeerCategoryBotsPM{}
-	case 0x148677e2:
-		v = &TopPeerCategoryBotsInline{}
-	case 0x0637b7ed:
-		v = &TopPeerCategoryCorrespondents{}
-	case 0xbd17a14a:
-		v = &TopPeerCategoryGroups{}
-	case 0x161d9628:
-		v = &TopPeerCategoryChannels{}
-	case 0x1e76a78c:
-		v = &TopPeerCategoryPhoneCalls{}
-	case 0xa8406ca9:
-		v = &TopPeerCategoryForwardUsers{}
-	case 0xfbeec0f0:
-		v = &TopPeerCategoryForwardChats{}
-	case 0xfd9e7bec:
-		v = &TopPeerCategoryBotsApp{}
-	case 0x6c24f3dd:
-		v = &TopPeerCategoryBotsGuestChat{}
-	default:
+	v, ok := New(id).(TopPeerCategoryClass)
+	if !ok {
 		d.Unknown(id, "TopPeerCategory")
 		return nil
 	}
@@ -32533,6 +31667,7 @@ func DecodeTopPeerCategoryClass(d *tl.Decoder) TopPeerCategoryClass {
 //
 //	topPeerCategoryBotsPM#ab661b5b = TopPeerCategory
 type TopPeerCategoryBotsPM struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xab661b5b.
@@ -32555,6 +31690,7 @@ func (x *TopPeerCategoryBotsPM) DecodeBare(d *tl.Decoder) {
 //
 //	topPeerCategoryBotsInline#148677e2 = TopPeerCategory
 type TopPeerCategoryBotsInline struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x148677e2.
@@ -32577,6 +31713,7 @@ func (x *TopPeerCategoryBotsInline) DecodeBare(d *tl.Decoder) {
 //
 //	topPeerCategoryCorrespondents#637b7ed = TopPeerCategory
 type TopPeerCategoryCorrespondents struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0637b7ed.
@@ -32599,6 +31736,7 @@ func (x *TopPeerCategoryCorrespondents) DecodeBare(d *tl.Decoder) {
 //
 //	topPeerCategoryGroups#bd17a14a = TopPeerCategory
 type TopPeerCategoryGroups struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xbd17a14a.
@@ -32621,6 +31759,7 @@ func (x *TopPeerCategoryGroups) DecodeBare(d *tl.Decoder) {
 //
 //	topPeerCategoryChannels#161d9628 = TopPeerCategory
 type TopPeerCategoryChannels struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x161d9628.
@@ -32643,6 +31782,7 @@ func (x *TopPeerCategoryChannels) DecodeBare(d *tl.Decoder) {
 //
 //	topPeerCategoryPhoneCalls#1e76a78c = TopPeerCategory
 type TopPeerCategoryPhoneCalls struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x1e76a78c.
@@ -32665,6 +31805,7 @@ func (x *TopPeerCategoryPhoneCalls) DecodeBare(d *tl.Decoder) {
 //
 //	topPeerCategoryForwardUsers#a8406ca9 = TopPeerCategory
 type TopPeerCategoryForwardUsers struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa8406ca9.
@@ -32687,6 +31828,7 @@ func (x *TopPeerCategoryForwardUsers) DecodeBare(d *tl.Decoder) {
 //
 //	topPeerCategoryForwardChats#fbeec0f0 = TopPeerCategory
 type TopPeerCategoryForwardChats struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xfbeec0f0.
@@ -32709,6 +31851,7 @@ func (x *TopPeerCategoryForwardChats) DecodeBare(d *tl.Decoder) {
 //
 //	topPeerCategoryBotsApp#fd9e7bec = TopPeerCategory
 type TopPeerCategoryBotsApp struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xfd9e7bec.
@@ -32731,6 +31874,7 @@ func (x *TopPeerCategoryBotsApp) DecodeBare(d *tl.Decoder) {
 //
 //	topPeerCategoryBotsGuestChat#6c24f3dd = TopPeerCategory
 type TopPeerCategoryBotsGuestChat struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x6c24f3dd.
@@ -32758,11 +31902,8 @@ type TopPeerCategoryPeersClass interface {
 // DecodeTopPeerCategoryPeersClass reads a boxed TopPeerCategoryPeers.
 func DecodeTopPeerCategoryPeersClass(d *tl.Decoder) TopPeerCategoryPeersClass {
 	id := d.Uint32()
-	var v TopPeerCategoryPeersClass
-	switch id {
-	case 0xfb834291:
-		v = &TopPeerCategoryPeers{}
-	default:
+	v, ok := New(id).(TopPeerCategoryPeersClass)
+	if !ok {
 		d.Unknown(id, "TopPeerCategoryPeers")
 		return nil
 	}
@@ -32777,6 +31918,7 @@ func DecodeTopPeerCategoryPeersClass(d *tl.Decoder) TopPeerCategoryPeersClass {
 //
 //	topPeerCategoryPeers#fb834291 category:TopPeerCategory count:int peers:Vector<TopPeer> = TopPeerCategoryPeers
 type TopPeerCategoryPeers struct {
+	_        tl.NoCompare
 	Category TopPeerCategoryClass
 	Count    int32
 	Peers    []TopPeerClass
@@ -32813,15 +31955,8 @@ type ContactsTopPeersClass interface {
 // DecodeContactsTopPeersClass reads a boxed contacts.TopPeers.
 func DecodeContactsTopPeersClass(d *tl.Decoder) ContactsTopPeersClass {
 	id := d.Uint32()
-	var v ContactsTopPeersClass
-	switch id {
-	case 0xde266ef5:
-		v = &ContactsTopPeersNotModified{}
-	case 0x70b772a8:
-		v = &ContactsTopPeers{}
-	case 0xb52c939d:
-		v = &ContactsTopPeersDisabled{}
-	default:
+	v, ok := New(id).(ContactsTopPeersClass)
+	if !ok {
 		d.Unknown(id, "contacts.TopPeers")
 		return nil
 	}
@@ -32836,6 +31971,7 @@ func DecodeContactsTopPeersClass(d *tl.Decoder) ContactsTopPeersClass {
 //
 //	contacts.topPeersNotModified#de266ef5 = contacts.TopPeers
 type ContactsTopPeersNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xde266ef5.
@@ -32858,6 +31994,7 @@ func (x *ContactsTopPeersNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	contacts.topPeers#70b772a8 categories:Vector<TopPeerCategoryPeers> chats:Vector<Chat> users:Vector<User> = contacts.TopPeers
 type ContactsTopPeers struct {
+	_          tl.NoCompare
 	Categories []TopPeerCategoryPeersClass
 	Chats      []ChatClass
 	Users      []UserClass
@@ -32889,6 +32026,7 @@ func (x *ContactsTopPeers) DecodeBare(d *tl.Decoder) {
 //
 //	contacts.topPeersDisabled#b52c939d = contacts.TopPeers
 type ContactsTopPeersDisabled struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb52c939d.
@@ -32916,13 +32054,8 @@ type DraftMessageClass interface {
 // DecodeDraftMessageClass reads a boxed DraftMessage.
 func DecodeDraftMessageClass(d *tl.Decoder) DraftMessageClass {
 	id := d.Uint32()
-	var v DraftMessageClass
-	switch id {
-	case 0x1b0c841a:
-		v = &DraftMessageEmpty{}
-	case 0x60fe3294:
-		v = &DraftMessage{}
-	default:
+	v, ok := New(id).(DraftMessageClass)
+	if !ok {
 		d.Unknown(id, "DraftMessage")
 		return nil
 	}
@@ -32937,6 +32070,7 @@ func DecodeDraftMessageClass(d *tl.Decoder) DraftMessageClass {
 //
 //	draftMessageEmpty#1b0c841a flags:# date:flags.0?int = DraftMessage
 type DraftMessageEmpty struct {
+	_    tl.NoCompare
 	Date tl.Opt[int32]
 }
 
@@ -32972,6 +32106,7 @@ func (x *DraftMessageEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	draftMessage#60fe3294 flags:# no_webpage:flags.1?true invert_media:flags.6?true reply_to:flags.4?InputReplyTo message:string entities:flags.3?Vector<MessageEntity> media:flags.5?InputMedia date:int effect:flags.7?long suggested_post:flags.8?SuggestedPost rich_message:flags.9?RichMessage = DraftMessage
 type DraftMessage struct {
+	_             tl.NoCompare
 	NoWebpage     bool
 	InvertMedia   bool
 	ReplyTo       InputReplyToClass
@@ -33078,13 +32213,8 @@ type MessagesFeaturedStickersClass interface {
 // DecodeMessagesFeaturedStickersClass reads a boxed messages.FeaturedStickers.
 func DecodeMessagesFeaturedStickersClass(d *tl.Decoder) MessagesFeaturedStickersClass {
 	id := d.Uint32()
-	var v MessagesFeaturedStickersClass
-	switch id {
-	case 0xc6dc0c66:
-		v = &MessagesFeaturedStickersNotModified{}
-	case 0xbe382906:
-		v = &MessagesFeaturedStickers{}
-	default:
+	v, ok := New(id).(MessagesFeaturedStickersClass)
+	if !ok {
 		d.Unknown(id, "messages.FeaturedStickers")
 		return nil
 	}
@@ -33099,6 +32229,7 @@ func DecodeMessagesFeaturedStickersClass(d *tl.Decoder) MessagesFeaturedStickers
 //
 //	messages.featuredStickersNotModified#c6dc0c66 count:int = messages.FeaturedStickers
 type MessagesFeaturedStickersNotModified struct {
+	_     tl.NoCompare
 	Count int32
 }
 
@@ -33126,6 +32257,7 @@ func (x *MessagesFeaturedStickersNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	messages.featuredStickers#be382906 flags:# premium:flags.0?true hash:long count:int sets:Vector<StickerSetCovered> unread:Vector<long> = messages.FeaturedStickers
 type MessagesFeaturedStickers struct {
+	_       tl.NoCompare
 	Premium bool
 	Hash    int64
 	Count   int32
@@ -33173,13 +32305,8 @@ type MessagesRecentStickersClass interface {
 // DecodeMessagesRecentStickersClass reads a boxed messages.RecentStickers.
 func DecodeMessagesRecentStickersClass(d *tl.Decoder) MessagesRecentStickersClass {
 	id := d.Uint32()
-	var v MessagesRecentStickersClass
-	switch id {
-	case 0x0b17f890:
-		v = &MessagesRecentStickersNotModified{}
-	case 0x88d37c56:
-		v = &MessagesRecentStickers{}
-	default:
+	v, ok := New(id).(MessagesRecentStickersClass)
+	if !ok {
 		d.Unknown(id, "messages.RecentStickers")
 		return nil
 	}
@@ -33194,6 +32321,7 @@ func DecodeMessagesRecentStickersClass(d *tl.Decoder) MessagesRecentStickersClas
 //
 //	messages.recentStickersNotModified#b17f890 = messages.RecentStickers
 type MessagesRecentStickersNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0b17f890.
@@ -33218,6 +32346,7 @@ func (x *MessagesRecentStickersNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	messages.recentStickers#88d37c56 hash:long packs:Vector<StickerPack> stickers:Vector<Document> dates:Vector<int> = messages.RecentStickers
 type MessagesRecentStickers struct {
+	_        tl.NoCompare
 	Hash     int64
 	Packs    []StickerPackClass
 	Stickers []DocumentClass
@@ -33257,11 +32386,8 @@ type MessagesArchivedStickersClass interface {
 // DecodeMessagesArchivedStickersClass reads a boxed messages.ArchivedStickers.
 func DecodeMessagesArchivedStickersClass(d *tl.Decoder) MessagesArchivedStickersClass {
 	id := d.Uint32()
-	var v MessagesArchivedStickersClass
-	switch id {
-	case 0x4fcba9c8:
-		v = &MessagesArchivedStickers{}
-	default:
+	v, ok := New(id).(MessagesArchivedStickersClass)
+	if !ok {
 		d.Unknown(id, "messages.ArchivedStickers")
 		return nil
 	}
@@ -33276,6 +32402,7 @@ func DecodeMessagesArchivedStickersClass(d *tl.Decoder) MessagesArchivedStickers
 //
 //	messages.archivedStickers#4fcba9c8 count:int sets:Vector<StickerSetCovered> = messages.ArchivedStickers
 type MessagesArchivedStickers struct {
+	_     tl.NoCompare
 	Count int32
 	Sets  []StickerSetCoveredClass
 }
@@ -33309,13 +32436,8 @@ type MessagesStickerSetInstallResultClass interface {
 // DecodeMessagesStickerSetInstallResultClass reads a boxed messages.StickerSetInstallResult.
 func DecodeMessagesStickerSetInstallResultClass(d *tl.Decoder) MessagesStickerSetInstallResultClass {
 	id := d.Uint32()
-	var v MessagesStickerSetInstallResultClass
-	switch id {
-	case 0x38641628:
-		v = &MessagesStickerSetInstallResultSuccess{}
-	case 0x35e410a8:
-		v = &MessagesStickerSetInstallResultArchive{}
-	default:
+	v, ok := New(id).(MessagesStickerSetInstallResultClass)
+	if !ok {
 		d.Unknown(id, "messages.StickerSetInstallResult")
 		return nil
 	}
@@ -33330,6 +32452,7 @@ func DecodeMessagesStickerSetInstallResultClass(d *tl.Decoder) MessagesStickerSe
 //
 //	messages.stickerSetInstallResultSuccess#38641628 = messages.StickerSetInstallResult
 type MessagesStickerSetInstallResultSuccess struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x38641628.
@@ -33354,6 +32477,7 @@ func (x *MessagesStickerSetInstallResultSuccess) DecodeBare(d *tl.Decoder) {
 //
 //	messages.stickerSetInstallResultArchive#35e410a8 sets:Vector<StickerSetCovered> = messages.StickerSetInstallResult
 type MessagesStickerSetInstallResultArchive struct {
+	_    tl.NoCompare
 	Sets []StickerSetCoveredClass
 }
 
@@ -33386,17 +32510,8 @@ type StickerSetCoveredClass interface {
 // DecodeStickerSetCoveredClass reads a boxed StickerSetCovered.
 func DecodeStickerSetCoveredClass(d *tl.Decoder) StickerSetCoveredClass {
 	id := d.Uint32()
-	var v StickerSetCoveredClass
-	switch id {
-	case 0x6410a5d2:
-		v = &StickerSetCovered{}
-	case 0x3407e51b:
-		v = &StickerSetMultiCovered{}
-	case 0x40d13c0e:
-		v = &StickerSetFullCovered{}
-	case 0x77b15d1c:
-		v = &StickerSetNoCovered{}
-	default:
+	v, ok := New(id).(StickerSetCoveredClass)
+	if !ok {
 		d.Unknown(id, "StickerSetCovered")
 		return nil
 	}
@@ -33411,6 +32526,7 @@ func DecodeStickerSetCoveredClass(d *tl.Decoder) StickerSetCoveredClass {
 //
 //	stickerSetCovered#6410a5d2 set:StickerSet cover:Document = StickerSetCovered
 type StickerSetCovered struct {
+	_     tl.NoCompare
 	Set   StickerSetClass
 	Cover DocumentClass
 }
@@ -33439,6 +32555,7 @@ func (x *StickerSetCovered) DecodeBare(d *tl.Decoder) {
 //
 //	stickerSetMultiCovered#3407e51b set:StickerSet covers:Vector<Document> = StickerSetCovered
 type StickerSetMultiCovered struct {
+	_      tl.NoCompare
 	Set    StickerSetClass
 	Covers []DocumentClass
 }
@@ -33467,6 +32584,7 @@ func (x *StickerSetMultiCovered) DecodeBare(d *tl.Decoder) {
 //
 //	stickerSetFullCovered#40d13c0e set:StickerSet packs:Vector<StickerPack> keywords:Vector<StickerKeyword> documents:Vector<Document> = StickerSetCovered
 type StickerSetFullCovered struct {
+	_         tl.NoCompare
 	Set       StickerSetClass
 	Packs     []StickerPackClass
 	Keywords  []StickerKeywordClass
@@ -33501,6 +32619,7 @@ func (x *StickerSetFullCovered) DecodeBare(d *tl.Decoder) {
 //
 //	stickerSetNoCovered#77b15d1c set:StickerSet = StickerSetCovered
 type StickerSetNoCovered struct {
+	_   tl.NoCompare
 	Set StickerSetClass
 }
 
@@ -33531,11 +32650,8 @@ type MaskCoordsClass interface {
 // DecodeMaskCoordsClass reads a boxed MaskCoords.
 func DecodeMaskCoordsClass(d *tl.Decoder) MaskCoordsClass {
 	id := d.Uint32()
-	var v MaskCoordsClass
-	switch id {
-	case 0xaed6dbb2:
-		v = &MaskCoords{}
-	default:
+	v, ok := New(id).(MaskCoordsClass)
+	if !ok {
 		d.Unknown(id, "MaskCoords")
 		return nil
 	}
@@ -33550,6 +32666,7 @@ func DecodeMaskCoordsClass(d *tl.Decoder) MaskCoordsClass {
 //
 //	maskCoords#aed6dbb2 n:int x:double y:double zoom:double = MaskCoords
 type MaskCoords struct {
+	_    tl.NoCompare
 	N    int32
 	X    float64
 	Y    float64
@@ -33589,13 +32706,8 @@ type InputStickeredMediaClass interface {
 // DecodeInputStickeredMediaClass reads a boxed InputStickeredMedia.
 func DecodeInputStickeredMediaClass(d *tl.Decoder) InputStickeredMediaClass {
 	id := d.Uint32()
-	var v InputStickeredMediaClass
-	switch id {
-	case 0x4a992157:
-		v = &InputStickeredMediaPhoto{}
-	case 0x0438865b:
-		v = &InputStickeredMediaDocument{}
-	default:
+	v, ok := New(id).(InputStickeredMediaClass)
+	if !ok {
 		d.Unknown(id, "InputStickeredMedia")
 		return nil
 	}
@@ -33610,6 +32722,7 @@ func DecodeInputStickeredMediaClass(d *tl.Decoder) InputStickeredMediaClass {
 //
 //	inputStickeredMediaPhoto#4a992157 id:InputPhoto = InputStickeredMedia
 type InputStickeredMediaPhoto struct {
+	_  tl.NoCompare
 	ID InputPhotoClass
 }
 
@@ -33635,6 +32748,7 @@ func (x *InputStickeredMediaPhoto) DecodeBare(d *tl.Decoder) {
 //
 //	inputStickeredMediaDocument#438865b id:InputDocument = InputStickeredMedia
 type InputStickeredMediaDocument struct {
+	_  tl.NoCompare
 	ID InputDocumentClass
 }
 
@@ -33665,11 +32779,8 @@ type GameClass interface {
 // DecodeGameClass reads a boxed Game.
 func DecodeGameClass(d *tl.Decoder) GameClass {
 	id := d.Uint32()
-	var v GameClass
-	switch id {
-	case 0xbdf9653b:
-		v = &Game{}
-	default:
+	v, ok := New(id).(GameClass)
+	if !ok {
 		d.Unknown(id, "Game")
 		return nil
 	}
@@ -33684,6 +32795,7 @@ func DecodeGameClass(d *tl.Decoder) GameClass {
 //
 //	game#bdf9653b flags:# id:long access_hash:long short_name:string title:string description:string photo:Photo document:flags.0?Document = Game
 type Game struct {
+	_           tl.NoCompare
 	ID          int64
 	AccessHash  int64
 	ShortName   string
@@ -33742,13 +32854,8 @@ type InputGameClass interface {
 // DecodeInputGameClass reads a boxed InputGame.
 func DecodeInputGameClass(d *tl.Decoder) InputGameClass {
 	id := d.Uint32()
-	var v InputGameClass
-	switch id {
-	case 0x032c3e77:
-		v = &InputGameID{}
-	case 0xc331e80a:
-		v = &InputGameShortName{}
-	default:
+	v, ok := New(id).(InputGameClass)
+	if !ok {
 		d.Unknown(id, "InputGame")
 		return nil
 	}
@@ -33763,6 +32870,7 @@ func DecodeInputGameClass(d *tl.Decoder) InputGameClass {
 //
 //	inputGameID#32c3e77 id:long access_hash:long = InputGame
 type InputGameID struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash int64
 }
@@ -33791,6 +32899,7 @@ func (x *InputGameID) DecodeBare(d *tl.Decoder) {
 //
 //	inputGameShortName#c331e80a bot_id:InputUser short_name:string = InputGame
 type InputGameShortName struct {
+	_         tl.NoCompare
 	BotID     InputUserClass
 	ShortName string
 }
@@ -33824,11 +32933,8 @@ type HighScoreClass interface {
 // DecodeHighScoreClass reads a boxed HighScore.
 func DecodeHighScoreClass(d *tl.Decoder) HighScoreClass {
 	id := d.Uint32()
-	var v HighScoreClass
-	switch id {
-	case 0x73a379eb:
-		v = &HighScore{}
-	default:
+	v, ok := New(id).(HighScoreClass)
+	if !ok {
 		d.Unknown(id, "HighScore")
 		return nil
 	}
@@ -33843,6 +32949,7 @@ func DecodeHighScoreClass(d *tl.Decoder) HighScoreClass {
 //
 //	highScore#73a379eb pos:int user_id:long score:int = HighScore
 type HighScore struct {
+	_      tl.NoCompare
 	Pos    int32
 	UserID int64
 	Score  int32
@@ -33879,11 +32986,8 @@ type MessagesHighScoresClass interface {
 // DecodeMessagesHighScoresClass reads a boxed messages.HighScores.
 func DecodeMessagesHighScoresClass(d *tl.Decoder) MessagesHighScoresClass {
 	id := d.Uint32()
-	var v MessagesHighScoresClass
-	switch id {
-	case 0x9a3bfd99:
-		v = &MessagesHighScores{}
-	default:
+	v, ok := New(id).(MessagesHighScoresClass)
+	if !ok {
 		d.Unknown(id, "messages.HighScores")
 		return nil
 	}
@@ -33898,6 +33002,7 @@ func DecodeMessagesHighScoresClass(d *tl.Decoder) MessagesHighScoresClass {
 //
 //	messages.highScores#9a3bfd99 scores:Vector<HighScore> users:Vector<User> = messages.HighScores
 type MessagesHighScores struct {
+	_      tl.NoCompare
 	Scores []HighScoreClass
 	Users  []UserClass
 }
@@ -33931,71 +33036,8 @@ type RichTextClass interface {
 // DecodeRichTextClass reads a boxed RichText.
 func DecodeRichTextClass(d *tl.Decoder) RichTextClass {
 	id := d.Uint32()
-	var v RichTextClass
-	switch id {
-	case 0xdc3d824f:
-		v = &TextEmpty{}
-	case 0x744694e0:
-		v = &TextPlain{}
-	case 0x6724abc4:
-		v = &TextBold{}
-	case 0xd912a59c:
-		v = &TextItalic{}
-	case 0xc12622c4:
-		v = &TextUnderline{}
-	case 0x9bf8bb95:
-		v = &TextStrike{}
-	case 0x6c3f19b9:
-		v = &TextFixed{}
-	case 0x3c2884c1:
-		v = &TextURL{}
-	case 0xde5a0dd6:
-		v = &TextEmail{}
-	case 0x7e6260d7:
-		v = &TextConcat{}
-	case 0xed6a8504:
-		v = &TextSubscript{}
-	case 0xc7fb5e01:
-		v = &TextSuperscript{}
-	case 0x034b8621:
-		v = &TextMarked{}
-	case 0x1ccb966a:
-		v = &TextPhone{}
-	case 0x081ccf4f:
-		v = &TextImage{}
-	case 0x35553762:
-		v = &TextAnchor{}
-	case 0x9d2eac97:
-		v = &TextMath{}
-	case 0xa26156c0:
-		v = &TextCustomEmoji{}
-	case 0x4c2a5d62:
-		v = &TextSpoiler{}
-	case 0xcd24cf44:
-		v = &TextMention{}
-	case 0x519524ea:
-		v = &TextHashtag{}
-	case 0x02ff29d3:
-		v = &TextBotCommand{}
-	case 0x7b9e1801:
-		v = &TextCashtag{}
-	case 0xac6a83aa:
-		v = &TextAutoURL{}
-	case 0xc556a45d:
-		v = &TextAutoEmail{}
-	case 0x24c26789:
-		v = &TextAutoPhone{}
-	case 0xb956812d:
-		v = &TextBankCard{}
-	case 0x01a9fbfc:
-		v = &TextMentionName{}
-	case 0xa5b45e2b:
-		v = &TextDate{}
-	case 0x9686cb50:
-		v = &TextDiff{}
-	case 0xafc79cd6:
-		v = &TextButton{}
-	default:
+	v, ok := New(id).(RichTextClass)
+	if !ok {
 		d.Unknown(id, "RichText")
 		return nil
 	}
@@ -34010,6 +33052,7 @@ func DecodeRichTextClass(d *tl.Decoder) RichTextClass {
 //
 //	textEmpty#dc3d824f = RichText
 type TextEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xdc3d824f.
@@ -34032,6 +33075,7 @@ func (x *TextEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	textPlain#744694e0 text:string = RichText
 type TextPlain struct {
+	_    tl.NoCompare
 	Text string
 }
 
@@ -34057,6 +33101,7 @@ func (x *TextPlain) DecodeBare(d *tl.Decoder) {
 //
 //	textBold#6724abc4 text:RichText = RichText
 type TextBold struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34082,6 +33127,7 @@ func (x *TextBold) DecodeBare(d *tl.Decoder) {
 //
 //	textItalic#d912a59c text:RichText = RichText
 type TextItalic struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34107,6 +33153,7 @@ func (x *TextItalic) DecodeBare(d *tl.Decoder) {
 //
 //	textUnderline#c12622c4 text:RichText = RichText
 type TextUnderline struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34132,6 +33179,7 @@ func (x *TextUnderline) DecodeBare(d *tl.Decoder) {
 //
 //	textStrike#9bf8bb95 text:RichText = RichText
 type TextStrike struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34157,6 +33205,7 @@ func (x *TextStrike) DecodeBare(d *tl.Decoder) {
 //
 //	textFixed#6c3f19b9 text:RichText = RichText
 type TextFixed struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34182,6 +33231,7 @@ func (x *TextFixed) DecodeBare(d *tl.Decoder) {
 //
 //	textUrl#3c2884c1 text:RichText url:string webpage_id:long = RichText
 type TextURL struct {
+	_         tl.NoCompare
 	Text      RichTextClass
 	URL       string
 	WebpageID int64
@@ -34213,6 +33263,7 @@ func (x *TextURL) DecodeBare(d *tl.Decoder) {
 //
 //	textEmail#de5a0dd6 text:RichText email:string = RichText
 type TextEmail struct {
+	_     tl.NoCompare
 	Text  RichTextClass
 	Email string
 }
@@ -34241,6 +33292,7 @@ func (x *TextEmail) DecodeBare(d *tl.Decoder) {
 //
 //	textConcat#7e6260d7 texts:Vector<RichText> = RichText
 type TextConcat struct {
+	_     tl.NoCompare
 	Texts []RichTextClass
 }
 
@@ -34266,6 +33318,7 @@ func (x *TextConcat) DecodeBare(d *tl.Decoder) {
 //
 //	textSubscript#ed6a8504 text:RichText = RichText
 type TextSubscript struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34291,6 +33344,7 @@ func (x *TextSubscript) DecodeBare(d *tl.Decoder) {
 //
 //	textSuperscript#c7fb5e01 text:RichText = RichText
 type TextSuperscript struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34316,6 +33370,7 @@ func (x *TextSuperscript) DecodeBare(d *tl.Decoder) {
 //
 //	textMarked#34b8621 text:RichText = RichText
 type TextMarked struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34341,6 +33396,7 @@ func (x *TextMarked) DecodeBare(d *tl.Decoder) {
 //
 //	textPhone#1ccb966a text:RichText phone:string = RichText
 type TextPhone struct {
+	_     tl.NoCompare
 	Text  RichTextClass
 	Phone string
 }
@@ -34369,6 +33425,7 @@ func (x *TextPhone) DecodeBare(d *tl.Decoder) {
 //
 //	textImage#81ccf4f document_id:long w:int h:int = RichText
 type TextImage struct {
+	_          tl.NoCompare
 	DocumentID int64
 	W          int32
 	H          int32
@@ -34400,6 +33457,7 @@ func (x *TextImage) DecodeBare(d *tl.Decoder) {
 //
 //	textAnchor#35553762 text:RichText name:string = RichText
 type TextAnchor struct {
+	_    tl.NoCompare
 	Text RichTextClass
 	Name string
 }
@@ -34428,6 +33486,7 @@ func (x *TextAnchor) DecodeBare(d *tl.Decoder) {
 //
 //	textMath#9d2eac97 source:string = RichText
 type TextMath struct {
+	_      tl.NoCompare
 	Source string
 }
 
@@ -34453,6 +33512,7 @@ func (x *TextMath) DecodeBare(d *tl.Decoder) {
 //
 //	textCustomEmoji#a26156c0 document_id:long alt:string = RichText
 type TextCustomEmoji struct {
+	_          tl.NoCompare
 	DocumentID int64
 	Alt        string
 }
@@ -34481,6 +33541,7 @@ func (x *TextCustomEmoji) DecodeBare(d *tl.Decoder) {
 //
 //	textSpoiler#4c2a5d62 text:RichText = RichText
 type TextSpoiler struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34506,6 +33567,7 @@ func (x *TextSpoiler) DecodeBare(d *tl.Decoder) {
 //
 //	textMention#cd24cf44 text:RichText = RichText
 type TextMention struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34531,6 +33593,7 @@ func (x *TextMention) DecodeBare(d *tl.Decoder) {
 //
 //	textHashtag#519524ea text:RichText = RichText
 type TextHashtag struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34556,6 +33619,7 @@ func (x *TextHashtag) DecodeBare(d *tl.Decoder) {
 //
 //	textBotCommand#2ff29d3 text:RichText = RichText
 type TextBotCommand struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34581,6 +33645,7 @@ func (x *TextBotCommand) DecodeBare(d *tl.Decoder) {
 //
 //	textCashtag#7b9e1801 text:RichText = RichText
 type TextCashtag struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34606,6 +33671,7 @@ func (x *TextCashtag) DecodeBare(d *tl.Decoder) {
 //
 //	textAutoUrl#ac6a83aa text:RichText = RichText
 type TextAutoURL struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34631,6 +33697,7 @@ func (x *TextAutoURL) DecodeBare(d *tl.Decoder) {
 //
 //	textAutoEmail#c556a45d text:RichText = RichText
 type TextAutoEmail struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34656,6 +33723,7 @@ func (x *TextAutoEmail) DecodeBare(d *tl.Decoder) {
 //
 //	textAutoPhone#24c26789 text:RichText = RichText
 type TextAutoPhone struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34681,6 +33749,7 @@ func (x *TextAutoPhone) DecodeBare(d *tl.Decoder) {
 //
 //	textBankCard#b956812d text:RichText = RichText
 type TextBankCard struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -34706,6 +33775,7 @@ func (x *TextBankCard) DecodeBare(d *tl.Decoder) {
 //
 //	textMentionName#1a9fbfc text:RichText user_id:long = RichText
 type TextMentionName struct {
+	_      tl.NoCompare
 	Text   RichTextClass
 	UserID int64
 }
@@ -34734,6 +33804,7 @@ func (x *TextMentionName) DecodeBare(d *tl.Decoder) {
 //
 //	textDate#a5b45e2b flags:# relative:flags.0?true short_time:flags.1?true long_time:flags.2?true short_date:flags.3?true long_date:flags.4?true day_of_week:flags.5?true text:RichText date:int = RichText
 type TextDate struct {
+	_         tl.NoCompare
 	Relative  bool
 	ShortTime bool
 	LongTime  bool
@@ -34795,6 +33866,7 @@ func (x *TextDate) DecodeBare(d *tl.Decoder) {
 //
 //	textDiff#9686cb50 text:RichText old_text:RichText = RichText
 type TextDiff struct {
+	_       tl.NoCompare
 	Text    RichTextClass
 	OldText RichTextClass
 }
@@ -34823,6 +33895,7 @@ func (x *TextDiff) DecodeBare(d *tl.Decoder) {
 //
 //	textButton#afc79cd6 flags:# text:RichText type:InlineButtonType style:flags.0?RichButtonStyle = RichText
 type TextButton struct {
+	_     tl.NoCompare
 	Text  RichTextClass
 	Type  InlineButtonTypeClass
 	Style RichButtonStyleClass
@@ -34869,91 +33942,8 @@ type PageBlockClass interface {
 // DecodePageBlockClass reads a boxed PageBlock.
 func DecodePageBlockClass(d *tl.Decoder) PageBlockClass {
 	id := d.Uint32()
-	var v PageBlockClass
-	switch id {
-	case 0x13567e8a:
-		v = &PageBlockUnsupported{}
-	case 0x70abc3fd:
-		v = &PageBlockTitle{}
-	case 0x8ffa9a1f:
-		v = &PageBlockSubtitle{}
-	case 0xbaafe5e0:
-		v = &PageBlockAuthorDate{}
-	case 0xbfd064ec:
-		v = &PageBlockHeader{}
-	case 0xf12bb6e1:
-		v = &PageBlockSubheader{}
-	case 0x467a0766:
-		v = &PageBlockParagraph{}
-	case 0xc070d93e:
-		v = &PageBlockPreformatted{}
-	case 0x48870999:
-		v = &PageBlockFooter{}
-	case 0xdb20b188:
-		v = &PageBlockDivider{}
-	case 0xce0d37b0:
-		v = &PageBlockAnchor{}
-	case 0xe4e88011:
-		v = &PageBlockList{}
-	case 0x66d1670b:
-		v = &PageBlockBlockquote{}
-	case 0x4f4456d3:
-		v = &PageBlockPullquote{}
-	case 0x1759c560:
-		v = &PageBlockPhoto{}
-	case 0x7c8fe7b6:
-		v = &PageBlockVideo{}
-	case 0x39f23300:
-		v = &PageBlockCover{}
-	case 0xa8718dc5:
-		v = &PageBlockEmbed{}
-	case 0xf259a80b:
-		v = &PageBlockEmbedPost{}
-	case 0x65a0fa4d:
-		v = &PageBlockCollage{}
-	case 0x031f9590:
-		v = &PageBlockSlideshow{}
-	case 0xef1751b5:
-		v = &PageBlockChannel{}
-	case 0x804361ea:
-		v = &PageBlockAudio{}
-	case 0x1e148390:
-		v = &PageBlockKicker{}
-	case 0xbf4dea82:
-		v = &PageBlockTable{}
-	case 0x1fd6f6c1:
-		v = &PageBlockOrderedList{}
-	case 0x76768bed:
-		v = &PageBlockDetails{}
-	case 0x16115a96:
-		v = &PageBlockRelatedArticles{}
-	case 0xa44f3ef6:
-		v = &PageBlockMap{}
-	case 0xbaff072f:
-		v = &PageBlockHeading1{}
-	case 0x096b2aec:
-		v = &PageBlockHeading2{}
-	case 0x67e731ad:
-		v = &PageBlockHeading3{}
-	case 0xb532772b:
-		v = &PageBlockHeading4{}
-	case 0xdbbe6c6a:
-		v = &PageBlockHeading5{}
-	case 0x682a41a9:
-		v = &PageBlockHeading6{}
-	case 0x59080c20:
-		v = &PageBlockMath{}
-	case 0x3c29a3e2:
-		v = &PageBlockThinking{}
-	case 0x574b617f:
-		v = &InputPageBlockMap{}
-	case 0x0e6e47c4:
-		v = &PageBlockBlockquoteBlocks{}
-	case 0x6d640318:
-		v = &PageBlockButtonRow{}
-	case 0x38fa3ba3:
-		v = &PageBlockDocument{}
-	default:
+	v, ok := New(id).(PageBlockClass)
+	if !ok {
 		d.Unknown(id, "PageBlock")
 		return nil
 	}
@@ -34968,6 +33958,7 @@ func DecodePageBlockClass(d *tl.Decoder) PageBlockClass {
 //
 //	pageBlockUnsupported#13567e8a = PageBlock
 type PageBlockUnsupported struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x13567e8a.
@@ -34990,6 +33981,7 @@ func (x *PageBlockUnsupported) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockTitle#70abc3fd text:RichText = PageBlock
 type PageBlockTitle struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -35015,6 +34007,7 @@ func (x *PageBlockTitle) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockSubtitle#8ffa9a1f text:RichText = PageBlock
 type PageBlockSubtitle struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -35040,6 +34033,7 @@ func (x *PageBlockSubtitle) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockAuthorDate#baafe5e0 author:RichText published_date:int = PageBlock
 type PageBlockAuthorDate struct {
+	_             tl.NoCompare
 	Author        RichTextClass
 	PublishedDate int32
 }
@@ -35068,6 +34062,7 @@ func (x *PageBlockAuthorDate) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockHeader#bfd064ec text:RichText = PageBlock
 type PageBlockHeader struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -35093,6 +34088,7 @@ func (x *PageBlockHeader) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockSubheader#f12bb6e1 text:RichText = PageBlock
 type PageBlockSubheader struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -35118,6 +34114,7 @@ func (x *PageBlockSubheader) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockParagraph#467a0766 text:RichText = PageBlock
 type PageBlockParagraph struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -35143,6 +34140,7 @@ func (x *PageBlockParagraph) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockPreformatted#c070d93e text:RichText language:string = PageBlock
 type PageBlockPreformatted struct {
+	_        tl.NoCompare
 	Text     RichTextClass
 	Language string
 }
@@ -35171,6 +34169,7 @@ func (x *PageBlockPreformatted) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockFooter#48870999 text:RichText = PageBlock
 type PageBlockFooter struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -35196,6 +34195,7 @@ func (x *PageBlockFooter) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockDivider#db20b188 = PageBlock
 type PageBlockDivider struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xdb20b188.
@@ -35218,6 +34218,7 @@ func (x *PageBlockDivider) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockAnchor#ce0d37b0 name:string = PageBlock
 type PageBlockAnchor struct {
+	_    tl.NoCompare
 	Name string
 }
 
@@ -35243,6 +34244,7 @@ func (x *PageBlockAnchor) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockList#e4e88011 items:Vector<PageListItem> = PageBlock
 type PageBlockList struct {
+	_     tl.NoCompare
 	Items []PageListItemClass
 }
 
@@ -35268,6 +34270,7 @@ func (x *PageBlockList) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockBlockquote#66d1670b flags:# collapsed:flags.0?true text:RichText caption:RichText = PageBlock
 type PageBlockBlockquote struct {
+	_         tl.NoCompare
 	Collapsed bool
 	Text      RichTextClass
 	Caption   RichTextClass
@@ -35304,6 +34307,7 @@ func (x *PageBlockBlockquote) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockPullquote#4f4456d3 text:RichText caption:RichText = PageBlock
 type PageBlockPullquote struct {
+	_       tl.NoCompare
 	Text    RichTextClass
 	Caption RichTextClass
 }
@@ -35332,6 +34336,7 @@ func (x *PageBlockPullquote) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockPhoto#1759c560 flags:# spoiler:flags.1?true photo_id:long caption:PageCaption url:flags.0?string webpage_id:flags.0?long = PageBlock
 type PageBlockPhoto struct {
+	_         tl.NoCompare
 	Spoiler   bool
 	PhotoID   int64
 	Caption   PageCaptionClass
@@ -35388,6 +34393,7 @@ func (x *PageBlockPhoto) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockVideo#7c8fe7b6 flags:# autoplay:flags.0?true loop:flags.1?true spoiler:flags.2?true video_id:long caption:PageCaption = PageBlock
 type PageBlockVideo struct {
+	_        tl.NoCompare
 	Autoplay bool
 	Loop     bool
 	Spoiler  bool
@@ -35434,6 +34440,7 @@ func (x *PageBlockVideo) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockCover#39f23300 cover:PageBlock = PageBlock
 type PageBlockCover struct {
+	_     tl.NoCompare
 	Cover PageBlockClass
 }
 
@@ -35459,6 +34466,7 @@ func (x *PageBlockCover) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockEmbed#a8718dc5 flags:# full_width:flags.0?true allow_scrolling:flags.3?true url:flags.1?string html:flags.2?string poster_photo_id:flags.4?long w:flags.5?int h:flags.5?int caption:PageCaption = PageBlock
 type PageBlockEmbed struct {
+	_              tl.NoCompare
 	FullWidth      bool
 	AllowScrolling bool
 	URL            tl.Opt[string]
@@ -35547,6 +34555,7 @@ func (x *PageBlockEmbed) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockEmbedPost#f259a80b url:string webpage_id:long author_photo_id:long author:string date:int blocks:Vector<PageBlock> caption:PageCaption = PageBlock
 type PageBlockEmbedPost struct {
+	_             tl.NoCompare
 	URL           string
 	WebpageID     int64
 	AuthorPhotoID int64
@@ -35590,6 +34599,7 @@ func (x *PageBlockEmbedPost) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockCollage#65a0fa4d items:Vector<PageBlock> caption:PageCaption = PageBlock
 type PageBlockCollage struct {
+	_       tl.NoCompare
 	Items   []PageBlockClass
 	Caption PageCaptionClass
 }
@@ -35618,6 +34628,7 @@ func (x *PageBlockCollage) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockSlideshow#31f9590 items:Vector<PageBlock> caption:PageCaption = PageBlock
 type PageBlockSlideshow struct {
+	_       tl.NoCompare
 	Items   []PageBlockClass
 	Caption PageCaptionClass
 }
@@ -35646,6 +34657,7 @@ func (x *PageBlockSlideshow) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockChannel#ef1751b5 channel:Chat = PageBlock
 type PageBlockChannel struct {
+	_       tl.NoCompare
 	Channel ChatClass
 }
 
@@ -35671,6 +34683,7 @@ func (x *PageBlockChannel) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockAudio#804361ea audio_id:long caption:PageCaption = PageBlock
 type PageBlockAudio struct {
+	_       tl.NoCompare
 	AudioID int64
 	Caption PageCaptionClass
 }
@@ -35699,6 +34712,7 @@ func (x *PageBlockAudio) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockKicker#1e148390 text:RichText = PageBlock
 type PageBlockKicker struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -35724,6 +34738,7 @@ func (x *PageBlockKicker) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockTable#bf4dea82 flags:# bordered:flags.0?true striped:flags.1?true compact:flags.2?true title:RichText rows:Vector<PageTableRow> = PageBlock
 type PageBlockTable struct {
+	_        tl.NoCompare
 	Bordered bool
 	Striped  bool
 	Compact  bool
@@ -35770,6 +34785,7 @@ func (x *PageBlockTable) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockOrderedList#1fd6f6c1 flags:# reversed:flags.2?true items:Vector<PageListOrderedItem> start:flags.0?int type:flags.1?string = PageBlock
 type PageBlockOrderedList struct {
+	_        tl.NoCompare
 	Reversed bool
 	Items    []PageListOrderedItemClass
 	Start    tl.Opt[int32]
@@ -35823,6 +34839,7 @@ func (x *PageBlockOrderedList) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockDetails#76768bed flags:# open:flags.0?true blocks:Vector<PageBlock> title:RichText = PageBlock
 type PageBlockDetails struct {
+	_      tl.NoCompare
 	Open   bool
 	Blocks []PageBlockClass
 	Title  RichTextClass
@@ -35859,6 +34876,7 @@ func (x *PageBlockDetails) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockRelatedArticles#16115a96 title:RichText articles:Vector<PageRelatedArticle> = PageBlock
 type PageBlockRelatedArticles struct {
+	_        tl.NoCompare
 	Title    RichTextClass
 	Articles []PageRelatedArticleClass
 }
@@ -35887,6 +34905,7 @@ func (x *PageBlockRelatedArticles) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockMap#a44f3ef6 geo:GeoPoint zoom:int w:int h:int caption:PageCaption = PageBlock
 type PageBlockMap struct {
+	_       tl.NoCompare
 	Geo     GeoPointClass
 	Zoom    int32
 	W       int32
@@ -35924,6 +34943,7 @@ func (x *PageBlockMap) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockHeading1#baff072f text:RichText = PageBlock
 type PageBlockHeading1 struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -35949,6 +34969,7 @@ func (x *PageBlockHeading1) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockHeading2#96b2aec text:RichText = PageBlock
 type PageBlockHeading2 struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -35974,6 +34995,7 @@ func (x *PageBlockHeading2) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockHeading3#67e731ad text:RichText = PageBlock
 type PageBlockHeading3 struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -35999,6 +35021,7 @@ func (x *PageBlockHeading3) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockHeading4#b532772b text:RichText = PageBlock
 type PageBlockHeading4 struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -36024,6 +35047,7 @@ func (x *PageBlockHeading4) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockHeading5#dbbe6c6a text:RichText = PageBlock
 type PageBlockHeading5 struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -36049,6 +35073,7 @@ func (x *PageBlockHeading5) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockHeading6#682a41a9 text:RichText = PageBlock
 type PageBlockHeading6 struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -36074,6 +35099,7 @@ func (x *PageBlockHeading6) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockMath#59080c20 source:string = PageBlock
 type PageBlockMath struct {
+	_      tl.NoCompare
 	Source string
 }
 
@@ -36099,6 +35125,7 @@ func (x *PageBlockMath) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockThinking#3c29a3e2 text:RichText = PageBlock
 type PageBlockThinking struct {
+	_    tl.NoCompare
 	Text RichTextClass
 }
 
@@ -36124,6 +35151,7 @@ func (x *PageBlockThinking) DecodeBare(d *tl.Decoder) {
 //
 //	inputPageBlockMap#574b617f geo:InputGeoPoint zoom:int w:int h:int caption:PageCaption = PageBlock
 type InputPageBlockMap struct {
+	_       tl.NoCompare
 	Geo     InputGeoPointClass
 	Zoom    int32
 	W       int32
@@ -36161,6 +35189,7 @@ func (x *InputPageBlockMap) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockBlockquoteBlocks#e6e47c4 blocks:Vector<PageBlock> caption:RichText = PageBlock
 type PageBlockBlockquoteBlocks struct {
+	_       tl.NoCompare
 	Blocks  []PageBlockClass
 	Caption RichTextClass
 }
@@ -36189,6 +35218,7 @@ func (x *PageBlockBlockquoteBlocks) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockButtonRow#6d640318 flags:# align_left:flags.0?true align_center:flags.1?true align_right:flags.2?true buttons:Vector<PageButton> = PageBlock
 type PageBlockButtonRow struct {
+	_           tl.NoCompare
 	AlignLeft   bool
 	AlignCenter bool
 	AlignRight  bool
@@ -36232,6 +35262,7 @@ func (x *PageBlockButtonRow) DecodeBare(d *tl.Decoder) {
 //
 //	pageBlockDocument#38fa3ba3 document_id:long caption:PageCaption = PageBlock
 type PageBlockDocument struct {
+	_          tl.NoCompare
 	DocumentID int64
 	Caption    PageCaptionClass
 }
@@ -36265,19 +35296,8 @@ type PhoneCallDiscardReasonClass interface {
 // DecodePhoneCallDiscardReasonClass reads a boxed PhoneCallDiscardReason.
 func DecodePhoneCallDiscardReasonClass(d *tl.Decoder) PhoneCallDiscardReasonClass {
 	id := d.Uint32()
-	var v PhoneCallDiscardReasonClass
-	switch id {
-	case 0x85e42301:
-		v = &PhoneCallDiscardReasonMissed{}
-	case 0xe095c1a0:
-		v = &PhoneCallDiscardReasonDisconnect{}
-	case 0x57adc690:
-		v = &PhoneCallDiscardReasonHangup{}
-	case 0xfaf7e8c9:
-		v = &PhoneCallDiscardReasonBusy{}
-	case 0x9fbbf1f7:
-		v = &PhoneCallDiscardReasonMigrateConferenceCall{}
-	default:
+	v, ok := New(id).(PhoneCallDiscardReasonClass)
+	if !ok {
 		d.Unknown(id, "PhoneCallDiscardReason")
 		return nil
 	}
@@ -36292,6 +35312,7 @@ func DecodePhoneCallDiscardReasonClass(d *tl.Decoder) PhoneCallDiscardReasonClas
 //
 //	phoneCallDiscardReasonMissed#85e42301 = PhoneCallDiscardReason
 type PhoneCallDiscardReasonMissed struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x85e42301.
@@ -36314,6 +35335,7 @@ func (x *PhoneCallDiscardReasonMissed) DecodeBare(d *tl.Decoder) {
 //
 //	phoneCallDiscardReasonDisconnect#e095c1a0 = PhoneCallDiscardReason
 type PhoneCallDiscardReasonDisconnect struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe095c1a0.
@@ -36336,6 +35358,7 @@ func (x *PhoneCallDiscardReasonDisconnect) DecodeBare(d *tl.Decoder) {
 //
 //	phoneCallDiscardReasonHangup#57adc690 = PhoneCallDiscardReason
 type PhoneCallDiscardReasonHangup struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x57adc690.
@@ -36358,6 +35381,7 @@ func (x *PhoneCallDiscardReasonHangup) DecodeBare(d *tl.Decoder) {
 //
 //	phoneCallDiscardReasonBusy#faf7e8c9 = PhoneCallDiscardReason
 type PhoneCallDiscardReasonBusy struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xfaf7e8c9.
@@ -36380,6 +35404,7 @@ func (x *PhoneCallDiscardReasonBusy) DecodeBare(d *tl.Decoder) {
 //
 //	phoneCallDiscardReasonMigrateConferenceCall#9fbbf1f7 slug:string = PhoneCallDiscardReason
 type PhoneCallDiscardReasonMigrateConferenceCall struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -36412,11 +35437,8 @@ type DataJSONClass interface {
 // DecodeDataJSONClass reads a boxed DataJSON.
 func DecodeDataJSONClass(d *tl.Decoder) DataJSONClass {
 	id := d.Uint32()
-	var v DataJSONClass
-	switch id {
-	case 0x7d748d04:
-		v = &DataJSON{}
-	default:
+	v, ok := New(id).(DataJSONClass)
+	if !ok {
 		d.Unknown(id, "DataJSON")
 		return nil
 	}
@@ -36431,6 +35453,7 @@ func DecodeDataJSONClass(d *tl.Decoder) DataJSONClass {
 //
 //	dataJSON#7d748d04 data:string = DataJSON
 type DataJSON struct {
+	_    tl.NoCompare
 	Data string
 }
 
@@ -36461,11 +35484,8 @@ type LabeledPriceClass interface {
 // DecodeLabeledPriceClass reads a boxed LabeledPrice.
 func DecodeLabeledPriceClass(d *tl.Decoder) LabeledPriceClass {
 	id := d.Uint32()
-	var v LabeledPriceClass
-	switch id {
-	case 0xcb296bf8:
-		v = &LabeledPrice{}
-	default:
+	v, ok := New(id).(LabeledPriceClass)
+	if !ok {
 		d.Unknown(id, "LabeledPrice")
 		return nil
 	}
@@ -36480,6 +35500,7 @@ func DecodeLabeledPriceClass(d *tl.Decoder) LabeledPriceClass {
 //
 //	labeledPrice#cb296bf8 label:string amount:long = LabeledPrice
 type LabeledPrice struct {
+	_      tl.NoCompare
 	Label  string
 	Amount int64
 }
@@ -36513,11 +35534,8 @@ type InvoiceClass interface {
 // DecodeInvoiceClass reads a boxed Invoice.
 func DecodeInvoiceClass(d *tl.Decoder) InvoiceClass {
 	id := d.Uint32()
-	var v InvoiceClass
-	switch id {
-	case 0x049ee584:
-		v = &Invoice{}
-	default:
+	v, ok := New(id).(InvoiceClass)
+	if !ok {
 		d.Unknown(id, "Invoice")
 		return nil
 	}
@@ -36532,6 +35550,7 @@ func DecodeInvoiceClass(d *tl.Decoder) InvoiceClass {
 //
 //	invoice#49ee584 flags:# test:flags.0?true name_requested:flags.1?true phone_requested:flags.2?true email_requested:flags.3?true shipping_address_requested:flags.4?true flexible:flags.5?true phone_to_provider:flags.6?true email_to_provider:flags.7?true recurring:flags.9?true currency:string prices:Vector<LabeledPrice> max_tip_amount:flags.8?long suggested_tip_amounts:flags.8?Vector<long> terms_url:flags.10?string subscription_period:flags.11?int = Invoice
 type Invoice struct {
+	_                        tl.NoCompare
 	Test                     bool
 	NameRequested            bool
 	PhoneRequested           bool
@@ -36653,11 +35672,8 @@ type PaymentChargeClass interface {
 // DecodePaymentChargeClass reads a boxed PaymentCharge.
 func DecodePaymentChargeClass(d *tl.Decoder) PaymentChargeClass {
 	id := d.Uint32()
-	var v PaymentChargeClass
-	switch id {
-	case 0xea02c27e:
-		v = &PaymentCharge{}
-	default:
+	v, ok := New(id).(PaymentChargeClass)
+	if !ok {
 		d.Unknown(id, "PaymentCharge")
 		return nil
 	}
@@ -36672,6 +35688,7 @@ func DecodePaymentChargeClass(d *tl.Decoder) PaymentChargeClass {
 //
 //	paymentCharge#ea02c27e id:string provider_charge_id:string = PaymentCharge
 type PaymentCharge struct {
+	_                tl.NoCompare
 	ID               string
 	ProviderChargeID string
 }
@@ -36705,11 +35722,8 @@ type PostAddressClass interface {
 // DecodePostAddressClass reads a boxed PostAddress.
 func DecodePostAddressClass(d *tl.Decoder) PostAddressClass {
 	id := d.Uint32()
-	var v PostAddressClass
-	switch id {
-	case 0x1e8caaeb:
-		v = &PostAddress{}
-	default:
+	v, ok := New(id).(PostAddressClass)
+	if !ok {
 		d.Unknown(id, "PostAddress")
 		return nil
 	}
@@ -36724,6 +35738,7 @@ func DecodePostAddressClass(d *tl.Decoder) PostAddressClass {
 //
 //	postAddress#1e8caaeb street_line1:string street_line2:string city:string state:string country_iso2:string post_code:string = PostAddress
 type PostAddress struct {
+	_           tl.NoCompare
 	StreetLine1 string
 	StreetLine2 string
 	City        string
@@ -36769,11 +35784,8 @@ type PaymentRequestedInfoClass interface {
 // DecodePaymentRequestedInfoClass reads a boxed PaymentRequestedInfo.
 func DecodePaymentRequestedInfoClass(d *tl.Decoder) PaymentRequestedInfoClass {
 	id := d.Uint32()
-	var v PaymentRequestedInfoClass
-	switch id {
-	case 0x909c3f94:
-		v = &PaymentRequestedInfo{}
-	default:
+	v, ok := New(id).(PaymentRequestedInfoClass)
+	if !ok {
 		d.Unknown(id, "PaymentRequestedInfo")
 		return nil
 	}
@@ -36788,6 +35800,7 @@ func DecodePaymentRequestedInfoClass(d *tl.Decoder) PaymentRequestedInfoClass {
 //
 //	paymentRequestedInfo#909c3f94 flags:# name:flags.0?string phone:flags.1?string email:flags.2?string shipping_address:flags.3?PostAddress = PaymentRequestedInfo
 type PaymentRequestedInfo struct {
+	_               tl.NoCompare
 	Name            tl.Opt[string]
 	Phone           tl.Opt[string]
 	Email           tl.Opt[string]
@@ -36858,11 +35871,8 @@ type PaymentSavedCredentialsClass interface {
 // DecodePaymentSavedCredentialsClass reads a boxed PaymentSavedCredentials.
 func DecodePaymentSavedCredentialsClass(d *tl.Decoder) PaymentSavedCredentialsClass {
 	id := d.Uint32()
-	var v PaymentSavedCredentialsClass
-	switch id {
-	case 0xcdc27a1f:
-		v = &PaymentSavedCredentialsCard{}
-	default:
+	v, ok := New(id).(PaymentSavedCredentialsClass)
+	if !ok {
 		d.Unknown(id, "PaymentSavedCredentials")
 		return nil
 	}
@@ -36877,6 +35887,7 @@ func DecodePaymentSavedCredentialsClass(d *tl.Decoder) PaymentSavedCredentialsCl
 //
 //	paymentSavedCredentialsCard#cdc27a1f id:string title:string = PaymentSavedCredentials
 type PaymentSavedCredentialsCard struct {
+	_     tl.NoCompare
 	ID    string
 	Title string
 }
@@ -36910,13 +35921,8 @@ type WebDocumentClass interface {
 // DecodeWebDocumentClass reads a boxed WebDocument.
 func DecodeWebDocumentClass(d *tl.Decoder) WebDocumentClass {
 	id := d.Uint32()
-	var v WebDocumentClass
-	switch id {
-	case 0x1c570ed1:
-		v = &WebDocument{}
-	case 0xf9c8bcc6:
-		v = &WebDocumentNoProxy{}
-	default:
+	v, ok := New(id).(WebDocumentClass)
+	if !ok {
 		d.Unknown(id, "WebDocument")
 		return nil
 	}
@@ -36931,6 +35937,7 @@ func DecodeWebDocumentClass(d *tl.Decoder) WebDocumentClass {
 //
 //	webDocument#1c570ed1 url:string access_hash:long size:int mime_type:string attributes:Vector<DocumentAttribute> = WebDocument
 type WebDocument struct {
+	_          tl.NoCompare
 	URL        string
 	AccessHash int64
 	Size       int32
@@ -36968,6 +35975,7 @@ func (x *WebDocument) DecodeBare(d *tl.Decoder) {
 //
 //	webDocumentNoProxy#f9c8bcc6 url:string size:int mime_type:string attributes:Vector<DocumentAttribute> = WebDocument
 type WebDocumentNoProxy struct {
+	_          tl.NoCompare
 	URL        string
 	Size       int32
 	MIMEType   string
@@ -37007,11 +36015,8 @@ type InputWebDocumentClass interface {
 // DecodeInputWebDocumentClass reads a boxed InputWebDocument.
 func DecodeInputWebDocumentClass(d *tl.Decoder) InputWebDocumentClass {
 	id := d.Uint32()
-	var v InputWebDocumentClass
-	switch id {
-	case 0x9bed434d:
-		v = &InputWebDocument{}
-	default:
+	v, ok := New(id).(InputWebDocumentClass)
+	if !ok {
 		d.Unknown(id, "InputWebDocument")
 		return nil
 	}
@@ -37026,6 +36031,7 @@ func DecodeInputWebDocumentClass(d *tl.Decoder) InputWebDocumentClass {
 //
 //	inputWebDocument#9bed434d url:string size:int mime_type:string attributes:Vector<DocumentAttribute> = InputWebDocument
 type InputWebDocument struct {
+	_          tl.NoCompare
 	URL        string
 	Size       int32
 	MIMEType   string
@@ -37065,15 +36071,8 @@ type InputWebFileLocationClass interface {
 // DecodeInputWebFileLocationClass reads a boxed InputWebFileLocation.
 func DecodeInputWebFileLocationClass(d *tl.Decoder) InputWebFileLocationClass {
 	id := d.Uint32()
-	var v InputWebFileLocationClass
-	switch id {
-	case 0xc239d686:
-		v = &InputWebFileLocation{}
-	case 0x9f2221c9:
-		v = &InputWebFileGeoPointLocation{}
-	case 0xf46fe924:
-		v = &InputWebFileAudioAlbumThumbLocation{}
-	default:
+	v, ok := New(id).(InputWebFileLocationClass)
+	if !ok {
 		d.Unknown(id, "InputWebFileLocation")
 		return nil
 	}
@@ -37088,6 +36087,7 @@ func DecodeInputWebFileLocationClass(d *tl.Decoder) InputWebFileLocationClass {
 //
 //	inputWebFileLocation#c239d686 url:string access_hash:long = InputWebFileLocation
 type InputWebFileLocation struct {
+	_          tl.NoCompare
 	URL        string
 	AccessHash int64
 }
@@ -37116,6 +36116,7 @@ func (x *InputWebFileLocation) DecodeBare(d *tl.Decoder) {
 //
 //	inputWebFileGeoPointLocation#9f2221c9 geo_point:InputGeoPoint access_hash:long w:int h:int zoom:int scale:int = InputWebFileLocation
 type InputWebFileGeoPointLocation struct {
+	_          tl.NoCompare
 	GeoPoint   InputGeoPointClass
 	AccessHash int64
 	W          int32
@@ -37156,6 +36157,7 @@ func (x *InputWebFileGeoPointLocation) DecodeBare(d *tl.Decoder) {
 //
 //	inputWebFileAudioAlbumThumbLocation#f46fe924 flags:# small:flags.2?true document:flags.0?InputDocument title:flags.1?string performer:flags.1?string = InputWebFileLocation
 type InputWebFileAudioAlbumThumbLocation struct {
+	_         tl.NoCompare
 	Small     bool
 	Document  InputDocumentClass
 	Title     tl.Opt[string]
@@ -37223,11 +36225,8 @@ type UploadWebFileClass interface {
 // DecodeUploadWebFileClass reads a boxed upload.WebFile.
 func DecodeUploadWebFileClass(d *tl.Decoder) UploadWebFileClass {
 	id := d.Uint32()
-	var v UploadWebFileClass
-	switch id {
-	case 0x21e753bc:
-		v = &UploadWebFile{}
-	default:
+	v, ok := New(id).(UploadWebFileClass)
+	if !ok {
 		d.Unknown(id, "upload.WebFile")
 		return nil
 	}
@@ -37242,6 +36241,7 @@ func DecodeUploadWebFileClass(d *tl.Decoder) UploadWebFileClass {
 //
 //	upload.webFile#21e753bc size:int mime_type:string file_type:storage.FileType mtime:int bytes:bytes = upload.WebFile
 type UploadWebFile struct {
+	_        tl.NoCompare
 	Size     int32
 	MIMEType string
 	FileType StorageFileTypeClass
@@ -37284,15 +36284,8 @@ type PaymentsPaymentFormClass interface {
 // DecodePaymentsPaymentFormClass reads a boxed payments.PaymentForm.
 func DecodePaymentsPaymentFormClass(d *tl.Decoder) PaymentsPaymentFormClass {
 	id := d.Uint32()
-	var v PaymentsPaymentFormClass
-	switch id {
-	case 0xa0058751:
-		v = &PaymentsPaymentForm{}
-	case 0x7bf6b15c:
-		v = &PaymentsPaymentFormStars{}
-	case 0xb425cfe1:
-		v = &PaymentsPaymentFormStarGift{}
-	default:
+	v, ok := New(id).(PaymentsPaymentFormClass)
+	if !ok {
 		d.Unknown(id, "payments.PaymentForm")
 		return nil
 	}
@@ -37307,6 +36300,7 @@ func DecodePaymentsPaymentFormClass(d *tl.Decoder) PaymentsPaymentFormClass {
 //
 //	payments.paymentForm#a0058751 flags:# can_save_credentials:flags.2?true password_missing:flags.3?true form_id:long bot_id:long title:string description:string photo:flags.5?WebDocument invoice:Invoice provider_id:long url:string native_provider:flags.4?string native_params:flags.4?DataJSON additional_methods:flags.6?Vector<PaymentFormMethod> saved_info:flags.0?PaymentRequestedInfo saved_credentials:flags.1?Vector<PaymentSavedCredentials> users:Vector<User> = payments.PaymentForm
 type PaymentsPaymentForm struct {
+	_                  tl.NoCompare
 	CanSaveCredentials bool
 	PasswordMissing    bool
 	FormID             int64
@@ -37426,6 +36420,7 @@ func (x *PaymentsPaymentForm) DecodeBare(d *tl.Decoder) {
 //
 //	payments.paymentFormStars#7bf6b15c flags:# form_id:long bot_id:long title:string description:string photo:flags.5?WebDocument invoice:Invoice users:Vector<User> = payments.PaymentForm
 type PaymentsPaymentFormStars struct {
+	_           tl.NoCompare
 	FormID      int64
 	BotID       int64
 	Title       string
@@ -37479,6 +36474,7 @@ func (x *PaymentsPaymentFormStars) DecodeBare(d *tl.Decoder) {
 //
 //	payments.paymentFormStarGift#b425cfe1 form_id:long invoice:Invoice = payments.PaymentForm
 type PaymentsPaymentFormStarGift struct {
+	_       tl.NoCompare
 	FormID  int64
 	Invoice InvoiceClass
 }
@@ -37512,11 +36508,8 @@ type PaymentsValidatedRequestedInfoClass interface {
 // DecodePaymentsValidatedRequestedInfoClass reads a boxed payments.ValidatedRequestedInfo.
 func DecodePaymentsValidatedRequestedInfoClass(d *tl.Decoder) PaymentsValidatedRequestedInfoClass {
 	id := d.Uint32()
-	var v PaymentsValidatedRequestedInfoClass
-	switch id {
-	case 0xd1451883:
-		v = &PaymentsValidatedRequestedInfo{}
-	default:
+	v, ok := New(id).(PaymentsValidatedRequestedInfoClass)
+	if !ok {
 		d.Unknown(id, "payments.ValidatedRequestedInfo")
 		return nil
 	}
@@ -37531,6 +36524,7 @@ func DecodePaymentsValidatedRequestedInfoClass(d *tl.Decoder) PaymentsValidatedR
 //
 //	payments.validatedRequestedInfo#d1451883 flags:# id:flags.0?string shipping_options:flags.1?Vector<ShippingOption> = payments.ValidatedRequestedInfo
 type PaymentsValidatedRequestedInfo struct {
+	_               tl.NoCompare
 	ID              tl.Opt[string]
 	ShippingOptions []ShippingOptionClass
 }
@@ -37581,13 +36575,8 @@ type PaymentsPaymentResultClass interface {
 // DecodePaymentsPaymentResultClass reads a boxed payments.PaymentResult.
 func DecodePaymentsPaymentResultClass(d *tl.Decoder) PaymentsPaymentResultClass {
 	id := d.Uint32()
-	var v PaymentsPaymentResultClass
-	switch id {
-	case 0x4e5f810d:
-		v = &PaymentsPaymentResult{}
-	case 0xd8411139:
-		v = &PaymentsPaymentVerificationNeeded{}
-	default:
+	v, ok := New(id).(PaymentsPaymentResultClass)
+	if !ok {
 		d.Unknown(id, "payments.PaymentResult")
 		return nil
 	}
@@ -37602,6 +36591,7 @@ func DecodePaymentsPaymentResultClass(d *tl.Decoder) PaymentsPaymentResultClass 
 //
 //	payments.paymentResult#4e5f810d updates:Updates = payments.PaymentResult
 type PaymentsPaymentResult struct {
+	_       tl.NoCompare
 	Updates UpdatesClass
 }
 
@@ -37627,6 +36617,7 @@ func (x *PaymentsPaymentResult) DecodeBare(d *tl.Decoder) {
 //
 //	payments.paymentVerificationNeeded#d8411139 url:string = payments.PaymentResult
 type PaymentsPaymentVerificationNeeded struct {
+	_   tl.NoCompare
 	URL string
 }
 
@@ -37659,13 +36650,8 @@ type PaymentsPaymentReceiptClass interface {
 // DecodePaymentsPaymentReceiptClass reads a boxed payments.PaymentReceipt.
 func DecodePaymentsPaymentReceiptClass(d *tl.Decoder) PaymentsPaymentReceiptClass {
 	id := d.Uint32()
-	var v PaymentsPaymentReceiptClass
-	switch id {
-	case 0x70c4fe03:
-		v = &PaymentsPaymentReceipt{}
-	case 0xdabbf83a:
-		v = &PaymentsPaymentReceiptStars{}
-	default:
+	v, ok := New(id).(PaymentsPaymentReceiptClass)
+	if !ok {
 		d.Unknown(id, "payments.PaymentReceipt")
 		return nil
 	}
@@ -37680,6 +36666,7 @@ func DecodePaymentsPaymentReceiptClass(d *tl.Decoder) PaymentsPaymentReceiptClas
 //
 //	payments.paymentReceipt#70c4fe03 flags:# date:int bot_id:long provider_id:long title:string description:string photo:flags.2?WebDocument invoice:Invoice info:flags.0?PaymentRequestedInfo shipping:flags.1?ShippingOption tip_amount:flags.3?long currency:string total_amount:long credentials_title:string users:Vector<User> = payments.PaymentReceipt
 type PaymentsPaymentReceipt struct {
+	_                tl.NoCompare
 	Date             int32
 	BotID            int64
 	ProviderID       int64
@@ -37775,6 +36762,7 @@ func (x *PaymentsPaymentReceipt) DecodeBare(d *tl.Decoder) {
 //
 //	payments.paymentReceiptStars#dabbf83a flags:# date:int bot_id:long title:string description:string photo:flags.2?WebDocument invoice:Invoice currency:string total_amount:long transaction_id:string users:Vector<User> = payments.PaymentReceipt
 type PaymentsPaymentReceiptStars struct {
+	_             tl.NoCompare
 	Date          int32
 	BotID         int64
 	Title         string
@@ -37842,11 +36830,8 @@ type PaymentsSavedInfoClass interface {
 // DecodePaymentsSavedInfoClass reads a boxed payments.SavedInfo.
 func DecodePaymentsSavedInfoClass(d *tl.Decoder) PaymentsSavedInfoClass {
 	id := d.Uint32()
-	var v PaymentsSavedInfoClass
-	switch id {
-	case 0xfb8fe43c:
-		v = &PaymentsSavedInfo{}
-	default:
+	v, ok := New(id).(PaymentsSavedInfoClass)
+	if !ok {
 		d.Unknown(id, "payments.SavedInfo")
 		return nil
 	}
@@ -37861,6 +36846,7 @@ func DecodePaymentsSavedInfoClass(d *tl.Decoder) PaymentsSavedInfoClass {
 //
 //	payments.savedInfo#fb8fe43c flags:# has_saved_credentials:flags.1?true saved_info:flags.0?PaymentRequestedInfo = payments.SavedInfo
 type PaymentsSavedInfo struct {
+	_                   tl.NoCompare
 	HasSavedCredentials bool
 	SavedInfo           PaymentRequestedInfoClass
 }
@@ -37906,17 +36892,8 @@ type InputPaymentCredentialsClass interface {
 // DecodeInputPaymentCredentialsClass reads a boxed InputPaymentCredentials.
 func DecodeInputPaymentCredentialsClass(d *tl.Decoder) InputPaymentCredentialsClass {
 	id := d.Uint32()
-	var v InputPaymentCredentialsClass
-	switch id {
-	case 0xc10eb2cf:
-		v = &InputPaymentCredentialsSaved{}
-	case 0x3417d728:
-		v = &InputPaymentCredentials{}
-	case 0x0aa1c39f:
-		v = &InputPaymentCredentialsApplePay{}
-	case 0x8ac32801:
-		v = &InputPaymentCredentialsGooglePay{}
-	default:
+	v, ok := New(id).(InputPaymentCredentialsClass)
+	if !ok {
 		d.Unknown(id, "InputPaymentCredentials")
 		return nil
 	}
@@ -37931,6 +36908,7 @@ func DecodeInputPaymentCredentialsClass(d *tl.Decoder) InputPaymentCredentialsCl
 //
 //	inputPaymentCredentialsSaved#c10eb2cf id:string tmp_password:bytes = InputPaymentCredentials
 type InputPaymentCredentialsSaved struct {
+	_           tl.NoCompare
 	ID          string
 	TmpPassword []byte
 }
@@ -37959,6 +36937,7 @@ func (x *InputPaymentCredentialsSaved) DecodeBare(d *tl.Decoder) {
 //
 //	inputPaymentCredentials#3417d728 flags:# save:flags.0?true data:DataJSON = InputPaymentCredentials
 type InputPaymentCredentials struct {
+	_    tl.NoCompare
 	Save bool
 	Data DataJSONClass
 }
@@ -37992,6 +36971,7 @@ func (x *InputPaymentCredentials) DecodeBare(d *tl.Decoder) {
 //
 //	inputPaymentCredentialsApplePay#aa1c39f payment_data:DataJSON = InputPaymentCredentials
 type InputPaymentCredentialsApplePay struct {
+	_           tl.NoCompare
 	PaymentData DataJSONClass
 }
 
@@ -38017,6 +36997,7 @@ func (x *InputPaymentCredentialsApplePay) DecodeBare(d *tl.Decoder) {
 //
 //	inputPaymentCredentialsGooglePay#8ac32801 payment_token:DataJSON = InputPaymentCredentials
 type InputPaymentCredentialsGooglePay struct {
+	_            tl.NoCompare
 	PaymentToken DataJSONClass
 }
 
@@ -38047,11 +37028,8 @@ type AccountTmpPasswordClass interface {
 // DecodeAccountTmpPasswordClass reads a boxed account.TmpPassword.
 func DecodeAccountTmpPasswordClass(d *tl.Decoder) AccountTmpPasswordClass {
 	id := d.Uint32()
-	var v AccountTmpPasswordClass
-	switch id {
-	case 0xdb64fd34:
-		v = &AccountTmpPassword{}
-	default:
+	v, ok := New(id).(AccountTmpPasswordClass)
+	if !ok {
 		d.Unknown(id, "account.TmpPassword")
 		return nil
 	}
@@ -38066,6 +37044,7 @@ func DecodeAccountTmpPasswordClass(d *tl.Decoder) AccountTmpPasswordClass {
 //
 //	account.tmpPassword#db64fd34 tmp_password:bytes valid_until:int = account.TmpPassword
 type AccountTmpPassword struct {
+	_           tl.NoCompare
 	TmpPassword []byte
 	ValidUntil  int32
 }
@@ -38099,11 +37078,8 @@ type ShippingOptionClass interface {
 // DecodeShippingOptionClass reads a boxed ShippingOption.
 func DecodeShippingOptionClass(d *tl.Decoder) ShippingOptionClass {
 	id := d.Uint32()
-	var v ShippingOptionClass
-	switch id {
-	case 0xb6213cdf:
-		v = &ShippingOption{}
-	default:
+	v, ok := New(id).(ShippingOptionClass)
+	if !ok {
 		d.Unknown(id, "ShippingOption")
 		return nil
 	}
@@ -38118,6 +37094,7 @@ func DecodeShippingOptionClass(d *tl.Decoder) ShippingOptionClass {
 //
 //	shippingOption#b6213cdf id:string title:string prices:Vector<LabeledPrice> = ShippingOption
 type ShippingOption struct {
+	_      tl.NoCompare
 	ID     string
 	Title  string
 	Prices []LabeledPriceClass
@@ -38154,11 +37131,8 @@ type InputStickerSetItemClass interface {
 // DecodeInputStickerSetItemClass reads a boxed InputStickerSetItem.
 func DecodeInputStickerSetItemClass(d *tl.Decoder) InputStickerSetItemClass {
 	id := d.Uint32()
-	var v InputStickerSetItemClass
-	switch id {
-	case 0x32da9e9c:
-		v = &InputStickerSetItem{}
-	default:
+	v, ok := New(id).(InputStickerSetItemClass)
+	if !ok {
 		d.Unknown(id, "InputStickerSetItem")
 		return nil
 	}
@@ -38173,6 +37147,7 @@ func DecodeInputStickerSetItemClass(d *tl.Decoder) InputStickerSetItemClass {
 //
 //	inputStickerSetItem#32da9e9c flags:# document:InputDocument emoji:string mask_coords:flags.0?MaskCoords keywords:flags.1?string = InputStickerSetItem
 type InputStickerSetItem struct {
+	_          tl.NoCompare
 	Document   InputDocumentClass
 	Emoji      string
 	MaskCoords MaskCoordsClass
@@ -38229,11 +37204,8 @@ type InputPhoneCallClass interface {
 // DecodeInputPhoneCallClass reads a boxed InputPhoneCall.
 func DecodeInputPhoneCallClass(d *tl.Decoder) InputPhoneCallClass {
 	id := d.Uint32()
-	var v InputPhoneCallClass
-	switch id {
-	case 0x1e36fded:
-		v = &InputPhoneCall{}
-	default:
+	v, ok := New(id).(InputPhoneCallClass)
+	if !ok {
 		d.Unknown(id, "InputPhoneCall")
 		return nil
 	}
@@ -38248,6 +37220,7 @@ func DecodeInputPhoneCallClass(d *tl.Decoder) InputPhoneCallClass {
 //
 //	inputPhoneCall#1e36fded id:long access_hash:long = InputPhoneCall
 type InputPhoneCall struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash int64
 }
@@ -38281,21 +37254,8 @@ type PhoneCallClass interface {
 // DecodePhoneCallClass reads a boxed PhoneCall.
 func DecodePhoneCallClass(d *tl.Decoder) PhoneCallClass {
 	id := d.Uint32()
-	var v PhoneCallClass
-	switch id {
-	case 0x5366c915:
-		v = &PhoneCallEmpty{}
-	case 0xc5226f17:
-		v = &PhoneCallWaiting{}
-	case 0x14b0ed0c:
-		v = &PhoneCallRequested{}
-	case 0x3660c311:
-		v = &PhoneCallAccepted{}
-	case 0x30535af5:
-		v = &PhoneCall{}
-	case 0x50ca4de1:
-		v = &PhoneCallDiscarded{}
-	default:
+	v, ok := New(id).(PhoneCallClass)
+	if !ok {
 		d.Unknown(id, "PhoneCall")
 		return nil
 	}
@@ -38310,6 +37270,7 @@ func DecodePhoneCallClass(d *tl.Decoder) PhoneCallClass {
 //
 //	phoneCallEmpty#5366c915 id:long = PhoneCall
 type PhoneCallEmpty struct {
+	_  tl.NoCompare
 	ID int64
 }
 
@@ -38335,6 +37296,7 @@ func (x *PhoneCallEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	phoneCallWaiting#c5226f17 flags:# video:flags.6?true id:long access_hash:long date:int admin_id:long participant_id:long protocol:PhoneCallProtocol receive_date:flags.0?int = PhoneCall
 type PhoneCallWaiting struct {
+	_             tl.NoCompare
 	Video         bool
 	ID            int64
 	AccessHash    int64
@@ -38393,6 +37355,7 @@ func (x *PhoneCallWaiting) DecodeBare(d *tl.Decoder) {
 //
 //	phoneCallRequested#14b0ed0c flags:# video:flags.6?true id:long access_hash:long date:int admin_id:long participant_id:long g_a_hash:bytes protocol:PhoneCallProtocol = PhoneCall
 type PhoneCallRequested struct {
+	_             tl.NoCompare
 	Video         bool
 	ID            int64
 	AccessHash    int64
@@ -38444,6 +37407,7 @@ func (x *PhoneCallRequested) DecodeBare(d *tl.Decoder) {
 //
 //	phoneCallAccepted#3660c311 flags:# video:flags.6?true id:long access_hash:long date:int admin_id:long participant_id:long g_b:bytes protocol:PhoneCallProtocol = PhoneCall
 type PhoneCallAccepted struct {
+	_             tl.NoCompare
 	Video         bool
 	ID            int64
 	AccessHash    int64
@@ -38495,6 +37459,7 @@ func (x *PhoneCallAccepted) DecodeBare(d *tl.Decoder) {
 //
 //	phoneCall#30535af5 flags:# p2p_allowed:flags.5?true video:flags.6?true conference_supported:flags.8?true id:long access_hash:long date:int admin_id:long participant_id:long g_a_or_b:bytes key_fingerprint:long protocol:PhoneCallProtocol connections:Vector<PhoneConnection> start_date:int custom_parameters:flags.7?DataJSON = PhoneCall
 type PhoneCall struct {
+	_                   tl.NoCompare
 	P2pAllowed          bool
 	Video               bool
 	ConferenceSupported bool
@@ -38575,6 +37540,7 @@ func (x *PhoneCall) DecodeBare(d *tl.Decoder) {
 //
 //	phoneCallDiscarded#50ca4de1 flags:# need_rating:flags.2?true need_debug:flags.3?true video:flags.6?true id:long reason:flags.0?PhoneCallDiscardReason duration:flags.1?int = PhoneCall
 type PhoneCallDiscarded struct {
+	_          tl.NoCompare
 	NeedRating bool
 	NeedDebug  bool
 	Video      bool
@@ -38643,13 +37609,8 @@ type PhoneConnectionClass interface {
 // DecodePhoneConnectionClass reads a boxed PhoneConnection.
 func DecodePhoneConnectionClass(d *tl.Decoder) PhoneConnectionClass {
 	id := d.Uint32()
-	var v PhoneConnectionClass
-	switch id {
-	case 0x9cc123c7:
-		v = &PhoneConnection{}
-	case 0x635fe375:
-		v = &PhoneConnectionWebrtc{}
-	default:
+	v, ok := New(id).(PhoneConnectionClass)
+	if !ok {
 		d.Unknown(id, "PhoneConnection")
 		return nil
 	}
@@ -38664,6 +37625,7 @@ func DecodePhoneConnectionClass(d *tl.Decoder) PhoneConnectionClass {
 //
 //	phoneConnection#9cc123c7 flags:# tcp:flags.0?true id:long ip:string ipv6:string port:int peer_tag:bytes = PhoneConnection
 type PhoneConnection struct {
+	_       tl.NoCompare
 	Tcp     bool
 	ID      int64
 	IP      string
@@ -38709,6 +37671,7 @@ func (x *PhoneConnection) DecodeBare(d *tl.Decoder) {
 //
 //	phoneConnectionWebrtc#635fe375 flags:# turn:flags.0?true stun:flags.1?true id:long ip:string ipv6:string port:int username:string password:string = PhoneConnection
 type PhoneConnectionWebrtc struct {
+	_        tl.NoCompare
 	Turn     bool
 	Stun     bool
 	ID       int64
@@ -38767,11 +37730,8 @@ type PhoneCallProtocolClass interface {
 // DecodePhoneCallProtocolClass reads a boxed PhoneCallProtocol.
 func DecodePhoneCallProtocolClass(d *tl.Decoder) PhoneCallProtocolClass {
 	id := d.Uint32()
-	var v PhoneCallProtocolClass
-	switch id {
-	case 0xfc878fc8:
-		v = &PhoneCallProtocol{}
-	default:
+	v, ok := New(id).(PhoneCallProtocolClass)
+	if !ok {
 		d.Unknown(id, "PhoneCallProtocol")
 		return nil
 	}
@@ -38786,6 +37746,7 @@ func DecodePhoneCallProtocolClass(d *tl.Decoder) PhoneCallProtocolClass {
 //
 //	phoneCallProtocol#fc878fc8 flags:# udp_p2p:flags.0?true udp_reflector:flags.1?true min_layer:int max_layer:int library_versions:Vector<string> = PhoneCallProtocol
 type PhoneCallProtocol struct {
+	_               tl.NoCompare
 	UdpP2p          bool
 	UdpReflector    bool
 	MinLayer        int32
@@ -38835,11 +37796,8 @@ type PhonePhoneCallClass interface {
 // DecodePhonePhoneCallClass reads a boxed phone.PhoneCall.
 func DecodePhonePhoneCallClass(d *tl.Decoder) PhonePhoneCallClass {
 	id := d.Uint32()
-	var v PhonePhoneCallClass
-	switch id {
-	case 0xec82e140:
-		v = &PhonePhoneCall{}
-	default:
+	v, ok := New(id).(PhonePhoneCallClass)
+	if !ok {
 		d.Unknown(id, "phone.PhoneCall")
 		return nil
 	}
@@ -38854,6 +37812,7 @@ func DecodePhonePhoneCallClass(d *tl.Decoder) PhonePhoneCallClass {
 //
 //	phone.phoneCall#ec82e140 phone_call:PhoneCall users:Vector<User> = phone.PhoneCall
 type PhonePhoneCall struct {
+	_         tl.NoCompare
 	PhoneCall PhoneCallClass
 	Users     []UserClass
 }
@@ -38887,13 +37846,8 @@ type UploadCDNFileClass interface {
 // DecodeUploadCDNFileClass reads a boxed upload.CdnFile.
 func DecodeUploadCDNFileClass(d *tl.Decoder) UploadCDNFileClass {
 	id := d.Uint32()
-	var v UploadCDNFileClass
-	switch id {
-	case 0xeea8e46e:
-		v = &UploadCDNFileReuploadNeeded{}
-	case 0xa99fca4f:
-		v = &UploadCDNFile{}
-	default:
+	v, ok := New(id).(UploadCDNFileClass)
+	if !ok {
 		d.Unknown(id, "upload.CdnFile")
 		return nil
 	}
@@ -38908,6 +37862,7 @@ func DecodeUploadCDNFileClass(d *tl.Decoder) UploadCDNFileClass {
 //
 //	upload.cdnFileReuploadNeeded#eea8e46e request_token:bytes = upload.CdnFile
 type UploadCDNFileReuploadNeeded struct {
+	_            tl.NoCompare
 	RequestToken []byte
 }
 
@@ -38933,6 +37888,7 @@ func (x *UploadCDNFileReuploadNeeded) DecodeBare(d *tl.Decoder) {
 //
 //	upload.cdnFile#a99fca4f bytes:bytes = upload.CdnFile
 type UploadCDNFile struct {
+	_     tl.NoCompare
 	Bytes []byte
 }
 
@@ -38963,11 +37919,8 @@ type CDNPublicKeyClass interface {
 // DecodeCDNPublicKeyClass reads a boxed CdnPublicKey.
 func DecodeCDNPublicKeyClass(d *tl.Decoder) CDNPublicKeyClass {
 	id := d.Uint32()
-	var v CDNPublicKeyClass
-	switch id {
-	case 0xc982eaba:
-		v = &CDNPublicKey{}
-	default:
+	v, ok := New(id).(CDNPublicKeyClass)
+	if !ok {
 		d.Unknown(id, "CdnPublicKey")
 		return nil
 	}
@@ -38982,6 +37935,7 @@ func DecodeCDNPublicKeyClass(d *tl.Decoder) CDNPublicKeyClass {
 //
 //	cdnPublicKey#c982eaba dc_id:int public_key:string = CdnPublicKey
 type CDNPublicKey struct {
+	_         tl.NoCompare
 	DCID      int32
 	PublicKey string
 }
@@ -39015,11 +37969,8 @@ type CDNConfigClass interface {
 // DecodeCDNConfigClass reads a boxed CdnConfig.
 func DecodeCDNConfigClass(d *tl.Decoder) CDNConfigClass {
 	id := d.Uint32()
-	var v CDNConfigClass
-	switch id {
-	case 0x5725e40a:
-		v = &CDNConfig{}
-	default:
+	v, ok := New(id).(CDNConfigClass)
+	if !ok {
 		d.Unknown(id, "CdnConfig")
 		return nil
 	}
@@ -39034,6 +37985,7 @@ func DecodeCDNConfigClass(d *tl.Decoder) CDNConfigClass {
 //
 //	cdnConfig#5725e40a public_keys:Vector<CdnPublicKey> = CdnConfig
 type CDNConfig struct {
+	_          tl.NoCompare
 	PublicKeys []CDNPublicKeyClass
 }
 
@@ -39064,15 +38016,8 @@ type LangPackStringClass interface {
 // DecodeLangPackStringClass reads a boxed LangPackString.
 func DecodeLangPackStringClass(d *tl.Decoder) LangPackStringClass {
 	id := d.Uint32()
-	var v LangPackStringClass
-	switch id {
-	case 0xcad181f6:
-		v = &LangPackString{}
-	case 0x6c47ac9f:
-		v = &LangPackStringPluralized{}
-	case 0x2979eeb2:
-		v = &LangPackStringDeleted{}
-	default:
+	v, ok := New(id).(LangPackStringClass)
+	if !ok {
 		d.Unknown(id, "LangPackString")
 		return nil
 	}
@@ -39087,6 +38032,7 @@ func DecodeLangPackStringClass(d *tl.Decoder) LangPackStringClass {
 //
 //	langPackString#cad181f6 key:string value:string = LangPackString
 type LangPackString struct {
+	_     tl.NoCompare
 	Key   string
 	Value string
 }
@@ -39115,6 +38061,7 @@ func (x *LangPackString) DecodeBare(d *tl.Decoder) {
 //
 //	langPackStringPluralized#6c47ac9f flags:# key:string zero_value:flags.0?string one_value:flags.1?string two_value:flags.2?string few_value:flags.3?string many_value:flags.4?string other_value:string = LangPackString
 type LangPackStringPluralized struct {
+	_          tl.NoCompare
 	Key        string
 	ZeroValue  tl.Opt[string]
 	OneValue   tl.Opt[string]
@@ -39196,6 +38143,7 @@ func (x *LangPackStringPluralized) DecodeBare(d *tl.Decoder) {
 //
 //	langPackStringDeleted#2979eeb2 key:string = LangPackString
 type LangPackStringDeleted struct {
+	_   tl.NoCompare
 	Key string
 }
 
@@ -39226,11 +38174,8 @@ type LangPackDifferenceClass interface {
 // DecodeLangPackDifferenceClass reads a boxed LangPackDifference.
 func DecodeLangPackDifferenceClass(d *tl.Decoder) LangPackDifferenceClass {
 	id := d.Uint32()
-	var v LangPackDifferenceClass
-	switch id {
-	case 0xf385c1f6:
-		v = &LangPackDifference{}
-	default:
+	v, ok := New(id).(LangPackDifferenceClass)
+	if !ok {
 		d.Unknown(id, "LangPackDifference")
 		return nil
 	}
@@ -39245,6 +38190,7 @@ func DecodeLangPackDifferenceClass(d *tl.Decoder) LangPackDifferenceClass {
 //
 //	langPackDifference#f385c1f6 lang_code:string from_version:int version:int strings:Vector<LangPackString> = LangPackDifference
 type LangPackDifference struct {
+	_           tl.NoCompare
 	LangCode    string
 	FromVersion int32
 	Version     int32
@@ -39284,11 +38230,8 @@ type LangPackLanguageClass interface {
 // DecodeLangPackLanguageClass reads a boxed LangPackLanguage.
 func DecodeLangPackLanguageClass(d *tl.Decoder) LangPackLanguageClass {
 	id := d.Uint32()
-	var v LangPackLanguageClass
-	switch id {
-	case 0xeeca5ce3:
-		v = &LangPackLanguage{}
-	default:
+	v, ok := New(id).(LangPackLanguageClass)
+	if !ok {
 		d.Unknown(id, "LangPackLanguage")
 		return nil
 	}
@@ -39303,6 +38246,7 @@ func DecodeLangPackLanguageClass(d *tl.Decoder) LangPackLanguageClass {
 //
 //	langPackLanguage#eeca5ce3 flags:# official:flags.0?true rtl:flags.2?true beta:flags.3?true name:string native_name:string lang_code:string base_lang_code:flags.1?string plural_code:string strings_count:int translated_count:int translations_url:string = LangPackLanguage
 type LangPackLanguage struct {
+	_               tl.NoCompare
 	Official        bool
 	Rtl             bool
 	Beta            bool
@@ -39379,113 +38323,8 @@ type ChannelAdminLogEventActionClass interface {
 // DecodeChannelAdminLogEventActionClass reads a boxed ChannelAdminLogEventAction.
 func DecodeChannelAdminLogEventActionClass(d *tl.Decoder) ChannelAdminLogEventActionClass {
 	id := d.Uint32()
-	var v ChannelAdminLogEventActionClass
-	switch id {
-	case 0xe6dfb825:
-		v = &ChannelAdminLogEventActionChangeTitle{}
-	case 0x55188a2e:
-		v = &ChannelAdminLogEventActionChangeAbout{}
-	case 0x6a4afc38:
-		v = &ChannelAdminLogEventActionChangeUsername{}
-	case 0x434bd2af:
-		v = &ChannelAdminLogEventActionChangePhoto{}
-	case 0x1b7907ae:
-		v = &ChannelAdminLogEventActionToggleInvites{}
-	case 0x26ae0971:
-		v = &ChannelAdminLogEventActionToggleSignatures{}
-	case 0xe9e82c18:
-		v = &ChannelAdminLogEventActionUpdatePinned{}
-	case 0x709b2405:
-		v = &ChannelAdminLogEventActionEditMessage{}
-	case 0x42e047bb:
-		v = &ChannelAdminLogEventActionDeleteMessage{}
-	case 0x183040d3:
-		v = &ChannelAdminLogEventActionParticipantJoin{}
-	case 0xf89777f2:
-		v = &ChannelAdminLogEventActionParticipantLeave{}
-	case 0xe31c34d8:
-		v = &ChannelAdminLogEventActionParticipantInvite{}
-	case 0xe6d83d7e:
-		v = &ChannelAdminLogEventActionParticipantToggleBan{}
-	case 0xd5676710:
-		v = &ChannelAdminLogEventActionParticipantToggleAdmin{}
-	case 0xb1c3caa7:
-		v = &ChannelAdminLogEventActionChangeStickerSet{}
-	case 0x5f5c95f1:
-		v = &ChannelAdminLogEventActionTogglePreHistoryHidden{}
-	case 0x2df5fc0a:
-		v = &ChannelAdminLogEventActionDefaultBannedRights{}
-	case 0x8f079643:
-		v = &ChannelAdminLogEventActionStopPoll{}
-	case 0x050c7ac8:
-		v = &ChannelAdminLogEventActionChangeLinkedChat{}
-	case 0x0e6b76ae:
-		v = &ChannelAdminLogEventActionChangeLocation{}
-	case 0x53909779:
-		v = &ChannelAdminLogEventActionToggleSlowMode{}
-	case 0x23209745:
-		v = &ChannelAdminLogEventActionStartGroupCall{}
-	case 0xdb9f9140:
-		v = &ChannelAdminLogEventActionDiscardGroupCall{}
-	case 0xf92424d2:
-		v = &ChannelAdminLogEventActionParticipantMute{}
-	case 0xe64429c0:
-		v = &ChannelAdminLogEventActionParticipantUnmute{}
-	case 0x56d6a247:
-		v = &ChannelAdminLogEventActionToggleGroupCallSetting{}
-	case 0xfe9fc158:
-		v = &ChannelAdminLogEventActionParticipantJoinByInvite{}
-	case 0x5a50fca4:
-		v = &ChannelAdminLogEventActionExportedInviteDelete{}
-	case 0x410a134e:
-		v = &ChannelAdminLogEventActionExportedInviteRevoke{}
-	case 0xe90ebb59:
-		v = &ChannelAdminLogEventActionExportedInviteEdit{}
-	case 0x3e7f6847:
-		v = &ChannelAdminLogEventActionParticipantVolume{}
-	case 0x6e941a38:
-		v = &ChannelAdminLogEventActionChangeHistoryTTL{}
-	case 0xafb6144a:
-		v = &ChannelAdminLogEventActionParticipantJoinByRequest{}
-	case 0xcb2ac766:
-		v = &ChannelAdminLogEventActionToggleNoForwards{}
-	case 0x278f2868:
-		v = &ChannelAdminLogEventActionSendMessage{}
-	case 0xbe4e0ef8:
-		v = &ChannelAdminLogEventActionChangeAvailableReactions{}
-	case 0xf04fb3a9:
-		v = &ChannelAdminLogEventActionChangeUsernames{}
-	case 0x02cc6383:
-		v = &ChannelAdminLogEventActionToggleForum{}
-	case 0x58707d28:
-		v = &ChannelAdminLogEventActionCreateTopic{}
-	case 0xf06fe208:
-		v = &ChannelAdminLogEventActionEditTopic{}
-	case 0xae168909:
-		v = &ChannelAdminLogEventActionDeleteTopic{}
-	case 0x5d8d353b:
-		v = &ChannelAdminLogEventActionPinTopic{}
-	case 0x64f36dfc:
-		v = &ChannelAdminLogEventActionToggleAntiSpam{}
-	case 0x5796e780:
-		v = &ChannelAdminLogEventActionChangePeerColor{}
-	case 0x5e477b25:
-		v = &ChannelAdminLogEventActionChangeProfilePeerColor{}
-	case 0x31bb5d52:
-		v = &ChannelAdminLogEventActionChangeWallpaper{}
-	case 0x3ea9feb1:
-		v = &ChannelAdminLogEventActionChangeEmojiStatus{}
-	case 0x46d840ab:
-		v = &ChannelAdminLogEventActionChangeEmojiStickerSet{}
-	case 0x60a79c79:
-		v = &ChannelAdminLogEventActionToggleSignatureProfiles{}
-	case 0x64642db3:
-		v = &ChannelAdminLogEventActionParticipantSubExtend{}
-	case 0xc517f77e:
-		v = &ChannelAdminLogEventActionToggleAutotranslation{}
-	case 0x5806b4ec:
-		v = &ChannelAdminLogEventActionParticipantEditRank{}
-	default:
+	v, ok := New(id).(ChannelAdminLogEventActionClass)
+	if !ok {
 		d.Unknown(id, "ChannelAdminLogEventAction")
 		return nil
 	}
@@ -39500,6 +38339,7 @@ func DecodeChannelAdminLogEventActionClass(d *tl.Decoder) ChannelAdminLogEventAc
 //
 //	channelAdminLogEventActionChangeTitle#e6dfb825 prev_value:string new_value:string = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangeTitle struct {
+	_         tl.NoCompare
 	PrevValue string
 	NewValue  string
 }
@@ -39530,6 +38370,7 @@ func (x *ChannelAdminLogEventActionChangeTitle) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionChangeAbout#55188a2e prev_value:string new_value:string = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangeAbout struct {
+	_         tl.NoCompare
 	PrevValue string
 	NewValue  string
 }
@@ -39560,6 +38401,7 @@ func (x *ChannelAdminLogEventActionChangeAbout) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionChangeUsername#6a4afc38 prev_value:string new_value:string = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangeUsername struct {
+	_         tl.NoCompare
 	PrevValue string
 	NewValue  string
 }
@@ -39590,6 +38432,7 @@ func (x *ChannelAdminLogEventActionChangeUsername) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionChangePhoto#434bd2af prev_photo:Photo new_photo:Photo = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangePhoto struct {
+	_         tl.NoCompare
 	PrevPhoto PhotoClass
 	NewPhoto  PhotoClass
 }
@@ -39620,6 +38463,7 @@ func (x *ChannelAdminLogEventActionChangePhoto) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionToggleInvites#1b7907ae new_value:Bool = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionToggleInvites struct {
+	_        tl.NoCompare
 	NewValue bool
 }
 
@@ -39647,6 +38491,7 @@ func (x *ChannelAdminLogEventActionToggleInvites) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionToggleSignatures#26ae0971 new_value:Bool = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionToggleSignatures struct {
+	_        tl.NoCompare
 	NewValue bool
 }
 
@@ -39674,6 +38519,7 @@ func (x *ChannelAdminLogEventActionToggleSignatures) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionUpdatePinned#e9e82c18 message:Message = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionUpdatePinned struct {
+	_       tl.NoCompare
 	Message MessageClass
 }
 
@@ -39701,6 +38547,7 @@ func (x *ChannelAdminLogEventActionUpdatePinned) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionEditMessage#709b2405 prev_message:Message new_message:Message = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionEditMessage struct {
+	_           tl.NoCompare
 	PrevMessage MessageClass
 	NewMessage  MessageClass
 }
@@ -39731,6 +38578,7 @@ func (x *ChannelAdminLogEventActionEditMessage) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionDeleteMessage#42e047bb message:Message = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionDeleteMessage struct {
+	_       tl.NoCompare
 	Message MessageClass
 }
 
@@ -39758,6 +38606,7 @@ func (x *ChannelAdminLogEventActionDeleteMessage) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionParticipantJoin#183040d3 = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionParticipantJoin struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x183040d3.
@@ -39782,6 +38631,7 @@ func (x *ChannelAdminLogEventActionParticipantJoin) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionParticipantLeave#f89777f2 = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionParticipantLeave struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf89777f2.
@@ -39806,6 +38656,7 @@ func (x *ChannelAdminLogEventActionParticipantLeave) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionParticipantInvite#e31c34d8 participant:ChannelParticipant = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionParticipantInvite struct {
+	_           tl.NoCompare
 	Participant ChannelParticipantClass
 }
 
@@ -39833,6 +38684,7 @@ func (x *ChannelAdminLogEventActionParticipantInvite) DecodeBare(d *tl.Decoder) 
 //
 //	channelAdminLogEventActionParticipantToggleBan#e6d83d7e prev_participant:ChannelParticipant new_participant:ChannelParticipant = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionParticipantToggleBan struct {
+	_               tl.NoCompare
 	PrevParticipant ChannelParticipantClass
 	NewParticipant  ChannelParticipantClass
 }
@@ -39863,6 +38715,7 @@ func (x *ChannelAdminLogEventActionParticipantToggleBan) DecodeBare(d *tl.Decode
 //
 //	channelAdminLogEventActionParticipantToggleAdmin#d5676710 prev_participant:ChannelParticipant new_participant:ChannelParticipant = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionParticipantToggleAdmin struct {
+	_               tl.NoCompare
 	PrevParticipant ChannelParticipantClass
 	NewParticipant  ChannelParticipantClass
 }
@@ -39893,6 +38746,7 @@ func (x *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBare(d *tl.Deco
 //
 //	channelAdminLogEventActionChangeStickerSet#b1c3caa7 prev_stickerset:InputStickerSet new_stickerset:InputStickerSet = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangeStickerSet struct {
+	_              tl.NoCompare
 	PrevStickerset InputStickerSetClass
 	NewStickerset  InputStickerSetClass
 }
@@ -39923,6 +38777,7 @@ func (x *ChannelAdminLogEventActionChangeStickerSet) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionTogglePreHistoryHidden#5f5c95f1 new_value:Bool = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionTogglePreHistoryHidden struct {
+	_        tl.NoCompare
 	NewValue bool
 }
 
@@ -39950,6 +38805,7 @@ func (x *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBare(d *tl.Deco
 //
 //	channelAdminLogEventActionDefaultBannedRights#2df5fc0a prev_banned_rights:ChatBannedRights new_banned_rights:ChatBannedRights = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionDefaultBannedRights struct {
+	_                tl.NoCompare
 	PrevBannedRights ChatBannedRightsClass
 	NewBannedRights  ChatBannedRightsClass
 }
@@ -39980,6 +38836,7 @@ func (x *ChannelAdminLogEventActionDefaultBannedRights) DecodeBare(d *tl.Decoder
 //
 //	channelAdminLogEventActionStopPoll#8f079643 message:Message = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionStopPoll struct {
+	_       tl.NoCompare
 	Message MessageClass
 }
 
@@ -40007,6 +38864,7 @@ func (x *ChannelAdminLogEventActionStopPoll) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionChangeLinkedChat#50c7ac8 prev_value:long new_value:long = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangeLinkedChat struct {
+	_         tl.NoCompare
 	PrevValue int64
 	NewValue  int64
 }
@@ -40037,6 +38895,7 @@ func (x *ChannelAdminLogEventActionChangeLinkedChat) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionChangeLocation#e6b76ae prev_value:ChannelLocation new_value:ChannelLocation = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangeLocation struct {
+	_         tl.NoCompare
 	PrevValue ChannelLocationClass
 	NewValue  ChannelLocationClass
 }
@@ -40067,6 +38926,7 @@ func (x *ChannelAdminLogEventActionChangeLocation) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionToggleSlowMode#53909779 prev_value:int new_value:int = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionToggleSlowMode struct {
+	_         tl.NoCompare
 	PrevValue int32
 	NewValue  int32
 }
@@ -40097,6 +38957,7 @@ func (x *ChannelAdminLogEventActionToggleSlowMode) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionStartGroupCall#23209745 call:InputGroupCall = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionStartGroupCall struct {
+	_    tl.NoCompare
 	Call InputGroupCallClass
 }
 
@@ -40124,6 +38985,7 @@ func (x *ChannelAdminLogEventActionStartGroupCall) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionDiscardGroupCall#db9f9140 call:InputGroupCall = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionDiscardGroupCall struct {
+	_    tl.NoCompare
 	Call InputGroupCallClass
 }
 
@@ -40151,6 +39013,7 @@ func (x *ChannelAdminLogEventActionDiscardGroupCall) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionParticipantMute#f92424d2 participant:GroupCallParticipant = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionParticipantMute struct {
+	_           tl.NoCompare
 	Participant GroupCallParticipantClass
 }
 
@@ -40178,6 +39041,7 @@ func (x *ChannelAdminLogEventActionParticipantMute) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionParticipantUnmute#e64429c0 participant:GroupCallParticipant = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionParticipantUnmute struct {
+	_           tl.NoCompare
 	Participant GroupCallParticipantClass
 }
 
@@ -40205,6 +39069,7 @@ func (x *ChannelAdminLogEventActionParticipantUnmute) DecodeBare(d *tl.Decoder) 
 //
 //	channelAdminLogEventActionToggleGroupCallSetting#56d6a247 join_muted:Bool = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionToggleGroupCallSetting struct {
+	_         tl.NoCompare
 	JoinMuted bool
 }
 
@@ -40232,6 +39097,7 @@ func (x *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBare(d *tl.Deco
 //
 //	channelAdminLogEventActionParticipantJoinByInvite#fe9fc158 flags:# via_chatlist:flags.0?true invite:ExportedChatInvite = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionParticipantJoinByInvite struct {
+	_           tl.NoCompare
 	ViaChatlist bool
 	Invite      ExportedChatInviteClass
 }
@@ -40267,6 +39133,7 @@ func (x *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBare(d *tl.Dec
 //
 //	channelAdminLogEventActionExportedInviteDelete#5a50fca4 invite:ExportedChatInvite = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionExportedInviteDelete struct {
+	_      tl.NoCompare
 	Invite ExportedChatInviteClass
 }
 
@@ -40294,6 +39161,7 @@ func (x *ChannelAdminLogEventActionExportedInviteDelete) DecodeBare(d *tl.Decode
 //
 //	channelAdminLogEventActionExportedInviteRevoke#410a134e invite:ExportedChatInvite = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionExportedInviteRevoke struct {
+	_      tl.NoCompare
 	Invite ExportedChatInviteClass
 }
 
@@ -40321,6 +39189,7 @@ func (x *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBare(d *tl.Decode
 //
 //	channelAdminLogEventActionExportedInviteEdit#e90ebb59 prev_invite:ExportedChatInvite new_invite:ExportedChatInvite = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionExportedInviteEdit struct {
+	_          tl.NoCompare
 	PrevInvite ExportedChatInviteClass
 	NewInvite  ExportedChatInviteClass
 }
@@ -40351,6 +39220,7 @@ func (x *ChannelAdminLogEventActionExportedInviteEdit) DecodeBare(d *tl.Decoder)
 //
 //	channelAdminLogEventActionParticipantVolume#3e7f6847 participant:GroupCallParticipant = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionParticipantVolume struct {
+	_           tl.NoCompare
 	Participant GroupCallParticipantClass
 }
 
@@ -40378,6 +39248,7 @@ func (x *ChannelAdminLogEventActionParticipantVolume) DecodeBare(d *tl.Decoder) 
 //
 //	channelAdminLogEventActionChangeHistoryTTL#6e941a38 prev_value:int new_value:int = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangeHistoryTTL struct {
+	_         tl.NoCompare
 	PrevValue int32
 	NewValue  int32
 }
@@ -40408,6 +39279,7 @@ func (x *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionParticipantJoinByRequest#afb6144a invite:ExportedChatInvite approved_by:long = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionParticipantJoinByRequest struct {
+	_          tl.NoCompare
 	Invite     ExportedChatInviteClass
 	ApprovedBy int64
 }
@@ -40438,6 +39310,7 @@ func (x *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBare(d *tl.De
 //
 //	channelAdminLogEventActionToggleNoForwards#cb2ac766 new_value:Bool = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionToggleNoForwards struct {
+	_        tl.NoCompare
 	NewValue bool
 }
 
@@ -40465,6 +39338,7 @@ func (x *ChannelAdminLogEventActionToggleNoForwards) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionSendMessage#278f2868 message:Message = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionSendMessage struct {
+	_       tl.NoCompare
 	Message MessageClass
 }
 
@@ -40492,6 +39366,7 @@ func (x *ChannelAdminLogEventActionSendMessage) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionChangeAvailableReactions#be4e0ef8 prev_value:ChatReactions new_value:ChatReactions = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangeAvailableReactions struct {
+	_         tl.NoCompare
 	PrevValue ChatReactionsClass
 	NewValue  ChatReactionsClass
 }
@@ -40522,6 +39397,7 @@ func (x *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBare(d *tl.De
 //
 //	channelAdminLogEventActionChangeUsernames#f04fb3a9 prev_value:Vector<string> new_value:Vector<string> = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangeUsernames struct {
+	_         tl.NoCompare
 	PrevValue []string
 	NewValue  []string
 }
@@ -40552,6 +39428,7 @@ func (x *ChannelAdminLogEventActionChangeUsernames) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionToggleForum#2cc6383 new_value:Bool = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionToggleForum struct {
+	_        tl.NoCompare
 	NewValue bool
 }
 
@@ -40579,6 +39456,7 @@ func (x *ChannelAdminLogEventActionToggleForum) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionCreateTopic#58707d28 topic:ForumTopic = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionCreateTopic struct {
+	_     tl.NoCompare
 	Topic ForumTopicClass
 }
 
@@ -40606,6 +39484,7 @@ func (x *ChannelAdminLogEventActionCreateTopic) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionEditTopic#f06fe208 prev_topic:ForumTopic new_topic:ForumTopic = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionEditTopic struct {
+	_         tl.NoCompare
 	PrevTopic ForumTopicClass
 	NewTopic  ForumTopicClass
 }
@@ -40636,6 +39515,7 @@ func (x *ChannelAdminLogEventActionEditTopic) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionDeleteTopic#ae168909 topic:ForumTopic = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionDeleteTopic struct {
+	_     tl.NoCompare
 	Topic ForumTopicClass
 }
 
@@ -40663,6 +39543,7 @@ func (x *ChannelAdminLogEventActionDeleteTopic) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionPinTopic#5d8d353b flags:# prev_topic:flags.0?ForumTopic new_topic:flags.1?ForumTopic = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionPinTopic struct {
+	_         tl.NoCompare
 	PrevTopic ForumTopicClass
 	NewTopic  ForumTopicClass
 }
@@ -40710,6 +39591,7 @@ func (x *ChannelAdminLogEventActionPinTopic) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionToggleAntiSpam#64f36dfc new_value:Bool = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionToggleAntiSpam struct {
+	_        tl.NoCompare
 	NewValue bool
 }
 
@@ -40737,6 +39619,7 @@ func (x *ChannelAdminLogEventActionToggleAntiSpam) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionChangePeerColor#5796e780 prev_value:PeerColor new_value:PeerColor = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangePeerColor struct {
+	_         tl.NoCompare
 	PrevValue PeerColorClass
 	NewValue  PeerColorClass
 }
@@ -40767,6 +39650,7 @@ func (x *ChannelAdminLogEventActionChangePeerColor) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionChangeProfilePeerColor#5e477b25 prev_value:PeerColor new_value:PeerColor = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangeProfilePeerColor struct {
+	_         tl.NoCompare
 	PrevValue PeerColorClass
 	NewValue  PeerColorClass
 }
@@ -40797,6 +39681,7 @@ func (x *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBare(d *tl.Deco
 //
 //	channelAdminLogEventActionChangeWallpaper#31bb5d52 prev_value:WallPaper new_value:WallPaper = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangeWallpaper struct {
+	_         tl.NoCompare
 	PrevValue WallPaperClass
 	NewValue  WallPaperClass
 }
@@ -40827,6 +39712,7 @@ func (x *ChannelAdminLogEventActionChangeWallpaper) DecodeBare(d *tl.Decoder) {
 //
 //	channelAdminLogEventActionChangeEmojiStatus#3ea9feb1 prev_value:EmojiStatus new_value:EmojiStatus = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangeEmojiStatus struct {
+	_         tl.NoCompare
 	PrevValue EmojiStatusClass
 	NewValue  EmojiStatusClass
 }
@@ -40857,6 +39743,7 @@ func (x *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBare(d *tl.Decoder) 
 //
 //	channelAdminLogEventActionChangeEmojiStickerSet#46d840ab prev_stickerset:InputStickerSet new_stickerset:InputStickerSet = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionChangeEmojiStickerSet struct {
+	_              tl.NoCompare
 	PrevStickerset InputStickerSetClass
 	NewStickerset  InputStickerSetClass
 }
@@ -40887,6 +39774,7 @@ func (x *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBare(d *tl.Decod
 //
 //	channelAdminLogEventActionToggleSignatureProfiles#60a79c79 new_value:Bool = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionToggleSignatureProfiles struct {
+	_        tl.NoCompare
 	NewValue bool
 }
 
@@ -40914,6 +39802,7 @@ func (x *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBare(d *tl.Dec
 //
 //	channelAdminLogEventActionParticipantSubExtend#64642db3 prev_participant:ChannelParticipant new_participant:ChannelParticipant = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionParticipantSubExtend struct {
+	_               tl.NoCompare
 	PrevParticipant ChannelParticipantClass
 	NewParticipant  ChannelParticipantClass
 }
@@ -40944,6 +39833,7 @@ func (x *ChannelAdminLogEventActionParticipantSubExtend) DecodeBare(d *tl.Decode
 //
 //	channelAdminLogEventActionToggleAutotranslation#c517f77e new_value:Bool = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionToggleAutotranslation struct {
+	_        tl.NoCompare
 	NewValue bool
 }
 
@@ -40971,6 +39861,7 @@ func (x *ChannelAdminLogEventActionToggleAutotranslation) DecodeBare(d *tl.Decod
 //
 //	channelAdminLogEventActionParticipantEditRank#5806b4ec user_id:long prev_rank:string new_rank:string = ChannelAdminLogEventAction
 type ChannelAdminLogEventActionParticipantEditRank struct {
+	_        tl.NoCompare
 	UserID   int64
 	PrevRank string
 	NewRank  string
@@ -41009,11 +39900,8 @@ type ChannelAdminLogEventClass interface {
 // DecodeChannelAdminLogEventClass reads a boxed ChannelAdminLogEvent.
 func DecodeChannelAdminLogEventClass(d *tl.Decoder) ChannelAdminLogEventClass {
 	id := d.Uint32()
-	var v ChannelAdminLogEventClass
-	switch id {
-	case 0x1fad68cd:
-		v = &ChannelAdminLogEvent{}
-	default:
+	v, ok := New(id).(ChannelAdminLogEventClass)
+	if !ok {
 		d.Unknown(id, "ChannelAdminLogEvent")
 		return nil
 	}
@@ -41028,6 +39916,7 @@ func DecodeChannelAdminLogEventClass(d *tl.Decoder) ChannelAdminLogEventClass {
 //
 //	channelAdminLogEvent#1fad68cd id:long date:int user_id:long action:ChannelAdminLogEventAction = ChannelAdminLogEvent
 type ChannelAdminLogEvent struct {
+	_      tl.NoCompare
 	ID     int64
 	Date   int32
 	UserID int64
@@ -41067,11 +39956,8 @@ type ChannelsAdminLogResultsClass interface {
 // DecodeChannelsAdminLogResultsClass reads a boxed channels.AdminLogResults.
 func DecodeChannelsAdminLogResultsClass(d *tl.Decoder) ChannelsAdminLogResultsClass {
 	id := d.Uint32()
-	var v ChannelsAdminLogResultsClass
-	switch id {
-	case 0xed8af74d:
-		v = &ChannelsAdminLogResults{}
-	default:
+	v, ok := New(id).(ChannelsAdminLogResultsClass)
+	if !ok {
 		d.Unknown(id, "channels.AdminLogResults")
 		return nil
 	}
@@ -41086,6 +39972,7 @@ func DecodeChannelsAdminLogResultsClass(d *tl.Decoder) ChannelsAdminLogResultsCl
 //
 //	channels.adminLogResults#ed8af74d events:Vector<ChannelAdminLogEvent> chats:Vector<Chat> users:Vector<User> = channels.AdminLogResults
 type ChannelsAdminLogResults struct {
+	_      tl.NoCompare
 	Events []ChannelAdminLogEventClass
 	Chats  []ChatClass
 	Users  []UserClass
@@ -41122,11 +40009,8 @@ type ChannelAdminLogEventsFilterClass interface {
 // DecodeChannelAdminLogEventsFilterClass reads a boxed ChannelAdminLogEventsFilter.
 func DecodeChannelAdminLogEventsFilterClass(d *tl.Decoder) ChannelAdminLogEventsFilterClass {
 	id := d.Uint32()
-	var v ChannelAdminLogEventsFilterClass
-	switch id {
-	case 0xea107ae4:
-		v = &ChannelAdminLogEventsFilter{}
-	default:
+	v, ok := New(id).(ChannelAdminLogEventsFilterClass)
+	if !ok {
 		d.Unknown(id, "ChannelAdminLogEventsFilter")
 		return nil
 	}
@@ -41141,6 +40025,7 @@ func DecodeChannelAdminLogEventsFilterClass(d *tl.Decoder) ChannelAdminLogEvents
 //
 //	channelAdminLogEventsFilter#ea107ae4 flags:# join:flags.0?true leave:flags.1?true invite:flags.2?true ban:flags.3?true unban:flags.4?true kick:flags.5?true unkick:flags.6?true promote:flags.7?true demote:flags.8?true info:flags.9?true settings:flags.10?true pinned:flags.11?true edit:flags.12?true delete:flags.13?true group_call:flags.14?true invites:flags.15?true send:flags.16?true forums:flags.17?true sub_extend:flags.18?true edit_rank:flags.19?true = ChannelAdminLogEventsFilter
 type ChannelAdminLogEventsFilter struct {
+	_         tl.NoCompare
 	Join      bool
 	Leave     bool
 	Invite    bool
@@ -41271,11 +40156,8 @@ type PopularContactClass interface {
 // DecodePopularContactClass reads a boxed PopularContact.
 func DecodePopularContactClass(d *tl.Decoder) PopularContactClass {
 	id := d.Uint32()
-	var v PopularContactClass
-	switch id {
-	case 0x5ce14175:
-		v = &PopularContact{}
-	default:
+	v, ok := New(id).(PopularContactClass)
+	if !ok {
 		d.Unknown(id, "PopularContact")
 		return nil
 	}
@@ -41290,6 +40172,7 @@ func DecodePopularContactClass(d *tl.Decoder) PopularContactClass {
 //
 //	popularContact#5ce14175 client_id:long importers:int = PopularContact
 type PopularContact struct {
+	_         tl.NoCompare
 	ClientID  int64
 	Importers int32
 }
@@ -41323,13 +40206,8 @@ type MessagesFavedStickersClass interface {
 // DecodeMessagesFavedStickersClass reads a boxed messages.FavedStickers.
 func DecodeMessagesFavedStickersClass(d *tl.Decoder) MessagesFavedStickersClass {
 	id := d.Uint32()
-	var v MessagesFavedStickersClass
-	switch id {
-	case 0x9e8fa6d3:
-		v = &MessagesFavedStickersNotModified{}
-	case 0x2cb51097:
-		v = &MessagesFavedStickers{}
-	default:
+	v, ok := New(id).(MessagesFavedStickersClass)
+	if !ok {
 		d.Unknown(id, "messages.FavedStickers")
 		return nil
 	}
@@ -41344,6 +40222,7 @@ func DecodeMessagesFavedStickersClass(d *tl.Decoder) MessagesFavedStickersClass 
 //
 //	messages.favedStickersNotModified#9e8fa6d3 = messages.FavedStickers
 type MessagesFavedStickersNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9e8fa6d3.
@@ -41368,6 +40247,7 @@ func (x *MessagesFavedStickersNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	messages.favedStickers#2cb51097 hash:long packs:Vector<StickerPack> stickers:Vector<Document> = messages.FavedStickers
 type MessagesFavedStickers struct {
+	_        tl.NoCompare
 	Hash     int64
 	Packs    []StickerPackClass
 	Stickers []DocumentClass
@@ -41404,19 +40284,8 @@ type RecentMeURLClass interface {
 // DecodeRecentMeURLClass reads a boxed RecentMeUrl.
 func DecodeRecentMeURLClass(d *tl.Decoder) RecentMeURLClass {
 	id := d.Uint32()
-	var v RecentMeURLClass
-	switch id {
-	case 0x46e1d13d:
-		v = &RecentMeURLUnknown{}
-	case 0xb92c09e2:
-		v = &RecentMeURLUser{}
-	case 0xb2da71d2:
-		v = &RecentMeURLChat{}
-	case 0xeb49081d:
-		v = &RecentMeURLChatInvite{}
-	case 0xbc0a57dc:
-		v = &RecentMeURLStickerSet{}
-	default:
+	v, ok := New(id).(RecentMeURLClass)
+	if !ok {
 		d.Unknown(id, "RecentMeUrl")
 		return nil
 	}
@@ -41431,6 +40300,7 @@ func DecodeRecentMeURLClass(d *tl.Decoder) RecentMeURLClass {
 //
 //	recentMeUrlUnknown#46e1d13d url:string = RecentMeUrl
 type RecentMeURLUnknown struct {
+	_   tl.NoCompare
 	URL string
 }
 
@@ -41456,6 +40326,7 @@ func (x *RecentMeURLUnknown) DecodeBare(d *tl.Decoder) {
 //
 //	recentMeUrlUser#b92c09e2 url:string user_id:long = RecentMeUrl
 type RecentMeURLUser struct {
+	_      tl.NoCompare
 	URL    string
 	UserID int64
 }
@@ -41484,6 +40355,7 @@ func (x *RecentMeURLUser) DecodeBare(d *tl.Decoder) {
 //
 //	recentMeUrlChat#b2da71d2 url:string chat_id:long = RecentMeUrl
 type RecentMeURLChat struct {
+	_      tl.NoCompare
 	URL    string
 	ChatID int64
 }
@@ -41512,6 +40384,7 @@ func (x *RecentMeURLChat) DecodeBare(d *tl.Decoder) {
 //
 //	recentMeUrlChatInvite#eb49081d url:string chat_invite:ChatInvite = RecentMeUrl
 type RecentMeURLChatInvite struct {
+	_          tl.NoCompare
 	URL        string
 	ChatInvite ChatInviteClass
 }
@@ -41540,6 +40413,7 @@ func (x *RecentMeURLChatInvite) DecodeBare(d *tl.Decoder) {
 //
 //	recentMeUrlStickerSet#bc0a57dc url:string set:StickerSetCovered = RecentMeUrl
 type RecentMeURLStickerSet struct {
+	_   tl.NoCompare
 	URL string
 	Set StickerSetCoveredClass
 }
@@ -41573,11 +40447,8 @@ type HelpRecentMeURLsClass interface {
 // DecodeHelpRecentMeURLsClass reads a boxed help.RecentMeUrls.
 func DecodeHelpRecentMeURLsClass(d *tl.Decoder) HelpRecentMeURLsClass {
 	id := d.Uint32()
-	var v HelpRecentMeURLsClass
-	switch id {
-	case 0x0e0310d7:
-		v = &HelpRecentMeURLs{}
-	default:
+	v, ok := New(id).(HelpRecentMeURLsClass)
+	if !ok {
 		d.Unknown(id, "help.RecentMeUrls")
 		return nil
 	}
@@ -41592,6 +40463,7 @@ func DecodeHelpRecentMeURLsClass(d *tl.Decoder) HelpRecentMeURLsClass {
 //
 //	help.recentMeUrls#e0310d7 urls:Vector<RecentMeUrl> chats:Vector<Chat> users:Vector<User> = help.RecentMeUrls
 type HelpRecentMeURLs struct {
+	_     tl.NoCompare
 	URLs  []RecentMeURLClass
 	Chats []ChatClass
 	Users []UserClass
@@ -41628,11 +40500,8 @@ type InputSingleMediaClass interface {
 // DecodeInputSingleMediaClass reads a boxed InputSingleMedia.
 func DecodeInputSingleMediaClass(d *tl.Decoder) InputSingleMediaClass {
 	id := d.Uint32()
-	var v InputSingleMediaClass
-	switch id {
-	case 0x1cc6e91f:
-		v = &InputSingleMedia{}
-	default:
+	v, ok := New(id).(InputSingleMediaClass)
+	if !ok {
 		d.Unknown(id, "InputSingleMedia")
 		return nil
 	}
@@ -41647,6 +40516,7 @@ func DecodeInputSingleMediaClass(d *tl.Decoder) InputSingleMediaClass {
 //
 //	inputSingleMedia#1cc6e91f flags:# media:InputMedia random_id:long message:string entities:flags.0?Vector<MessageEntity> = InputSingleMedia
 type InputSingleMedia struct {
+	_        tl.NoCompare
 	Media    InputMediaClass
 	RandomID int64
 	Message  string
@@ -41696,11 +40566,8 @@ type WebAuthorizationClass interface {
 // DecodeWebAuthorizationClass reads a boxed WebAuthorization.
 func DecodeWebAuthorizationClass(d *tl.Decoder) WebAuthorizationClass {
 	id := d.Uint32()
-	var v WebAuthorizationClass
-	switch id {
-	case 0xa6f8f452:
-		v = &WebAuthorization{}
-	default:
+	v, ok := New(id).(WebAuthorizationClass)
+	if !ok {
 		d.Unknown(id, "WebAuthorization")
 		return nil
 	}
@@ -41715,6 +40582,7 @@ func DecodeWebAuthorizationClass(d *tl.Decoder) WebAuthorizationClass {
 //
 //	webAuthorization#a6f8f452 hash:long bot_id:long domain:string browser:string platform:string date_created:int date_active:int ip:string region:string = WebAuthorization
 type WebAuthorization struct {
+	_           tl.NoCompare
 	Hash        int64
 	BotID       int64
 	Domain      string
@@ -41769,11 +40637,8 @@ type AccountWebAuthorizationsClass interface {
 // DecodeAccountWebAuthorizationsClass reads a boxed account.WebAuthorizations.
 func DecodeAccountWebAuthorizationsClass(d *tl.Decoder) AccountWebAuthorizationsClass {
 	id := d.Uint32()
-	var v AccountWebAuthorizationsClass
-	switch id {
-	case 0xed56c9fc:
-		v = &AccountWebAuthorizations{}
-	default:
+	v, ok := New(id).(AccountWebAuthorizationsClass)
+	if !ok {
 		d.Unknown(id, "account.WebAuthorizations")
 		return nil
 	}
@@ -41788,6 +40653,7 @@ func DecodeAccountWebAuthorizationsClass(d *tl.Decoder) AccountWebAuthorizations
 //
 //	account.webAuthorizations#ed56c9fc authorizations:Vector<WebAuthorization> users:Vector<User> = account.WebAuthorizations
 type AccountWebAuthorizations struct {
+	_              tl.NoCompare
 	Authorizations []WebAuthorizationClass
 	Users          []UserClass
 }
@@ -41821,17 +40687,8 @@ type InputMessageClass interface {
 // DecodeInputMessageClass reads a boxed InputMessage.
 func DecodeInputMessageClass(d *tl.Decoder) InputMessageClass {
 	id := d.Uint32()
-	var v InputMessageClass
-	switch id {
-	case 0xa676a322:
-		v = &InputMessageID{}
-	case 0xbad88395:
-		v = &InputMessageReplyTo{}
-	case 0x86872538:
-		v = &InputMessagePinned{}
-	case 0xacfa1a7e:
-		v = &InputMessageCallbackQuery{}
-	default:
+	v, ok := New(id).(InputMessageClass)
+	if !ok {
 		d.Unknown(id, "InputMessage")
 		return nil
 	}
@@ -41846,6 +40703,7 @@ func DecodeInputMessageClass(d *tl.Decoder) InputMessageClass {
 //
 //	inputMessageID#a676a322 id:int = InputMessage
 type InputMessageID struct {
+	_  tl.NoCompare
 	ID int32
 }
 
@@ -41871,6 +40729,7 @@ func (x *InputMessageID) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessageReplyTo#bad88395 id:int = InputMessage
 type InputMessageReplyTo struct {
+	_  tl.NoCompare
 	ID int32
 }
 
@@ -41896,6 +40755,7 @@ func (x *InputMessageReplyTo) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessagePinned#86872538 = InputMessage
 type InputMessagePinned struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x86872538.
@@ -41918,6 +40778,7 @@ func (x *InputMessagePinned) DecodeBare(d *tl.Decoder) {
 //
 //	inputMessageCallbackQuery#acfa1a7e id:int query_id:long = InputMessage
 type InputMessageCallbackQuery struct {
+	_       tl.NoCompare
 	ID      int32
 	QueryID int64
 }
@@ -41951,15 +40812,8 @@ type InputDialogPeerClass interface {
 // DecodeInputDialogPeerClass reads a boxed InputDialogPeer.
 func DecodeInputDialogPeerClass(d *tl.Decoder) InputDialogPeerClass {
 	id := d.Uint32()
-	var v InputDialogPeerClass
-	switch id {
-	case 0xfcaafeb7:
-		v = &InputDialogPeer{}
-	case 0x64600527:
-		v = &InputDialogPeerFolder{}
-	case 0x69ef72c4:
-		v = &InputDialogPeerCommunity{}
-	default:
+	v, ok := New(id).(InputDialogPeerClass)
+	if !ok {
 		d.Unknown(id, "InputDialogPeer")
 		return nil
 	}
@@ -41974,6 +40828,7 @@ func DecodeInputDialogPeerClass(d *tl.Decoder) InputDialogPeerClass {
 //
 //	inputDialogPeer#fcaafeb7 peer:InputPeer = InputDialogPeer
 type InputDialogPeer struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -41999,6 +40854,7 @@ func (x *InputDialogPeer) DecodeBare(d *tl.Decoder) {
 //
 //	inputDialogPeerFolder#64600527 folder_id:int = InputDialogPeer
 type InputDialogPeerFolder struct {
+	_        tl.NoCompare
 	FolderID int32
 }
 
@@ -42024,6 +40880,7 @@ func (x *InputDialogPeerFolder) DecodeBare(d *tl.Decoder) {
 //
 //	inputDialogPeerCommunity#69ef72c4 community:InputChannel = InputDialogPeer
 type InputDialogPeerCommunity struct {
+	_         tl.NoCompare
 	Community InputChannelClass
 }
 
@@ -42054,15 +40911,8 @@ type DialogPeerClass interface {
 // DecodeDialogPeerClass reads a boxed DialogPeer.
 func DecodeDialogPeerClass(d *tl.Decoder) DialogPeerClass {
 	id := d.Uint32()
-	var v DialogPeerClass
-	switch id {
-	case 0xe56dbf05:
-		v = &DialogPeer{}
-	case 0x514519e2:
-		v = &DialogPeerFolder{}
-	case 0x2f65c8e4:
-		v = &DialogPeerCommunity{}
-	default:
+	v, ok := New(id).(DialogPeerClass)
+	if !ok {
 		d.Unknown(id, "DialogPeer")
 		return nil
 	}
@@ -42077,6 +40927,7 @@ func DecodeDialogPeerClass(d *tl.Decoder) DialogPeerClass {
 //
 //	dialogPeer#e56dbf05 peer:Peer = DialogPeer
 type DialogPeer struct {
+	_    tl.NoCompare
 	Peer PeerClass
 }
 
@@ -42102,6 +40953,7 @@ func (x *DialogPeer) DecodeBare(d *tl.Decoder) {
 //
 //	dialogPeerFolder#514519e2 folder_id:int = DialogPeer
 type DialogPeerFolder struct {
+	_        tl.NoCompare
 	FolderID int32
 }
 
@@ -42127,6 +40979,7 @@ func (x *DialogPeerFolder) DecodeBare(d *tl.Decoder) {
 //
 //	dialogPeerCommunity#2f65c8e4 community_id:long = DialogPeer
 type DialogPeerCommunity struct {
+	_           tl.NoCompare
 	CommunityID int64
 }
 
@@ -42157,13 +41010,8 @@ type MessagesFoundStickerSetsClass interface {
 // DecodeMessagesFoundStickerSetsClass reads a boxed messages.FoundStickerSets.
 func DecodeMessagesFoundStickerSetsClass(d *tl.Decoder) MessagesFoundStickerSetsClass {
 	id := d.Uint32()
-	var v MessagesFoundStickerSetsClass
-	switch id {
-	case 0x0d54b65d:
-		v = &MessagesFoundStickerSetsNotModified{}
-	case 0x8af09dd2:
-		v = &MessagesFoundStickerSets{}
-	default:
+	v, ok := New(id).(MessagesFoundStickerSetsClass)
+	if !ok {
 		d.Unknown(id, "messages.FoundStickerSets")
 		return nil
 	}
@@ -42178,6 +41026,7 @@ func DecodeMessagesFoundStickerSetsClass(d *tl.Decoder) MessagesFoundStickerSets
 //
 //	messages.foundStickerSetsNotModified#d54b65d = messages.FoundStickerSets
 type MessagesFoundStickerSetsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0d54b65d.
@@ -42202,6 +41051,7 @@ func (x *MessagesFoundStickerSetsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	messages.foundStickerSets#8af09dd2 hash:long sets:Vector<StickerSetCovered> = messages.FoundStickerSets
 type MessagesFoundStickerSets struct {
+	_    tl.NoCompare
 	Hash int64
 	Sets []StickerSetCoveredClass
 }
@@ -42235,11 +41085,8 @@ type FileHashClass interface {
 // DecodeFileHashClass reads a boxed FileHash.
 func DecodeFileHashClass(d *tl.Decoder) FileHashClass {
 	id := d.Uint32()
-	var v FileHashClass
-	switch id {
-	case 0xf39b035c:
-		v = &FileHash{}
-	default:
+	v, ok := New(id).(FileHashClass)
+	if !ok {
 		d.Unknown(id, "FileHash")
 		return nil
 	}
@@ -42254,6 +41101,7 @@ func DecodeFileHashClass(d *tl.Decoder) FileHashClass {
 //
 //	fileHash#f39b035c offset:long limit:int hash:bytes = FileHash
 type FileHash struct {
+	_      tl.NoCompare
 	Offset int64
 	Limit  int32
 	Hash   []byte
@@ -42290,11 +41138,8 @@ type InputClientProxyClass interface {
 // DecodeInputClientProxyClass reads a boxed InputClientProxy.
 func DecodeInputClientProxyClass(d *tl.Decoder) InputClientProxyClass {
 	id := d.Uint32()
-	var v InputClientProxyClass
-	switch id {
-	case 0x75588b3f:
-		v = &InputClientProxy{}
-	default:
+	v, ok := New(id).(InputClientProxyClass)
+	if !ok {
 		d.Unknown(id, "InputClientProxy")
 		return nil
 	}
@@ -42309,6 +41154,7 @@ func DecodeInputClientProxyClass(d *tl.Decoder) InputClientProxyClass {
 //
 //	inputClientProxy#75588b3f address:string port:int = InputClientProxy
 type InputClientProxy struct {
+	_       tl.NoCompare
 	Address string
 	Port    int32
 }
@@ -42342,13 +41188,8 @@ type HelpTermsOfServiceUpdateClass interface {
 // DecodeHelpTermsOfServiceUpdateClass reads a boxed help.TermsOfServiceUpdate.
 func DecodeHelpTermsOfServiceUpdateClass(d *tl.Decoder) HelpTermsOfServiceUpdateClass {
 	id := d.Uint32()
-	var v HelpTermsOfServiceUpdateClass
-	switch id {
-	case 0xe3309f7f:
-		v = &HelpTermsOfServiceUpdateEmpty{}
-	case 0x28ecf961:
-		v = &HelpTermsOfServiceUpdate{}
-	default:
+	v, ok := New(id).(HelpTermsOfServiceUpdateClass)
+	if !ok {
 		d.Unknown(id, "help.TermsOfServiceUpdate")
 		return nil
 	}
@@ -42363,6 +41204,7 @@ func DecodeHelpTermsOfServiceUpdateClass(d *tl.Decoder) HelpTermsOfServiceUpdate
 //
 //	help.termsOfServiceUpdateEmpty#e3309f7f expires:int = help.TermsOfServiceUpdate
 type HelpTermsOfServiceUpdateEmpty struct {
+	_       tl.NoCompare
 	Expires int32
 }
 
@@ -42388,6 +41230,7 @@ func (x *HelpTermsOfServiceUpdateEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	help.termsOfServiceUpdate#28ecf961 expires:int terms_of_service:help.TermsOfService = help.TermsOfServiceUpdate
 type HelpTermsOfServiceUpdate struct {
+	_              tl.NoCompare
 	Expires        int32
 	TermsOfService HelpTermsOfServiceClass
 }
@@ -42421,13 +41264,8 @@ type InputSecureFileClass interface {
 // DecodeInputSecureFileClass reads a boxed InputSecureFile.
 func DecodeInputSecureFileClass(d *tl.Decoder) InputSecureFileClass {
 	id := d.Uint32()
-	var v InputSecureFileClass
-	switch id {
-	case 0x3334b0f0:
-		v = &InputSecureFileUploaded{}
-	case 0x5367e5be:
-		v = &InputSecureFile{}
-	default:
+	v, ok := New(id).(InputSecureFileClass)
+	if !ok {
 		d.Unknown(id, "InputSecureFile")
 		return nil
 	}
@@ -42442,6 +41280,7 @@ func DecodeInputSecureFileClass(d *tl.Decoder) InputSecureFileClass {
 //
 //	inputSecureFileUploaded#3334b0f0 id:long parts:int md5_checksum:string file_hash:bytes secret:bytes = InputSecureFile
 type InputSecureFileUploaded struct {
+	_           tl.NoCompare
 	ID          int64
 	Parts       int32
 	MD5Checksum string
@@ -42479,6 +41318,7 @@ func (x *InputSecureFileUploaded) DecodeBare(d *tl.Decoder) {
 //
 //	inputSecureFile#5367e5be id:long access_hash:long = InputSecureFile
 type InputSecureFile struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash int64
 }
@@ -42512,13 +41352,8 @@ type SecureFileClass interface {
 // DecodeSecureFileClass reads a boxed SecureFile.
 func DecodeSecureFileClass(d *tl.Decoder) SecureFileClass {
 	id := d.Uint32()
-	var v SecureFileClass
-	switch id {
-	case 0x64199744:
-		v = &SecureFileEmpty{}
-	case 0x7d09c27e:
-		v = &SecureFile{}
-	default:
+	v, ok := New(id).(SecureFileClass)
+	if !ok {
 		d.Unknown(id, "SecureFile")
 		return nil
 	}
@@ -42533,6 +41368,7 @@ func DecodeSecureFileClass(d *tl.Decoder) SecureFileClass {
 //
 //	secureFileEmpty#64199744 = SecureFile
 type SecureFileEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x64199744.
@@ -42555,6 +41391,7 @@ func (x *SecureFileEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	secureFile#7d09c27e id:long access_hash:long size:long dc_id:int date:int file_hash:bytes secret:bytes = SecureFile
 type SecureFile struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash int64
 	Size       int64
@@ -42603,11 +41440,8 @@ type SecureDataClass interface {
 // DecodeSecureDataClass reads a boxed SecureData.
 func DecodeSecureDataClass(d *tl.Decoder) SecureDataClass {
 	id := d.Uint32()
-	var v SecureDataClass
-	switch id {
-	case 0x8aeabec3:
-		v = &SecureData{}
-	default:
+	v, ok := New(id).(SecureDataClass)
+	if !ok {
 		d.Unknown(id, "SecureData")
 		return nil
 	}
@@ -42622,6 +41456,7 @@ func DecodeSecureDataClass(d *tl.Decoder) SecureDataClass {
 //
 //	secureData#8aeabec3 data:bytes data_hash:bytes secret:bytes = SecureData
 type SecureData struct {
+	_        tl.NoCompare
 	Data     []byte
 	DataHash []byte
 	Secret   []byte
@@ -42658,13 +41493,8 @@ type SecurePlainDataClass interface {
 // DecodeSecurePlainDataClass reads a boxed SecurePlainData.
 func DecodeSecurePlainDataClass(d *tl.Decoder) SecurePlainDataClass {
 	id := d.Uint32()
-	var v SecurePlainDataClass
-	switch id {
-	case 0x7d6099dd:
-		v = &SecurePlainPhone{}
-	case 0x21ec5a5f:
-		v = &SecurePlainEmail{}
-	default:
+	v, ok := New(id).(SecurePlainDataClass)
+	if !ok {
 		d.Unknown(id, "SecurePlainData")
 		return nil
 	}
@@ -42679,6 +41509,7 @@ func DecodeSecurePlainDataClass(d *tl.Decoder) SecurePlainDataClass {
 //
 //	securePlainPhone#7d6099dd phone:string = SecurePlainData
 type SecurePlainPhone struct {
+	_     tl.NoCompare
 	Phone string
 }
 
@@ -42704,6 +41535,7 @@ func (x *SecurePlainPhone) DecodeBare(d *tl.Decoder) {
 //
 //	securePlainEmail#21ec5a5f email:string = SecurePlainData
 type SecurePlainEmail struct {
+	_     tl.NoCompare
 	Email string
 }
 
@@ -42734,35 +41566,8 @@ type SecureValueTypeClass interface {
 // DecodeSecureValueTypeClass reads a boxed SecureValueType.
 func DecodeSecureValueTypeClass(d *tl.Decoder) SecureValueTypeClass {
 	id := d.Uint32()
-	var v SecureValueTypeClass
-	switch id {
-	case 0x9d2a81e3:
-		v = &SecureValueTypePersonalDetails{}
-	case 0x3dac6a00:
-		v = &SecureValueTypePassport{}
-	case 0x06e425c4:
-		v = &SecureValueTypeDriverLicense{}
-	case 0xa0d0744b:
-		v = &SecureValueTypeIdentityCard{}
-	case 0x99a48f23:
-		v = &SecureValueTypeInternalPassport{}
-	case 0xcbe31e26:
-		v = &SecureValueTypeAddress{}
-	case 0xfc36954e:
-		v = &SecureValueTypeUtilityBill{}
-	case 0x89137c0d:
-		v = &SecureValueTypeBankStatement{}
-	case 0x8b883488:
-		v = &SecureValueTypeRentalAgreement{}
-	case 0x99e3806a:
-		v = &SecureValueTypePassportRegistration{}
-	case 0xea02ec33:
-		v = &SecureValueTypeTemporaryRegistration{}
-	case 0xb320aadb:
-		v = &SecureValueTypePhone{}
-	case 0x8e3ca7ee:
-		v = &SecureValueTypeEmail{}
-	default:
+	v, ok := New(id).(SecureValueTypeClass)
+	if !ok {
 		d.Unknown(id, "SecureValueType")
 		return nil
 	}
@@ -42777,6 +41582,7 @@ func DecodeSecureValueTypeClass(d *tl.Decoder) SecureValueTypeClass {
 //
 //	secureValueTypePersonalDetails#9d2a81e3 = SecureValueType
 type SecureValueTypePersonalDetails struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9d2a81e3.
@@ -42799,6 +41605,7 @@ func (x *SecureValueTypePersonalDetails) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueTypePassport#3dac6a00 = SecureValueType
 type SecureValueTypePassport struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x3dac6a00.
@@ -42821,6 +41628,7 @@ func (x *SecureValueTypePassport) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueTypeDriverLicense#6e425c4 = SecureValueType
 type SecureValueTypeDriverLicense struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x06e425c4.
@@ -42843,6 +41651,7 @@ func (x *SecureValueTypeDriverLicense) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueTypeIdentityCard#a0d0744b = SecureValueType
 type SecureValueTypeIdentityCard struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa0d0744b.
@@ -42865,6 +41674,7 @@ func (x *SecureValueTypeIdentityCard) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueTypeInternalPassport#99a48f23 = SecureValueType
 type SecureValueTypeInternalPassport struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x99a48f23.
@@ -42887,6 +41697,7 @@ func (x *SecureValueTypeInternalPassport) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueTypeAddress#cbe31e26 = SecureValueType
 type SecureValueTypeAddress struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xcbe31e26.
@@ -42909,6 +41720,7 @@ func (x *SecureValueTypeAddress) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueTypeUtilityBill#fc36954e = SecureValueType
 type SecureValueTypeUtilityBill struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xfc36954e.
@@ -42931,6 +41743,7 @@ func (x *SecureValueTypeUtilityBill) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueTypeBankStatement#89137c0d = SecureValueType
 type SecureValueTypeBankStatement struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x89137c0d.
@@ -42953,6 +41766,7 @@ func (x *SecureValueTypeBankStatement) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueTypeRentalAgreement#8b883488 = SecureValueType
 type SecureValueTypeRentalAgreement struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x8b883488.
@@ -42975,6 +41789,7 @@ func (x *SecureValueTypeRentalAgreement) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueTypePassportRegistration#99e3806a = SecureValueType
 type SecureValueTypePassportRegistration struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x99e3806a.
@@ -42999,6 +41814,7 @@ func (x *SecureValueTypePassportRegistration) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueTypeTemporaryRegistration#ea02ec33 = SecureValueType
 type SecureValueTypeTemporaryRegistration struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xea02ec33.
@@ -43023,6 +41839,7 @@ func (x *SecureValueTypeTemporaryRegistration) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueTypePhone#b320aadb = SecureValueType
 type SecureValueTypePhone struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb320aadb.
@@ -43045,6 +41862,7 @@ func (x *SecureValueTypePhone) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueTypeEmail#8e3ca7ee = SecureValueType
 type SecureValueTypeEmail struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x8e3ca7ee.
@@ -43072,11 +41890,8 @@ type SecureValueClass interface {
 // DecodeSecureValueClass reads a boxed SecureValue.
 func DecodeSecureValueClass(d *tl.Decoder) SecureValueClass {
 	id := d.Uint32()
-	var v SecureValueClass
-	switch id {
-	case 0x187fa0ca:
-		v = &SecureValue{}
-	default:
+	v, ok := New(id).(SecureValueClass)
+	if !ok {
 		d.Unknown(id, "SecureValue")
 		return nil
 	}
@@ -43091,6 +41906,7 @@ func DecodeSecureValueClass(d *tl.Decoder) SecureValueClass {
 //
 //	secureValue#187fa0ca flags:# type:SecureValueType data:flags.0?SecureData front_side:flags.1?SecureFile reverse_side:flags.2?SecureFile selfie:flags.3?SecureFile translation:flags.6?Vector<SecureFile> files:flags.4?Vector<SecureFile> plain_data:flags.5?SecurePlainData hash:bytes = SecureValue
 type SecureValue struct {
+	_           tl.NoCompare
 	Type        SecureValueTypeClass
 	Data        SecureDataClass
 	FrontSide   SecureFileClass
@@ -43197,11 +42013,8 @@ type InputSecureValueClass interface {
 // DecodeInputSecureValueClass reads a boxed InputSecureValue.
 func DecodeInputSecureValueClass(d *tl.Decoder) InputSecureValueClass {
 	id := d.Uint32()
-	var v InputSecureValueClass
-	switch id {
-	case 0xdb21d0a7:
-		v = &InputSecureValue{}
-	default:
+	v, ok := New(id).(InputSecureValueClass)
+	if !ok {
 		d.Unknown(id, "InputSecureValue")
 		return nil
 	}
@@ -43216,6 +42029,7 @@ func DecodeInputSecureValueClass(d *tl.Decoder) InputSecureValueClass {
 //
 //	inputSecureValue#db21d0a7 flags:# type:SecureValueType data:flags.0?SecureData front_side:flags.1?InputSecureFile reverse_side:flags.2?InputSecureFile selfie:flags.3?InputSecureFile translation:flags.6?Vector<InputSecureFile> files:flags.4?Vector<InputSecureFile> plain_data:flags.5?SecurePlainData = InputSecureValue
 type InputSecureValue struct {
+	_           tl.NoCompare
 	Type        SecureValueTypeClass
 	Data        SecureDataClass
 	FrontSide   InputSecureFileClass
@@ -43319,11 +42133,8 @@ type SecureValueHashClass interface {
 // DecodeSecureValueHashClass reads a boxed SecureValueHash.
 func DecodeSecureValueHashClass(d *tl.Decoder) SecureValueHashClass {
 	id := d.Uint32()
-	var v SecureValueHashClass
-	switch id {
-	case 0xed1ecdb0:
-		v = &SecureValueHash{}
-	default:
+	v, ok := New(id).(SecureValueHashClass)
+	if !ok {
 		d.Unknown(id, "SecureValueHash")
 		return nil
 	}
@@ -43338,6 +42149,7 @@ func DecodeSecureValueHashClass(d *tl.Decoder) SecureValueHashClass {
 //
 //	secureValueHash#ed1ecdb0 type:SecureValueType hash:bytes = SecureValueHash
 type SecureValueHash struct {
+	_    tl.NoCompare
 	Type SecureValueTypeClass
 	Hash []byte
 }
@@ -43371,27 +42183,8 @@ type SecureValueErrorClass interface {
 // DecodeSecureValueErrorClass reads a boxed SecureValueError.
 func DecodeSecureValueErrorClass(d *tl.Decoder) SecureValueErrorClass {
 	id := d.Uint32()
-	var v SecureValueErrorClass
-	switch id {
-	case 0xe8a40bd9:
-		v = &SecureValueErrorData{}
-	case 0x00be3dfa:
-		v = &SecureValueErrorFrontSide{}
-	case 0x868a2aa5:
-		v = &SecureValueErrorReverseSide{}
-	case 0xe537ced6:
-		v = &SecureValueErrorSelfie{}
-	case 0x7a700873:
-		v = &SecureValueErrorFile{}
-	case 0x666220e9:
-		v = &SecureValueErrorFiles{}
-	case 0x869d758f:
-		v = &SecureValueError{}
-	case 0xa1144770:
-		v = &SecureValueErrorTranslationFile{}
-	case 0x34636dd8:
-		v = &SecureValueErrorTranslationFiles{}
-	default:
+	v, ok := New(id).(SecureValueErrorClass)
+	if !ok {
 		d.Unknown(id, "SecureValueError")
 		return nil
 	}
@@ -43406,6 +42199,7 @@ func DecodeSecureValueErrorClass(d *tl.Decoder) SecureValueErrorClass {
 //
 //	secureValueErrorData#e8a40bd9 type:SecureValueType data_hash:bytes field:string text:string = SecureValueError
 type SecureValueErrorData struct {
+	_        tl.NoCompare
 	Type     SecureValueTypeClass
 	DataHash []byte
 	Field    string
@@ -43440,6 +42234,7 @@ func (x *SecureValueErrorData) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueErrorFrontSide#be3dfa type:SecureValueType file_hash:bytes text:string = SecureValueError
 type SecureValueErrorFrontSide struct {
+	_        tl.NoCompare
 	Type     SecureValueTypeClass
 	FileHash []byte
 	Text     string
@@ -43471,6 +42266,7 @@ func (x *SecureValueErrorFrontSide) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueErrorReverseSide#868a2aa5 type:SecureValueType file_hash:bytes text:string = SecureValueError
 type SecureValueErrorReverseSide struct {
+	_        tl.NoCompare
 	Type     SecureValueTypeClass
 	FileHash []byte
 	Text     string
@@ -43502,6 +42298,7 @@ func (x *SecureValueErrorReverseSide) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueErrorSelfie#e537ced6 type:SecureValueType file_hash:bytes text:string = SecureValueError
 type SecureValueErrorSelfie struct {
+	_        tl.NoCompare
 	Type     SecureValueTypeClass
 	FileHash []byte
 	Text     string
@@ -43533,6 +42330,7 @@ func (x *SecureValueErrorSelfie) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueErrorFile#7a700873 type:SecureValueType file_hash:bytes text:string = SecureValueError
 type SecureValueErrorFile struct {
+	_        tl.NoCompare
 	Type     SecureValueTypeClass
 	FileHash []byte
 	Text     string
@@ -43564,6 +42362,7 @@ func (x *SecureValueErrorFile) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueErrorFiles#666220e9 type:SecureValueType file_hash:Vector<bytes> text:string = SecureValueError
 type SecureValueErrorFiles struct {
+	_        tl.NoCompare
 	Type     SecureValueTypeClass
 	FileHash [][]byte
 	Text     string
@@ -43595,6 +42394,7 @@ func (x *SecureValueErrorFiles) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueError#869d758f type:SecureValueType hash:bytes text:string = SecureValueError
 type SecureValueError struct {
+	_    tl.NoCompare
 	Type SecureValueTypeClass
 	Hash []byte
 	Text string
@@ -43626,6 +42426,7 @@ func (x *SecureValueError) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueErrorTranslationFile#a1144770 type:SecureValueType file_hash:bytes text:string = SecureValueError
 type SecureValueErrorTranslationFile struct {
+	_        tl.NoCompare
 	Type     SecureValueTypeClass
 	FileHash []byte
 	Text     string
@@ -43657,6 +42458,7 @@ func (x *SecureValueErrorTranslationFile) DecodeBare(d *tl.Decoder) {
 //
 //	secureValueErrorTranslationFiles#34636dd8 type:SecureValueType file_hash:Vector<bytes> text:string = SecureValueError
 type SecureValueErrorTranslationFiles struct {
+	_        tl.NoCompare
 	Type     SecureValueTypeClass
 	FileHash [][]byte
 	Text     string
@@ -43693,11 +42495,8 @@ type SecureCredentialsEncryptedClass interface {
 // DecodeSecureCredentialsEncryptedClass reads a boxed SecureCredentialsEncrypted.
 func DecodeSecureCredentialsEncryptedClass(d *tl.Decoder) SecureCredentialsEncryptedClass {
 	id := d.Uint32()
-	var v SecureCredentialsEncryptedClass
-	switch id {
-	case 0x33f0ea47:
-		v = &SecureCredentialsEncrypted{}
-	default:
+	v, ok := New(id).(SecureCredentialsEncryptedClass)
+	if !ok {
 		d.Unknown(id, "SecureCredentialsEncrypted")
 		return nil
 	}
@@ -43712,6 +42511,7 @@ func DecodeSecureCredentialsEncryptedClass(d *tl.Decoder) SecureCredentialsEncry
 //
 //	secureCredentialsEncrypted#33f0ea47 data:bytes hash:bytes secret:bytes = SecureCredentialsEncrypted
 type SecureCredentialsEncrypted struct {
+	_      tl.NoCompare
 	Data   []byte
 	Hash   []byte
 	Secret []byte
@@ -43748,11 +42548,8 @@ type AccountAuthorizationFormClass interface {
 // DecodeAccountAuthorizationFormClass reads a boxed account.AuthorizationForm.
 func DecodeAccountAuthorizationFormClass(d *tl.Decoder) AccountAuthorizationFormClass {
 	id := d.Uint32()
-	var v AccountAuthorizationFormClass
-	switch id {
-	case 0xad2e1cd8:
-		v = &AccountAuthorizationForm{}
-	default:
+	v, ok := New(id).(AccountAuthorizationFormClass)
+	if !ok {
 		d.Unknown(id, "account.AuthorizationForm")
 		return nil
 	}
@@ -43767,6 +42564,7 @@ func DecodeAccountAuthorizationFormClass(d *tl.Decoder) AccountAuthorizationForm
 //
 //	account.authorizationForm#ad2e1cd8 flags:# required_types:Vector<SecureRequiredType> values:Vector<SecureValue> errors:Vector<SecureValueError> users:Vector<User> privacy_policy_url:flags.0?string = account.AuthorizationForm
 type AccountAuthorizationForm struct {
+	_                tl.NoCompare
 	RequiredTypes    []SecureRequiredTypeClass
 	Values           []SecureValueClass
 	Errors           []SecureValueErrorClass
@@ -43819,11 +42617,8 @@ type AccountSentEmailCodeClass interface {
 // DecodeAccountSentEmailCodeClass reads a boxed account.SentEmailCode.
 func DecodeAccountSentEmailCodeClass(d *tl.Decoder) AccountSentEmailCodeClass {
 	id := d.Uint32()
-	var v AccountSentEmailCodeClass
-	switch id {
-	case 0x811f854f:
-		v = &AccountSentEmailCode{}
-	default:
+	v, ok := New(id).(AccountSentEmailCodeClass)
+	if !ok {
 		d.Unknown(id, "account.SentEmailCode")
 		return nil
 	}
@@ -43838,6 +42633,7 @@ func DecodeAccountSentEmailCodeClass(d *tl.Decoder) AccountSentEmailCodeClass {
 //
 //	account.sentEmailCode#811f854f email_pattern:string length:int = account.SentEmailCode
 type AccountSentEmailCode struct {
+	_            tl.NoCompare
 	EmailPattern string
 	Length       int32
 }
@@ -43871,13 +42667,8 @@ type HelpDeepLinkInfoClass interface {
 // DecodeHelpDeepLinkInfoClass reads a boxed help.DeepLinkInfo.
 func DecodeHelpDeepLinkInfoClass(d *tl.Decoder) HelpDeepLinkInfoClass {
 	id := d.Uint32()
-	var v HelpDeepLinkInfoClass
-	switch id {
-	case 0x66afa166:
-		v = &HelpDeepLinkInfoEmpty{}
-	case 0x6a4ee832:
-		v = &HelpDeepLinkInfo{}
-	default:
+	v, ok := New(id).(HelpDeepLinkInfoClass)
+	if !ok {
 		d.Unknown(id, "help.DeepLinkInfo")
 		return nil
 	}
@@ -43892,6 +42683,7 @@ func DecodeHelpDeepLinkInfoClass(d *tl.Decoder) HelpDeepLinkInfoClass {
 //
 //	help.deepLinkInfoEmpty#66afa166 = help.DeepLinkInfo
 type HelpDeepLinkInfoEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x66afa166.
@@ -43914,6 +42706,7 @@ func (x *HelpDeepLinkInfoEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	help.deepLinkInfo#6a4ee832 flags:# update_app:flags.0?true message:string entities:flags.1?Vector<MessageEntity> = help.DeepLinkInfo
 type HelpDeepLinkInfo struct {
+	_         tl.NoCompare
 	UpdateApp bool
 	Message   string
 	Entities  []MessageEntityClass
@@ -43962,11 +42755,8 @@ type SavedContactClass interface {
 // DecodeSavedContactClass reads a boxed SavedContact.
 func DecodeSavedContactClass(d *tl.Decoder) SavedContactClass {
 	id := d.Uint32()
-	var v SavedContactClass
-	switch id {
-	case 0x1142bd56:
-		v = &SavedPhoneContact{}
-	default:
+	v, ok := New(id).(SavedContactClass)
+	if !ok {
 		d.Unknown(id, "SavedContact")
 		return nil
 	}
@@ -43981,6 +42771,7 @@ func DecodeSavedContactClass(d *tl.Decoder) SavedContactClass {
 //
 //	savedPhoneContact#1142bd56 phone:string first_name:string last_name:string date:int = SavedContact
 type SavedPhoneContact struct {
+	_         tl.NoCompare
 	Phone     string
 	FirstName string
 	LastName  string
@@ -44020,11 +42811,8 @@ type AccountTakeoutClass interface {
 // DecodeAccountTakeoutClass reads a boxed account.Takeout.
 func DecodeAccountTakeoutClass(d *tl.Decoder) AccountTakeoutClass {
 	id := d.Uint32()
-	var v AccountTakeoutClass
-	switch id {
-	case 0x4dba4501:
-		v = &AccountTakeout{}
-	default:
+	v, ok := New(id).(AccountTakeoutClass)
+	if !ok {
 		d.Unknown(id, "account.Takeout")
 		return nil
 	}
@@ -44039,6 +42827,7 @@ func DecodeAccountTakeoutClass(d *tl.Decoder) AccountTakeoutClass {
 //
 //	account.takeout#4dba4501 id:long = account.Takeout
 type AccountTakeout struct {
+	_  tl.NoCompare
 	ID int64
 }
 
@@ -44069,13 +42858,8 @@ type PasswordKdfAlgoClass interface {
 // DecodePasswordKdfAlgoClass reads a boxed PasswordKdfAlgo.
 func DecodePasswordKdfAlgoClass(d *tl.Decoder) PasswordKdfAlgoClass {
 	id := d.Uint32()
-	var v PasswordKdfAlgoClass
-	switch id {
-	case 0xd45ab096:
-		v = &PasswordKdfAlgoUnknown{}
-	case 0x3a912d4a:
-		v = &PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{}
-	default:
+	v, ok := New(id).(PasswordKdfAlgoClass)
+	if !ok {
 		d.Unknown(id, "PasswordKdfAlgo")
 		return nil
 	}
@@ -44090,6 +42874,7 @@ func DecodePasswordKdfAlgoClass(d *tl.Decoder) PasswordKdfAlgoClass {
 //
 //	passwordKdfAlgoUnknown#d45ab096 = PasswordKdfAlgo
 type PasswordKdfAlgoUnknown struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd45ab096.
@@ -44112,6 +42897,7 @@ func (x *PasswordKdfAlgoUnknown) DecodeBare(d *tl.Decoder) {
 //
 //	passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow#3a912d4a salt1:bytes salt2:bytes g:int p:bytes = PasswordKdfAlgo
 type PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow struct {
+	_     tl.NoCompare
 	Salt1 []byte
 	Salt2 []byte
 	G     int32
@@ -44155,15 +42941,8 @@ type SecurePasswordKdfAlgoClass interface {
 // DecodeSecurePasswordKdfAlgoClass reads a boxed SecurePasswordKdfAlgo.
 func DecodeSecurePasswordKdfAlgoClass(d *tl.Decoder) SecurePasswordKdfAlgoClass {
 	id := d.Uint32()
-	var v SecurePasswordKdfAlgoClass
-	switch id {
-	case 0x004a8537:
-		v = &SecurePasswordKdfAlgoUnknown{}
-	case 0xbbf2dda0:
-		v = &SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000{}
-	case 0x86471d92:
-		v = &SecurePasswordKdfAlgoSHA512{}
-	default:
+	v, ok := New(id).(SecurePasswordKdfAlgoClass)
+	if !ok {
 		d.Unknown(id, "SecurePasswordKdfAlgo")
 		return nil
 	}
@@ -44178,6 +42957,7 @@ func DecodeSecurePasswordKdfAlgoClass(d *tl.Decoder) SecurePasswordKdfAlgoClass 
 //
 //	securePasswordKdfAlgoUnknown#4a8537 = SecurePasswordKdfAlgo
 type SecurePasswordKdfAlgoUnknown struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x004a8537.
@@ -44200,6 +42980,7 @@ func (x *SecurePasswordKdfAlgoUnknown) DecodeBare(d *tl.Decoder) {
 //
 //	securePasswordKdfAlgoPBKDF2HMACSHA512iter100000#bbf2dda0 salt:bytes = SecurePasswordKdfAlgo
 type SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 struct {
+	_    tl.NoCompare
 	Salt []byte
 }
 
@@ -44227,6 +43008,7 @@ func (x *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBare(d *tl.Decod
 //
 //	securePasswordKdfAlgoSHA512#86471d92 salt:bytes = SecurePasswordKdfAlgo
 type SecurePasswordKdfAlgoSHA512 struct {
+	_    tl.NoCompare
 	Salt []byte
 }
 
@@ -44257,11 +43039,8 @@ type SecureSecretSettingsClass interface {
 // DecodeSecureSecretSettingsClass reads a boxed SecureSecretSettings.
 func DecodeSecureSecretSettingsClass(d *tl.Decoder) SecureSecretSettingsClass {
 	id := d.Uint32()
-	var v SecureSecretSettingsClass
-	switch id {
-	case 0x1527bcac:
-		v = &SecureSecretSettings{}
-	default:
+	v, ok := New(id).(SecureSecretSettingsClass)
+	if !ok {
 		d.Unknown(id, "SecureSecretSettings")
 		return nil
 	}
@@ -44276,6 +43055,7 @@ func DecodeSecureSecretSettingsClass(d *tl.Decoder) SecureSecretSettingsClass {
 //
 //	secureSecretSettings#1527bcac secure_algo:SecurePasswordKdfAlgo secure_secret:bytes secure_secret_id:long = SecureSecretSettings
 type SecureSecretSettings struct {
+	_              tl.NoCompare
 	SecureAlgo     SecurePasswordKdfAlgoClass
 	SecureSecret   []byte
 	SecureSecretID int64
@@ -44312,13 +43092,8 @@ type InputCheckPasswordSRPClass interface {
 // DecodeInputCheckPasswordSRPClass reads a boxed InputCheckPasswordSRP.
 func DecodeInputCheckPasswordSRPClass(d *tl.Decoder) InputCheckPasswordSRPClass {
 	id := d.Uint32()
-	var v InputCheckPasswordSRPClass
-	switch id {
-	case 0x9880f658:
-		v = &InputCheckPasswordEmpty{}
-	case 0xd27ff082:
-		v = &InputCheckPasswordSRP{}
-	default:
+	v, ok := New(id).(InputCheckPasswordSRPClass)
+	if !ok {
 		d.Unknown(id, "InputCheckPasswordSRP")
 		return nil
 	}
@@ -44333,6 +43108,7 @@ func DecodeInputCheckPasswordSRPClass(d *tl.Decoder) InputCheckPasswordSRPClass 
 //
 //	inputCheckPasswordEmpty#9880f658 = InputCheckPasswordSRP
 type InputCheckPasswordEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9880f658.
@@ -44355,6 +43131,7 @@ func (x *InputCheckPasswordEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	inputCheckPasswordSRP#d27ff082 srp_id:long A:bytes M1:bytes = InputCheckPasswordSRP
 type InputCheckPasswordSRP struct {
+	_     tl.NoCompare
 	SRPID int64
 	A     []byte
 	M1    []byte
@@ -44391,13 +43168,8 @@ type SecureRequiredTypeClass interface {
 // DecodeSecureRequiredTypeClass reads a boxed SecureRequiredType.
 func DecodeSecureRequiredTypeClass(d *tl.Decoder) SecureRequiredTypeClass {
 	id := d.Uint32()
-	var v SecureRequiredTypeClass
-	switch id {
-	case 0x829d99da:
-		v = &SecureRequiredType{}
-	case 0x027477b4:
-		v = &SecureRequiredTypeOneOf{}
-	default:
+	v, ok := New(id).(SecureRequiredTypeClass)
+	if !ok {
 		d.Unknown(id, "SecureRequiredType")
 		return nil
 	}
@@ -44412,6 +43184,7 @@ func DecodeSecureRequiredTypeClass(d *tl.Decoder) SecureRequiredTypeClass {
 //
 //	secureRequiredType#829d99da flags:# native_names:flags.0?true selfie_required:flags.1?true translation_required:flags.2?true type:SecureValueType = SecureRequiredType
 type SecureRequiredType struct {
+	_                   tl.NoCompare
 	NativeNames         bool
 	SelfieRequired      bool
 	TranslationRequired bool
@@ -44455,6 +43228,7 @@ func (x *SecureRequiredType) DecodeBare(d *tl.Decoder) {
 //
 //	secureRequiredTypeOneOf#27477b4 types:Vector<SecureRequiredType> = SecureRequiredType
 type SecureRequiredTypeOneOf struct {
+	_     tl.NoCompare
 	Types []SecureRequiredTypeClass
 }
 
@@ -44485,13 +43259,8 @@ type HelpPassportConfigClass interface {
 // DecodeHelpPassportConfigClass reads a boxed help.PassportConfig.
 func DecodeHelpPassportConfigClass(d *tl.Decoder) HelpPassportConfigClass {
 	id := d.Uint32()
-	var v HelpPassportConfigClass
-	switch id {
-	case 0xbfb9f457:
-		v = &HelpPassportConfigNotModified{}
-	case 0xa098d6af:
-		v = &HelpPassportConfig{}
-	default:
+	v, ok := New(id).(HelpPassportConfigClass)
+	if !ok {
 		d.Unknown(id, "help.PassportConfig")
 		return nil
 	}
@@ -44506,6 +43275,7 @@ func DecodeHelpPassportConfigClass(d *tl.Decoder) HelpPassportConfigClass {
 //
 //	help.passportConfigNotModified#bfb9f457 = help.PassportConfig
 type HelpPassportConfigNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xbfb9f457.
@@ -44528,6 +43298,7 @@ func (x *HelpPassportConfigNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	help.passportConfig#a098d6af hash:int countries_langs:DataJSON = help.PassportConfig
 type HelpPassportConfig struct {
+	_              tl.NoCompare
 	Hash           int32
 	CountriesLangs DataJSONClass
 }
@@ -44561,11 +43332,8 @@ type InputAppEventClass interface {
 // DecodeInputAppEventClass reads a boxed InputAppEvent.
 func DecodeInputAppEventClass(d *tl.Decoder) InputAppEventClass {
 	id := d.Uint32()
-	var v InputAppEventClass
-	switch id {
-	case 0x1d1b1245:
-		v = &InputAppEvent{}
-	default:
+	v, ok := New(id).(InputAppEventClass)
+	if !ok {
 		d.Unknown(id, "InputAppEvent")
 		return nil
 	}
@@ -44580,6 +43348,7 @@ func DecodeInputAppEventClass(d *tl.Decoder) InputAppEventClass {
 //
 //	inputAppEvent#1d1b1245 time:double type:string peer:long data:JSONValue = InputAppEvent
 type InputAppEvent struct {
+	_    tl.NoCompare
 	Time float64
 	Type string
 	Peer int64
@@ -44619,11 +43388,8 @@ type JSONObjectValueClass interface {
 // DecodeJSONObjectValueClass reads a boxed JSONObjectValue.
 func DecodeJSONObjectValueClass(d *tl.Decoder) JSONObjectValueClass {
 	id := d.Uint32()
-	var v JSONObjectValueClass
-	switch id {
-	case 0xc0de1bd9:
-		v = &JSONObjectValue{}
-	default:
+	v, ok := New(id).(JSONObjectValueClass)
+	if !ok {
 		d.Unknown(id, "JSONObjectValue")
 		return nil
 	}
@@ -44638,6 +43404,7 @@ func DecodeJSONObjectValueClass(d *tl.Decoder) JSONObjectValueClass {
 //
 //	jsonObjectValue#c0de1bd9 key:string value:JSONValue = JSONObjectValue
 type JSONObjectValue struct {
+	_     tl.NoCompare
 	Key   string
 	Value JSONValueClass
 }
@@ -44671,21 +43438,8 @@ type JSONValueClass interface {
 // DecodeJSONValueClass reads a boxed JSONValue.
 func DecodeJSONValueClass(d *tl.Decoder) JSONValueClass {
 	id := d.Uint32()
-	var v JSONValueClass
-	switch id {
-	case 0x3f6d7b68:
-		v = &JSONNull{}
-	case 0xc7345e6a:
-		v = &JSONBool{}
-	case 0x2be0dfa4:
-		v = &JSONNumber{}
-	case 0xb71e767a:
-		v = &JSONString{}
-	case 0xf7444763:
-		v = &JSONArray{}
-	case 0x99c1d49d:
-		v = &JSONObject{}
-	default:
+	v, ok := New(id).(JSONValueClass)
+	if !ok {
 		d.Unknown(id, "JSONValue")
 		return nil
 	}
@@ -44700,6 +43454,7 @@ func DecodeJSONValueClass(d *tl.Decoder) JSONValueClass {
 //
 //	jsonNull#3f6d7b68 = JSONValue
 type JSONNull struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x3f6d7b68.
@@ -44722,6 +43477,7 @@ func (x *JSONNull) DecodeBare(d *tl.Decoder) {
 //
 //	jsonBool#c7345e6a value:Bool = JSONValue
 type JSONBool struct {
+	_     tl.NoCompare
 	Value bool
 }
 
@@ -44747,6 +43503,7 @@ func (x *JSONBool) DecodeBare(d *tl.Decoder) {
 //
 //	jsonNumber#2be0dfa4 value:double = JSONValue
 type JSONNumber struct {
+	_     tl.NoCompare
 	Value float64
 }
 
@@ -44772,6 +43529,7 @@ func (x *JSONNumber) DecodeBare(d *tl.Decoder) {
 //
 //	jsonString#b71e767a value:string = JSONValue
 type JSONString struct {
+	_     tl.NoCompare
 	Value string
 }
 
@@ -44797,6 +43555,7 @@ func (x *JSONString) DecodeBare(d *tl.Decoder) {
 //
 //	jsonArray#f7444763 value:Vector<JSONValue> = JSONValue
 type JSONArray struct {
+	_     tl.NoCompare
 	Value []JSONValueClass
 }
 
@@ -44822,6 +43581,7 @@ func (x *JSONArray) DecodeBare(d *tl.Decoder) {
 //
 //	jsonObject#99c1d49d value:Vector<JSONObjectValue> = JSONValue
 type JSONObject struct {
+	_     tl.NoCompare
 	Value []JSONObjectValueClass
 }
 
@@ -44852,11 +43612,8 @@ type PageTableCellClass interface {
 // DecodePageTableCellClass reads a boxed PageTableCell.
 func DecodePageTableCellClass(d *tl.Decoder) PageTableCellClass {
 	id := d.Uint32()
-	var v PageTableCellClass
-	switch id {
-	case 0x34566b6a:
-		v = &PageTableCell{}
-	default:
+	v, ok := New(id).(PageTableCellClass)
+	if !ok {
 		d.Unknown(id, "PageTableCell")
 		return nil
 	}
@@ -44871,6 +43628,7 @@ func DecodePageTableCellClass(d *tl.Decoder) PageTableCellClass {
 //
 //	pageTableCell#34566b6a flags:# header:flags.0?true align_center:flags.3?true align_right:flags.4?true valign_middle:flags.5?true valign_bottom:flags.6?true text:flags.7?RichText colspan:flags.1?int rowspan:flags.2?int = PageTableCell
 type PageTableCell struct {
+	_            tl.NoCompare
 	Header       bool
 	AlignCenter  bool
 	AlignRight   bool
@@ -44956,11 +43714,8 @@ type PageTableRowClass interface {
 // DecodePageTableRowClass reads a boxed PageTableRow.
 func DecodePageTableRowClass(d *tl.Decoder) PageTableRowClass {
 	id := d.Uint32()
-	var v PageTableRowClass
-	switch id {
-	case 0xe0c0c5e5:
-		v = &PageTableRow{}
-	default:
+	v, ok := New(id).(PageTableRowClass)
+	if !ok {
 		d.Unknown(id, "PageTableRow")
 		return nil
 	}
@@ -44975,6 +43730,7 @@ func DecodePageTableRowClass(d *tl.Decoder) PageTableRowClass {
 //
 //	pageTableRow#e0c0c5e5 cells:Vector<PageTableCell> = PageTableRow
 type PageTableRow struct {
+	_     tl.NoCompare
 	Cells []PageTableCellClass
 }
 
@@ -45005,11 +43761,8 @@ type PageCaptionClass interface {
 // DecodePageCaptionClass reads a boxed PageCaption.
 func DecodePageCaptionClass(d *tl.Decoder) PageCaptionClass {
 	id := d.Uint32()
-	var v PageCaptionClass
-	switch id {
-	case 0x6f747657:
-		v = &PageCaption{}
-	default:
+	v, ok := New(id).(PageCaptionClass)
+	if !ok {
 		d.Unknown(id, "PageCaption")
 		return nil
 	}
@@ -45024,6 +43777,7 @@ func DecodePageCaptionClass(d *tl.Decoder) PageCaptionClass {
 //
 //	pageCaption#6f747657 text:RichText credit:RichText = PageCaption
 type PageCaption struct {
+	_      tl.NoCompare
 	Text   RichTextClass
 	Credit RichTextClass
 }
@@ -45057,13 +43811,8 @@ type PageListItemClass interface {
 // DecodePageListItemClass reads a boxed PageListItem.
 func DecodePageListItemClass(d *tl.Decoder) PageListItemClass {
 	id := d.Uint32()
-	var v PageListItemClass
-	switch id {
-	case 0x2f58683c:
-		v = &PageListItemText{}
-	case 0x63ca67aa:
-		v = &PageListItemBlocks{}
-	default:
+	v, ok := New(id).(PageListItemClass)
+	if !ok {
 		d.Unknown(id, "PageListItem")
 		return nil
 	}
@@ -45078,6 +43827,7 @@ func DecodePageListItemClass(d *tl.Decoder) PageListItemClass {
 //
 //	pageListItemText#2f58683c flags:# checkbox:flags.0?true checked:flags.1?true text:RichText = PageListItem
 type PageListItemText struct {
+	_        tl.NoCompare
 	Checkbox bool
 	Checked  bool
 	Text     RichTextClass
@@ -45116,6 +43866,7 @@ func (x *PageListItemText) DecodeBare(d *tl.Decoder) {
 //
 //	pageListItemBlocks#63ca67aa flags:# checkbox:flags.0?true checked:flags.1?true blocks:Vector<PageBlock> = PageListItem
 type PageListItemBlocks struct {
+	_        tl.NoCompare
 	Checkbox bool
 	Checked  bool
 	Blocks   []PageBlockClass
@@ -45159,13 +43910,8 @@ type PageListOrderedItemClass interface {
 // DecodePageListOrderedItemClass reads a boxed PageListOrderedItem.
 func DecodePageListOrderedItemClass(d *tl.Decoder) PageListOrderedItemClass {
 	id := d.Uint32()
-	var v PageListOrderedItemClass
-	switch id {
-	case 0x15031189:
-		v = &PageListOrderedItemText{}
-	case 0x8ff2d5f0:
-		v = &PageListOrderedItemBlocks{}
-	default:
+	v, ok := New(id).(PageListOrderedItemClass)
+	if !ok {
 		d.Unknown(id, "PageListOrderedItem")
 		return nil
 	}
@@ -45180,6 +43926,7 @@ func DecodePageListOrderedItemClass(d *tl.Decoder) PageListOrderedItemClass {
 //
 //	pageListOrderedItemText#15031189 flags:# checkbox:flags.0?true checked:flags.1?true num:flags.2?string text:RichText value:flags.3?int type:flags.4?string = PageListOrderedItem
 type PageListOrderedItemText struct {
+	_        tl.NoCompare
 	Checkbox bool
 	Checked  bool
 	Num      tl.Opt[string]
@@ -45248,6 +43995,7 @@ func (x *PageListOrderedItemText) DecodeBare(d *tl.Decoder) {
 //
 //	pageListOrderedItemBlocks#8ff2d5f0 flags:# checkbox:flags.0?true checked:flags.1?true num:flags.2?string blocks:Vector<PageBlock> value:flags.3?int type:flags.4?string = PageListOrderedItem
 type PageListOrderedItemBlocks struct {
+	_        tl.NoCompare
 	Checkbox bool
 	Checked  bool
 	Num      tl.Opt[string]
@@ -45321,11 +44069,8 @@ type PageRelatedArticleClass interface {
 // DecodePageRelatedArticleClass reads a boxed PageRelatedArticle.
 func DecodePageRelatedArticleClass(d *tl.Decoder) PageRelatedArticleClass {
 	id := d.Uint32()
-	var v PageRelatedArticleClass
-	switch id {
-	case 0xb390dc08:
-		v = &PageRelatedArticle{}
-	default:
+	v, ok := New(id).(PageRelatedArticleClass)
+	if !ok {
 		d.Unknown(id, "PageRelatedArticle")
 		return nil
 	}
@@ -45340,6 +44085,7 @@ func DecodePageRelatedArticleClass(d *tl.Decoder) PageRelatedArticleClass {
 //
 //	pageRelatedArticle#b390dc08 flags:# url:string webpage_id:long title:flags.0?string description:flags.1?string photo_id:flags.2?long author:flags.3?string published_date:flags.4?int = PageRelatedArticle
 type PageRelatedArticle struct {
+	_             tl.NoCompare
 	URL           string
 	WebpageID     int64
 	Title         tl.Opt[string]
@@ -45426,11 +44172,8 @@ type PageClass interface {
 // DecodePageClass reads a boxed Page.
 func DecodePageClass(d *tl.Decoder) PageClass {
 	id := d.Uint32()
-	var v PageClass
-	switch id {
-	case 0x98657f0d:
-		v = &Page{}
-	default:
+	v, ok := New(id).(PageClass)
+	if !ok {
 		d.Unknown(id, "Page")
 		return nil
 	}
@@ -45445,6 +44188,7 @@ func DecodePageClass(d *tl.Decoder) PageClass {
 //
 //	page#98657f0d flags:# part:flags.0?true rtl:flags.1?true v2:flags.2?true url:string blocks:Vector<PageBlock> photos:Vector<Photo> documents:Vector<Document> views:flags.3?int = Page
 type Page struct {
+	_         tl.NoCompare
 	Part      bool
 	Rtl       bool
 	V2        bool
@@ -45512,11 +44256,8 @@ type HelpSupportNameClass interface {
 // DecodeHelpSupportNameClass reads a boxed help.SupportName.
 func DecodeHelpSupportNameClass(d *tl.Decoder) HelpSupportNameClass {
 	id := d.Uint32()
-	var v HelpSupportNameClass
-	switch id {
-	case 0x8c05f1c9:
-		v = &HelpSupportName{}
-	default:
+	v, ok := New(id).(HelpSupportNameClass)
+	if !ok {
 		d.Unknown(id, "help.SupportName")
 		return nil
 	}
@@ -45531,6 +44272,7 @@ func DecodeHelpSupportNameClass(d *tl.Decoder) HelpSupportNameClass {
 //
 //	help.supportName#8c05f1c9 name:string = help.SupportName
 type HelpSupportName struct {
+	_    tl.NoCompare
 	Name string
 }
 
@@ -45561,13 +44303,8 @@ type HelpUserInfoClass interface {
 // DecodeHelpUserInfoClass reads a boxed help.UserInfo.
 func DecodeHelpUserInfoClass(d *tl.Decoder) HelpUserInfoClass {
 	id := d.Uint32()
-	var v HelpUserInfoClass
-	switch id {
-	case 0xf3ae2eed:
-		v = &HelpUserInfoEmpty{}
-	case 0x01eb3758:
-		v = &HelpUserInfo{}
-	default:
+	v, ok := New(id).(HelpUserInfoClass)
+	if !ok {
 		d.Unknown(id, "help.UserInfo")
 		return nil
 	}
@@ -45582,6 +44319,7 @@ func DecodeHelpUserInfoClass(d *tl.Decoder) HelpUserInfoClass {
 //
 //	help.userInfoEmpty#f3ae2eed = help.UserInfo
 type HelpUserInfoEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf3ae2eed.
@@ -45604,6 +44342,7 @@ func (x *HelpUserInfoEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	help.userInfo#1eb3758 message:string entities:Vector<MessageEntity> author:string date:int = help.UserInfo
 type HelpUserInfo struct {
+	_        tl.NoCompare
 	Message  string
 	Entities []MessageEntityClass
 	Author   string
@@ -45643,13 +44382,8 @@ type PollAnswerClass interface {
 // DecodePollAnswerClass reads a boxed PollAnswer.
 func DecodePollAnswerClass(d *tl.Decoder) PollAnswerClass {
 	id := d.Uint32()
-	var v PollAnswerClass
-	switch id {
-	case 0x4b7d786a:
-		v = &PollAnswer{}
-	case 0x199fed96:
-		v = &InputPollAnswer{}
-	default:
+	v, ok := New(id).(PollAnswerClass)
+	if !ok {
 		d.Unknown(id, "PollAnswer")
 		return nil
 	}
@@ -45664,6 +44398,7 @@ func DecodePollAnswerClass(d *tl.Decoder) PollAnswerClass {
 //
 //	pollAnswer#4b7d786a flags:# text:TextWithEntities option:bytes media:flags.0?MessageMedia added_by:flags.1?Peer date:flags.1?int = PollAnswer
 type PollAnswer struct {
+	_       tl.NoCompare
 	Text    TextWithEntitiesClass
 	Option  []byte
 	Media   MessageMediaClass
@@ -45725,6 +44460,7 @@ func (x *PollAnswer) DecodeBare(d *tl.Decoder) {
 //
 //	inputPollAnswer#199fed96 flags:# text:TextWithEntities media:flags.0?InputMedia = PollAnswer
 type InputPollAnswer struct {
+	_     tl.NoCompare
 	Text  TextWithEntitiesClass
 	Media InputMediaClass
 }
@@ -45768,11 +44504,8 @@ type PollClass interface {
 // DecodePollClass reads a boxed Poll.
 func DecodePollClass(d *tl.Decoder) PollClass {
 	id := d.Uint32()
-	var v PollClass
-	switch id {
-	case 0x966e2dbf:
-		v = &Poll{}
-	default:
+	v, ok := New(id).(PollClass)
+	if !ok {
 		d.Unknown(id, "Poll")
 		return nil
 	}
@@ -45787,6 +44520,7 @@ func DecodePollClass(d *tl.Decoder) PollClass {
 //
 //	poll#966e2dbf id:long flags:# closed:flags.0?true public_voters:flags.1?true multiple_choice:flags.2?true quiz:flags.3?true open_answers:flags.6?true revoting_disabled:flags.7?true shuffle_answers:flags.8?true hide_results_until_close:flags.9?true creator:flags.10?true subscribers_only:flags.11?true question:TextWithEntities answers:Vector<PollAnswer> close_period:flags.4?int close_date:flags.5?int countries_iso2:flags.12?Vector<string> hash:long = Poll
 type Poll struct {
+	_                     tl.NoCompare
 	ID                    int64
 	Closed                bool
 	PublicVoters          bool
@@ -45909,11 +44643,8 @@ type PollAnswerVotersClass interface {
 // DecodePollAnswerVotersClass reads a boxed PollAnswerVoters.
 func DecodePollAnswerVotersClass(d *tl.Decoder) PollAnswerVotersClass {
 	id := d.Uint32()
-	var v PollAnswerVotersClass
-	switch id {
-	case 0x3645230a:
-		v = &PollAnswerVoters{}
-	default:
+	v, ok := New(id).(PollAnswerVotersClass)
+	if !ok {
 		d.Unknown(id, "PollAnswerVoters")
 		return nil
 	}
@@ -45928,6 +44659,7 @@ func DecodePollAnswerVotersClass(d *tl.Decoder) PollAnswerVotersClass {
 //
 //	pollAnswerVoters#3645230a flags:# chosen:flags.0?true correct:flags.1?true option:bytes voters:flags.2?int recent_voters:flags.2?Vector<Peer> = PollAnswerVoters
 type PollAnswerVoters struct {
+	_            tl.NoCompare
 	Chosen       bool
 	Correct      bool
 	Option       []byte
@@ -45991,11 +44723,8 @@ type PollResultsClass interface {
 // DecodePollResultsClass reads a boxed PollResults.
 func DecodePollResultsClass(d *tl.Decoder) PollResultsClass {
 	id := d.Uint32()
-	var v PollResultsClass
-	switch id {
-	case 0xba7bb15e:
-		v = &PollResults{}
-	default:
+	v, ok := New(id).(PollResultsClass)
+	if !ok {
 		d.Unknown(id, "PollResults")
 		return nil
 	}
@@ -46010,6 +44739,7 @@ func DecodePollResultsClass(d *tl.Decoder) PollResultsClass {
 //
 //	pollResults#ba7bb15e flags:# min:flags.0?true has_unread_votes:flags.6?true can_view_stats:flags.7?true results:flags.1?Vector<PollAnswerVoters> total_voters:flags.2?int recent_voters:flags.3?Vector<Peer> solution:flags.4?string solution_entities:flags.4?Vector<MessageEntity> solution_media:flags.5?MessageMedia = PollResults
 type PollResults struct {
+	_                tl.NoCompare
 	Min              bool
 	HasUnreadVotes   bool
 	CanViewStats     bool
@@ -46115,11 +44845,8 @@ type ChatOnlinesClass interface {
 // DecodeChatOnlinesClass reads a boxed ChatOnlines.
 func DecodeChatOnlinesClass(d *tl.Decoder) ChatOnlinesClass {
 	id := d.Uint32()
-	var v ChatOnlinesClass
-	switch id {
-	case 0xf041e250:
-		v = &ChatOnlines{}
-	default:
+	v, ok := New(id).(ChatOnlinesClass)
+	if !ok {
 		d.Unknown(id, "ChatOnlines")
 		return nil
 	}
@@ -46134,6 +44861,7 @@ func DecodeChatOnlinesClass(d *tl.Decoder) ChatOnlinesClass {
 //
 //	chatOnlines#f041e250 onlines:int = ChatOnlines
 type ChatOnlines struct {
+	_       tl.NoCompare
 	Onlines int32
 }
 
@@ -46164,11 +44892,8 @@ type StatsURLClass interface {
 // DecodeStatsURLClass reads a boxed StatsURL.
 func DecodeStatsURLClass(d *tl.Decoder) StatsURLClass {
 	id := d.Uint32()
-	var v StatsURLClass
-	switch id {
-	case 0x47a971e0:
-		v = &StatsURL{}
-	default:
+	v, ok := New(id).(StatsURLClass)
+	if !ok {
 		d.Unknown(id, "StatsURL")
 		return nil
 	}
@@ -46183,6 +44908,7 @@ func DecodeStatsURLClass(d *tl.Decoder) StatsURLClass {
 //
 //	statsURL#47a971e0 url:string = StatsURL
 type StatsURL struct {
+	_   tl.NoCompare
 	URL string
 }
 
@@ -46213,11 +44939,8 @@ type ChatAdminRightsClass interface {
 // DecodeChatAdminRightsClass reads a boxed ChatAdminRights.
 func DecodeChatAdminRightsClass(d *tl.Decoder) ChatAdminRightsClass {
 	id := d.Uint32()
-	var v ChatAdminRightsClass
-	switch id {
-	case 0x5fb224d5:
-		v = &ChatAdminRights{}
-	default:
+	v, ok := New(id).(ChatAdminRightsClass)
+	if !ok {
 		d.Unknown(id, "ChatAdminRights")
 		return nil
 	}
@@ -46232,6 +44955,7 @@ func DecodeChatAdminRightsClass(d *tl.Decoder) ChatAdminRightsClass {
 //
 //	chatAdminRights#5fb224d5 flags:# change_info:flags.0?true post_messages:flags.1?true edit_messages:flags.2?true delete_messages:flags.3?true ban_users:flags.4?true invite_users:flags.5?true pin_messages:flags.7?true add_admins:flags.9?true anonymous:flags.10?true manage_call:flags.11?true other:flags.12?true manage_topics:flags.13?true post_stories:flags.14?true edit_stories:flags.15?true delete_stories:flags.16?true manage_direct_messages:flags.17?true manage_ranks:flags.18?true manage_linked_peers:flags.19?true manage_welcome_messages:flags.20?true = ChatAdminRights
 type ChatAdminRights struct {
+	_                     tl.NoCompare
 	ChangeInfo            bool
 	PostMessages          bool
 	EditMessages          bool
@@ -46357,11 +45081,8 @@ type ChatBannedRightsClass interface {
 // DecodeChatBannedRightsClass reads a boxed ChatBannedRights.
 func DecodeChatBannedRightsClass(d *tl.Decoder) ChatBannedRightsClass {
 	id := d.Uint32()
-	var v ChatBannedRightsClass
-	switch id {
-	case 0x9f120418:
-		v = &ChatBannedRights{}
-	default:
+	v, ok := New(id).(ChatBannedRightsClass)
+	if !ok {
 		d.Unknown(id, "ChatBannedRights")
 		return nil
 	}
@@ -46376,6 +45097,7 @@ func DecodeChatBannedRightsClass(d *tl.Decoder) ChatBannedRightsClass {
 //
 //	chatBannedRights#9f120418 flags:# view_messages:flags.0?true send_messages:flags.1?true send_media:flags.2?true send_stickers:flags.3?true send_gifs:flags.4?true send_games:flags.5?true send_inline:flags.6?true embed_links:flags.7?true send_polls:flags.8?true change_info:flags.10?true invite_users:flags.15?true pin_messages:flags.17?true manage_topics:flags.18?true send_photos:flags.19?true send_videos:flags.20?true send_roundvideos:flags.21?true send_audios:flags.22?true send_voices:flags.23?true send_docs:flags.24?true send_plain:flags.25?true edit_rank:flags.26?true send_reactions:flags.27?true manage_linked_peers:flags.28?true until_date:int = ChatBannedRights
 type ChatBannedRights struct {
+	_                 tl.NoCompare
 	ViewMessages      bool
 	SendMessages      bool
 	SendMedia         bool
@@ -46524,15 +45246,8 @@ type InputWallPaperClass interface {
 // DecodeInputWallPaperClass reads a boxed InputWallPaper.
 func DecodeInputWallPaperClass(d *tl.Decoder) InputWallPaperClass {
 	id := d.Uint32()
-	var v InputWallPaperClass
-	switch id {
-	case 0xe630b979:
-		v = &InputWallPaper{}
-	case 0x72091c80:
-		v = &InputWallPaperSlug{}
-	case 0x967a462e:
-		v = &InputWallPaperNoFile{}
-	default:
+	v, ok := New(id).(InputWallPaperClass)
+	if !ok {
 		d.Unknown(id, "InputWallPaper")
 		return nil
 	}
@@ -46547,6 +45262,7 @@ func DecodeInputWallPaperClass(d *tl.Decoder) InputWallPaperClass {
 //
 //	inputWallPaper#e630b979 id:long access_hash:long = InputWallPaper
 type InputWallPaper struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash int64
 }
@@ -46575,6 +45291,7 @@ func (x *InputWallPaper) DecodeBare(d *tl.Decoder) {
 //
 //	inputWallPaperSlug#72091c80 slug:string = InputWallPaper
 type InputWallPaperSlug struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -46600,6 +45317,7 @@ func (x *InputWallPaperSlug) DecodeBare(d *tl.Decoder) {
 //
 //	inputWallPaperNoFile#967a462e id:long = InputWallPaper
 type InputWallPaperNoFile struct {
+	_  tl.NoCompare
 	ID int64
 }
 
@@ -46630,13 +45348,8 @@ type AccountWallPapersClass interface {
 // DecodeAccountWallPapersClass reads a boxed account.WallPapers.
 func DecodeAccountWallPapersClass(d *tl.Decoder) AccountWallPapersClass {
 	id := d.Uint32()
-	var v AccountWallPapersClass
-	switch id {
-	case 0x1c199183:
-		v = &AccountWallPapersNotModified{}
-	case 0xcdc3858c:
-		v = &AccountWallPapers{}
-	default:
+	v, ok := New(id).(AccountWallPapersClass)
+	if !ok {
 		d.Unknown(id, "account.WallPapers")
 		return nil
 	}
@@ -46651,6 +45364,7 @@ func DecodeAccountWallPapersClass(d *tl.Decoder) AccountWallPapersClass {
 //
 //	account.wallPapersNotModified#1c199183 = account.WallPapers
 type AccountWallPapersNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x1c199183.
@@ -46673,6 +45387,7 @@ func (x *AccountWallPapersNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	account.wallPapers#cdc3858c hash:long wallpapers:Vector<WallPaper> = account.WallPapers
 type AccountWallPapers struct {
+	_          tl.NoCompare
 	Hash       int64
 	Wallpapers []WallPaperClass
 }
@@ -46706,11 +45421,8 @@ type CodeSettingsClass interface {
 // DecodeCodeSettingsClass reads a boxed CodeSettings.
 func DecodeCodeSettingsClass(d *tl.Decoder) CodeSettingsClass {
 	id := d.Uint32()
-	var v CodeSettingsClass
-	switch id {
-	case 0xad253d78:
-		v = &CodeSettings{}
-	default:
+	v, ok := New(id).(CodeSettingsClass)
+	if !ok {
 		d.Unknown(id, "CodeSettings")
 		return nil
 	}
@@ -46725,6 +45437,7 @@ func DecodeCodeSettingsClass(d *tl.Decoder) CodeSettingsClass {
 //
 //	codeSettings#ad253d78 flags:# allow_flashcall:flags.0?true current_number:flags.1?true allow_app_hash:flags.4?true allow_missed_call:flags.5?true allow_firebase:flags.7?true unknown_number:flags.9?true logout_tokens:flags.6?Vector<bytes> token:flags.8?string app_sandbox:flags.8?Bool = CodeSettings
 type CodeSettings struct {
+	_               tl.NoCompare
 	AllowFlashcall  bool
 	CurrentNumber   bool
 	AllowAppHash    bool
@@ -46815,11 +45528,8 @@ type WallPaperSettingsClass interface {
 // DecodeWallPaperSettingsClass reads a boxed WallPaperSettings.
 func DecodeWallPaperSettingsClass(d *tl.Decoder) WallPaperSettingsClass {
 	id := d.Uint32()
-	var v WallPaperSettingsClass
-	switch id {
-	case 0x372efcd0:
-		v = &WallPaperSettings{}
-	default:
+	v, ok := New(id).(WallPaperSettingsClass)
+	if !ok {
 		d.Unknown(id, "WallPaperSettings")
 		return nil
 	}
@@ -46834,6 +45544,7 @@ func DecodeWallPaperSettingsClass(d *tl.Decoder) WallPaperSettingsClass {
 //
 //	wallPaperSettings#372efcd0 flags:# blur:flags.1?true motion:flags.2?true background_color:flags.0?int second_background_color:flags.4?int third_background_color:flags.5?int fourth_background_color:flags.6?int intensity:flags.3?int rotation:flags.4?int emoticon:flags.7?string = WallPaperSettings
 type WallPaperSettings struct {
+	_                     tl.NoCompare
 	Blur                  bool
 	Motion                bool
 	BackgroundColor       tl.Opt[int32]
@@ -46944,11 +45655,8 @@ type AutoDownloadSettingsClass interface {
 // DecodeAutoDownloadSettingsClass reads a boxed AutoDownloadSettings.
 func DecodeAutoDownloadSettingsClass(d *tl.Decoder) AutoDownloadSettingsClass {
 	id := d.Uint32()
-	var v AutoDownloadSettingsClass
-	switch id {
-	case 0xbaa57628:
-		v = &AutoDownloadSettings{}
-	default:
+	v, ok := New(id).(AutoDownloadSettingsClass)
+	if !ok {
 		d.Unknown(id, "AutoDownloadSettings")
 		return nil
 	}
@@ -46963,6 +45671,7 @@ func DecodeAutoDownloadSettingsClass(d *tl.Decoder) AutoDownloadSettingsClass {
 //
 //	autoDownloadSettings#baa57628 flags:# disabled:flags.0?true video_preload_large:flags.1?true audio_preload_next:flags.2?true phonecalls_less_data:flags.3?true stories_preload:flags.4?true photo_size_max:int video_size_max:long file_size_max:long video_upload_maxbitrate:int small_queue_active_operations_max:int large_queue_active_operations_max:int = AutoDownloadSettings
 type AutoDownloadSettings struct {
+	_                             tl.NoCompare
 	Disabled                      bool
 	VideoPreloadLarge             bool
 	AudioPreloadNext              bool
@@ -47036,11 +45745,8 @@ type AccountAutoDownloadSettingsClass interface {
 // DecodeAccountAutoDownloadSettingsClass reads a boxed account.AutoDownloadSettings.
 func DecodeAccountAutoDownloadSettingsClass(d *tl.Decoder) AccountAutoDownloadSettingsClass {
 	id := d.Uint32()
-	var v AccountAutoDownloadSettingsClass
-	switch id {
-	case 0x63cacf26:
-		v = &AccountAutoDownloadSettings{}
-	default:
+	v, ok := New(id).(AccountAutoDownloadSettingsClass)
+	if !ok {
 		d.Unknown(id, "account.AutoDownloadSettings")
 		return nil
 	}
@@ -47055,6 +45761,7 @@ func DecodeAccountAutoDownloadSettingsClass(d *tl.Decoder) AccountAutoDownloadSe
 //
 //	account.autoDownloadSettings#63cacf26 low:AutoDownloadSettings medium:AutoDownloadSettings high:AutoDownloadSettings = account.AutoDownloadSettings
 type AccountAutoDownloadSettings struct {
+	_      tl.NoCompare
 	Low    AutoDownloadSettingsClass
 	Medium AutoDownloadSettingsClass
 	High   AutoDownloadSettingsClass
@@ -47091,13 +45798,8 @@ type EmojiKeywordClass interface {
 // DecodeEmojiKeywordClass reads a boxed EmojiKeyword.
 func DecodeEmojiKeywordClass(d *tl.Decoder) EmojiKeywordClass {
 	id := d.Uint32()
-	var v EmojiKeywordClass
-	switch id {
-	case 0xd5b3b9f9:
-		v = &EmojiKeyword{}
-	case 0x236df622:
-		v = &EmojiKeywordDeleted{}
-	default:
+	v, ok := New(id).(EmojiKeywordClass)
+	if !ok {
 		d.Unknown(id, "EmojiKeyword")
 		return nil
 	}
@@ -47112,6 +45814,7 @@ func DecodeEmojiKeywordClass(d *tl.Decoder) EmojiKeywordClass {
 //
 //	emojiKeyword#d5b3b9f9 keyword:string emoticons:Vector<string> = EmojiKeyword
 type EmojiKeyword struct {
+	_         tl.NoCompare
 	Keyword   string
 	Emoticons []string
 }
@@ -47140,6 +45843,7 @@ func (x *EmojiKeyword) DecodeBare(d *tl.Decoder) {
 //
 //	emojiKeywordDeleted#236df622 keyword:string emoticons:Vector<string> = EmojiKeyword
 type EmojiKeywordDeleted struct {
+	_         tl.NoCompare
 	Keyword   string
 	Emoticons []string
 }
@@ -47173,11 +45877,8 @@ type EmojiKeywordsDifferenceClass interface {
 // DecodeEmojiKeywordsDifferenceClass reads a boxed EmojiKeywordsDifference.
 func DecodeEmojiKeywordsDifferenceClass(d *tl.Decoder) EmojiKeywordsDifferenceClass {
 	id := d.Uint32()
-	var v EmojiKeywordsDifferenceClass
-	switch id {
-	case 0x5cc761bd:
-		v = &EmojiKeywordsDifference{}
-	default:
+	v, ok := New(id).(EmojiKeywordsDifferenceClass)
+	if !ok {
 		d.Unknown(id, "EmojiKeywordsDifference")
 		return nil
 	}
@@ -47192,6 +45893,7 @@ func DecodeEmojiKeywordsDifferenceClass(d *tl.Decoder) EmojiKeywordsDifferenceCl
 //
 //	emojiKeywordsDifference#5cc761bd lang_code:string from_version:int version:int keywords:Vector<EmojiKeyword> = EmojiKeywordsDifference
 type EmojiKeywordsDifference struct {
+	_           tl.NoCompare
 	LangCode    string
 	FromVersion int32
 	Version     int32
@@ -47231,11 +45933,8 @@ type EmojiURLClass interface {
 // DecodeEmojiURLClass reads a boxed EmojiURL.
 func DecodeEmojiURLClass(d *tl.Decoder) EmojiURLClass {
 	id := d.Uint32()
-	var v EmojiURLClass
-	switch id {
-	case 0xa575739d:
-		v = &EmojiURL{}
-	default:
+	v, ok := New(id).(EmojiURLClass)
+	if !ok {
 		d.Unknown(id, "EmojiURL")
 		return nil
 	}
@@ -47250,6 +45949,7 @@ func DecodeEmojiURLClass(d *tl.Decoder) EmojiURLClass {
 //
 //	emojiURL#a575739d url:string = EmojiURL
 type EmojiURL struct {
+	_   tl.NoCompare
 	URL string
 }
 
@@ -47280,11 +45980,8 @@ type EmojiLanguageClass interface {
 // DecodeEmojiLanguageClass reads a boxed EmojiLanguage.
 func DecodeEmojiLanguageClass(d *tl.Decoder) EmojiLanguageClass {
 	id := d.Uint32()
-	var v EmojiLanguageClass
-	switch id {
-	case 0xb3fb5361:
-		v = &EmojiLanguage{}
-	default:
+	v, ok := New(id).(EmojiLanguageClass)
+	if !ok {
 		d.Unknown(id, "EmojiLanguage")
 		return nil
 	}
@@ -47299,6 +45996,7 @@ func DecodeEmojiLanguageClass(d *tl.Decoder) EmojiLanguageClass {
 //
 //	emojiLanguage#b3fb5361 lang_code:string = EmojiLanguage
 type EmojiLanguage struct {
+	_        tl.NoCompare
 	LangCode string
 }
 
@@ -47329,11 +46027,8 @@ type FolderClass interface {
 // DecodeFolderClass reads a boxed Folder.
 func DecodeFolderClass(d *tl.Decoder) FolderClass {
 	id := d.Uint32()
-	var v FolderClass
-	switch id {
-	case 0xff544e65:
-		v = &Folder{}
-	default:
+	v, ok := New(id).(FolderClass)
+	if !ok {
 		d.Unknown(id, "Folder")
 		return nil
 	}
@@ -47348,6 +46043,7 @@ func DecodeFolderClass(d *tl.Decoder) FolderClass {
 //
 //	folder#ff544e65 flags:# autofill_new_broadcasts:flags.0?true autofill_public_groups:flags.1?true autofill_new_correspondents:flags.2?true id:int title:string photo:flags.3?ChatPhoto = Folder
 type Folder struct {
+	_                         tl.NoCompare
 	AutofillNewBroadcasts     bool
 	AutofillPublicGroups      bool
 	AutofillNewCorrespondents bool
@@ -47409,11 +46105,8 @@ type InputFolderPeerClass interface {
 // DecodeInputFolderPeerClass reads a boxed InputFolderPeer.
 func DecodeInputFolderPeerClass(d *tl.Decoder) InputFolderPeerClass {
 	id := d.Uint32()
-	var v InputFolderPeerClass
-	switch id {
-	case 0xfbd2c296:
-		v = &InputFolderPeer{}
-	default:
+	v, ok := New(id).(InputFolderPeerClass)
+	if !ok {
 		d.Unknown(id, "InputFolderPeer")
 		return nil
 	}
@@ -47428,6 +46121,7 @@ func DecodeInputFolderPeerClass(d *tl.Decoder) InputFolderPeerClass {
 //
 //	inputFolderPeer#fbd2c296 peer:InputPeer folder_id:int = InputFolderPeer
 type InputFolderPeer struct {
+	_        tl.NoCompare
 	Peer     InputPeerClass
 	FolderID int32
 }
@@ -47461,11 +46155,8 @@ type FolderPeerClass interface {
 // DecodeFolderPeerClass reads a boxed FolderPeer.
 func DecodeFolderPeerClass(d *tl.Decoder) FolderPeerClass {
 	id := d.Uint32()
-	var v FolderPeerClass
-	switch id {
-	case 0xe9baa668:
-		v = &FolderPeer{}
-	default:
+	v, ok := New(id).(FolderPeerClass)
+	if !ok {
 		d.Unknown(id, "FolderPeer")
 		return nil
 	}
@@ -47480,6 +46171,7 @@ func DecodeFolderPeerClass(d *tl.Decoder) FolderPeerClass {
 //
 //	folderPeer#e9baa668 peer:Peer folder_id:int = FolderPeer
 type FolderPeer struct {
+	_        tl.NoCompare
 	Peer     PeerClass
 	FolderID int32
 }
@@ -47513,11 +46205,8 @@ type MessagesSearchCounterClass interface {
 // DecodeMessagesSearchCounterClass reads a boxed messages.SearchCounter.
 func DecodeMessagesSearchCounterClass(d *tl.Decoder) MessagesSearchCounterClass {
 	id := d.Uint32()
-	var v MessagesSearchCounterClass
-	switch id {
-	case 0xe844ebff:
-		v = &MessagesSearchCounter{}
-	default:
+	v, ok := New(id).(MessagesSearchCounterClass)
+	if !ok {
 		d.Unknown(id, "messages.SearchCounter")
 		return nil
 	}
@@ -47532,6 +46221,7 @@ func DecodeMessagesSearchCounterClass(d *tl.Decoder) MessagesSearchCounterClass 
 //
 //	messages.searchCounter#e844ebff flags:# inexact:flags.1?true filter:MessagesFilter count:int = messages.SearchCounter
 type MessagesSearchCounter struct {
+	_       tl.NoCompare
 	Inexact bool
 	Filter  MessagesFilterClass
 	Count   int32
@@ -47573,15 +46263,8 @@ type URLAuthResultClass interface {
 // DecodeURLAuthResultClass reads a boxed UrlAuthResult.
 func DecodeURLAuthResultClass(d *tl.Decoder) URLAuthResultClass {
 	id := d.Uint32()
-	var v URLAuthResultClass
-	switch id {
-	case 0x3cd623ec:
-		v = &URLAuthResultRequest{}
-	case 0x623a8fa0:
-		v = &URLAuthResultAccepted{}
-	case 0xa9d6db1f:
-		v = &URLAuthResultDefault{}
-	default:
+	v, ok := New(id).(URLAuthResultClass)
+	if !ok {
 		d.Unknown(id, "UrlAuthResult")
 		return nil
 	}
@@ -47596,6 +46279,7 @@ func DecodeURLAuthResultClass(d *tl.Decoder) URLAuthResultClass {
 //
 //	urlAuthResultRequest#3cd623ec flags:# request_write_access:flags.0?true request_phone_number:flags.1?true match_codes_first:flags.5?true is_app:flags.6?true bot:User domain:string browser:flags.2?string platform:flags.2?string ip:flags.2?string region:flags.2?string match_codes:flags.3?Vector<string> user_id_hint:flags.4?long verified_app_name:flags.7?string = UrlAuthResult
 type URLAuthResultRequest struct {
+	_                  tl.NoCompare
 	RequestWriteAccess bool
 	RequestPhoneNumber bool
 	MatchCodesFirst    bool
@@ -47717,6 +46401,7 @@ func (x *URLAuthResultRequest) DecodeBare(d *tl.Decoder) {
 //
 //	urlAuthResultAccepted#623a8fa0 flags:# url:flags.0?string = UrlAuthResult
 type URLAuthResultAccepted struct {
+	_   tl.NoCompare
 	URL tl.Opt[string]
 }
 
@@ -47752,6 +46437,7 @@ func (x *URLAuthResultAccepted) DecodeBare(d *tl.Decoder) {
 //
 //	urlAuthResultDefault#a9d6db1f = UrlAuthResult
 type URLAuthResultDefault struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa9d6db1f.
@@ -47779,13 +46465,8 @@ type ChannelLocationClass interface {
 // DecodeChannelLocationClass reads a boxed ChannelLocation.
 func DecodeChannelLocationClass(d *tl.Decoder) ChannelLocationClass {
 	id := d.Uint32()
-	var v ChannelLocationClass
-	switch id {
-	case 0xbfb5ad8b:
-		v = &ChannelLocationEmpty{}
-	case 0x209b82db:
-		v = &ChannelLocation{}
-	default:
+	v, ok := New(id).(ChannelLocationClass)
+	if !ok {
 		d.Unknown(id, "ChannelLocation")
 		return nil
 	}
@@ -47800,6 +46481,7 @@ func DecodeChannelLocationClass(d *tl.Decoder) ChannelLocationClass {
 //
 //	channelLocationEmpty#bfb5ad8b = ChannelLocation
 type ChannelLocationEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xbfb5ad8b.
@@ -47822,6 +46504,7 @@ func (x *ChannelLocationEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	channelLocation#209b82db geo_point:GeoPoint address:string = ChannelLocation
 type ChannelLocation struct {
+	_        tl.NoCompare
 	GeoPoint GeoPointClass
 	Address  string
 }
@@ -47855,13 +46538,8 @@ type PeerLocatedClass interface {
 // DecodePeerLocatedClass reads a boxed PeerLocated.
 func DecodePeerLocatedClass(d *tl.Decoder) PeerLocatedClass {
 	id := d.Uint32()
-	var v PeerLocatedClass
-	switch id {
-	case 0xca461b5d:
-		v = &PeerLocated{}
-	case 0xf8ec284b:
-		v = &PeerSelfLocated{}
-	default:
+	v, ok := New(id).(PeerLocatedClass)
+	if !ok {
 		d.Unknown(id, "PeerLocated")
 		return nil
 	}
@@ -47876,6 +46554,7 @@ func DecodePeerLocatedClass(d *tl.Decoder) PeerLocatedClass {
 //
 //	peerLocated#ca461b5d peer:Peer expires:int distance:int = PeerLocated
 type PeerLocated struct {
+	_        tl.NoCompare
 	Peer     PeerClass
 	Expires  int32
 	Distance int32
@@ -47907,6 +46586,7 @@ func (x *PeerLocated) DecodeBare(d *tl.Decoder) {
 //
 //	peerSelfLocated#f8ec284b expires:int = PeerLocated
 type PeerSelfLocated struct {
+	_       tl.NoCompare
 	Expires int32
 }
 
@@ -47937,11 +46617,8 @@ type RestrictionReasonClass interface {
 // DecodeRestrictionReasonClass reads a boxed RestrictionReason.
 func DecodeRestrictionReasonClass(d *tl.Decoder) RestrictionReasonClass {
 	id := d.Uint32()
-	var v RestrictionReasonClass
-	switch id {
-	case 0xd072acb4:
-		v = &RestrictionReason{}
-	default:
+	v, ok := New(id).(RestrictionReasonClass)
+	if !ok {
 		d.Unknown(id, "RestrictionReason")
 		return nil
 	}
@@ -47956,6 +46633,7 @@ func DecodeRestrictionReasonClass(d *tl.Decoder) RestrictionReasonClass {
 //
 //	restrictionReason#d072acb4 platform:string reason:string text:string = RestrictionReason
 type RestrictionReason struct {
+	_        tl.NoCompare
 	Platform string
 	Reason   string
 	Text     string
@@ -47992,13 +46670,8 @@ type InputThemeClass interface {
 // DecodeInputThemeClass reads a boxed InputTheme.
 func DecodeInputThemeClass(d *tl.Decoder) InputThemeClass {
 	id := d.Uint32()
-	var v InputThemeClass
-	switch id {
-	case 0x3c5693e9:
-		v = &InputTheme{}
-	case 0xf5890df1:
-		v = &InputThemeSlug{}
-	default:
+	v, ok := New(id).(InputThemeClass)
+	if !ok {
 		d.Unknown(id, "InputTheme")
 		return nil
 	}
@@ -48013,6 +46686,7 @@ func DecodeInputThemeClass(d *tl.Decoder) InputThemeClass {
 //
 //	inputTheme#3c5693e9 id:long access_hash:long = InputTheme
 type InputTheme struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash int64
 }
@@ -48041,6 +46715,7 @@ func (x *InputTheme) DecodeBare(d *tl.Decoder) {
 //
 //	inputThemeSlug#f5890df1 slug:string = InputTheme
 type InputThemeSlug struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -48071,11 +46746,8 @@ type ThemeClass interface {
 // DecodeThemeClass reads a boxed Theme.
 func DecodeThemeClass(d *tl.Decoder) ThemeClass {
 	id := d.Uint32()
-	var v ThemeClass
-	switch id {
-	case 0xa00e67d6:
-		v = &Theme{}
-	default:
+	v, ok := New(id).(ThemeClass)
+	if !ok {
 		d.Unknown(id, "Theme")
 		return nil
 	}
@@ -48090,6 +46762,7 @@ func DecodeThemeClass(d *tl.Decoder) ThemeClass {
 //
 //	theme#a00e67d6 flags:# creator:flags.0?true default:flags.1?true for_chat:flags.5?true id:long access_hash:long slug:string title:string document:flags.2?Document settings:flags.3?Vector<ThemeSettings> emoticon:flags.6?string installs_count:flags.4?int = Theme
 type Theme struct {
+	_             tl.NoCompare
 	Creator       bool
 	Default       bool
 	ForChat       bool
@@ -48187,13 +46860,8 @@ type AccountThemesClass interface {
 // DecodeAccountThemesClass reads a boxed account.Themes.
 func DecodeAccountThemesClass(d *tl.Decoder) AccountThemesClass {
 	id := d.Uint32()
-	var v AccountThemesClass
-	switch id {
-	case 0xf41eb622:
-		v = &AccountThemesNotModified{}
-	case 0x9a3d8c6d:
-		v = &AccountThemes{}
-	default:
+	v, ok := New(id).(AccountThemesClass)
+	if !ok {
 		d.Unknown(id, "account.Themes")
 		return nil
 	}
@@ -48208,6 +46876,7 @@ func DecodeAccountThemesClass(d *tl.Decoder) AccountThemesClass {
 //
 //	account.themesNotModified#f41eb622 = account.Themes
 type AccountThemesNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf41eb622.
@@ -48230,6 +46899,7 @@ func (x *AccountThemesNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	account.themes#9a3d8c6d hash:long themes:Vector<Theme> = account.Themes
 type AccountThemes struct {
+	_      tl.NoCompare
 	Hash   int64
 	Themes []ThemeClass
 }
@@ -48263,15 +46933,8 @@ type AuthLoginTokenClass interface {
 // DecodeAuthLoginTokenClass reads a boxed auth.LoginToken.
 func DecodeAuthLoginTokenClass(d *tl.Decoder) AuthLoginTokenClass {
 	id := d.Uint32()
-	var v AuthLoginTokenClass
-	switch id {
-	case 0x629f1980:
-		v = &AuthLoginToken{}
-	case 0x068e9916:
-		v = &AuthLoginTokenMigrateTo{}
-	case 0x390d5c5e:
-		v = &AuthLoginTokenSuccess{}
-	default:
+	v, ok := New(id).(AuthLoginTokenClass)
+	if !ok {
 		d.Unknown(id, "auth.LoginToken")
 		return nil
 	}
@@ -48286,6 +46949,7 @@ func DecodeAuthLoginTokenClass(d *tl.Decoder) AuthLoginTokenClass {
 //
 //	auth.loginToken#629f1980 expires:int token:bytes = auth.LoginToken
 type AuthLoginToken struct {
+	_       tl.NoCompare
 	Expires int32
 	Token   []byte
 }
@@ -48314,6 +46978,7 @@ func (x *AuthLoginToken) DecodeBare(d *tl.Decoder) {
 //
 //	auth.loginTokenMigrateTo#68e9916 dc_id:int token:bytes = auth.LoginToken
 type AuthLoginTokenMigrateTo struct {
+	_     tl.NoCompare
 	DCID  int32
 	Token []byte
 }
@@ -48342,6 +47007,7 @@ func (x *AuthLoginTokenMigrateTo) DecodeBare(d *tl.Decoder) {
 //
 //	auth.loginTokenSuccess#390d5c5e authorization:auth.Authorization = auth.LoginToken
 type AuthLoginTokenSuccess struct {
+	_             tl.NoCompare
 	Authorization AuthAuthorizationClass
 }
 
@@ -48372,11 +47038,8 @@ type AccountContentSettingsClass interface {
 // DecodeAccountContentSettingsClass reads a boxed account.ContentSettings.
 func DecodeAccountContentSettingsClass(d *tl.Decoder) AccountContentSettingsClass {
 	id := d.Uint32()
-	var v AccountContentSettingsClass
-	switch id {
-	case 0x57e28221:
-		v = &AccountContentSettings{}
-	default:
+	v, ok := New(id).(AccountContentSettingsClass)
+	if !ok {
 		d.Unknown(id, "account.ContentSettings")
 		return nil
 	}
@@ -48391,6 +47054,7 @@ func DecodeAccountContentSettingsClass(d *tl.Decoder) AccountContentSettingsClas
 //
 //	account.contentSettings#57e28221 flags:# sensitive_enabled:flags.0?true sensitive_can_change:flags.1?true = account.ContentSettings
 type AccountContentSettings struct {
+	_                  tl.NoCompare
 	SensitiveEnabled   bool
 	SensitiveCanChange bool
 }
@@ -48431,11 +47095,8 @@ type MessagesInactiveChatsClass interface {
 // DecodeMessagesInactiveChatsClass reads a boxed messages.InactiveChats.
 func DecodeMessagesInactiveChatsClass(d *tl.Decoder) MessagesInactiveChatsClass {
 	id := d.Uint32()
-	var v MessagesInactiveChatsClass
-	switch id {
-	case 0xa927fec5:
-		v = &MessagesInactiveChats{}
-	default:
+	v, ok := New(id).(MessagesInactiveChatsClass)
+	if !ok {
 		d.Unknown(id, "messages.InactiveChats")
 		return nil
 	}
@@ -48450,6 +47111,7 @@ func DecodeMessagesInactiveChatsClass(d *tl.Decoder) MessagesInactiveChatsClass 
 //
 //	messages.inactiveChats#a927fec5 dates:Vector<int> chats:Vector<Chat> users:Vector<User> = messages.InactiveChats
 type MessagesInactiveChats struct {
+	_     tl.NoCompare
 	Dates []int32
 	Chats []ChatClass
 	Users []UserClass
@@ -48486,19 +47148,8 @@ type BaseThemeClass interface {
 // DecodeBaseThemeClass reads a boxed BaseTheme.
 func DecodeBaseThemeClass(d *tl.Decoder) BaseThemeClass {
 	id := d.Uint32()
-	var v BaseThemeClass
-	switch id {
-	case 0xc3a12462:
-		v = &BaseThemeClassic{}
-	case 0xfbd81688:
-		v = &BaseThemeDay{}
-	case 0xb7b31ea8:
-		v = &BaseThemeNight{}
-	case 0x6d5f77ee:
-		v = &BaseThemeTinted{}
-	case 0x5b11125a:
-		v = &BaseThemeArctic{}
-	default:
+	v, ok := New(id).(BaseThemeClass)
+	if !ok {
 		d.Unknown(id, "BaseTheme")
 		return nil
 	}
@@ -48513,6 +47164,7 @@ func DecodeBaseThemeClass(d *tl.Decoder) BaseThemeClass {
 //
 //	baseThemeClassic#c3a12462 = BaseTheme
 type BaseThemeClassic struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc3a12462.
@@ -48535,6 +47187,7 @@ func (x *BaseThemeClassic) DecodeBare(d *tl.Decoder) {
 //
 //	baseThemeDay#fbd81688 = BaseTheme
 type BaseThemeDay struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xfbd81688.
@@ -48557,6 +47210,7 @@ func (x *BaseThemeDay) DecodeBare(d *tl.Decoder) {
 //
 //	baseThemeNight#b7b31ea8 = BaseTheme
 type BaseThemeNight struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb7b31ea8.
@@ -48579,6 +47233,7 @@ func (x *BaseThemeNight) DecodeBare(d *tl.Decoder) {
 //
 //	baseThemeTinted#6d5f77ee = BaseTheme
 type BaseThemeTinted struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x6d5f77ee.
@@ -48601,6 +47256,7 @@ func (x *BaseThemeTinted) DecodeBare(d *tl.Decoder) {
 //
 //	baseThemeArctic#5b11125a = BaseTheme
 type BaseThemeArctic struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x5b11125a.
@@ -48628,11 +47284,8 @@ type InputThemeSettingsClass interface {
 // DecodeInputThemeSettingsClass reads a boxed InputThemeSettings.
 func DecodeInputThemeSettingsClass(d *tl.Decoder) InputThemeSettingsClass {
 	id := d.Uint32()
-	var v InputThemeSettingsClass
-	switch id {
-	case 0x8fde504f:
-		v = &InputThemeSettings{}
-	default:
+	v, ok := New(id).(InputThemeSettingsClass)
+	if !ok {
 		d.Unknown(id, "InputThemeSettings")
 		return nil
 	}
@@ -48647,6 +47300,7 @@ func DecodeInputThemeSettingsClass(d *tl.Decoder) InputThemeSettingsClass {
 //
 //	inputThemeSettings#8fde504f flags:# message_colors_animated:flags.2?true base_theme:BaseTheme accent_color:int outbox_accent_color:flags.3?int message_colors:flags.0?Vector<int> wallpaper:flags.1?InputWallPaper wallpaper_settings:flags.1?WallPaperSettings = InputThemeSettings
 type InputThemeSettings struct {
+	_                     tl.NoCompare
 	MessageColorsAnimated bool
 	BaseTheme             BaseThemeClass
 	AccentColor           int32
@@ -48728,11 +47382,8 @@ type ThemeSettingsClass interface {
 // DecodeThemeSettingsClass reads a boxed ThemeSettings.
 func DecodeThemeSettingsClass(d *tl.Decoder) ThemeSettingsClass {
 	id := d.Uint32()
-	var v ThemeSettingsClass
-	switch id {
-	case 0xfa58b6d4:
-		v = &ThemeSettings{}
-	default:
+	v, ok := New(id).(ThemeSettingsClass)
+	if !ok {
 		d.Unknown(id, "ThemeSettings")
 		return nil
 	}
@@ -48747,6 +47398,7 @@ func DecodeThemeSettingsClass(d *tl.Decoder) ThemeSettingsClass {
 //
 //	themeSettings#fa58b6d4 flags:# message_colors_animated:flags.2?true base_theme:BaseTheme accent_color:int outbox_accent_color:flags.3?int message_colors:flags.0?Vector<int> wallpaper:flags.1?WallPaper = ThemeSettings
 type ThemeSettings struct {
+	_                     tl.NoCompare
 	MessageColorsAnimated bool
 	BaseTheme             BaseThemeClass
 	AccentColor           int32
@@ -48818,23 +47470,8 @@ type WebPageAttributeClass interface {
 // DecodeWebPageAttributeClass reads a boxed WebPageAttribute.
 func DecodeWebPageAttributeClass(d *tl.Decoder) WebPageAttributeClass {
 	id := d.Uint32()
-	var v WebPageAttributeClass
-	switch id {
-	case 0x54b56617:
-		v = &WebPageAttributeTheme{}
-	case 0x2e94c3e7:
-		v = &WebPageAttributeStory{}
-	case 0x50cc03d3:
-		v = &WebPageAttributeStickerSet{}
-	case 0xcf6f6db8:
-		v = &WebPageAttributeUniqueStarGift{}
-	case 0x31cad303:
-		v = &WebPageAttributeStarGiftCollection{}
-	case 0x01c641c2:
-		v = &WebPageAttributeStarGiftAuction{}
-	case 0x7781fe18:
-		v = &WebPageAttributeAiComposeTone{}
-	default:
+	v, ok := New(id).(WebPageAttributeClass)
+	if !ok {
 		d.Unknown(id, "WebPageAttribute")
 		return nil
 	}
@@ -48849,6 +47486,7 @@ func DecodeWebPageAttributeClass(d *tl.Decoder) WebPageAttributeClass {
 //
 //	webPageAttributeTheme#54b56617 flags:# documents:flags.0?Vector<Document> settings:flags.1?ThemeSettings = WebPageAttribute
 type WebPageAttributeTheme struct {
+	_         tl.NoCompare
 	Documents []DocumentClass
 	Settings  ThemeSettingsClass
 }
@@ -48894,6 +47532,7 @@ func (x *WebPageAttributeTheme) DecodeBare(d *tl.Decoder) {
 //
 //	webPageAttributeStory#2e94c3e7 flags:# peer:Peer id:int story:flags.0?StoryItem = WebPageAttribute
 type WebPageAttributeStory struct {
+	_     tl.NoCompare
 	Peer  PeerClass
 	ID    int32
 	Story StoryItemClass
@@ -48935,6 +47574,7 @@ func (x *WebPageAttributeStory) DecodeBare(d *tl.Decoder) {
 //
 //	webPageAttributeStickerSet#50cc03d3 flags:# emojis:flags.0?true text_color:flags.1?true stickers:Vector<Document> = WebPageAttribute
 type WebPageAttributeStickerSet struct {
+	_         tl.NoCompare
 	Emojis    bool
 	TextColor bool
 	Stickers  []DocumentClass
@@ -48973,6 +47613,7 @@ func (x *WebPageAttributeStickerSet) DecodeBare(d *tl.Decoder) {
 //
 //	webPageAttributeUniqueStarGift#cf6f6db8 gift:StarGift = WebPageAttribute
 type WebPageAttributeUniqueStarGift struct {
+	_    tl.NoCompare
 	Gift StarGiftClass
 }
 
@@ -48998,6 +47639,7 @@ func (x *WebPageAttributeUniqueStarGift) DecodeBare(d *tl.Decoder) {
 //
 //	webPageAttributeStarGiftCollection#31cad303 icons:Vector<Document> = WebPageAttribute
 type WebPageAttributeStarGiftCollection struct {
+	_     tl.NoCompare
 	Icons []DocumentClass
 }
 
@@ -49025,6 +47667,7 @@ func (x *WebPageAttributeStarGiftCollection) DecodeBare(d *tl.Decoder) {
 //
 //	webPageAttributeStarGiftAuction#1c641c2 gift:StarGift end_date:int = WebPageAttribute
 type WebPageAttributeStarGiftAuction struct {
+	_       tl.NoCompare
 	Gift    StarGiftClass
 	EndDate int32
 }
@@ -49053,6 +47696,7 @@ func (x *WebPageAttributeStarGiftAuction) DecodeBare(d *tl.Decoder) {
 //
 //	webPageAttributeAiComposeTone#7781fe18 emoji_id:long = WebPageAttribute
 type WebPageAttributeAiComposeTone struct {
+	_       tl.NoCompare
 	EmojiID int64
 }
 
@@ -49083,11 +47727,8 @@ type MessagesVotesListClass interface {
 // DecodeMessagesVotesListClass reads a boxed messages.VotesList.
 func DecodeMessagesVotesListClass(d *tl.Decoder) MessagesVotesListClass {
 	id := d.Uint32()
-	var v MessagesVotesListClass
-	switch id {
-	case 0x4899484e:
-		v = &MessagesVotesList{}
-	default:
+	v, ok := New(id).(MessagesVotesListClass)
+	if !ok {
 		d.Unknown(id, "messages.VotesList")
 		return nil
 	}
@@ -49102,6 +47743,7 @@ func DecodeMessagesVotesListClass(d *tl.Decoder) MessagesVotesListClass {
 //
 //	messages.votesList#4899484e flags:# count:int votes:Vector<MessagePeerVote> chats:Vector<Chat> users:Vector<User> next_offset:flags.0?string = messages.VotesList
 type MessagesVotesList struct {
+	_          tl.NoCompare
 	Count      int32
 	Votes      []MessagePeerVoteClass
 	Chats      []ChatClass
@@ -49154,11 +47796,8 @@ type BankCardOpenURLClass interface {
 // DecodeBankCardOpenURLClass reads a boxed BankCardOpenUrl.
 func DecodeBankCardOpenURLClass(d *tl.Decoder) BankCardOpenURLClass {
 	id := d.Uint32()
-	var v BankCardOpenURLClass
-	switch id {
-	case 0xf568028a:
-		v = &BankCardOpenURL{}
-	default:
+	v, ok := New(id).(BankCardOpenURLClass)
+	if !ok {
 		d.Unknown(id, "BankCardOpenUrl")
 		return nil
 	}
@@ -49173,6 +47812,7 @@ func DecodeBankCardOpenURLClass(d *tl.Decoder) BankCardOpenURLClass {
 //
 //	bankCardOpenUrl#f568028a url:string name:string = BankCardOpenUrl
 type BankCardOpenURL struct {
+	_    tl.NoCompare
 	URL  string
 	Name string
 }
@@ -49206,11 +47846,8 @@ type PaymentsBankCardDataClass interface {
 // DecodePaymentsBankCardDataClass reads a boxed payments.BankCardData.
 func DecodePaymentsBankCardDataClass(d *tl.Decoder) PaymentsBankCardDataClass {
 	id := d.Uint32()
-	var v PaymentsBankCardDataClass
-	switch id {
-	case 0x3e24e573:
-		v = &PaymentsBankCardData{}
-	default:
+	v, ok := New(id).(PaymentsBankCardDataClass)
+	if !ok {
 		d.Unknown(id, "payments.BankCardData")
 		return nil
 	}
@@ -49225,6 +47862,7 @@ func DecodePaymentsBankCardDataClass(d *tl.Decoder) PaymentsBankCardDataClass {
 //
 //	payments.bankCardData#3e24e573 title:string open_urls:Vector<BankCardOpenUrl> = payments.BankCardData
 type PaymentsBankCardData struct {
+	_        tl.NoCompare
 	Title    string
 	OpenURLs []BankCardOpenURLClass
 }
@@ -49258,15 +47896,8 @@ type DialogFilterClass interface {
 // DecodeDialogFilterClass reads a boxed DialogFilter.
 func DecodeDialogFilterClass(d *tl.Decoder) DialogFilterClass {
 	id := d.Uint32()
-	var v DialogFilterClass
-	switch id {
-	case 0xaa472651:
-		v = &DialogFilter{}
-	case 0x363293ae:
-		v = &DialogFilterDefault{}
-	case 0x96537bd7:
-		v = &DialogFilterChatlist{}
-	default:
+	v, ok := New(id).(DialogFilterClass)
+	if !ok {
 		d.Unknown(id, "DialogFilter")
 		return nil
 	}
@@ -49281,6 +47912,7 @@ func DecodeDialogFilterClass(d *tl.Decoder) DialogFilterClass {
 //
 //	dialogFilter#aa472651 flags:# contacts:flags.0?true non_contacts:flags.1?true groups:flags.2?true broadcasts:flags.3?true bots:flags.4?true exclude_muted:flags.11?true exclude_read:flags.12?true exclude_archived:flags.13?true title_noanimate:flags.28?true id:int title:TextWithEntities emoticon:flags.25?string color:flags.27?int pinned_peers:Vector<InputPeer> include_peers:Vector<InputPeer> exclude_peers:Vector<InputPeer> = DialogFilter
 type DialogFilter struct {
+	_               tl.NoCompare
 	Contacts        bool
 	NonContacts     bool
 	Groups          bool
@@ -49386,6 +48018,7 @@ func (x *DialogFilter) DecodeBare(d *tl.Decoder) {
 //
 //	dialogFilterDefault#363293ae = DialogFilter
 type DialogFilterDefault struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x363293ae.
@@ -49408,6 +48041,7 @@ func (x *DialogFilterDefault) DecodeBare(d *tl.Decoder) {
 //
 //	dialogFilterChatlist#96537bd7 flags:# has_my_invites:flags.26?true title_noanimate:flags.28?true id:int title:TextWithEntities emoticon:flags.25?string color:flags.27?int pinned_peers:Vector<InputPeer> include_peers:Vector<InputPeer> = DialogFilter
 type DialogFilterChatlist struct {
+	_              tl.NoCompare
 	HasMyInvites   bool
 	TitleNoanimate bool
 	ID             int32
@@ -49480,11 +48114,8 @@ type DialogFilterSuggestedClass interface {
 // DecodeDialogFilterSuggestedClass reads a boxed DialogFilterSuggested.
 func DecodeDialogFilterSuggestedClass(d *tl.Decoder) DialogFilterSuggestedClass {
 	id := d.Uint32()
-	var v DialogFilterSuggestedClass
-	switch id {
-	case 0x77744d4a:
-		v = &DialogFilterSuggested{}
-	default:
+	v, ok := New(id).(DialogFilterSuggestedClass)
+	if !ok {
 		d.Unknown(id, "DialogFilterSuggested")
 		return nil
 	}
@@ -49499,6 +48130,7 @@ func DecodeDialogFilterSuggestedClass(d *tl.Decoder) DialogFilterSuggestedClass 
 //
 //	dialogFilterSuggested#77744d4a filter:DialogFilter description:string = DialogFilterSuggested
 type DialogFilterSuggested struct {
+	_           tl.NoCompare
 	Filter      DialogFilterClass
 	Description string
 }
@@ -49532,11 +48164,8 @@ type StatsDateRangeDaysClass interface {
 // DecodeStatsDateRangeDaysClass reads a boxed StatsDateRangeDays.
 func DecodeStatsDateRangeDaysClass(d *tl.Decoder) StatsDateRangeDaysClass {
 	id := d.Uint32()
-	var v StatsDateRangeDaysClass
-	switch id {
-	case 0xb637edaf:
-		v = &StatsDateRangeDays{}
-	default:
+	v, ok := New(id).(StatsDateRangeDaysClass)
+	if !ok {
 		d.Unknown(id, "StatsDateRangeDays")
 		return nil
 	}
@@ -49551,6 +48180,7 @@ func DecodeStatsDateRangeDaysClass(d *tl.Decoder) StatsDateRangeDaysClass {
 //
 //	statsDateRangeDays#b637edaf min_date:int max_date:int = StatsDateRangeDays
 type StatsDateRangeDays struct {
+	_       tl.NoCompare
 	MinDate int32
 	MaxDate int32
 }
@@ -49584,11 +48214,8 @@ type StatsAbsValueAndPrevClass interface {
 // DecodeStatsAbsValueAndPrevClass reads a boxed StatsAbsValueAndPrev.
 func DecodeStatsAbsValueAndPrevClass(d *tl.Decoder) StatsAbsValueAndPrevClass {
 	id := d.Uint32()
-	var v StatsAbsValueAndPrevClass
-	switch id {
-	case 0xcb43acde:
-		v = &StatsAbsValueAndPrev{}
-	default:
+	v, ok := New(id).(StatsAbsValueAndPrevClass)
+	if !ok {
 		d.Unknown(id, "StatsAbsValueAndPrev")
 		return nil
 	}
@@ -49603,6 +48230,7 @@ func DecodeStatsAbsValueAndPrevClass(d *tl.Decoder) StatsAbsValueAndPrevClass {
 //
 //	statsAbsValueAndPrev#cb43acde current:double previous:double = StatsAbsValueAndPrev
 type StatsAbsValueAndPrev struct {
+	_        tl.NoCompare
 	Current  float64
 	Previous float64
 }
@@ -49636,11 +48264,8 @@ type StatsPercentValueClass interface {
 // DecodeStatsPercentValueClass reads a boxed StatsPercentValue.
 func DecodeStatsPercentValueClass(d *tl.Decoder) StatsPercentValueClass {
 	id := d.Uint32()
-	var v StatsPercentValueClass
-	switch id {
-	case 0xcbce2fe0:
-		v = &StatsPercentValue{}
-	default:
+	v, ok := New(id).(StatsPercentValueClass)
+	if !ok {
 		d.Unknown(id, "StatsPercentValue")
 		return nil
 	}
@@ -49655,6 +48280,7 @@ func DecodeStatsPercentValueClass(d *tl.Decoder) StatsPercentValueClass {
 //
 //	statsPercentValue#cbce2fe0 part:double total:double = StatsPercentValue
 type StatsPercentValue struct {
+	_     tl.NoCompare
 	Part  float64
 	Total float64
 }
@@ -49688,15 +48314,8 @@ type StatsGraphClass interface {
 // DecodeStatsGraphClass reads a boxed StatsGraph.
 func DecodeStatsGraphClass(d *tl.Decoder) StatsGraphClass {
 	id := d.Uint32()
-	var v StatsGraphClass
-	switch id {
-	case 0x4a27eb2d:
-		v = &StatsGraphAsync{}
-	case 0xbedc9822:
-		v = &StatsGraphError{}
-	case 0x8ea464b6:
-		v = &StatsGraph{}
-	default:
+	v, ok := New(id).(StatsGraphClass)
+	if !ok {
 		d.Unknown(id, "StatsGraph")
 		return nil
 	}
@@ -49711,6 +48330,7 @@ func DecodeStatsGraphClass(d *tl.Decoder) StatsGraphClass {
 //
 //	statsGraphAsync#4a27eb2d token:string = StatsGraph
 type StatsGraphAsync struct {
+	_     tl.NoCompare
 	Token string
 }
 
@@ -49736,6 +48356,7 @@ func (x *StatsGraphAsync) DecodeBare(d *tl.Decoder) {
 //
 //	statsGraphError#bedc9822 error:string = StatsGraph
 type StatsGraphError struct {
+	_     tl.NoCompare
 	Error string
 }
 
@@ -49761,6 +48382,7 @@ func (x *StatsGraphError) DecodeBare(d *tl.Decoder) {
 //
 //	statsGraph#8ea464b6 flags:# json:DataJSON zoom_token:flags.0?string = StatsGraph
 type StatsGraph struct {
+	_         tl.NoCompare
 	JSON      DataJSONClass
 	ZoomToken tl.Opt[string]
 }
@@ -49804,11 +48426,8 @@ type StatsBroadcastStatsClass interface {
 // DecodeStatsBroadcastStatsClass reads a boxed stats.BroadcastStats.
 func DecodeStatsBroadcastStatsClass(d *tl.Decoder) StatsBroadcastStatsClass {
 	id := d.Uint32()
-	var v StatsBroadcastStatsClass
-	switch id {
-	case 0x396ca5fc:
-		v = &StatsBroadcastStats{}
-	default:
+	v, ok := New(id).(StatsBroadcastStatsClass)
+	if !ok {
 		d.Unknown(id, "stats.BroadcastStats")
 		return nil
 	}
@@ -49823,6 +48442,7 @@ func DecodeStatsBroadcastStatsClass(d *tl.Decoder) StatsBroadcastStatsClass {
 //
 //	stats.broadcastStats#396ca5fc period:StatsDateRangeDays followers:StatsAbsValueAndPrev views_per_post:StatsAbsValueAndPrev shares_per_post:StatsAbsValueAndPrev reactions_per_post:StatsAbsValueAndPrev views_per_story:StatsAbsValueAndPrev shares_per_story:StatsAbsValueAndPrev reactions_per_story:StatsAbsValueAndPrev enabled_notifications:StatsPercentValue growth_graph:StatsGraph followers_graph:StatsGraph mute_graph:StatsGraph top_hours_graph:StatsGraph interactions_graph:StatsGraph iv_interactions_graph:StatsGraph views_by_source_graph:StatsGraph new_followers_by_source_graph:StatsGraph languages_graph:StatsGraph reactions_by_emotion_graph:StatsGraph story_interactions_graph:StatsGraph story_reactions_by_emotion_graph:StatsGraph recent_posts_interactions:Vector<PostInteractionCounters> = stats.BroadcastStats
 type StatsBroadcastStats struct {
+	_                            tl.NoCompare
 	Period                       StatsDateRangeDaysClass
 	Followers                    StatsAbsValueAndPrevClass
 	ViewsPerPost                 StatsAbsValueAndPrevClass
@@ -49916,13 +48536,8 @@ type HelpPromoDataClass interface {
 // DecodeHelpPromoDataClass reads a boxed help.PromoData.
 func DecodeHelpPromoDataClass(d *tl.Decoder) HelpPromoDataClass {
 	id := d.Uint32()
-	var v HelpPromoDataClass
-	switch id {
-	case 0x98f6ac75:
-		v = &HelpPromoDataEmpty{}
-	case 0x08a4d87a:
-		v = &HelpPromoData{}
-	default:
+	v, ok := New(id).(HelpPromoDataClass)
+	if !ok {
 		d.Unknown(id, "help.PromoData")
 		return nil
 	}
@@ -49937,6 +48552,7 @@ func DecodeHelpPromoDataClass(d *tl.Decoder) HelpPromoDataClass {
 //
 //	help.promoDataEmpty#98f6ac75 expires:int = help.PromoData
 type HelpPromoDataEmpty struct {
+	_       tl.NoCompare
 	Expires int32
 }
 
@@ -49962,6 +48578,7 @@ func (x *HelpPromoDataEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	help.promoData#8a4d87a flags:# proxy:flags.0?true expires:int peer:flags.3?Peer psa_type:flags.1?string psa_message:flags.2?string pending_suggestions:Vector<string> dismissed_suggestions:Vector<string> custom_pending_suggestion:flags.4?PendingSuggestion chats:Vector<Chat> users:Vector<User> = help.PromoData
 type HelpPromoData struct {
+	_                       tl.NoCompare
 	Proxy                   bool
 	Expires                 int32
 	Peer                    PeerClass
@@ -50052,15 +48669,8 @@ type VideoSizeClass interface {
 // DecodeVideoSizeClass reads a boxed VideoSize.
 func DecodeVideoSizeClass(d *tl.Decoder) VideoSizeClass {
 	id := d.Uint32()
-	var v VideoSizeClass
-	switch id {
-	case 0xde33b094:
-		v = &VideoSize{}
-	case 0xf85c413c:
-		v = &VideoSizeEmojiMarkup{}
-	case 0x0da082fe:
-		v = &VideoSizeStickerMarkup{}
-	default:
+	v, ok := New(id).(VideoSizeClass)
+	if !ok {
 		d.Unknown(id, "VideoSize")
 		return nil
 	}
@@ -50075,6 +48685,7 @@ func DecodeVideoSizeClass(d *tl.Decoder) VideoSizeClass {
 //
 //	videoSize#de33b094 flags:# type:string w:int h:int size:int video_start_ts:flags.0?double = VideoSize
 type VideoSize struct {
+	_            tl.NoCompare
 	Type         string
 	W            int32
 	H            int32
@@ -50122,6 +48733,7 @@ func (x *VideoSize) DecodeBare(d *tl.Decoder) {
 //
 //	videoSizeEmojiMarkup#f85c413c emoji_id:long background_colors:Vector<int> = VideoSize
 type VideoSizeEmojiMarkup struct {
+	_                tl.NoCompare
 	EmojiID          int64
 	BackgroundColors []int32
 }
@@ -50150,6 +48762,7 @@ func (x *VideoSizeEmojiMarkup) DecodeBare(d *tl.Decoder) {
 //
 //	videoSizeStickerMarkup#da082fe stickerset:InputStickerSet sticker_id:long background_colors:Vector<int> = VideoSize
 type VideoSizeStickerMarkup struct {
+	_                tl.NoCompare
 	Stickerset       InputStickerSetClass
 	StickerID        int64
 	BackgroundColors []int32
@@ -50186,11 +48799,8 @@ type StatsGroupTopPosterClass interface {
 // DecodeStatsGroupTopPosterClass reads a boxed StatsGroupTopPoster.
 func DecodeStatsGroupTopPosterClass(d *tl.Decoder) StatsGroupTopPosterClass {
 	id := d.Uint32()
-	var v StatsGroupTopPosterClass
-	switch id {
-	case 0x9d04af9b:
-		v = &StatsGroupTopPoster{}
-	default:
+	v, ok := New(id).(StatsGroupTopPosterClass)
+	if !ok {
 		d.Unknown(id, "StatsGroupTopPoster")
 		return nil
 	}
@@ -50205,6 +48815,7 @@ func DecodeStatsGroupTopPosterClass(d *tl.Decoder) StatsGroupTopPosterClass {
 //
 //	statsGroupTopPoster#9d04af9b user_id:long messages:int avg_chars:int = StatsGroupTopPoster
 type StatsGroupTopPoster struct {
+	_        tl.NoCompare
 	UserID   int64
 	Messages int32
 	AvgChars int32
@@ -50241,11 +48852,8 @@ type StatsGroupTopAdminClass interface {
 // DecodeStatsGroupTopAdminClass reads a boxed StatsGroupTopAdmin.
 func DecodeStatsGroupTopAdminClass(d *tl.Decoder) StatsGroupTopAdminClass {
 	id := d.Uint32()
-	var v StatsGroupTopAdminClass
-	switch id {
-	case 0xd7584c87:
-		v = &StatsGroupTopAdmin{}
-	default:
+	v, ok := New(id).(StatsGroupTopAdminClass)
+	if !ok {
 		d.Unknown(id, "StatsGroupTopAdmin")
 		return nil
 	}
@@ -50260,6 +48868,7 @@ func DecodeStatsGroupTopAdminClass(d *tl.Decoder) StatsGroupTopAdminClass {
 //
 //	statsGroupTopAdmin#d7584c87 user_id:long deleted:int kicked:int banned:int = StatsGroupTopAdmin
 type StatsGroupTopAdmin struct {
+	_       tl.NoCompare
 	UserID  int64
 	Deleted int32
 	Kicked  int32
@@ -50299,11 +48908,8 @@ type StatsGroupTopInviterClass interface {
 // DecodeStatsGroupTopInviterClass reads a boxed StatsGroupTopInviter.
 func DecodeStatsGroupTopInviterClass(d *tl.Decoder) StatsGroupTopInviterClass {
 	id := d.Uint32()
-	var v StatsGroupTopInviterClass
-	switch id {
-	case 0x535f779d:
-		v = &StatsGroupTopInviter{}
-	default:
+	v, ok := New(id).(StatsGroupTopInviterClass)
+	if !ok {
 		d.Unknown(id, "StatsGroupTopInviter")
 		return nil
 	}
@@ -50318,6 +48924,7 @@ func DecodeStatsGroupTopInviterClass(d *tl.Decoder) StatsGroupTopInviterClass {
 //
 //	statsGroupTopInviter#535f779d user_id:long invitations:int = StatsGroupTopInviter
 type StatsGroupTopInviter struct {
+	_           tl.NoCompare
 	UserID      int64
 	Invitations int32
 }
@@ -50351,11 +48958,8 @@ type StatsMegagroupStatsClass interface {
 // DecodeStatsMegagroupStatsClass reads a boxed stats.MegagroupStats.
 func DecodeStatsMegagroupStatsClass(d *tl.Decoder) StatsMegagroupStatsClass {
 	id := d.Uint32()
-	var v StatsMegagroupStatsClass
-	switch id {
-	case 0xef7ff916:
-		v = &StatsMegagroupStats{}
-	default:
+	v, ok := New(id).(StatsMegagroupStatsClass)
+	if !ok {
 		d.Unknown(id, "stats.MegagroupStats")
 		return nil
 	}
@@ -50370,6 +48974,7 @@ func DecodeStatsMegagroupStatsClass(d *tl.Decoder) StatsMegagroupStatsClass {
 //
 //	stats.megagroupStats#ef7ff916 period:StatsDateRangeDays members:StatsAbsValueAndPrev messages:StatsAbsValueAndPrev viewers:StatsAbsValueAndPrev posters:StatsAbsValueAndPrev growth_graph:StatsGraph members_graph:StatsGraph new_members_by_source_graph:StatsGraph languages_graph:StatsGraph messages_graph:StatsGraph actions_graph:StatsGraph top_hours_graph:StatsGraph weekdays_graph:StatsGraph top_posters:Vector<StatsGroupTopPoster> top_admins:Vector<StatsGroupTopAdmin> top_inviters:Vector<StatsGroupTopInviter> users:Vector<User> = stats.MegagroupStats
 type StatsMegagroupStats struct {
+	_                       tl.NoCompare
 	Period                  StatsDateRangeDaysClass
 	Members                 StatsAbsValueAndPrevClass
 	Messages                StatsAbsValueAndPrevClass
@@ -50448,11 +49053,8 @@ type GlobalPrivacySettingsClass interface {
 // DecodeGlobalPrivacySettingsClass reads a boxed GlobalPrivacySettings.
 func DecodeGlobalPrivacySettingsClass(d *tl.Decoder) GlobalPrivacySettingsClass {
 	id := d.Uint32()
-	var v GlobalPrivacySettingsClass
-	switch id {
-	case 0xfe41b34f:
-		v = &GlobalPrivacySettings{}
-	default:
+	v, ok := New(id).(GlobalPrivacySettingsClass)
+	if !ok {
 		d.Unknown(id, "GlobalPrivacySettings")
 		return nil
 	}
@@ -50467,6 +49069,7 @@ func DecodeGlobalPrivacySettingsClass(d *tl.Decoder) GlobalPrivacySettingsClass 
 //
 //	globalPrivacySettings#fe41b34f flags:# archive_and_mute_new_noncontact_peers:flags.0?true keep_archived_unmuted:flags.1?true keep_archived_folders:flags.2?true hide_read_marks:flags.3?true new_noncontact_peers_require_premium:flags.4?true display_gifts_button:flags.7?true noncontact_peers_paid_stars:flags.5?long disallowed_gifts:flags.6?DisallowedGiftsSettings = GlobalPrivacySettings
 type GlobalPrivacySettings struct {
+	_                                tl.NoCompare
 	ArchiveAndMuteNewNoncontactPeers bool
 	KeepArchivedUnmuted              bool
 	KeepArchivedFolders              bool
@@ -50547,11 +49150,8 @@ type HelpCountryCodeClass interface {
 // DecodeHelpCountryCodeClass reads a boxed help.CountryCode.
 func DecodeHelpCountryCodeClass(d *tl.Decoder) HelpCountryCodeClass {
 	id := d.Uint32()
-	var v HelpCountryCodeClass
-	switch id {
-	case 0x4203c5ef:
-		v = &HelpCountryCode{}
-	default:
+	v, ok := New(id).(HelpCountryCodeClass)
+	if !ok {
 		d.Unknown(id, "help.CountryCode")
 		return nil
 	}
@@ -50566,6 +49166,7 @@ func DecodeHelpCountryCodeClass(d *tl.Decoder) HelpCountryCodeClass {
 //
 //	help.countryCode#4203c5ef flags:# country_code:string prefixes:flags.0?Vector<string> patterns:flags.1?Vector<string> = help.CountryCode
 type HelpCountryCode struct {
+	_           tl.NoCompare
 	CountryCode string
 	Prefixes    []string
 	Patterns    []string
@@ -50619,11 +49220,8 @@ type HelpCountryClass interface {
 // DecodeHelpCountryClass reads a boxed help.Country.
 func DecodeHelpCountryClass(d *tl.Decoder) HelpCountryClass {
 	id := d.Uint32()
-	var v HelpCountryClass
-	switch id {
-	case 0xc3878e23:
-		v = &HelpCountry{}
-	default:
+	v, ok := New(id).(HelpCountryClass)
+	if !ok {
 		d.Unknown(id, "help.Country")
 		return nil
 	}
@@ -50638,6 +49236,7 @@ func DecodeHelpCountryClass(d *tl.Decoder) HelpCountryClass {
 //
 //	help.country#c3878e23 flags:# hidden:flags.0?true iso2:string default_name:string name:flags.1?string country_codes:Vector<help.CountryCode> = help.Country
 type HelpCountry struct {
+	_            tl.NoCompare
 	Hidden       bool
 	Iso2         string
 	DefaultName  string
@@ -50692,13 +49291,8 @@ type HelpCountriesListClass interface {
 // DecodeHelpCountriesListClass reads a boxed help.CountriesList.
 func DecodeHelpCountriesListClass(d *tl.Decoder) HelpCountriesListClass {
 	id := d.Uint32()
-	var v HelpCountriesListClass
-	switch id {
-	case 0x93cc1f32:
-		v = &HelpCountriesListNotModified{}
-	case 0x87d0759e:
-		v = &HelpCountriesList{}
-	default:
+	v, ok := New(id).(HelpCountriesListClass)
+	if !ok {
 		d.Unknown(id, "help.CountriesList")
 		return nil
 	}
@@ -50713,6 +49307,7 @@ func DecodeHelpCountriesListClass(d *tl.Decoder) HelpCountriesListClass {
 //
 //	help.countriesListNotModified#93cc1f32 = help.CountriesList
 type HelpCountriesListNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x93cc1f32.
@@ -50735,6 +49330,7 @@ func (x *HelpCountriesListNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	help.countriesList#87d0759e countries:Vector<help.Country> hash:int = help.CountriesList
 type HelpCountriesList struct {
+	_         tl.NoCompare
 	Countries []HelpCountryClass
 	Hash      int32
 }
@@ -50768,11 +49364,8 @@ type MessageViewsClass interface {
 // DecodeMessageViewsClass reads a boxed MessageViews.
 func DecodeMessageViewsClass(d *tl.Decoder) MessageViewsClass {
 	id := d.Uint32()
-	var v MessageViewsClass
-	switch id {
-	case 0x455b853d:
-		v = &MessageViews{}
-	default:
+	v, ok := New(id).(MessageViewsClass)
+	if !ok {
 		d.Unknown(id, "MessageViews")
 		return nil
 	}
@@ -50787,6 +49380,7 @@ func DecodeMessageViewsClass(d *tl.Decoder) MessageViewsClass {
 //
 //	messageViews#455b853d flags:# views:flags.0?int forwards:flags.1?int replies:flags.2?MessageReplies = MessageViews
 type MessageViews struct {
+	_        tl.NoCompare
 	Views    tl.Opt[int32]
 	Forwards tl.Opt[int32]
 	Replies  MessageRepliesClass
@@ -50847,11 +49441,8 @@ type MessagesMessageViewsClass interface {
 // DecodeMessagesMessageViewsClass reads a boxed messages.MessageViews.
 func DecodeMessagesMessageViewsClass(d *tl.Decoder) MessagesMessageViewsClass {
 	id := d.Uint32()
-	var v MessagesMessageViewsClass
-	switch id {
-	case 0xb6c4f543:
-		v = &MessagesMessageViews{}
-	default:
+	v, ok := New(id).(MessagesMessageViewsClass)
+	if !ok {
 		d.Unknown(id, "messages.MessageViews")
 		return nil
 	}
@@ -50866,6 +49457,7 @@ func DecodeMessagesMessageViewsClass(d *tl.Decoder) MessagesMessageViewsClass {
 //
 //	messages.messageViews#b6c4f543 views:Vector<MessageViews> chats:Vector<Chat> users:Vector<User> = messages.MessageViews
 type MessagesMessageViews struct {
+	_     tl.NoCompare
 	Views []MessageViewsClass
 	Chats []ChatClass
 	Users []UserClass
@@ -50902,11 +49494,8 @@ type MessagesDiscussionMessageClass interface {
 // DecodeMessagesDiscussionMessageClass reads a boxed messages.DiscussionMessage.
 func DecodeMessagesDiscussionMessageClass(d *tl.Decoder) MessagesDiscussionMessageClass {
 	id := d.Uint32()
-	var v MessagesDiscussionMessageClass
-	switch id {
-	case 0xa6341782:
-		v = &MessagesDiscussionMessage{}
-	default:
+	v, ok := New(id).(MessagesDiscussionMessageClass)
+	if !ok {
 		d.Unknown(id, "messages.DiscussionMessage")
 		return nil
 	}
@@ -50921,6 +49510,7 @@ func DecodeMessagesDiscussionMessageClass(d *tl.Decoder) MessagesDiscussionMessa
 //
 //	messages.discussionMessage#a6341782 flags:# messages:Vector<Message> max_id:flags.0?int read_inbox_max_id:flags.1?int read_outbox_max_id:flags.2?int unread_count:int chats:Vector<Chat> users:Vector<User> = messages.DiscussionMessage
 type MessagesDiscussionMessage struct {
+	_               tl.NoCompare
 	Messages        []MessageClass
 	MaxID           tl.Opt[int32]
 	ReadInboxMaxID  tl.Opt[int32]
@@ -50993,13 +49583,8 @@ type MessageReplyHeaderClass interface {
 // DecodeMessageReplyHeaderClass reads a boxed MessageReplyHeader.
 func DecodeMessageReplyHeaderClass(d *tl.Decoder) MessageReplyHeaderClass {
 	id := d.Uint32()
-	var v MessageReplyHeaderClass
-	switch id {
-	case 0x1b97dd66:
-		v = &MessageReplyHeader{}
-	case 0x0e5af939:
-		v = &MessageReplyStoryHeader{}
-	default:
+	v, ok := New(id).(MessageReplyHeaderClass)
+	if !ok {
 		d.Unknown(id, "MessageReplyHeader")
 		return nil
 	}
@@ -51014,6 +49599,7 @@ func DecodeMessageReplyHeaderClass(d *tl.Decoder) MessageReplyHeaderClass {
 //
 //	messageReplyHeader#1b97dd66 flags:# reply_to_scheduled:flags.2?true forum_topic:flags.3?true quote:flags.9?true reply_to_ephemeral:flags.13?true reply_to_msg_id:flags.4?int reply_to_peer_id:flags.0?Peer reply_from:flags.5?MessageFwdHeader reply_media:flags.8?MessageMedia reply_to_top_id:flags.1?int quote_text:flags.6?string quote_entities:flags.7?Vector<MessageEntity> quote_offset:flags.10?int todo_item_id:flags.11?int poll_option:flags.12?bytes = MessageReplyHeader
 type MessageReplyHeader struct {
+	_                tl.NoCompare
 	ReplyToScheduled bool
 	ForumTopic       bool
 	Quote            bool
@@ -51159,6 +49745,7 @@ func (x *MessageReplyHeader) DecodeBare(d *tl.Decoder) {
 //
 //	messageReplyStoryHeader#e5af939 peer:Peer story_id:int = MessageReplyHeader
 type MessageReplyStoryHeader struct {
+	_       tl.NoCompare
 	Peer    PeerClass
 	StoryID int32
 }
@@ -51192,11 +49779,8 @@ type MessageRepliesClass interface {
 // DecodeMessageRepliesClass reads a boxed MessageReplies.
 func DecodeMessageRepliesClass(d *tl.Decoder) MessageRepliesClass {
 	id := d.Uint32()
-	var v MessageRepliesClass
-	switch id {
-	case 0x83d60fc2:
-		v = &MessageReplies{}
-	default:
+	v, ok := New(id).(MessageRepliesClass)
+	if !ok {
 		d.Unknown(id, "MessageReplies")
 		return nil
 	}
@@ -51211,6 +49795,7 @@ func DecodeMessageRepliesClass(d *tl.Decoder) MessageRepliesClass {
 //
 //	messageReplies#83d60fc2 flags:# comments:flags.0?true replies:int replies_pts:int recent_repliers:flags.1?Vector<Peer> channel_id:flags.0?long max_id:flags.2?int read_max_id:flags.3?int = MessageReplies
 type MessageReplies struct {
+	_              tl.NoCompare
 	Comments       bool
 	Replies        int32
 	RepliesPts     int32
@@ -51292,11 +49877,8 @@ type PeerBlockedClass interface {
 // DecodePeerBlockedClass reads a boxed PeerBlocked.
 func DecodePeerBlockedClass(d *tl.Decoder) PeerBlockedClass {
 	id := d.Uint32()
-	var v PeerBlockedClass
-	switch id {
-	case 0xe8fd8014:
-		v = &PeerBlocked{}
-	default:
+	v, ok := New(id).(PeerBlockedClass)
+	if !ok {
 		d.Unknown(id, "PeerBlocked")
 		return nil
 	}
@@ -51311,6 +49893,7 @@ func DecodePeerBlockedClass(d *tl.Decoder) PeerBlockedClass {
 //
 //	peerBlocked#e8fd8014 peer_id:Peer date:int = PeerBlocked
 type PeerBlocked struct {
+	_      tl.NoCompare
 	PeerID PeerClass
 	Date   int32
 }
@@ -51344,11 +49927,8 @@ type StatsMessageStatsClass interface {
 // DecodeStatsMessageStatsClass reads a boxed stats.MessageStats.
 func DecodeStatsMessageStatsClass(d *tl.Decoder) StatsMessageStatsClass {
 	id := d.Uint32()
-	var v StatsMessageStatsClass
-	switch id {
-	case 0x7fe91c14:
-		v = &StatsMessageStats{}
-	default:
+	v, ok := New(id).(StatsMessageStatsClass)
+	if !ok {
 		d.Unknown(id, "stats.MessageStats")
 		return nil
 	}
@@ -51363,6 +49943,7 @@ func DecodeStatsMessageStatsClass(d *tl.Decoder) StatsMessageStatsClass {
 //
 //	stats.messageStats#7fe91c14 views_graph:StatsGraph reactions_by_emotion_graph:StatsGraph = stats.MessageStats
 type StatsMessageStats struct {
+	_                       tl.NoCompare
 	ViewsGraph              StatsGraphClass
 	ReactionsByEmotionGraph StatsGraphClass
 }
@@ -51396,13 +49977,8 @@ type GroupCallClass interface {
 // DecodeGroupCallClass reads a boxed GroupCall.
 func DecodeGroupCallClass(d *tl.Decoder) GroupCallClass {
 	id := d.Uint32()
-	var v GroupCallClass
-	switch id {
-	case 0x7780bcb4:
-		v = &GroupCallDiscarded{}
-	case 0xefb2b617:
-		v = &GroupCall{}
-	default:
+	v, ok := New(id).(GroupCallClass)
+	if !ok {
 		d.Unknown(id, "GroupCall")
 		return nil
 	}
@@ -51417,6 +49993,7 @@ func DecodeGroupCallClass(d *tl.Decoder) GroupCallClass {
 //
 //	groupCallDiscarded#7780bcb4 id:long access_hash:long duration:int = GroupCall
 type GroupCallDiscarded struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash int64
 	Duration   int32
@@ -51448,6 +50025,7 @@ func (x *GroupCallDiscarded) DecodeBare(d *tl.Decoder) {
 //
 //	groupCall#efb2b617 flags:# join_muted:flags.1?true can_change_join_muted:flags.2?true join_date_asc:flags.6?true schedule_start_subscribed:flags.8?true can_start_video:flags.9?true record_video_active:flags.11?true rtmp_stream:flags.12?true listeners_hidden:flags.13?true conference:flags.14?true creator:flags.15?true messages_enabled:flags.17?true can_change_messages_enabled:flags.18?true min:flags.19?true id:long access_hash:long participants_count:int title:flags.3?string stream_dc_id:flags.4?int record_start_date:flags.5?int schedule_date:flags.7?int unmuted_video_count:flags.10?int unmuted_video_limit:int version:int invite_link:flags.16?string send_paid_messages_stars:flags.20?long default_send_as:flags.21?Peer = GroupCall
 type GroupCall struct {
+	_                        tl.NoCompare
 	JoinMuted                bool
 	CanChangeJoinMuted       bool
 	JoinDateAsc              bool
@@ -51638,15 +50216,8 @@ type InputGroupCallClass interface {
 // DecodeInputGroupCallClass reads a boxed InputGroupCall.
 func DecodeInputGroupCallClass(d *tl.Decoder) InputGroupCallClass {
 	id := d.Uint32()
-	var v InputGroupCallClass
-	switch id {
-	case 0xd8aa840f:
-		v = &InputGroupCall{}
-	case 0xfe06823f:
-		v = &InputGroupCallSlug{}
-	case 0x8c10603f:
-		v = &InputGroupCallInviteMessage{}
-	default:
+	v, ok := New(id).(InputGroupCallClass)
+	if !ok {
 		d.Unknown(id, "InputGroupCall")
 		return nil
 	}
@@ -51661,6 +50232,7 @@ func DecodeInputGroupCallClass(d *tl.Decoder) InputGroupCallClass {
 //
 //	inputGroupCall#d8aa840f id:long access_hash:long = InputGroupCall
 type InputGroupCall struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash int64
 }
@@ -51689,6 +50261,7 @@ func (x *InputGroupCall) DecodeBare(d *tl.Decoder) {
 //
 //	inputGroupCallSlug#fe06823f slug:string = InputGroupCall
 type InputGroupCallSlug struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -51714,6 +50287,7 @@ func (x *InputGroupCallSlug) DecodeBare(d *tl.Decoder) {
 //
 //	inputGroupCallInviteMessage#8c10603f msg_id:int = InputGroupCall
 type InputGroupCallInviteMessage struct {
+	_     tl.NoCompare
 	MsgID int32
 }
 
@@ -51744,11 +50318,8 @@ type GroupCallParticipantClass interface {
 // DecodeGroupCallParticipantClass reads a boxed GroupCallParticipant.
 func DecodeGroupCallParticipantClass(d *tl.Decoder) GroupCallParticipantClass {
 	id := d.Uint32()
-	var v GroupCallParticipantClass
-	switch id {
-	case 0x2a3dc7ac:
-		v = &GroupCallParticipant{}
-	default:
+	v, ok := New(id).(GroupCallParticipantClass)
+	if !ok {
 		d.Unknown(id, "GroupCallParticipant")
 		return nil
 	}
@@ -51763,6 +50334,7 @@ func DecodeGroupCallParticipantClass(d *tl.Decoder) GroupCallParticipantClass {
 //
 //	groupCallParticipant#2a3dc7ac flags:# muted:flags.0?true left:flags.1?true can_self_unmute:flags.2?true just_joined:flags.4?true versioned:flags.5?true min:flags.8?true muted_by_you:flags.9?true volume_by_admin:flags.10?true self:flags.12?true video_joined:flags.15?true peer:Peer date:int active_date:flags.3?int source:int volume:flags.7?int about:flags.11?string raise_hand_rating:flags.13?long video:flags.6?GroupCallParticipantVideo presentation:flags.14?GroupCallParticipantVideo paid_stars_total:flags.16?long = GroupCallParticipant
 type GroupCallParticipant struct {
+	_               tl.NoCompare
 	Muted           bool
 	Left            bool
 	CanSelfUnmute   bool
@@ -51922,11 +50494,8 @@ type PhoneGroupCallClass interface {
 // DecodePhoneGroupCallClass reads a boxed phone.GroupCall.
 func DecodePhoneGroupCallClass(d *tl.Decoder) PhoneGroupCallClass {
 	id := d.Uint32()
-	var v PhoneGroupCallClass
-	switch id {
-	case 0x9e727aad:
-		v = &PhoneGroupCall{}
-	default:
+	v, ok := New(id).(PhoneGroupCallClass)
+	if !ok {
 		d.Unknown(id, "phone.GroupCall")
 		return nil
 	}
@@ -51941,6 +50510,7 @@ func DecodePhoneGroupCallClass(d *tl.Decoder) PhoneGroupCallClass {
 //
 //	phone.groupCall#9e727aad call:GroupCall participants:Vector<GroupCallParticipant> participants_next_offset:string chats:Vector<Chat> users:Vector<User> = phone.GroupCall
 type PhoneGroupCall struct {
+	_                      tl.NoCompare
 	Call                   GroupCallClass
 	Participants           []GroupCallParticipantClass
 	ParticipantsNextOffset string
@@ -51983,11 +50553,8 @@ type PhoneGroupParticipantsClass interface {
 // DecodePhoneGroupParticipantsClass reads a boxed phone.GroupParticipants.
 func DecodePhoneGroupParticipantsClass(d *tl.Decoder) PhoneGroupParticipantsClass {
 	id := d.Uint32()
-	var v PhoneGroupParticipantsClass
-	switch id {
-	case 0xf47751b6:
-		v = &PhoneGroupParticipants{}
-	default:
+	v, ok := New(id).(PhoneGroupParticipantsClass)
+	if !ok {
 		d.Unknown(id, "phone.GroupParticipants")
 		return nil
 	}
@@ -52002,6 +50569,7 @@ func DecodePhoneGroupParticipantsClass(d *tl.Decoder) PhoneGroupParticipantsClas
 //
 //	phone.groupParticipants#f47751b6 count:int participants:Vector<GroupCallParticipant> next_offset:string chats:Vector<Chat> users:Vector<User> version:int = phone.GroupParticipants
 type PhoneGroupParticipants struct {
+	_            tl.NoCompare
 	Count        int32
 	Participants []GroupCallParticipantClass
 	NextOffset   string
@@ -52047,21 +50615,8 @@ type InlineQueryPeerTypeClass interface {
 // DecodeInlineQueryPeerTypeClass reads a boxed InlineQueryPeerType.
 func DecodeInlineQueryPeerTypeClass(d *tl.Decoder) InlineQueryPeerTypeClass {
 	id := d.Uint32()
-	var v InlineQueryPeerTypeClass
-	switch id {
-	case 0x3081ed9d:
-		v = &InlineQueryPeerTypeSameBotPM{}
-	case 0x833c0fac:
-		v = &InlineQueryPeerTypePM{}
-	case 0xd766c50a:
-		v = &InlineQueryPeerTypeChat{}
-	case 0x5ec4be43:
-		v = &InlineQueryPeerTypeMegagroup{}
-	case 0x6334ee9a:
-		v = &InlineQueryPeerTypeBroadcast{}
-	case 0x0e3b2d0c:
-		v = &InlineQueryPeerTypeBotPM{}
-	default:
+	v, ok := New(id).(InlineQueryPeerTypeClass)
+	if !ok {
 		d.Unknown(id, "InlineQueryPeerType")
 		return nil
 	}
@@ -52076,6 +50631,7 @@ func DecodeInlineQueryPeerTypeClass(d *tl.Decoder) InlineQueryPeerTypeClass {
 //
 //	inlineQueryPeerTypeSameBotPM#3081ed9d = InlineQueryPeerType
 type InlineQueryPeerTypeSameBotPM struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x3081ed9d.
@@ -52098,6 +50654,7 @@ func (x *InlineQueryPeerTypeSameBotPM) DecodeBare(d *tl.Decoder) {
 //
 //	inlineQueryPeerTypePM#833c0fac = InlineQueryPeerType
 type InlineQueryPeerTypePM struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x833c0fac.
@@ -52120,6 +50677,7 @@ func (x *InlineQueryPeerTypePM) DecodeBare(d *tl.Decoder) {
 //
 //	inlineQueryPeerTypeChat#d766c50a = InlineQueryPeerType
 type InlineQueryPeerTypeChat struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd766c50a.
@@ -52142,6 +50700,7 @@ func (x *InlineQueryPeerTypeChat) DecodeBare(d *tl.Decoder) {
 //
 //	inlineQueryPeerTypeMegagroup#5ec4be43 = InlineQueryPeerType
 type InlineQueryPeerTypeMegagroup struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x5ec4be43.
@@ -52164,6 +50723,7 @@ func (x *InlineQueryPeerTypeMegagroup) DecodeBare(d *tl.Decoder) {
 //
 //	inlineQueryPeerTypeBroadcast#6334ee9a = InlineQueryPeerType
 type InlineQueryPeerTypeBroadcast struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x6334ee9a.
@@ -52186,6 +50746,7 @@ func (x *InlineQueryPeerTypeBroadcast) DecodeBare(d *tl.Decoder) {
 //
 //	inlineQueryPeerTypeBotPM#e3b2d0c = InlineQueryPeerType
 type InlineQueryPeerTypeBotPM struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0e3b2d0c.
@@ -52213,11 +50774,8 @@ type MessagesHistoryImportClass interface {
 // DecodeMessagesHistoryImportClass reads a boxed messages.HistoryImport.
 func DecodeMessagesHistoryImportClass(d *tl.Decoder) MessagesHistoryImportClass {
 	id := d.Uint32()
-	var v MessagesHistoryImportClass
-	switch id {
-	case 0x1662af0b:
-		v = &MessagesHistoryImport{}
-	default:
+	v, ok := New(id).(MessagesHistoryImportClass)
+	if !ok {
 		d.Unknown(id, "messages.HistoryImport")
 		return nil
 	}
@@ -52232,6 +50790,7 @@ func DecodeMessagesHistoryImportClass(d *tl.Decoder) MessagesHistoryImportClass 
 //
 //	messages.historyImport#1662af0b id:long = messages.HistoryImport
 type MessagesHistoryImport struct {
+	_  tl.NoCompare
 	ID int64
 }
 
@@ -52262,11 +50821,8 @@ type MessagesHistoryImportParsedClass interface {
 // DecodeMessagesHistoryImportParsedClass reads a boxed messages.HistoryImportParsed.
 func DecodeMessagesHistoryImportParsedClass(d *tl.Decoder) MessagesHistoryImportParsedClass {
 	id := d.Uint32()
-	var v MessagesHistoryImportParsedClass
-	switch id {
-	case 0x5e0fb7b9:
-		v = &MessagesHistoryImportParsed{}
-	default:
+	v, ok := New(id).(MessagesHistoryImportParsedClass)
+	if !ok {
 		d.Unknown(id, "messages.HistoryImportParsed")
 		return nil
 	}
@@ -52281,6 +50837,7 @@ func DecodeMessagesHistoryImportParsedClass(d *tl.Decoder) MessagesHistoryImport
 //
 //	messages.historyImportParsed#5e0fb7b9 flags:# pm:flags.0?true group:flags.1?true title:flags.2?string = messages.HistoryImportParsed
 type MessagesHistoryImportParsed struct {
+	_     tl.NoCompare
 	Pm    bool
 	Group bool
 	Title tl.Opt[string]
@@ -52331,11 +50888,8 @@ type MessagesAffectedFoundMessagesClass interface {
 // DecodeMessagesAffectedFoundMessagesClass reads a boxed messages.AffectedFoundMessages.
 func DecodeMessagesAffectedFoundMessagesClass(d *tl.Decoder) MessagesAffectedFoundMessagesClass {
 	id := d.Uint32()
-	var v MessagesAffectedFoundMessagesClass
-	switch id {
-	case 0xef8d3e6c:
-		v = &MessagesAffectedFoundMessages{}
-	default:
+	v, ok := New(id).(MessagesAffectedFoundMessagesClass)
+	if !ok {
 		d.Unknown(id, "messages.AffectedFoundMessages")
 		return nil
 	}
@@ -52350,6 +50904,7 @@ func DecodeMessagesAffectedFoundMessagesClass(d *tl.Decoder) MessagesAffectedFou
 //
 //	messages.affectedFoundMessages#ef8d3e6c pts:int pts_count:int offset:int messages:Vector<int> = messages.AffectedFoundMessages
 type MessagesAffectedFoundMessages struct {
+	_        tl.NoCompare
 	Pts      int32
 	PtsCount int32
 	Offset   int32
@@ -52389,11 +50944,8 @@ type ChatInviteImporterClass interface {
 // DecodeChatInviteImporterClass reads a boxed ChatInviteImporter.
 func DecodeChatInviteImporterClass(d *tl.Decoder) ChatInviteImporterClass {
 	id := d.Uint32()
-	var v ChatInviteImporterClass
-	switch id {
-	case 0x8c5adfd9:
-		v = &ChatInviteImporter{}
-	default:
+	v, ok := New(id).(ChatInviteImporterClass)
+	if !ok {
 		d.Unknown(id, "ChatInviteImporter")
 		return nil
 	}
@@ -52408,6 +50960,7 @@ func DecodeChatInviteImporterClass(d *tl.Decoder) ChatInviteImporterClass {
 //
 //	chatInviteImporter#8c5adfd9 flags:# requested:flags.0?true via_chatlist:flags.3?true user_id:long date:int about:flags.2?string approved_by:flags.1?long = ChatInviteImporter
 type ChatInviteImporter struct {
+	_           tl.NoCompare
 	Requested   bool
 	ViaChatlist bool
 	UserID      int64
@@ -52474,11 +51027,8 @@ type MessagesExportedChatInvitesClass interface {
 // DecodeMessagesExportedChatInvitesClass reads a boxed messages.ExportedChatInvites.
 func DecodeMessagesExportedChatInvitesClass(d *tl.Decoder) MessagesExportedChatInvitesClass {
 	id := d.Uint32()
-	var v MessagesExportedChatInvitesClass
-	switch id {
-	case 0xbdc62dcc:
-		v = &MessagesExportedChatInvites{}
-	default:
+	v, ok := New(id).(MessagesExportedChatInvitesClass)
+	if !ok {
 		d.Unknown(id, "messages.ExportedChatInvites")
 		return nil
 	}
@@ -52493,6 +51043,7 @@ func DecodeMessagesExportedChatInvitesClass(d *tl.Decoder) MessagesExportedChatI
 //
 //	messages.exportedChatInvites#bdc62dcc count:int invites:Vector<ExportedChatInvite> users:Vector<User> = messages.ExportedChatInvites
 type MessagesExportedChatInvites struct {
+	_       tl.NoCompare
 	Count   int32
 	Invites []ExportedChatInviteClass
 	Users   []UserClass
@@ -52529,13 +51080,8 @@ type MessagesExportedChatInviteClass interface {
 // DecodeMessagesExportedChatInviteClass reads a boxed messages.ExportedChatInvite.
 func DecodeMessagesExportedChatInviteClass(d *tl.Decoder) MessagesExportedChatInviteClass {
 	id := d.Uint32()
-	var v MessagesExportedChatInviteClass
-	switch id {
-	case 0x1871be50:
-		v = &MessagesExportedChatInvite{}
-	case 0x222600ef:
-		v = &MessagesExportedChatInviteReplaced{}
-	default:
+	v, ok := New(id).(MessagesExportedChatInviteClass)
+	if !ok {
 		d.Unknown(id, "messages.ExportedChatInvite")
 		return nil
 	}
@@ -52550,6 +51096,7 @@ func DecodeMessagesExportedChatInviteClass(d *tl.Decoder) MessagesExportedChatIn
 //
 //	messages.exportedChatInvite#1871be50 invite:ExportedChatInvite users:Vector<User> = messages.ExportedChatInvite
 type MessagesExportedChatInvite struct {
+	_      tl.NoCompare
 	Invite ExportedChatInviteClass
 	Users  []UserClass
 }
@@ -52578,6 +51125,7 @@ func (x *MessagesExportedChatInvite) DecodeBare(d *tl.Decoder) {
 //
 //	messages.exportedChatInviteReplaced#222600ef invite:ExportedChatInvite new_invite:ExportedChatInvite users:Vector<User> = messages.ExportedChatInvite
 type MessagesExportedChatInviteReplaced struct {
+	_         tl.NoCompare
 	Invite    ExportedChatInviteClass
 	NewInvite ExportedChatInviteClass
 	Users     []UserClass
@@ -52616,11 +51164,8 @@ type MessagesChatInviteImportersClass interface {
 // DecodeMessagesChatInviteImportersClass reads a boxed messages.ChatInviteImporters.
 func DecodeMessagesChatInviteImportersClass(d *tl.Decoder) MessagesChatInviteImportersClass {
 	id := d.Uint32()
-	var v MessagesChatInviteImportersClass
-	switch id {
-	case 0x81b6b00a:
-		v = &MessagesChatInviteImporters{}
-	default:
+	v, ok := New(id).(MessagesChatInviteImportersClass)
+	if !ok {
 		d.Unknown(id, "messages.ChatInviteImporters")
 		return nil
 	}
@@ -52635,6 +51180,7 @@ func DecodeMessagesChatInviteImportersClass(d *tl.Decoder) MessagesChatInviteImp
 //
 //	messages.chatInviteImporters#81b6b00a count:int importers:Vector<ChatInviteImporter> users:Vector<User> = messages.ChatInviteImporters
 type MessagesChatInviteImporters struct {
+	_         tl.NoCompare
 	Count     int32
 	Importers []ChatInviteImporterClass
 	Users     []UserClass
@@ -52671,11 +51217,8 @@ type ChatAdminWithInvitesClass interface {
 // DecodeChatAdminWithInvitesClass reads a boxed ChatAdminWithInvites.
 func DecodeChatAdminWithInvitesClass(d *tl.Decoder) ChatAdminWithInvitesClass {
 	id := d.Uint32()
-	var v ChatAdminWithInvitesClass
-	switch id {
-	case 0xf2ecef23:
-		v = &ChatAdminWithInvites{}
-	default:
+	v, ok := New(id).(ChatAdminWithInvitesClass)
+	if !ok {
 		d.Unknown(id, "ChatAdminWithInvites")
 		return nil
 	}
@@ -52690,6 +51233,7 @@ func DecodeChatAdminWithInvitesClass(d *tl.Decoder) ChatAdminWithInvitesClass {
 //
 //	chatAdminWithInvites#f2ecef23 admin_id:long invites_count:int revoked_invites_count:int = ChatAdminWithInvites
 type ChatAdminWithInvites struct {
+	_                   tl.NoCompare
 	AdminID             int64
 	InvitesCount        int32
 	RevokedInvitesCount int32
@@ -52726,11 +51270,8 @@ type MessagesChatAdminsWithInvitesClass interface {
 // DecodeMessagesChatAdminsWithInvitesClass reads a boxed messages.ChatAdminsWithInvites.
 func DecodeMessagesChatAdminsWithInvitesClass(d *tl.Decoder) MessagesChatAdminsWithInvitesClass {
 	id := d.Uint32()
-	var v MessagesChatAdminsWithInvitesClass
-	switch id {
-	case 0xb69b72d7:
-		v = &MessagesChatAdminsWithInvites{}
-	default:
+	v, ok := New(id).(MessagesChatAdminsWithInvitesClass)
+	if !ok {
 		d.Unknown(id, "messages.ChatAdminsWithInvites")
 		return nil
 	}
@@ -52745,6 +51286,7 @@ func DecodeMessagesChatAdminsWithInvitesClass(d *tl.Decoder) MessagesChatAdminsW
 //
 //	messages.chatAdminsWithInvites#b69b72d7 admins:Vector<ChatAdminWithInvites> users:Vector<User> = messages.ChatAdminsWithInvites
 type MessagesChatAdminsWithInvites struct {
+	_      tl.NoCompare
 	Admins []ChatAdminWithInvitesClass
 	Users  []UserClass
 }
@@ -52778,11 +51320,8 @@ type MessagesCheckedHistoryImportPeerClass interface {
 // DecodeMessagesCheckedHistoryImportPeerClass reads a boxed messages.CheckedHistoryImportPeer.
 func DecodeMessagesCheckedHistoryImportPeerClass(d *tl.Decoder) MessagesCheckedHistoryImportPeerClass {
 	id := d.Uint32()
-	var v MessagesCheckedHistoryImportPeerClass
-	switch id {
-	case 0xa24de717:
-		v = &MessagesCheckedHistoryImportPeer{}
-	default:
+	v, ok := New(id).(MessagesCheckedHistoryImportPeerClass)
+	if !ok {
 		d.Unknown(id, "messages.CheckedHistoryImportPeer")
 		return nil
 	}
@@ -52797,6 +51336,7 @@ func DecodeMessagesCheckedHistoryImportPeerClass(d *tl.Decoder) MessagesCheckedH
 //
 //	messages.checkedHistoryImportPeer#a24de717 confirm_text:string = messages.CheckedHistoryImportPeer
 type MessagesCheckedHistoryImportPeer struct {
+	_           tl.NoCompare
 	ConfirmText string
 }
 
@@ -52829,11 +51369,8 @@ type PhoneJoinAsPeersClass interface {
 // DecodePhoneJoinAsPeersClass reads a boxed phone.JoinAsPeers.
 func DecodePhoneJoinAsPeersClass(d *tl.Decoder) PhoneJoinAsPeersClass {
 	id := d.Uint32()
-	var v PhoneJoinAsPeersClass
-	switch id {
-	case 0xafe5623f:
-		v = &PhoneJoinAsPeers{}
-	default:
+	v, ok := New(id).(PhoneJoinAsPeersClass)
+	if !ok {
 		d.Unknown(id, "phone.JoinAsPeers")
 		return nil
 	}
@@ -52848,6 +51385,7 @@ func DecodePhoneJoinAsPeersClass(d *tl.Decoder) PhoneJoinAsPeersClass {
 //
 //	phone.joinAsPeers#afe5623f peers:Vector<Peer> chats:Vector<Chat> users:Vector<User> = phone.JoinAsPeers
 type PhoneJoinAsPeers struct {
+	_     tl.NoCompare
 	Peers []PeerClass
 	Chats []ChatClass
 	Users []UserClass
@@ -52884,11 +51422,8 @@ type PhoneExportedGroupCallInviteClass interface {
 // DecodePhoneExportedGroupCallInviteClass reads a boxed phone.ExportedGroupCallInvite.
 func DecodePhoneExportedGroupCallInviteClass(d *tl.Decoder) PhoneExportedGroupCallInviteClass {
 	id := d.Uint32()
-	var v PhoneExportedGroupCallInviteClass
-	switch id {
-	case 0x204bd158:
-		v = &PhoneExportedGroupCallInvite{}
-	default:
+	v, ok := New(id).(PhoneExportedGroupCallInviteClass)
+	if !ok {
 		d.Unknown(id, "phone.ExportedGroupCallInvite")
 		return nil
 	}
@@ -52903,6 +51438,7 @@ func DecodePhoneExportedGroupCallInviteClass(d *tl.Decoder) PhoneExportedGroupCa
 //
 //	phone.exportedGroupCallInvite#204bd158 link:string = phone.ExportedGroupCallInvite
 type PhoneExportedGroupCallInvite struct {
+	_    tl.NoCompare
 	Link string
 }
 
@@ -52933,11 +51469,8 @@ type GroupCallParticipantVideoSourceGroupClass interface {
 // DecodeGroupCallParticipantVideoSourceGroupClass reads a boxed GroupCallParticipantVideoSourceGroup.
 func DecodeGroupCallParticipantVideoSourceGroupClass(d *tl.Decoder) GroupCallParticipantVideoSourceGroupClass {
 	id := d.Uint32()
-	var v GroupCallParticipantVideoSourceGroupClass
-	switch id {
-	case 0xdcb118b7:
-		v = &GroupCallParticipantVideoSourceGroup{}
-	default:
+	v, ok := New(id).(GroupCallParticipantVideoSourceGroupClass)
+	if !ok {
 		d.Unknown(id, "GroupCallParticipantVideoSourceGroup")
 		return nil
 	}
@@ -52952,6 +51485,7 @@ func DecodeGroupCallParticipantVideoSourceGroupClass(d *tl.Decoder) GroupCallPar
 //
 //	groupCallParticipantVideoSourceGroup#dcb118b7 semantics:string sources:Vector<int> = GroupCallParticipantVideoSourceGroup
 type GroupCallParticipantVideoSourceGroup struct {
+	_         tl.NoCompare
 	Semantics string
 	Sources   []int32
 }
@@ -52987,11 +51521,8 @@ type GroupCallParticipantVideoClass interface {
 // DecodeGroupCallParticipantVideoClass reads a boxed GroupCallParticipantVideo.
 func DecodeGroupCallParticipantVideoClass(d *tl.Decoder) GroupCallParticipantVideoClass {
 	id := d.Uint32()
-	var v GroupCallParticipantVideoClass
-	switch id {
-	case 0x67753ac8:
-		v = &GroupCallParticipantVideo{}
-	default:
+	v, ok := New(id).(GroupCallParticipantVideoClass)
+	if !ok {
 		d.Unknown(id, "GroupCallParticipantVideo")
 		return nil
 	}
@@ -53006,6 +51537,7 @@ func DecodeGroupCallParticipantVideoClass(d *tl.Decoder) GroupCallParticipantVid
 //
 //	groupCallParticipantVideo#67753ac8 flags:# paused:flags.0?true endpoint:string source_groups:Vector<GroupCallParticipantVideoSourceGroup> audio_source:flags.1?int = GroupCallParticipantVideo
 type GroupCallParticipantVideo struct {
+	_            tl.NoCompare
 	Paused       bool
 	Endpoint     string
 	SourceGroups []GroupCallParticipantVideoSourceGroupClass
@@ -53057,11 +51589,8 @@ type StickersSuggestedShortNameClass interface {
 // DecodeStickersSuggestedShortNameClass reads a boxed stickers.SuggestedShortName.
 func DecodeStickersSuggestedShortNameClass(d *tl.Decoder) StickersSuggestedShortNameClass {
 	id := d.Uint32()
-	var v StickersSuggestedShortNameClass
-	switch id {
-	case 0x85fea03f:
-		v = &StickersSuggestedShortName{}
-	default:
+	v, ok := New(id).(StickersSuggestedShortNameClass)
+	if !ok {
 		d.Unknown(id, "stickers.SuggestedShortName")
 		return nil
 	}
@@ -53076,6 +51605,7 @@ func DecodeStickersSuggestedShortNameClass(d *tl.Decoder) StickersSuggestedShort
 //
 //	stickers.suggestedShortName#85fea03f short_name:string = stickers.SuggestedShortName
 type StickersSuggestedShortName struct {
+	_         tl.NoCompare
 	ShortName string
 }
 
@@ -53106,23 +51636,8 @@ type BotCommandScopeClass interface {
 // DecodeBotCommandScopeClass reads a boxed BotCommandScope.
 func DecodeBotCommandScopeClass(d *tl.Decoder) BotCommandScopeClass {
 	id := d.Uint32()
-	var v BotCommandScopeClass
-	switch id {
-	case 0x2f6cb2ab:
-		v = &BotCommandScopeDefault{}
-	case 0x3c4f04d8:
-		v = &BotCommandScopeUsers{}
-	case 0x6fe1a881:
-		v = &BotCommandScopeChats{}
-	case 0xb9aa606a:
-		v = &BotCommandScopeChatAdmins{}
-	case 0xdb9d897d:
-		v = &BotCommandScopePeer{}
-	case 0x3fd863d1:
-		v = &BotCommandScopePeerAdmins{}
-	case 0x0a1321f3:
-		v = &BotCommandScopePeerUser{}
-	default:
+	v, ok := New(id).(BotCommandScopeClass)
+	if !ok {
 		d.Unknown(id, "BotCommandScope")
 		return nil
 	}
@@ -53137,6 +51652,7 @@ func DecodeBotCommandScopeClass(d *tl.Decoder) BotCommandScopeClass {
 //
 //	botCommandScopeDefault#2f6cb2ab = BotCommandScope
 type BotCommandScopeDefault struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x2f6cb2ab.
@@ -53159,6 +51675,7 @@ func (x *BotCommandScopeDefault) DecodeBare(d *tl.Decoder) {
 //
 //	botCommandScopeUsers#3c4f04d8 = BotCommandScope
 type BotCommandScopeUsers struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x3c4f04d8.
@@ -53181,6 +51698,7 @@ func (x *BotCommandScopeUsers) DecodeBare(d *tl.Decoder) {
 //
 //	botCommandScopeChats#6fe1a881 = BotCommandScope
 type BotCommandScopeChats struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x6fe1a881.
@@ -53203,6 +51721,7 @@ func (x *BotCommandScopeChats) DecodeBare(d *tl.Decoder) {
 //
 //	botCommandScopeChatAdmins#b9aa606a = BotCommandScope
 type BotCommandScopeChatAdmins struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb9aa606a.
@@ -53225,6 +51744,7 @@ func (x *BotCommandScopeChatAdmins) DecodeBare(d *tl.Decoder) {
 //
 //	botCommandScopePeer#db9d897d peer:InputPeer = BotCommandScope
 type BotCommandScopePeer struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -53250,6 +51770,7 @@ func (x *BotCommandScopePeer) DecodeBare(d *tl.Decoder) {
 //
 //	botCommandScopePeerAdmins#3fd863d1 peer:InputPeer = BotCommandScope
 type BotCommandScopePeerAdmins struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -53275,6 +51796,7 @@ func (x *BotCommandScopePeerAdmins) DecodeBare(d *tl.Decoder) {
 //
 //	botCommandScopePeerUser#a1321f3 peer:InputPeer user_id:InputUser = BotCommandScope
 type BotCommandScopePeerUser struct {
+	_      tl.NoCompare
 	Peer   InputPeerClass
 	UserID InputUserClass
 }
@@ -53308,15 +51830,8 @@ type AccountResetPasswordResultClass interface {
 // DecodeAccountResetPasswordResultClass reads a boxed account.ResetPasswordResult.
 func DecodeAccountResetPasswordResultClass(d *tl.Decoder) AccountResetPasswordResultClass {
 	id := d.Uint32()
-	var v AccountResetPasswordResultClass
-	switch id {
-	case 0xe3779861:
-		v = &AccountResetPasswordFailedWait{}
-	case 0xe9effc7d:
-		v = &AccountResetPasswordRequestedWait{}
-	case 0xe926d63e:
-		v = &AccountResetPasswordOk{}
-	default:
+	v, ok := New(id).(AccountResetPasswordResultClass)
+	if !ok {
 		d.Unknown(id, "account.ResetPasswordResult")
 		return nil
 	}
@@ -53331,6 +51846,7 @@ func DecodeAccountResetPasswordResultClass(d *tl.Decoder) AccountResetPasswordRe
 //
 //	account.resetPasswordFailedWait#e3779861 retry_date:int = account.ResetPasswordResult
 type AccountResetPasswordFailedWait struct {
+	_         tl.NoCompare
 	RetryDate int32
 }
 
@@ -53356,6 +51872,7 @@ func (x *AccountResetPasswordFailedWait) DecodeBare(d *tl.Decoder) {
 //
 //	account.resetPasswordRequestedWait#e9effc7d until_date:int = account.ResetPasswordResult
 type AccountResetPasswordRequestedWait struct {
+	_         tl.NoCompare
 	UntilDate int32
 }
 
@@ -53383,6 +51900,7 @@ func (x *AccountResetPasswordRequestedWait) DecodeBare(d *tl.Decoder) {
 //
 //	account.resetPasswordOk#e926d63e = account.ResetPasswordResult
 type AccountResetPasswordOk struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe926d63e.
@@ -53410,13 +51928,8 @@ type ChatThemeClass interface {
 // DecodeChatThemeClass reads a boxed ChatTheme.
 func DecodeChatThemeClass(d *tl.Decoder) ChatThemeClass {
 	id := d.Uint32()
-	var v ChatThemeClass
-	switch id {
-	case 0xc3dffc04:
-		v = &ChatTheme{}
-	case 0x3458f9c8:
-		v = &ChatThemeUniqueGift{}
-	default:
+	v, ok := New(id).(ChatThemeClass)
+	if !ok {
 		d.Unknown(id, "ChatTheme")
 		return nil
 	}
@@ -53431,6 +51944,7 @@ func DecodeChatThemeClass(d *tl.Decoder) ChatThemeClass {
 //
 //	chatTheme#c3dffc04 emoticon:string = ChatTheme
 type ChatTheme struct {
+	_        tl.NoCompare
 	Emoticon string
 }
 
@@ -53456,6 +51970,7 @@ func (x *ChatTheme) DecodeBare(d *tl.Decoder) {
 //
 //	chatThemeUniqueGift#3458f9c8 gift:StarGift theme_settings:Vector<ThemeSettings> = ChatTheme
 type ChatThemeUniqueGift struct {
+	_             tl.NoCompare
 	Gift          StarGiftClass
 	ThemeSettings []ThemeSettingsClass
 }
@@ -53489,13 +52004,8 @@ type AccountChatThemesClass interface {
 // DecodeAccountChatThemesClass reads a boxed account.ChatThemes.
 func DecodeAccountChatThemesClass(d *tl.Decoder) AccountChatThemesClass {
 	id := d.Uint32()
-	var v AccountChatThemesClass
-	switch id {
-	case 0xe011e1c4:
-		v = &AccountChatThemesNotModified{}
-	case 0xbe098173:
-		v = &AccountChatThemes{}
-	default:
+	v, ok := New(id).(AccountChatThemesClass)
+	if !ok {
 		d.Unknown(id, "account.ChatThemes")
 		return nil
 	}
@@ -53510,6 +52020,7 @@ func DecodeAccountChatThemesClass(d *tl.Decoder) AccountChatThemesClass {
 //
 //	account.chatThemesNotModified#e011e1c4 = account.ChatThemes
 type AccountChatThemesNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe011e1c4.
@@ -53532,6 +52043,7 @@ func (x *AccountChatThemesNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	account.chatThemes#be098173 flags:# hash:long themes:Vector<ChatTheme> chats:Vector<Chat> users:Vector<User> next_offset:flags.0?string = account.ChatThemes
 type AccountChatThemes struct {
+	_          tl.NoCompare
 	Hash       int64
 	Themes     []ChatThemeClass
 	Chats      []ChatClass
@@ -53584,11 +52096,8 @@ type SponsoredMessageClass interface {
 // DecodeSponsoredMessageClass reads a boxed SponsoredMessage.
 func DecodeSponsoredMessageClass(d *tl.Decoder) SponsoredMessageClass {
 	id := d.Uint32()
-	var v SponsoredMessageClass
-	switch id {
-	case 0x7dbf8673:
-		v = &SponsoredMessage{}
-	default:
+	v, ok := New(id).(SponsoredMessageClass)
+	if !ok {
 		d.Unknown(id, "SponsoredMessage")
 		return nil
 	}
@@ -53603,6 +52112,7 @@ func DecodeSponsoredMessageClass(d *tl.Decoder) SponsoredMessageClass {
 //
 //	sponsoredMessage#7dbf8673 flags:# recommended:flags.5?true can_report:flags.12?true random_id:bytes url:string title:string message:string entities:flags.1?Vector<MessageEntity> photo:flags.6?Photo media:flags.14?MessageMedia color:flags.13?PeerColor button_text:string sponsor_info:flags.7?string additional_info:flags.8?string min_display_duration:flags.15?int max_display_duration:flags.15?int = SponsoredMessage
 type SponsoredMessage struct {
+	_                  tl.NoCompare
 	Recommended        bool
 	CanReport          bool
 	RandomID           []byte
@@ -53738,13 +52248,8 @@ type MessagesSponsoredMessagesClass interface {
 // DecodeMessagesSponsoredMessagesClass reads a boxed messages.SponsoredMessages.
 func DecodeMessagesSponsoredMessagesClass(d *tl.Decoder) MessagesSponsoredMessagesClass {
 	id := d.Uint32()
-	var v MessagesSponsoredMessagesClass
-	switch id {
-	case 0xffda656d:
-		v = &MessagesSponsoredMessages{}
-	case 0x1839490f:
-		v = &MessagesSponsoredMessagesEmpty{}
-	default:
+	v, ok := New(id).(MessagesSponsoredMessagesClass)
+	if !ok {
 		d.Unknown(id, "messages.SponsoredMessages")
 		return nil
 	}
@@ -53759,6 +52264,7 @@ func DecodeMessagesSponsoredMessagesClass(d *tl.Decoder) MessagesSponsoredMessag
 //
 //	messages.sponsoredMessages#ffda656d flags:# posts_between:flags.0?int start_delay:flags.1?int between_delay:flags.2?int messages:Vector<SponsoredMessage> chats:Vector<Chat> users:Vector<User> = messages.SponsoredMessages
 type MessagesSponsoredMessages struct {
+	_            tl.NoCompare
 	PostsBetween tl.Opt[int32]
 	StartDelay   tl.Opt[int32]
 	BetweenDelay tl.Opt[int32]
@@ -53823,6 +52329,7 @@ func (x *MessagesSponsoredMessages) DecodeBare(d *tl.Decoder) {
 //
 //	messages.sponsoredMessagesEmpty#1839490f = messages.SponsoredMessages
 type MessagesSponsoredMessagesEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x1839490f.
@@ -53850,11 +52357,8 @@ type SearchResultsCalendarPeriodClass interface {
 // DecodeSearchResultsCalendarPeriodClass reads a boxed SearchResultsCalendarPeriod.
 func DecodeSearchResultsCalendarPeriodClass(d *tl.Decoder) SearchResultsCalendarPeriodClass {
 	id := d.Uint32()
-	var v SearchResultsCalendarPeriodClass
-	switch id {
-	case 0xc9b0539f:
-		v = &SearchResultsCalendarPeriod{}
-	default:
+	v, ok := New(id).(SearchResultsCalendarPeriodClass)
+	if !ok {
 		d.Unknown(id, "SearchResultsCalendarPeriod")
 		return nil
 	}
@@ -53869,6 +52373,7 @@ func DecodeSearchResultsCalendarPeriodClass(d *tl.Decoder) SearchResultsCalendar
 //
 //	searchResultsCalendarPeriod#c9b0539f date:int min_msg_id:int max_msg_id:int count:int = SearchResultsCalendarPeriod
 type SearchResultsCalendarPeriod struct {
+	_        tl.NoCompare
 	Date     int32
 	MinMsgID int32
 	MaxMsgID int32
@@ -53908,11 +52413,8 @@ type MessagesSearchResultsCalendarClass interface {
 // DecodeMessagesSearchResultsCalendarClass reads a boxed messages.SearchResultsCalendar.
 func DecodeMessagesSearchResultsCalendarClass(d *tl.Decoder) MessagesSearchResultsCalendarClass {
 	id := d.Uint32()
-	var v MessagesSearchResultsCalendarClass
-	switch id {
-	case 0x147ee23c:
-		v = &MessagesSearchResultsCalendar{}
-	default:
+	v, ok := New(id).(MessagesSearchResultsCalendarClass)
+	if !ok {
 		d.Unknown(id, "messages.SearchResultsCalendar")
 		return nil
 	}
@@ -53927,6 +52429,7 @@ func DecodeMessagesSearchResultsCalendarClass(d *tl.Decoder) MessagesSearchResul
 //
 //	messages.searchResultsCalendar#147ee23c flags:# inexact:flags.0?true count:int min_date:int min_msg_id:int offset_id_offset:flags.1?int periods:Vector<SearchResultsCalendarPeriod> messages:Vector<Message> chats:Vector<Chat> users:Vector<User> = messages.SearchResultsCalendar
 type MessagesSearchResultsCalendar struct {
+	_              tl.NoCompare
 	Inexact        bool
 	Count          int32
 	MinDate        int32
@@ -53993,11 +52496,8 @@ type SearchResultsPositionClass interface {
 // DecodeSearchResultsPositionClass reads a boxed SearchResultsPosition.
 func DecodeSearchResultsPositionClass(d *tl.Decoder) SearchResultsPositionClass {
 	id := d.Uint32()
-	var v SearchResultsPositionClass
-	switch id {
-	case 0x7f648b67:
-		v = &SearchResultPosition{}
-	default:
+	v, ok := New(id).(SearchResultsPositionClass)
+	if !ok {
 		d.Unknown(id, "SearchResultsPosition")
 		return nil
 	}
@@ -54012,6 +52512,7 @@ func DecodeSearchResultsPositionClass(d *tl.Decoder) SearchResultsPositionClass 
 //
 //	searchResultPosition#7f648b67 msg_id:int date:int offset:int = SearchResultsPosition
 type SearchResultPosition struct {
+	_      tl.NoCompare
 	MsgID  int32
 	Date   int32
 	Offset int32
@@ -54048,11 +52549,8 @@ type MessagesSearchResultsPositionsClass interface {
 // DecodeMessagesSearchResultsPositionsClass reads a boxed messages.SearchResultsPositions.
 func DecodeMessagesSearchResultsPositionsClass(d *tl.Decoder) MessagesSearchResultsPositionsClass {
 	id := d.Uint32()
-	var v MessagesSearchResultsPositionsClass
-	switch id {
-	case 0x53b22baf:
-		v = &MessagesSearchResultsPositions{}
-	default:
+	v, ok := New(id).(MessagesSearchResultsPositionsClass)
+	if !ok {
 		d.Unknown(id, "messages.SearchResultsPositions")
 		return nil
 	}
@@ -54067,6 +52565,7 @@ func DecodeMessagesSearchResultsPositionsClass(d *tl.Decoder) MessagesSearchResu
 //
 //	messages.searchResultsPositions#53b22baf count:int positions:Vector<SearchResultsPosition> = messages.SearchResultsPositions
 type MessagesSearchResultsPositions struct {
+	_         tl.NoCompare
 	Count     int32
 	Positions []SearchResultsPositionClass
 }
@@ -54100,11 +52599,8 @@ type ChannelsSendAsPeersClass interface {
 // DecodeChannelsSendAsPeersClass reads a boxed channels.SendAsPeers.
 func DecodeChannelsSendAsPeersClass(d *tl.Decoder) ChannelsSendAsPeersClass {
 	id := d.Uint32()
-	var v ChannelsSendAsPeersClass
-	switch id {
-	case 0xf496b0c6:
-		v = &ChannelsSendAsPeers{}
-	default:
+	v, ok := New(id).(ChannelsSendAsPeersClass)
+	if !ok {
 		d.Unknown(id, "channels.SendAsPeers")
 		return nil
 	}
@@ -54119,6 +52615,7 @@ func DecodeChannelsSendAsPeersClass(d *tl.Decoder) ChannelsSendAsPeersClass {
 //
 //	channels.sendAsPeers#f496b0c6 peers:Vector<SendAsPeer> chats:Vector<Chat> users:Vector<User> = channels.SendAsPeers
 type ChannelsSendAsPeers struct {
+	_     tl.NoCompare
 	Peers []SendAsPeerClass
 	Chats []ChatClass
 	Users []UserClass
@@ -54155,11 +52652,8 @@ type UsersUserFullClass interface {
 // DecodeUsersUserFullClass reads a boxed users.UserFull.
 func DecodeUsersUserFullClass(d *tl.Decoder) UsersUserFullClass {
 	id := d.Uint32()
-	var v UsersUserFullClass
-	switch id {
-	case 0x3b6d152e:
-		v = &UsersUserFull{}
-	default:
+	v, ok := New(id).(UsersUserFullClass)
+	if !ok {
 		d.Unknown(id, "users.UserFull")
 		return nil
 	}
@@ -54174,6 +52668,7 @@ func DecodeUsersUserFullClass(d *tl.Decoder) UsersUserFullClass {
 //
 //	users.userFull#3b6d152e full_user:UserFull chats:Vector<Chat> users:Vector<User> = users.UserFull
 type UsersUserFull struct {
+	_        tl.NoCompare
 	FullUser UserFullClass
 	Chats    []ChatClass
 	Users    []UserClass
@@ -54210,11 +52705,8 @@ type MessagesPeerSettingsClass interface {
 // DecodeMessagesPeerSettingsClass reads a boxed messages.PeerSettings.
 func DecodeMessagesPeerSettingsClass(d *tl.Decoder) MessagesPeerSettingsClass {
 	id := d.Uint32()
-	var v MessagesPeerSettingsClass
-	switch id {
-	case 0x6880b94d:
-		v = &MessagesPeerSettings{}
-	default:
+	v, ok := New(id).(MessagesPeerSettingsClass)
+	if !ok {
 		d.Unknown(id, "messages.PeerSettings")
 		return nil
 	}
@@ -54229,6 +52721,7 @@ func DecodeMessagesPeerSettingsClass(d *tl.Decoder) MessagesPeerSettingsClass {
 //
 //	messages.peerSettings#6880b94d settings:PeerSettings chats:Vector<Chat> users:Vector<User> = messages.PeerSettings
 type MessagesPeerSettings struct {
+	_        tl.NoCompare
 	Settings PeerSettingsClass
 	Chats    []ChatClass
 	Users    []UserClass
@@ -54265,11 +52758,8 @@ type AuthLoggedOutClass interface {
 // DecodeAuthLoggedOutClass reads a boxed auth.LoggedOut.
 func DecodeAuthLoggedOutClass(d *tl.Decoder) AuthLoggedOutClass {
 	id := d.Uint32()
-	var v AuthLoggedOutClass
-	switch id {
-	case 0xc3a2835f:
-		v = &AuthLoggedOut{}
-	default:
+	v, ok := New(id).(AuthLoggedOutClass)
+	if !ok {
 		d.Unknown(id, "auth.LoggedOut")
 		return nil
 	}
@@ -54284,6 +52774,7 @@ func DecodeAuthLoggedOutClass(d *tl.Decoder) AuthLoggedOutClass {
 //
 //	auth.loggedOut#c3a2835f flags:# future_auth_token:flags.0?bytes = auth.LoggedOut
 type AuthLoggedOut struct {
+	_               tl.NoCompare
 	FutureAuthToken []byte
 }
 
@@ -54324,11 +52815,8 @@ type ReactionCountClass interface {
 // DecodeReactionCountClass reads a boxed ReactionCount.
 func DecodeReactionCountClass(d *tl.Decoder) ReactionCountClass {
 	id := d.Uint32()
-	var v ReactionCountClass
-	switch id {
-	case 0xa3d1cb80:
-		v = &ReactionCount{}
-	default:
+	v, ok := New(id).(ReactionCountClass)
+	if !ok {
 		d.Unknown(id, "ReactionCount")
 		return nil
 	}
@@ -54343,6 +52831,7 @@ func DecodeReactionCountClass(d *tl.Decoder) ReactionCountClass {
 //
 //	reactionCount#a3d1cb80 flags:# chosen_order:flags.0?int reaction:Reaction count:int = ReactionCount
 type ReactionCount struct {
+	_           tl.NoCompare
 	ChosenOrder tl.Opt[int32]
 	Reaction    ReactionClass
 	Count       int32
@@ -54389,11 +52878,8 @@ type MessageReactionsClass interface {
 // DecodeMessageReactionsClass reads a boxed MessageReactions.
 func DecodeMessageReactionsClass(d *tl.Decoder) MessageReactionsClass {
 	id := d.Uint32()
-	var v MessageReactionsClass
-	switch id {
-	case 0x0a339f0b:
-		v = &MessageReactions{}
-	default:
+	v, ok := New(id).(MessageReactionsClass)
+	if !ok {
 		d.Unknown(id, "MessageReactions")
 		return nil
 	}
@@ -54408,6 +52894,7 @@ func DecodeMessageReactionsClass(d *tl.Decoder) MessageReactionsClass {
 //
 //	messageReactions#a339f0b flags:# min:flags.0?true can_see_list:flags.2?true reactions_as_tags:flags.3?true results:Vector<ReactionCount> recent_reactions:flags.1?Vector<MessagePeerReaction> top_reactors:flags.4?Vector<MessageReactor> = MessageReactions
 type MessageReactions struct {
+	_               tl.NoCompare
 	Min             bool
 	CanSeeList      bool
 	ReactionsAsTags bool
@@ -54476,11 +52963,8 @@ type MessagesMessageReactionsListClass interface {
 // DecodeMessagesMessageReactionsListClass reads a boxed messages.MessageReactionsList.
 func DecodeMessagesMessageReactionsListClass(d *tl.Decoder) MessagesMessageReactionsListClass {
 	id := d.Uint32()
-	var v MessagesMessageReactionsListClass
-	switch id {
-	case 0x31bd492d:
-		v = &MessagesMessageReactionsList{}
-	default:
+	v, ok := New(id).(MessagesMessageReactionsListClass)
+	if !ok {
 		d.Unknown(id, "messages.MessageReactionsList")
 		return nil
 	}
@@ -54495,6 +52979,7 @@ func DecodeMessagesMessageReactionsListClass(d *tl.Decoder) MessagesMessageReact
 //
 //	messages.messageReactionsList#31bd492d flags:# count:int reactions:Vector<MessagePeerReaction> chats:Vector<Chat> users:Vector<User> next_offset:flags.0?string = messages.MessageReactionsList
 type MessagesMessageReactionsList struct {
+	_          tl.NoCompare
 	Count      int32
 	Reactions  []MessagePeerReactionClass
 	Chats      []ChatClass
@@ -54547,11 +53032,8 @@ type AvailableReactionClass interface {
 // DecodeAvailableReactionClass reads a boxed AvailableReaction.
 func DecodeAvailableReactionClass(d *tl.Decoder) AvailableReactionClass {
 	id := d.Uint32()
-	var v AvailableReactionClass
-	switch id {
-	case 0xc077ec01:
-		v = &AvailableReaction{}
-	default:
+	v, ok := New(id).(AvailableReactionClass)
+	if !ok {
 		d.Unknown(id, "AvailableReaction")
 		return nil
 	}
@@ -54566,6 +53048,7 @@ func DecodeAvailableReactionClass(d *tl.Decoder) AvailableReactionClass {
 //
 //	availableReaction#c077ec01 flags:# inactive:flags.0?true premium:flags.2?true reaction:string title:string static_icon:Document appear_animation:Document select_animation:Document activate_animation:Document effect_animation:Document around_animation:flags.1?Document center_icon:flags.1?Document = AvailableReaction
 type AvailableReaction struct {
+	_                 tl.NoCompare
 	Inactive          bool
 	Premium           bool
 	Reaction          string
@@ -54647,13 +53130,8 @@ type MessagesAvailableReactionsClass interface {
 // DecodeMessagesAvailableReactionsClass reads a boxed messages.AvailableReactions.
 func DecodeMessagesAvailableReactionsClass(d *tl.Decoder) MessagesAvailableReactionsClass {
 	id := d.Uint32()
-	var v MessagesAvailableReactionsClass
-	switch id {
-	case 0x9f071957:
-		v = &MessagesAvailableReactionsNotModified{}
-	case 0x768e3aad:
-		v = &MessagesAvailableReactions{}
-	default:
+	v, ok := New(id).(MessagesAvailableReactionsClass)
+	if !ok {
 		d.Unknown(id, "messages.AvailableReactions")
 		return nil
 	}
@@ -54668,6 +53146,7 @@ func DecodeMessagesAvailableReactionsClass(d *tl.Decoder) MessagesAvailableReact
 //
 //	messages.availableReactionsNotModified#9f071957 = messages.AvailableReactions
 type MessagesAvailableReactionsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9f071957.
@@ -54692,6 +53171,7 @@ func (x *MessagesAvailableReactionsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	messages.availableReactions#768e3aad hash:int reactions:Vector<AvailableReaction> = messages.AvailableReactions
 type MessagesAvailableReactions struct {
+	_         tl.NoCompare
 	Hash      int32
 	Reactions []AvailableReactionClass
 }
@@ -54725,11 +53205,8 @@ type MessagePeerReactionClass interface {
 // DecodeMessagePeerReactionClass reads a boxed MessagePeerReaction.
 func DecodeMessagePeerReactionClass(d *tl.Decoder) MessagePeerReactionClass {
 	id := d.Uint32()
-	var v MessagePeerReactionClass
-	switch id {
-	case 0x8c79b63c:
-		v = &MessagePeerReaction{}
-	default:
+	v, ok := New(id).(MessagePeerReactionClass)
+	if !ok {
 		d.Unknown(id, "MessagePeerReaction")
 		return nil
 	}
@@ -54744,6 +53221,7 @@ func DecodeMessagePeerReactionClass(d *tl.Decoder) MessagePeerReactionClass {
 //
 //	messagePeerReaction#8c79b63c flags:# big:flags.0?true unread:flags.1?true my:flags.2?true peer_id:Peer date:int reaction:Reaction = MessagePeerReaction
 type MessagePeerReaction struct {
+	_        tl.NoCompare
 	Big      bool
 	Unread   bool
 	My       bool
@@ -54798,11 +53276,8 @@ type GroupCallStreamChannelClass interface {
 // DecodeGroupCallStreamChannelClass reads a boxed GroupCallStreamChannel.
 func DecodeGroupCallStreamChannelClass(d *tl.Decoder) GroupCallStreamChannelClass {
 	id := d.Uint32()
-	var v GroupCallStreamChannelClass
-	switch id {
-	case 0x80eb48af:
-		v = &GroupCallStreamChannel{}
-	default:
+	v, ok := New(id).(GroupCallStreamChannelClass)
+	if !ok {
 		d.Unknown(id, "GroupCallStreamChannel")
 		return nil
 	}
@@ -54817,6 +53292,7 @@ func DecodeGroupCallStreamChannelClass(d *tl.Decoder) GroupCallStreamChannelClas
 //
 //	groupCallStreamChannel#80eb48af channel:int scale:int last_timestamp_ms:long = GroupCallStreamChannel
 type GroupCallStreamChannel struct {
+	_               tl.NoCompare
 	Channel         int32
 	Scale           int32
 	LastTimestampMs int64
@@ -54853,11 +53329,8 @@ type PhoneGroupCallStreamChannelsClass interface {
 // DecodePhoneGroupCallStreamChannelsClass reads a boxed phone.GroupCallStreamChannels.
 func DecodePhoneGroupCallStreamChannelsClass(d *tl.Decoder) PhoneGroupCallStreamChannelsClass {
 	id := d.Uint32()
-	var v PhoneGroupCallStreamChannelsClass
-	switch id {
-	case 0xd0e482b2:
-		v = &PhoneGroupCallStreamChannels{}
-	default:
+	v, ok := New(id).(PhoneGroupCallStreamChannelsClass)
+	if !ok {
 		d.Unknown(id, "phone.GroupCallStreamChannels")
 		return nil
 	}
@@ -54872,6 +53345,7 @@ func DecodePhoneGroupCallStreamChannelsClass(d *tl.Decoder) PhoneGroupCallStream
 //
 //	phone.groupCallStreamChannels#d0e482b2 channels:Vector<GroupCallStreamChannel> = phone.GroupCallStreamChannels
 type PhoneGroupCallStreamChannels struct {
+	_        tl.NoCompare
 	Channels []GroupCallStreamChannelClass
 }
 
@@ -54902,11 +53376,8 @@ type PhoneGroupCallStreamRtmpURLClass interface {
 // DecodePhoneGroupCallStreamRtmpURLClass reads a boxed phone.GroupCallStreamRtmpUrl.
 func DecodePhoneGroupCallStreamRtmpURLClass(d *tl.Decoder) PhoneGroupCallStreamRtmpURLClass {
 	id := d.Uint32()
-	var v PhoneGroupCallStreamRtmpURLClass
-	switch id {
-	case 0x2dbf3432:
-		v = &PhoneGroupCallStreamRtmpURL{}
-	default:
+	v, ok := New(id).(PhoneGroupCallStreamRtmpURLClass)
+	if !ok {
 		d.Unknown(id, "phone.GroupCallStreamRtmpUrl")
 		return nil
 	}
@@ -54921,6 +53392,7 @@ func DecodePhoneGroupCallStreamRtmpURLClass(d *tl.Decoder) PhoneGroupCallStreamR
 //
 //	phone.groupCallStreamRtmpUrl#2dbf3432 url:string key:string = phone.GroupCallStreamRtmpUrl
 type PhoneGroupCallStreamRtmpURL struct {
+	_   tl.NoCompare
 	URL string
 	Key string
 }
@@ -54954,11 +53426,8 @@ type AttachMenuBotIconColorClass interface {
 // DecodeAttachMenuBotIconColorClass reads a boxed AttachMenuBotIconColor.
 func DecodeAttachMenuBotIconColorClass(d *tl.Decoder) AttachMenuBotIconColorClass {
 	id := d.Uint32()
-	var v AttachMenuBotIconColorClass
-	switch id {
-	case 0x4576f3f0:
-		v = &AttachMenuBotIconColor{}
-	default:
+	v, ok := New(id).(AttachMenuBotIconColorClass)
+	if !ok {
 		d.Unknown(id, "AttachMenuBotIconColor")
 		return nil
 	}
@@ -54973,6 +53442,7 @@ func DecodeAttachMenuBotIconColorClass(d *tl.Decoder) AttachMenuBotIconColorClas
 //
 //	attachMenuBotIconColor#4576f3f0 name:string color:int = AttachMenuBotIconColor
 type AttachMenuBotIconColor struct {
+	_     tl.NoCompare
 	Name  string
 	Color int32
 }
@@ -55006,11 +53476,8 @@ type AttachMenuBotIconClass interface {
 // DecodeAttachMenuBotIconClass reads a boxed AttachMenuBotIcon.
 func DecodeAttachMenuBotIconClass(d *tl.Decoder) AttachMenuBotIconClass {
 	id := d.Uint32()
-	var v AttachMenuBotIconClass
-	switch id {
-	case 0xb2a7386b:
-		v = &AttachMenuBotIcon{}
-	default:
+	v, ok := New(id).(AttachMenuBotIconClass)
+	if !ok {
 		d.Unknown(id, "AttachMenuBotIcon")
 		return nil
 	}
@@ -55025,6 +53492,7 @@ func DecodeAttachMenuBotIconClass(d *tl.Decoder) AttachMenuBotIconClass {
 //
 //	attachMenuBotIcon#b2a7386b flags:# name:string icon:Document colors:flags.0?Vector<AttachMenuBotIconColor> = AttachMenuBotIcon
 type AttachMenuBotIcon struct {
+	_      tl.NoCompare
 	Name   string
 	Icon   DocumentClass
 	Colors []AttachMenuBotIconColorClass
@@ -55071,11 +53539,8 @@ type AttachMenuBotClass interface {
 // DecodeAttachMenuBotClass reads a boxed AttachMenuBot.
 func DecodeAttachMenuBotClass(d *tl.Decoder) AttachMenuBotClass {
 	id := d.Uint32()
-	var v AttachMenuBotClass
-	switch id {
-	case 0xd90d8dfe:
-		v = &AttachMenuBot{}
-	default:
+	v, ok := New(id).(AttachMenuBotClass)
+	if !ok {
 		d.Unknown(id, "AttachMenuBot")
 		return nil
 	}
@@ -55090,6 +53555,7 @@ func DecodeAttachMenuBotClass(d *tl.Decoder) AttachMenuBotClass {
 //
 //	attachMenuBot#d90d8dfe flags:# inactive:flags.0?true has_settings:flags.1?true request_write_access:flags.2?true show_in_attach_menu:flags.3?true show_in_side_menu:flags.4?true side_menu_disclaimer_needed:flags.5?true bot_id:long short_name:string peer_types:flags.3?Vector<AttachMenuPeerType> icons:Vector<AttachMenuBotIcon> = AttachMenuBot
 type AttachMenuBot struct {
+	_                        tl.NoCompare
 	Inactive                 bool
 	HasSettings              bool
 	RequestWriteAccess       bool
@@ -55169,13 +53635,8 @@ type AttachMenuBotsClass interface {
 // DecodeAttachMenuBotsClass reads a boxed AttachMenuBots.
 func DecodeAttachMenuBotsClass(d *tl.Decoder) AttachMenuBotsClass {
 	id := d.Uint32()
-	var v AttachMenuBotsClass
-	switch id {
-	case 0xf1d88a5c:
-		v = &AttachMenuBotsNotModified{}
-	case 0x3c4301c0:
-		v = &AttachMenuBots{}
-	default:
+	v, ok := New(id).(AttachMenuBotsClass)
+	if !ok {
 		d.Unknown(id, "AttachMenuBots")
 		return nil
 	}
@@ -55190,6 +53651,7 @@ func DecodeAttachMenuBotsClass(d *tl.Decoder) AttachMenuBotsClass {
 //
 //	attachMenuBotsNotModified#f1d88a5c = AttachMenuBots
 type AttachMenuBotsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf1d88a5c.
@@ -55212,6 +53674,7 @@ func (x *AttachMenuBotsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	attachMenuBots#3c4301c0 hash:long bots:Vector<AttachMenuBot> users:Vector<User> = AttachMenuBots
 type AttachMenuBots struct {
+	_     tl.NoCompare
 	Hash  int64
 	Bots  []AttachMenuBotClass
 	Users []UserClass
@@ -55248,11 +53711,8 @@ type AttachMenuBotsBotClass interface {
 // DecodeAttachMenuBotsBotClass reads a boxed AttachMenuBotsBot.
 func DecodeAttachMenuBotsBotClass(d *tl.Decoder) AttachMenuBotsBotClass {
 	id := d.Uint32()
-	var v AttachMenuBotsBotClass
-	switch id {
-	case 0x93bf667f:
-		v = &AttachMenuBotsBot{}
-	default:
+	v, ok := New(id).(AttachMenuBotsBotClass)
+	if !ok {
 		d.Unknown(id, "AttachMenuBotsBot")
 		return nil
 	}
@@ -55267,6 +53727,7 @@ func DecodeAttachMenuBotsBotClass(d *tl.Decoder) AttachMenuBotsBotClass {
 //
 //	attachMenuBotsBot#93bf667f bot:AttachMenuBot users:Vector<User> = AttachMenuBotsBot
 type AttachMenuBotsBot struct {
+	_     tl.NoCompare
 	Bot   AttachMenuBotClass
 	Users []UserClass
 }
@@ -55300,11 +53761,8 @@ type WebViewResultClass interface {
 // DecodeWebViewResultClass reads a boxed WebViewResult.
 func DecodeWebViewResultClass(d *tl.Decoder) WebViewResultClass {
 	id := d.Uint32()
-	var v WebViewResultClass
-	switch id {
-	case 0x4d22ff98:
-		v = &WebViewResultURL{}
-	default:
+	v, ok := New(id).(WebViewResultClass)
+	if !ok {
 		d.Unknown(id, "WebViewResult")
 		return nil
 	}
@@ -55319,6 +53777,7 @@ func DecodeWebViewResultClass(d *tl.Decoder) WebViewResultClass {
 //
 //	webViewResultUrl#4d22ff98 flags:# fullsize:flags.1?true fullscreen:flags.2?true same_origin:flags.3?true query_id:flags.0?long url:string = WebViewResult
 type WebViewResultURL struct {
+	_          tl.NoCompare
 	Fullsize   bool
 	Fullscreen bool
 	SameOrigin bool
@@ -55377,11 +53836,8 @@ type WebViewMessageSentClass interface {
 // DecodeWebViewMessageSentClass reads a boxed WebViewMessageSent.
 func DecodeWebViewMessageSentClass(d *tl.Decoder) WebViewMessageSentClass {
 	id := d.Uint32()
-	var v WebViewMessageSentClass
-	switch id {
-	case 0x0c94511c:
-		v = &WebViewMessageSent{}
-	default:
+	v, ok := New(id).(WebViewMessageSentClass)
+	if !ok {
 		d.Unknown(id, "WebViewMessageSent")
 		return nil
 	}
@@ -55396,6 +53852,7 @@ func DecodeWebViewMessageSentClass(d *tl.Decoder) WebViewMessageSentClass {
 //
 //	webViewMessageSent#c94511c flags:# msg_id:flags.0?InputBotInlineMessageID = WebViewMessageSent
 type WebViewMessageSent struct {
+	_     tl.NoCompare
 	MsgID InputBotInlineMessageIDClass
 }
 
@@ -55436,15 +53893,8 @@ type BotMenuButtonClass interface {
 // DecodeBotMenuButtonClass reads a boxed BotMenuButton.
 func DecodeBotMenuButtonClass(d *tl.Decoder) BotMenuButtonClass {
 	id := d.Uint32()
-	var v BotMenuButtonClass
-	switch id {
-	case 0x7533a588:
-		v = &BotMenuButtonDefault{}
-	case 0x4258c205:
-		v = &BotMenuButtonCommands{}
-	case 0xc7b57ce6:
-		v = &BotMenuButton{}
-	default:
+	v, ok := New(id).(BotMenuButtonClass)
+	if !ok {
 		d.Unknown(id, "BotMenuButton")
 		return nil
 	}
@@ -55459,6 +53909,7 @@ func DecodeBotMenuButtonClass(d *tl.Decoder) BotMenuButtonClass {
 //
 //	botMenuButtonDefault#7533a588 = BotMenuButton
 type BotMenuButtonDefault struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x7533a588.
@@ -55481,6 +53932,7 @@ func (x *BotMenuButtonDefault) DecodeBare(d *tl.Decoder) {
 //
 //	botMenuButtonCommands#4258c205 = BotMenuButton
 type BotMenuButtonCommands struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x4258c205.
@@ -55503,6 +53955,7 @@ func (x *BotMenuButtonCommands) DecodeBare(d *tl.Decoder) {
 //
 //	botMenuButton#c7b57ce6 text:string url:string = BotMenuButton
 type BotMenuButton struct {
+	_    tl.NoCompare
 	Text string
 	URL  string
 }
@@ -55536,13 +53989,8 @@ type AccountSavedRingtonesClass interface {
 // DecodeAccountSavedRingtonesClass reads a boxed account.SavedRingtones.
 func DecodeAccountSavedRingtonesClass(d *tl.Decoder) AccountSavedRingtonesClass {
 	id := d.Uint32()
-	var v AccountSavedRingtonesClass
-	switch id {
-	case 0xfbf6e8b1:
-		v = &AccountSavedRingtonesNotModified{}
-	case 0xc1e92cc5:
-		v = &AccountSavedRingtones{}
-	default:
+	v, ok := New(id).(AccountSavedRingtonesClass)
+	if !ok {
 		d.Unknown(id, "account.SavedRingtones")
 		return nil
 	}
@@ -55557,6 +54005,7 @@ func DecodeAccountSavedRingtonesClass(d *tl.Decoder) AccountSavedRingtonesClass 
 //
 //	account.savedRingtonesNotModified#fbf6e8b1 = account.SavedRingtones
 type AccountSavedRingtonesNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xfbf6e8b1.
@@ -55581,6 +54030,7 @@ func (x *AccountSavedRingtonesNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	account.savedRingtones#c1e92cc5 hash:long ringtones:Vector<Document> = account.SavedRingtones
 type AccountSavedRingtones struct {
+	_         tl.NoCompare
 	Hash      int64
 	Ringtones []DocumentClass
 }
@@ -55614,17 +54064,8 @@ type NotificationSoundClass interface {
 // DecodeNotificationSoundClass reads a boxed NotificationSound.
 func DecodeNotificationSoundClass(d *tl.Decoder) NotificationSoundClass {
 	id := d.Uint32()
-	var v NotificationSoundClass
-	switch id {
-	case 0x97e8bebe:
-		v = &NotificationSoundDefault{}
-	case 0x6f0c34df:
-		v = &NotificationSoundNone{}
-	case 0x830b9ae4:
-		v = &NotificationSoundLocal{}
-	case 0xff6c8049:
-		v = &NotificationSoundRingtone{}
-	default:
+	v, ok := New(id).(NotificationSoundClass)
+	if !ok {
 		d.Unknown(id, "NotificationSound")
 		return nil
 	}
@@ -55639,6 +54080,7 @@ func DecodeNotificationSoundClass(d *tl.Decoder) NotificationSoundClass {
 //
 //	notificationSoundDefault#97e8bebe = NotificationSound
 type NotificationSoundDefault struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x97e8bebe.
@@ -55661,6 +54103,7 @@ func (x *NotificationSoundDefault) DecodeBare(d *tl.Decoder) {
 //
 //	notificationSoundNone#6f0c34df = NotificationSound
 type NotificationSoundNone struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x6f0c34df.
@@ -55683,6 +54126,7 @@ func (x *NotificationSoundNone) DecodeBare(d *tl.Decoder) {
 //
 //	notificationSoundLocal#830b9ae4 title:string data:string = NotificationSound
 type NotificationSoundLocal struct {
+	_     tl.NoCompare
 	Title string
 	Data  string
 }
@@ -55711,6 +54155,7 @@ func (x *NotificationSoundLocal) DecodeBare(d *tl.Decoder) {
 //
 //	notificationSoundRingtone#ff6c8049 id:long = NotificationSound
 type NotificationSoundRingtone struct {
+	_  tl.NoCompare
 	ID int64
 }
 
@@ -55741,13 +54186,8 @@ type AccountSavedRingtoneClass interface {
 // DecodeAccountSavedRingtoneClass reads a boxed account.SavedRingtone.
 func DecodeAccountSavedRingtoneClass(d *tl.Decoder) AccountSavedRingtoneClass {
 	id := d.Uint32()
-	var v AccountSavedRingtoneClass
-	switch id {
-	case 0xb7263f6d:
-		v = &AccountSavedRingtone{}
-	case 0x1f307eb7:
-		v = &AccountSavedRingtoneConverted{}
-	default:
+	v, ok := New(id).(AccountSavedRingtoneClass)
+	if !ok {
 		d.Unknown(id, "account.SavedRingtone")
 		return nil
 	}
@@ -55762,6 +54202,7 @@ func DecodeAccountSavedRingtoneClass(d *tl.Decoder) AccountSavedRingtoneClass {
 //
 //	account.savedRingtone#b7263f6d = account.SavedRingtone
 type AccountSavedRingtone struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb7263f6d.
@@ -55784,6 +54225,7 @@ func (x *AccountSavedRingtone) DecodeBare(d *tl.Decoder) {
 //
 //	account.savedRingtoneConverted#1f307eb7 document:Document = account.SavedRingtone
 type AccountSavedRingtoneConverted struct {
+	_        tl.NoCompare
 	Document DocumentClass
 }
 
@@ -55814,19 +54256,8 @@ type AttachMenuPeerTypeClass interface {
 // DecodeAttachMenuPeerTypeClass reads a boxed AttachMenuPeerType.
 func DecodeAttachMenuPeerTypeClass(d *tl.Decoder) AttachMenuPeerTypeClass {
 	id := d.Uint32()
-	var v AttachMenuPeerTypeClass
-	switch id {
-	case 0x7d6be90e:
-		v = &AttachMenuPeerTypeSameBotPM{}
-	case 0xc32bfa1a:
-		v = &AttachMenuPeerTypeBotPM{}
-	case 0xf146d31f:
-		v = &AttachMenuPeerTypePM{}
-	case 0x0509113f:
-		v = &AttachMenuPeerTypeChat{}
-	case 0x7bfbdefc:
-		v = &AttachMenuPeerTypeBroadcast{}
-	default:
+	v, ok := New(id).(AttachMenuPeerTypeClass)
+	if !ok {
 		d.Unknown(id, "AttachMenuPeerType")
 		return nil
 	}
@@ -55841,6 +54272,7 @@ func DecodeAttachMenuPeerTypeClass(d *tl.Decoder) AttachMenuPeerTypeClass {
 //
 //	attachMenuPeerTypeSameBotPM#7d6be90e = AttachMenuPeerType
 type AttachMenuPeerTypeSameBotPM struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x7d6be90e.
@@ -55863,6 +54295,7 @@ func (x *AttachMenuPeerTypeSameBotPM) DecodeBare(d *tl.Decoder) {
 //
 //	attachMenuPeerTypeBotPM#c32bfa1a = AttachMenuPeerType
 type AttachMenuPeerTypeBotPM struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc32bfa1a.
@@ -55885,6 +54318,7 @@ func (x *AttachMenuPeerTypeBotPM) DecodeBare(d *tl.Decoder) {
 //
 //	attachMenuPeerTypePM#f146d31f = AttachMenuPeerType
 type AttachMenuPeerTypePM struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf146d31f.
@@ -55907,6 +54341,7 @@ func (x *AttachMenuPeerTypePM) DecodeBare(d *tl.Decoder) {
 //
 //	attachMenuPeerTypeChat#509113f = AttachMenuPeerType
 type AttachMenuPeerTypeChat struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0509113f.
@@ -55929,6 +54364,7 @@ func (x *AttachMenuPeerTypeChat) DecodeBare(d *tl.Decoder) {
 //
 //	attachMenuPeerTypeBroadcast#7bfbdefc = AttachMenuPeerType
 type AttachMenuPeerTypeBroadcast struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x7bfbdefc.
@@ -55956,39 +54392,8 @@ type InputInvoiceClass interface {
 // DecodeInputInvoiceClass reads a boxed InputInvoice.
 func DecodeInputInvoiceClass(d *tl.Decoder) InputInvoiceClass {
 	id := d.Uint32()
-	var v InputInvoiceClass
-	switch id {
-	case 0xc5b56859:
-		v = &InputInvoiceMessage{}
-	case 0xc326caef:
-		v = &InputInvoiceSlug{}
-	case 0x98986c0d:
-		v = &InputInvoicePremiumGiftCode{}
-	case 0x65f00ce3:
-		v = &InputInvoiceStars{}
-	case 0x34e793f1:
-		v = &InputInvoiceChatInviteSubscription{}
-	case 0xe8625e92:
-		v = &InputInvoiceStarGift{}
-	case 0x4d818d5d:
-		v = &InputInvoiceStarGiftUpgrade{}
-	case 0x4a5f5bd9:
-		v = &InputInvoiceStarGiftTransfer{}
-	case 0xdabab2ef:
-		v = &InputInvoicePremiumGiftStars{}
-	case 0xf4997e42:
-		v = &InputInvoiceBusinessBotTransferStars{}
-	case 0xe9b0c658:
-		v = &InputInvoiceStarGiftResale{}
-	case 0x9a0b48b8:
-		v = &InputInvoiceStarGiftPrepaidUpgrade{}
-	case 0x3e77f614:
-		v = &InputInvoicePremiumAuthCode{}
-	case 0x0923d8d1:
-		v = &InputInvoiceStarGiftDropOriginalDetails{}
-	case 0x1ecafa10:
-		v = &InputInvoiceStarGiftAuctionBid{}
-	default:
+	v, ok := New(id).(InputInvoiceClass)
+	if !ok {
 		d.Unknown(id, "InputInvoice")
 		return nil
 	}
@@ -56003,6 +54408,7 @@ func DecodeInputInvoiceClass(d *tl.Decoder) InputInvoiceClass {
 //
 //	inputInvoiceMessage#c5b56859 peer:InputPeer msg_id:int = InputInvoice
 type InputInvoiceMessage struct {
+	_     tl.NoCompare
 	Peer  InputPeerClass
 	MsgID int32
 }
@@ -56031,6 +54437,7 @@ func (x *InputInvoiceMessage) DecodeBare(d *tl.Decoder) {
 //
 //	inputInvoiceSlug#c326caef slug:string = InputInvoice
 type InputInvoiceSlug struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -56056,6 +54463,7 @@ func (x *InputInvoiceSlug) DecodeBare(d *tl.Decoder) {
 //
 //	inputInvoicePremiumGiftCode#98986c0d purpose:InputStorePaymentPurpose option:PremiumGiftCodeOption = InputInvoice
 type InputInvoicePremiumGiftCode struct {
+	_       tl.NoCompare
 	Purpose InputStorePaymentPurposeClass
 	Option  PremiumGiftCodeOptionClass
 }
@@ -56084,6 +54492,7 @@ func (x *InputInvoicePremiumGiftCode) DecodeBare(d *tl.Decoder) {
 //
 //	inputInvoiceStars#65f00ce3 purpose:InputStorePaymentPurpose = InputInvoice
 type InputInvoiceStars struct {
+	_       tl.NoCompare
 	Purpose InputStorePaymentPurposeClass
 }
 
@@ -56109,6 +54518,7 @@ func (x *InputInvoiceStars) DecodeBare(d *tl.Decoder) {
 //
 //	inputInvoiceChatInviteSubscription#34e793f1 hash:string = InputInvoice
 type InputInvoiceChatInviteSubscription struct {
+	_    tl.NoCompare
 	Hash string
 }
 
@@ -56136,6 +54546,7 @@ func (x *InputInvoiceChatInviteSubscription) DecodeBare(d *tl.Decoder) {
 //
 //	inputInvoiceStarGift#e8625e92 flags:# hide_name:flags.0?true include_upgrade:flags.2?true peer:InputPeer gift_id:long message:flags.1?TextWithEntities = InputInvoice
 type InputInvoiceStarGift struct {
+	_              tl.NoCompare
 	HideName       bool
 	IncludeUpgrade bool
 	Peer           InputPeerClass
@@ -56187,6 +54598,7 @@ func (x *InputInvoiceStarGift) DecodeBare(d *tl.Decoder) {
 //
 //	inputInvoiceStarGiftUpgrade#4d818d5d flags:# keep_original_details:flags.0?true stargift:InputSavedStarGift = InputInvoice
 type InputInvoiceStarGiftUpgrade struct {
+	_                   tl.NoCompare
 	KeepOriginalDetails bool
 	Stargift            InputSavedStarGiftClass
 }
@@ -56220,6 +54632,7 @@ func (x *InputInvoiceStarGiftUpgrade) DecodeBare(d *tl.Decoder) {
 //
 //	inputInvoiceStarGiftTransfer#4a5f5bd9 stargift:InputSavedStarGift to_id:InputPeer = InputInvoice
 type InputInvoiceStarGiftTransfer struct {
+	_        tl.NoCompare
 	Stargift InputSavedStarGiftClass
 	ToID     InputPeerClass
 }
@@ -56248,6 +54661,7 @@ func (x *InputInvoiceStarGiftTransfer) DecodeBare(d *tl.Decoder) {
 //
 //	inputInvoicePremiumGiftStars#dabab2ef flags:# user_id:InputUser months:int message:flags.0?TextWithEntities = InputInvoice
 type InputInvoicePremiumGiftStars struct {
+	_       tl.NoCompare
 	UserID  InputUserClass
 	Months  int32
 	Message TextWithEntitiesClass
@@ -56289,6 +54703,7 @@ func (x *InputInvoicePremiumGiftStars) DecodeBare(d *tl.Decoder) {
 //
 //	inputInvoiceBusinessBotTransferStars#f4997e42 bot:InputUser stars:long = InputInvoice
 type InputInvoiceBusinessBotTransferStars struct {
+	_     tl.NoCompare
 	Bot   InputUserClass
 	Stars int64
 }
@@ -56319,6 +54734,7 @@ func (x *InputInvoiceBusinessBotTransferStars) DecodeBare(d *tl.Decoder) {
 //
 //	inputInvoiceStarGiftResale#e9b0c658 flags:# ton:flags.0?true show_name:flags.2?true slug:string to_id:InputPeer message:flags.1?TextWithEntities = InputInvoice
 type InputInvoiceStarGiftResale struct {
+	_        tl.NoCompare
 	Ton      bool
 	ShowName bool
 	Slug     string
@@ -56370,6 +54786,7 @@ func (x *InputInvoiceStarGiftResale) DecodeBare(d *tl.Decoder) {
 //
 //	inputInvoiceStarGiftPrepaidUpgrade#9a0b48b8 peer:InputPeer hash:string = InputInvoice
 type InputInvoiceStarGiftPrepaidUpgrade struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 	Hash string
 }
@@ -56400,6 +54817,7 @@ func (x *InputInvoiceStarGiftPrepaidUpgrade) DecodeBare(d *tl.Decoder) {
 //
 //	inputInvoicePremiumAuthCode#3e77f614 purpose:InputStorePaymentPurpose = InputInvoice
 type InputInvoicePremiumAuthCode struct {
+	_       tl.NoCompare
 	Purpose InputStorePaymentPurposeClass
 }
 
@@ -56425,6 +54843,7 @@ func (x *InputInvoicePremiumAuthCode) DecodeBare(d *tl.Decoder) {
 //
 //	inputInvoiceStarGiftDropOriginalDetails#923d8d1 stargift:InputSavedStarGift = InputInvoice
 type InputInvoiceStarGiftDropOriginalDetails struct {
+	_        tl.NoCompare
 	Stargift InputSavedStarGiftClass
 }
 
@@ -56452,6 +54871,7 @@ func (x *InputInvoiceStarGiftDropOriginalDetails) DecodeBare(d *tl.Decoder) {
 //
 //	inputInvoiceStarGiftAuctionBid#1ecafa10 flags:# hide_name:flags.0?true update_bid:flags.2?true peer:flags.3?InputPeer gift_id:long bid_amount:long message:flags.1?TextWithEntities = InputInvoice
 type InputInvoiceStarGiftAuctionBid struct {
+	_         tl.NoCompare
 	HideName  bool
 	UpdateBid bool
 	Peer      InputPeerClass
@@ -56518,11 +54938,8 @@ type PaymentsExportedInvoiceClass interface {
 // DecodePaymentsExportedInvoiceClass reads a boxed payments.ExportedInvoice.
 func DecodePaymentsExportedInvoiceClass(d *tl.Decoder) PaymentsExportedInvoiceClass {
 	id := d.Uint32()
-	var v PaymentsExportedInvoiceClass
-	switch id {
-	case 0xaed0cbd9:
-		v = &PaymentsExportedInvoice{}
-	default:
+	v, ok := New(id).(PaymentsExportedInvoiceClass)
+	if !ok {
 		d.Unknown(id, "payments.ExportedInvoice")
 		return nil
 	}
@@ -56537,6 +54954,7 @@ func DecodePaymentsExportedInvoiceClass(d *tl.Decoder) PaymentsExportedInvoiceCl
 //
 //	payments.exportedInvoice#aed0cbd9 url:string = payments.ExportedInvoice
 type PaymentsExportedInvoice struct {
+	_   tl.NoCompare
 	URL string
 }
 
@@ -56567,11 +54985,8 @@ type MessagesTranscribedAudioClass interface {
 // DecodeMessagesTranscribedAudioClass reads a boxed messages.TranscribedAudio.
 func DecodeMessagesTranscribedAudioClass(d *tl.Decoder) MessagesTranscribedAudioClass {
 	id := d.Uint32()
-	var v MessagesTranscribedAudioClass
-	switch id {
-	case 0xcfb9d957:
-		v = &MessagesTranscribedAudio{}
-	default:
+	v, ok := New(id).(MessagesTranscribedAudioClass)
+	if !ok {
 		d.Unknown(id, "messages.TranscribedAudio")
 		return nil
 	}
@@ -56586,6 +55001,7 @@ func DecodeMessagesTranscribedAudioClass(d *tl.Decoder) MessagesTranscribedAudio
 //
 //	messages.transcribedAudio#cfb9d957 flags:# pending:flags.0?true transcription_id:long text:string trial_remains_num:flags.1?int trial_remains_until_date:flags.1?int = messages.TranscribedAudio
 type MessagesTranscribedAudio struct {
+	_                     tl.NoCompare
 	Pending               bool
 	TranscriptionID       int64
 	Text                  string
@@ -56647,11 +55063,8 @@ type HelpPremiumPromoClass interface {
 // DecodeHelpPremiumPromoClass reads a boxed help.PremiumPromo.
 func DecodeHelpPremiumPromoClass(d *tl.Decoder) HelpPremiumPromoClass {
 	id := d.Uint32()
-	var v HelpPremiumPromoClass
-	switch id {
-	case 0x5334759c:
-		v = &HelpPremiumPromo{}
-	default:
+	v, ok := New(id).(HelpPremiumPromoClass)
+	if !ok {
 		d.Unknown(id, "help.PremiumPromo")
 		return nil
 	}
@@ -56666,6 +55079,7 @@ func DecodeHelpPremiumPromoClass(d *tl.Decoder) HelpPremiumPromoClass {
 //
 //	help.premiumPromo#5334759c status_text:string status_entities:Vector<MessageEntity> video_sections:Vector<string> videos:Vector<Document> period_options:Vector<PremiumSubscriptionOption> users:Vector<User> = help.PremiumPromo
 type HelpPremiumPromo struct {
+	_              tl.NoCompare
 	StatusText     string
 	StatusEntities []MessageEntityClass
 	VideoSections  []string
@@ -56711,25 +55125,8 @@ type InputStorePaymentPurposeClass interface {
 // DecodeInputStorePaymentPurposeClass reads a boxed InputStorePaymentPurpose.
 func DecodeInputStorePaymentPurposeClass(d *tl.Decoder) InputStorePaymentPurposeClass {
 	id := d.Uint32()
-	var v InputStorePaymentPurposeClass
-	switch id {
-	case 0xa6751e66:
-		v = &InputStorePaymentPremiumSubscription{}
-	case 0x616f7fe8:
-		v = &InputStorePaymentGiftPremium{}
-	case 0xfb790393:
-		v = &InputStorePaymentPremiumGiftCode{}
-	case 0x160544ca:
-		v = &InputStorePaymentPremiumGiveaway{}
-	case 0xf9a2a6cb:
-		v = &InputStorePaymentStarsTopup{}
-	case 0x1d741ef7:
-		v = &InputStorePaymentStarsGift{}
-	case 0x751f08fa:
-		v = &InputStorePaymentStarsGiveaway{}
-	case 0x3fc18057:
-		v = &InputStorePaymentAuthCode{}
-	default:
+	v, ok := New(id).(InputStorePaymentPurposeClass)
+	if !ok {
 		d.Unknown(id, "InputStorePaymentPurpose")
 		return nil
 	}
@@ -56744,6 +55141,7 @@ func DecodeInputStorePaymentPurposeClass(d *tl.Decoder) InputStorePaymentPurpose
 //
 //	inputStorePaymentPremiumSubscription#a6751e66 flags:# restore:flags.0?true upgrade:flags.1?true = InputStorePaymentPurpose
 type InputStorePaymentPremiumSubscription struct {
+	_       tl.NoCompare
 	Restore bool
 	Upgrade bool
 }
@@ -56781,6 +55179,7 @@ func (x *InputStorePaymentPremiumSubscription) DecodeBare(d *tl.Decoder) {
 //
 //	inputStorePaymentGiftPremium#616f7fe8 user_id:InputUser currency:string amount:long = InputStorePaymentPurpose
 type InputStorePaymentGiftPremium struct {
+	_        tl.NoCompare
 	UserID   InputUserClass
 	Currency string
 	Amount   int64
@@ -56812,6 +55211,7 @@ func (x *InputStorePaymentGiftPremium) DecodeBare(d *tl.Decoder) {
 //
 //	inputStorePaymentPremiumGiftCode#fb790393 flags:# users:Vector<InputUser> boost_peer:flags.0?InputPeer currency:string amount:long message:flags.1?TextWithEntities = InputStorePaymentPurpose
 type InputStorePaymentPremiumGiftCode struct {
+	_         tl.NoCompare
 	Users     []InputUserClass
 	BoostPeer InputPeerClass
 	Currency  string
@@ -56866,6 +55266,7 @@ func (x *InputStorePaymentPremiumGiftCode) DecodeBare(d *tl.Decoder) {
 //
 //	inputStorePaymentPremiumGiveaway#160544ca flags:# only_new_subscribers:flags.0?true winners_are_visible:flags.3?true boost_peer:InputPeer additional_peers:flags.1?Vector<InputPeer> countries_iso2:flags.2?Vector<string> prize_description:flags.4?string random_id:long until_date:int currency:string amount:long = InputStorePaymentPurpose
 type InputStorePaymentPremiumGiveaway struct {
+	_                  tl.NoCompare
 	OnlyNewSubscribers bool
 	WinnersAreVisible  bool
 	BoostPeer          InputPeerClass
@@ -56946,6 +55347,7 @@ func (x *InputStorePaymentPremiumGiveaway) DecodeBare(d *tl.Decoder) {
 //
 //	inputStorePaymentStarsTopup#f9a2a6cb flags:# stars:long currency:string amount:long spend_purpose_peer:flags.0?InputPeer = InputStorePaymentPurpose
 type InputStorePaymentStarsTopup struct {
+	_                tl.NoCompare
 	Stars            int64
 	Currency         string
 	Amount           int64
@@ -56990,6 +55392,7 @@ func (x *InputStorePaymentStarsTopup) DecodeBare(d *tl.Decoder) {
 //
 //	inputStorePaymentStarsGift#1d741ef7 user_id:InputUser stars:long currency:string amount:long = InputStorePaymentPurpose
 type InputStorePaymentStarsGift struct {
+	_        tl.NoCompare
 	UserID   InputUserClass
 	Stars    int64
 	Currency string
@@ -57024,6 +55427,7 @@ func (x *InputStorePaymentStarsGift) DecodeBare(d *tl.Decoder) {
 //
 //	inputStorePaymentStarsGiveaway#751f08fa flags:# only_new_subscribers:flags.0?true winners_are_visible:flags.3?true stars:long boost_peer:InputPeer additional_peers:flags.1?Vector<InputPeer> countries_iso2:flags.2?Vector<string> prize_description:flags.4?string random_id:long until_date:int currency:string amount:long users:int = InputStorePaymentPurpose
 type InputStorePaymentStarsGiveaway struct {
+	_                  tl.NoCompare
 	OnlyNewSubscribers bool
 	WinnersAreVisible  bool
 	Stars              int64
@@ -57110,6 +55514,7 @@ func (x *InputStorePaymentStarsGiveaway) DecodeBare(d *tl.Decoder) {
 //
 //	inputStorePaymentAuthCode#3fc18057 flags:# restore:flags.0?true phone_number:string phone_code_hash:string premium_days:int currency:string amount:long = InputStorePaymentPurpose
 type InputStorePaymentAuthCode struct {
+	_             tl.NoCompare
 	Restore       bool
 	PhoneNumber   string
 	PhoneCodeHash string
@@ -57160,11 +55565,8 @@ type PaymentFormMethodClass interface {
 // DecodePaymentFormMethodClass reads a boxed PaymentFormMethod.
 func DecodePaymentFormMethodClass(d *tl.Decoder) PaymentFormMethodClass {
 	id := d.Uint32()
-	var v PaymentFormMethodClass
-	switch id {
-	case 0x88f8f21b:
-		v = &PaymentFormMethod{}
-	default:
+	v, ok := New(id).(PaymentFormMethodClass)
+	if !ok {
 		d.Unknown(id, "PaymentFormMethod")
 		return nil
 	}
@@ -57179,6 +55581,7 @@ func DecodePaymentFormMethodClass(d *tl.Decoder) PaymentFormMethodClass {
 //
 //	paymentFormMethod#88f8f21b url:string title:string = PaymentFormMethod
 type PaymentFormMethod struct {
+	_     tl.NoCompare
 	URL   string
 	Title string
 }
@@ -57212,17 +55615,8 @@ type EmojiStatusClass interface {
 // DecodeEmojiStatusClass reads a boxed EmojiStatus.
 func DecodeEmojiStatusClass(d *tl.Decoder) EmojiStatusClass {
 	id := d.Uint32()
-	var v EmojiStatusClass
-	switch id {
-	case 0x2de11aae:
-		v = &EmojiStatusEmpty{}
-	case 0xe7ff068a:
-		v = &EmojiStatus{}
-	case 0x7184603b:
-		v = &EmojiStatusCollectible{}
-	case 0x07141dbf:
-		v = &InputEmojiStatusCollectible{}
-	default:
+	v, ok := New(id).(EmojiStatusClass)
+	if !ok {
 		d.Unknown(id, "EmojiStatus")
 		return nil
 	}
@@ -57237,6 +55631,7 @@ func DecodeEmojiStatusClass(d *tl.Decoder) EmojiStatusClass {
 //
 //	emojiStatusEmpty#2de11aae = EmojiStatus
 type EmojiStatusEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x2de11aae.
@@ -57259,6 +55654,7 @@ func (x *EmojiStatusEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	emojiStatus#e7ff068a flags:# document_id:long until:flags.0?int = EmojiStatus
 type EmojiStatus struct {
+	_          tl.NoCompare
 	DocumentID int64
 	Until      tl.Opt[int32]
 }
@@ -57297,6 +55693,7 @@ func (x *EmojiStatus) DecodeBare(d *tl.Decoder) {
 //
 //	emojiStatusCollectible#7184603b flags:# collectible_id:long document_id:long title:string slug:string pattern_document_id:long center_color:int edge_color:int pattern_color:int text_color:int until:flags.0?int = EmojiStatus
 type EmojiStatusCollectible struct {
+	_                 tl.NoCompare
 	CollectibleID     int64
 	DocumentID        int64
 	Title             string
@@ -57359,6 +55756,7 @@ func (x *EmojiStatusCollectible) DecodeBare(d *tl.Decoder) {
 //
 //	inputEmojiStatusCollectible#7141dbf flags:# collectible_id:long until:flags.0?int = EmojiStatus
 type InputEmojiStatusCollectible struct {
+	_             tl.NoCompare
 	CollectibleID int64
 	Until         tl.Opt[int32]
 }
@@ -57402,13 +55800,8 @@ type AccountEmojiStatusesClass interface {
 // DecodeAccountEmojiStatusesClass reads a boxed account.EmojiStatuses.
 func DecodeAccountEmojiStatusesClass(d *tl.Decoder) AccountEmojiStatusesClass {
 	id := d.Uint32()
-	var v AccountEmojiStatusesClass
-	switch id {
-	case 0xd08ce645:
-		v = &AccountEmojiStatusesNotModified{}
-	case 0x90c467d1:
-		v = &AccountEmojiStatuses{}
-	default:
+	v, ok := New(id).(AccountEmojiStatusesClass)
+	if !ok {
 		d.Unknown(id, "account.EmojiStatuses")
 		return nil
 	}
@@ -57423,6 +55816,7 @@ func DecodeAccountEmojiStatusesClass(d *tl.Decoder) AccountEmojiStatusesClass {
 //
 //	account.emojiStatusesNotModified#d08ce645 = account.EmojiStatuses
 type AccountEmojiStatusesNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd08ce645.
@@ -57445,6 +55839,7 @@ func (x *AccountEmojiStatusesNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	account.emojiStatuses#90c467d1 hash:long statuses:Vector<EmojiStatus> = account.EmojiStatuses
 type AccountEmojiStatuses struct {
+	_        tl.NoCompare
 	Hash     int64
 	Statuses []EmojiStatusClass
 }
@@ -57478,17 +55873,8 @@ type ReactionClass interface {
 // DecodeReactionClass reads a boxed Reaction.
 func DecodeReactionClass(d *tl.Decoder) ReactionClass {
 	id := d.Uint32()
-	var v ReactionClass
-	switch id {
-	case 0x79f5d419:
-		v = &ReactionEmpty{}
-	case 0x1b2286b8:
-		v = &ReactionEmoji{}
-	case 0x8935fc73:
-		v = &ReactionCustomEmoji{}
-	case 0x523da4eb:
-		v = &ReactionPaid{}
-	default:
+	v, ok := New(id).(ReactionClass)
+	if !ok {
 		d.Unknown(id, "Reaction")
 		return nil
 	}
@@ -57503,6 +55889,7 @@ func DecodeReactionClass(d *tl.Decoder) ReactionClass {
 //
 //	reactionEmpty#79f5d419 = Reaction
 type ReactionEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x79f5d419.
@@ -57525,6 +55912,7 @@ func (x *ReactionEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	reactionEmoji#1b2286b8 emoticon:string = Reaction
 type ReactionEmoji struct {
+	_        tl.NoCompare
 	Emoticon string
 }
 
@@ -57550,6 +55938,7 @@ func (x *ReactionEmoji) DecodeBare(d *tl.Decoder) {
 //
 //	reactionCustomEmoji#8935fc73 document_id:long = Reaction
 type ReactionCustomEmoji struct {
+	_          tl.NoCompare
 	DocumentID int64
 }
 
@@ -57575,6 +55964,7 @@ func (x *ReactionCustomEmoji) DecodeBare(d *tl.Decoder) {
 //
 //	reactionPaid#523da4eb = Reaction
 type ReactionPaid struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x523da4eb.
@@ -57602,15 +55992,8 @@ type ChatReactionsClass interface {
 // DecodeChatReactionsClass reads a boxed ChatReactions.
 func DecodeChatReactionsClass(d *tl.Decoder) ChatReactionsClass {
 	id := d.Uint32()
-	var v ChatReactionsClass
-	switch id {
-	case 0xeafc32bc:
-		v = &ChatReactionsNone{}
-	case 0x52928bca:
-		v = &ChatReactionsAll{}
-	case 0x661d4037:
-		v = &ChatReactionsSome{}
-	default:
+	v, ok := New(id).(ChatReactionsClass)
+	if !ok {
 		d.Unknown(id, "ChatReactions")
 		return nil
 	}
@@ -57625,6 +56008,7 @@ func DecodeChatReactionsClass(d *tl.Decoder) ChatReactionsClass {
 //
 //	chatReactionsNone#eafc32bc = ChatReactions
 type ChatReactionsNone struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xeafc32bc.
@@ -57647,6 +56031,7 @@ func (x *ChatReactionsNone) DecodeBare(d *tl.Decoder) {
 //
 //	chatReactionsAll#52928bca flags:# allow_custom:flags.0?true = ChatReactions
 type ChatReactionsAll struct {
+	_           tl.NoCompare
 	AllowCustom bool
 }
 
@@ -57677,6 +56062,7 @@ func (x *ChatReactionsAll) DecodeBare(d *tl.Decoder) {
 //
 //	chatReactionsSome#661d4037 reactions:Vector<Reaction> = ChatReactions
 type ChatReactionsSome struct {
+	_         tl.NoCompare
 	Reactions []ReactionClass
 }
 
@@ -57707,13 +56093,8 @@ type MessagesReactionsClass interface {
 // DecodeMessagesReactionsClass reads a boxed messages.Reactions.
 func DecodeMessagesReactionsClass(d *tl.Decoder) MessagesReactionsClass {
 	id := d.Uint32()
-	var v MessagesReactionsClass
-	switch id {
-	case 0xb06fdbdf:
-		v = &MessagesReactionsNotModified{}
-	case 0xeafdf716:
-		v = &MessagesReactions{}
-	default:
+	v, ok := New(id).(MessagesReactionsClass)
+	if !ok {
 		d.Unknown(id, "messages.Reactions")
 		return nil
 	}
@@ -57728,6 +56109,7 @@ func DecodeMessagesReactionsClass(d *tl.Decoder) MessagesReactionsClass {
 //
 //	messages.reactionsNotModified#b06fdbdf = messages.Reactions
 type MessagesReactionsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb06fdbdf.
@@ -57750,6 +56132,7 @@ func (x *MessagesReactionsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	messages.reactions#eafdf716 hash:long reactions:Vector<Reaction> = messages.Reactions
 type MessagesReactions struct {
+	_         tl.NoCompare
 	Hash      int64
 	Reactions []ReactionClass
 }
@@ -57783,15 +56166,8 @@ type EmailVerifyPurposeClass interface {
 // DecodeEmailVerifyPurposeClass reads a boxed EmailVerifyPurpose.
 func DecodeEmailVerifyPurposeClass(d *tl.Decoder) EmailVerifyPurposeClass {
 	id := d.Uint32()
-	var v EmailVerifyPurposeClass
-	switch id {
-	case 0x4345be73:
-		v = &EmailVerifyPurposeLoginSetup{}
-	case 0x527d22eb:
-		v = &EmailVerifyPurposeLoginChange{}
-	case 0xbbf51685:
-		v = &EmailVerifyPurposePassport{}
-	default:
+	v, ok := New(id).(EmailVerifyPurposeClass)
+	if !ok {
 		d.Unknown(id, "EmailVerifyPurpose")
 		return nil
 	}
@@ -57806,6 +56182,7 @@ func DecodeEmailVerifyPurposeClass(d *tl.Decoder) EmailVerifyPurposeClass {
 //
 //	emailVerifyPurposeLoginSetup#4345be73 phone_number:string phone_code_hash:string = EmailVerifyPurpose
 type EmailVerifyPurposeLoginSetup struct {
+	_             tl.NoCompare
 	PhoneNumber   string
 	PhoneCodeHash string
 }
@@ -57834,6 +56211,7 @@ func (x *EmailVerifyPurposeLoginSetup) DecodeBare(d *tl.Decoder) {
 //
 //	emailVerifyPurposeLoginChange#527d22eb = EmailVerifyPurpose
 type EmailVerifyPurposeLoginChange struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x527d22eb.
@@ -57856,6 +56234,7 @@ func (x *EmailVerifyPurposeLoginChange) DecodeBare(d *tl.Decoder) {
 //
 //	emailVerifyPurposePassport#bbf51685 = EmailVerifyPurpose
 type EmailVerifyPurposePassport struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xbbf51685.
@@ -57883,15 +56262,8 @@ type EmailVerificationClass interface {
 // DecodeEmailVerificationClass reads a boxed EmailVerification.
 func DecodeEmailVerificationClass(d *tl.Decoder) EmailVerificationClass {
 	id := d.Uint32()
-	var v EmailVerificationClass
-	switch id {
-	case 0x922e55a9:
-		v = &EmailVerificationCode{}
-	case 0xdb909ec2:
-		v = &EmailVerificationGoogle{}
-	case 0x96d074fd:
-		v = &EmailVerificationApple{}
-	default:
+	v, ok := New(id).(EmailVerificationClass)
+	if !ok {
 		d.Unknown(id, "EmailVerification")
 		return nil
 	}
@@ -57906,6 +56278,7 @@ func DecodeEmailVerificationClass(d *tl.Decoder) EmailVerificationClass {
 //
 //	emailVerificationCode#922e55a9 code:string = EmailVerification
 type EmailVerificationCode struct {
+	_    tl.NoCompare
 	Code string
 }
 
@@ -57931,6 +56304,7 @@ func (x *EmailVerificationCode) DecodeBare(d *tl.Decoder) {
 //
 //	emailVerificationGoogle#db909ec2 token:string = EmailVerification
 type EmailVerificationGoogle struct {
+	_     tl.NoCompare
 	Token string
 }
 
@@ -57956,6 +56330,7 @@ func (x *EmailVerificationGoogle) DecodeBare(d *tl.Decoder) {
 //
 //	emailVerificationApple#96d074fd token:string = EmailVerification
 type EmailVerificationApple struct {
+	_     tl.NoCompare
 	Token string
 }
 
@@ -57986,13 +56361,8 @@ type AccountEmailVerifiedClass interface {
 // DecodeAccountEmailVerifiedClass reads a boxed account.EmailVerified.
 func DecodeAccountEmailVerifiedClass(d *tl.Decoder) AccountEmailVerifiedClass {
 	id := d.Uint32()
-	var v AccountEmailVerifiedClass
-	switch id {
-	case 0x2b96cd1b:
-		v = &AccountEmailVerified{}
-	case 0xe1bb0d61:
-		v = &AccountEmailVerifiedLogin{}
-	default:
+	v, ok := New(id).(AccountEmailVerifiedClass)
+	if !ok {
 		d.Unknown(id, "account.EmailVerified")
 		return nil
 	}
@@ -58007,6 +56377,7 @@ func DecodeAccountEmailVerifiedClass(d *tl.Decoder) AccountEmailVerifiedClass {
 //
 //	account.emailVerified#2b96cd1b email:string = account.EmailVerified
 type AccountEmailVerified struct {
+	_     tl.NoCompare
 	Email string
 }
 
@@ -58032,6 +56403,7 @@ func (x *AccountEmailVerified) DecodeBare(d *tl.Decoder) {
 //
 //	account.emailVerifiedLogin#e1bb0d61 email:string sent_code:auth.SentCode = account.EmailVerified
 type AccountEmailVerifiedLogin struct {
+	_        tl.NoCompare
 	Email    string
 	SentCode AuthSentCodeClass
 }
@@ -58065,11 +56437,8 @@ type PremiumSubscriptionOptionClass interface {
 // DecodePremiumSubscriptionOptionClass reads a boxed PremiumSubscriptionOption.
 func DecodePremiumSubscriptionOptionClass(d *tl.Decoder) PremiumSubscriptionOptionClass {
 	id := d.Uint32()
-	var v PremiumSubscriptionOptionClass
-	switch id {
-	case 0x5f2d1df2:
-		v = &PremiumSubscriptionOption{}
-	default:
+	v, ok := New(id).(PremiumSubscriptionOptionClass)
+	if !ok {
 		d.Unknown(id, "PremiumSubscriptionOption")
 		return nil
 	}
@@ -58084,6 +56453,7 @@ func DecodePremiumSubscriptionOptionClass(d *tl.Decoder) PremiumSubscriptionOpti
 //
 //	premiumSubscriptionOption#5f2d1df2 flags:# current:flags.1?true can_purchase_upgrade:flags.2?true transaction:flags.3?string months:int currency:string amount:long bot_url:string store_product:flags.0?string = PremiumSubscriptionOption
 type PremiumSubscriptionOption struct {
+	_                  tl.NoCompare
 	Current            bool
 	CanPurchaseUpgrade bool
 	Transaction        tl.Opt[string]
@@ -58156,11 +56526,8 @@ type SendAsPeerClass interface {
 // DecodeSendAsPeerClass reads a boxed SendAsPeer.
 func DecodeSendAsPeerClass(d *tl.Decoder) SendAsPeerClass {
 	id := d.Uint32()
-	var v SendAsPeerClass
-	switch id {
-	case 0xb81c7034:
-		v = &SendAsPeer{}
-	default:
+	v, ok := New(id).(SendAsPeerClass)
+	if !ok {
 		d.Unknown(id, "SendAsPeer")
 		return nil
 	}
@@ -58175,6 +56542,7 @@ func DecodeSendAsPeerClass(d *tl.Decoder) SendAsPeerClass {
 //
 //	sendAsPeer#b81c7034 flags:# premium_required:flags.0?true peer:Peer = SendAsPeer
 type SendAsPeer struct {
+	_               tl.NoCompare
 	PremiumRequired bool
 	Peer            PeerClass
 }
@@ -58213,13 +56581,8 @@ type MessageExtendedMediaClass interface {
 // DecodeMessageExtendedMediaClass reads a boxed MessageExtendedMedia.
 func DecodeMessageExtendedMediaClass(d *tl.Decoder) MessageExtendedMediaClass {
 	id := d.Uint32()
-	var v MessageExtendedMediaClass
-	switch id {
-	case 0xad628cc8:
-		v = &MessageExtendedMediaPreview{}
-	case 0xee479c64:
-		v = &MessageExtendedMedia{}
-	default:
+	v, ok := New(id).(MessageExtendedMediaClass)
+	if !ok {
 		d.Unknown(id, "MessageExtendedMedia")
 		return nil
 	}
@@ -58234,6 +56597,7 @@ func DecodeMessageExtendedMediaClass(d *tl.Decoder) MessageExtendedMediaClass {
 //
 //	messageExtendedMediaPreview#ad628cc8 flags:# w:flags.0?int h:flags.0?int thumb:flags.1?PhotoSize video_duration:flags.2?int = MessageExtendedMedia
 type MessageExtendedMediaPreview struct {
+	_             tl.NoCompare
 	W             tl.Opt[int32]
 	H             tl.Opt[int32]
 	Thumb         PhotoSizeClass
@@ -58299,6 +56663,7 @@ func (x *MessageExtendedMediaPreview) DecodeBare(d *tl.Decoder) {
 //
 //	messageExtendedMedia#ee479c64 media:MessageMedia = MessageExtendedMedia
 type MessageExtendedMedia struct {
+	_     tl.NoCompare
 	Media MessageMediaClass
 }
 
@@ -58329,11 +56694,8 @@ type StickerKeywordClass interface {
 // DecodeStickerKeywordClass reads a boxed StickerKeyword.
 func DecodeStickerKeywordClass(d *tl.Decoder) StickerKeywordClass {
 	id := d.Uint32()
-	var v StickerKeywordClass
-	switch id {
-	case 0xfcfeb29c:
-		v = &StickerKeyword{}
-	default:
+	v, ok := New(id).(StickerKeywordClass)
+	if !ok {
 		d.Unknown(id, "StickerKeyword")
 		return nil
 	}
@@ -58348,6 +56710,7 @@ func DecodeStickerKeywordClass(d *tl.Decoder) StickerKeywordClass {
 //
 //	stickerKeyword#fcfeb29c document_id:long keyword:Vector<string> = StickerKeyword
 type StickerKeyword struct {
+	_          tl.NoCompare
 	DocumentID int64
 	Keyword    []string
 }
@@ -58381,11 +56744,8 @@ type UsernameClass interface {
 // DecodeUsernameClass reads a boxed Username.
 func DecodeUsernameClass(d *tl.Decoder) UsernameClass {
 	id := d.Uint32()
-	var v UsernameClass
-	switch id {
-	case 0xb4073647:
-		v = &Username{}
-	default:
+	v, ok := New(id).(UsernameClass)
+	if !ok {
 		d.Unknown(id, "Username")
 		return nil
 	}
@@ -58400,6 +56760,7 @@ func DecodeUsernameClass(d *tl.Decoder) UsernameClass {
 //
 //	username#b4073647 flags:# editable:flags.0?true active:flags.1?true username:string = Username
 type Username struct {
+	_        tl.NoCompare
 	Editable bool
 	Active   bool
 	Username string
@@ -58443,13 +56804,8 @@ type ForumTopicClass interface {
 // DecodeForumTopicClass reads a boxed ForumTopic.
 func DecodeForumTopicClass(d *tl.Decoder) ForumTopicClass {
 	id := d.Uint32()
-	var v ForumTopicClass
-	switch id {
-	case 0x023f109b:
-		v = &ForumTopicDeleted{}
-	case 0xfcdad815:
-		v = &ForumTopic{}
-	default:
+	v, ok := New(id).(ForumTopicClass)
+	if !ok {
 		d.Unknown(id, "ForumTopic")
 		return nil
 	}
@@ -58464,6 +56820,7 @@ func DecodeForumTopicClass(d *tl.Decoder) ForumTopicClass {
 //
 //	forumTopicDeleted#23f109b id:int = ForumTopic
 type ForumTopicDeleted struct {
+	_  tl.NoCompare
 	ID int32
 }
 
@@ -58489,6 +56846,7 @@ func (x *ForumTopicDeleted) DecodeBare(d *tl.Decoder) {
 //
 //	forumTopic#fcdad815 flags:# my:flags.1?true closed:flags.2?true pinned:flags.3?true short:flags.5?true hidden:flags.6?true title_missing:flags.7?true id:int date:int peer:Peer title:string icon_color:int icon_emoji_id:flags.0?long top_message:int read_inbox_max_id:int read_outbox_max_id:int unread_count:int unread_mentions_count:int unread_reactions_count:int unread_poll_votes_count:int from_id:Peer notify_settings:PeerNotifySettings draft:flags.4?DraftMessage = ForumTopic
 type ForumTopic struct {
+	_                    tl.NoCompare
 	My                   bool
 	Closed               bool
 	Pinned               bool
@@ -58611,11 +56969,8 @@ type MessagesForumTopicsClass interface {
 // DecodeMessagesForumTopicsClass reads a boxed messages.ForumTopics.
 func DecodeMessagesForumTopicsClass(d *tl.Decoder) MessagesForumTopicsClass {
 	id := d.Uint32()
-	var v MessagesForumTopicsClass
-	switch id {
-	case 0x367617d3:
-		v = &MessagesForumTopics{}
-	default:
+	v, ok := New(id).(MessagesForumTopicsClass)
+	if !ok {
 		d.Unknown(id, "messages.ForumTopics")
 		return nil
 	}
@@ -58630,6 +56985,7 @@ func DecodeMessagesForumTopicsClass(d *tl.Decoder) MessagesForumTopicsClass {
 //
 //	messages.forumTopics#367617d3 flags:# order_by_create_date:flags.0?true count:int topics:Vector<ForumTopic> messages:Vector<Message> chats:Vector<Chat> users:Vector<User> pts:int = messages.ForumTopics
 type MessagesForumTopics struct {
+	_                 tl.NoCompare
 	OrderByCreateDate bool
 	Count             int32
 	Topics            []ForumTopicClass
@@ -58683,11 +57039,8 @@ type DefaultHistoryTTLClass interface {
 // DecodeDefaultHistoryTTLClass reads a boxed DefaultHistoryTTL.
 func DecodeDefaultHistoryTTLClass(d *tl.Decoder) DefaultHistoryTTLClass {
 	id := d.Uint32()
-	var v DefaultHistoryTTLClass
-	switch id {
-	case 0x43b46b20:
-		v = &DefaultHistoryTTL{}
-	default:
+	v, ok := New(id).(DefaultHistoryTTLClass)
+	if !ok {
 		d.Unknown(id, "DefaultHistoryTTL")
 		return nil
 	}
@@ -58702,6 +57055,7 @@ func DecodeDefaultHistoryTTLClass(d *tl.Decoder) DefaultHistoryTTLClass {
 //
 //	defaultHistoryTTL#43b46b20 period:int = DefaultHistoryTTL
 type DefaultHistoryTTL struct {
+	_      tl.NoCompare
 	Period int32
 }
 
@@ -58732,11 +57086,8 @@ type ExportedContactTokenClass interface {
 // DecodeExportedContactTokenClass reads a boxed ExportedContactToken.
 func DecodeExportedContactTokenClass(d *tl.Decoder) ExportedContactTokenClass {
 	id := d.Uint32()
-	var v ExportedContactTokenClass
-	switch id {
-	case 0x41bf109b:
-		v = &ExportedContactToken{}
-	default:
+	v, ok := New(id).(ExportedContactTokenClass)
+	if !ok {
 		d.Unknown(id, "ExportedContactToken")
 		return nil
 	}
@@ -58751,6 +57102,7 @@ func DecodeExportedContactTokenClass(d *tl.Decoder) ExportedContactTokenClass {
 //
 //	exportedContactToken#41bf109b url:string expires:int = ExportedContactToken
 type ExportedContactToken struct {
+	_       tl.NoCompare
 	URL     string
 	Expires int32
 }
@@ -58784,17 +57136,8 @@ type RequestPeerTypeClass interface {
 // DecodeRequestPeerTypeClass reads a boxed RequestPeerType.
 func DecodeRequestPeerTypeClass(d *tl.Decoder) RequestPeerTypeClass {
 	id := d.Uint32()
-	var v RequestPeerTypeClass
-	switch id {
-	case 0x5f3b8a00:
-		v = &RequestPeerTypeUser{}
-	case 0xc9f06e1b:
-		v = &RequestPeerTypeChat{}
-	case 0x339bef6c:
-		v = &RequestPeerTypeBroadcast{}
-	case 0x3e81e078:
-		v = &RequestPeerTypeCreateBot{}
-	default:
+	v, ok := New(id).(RequestPeerTypeClass)
+	if !ok {
 		d.Unknown(id, "RequestPeerType")
 		return nil
 	}
@@ -58809,6 +57152,7 @@ func DecodeRequestPeerTypeClass(d *tl.Decoder) RequestPeerTypeClass {
 //
 //	requestPeerTypeUser#5f3b8a00 flags:# bot:flags.0?Bool premium:flags.1?Bool = RequestPeerType
 type RequestPeerTypeUser struct {
+	_       tl.NoCompare
 	Bot     tl.Opt[bool]
 	Premium tl.Opt[bool]
 }
@@ -58854,6 +57198,7 @@ func (x *RequestPeerTypeUser) DecodeBare(d *tl.Decoder) {
 //
 //	requestPeerTypeChat#c9f06e1b flags:# creator:flags.0?true bot_participant:flags.5?true has_username:flags.3?Bool forum:flags.4?Bool user_admin_rights:flags.1?ChatAdminRights bot_admin_rights:flags.2?ChatAdminRights = RequestPeerType
 type RequestPeerTypeChat struct {
+	_               tl.NoCompare
 	Creator         bool
 	BotParticipant  bool
 	HasUsername     tl.Opt[bool]
@@ -58929,6 +57274,7 @@ func (x *RequestPeerTypeChat) DecodeBare(d *tl.Decoder) {
 //
 //	requestPeerTypeBroadcast#339bef6c flags:# creator:flags.0?true has_username:flags.3?Bool user_admin_rights:flags.1?ChatAdminRights bot_admin_rights:flags.2?ChatAdminRights = RequestPeerType
 type RequestPeerTypeBroadcast struct {
+	_               tl.NoCompare
 	Creator         bool
 	HasUsername     tl.Opt[bool]
 	UserAdminRights ChatAdminRightsClass
@@ -58989,6 +57335,7 @@ func (x *RequestPeerTypeBroadcast) DecodeBare(d *tl.Decoder) {
 //
 //	requestPeerTypeCreateBot#3e81e078 flags:# bot_managed:flags.0?true suggested_name:flags.1?string suggested_username:flags.2?string = RequestPeerType
 type RequestPeerTypeCreateBot struct {
+	_                 tl.NoCompare
 	BotManaged        bool
 	SuggestedName     tl.Opt[string]
 	SuggestedUsername tl.Opt[string]
@@ -59044,13 +57391,8 @@ type EmojiListClass interface {
 // DecodeEmojiListClass reads a boxed EmojiList.
 func DecodeEmojiListClass(d *tl.Decoder) EmojiListClass {
 	id := d.Uint32()
-	var v EmojiListClass
-	switch id {
-	case 0x481eadfa:
-		v = &EmojiListNotModified{}
-	case 0x7a1e11d1:
-		v = &EmojiList{}
-	default:
+	v, ok := New(id).(EmojiListClass)
+	if !ok {
 		d.Unknown(id, "EmojiList")
 		return nil
 	}
@@ -59065,6 +57407,7 @@ func DecodeEmojiListClass(d *tl.Decoder) EmojiListClass {
 //
 //	emojiListNotModified#481eadfa = EmojiList
 type EmojiListNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x481eadfa.
@@ -59087,6 +57430,7 @@ func (x *EmojiListNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	emojiList#7a1e11d1 hash:long document_id:Vector<long> = EmojiList
 type EmojiList struct {
+	_          tl.NoCompare
 	Hash       int64
 	DocumentID []int64
 }
@@ -59120,15 +57464,8 @@ type EmojiGroupClass interface {
 // DecodeEmojiGroupClass reads a boxed EmojiGroup.
 func DecodeEmojiGroupClass(d *tl.Decoder) EmojiGroupClass {
 	id := d.Uint32()
-	var v EmojiGroupClass
-	switch id {
-	case 0x7a9abda9:
-		v = &EmojiGroup{}
-	case 0x80d26cc7:
-		v = &EmojiGroupGreeting{}
-	case 0x093bcf34:
-		v = &EmojiGroupPremium{}
-	default:
+	v, ok := New(id).(EmojiGroupClass)
+	if !ok {
 		d.Unknown(id, "EmojiGroup")
 		return nil
 	}
@@ -59143,6 +57480,7 @@ func DecodeEmojiGroupClass(d *tl.Decoder) EmojiGroupClass {
 //
 //	emojiGroup#7a9abda9 title:string icon_emoji_id:long emoticons:Vector<string> = EmojiGroup
 type EmojiGroup struct {
+	_           tl.NoCompare
 	Title       string
 	IconEmojiID int64
 	Emoticons   []string
@@ -59174,6 +57512,7 @@ func (x *EmojiGroup) DecodeBare(d *tl.Decoder) {
 //
 //	emojiGroupGreeting#80d26cc7 title:string icon_emoji_id:long emoticons:Vector<string> = EmojiGroup
 type EmojiGroupGreeting struct {
+	_           tl.NoCompare
 	Title       string
 	IconEmojiID int64
 	Emoticons   []string
@@ -59205,6 +57544,7 @@ func (x *EmojiGroupGreeting) DecodeBare(d *tl.Decoder) {
 //
 //	emojiGroupPremium#93bcf34 title:string icon_emoji_id:long = EmojiGroup
 type EmojiGroupPremium struct {
+	_           tl.NoCompare
 	Title       string
 	IconEmojiID int64
 }
@@ -59238,13 +57578,8 @@ type MessagesEmojiGroupsClass interface {
 // DecodeMessagesEmojiGroupsClass reads a boxed messages.EmojiGroups.
 func DecodeMessagesEmojiGroupsClass(d *tl.Decoder) MessagesEmojiGroupsClass {
 	id := d.Uint32()
-	var v MessagesEmojiGroupsClass
-	switch id {
-	case 0x6fb4ad87:
-		v = &MessagesEmojiGroupsNotModified{}
-	case 0x881fb94b:
-		v = &MessagesEmojiGroups{}
-	default:
+	v, ok := New(id).(MessagesEmojiGroupsClass)
+	if !ok {
 		d.Unknown(id, "messages.EmojiGroups")
 		return nil
 	}
@@ -59259,6 +57594,7 @@ func DecodeMessagesEmojiGroupsClass(d *tl.Decoder) MessagesEmojiGroupsClass {
 //
 //	messages.emojiGroupsNotModified#6fb4ad87 = messages.EmojiGroups
 type MessagesEmojiGroupsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x6fb4ad87.
@@ -59281,6 +57617,7 @@ func (x *MessagesEmojiGroupsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	messages.emojiGroups#881fb94b hash:int groups:Vector<EmojiGroup> = messages.EmojiGroups
 type MessagesEmojiGroups struct {
+	_      tl.NoCompare
 	Hash   int32
 	Groups []EmojiGroupClass
 }
@@ -59314,11 +57651,8 @@ type TextWithEntitiesClass interface {
 // DecodeTextWithEntitiesClass reads a boxed TextWithEntities.
 func DecodeTextWithEntitiesClass(d *tl.Decoder) TextWithEntitiesClass {
 	id := d.Uint32()
-	var v TextWithEntitiesClass
-	switch id {
-	case 0x751f3146:
-		v = &TextWithEntities{}
-	default:
+	v, ok := New(id).(TextWithEntitiesClass)
+	if !ok {
 		d.Unknown(id, "TextWithEntities")
 		return nil
 	}
@@ -59333,6 +57667,7 @@ func DecodeTextWithEntitiesClass(d *tl.Decoder) TextWithEntitiesClass {
 //
 //	textWithEntities#751f3146 text:string entities:Vector<MessageEntity> = TextWithEntities
 type TextWithEntities struct {
+	_        tl.NoCompare
 	Text     string
 	Entities []MessageEntityClass
 }
@@ -59366,11 +57701,8 @@ type MessagesTranslatedTextClass interface {
 // DecodeMessagesTranslatedTextClass reads a boxed messages.TranslatedText.
 func DecodeMessagesTranslatedTextClass(d *tl.Decoder) MessagesTranslatedTextClass {
 	id := d.Uint32()
-	var v MessagesTranslatedTextClass
-	switch id {
-	case 0x33db32f8:
-		v = &MessagesTranslateResult{}
-	default:
+	v, ok := New(id).(MessagesTranslatedTextClass)
+	if !ok {
 		d.Unknown(id, "messages.TranslatedText")
 		return nil
 	}
@@ -59385,6 +57717,7 @@ func DecodeMessagesTranslatedTextClass(d *tl.Decoder) MessagesTranslatedTextClas
 //
 //	messages.translateResult#33db32f8 result:Vector<TextWithEntities> = messages.TranslatedText
 type MessagesTranslateResult struct {
+	_      tl.NoCompare
 	Result []TextWithEntitiesClass
 }
 
@@ -59415,11 +57748,8 @@ type AutoSaveSettingsClass interface {
 // DecodeAutoSaveSettingsClass reads a boxed AutoSaveSettings.
 func DecodeAutoSaveSettingsClass(d *tl.Decoder) AutoSaveSettingsClass {
 	id := d.Uint32()
-	var v AutoSaveSettingsClass
-	switch id {
-	case 0xc84834ce:
-		v = &AutoSaveSettings{}
-	default:
+	v, ok := New(id).(AutoSaveSettingsClass)
+	if !ok {
 		d.Unknown(id, "AutoSaveSettings")
 		return nil
 	}
@@ -59434,6 +57764,7 @@ func DecodeAutoSaveSettingsClass(d *tl.Decoder) AutoSaveSettingsClass {
 //
 //	autoSaveSettings#c84834ce flags:# photos:flags.0?true videos:flags.1?true video_max_size:flags.2?long = AutoSaveSettings
 type AutoSaveSettings struct {
+	_            tl.NoCompare
 	Photos       bool
 	Videos       bool
 	VideoMaxSize tl.Opt[int64]
@@ -59484,11 +57815,8 @@ type AutoSaveExceptionClass interface {
 // DecodeAutoSaveExceptionClass reads a boxed AutoSaveException.
 func DecodeAutoSaveExceptionClass(d *tl.Decoder) AutoSaveExceptionClass {
 	id := d.Uint32()
-	var v AutoSaveExceptionClass
-	switch id {
-	case 0x81602d47:
-		v = &AutoSaveException{}
-	default:
+	v, ok := New(id).(AutoSaveExceptionClass)
+	if !ok {
 		d.Unknown(id, "AutoSaveException")
 		return nil
 	}
@@ -59503,6 +57831,7 @@ func DecodeAutoSaveExceptionClass(d *tl.Decoder) AutoSaveExceptionClass {
 //
 //	autoSaveException#81602d47 peer:Peer settings:AutoSaveSettings = AutoSaveException
 type AutoSaveException struct {
+	_        tl.NoCompare
 	Peer     PeerClass
 	Settings AutoSaveSettingsClass
 }
@@ -59536,11 +57865,8 @@ type AccountAutoSaveSettingsClass interface {
 // DecodeAccountAutoSaveSettingsClass reads a boxed account.AutoSaveSettings.
 func DecodeAccountAutoSaveSettingsClass(d *tl.Decoder) AccountAutoSaveSettingsClass {
 	id := d.Uint32()
-	var v AccountAutoSaveSettingsClass
-	switch id {
-	case 0x4c3e069d:
-		v = &AccountAutoSaveSettings{}
-	default:
+	v, ok := New(id).(AccountAutoSaveSettingsClass)
+	if !ok {
 		d.Unknown(id, "account.AutoSaveSettings")
 		return nil
 	}
@@ -59555,6 +57881,7 @@ func DecodeAccountAutoSaveSettingsClass(d *tl.Decoder) AccountAutoSaveSettingsCl
 //
 //	account.autoSaveSettings#4c3e069d users_settings:AutoSaveSettings chats_settings:AutoSaveSettings broadcasts_settings:AutoSaveSettings exceptions:Vector<AutoSaveException> chats:Vector<Chat> users:Vector<User> = account.AutoSaveSettings
 type AccountAutoSaveSettings struct {
+	_                  tl.NoCompare
 	UsersSettings      AutoSaveSettingsClass
 	ChatsSettings      AutoSaveSettingsClass
 	BroadcastsSettings AutoSaveSettingsClass
@@ -59600,13 +57927,8 @@ type HelpAppConfigClass interface {
 // DecodeHelpAppConfigClass reads a boxed help.AppConfig.
 func DecodeHelpAppConfigClass(d *tl.Decoder) HelpAppConfigClass {
 	id := d.Uint32()
-	var v HelpAppConfigClass
-	switch id {
-	case 0x7cde641d:
-		v = &HelpAppConfigNotModified{}
-	case 0xdd18782e:
-		v = &HelpAppConfig{}
-	default:
+	v, ok := New(id).(HelpAppConfigClass)
+	if !ok {
 		d.Unknown(id, "help.AppConfig")
 		return nil
 	}
@@ -59621,6 +57943,7 @@ func DecodeHelpAppConfigClass(d *tl.Decoder) HelpAppConfigClass {
 //
 //	help.appConfigNotModified#7cde641d = help.AppConfig
 type HelpAppConfigNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x7cde641d.
@@ -59643,6 +57966,7 @@ func (x *HelpAppConfigNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	help.appConfig#dd18782e hash:int config:JSONValue = help.AppConfig
 type HelpAppConfig struct {
+	_      tl.NoCompare
 	Hash   int32
 	Config JSONValueClass
 }
@@ -59676,13 +58000,8 @@ type InputBotAppClass interface {
 // DecodeInputBotAppClass reads a boxed InputBotApp.
 func DecodeInputBotAppClass(d *tl.Decoder) InputBotAppClass {
 	id := d.Uint32()
-	var v InputBotAppClass
-	switch id {
-	case 0xa920bd7a:
-		v = &InputBotAppID{}
-	case 0x908c0407:
-		v = &InputBotAppShortName{}
-	default:
+	v, ok := New(id).(InputBotAppClass)
+	if !ok {
 		d.Unknown(id, "InputBotApp")
 		return nil
 	}
@@ -59697,6 +58016,7 @@ func DecodeInputBotAppClass(d *tl.Decoder) InputBotAppClass {
 //
 //	inputBotAppID#a920bd7a id:long access_hash:long = InputBotApp
 type InputBotAppID struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash int64
 }
@@ -59725,6 +58045,7 @@ func (x *InputBotAppID) DecodeBare(d *tl.Decoder) {
 //
 //	inputBotAppShortName#908c0407 bot_id:InputUser short_name:string = InputBotApp
 type InputBotAppShortName struct {
+	_         tl.NoCompare
 	BotID     InputUserClass
 	ShortName string
 }
@@ -59758,13 +58079,8 @@ type BotAppClass interface {
 // DecodeBotAppClass reads a boxed BotApp.
 func DecodeBotAppClass(d *tl.Decoder) BotAppClass {
 	id := d.Uint32()
-	var v BotAppClass
-	switch id {
-	case 0x5da674b7:
-		v = &BotAppNotModified{}
-	case 0x95fcd1d6:
-		v = &BotApp{}
-	default:
+	v, ok := New(id).(BotAppClass)
+	if !ok {
 		d.Unknown(id, "BotApp")
 		return nil
 	}
@@ -59779,6 +58095,7 @@ func DecodeBotAppClass(d *tl.Decoder) BotAppClass {
 //
 //	botAppNotModified#5da674b7 = BotApp
 type BotAppNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x5da674b7.
@@ -59801,6 +58118,7 @@ func (x *BotAppNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	botApp#95fcd1d6 flags:# id:long access_hash:long short_name:string title:string description:string photo:Photo document:flags.0?Document hash:long = BotApp
 type BotApp struct {
+	_           tl.NoCompare
 	ID          int64
 	AccessHash  int64
 	ShortName   string
@@ -59862,11 +58180,8 @@ type MessagesBotAppClass interface {
 // DecodeMessagesBotAppClass reads a boxed messages.BotApp.
 func DecodeMessagesBotAppClass(d *tl.Decoder) MessagesBotAppClass {
 	id := d.Uint32()
-	var v MessagesBotAppClass
-	switch id {
-	case 0xeb50adf5:
-		v = &MessagesBotApp{}
-	default:
+	v, ok := New(id).(MessagesBotAppClass)
+	if !ok {
 		d.Unknown(id, "messages.BotApp")
 		return nil
 	}
@@ -59881,6 +58196,7 @@ func DecodeMessagesBotAppClass(d *tl.Decoder) MessagesBotAppClass {
 //
 //	messages.botApp#eb50adf5 flags:# inactive:flags.0?true request_write_access:flags.1?true has_settings:flags.2?true app:BotApp = messages.BotApp
 type MessagesBotApp struct {
+	_                  tl.NoCompare
 	Inactive           bool
 	RequestWriteAccess bool
 	HasSettings        bool
@@ -59929,11 +58245,8 @@ type InlineBotWebViewClass interface {
 // DecodeInlineBotWebViewClass reads a boxed InlineBotWebView.
 func DecodeInlineBotWebViewClass(d *tl.Decoder) InlineBotWebViewClass {
 	id := d.Uint32()
-	var v InlineBotWebViewClass
-	switch id {
-	case 0xb57295d5:
-		v = &InlineBotWebView{}
-	default:
+	v, ok := New(id).(InlineBotWebViewClass)
+	if !ok {
 		d.Unknown(id, "InlineBotWebView")
 		return nil
 	}
@@ -59948,6 +58261,7 @@ func DecodeInlineBotWebViewClass(d *tl.Decoder) InlineBotWebViewClass {
 //
 //	inlineBotWebView#b57295d5 text:string url:string = InlineBotWebView
 type InlineBotWebView struct {
+	_    tl.NoCompare
 	Text string
 	URL  string
 }
@@ -59981,11 +58295,8 @@ type ReadParticipantDateClass interface {
 // DecodeReadParticipantDateClass reads a boxed ReadParticipantDate.
 func DecodeReadParticipantDateClass(d *tl.Decoder) ReadParticipantDateClass {
 	id := d.Uint32()
-	var v ReadParticipantDateClass
-	switch id {
-	case 0x4a4ff172:
-		v = &ReadParticipantDate{}
-	default:
+	v, ok := New(id).(ReadParticipantDateClass)
+	if !ok {
 		d.Unknown(id, "ReadParticipantDate")
 		return nil
 	}
@@ -60000,6 +58311,7 @@ func DecodeReadParticipantDateClass(d *tl.Decoder) ReadParticipantDateClass {
 //
 //	readParticipantDate#4a4ff172 user_id:long date:int = ReadParticipantDate
 type ReadParticipantDate struct {
+	_      tl.NoCompare
 	UserID int64
 	Date   int32
 }
@@ -60033,11 +58345,8 @@ type InputChatlistClass interface {
 // DecodeInputChatlistClass reads a boxed InputChatlist.
 func DecodeInputChatlistClass(d *tl.Decoder) InputChatlistClass {
 	id := d.Uint32()
-	var v InputChatlistClass
-	switch id {
-	case 0xf3e0da33:
-		v = &InputChatlistDialogFilter{}
-	default:
+	v, ok := New(id).(InputChatlistClass)
+	if !ok {
 		d.Unknown(id, "InputChatlist")
 		return nil
 	}
@@ -60052,6 +58361,7 @@ func DecodeInputChatlistClass(d *tl.Decoder) InputChatlistClass {
 //
 //	inputChatlistDialogFilter#f3e0da33 filter_id:int = InputChatlist
 type InputChatlistDialogFilter struct {
+	_        tl.NoCompare
 	FilterID int32
 }
 
@@ -60082,11 +58392,8 @@ type ExportedChatlistInviteClass interface {
 // DecodeExportedChatlistInviteClass reads a boxed ExportedChatlistInvite.
 func DecodeExportedChatlistInviteClass(d *tl.Decoder) ExportedChatlistInviteClass {
 	id := d.Uint32()
-	var v ExportedChatlistInviteClass
-	switch id {
-	case 0x0c5181ac:
-		v = &ExportedChatlistInvite{}
-	default:
+	v, ok := New(id).(ExportedChatlistInviteClass)
+	if !ok {
 		d.Unknown(id, "ExportedChatlistInvite")
 		return nil
 	}
@@ -60101,6 +58408,7 @@ func DecodeExportedChatlistInviteClass(d *tl.Decoder) ExportedChatlistInviteClas
 //
 //	exportedChatlistInvite#c5181ac flags:# title:string url:string peers:Vector<Peer> = ExportedChatlistInvite
 type ExportedChatlistInvite struct {
+	_     tl.NoCompare
 	Title string
 	URL   string
 	Peers []PeerClass
@@ -60140,11 +58448,8 @@ type ChatlistsExportedChatlistInviteClass interface {
 // DecodeChatlistsExportedChatlistInviteClass reads a boxed chatlists.ExportedChatlistInvite.
 func DecodeChatlistsExportedChatlistInviteClass(d *tl.Decoder) ChatlistsExportedChatlistInviteClass {
 	id := d.Uint32()
-	var v ChatlistsExportedChatlistInviteClass
-	switch id {
-	case 0x10e6e3a6:
-		v = &ChatlistsExportedChatlistInvite{}
-	default:
+	v, ok := New(id).(ChatlistsExportedChatlistInviteClass)
+	if !ok {
 		d.Unknown(id, "chatlists.ExportedChatlistInvite")
 		return nil
 	}
@@ -60159,6 +58464,7 @@ func DecodeChatlistsExportedChatlistInviteClass(d *tl.Decoder) ChatlistsExported
 //
 //	chatlists.exportedChatlistInvite#10e6e3a6 filter:DialogFilter invite:ExportedChatlistInvite = chatlists.ExportedChatlistInvite
 type ChatlistsExportedChatlistInvite struct {
+	_      tl.NoCompare
 	Filter DialogFilterClass
 	Invite ExportedChatlistInviteClass
 }
@@ -60192,11 +58498,8 @@ type ChatlistsExportedInvitesClass interface {
 // DecodeChatlistsExportedInvitesClass reads a boxed chatlists.ExportedInvites.
 func DecodeChatlistsExportedInvitesClass(d *tl.Decoder) ChatlistsExportedInvitesClass {
 	id := d.Uint32()
-	var v ChatlistsExportedInvitesClass
-	switch id {
-	case 0x10ab6dc7:
-		v = &ChatlistsExportedInvites{}
-	default:
+	v, ok := New(id).(ChatlistsExportedInvitesClass)
+	if !ok {
 		d.Unknown(id, "chatlists.ExportedInvites")
 		return nil
 	}
@@ -60211,6 +58514,7 @@ func DecodeChatlistsExportedInvitesClass(d *tl.Decoder) ChatlistsExportedInvites
 //
 //	chatlists.exportedInvites#10ab6dc7 invites:Vector<ExportedChatlistInvite> chats:Vector<Chat> users:Vector<User> = chatlists.ExportedInvites
 type ChatlistsExportedInvites struct {
+	_       tl.NoCompare
 	Invites []ExportedChatlistInviteClass
 	Chats   []ChatClass
 	Users   []UserClass
@@ -60247,13 +58551,8 @@ type ChatlistsChatlistInviteClass interface {
 // DecodeChatlistsChatlistInviteClass reads a boxed chatlists.ChatlistInvite.
 func DecodeChatlistsChatlistInviteClass(d *tl.Decoder) ChatlistsChatlistInviteClass {
 	id := d.Uint32()
-	var v ChatlistsChatlistInviteClass
-	switch id {
-	case 0xfa87f659:
-		v = &ChatlistsChatlistInviteAlready{}
-	case 0xf10ece2f:
-		v = &ChatlistsChatlistInvite{}
-	default:
+	v, ok := New(id).(ChatlistsChatlistInviteClass)
+	if !ok {
 		d.Unknown(id, "chatlists.ChatlistInvite")
 		return nil
 	}
@@ -60268,6 +58567,7 @@ func DecodeChatlistsChatlistInviteClass(d *tl.Decoder) ChatlistsChatlistInviteCl
 //
 //	chatlists.chatlistInviteAlready#fa87f659 filter_id:int missing_peers:Vector<Peer> already_peers:Vector<Peer> chats:Vector<Chat> users:Vector<User> = chatlists.ChatlistInvite
 type ChatlistsChatlistInviteAlready struct {
+	_            tl.NoCompare
 	FilterID     int32
 	MissingPeers []PeerClass
 	AlreadyPeers []PeerClass
@@ -60305,6 +58605,7 @@ func (x *ChatlistsChatlistInviteAlready) DecodeBare(d *tl.Decoder) {
 //
 //	chatlists.chatlistInvite#f10ece2f flags:# title_noanimate:flags.1?true title:TextWithEntities emoticon:flags.0?string peers:Vector<Peer> chats:Vector<Chat> users:Vector<User> = chatlists.ChatlistInvite
 type ChatlistsChatlistInvite struct {
+	_              tl.NoCompare
 	TitleNoanimate bool
 	Title          TextWithEntitiesClass
 	Emoticon       tl.Opt[string]
@@ -60362,11 +58663,8 @@ type ChatlistsChatlistUpdatesClass interface {
 // DecodeChatlistsChatlistUpdatesClass reads a boxed chatlists.ChatlistUpdates.
 func DecodeChatlistsChatlistUpdatesClass(d *tl.Decoder) ChatlistsChatlistUpdatesClass {
 	id := d.Uint32()
-	var v ChatlistsChatlistUpdatesClass
-	switch id {
-	case 0x93bd878d:
-		v = &ChatlistsChatlistUpdates{}
-	default:
+	v, ok := New(id).(ChatlistsChatlistUpdatesClass)
+	if !ok {
 		d.Unknown(id, "chatlists.ChatlistUpdates")
 		return nil
 	}
@@ -60381,6 +58679,7 @@ func DecodeChatlistsChatlistUpdatesClass(d *tl.Decoder) ChatlistsChatlistUpdates
 //
 //	chatlists.chatlistUpdates#93bd878d missing_peers:Vector<Peer> chats:Vector<Chat> users:Vector<User> = chatlists.ChatlistUpdates
 type ChatlistsChatlistUpdates struct {
+	_            tl.NoCompare
 	MissingPeers []PeerClass
 	Chats        []ChatClass
 	Users        []UserClass
@@ -60417,11 +58716,8 @@ type BotsBotInfoClass interface {
 // DecodeBotsBotInfoClass reads a boxed bots.BotInfo.
 func DecodeBotsBotInfoClass(d *tl.Decoder) BotsBotInfoClass {
 	id := d.Uint32()
-	var v BotsBotInfoClass
-	switch id {
-	case 0xe8a775b0:
-		v = &BotsBotInfo{}
-	default:
+	v, ok := New(id).(BotsBotInfoClass)
+	if !ok {
 		d.Unknown(id, "bots.BotInfo")
 		return nil
 	}
@@ -60436,6 +58732,7 @@ func DecodeBotsBotInfoClass(d *tl.Decoder) BotsBotInfoClass {
 //
 //	bots.botInfo#e8a775b0 name:string about:string description:string = bots.BotInfo
 type BotsBotInfo struct {
+	_           tl.NoCompare
 	Name        string
 	About       string
 	Description string
@@ -60472,15 +58769,8 @@ type MessagePeerVoteClass interface {
 // DecodeMessagePeerVoteClass reads a boxed MessagePeerVote.
 func DecodeMessagePeerVoteClass(d *tl.Decoder) MessagePeerVoteClass {
 	id := d.Uint32()
-	var v MessagePeerVoteClass
-	switch id {
-	case 0xb6cc2d5c:
-		v = &MessagePeerVote{}
-	case 0x74cda504:
-		v = &MessagePeerVoteInputOption{}
-	case 0x4628f6e6:
-		v = &MessagePeerVoteMultiple{}
-	default:
+	v, ok := New(id).(MessagePeerVoteClass)
+	if !ok {
 		d.Unknown(id, "MessagePeerVote")
 		return nil
 	}
@@ -60495,6 +58785,7 @@ func DecodeMessagePeerVoteClass(d *tl.Decoder) MessagePeerVoteClass {
 //
 //	messagePeerVote#b6cc2d5c peer:Peer option:bytes date:int = MessagePeerVote
 type MessagePeerVote struct {
+	_      tl.NoCompare
 	Peer   PeerClass
 	Option []byte
 	Date   int32
@@ -60526,6 +58817,7 @@ func (x *MessagePeerVote) DecodeBare(d *tl.Decoder) {
 //
 //	messagePeerVoteInputOption#74cda504 peer:Peer date:int = MessagePeerVote
 type MessagePeerVoteInputOption struct {
+	_    tl.NoCompare
 	Peer PeerClass
 	Date int32
 }
@@ -60554,6 +58846,7 @@ func (x *MessagePeerVoteInputOption) DecodeBare(d *tl.Decoder) {
 //
 //	messagePeerVoteMultiple#4628f6e6 peer:Peer options:Vector<bytes> date:int = MessagePeerVote
 type MessagePeerVoteMultiple struct {
+	_       tl.NoCompare
 	Peer    PeerClass
 	Options [][]byte
 	Date    int32
@@ -60590,11 +58883,8 @@ type StoryViewsClass interface {
 // DecodeStoryViewsClass reads a boxed StoryViews.
 func DecodeStoryViewsClass(d *tl.Decoder) StoryViewsClass {
 	id := d.Uint32()
-	var v StoryViewsClass
-	switch id {
-	case 0x8d595cd6:
-		v = &StoryViews{}
-	default:
+	v, ok := New(id).(StoryViewsClass)
+	if !ok {
 		d.Unknown(id, "StoryViews")
 		return nil
 	}
@@ -60609,6 +58899,7 @@ func DecodeStoryViewsClass(d *tl.Decoder) StoryViewsClass {
 //
 //	storyViews#8d595cd6 flags:# has_viewers:flags.1?true views_count:int forwards_count:flags.2?int reactions:flags.3?Vector<ReactionCount> reactions_count:flags.4?int recent_viewers:flags.0?Vector<long> = StoryViews
 type StoryViews struct {
+	_              tl.NoCompare
 	HasViewers     bool
 	ViewsCount     int32
 	ForwardsCount  tl.Opt[int32]
@@ -60687,15 +58978,8 @@ type StoryItemClass interface {
 // DecodeStoryItemClass reads a boxed StoryItem.
 func DecodeStoryItemClass(d *tl.Decoder) StoryItemClass {
 	id := d.Uint32()
-	var v StoryItemClass
-	switch id {
-	case 0x51e6ee4f:
-		v = &StoryItemDeleted{}
-	case 0xffadc913:
-		v = &StoryItemSkipped{}
-	case 0x16a4b93c:
-		v = &StoryItem{}
-	default:
+	v, ok := New(id).(StoryItemClass)
+	if !ok {
 		d.Unknown(id, "StoryItem")
 		return nil
 	}
@@ -60710,6 +58994,7 @@ func DecodeStoryItemClass(d *tl.Decoder) StoryItemClass {
 //
 //	storyItemDeleted#51e6ee4f id:int = StoryItem
 type StoryItemDeleted struct {
+	_  tl.NoCompare
 	ID int32
 }
 
@@ -60735,6 +59020,7 @@ func (x *StoryItemDeleted) DecodeBare(d *tl.Decoder) {
 //
 //	storyItemSkipped#ffadc913 flags:# close_friends:flags.8?true live:flags.9?true id:int date:int expire_date:int = StoryItem
 type StoryItemSkipped struct {
+	_            tl.NoCompare
 	CloseFriends bool
 	Live         bool
 	ID           int32
@@ -60779,6 +59065,7 @@ func (x *StoryItemSkipped) DecodeBare(d *tl.Decoder) {
 //
 //	storyItem#16a4b93c flags:# pinned:flags.5?true public:flags.7?true close_friends:flags.8?true min:flags.9?true noforwards:flags.10?true edited:flags.11?true contacts:flags.12?true selected_contacts:flags.13?true out:flags.16?true id:int date:int from_id:flags.18?Peer fwd_from:flags.17?StoryFwdHeader expire_date:int caption:flags.0?string entities:flags.1?Vector<MessageEntity> media:MessageMedia media_areas:flags.14?Vector<MediaArea> privacy:flags.2?Vector<PrivacyRule> views:flags.3?StoryViews sent_reaction:flags.15?Reaction albums:flags.19?Vector<int> music:flags.20?Document = StoryItem
 type StoryItem struct {
+	_                tl.NoCompare
 	Pinned           bool
 	Public           bool
 	CloseFriends     bool
@@ -60966,13 +59253,8 @@ type StoriesAllStoriesClass interface {
 // DecodeStoriesAllStoriesClass reads a boxed stories.AllStories.
 func DecodeStoriesAllStoriesClass(d *tl.Decoder) StoriesAllStoriesClass {
 	id := d.Uint32()
-	var v StoriesAllStoriesClass
-	switch id {
-	case 0x1158fe3e:
-		v = &StoriesAllStoriesNotModified{}
-	case 0x6efc5e81:
-		v = &StoriesAllStories{}
-	default:
+	v, ok := New(id).(StoriesAllStoriesClass)
+	if !ok {
 		d.Unknown(id, "stories.AllStories")
 		return nil
 	}
@@ -60987,6 +59269,7 @@ func DecodeStoriesAllStoriesClass(d *tl.Decoder) StoriesAllStoriesClass {
 //
 //	stories.allStoriesNotModified#1158fe3e flags:# state:string stealth_mode:StoriesStealthMode = stories.AllStories
 type StoriesAllStoriesNotModified struct {
+	_           tl.NoCompare
 	State       string
 	StealthMode StoriesStealthModeClass
 }
@@ -61018,6 +59301,7 @@ func (x *StoriesAllStoriesNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	stories.allStories#6efc5e81 flags:# has_more:flags.0?true count:int state:string peer_stories:Vector<PeerStories> chats:Vector<Chat> users:Vector<User> stealth_mode:StoriesStealthMode = stories.AllStories
 type StoriesAllStories struct {
+	_           tl.NoCompare
 	HasMore     bool
 	Count       int32
 	State       string
@@ -61071,11 +59355,8 @@ type StoriesStoriesClass interface {
 // DecodeStoriesStoriesClass reads a boxed stories.Stories.
 func DecodeStoriesStoriesClass(d *tl.Decoder) StoriesStoriesClass {
 	id := d.Uint32()
-	var v StoriesStoriesClass
-	switch id {
-	case 0x63c3dd0a:
-		v = &StoriesStories{}
-	default:
+	v, ok := New(id).(StoriesStoriesClass)
+	if !ok {
 		d.Unknown(id, "stories.Stories")
 		return nil
 	}
@@ -61090,6 +59371,7 @@ func DecodeStoriesStoriesClass(d *tl.Decoder) StoriesStoriesClass {
 //
 //	stories.stories#63c3dd0a flags:# count:int stories:Vector<StoryItem> pinned_to_top:flags.0?Vector<int> chats:Vector<Chat> users:Vector<User> = stories.Stories
 type StoriesStories struct {
+	_           tl.NoCompare
 	Count       int32
 	Stories     []StoryItemClass
 	PinnedToTop []int32
@@ -61142,15 +59424,8 @@ type StoryViewClass interface {
 // DecodeStoryViewClass reads a boxed StoryView.
 func DecodeStoryViewClass(d *tl.Decoder) StoryViewClass {
 	id := d.Uint32()
-	var v StoryViewClass
-	switch id {
-	case 0xb0bdeac5:
-		v = &StoryView{}
-	case 0x9083670b:
-		v = &StoryViewPublicForward{}
-	case 0xbd74cf49:
-		v = &StoryViewPublicRepost{}
-	default:
+	v, ok := New(id).(StoryViewClass)
+	if !ok {
 		d.Unknown(id, "StoryView")
 		return nil
 	}
@@ -61165,6 +59440,7 @@ func DecodeStoryViewClass(d *tl.Decoder) StoryViewClass {
 //
 //	storyView#b0bdeac5 flags:# blocked:flags.0?true blocked_my_stories_from:flags.1?true user_id:long date:int reaction:flags.2?Reaction = StoryView
 type StoryView struct {
+	_                    tl.NoCompare
 	Blocked              bool
 	BlockedMyStoriesFrom bool
 	UserID               int64
@@ -61216,6 +59492,7 @@ func (x *StoryView) DecodeBare(d *tl.Decoder) {
 //
 //	storyViewPublicForward#9083670b flags:# blocked:flags.0?true blocked_my_stories_from:flags.1?true message:Message = StoryView
 type StoryViewPublicForward struct {
+	_                    tl.NoCompare
 	Blocked              bool
 	BlockedMyStoriesFrom bool
 	Message              MessageClass
@@ -61254,6 +59531,7 @@ func (x *StoryViewPublicForward) DecodeBare(d *tl.Decoder) {
 //
 //	storyViewPublicRepost#bd74cf49 flags:# blocked:flags.0?true blocked_my_stories_from:flags.1?true peer_id:Peer story:StoryItem = StoryView
 type StoryViewPublicRepost struct {
+	_                    tl.NoCompare
 	Blocked              bool
 	BlockedMyStoriesFrom bool
 	PeerID               PeerClass
@@ -61300,11 +59578,8 @@ type StoriesStoryViewsListClass interface {
 // DecodeStoriesStoryViewsListClass reads a boxed stories.StoryViewsList.
 func DecodeStoriesStoryViewsListClass(d *tl.Decoder) StoriesStoryViewsListClass {
 	id := d.Uint32()
-	var v StoriesStoryViewsListClass
-	switch id {
-	case 0x59d78fc5:
-		v = &StoriesStoryViewsList{}
-	default:
+	v, ok := New(id).(StoriesStoryViewsListClass)
+	if !ok {
 		d.Unknown(id, "stories.StoryViewsList")
 		return nil
 	}
@@ -61319,6 +59594,7 @@ func DecodeStoriesStoryViewsListClass(d *tl.Decoder) StoriesStoryViewsListClass 
 //
 //	stories.storyViewsList#59d78fc5 flags:# count:int views_count:int forwards_count:int reactions_count:int views:Vector<StoryView> chats:Vector<Chat> users:Vector<User> next_offset:flags.0?string = stories.StoryViewsList
 type StoriesStoryViewsList struct {
+	_              tl.NoCompare
 	Count          int32
 	ViewsCount     int32
 	ForwardsCount  int32
@@ -61380,11 +59656,8 @@ type StoriesStoryViewsClass interface {
 // DecodeStoriesStoryViewsClass reads a boxed stories.StoryViews.
 func DecodeStoriesStoryViewsClass(d *tl.Decoder) StoriesStoryViewsClass {
 	id := d.Uint32()
-	var v StoriesStoryViewsClass
-	switch id {
-	case 0xde9eed1d:
-		v = &StoriesStoryViews{}
-	default:
+	v, ok := New(id).(StoriesStoryViewsClass)
+	if !ok {
 		d.Unknown(id, "stories.StoryViews")
 		return nil
 	}
@@ -61399,6 +59672,7 @@ func DecodeStoriesStoryViewsClass(d *tl.Decoder) StoriesStoryViewsClass {
 //
 //	stories.storyViews#de9eed1d views:Vector<StoryViews> users:Vector<User> = stories.StoryViews
 type StoriesStoryViews struct {
+	_     tl.NoCompare
 	Views []StoryViewsClass
 	Users []UserClass
 }
@@ -61432,17 +59706,8 @@ type InputReplyToClass interface {
 // DecodeInputReplyToClass reads a boxed InputReplyTo.
 func DecodeInputReplyToClass(d *tl.Decoder) InputReplyToClass {
 	id := d.Uint32()
-	var v InputReplyToClass
-	switch id {
-	case 0x3bd4b7c2:
-		v = &InputReplyToMessage{}
-	case 0x5881323a:
-		v = &InputReplyToStory{}
-	case 0x69d66c45:
-		v = &InputReplyToMonoForum{}
-	case 0x4119b95e:
-		v = &InputReplyToEphemeralMessage{}
-	default:
+	v, ok := New(id).(InputReplyToClass)
+	if !ok {
 		d.Unknown(id, "InputReplyTo")
 		return nil
 	}
@@ -61457,6 +59722,7 @@ func DecodeInputReplyToClass(d *tl.Decoder) InputReplyToClass {
 //
 //	inputReplyToMessage#3bd4b7c2 flags:# reply_to_msg_id:int top_msg_id:flags.0?int reply_to_peer_id:flags.1?InputPeer quote_text:flags.2?string quote_entities:flags.3?Vector<MessageEntity> quote_offset:flags.4?int monoforum_peer_id:flags.5?InputPeer todo_item_id:flags.6?int poll_option:flags.7?bytes = InputReplyTo
 type InputReplyToMessage struct {
+	_               tl.NoCompare
 	ReplyToMsgID    int32
 	TopMsgID        tl.Opt[int32]
 	ReplyToPeerID   InputPeerClass
@@ -61565,6 +59831,7 @@ func (x *InputReplyToMessage) DecodeBare(d *tl.Decoder) {
 //
 //	inputReplyToStory#5881323a peer:InputPeer story_id:int = InputReplyTo
 type InputReplyToStory struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	StoryID int32
 }
@@ -61593,6 +59860,7 @@ func (x *InputReplyToStory) DecodeBare(d *tl.Decoder) {
 //
 //	inputReplyToMonoForum#69d66c45 monoforum_peer_id:InputPeer = InputReplyTo
 type InputReplyToMonoForum struct {
+	_               tl.NoCompare
 	MonoforumPeerID InputPeerClass
 }
 
@@ -61618,6 +59886,7 @@ func (x *InputReplyToMonoForum) DecodeBare(d *tl.Decoder) {
 //
 //	inputReplyToEphemeralMessage#4119b95e id:int = InputReplyTo
 type InputReplyToEphemeralMessage struct {
+	_  tl.NoCompare
 	ID int32
 }
 
@@ -61648,11 +59917,8 @@ type ExportedStoryLinkClass interface {
 // DecodeExportedStoryLinkClass reads a boxed ExportedStoryLink.
 func DecodeExportedStoryLinkClass(d *tl.Decoder) ExportedStoryLinkClass {
 	id := d.Uint32()
-	var v ExportedStoryLinkClass
-	switch id {
-	case 0x3fc9053b:
-		v = &ExportedStoryLink{}
-	default:
+	v, ok := New(id).(ExportedStoryLinkClass)
+	if !ok {
 		d.Unknown(id, "ExportedStoryLink")
 		return nil
 	}
@@ -61667,6 +59933,7 @@ func DecodeExportedStoryLinkClass(d *tl.Decoder) ExportedStoryLinkClass {
 //
 //	exportedStoryLink#3fc9053b link:string = ExportedStoryLink
 type ExportedStoryLink struct {
+	_    tl.NoCompare
 	Link string
 }
 
@@ -61697,11 +59964,8 @@ type StoriesStealthModeClass interface {
 // DecodeStoriesStealthModeClass reads a boxed StoriesStealthMode.
 func DecodeStoriesStealthModeClass(d *tl.Decoder) StoriesStealthModeClass {
 	id := d.Uint32()
-	var v StoriesStealthModeClass
-	switch id {
-	case 0x712e27fd:
-		v = &StoriesStealthMode{}
-	default:
+	v, ok := New(id).(StoriesStealthModeClass)
+	if !ok {
 		d.Unknown(id, "StoriesStealthMode")
 		return nil
 	}
@@ -61716,6 +59980,7 @@ func DecodeStoriesStealthModeClass(d *tl.Decoder) StoriesStealthModeClass {
 //
 //	storiesStealthMode#712e27fd flags:# active_until_date:flags.0?int cooldown_until_date:flags.1?int = StoriesStealthMode
 type StoriesStealthMode struct {
+	_                 tl.NoCompare
 	ActiveUntilDate   tl.Opt[int32]
 	CooldownUntilDate tl.Opt[int32]
 }
@@ -61766,11 +60031,8 @@ type MediaAreaCoordinatesClass interface {
 // DecodeMediaAreaCoordinatesClass reads a boxed MediaAreaCoordinates.
 func DecodeMediaAreaCoordinatesClass(d *tl.Decoder) MediaAreaCoordinatesClass {
 	id := d.Uint32()
-	var v MediaAreaCoordinatesClass
-	switch id {
-	case 0xcfc9e002:
-		v = &MediaAreaCoordinates{}
-	default:
+	v, ok := New(id).(MediaAreaCoordinatesClass)
+	if !ok {
 		d.Unknown(id, "MediaAreaCoordinates")
 		return nil
 	}
@@ -61785,6 +60047,7 @@ func DecodeMediaAreaCoordinatesClass(d *tl.Decoder) MediaAreaCoordinatesClass {
 //
 //	mediaAreaCoordinates#cfc9e002 flags:# x:double y:double w:double h:double rotation:double radius:flags.0?double = MediaAreaCoordinates
 type MediaAreaCoordinates struct {
+	_        tl.NoCompare
 	X        float64
 	Y        float64
 	W        float64
@@ -61840,27 +60103,8 @@ type MediaAreaClass interface {
 // DecodeMediaAreaClass reads a boxed MediaArea.
 func DecodeMediaAreaClass(d *tl.Decoder) MediaAreaClass {
 	id := d.Uint32()
-	var v MediaAreaClass
-	switch id {
-	case 0xbe82db9c:
-		v = &MediaAreaVenue{}
-	case 0xb282217f:
-		v = &InputMediaAreaVenue{}
-	case 0xcad5452d:
-		v = &MediaAreaGeoPoint{}
-	case 0x14455871:
-		v = &MediaAreaSuggestedReaction{}
-	case 0x770416af:
-		v = &MediaAreaChannelPost{}
-	case 0x2271f2bf:
-		v = &InputMediaAreaChannelPost{}
-	case 0x37381085:
-		v = &MediaAreaURL{}
-	case 0x49a6549c:
-		v = &MediaAreaWeather{}
-	case 0x5787686d:
-		v = &MediaAreaStarGift{}
-	default:
+	v, ok := New(id).(MediaAreaClass)
+	if !ok {
 		d.Unknown(id, "MediaArea")
 		return nil
 	}
@@ -61875,6 +60119,7 @@ func DecodeMediaAreaClass(d *tl.Decoder) MediaAreaClass {
 //
 //	mediaAreaVenue#be82db9c coordinates:MediaAreaCoordinates geo:GeoPoint title:string address:string provider:string venue_id:string venue_type:string = MediaArea
 type MediaAreaVenue struct {
+	_           tl.NoCompare
 	Coordinates MediaAreaCoordinatesClass
 	Geo         GeoPointClass
 	Title       string
@@ -61918,6 +60163,7 @@ func (x *MediaAreaVenue) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaAreaVenue#b282217f coordinates:MediaAreaCoordinates query_id:long result_id:string = MediaArea
 type InputMediaAreaVenue struct {
+	_           tl.NoCompare
 	Coordinates MediaAreaCoordinatesClass
 	QueryID     int64
 	ResultID    string
@@ -61949,6 +60195,7 @@ func (x *InputMediaAreaVenue) DecodeBare(d *tl.Decoder) {
 //
 //	mediaAreaGeoPoint#cad5452d flags:# coordinates:MediaAreaCoordinates geo:GeoPoint address:flags.0?GeoPointAddress = MediaArea
 type MediaAreaGeoPoint struct {
+	_           tl.NoCompare
 	Coordinates MediaAreaCoordinatesClass
 	Geo         GeoPointClass
 	Address     GeoPointAddressClass
@@ -61990,6 +60237,7 @@ func (x *MediaAreaGeoPoint) DecodeBare(d *tl.Decoder) {
 //
 //	mediaAreaSuggestedReaction#14455871 flags:# dark:flags.0?true flipped:flags.1?true coordinates:MediaAreaCoordinates reaction:Reaction = MediaArea
 type MediaAreaSuggestedReaction struct {
+	_           tl.NoCompare
 	Dark        bool
 	Flipped     bool
 	Coordinates MediaAreaCoordinatesClass
@@ -62031,6 +60279,7 @@ func (x *MediaAreaSuggestedReaction) DecodeBare(d *tl.Decoder) {
 //
 //	mediaAreaChannelPost#770416af coordinates:MediaAreaCoordinates channel_id:long msg_id:int = MediaArea
 type MediaAreaChannelPost struct {
+	_           tl.NoCompare
 	Coordinates MediaAreaCoordinatesClass
 	ChannelID   int64
 	MsgID       int32
@@ -62062,6 +60311,7 @@ func (x *MediaAreaChannelPost) DecodeBare(d *tl.Decoder) {
 //
 //	inputMediaAreaChannelPost#2271f2bf coordinates:MediaAreaCoordinates channel:InputChannel msg_id:int = MediaArea
 type InputMediaAreaChannelPost struct {
+	_           tl.NoCompare
 	Coordinates MediaAreaCoordinatesClass
 	Channel     InputChannelClass
 	MsgID       int32
@@ -62093,6 +60343,7 @@ func (x *InputMediaAreaChannelPost) DecodeBare(d *tl.Decoder) {
 //
 //	mediaAreaUrl#37381085 coordinates:MediaAreaCoordinates url:string = MediaArea
 type MediaAreaURL struct {
+	_           tl.NoCompare
 	Coordinates MediaAreaCoordinatesClass
 	URL         string
 }
@@ -62121,6 +60372,7 @@ func (x *MediaAreaURL) DecodeBare(d *tl.Decoder) {
 //
 //	mediaAreaWeather#49a6549c coordinates:MediaAreaCoordinates emoji:string temperature_c:double color:int = MediaArea
 type MediaAreaWeather struct {
+	_            tl.NoCompare
 	Coordinates  MediaAreaCoordinatesClass
 	Emoji        string
 	TemperatureC float64
@@ -62155,6 +60407,7 @@ func (x *MediaAreaWeather) DecodeBare(d *tl.Decoder) {
 //
 //	mediaAreaStarGift#5787686d coordinates:MediaAreaCoordinates slug:string = MediaArea
 type MediaAreaStarGift struct {
+	_           tl.NoCompare
 	Coordinates MediaAreaCoordinatesClass
 	Slug        string
 }
@@ -62188,11 +60441,8 @@ type PeerStoriesClass interface {
 // DecodePeerStoriesClass reads a boxed PeerStories.
 func DecodePeerStoriesClass(d *tl.Decoder) PeerStoriesClass {
 	id := d.Uint32()
-	var v PeerStoriesClass
-	switch id {
-	case 0x9a35e999:
-		v = &PeerStories{}
-	default:
+	v, ok := New(id).(PeerStoriesClass)
+	if !ok {
 		d.Unknown(id, "PeerStories")
 		return nil
 	}
@@ -62207,6 +60457,7 @@ func DecodePeerStoriesClass(d *tl.Decoder) PeerStoriesClass {
 //
 //	peerStories#9a35e999 flags:# peer:Peer max_read_id:flags.0?int stories:Vector<StoryItem> = PeerStories
 type PeerStories struct {
+	_         tl.NoCompare
 	Peer      PeerClass
 	MaxReadID tl.Opt[int32]
 	Stories   []StoryItemClass
@@ -62253,11 +60504,8 @@ type StoriesPeerStoriesClass interface {
 // DecodeStoriesPeerStoriesClass reads a boxed stories.PeerStories.
 func DecodeStoriesPeerStoriesClass(d *tl.Decoder) StoriesPeerStoriesClass {
 	id := d.Uint32()
-	var v StoriesPeerStoriesClass
-	switch id {
-	case 0xcae68768:
-		v = &StoriesPeerStories{}
-	default:
+	v, ok := New(id).(StoriesPeerStoriesClass)
+	if !ok {
 		d.Unknown(id, "stories.PeerStories")
 		return nil
 	}
@@ -62272,6 +60520,7 @@ func DecodeStoriesPeerStoriesClass(d *tl.Decoder) StoriesPeerStoriesClass {
 //
 //	stories.peerStories#cae68768 stories:PeerStories chats:Vector<Chat> users:Vector<User> = stories.PeerStories
 type StoriesPeerStories struct {
+	_       tl.NoCompare
 	Stories PeerStoriesClass
 	Chats   []ChatClass
 	Users   []UserClass
@@ -62308,11 +60557,8 @@ type MessagesWebPageClass interface {
 // DecodeMessagesWebPageClass reads a boxed messages.WebPage.
 func DecodeMessagesWebPageClass(d *tl.Decoder) MessagesWebPageClass {
 	id := d.Uint32()
-	var v MessagesWebPageClass
-	switch id {
-	case 0xfd5e12bd:
-		v = &MessagesWebPage{}
-	default:
+	v, ok := New(id).(MessagesWebPageClass)
+	if !ok {
 		d.Unknown(id, "messages.WebPage")
 		return nil
 	}
@@ -62327,6 +60573,7 @@ func DecodeMessagesWebPageClass(d *tl.Decoder) MessagesWebPageClass {
 //
 //	messages.webPage#fd5e12bd webpage:WebPage chats:Vector<Chat> users:Vector<User> = messages.WebPage
 type MessagesWebPage struct {
+	_       tl.NoCompare
 	Webpage WebPageClass
 	Chats   []ChatClass
 	Users   []UserClass
@@ -62363,11 +60610,8 @@ type PremiumGiftCodeOptionClass interface {
 // DecodePremiumGiftCodeOptionClass reads a boxed PremiumGiftCodeOption.
 func DecodePremiumGiftCodeOptionClass(d *tl.Decoder) PremiumGiftCodeOptionClass {
 	id := d.Uint32()
-	var v PremiumGiftCodeOptionClass
-	switch id {
-	case 0x257e962b:
-		v = &PremiumGiftCodeOption{}
-	default:
+	v, ok := New(id).(PremiumGiftCodeOptionClass)
+	if !ok {
 		d.Unknown(id, "PremiumGiftCodeOption")
 		return nil
 	}
@@ -62382,6 +60626,7 @@ func DecodePremiumGiftCodeOptionClass(d *tl.Decoder) PremiumGiftCodeOptionClass 
 //
 //	premiumGiftCodeOption#257e962b flags:# users:int months:int store_product:flags.0?string store_quantity:flags.1?int currency:string amount:long = PremiumGiftCodeOption
 type PremiumGiftCodeOption struct {
+	_             tl.NoCompare
 	Users         int32
 	Months        int32
 	StoreProduct  tl.Opt[string]
@@ -62444,11 +60689,8 @@ type PaymentsCheckedGiftCodeClass interface {
 // DecodePaymentsCheckedGiftCodeClass reads a boxed payments.CheckedGiftCode.
 func DecodePaymentsCheckedGiftCodeClass(d *tl.Decoder) PaymentsCheckedGiftCodeClass {
 	id := d.Uint32()
-	var v PaymentsCheckedGiftCodeClass
-	switch id {
-	case 0xeb983f8f:
-		v = &PaymentsCheckedGiftCode{}
-	default:
+	v, ok := New(id).(PaymentsCheckedGiftCodeClass)
+	if !ok {
 		d.Unknown(id, "payments.CheckedGiftCode")
 		return nil
 	}
@@ -62463,6 +60705,7 @@ func DecodePaymentsCheckedGiftCodeClass(d *tl.Decoder) PaymentsCheckedGiftCodeCl
 //
 //	payments.checkedGiftCode#eb983f8f flags:# via_giveaway:flags.2?true from_id:flags.4?Peer giveaway_msg_id:flags.3?int to_id:flags.0?long date:int days:int used_date:flags.1?int chats:Vector<Chat> users:Vector<User> = payments.CheckedGiftCode
 type PaymentsCheckedGiftCode struct {
+	_             tl.NoCompare
 	ViaGiveaway   bool
 	FromID        PeerClass
 	GiveawayMsgID tl.Opt[int32]
@@ -62550,13 +60793,8 @@ type PaymentsGiveawayInfoClass interface {
 // DecodePaymentsGiveawayInfoClass reads a boxed payments.GiveawayInfo.
 func DecodePaymentsGiveawayInfoClass(d *tl.Decoder) PaymentsGiveawayInfoClass {
 	id := d.Uint32()
-	var v PaymentsGiveawayInfoClass
-	switch id {
-	case 0x4367daa0:
-		v = &PaymentsGiveawayInfo{}
-	case 0xe175e66f:
-		v = &PaymentsGiveawayInfoResults{}
-	default:
+	v, ok := New(id).(PaymentsGiveawayInfoClass)
+	if !ok {
 		d.Unknown(id, "payments.GiveawayInfo")
 		return nil
 	}
@@ -62571,6 +60809,7 @@ func DecodePaymentsGiveawayInfoClass(d *tl.Decoder) PaymentsGiveawayInfoClass {
 //
 //	payments.giveawayInfo#4367daa0 flags:# participating:flags.0?true preparing_results:flags.3?true start_date:int joined_too_early_date:flags.1?int admin_disallowed_chat_id:flags.2?long disallowed_country:flags.4?string = payments.GiveawayInfo
 type PaymentsGiveawayInfo struct {
+	_                     tl.NoCompare
 	Participating         bool
 	PreparingResults      bool
 	StartDate             int32
@@ -62639,6 +60878,7 @@ func (x *PaymentsGiveawayInfo) DecodeBare(d *tl.Decoder) {
 //
 //	payments.giveawayInfoResults#e175e66f flags:# winner:flags.0?true refunded:flags.1?true start_date:int gift_code_slug:flags.3?string stars_prize:flags.4?long finish_date:int winners_count:int activated_count:flags.2?int = payments.GiveawayInfo
 type PaymentsGiveawayInfoResults struct {
+	_              tl.NoCompare
 	Winner         bool
 	Refunded       bool
 	StartDate      int32
@@ -62718,13 +60958,8 @@ type PrepaidGiveawayClass interface {
 // DecodePrepaidGiveawayClass reads a boxed PrepaidGiveaway.
 func DecodePrepaidGiveawayClass(d *tl.Decoder) PrepaidGiveawayClass {
 	id := d.Uint32()
-	var v PrepaidGiveawayClass
-	switch id {
-	case 0xb2539d54:
-		v = &PrepaidGiveaway{}
-	case 0x9a9d77e0:
-		v = &PrepaidStarsGiveaway{}
-	default:
+	v, ok := New(id).(PrepaidGiveawayClass)
+	if !ok {
 		d.Unknown(id, "PrepaidGiveaway")
 		return nil
 	}
@@ -62739,6 +60974,7 @@ func DecodePrepaidGiveawayClass(d *tl.Decoder) PrepaidGiveawayClass {
 //
 //	prepaidGiveaway#b2539d54 id:long months:int quantity:int date:int = PrepaidGiveaway
 type PrepaidGiveaway struct {
+	_        tl.NoCompare
 	ID       int64
 	Months   int32
 	Quantity int32
@@ -62773,6 +61009,7 @@ func (x *PrepaidGiveaway) DecodeBare(d *tl.Decoder) {
 //
 //	prepaidStarsGiveaway#9a9d77e0 id:long stars:long quantity:int boosts:int date:int = PrepaidGiveaway
 type PrepaidStarsGiveaway struct {
+	_        tl.NoCompare
 	ID       int64
 	Stars    int64
 	Quantity int32
@@ -62815,11 +61052,8 @@ type BoostClass interface {
 // DecodeBoostClass reads a boxed Boost.
 func DecodeBoostClass(d *tl.Decoder) BoostClass {
 	id := d.Uint32()
-	var v BoostClass
-	switch id {
-	case 0x4b3e14d6:
-		v = &Boost{}
-	default:
+	v, ok := New(id).(BoostClass)
+	if !ok {
 		d.Unknown(id, "Boost")
 		return nil
 	}
@@ -62834,6 +61068,7 @@ func DecodeBoostClass(d *tl.Decoder) BoostClass {
 //
 //	boost#4b3e14d6 flags:# gift:flags.1?true giveaway:flags.2?true unclaimed:flags.3?true id:string user_id:flags.0?long giveaway_msg_id:flags.2?int date:int expires:int used_gift_slug:flags.4?string multiplier:flags.5?int stars:flags.6?long = Boost
 type Boost struct {
+	_             tl.NoCompare
 	Gift          bool
 	Giveaway      bool
 	Unclaimed     bool
@@ -62938,11 +61173,8 @@ type PremiumBoostsListClass interface {
 // DecodePremiumBoostsListClass reads a boxed premium.BoostsList.
 func DecodePremiumBoostsListClass(d *tl.Decoder) PremiumBoostsListClass {
 	id := d.Uint32()
-	var v PremiumBoostsListClass
-	switch id {
-	case 0x86f8613c:
-		v = &PremiumBoostsList{}
-	default:
+	v, ok := New(id).(PremiumBoostsListClass)
+	if !ok {
 		d.Unknown(id, "premium.BoostsList")
 		return nil
 	}
@@ -62957,6 +61189,7 @@ func DecodePremiumBoostsListClass(d *tl.Decoder) PremiumBoostsListClass {
 //
 //	premium.boostsList#86f8613c flags:# count:int boosts:Vector<Boost> next_offset:flags.0?string users:Vector<User> = premium.BoostsList
 type PremiumBoostsList struct {
+	_          tl.NoCompare
 	Count      int32
 	Boosts     []BoostClass
 	NextOffset tl.Opt[string]
@@ -63006,11 +61239,8 @@ type MyBoostClass interface {
 // DecodeMyBoostClass reads a boxed MyBoost.
 func DecodeMyBoostClass(d *tl.Decoder) MyBoostClass {
 	id := d.Uint32()
-	var v MyBoostClass
-	switch id {
-	case 0xc448415c:
-		v = &MyBoost{}
-	default:
+	v, ok := New(id).(MyBoostClass)
+	if !ok {
 		d.Unknown(id, "MyBoost")
 		return nil
 	}
@@ -63025,6 +61255,7 @@ func DecodeMyBoostClass(d *tl.Decoder) MyBoostClass {
 //
 //	myBoost#c448415c flags:# slot:int peer:flags.0?Peer date:int expires:int cooldown_until_date:flags.1?int = MyBoost
 type MyBoost struct {
+	_                 tl.NoCompare
 	Slot              int32
 	Peer              PeerClass
 	Date              int32
@@ -63084,11 +61315,8 @@ type PremiumMyBoostsClass interface {
 // DecodePremiumMyBoostsClass reads a boxed premium.MyBoosts.
 func DecodePremiumMyBoostsClass(d *tl.Decoder) PremiumMyBoostsClass {
 	id := d.Uint32()
-	var v PremiumMyBoostsClass
-	switch id {
-	case 0x9ae228e2:
-		v = &PremiumMyBoosts{}
-	default:
+	v, ok := New(id).(PremiumMyBoostsClass)
+	if !ok {
 		d.Unknown(id, "premium.MyBoosts")
 		return nil
 	}
@@ -63103,6 +61331,7 @@ func DecodePremiumMyBoostsClass(d *tl.Decoder) PremiumMyBoostsClass {
 //
 //	premium.myBoosts#9ae228e2 my_boosts:Vector<MyBoost> chats:Vector<Chat> users:Vector<User> = premium.MyBoosts
 type PremiumMyBoosts struct {
+	_        tl.NoCompare
 	MyBoosts []MyBoostClass
 	Chats    []ChatClass
 	Users    []UserClass
@@ -63139,11 +61368,8 @@ type PremiumBoostsStatusClass interface {
 // DecodePremiumBoostsStatusClass reads a boxed premium.BoostsStatus.
 func DecodePremiumBoostsStatusClass(d *tl.Decoder) PremiumBoostsStatusClass {
 	id := d.Uint32()
-	var v PremiumBoostsStatusClass
-	switch id {
-	case 0x4959427a:
-		v = &PremiumBoostsStatus{}
-	default:
+	v, ok := New(id).(PremiumBoostsStatusClass)
+	if !ok {
 		d.Unknown(id, "premium.BoostsStatus")
 		return nil
 	}
@@ -63158,6 +61384,7 @@ func DecodePremiumBoostsStatusClass(d *tl.Decoder) PremiumBoostsStatusClass {
 //
 //	premium.boostsStatus#4959427a flags:# my_boost:flags.2?true level:int current_level_boosts:int boosts:int gift_boosts:flags.4?int next_level_boosts:flags.0?int premium_audience:flags.1?StatsPercentValue boost_url:string prepaid_giveaways:flags.3?Vector<PrepaidGiveaway> my_boost_slots:flags.2?Vector<int> = premium.BoostsStatus
 type PremiumBoostsStatus struct {
+	_                  tl.NoCompare
 	MyBoost            bool
 	Level              int32
 	CurrentLevelBoosts int32
@@ -63255,11 +61482,8 @@ type StoryFwdHeaderClass interface {
 // DecodeStoryFwdHeaderClass reads a boxed StoryFwdHeader.
 func DecodeStoryFwdHeaderClass(d *tl.Decoder) StoryFwdHeaderClass {
 	id := d.Uint32()
-	var v StoryFwdHeaderClass
-	switch id {
-	case 0xb826e150:
-		v = &StoryFwdHeader{}
-	default:
+	v, ok := New(id).(StoryFwdHeaderClass)
+	if !ok {
 		d.Unknown(id, "StoryFwdHeader")
 		return nil
 	}
@@ -63274,6 +61498,7 @@ func DecodeStoryFwdHeaderClass(d *tl.Decoder) StoryFwdHeaderClass {
 //
 //	storyFwdHeader#b826e150 flags:# modified:flags.3?true from:flags.0?Peer from_name:flags.1?string story_id:flags.2?int = StoryFwdHeader
 type StoryFwdHeader struct {
+	_        tl.NoCompare
 	Modified bool
 	From     PeerClass
 	FromName tl.Opt[string]
@@ -63339,13 +61564,8 @@ type PostInteractionCountersClass interface {
 // DecodePostInteractionCountersClass reads a boxed PostInteractionCounters.
 func DecodePostInteractionCountersClass(d *tl.Decoder) PostInteractionCountersClass {
 	id := d.Uint32()
-	var v PostInteractionCountersClass
-	switch id {
-	case 0xe7058e7f:
-		v = &PostInteractionCountersMessage{}
-	case 0x8a480e27:
-		v = &PostInteractionCountersStory{}
-	default:
+	v, ok := New(id).(PostInteractionCountersClass)
+	if !ok {
 		d.Unknown(id, "PostInteractionCounters")
 		return nil
 	}
@@ -63360,6 +61580,7 @@ func DecodePostInteractionCountersClass(d *tl.Decoder) PostInteractionCountersCl
 //
 //	postInteractionCountersMessage#e7058e7f msg_id:int views:int forwards:int reactions:int = PostInteractionCounters
 type PostInteractionCountersMessage struct {
+	_         tl.NoCompare
 	MsgID     int32
 	Views     int32
 	Forwards  int32
@@ -63394,6 +61615,7 @@ func (x *PostInteractionCountersMessage) DecodeBare(d *tl.Decoder) {
 //
 //	postInteractionCountersStory#8a480e27 story_id:int views:int forwards:int reactions:int = PostInteractionCounters
 type PostInteractionCountersStory struct {
+	_         tl.NoCompare
 	StoryID   int32
 	Views     int32
 	Forwards  int32
@@ -63433,11 +61655,8 @@ type StatsStoryStatsClass interface {
 // DecodeStatsStoryStatsClass reads a boxed stats.StoryStats.
 func DecodeStatsStoryStatsClass(d *tl.Decoder) StatsStoryStatsClass {
 	id := d.Uint32()
-	var v StatsStoryStatsClass
-	switch id {
-	case 0x50cd067c:
-		v = &StatsStoryStats{}
-	default:
+	v, ok := New(id).(StatsStoryStatsClass)
+	if !ok {
 		d.Unknown(id, "stats.StoryStats")
 		return nil
 	}
@@ -63452,6 +61671,7 @@ func DecodeStatsStoryStatsClass(d *tl.Decoder) StatsStoryStatsClass {
 //
 //	stats.storyStats#50cd067c views_graph:StatsGraph reactions_by_emotion_graph:StatsGraph = stats.StoryStats
 type StatsStoryStats struct {
+	_                       tl.NoCompare
 	ViewsGraph              StatsGraphClass
 	ReactionsByEmotionGraph StatsGraphClass
 }
@@ -63485,13 +61705,8 @@ type PublicForwardClass interface {
 // DecodePublicForwardClass reads a boxed PublicForward.
 func DecodePublicForwardClass(d *tl.Decoder) PublicForwardClass {
 	id := d.Uint32()
-	var v PublicForwardClass
-	switch id {
-	case 0x01f2bf4a:
-		v = &PublicForwardMessage{}
-	case 0xedf3add0:
-		v = &PublicForwardStory{}
-	default:
+	v, ok := New(id).(PublicForwardClass)
+	if !ok {
 		d.Unknown(id, "PublicForward")
 		return nil
 	}
@@ -63506,6 +61721,7 @@ func DecodePublicForwardClass(d *tl.Decoder) PublicForwardClass {
 //
 //	publicForwardMessage#1f2bf4a message:Message = PublicForward
 type PublicForwardMessage struct {
+	_       tl.NoCompare
 	Message MessageClass
 }
 
@@ -63531,6 +61747,7 @@ func (x *PublicForwardMessage) DecodeBare(d *tl.Decoder) {
 //
 //	publicForwardStory#edf3add0 peer:Peer story:StoryItem = PublicForward
 type PublicForwardStory struct {
+	_     tl.NoCompare
 	Peer  PeerClass
 	Story StoryItemClass
 }
@@ -63564,11 +61781,8 @@ type StatsPublicForwardsClass interface {
 // DecodeStatsPublicForwardsClass reads a boxed stats.PublicForwards.
 func DecodeStatsPublicForwardsClass(d *tl.Decoder) StatsPublicForwardsClass {
 	id := d.Uint32()
-	var v StatsPublicForwardsClass
-	switch id {
-	case 0x93037e20:
-		v = &StatsPublicForwards{}
-	default:
+	v, ok := New(id).(StatsPublicForwardsClass)
+	if !ok {
 		d.Unknown(id, "stats.PublicForwards")
 		return nil
 	}
@@ -63583,6 +61797,7 @@ func DecodeStatsPublicForwardsClass(d *tl.Decoder) StatsPublicForwardsClass {
 //
 //	stats.publicForwards#93037e20 flags:# count:int forwards:Vector<PublicForward> next_offset:flags.0?string chats:Vector<Chat> users:Vector<User> = stats.PublicForwards
 type StatsPublicForwards struct {
+	_          tl.NoCompare
 	Count      int32
 	Forwards   []PublicForwardClass
 	NextOffset tl.Opt[string]
@@ -63635,15 +61850,8 @@ type PeerColorClass interface {
 // DecodePeerColorClass reads a boxed PeerColor.
 func DecodePeerColorClass(d *tl.Decoder) PeerColorClass {
 	id := d.Uint32()
-	var v PeerColorClass
-	switch id {
-	case 0xb54b5acf:
-		v = &PeerColor{}
-	case 0xb9c0639a:
-		v = &PeerColorCollectible{}
-	case 0xb8ea86a9:
-		v = &InputPeerColorCollectible{}
-	default:
+	v, ok := New(id).(PeerColorClass)
+	if !ok {
 		d.Unknown(id, "PeerColor")
 		return nil
 	}
@@ -63658,6 +61866,7 @@ func DecodePeerColorClass(d *tl.Decoder) PeerColorClass {
 //
 //	peerColor#b54b5acf flags:# color:flags.0?int background_emoji_id:flags.1?long = PeerColor
 type PeerColor struct {
+	_                 tl.NoCompare
 	Color             tl.Opt[int32]
 	BackgroundEmojiID tl.Opt[int64]
 }
@@ -63703,6 +61912,7 @@ func (x *PeerColor) DecodeBare(d *tl.Decoder) {
 //
 //	peerColorCollectible#b9c0639a flags:# collectible_id:long gift_emoji_id:long background_emoji_id:long accent_color:int colors:Vector<int> dark_accent_color:flags.0?int dark_colors:flags.1?Vector<int> = PeerColor
 type PeerColorCollectible struct {
+	_                 tl.NoCompare
 	CollectibleID     int64
 	GiftEmojiID       int64
 	BackgroundEmojiID int64
@@ -63763,6 +61973,7 @@ func (x *PeerColorCollectible) DecodeBare(d *tl.Decoder) {
 //
 //	inputPeerColorCollectible#b8ea86a9 collectible_id:long = PeerColor
 type InputPeerColorCollectible struct {
+	_             tl.NoCompare
 	CollectibleID int64
 }
 
@@ -63793,13 +62004,8 @@ type HelpPeerColorSetClass interface {
 // DecodeHelpPeerColorSetClass reads a boxed help.PeerColorSet.
 func DecodeHelpPeerColorSetClass(d *tl.Decoder) HelpPeerColorSetClass {
 	id := d.Uint32()
-	var v HelpPeerColorSetClass
-	switch id {
-	case 0x26219a58:
-		v = &HelpPeerColorSet{}
-	case 0x767d61eb:
-		v = &HelpPeerColorProfileSet{}
-	default:
+	v, ok := New(id).(HelpPeerColorSetClass)
+	if !ok {
 		d.Unknown(id, "help.PeerColorSet")
 		return nil
 	}
@@ -63814,6 +62020,7 @@ func DecodeHelpPeerColorSetClass(d *tl.Decoder) HelpPeerColorSetClass {
 //
 //	help.peerColorSet#26219a58 colors:Vector<int> = help.PeerColorSet
 type HelpPeerColorSet struct {
+	_      tl.NoCompare
 	Colors []int32
 }
 
@@ -63839,6 +62046,7 @@ func (x *HelpPeerColorSet) DecodeBare(d *tl.Decoder) {
 //
 //	help.peerColorProfileSet#767d61eb palette_colors:Vector<int> bg_colors:Vector<int> story_colors:Vector<int> = help.PeerColorSet
 type HelpPeerColorProfileSet struct {
+	_             tl.NoCompare
 	PaletteColors []int32
 	BgColors      []int32
 	StoryColors   []int32
@@ -63875,11 +62083,8 @@ type HelpPeerColorOptionClass interface {
 // DecodeHelpPeerColorOptionClass reads a boxed help.PeerColorOption.
 func DecodeHelpPeerColorOptionClass(d *tl.Decoder) HelpPeerColorOptionClass {
 	id := d.Uint32()
-	var v HelpPeerColorOptionClass
-	switch id {
-	case 0xadec6ebe:
-		v = &HelpPeerColorOption{}
-	default:
+	v, ok := New(id).(HelpPeerColorOptionClass)
+	if !ok {
 		d.Unknown(id, "help.PeerColorOption")
 		return nil
 	}
@@ -63894,6 +62099,7 @@ func DecodeHelpPeerColorOptionClass(d *tl.Decoder) HelpPeerColorOptionClass {
 //
 //	help.peerColorOption#adec6ebe flags:# hidden:flags.0?true color_id:int colors:flags.1?help.PeerColorSet dark_colors:flags.2?help.PeerColorSet channel_min_level:flags.3?int group_min_level:flags.4?int = help.PeerColorOption
 type HelpPeerColorOption struct {
+	_               tl.NoCompare
 	Hidden          bool
 	ColorID         int32
 	Colors          HelpPeerColorSetClass
@@ -63972,13 +62178,8 @@ type HelpPeerColorsClass interface {
 // DecodeHelpPeerColorsClass reads a boxed help.PeerColors.
 func DecodeHelpPeerColorsClass(d *tl.Decoder) HelpPeerColorsClass {
 	id := d.Uint32()
-	var v HelpPeerColorsClass
-	switch id {
-	case 0x2ba1f5ce:
-		v = &HelpPeerColorsNotModified{}
-	case 0x00f8ed08:
-		v = &HelpPeerColors{}
-	default:
+	v, ok := New(id).(HelpPeerColorsClass)
+	if !ok {
 		d.Unknown(id, "help.PeerColors")
 		return nil
 	}
@@ -63993,6 +62194,7 @@ func DecodeHelpPeerColorsClass(d *tl.Decoder) HelpPeerColorsClass {
 //
 //	help.peerColorsNotModified#2ba1f5ce = help.PeerColors
 type HelpPeerColorsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x2ba1f5ce.
@@ -64015,6 +62217,7 @@ func (x *HelpPeerColorsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	help.peerColors#f8ed08 hash:int colors:Vector<help.PeerColorOption> = help.PeerColors
 type HelpPeerColors struct {
+	_      tl.NoCompare
 	Hash   int32
 	Colors []HelpPeerColorOptionClass
 }
@@ -64048,15 +62251,8 @@ type StoryReactionClass interface {
 // DecodeStoryReactionClass reads a boxed StoryReaction.
 func DecodeStoryReactionClass(d *tl.Decoder) StoryReactionClass {
 	id := d.Uint32()
-	var v StoryReactionClass
-	switch id {
-	case 0x6090d6d5:
-		v = &StoryReaction{}
-	case 0xbbab2643:
-		v = &StoryReactionPublicForward{}
-	case 0xcfcd0f13:
-		v = &StoryReactionPublicRepost{}
-	default:
+	v, ok := New(id).(StoryReactionClass)
+	if !ok {
 		d.Unknown(id, "StoryReaction")
 		return nil
 	}
@@ -64071,6 +62267,7 @@ func DecodeStoryReactionClass(d *tl.Decoder) StoryReactionClass {
 //
 //	storyReaction#6090d6d5 peer_id:Peer date:int reaction:Reaction = StoryReaction
 type StoryReaction struct {
+	_        tl.NoCompare
 	PeerID   PeerClass
 	Date     int32
 	Reaction ReactionClass
@@ -64102,6 +62299,7 @@ func (x *StoryReaction) DecodeBare(d *tl.Decoder) {
 //
 //	storyReactionPublicForward#bbab2643 message:Message = StoryReaction
 type StoryReactionPublicForward struct {
+	_       tl.NoCompare
 	Message MessageClass
 }
 
@@ -64127,6 +62325,7 @@ func (x *StoryReactionPublicForward) DecodeBare(d *tl.Decoder) {
 //
 //	storyReactionPublicRepost#cfcd0f13 peer_id:Peer story:StoryItem = StoryReaction
 type StoryReactionPublicRepost struct {
+	_      tl.NoCompare
 	PeerID PeerClass
 	Story  StoryItemClass
 }
@@ -64160,11 +62359,8 @@ type StoriesStoryReactionsListClass interface {
 // DecodeStoriesStoryReactionsListClass reads a boxed stories.StoryReactionsList.
 func DecodeStoriesStoryReactionsListClass(d *tl.Decoder) StoriesStoryReactionsListClass {
 	id := d.Uint32()
-	var v StoriesStoryReactionsListClass
-	switch id {
-	case 0xaa5f789c:
-		v = &StoriesStoryReactionsList{}
-	default:
+	v, ok := New(id).(StoriesStoryReactionsListClass)
+	if !ok {
 		d.Unknown(id, "stories.StoryReactionsList")
 		return nil
 	}
@@ -64179,6 +62375,7 @@ func DecodeStoriesStoryReactionsListClass(d *tl.Decoder) StoriesStoryReactionsLi
 //
 //	stories.storyReactionsList#aa5f789c flags:# count:int reactions:Vector<StoryReaction> chats:Vector<Chat> users:Vector<User> next_offset:flags.0?string = stories.StoryReactionsList
 type StoriesStoryReactionsList struct {
+	_          tl.NoCompare
 	Count      int32
 	Reactions  []StoryReactionClass
 	Chats      []ChatClass
@@ -64231,13 +62428,8 @@ type SavedDialogClass interface {
 // DecodeSavedDialogClass reads a boxed SavedDialog.
 func DecodeSavedDialogClass(d *tl.Decoder) SavedDialogClass {
 	id := d.Uint32()
-	var v SavedDialogClass
-	switch id {
-	case 0xbd87cb6c:
-		v = &SavedDialog{}
-	case 0x64407ea7:
-		v = &MonoForumDialog{}
-	default:
+	v, ok := New(id).(SavedDialogClass)
+	if !ok {
 		d.Unknown(id, "SavedDialog")
 		return nil
 	}
@@ -64252,6 +62444,7 @@ func DecodeSavedDialogClass(d *tl.Decoder) SavedDialogClass {
 //
 //	savedDialog#bd87cb6c flags:# pinned:flags.2?true peer:Peer top_message:int = SavedDialog
 type SavedDialog struct {
+	_          tl.NoCompare
 	Pinned     bool
 	Peer       PeerClass
 	TopMessage int32
@@ -64288,6 +62481,7 @@ func (x *SavedDialog) DecodeBare(d *tl.Decoder) {
 //
 //	monoForumDialog#64407ea7 flags:# unread_mark:flags.3?true nopaid_messages_exception:flags.4?true peer:Peer top_message:int read_inbox_max_id:int read_outbox_max_id:int unread_count:int unread_reactions_count:int draft:flags.1?DraftMessage = SavedDialog
 type MonoForumDialog struct {
+	_                       tl.NoCompare
 	UnreadMark              bool
 	NopaidMessagesException bool
 	Peer                    PeerClass
@@ -64356,15 +62550,8 @@ type MessagesSavedDialogsClass interface {
 // DecodeMessagesSavedDialogsClass reads a boxed messages.SavedDialogs.
 func DecodeMessagesSavedDialogsClass(d *tl.Decoder) MessagesSavedDialogsClass {
 	id := d.Uint32()
-	var v MessagesSavedDialogsClass
-	switch id {
-	case 0xf83ae221:
-		v = &MessagesSavedDialogs{}
-	case 0x44ba9dd9:
-		v = &MessagesSavedDialogsSlice{}
-	case 0xc01f6fe8:
-		v = &MessagesSavedDialogsNotModified{}
-	default:
+	v, ok := New(id).(MessagesSavedDialogsClass)
+	if !ok {
 		d.Unknown(id, "messages.SavedDialogs")
 		return nil
 	}
@@ -64379,6 +62566,7 @@ func DecodeMessagesSavedDialogsClass(d *tl.Decoder) MessagesSavedDialogsClass {
 //
 //	messages.savedDialogs#f83ae221 dialogs:Vector<SavedDialog> messages:Vector<Message> chats:Vector<Chat> users:Vector<User> = messages.SavedDialogs
 type MessagesSavedDialogs struct {
+	_        tl.NoCompare
 	Dialogs  []SavedDialogClass
 	Messages []MessageClass
 	Chats    []ChatClass
@@ -64413,6 +62601,7 @@ func (x *MessagesSavedDialogs) DecodeBare(d *tl.Decoder) {
 //
 //	messages.savedDialogsSlice#44ba9dd9 count:int dialogs:Vector<SavedDialog> messages:Vector<Message> chats:Vector<Chat> users:Vector<User> = messages.SavedDialogs
 type MessagesSavedDialogsSlice struct {
+	_        tl.NoCompare
 	Count    int32
 	Dialogs  []SavedDialogClass
 	Messages []MessageClass
@@ -64450,6 +62639,7 @@ func (x *MessagesSavedDialogsSlice) DecodeBare(d *tl.Decoder) {
 //
 //	messages.savedDialogsNotModified#c01f6fe8 count:int = messages.SavedDialogs
 type MessagesSavedDialogsNotModified struct {
+	_     tl.NoCompare
 	Count int32
 }
 
@@ -64480,11 +62670,8 @@ type SavedReactionTagClass interface {
 // DecodeSavedReactionTagClass reads a boxed SavedReactionTag.
 func DecodeSavedReactionTagClass(d *tl.Decoder) SavedReactionTagClass {
 	id := d.Uint32()
-	var v SavedReactionTagClass
-	switch id {
-	case 0xcb6ff828:
-		v = &SavedReactionTag{}
-	default:
+	v, ok := New(id).(SavedReactionTagClass)
+	if !ok {
 		d.Unknown(id, "SavedReactionTag")
 		return nil
 	}
@@ -64499,6 +62686,7 @@ func DecodeSavedReactionTagClass(d *tl.Decoder) SavedReactionTagClass {
 //
 //	savedReactionTag#cb6ff828 flags:# reaction:Reaction title:flags.0?string count:int = SavedReactionTag
 type SavedReactionTag struct {
+	_        tl.NoCompare
 	Reaction ReactionClass
 	Title    tl.Opt[string]
 	Count    int32
@@ -64545,13 +62733,8 @@ type MessagesSavedReactionTagsClass interface {
 // DecodeMessagesSavedReactionTagsClass reads a boxed messages.SavedReactionTags.
 func DecodeMessagesSavedReactionTagsClass(d *tl.Decoder) MessagesSavedReactionTagsClass {
 	id := d.Uint32()
-	var v MessagesSavedReactionTagsClass
-	switch id {
-	case 0x889b59ef:
-		v = &MessagesSavedReactionTagsNotModified{}
-	case 0x3259950a:
-		v = &MessagesSavedReactionTags{}
-	default:
+	v, ok := New(id).(MessagesSavedReactionTagsClass)
+	if !ok {
 		d.Unknown(id, "messages.SavedReactionTags")
 		return nil
 	}
@@ -64566,6 +62749,7 @@ func DecodeMessagesSavedReactionTagsClass(d *tl.Decoder) MessagesSavedReactionTa
 //
 //	messages.savedReactionTagsNotModified#889b59ef = messages.SavedReactionTags
 type MessagesSavedReactionTagsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x889b59ef.
@@ -64590,6 +62774,7 @@ func (x *MessagesSavedReactionTagsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	messages.savedReactionTags#3259950a tags:Vector<SavedReactionTag> hash:long = messages.SavedReactionTags
 type MessagesSavedReactionTags struct {
+	_    tl.NoCompare
 	Tags []SavedReactionTagClass
 	Hash int64
 }
@@ -64623,11 +62808,8 @@ type OutboxReadDateClass interface {
 // DecodeOutboxReadDateClass reads a boxed OutboxReadDate.
 func DecodeOutboxReadDateClass(d *tl.Decoder) OutboxReadDateClass {
 	id := d.Uint32()
-	var v OutboxReadDateClass
-	switch id {
-	case 0x3bb842ac:
-		v = &OutboxReadDate{}
-	default:
+	v, ok := New(id).(OutboxReadDateClass)
+	if !ok {
 		d.Unknown(id, "OutboxReadDate")
 		return nil
 	}
@@ -64642,6 +62824,7 @@ func DecodeOutboxReadDateClass(d *tl.Decoder) OutboxReadDateClass {
 //
 //	outboxReadDate#3bb842ac date:int = OutboxReadDate
 type OutboxReadDate struct {
+	_    tl.NoCompare
 	Date int32
 }
 
@@ -64672,11 +62855,8 @@ type SmsjobsEligibilityToJoinClass interface {
 // DecodeSmsjobsEligibilityToJoinClass reads a boxed smsjobs.EligibilityToJoin.
 func DecodeSmsjobsEligibilityToJoinClass(d *tl.Decoder) SmsjobsEligibilityToJoinClass {
 	id := d.Uint32()
-	var v SmsjobsEligibilityToJoinClass
-	switch id {
-	case 0xdc8b44cf:
-		v = &SmsjobsEligibleToJoin{}
-	default:
+	v, ok := New(id).(SmsjobsEligibilityToJoinClass)
+	if !ok {
 		d.Unknown(id, "smsjobs.EligibilityToJoin")
 		return nil
 	}
@@ -64691,6 +62871,7 @@ func DecodeSmsjobsEligibilityToJoinClass(d *tl.Decoder) SmsjobsEligibilityToJoin
 //
 //	smsjobs.eligibleToJoin#dc8b44cf terms_url:string monthly_sent_sms:int = smsjobs.EligibilityToJoin
 type SmsjobsEligibleToJoin struct {
+	_              tl.NoCompare
 	TermsURL       string
 	MonthlySentSMS int32
 }
@@ -64724,11 +62905,8 @@ type SmsjobsStatusClass interface {
 // DecodeSmsjobsStatusClass reads a boxed smsjobs.Status.
 func DecodeSmsjobsStatusClass(d *tl.Decoder) SmsjobsStatusClass {
 	id := d.Uint32()
-	var v SmsjobsStatusClass
-	switch id {
-	case 0x2aee9191:
-		v = &SmsjobsStatus{}
-	default:
+	v, ok := New(id).(SmsjobsStatusClass)
+	if !ok {
 		d.Unknown(id, "smsjobs.Status")
 		return nil
 	}
@@ -64743,6 +62921,7 @@ func DecodeSmsjobsStatusClass(d *tl.Decoder) SmsjobsStatusClass {
 //
 //	smsjobs.status#2aee9191 flags:# allow_international:flags.0?true recent_sent:int recent_since:int recent_remains:int total_sent:int total_since:int last_gift_slug:flags.1?string terms_url:string = smsjobs.Status
 type SmsjobsStatus struct {
+	_                  tl.NoCompare
 	AllowInternational bool
 	RecentSent         int32
 	RecentSince        int32
@@ -64806,11 +62985,8 @@ type SMSJobClass interface {
 // DecodeSMSJobClass reads a boxed SmsJob.
 func DecodeSMSJobClass(d *tl.Decoder) SMSJobClass {
 	id := d.Uint32()
-	var v SMSJobClass
-	switch id {
-	case 0xe6a1eeb8:
-		v = &SMSJob{}
-	default:
+	v, ok := New(id).(SMSJobClass)
+	if !ok {
 		d.Unknown(id, "SmsJob")
 		return nil
 	}
@@ -64825,6 +63001,7 @@ func DecodeSMSJobClass(d *tl.Decoder) SMSJobClass {
 //
 //	smsJob#e6a1eeb8 job_id:string phone_number:string text:string = SmsJob
 type SMSJob struct {
+	_           tl.NoCompare
 	JobID       string
 	PhoneNumber string
 	Text        string
@@ -64861,11 +63038,8 @@ type BusinessWeeklyOpenClass interface {
 // DecodeBusinessWeeklyOpenClass reads a boxed BusinessWeeklyOpen.
 func DecodeBusinessWeeklyOpenClass(d *tl.Decoder) BusinessWeeklyOpenClass {
 	id := d.Uint32()
-	var v BusinessWeeklyOpenClass
-	switch id {
-	case 0x120b1ab9:
-		v = &BusinessWeeklyOpen{}
-	default:
+	v, ok := New(id).(BusinessWeeklyOpenClass)
+	if !ok {
 		d.Unknown(id, "BusinessWeeklyOpen")
 		return nil
 	}
@@ -64880,6 +63054,7 @@ func DecodeBusinessWeeklyOpenClass(d *tl.Decoder) BusinessWeeklyOpenClass {
 //
 //	businessWeeklyOpen#120b1ab9 start_minute:int end_minute:int = BusinessWeeklyOpen
 type BusinessWeeklyOpen struct {
+	_           tl.NoCompare
 	StartMinute int32
 	EndMinute   int32
 }
@@ -64913,11 +63088,8 @@ type BusinessWorkHoursClass interface {
 // DecodeBusinessWorkHoursClass reads a boxed BusinessWorkHours.
 func DecodeBusinessWorkHoursClass(d *tl.Decoder) BusinessWorkHoursClass {
 	id := d.Uint32()
-	var v BusinessWorkHoursClass
-	switch id {
-	case 0x8c92b098:
-		v = &BusinessWorkHours{}
-	default:
+	v, ok := New(id).(BusinessWorkHoursClass)
+	if !ok {
 		d.Unknown(id, "BusinessWorkHours")
 		return nil
 	}
@@ -64932,6 +63104,7 @@ func DecodeBusinessWorkHoursClass(d *tl.Decoder) BusinessWorkHoursClass {
 //
 //	businessWorkHours#8c92b098 flags:# open_now:flags.0?true timezone_id:string weekly_open:Vector<BusinessWeeklyOpen> = BusinessWorkHours
 type BusinessWorkHours struct {
+	_          tl.NoCompare
 	OpenNow    bool
 	TimezoneID string
 	WeeklyOpen []BusinessWeeklyOpenClass
@@ -64973,11 +63146,8 @@ type BusinessLocationClass interface {
 // DecodeBusinessLocationClass reads a boxed BusinessLocation.
 func DecodeBusinessLocationClass(d *tl.Decoder) BusinessLocationClass {
 	id := d.Uint32()
-	var v BusinessLocationClass
-	switch id {
-	case 0xac5c1af7:
-		v = &BusinessLocation{}
-	default:
+	v, ok := New(id).(BusinessLocationClass)
+	if !ok {
 		d.Unknown(id, "BusinessLocation")
 		return nil
 	}
@@ -64992,6 +63162,7 @@ func DecodeBusinessLocationClass(d *tl.Decoder) BusinessLocationClass {
 //
 //	businessLocation#ac5c1af7 flags:# geo_point:flags.0?GeoPoint address:string = BusinessLocation
 type BusinessLocation struct {
+	_        tl.NoCompare
 	GeoPoint GeoPointClass
 	Address  string
 }
@@ -65035,11 +63206,8 @@ type InputBusinessRecipientsClass interface {
 // DecodeInputBusinessRecipientsClass reads a boxed InputBusinessRecipients.
 func DecodeInputBusinessRecipientsClass(d *tl.Decoder) InputBusinessRecipientsClass {
 	id := d.Uint32()
-	var v InputBusinessRecipientsClass
-	switch id {
-	case 0x6f8b32aa:
-		v = &InputBusinessRecipients{}
-	default:
+	v, ok := New(id).(InputBusinessRecipientsClass)
+	if !ok {
 		d.Unknown(id, "InputBusinessRecipients")
 		return nil
 	}
@@ -65054,6 +63222,7 @@ func DecodeInputBusinessRecipientsClass(d *tl.Decoder) InputBusinessRecipientsCl
 //
 //	inputBusinessRecipients#6f8b32aa flags:# existing_chats:flags.0?true new_chats:flags.1?true contacts:flags.2?true non_contacts:flags.3?true exclude_selected:flags.5?true users:flags.4?Vector<InputUser> = InputBusinessRecipients
 type InputBusinessRecipients struct {
+	_               tl.NoCompare
 	ExistingChats   bool
 	NewChats        bool
 	Contacts        bool
@@ -65119,11 +63288,8 @@ type BusinessRecipientsClass interface {
 // DecodeBusinessRecipientsClass reads a boxed BusinessRecipients.
 func DecodeBusinessRecipientsClass(d *tl.Decoder) BusinessRecipientsClass {
 	id := d.Uint32()
-	var v BusinessRecipientsClass
-	switch id {
-	case 0x21108ff7:
-		v = &BusinessRecipients{}
-	default:
+	v, ok := New(id).(BusinessRecipientsClass)
+	if !ok {
 		d.Unknown(id, "BusinessRecipients")
 		return nil
 	}
@@ -65138,6 +63304,7 @@ func DecodeBusinessRecipientsClass(d *tl.Decoder) BusinessRecipientsClass {
 //
 //	businessRecipients#21108ff7 flags:# existing_chats:flags.0?true new_chats:flags.1?true contacts:flags.2?true non_contacts:flags.3?true exclude_selected:flags.5?true users:flags.4?Vector<long> = BusinessRecipients
 type BusinessRecipients struct {
+	_               tl.NoCompare
 	ExistingChats   bool
 	NewChats        bool
 	Contacts        bool
@@ -65203,15 +63370,8 @@ type BusinessAwayMessageScheduleClass interface {
 // DecodeBusinessAwayMessageScheduleClass reads a boxed BusinessAwayMessageSchedule.
 func DecodeBusinessAwayMessageScheduleClass(d *tl.Decoder) BusinessAwayMessageScheduleClass {
 	id := d.Uint32()
-	var v BusinessAwayMessageScheduleClass
-	switch id {
-	case 0xc9b9e2b9:
-		v = &BusinessAwayMessageScheduleAlways{}
-	case 0xc3f2f501:
-		v = &BusinessAwayMessageScheduleOutsideWorkHours{}
-	case 0xcc4d9ecc:
-		v = &BusinessAwayMessageScheduleCustom{}
-	default:
+	v, ok := New(id).(BusinessAwayMessageScheduleClass)
+	if !ok {
 		d.Unknown(id, "BusinessAwayMessageSchedule")
 		return nil
 	}
@@ -65226,6 +63386,7 @@ func DecodeBusinessAwayMessageScheduleClass(d *tl.Decoder) BusinessAwayMessageSc
 //
 //	businessAwayMessageScheduleAlways#c9b9e2b9 = BusinessAwayMessageSchedule
 type BusinessAwayMessageScheduleAlways struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc9b9e2b9.
@@ -65250,6 +63411,7 @@ func (x *BusinessAwayMessageScheduleAlways) DecodeBare(d *tl.Decoder) {
 //
 //	businessAwayMessageScheduleOutsideWorkHours#c3f2f501 = BusinessAwayMessageSchedule
 type BusinessAwayMessageScheduleOutsideWorkHours struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc3f2f501.
@@ -65274,6 +63436,7 @@ func (x *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBare(d *tl.Decoder) 
 //
 //	businessAwayMessageScheduleCustom#cc4d9ecc start_date:int end_date:int = BusinessAwayMessageSchedule
 type BusinessAwayMessageScheduleCustom struct {
+	_         tl.NoCompare
 	StartDate int32
 	EndDate   int32
 }
@@ -65309,11 +63472,8 @@ type InputBusinessGreetingMessageClass interface {
 // DecodeInputBusinessGreetingMessageClass reads a boxed InputBusinessGreetingMessage.
 func DecodeInputBusinessGreetingMessageClass(d *tl.Decoder) InputBusinessGreetingMessageClass {
 	id := d.Uint32()
-	var v InputBusinessGreetingMessageClass
-	switch id {
-	case 0x0194cb3b:
-		v = &InputBusinessGreetingMessage{}
-	default:
+	v, ok := New(id).(InputBusinessGreetingMessageClass)
+	if !ok {
 		d.Unknown(id, "InputBusinessGreetingMessage")
 		return nil
 	}
@@ -65328,6 +63488,7 @@ func DecodeInputBusinessGreetingMessageClass(d *tl.Decoder) InputBusinessGreetin
 //
 //	inputBusinessGreetingMessage#194cb3b shortcut_id:int recipients:InputBusinessRecipients no_activity_days:int = InputBusinessGreetingMessage
 type InputBusinessGreetingMessage struct {
+	_              tl.NoCompare
 	ShortcutID     int32
 	Recipients     InputBusinessRecipientsClass
 	NoActivityDays int32
@@ -65364,11 +63525,8 @@ type BusinessGreetingMessageClass interface {
 // DecodeBusinessGreetingMessageClass reads a boxed BusinessGreetingMessage.
 func DecodeBusinessGreetingMessageClass(d *tl.Decoder) BusinessGreetingMessageClass {
 	id := d.Uint32()
-	var v BusinessGreetingMessageClass
-	switch id {
-	case 0xe519abab:
-		v = &BusinessGreetingMessage{}
-	default:
+	v, ok := New(id).(BusinessGreetingMessageClass)
+	if !ok {
 		d.Unknown(id, "BusinessGreetingMessage")
 		return nil
 	}
@@ -65383,6 +63541,7 @@ func DecodeBusinessGreetingMessageClass(d *tl.Decoder) BusinessGreetingMessageCl
 //
 //	businessGreetingMessage#e519abab shortcut_id:int recipients:BusinessRecipients no_activity_days:int = BusinessGreetingMessage
 type BusinessGreetingMessage struct {
+	_              tl.NoCompare
 	ShortcutID     int32
 	Recipients     BusinessRecipientsClass
 	NoActivityDays int32
@@ -65419,11 +63578,8 @@ type InputBusinessAwayMessageClass interface {
 // DecodeInputBusinessAwayMessageClass reads a boxed InputBusinessAwayMessage.
 func DecodeInputBusinessAwayMessageClass(d *tl.Decoder) InputBusinessAwayMessageClass {
 	id := d.Uint32()
-	var v InputBusinessAwayMessageClass
-	switch id {
-	case 0x832175e0:
-		v = &InputBusinessAwayMessage{}
-	default:
+	v, ok := New(id).(InputBusinessAwayMessageClass)
+	if !ok {
 		d.Unknown(id, "InputBusinessAwayMessage")
 		return nil
 	}
@@ -65438,6 +63594,7 @@ func DecodeInputBusinessAwayMessageClass(d *tl.Decoder) InputBusinessAwayMessage
 //
 //	inputBusinessAwayMessage#832175e0 flags:# offline_only:flags.0?true shortcut_id:int schedule:BusinessAwayMessageSchedule recipients:InputBusinessRecipients = InputBusinessAwayMessage
 type InputBusinessAwayMessage struct {
+	_           tl.NoCompare
 	OfflineOnly bool
 	ShortcutID  int32
 	Schedule    BusinessAwayMessageScheduleClass
@@ -65482,11 +63639,8 @@ type BusinessAwayMessageClass interface {
 // DecodeBusinessAwayMessageClass reads a boxed BusinessAwayMessage.
 func DecodeBusinessAwayMessageClass(d *tl.Decoder) BusinessAwayMessageClass {
 	id := d.Uint32()
-	var v BusinessAwayMessageClass
-	switch id {
-	case 0xef156a5c:
-		v = &BusinessAwayMessage{}
-	default:
+	v, ok := New(id).(BusinessAwayMessageClass)
+	if !ok {
 		d.Unknown(id, "BusinessAwayMessage")
 		return nil
 	}
@@ -65501,6 +63655,7 @@ func DecodeBusinessAwayMessageClass(d *tl.Decoder) BusinessAwayMessageClass {
 //
 //	businessAwayMessage#ef156a5c flags:# offline_only:flags.0?true shortcut_id:int schedule:BusinessAwayMessageSchedule recipients:BusinessRecipients = BusinessAwayMessage
 type BusinessAwayMessage struct {
+	_           tl.NoCompare
 	OfflineOnly bool
 	ShortcutID  int32
 	Schedule    BusinessAwayMessageScheduleClass
@@ -65545,11 +63700,8 @@ type TimezoneClass interface {
 // DecodeTimezoneClass reads a boxed Timezone.
 func DecodeTimezoneClass(d *tl.Decoder) TimezoneClass {
 	id := d.Uint32()
-	var v TimezoneClass
-	switch id {
-	case 0xff9289f5:
-		v = &Timezone{}
-	default:
+	v, ok := New(id).(TimezoneClass)
+	if !ok {
 		d.Unknown(id, "Timezone")
 		return nil
 	}
@@ -65564,6 +63716,7 @@ func DecodeTimezoneClass(d *tl.Decoder) TimezoneClass {
 //
 //	timezone#ff9289f5 id:string name:string utc_offset:int = Timezone
 type Timezone struct {
+	_         tl.NoCompare
 	ID        string
 	Name      string
 	UTCOffset int32
@@ -65600,13 +63753,8 @@ type HelpTimezonesListClass interface {
 // DecodeHelpTimezonesListClass reads a boxed help.TimezonesList.
 func DecodeHelpTimezonesListClass(d *tl.Decoder) HelpTimezonesListClass {
 	id := d.Uint32()
-	var v HelpTimezonesListClass
-	switch id {
-	case 0x970708cc:
-		v = &HelpTimezonesListNotModified{}
-	case 0x7b74ed71:
-		v = &HelpTimezonesList{}
-	default:
+	v, ok := New(id).(HelpTimezonesListClass)
+	if !ok {
 		d.Unknown(id, "help.TimezonesList")
 		return nil
 	}
@@ -65621,6 +63769,7 @@ func DecodeHelpTimezonesListClass(d *tl.Decoder) HelpTimezonesListClass {
 //
 //	help.timezonesListNotModified#970708cc = help.TimezonesList
 type HelpTimezonesListNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x970708cc.
@@ -65643,6 +63792,7 @@ func (x *HelpTimezonesListNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	help.timezonesList#7b74ed71 timezones:Vector<Timezone> hash:int = help.TimezonesList
 type HelpTimezonesList struct {
+	_         tl.NoCompare
 	Timezones []TimezoneClass
 	Hash      int32
 }
@@ -65676,11 +63826,8 @@ type QuickReplyClass interface {
 // DecodeQuickReplyClass reads a boxed QuickReply.
 func DecodeQuickReplyClass(d *tl.Decoder) QuickReplyClass {
 	id := d.Uint32()
-	var v QuickReplyClass
-	switch id {
-	case 0x0697102b:
-		v = &QuickReply{}
-	default:
+	v, ok := New(id).(QuickReplyClass)
+	if !ok {
 		d.Unknown(id, "QuickReply")
 		return nil
 	}
@@ -65695,6 +63842,7 @@ func DecodeQuickReplyClass(d *tl.Decoder) QuickReplyClass {
 //
 //	quickReply#697102b shortcut_id:int shortcut:string top_message:int count:int = QuickReply
 type QuickReply struct {
+	_          tl.NoCompare
 	ShortcutID int32
 	Shortcut   string
 	TopMessage int32
@@ -65734,13 +63882,8 @@ type InputQuickReplyShortcutClass interface {
 // DecodeInputQuickReplyShortcutClass reads a boxed InputQuickReplyShortcut.
 func DecodeInputQuickReplyShortcutClass(d *tl.Decoder) InputQuickReplyShortcutClass {
 	id := d.Uint32()
-	var v InputQuickReplyShortcutClass
-	switch id {
-	case 0x24596d41:
-		v = &InputQuickReplyShortcut{}
-	case 0x01190cf1:
-		v = &InputQuickReplyShortcutID{}
-	default:
+	v, ok := New(id).(InputQuickReplyShortcutClass)
+	if !ok {
 		d.Unknown(id, "InputQuickReplyShortcut")
 		return nil
 	}
@@ -65755,6 +63898,7 @@ func DecodeInputQuickReplyShortcutClass(d *tl.Decoder) InputQuickReplyShortcutCl
 //
 //	inputQuickReplyShortcut#24596d41 shortcut:string = InputQuickReplyShortcut
 type InputQuickReplyShortcut struct {
+	_        tl.NoCompare
 	Shortcut string
 }
 
@@ -65780,6 +63924,7 @@ func (x *InputQuickReplyShortcut) DecodeBare(d *tl.Decoder) {
 //
 //	inputQuickReplyShortcutId#1190cf1 shortcut_id:int = InputQuickReplyShortcut
 type InputQuickReplyShortcutID struct {
+	_          tl.NoCompare
 	ShortcutID int32
 }
 
@@ -65810,13 +63955,8 @@ type MessagesQuickRepliesClass interface {
 // DecodeMessagesQuickRepliesClass reads a boxed messages.QuickReplies.
 func DecodeMessagesQuickRepliesClass(d *tl.Decoder) MessagesQuickRepliesClass {
 	id := d.Uint32()
-	var v MessagesQuickRepliesClass
-	switch id {
-	case 0xc68d6695:
-		v = &MessagesQuickReplies{}
-	case 0x5f91eb5b:
-		v = &MessagesQuickRepliesNotModified{}
-	default:
+	v, ok := New(id).(MessagesQuickRepliesClass)
+	if !ok {
 		d.Unknown(id, "messages.QuickReplies")
 		return nil
 	}
@@ -65831,6 +63971,7 @@ func DecodeMessagesQuickRepliesClass(d *tl.Decoder) MessagesQuickRepliesClass {
 //
 //	messages.quickReplies#c68d6695 quick_replies:Vector<QuickReply> messages:Vector<Message> chats:Vector<Chat> users:Vector<User> = messages.QuickReplies
 type MessagesQuickReplies struct {
+	_            tl.NoCompare
 	QuickReplies []QuickReplyClass
 	Messages     []MessageClass
 	Chats        []ChatClass
@@ -65865,6 +64006,7 @@ func (x *MessagesQuickReplies) DecodeBare(d *tl.Decoder) {
 //
 //	messages.quickRepliesNotModified#5f91eb5b = messages.QuickReplies
 type MessagesQuickRepliesNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x5f91eb5b.
@@ -65892,11 +64034,8 @@ type ConnectedBotClass interface {
 // DecodeConnectedBotClass reads a boxed ConnectedBot.
 func DecodeConnectedBotClass(d *tl.Decoder) ConnectedBotClass {
 	id := d.Uint32()
-	var v ConnectedBotClass
-	switch id {
-	case 0x033ed001:
-		v = &ConnectedBot{}
-	default:
+	v, ok := New(id).(ConnectedBotClass)
+	if !ok {
 		d.Unknown(id, "ConnectedBot")
 		return nil
 	}
@@ -65911,6 +64050,7 @@ func DecodeConnectedBotClass(d *tl.Decoder) ConnectedBotClass {
 //
 //	connectedBot#33ed001 flags:# bot_id:long recipients:BusinessBotRecipients rights:BusinessBotRights device:flags.0?string date:flags.1?int location:flags.2?string = ConnectedBot
 type ConnectedBot struct {
+	_          tl.NoCompare
 	BotID      int64
 	Recipients BusinessBotRecipientsClass
 	Rights     BusinessBotRightsClass
@@ -65980,11 +64120,8 @@ type AccountConnectedBotsClass interface {
 // DecodeAccountConnectedBotsClass reads a boxed account.ConnectedBots.
 func DecodeAccountConnectedBotsClass(d *tl.Decoder) AccountConnectedBotsClass {
 	id := d.Uint32()
-	var v AccountConnectedBotsClass
-	switch id {
-	case 0x17d7f87b:
-		v = &AccountConnectedBots{}
-	default:
+	v, ok := New(id).(AccountConnectedBotsClass)
+	if !ok {
 		d.Unknown(id, "account.ConnectedBots")
 		return nil
 	}
@@ -65999,6 +64136,7 @@ func DecodeAccountConnectedBotsClass(d *tl.Decoder) AccountConnectedBotsClass {
 //
 //	account.connectedBots#17d7f87b connected_bots:Vector<ConnectedBot> users:Vector<User> = account.ConnectedBots
 type AccountConnectedBots struct {
+	_             tl.NoCompare
 	ConnectedBots []ConnectedBotClass
 	Users         []UserClass
 }
@@ -66032,11 +64170,8 @@ type MessagesDialogFiltersClass interface {
 // DecodeMessagesDialogFiltersClass reads a boxed messages.DialogFilters.
 func DecodeMessagesDialogFiltersClass(d *tl.Decoder) MessagesDialogFiltersClass {
 	id := d.Uint32()
-	var v MessagesDialogFiltersClass
-	switch id {
-	case 0x2ad93719:
-		v = &MessagesDialogFilters{}
-	default:
+	v, ok := New(id).(MessagesDialogFiltersClass)
+	if !ok {
 		d.Unknown(id, "messages.DialogFilters")
 		return nil
 	}
@@ -66051,6 +64186,7 @@ func DecodeMessagesDialogFiltersClass(d *tl.Decoder) MessagesDialogFiltersClass 
 //
 //	messages.dialogFilters#2ad93719 flags:# tags_enabled:flags.0?true filters:Vector<DialogFilter> = messages.DialogFilters
 type MessagesDialogFilters struct {
+	_           tl.NoCompare
 	TagsEnabled bool
 	Filters     []DialogFilterClass
 }
@@ -66089,11 +64225,8 @@ type BirthdayClass interface {
 // DecodeBirthdayClass reads a boxed Birthday.
 func DecodeBirthdayClass(d *tl.Decoder) BirthdayClass {
 	id := d.Uint32()
-	var v BirthdayClass
-	switch id {
-	case 0x6c8e1e06:
-		v = &Birthday{}
-	default:
+	v, ok := New(id).(BirthdayClass)
+	if !ok {
 		d.Unknown(id, "Birthday")
 		return nil
 	}
@@ -66108,6 +64241,7 @@ func DecodeBirthdayClass(d *tl.Decoder) BirthdayClass {
 //
 //	birthday#6c8e1e06 flags:# day:int month:int year:flags.0?int = Birthday
 type Birthday struct {
+	_     tl.NoCompare
 	Day   int32
 	Month int32
 	Year  tl.Opt[int32]
@@ -66154,11 +64288,8 @@ type BotBusinessConnectionClass interface {
 // DecodeBotBusinessConnectionClass reads a boxed BotBusinessConnection.
 func DecodeBotBusinessConnectionClass(d *tl.Decoder) BotBusinessConnectionClass {
 	id := d.Uint32()
-	var v BotBusinessConnectionClass
-	switch id {
-	case 0x8f34b2f5:
-		v = &BotBusinessConnection{}
-	default:
+	v, ok := New(id).(BotBusinessConnectionClass)
+	if !ok {
 		d.Unknown(id, "BotBusinessConnection")
 		return nil
 	}
@@ -66173,6 +64304,7 @@ func DecodeBotBusinessConnectionClass(d *tl.Decoder) BotBusinessConnectionClass 
 //
 //	botBusinessConnection#8f34b2f5 flags:# disabled:flags.1?true connection_id:string user_id:long dc_id:int date:int rights:flags.2?BusinessBotRights = BotBusinessConnection
 type BotBusinessConnection struct {
+	_            tl.NoCompare
 	Disabled     bool
 	ConnectionID string
 	UserID       int64
@@ -66230,11 +64362,8 @@ type InputBusinessIntroClass interface {
 // DecodeInputBusinessIntroClass reads a boxed InputBusinessIntro.
 func DecodeInputBusinessIntroClass(d *tl.Decoder) InputBusinessIntroClass {
 	id := d.Uint32()
-	var v InputBusinessIntroClass
-	switch id {
-	case 0x09c469cd:
-		v = &InputBusinessIntro{}
-	default:
+	v, ok := New(id).(InputBusinessIntroClass)
+	if !ok {
 		d.Unknown(id, "InputBusinessIntro")
 		return nil
 	}
@@ -66249,6 +64378,7 @@ func DecodeInputBusinessIntroClass(d *tl.Decoder) InputBusinessIntroClass {
 //
 //	inputBusinessIntro#9c469cd flags:# title:string description:string sticker:flags.0?InputDocument = InputBusinessIntro
 type InputBusinessIntro struct {
+	_           tl.NoCompare
 	Title       string
 	Description string
 	Sticker     InputDocumentClass
@@ -66295,11 +64425,8 @@ type BusinessIntroClass interface {
 // DecodeBusinessIntroClass reads a boxed BusinessIntro.
 func DecodeBusinessIntroClass(d *tl.Decoder) BusinessIntroClass {
 	id := d.Uint32()
-	var v BusinessIntroClass
-	switch id {
-	case 0x5a0a066d:
-		v = &BusinessIntro{}
-	default:
+	v, ok := New(id).(BusinessIntroClass)
+	if !ok {
 		d.Unknown(id, "BusinessIntro")
 		return nil
 	}
@@ -66314,6 +64441,7 @@ func DecodeBusinessIntroClass(d *tl.Decoder) BusinessIntroClass {
 //
 //	businessIntro#5a0a066d flags:# title:string description:string sticker:flags.0?Document = BusinessIntro
 type BusinessIntro struct {
+	_           tl.NoCompare
 	Title       string
 	Description string
 	Sticker     DocumentClass
@@ -66360,11 +64488,8 @@ type MessagesMyStickersClass interface {
 // DecodeMessagesMyStickersClass reads a boxed messages.MyStickers.
 func DecodeMessagesMyStickersClass(d *tl.Decoder) MessagesMyStickersClass {
 	id := d.Uint32()
-	var v MessagesMyStickersClass
-	switch id {
-	case 0xfaff629d:
-		v = &MessagesMyStickers{}
-	default:
+	v, ok := New(id).(MessagesMyStickersClass)
+	if !ok {
 		d.Unknown(id, "messages.MyStickers")
 		return nil
 	}
@@ -66379,6 +64504,7 @@ func DecodeMessagesMyStickersClass(d *tl.Decoder) MessagesMyStickersClass {
 //
 //	messages.myStickers#faff629d count:int sets:Vector<StickerSetCovered> = messages.MyStickers
 type MessagesMyStickers struct {
+	_     tl.NoCompare
 	Count int32
 	Sets  []StickerSetCoveredClass
 }
@@ -66412,13 +64538,8 @@ type InputCollectibleClass interface {
 // DecodeInputCollectibleClass reads a boxed InputCollectible.
 func DecodeInputCollectibleClass(d *tl.Decoder) InputCollectibleClass {
 	id := d.Uint32()
-	var v InputCollectibleClass
-	switch id {
-	case 0xe39460a9:
-		v = &InputCollectibleUsername{}
-	case 0xa2e214a4:
-		v = &InputCollectiblePhone{}
-	default:
+	v, ok := New(id).(InputCollectibleClass)
+	if !ok {
 		d.Unknown(id, "InputCollectible")
 		return nil
 	}
@@ -66433,6 +64554,7 @@ func DecodeInputCollectibleClass(d *tl.Decoder) InputCollectibleClass {
 //
 //	inputCollectibleUsername#e39460a9 username:string = InputCollectible
 type InputCollectibleUsername struct {
+	_        tl.NoCompare
 	Username string
 }
 
@@ -66458,6 +64580,7 @@ func (x *InputCollectibleUsername) DecodeBare(d *tl.Decoder) {
 //
 //	inputCollectiblePhone#a2e214a4 phone:string = InputCollectible
 type InputCollectiblePhone struct {
+	_     tl.NoCompare
 	Phone string
 }
 
@@ -66488,11 +64611,8 @@ type FragmentCollectibleInfoClass interface {
 // DecodeFragmentCollectibleInfoClass reads a boxed fragment.CollectibleInfo.
 func DecodeFragmentCollectibleInfoClass(d *tl.Decoder) FragmentCollectibleInfoClass {
 	id := d.Uint32()
-	var v FragmentCollectibleInfoClass
-	switch id {
-	case 0x6ebdff91:
-		v = &FragmentCollectibleInfo{}
-	default:
+	v, ok := New(id).(FragmentCollectibleInfoClass)
+	if !ok {
 		d.Unknown(id, "fragment.CollectibleInfo")
 		return nil
 	}
@@ -66507,6 +64627,7 @@ func DecodeFragmentCollectibleInfoClass(d *tl.Decoder) FragmentCollectibleInfoCl
 //
 //	fragment.collectibleInfo#6ebdff91 purchase_date:int currency:string amount:long crypto_currency:string crypto_amount:long url:string = fragment.CollectibleInfo
 type FragmentCollectibleInfo struct {
+	_              tl.NoCompare
 	PurchaseDate   int32
 	Currency       string
 	Amount         int64
@@ -66552,11 +64673,8 @@ type InputBusinessBotRecipientsClass interface {
 // DecodeInputBusinessBotRecipientsClass reads a boxed InputBusinessBotRecipients.
 func DecodeInputBusinessBotRecipientsClass(d *tl.Decoder) InputBusinessBotRecipientsClass {
 	id := d.Uint32()
-	var v InputBusinessBotRecipientsClass
-	switch id {
-	case 0xc4e5921e:
-		v = &InputBusinessBotRecipients{}
-	default:
+	v, ok := New(id).(InputBusinessBotRecipientsClass)
+	if !ok {
 		d.Unknown(id, "InputBusinessBotRecipients")
 		return nil
 	}
@@ -66571,6 +64689,7 @@ func DecodeInputBusinessBotRecipientsClass(d *tl.Decoder) InputBusinessBotRecipi
 //
 //	inputBusinessBotRecipients#c4e5921e flags:# existing_chats:flags.0?true new_chats:flags.1?true contacts:flags.2?true non_contacts:flags.3?true exclude_selected:flags.5?true users:flags.4?Vector<InputUser> exclude_users:flags.6?Vector<InputUser> = InputBusinessBotRecipients
 type InputBusinessBotRecipients struct {
+	_               tl.NoCompare
 	ExistingChats   bool
 	NewChats        bool
 	Contacts        bool
@@ -66646,11 +64765,8 @@ type BusinessBotRecipientsClass interface {
 // DecodeBusinessBotRecipientsClass reads a boxed BusinessBotRecipients.
 func DecodeBusinessBotRecipientsClass(d *tl.Decoder) BusinessBotRecipientsClass {
 	id := d.Uint32()
-	var v BusinessBotRecipientsClass
-	switch id {
-	case 0xb88cf373:
-		v = &BusinessBotRecipients{}
-	default:
+	v, ok := New(id).(BusinessBotRecipientsClass)
+	if !ok {
 		d.Unknown(id, "BusinessBotRecipients")
 		return nil
 	}
@@ -66665,6 +64781,7 @@ func DecodeBusinessBotRecipientsClass(d *tl.Decoder) BusinessBotRecipientsClass 
 //
 //	businessBotRecipients#b88cf373 flags:# existing_chats:flags.0?true new_chats:flags.1?true contacts:flags.2?true non_contacts:flags.3?true exclude_selected:flags.5?true users:flags.4?Vector<long> exclude_users:flags.6?Vector<long> = BusinessBotRecipients
 type BusinessBotRecipients struct {
+	_               tl.NoCompare
 	ExistingChats   bool
 	NewChats        bool
 	Contacts        bool
@@ -66740,11 +64857,8 @@ type ContactBirthdayClass interface {
 // DecodeContactBirthdayClass reads a boxed ContactBirthday.
 func DecodeContactBirthdayClass(d *tl.Decoder) ContactBirthdayClass {
 	id := d.Uint32()
-	var v ContactBirthdayClass
-	switch id {
-	case 0x1d998733:
-		v = &ContactBirthday{}
-	default:
+	v, ok := New(id).(ContactBirthdayClass)
+	if !ok {
 		d.Unknown(id, "ContactBirthday")
 		return nil
 	}
@@ -66759,6 +64873,7 @@ func DecodeContactBirthdayClass(d *tl.Decoder) ContactBirthdayClass {
 //
 //	contactBirthday#1d998733 contact_id:long birthday:Birthday = ContactBirthday
 type ContactBirthday struct {
+	_         tl.NoCompare
 	ContactID int64
 	Birthday  BirthdayClass
 }
@@ -66792,11 +64907,8 @@ type ContactsContactBirthdaysClass interface {
 // DecodeContactsContactBirthdaysClass reads a boxed contacts.ContactBirthdays.
 func DecodeContactsContactBirthdaysClass(d *tl.Decoder) ContactsContactBirthdaysClass {
 	id := d.Uint32()
-	var v ContactsContactBirthdaysClass
-	switch id {
-	case 0x114ff30d:
-		v = &ContactsContactBirthdays{}
-	default:
+	v, ok := New(id).(ContactsContactBirthdaysClass)
+	if !ok {
 		d.Unknown(id, "contacts.ContactBirthdays")
 		return nil
 	}
@@ -66811,6 +64923,7 @@ func DecodeContactsContactBirthdaysClass(d *tl.Decoder) ContactsContactBirthdays
 //
 //	contacts.contactBirthdays#114ff30d contacts:Vector<ContactBirthday> users:Vector<User> = contacts.ContactBirthdays
 type ContactsContactBirthdays struct {
+	_        tl.NoCompare
 	Contacts []ContactBirthdayClass
 	Users    []UserClass
 }
@@ -66844,11 +64957,8 @@ type MissingInviteeClass interface {
 // DecodeMissingInviteeClass reads a boxed MissingInvitee.
 func DecodeMissingInviteeClass(d *tl.Decoder) MissingInviteeClass {
 	id := d.Uint32()
-	var v MissingInviteeClass
-	switch id {
-	case 0x628c9224:
-		v = &MissingInvitee{}
-	default:
+	v, ok := New(id).(MissingInviteeClass)
+	if !ok {
 		d.Unknown(id, "MissingInvitee")
 		return nil
 	}
@@ -66863,6 +64973,7 @@ func DecodeMissingInviteeClass(d *tl.Decoder) MissingInviteeClass {
 //
 //	missingInvitee#628c9224 flags:# premium_would_allow_invite:flags.0?true premium_required_for_pm:flags.1?true user_id:long = MissingInvitee
 type MissingInvitee struct {
+	_                       tl.NoCompare
 	PremiumWouldAllowInvite bool
 	PremiumRequiredForPm    bool
 	UserID                  int64
@@ -66906,11 +65017,8 @@ type MessagesInvitedUsersClass interface {
 // DecodeMessagesInvitedUsersClass reads a boxed messages.InvitedUsers.
 func DecodeMessagesInvitedUsersClass(d *tl.Decoder) MessagesInvitedUsersClass {
 	id := d.Uint32()
-	var v MessagesInvitedUsersClass
-	switch id {
-	case 0x7f5defa6:
-		v = &MessagesInvitedUsers{}
-	default:
+	v, ok := New(id).(MessagesInvitedUsersClass)
+	if !ok {
 		d.Unknown(id, "messages.InvitedUsers")
 		return nil
 	}
@@ -66925,6 +65033,7 @@ func DecodeMessagesInvitedUsersClass(d *tl.Decoder) MessagesInvitedUsersClass {
 //
 //	messages.invitedUsers#7f5defa6 updates:Updates missing_invitees:Vector<MissingInvitee> = messages.InvitedUsers
 type MessagesInvitedUsers struct {
+	_               tl.NoCompare
 	Updates         UpdatesClass
 	MissingInvitees []MissingInviteeClass
 }
@@ -66958,11 +65067,8 @@ type InputBusinessChatLinkClass interface {
 // DecodeInputBusinessChatLinkClass reads a boxed InputBusinessChatLink.
 func DecodeInputBusinessChatLinkClass(d *tl.Decoder) InputBusinessChatLinkClass {
 	id := d.Uint32()
-	var v InputBusinessChatLinkClass
-	switch id {
-	case 0x11679fa7:
-		v = &InputBusinessChatLink{}
-	default:
+	v, ok := New(id).(InputBusinessChatLinkClass)
+	if !ok {
 		d.Unknown(id, "InputBusinessChatLink")
 		return nil
 	}
@@ -66977,6 +65083,7 @@ func DecodeInputBusinessChatLinkClass(d *tl.Decoder) InputBusinessChatLinkClass 
 //
 //	inputBusinessChatLink#11679fa7 flags:# message:string entities:flags.0?Vector<MessageEntity> title:flags.1?string = InputBusinessChatLink
 type InputBusinessChatLink struct {
+	_        tl.NoCompare
 	Message  string
 	Entities []MessageEntityClass
 	Title    tl.Opt[string]
@@ -67030,11 +65137,8 @@ type BusinessChatLinkClass interface {
 // DecodeBusinessChatLinkClass reads a boxed BusinessChatLink.
 func DecodeBusinessChatLinkClass(d *tl.Decoder) BusinessChatLinkClass {
 	id := d.Uint32()
-	var v BusinessChatLinkClass
-	switch id {
-	case 0xb4ae666f:
-		v = &BusinessChatLink{}
-	default:
+	v, ok := New(id).(BusinessChatLinkClass)
+	if !ok {
 		d.Unknown(id, "BusinessChatLink")
 		return nil
 	}
@@ -67049,6 +65153,7 @@ func DecodeBusinessChatLinkClass(d *tl.Decoder) BusinessChatLinkClass {
 //
 //	businessChatLink#b4ae666f flags:# link:string message:string entities:flags.0?Vector<MessageEntity> title:flags.1?string views:int = BusinessChatLink
 type BusinessChatLink struct {
+	_        tl.NoCompare
 	Link     string
 	Message  string
 	Entities []MessageEntityClass
@@ -67108,11 +65213,8 @@ type AccountBusinessChatLinksClass interface {
 // DecodeAccountBusinessChatLinksClass reads a boxed account.BusinessChatLinks.
 func DecodeAccountBusinessChatLinksClass(d *tl.Decoder) AccountBusinessChatLinksClass {
 	id := d.Uint32()
-	var v AccountBusinessChatLinksClass
-	switch id {
-	case 0xec43a2d1:
-		v = &AccountBusinessChatLinks{}
-	default:
+	v, ok := New(id).(AccountBusinessChatLinksClass)
+	if !ok {
 		d.Unknown(id, "account.BusinessChatLinks")
 		return nil
 	}
@@ -67127,6 +65229,7 @@ func DecodeAccountBusinessChatLinksClass(d *tl.Decoder) AccountBusinessChatLinks
 //
 //	account.businessChatLinks#ec43a2d1 links:Vector<BusinessChatLink> chats:Vector<Chat> users:Vector<User> = account.BusinessChatLinks
 type AccountBusinessChatLinks struct {
+	_     tl.NoCompare
 	Links []BusinessChatLinkClass
 	Chats []ChatClass
 	Users []UserClass
@@ -67163,11 +65266,8 @@ type AccountResolvedBusinessChatLinksClass interface {
 // DecodeAccountResolvedBusinessChatLinksClass reads a boxed account.ResolvedBusinessChatLinks.
 func DecodeAccountResolvedBusinessChatLinksClass(d *tl.Decoder) AccountResolvedBusinessChatLinksClass {
 	id := d.Uint32()
-	var v AccountResolvedBusinessChatLinksClass
-	switch id {
-	case 0x9a23af21:
-		v = &AccountResolvedBusinessChatLinks{}
-	default:
+	v, ok := New(id).(AccountResolvedBusinessChatLinksClass)
+	if !ok {
 		d.Unknown(id, "account.ResolvedBusinessChatLinks")
 		return nil
 	}
@@ -67182,6 +65282,7 @@ func DecodeAccountResolvedBusinessChatLinksClass(d *tl.Decoder) AccountResolvedB
 //
 //	account.resolvedBusinessChatLinks#9a23af21 flags:# peer:Peer message:string entities:flags.0?Vector<MessageEntity> chats:Vector<Chat> users:Vector<User> = account.ResolvedBusinessChatLinks
 type AccountResolvedBusinessChatLinks struct {
+	_        tl.NoCompare
 	Peer     PeerClass
 	Message  string
 	Entities []MessageEntityClass
@@ -67236,15 +65337,8 @@ type RequestedPeerClass interface {
 // DecodeRequestedPeerClass reads a boxed RequestedPeer.
 func DecodeRequestedPeerClass(d *tl.Decoder) RequestedPeerClass {
 	id := d.Uint32()
-	var v RequestedPeerClass
-	switch id {
-	case 0xd62ff46a:
-		v = &RequestedPeerUser{}
-	case 0x7307544f:
-		v = &RequestedPeerChat{}
-	case 0x8ba403e4:
-		v = &RequestedPeerChannel{}
-	default:
+	v, ok := New(id).(RequestedPeerClass)
+	if !ok {
 		d.Unknown(id, "RequestedPeer")
 		return nil
 	}
@@ -67259,6 +65353,7 @@ func DecodeRequestedPeerClass(d *tl.Decoder) RequestedPeerClass {
 //
 //	requestedPeerUser#d62ff46a flags:# user_id:long first_name:flags.0?string last_name:flags.0?string username:flags.1?string photo:flags.2?Photo = RequestedPeer
 type RequestedPeerUser struct {
+	_         tl.NoCompare
 	UserID    int64
 	FirstName tl.Opt[string]
 	LastName  tl.Opt[string]
@@ -67327,6 +65422,7 @@ func (x *RequestedPeerUser) DecodeBare(d *tl.Decoder) {
 //
 //	requestedPeerChat#7307544f flags:# chat_id:long title:flags.0?string photo:flags.2?Photo = RequestedPeer
 type RequestedPeerChat struct {
+	_      tl.NoCompare
 	ChatID int64
 	Title  tl.Opt[string]
 	Photo  PhotoClass
@@ -67375,6 +65471,7 @@ func (x *RequestedPeerChat) DecodeBare(d *tl.Decoder) {
 //
 //	requestedPeerChannel#8ba403e4 flags:# channel_id:long title:flags.0?string username:flags.1?string photo:flags.2?Photo = RequestedPeer
 type RequestedPeerChannel struct {
+	_         tl.NoCompare
 	ChannelID int64
 	Title     tl.Opt[string]
 	Username  tl.Opt[string]
@@ -67438,11 +65535,8 @@ type SponsoredMessageReportOptionClass interface {
 // DecodeSponsoredMessageReportOptionClass reads a boxed SponsoredMessageReportOption.
 func DecodeSponsoredMessageReportOptionClass(d *tl.Decoder) SponsoredMessageReportOptionClass {
 	id := d.Uint32()
-	var v SponsoredMessageReportOptionClass
-	switch id {
-	case 0x430d3150:
-		v = &SponsoredMessageReportOption{}
-	default:
+	v, ok := New(id).(SponsoredMessageReportOptionClass)
+	if !ok {
 		d.Unknown(id, "SponsoredMessageReportOption")
 		return nil
 	}
@@ -67457,6 +65551,7 @@ func DecodeSponsoredMessageReportOptionClass(d *tl.Decoder) SponsoredMessageRepo
 //
 //	sponsoredMessageReportOption#430d3150 text:string option:bytes = SponsoredMessageReportOption
 type SponsoredMessageReportOption struct {
+	_      tl.NoCompare
 	Text   string
 	Option []byte
 }
@@ -67490,15 +65585,8 @@ type ChannelsSponsoredMessageReportResultClass interface {
 // DecodeChannelsSponsoredMessageReportResultClass reads a boxed channels.SponsoredMessageReportResult.
 func DecodeChannelsSponsoredMessageReportResultClass(d *tl.Decoder) ChannelsSponsoredMessageReportResultClass {
 	id := d.Uint32()
-	var v ChannelsSponsoredMessageReportResultClass
-	switch id {
-	case 0x846f9e42:
-		v = &ChannelsSponsoredMessageReportResultChooseOption{}
-	case 0x3e3bcf2f:
-		v = &ChannelsSponsoredMessageReportResultAdsHidden{}
-	case 0xad798849:
-		v = &ChannelsSponsoredMessageReportResultReported{}
-	default:
+	v, ok := New(id).(ChannelsSponsoredMessageReportResultClass)
+	if !ok {
 		d.Unknown(id, "channels.SponsoredMessageReportResult")
 		return nil
 	}
@@ -67513,6 +65601,7 @@ func DecodeChannelsSponsoredMessageReportResultClass(d *tl.Decoder) ChannelsSpon
 //
 //	channels.sponsoredMessageReportResultChooseOption#846f9e42 title:string options:Vector<SponsoredMessageReportOption> = channels.SponsoredMessageReportResult
 type ChannelsSponsoredMessageReportResultChooseOption struct {
+	_       tl.NoCompare
 	Title   string
 	Options []SponsoredMessageReportOptionClass
 }
@@ -67544,6 +65633,7 @@ func (x *ChannelsSponsoredMessageReportResultChooseOption) DecodeBare(d *tl.Deco
 //
 //	channels.sponsoredMessageReportResultAdsHidden#3e3bcf2f = channels.SponsoredMessageReportResult
 type ChannelsSponsoredMessageReportResultAdsHidden struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x3e3bcf2f.
@@ -67568,6 +65658,7 @@ func (x *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBare(d *tl.Decoder
 //
 //	channels.sponsoredMessageReportResultReported#ad798849 = channels.SponsoredMessageReportResult
 type ChannelsSponsoredMessageReportResultReported struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xad798849.
@@ -67597,13 +65688,8 @@ type ReactionNotificationsFromClass interface {
 // DecodeReactionNotificationsFromClass reads a boxed ReactionNotificationsFrom.
 func DecodeReactionNotificationsFromClass(d *tl.Decoder) ReactionNotificationsFromClass {
 	id := d.Uint32()
-	var v ReactionNotificationsFromClass
-	switch id {
-	case 0xbac3a61a:
-		v = &ReactionNotificationsFromContacts{}
-	case 0x4b9e22a0:
-		v = &ReactionNotificationsFromAll{}
-	default:
+	v, ok := New(id).(ReactionNotificationsFromClass)
+	if !ok {
 		d.Unknown(id, "ReactionNotificationsFrom")
 		return nil
 	}
@@ -67618,6 +65704,7 @@ func DecodeReactionNotificationsFromClass(d *tl.Decoder) ReactionNotificationsFr
 //
 //	reactionNotificationsFromContacts#bac3a61a = ReactionNotificationsFrom
 type ReactionNotificationsFromContacts struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xbac3a61a.
@@ -67642,6 +65729,7 @@ func (x *ReactionNotificationsFromContacts) DecodeBare(d *tl.Decoder) {
 //
 //	reactionNotificationsFromAll#4b9e22a0 = ReactionNotificationsFrom
 type ReactionNotificationsFromAll struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x4b9e22a0.
@@ -67669,11 +65757,8 @@ type ReactionsNotifySettingsClass interface {
 // DecodeReactionsNotifySettingsClass reads a boxed ReactionsNotifySettings.
 func DecodeReactionsNotifySettingsClass(d *tl.Decoder) ReactionsNotifySettingsClass {
 	id := d.Uint32()
-	var v ReactionsNotifySettingsClass
-	switch id {
-	case 0x71e4ea58:
-		v = &ReactionsNotifySettings{}
-	default:
+	v, ok := New(id).(ReactionsNotifySettingsClass)
+	if !ok {
 		d.Unknown(id, "ReactionsNotifySettings")
 		return nil
 	}
@@ -67688,6 +65773,7 @@ func DecodeReactionsNotifySettingsClass(d *tl.Decoder) ReactionsNotifySettingsCl
 //
 //	reactionsNotifySettings#71e4ea58 flags:# messages_notify_from:flags.0?ReactionNotificationsFrom stories_notify_from:flags.1?ReactionNotificationsFrom poll_votes_notify_from:flags.2?ReactionNotificationsFrom sound:NotificationSound show_previews:Bool = ReactionsNotifySettings
 type ReactionsNotifySettings struct {
+	_                   tl.NoCompare
 	MessagesNotifyFrom  ReactionNotificationsFromClass
 	StoriesNotifyFrom   ReactionNotificationsFromClass
 	PollVotesNotifyFrom ReactionNotificationsFromClass
@@ -67754,11 +65840,8 @@ type AvailableEffectClass interface {
 // DecodeAvailableEffectClass reads a boxed AvailableEffect.
 func DecodeAvailableEffectClass(d *tl.Decoder) AvailableEffectClass {
 	id := d.Uint32()
-	var v AvailableEffectClass
-	switch id {
-	case 0x93c3e27e:
-		v = &AvailableEffect{}
-	default:
+	v, ok := New(id).(AvailableEffectClass)
+	if !ok {
 		d.Unknown(id, "AvailableEffect")
 		return nil
 	}
@@ -67773,6 +65856,7 @@ func DecodeAvailableEffectClass(d *tl.Decoder) AvailableEffectClass {
 //
 //	availableEffect#93c3e27e flags:# premium_required:flags.2?true id:long emoticon:string static_icon_id:flags.0?long effect_sticker_id:long effect_animation_id:flags.1?long = AvailableEffect
 type AvailableEffect struct {
+	_                 tl.NoCompare
 	PremiumRequired   bool
 	ID                int64
 	Emoticon          string
@@ -67837,13 +65921,8 @@ type MessagesAvailableEffectsClass interface {
 // DecodeMessagesAvailableEffectsClass reads a boxed messages.AvailableEffects.
 func DecodeMessagesAvailableEffectsClass(d *tl.Decoder) MessagesAvailableEffectsClass {
 	id := d.Uint32()
-	var v MessagesAvailableEffectsClass
-	switch id {
-	case 0xd1ed9a5b:
-		v = &MessagesAvailableEffectsNotModified{}
-	case 0xbddb616e:
-		v = &MessagesAvailableEffects{}
-	default:
+	v, ok := New(id).(MessagesAvailableEffectsClass)
+	if !ok {
 		d.Unknown(id, "messages.AvailableEffects")
 		return nil
 	}
@@ -67858,6 +65937,7 @@ func DecodeMessagesAvailableEffectsClass(d *tl.Decoder) MessagesAvailableEffects
 //
 //	messages.availableEffectsNotModified#d1ed9a5b = messages.AvailableEffects
 type MessagesAvailableEffectsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd1ed9a5b.
@@ -67882,6 +65962,7 @@ func (x *MessagesAvailableEffectsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	messages.availableEffects#bddb616e hash:int effects:Vector<AvailableEffect> documents:Vector<Document> = messages.AvailableEffects
 type MessagesAvailableEffects struct {
+	_         tl.NoCompare
 	Hash      int32
 	Effects   []AvailableEffectClass
 	Documents []DocumentClass
@@ -67918,11 +65999,8 @@ type FactCheckClass interface {
 // DecodeFactCheckClass reads a boxed FactCheck.
 func DecodeFactCheckClass(d *tl.Decoder) FactCheckClass {
 	id := d.Uint32()
-	var v FactCheckClass
-	switch id {
-	case 0xb89bfccf:
-		v = &FactCheck{}
-	default:
+	v, ok := New(id).(FactCheckClass)
+	if !ok {
 		d.Unknown(id, "FactCheck")
 		return nil
 	}
@@ -67937,6 +66015,7 @@ func DecodeFactCheckClass(d *tl.Decoder) FactCheckClass {
 //
 //	factCheck#b89bfccf flags:# need_check:flags.0?true country:flags.1?string text:flags.1?TextWithEntities hash:long = FactCheck
 type FactCheck struct {
+	_         tl.NoCompare
 	NeedCheck bool
 	Country   tl.Opt[string]
 	Text      TextWithEntitiesClass
@@ -67995,25 +66074,8 @@ type StarsTransactionPeerClass interface {
 // DecodeStarsTransactionPeerClass reads a boxed StarsTransactionPeer.
 func DecodeStarsTransactionPeerClass(d *tl.Decoder) StarsTransactionPeerClass {
 	id := d.Uint32()
-	var v StarsTransactionPeerClass
-	switch id {
-	case 0x95f2bfe4:
-		v = &StarsTransactionPeerUnsupported{}
-	case 0xb457b375:
-		v = &StarsTransactionPeerAppStore{}
-	case 0x7b560a0b:
-		v = &StarsTransactionPeerPlayMarket{}
-	case 0x250dbaf8:
-		v = &StarsTransactionPeerPremiumBot{}
-	case 0xe92fd902:
-		v = &StarsTransactionPeerFragment{}
-	case 0xd80da15d:
-		v = &StarsTransactionPeer{}
-	case 0x60682812:
-		v = &StarsTransactionPeerAds{}
-	case 0xf9677aad:
-		v = &StarsTransactionPeerAPI{}
-	default:
+	v, ok := New(id).(StarsTransactionPeerClass)
+	if !ok {
 		d.Unknown(id, "StarsTransactionPeer")
 		return nil
 	}
@@ -68028,6 +66090,7 @@ func DecodeStarsTransactionPeerClass(d *tl.Decoder) StarsTransactionPeerClass {
 //
 //	starsTransactionPeerUnsupported#95f2bfe4 = StarsTransactionPeer
 type StarsTransactionPeerUnsupported struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x95f2bfe4.
@@ -68050,6 +66113,7 @@ func (x *StarsTransactionPeerUnsupported) DecodeBare(d *tl.Decoder) {
 //
 //	starsTransactionPeerAppStore#b457b375 = StarsTransactionPeer
 type StarsTransactionPeerAppStore struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb457b375.
@@ -68072,6 +66136,7 @@ func (x *StarsTransactionPeerAppStore) DecodeBare(d *tl.Decoder) {
 //
 //	starsTransactionPeerPlayMarket#7b560a0b = StarsTransactionPeer
 type StarsTransactionPeerPlayMarket struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x7b560a0b.
@@ -68094,6 +66159,7 @@ func (x *StarsTransactionPeerPlayMarket) DecodeBare(d *tl.Decoder) {
 //
 //	starsTransactionPeerPremiumBot#250dbaf8 = StarsTransactionPeer
 type StarsTransactionPeerPremiumBot struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x250dbaf8.
@@ -68116,6 +66182,7 @@ func (x *StarsTransactionPeerPremiumBot) DecodeBare(d *tl.Decoder) {
 //
 //	starsTransactionPeerFragment#e92fd902 = StarsTransactionPeer
 type StarsTransactionPeerFragment struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe92fd902.
@@ -68138,6 +66205,7 @@ func (x *StarsTransactionPeerFragment) DecodeBare(d *tl.Decoder) {
 //
 //	starsTransactionPeer#d80da15d peer:Peer = StarsTransactionPeer
 type StarsTransactionPeer struct {
+	_    tl.NoCompare
 	Peer PeerClass
 }
 
@@ -68163,6 +66231,7 @@ func (x *StarsTransactionPeer) DecodeBare(d *tl.Decoder) {
 //
 //	starsTransactionPeerAds#60682812 = StarsTransactionPeer
 type StarsTransactionPeerAds struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x60682812.
@@ -68185,6 +66254,7 @@ func (x *StarsTransactionPeerAds) DecodeBare(d *tl.Decoder) {
 //
 //	starsTransactionPeerAPI#f9677aad = StarsTransactionPeer
 type StarsTransactionPeerAPI struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf9677aad.
@@ -68212,11 +66282,8 @@ type StarsTopupOptionClass interface {
 // DecodeStarsTopupOptionClass reads a boxed StarsTopupOption.
 func DecodeStarsTopupOptionClass(d *tl.Decoder) StarsTopupOptionClass {
 	id := d.Uint32()
-	var v StarsTopupOptionClass
-	switch id {
-	case 0x0bd915c0:
-		v = &StarsTopupOption{}
-	default:
+	v, ok := New(id).(StarsTopupOptionClass)
+	if !ok {
 		d.Unknown(id, "StarsTopupOption")
 		return nil
 	}
@@ -68231,6 +66298,7 @@ func DecodeStarsTopupOptionClass(d *tl.Decoder) StarsTopupOptionClass {
 //
 //	starsTopupOption#bd915c0 flags:# extended:flags.1?true stars:long store_product:flags.0?string currency:string amount:long = StarsTopupOption
 type StarsTopupOption struct {
+	_            tl.NoCompare
 	Extended     bool
 	Stars        int64
 	StoreProduct tl.Opt[string]
@@ -68285,11 +66353,8 @@ type StarsTransactionClass interface {
 // DecodeStarsTransactionClass reads a boxed StarsTransaction.
 func DecodeStarsTransactionClass(d *tl.Decoder) StarsTransactionClass {
 	id := d.Uint32()
-	var v StarsTransactionClass
-	switch id {
-	case 0x13659eb0:
-		v = &StarsTransaction{}
-	default:
+	v, ok := New(id).(StarsTransactionClass)
+	if !ok {
 		d.Unknown(id, "StarsTransaction")
 		return nil
 	}
@@ -68304,6 +66369,7 @@ func DecodeStarsTransactionClass(d *tl.Decoder) StarsTransactionClass {
 //
 //	starsTransaction#13659eb0 flags:# refund:flags.3?true pending:flags.4?true failed:flags.6?true gift:flags.10?true reaction:flags.11?true stargift_upgrade:flags.18?true business_transfer:flags.21?true stargift_resale:flags.22?true posts_search:flags.24?true stargift_prepaid_upgrade:flags.25?true stargift_drop_original_details:flags.26?true phonegroup_message:flags.27?true stargift_auction_bid:flags.28?true offer:flags.29?true id:string amount:StarsAmount date:int peer:StarsTransactionPeer title:flags.0?string description:flags.1?string photo:flags.2?WebDocument transaction_date:flags.5?int transaction_url:flags.5?string bot_payload:flags.7?bytes msg_id:flags.8?int extended_media:flags.9?Vector<MessageMedia> subscription_period:flags.12?int giveaway_post_id:flags.13?int stargift:flags.14?StarGift floodskip_number:flags.15?int starref_commission_permille:flags.16?int starref_peer:flags.17?Peer starref_amount:flags.17?StarsAmount paid_messages:flags.19?int premium_gift_months:flags.20?int ads_proceeds_from_date:flags.23?int ads_proceeds_to_date:flags.23?int = StarsTransaction
 type StarsTransaction struct {
+	_                           tl.NoCompare
 	Refund                      bool
 	Pending                     bool
 	Failed                      bool
@@ -68606,11 +66672,8 @@ type PaymentsStarsStatusClass interface {
 // DecodePaymentsStarsStatusClass reads a boxed payments.StarsStatus.
 func DecodePaymentsStarsStatusClass(d *tl.Decoder) PaymentsStarsStatusClass {
 	id := d.Uint32()
-	var v PaymentsStarsStatusClass
-	switch id {
-	case 0x6c9ce8ed:
-		v = &PaymentsStarsStatus{}
-	default:
+	v, ok := New(id).(PaymentsStarsStatusClass)
+	if !ok {
 		d.Unknown(id, "payments.StarsStatus")
 		return nil
 	}
@@ -68625,6 +66688,7 @@ func DecodePaymentsStarsStatusClass(d *tl.Decoder) PaymentsStarsStatusClass {
 //
 //	payments.starsStatus#6c9ce8ed flags:# balance:StarsAmount subscriptions:flags.1?Vector<StarsSubscription> subscriptions_next_offset:flags.2?string subscriptions_missing_balance:flags.4?long history:flags.3?Vector<StarsTransaction> next_offset:flags.0?string chats:Vector<Chat> users:Vector<User> = payments.StarsStatus
 type PaymentsStarsStatus struct {
+	_                           tl.NoCompare
 	Balance                     StarsAmountClass
 	Subscriptions               []StarsSubscriptionClass
 	SubscriptionsNextOffset     tl.Opt[string]
@@ -68714,11 +66778,8 @@ type FoundStoryClass interface {
 // DecodeFoundStoryClass reads a boxed FoundStory.
 func DecodeFoundStoryClass(d *tl.Decoder) FoundStoryClass {
 	id := d.Uint32()
-	var v FoundStoryClass
-	switch id {
-	case 0xe87acbc0:
-		v = &FoundStory{}
-	default:
+	v, ok := New(id).(FoundStoryClass)
+	if !ok {
 		d.Unknown(id, "FoundStory")
 		return nil
 	}
@@ -68733,6 +66794,7 @@ func DecodeFoundStoryClass(d *tl.Decoder) FoundStoryClass {
 //
 //	foundStory#e87acbc0 peer:Peer story:StoryItem = FoundStory
 type FoundStory struct {
+	_     tl.NoCompare
 	Peer  PeerClass
 	Story StoryItemClass
 }
@@ -68766,11 +66828,8 @@ type StoriesFoundStoriesClass interface {
 // DecodeStoriesFoundStoriesClass reads a boxed stories.FoundStories.
 func DecodeStoriesFoundStoriesClass(d *tl.Decoder) StoriesFoundStoriesClass {
 	id := d.Uint32()
-	var v StoriesFoundStoriesClass
-	switch id {
-	case 0xe2de7737:
-		v = &StoriesFoundStories{}
-	default:
+	v, ok := New(id).(StoriesFoundStoriesClass)
+	if !ok {
 		d.Unknown(id, "stories.FoundStories")
 		return nil
 	}
@@ -68785,6 +66844,7 @@ func DecodeStoriesFoundStoriesClass(d *tl.Decoder) StoriesFoundStoriesClass {
 //
 //	stories.foundStories#e2de7737 flags:# count:int stories:Vector<FoundStory> next_offset:flags.0?string chats:Vector<Chat> users:Vector<User> = stories.FoundStories
 type StoriesFoundStories struct {
+	_          tl.NoCompare
 	Count      int32
 	Stories    []FoundStoryClass
 	NextOffset tl.Opt[string]
@@ -68837,11 +66897,8 @@ type GeoPointAddressClass interface {
 // DecodeGeoPointAddressClass reads a boxed GeoPointAddress.
 func DecodeGeoPointAddressClass(d *tl.Decoder) GeoPointAddressClass {
 	id := d.Uint32()
-	var v GeoPointAddressClass
-	switch id {
-	case 0xde4c5d93:
-		v = &GeoPointAddress{}
-	default:
+	v, ok := New(id).(GeoPointAddressClass)
+	if !ok {
 		d.Unknown(id, "GeoPointAddress")
 		return nil
 	}
@@ -68856,6 +66913,7 @@ func DecodeGeoPointAddressClass(d *tl.Decoder) GeoPointAddressClass {
 //
 //	geoPointAddress#de4c5d93 flags:# country_iso2:string state:flags.0?string city:flags.1?string street:flags.2?string = GeoPointAddress
 type GeoPointAddress struct {
+	_           tl.NoCompare
 	CountryIso2 string
 	State       tl.Opt[string]
 	City        tl.Opt[string]
@@ -68919,11 +66977,8 @@ type StarsRevenueStatusClass interface {
 // DecodeStarsRevenueStatusClass reads a boxed StarsRevenueStatus.
 func DecodeStarsRevenueStatusClass(d *tl.Decoder) StarsRevenueStatusClass {
 	id := d.Uint32()
-	var v StarsRevenueStatusClass
-	switch id {
-	case 0xfebe5491:
-		v = &StarsRevenueStatus{}
-	default:
+	v, ok := New(id).(StarsRevenueStatusClass)
+	if !ok {
 		d.Unknown(id, "StarsRevenueStatus")
 		return nil
 	}
@@ -68938,6 +66993,7 @@ func DecodeStarsRevenueStatusClass(d *tl.Decoder) StarsRevenueStatusClass {
 //
 //	starsRevenueStatus#febe5491 flags:# withdrawal_enabled:flags.0?true current_balance:StarsAmount available_balance:StarsAmount overall_revenue:StarsAmount next_withdrawal_at:flags.1?int = StarsRevenueStatus
 type StarsRevenueStatus struct {
+	_                 tl.NoCompare
 	WithdrawalEnabled bool
 	CurrentBalance    StarsAmountClass
 	AvailableBalance  StarsAmountClass
@@ -68992,11 +67048,8 @@ type PaymentsStarsRevenueStatsClass interface {
 // DecodePaymentsStarsRevenueStatsClass reads a boxed payments.StarsRevenueStats.
 func DecodePaymentsStarsRevenueStatsClass(d *tl.Decoder) PaymentsStarsRevenueStatsClass {
 	id := d.Uint32()
-	var v PaymentsStarsRevenueStatsClass
-	switch id {
-	case 0x6c207376:
-		v = &PaymentsStarsRevenueStats{}
-	default:
+	v, ok := New(id).(PaymentsStarsRevenueStatsClass)
+	if !ok {
 		d.Unknown(id, "payments.StarsRevenueStats")
 		return nil
 	}
@@ -69011,6 +67064,7 @@ func DecodePaymentsStarsRevenueStatsClass(d *tl.Decoder) PaymentsStarsRevenueSta
 //
 //	payments.starsRevenueStats#6c207376 flags:# top_hours_graph:flags.0?StatsGraph revenue_graph:StatsGraph status:StarsRevenueStatus usd_rate:double = payments.StarsRevenueStats
 type PaymentsStarsRevenueStats struct {
+	_             tl.NoCompare
 	TopHoursGraph StatsGraphClass
 	RevenueGraph  StatsGraphClass
 	Status        StarsRevenueStatusClass
@@ -69060,11 +67114,8 @@ type PaymentsStarsRevenueWithdrawalURLClass interface {
 // DecodePaymentsStarsRevenueWithdrawalURLClass reads a boxed payments.StarsRevenueWithdrawalUrl.
 func DecodePaymentsStarsRevenueWithdrawalURLClass(d *tl.Decoder) PaymentsStarsRevenueWithdrawalURLClass {
 	id := d.Uint32()
-	var v PaymentsStarsRevenueWithdrawalURLClass
-	switch id {
-	case 0x1dab80b7:
-		v = &PaymentsStarsRevenueWithdrawalURL{}
-	default:
+	v, ok := New(id).(PaymentsStarsRevenueWithdrawalURLClass)
+	if !ok {
 		d.Unknown(id, "payments.StarsRevenueWithdrawalUrl")
 		return nil
 	}
@@ -69079,6 +67130,7 @@ func DecodePaymentsStarsRevenueWithdrawalURLClass(d *tl.Decoder) PaymentsStarsRe
 //
 //	payments.starsRevenueWithdrawalUrl#1dab80b7 url:string = payments.StarsRevenueWithdrawalUrl
 type PaymentsStarsRevenueWithdrawalURL struct {
+	_   tl.NoCompare
 	URL string
 }
 
@@ -69111,11 +67163,8 @@ type PaymentsStarsRevenueAdsAccountURLClass interface {
 // DecodePaymentsStarsRevenueAdsAccountURLClass reads a boxed payments.StarsRevenueAdsAccountUrl.
 func DecodePaymentsStarsRevenueAdsAccountURLClass(d *tl.Decoder) PaymentsStarsRevenueAdsAccountURLClass {
 	id := d.Uint32()
-	var v PaymentsStarsRevenueAdsAccountURLClass
-	switch id {
-	case 0x394e7f21:
-		v = &PaymentsStarsRevenueAdsAccountURL{}
-	default:
+	v, ok := New(id).(PaymentsStarsRevenueAdsAccountURLClass)
+	if !ok {
 		d.Unknown(id, "payments.StarsRevenueAdsAccountUrl")
 		return nil
 	}
@@ -69130,6 +67179,7 @@ func DecodePaymentsStarsRevenueAdsAccountURLClass(d *tl.Decoder) PaymentsStarsRe
 //
 //	payments.starsRevenueAdsAccountUrl#394e7f21 url:string = payments.StarsRevenueAdsAccountUrl
 type PaymentsStarsRevenueAdsAccountURL struct {
+	_   tl.NoCompare
 	URL string
 }
 
@@ -69162,11 +67212,8 @@ type InputStarsTransactionClass interface {
 // DecodeInputStarsTransactionClass reads a boxed InputStarsTransaction.
 func DecodeInputStarsTransactionClass(d *tl.Decoder) InputStarsTransactionClass {
 	id := d.Uint32()
-	var v InputStarsTransactionClass
-	switch id {
-	case 0x206ae6d1:
-		v = &InputStarsTransaction{}
-	default:
+	v, ok := New(id).(InputStarsTransactionClass)
+	if !ok {
 		d.Unknown(id, "InputStarsTransaction")
 		return nil
 	}
@@ -69181,6 +67228,7 @@ func DecodeInputStarsTransactionClass(d *tl.Decoder) InputStarsTransactionClass 
 //
 //	inputStarsTransaction#206ae6d1 flags:# refund:flags.0?true id:string = InputStarsTransaction
 type InputStarsTransaction struct {
+	_      tl.NoCompare
 	Refund bool
 	ID     string
 }
@@ -69219,11 +67267,8 @@ type StarsGiftOptionClass interface {
 // DecodeStarsGiftOptionClass reads a boxed StarsGiftOption.
 func DecodeStarsGiftOptionClass(d *tl.Decoder) StarsGiftOptionClass {
 	id := d.Uint32()
-	var v StarsGiftOptionClass
-	switch id {
-	case 0x5e0589f1:
-		v = &StarsGiftOption{}
-	default:
+	v, ok := New(id).(StarsGiftOptionClass)
+	if !ok {
 		d.Unknown(id, "StarsGiftOption")
 		return nil
 	}
@@ -69238,6 +67283,7 @@ func DecodeStarsGiftOptionClass(d *tl.Decoder) StarsGiftOptionClass {
 //
 //	starsGiftOption#5e0589f1 flags:# extended:flags.1?true stars:long store_product:flags.0?string currency:string amount:long = StarsGiftOption
 type StarsGiftOption struct {
+	_            tl.NoCompare
 	Extended     bool
 	Stars        int64
 	StoreProduct tl.Opt[string]
@@ -69292,11 +67338,8 @@ type BotsPopularAppBotsClass interface {
 // DecodeBotsPopularAppBotsClass reads a boxed bots.PopularAppBots.
 func DecodeBotsPopularAppBotsClass(d *tl.Decoder) BotsPopularAppBotsClass {
 	id := d.Uint32()
-	var v BotsPopularAppBotsClass
-	switch id {
-	case 0x1991b13b:
-		v = &BotsPopularAppBots{}
-	default:
+	v, ok := New(id).(BotsPopularAppBotsClass)
+	if !ok {
 		d.Unknown(id, "bots.PopularAppBots")
 		return nil
 	}
@@ -69311,6 +67354,7 @@ func DecodeBotsPopularAppBotsClass(d *tl.Decoder) BotsPopularAppBotsClass {
 //
 //	bots.popularAppBots#1991b13b flags:# next_offset:flags.0?string users:Vector<User> = bots.PopularAppBots
 type BotsPopularAppBots struct {
+	_          tl.NoCompare
 	NextOffset tl.Opt[string]
 	Users      []UserClass
 }
@@ -69354,11 +67398,8 @@ type BotPreviewMediaClass interface {
 // DecodeBotPreviewMediaClass reads a boxed BotPreviewMedia.
 func DecodeBotPreviewMediaClass(d *tl.Decoder) BotPreviewMediaClass {
 	id := d.Uint32()
-	var v BotPreviewMediaClass
-	switch id {
-	case 0x23e91ba3:
-		v = &BotPreviewMedia{}
-	default:
+	v, ok := New(id).(BotPreviewMediaClass)
+	if !ok {
 		d.Unknown(id, "BotPreviewMedia")
 		return nil
 	}
@@ -69373,6 +67414,7 @@ func DecodeBotPreviewMediaClass(d *tl.Decoder) BotPreviewMediaClass {
 //
 //	botPreviewMedia#23e91ba3 date:int media:MessageMedia = BotPreviewMedia
 type BotPreviewMedia struct {
+	_     tl.NoCompare
 	Date  int32
 	Media MessageMediaClass
 }
@@ -69406,11 +67448,8 @@ type BotsPreviewInfoClass interface {
 // DecodeBotsPreviewInfoClass reads a boxed bots.PreviewInfo.
 func DecodeBotsPreviewInfoClass(d *tl.Decoder) BotsPreviewInfoClass {
 	id := d.Uint32()
-	var v BotsPreviewInfoClass
-	switch id {
-	case 0x0ca71d64:
-		v = &BotsPreviewInfo{}
-	default:
+	v, ok := New(id).(BotsPreviewInfoClass)
+	if !ok {
 		d.Unknown(id, "bots.PreviewInfo")
 		return nil
 	}
@@ -69425,6 +67464,7 @@ func DecodeBotsPreviewInfoClass(d *tl.Decoder) BotsPreviewInfoClass {
 //
 //	bots.previewInfo#ca71d64 media:Vector<BotPreviewMedia> lang_codes:Vector<string> = bots.PreviewInfo
 type BotsPreviewInfo struct {
+	_         tl.NoCompare
 	Media     []BotPreviewMediaClass
 	LangCodes []string
 }
@@ -69458,11 +67498,8 @@ type StarsSubscriptionPricingClass interface {
 // DecodeStarsSubscriptionPricingClass reads a boxed StarsSubscriptionPricing.
 func DecodeStarsSubscriptionPricingClass(d *tl.Decoder) StarsSubscriptionPricingClass {
 	id := d.Uint32()
-	var v StarsSubscriptionPricingClass
-	switch id {
-	case 0x05416d58:
-		v = &StarsSubscriptionPricing{}
-	default:
+	v, ok := New(id).(StarsSubscriptionPricingClass)
+	if !ok {
 		d.Unknown(id, "StarsSubscriptionPricing")
 		return nil
 	}
@@ -69477,6 +67514,7 @@ func DecodeStarsSubscriptionPricingClass(d *tl.Decoder) StarsSubscriptionPricing
 //
 //	starsSubscriptionPricing#5416d58 period:int amount:long = StarsSubscriptionPricing
 type StarsSubscriptionPricing struct {
+	_      tl.NoCompare
 	Period int32
 	Amount int64
 }
@@ -69510,11 +67548,8 @@ type StarsSubscriptionClass interface {
 // DecodeStarsSubscriptionClass reads a boxed StarsSubscription.
 func DecodeStarsSubscriptionClass(d *tl.Decoder) StarsSubscriptionClass {
 	id := d.Uint32()
-	var v StarsSubscriptionClass
-	switch id {
-	case 0x2e6eab1a:
-		v = &StarsSubscription{}
-	default:
+	v, ok := New(id).(StarsSubscriptionClass)
+	if !ok {
 		d.Unknown(id, "StarsSubscription")
 		return nil
 	}
@@ -69529,6 +67564,7 @@ func DecodeStarsSubscriptionClass(d *tl.Decoder) StarsSubscriptionClass {
 //
 //	starsSubscription#2e6eab1a flags:# canceled:flags.0?true can_refulfill:flags.1?true missing_balance:flags.2?true bot_canceled:flags.7?true id:string peer:Peer until_date:int pricing:StarsSubscriptionPricing chat_invite_hash:flags.3?string title:flags.4?string photo:flags.5?WebDocument invoice_slug:flags.6?string = StarsSubscription
 type StarsSubscription struct {
+	_              tl.NoCompare
 	Canceled       bool
 	CanRefulfill   bool
 	MissingBalance bool
@@ -69631,11 +67667,8 @@ type MessageReactorClass interface {
 // DecodeMessageReactorClass reads a boxed MessageReactor.
 func DecodeMessageReactorClass(d *tl.Decoder) MessageReactorClass {
 	id := d.Uint32()
-	var v MessageReactorClass
-	switch id {
-	case 0x4ba3a95a:
-		v = &MessageReactor{}
-	default:
+	v, ok := New(id).(MessageReactorClass)
+	if !ok {
 		d.Unknown(id, "MessageReactor")
 		return nil
 	}
@@ -69650,6 +67683,7 @@ func DecodeMessageReactorClass(d *tl.Decoder) MessageReactorClass {
 //
 //	messageReactor#4ba3a95a flags:# top:flags.0?true my:flags.1?true anonymous:flags.2?true peer_id:flags.3?Peer count:int = MessageReactor
 type MessageReactor struct {
+	_         tl.NoCompare
 	Top       bool
 	My        bool
 	Anonymous bool
@@ -69708,11 +67742,8 @@ type StarsGiveawayOptionClass interface {
 // DecodeStarsGiveawayOptionClass reads a boxed StarsGiveawayOption.
 func DecodeStarsGiveawayOptionClass(d *tl.Decoder) StarsGiveawayOptionClass {
 	id := d.Uint32()
-	var v StarsGiveawayOptionClass
-	switch id {
-	case 0x94ce852a:
-		v = &StarsGiveawayOption{}
-	default:
+	v, ok := New(id).(StarsGiveawayOptionClass)
+	if !ok {
 		d.Unknown(id, "StarsGiveawayOption")
 		return nil
 	}
@@ -69727,6 +67758,7 @@ func DecodeStarsGiveawayOptionClass(d *tl.Decoder) StarsGiveawayOptionClass {
 //
 //	starsGiveawayOption#94ce852a flags:# extended:flags.0?true default:flags.1?true stars:long yearly_boosts:int store_product:flags.2?string currency:string amount:long winners:Vector<StarsGiveawayWinnersOption> = StarsGiveawayOption
 type StarsGiveawayOption struct {
+	_            tl.NoCompare
 	Extended     bool
 	Default      bool
 	Stars        int64
@@ -69792,11 +67824,8 @@ type StarsGiveawayWinnersOptionClass interface {
 // DecodeStarsGiveawayWinnersOptionClass reads a boxed StarsGiveawayWinnersOption.
 func DecodeStarsGiveawayWinnersOptionClass(d *tl.Decoder) StarsGiveawayWinnersOptionClass {
 	id := d.Uint32()
-	var v StarsGiveawayWinnersOptionClass
-	switch id {
-	case 0x54236209:
-		v = &StarsGiveawayWinnersOption{}
-	default:
+	v, ok := New(id).(StarsGiveawayWinnersOptionClass)
+	if !ok {
 		d.Unknown(id, "StarsGiveawayWinnersOption")
 		return nil
 	}
@@ -69811,6 +67840,7 @@ func DecodeStarsGiveawayWinnersOptionClass(d *tl.Decoder) StarsGiveawayWinnersOp
 //
 //	starsGiveawayWinnersOption#54236209 flags:# default:flags.0?true users:int per_user_stars:long = StarsGiveawayWinnersOption
 type StarsGiveawayWinnersOption struct {
+	_            tl.NoCompare
 	Default      bool
 	Users        int32
 	PerUserStars int64
@@ -69852,13 +67882,8 @@ type StarGiftClass interface {
 // DecodeStarGiftClass reads a boxed StarGift.
 func DecodeStarGiftClass(d *tl.Decoder) StarGiftClass {
 	id := d.Uint32()
-	var v StarGiftClass
-	switch id {
-	case 0x313a9547:
-		v = &StarGift{}
-	case 0x85f0a9cd:
-		v = &StarGiftUnique{}
-	default:
+	v, ok := New(id).(StarGiftClass)
+	if !ok {
 		d.Unknown(id, "StarGift")
 		return nil
 	}
@@ -69873,6 +67898,7 @@ func DecodeStarGiftClass(d *tl.Decoder) StarGiftClass {
 //
 //	starGift#313a9547 flags:# limited:flags.0?true sold_out:flags.1?true birthday:flags.2?true require_premium:flags.7?true limited_per_user:flags.8?true peer_color_available:flags.10?true auction:flags.11?true id:long sticker:Document stars:long availability_remains:flags.0?int availability_total:flags.0?int availability_resale:flags.4?long convert_stars:long first_sale_date:flags.1?int last_sale_date:flags.1?int upgrade_stars:flags.3?long resell_min_stars:flags.4?long title:flags.5?string released_by:flags.6?Peer per_user_total:flags.8?int per_user_remains:flags.8?int locked_until_date:flags.9?int auction_slug:flags.11?string gifts_per_round:flags.11?int auction_start_date:flags.11?int upgrade_variants:flags.12?int background:flags.13?StarGiftBackground = StarGift
 type StarGift struct {
+	_                   tl.NoCompare
 	Limited             bool
 	SoldOut             bool
 	Birthday            bool
@@ -70115,6 +68141,7 @@ func (x *StarGift) DecodeBare(d *tl.Decoder) {
 //
 //	starGiftUnique#85f0a9cd flags:# require_premium:flags.6?true resale_ton_only:flags.7?true theme_available:flags.9?true burned:flags.14?true crafted:flags.15?true id:long gift_id:long title:string slug:string num:int owner_id:flags.0?Peer owner_name:flags.1?string owner_address:flags.2?string attributes:Vector<StarGiftAttribute> availability_issued:int availability_total:int gift_address:flags.3?string resell_amount:flags.4?Vector<StarsAmount> released_by:flags.5?Peer value_amount:flags.8?long value_currency:flags.8?string value_usd_amount:flags.8?long theme_peer:flags.10?Peer peer_color:flags.11?PeerColor host_id:flags.12?Peer offer_min_stars:flags.13?int craft_chance_permille:flags.16?int = StarGift
 type StarGiftUnique struct {
+	_                   tl.NoCompare
 	RequirePremium      bool
 	ResaleTonOnly       bool
 	ThemeAvailable      bool
@@ -70334,13 +68361,8 @@ type PaymentsStarGiftsClass interface {
 // DecodePaymentsStarGiftsClass reads a boxed payments.StarGifts.
 func DecodePaymentsStarGiftsClass(d *tl.Decoder) PaymentsStarGiftsClass {
 	id := d.Uint32()
-	var v PaymentsStarGiftsClass
-	switch id {
-	case 0xa388a368:
-		v = &PaymentsStarGiftsNotModified{}
-	case 0x2ed82995:
-		v = &PaymentsStarGifts{}
-	default:
+	v, ok := New(id).(PaymentsStarGiftsClass)
+	if !ok {
 		d.Unknown(id, "payments.StarGifts")
 		return nil
 	}
@@ -70355,6 +68377,7 @@ func DecodePaymentsStarGiftsClass(d *tl.Decoder) PaymentsStarGiftsClass {
 //
 //	payments.starGiftsNotModified#a388a368 = payments.StarGifts
 type PaymentsStarGiftsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa388a368.
@@ -70377,6 +68400,7 @@ func (x *PaymentsStarGiftsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	payments.starGifts#2ed82995 hash:int gifts:Vector<StarGift> chats:Vector<Chat> users:Vector<User> = payments.StarGifts
 type PaymentsStarGifts struct {
+	_     tl.NoCompare
 	Hash  int32
 	Gifts []StarGiftClass
 	Chats []ChatClass
@@ -70416,11 +68440,8 @@ type MessageReportOptionClass interface {
 // DecodeMessageReportOptionClass reads a boxed MessageReportOption.
 func DecodeMessageReportOptionClass(d *tl.Decoder) MessageReportOptionClass {
 	id := d.Uint32()
-	var v MessageReportOptionClass
-	switch id {
-	case 0x7903e3d9:
-		v = &MessageReportOption{}
-	default:
+	v, ok := New(id).(MessageReportOptionClass)
+	if !ok {
 		d.Unknown(id, "MessageReportOption")
 		return nil
 	}
@@ -70435,6 +68456,7 @@ func DecodeMessageReportOptionClass(d *tl.Decoder) MessageReportOptionClass {
 //
 //	messageReportOption#7903e3d9 text:string option:bytes = MessageReportOption
 type MessageReportOption struct {
+	_      tl.NoCompare
 	Text   string
 	Option []byte
 }
@@ -70468,15 +68490,8 @@ type ReportResultClass interface {
 // DecodeReportResultClass reads a boxed ReportResult.
 func DecodeReportResultClass(d *tl.Decoder) ReportResultClass {
 	id := d.Uint32()
-	var v ReportResultClass
-	switch id {
-	case 0xf0e4e0b6:
-		v = &ReportResultChooseOption{}
-	case 0x6f09ac31:
-		v = &ReportResultAddComment{}
-	case 0x8db33c4b:
-		v = &ReportResultReported{}
-	default:
+	v, ok := New(id).(ReportResultClass)
+	if !ok {
 		d.Unknown(id, "ReportResult")
 		return nil
 	}
@@ -70491,6 +68506,7 @@ func DecodeReportResultClass(d *tl.Decoder) ReportResultClass {
 //
 //	reportResultChooseOption#f0e4e0b6 title:string options:Vector<MessageReportOption> = ReportResult
 type ReportResultChooseOption struct {
+	_       tl.NoCompare
 	Title   string
 	Options []MessageReportOptionClass
 }
@@ -70519,6 +68535,7 @@ func (x *ReportResultChooseOption) DecodeBare(d *tl.Decoder) {
 //
 //	reportResultAddComment#6f09ac31 flags:# optional:flags.0?true option:bytes = ReportResult
 type ReportResultAddComment struct {
+	_        tl.NoCompare
 	Optional bool
 	Option   []byte
 }
@@ -70552,6 +68569,7 @@ func (x *ReportResultAddComment) DecodeBare(d *tl.Decoder) {
 //
 //	reportResultReported#8db33c4b = ReportResult
 type ReportResultReported struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x8db33c4b.
@@ -70579,11 +68597,8 @@ type MessagesBotPreparedInlineMessageClass interface {
 // DecodeMessagesBotPreparedInlineMessageClass reads a boxed messages.BotPreparedInlineMessage.
 func DecodeMessagesBotPreparedInlineMessageClass(d *tl.Decoder) MessagesBotPreparedInlineMessageClass {
 	id := d.Uint32()
-	var v MessagesBotPreparedInlineMessageClass
-	switch id {
-	case 0x8ecf0511:
-		v = &MessagesBotPreparedInlineMessage{}
-	default:
+	v, ok := New(id).(MessagesBotPreparedInlineMessageClass)
+	if !ok {
 		d.Unknown(id, "messages.BotPreparedInlineMessage")
 		return nil
 	}
@@ -70598,6 +68613,7 @@ func DecodeMessagesBotPreparedInlineMessageClass(d *tl.Decoder) MessagesBotPrepa
 //
 //	messages.botPreparedInlineMessage#8ecf0511 id:string expire_date:int = messages.BotPreparedInlineMessage
 type MessagesBotPreparedInlineMessage struct {
+	_          tl.NoCompare
 	ID         string
 	ExpireDate int32
 }
@@ -70633,11 +68649,8 @@ type MessagesPreparedInlineMessageClass interface {
 // DecodeMessagesPreparedInlineMessageClass reads a boxed messages.PreparedInlineMessage.
 func DecodeMessagesPreparedInlineMessageClass(d *tl.Decoder) MessagesPreparedInlineMessageClass {
 	id := d.Uint32()
-	var v MessagesPreparedInlineMessageClass
-	switch id {
-	case 0xff57708d:
-		v = &MessagesPreparedInlineMessage{}
-	default:
+	v, ok := New(id).(MessagesPreparedInlineMessageClass)
+	if !ok {
 		d.Unknown(id, "messages.PreparedInlineMessage")
 		return nil
 	}
@@ -70652,6 +68665,7 @@ func DecodeMessagesPreparedInlineMessageClass(d *tl.Decoder) MessagesPreparedInl
 //
 //	messages.preparedInlineMessage#ff57708d query_id:long result:BotInlineResult peer_types:Vector<InlineQueryPeerType> cache_time:int users:Vector<User> = messages.PreparedInlineMessage
 type MessagesPreparedInlineMessage struct {
+	_         tl.NoCompare
 	QueryID   int64
 	Result    BotInlineResultClass
 	PeerTypes []InlineQueryPeerTypeClass
@@ -70694,11 +68708,8 @@ type BotAppSettingsClass interface {
 // DecodeBotAppSettingsClass reads a boxed BotAppSettings.
 func DecodeBotAppSettingsClass(d *tl.Decoder) BotAppSettingsClass {
 	id := d.Uint32()
-	var v BotAppSettingsClass
-	switch id {
-	case 0xc99b1950:
-		v = &BotAppSettings{}
-	default:
+	v, ok := New(id).(BotAppSettingsClass)
+	if !ok {
 		d.Unknown(id, "BotAppSettings")
 		return nil
 	}
@@ -70713,6 +68724,7 @@ func DecodeBotAppSettingsClass(d *tl.Decoder) BotAppSettingsClass {
 //
 //	botAppSettings#c99b1950 flags:# placeholder_path:flags.0?bytes background_color:flags.1?int background_dark_color:flags.2?int header_color:flags.3?int header_dark_color:flags.4?int = BotAppSettings
 type BotAppSettings struct {
+	_                   tl.NoCompare
 	PlaceholderPath     []byte
 	BackgroundColor     tl.Opt[int32]
 	BackgroundDarkColor tl.Opt[int32]
@@ -70793,11 +68805,8 @@ type StarRefProgramClass interface {
 // DecodeStarRefProgramClass reads a boxed StarRefProgram.
 func DecodeStarRefProgramClass(d *tl.Decoder) StarRefProgramClass {
 	id := d.Uint32()
-	var v StarRefProgramClass
-	switch id {
-	case 0xdd0c66f2:
-		v = &StarRefProgram{}
-	default:
+	v, ok := New(id).(StarRefProgramClass)
+	if !ok {
 		d.Unknown(id, "StarRefProgram")
 		return nil
 	}
@@ -70812,6 +68821,7 @@ func DecodeStarRefProgramClass(d *tl.Decoder) StarRefProgramClass {
 //
 //	starRefProgram#dd0c66f2 flags:# bot_id:long commission_permille:int duration_months:flags.0?int end_date:flags.1?int daily_revenue_per_user:flags.2?StarsAmount = StarRefProgram
 type StarRefProgram struct {
+	_                   tl.NoCompare
 	BotID               int64
 	CommissionPermille  int32
 	DurationMonths      tl.Opt[int32]
@@ -70878,11 +68888,8 @@ type ConnectedBotStarRefClass interface {
 // DecodeConnectedBotStarRefClass reads a boxed ConnectedBotStarRef.
 func DecodeConnectedBotStarRefClass(d *tl.Decoder) ConnectedBotStarRefClass {
 	id := d.Uint32()
-	var v ConnectedBotStarRefClass
-	switch id {
-	case 0x19a13f71:
-		v = &ConnectedBotStarRef{}
-	default:
+	v, ok := New(id).(ConnectedBotStarRefClass)
+	if !ok {
 		d.Unknown(id, "ConnectedBotStarRef")
 		return nil
 	}
@@ -70897,6 +68904,7 @@ func DecodeConnectedBotStarRefClass(d *tl.Decoder) ConnectedBotStarRefClass {
 //
 //	connectedBotStarRef#19a13f71 flags:# revoked:flags.1?true url:string date:int bot_id:long commission_permille:int duration_months:flags.0?int participants:long revenue:long = ConnectedBotStarRef
 type ConnectedBotStarRef struct {
+	_                  tl.NoCompare
 	Revoked            bool
 	URL                string
 	Date               int32
@@ -70960,11 +68968,8 @@ type PaymentsConnectedStarRefBotsClass interface {
 // DecodePaymentsConnectedStarRefBotsClass reads a boxed payments.ConnectedStarRefBots.
 func DecodePaymentsConnectedStarRefBotsClass(d *tl.Decoder) PaymentsConnectedStarRefBotsClass {
 	id := d.Uint32()
-	var v PaymentsConnectedStarRefBotsClass
-	switch id {
-	case 0x98d5ea1d:
-		v = &PaymentsConnectedStarRefBots{}
-	default:
+	v, ok := New(id).(PaymentsConnectedStarRefBotsClass)
+	if !ok {
 		d.Unknown(id, "payments.ConnectedStarRefBots")
 		return nil
 	}
@@ -70979,6 +68984,7 @@ func DecodePaymentsConnectedStarRefBotsClass(d *tl.Decoder) PaymentsConnectedSta
 //
 //	payments.connectedStarRefBots#98d5ea1d count:int connected_bots:Vector<ConnectedBotStarRef> users:Vector<User> = payments.ConnectedStarRefBots
 type PaymentsConnectedStarRefBots struct {
+	_             tl.NoCompare
 	Count         int32
 	ConnectedBots []ConnectedBotStarRefClass
 	Users         []UserClass
@@ -71015,11 +69021,8 @@ type PaymentsSuggestedStarRefBotsClass interface {
 // DecodePaymentsSuggestedStarRefBotsClass reads a boxed payments.SuggestedStarRefBots.
 func DecodePaymentsSuggestedStarRefBotsClass(d *tl.Decoder) PaymentsSuggestedStarRefBotsClass {
 	id := d.Uint32()
-	var v PaymentsSuggestedStarRefBotsClass
-	switch id {
-	case 0xb4d5d859:
-		v = &PaymentsSuggestedStarRefBots{}
-	default:
+	v, ok := New(id).(PaymentsSuggestedStarRefBotsClass)
+	if !ok {
 		d.Unknown(id, "payments.SuggestedStarRefBots")
 		return nil
 	}
@@ -71034,6 +69037,7 @@ func DecodePaymentsSuggestedStarRefBotsClass(d *tl.Decoder) PaymentsSuggestedSta
 //
 //	payments.suggestedStarRefBots#b4d5d859 flags:# count:int suggested_bots:Vector<StarRefProgram> users:Vector<User> next_offset:flags.0?string = payments.SuggestedStarRefBots
 type PaymentsSuggestedStarRefBots struct {
+	_             tl.NoCompare
 	Count         int32
 	SuggestedBots []StarRefProgramClass
 	Users         []UserClass
@@ -71083,13 +69087,8 @@ type StarsAmountClass interface {
 // DecodeStarsAmountClass reads a boxed StarsAmount.
 func DecodeStarsAmountClass(d *tl.Decoder) StarsAmountClass {
 	id := d.Uint32()
-	var v StarsAmountClass
-	switch id {
-	case 0xbbb6b4a3:
-		v = &StarsAmount{}
-	case 0x74aee3e0:
-		v = &StarsTonAmount{}
-	default:
+	v, ok := New(id).(StarsAmountClass)
+	if !ok {
 		d.Unknown(id, "StarsAmount")
 		return nil
 	}
@@ -71104,6 +69103,7 @@ func DecodeStarsAmountClass(d *tl.Decoder) StarsAmountClass {
 //
 //	starsAmount#bbb6b4a3 amount:long nanos:int = StarsAmount
 type StarsAmount struct {
+	_      tl.NoCompare
 	Amount int64
 	Nanos  int32
 }
@@ -71132,6 +69132,7 @@ func (x *StarsAmount) DecodeBare(d *tl.Decoder) {
 //
 //	starsTonAmount#74aee3e0 amount:long = StarsAmount
 type StarsTonAmount struct {
+	_      tl.NoCompare
 	Amount int64
 }
 
@@ -71162,13 +69163,8 @@ type MessagesFoundStickersClass interface {
 // DecodeMessagesFoundStickersClass reads a boxed messages.FoundStickers.
 func DecodeMessagesFoundStickersClass(d *tl.Decoder) MessagesFoundStickersClass {
 	id := d.Uint32()
-	var v MessagesFoundStickersClass
-	switch id {
-	case 0x6010c534:
-		v = &MessagesFoundStickersNotModified{}
-	case 0x82c9e290:
-		v = &MessagesFoundStickers{}
-	default:
+	v, ok := New(id).(MessagesFoundStickersClass)
+	if !ok {
 		d.Unknown(id, "messages.FoundStickers")
 		return nil
 	}
@@ -71183,6 +69179,7 @@ func DecodeMessagesFoundStickersClass(d *tl.Decoder) MessagesFoundStickersClass 
 //
 //	messages.foundStickersNotModified#6010c534 flags:# next_offset:flags.0?int = messages.FoundStickers
 type MessagesFoundStickersNotModified struct {
+	_          tl.NoCompare
 	NextOffset tl.Opt[int32]
 }
 
@@ -71220,6 +69217,7 @@ func (x *MessagesFoundStickersNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	messages.foundStickers#82c9e290 flags:# next_offset:flags.0?int hash:long stickers:Vector<Document> = messages.FoundStickers
 type MessagesFoundStickers struct {
+	_          tl.NoCompare
 	NextOffset tl.Opt[int32]
 	Hash       int64
 	Stickers   []DocumentClass
@@ -71266,11 +69264,8 @@ type BotVerifierSettingsClass interface {
 // DecodeBotVerifierSettingsClass reads a boxed BotVerifierSettings.
 func DecodeBotVerifierSettingsClass(d *tl.Decoder) BotVerifierSettingsClass {
 	id := d.Uint32()
-	var v BotVerifierSettingsClass
-	switch id {
-	case 0xb0cd6617:
-		v = &BotVerifierSettings{}
-	default:
+	v, ok := New(id).(BotVerifierSettingsClass)
+	if !ok {
 		d.Unknown(id, "BotVerifierSettings")
 		return nil
 	}
@@ -71285,6 +69280,7 @@ func DecodeBotVerifierSettingsClass(d *tl.Decoder) BotVerifierSettingsClass {
 //
 //	botVerifierSettings#b0cd6617 flags:# can_modify_custom_description:flags.1?true icon:long company:string custom_description:flags.0?string = BotVerifierSettings
 type BotVerifierSettings struct {
+	_                          tl.NoCompare
 	CanModifyCustomDescription bool
 	Icon                       int64
 	Company                    string
@@ -71336,11 +69332,8 @@ type BotVerificationClass interface {
 // DecodeBotVerificationClass reads a boxed BotVerification.
 func DecodeBotVerificationClass(d *tl.Decoder) BotVerificationClass {
 	id := d.Uint32()
-	var v BotVerificationClass
-	switch id {
-	case 0xf93cd45c:
-		v = &BotVerification{}
-	default:
+	v, ok := New(id).(BotVerificationClass)
+	if !ok {
 		d.Unknown(id, "BotVerification")
 		return nil
 	}
@@ -71355,6 +69348,7 @@ func DecodeBotVerificationClass(d *tl.Decoder) BotVerificationClass {
 //
 //	botVerification#f93cd45c bot_id:long icon:long description:string = BotVerification
 type BotVerification struct {
+	_           tl.NoCompare
 	BotID       int64
 	Icon        int64
 	Description string
@@ -71391,17 +69385,8 @@ type StarGiftAttributeClass interface {
 // DecodeStarGiftAttributeClass reads a boxed StarGiftAttribute.
 func DecodeStarGiftAttributeClass(d *tl.Decoder) StarGiftAttributeClass {
 	id := d.Uint32()
-	var v StarGiftAttributeClass
-	switch id {
-	case 0x565251e2:
-		v = &StarGiftAttributeModel{}
-	case 0x4e7085ea:
-		v = &StarGiftAttributePattern{}
-	case 0x9f2504e4:
-		v = &StarGiftAttributeBackdrop{}
-	case 0xe0bff26c:
-		v = &StarGiftAttributeOriginalDetails{}
-	default:
+	v, ok := New(id).(StarGiftAttributeClass)
+	if !ok {
 		d.Unknown(id, "StarGiftAttribute")
 		return nil
 	}
@@ -71416,6 +69401,7 @@ func DecodeStarGiftAttributeClass(d *tl.Decoder) StarGiftAttributeClass {
 //
 //	starGiftAttributeModel#565251e2 flags:# crafted:flags.0?true name:string document:Document rarity:StarGiftAttributeRarity = StarGiftAttribute
 type StarGiftAttributeModel struct {
+	_        tl.NoCompare
 	Crafted  bool
 	Name     string
 	Document DocumentClass
@@ -71455,6 +69441,7 @@ func (x *StarGiftAttributeModel) DecodeBare(d *tl.Decoder) {
 //
 //	starGiftAttributePattern#4e7085ea name:string document:Document rarity:StarGiftAttributeRarity = StarGiftAttribute
 type StarGiftAttributePattern struct {
+	_        tl.NoCompare
 	Name     string
 	Document DocumentClass
 	Rarity   StarGiftAttributeRarityClass
@@ -71486,6 +69473,7 @@ func (x *StarGiftAttributePattern) DecodeBare(d *tl.Decoder) {
 //
 //	starGiftAttributeBackdrop#9f2504e4 name:string backdrop_id:int center_color:int edge_color:int pattern_color:int text_color:int rarity:StarGiftAttributeRarity = StarGiftAttribute
 type StarGiftAttributeBackdrop struct {
+	_            tl.NoCompare
 	Name         string
 	BackdropID   int32
 	CenterColor  int32
@@ -71529,6 +69517,7 @@ func (x *StarGiftAttributeBackdrop) DecodeBare(d *tl.Decoder) {
 //
 //	starGiftAttributeOriginalDetails#e0bff26c flags:# sender_id:flags.0?Peer recipient_id:Peer date:int message:flags.1?TextWithEntities = StarGiftAttribute
 type StarGiftAttributeOriginalDetails struct {
+	_           tl.NoCompare
 	SenderID    PeerClass
 	RecipientID PeerClass
 	Date        int32
@@ -71585,11 +69574,8 @@ type PaymentsStarGiftUpgradePreviewClass interface {
 // DecodePaymentsStarGiftUpgradePreviewClass reads a boxed payments.StarGiftUpgradePreview.
 func DecodePaymentsStarGiftUpgradePreviewClass(d *tl.Decoder) PaymentsStarGiftUpgradePreviewClass {
 	id := d.Uint32()
-	var v PaymentsStarGiftUpgradePreviewClass
-	switch id {
-	case 0x3de1dfed:
-		v = &PaymentsStarGiftUpgradePreview{}
-	default:
+	v, ok := New(id).(PaymentsStarGiftUpgradePreviewClass)
+	if !ok {
 		d.Unknown(id, "payments.StarGiftUpgradePreview")
 		return nil
 	}
@@ -71604,6 +69590,7 @@ func DecodePaymentsStarGiftUpgradePreviewClass(d *tl.Decoder) PaymentsStarGiftUp
 //
 //	payments.starGiftUpgradePreview#3de1dfed sample_attributes:Vector<StarGiftAttribute> prices:Vector<StarGiftUpgradePrice> next_prices:Vector<StarGiftUpgradePrice> = payments.StarGiftUpgradePreview
 type PaymentsStarGiftUpgradePreview struct {
+	_                tl.NoCompare
 	SampleAttributes []StarGiftAttributeClass
 	Prices           []StarGiftUpgradePriceClass
 	NextPrices       []StarGiftUpgradePriceClass
@@ -71640,13 +69627,8 @@ type UsersUsersClass interface {
 // DecodeUsersUsersClass reads a boxed users.Users.
 func DecodeUsersUsersClass(d *tl.Decoder) UsersUsersClass {
 	id := d.Uint32()
-	var v UsersUsersClass
-	switch id {
-	case 0x62d706b8:
-		v = &UsersUsers{}
-	case 0x315a4974:
-		v = &UsersUsersSlice{}
-	default:
+	v, ok := New(id).(UsersUsersClass)
+	if !ok {
 		d.Unknown(id, "users.Users")
 		return nil
 	}
@@ -71661,6 +69643,7 @@ func DecodeUsersUsersClass(d *tl.Decoder) UsersUsersClass {
 //
 //	users.users#62d706b8 users:Vector<User> = users.Users
 type UsersUsers struct {
+	_     tl.NoCompare
 	Users []UserClass
 }
 
@@ -71686,6 +69669,7 @@ func (x *UsersUsers) DecodeBare(d *tl.Decoder) {
 //
 //	users.usersSlice#315a4974 count:int users:Vector<User> = users.Users
 type UsersUsersSlice struct {
+	_     tl.NoCompare
 	Count int32
 	Users []UserClass
 }
@@ -71719,11 +69703,8 @@ type PaymentsUniqueStarGiftClass interface {
 // DecodePaymentsUniqueStarGiftClass reads a boxed payments.UniqueStarGift.
 func DecodePaymentsUniqueStarGiftClass(d *tl.Decoder) PaymentsUniqueStarGiftClass {
 	id := d.Uint32()
-	var v PaymentsUniqueStarGiftClass
-	switch id {
-	case 0x416c56e8:
-		v = &PaymentsUniqueStarGift{}
-	default:
+	v, ok := New(id).(PaymentsUniqueStarGiftClass)
+	if !ok {
 		d.Unknown(id, "payments.UniqueStarGift")
 		return nil
 	}
@@ -71738,6 +69719,7 @@ func DecodePaymentsUniqueStarGiftClass(d *tl.Decoder) PaymentsUniqueStarGiftClas
 //
 //	payments.uniqueStarGift#416c56e8 gift:StarGift chats:Vector<Chat> users:Vector<User> = payments.UniqueStarGift
 type PaymentsUniqueStarGift struct {
+	_     tl.NoCompare
 	Gift  StarGiftClass
 	Chats []ChatClass
 	Users []UserClass
@@ -71774,11 +69756,8 @@ type MessagesWebPagePreviewClass interface {
 // DecodeMessagesWebPagePreviewClass reads a boxed messages.WebPagePreview.
 func DecodeMessagesWebPagePreviewClass(d *tl.Decoder) MessagesWebPagePreviewClass {
 	id := d.Uint32()
-	var v MessagesWebPagePreviewClass
-	switch id {
-	case 0x8c9a88ac:
-		v = &MessagesWebPagePreview{}
-	default:
+	v, ok := New(id).(MessagesWebPagePreviewClass)
+	if !ok {
 		d.Unknown(id, "messages.WebPagePreview")
 		return nil
 	}
@@ -71793,6 +69772,7 @@ func DecodeMessagesWebPagePreviewClass(d *tl.Decoder) MessagesWebPagePreviewClas
 //
 //	messages.webPagePreview#8c9a88ac media:MessageMedia chats:Vector<Chat> users:Vector<User> = messages.WebPagePreview
 type MessagesWebPagePreview struct {
+	_     tl.NoCompare
 	Media MessageMediaClass
 	Chats []ChatClass
 	Users []UserClass
@@ -71829,11 +69809,8 @@ type SavedStarGiftClass interface {
 // DecodeSavedStarGiftClass reads a boxed SavedStarGift.
 func DecodeSavedStarGiftClass(d *tl.Decoder) SavedStarGiftClass {
 	id := d.Uint32()
-	var v SavedStarGiftClass
-	switch id {
-	case 0x41df43fc:
-		v = &SavedStarGift{}
-	default:
+	v, ok := New(id).(SavedStarGiftClass)
+	if !ok {
 		d.Unknown(id, "SavedStarGift")
 		return nil
 	}
@@ -71848,6 +69825,7 @@ func DecodeSavedStarGiftClass(d *tl.Decoder) SavedStarGiftClass {
 //
 //	savedStarGift#41df43fc flags:# name_hidden:flags.0?true unsaved:flags.5?true refunded:flags.9?true can_upgrade:flags.10?true pinned_to_top:flags.12?true upgrade_separate:flags.17?true from_id:flags.1?Peer date:int gift:StarGift message:flags.2?TextWithEntities msg_id:flags.3?int saved_id:flags.11?long convert_stars:flags.4?long upgrade_stars:flags.6?long can_export_at:flags.7?int transfer_stars:flags.8?long can_transfer_at:flags.13?int can_resell_at:flags.14?int collection_id:flags.15?Vector<int> prepaid_upgrade_hash:flags.16?string drop_original_details_stars:flags.18?long gift_num:flags.19?int can_craft_at:flags.20?int = SavedStarGift
 type SavedStarGift struct {
+	_                        tl.NoCompare
 	NameHidden               bool
 	Unsaved                  bool
 	Refunded                 bool
@@ -72064,11 +70042,8 @@ type PaymentsSavedStarGiftsClass interface {
 // DecodePaymentsSavedStarGiftsClass reads a boxed payments.SavedStarGifts.
 func DecodePaymentsSavedStarGiftsClass(d *tl.Decoder) PaymentsSavedStarGiftsClass {
 	id := d.Uint32()
-	var v PaymentsSavedStarGiftsClass
-	switch id {
-	case 0x95f389b1:
-		v = &PaymentsSavedStarGifts{}
-	default:
+	v, ok := New(id).(PaymentsSavedStarGiftsClass)
+	if !ok {
 		d.Unknown(id, "payments.SavedStarGifts")
 		return nil
 	}
@@ -72083,6 +70058,7 @@ func DecodePaymentsSavedStarGiftsClass(d *tl.Decoder) PaymentsSavedStarGiftsClas
 //
 //	payments.savedStarGifts#95f389b1 flags:# count:int chat_notifications_enabled:flags.1?Bool gifts:Vector<SavedStarGift> next_offset:flags.0?string chats:Vector<Chat> users:Vector<User> = payments.SavedStarGifts
 type PaymentsSavedStarGifts struct {
+	_                        tl.NoCompare
 	Count                    int32
 	ChatNotificationsEnabled tl.Opt[bool]
 	Gifts                    []SavedStarGiftClass
@@ -72145,15 +70121,8 @@ type InputSavedStarGiftClass interface {
 // DecodeInputSavedStarGiftClass reads a boxed InputSavedStarGift.
 func DecodeInputSavedStarGiftClass(d *tl.Decoder) InputSavedStarGiftClass {
 	id := d.Uint32()
-	var v InputSavedStarGiftClass
-	switch id {
-	case 0x69279795:
-		v = &InputSavedStarGiftUser{}
-	case 0xf101aa7f:
-		v = &InputSavedStarGiftChat{}
-	case 0x2085c238:
-		v = &InputSavedStarGiftSlug{}
-	default:
+	v, ok := New(id).(InputSavedStarGiftClass)
+	if !ok {
 		d.Unknown(id, "InputSavedStarGift")
 		return nil
 	}
@@ -72168,6 +70137,7 @@ func DecodeInputSavedStarGiftClass(d *tl.Decoder) InputSavedStarGiftClass {
 //
 //	inputSavedStarGiftUser#69279795 msg_id:int = InputSavedStarGift
 type InputSavedStarGiftUser struct {
+	_     tl.NoCompare
 	MsgID int32
 }
 
@@ -72193,6 +70163,7 @@ func (x *InputSavedStarGiftUser) DecodeBare(d *tl.Decoder) {
 //
 //	inputSavedStarGiftChat#f101aa7f peer:InputPeer saved_id:long = InputSavedStarGift
 type InputSavedStarGiftChat struct {
+	_       tl.NoCompare
 	Peer    InputPeerClass
 	SavedID int64
 }
@@ -72221,6 +70192,7 @@ func (x *InputSavedStarGiftChat) DecodeBare(d *tl.Decoder) {
 //
 //	inputSavedStarGiftSlug#2085c238 slug:string = InputSavedStarGift
 type InputSavedStarGiftSlug struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -72251,11 +70223,8 @@ type PaymentsStarGiftWithdrawalURLClass interface {
 // DecodePaymentsStarGiftWithdrawalURLClass reads a boxed payments.StarGiftWithdrawalUrl.
 func DecodePaymentsStarGiftWithdrawalURLClass(d *tl.Decoder) PaymentsStarGiftWithdrawalURLClass {
 	id := d.Uint32()
-	var v PaymentsStarGiftWithdrawalURLClass
-	switch id {
-	case 0x84aa3a9c:
-		v = &PaymentsStarGiftWithdrawalURL{}
-	default:
+	v, ok := New(id).(PaymentsStarGiftWithdrawalURLClass)
+	if !ok {
 		d.Unknown(id, "payments.StarGiftWithdrawalUrl")
 		return nil
 	}
@@ -72270,6 +70239,7 @@ func DecodePaymentsStarGiftWithdrawalURLClass(d *tl.Decoder) PaymentsStarGiftWit
 //
 //	payments.starGiftWithdrawalUrl#84aa3a9c url:string = payments.StarGiftWithdrawalUrl
 type PaymentsStarGiftWithdrawalURL struct {
+	_   tl.NoCompare
 	URL string
 }
 
@@ -72300,15 +70270,8 @@ type PaidReactionPrivacyClass interface {
 // DecodePaidReactionPrivacyClass reads a boxed PaidReactionPrivacy.
 func DecodePaidReactionPrivacyClass(d *tl.Decoder) PaidReactionPrivacyClass {
 	id := d.Uint32()
-	var v PaidReactionPrivacyClass
-	switch id {
-	case 0x206ad49e:
-		v = &PaidReactionPrivacyDefault{}
-	case 0x1f0c1ad9:
-		v = &PaidReactionPrivacyAnonymous{}
-	case 0xdc6cfcf0:
-		v = &PaidReactionPrivacyPeer{}
-	default:
+	v, ok := New(id).(PaidReactionPrivacyClass)
+	if !ok {
 		d.Unknown(id, "PaidReactionPrivacy")
 		return nil
 	}
@@ -72323,6 +70286,7 @@ func DecodePaidReactionPrivacyClass(d *tl.Decoder) PaidReactionPrivacyClass {
 //
 //	paidReactionPrivacyDefault#206ad49e = PaidReactionPrivacy
 type PaidReactionPrivacyDefault struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x206ad49e.
@@ -72345,6 +70309,7 @@ func (x *PaidReactionPrivacyDefault) DecodeBare(d *tl.Decoder) {
 //
 //	paidReactionPrivacyAnonymous#1f0c1ad9 = PaidReactionPrivacy
 type PaidReactionPrivacyAnonymous struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x1f0c1ad9.
@@ -72367,6 +70332,7 @@ func (x *PaidReactionPrivacyAnonymous) DecodeBare(d *tl.Decoder) {
 //
 //	paidReactionPrivacyPeer#dc6cfcf0 peer:InputPeer = PaidReactionPrivacy
 type PaidReactionPrivacyPeer struct {
+	_    tl.NoCompare
 	Peer InputPeerClass
 }
 
@@ -72397,11 +70363,8 @@ type AccountPaidMessagesRevenueClass interface {
 // DecodeAccountPaidMessagesRevenueClass reads a boxed account.PaidMessagesRevenue.
 func DecodeAccountPaidMessagesRevenueClass(d *tl.Decoder) AccountPaidMessagesRevenueClass {
 	id := d.Uint32()
-	var v AccountPaidMessagesRevenueClass
-	switch id {
-	case 0x1e109708:
-		v = &AccountPaidMessagesRevenue{}
-	default:
+	v, ok := New(id).(AccountPaidMessagesRevenueClass)
+	if !ok {
 		d.Unknown(id, "account.PaidMessagesRevenue")
 		return nil
 	}
@@ -72416,6 +70379,7 @@ func DecodeAccountPaidMessagesRevenueClass(d *tl.Decoder) AccountPaidMessagesRev
 //
 //	account.paidMessagesRevenue#1e109708 stars_amount:long = account.PaidMessagesRevenue
 type AccountPaidMessagesRevenue struct {
+	_           tl.NoCompare
 	StarsAmount int64
 }
 
@@ -72446,15 +70410,8 @@ type RequirementToContactClass interface {
 // DecodeRequirementToContactClass reads a boxed RequirementToContact.
 func DecodeRequirementToContactClass(d *tl.Decoder) RequirementToContactClass {
 	id := d.Uint32()
-	var v RequirementToContactClass
-	switch id {
-	case 0x050a9839:
-		v = &RequirementToContactEmpty{}
-	case 0xe581e4e9:
-		v = &RequirementToContactPremium{}
-	case 0xb4f67e93:
-		v = &RequirementToContactPaidMessages{}
-	default:
+	v, ok := New(id).(RequirementToContactClass)
+	if !ok {
 		d.Unknown(id, "RequirementToContact")
 		return nil
 	}
@@ -72469,6 +70426,7 @@ func DecodeRequirementToContactClass(d *tl.Decoder) RequirementToContactClass {
 //
 //	requirementToContactEmpty#50a9839 = RequirementToContact
 type RequirementToContactEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x050a9839.
@@ -72491,6 +70449,7 @@ func (x *RequirementToContactEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	requirementToContactPremium#e581e4e9 = RequirementToContact
 type RequirementToContactPremium struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe581e4e9.
@@ -72513,6 +70472,7 @@ func (x *RequirementToContactPremium) DecodeBare(d *tl.Decoder) {
 //
 //	requirementToContactPaidMessages#b4f67e93 stars_amount:long = RequirementToContact
 type RequirementToContactPaidMessages struct {
+	_           tl.NoCompare
 	StarsAmount int64
 }
 
@@ -72543,11 +70503,8 @@ type BusinessBotRightsClass interface {
 // DecodeBusinessBotRightsClass reads a boxed BusinessBotRights.
 func DecodeBusinessBotRightsClass(d *tl.Decoder) BusinessBotRightsClass {
 	id := d.Uint32()
-	var v BusinessBotRightsClass
-	switch id {
-	case 0xa0624cf7:
-		v = &BusinessBotRights{}
-	default:
+	v, ok := New(id).(BusinessBotRightsClass)
+	if !ok {
 		d.Unknown(id, "BusinessBotRights")
 		return nil
 	}
@@ -72562,6 +70519,7 @@ func DecodeBusinessBotRightsClass(d *tl.Decoder) BusinessBotRightsClass {
 //
 //	businessBotRights#a0624cf7 flags:# reply:flags.0?true read_messages:flags.1?true delete_sent_messages:flags.2?true delete_received_messages:flags.3?true edit_name:flags.4?true edit_bio:flags.5?true edit_profile_photo:flags.6?true edit_username:flags.7?true view_gifts:flags.8?true sell_gifts:flags.9?true change_gift_settings:flags.10?true transfer_and_upgrade_gifts:flags.11?true transfer_stars:flags.12?true manage_stories:flags.13?true = BusinessBotRights
 type BusinessBotRights struct {
+	_                       tl.NoCompare
 	Reply                   bool
 	ReadMessages            bool
 	DeleteSentMessages      bool
@@ -72662,11 +70620,8 @@ type DisallowedGiftsSettingsClass interface {
 // DecodeDisallowedGiftsSettingsClass reads a boxed DisallowedGiftsSettings.
 func DecodeDisallowedGiftsSettingsClass(d *tl.Decoder) DisallowedGiftsSettingsClass {
 	id := d.Uint32()
-	var v DisallowedGiftsSettingsClass
-	switch id {
-	case 0x71f276c4:
-		v = &DisallowedGiftsSettings{}
-	default:
+	v, ok := New(id).(DisallowedGiftsSettingsClass)
+	if !ok {
 		d.Unknown(id, "DisallowedGiftsSettings")
 		return nil
 	}
@@ -72681,6 +70636,7 @@ func DecodeDisallowedGiftsSettingsClass(d *tl.Decoder) DisallowedGiftsSettingsCl
 //
 //	disallowedGiftsSettings#71f276c4 flags:# disallow_unlimited_stargifts:flags.0?true disallow_limited_stargifts:flags.1?true disallow_unique_stargifts:flags.2?true disallow_premium_gifts:flags.3?true disallow_stargifts_from_channels:flags.4?true = DisallowedGiftsSettings
 type DisallowedGiftsSettings struct {
+	_                             tl.NoCompare
 	DisallowUnlimitedStargifts    bool
 	DisallowLimitedStargifts      bool
 	DisallowUniqueStargifts       bool
@@ -72736,11 +70692,8 @@ type SponsoredPeerClass interface {
 // DecodeSponsoredPeerClass reads a boxed SponsoredPeer.
 func DecodeSponsoredPeerClass(d *tl.Decoder) SponsoredPeerClass {
 	id := d.Uint32()
-	var v SponsoredPeerClass
-	switch id {
-	case 0xc69708d3:
-		v = &SponsoredPeer{}
-	default:
+	v, ok := New(id).(SponsoredPeerClass)
+	if !ok {
 		d.Unknown(id, "SponsoredPeer")
 		return nil
 	}
@@ -72755,6 +70708,7 @@ func DecodeSponsoredPeerClass(d *tl.Decoder) SponsoredPeerClass {
 //
 //	sponsoredPeer#c69708d3 flags:# random_id:bytes peer:Peer sponsor_info:flags.0?string additional_info:flags.1?string = SponsoredPeer
 type SponsoredPeer struct {
+	_              tl.NoCompare
 	RandomID       []byte
 	Peer           PeerClass
 	SponsorInfo    tl.Opt[string]
@@ -72811,13 +70765,8 @@ type ContactsSponsoredPeersClass interface {
 // DecodeContactsSponsoredPeersClass reads a boxed contacts.SponsoredPeers.
 func DecodeContactsSponsoredPeersClass(d *tl.Decoder) ContactsSponsoredPeersClass {
 	id := d.Uint32()
-	var v ContactsSponsoredPeersClass
-	switch id {
-	case 0xea32b4b1:
-		v = &ContactsSponsoredPeersEmpty{}
-	case 0xeb032884:
-		v = &ContactsSponsoredPeers{}
-	default:
+	v, ok := New(id).(ContactsSponsoredPeersClass)
+	if !ok {
 		d.Unknown(id, "contacts.SponsoredPeers")
 		return nil
 	}
@@ -72832,6 +70781,7 @@ func DecodeContactsSponsoredPeersClass(d *tl.Decoder) ContactsSponsoredPeersClas
 //
 //	contacts.sponsoredPeersEmpty#ea32b4b1 = contacts.SponsoredPeers
 type ContactsSponsoredPeersEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xea32b4b1.
@@ -72854,6 +70804,7 @@ func (x *ContactsSponsoredPeersEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	contacts.sponsoredPeers#eb032884 peers:Vector<SponsoredPeer> chats:Vector<Chat> users:Vector<User> = contacts.SponsoredPeers
 type ContactsSponsoredPeers struct {
+	_     tl.NoCompare
 	Peers []SponsoredPeerClass
 	Chats []ChatClass
 	Users []UserClass
@@ -72890,15 +70841,8 @@ type StarGiftAttributeIDClass interface {
 // DecodeStarGiftAttributeIDClass reads a boxed StarGiftAttributeId.
 func DecodeStarGiftAttributeIDClass(d *tl.Decoder) StarGiftAttributeIDClass {
 	id := d.Uint32()
-	var v StarGiftAttributeIDClass
-	switch id {
-	case 0x48aaae3c:
-		v = &StarGiftAttributeIDModel{}
-	case 0x4a162433:
-		v = &StarGiftAttributeIDPattern{}
-	case 0x1f01c757:
-		v = &StarGiftAttributeIDBackdrop{}
-	default:
+	v, ok := New(id).(StarGiftAttributeIDClass)
+	if !ok {
 		d.Unknown(id, "StarGiftAttributeId")
 		return nil
 	}
@@ -72913,6 +70857,7 @@ func DecodeStarGiftAttributeIDClass(d *tl.Decoder) StarGiftAttributeIDClass {
 //
 //	starGiftAttributeIdModel#48aaae3c document_id:long = StarGiftAttributeId
 type StarGiftAttributeIDModel struct {
+	_          tl.NoCompare
 	DocumentID int64
 }
 
@@ -72938,6 +70883,7 @@ func (x *StarGiftAttributeIDModel) DecodeBare(d *tl.Decoder) {
 //
 //	starGiftAttributeIdPattern#4a162433 document_id:long = StarGiftAttributeId
 type StarGiftAttributeIDPattern struct {
+	_          tl.NoCompare
 	DocumentID int64
 }
 
@@ -72963,6 +70909,7 @@ func (x *StarGiftAttributeIDPattern) DecodeBare(d *tl.Decoder) {
 //
 //	starGiftAttributeIdBackdrop#1f01c757 backdrop_id:int = StarGiftAttributeId
 type StarGiftAttributeIDBackdrop struct {
+	_          tl.NoCompare
 	BackdropID int32
 }
 
@@ -72993,11 +70940,8 @@ type StarGiftAttributeCounterClass interface {
 // DecodeStarGiftAttributeCounterClass reads a boxed StarGiftAttributeCounter.
 func DecodeStarGiftAttributeCounterClass(d *tl.Decoder) StarGiftAttributeCounterClass {
 	id := d.Uint32()
-	var v StarGiftAttributeCounterClass
-	switch id {
-	case 0x2eb1b658:
-		v = &StarGiftAttributeCounter{}
-	default:
+	v, ok := New(id).(StarGiftAttributeCounterClass)
+	if !ok {
 		d.Unknown(id, "StarGiftAttributeCounter")
 		return nil
 	}
@@ -73012,6 +70956,7 @@ func DecodeStarGiftAttributeCounterClass(d *tl.Decoder) StarGiftAttributeCounter
 //
 //	starGiftAttributeCounter#2eb1b658 attribute:StarGiftAttributeId count:int = StarGiftAttributeCounter
 type StarGiftAttributeCounter struct {
+	_         tl.NoCompare
 	Attribute StarGiftAttributeIDClass
 	Count     int32
 }
@@ -73045,11 +70990,8 @@ type PaymentsResaleStarGiftsClass interface {
 // DecodePaymentsResaleStarGiftsClass reads a boxed payments.ResaleStarGifts.
 func DecodePaymentsResaleStarGiftsClass(d *tl.Decoder) PaymentsResaleStarGiftsClass {
 	id := d.Uint32()
-	var v PaymentsResaleStarGiftsClass
-	switch id {
-	case 0x947a12df:
-		v = &PaymentsResaleStarGifts{}
-	default:
+	v, ok := New(id).(PaymentsResaleStarGiftsClass)
+	if !ok {
 		d.Unknown(id, "payments.ResaleStarGifts")
 		return nil
 	}
@@ -73064,6 +71006,7 @@ func DecodePaymentsResaleStarGiftsClass(d *tl.Decoder) PaymentsResaleStarGiftsCl
 //
 //	payments.resaleStarGifts#947a12df flags:# count:int gifts:Vector<StarGift> next_offset:flags.0?string attributes:flags.1?Vector<StarGiftAttribute> attributes_hash:flags.1?long chats:Vector<Chat> counters:flags.2?Vector<StarGiftAttributeCounter> users:Vector<User> = payments.ResaleStarGifts
 type PaymentsResaleStarGifts struct {
+	_              tl.NoCompare
 	Count          int32
 	Gifts          []StarGiftClass
 	NextOffset     tl.Opt[string]
@@ -73146,11 +71089,8 @@ type StoriesCanSendStoryCountClass interface {
 // DecodeStoriesCanSendStoryCountClass reads a boxed stories.CanSendStoryCount.
 func DecodeStoriesCanSendStoryCountClass(d *tl.Decoder) StoriesCanSendStoryCountClass {
 	id := d.Uint32()
-	var v StoriesCanSendStoryCountClass
-	switch id {
-	case 0xc387c04e:
-		v = &StoriesCanSendStoryCount{}
-	default:
+	v, ok := New(id).(StoriesCanSendStoryCountClass)
+	if !ok {
 		d.Unknown(id, "stories.CanSendStoryCount")
 		return nil
 	}
@@ -73165,6 +71105,7 @@ func DecodeStoriesCanSendStoryCountClass(d *tl.Decoder) StoriesCanSendStoryCount
 //
 //	stories.canSendStoryCount#c387c04e count_remains:int = stories.CanSendStoryCount
 type StoriesCanSendStoryCount struct {
+	_            tl.NoCompare
 	CountRemains int32
 }
 
@@ -73195,11 +71136,8 @@ type PendingSuggestionClass interface {
 // DecodePendingSuggestionClass reads a boxed PendingSuggestion.
 func DecodePendingSuggestionClass(d *tl.Decoder) PendingSuggestionClass {
 	id := d.Uint32()
-	var v PendingSuggestionClass
-	switch id {
-	case 0xe7e82e12:
-		v = &PendingSuggestion{}
-	default:
+	v, ok := New(id).(PendingSuggestionClass)
+	if !ok {
 		d.Unknown(id, "PendingSuggestion")
 		return nil
 	}
@@ -73214,6 +71152,7 @@ func DecodePendingSuggestionClass(d *tl.Decoder) PendingSuggestionClass {
 //
 //	pendingSuggestion#e7e82e12 suggestion:string title:TextWithEntities description:TextWithEntities url:string = PendingSuggestion
 type PendingSuggestion struct {
+	_           tl.NoCompare
 	Suggestion  string
 	Title       TextWithEntitiesClass
 	Description TextWithEntitiesClass
@@ -73253,11 +71192,8 @@ type TodoItemClass interface {
 // DecodeTodoItemClass reads a boxed TodoItem.
 func DecodeTodoItemClass(d *tl.Decoder) TodoItemClass {
 	id := d.Uint32()
-	var v TodoItemClass
-	switch id {
-	case 0xcba9a52f:
-		v = &TodoItem{}
-	default:
+	v, ok := New(id).(TodoItemClass)
+	if !ok {
 		d.Unknown(id, "TodoItem")
 		return nil
 	}
@@ -73272,6 +71208,7 @@ func DecodeTodoItemClass(d *tl.Decoder) TodoItemClass {
 //
 //	todoItem#cba9a52f id:int title:TextWithEntities = TodoItem
 type TodoItem struct {
+	_     tl.NoCompare
 	ID    int32
 	Title TextWithEntitiesClass
 }
@@ -73305,11 +71242,8 @@ type TodoListClass interface {
 // DecodeTodoListClass reads a boxed TodoList.
 func DecodeTodoListClass(d *tl.Decoder) TodoListClass {
 	id := d.Uint32()
-	var v TodoListClass
-	switch id {
-	case 0x49b92a26:
-		v = &TodoList{}
-	default:
+	v, ok := New(id).(TodoListClass)
+	if !ok {
 		d.Unknown(id, "TodoList")
 		return nil
 	}
@@ -73324,6 +71258,7 @@ func DecodeTodoListClass(d *tl.Decoder) TodoListClass {
 //
 //	todoList#49b92a26 flags:# others_can_append:flags.0?true others_can_complete:flags.1?true title:TextWithEntities list:Vector<TodoItem> = TodoList
 type TodoList struct {
+	_                 tl.NoCompare
 	OthersCanAppend   bool
 	OthersCanComplete bool
 	Title             TextWithEntitiesClass
@@ -73370,11 +71305,8 @@ type TodoCompletionClass interface {
 // DecodeTodoCompletionClass reads a boxed TodoCompletion.
 func DecodeTodoCompletionClass(d *tl.Decoder) TodoCompletionClass {
 	id := d.Uint32()
-	var v TodoCompletionClass
-	switch id {
-	case 0x221bb5e4:
-		v = &TodoCompletion{}
-	default:
+	v, ok := New(id).(TodoCompletionClass)
+	if !ok {
 		d.Unknown(id, "TodoCompletion")
 		return nil
 	}
@@ -73389,6 +71321,7 @@ func DecodeTodoCompletionClass(d *tl.Decoder) TodoCompletionClass {
 //
 //	todoCompletion#221bb5e4 id:int completed_by:Peer date:int = TodoCompletion
 type TodoCompletion struct {
+	_           tl.NoCompare
 	ID          int32
 	CompletedBy PeerClass
 	Date        int32
@@ -73425,11 +71358,8 @@ type SuggestedPostClass interface {
 // DecodeSuggestedPostClass reads a boxed SuggestedPost.
 func DecodeSuggestedPostClass(d *tl.Decoder) SuggestedPostClass {
 	id := d.Uint32()
-	var v SuggestedPostClass
-	switch id {
-	case 0x0e8e37e5:
-		v = &SuggestedPost{}
-	default:
+	v, ok := New(id).(SuggestedPostClass)
+	if !ok {
 		d.Unknown(id, "SuggestedPost")
 		return nil
 	}
@@ -73444,6 +71374,7 @@ func DecodeSuggestedPostClass(d *tl.Decoder) SuggestedPostClass {
 //
 //	suggestedPost#e8e37e5 flags:# accepted:flags.1?true rejected:flags.2?true price:flags.3?StarsAmount schedule_date:flags.0?int = SuggestedPost
 type SuggestedPost struct {
+	_            tl.NoCompare
 	Accepted     bool
 	Rejected     bool
 	Price        StarsAmountClass
@@ -73504,11 +71435,8 @@ type StarsRatingClass interface {
 // DecodeStarsRatingClass reads a boxed StarsRating.
 func DecodeStarsRatingClass(d *tl.Decoder) StarsRatingClass {
 	id := d.Uint32()
-	var v StarsRatingClass
-	switch id {
-	case 0x1b0e4f07:
-		v = &StarsRating{}
-	default:
+	v, ok := New(id).(StarsRatingClass)
+	if !ok {
 		d.Unknown(id, "StarsRating")
 		return nil
 	}
@@ -73523,6 +71451,7 @@ func DecodeStarsRatingClass(d *tl.Decoder) StarsRatingClass {
 //
 //	starsRating#1b0e4f07 flags:# level:int current_level_stars:long stars:long next_level_stars:flags.0?long = StarsRating
 type StarsRating struct {
+	_                 tl.NoCompare
 	Level             int32
 	CurrentLevelStars int64
 	Stars             int64
@@ -73572,11 +71501,8 @@ type StarGiftCollectionClass interface {
 // DecodeStarGiftCollectionClass reads a boxed StarGiftCollection.
 func DecodeStarGiftCollectionClass(d *tl.Decoder) StarGiftCollectionClass {
 	id := d.Uint32()
-	var v StarGiftCollectionClass
-	switch id {
-	case 0x9d6b13b0:
-		v = &StarGiftCollection{}
-	default:
+	v, ok := New(id).(StarGiftCollectionClass)
+	if !ok {
 		d.Unknown(id, "StarGiftCollection")
 		return nil
 	}
@@ -73591,6 +71517,7 @@ func DecodeStarGiftCollectionClass(d *tl.Decoder) StarGiftCollectionClass {
 //
 //	starGiftCollection#9d6b13b0 flags:# collection_id:int title:string icon:flags.0?Document gifts_count:int hash:long = StarGiftCollection
 type StarGiftCollection struct {
+	_            tl.NoCompare
 	CollectionID int32
 	Title        string
 	Icon         DocumentClass
@@ -73643,13 +71570,8 @@ type PaymentsStarGiftCollectionsClass interface {
 // DecodePaymentsStarGiftCollectionsClass reads a boxed payments.StarGiftCollections.
 func DecodePaymentsStarGiftCollectionsClass(d *tl.Decoder) PaymentsStarGiftCollectionsClass {
 	id := d.Uint32()
-	var v PaymentsStarGiftCollectionsClass
-	switch id {
-	case 0xa0ba4f17:
-		v = &PaymentsStarGiftCollectionsNotModified{}
-	case 0x8a2932f3:
-		v = &PaymentsStarGiftCollections{}
-	default:
+	v, ok := New(id).(PaymentsStarGiftCollectionsClass)
+	if !ok {
 		d.Unknown(id, "payments.StarGiftCollections")
 		return nil
 	}
@@ -73664,6 +71586,7 @@ func DecodePaymentsStarGiftCollectionsClass(d *tl.Decoder) PaymentsStarGiftColle
 //
 //	payments.starGiftCollectionsNotModified#a0ba4f17 = payments.StarGiftCollections
 type PaymentsStarGiftCollectionsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa0ba4f17.
@@ -73688,6 +71611,7 @@ func (x *PaymentsStarGiftCollectionsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	payments.starGiftCollections#8a2932f3 collections:Vector<StarGiftCollection> = payments.StarGiftCollections
 type PaymentsStarGiftCollections struct {
+	_           tl.NoCompare
 	Collections []StarGiftCollectionClass
 }
 
@@ -73718,11 +71642,8 @@ type StoryAlbumClass interface {
 // DecodeStoryAlbumClass reads a boxed StoryAlbum.
 func DecodeStoryAlbumClass(d *tl.Decoder) StoryAlbumClass {
 	id := d.Uint32()
-	var v StoryAlbumClass
-	switch id {
-	case 0x9325705a:
-		v = &StoryAlbum{}
-	default:
+	v, ok := New(id).(StoryAlbumClass)
+	if !ok {
 		d.Unknown(id, "StoryAlbum")
 		return nil
 	}
@@ -73737,6 +71658,7 @@ func DecodeStoryAlbumClass(d *tl.Decoder) StoryAlbumClass {
 //
 //	storyAlbum#9325705a flags:# album_id:int title:string icon_photo:flags.0?Photo icon_video:flags.1?Document = StoryAlbum
 type StoryAlbum struct {
+	_         tl.NoCompare
 	AlbumID   int32
 	Title     string
 	IconPhoto PhotoClass
@@ -73793,13 +71715,8 @@ type StoriesAlbumsClass interface {
 // DecodeStoriesAlbumsClass reads a boxed stories.Albums.
 func DecodeStoriesAlbumsClass(d *tl.Decoder) StoriesAlbumsClass {
 	id := d.Uint32()
-	var v StoriesAlbumsClass
-	switch id {
-	case 0x564edaeb:
-		v = &StoriesAlbumsNotModified{}
-	case 0xc3987a3a:
-		v = &StoriesAlbums{}
-	default:
+	v, ok := New(id).(StoriesAlbumsClass)
+	if !ok {
 		d.Unknown(id, "stories.Albums")
 		return nil
 	}
@@ -73814,6 +71731,7 @@ func DecodeStoriesAlbumsClass(d *tl.Decoder) StoriesAlbumsClass {
 //
 //	stories.albumsNotModified#564edaeb = stories.Albums
 type StoriesAlbumsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x564edaeb.
@@ -73836,6 +71754,7 @@ func (x *StoriesAlbumsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	stories.albums#c3987a3a hash:long albums:Vector<StoryAlbum> = stories.Albums
 type StoriesAlbums struct {
+	_      tl.NoCompare
 	Hash   int64
 	Albums []StoryAlbumClass
 }
@@ -73869,11 +71788,8 @@ type SearchPostsFloodClass interface {
 // DecodeSearchPostsFloodClass reads a boxed SearchPostsFlood.
 func DecodeSearchPostsFloodClass(d *tl.Decoder) SearchPostsFloodClass {
 	id := d.Uint32()
-	var v SearchPostsFloodClass
-	switch id {
-	case 0x3e0b5b6a:
-		v = &SearchPostsFlood{}
-	default:
+	v, ok := New(id).(SearchPostsFloodClass)
+	if !ok {
 		d.Unknown(id, "SearchPostsFlood")
 		return nil
 	}
@@ -73888,6 +71804,7 @@ func DecodeSearchPostsFloodClass(d *tl.Decoder) SearchPostsFloodClass {
 //
 //	searchPostsFlood#3e0b5b6a flags:# query_is_free:flags.0?true total_daily:int remains:int wait_till:flags.1?int stars_amount:long = SearchPostsFlood
 type SearchPostsFlood struct {
+	_           tl.NoCompare
 	QueryIsFree bool
 	TotalDaily  int32
 	Remains     int32
@@ -73942,11 +71859,8 @@ type PaymentsUniqueStarGiftValueInfoClass interface {
 // DecodePaymentsUniqueStarGiftValueInfoClass reads a boxed payments.UniqueStarGiftValueInfo.
 func DecodePaymentsUniqueStarGiftValueInfoClass(d *tl.Decoder) PaymentsUniqueStarGiftValueInfoClass {
 	id := d.Uint32()
-	var v PaymentsUniqueStarGiftValueInfoClass
-	switch id {
-	case 0x512fe446:
-		v = &PaymentsUniqueStarGiftValueInfo{}
-	default:
+	v, ok := New(id).(PaymentsUniqueStarGiftValueInfoClass)
+	if !ok {
 		d.Unknown(id, "payments.UniqueStarGiftValueInfo")
 		return nil
 	}
@@ -73961,6 +71875,7 @@ func DecodePaymentsUniqueStarGiftValueInfoClass(d *tl.Decoder) PaymentsUniqueSta
 //
 //	payments.uniqueStarGiftValueInfo#512fe446 flags:# last_sale_on_fragment:flags.1?true value_is_average:flags.6?true currency:string value:long initial_sale_date:int initial_sale_stars:long initial_sale_price:long last_sale_date:flags.0?int last_sale_price:flags.0?long floor_price:flags.2?long average_price:flags.3?long listed_count:flags.4?int fragment_listed_count:flags.5?int fragment_listed_url:flags.5?string = payments.UniqueStarGiftValueInfo
 type PaymentsUniqueStarGiftValueInfo struct {
+	_                   tl.NoCompare
 	LastSaleOnFragment  bool
 	ValueIsAverage      bool
 	Currency            string
@@ -74086,25 +72001,8 @@ type ProfileTabClass interface {
 // DecodeProfileTabClass reads a boxed ProfileTab.
 func DecodeProfileTabClass(d *tl.Decoder) ProfileTabClass {
 	id := d.Uint32()
-	var v ProfileTabClass
-	switch id {
-	case 0xb98cd696:
-		v = &ProfileTabPosts{}
-	case 0x4d4bd46a:
-		v = &ProfileTabGifts{}
-	case 0x72c64955:
-		v = &ProfileTabMedia{}
-	case 0xab339c00:
-		v = &ProfileTabFiles{}
-	case 0x9f27d26e:
-		v = &ProfileTabMusic{}
-	case 0xe477092e:
-		v = &ProfileTabVoice{}
-	case 0xd3656499:
-		v = &ProfileTabLinks{}
-	case 0xa2c0f695:
-		v = &ProfileTabGifs{}
-	default:
+	v, ok := New(id).(ProfileTabClass)
+	if !ok {
 		d.Unknown(id, "ProfileTab")
 		return nil
 	}
@@ -74119,6 +72017,7 @@ func DecodeProfileTabClass(d *tl.Decoder) ProfileTabClass {
 //
 //	profileTabPosts#b98cd696 = ProfileTab
 type ProfileTabPosts struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xb98cd696.
@@ -74141,6 +72040,7 @@ func (x *ProfileTabPosts) DecodeBare(d *tl.Decoder) {
 //
 //	profileTabGifts#4d4bd46a = ProfileTab
 type ProfileTabGifts struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x4d4bd46a.
@@ -74163,6 +72063,7 @@ func (x *ProfileTabGifts) DecodeBare(d *tl.Decoder) {
 //
 //	profileTabMedia#72c64955 = ProfileTab
 type ProfileTabMedia struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x72c64955.
@@ -74185,6 +72086,7 @@ func (x *ProfileTabMedia) DecodeBare(d *tl.Decoder) {
 //
 //	profileTabFiles#ab339c00 = ProfileTab
 type ProfileTabFiles struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xab339c00.
@@ -74207,6 +72109,7 @@ func (x *ProfileTabFiles) DecodeBare(d *tl.Decoder) {
 //
 //	profileTabMusic#9f27d26e = ProfileTab
 type ProfileTabMusic struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9f27d26e.
@@ -74229,6 +72132,7 @@ func (x *ProfileTabMusic) DecodeBare(d *tl.Decoder) {
 //
 //	profileTabVoice#e477092e = ProfileTab
 type ProfileTabVoice struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xe477092e.
@@ -74251,6 +72155,7 @@ func (x *ProfileTabVoice) DecodeBare(d *tl.Decoder) {
 //
 //	profileTabLinks#d3656499 = ProfileTab
 type ProfileTabLinks struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd3656499.
@@ -74273,6 +72178,7 @@ func (x *ProfileTabLinks) DecodeBare(d *tl.Decoder) {
 //
 //	profileTabGifs#a2c0f695 = ProfileTab
 type ProfileTabGifs struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa2c0f695.
@@ -74300,13 +72206,8 @@ type UsersSavedMusicClass interface {
 // DecodeUsersSavedMusicClass reads a boxed users.SavedMusic.
 func DecodeUsersSavedMusicClass(d *tl.Decoder) UsersSavedMusicClass {
 	id := d.Uint32()
-	var v UsersSavedMusicClass
-	switch id {
-	case 0xe3878aa4:
-		v = &UsersSavedMusicNotModified{}
-	case 0x34a2f297:
-		v = &UsersSavedMusic{}
-	default:
+	v, ok := New(id).(UsersSavedMusicClass)
+	if !ok {
 		d.Unknown(id, "users.SavedMusic")
 		return nil
 	}
@@ -74321,6 +72222,7 @@ func DecodeUsersSavedMusicClass(d *tl.Decoder) UsersSavedMusicClass {
 //
 //	users.savedMusicNotModified#e3878aa4 count:int = users.SavedMusic
 type UsersSavedMusicNotModified struct {
+	_     tl.NoCompare
 	Count int32
 }
 
@@ -74346,6 +72248,7 @@ func (x *UsersSavedMusicNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	users.savedMusic#34a2f297 count:int documents:Vector<Document> = users.SavedMusic
 type UsersSavedMusic struct {
+	_         tl.NoCompare
 	Count     int32
 	Documents []DocumentClass
 }
@@ -74379,13 +72282,8 @@ type AccountSavedMusicIDsClass interface {
 // DecodeAccountSavedMusicIDsClass reads a boxed account.SavedMusicIds.
 func DecodeAccountSavedMusicIDsClass(d *tl.Decoder) AccountSavedMusicIDsClass {
 	id := d.Uint32()
-	var v AccountSavedMusicIDsClass
-	switch id {
-	case 0x4fc81d6e:
-		v = &AccountSavedMusicIDsNotModified{}
-	case 0x998d6636:
-		v = &AccountSavedMusicIDs{}
-	default:
+	v, ok := New(id).(AccountSavedMusicIDsClass)
+	if !ok {
 		d.Unknown(id, "account.SavedMusicIds")
 		return nil
 	}
@@ -74400,6 +72298,7 @@ func DecodeAccountSavedMusicIDsClass(d *tl.Decoder) AccountSavedMusicIDsClass {
 //
 //	account.savedMusicIdsNotModified#4fc81d6e = account.SavedMusicIds
 type AccountSavedMusicIDsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x4fc81d6e.
@@ -74422,6 +72321,7 @@ func (x *AccountSavedMusicIDsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	account.savedMusicIds#998d6636 ids:Vector<long> = account.SavedMusicIds
 type AccountSavedMusicIDs struct {
+	_   tl.NoCompare
 	IDs []int64
 }
 
@@ -74452,13 +72352,8 @@ type PaymentsCheckCanSendGiftResultClass interface {
 // DecodePaymentsCheckCanSendGiftResultClass reads a boxed payments.CheckCanSendGiftResult.
 func DecodePaymentsCheckCanSendGiftResultClass(d *tl.Decoder) PaymentsCheckCanSendGiftResultClass {
 	id := d.Uint32()
-	var v PaymentsCheckCanSendGiftResultClass
-	switch id {
-	case 0x374fa7ad:
-		v = &PaymentsCheckCanSendGiftResultOk{}
-	case 0xd5e58274:
-		v = &PaymentsCheckCanSendGiftResultFail{}
-	default:
+	v, ok := New(id).(PaymentsCheckCanSendGiftResultClass)
+	if !ok {
 		d.Unknown(id, "payments.CheckCanSendGiftResult")
 		return nil
 	}
@@ -74473,6 +72368,7 @@ func DecodePaymentsCheckCanSendGiftResultClass(d *tl.Decoder) PaymentsCheckCanSe
 //
 //	payments.checkCanSendGiftResultOk#374fa7ad = payments.CheckCanSendGiftResult
 type PaymentsCheckCanSendGiftResultOk struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x374fa7ad.
@@ -74497,6 +72393,7 @@ func (x *PaymentsCheckCanSendGiftResultOk) DecodeBare(d *tl.Decoder) {
 //
 //	payments.checkCanSendGiftResultFail#d5e58274 reason:TextWithEntities = payments.CheckCanSendGiftResult
 type PaymentsCheckCanSendGiftResultFail struct {
+	_      tl.NoCompare
 	Reason TextWithEntitiesClass
 }
 
@@ -74529,15 +72426,8 @@ type InputChatThemeClass interface {
 // DecodeInputChatThemeClass reads a boxed InputChatTheme.
 func DecodeInputChatThemeClass(d *tl.Decoder) InputChatThemeClass {
 	id := d.Uint32()
-	var v InputChatThemeClass
-	switch id {
-	case 0x83268483:
-		v = &InputChatThemeEmpty{}
-	case 0xc93de95c:
-		v = &InputChatTheme{}
-	case 0x87e5dfe4:
-		v = &InputChatThemeUniqueGift{}
-	default:
+	v, ok := New(id).(InputChatThemeClass)
+	if !ok {
 		d.Unknown(id, "InputChatTheme")
 		return nil
 	}
@@ -74552,6 +72442,7 @@ func DecodeInputChatThemeClass(d *tl.Decoder) InputChatThemeClass {
 //
 //	inputChatThemeEmpty#83268483 = InputChatTheme
 type InputChatThemeEmpty struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x83268483.
@@ -74574,6 +72465,7 @@ func (x *InputChatThemeEmpty) DecodeBare(d *tl.Decoder) {
 //
 //	inputChatTheme#c93de95c emoticon:string = InputChatTheme
 type InputChatTheme struct {
+	_        tl.NoCompare
 	Emoticon string
 }
 
@@ -74599,6 +72491,7 @@ func (x *InputChatTheme) DecodeBare(d *tl.Decoder) {
 //
 //	inputChatThemeUniqueGift#87e5dfe4 slug:string = InputChatTheme
 type InputChatThemeUniqueGift struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -74629,11 +72522,8 @@ type StarGiftUpgradePriceClass interface {
 // DecodeStarGiftUpgradePriceClass reads a boxed StarGiftUpgradePrice.
 func DecodeStarGiftUpgradePriceClass(d *tl.Decoder) StarGiftUpgradePriceClass {
 	id := d.Uint32()
-	var v StarGiftUpgradePriceClass
-	switch id {
-	case 0x99ea331d:
-		v = &StarGiftUpgradePrice{}
-	default:
+	v, ok := New(id).(StarGiftUpgradePriceClass)
+	if !ok {
 		d.Unknown(id, "StarGiftUpgradePrice")
 		return nil
 	}
@@ -74648,6 +72538,7 @@ func DecodeStarGiftUpgradePriceClass(d *tl.Decoder) StarGiftUpgradePriceClass {
 //
 //	starGiftUpgradePrice#99ea331d date:int upgrade_stars:long = StarGiftUpgradePrice
 type StarGiftUpgradePrice struct {
+	_            tl.NoCompare
 	Date         int32
 	UpgradeStars int64
 }
@@ -74681,11 +72572,8 @@ type GroupCallMessageClass interface {
 // DecodeGroupCallMessageClass reads a boxed GroupCallMessage.
 func DecodeGroupCallMessageClass(d *tl.Decoder) GroupCallMessageClass {
 	id := d.Uint32()
-	var v GroupCallMessageClass
-	switch id {
-	case 0x1a8afc7e:
-		v = &GroupCallMessage{}
-	default:
+	v, ok := New(id).(GroupCallMessageClass)
+	if !ok {
 		d.Unknown(id, "GroupCallMessage")
 		return nil
 	}
@@ -74700,6 +72588,7 @@ func DecodeGroupCallMessageClass(d *tl.Decoder) GroupCallMessageClass {
 //
 //	groupCallMessage#1a8afc7e flags:# from_admin:flags.1?true id:int from_id:Peer date:int message:TextWithEntities paid_message_stars:flags.0?long = GroupCallMessage
 type GroupCallMessage struct {
+	_                tl.NoCompare
 	FromAdmin        bool
 	ID               int32
 	FromID           PeerClass
@@ -74757,11 +72646,8 @@ type GroupCallDonorClass interface {
 // DecodeGroupCallDonorClass reads a boxed GroupCallDonor.
 func DecodeGroupCallDonorClass(d *tl.Decoder) GroupCallDonorClass {
 	id := d.Uint32()
-	var v GroupCallDonorClass
-	switch id {
-	case 0xee430c85:
-		v = &GroupCallDonor{}
-	default:
+	v, ok := New(id).(GroupCallDonorClass)
+	if !ok {
 		d.Unknown(id, "GroupCallDonor")
 		return nil
 	}
@@ -74776,6 +72662,7 @@ func DecodeGroupCallDonorClass(d *tl.Decoder) GroupCallDonorClass {
 //
 //	groupCallDonor#ee430c85 flags:# top:flags.0?true my:flags.1?true peer_id:flags.3?Peer stars:long = GroupCallDonor
 type GroupCallDonor struct {
+	_      tl.NoCompare
 	Top    bool
 	My     bool
 	PeerID PeerClass
@@ -74829,11 +72716,8 @@ type PhoneGroupCallStarsClass interface {
 // DecodePhoneGroupCallStarsClass reads a boxed phone.GroupCallStars.
 func DecodePhoneGroupCallStarsClass(d *tl.Decoder) PhoneGroupCallStarsClass {
 	id := d.Uint32()
-	var v PhoneGroupCallStarsClass
-	switch id {
-	case 0x9d1dbd26:
-		v = &PhoneGroupCallStars{}
-	default:
+	v, ok := New(id).(PhoneGroupCallStarsClass)
+	if !ok {
 		d.Unknown(id, "phone.GroupCallStars")
 		return nil
 	}
@@ -74848,6 +72732,7 @@ func DecodePhoneGroupCallStarsClass(d *tl.Decoder) PhoneGroupCallStarsClass {
 //
 //	phone.groupCallStars#9d1dbd26 total_stars:long top_donors:Vector<GroupCallDonor> chats:Vector<Chat> users:Vector<User> = phone.GroupCallStars
 type PhoneGroupCallStars struct {
+	_          tl.NoCompare
 	TotalStars int64
 	TopDonors  []GroupCallDonorClass
 	Chats      []ChatClass
@@ -74887,11 +72772,8 @@ type RecentStoryClass interface {
 // DecodeRecentStoryClass reads a boxed RecentStory.
 func DecodeRecentStoryClass(d *tl.Decoder) RecentStoryClass {
 	id := d.Uint32()
-	var v RecentStoryClass
-	switch id {
-	case 0x711d692d:
-		v = &RecentStory{}
-	default:
+	v, ok := New(id).(RecentStoryClass)
+	if !ok {
 		d.Unknown(id, "RecentStory")
 		return nil
 	}
@@ -74906,6 +72788,7 @@ func DecodeRecentStoryClass(d *tl.Decoder) RecentStoryClass {
 //
 //	recentStory#711d692d flags:# live:flags.0?true max_id:flags.1?int = RecentStory
 type RecentStory struct {
+	_     tl.NoCompare
 	Live  bool
 	MaxID tl.Opt[int32]
 }
@@ -74951,11 +72834,8 @@ type AuctionBidLevelClass interface {
 // DecodeAuctionBidLevelClass reads a boxed AuctionBidLevel.
 func DecodeAuctionBidLevelClass(d *tl.Decoder) AuctionBidLevelClass {
 	id := d.Uint32()
-	var v AuctionBidLevelClass
-	switch id {
-	case 0x310240cc:
-		v = &AuctionBidLevel{}
-	default:
+	v, ok := New(id).(AuctionBidLevelClass)
+	if !ok {
 		d.Unknown(id, "AuctionBidLevel")
 		return nil
 	}
@@ -74970,6 +72850,7 @@ func DecodeAuctionBidLevelClass(d *tl.Decoder) AuctionBidLevelClass {
 //
 //	auctionBidLevel#310240cc pos:int amount:long date:int = AuctionBidLevel
 type AuctionBidLevel struct {
+	_      tl.NoCompare
 	Pos    int32
 	Amount int64
 	Date   int32
@@ -75006,15 +72887,8 @@ type StarGiftAuctionStateClass interface {
 // DecodeStarGiftAuctionStateClass reads a boxed StarGiftAuctionState.
 func DecodeStarGiftAuctionStateClass(d *tl.Decoder) StarGiftAuctionStateClass {
 	id := d.Uint32()
-	var v StarGiftAuctionStateClass
-	switch id {
-	case 0xfe333952:
-		v = &StarGiftAuctionStateNotModified{}
-	case 0x771a4e66:
-		v = &StarGiftAuctionState{}
-	case 0x972dabbf:
-		v = &StarGiftAuctionStateFinished{}
-	default:
+	v, ok := New(id).(StarGiftAuctionStateClass)
+	if !ok {
 		d.Unknown(id, "StarGiftAuctionState")
 		return nil
 	}
@@ -75029,6 +72903,7 @@ func DecodeStarGiftAuctionStateClass(d *tl.Decoder) StarGiftAuctionStateClass {
 //
 //	starGiftAuctionStateNotModified#fe333952 = StarGiftAuctionState
 type StarGiftAuctionStateNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xfe333952.
@@ -75051,6 +72926,7 @@ func (x *StarGiftAuctionStateNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	starGiftAuctionState#771a4e66 version:int start_date:int end_date:int min_bid_amount:long bid_levels:Vector<AuctionBidLevel> top_bidders:Vector<long> next_round_at:int last_gift_num:int gifts_left:int current_round:int total_rounds:int rounds:Vector<StarGiftAuctionRound> = StarGiftAuctionState
 type StarGiftAuctionState struct {
+	_            tl.NoCompare
 	Version      int32
 	StartDate    int32
 	EndDate      int32
@@ -75109,6 +72985,7 @@ func (x *StarGiftAuctionState) DecodeBare(d *tl.Decoder) {
 //
 //	starGiftAuctionStateFinished#972dabbf flags:# start_date:int end_date:int average_price:long listed_count:flags.0?int fragment_listed_count:flags.1?int fragment_listed_url:flags.1?string = StarGiftAuctionState
 type StarGiftAuctionStateFinished struct {
+	_                   tl.NoCompare
 	StartDate           int32
 	EndDate             int32
 	AveragePrice        int64
@@ -75178,11 +73055,8 @@ type StarGiftAuctionUserStateClass interface {
 // DecodeStarGiftAuctionUserStateClass reads a boxed StarGiftAuctionUserState.
 func DecodeStarGiftAuctionUserStateClass(d *tl.Decoder) StarGiftAuctionUserStateClass {
 	id := d.Uint32()
-	var v StarGiftAuctionUserStateClass
-	switch id {
-	case 0x2eeed1c4:
-		v = &StarGiftAuctionUserState{}
-	default:
+	v, ok := New(id).(StarGiftAuctionUserStateClass)
+	if !ok {
 		d.Unknown(id, "StarGiftAuctionUserState")
 		return nil
 	}
@@ -75197,6 +73071,7 @@ func DecodeStarGiftAuctionUserStateClass(d *tl.Decoder) StarGiftAuctionUserState
 //
 //	starGiftAuctionUserState#2eeed1c4 flags:# returned:flags.1?true bid_amount:flags.0?long bid_date:flags.0?int min_bid_amount:flags.0?long bid_peer:flags.0?Peer acquired_count:int = StarGiftAuctionUserState
 type StarGiftAuctionUserState struct {
+	_             tl.NoCompare
 	Returned      bool
 	BidAmount     tl.Opt[int64]
 	BidDate       tl.Opt[int32]
@@ -75275,11 +73150,8 @@ type PaymentsStarGiftAuctionStateClass interface {
 // DecodePaymentsStarGiftAuctionStateClass reads a boxed payments.StarGiftAuctionState.
 func DecodePaymentsStarGiftAuctionStateClass(d *tl.Decoder) PaymentsStarGiftAuctionStateClass {
 	id := d.Uint32()
-	var v PaymentsStarGiftAuctionStateClass
-	switch id {
-	case 0x6b39f4ec:
-		v = &PaymentsStarGiftAuctionState{}
-	default:
+	v, ok := New(id).(PaymentsStarGiftAuctionStateClass)
+	if !ok {
 		d.Unknown(id, "payments.StarGiftAuctionState")
 		return nil
 	}
@@ -75294,6 +73166,7 @@ func DecodePaymentsStarGiftAuctionStateClass(d *tl.Decoder) PaymentsStarGiftAuct
 //
 //	payments.starGiftAuctionState#6b39f4ec gift:StarGift state:StarGiftAuctionState user_state:StarGiftAuctionUserState timeout:int users:Vector<User> chats:Vector<Chat> = payments.StarGiftAuctionState
 type PaymentsStarGiftAuctionState struct {
+	_         tl.NoCompare
 	Gift      StarGiftClass
 	State     StarGiftAuctionStateClass
 	UserState StarGiftAuctionUserStateClass
@@ -75339,11 +73212,8 @@ type StarGiftAuctionAcquiredGiftClass interface {
 // DecodeStarGiftAuctionAcquiredGiftClass reads a boxed StarGiftAuctionAcquiredGift.
 func DecodeStarGiftAuctionAcquiredGiftClass(d *tl.Decoder) StarGiftAuctionAcquiredGiftClass {
 	id := d.Uint32()
-	var v StarGiftAuctionAcquiredGiftClass
-	switch id {
-	case 0x42b00348:
-		v = &StarGiftAuctionAcquiredGift{}
-	default:
+	v, ok := New(id).(StarGiftAuctionAcquiredGiftClass)
+	if !ok {
 		d.Unknown(id, "StarGiftAuctionAcquiredGift")
 		return nil
 	}
@@ -75358,6 +73228,7 @@ func DecodeStarGiftAuctionAcquiredGiftClass(d *tl.Decoder) StarGiftAuctionAcquir
 //
 //	starGiftAuctionAcquiredGift#42b00348 flags:# name_hidden:flags.0?true peer:Peer date:int bid_amount:long round:int pos:int message:flags.1?TextWithEntities gift_num:flags.2?int = StarGiftAuctionAcquiredGift
 type StarGiftAuctionAcquiredGift struct {
+	_          tl.NoCompare
 	NameHidden bool
 	Peer       PeerClass
 	Date       int32
@@ -75428,11 +73299,8 @@ type PaymentsStarGiftAuctionAcquiredGiftsClass interface {
 // DecodePaymentsStarGiftAuctionAcquiredGiftsClass reads a boxed payments.StarGiftAuctionAcquiredGifts.
 func DecodePaymentsStarGiftAuctionAcquiredGiftsClass(d *tl.Decoder) PaymentsStarGiftAuctionAcquiredGiftsClass {
 	id := d.Uint32()
-	var v PaymentsStarGiftAuctionAcquiredGiftsClass
-	switch id {
-	case 0x7d5bd1f0:
-		v = &PaymentsStarGiftAuctionAcquiredGifts{}
-	default:
+	v, ok := New(id).(PaymentsStarGiftAuctionAcquiredGiftsClass)
+	if !ok {
 		d.Unknown(id, "payments.StarGiftAuctionAcquiredGifts")
 		return nil
 	}
@@ -75447,6 +73315,7 @@ func DecodePaymentsStarGiftAuctionAcquiredGiftsClass(d *tl.Decoder) PaymentsStar
 //
 //	payments.starGiftAuctionAcquiredGifts#7d5bd1f0 gifts:Vector<StarGiftAuctionAcquiredGift> users:Vector<User> chats:Vector<Chat> = payments.StarGiftAuctionAcquiredGifts
 type PaymentsStarGiftAuctionAcquiredGifts struct {
+	_     tl.NoCompare
 	Gifts []StarGiftAuctionAcquiredGiftClass
 	Users []UserClass
 	Chats []ChatClass
@@ -75485,11 +73354,8 @@ type StarGiftActiveAuctionStateClass interface {
 // DecodeStarGiftActiveAuctionStateClass reads a boxed StarGiftActiveAuctionState.
 func DecodeStarGiftActiveAuctionStateClass(d *tl.Decoder) StarGiftActiveAuctionStateClass {
 	id := d.Uint32()
-	var v StarGiftActiveAuctionStateClass
-	switch id {
-	case 0xd31bc45d:
-		v = &StarGiftActiveAuctionState{}
-	default:
+	v, ok := New(id).(StarGiftActiveAuctionStateClass)
+	if !ok {
 		d.Unknown(id, "StarGiftActiveAuctionState")
 		return nil
 	}
@@ -75504,6 +73370,7 @@ func DecodeStarGiftActiveAuctionStateClass(d *tl.Decoder) StarGiftActiveAuctionS
 //
 //	starGiftActiveAuctionState#d31bc45d gift:StarGift state:StarGiftAuctionState user_state:StarGiftAuctionUserState = StarGiftActiveAuctionState
 type StarGiftActiveAuctionState struct {
+	_         tl.NoCompare
 	Gift      StarGiftClass
 	State     StarGiftAuctionStateClass
 	UserState StarGiftAuctionUserStateClass
@@ -75540,13 +73407,8 @@ type PaymentsStarGiftActiveAuctionsClass interface {
 // DecodePaymentsStarGiftActiveAuctionsClass reads a boxed payments.StarGiftActiveAuctions.
 func DecodePaymentsStarGiftActiveAuctionsClass(d *tl.Decoder) PaymentsStarGiftActiveAuctionsClass {
 	id := d.Uint32()
-	var v PaymentsStarGiftActiveAuctionsClass
-	switch id {
-	case 0xdb33dad0:
-		v = &PaymentsStarGiftActiveAuctionsNotModified{}
-	case 0xaef6abbc:
-		v = &PaymentsStarGiftActiveAuctions{}
-	default:
+	v, ok := New(id).(PaymentsStarGiftActiveAuctionsClass)
+	if !ok {
 		d.Unknown(id, "payments.StarGiftActiveAuctions")
 		return nil
 	}
@@ -75561,6 +73423,7 @@ func DecodePaymentsStarGiftActiveAuctionsClass(d *tl.Decoder) PaymentsStarGiftAc
 //
 //	payments.starGiftActiveAuctionsNotModified#db33dad0 = payments.StarGiftActiveAuctions
 type PaymentsStarGiftActiveAuctionsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xdb33dad0.
@@ -75585,6 +73448,7 @@ func (x *PaymentsStarGiftActiveAuctionsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	payments.starGiftActiveAuctions#aef6abbc auctions:Vector<StarGiftActiveAuctionState> users:Vector<User> chats:Vector<Chat> = payments.StarGiftActiveAuctions
 type PaymentsStarGiftActiveAuctions struct {
+	_        tl.NoCompare
 	Auctions []StarGiftActiveAuctionStateClass
 	Users    []UserClass
 	Chats    []ChatClass
@@ -75621,13 +73485,8 @@ type InputStarGiftAuctionClass interface {
 // DecodeInputStarGiftAuctionClass reads a boxed InputStarGiftAuction.
 func DecodeInputStarGiftAuctionClass(d *tl.Decoder) InputStarGiftAuctionClass {
 	id := d.Uint32()
-	var v InputStarGiftAuctionClass
-	switch id {
-	case 0x02e16c98:
-		v = &InputStarGiftAuction{}
-	case 0x7ab58308:
-		v = &InputStarGiftAuctionSlug{}
-	default:
+	v, ok := New(id).(InputStarGiftAuctionClass)
+	if !ok {
 		d.Unknown(id, "InputStarGiftAuction")
 		return nil
 	}
@@ -75642,6 +73501,7 @@ func DecodeInputStarGiftAuctionClass(d *tl.Decoder) InputStarGiftAuctionClass {
 //
 //	inputStarGiftAuction#2e16c98 gift_id:long = InputStarGiftAuction
 type InputStarGiftAuction struct {
+	_      tl.NoCompare
 	GiftID int64
 }
 
@@ -75667,6 +73527,7 @@ func (x *InputStarGiftAuction) DecodeBare(d *tl.Decoder) {
 //
 //	inputStarGiftAuctionSlug#7ab58308 slug:string = InputStarGiftAuction
 type InputStarGiftAuctionSlug struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -75697,11 +73558,8 @@ type PasskeyClass interface {
 // DecodePasskeyClass reads a boxed Passkey.
 func DecodePasskeyClass(d *tl.Decoder) PasskeyClass {
 	id := d.Uint32()
-	var v PasskeyClass
-	switch id {
-	case 0x98613ebf:
-		v = &Passkey{}
-	default:
+	v, ok := New(id).(PasskeyClass)
+	if !ok {
 		d.Unknown(id, "Passkey")
 		return nil
 	}
@@ -75716,6 +73574,7 @@ func DecodePasskeyClass(d *tl.Decoder) PasskeyClass {
 //
 //	passkey#98613ebf flags:# id:string name:string date:int software_emoji_id:flags.0?long last_usage_date:flags.1?int = Passkey
 type Passkey struct {
+	_               tl.NoCompare
 	ID              string
 	Name            string
 	Date            int32
@@ -75775,11 +73634,8 @@ type AccountPasskeysClass interface {
 // DecodeAccountPasskeysClass reads a boxed account.Passkeys.
 func DecodeAccountPasskeysClass(d *tl.Decoder) AccountPasskeysClass {
 	id := d.Uint32()
-	var v AccountPasskeysClass
-	switch id {
-	case 0xf8e0aa1c:
-		v = &AccountPasskeys{}
-	default:
+	v, ok := New(id).(AccountPasskeysClass)
+	if !ok {
 		d.Unknown(id, "account.Passkeys")
 		return nil
 	}
@@ -75794,6 +73650,7 @@ func DecodeAccountPasskeysClass(d *tl.Decoder) AccountPasskeysClass {
 //
 //	account.passkeys#f8e0aa1c passkeys:Vector<Passkey> = account.Passkeys
 type AccountPasskeys struct {
+	_        tl.NoCompare
 	Passkeys []PasskeyClass
 }
 
@@ -75824,11 +73681,8 @@ type AccountPasskeyRegistrationOptionsClass interface {
 // DecodeAccountPasskeyRegistrationOptionsClass reads a boxed account.PasskeyRegistrationOptions.
 func DecodeAccountPasskeyRegistrationOptionsClass(d *tl.Decoder) AccountPasskeyRegistrationOptionsClass {
 	id := d.Uint32()
-	var v AccountPasskeyRegistrationOptionsClass
-	switch id {
-	case 0xe16b5ce1:
-		v = &AccountPasskeyRegistrationOptions{}
-	default:
+	v, ok := New(id).(AccountPasskeyRegistrationOptionsClass)
+	if !ok {
 		d.Unknown(id, "account.PasskeyRegistrationOptions")
 		return nil
 	}
@@ -75843,6 +73697,7 @@ func DecodeAccountPasskeyRegistrationOptionsClass(d *tl.Decoder) AccountPasskeyR
 //
 //	account.passkeyRegistrationOptions#e16b5ce1 options:DataJSON = account.PasskeyRegistrationOptions
 type AccountPasskeyRegistrationOptions struct {
+	_       tl.NoCompare
 	Options DataJSONClass
 }
 
@@ -75875,11 +73730,8 @@ type AuthPasskeyLoginOptionsClass interface {
 // DecodeAuthPasskeyLoginOptionsClass reads a boxed auth.PasskeyLoginOptions.
 func DecodeAuthPasskeyLoginOptionsClass(d *tl.Decoder) AuthPasskeyLoginOptionsClass {
 	id := d.Uint32()
-	var v AuthPasskeyLoginOptionsClass
-	switch id {
-	case 0xe2037789:
-		v = &AuthPasskeyLoginOptions{}
-	default:
+	v, ok := New(id).(AuthPasskeyLoginOptionsClass)
+	if !ok {
 		d.Unknown(id, "auth.PasskeyLoginOptions")
 		return nil
 	}
@@ -75894,6 +73746,7 @@ func DecodeAuthPasskeyLoginOptionsClass(d *tl.Decoder) AuthPasskeyLoginOptionsCl
 //
 //	auth.passkeyLoginOptions#e2037789 options:DataJSON = auth.PasskeyLoginOptions
 type AuthPasskeyLoginOptions struct {
+	_       tl.NoCompare
 	Options DataJSONClass
 }
 
@@ -75924,13 +73777,8 @@ type InputPasskeyResponseClass interface {
 // DecodeInputPasskeyResponseClass reads a boxed InputPasskeyResponse.
 func DecodeInputPasskeyResponseClass(d *tl.Decoder) InputPasskeyResponseClass {
 	id := d.Uint32()
-	var v InputPasskeyResponseClass
-	switch id {
-	case 0x3e63935c:
-		v = &InputPasskeyResponseRegister{}
-	case 0xc31fc14a:
-		v = &InputPasskeyResponseLogin{}
-	default:
+	v, ok := New(id).(InputPasskeyResponseClass)
+	if !ok {
 		d.Unknown(id, "InputPasskeyResponse")
 		return nil
 	}
@@ -75945,6 +73793,7 @@ func DecodeInputPasskeyResponseClass(d *tl.Decoder) InputPasskeyResponseClass {
 //
 //	inputPasskeyResponseRegister#3e63935c client_data:DataJSON attestation_data:bytes = InputPasskeyResponse
 type InputPasskeyResponseRegister struct {
+	_               tl.NoCompare
 	ClientData      DataJSONClass
 	AttestationData []byte
 }
@@ -75973,6 +73822,7 @@ func (x *InputPasskeyResponseRegister) DecodeBare(d *tl.Decoder) {
 //
 //	inputPasskeyResponseLogin#c31fc14a client_data:DataJSON authenticator_data:bytes signature:bytes user_handle:string = InputPasskeyResponse
 type InputPasskeyResponseLogin struct {
+	_                 tl.NoCompare
 	ClientData        DataJSONClass
 	AuthenticatorData []byte
 	Signature         []byte
@@ -76012,13 +73862,8 @@ type InputPasskeyCredentialClass interface {
 // DecodeInputPasskeyCredentialClass reads a boxed InputPasskeyCredential.
 func DecodeInputPasskeyCredentialClass(d *tl.Decoder) InputPasskeyCredentialClass {
 	id := d.Uint32()
-	var v InputPasskeyCredentialClass
-	switch id {
-	case 0x3c27b78f:
-		v = &InputPasskeyCredentialPublicKey{}
-	case 0x5b1ccb28:
-		v = &InputPasskeyCredentialFirebasePNV{}
-	default:
+	v, ok := New(id).(InputPasskeyCredentialClass)
+	if !ok {
 		d.Unknown(id, "InputPasskeyCredential")
 		return nil
 	}
@@ -76033,6 +73878,7 @@ func DecodeInputPasskeyCredentialClass(d *tl.Decoder) InputPasskeyCredentialClas
 //
 //	inputPasskeyCredentialPublicKey#3c27b78f id:string raw_id:string response:InputPasskeyResponse = InputPasskeyCredential
 type InputPasskeyCredentialPublicKey struct {
+	_        tl.NoCompare
 	ID       string
 	RawID    string
 	Response InputPasskeyResponseClass
@@ -76064,6 +73910,7 @@ func (x *InputPasskeyCredentialPublicKey) DecodeBare(d *tl.Decoder) {
 //
 //	inputPasskeyCredentialFirebasePNV#5b1ccb28 pnv_token:string = InputPasskeyCredential
 type InputPasskeyCredentialFirebasePNV struct {
+	_        tl.NoCompare
 	PnvToken string
 }
 
@@ -76096,11 +73943,8 @@ type StarGiftBackgroundClass interface {
 // DecodeStarGiftBackgroundClass reads a boxed StarGiftBackground.
 func DecodeStarGiftBackgroundClass(d *tl.Decoder) StarGiftBackgroundClass {
 	id := d.Uint32()
-	var v StarGiftBackgroundClass
-	switch id {
-	case 0xaff56398:
-		v = &StarGiftBackground{}
-	default:
+	v, ok := New(id).(StarGiftBackgroundClass)
+	if !ok {
 		d.Unknown(id, "StarGiftBackground")
 		return nil
 	}
@@ -76115,6 +73959,7 @@ func DecodeStarGiftBackgroundClass(d *tl.Decoder) StarGiftBackgroundClass {
 //
 //	starGiftBackground#aff56398 center_color:int edge_color:int text_color:int = StarGiftBackground
 type StarGiftBackground struct {
+	_           tl.NoCompare
 	CenterColor int32
 	EdgeColor   int32
 	TextColor   int32
@@ -76151,13 +73996,8 @@ type StarGiftAuctionRoundClass interface {
 // DecodeStarGiftAuctionRoundClass reads a boxed StarGiftAuctionRound.
 func DecodeStarGiftAuctionRoundClass(d *tl.Decoder) StarGiftAuctionRoundClass {
 	id := d.Uint32()
-	var v StarGiftAuctionRoundClass
-	switch id {
-	case 0x3aae0528:
-		v = &StarGiftAuctionRound{}
-	case 0x0aa021e5:
-		v = &StarGiftAuctionRoundExtendable{}
-	default:
+	v, ok := New(id).(StarGiftAuctionRoundClass)
+	if !ok {
 		d.Unknown(id, "StarGiftAuctionRound")
 		return nil
 	}
@@ -76172,6 +74012,7 @@ func DecodeStarGiftAuctionRoundClass(d *tl.Decoder) StarGiftAuctionRoundClass {
 //
 //	starGiftAuctionRound#3aae0528 num:int duration:int = StarGiftAuctionRound
 type StarGiftAuctionRound struct {
+	_        tl.NoCompare
 	Num      int32
 	Duration int32
 }
@@ -76200,6 +74041,7 @@ func (x *StarGiftAuctionRound) DecodeBare(d *tl.Decoder) {
 //
 //	starGiftAuctionRoundExtendable#aa021e5 num:int duration:int extend_top:int extend_window:int = StarGiftAuctionRound
 type StarGiftAuctionRoundExtendable struct {
+	_            tl.NoCompare
 	Num          int32
 	Duration     int32
 	ExtendTop    int32
@@ -76239,11 +74081,8 @@ type PaymentsStarGiftUpgradeAttributesClass interface {
 // DecodePaymentsStarGiftUpgradeAttributesClass reads a boxed payments.StarGiftUpgradeAttributes.
 func DecodePaymentsStarGiftUpgradeAttributesClass(d *tl.Decoder) PaymentsStarGiftUpgradeAttributesClass {
 	id := d.Uint32()
-	var v PaymentsStarGiftUpgradeAttributesClass
-	switch id {
-	case 0x46c6e36f:
-		v = &PaymentsStarGiftUpgradeAttributes{}
-	default:
+	v, ok := New(id).(PaymentsStarGiftUpgradeAttributesClass)
+	if !ok {
 		d.Unknown(id, "payments.StarGiftUpgradeAttributes")
 		return nil
 	}
@@ -76258,6 +74097,7 @@ func DecodePaymentsStarGiftUpgradeAttributesClass(d *tl.Decoder) PaymentsStarGif
 //
 //	payments.starGiftUpgradeAttributes#46c6e36f attributes:Vector<StarGiftAttribute> = payments.StarGiftUpgradeAttributes
 type PaymentsStarGiftUpgradeAttributes struct {
+	_          tl.NoCompare
 	Attributes []StarGiftAttributeClass
 }
 
@@ -76290,11 +74130,8 @@ type MessagesEmojiGameOutcomeClass interface {
 // DecodeMessagesEmojiGameOutcomeClass reads a boxed messages.EmojiGameOutcome.
 func DecodeMessagesEmojiGameOutcomeClass(d *tl.Decoder) MessagesEmojiGameOutcomeClass {
 	id := d.Uint32()
-	var v MessagesEmojiGameOutcomeClass
-	switch id {
-	case 0xda2ad647:
-		v = &MessagesEmojiGameOutcome{}
-	default:
+	v, ok := New(id).(MessagesEmojiGameOutcomeClass)
+	if !ok {
 		d.Unknown(id, "messages.EmojiGameOutcome")
 		return nil
 	}
@@ -76309,6 +74146,7 @@ func DecodeMessagesEmojiGameOutcomeClass(d *tl.Decoder) MessagesEmojiGameOutcome
 //
 //	messages.emojiGameOutcome#da2ad647 seed:bytes stake_ton_amount:long ton_amount:long = messages.EmojiGameOutcome
 type MessagesEmojiGameOutcome struct {
+	_              tl.NoCompare
 	Seed           []byte
 	StakeTonAmount int64
 	TonAmount      int64
@@ -76345,13 +74183,8 @@ type MessagesEmojiGameInfoClass interface {
 // DecodeMessagesEmojiGameInfoClass reads a boxed messages.EmojiGameInfo.
 func DecodeMessagesEmojiGameInfoClass(d *tl.Decoder) MessagesEmojiGameInfoClass {
 	id := d.Uint32()
-	var v MessagesEmojiGameInfoClass
-	switch id {
-	case 0x59e65335:
-		v = &MessagesEmojiGameUnavailable{}
-	case 0x44e56023:
-		v = &MessagesEmojiGameDiceInfo{}
-	default:
+	v, ok := New(id).(MessagesEmojiGameInfoClass)
+	if !ok {
 		d.Unknown(id, "messages.EmojiGameInfo")
 		return nil
 	}
@@ -76366,6 +74199,7 @@ func DecodeMessagesEmojiGameInfoClass(d *tl.Decoder) MessagesEmojiGameInfoClass 
 //
 //	messages.emojiGameUnavailable#59e65335 = messages.EmojiGameInfo
 type MessagesEmojiGameUnavailable struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x59e65335.
@@ -76388,6 +74222,7 @@ func (x *MessagesEmojiGameUnavailable) DecodeBare(d *tl.Decoder) {
 //
 //	messages.emojiGameDiceInfo#44e56023 flags:# game_hash:string prev_stake:long current_streak:int params:Vector<int> plays_left:flags.0?int = messages.EmojiGameInfo
 type MessagesEmojiGameDiceInfo struct {
+	_             tl.NoCompare
 	GameHash      string
 	PrevStake     int64
 	CurrentStreak int32
@@ -76440,19 +74275,8 @@ type StarGiftAttributeRarityClass interface {
 // DecodeStarGiftAttributeRarityClass reads a boxed StarGiftAttributeRarity.
 func DecodeStarGiftAttributeRarityClass(d *tl.Decoder) StarGiftAttributeRarityClass {
 	id := d.Uint32()
-	var v StarGiftAttributeRarityClass
-	switch id {
-	case 0x36437737:
-		v = &StarGiftAttributeRarity{}
-	case 0xdbce6389:
-		v = &StarGiftAttributeRarityUncommon{}
-	case 0xf08d516b:
-		v = &StarGiftAttributeRarityRare{}
-	case 0x78fbf3a8:
-		v = &StarGiftAttributeRarityEpic{}
-	case 0xcef7e7a8:
-		v = &StarGiftAttributeRarityLegendary{}
-	default:
+	v, ok := New(id).(StarGiftAttributeRarityClass)
+	if !ok {
 		d.Unknown(id, "StarGiftAttributeRarity")
 		return nil
 	}
@@ -76467,6 +74291,7 @@ func DecodeStarGiftAttributeRarityClass(d *tl.Decoder) StarGiftAttributeRarityCl
 //
 //	starGiftAttributeRarity#36437737 permille:int = StarGiftAttributeRarity
 type StarGiftAttributeRarity struct {
+	_        tl.NoCompare
 	Permille int32
 }
 
@@ -76492,6 +74317,7 @@ func (x *StarGiftAttributeRarity) DecodeBare(d *tl.Decoder) {
 //
 //	starGiftAttributeRarityUncommon#dbce6389 = StarGiftAttributeRarity
 type StarGiftAttributeRarityUncommon struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xdbce6389.
@@ -76514,6 +74340,7 @@ func (x *StarGiftAttributeRarityUncommon) DecodeBare(d *tl.Decoder) {
 //
 //	starGiftAttributeRarityRare#f08d516b = StarGiftAttributeRarity
 type StarGiftAttributeRarityRare struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf08d516b.
@@ -76536,6 +74363,7 @@ func (x *StarGiftAttributeRarityRare) DecodeBare(d *tl.Decoder) {
 //
 //	starGiftAttributeRarityEpic#78fbf3a8 = StarGiftAttributeRarity
 type StarGiftAttributeRarityEpic struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x78fbf3a8.
@@ -76558,6 +74386,7 @@ func (x *StarGiftAttributeRarityEpic) DecodeBare(d *tl.Decoder) {
 //
 //	starGiftAttributeRarityLegendary#cef7e7a8 = StarGiftAttributeRarity
 type StarGiftAttributeRarityLegendary struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xcef7e7a8.
@@ -76585,11 +74414,8 @@ type KeyboardButtonStyleClass interface {
 // DecodeKeyboardButtonStyleClass reads a boxed KeyboardButtonStyle.
 func DecodeKeyboardButtonStyleClass(d *tl.Decoder) KeyboardButtonStyleClass {
 	id := d.Uint32()
-	var v KeyboardButtonStyleClass
-	switch id {
-	case 0x4fdd3430:
-		v = &KeyboardButtonStyle{}
-	default:
+	v, ok := New(id).(KeyboardButtonStyleClass)
+	if !ok {
 		d.Unknown(id, "KeyboardButtonStyle")
 		return nil
 	}
@@ -76604,6 +74430,7 @@ func DecodeKeyboardButtonStyleClass(d *tl.Decoder) KeyboardButtonStyleClass {
 //
 //	keyboardButtonStyle#4fdd3430 flags:# bg_primary:flags.0?true bg_danger:flags.1?true bg_success:flags.2?true icon:flags.3?long = KeyboardButtonStyle
 type KeyboardButtonStyle struct {
+	_         tl.NoCompare
 	BgPrimary bool
 	BgDanger  bool
 	BgSuccess bool
@@ -76659,11 +74486,8 @@ type InputMessageReadMetricClass interface {
 // DecodeInputMessageReadMetricClass reads a boxed InputMessageReadMetric.
 func DecodeInputMessageReadMetricClass(d *tl.Decoder) InputMessageReadMetricClass {
 	id := d.Uint32()
-	var v InputMessageReadMetricClass
-	switch id {
-	case 0x402b4495:
-		v = &InputMessageReadMetric{}
-	default:
+	v, ok := New(id).(InputMessageReadMetricClass)
+	if !ok {
 		d.Unknown(id, "InputMessageReadMetric")
 		return nil
 	}
@@ -76678,6 +74502,7 @@ func DecodeInputMessageReadMetricClass(d *tl.Decoder) InputMessageReadMetricClas
 //
 //	inputMessageReadMetric#402b4495 msg_id:int view_id:long time_in_view_ms:int active_time_in_view_ms:int height_to_viewport_ratio_permille:int seen_range_ratio_permille:int = InputMessageReadMetric
 type InputMessageReadMetric struct {
+	_                             tl.NoCompare
 	MsgID                         int32
 	ViewID                        int64
 	TimeInViewMs                  int32
@@ -76723,11 +74548,8 @@ type BotsExportedBotTokenClass interface {
 // DecodeBotsExportedBotTokenClass reads a boxed bots.ExportedBotToken.
 func DecodeBotsExportedBotTokenClass(d *tl.Decoder) BotsExportedBotTokenClass {
 	id := d.Uint32()
-	var v BotsExportedBotTokenClass
-	switch id {
-	case 0x3c60b621:
-		v = &BotsExportedBotToken{}
-	default:
+	v, ok := New(id).(BotsExportedBotTokenClass)
+	if !ok {
 		d.Unknown(id, "bots.ExportedBotToken")
 		return nil
 	}
@@ -76742,6 +74564,7 @@ func DecodeBotsExportedBotTokenClass(d *tl.Decoder) BotsExportedBotTokenClass {
 //
 //	bots.exportedBotToken#3c60b621 token:string = bots.ExportedBotToken
 type BotsExportedBotToken struct {
+	_     tl.NoCompare
 	Token string
 }
 
@@ -76772,11 +74595,8 @@ type BotsRequestedButtonClass interface {
 // DecodeBotsRequestedButtonClass reads a boxed bots.RequestedButton.
 func DecodeBotsRequestedButtonClass(d *tl.Decoder) BotsRequestedButtonClass {
 	id := d.Uint32()
-	var v BotsRequestedButtonClass
-	switch id {
-	case 0xf13bbcd7:
-		v = &BotsRequestedButton{}
-	default:
+	v, ok := New(id).(BotsRequestedButtonClass)
+	if !ok {
 		d.Unknown(id, "bots.RequestedButton")
 		return nil
 	}
@@ -76791,6 +74611,7 @@ func DecodeBotsRequestedButtonClass(d *tl.Decoder) BotsRequestedButtonClass {
 //
 //	bots.requestedButton#f13bbcd7 webapp_req_id:string = bots.RequestedButton
 type BotsRequestedButton struct {
+	_           tl.NoCompare
 	WebappReqID string
 }
 
@@ -76821,11 +74642,8 @@ type MessagesComposedMessageWithAIClass interface {
 // DecodeMessagesComposedMessageWithAIClass reads a boxed messages.ComposedMessageWithAI.
 func DecodeMessagesComposedMessageWithAIClass(d *tl.Decoder) MessagesComposedMessageWithAIClass {
 	id := d.Uint32()
-	var v MessagesComposedMessageWithAIClass
-	switch id {
-	case 0x90d7adfa:
-		v = &MessagesComposedMessageWithAI{}
-	default:
+	v, ok := New(id).(MessagesComposedMessageWithAIClass)
+	if !ok {
 		d.Unknown(id, "messages.ComposedMessageWithAI")
 		return nil
 	}
@@ -76840,6 +74658,7 @@ func DecodeMessagesComposedMessageWithAIClass(d *tl.Decoder) MessagesComposedMes
 //
 //	messages.composedMessageWithAI#90d7adfa flags:# result_text:TextWithEntities diff_text:flags.0?TextWithEntities = messages.ComposedMessageWithAI
 type MessagesComposedMessageWithAI struct {
+	_          tl.NoCompare
 	ResultText TextWithEntitiesClass
 	DiffText   TextWithEntitiesClass
 }
@@ -76883,11 +74702,8 @@ type StatsPollStatsClass interface {
 // DecodeStatsPollStatsClass reads a boxed stats.PollStats.
 func DecodeStatsPollStatsClass(d *tl.Decoder) StatsPollStatsClass {
 	id := d.Uint32()
-	var v StatsPollStatsClass
-	switch id {
-	case 0x2999beed:
-		v = &StatsPollStats{}
-	default:
+	v, ok := New(id).(StatsPollStatsClass)
+	if !ok {
 		d.Unknown(id, "stats.PollStats")
 		return nil
 	}
@@ -76902,6 +74718,7 @@ func DecodeStatsPollStatsClass(d *tl.Decoder) StatsPollStatsClass {
 //
 //	stats.pollStats#2999beed votes_graph:StatsGraph = stats.PollStats
 type StatsPollStats struct {
+	_          tl.NoCompare
 	VotesGraph StatsGraphClass
 }
 
@@ -76932,17 +74749,8 @@ type InputAiComposeToneClass interface {
 // DecodeInputAiComposeToneClass reads a boxed InputAiComposeTone.
 func DecodeInputAiComposeToneClass(d *tl.Decoder) InputAiComposeToneClass {
 	id := d.Uint32()
-	var v InputAiComposeToneClass
-	switch id {
-	case 0x1fe9a9bf:
-		v = &InputAiComposeToneDefault{}
-	case 0x0773c080:
-		v = &InputAiComposeToneID{}
-	case 0x1fa01357:
-		v = &InputAiComposeToneSlug{}
-	case 0x0e0c35af:
-		v = &InputAiComposeToneSingleUse{}
-	default:
+	v, ok := New(id).(InputAiComposeToneClass)
+	if !ok {
 		d.Unknown(id, "InputAiComposeTone")
 		return nil
 	}
@@ -76957,6 +74765,7 @@ func DecodeInputAiComposeToneClass(d *tl.Decoder) InputAiComposeToneClass {
 //
 //	inputAiComposeToneDefault#1fe9a9bf tone:string = InputAiComposeTone
 type InputAiComposeToneDefault struct {
+	_    tl.NoCompare
 	Tone string
 }
 
@@ -76982,6 +74791,7 @@ func (x *InputAiComposeToneDefault) DecodeBare(d *tl.Decoder) {
 //
 //	inputAiComposeToneID#773c080 id:long access_hash:long = InputAiComposeTone
 type InputAiComposeToneID struct {
+	_          tl.NoCompare
 	ID         int64
 	AccessHash int64
 }
@@ -77010,6 +74820,7 @@ func (x *InputAiComposeToneID) DecodeBare(d *tl.Decoder) {
 //
 //	inputAiComposeToneSlug#1fa01357 slug:string = InputAiComposeTone
 type InputAiComposeToneSlug struct {
+	_    tl.NoCompare
 	Slug string
 }
 
@@ -77035,6 +74846,7 @@ func (x *InputAiComposeToneSlug) DecodeBare(d *tl.Decoder) {
 //
 //	inputAiComposeToneSingleUse#e0c35af custom_prompt:string = InputAiComposeTone
 type InputAiComposeToneSingleUse struct {
+	_            tl.NoCompare
 	CustomPrompt string
 }
 
@@ -77065,13 +74877,8 @@ type AiComposeToneClass interface {
 // DecodeAiComposeToneClass reads a boxed AiComposeTone.
 func DecodeAiComposeToneClass(d *tl.Decoder) AiComposeToneClass {
 	id := d.Uint32()
-	var v AiComposeToneClass
-	switch id {
-	case 0xcff63ea9:
-		v = &AiComposeTone{}
-	case 0x9bad6414:
-		v = &AiComposeToneDefault{}
-	default:
+	v, ok := New(id).(AiComposeToneClass)
+	if !ok {
 		d.Unknown(id, "AiComposeTone")
 		return nil
 	}
@@ -77086,6 +74893,7 @@ func DecodeAiComposeToneClass(d *tl.Decoder) AiComposeToneClass {
 //
 //	aiComposeTone#cff63ea9 flags:# creator:flags.0?true id:long access_hash:long slug:string title:string emoji_id:flags.1?long prompt:flags.4?string installs_count:flags.2?int author_id:flags.3?long example_english:flags.5?AiComposeToneExample = AiComposeTone
 type AiComposeTone struct {
+	_              tl.NoCompare
 	Creator        bool
 	ID             int64
 	AccessHash     int64
@@ -77178,6 +74986,7 @@ func (x *AiComposeTone) DecodeBare(d *tl.Decoder) {
 //
 //	aiComposeToneDefault#9bad6414 tone:string emoji_id:long title:string = AiComposeTone
 type AiComposeToneDefault struct {
+	_       tl.NoCompare
 	Tone    string
 	EmojiID int64
 	Title   string
@@ -77214,13 +75023,8 @@ type AicomposeTonesClass interface {
 // DecodeAicomposeTonesClass reads a boxed aicompose.Tones.
 func DecodeAicomposeTonesClass(d *tl.Decoder) AicomposeTonesClass {
 	id := d.Uint32()
-	var v AicomposeTonesClass
-	switch id {
-	case 0xc1f46103:
-		v = &AicomposeTonesNotModified{}
-	case 0x6c9d0efe:
-		v = &AicomposeTones{}
-	default:
+	v, ok := New(id).(AicomposeTonesClass)
+	if !ok {
 		d.Unknown(id, "aicompose.Tones")
 		return nil
 	}
@@ -77235,6 +75039,7 @@ func DecodeAicomposeTonesClass(d *tl.Decoder) AicomposeTonesClass {
 //
 //	aicompose.tonesNotModified#c1f46103 = aicompose.Tones
 type AicomposeTonesNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc1f46103.
@@ -77257,6 +75062,7 @@ func (x *AicomposeTonesNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	aicompose.tones#6c9d0efe hash:long tones:Vector<AiComposeTone> users:Vector<User> = aicompose.Tones
 type AicomposeTones struct {
+	_     tl.NoCompare
 	Hash  int64
 	Tones []AiComposeToneClass
 	Users []UserClass
@@ -77293,11 +75099,8 @@ type AiComposeToneExampleClass interface {
 // DecodeAiComposeToneExampleClass reads a boxed AiComposeToneExample.
 func DecodeAiComposeToneExampleClass(d *tl.Decoder) AiComposeToneExampleClass {
 	id := d.Uint32()
-	var v AiComposeToneExampleClass
-	switch id {
-	case 0xf1d628ec:
-		v = &AiComposeToneExample{}
-	default:
+	v, ok := New(id).(AiComposeToneExampleClass)
+	if !ok {
 		d.Unknown(id, "AiComposeToneExample")
 		return nil
 	}
@@ -77312,6 +75115,7 @@ func DecodeAiComposeToneExampleClass(d *tl.Decoder) AiComposeToneExampleClass {
 //
 //	aiComposeToneExample#f1d628ec from:TextWithEntities to:TextWithEntities = AiComposeToneExample
 type AiComposeToneExample struct {
+	_    tl.NoCompare
 	From TextWithEntitiesClass
 	To   TextWithEntitiesClass
 }
@@ -77345,11 +75149,8 @@ type BotsAccessSettingsClass interface {
 // DecodeBotsAccessSettingsClass reads a boxed bots.AccessSettings.
 func DecodeBotsAccessSettingsClass(d *tl.Decoder) BotsAccessSettingsClass {
 	id := d.Uint32()
-	var v BotsAccessSettingsClass
-	switch id {
-	case 0xdd1fbf93:
-		v = &BotsAccessSettings{}
-	default:
+	v, ok := New(id).(BotsAccessSettingsClass)
+	if !ok {
 		d.Unknown(id, "bots.AccessSettings")
 		return nil
 	}
@@ -77364,6 +75165,7 @@ func DecodeBotsAccessSettingsClass(d *tl.Decoder) BotsAccessSettingsClass {
 //
 //	bots.accessSettings#dd1fbf93 flags:# restricted:flags.0?true add_users:flags.1?Vector<User> = bots.AccessSettings
 type BotsAccessSettings struct {
+	_          tl.NoCompare
 	Restricted bool
 	AddUsers   []UserClass
 }
@@ -77409,13 +75211,8 @@ type MessagesChatInviteJoinResultClass interface {
 // DecodeMessagesChatInviteJoinResultClass reads a boxed messages.ChatInviteJoinResult.
 func DecodeMessagesChatInviteJoinResultClass(d *tl.Decoder) MessagesChatInviteJoinResultClass {
 	id := d.Uint32()
-	var v MessagesChatInviteJoinResultClass
-	switch id {
-	case 0x445663a7:
-		v = &MessagesChatInviteJoinResultOk{}
-	case 0x61ca29d3:
-		v = &MessagesChatInviteJoinResultWebView{}
-	default:
+	v, ok := New(id).(MessagesChatInviteJoinResultClass)
+	if !ok {
 		d.Unknown(id, "messages.ChatInviteJoinResult")
 		return nil
 	}
@@ -77430,6 +75227,7 @@ func DecodeMessagesChatInviteJoinResultClass(d *tl.Decoder) MessagesChatInviteJo
 //
 //	messages.chatInviteJoinResultOk#445663a7 updates:Updates = messages.ChatInviteJoinResult
 type MessagesChatInviteJoinResultOk struct {
+	_       tl.NoCompare
 	Updates UpdatesClass
 }
 
@@ -77455,6 +75253,7 @@ func (x *MessagesChatInviteJoinResultOk) DecodeBare(d *tl.Decoder) {
 //
 //	messages.chatInviteJoinResultWebView#61ca29d3 bot_id:long query_id:long users:Vector<User> = messages.ChatInviteJoinResult
 type MessagesChatInviteJoinResultWebView struct {
+	_       tl.NoCompare
 	BotID   int64
 	QueryID int64
 	Users   []UserClass
@@ -77493,17 +75292,8 @@ type JoinChatBotResultClass interface {
 // DecodeJoinChatBotResultClass reads a boxed JoinChatBotResult.
 func DecodeJoinChatBotResultClass(d *tl.Decoder) JoinChatBotResultClass {
 	id := d.Uint32()
-	var v JoinChatBotResultClass
-	switch id {
-	case 0xae152a69:
-		v = &JoinChatBotResultApproved{}
-	case 0x0efa0194:
-		v = &JoinChatBotResultDeclined{}
-	case 0x98a3a840:
-		v = &JoinChatBotResultQueued{}
-	case 0xd6e3b813:
-		v = &JoinChatBotResultWebView{}
-	default:
+	v, ok := New(id).(JoinChatBotResultClass)
+	if !ok {
 		d.Unknown(id, "JoinChatBotResult")
 		return nil
 	}
@@ -77518,6 +75308,7 @@ func DecodeJoinChatBotResultClass(d *tl.Decoder) JoinChatBotResultClass {
 //
 //	joinChatBotResultApproved#ae152a69 = JoinChatBotResult
 type JoinChatBotResultApproved struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xae152a69.
@@ -77540,6 +75331,7 @@ func (x *JoinChatBotResultApproved) DecodeBare(d *tl.Decoder) {
 //
 //	joinChatBotResultDeclined#efa0194 = JoinChatBotResult
 type JoinChatBotResultDeclined struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0efa0194.
@@ -77562,6 +75354,7 @@ func (x *JoinChatBotResultDeclined) DecodeBare(d *tl.Decoder) {
 //
 //	joinChatBotResultQueued#98a3a840 = JoinChatBotResult
 type JoinChatBotResultQueued struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x98a3a840.
@@ -77584,6 +75377,7 @@ func (x *JoinChatBotResultQueued) DecodeBare(d *tl.Decoder) {
 //
 //	joinChatBotResultWebView#d6e3b813 url:string = JoinChatBotResult
 type JoinChatBotResultWebView struct {
+	_   tl.NoCompare
 	URL string
 }
 
@@ -77614,11 +75408,8 @@ type WebDomainExceptionClass interface {
 // DecodeWebDomainExceptionClass reads a boxed WebDomainException.
 func DecodeWebDomainExceptionClass(d *tl.Decoder) WebDomainExceptionClass {
 	id := d.Uint32()
-	var v WebDomainExceptionClass
-	switch id {
-	case 0x933ca597:
-		v = &WebDomainException{}
-	default:
+	v, ok := New(id).(WebDomainExceptionClass)
+	if !ok {
 		d.Unknown(id, "WebDomainException")
 		return nil
 	}
@@ -77633,6 +75424,7 @@ func DecodeWebDomainExceptionClass(d *tl.Decoder) WebDomainExceptionClass {
 //
 //	webDomainException#933ca597 flags:# domain:string url:string title:string favicon:flags.0?long = WebDomainException
 type WebDomainException struct {
+	_       tl.NoCompare
 	Domain  string
 	URL     string
 	Title   string
@@ -77682,13 +75474,8 @@ type AccountWebBrowserSettingsClass interface {
 // DecodeAccountWebBrowserSettingsClass reads a boxed account.WebBrowserSettings.
 func DecodeAccountWebBrowserSettingsClass(d *tl.Decoder) AccountWebBrowserSettingsClass {
 	id := d.Uint32()
-	var v AccountWebBrowserSettingsClass
-	switch id {
-	case 0xc31c8f4e:
-		v = &AccountWebBrowserSettingsNotModified{}
-	case 0x79eb8cb3:
-		v = &AccountWebBrowserSettings{}
-	default:
+	v, ok := New(id).(AccountWebBrowserSettingsClass)
+	if !ok {
 		d.Unknown(id, "account.WebBrowserSettings")
 		return nil
 	}
@@ -77703,6 +75490,7 @@ func DecodeAccountWebBrowserSettingsClass(d *tl.Decoder) AccountWebBrowserSettin
 //
 //	account.webBrowserSettingsNotModified#c31c8f4e = account.WebBrowserSettings
 type AccountWebBrowserSettingsNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc31c8f4e.
@@ -77727,6 +75515,7 @@ func (x *AccountWebBrowserSettingsNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	account.webBrowserSettings#79eb8cb3 flags:# open_external_browser:flags.0?true display_close_button:flags.1?true external_exceptions:Vector<WebDomainException> inapp_exceptions:Vector<WebDomainException> hash:long = account.WebBrowserSettings
 type AccountWebBrowserSettings struct {
+	_                   tl.NoCompare
 	OpenExternalBrowser bool
 	DisplayCloseButton  bool
 	ExternalExceptions  []WebDomainExceptionClass
@@ -77776,13 +75565,8 @@ type InputRichFileClass interface {
 // DecodeInputRichFileClass reads a boxed InputRichFile.
 func DecodeInputRichFileClass(d *tl.Decoder) InputRichFileClass {
 	id := d.Uint32()
-	var v InputRichFileClass
-	switch id {
-	case 0x9b00622b:
-		v = &InputRichFilePhoto{}
-	case 0x83281dbd:
-		v = &InputRichFileDocument{}
-	default:
+	v, ok := New(id).(InputRichFileClass)
+	if !ok {
 		d.Unknown(id, "InputRichFile")
 		return nil
 	}
@@ -77797,6 +75581,7 @@ func DecodeInputRichFileClass(d *tl.Decoder) InputRichFileClass {
 //
 //	inputRichFilePhoto#9b00622b id:string photo:InputPhoto = InputRichFile
 type InputRichFilePhoto struct {
+	_     tl.NoCompare
 	ID    string
 	Photo InputPhotoClass
 }
@@ -77825,6 +75610,7 @@ func (x *InputRichFilePhoto) DecodeBare(d *tl.Decoder) {
 //
 //	inputRichFileDocument#83281dbd id:string document:InputDocument = InputRichFile
 type InputRichFileDocument struct {
+	_        tl.NoCompare
 	ID       string
 	Document InputDocumentClass
 }
@@ -77858,15 +75644,8 @@ type InputRichMessageClass interface {
 // DecodeInputRichMessageClass reads a boxed InputRichMessage.
 func DecodeInputRichMessageClass(d *tl.Decoder) InputRichMessageClass {
 	id := d.Uint32()
-	var v InputRichMessageClass
-	switch id {
-	case 0xe4c449fc:
-		v = &InputRichMessage{}
-	case 0xdacb836a:
-		v = &InputRichMessageHTML{}
-	case 0x004b572c:
-		v = &InputRichMessageMarkdown{}
-	default:
+	v, ok := New(id).(InputRichMessageClass)
+	if !ok {
 		d.Unknown(id, "InputRichMessage")
 		return nil
 	}
@@ -77881,6 +75660,7 @@ func DecodeInputRichMessageClass(d *tl.Decoder) InputRichMessageClass {
 //
 //	inputRichMessage#e4c449fc flags:# rtl:flags.0?true noautolink:flags.1?true blocks:Vector<PageBlock> photos:flags.2?Vector<InputPhoto> documents:flags.3?Vector<InputDocument> users:flags.4?Vector<InputUser> = InputRichMessage
 type InputRichMessage struct {
+	_          tl.NoCompare
 	Rtl        bool
 	Noautolink bool
 	Blocks     []PageBlockClass
@@ -77949,6 +75729,7 @@ func (x *InputRichMessage) DecodeBare(d *tl.Decoder) {
 //
 //	inputRichMessageHTML#dacb836a flags:# rtl:flags.0?true noautolink:flags.1?true html:string files:flags.2?Vector<InputRichFile> = InputRichMessage
 type InputRichMessageHTML struct {
+	_          tl.NoCompare
 	Rtl        bool
 	Noautolink bool
 	Html       string
@@ -77997,6 +75778,7 @@ func (x *InputRichMessageHTML) DecodeBare(d *tl.Decoder) {
 //
 //	inputRichMessageMarkdown#4b572c flags:# rtl:flags.0?true noautolink:flags.1?true markdown:string files:flags.2?Vector<InputRichFile> = InputRichMessage
 type InputRichMessageMarkdown struct {
+	_          tl.NoCompare
 	Rtl        bool
 	Noautolink bool
 	Markdown   string
@@ -78050,11 +75832,8 @@ type RichMessageClass interface {
 // DecodeRichMessageClass reads a boxed RichMessage.
 func DecodeRichMessageClass(d *tl.Decoder) RichMessageClass {
 	id := d.Uint32()
-	var v RichMessageClass
-	switch id {
-	case 0xbaf39d8b:
-		v = &RichMessage{}
-	default:
+	v, ok := New(id).(RichMessageClass)
+	if !ok {
 		d.Unknown(id, "RichMessage")
 		return nil
 	}
@@ -78069,6 +75848,7 @@ func DecodeRichMessageClass(d *tl.Decoder) RichMessageClass {
 //
 //	richMessage#baf39d8b flags:# rtl:flags.0?true part:flags.1?true blocks:Vector<PageBlock> photos:Vector<Photo> documents:Vector<Document> = RichMessage
 type RichMessage struct {
+	_         tl.NoCompare
 	Rtl       bool
 	Part      bool
 	Blocks    []PageBlockClass
@@ -78118,11 +75898,8 @@ type CommunityPeerClass interface {
 // DecodeCommunityPeerClass reads a boxed CommunityPeer.
 func DecodeCommunityPeerClass(d *tl.Decoder) CommunityPeerClass {
 	id := d.Uint32()
-	var v CommunityPeerClass
-	switch id {
-	case 0x76141ebd:
-		v = &CommunityPeer{}
-	default:
+	v, ok := New(id).(CommunityPeerClass)
+	if !ok {
 		d.Unknown(id, "CommunityPeer")
 		return nil
 	}
@@ -78137,6 +75914,7 @@ func DecodeCommunityPeerClass(d *tl.Decoder) CommunityPeerClass {
 //
 //	communityPeer#76141ebd flags:# can_view_history:flags.2?true visible:flags.0?Bool peer:Peer = CommunityPeer
 type CommunityPeer struct {
+	_              tl.NoCompare
 	CanViewHistory bool
 	Visible        tl.Opt[bool]
 	Peer           PeerClass
@@ -78185,11 +75963,8 @@ type CommunityPeerRequestClass interface {
 // DecodeCommunityPeerRequestClass reads a boxed CommunityPeerRequest.
 func DecodeCommunityPeerRequestClass(d *tl.Decoder) CommunityPeerRequestClass {
 	id := d.Uint32()
-	var v CommunityPeerRequestClass
-	switch id {
-	case 0x7beafa85:
-		v = &CommunityPeerRequest{}
-	default:
+	v, ok := New(id).(CommunityPeerRequestClass)
+	if !ok {
 		d.Unknown(id, "CommunityPeerRequest")
 		return nil
 	}
@@ -78204,6 +75979,7 @@ func DecodeCommunityPeerRequestClass(d *tl.Decoder) CommunityPeerRequestClass {
 //
 //	communityPeerRequest#7beafa85 flags:# visible:flags.0?true peer:Peer requested_by:long date:int = CommunityPeerRequest
 type CommunityPeerRequest struct {
+	_           tl.NoCompare
 	Visible     bool
 	Peer        PeerClass
 	RequestedBy int64
@@ -78248,11 +76024,8 @@ type CommunitiesPeerLinkRequestsClass interface {
 // DecodeCommunitiesPeerLinkRequestsClass reads a boxed communities.PeerLinkRequests.
 func DecodeCommunitiesPeerLinkRequestsClass(d *tl.Decoder) CommunitiesPeerLinkRequestsClass {
 	id := d.Uint32()
-	var v CommunitiesPeerLinkRequestsClass
-	switch id {
-	case 0x2244afad:
-		v = &CommunitiesPeerLinkRequests{}
-	default:
+	v, ok := New(id).(CommunitiesPeerLinkRequestsClass)
+	if !ok {
 		d.Unknown(id, "communities.PeerLinkRequests")
 		return nil
 	}
@@ -78267,6 +76040,7 @@ func DecodeCommunitiesPeerLinkRequestsClass(d *tl.Decoder) CommunitiesPeerLinkRe
 //
 //	communities.peerLinkRequests#2244afad flags:# total_count:int requests:Vector<CommunityPeerRequest> next_offset:flags.0?string chats:Vector<Chat> users:Vector<User> = communities.PeerLinkRequests
 type CommunitiesPeerLinkRequests struct {
+	_          tl.NoCompare
 	TotalCount int32
 	Requests   []CommunityPeerRequestClass
 	NextOffset tl.Opt[string]
@@ -78319,11 +76093,8 @@ type EphemeralMessageClass interface {
 // DecodeEphemeralMessageClass reads a boxed EphemeralMessage.
 func DecodeEphemeralMessageClass(d *tl.Decoder) EphemeralMessageClass {
 	id := d.Uint32()
-	var v EphemeralMessageClass
-	switch id {
-	case 0xdd27bee9:
-		v = &EphemeralMessage{}
-	default:
+	v, ok := New(id).(EphemeralMessageClass)
+	if !ok {
 		d.Unknown(id, "EphemeralMessage")
 		return nil
 	}
@@ -78338,6 +76109,7 @@ func DecodeEphemeralMessageClass(d *tl.Decoder) EphemeralMessageClass {
 //
 //	ephemeralMessage#dd27bee9 flags:# out:flags.0?true welcome_template:flags.5?true invert_media:flags.7?true noforwards:flags.12?true id:int from_id:Peer peer_id:flags.9?Peer receiver_id:long top_msg_id:flags.1?int date:int message:string entities:flags.2?Vector<MessageEntity> media:flags.3?MessageMedia reply_markup:flags.4?ReplyMarkup reply_to:flags.6?MessageReplyHeader rich_message:flags.8?RichMessage chat_instance:flags.10?long anchor_msg_id:flags.11?int = EphemeralMessage
 type EphemeralMessage struct {
+	_               tl.NoCompare
 	Out             bool
 	WelcomeTemplate bool
 	InvertMedia     bool
@@ -78493,11 +76265,8 @@ type CommunitiesParticipantJoinedChatsClass interface {
 // DecodeCommunitiesParticipantJoinedChatsClass reads a boxed communities.ParticipantJoinedChats.
 func DecodeCommunitiesParticipantJoinedChatsClass(d *tl.Decoder) CommunitiesParticipantJoinedChatsClass {
 	id := d.Uint32()
-	var v CommunitiesParticipantJoinedChatsClass
-	switch id {
-	case 0x8d78512a:
-		v = &CommunitiesParticipantJoinedChats{}
-	default:
+	v, ok := New(id).(CommunitiesParticipantJoinedChatsClass)
+	if !ok {
 		d.Unknown(id, "communities.ParticipantJoinedChats")
 		return nil
 	}
@@ -78512,6 +76281,7 @@ func DecodeCommunitiesParticipantJoinedChatsClass(d *tl.Decoder) CommunitiesPart
 //
 //	communities.participantJoinedChats#8d78512a creator_chat_ids:Vector<long> joined_chat_ids:Vector<long> chats:Vector<Chat> users:Vector<User> = communities.ParticipantJoinedChats
 type CommunitiesParticipantJoinedChats struct {
+	_              tl.NoCompare
 	CreatorChatIDs []int64
 	JoinedChatIDs  []int64
 	Chats          []ChatClass
@@ -78553,11 +76323,8 @@ type MessagesTranslatedRichMessageClass interface {
 // DecodeMessagesTranslatedRichMessageClass reads a boxed messages.TranslatedRichMessage.
 func DecodeMessagesTranslatedRichMessageClass(d *tl.Decoder) MessagesTranslatedRichMessageClass {
 	id := d.Uint32()
-	var v MessagesTranslatedRichMessageClass
-	switch id {
-	case 0x4203998f:
-		v = &MessagesTranslatedRichMessage{}
-	default:
+	v, ok := New(id).(MessagesTranslatedRichMessageClass)
+	if !ok {
 		d.Unknown(id, "messages.TranslatedRichMessage")
 		return nil
 	}
@@ -78572,6 +76339,7 @@ func DecodeMessagesTranslatedRichMessageClass(d *tl.Decoder) MessagesTranslatedR
 //
 //	messages.translatedRichMessage#4203998f result:Vector<RichMessage> = messages.TranslatedRichMessage
 type MessagesTranslatedRichMessage struct {
+	_      tl.NoCompare
 	Result []RichMessageClass
 }
 
@@ -78602,11 +76370,8 @@ type MessagesComposedRichMessageWithAIClass interface {
 // DecodeMessagesComposedRichMessageWithAIClass reads a boxed messages.ComposedRichMessageWithAI.
 func DecodeMessagesComposedRichMessageWithAIClass(d *tl.Decoder) MessagesComposedRichMessageWithAIClass {
 	id := d.Uint32()
-	var v MessagesComposedRichMessageWithAIClass
-	switch id {
-	case 0x4c4537c8:
-		v = &MessagesComposedRichMessageWithAI{}
-	default:
+	v, ok := New(id).(MessagesComposedRichMessageWithAIClass)
+	if !ok {
 		d.Unknown(id, "messages.ComposedRichMessageWithAI")
 		return nil
 	}
@@ -78621,6 +76386,7 @@ func DecodeMessagesComposedRichMessageWithAIClass(d *tl.Decoder) MessagesCompose
 //
 //	messages.composedRichMessageWithAI#4c4537c8 result:RichMessage = messages.ComposedRichMessageWithAI
 type MessagesComposedRichMessageWithAI struct {
+	_      tl.NoCompare
 	Result RichMessageClass
 }
 
@@ -78653,23 +76419,8 @@ type ButtonTypeClass interface {
 // DecodeButtonTypeClass reads a boxed ButtonType.
 func DecodeButtonTypeClass(d *tl.Decoder) ButtonTypeClass {
 	id := d.Uint32()
-	var v ButtonTypeClass
-	switch id {
-	case 0xc9dd90e9:
-		v = &ButtonTypeDefault{}
-	case 0xdf3d36f9:
-		v = &ButtonTypeRequestPhone{}
-	case 0x9beee140:
-		v = &ButtonTypeRequestGeoLocation{}
-	case 0xaacfff84:
-		v = &ButtonTypeRequestPoll{}
-	case 0x4f58a237:
-		v = &ButtonTypeRequestPeer{}
-	case 0x3fe268fe:
-		v = &InputButtonTypeRequestPeer{}
-	case 0xc01a597a:
-		v = &ButtonTypeSimpleWebView{}
-	default:
+	v, ok := New(id).(ButtonTypeClass)
+	if !ok {
 		d.Unknown(id, "ButtonType")
 		return nil
 	}
@@ -78684,6 +76435,7 @@ func DecodeButtonTypeClass(d *tl.Decoder) ButtonTypeClass {
 //
 //	buttonTypeDefault#c9dd90e9 = ButtonType
 type ButtonTypeDefault struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xc9dd90e9.
@@ -78706,6 +76458,7 @@ func (x *ButtonTypeDefault) DecodeBare(d *tl.Decoder) {
 //
 //	buttonTypeRequestPhone#df3d36f9 = ButtonType
 type ButtonTypeRequestPhone struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xdf3d36f9.
@@ -78728,6 +76481,7 @@ func (x *ButtonTypeRequestPhone) DecodeBare(d *tl.Decoder) {
 //
 //	buttonTypeRequestGeoLocation#9beee140 = ButtonType
 type ButtonTypeRequestGeoLocation struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x9beee140.
@@ -78750,6 +76504,7 @@ func (x *ButtonTypeRequestGeoLocation) DecodeBare(d *tl.Decoder) {
 //
 //	buttonTypeRequestPoll#aacfff84 flags:# quiz:flags.0?Bool = ButtonType
 type ButtonTypeRequestPoll struct {
+	_    tl.NoCompare
 	Quiz tl.Opt[bool]
 }
 
@@ -78785,6 +76540,7 @@ func (x *ButtonTypeRequestPoll) DecodeBare(d *tl.Decoder) {
 //
 //	buttonTypeRequestPeer#4f58a237 flags:# button_id:int peer_type:RequestPeerType max_quantity:int = ButtonType
 type ButtonTypeRequestPeer struct {
+	_           tl.NoCompare
 	ButtonID    int32
 	PeerType    RequestPeerTypeClass
 	MaxQuantity int32
@@ -78819,6 +76575,7 @@ func (x *ButtonTypeRequestPeer) DecodeBare(d *tl.Decoder) {
 //
 //	inputButtonTypeRequestPeer#3fe268fe flags:# name_requested:flags.0?true username_requested:flags.1?true photo_requested:flags.2?true button_id:int peer_type:RequestPeerType max_quantity:int = ButtonType
 type InputButtonTypeRequestPeer struct {
+	_                 tl.NoCompare
 	NameRequested     bool
 	UsernameRequested bool
 	PhotoRequested    bool
@@ -78868,6 +76625,7 @@ func (x *InputButtonTypeRequestPeer) DecodeBare(d *tl.Decoder) {
 //
 //	buttonTypeSimpleWebView#c01a597a url:string = ButtonType
 type ButtonTypeSimpleWebView struct {
+	_   tl.NoCompare
 	URL string
 }
 
@@ -78898,33 +76656,8 @@ type InlineButtonTypeClass interface {
 // DecodeInlineButtonTypeClass reads a boxed InlineButtonType.
 func DecodeInlineButtonTypeClass(d *tl.Decoder) InlineButtonTypeClass {
 	id := d.Uint32()
-	var v InlineButtonTypeClass
-	switch id {
-	case 0xeca4f8d4:
-		v = &InlineButtonTypeURL{}
-	case 0xbfd02da2:
-		v = &InlineButtonTypeURLAuth{}
-	case 0x9961bcb4:
-		v = &InputInlineButtonTypeURLAuth{}
-	case 0x3bcab5b4:
-		v = &InlineButtonTypeWebView{}
-	case 0x2955bc38:
-		v = &InlineButtonTypeCallback{}
-	case 0x5cd3709d:
-		v = &InlineButtonTypeGame{}
-	case 0x48bad7a5:
-		v = &InlineButtonTypeBuy{}
-	case 0x93773ff5:
-		v = &InlineButtonTypeSwitchInline{}
-	case 0x3fa33fcf:
-		v = &InlineButtonTypeUserProfile{}
-	case 0x53f3ce5a:
-		v = &InputInlineButtonTypeUserProfile{}
-	case 0xb41d3272:
-		v = &InlineButtonTypeCopy{}
-	case 0xa438619d:
-		v = &InlineButtonTypeDisabled{}
-	default:
+	v, ok := New(id).(InlineButtonTypeClass)
+	if !ok {
 		d.Unknown(id, "InlineButtonType")
 		return nil
 	}
@@ -78939,6 +76672,7 @@ func DecodeInlineButtonTypeClass(d *tl.Decoder) InlineButtonTypeClass {
 //
 //	inlineButtonTypeUrl#eca4f8d4 url:string = InlineButtonType
 type InlineButtonTypeURL struct {
+	_   tl.NoCompare
 	URL string
 }
 
@@ -78964,6 +76698,7 @@ func (x *InlineButtonTypeURL) DecodeBare(d *tl.Decoder) {
 //
 //	inlineButtonTypeUrlAuth#bfd02da2 flags:# fwd_text:flags.0?string url:string button_id:int = InlineButtonType
 type InlineButtonTypeURLAuth struct {
+	_        tl.NoCompare
 	FwdText  tl.Opt[string]
 	URL      string
 	ButtonID int32
@@ -79005,6 +76740,7 @@ func (x *InlineButtonTypeURLAuth) DecodeBare(d *tl.Decoder) {
 //
 //	inputInlineButtonTypeUrlAuth#9961bcb4 flags:# request_write_access:flags.0?true fwd_text:flags.1?string url:string bot:flags.2?InputUser = InlineButtonType
 type InputInlineButtonTypeURLAuth struct {
+	_                  tl.NoCompare
 	RequestWriteAccess bool
 	FwdText            tl.Opt[string]
 	URL                string
@@ -79058,6 +76794,7 @@ func (x *InputInlineButtonTypeURLAuth) DecodeBare(d *tl.Decoder) {
 //
 //	inlineButtonTypeWebView#3bcab5b4 url:string = InlineButtonType
 type InlineButtonTypeWebView struct {
+	_   tl.NoCompare
 	URL string
 }
 
@@ -79083,6 +76820,7 @@ func (x *InlineButtonTypeWebView) DecodeBare(d *tl.Decoder) {
 //
 //	inlineButtonTypeCallback#2955bc38 flags:# requires_password:flags.0?true data:bytes = InlineButtonType
 type InlineButtonTypeCallback struct {
+	_                tl.NoCompare
 	RequiresPassword bool
 	Data             []byte
 }
@@ -79116,6 +76854,7 @@ func (x *InlineButtonTypeCallback) DecodeBare(d *tl.Decoder) {
 //
 //	inlineButtonTypeGame#5cd3709d = InlineButtonType
 type InlineButtonTypeGame struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x5cd3709d.
@@ -79138,6 +76877,7 @@ func (x *InlineButtonTypeGame) DecodeBare(d *tl.Decoder) {
 //
 //	inlineButtonTypeBuy#48bad7a5 = InlineButtonType
 type InlineButtonTypeBuy struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x48bad7a5.
@@ -79160,6 +76900,7 @@ func (x *InlineButtonTypeBuy) DecodeBare(d *tl.Decoder) {
 //
 //	inlineButtonTypeSwitchInline#93773ff5 flags:# same_peer:flags.0?true query:string peer_types:flags.1?Vector<InlineQueryPeerType> = InlineButtonType
 type InlineButtonTypeSwitchInline struct {
+	_         tl.NoCompare
 	SamePeer  bool
 	Query     string
 	PeerTypes []InlineQueryPeerTypeClass
@@ -79203,6 +76944,7 @@ func (x *InlineButtonTypeSwitchInline) DecodeBare(d *tl.Decoder) {
 //
 //	inlineButtonTypeUserProfile#3fa33fcf user_id:long = InlineButtonType
 type InlineButtonTypeUserProfile struct {
+	_      tl.NoCompare
 	UserID int64
 }
 
@@ -79228,6 +76970,7 @@ func (x *InlineButtonTypeUserProfile) DecodeBare(d *tl.Decoder) {
 //
 //	inputInlineButtonTypeUserProfile#53f3ce5a user_id:InputUser = InlineButtonType
 type InputInlineButtonTypeUserProfile struct {
+	_      tl.NoCompare
 	UserID InputUserClass
 }
 
@@ -79253,6 +76996,7 @@ func (x *InputInlineButtonTypeUserProfile) DecodeBare(d *tl.Decoder) {
 //
 //	inlineButtonTypeCopy#b41d3272 copy_text:string = InlineButtonType
 type InlineButtonTypeCopy struct {
+	_        tl.NoCompare
 	CopyText string
 }
 
@@ -79278,6 +77022,7 @@ func (x *InlineButtonTypeCopy) DecodeBare(d *tl.Decoder) {
 //
 //	inlineButtonTypeDisabled#a438619d = InlineButtonType
 type InlineButtonTypeDisabled struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xa438619d.
@@ -79305,11 +77050,8 @@ type KeyboardInlineButtonClass interface {
 // DecodeKeyboardInlineButtonClass reads a boxed KeyboardInlineButton.
 func DecodeKeyboardInlineButtonClass(d *tl.Decoder) KeyboardInlineButtonClass {
 	id := d.Uint32()
-	var v KeyboardInlineButtonClass
-	switch id {
-	case 0x11c1a322:
-		v = &KeyboardInlineButton{}
-	default:
+	v, ok := New(id).(KeyboardInlineButtonClass)
+	if !ok {
 		d.Unknown(id, "KeyboardInlineButton")
 		return nil
 	}
@@ -79324,6 +77066,7 @@ func DecodeKeyboardInlineButtonClass(d *tl.Decoder) KeyboardInlineButtonClass {
 //
 //	keyboardInlineButton#11c1a322 flags:# style:flags.10?KeyboardButtonStyle text:string type:InlineButtonType = KeyboardInlineButton
 type KeyboardInlineButton struct {
+	_     tl.NoCompare
 	Style KeyboardButtonStyleClass
 	Text  string
 	Type  InlineButtonTypeClass
@@ -79370,11 +77113,8 @@ type KeyboardInlineButtonRowClass interface {
 // DecodeKeyboardInlineButtonRowClass reads a boxed KeyboardInlineButtonRow.
 func DecodeKeyboardInlineButtonRowClass(d *tl.Decoder) KeyboardInlineButtonRowClass {
 	id := d.Uint32()
-	var v KeyboardInlineButtonRowClass
-	switch id {
-	case 0x19420af6:
-		v = &KeyboardInlineButtonRow{}
-	default:
+	v, ok := New(id).(KeyboardInlineButtonRowClass)
+	if !ok {
 		d.Unknown(id, "KeyboardInlineButtonRow")
 		return nil
 	}
@@ -79389,6 +77129,7 @@ func DecodeKeyboardInlineButtonRowClass(d *tl.Decoder) KeyboardInlineButtonRowCl
 //
 //	keyboardInlineButtonRow#19420af6 buttons:Vector<KeyboardInlineButton> = KeyboardInlineButtonRow
 type KeyboardInlineButtonRow struct {
+	_       tl.NoCompare
 	Buttons []KeyboardInlineButtonClass
 }
 
@@ -79419,11 +77160,8 @@ type RichButtonStyleClass interface {
 // DecodeRichButtonStyleClass reads a boxed RichButtonStyle.
 func DecodeRichButtonStyleClass(d *tl.Decoder) RichButtonStyleClass {
 	id := d.Uint32()
-	var v RichButtonStyleClass
-	switch id {
-	case 0x03c610bd:
-		v = &RichButtonStyle{}
-	default:
+	v, ok := New(id).(RichButtonStyleClass)
+	if !ok {
 		d.Unknown(id, "RichButtonStyle")
 		return nil
 	}
@@ -79438,6 +77176,7 @@ func DecodeRichButtonStyleClass(d *tl.Decoder) RichButtonStyleClass {
 //
 //	richButtonStyle#3c610bd flags:# bg_primary:flags.0?true bg_danger:flags.1?true bg_success:flags.2?true link:flags.3?true = RichButtonStyle
 type RichButtonStyle struct {
+	_         tl.NoCompare
 	BgPrimary bool
 	BgDanger  bool
 	BgSuccess bool
@@ -79488,11 +77227,8 @@ type PageButtonClass interface {
 // DecodePageButtonClass reads a boxed PageButton.
 func DecodePageButtonClass(d *tl.Decoder) PageButtonClass {
 	id := d.Uint32()
-	var v PageButtonClass
-	switch id {
-	case 0x692a5488:
-		v = &PageButton{}
-	default:
+	v, ok := New(id).(PageButtonClass)
+	if !ok {
 		d.Unknown(id, "PageButton")
 		return nil
 	}
@@ -79507,6 +77243,7 @@ func DecodePageButtonClass(d *tl.Decoder) PageButtonClass {
 //
 //	pageButton#692a5488 flags:# text:RichText type:InlineButtonType style:flags.0?RichButtonStyle = PageButton
 type PageButton struct {
+	_     tl.NoCompare
 	Text  RichTextClass
 	Type  InlineButtonTypeClass
 	Style RichButtonStyleClass
@@ -79553,13 +77290,8 @@ type EphemeralWelcomeMessagesClass interface {
 // DecodeEphemeralWelcomeMessagesClass reads a boxed ephemeral.WelcomeMessages.
 func DecodeEphemeralWelcomeMessagesClass(d *tl.Decoder) EphemeralWelcomeMessagesClass {
 	id := d.Uint32()
-	var v EphemeralWelcomeMessagesClass
-	switch id {
-	case 0x59ffdb31:
-		v = &EphemeralWelcomeMessagesNotModified{}
-	case 0x104fc872:
-		v = &EphemeralWelcomeMessages{}
-	default:
+	v, ok := New(id).(EphemeralWelcomeMessagesClass)
+	if !ok {
 		d.Unknown(id, "ephemeral.WelcomeMessages")
 		return nil
 	}
@@ -79574,6 +77306,7 @@ func DecodeEphemeralWelcomeMessagesClass(d *tl.Decoder) EphemeralWelcomeMessages
 //
 //	ephemeral.welcomeMessagesNotModified#59ffdb31 = ephemeral.WelcomeMessages
 type EphemeralWelcomeMessagesNotModified struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x59ffdb31.
@@ -79598,6 +77331,7 @@ func (x *EphemeralWelcomeMessagesNotModified) DecodeBare(d *tl.Decoder) {
 //
 //	ephemeral.welcomeMessages#104fc872 hash:long messages:Vector<EphemeralMessage> = ephemeral.WelcomeMessages
 type EphemeralWelcomeMessages struct {
+	_        tl.NoCompare
 	Hash     int64
 	Messages []EphemeralMessageClass
 }
@@ -79631,11 +77365,8 @@ type AuthFirebasePnvIntentClass interface {
 // DecodeAuthFirebasePnvIntentClass reads a boxed auth.FirebasePnvIntent.
 func DecodeAuthFirebasePnvIntentClass(d *tl.Decoder) AuthFirebasePnvIntentClass {
 	id := d.Uint32()
-	var v AuthFirebasePnvIntentClass
-	switch id {
-	case 0xdf5ac00c:
-		v = &AuthFirebasePnvIntent{}
-	default:
+	v, ok := New(id).(AuthFirebasePnvIntentClass)
+	if !ok {
 		d.Unknown(id, "auth.FirebasePnvIntent")
 		return nil
 	}
@@ -79650,6 +77381,7 @@ func DecodeAuthFirebasePnvIntentClass(d *tl.Decoder) AuthFirebasePnvIntentClass 
 //
 //	auth.firebasePnvIntent#df5ac00c nonce:string digital_credential_payload:string = auth.FirebasePnvIntent
 type AuthFirebasePnvIntent struct {
+	_                        tl.NoCompare
 	Nonce                    string
 	DigitalCredentialPayload string
 }

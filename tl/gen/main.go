@@ -367,7 +367,7 @@ func (g *gen) genCombinator(b *bytes.Buffer, c *schema.Combinator) error {
 	if c.Function {
 		kind = "function"
 	}
-	fmt.Fprintf(b, "// %s is the TL %s %s#%08x.\n//\n//\t%s\ntype %s struct {\n", name, kind, c.Name, c.ID, c.Source, name)
+	fmt.Fprintf(b, "// %s is the TL %s %s#%08x.\n//\n//\t%s\ntype %s struct {\n\t_ tl.NoCompare\n", name, kind, c.Name, c.ID, c.Source, name)
 	for _, f := range fs {
 		fmt.Fprintf(b, "\t%s %s\n", f.name, f.goType)
 	}
@@ -494,12 +494,11 @@ func (g *gen) genClass(b *bytes.Buffer, typ string) error {
 	}
 	fmt.Fprintf(b, "// %s is the TL type %s: one of %s.\ntype %s interface {\n\ttl.Object\n\tis%s()\n}\n\n",
 		cn, typ, strings.Join(names, ", "), cn, cn)
-	fmt.Fprintf(b, "// Decode%s reads a boxed %s.\nfunc Decode%s(d *tl.Decoder) %s {\n\tid := d.Uint32()\n\tvar v %s\n\tswitch id {\n",
-		cn, typ, cn, cn, cn)
-	for _, c := range cs {
-		fmt.Fprintf(b, "\tcase %#08x:\n\t\tv = &%s{}\n", c.ID, structName(c))
-	}
-	fmt.Fprintf(b, "\tdefault:\n\t\td.Unknown(id, %q)\n\t\treturn nil\n\t}\n", typ)
+	// One registry switch (New) serves every class: a class decoder asks it
+	// for the constructor and checks that it belongs to the class. This
+	// keeps one case per constructor in the package instead of two.
+	fmt.Fprintf(b, "// Decode%s reads a boxed %s.\nfunc Decode%s(d *tl.Decoder) %s {\n\tid := d.Uint32()\n\tv, ok := New(id).(%s)\n\tif !ok {\n\t\td.Unknown(id, %q)\n\t\treturn nil\n\t}\n",
+		cn, typ, cn, cn, cn, typ)
 	b.WriteString("\tif d.Enter() {\n\t\tv.DecodeBare(d)\n\t}\n\td.Leave()\n\treturn v\n}\n\n")
 	return nil
 }

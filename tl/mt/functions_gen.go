@@ -8,6 +8,7 @@ import "github.com/polygram/polygram/tl"
 //
 //	req_pq#60469778 nonce:int128 = ResPQ
 type ReqPQRequest struct {
+	_     tl.NoCompare
 	Nonce tl.Int128
 }
 
@@ -37,6 +38,7 @@ func (x *ReqPQRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	req_pq_multi#be7e8ef1 nonce:int128 = ResPQ
 type ReqPQMultiRequest struct {
+	_     tl.NoCompare
 	Nonce tl.Int128
 }
 
@@ -66,6 +68,7 @@ func (x *ReqPQMultiRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	req_DH_params#d712e4be nonce:int128 server_nonce:int128 p:string q:string public_key_fingerprint:long encrypted_data:string = Server_DH_Params
 type ReqDHParamsRequest struct {
+	_                    tl.NoCompare
 	Nonce                tl.Int128
 	ServerNonce          tl.Int128
 	P                    string
@@ -110,6 +113,7 @@ func (x *ReqDHParamsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	set_client_DH_params#f5045f1f nonce:int128 server_nonce:int128 encrypted_data:string = Set_client_DH_params_answer
 type SetClientDHParamsRequest struct {
+	_             tl.NoCompare
 	Nonce         tl.Int128
 	ServerNonce   tl.Int128
 	EncryptedData string
@@ -145,6 +149,7 @@ func (x *SetClientDHParamsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	destroy_auth_key#d1435160 = DestroyAuthKeyRes
 type DestroyAuthKeyRequest struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xd1435160.
@@ -171,6 +176,7 @@ func (x *DestroyAuthKeyRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	rpc_drop_answer#58e4a740 req_msg_id:long = RpcDropAnswer
 type RPCDropAnswerRequest struct {
+	_        tl.NoCompare
 	ReqMsgID int64
 }
 
@@ -200,6 +206,7 @@ func (x *RPCDropAnswerRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	get_future_salts#b921bd04 num:int = FutureSalts
 type GetFutureSaltsRequest struct {
+	_   tl.NoCompare
 	Num int32
 }
 
@@ -229,6 +236,7 @@ func (x *GetFutureSaltsRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	ping#7abe77ec ping_id:long = Pong
 type PingRequest struct {
+	_      tl.NoCompare
 	PingID int64
 }
 
@@ -258,6 +266,7 @@ func (x *PingRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	ping_delay_disconnect#f3427b8c ping_id:long disconnect_delay:int = Pong
 type PingDelayDisconnectRequest struct {
+	_               tl.NoCompare
 	PingID          int64
 	DisconnectDelay int32
 }
@@ -290,6 +299,7 @@ func (x *PingDelayDisconnectRequest) DecodeResult(d *tl.Decoder) (any, error) {
 //
 //	destroy_session#e7512126 session_id:long = DestroySessionRes
 type DestroySessionRequest struct {
+	_         tl.NoCompare
 	SessionID int64
 }
 

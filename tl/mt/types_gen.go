@@ -13,11 +13,8 @@ type ResPQClass interface {
 // DecodeResPQClass reads a boxed ResPQ.
 func DecodeResPQClass(d *tl.Decoder) ResPQClass {
 	id := d.Uint32()
-	var v ResPQClass
-	switch id {
-	case 0x05162463:
-		v = &ResPQ{}
-	default:
+	v, ok := New(id).(ResPQClass)
+	if !ok {
 		d.Unknown(id, "ResPQ")
 		return nil
 	}
@@ -32,6 +29,7 @@ func DecodeResPQClass(d *tl.Decoder) ResPQClass {
 //
 //	resPQ#05162463 nonce:int128 server_nonce:int128 pq:string server_public_key_fingerprints:Vector<long> = ResPQ
 type ResPQ struct {
+	_                           tl.NoCompare
 	Nonce                       tl.Int128
 	ServerNonce                 tl.Int128
 	PQ                          string
@@ -71,17 +69,8 @@ type PQInnerDataClass interface {
 // DecodePQInnerDataClass reads a boxed P_Q_inner_data.
 func DecodePQInnerDataClass(d *tl.Decoder) PQInnerDataClass {
 	id := d.Uint32()
-	var v PQInnerDataClass
-	switch id {
-	case 0x83c95aec:
-		v = &PQInnerData{}
-	case 0xa9f55f95:
-		v = &PQInnerDataDC{}
-	case 0x3c6a84d4:
-		v = &PQInnerDataTemp{}
-	case 0x56fddf88:
-		v = &PQInnerDataTempDC{}
-	default:
+	v, ok := New(id).(PQInnerDataClass)
+	if !ok {
 		d.Unknown(id, "P_Q_inner_data")
 		return nil
 	}
@@ -96,6 +85,7 @@ func DecodePQInnerDataClass(d *tl.Decoder) PQInnerDataClass {
 //
 //	p_q_inner_data#83c95aec pq:string p:string q:string nonce:int128 server_nonce:int128 new_nonce:int256 = P_Q_inner_data
 type PQInnerData struct {
+	_           tl.NoCompare
 	PQ          string
 	P           string
 	Q           string
@@ -136,6 +126,7 @@ func (x *PQInnerData) DecodeBare(d *tl.Decoder) {
 //
 //	p_q_inner_data_dc#a9f55f95 pq:string p:string q:string nonce:int128 server_nonce:int128 new_nonce:int256 dc:int = P_Q_inner_data
 type PQInnerDataDC struct {
+	_           tl.NoCompare
 	PQ          string
 	P           string
 	Q           string
@@ -179,6 +170,7 @@ func (x *PQInnerDataDC) DecodeBare(d *tl.Decoder) {
 //
 //	p_q_inner_data_temp#3c6a84d4 pq:string p:string q:string nonce:int128 server_nonce:int128 new_nonce:int256 expires_in:int = P_Q_inner_data
 type PQInnerDataTemp struct {
+	_           tl.NoCompare
 	PQ          string
 	P           string
 	Q           string
@@ -222,6 +214,7 @@ func (x *PQInnerDataTemp) DecodeBare(d *tl.Decoder) {
 //
 //	p_q_inner_data_temp_dc#56fddf88 pq:string p:string q:string nonce:int128 server_nonce:int128 new_nonce:int256 dc:int expires_in:int = P_Q_inner_data
 type PQInnerDataTempDC struct {
+	_           tl.NoCompare
 	PQ          string
 	P           string
 	Q           string
@@ -273,11 +266,8 @@ type BindAuthKeyInnerClass interface {
 // DecodeBindAuthKeyInnerClass reads a boxed BindAuthKeyInner.
 func DecodeBindAuthKeyInnerClass(d *tl.Decoder) BindAuthKeyInnerClass {
 	id := d.Uint32()
-	var v BindAuthKeyInnerClass
-	switch id {
-	case 0x75a3f765:
-		v = &BindAuthKeyInner{}
-	default:
+	v, ok := New(id).(BindAuthKeyInnerClass)
+	if !ok {
 		d.Unknown(id, "BindAuthKeyInner")
 		return nil
 	}
@@ -292,6 +282,7 @@ func DecodeBindAuthKeyInnerClass(d *tl.Decoder) BindAuthKeyInnerClass {
 //
 //	bind_auth_key_inner#75a3f765 nonce:long temp_auth_key_id:long perm_auth_key_id:long temp_session_id:long expires_at:int = BindAuthKeyInner
 type BindAuthKeyInner struct {
+	_             tl.NoCompare
 	Nonce         int64
 	TempAuthKeyID int64
 	PermAuthKeyID int64
@@ -334,13 +325,8 @@ type ServerDHParamsClass interface {
 // DecodeServerDHParamsClass reads a boxed Server_DH_Params.
 func DecodeServerDHParamsClass(d *tl.Decoder) ServerDHParamsClass {
 	id := d.Uint32()
-	var v ServerDHParamsClass
-	switch id {
-	case 0x79cb045d:
-		v = &ServerDHParamsFail{}
-	case 0xd0e8075c:
-		v = &ServerDHParamsOk{}
-	default:
+	v, ok := New(id).(ServerDHParamsClass)
+	if !ok {
 		d.Unknown(id, "Server_DH_Params")
 		return nil
 	}
@@ -355,6 +341,7 @@ func DecodeServerDHParamsClass(d *tl.Decoder) ServerDHParamsClass {
 //
 //	server_DH_params_fail#79cb045d nonce:int128 server_nonce:int128 new_nonce_hash:int128 = Server_DH_Params
 type ServerDHParamsFail struct {
+	_            tl.NoCompare
 	Nonce        tl.Int128
 	ServerNonce  tl.Int128
 	NewNonceHash tl.Int128
@@ -386,6 +373,7 @@ func (x *ServerDHParamsFail) DecodeBare(d *tl.Decoder) {
 //
 //	server_DH_params_ok#d0e8075c nonce:int128 server_nonce:int128 encrypted_answer:string = Server_DH_Params
 type ServerDHParamsOk struct {
+	_               tl.NoCompare
 	Nonce           tl.Int128
 	ServerNonce     tl.Int128
 	EncryptedAnswer string
@@ -422,11 +410,8 @@ type ServerDHInnerDataClass interface {
 // DecodeServerDHInnerDataClass reads a boxed Server_DH_inner_data.
 func DecodeServerDHInnerDataClass(d *tl.Decoder) ServerDHInnerDataClass {
 	id := d.Uint32()
-	var v ServerDHInnerDataClass
-	switch id {
-	case 0xb5890dba:
-		v = &ServerDHInnerData{}
-	default:
+	v, ok := New(id).(ServerDHInnerDataClass)
+	if !ok {
 		d.Unknown(id, "Server_DH_inner_data")
 		return nil
 	}
@@ -441,6 +426,7 @@ func DecodeServerDHInnerDataClass(d *tl.Decoder) ServerDHInnerDataClass {
 //
 //	server_DH_inner_data#b5890dba nonce:int128 server_nonce:int128 g:int dh_prime:string g_a:string server_time:int = Server_DH_inner_data
 type ServerDHInnerData struct {
+	_           tl.NoCompare
 	Nonce       tl.Int128
 	ServerNonce tl.Int128
 	G           int32
@@ -486,11 +472,8 @@ type ClientDHInnerDataClass interface {
 // DecodeClientDHInnerDataClass reads a boxed Client_DH_Inner_Data.
 func DecodeClientDHInnerDataClass(d *tl.Decoder) ClientDHInnerDataClass {
 	id := d.Uint32()
-	var v ClientDHInnerDataClass
-	switch id {
-	case 0x6643b654:
-		v = &ClientDHInnerData{}
-	default:
+	v, ok := New(id).(ClientDHInnerDataClass)
+	if !ok {
 		d.Unknown(id, "Client_DH_Inner_Data")
 		return nil
 	}
@@ -505,6 +488,7 @@ func DecodeClientDHInnerDataClass(d *tl.Decoder) ClientDHInnerDataClass {
 //
 //	client_DH_inner_data#6643b654 nonce:int128 server_nonce:int128 retry_id:long g_b:string = Client_DH_Inner_Data
 type ClientDHInnerData struct {
+	_           tl.NoCompare
 	Nonce       tl.Int128
 	ServerNonce tl.Int128
 	RetryID     int64
@@ -544,15 +528,8 @@ type SetClientDHParamsAnswerClass interface {
 // DecodeSetClientDHParamsAnswerClass reads a boxed Set_client_DH_params_answer.
 func DecodeSetClientDHParamsAnswerClass(d *tl.Decoder) SetClientDHParamsAnswerClass {
 	id := d.Uint32()
-	var v SetClientDHParamsAnswerClass
-	switch id {
-	case 0x3bcbf734:
-		v = &DHGenOk{}
-	case 0x46dc1fb9:
-		v = &DHGenRetry{}
-	case 0xa69dae02:
-		v = &DHGenFail{}
-	default:
+	v, ok := New(id).(SetClientDHParamsAnswerClass)
+	if !ok {
 		d.Unknown(id, "Set_client_DH_params_answer")
 		return nil
 	}
@@ -567,6 +544,7 @@ func DecodeSetClientDHParamsAnswerClass(d *tl.Decoder) SetClientDHParamsAnswerCl
 //
 //	dh_gen_ok#3bcbf734 nonce:int128 server_nonce:int128 new_nonce_hash1:int128 = Set_client_DH_params_answer
 type DHGenOk struct {
+	_             tl.NoCompare
 	Nonce         tl.Int128
 	ServerNonce   tl.Int128
 	NewNonceHash1 tl.Int128
@@ -598,6 +576,7 @@ func (x *DHGenOk) DecodeBare(d *tl.Decoder) {
 //
 //	dh_gen_retry#46dc1fb9 nonce:int128 server_nonce:int128 new_nonce_hash2:int128 = Set_client_DH_params_answer
 type DHGenRetry struct {
+	_             tl.NoCompare
 	Nonce         tl.Int128
 	ServerNonce   tl.Int128
 	NewNonceHash2 tl.Int128
@@ -629,6 +608,7 @@ func (x *DHGenRetry) DecodeBare(d *tl.Decoder) {
 //
 //	dh_gen_fail#a69dae02 nonce:int128 server_nonce:int128 new_nonce_hash3:int128 = Set_client_DH_params_answer
 type DHGenFail struct {
+	_             tl.NoCompare
 	Nonce         tl.Int128
 	ServerNonce   tl.Int128
 	NewNonceHash3 tl.Int128
@@ -665,15 +645,8 @@ type DestroyAuthKeyResClass interface {
 // DecodeDestroyAuthKeyResClass reads a boxed DestroyAuthKeyRes.
 func DecodeDestroyAuthKeyResClass(d *tl.Decoder) DestroyAuthKeyResClass {
 	id := d.Uint32()
-	var v DestroyAuthKeyResClass
-	switch id {
-	case 0xf660e1d4:
-		v = &DestroyAuthKeyOk{}
-	case 0x0a9f2259:
-		v = &DestroyAuthKeyNone{}
-	case 0xea109b13:
-		v = &DestroyAuthKeyFail{}
-	default:
+	v, ok := New(id).(DestroyAuthKeyResClass)
+	if !ok {
 		d.Unknown(id, "DestroyAuthKeyRes")
 		return nil
 	}
@@ -688,6 +661,7 @@ func DecodeDestroyAuthKeyResClass(d *tl.Decoder) DestroyAuthKeyResClass {
 //
 //	destroy_auth_key_ok#f660e1d4 = DestroyAuthKeyRes
 type DestroyAuthKeyOk struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xf660e1d4.
@@ -710,6 +684,7 @@ func (x *DestroyAuthKeyOk) DecodeBare(d *tl.Decoder) {
 //
 //	destroy_auth_key_none#0a9f2259 = DestroyAuthKeyRes
 type DestroyAuthKeyNone struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x0a9f2259.
@@ -732,6 +707,7 @@ func (x *DestroyAuthKeyNone) DecodeBare(d *tl.Decoder) {
 //
 //	destroy_auth_key_fail#ea109b13 = DestroyAuthKeyRes
 type DestroyAuthKeyFail struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xea109b13.
@@ -759,11 +735,8 @@ type MsgsAckClass interface {
 // DecodeMsgsAckClass reads a boxed MsgsAck.
 func DecodeMsgsAckClass(d *tl.Decoder) MsgsAckClass {
 	id := d.Uint32()
-	var v MsgsAckClass
-	switch id {
-	case 0x62d6b459:
-		v = &MsgsAck{}
-	default:
+	v, ok := New(id).(MsgsAckClass)
+	if !ok {
 		d.Unknown(id, "MsgsAck")
 		return nil
 	}
@@ -778,6 +751,7 @@ func DecodeMsgsAckClass(d *tl.Decoder) MsgsAckClass {
 //
 //	msgs_ack#62d6b459 msg_ids:Vector<long> = MsgsAck
 type MsgsAck struct {
+	_      tl.NoCompare
 	MsgIDs []int64
 }
 
@@ -808,13 +782,8 @@ type BadMsgNotificationClass interface {
 // DecodeBadMsgNotificationClass reads a boxed BadMsgNotification.
 func DecodeBadMsgNotificationClass(d *tl.Decoder) BadMsgNotificationClass {
 	id := d.Uint32()
-	var v BadMsgNotificationClass
-	switch id {
-	case 0xa7eff811:
-		v = &BadMsgNotification{}
-	case 0xedab447b:
-		v = &BadServerSalt{}
-	default:
+	v, ok := New(id).(BadMsgNotificationClass)
+	if !ok {
 		d.Unknown(id, "BadMsgNotification")
 		return nil
 	}
@@ -829,6 +798,7 @@ func DecodeBadMsgNotificationClass(d *tl.Decoder) BadMsgNotificationClass {
 //
 //	bad_msg_notification#a7eff811 bad_msg_id:long bad_msg_seqno:int error_code:int = BadMsgNotification
 type BadMsgNotification struct {
+	_           tl.NoCompare
 	BadMsgID    int64
 	BadMsgSeqno int32
 	ErrorCode   int32
@@ -860,6 +830,7 @@ func (x *BadMsgNotification) DecodeBare(d *tl.Decoder) {
 //
 //	bad_server_salt#edab447b bad_msg_id:long bad_msg_seqno:int error_code:int new_server_salt:long = BadMsgNotification
 type BadServerSalt struct {
+	_             tl.NoCompare
 	BadMsgID      int64
 	BadMsgSeqno   int32
 	ErrorCode     int32
@@ -899,11 +870,8 @@ type MsgsStateReqClass interface {
 // DecodeMsgsStateReqClass reads a boxed MsgsStateReq.
 func DecodeMsgsStateReqClass(d *tl.Decoder) MsgsStateReqClass {
 	id := d.Uint32()
-	var v MsgsStateReqClass
-	switch id {
-	case 0xda69fb52:
-		v = &MsgsStateReq{}
-	default:
+	v, ok := New(id).(MsgsStateReqClass)
+	if !ok {
 		d.Unknown(id, "MsgsStateReq")
 		return nil
 	}
@@ -918,6 +886,7 @@ func DecodeMsgsStateReqClass(d *tl.Decoder) MsgsStateReqClass {
 //
 //	msgs_state_req#da69fb52 msg_ids:Vector<long> = MsgsStateReq
 type MsgsStateReq struct {
+	_      tl.NoCompare
 	MsgIDs []int64
 }
 
@@ -948,11 +917,8 @@ type MsgsStateInfoClass interface {
 // DecodeMsgsStateInfoClass reads a boxed MsgsStateInfo.
 func DecodeMsgsStateInfoClass(d *tl.Decoder) MsgsStateInfoClass {
 	id := d.Uint32()
-	var v MsgsStateInfoClass
-	switch id {
-	case 0x04deb57d:
-		v = &MsgsStateInfo{}
-	default:
+	v, ok := New(id).(MsgsStateInfoClass)
+	if !ok {
 		d.Unknown(id, "MsgsStateInfo")
 		return nil
 	}
@@ -967,6 +933,7 @@ func DecodeMsgsStateInfoClass(d *tl.Decoder) MsgsStateInfoClass {
 //
 //	msgs_state_info#04deb57d req_msg_id:long info:string = MsgsStateInfo
 type MsgsStateInfo struct {
+	_        tl.NoCompare
 	ReqMsgID int64
 	Info     string
 }
@@ -1000,11 +967,8 @@ type MsgsAllInfoClass interface {
 // DecodeMsgsAllInfoClass reads a boxed MsgsAllInfo.
 func DecodeMsgsAllInfoClass(d *tl.Decoder) MsgsAllInfoClass {
 	id := d.Uint32()
-	var v MsgsAllInfoClass
-	switch id {
-	case 0x8cc0d131:
-		v = &MsgsAllInfo{}
-	default:
+	v, ok := New(id).(MsgsAllInfoClass)
+	if !ok {
 		d.Unknown(id, "MsgsAllInfo")
 		return nil
 	}
@@ -1019,6 +983,7 @@ func DecodeMsgsAllInfoClass(d *tl.Decoder) MsgsAllInfoClass {
 //
 //	msgs_all_info#8cc0d131 msg_ids:Vector<long> info:string = MsgsAllInfo
 type MsgsAllInfo struct {
+	_      tl.NoCompare
 	MsgIDs []int64
 	Info   string
 }
@@ -1052,13 +1017,8 @@ type MsgDetailedInfoClass interface {
 // DecodeMsgDetailedInfoClass reads a boxed MsgDetailedInfo.
 func DecodeMsgDetailedInfoClass(d *tl.Decoder) MsgDetailedInfoClass {
 	id := d.Uint32()
-	var v MsgDetailedInfoClass
-	switch id {
-	case 0x276d3ec6:
-		v = &MsgDetailedInfo{}
-	case 0x809db6df:
-		v = &MsgNewDetailedInfo{}
-	default:
+	v, ok := New(id).(MsgDetailedInfoClass)
+	if !ok {
 		d.Unknown(id, "MsgDetailedInfo")
 		return nil
 	}
@@ -1073,6 +1033,7 @@ func DecodeMsgDetailedInfoClass(d *tl.Decoder) MsgDetailedInfoClass {
 //
 //	msg_detailed_info#276d3ec6 msg_id:long answer_msg_id:long bytes:int status:int = MsgDetailedInfo
 type MsgDetailedInfo struct {
+	_           tl.NoCompare
 	MsgID       int64
 	AnswerMsgID int64
 	Bytes       int32
@@ -1107,6 +1068,7 @@ func (x *MsgDetailedInfo) DecodeBare(d *tl.Decoder) {
 //
 //	msg_new_detailed_info#809db6df answer_msg_id:long bytes:int status:int = MsgDetailedInfo
 type MsgNewDetailedInfo struct {
+	_           tl.NoCompare
 	AnswerMsgID int64
 	Bytes       int32
 	Status      int32
@@ -1143,11 +1105,8 @@ type MsgResendReqClass interface {
 // DecodeMsgResendReqClass reads a boxed MsgResendReq.
 func DecodeMsgResendReqClass(d *tl.Decoder) MsgResendReqClass {
 	id := d.Uint32()
-	var v MsgResendReqClass
-	switch id {
-	case 0x7d861a08:
-		v = &MsgResendReq{}
-	default:
+	v, ok := New(id).(MsgResendReqClass)
+	if !ok {
 		d.Unknown(id, "MsgResendReq")
 		return nil
 	}
@@ -1162,6 +1121,7 @@ func DecodeMsgResendReqClass(d *tl.Decoder) MsgResendReqClass {
 //
 //	msg_resend_req#7d861a08 msg_ids:Vector<long> = MsgResendReq
 type MsgResendReq struct {
+	_      tl.NoCompare
 	MsgIDs []int64
 }
 
@@ -1192,11 +1152,8 @@ type RPCErrorClass interface {
 // DecodeRPCErrorClass reads a boxed RpcError.
 func DecodeRPCErrorClass(d *tl.Decoder) RPCErrorClass {
 	id := d.Uint32()
-	var v RPCErrorClass
-	switch id {
-	case 0x2144ca19:
-		v = &RPCError{}
-	default:
+	v, ok := New(id).(RPCErrorClass)
+	if !ok {
 		d.Unknown(id, "RpcError")
 		return nil
 	}
@@ -1211,6 +1168,7 @@ func DecodeRPCErrorClass(d *tl.Decoder) RPCErrorClass {
 //
 //	rpc_error#2144ca19 error_code:int error_message:string = RpcError
 type RPCError struct {
+	_            tl.NoCompare
 	ErrorCode    int32
 	ErrorMessage string
 }
@@ -1244,15 +1202,8 @@ type RPCDropAnswerClass interface {
 // DecodeRPCDropAnswerClass reads a boxed RpcDropAnswer.
 func DecodeRPCDropAnswerClass(d *tl.Decoder) RPCDropAnswerClass {
 	id := d.Uint32()
-	var v RPCDropAnswerClass
-	switch id {
-	case 0x5e2ad36e:
-		v = &RPCAnswerUnknown{}
-	case 0xcd78e586:
-		v = &RPCAnswerDroppedRunning{}
-	case 0xa43ad8b7:
-		v = &RPCAnswerDropped{}
-	default:
+	v, ok := New(id).(RPCDropAnswerClass)
+	if !ok {
 		d.Unknown(id, "RpcDropAnswer")
 		return nil
 	}
@@ -1267,6 +1218,7 @@ func DecodeRPCDropAnswerClass(d *tl.Decoder) RPCDropAnswerClass {
 //
 //	rpc_answer_unknown#5e2ad36e = RpcDropAnswer
 type RPCAnswerUnknown struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0x5e2ad36e.
@@ -1289,6 +1241,7 @@ func (x *RPCAnswerUnknown) DecodeBare(d *tl.Decoder) {
 //
 //	rpc_answer_dropped_running#cd78e586 = RpcDropAnswer
 type RPCAnswerDroppedRunning struct {
+	_ tl.NoCompare
 }
 
 // TypeID returns 0xcd78e586.
@@ -1311,6 +1264,7 @@ func (x *RPCAnswerDroppedRunning) DecodeBare(d *tl.Decoder) {
 //
 //	rpc_answer_dropped#a43ad8b7 msg_id:long seq_no:int bytes:int = RpcDropAnswer
 type RPCAnswerDropped struct {
+	_     tl.NoCompare
 	MsgID int64
 	SeqNo int32
 	Bytes int32
@@ -1347,11 +1301,8 @@ type FutureSaltClass interface {
 // DecodeFutureSaltClass reads a boxed FutureSalt.
 func DecodeFutureSaltClass(d *tl.Decoder) FutureSaltClass {
 	id := d.Uint32()
-	var v FutureSaltClass
-	switch id {
-	case 0x0949d9dc:
-		v = &FutureSalt{}
-	default:
+	v, ok := New(id).(FutureSaltClass)
+	if !ok {
 		d.Unknown(id, "FutureSalt")
 		return nil
 	}
@@ -1366,6 +1317,7 @@ func DecodeFutureSaltClass(d *tl.Decoder) FutureSaltClass {
 //
 //	future_salt#0949d9dc valid_since:int valid_until:int salt:long = FutureSalt
 type FutureSalt struct {
+	_          tl.NoCompare
 	ValidSince int32
 	ValidUntil int32
 	Salt       int64
@@ -1402,11 +1354,8 @@ type FutureSaltsClass interface {
 // DecodeFutureSaltsClass reads a boxed FutureSalts.
 func DecodeFutureSaltsClass(d *tl.Decoder) FutureSaltsClass {
 	id := d.Uint32()
-	var v FutureSaltsClass
-	switch id {
-	case 0xae500895:
-		v = &FutureSalts{}
-	default:
+	v, ok := New(id).(FutureSaltsClass)
+	if !ok {
 		d.Unknown(id, "FutureSalts")
 		return nil
 	}
@@ -1421,6 +1370,7 @@ func DecodeFutureSaltsClass(d *tl.Decoder) FutureSaltsClass {
 //
 //	future_salts#ae500895 req_msg_id:long now:int salts:vector<future_salt> = FutureSalts
 type FutureSalts struct {
+	_        tl.NoCompare
 	ReqMsgID int64
 	Now      int32
 	Salts    []*FutureSalt
@@ -1457,11 +1407,8 @@ type PongClass interface {
 // DecodePongClass reads a boxed Pong.
 func DecodePongClass(d *tl.Decoder) PongClass {
 	id := d.Uint32()
-	var v PongClass
-	switch id {
-	case 0x347773c5:
-		v = &Pong{}
-	default:
+	v, ok := New(id).(PongClass)
+	if !ok {
 		d.Unknown(id, "Pong")
 		return nil
 	}
@@ -1476,6 +1423,7 @@ func DecodePongClass(d *tl.Decoder) PongClass {
 //
 //	pong#347773c5 msg_id:long ping_id:long = Pong
 type Pong struct {
+	_      tl.NoCompare
 	MsgID  int64
 	PingID int64
 }
@@ -1509,13 +1457,8 @@ type DestroySessionResClass interface {
 // DecodeDestroySessionResClass reads a boxed DestroySessionRes.
 func DecodeDestroySessionResClass(d *tl.Decoder) DestroySessionResClass {
 	id := d.Uint32()
-	var v DestroySessionResClass
-	switch id {
-	case 0xe22045fc:
-		v = &DestroySessionOk{}
-	case 0x62d350c9:
-		v = &DestroySessionNone{}
-	default:
+	v, ok := New(id).(DestroySessionResClass)
+	if !ok {
 		d.Unknown(id, "DestroySessionRes")
 		return nil
 	}
@@ -1530,6 +1473,7 @@ func DecodeDestroySessionResClass(d *tl.Decoder) DestroySessionResClass {
 //
 //	destroy_session_ok#e22045fc session_id:long = DestroySessionRes
 type DestroySessionOk struct {
+	_         tl.NoCompare
 	SessionID int64
 }
 
@@ -1555,6 +1499,7 @@ func (x *DestroySessionOk) DecodeBare(d *tl.Decoder) {
 //
 //	destroy_session_none#62d350c9 session_id:long = DestroySessionRes
 type DestroySessionNone struct {
+	_         tl.NoCompare
 	SessionID int64
 }
 
@@ -1585,11 +1530,8 @@ type NewSessionClass interface {
 // DecodeNewSessionClass reads a boxed NewSession.
 func DecodeNewSessionClass(d *tl.Decoder) NewSessionClass {
 	id := d.Uint32()
-	var v NewSessionClass
-	switch id {
-	case 0x9ec20908:
-		v = &NewSessionCreated{}
-	default:
+	v, ok := New(id).(NewSessionClass)
+	if !ok {
 		d.Unknown(id, "NewSession")
 		return nil
 	}
@@ -1604,6 +1546,7 @@ func DecodeNewSessionClass(d *tl.Decoder) NewSessionClass {
 //
 //	new_session_created#9ec20908 first_msg_id:long unique_id:long server_salt:long = NewSession
 type NewSessionCreated struct {
+	_          tl.NoCompare
 	FirstMsgID int64
 	UniqueID   int64
 	ServerSalt int64
@@ -1640,11 +1583,8 @@ type HTTPWaitClass interface {
 // DecodeHTTPWaitClass reads a boxed HttpWait.
 func DecodeHTTPWaitClass(d *tl.Decoder) HTTPWaitClass {
 	id := d.Uint32()
-	var v HTTPWaitClass
-	switch id {
-	case 0x9299359f:
-		v = &HTTPWait{}
-	default:
+	v, ok := New(id).(HTTPWaitClass)
+	if !ok {
 		d.Unknown(id, "HttpWait")
 		return nil
 	}
@@ -1659,6 +1599,7 @@ func DecodeHTTPWaitClass(d *tl.Decoder) HTTPWaitClass {
 //
 //	http_wait#9299359f max_delay:int wait_after:int max_wait:int = HttpWait
 type HTTPWait struct {
+	_         tl.NoCompare
 	MaxDelay  int32
 	WaitAfter int32
 	MaxWait   int32
@@ -1695,13 +1636,8 @@ type IPPortClass interface {
 // DecodeIPPortClass reads a boxed IpPort.
 func DecodeIPPortClass(d *tl.Decoder) IPPortClass {
 	id := d.Uint32()
-	var v IPPortClass
-	switch id {
-	case 0xd433ad73:
-		v = &IPPort{}
-	case 0x37982646:
-		v = &IPPortSecret{}
-	default:
+	v, ok := New(id).(IPPortClass)
+	if !ok {
 		d.Unknown(id, "IpPort")
 		return nil
 	}
@@ -1716,6 +1652,7 @@ func DecodeIPPortClass(d *tl.Decoder) IPPortClass {
 //
 //	ipPort#d433ad73 ipv4:int port:int = IpPort
 type IPPort struct {
+	_    tl.NoCompare
 	IPv4 int32
 	Port int32
 }
@@ -1744,6 +1681,7 @@ func (x *IPPort) DecodeBare(d *tl.Decoder) {
 //
 //	ipPortSecret#37982646 ipv4:int port:int secret:bytes = IpPort
 type IPPortSecret struct {
+	_      tl.NoCompare
 	IPv4   int32
 	Port   int32
 	Secret []byte
@@ -1780,11 +1718,8 @@ type AccessPointRuleClass interface {
 // DecodeAccessPointRuleClass reads a boxed AccessPointRule.
 func DecodeAccessPointRuleClass(d *tl.Decoder) AccessPointRuleClass {
 	id := d.Uint32()
-	var v AccessPointRuleClass
-	switch id {
-	case 0x4679b65f:
-		v = &AccessPointRule{}
-	default:
+	v, ok := New(id).(AccessPointRuleClass)
+	if !ok {
 		d.Unknown(id, "AccessPointRule")
 		return nil
 	}
@@ -1799,6 +1734,7 @@ func DecodeAccessPointRuleClass(d *tl.Decoder) AccessPointRuleClass {
 //
 //	accessPointRule#4679b65f phone_prefix_rules:string dc_id:int ips:vector<IpPort> = AccessPointRule
 type AccessPointRule struct {
+	_                tl.NoCompare
 	PhonePrefixRules string
 	DCID             int32
 	Ips              []IPPortClass
@@ -1835,11 +1771,8 @@ type HelpConfigSimpleClass interface {
 // DecodeHelpConfigSimpleClass reads a boxed help.ConfigSimple.
 func DecodeHelpConfigSimpleClass(d *tl.Decoder) HelpConfigSimpleClass {
 	id := d.Uint32()
-	var v HelpConfigSimpleClass
-	switch id {
-	case 0x5a592a6c:
-		v = &HelpConfigSimple{}
-	default:
+	v, ok := New(id).(HelpConfigSimpleClass)
+	if !ok {
 		d.Unknown(id, "help.ConfigSimple")
 		return nil
 	}
@@ -1854,6 +1787,7 @@ func DecodeHelpConfigSimpleClass(d *tl.Decoder) HelpConfigSimpleClass {
 //
 //	help.configSimple#5a592a6c date:int expires:int rules:vector<AccessPointRule> = help.ConfigSimple
 type HelpConfigSimple struct {
+	_       tl.NoCompare
 	Date    int32
 	Expires int32
 	Rules   []AccessPointRuleClass
