@@ -1,0 +1,42 @@
+//! Polygram for Rust: a safe, runtime-agnostic async API over the Polygram C
+//! library (a Telegram client with a Go MTProto core).
+//!
+//! ```no_run
+//! use polygram::{Client, Config, Event, Filter};
+//! # fn main() -> polygram::Result<()> { pollster::block_on(async {
+//! let client = Client::new(Config::new(12345, "api hash"))?;
+//! client.sign_in_bot("123:token").await?;
+//! client.start_updates(false).await?;
+//! let mut events = client.events_filtered(Filter::new_messages().incoming());
+//! while let Some(Event::NewMessage(m)) = events.next().await {
+//!     client.send_message(m.chat_id, &format!("echo: {}", m.text)).await?;
+//! }
+//! # Ok(()) }) }
+//! ```
+//!
+//! Requests are sent when a method is called and completed by the library's
+//! event thread through std wakers: any executor drives the futures (tests
+//! use `pollster`). See docs/rust.md for the design.
+#![warn(missing_docs)]
+
+mod client;
+mod emulator;
+mod error;
+mod events;
+mod ffi;
+mod methods;
+mod types;
+mod value;
+
+pub use client::{Client, Config, Pending, Session};
+pub use emulator::{EmuUser, Emulator};
+pub use error::{status_name, Error, Result};
+pub use events::{Event, EventKind, Events, Filter, Next};
+pub use ffi::{abi_version, layer, msgpack_to_tl, stats, tl_to_msgpack, version};
+pub use methods::{DialogIter, HistoryOptions, MessageIter, SendOptions};
+/// The raw C API declarations.
+pub use polygram_sys as sys;
+/// The msgpack value crate used for raw calls.
+pub use rmpv;
+pub use types::{marked_id, Dialog, Message, PeerRef, QrCode, ResolvedPeer, SendFile, SentCode, State, User};
+pub use value::{from_msgpack, map, to_msgpack, Value};
