@@ -34,6 +34,7 @@ type Client struct {
 
 	loginTokens chan struct{} // updateLoginToken arrivals (QR login)
 	disp        *dispatcher
+	connected   sync.Map // DC id → true once a connection to it was up
 }
 
 // dcConn is the connection to one data centre, opened on first use.
@@ -222,6 +223,12 @@ func (c *Client) dc(ctx context.Context, id int) (*dcConn, error) {
 		},
 		OnUpdate: func(body []byte) { c.onUpdate(id, body) },
 		OnState: func(st conn.State) {
+			if st == conn.Connected {
+				if _, again := c.connected.LoadOrStore(id, true); again && id == c.MainDC() {
+					// Back after a disconnection: pushes may have been lost.
+					c.catchUpAfterReconnect()
+				}
+			}
 			if c.cfg.OnConnState != nil {
 				c.cfg.OnConnState(id, st)
 			}
@@ -230,8 +237,12 @@ func (c *Client) dc(ctx context.Context, id int) (*dcConn, error) {
 			// Runs on the connection's goroutine, possibly while dc()
 			// still holds d.mu inside conn.Dial: no locks here.
 			d.inited.Store(false)
-			if id == c.MainDC() && c.cfg.OnNewSession != nil {
-				c.cfg.OnNewSession()
+			if id == c.MainDC() {
+				// The server may have dropped pushes with the old session.
+				c.catchUpAfterReconnect()
+				if c.cfg.OnNewSession != nil {
+					c.cfg.OnNewSession()
+				}
 			}
 		},
 	}

@@ -86,6 +86,10 @@ type Config struct {
 	// Logger receives diagnostics (never key material).
 	Logger *slog.Logger
 
+	// Updates tunes the receiving and dispatching of updates (handler
+	// workers, album window, channel fetch concurrency, gap and idle waits).
+	Updates UpdateOptions
+
 	// OnUpdates receives every updates object the server pushes (the
 	// updates manager subscribes here). It must not block.
 	OnUpdates func(dc int, body []byte)

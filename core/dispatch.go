@@ -13,21 +13,72 @@ import (
 	"github.com/polygram/polygram/tl/api"
 )
 
-// Handler receives events. Handlers run one at a time on the client's
-// update goroutine, in the order Telegram sequenced the updates; a handler
-// that needs to do slow work should start its own goroutine. A panic in a
-// handler is logged, never fatal.
+// Handler receives events. Events of one chat reach handlers strictly in
+// the order Telegram sequenced them, one at a time; with
+// UpdateOptions.Workers above 1, events of different chats may be handled
+// concurrently. Handlers run on the client's worker goroutines, not on the
+// goroutine that receives updates, so a slow handler delays only the events
+// queued behind it. A panic in a handler is logged, never fatal.
 type Handler func(ctx context.Context, ev Event)
 
+// UpdateOptions tunes how updates are received and dispatched
+// (Config.Updates). The zero value is sensible.
+type UpdateOptions struct {
+	// Workers is how many goroutines run handlers (default 1: every event
+	// in order, one at a time). Events of one chat always go to the same
+	// worker, in order.
+	Workers int
+	// AlbumWindow is how long messages of one album (the same grouped_id)
+	// are gathered before they are delivered together as one Album event
+	// (default 300 ms). Negative disables albums: each message is then a
+	// NewMessage.
+	AlbumWindow time.Duration
+	// ChannelFetches bounds how many updates.getChannelDifference calls run
+	// at once (default 4); channels do not wait for one another otherwise.
+	ChannelFetches int
+	// GapWait is how long an update that arrives early waits for the gap
+	// before it to fill (default 500 ms); IdleWait is how long without any
+	// update before a difference is fetched anyway (default 15 min).
+	GapWait, IdleWait time.Duration
+}
+
+func (o *UpdateOptions) setDefaults() {
+	if o.Workers <= 0 {
+		o.Workers = 1
+	}
+	if o.AlbumWindow == 0 {
+		o.AlbumWindow = 300 * time.Millisecond
+	}
+	if o.ChannelFetches <= 0 {
+		o.ChannelFetches = 4
+	}
+}
+
 // dispatcher drives the updates manager: raw pushes in, ordered events out.
+// One goroutine (loop) owns the sequence; differences are fetched on their
+// own goroutines and their answers come back to the loop.
 type dispatcher struct {
 	c        *Client
-	mgr      *updates.Manager
+	opts     UpdateOptions
 	mu       sync.Mutex
-	queue    []any // api.UpdatesClass or ptsItem
+	mgr      *updates.Manager // guarded by mu
+	queue    []any            // api.UpdatesClass, ptsItem or catchUp
 	wake     chan struct{}
 	handlers []Handler
 	started  bool
+	results  chan fetched
+	fetchSem chan struct{}
+	seq      *sequencer
+}
+
+// fetched is the answer to a difference request, with the history refetched
+// when the server said the difference is too long.
+type fetched struct {
+	channel   int64 // 0: updates.getDifference
+	diff      any   // api.UpdatesDifferenceClass or api.UpdatesChannelDifferenceClass (nil: gave up)
+	recovered []api.MessageClass
+	users     []api.UserClass
+	chats     []api.ChatClass
 }
 
 // OnEvent registers a handler for every event. It may be called at any
@@ -43,7 +94,12 @@ func (c *Client) dispatcher() *dispatcher {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.disp == nil {
-		c.disp = &dispatcher{c: c, wake: make(chan struct{}, 1)}
+		opts := c.cfg.Updates
+		opts.setDefaults()
+		d := &dispatcher{c: c, opts: opts, wake: make(chan struct{}, 1), results: make(chan fetched, 16),
+			fetchSem: make(chan struct{}, opts.ChannelFetches)}
+		d.seq = newSequencer(c.ctx, opts, d.runHandlers)
+		c.disp = d
 	}
 	return c.disp
 }
@@ -67,7 +123,11 @@ func (c *Client) StartUpdates(ctx context.Context, catchUp bool) error {
 		return nil
 	}
 	d.started = true
-	d.mgr = updates.New(updates.Config{SelfID: self.UserID})
+	d.mgr = updates.New(updates.Config{SelfID: self.UserID, GapWait: d.opts.GapWait, IdleWait: d.opts.IdleWait,
+		LoadChannelPts: func(id int64) (int32, bool) {
+			pts, ok, err := c.store.ChannelPts(id)
+			return pts, ok && err == nil
+		}})
 	d.mu.Unlock()
 
 	st, ok, err := c.store.UpdateState()
@@ -99,7 +159,11 @@ func (c *Client) StartUpdates(ctx context.Context, catchUp bool) error {
 // ptsItem is a pts carried by an RPC answer.
 type ptsItem struct{ pts, count int32 }
 
-// push queues an Updates object or a ptsItem for the loop.
+// catchUp asks the loop for a difference (after a reconnection or a new
+// server session, when pushes may have been missed).
+type catchUp struct{}
+
+// push queues an Updates object, a ptsItem or a catchUp for the loop.
 func (d *dispatcher) push(u any) {
 	d.mu.Lock()
 	if !d.started {
@@ -116,94 +180,266 @@ func (d *dispatcher) push(u any) {
 
 func (d *dispatcher) loop(first updates.Output) {
 	ctx := d.c.ctx
-	d.handle(ctx, first)
+	d.process(ctx, first)
 	timer := time.NewTimer(time.Second)
 	defer timer.Stop()
 	for {
 		d.mu.Lock()
 		next := d.mgr.NextDeadline()
 		d.mu.Unlock()
-		wait := time.Until(next)
-		if wait < 10*time.Millisecond {
-			wait = 10 * time.Millisecond
-		}
+		wait := max(time.Until(next), 10*time.Millisecond)
 		timer.Reset(wait)
+		var outs []updates.Output
 		select {
 		case <-ctx.Done():
 			return
 		case <-d.wake:
 		case <-timer.C:
+		case r := <-d.results:
+			outs = d.onFetched(r)
 		}
 		d.mu.Lock()
 		q := d.queue
 		d.queue = nil
-		var outs []updates.Output
 		for _, it := range q {
 			switch x := it.(type) {
 			case api.UpdatesClass:
 				outs = append(outs, d.mgr.OnUpdates(x))
 			case ptsItem:
 				outs = append(outs, d.mgr.OnPts(x.pts, x.count))
+			case catchUp:
+				outs = append(outs, d.mgr.CatchUp())
 			}
 		}
 		outs = append(outs, d.mgr.Tick())
 		d.mu.Unlock()
 		for _, o := range outs {
-			d.handle(ctx, o)
+			d.process(ctx, o)
 		}
 	}
 }
 
-// handle carries out one Output: fetch differences, dispatch, persist.
-func (d *dispatcher) handle(ctx context.Context, o updates.Output) {
-	for {
-		d.deliver(ctx, o)
-		if o.GetDifference == nil && len(o.GetChannelDifference) == 0 {
-			return
-		}
-		var next updates.Output
-		if o.GetDifference != nil {
-			res, err := d.c.Invoke(ctx, o.GetDifference)
-			if err != nil {
-				d.c.cfg.Logger.Warn("updates.getDifference failed", "err", err)
-				return
-			}
-			d.mu.Lock()
-			next = d.mgr.OnDifference(res.(api.UpdatesDifferenceClass))
-			d.mu.Unlock()
-		}
-		for _, f := range o.GetChannelDifference {
-			out, err := d.channelDifference(ctx, f)
-			if err != nil {
-				d.c.cfg.Logger.Warn("updates.getChannelDifference failed", "channel", f.ChannelID, "err", err)
-				continue
-			}
-			d.deliver(ctx, out)
-			next.GetChannelDifference = append(next.GetChannelDifference, out.GetChannelDifference...)
-		}
-		o = next
-	}
-}
-
-func (d *dispatcher) channelDifference(ctx context.Context, f updates.ChannelFetch) (updates.Output, error) {
-	p, err := d.c.store.PeerByID(f.ChannelID, session.PeerChannel)
-	if err != nil || p == nil {
-		return updates.Output{}, errors.Join(err, fmt.Errorf("channel %d is not cached", f.ChannelID))
-	}
-	ch, _ := InputChannel(*p)
-	res, err := d.c.Invoke(ctx, &api.UpdatesGetChannelDifferenceRequest{Channel: ch,
-		Filter: &api.ChannelMessagesFilterEmpty{}, Pts: f.Pts, Limit: 100})
-	if err != nil {
-		return updates.Output{}, err
-	}
+// onFetched feeds a fetched difference to the manager: the refetched
+// history first (it is older than what the difference carries).
+func (d *dispatcher) onFetched(r fetched) []updates.Output {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	out := d.mgr.OnChannelDifference(f.ChannelID, res.(api.UpdatesChannelDifferenceClass))
-	return out, nil
+	var outs []updates.Output
+	switch {
+	case r.channel == 0:
+		if len(r.recovered) > 0 {
+			outs = append(outs, d.mgr.Recover(r.recovered, r.users, r.chats))
+		}
+		outs = append(outs, d.mgr.OnDifference(r.diff.(api.UpdatesDifferenceClass)))
+	case r.diff == nil:
+		outs = append(outs, d.mgr.GiveUpChannel(r.channel))
+	default:
+		if len(r.recovered) > 0 {
+			outs = append(outs, d.mgr.RecoverChannel(r.channel, r.recovered, r.users, r.chats))
+		}
+		outs = append(outs, d.mgr.OnChannelDifference(r.channel, r.diff.(api.UpdatesChannelDifferenceClass)))
+	}
+	return outs
 }
 
-// deliver persists state with the batch's peers, then runs the handlers.
-func (d *dispatcher) deliver(ctx context.Context, o updates.Output) {
+// process carries out one Output: persist and dispatch, then start the
+// fetches it asks for.
+func (d *dispatcher) process(ctx context.Context, o updates.Output) {
+	d.deliver(o)
+	if o.GetDifference != nil {
+		go d.fetchDifference(ctx, o.GetDifference)
+	}
+	for _, f := range o.GetChannelDifference {
+		go d.fetchChannel(ctx, f)
+	}
+}
+
+// report hands a fetch result to the loop.
+func (d *dispatcher) report(ctx context.Context, r fetched) {
+	select {
+	case d.results <- r:
+	case <-ctx.Done():
+	}
+}
+
+// fetchDifference calls updates.getDifference until it succeeds (the
+// manager holds newer updates back meanwhile). On differenceTooLong it
+// refetches the messages of the common box past the newest one dispatched.
+func (d *dispatcher) fetchDifference(ctx context.Context, req *api.UpdatesGetDifferenceRequest) {
+	for attempt := 1; ; attempt++ {
+		res, err := d.c.Invoke(ctx, req)
+		if err == nil {
+			r := fetched{diff: res}
+			if _, ok := res.(*api.UpdatesDifferenceTooLong); ok {
+				r.recovered, r.users, r.chats = d.refetchCommon(ctx)
+			}
+			d.report(ctx, r)
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		d.c.cfg.Logger.Warn("updates.getDifference failed; retrying", "attempt", attempt, "err", err)
+		if sleep(ctx, backoff(attempt)) != nil {
+			return
+		}
+	}
+}
+
+// refetchCommon reads messages of the common box (private chats and basic
+// groups share one id sequence) after the newest dispatched, 100 ids at a
+// time, until a whole batch is empty.
+func (d *dispatcher) refetchCommon(ctx context.Context) ([]api.MessageClass, []api.UserClass, []api.ChatClass) {
+	d.mu.Lock()
+	last := d.mgr.LastMessageID()
+	d.mu.Unlock()
+	if last == 0 {
+		d.c.cfg.Logger.Warn("updates: differenceTooLong before any message was seen; older messages are not refetched")
+		return nil, nil, nil
+	}
+	var msgs []api.MessageClass
+	var users []api.UserClass
+	var chats []api.ChatClass
+	for from := last + 1; ; from += 100 {
+		ids := make([]api.InputMessageClass, 100)
+		for i := range ids {
+			ids[i] = &api.InputMessageID{ID: from + int32(i)}
+		}
+		res, err := d.c.Invoke(ctx, &api.MessagesGetMessagesRequest{ID: ids})
+		if err != nil {
+			d.c.cfg.Logger.Warn("updates: refetching messages after differenceTooLong failed", "err", err)
+			break
+		}
+		ms, us, cs := messagesOf(res)
+		found := false
+		for _, m := range ms {
+			if _, empty := m.(*api.MessageEmpty); !empty {
+				msgs, found = append(msgs, m), true
+			}
+		}
+		users, chats = append(users, us...), append(chats, cs...)
+		if !found {
+			break
+		}
+	}
+	return msgs, users, chats
+}
+
+// fetchChannel calls updates.getChannelDifference for one channel, at most
+// UpdateOptions.ChannelFetches at a time. On channelDifferenceTooLong it
+// refetches the history between the newest message dispatched and the
+// oldest the server gave.
+func (d *dispatcher) fetchChannel(ctx context.Context, f updates.ChannelFetch) {
+	select {
+	case d.fetchSem <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	defer func() { <-d.fetchSem }()
+	r := fetched{channel: f.ChannelID}
+	p, err := d.c.store.PeerByID(f.ChannelID, session.PeerChannel)
+	if err != nil || p == nil {
+		d.c.cfg.Logger.Warn("updates.getChannelDifference impossible", "channel", f.ChannelID,
+			"err", errors.Join(err, fmt.Errorf("channel %d is not cached", f.ChannelID)))
+		d.report(ctx, r)
+		return
+	}
+	ch, _ := InputChannel(*p)
+	req := &api.UpdatesGetChannelDifferenceRequest{Channel: ch, Filter: &api.ChannelMessagesFilterEmpty{}, Pts: f.Pts, Limit: 100}
+	for attempt := 1; ; attempt++ {
+		res, err := d.c.Invoke(ctx, req)
+		if err == nil {
+			r.diff = res
+			if tooLong, ok := res.(*api.UpdatesChannelDifferenceTooLong); ok {
+				r.recovered, r.users, r.chats = d.refetchChannel(ctx, *p, tooLong)
+			}
+			break
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		var rerr *RPCError
+		if errors.As(err, &rerr) && rerr.Code == 400 {
+			// CHANNEL_PRIVATE and the like: retrying will not help.
+			d.c.cfg.Logger.Warn("updates.getChannelDifference failed", "channel", f.ChannelID, "err", err)
+			break
+		}
+		d.c.cfg.Logger.Warn("updates.getChannelDifference failed; retrying", "channel", f.ChannelID, "attempt", attempt, "err", err)
+		if sleep(ctx, backoff(attempt)) != nil {
+			return
+		}
+	}
+	d.report(ctx, r)
+}
+
+// refetchChannel pages messages.getHistory down from the oldest message of
+// a channelDifferenceTooLong to the newest message dispatched before it
+// (or, when none was, to the dialog's read mark).
+func (d *dispatcher) refetchChannel(ctx context.Context, p session.Peer, tooLong *api.UpdatesChannelDifferenceTooLong) ([]api.MessageClass, []api.UserClass, []api.ChatClass) {
+	d.mu.Lock()
+	last := d.mgr.ChannelLastMessageID(p.ID)
+	d.mu.Unlock()
+	if dl, ok := tooLong.Dialog.(*api.Dialog); ok && last == 0 {
+		last = dl.ReadInboxMaxID
+	}
+	offset := int32(0)
+	for _, m := range tooLong.Messages {
+		if id := messageIDOf(m); id > 0 && (offset == 0 || id < offset) {
+			offset = id
+		}
+	}
+	var msgs []api.MessageClass
+	var users []api.UserClass
+	var chats []api.ChatClass
+	for offset > last+1 {
+		res, err := d.c.Invoke(ctx, &api.MessagesGetHistoryRequest{Peer: InputPeer(p), OffsetID: offset, MinID: last, Limit: 100})
+		if err != nil {
+			d.c.cfg.Logger.Warn("updates: refetching channel history after channelDifferenceTooLong failed", "channel", p.ID, "err", err)
+			break
+		}
+		ms, us, cs := messagesOf(res)
+		users, chats = append(users, us...), append(chats, cs...)
+		lowest := offset
+		for _, m := range ms {
+			if id := messageIDOf(m); id > last && id < offset {
+				msgs = append(msgs, m)
+				lowest = min(lowest, id)
+			}
+		}
+		if lowest == offset {
+			break
+		}
+		offset = lowest
+	}
+	return msgs, users, chats
+}
+
+func messageIDOf(m api.MessageClass) int32 {
+	switch x := m.(type) {
+	case *api.Message:
+		return x.ID
+	case *api.MessageService:
+		return x.ID
+	}
+	return 0
+}
+
+// messagesOf unpacks a messages.Messages answer.
+func messagesOf(res any) ([]api.MessageClass, []api.UserClass, []api.ChatClass) {
+	switch x := res.(type) {
+	case *api.MessagesMessages:
+		return x.Messages, x.Users, x.Chats
+	case *api.MessagesMessagesSlice:
+		return x.Messages, x.Users, x.Chats
+	case *api.MessagesChannelMessages:
+		return x.Messages, x.Users, x.Chats
+	}
+	return nil, nil, nil
+}
+
+// deliver persists state with the batch's peers, then queues the events
+// for the handlers.
+func (d *dispatcher) deliver(o updates.Output) {
 	if o.Save != nil {
 		var peers []session.Peer
 		for _, b := range o.Dispatch {
@@ -223,15 +459,23 @@ func (d *dispatcher) deliver(ctx context.Context, o updates.Output) {
 			d.c.cfg.Logger.Error("saving the update state failed", "err", err)
 		}
 	}
+	if o.TooLong {
+		d.c.cfg.Logger.Info("updates: the server skipped updates (too long); history was refetched")
+	}
+	for _, b := range o.Dispatch {
+		for _, ev := range eventsOf(b.Updates, b.Users, b.Chats) {
+			d.seq.emit(ev)
+		}
+	}
+}
+
+// runHandlers runs every handler on one event.
+func (d *dispatcher) runHandlers(ctx context.Context, ev Event) {
 	d.mu.Lock()
 	hs := append([]Handler(nil), d.handlers...)
 	d.mu.Unlock()
-	for _, b := range o.Dispatch {
-		for _, ev := range eventsOf(b.Updates, b.Users, b.Chats) {
-			for _, h := range hs {
-				d.run(ctx, h, ev)
-			}
-		}
+	for _, h := range hs {
+		d.run(ctx, h, ev)
 	}
 }
 
@@ -256,6 +500,17 @@ func (c *Client) feedResult(res any) {
 	c.mu.Unlock()
 	if d != nil {
 		d.push(u)
+	}
+}
+
+// catchUpAfterReconnect asks for a difference once the main DC is back:
+// pushes sent while the connection was down may be lost.
+func (c *Client) catchUpAfterReconnect() {
+	c.mu.Lock()
+	d := c.disp
+	c.mu.Unlock()
+	if d != nil {
+		d.push(catchUp{})
 	}
 }
 

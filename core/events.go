@@ -6,9 +6,9 @@ import (
 )
 
 // Event is a high-level update: *NewMessage, *MessageEdited,
-// *MessageDeleted, or *RawUpdate for everything else. Each carries what a
-// handler needs without a network call; the peers needed to reply are
-// already cached.
+// *MessageDeleted, *MessageRead, *ChatAction, *UserUpdate, *Album, or
+// *RawUpdate for everything else. Each carries what a handler needs without
+// a network call; the peers needed to reply are already cached.
 type Event interface{ isEvent() }
 
 // NewMessage is a new message in any chat.
@@ -55,6 +55,10 @@ func (*NewMessage) isEvent()     {}
 func (*MessageEdited) isEvent()  {}
 func (*MessageDeleted) isEvent() {}
 func (*RawUpdate) isEvent()      {}
+func (*MessageRead) isEvent()    {}
+func (*ChatAction) isEvent()     {}
+func (*UserUpdate) isEvent()     {}
+func (*Album) isEvent()          {}
 
 // MarkedPeerID returns the marked id of a Peer.
 func MarkedPeerID(p api.PeerClass) int64 {
@@ -94,7 +98,27 @@ func eventsOf(ups []api.UpdateClass, users []api.UserClass, chats []api.ChatClas
 			out = append(out, &MessageDeleted{IDs: x.Messages, Update: up})
 		case *api.UpdateDeleteChannelMessages:
 			out = append(out, &MessageDeleted{IDs: x.Messages, ChannelID: x.ChannelID, Update: up})
+		case *api.UpdateReadHistoryInbox:
+			out = append(out, &MessageRead{ChatID: MarkedPeerID(x.Peer), MaxID: x.MaxID, StillUnread: x.StillUnreadCount, Update: up})
+		case *api.UpdateReadHistoryOutbox:
+			out = append(out, &MessageRead{ChatID: MarkedPeerID(x.Peer), MaxID: x.MaxID, Outbox: true, Update: up})
+		case *api.UpdateReadChannelInbox:
+			out = append(out, &MessageRead{ChatID: channelMarked(x.ChannelID), MaxID: x.MaxID, StillUnread: x.StillUnreadCount, Update: up})
+		case *api.UpdateReadChannelOutbox:
+			out = append(out, &MessageRead{ChatID: channelMarked(x.ChannelID), MaxID: x.MaxID, Outbox: true, Update: up})
+		case *api.UpdateUserTyping:
+			out = append(out, typing(x.UserID, x.UserID, x.Action, up, users, chats))
+		case *api.UpdateChatUserTyping:
+			out = append(out, typing(MarkedPeerID(x.FromID), session.Peer{ID: x.ChatID, Kind: session.PeerChat}.MarkedID(), x.Action, up, users, chats))
+		case *api.UpdateChannelUserTyping:
+			out = append(out, typing(MarkedPeerID(x.FromID), channelMarked(x.ChannelID), x.Action, up, users, chats))
+		case *api.UpdateUserStatus:
+			out = append(out, status(x, users, chats))
 		default:
+			if ev := botEvent(up, users, chats); ev != nil { // CallbackQuery, InlineQuery (events_bots.go)
+				out = append(out, ev)
+				continue
+			}
 			out = append(out, &RawUpdate{Update: up, Users: users, Chats: chats})
 		}
 	}
@@ -104,7 +128,10 @@ func eventsOf(ups []api.UpdateClass, users []api.UserClass, chats []api.ChatClas
 func newMessage(mc api.MessageClass, up api.UpdateClass, users []api.UserClass, chats []api.ChatClass) Event {
 	m, ok := mc.(*api.Message)
 	if !ok {
-		return &RawUpdate{Update: up, Users: users, Chats: chats} // service messages
+		if svc, ok := mc.(*api.MessageService); ok {
+			return chatAction(svc, up, users, chats)
+		}
+		return &RawUpdate{Update: up, Users: users, Chats: chats}
 	}
 	return &NewMessage{Message: m, ChatID: MarkedPeerID(m.PeerID), SenderID: sender(m), Out: m.Out, Users: users, Chats: chats, Update: up}
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"time"
 
 	"github.com/polygram/polygram/session"
 	"github.com/polygram/polygram/tl/api"
@@ -39,11 +40,20 @@ func (c *Client) GetEntity(ctx context.Context, p session.Peer) (any, error) {
 	}
 }
 
-// EditMessage replaces a message's text.
+// EditMessage replaces a message's text (formatted per o.ParseMode or
+// o.Entities) and, when o.Buttons is set, its buttons. An empty text with
+// buttons changes only the buttons.
 func (c *Client) EditMessage(ctx context.Context, p session.Peer, id int32, text string, o SendOptions) error {
-	req := &api.MessagesEditMessageRequest{Peer: InputPeer(p), ID: id, NoWebpage: o.NoWebpage, Entities: o.Entities}
-	req.Message.Val, req.Message.Set = text, true
-	_, err := c.Invoke(ctx, req)
+	text, ents, err := o.format(text)
+	if err != nil {
+		return err
+	}
+	req := &api.MessagesEditMessageRequest{Peer: InputPeer(p), ID: id, NoWebpage: o.NoWebpage, Entities: ents,
+		ReplyMarkup: o.Buttons}
+	if text != "" || o.Buttons == nil {
+		req.Message.Val, req.Message.Set = text, true
+	}
+	_, err = c.Invoke(ctx, req)
 	return err
 }
 
@@ -113,13 +123,13 @@ func (c *Client) GetMessages(ctx context.Context, p session.Peer, ids []int32) (
 	if err != nil {
 		return nil, err
 	}
-	msgs, _ := messagesOf(res)
+	msgs, _ := messagesIn(res)
 	return msgs, nil
 }
 
-// messagesOf extracts the messages (and the total count when the answer is
+// messagesIn extracts the messages (and the total count when the answer is
 // a slice) of a messages.Messages answer.
-func messagesOf(res any) ([]*api.Message, int) {
+func messagesIn(res any) ([]*api.Message, int) {
 	var list []api.MessageClass
 	count := -1
 	switch x := res.(type) {
@@ -140,53 +150,38 @@ func messagesOf(res any) ([]*api.Message, int) {
 	return out, count
 }
 
-// HistoryOptions select messages of a chat.
+// HistoryOptions select messages of a chat, for IterMessages and
+// GetHistory.
 type HistoryOptions struct {
-	// Limit bounds the messages returned (0: 100).
+	// Limit bounds the messages returned (0: 100, NoLimit: every one).
 	Limit int
-	// OffsetID starts below this message id (0: from the newest).
+	// OffsetID starts below this message id (0: from the newest); with
+	// Reverse, above it.
 	OffsetID int32
+	// OffsetDate starts before this time (with Reverse: at it).
+	OffsetDate time.Time
 	// MinID and MaxID bound the ids (exclusive).
 	MinID, MaxID int32
 	// Search keeps messages containing this text (messages.search).
 	Search string
+	// FromUser keeps messages sent by this user (messages.search).
+	FromUser session.Peer
+	// Pinned keeps pinned messages (messages.search).
+	Pinned bool
+	// Reverse returns the oldest messages first.
+	Reverse bool
+	// IDs fetches these messages instead, in this order (missing ones are
+	// skipped); the other options are ignored.
+	IDs []int32
+	// PageSize is the number of messages asked per request (0: 100, the
+	// most Telegram gives).
+	PageSize int
 }
 
-// GetHistory returns messages of a chat, newest first, paginating
-// transparently up to Limit.
+// GetHistory returns messages of a chat, newest first (see
+// IterMessages), paginating transparently up to Limit.
 func (c *Client) GetHistory(ctx context.Context, p session.Peer, o HistoryOptions) ([]*api.Message, error) {
-	limit := o.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	var out []*api.Message
-	offset := o.OffsetID
-	for len(out) < limit {
-		batch := min(limit-len(out), 100)
-		var res any
-		var err error
-		if o.Search != "" {
-			res, err = c.Invoke(ctx, &api.MessagesSearchRequest{Peer: InputPeer(p), Q: o.Search,
-				Filter: &api.InputMessagesFilterEmpty{}, OffsetID: offset, Limit: int32(batch), MaxID: o.MaxID, MinID: o.MinID})
-		} else {
-			res, err = c.Invoke(ctx, &api.MessagesGetHistoryRequest{Peer: InputPeer(p), OffsetID: offset,
-				Limit: int32(batch), MaxID: o.MaxID, MinID: o.MinID})
-		}
-		if err != nil {
-			return out, err
-		}
-		msgs, _ := messagesOf(res)
-		if len(msgs) == 0 {
-			break
-		}
-		out = append(out, msgs...)
-		last := msgs[len(msgs)-1].ID
-		if last <= o.MinID+1 || len(msgs) < batch && o.Search == "" {
-			break
-		}
-		offset = last
-	}
-	return out, nil
+	return collect(c.IterMessages(ctx, p, o))
 }
 
 // Dialog is one entry of the chat list.
@@ -197,63 +192,14 @@ type Dialog struct {
 	TopID   int32
 	Pinned  bool
 	Message *api.Message // the top message, when known
+	// Folder is 1 for archived dialogs, 0 for the main list.
+	Folder int32
 }
 
-// GetDialogs returns up to limit dialogs (0: 100), most recent first.
+// GetDialogs returns up to limit dialogs of the main list (0: 100,
+// NoLimit: all), pinned first, then the most recent first.
 func (c *Client) GetDialogs(ctx context.Context, limit int) ([]Dialog, error) {
-	if limit <= 0 {
-		limit = 100
-	}
-	var out []Dialog
-	var offDate, offID int32
-	var offPeer api.InputPeerClass = &api.InputPeerEmpty{}
-	for len(out) < limit {
-		batch := min(limit-len(out), 100)
-		res, err := c.Invoke(ctx, &api.MessagesGetDialogsRequest{OffsetDate: offDate, OffsetID: offID,
-			OffsetPeer: offPeer, Limit: int32(batch)})
-		if err != nil {
-			return out, err
-		}
-		var dialogs []api.DialogClass
-		var msgs []api.MessageClass
-		total := -1
-		switch x := res.(type) {
-		case *api.MessagesDialogs:
-			dialogs, msgs = x.Dialogs, x.Messages
-		case *api.MessagesDialogsSlice:
-			dialogs, msgs, total = x.Dialogs, x.Messages, int(x.Count)
-		default:
-			return out, nil
-		}
-		top := map[[2]int64]*api.Message{}
-		for _, m := range msgs {
-			if msg, ok := m.(*api.Message); ok {
-				top[[2]int64{MarkedPeerID(msg.PeerID), int64(msg.ID)}] = msg
-			}
-		}
-		added := 0
-		for _, dc := range dialogs {
-			d, ok := dc.(*api.Dialog)
-			if !ok {
-				continue
-			}
-			peer, err := c.ResolveID(ctx, MarkedPeerID(d.Peer))
-			if err != nil {
-				continue
-			}
-			dl := Dialog{Peer: peer, Name: peer.Name, Unread: d.UnreadCount, TopID: d.TopMessage, Pinned: d.Pinned,
-				Message: top[[2]int64{MarkedPeerID(d.Peer), int64(d.TopMessage)}]}
-			out = append(out, dl)
-			added++
-			if dl.Message != nil {
-				offDate, offID, offPeer = dl.Message.Date, dl.Message.ID, InputPeer(peer)
-			}
-		}
-		if added == 0 || total < 0 || len(out) >= total {
-			break
-		}
-	}
-	return out, nil
+	return c.GetDialogsWith(ctx, DialogOptions{Limit: limit})
 }
 
 // SendReadAcknowledge marks a chat read up to maxID (0: everything).
@@ -283,5 +229,47 @@ func (c *Client) Typing(ctx context.Context, p session.Peer, cancel bool) error 
 // PinMessage pins (or with unpin, unpins) a message.
 func (c *Client) PinMessage(ctx context.Context, p session.Peer, id int32, unpin, silent bool) error {
 	_, err := c.Invoke(ctx, &api.MessagesUpdatePinnedMessageRequest{Peer: InputPeer(p), ID: id, Unpin: unpin, Silent: silent})
+	return err
+}
+
+// UnpinMessage unpins a message.
+func (c *Client) UnpinMessage(ctx context.Context, p session.Peer, id int32) error {
+	return c.PinMessage(ctx, p, id, true, false)
+}
+
+// UnpinAllMessages unpins every pinned message of a chat.
+func (c *Client) UnpinAllMessages(ctx context.Context, p session.Peer) error {
+	res, err := c.Invoke(ctx, &api.MessagesUnpinAllMessagesRequest{Peer: InputPeer(p)})
+	if a, ok := res.(*api.MessagesAffectedHistory); ok && err == nil && p.Kind != session.PeerChannel {
+		c.feedPts(a.Pts, a.PtsCount)
+	}
+	return err
+}
+
+// GetPinnedMessages returns the pinned messages of a chat, newest first.
+func (c *Client) GetPinnedMessages(ctx context.Context, p session.Peer) ([]*api.Message, error) {
+	return c.GetHistory(ctx, p, HistoryOptions{Pinned: true, Limit: NoLimit})
+}
+
+// GetScheduledMessages returns the messages scheduled in a chat
+// (SendOptions.Schedule), newest first.
+func (c *Client) GetScheduledMessages(ctx context.Context, p session.Peer) ([]*api.Message, error) {
+	res, err := c.Invoke(ctx, &api.MessagesGetScheduledHistoryRequest{Peer: InputPeer(p)})
+	if err != nil {
+		return nil, err
+	}
+	msgs, _ := messagesIn(res)
+	return msgs, nil
+}
+
+// SendScheduledNow sends scheduled messages at once.
+func (c *Client) SendScheduledNow(ctx context.Context, p session.Peer, ids []int32) error {
+	_, err := c.Invoke(ctx, &api.MessagesSendScheduledMessagesRequest{Peer: InputPeer(p), ID: ids})
+	return err
+}
+
+// DeleteScheduledMessages cancels scheduled messages.
+func (c *Client) DeleteScheduledMessages(ctx context.Context, p session.Peer, ids []int32) error {
+	_, err := c.Invoke(ctx, &api.MessagesDeleteScheduledMessagesRequest{Peer: InputPeer(p), ID: ids})
 	return err
 }

@@ -118,14 +118,25 @@ func messagesGetBotCallbackAnswer(c *call, q *api.MessagesGetBotCallbackAnswerRe
 			botPeer = bm.peer
 		}
 	}
-	if botPeer == 0 {
+	var upd api.UpdateClass
+	var users, chats map[int64]bool
+	id, bq := m.newQuery(bot, c.u, false)
+	switch {
+	case botPeer != 0:
+		users, chats = peerRefs(botPeer)
+		upd = &api.UpdateBotCallbackQuery{QueryID: id, UserID: c.u.ID, Peer: peerOf(botPeer), MsgID: botMsg,
+			ChatInstance: m.mac("chat", c.u.ID, peer), Data: q.Data}
+	case p.viaBot == bot.ID:
+		// A message sent through inline mode to a chat the bot is not in:
+		// the bot knows it by an inline message id.
+		users, chats = map[int64]bool{}, map[int64]bool{}
+		upd = &api.UpdateInlineBotCallbackQuery{QueryID: id, UserID: c.u.ID, MsgID: m.inlineMessageID(bot, p),
+			ChatInstance: m.mac("chat", c.u.ID, peer), Data: q.Data}
+	default:
+		delete(m.queries, id)
 		return nil, errMsgIDInvalid
 	}
-	id, bq := m.newQuery(bot, c.u, false)
-	users, chats := peerRefs(botPeer)
 	users[c.u.ID] = true
-	upd := &api.UpdateBotCallbackQuery{QueryID: id, UserID: c.u.ID, Peer: peerOf(botPeer), MsgID: botMsg,
-		ChatInstance: m.mac("chat", c.u.ID, peer), Data: q.Data}
 	m.push(bot, keyRef{}, m.updatesOf(bot, []api.UpdateClass{upd}, users, chats, 0))
 	return &pending{answer: bq.answer, timeout: c.e.botTimeout, cleanup: func() { delete(m.queries, id) }}, nil
 }
@@ -247,4 +258,15 @@ func messagesSendInlineBotResult(c *call, q *api.MessagesSendInlineBotResultRequ
 		o.viaBot = r.bot
 	}
 	return m.send(c.u, peer, o, c.ks.ref)
+}
+
+// inlineMessageID names a message sent through a bot's inline mode, for
+// that bot.
+func (m *model) inlineMessageID(bot *user, p *post) *api.InputBotInlineMessageID {
+	sent := int64(p.copies[p.from])
+	if p.channel != 0 {
+		sent = int64(p.id)
+	}
+	id := p.from<<32 | sent
+	return &api.InputBotInlineMessageID{DCID: int32(bot.DC), ID: id, AccessHash: m.mac("inline", bot.ID, id)}
 }

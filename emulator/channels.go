@@ -779,25 +779,10 @@ func (m *model) channelDifference(u *user, ch *channel, pts, limit int32) api.Up
 	if len(ch.journal) > 0 {
 		first = ch.journal[0].pts - ch.journal[0].ptsCount
 	}
-	users, chats := map[int64]bool{}, map[int64]bool{channelPeer(ch.ID): true}
 	if pts < first || ch.pts-pts > chDiffTooLong {
-		mem := ch.members[u.ID]
-		d := &api.Dialog{Peer: &api.PeerChannel{ChannelID: ch.ID}, NotifySettings: defaultNotify(), Pts: tl.Some(ch.pts),
-			ReadOutboxMaxID: ch.readMax}
-		if mem != nil {
-			d.ReadInboxMaxID = mem.readIn
-			d.UnreadCount = ch.unreadFor(u.ID, mem.readIn)
-		}
-		var msgs []api.MessageClass
-		for i := len(ch.ids) - 1; i >= 0 && len(msgs) < int(limit); i-- {
-			msgs = append(msgs, m.renderChannelPost(u, ch, ch.msgs[ch.ids[i]], users, chats))
-		}
-		if len(ch.ids) > 0 {
-			d.TopMessage = ch.ids[len(ch.ids)-1]
-		}
-		return &api.UpdatesChannelDifferenceTooLong{Final: true, Timeout: timeout, Dialog: d, Messages: msgs,
-			Users: m.renderUsersMin(u, users, true), Chats: m.renderChats(u, chats)}
+		return m.channelTooLong(u, ch, limit)
 	}
+	users, chats := map[int64]bool{}, map[int64]bool{channelPeer(ch.ID): true}
 	start := sort.Search(len(ch.journal), func(i int) bool { return ch.journal[i].pts > pts })
 	end := min(start+int(limit), len(ch.journal))
 	final := end == len(ch.journal)
@@ -828,6 +813,30 @@ func (m *model) channelDifference(u *user, ch *channel, pts, limit int32) api.Up
 		Users: m.renderUsersMin(u, users, true), Chats: m.renderChats(u, chats)}
 }
 
+// channelTooLong is channelDifferenceTooLong: the channel's dialog and its
+// newest messages (at most limit), newest first.
+func (m *model) channelTooLong(u *user, ch *channel, limit int32) *api.UpdatesChannelDifferenceTooLong {
+	users, chats := map[int64]bool{}, map[int64]bool{channelPeer(ch.ID): true}
+	mem := ch.members[u.ID]
+	d := &api.Dialog{Peer: &api.PeerChannel{ChannelID: ch.ID}, NotifySettings: defaultNotify(), Pts: tl.Some(ch.pts),
+		ReadOutboxMaxID: ch.readMax}
+	if mem != nil {
+		d.ReadInboxMaxID = mem.readIn
+		d.UnreadCount = ch.unreadFor(u.ID, mem.readIn)
+	}
+	var msgs []api.MessageClass
+	for i := len(ch.ids) - 1; i >= 0 && len(msgs) < int(limit); i-- {
+		if p := ch.msgs[ch.ids[i]]; p != nil && !p.deleted {
+			msgs = append(msgs, m.renderChannelPost(u, ch, p, users, chats))
+		}
+	}
+	if len(ch.ids) > 0 {
+		d.TopMessage = ch.ids[len(ch.ids)-1]
+	}
+	return &api.UpdatesChannelDifferenceTooLong{Final: true, Timeout: tl.Some(int32(30)), Dialog: d, Messages: msgs,
+		Users: m.renderUsersMin(u, users, true), Chats: m.renderChats(u, chats)}
+}
+
 func updatesGetChannelDifference(c *call, q *api.UpdatesGetChannelDifferenceRequest) (tl.Object, error) {
 	m := c.e.m
 	ch, err := m.inputChannel(c.u, q.Channel)
@@ -839,6 +848,13 @@ func updatesGetChannelDifference(c *call, q *api.UpdatesGetChannelDifferenceRequ
 	}
 	if q.Pts <= 0 {
 		return nil, errf(400, "PERSISTENT_TIMESTAMP_INVALID")
+	}
+	if q.Pts < ch.pts && c.e.faults.takeChannelTooLong(c.u.ID, ch.ID) {
+		limit := q.Limit
+		if limit <= 0 || limit > chDiffDefault {
+			limit = chDiffDefault
+		}
+		return m.channelTooLong(c.u, ch, limit), nil
 	}
 	return m.channelDifference(c.u, ch, q.Pts, q.Limit), nil
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,11 @@ type faults struct {
 	mu   sync.Mutex
 	fail map[string][]failRule // by method schema name
 	slow map[int]time.Duration // by DC
+	// tooLong lists users whose next updates.getDifference answers
+	// differenceTooLong; chTooLong users and channels whose next
+	// updates.getChannelDifference answers channelDifferenceTooLong.
+	tooLong   map[int64]bool
+	chTooLong map[[2]int64]bool
 }
 
 type failRule struct {
@@ -23,6 +29,57 @@ type failRule struct {
 func (f *faults) init() {
 	f.fail = map[string][]failRule{}
 	f.slow = map[int]time.Duration{}
+	f.tooLong = map[int64]bool{}
+	f.chTooLong = map[[2]int64]bool{}
+}
+
+// takeTooLong consumes a ForceDifferenceTooLong for a user.
+func (f *faults) takeTooLong(userID int64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.tooLong[userID] {
+		delete(f.tooLong, userID)
+		return true
+	}
+	return false
+}
+
+// takeChannelTooLong consumes a ForceChannelDifferenceTooLong.
+func (f *faults) takeChannelTooLong(userID, channelID int64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := [2]int64{userID, channelID}
+	if f.chTooLong[k] {
+		delete(f.chTooLong, k)
+		return true
+	}
+	return false
+}
+
+// ForceDifferenceTooLong makes the next updates.getDifference of a user
+// that is behind answer differenceTooLong (with the current pts), as
+// Telegram does after a long absence: the client must refetch what it
+// missed some other way.
+func (e *Emulator) ForceDifferenceTooLong(userID int64) {
+	e.faults.mu.Lock()
+	defer e.faults.mu.Unlock()
+	e.faults.tooLong[userID] = true
+}
+
+// ForceChannelDifferenceTooLong makes the next updates.getChannelDifference
+// of a user for a channel (marked id -100…) that is behind answer
+// channelDifferenceTooLong: the channel's dialog and only its newest
+// messages (up to the request's limit), as Telegram does when too much
+// happened since.
+func (e *Emulator) ForceChannelDifferenceTooLong(userID, channelMarkedID int64) error {
+	k, id := peerKind(channelMarkedID)
+	if k != 'c' {
+		return fmt.Errorf("emulator: ForceChannelDifferenceTooLong: %d is not a marked channel id (-100…)", channelMarkedID)
+	}
+	e.faults.mu.Lock()
+	defer e.faults.mu.Unlock()
+	e.faults.chTooLong[[2]int64{userID, id}] = true
+	return nil
 }
 
 // next returns the error to answer a call of method with, if a FailNext rule
@@ -135,11 +192,16 @@ func (e *Emulator) HoldUpdates(userID int64, hold bool) {
 
 // LoseUpdates drops the next n pushes to a user (every connection of the
 // user misses them), which leaves a pts gap the client must fill with
-// updates.getDifference.
+// updates.getDifference. Calls add up; n <= 0 cancels the losses still
+// pending.
 func (e *Emulator) LoseUpdates(userID int64, n int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if u := e.m.users[userID]; u != nil {
+		if n <= 0 {
+			u.lose = 0
+			return
+		}
 		u.lose += n
 	}
 }

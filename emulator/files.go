@@ -68,6 +68,10 @@ type file struct {
 	Photo      bool
 	W, H       int32
 	Attrs      []api.DocumentAttributeClass
+
+	uploadedThumb []byte      // a document's thumbnail sent with it
+	thumbsDone    bool        // thumbCache is filled (media_thumbs.go)
+	thumbCache    []thumbSize // smallest first
 }
 
 func (c *call) uploadOf(id int64, big bool) *upload {
@@ -98,7 +102,7 @@ func uploadSaveFilePart(c *call, q *api.UploadSaveFilePartRequest) (tl.Object, e
 		return nil, err
 	}
 	up := c.uploadOf(q.FileID, false)
-	up.parts[q.FilePart] = bytes.Clone(q.Bytes)
+	up.parts[q.FilePart] = q.Bytes // the decoder's own copy: kept as is
 	return boolResult(true), nil
 }
 
@@ -114,7 +118,7 @@ func uploadSaveBigFilePart(c *call, q *api.UploadSaveBigFilePartRequest) (tl.Obj
 		return nil, errf(400, "FILE_PARTS_INVALID")
 	}
 	up.total = q.FileTotalParts
-	up.parts[q.FilePart] = bytes.Clone(q.Bytes)
+	up.parts[q.FilePart] = q.Bytes
 	return boolResult(true), nil
 }
 
@@ -150,13 +154,18 @@ func (c *call) assemble(in api.InputFileClass) (data []byte, name string, dc int
 	if up.big != big || (big && up.total != parts) {
 		return nil, "", 0, errf(400, "FILE_PARTS_INVALID")
 	}
-	var buf bytes.Buffer
-	partSize := -1
+	total := 0
 	for i := int32(0); i < parts; i++ {
 		p, ok := up.parts[i]
 		if !ok {
 			return nil, "", 0, errf(400, "FILE_PART_"+strconv.Itoa(int(i))+"_MISSING")
 		}
+		total += len(p)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, total)) // one allocation for the whole file
+	partSize := -1
+	for i := int32(0); i < parts; i++ {
+		p := up.parts[i]
 		if i < parts-1 {
 			// Every part but the last has the same size, a divisor of 512 KB
 			// and a multiple of 1 KB.
@@ -192,13 +201,13 @@ func (m *model) newFile(data []byte, name, mime string, dc int, photo bool) *fil
 }
 
 func (f *file) photo() *api.Photo {
-	return &api.Photo{ID: f.ID, AccessHash: f.AccessHash, FileReference: f.Ref, Date: f.Date, DCID: int32(f.DC),
-		Sizes: []api.PhotoSizeClass{&api.PhotoSize{Type: "x", W: f.W, H: f.H, Size: int32(len(f.Data))}}}
+	sizes := append(f.photoSizes(), &api.PhotoSize{Type: "x", W: f.W, H: f.H, Size: int32(len(f.Data))})
+	return &api.Photo{ID: f.ID, AccessHash: f.AccessHash, FileReference: f.Ref, Date: f.Date, DCID: int32(f.DC), Sizes: sizes}
 }
 
 func (f *file) document() *api.Document {
 	return &api.Document{ID: f.ID, AccessHash: f.AccessHash, FileReference: f.Ref, Date: f.Date, MIMEType: f.Mime,
-		Size: int64(len(f.Data)), DCID: int32(f.DC), Attributes: f.Attrs}
+		Size: int64(len(f.Data)), DCID: int32(f.DC), Attributes: f.Attrs, Thumbs: f.photoSizes()}
 }
 
 // mediaOf returns the stored media a file is shown as.
@@ -239,8 +248,15 @@ func (c *call) inputMedia(in api.InputMediaClass) (*file, error) {
 		if mime == "" {
 			mime = defaultDocument
 		}
+		var thumb []byte
+		if x.Thumb != nil {
+			if thumb, _, _, err = c.assemble(x.Thumb); err != nil {
+				return nil, err
+			}
+		}
 		f := m.newFile(data, name, mime, dc, false)
 		f.Attrs = x.Attributes
+		f.uploadedThumb = thumb
 		hasName := false
 		for _, a := range f.Attrs {
 			if _, ok := a.(*api.DocumentAttributeFilename); ok {
@@ -415,6 +431,7 @@ func checkDownload(offset int64, limit int32, precise bool) error {
 func uploadGetFile(c *call, q *api.UploadGetFileRequest) (tl.Object, error) {
 	m := c.e.m
 	var f *file
+	size := ""
 	switch x := q.Location.(type) {
 	case *api.InputPhotoFileLocation:
 		f = m.files[x.ID]
@@ -424,6 +441,7 @@ func uploadGetFile(c *call, q *api.UploadGetFileRequest) (tl.Object, error) {
 		if !bytes.Equal(x.FileReference, f.Ref) {
 			return nil, errf(400, "FILE_REFERENCE_EXPIRED")
 		}
+		size = x.ThumbSize
 	case *api.InputDocumentFileLocation:
 		f = m.files[x.ID]
 		if f == nil || f.Photo || f.AccessHash != x.AccessHash {
@@ -432,16 +450,18 @@ func uploadGetFile(c *call, q *api.UploadGetFileRequest) (tl.Object, error) {
 		if !bytes.Equal(x.FileReference, f.Ref) {
 			return nil, errf(400, "FILE_REFERENCE_EXPIRED")
 		}
+		size = x.ThumbSize
 	case *api.InputPeerPhotoFileLocation:
-		peer, err := m.inputPeer(c.u, x.Peer)
-		if err != nil {
+		var err error
+		if f, err = c.peerPhoto(x.Peer, x.PhotoID); err != nil {
 			return nil, err
 		}
-		u := m.users[peer]
-		if u == nil || u.photo != x.PhotoID || m.files[x.PhotoID] == nil {
-			return nil, errf(400, "LOCATION_INVALID")
+		if !x.Big {
+			// The small profile photo is the smallest size there is.
+			if th := f.thumbs(); len(th) > 0 {
+				size = th[0].typ
+			}
 		}
-		f = m.files[x.PhotoID]
 	default:
 		return nil, errf(400, "LOCATION_INVALID")
 	}
@@ -451,23 +471,64 @@ func uploadGetFile(c *call, q *api.UploadGetFileRequest) (tl.Object, error) {
 	if err := checkDownload(q.Offset, q.Limit, q.Precise); err != nil {
 		return nil, err
 	}
+	data, ok := f.sizeData(size)
+	if !ok {
+		return nil, errf(400, "LOCATION_INVALID")
+	}
 	var typ api.StorageFileTypeClass = &api.StorageFilePartial{}
-	if f.Photo {
-		switch f.Mime {
-		case "image/jpeg":
+	if f.Photo || size != "" {
+		switch {
+		case size != "" && !(f.Photo && size == "x"):
+			typ = &api.StorageFileJpeg{} // thumbnails are JPEG
+		case f.Mime == "image/jpeg":
 			typ = &api.StorageFileJpeg{}
-		case "image/png":
+		case f.Mime == "image/png":
 			typ = &api.StorageFilePng{}
-		case "image/gif":
+		case f.Mime == "image/gif":
 			typ = &api.StorageFileGIF{}
 		}
 	}
 	var chunk []byte
-	if q.Offset < int64(len(f.Data)) {
-		end := min(q.Offset+int64(q.Limit), int64(len(f.Data)))
-		chunk = f.Data[q.Offset:end]
+	if q.Offset < int64(len(data)) {
+		end := min(q.Offset+int64(q.Limit), int64(len(data)))
+		chunk = data[q.Offset:end] // stored bytes never change: no copy
 	}
 	return &api.UploadFile{Type: typ, Mtime: f.Date, Bytes: chunk}, nil
+}
+
+// peerPhoto returns the current profile photo of a user, checking the id
+// the client asks for.
+func (c *call) peerPhoto(in api.InputPeerClass, photoID int64) (*file, error) {
+	m := c.e.m
+	peer, err := m.inputPeer(c.u, in)
+	if err != nil {
+		return nil, err
+	}
+	u := m.users[peer]
+	if u == nil || u.photo == 0 || (photoID != 0 && u.photo != photoID) || m.files[u.photo] == nil {
+		return nil, errf(400, "LOCATION_INVALID")
+	}
+	return m.files[u.photo], nil
+}
+
+// userPhotos answers photos.getUserPhotos: the user's current profile
+// photo (the emulator keeps no older ones).
+func userPhotos(c *call, q *api.PhotosGetUserPhotosRequest) (tl.Object, error) {
+	m := c.e.m
+	u, err := m.inputUser(c.u, q.UserID)
+	if err != nil {
+		return nil, err
+	}
+	out := &api.PhotosPhotos{}
+	if u != nil && u.photo != 0 && q.Offset == 0 && q.Limit >= 0 {
+		if f := m.files[u.photo]; f != nil {
+			out.Photos = append(out.Photos, f.photo())
+		}
+	}
+	if u != nil {
+		out.Users = []api.UserClass{m.renderUser(c.u, u, false)}
+	}
+	return out, nil
 }
 
 // ExpireFileReferences gives every stored photo and document a new file

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"math/rand/v2"
 	"testing"
@@ -158,8 +159,65 @@ func TestAlbumAndProfilePhoto(t *testing.T) {
 	if up := full.Users[0].(*api.User).Photo.(*api.UserProfilePhoto); up.PhotoID != photo.ID {
 		t.Fatalf("profile photo %+v", up)
 	}
-	got := download(t, ca, &api.InputPeerPhotoFileLocation{Peer: e.testInputPeer(a.ID, b.ID), PhotoID: photo.ID})
+	got := download(t, ca, &api.InputPeerPhotoFileLocation{Big: true, Peer: e.testInputPeer(a.ID, b.ID), PhotoID: photo.ID})
 	if !bytes.Equal(got, pic) {
 		t.Fatal("profile photo differs")
 	}
+	small := download(t, ca, &api.InputPeerPhotoFileLocation{Peer: e.testInputPeer(a.ID, b.ID), PhotoID: photo.ID})
+	if cfg, format, err := image.DecodeConfig(bytes.NewReader(small)); err != nil || format != "jpeg" || cfg.Width != 20 {
+		t.Fatalf("small profile photo: %v %s %+v", err, format, cfg)
+	}
+	photos := ca.must(&api.PhotosGetUserPhotosRequest{UserID: e.testInputUser(a.ID, b.ID), Limit: 10}).(*api.PhotosPhotos)
+	if len(photos.Photos) != 1 || photos.Photos[0].(*api.Photo).ID != photo.ID {
+		t.Fatalf("getUserPhotos %+v", photos)
+	}
+}
+
+func TestPhotoSizesAndDocumentThumbs(t *testing.T) {
+	e := startEmu(t, Config{})
+	_, ca := newUserClient(t, e, "9996620530", "A")
+	pic := testPNG(t, 400, 200)
+	in := uploadSmall(t, ca, 11, pic, 4096)
+	res := ca.must(&api.MessagesSendMediaRequest{Peer: &api.InputPeerSelf{}, Media: &api.InputMediaUploadedPhoto{File: in}, RandomID: nextRandom()}).(*api.Updates)
+	ph := res.Updates[1].(*api.UpdateNewMessage).Message.(*api.Message).Media.(*api.MessageMediaPhoto).Photo.(*api.Photo)
+	var types []string
+	for _, s := range ph.Sizes {
+		types = append(types, s.(*api.PhotoSize).Type)
+	}
+	if len(types) != 3 || types[0] != "s" || types[1] != "m" || types[2] != "x" {
+		t.Fatalf("sizes %v", types)
+	}
+	m := ph.Sizes[1].(*api.PhotoSize)
+	data := download(t, ca, &api.InputPhotoFileLocation{ID: ph.ID, AccessHash: ph.AccessHash, FileReference: ph.FileReference, ThumbSize: "m"})
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+	if err != nil || cfg.Width != 320 || cfg.Height != 160 || int32(len(data)) != m.Size || m.W != 320 {
+		t.Fatalf("m: %v %+v (%d bytes, announced %+v)", err, cfg, len(data), m)
+	}
+	if got := ca.rpcErr(&api.UploadGetFileRequest{Location: &api.InputPhotoFileLocation{ID: ph.ID, AccessHash: ph.AccessHash,
+		FileReference: ph.FileReference, ThumbSize: "w"}, Limit: 4096}); got != "400 LOCATION_INVALID" {
+		t.Fatalf("unknown size: %q", got)
+	}
+	// A document with an uploaded thumbnail serves it as "m".
+	thumb := testJPEG(t, 32, 16)
+	doc := &api.InputMediaUploadedDocument{File: uploadSmall(t, ca, 12, []byte("%PDF-1.4 not really"), 1024), MIMEType: "application/pdf",
+		Thumb: uploadSmall(t, ca, 13, thumb, 1024)}
+	res = ca.must(&api.MessagesSendMediaRequest{Peer: &api.InputPeerSelf{}, Media: doc, RandomID: nextRandom()}).(*api.Updates)
+	d := res.Updates[1].(*api.UpdateNewMessage).Message.(*api.Message).Media.(*api.MessageMediaDocument).Document.(*api.Document)
+	if len(d.Thumbs) != 1 || d.Thumbs[0].(*api.PhotoSize).Type != "m" || d.Thumbs[0].(*api.PhotoSize).W != 32 {
+		t.Fatalf("thumbs %+v", d.Thumbs)
+	}
+	got := download(t, ca, &api.InputDocumentFileLocation{ID: d.ID, AccessHash: d.AccessHash, FileReference: d.FileReference, ThumbSize: "m"})
+	if !bytes.Equal(got, thumb) {
+		t.Fatal("document thumbnail differs")
+	}
+}
+
+func testJPEG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

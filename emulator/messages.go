@@ -3,6 +3,7 @@ package emulator
 import (
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/polygram/polygram/tl"
 	"github.com/polygram/polygram/tl/api"
@@ -97,15 +98,22 @@ func messagesSendMessage(c *call, q *api.MessagesSendMessageRequest) (tl.Object,
 	if q.RandomID == 0 {
 		return nil, errf(400, "RANDOM_ID_EMPTY")
 	}
-	if _, ok := q.ScheduleDate.Get(); ok {
-		return nil, errf(400, "SCHEDULE_DATE_INVALID")
-	}
 	peer, err := m.inputPeer(c.u, q.Peer)
 	if err != nil {
 		return nil, err
 	}
-	return m.send(c.u, peer, sendOpts{text: q.Message, entities: q.Entities, markup: q.ReplyMarkup, replyTo: q.ReplyTo,
-		silent: q.Silent, randomID: q.RandomID}, c.ks.ref)
+	o := sendOpts{text: q.Message, entities: q.Entities, markup: q.ReplyMarkup, replyTo: q.ReplyTo,
+		silent: q.Silent, randomID: q.RandomID}
+	if date, ok := q.ScheduleDate.Get(); ok && date > m.date() {
+		if c.u.Bot {
+			return nil, errBotMethod
+		}
+		if time.Unix(int64(date), 0).Sub(m.now()) > maxScheduleAhead {
+			return nil, errf(400, "SCHEDULE_DATE_TOO_LATE")
+		}
+		return c.e.schedule(c.u, peer, o, date, c.ks.ref)
+	}
+	return m.send(c.u, peer, o, c.ks.ref)
 }
 
 func messagesEditMessage(c *call, q *api.MessagesEditMessageRequest) (tl.Object, error) {
@@ -446,6 +454,9 @@ func (m *model) renderDialog(u *user, e dialogEntry) *api.Dialog {
 	if k, cid := peerKind(e.peer); k == 'c' {
 		d.Pts = tl.Some(m.channels[cid].pts)
 	}
+	if f := m.folderOf(u.ID, e.peer); f != 0 {
+		d.FolderID = tl.Some(f)
+	}
 	return d
 }
 
@@ -454,36 +465,54 @@ func messagesGetDialogs(c *call, q *api.MessagesGetDialogsRequest) (tl.Object, e
 	if c.u.Bot {
 		return nil, errBotMethod
 	}
-	if f, ok := q.FolderID.Get(); ok && f != 0 {
-		return &api.MessagesDialogs{}, nil // no archive
+	folder := q.FolderID.Or(0)
+	if folder != 0 && folder != 1 {
+		return nil, errf(400, "FOLDER_ID_INVALID")
 	}
-	all := m.dialogList(c.u)
-	first := q.OffsetDate == 0 && q.OffsetID == 0
+	var all []dialogEntry
+	for _, e := range m.dialogList(c.u) {
+		if m.folderOf(c.u.ID, e.peer) == folder {
+			all = append(all, e)
+		}
+	}
+	// The offset is the last dialog of the previous page: its top
+	// message's date and id, and its peer when given; the list continues
+	// after it in the order of dialogList.
+	offPeer := int64(0)
+	if _, empty := q.OffsetPeer.(*api.InputPeerEmpty); q.OffsetPeer != nil && !empty {
+		p, err := m.inputPeer(c.u, q.OffsetPeer)
+		if err != nil {
+			return nil, err
+		}
+		offPeer = p
+	}
+	first := q.OffsetDate == 0 && q.OffsetID == 0 && offPeer == 0
+	after := func(e dialogEntry) bool {
+		if q.OffsetDate > 0 && e.date != q.OffsetDate {
+			return e.date < q.OffsetDate
+		}
+		if q.OffsetID > 0 && e.top != q.OffsetID {
+			return e.top < q.OffsetID
+		}
+		if offPeer != 0 {
+			return e.peer < offPeer
+		}
+		return q.OffsetDate == 0 && q.OffsetID == 0
+	}
 	var sel []dialogEntry
 	for _, e := range all {
 		if e.pinned && (q.ExcludePinned || !first) {
 			continue
 		}
-		if !first && !e.pinned {
-			if q.OffsetDate > 0 && (e.date > q.OffsetDate || (e.date == q.OffsetDate && q.OffsetID > 0 && e.top >= q.OffsetID)) {
-				continue
-			}
-			if q.OffsetDate == 0 && q.OffsetID > 0 && e.top >= q.OffsetID {
-				continue
-			}
+		if !first && !e.pinned && !after(e) {
+			continue
 		}
 		sel = append(sel, e)
 	}
-	total := len(sel)
-	if first {
-		total = len(all)
-		if q.ExcludePinned {
-			total = 0
-			for _, e := range all {
-				if !e.pinned {
-					total++
-				}
-			}
+	total := 0
+	for _, e := range all {
+		if !e.pinned || !q.ExcludePinned {
+			total++
 		}
 	}
 	limit := int(q.Limit)
@@ -504,7 +533,7 @@ func messagesGetDialogs(c *call, q *api.MessagesGetDialogsRequest) (tl.Object, e
 		}
 	}
 	us, cs := m.renderUsers(c.u, users), m.renderChats(c.u, chats)
-	if len(sel) < total {
+	if !first || len(sel) < total {
 		return &api.MessagesDialogsSlice{Count: int32(total), Dialogs: dialogs, Messages: msgs, Users: us, Chats: cs}, nil
 	}
 	return &api.MessagesDialogs{Dialogs: dialogs, Messages: msgs, Users: us, Chats: cs}, nil
@@ -582,10 +611,13 @@ func messagesSearch(c *call, q *api.MessagesSearchRequest) (tl.Object, error) {
 	if c.u.Bot {
 		return nil, errBotMethod
 	}
-	if q.Filter != nil {
-		if _, ok := q.Filter.(*api.InputMessagesFilterEmpty); !ok {
-			return &api.MessagesMessages{}, nil // no media in the model yet
-		}
+	pinnedOnly := false
+	switch q.Filter.(type) {
+	case nil, *api.InputMessagesFilterEmpty:
+	case *api.InputMessagesFilterPinned:
+		pinnedOnly = true
+	default:
+		return &api.MessagesMessages{}, nil // no media filters in the model yet
 	}
 	var fromID int64
 	if q.FromID != nil {
@@ -628,6 +660,9 @@ func messagesSearch(c *call, q *api.MessagesSearchRequest) (tl.Object, error) {
 				continue
 			}
 			if fromID != 0 && p.from != fromID {
+				continue
+			}
+			if pinnedOnly && !m.fx.pinned[p] {
 				continue
 			}
 			if (q.MinDate > 0 && p.date < q.MinDate) || (q.MaxDate > 0 && p.date > q.MaxDate) {
@@ -685,6 +720,8 @@ func messagesSetTyping(c *call, q *api.MessagesSetTypingRequest) (tl.Object, err
 					FromID: &api.PeerUser{UserID: c.u.ID}, Action: q.Action}, Date: m.date()})
 			}
 		}
+	case 'c':
+		m.pushChannelTyping(c.u, m.channels[id], q)
 	}
 	return boolResult(true), nil
 }

@@ -44,6 +44,7 @@ type model struct {
 	invites    map[string]*invite       // invite links by hash
 	out        []delivery               // updates to push, drained by the emulator
 	journalMax int                      // events kept per sequence
+	fx         friendlyState            // pins, scheduled messages, folders (friendly_state.go)
 }
 
 // delivery is one Updates value to push to every connection of a user,

@@ -162,7 +162,7 @@ func (m *model) renderBox(viewer *user, bm *boxMsg, users, chats map[int64]bool)
 func (m *model) renderPost(viewer *user, p *post, id int32, out bool, from, peer api.PeerClass,
 	reply api.MessageReplyHeaderClass, users map[int64]bool) *api.Message {
 	msg := &api.Message{Out: out, ID: id, FromID: from, PeerID: peer, ReplyTo: reply, Date: p.date, Message: p.text,
-		Entities: p.entities, ReplyMarkup: p.markup, Media: p.media, Silent: p.silent}
+		Entities: p.entities, ReplyMarkup: p.markup, Media: p.media, Silent: p.silent, Pinned: m.fx.pinned[p]}
 	if f := m.files[p.file]; p.file != 0 && f != nil {
 		msg.Media = f.media()
 	}

@@ -230,7 +230,7 @@ func (m *model) difference(u *user, pts, qts, date int32, ptsTotalLimit int32) a
 	// fetches their own difference.
 	if !slice {
 		for _, ch := range m.channels {
-			if mem := ch.members[u.ID]; mem != nil && !mem.left && ch.lastDate > date && ch.lastDate > 0 {
+			if mem := ch.members[u.ID]; mem != nil && !mem.left && ch.lastDate >= date && ch.lastDate > 0 {
 				others = append(others, &api.UpdateChannelTooLong{ChannelID: ch.ID, Pts: tl.Some(ch.pts)})
 				chats[channelPeer(ch.ID)] = true
 			}

@@ -28,14 +28,12 @@ func init() {
 }
 
 func accountUpdateStatus(c *call, q *api.AccountUpdateStatusRequest) (tl.Object, error) {
+	c.e.m.pushStatus(c.u, q.Offline)
 	return boolResult(true), nil
 }
 
 func photosGetUserPhotos(c *call, q *api.PhotosGetUserPhotosRequest) (tl.Object, error) {
-	if _, err := c.e.m.inputUser(c.u, q.UserID); err != nil {
-		return nil, err
-	}
-	return &api.PhotosPhotos{}, nil // no profile photos in the model yet
+	return userPhotos(c, q) // files.go
 }
 
 func helpGetConfig(c *call, q *api.HelpGetConfigRequest) (tl.Object, error) {
@@ -72,6 +70,9 @@ func updatesGetState(c *call, q *api.UpdatesGetStateRequest) (tl.Object, error) 
 }
 
 func updatesGetDifference(c *call, q *api.UpdatesGetDifferenceRequest) (tl.Object, error) {
+	if q.Pts < c.u.pts && c.e.faults.takeTooLong(c.u.ID) {
+		return &api.UpdatesDifferenceTooLong{Pts: c.u.pts}, nil
+	}
 	return c.e.m.difference(c.u, q.Pts, q.Qts, q.Date, q.PtsTotalLimit.Or(0)), nil
 }
 

@@ -35,6 +35,10 @@ type Config struct {
 	// SelfID is the logged-in user, used to rebuild messages from short
 	// updates (the sender of an outgoing message).
 	SelfID int64
+	// LoadChannelPts, when set, is asked for the stored pts of a channel
+	// the manager meets for the first time (after a restart), so that a gap
+	// since then is fetched rather than skipped.
+	LoadChannelPts func(channelID int64) (int32, bool)
 }
 
 // Batch is a group of updates to dispatch together with the users and chats
@@ -85,6 +89,7 @@ type pending struct {
 type channel struct {
 	pts      int32
 	known    bool
+	lastID   int32 // newest message id dispatched (0: none yet)
 	pending  []pending
 	gapSince time.Time
 	fetching bool
@@ -103,6 +108,7 @@ type Manager struct {
 	gapSince   time.Time
 	fetching   bool
 	lastEvent  time.Time
+	lastID     int32 // newest message id of the common box dispatched
 	dirty      map[int64]int32
 	stateDirty bool
 }
@@ -149,9 +155,76 @@ func (m *Manager) channel(id int64) *channel {
 	ch, ok := m.channels[id]
 	if !ok {
 		ch = &channel{}
+		if m.cfg.LoadChannelPts != nil {
+			ch.pts, ch.known = m.cfg.LoadChannelPts(id)
+		}
 		m.channels[id] = ch
 	}
 	return ch
+}
+
+// LastMessageID returns the newest message id of the common box (private
+// chats and basic groups) dispatched so far; 0 when none was.
+func (m *Manager) LastMessageID() int32 { return m.lastID }
+
+// ChannelLastMessageID returns the newest message id of a channel
+// dispatched so far; 0 when none was.
+func (m *Manager) ChannelLastMessageID(channelID int64) int32 {
+	if ch, ok := m.channels[channelID]; ok {
+		return ch.lastID
+	}
+	return 0
+}
+
+// noteMessage records the id of a dispatched new message, and reports
+// whether it is new (a message at or below the newest id seen was already
+// dispatched, by a recovery that overlapped).
+func (m *Manager) noteMessage(up api.UpdateClass) bool {
+	switch x := up.(type) {
+	case *api.UpdateNewMessage:
+		id := messageID(x.Message)
+		if id > m.lastID {
+			m.lastID = id
+		}
+	case *api.UpdateNewChannelMessage:
+		id := messageID(x.Message)
+		cid := channelOf(x.Message)
+		if cid == 0 {
+			return true
+		}
+		ch := m.channel(cid)
+		if id <= ch.lastID {
+			return false
+		}
+		ch.lastID = id
+	}
+	return true
+}
+
+func messageID(mc api.MessageClass) int32 {
+	switch x := mc.(type) {
+	case *api.Message:
+		return x.ID
+	case *api.MessageService:
+		return x.ID
+	case *api.MessageEmpty:
+		return x.ID
+	}
+	return 0
+}
+
+func channelOf(mc api.MessageClass) int64 {
+	var p api.PeerClass
+	switch x := mc.(type) {
+	case *api.Message:
+		p = x.PeerID
+	case *api.MessageService:
+		p = x.PeerID
+	}
+	if c, ok := p.(*api.PeerChannel); ok {
+		return c.ChannelID
+	}
+	return 0
 }
 
 // CatchUp asks for the difference since the stored state (on start, when
@@ -294,11 +367,7 @@ func (m *Manager) advanceDate(date int32) {
 // applyOne routes one update by the sequence it belongs to.
 func (m *Manager) applyOne(out *Output, up api.UpdateClass, users []api.UserClass, chats []api.ChatClass) {
 	if tooLong, ok := up.(*api.UpdateChannelTooLong); ok {
-		ch := m.channel(tooLong.ChannelID)
-		if !ch.fetching {
-			ch.fetching = true
-			out.GetChannelDifference = append(out.GetChannelDifference, ChannelFetch{ChannelID: tooLong.ChannelID, Pts: ch.pts})
-		}
+		m.channelTooLong(out, tooLong)
 		return
 	}
 	seq := api.ClassifyUpdate(up)
@@ -314,12 +383,12 @@ func (m *Manager) applyOne(out *Output, up api.UpdateClass, users []api.UserClas
 		p.pts, p.count = seq.Pts, seq.PtsCount
 		m.applyChannel(out, seq.ChannelID, p)
 	default:
-		dispatch(out, p)
+		m.dispatch(out, p)
 	}
 }
 
-func dispatch(out *Output, p pending) {
-	if p.update == nil {
+func (m *Manager) dispatch(out *Output, p pending) {
+	if p.update == nil || !m.noteMessage(p.update) {
 		return
 	}
 	n := len(out.Dispatch)
@@ -335,11 +404,29 @@ func sameEntities(b Batch, p pending) bool {
 		(len(p.users) == 0 || &b.Users[0] == &p.users[0]) && (len(p.chats) == 0 || &b.Chats[0] == &p.chats[0])
 }
 
+// channelTooLong asks for a channel's difference, from the pts it is at.
+// A channel never tracked (no pts known or stored) has no position to fetch
+// from: it starts at the pts the server announces.
+func (m *Manager) channelTooLong(out *Output, u *api.UpdateChannelTooLong) {
+	ch := m.channel(u.ChannelID)
+	if !ch.known || ch.pts <= 0 {
+		if u.Pts.Set {
+			ch.pts, ch.known = u.Pts.Val, true
+			m.dirty[u.ChannelID] = ch.pts
+		}
+		return
+	}
+	if !ch.fetching {
+		ch.fetching, ch.gapSince = true, time.Time{}
+		out.GetChannelDifference = append(out.GetChannelDifference, ChannelFetch{ChannelID: u.ChannelID, Pts: ch.pts})
+	}
+}
+
 // applyPts applies the common-pts rule: local + count == pts applies,
 // local + count > pts is a duplicate, and < is a gap.
 func (m *Manager) applyPts(out *Output, p pending, buffer bool) {
 	if !m.known {
-		dispatch(out, p)
+		m.dispatch(out, p)
 		return
 	}
 	if m.fetching {
@@ -352,7 +439,7 @@ func (m *Manager) applyPts(out *Output, p pending, buffer bool) {
 	case m.state.Pts+p.count == p.pts:
 		m.state.Pts = p.pts
 		m.stateDirty = true
-		dispatch(out, p)
+		m.dispatch(out, p)
 		m.drainPts(out)
 	case m.state.Pts+p.count > p.pts:
 		// already applied
@@ -374,7 +461,7 @@ func (m *Manager) drainPts(out *Output) {
 		case m.state.Pts+p.count == p.pts:
 			m.state.Pts = p.pts
 			m.stateDirty = true
-			dispatch(out, p)
+			m.dispatch(out, p)
 		case m.state.Pts+p.count > p.pts:
 		default:
 			return
@@ -387,7 +474,7 @@ func (m *Manager) drainPts(out *Output) {
 // applyQts applies the qts rule: local + 1 == qts applies.
 func (m *Manager) applyQts(out *Output, p pending) {
 	if !m.known {
-		dispatch(out, p)
+		m.dispatch(out, p)
 		return
 	}
 	if m.fetching {
@@ -398,7 +485,7 @@ func (m *Manager) applyQts(out *Output, p pending) {
 	case m.state.Qts+1 == p.pts:
 		m.state.Qts = p.pts
 		m.stateDirty = true
-		dispatch(out, p)
+		m.dispatch(out, p)
 		sort.SliceStable(m.qtsPending, func(i, j int) bool { return m.qtsPending[i].pts < m.qtsPending[j].pts })
 		for len(m.qtsPending) > 0 && m.qtsPending[0].pts <= m.state.Qts+1 {
 			q := m.qtsPending[0]
@@ -406,7 +493,7 @@ func (m *Manager) applyQts(out *Output, p pending) {
 			if q.pts == m.state.Qts+1 {
 				m.state.Qts = q.pts
 				m.stateDirty = true
-				dispatch(out, q)
+				m.dispatch(out, q)
 			}
 		}
 	case m.state.Qts+1 > p.pts:
@@ -425,7 +512,7 @@ func (m *Manager) applyChannel(out *Output, id int64, p pending) {
 		// First update of a channel we have no pts for: take it as is.
 		ch.pts, ch.known = p.pts, true
 		m.dirty[id] = ch.pts
-		dispatch(out, p)
+		m.dispatch(out, p)
 		return
 	}
 	if ch.fetching {
@@ -436,7 +523,7 @@ func (m *Manager) applyChannel(out *Output, id int64, p pending) {
 	case ch.pts+p.count == p.pts:
 		ch.pts = p.pts
 		m.dirty[id] = ch.pts
-		dispatch(out, p)
+		m.dispatch(out, p)
 		m.drainChannel(out, id, ch)
 	case ch.pts+p.count > p.pts:
 	default:
@@ -457,7 +544,7 @@ func (m *Manager) drainChannel(out *Output, id int64, ch *channel) {
 		case ch.pts+p.count == p.pts:
 			ch.pts = p.pts
 			m.dirty[id] = ch.pts
-			dispatch(out, p)
+			m.dispatch(out, p)
 		case ch.pts+p.count > p.pts:
 		default:
 			return
@@ -507,7 +594,10 @@ func (m *Manager) setState(s api.UpdatesStateClass) {
 func (m *Manager) applyDifference(out *Output, msgs []api.MessageClass, others []api.UpdateClass, users []api.UserClass, chats []api.ChatClass) {
 	b := Batch{Users: users, Chats: chats}
 	for _, msg := range msgs {
-		b.Updates = append(b.Updates, &api.UpdateNewMessage{Message: msg})
+		up := &api.UpdateNewMessage{Message: msg}
+		if m.noteMessage(up) {
+			b.Updates = append(b.Updates, up)
+		}
 	}
 	for _, up := range others {
 		// Channel updates inside a difference still advance that channel.
@@ -520,11 +610,7 @@ func (m *Manager) applyDifference(out *Output, msgs []api.MessageClass, others [
 			m.dirty[s.ChannelID] = s.Pts
 		}
 		if tooLong, ok := up.(*api.UpdateChannelTooLong); ok {
-			ch := m.channel(tooLong.ChannelID)
-			if !ch.fetching {
-				ch.fetching = true
-				out.GetChannelDifference = append(out.GetChannelDifference, ChannelFetch{ChannelID: tooLong.ChannelID, Pts: ch.pts})
-			}
+			m.channelTooLong(out, tooLong)
 			continue
 		}
 		b.Updates = append(b.Updates, up)
@@ -562,7 +648,9 @@ func (m *Manager) OnChannelDifference(channelID int64, d api.UpdatesChannelDiffe
 	case *api.UpdatesChannelDifference:
 		b := Batch{Users: x.Users, Chats: x.Chats}
 		for _, msg := range x.NewMessages {
-			b.Updates = append(b.Updates, &api.UpdateNewChannelMessage{Message: msg})
+			if up := (&api.UpdateNewChannelMessage{Message: msg}); m.noteMessage(up) {
+				b.Updates = append(b.Updates, up)
+			}
 		}
 		b.Updates = append(b.Updates, x.OtherUpdates...)
 		if len(b.Updates) > 0 {
@@ -572,13 +660,10 @@ func (m *Manager) OnChannelDifference(channelID int64, d api.UpdatesChannelDiffe
 	case *api.UpdatesChannelDifferenceTooLong:
 		// The server skipped ahead: deliver the messages it gave (the most
 		// recent ones) and report that history before them must be refetched.
-		b := Batch{Users: x.Users, Chats: x.Chats}
-		for _, msg := range x.Messages {
-			b.Updates = append(b.Updates, &api.UpdateNewChannelMessage{Message: msg})
-		}
-		if len(b.Updates) > 0 {
-			out.Dispatch = append(out.Dispatch, b)
-		}
+		// Messages come newest first; those at or below the newest id
+		// dispatched (by RecoverChannel, which the client calls first with
+		// the history in between) are skipped.
+		m.dispatchMessages(&out, Batch{Users: x.Users, Chats: x.Chats, Updates: channelMessages(x.Messages)})
 		if dl, ok := x.Dialog.(*api.Dialog); ok && dl.Pts.Set {
 			ch.pts, ch.known = dl.Pts.Val, true
 		}
@@ -595,6 +680,91 @@ func (m *Manager) OnChannelDifference(channelID int64, d api.UpdatesChannelDiffe
 		for _, p := range pend {
 			m.applyChannel(&out, channelID, p)
 		}
+	}
+	m.finish(&out)
+	return out
+}
+
+func channelMessages(msgs []api.MessageClass) []api.UpdateClass {
+	ups := make([]api.UpdateClass, 0, len(msgs))
+	for _, msg := range msgs {
+		ups = append(ups, &api.UpdateNewChannelMessage{Message: msg})
+	}
+	return ups
+}
+
+// dispatchMessages dispatches new-message updates in ascending id order,
+// skipping those already dispatched.
+func (m *Manager) dispatchMessages(out *Output, b Batch) {
+	sort.SliceStable(b.Updates, func(i, j int) bool { return updateMessageID(b.Updates[i]) < updateMessageID(b.Updates[j]) })
+	kept := b.Updates[:0]
+	for _, up := range b.Updates {
+		if up, ok := up.(*api.UpdateNewMessage); ok && messageID(up.Message) <= m.lastID {
+			continue
+		}
+		if m.noteMessage(up) {
+			kept = append(kept, up)
+		}
+	}
+	if b.Updates = kept; len(kept) > 0 {
+		out.Dispatch = append(out.Dispatch, b)
+	}
+}
+
+func updateMessageID(up api.UpdateClass) int32 {
+	switch x := up.(type) {
+	case *api.UpdateNewMessage:
+		return messageID(x.Message)
+	case *api.UpdateNewChannelMessage:
+		return messageID(x.Message)
+	}
+	return 0
+}
+
+// Recover dispatches messages of the common box refetched after
+// differenceTooLong (messages.getMessages past LastMessageID), in id order.
+// Call it before OnDifference with that differenceTooLong, while the
+// manager still holds back newer updates.
+func (m *Manager) Recover(msgs []api.MessageClass, users []api.UserClass, chats []api.ChatClass) Output {
+	var out Output
+	ups := make([]api.UpdateClass, 0, len(msgs))
+	for _, msg := range msgs {
+		if _, empty := msg.(*api.MessageEmpty); !empty {
+			ups = append(ups, &api.UpdateNewMessage{Message: msg})
+		}
+	}
+	m.dispatchMessages(&out, Batch{Updates: ups, Users: users, Chats: chats})
+	return out
+}
+
+// RecoverChannel dispatches a channel's messages refetched after
+// channelDifferenceTooLong (the history between ChannelLastMessageID and the
+// oldest message the server gave), in id order. Call it before
+// OnChannelDifference with that answer.
+func (m *Manager) RecoverChannel(channelID int64, msgs []api.MessageClass, users []api.UserClass, chats []api.ChatClass) Output {
+	var out Output
+	m.channel(channelID)
+	m.dispatchMessages(&out, Batch{Updates: channelMessages(msgs), Users: users, Chats: chats})
+	return out
+}
+
+// GiveUpChannel ends a channel fetch that cannot succeed (the channel is
+// no longer readable, or not cached): the updates held for it are applied
+// from the oldest one on, accepting the gap before it, so they are neither
+// held forever nor fetched again and again.
+func (m *Manager) GiveUpChannel(channelID int64) Output {
+	var out Output
+	ch := m.channel(channelID)
+	ch.fetching, ch.gapSince = false, time.Time{}
+	if len(ch.pending) > 0 {
+		sort.SliceStable(ch.pending, func(i, j int) bool {
+			return ch.pending[i].pts-ch.pending[i].count < ch.pending[j].pts-ch.pending[j].count
+		})
+		if first := ch.pending[0]; first.pts-first.count > ch.pts {
+			ch.pts, ch.known = first.pts-first.count, true
+		}
+		m.drainChannel(&out, channelID, ch)
+		m.dirty[channelID] = ch.pts
 	}
 	m.finish(&out)
 	return out

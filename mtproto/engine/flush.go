@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 
 	"github.com/polygram/polygram/mtproto/crypto"
 	"github.com/polygram/polygram/tl"
@@ -21,7 +22,7 @@ const (
 
 // maybeGzip returns body wrapped in gzip_packed when that is smaller.
 func (e *Engine) maybeGzip(body []byte) []byte {
-	if e.cfg.GzipThreshold < 0 || len(body) < e.cfg.GzipThreshold {
+	if e.cfg.GzipThreshold < 0 || len(body) < e.cfg.GzipThreshold || incompressible(body) {
 		return body
 	}
 	z := tl.Gzip(body)
@@ -181,4 +182,29 @@ func (e *Engine) pruneContainers() {
 			delete(e.conts, id)
 		}
 	}
+}
+
+// incompressible guesses, from the byte entropy of a 4 KB sample in the
+// middle, that a large body is already compressed or random (file parts:
+// upload.file answers, saveFilePart requests). Deflating a megabyte that
+// does not shrink costs more CPU than encrypting it, and Telegram does not
+// pack file parts either. Small bodies are always tried.
+func incompressible(body []byte) bool {
+	const sample = 4096
+	if len(body) < 16*sample {
+		return false
+	}
+	mid := len(body)/2 - sample/2
+	var counts [256]int
+	for _, b := range body[mid : mid+sample] {
+		counts[b]++
+	}
+	bits := 0.0
+	for _, n := range counts {
+		if n > 0 {
+			p := float64(n) / sample
+			bits -= p * math.Log2(p)
+		}
+	}
+	return bits > 7.5 // of at most 8 bits per byte
 }

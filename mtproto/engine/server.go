@@ -21,19 +21,42 @@ type answerCache struct {
 	size    int
 	answers map[int64][]byte // nil value: executing, no answer yet
 	order   []int64
+	bytes   int // of the answers kept, bounded by maxAnswerBytes
 }
+
+// maxAnswerBytes bounds the memory of a cache: file parts are 1 MB answers,
+// and 1024 of them per session would be a gigabyte. Only the newest answers
+// can still be asked for again, so the oldest go first.
+const maxAnswerBytes = 32 << 20
 
 func newAnswerCache(size int) *answerCache {
 	return &answerCache{size: size, answers: map[int64][]byte{}}
 }
 
+func (c *answerCache) evictOldest() {
+	c.bytes -= len(c.answers[c.order[0]])
+	delete(c.answers, c.order[0])
+	c.order = c.order[1:]
+}
+
 func (c *answerCache) start(msgID int64) {
 	if len(c.order) >= c.size {
-		delete(c.answers, c.order[0])
-		c.order = c.order[1:]
+		c.evictOldest()
 	}
 	c.answers[msgID] = nil
 	c.order = append(c.order, msgID)
+}
+
+// set records the answer to a request being executed.
+func (c *answerCache) set(msgID int64, ans []byte) {
+	if _, ok := c.answers[msgID]; !ok {
+		return
+	}
+	c.bytes += len(ans) - len(c.answers[msgID])
+	c.answers[msgID] = ans
+	for c.bytes > maxAnswerBytes && len(c.order) > 1 && c.order[0] != msgID {
+		c.evictOldest()
+	}
 }
 
 // serverReceive handles a packet received by a server engine.
@@ -197,9 +220,7 @@ func encodeObject(o tl.Object) []byte {
 // rpc_error built with RPCErrorBody). Large results are gzip-packed.
 func (e *Engine) Reply(reqMsgID int64, result []byte) {
 	result = e.maybeGzip(result)
-	if _, ok := e.answers.answers[reqMsgID]; ok {
-		e.answers.answers[reqMsgID] = result
-	}
+	e.answers.set(reqMsgID, result)
 	e.queueReply(reqMsgID, result)
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math/big"
 	"math/rand/v2"
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
@@ -354,7 +355,7 @@ func TestBindMessageRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, msgID, err := OpenBindMessage(perm, msg)
-	if err != nil || msgID != 0x6000000000000004 || *got != *inner {
+	if err != nil || msgID != 0x6000000000000004 || !reflect.DeepEqual(got, inner) {
 		t.Fatalf("%+v %x %v", got, msgID, err)
 	}
 	if _, _, err := OpenBindMessage(temp, msg); !errors.Is(err, ErrBindMessage) {
