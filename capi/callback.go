@@ -21,16 +21,21 @@ static void polygram_deliver(polygram_callback cb, void *user_data, polygram_han
 */
 import "C"
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/polygram/polygram/capi/bridge"
+)
 
 // callCallback hands an event to the host's callback. The data is Go
 // memory lent for the call (cgo pins it; it holds no Go pointers), so no
 // copy is made: the header tells callbacks to copy what they keep.
-func callCallback(cb C.polygram_callback, userData unsafe.Pointer, h uint64, ev *event) {
+func callCallback(cb C.polygram_callback, userData unsafe.Pointer, h uint64, ev *bridge.Event) {
 	var data *C.uchar
-	if len(ev.data) > 0 {
-		data = (*C.uchar)(unsafe.Pointer(&ev.data[0]))
+	b := ev.Data()
+	if len(b) > 0 {
+		data = (*C.uchar)(unsafe.Pointer(&b[0]))
 	}
-	C.polygram_deliver(cb, userData, C.polygram_handle(h), C.int(ev.typ), C.int(ev.status), C.uint64_t(ev.reqID),
-		C.int(ev.enc), data, C.size_t(len(ev.data)))
+	C.polygram_deliver(cb, userData, C.polygram_handle(h), C.int(ev.Type()), C.int(ev.Status()), C.uint64_t(ev.RequestID()),
+		C.int(ev.Encoding()), data, C.size_t(len(b)))
 }

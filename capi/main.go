@@ -1,14 +1,15 @@
 // Command capi is Polygram's C API: built with -buildmode=c-shared it becomes
 // libpolygram.so, whose contract is include/polygram.h (and docs/capi.md).
 //
-// This package holds no logic beyond marshalling, handles, event queues and
-// turning panics into error codes: nothing a caller passes may crash the
-// host process. The exported functions in this file are thin: each converts
-// C arguments, calls a Go function of the same meaning (client.send,
-// client.receive, prepare, parseConfig, ...) and converts the answer back.
-// The Go tests and fuzz targets exercise those functions directly; a Go
-// program must never load libpolygram.so (two Go runtimes cannot share a
-// process), so the shared library itself is tested from C (tests/c).
+// This package holds no logic beyond converting C arguments and turning
+// panics into error codes: nothing a caller passes may crash the host
+// process. Each exported function converts its C arguments, calls the
+// function of the same meaning in capi/bridge (Client.Send, Client.Receive,
+// NewClient, ...), which the mobile facade shares, and converts the answer
+// back. The Go tests and fuzz targets of capi/bridge exercise those
+// functions directly; a Go program must never load libpolygram.so (two Go
+// runtimes cannot share a process), so the shared library itself is tested
+// from C (tests/c).
 package main
 
 /*
@@ -24,12 +25,9 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/polygram/polygram/capi/bridge"
 	"github.com/polygram/polygram/tl/api"
-	"github.com/polygram/polygram/tl/tlpack"
 )
-
-// abiVersion must equal POLYGRAM_ABI_VERSION in include/polygram.h.
-const abiVersion = 1
 
 // Version is the library version.
 const Version = "0.1.0"
@@ -39,11 +37,12 @@ const Version = "0.1.0"
 var (
 	versionC     = C.CString(Version)
 	statusNamesC = func() []*C.char {
-		out := make([]*C.char, len(statusNames)+1)
-		for i, n := range statusNames {
+		names := bridge.StatusNames()
+		out := make([]*C.char, len(names)+1)
+		for i, n := range names {
 			out[i] = C.CString(n)
 		}
-		out[len(statusNames)] = C.CString("UNKNOWN")
+		out[len(names)] = C.CString("UNKNOWN")
 		return out
 	}()
 )
@@ -54,15 +53,15 @@ func main() {}
 func polygram_version() *C.char { return versionC }
 
 //export polygram_abi_version
-func polygram_abi_version() C.int { return abiVersion }
+func polygram_abi_version() C.int { return bridge.ABIVersion }
 
 //export polygram_layer
 func polygram_layer() C.int { return api.Layer }
 
 //export polygram_status_name
 func polygram_status_name(s C.polygram_status) *C.char {
-	if int(s) < 0 || int(s) >= len(statusNames) {
-		return statusNamesC[len(statusNames)]
+	if int(s) < 0 || int(s) >= len(statusNamesC)-1 {
+		return statusNamesC[len(statusNamesC)-1]
 	}
 	return statusNamesC[int(s)]
 }
@@ -86,7 +85,7 @@ func polygram_schema_msgpack(out **C.uchar, outLen *C.size_t) (status C.polygram
 	if out == nil || outLen == nil {
 		return C.POLYGRAM_ERR_INVALID_ARGUMENT
 	}
-	b, err := schemaMsgpack()
+	b, err := bridge.SchemaMsgpack()
 	if err != nil {
 		return C.POLYGRAM_ERR_INTERNAL
 	}
@@ -101,9 +100,9 @@ func polygram_tl_to_msgpack(in *C.uchar, inLen C.size_t, out **C.uchar, outLen *
 	if !ok || out == nil || outLen == nil {
 		return fail(errOut, errLen, nullArgument())
 	}
-	mp, err := tlpack.API().ObjectToMsgpack(nil, src)
-	if err != nil {
-		return fail(errOut, errLen, errorf(statusDecode, "%v", err))
+	mp, e := bridge.TLToMsgpack(src)
+	if e != nil {
+		return fail(errOut, errLen, e)
 	}
 	give(out, outLen, mp)
 	return C.POLYGRAM_OK
@@ -116,9 +115,9 @@ func polygram_msgpack_to_tl(in *C.uchar, inLen C.size_t, out **C.uchar, outLen *
 	if !ok || out == nil || outLen == nil {
 		return fail(errOut, errLen, nullArgument())
 	}
-	raw, err := tlpack.API().ObjectFromMsgpack(nil, src)
-	if err != nil {
-		return fail(errOut, errLen, errorf(statusDecode, "%v", err))
+	raw, e := bridge.MsgpackToTL(src)
+	if e != nil {
+		return fail(errOut, errLen, e)
 	}
 	give(out, outLen, raw)
 	return C.POLYGRAM_OK
@@ -130,7 +129,7 @@ func polygram_stats(collect C.int, out **C.uchar, outLen *C.size_t) (status C.po
 	if out == nil || outLen == nil {
 		return C.POLYGRAM_ERR_INVALID_ARGUMENT
 	}
-	give(out, outLen, stats(collect != 0))
+	give(out, outLen, bridge.Stats(collect != 0))
 	return C.POLYGRAM_OK
 }
 
@@ -141,43 +140,42 @@ func polygram_client_new(config *C.uchar, configLen C.size_t, cb C.polygram_call
 	if !ok || handle == nil {
 		return fail(errOut, errLen, nullArgument())
 	}
-	var deliver func(h uint64, ev *event)
+	var deliver func(h uint64, ev *bridge.Event)
 	if cb != nil {
-		deliver = func(h uint64, ev *event) { callCallback(cb, userData, h, ev) }
+		deliver = func(h uint64, ev *bridge.Event) { callCallback(cb, userData, h, ev) }
 	}
-	c, e := newClient(src, deliver)
+	c, e := bridge.NewClient(src, deliver)
 	if e != nil {
 		return fail(errOut, errLen, e)
 	}
-	*handle = C.polygram_handle(c.h)
+	*handle = C.polygram_handle(c.Handle())
 	return C.POLYGRAM_OK
 }
 
 //export polygram_client_close
 func polygram_client_close(h C.polygram_handle) (status C.polygram_status) {
 	defer guard(&status, nil, nil)
-	c, e := lookupClient(uint64(h))
+	c, e := bridge.LookupClient(uint64(h))
 	if e != nil {
-		if e.status == statusClosed {
+		if e.Status() == bridge.StatusClosed {
 			return C.POLYGRAM_OK
 		}
-		return C.polygram_status(e.status)
+		return C.polygram_status(e.Status())
 	}
-	c.close()
+	c.Close()
 	return C.POLYGRAM_OK
 }
 
 //export polygram_set_log_level
 func polygram_set_log_level(h C.polygram_handle, level C.int) (status C.polygram_status) {
 	defer guard(&status, nil, nil)
-	c, e := lookupClient(uint64(h))
+	c, e := bridge.LookupClient(uint64(h))
 	if e != nil {
-		return C.polygram_status(e.status)
+		return C.polygram_status(e.Status())
 	}
-	if level < logDebug || level > logOff {
-		return C.POLYGRAM_ERR_INVALID_ARGUMENT
+	if e := c.SetLogLevel(int(level)); e != nil {
+		return C.polygram_status(e.Status())
 	}
-	c.logLevel.Store(int32(level))
 	return C.POLYGRAM_OK
 }
 
@@ -188,11 +186,11 @@ func polygram_send(h C.polygram_handle, enc C.polygram_encoding, req *C.uchar, r
 	if !ok || id == nil {
 		return fail(errOut, errLen, nullArgument())
 	}
-	c, e := lookupClient(uint64(h))
+	c, e := bridge.LookupClient(uint64(h))
 	if e != nil {
 		return fail(errOut, errLen, e)
 	}
-	n, e := c.send(int(enc), src)
+	n, e := c.Send(int(enc), src)
 	if e != nil {
 		return fail(errOut, errLen, e)
 	}
@@ -203,12 +201,12 @@ func polygram_send(h C.polygram_handle, enc C.polygram_encoding, req *C.uchar, r
 //export polygram_cancel
 func polygram_cancel(h C.polygram_handle, id C.uint64_t) (status C.polygram_status) {
 	defer guard(&status, nil, nil)
-	c, e := lookupClient(uint64(h))
+	c, e := bridge.LookupClient(uint64(h))
 	if e != nil {
-		return C.polygram_status(e.status)
+		return C.polygram_status(e.Status())
 	}
-	if e := c.cancelRequest(uint64(id)); e != nil {
-		return C.polygram_status(e.status)
+	if e := c.Cancel(uint64(id)); e != nil {
+		return C.polygram_status(e.Status())
 	}
 	return C.POLYGRAM_OK
 }
@@ -220,7 +218,7 @@ func polygram_invoke(h C.polygram_handle, enc C.polygram_encoding, req *C.uchar,
 	if !ok || out == nil || outLen == nil {
 		return fail(errOut, errLen, nullArgument())
 	}
-	c, e := lookupClient(uint64(h))
+	c, e := bridge.LookupClient(uint64(h))
 	if e != nil {
 		return fail(errOut, errLen, e)
 	}
@@ -228,7 +226,7 @@ func polygram_invoke(h C.polygram_handle, enc C.polygram_encoding, req *C.uchar,
 	if d < 0 {
 		d = 0 // no limit
 	}
-	res, e := c.invoke(int(enc), src, d)
+	res, e := c.Invoke(int(enc), src, d)
 	if e != nil {
 		return fail(errOut, errLen, e)
 	}
@@ -242,19 +240,19 @@ func polygram_receive(h C.polygram_handle, timeout C.double, ev *C.polygram_even
 	if ev == nil {
 		return C.POLYGRAM_ERR_INVALID_ARGUMENT
 	}
-	c, e := lookupClient(uint64(h))
+	c, e := bridge.LookupClient(uint64(h))
 	if e != nil {
-		return C.polygram_status(e.status)
+		return C.polygram_status(e.Status())
 	}
-	got, e := c.receive(seconds(float64(timeout)))
+	got, e := c.Receive(seconds(float64(timeout)))
 	if e != nil {
-		return C.polygram_status(e.status)
+		return C.polygram_status(e.Status())
 	}
-	ev._type = C.int(got.typ)
-	ev.status = C.int(got.status)
-	ev.request_id = C.uint64_t(got.reqID)
-	ev.encoding = C.int(got.enc)
-	give(&ev.data, &ev.data_len, got.data)
+	ev._type = C.int(got.Type())
+	ev.status = C.int(got.Status())
+	ev.request_id = C.uint64_t(got.RequestID())
+	ev.encoding = C.int(got.Encoding())
+	give(&ev.data, &ev.data_len, got.Data())
 	return C.POLYGRAM_OK
 }
 
@@ -265,25 +263,25 @@ func polygram_emulator_start(config *C.uchar, configLen C.size_t, handle *C.poly
 	if !ok || handle == nil {
 		return fail(errOut, errLen, nullArgument())
 	}
-	e, ae := startEmulator(src)
+	e, ae := bridge.StartEmulator(src)
 	if ae != nil {
 		return fail(errOut, errLen, ae)
 	}
-	*handle = C.polygram_handle(e.h)
+	*handle = C.polygram_handle(e.Handle())
 	return C.POLYGRAM_OK
 }
 
 //export polygram_emulator_stop
 func polygram_emulator_stop(h C.polygram_handle) (status C.polygram_status) {
 	defer guard(&status, nil, nil)
-	e, ae := lookupEmulator(uint64(h))
+	e, ae := bridge.LookupEmulator(uint64(h))
 	if ae != nil {
-		if ae.status == statusClosed {
+		if ae.Status() == bridge.StatusClosed {
 			return C.POLYGRAM_OK
 		}
-		return C.polygram_status(ae.status)
+		return C.polygram_status(ae.Status())
 	}
-	e.stop()
+	e.Stop()
 	return C.POLYGRAM_OK
 }
 
@@ -294,11 +292,11 @@ func polygram_emulator_call(h C.polygram_handle, cmd *C.uchar, cmdLen C.size_t, 
 	if !ok || out == nil || outLen == nil {
 		return fail(errOut, errLen, nullArgument())
 	}
-	e, ae := lookupEmulator(uint64(h))
+	e, ae := bridge.LookupEmulator(uint64(h))
 	if ae != nil {
 		return fail(errOut, errLen, ae)
 	}
-	res, ae := e.call(src)
+	res, ae := e.Call(src)
 	if ae != nil {
 		return fail(errOut, errLen, ae)
 	}
@@ -334,8 +332,8 @@ func input(p *C.uchar, n C.size_t) ([]byte, bool) {
 	return unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n)), true
 }
 
-func nullArgument() *apiError {
-	return errorf(statusInvalidArgument, "a required pointer is NULL, or a length is out of range (NULL input needs length 0; at most %d bytes)", maxInput)
+func nullArgument() *bridge.Error {
+	return bridge.Errorf(bridge.StatusInvalidArgument, "a required pointer is NULL, or a length is out of range (NULL input needs length 0; at most %d bytes)", maxInput)
 }
 
 // give copies b into a malloc'ed buffer owned by the caller.
@@ -357,11 +355,11 @@ func give(out **C.uchar, outLen *C.size_t, b []byte) {
 
 // fail hands the caller the error map (when asked for) and returns the
 // status.
-func fail(errOut **C.uchar, errLen *C.size_t, e *apiError) C.polygram_status {
+func fail(errOut **C.uchar, errLen *C.size_t, e *bridge.Error) C.polygram_status {
 	if errOut != nil && errLen != nil {
-		give(errOut, errLen, e.encode())
+		give(errOut, errLen, e.Encode())
 	}
-	return C.polygram_status(e.status)
+	return C.polygram_status(e.Status())
 }
 
 // guard turns a panic into POLYGRAM_ERR_INTERNAL so it never crosses the C
@@ -371,10 +369,10 @@ func guard(status *C.polygram_status, errOut **C.uchar, errLen *C.size_t) {
 		*status = C.POLYGRAM_ERR_INTERNAL
 		func() {
 			defer func() { recover() }()
-			fail(errOut, errLen, errorf(statusInternal, "internal fault: %v", r))
+			fail(errOut, errLen, bridge.Errorf(bridge.StatusInternal, "internal fault: %v", r))
 		}()
 	}
 }
 
 // the compiler checks that the header's enum values are what Go uses.
-var _ = [1]struct{}{}[C.POLYGRAM_ERR_FAILED-statusFailed]
+var _ = [1]struct{}{}[C.POLYGRAM_ERR_FAILED-bridge.StatusFailed]

@@ -1,4 +1,4 @@
-package main
+package bridge
 
 import (
 	"sync"
@@ -16,8 +16,8 @@ const (
 
 var (
 	handleCounter atomic.Uint64
-	clients       sync.Map // handle → *client
-	emulators     sync.Map // handle → *emulatorHandle
+	clients       sync.Map // handle → *Client
+	emulators     sync.Map // handle → *Emulator
 )
 
 func newHandle(kind uint64) uint64 { return handleCounter.Add(1)<<2 | kind }
@@ -38,9 +38,11 @@ func kindName(h uint64) string {
 	return "nothing"
 }
 
-func lookupClient(h uint64) (*client, *apiError) {
+// LookupClient finds a live client by handle: CLOSED for one that was
+// closed, BAD_HANDLE for anything else.
+func LookupClient(h uint64) (*Client, *Error) {
 	if v, ok := clients.Load(h); ok {
-		return v.(*client), nil
+		return v.(*Client), nil
 	}
 	if issued(h, kindClient) {
 		return nil, errorf(statusClosed, "client %d was closed", h)
@@ -48,9 +50,11 @@ func lookupClient(h uint64) (*client, *apiError) {
 	return nil, badHandle(h, "a client")
 }
 
-func lookupEmulator(h uint64) (*emulatorHandle, *apiError) {
+// LookupEmulator finds a running emulator by handle: CLOSED for one that
+// was stopped, BAD_HANDLE for anything else.
+func LookupEmulator(h uint64) (*Emulator, *Error) {
 	if v, ok := emulators.Load(h); ok {
-		return v.(*emulatorHandle), nil
+		return v.(*Emulator), nil
 	}
 	if issued(h, kindEmulator) {
 		return nil, errorf(statusClosed, "emulator %d was stopped", h)
@@ -58,7 +62,7 @@ func lookupEmulator(h uint64) (*emulatorHandle, *apiError) {
 	return nil, badHandle(h, "an emulator")
 }
 
-func badHandle(h uint64, want string) *apiError {
+func badHandle(h uint64, want string) *Error {
 	if h == 0 {
 		return errorf(statusBadHandle, "handle 0 is never valid (want %s handle)", want)
 	}

@@ -1,4 +1,4 @@
-package main
+package bridge
 
 import (
 	"context"
@@ -14,14 +14,14 @@ import (
 // prepare validates a request and returns the job that runs it. Everything
 // that can be checked without the network is checked here, so that
 // polygram_send fails at once on bad input.
-func prepare(enc int, data []byte) (*job, *apiError) {
+func prepare(enc int, data []byte) (*job, *Error) {
 	switch enc {
 	case encTL:
 		fn, e := decodeFunction(data)
 		if e != nil {
 			return nil, e
 		}
-		return &job{enc: encTL, run: func(ctx context.Context, c *client) ([]byte, error) {
+		return &job{enc: encTL, run: func(ctx context.Context, c *Client) ([]byte, error) {
 			return invokeTL(ctx, c, fn)
 		}}, nil
 	case encMsgpack:
@@ -33,7 +33,7 @@ func prepare(enc int, data []byte) (*job, *apiError) {
 		if e != nil {
 			return nil, e
 		}
-		return &job{enc: encMsgpack, run: func(ctx context.Context, c *client) ([]byte, error) {
+		return &job{enc: encMsgpack, run: func(ctx context.Context, c *Client) ([]byte, error) {
 			res, err := invokeTL(ctx, c, fn)
 			if err != nil {
 				return nil, err
@@ -51,7 +51,7 @@ func prepare(enc int, data []byte) (*job, *apiError) {
 }
 
 // decodeFunction decodes a boxed TL function call of the API schema.
-func decodeFunction(b []byte) (tl.Function, *apiError) {
+func decodeFunction(b []byte) (tl.Function, *Error) {
 	if len(b) < 4 {
 		return nil, errorf(statusDecode, "a TL request must start with a 4-byte constructor id (got %d bytes)", len(b))
 	}
@@ -78,7 +78,7 @@ func decodeFunction(b []byte) (tl.Function, *apiError) {
 // invokeTL calls a function through core's invoke policy (so users and
 // chats are cached and pts fed to the updates manager) and returns the
 // result re-encoded as TL.
-func invokeTL(ctx context.Context, c *client, fn tl.Function) ([]byte, error) {
+func invokeTL(ctx context.Context, c *Client, fn tl.Function) ([]byte, error) {
 	res, err := c.core.Invoke(ctx, fn)
 	if err != nil {
 		return nil, err

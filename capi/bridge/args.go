@@ -1,4 +1,4 @@
-package main
+package bridge
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ type fields struct {
 	noun string // "argument" or "key"
 	m    map[string]any
 	used map[string]bool
-	err  *apiError
+	err  *Error
 }
 
 // newFields wraps v, which must be a map or nil (no fields).
@@ -234,7 +234,7 @@ func (f *fields) value(k string) any {
 }
 
 // finish returns the first error, or one naming the unknown keys.
-func (f *fields) finish() *apiError {
+func (f *fields) finish() *Error {
 	if f.err != nil {
 		return f.err
 	}

@@ -1,4 +1,4 @@
-package main
+package bridge
 
 import (
 	"runtime"
@@ -15,9 +15,9 @@ var (
 	schemaErr  error
 )
 
-// schemaMsgpack is the schema as msgpack (built once): constructors,
+// SchemaMsgpack is the schema as msgpack (built once): constructors,
 // functions with their params, and types → constructors.
-func schemaMsgpack() ([]byte, error) {
+func SchemaMsgpack() ([]byte, error) {
 	schemaOnce.Do(func() {
 		s, err := schema.Parse(api.SchemaText, schema.Options{})
 		if err != nil {
@@ -63,8 +63,8 @@ func schemaMsgpack() ([]byte, error) {
 	return schemaMP, schemaErr
 }
 
-// stats are process-wide figures for leak checks.
-func stats(collect bool) []byte {
+// Stats are process-wide figures for leak checks.
+func Stats(collect bool) []byte {
 	if collect {
 		debug.FreeOSMemory() // a collection, and free pages back to the OS
 	}
@@ -72,7 +72,7 @@ func stats(collect bool) []byte {
 	runtime.ReadMemStats(&ms)
 	nClients, nEmus, pending, queued := 0, 0, 0, 0
 	clients.Range(func(_, v any) bool {
-		c := v.(*client)
+		c := v.(*Client)
 		nClients++
 		c.mu.Lock()
 		pending += len(c.pending)

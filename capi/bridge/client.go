@@ -1,4 +1,4 @@
-package main
+package bridge
 
 import (
 	"bytes"
@@ -16,14 +16,14 @@ import (
 	"github.com/polygram/polygram/session"
 )
 
-// client is a core.Client behind a handle, with its event queue, pending
+// Client is a core.Client behind a handle, with its event queue, pending
 // requests and the states it reports.
-type client struct {
+type Client struct {
 	h          uint64
 	core       *core.Client
 	store      session.Store
 	q          *queue
-	deliver    func(h uint64, ev *event) // callback mode; nil: polygram_receive
+	deliver    func(h uint64, ev *Event) // callback mode; nil: polygram_receive
 	logLevel   atomic.Int32
 	rawUpdates bool
 
@@ -58,14 +58,14 @@ type job struct {
 	local bool
 	// enc is the encoding of the result (encTL or encMsgpack).
 	enc int
-	run func(ctx context.Context, c *client) ([]byte, error)
+	run func(ctx context.Context, c *Client) ([]byte, error)
 	// after, when set, sees the outcome (login flows update the auth state).
-	after func(c *client, err error)
+	after func(c *Client, err error)
 }
 
-// newClient creates a client from a configuration. deliver selects callback
+// NewClient creates a client from a configuration. deliver selects callback
 // mode; it is called on the client's delivery goroutine.
-func newClient(config []byte, deliver func(h uint64, ev *event)) (*client, *apiError) {
+func NewClient(config []byte, deliver func(h uint64, ev *Event)) (*Client, *Error) {
 	opts, e := parseConfig(config)
 	if e != nil {
 		return nil, e
@@ -74,7 +74,7 @@ func newClient(config []byte, deliver func(h uint64, ev *event)) (*client, *apiE
 	if e != nil {
 		return nil, e
 	}
-	c := &client{h: newHandle(kindClient), store: store, q: newQueue(opts.queueSize), deliver: deliver,
+	c := &Client{h: newHandle(kindClient), store: store, q: newQueue(opts.queueSize), deliver: deliver,
 		rawUpdates: opts.rawUpdates, pending: map[uint64]*request{}, closeDone: make(chan struct{})}
 	c.logLevel.Store(int32(opts.logLevel))
 	c.ctx, c.cancel = context.WithCancelCause(context.Background())
@@ -104,7 +104,7 @@ func newClient(config []byte, deliver func(h uint64, ev *event)) (*client, *apiE
 
 // deliveryLoop hands every event to the callback, in order, then forgets
 // the handle once the final event is delivered.
-func (c *client) deliveryLoop() {
+func (c *Client) deliveryLoop() {
 	c.deliverG.Store(goroutineID())
 	for {
 		ev, st := c.q.wait(-1)
@@ -117,7 +117,7 @@ func (c *client) deliveryLoop() {
 	close(c.delivered)
 }
 
-func (c *client) deliverOne(ev *event) {
+func (c *Client) deliverOne(ev *Event) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.log(logError, fmt.Sprint("delivering an event failed: ", r), nil)
@@ -141,8 +141,8 @@ func goroutineID() uint64 {
 	return 0
 }
 
-// send starts a request and returns its id at once.
-func (c *client) send(enc int, data []byte) (uint64, *apiError) {
+// Send starts a request and returns its id at once.
+func (c *Client) Send(enc int, data []byte) (uint64, *Error) {
 	j, e := prepare(enc, data)
 	if e != nil {
 		return 0, e
@@ -175,7 +175,7 @@ func (c *client) send(enc int, data []byte) (uint64, *apiError) {
 }
 
 // register records a pending request (and counts it in c.work).
-func (c *client) register(blocking bool) (uint64, context.Context, *apiError) {
+func (c *Client) register(blocking bool) (uint64, context.Context, *Error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -189,7 +189,7 @@ func (c *client) register(blocking bool) (uint64, context.Context, *apiError) {
 }
 
 // claim removes a pending request; whoever claims it reports its end.
-func (c *client) claim(id uint64) bool {
+func (c *Client) claim(id uint64) bool {
 	c.mu.Lock()
 	r, ok := c.pending[id]
 	delete(c.pending, id)
@@ -201,16 +201,16 @@ func (c *client) claim(id uint64) bool {
 }
 
 // finish queues the event that ends a request.
-func (c *client) finish(id uint64, enc int, res []byte, e *apiError) {
+func (c *Client) finish(id uint64, enc int, res []byte, e *Error) {
 	if e != nil {
-		c.q.push(event{typ: evError, status: e.status, reqID: id, enc: encMsgpack, data: e.encode()})
+		c.q.push(Event{typ: evError, status: e.status, reqID: id, enc: encMsgpack, data: e.encode()})
 		return
 	}
-	c.q.push(event{typ: evResult, reqID: id, enc: enc, data: res})
+	c.q.push(Event{typ: evResult, reqID: id, enc: enc, data: res})
 }
 
 // runJob runs a job with the state bookkeeping around it.
-func (c *client) runJob(ctx context.Context, j *job) (res []byte, err error) {
+func (c *Client) runJob(ctx context.Context, j *job) (res []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = errorf(statusInternal, "internal fault: %v", r)
@@ -242,8 +242,8 @@ func (c *client) runJob(ctx context.Context, j *job) (res []byte, err error) {
 	return res, err
 }
 
-// invoke runs a request and waits for its result.
-func (c *client) invoke(enc int, data []byte, timeout time.Duration) ([]byte, *apiError) {
+// Invoke runs a request and waits for its result.
+func (c *Client) Invoke(enc int, data []byte, timeout time.Duration) ([]byte, *Error) {
 	j, e := prepare(enc, data)
 	if e != nil {
 		return nil, e
@@ -276,8 +276,8 @@ func (c *client) invoke(enc int, data []byte, timeout time.Duration) ([]byte, *a
 	return res, nil
 }
 
-// cancelRequest ends a pending request with CANCELLED.
-func (c *client) cancelRequest(id uint64) *apiError {
+// Cancel ends a pending request with CANCELLED.
+func (c *Client) Cancel(id uint64) *Error {
 	c.mu.Lock()
 	r, ok := c.pending[id]
 	if ok && !r.blocking {
@@ -289,7 +289,7 @@ func (c *client) cancelRequest(id uint64) *apiError {
 	}
 	r.cancel(errCancelled)
 	e := errorf(statusCancelled, "request %d was cancelled", id)
-	c.q.push(event{typ: evError, status: e.status, reqID: id, enc: encMsgpack, data: e.encode()})
+	c.q.push(Event{typ: evError, status: e.status, reqID: id, enc: encMsgpack, data: e.encode()})
 	return nil
 }
 
@@ -297,9 +297,9 @@ func (c *client) cancelRequest(id uint64) *apiError {
 // their contexts are cancelled and the connections closed.
 const shutdownWait = 10 * time.Second
 
-// close shuts the client down (once) and, outside the callback, waits until
+// Close shuts the client down (once) and, outside the callback, waits until
 // the callback has seen the last event.
-func (c *client) close() {
+func (c *Client) Close() {
 	c.closeOnce.Do(c.shutdown)
 	<-c.closeDone
 	if c.deliver != nil && goroutineID() != c.deliverG.Load() {
@@ -307,7 +307,7 @@ func (c *client) close() {
 	}
 }
 
-func (c *client) shutdown() {
+func (c *Client) shutdown() {
 	defer close(c.closeDone)
 	c.mu.Lock()
 	c.closed = true
@@ -325,7 +325,7 @@ func (c *client) shutdown() {
 	slices.Sort(ids)
 	for _, id := range ids {
 		e := errorf(statusClosed, "client %d was closed before request %d completed", c.h, id)
-		c.q.push(event{typ: evError, status: e.status, reqID: id, enc: encMsgpack, data: e.encode()})
+		c.q.push(Event{typ: evError, status: e.status, reqID: id, enc: encMsgpack, data: e.encode()})
 	}
 	c.core.Close()
 	done := make(chan struct{})
@@ -341,13 +341,13 @@ func (c *client) shutdown() {
 	c.mu.Lock()
 	c.connState = "closed"
 	c.mu.Unlock()
-	c.q.pushFinal(event{typ: evConn, enc: encMsgpack, data: kv{"type", "connection_state", "state", "closed"}.encode()})
+	c.q.pushFinal(Event{typ: evConn, enc: encMsgpack, data: kv{"type", "connection_state", "state", "closed"}.encode()})
 }
 
-// receive waits for the next event (receive mode).
-func (c *client) receive(timeout time.Duration) (event, *apiError) {
+// Receive waits for the next event (receive mode).
+func (c *Client) Receive(timeout time.Duration) (Event, *Error) {
 	if c.deliver != nil {
-		return event{}, errorf(statusWrongMode, "client %d delivers its events to a callback", c.h)
+		return Event{}, errorf(statusWrongMode, "client %d delivers its events to a callback", c.h)
 	}
 	ev, st := c.q.wait(timeout)
 	switch st {
@@ -361,7 +361,7 @@ func (c *client) receive(timeout time.Duration) (event, *apiError) {
 }
 
 // setAuth reports an auth state change (extra adds keys to the event).
-func (c *client) setAuth(state string, extra kv) {
+func (c *Client) setAuth(state string, extra kv) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.authState == state && extra == nil {
@@ -369,19 +369,19 @@ func (c *client) setAuth(state string, extra kv) {
 	}
 	c.authState = state
 	m := append(kv{"type", "auth_state", "state", state}, extra...)
-	c.q.push(event{typ: evAuth, enc: encMsgpack, data: m.encode()})
+	c.q.push(Event{typ: evAuth, enc: encMsgpack, data: m.encode()})
 }
 
-func (c *client) setConn(state string) {
+func (c *Client) setConn(state string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.setConnLocked(state)
 }
 
-func (c *client) setConnLocked(state string) {
+func (c *Client) setConnLocked(state string) {
 	if c.connState == state || c.connState == "closed" || c.closed {
 		return
 	}
 	c.connState = state
-	c.q.push(event{typ: evConn, enc: encMsgpack, data: kv{"type", "connection_state", "state", state}.encode()})
+	c.q.push(Event{typ: evConn, enc: encMsgpack, data: kv{"type", "connection_state", "state", state}.encode()})
 }

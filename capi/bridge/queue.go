@@ -1,4 +1,4 @@
-package main
+package bridge
 
 import (
 	"runtime"
@@ -21,8 +21,8 @@ const (
 	encCall    = 3
 )
 
-// event is one event on its way to the host.
-type event struct {
+// Event is one event on its way to the host (a polygram_event).
+type Event struct {
 	typ    int
 	status int
 	reqID  uint64
@@ -31,7 +31,7 @@ type event struct {
 }
 
 // droppable reports the events the backpressure policy may drop.
-func (e *event) droppable() bool { return e.typ == evUpdate || e.typ == evLog }
+func (e *Event) droppable() bool { return e.typ == evUpdate || e.typ == evLog }
 
 // fifo is a queue of events that reuses its backing array.
 type fifo struct {
@@ -40,7 +40,7 @@ type fifo struct {
 }
 
 type queued struct {
-	ev  event
+	ev  Event
 	seq uint64
 }
 
@@ -119,12 +119,12 @@ func (q *queue) notify() {
 
 // push queues an event; after the final event it is discarded. It never
 // blocks.
-func (q *queue) push(ev event) { q.pushEvent(ev, false) }
+func (q *queue) push(ev Event) { q.pushEvent(ev, false) }
 
 // pushFinal queues the last event the client will ever deliver.
-func (q *queue) pushFinal(ev event) { q.pushEvent(ev, true) }
+func (q *queue) pushFinal(ev Event) { q.pushEvent(ev, true) }
 
-func (q *queue) pushEvent(ev event, final bool) {
+func (q *queue) pushEvent(ev Event, final bool) {
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
@@ -150,14 +150,14 @@ func (q *queue) pushEvent(ev event, final bool) {
 
 // tryPop returns the next event, if any; done reports a closed queue with
 // nothing left.
-func (q *queue) tryPop() (ev event, ok, done bool) {
+func (q *queue) tryPop() (ev Event, ok, done bool) {
 	q.mu.Lock()
 	defer func() {
 		q.ready.Store(q.closed || q.dropped > 0 || q.keep.len()+q.drop.len() > 0)
 		q.mu.Unlock()
 	}()
 	if q.dropped > 0 {
-		ev = event{typ: evDropped, enc: encMsgpack,
+		ev = Event{typ: evDropped, enc: encMsgpack,
 			data: kv{"type", "dropped", "count", int64(q.dropped), "total", int64(q.totalDropped)}.encode()}
 		q.dropped = 0
 		return ev, true, false
@@ -212,7 +212,7 @@ func (q *queue) spin(timeout time.Duration) bool {
 // wait returns the next event, waiting up to timeout (0: not at all;
 // negative: without limit). The status is OK, TIMEOUT, or CLOSED when the
 // queue is closed and empty.
-func (q *queue) wait(timeout time.Duration) (event, int) {
+func (q *queue) wait(timeout time.Duration) (Event, int) {
 	var timer *time.Timer
 	var expired <-chan time.Time
 	defer func() {
@@ -230,10 +230,10 @@ func (q *queue) wait(timeout time.Duration) (event, int) {
 		}
 		if done {
 			q.notify() // wake the next receiver: it must see the end too
-			return event{}, statusClosed
+			return Event{}, statusClosed
 		}
 		if timeout == 0 {
-			return event{}, statusTimeout
+			return Event{}, statusTimeout
 		}
 		if q.spin(timeout) {
 			continue
@@ -249,7 +249,7 @@ func (q *queue) wait(timeout time.Duration) (event, int) {
 			if ev, ok, _ := q.tryPop(); ok {
 				return ev, statusOK
 			}
-			return event{}, statusTimeout
+			return Event{}, statusTimeout
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package bridge
 
 import (
 	"context"
@@ -52,9 +52,9 @@ func statusName(s int) string {
 	return statusNames[s]
 }
 
-// apiError is an error as the C API reports it: a status and the fields of
+// Error is an error as the C API reports it: a status and the fields of
 // the error map.
-type apiError struct {
+type Error struct {
 	status  int
 	code    int    // Telegram's code for RPC errors, else status
 	name    string // Telegram's name (FLOOD_WAIT_X) or statusName(status)
@@ -64,15 +64,15 @@ type apiError struct {
 	method  string
 }
 
-func (e *apiError) Error() string { return e.message }
+func (e *Error) Error() string { return e.message }
 
 // errorf makes a library error with a status.
-func errorf(status int, format string, args ...any) *apiError {
-	return &apiError{status: status, code: status, name: statusName(status), message: fmt.Sprintf(format, args...)}
+func errorf(status int, format string, args ...any) *Error {
+	return &Error{status: status, code: status, name: statusName(status), message: fmt.Sprintf(format, args...)}
 }
 
 // encode returns the msgpack error map.
-func (e *apiError) encode() []byte {
+func (e *Error) encode() []byte {
 	n := 4
 	if e.seconds > 0 {
 		n++
@@ -107,11 +107,11 @@ var (
 
 // toAPIError classifies any error a request can end with. ctx is the
 // request's context (its cause tells cancellation from close), or nil.
-func toAPIError(ctx context.Context, err error) *apiError {
+func toAPIError(ctx context.Context, err error) *Error {
 	if err == nil {
 		return nil
 	}
-	var ae *apiError
+	var ae *Error
 	if errors.As(err, &ae) {
 		return ae
 	}
@@ -174,8 +174,8 @@ func isSessionError(err error) bool {
 	return false
 }
 
-func rpcError(re *core.RPCError, status int) *apiError {
-	e := &apiError{status: status, code: int(re.Code), name: re.Name, message: re.Error(), method: re.Method}
+func rpcError(re *core.RPCError, status int) *Error {
+	e := &Error{status: status, code: int(re.Code), name: re.Name, message: re.Error(), method: re.Method}
 	if re.Number >= 0 {
 		switch {
 		case strings.Contains(re.Name, "MIGRATE"):

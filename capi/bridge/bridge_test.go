@@ -1,4 +1,4 @@
-package main
+package bridge
 
 // Tests of the Go functions behind the exports: marshalling, handles,
 // queues, errors, and clients against the emulator. They never load
@@ -31,7 +31,7 @@ import (
 // in step: statuses (and their names), event types, encodings, log levels
 // and the ABI version.
 func TestHeaderConstantsMatchGo(t *testing.T) {
-	h, err := os.ReadFile("../include/polygram.h")
+	h, err := os.ReadFile("../../include/polygram.h")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,8 +40,8 @@ func TestHeaderConstantsMatchGo(t *testing.T) {
 		consts[string(m[1])], _ = strconv.Atoi(string(m[2]))
 	}
 	abi := regexp.MustCompile(`#define POLYGRAM_ABI_VERSION (\d+)`).FindSubmatch(h)
-	if abi == nil || string(abi[1]) != strconv.Itoa(abiVersion) {
-		t.Fatalf("POLYGRAM_ABI_VERSION %s, Go %d", abi, abiVersion)
+	if abi == nil || string(abi[1]) != strconv.Itoa(ABIVersion) {
+		t.Fatalf("POLYGRAM_ABI_VERSION %s, Go %d", abi, ABIVersion)
 	}
 	for i, name := range statusNames {
 		key := "POLYGRAM_ERR_" + name
@@ -207,20 +207,20 @@ func TestHandlesNameTheirKindAndOutliveTheirObject(t *testing.T) {
 	if c.h&3 != kindClient || c.h == 0 {
 		t.Fatalf("handle %d", c.h)
 	}
-	if got, e := lookupClient(c.h); e != nil || got != c {
+	if got, e := LookupClient(c.h); e != nil || got != c {
 		t.Fatal(e)
 	}
-	if _, e := lookupEmulator(c.h); e == nil || e.status != statusBadHandle || !strings.Contains(e.message, "is a client handle") {
+	if _, e := LookupEmulator(c.h); e == nil || e.status != statusBadHandle || !strings.Contains(e.message, "is a client handle") {
 		t.Fatalf("a client as an emulator: %v", e)
 	}
 	for _, h := range []uint64{0, c.h + 1<<20, 3} {
-		if _, e := lookupClient(h); e == nil || e.status != statusBadHandle {
+		if _, e := LookupClient(h); e == nil || e.status != statusBadHandle {
 			t.Errorf("handle %d: %v", h, e)
 		}
 	}
-	c.close()
+	c.Close()
 	drain(c)
-	if _, e := lookupClient(c.h); e == nil || e.status != statusClosed {
+	if _, e := LookupClient(c.h); e == nil || e.status != statusClosed {
 		t.Fatalf("a closed client: %v", e)
 	}
 }
@@ -228,10 +228,10 @@ func TestHandlesNameTheirKindAndOutliveTheirObject(t *testing.T) {
 func TestQueueDropsTheOldestUpdateButNeverAResult(t *testing.T) {
 	q := newQueue(3)
 	for i := 0; i < 10; i++ {
-		q.push(event{typ: evUpdate, data: []byte{byte(i)}})
-		q.push(event{typ: evResult, reqID: uint64(i)})
+		q.push(Event{typ: evUpdate, data: []byte{byte(i)}})
+		q.push(Event{typ: evResult, reqID: uint64(i)})
 	}
-	q.push(event{typ: evLog, data: []byte{99}})
+	q.push(Event{typ: evLog, data: []byte{99}})
 	var results, updates []int
 	var dropped []byte
 	for {
@@ -262,11 +262,11 @@ func TestQueueDropsTheOldestUpdateButNeverAResult(t *testing.T) {
 
 func TestQueueKeepsOrderAcrossKindsAndEndsAfterTheFinalEvent(t *testing.T) {
 	q := newQueue(100)
-	q.push(event{typ: evUpdate, reqID: 1})
-	q.push(event{typ: evResult, reqID: 2})
-	q.push(event{typ: evLog, reqID: 3})
-	q.pushFinal(event{typ: evConn, reqID: 4})
-	q.push(event{typ: evResult, reqID: 5}) // after the final event: discarded
+	q.push(Event{typ: evUpdate, reqID: 1})
+	q.push(Event{typ: evResult, reqID: 2})
+	q.push(Event{typ: evLog, reqID: 3})
+	q.pushFinal(Event{typ: evConn, reqID: 4})
+	q.push(Event{typ: evResult, reqID: 5}) // after the final event: discarded
 	for want := uint64(1); want <= 4; want++ {
 		ev, st := q.wait(time.Second)
 		if st != statusOK || ev.reqID != want {
@@ -298,9 +298,9 @@ func TestQueueWaitTimesOutAndWakesWaiters(t *testing.T) {
 	}
 	time.Sleep(20 * time.Millisecond)
 	for i := 1; i <= 3; i++ {
-		q.push(event{typ: evResult, reqID: uint64(i)})
+		q.push(Event{typ: evResult, reqID: uint64(i)})
 	}
-	q.pushFinal(event{typ: evConn, reqID: 4})
+	q.pushFinal(Event{typ: evConn, reqID: 4})
 	wg.Wait()
 	close(got)
 	sum := uint64(0)
@@ -315,16 +315,16 @@ func TestQueueWaitTimesOutAndWakesWaiters(t *testing.T) {
 func TestQueueMemoryStaysBoundedWhenNeverEmpty(t *testing.T) {
 	q := newQueue(10)
 	for i := 0; i < 100000; i++ {
-		q.push(event{typ: evResult})
-		q.push(event{typ: evResult})
+		q.push(Event{typ: evResult})
+		q.push(Event{typ: evResult})
 		q.tryPop()
 		q.tryPop()
 		if i%2 == 0 {
-			q.push(event{typ: evResult}) // the queue never empties
+			q.push(Event{typ: evResult}) // the queue never empties
 			q.tryPop()
 		}
 	}
-	q.push(event{typ: evResult})
+	q.push(Event{typ: evResult})
 	if c := cap(q.keep.items); c > 1024 {
 		t.Fatalf("backing array grew to %d", c)
 	}
@@ -410,6 +410,8 @@ func TestPrepareRejectsBadRequestsBeforeSending(t *testing.T) {
 		{encCall, kv{"method", "get_me", "extra", 1}.encode(), statusInvalidArgument, "extra"},
 		{encCall, kv{"method", "get_me", "args", []any{}}.encode(), statusInvalidArgument, "map"},
 		{encCall, kv{"method", "send_message", "args", kv{"peer", kv{"marked_id", 0}, "text", "x"}}.encode(), statusInvalidArgument, "names no peer"},
+		{encCall, kv{"method", "send_message", "args", kv{"peer", "me", "text", "x", "buttons", kv{"_", "inputPeerSelf"}}}.encode(), statusInvalidArgument, "buttons"},
+		{encCall, kv{"method", "send_file", "args", kv{"peer", "me", "path", "/no/such/file.bin"}}.encode(), statusInvalidArgument, "no such file"},
 		{encCall, []byte{0x92, 1, 2}, statusInvalidArgument, "must be a map"},
 		{7, nil, statusInvalidArgument, "encoding"},
 	}
@@ -468,7 +470,7 @@ func TestResultsReencodeToTheSameTL(t *testing.T) {
 }
 
 func TestSchemaMsgpackDescribesConstructorsFunctionsAndTypes(t *testing.T) {
-	b, err := schemaMsgpack()
+	b, err := SchemaMsgpack()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -529,24 +531,24 @@ func emulatorConfig(emu *emulator.Emulator, extra ...any) []byte {
 }
 
 // newTestClient makes a client; with emu nil it points nowhere.
-func newTestClient(t testing.TB, emu *emulator.Emulator, deliver func(uint64, *event), extra ...any) *client {
+func newTestClient(t testing.TB, emu *emulator.Emulator, deliver func(uint64, *Event), extra ...any) *Client {
 	t.Helper()
 	cfg := kv{"api_id", 1, "api_hash", "test", "dcs", []any{kv{"id", 2, "addr", "127.0.0.1:1"}}}.encode()
 	if emu != nil {
 		cfg = emulatorConfig(emu, extra...)
 	}
-	c, e := newClient(cfg, deliver)
+	c, e := NewClient(cfg, deliver)
 	if e != nil {
 		t.Fatal(e)
 	}
-	t.Cleanup(c.close)
+	t.Cleanup(c.Close)
 	return c
 }
 
-func drain(c *client) []event {
-	var out []event
+func drain(c *Client) []Event {
+	var out []Event
 	for {
-		ev, e := c.receive(0)
+		ev, e := c.Receive(0)
 		if e != nil {
 			return out
 		}
@@ -554,9 +556,9 @@ func drain(c *client) []event {
 	}
 }
 
-func call(t testing.TB, c *client, method string, args kv) map[string]any {
+func call(t testing.TB, c *Client, method string, args kv) map[string]any {
 	t.Helper()
-	res, e := c.invoke(encCall, kv{"method", method, "args", args}.encode(), 20*time.Second)
+	res, e := c.Invoke(encCall, kv{"method", method, "args", args}.encode(), 20*time.Second)
 	if e != nil {
 		t.Fatalf("%s: %v", method, e)
 	}
@@ -569,11 +571,11 @@ func call(t testing.TB, c *client, method string, args kv) map[string]any {
 }
 
 // waitFor receives until an event satisfies ok.
-func waitFor(t testing.TB, c *client, ok func(ev event, m map[string]any) bool) map[string]any {
+func waitFor(t testing.TB, c *Client, ok func(ev Event, m map[string]any) bool) map[string]any {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		ev, e := c.receive(100 * time.Millisecond)
+		ev, e := c.Receive(100 * time.Millisecond)
 		if e != nil {
 			continue
 		}
@@ -596,8 +598,8 @@ func TestUserAndBotTalkThroughFriendlyCalls(t *testing.T) {
 
 	var mu sync.Mutex
 	var botSaw []string
-	var bot *client
-	bot = newTestClient(t, emu, func(_ uint64, ev *event) {
+	var bot *Client
+	bot = newTestClient(t, emu, func(_ uint64, ev *Event) {
 		if ev.typ != evUpdate {
 			return
 		}
@@ -611,10 +613,10 @@ func TestUserAndBotTalkThroughFriendlyCalls(t *testing.T) {
 		botSaw = append(botSaw, msg["message"].(string))
 		mu.Unlock()
 		// Re-entering from the callback: a blocking call, then a send.
-		if _, e := bot.invoke(encCall, kv{"method", "get_me"}.encode(), 10*time.Second); e != nil {
+		if _, e := bot.Invoke(encCall, kv{"method", "get_me"}.encode(), 10*time.Second); e != nil {
 			t.Errorf("invoke from the callback: %v", e)
 		}
-		bot.send(encCall, kv{"method", "send_message", "args", kv{"peer", m["chat_id"], "text", "re: " + msg["message"].(string)}}.encode())
+		bot.Send(encCall, kv{"method", "send_message", "args", kv{"peer", m["chat_id"], "text", "re: " + msg["message"].(string)}}.encode())
 	})
 	call(t, bot, "login", kv{"bot_token", token})
 	call(t, bot, "start_updates", nil)
@@ -627,7 +629,7 @@ func TestUserAndBotTalkThroughFriendlyCalls(t *testing.T) {
 	}
 	call(t, user, "start_updates", nil)
 	call(t, user, "send_message", kv{"peer", "@talk_bot", "text", "ping"})
-	got := waitFor(t, user, func(ev event, m map[string]any) bool { return m["type"] == "new_message" && m["out"] == false })
+	got := waitFor(t, user, func(ev Event, m map[string]any) bool { return m["type"] == "new_message" && m["out"] == false })
 	if got["message"].(map[string]any)["message"] != "re: ping" {
 		t.Fatalf("reply %v", got)
 	}
@@ -639,16 +641,16 @@ func TestUserAndBotTalkThroughFriendlyCalls(t *testing.T) {
 }
 
 func TestCloseFromInsideTheCallbackDoesNotDeadlock(t *testing.T) {
-	var c *client
+	var c *Client
 	var mu sync.Mutex
 	var types []int
 	closedFromCallback := make(chan struct{})
-	c = newTestClient(t, nil, func(_ uint64, ev *event) {
+	c = newTestClient(t, nil, func(_ uint64, ev *Event) {
 		mu.Lock()
 		types = append(types, ev.typ)
 		mu.Unlock()
 		if ev.typ == evResult {
-			c.close() // returns at once: the rest follows after this callback
+			c.Close() // returns at once: the rest follows after this callback
 			select {
 			case <-closedFromCallback:
 			default:
@@ -659,7 +661,7 @@ func TestCloseFromInsideTheCallbackDoesNotDeadlock(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		// The first answer may close the client before the later sends:
 		// those are then refused as closed, which is right.
-		if _, e := c.send(encCall, kv{"method", "ping_local"}.encode()); e != nil && (i == 0 || e.status != statusClosed) {
+		if _, e := c.Send(encCall, kv{"method", "ping_local"}.encode()); e != nil && (i == 0 || e.status != statusClosed) {
 			t.Fatal(e)
 		}
 	}
@@ -668,13 +670,13 @@ func TestCloseFromInsideTheCallbackDoesNotDeadlock(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("close inside the callback deadlocked")
 	}
-	c.close() // from outside: waits for the last event
+	c.Close() // from outside: waits for the last event
 	mu.Lock()
 	defer mu.Unlock()
 	if types[len(types)-1] != evConn {
 		t.Fatalf("last event %d of %v", types[len(types)-1], types)
 	}
-	if _, e := c.send(encCall, kv{"method", "ping_local"}.encode()); e == nil || e.status != statusClosed {
+	if _, e := c.Send(encCall, kv{"method", "ping_local"}.encode()); e == nil || e.status != statusClosed {
 		t.Fatalf("send after close: %v", e)
 	}
 }
@@ -682,21 +684,21 @@ func TestCloseFromInsideTheCallbackDoesNotDeadlock(t *testing.T) {
 func TestClosePendsRequestsWithClosedAndCancelWithCancelled(t *testing.T) {
 	emu := startTestEmulator(t)
 	c := newTestClient(t, emu, nil)
-	id1, e := c.send(encCall, kv{"method", "qr_login"}.encode()) // waits until accepted
+	id1, e := c.Send(encCall, kv{"method", "qr_login"}.encode()) // waits until accepted
 	if e != nil {
 		t.Fatal(e)
 	}
-	id2, _ := c.send(encCall, kv{"method", "qr_login"}.encode())
-	waitFor(t, c, func(ev event, m map[string]any) bool { return m["state"] == "wait_qr" })
-	if e := c.cancelRequest(id1); e != nil {
+	id2, _ := c.Send(encCall, kv{"method", "qr_login"}.encode())
+	waitFor(t, c, func(ev Event, m map[string]any) bool { return m["state"] == "wait_qr" })
+	if e := c.Cancel(id1); e != nil {
 		t.Fatal(e)
 	}
-	if e := c.cancelRequest(id1); e == nil || e.status != statusNotFound {
+	if e := c.Cancel(id1); e == nil || e.status != statusNotFound {
 		t.Fatalf("cancel twice: %v", e)
 	}
-	c.close()
+	c.Close()
 	var statuses = map[uint64]int{}
-	var last event
+	var last Event
 	for _, ev := range drain(c) {
 		if ev.typ == evError {
 			statuses[ev.reqID] = ev.status
@@ -717,7 +719,7 @@ func TestRawTLAndMsgpackRequestsUseTheInvokePolicy(t *testing.T) {
 	c := newTestClient(t, emu, nil)
 	call(t, c, "login", kv{"phone", "9996621212", "code", "22222"})
 	req, _ := tl.Encode(&api.UsersGetUsersRequest{ID: []api.InputUserClass{&api.InputUserSelf{}}})
-	res, e := c.invoke(encTL, req, 10*time.Second)
+	res, e := c.Invoke(encTL, req, 10*time.Second)
 	if e != nil {
 		t.Fatal(e)
 	}
@@ -725,7 +727,7 @@ func TestRawTLAndMsgpackRequestsUseTheInvokePolicy(t *testing.T) {
 	if err != nil || back.([]api.UserClass)[0].(*api.User).ID != u.ID {
 		t.Fatalf("%v %v", back, err)
 	}
-	res, e = c.invoke(encMsgpack, kv{"_", "help.getNearestDc"}.encode(), 10*time.Second)
+	res, e = c.Invoke(encMsgpack, kv{"_", "help.getNearestDc"}.encode(), 10*time.Second)
 	if e != nil {
 		t.Fatal(e)
 	}
@@ -736,12 +738,12 @@ func TestRawTLAndMsgpackRequestsUseTheInvokePolicy(t *testing.T) {
 	// Flood waits under the threshold are slept through.
 	emu.FailNext("help.getNearestDc", 1, "FLOOD_WAIT_1")
 	start := time.Now()
-	if _, e := c.invoke(encMsgpack, kv{"_", "help.getNearestDc"}.encode(), 10*time.Second); e != nil || time.Since(start) < time.Second {
+	if _, e := c.Invoke(encMsgpack, kv{"_", "help.getNearestDc"}.encode(), 10*time.Second); e != nil || time.Since(start) < time.Second {
 		t.Fatalf("%v after %v", e, time.Since(start))
 	}
 	// A user seen in a raw result is cached for friendly calls.
 	v2, _ := emu.CreateUser("9996621213", "Seen", "", "seen_one")
-	if _, e := c.invoke(encMsgpack, kv{"_", "contacts.resolveUsername", "username", "seen_one"}.encode(), 10*time.Second); e != nil {
+	if _, e := c.Invoke(encMsgpack, kv{"_", "contacts.resolveUsername", "username", "seen_one"}.encode(), 10*time.Second); e != nil {
 		t.Fatal(e)
 	}
 	call(t, c, "send_message", kv{"peer", v2.ID, "text", "by id, from the cache"})
@@ -776,14 +778,14 @@ func TestBackpressureBoundsUpdatesPerClient(t *testing.T) {
 }
 
 func TestEmulatorCommands(t *testing.T) {
-	e, ae := startEmulator(kv{"dcs", 2}.encode())
+	e, ae := StartEmulator(kv{"dcs", 2}.encode())
 	if ae != nil {
 		t.Fatal(ae)
 	}
-	defer e.stop()
+	defer e.Stop()
 	run := func(method string, args kv) map[string]any {
 		t.Helper()
-		res, ae := e.call(kv{"method", method, "args", args}.encode())
+		res, ae := e.Call(kv{"method", method, "args", args}.encode())
 		if ae != nil {
 			t.Fatalf("%s: %v", method, ae)
 		}
@@ -809,12 +811,12 @@ func TestEmulatorCommands(t *testing.T) {
 	}
 	for _, bad := range [][]byte{kv{"method", "nope"}.encode(), kv{"method", "login_code"}.encode(),
 		kv{"method", "info", "args", kv{"x", 1}}.encode(), {0xc1}} {
-		if _, ae := e.call(bad); ae == nil {
+		if _, ae := e.Call(bad); ae == nil {
 			t.Errorf("%x accepted", bad)
 		}
 	}
-	e.stop()
-	if _, ae := lookupEmulator(e.h); ae == nil || ae.status != statusClosed {
+	e.Stop()
+	if _, ae := LookupEmulator(e.h); ae == nil || ae.status != statusClosed {
 		t.Fatalf("stopped: %v", ae)
 	}
 }
@@ -823,9 +825,9 @@ func TestEmulatorCommands(t *testing.T) {
 
 var (
 	fuzzEmuOnce    sync.Once
-	fuzzEmu        *emulatorHandle
+	fuzzEmu        *Emulator
 	fuzzClientOnce sync.Once
-	fuzzClient     *client
+	fuzzClient     *Client
 )
 
 // FuzzEntryPoints feeds random bytes to the Go function behind every export
@@ -868,9 +870,9 @@ func FuzzEntryPoints(f *testing.F) {
 		case 2, 3, 4:
 			if j, e := prepare(int(b[0]%8)-1, in); e == nil && j.local {
 				fuzzClientOnce.Do(func() {
-					var ae *apiError
+					var ae *Error
 					cfg := kv{"api_id", 1, "api_hash", "x", "dcs", []any{kv{"id", 2, "addr", "127.0.0.1:1"}}}.encode()
-					if fuzzClient, ae = newClient(cfg, nil); ae != nil {
+					if fuzzClient, ae = NewClient(cfg, nil); ae != nil {
 						t.Fatal(ae)
 					}
 				})
@@ -878,8 +880,8 @@ func FuzzEntryPoints(f *testing.F) {
 			}
 		case 5:
 			fuzzEmuOnce.Do(func() {
-				var ae *apiError
-				if fuzzEmu, ae = startEmulator(nil); ae != nil {
+				var ae *Error
+				if fuzzEmu, ae = StartEmulator(nil); ae != nil {
 					t.Fatal(ae)
 				}
 			})
@@ -891,7 +893,7 @@ func FuzzEntryPoints(f *testing.F) {
 					return
 				}
 			}
-			fuzzEmu.call(in)
+			fuzzEmu.Call(in)
 		case 6:
 			tlpack.API().ObjectToMsgpack(nil, in)
 		case 7:
@@ -964,7 +966,50 @@ func TestSendFileAndDownloadMediaThroughFriendlyCalls(t *testing.T) {
 	if !bytes.Equal(mem["data"].([]byte), data) {
 		t.Fatal("download to memory differs")
 	}
-	if _, e := b.invoke(encCall, kv{"method", "send_file", "args", kv{"peer", "@fio_files"}}.encode(), time.Second); e == nil {
+	if _, e := b.Invoke(encCall, kv{"method", "send_file", "args", kv{"peer", "@fio_files"}}.encode(), time.Second); e == nil {
 		t.Fatal("send_file without path or data accepted")
+	}
+}
+
+func TestRegisterAddsAFriendlyMethodAndRefusesADuplicate(t *testing.T) {
+	const name = "test_only_echo_flag"
+	register(name, func(a *fields) *job {
+		flag := a.bool("flag", false)
+		return &job{local: true, run: func(context.Context, *Client) ([]byte, error) { return kv{"flag", flag}.encode(), nil }}
+	})
+	t.Cleanup(func() { delete(methods, name) })
+	j, e := prepare(encCall, kv{"method", name, "args", kv{"flag", true}}.encode())
+	if e != nil {
+		t.Fatal(e)
+	}
+	res, err := j.run(context.Background(), nil)
+	if v, _ := decodeMsgpack(res); err != nil || !reflect.DeepEqual(v, map[string]any{"flag": true}) {
+		t.Fatalf("%v, %v", v, err)
+	}
+	if _, e := prepare(encCall, kv{"method", name, "args", kv{"flag", "yes"}}.encode()); e == nil || e.status != statusInvalidArgument {
+		t.Fatalf("a wrong argument type: %v", e)
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), name+" registered twice") {
+			t.Fatalf("a second register: %v", r)
+		}
+	}()
+	register(name, methods[name])
+}
+
+func TestWithSessionAddsTheSessionPathOnlyWhenTheConfigHasNone(t *testing.T) {
+	cfg := kv{"api_id", 1, "api_hash", "x"}.encode()
+	out, e := WithSession(cfg, "/data/app/files/a.session")
+	if e != nil {
+		t.Fatal(e)
+	}
+	o, e := parseConfig(out)
+	if e != nil || o.session.path != "/data/app/files/a.session" || o.core.APIID != 1 {
+		t.Fatalf("%+v, %v", o, e)
+	}
+	for _, bad := range [][]byte{kv{"api_id", 1, "session", ":memory:"}.encode(), {0x91, 1}, {0xc1}} {
+		if _, e := WithSession(bad, "/x"); e == nil {
+			t.Errorf("WithSession(%x): no error", bad)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package bridge
 
 import (
 	"fmt"
@@ -31,7 +31,7 @@ type sessionSpec struct {
 const defaultQueueSize = 10000
 
 // parseConfig reads the msgpack configuration map of polygram_client_new.
-func parseConfig(b []byte) (*clientOptions, *apiError) {
+func parseConfig(b []byte) (*clientOptions, *Error) {
 	v, err := decodeMsgpack(b)
 	if err != nil {
 		return nil, errorf(statusDecode, "config: %v", err)
@@ -146,7 +146,7 @@ func btoi(b bool) int {
 
 // openSession opens the configured store; owned reports a store the client
 // must close.
-func (s sessionSpec) open() (session.Store, *apiError) {
+func (s sessionSpec) open() (session.Store, *Error) {
 	switch {
 	case s.path != "":
 		st, err := session.Open(s.path)

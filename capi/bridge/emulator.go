@@ -1,4 +1,4 @@
-package main
+package bridge
 
 import (
 	"slices"
@@ -9,15 +9,15 @@ import (
 	"github.com/polygram/polygram/emulator"
 )
 
-// emulatorHandle is an emulator behind a handle.
-type emulatorHandle struct {
+// Emulator is an emulator behind a handle.
+type Emulator struct {
 	h    uint64
 	emu  *emulator.Emulator
 	once sync.Once
 }
 
-// startEmulator starts an emulator from an optional msgpack config.
-func startEmulator(config []byte) (*emulatorHandle, *apiError) {
+// StartEmulator starts an emulator from an optional msgpack config.
+func StartEmulator(config []byte) (*Emulator, *Error) {
 	var cfg emulator.Config
 	if len(config) > 0 {
 		v, err := decodeMsgpack(config)
@@ -38,22 +38,37 @@ func startEmulator(config []byte) (*emulatorHandle, *apiError) {
 	if err != nil {
 		return nil, errorf(statusFailed, "%v", err)
 	}
-	e := &emulatorHandle{h: newHandle(kindEmulator), emu: emu}
+	e := &Emulator{h: newHandle(kindEmulator), emu: emu}
 	emulators.Store(e.h, e)
 	return e, nil
 }
 
-func (e *emulatorHandle) stop() {
+// Stop shuts the emulator down (once) and forgets its handle.
+func (e *Emulator) Stop() {
 	e.once.Do(func() {
 		emulators.Delete(e.h)
 		e.emu.Close()
 	})
 }
 
-var emuCommands map[string]func(e *emulator.Emulator, a *fields) func() (any, error)
+// emuCommand reads and checks a command's arguments and returns the action.
+type emuCommand func(e *emulator.Emulator, a *fields) func() (any, error)
+
+// emuCommands is the emulator command table. Files of this package add
+// theirs with registerEmulatorCommand from an init function.
+var emuCommands = map[string]emuCommand{}
+
+// registerEmulatorCommand adds an emulator command; a name registered twice
+// is a bug.
+func registerEmulatorCommand(name string, c emuCommand) {
+	if _, dup := emuCommands[name]; dup {
+		panic("bridge: emulator command " + name + " registered twice")
+	}
+	emuCommands[name] = c
+}
 
 func init() {
-	emuCommands = map[string]func(e *emulator.Emulator, a *fields) func() (any, error){
+	for name, c := range map[string]emuCommand{
 		"info":          emuInfo,
 		"client_config": emuClientConfig,
 		"create_user": func(e *emulator.Emulator, a *fields) func() (any, error) {
@@ -176,10 +191,12 @@ func init() {
 			dc, ms := int(a.reqInt32("dc")), a.int("delay_ms", 0)
 			return func() (any, error) { e.SlowDC(dc, time.Duration(ms)*time.Millisecond); return kv{}, nil }
 		},
+	} {
+		registerEmulatorCommand(name, c)
 	}
 }
 
-func emuAction(f func(e *emulator.Emulator)) func(e *emulator.Emulator, a *fields) func() (any, error) {
+func emuAction(f func(e *emulator.Emulator)) emuCommand {
 	return func(e *emulator.Emulator, _ *fields) func() (any, error) {
 		return func() (any, error) { f(e); return kv{}, nil }
 	}
@@ -230,8 +247,8 @@ func emuClientConfig(e *emulator.Emulator, a *fields) func() (any, error) {
 // rawList pre-encodes an array so it can sit in a map[string]any.
 func rawList(l []any) raw { return raw(mp(nil).any(l)) }
 
-// emulatorCall runs one command map {"method", "args"}.
-func (e *emulatorHandle) call(data []byte) ([]byte, *apiError) {
+// Call runs one command map {"method", "args"}.
+func (e *Emulator) Call(data []byte) ([]byte, *Error) {
 	v, err := decodeMsgpack(data)
 	if err != nil {
 		return nil, errorf(statusDecode, "emulator command: %v", err)

@@ -1,4 +1,4 @@
-package main
+package bridge
 
 import (
 	"context"
@@ -15,13 +15,13 @@ import (
 // onEvent turns core's high-level events into UPDATE events. It runs on
 // core's update goroutine and never blocks: the queue drops the oldest
 // update when the consumer falls behind.
-func (c *client) onEvent(_ context.Context, ev core.Event) {
+func (c *Client) onEvent(_ context.Context, ev core.Event) {
 	data, err := encodeCoreEvent(ev)
 	if err != nil {
 		c.log(logError, "an update could not be converted: "+err.Error(), nil)
 		return
 	}
-	c.q.push(event{typ: evUpdate, enc: encMsgpack, data: data})
+	c.q.push(Event{typ: evUpdate, enc: encMsgpack, data: data})
 }
 
 // encodeCoreEvent is the msgpack map of one core event.
@@ -62,6 +62,12 @@ func encodeCoreEvent(ev core.Event) ([]byte, error) {
 		}
 		return kv{"type", "raw", "update", u, "users", users, "chats", chats}.encode(), nil
 	}
+	if b, ok, err := encodeUpdateEvent(ev); ok { // message_read, chat_action, user_update, album (events_updates.go)
+		return b, err
+	}
+	if b, ok, err := encodeBotEvent(ev); ok { // callback_query, inline_query (methods_friendly.go)
+		return b, err
+	}
 	return nil, fmt.Errorf("unknown event %T", ev)
 }
 
@@ -96,7 +102,7 @@ func entities(users []api.UserClass, chats []api.ChatClass) ([]raw, []raw, error
 
 // onUpdates sees every updates object a DC pushes: proof of a live
 // connection, and the raw_updates events when asked for.
-func (c *client) onUpdates(dc int, body []byte) {
+func (c *Client) onUpdates(dc int, body []byte) {
 	c.setConn("connected")
 	if !c.rawUpdates {
 		return
@@ -106,7 +112,7 @@ func (c *client) onUpdates(dc int, body []byte) {
 		c.log(logDebug, "a pushed updates object could not be converted: "+err.Error(), nil)
 		return
 	}
-	c.q.push(event{typ: evUpdate, enc: encMsgpack, data: kv{"type", "raw_updates", "dc", dc, "updates", raw(m)}.encode()})
+	c.q.push(Event{typ: evUpdate, enc: encMsgpack, data: kv{"type", "raw_updates", "dc", dc, "updates", raw(m)}.encode()})
 }
 
 // logHandler is the slog.Handler given to core: records at or above the
@@ -114,12 +120,12 @@ func (c *client) onUpdates(dc int, body []byte) {
 // "connection lost" record, the one sign of a dropped connection core
 // exposes today.
 type logHandler struct {
-	c     *client
+	c     *Client
 	attrs []slog.Attr
 	group string
 }
 
-func newLogger(c *client) *slog.Logger { return slog.New(&logHandler{c: c}) }
+func newLogger(c *Client) *slog.Logger { return slog.New(&logHandler{c: c}) }
 
 func (h *logHandler) Enabled(_ context.Context, l slog.Level) bool {
 	return levelOf(l) >= int(h.c.logLevel.Load()) || l == slog.LevelDebug
@@ -174,20 +180,20 @@ func (h *logHandler) WithGroup(name string) slog.Handler {
 }
 
 // log emits a LOG event from the C API itself.
-func (c *client) log(level int, msg string, attrs map[string]string) {
+func (c *Client) log(level int, msg string, attrs map[string]string) {
 	if level < int(c.logLevel.Load()) {
 		return
 	}
 	c.pushLog(level, msg, time.Now(), attrs)
 }
 
-func (c *client) pushLog(level int, msg string, t time.Time, attrs map[string]string) {
+func (c *Client) pushLog(level int, msg string, t time.Time, attrs map[string]string) {
 	if attrs == nil {
 		attrs = map[string]string{}
 	}
 	if t.IsZero() {
 		t = time.Now()
 	}
-	c.q.push(event{typ: evLog, enc: encMsgpack, data: kv{"type", "log", "level", logLevelNames[level],
+	c.q.push(Event{typ: evLog, enc: encMsgpack, data: kv{"type", "log", "level", logLevelNames[level],
 		"message", msg, "time", t.UnixMilli(), "attrs", attrs}.encode()})
 }

@@ -1,4 +1,4 @@
-package main
+package bridge
 
 import (
 	"bytes"
@@ -26,13 +26,23 @@ import (
 // maps; methods returning a Telegram object return its TL map.
 type method func(a *fields) *job
 
-var methods map[string]method
+// methods is the friendly method table. Files of this package add theirs
+// with register from an init function.
+var methods = map[string]method{}
+
+// register adds a friendly method; a name registered twice is a bug.
+func register(name string, m method) {
+	if _, dup := methods[name]; dup {
+		panic("bridge: friendly method " + name + " registered twice")
+	}
+	methods[name] = m
+}
 
 func init() {
-	methods = map[string]method{
+	for name, m := range map[string]method{
 		"ping_local":            pingLocal,
 		"get_state":             getState,
-		"connect":               simple(func(ctx context.Context, c *client) error { return c.core.Connect(ctx) }),
+		"connect":               simple(func(ctx context.Context, c *Client) error { return c.core.Connect(ctx) }),
 		"start_updates":         startUpdates,
 		"get_me":                getMe,
 		"get_entity":            getEntity,
@@ -61,6 +71,8 @@ func init() {
 		"is_authorized":         isAuthorized,
 		"login":                 login,
 		"export_session":        exportSession,
+	} {
+		register(name, m)
 	}
 }
 
@@ -74,7 +86,7 @@ func methodNames() []string {
 	return names
 }
 
-func prepareCall(data []byte) (*job, *apiError) {
+func prepareCall(data []byte) (*job, *Error) {
 	v, err := decodeMsgpack(data)
 	if err != nil {
 		return nil, errorf(statusDecode, "call: %v", err)
@@ -105,9 +117,9 @@ func prepareCall(data []byte) (*job, *apiError) {
 var emptyMap = []byte{0x80}
 
 // simple wraps an action without a result.
-func simple(f func(ctx context.Context, c *client) error) method {
+func simple(f func(ctx context.Context, c *Client) error) method {
 	return func(*fields) *job {
-		return &job{run: func(ctx context.Context, c *client) ([]byte, error) { return emptyMap, f(ctx, c) }}
+		return &job{run: func(ctx context.Context, c *Client) ([]byte, error) { return emptyMap, f(ctx, c) }}
 	}
 }
 
@@ -118,7 +130,7 @@ func pingLocal(a *fields) *job {
 		a.used[k] = true
 	}
 	m := a.m
-	return &job{local: true, run: func(context.Context, *client) ([]byte, error) {
+	return &job{local: true, run: func(context.Context, *Client) ([]byte, error) {
 		if len(m) == 0 {
 			return emptyMap, nil
 		}
@@ -128,7 +140,7 @@ func pingLocal(a *fields) *job {
 
 // getState reports the client's states without the network.
 func getState(*fields) *job {
-	return &job{local: true, run: func(_ context.Context, c *client) ([]byte, error) {
+	return &job{local: true, run: func(_ context.Context, c *Client) ([]byte, error) {
 		c.mu.Lock()
 		auth, conn := c.authState, c.connState
 		c.mu.Unlock()
@@ -141,7 +153,7 @@ func getState(*fields) *job {
 
 func startUpdates(a *fields) *job {
 	catchUp := a.bool("catch_up", false)
-	return simple(func(ctx context.Context, c *client) error { return c.core.StartUpdates(ctx, catchUp) })(a)
+	return simple(func(ctx context.Context, c *Client) error { return c.core.StartUpdates(ctx, catchUp) })(a)
 }
 
 // peerRef is a peer as a call names it; it is resolved when the job runs.
@@ -187,7 +199,7 @@ func (a *fields) peer(k string) peerRef {
 	return peerRef{}
 }
 
-func (c *client) resolve(ctx context.Context, r peerRef) (session.Peer, error) {
+func (c *Client) resolve(ctx context.Context, r peerRef) (session.Peer, error) {
 	switch {
 	case r.direct != nil:
 		return *r.direct, nil
@@ -203,8 +215,8 @@ func peerMap(p session.Peer) kv {
 }
 
 // withPeer is a job on one resolved peer.
-func withPeer(r peerRef, f func(ctx context.Context, c *client, p session.Peer) ([]byte, error)) *job {
-	return &job{run: func(ctx context.Context, c *client) ([]byte, error) {
+func withPeer(r peerRef, f func(ctx context.Context, c *Client, p session.Peer) ([]byte, error)) *job {
+	return &job{run: func(ctx context.Context, c *Client) ([]byte, error) {
 		p, err := c.resolve(ctx, r)
 		if err != nil {
 			return nil, err
@@ -222,13 +234,13 @@ func objectResult(o tl.Object, err error) ([]byte, error) {
 }
 
 func getMe(*fields) *job {
-	return &job{run: func(ctx context.Context, c *client) ([]byte, error) {
+	return &job{run: func(ctx context.Context, c *Client) ([]byte, error) {
 		return objectResult(c.core.GetMe(ctx))
 	}}
 }
 
 func getEntity(a *fields) *job {
-	return withPeer(a.peer("peer"), func(ctx context.Context, c *client, p session.Peer) ([]byte, error) {
+	return withPeer(a.peer("peer"), func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		res, err := c.core.GetEntity(ctx, p)
 		if err != nil {
 			return nil, err
@@ -242,7 +254,7 @@ func getEntity(a *fields) *job {
 }
 
 func resolvePeer(a *fields) *job {
-	return withPeer(a.peer("peer"), func(_ context.Context, _ *client, p session.Peer) ([]byte, error) {
+	return withPeer(a.peer("peer"), func(_ context.Context, _ *Client, p session.Peer) ([]byte, error) {
 		return peerMap(p).encode(), nil
 	})
 }
@@ -278,6 +290,14 @@ func (a *fields) text(k string, required bool) (string, []api.MessageEntityClass
 	return text, ents
 }
 
+// unixTime reads an optional time as Unix seconds (0 or absent: zero time).
+func (a *fields) unixTime(k string) time.Time {
+	if n := a.int(k, 0); n != 0 {
+		return time.Unix(n, 0)
+	}
+	return time.Time{}
+}
+
 // tlObject builds a TL object from its decoded msgpack map.
 func tlObject(v any) (tl.Object, error) {
 	if _, ok := v.(map[string]any); !ok {
@@ -290,8 +310,9 @@ func sendMessage(a *fields) *job {
 	r := a.peer("peer")
 	text, ents := a.text("text", true)
 	o := core.SendOptions{ReplyTo: a.int32("reply_to", 0), Silent: a.bool("silent", false),
-		NoWebpage: a.bool("no_webpage", false), Entities: ents}
-	return withPeer(r, func(ctx context.Context, c *client, p session.Peer) ([]byte, error) {
+		NoWebpage: a.bool("no_webpage", false), Entities: ents, Buttons: a.markupArg("buttons"),
+		Schedule: a.unixTime("schedule")}
+	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		id, err := c.core.SendMessage(ctx, p, text, o)
 		if err != nil {
 			return nil, err
@@ -304,8 +325,8 @@ func editMessage(a *fields) *job {
 	r := a.peer("peer")
 	id := a.reqInt32("id")
 	text, ents := a.text("text", true)
-	o := core.SendOptions{NoWebpage: a.bool("no_webpage", false), Entities: ents}
-	return withPeer(r, func(ctx context.Context, c *client, p session.Peer) ([]byte, error) {
+	o := core.SendOptions{NoWebpage: a.bool("no_webpage", false), Entities: ents, Buttons: a.markupArg("buttons")}
+	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		return emptyMap, c.core.EditMessage(ctx, p, id, text, o)
 	})
 }
@@ -314,7 +335,7 @@ func deleteMessages(a *fields) *job {
 	r := a.peer("peer")
 	ids := a.reqInts32("ids")
 	revoke := a.bool("revoke", true)
-	return withPeer(r, func(ctx context.Context, c *client, p session.Peer) ([]byte, error) {
+	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		return emptyMap, c.core.DeleteMessages(ctx, p, ids, revoke)
 	})
 }
@@ -322,7 +343,7 @@ func deleteMessages(a *fields) *job {
 func forwardMessages(a *fields) *job {
 	from, to := a.peer("from_peer"), a.peer("to_peer")
 	ids := a.reqInts32("ids")
-	return &job{run: func(ctx context.Context, c *client) ([]byte, error) {
+	return &job{run: func(ctx context.Context, c *Client) ([]byte, error) {
 		fp, err := c.resolve(ctx, from)
 		if err != nil {
 			return nil, err
@@ -357,7 +378,7 @@ func messagesResult(msgs []*api.Message, err error) ([]byte, error) {
 func getMessages(a *fields) *job {
 	r := a.peer("peer")
 	ids := a.reqInts32("ids")
-	return withPeer(r, func(ctx context.Context, c *client, p session.Peer) ([]byte, error) {
+	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		return messagesResult(c.core.GetMessages(ctx, p, ids))
 	})
 }
@@ -366,23 +387,27 @@ func getHistory(a *fields) *job {
 	r := a.peer("peer")
 	o := core.HistoryOptions{Limit: int(a.int32("limit", 0)), OffsetID: a.int32("offset_id", 0),
 		MinID: a.int32("min_id", 0), MaxID: a.int32("max_id", 0), Search: a.str("search", "")}
-	return withPeer(r, func(ctx context.Context, c *client, p session.Peer) ([]byte, error) {
+	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		return messagesResult(c.core.GetHistory(ctx, p, o))
 	})
 }
 
 func getDialogs(a *fields) *job {
 	limit := int(a.int32("limit", 0))
-	return &job{run: func(ctx context.Context, c *client) ([]byte, error) {
+	return &job{run: func(ctx context.Context, c *Client) ([]byte, error) {
 		ds, err := c.core.GetDialogs(ctx, limit)
 		if err != nil {
 			return nil, err
 		}
 		list := make([]any, 0, len(ds))
 		for _, d := range ds {
-			m, err := marshal(d.Message)
-			if err != nil {
-				return nil, err
+			var m any // nil when the top message is unknown or a service message
+			if d.Message != nil {
+				b, err := marshal(d.Message)
+				if err != nil {
+					return nil, err
+				}
+				m = b
 			}
 			list = append(list, kv{"peer", peerMap(d.Peer), "name", d.Name, "unread", d.Unread, "top_id", d.TopID,
 				"pinned", d.Pinned, "message", m})
@@ -394,7 +419,7 @@ func getDialogs(a *fields) *job {
 func sendReadAcknowledge(a *fields) *job {
 	r := a.peer("peer")
 	maxID := a.int32("max_id", 0)
-	return withPeer(r, func(ctx context.Context, c *client, p session.Peer) ([]byte, error) {
+	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		return emptyMap, c.core.SendReadAcknowledge(ctx, p, maxID)
 	})
 }
@@ -402,7 +427,7 @@ func sendReadAcknowledge(a *fields) *job {
 func typing(a *fields) *job {
 	r := a.peer("peer")
 	cancel := a.bool("cancel", false)
-	return withPeer(r, func(ctx context.Context, c *client, p session.Peer) ([]byte, error) {
+	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		return emptyMap, c.core.Typing(ctx, p, cancel)
 	})
 }
@@ -411,7 +436,7 @@ func pinMessage(a *fields) *job {
 	r := a.peer("peer")
 	id := a.reqInt32("id")
 	unpin, silent := a.bool("unpin", false), a.bool("silent", false)
-	return withPeer(r, func(ctx context.Context, c *client, p session.Peer) ([]byte, error) {
+	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		return emptyMap, c.core.PinMessage(ctx, p, id, unpin, silent)
 	})
 }
@@ -419,8 +444,8 @@ func pinMessage(a *fields) *job {
 // Login methods: each reports the auth state it leads to.
 
 // authAfter sets the auth state a login step reached.
-func authAfter(ok core.AuthState) func(c *client, err error) {
-	return func(c *client, err error) {
+func authAfter(ok core.AuthState) func(c *Client, err error) {
+	return func(c *Client, err error) {
 		switch {
 		case err == nil:
 			c.setAuth(string(ok), nil)
@@ -441,7 +466,7 @@ func userResult(u *api.User, err error) ([]byte, error) {
 
 func sendCode(a *fields) *job {
 	phone := a.reqStr("phone")
-	return &job{after: authAfter(core.AuthWaitCode), run: func(ctx context.Context, c *client) ([]byte, error) {
+	return &job{after: authAfter(core.AuthWaitCode), run: func(ctx context.Context, c *Client) ([]byte, error) {
 		s, err := c.core.SendCode(ctx, phone)
 		if err != nil {
 			return nil, err
@@ -453,27 +478,27 @@ func sendCode(a *fields) *job {
 
 func signIn(a *fields) *job {
 	phone, hash, code := a.reqStr("phone"), a.reqStr("hash"), a.reqStr("code")
-	return &job{after: authAfter(core.AuthReady), run: func(ctx context.Context, c *client) ([]byte, error) {
+	return &job{after: authAfter(core.AuthReady), run: func(ctx context.Context, c *Client) ([]byte, error) {
 		return userResult(c.core.SignIn(ctx, phone, hash, code))
 	}}
 }
 
 func signUp(a *fields) *job {
 	phone, hash, first, last := a.reqStr("phone"), a.reqStr("hash"), a.reqStr("first_name"), a.str("last_name", "")
-	return &job{after: authAfter(core.AuthReady), run: func(ctx context.Context, c *client) ([]byte, error) {
+	return &job{after: authAfter(core.AuthReady), run: func(ctx context.Context, c *Client) ([]byte, error) {
 		return userResult(c.core.SignUp(ctx, phone, hash, first, last))
 	}}
 }
 
 func checkPassword(a *fields) *job {
 	pw := a.reqStr("password")
-	return &job{after: authAfter(core.AuthReady), run: func(ctx context.Context, c *client) ([]byte, error) {
+	return &job{after: authAfter(core.AuthReady), run: func(ctx context.Context, c *Client) ([]byte, error) {
 		return userResult(c.core.CheckPassword(ctx, pw))
 	}}
 }
 
 func passwordHint(*fields) *job {
-	return &job{run: func(ctx context.Context, c *client) ([]byte, error) {
+	return &job{run: func(ctx context.Context, c *Client) ([]byte, error) {
 		h, err := c.core.PasswordHint(ctx)
 		if err != nil {
 			return nil, err
@@ -484,7 +509,7 @@ func passwordHint(*fields) *job {
 
 func signInBot(a *fields) *job {
 	token := a.reqStr("token")
-	return &job{after: authAfter(core.AuthReady), run: func(ctx context.Context, c *client) ([]byte, error) {
+	return &job{after: authAfter(core.AuthReady), run: func(ctx context.Context, c *Client) ([]byte, error) {
 		return userResult(c.core.SignInBot(ctx, token))
 	}}
 }
@@ -492,7 +517,7 @@ func signInBot(a *fields) *job {
 // qrLogin shows each tg://login URL as an AUTH_STATE "wait_qr" event with
 // "url" and "expires", and completes when another session accepts it.
 func qrLogin(*fields) *job {
-	return &job{after: authAfter(core.AuthReady), run: func(ctx context.Context, c *client) ([]byte, error) {
+	return &job{after: authAfter(core.AuthReady), run: func(ctx context.Context, c *Client) ([]byte, error) {
 		return userResult(c.core.QRLogin(ctx, func(url string, expires time.Time) error {
 			c.setAuth(string(core.AuthWaitQR), kv{"url", url, "expires", expires.Unix()})
 			return nil
@@ -502,13 +527,13 @@ func qrLogin(*fields) *job {
 
 func acceptQRLogin(a *fields) *job {
 	url := a.reqStr("url")
-	return &job{run: func(ctx context.Context, c *client) ([]byte, error) {
+	return &job{run: func(ctx context.Context, c *Client) ([]byte, error) {
 		return emptyMap, c.core.AcceptQRLogin(ctx, url)
 	}}
 }
 
 func logOut(*fields) *job {
-	return &job{after: authAfter(core.AuthWaitPhone), run: func(ctx context.Context, c *client) ([]byte, error) {
+	return &job{after: authAfter(core.AuthWaitPhone), run: func(ctx context.Context, c *Client) ([]byte, error) {
 		return emptyMap, c.core.LogOut(ctx)
 	}}
 }
@@ -516,14 +541,14 @@ func logOut(*fields) *job {
 func isAuthorized(*fields) *job {
 	var ok bool
 	return &job{
-		after: func(c *client, err error) {
+		after: func(c *Client, err error) {
 			if err == nil && ok {
 				c.setAuth(string(core.AuthReady), nil)
 			} else if err == nil {
 				c.setAuth(string(core.AuthWaitPhone), nil)
 			}
 		},
-		run: func(ctx context.Context, c *client) ([]byte, error) {
+		run: func(ctx context.Context, c *Client) ([]byte, error) {
 			var err error
 			ok, err = c.core.IsAuthorized(ctx)
 			if err != nil {
@@ -552,7 +577,7 @@ func login(a *fields) *job {
 			o.Password = func(context.Context, string) (string, error) { return pw, nil }
 		}
 	}
-	return &job{after: authAfter(core.AuthReady), run: func(ctx context.Context, c *client) ([]byte, error) {
+	return &job{after: authAfter(core.AuthReady), run: func(ctx context.Context, c *Client) ([]byte, error) {
 		o := o
 		o.OnState = func(s core.AuthState) { c.setAuth(string(s), nil) }
 		return userResult(c.core.Login(ctx, o))
@@ -560,7 +585,7 @@ func login(a *fields) *job {
 }
 
 func exportSession(*fields) *job {
-	return &job{run: func(_ context.Context, c *client) ([]byte, error) {
+	return &job{run: func(_ context.Context, c *Client) ([]byte, error) {
 		s, err := session.Export(c.store)
 		if err != nil {
 			return nil, err
@@ -580,10 +605,15 @@ func sendFile(a *fields) *job {
 	if path == "" && !a.has("data") {
 		a.fail(`send_file: give "path" or "data"`)
 	}
-	caption, _ := a.text("caption", false)
-	o := core.SendFileOptions{Caption: caption, Name: a.str("name", filepath.Base(path)),
+	if path != "" {
+		if _, err := os.Stat(path); err != nil {
+			a.fail("send_file: %v", err)
+		}
+	}
+	caption, captionEnts := a.text("caption", false)
+	o := core.SendFileOptions{Caption: caption, Entities: captionEnts, Name: a.str("name", filepath.Base(path)),
 		MimeType: a.str("mime_type", ""), AsPhoto: a.bool("as_photo", false), ReplyTo: a.int32("reply_to", 0)}
-	return withPeer(r, func(ctx context.Context, c *client, p session.Peer) ([]byte, error) {
+	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		var rd io.Reader = bytes.NewReader(data)
 		size := int64(len(data))
 		if path != "" {
@@ -612,7 +642,7 @@ func downloadMedia(a *fields) *job {
 	r := a.peer("peer")
 	id := a.reqInt32("message_id")
 	path := a.str("path", "")
-	return withPeer(r, func(ctx context.Context, c *client, p session.Peer) ([]byte, error) {
+	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		msgs, err := c.core.GetMessages(ctx, p, []int32{id})
 		if err != nil {
 			return nil, err
