@@ -28,6 +28,8 @@ lib: $(LIB) $(BUILD)/polygram.h $(BUILD)/polygram.pc
 # tl/api is compiled without inlining in the shared library: 2.5 MB less
 # machine code, decoding within noise (docs/tl.md, "Lean generated code").
 LIB_GCFLAGS := -gcflags=github.com/polygram/polygram/tl/api=-l
+# -tags polygram_nohttp leaves out the emulator's JSON control server, which
+# only cmd/polygram-emulator serves (no net/http in the library).
 # The stripped library must stay under this many bytes (issue 2's target).
 LIB_MAX_BYTES := 20000000
 
@@ -38,7 +40,7 @@ check-size: lib
 
 $(LIB): $(shell find capi core mtproto tl session emulator -name '*.go' -not -name '*_test.go' 2>/dev/null) include/polygram.h go.mod go.sum
 	@mkdir -p $(BUILD)
-	$(GO) build -trimpath -ldflags='-s -w' $(LIB_GCFLAGS) -buildmode=c-shared -o $(LIB) ./capi
+	$(GO) build -trimpath -ldflags='-s -w' $(LIB_GCFLAGS) -tags polygram_nohttp -buildmode=c-shared -o $(LIB) ./capi
 	@rm -f $(BUILD)/libpolygram.h
 
 $(BUILD)/polygram.h: include/polygram.h

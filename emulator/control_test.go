@@ -1,3 +1,5 @@
+//go:build !polygram_nohttp
+
 package emulator
 
 import (

@@ -1,3 +1,9 @@
+//go:build !polygram_nohttp
+
+// The JSON-over-HTTP control server is left out of the shared library
+// (built with -tags polygram_nohttp): bindings drive the emulator through
+// the C API, and net/http would add ~0.6 MB to libpolygram.so.
+
 package emulator
 
 import (
