@@ -17,7 +17,7 @@
 """
 from __future__ import annotations
 
-from . import errors, events
+from . import errors, events, functions, raw, types
 from ._lib import LibraryNotFoundError, dict_to_tl, layer, tl_to_dict, version
 from .client import Client
 from .emulator import Emulator
@@ -29,7 +29,7 @@ __version__ = "0.1.0"
 TelegramClient = Client  # the name Telethon users know
 
 __all__ = [
-    "Client", "TelegramClient", "Emulator", "Message", "TLObject", "events", "errors",
+    "Client", "TelegramClient", "functions", "types", "raw", "Emulator", "Message", "TLObject", "events", "errors",
     "PolygramError", "RPCError", "FloodWaitError", "LibraryNotFoundError",
     "version", "layer", "tl_to_dict", "dict_to_tl",
 ]

@@ -8,7 +8,7 @@ most specific class below. Telegram's own errors are :class:`RPCError`
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Type
+from typing import Any, Dict, List, Optional, Tuple, Type
 
 # polygram_status values
 STATUS_INVALID_ARGUMENT = 1
@@ -88,8 +88,8 @@ class NetworkError(PolygramError, ConnectionError):
     """No connection to the data centre."""
 
 
-class NotFoundError(PolygramError):
-    """No pending request with this id."""
+class RequestNotFoundError(PolygramError):
+    """polygram_cancel: no pending request has this id."""
 
 
 class WrongModeError(PolygramError):
@@ -121,8 +121,19 @@ class ForbiddenError(RPCError):
     """Telegram's 403."""
 
 
-class NotFoundRPCError(RPCError):
+class NotFoundError(RPCError):
     """Telegram's 404."""
+
+
+NotFoundRPCError = NotFoundError
+
+
+class InvalidDCError(RPCError):
+    """Telegram's 303 (the core follows *_MIGRATE_X itself; seen only when it cannot)."""
+
+
+class AuthKeyError(RPCError):
+    """Telegram's 406."""
 
 
 class FloodError(RPCError):
@@ -164,18 +175,143 @@ _BY_STATUS: Dict[int, Type[PolygramError]] = {
     STATUS_SIGN_UP_REQUIRED: SignUpRequiredError,
     STATUS_PEER_NOT_FOUND: PeerNotFoundError,
     STATUS_NETWORK: NetworkError,
-    STATUS_NOT_FOUND: NotFoundError,
+    STATUS_NOT_FOUND: RequestNotFoundError,
     STATUS_WRONG_MODE: WrongModeError,
     STATUS_SESSION: SessionError,
 }
 
 _RPC_BY_CODE: Dict[int, Type[RPCError]] = {
+    303: InvalidDCError,
     400: BadRequestError,
     401: UnauthorizedError,
     403: ForbiddenError,
-    404: NotFoundRPCError,
+    404: NotFoundError,
+    406: AuthKeyError,
     420: FloodError,
+    500: ServerError,
+    -503: ServerError,
 }
+
+
+# ---------------------------------------------------------------------- errors by name
+#
+# One class per RPC error Telegram is known to return (UsernameNotOccupiedError,
+# PhoneCodeInvalidError, ...), made at import time from the error list: the
+# library's own (polygram_errors_msgpack, when the loaded library exports it),
+# else the copy of schema/errors.csv shipped in this package. Each derives
+# from the class of its code, so ``except BadRequestError`` still catches it.
+
+class _NumberMixin:
+    """For names with an X (``FLOOD_WAIT_X``): the number is ``value``, and
+    ``seconds`` or ``new_dc`` by its meaning."""
+
+    data: Dict[str, Any]
+
+    @property
+    def value(self) -> Optional[int]:
+        for k in ("seconds", "dc", "value"):
+            if k in self.data:
+                return int(self.data[k])
+        return None
+
+    @property
+    def seconds(self) -> int:
+        return int(self.data.get("seconds", self.value or 0))
+
+    @property
+    def new_dc(self) -> Optional[int]:
+        return int(self.data["dc"]) if "dc" in self.data else self.value
+
+
+_DIGITS = {"0": "Zero", "1": "One", "2": "Two", "3": "Three", "4": "Four", "5": "Five", "6": "Six",
+           "7": "Seven", "8": "Eight", "9": "Nine"}
+
+
+def class_name(rpc_name: str) -> str:
+    """``"FLOOD_WAIT_X"`` -> ``"FloodWaitError"`` (Telethon's naming)."""
+    base = rpc_name[:-2] if rpc_name.endswith("_X") else rpc_name
+    words = [w for w in base.replace("-", "_").split("_") if w]
+    name = "".join(w[:1].upper() + w[1:].lower() for w in words)
+    if name and name[0].isdigit():
+        name = _DIGITS[name[0]] + name[1:2].upper() + name[2:]
+    return name + "Error"
+
+
+def _load_error_list() -> List[Dict[str, Any]]:
+    try:
+        from . import _lib
+        lib = _lib.lib()
+        fn = getattr(lib, "polygram_errors_msgpack", None)
+    except Exception:  # no library: the shipped list still gives the classes
+        fn = None
+    if fn is not None:
+        import ctypes
+        from . import _lib
+        fn.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t)]
+        fn.restype = ctypes.c_int
+        out, n = ctypes.c_void_p(), ctypes.c_size_t()
+        if fn(ctypes.byref(out), ctypes.byref(n)) == 0:
+            lst = _lib.unpack(_lib.take(out, n))
+            if isinstance(lst, list):
+                return lst
+    import csv
+    import io
+    from importlib import resources
+    text = resources.files(__package__).joinpath("rpc_errors.csv").read_text("utf-8") \
+        if hasattr(resources, "files") else resources.read_text(__package__, "rpc_errors.csv")
+    out_list = []
+    for row in csv.DictReader(io.StringIO(text)):
+        codes = [int(c) for c in (row.get("codes") or "").split()]
+        out_list.append({"name": row["name"], "codes": codes, "description": row.get("description") or ""})
+    return out_list
+
+
+RPC_ERRORS: Dict[str, Type[RPCError]] = {}
+"""RPC error name (``"FLOOD_WAIT_X"``) -> its class."""
+
+_PREDEFINED: Dict[str, Type[RPCError]] = {
+    "FLOOD_WAIT_X": FloodWaitError,
+    "SESSION_PASSWORD_NEEDED": SessionPasswordNeededError,
+}
+
+
+def _make_error_classes() -> None:
+    g = globals()
+    for e in _load_error_list():
+        name = str(e["name"])
+        codes = [int(c) for c in e.get("codes") or []]
+        if name in _PREDEFINED:
+            RPC_ERRORS[name] = _PREDEFINED[name]
+            continue
+        cname = class_name(name)
+        if cname in g and not (isinstance(g[cname], type) and issubclass(g[cname], RPCError)):
+            continue  # never shadow a Polygram class
+        if cname in g:
+            RPC_ERRORS[name] = g[cname]
+            continue
+        base = _RPC_BY_CODE.get(codes[0], ServerError if codes and codes[0] >= 500 else RPCError) \
+            if codes else RPCError
+        bases: Tuple[type, ...] = (_NumberMixin, base) if name.endswith("_X") else (base,)
+        doc = str(e.get("description") or name)
+        cls = type(cname, bases, {"__doc__": f"{name} ({', '.join(map(str, codes))}): {doc}",
+                                  "__module__": __name__, "rpc_name": name})
+        g[cname] = cls
+        RPC_ERRORS[name] = cls
+
+
+_make_error_classes()
+
+_combined: Dict[Tuple[type, type], type] = {}
+
+
+def _combine(by_name: type, by_status: type) -> type:
+    """A class that is both (e.g. PhoneNumberUnoccupiedError and SignUpRequiredError)."""
+    key = (by_name, by_status)
+    cls = _combined.get(key)
+    if cls is None:
+        cls = type(by_name.__name__, (by_name, by_status), {"__module__": __name__})
+        _combined[key] = cls
+    return cls
 
 
 def error_from_map(m: Dict[str, Any]) -> PolygramError:
@@ -193,7 +329,13 @@ def error_from_map(m: Dict[str, Any]) -> PolygramError:
         cls = PolygramError
     if name.startswith("FLOOD_WAIT"):
         cls = FloodWaitError
+    named = RPC_ERRORS.get(name)
+    if named is not None and named is not cls:
+        if issubclass(named, cls) or status == STATUS_RPC:
+            cls = named
+        elif not issubclass(cls, named):
+            cls = _combine(named, cls)
     return cls(message, status=status, code=code, name=name, data=m)
 
 
-__all__ = [n for n in dir() if n.endswith("Error")] + ["error_from_map"]
+__all__ = [n for n in dir() if n.endswith("Error")] + ["error_from_map", "RPC_ERRORS"]

@@ -21,6 +21,23 @@ class StopPropagation(Exception):
     """Raise inside a handler to stop the handlers after it for this event."""
 
 
+def _peer_ref(raw: Dict[str, Any], marked: Optional[int]) -> Any:
+    """A C API peer map ``{marked_id, access_hash}`` for ``marked`` from the
+    users/chats an update carries, else the marked id itself."""
+    if marked is None:
+        return None
+    if marked > 0:
+        pool, want = raw.get("users") or [], marked
+    elif marked > -1000000000000:
+        return marked  # basic groups need no access hash
+    else:
+        pool, want = raw.get("chats") or [], -marked - 1000000000000
+    for e in pool:
+        if isinstance(e, dict) and e.get("id") == want and e.get("access_hash") is not None:
+            return {"marked_id": marked, "access_hash": int(e["access_hash"])}
+    return marked
+
+
 class EventCommon:
     """What every event has: ``client``, ``raw`` (the update map), ``chat_id``."""
 
@@ -91,12 +108,15 @@ class NewMessage(EventBuilder):
 
         def __init__(self, client: "Client", raw: Dict[str, Any]):
             super().__init__(client, raw)
-            self.message: Message = Message(raw.get("message") or {}, client, raw.get("chat_id"))
             self.sender_id: Optional[int] = raw.get("sender_id")
             self.out: bool = bool(raw.get("out"))
             self.users: List[TLObject] = wrap(raw.get("users") or [], client)
             self.chats: List[TLObject] = wrap(raw.get("chats") or [], client)
             self.pattern_match: Any = None
+            # The chat with its access hash from the update itself, so that
+            # answering never depends on the session having cached the peer.
+            self.input_chat: Any = _peer_ref(raw, self.chat_id)
+            self.message: Message = Message(raw.get("message") or {}, client, self.input_chat)
 
         @property
         def text(self) -> str:
@@ -109,7 +129,7 @@ class NewMessage(EventBuilder):
             return self.chat_id is not None and self.chat_id > 0
 
         async def respond(self, text: str = "", **kwargs: Any) -> Message:
-            return await self.client.send_message(self.chat_id, text, **kwargs)  # type: ignore[arg-type]
+            return await self.client.send_message(self.input_chat, text, **kwargs)
 
         async def reply(self, text: str = "", **kwargs: Any) -> Message:
             kwargs.setdefault("reply_to", self.message.id)
@@ -127,7 +147,12 @@ class NewMessage(EventBuilder):
             for u in self.users:
                 if u.get("id") == self.sender_id:
                     return u
-            return await self.client.get_entity(self.sender_id)
+            return await self.client.get_entity(_peer_ref(self.raw, self.sender_id))
+
+        async def get_chat(self) -> Optional[TLObject]:
+            if self.chat_id is None:
+                return None
+            return await self.client.get_entity(self.input_chat)
 
         def __getattr__(self, name: str) -> Any:
             if name.startswith("_"):
@@ -203,4 +228,44 @@ class Raw(EventBuilder):
 
 Handler = Callable[[Any], Awaitable[Any]]
 
-__all__ = ["EventBuilder", "EventCommon", "NewMessage", "MessageEdited", "MessageDeleted", "Raw", "StopPropagation"]
+_REGISTERED = "_polygram_events"
+
+
+def register(event: Union[EventBuilder, type, None] = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Marks a function as a handler of ``event`` without a client (Telethon's
+    ``events.register``); ``client.add_event_handler(f)`` then uses it.
+    Stacks: a function may be registered for several events."""
+    builder = NewMessage() if event is None else (event() if isinstance(event, type) else event)
+
+    def decorator(f: Callable[..., Any]) -> Callable[..., Any]:
+        lst = getattr(f, _REGISTERED, None)
+        if lst is None:
+            lst = []
+            setattr(f, _REGISTERED, lst)
+        lst.append(builder)
+        return f
+    return decorator
+
+
+def unregister(f: Callable[..., Any], event: Optional[type] = None) -> None:
+    """Forgets ``register`` marks of ``f`` (of builder type ``event`` only, when given)."""
+    lst = getattr(f, _REGISTERED, None)
+    if lst is None:
+        return
+    lst[:] = [b for b in lst if event is not None and not isinstance(b, event)]
+    if not lst:
+        delattr(f, _REGISTERED)
+
+
+def is_handler(f: Any) -> bool:
+    """Whether ``f`` was marked with ``register``."""
+    return bool(getattr(f, _REGISTERED, None))
+
+
+def registered_events(f: Any) -> List[EventBuilder]:
+    """The builders ``f`` was registered with (empty when none)."""
+    return list(getattr(f, _REGISTERED, None) or [])
+
+
+__all__ = ["EventBuilder", "EventCommon", "NewMessage", "MessageEdited", "MessageDeleted", "Raw", "StopPropagation",
+           "register", "unregister", "is_handler"]

@@ -21,34 +21,13 @@ handlers, are unaffected. ``iter_messages`` gives a list in that case.
 """
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
-import threading
 from typing import Any, Callable
 
 from . import events
-from .client import Client
+from .client import Client, _in_loop, _thread_loop
 from .tl import Message
-
-_local = threading.local()
-
-
-def _thread_loop() -> asyncio.AbstractEventLoop:
-    loop = getattr(_local, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = asyncio.new_event_loop()
-        _local.loop = loop
-    return loop
-
-
-def _in_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-        return True
-    except RuntimeError:
-        return False
-
 
 def _syncify_method(f: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(f)
@@ -81,8 +60,8 @@ def syncify(*classes: type) -> None:
         for name, f in list(vars(cls).items()):
             if getattr(f, "__polygram_sync__", False):
                 continue
-            if name in ("__aenter__", "__aexit__"):
-                continue
+            if name.startswith("_") and name != "__call__":
+                continue  # internals stay coroutines (start() awaits _start())
             if inspect.iscoroutinefunction(f):
                 setattr(cls, name, _syncify_method(f))
             elif inspect.isasyncgenfunction(f):

@@ -1,12 +1,17 @@
 """Objects with attribute access over the msgpack maps the library returns."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Union
+import datetime
+import keyword
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Union
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import Client
 
 Peer = Union[int, str, Dict[str, Any], "TLObject"]
+
+# Set by polygram.raw: the typed class of a TL name (or None).
+_class_for: Optional[Callable[[str], Any]] = None
 
 
 def wrap(value: Any, client: Optional["Client"] = None) -> Any:
@@ -14,8 +19,13 @@ def wrap(value: Any, client: Optional["Client"] = None) -> Any:
     if isinstance(value, TLObject):
         return value
     if isinstance(value, dict):
-        if value.get("_") in ("message", "messageService"):
+        name = value.get("_")
+        if name in ("message", "messageService"):
             return Message(value, client)
+        if name is not None and _class_for is not None:
+            cls = _class_for(name)
+            if cls is not None:
+                return cls._from_dict(value, client)
         return TLObject(value, client)
     if isinstance(value, list):
         return [wrap(v, client) for v in value]
@@ -68,6 +78,8 @@ class TLObject:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
+        if name.endswith("_") and keyword.iskeyword(name[:-1]):
+            name = name[:-1]  # from_ reads the field "from"
         return wrap(self._d.get(name), self._client)
 
     def __getitem__(self, key: str) -> Any:
@@ -86,7 +98,13 @@ class TLObject:
         return self._d.keys()
 
     def to_dict(self) -> Dict[str, Any]:
+        """The msgpack form: a dict with the TL name under ``"_"``."""
         return unwrap(self._d)
+
+    def stringify(self) -> str:
+        """A readable, indented rendering of the whole object."""
+        from .raw import stringify
+        return stringify(self._d)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, TLObject):
@@ -99,6 +117,112 @@ class TLObject:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._d!r})"
+
+
+def _utc(ts: Any) -> Optional[datetime.datetime]:
+    if not isinstance(ts, int) or isinstance(ts, bool) or ts <= 0:
+        return None
+    return datetime.datetime.fromtimestamp(ts, tz=datetime.timezone.utc)
+
+
+class File:
+    """What Telethon calls ``message.file``: the media of a message as a file
+    (``name``, ``size``, ``mime_type``, ``ext``, ``width``/``height``,
+    ``duration``, ``id``), read from the message's document or photo."""
+
+    __slots__ = ("media",)
+
+    def __init__(self, media: Dict[str, Any]):
+        self.media = media
+
+    @property
+    def _doc(self) -> Dict[str, Any]:
+        d = self.media.get("document")
+        return d if isinstance(d, dict) else {}
+
+    @property
+    def _photo(self) -> Dict[str, Any]:
+        p = self.media.get("photo")
+        return p if isinstance(p, dict) else {}
+
+    def _attr(self, *names: str) -> Optional[Dict[str, Any]]:
+        for a in self._doc.get("attributes") or []:
+            if isinstance(a, dict) and a.get("_") in names:
+                return a
+        return None
+
+    def _largest_size(self) -> Dict[str, Any]:
+        best: Dict[str, Any] = {}
+        for s in self._photo.get("sizes") or []:
+            if not isinstance(s, dict):
+                continue
+            size = s.get("size") or max(s.get("sizes") or [0])
+            if s.get("w", 0) * s.get("h", 0) >= best.get("w", 0) * best.get("h", 0):
+                best = dict(s, size=size)
+        return best
+
+    @property
+    def id(self) -> Optional[int]:
+        return (self._doc or self._photo).get("id")
+
+    @property
+    def is_photo(self) -> bool:
+        return bool(self._photo)
+
+    @property
+    def name(self) -> Optional[str]:
+        a = self._attr("documentAttributeFilename")
+        return a.get("file_name") if a else None
+
+    @property
+    def mime_type(self) -> Optional[str]:
+        if self._photo:
+            return "image/jpeg"
+        return self._doc.get("mime_type")
+
+    mime = mime_type
+
+    @property
+    def ext(self) -> str:
+        import mimetypes
+        import os
+        if self.name and os.path.splitext(self.name)[1]:
+            return os.path.splitext(self.name)[1]
+        return (mimetypes.guess_extension(self.mime_type or "") or "") if self.mime_type else ""
+
+    @property
+    def size(self) -> Optional[int]:
+        if self._photo:
+            return self._largest_size().get("size")
+        return self._doc.get("size")
+
+    @property
+    def width(self) -> Optional[int]:
+        if self._photo:
+            return self._largest_size().get("w")
+        a = self._attr("documentAttributeImageSize", "documentAttributeVideo")
+        return a.get("w") if a else None
+
+    @property
+    def height(self) -> Optional[int]:
+        if self._photo:
+            return self._largest_size().get("h")
+        a = self._attr("documentAttributeImageSize", "documentAttributeVideo")
+        return a.get("h") if a else None
+
+    @property
+    def dimensions(self) -> Optional[tuple]:
+        w, h = self.width, self.height
+        return (w, h) if w is not None and h is not None else None
+
+    @property
+    def duration(self) -> Optional[float]:
+        a = self._attr("documentAttributeVideo", "documentAttributeAudio")
+        return a.get("duration") if a else None
+
+    def __repr__(self) -> str:
+        return (f"File(name={self.name!r}, size={self.size!r}, mime_type={self.mime_type!r}, "
+                f"dimensions={self.dimensions!r}, duration={self.duration!r})")
 
 
 class Message(TLObject):
@@ -117,6 +241,43 @@ class Message(TLObject):
     raw_text = text
 
     @property
+    def client(self) -> Optional["Client"]:
+        return self._client
+
+    @property
+    def date(self) -> Optional[datetime.datetime]:
+        """When it was sent, as an aware UTC datetime."""
+        return _utc(self._d.get("date"))
+
+    @property
+    def edit_date(self) -> Optional[datetime.datetime]:
+        return _utc(self._d.get("edit_date"))
+
+    @property
+    def file(self) -> Optional[File]:
+        """The media as a :class:`File` (None without a document or photo)."""
+        media = self._d.get("media")
+        if isinstance(media, dict) and (isinstance(media.get("document"), dict) or
+                                        isinstance(media.get("photo"), dict)):
+            return File(media)
+        return None
+
+    @property
+    def photo(self) -> Any:
+        media = self._d.get("media")
+        return wrap(media.get("photo"), self._client) if isinstance(media, dict) else None
+
+    @property
+    def document(self) -> Any:
+        media = self._d.get("media")
+        return wrap(media.get("document"), self._client) if isinstance(media, dict) else None
+
+    @property
+    def is_private(self) -> bool:
+        cid = self.chat_id
+        return cid is not None and cid > 0
+
+    @property
     def out(self) -> bool:
         return bool(self._d.get("out"))
 
@@ -125,6 +286,8 @@ class Message(TLObject):
         cid = marked_id(self._d.get("peer_id"))
         if cid is None and isinstance(self._chat, int):
             return self._chat
+        if cid is None and isinstance(self._chat, dict) and "marked_id" in self._chat:
+            return int(self._chat["marked_id"])
         return cid
 
     @property
@@ -153,6 +316,8 @@ class Message(TLObject):
     def _where(self) -> Peer:
         if self._client is None:
             raise RuntimeError("this message is not bound to a client")
+        if isinstance(self._chat, dict) and "marked_id" in self._chat:
+            return self._chat  # with its access hash (from the update)
         cid = self.chat_id
         if cid is None:
             if self._chat is None:
@@ -178,8 +343,12 @@ class Message(TLObject):
     async def forward_to(self, entity: Peer) -> List[int]:
         return await self._client.forward_messages(entity, [self._d["id"]], self._where())  # type: ignore[union-attr]
 
-    async def download_media(self, file: Optional[str] = None) -> Union[bytes, str]:
-        return await self._client.download_media(self, file)  # type: ignore[union-attr]
+    async def download_media(self, file: Any = None, *,
+                             progress_callback: Optional[Callable[[int, int], Any]] = None) -> Union[bytes, str]:
+        """Downloads the media: to the path ``file`` (a directory gets the
+        file's own name) and returns the path, or into memory (returns bytes)."""
+        return await self._client.download_media(self, file,  # type: ignore[union-attr]
+                                                 progress_callback=progress_callback)
 
     async def get_chat(self) -> TLObject:
         return await self._client.get_entity(self._where())  # type: ignore[union-attr]
@@ -188,4 +357,6 @@ class Message(TLObject):
         sid = self.sender_id
         if sid is None or self._client is None:
             return None
+        if isinstance(self._chat, dict) and self._chat.get("marked_id") == sid:
+            return await self._client.get_entity(self._chat)
         return await self._client.get_entity(sid)

@@ -7,7 +7,7 @@ from typing import Any, List
 
 import pytest
 
-from polygram import Client, Emulator, Message, errors, events
+from polygram import Emulator, Message, errors, events
 from helpers import login_bot, login_user
 
 

@@ -32,6 +32,11 @@ with Emulator() as emu:
     texts = [x.text for x in user.iter_messages("@sync_bot", limit=10)]
     assert "echo: hi" in texts and "echo: bye" in texts, texts
     assert user({"_": "help.getNearestDc"}).this_dc == 1
+    from polygram import functions, types
+    hist = user(functions.messages.GetHistoryRequest(peer="@sync_bot", limit=2))
+    assert len(hist.messages) == 2 and hist.messages[0].text.startswith("echo: "), hist.stringify()
+    assert isinstance(user.get_input_entity("me"), types.InputPeerSelf)
+    assert [d.name for d in user.iter_dialogs()] == ["Sync"]
     try:
         user.send_message("@nobody_at_all", "x")
     except errors.PeerNotFoundError:
