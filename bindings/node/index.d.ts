@@ -1,9 +1,24 @@
 // Type declarations for the polygram Node binding (ABI 1 of libpolygram).
 import { EventEmitter } from 'node:events';
+import { TL } from './types/tl';
+import { PolygramError, RPCError, FloodWaitError } from './types/base-errors';
+
+export { TL };
+export * from './types/base-errors';
+export * from './types/errors';
 
 export type Peer = number | string | bigint | { marked_id: number; access_hash?: bigint | number; [k: string]: unknown };
 /** A TL object as msgpack maps it: "_" is the schema name; long fields are bigint in raw results. */
 export interface TLObject { _: string; [field: string]: unknown }
+/**
+ * A TL object as friendly methods return it: integers (long included) are numbers where they
+ * fit in 2^53 and bigint beyond (access hashes).
+ */
+export type Friendly<T> = T extends bigint ? number | bigint
+  : T extends Uint8Array ? T
+  : T extends (infer U)[] ? Friendly<U>[]
+  : T extends object ? { [K in keyof T]: Friendly<T[K]> } : T;
+export type User = Friendly<TL.User>;
 type ValueOrFn<T, A extends unknown[] = []> = T | ((...args: A) => T | Promise<T>);
 
 export interface ClientOptions {
@@ -50,7 +65,7 @@ export interface NewMessageFilters {
 
 export class Message {
   readonly client: Client;
-  raw: TLObject;
+  raw: Friendly<TL.Message>;
   id: number; chatId: number; senderId?: number; out: boolean;
   readonly text: string; readonly message: string; readonly date?: Date;
   readonly media?: TLObject; readonly entities?: TLObject[];
@@ -62,6 +77,7 @@ export class Message {
   forwardTo(peer: Peer): Promise<number[]>;
   downloadMedia(options?: { path?: string }): Promise<Buffer | { path: string; size: number }>;
   markRead(): Promise<{}>;
+  toJSON(): object;
   getReplyMessage(): Promise<Message | undefined>;
   getChat(): Promise<TLObject>;
   getSender(): Promise<TLObject | undefined>;
@@ -77,6 +93,10 @@ export class MessageEvent {
   readonly text: string; readonly id: number;
   reply(text: string, options?: SendMessageOptions): Promise<{ id: number }>;
   respond(text: string, options?: SendMessageOptions): Promise<{ id: number }>;
+  edit(text: string, options?: SendMessageOptions): Promise<{}>;
+  delete(options?: { revoke?: boolean }): Promise<{}>;
+  forwardTo(peer: Peer): Promise<number[]>;
+  downloadMedia(options?: { path?: string }): Promise<Buffer | { path: string; size: number }>;
   getChat(): Promise<TLObject>;
   getSender(): Promise<TLObject | undefined>;
 }
@@ -84,14 +104,34 @@ export class MessageEvent {
 export class MessageDeletedEvent { readonly client: Client; type: 'message_deleted'; ids: number[]; channelId: number }
 export class RawEvent { readonly client: Client; type: 'raw' | 'raw_updates'; [key: string]: unknown }
 
-export interface Dialog { peer: unknown; name: string; unread: number; top_id: number; pinned: boolean; message?: Message }
+export interface PeerInfo { id: number; marked_id: number; kind: 'user' | 'chat' | 'channel'; access_hash: number | bigint; username: string; name: string; phone: string; bot: boolean }
+export interface Participant {
+  /** The member's user id. */
+  id: number;
+  user?: User;
+  /** channelParticipant*, chatParticipant* TL map. */
+  participant: TLObject;
+}
+export class Dialog {
+  readonly client: Client;
+  /** The peer's marked id. */
+  id: number;
+  peer: PeerInfo;
+  name: string; unread: number; topId: number; pinned: boolean;
+  message?: Message;
+  /** The peer as a TL InputPeer, for raw calls. */
+  readonly inputPeer: TL.TypeInputPeer;
+  sendMessage(text: string, options?: SendMessageOptions): Promise<{ id: number }>;
+  iterMessages(options?: Parameters<Client['iterMessages']>[1]): AsyncGenerator<Message, void, undefined>;
+}
 
 export class Client extends EventEmitter {
   constructor(options?: ClientOptions);
   readonly handle: number;
   authState?: string;
   connectionState?: string;
-  me?: TLObject & { id: number; bot?: boolean; username?: string; first_name?: string };
+  /** The logged-in user (friendly results: ids are numbers where they fit). */
+  me?: User;
   readonly connected: boolean;
 
   on(event: 'NewMessage' | 'MessageEdited', handler: (event: MessageEvent) => unknown): this;
@@ -102,6 +142,7 @@ export class Client extends EventEmitter {
   on(event: 'handlerError', listener: (error: unknown, event: unknown) => void): this;
   on(event: 'disconnected', listener: () => void): this;
   on(event: string | symbol, listener: (...args: any[]) => void): this;
+  on(event: string, filters: object, handler: (event: any) => unknown): this;
   addEventHandler(event: 'NewMessage' | 'MessageEdited' | 'MessageDeleted' | 'Raw', filtersOrHandler: any, handler?: (event: any) => unknown): this;
   removeEventHandler(event: string, handler: (event: any) => unknown): this;
 
@@ -112,18 +153,21 @@ export class Client extends EventEmitter {
 
   /** A friendly call of the C API; args keys may be camelCase. */
   call(method: string, args?: Record<string, unknown>): Promise<any>;
-  /** A raw TL call; long fields of the result are bigint, bytes Uint8Array. */
-  invoke<T = TLObject>(request: TLObject): Promise<T>;
+  /**
+   * A raw TL call: `{ _: 'messages.getHistory', peer, limit: 10, ... }`, typed from the schema.
+   * long fields are bigint both ways, bytes Uint8Array (Buffer accepted).
+   */
+  invoke<K extends TL.RequestName>(request: { _: K } & TL.Requests[K]): Promise<TL.Results[K]>;
   /** A raw call as boxed TL bytes; resolves to the result's TL bytes. */
   invokeTL(request: Uint8Array): Promise<Uint8Array>;
 
-  getMe(): Promise<TLObject & { id: number }>;
+  getMe(): Promise<User>;
   getState(): Promise<{ main_dc: number; auth_state: string; connection_state: string }>;
   isAuthorized(): Promise<boolean>;
   connect(): Promise<{}>;
   startUpdates(options?: { catchUp?: boolean }): Promise<{}>;
   getEntity(peer: Peer): Promise<TLObject>;
-  resolvePeer(peer: Peer): Promise<{ id: number; marked_id: number; kind: string; access_hash: number | bigint; username?: string; name?: string; phone?: string; bot?: boolean }>;
+  resolvePeer(peer: Peer): Promise<PeerInfo>;
   pingLocal<T extends Record<string, unknown>>(args?: T): Promise<T>;
   sendMessage(peer: Peer, text: string, options?: SendMessageOptions): Promise<{ id: number }>;
   editMessage(peer: Peer, id: number, text: string, options?: SendMessageOptions): Promise<{}>;
@@ -132,6 +176,21 @@ export class Client extends EventEmitter {
   getMessages(peer: Peer, ids: number | number[]): Promise<Message[]>;
   getHistory(peer: Peer, options?: { limit?: number; offsetId?: number; minId?: number; maxId?: number; search?: string }): Promise<Message[]>;
   getDialogs(options?: { limit?: number }): Promise<Dialog[]>;
+  /** Messages newest first, paged transparently (batchSize per request, 100 by default). */
+  iterMessages(peer: Peer, options?: { limit?: number; batchSize?: number; offsetId?: number; minId?: number; maxId?: number; search?: string }): AsyncGenerator<Message, void, undefined>;
+  /** Dialogs newest first, paged transparently with raw messages.getDialogs calls. */
+  iterDialogs(options?: { limit?: number; batchSize?: number; excludePinned?: boolean; folderId?: number }): AsyncGenerator<Dialog, void, undefined>;
+  /** Members of a group or channel, paged transparently (raw channels.getParticipants; a basic group in one call). */
+  iterParticipants(peer: Peer, options?: { limit?: number; batchSize?: number; search?: string }): AsyncGenerator<Participant, void, undefined>;
+  sendCode(phone: string): Promise<SentCode>;
+  signIn(args: { phone?: string; code: string | number; hash?: string }): Promise<User>;
+  signUp(args: { phone?: string; hash?: string; firstName: string; lastName?: string }): Promise<User>;
+  checkPassword(password: string): Promise<User>;
+  passwordHint(): Promise<string>;
+  signInBot(token: string): Promise<User>;
+  qrLogin(): Promise<User>;
+  acceptQrLogin(url: string): Promise<{}>;
+  login(options: { botToken?: string; phone?: string; code?: string; password?: string; firstName?: string; lastName?: string }): Promise<User>;
   sendReadAcknowledge(peer: Peer, maxId?: number): Promise<{}>;
   typing(peer: Peer, options?: { cancel?: boolean }): Promise<{}>;
   pinMessage(peer: Peer, id: number, options?: { unpin?: boolean; silent?: boolean }): Promise<{}>;
@@ -174,21 +233,14 @@ export class Emulator {
   slowDc(dc: number, delayMs: number): Promise<{}>;
 }
 
-export interface ErrorMap { status?: number; code?: number; name?: string; message?: string; seconds?: number; dc?: number; method?: string }
-export class PolygramError extends Error {
-  constructor(map?: ErrorMap);
-  /** A polygram_status (see Status). */
-  status: number;
-  /** Telegram's error code for Telegram's errors, else the status. */
-  code: number;
-  /** Telegram's error name ("CHAT_ADMIN_REQUIRED", "FLOOD_WAIT_X") or the status name ("CLOSED"). */
-  name: string;
-  method?: string;
-  dc?: number;
-}
-export class RPCError extends PolygramError {}
-export class FloodWaitError extends RPCError { seconds: number }
 export class LibraryNotFoundError extends Error { tried: string[] }
+/** What the error list says about a Telegram error name ("FLOOD_WAIT_42" or "FLOOD_WAIT_X"). */
+export function rpcErrorInfo(name: string): { name: string; codes: number[]; description: string; class: typeof RPCError } | undefined;
+/**
+ * Registers an update event kind for handlers: `name` (PascalCase) for update maps
+ * whose "type" is one of `types`, made into an event object by `make`.
+ */
+export function defineEvent(name: string, types: string[], make: (client: Client, data: Record<string, unknown>) => object): void;
 
 export const Status: {
   OK: 0; INVALID_ARGUMENT: 1; DECODE: 2; INTERNAL: 3; BAD_HANDLE: 4; CLOSED: 5; UNKNOWN_METHOD: 6;
@@ -201,9 +253,10 @@ export function loadLibrary(options?: { path?: string }): unknown;
 export function libraryInfo(): { version: string; abi: number; layer: number; path: string };
 
 declare const polygram: {
-  Client: typeof Client; Emulator: typeof Emulator; Message: typeof Message;
+  Client: typeof Client; Emulator: typeof Emulator; Message: typeof Message; Dialog: typeof Dialog;
   PolygramError: typeof PolygramError; RPCError: typeof RPCError; FloodWaitError: typeof FloodWaitError;
   LibraryNotFoundError: typeof LibraryNotFoundError; Status: typeof Status;
   findLibrary: typeof findLibrary; loadLibrary: typeof loadLibrary; libraryInfo: typeof libraryInfo;
+  rpcErrorInfo: typeof rpcErrorInfo; defineEvent: typeof defineEvent;
 };
 export default polygram;

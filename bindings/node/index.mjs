@@ -1,9 +1,10 @@
 // ESM entry: the same module instance as the CommonJS entry.
 import polygram from './src/index.cjs';
 
+export * from './src/errors.mjs';
 export const {
-  Client, Emulator, Message, MessageEvent, MessageDeletedEvent, RawEvent,
-  PolygramError, RPCError, FloodWaitError, LibraryNotFoundError,
+  Client, Emulator, Message, MessageEvent, MessageDeletedEvent, RawEvent, Dialog, defineEvent,
+  PolygramError, LibraryNotFoundError, rpcErrorInfo,
   Status, findLibrary, loadLibrary, libraryInfo,
 } = polygram;
 export default polygram;

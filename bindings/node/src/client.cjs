@@ -1,39 +1,58 @@
 'use strict';
 // The client: requests as Promises, events through an EventEmitter.
 //
-// Event delivery: the client is created in polygram_receive mode (no C
-// callback). A pump drains ready events synchronously with a zero timeout on
-// the JS thread, then waits for the next one with an asynchronous koffi call
-// of polygram_receive (on a libuv pool thread, RECEIVE_WAIT seconds at most),
-// and starts over. Everything JS-visible happens on the JS thread, so nothing
-// can deadlock: polygram_client_close in receive mode returns at once, even
-// from inside a handler, and the pump then drains the remaining events up to
-// CLOSED. (A koffi callback would run on a library thread and have to block
-// it on the JS thread; a close from JS waiting for that thread would
-// deadlock.) Cost: one pool thread per connected client while it waits; raise
-// UV_THREADPOOL_SIZE (default 4) for many clients in one process.
+// Event delivery: the client is created with the library's event callback
+// (one koffi callback for the process, routing by handle). The library calls
+// it on its own thread, one event at a time per client; koffi hands the call
+// to the JS thread and the library thread waits until it returns, so the
+// lent event is copied safely and everything JS-visible runs on the JS
+// thread, in order, without polling and without holding a worker thread per
+// client. Handlers are not awaited: a slow async handler never stalls the
+// library, and a burst of events is bounded by the library's event queue
+// (DROPPED events say when updates were dropped).
+//
+// polygram_client_close, called from outside the callback, waits until the
+// last event was delivered, which needs the JS thread: it therefore runs on a
+// koffi worker thread (close.async), so disconnect() works from anywhere,
+// handlers included. A connected client keeps the process alive (a ref'd
+// timer, like a socket); disconnect() releases it.
 const { EventEmitter } = require('node:events');
 const native = require('./native.cjs');
 const codec = require('./codec.cjs');
 const { PolygramError } = require('./errors.cjs');
-const { Message, MessageEvent, MessageDeletedEvent, RawEvent } = require('./message.cjs');
+const { Message, MessageEvent, MessageDeletedEvent, RawEvent, Dialog, markedId } = require('./message.cjs');
 
 const { STATUS, ENCODING, EVENT } = native;
-const RECEIVE_WAIT = 1.0;
-const DRAIN_BATCH = 256;
+const KEEP_ALIVE_MS = 2 ** 31 - 1;
 
-// Update event names and the "type" of the library's UPDATE maps.
-const UPDATE_EVENTS = {
-  NewMessage: ['new_message'],
-  MessageEdited: ['message_edited'],
-  MessageDeleted: ['message_deleted'],
-  Raw: ['raw', 'raw_updates'],
-};
+// Update events: the event name handlers register for, the "type" values of
+// the library's UPDATE maps it covers, and how its event object is made.
+// defineEvent adds a kind (the core may grow more: each is one entry).
+const UPDATE_EVENTS = {};
+
+/**
+ * Registers an update event kind: `name` ('NewMessage') for update maps whose
+ * "type" is one of `types`, made into an event object by make(client, data).
+ */
+function defineEvent(name, types, make) {
+  if (typeof name !== 'string' || !/^[A-Z][A-Za-z]*$/.test(name)) throw new TypeError(`event name ${name} must be PascalCase`);
+  if (!Array.isArray(types) || types.length === 0) throw new TypeError('types must be a non-empty array of update types');
+  UPDATE_EVENTS[name] = { types, make };
+}
+
+defineEvent('NewMessage', ['new_message'], (c, d) => new MessageEvent(c, d));
+defineEvent('MessageEdited', ['message_edited'], (c, d) => new MessageEvent(c, d));
+defineEvent('MessageDeleted', ['message_deleted'], (c, d) => new MessageDeletedEvent(c, d));
+defineEvent('Raw', ['raw', 'raw_updates'], (c, d) => new RawEvent(c, d));
 
 function makeFilter(event, filters) {
   if (!filters) return () => true;
   const { pattern, incoming, outgoing, chats, func } = filters;
-  const chatSet = chats ? new Set([].concat(chats).map(Number)) : null;
+  const chatSet = chats === undefined || chats === null ? null : new Set([].concat(chats).map((c) => {
+    const n = Number(c);
+    if (!Number.isSafeInteger(n) || n === 0) throw new TypeError(`${event} filter: chats takes marked ids (numbers), got ${String(c)}; resolve names with resolvePeer first`);
+    return n;
+  }));
   return (ev) => {
     if (incoming && !outgoing && ev.out) return false;
     if (outgoing && !incoming && ev.out === false) return false;
@@ -56,6 +75,10 @@ function makeFilter(event, filters) {
   };
 }
 
+function checkCount(name, v) {
+  if (!(v === Infinity || (Number.isInteger(v) && v > 0))) throw new TypeError(`${name} must be a positive integer, got ${v}`);
+}
+
 async function resolveValue(v, ...args) {
   return typeof v === 'function' ? v(...args) : v;
 }
@@ -76,10 +99,16 @@ class Client extends EventEmitter {
     const h = [0];
     const err = [null];
     const errLen = [0];
-    const st = this._n.clientNew(bytes, bytes.length, null, null, h, err, errLen);
+    const st = this._n.clientNew(bytes, bytes.length, native.callbackFor(this._n), null, h, err, errLen);
     if (st !== STATUS.OK) throw native.failure(this._n, st, err[0], errLen[0]);
     this.handle = h[0];
+    // Events cannot run before this constructor returns: they wait for the JS thread.
+    native.receivers.set(Number(this.handle), this);
+    this._keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
     this._pending = new Map();
+    this._sendQueue = [];
+    this._sending = false;
+    this._early = new Map();
     this._handlers = [];
     this._closed = false;
     this._finished = false;
@@ -87,7 +116,6 @@ class Client extends EventEmitter {
     this.connectionState = undefined;
     this.me = undefined;
     this._done = new Promise((resolve) => { this._resolveDone = resolve; });
-    this._pump();
   }
 
   // ---- events --------------------------------------------------------------
@@ -112,7 +140,8 @@ class Client extends EventEmitter {
     const handler = typeof filtersOrHandler === 'function' ? filtersOrHandler : maybeHandler;
     const filters = typeof filtersOrHandler === 'function' ? undefined : filtersOrHandler;
     if (typeof handler !== 'function') throw new TypeError('handler must be a function');
-    this._handlers.push({ event, types: UPDATE_EVENTS[event], handler, accept: makeFilter(event, filters) });
+    const { types, make } = UPDATE_EVENTS[event];
+    this._handlers.push({ event, types, make, handler, accept: makeFilter(event, filters) });
     return this;
   }
 
@@ -142,64 +171,53 @@ class Client extends EventEmitter {
 
   _dispatchUpdate(data) {
     const type = data.type;
-    let ev = null;
+    const made = new Map(); // one event object per kind, made on first use
     for (const h of this._handlers.slice()) {
       if (!h.types.includes(type)) continue;
-      if (!ev) {
-        if (type === 'new_message' || type === 'message_edited') ev = new MessageEvent(this, data);
-        else if (type === 'message_deleted') ev = new MessageDeletedEvent(this, data);
-        else ev = new RawEvent(this, data);
-      }
-      // Each handler sees its own pattern match.
-      const view = Object.create(ev);
       try {
+        let ev = made.get(h.event);
+        if (!ev) {
+          ev = h.make(this, data);
+          made.set(h.event, ev);
+        }
+        // Each handler sees its own pattern match.
+        const view = Object.create(ev);
         if (!h.accept(view)) continue;
         const r = h.handler(view);
         if (r && typeof r.then === 'function') r.then(undefined, (e) => this._handlerError(e, view));
       } catch (e) {
-        this._handlerError(e, view);
+        this._handlerError(e, data);
       }
     }
     this._safeEmit('update', data);
   }
 
-  // ---- the pump ------------------------------------------------------------
+  // ---- events from the library (on the JS thread) --------------------------
 
-  _pump() {
-    for (let i = 0; i < DRAIN_BATCH; i++) {
-      const ev = {};
-      const st = this._n.receive(this.handle, 0, ev);
-      if (st === STATUS.OK) this._handle(ev);
-      else if (st === STATUS.TIMEOUT) return this._wait();
-      else return this._finish(st);
+  _event(ev) {
+    try {
+      this._handle(ev);
+    } catch (e) {
+      this._handlerError(e);
     }
-    setImmediate(() => this._pump());
   }
 
-  _wait() {
-    const ev = {};
-    this._n.receive.async(this.handle, RECEIVE_WAIT, ev, (err, st) => {
-      if (err) return this._finish(STATUS.INTERNAL, err);
-      if (st === STATUS.OK) this._handle(ev);
-      else if (st !== STATUS.TIMEOUT) return this._finish(st);
-      this._pump();
-    });
-  }
+  _eventError(e) { this._handlerError(e); }
 
   _handle(ev) {
     let data;
     try {
-      const bytes = native.take(this._n, ev.data, ev.data_len);
+      const bytes = ev.data;
       if (ev.type === EVENT.RESULT || ev.type === EVENT.ERROR) {
         const id = Number(ev.request_id);
         const p = this._pending.get(id);
-        if (!p) return;
+        if (!p) {
+          // The result overtook the completion of its polygram_send call.
+          if (this._sending) this._early.set(id, ev);
+          return;
+        }
         this._pending.delete(id);
-        if (ev.type === EVENT.ERROR) {
-          p.reject(native.failure(this._n, ev.status, null, 0, codec.decodeFriendly(bytes)));
-        } else if (p.kind === 'tl') p.resolve(bytes);
-        else if (p.kind === 'raw') p.resolve(codec.decodeRaw(this._n, bytes));
-        else p.resolve(codec.decodeFriendly(bytes));
+        this._complete(p, ev);
         return;
       }
       data = codec.decodeFriendly(bytes);
@@ -207,7 +225,25 @@ class Client extends EventEmitter {
       this._handlerError(e);
       return;
     }
-    switch (ev.type) {
+    this._dispatchEvent(ev.type, data);
+  }
+
+  // _complete settles a request's promise with its RESULT or ERROR event.
+  _complete(p, ev) {
+    const bytes = ev.data;
+    try {
+      if (ev.type === EVENT.ERROR) {
+          p.reject(native.failure(this._n, ev.status, null, 0, codec.decodeFriendly(bytes)));
+        } else if (p.kind === 'tl') p.resolve(bytes);
+        else if (p.kind === 'raw') p.resolve(codec.decodeRaw(this._n, bytes, p.fn));
+        else p.resolve(codec.decodeFriendly(bytes));
+    } catch (e) {
+      p.reject(e);
+    }
+  }
+
+  _dispatchEvent(type, data) {
+    switch (type) {
       case EVENT.UPDATE: this._dispatchUpdate(data); break;
       case EVENT.AUTH_STATE: this.authState = data.state; this._safeEmit('authState', data); break;
       case EVENT.CONNECTION_STATE: this.connectionState = data.state; this._safeEmit('connectionState', data); break;
@@ -221,27 +257,59 @@ class Client extends EventEmitter {
     if (this._finished) return;
     this._finished = true;
     this._closed = true;
+    clearInterval(this._keepAlive);
+    native.receivers.delete(Number(this.handle));
     const err = native.failure(this._n, STATUS.CLOSED, null, 0);
     if (status !== STATUS.CLOSED && cause) err.cause = cause;
     for (const p of this._pending.values()) p.reject(err);
     this._pending.clear();
+    for (const p of this._sendQueue) p.reject(err);
+    this._sendQueue.length = 0;
+    this._early.clear();
     this._safeEmit('disconnected');
     this._resolveDone();
   }
 
   // ---- requests ------------------------------------------------------------
 
-  _send(encoding, bytes, kind) {
+  // Requests go to polygram_send in order, one call at a time per client, on
+  // a koffi worker thread: a cgo call from Node's main thread is slow (the Go
+  // runtime re-reads the main thread's stack bounds from /proc/self/maps on
+  // every call, as koffi runs it on its own stack: ~170 µs), from a worker it
+  // is not (~1 µs). A result may then overtake the send's completion: it
+  // waits in _early until the id is known.
+  _send(encoding, bytes, kind, fn) {
     if (this._closed) return Promise.reject(native.failure(this._n, STATUS.CLOSED, null, 0));
+    return new Promise((resolve, reject) => {
+      this._sendQueue.push({ encoding, bytes, kind, fn, resolve, reject });
+      if (!this._sending) this._nextSend();
+    });
+  }
+
+  _nextSend() {
+    const item = this._sendQueue.shift();
+    if (!item) {
+      this._sending = false;
+      return;
+    }
+    this._sending = true;
     const id = [0];
     const err = [null];
     const errLen = [0];
-    const st = this._n.send(this.handle, encoding, bytes, bytes.length, id, err, errLen);
-    if (st !== STATUS.OK) return Promise.reject(native.failure(this._n, st, err[0], errLen[0]));
-    // Results are handled on this thread after send returned, so the id is
-    // always registered before its result is looked up.
-    return new Promise((resolve, reject) => {
-      this._pending.set(Number(id[0]), { resolve, reject, kind });
+    this._n.send.async(this.handle, item.encoding, item.bytes, item.bytes.length, id, err, errLen, (e, st) => {
+      if (e) item.reject(e);
+      else if (st !== STATUS.OK) item.reject(native.failure(this._n, st, err[0], errLen[0]));
+      else {
+        const rid = Number(id[0]);
+        const early = this._early.get(rid);
+        if (early) {
+          this._early.delete(rid);
+          this._complete(item, early);
+        } else if (this._finished) {
+          item.reject(native.failure(this._n, STATUS.CLOSED, null, 0));
+        } else this._pending.set(rid, item);
+      }
+      this._nextSend();
     });
   }
 
@@ -258,7 +326,13 @@ class Client extends EventEmitter {
    */
   invoke(request) {
     if (!request || typeof request._ !== 'string') return Promise.reject(new TypeError('invoke needs a TL object with a "_" name'));
-    return this._send(ENCODING.MSGPACK, codec.encode(request), 'raw');
+    let bytes;
+    try {
+      bytes = codec.encode(request);
+    } catch (e) {
+      return Promise.reject(new TypeError(`invoke: ${request._} cannot be encoded: ${e.message}`));
+    }
+    return this._send(ENCODING.MSGPACK, bytes, 'raw', request._);
   }
 
   /** A raw TL call as boxed TL bytes; the result is TL bytes. */
@@ -309,8 +383,8 @@ class Client extends EventEmitter {
   disconnect() {
     if (!this._closed) {
       this._closed = true;
-      const st = this._n.clientClose(this.handle);
-      if (st !== STATUS.OK && st !== STATUS.CLOSED) this._finish(st);
+      // On a worker thread: close waits for the last event, delivered on this one.
+      this._n.clientClose.async(this.handle, (e, st) => this._finish(e ? STATUS.INTERNAL : st, e));
     }
     return this._done;
   }
@@ -369,9 +443,74 @@ class Client extends EventEmitter {
     return this._messages(r.messages);
   }
 
+  /** The first options.limit (100) dialogs, newest first. */
   async getDialogs(options = {}) {
     const r = await this.call('get_dialogs', options);
-    return (r.dialogs || []).map((d) => ({ ...d, message: d.message ? new Message(this, d.message) : undefined }));
+    return (r.dialogs || []).map((d) => Dialog.fromFriendly(this, d));
+  }
+
+  /**
+   * Iterates over a chat's messages, newest first, fetching pages of
+   * options.batchSize (100) as the loop goes. options: limit (total; all by
+   * default), offsetId (start below this id), minId, maxId, search.
+   */
+  async *iterMessages(peer, options = {}) {
+    const { limit = Infinity, batchSize = 100, offsetId = 0, ...rest } = options;
+    checkCount('limit', limit);
+    checkCount('batchSize', batchSize);
+    let offset = offsetId;
+    let left = limit;
+    while (left > 0) {
+      const want = Math.min(batchSize, left);
+      const page = await this.getHistory(peer, { ...rest, limit: want, offsetId: offset });
+      for (const m of page) {
+        yield m;
+        if (--left === 0) return;
+      }
+      if (page.length < want) return;
+      offset = page[page.length - 1].id;
+    }
+  }
+
+  /**
+   * Iterates over the dialogs, newest first, paging with raw
+   * messages.getDialogs calls of options.batchSize (100) as the loop goes.
+   * options: limit (total; all by default), excludePinned, folderId.
+   */
+  async *iterDialogs(options = {}) {
+    const { limit = Infinity, batchSize = 100, excludePinned = false, folderId } = options;
+    checkCount('limit', limit);
+    checkCount('batchSize', batchSize);
+    let offsetDate = 0;
+    let offsetId = 0;
+    let offsetPeer = { _: 'inputPeerEmpty' };
+    let left = limit;
+    const seen = new Set();
+    while (left > 0) {
+      const want = Math.min(batchSize, left, 100);
+      const req = {
+        _: 'messages.getDialogs', offset_date: offsetDate, offset_id: offsetId, offset_peer: offsetPeer,
+        limit: want, hash: 0n,
+      };
+      if (excludePinned) req.exclude_pinned = true;
+      if (folderId !== undefined) req.folder_id = folderId;
+      const res = await this.invoke(req);
+      if (res._ === 'messages.dialogsNotModified') return;
+      const page = Dialog.fromRaw(this, res);
+      let fresh = 0;
+      for (const d of page) {
+        if (seen.has(d.id)) continue;
+        seen.add(d.id);
+        fresh++;
+        yield d;
+        if (--left === 0) return;
+      }
+      if (res._ === 'messages.dialogs' || page.length < want || fresh === 0) return;
+      const last = page[page.length - 1];
+      offsetDate = last.message ? Number(last.message.raw.date) : 0;
+      offsetId = last.topId;
+      offsetPeer = last.inputPeer;
+    }
   }
 
   sendReadAcknowledge(peer, maxId) { return this.call('send_read_acknowledge', { peer, maxId }); }
@@ -397,7 +536,86 @@ class Client extends EventEmitter {
   }
 
   exportSession() { return this.call('export_session').then((r) => r.string); }
+
+  /**
+   * Iterates over the members of a group or channel, paging with raw
+   * channels.getParticipants calls of options.batchSize (100); a basic
+   * group's members come from messages.getFullChat in one call. Yields
+   * {id, user, participant}: the user and participant TL maps (friendly
+   * numbers). options: limit (all by default), search (names, usernames).
+   */
+  async *iterParticipants(peer, options = {}) {
+    const { limit = Infinity, batchSize = 100, search = '' } = options;
+    checkCount('limit', limit);
+    checkCount('batchSize', batchSize);
+    const p = await this.resolvePeer(peer);
+    let left = limit;
+    const entry = (part, users) => {
+      const id = Number(part.user_id ?? (part.peer && part.peer.user_id));
+      return { id, user: users.get(id), participant: codec.narrow(part) };
+    };
+    const userMap = (list) => new Map((list || []).map((u) => [Number(u.id), codec.narrow(u)]));
+    if (p.kind === 'chat') {
+      const res = await this.invoke({ _: 'messages.getFullChat', chat_id: BigInt(p.id) });
+      const parts = res.full_chat.participants.participants || [];
+      const users = userMap(res.users);
+      const q = search.toLowerCase();
+      for (const part of parts) {
+        const e = entry(part, users);
+        const u = e.user || {};
+        if (q && ![u.first_name, u.last_name, u.username].join(' ').toLowerCase().includes(q)) continue;
+        yield e;
+        if (--left === 0) return;
+      }
+      return;
+    }
+    if (p.kind !== 'channel') throw new TypeError(`iterParticipants: ${peer} is a ${p.kind}, not a group or channel`);
+    const channel = { _: 'inputChannel', channel_id: BigInt(p.id), access_hash: BigInt(p.access_hash) };
+    const filter = search ? { _: 'channelParticipantsSearch', q: search } : { _: 'channelParticipantsRecent' };
+    let offset = 0;
+    while (left > 0) {
+      const want = Math.min(batchSize, left, 200);
+      const res = await this.invoke({ _: 'channels.getParticipants', channel, filter, offset, limit: want, hash: 0n });
+      if (res._ !== 'channels.channelParticipants') return;
+      const users = userMap(res.users);
+      for (const part of res.participants) {
+        yield entry(part, users);
+        if (--left === 0) return;
+      }
+      if (res.participants.length < want) return;
+      offset += res.participants.length;
+    }
+  }
+
+  // ---- login steps (start() drives them; these are for custom flows) ----------
+
+  /** Sends a login code; resolves to {phone, hash, type, length, timeout}. */
+  async sendCode(phone) {
+    const sent = await this.call('send_code', { phone: String(phone) });
+    this._sentCode = sent;
+    return sent;
+  }
+
+  /** Signs in with the code; hash defaults to the last sendCode's. Rejects with PASSWORD_NEEDED / SIGN_UP_REQUIRED statuses. */
+  signIn({ phone, code, hash } = {}) {
+    const sent = this._sentCode || {};
+    return this.call('sign_in', { phone: String(phone ?? sent.phone), hash: hash ?? sent.hash, code: String(code) });
+  }
+
+  signUp({ phone, hash, firstName, lastName = '' } = {}) {
+    const sent = this._sentCode || {};
+    return this.call('sign_up', { phone: String(phone ?? sent.phone), hash: hash ?? sent.hash, firstName, lastName });
+  }
+
+  checkPassword(password) { return this.call('check_password', { password: String(password) }); }
+  passwordHint() { return this.call('password_hint').then((r) => r.hint); }
+  signInBot(token) { return this.call('sign_in_bot', { token: String(token) }); }
+  /** QR login: each tg://login URL comes as an 'authState' event {state: 'wait_qr', url, expires}. */
+  qrLogin() { return this.call('qr_login'); }
+  acceptQrLogin(url) { return this.call('accept_qr_login', { url }); }
+  /** The whole login in one call: {botToken} or {phone, code, password?, firstName?, lastName?} as values. */
+  login(options) { return this.call('login', options); }
   logOut() { return this.call('log_out'); }
 }
 
-module.exports = { Client, UPDATE_EVENTS };
+module.exports = { Client, UPDATE_EVENTS, defineEvent };

@@ -32,6 +32,7 @@ function decodeFriendly(bytes) {
 // Raw results: every TL field of type long is a bigint, every other integer
 // a number (the schema says which is which).
 let longFields = null; // constructor name -> Map(field -> 'long' | 'vector')
+let longResults = null; // functions whose result is Vector<long>
 
 function loadSchema(native) {
   if (longFields) return longFields;
@@ -42,6 +43,8 @@ function loadSchema(native) {
   const { take } = require('./native.cjs');
   const schema = mpDecode(take(native, out[0], len[0]));
   longFields = new Map();
+  longResults = new Set();
+  for (const f of schema.functions) if (/^[Vv]ector<long>$/.test(f.result)) longResults.add(f.name);
   for (const c of [...schema.constructors, ...schema.functions]) {
     const m = new Map();
     for (const p of c.params) {
@@ -72,8 +75,12 @@ function widen(v, fields) {
   return v;
 }
 
-function decodeRaw(native, bytes) {
-  return widen(mpDecode(bytes, DECODE_OPTS), loadSchema(native));
+// decodeRaw decodes the msgpack result of the TL function fn.
+function decodeRaw(native, bytes, fn) {
+  const fields = loadSchema(native);
+  const v = mpDecode(bytes, DECODE_OPTS);
+  if (fn && longResults.has(fn) && Array.isArray(v)) return v.map((x) => (typeof x === 'number' ? BigInt(x) : x));
+  return widen(v, fields);
 }
 
 // snake turns camelCase keys of a plain object into snake_case (one level).

@@ -1,9 +1,9 @@
 'use strict';
 const native = require('./native.cjs');
-const { Client } = require('./client.cjs');
+const { Client, defineEvent } = require('./client.cjs');
 const { Emulator } = require('./emulator.cjs');
-const { Message, MessageEvent, MessageDeletedEvent, RawEvent } = require('./message.cjs');
-const { PolygramError, RPCError, FloodWaitError, LibraryNotFoundError } = require('./errors.cjs');
+const { Message, MessageEvent, MessageDeletedEvent, RawEvent, Dialog } = require('./message.cjs');
+const errors = require('./errors.cjs');
 
 /** Version, ABI and layer of the loaded library (loads it). */
 function libraryInfo(options) {
@@ -12,7 +12,10 @@ function libraryInfo(options) {
 }
 
 module.exports = {
-  Client, Emulator, Message, MessageEvent, MessageDeletedEvent, RawEvent,
-  PolygramError, RPCError, FloodWaitError, LibraryNotFoundError,
+  Client, Emulator, Message, MessageEvent, MessageDeletedEvent, RawEvent, Dialog, defineEvent,
+  ...errors.RPC_ERROR_CLASSES,
+  PolygramError: errors.PolygramError,
+  LibraryNotFoundError: errors.LibraryNotFoundError,
+  rpcErrorInfo: errors.rpcErrorInfo,
   Status: native.STATUS, findLibrary: native.findLibrary, loadLibrary: native.loadLibrary, libraryInfo,
 };

@@ -78,6 +78,10 @@ class MessageEvent {
   get id() { return this.message.id; }
   reply(text, options) { return this.message.reply(text, options); }
   respond(text, options) { return this.message.respond(text, options); }
+  edit(text, options) { return this.message.edit(text, options); }
+  delete(options) { return this.message.delete(options); }
+  forwardTo(peer) { return this.message.forwardTo(peer); }
+  downloadMedia(options) { return this.message.downloadMedia(options); }
   getChat() { return this.message.getChat(); }
   getSender() { return this.message.getSender(); }
 }
@@ -98,4 +102,76 @@ class RawEvent {
   }
 }
 
-module.exports = { Message, MessageEvent, MessageDeletedEvent, RawEvent, markedId };
+const { narrow } = require('./codec.cjs');
+
+function inputPeerOf(peer) {
+  switch (peer.kind) {
+    case 'user': return { _: 'inputPeerUser', user_id: BigInt(peer.id), access_hash: BigInt(peer.access_hash || 0) };
+    case 'chat': return { _: 'inputPeerChat', chat_id: BigInt(peer.id) };
+    case 'channel': return { _: 'inputPeerChannel', channel_id: BigInt(peer.id), access_hash: BigInt(peer.access_hash || 0) };
+    default: return { _: 'inputPeerEmpty' };
+  }
+}
+
+function nameOf(obj) {
+  if (!obj) return '';
+  if (obj.title !== undefined) return obj.title;
+  return [obj.first_name, obj.last_name].filter(Boolean).join(' ');
+}
+
+// A dialog: `id` is the peer's marked id, `peer` its resolve_peer-style map
+// ({id, marked_id, kind, access_hash, username, name, ...}); `message` the
+// top message.
+class Dialog {
+  constructor(client, fields) {
+    Object.defineProperty(this, 'client', { value: client, enumerable: false });
+    Object.assign(this, fields);
+  }
+
+  /** The peer as a TL InputPeer map, for raw calls. */
+  get inputPeer() { return inputPeerOf(this.peer); }
+
+  sendMessage(text, options) { return this.client.sendMessage(this.id, text, options); }
+  iterMessages(options) { return this.client.iterMessages(this.id, options); }
+
+  static fromFriendly(client, d) {
+    return new Dialog(client, {
+      id: d.peer.marked_id, peer: d.peer, name: d.name, unread: d.unread, topId: d.top_id, pinned: Boolean(d.pinned),
+      message: d.message ? new Message(client, d.message) : undefined,
+    });
+  }
+
+  // fromRaw reads a messages.dialogs / messages.dialogsSlice result of a raw call.
+  static fromRaw(client, res) {
+    const users = new Map((res.users || []).map((u) => [Number(u.id), u]));
+    const chats = new Map((res.chats || []).map((c) => [Number(c.id), c]));
+    const tops = new Map();
+    for (const m of res.messages || []) {
+      if (m._ === 'messageEmpty') continue;
+      tops.set(`${markedId(m.peer_id)}/${m.id}`, m);
+    }
+    const out = [];
+    for (const d of res.dialogs || []) {
+      if (d._ !== 'dialog') continue;
+      const marked = markedId(d.peer);
+      let peer;
+      if (d.peer._ === 'peerUser') {
+        const u = users.get(Number(d.peer.user_id)) || {};
+        peer = { id: Number(d.peer.user_id), marked_id: marked, kind: 'user', access_hash: narrow(u.access_hash ?? 0), username: u.username || '', name: nameOf(u), phone: u.phone || '', bot: Boolean(u.bot) };
+      } else {
+        const isChannel = d.peer._ === 'peerChannel';
+        const id = Number(isChannel ? d.peer.channel_id : d.peer.chat_id);
+        const c = chats.get(id) || {};
+        peer = { id, marked_id: marked, kind: isChannel ? 'channel' : 'chat', access_hash: narrow(c.access_hash ?? 0), username: c.username || '', name: nameOf(c), phone: '', bot: false };
+      }
+      const top = tops.get(`${marked}/${d.top_message}`);
+      out.push(new Dialog(client, {
+        id: marked, peer, name: peer.name, unread: d.unread_count, topId: d.top_message, pinned: Boolean(d.pinned),
+        message: top ? new Message(client, narrow(top)) : undefined,
+      }));
+    }
+    return out;
+  }
+}
+
+module.exports = { Message, MessageEvent, MessageDeletedEvent, RawEvent, Dialog, markedId, inputPeerOf };

@@ -66,21 +66,24 @@ function bind(lib, koffi) {
   const Event = koffi.struct('polygram_event', {
     type: 'int', status: 'int', request_id: 'uint64_t', encoding: 'int', data: 'uint8_t *', data_len: 'size_t',
   });
+  const Callback = koffi.proto('void polygram_callback(void *user_data, uint64_t client, const polygram_event *event)');
   const f = (sig) => lib.func(sig);
   return {
     Event,
+    Callback,
     version: f('const char *polygram_version(void)'),
     abiVersion: f('int polygram_abi_version(void)'),
     layer: f('int polygram_layer(void)'),
     statusName: f('const char *polygram_status_name(int status)'),
     free: f('void polygram_free(void *ptr)'),
     schemaMsgpack: f('int polygram_schema_msgpack(_Out_ uint8_t **out, _Out_ size_t *out_len)'),
-    clientNew: f('int polygram_client_new(const uint8_t *config, size_t config_len, void *callback, void *user_data, _Out_ uint64_t *client, _Out_ uint8_t **err, _Out_ size_t *err_len)'),
+    clientNew: f('int polygram_client_new(const uint8_t *config, size_t config_len, polygram_callback *callback, void *user_data, _Out_ uint64_t *client, _Out_ uint8_t **err, _Out_ size_t *err_len)'),
     clientClose: f('int polygram_client_close(uint64_t client)'),
     setLogLevel: f('int polygram_set_log_level(uint64_t client, int level)'),
     send: f('int polygram_send(uint64_t client, int encoding, const uint8_t *request, size_t request_len, _Out_ uint64_t *request_id, _Out_ uint8_t **err, _Out_ size_t *err_len)'),
     cancel: f('int polygram_cancel(uint64_t client, uint64_t request_id)'),
     receive: f('int polygram_receive(uint64_t client, double timeout_seconds, _Out_ polygram_event *event)'),
+    stats: f('int polygram_stats(int collect, _Out_ uint8_t **out, _Out_ size_t *out_len)'),
     emulatorStart: f('int polygram_emulator_start(const uint8_t *config, size_t config_len, _Out_ uint64_t *emulator, _Out_ uint8_t **err, _Out_ size_t *err_len)'),
     emulatorStop: f('int polygram_emulator_stop(uint64_t emulator)'),
     emulatorCall: f('int polygram_emulator_call(uint64_t emulator, const uint8_t *command, size_t command_len, _Out_ uint8_t **out, _Out_ size_t *out_len, _Out_ uint8_t **err, _Out_ size_t *err_len)'),
@@ -125,6 +128,37 @@ function take(n, ptr, len) {
   }
 }
 
+// copyLent copies a buffer the library lends for the duration of a callback.
+function copyLent(n, ptr, len) {
+  const count = Number(len);
+  if (!ptr || count === 0) return new Uint8Array(0);
+  return n.koffi.decode(ptr, n.koffi.array('uint8_t', count, 'Typed')).slice();
+}
+
+// The process-wide event callback: the library calls it on its own threads;
+// koffi runs it on the JS thread while the library thread waits, so the lent
+// event is valid throughout. It routes each event to its client by handle.
+const receivers = new Map();
+
+function callbackFor(n) {
+  if (!n.callback) {
+    n.callback = n.koffi.register((_user, handle, evPtr) => {
+      const target = receivers.get(Number(handle));
+      if (!target) return;
+      let ev;
+      try {
+        const raw = n.koffi.decode(evPtr, n.Event);
+        ev = { type: raw.type, status: raw.status, request_id: raw.request_id, data: copyLent(n, raw.data, raw.data_len) };
+      } catch (e) {
+        target._eventError(e);
+        return;
+      }
+      target._event(ev);
+    }, n.koffi.pointer(n.Callback));
+  }
+  return n.callback;
+}
+
 // failure turns a status and an optional error buffer into an Error (the
 // buffer is freed).
 function failure(n, status, errPtr, errLen, decoded) {
@@ -136,5 +170,5 @@ function failure(n, status, errPtr, errLen, decoded) {
 
 module.exports = {
   ABI_VERSION, STATUS, STATUS_NAMES, ENCODING, EVENT, PACKAGE_DIR,
-  candidatePaths, findLibrary, loadLibrary, take, failure, libraryFileName,
+  candidatePaths, findLibrary, loadLibrary, take, failure, libraryFileName, callbackFor, receivers,
 };

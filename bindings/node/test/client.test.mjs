@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Client, Emulator, Message, PolygramError, RPCError, FloodWaitError, Status, libraryInfo,
+  BadRequestError, FloodError, ChatAdminRequiredError, rpcErrorInfo,
 } from '../index.mjs';
 
 const T = { timeout: 20000 };
@@ -125,20 +126,34 @@ test('raw call: longs are bigint, ints are numbers', T, async () => {
 test('errors: RPCError, FloodWaitError, invalid requests', T, async () => {
   await emu.failNext('help.getNearestDc', 'CHAT_ADMIN_REQUIRED');
   await assert.rejects(alice.invoke({ _: 'help.getNearestDc' }), (e) => {
-    assert.ok(e instanceof RPCError);
+    assert.ok(e instanceof ChatAdminRequiredError && e instanceof BadRequestError && e instanceof RPCError);
     assert.equal(e.code, 400);
-    assert.equal(e.name, 'CHAT_ADMIN_REQUIRED');
+    assert.equal(e.errorMessage, 'CHAT_ADMIN_REQUIRED');
+    assert.equal(e.name, 'ChatAdminRequiredError');
+    assert.equal(e.method, 'help.getNearestDc');
     assert.ok(e.message.length > 0);
+    assert.match(String(e.stack), /^ChatAdminRequiredError: /);
     return true;
   });
   await emu.failNext('help.getNearestDc', 'FLOOD_WAIT_120');
   await assert.rejects(alice.invoke({ _: 'help.getNearestDc' }), (e) => {
-    assert.ok(e instanceof FloodWaitError && e instanceof RPCError);
+    assert.ok(e instanceof FloodWaitError && e instanceof FloodError && e instanceof RPCError);
     assert.equal(e.seconds, 120);
+    assert.equal(e.errorMessage, 'FLOOD_WAIT_X');
     assert.equal(e.code, 420);
     return true;
   });
-  await assert.rejects(alice.call('no_such_method'), (e) => e instanceof PolygramError && e.status === Status.UNKNOWN_METHOD);
+  // An error outside the list still gets the class of its code.
+  await emu.failNext('help.getNearestDc', 'SOMETHING_NEW_WENT_WRONG');
+  await assert.rejects(alice.invoke({ _: 'help.getNearestDc' }), (e) => {
+    assert.ok(e instanceof BadRequestError);
+    assert.equal(e.constructor, BadRequestError);
+    assert.equal(e.errorMessage, 'SOMETHING_NEW_WENT_WRONG');
+    return true;
+  });
+  assert.equal(rpcErrorInfo('FLOOD_WAIT_42').class, FloodWaitError);
+  assert.deepEqual(rpcErrorInfo('CHAT_ADMIN_REQUIRED').codes, [400, 403]);
+  await assert.rejects(alice.call('no_such_method'), (e) => e instanceof PolygramError && !(e instanceof RPCError) && e.status === Status.UNKNOWN_METHOD && e.errorMessage === 'UNKNOWN_METHOD');
   await assert.rejects(alice.sendMessage(botName, 'x', { notAnOption: 1 }), (e) => e.status === Status.INVALID_ARGUMENT);
   await assert.rejects(alice.invoke({ _: 'help.noSuchFunction' }), PolygramError);
   await assert.rejects(alice.sendMessage('@nobody_here_at_all', 'x'), PolygramError);
@@ -186,7 +201,8 @@ test('disconnect from inside a handler', T, async () => {
 
 test('requests pending at disconnect are rejected with CLOSED', T, async () => {
   const c = await newClient();
-  const p = c.call('connect');
+  const p = c.call('connect').then(() => 'completed', (e) => e);
   await c.disconnect();
-  await p.then(() => {}, (e) => assert.equal(e.status, Status.CLOSED));
+  const r = await p;
+  if (r !== 'completed') assert.equal(r.status, Status.CLOSED);
 });
