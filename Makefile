@@ -139,7 +139,7 @@ test-node: lib
 EXTRA_TESTS :=
 include $(sort $(wildcard mk/*.mk))
 
-test: fmt-check vet check-generated check-schema test-go test-c test-python test-node $(EXTRA_TESTS)
+test: fmt-check vet check-generated check-schema check-size test-go test-c test-python test-node $(EXTRA_TESTS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -50,7 +50,7 @@ func (c *Client) SendCode(ctx context.Context, phone string) (*SentCode, error) 
 	case *api.AuthSentCodeTypeCall:
 		out.Type, out.Length = "call", int(t.Length)
 	default:
-		out.Type = strings.TrimPrefix(sc.Type.TypeName(), "auth.sentCodeType")
+		out.Type = strings.TrimPrefix(tl.Name(sc.Type), "auth.sentCodeType")
 	}
 	return out, nil
 }

@@ -509,15 +509,15 @@ func (c *Client) Invoke(ctx context.Context, fn tl.Function) (any, error) {
 func (c *Client) InvokeOnDC(ctx context.Context, dc int, fn tl.Function) (any, error) {
 	body, err := tl.Encode(fn)
 	if err != nil {
-		return nil, fmt.Errorf("core: encoding %s: %w", fn.TypeName(), err)
+		return nil, fmt.Errorf("core: encoding %s: %w", tl.Name(fn), err)
 	}
-	raw, err := c.invokeRaw(ctx, dc, fn.TypeName(), body)
+	raw, err := c.invokeRaw(ctx, dc, tl.Name(fn), body)
 	if err != nil {
 		return nil, err
 	}
 	res, err := fn.DecodeResult(tl.NewDecoder(raw))
 	if err != nil {
-		return nil, fmt.Errorf("core: decoding the result of %s: %w", fn.TypeName(), err)
+		return nil, fmt.Errorf("core: decoding the result of %s: %w", tl.Name(fn), err)
 	}
 	c.cacheResult(res)
 	c.feedResult(res)

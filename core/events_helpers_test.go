@@ -85,7 +85,7 @@ func describe(evs []core.Event) string {
 		case *core.NewMessage:
 			s += fmt.Sprintf(" new(%d:%d %q)", x.ChatID, x.Message.ID, x.Message.Message)
 		case *core.RawUpdate:
-			s += fmt.Sprintf(" raw(%s)", x.Update.TypeName())
+			s += fmt.Sprintf(" raw(%s)", tl.Name(x.Update))
 		default:
 			s += fmt.Sprintf(" %T", ev)
 		}
@@ -161,7 +161,7 @@ func call(t testing.TB, c *core.Client, fn tl.Function) any {
 	t.Helper()
 	res, err := c.Invoke(ctx(t), fn)
 	if err != nil {
-		t.Fatalf("%s: %v", fn.TypeName(), err)
+		t.Fatalf("%s: %v", tl.Name(fn), err)
 	}
 	return res
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/polygram/polygram/session"
+	"github.com/polygram/polygram/tl"
 	"github.com/polygram/polygram/tl/api"
 )
 
@@ -110,7 +111,7 @@ func actionName(a api.SendMessageActionClass) string {
 	if a == nil {
 		return ""
 	}
-	n := strings.TrimSuffix(strings.TrimPrefix(a.TypeName(), "sendMessage"), "Action")
+	n := strings.TrimSuffix(strings.TrimPrefix(tl.Name(a), "sendMessage"), "Action")
 	var b strings.Builder
 	for i, r := range n {
 		if r >= 'A' && r <= 'Z' {

@@ -96,7 +96,7 @@ func fileBytes(raw []byte) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("core: decoding upload.getFile's answer: %w", err)
 		}
-		return nil, fmt.Errorf("core: upload.getFile answered %s (CDN files are not supported)", obj.TypeName())
+		return nil, fmt.Errorf("core: upload.getFile answered %s (CDN files are not supported)", tl.Name(obj))
 	}
 	const head = 4 + 4 + 4 // constructor, storage.FileType, mtime
 	if len(raw) < head+1 {

@@ -269,7 +269,7 @@ func (c *Client) Click(ctx context.Context, chat session.Peer, msg *api.Message,
 			}
 		}
 	default:
-		return nil, fmt.Errorf("core: clicking a %s button is not supported", b.Type.TypeName())
+		return nil, fmt.Errorf("core: clicking a %s button is not supported", tl.Name(b.Type))
 	}
 	return out, nil
 }

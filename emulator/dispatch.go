@@ -99,7 +99,7 @@ func (d *dcServer) Handle(ctx context.Context, s *server.Session, req []byte) (r
 			return engine.RPCErrorBody(500, "INTERNAL")
 		}
 	}
-	method := q.TypeName()
+	method := tl.Name(q)
 	if rerr := e.faults.next(method); rerr != nil {
 		return engine.RPCErrorBody(rerr.Code, rerr.Msg)
 	}
@@ -150,7 +150,7 @@ func (e *Emulator) run(d *dcServer, s *server.Session, ref keyRef, h handlerEntr
 	if dev != nil {
 		ks.device = *dev
 	}
-	c := &call{e: e, dc: d, sess: s, ks: ks, method: q.TypeName()}
+	c := &call{e: e, dc: d, sess: s, ks: ks, method: tl.Name(q)}
 	if ks.user != 0 {
 		if c.u = e.m.users[ks.user]; c.u == nil {
 			ks.user = 0

@@ -57,7 +57,7 @@ func dialDC(t testing.TB, e *Emulator, dc int, opts ...dialOpt) *client {
 			}
 			u, ok := o.(api.UpdatesClass)
 			if !ok {
-				t.Errorf("push is a %s, not Updates", o.TypeName())
+				t.Errorf("push is a %s, not Updates", tl.Name(o))
 				return
 			}
 			select {
@@ -108,7 +108,7 @@ func (cl *client) must(req tl.Function) any {
 	cl.t.Helper()
 	res, err := cl.call(req)
 	if err != nil {
-		cl.t.Fatalf("%s: %v", req.TypeName(), err)
+		cl.t.Fatalf("%s: %v", tl.Name(req), err)
 	}
 	return res
 }
@@ -122,7 +122,7 @@ func (cl *client) rpcErr(req tl.Function) string {
 	}
 	var re *conn.RPCError
 	if !errors.As(err, &re) {
-		cl.t.Fatalf("%s: %v", req.TypeName(), err)
+		cl.t.Fatalf("%s: %v", tl.Name(req), err)
 	}
 	return fmt.Sprintf("%d %s", re.Code, re.Message)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/polygram/polygram/tl"
 	"github.com/polygram/polygram/tl/api"
 )
 
@@ -105,7 +106,7 @@ func TestModelDifference(t *testing.T) {
 	}
 	kinds := map[string]int{}
 	for _, u := range d.OtherUpdates {
-		kinds[u.TypeName()]++
+		kinds[tl.Name(u)]++
 	}
 	if kinds["updateReadHistoryInbox"] != 1 || kinds["updateDeleteMessages"] != 1 || kinds["updateEditMessage"] != 0 {
 		t.Fatalf("other updates %v", kinds)

@@ -213,7 +213,7 @@ func decodeTL[T any](b []byte) (T, error) {
 	}
 	v, ok := o.(T)
 	if !ok {
-		return zero, fmt.Errorf("snapshot: %s is not a %T", o.TypeName(), zero)
+		return zero, fmt.Errorf("snapshot: %s is not a %T", tl.Name(o), zero)
 	}
 	return v, nil
 }

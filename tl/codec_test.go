@@ -295,8 +295,8 @@ func TestRegistryByIDAndName(t *testing.T) {
 		if o == nil || o.TypeID() != id {
 			t.Fatalf("New(%08x) = %v", id, o)
 		}
-		if byName := api.NewByName(o.TypeName()); byName == nil || byName.TypeID() != id {
-			t.Fatalf("NewByName(%q) = %v", o.TypeName(), byName)
+		if byName := api.NewByName(tl.Name(o)); byName == nil || byName.TypeID() != id {
+			t.Fatalf("NewByName(%q) = %v", tl.Name(o), byName)
 		}
 	}
 	for _, id := range api.FunctionIDs {
@@ -310,7 +310,29 @@ func TestRegistryByIDAndName(t *testing.T) {
 	if api.New(0x12345678) != nil || api.NewByName("nope") != nil {
 		t.Fatal("unknown id or name returned an object")
 	}
+	// Names come from the tables of both generated packages.
+	for o, want := range map[tl.Object]string{
+		&api.MessagesSendMessageRequest{}: "messages.sendMessage",
+		&api.InputPeerSelf{}:              "inputPeerSelf",
+		&mt.MsgsAck{}:                     "msgs_ack",
+		&mt.RPCResult{}:                   "rpc_result", // hand-written type, generated name
+		unknownObject{}:                   "#12345678",
+		nil:                               "<nil>",
+	} {
+		if got := tl.Name(o); got != want {
+			t.Errorf("Name(%T) = %q, want %q", o, got, want)
+		}
+	}
+	if api.Name(0x12345678) != "" || api.Name(0) != "" || api.Name(0xffffffff) != "" {
+		t.Error("api.Name of unknown ids")
+	}
 }
+
+type unknownObject struct{}
+
+func (unknownObject) TypeID() uint32         { return 0x12345678 }
+func (unknownObject) EncodeBare(*tl.Encoder) {}
+func (unknownObject) DecodeBare(*tl.Decoder) {}
 
 func TestClassifyUpdate(t *testing.T) {
 	cases := []struct {
@@ -326,7 +348,7 @@ func TestClassifyUpdate(t *testing.T) {
 	}
 	for _, c := range cases {
 		if got := api.ClassifyUpdate(c.u); got != c.want {
-			t.Errorf("%s: got %+v want %+v", c.u.TypeName(), got, c.want)
+			t.Errorf("%s: got %+v want %+v", tl.Name(c.u), got, c.want)
 		}
 	}
 }

@@ -407,7 +407,7 @@ func Decode(b []byte, newObject func(id uint32) Object) (Object, error) {
 	d := NewDecoder(b)
 	o := DecodeObject(d, newObject)
 	if d.err == nil && d.Remaining() != 0 {
-		d.Fail(o.TypeName(), fmt.Errorf("%d trailing bytes", d.Remaining()))
+		d.Fail(Name(o), fmt.Errorf("%d trailing bytes", d.Remaining()))
 	}
 	if d.err != nil {
 		return nil, d.err

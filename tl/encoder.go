@@ -145,7 +145,7 @@ func (e *EncodeError) Error() string {
 // Encode returns the boxed TL encoding of o.
 func Encode(o Object) ([]byte, error) {
 	var e Encoder
-	e.Object(o, o.TypeName())
+	e.Object(o, Name(o))
 	return e.buf, e.err
 }
 

@@ -16,12 +16,45 @@ import "fmt"
 type Object interface {
 	// TypeID returns the constructor id.
 	TypeID() uint32
-	// TypeName returns the schema name, e.g. "messages.sendMessage".
-	TypeName() string
 	// EncodeBare writes the fields without the constructor id.
 	EncodeBare(e *Encoder)
 	// DecodeBare reads the fields that follow the constructor id.
 	DecodeBare(d *Decoder)
+}
+
+// namers are the Name functions of the generated packages linked into the
+// program (api.Name, mt.Name), registered by their init functions.
+var namers []func(id uint32) string
+
+// RegisterNames adds a generated package's id → schema name lookup to Name.
+// Generated packages call it from init; it is not safe to call concurrently
+// with Name.
+func RegisterNames(f func(id uint32) string) { namers = append(namers, f) }
+
+// Named is implemented by hand-written TL types whose constructors are not
+// in the generated tables (mt.RPCResult, mt.MsgContainer, mt.Message, ...).
+type Named interface {
+	TypeName() string
+}
+
+// Name returns the schema name of o ("messages.sendMessage"), looked up by
+// its constructor id in the generated packages, or "#xxxxxxxx" for an id none
+// of them knows. Names live in one table per package rather than in a method
+// per type, which keeps the shared library smaller (docs/tl.md).
+func Name(o Object) string {
+	if o == nil {
+		return "<nil>"
+	}
+	if n, ok := o.(Named); ok {
+		return n.TypeName()
+	}
+	id := o.TypeID()
+	for _, f := range namers {
+		if n := f(id); n != "" {
+			return n
+		}
+	}
+	return fmt.Sprintf("#%08x", id)
 }
 
 // Function is an Object that is an RPC function: it knows how to decode the

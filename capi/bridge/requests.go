@@ -40,7 +40,7 @@ func prepare(enc int, data []byte) (*job, *Error) {
 			}
 			out, err := tlpack.API().ResultToMsgpack(nil, body, res)
 			if err != nil {
-				return nil, fmt.Errorf("converting the result of %s to msgpack: %w", fn.TypeName(), err)
+				return nil, fmt.Errorf("converting the result of %s to msgpack: %w", tl.Name(fn), err)
 			}
 			return out, nil
 		}}, nil
@@ -62,15 +62,15 @@ func decodeFunction(b []byte) (tl.Function, *Error) {
 	}
 	fn, ok := o.(tl.Function)
 	if !ok {
-		return nil, errorf(statusUnknownMethod, "%s is a constructor, not a function: only function calls can be sent", o.TypeName())
+		return nil, errorf(statusUnknownMethod, "%s is a constructor, not a function: only function calls can be sent", tl.Name(o))
 	}
 	d := tl.NewDecoder(b[4:])
 	tl.DecodeBare(d, o)
 	if d.Err() == nil && d.Remaining() != 0 {
-		return nil, errorf(statusDecode, "%s: %d trailing bytes after the call", o.TypeName(), d.Remaining())
+		return nil, errorf(statusDecode, "%s: %d trailing bytes after the call", tl.Name(o), d.Remaining())
 	}
 	if d.Err() != nil {
-		return nil, errorf(statusDecode, "%s: %v", o.TypeName(), d.Err())
+		return nil, errorf(statusDecode, "%s: %v", tl.Name(o), d.Err())
 	}
 	return fn, nil
 }

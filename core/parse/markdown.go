@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/polygram/polygram/tl"
 	"github.com/polygram/polygram/tl/api"
 )
 
@@ -194,7 +195,7 @@ func sortEntities(ents []api.MessageEntityClass) {
 		if li != lj {
 			return li > lj
 		}
-		return ents[i].TypeName() < ents[j].TypeName()
+		return tl.Name(ents[i]) < tl.Name(ents[j])
 	})
 }
 

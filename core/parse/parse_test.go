@@ -26,7 +26,7 @@ func describe(ents []api.MessageEntityClass) string {
 		case *api.MessageEntityCustomEmoji:
 			extra = fmt.Sprintf("(%d)", x.DocumentID)
 		}
-		parts = append(parts, fmt.Sprintf("%s%s@%d+%d", strings.TrimPrefix(e.TypeName(), "messageEntity"), extra, off, n))
+		parts = append(parts, fmt.Sprintf("%s%s@%d+%d", strings.TrimPrefix(tl.Name(e), "messageEntity"), extra, off, n))
 	}
 	return strings.Join(parts, " ")
 }

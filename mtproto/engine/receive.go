@@ -190,7 +190,7 @@ func (e *Engine) clientMessage(msgID int64, seqno int32, body []byte, outer bool
 func decodeBody(d *tl.Decoder, o tl.Object) error {
 	o.DecodeBare(d)
 	if d.Err() != nil {
-		return fmt.Errorf("%w: %s: %v", ErrMalformed, o.TypeName(), d.Err())
+		return fmt.Errorf("%w: %s: %v", ErrMalformed, tl.Name(o), d.Err())
 	}
 	return nil
 }

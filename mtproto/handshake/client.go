@@ -136,7 +136,7 @@ func decodeAs(body []byte, want ...tl.Object) (tl.Object, error) {
 		if o.TypeID() == id {
 			o.DecodeBare(d)
 			if d.Err() != nil {
-				return nil, fmt.Errorf("%w: %s: %v", ErrUnexpected, o.TypeName(), d.Err())
+				return nil, fmt.Errorf("%w: %s: %v", ErrUnexpected, tl.Name(o), d.Err())
 			}
 			return o, nil
 		}
@@ -253,11 +253,11 @@ func checkHashed(plain []byte, o tl.Object) (tl.Object, error) {
 	}
 	d := tl.NewDecoder(plain[20:])
 	if id := d.Uint32(); id != o.TypeID() {
-		return nil, fmt.Errorf("%w: expected %s, got %08x", ErrUnexpected, o.TypeName(), id)
+		return nil, fmt.Errorf("%w: expected %s, got %08x", ErrUnexpected, tl.Name(o), id)
 	}
 	o.DecodeBare(d)
 	if d.Err() != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrUnexpected, o.TypeName(), d.Err())
+		return nil, fmt.Errorf("%w: %s: %v", ErrUnexpected, tl.Name(o), d.Err())
 	}
 	n := d.Offset()
 	if pad := len(plain) - 20 - n; pad < 0 || pad > 15 {

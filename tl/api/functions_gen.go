@@ -16,9 +16,6 @@ type InvokeAfterMsgRequest struct {
 // TypeID returns 0xcb9f372d.
 func (*InvokeAfterMsgRequest) TypeID() uint32 { return 0xcb9f372d }
 
-// TypeName returns "invokeAfterMsg".
-func (*InvokeAfterMsgRequest) TypeName() string { return "invokeAfterMsg" }
-
 // EncodeBare writes the fields of invokeAfterMsg.
 func (x *InvokeAfterMsgRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.MsgID)
@@ -47,9 +44,6 @@ type InvokeAfterMsgsRequest struct {
 
 // TypeID returns 0x3dc4b4f0.
 func (*InvokeAfterMsgsRequest) TypeID() uint32 { return 0x3dc4b4f0 }
-
-// TypeName returns "invokeAfterMsgs".
-func (*InvokeAfterMsgsRequest) TypeName() string { return "invokeAfterMsgs" }
 
 // EncodeBare writes the fields of invokeAfterMsgs.
 func (x *InvokeAfterMsgsRequest) EncodeBare(e *tl.Encoder) {
@@ -87,9 +81,6 @@ type InitConnectionRequest struct {
 
 // TypeID returns 0xc1cd5ea9.
 func (*InitConnectionRequest) TypeID() uint32 { return 0xc1cd5ea9 }
-
-// TypeName returns "initConnection".
-func (*InitConnectionRequest) TypeName() string { return "initConnection" }
 
 // EncodeBare writes the fields of initConnection.
 func (x *InitConnectionRequest) EncodeBare(e *tl.Encoder) {
@@ -153,9 +144,6 @@ type InvokeWithLayerRequest struct {
 // TypeID returns 0xda9b0d0d.
 func (*InvokeWithLayerRequest) TypeID() uint32 { return 0xda9b0d0d }
 
-// TypeName returns "invokeWithLayer".
-func (*InvokeWithLayerRequest) TypeName() string { return "invokeWithLayer" }
-
 // EncodeBare writes the fields of invokeWithLayer.
 func (x *InvokeWithLayerRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Layer)
@@ -184,9 +172,6 @@ type InvokeWithoutUpdatesRequest struct {
 // TypeID returns 0xbf9459b7.
 func (*InvokeWithoutUpdatesRequest) TypeID() uint32 { return 0xbf9459b7 }
 
-// TypeName returns "invokeWithoutUpdates".
-func (*InvokeWithoutUpdatesRequest) TypeName() string { return "invokeWithoutUpdates" }
-
 // EncodeBare writes the fields of invokeWithoutUpdates.
 func (x *InvokeWithoutUpdatesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Query, "invokeWithoutUpdates.query")
@@ -213,9 +198,6 @@ type InvokeWithMessagesRangeRequest struct {
 
 // TypeID returns 0x365275f2.
 func (*InvokeWithMessagesRangeRequest) TypeID() uint32 { return 0x365275f2 }
-
-// TypeName returns "invokeWithMessagesRange".
-func (*InvokeWithMessagesRangeRequest) TypeName() string { return "invokeWithMessagesRange" }
 
 // EncodeBare writes the fields of invokeWithMessagesRange.
 func (x *InvokeWithMessagesRangeRequest) EncodeBare(e *tl.Encoder) {
@@ -246,9 +228,6 @@ type InvokeWithTakeoutRequest struct {
 // TypeID returns 0xaca9fd2e.
 func (*InvokeWithTakeoutRequest) TypeID() uint32 { return 0xaca9fd2e }
 
-// TypeName returns "invokeWithTakeout".
-func (*InvokeWithTakeoutRequest) TypeName() string { return "invokeWithTakeout" }
-
 // EncodeBare writes the fields of invokeWithTakeout.
 func (x *InvokeWithTakeoutRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.TakeoutID)
@@ -277,9 +256,6 @@ type InvokeWithBusinessConnectionRequest struct {
 
 // TypeID returns 0xdd289f8e.
 func (*InvokeWithBusinessConnectionRequest) TypeID() uint32 { return 0xdd289f8e }
-
-// TypeName returns "invokeWithBusinessConnection".
-func (*InvokeWithBusinessConnectionRequest) TypeName() string { return "invokeWithBusinessConnection" }
 
 // EncodeBare writes the fields of invokeWithBusinessConnection.
 func (x *InvokeWithBusinessConnectionRequest) EncodeBare(e *tl.Encoder) {
@@ -310,11 +286,6 @@ type InvokeWithGooglePlayIntegrityRequest struct {
 
 // TypeID returns 0x1df92984.
 func (*InvokeWithGooglePlayIntegrityRequest) TypeID() uint32 { return 0x1df92984 }
-
-// TypeName returns "invokeWithGooglePlayIntegrity".
-func (*InvokeWithGooglePlayIntegrityRequest) TypeName() string {
-	return "invokeWithGooglePlayIntegrity"
-}
 
 // EncodeBare writes the fields of invokeWithGooglePlayIntegrity.
 func (x *InvokeWithGooglePlayIntegrityRequest) EncodeBare(e *tl.Encoder) {
@@ -348,9 +319,6 @@ type InvokeWithApnsSecretRequest struct {
 // TypeID returns 0x0dae54f8.
 func (*InvokeWithApnsSecretRequest) TypeID() uint32 { return 0x0dae54f8 }
 
-// TypeName returns "invokeWithApnsSecret".
-func (*InvokeWithApnsSecretRequest) TypeName() string { return "invokeWithApnsSecret" }
-
 // EncodeBare writes the fields of invokeWithApnsSecret.
 func (x *InvokeWithApnsSecretRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Nonce)
@@ -382,9 +350,6 @@ type InvokeWithReCaptchaRequest struct {
 // TypeID returns 0xadbb0f94.
 func (*InvokeWithReCaptchaRequest) TypeID() uint32 { return 0xadbb0f94 }
 
-// TypeName returns "invokeWithReCaptcha".
-func (*InvokeWithReCaptchaRequest) TypeName() string { return "invokeWithReCaptcha" }
-
 // EncodeBare writes the fields of invokeWithReCaptcha.
 func (x *InvokeWithReCaptchaRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Token)
@@ -415,9 +380,6 @@ type AuthSendCodeRequest struct {
 
 // TypeID returns 0xa677244f.
 func (*AuthSendCodeRequest) TypeID() uint32 { return 0xa677244f }
-
-// TypeName returns "auth.sendCode".
-func (*AuthSendCodeRequest) TypeName() string { return "auth.sendCode" }
 
 // EncodeBare writes the fields of auth.sendCode.
 func (x *AuthSendCodeRequest) EncodeBare(e *tl.Encoder) {
@@ -455,9 +417,6 @@ type AuthSignUpRequest struct {
 
 // TypeID returns 0xaac7b717.
 func (*AuthSignUpRequest) TypeID() uint32 { return 0xaac7b717 }
-
-// TypeName returns "auth.signUp".
-func (*AuthSignUpRequest) TypeName() string { return "auth.signUp" }
 
 // EncodeBare writes the fields of auth.signUp.
 func (x *AuthSignUpRequest) EncodeBare(e *tl.Encoder) {
@@ -501,9 +460,6 @@ type AuthSignInRequest struct {
 
 // TypeID returns 0x8d52a951.
 func (*AuthSignInRequest) TypeID() uint32 { return 0x8d52a951 }
-
-// TypeName returns "auth.signIn".
-func (*AuthSignInRequest) TypeName() string { return "auth.signIn" }
 
 // EncodeBare writes the fields of auth.signIn.
 func (x *AuthSignInRequest) EncodeBare(e *tl.Encoder) {
@@ -554,9 +510,6 @@ type AuthLogOutRequest struct {
 // TypeID returns 0x3e72ba19.
 func (*AuthLogOutRequest) TypeID() uint32 { return 0x3e72ba19 }
 
-// TypeName returns "auth.logOut".
-func (*AuthLogOutRequest) TypeName() string { return "auth.logOut" }
-
 // EncodeBare writes the fields of auth.logOut.
 func (x *AuthLogOutRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -580,9 +533,6 @@ type AuthResetAuthorizationsRequest struct {
 
 // TypeID returns 0x9fab0d1a.
 func (*AuthResetAuthorizationsRequest) TypeID() uint32 { return 0x9fab0d1a }
-
-// TypeName returns "auth.resetAuthorizations".
-func (*AuthResetAuthorizationsRequest) TypeName() string { return "auth.resetAuthorizations" }
 
 // EncodeBare writes the fields of auth.resetAuthorizations.
 func (x *AuthResetAuthorizationsRequest) EncodeBare(e *tl.Encoder) {
@@ -608,9 +558,6 @@ type AuthExportAuthorizationRequest struct {
 
 // TypeID returns 0xe5bfffcd.
 func (*AuthExportAuthorizationRequest) TypeID() uint32 { return 0xe5bfffcd }
-
-// TypeName returns "auth.exportAuthorization".
-func (*AuthExportAuthorizationRequest) TypeName() string { return "auth.exportAuthorization" }
 
 // EncodeBare writes the fields of auth.exportAuthorization.
 func (x *AuthExportAuthorizationRequest) EncodeBare(e *tl.Encoder) {
@@ -639,9 +586,6 @@ type AuthImportAuthorizationRequest struct {
 
 // TypeID returns 0xa57a7dad.
 func (*AuthImportAuthorizationRequest) TypeID() uint32 { return 0xa57a7dad }
-
-// TypeName returns "auth.importAuthorization".
-func (*AuthImportAuthorizationRequest) TypeName() string { return "auth.importAuthorization" }
 
 // EncodeBare writes the fields of auth.importAuthorization.
 func (x *AuthImportAuthorizationRequest) EncodeBare(e *tl.Encoder) {
@@ -674,9 +618,6 @@ type AuthBindTempAuthKeyRequest struct {
 
 // TypeID returns 0xcdd42a05.
 func (*AuthBindTempAuthKeyRequest) TypeID() uint32 { return 0xcdd42a05 }
-
-// TypeName returns "auth.bindTempAuthKey".
-func (*AuthBindTempAuthKeyRequest) TypeName() string { return "auth.bindTempAuthKey" }
 
 // EncodeBare writes the fields of auth.bindTempAuthKey.
 func (x *AuthBindTempAuthKeyRequest) EncodeBare(e *tl.Encoder) {
@@ -714,9 +655,6 @@ type AuthImportBotAuthorizationRequest struct {
 // TypeID returns 0x67a3ff2c.
 func (*AuthImportBotAuthorizationRequest) TypeID() uint32 { return 0x67a3ff2c }
 
-// TypeName returns "auth.importBotAuthorization".
-func (*AuthImportBotAuthorizationRequest) TypeName() string { return "auth.importBotAuthorization" }
-
 // EncodeBare writes the fields of auth.importBotAuthorization.
 func (x *AuthImportBotAuthorizationRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Flags)
@@ -750,9 +688,6 @@ type AuthCheckPasswordRequest struct {
 // TypeID returns 0xd18b4d16.
 func (*AuthCheckPasswordRequest) TypeID() uint32 { return 0xd18b4d16 }
 
-// TypeName returns "auth.checkPassword".
-func (*AuthCheckPasswordRequest) TypeName() string { return "auth.checkPassword" }
-
 // EncodeBare writes the fields of auth.checkPassword.
 func (x *AuthCheckPasswordRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Password, "auth.checkPassword.password")
@@ -779,9 +714,6 @@ type AuthRequestPasswordRecoveryRequest struct {
 // TypeID returns 0xd897bc66.
 func (*AuthRequestPasswordRecoveryRequest) TypeID() uint32 { return 0xd897bc66 }
 
-// TypeName returns "auth.requestPasswordRecovery".
-func (*AuthRequestPasswordRecoveryRequest) TypeName() string { return "auth.requestPasswordRecovery" }
-
 // EncodeBare writes the fields of auth.requestPasswordRecovery.
 func (x *AuthRequestPasswordRecoveryRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -807,9 +739,6 @@ type AuthRecoverPasswordRequest struct {
 
 // TypeID returns 0x37096c70.
 func (*AuthRecoverPasswordRequest) TypeID() uint32 { return 0x37096c70 }
-
-// TypeName returns "auth.recoverPassword".
-func (*AuthRecoverPasswordRequest) TypeName() string { return "auth.recoverPassword" }
 
 // EncodeBare writes the fields of auth.recoverPassword.
 func (x *AuthRecoverPasswordRequest) EncodeBare(e *tl.Encoder) {
@@ -851,9 +780,6 @@ type AuthResendCodeRequest struct {
 
 // TypeID returns 0xcae47523.
 func (*AuthResendCodeRequest) TypeID() uint32 { return 0xcae47523 }
-
-// TypeName returns "auth.resendCode".
-func (*AuthResendCodeRequest) TypeName() string { return "auth.resendCode" }
 
 // EncodeBare writes the fields of auth.resendCode.
 func (x *AuthResendCodeRequest) EncodeBare(e *tl.Encoder) {
@@ -897,9 +823,6 @@ type AuthCancelCodeRequest struct {
 // TypeID returns 0x1f040578.
 func (*AuthCancelCodeRequest) TypeID() uint32 { return 0x1f040578 }
 
-// TypeName returns "auth.cancelCode".
-func (*AuthCancelCodeRequest) TypeName() string { return "auth.cancelCode" }
-
 // EncodeBare writes the fields of auth.cancelCode.
 func (x *AuthCancelCodeRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.PhoneNumber)
@@ -929,9 +852,6 @@ type AuthDropTempAuthKeysRequest struct {
 // TypeID returns 0x8e48a188.
 func (*AuthDropTempAuthKeysRequest) TypeID() uint32 { return 0x8e48a188 }
 
-// TypeName returns "auth.dropTempAuthKeys".
-func (*AuthDropTempAuthKeysRequest) TypeName() string { return "auth.dropTempAuthKeys" }
-
 // EncodeBare writes the fields of auth.dropTempAuthKeys.
 func (x *AuthDropTempAuthKeysRequest) EncodeBare(e *tl.Encoder) {
 	e.LongVector(x.ExceptAuthKeys)
@@ -960,9 +880,6 @@ type AuthExportLoginTokenRequest struct {
 
 // TypeID returns 0xb7e085fe.
 func (*AuthExportLoginTokenRequest) TypeID() uint32 { return 0xb7e085fe }
-
-// TypeName returns "auth.exportLoginToken".
-func (*AuthExportLoginTokenRequest) TypeName() string { return "auth.exportLoginToken" }
 
 // EncodeBare writes the fields of auth.exportLoginToken.
 func (x *AuthExportLoginTokenRequest) EncodeBare(e *tl.Encoder) {
@@ -995,9 +912,6 @@ type AuthImportLoginTokenRequest struct {
 // TypeID returns 0x95ac5ce4.
 func (*AuthImportLoginTokenRequest) TypeID() uint32 { return 0x95ac5ce4 }
 
-// TypeName returns "auth.importLoginToken".
-func (*AuthImportLoginTokenRequest) TypeName() string { return "auth.importLoginToken" }
-
 // EncodeBare writes the fields of auth.importLoginToken.
 func (x *AuthImportLoginTokenRequest) EncodeBare(e *tl.Encoder) {
 	e.BytesValue(x.Token)
@@ -1025,9 +939,6 @@ type AuthAcceptLoginTokenRequest struct {
 // TypeID returns 0xe894ad4d.
 func (*AuthAcceptLoginTokenRequest) TypeID() uint32 { return 0xe894ad4d }
 
-// TypeName returns "auth.acceptLoginToken".
-func (*AuthAcceptLoginTokenRequest) TypeName() string { return "auth.acceptLoginToken" }
-
 // EncodeBare writes the fields of auth.acceptLoginToken.
 func (x *AuthAcceptLoginTokenRequest) EncodeBare(e *tl.Encoder) {
 	e.BytesValue(x.Token)
@@ -1054,9 +965,6 @@ type AuthCheckRecoveryPasswordRequest struct {
 
 // TypeID returns 0x0d36bf79.
 func (*AuthCheckRecoveryPasswordRequest) TypeID() uint32 { return 0x0d36bf79 }
-
-// TypeName returns "auth.checkRecoveryPassword".
-func (*AuthCheckRecoveryPasswordRequest) TypeName() string { return "auth.checkRecoveryPassword" }
 
 // EncodeBare writes the fields of auth.checkRecoveryPassword.
 func (x *AuthCheckRecoveryPasswordRequest) EncodeBare(e *tl.Encoder) {
@@ -1086,11 +994,6 @@ type AuthImportWebTokenAuthorizationRequest struct {
 
 // TypeID returns 0x2db873a9.
 func (*AuthImportWebTokenAuthorizationRequest) TypeID() uint32 { return 0x2db873a9 }
-
-// TypeName returns "auth.importWebTokenAuthorization".
-func (*AuthImportWebTokenAuthorizationRequest) TypeName() string {
-	return "auth.importWebTokenAuthorization"
-}
 
 // EncodeBare writes the fields of auth.importWebTokenAuthorization.
 func (x *AuthImportWebTokenAuthorizationRequest) EncodeBare(e *tl.Encoder) {
@@ -1126,9 +1029,6 @@ type AuthRequestFirebaseSMSRequest struct {
 
 // TypeID returns 0x8e39261e.
 func (*AuthRequestFirebaseSMSRequest) TypeID() uint32 { return 0x8e39261e }
-
-// TypeName returns "auth.requestFirebaseSms".
-func (*AuthRequestFirebaseSMSRequest) TypeName() string { return "auth.requestFirebaseSms" }
 
 // EncodeBare writes the fields of auth.requestFirebaseSms.
 func (x *AuthRequestFirebaseSMSRequest) EncodeBare(e *tl.Encoder) {
@@ -1190,9 +1090,6 @@ type AuthResetLoginEmailRequest struct {
 // TypeID returns 0x7e960193.
 func (*AuthResetLoginEmailRequest) TypeID() uint32 { return 0x7e960193 }
 
-// TypeName returns "auth.resetLoginEmail".
-func (*AuthResetLoginEmailRequest) TypeName() string { return "auth.resetLoginEmail" }
-
 // EncodeBare writes the fields of auth.resetLoginEmail.
 func (x *AuthResetLoginEmailRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.PhoneNumber)
@@ -1223,9 +1120,6 @@ type AuthReportMissingCodeRequest struct {
 
 // TypeID returns 0xcb9deff6.
 func (*AuthReportMissingCodeRequest) TypeID() uint32 { return 0xcb9deff6 }
-
-// TypeName returns "auth.reportMissingCode".
-func (*AuthReportMissingCodeRequest) TypeName() string { return "auth.reportMissingCode" }
 
 // EncodeBare writes the fields of auth.reportMissingCode.
 func (x *AuthReportMissingCodeRequest) EncodeBare(e *tl.Encoder) {
@@ -1260,9 +1154,6 @@ type AuthCheckPaidAuthRequest struct {
 // TypeID returns 0x56e59f9c.
 func (*AuthCheckPaidAuthRequest) TypeID() uint32 { return 0x56e59f9c }
 
-// TypeName returns "auth.checkPaidAuth".
-func (*AuthCheckPaidAuthRequest) TypeName() string { return "auth.checkPaidAuth" }
-
 // EncodeBare writes the fields of auth.checkPaidAuth.
 func (x *AuthCheckPaidAuthRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.PhoneNumber)
@@ -1295,9 +1186,6 @@ type AuthInitPasskeyLoginRequest struct {
 // TypeID returns 0x518ad0b7.
 func (*AuthInitPasskeyLoginRequest) TypeID() uint32 { return 0x518ad0b7 }
 
-// TypeName returns "auth.initPasskeyLogin".
-func (*AuthInitPasskeyLoginRequest) TypeName() string { return "auth.initPasskeyLogin" }
-
 // EncodeBare writes the fields of auth.initPasskeyLogin.
 func (x *AuthInitPasskeyLoginRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.APIID)
@@ -1328,9 +1216,6 @@ type AuthFinishPasskeyLoginRequest struct {
 
 // TypeID returns 0x9857ad07.
 func (*AuthFinishPasskeyLoginRequest) TypeID() uint32 { return 0x9857ad07 }
-
-// TypeName returns "auth.finishPasskeyLogin".
-func (*AuthFinishPasskeyLoginRequest) TypeName() string { return "auth.finishPasskeyLogin" }
 
 // EncodeBare writes the fields of auth.finishPasskeyLogin.
 func (x *AuthFinishPasskeyLoginRequest) EncodeBare(e *tl.Encoder) {
@@ -1381,9 +1266,6 @@ type AuthInitFirebasePnvLoginRequest struct {
 // TypeID returns 0x777df37a.
 func (*AuthInitFirebasePnvLoginRequest) TypeID() uint32 { return 0x777df37a }
 
-// TypeName returns "auth.initFirebasePnvLogin".
-func (*AuthInitFirebasePnvLoginRequest) TypeName() string { return "auth.initFirebasePnvLogin" }
-
 // EncodeBare writes the fields of auth.initFirebasePnvLogin.
 func (x *AuthInitFirebasePnvLoginRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.APIID)
@@ -1413,9 +1295,6 @@ type AuthFinishFirebasePnvLoginRequest struct {
 // TypeID returns 0x2c85094c.
 func (*AuthFinishFirebasePnvLoginRequest) TypeID() uint32 { return 0x2c85094c }
 
-// TypeName returns "auth.finishFirebasePnvLogin".
-func (*AuthFinishFirebasePnvLoginRequest) TypeName() string { return "auth.finishFirebasePnvLogin" }
-
 // EncodeBare writes the fields of auth.finishFirebasePnvLogin.
 func (x *AuthFinishFirebasePnvLoginRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.GoogleToken)
@@ -1444,9 +1323,6 @@ type AuthFirebasePnvSignUpRequest struct {
 
 // TypeID returns 0x783f6b56.
 func (*AuthFirebasePnvSignUpRequest) TypeID() uint32 { return 0x783f6b56 }
-
-// TypeName returns "auth.firebasePnvSignUp".
-func (*AuthFirebasePnvSignUpRequest) TypeName() string { return "auth.firebasePnvSignUp" }
 
 // EncodeBare writes the fields of auth.firebasePnvSignUp.
 func (x *AuthFirebasePnvSignUpRequest) EncodeBare(e *tl.Encoder) {
@@ -1488,9 +1364,6 @@ type AccountRegisterDeviceRequest struct {
 
 // TypeID returns 0xec86017a.
 func (*AccountRegisterDeviceRequest) TypeID() uint32 { return 0xec86017a }
-
-// TypeName returns "account.registerDevice".
-func (*AccountRegisterDeviceRequest) TypeName() string { return "account.registerDevice" }
 
 // EncodeBare writes the fields of account.registerDevice.
 func (x *AccountRegisterDeviceRequest) EncodeBare(e *tl.Encoder) {
@@ -1536,9 +1409,6 @@ type AccountUnregisterDeviceRequest struct {
 // TypeID returns 0x6a0d3206.
 func (*AccountUnregisterDeviceRequest) TypeID() uint32 { return 0x6a0d3206 }
 
-// TypeName returns "account.unregisterDevice".
-func (*AccountUnregisterDeviceRequest) TypeName() string { return "account.unregisterDevice" }
-
 // EncodeBare writes the fields of account.unregisterDevice.
 func (x *AccountUnregisterDeviceRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.TokenType)
@@ -1571,9 +1441,6 @@ type AccountUpdateNotifySettingsRequest struct {
 // TypeID returns 0x84be5b93.
 func (*AccountUpdateNotifySettingsRequest) TypeID() uint32 { return 0x84be5b93 }
 
-// TypeName returns "account.updateNotifySettings".
-func (*AccountUpdateNotifySettingsRequest) TypeName() string { return "account.updateNotifySettings" }
-
 // EncodeBare writes the fields of account.updateNotifySettings.
 func (x *AccountUpdateNotifySettingsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "account.updateNotifySettings.peer")
@@ -1603,9 +1470,6 @@ type AccountGetNotifySettingsRequest struct {
 // TypeID returns 0x12b3ad31.
 func (*AccountGetNotifySettingsRequest) TypeID() uint32 { return 0x12b3ad31 }
 
-// TypeName returns "account.getNotifySettings".
-func (*AccountGetNotifySettingsRequest) TypeName() string { return "account.getNotifySettings" }
-
 // EncodeBare writes the fields of account.getNotifySettings.
 func (x *AccountGetNotifySettingsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "account.getNotifySettings.peer")
@@ -1631,9 +1495,6 @@ type AccountResetNotifySettingsRequest struct {
 
 // TypeID returns 0xdb7e1747.
 func (*AccountResetNotifySettingsRequest) TypeID() uint32 { return 0xdb7e1747 }
-
-// TypeName returns "account.resetNotifySettings".
-func (*AccountResetNotifySettingsRequest) TypeName() string { return "account.resetNotifySettings" }
 
 // EncodeBare writes the fields of account.resetNotifySettings.
 func (x *AccountResetNotifySettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -1661,9 +1522,6 @@ type AccountUpdateProfileRequest struct {
 
 // TypeID returns 0x78515775.
 func (*AccountUpdateProfileRequest) TypeID() uint32 { return 0x78515775 }
-
-// TypeName returns "account.updateProfile".
-func (*AccountUpdateProfileRequest) TypeName() string { return "account.updateProfile" }
 
 // EncodeBare writes the fields of account.updateProfile.
 func (x *AccountUpdateProfileRequest) EncodeBare(e *tl.Encoder) {
@@ -1720,9 +1578,6 @@ type AccountUpdateStatusRequest struct {
 // TypeID returns 0x6628562c.
 func (*AccountUpdateStatusRequest) TypeID() uint32 { return 0x6628562c }
 
-// TypeName returns "account.updateStatus".
-func (*AccountUpdateStatusRequest) TypeName() string { return "account.updateStatus" }
-
 // EncodeBare writes the fields of account.updateStatus.
 func (x *AccountUpdateStatusRequest) EncodeBare(e *tl.Encoder) {
 	e.Bool(x.Offline)
@@ -1749,9 +1604,6 @@ type AccountGetWallPapersRequest struct {
 
 // TypeID returns 0x07967d36.
 func (*AccountGetWallPapersRequest) TypeID() uint32 { return 0x07967d36 }
-
-// TypeName returns "account.getWallPapers".
-func (*AccountGetWallPapersRequest) TypeName() string { return "account.getWallPapers" }
 
 // EncodeBare writes the fields of account.getWallPapers.
 func (x *AccountGetWallPapersRequest) EncodeBare(e *tl.Encoder) {
@@ -1781,9 +1633,6 @@ type AccountReportPeerRequest struct {
 
 // TypeID returns 0xc5ba3d86.
 func (*AccountReportPeerRequest) TypeID() uint32 { return 0xc5ba3d86 }
-
-// TypeName returns "account.reportPeer".
-func (*AccountReportPeerRequest) TypeName() string { return "account.reportPeer" }
 
 // EncodeBare writes the fields of account.reportPeer.
 func (x *AccountReportPeerRequest) EncodeBare(e *tl.Encoder) {
@@ -1816,9 +1665,6 @@ type AccountCheckUsernameRequest struct {
 // TypeID returns 0x2714d86c.
 func (*AccountCheckUsernameRequest) TypeID() uint32 { return 0x2714d86c }
 
-// TypeName returns "account.checkUsername".
-func (*AccountCheckUsernameRequest) TypeName() string { return "account.checkUsername" }
-
 // EncodeBare writes the fields of account.checkUsername.
 func (x *AccountCheckUsernameRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Username)
@@ -1845,9 +1691,6 @@ type AccountUpdateUsernameRequest struct {
 
 // TypeID returns 0x3e0bdd7c.
 func (*AccountUpdateUsernameRequest) TypeID() uint32 { return 0x3e0bdd7c }
-
-// TypeName returns "account.updateUsername".
-func (*AccountUpdateUsernameRequest) TypeName() string { return "account.updateUsername" }
 
 // EncodeBare writes the fields of account.updateUsername.
 func (x *AccountUpdateUsernameRequest) EncodeBare(e *tl.Encoder) {
@@ -1876,9 +1719,6 @@ type AccountGetPrivacyRequest struct {
 // TypeID returns 0xdadbc950.
 func (*AccountGetPrivacyRequest) TypeID() uint32 { return 0xdadbc950 }
 
-// TypeName returns "account.getPrivacy".
-func (*AccountGetPrivacyRequest) TypeName() string { return "account.getPrivacy" }
-
 // EncodeBare writes the fields of account.getPrivacy.
 func (x *AccountGetPrivacyRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Key, "account.getPrivacy.key")
@@ -1906,9 +1746,6 @@ type AccountSetPrivacyRequest struct {
 
 // TypeID returns 0xc9f81ce8.
 func (*AccountSetPrivacyRequest) TypeID() uint32 { return 0xc9f81ce8 }
-
-// TypeName returns "account.setPrivacy".
-func (*AccountSetPrivacyRequest) TypeName() string { return "account.setPrivacy" }
 
 // EncodeBare writes the fields of account.setPrivacy.
 func (x *AccountSetPrivacyRequest) EncodeBare(e *tl.Encoder) {
@@ -1939,9 +1776,6 @@ type AccountDeleteAccountRequest struct {
 
 // TypeID returns 0xa2c0cf74.
 func (*AccountDeleteAccountRequest) TypeID() uint32 { return 0xa2c0cf74 }
-
-// TypeName returns "account.deleteAccount".
-func (*AccountDeleteAccountRequest) TypeName() string { return "account.deleteAccount" }
 
 // EncodeBare writes the fields of account.deleteAccount.
 func (x *AccountDeleteAccountRequest) EncodeBare(e *tl.Encoder) {
@@ -1981,9 +1815,6 @@ type AccountGetAccountTTLRequest struct {
 // TypeID returns 0x08fc711d.
 func (*AccountGetAccountTTLRequest) TypeID() uint32 { return 0x08fc711d }
 
-// TypeName returns "account.getAccountTTL".
-func (*AccountGetAccountTTLRequest) TypeName() string { return "account.getAccountTTL" }
-
 // EncodeBare writes the fields of account.getAccountTTL.
 func (x *AccountGetAccountTTLRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -2008,9 +1839,6 @@ type AccountSetAccountTTLRequest struct {
 
 // TypeID returns 0x2442485e.
 func (*AccountSetAccountTTLRequest) TypeID() uint32 { return 0x2442485e }
-
-// TypeName returns "account.setAccountTTL".
-func (*AccountSetAccountTTLRequest) TypeName() string { return "account.setAccountTTL" }
 
 // EncodeBare writes the fields of account.setAccountTTL.
 func (x *AccountSetAccountTTLRequest) EncodeBare(e *tl.Encoder) {
@@ -2039,9 +1867,6 @@ type AccountSendChangePhoneCodeRequest struct {
 
 // TypeID returns 0x82574ae5.
 func (*AccountSendChangePhoneCodeRequest) TypeID() uint32 { return 0x82574ae5 }
-
-// TypeName returns "account.sendChangePhoneCode".
-func (*AccountSendChangePhoneCodeRequest) TypeName() string { return "account.sendChangePhoneCode" }
 
 // EncodeBare writes the fields of account.sendChangePhoneCode.
 func (x *AccountSendChangePhoneCodeRequest) EncodeBare(e *tl.Encoder) {
@@ -2074,9 +1899,6 @@ type AccountChangePhoneRequest struct {
 // TypeID returns 0x70c32edb.
 func (*AccountChangePhoneRequest) TypeID() uint32 { return 0x70c32edb }
 
-// TypeName returns "account.changePhone".
-func (*AccountChangePhoneRequest) TypeName() string { return "account.changePhone" }
-
 // EncodeBare writes the fields of account.changePhone.
 func (x *AccountChangePhoneRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.PhoneNumber)
@@ -2108,9 +1930,6 @@ type AccountUpdateDeviceLockedRequest struct {
 // TypeID returns 0x38df3532.
 func (*AccountUpdateDeviceLockedRequest) TypeID() uint32 { return 0x38df3532 }
 
-// TypeName returns "account.updateDeviceLocked".
-func (*AccountUpdateDeviceLockedRequest) TypeName() string { return "account.updateDeviceLocked" }
-
 // EncodeBare writes the fields of account.updateDeviceLocked.
 func (x *AccountUpdateDeviceLockedRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Period)
@@ -2137,9 +1956,6 @@ type AccountGetAuthorizationsRequest struct {
 // TypeID returns 0xe320c158.
 func (*AccountGetAuthorizationsRequest) TypeID() uint32 { return 0xe320c158 }
 
-// TypeName returns "account.getAuthorizations".
-func (*AccountGetAuthorizationsRequest) TypeName() string { return "account.getAuthorizations" }
-
 // EncodeBare writes the fields of account.getAuthorizations.
 func (x *AccountGetAuthorizationsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -2164,9 +1980,6 @@ type AccountResetAuthorizationRequest struct {
 
 // TypeID returns 0xdf77f3bc.
 func (*AccountResetAuthorizationRequest) TypeID() uint32 { return 0xdf77f3bc }
-
-// TypeName returns "account.resetAuthorization".
-func (*AccountResetAuthorizationRequest) TypeName() string { return "account.resetAuthorization" }
 
 // EncodeBare writes the fields of account.resetAuthorization.
 func (x *AccountResetAuthorizationRequest) EncodeBare(e *tl.Encoder) {
@@ -2194,9 +2007,6 @@ type AccountGetPasswordRequest struct {
 // TypeID returns 0x548a30f5.
 func (*AccountGetPasswordRequest) TypeID() uint32 { return 0x548a30f5 }
 
-// TypeName returns "account.getPassword".
-func (*AccountGetPasswordRequest) TypeName() string { return "account.getPassword" }
-
 // EncodeBare writes the fields of account.getPassword.
 func (x *AccountGetPasswordRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -2221,9 +2031,6 @@ type AccountGetPasswordSettingsRequest struct {
 
 // TypeID returns 0x9cd4eaf9.
 func (*AccountGetPasswordSettingsRequest) TypeID() uint32 { return 0x9cd4eaf9 }
-
-// TypeName returns "account.getPasswordSettings".
-func (*AccountGetPasswordSettingsRequest) TypeName() string { return "account.getPasswordSettings" }
 
 // EncodeBare writes the fields of account.getPasswordSettings.
 func (x *AccountGetPasswordSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -2252,11 +2059,6 @@ type AccountUpdatePasswordSettingsRequest struct {
 
 // TypeID returns 0xa59b102f.
 func (*AccountUpdatePasswordSettingsRequest) TypeID() uint32 { return 0xa59b102f }
-
-// TypeName returns "account.updatePasswordSettings".
-func (*AccountUpdatePasswordSettingsRequest) TypeName() string {
-	return "account.updatePasswordSettings"
-}
 
 // EncodeBare writes the fields of account.updatePasswordSettings.
 func (x *AccountUpdatePasswordSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -2288,9 +2090,6 @@ type AccountSendConfirmPhoneCodeRequest struct {
 // TypeID returns 0x1b3faa88.
 func (*AccountSendConfirmPhoneCodeRequest) TypeID() uint32 { return 0x1b3faa88 }
 
-// TypeName returns "account.sendConfirmPhoneCode".
-func (*AccountSendConfirmPhoneCodeRequest) TypeName() string { return "account.sendConfirmPhoneCode" }
-
 // EncodeBare writes the fields of account.sendConfirmPhoneCode.
 func (x *AccountSendConfirmPhoneCodeRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Hash)
@@ -2320,9 +2119,6 @@ type AccountConfirmPhoneRequest struct {
 
 // TypeID returns 0x5f2178c3.
 func (*AccountConfirmPhoneRequest) TypeID() uint32 { return 0x5f2178c3 }
-
-// TypeName returns "account.confirmPhone".
-func (*AccountConfirmPhoneRequest) TypeName() string { return "account.confirmPhone" }
 
 // EncodeBare writes the fields of account.confirmPhone.
 func (x *AccountConfirmPhoneRequest) EncodeBare(e *tl.Encoder) {
@@ -2354,9 +2150,6 @@ type AccountGetTmpPasswordRequest struct {
 // TypeID returns 0x449e0b51.
 func (*AccountGetTmpPasswordRequest) TypeID() uint32 { return 0x449e0b51 }
 
-// TypeName returns "account.getTmpPassword".
-func (*AccountGetTmpPasswordRequest) TypeName() string { return "account.getTmpPassword" }
-
 // EncodeBare writes the fields of account.getTmpPassword.
 func (x *AccountGetTmpPasswordRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Password, "account.getTmpPassword.password")
@@ -2385,9 +2178,6 @@ type AccountGetWebAuthorizationsRequest struct {
 // TypeID returns 0x182e6d6f.
 func (*AccountGetWebAuthorizationsRequest) TypeID() uint32 { return 0x182e6d6f }
 
-// TypeName returns "account.getWebAuthorizations".
-func (*AccountGetWebAuthorizationsRequest) TypeName() string { return "account.getWebAuthorizations" }
-
 // EncodeBare writes the fields of account.getWebAuthorizations.
 func (x *AccountGetWebAuthorizationsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -2412,9 +2202,6 @@ type AccountResetWebAuthorizationRequest struct {
 
 // TypeID returns 0x2d01b9ef.
 func (*AccountResetWebAuthorizationRequest) TypeID() uint32 { return 0x2d01b9ef }
-
-// TypeName returns "account.resetWebAuthorization".
-func (*AccountResetWebAuthorizationRequest) TypeName() string { return "account.resetWebAuthorization" }
 
 // EncodeBare writes the fields of account.resetWebAuthorization.
 func (x *AccountResetWebAuthorizationRequest) EncodeBare(e *tl.Encoder) {
@@ -2442,11 +2229,6 @@ type AccountResetWebAuthorizationsRequest struct {
 // TypeID returns 0x682d2594.
 func (*AccountResetWebAuthorizationsRequest) TypeID() uint32 { return 0x682d2594 }
 
-// TypeName returns "account.resetWebAuthorizations".
-func (*AccountResetWebAuthorizationsRequest) TypeName() string {
-	return "account.resetWebAuthorizations"
-}
-
 // EncodeBare writes the fields of account.resetWebAuthorizations.
 func (x *AccountResetWebAuthorizationsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -2470,9 +2252,6 @@ type AccountGetAllSecureValuesRequest struct {
 
 // TypeID returns 0xb288bc7d.
 func (*AccountGetAllSecureValuesRequest) TypeID() uint32 { return 0xb288bc7d }
-
-// TypeName returns "account.getAllSecureValues".
-func (*AccountGetAllSecureValuesRequest) TypeName() string { return "account.getAllSecureValues" }
 
 // EncodeBare writes the fields of account.getAllSecureValues.
 func (x *AccountGetAllSecureValuesRequest) EncodeBare(e *tl.Encoder) {
@@ -2498,9 +2277,6 @@ type AccountGetSecureValueRequest struct {
 
 // TypeID returns 0x73665bc2.
 func (*AccountGetSecureValueRequest) TypeID() uint32 { return 0x73665bc2 }
-
-// TypeName returns "account.getSecureValue".
-func (*AccountGetSecureValueRequest) TypeName() string { return "account.getSecureValue" }
 
 // EncodeBare writes the fields of account.getSecureValue.
 func (x *AccountGetSecureValueRequest) EncodeBare(e *tl.Encoder) {
@@ -2529,9 +2305,6 @@ type AccountSaveSecureValueRequest struct {
 
 // TypeID returns 0x899fe31d.
 func (*AccountSaveSecureValueRequest) TypeID() uint32 { return 0x899fe31d }
-
-// TypeName returns "account.saveSecureValue".
-func (*AccountSaveSecureValueRequest) TypeName() string { return "account.saveSecureValue" }
 
 // EncodeBare writes the fields of account.saveSecureValue.
 func (x *AccountSaveSecureValueRequest) EncodeBare(e *tl.Encoder) {
@@ -2562,9 +2335,6 @@ type AccountDeleteSecureValueRequest struct {
 // TypeID returns 0xb880bc4b.
 func (*AccountDeleteSecureValueRequest) TypeID() uint32 { return 0xb880bc4b }
 
-// TypeName returns "account.deleteSecureValue".
-func (*AccountDeleteSecureValueRequest) TypeName() string { return "account.deleteSecureValue" }
-
 // EncodeBare writes the fields of account.deleteSecureValue.
 func (x *AccountDeleteSecureValueRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.Types, "account.deleteSecureValue.types")
@@ -2593,9 +2363,6 @@ type AccountGetAuthorizationFormRequest struct {
 
 // TypeID returns 0xa929597a.
 func (*AccountGetAuthorizationFormRequest) TypeID() uint32 { return 0xa929597a }
-
-// TypeName returns "account.getAuthorizationForm".
-func (*AccountGetAuthorizationFormRequest) TypeName() string { return "account.getAuthorizationForm" }
 
 // EncodeBare writes the fields of account.getAuthorizationForm.
 func (x *AccountGetAuthorizationFormRequest) EncodeBare(e *tl.Encoder) {
@@ -2631,9 +2398,6 @@ type AccountAcceptAuthorizationRequest struct {
 
 // TypeID returns 0xf3ed4c73.
 func (*AccountAcceptAuthorizationRequest) TypeID() uint32 { return 0xf3ed4c73 }
-
-// TypeName returns "account.acceptAuthorization".
-func (*AccountAcceptAuthorizationRequest) TypeName() string { return "account.acceptAuthorization" }
 
 // EncodeBare writes the fields of account.acceptAuthorization.
 func (x *AccountAcceptAuthorizationRequest) EncodeBare(e *tl.Encoder) {
@@ -2671,9 +2435,6 @@ type AccountSendVerifyPhoneCodeRequest struct {
 // TypeID returns 0xa5a356f9.
 func (*AccountSendVerifyPhoneCodeRequest) TypeID() uint32 { return 0xa5a356f9 }
 
-// TypeName returns "account.sendVerifyPhoneCode".
-func (*AccountSendVerifyPhoneCodeRequest) TypeName() string { return "account.sendVerifyPhoneCode" }
-
 // EncodeBare writes the fields of account.sendVerifyPhoneCode.
 func (x *AccountSendVerifyPhoneCodeRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.PhoneNumber)
@@ -2704,9 +2465,6 @@ type AccountVerifyPhoneRequest struct {
 
 // TypeID returns 0x4dd3a7f6.
 func (*AccountVerifyPhoneRequest) TypeID() uint32 { return 0x4dd3a7f6 }
-
-// TypeName returns "account.verifyPhone".
-func (*AccountVerifyPhoneRequest) TypeName() string { return "account.verifyPhone" }
 
 // EncodeBare writes the fields of account.verifyPhone.
 func (x *AccountVerifyPhoneRequest) EncodeBare(e *tl.Encoder) {
@@ -2740,9 +2498,6 @@ type AccountSendVerifyEmailCodeRequest struct {
 // TypeID returns 0x98e037bb.
 func (*AccountSendVerifyEmailCodeRequest) TypeID() uint32 { return 0x98e037bb }
 
-// TypeName returns "account.sendVerifyEmailCode".
-func (*AccountSendVerifyEmailCodeRequest) TypeName() string { return "account.sendVerifyEmailCode" }
-
 // EncodeBare writes the fields of account.sendVerifyEmailCode.
 func (x *AccountSendVerifyEmailCodeRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Purpose, "account.sendVerifyEmailCode.purpose")
@@ -2772,9 +2527,6 @@ type AccountVerifyEmailRequest struct {
 
 // TypeID returns 0x032da4cf.
 func (*AccountVerifyEmailRequest) TypeID() uint32 { return 0x032da4cf }
-
-// TypeName returns "account.verifyEmail".
-func (*AccountVerifyEmailRequest) TypeName() string { return "account.verifyEmail" }
 
 // EncodeBare writes the fields of account.verifyEmail.
 func (x *AccountVerifyEmailRequest) EncodeBare(e *tl.Encoder) {
@@ -2810,9 +2562,6 @@ type AccountInitTakeoutSessionRequest struct {
 
 // TypeID returns 0x8ef3eab0.
 func (*AccountInitTakeoutSessionRequest) TypeID() uint32 { return 0x8ef3eab0 }
-
-// TypeName returns "account.initTakeoutSession".
-func (*AccountInitTakeoutSessionRequest) TypeName() string { return "account.initTakeoutSession" }
 
 // EncodeBare writes the fields of account.initTakeoutSession.
 func (x *AccountInitTakeoutSessionRequest) EncodeBare(e *tl.Encoder) {
@@ -2875,9 +2624,6 @@ type AccountFinishTakeoutSessionRequest struct {
 // TypeID returns 0x1d2652ee.
 func (*AccountFinishTakeoutSessionRequest) TypeID() uint32 { return 0x1d2652ee }
 
-// TypeName returns "account.finishTakeoutSession".
-func (*AccountFinishTakeoutSessionRequest) TypeName() string { return "account.finishTakeoutSession" }
-
 // EncodeBare writes the fields of account.finishTakeoutSession.
 func (x *AccountFinishTakeoutSessionRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -2910,9 +2656,6 @@ type AccountConfirmPasswordEmailRequest struct {
 // TypeID returns 0x8fdf1920.
 func (*AccountConfirmPasswordEmailRequest) TypeID() uint32 { return 0x8fdf1920 }
 
-// TypeName returns "account.confirmPasswordEmail".
-func (*AccountConfirmPasswordEmailRequest) TypeName() string { return "account.confirmPasswordEmail" }
-
 // EncodeBare writes the fields of account.confirmPasswordEmail.
 func (x *AccountConfirmPasswordEmailRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Code)
@@ -2939,9 +2682,6 @@ type AccountResendPasswordEmailRequest struct {
 // TypeID returns 0x7a7f2a15.
 func (*AccountResendPasswordEmailRequest) TypeID() uint32 { return 0x7a7f2a15 }
 
-// TypeName returns "account.resendPasswordEmail".
-func (*AccountResendPasswordEmailRequest) TypeName() string { return "account.resendPasswordEmail" }
-
 // EncodeBare writes the fields of account.resendPasswordEmail.
 func (x *AccountResendPasswordEmailRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -2965,9 +2705,6 @@ type AccountCancelPasswordEmailRequest struct {
 
 // TypeID returns 0xc1cbd5b6.
 func (*AccountCancelPasswordEmailRequest) TypeID() uint32 { return 0xc1cbd5b6 }
-
-// TypeName returns "account.cancelPasswordEmail".
-func (*AccountCancelPasswordEmailRequest) TypeName() string { return "account.cancelPasswordEmail" }
 
 // EncodeBare writes the fields of account.cancelPasswordEmail.
 func (x *AccountCancelPasswordEmailRequest) EncodeBare(e *tl.Encoder) {
@@ -2993,11 +2730,6 @@ type AccountGetContactSignUpNotificationRequest struct {
 // TypeID returns 0x9f07c728.
 func (*AccountGetContactSignUpNotificationRequest) TypeID() uint32 { return 0x9f07c728 }
 
-// TypeName returns "account.getContactSignUpNotification".
-func (*AccountGetContactSignUpNotificationRequest) TypeName() string {
-	return "account.getContactSignUpNotification"
-}
-
 // EncodeBare writes the fields of account.getContactSignUpNotification.
 func (x *AccountGetContactSignUpNotificationRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -3022,11 +2754,6 @@ type AccountSetContactSignUpNotificationRequest struct {
 
 // TypeID returns 0xcff43f61.
 func (*AccountSetContactSignUpNotificationRequest) TypeID() uint32 { return 0xcff43f61 }
-
-// TypeName returns "account.setContactSignUpNotification".
-func (*AccountSetContactSignUpNotificationRequest) TypeName() string {
-	return "account.setContactSignUpNotification"
-}
 
 // EncodeBare writes the fields of account.setContactSignUpNotification.
 func (x *AccountSetContactSignUpNotificationRequest) EncodeBare(e *tl.Encoder) {
@@ -3056,9 +2783,6 @@ type AccountGetNotifyExceptionsRequest struct {
 
 // TypeID returns 0x53577479.
 func (*AccountGetNotifyExceptionsRequest) TypeID() uint32 { return 0x53577479 }
-
-// TypeName returns "account.getNotifyExceptions".
-func (*AccountGetNotifyExceptionsRequest) TypeName() string { return "account.getNotifyExceptions" }
 
 // EncodeBare writes the fields of account.getNotifyExceptions.
 func (x *AccountGetNotifyExceptionsRequest) EncodeBare(e *tl.Encoder) {
@@ -3105,9 +2829,6 @@ type AccountGetWallPaperRequest struct {
 // TypeID returns 0xfc8ddbea.
 func (*AccountGetWallPaperRequest) TypeID() uint32 { return 0xfc8ddbea }
 
-// TypeName returns "account.getWallPaper".
-func (*AccountGetWallPaperRequest) TypeName() string { return "account.getWallPaper" }
-
 // EncodeBare writes the fields of account.getWallPaper.
 func (x *AccountGetWallPaperRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Wallpaper, "account.getWallPaper.wallpaper")
@@ -3137,9 +2858,6 @@ type AccountUploadWallPaperRequest struct {
 
 // TypeID returns 0xe39a8f03.
 func (*AccountUploadWallPaperRequest) TypeID() uint32 { return 0xe39a8f03 }
-
-// TypeName returns "account.uploadWallPaper".
-func (*AccountUploadWallPaperRequest) TypeName() string { return "account.uploadWallPaper" }
 
 // EncodeBare writes the fields of account.uploadWallPaper.
 func (x *AccountUploadWallPaperRequest) EncodeBare(e *tl.Encoder) {
@@ -3181,9 +2899,6 @@ type AccountSaveWallPaperRequest struct {
 // TypeID returns 0x6c5a5b37.
 func (*AccountSaveWallPaperRequest) TypeID() uint32 { return 0x6c5a5b37 }
 
-// TypeName returns "account.saveWallPaper".
-func (*AccountSaveWallPaperRequest) TypeName() string { return "account.saveWallPaper" }
-
 // EncodeBare writes the fields of account.saveWallPaper.
 func (x *AccountSaveWallPaperRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Wallpaper, "account.saveWallPaper.wallpaper")
@@ -3216,9 +2931,6 @@ type AccountInstallWallPaperRequest struct {
 // TypeID returns 0xfeed5769.
 func (*AccountInstallWallPaperRequest) TypeID() uint32 { return 0xfeed5769 }
 
-// TypeName returns "account.installWallPaper".
-func (*AccountInstallWallPaperRequest) TypeName() string { return "account.installWallPaper" }
-
 // EncodeBare writes the fields of account.installWallPaper.
 func (x *AccountInstallWallPaperRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Wallpaper, "account.installWallPaper.wallpaper")
@@ -3247,9 +2959,6 @@ type AccountResetWallPapersRequest struct {
 // TypeID returns 0xbb3b9804.
 func (*AccountResetWallPapersRequest) TypeID() uint32 { return 0xbb3b9804 }
 
-// TypeName returns "account.resetWallPapers".
-func (*AccountResetWallPapersRequest) TypeName() string { return "account.resetWallPapers" }
-
 // EncodeBare writes the fields of account.resetWallPapers.
 func (x *AccountResetWallPapersRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -3273,11 +2982,6 @@ type AccountGetAutoDownloadSettingsRequest struct {
 
 // TypeID returns 0x56da0b3f.
 func (*AccountGetAutoDownloadSettingsRequest) TypeID() uint32 { return 0x56da0b3f }
-
-// TypeName returns "account.getAutoDownloadSettings".
-func (*AccountGetAutoDownloadSettingsRequest) TypeName() string {
-	return "account.getAutoDownloadSettings"
-}
 
 // EncodeBare writes the fields of account.getAutoDownloadSettings.
 func (x *AccountGetAutoDownloadSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -3305,11 +3009,6 @@ type AccountSaveAutoDownloadSettingsRequest struct {
 
 // TypeID returns 0x76f36233.
 func (*AccountSaveAutoDownloadSettingsRequest) TypeID() uint32 { return 0x76f36233 }
-
-// TypeName returns "account.saveAutoDownloadSettings".
-func (*AccountSaveAutoDownloadSettingsRequest) TypeName() string {
-	return "account.saveAutoDownloadSettings"
-}
 
 // EncodeBare writes the fields of account.saveAutoDownloadSettings.
 func (x *AccountSaveAutoDownloadSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -3351,9 +3050,6 @@ type AccountUploadThemeRequest struct {
 
 // TypeID returns 0x1c3db333.
 func (*AccountUploadThemeRequest) TypeID() uint32 { return 0x1c3db333 }
-
-// TypeName returns "account.uploadTheme".
-func (*AccountUploadThemeRequest) TypeName() string { return "account.uploadTheme" }
 
 // EncodeBare writes the fields of account.uploadTheme.
 func (x *AccountUploadThemeRequest) EncodeBare(e *tl.Encoder) {
@@ -3400,9 +3096,6 @@ type AccountCreateThemeRequest struct {
 
 // TypeID returns 0x652e4400.
 func (*AccountCreateThemeRequest) TypeID() uint32 { return 0x652e4400 }
-
-// TypeName returns "account.createTheme".
-func (*AccountCreateThemeRequest) TypeName() string { return "account.createTheme" }
 
 // EncodeBare writes the fields of account.createTheme.
 func (x *AccountCreateThemeRequest) EncodeBare(e *tl.Encoder) {
@@ -3458,9 +3151,6 @@ type AccountUpdateThemeRequest struct {
 
 // TypeID returns 0x2bf40ccc.
 func (*AccountUpdateThemeRequest) TypeID() uint32 { return 0x2bf40ccc }
-
-// TypeName returns "account.updateTheme".
-func (*AccountUpdateThemeRequest) TypeName() string { return "account.updateTheme" }
 
 // EncodeBare writes the fields of account.updateTheme.
 func (x *AccountUpdateThemeRequest) EncodeBare(e *tl.Encoder) {
@@ -3531,9 +3221,6 @@ type AccountSaveThemeRequest struct {
 // TypeID returns 0xf257106c.
 func (*AccountSaveThemeRequest) TypeID() uint32 { return 0xf257106c }
 
-// TypeName returns "account.saveTheme".
-func (*AccountSaveThemeRequest) TypeName() string { return "account.saveTheme" }
-
 // EncodeBare writes the fields of account.saveTheme.
 func (x *AccountSaveThemeRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Theme, "account.saveTheme.theme")
@@ -3565,9 +3252,6 @@ type AccountInstallThemeRequest struct {
 
 // TypeID returns 0xc727bb3b.
 func (*AccountInstallThemeRequest) TypeID() uint32 { return 0xc727bb3b }
-
-// TypeName returns "account.installTheme".
-func (*AccountInstallThemeRequest) TypeName() string { return "account.installTheme" }
 
 // EncodeBare writes the fields of account.installTheme.
 func (x *AccountInstallThemeRequest) EncodeBare(e *tl.Encoder) {
@@ -3629,9 +3313,6 @@ type AccountGetThemeRequest struct {
 // TypeID returns 0x3a5869ec.
 func (*AccountGetThemeRequest) TypeID() uint32 { return 0x3a5869ec }
 
-// TypeName returns "account.getTheme".
-func (*AccountGetThemeRequest) TypeName() string { return "account.getTheme" }
-
 // EncodeBare writes the fields of account.getTheme.
 func (x *AccountGetThemeRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Format)
@@ -3662,9 +3343,6 @@ type AccountGetThemesRequest struct {
 // TypeID returns 0x7206e458.
 func (*AccountGetThemesRequest) TypeID() uint32 { return 0x7206e458 }
 
-// TypeName returns "account.getThemes".
-func (*AccountGetThemesRequest) TypeName() string { return "account.getThemes" }
-
 // EncodeBare writes the fields of account.getThemes.
 func (x *AccountGetThemesRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Format)
@@ -3693,9 +3371,6 @@ type AccountSetContentSettingsRequest struct {
 
 // TypeID returns 0xb574b16b.
 func (*AccountSetContentSettingsRequest) TypeID() uint32 { return 0xb574b16b }
-
-// TypeName returns "account.setContentSettings".
-func (*AccountSetContentSettingsRequest) TypeName() string { return "account.setContentSettings" }
 
 // EncodeBare writes the fields of account.setContentSettings.
 func (x *AccountSetContentSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -3728,9 +3403,6 @@ type AccountGetContentSettingsRequest struct {
 // TypeID returns 0x8b9b4dae.
 func (*AccountGetContentSettingsRequest) TypeID() uint32 { return 0x8b9b4dae }
 
-// TypeName returns "account.getContentSettings".
-func (*AccountGetContentSettingsRequest) TypeName() string { return "account.getContentSettings" }
-
 // EncodeBare writes the fields of account.getContentSettings.
 func (x *AccountGetContentSettingsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -3755,9 +3427,6 @@ type AccountGetMultiWallPapersRequest struct {
 
 // TypeID returns 0x65ad71dc.
 func (*AccountGetMultiWallPapersRequest) TypeID() uint32 { return 0x65ad71dc }
-
-// TypeName returns "account.getMultiWallPapers".
-func (*AccountGetMultiWallPapersRequest) TypeName() string { return "account.getMultiWallPapers" }
 
 // EncodeBare writes the fields of account.getMultiWallPapers.
 func (x *AccountGetMultiWallPapersRequest) EncodeBare(e *tl.Encoder) {
@@ -3785,11 +3454,6 @@ type AccountGetGlobalPrivacySettingsRequest struct {
 // TypeID returns 0xeb2b4cf6.
 func (*AccountGetGlobalPrivacySettingsRequest) TypeID() uint32 { return 0xeb2b4cf6 }
 
-// TypeName returns "account.getGlobalPrivacySettings".
-func (*AccountGetGlobalPrivacySettingsRequest) TypeName() string {
-	return "account.getGlobalPrivacySettings"
-}
-
 // EncodeBare writes the fields of account.getGlobalPrivacySettings.
 func (x *AccountGetGlobalPrivacySettingsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -3814,11 +3478,6 @@ type AccountSetGlobalPrivacySettingsRequest struct {
 
 // TypeID returns 0x1edaaac2.
 func (*AccountSetGlobalPrivacySettingsRequest) TypeID() uint32 { return 0x1edaaac2 }
-
-// TypeName returns "account.setGlobalPrivacySettings".
-func (*AccountSetGlobalPrivacySettingsRequest) TypeName() string {
-	return "account.setGlobalPrivacySettings"
-}
 
 // EncodeBare writes the fields of account.setGlobalPrivacySettings.
 func (x *AccountSetGlobalPrivacySettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -3849,9 +3508,6 @@ type AccountReportProfilePhotoRequest struct {
 
 // TypeID returns 0xfa8cc6f5.
 func (*AccountReportProfilePhotoRequest) TypeID() uint32 { return 0xfa8cc6f5 }
-
-// TypeName returns "account.reportProfilePhoto".
-func (*AccountReportProfilePhotoRequest) TypeName() string { return "account.reportProfilePhoto" }
 
 // EncodeBare writes the fields of account.reportProfilePhoto.
 func (x *AccountReportProfilePhotoRequest) EncodeBare(e *tl.Encoder) {
@@ -3885,9 +3541,6 @@ type AccountResetPasswordRequest struct {
 // TypeID returns 0x9308ce1b.
 func (*AccountResetPasswordRequest) TypeID() uint32 { return 0x9308ce1b }
 
-// TypeName returns "account.resetPassword".
-func (*AccountResetPasswordRequest) TypeName() string { return "account.resetPassword" }
-
 // EncodeBare writes the fields of account.resetPassword.
 func (x *AccountResetPasswordRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -3911,9 +3564,6 @@ type AccountDeclinePasswordResetRequest struct {
 
 // TypeID returns 0x4c9409f6.
 func (*AccountDeclinePasswordResetRequest) TypeID() uint32 { return 0x4c9409f6 }
-
-// TypeName returns "account.declinePasswordReset".
-func (*AccountDeclinePasswordResetRequest) TypeName() string { return "account.declinePasswordReset" }
 
 // EncodeBare writes the fields of account.declinePasswordReset.
 func (x *AccountDeclinePasswordResetRequest) EncodeBare(e *tl.Encoder) {
@@ -3939,9 +3589,6 @@ type AccountGetChatThemesRequest struct {
 
 // TypeID returns 0xd638de89.
 func (*AccountGetChatThemesRequest) TypeID() uint32 { return 0xd638de89 }
-
-// TypeName returns "account.getChatThemes".
-func (*AccountGetChatThemesRequest) TypeName() string { return "account.getChatThemes" }
 
 // EncodeBare writes the fields of account.getChatThemes.
 func (x *AccountGetChatThemesRequest) EncodeBare(e *tl.Encoder) {
@@ -3969,9 +3616,6 @@ type AccountSetAuthorizationTTLRequest struct {
 
 // TypeID returns 0xbf899aa0.
 func (*AccountSetAuthorizationTTLRequest) TypeID() uint32 { return 0xbf899aa0 }
-
-// TypeName returns "account.setAuthorizationTTL".
-func (*AccountSetAuthorizationTTLRequest) TypeName() string { return "account.setAuthorizationTTL" }
 
 // EncodeBare writes the fields of account.setAuthorizationTTL.
 func (x *AccountSetAuthorizationTTLRequest) EncodeBare(e *tl.Encoder) {
@@ -4002,11 +3646,6 @@ type AccountChangeAuthorizationSettingsRequest struct {
 
 // TypeID returns 0x40f48462.
 func (*AccountChangeAuthorizationSettingsRequest) TypeID() uint32 { return 0x40f48462 }
-
-// TypeName returns "account.changeAuthorizationSettings".
-func (*AccountChangeAuthorizationSettingsRequest) TypeName() string {
-	return "account.changeAuthorizationSettings"
-}
 
 // EncodeBare writes the fields of account.changeAuthorizationSettings.
 func (x *AccountChangeAuthorizationSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -4060,9 +3699,6 @@ type AccountGetSavedRingtonesRequest struct {
 // TypeID returns 0xe1902288.
 func (*AccountGetSavedRingtonesRequest) TypeID() uint32 { return 0xe1902288 }
 
-// TypeName returns "account.getSavedRingtones".
-func (*AccountGetSavedRingtonesRequest) TypeName() string { return "account.getSavedRingtones" }
-
 // EncodeBare writes the fields of account.getSavedRingtones.
 func (x *AccountGetSavedRingtonesRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -4090,9 +3726,6 @@ type AccountSaveRingtoneRequest struct {
 
 // TypeID returns 0x3dea5b03.
 func (*AccountSaveRingtoneRequest) TypeID() uint32 { return 0x3dea5b03 }
-
-// TypeName returns "account.saveRingtone".
-func (*AccountSaveRingtoneRequest) TypeName() string { return "account.saveRingtone" }
 
 // EncodeBare writes the fields of account.saveRingtone.
 func (x *AccountSaveRingtoneRequest) EncodeBare(e *tl.Encoder) {
@@ -4125,9 +3758,6 @@ type AccountUploadRingtoneRequest struct {
 // TypeID returns 0x831a83a2.
 func (*AccountUploadRingtoneRequest) TypeID() uint32 { return 0x831a83a2 }
 
-// TypeName returns "account.uploadRingtone".
-func (*AccountUploadRingtoneRequest) TypeName() string { return "account.uploadRingtone" }
-
 // EncodeBare writes the fields of account.uploadRingtone.
 func (x *AccountUploadRingtoneRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.File, "account.uploadRingtone.file")
@@ -4159,9 +3789,6 @@ type AccountUpdateEmojiStatusRequest struct {
 // TypeID returns 0xfbd3de6b.
 func (*AccountUpdateEmojiStatusRequest) TypeID() uint32 { return 0xfbd3de6b }
 
-// TypeName returns "account.updateEmojiStatus".
-func (*AccountUpdateEmojiStatusRequest) TypeName() string { return "account.updateEmojiStatus" }
-
 // EncodeBare writes the fields of account.updateEmojiStatus.
 func (x *AccountUpdateEmojiStatusRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.EmojiStatus, "account.updateEmojiStatus.emoji_status")
@@ -4188,11 +3815,6 @@ type AccountGetDefaultEmojiStatusesRequest struct {
 
 // TypeID returns 0xd6753386.
 func (*AccountGetDefaultEmojiStatusesRequest) TypeID() uint32 { return 0xd6753386 }
-
-// TypeName returns "account.getDefaultEmojiStatuses".
-func (*AccountGetDefaultEmojiStatusesRequest) TypeName() string {
-	return "account.getDefaultEmojiStatuses"
-}
 
 // EncodeBare writes the fields of account.getDefaultEmojiStatuses.
 func (x *AccountGetDefaultEmojiStatusesRequest) EncodeBare(e *tl.Encoder) {
@@ -4221,11 +3843,6 @@ type AccountGetRecentEmojiStatusesRequest struct {
 // TypeID returns 0x0f578105.
 func (*AccountGetRecentEmojiStatusesRequest) TypeID() uint32 { return 0x0f578105 }
 
-// TypeName returns "account.getRecentEmojiStatuses".
-func (*AccountGetRecentEmojiStatusesRequest) TypeName() string {
-	return "account.getRecentEmojiStatuses"
-}
-
 // EncodeBare writes the fields of account.getRecentEmojiStatuses.
 func (x *AccountGetRecentEmojiStatusesRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -4252,11 +3869,6 @@ type AccountClearRecentEmojiStatusesRequest struct {
 // TypeID returns 0x18201aae.
 func (*AccountClearRecentEmojiStatusesRequest) TypeID() uint32 { return 0x18201aae }
 
-// TypeName returns "account.clearRecentEmojiStatuses".
-func (*AccountClearRecentEmojiStatusesRequest) TypeName() string {
-	return "account.clearRecentEmojiStatuses"
-}
-
 // EncodeBare writes the fields of account.clearRecentEmojiStatuses.
 func (x *AccountClearRecentEmojiStatusesRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -4281,9 +3893,6 @@ type AccountReorderUsernamesRequest struct {
 
 // TypeID returns 0xef500eab.
 func (*AccountReorderUsernamesRequest) TypeID() uint32 { return 0xef500eab }
-
-// TypeName returns "account.reorderUsernames".
-func (*AccountReorderUsernamesRequest) TypeName() string { return "account.reorderUsernames" }
 
 // EncodeBare writes the fields of account.reorderUsernames.
 func (x *AccountReorderUsernamesRequest) EncodeBare(e *tl.Encoder) {
@@ -4312,9 +3921,6 @@ type AccountToggleUsernameRequest struct {
 
 // TypeID returns 0x58d6b376.
 func (*AccountToggleUsernameRequest) TypeID() uint32 { return 0x58d6b376 }
-
-// TypeName returns "account.toggleUsername".
-func (*AccountToggleUsernameRequest) TypeName() string { return "account.toggleUsername" }
 
 // EncodeBare writes the fields of account.toggleUsername.
 func (x *AccountToggleUsernameRequest) EncodeBare(e *tl.Encoder) {
@@ -4345,11 +3951,6 @@ type AccountGetDefaultProfilePhotoEmojisRequest struct {
 // TypeID returns 0xe2750328.
 func (*AccountGetDefaultProfilePhotoEmojisRequest) TypeID() uint32 { return 0xe2750328 }
 
-// TypeName returns "account.getDefaultProfilePhotoEmojis".
-func (*AccountGetDefaultProfilePhotoEmojisRequest) TypeName() string {
-	return "account.getDefaultProfilePhotoEmojis"
-}
-
 // EncodeBare writes the fields of account.getDefaultProfilePhotoEmojis.
 func (x *AccountGetDefaultProfilePhotoEmojisRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -4377,11 +3978,6 @@ type AccountGetDefaultGroupPhotoEmojisRequest struct {
 // TypeID returns 0x915860ae.
 func (*AccountGetDefaultGroupPhotoEmojisRequest) TypeID() uint32 { return 0x915860ae }
 
-// TypeName returns "account.getDefaultGroupPhotoEmojis".
-func (*AccountGetDefaultGroupPhotoEmojisRequest) TypeName() string {
-	return "account.getDefaultGroupPhotoEmojis"
-}
-
 // EncodeBare writes the fields of account.getDefaultGroupPhotoEmojis.
 func (x *AccountGetDefaultGroupPhotoEmojisRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -4407,9 +4003,6 @@ type AccountGetAutoSaveSettingsRequest struct {
 
 // TypeID returns 0xadcbbcda.
 func (*AccountGetAutoSaveSettingsRequest) TypeID() uint32 { return 0xadcbbcda }
-
-// TypeName returns "account.getAutoSaveSettings".
-func (*AccountGetAutoSaveSettingsRequest) TypeName() string { return "account.getAutoSaveSettings" }
 
 // EncodeBare writes the fields of account.getAutoSaveSettings.
 func (x *AccountGetAutoSaveSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -4439,9 +4032,6 @@ type AccountSaveAutoSaveSettingsRequest struct {
 
 // TypeID returns 0xd69b8361.
 func (*AccountSaveAutoSaveSettingsRequest) TypeID() uint32 { return 0xd69b8361 }
-
-// TypeName returns "account.saveAutoSaveSettings".
-func (*AccountSaveAutoSaveSettingsRequest) TypeName() string { return "account.saveAutoSaveSettings" }
 
 // EncodeBare writes the fields of account.saveAutoSaveSettings.
 func (x *AccountSaveAutoSaveSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -4493,11 +4083,6 @@ type AccountDeleteAutoSaveExceptionsRequest struct {
 // TypeID returns 0x53bc0020.
 func (*AccountDeleteAutoSaveExceptionsRequest) TypeID() uint32 { return 0x53bc0020 }
 
-// TypeName returns "account.deleteAutoSaveExceptions".
-func (*AccountDeleteAutoSaveExceptionsRequest) TypeName() string {
-	return "account.deleteAutoSaveExceptions"
-}
-
 // EncodeBare writes the fields of account.deleteAutoSaveExceptions.
 func (x *AccountDeleteAutoSaveExceptionsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -4522,9 +4107,6 @@ type AccountInvalidateSignInCodesRequest struct {
 
 // TypeID returns 0xca8ae8ba.
 func (*AccountInvalidateSignInCodesRequest) TypeID() uint32 { return 0xca8ae8ba }
-
-// TypeName returns "account.invalidateSignInCodes".
-func (*AccountInvalidateSignInCodesRequest) TypeName() string { return "account.invalidateSignInCodes" }
 
 // EncodeBare writes the fields of account.invalidateSignInCodes.
 func (x *AccountInvalidateSignInCodesRequest) EncodeBare(e *tl.Encoder) {
@@ -4553,9 +4135,6 @@ type AccountUpdateColorRequest struct {
 
 // TypeID returns 0x684d214e.
 func (*AccountUpdateColorRequest) TypeID() uint32 { return 0x684d214e }
-
-// TypeName returns "account.updateColor".
-func (*AccountUpdateColorRequest) TypeName() string { return "account.updateColor" }
 
 // EncodeBare writes the fields of account.updateColor.
 func (x *AccountUpdateColorRequest) EncodeBare(e *tl.Encoder) {
@@ -4598,11 +4177,6 @@ type AccountGetDefaultBackgroundEmojisRequest struct {
 // TypeID returns 0xa60ab9ce.
 func (*AccountGetDefaultBackgroundEmojisRequest) TypeID() uint32 { return 0xa60ab9ce }
 
-// TypeName returns "account.getDefaultBackgroundEmojis".
-func (*AccountGetDefaultBackgroundEmojisRequest) TypeName() string {
-	return "account.getDefaultBackgroundEmojis"
-}
-
 // EncodeBare writes the fields of account.getDefaultBackgroundEmojis.
 func (x *AccountGetDefaultBackgroundEmojisRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -4629,11 +4203,6 @@ type AccountGetChannelDefaultEmojiStatusesRequest struct {
 
 // TypeID returns 0x7727a7d5.
 func (*AccountGetChannelDefaultEmojiStatusesRequest) TypeID() uint32 { return 0x7727a7d5 }
-
-// TypeName returns "account.getChannelDefaultEmojiStatuses".
-func (*AccountGetChannelDefaultEmojiStatusesRequest) TypeName() string {
-	return "account.getChannelDefaultEmojiStatuses"
-}
 
 // EncodeBare writes the fields of account.getChannelDefaultEmojiStatuses.
 func (x *AccountGetChannelDefaultEmojiStatusesRequest) EncodeBare(e *tl.Encoder) {
@@ -4662,11 +4231,6 @@ type AccountGetChannelRestrictedStatusEmojisRequest struct {
 // TypeID returns 0x35a9e0d5.
 func (*AccountGetChannelRestrictedStatusEmojisRequest) TypeID() uint32 { return 0x35a9e0d5 }
 
-// TypeName returns "account.getChannelRestrictedStatusEmojis".
-func (*AccountGetChannelRestrictedStatusEmojisRequest) TypeName() string {
-	return "account.getChannelRestrictedStatusEmojis"
-}
-
 // EncodeBare writes the fields of account.getChannelRestrictedStatusEmojis.
 func (x *AccountGetChannelRestrictedStatusEmojisRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -4693,11 +4257,6 @@ type AccountUpdateBusinessWorkHoursRequest struct {
 
 // TypeID returns 0x4b00e066.
 func (*AccountUpdateBusinessWorkHoursRequest) TypeID() uint32 { return 0x4b00e066 }
-
-// TypeName returns "account.updateBusinessWorkHours".
-func (*AccountUpdateBusinessWorkHoursRequest) TypeName() string {
-	return "account.updateBusinessWorkHours"
-}
 
 // EncodeBare writes the fields of account.updateBusinessWorkHours.
 func (x *AccountUpdateBusinessWorkHoursRequest) EncodeBare(e *tl.Encoder) {
@@ -4736,11 +4295,6 @@ type AccountUpdateBusinessLocationRequest struct {
 
 // TypeID returns 0x9e6b131a.
 func (*AccountUpdateBusinessLocationRequest) TypeID() uint32 { return 0x9e6b131a }
-
-// TypeName returns "account.updateBusinessLocation".
-func (*AccountUpdateBusinessLocationRequest) TypeName() string {
-	return "account.updateBusinessLocation"
-}
 
 // EncodeBare writes the fields of account.updateBusinessLocation.
 func (x *AccountUpdateBusinessLocationRequest) EncodeBare(e *tl.Encoder) {
@@ -4788,11 +4342,6 @@ type AccountUpdateBusinessGreetingMessageRequest struct {
 // TypeID returns 0x66cdafc4.
 func (*AccountUpdateBusinessGreetingMessageRequest) TypeID() uint32 { return 0x66cdafc4 }
 
-// TypeName returns "account.updateBusinessGreetingMessage".
-func (*AccountUpdateBusinessGreetingMessageRequest) TypeName() string {
-	return "account.updateBusinessGreetingMessage"
-}
-
 // EncodeBare writes the fields of account.updateBusinessGreetingMessage.
 func (x *AccountUpdateBusinessGreetingMessageRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -4829,11 +4378,6 @@ type AccountUpdateBusinessAwayMessageRequest struct {
 
 // TypeID returns 0xa26a7fa5.
 func (*AccountUpdateBusinessAwayMessageRequest) TypeID() uint32 { return 0xa26a7fa5 }
-
-// TypeName returns "account.updateBusinessAwayMessage".
-func (*AccountUpdateBusinessAwayMessageRequest) TypeName() string {
-	return "account.updateBusinessAwayMessage"
-}
 
 // EncodeBare writes the fields of account.updateBusinessAwayMessage.
 func (x *AccountUpdateBusinessAwayMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -4874,9 +4418,6 @@ type AccountUpdateConnectedBotRequest struct {
 
 // TypeID returns 0x66a08c7e.
 func (*AccountUpdateConnectedBotRequest) TypeID() uint32 { return 0x66a08c7e }
-
-// TypeName returns "account.updateConnectedBot".
-func (*AccountUpdateConnectedBotRequest) TypeName() string { return "account.updateConnectedBot" }
 
 // EncodeBare writes the fields of account.updateConnectedBot.
 func (x *AccountUpdateConnectedBotRequest) EncodeBare(e *tl.Encoder) {
@@ -4922,9 +4463,6 @@ type AccountGetConnectedBotsRequest struct {
 // TypeID returns 0x4ea4c80f.
 func (*AccountGetConnectedBotsRequest) TypeID() uint32 { return 0x4ea4c80f }
 
-// TypeName returns "account.getConnectedBots".
-func (*AccountGetConnectedBotsRequest) TypeName() string { return "account.getConnectedBots" }
-
 // EncodeBare writes the fields of account.getConnectedBots.
 func (x *AccountGetConnectedBotsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -4949,11 +4487,6 @@ type AccountGetBotBusinessConnectionRequest struct {
 
 // TypeID returns 0x76a86270.
 func (*AccountGetBotBusinessConnectionRequest) TypeID() uint32 { return 0x76a86270 }
-
-// TypeName returns "account.getBotBusinessConnection".
-func (*AccountGetBotBusinessConnectionRequest) TypeName() string {
-	return "account.getBotBusinessConnection"
-}
 
 // EncodeBare writes the fields of account.getBotBusinessConnection.
 func (x *AccountGetBotBusinessConnectionRequest) EncodeBare(e *tl.Encoder) {
@@ -4981,9 +4514,6 @@ type AccountUpdateBusinessIntroRequest struct {
 
 // TypeID returns 0xa614d034.
 func (*AccountUpdateBusinessIntroRequest) TypeID() uint32 { return 0xa614d034 }
-
-// TypeName returns "account.updateBusinessIntro".
-func (*AccountUpdateBusinessIntroRequest) TypeName() string { return "account.updateBusinessIntro" }
 
 // EncodeBare writes the fields of account.updateBusinessIntro.
 func (x *AccountUpdateBusinessIntroRequest) EncodeBare(e *tl.Encoder) {
@@ -5023,11 +4553,6 @@ type AccountToggleConnectedBotPausedRequest struct {
 // TypeID returns 0x646e1097.
 func (*AccountToggleConnectedBotPausedRequest) TypeID() uint32 { return 0x646e1097 }
 
-// TypeName returns "account.toggleConnectedBotPaused".
-func (*AccountToggleConnectedBotPausedRequest) TypeName() string {
-	return "account.toggleConnectedBotPaused"
-}
-
 // EncodeBare writes the fields of account.toggleConnectedBotPaused.
 func (x *AccountToggleConnectedBotPausedRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "account.toggleConnectedBotPaused.peer")
@@ -5057,11 +4582,6 @@ type AccountDisablePeerConnectedBotRequest struct {
 // TypeID returns 0x5e437ed9.
 func (*AccountDisablePeerConnectedBotRequest) TypeID() uint32 { return 0x5e437ed9 }
 
-// TypeName returns "account.disablePeerConnectedBot".
-func (*AccountDisablePeerConnectedBotRequest) TypeName() string {
-	return "account.disablePeerConnectedBot"
-}
-
 // EncodeBare writes the fields of account.disablePeerConnectedBot.
 func (x *AccountDisablePeerConnectedBotRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "account.disablePeerConnectedBot.peer")
@@ -5088,9 +4608,6 @@ type AccountUpdateBirthdayRequest struct {
 
 // TypeID returns 0xcc6e0c11.
 func (*AccountUpdateBirthdayRequest) TypeID() uint32 { return 0xcc6e0c11 }
-
-// TypeName returns "account.updateBirthday".
-func (*AccountUpdateBirthdayRequest) TypeName() string { return "account.updateBirthday" }
 
 // EncodeBare writes the fields of account.updateBirthday.
 func (x *AccountUpdateBirthdayRequest) EncodeBare(e *tl.Encoder) {
@@ -5129,11 +4646,6 @@ type AccountCreateBusinessChatLinkRequest struct {
 // TypeID returns 0x8851e68e.
 func (*AccountCreateBusinessChatLinkRequest) TypeID() uint32 { return 0x8851e68e }
 
-// TypeName returns "account.createBusinessChatLink".
-func (*AccountCreateBusinessChatLinkRequest) TypeName() string {
-	return "account.createBusinessChatLink"
-}
-
 // EncodeBare writes the fields of account.createBusinessChatLink.
 func (x *AccountCreateBusinessChatLinkRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Link, "account.createBusinessChatLink.link")
@@ -5161,9 +4673,6 @@ type AccountEditBusinessChatLinkRequest struct {
 
 // TypeID returns 0x8c3410af.
 func (*AccountEditBusinessChatLinkRequest) TypeID() uint32 { return 0x8c3410af }
-
-// TypeName returns "account.editBusinessChatLink".
-func (*AccountEditBusinessChatLinkRequest) TypeName() string { return "account.editBusinessChatLink" }
 
 // EncodeBare writes the fields of account.editBusinessChatLink.
 func (x *AccountEditBusinessChatLinkRequest) EncodeBare(e *tl.Encoder) {
@@ -5194,11 +4703,6 @@ type AccountDeleteBusinessChatLinkRequest struct {
 // TypeID returns 0x60073674.
 func (*AccountDeleteBusinessChatLinkRequest) TypeID() uint32 { return 0x60073674 }
 
-// TypeName returns "account.deleteBusinessChatLink".
-func (*AccountDeleteBusinessChatLinkRequest) TypeName() string {
-	return "account.deleteBusinessChatLink"
-}
-
 // EncodeBare writes the fields of account.deleteBusinessChatLink.
 func (x *AccountDeleteBusinessChatLinkRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Slug)
@@ -5225,9 +4729,6 @@ type AccountGetBusinessChatLinksRequest struct {
 // TypeID returns 0x6f70dde1.
 func (*AccountGetBusinessChatLinksRequest) TypeID() uint32 { return 0x6f70dde1 }
 
-// TypeName returns "account.getBusinessChatLinks".
-func (*AccountGetBusinessChatLinksRequest) TypeName() string { return "account.getBusinessChatLinks" }
-
 // EncodeBare writes the fields of account.getBusinessChatLinks.
 func (x *AccountGetBusinessChatLinksRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -5252,11 +4753,6 @@ type AccountResolveBusinessChatLinkRequest struct {
 
 // TypeID returns 0x5492e5ee.
 func (*AccountResolveBusinessChatLinkRequest) TypeID() uint32 { return 0x5492e5ee }
-
-// TypeName returns "account.resolveBusinessChatLink".
-func (*AccountResolveBusinessChatLinkRequest) TypeName() string {
-	return "account.resolveBusinessChatLink"
-}
 
 // EncodeBare writes the fields of account.resolveBusinessChatLink.
 func (x *AccountResolveBusinessChatLinkRequest) EncodeBare(e *tl.Encoder) {
@@ -5285,9 +4781,6 @@ type AccountUpdatePersonalChannelRequest struct {
 // TypeID returns 0xd94305e0.
 func (*AccountUpdatePersonalChannelRequest) TypeID() uint32 { return 0xd94305e0 }
 
-// TypeName returns "account.updatePersonalChannel".
-func (*AccountUpdatePersonalChannelRequest) TypeName() string { return "account.updatePersonalChannel" }
-
 // EncodeBare writes the fields of account.updatePersonalChannel.
 func (x *AccountUpdatePersonalChannelRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "account.updatePersonalChannel.channel")
@@ -5315,11 +4808,6 @@ type AccountToggleSponsoredMessagesRequest struct {
 // TypeID returns 0xb9d9a38d.
 func (*AccountToggleSponsoredMessagesRequest) TypeID() uint32 { return 0xb9d9a38d }
 
-// TypeName returns "account.toggleSponsoredMessages".
-func (*AccountToggleSponsoredMessagesRequest) TypeName() string {
-	return "account.toggleSponsoredMessages"
-}
-
 // EncodeBare writes the fields of account.toggleSponsoredMessages.
 func (x *AccountToggleSponsoredMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Bool(x.Enabled)
@@ -5346,11 +4834,6 @@ type AccountGetReactionsNotifySettingsRequest struct {
 // TypeID returns 0x06dd654c.
 func (*AccountGetReactionsNotifySettingsRequest) TypeID() uint32 { return 0x06dd654c }
 
-// TypeName returns "account.getReactionsNotifySettings".
-func (*AccountGetReactionsNotifySettingsRequest) TypeName() string {
-	return "account.getReactionsNotifySettings"
-}
-
 // EncodeBare writes the fields of account.getReactionsNotifySettings.
 func (x *AccountGetReactionsNotifySettingsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -5375,11 +4858,6 @@ type AccountSetReactionsNotifySettingsRequest struct {
 
 // TypeID returns 0x316ce548.
 func (*AccountSetReactionsNotifySettingsRequest) TypeID() uint32 { return 0x316ce548 }
-
-// TypeName returns "account.setReactionsNotifySettings".
-func (*AccountSetReactionsNotifySettingsRequest) TypeName() string {
-	return "account.setReactionsNotifySettings"
-}
 
 // EncodeBare writes the fields of account.setReactionsNotifySettings.
 func (x *AccountSetReactionsNotifySettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -5408,11 +4886,6 @@ type AccountGetCollectibleEmojiStatusesRequest struct {
 // TypeID returns 0x2e7b4543.
 func (*AccountGetCollectibleEmojiStatusesRequest) TypeID() uint32 { return 0x2e7b4543 }
 
-// TypeName returns "account.getCollectibleEmojiStatuses".
-func (*AccountGetCollectibleEmojiStatusesRequest) TypeName() string {
-	return "account.getCollectibleEmojiStatuses"
-}
-
 // EncodeBare writes the fields of account.getCollectibleEmojiStatuses.
 func (x *AccountGetCollectibleEmojiStatusesRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -5440,11 +4913,6 @@ type AccountGetPaidMessagesRevenueRequest struct {
 
 // TypeID returns 0x19ba4a67.
 func (*AccountGetPaidMessagesRevenueRequest) TypeID() uint32 { return 0x19ba4a67 }
-
-// TypeName returns "account.getPaidMessagesRevenue".
-func (*AccountGetPaidMessagesRevenueRequest) TypeName() string {
-	return "account.getPaidMessagesRevenue"
-}
 
 // EncodeBare writes the fields of account.getPaidMessagesRevenue.
 func (x *AccountGetPaidMessagesRevenueRequest) EncodeBare(e *tl.Encoder) {
@@ -5487,11 +4955,6 @@ type AccountToggleNoPaidMessagesExceptionRequest struct {
 
 // TypeID returns 0xfe2eda76.
 func (*AccountToggleNoPaidMessagesExceptionRequest) TypeID() uint32 { return 0xfe2eda76 }
-
-// TypeName returns "account.toggleNoPaidMessagesException".
-func (*AccountToggleNoPaidMessagesExceptionRequest) TypeName() string {
-	return "account.toggleNoPaidMessagesException"
-}
 
 // EncodeBare writes the fields of account.toggleNoPaidMessagesException.
 func (x *AccountToggleNoPaidMessagesExceptionRequest) EncodeBare(e *tl.Encoder) {
@@ -5540,9 +5003,6 @@ type AccountSetMainProfileTabRequest struct {
 // TypeID returns 0x5dee78b0.
 func (*AccountSetMainProfileTabRequest) TypeID() uint32 { return 0x5dee78b0 }
 
-// TypeName returns "account.setMainProfileTab".
-func (*AccountSetMainProfileTabRequest) TypeName() string { return "account.setMainProfileTab" }
-
 // EncodeBare writes the fields of account.setMainProfileTab.
 func (x *AccountSetMainProfileTabRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Tab, "account.setMainProfileTab.tab")
@@ -5571,9 +5031,6 @@ type AccountSaveMusicRequest struct {
 
 // TypeID returns 0xb26732a9.
 func (*AccountSaveMusicRequest) TypeID() uint32 { return 0xb26732a9 }
-
-// TypeName returns "account.saveMusic".
-func (*AccountSaveMusicRequest) TypeName() string { return "account.saveMusic" }
 
 // EncodeBare writes the fields of account.saveMusic.
 func (x *AccountSaveMusicRequest) EncodeBare(e *tl.Encoder) {
@@ -5618,9 +5075,6 @@ type AccountGetSavedMusicIDsRequest struct {
 // TypeID returns 0xe09d5faf.
 func (*AccountGetSavedMusicIDsRequest) TypeID() uint32 { return 0xe09d5faf }
 
-// TypeName returns "account.getSavedMusicIds".
-func (*AccountGetSavedMusicIDsRequest) TypeName() string { return "account.getSavedMusicIds" }
-
 // EncodeBare writes the fields of account.getSavedMusicIds.
 func (x *AccountGetSavedMusicIDsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -5649,11 +5103,6 @@ type AccountGetUniqueGiftChatThemesRequest struct {
 
 // TypeID returns 0xe42ce9c9.
 func (*AccountGetUniqueGiftChatThemesRequest) TypeID() uint32 { return 0xe42ce9c9 }
-
-// TypeName returns "account.getUniqueGiftChatThemes".
-func (*AccountGetUniqueGiftChatThemesRequest) TypeName() string {
-	return "account.getUniqueGiftChatThemes"
-}
 
 // EncodeBare writes the fields of account.getUniqueGiftChatThemes.
 func (x *AccountGetUniqueGiftChatThemesRequest) EncodeBare(e *tl.Encoder) {
@@ -5685,11 +5134,6 @@ type AccountInitPasskeyRegistrationRequest struct {
 // TypeID returns 0x429547e8.
 func (*AccountInitPasskeyRegistrationRequest) TypeID() uint32 { return 0x429547e8 }
 
-// TypeName returns "account.initPasskeyRegistration".
-func (*AccountInitPasskeyRegistrationRequest) TypeName() string {
-	return "account.initPasskeyRegistration"
-}
-
 // EncodeBare writes the fields of account.initPasskeyRegistration.
 func (x *AccountInitPasskeyRegistrationRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -5714,9 +5158,6 @@ type AccountRegisterPasskeyRequest struct {
 
 // TypeID returns 0x55b41fd6.
 func (*AccountRegisterPasskeyRequest) TypeID() uint32 { return 0x55b41fd6 }
-
-// TypeName returns "account.registerPasskey".
-func (*AccountRegisterPasskeyRequest) TypeName() string { return "account.registerPasskey" }
 
 // EncodeBare writes the fields of account.registerPasskey.
 func (x *AccountRegisterPasskeyRequest) EncodeBare(e *tl.Encoder) {
@@ -5744,9 +5185,6 @@ type AccountGetPasskeysRequest struct {
 // TypeID returns 0xea1f0c52.
 func (*AccountGetPasskeysRequest) TypeID() uint32 { return 0xea1f0c52 }
 
-// TypeName returns "account.getPasskeys".
-func (*AccountGetPasskeysRequest) TypeName() string { return "account.getPasskeys" }
-
 // EncodeBare writes the fields of account.getPasskeys.
 func (x *AccountGetPasskeysRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -5771,9 +5209,6 @@ type AccountDeletePasskeyRequest struct {
 
 // TypeID returns 0xf5b5563f.
 func (*AccountDeletePasskeyRequest) TypeID() uint32 { return 0xf5b5563f }
-
-// TypeName returns "account.deletePasskey".
-func (*AccountDeletePasskeyRequest) TypeName() string { return "account.deletePasskey" }
 
 // EncodeBare writes the fields of account.deletePasskey.
 func (x *AccountDeletePasskeyRequest) EncodeBare(e *tl.Encoder) {
@@ -5802,9 +5237,6 @@ type AccountConfirmBotConnectionRequest struct {
 // TypeID returns 0x67ed1f68.
 func (*AccountConfirmBotConnectionRequest) TypeID() uint32 { return 0x67ed1f68 }
 
-// TypeName returns "account.confirmBotConnection".
-func (*AccountConfirmBotConnectionRequest) TypeName() string { return "account.confirmBotConnection" }
-
 // EncodeBare writes the fields of account.confirmBotConnection.
 func (x *AccountConfirmBotConnectionRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.BotID, "account.confirmBotConnection.bot_id")
@@ -5831,9 +5263,6 @@ type AccountGetWebBrowserSettingsRequest struct {
 
 // TypeID returns 0x56655768.
 func (*AccountGetWebBrowserSettingsRequest) TypeID() uint32 { return 0x56655768 }
-
-// TypeName returns "account.getWebBrowserSettings".
-func (*AccountGetWebBrowserSettingsRequest) TypeName() string { return "account.getWebBrowserSettings" }
 
 // EncodeBare writes the fields of account.getWebBrowserSettings.
 func (x *AccountGetWebBrowserSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -5862,11 +5291,6 @@ type AccountUpdateWebBrowserSettingsRequest struct {
 
 // TypeID returns 0x9adf82fe.
 func (*AccountUpdateWebBrowserSettingsRequest) TypeID() uint32 { return 0x9adf82fe }
-
-// TypeName returns "account.updateWebBrowserSettings".
-func (*AccountUpdateWebBrowserSettingsRequest) TypeName() string {
-	return "account.updateWebBrowserSettings"
-}
 
 // EncodeBare writes the fields of account.updateWebBrowserSettings.
 func (x *AccountUpdateWebBrowserSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -5905,11 +5329,6 @@ type AccountToggleWebBrowserSettingsExceptionRequest struct {
 
 // TypeID returns 0x60ed4229.
 func (*AccountToggleWebBrowserSettingsExceptionRequest) TypeID() uint32 { return 0x60ed4229 }
-
-// TypeName returns "account.toggleWebBrowserSettingsException".
-func (*AccountToggleWebBrowserSettingsExceptionRequest) TypeName() string {
-	return "account.toggleWebBrowserSettingsException"
-}
 
 // EncodeBare writes the fields of account.toggleWebBrowserSettingsException.
 func (x *AccountToggleWebBrowserSettingsExceptionRequest) EncodeBare(e *tl.Encoder) {
@@ -5953,11 +5372,6 @@ type AccountDeleteWebBrowserSettingsExceptionsRequest struct {
 // TypeID returns 0x86a0765d.
 func (*AccountDeleteWebBrowserSettingsExceptionsRequest) TypeID() uint32 { return 0x86a0765d }
 
-// TypeName returns "account.deleteWebBrowserSettingsExceptions".
-func (*AccountDeleteWebBrowserSettingsExceptionsRequest) TypeName() string {
-	return "account.deleteWebBrowserSettingsExceptions"
-}
-
 // EncodeBare writes the fields of account.deleteWebBrowserSettingsExceptions.
 func (x *AccountDeleteWebBrowserSettingsExceptionsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -5982,9 +5396,6 @@ type UsersGetUsersRequest struct {
 
 // TypeID returns 0x0d91a548.
 func (*UsersGetUsersRequest) TypeID() uint32 { return 0x0d91a548 }
-
-// TypeName returns "users.getUsers".
-func (*UsersGetUsersRequest) TypeName() string { return "users.getUsers" }
 
 // EncodeBare writes the fields of users.getUsers.
 func (x *UsersGetUsersRequest) EncodeBare(e *tl.Encoder) {
@@ -6013,9 +5424,6 @@ type UsersGetFullUserRequest struct {
 // TypeID returns 0xb60f5918.
 func (*UsersGetFullUserRequest) TypeID() uint32 { return 0xb60f5918 }
 
-// TypeName returns "users.getFullUser".
-func (*UsersGetFullUserRequest) TypeName() string { return "users.getFullUser" }
-
 // EncodeBare writes the fields of users.getFullUser.
 func (x *UsersGetFullUserRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.ID, "users.getFullUser.id")
@@ -6043,9 +5451,6 @@ type UsersSetSecureValueErrorsRequest struct {
 
 // TypeID returns 0x90c894b5.
 func (*UsersSetSecureValueErrorsRequest) TypeID() uint32 { return 0x90c894b5 }
-
-// TypeName returns "users.setSecureValueErrors".
-func (*UsersSetSecureValueErrorsRequest) TypeName() string { return "users.setSecureValueErrors" }
 
 // EncodeBare writes the fields of users.setSecureValueErrors.
 func (x *UsersSetSecureValueErrorsRequest) EncodeBare(e *tl.Encoder) {
@@ -6076,11 +5481,6 @@ type UsersGetRequirementsToContactRequest struct {
 // TypeID returns 0xd89a83a3.
 func (*UsersGetRequirementsToContactRequest) TypeID() uint32 { return 0xd89a83a3 }
 
-// TypeName returns "users.getRequirementsToContact".
-func (*UsersGetRequirementsToContactRequest) TypeName() string {
-	return "users.getRequirementsToContact"
-}
-
 // EncodeBare writes the fields of users.getRequirementsToContact.
 func (x *UsersGetRequirementsToContactRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.ID, "users.getRequirementsToContact.id")
@@ -6110,9 +5510,6 @@ type UsersGetSavedMusicRequest struct {
 
 // TypeID returns 0x788d7fe3.
 func (*UsersGetSavedMusicRequest) TypeID() uint32 { return 0x788d7fe3 }
-
-// TypeName returns "users.getSavedMusic".
-func (*UsersGetSavedMusicRequest) TypeName() string { return "users.getSavedMusic" }
 
 // EncodeBare writes the fields of users.getSavedMusic.
 func (x *UsersGetSavedMusicRequest) EncodeBare(e *tl.Encoder) {
@@ -6148,9 +5545,6 @@ type UsersGetSavedMusicByIDRequest struct {
 // TypeID returns 0x7573a4e9.
 func (*UsersGetSavedMusicByIDRequest) TypeID() uint32 { return 0x7573a4e9 }
 
-// TypeName returns "users.getSavedMusicByID".
-func (*UsersGetSavedMusicByIDRequest) TypeName() string { return "users.getSavedMusicByID" }
-
 // EncodeBare writes the fields of users.getSavedMusicByID.
 func (x *UsersGetSavedMusicByIDRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.ID, "users.getSavedMusicByID.id")
@@ -6181,9 +5575,6 @@ type UsersSuggestBirthdayRequest struct {
 // TypeID returns 0xfc533372.
 func (*UsersSuggestBirthdayRequest) TypeID() uint32 { return 0xfc533372 }
 
-// TypeName returns "users.suggestBirthday".
-func (*UsersSuggestBirthdayRequest) TypeName() string { return "users.suggestBirthday" }
-
 // EncodeBare writes the fields of users.suggestBirthday.
 func (x *UsersSuggestBirthdayRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.ID, "users.suggestBirthday.id")
@@ -6213,9 +5604,6 @@ type ContactsGetContactIDsRequest struct {
 // TypeID returns 0x7adc669d.
 func (*ContactsGetContactIDsRequest) TypeID() uint32 { return 0x7adc669d }
 
-// TypeName returns "contacts.getContactIDs".
-func (*ContactsGetContactIDsRequest) TypeName() string { return "contacts.getContactIDs" }
-
 // EncodeBare writes the fields of contacts.getContactIDs.
 func (x *ContactsGetContactIDsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -6242,9 +5630,6 @@ type ContactsGetStatusesRequest struct {
 // TypeID returns 0xc4a353ee.
 func (*ContactsGetStatusesRequest) TypeID() uint32 { return 0xc4a353ee }
 
-// TypeName returns "contacts.getStatuses".
-func (*ContactsGetStatusesRequest) TypeName() string { return "contacts.getStatuses" }
-
 // EncodeBare writes the fields of contacts.getStatuses.
 func (x *ContactsGetStatusesRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -6269,9 +5654,6 @@ type ContactsGetContactsRequest struct {
 
 // TypeID returns 0x5dd69e12.
 func (*ContactsGetContactsRequest) TypeID() uint32 { return 0x5dd69e12 }
-
-// TypeName returns "contacts.getContacts".
-func (*ContactsGetContactsRequest) TypeName() string { return "contacts.getContacts" }
 
 // EncodeBare writes the fields of contacts.getContacts.
 func (x *ContactsGetContactsRequest) EncodeBare(e *tl.Encoder) {
@@ -6300,9 +5682,6 @@ type ContactsImportContactsRequest struct {
 // TypeID returns 0x2c800be5.
 func (*ContactsImportContactsRequest) TypeID() uint32 { return 0x2c800be5 }
 
-// TypeName returns "contacts.importContacts".
-func (*ContactsImportContactsRequest) TypeName() string { return "contacts.importContacts" }
-
 // EncodeBare writes the fields of contacts.importContacts.
 func (x *ContactsImportContactsRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.Contacts, "contacts.importContacts.contacts")
@@ -6329,9 +5708,6 @@ type ContactsDeleteContactsRequest struct {
 
 // TypeID returns 0x096a0e00.
 func (*ContactsDeleteContactsRequest) TypeID() uint32 { return 0x096a0e00 }
-
-// TypeName returns "contacts.deleteContacts".
-func (*ContactsDeleteContactsRequest) TypeName() string { return "contacts.deleteContacts" }
 
 // EncodeBare writes the fields of contacts.deleteContacts.
 func (x *ContactsDeleteContactsRequest) EncodeBare(e *tl.Encoder) {
@@ -6360,9 +5736,6 @@ type ContactsDeleteByPhonesRequest struct {
 // TypeID returns 0x1013fd9e.
 func (*ContactsDeleteByPhonesRequest) TypeID() uint32 { return 0x1013fd9e }
 
-// TypeName returns "contacts.deleteByPhones".
-func (*ContactsDeleteByPhonesRequest) TypeName() string { return "contacts.deleteByPhones" }
-
 // EncodeBare writes the fields of contacts.deleteByPhones.
 func (x *ContactsDeleteByPhonesRequest) EncodeBare(e *tl.Encoder) {
 	e.StringVector(x.Phones)
@@ -6390,9 +5763,6 @@ type ContactsBlockRequest struct {
 
 // TypeID returns 0x2e2e8734.
 func (*ContactsBlockRequest) TypeID() uint32 { return 0x2e2e8734 }
-
-// TypeName returns "contacts.block".
-func (*ContactsBlockRequest) TypeName() string { return "contacts.block" }
 
 // EncodeBare writes the fields of contacts.block.
 func (x *ContactsBlockRequest) EncodeBare(e *tl.Encoder) {
@@ -6429,9 +5799,6 @@ type ContactsUnblockRequest struct {
 // TypeID returns 0xb550d328.
 func (*ContactsUnblockRequest) TypeID() uint32 { return 0xb550d328 }
 
-// TypeName returns "contacts.unblock".
-func (*ContactsUnblockRequest) TypeName() string { return "contacts.unblock" }
-
 // EncodeBare writes the fields of contacts.unblock.
 func (x *ContactsUnblockRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -6467,9 +5834,6 @@ type ContactsGetBlockedRequest struct {
 
 // TypeID returns 0x9a868f80.
 func (*ContactsGetBlockedRequest) TypeID() uint32 { return 0x9a868f80 }
-
-// TypeName returns "contacts.getBlocked".
-func (*ContactsGetBlockedRequest) TypeName() string { return "contacts.getBlocked" }
 
 // EncodeBare writes the fields of contacts.getBlocked.
 func (x *ContactsGetBlockedRequest) EncodeBare(e *tl.Encoder) {
@@ -6509,9 +5873,6 @@ type ContactsSearchRequest struct {
 
 // TypeID returns 0x05f58d0f.
 func (*ContactsSearchRequest) TypeID() uint32 { return 0x05f58d0f }
-
-// TypeName returns "contacts.search".
-func (*ContactsSearchRequest) TypeName() string { return "contacts.search" }
 
 // EncodeBare writes the fields of contacts.search.
 func (x *ContactsSearchRequest) EncodeBare(e *tl.Encoder) {
@@ -6553,9 +5914,6 @@ type ContactsResolveUsernameRequest struct {
 
 // TypeID returns 0x725afbbc.
 func (*ContactsResolveUsernameRequest) TypeID() uint32 { return 0x725afbbc }
-
-// TypeName returns "contacts.resolveUsername".
-func (*ContactsResolveUsernameRequest) TypeName() string { return "contacts.resolveUsername" }
 
 // EncodeBare writes the fields of contacts.resolveUsername.
 func (x *ContactsResolveUsernameRequest) EncodeBare(e *tl.Encoder) {
@@ -6607,9 +5965,6 @@ type ContactsGetTopPeersRequest struct {
 
 // TypeID returns 0x973478b6.
 func (*ContactsGetTopPeersRequest) TypeID() uint32 { return 0x973478b6 }
-
-// TypeName returns "contacts.getTopPeers".
-func (*ContactsGetTopPeersRequest) TypeName() string { return "contacts.getTopPeers" }
 
 // EncodeBare writes the fields of contacts.getTopPeers.
 func (x *ContactsGetTopPeersRequest) EncodeBare(e *tl.Encoder) {
@@ -6686,9 +6041,6 @@ type ContactsResetTopPeerRatingRequest struct {
 // TypeID returns 0x1ae373ac.
 func (*ContactsResetTopPeerRatingRequest) TypeID() uint32 { return 0x1ae373ac }
 
-// TypeName returns "contacts.resetTopPeerRating".
-func (*ContactsResetTopPeerRatingRequest) TypeName() string { return "contacts.resetTopPeerRating" }
-
 // EncodeBare writes the fields of contacts.resetTopPeerRating.
 func (x *ContactsResetTopPeerRatingRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Category, "contacts.resetTopPeerRating.category")
@@ -6717,9 +6069,6 @@ type ContactsResetSavedRequest struct {
 // TypeID returns 0x879537f1.
 func (*ContactsResetSavedRequest) TypeID() uint32 { return 0x879537f1 }
 
-// TypeName returns "contacts.resetSaved".
-func (*ContactsResetSavedRequest) TypeName() string { return "contacts.resetSaved" }
-
 // EncodeBare writes the fields of contacts.resetSaved.
 func (x *ContactsResetSavedRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -6743,9 +6092,6 @@ type ContactsGetSavedRequest struct {
 
 // TypeID returns 0x82f1e39f.
 func (*ContactsGetSavedRequest) TypeID() uint32 { return 0x82f1e39f }
-
-// TypeName returns "contacts.getSaved".
-func (*ContactsGetSavedRequest) TypeName() string { return "contacts.getSaved" }
 
 // EncodeBare writes the fields of contacts.getSaved.
 func (x *ContactsGetSavedRequest) EncodeBare(e *tl.Encoder) {
@@ -6771,9 +6117,6 @@ type ContactsToggleTopPeersRequest struct {
 
 // TypeID returns 0x8514bdda.
 func (*ContactsToggleTopPeersRequest) TypeID() uint32 { return 0x8514bdda }
-
-// TypeName returns "contacts.toggleTopPeers".
-func (*ContactsToggleTopPeersRequest) TypeName() string { return "contacts.toggleTopPeers" }
 
 // EncodeBare writes the fields of contacts.toggleTopPeers.
 func (x *ContactsToggleTopPeersRequest) EncodeBare(e *tl.Encoder) {
@@ -6806,9 +6149,6 @@ type ContactsAddContactRequest struct {
 
 // TypeID returns 0xd9ba2e54.
 func (*ContactsAddContactRequest) TypeID() uint32 { return 0xd9ba2e54 }
-
-// TypeName returns "contacts.addContact".
-func (*ContactsAddContactRequest) TypeName() string { return "contacts.addContact" }
 
 // EncodeBare writes the fields of contacts.addContact.
 func (x *ContactsAddContactRequest) EncodeBare(e *tl.Encoder) {
@@ -6859,9 +6199,6 @@ type ContactsAcceptContactRequest struct {
 // TypeID returns 0xf831a20f.
 func (*ContactsAcceptContactRequest) TypeID() uint32 { return 0xf831a20f }
 
-// TypeName returns "contacts.acceptContact".
-func (*ContactsAcceptContactRequest) TypeName() string { return "contacts.acceptContact" }
-
 // EncodeBare writes the fields of contacts.acceptContact.
 func (x *ContactsAcceptContactRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.ID, "contacts.acceptContact.id")
@@ -6890,9 +6227,6 @@ type ContactsGetLocatedRequest struct {
 
 // TypeID returns 0xd348bc44.
 func (*ContactsGetLocatedRequest) TypeID() uint32 { return 0xd348bc44 }
-
-// TypeName returns "contacts.getLocated".
-func (*ContactsGetLocatedRequest) TypeName() string { return "contacts.getLocated" }
 
 // EncodeBare writes the fields of contacts.getLocated.
 func (x *ContactsGetLocatedRequest) EncodeBare(e *tl.Encoder) {
@@ -6940,9 +6274,6 @@ type ContactsBlockFromRepliesRequest struct {
 // TypeID returns 0x29a8962c.
 func (*ContactsBlockFromRepliesRequest) TypeID() uint32 { return 0x29a8962c }
 
-// TypeName returns "contacts.blockFromReplies".
-func (*ContactsBlockFromRepliesRequest) TypeName() string { return "contacts.blockFromReplies" }
-
 // EncodeBare writes the fields of contacts.blockFromReplies.
 func (x *ContactsBlockFromRepliesRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -6985,9 +6316,6 @@ type ContactsResolvePhoneRequest struct {
 // TypeID returns 0x8af94344.
 func (*ContactsResolvePhoneRequest) TypeID() uint32 { return 0x8af94344 }
 
-// TypeName returns "contacts.resolvePhone".
-func (*ContactsResolvePhoneRequest) TypeName() string { return "contacts.resolvePhone" }
-
 // EncodeBare writes the fields of contacts.resolvePhone.
 func (x *ContactsResolvePhoneRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Phone)
@@ -7014,9 +6342,6 @@ type ContactsExportContactTokenRequest struct {
 // TypeID returns 0xf8654027.
 func (*ContactsExportContactTokenRequest) TypeID() uint32 { return 0xf8654027 }
 
-// TypeName returns "contacts.exportContactToken".
-func (*ContactsExportContactTokenRequest) TypeName() string { return "contacts.exportContactToken" }
-
 // EncodeBare writes the fields of contacts.exportContactToken.
 func (x *ContactsExportContactTokenRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -7041,9 +6366,6 @@ type ContactsImportContactTokenRequest struct {
 
 // TypeID returns 0x13005788.
 func (*ContactsImportContactTokenRequest) TypeID() uint32 { return 0x13005788 }
-
-// TypeName returns "contacts.importContactToken".
-func (*ContactsImportContactTokenRequest) TypeName() string { return "contacts.importContactToken" }
 
 // EncodeBare writes the fields of contacts.importContactToken.
 func (x *ContactsImportContactTokenRequest) EncodeBare(e *tl.Encoder) {
@@ -7071,9 +6393,6 @@ type ContactsEditCloseFriendsRequest struct {
 
 // TypeID returns 0xba6705f0.
 func (*ContactsEditCloseFriendsRequest) TypeID() uint32 { return 0xba6705f0 }
-
-// TypeName returns "contacts.editCloseFriends".
-func (*ContactsEditCloseFriendsRequest) TypeName() string { return "contacts.editCloseFriends" }
 
 // EncodeBare writes the fields of contacts.editCloseFriends.
 func (x *ContactsEditCloseFriendsRequest) EncodeBare(e *tl.Encoder) {
@@ -7103,9 +6422,6 @@ type ContactsSetBlockedRequest struct {
 
 // TypeID returns 0x94c65c76.
 func (*ContactsSetBlockedRequest) TypeID() uint32 { return 0x94c65c76 }
-
-// TypeName returns "contacts.setBlocked".
-func (*ContactsSetBlockedRequest) TypeName() string { return "contacts.setBlocked" }
 
 // EncodeBare writes the fields of contacts.setBlocked.
 func (x *ContactsSetBlockedRequest) EncodeBare(e *tl.Encoder) {
@@ -7142,9 +6458,6 @@ type ContactsGetBirthdaysRequest struct {
 // TypeID returns 0xdaeda864.
 func (*ContactsGetBirthdaysRequest) TypeID() uint32 { return 0xdaeda864 }
 
-// TypeName returns "contacts.getBirthdays".
-func (*ContactsGetBirthdaysRequest) TypeName() string { return "contacts.getBirthdays" }
-
 // EncodeBare writes the fields of contacts.getBirthdays.
 func (x *ContactsGetBirthdaysRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -7169,9 +6482,6 @@ type ContactsGetSponsoredPeersRequest struct {
 
 // TypeID returns 0xb6c8c393.
 func (*ContactsGetSponsoredPeersRequest) TypeID() uint32 { return 0xb6c8c393 }
-
-// TypeName returns "contacts.getSponsoredPeers".
-func (*ContactsGetSponsoredPeersRequest) TypeName() string { return "contacts.getSponsoredPeers" }
 
 // EncodeBare writes the fields of contacts.getSponsoredPeers.
 func (x *ContactsGetSponsoredPeersRequest) EncodeBare(e *tl.Encoder) {
@@ -7201,9 +6511,6 @@ type ContactsUpdateContactNoteRequest struct {
 // TypeID returns 0x139f63fb.
 func (*ContactsUpdateContactNoteRequest) TypeID() uint32 { return 0x139f63fb }
 
-// TypeName returns "contacts.updateContactNote".
-func (*ContactsUpdateContactNoteRequest) TypeName() string { return "contacts.updateContactNote" }
-
 // EncodeBare writes the fields of contacts.updateContactNote.
 func (x *ContactsUpdateContactNoteRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.ID, "contacts.updateContactNote.id")
@@ -7232,9 +6539,6 @@ type MessagesGetMessagesRequest struct {
 
 // TypeID returns 0x63c66506.
 func (*MessagesGetMessagesRequest) TypeID() uint32 { return 0x63c66506 }
-
-// TypeName returns "messages.getMessages".
-func (*MessagesGetMessagesRequest) TypeName() string { return "messages.getMessages" }
 
 // EncodeBare writes the fields of messages.getMessages.
 func (x *MessagesGetMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -7268,9 +6572,6 @@ type MessagesGetDialogsRequest struct {
 
 // TypeID returns 0xa0f4cb4f.
 func (*MessagesGetDialogsRequest) TypeID() uint32 { return 0xa0f4cb4f }
-
-// TypeName returns "messages.getDialogs".
-func (*MessagesGetDialogsRequest) TypeName() string { return "messages.getDialogs" }
 
 // EncodeBare writes the fields of messages.getDialogs.
 func (x *MessagesGetDialogsRequest) EncodeBare(e *tl.Encoder) {
@@ -7330,9 +6631,6 @@ type MessagesGetHistoryRequest struct {
 // TypeID returns 0x4423e6c5.
 func (*MessagesGetHistoryRequest) TypeID() uint32 { return 0x4423e6c5 }
 
-// TypeName returns "messages.getHistory".
-func (*MessagesGetHistoryRequest) TypeName() string { return "messages.getHistory" }
-
 // EncodeBare writes the fields of messages.getHistory.
 func (x *MessagesGetHistoryRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getHistory.peer")
@@ -7387,9 +6685,6 @@ type MessagesSearchRequest struct {
 
 // TypeID returns 0x29ee847a.
 func (*MessagesSearchRequest) TypeID() uint32 { return 0x29ee847a }
-
-// TypeName returns "messages.search".
-func (*MessagesSearchRequest) TypeName() string { return "messages.search" }
 
 // EncodeBare writes the fields of messages.search.
 func (x *MessagesSearchRequest) EncodeBare(e *tl.Encoder) {
@@ -7478,9 +6773,6 @@ type MessagesReadHistoryRequest struct {
 // TypeID returns 0x0e306d3a.
 func (*MessagesReadHistoryRequest) TypeID() uint32 { return 0x0e306d3a }
 
-// TypeName returns "messages.readHistory".
-func (*MessagesReadHistoryRequest) TypeName() string { return "messages.readHistory" }
-
 // EncodeBare writes the fields of messages.readHistory.
 func (x *MessagesReadHistoryRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.readHistory.peer")
@@ -7514,9 +6806,6 @@ type MessagesDeleteHistoryRequest struct {
 
 // TypeID returns 0xb08f922a.
 func (*MessagesDeleteHistoryRequest) TypeID() uint32 { return 0xb08f922a }
-
-// TypeName returns "messages.deleteHistory".
-func (*MessagesDeleteHistoryRequest) TypeName() string { return "messages.deleteHistory" }
 
 // EncodeBare writes the fields of messages.deleteHistory.
 func (x *MessagesDeleteHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -7577,9 +6866,6 @@ type MessagesDeleteMessagesRequest struct {
 // TypeID returns 0xe58e95d2.
 func (*MessagesDeleteMessagesRequest) TypeID() uint32 { return 0xe58e95d2 }
 
-// TypeName returns "messages.deleteMessages".
-func (*MessagesDeleteMessagesRequest) TypeName() string { return "messages.deleteMessages" }
-
 // EncodeBare writes the fields of messages.deleteMessages.
 func (x *MessagesDeleteMessagesRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -7614,9 +6900,6 @@ type MessagesReceivedMessagesRequest struct {
 // TypeID returns 0x05a954c0.
 func (*MessagesReceivedMessagesRequest) TypeID() uint32 { return 0x05a954c0 }
 
-// TypeName returns "messages.receivedMessages".
-func (*MessagesReceivedMessagesRequest) TypeName() string { return "messages.receivedMessages" }
-
 // EncodeBare writes the fields of messages.receivedMessages.
 func (x *MessagesReceivedMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.MaxID)
@@ -7645,9 +6928,6 @@ type MessagesSetTypingRequest struct {
 
 // TypeID returns 0x58943ee2.
 func (*MessagesSetTypingRequest) TypeID() uint32 { return 0x58943ee2 }
-
-// TypeName returns "messages.setTyping".
-func (*MessagesSetTypingRequest) TypeName() string { return "messages.setTyping" }
 
 // EncodeBare writes the fields of messages.setTyping.
 func (x *MessagesSetTypingRequest) EncodeBare(e *tl.Encoder) {
@@ -7710,9 +6990,6 @@ type MessagesSendMessageRequest struct {
 
 // TypeID returns 0xfef48f62.
 func (*MessagesSendMessageRequest) TypeID() uint32 { return 0xfef48f62 }
-
-// TypeName returns "messages.sendMessage".
-func (*MessagesSendMessageRequest) TypeName() string { return "messages.sendMessage" }
 
 // EncodeBare writes the fields of messages.sendMessage.
 func (x *MessagesSendMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -7899,9 +7176,6 @@ type MessagesSendMediaRequest struct {
 // TypeID returns 0x0330e77f.
 func (*MessagesSendMediaRequest) TypeID() uint32 { return 0x0330e77f }
 
-// TypeName returns "messages.sendMedia".
-func (*MessagesSendMediaRequest) TypeName() string { return "messages.sendMedia" }
-
 // EncodeBare writes the fields of messages.sendMedia.
 func (x *MessagesSendMediaRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -8077,9 +7351,6 @@ type MessagesForwardMessagesRequest struct {
 // TypeID returns 0x13704a7c.
 func (*MessagesForwardMessagesRequest) TypeID() uint32 { return 0x13704a7c }
 
-// TypeName returns "messages.forwardMessages".
-func (*MessagesForwardMessagesRequest) TypeName() string { return "messages.forwardMessages" }
-
 // EncodeBare writes the fields of messages.forwardMessages.
 func (x *MessagesForwardMessagesRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -8238,9 +7509,6 @@ type MessagesReportSpamRequest struct {
 // TypeID returns 0xcf1592db.
 func (*MessagesReportSpamRequest) TypeID() uint32 { return 0xcf1592db }
 
-// TypeName returns "messages.reportSpam".
-func (*MessagesReportSpamRequest) TypeName() string { return "messages.reportSpam" }
-
 // EncodeBare writes the fields of messages.reportSpam.
 func (x *MessagesReportSpamRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.reportSpam.peer")
@@ -8267,9 +7535,6 @@ type MessagesGetPeerSettingsRequest struct {
 
 // TypeID returns 0xefd9a6a2.
 func (*MessagesGetPeerSettingsRequest) TypeID() uint32 { return 0xefd9a6a2 }
-
-// TypeName returns "messages.getPeerSettings".
-func (*MessagesGetPeerSettingsRequest) TypeName() string { return "messages.getPeerSettings" }
 
 // EncodeBare writes the fields of messages.getPeerSettings.
 func (x *MessagesGetPeerSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -8300,9 +7565,6 @@ type MessagesReportRequest struct {
 
 // TypeID returns 0xfc78af9b.
 func (*MessagesReportRequest) TypeID() uint32 { return 0xfc78af9b }
-
-// TypeName returns "messages.report".
-func (*MessagesReportRequest) TypeName() string { return "messages.report" }
 
 // EncodeBare writes the fields of messages.report.
 func (x *MessagesReportRequest) EncodeBare(e *tl.Encoder) {
@@ -8337,9 +7599,6 @@ type MessagesGetChatsRequest struct {
 // TypeID returns 0x49e9528f.
 func (*MessagesGetChatsRequest) TypeID() uint32 { return 0x49e9528f }
 
-// TypeName returns "messages.getChats".
-func (*MessagesGetChatsRequest) TypeName() string { return "messages.getChats" }
-
 // EncodeBare writes the fields of messages.getChats.
 func (x *MessagesGetChatsRequest) EncodeBare(e *tl.Encoder) {
 	e.LongVector(x.ID)
@@ -8366,9 +7625,6 @@ type MessagesGetFullChatRequest struct {
 
 // TypeID returns 0xaeb00b34.
 func (*MessagesGetFullChatRequest) TypeID() uint32 { return 0xaeb00b34 }
-
-// TypeName returns "messages.getFullChat".
-func (*MessagesGetFullChatRequest) TypeName() string { return "messages.getFullChat" }
 
 // EncodeBare writes the fields of messages.getFullChat.
 func (x *MessagesGetFullChatRequest) EncodeBare(e *tl.Encoder) {
@@ -8397,9 +7653,6 @@ type MessagesEditChatTitleRequest struct {
 
 // TypeID returns 0x73783ffd.
 func (*MessagesEditChatTitleRequest) TypeID() uint32 { return 0x73783ffd }
-
-// TypeName returns "messages.editChatTitle".
-func (*MessagesEditChatTitleRequest) TypeName() string { return "messages.editChatTitle" }
 
 // EncodeBare writes the fields of messages.editChatTitle.
 func (x *MessagesEditChatTitleRequest) EncodeBare(e *tl.Encoder) {
@@ -8431,9 +7684,6 @@ type MessagesEditChatPhotoRequest struct {
 // TypeID returns 0x35ddd674.
 func (*MessagesEditChatPhotoRequest) TypeID() uint32 { return 0x35ddd674 }
 
-// TypeName returns "messages.editChatPhoto".
-func (*MessagesEditChatPhotoRequest) TypeName() string { return "messages.editChatPhoto" }
-
 // EncodeBare writes the fields of messages.editChatPhoto.
 func (x *MessagesEditChatPhotoRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.ChatID)
@@ -8464,9 +7714,6 @@ type MessagesAddChatUserRequest struct {
 
 // TypeID returns 0xcbc6d107.
 func (*MessagesAddChatUserRequest) TypeID() uint32 { return 0xcbc6d107 }
-
-// TypeName returns "messages.addChatUser".
-func (*MessagesAddChatUserRequest) TypeName() string { return "messages.addChatUser" }
 
 // EncodeBare writes the fields of messages.addChatUser.
 func (x *MessagesAddChatUserRequest) EncodeBare(e *tl.Encoder) {
@@ -8500,9 +7747,6 @@ type MessagesDeleteChatUserRequest struct {
 
 // TypeID returns 0xa2185cab.
 func (*MessagesDeleteChatUserRequest) TypeID() uint32 { return 0xa2185cab }
-
-// TypeName returns "messages.deleteChatUser".
-func (*MessagesDeleteChatUserRequest) TypeName() string { return "messages.deleteChatUser" }
 
 // EncodeBare writes the fields of messages.deleteChatUser.
 func (x *MessagesDeleteChatUserRequest) EncodeBare(e *tl.Encoder) {
@@ -8541,9 +7785,6 @@ type MessagesCreateChatRequest struct {
 
 // TypeID returns 0x92ceddd4.
 func (*MessagesCreateChatRequest) TypeID() uint32 { return 0x92ceddd4 }
-
-// TypeName returns "messages.createChat".
-func (*MessagesCreateChatRequest) TypeName() string { return "messages.createChat" }
 
 // EncodeBare writes the fields of messages.createChat.
 func (x *MessagesCreateChatRequest) EncodeBare(e *tl.Encoder) {
@@ -8587,9 +7828,6 @@ type MessagesGetDHConfigRequest struct {
 // TypeID returns 0x26cf8950.
 func (*MessagesGetDHConfigRequest) TypeID() uint32 { return 0x26cf8950 }
 
-// TypeName returns "messages.getDhConfig".
-func (*MessagesGetDHConfigRequest) TypeName() string { return "messages.getDhConfig" }
-
 // EncodeBare writes the fields of messages.getDhConfig.
 func (x *MessagesGetDHConfigRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Version)
@@ -8620,9 +7858,6 @@ type MessagesRequestEncryptionRequest struct {
 
 // TypeID returns 0xf64daf43.
 func (*MessagesRequestEncryptionRequest) TypeID() uint32 { return 0xf64daf43 }
-
-// TypeName returns "messages.requestEncryption".
-func (*MessagesRequestEncryptionRequest) TypeName() string { return "messages.requestEncryption" }
 
 // EncodeBare writes the fields of messages.requestEncryption.
 func (x *MessagesRequestEncryptionRequest) EncodeBare(e *tl.Encoder) {
@@ -8657,9 +7892,6 @@ type MessagesAcceptEncryptionRequest struct {
 // TypeID returns 0x3dbc0415.
 func (*MessagesAcceptEncryptionRequest) TypeID() uint32 { return 0x3dbc0415 }
 
-// TypeName returns "messages.acceptEncryption".
-func (*MessagesAcceptEncryptionRequest) TypeName() string { return "messages.acceptEncryption" }
-
 // EncodeBare writes the fields of messages.acceptEncryption.
 func (x *MessagesAcceptEncryptionRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.acceptEncryption.peer")
@@ -8691,9 +7923,6 @@ type MessagesDiscardEncryptionRequest struct {
 
 // TypeID returns 0xf393aea0.
 func (*MessagesDiscardEncryptionRequest) TypeID() uint32 { return 0xf393aea0 }
-
-// TypeName returns "messages.discardEncryption".
-func (*MessagesDiscardEncryptionRequest) TypeName() string { return "messages.discardEncryption" }
 
 // EncodeBare writes the fields of messages.discardEncryption.
 func (x *MessagesDiscardEncryptionRequest) EncodeBare(e *tl.Encoder) {
@@ -8730,9 +7959,6 @@ type MessagesSetEncryptedTypingRequest struct {
 // TypeID returns 0x791451ed.
 func (*MessagesSetEncryptedTypingRequest) TypeID() uint32 { return 0x791451ed }
 
-// TypeName returns "messages.setEncryptedTyping".
-func (*MessagesSetEncryptedTypingRequest) TypeName() string { return "messages.setEncryptedTyping" }
-
 // EncodeBare writes the fields of messages.setEncryptedTyping.
 func (x *MessagesSetEncryptedTypingRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.setEncryptedTyping.peer")
@@ -8762,9 +7988,6 @@ type MessagesReadEncryptedHistoryRequest struct {
 
 // TypeID returns 0x7f4b690a.
 func (*MessagesReadEncryptedHistoryRequest) TypeID() uint32 { return 0x7f4b690a }
-
-// TypeName returns "messages.readEncryptedHistory".
-func (*MessagesReadEncryptedHistoryRequest) TypeName() string { return "messages.readEncryptedHistory" }
 
 // EncodeBare writes the fields of messages.readEncryptedHistory.
 func (x *MessagesReadEncryptedHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -8797,9 +8020,6 @@ type MessagesSendEncryptedRequest struct {
 
 // TypeID returns 0x44fa7a15.
 func (*MessagesSendEncryptedRequest) TypeID() uint32 { return 0x44fa7a15 }
-
-// TypeName returns "messages.sendEncrypted".
-func (*MessagesSendEncryptedRequest) TypeName() string { return "messages.sendEncrypted" }
 
 // EncodeBare writes the fields of messages.sendEncrypted.
 func (x *MessagesSendEncryptedRequest) EncodeBare(e *tl.Encoder) {
@@ -8843,9 +8063,6 @@ type MessagesSendEncryptedFileRequest struct {
 // TypeID returns 0x5559481d.
 func (*MessagesSendEncryptedFileRequest) TypeID() uint32 { return 0x5559481d }
 
-// TypeName returns "messages.sendEncryptedFile".
-func (*MessagesSendEncryptedFileRequest) TypeName() string { return "messages.sendEncryptedFile" }
-
 // EncodeBare writes the fields of messages.sendEncryptedFile.
 func (x *MessagesSendEncryptedFileRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -8888,9 +8105,6 @@ type MessagesSendEncryptedServiceRequest struct {
 // TypeID returns 0x32d439a4.
 func (*MessagesSendEncryptedServiceRequest) TypeID() uint32 { return 0x32d439a4 }
 
-// TypeName returns "messages.sendEncryptedService".
-func (*MessagesSendEncryptedServiceRequest) TypeName() string { return "messages.sendEncryptedService" }
-
 // EncodeBare writes the fields of messages.sendEncryptedService.
 func (x *MessagesSendEncryptedServiceRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.sendEncryptedService.peer")
@@ -8922,9 +8136,6 @@ type MessagesReceivedQueueRequest struct {
 // TypeID returns 0x55a5bb66.
 func (*MessagesReceivedQueueRequest) TypeID() uint32 { return 0x55a5bb66 }
 
-// TypeName returns "messages.receivedQueue".
-func (*MessagesReceivedQueueRequest) TypeName() string { return "messages.receivedQueue" }
-
 // EncodeBare writes the fields of messages.receivedQueue.
 func (x *MessagesReceivedQueueRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.MaxQts)
@@ -8951,9 +8162,6 @@ type MessagesReportEncryptedSpamRequest struct {
 
 // TypeID returns 0x4b0c8c0f.
 func (*MessagesReportEncryptedSpamRequest) TypeID() uint32 { return 0x4b0c8c0f }
-
-// TypeName returns "messages.reportEncryptedSpam".
-func (*MessagesReportEncryptedSpamRequest) TypeName() string { return "messages.reportEncryptedSpam" }
 
 // EncodeBare writes the fields of messages.reportEncryptedSpam.
 func (x *MessagesReportEncryptedSpamRequest) EncodeBare(e *tl.Encoder) {
@@ -8982,9 +8190,6 @@ type MessagesReadMessageContentsRequest struct {
 // TypeID returns 0x36a73f77.
 func (*MessagesReadMessageContentsRequest) TypeID() uint32 { return 0x36a73f77 }
 
-// TypeName returns "messages.readMessageContents".
-func (*MessagesReadMessageContentsRequest) TypeName() string { return "messages.readMessageContents" }
-
 // EncodeBare writes the fields of messages.readMessageContents.
 func (x *MessagesReadMessageContentsRequest) EncodeBare(e *tl.Encoder) {
 	e.IntVector(x.ID)
@@ -9012,9 +8217,6 @@ type MessagesGetStickersRequest struct {
 
 // TypeID returns 0xd5a5d3a1.
 func (*MessagesGetStickersRequest) TypeID() uint32 { return 0xd5a5d3a1 }
-
-// TypeName returns "messages.getStickers".
-func (*MessagesGetStickersRequest) TypeName() string { return "messages.getStickers" }
 
 // EncodeBare writes the fields of messages.getStickers.
 func (x *MessagesGetStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -9045,9 +8247,6 @@ type MessagesGetAllStickersRequest struct {
 // TypeID returns 0xb8a0a1a8.
 func (*MessagesGetAllStickersRequest) TypeID() uint32 { return 0xb8a0a1a8 }
 
-// TypeName returns "messages.getAllStickers".
-func (*MessagesGetAllStickersRequest) TypeName() string { return "messages.getAllStickers" }
-
 // EncodeBare writes the fields of messages.getAllStickers.
 func (x *MessagesGetAllStickersRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -9075,9 +8274,6 @@ type MessagesGetWebPagePreviewRequest struct {
 
 // TypeID returns 0x570d6f6f.
 func (*MessagesGetWebPagePreviewRequest) TypeID() uint32 { return 0x570d6f6f }
-
-// TypeName returns "messages.getWebPagePreview".
-func (*MessagesGetWebPagePreviewRequest) TypeName() string { return "messages.getWebPagePreview" }
 
 // EncodeBare writes the fields of messages.getWebPagePreview.
 func (x *MessagesGetWebPagePreviewRequest) EncodeBare(e *tl.Encoder) {
@@ -9123,9 +8319,6 @@ type MessagesExportChatInviteRequest struct {
 
 // TypeID returns 0xa455de90.
 func (*MessagesExportChatInviteRequest) TypeID() uint32 { return 0xa455de90 }
-
-// TypeName returns "messages.exportChatInvite".
-func (*MessagesExportChatInviteRequest) TypeName() string { return "messages.exportChatInvite" }
 
 // EncodeBare writes the fields of messages.exportChatInvite.
 func (x *MessagesExportChatInviteRequest) EncodeBare(e *tl.Encoder) {
@@ -9201,9 +8394,6 @@ type MessagesCheckChatInviteRequest struct {
 // TypeID returns 0x3eadb1bb.
 func (*MessagesCheckChatInviteRequest) TypeID() uint32 { return 0x3eadb1bb }
 
-// TypeName returns "messages.checkChatInvite".
-func (*MessagesCheckChatInviteRequest) TypeName() string { return "messages.checkChatInvite" }
-
 // EncodeBare writes the fields of messages.checkChatInvite.
 func (x *MessagesCheckChatInviteRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Hash)
@@ -9230,9 +8420,6 @@ type MessagesImportChatInviteRequest struct {
 
 // TypeID returns 0xde91436e.
 func (*MessagesImportChatInviteRequest) TypeID() uint32 { return 0xde91436e }
-
-// TypeName returns "messages.importChatInvite".
-func (*MessagesImportChatInviteRequest) TypeName() string { return "messages.importChatInvite" }
 
 // EncodeBare writes the fields of messages.importChatInvite.
 func (x *MessagesImportChatInviteRequest) EncodeBare(e *tl.Encoder) {
@@ -9261,9 +8448,6 @@ type MessagesGetStickerSetRequest struct {
 
 // TypeID returns 0xc8a0ec74.
 func (*MessagesGetStickerSetRequest) TypeID() uint32 { return 0xc8a0ec74 }
-
-// TypeName returns "messages.getStickerSet".
-func (*MessagesGetStickerSetRequest) TypeName() string { return "messages.getStickerSet" }
 
 // EncodeBare writes the fields of messages.getStickerSet.
 func (x *MessagesGetStickerSetRequest) EncodeBare(e *tl.Encoder) {
@@ -9295,9 +8479,6 @@ type MessagesInstallStickerSetRequest struct {
 // TypeID returns 0xc78fe460.
 func (*MessagesInstallStickerSetRequest) TypeID() uint32 { return 0xc78fe460 }
 
-// TypeName returns "messages.installStickerSet".
-func (*MessagesInstallStickerSetRequest) TypeName() string { return "messages.installStickerSet" }
-
 // EncodeBare writes the fields of messages.installStickerSet.
 func (x *MessagesInstallStickerSetRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Stickerset, "messages.installStickerSet.stickerset")
@@ -9326,9 +8507,6 @@ type MessagesUninstallStickerSetRequest struct {
 
 // TypeID returns 0xf96e55de.
 func (*MessagesUninstallStickerSetRequest) TypeID() uint32 { return 0xf96e55de }
-
-// TypeName returns "messages.uninstallStickerSet".
-func (*MessagesUninstallStickerSetRequest) TypeName() string { return "messages.uninstallStickerSet" }
 
 // EncodeBare writes the fields of messages.uninstallStickerSet.
 func (x *MessagesUninstallStickerSetRequest) EncodeBare(e *tl.Encoder) {
@@ -9359,9 +8537,6 @@ type MessagesStartBotRequest struct {
 
 // TypeID returns 0xe6df7378.
 func (*MessagesStartBotRequest) TypeID() uint32 { return 0xe6df7378 }
-
-// TypeName returns "messages.startBot".
-func (*MessagesStartBotRequest) TypeName() string { return "messages.startBot" }
 
 // EncodeBare writes the fields of messages.startBot.
 func (x *MessagesStartBotRequest) EncodeBare(e *tl.Encoder) {
@@ -9398,9 +8573,6 @@ type MessagesGetMessagesViewsRequest struct {
 // TypeID returns 0x5784d3e1.
 func (*MessagesGetMessagesViewsRequest) TypeID() uint32 { return 0x5784d3e1 }
 
-// TypeName returns "messages.getMessagesViews".
-func (*MessagesGetMessagesViewsRequest) TypeName() string { return "messages.getMessagesViews" }
-
 // EncodeBare writes the fields of messages.getMessagesViews.
 func (x *MessagesGetMessagesViewsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getMessagesViews.peer")
@@ -9434,9 +8606,6 @@ type MessagesEditChatAdminRequest struct {
 // TypeID returns 0xa85bd1c2.
 func (*MessagesEditChatAdminRequest) TypeID() uint32 { return 0xa85bd1c2 }
 
-// TypeName returns "messages.editChatAdmin".
-func (*MessagesEditChatAdminRequest) TypeName() string { return "messages.editChatAdmin" }
-
 // EncodeBare writes the fields of messages.editChatAdmin.
 func (x *MessagesEditChatAdminRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.ChatID)
@@ -9467,9 +8636,6 @@ type MessagesMigrateChatRequest struct {
 
 // TypeID returns 0xa2875319.
 func (*MessagesMigrateChatRequest) TypeID() uint32 { return 0xa2875319 }
-
-// TypeName returns "messages.migrateChat".
-func (*MessagesMigrateChatRequest) TypeName() string { return "messages.migrateChat" }
 
 // EncodeBare writes the fields of messages.migrateChat.
 func (x *MessagesMigrateChatRequest) EncodeBare(e *tl.Encoder) {
@@ -9509,9 +8675,6 @@ type MessagesSearchGlobalRequest struct {
 
 // TypeID returns 0x6126a43c.
 func (*MessagesSearchGlobalRequest) TypeID() uint32 { return 0x6126a43c }
-
-// TypeName returns "messages.searchGlobal".
-func (*MessagesSearchGlobalRequest) TypeName() string { return "messages.searchGlobal" }
 
 // EncodeBare writes the fields of messages.searchGlobal.
 func (x *MessagesSearchGlobalRequest) EncodeBare(e *tl.Encoder) {
@@ -9589,9 +8752,6 @@ type MessagesReorderStickerSetsRequest struct {
 // TypeID returns 0x78337739.
 func (*MessagesReorderStickerSetsRequest) TypeID() uint32 { return 0x78337739 }
 
-// TypeName returns "messages.reorderStickerSets".
-func (*MessagesReorderStickerSetsRequest) TypeName() string { return "messages.reorderStickerSets" }
-
 // EncodeBare writes the fields of messages.reorderStickerSets.
 func (x *MessagesReorderStickerSetsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -9632,9 +8792,6 @@ type MessagesGetDocumentByHashRequest struct {
 // TypeID returns 0xb1f2061f.
 func (*MessagesGetDocumentByHashRequest) TypeID() uint32 { return 0xb1f2061f }
 
-// TypeName returns "messages.getDocumentByHash".
-func (*MessagesGetDocumentByHashRequest) TypeName() string { return "messages.getDocumentByHash" }
-
 // EncodeBare writes the fields of messages.getDocumentByHash.
 func (x *MessagesGetDocumentByHashRequest) EncodeBare(e *tl.Encoder) {
 	e.BytesValue(x.Sha256)
@@ -9666,9 +8823,6 @@ type MessagesGetSavedGifsRequest struct {
 // TypeID returns 0x5cf09635.
 func (*MessagesGetSavedGifsRequest) TypeID() uint32 { return 0x5cf09635 }
 
-// TypeName returns "messages.getSavedGifs".
-func (*MessagesGetSavedGifsRequest) TypeName() string { return "messages.getSavedGifs" }
-
 // EncodeBare writes the fields of messages.getSavedGifs.
 func (x *MessagesGetSavedGifsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -9696,9 +8850,6 @@ type MessagesSaveGIFRequest struct {
 
 // TypeID returns 0x327a30cb.
 func (*MessagesSaveGIFRequest) TypeID() uint32 { return 0x327a30cb }
-
-// TypeName returns "messages.saveGif".
-func (*MessagesSaveGIFRequest) TypeName() string { return "messages.saveGif" }
 
 // EncodeBare writes the fields of messages.saveGif.
 func (x *MessagesSaveGIFRequest) EncodeBare(e *tl.Encoder) {
@@ -9732,9 +8883,6 @@ type MessagesGetInlineBotResultsRequest struct {
 
 // TypeID returns 0x514e999d.
 func (*MessagesGetInlineBotResultsRequest) TypeID() uint32 { return 0x514e999d }
-
-// TypeName returns "messages.getInlineBotResults".
-func (*MessagesGetInlineBotResultsRequest) TypeName() string { return "messages.getInlineBotResults" }
 
 // EncodeBare writes the fields of messages.getInlineBotResults.
 func (x *MessagesGetInlineBotResultsRequest) EncodeBare(e *tl.Encoder) {
@@ -9787,9 +8935,6 @@ type MessagesSetInlineBotResultsRequest struct {
 
 // TypeID returns 0xbb12a419.
 func (*MessagesSetInlineBotResultsRequest) TypeID() uint32 { return 0xbb12a419 }
-
-// TypeName returns "messages.setInlineBotResults".
-func (*MessagesSetInlineBotResultsRequest) TypeName() string { return "messages.setInlineBotResults" }
 
 // EncodeBare writes the fields of messages.setInlineBotResults.
 func (x *MessagesSetInlineBotResultsRequest) EncodeBare(e *tl.Encoder) {
@@ -9871,9 +9016,6 @@ type MessagesSendInlineBotResultRequest struct {
 
 // TypeID returns 0xc0cf7646.
 func (*MessagesSendInlineBotResultRequest) TypeID() uint32 { return 0xc0cf7646 }
-
-// TypeName returns "messages.sendInlineBotResult".
-func (*MessagesSendInlineBotResultRequest) TypeName() string { return "messages.sendInlineBotResult" }
 
 // EncodeBare writes the fields of messages.sendInlineBotResult.
 func (x *MessagesSendInlineBotResultRequest) EncodeBare(e *tl.Encoder) {
@@ -9973,9 +9115,6 @@ type MessagesGetMessageEditDataRequest struct {
 // TypeID returns 0xfda68d36.
 func (*MessagesGetMessageEditDataRequest) TypeID() uint32 { return 0xfda68d36 }
 
-// TypeName returns "messages.getMessageEditData".
-func (*MessagesGetMessageEditDataRequest) TypeName() string { return "messages.getMessageEditData" }
-
 // EncodeBare writes the fields of messages.getMessageEditData.
 func (x *MessagesGetMessageEditDataRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getMessageEditData.peer")
@@ -10015,9 +9154,6 @@ type MessagesEditMessageRequest struct {
 
 // TypeID returns 0xb106e66c.
 func (*MessagesEditMessageRequest) TypeID() uint32 { return 0xb106e66c }
-
-// TypeName returns "messages.editMessage".
-func (*MessagesEditMessageRequest) TypeName() string { return "messages.editMessage" }
 
 // EncodeBare writes the fields of messages.editMessage.
 func (x *MessagesEditMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -10138,9 +9274,6 @@ type MessagesEditInlineBotMessageRequest struct {
 // TypeID returns 0xa423bb51.
 func (*MessagesEditInlineBotMessageRequest) TypeID() uint32 { return 0xa423bb51 }
 
-// TypeName returns "messages.editInlineBotMessage".
-func (*MessagesEditInlineBotMessageRequest) TypeName() string { return "messages.editInlineBotMessage" }
-
 // EncodeBare writes the fields of messages.editInlineBotMessage.
 func (x *MessagesEditInlineBotMessageRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -10228,9 +9361,6 @@ type MessagesGetBotCallbackAnswerRequest struct {
 // TypeID returns 0x9342ca07.
 func (*MessagesGetBotCallbackAnswerRequest) TypeID() uint32 { return 0x9342ca07 }
 
-// TypeName returns "messages.getBotCallbackAnswer".
-func (*MessagesGetBotCallbackAnswerRequest) TypeName() string { return "messages.getBotCallbackAnswer" }
-
 // EncodeBare writes the fields of messages.getBotCallbackAnswer.
 func (x *MessagesGetBotCallbackAnswerRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -10289,9 +9419,6 @@ type MessagesSetBotCallbackAnswerRequest struct {
 // TypeID returns 0xd58f130a.
 func (*MessagesSetBotCallbackAnswerRequest) TypeID() uint32 { return 0xd58f130a }
 
-// TypeName returns "messages.setBotCallbackAnswer".
-func (*MessagesSetBotCallbackAnswerRequest) TypeName() string { return "messages.setBotCallbackAnswer" }
-
 // EncodeBare writes the fields of messages.setBotCallbackAnswer.
 func (x *MessagesSetBotCallbackAnswerRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -10346,9 +9473,6 @@ type MessagesGetPeerDialogsRequest struct {
 // TypeID returns 0xe470bcfd.
 func (*MessagesGetPeerDialogsRequest) TypeID() uint32 { return 0xe470bcfd }
 
-// TypeName returns "messages.getPeerDialogs".
-func (*MessagesGetPeerDialogsRequest) TypeName() string { return "messages.getPeerDialogs" }
-
 // EncodeBare writes the fields of messages.getPeerDialogs.
 func (x *MessagesGetPeerDialogsRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.Peers, "messages.getPeerDialogs.peers")
@@ -10384,9 +9508,6 @@ type MessagesSaveDraftRequest struct {
 
 // TypeID returns 0xad0fa15c.
 func (*MessagesSaveDraftRequest) TypeID() uint32 { return 0xad0fa15c }
-
-// TypeName returns "messages.saveDraft".
-func (*MessagesSaveDraftRequest) TypeName() string { return "messages.saveDraft" }
 
 // EncodeBare writes the fields of messages.saveDraft.
 func (x *MessagesSaveDraftRequest) EncodeBare(e *tl.Encoder) {
@@ -10481,9 +9602,6 @@ type MessagesGetAllDraftsRequest struct {
 // TypeID returns 0x6a3f8d65.
 func (*MessagesGetAllDraftsRequest) TypeID() uint32 { return 0x6a3f8d65 }
 
-// TypeName returns "messages.getAllDrafts".
-func (*MessagesGetAllDraftsRequest) TypeName() string { return "messages.getAllDrafts" }
-
 // EncodeBare writes the fields of messages.getAllDrafts.
 func (x *MessagesGetAllDraftsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -10508,9 +9626,6 @@ type MessagesGetFeaturedStickersRequest struct {
 
 // TypeID returns 0x64780b14.
 func (*MessagesGetFeaturedStickersRequest) TypeID() uint32 { return 0x64780b14 }
-
-// TypeName returns "messages.getFeaturedStickers".
-func (*MessagesGetFeaturedStickersRequest) TypeName() string { return "messages.getFeaturedStickers" }
 
 // EncodeBare writes the fields of messages.getFeaturedStickers.
 func (x *MessagesGetFeaturedStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -10539,9 +9654,6 @@ type MessagesReadFeaturedStickersRequest struct {
 // TypeID returns 0x5b118126.
 func (*MessagesReadFeaturedStickersRequest) TypeID() uint32 { return 0x5b118126 }
 
-// TypeName returns "messages.readFeaturedStickers".
-func (*MessagesReadFeaturedStickersRequest) TypeName() string { return "messages.readFeaturedStickers" }
-
 // EncodeBare writes the fields of messages.readFeaturedStickers.
 func (x *MessagesReadFeaturedStickersRequest) EncodeBare(e *tl.Encoder) {
 	e.LongVector(x.ID)
@@ -10569,9 +9681,6 @@ type MessagesGetRecentStickersRequest struct {
 
 // TypeID returns 0x9da9403b.
 func (*MessagesGetRecentStickersRequest) TypeID() uint32 { return 0x9da9403b }
-
-// TypeName returns "messages.getRecentStickers".
-func (*MessagesGetRecentStickersRequest) TypeName() string { return "messages.getRecentStickers" }
 
 // EncodeBare writes the fields of messages.getRecentStickers.
 func (x *MessagesGetRecentStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -10609,9 +9718,6 @@ type MessagesSaveRecentStickerRequest struct {
 // TypeID returns 0x392718f8.
 func (*MessagesSaveRecentStickerRequest) TypeID() uint32 { return 0x392718f8 }
 
-// TypeName returns "messages.saveRecentSticker".
-func (*MessagesSaveRecentStickerRequest) TypeName() string { return "messages.saveRecentSticker" }
-
 // EncodeBare writes the fields of messages.saveRecentSticker.
 func (x *MessagesSaveRecentStickerRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -10648,9 +9754,6 @@ type MessagesClearRecentStickersRequest struct {
 // TypeID returns 0x8999602d.
 func (*MessagesClearRecentStickersRequest) TypeID() uint32 { return 0x8999602d }
 
-// TypeName returns "messages.clearRecentStickers".
-func (*MessagesClearRecentStickersRequest) TypeName() string { return "messages.clearRecentStickers" }
-
 // EncodeBare writes the fields of messages.clearRecentStickers.
 func (x *MessagesClearRecentStickersRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -10685,9 +9788,6 @@ type MessagesGetArchivedStickersRequest struct {
 
 // TypeID returns 0x57f17692.
 func (*MessagesGetArchivedStickersRequest) TypeID() uint32 { return 0x57f17692 }
-
-// TypeName returns "messages.getArchivedStickers".
-func (*MessagesGetArchivedStickersRequest) TypeName() string { return "messages.getArchivedStickers" }
 
 // EncodeBare writes the fields of messages.getArchivedStickers.
 func (x *MessagesGetArchivedStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -10729,9 +9829,6 @@ type MessagesGetMaskStickersRequest struct {
 // TypeID returns 0x640f82b8.
 func (*MessagesGetMaskStickersRequest) TypeID() uint32 { return 0x640f82b8 }
 
-// TypeName returns "messages.getMaskStickers".
-func (*MessagesGetMaskStickersRequest) TypeName() string { return "messages.getMaskStickers" }
-
 // EncodeBare writes the fields of messages.getMaskStickers.
 func (x *MessagesGetMaskStickersRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -10758,9 +9855,6 @@ type MessagesGetAttachedStickersRequest struct {
 
 // TypeID returns 0xcc5b67cc.
 func (*MessagesGetAttachedStickersRequest) TypeID() uint32 { return 0xcc5b67cc }
-
-// TypeName returns "messages.getAttachedStickers".
-func (*MessagesGetAttachedStickersRequest) TypeName() string { return "messages.getAttachedStickers" }
 
 // EncodeBare writes the fields of messages.getAttachedStickers.
 func (x *MessagesGetAttachedStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -10793,9 +9887,6 @@ type MessagesSetGameScoreRequest struct {
 
 // TypeID returns 0x8ef8ecc0.
 func (*MessagesSetGameScoreRequest) TypeID() uint32 { return 0x8ef8ecc0 }
-
-// TypeName returns "messages.setGameScore".
-func (*MessagesSetGameScoreRequest) TypeName() string { return "messages.setGameScore" }
 
 // EncodeBare writes the fields of messages.setGameScore.
 func (x *MessagesSetGameScoreRequest) EncodeBare(e *tl.Encoder) {
@@ -10845,9 +9936,6 @@ type MessagesSetInlineGameScoreRequest struct {
 // TypeID returns 0x15ad9f64.
 func (*MessagesSetInlineGameScoreRequest) TypeID() uint32 { return 0x15ad9f64 }
 
-// TypeName returns "messages.setInlineGameScore".
-func (*MessagesSetInlineGameScoreRequest) TypeName() string { return "messages.setInlineGameScore" }
-
 // EncodeBare writes the fields of messages.setInlineGameScore.
 func (x *MessagesSetInlineGameScoreRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -10892,9 +9980,6 @@ type MessagesGetGameHighScoresRequest struct {
 // TypeID returns 0xe822649d.
 func (*MessagesGetGameHighScoresRequest) TypeID() uint32 { return 0xe822649d }
 
-// TypeName returns "messages.getGameHighScores".
-func (*MessagesGetGameHighScoresRequest) TypeName() string { return "messages.getGameHighScores" }
-
 // EncodeBare writes the fields of messages.getGameHighScores.
 func (x *MessagesGetGameHighScoresRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getGameHighScores.peer")
@@ -10927,11 +10012,6 @@ type MessagesGetInlineGameHighScoresRequest struct {
 // TypeID returns 0x0f635e1b.
 func (*MessagesGetInlineGameHighScoresRequest) TypeID() uint32 { return 0x0f635e1b }
 
-// TypeName returns "messages.getInlineGameHighScores".
-func (*MessagesGetInlineGameHighScoresRequest) TypeName() string {
-	return "messages.getInlineGameHighScores"
-}
-
 // EncodeBare writes the fields of messages.getInlineGameHighScores.
 func (x *MessagesGetInlineGameHighScoresRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.ID, "messages.getInlineGameHighScores.id")
@@ -10962,9 +10042,6 @@ type MessagesGetCommonChatsRequest struct {
 
 // TypeID returns 0xe40ca104.
 func (*MessagesGetCommonChatsRequest) TypeID() uint32 { return 0xe40ca104 }
-
-// TypeName returns "messages.getCommonChats".
-func (*MessagesGetCommonChatsRequest) TypeName() string { return "messages.getCommonChats" }
 
 // EncodeBare writes the fields of messages.getCommonChats.
 func (x *MessagesGetCommonChatsRequest) EncodeBare(e *tl.Encoder) {
@@ -10998,9 +10075,6 @@ type MessagesGetWebPageRequest struct {
 // TypeID returns 0x8d9692a3.
 func (*MessagesGetWebPageRequest) TypeID() uint32 { return 0x8d9692a3 }
 
-// TypeName returns "messages.getWebPage".
-func (*MessagesGetWebPageRequest) TypeName() string { return "messages.getWebPage" }
-
 // EncodeBare writes the fields of messages.getWebPage.
 func (x *MessagesGetWebPageRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.URL)
@@ -11030,9 +10104,6 @@ type MessagesToggleDialogPinRequest struct {
 
 // TypeID returns 0xa731e257.
 func (*MessagesToggleDialogPinRequest) TypeID() uint32 { return 0xa731e257 }
-
-// TypeName returns "messages.toggleDialogPin".
-func (*MessagesToggleDialogPinRequest) TypeName() string { return "messages.toggleDialogPin" }
 
 // EncodeBare writes the fields of messages.toggleDialogPin.
 func (x *MessagesToggleDialogPinRequest) EncodeBare(e *tl.Encoder) {
@@ -11070,9 +10141,6 @@ type MessagesReorderPinnedDialogsRequest struct {
 // TypeID returns 0x3b1adf37.
 func (*MessagesReorderPinnedDialogsRequest) TypeID() uint32 { return 0x3b1adf37 }
 
-// TypeName returns "messages.reorderPinnedDialogs".
-func (*MessagesReorderPinnedDialogsRequest) TypeName() string { return "messages.reorderPinnedDialogs" }
-
 // EncodeBare writes the fields of messages.reorderPinnedDialogs.
 func (x *MessagesReorderPinnedDialogsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -11109,9 +10177,6 @@ type MessagesGetPinnedDialogsRequest struct {
 // TypeID returns 0xd6b94df2.
 func (*MessagesGetPinnedDialogsRequest) TypeID() uint32 { return 0xd6b94df2 }
 
-// TypeName returns "messages.getPinnedDialogs".
-func (*MessagesGetPinnedDialogsRequest) TypeName() string { return "messages.getPinnedDialogs" }
-
 // EncodeBare writes the fields of messages.getPinnedDialogs.
 func (x *MessagesGetPinnedDialogsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.FolderID)
@@ -11140,11 +10205,6 @@ type MessagesSetBotShippingResultsRequest struct {
 
 // TypeID returns 0xe5f672fa.
 func (*MessagesSetBotShippingResultsRequest) TypeID() uint32 { return 0xe5f672fa }
-
-// TypeName returns "messages.setBotShippingResults".
-func (*MessagesSetBotShippingResultsRequest) TypeName() string {
-	return "messages.setBotShippingResults"
-}
 
 // EncodeBare writes the fields of messages.setBotShippingResults.
 func (x *MessagesSetBotShippingResultsRequest) EncodeBare(e *tl.Encoder) {
@@ -11196,11 +10256,6 @@ type MessagesSetBotPrecheckoutResultsRequest struct {
 // TypeID returns 0x09c2dd95.
 func (*MessagesSetBotPrecheckoutResultsRequest) TypeID() uint32 { return 0x09c2dd95 }
 
-// TypeName returns "messages.setBotPrecheckoutResults".
-func (*MessagesSetBotPrecheckoutResultsRequest) TypeName() string {
-	return "messages.setBotPrecheckoutResults"
-}
-
 // EncodeBare writes the fields of messages.setBotPrecheckoutResults.
 func (x *MessagesSetBotPrecheckoutResultsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -11246,9 +10301,6 @@ type MessagesUploadMediaRequest struct {
 // TypeID returns 0x14967978.
 func (*MessagesUploadMediaRequest) TypeID() uint32 { return 0x14967978 }
 
-// TypeName returns "messages.uploadMedia".
-func (*MessagesUploadMediaRequest) TypeName() string { return "messages.uploadMedia" }
-
 // EncodeBare writes the fields of messages.uploadMedia.
 func (x *MessagesUploadMediaRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -11292,11 +10344,6 @@ type MessagesSendScreenshotNotificationRequest struct {
 // TypeID returns 0xa1405817.
 func (*MessagesSendScreenshotNotificationRequest) TypeID() uint32 { return 0xa1405817 }
 
-// TypeName returns "messages.sendScreenshotNotification".
-func (*MessagesSendScreenshotNotificationRequest) TypeName() string {
-	return "messages.sendScreenshotNotification"
-}
-
 // EncodeBare writes the fields of messages.sendScreenshotNotification.
 func (x *MessagesSendScreenshotNotificationRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.sendScreenshotNotification.peer")
@@ -11328,9 +10375,6 @@ type MessagesGetFavedStickersRequest struct {
 // TypeID returns 0x04f1aaa9.
 func (*MessagesGetFavedStickersRequest) TypeID() uint32 { return 0x04f1aaa9 }
 
-// TypeName returns "messages.getFavedStickers".
-func (*MessagesGetFavedStickersRequest) TypeName() string { return "messages.getFavedStickers" }
-
 // EncodeBare writes the fields of messages.getFavedStickers.
 func (x *MessagesGetFavedStickersRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -11358,9 +10402,6 @@ type MessagesFaveStickerRequest struct {
 
 // TypeID returns 0xb9ffc55b.
 func (*MessagesFaveStickerRequest) TypeID() uint32 { return 0xb9ffc55b }
-
-// TypeName returns "messages.faveSticker".
-func (*MessagesFaveStickerRequest) TypeName() string { return "messages.faveSticker" }
 
 // EncodeBare writes the fields of messages.faveSticker.
 func (x *MessagesFaveStickerRequest) EncodeBare(e *tl.Encoder) {
@@ -11396,9 +10437,6 @@ type MessagesGetUnreadMentionsRequest struct {
 
 // TypeID returns 0xf107e790.
 func (*MessagesGetUnreadMentionsRequest) TypeID() uint32 { return 0xf107e790 }
-
-// TypeName returns "messages.getUnreadMentions".
-func (*MessagesGetUnreadMentionsRequest) TypeName() string { return "messages.getUnreadMentions" }
 
 // EncodeBare writes the fields of messages.getUnreadMentions.
 func (x *MessagesGetUnreadMentionsRequest) EncodeBare(e *tl.Encoder) {
@@ -11450,9 +10488,6 @@ type MessagesReadMentionsRequest struct {
 // TypeID returns 0x36e5bf4d.
 func (*MessagesReadMentionsRequest) TypeID() uint32 { return 0x36e5bf4d }
 
-// TypeName returns "messages.readMentions".
-func (*MessagesReadMentionsRequest) TypeName() string { return "messages.readMentions" }
-
 // EncodeBare writes the fields of messages.readMentions.
 func (x *MessagesReadMentionsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -11493,9 +10528,6 @@ type MessagesGetRecentLocationsRequest struct {
 
 // TypeID returns 0x702a40e0.
 func (*MessagesGetRecentLocationsRequest) TypeID() uint32 { return 0x702a40e0 }
-
-// TypeName returns "messages.getRecentLocations".
-func (*MessagesGetRecentLocationsRequest) TypeName() string { return "messages.getRecentLocations" }
 
 // EncodeBare writes the fields of messages.getRecentLocations.
 func (x *MessagesGetRecentLocationsRequest) EncodeBare(e *tl.Encoder) {
@@ -11541,9 +10573,6 @@ type MessagesSendMultiMediaRequest struct {
 
 // TypeID returns 0x1bf89d74.
 func (*MessagesSendMultiMediaRequest) TypeID() uint32 { return 0x1bf89d74 }
-
-// TypeName returns "messages.sendMultiMedia".
-func (*MessagesSendMultiMediaRequest) TypeName() string { return "messages.sendMultiMedia" }
 
 // EncodeBare writes the fields of messages.sendMultiMedia.
 func (x *MessagesSendMultiMediaRequest) EncodeBare(e *tl.Encoder) {
@@ -11660,9 +10689,6 @@ type MessagesUploadEncryptedFileRequest struct {
 // TypeID returns 0x5057c497.
 func (*MessagesUploadEncryptedFileRequest) TypeID() uint32 { return 0x5057c497 }
 
-// TypeName returns "messages.uploadEncryptedFile".
-func (*MessagesUploadEncryptedFileRequest) TypeName() string { return "messages.uploadEncryptedFile" }
-
 // EncodeBare writes the fields of messages.uploadEncryptedFile.
 func (x *MessagesUploadEncryptedFileRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.uploadEncryptedFile.peer")
@@ -11693,9 +10719,6 @@ type MessagesSearchStickerSetsRequest struct {
 
 // TypeID returns 0x35705b8a.
 func (*MessagesSearchStickerSetsRequest) TypeID() uint32 { return 0x35705b8a }
-
-// TypeName returns "messages.searchStickerSets".
-func (*MessagesSearchStickerSetsRequest) TypeName() string { return "messages.searchStickerSets" }
 
 // EncodeBare writes the fields of messages.searchStickerSets.
 func (x *MessagesSearchStickerSetsRequest) EncodeBare(e *tl.Encoder) {
@@ -11732,9 +10755,6 @@ type MessagesGetSplitRangesRequest struct {
 // TypeID returns 0x1cff7e08.
 func (*MessagesGetSplitRangesRequest) TypeID() uint32 { return 0x1cff7e08 }
 
-// TypeName returns "messages.getSplitRanges".
-func (*MessagesGetSplitRangesRequest) TypeName() string { return "messages.getSplitRanges" }
-
 // EncodeBare writes the fields of messages.getSplitRanges.
 func (x *MessagesGetSplitRangesRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -11761,9 +10781,6 @@ type MessagesMarkDialogUnreadRequest struct {
 
 // TypeID returns 0x8c5006f8.
 func (*MessagesMarkDialogUnreadRequest) TypeID() uint32 { return 0x8c5006f8 }
-
-// TypeName returns "messages.markDialogUnread".
-func (*MessagesMarkDialogUnreadRequest) TypeName() string { return "messages.markDialogUnread" }
 
 // EncodeBare writes the fields of messages.markDialogUnread.
 func (x *MessagesMarkDialogUnreadRequest) EncodeBare(e *tl.Encoder) {
@@ -11808,9 +10825,6 @@ type MessagesGetDialogUnreadMarksRequest struct {
 // TypeID returns 0x21202222.
 func (*MessagesGetDialogUnreadMarksRequest) TypeID() uint32 { return 0x21202222 }
 
-// TypeName returns "messages.getDialogUnreadMarks".
-func (*MessagesGetDialogUnreadMarksRequest) TypeName() string { return "messages.getDialogUnreadMarks" }
-
 // EncodeBare writes the fields of messages.getDialogUnreadMarks.
 func (x *MessagesGetDialogUnreadMarksRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -11847,9 +10861,6 @@ type MessagesClearAllDraftsRequest struct {
 // TypeID returns 0x7e58ee9c.
 func (*MessagesClearAllDraftsRequest) TypeID() uint32 { return 0x7e58ee9c }
 
-// TypeName returns "messages.clearAllDrafts".
-func (*MessagesClearAllDraftsRequest) TypeName() string { return "messages.clearAllDrafts" }
-
 // EncodeBare writes the fields of messages.clearAllDrafts.
 func (x *MessagesClearAllDraftsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -11878,9 +10889,6 @@ type MessagesUpdatePinnedMessageRequest struct {
 
 // TypeID returns 0xd2aaf7ec.
 func (*MessagesUpdatePinnedMessageRequest) TypeID() uint32 { return 0xd2aaf7ec }
-
-// TypeName returns "messages.updatePinnedMessage".
-func (*MessagesUpdatePinnedMessageRequest) TypeName() string { return "messages.updatePinnedMessage" }
 
 // EncodeBare writes the fields of messages.updatePinnedMessage.
 func (x *MessagesUpdatePinnedMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -11928,9 +10936,6 @@ type MessagesSendVoteRequest struct {
 // TypeID returns 0x10ea6184.
 func (*MessagesSendVoteRequest) TypeID() uint32 { return 0x10ea6184 }
 
-// TypeName returns "messages.sendVote".
-func (*MessagesSendVoteRequest) TypeName() string { return "messages.sendVote" }
-
 // EncodeBare writes the fields of messages.sendVote.
 func (x *MessagesSendVoteRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.sendVote.peer")
@@ -11964,9 +10969,6 @@ type MessagesGetPollResultsRequest struct {
 // TypeID returns 0xeda3e33b.
 func (*MessagesGetPollResultsRequest) TypeID() uint32 { return 0xeda3e33b }
 
-// TypeName returns "messages.getPollResults".
-func (*MessagesGetPollResultsRequest) TypeName() string { return "messages.getPollResults" }
-
 // EncodeBare writes the fields of messages.getPollResults.
 func (x *MessagesGetPollResultsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getPollResults.peer")
@@ -11998,9 +11000,6 @@ type MessagesGetOnlinesRequest struct {
 // TypeID returns 0x6e2be050.
 func (*MessagesGetOnlinesRequest) TypeID() uint32 { return 0x6e2be050 }
 
-// TypeName returns "messages.getOnlines".
-func (*MessagesGetOnlinesRequest) TypeName() string { return "messages.getOnlines" }
-
 // EncodeBare writes the fields of messages.getOnlines.
 func (x *MessagesGetOnlinesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getOnlines.peer")
@@ -12028,9 +11027,6 @@ type MessagesEditChatAboutRequest struct {
 
 // TypeID returns 0xdef60797.
 func (*MessagesEditChatAboutRequest) TypeID() uint32 { return 0xdef60797 }
-
-// TypeName returns "messages.editChatAbout".
-func (*MessagesEditChatAboutRequest) TypeName() string { return "messages.editChatAbout" }
 
 // EncodeBare writes the fields of messages.editChatAbout.
 func (x *MessagesEditChatAboutRequest) EncodeBare(e *tl.Encoder) {
@@ -12062,11 +11058,6 @@ type MessagesEditChatDefaultBannedRightsRequest struct {
 // TypeID returns 0xa5866b41.
 func (*MessagesEditChatDefaultBannedRightsRequest) TypeID() uint32 { return 0xa5866b41 }
 
-// TypeName returns "messages.editChatDefaultBannedRights".
-func (*MessagesEditChatDefaultBannedRightsRequest) TypeName() string {
-	return "messages.editChatDefaultBannedRights"
-}
-
 // EncodeBare writes the fields of messages.editChatDefaultBannedRights.
 func (x *MessagesEditChatDefaultBannedRightsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.editChatDefaultBannedRights.peer")
@@ -12096,9 +11087,6 @@ type MessagesGetEmojiKeywordsRequest struct {
 // TypeID returns 0x35a0e062.
 func (*MessagesGetEmojiKeywordsRequest) TypeID() uint32 { return 0x35a0e062 }
 
-// TypeName returns "messages.getEmojiKeywords".
-func (*MessagesGetEmojiKeywordsRequest) TypeName() string { return "messages.getEmojiKeywords" }
-
 // EncodeBare writes the fields of messages.getEmojiKeywords.
 func (x *MessagesGetEmojiKeywordsRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.LangCode)
@@ -12126,11 +11114,6 @@ type MessagesGetEmojiKeywordsDifferenceRequest struct {
 
 // TypeID returns 0x1508b6af.
 func (*MessagesGetEmojiKeywordsDifferenceRequest) TypeID() uint32 { return 0x1508b6af }
-
-// TypeName returns "messages.getEmojiKeywordsDifference".
-func (*MessagesGetEmojiKeywordsDifferenceRequest) TypeName() string {
-	return "messages.getEmojiKeywordsDifference"
-}
 
 // EncodeBare writes the fields of messages.getEmojiKeywordsDifference.
 func (x *MessagesGetEmojiKeywordsDifferenceRequest) EncodeBare(e *tl.Encoder) {
@@ -12161,11 +11144,6 @@ type MessagesGetEmojiKeywordsLanguagesRequest struct {
 // TypeID returns 0x4e9963b2.
 func (*MessagesGetEmojiKeywordsLanguagesRequest) TypeID() uint32 { return 0x4e9963b2 }
 
-// TypeName returns "messages.getEmojiKeywordsLanguages".
-func (*MessagesGetEmojiKeywordsLanguagesRequest) TypeName() string {
-	return "messages.getEmojiKeywordsLanguages"
-}
-
 // EncodeBare writes the fields of messages.getEmojiKeywordsLanguages.
 func (x *MessagesGetEmojiKeywordsLanguagesRequest) EncodeBare(e *tl.Encoder) {
 	e.StringVector(x.LangCodes)
@@ -12192,9 +11170,6 @@ type MessagesGetEmojiURLRequest struct {
 
 // TypeID returns 0xd5b10c26.
 func (*MessagesGetEmojiURLRequest) TypeID() uint32 { return 0xd5b10c26 }
-
-// TypeName returns "messages.getEmojiURL".
-func (*MessagesGetEmojiURLRequest) TypeName() string { return "messages.getEmojiURL" }
 
 // EncodeBare writes the fields of messages.getEmojiURL.
 func (x *MessagesGetEmojiURLRequest) EncodeBare(e *tl.Encoder) {
@@ -12225,9 +11200,6 @@ type MessagesGetSearchCountersRequest struct {
 
 // TypeID returns 0x1bbcf300.
 func (*MessagesGetSearchCountersRequest) TypeID() uint32 { return 0x1bbcf300 }
-
-// TypeName returns "messages.getSearchCounters".
-func (*MessagesGetSearchCountersRequest) TypeName() string { return "messages.getSearchCounters" }
 
 // EncodeBare writes the fields of messages.getSearchCounters.
 func (x *MessagesGetSearchCountersRequest) EncodeBare(e *tl.Encoder) {
@@ -12282,9 +11254,6 @@ type MessagesRequestURLAuthRequest struct {
 
 // TypeID returns 0x894cc99c.
 func (*MessagesRequestURLAuthRequest) TypeID() uint32 { return 0x894cc99c }
-
-// TypeName returns "messages.requestUrlAuth".
-func (*MessagesRequestURLAuthRequest) TypeName() string { return "messages.requestUrlAuth" }
 
 // EncodeBare writes the fields of messages.requestUrlAuth.
 func (x *MessagesRequestURLAuthRequest) EncodeBare(e *tl.Encoder) {
@@ -12364,9 +11333,6 @@ type MessagesAcceptURLAuthRequest struct {
 
 // TypeID returns 0x67a3f0de.
 func (*MessagesAcceptURLAuthRequest) TypeID() uint32 { return 0x67a3f0de }
-
-// TypeName returns "messages.acceptUrlAuth".
-func (*MessagesAcceptURLAuthRequest) TypeName() string { return "messages.acceptUrlAuth" }
 
 // EncodeBare writes the fields of messages.acceptUrlAuth.
 func (x *MessagesAcceptURLAuthRequest) EncodeBare(e *tl.Encoder) {
@@ -12449,9 +11415,6 @@ type MessagesHidePeerSettingsBarRequest struct {
 // TypeID returns 0x4facb138.
 func (*MessagesHidePeerSettingsBarRequest) TypeID() uint32 { return 0x4facb138 }
 
-// TypeName returns "messages.hidePeerSettingsBar".
-func (*MessagesHidePeerSettingsBarRequest) TypeName() string { return "messages.hidePeerSettingsBar" }
-
 // EncodeBare writes the fields of messages.hidePeerSettingsBar.
 func (x *MessagesHidePeerSettingsBarRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.hidePeerSettingsBar.peer")
@@ -12479,9 +11442,6 @@ type MessagesGetScheduledHistoryRequest struct {
 
 // TypeID returns 0xf516760b.
 func (*MessagesGetScheduledHistoryRequest) TypeID() uint32 { return 0xf516760b }
-
-// TypeName returns "messages.getScheduledHistory".
-func (*MessagesGetScheduledHistoryRequest) TypeName() string { return "messages.getScheduledHistory" }
 
 // EncodeBare writes the fields of messages.getScheduledHistory.
 func (x *MessagesGetScheduledHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -12513,9 +11473,6 @@ type MessagesGetScheduledMessagesRequest struct {
 // TypeID returns 0xbdbb0464.
 func (*MessagesGetScheduledMessagesRequest) TypeID() uint32 { return 0xbdbb0464 }
 
-// TypeName returns "messages.getScheduledMessages".
-func (*MessagesGetScheduledMessagesRequest) TypeName() string { return "messages.getScheduledMessages" }
-
 // EncodeBare writes the fields of messages.getScheduledMessages.
 func (x *MessagesGetScheduledMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getScheduledMessages.peer")
@@ -12546,11 +11503,6 @@ type MessagesSendScheduledMessagesRequest struct {
 // TypeID returns 0xbd38850a.
 func (*MessagesSendScheduledMessagesRequest) TypeID() uint32 { return 0xbd38850a }
 
-// TypeName returns "messages.sendScheduledMessages".
-func (*MessagesSendScheduledMessagesRequest) TypeName() string {
-	return "messages.sendScheduledMessages"
-}
-
 // EncodeBare writes the fields of messages.sendScheduledMessages.
 func (x *MessagesSendScheduledMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.sendScheduledMessages.peer")
@@ -12580,11 +11532,6 @@ type MessagesDeleteScheduledMessagesRequest struct {
 
 // TypeID returns 0x59ae2b16.
 func (*MessagesDeleteScheduledMessagesRequest) TypeID() uint32 { return 0x59ae2b16 }
-
-// TypeName returns "messages.deleteScheduledMessages".
-func (*MessagesDeleteScheduledMessagesRequest) TypeName() string {
-	return "messages.deleteScheduledMessages"
-}
 
 // EncodeBare writes the fields of messages.deleteScheduledMessages.
 func (x *MessagesDeleteScheduledMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -12618,9 +11565,6 @@ type MessagesGetPollVotesRequest struct {
 
 // TypeID returns 0xb86e380e.
 func (*MessagesGetPollVotesRequest) TypeID() uint32 { return 0xb86e380e }
-
-// TypeName returns "messages.getPollVotes".
-func (*MessagesGetPollVotesRequest) TypeName() string { return "messages.getPollVotes" }
 
 // EncodeBare writes the fields of messages.getPollVotes.
 func (x *MessagesGetPollVotesRequest) EncodeBare(e *tl.Encoder) {
@@ -12677,9 +11621,6 @@ type MessagesToggleStickerSetsRequest struct {
 // TypeID returns 0xb5052fea.
 func (*MessagesToggleStickerSetsRequest) TypeID() uint32 { return 0xb5052fea }
 
-// TypeName returns "messages.toggleStickerSets".
-func (*MessagesToggleStickerSetsRequest) TypeName() string { return "messages.toggleStickerSets" }
-
 // EncodeBare writes the fields of messages.toggleStickerSets.
 func (x *MessagesToggleStickerSetsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -12721,9 +11662,6 @@ type MessagesGetDialogFiltersRequest struct {
 // TypeID returns 0xefd48c89.
 func (*MessagesGetDialogFiltersRequest) TypeID() uint32 { return 0xefd48c89 }
 
-// TypeName returns "messages.getDialogFilters".
-func (*MessagesGetDialogFiltersRequest) TypeName() string { return "messages.getDialogFilters" }
-
 // EncodeBare writes the fields of messages.getDialogFilters.
 func (x *MessagesGetDialogFiltersRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -12747,11 +11685,6 @@ type MessagesGetSuggestedDialogFiltersRequest struct {
 
 // TypeID returns 0xa29cd42c.
 func (*MessagesGetSuggestedDialogFiltersRequest) TypeID() uint32 { return 0xa29cd42c }
-
-// TypeName returns "messages.getSuggestedDialogFilters".
-func (*MessagesGetSuggestedDialogFiltersRequest) TypeName() string {
-	return "messages.getSuggestedDialogFilters"
-}
 
 // EncodeBare writes the fields of messages.getSuggestedDialogFilters.
 func (x *MessagesGetSuggestedDialogFiltersRequest) EncodeBare(e *tl.Encoder) {
@@ -12778,9 +11711,6 @@ type MessagesUpdateDialogFilterRequest struct {
 
 // TypeID returns 0x1ad4a04a.
 func (*MessagesUpdateDialogFilterRequest) TypeID() uint32 { return 0x1ad4a04a }
-
-// TypeName returns "messages.updateDialogFilter".
-func (*MessagesUpdateDialogFilterRequest) TypeName() string { return "messages.updateDialogFilter" }
 
 // EncodeBare writes the fields of messages.updateDialogFilter.
 func (x *MessagesUpdateDialogFilterRequest) EncodeBare(e *tl.Encoder) {
@@ -12821,11 +11751,6 @@ type MessagesUpdateDialogFiltersOrderRequest struct {
 // TypeID returns 0xc563c1e4.
 func (*MessagesUpdateDialogFiltersOrderRequest) TypeID() uint32 { return 0xc563c1e4 }
 
-// TypeName returns "messages.updateDialogFiltersOrder".
-func (*MessagesUpdateDialogFiltersOrderRequest) TypeName() string {
-	return "messages.updateDialogFiltersOrder"
-}
-
 // EncodeBare writes the fields of messages.updateDialogFiltersOrder.
 func (x *MessagesUpdateDialogFiltersOrderRequest) EncodeBare(e *tl.Encoder) {
 	e.IntVector(x.Order)
@@ -12854,11 +11779,6 @@ type MessagesGetOldFeaturedStickersRequest struct {
 
 // TypeID returns 0x7ed094a1.
 func (*MessagesGetOldFeaturedStickersRequest) TypeID() uint32 { return 0x7ed094a1 }
-
-// TypeName returns "messages.getOldFeaturedStickers".
-func (*MessagesGetOldFeaturedStickersRequest) TypeName() string {
-	return "messages.getOldFeaturedStickers"
-}
 
 // EncodeBare writes the fields of messages.getOldFeaturedStickers.
 func (x *MessagesGetOldFeaturedStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -12898,9 +11818,6 @@ type MessagesGetRepliesRequest struct {
 
 // TypeID returns 0x22ddd30c.
 func (*MessagesGetRepliesRequest) TypeID() uint32 { return 0x22ddd30c }
-
-// TypeName returns "messages.getReplies".
-func (*MessagesGetRepliesRequest) TypeName() string { return "messages.getReplies" }
 
 // EncodeBare writes the fields of messages.getReplies.
 func (x *MessagesGetRepliesRequest) EncodeBare(e *tl.Encoder) {
@@ -12946,9 +11863,6 @@ type MessagesGetDiscussionMessageRequest struct {
 // TypeID returns 0x446972fd.
 func (*MessagesGetDiscussionMessageRequest) TypeID() uint32 { return 0x446972fd }
 
-// TypeName returns "messages.getDiscussionMessage".
-func (*MessagesGetDiscussionMessageRequest) TypeName() string { return "messages.getDiscussionMessage" }
-
 // EncodeBare writes the fields of messages.getDiscussionMessage.
 func (x *MessagesGetDiscussionMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getDiscussionMessage.peer")
@@ -12979,9 +11893,6 @@ type MessagesReadDiscussionRequest struct {
 
 // TypeID returns 0xf731a9f4.
 func (*MessagesReadDiscussionRequest) TypeID() uint32 { return 0xf731a9f4 }
-
-// TypeName returns "messages.readDiscussion".
-func (*MessagesReadDiscussionRequest) TypeName() string { return "messages.readDiscussion" }
 
 // EncodeBare writes the fields of messages.readDiscussion.
 func (x *MessagesReadDiscussionRequest) EncodeBare(e *tl.Encoder) {
@@ -13015,9 +11926,6 @@ type MessagesUnpinAllMessagesRequest struct {
 
 // TypeID returns 0x062dd747.
 func (*MessagesUnpinAllMessagesRequest) TypeID() uint32 { return 0x062dd747 }
-
-// TypeName returns "messages.unpinAllMessages".
-func (*MessagesUnpinAllMessagesRequest) TypeName() string { return "messages.unpinAllMessages" }
 
 // EncodeBare writes the fields of messages.unpinAllMessages.
 func (x *MessagesUnpinAllMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -13067,9 +11975,6 @@ type MessagesDeleteChatRequest struct {
 // TypeID returns 0x5bd0ee50.
 func (*MessagesDeleteChatRequest) TypeID() uint32 { return 0x5bd0ee50 }
 
-// TypeName returns "messages.deleteChat".
-func (*MessagesDeleteChatRequest) TypeName() string { return "messages.deleteChat" }
-
 // EncodeBare writes the fields of messages.deleteChat.
 func (x *MessagesDeleteChatRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.ChatID)
@@ -13096,11 +12001,6 @@ type MessagesDeletePhoneCallHistoryRequest struct {
 
 // TypeID returns 0xf9cbe409.
 func (*MessagesDeletePhoneCallHistoryRequest) TypeID() uint32 { return 0xf9cbe409 }
-
-// TypeName returns "messages.deletePhoneCallHistory".
-func (*MessagesDeletePhoneCallHistoryRequest) TypeName() string {
-	return "messages.deletePhoneCallHistory"
-}
 
 // EncodeBare writes the fields of messages.deletePhoneCallHistory.
 func (x *MessagesDeletePhoneCallHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -13134,9 +12034,6 @@ type MessagesCheckHistoryImportRequest struct {
 // TypeID returns 0x43fe19f3.
 func (*MessagesCheckHistoryImportRequest) TypeID() uint32 { return 0x43fe19f3 }
 
-// TypeName returns "messages.checkHistoryImport".
-func (*MessagesCheckHistoryImportRequest) TypeName() string { return "messages.checkHistoryImport" }
-
 // EncodeBare writes the fields of messages.checkHistoryImport.
 func (x *MessagesCheckHistoryImportRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.ImportHead)
@@ -13165,9 +12062,6 @@ type MessagesInitHistoryImportRequest struct {
 
 // TypeID returns 0x34090c3b.
 func (*MessagesInitHistoryImportRequest) TypeID() uint32 { return 0x34090c3b }
-
-// TypeName returns "messages.initHistoryImport".
-func (*MessagesInitHistoryImportRequest) TypeName() string { return "messages.initHistoryImport" }
 
 // EncodeBare writes the fields of messages.initHistoryImport.
 func (x *MessagesInitHistoryImportRequest) EncodeBare(e *tl.Encoder) {
@@ -13203,9 +12097,6 @@ type MessagesUploadImportedMediaRequest struct {
 // TypeID returns 0x2a862092.
 func (*MessagesUploadImportedMediaRequest) TypeID() uint32 { return 0x2a862092 }
 
-// TypeName returns "messages.uploadImportedMedia".
-func (*MessagesUploadImportedMediaRequest) TypeName() string { return "messages.uploadImportedMedia" }
-
 // EncodeBare writes the fields of messages.uploadImportedMedia.
 func (x *MessagesUploadImportedMediaRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.uploadImportedMedia.peer")
@@ -13240,9 +12131,6 @@ type MessagesStartHistoryImportRequest struct {
 // TypeID returns 0xb43df344.
 func (*MessagesStartHistoryImportRequest) TypeID() uint32 { return 0xb43df344 }
 
-// TypeName returns "messages.startHistoryImport".
-func (*MessagesStartHistoryImportRequest) TypeName() string { return "messages.startHistoryImport" }
-
 // EncodeBare writes the fields of messages.startHistoryImport.
 func (x *MessagesStartHistoryImportRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.startHistoryImport.peer")
@@ -13276,11 +12164,6 @@ type MessagesGetExportedChatInvitesRequest struct {
 
 // TypeID returns 0xa2b5a3f6.
 func (*MessagesGetExportedChatInvitesRequest) TypeID() uint32 { return 0xa2b5a3f6 }
-
-// TypeName returns "messages.getExportedChatInvites".
-func (*MessagesGetExportedChatInvitesRequest) TypeName() string {
-	return "messages.getExportedChatInvites"
-}
 
 // EncodeBare writes the fields of messages.getExportedChatInvites.
 func (x *MessagesGetExportedChatInvitesRequest) EncodeBare(e *tl.Encoder) {
@@ -13339,11 +12222,6 @@ type MessagesGetExportedChatInviteRequest struct {
 // TypeID returns 0x73746f5c.
 func (*MessagesGetExportedChatInviteRequest) TypeID() uint32 { return 0x73746f5c }
 
-// TypeName returns "messages.getExportedChatInvite".
-func (*MessagesGetExportedChatInviteRequest) TypeName() string {
-	return "messages.getExportedChatInvite"
-}
-
 // EncodeBare writes the fields of messages.getExportedChatInvite.
 func (x *MessagesGetExportedChatInviteRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getExportedChatInvite.peer")
@@ -13378,11 +12256,6 @@ type MessagesEditExportedChatInviteRequest struct {
 
 // TypeID returns 0xbdca2f75.
 func (*MessagesEditExportedChatInviteRequest) TypeID() uint32 { return 0xbdca2f75 }
-
-// TypeName returns "messages.editExportedChatInvite".
-func (*MessagesEditExportedChatInviteRequest) TypeName() string {
-	return "messages.editExportedChatInvite"
-}
 
 // EncodeBare writes the fields of messages.editExportedChatInvite.
 func (x *MessagesEditExportedChatInviteRequest) EncodeBare(e *tl.Encoder) {
@@ -13457,11 +12330,6 @@ type MessagesDeleteRevokedExportedChatInvitesRequest struct {
 // TypeID returns 0x56987bd5.
 func (*MessagesDeleteRevokedExportedChatInvitesRequest) TypeID() uint32 { return 0x56987bd5 }
 
-// TypeName returns "messages.deleteRevokedExportedChatInvites".
-func (*MessagesDeleteRevokedExportedChatInvitesRequest) TypeName() string {
-	return "messages.deleteRevokedExportedChatInvites"
-}
-
 // EncodeBare writes the fields of messages.deleteRevokedExportedChatInvites.
 func (x *MessagesDeleteRevokedExportedChatInvitesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.deleteRevokedExportedChatInvites.peer")
@@ -13492,11 +12360,6 @@ type MessagesDeleteExportedChatInviteRequest struct {
 // TypeID returns 0xd464a42b.
 func (*MessagesDeleteExportedChatInviteRequest) TypeID() uint32 { return 0xd464a42b }
 
-// TypeName returns "messages.deleteExportedChatInvite".
-func (*MessagesDeleteExportedChatInviteRequest) TypeName() string {
-	return "messages.deleteExportedChatInvite"
-}
-
 // EncodeBare writes the fields of messages.deleteExportedChatInvite.
 func (x *MessagesDeleteExportedChatInviteRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.deleteExportedChatInvite.peer")
@@ -13525,9 +12388,6 @@ type MessagesGetAdminsWithInvitesRequest struct {
 
 // TypeID returns 0x3920e6ef.
 func (*MessagesGetAdminsWithInvitesRequest) TypeID() uint32 { return 0x3920e6ef }
-
-// TypeName returns "messages.getAdminsWithInvites".
-func (*MessagesGetAdminsWithInvitesRequest) TypeName() string { return "messages.getAdminsWithInvites" }
 
 // EncodeBare writes the fields of messages.getAdminsWithInvites.
 func (x *MessagesGetAdminsWithInvitesRequest) EncodeBare(e *tl.Encoder) {
@@ -13562,11 +12422,6 @@ type MessagesGetChatInviteImportersRequest struct {
 
 // TypeID returns 0xdf04dd4e.
 func (*MessagesGetChatInviteImportersRequest) TypeID() uint32 { return 0xdf04dd4e }
-
-// TypeName returns "messages.getChatInviteImporters".
-func (*MessagesGetChatInviteImportersRequest) TypeName() string {
-	return "messages.getChatInviteImporters"
-}
 
 // EncodeBare writes the fields of messages.getChatInviteImporters.
 func (x *MessagesGetChatInviteImportersRequest) EncodeBare(e *tl.Encoder) {
@@ -13631,9 +12486,6 @@ type MessagesSetHistoryTTLRequest struct {
 // TypeID returns 0xb80e5fe4.
 func (*MessagesSetHistoryTTLRequest) TypeID() uint32 { return 0xb80e5fe4 }
 
-// TypeName returns "messages.setHistoryTTL".
-func (*MessagesSetHistoryTTLRequest) TypeName() string { return "messages.setHistoryTTL" }
-
 // EncodeBare writes the fields of messages.setHistoryTTL.
 func (x *MessagesSetHistoryTTLRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.setHistoryTTL.peer")
@@ -13663,11 +12515,6 @@ type MessagesCheckHistoryImportPeerRequest struct {
 // TypeID returns 0x5dc60f03.
 func (*MessagesCheckHistoryImportPeerRequest) TypeID() uint32 { return 0x5dc60f03 }
 
-// TypeName returns "messages.checkHistoryImportPeer".
-func (*MessagesCheckHistoryImportPeerRequest) TypeName() string {
-	return "messages.checkHistoryImportPeer"
-}
-
 // EncodeBare writes the fields of messages.checkHistoryImportPeer.
 func (x *MessagesCheckHistoryImportPeerRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.checkHistoryImportPeer.peer")
@@ -13695,9 +12542,6 @@ type MessagesSetChatThemeRequest struct {
 
 // TypeID returns 0x081202c9.
 func (*MessagesSetChatThemeRequest) TypeID() uint32 { return 0x081202c9 }
-
-// TypeName returns "messages.setChatTheme".
-func (*MessagesSetChatThemeRequest) TypeName() string { return "messages.setChatTheme" }
 
 // EncodeBare writes the fields of messages.setChatTheme.
 func (x *MessagesSetChatThemeRequest) EncodeBare(e *tl.Encoder) {
@@ -13728,11 +12572,6 @@ type MessagesGetMessageReadParticipantsRequest struct {
 
 // TypeID returns 0x31c1c44f.
 func (*MessagesGetMessageReadParticipantsRequest) TypeID() uint32 { return 0x31c1c44f }
-
-// TypeName returns "messages.getMessageReadParticipants".
-func (*MessagesGetMessageReadParticipantsRequest) TypeName() string {
-	return "messages.getMessageReadParticipants"
-}
 
 // EncodeBare writes the fields of messages.getMessageReadParticipants.
 func (x *MessagesGetMessageReadParticipantsRequest) EncodeBare(e *tl.Encoder) {
@@ -13766,11 +12605,6 @@ type MessagesGetSearchResultsCalendarRequest struct {
 
 // TypeID returns 0x6aa3f6bd.
 func (*MessagesGetSearchResultsCalendarRequest) TypeID() uint32 { return 0x6aa3f6bd }
-
-// TypeName returns "messages.getSearchResultsCalendar".
-func (*MessagesGetSearchResultsCalendarRequest) TypeName() string {
-	return "messages.getSearchResultsCalendar"
-}
 
 // EncodeBare writes the fields of messages.getSearchResultsCalendar.
 func (x *MessagesGetSearchResultsCalendarRequest) EncodeBare(e *tl.Encoder) {
@@ -13821,11 +12655,6 @@ type MessagesGetSearchResultsPositionsRequest struct {
 // TypeID returns 0x9c7f2f10.
 func (*MessagesGetSearchResultsPositionsRequest) TypeID() uint32 { return 0x9c7f2f10 }
 
-// TypeName returns "messages.getSearchResultsPositions".
-func (*MessagesGetSearchResultsPositionsRequest) TypeName() string {
-	return "messages.getSearchResultsPositions"
-}
-
 // EncodeBare writes the fields of messages.getSearchResultsPositions.
 func (x *MessagesGetSearchResultsPositionsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -13873,9 +12702,6 @@ type MessagesHideChatJoinRequestRequest struct {
 // TypeID returns 0x7fe7e815.
 func (*MessagesHideChatJoinRequestRequest) TypeID() uint32 { return 0x7fe7e815 }
 
-// TypeName returns "messages.hideChatJoinRequest".
-func (*MessagesHideChatJoinRequestRequest) TypeName() string { return "messages.hideChatJoinRequest" }
-
 // EncodeBare writes the fields of messages.hideChatJoinRequest.
 func (x *MessagesHideChatJoinRequestRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -13913,11 +12739,6 @@ type MessagesHideAllChatJoinRequestsRequest struct {
 
 // TypeID returns 0xe085f4ea.
 func (*MessagesHideAllChatJoinRequestsRequest) TypeID() uint32 { return 0xe085f4ea }
-
-// TypeName returns "messages.hideAllChatJoinRequests".
-func (*MessagesHideAllChatJoinRequestsRequest) TypeName() string {
-	return "messages.hideAllChatJoinRequests"
-}
 
 // EncodeBare writes the fields of messages.hideAllChatJoinRequests.
 func (x *MessagesHideAllChatJoinRequestsRequest) EncodeBare(e *tl.Encoder) {
@@ -13964,9 +12785,6 @@ type MessagesToggleNoForwardsRequest struct {
 // TypeID returns 0xb2081a35.
 func (*MessagesToggleNoForwardsRequest) TypeID() uint32 { return 0xb2081a35 }
 
-// TypeName returns "messages.toggleNoForwards".
-func (*MessagesToggleNoForwardsRequest) TypeName() string { return "messages.toggleNoForwards" }
-
 // EncodeBare writes the fields of messages.toggleNoForwards.
 func (x *MessagesToggleNoForwardsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -14009,9 +12827,6 @@ type MessagesSaveDefaultSendAsRequest struct {
 // TypeID returns 0xccfddf96.
 func (*MessagesSaveDefaultSendAsRequest) TypeID() uint32 { return 0xccfddf96 }
 
-// TypeName returns "messages.saveDefaultSendAs".
-func (*MessagesSaveDefaultSendAsRequest) TypeName() string { return "messages.saveDefaultSendAs" }
-
 // EncodeBare writes the fields of messages.saveDefaultSendAs.
 func (x *MessagesSaveDefaultSendAsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.saveDefaultSendAs.peer")
@@ -14044,9 +12859,6 @@ type MessagesSendReactionRequest struct {
 
 // TypeID returns 0xd30d78d4.
 func (*MessagesSendReactionRequest) TypeID() uint32 { return 0xd30d78d4 }
-
-// TypeName returns "messages.sendReaction".
-func (*MessagesSendReactionRequest) TypeName() string { return "messages.sendReaction" }
 
 // EncodeBare writes the fields of messages.sendReaction.
 func (x *MessagesSendReactionRequest) EncodeBare(e *tl.Encoder) {
@@ -14098,9 +12910,6 @@ type MessagesGetMessagesReactionsRequest struct {
 // TypeID returns 0x8bba90e6.
 func (*MessagesGetMessagesReactionsRequest) TypeID() uint32 { return 0x8bba90e6 }
 
-// TypeName returns "messages.getMessagesReactions".
-func (*MessagesGetMessagesReactionsRequest) TypeName() string { return "messages.getMessagesReactions" }
-
 // EncodeBare writes the fields of messages.getMessagesReactions.
 func (x *MessagesGetMessagesReactionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getMessagesReactions.peer")
@@ -14133,11 +12942,6 @@ type MessagesGetMessageReactionsListRequest struct {
 
 // TypeID returns 0x461b3f48.
 func (*MessagesGetMessageReactionsListRequest) TypeID() uint32 { return 0x461b3f48 }
-
-// TypeName returns "messages.getMessageReactionsList".
-func (*MessagesGetMessageReactionsListRequest) TypeName() string {
-	return "messages.getMessageReactionsList"
-}
 
 // EncodeBare writes the fields of messages.getMessageReactionsList.
 func (x *MessagesGetMessageReactionsListRequest) EncodeBare(e *tl.Encoder) {
@@ -14194,11 +12998,6 @@ type MessagesSetChatAvailableReactionsRequest struct {
 // TypeID returns 0x864b2581.
 func (*MessagesSetChatAvailableReactionsRequest) TypeID() uint32 { return 0x864b2581 }
 
-// TypeName returns "messages.setChatAvailableReactions".
-func (*MessagesSetChatAvailableReactionsRequest) TypeName() string {
-	return "messages.setChatAvailableReactions"
-}
-
 // EncodeBare writes the fields of messages.setChatAvailableReactions.
 func (x *MessagesSetChatAvailableReactionsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -14249,11 +13048,6 @@ type MessagesGetAvailableReactionsRequest struct {
 // TypeID returns 0x18dea0ac.
 func (*MessagesGetAvailableReactionsRequest) TypeID() uint32 { return 0x18dea0ac }
 
-// TypeName returns "messages.getAvailableReactions".
-func (*MessagesGetAvailableReactionsRequest) TypeName() string {
-	return "messages.getAvailableReactions"
-}
-
 // EncodeBare writes the fields of messages.getAvailableReactions.
 func (x *MessagesGetAvailableReactionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Hash)
@@ -14280,9 +13074,6 @@ type MessagesSetDefaultReactionRequest struct {
 
 // TypeID returns 0x4f47a016.
 func (*MessagesSetDefaultReactionRequest) TypeID() uint32 { return 0x4f47a016 }
-
-// TypeName returns "messages.setDefaultReaction".
-func (*MessagesSetDefaultReactionRequest) TypeName() string { return "messages.setDefaultReaction" }
 
 // EncodeBare writes the fields of messages.setDefaultReaction.
 func (x *MessagesSetDefaultReactionRequest) EncodeBare(e *tl.Encoder) {
@@ -14314,9 +13105,6 @@ type MessagesTranslateTextRequest struct {
 
 // TypeID returns 0xa5eec345.
 func (*MessagesTranslateTextRequest) TypeID() uint32 { return 0xa5eec345 }
-
-// TypeName returns "messages.translateText".
-func (*MessagesTranslateTextRequest) TypeName() string { return "messages.translateText" }
 
 // EncodeBare writes the fields of messages.translateText.
 func (x *MessagesTranslateTextRequest) EncodeBare(e *tl.Encoder) {
@@ -14391,9 +13179,6 @@ type MessagesGetUnreadReactionsRequest struct {
 // TypeID returns 0xbd7f90ac.
 func (*MessagesGetUnreadReactionsRequest) TypeID() uint32 { return 0xbd7f90ac }
 
-// TypeName returns "messages.getUnreadReactions".
-func (*MessagesGetUnreadReactionsRequest) TypeName() string { return "messages.getUnreadReactions" }
-
 // EncodeBare writes the fields of messages.getUnreadReactions.
 func (x *MessagesGetUnreadReactionsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -14454,9 +13239,6 @@ type MessagesReadReactionsRequest struct {
 // TypeID returns 0x9ec44f93.
 func (*MessagesReadReactionsRequest) TypeID() uint32 { return 0x9ec44f93 }
 
-// TypeName returns "messages.readReactions".
-func (*MessagesReadReactionsRequest) TypeName() string { return "messages.readReactions" }
-
 // EncodeBare writes the fields of messages.readReactions.
 func (x *MessagesReadReactionsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -14507,9 +13289,6 @@ type MessagesSearchSentMediaRequest struct {
 // TypeID returns 0x107e31a0.
 func (*MessagesSearchSentMediaRequest) TypeID() uint32 { return 0x107e31a0 }
 
-// TypeName returns "messages.searchSentMedia".
-func (*MessagesSearchSentMediaRequest) TypeName() string { return "messages.searchSentMedia" }
-
 // EncodeBare writes the fields of messages.searchSentMedia.
 func (x *MessagesSearchSentMediaRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Q)
@@ -14541,9 +13320,6 @@ type MessagesGetAttachMenuBotsRequest struct {
 // TypeID returns 0x16fcc2cb.
 func (*MessagesGetAttachMenuBotsRequest) TypeID() uint32 { return 0x16fcc2cb }
 
-// TypeName returns "messages.getAttachMenuBots".
-func (*MessagesGetAttachMenuBotsRequest) TypeName() string { return "messages.getAttachMenuBots" }
-
 // EncodeBare writes the fields of messages.getAttachMenuBots.
 func (x *MessagesGetAttachMenuBotsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -14570,9 +13346,6 @@ type MessagesGetAttachMenuBotRequest struct {
 
 // TypeID returns 0x77216192.
 func (*MessagesGetAttachMenuBotRequest) TypeID() uint32 { return 0x77216192 }
-
-// TypeName returns "messages.getAttachMenuBot".
-func (*MessagesGetAttachMenuBotRequest) TypeName() string { return "messages.getAttachMenuBot" }
 
 // EncodeBare writes the fields of messages.getAttachMenuBot.
 func (x *MessagesGetAttachMenuBotRequest) EncodeBare(e *tl.Encoder) {
@@ -14602,11 +13375,6 @@ type MessagesToggleBotInAttachMenuRequest struct {
 
 // TypeID returns 0x69f59d69.
 func (*MessagesToggleBotInAttachMenuRequest) TypeID() uint32 { return 0x69f59d69 }
-
-// TypeName returns "messages.toggleBotInAttachMenu".
-func (*MessagesToggleBotInAttachMenuRequest) TypeName() string {
-	return "messages.toggleBotInAttachMenu"
-}
 
 // EncodeBare writes the fields of messages.toggleBotInAttachMenu.
 func (x *MessagesToggleBotInAttachMenuRequest) EncodeBare(e *tl.Encoder) {
@@ -14654,9 +13422,6 @@ type MessagesRequestWebViewRequest struct {
 
 // TypeID returns 0x269dc2c1.
 func (*MessagesRequestWebViewRequest) TypeID() uint32 { return 0x269dc2c1 }
-
-// TypeName returns "messages.requestWebView".
-func (*MessagesRequestWebViewRequest) TypeName() string { return "messages.requestWebView" }
 
 // EncodeBare writes the fields of messages.requestWebView.
 func (x *MessagesRequestWebViewRequest) EncodeBare(e *tl.Encoder) {
@@ -14758,9 +13523,6 @@ type MessagesProlongWebViewRequest struct {
 // TypeID returns 0xb0d81a83.
 func (*MessagesProlongWebViewRequest) TypeID() uint32 { return 0xb0d81a83 }
 
-// TypeName returns "messages.prolongWebView".
-func (*MessagesProlongWebViewRequest) TypeName() string { return "messages.prolongWebView" }
-
 // EncodeBare writes the fields of messages.prolongWebView.
 func (x *MessagesProlongWebViewRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -14824,9 +13586,6 @@ type MessagesRequestSimpleWebViewRequest struct {
 
 // TypeID returns 0x413a3e73.
 func (*MessagesRequestSimpleWebViewRequest) TypeID() uint32 { return 0x413a3e73 }
-
-// TypeName returns "messages.requestSimpleWebView".
-func (*MessagesRequestSimpleWebViewRequest) TypeName() string { return "messages.requestSimpleWebView" }
 
 // EncodeBare writes the fields of messages.requestSimpleWebView.
 func (x *MessagesRequestSimpleWebViewRequest) EncodeBare(e *tl.Encoder) {
@@ -14904,11 +13663,6 @@ type MessagesSendWebViewResultMessageRequest struct {
 // TypeID returns 0x0a4314f5.
 func (*MessagesSendWebViewResultMessageRequest) TypeID() uint32 { return 0x0a4314f5 }
 
-// TypeName returns "messages.sendWebViewResultMessage".
-func (*MessagesSendWebViewResultMessageRequest) TypeName() string {
-	return "messages.sendWebViewResultMessage"
-}
-
 // EncodeBare writes the fields of messages.sendWebViewResultMessage.
 func (x *MessagesSendWebViewResultMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.BotQueryID)
@@ -14940,9 +13694,6 @@ type MessagesSendWebViewDataRequest struct {
 
 // TypeID returns 0xdc0242c8.
 func (*MessagesSendWebViewDataRequest) TypeID() uint32 { return 0xdc0242c8 }
-
-// TypeName returns "messages.sendWebViewData".
-func (*MessagesSendWebViewDataRequest) TypeName() string { return "messages.sendWebViewData" }
 
 // EncodeBare writes the fields of messages.sendWebViewData.
 func (x *MessagesSendWebViewDataRequest) EncodeBare(e *tl.Encoder) {
@@ -14978,9 +13729,6 @@ type MessagesTranscribeAudioRequest struct {
 // TypeID returns 0x269e9a49.
 func (*MessagesTranscribeAudioRequest) TypeID() uint32 { return 0x269e9a49 }
 
-// TypeName returns "messages.transcribeAudio".
-func (*MessagesTranscribeAudioRequest) TypeName() string { return "messages.transcribeAudio" }
-
 // EncodeBare writes the fields of messages.transcribeAudio.
 func (x *MessagesTranscribeAudioRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.transcribeAudio.peer")
@@ -15012,9 +13760,6 @@ type MessagesRateTranscribedAudioRequest struct {
 
 // TypeID returns 0x7f1d072f.
 func (*MessagesRateTranscribedAudioRequest) TypeID() uint32 { return 0x7f1d072f }
-
-// TypeName returns "messages.rateTranscribedAudio".
-func (*MessagesRateTranscribedAudioRequest) TypeName() string { return "messages.rateTranscribedAudio" }
 
 // EncodeBare writes the fields of messages.rateTranscribedAudio.
 func (x *MessagesRateTranscribedAudioRequest) EncodeBare(e *tl.Encoder) {
@@ -15049,11 +13794,6 @@ type MessagesGetCustomEmojiDocumentsRequest struct {
 // TypeID returns 0xd9ab0f54.
 func (*MessagesGetCustomEmojiDocumentsRequest) TypeID() uint32 { return 0xd9ab0f54 }
 
-// TypeName returns "messages.getCustomEmojiDocuments".
-func (*MessagesGetCustomEmojiDocumentsRequest) TypeName() string {
-	return "messages.getCustomEmojiDocuments"
-}
-
 // EncodeBare writes the fields of messages.getCustomEmojiDocuments.
 func (x *MessagesGetCustomEmojiDocumentsRequest) EncodeBare(e *tl.Encoder) {
 	e.LongVector(x.DocumentID)
@@ -15081,9 +13821,6 @@ type MessagesGetEmojiStickersRequest struct {
 // TypeID returns 0xfbfca18f.
 func (*MessagesGetEmojiStickersRequest) TypeID() uint32 { return 0xfbfca18f }
 
-// TypeName returns "messages.getEmojiStickers".
-func (*MessagesGetEmojiStickersRequest) TypeName() string { return "messages.getEmojiStickers" }
-
 // EncodeBare writes the fields of messages.getEmojiStickers.
 func (x *MessagesGetEmojiStickersRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -15110,11 +13847,6 @@ type MessagesGetFeaturedEmojiStickersRequest struct {
 
 // TypeID returns 0x0ecf6736.
 func (*MessagesGetFeaturedEmojiStickersRequest) TypeID() uint32 { return 0x0ecf6736 }
-
-// TypeName returns "messages.getFeaturedEmojiStickers".
-func (*MessagesGetFeaturedEmojiStickersRequest) TypeName() string {
-	return "messages.getFeaturedEmojiStickers"
-}
 
 // EncodeBare writes the fields of messages.getFeaturedEmojiStickers.
 func (x *MessagesGetFeaturedEmojiStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -15144,9 +13876,6 @@ type MessagesReportReactionRequest struct {
 
 // TypeID returns 0x3f64c076.
 func (*MessagesReportReactionRequest) TypeID() uint32 { return 0x3f64c076 }
-
-// TypeName returns "messages.reportReaction".
-func (*MessagesReportReactionRequest) TypeName() string { return "messages.reportReaction" }
 
 // EncodeBare writes the fields of messages.reportReaction.
 func (x *MessagesReportReactionRequest) EncodeBare(e *tl.Encoder) {
@@ -15180,9 +13909,6 @@ type MessagesGetTopReactionsRequest struct {
 // TypeID returns 0xbb8125ba.
 func (*MessagesGetTopReactionsRequest) TypeID() uint32 { return 0xbb8125ba }
 
-// TypeName returns "messages.getTopReactions".
-func (*MessagesGetTopReactionsRequest) TypeName() string { return "messages.getTopReactions" }
-
 // EncodeBare writes the fields of messages.getTopReactions.
 func (x *MessagesGetTopReactionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Limit)
@@ -15213,9 +13939,6 @@ type MessagesGetRecentReactionsRequest struct {
 // TypeID returns 0x39461db2.
 func (*MessagesGetRecentReactionsRequest) TypeID() uint32 { return 0x39461db2 }
 
-// TypeName returns "messages.getRecentReactions".
-func (*MessagesGetRecentReactionsRequest) TypeName() string { return "messages.getRecentReactions" }
-
 // EncodeBare writes the fields of messages.getRecentReactions.
 func (x *MessagesGetRecentReactionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Limit)
@@ -15244,9 +13967,6 @@ type MessagesClearRecentReactionsRequest struct {
 // TypeID returns 0x9dfeefb4.
 func (*MessagesClearRecentReactionsRequest) TypeID() uint32 { return 0x9dfeefb4 }
 
-// TypeName returns "messages.clearRecentReactions".
-func (*MessagesClearRecentReactionsRequest) TypeName() string { return "messages.clearRecentReactions" }
-
 // EncodeBare writes the fields of messages.clearRecentReactions.
 func (x *MessagesClearRecentReactionsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -15272,9 +13992,6 @@ type MessagesGetExtendedMediaRequest struct {
 
 // TypeID returns 0x84f80814.
 func (*MessagesGetExtendedMediaRequest) TypeID() uint32 { return 0x84f80814 }
-
-// TypeName returns "messages.getExtendedMedia".
-func (*MessagesGetExtendedMediaRequest) TypeName() string { return "messages.getExtendedMedia" }
 
 // EncodeBare writes the fields of messages.getExtendedMedia.
 func (x *MessagesGetExtendedMediaRequest) EncodeBare(e *tl.Encoder) {
@@ -15305,9 +14022,6 @@ type MessagesSetDefaultHistoryTTLRequest struct {
 // TypeID returns 0x9eb51445.
 func (*MessagesSetDefaultHistoryTTLRequest) TypeID() uint32 { return 0x9eb51445 }
 
-// TypeName returns "messages.setDefaultHistoryTTL".
-func (*MessagesSetDefaultHistoryTTLRequest) TypeName() string { return "messages.setDefaultHistoryTTL" }
-
 // EncodeBare writes the fields of messages.setDefaultHistoryTTL.
 func (x *MessagesSetDefaultHistoryTTLRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Period)
@@ -15333,9 +14047,6 @@ type MessagesGetDefaultHistoryTTLRequest struct {
 
 // TypeID returns 0x658b7188.
 func (*MessagesGetDefaultHistoryTTLRequest) TypeID() uint32 { return 0x658b7188 }
-
-// TypeName returns "messages.getDefaultHistoryTTL".
-func (*MessagesGetDefaultHistoryTTLRequest) TypeName() string { return "messages.getDefaultHistoryTTL" }
 
 // EncodeBare writes the fields of messages.getDefaultHistoryTTL.
 func (x *MessagesGetDefaultHistoryTTLRequest) EncodeBare(e *tl.Encoder) {
@@ -15365,9 +14076,6 @@ type MessagesSendBotRequestedPeerRequest struct {
 
 // TypeID returns 0x6c5cf2a7.
 func (*MessagesSendBotRequestedPeerRequest) TypeID() uint32 { return 0x6c5cf2a7 }
-
-// TypeName returns "messages.sendBotRequestedPeer".
-func (*MessagesSendBotRequestedPeerRequest) TypeName() string { return "messages.sendBotRequestedPeer" }
 
 // EncodeBare writes the fields of messages.sendBotRequestedPeer.
 func (x *MessagesSendBotRequestedPeerRequest) EncodeBare(e *tl.Encoder) {
@@ -15421,9 +14129,6 @@ type MessagesGetEmojiGroupsRequest struct {
 // TypeID returns 0x7488ce5b.
 func (*MessagesGetEmojiGroupsRequest) TypeID() uint32 { return 0x7488ce5b }
 
-// TypeName returns "messages.getEmojiGroups".
-func (*MessagesGetEmojiGroupsRequest) TypeName() string { return "messages.getEmojiGroups" }
-
 // EncodeBare writes the fields of messages.getEmojiGroups.
 func (x *MessagesGetEmojiGroupsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Hash)
@@ -15450,9 +14155,6 @@ type MessagesGetEmojiStatusGroupsRequest struct {
 
 // TypeID returns 0x2ecd56cd.
 func (*MessagesGetEmojiStatusGroupsRequest) TypeID() uint32 { return 0x2ecd56cd }
-
-// TypeName returns "messages.getEmojiStatusGroups".
-func (*MessagesGetEmojiStatusGroupsRequest) TypeName() string { return "messages.getEmojiStatusGroups" }
 
 // EncodeBare writes the fields of messages.getEmojiStatusGroups.
 func (x *MessagesGetEmojiStatusGroupsRequest) EncodeBare(e *tl.Encoder) {
@@ -15481,11 +14183,6 @@ type MessagesGetEmojiProfilePhotoGroupsRequest struct {
 // TypeID returns 0x21a548f3.
 func (*MessagesGetEmojiProfilePhotoGroupsRequest) TypeID() uint32 { return 0x21a548f3 }
 
-// TypeName returns "messages.getEmojiProfilePhotoGroups".
-func (*MessagesGetEmojiProfilePhotoGroupsRequest) TypeName() string {
-	return "messages.getEmojiProfilePhotoGroups"
-}
-
 // EncodeBare writes the fields of messages.getEmojiProfilePhotoGroups.
 func (x *MessagesGetEmojiProfilePhotoGroupsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Hash)
@@ -15513,9 +14210,6 @@ type MessagesSearchCustomEmojiRequest struct {
 
 // TypeID returns 0x2c11c0d7.
 func (*MessagesSearchCustomEmojiRequest) TypeID() uint32 { return 0x2c11c0d7 }
-
-// TypeName returns "messages.searchCustomEmoji".
-func (*MessagesSearchCustomEmojiRequest) TypeName() string { return "messages.searchCustomEmoji" }
 
 // EncodeBare writes the fields of messages.searchCustomEmoji.
 func (x *MessagesSearchCustomEmojiRequest) EncodeBare(e *tl.Encoder) {
@@ -15546,11 +14240,6 @@ type MessagesTogglePeerTranslationsRequest struct {
 
 // TypeID returns 0xe47cb579.
 func (*MessagesTogglePeerTranslationsRequest) TypeID() uint32 { return 0xe47cb579 }
-
-// TypeName returns "messages.togglePeerTranslations".
-func (*MessagesTogglePeerTranslationsRequest) TypeName() string {
-	return "messages.togglePeerTranslations"
-}
 
 // EncodeBare writes the fields of messages.togglePeerTranslations.
 func (x *MessagesTogglePeerTranslationsRequest) EncodeBare(e *tl.Encoder) {
@@ -15587,9 +14276,6 @@ type MessagesGetBotAppRequest struct {
 // TypeID returns 0x34fdc5c3.
 func (*MessagesGetBotAppRequest) TypeID() uint32 { return 0x34fdc5c3 }
 
-// TypeName returns "messages.getBotApp".
-func (*MessagesGetBotAppRequest) TypeName() string { return "messages.getBotApp" }
-
 // EncodeBare writes the fields of messages.getBotApp.
 func (x *MessagesGetBotAppRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.App, "messages.getBotApp.app")
@@ -15625,9 +14311,6 @@ type MessagesRequestAppWebViewRequest struct {
 
 // TypeID returns 0x53618bce.
 func (*MessagesRequestAppWebViewRequest) TypeID() uint32 { return 0x53618bce }
-
-// TypeName returns "messages.requestAppWebView".
-func (*MessagesRequestAppWebViewRequest) TypeName() string { return "messages.requestAppWebView" }
 
 // EncodeBare writes the fields of messages.requestAppWebView.
 func (x *MessagesRequestAppWebViewRequest) EncodeBare(e *tl.Encoder) {
@@ -15698,9 +14381,6 @@ type MessagesSetChatWallPaperRequest struct {
 // TypeID returns 0x8ffacae1.
 func (*MessagesSetChatWallPaperRequest) TypeID() uint32 { return 0x8ffacae1 }
 
-// TypeName returns "messages.setChatWallPaper".
-func (*MessagesSetChatWallPaperRequest) TypeName() string { return "messages.setChatWallPaper" }
-
 // EncodeBare writes the fields of messages.setChatWallPaper.
 func (x *MessagesSetChatWallPaperRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -15768,11 +14448,6 @@ type MessagesSearchEmojiStickerSetsRequest struct {
 // TypeID returns 0x92b4494c.
 func (*MessagesSearchEmojiStickerSetsRequest) TypeID() uint32 { return 0x92b4494c }
 
-// TypeName returns "messages.searchEmojiStickerSets".
-func (*MessagesSearchEmojiStickerSetsRequest) TypeName() string {
-	return "messages.searchEmojiStickerSets"
-}
-
 // EncodeBare writes the fields of messages.searchEmojiStickerSets.
 func (x *MessagesSearchEmojiStickerSetsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -15814,9 +14489,6 @@ type MessagesGetSavedDialogsRequest struct {
 
 // TypeID returns 0x1e91fc99.
 func (*MessagesGetSavedDialogsRequest) TypeID() uint32 { return 0x1e91fc99 }
-
-// TypeName returns "messages.getSavedDialogs".
-func (*MessagesGetSavedDialogsRequest) TypeName() string { return "messages.getSavedDialogs" }
 
 // EncodeBare writes the fields of messages.getSavedDialogs.
 func (x *MessagesGetSavedDialogsRequest) EncodeBare(e *tl.Encoder) {
@@ -15877,9 +14549,6 @@ type MessagesGetSavedHistoryRequest struct {
 // TypeID returns 0x998ab009.
 func (*MessagesGetSavedHistoryRequest) TypeID() uint32 { return 0x998ab009 }
 
-// TypeName returns "messages.getSavedHistory".
-func (*MessagesGetSavedHistoryRequest) TypeName() string { return "messages.getSavedHistory" }
-
 // EncodeBare writes the fields of messages.getSavedHistory.
 func (x *MessagesGetSavedHistoryRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -15936,9 +14605,6 @@ type MessagesDeleteSavedHistoryRequest struct {
 
 // TypeID returns 0x4dc5085f.
 func (*MessagesDeleteSavedHistoryRequest) TypeID() uint32 { return 0x4dc5085f }
-
-// TypeName returns "messages.deleteSavedHistory".
-func (*MessagesDeleteSavedHistoryRequest) TypeName() string { return "messages.deleteSavedHistory" }
 
 // EncodeBare writes the fields of messages.deleteSavedHistory.
 func (x *MessagesDeleteSavedHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -15998,11 +14664,6 @@ type MessagesGetPinnedSavedDialogsRequest struct {
 // TypeID returns 0xd63d94e0.
 func (*MessagesGetPinnedSavedDialogsRequest) TypeID() uint32 { return 0xd63d94e0 }
 
-// TypeName returns "messages.getPinnedSavedDialogs".
-func (*MessagesGetPinnedSavedDialogsRequest) TypeName() string {
-	return "messages.getPinnedSavedDialogs"
-}
-
 // EncodeBare writes the fields of messages.getPinnedSavedDialogs.
 func (x *MessagesGetPinnedSavedDialogsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -16028,9 +14689,6 @@ type MessagesToggleSavedDialogPinRequest struct {
 
 // TypeID returns 0xac81bbde.
 func (*MessagesToggleSavedDialogPinRequest) TypeID() uint32 { return 0xac81bbde }
-
-// TypeName returns "messages.toggleSavedDialogPin".
-func (*MessagesToggleSavedDialogPinRequest) TypeName() string { return "messages.toggleSavedDialogPin" }
 
 // EncodeBare writes the fields of messages.toggleSavedDialogPin.
 func (x *MessagesToggleSavedDialogPinRequest) EncodeBare(e *tl.Encoder) {
@@ -16067,11 +14725,6 @@ type MessagesReorderPinnedSavedDialogsRequest struct {
 // TypeID returns 0x8b716587.
 func (*MessagesReorderPinnedSavedDialogsRequest) TypeID() uint32 { return 0x8b716587 }
 
-// TypeName returns "messages.reorderPinnedSavedDialogs".
-func (*MessagesReorderPinnedSavedDialogsRequest) TypeName() string {
-	return "messages.reorderPinnedSavedDialogs"
-}
-
 // EncodeBare writes the fields of messages.reorderPinnedSavedDialogs.
 func (x *MessagesReorderPinnedSavedDialogsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -16106,9 +14759,6 @@ type MessagesGetSavedReactionTagsRequest struct {
 
 // TypeID returns 0x3637e05b.
 func (*MessagesGetSavedReactionTagsRequest) TypeID() uint32 { return 0x3637e05b }
-
-// TypeName returns "messages.getSavedReactionTags".
-func (*MessagesGetSavedReactionTagsRequest) TypeName() string { return "messages.getSavedReactionTags" }
 
 // EncodeBare writes the fields of messages.getSavedReactionTags.
 func (x *MessagesGetSavedReactionTagsRequest) EncodeBare(e *tl.Encoder) {
@@ -16150,11 +14800,6 @@ type MessagesUpdateSavedReactionTagRequest struct {
 // TypeID returns 0x60297dec.
 func (*MessagesUpdateSavedReactionTagRequest) TypeID() uint32 { return 0x60297dec }
 
-// TypeName returns "messages.updateSavedReactionTag".
-func (*MessagesUpdateSavedReactionTagRequest) TypeName() string {
-	return "messages.updateSavedReactionTag"
-}
-
 // EncodeBare writes the fields of messages.updateSavedReactionTag.
 func (x *MessagesUpdateSavedReactionTagRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -16194,11 +14839,6 @@ type MessagesGetDefaultTagReactionsRequest struct {
 // TypeID returns 0xbdf93428.
 func (*MessagesGetDefaultTagReactionsRequest) TypeID() uint32 { return 0xbdf93428 }
 
-// TypeName returns "messages.getDefaultTagReactions".
-func (*MessagesGetDefaultTagReactionsRequest) TypeName() string {
-	return "messages.getDefaultTagReactions"
-}
-
 // EncodeBare writes the fields of messages.getDefaultTagReactions.
 func (x *MessagesGetDefaultTagReactionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -16226,9 +14866,6 @@ type MessagesGetOutboxReadDateRequest struct {
 
 // TypeID returns 0x8c4bfe5d.
 func (*MessagesGetOutboxReadDateRequest) TypeID() uint32 { return 0x8c4bfe5d }
-
-// TypeName returns "messages.getOutboxReadDate".
-func (*MessagesGetOutboxReadDateRequest) TypeName() string { return "messages.getOutboxReadDate" }
 
 // EncodeBare writes the fields of messages.getOutboxReadDate.
 func (x *MessagesGetOutboxReadDateRequest) EncodeBare(e *tl.Encoder) {
@@ -16259,9 +14896,6 @@ type MessagesGetQuickRepliesRequest struct {
 // TypeID returns 0xd483f2a8.
 func (*MessagesGetQuickRepliesRequest) TypeID() uint32 { return 0xd483f2a8 }
 
-// TypeName returns "messages.getQuickReplies".
-func (*MessagesGetQuickRepliesRequest) TypeName() string { return "messages.getQuickReplies" }
-
 // EncodeBare writes the fields of messages.getQuickReplies.
 func (x *MessagesGetQuickRepliesRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -16288,9 +14922,6 @@ type MessagesReorderQuickRepliesRequest struct {
 
 // TypeID returns 0x60331907.
 func (*MessagesReorderQuickRepliesRequest) TypeID() uint32 { return 0x60331907 }
-
-// TypeName returns "messages.reorderQuickReplies".
-func (*MessagesReorderQuickRepliesRequest) TypeName() string { return "messages.reorderQuickReplies" }
 
 // EncodeBare writes the fields of messages.reorderQuickReplies.
 func (x *MessagesReorderQuickRepliesRequest) EncodeBare(e *tl.Encoder) {
@@ -16319,11 +14950,6 @@ type MessagesCheckQuickReplyShortcutRequest struct {
 // TypeID returns 0xf1d0fbd3.
 func (*MessagesCheckQuickReplyShortcutRequest) TypeID() uint32 { return 0xf1d0fbd3 }
 
-// TypeName returns "messages.checkQuickReplyShortcut".
-func (*MessagesCheckQuickReplyShortcutRequest) TypeName() string {
-	return "messages.checkQuickReplyShortcut"
-}
-
 // EncodeBare writes the fields of messages.checkQuickReplyShortcut.
 func (x *MessagesCheckQuickReplyShortcutRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Shortcut)
@@ -16351,11 +14977,6 @@ type MessagesEditQuickReplyShortcutRequest struct {
 
 // TypeID returns 0x5c003cef.
 func (*MessagesEditQuickReplyShortcutRequest) TypeID() uint32 { return 0x5c003cef }
-
-// TypeName returns "messages.editQuickReplyShortcut".
-func (*MessagesEditQuickReplyShortcutRequest) TypeName() string {
-	return "messages.editQuickReplyShortcut"
-}
 
 // EncodeBare writes the fields of messages.editQuickReplyShortcut.
 func (x *MessagesEditQuickReplyShortcutRequest) EncodeBare(e *tl.Encoder) {
@@ -16386,11 +15007,6 @@ type MessagesDeleteQuickReplyShortcutRequest struct {
 // TypeID returns 0x3cc04740.
 func (*MessagesDeleteQuickReplyShortcutRequest) TypeID() uint32 { return 0x3cc04740 }
 
-// TypeName returns "messages.deleteQuickReplyShortcut".
-func (*MessagesDeleteQuickReplyShortcutRequest) TypeName() string {
-	return "messages.deleteQuickReplyShortcut"
-}
-
 // EncodeBare writes the fields of messages.deleteQuickReplyShortcut.
 func (x *MessagesDeleteQuickReplyShortcutRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.ShortcutID)
@@ -16419,11 +15035,6 @@ type MessagesGetQuickReplyMessagesRequest struct {
 
 // TypeID returns 0x94a495c3.
 func (*MessagesGetQuickReplyMessagesRequest) TypeID() uint32 { return 0x94a495c3 }
-
-// TypeName returns "messages.getQuickReplyMessages".
-func (*MessagesGetQuickReplyMessagesRequest) TypeName() string {
-	return "messages.getQuickReplyMessages"
-}
 
 // EncodeBare writes the fields of messages.getQuickReplyMessages.
 func (x *MessagesGetQuickReplyMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -16469,11 +15080,6 @@ type MessagesSendQuickReplyMessagesRequest struct {
 // TypeID returns 0x6c750de1.
 func (*MessagesSendQuickReplyMessagesRequest) TypeID() uint32 { return 0x6c750de1 }
 
-// TypeName returns "messages.sendQuickReplyMessages".
-func (*MessagesSendQuickReplyMessagesRequest) TypeName() string {
-	return "messages.sendQuickReplyMessages"
-}
-
 // EncodeBare writes the fields of messages.sendQuickReplyMessages.
 func (x *MessagesSendQuickReplyMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.sendQuickReplyMessages.peer")
@@ -16508,11 +15114,6 @@ type MessagesDeleteQuickReplyMessagesRequest struct {
 // TypeID returns 0xe105e910.
 func (*MessagesDeleteQuickReplyMessagesRequest) TypeID() uint32 { return 0xe105e910 }
 
-// TypeName returns "messages.deleteQuickReplyMessages".
-func (*MessagesDeleteQuickReplyMessagesRequest) TypeName() string {
-	return "messages.deleteQuickReplyMessages"
-}
-
 // EncodeBare writes the fields of messages.deleteQuickReplyMessages.
 func (x *MessagesDeleteQuickReplyMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.ShortcutID)
@@ -16542,11 +15143,6 @@ type MessagesToggleDialogFilterTagsRequest struct {
 // TypeID returns 0xfd2dda49.
 func (*MessagesToggleDialogFilterTagsRequest) TypeID() uint32 { return 0xfd2dda49 }
 
-// TypeName returns "messages.toggleDialogFilterTags".
-func (*MessagesToggleDialogFilterTagsRequest) TypeName() string {
-	return "messages.toggleDialogFilterTags"
-}
-
 // EncodeBare writes the fields of messages.toggleDialogFilterTags.
 func (x *MessagesToggleDialogFilterTagsRequest) EncodeBare(e *tl.Encoder) {
 	e.Bool(x.Enabled)
@@ -16574,9 +15170,6 @@ type MessagesGetMyStickersRequest struct {
 
 // TypeID returns 0xd0b5e1fc.
 func (*MessagesGetMyStickersRequest) TypeID() uint32 { return 0xd0b5e1fc }
-
-// TypeName returns "messages.getMyStickers".
-func (*MessagesGetMyStickersRequest) TypeName() string { return "messages.getMyStickers" }
 
 // EncodeBare writes the fields of messages.getMyStickers.
 func (x *MessagesGetMyStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -16607,11 +15200,6 @@ type MessagesGetEmojiStickerGroupsRequest struct {
 // TypeID returns 0x1dd840f5.
 func (*MessagesGetEmojiStickerGroupsRequest) TypeID() uint32 { return 0x1dd840f5 }
 
-// TypeName returns "messages.getEmojiStickerGroups".
-func (*MessagesGetEmojiStickerGroupsRequest) TypeName() string {
-	return "messages.getEmojiStickerGroups"
-}
-
 // EncodeBare writes the fields of messages.getEmojiStickerGroups.
 func (x *MessagesGetEmojiStickerGroupsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Hash)
@@ -16638,9 +15226,6 @@ type MessagesGetAvailableEffectsRequest struct {
 
 // TypeID returns 0xdea20a39.
 func (*MessagesGetAvailableEffectsRequest) TypeID() uint32 { return 0xdea20a39 }
-
-// TypeName returns "messages.getAvailableEffects".
-func (*MessagesGetAvailableEffectsRequest) TypeName() string { return "messages.getAvailableEffects" }
 
 // EncodeBare writes the fields of messages.getAvailableEffects.
 func (x *MessagesGetAvailableEffectsRequest) EncodeBare(e *tl.Encoder) {
@@ -16670,9 +15255,6 @@ type MessagesEditFactCheckRequest struct {
 
 // TypeID returns 0x0589ee75.
 func (*MessagesEditFactCheckRequest) TypeID() uint32 { return 0x0589ee75 }
-
-// TypeName returns "messages.editFactCheck".
-func (*MessagesEditFactCheckRequest) TypeName() string { return "messages.editFactCheck" }
 
 // EncodeBare writes the fields of messages.editFactCheck.
 func (x *MessagesEditFactCheckRequest) EncodeBare(e *tl.Encoder) {
@@ -16706,9 +15288,6 @@ type MessagesDeleteFactCheckRequest struct {
 // TypeID returns 0xd1da940c.
 func (*MessagesDeleteFactCheckRequest) TypeID() uint32 { return 0xd1da940c }
 
-// TypeName returns "messages.deleteFactCheck".
-func (*MessagesDeleteFactCheckRequest) TypeName() string { return "messages.deleteFactCheck" }
-
 // EncodeBare writes the fields of messages.deleteFactCheck.
 func (x *MessagesDeleteFactCheckRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.deleteFactCheck.peer")
@@ -16738,9 +15317,6 @@ type MessagesGetFactCheckRequest struct {
 
 // TypeID returns 0xb9cdc5ee.
 func (*MessagesGetFactCheckRequest) TypeID() uint32 { return 0xb9cdc5ee }
-
-// TypeName returns "messages.getFactCheck".
-func (*MessagesGetFactCheckRequest) TypeName() string { return "messages.getFactCheck" }
 
 // EncodeBare writes the fields of messages.getFactCheck.
 func (x *MessagesGetFactCheckRequest) EncodeBare(e *tl.Encoder) {
@@ -16776,9 +15352,6 @@ type MessagesRequestMainWebViewRequest struct {
 
 // TypeID returns 0xc9e01e7b.
 func (*MessagesRequestMainWebViewRequest) TypeID() uint32 { return 0xc9e01e7b }
-
-// TypeName returns "messages.requestMainWebView".
-func (*MessagesRequestMainWebViewRequest) TypeName() string { return "messages.requestMainWebView" }
 
 // EncodeBare writes the fields of messages.requestMainWebView.
 func (x *MessagesRequestMainWebViewRequest) EncodeBare(e *tl.Encoder) {
@@ -16844,9 +15417,6 @@ type MessagesSendPaidReactionRequest struct {
 // TypeID returns 0x58bbcb50.
 func (*MessagesSendPaidReactionRequest) TypeID() uint32 { return 0x58bbcb50 }
 
-// TypeName returns "messages.sendPaidReaction".
-func (*MessagesSendPaidReactionRequest) TypeName() string { return "messages.sendPaidReaction" }
-
 // EncodeBare writes the fields of messages.sendPaidReaction.
 func (x *MessagesSendPaidReactionRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -16894,11 +15464,6 @@ type MessagesTogglePaidReactionPrivacyRequest struct {
 // TypeID returns 0x435885b5.
 func (*MessagesTogglePaidReactionPrivacyRequest) TypeID() uint32 { return 0x435885b5 }
 
-// TypeName returns "messages.togglePaidReactionPrivacy".
-func (*MessagesTogglePaidReactionPrivacyRequest) TypeName() string {
-	return "messages.togglePaidReactionPrivacy"
-}
-
 // EncodeBare writes the fields of messages.togglePaidReactionPrivacy.
 func (x *MessagesTogglePaidReactionPrivacyRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.togglePaidReactionPrivacy.peer")
@@ -16929,11 +15494,6 @@ type MessagesGetPaidReactionPrivacyRequest struct {
 // TypeID returns 0x472455aa.
 func (*MessagesGetPaidReactionPrivacyRequest) TypeID() uint32 { return 0x472455aa }
 
-// TypeName returns "messages.getPaidReactionPrivacy".
-func (*MessagesGetPaidReactionPrivacyRequest) TypeName() string {
-	return "messages.getPaidReactionPrivacy"
-}
-
 // EncodeBare writes the fields of messages.getPaidReactionPrivacy.
 func (x *MessagesGetPaidReactionPrivacyRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -16958,9 +15518,6 @@ type MessagesViewSponsoredMessageRequest struct {
 
 // TypeID returns 0x269e3643.
 func (*MessagesViewSponsoredMessageRequest) TypeID() uint32 { return 0x269e3643 }
-
-// TypeName returns "messages.viewSponsoredMessage".
-func (*MessagesViewSponsoredMessageRequest) TypeName() string { return "messages.viewSponsoredMessage" }
 
 // EncodeBare writes the fields of messages.viewSponsoredMessage.
 func (x *MessagesViewSponsoredMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -16990,11 +15547,6 @@ type MessagesClickSponsoredMessageRequest struct {
 
 // TypeID returns 0x8235057e.
 func (*MessagesClickSponsoredMessageRequest) TypeID() uint32 { return 0x8235057e }
-
-// TypeName returns "messages.clickSponsoredMessage".
-func (*MessagesClickSponsoredMessageRequest) TypeName() string {
-	return "messages.clickSponsoredMessage"
-}
 
 // EncodeBare writes the fields of messages.clickSponsoredMessage.
 func (x *MessagesClickSponsoredMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -17035,11 +15587,6 @@ type MessagesReportSponsoredMessageRequest struct {
 // TypeID returns 0x12cbf0c4.
 func (*MessagesReportSponsoredMessageRequest) TypeID() uint32 { return 0x12cbf0c4 }
 
-// TypeName returns "messages.reportSponsoredMessage".
-func (*MessagesReportSponsoredMessageRequest) TypeName() string {
-	return "messages.reportSponsoredMessage"
-}
-
 // EncodeBare writes the fields of messages.reportSponsoredMessage.
 func (x *MessagesReportSponsoredMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.BytesValue(x.RandomID)
@@ -17069,9 +15616,6 @@ type MessagesGetSponsoredMessagesRequest struct {
 
 // TypeID returns 0x3d6ce850.
 func (*MessagesGetSponsoredMessagesRequest) TypeID() uint32 { return 0x3d6ce850 }
-
-// TypeName returns "messages.getSponsoredMessages".
-func (*MessagesGetSponsoredMessagesRequest) TypeName() string { return "messages.getSponsoredMessages" }
 
 // EncodeBare writes the fields of messages.getSponsoredMessages.
 func (x *MessagesGetSponsoredMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -17113,11 +15657,6 @@ type MessagesSavePreparedInlineMessageRequest struct {
 
 // TypeID returns 0xf21f7f2f.
 func (*MessagesSavePreparedInlineMessageRequest) TypeID() uint32 { return 0xf21f7f2f }
-
-// TypeName returns "messages.savePreparedInlineMessage".
-func (*MessagesSavePreparedInlineMessageRequest) TypeName() string {
-	return "messages.savePreparedInlineMessage"
-}
 
 // EncodeBare writes the fields of messages.savePreparedInlineMessage.
 func (x *MessagesSavePreparedInlineMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -17161,11 +15700,6 @@ type MessagesGetPreparedInlineMessageRequest struct {
 // TypeID returns 0x857ebdb8.
 func (*MessagesGetPreparedInlineMessageRequest) TypeID() uint32 { return 0x857ebdb8 }
 
-// TypeName returns "messages.getPreparedInlineMessage".
-func (*MessagesGetPreparedInlineMessageRequest) TypeName() string {
-	return "messages.getPreparedInlineMessage"
-}
-
 // EncodeBare writes the fields of messages.getPreparedInlineMessage.
 func (x *MessagesGetPreparedInlineMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "messages.getPreparedInlineMessage.bot")
@@ -17200,9 +15734,6 @@ type MessagesSearchStickersRequest struct {
 
 // TypeID returns 0x29b1c66a.
 func (*MessagesSearchStickersRequest) TypeID() uint32 { return 0x29b1c66a }
-
-// TypeName returns "messages.searchStickers".
-func (*MessagesSearchStickersRequest) TypeName() string { return "messages.searchStickers" }
 
 // EncodeBare writes the fields of messages.searchStickers.
 func (x *MessagesSearchStickersRequest) EncodeBare(e *tl.Encoder) {
@@ -17250,11 +15781,6 @@ type MessagesReportMessagesDeliveryRequest struct {
 // TypeID returns 0x5a6d7395.
 func (*MessagesReportMessagesDeliveryRequest) TypeID() uint32 { return 0x5a6d7395 }
 
-// TypeName returns "messages.reportMessagesDelivery".
-func (*MessagesReportMessagesDeliveryRequest) TypeName() string {
-	return "messages.reportMessagesDelivery"
-}
-
 // EncodeBare writes the fields of messages.reportMessagesDelivery.
 func (x *MessagesReportMessagesDeliveryRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -17291,9 +15817,6 @@ type MessagesGetSavedDialogsByIDRequest struct {
 
 // TypeID returns 0x6f6f9c96.
 func (*MessagesGetSavedDialogsByIDRequest) TypeID() uint32 { return 0x6f6f9c96 }
-
-// TypeName returns "messages.getSavedDialogsByID".
-func (*MessagesGetSavedDialogsByIDRequest) TypeName() string { return "messages.getSavedDialogsByID" }
 
 // EncodeBare writes the fields of messages.getSavedDialogsByID.
 func (x *MessagesGetSavedDialogsByIDRequest) EncodeBare(e *tl.Encoder) {
@@ -17336,9 +15859,6 @@ type MessagesReadSavedHistoryRequest struct {
 // TypeID returns 0xba4a3b5b.
 func (*MessagesReadSavedHistoryRequest) TypeID() uint32 { return 0xba4a3b5b }
 
-// TypeName returns "messages.readSavedHistory".
-func (*MessagesReadSavedHistoryRequest) TypeName() string { return "messages.readSavedHistory" }
-
 // EncodeBare writes the fields of messages.readSavedHistory.
 func (x *MessagesReadSavedHistoryRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.ParentPeer, "messages.readSavedHistory.parent_peer")
@@ -17372,9 +15892,6 @@ type MessagesToggleTodoCompletedRequest struct {
 
 // TypeID returns 0xd3e03124.
 func (*MessagesToggleTodoCompletedRequest) TypeID() uint32 { return 0xd3e03124 }
-
-// TypeName returns "messages.toggleTodoCompleted".
-func (*MessagesToggleTodoCompletedRequest) TypeName() string { return "messages.toggleTodoCompleted" }
 
 // EncodeBare writes the fields of messages.toggleTodoCompleted.
 func (x *MessagesToggleTodoCompletedRequest) EncodeBare(e *tl.Encoder) {
@@ -17411,9 +15928,6 @@ type MessagesAppendTodoListRequest struct {
 // TypeID returns 0x21a61057.
 func (*MessagesAppendTodoListRequest) TypeID() uint32 { return 0x21a61057 }
 
-// TypeName returns "messages.appendTodoList".
-func (*MessagesAppendTodoListRequest) TypeName() string { return "messages.appendTodoList" }
-
 // EncodeBare writes the fields of messages.appendTodoList.
 func (x *MessagesAppendTodoListRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.appendTodoList.peer")
@@ -17448,11 +15962,6 @@ type MessagesToggleSuggestedPostApprovalRequest struct {
 
 // TypeID returns 0x8107455c.
 func (*MessagesToggleSuggestedPostApprovalRequest) TypeID() uint32 { return 0x8107455c }
-
-// TypeName returns "messages.toggleSuggestedPostApproval".
-func (*MessagesToggleSuggestedPostApprovalRequest) TypeName() string {
-	return "messages.toggleSuggestedPostApproval"
-}
 
 // EncodeBare writes the fields of messages.toggleSuggestedPostApproval.
 func (x *MessagesToggleSuggestedPostApprovalRequest) EncodeBare(e *tl.Encoder) {
@@ -17513,9 +16022,6 @@ type MessagesGetForumTopicsRequest struct {
 // TypeID returns 0x3ba47bff.
 func (*MessagesGetForumTopicsRequest) TypeID() uint32 { return 0x3ba47bff }
 
-// TypeName returns "messages.getForumTopics".
-func (*MessagesGetForumTopicsRequest) TypeName() string { return "messages.getForumTopics" }
-
 // EncodeBare writes the fields of messages.getForumTopics.
 func (x *MessagesGetForumTopicsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -17564,9 +16070,6 @@ type MessagesGetForumTopicsByIDRequest struct {
 // TypeID returns 0xaf0a4a08.
 func (*MessagesGetForumTopicsByIDRequest) TypeID() uint32 { return 0xaf0a4a08 }
 
-// TypeName returns "messages.getForumTopicsByID".
-func (*MessagesGetForumTopicsByIDRequest) TypeName() string { return "messages.getForumTopicsByID" }
-
 // EncodeBare writes the fields of messages.getForumTopicsByID.
 func (x *MessagesGetForumTopicsByIDRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getForumTopicsByID.peer")
@@ -17600,9 +16103,6 @@ type MessagesEditForumTopicRequest struct {
 
 // TypeID returns 0xcecc1134.
 func (*MessagesEditForumTopicRequest) TypeID() uint32 { return 0xcecc1134 }
-
-// TypeName returns "messages.editForumTopic".
-func (*MessagesEditForumTopicRequest) TypeName() string { return "messages.editForumTopic" }
 
 // EncodeBare writes the fields of messages.editForumTopic.
 func (x *MessagesEditForumTopicRequest) EncodeBare(e *tl.Encoder) {
@@ -17674,11 +16174,6 @@ type MessagesUpdatePinnedForumTopicRequest struct {
 // TypeID returns 0x175df251.
 func (*MessagesUpdatePinnedForumTopicRequest) TypeID() uint32 { return 0x175df251 }
 
-// TypeName returns "messages.updatePinnedForumTopic".
-func (*MessagesUpdatePinnedForumTopicRequest) TypeName() string {
-	return "messages.updatePinnedForumTopic"
-}
-
 // EncodeBare writes the fields of messages.updatePinnedForumTopic.
 func (x *MessagesUpdatePinnedForumTopicRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.updatePinnedForumTopic.peer")
@@ -17711,11 +16206,6 @@ type MessagesReorderPinnedForumTopicsRequest struct {
 
 // TypeID returns 0x0e7841f0.
 func (*MessagesReorderPinnedForumTopicsRequest) TypeID() uint32 { return 0x0e7841f0 }
-
-// TypeName returns "messages.reorderPinnedForumTopics".
-func (*MessagesReorderPinnedForumTopicsRequest) TypeName() string {
-	return "messages.reorderPinnedForumTopics"
-}
 
 // EncodeBare writes the fields of messages.reorderPinnedForumTopics.
 func (x *MessagesReorderPinnedForumTopicsRequest) EncodeBare(e *tl.Encoder) {
@@ -17758,9 +16248,6 @@ type MessagesCreateForumTopicRequest struct {
 
 // TypeID returns 0x2f98c3d5.
 func (*MessagesCreateForumTopicRequest) TypeID() uint32 { return 0x2f98c3d5 }
-
-// TypeName returns "messages.createForumTopic".
-func (*MessagesCreateForumTopicRequest) TypeName() string { return "messages.createForumTopic" }
 
 // EncodeBare writes the fields of messages.createForumTopic.
 func (x *MessagesCreateForumTopicRequest) EncodeBare(e *tl.Encoder) {
@@ -17828,9 +16315,6 @@ type MessagesDeleteTopicHistoryRequest struct {
 // TypeID returns 0xd2816f10.
 func (*MessagesDeleteTopicHistoryRequest) TypeID() uint32 { return 0xd2816f10 }
 
-// TypeName returns "messages.deleteTopicHistory".
-func (*MessagesDeleteTopicHistoryRequest) TypeName() string { return "messages.deleteTopicHistory" }
-
 // EncodeBare writes the fields of messages.deleteTopicHistory.
 func (x *MessagesDeleteTopicHistoryRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.deleteTopicHistory.peer")
@@ -17859,9 +16343,6 @@ type MessagesGetEmojiGameInfoRequest struct {
 // TypeID returns 0xfb7e8ca7.
 func (*MessagesGetEmojiGameInfoRequest) TypeID() uint32 { return 0xfb7e8ca7 }
 
-// TypeName returns "messages.getEmojiGameInfo".
-func (*MessagesGetEmojiGameInfoRequest) TypeName() string { return "messages.getEmojiGameInfo" }
-
 // EncodeBare writes the fields of messages.getEmojiGameInfo.
 func (x *MessagesGetEmojiGameInfoRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -17889,9 +16370,6 @@ type MessagesSummarizeTextRequest struct {
 
 // TypeID returns 0xabbbd346.
 func (*MessagesSummarizeTextRequest) TypeID() uint32 { return 0xabbbd346 }
-
-// TypeName returns "messages.summarizeText".
-func (*MessagesSummarizeTextRequest) TypeName() string { return "messages.summarizeText" }
 
 // EncodeBare writes the fields of messages.summarizeText.
 func (x *MessagesSummarizeTextRequest) EncodeBare(e *tl.Encoder) {
@@ -17945,9 +16423,6 @@ type MessagesEditChatCreatorRequest struct {
 // TypeID returns 0xf743b857.
 func (*MessagesEditChatCreatorRequest) TypeID() uint32 { return 0xf743b857 }
 
-// TypeName returns "messages.editChatCreator".
-func (*MessagesEditChatCreatorRequest) TypeName() string { return "messages.editChatCreator" }
-
 // EncodeBare writes the fields of messages.editChatCreator.
 func (x *MessagesEditChatCreatorRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.editChatCreator.peer")
@@ -17979,11 +16454,6 @@ type MessagesGetFutureChatCreatorAfterLeaveRequest struct {
 // TypeID returns 0x3b7d0ea6.
 func (*MessagesGetFutureChatCreatorAfterLeaveRequest) TypeID() uint32 { return 0x3b7d0ea6 }
 
-// TypeName returns "messages.getFutureChatCreatorAfterLeave".
-func (*MessagesGetFutureChatCreatorAfterLeaveRequest) TypeName() string {
-	return "messages.getFutureChatCreatorAfterLeave"
-}
-
 // EncodeBare writes the fields of messages.getFutureChatCreatorAfterLeave.
 func (x *MessagesGetFutureChatCreatorAfterLeaveRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getFutureChatCreatorAfterLeave.peer")
@@ -18012,11 +16482,6 @@ type MessagesEditChatParticipantRankRequest struct {
 
 // TypeID returns 0xa00f32b0.
 func (*MessagesEditChatParticipantRankRequest) TypeID() uint32 { return 0xa00f32b0 }
-
-// TypeName returns "messages.editChatParticipantRank".
-func (*MessagesEditChatParticipantRankRequest) TypeName() string {
-	return "messages.editChatParticipantRank"
-}
 
 // EncodeBare writes the fields of messages.editChatParticipantRank.
 func (x *MessagesEditChatParticipantRankRequest) EncodeBare(e *tl.Encoder) {
@@ -18049,9 +16514,6 @@ type MessagesDeclineURLAuthRequest struct {
 // TypeID returns 0x35436bbc.
 func (*MessagesDeclineURLAuthRequest) TypeID() uint32 { return 0x35436bbc }
 
-// TypeName returns "messages.declineUrlAuth".
-func (*MessagesDeclineURLAuthRequest) TypeName() string { return "messages.declineUrlAuth" }
-
 // EncodeBare writes the fields of messages.declineUrlAuth.
 func (x *MessagesDeclineURLAuthRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.URL)
@@ -18079,11 +16541,6 @@ type MessagesCheckURLAuthMatchCodeRequest struct {
 
 // TypeID returns 0xc9a47b0b.
 func (*MessagesCheckURLAuthMatchCodeRequest) TypeID() uint32 { return 0xc9a47b0b }
-
-// TypeName returns "messages.checkUrlAuthMatchCode".
-func (*MessagesCheckURLAuthMatchCodeRequest) TypeName() string {
-	return "messages.checkUrlAuthMatchCode"
-}
 
 // EncodeBare writes the fields of messages.checkUrlAuthMatchCode.
 func (x *MessagesCheckURLAuthMatchCodeRequest) EncodeBare(e *tl.Encoder) {
@@ -18117,9 +16574,6 @@ type MessagesComposeMessageWithAIRequest struct {
 
 // TypeID returns 0xdaecc589.
 func (*MessagesComposeMessageWithAIRequest) TypeID() uint32 { return 0xdaecc589 }
-
-// TypeName returns "messages.composeMessageWithAI".
-func (*MessagesComposeMessageWithAIRequest) TypeName() string { return "messages.composeMessageWithAI" }
 
 // EncodeBare writes the fields of messages.composeMessageWithAI.
 func (x *MessagesComposeMessageWithAIRequest) EncodeBare(e *tl.Encoder) {
@@ -18178,9 +16632,6 @@ type MessagesReportReadMetricsRequest struct {
 // TypeID returns 0x4067c5e6.
 func (*MessagesReportReadMetricsRequest) TypeID() uint32 { return 0x4067c5e6 }
 
-// TypeName returns "messages.reportReadMetrics".
-func (*MessagesReportReadMetricsRequest) TypeName() string { return "messages.reportReadMetrics" }
-
 // EncodeBare writes the fields of messages.reportReadMetrics.
 func (x *MessagesReportReadMetricsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.reportReadMetrics.peer")
@@ -18210,9 +16661,6 @@ type MessagesReportMusicListenRequest struct {
 
 // TypeID returns 0xddbcd819.
 func (*MessagesReportMusicListenRequest) TypeID() uint32 { return 0xddbcd819 }
-
-// TypeName returns "messages.reportMusicListen".
-func (*MessagesReportMusicListenRequest) TypeName() string { return "messages.reportMusicListen" }
 
 // EncodeBare writes the fields of messages.reportMusicListen.
 func (x *MessagesReportMusicListenRequest) EncodeBare(e *tl.Encoder) {
@@ -18244,9 +16692,6 @@ type MessagesAddPollAnswerRequest struct {
 
 // TypeID returns 0x19bc4b6d.
 func (*MessagesAddPollAnswerRequest) TypeID() uint32 { return 0x19bc4b6d }
-
-// TypeName returns "messages.addPollAnswer".
-func (*MessagesAddPollAnswerRequest) TypeName() string { return "messages.addPollAnswer" }
 
 // EncodeBare writes the fields of messages.addPollAnswer.
 func (x *MessagesAddPollAnswerRequest) EncodeBare(e *tl.Encoder) {
@@ -18280,9 +16725,6 @@ type MessagesDeletePollAnswerRequest struct {
 
 // TypeID returns 0xac8505a5.
 func (*MessagesDeletePollAnswerRequest) TypeID() uint32 { return 0xac8505a5 }
-
-// TypeName returns "messages.deletePollAnswer".
-func (*MessagesDeletePollAnswerRequest) TypeName() string { return "messages.deletePollAnswer" }
 
 // EncodeBare writes the fields of messages.deletePollAnswer.
 func (x *MessagesDeletePollAnswerRequest) EncodeBare(e *tl.Encoder) {
@@ -18320,9 +16762,6 @@ type MessagesGetUnreadPollVotesRequest struct {
 
 // TypeID returns 0x43286cf2.
 func (*MessagesGetUnreadPollVotesRequest) TypeID() uint32 { return 0x43286cf2 }
-
-// TypeName returns "messages.getUnreadPollVotes".
-func (*MessagesGetUnreadPollVotesRequest) TypeName() string { return "messages.getUnreadPollVotes" }
 
 // EncodeBare writes the fields of messages.getUnreadPollVotes.
 func (x *MessagesGetUnreadPollVotesRequest) EncodeBare(e *tl.Encoder) {
@@ -18374,9 +16813,6 @@ type MessagesReadPollVotesRequest struct {
 // TypeID returns 0x1720b4d8.
 func (*MessagesReadPollVotesRequest) TypeID() uint32 { return 0x1720b4d8 }
 
-// TypeName returns "messages.readPollVotes".
-func (*MessagesReadPollVotesRequest) TypeName() string { return "messages.readPollVotes" }
-
 // EncodeBare writes the fields of messages.readPollVotes.
 func (x *MessagesReadPollVotesRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -18417,11 +16853,6 @@ type MessagesSetBotGuestChatResultRequest struct {
 // TypeID returns 0xb8f106e3.
 func (*MessagesSetBotGuestChatResultRequest) TypeID() uint32 { return 0xb8f106e3 }
 
-// TypeName returns "messages.setBotGuestChatResult".
-func (*MessagesSetBotGuestChatResultRequest) TypeName() string {
-	return "messages.setBotGuestChatResult"
-}
-
 // EncodeBare writes the fields of messages.setBotGuestChatResult.
 func (x *MessagesSetBotGuestChatResultRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.QueryID)
@@ -18451,11 +16882,6 @@ type MessagesDeleteParticipantReactionsRequest struct {
 
 // TypeID returns 0xa0b80cf8.
 func (*MessagesDeleteParticipantReactionsRequest) TypeID() uint32 { return 0xa0b80cf8 }
-
-// TypeName returns "messages.deleteParticipantReactions".
-func (*MessagesDeleteParticipantReactionsRequest) TypeName() string {
-	return "messages.deleteParticipantReactions"
-}
 
 // EncodeBare writes the fields of messages.deleteParticipantReactions.
 func (x *MessagesDeleteParticipantReactionsRequest) EncodeBare(e *tl.Encoder) {
@@ -18487,11 +16913,6 @@ type MessagesDeleteParticipantReactionRequest struct {
 
 // TypeID returns 0xe3b7f82c.
 func (*MessagesDeleteParticipantReactionRequest) TypeID() uint32 { return 0xe3b7f82c }
-
-// TypeName returns "messages.deleteParticipantReaction".
-func (*MessagesDeleteParticipantReactionRequest) TypeName() string {
-	return "messages.deleteParticipantReaction"
-}
 
 // EncodeBare writes the fields of messages.deleteParticipantReaction.
 func (x *MessagesDeleteParticipantReactionRequest) EncodeBare(e *tl.Encoder) {
@@ -18527,11 +16948,6 @@ type MessagesGetPersonalChannelHistoryRequest struct {
 
 // TypeID returns 0x55fb0996.
 func (*MessagesGetPersonalChannelHistoryRequest) TypeID() uint32 { return 0x55fb0996 }
-
-// TypeName returns "messages.getPersonalChannelHistory".
-func (*MessagesGetPersonalChannelHistoryRequest) TypeName() string {
-	return "messages.getPersonalChannelHistory"
-}
 
 // EncodeBare writes the fields of messages.getPersonalChannelHistory.
 func (x *MessagesGetPersonalChannelHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -18569,9 +16985,6 @@ type MessagesGetRichMessageRequest struct {
 // TypeID returns 0x501569cf.
 func (*MessagesGetRichMessageRequest) TypeID() uint32 { return 0x501569cf }
 
-// TypeName returns "messages.getRichMessage".
-func (*MessagesGetRichMessageRequest) TypeName() string { return "messages.getRichMessage" }
-
 // EncodeBare writes the fields of messages.getRichMessage.
 func (x *MessagesGetRichMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "messages.getRichMessage.peer")
@@ -18604,9 +17017,6 @@ type MessagesTranslateRichMessageRequest struct {
 
 // TypeID returns 0x1a542004.
 func (*MessagesTranslateRichMessageRequest) TypeID() uint32 { return 0x1a542004 }
-
-// TypeName returns "messages.translateRichMessage".
-func (*MessagesTranslateRichMessageRequest) TypeName() string { return "messages.translateRichMessage" }
 
 // EncodeBare writes the fields of messages.translateRichMessage.
 func (x *MessagesTranslateRichMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -18678,11 +17088,6 @@ type MessagesComposeRichMessageWithAIRequest struct {
 // TypeID returns 0x8d7ae6af.
 func (*MessagesComposeRichMessageWithAIRequest) TypeID() uint32 { return 0x8d7ae6af }
 
-// TypeName returns "messages.composeRichMessageWithAI".
-func (*MessagesComposeRichMessageWithAIRequest) TypeName() string {
-	return "messages.composeRichMessageWithAI"
-}
-
 // EncodeBare writes the fields of messages.composeRichMessageWithAI.
 func (x *MessagesComposeRichMessageWithAIRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -18748,11 +17153,6 @@ type MessagesRequestChatJoinWebViewRequest struct {
 // TypeID returns 0xba9ee679.
 func (*MessagesRequestChatJoinWebViewRequest) TypeID() uint32 { return 0xba9ee679 }
 
-// TypeName returns "messages.requestChatJoinWebView".
-func (*MessagesRequestChatJoinWebViewRequest) TypeName() string {
-	return "messages.requestChatJoinWebView"
-}
-
 // EncodeBare writes the fields of messages.requestChatJoinWebView.
 func (x *MessagesRequestChatJoinWebViewRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -18793,9 +17193,6 @@ type UpdatesGetStateRequest struct {
 // TypeID returns 0xedd4882a.
 func (*UpdatesGetStateRequest) TypeID() uint32 { return 0xedd4882a }
 
-// TypeName returns "updates.getState".
-func (*UpdatesGetStateRequest) TypeName() string { return "updates.getState" }
-
 // EncodeBare writes the fields of updates.getState.
 func (x *UpdatesGetStateRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -18825,9 +17222,6 @@ type UpdatesGetDifferenceRequest struct {
 
 // TypeID returns 0x19c2f763.
 func (*UpdatesGetDifferenceRequest) TypeID() uint32 { return 0x19c2f763 }
-
-// TypeName returns "updates.getDifference".
-func (*UpdatesGetDifferenceRequest) TypeName() string { return "updates.getDifference" }
 
 // EncodeBare writes the fields of updates.getDifference.
 func (x *UpdatesGetDifferenceRequest) EncodeBare(e *tl.Encoder) {
@@ -18894,9 +17288,6 @@ type UpdatesGetChannelDifferenceRequest struct {
 // TypeID returns 0x03173d78.
 func (*UpdatesGetChannelDifferenceRequest) TypeID() uint32 { return 0x03173d78 }
 
-// TypeName returns "updates.getChannelDifference".
-func (*UpdatesGetChannelDifferenceRequest) TypeName() string { return "updates.getChannelDifference" }
-
 // EncodeBare writes the fields of updates.getChannelDifference.
 func (x *UpdatesGetChannelDifferenceRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -18938,9 +17329,6 @@ type PhotosUpdateProfilePhotoRequest struct {
 
 // TypeID returns 0x09e82039.
 func (*PhotosUpdateProfilePhotoRequest) TypeID() uint32 { return 0x09e82039 }
-
-// TypeName returns "photos.updateProfilePhoto".
-func (*PhotosUpdateProfilePhotoRequest) TypeName() string { return "photos.updateProfilePhoto" }
 
 // EncodeBare writes the fields of photos.updateProfilePhoto.
 func (x *PhotosUpdateProfilePhotoRequest) EncodeBare(e *tl.Encoder) {
@@ -18989,9 +17377,6 @@ type PhotosUploadProfilePhotoRequest struct {
 
 // TypeID returns 0x0388a3b5.
 func (*PhotosUploadProfilePhotoRequest) TypeID() uint32 { return 0x0388a3b5 }
-
-// TypeName returns "photos.uploadProfilePhoto".
-func (*PhotosUploadProfilePhotoRequest) TypeName() string { return "photos.uploadProfilePhoto" }
 
 // EncodeBare writes the fields of photos.uploadProfilePhoto.
 func (x *PhotosUploadProfilePhotoRequest) EncodeBare(e *tl.Encoder) {
@@ -19070,9 +17455,6 @@ type PhotosDeletePhotosRequest struct {
 // TypeID returns 0x87cf7f2f.
 func (*PhotosDeletePhotosRequest) TypeID() uint32 { return 0x87cf7f2f }
 
-// TypeName returns "photos.deletePhotos".
-func (*PhotosDeletePhotosRequest) TypeName() string { return "photos.deletePhotos" }
-
 // EncodeBare writes the fields of photos.deletePhotos.
 func (x *PhotosDeletePhotosRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.ID, "photos.deletePhotos.id")
@@ -19102,9 +17484,6 @@ type PhotosGetUserPhotosRequest struct {
 
 // TypeID returns 0x91cd32a8.
 func (*PhotosGetUserPhotosRequest) TypeID() uint32 { return 0x91cd32a8 }
-
-// TypeName returns "photos.getUserPhotos".
-func (*PhotosGetUserPhotosRequest) TypeName() string { return "photos.getUserPhotos" }
 
 // EncodeBare writes the fields of photos.getUserPhotos.
 func (x *PhotosGetUserPhotosRequest) EncodeBare(e *tl.Encoder) {
@@ -19144,11 +17523,6 @@ type PhotosUploadContactProfilePhotoRequest struct {
 
 // TypeID returns 0xe14c4a71.
 func (*PhotosUploadContactProfilePhotoRequest) TypeID() uint32 { return 0xe14c4a71 }
-
-// TypeName returns "photos.uploadContactProfilePhoto".
-func (*PhotosUploadContactProfilePhotoRequest) TypeName() string {
-	return "photos.uploadContactProfilePhoto"
-}
 
 // EncodeBare writes the fields of photos.uploadContactProfilePhoto.
 func (x *PhotosUploadContactProfilePhotoRequest) EncodeBare(e *tl.Encoder) {
@@ -19226,9 +17600,6 @@ type UploadSaveFilePartRequest struct {
 // TypeID returns 0xb304a621.
 func (*UploadSaveFilePartRequest) TypeID() uint32 { return 0xb304a621 }
 
-// TypeName returns "upload.saveFilePart".
-func (*UploadSaveFilePartRequest) TypeName() string { return "upload.saveFilePart" }
-
 // EncodeBare writes the fields of upload.saveFilePart.
 func (x *UploadSaveFilePartRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.FileID)
@@ -19263,9 +17634,6 @@ type UploadGetFileRequest struct {
 
 // TypeID returns 0xbe5335be.
 func (*UploadGetFileRequest) TypeID() uint32 { return 0xbe5335be }
-
-// TypeName returns "upload.getFile".
-func (*UploadGetFileRequest) TypeName() string { return "upload.getFile" }
 
 // EncodeBare writes the fields of upload.getFile.
 func (x *UploadGetFileRequest) EncodeBare(e *tl.Encoder) {
@@ -19312,9 +17680,6 @@ type UploadSaveBigFilePartRequest struct {
 // TypeID returns 0xde7b673d.
 func (*UploadSaveBigFilePartRequest) TypeID() uint32 { return 0xde7b673d }
 
-// TypeName returns "upload.saveBigFilePart".
-func (*UploadSaveBigFilePartRequest) TypeName() string { return "upload.saveBigFilePart" }
-
 // EncodeBare writes the fields of upload.saveBigFilePart.
 func (x *UploadSaveBigFilePartRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.FileID)
@@ -19350,9 +17715,6 @@ type UploadGetWebFileRequest struct {
 // TypeID returns 0x24e6818d.
 func (*UploadGetWebFileRequest) TypeID() uint32 { return 0x24e6818d }
 
-// TypeName returns "upload.getWebFile".
-func (*UploadGetWebFileRequest) TypeName() string { return "upload.getWebFile" }
-
 // EncodeBare writes the fields of upload.getWebFile.
 func (x *UploadGetWebFileRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Location, "upload.getWebFile.location")
@@ -19386,9 +17748,6 @@ type UploadGetCDNFileRequest struct {
 // TypeID returns 0x395f69da.
 func (*UploadGetCDNFileRequest) TypeID() uint32 { return 0x395f69da }
 
-// TypeName returns "upload.getCdnFile".
-func (*UploadGetCDNFileRequest) TypeName() string { return "upload.getCdnFile" }
-
 // EncodeBare writes the fields of upload.getCdnFile.
 func (x *UploadGetCDNFileRequest) EncodeBare(e *tl.Encoder) {
 	e.BytesValue(x.FileToken)
@@ -19421,9 +17780,6 @@ type UploadReuploadCDNFileRequest struct {
 // TypeID returns 0x9b2754a8.
 func (*UploadReuploadCDNFileRequest) TypeID() uint32 { return 0x9b2754a8 }
 
-// TypeName returns "upload.reuploadCdnFile".
-func (*UploadReuploadCDNFileRequest) TypeName() string { return "upload.reuploadCdnFile" }
-
 // EncodeBare writes the fields of upload.reuploadCdnFile.
 func (x *UploadReuploadCDNFileRequest) EncodeBare(e *tl.Encoder) {
 	e.BytesValue(x.FileToken)
@@ -19453,9 +17809,6 @@ type UploadGetCDNFileHashesRequest struct {
 
 // TypeID returns 0x91dc3f31.
 func (*UploadGetCDNFileHashesRequest) TypeID() uint32 { return 0x91dc3f31 }
-
-// TypeName returns "upload.getCdnFileHashes".
-func (*UploadGetCDNFileHashesRequest) TypeName() string { return "upload.getCdnFileHashes" }
 
 // EncodeBare writes the fields of upload.getCdnFileHashes.
 func (x *UploadGetCDNFileHashesRequest) EncodeBare(e *tl.Encoder) {
@@ -19487,9 +17840,6 @@ type UploadGetFileHashesRequest struct {
 // TypeID returns 0x9156982a.
 func (*UploadGetFileHashesRequest) TypeID() uint32 { return 0x9156982a }
 
-// TypeName returns "upload.getFileHashes".
-func (*UploadGetFileHashesRequest) TypeName() string { return "upload.getFileHashes" }
-
 // EncodeBare writes the fields of upload.getFileHashes.
 func (x *UploadGetFileHashesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Location, "upload.getFileHashes.location")
@@ -19518,9 +17868,6 @@ type HelpGetConfigRequest struct {
 // TypeID returns 0xc4f9186b.
 func (*HelpGetConfigRequest) TypeID() uint32 { return 0xc4f9186b }
 
-// TypeName returns "help.getConfig".
-func (*HelpGetConfigRequest) TypeName() string { return "help.getConfig" }
-
 // EncodeBare writes the fields of help.getConfig.
 func (x *HelpGetConfigRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -19544,9 +17891,6 @@ type HelpGetNearestDCRequest struct {
 
 // TypeID returns 0x1fb33026.
 func (*HelpGetNearestDCRequest) TypeID() uint32 { return 0x1fb33026 }
-
-// TypeName returns "help.getNearestDc".
-func (*HelpGetNearestDCRequest) TypeName() string { return "help.getNearestDc" }
 
 // EncodeBare writes the fields of help.getNearestDc.
 func (x *HelpGetNearestDCRequest) EncodeBare(e *tl.Encoder) {
@@ -19572,9 +17916,6 @@ type HelpGetAppUpdateRequest struct {
 
 // TypeID returns 0x522d5a7d.
 func (*HelpGetAppUpdateRequest) TypeID() uint32 { return 0x522d5a7d }
-
-// TypeName returns "help.getAppUpdate".
-func (*HelpGetAppUpdateRequest) TypeName() string { return "help.getAppUpdate" }
 
 // EncodeBare writes the fields of help.getAppUpdate.
 func (x *HelpGetAppUpdateRequest) EncodeBare(e *tl.Encoder) {
@@ -19602,9 +17943,6 @@ type HelpGetInviteTextRequest struct {
 // TypeID returns 0x4d392343.
 func (*HelpGetInviteTextRequest) TypeID() uint32 { return 0x4d392343 }
 
-// TypeName returns "help.getInviteText".
-func (*HelpGetInviteTextRequest) TypeName() string { return "help.getInviteText" }
-
 // EncodeBare writes the fields of help.getInviteText.
 func (x *HelpGetInviteTextRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -19628,9 +17966,6 @@ type HelpGetSupportRequest struct {
 
 // TypeID returns 0x9cdf08cd.
 func (*HelpGetSupportRequest) TypeID() uint32 { return 0x9cdf08cd }
-
-// TypeName returns "help.getSupport".
-func (*HelpGetSupportRequest) TypeName() string { return "help.getSupport" }
 
 // EncodeBare writes the fields of help.getSupport.
 func (x *HelpGetSupportRequest) EncodeBare(e *tl.Encoder) {
@@ -19657,9 +17992,6 @@ type HelpSetBotUpdatesStatusRequest struct {
 
 // TypeID returns 0xec22cfcd.
 func (*HelpSetBotUpdatesStatusRequest) TypeID() uint32 { return 0xec22cfcd }
-
-// TypeName returns "help.setBotUpdatesStatus".
-func (*HelpSetBotUpdatesStatusRequest) TypeName() string { return "help.setBotUpdatesStatus" }
 
 // EncodeBare writes the fields of help.setBotUpdatesStatus.
 func (x *HelpSetBotUpdatesStatusRequest) EncodeBare(e *tl.Encoder) {
@@ -19689,9 +18021,6 @@ type HelpGetCDNConfigRequest struct {
 // TypeID returns 0x52029342.
 func (*HelpGetCDNConfigRequest) TypeID() uint32 { return 0x52029342 }
 
-// TypeName returns "help.getCdnConfig".
-func (*HelpGetCDNConfigRequest) TypeName() string { return "help.getCdnConfig" }
-
 // EncodeBare writes the fields of help.getCdnConfig.
 func (x *HelpGetCDNConfigRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -19716,9 +18045,6 @@ type HelpGetRecentMeURLsRequest struct {
 
 // TypeID returns 0x3dc0f114.
 func (*HelpGetRecentMeURLsRequest) TypeID() uint32 { return 0x3dc0f114 }
-
-// TypeName returns "help.getRecentMeUrls".
-func (*HelpGetRecentMeURLsRequest) TypeName() string { return "help.getRecentMeUrls" }
 
 // EncodeBare writes the fields of help.getRecentMeUrls.
 func (x *HelpGetRecentMeURLsRequest) EncodeBare(e *tl.Encoder) {
@@ -19746,9 +18072,6 @@ type HelpGetTermsOfServiceUpdateRequest struct {
 // TypeID returns 0x2ca51fd1.
 func (*HelpGetTermsOfServiceUpdateRequest) TypeID() uint32 { return 0x2ca51fd1 }
 
-// TypeName returns "help.getTermsOfServiceUpdate".
-func (*HelpGetTermsOfServiceUpdateRequest) TypeName() string { return "help.getTermsOfServiceUpdate" }
-
 // EncodeBare writes the fields of help.getTermsOfServiceUpdate.
 func (x *HelpGetTermsOfServiceUpdateRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -19773,9 +18096,6 @@ type HelpAcceptTermsOfServiceRequest struct {
 
 // TypeID returns 0xee72f79a.
 func (*HelpAcceptTermsOfServiceRequest) TypeID() uint32 { return 0xee72f79a }
-
-// TypeName returns "help.acceptTermsOfService".
-func (*HelpAcceptTermsOfServiceRequest) TypeName() string { return "help.acceptTermsOfService" }
 
 // EncodeBare writes the fields of help.acceptTermsOfService.
 func (x *HelpAcceptTermsOfServiceRequest) EncodeBare(e *tl.Encoder) {
@@ -19804,9 +18124,6 @@ type HelpGetDeepLinkInfoRequest struct {
 // TypeID returns 0x3fedc75f.
 func (*HelpGetDeepLinkInfoRequest) TypeID() uint32 { return 0x3fedc75f }
 
-// TypeName returns "help.getDeepLinkInfo".
-func (*HelpGetDeepLinkInfoRequest) TypeName() string { return "help.getDeepLinkInfo" }
-
 // EncodeBare writes the fields of help.getDeepLinkInfo.
 func (x *HelpGetDeepLinkInfoRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Path)
@@ -19833,9 +18150,6 @@ type HelpGetAppConfigRequest struct {
 
 // TypeID returns 0x61e3f854.
 func (*HelpGetAppConfigRequest) TypeID() uint32 { return 0x61e3f854 }
-
-// TypeName returns "help.getAppConfig".
-func (*HelpGetAppConfigRequest) TypeName() string { return "help.getAppConfig" }
 
 // EncodeBare writes the fields of help.getAppConfig.
 func (x *HelpGetAppConfigRequest) EncodeBare(e *tl.Encoder) {
@@ -19864,9 +18178,6 @@ type HelpSaveAppLogRequest struct {
 // TypeID returns 0x6f02f748.
 func (*HelpSaveAppLogRequest) TypeID() uint32 { return 0x6f02f748 }
 
-// TypeName returns "help.saveAppLog".
-func (*HelpSaveAppLogRequest) TypeName() string { return "help.saveAppLog" }
-
 // EncodeBare writes the fields of help.saveAppLog.
 func (x *HelpSaveAppLogRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.Events, "help.saveAppLog.events")
@@ -19894,9 +18205,6 @@ type HelpGetPassportConfigRequest struct {
 // TypeID returns 0xc661ad08.
 func (*HelpGetPassportConfigRequest) TypeID() uint32 { return 0xc661ad08 }
 
-// TypeName returns "help.getPassportConfig".
-func (*HelpGetPassportConfigRequest) TypeName() string { return "help.getPassportConfig" }
-
 // EncodeBare writes the fields of help.getPassportConfig.
 func (x *HelpGetPassportConfigRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Hash)
@@ -19923,9 +18231,6 @@ type HelpGetSupportNameRequest struct {
 // TypeID returns 0xd360e72c.
 func (*HelpGetSupportNameRequest) TypeID() uint32 { return 0xd360e72c }
 
-// TypeName returns "help.getSupportName".
-func (*HelpGetSupportNameRequest) TypeName() string { return "help.getSupportName" }
-
 // EncodeBare writes the fields of help.getSupportName.
 func (x *HelpGetSupportNameRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -19950,9 +18255,6 @@ type HelpGetUserInfoRequest struct {
 
 // TypeID returns 0x038a08d3.
 func (*HelpGetUserInfoRequest) TypeID() uint32 { return 0x038a08d3 }
-
-// TypeName returns "help.getUserInfo".
-func (*HelpGetUserInfoRequest) TypeName() string { return "help.getUserInfo" }
 
 // EncodeBare writes the fields of help.getUserInfo.
 func (x *HelpGetUserInfoRequest) EncodeBare(e *tl.Encoder) {
@@ -19982,9 +18284,6 @@ type HelpEditUserInfoRequest struct {
 
 // TypeID returns 0x66b91b70.
 func (*HelpEditUserInfoRequest) TypeID() uint32 { return 0x66b91b70 }
-
-// TypeName returns "help.editUserInfo".
-func (*HelpEditUserInfoRequest) TypeName() string { return "help.editUserInfo" }
 
 // EncodeBare writes the fields of help.editUserInfo.
 func (x *HelpEditUserInfoRequest) EncodeBare(e *tl.Encoder) {
@@ -20016,9 +18315,6 @@ type HelpGetPromoDataRequest struct {
 // TypeID returns 0xc0977421.
 func (*HelpGetPromoDataRequest) TypeID() uint32 { return 0xc0977421 }
 
-// TypeName returns "help.getPromoData".
-func (*HelpGetPromoDataRequest) TypeName() string { return "help.getPromoData" }
-
 // EncodeBare writes the fields of help.getPromoData.
 func (x *HelpGetPromoDataRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -20043,9 +18339,6 @@ type HelpHidePromoDataRequest struct {
 
 // TypeID returns 0x1e251c95.
 func (*HelpHidePromoDataRequest) TypeID() uint32 { return 0x1e251c95 }
-
-// TypeName returns "help.hidePromoData".
-func (*HelpHidePromoDataRequest) TypeName() string { return "help.hidePromoData" }
 
 // EncodeBare writes the fields of help.hidePromoData.
 func (x *HelpHidePromoDataRequest) EncodeBare(e *tl.Encoder) {
@@ -20074,9 +18367,6 @@ type HelpDismissSuggestionRequest struct {
 
 // TypeID returns 0xf50dbaa1.
 func (*HelpDismissSuggestionRequest) TypeID() uint32 { return 0xf50dbaa1 }
-
-// TypeName returns "help.dismissSuggestion".
-func (*HelpDismissSuggestionRequest) TypeName() string { return "help.dismissSuggestion" }
 
 // EncodeBare writes the fields of help.dismissSuggestion.
 func (x *HelpDismissSuggestionRequest) EncodeBare(e *tl.Encoder) {
@@ -20108,9 +18398,6 @@ type HelpGetCountriesListRequest struct {
 // TypeID returns 0x735787a8.
 func (*HelpGetCountriesListRequest) TypeID() uint32 { return 0x735787a8 }
 
-// TypeName returns "help.getCountriesList".
-func (*HelpGetCountriesListRequest) TypeName() string { return "help.getCountriesList" }
-
 // EncodeBare writes the fields of help.getCountriesList.
 func (x *HelpGetCountriesListRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.LangCode)
@@ -20139,9 +18426,6 @@ type HelpGetPremiumPromoRequest struct {
 // TypeID returns 0xb81b93d4.
 func (*HelpGetPremiumPromoRequest) TypeID() uint32 { return 0xb81b93d4 }
 
-// TypeName returns "help.getPremiumPromo".
-func (*HelpGetPremiumPromoRequest) TypeName() string { return "help.getPremiumPromo" }
-
 // EncodeBare writes the fields of help.getPremiumPromo.
 func (x *HelpGetPremiumPromoRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -20166,9 +18450,6 @@ type HelpGetPeerColorsRequest struct {
 
 // TypeID returns 0xda80f42f.
 func (*HelpGetPeerColorsRequest) TypeID() uint32 { return 0xda80f42f }
-
-// TypeName returns "help.getPeerColors".
-func (*HelpGetPeerColorsRequest) TypeName() string { return "help.getPeerColors" }
 
 // EncodeBare writes the fields of help.getPeerColors.
 func (x *HelpGetPeerColorsRequest) EncodeBare(e *tl.Encoder) {
@@ -20197,9 +18478,6 @@ type HelpGetPeerProfileColorsRequest struct {
 // TypeID returns 0xabcfa9fd.
 func (*HelpGetPeerProfileColorsRequest) TypeID() uint32 { return 0xabcfa9fd }
 
-// TypeName returns "help.getPeerProfileColors".
-func (*HelpGetPeerProfileColorsRequest) TypeName() string { return "help.getPeerProfileColors" }
-
 // EncodeBare writes the fields of help.getPeerProfileColors.
 func (x *HelpGetPeerProfileColorsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Hash)
@@ -20226,9 +18504,6 @@ type HelpGetTimezonesListRequest struct {
 
 // TypeID returns 0x49b30240.
 func (*HelpGetTimezonesListRequest) TypeID() uint32 { return 0x49b30240 }
-
-// TypeName returns "help.getTimezonesList".
-func (*HelpGetTimezonesListRequest) TypeName() string { return "help.getTimezonesList" }
 
 // EncodeBare writes the fields of help.getTimezonesList.
 func (x *HelpGetTimezonesListRequest) EncodeBare(e *tl.Encoder) {
@@ -20257,9 +18532,6 @@ type ChannelsReadHistoryRequest struct {
 
 // TypeID returns 0xcc104937.
 func (*ChannelsReadHistoryRequest) TypeID() uint32 { return 0xcc104937 }
-
-// TypeName returns "channels.readHistory".
-func (*ChannelsReadHistoryRequest) TypeName() string { return "channels.readHistory" }
 
 // EncodeBare writes the fields of channels.readHistory.
 func (x *ChannelsReadHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -20291,9 +18563,6 @@ type ChannelsDeleteMessagesRequest struct {
 // TypeID returns 0x84c1fd4e.
 func (*ChannelsDeleteMessagesRequest) TypeID() uint32 { return 0x84c1fd4e }
 
-// TypeName returns "channels.deleteMessages".
-func (*ChannelsDeleteMessagesRequest) TypeName() string { return "channels.deleteMessages" }
-
 // EncodeBare writes the fields of channels.deleteMessages.
 func (x *ChannelsDeleteMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.deleteMessages.channel")
@@ -20324,9 +18593,6 @@ type ChannelsReportSpamRequest struct {
 
 // TypeID returns 0xf44a8315.
 func (*ChannelsReportSpamRequest) TypeID() uint32 { return 0xf44a8315 }
-
-// TypeName returns "channels.reportSpam".
-func (*ChannelsReportSpamRequest) TypeName() string { return "channels.reportSpam" }
 
 // EncodeBare writes the fields of channels.reportSpam.
 func (x *ChannelsReportSpamRequest) EncodeBare(e *tl.Encoder) {
@@ -20360,9 +18626,6 @@ type ChannelsGetMessagesRequest struct {
 // TypeID returns 0xad8c9a23.
 func (*ChannelsGetMessagesRequest) TypeID() uint32 { return 0xad8c9a23 }
 
-// TypeName returns "channels.getMessages".
-func (*ChannelsGetMessagesRequest) TypeName() string { return "channels.getMessages" }
-
 // EncodeBare writes the fields of channels.getMessages.
 func (x *ChannelsGetMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.getMessages.channel")
@@ -20395,9 +18658,6 @@ type ChannelsGetParticipantsRequest struct {
 
 // TypeID returns 0x77ced9d0.
 func (*ChannelsGetParticipantsRequest) TypeID() uint32 { return 0x77ced9d0 }
-
-// TypeName returns "channels.getParticipants".
-func (*ChannelsGetParticipantsRequest) TypeName() string { return "channels.getParticipants" }
 
 // EncodeBare writes the fields of channels.getParticipants.
 func (x *ChannelsGetParticipantsRequest) EncodeBare(e *tl.Encoder) {
@@ -20435,9 +18695,6 @@ type ChannelsGetParticipantRequest struct {
 // TypeID returns 0xa0ab6cc6.
 func (*ChannelsGetParticipantRequest) TypeID() uint32 { return 0xa0ab6cc6 }
 
-// TypeName returns "channels.getParticipant".
-func (*ChannelsGetParticipantRequest) TypeName() string { return "channels.getParticipant" }
-
 // EncodeBare writes the fields of channels.getParticipant.
 func (x *ChannelsGetParticipantRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.getParticipant.channel")
@@ -20467,9 +18724,6 @@ type ChannelsGetChannelsRequest struct {
 // TypeID returns 0x0a7f6bbb.
 func (*ChannelsGetChannelsRequest) TypeID() uint32 { return 0x0a7f6bbb }
 
-// TypeName returns "channels.getChannels".
-func (*ChannelsGetChannelsRequest) TypeName() string { return "channels.getChannels" }
-
 // EncodeBare writes the fields of channels.getChannels.
 func (x *ChannelsGetChannelsRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.ID, "channels.getChannels.id")
@@ -20496,9 +18750,6 @@ type ChannelsGetFullChannelRequest struct {
 
 // TypeID returns 0x08736a09.
 func (*ChannelsGetFullChannelRequest) TypeID() uint32 { return 0x08736a09 }
-
-// TypeName returns "channels.getFullChannel".
-func (*ChannelsGetFullChannelRequest) TypeName() string { return "channels.getFullChannel" }
 
 // EncodeBare writes the fields of channels.getFullChannel.
 func (x *ChannelsGetFullChannelRequest) EncodeBare(e *tl.Encoder) {
@@ -20534,9 +18785,6 @@ type ChannelsCreateChannelRequest struct {
 
 // TypeID returns 0x91006707.
 func (*ChannelsCreateChannelRequest) TypeID() uint32 { return 0x91006707 }
-
-// TypeName returns "channels.createChannel".
-func (*ChannelsCreateChannelRequest) TypeName() string { return "channels.createChannel" }
 
 // EncodeBare writes the fields of channels.createChannel.
 func (x *ChannelsCreateChannelRequest) EncodeBare(e *tl.Encoder) {
@@ -20616,9 +18864,6 @@ type ChannelsEditAdminRequest struct {
 // TypeID returns 0x9a98ad68.
 func (*ChannelsEditAdminRequest) TypeID() uint32 { return 0x9a98ad68 }
 
-// TypeName returns "channels.editAdmin".
-func (*ChannelsEditAdminRequest) TypeName() string { return "channels.editAdmin" }
-
 // EncodeBare writes the fields of channels.editAdmin.
 func (x *ChannelsEditAdminRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -20663,9 +18908,6 @@ type ChannelsEditTitleRequest struct {
 // TypeID returns 0x566decd0.
 func (*ChannelsEditTitleRequest) TypeID() uint32 { return 0x566decd0 }
 
-// TypeName returns "channels.editTitle".
-func (*ChannelsEditTitleRequest) TypeName() string { return "channels.editTitle" }
-
 // EncodeBare writes the fields of channels.editTitle.
 func (x *ChannelsEditTitleRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.editTitle.channel")
@@ -20695,9 +18937,6 @@ type ChannelsEditPhotoRequest struct {
 
 // TypeID returns 0xf12e57c9.
 func (*ChannelsEditPhotoRequest) TypeID() uint32 { return 0xf12e57c9 }
-
-// TypeName returns "channels.editPhoto".
-func (*ChannelsEditPhotoRequest) TypeName() string { return "channels.editPhoto" }
 
 // EncodeBare writes the fields of channels.editPhoto.
 func (x *ChannelsEditPhotoRequest) EncodeBare(e *tl.Encoder) {
@@ -20729,9 +18968,6 @@ type ChannelsCheckUsernameRequest struct {
 // TypeID returns 0x10e6bd2c.
 func (*ChannelsCheckUsernameRequest) TypeID() uint32 { return 0x10e6bd2c }
 
-// TypeName returns "channels.checkUsername".
-func (*ChannelsCheckUsernameRequest) TypeName() string { return "channels.checkUsername" }
-
 // EncodeBare writes the fields of channels.checkUsername.
 func (x *ChannelsCheckUsernameRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.checkUsername.channel")
@@ -20762,9 +18998,6 @@ type ChannelsUpdateUsernameRequest struct {
 // TypeID returns 0x3514b3de.
 func (*ChannelsUpdateUsernameRequest) TypeID() uint32 { return 0x3514b3de }
 
-// TypeName returns "channels.updateUsername".
-func (*ChannelsUpdateUsernameRequest) TypeName() string { return "channels.updateUsername" }
-
 // EncodeBare writes the fields of channels.updateUsername.
 func (x *ChannelsUpdateUsernameRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.updateUsername.channel")
@@ -20794,9 +19027,6 @@ type ChannelsJoinChannelRequest struct {
 // TypeID returns 0x7f6a1e22.
 func (*ChannelsJoinChannelRequest) TypeID() uint32 { return 0x7f6a1e22 }
 
-// TypeName returns "channels.joinChannel".
-func (*ChannelsJoinChannelRequest) TypeName() string { return "channels.joinChannel" }
-
 // EncodeBare writes the fields of channels.joinChannel.
 func (x *ChannelsJoinChannelRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.joinChannel.channel")
@@ -20823,9 +19053,6 @@ type ChannelsLeaveChannelRequest struct {
 
 // TypeID returns 0xf836aa95.
 func (*ChannelsLeaveChannelRequest) TypeID() uint32 { return 0xf836aa95 }
-
-// TypeName returns "channels.leaveChannel".
-func (*ChannelsLeaveChannelRequest) TypeName() string { return "channels.leaveChannel" }
 
 // EncodeBare writes the fields of channels.leaveChannel.
 func (x *ChannelsLeaveChannelRequest) EncodeBare(e *tl.Encoder) {
@@ -20854,9 +19081,6 @@ type ChannelsInviteToChannelRequest struct {
 
 // TypeID returns 0xc9e33d54.
 func (*ChannelsInviteToChannelRequest) TypeID() uint32 { return 0xc9e33d54 }
-
-// TypeName returns "channels.inviteToChannel".
-func (*ChannelsInviteToChannelRequest) TypeName() string { return "channels.inviteToChannel" }
 
 // EncodeBare writes the fields of channels.inviteToChannel.
 func (x *ChannelsInviteToChannelRequest) EncodeBare(e *tl.Encoder) {
@@ -20887,9 +19111,6 @@ type ChannelsDeleteChannelRequest struct {
 // TypeID returns 0xc0111fe3.
 func (*ChannelsDeleteChannelRequest) TypeID() uint32 { return 0xc0111fe3 }
 
-// TypeName returns "channels.deleteChannel".
-func (*ChannelsDeleteChannelRequest) TypeName() string { return "channels.deleteChannel" }
-
 // EncodeBare writes the fields of channels.deleteChannel.
 func (x *ChannelsDeleteChannelRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.deleteChannel.channel")
@@ -20919,9 +19140,6 @@ type ChannelsExportMessageLinkRequest struct {
 
 // TypeID returns 0xe63fadeb.
 func (*ChannelsExportMessageLinkRequest) TypeID() uint32 { return 0xe63fadeb }
-
-// TypeName returns "channels.exportMessageLink".
-func (*ChannelsExportMessageLinkRequest) TypeName() string { return "channels.exportMessageLink" }
 
 // EncodeBare writes the fields of channels.exportMessageLink.
 func (x *ChannelsExportMessageLinkRequest) EncodeBare(e *tl.Encoder) {
@@ -20965,9 +19183,6 @@ type ChannelsToggleSignaturesRequest struct {
 // TypeID returns 0x418d549c.
 func (*ChannelsToggleSignaturesRequest) TypeID() uint32 { return 0x418d549c }
 
-// TypeName returns "channels.toggleSignatures".
-func (*ChannelsToggleSignaturesRequest) TypeName() string { return "channels.toggleSignatures" }
-
 // EncodeBare writes the fields of channels.toggleSignatures.
 func (x *ChannelsToggleSignaturesRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -21008,11 +19223,6 @@ type ChannelsGetAdminedPublicChannelsRequest struct {
 
 // TypeID returns 0xf8b036af.
 func (*ChannelsGetAdminedPublicChannelsRequest) TypeID() uint32 { return 0xf8b036af }
-
-// TypeName returns "channels.getAdminedPublicChannels".
-func (*ChannelsGetAdminedPublicChannelsRequest) TypeName() string {
-	return "channels.getAdminedPublicChannels"
-}
 
 // EncodeBare writes the fields of channels.getAdminedPublicChannels.
 func (x *ChannelsGetAdminedPublicChannelsRequest) EncodeBare(e *tl.Encoder) {
@@ -21060,9 +19270,6 @@ type ChannelsEditBannedRequest struct {
 // TypeID returns 0x96e6cd81.
 func (*ChannelsEditBannedRequest) TypeID() uint32 { return 0x96e6cd81 }
 
-// TypeName returns "channels.editBanned".
-func (*ChannelsEditBannedRequest) TypeName() string { return "channels.editBanned" }
-
 // EncodeBare writes the fields of channels.editBanned.
 func (x *ChannelsEditBannedRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.editBanned.channel")
@@ -21099,9 +19306,6 @@ type ChannelsGetAdminLogRequest struct {
 
 // TypeID returns 0x33ddf480.
 func (*ChannelsGetAdminLogRequest) TypeID() uint32 { return 0x33ddf480 }
-
-// TypeName returns "channels.getAdminLog".
-func (*ChannelsGetAdminLogRequest) TypeName() string { return "channels.getAdminLog" }
 
 // EncodeBare writes the fields of channels.getAdminLog.
 func (x *ChannelsGetAdminLogRequest) EncodeBare(e *tl.Encoder) {
@@ -21160,9 +19364,6 @@ type ChannelsSetStickersRequest struct {
 // TypeID returns 0xea8ca4f9.
 func (*ChannelsSetStickersRequest) TypeID() uint32 { return 0xea8ca4f9 }
 
-// TypeName returns "channels.setStickers".
-func (*ChannelsSetStickersRequest) TypeName() string { return "channels.setStickers" }
-
 // EncodeBare writes the fields of channels.setStickers.
 func (x *ChannelsSetStickersRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.setStickers.channel")
@@ -21192,9 +19393,6 @@ type ChannelsReadMessageContentsRequest struct {
 
 // TypeID returns 0xeab5dc38.
 func (*ChannelsReadMessageContentsRequest) TypeID() uint32 { return 0xeab5dc38 }
-
-// TypeName returns "channels.readMessageContents".
-func (*ChannelsReadMessageContentsRequest) TypeName() string { return "channels.readMessageContents" }
 
 // EncodeBare writes the fields of channels.readMessageContents.
 func (x *ChannelsReadMessageContentsRequest) EncodeBare(e *tl.Encoder) {
@@ -21226,9 +19424,6 @@ type ChannelsDeleteHistoryRequest struct {
 
 // TypeID returns 0x9baa9647.
 func (*ChannelsDeleteHistoryRequest) TypeID() uint32 { return 0x9baa9647 }
-
-// TypeName returns "channels.deleteHistory".
-func (*ChannelsDeleteHistoryRequest) TypeName() string { return "channels.deleteHistory" }
 
 // EncodeBare writes the fields of channels.deleteHistory.
 func (x *ChannelsDeleteHistoryRequest) EncodeBare(e *tl.Encoder) {
@@ -21267,11 +19462,6 @@ type ChannelsTogglePreHistoryHiddenRequest struct {
 // TypeID returns 0xeabbb94c.
 func (*ChannelsTogglePreHistoryHiddenRequest) TypeID() uint32 { return 0xeabbb94c }
 
-// TypeName returns "channels.togglePreHistoryHidden".
-func (*ChannelsTogglePreHistoryHiddenRequest) TypeName() string {
-	return "channels.togglePreHistoryHidden"
-}
-
 // EncodeBare writes the fields of channels.togglePreHistoryHidden.
 func (x *ChannelsTogglePreHistoryHiddenRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.togglePreHistoryHidden.channel")
@@ -21301,9 +19491,6 @@ type ChannelsGetLeftChannelsRequest struct {
 // TypeID returns 0x8341ecc0.
 func (*ChannelsGetLeftChannelsRequest) TypeID() uint32 { return 0x8341ecc0 }
 
-// TypeName returns "channels.getLeftChannels".
-func (*ChannelsGetLeftChannelsRequest) TypeName() string { return "channels.getLeftChannels" }
-
 // EncodeBare writes the fields of channels.getLeftChannels.
 func (x *ChannelsGetLeftChannelsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Offset)
@@ -21330,11 +19517,6 @@ type ChannelsGetGroupsForDiscussionRequest struct {
 // TypeID returns 0xf5dad378.
 func (*ChannelsGetGroupsForDiscussionRequest) TypeID() uint32 { return 0xf5dad378 }
 
-// TypeName returns "channels.getGroupsForDiscussion".
-func (*ChannelsGetGroupsForDiscussionRequest) TypeName() string {
-	return "channels.getGroupsForDiscussion"
-}
-
 // EncodeBare writes the fields of channels.getGroupsForDiscussion.
 func (x *ChannelsGetGroupsForDiscussionRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -21360,9 +19542,6 @@ type ChannelsSetDiscussionGroupRequest struct {
 
 // TypeID returns 0x40582bb2.
 func (*ChannelsSetDiscussionGroupRequest) TypeID() uint32 { return 0x40582bb2 }
-
-// TypeName returns "channels.setDiscussionGroup".
-func (*ChannelsSetDiscussionGroupRequest) TypeName() string { return "channels.setDiscussionGroup" }
 
 // EncodeBare writes the fields of channels.setDiscussionGroup.
 func (x *ChannelsSetDiscussionGroupRequest) EncodeBare(e *tl.Encoder) {
@@ -21394,9 +19573,6 @@ type ChannelsEditLocationRequest struct {
 
 // TypeID returns 0x58e63f6d.
 func (*ChannelsEditLocationRequest) TypeID() uint32 { return 0x58e63f6d }
-
-// TypeName returns "channels.editLocation".
-func (*ChannelsEditLocationRequest) TypeName() string { return "channels.editLocation" }
 
 // EncodeBare writes the fields of channels.editLocation.
 func (x *ChannelsEditLocationRequest) EncodeBare(e *tl.Encoder) {
@@ -21430,9 +19606,6 @@ type ChannelsToggleSlowModeRequest struct {
 // TypeID returns 0xedd49ef0.
 func (*ChannelsToggleSlowModeRequest) TypeID() uint32 { return 0xedd49ef0 }
 
-// TypeName returns "channels.toggleSlowMode".
-func (*ChannelsToggleSlowModeRequest) TypeName() string { return "channels.toggleSlowMode" }
-
 // EncodeBare writes the fields of channels.toggleSlowMode.
 func (x *ChannelsToggleSlowModeRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.toggleSlowMode.channel")
@@ -21461,9 +19634,6 @@ type ChannelsGetInactiveChannelsRequest struct {
 // TypeID returns 0x11e831ee.
 func (*ChannelsGetInactiveChannelsRequest) TypeID() uint32 { return 0x11e831ee }
 
-// TypeName returns "channels.getInactiveChannels".
-func (*ChannelsGetInactiveChannelsRequest) TypeName() string { return "channels.getInactiveChannels" }
-
 // EncodeBare writes the fields of channels.getInactiveChannels.
 func (x *ChannelsGetInactiveChannelsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -21488,9 +19658,6 @@ type ChannelsConvertToGigagroupRequest struct {
 
 // TypeID returns 0x0b290c69.
 func (*ChannelsConvertToGigagroupRequest) TypeID() uint32 { return 0x0b290c69 }
-
-// TypeName returns "channels.convertToGigagroup".
-func (*ChannelsConvertToGigagroupRequest) TypeName() string { return "channels.convertToGigagroup" }
 
 // EncodeBare writes the fields of channels.convertToGigagroup.
 func (x *ChannelsConvertToGigagroupRequest) EncodeBare(e *tl.Encoder) {
@@ -21520,9 +19687,6 @@ type ChannelsGetSendAsRequest struct {
 
 // TypeID returns 0xe785a43f.
 func (*ChannelsGetSendAsRequest) TypeID() uint32 { return 0xe785a43f }
-
-// TypeName returns "channels.getSendAs".
-func (*ChannelsGetSendAsRequest) TypeName() string { return "channels.getSendAs" }
 
 // EncodeBare writes the fields of channels.getSendAs.
 func (x *ChannelsGetSendAsRequest) EncodeBare(e *tl.Encoder) {
@@ -21563,11 +19727,6 @@ type ChannelsDeleteParticipantHistoryRequest struct {
 // TypeID returns 0x367544db.
 func (*ChannelsDeleteParticipantHistoryRequest) TypeID() uint32 { return 0x367544db }
 
-// TypeName returns "channels.deleteParticipantHistory".
-func (*ChannelsDeleteParticipantHistoryRequest) TypeName() string {
-	return "channels.deleteParticipantHistory"
-}
-
 // EncodeBare writes the fields of channels.deleteParticipantHistory.
 func (x *ChannelsDeleteParticipantHistoryRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.deleteParticipantHistory.channel")
@@ -21597,9 +19756,6 @@ type ChannelsToggleJoinToSendRequest struct {
 
 // TypeID returns 0xe4cb9580.
 func (*ChannelsToggleJoinToSendRequest) TypeID() uint32 { return 0xe4cb9580 }
-
-// TypeName returns "channels.toggleJoinToSend".
-func (*ChannelsToggleJoinToSendRequest) TypeName() string { return "channels.toggleJoinToSend" }
 
 // EncodeBare writes the fields of channels.toggleJoinToSend.
 func (x *ChannelsToggleJoinToSendRequest) EncodeBare(e *tl.Encoder) {
@@ -21632,9 +19788,6 @@ type ChannelsToggleJoinRequestRequest struct {
 
 // TypeID returns 0x0ecc2618.
 func (*ChannelsToggleJoinRequestRequest) TypeID() uint32 { return 0x0ecc2618 }
-
-// TypeName returns "channels.toggleJoinRequest".
-func (*ChannelsToggleJoinRequestRequest) TypeName() string { return "channels.toggleJoinRequest" }
 
 // EncodeBare writes the fields of channels.toggleJoinRequest.
 func (x *ChannelsToggleJoinRequestRequest) EncodeBare(e *tl.Encoder) {
@@ -21682,9 +19835,6 @@ type ChannelsReorderUsernamesRequest struct {
 // TypeID returns 0xb45ced1d.
 func (*ChannelsReorderUsernamesRequest) TypeID() uint32 { return 0xb45ced1d }
 
-// TypeName returns "channels.reorderUsernames".
-func (*ChannelsReorderUsernamesRequest) TypeName() string { return "channels.reorderUsernames" }
-
 // EncodeBare writes the fields of channels.reorderUsernames.
 func (x *ChannelsReorderUsernamesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.reorderUsernames.channel")
@@ -21715,9 +19865,6 @@ type ChannelsToggleUsernameRequest struct {
 
 // TypeID returns 0x50f24105.
 func (*ChannelsToggleUsernameRequest) TypeID() uint32 { return 0x50f24105 }
-
-// TypeName returns "channels.toggleUsername".
-func (*ChannelsToggleUsernameRequest) TypeName() string { return "channels.toggleUsername" }
 
 // EncodeBare writes the fields of channels.toggleUsername.
 func (x *ChannelsToggleUsernameRequest) EncodeBare(e *tl.Encoder) {
@@ -21750,11 +19897,6 @@ type ChannelsDeactivateAllUsernamesRequest struct {
 // TypeID returns 0x0a245dd3.
 func (*ChannelsDeactivateAllUsernamesRequest) TypeID() uint32 { return 0x0a245dd3 }
 
-// TypeName returns "channels.deactivateAllUsernames".
-func (*ChannelsDeactivateAllUsernamesRequest) TypeName() string {
-	return "channels.deactivateAllUsernames"
-}
-
 // EncodeBare writes the fields of channels.deactivateAllUsernames.
 func (x *ChannelsDeactivateAllUsernamesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.deactivateAllUsernames.channel")
@@ -21783,9 +19925,6 @@ type ChannelsToggleForumRequest struct {
 
 // TypeID returns 0x3ff75734.
 func (*ChannelsToggleForumRequest) TypeID() uint32 { return 0x3ff75734 }
-
-// TypeName returns "channels.toggleForum".
-func (*ChannelsToggleForumRequest) TypeName() string { return "channels.toggleForum" }
 
 // EncodeBare writes the fields of channels.toggleForum.
 func (x *ChannelsToggleForumRequest) EncodeBare(e *tl.Encoder) {
@@ -21819,9 +19958,6 @@ type ChannelsToggleAntiSpamRequest struct {
 // TypeID returns 0x68f3e4eb.
 func (*ChannelsToggleAntiSpamRequest) TypeID() uint32 { return 0x68f3e4eb }
 
-// TypeName returns "channels.toggleAntiSpam".
-func (*ChannelsToggleAntiSpamRequest) TypeName() string { return "channels.toggleAntiSpam" }
-
 // EncodeBare writes the fields of channels.toggleAntiSpam.
 func (x *ChannelsToggleAntiSpamRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.toggleAntiSpam.channel")
@@ -21852,11 +19988,6 @@ type ChannelsReportAntiSpamFalsePositiveRequest struct {
 // TypeID returns 0xa850a693.
 func (*ChannelsReportAntiSpamFalsePositiveRequest) TypeID() uint32 { return 0xa850a693 }
 
-// TypeName returns "channels.reportAntiSpamFalsePositive".
-func (*ChannelsReportAntiSpamFalsePositiveRequest) TypeName() string {
-	return "channels.reportAntiSpamFalsePositive"
-}
-
 // EncodeBare writes the fields of channels.reportAntiSpamFalsePositive.
 func (x *ChannelsReportAntiSpamFalsePositiveRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.reportAntiSpamFalsePositive.channel")
@@ -21886,11 +20017,6 @@ type ChannelsToggleParticipantsHiddenRequest struct {
 
 // TypeID returns 0x6a6e7854.
 func (*ChannelsToggleParticipantsHiddenRequest) TypeID() uint32 { return 0x6a6e7854 }
-
-// TypeName returns "channels.toggleParticipantsHidden".
-func (*ChannelsToggleParticipantsHiddenRequest) TypeName() string {
-	return "channels.toggleParticipantsHidden"
-}
 
 // EncodeBare writes the fields of channels.toggleParticipantsHidden.
 func (x *ChannelsToggleParticipantsHiddenRequest) EncodeBare(e *tl.Encoder) {
@@ -21923,9 +20049,6 @@ type ChannelsUpdateColorRequest struct {
 
 // TypeID returns 0xd8aa3671.
 func (*ChannelsUpdateColorRequest) TypeID() uint32 { return 0xd8aa3671 }
-
-// TypeName returns "channels.updateColor".
-func (*ChannelsUpdateColorRequest) TypeName() string { return "channels.updateColor" }
 
 // EncodeBare writes the fields of channels.updateColor.
 func (x *ChannelsUpdateColorRequest) EncodeBare(e *tl.Encoder) {
@@ -21980,11 +20103,6 @@ type ChannelsToggleViewForumAsMessagesRequest struct {
 // TypeID returns 0x9738bb15.
 func (*ChannelsToggleViewForumAsMessagesRequest) TypeID() uint32 { return 0x9738bb15 }
 
-// TypeName returns "channels.toggleViewForumAsMessages".
-func (*ChannelsToggleViewForumAsMessagesRequest) TypeName() string {
-	return "channels.toggleViewForumAsMessages"
-}
-
 // EncodeBare writes the fields of channels.toggleViewForumAsMessages.
 func (x *ChannelsToggleViewForumAsMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.toggleViewForumAsMessages.channel")
@@ -22013,11 +20131,6 @@ type ChannelsGetChannelRecommendationsRequest struct {
 
 // TypeID returns 0x25a71742.
 func (*ChannelsGetChannelRecommendationsRequest) TypeID() uint32 { return 0x25a71742 }
-
-// TypeName returns "channels.getChannelRecommendations".
-func (*ChannelsGetChannelRecommendationsRequest) TypeName() string {
-	return "channels.getChannelRecommendations"
-}
 
 // EncodeBare writes the fields of channels.getChannelRecommendations.
 func (x *ChannelsGetChannelRecommendationsRequest) EncodeBare(e *tl.Encoder) {
@@ -22057,9 +20170,6 @@ type ChannelsUpdateEmojiStatusRequest struct {
 // TypeID returns 0xf0d3e6a8.
 func (*ChannelsUpdateEmojiStatusRequest) TypeID() uint32 { return 0xf0d3e6a8 }
 
-// TypeName returns "channels.updateEmojiStatus".
-func (*ChannelsUpdateEmojiStatusRequest) TypeName() string { return "channels.updateEmojiStatus" }
-
 // EncodeBare writes the fields of channels.updateEmojiStatus.
 func (x *ChannelsUpdateEmojiStatusRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.updateEmojiStatus.channel")
@@ -22089,11 +20199,6 @@ type ChannelsSetBoostsToUnblockRestrictionsRequest struct {
 
 // TypeID returns 0xad399cee.
 func (*ChannelsSetBoostsToUnblockRestrictionsRequest) TypeID() uint32 { return 0xad399cee }
-
-// TypeName returns "channels.setBoostsToUnblockRestrictions".
-func (*ChannelsSetBoostsToUnblockRestrictionsRequest) TypeName() string {
-	return "channels.setBoostsToUnblockRestrictions"
-}
 
 // EncodeBare writes the fields of channels.setBoostsToUnblockRestrictions.
 func (x *ChannelsSetBoostsToUnblockRestrictionsRequest) EncodeBare(e *tl.Encoder) {
@@ -22125,9 +20230,6 @@ type ChannelsSetEmojiStickersRequest struct {
 // TypeID returns 0x3cd930b7.
 func (*ChannelsSetEmojiStickersRequest) TypeID() uint32 { return 0x3cd930b7 }
 
-// TypeName returns "channels.setEmojiStickers".
-func (*ChannelsSetEmojiStickersRequest) TypeName() string { return "channels.setEmojiStickers" }
-
 // EncodeBare writes the fields of channels.setEmojiStickers.
 func (x *ChannelsSetEmojiStickersRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.setEmojiStickers.channel")
@@ -22157,11 +20259,6 @@ type ChannelsRestrictSponsoredMessagesRequest struct {
 
 // TypeID returns 0x9ae91519.
 func (*ChannelsRestrictSponsoredMessagesRequest) TypeID() uint32 { return 0x9ae91519 }
-
-// TypeName returns "channels.restrictSponsoredMessages".
-func (*ChannelsRestrictSponsoredMessagesRequest) TypeName() string {
-	return "channels.restrictSponsoredMessages"
-}
 
 // EncodeBare writes the fields of channels.restrictSponsoredMessages.
 func (x *ChannelsRestrictSponsoredMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -22197,9 +20294,6 @@ type ChannelsSearchPostsRequest struct {
 
 // TypeID returns 0xf2c4f24d.
 func (*ChannelsSearchPostsRequest) TypeID() uint32 { return 0xf2c4f24d }
-
-// TypeName returns "channels.searchPosts".
-func (*ChannelsSearchPostsRequest) TypeName() string { return "channels.searchPosts" }
 
 // EncodeBare writes the fields of channels.searchPosts.
 func (x *ChannelsSearchPostsRequest) EncodeBare(e *tl.Encoder) {
@@ -22266,11 +20360,6 @@ type ChannelsUpdatePaidMessagesPriceRequest struct {
 // TypeID returns 0x4b12327b.
 func (*ChannelsUpdatePaidMessagesPriceRequest) TypeID() uint32 { return 0x4b12327b }
 
-// TypeName returns "channels.updatePaidMessagesPrice".
-func (*ChannelsUpdatePaidMessagesPriceRequest) TypeName() string {
-	return "channels.updatePaidMessagesPrice"
-}
-
 // EncodeBare writes the fields of channels.updatePaidMessagesPrice.
 func (x *ChannelsUpdatePaidMessagesPriceRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -22308,11 +20397,6 @@ type ChannelsToggleAutotranslationRequest struct {
 // TypeID returns 0x167fc0a1.
 func (*ChannelsToggleAutotranslationRequest) TypeID() uint32 { return 0x167fc0a1 }
 
-// TypeName returns "channels.toggleAutotranslation".
-func (*ChannelsToggleAutotranslationRequest) TypeName() string {
-	return "channels.toggleAutotranslation"
-}
-
 // EncodeBare writes the fields of channels.toggleAutotranslation.
 func (x *ChannelsToggleAutotranslationRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.toggleAutotranslation.channel")
@@ -22343,9 +20427,6 @@ type ChannelsGetMessageAuthorRequest struct {
 // TypeID returns 0xece2a0e6.
 func (*ChannelsGetMessageAuthorRequest) TypeID() uint32 { return 0xece2a0e6 }
 
-// TypeName returns "channels.getMessageAuthor".
-func (*ChannelsGetMessageAuthorRequest) TypeName() string { return "channels.getMessageAuthor" }
-
 // EncodeBare writes the fields of channels.getMessageAuthor.
 func (x *ChannelsGetMessageAuthorRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.getMessageAuthor.channel")
@@ -22374,11 +20455,6 @@ type ChannelsCheckSearchPostsFloodRequest struct {
 
 // TypeID returns 0x22567115.
 func (*ChannelsCheckSearchPostsFloodRequest) TypeID() uint32 { return 0x22567115 }
-
-// TypeName returns "channels.checkSearchPostsFlood".
-func (*ChannelsCheckSearchPostsFloodRequest) TypeName() string {
-	return "channels.checkSearchPostsFlood"
-}
 
 // EncodeBare writes the fields of channels.checkSearchPostsFlood.
 func (x *ChannelsCheckSearchPostsFloodRequest) EncodeBare(e *tl.Encoder) {
@@ -22418,9 +20494,6 @@ type ChannelsSetMainProfileTabRequest struct {
 // TypeID returns 0x3583fcb1.
 func (*ChannelsSetMainProfileTabRequest) TypeID() uint32 { return 0x3583fcb1 }
 
-// TypeName returns "channels.setMainProfileTab".
-func (*ChannelsSetMainProfileTabRequest) TypeName() string { return "channels.setMainProfileTab" }
-
 // EncodeBare writes the fields of channels.setMainProfileTab.
 func (x *ChannelsSetMainProfileTabRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "channels.setMainProfileTab.channel")
@@ -22450,9 +20523,6 @@ type BotsSendCustomRequestRequest struct {
 
 // TypeID returns 0xaa2769ed.
 func (*BotsSendCustomRequestRequest) TypeID() uint32 { return 0xaa2769ed }
-
-// TypeName returns "bots.sendCustomRequest".
-func (*BotsSendCustomRequestRequest) TypeName() string { return "bots.sendCustomRequest" }
 
 // EncodeBare writes the fields of bots.sendCustomRequest.
 func (x *BotsSendCustomRequestRequest) EncodeBare(e *tl.Encoder) {
@@ -22484,9 +20554,6 @@ type BotsAnswerWebhookJSONQueryRequest struct {
 // TypeID returns 0xe6213f4d.
 func (*BotsAnswerWebhookJSONQueryRequest) TypeID() uint32 { return 0xe6213f4d }
 
-// TypeName returns "bots.answerWebhookJSONQuery".
-func (*BotsAnswerWebhookJSONQueryRequest) TypeName() string { return "bots.answerWebhookJSONQuery" }
-
 // EncodeBare writes the fields of bots.answerWebhookJSONQuery.
 func (x *BotsAnswerWebhookJSONQueryRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.QueryID)
@@ -22517,9 +20584,6 @@ type BotsSetBotCommandsRequest struct {
 
 // TypeID returns 0x0517165a.
 func (*BotsSetBotCommandsRequest) TypeID() uint32 { return 0x0517165a }
-
-// TypeName returns "bots.setBotCommands".
-func (*BotsSetBotCommandsRequest) TypeName() string { return "bots.setBotCommands" }
 
 // EncodeBare writes the fields of bots.setBotCommands.
 func (x *BotsSetBotCommandsRequest) EncodeBare(e *tl.Encoder) {
@@ -22553,9 +20617,6 @@ type BotsResetBotCommandsRequest struct {
 // TypeID returns 0x3d8de0f9.
 func (*BotsResetBotCommandsRequest) TypeID() uint32 { return 0x3d8de0f9 }
 
-// TypeName returns "bots.resetBotCommands".
-func (*BotsResetBotCommandsRequest) TypeName() string { return "bots.resetBotCommands" }
-
 // EncodeBare writes the fields of bots.resetBotCommands.
 func (x *BotsResetBotCommandsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Scope, "bots.resetBotCommands.scope")
@@ -22585,9 +20646,6 @@ type BotsGetBotCommandsRequest struct {
 
 // TypeID returns 0xe34c0dd6.
 func (*BotsGetBotCommandsRequest) TypeID() uint32 { return 0xe34c0dd6 }
-
-// TypeName returns "bots.getBotCommands".
-func (*BotsGetBotCommandsRequest) TypeName() string { return "bots.getBotCommands" }
 
 // EncodeBare writes the fields of bots.getBotCommands.
 func (x *BotsGetBotCommandsRequest) EncodeBare(e *tl.Encoder) {
@@ -22619,9 +20677,6 @@ type BotsSetBotMenuButtonRequest struct {
 // TypeID returns 0x4504d54f.
 func (*BotsSetBotMenuButtonRequest) TypeID() uint32 { return 0x4504d54f }
 
-// TypeName returns "bots.setBotMenuButton".
-func (*BotsSetBotMenuButtonRequest) TypeName() string { return "bots.setBotMenuButton" }
-
 // EncodeBare writes the fields of bots.setBotMenuButton.
 func (x *BotsSetBotMenuButtonRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.UserID, "bots.setBotMenuButton.user_id")
@@ -22651,9 +20706,6 @@ type BotsGetBotMenuButtonRequest struct {
 // TypeID returns 0x9c60eb28.
 func (*BotsGetBotMenuButtonRequest) TypeID() uint32 { return 0x9c60eb28 }
 
-// TypeName returns "bots.getBotMenuButton".
-func (*BotsGetBotMenuButtonRequest) TypeName() string { return "bots.getBotMenuButton" }
-
 // EncodeBare writes the fields of bots.getBotMenuButton.
 func (x *BotsGetBotMenuButtonRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.UserID, "bots.getBotMenuButton.user_id")
@@ -22681,11 +20733,6 @@ type BotsSetBotBroadcastDefaultAdminRightsRequest struct {
 // TypeID returns 0x788464e1.
 func (*BotsSetBotBroadcastDefaultAdminRightsRequest) TypeID() uint32 { return 0x788464e1 }
 
-// TypeName returns "bots.setBotBroadcastDefaultAdminRights".
-func (*BotsSetBotBroadcastDefaultAdminRightsRequest) TypeName() string {
-	return "bots.setBotBroadcastDefaultAdminRights"
-}
-
 // EncodeBare writes the fields of bots.setBotBroadcastDefaultAdminRights.
 func (x *BotsSetBotBroadcastDefaultAdminRightsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.AdminRights, "bots.setBotBroadcastDefaultAdminRights.admin_rights")
@@ -22712,11 +20759,6 @@ type BotsSetBotGroupDefaultAdminRightsRequest struct {
 
 // TypeID returns 0x925ec9ea.
 func (*BotsSetBotGroupDefaultAdminRightsRequest) TypeID() uint32 { return 0x925ec9ea }
-
-// TypeName returns "bots.setBotGroupDefaultAdminRights".
-func (*BotsSetBotGroupDefaultAdminRightsRequest) TypeName() string {
-	return "bots.setBotGroupDefaultAdminRights"
-}
 
 // EncodeBare writes the fields of bots.setBotGroupDefaultAdminRights.
 func (x *BotsSetBotGroupDefaultAdminRightsRequest) EncodeBare(e *tl.Encoder) {
@@ -22748,9 +20790,6 @@ type BotsSetBotInfoRequest struct {
 
 // TypeID returns 0x10cf3123.
 func (*BotsSetBotInfoRequest) TypeID() uint32 { return 0x10cf3123 }
-
-// TypeName returns "bots.setBotInfo".
-func (*BotsSetBotInfoRequest) TypeName() string { return "bots.setBotInfo" }
 
 // EncodeBare writes the fields of bots.setBotInfo.
 func (x *BotsSetBotInfoRequest) EncodeBare(e *tl.Encoder) {
@@ -22819,9 +20858,6 @@ type BotsGetBotInfoRequest struct {
 // TypeID returns 0xdcd914fd.
 func (*BotsGetBotInfoRequest) TypeID() uint32 { return 0xdcd914fd }
 
-// TypeName returns "bots.getBotInfo".
-func (*BotsGetBotInfoRequest) TypeName() string { return "bots.getBotInfo" }
-
 // EncodeBare writes the fields of bots.getBotInfo.
 func (x *BotsGetBotInfoRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -22862,9 +20898,6 @@ type BotsReorderUsernamesRequest struct {
 // TypeID returns 0x9709b1c2.
 func (*BotsReorderUsernamesRequest) TypeID() uint32 { return 0x9709b1c2 }
 
-// TypeName returns "bots.reorderUsernames".
-func (*BotsReorderUsernamesRequest) TypeName() string { return "bots.reorderUsernames" }
-
 // EncodeBare writes the fields of bots.reorderUsernames.
 func (x *BotsReorderUsernamesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.reorderUsernames.bot")
@@ -22895,9 +20928,6 @@ type BotsToggleUsernameRequest struct {
 
 // TypeID returns 0x053ca973.
 func (*BotsToggleUsernameRequest) TypeID() uint32 { return 0x053ca973 }
-
-// TypeName returns "bots.toggleUsername".
-func (*BotsToggleUsernameRequest) TypeName() string { return "bots.toggleUsername" }
 
 // EncodeBare writes the fields of bots.toggleUsername.
 func (x *BotsToggleUsernameRequest) EncodeBare(e *tl.Encoder) {
@@ -22930,9 +20960,6 @@ type BotsCanSendMessageRequest struct {
 // TypeID returns 0x1359f4e6.
 func (*BotsCanSendMessageRequest) TypeID() uint32 { return 0x1359f4e6 }
 
-// TypeName returns "bots.canSendMessage".
-func (*BotsCanSendMessageRequest) TypeName() string { return "bots.canSendMessage" }
-
 // EncodeBare writes the fields of bots.canSendMessage.
 func (x *BotsCanSendMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.canSendMessage.bot")
@@ -22959,9 +20986,6 @@ type BotsAllowSendMessageRequest struct {
 
 // TypeID returns 0xf132e3ef.
 func (*BotsAllowSendMessageRequest) TypeID() uint32 { return 0xf132e3ef }
-
-// TypeName returns "bots.allowSendMessage".
-func (*BotsAllowSendMessageRequest) TypeName() string { return "bots.allowSendMessage" }
 
 // EncodeBare writes the fields of bots.allowSendMessage.
 func (x *BotsAllowSendMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -22991,11 +21015,6 @@ type BotsInvokeWebViewCustomMethodRequest struct {
 
 // TypeID returns 0x087fc5e7.
 func (*BotsInvokeWebViewCustomMethodRequest) TypeID() uint32 { return 0x087fc5e7 }
-
-// TypeName returns "bots.invokeWebViewCustomMethod".
-func (*BotsInvokeWebViewCustomMethodRequest) TypeName() string {
-	return "bots.invokeWebViewCustomMethod"
-}
 
 // EncodeBare writes the fields of bots.invokeWebViewCustomMethod.
 func (x *BotsInvokeWebViewCustomMethodRequest) EncodeBare(e *tl.Encoder) {
@@ -23029,9 +21048,6 @@ type BotsGetPopularAppBotsRequest struct {
 // TypeID returns 0xc2510192.
 func (*BotsGetPopularAppBotsRequest) TypeID() uint32 { return 0xc2510192 }
 
-// TypeName returns "bots.getPopularAppBots".
-func (*BotsGetPopularAppBotsRequest) TypeName() string { return "bots.getPopularAppBots" }
-
 // EncodeBare writes the fields of bots.getPopularAppBots.
 func (x *BotsGetPopularAppBotsRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Offset)
@@ -23062,9 +21078,6 @@ type BotsAddPreviewMediaRequest struct {
 
 // TypeID returns 0x17aeb75a.
 func (*BotsAddPreviewMediaRequest) TypeID() uint32 { return 0x17aeb75a }
-
-// TypeName returns "bots.addPreviewMedia".
-func (*BotsAddPreviewMediaRequest) TypeName() string { return "bots.addPreviewMedia" }
 
 // EncodeBare writes the fields of bots.addPreviewMedia.
 func (x *BotsAddPreviewMediaRequest) EncodeBare(e *tl.Encoder) {
@@ -23099,9 +21112,6 @@ type BotsEditPreviewMediaRequest struct {
 
 // TypeID returns 0x8525606f.
 func (*BotsEditPreviewMediaRequest) TypeID() uint32 { return 0x8525606f }
-
-// TypeName returns "bots.editPreviewMedia".
-func (*BotsEditPreviewMediaRequest) TypeName() string { return "bots.editPreviewMedia" }
 
 // EncodeBare writes the fields of bots.editPreviewMedia.
 func (x *BotsEditPreviewMediaRequest) EncodeBare(e *tl.Encoder) {
@@ -23138,9 +21148,6 @@ type BotsDeletePreviewMediaRequest struct {
 // TypeID returns 0x2d0135b3.
 func (*BotsDeletePreviewMediaRequest) TypeID() uint32 { return 0x2d0135b3 }
 
-// TypeName returns "bots.deletePreviewMedia".
-func (*BotsDeletePreviewMediaRequest) TypeName() string { return "bots.deletePreviewMedia" }
-
 // EncodeBare writes the fields of bots.deletePreviewMedia.
 func (x *BotsDeletePreviewMediaRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.deletePreviewMedia.bot")
@@ -23174,9 +21181,6 @@ type BotsReorderPreviewMediasRequest struct {
 // TypeID returns 0xb627f3aa.
 func (*BotsReorderPreviewMediasRequest) TypeID() uint32 { return 0xb627f3aa }
 
-// TypeName returns "bots.reorderPreviewMedias".
-func (*BotsReorderPreviewMediasRequest) TypeName() string { return "bots.reorderPreviewMedias" }
-
 // EncodeBare writes the fields of bots.reorderPreviewMedias.
 func (x *BotsReorderPreviewMediasRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.reorderPreviewMedias.bot")
@@ -23209,9 +21213,6 @@ type BotsGetPreviewInfoRequest struct {
 // TypeID returns 0x423ab3ad.
 func (*BotsGetPreviewInfoRequest) TypeID() uint32 { return 0x423ab3ad }
 
-// TypeName returns "bots.getPreviewInfo".
-func (*BotsGetPreviewInfoRequest) TypeName() string { return "bots.getPreviewInfo" }
-
 // EncodeBare writes the fields of bots.getPreviewInfo.
 func (x *BotsGetPreviewInfoRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.getPreviewInfo.bot")
@@ -23241,9 +21242,6 @@ type BotsGetPreviewMediasRequest struct {
 // TypeID returns 0xa2a5594d.
 func (*BotsGetPreviewMediasRequest) TypeID() uint32 { return 0xa2a5594d }
 
-// TypeName returns "bots.getPreviewMedias".
-func (*BotsGetPreviewMediasRequest) TypeName() string { return "bots.getPreviewMedias" }
-
 // EncodeBare writes the fields of bots.getPreviewMedias.
 func (x *BotsGetPreviewMediasRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.getPreviewMedias.bot")
@@ -23271,9 +21269,6 @@ type BotsUpdateUserEmojiStatusRequest struct {
 
 // TypeID returns 0xed9f30c5.
 func (*BotsUpdateUserEmojiStatusRequest) TypeID() uint32 { return 0xed9f30c5 }
-
-// TypeName returns "bots.updateUserEmojiStatus".
-func (*BotsUpdateUserEmojiStatusRequest) TypeName() string { return "bots.updateUserEmojiStatus" }
 
 // EncodeBare writes the fields of bots.updateUserEmojiStatus.
 func (x *BotsUpdateUserEmojiStatusRequest) EncodeBare(e *tl.Encoder) {
@@ -23304,11 +21299,6 @@ type BotsToggleUserEmojiStatusPermissionRequest struct {
 
 // TypeID returns 0x06de6392.
 func (*BotsToggleUserEmojiStatusPermissionRequest) TypeID() uint32 { return 0x06de6392 }
-
-// TypeName returns "bots.toggleUserEmojiStatusPermission".
-func (*BotsToggleUserEmojiStatusPermissionRequest) TypeName() string {
-	return "bots.toggleUserEmojiStatusPermission"
-}
 
 // EncodeBare writes the fields of bots.toggleUserEmojiStatusPermission.
 func (x *BotsToggleUserEmojiStatusPermissionRequest) EncodeBare(e *tl.Encoder) {
@@ -23341,9 +21331,6 @@ type BotsCheckDownloadFileParamsRequest struct {
 // TypeID returns 0x50077589.
 func (*BotsCheckDownloadFileParamsRequest) TypeID() uint32 { return 0x50077589 }
 
-// TypeName returns "bots.checkDownloadFileParams".
-func (*BotsCheckDownloadFileParamsRequest) TypeName() string { return "bots.checkDownloadFileParams" }
-
 // EncodeBare writes the fields of bots.checkDownloadFileParams.
 func (x *BotsCheckDownloadFileParamsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.checkDownloadFileParams.bot")
@@ -23374,9 +21361,6 @@ type BotsGetAdminedBotsRequest struct {
 // TypeID returns 0xb0711d83.
 func (*BotsGetAdminedBotsRequest) TypeID() uint32 { return 0xb0711d83 }
 
-// TypeName returns "bots.getAdminedBots".
-func (*BotsGetAdminedBotsRequest) TypeName() string { return "bots.getAdminedBots" }
-
 // EncodeBare writes the fields of bots.getAdminedBots.
 func (x *BotsGetAdminedBotsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -23403,9 +21387,6 @@ type BotsUpdateStarRefProgramRequest struct {
 
 // TypeID returns 0x778b5ab3.
 func (*BotsUpdateStarRefProgramRequest) TypeID() uint32 { return 0x778b5ab3 }
-
-// TypeName returns "bots.updateStarRefProgram".
-func (*BotsUpdateStarRefProgramRequest) TypeName() string { return "bots.updateStarRefProgram" }
 
 // EncodeBare writes the fields of bots.updateStarRefProgram.
 func (x *BotsUpdateStarRefProgramRequest) EncodeBare(e *tl.Encoder) {
@@ -23450,9 +21431,6 @@ type BotsSetCustomVerificationRequest struct {
 
 // TypeID returns 0x8b89dfbd.
 func (*BotsSetCustomVerificationRequest) TypeID() uint32 { return 0x8b89dfbd }
-
-// TypeName returns "bots.setCustomVerification".
-func (*BotsSetCustomVerificationRequest) TypeName() string { return "bots.setCustomVerification" }
 
 // EncodeBare writes the fields of bots.setCustomVerification.
 func (x *BotsSetCustomVerificationRequest) EncodeBare(e *tl.Encoder) {
@@ -23506,9 +21484,6 @@ type BotsGetBotRecommendationsRequest struct {
 // TypeID returns 0xa1b70815.
 func (*BotsGetBotRecommendationsRequest) TypeID() uint32 { return 0xa1b70815 }
 
-// TypeName returns "bots.getBotRecommendations".
-func (*BotsGetBotRecommendationsRequest) TypeName() string { return "bots.getBotRecommendations" }
-
 // EncodeBare writes the fields of bots.getBotRecommendations.
 func (x *BotsGetBotRecommendationsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.getBotRecommendations.bot")
@@ -23535,9 +21510,6 @@ type BotsCheckUsernameRequest struct {
 
 // TypeID returns 0x87f2219b.
 func (*BotsCheckUsernameRequest) TypeID() uint32 { return 0x87f2219b }
-
-// TypeName returns "bots.checkUsername".
-func (*BotsCheckUsernameRequest) TypeName() string { return "bots.checkUsername" }
 
 // EncodeBare writes the fields of bots.checkUsername.
 func (x *BotsCheckUsernameRequest) EncodeBare(e *tl.Encoder) {
@@ -23568,9 +21540,6 @@ type BotsCreateBotRequest struct {
 
 // TypeID returns 0xe5b17f2b.
 func (*BotsCreateBotRequest) TypeID() uint32 { return 0xe5b17f2b }
-
-// TypeName returns "bots.createBot".
-func (*BotsCreateBotRequest) TypeName() string { return "bots.createBot" }
 
 // EncodeBare writes the fields of bots.createBot.
 func (x *BotsCreateBotRequest) EncodeBare(e *tl.Encoder) {
@@ -23611,9 +21580,6 @@ type BotsExportBotTokenRequest struct {
 // TypeID returns 0xbd0d99eb.
 func (*BotsExportBotTokenRequest) TypeID() uint32 { return 0xbd0d99eb }
 
-// TypeName returns "bots.exportBotToken".
-func (*BotsExportBotTokenRequest) TypeName() string { return "bots.exportBotToken" }
-
 // EncodeBare writes the fields of bots.exportBotToken.
 func (x *BotsExportBotTokenRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.exportBotToken.bot")
@@ -23643,9 +21609,6 @@ type BotsRequestWebViewButtonRequest struct {
 
 // TypeID returns 0x31a2a35e.
 func (*BotsRequestWebViewButtonRequest) TypeID() uint32 { return 0x31a2a35e }
-
-// TypeName returns "bots.requestWebViewButton".
-func (*BotsRequestWebViewButtonRequest) TypeName() string { return "bots.requestWebViewButton" }
 
 // EncodeBare writes the fields of bots.requestWebViewButton.
 func (x *BotsRequestWebViewButtonRequest) EncodeBare(e *tl.Encoder) {
@@ -23677,11 +21640,6 @@ type BotsGetRequestedWebViewButtonRequest struct {
 // TypeID returns 0xbf25b7f3.
 func (*BotsGetRequestedWebViewButtonRequest) TypeID() uint32 { return 0xbf25b7f3 }
 
-// TypeName returns "bots.getRequestedWebViewButton".
-func (*BotsGetRequestedWebViewButtonRequest) TypeName() string {
-	return "bots.getRequestedWebViewButton"
-}
-
 // EncodeBare writes the fields of bots.getRequestedWebViewButton.
 func (x *BotsGetRequestedWebViewButtonRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.getRequestedWebViewButton.bot")
@@ -23711,9 +21669,6 @@ type BotsGetAccessSettingsRequest struct {
 // TypeID returns 0x213853a3.
 func (*BotsGetAccessSettingsRequest) TypeID() uint32 { return 0x213853a3 }
 
-// TypeName returns "bots.getAccessSettings".
-func (*BotsGetAccessSettingsRequest) TypeName() string { return "bots.getAccessSettings" }
-
 // EncodeBare writes the fields of bots.getAccessSettings.
 func (x *BotsGetAccessSettingsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Bot, "bots.getAccessSettings.bot")
@@ -23742,9 +21697,6 @@ type BotsEditAccessSettingsRequest struct {
 
 // TypeID returns 0x31813cd8.
 func (*BotsEditAccessSettingsRequest) TypeID() uint32 { return 0x31813cd8 }
-
-// TypeName returns "bots.editAccessSettings".
-func (*BotsEditAccessSettingsRequest) TypeName() string { return "bots.editAccessSettings" }
 
 // EncodeBare writes the fields of bots.editAccessSettings.
 func (x *BotsEditAccessSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -23790,9 +21742,6 @@ type BotsSetJoinChatResultsRequest struct {
 // TypeID returns 0xe71a4810.
 func (*BotsSetJoinChatResultsRequest) TypeID() uint32 { return 0xe71a4810 }
 
-// TypeName returns "bots.setJoinChatResults".
-func (*BotsSetJoinChatResultsRequest) TypeName() string { return "bots.setJoinChatResults" }
-
 // EncodeBare writes the fields of bots.setJoinChatResults.
 func (x *BotsSetJoinChatResultsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.QueryID)
@@ -23822,9 +21771,6 @@ type PaymentsGetPaymentFormRequest struct {
 
 // TypeID returns 0x37148dbb.
 func (*PaymentsGetPaymentFormRequest) TypeID() uint32 { return 0x37148dbb }
-
-// TypeName returns "payments.getPaymentForm".
-func (*PaymentsGetPaymentFormRequest) TypeName() string { return "payments.getPaymentForm" }
 
 // EncodeBare writes the fields of payments.getPaymentForm.
 func (x *PaymentsGetPaymentFormRequest) EncodeBare(e *tl.Encoder) {
@@ -23866,9 +21812,6 @@ type PaymentsGetPaymentReceiptRequest struct {
 // TypeID returns 0x2478d1cc.
 func (*PaymentsGetPaymentReceiptRequest) TypeID() uint32 { return 0x2478d1cc }
 
-// TypeName returns "payments.getPaymentReceipt".
-func (*PaymentsGetPaymentReceiptRequest) TypeName() string { return "payments.getPaymentReceipt" }
-
 // EncodeBare writes the fields of payments.getPaymentReceipt.
 func (x *PaymentsGetPaymentReceiptRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.getPaymentReceipt.peer")
@@ -23899,11 +21842,6 @@ type PaymentsValidateRequestedInfoRequest struct {
 
 // TypeID returns 0xb6c8f12b.
 func (*PaymentsValidateRequestedInfoRequest) TypeID() uint32 { return 0xb6c8f12b }
-
-// TypeName returns "payments.validateRequestedInfo".
-func (*PaymentsValidateRequestedInfoRequest) TypeName() string {
-	return "payments.validateRequestedInfo"
-}
 
 // EncodeBare writes the fields of payments.validateRequestedInfo.
 func (x *PaymentsValidateRequestedInfoRequest) EncodeBare(e *tl.Encoder) {
@@ -23945,9 +21883,6 @@ type PaymentsSendPaymentFormRequest struct {
 
 // TypeID returns 0x2d03522f.
 func (*PaymentsSendPaymentFormRequest) TypeID() uint32 { return 0x2d03522f }
-
-// TypeName returns "payments.sendPaymentForm".
-func (*PaymentsSendPaymentFormRequest) TypeName() string { return "payments.sendPaymentForm" }
 
 // EncodeBare writes the fields of payments.sendPaymentForm.
 func (x *PaymentsSendPaymentFormRequest) EncodeBare(e *tl.Encoder) {
@@ -24009,9 +21944,6 @@ type PaymentsGetSavedInfoRequest struct {
 // TypeID returns 0x227d824b.
 func (*PaymentsGetSavedInfoRequest) TypeID() uint32 { return 0x227d824b }
 
-// TypeName returns "payments.getSavedInfo".
-func (*PaymentsGetSavedInfoRequest) TypeName() string { return "payments.getSavedInfo" }
-
 // EncodeBare writes the fields of payments.getSavedInfo.
 func (x *PaymentsGetSavedInfoRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -24037,9 +21969,6 @@ type PaymentsClearSavedInfoRequest struct {
 
 // TypeID returns 0xd83d70c1.
 func (*PaymentsClearSavedInfoRequest) TypeID() uint32 { return 0xd83d70c1 }
-
-// TypeName returns "payments.clearSavedInfo".
-func (*PaymentsClearSavedInfoRequest) TypeName() string { return "payments.clearSavedInfo" }
 
 // EncodeBare writes the fields of payments.clearSavedInfo.
 func (x *PaymentsClearSavedInfoRequest) EncodeBare(e *tl.Encoder) {
@@ -24077,9 +22006,6 @@ type PaymentsGetBankCardDataRequest struct {
 // TypeID returns 0x2e79d779.
 func (*PaymentsGetBankCardDataRequest) TypeID() uint32 { return 0x2e79d779 }
 
-// TypeName returns "payments.getBankCardData".
-func (*PaymentsGetBankCardDataRequest) TypeName() string { return "payments.getBankCardData" }
-
 // EncodeBare writes the fields of payments.getBankCardData.
 func (x *PaymentsGetBankCardDataRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Number)
@@ -24106,9 +22032,6 @@ type PaymentsExportInvoiceRequest struct {
 
 // TypeID returns 0x0f91b065.
 func (*PaymentsExportInvoiceRequest) TypeID() uint32 { return 0x0f91b065 }
-
-// TypeName returns "payments.exportInvoice".
-func (*PaymentsExportInvoiceRequest) TypeName() string { return "payments.exportInvoice" }
 
 // EncodeBare writes the fields of payments.exportInvoice.
 func (x *PaymentsExportInvoiceRequest) EncodeBare(e *tl.Encoder) {
@@ -24137,11 +22060,6 @@ type PaymentsAssignAppStoreTransactionRequest struct {
 
 // TypeID returns 0x80ed747d.
 func (*PaymentsAssignAppStoreTransactionRequest) TypeID() uint32 { return 0x80ed747d }
-
-// TypeName returns "payments.assignAppStoreTransaction".
-func (*PaymentsAssignAppStoreTransactionRequest) TypeName() string {
-	return "payments.assignAppStoreTransaction"
-}
 
 // EncodeBare writes the fields of payments.assignAppStoreTransaction.
 func (x *PaymentsAssignAppStoreTransactionRequest) EncodeBare(e *tl.Encoder) {
@@ -24173,11 +22091,6 @@ type PaymentsAssignPlayMarketTransactionRequest struct {
 // TypeID returns 0xdffd50d3.
 func (*PaymentsAssignPlayMarketTransactionRequest) TypeID() uint32 { return 0xdffd50d3 }
 
-// TypeName returns "payments.assignPlayMarketTransaction".
-func (*PaymentsAssignPlayMarketTransactionRequest) TypeName() string {
-	return "payments.assignPlayMarketTransaction"
-}
-
 // EncodeBare writes the fields of payments.assignPlayMarketTransaction.
 func (x *PaymentsAssignPlayMarketTransactionRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Receipt, "payments.assignPlayMarketTransaction.receipt")
@@ -24206,11 +22119,6 @@ type PaymentsGetPremiumGiftCodeOptionsRequest struct {
 
 // TypeID returns 0x2757ba54.
 func (*PaymentsGetPremiumGiftCodeOptionsRequest) TypeID() uint32 { return 0x2757ba54 }
-
-// TypeName returns "payments.getPremiumGiftCodeOptions".
-func (*PaymentsGetPremiumGiftCodeOptionsRequest) TypeName() string {
-	return "payments.getPremiumGiftCodeOptions"
-}
 
 // EncodeBare writes the fields of payments.getPremiumGiftCodeOptions.
 func (x *PaymentsGetPremiumGiftCodeOptionsRequest) EncodeBare(e *tl.Encoder) {
@@ -24249,9 +22157,6 @@ type PaymentsCheckGiftCodeRequest struct {
 // TypeID returns 0x8e51b4c1.
 func (*PaymentsCheckGiftCodeRequest) TypeID() uint32 { return 0x8e51b4c1 }
 
-// TypeName returns "payments.checkGiftCode".
-func (*PaymentsCheckGiftCodeRequest) TypeName() string { return "payments.checkGiftCode" }
-
 // EncodeBare writes the fields of payments.checkGiftCode.
 func (x *PaymentsCheckGiftCodeRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Slug)
@@ -24278,9 +22183,6 @@ type PaymentsApplyGiftCodeRequest struct {
 
 // TypeID returns 0xf6e26854.
 func (*PaymentsApplyGiftCodeRequest) TypeID() uint32 { return 0xf6e26854 }
-
-// TypeName returns "payments.applyGiftCode".
-func (*PaymentsApplyGiftCodeRequest) TypeName() string { return "payments.applyGiftCode" }
 
 // EncodeBare writes the fields of payments.applyGiftCode.
 func (x *PaymentsApplyGiftCodeRequest) EncodeBare(e *tl.Encoder) {
@@ -24309,9 +22211,6 @@ type PaymentsGetGiveawayInfoRequest struct {
 
 // TypeID returns 0xf4239425.
 func (*PaymentsGetGiveawayInfoRequest) TypeID() uint32 { return 0xf4239425 }
-
-// TypeName returns "payments.getGiveawayInfo".
-func (*PaymentsGetGiveawayInfoRequest) TypeName() string { return "payments.getGiveawayInfo" }
 
 // EncodeBare writes the fields of payments.getGiveawayInfo.
 func (x *PaymentsGetGiveawayInfoRequest) EncodeBare(e *tl.Encoder) {
@@ -24344,11 +22243,6 @@ type PaymentsLaunchPrepaidGiveawayRequest struct {
 // TypeID returns 0x5ff58f20.
 func (*PaymentsLaunchPrepaidGiveawayRequest) TypeID() uint32 { return 0x5ff58f20 }
 
-// TypeName returns "payments.launchPrepaidGiveaway".
-func (*PaymentsLaunchPrepaidGiveawayRequest) TypeName() string {
-	return "payments.launchPrepaidGiveaway"
-}
-
 // EncodeBare writes the fields of payments.launchPrepaidGiveaway.
 func (x *PaymentsLaunchPrepaidGiveawayRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.launchPrepaidGiveaway.peer")
@@ -24379,9 +22273,6 @@ type PaymentsGetStarsTopupOptionsRequest struct {
 // TypeID returns 0xc00ec7d3.
 func (*PaymentsGetStarsTopupOptionsRequest) TypeID() uint32 { return 0xc00ec7d3 }
 
-// TypeName returns "payments.getStarsTopupOptions".
-func (*PaymentsGetStarsTopupOptionsRequest) TypeName() string { return "payments.getStarsTopupOptions" }
-
 // EncodeBare writes the fields of payments.getStarsTopupOptions.
 func (x *PaymentsGetStarsTopupOptionsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -24407,9 +22298,6 @@ type PaymentsGetStarsStatusRequest struct {
 
 // TypeID returns 0x4ea9b3bf.
 func (*PaymentsGetStarsStatusRequest) TypeID() uint32 { return 0x4ea9b3bf }
-
-// TypeName returns "payments.getStarsStatus".
-func (*PaymentsGetStarsStatusRequest) TypeName() string { return "payments.getStarsStatus" }
 
 // EncodeBare writes the fields of payments.getStarsStatus.
 func (x *PaymentsGetStarsStatusRequest) EncodeBare(e *tl.Encoder) {
@@ -24451,9 +22339,6 @@ type PaymentsGetStarsTransactionsRequest struct {
 
 // TypeID returns 0x69da4557.
 func (*PaymentsGetStarsTransactionsRequest) TypeID() uint32 { return 0x69da4557 }
-
-// TypeName returns "payments.getStarsTransactions".
-func (*PaymentsGetStarsTransactionsRequest) TypeName() string { return "payments.getStarsTransactions" }
 
 // EncodeBare writes the fields of payments.getStarsTransactions.
 func (x *PaymentsGetStarsTransactionsRequest) EncodeBare(e *tl.Encoder) {
@@ -24515,9 +22400,6 @@ type PaymentsSendStarsFormRequest struct {
 // TypeID returns 0x7998c914.
 func (*PaymentsSendStarsFormRequest) TypeID() uint32 { return 0x7998c914 }
 
-// TypeName returns "payments.sendStarsForm".
-func (*PaymentsSendStarsFormRequest) TypeName() string { return "payments.sendStarsForm" }
-
 // EncodeBare writes the fields of payments.sendStarsForm.
 func (x *PaymentsSendStarsFormRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.FormID)
@@ -24547,9 +22429,6 @@ type PaymentsRefundStarsChargeRequest struct {
 
 // TypeID returns 0x25ae8f4a.
 func (*PaymentsRefundStarsChargeRequest) TypeID() uint32 { return 0x25ae8f4a }
-
-// TypeName returns "payments.refundStarsCharge".
-func (*PaymentsRefundStarsChargeRequest) TypeName() string { return "payments.refundStarsCharge" }
 
 // EncodeBare writes the fields of payments.refundStarsCharge.
 func (x *PaymentsRefundStarsChargeRequest) EncodeBare(e *tl.Encoder) {
@@ -24581,9 +22460,6 @@ type PaymentsGetStarsRevenueStatsRequest struct {
 
 // TypeID returns 0xd91ffad6.
 func (*PaymentsGetStarsRevenueStatsRequest) TypeID() uint32 { return 0xd91ffad6 }
-
-// TypeName returns "payments.getStarsRevenueStats".
-func (*PaymentsGetStarsRevenueStatsRequest) TypeName() string { return "payments.getStarsRevenueStats" }
 
 // EncodeBare writes the fields of payments.getStarsRevenueStats.
 func (x *PaymentsGetStarsRevenueStatsRequest) EncodeBare(e *tl.Encoder) {
@@ -24625,11 +22501,6 @@ type PaymentsGetStarsRevenueWithdrawalURLRequest struct {
 
 // TypeID returns 0x2433dc92.
 func (*PaymentsGetStarsRevenueWithdrawalURLRequest) TypeID() uint32 { return 0x2433dc92 }
-
-// TypeName returns "payments.getStarsRevenueWithdrawalUrl".
-func (*PaymentsGetStarsRevenueWithdrawalURLRequest) TypeName() string {
-	return "payments.getStarsRevenueWithdrawalUrl"
-}
 
 // EncodeBare writes the fields of payments.getStarsRevenueWithdrawalUrl.
 func (x *PaymentsGetStarsRevenueWithdrawalURLRequest) EncodeBare(e *tl.Encoder) {
@@ -24676,11 +22547,6 @@ type PaymentsGetStarsRevenueAdsAccountURLRequest struct {
 // TypeID returns 0xd1d7efc5.
 func (*PaymentsGetStarsRevenueAdsAccountURLRequest) TypeID() uint32 { return 0xd1d7efc5 }
 
-// TypeName returns "payments.getStarsRevenueAdsAccountUrl".
-func (*PaymentsGetStarsRevenueAdsAccountURLRequest) TypeName() string {
-	return "payments.getStarsRevenueAdsAccountUrl"
-}
-
 // EncodeBare writes the fields of payments.getStarsRevenueAdsAccountUrl.
 func (x *PaymentsGetStarsRevenueAdsAccountURLRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.getStarsRevenueAdsAccountUrl.peer")
@@ -24709,11 +22575,6 @@ type PaymentsGetStarsTransactionsByIDRequest struct {
 
 // TypeID returns 0x2dca16b8.
 func (*PaymentsGetStarsTransactionsByIDRequest) TypeID() uint32 { return 0x2dca16b8 }
-
-// TypeName returns "payments.getStarsTransactionsByID".
-func (*PaymentsGetStarsTransactionsByIDRequest) TypeName() string {
-	return "payments.getStarsTransactionsByID"
-}
 
 // EncodeBare writes the fields of payments.getStarsTransactionsByID.
 func (x *PaymentsGetStarsTransactionsByIDRequest) EncodeBare(e *tl.Encoder) {
@@ -24750,9 +22611,6 @@ type PaymentsGetStarsGiftOptionsRequest struct {
 
 // TypeID returns 0xd3c96bc8.
 func (*PaymentsGetStarsGiftOptionsRequest) TypeID() uint32 { return 0xd3c96bc8 }
-
-// TypeName returns "payments.getStarsGiftOptions".
-func (*PaymentsGetStarsGiftOptionsRequest) TypeName() string { return "payments.getStarsGiftOptions" }
 
 // EncodeBare writes the fields of payments.getStarsGiftOptions.
 func (x *PaymentsGetStarsGiftOptionsRequest) EncodeBare(e *tl.Encoder) {
@@ -24793,11 +22651,6 @@ type PaymentsGetStarsSubscriptionsRequest struct {
 // TypeID returns 0x032512c5.
 func (*PaymentsGetStarsSubscriptionsRequest) TypeID() uint32 { return 0x032512c5 }
 
-// TypeName returns "payments.getStarsSubscriptions".
-func (*PaymentsGetStarsSubscriptionsRequest) TypeName() string {
-	return "payments.getStarsSubscriptions"
-}
-
 // EncodeBare writes the fields of payments.getStarsSubscriptions.
 func (x *PaymentsGetStarsSubscriptionsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -24835,11 +22688,6 @@ type PaymentsChangeStarsSubscriptionRequest struct {
 
 // TypeID returns 0xc7770878.
 func (*PaymentsChangeStarsSubscriptionRequest) TypeID() uint32 { return 0xc7770878 }
-
-// TypeName returns "payments.changeStarsSubscription".
-func (*PaymentsChangeStarsSubscriptionRequest) TypeName() string {
-	return "payments.changeStarsSubscription"
-}
 
 // EncodeBare writes the fields of payments.changeStarsSubscription.
 func (x *PaymentsChangeStarsSubscriptionRequest) EncodeBare(e *tl.Encoder) {
@@ -24883,11 +22731,6 @@ type PaymentsFulfillStarsSubscriptionRequest struct {
 // TypeID returns 0xcc5bebb3.
 func (*PaymentsFulfillStarsSubscriptionRequest) TypeID() uint32 { return 0xcc5bebb3 }
 
-// TypeName returns "payments.fulfillStarsSubscription".
-func (*PaymentsFulfillStarsSubscriptionRequest) TypeName() string {
-	return "payments.fulfillStarsSubscription"
-}
-
 // EncodeBare writes the fields of payments.fulfillStarsSubscription.
 func (x *PaymentsFulfillStarsSubscriptionRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.fulfillStarsSubscription.peer")
@@ -24916,11 +22759,6 @@ type PaymentsGetStarsGiveawayOptionsRequest struct {
 // TypeID returns 0xbd1efd3e.
 func (*PaymentsGetStarsGiveawayOptionsRequest) TypeID() uint32 { return 0xbd1efd3e }
 
-// TypeName returns "payments.getStarsGiveawayOptions".
-func (*PaymentsGetStarsGiveawayOptionsRequest) TypeName() string {
-	return "payments.getStarsGiveawayOptions"
-}
-
 // EncodeBare writes the fields of payments.getStarsGiveawayOptions.
 func (x *PaymentsGetStarsGiveawayOptionsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -24945,9 +22783,6 @@ type PaymentsGetStarGiftsRequest struct {
 
 // TypeID returns 0xc4563590.
 func (*PaymentsGetStarGiftsRequest) TypeID() uint32 { return 0xc4563590 }
-
-// TypeName returns "payments.getStarGifts".
-func (*PaymentsGetStarGiftsRequest) TypeName() string { return "payments.getStarGifts" }
 
 // EncodeBare writes the fields of payments.getStarGifts.
 func (x *PaymentsGetStarGiftsRequest) EncodeBare(e *tl.Encoder) {
@@ -24976,9 +22811,6 @@ type PaymentsSaveStarGiftRequest struct {
 
 // TypeID returns 0x2a2a697c.
 func (*PaymentsSaveStarGiftRequest) TypeID() uint32 { return 0x2a2a697c }
-
-// TypeName returns "payments.saveStarGift".
-func (*PaymentsSaveStarGiftRequest) TypeName() string { return "payments.saveStarGift" }
 
 // EncodeBare writes the fields of payments.saveStarGift.
 func (x *PaymentsSaveStarGiftRequest) EncodeBare(e *tl.Encoder) {
@@ -25014,9 +22846,6 @@ type PaymentsConvertStarGiftRequest struct {
 // TypeID returns 0x74bf076b.
 func (*PaymentsConvertStarGiftRequest) TypeID() uint32 { return 0x74bf076b }
 
-// TypeName returns "payments.convertStarGift".
-func (*PaymentsConvertStarGiftRequest) TypeName() string { return "payments.convertStarGift" }
-
 // EncodeBare writes the fields of payments.convertStarGift.
 func (x *PaymentsConvertStarGiftRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Stargift, "payments.convertStarGift.stargift")
@@ -25045,11 +22874,6 @@ type PaymentsBotCancelStarsSubscriptionRequest struct {
 
 // TypeID returns 0x6dfa0622.
 func (*PaymentsBotCancelStarsSubscriptionRequest) TypeID() uint32 { return 0x6dfa0622 }
-
-// TypeName returns "payments.botCancelStarsSubscription".
-func (*PaymentsBotCancelStarsSubscriptionRequest) TypeName() string {
-	return "payments.botCancelStarsSubscription"
-}
 
 // EncodeBare writes the fields of payments.botCancelStarsSubscription.
 func (x *PaymentsBotCancelStarsSubscriptionRequest) EncodeBare(e *tl.Encoder) {
@@ -25089,11 +22913,6 @@ type PaymentsGetConnectedStarRefBotsRequest struct {
 
 // TypeID returns 0x5869a553.
 func (*PaymentsGetConnectedStarRefBotsRequest) TypeID() uint32 { return 0x5869a553 }
-
-// TypeName returns "payments.getConnectedStarRefBots".
-func (*PaymentsGetConnectedStarRefBotsRequest) TypeName() string {
-	return "payments.getConnectedStarRefBots"
-}
 
 // EncodeBare writes the fields of payments.getConnectedStarRefBots.
 func (x *PaymentsGetConnectedStarRefBotsRequest) EncodeBare(e *tl.Encoder) {
@@ -25146,11 +22965,6 @@ type PaymentsGetConnectedStarRefBotRequest struct {
 // TypeID returns 0xb7d998f0.
 func (*PaymentsGetConnectedStarRefBotRequest) TypeID() uint32 { return 0xb7d998f0 }
 
-// TypeName returns "payments.getConnectedStarRefBot".
-func (*PaymentsGetConnectedStarRefBotRequest) TypeName() string {
-	return "payments.getConnectedStarRefBot"
-}
-
 // EncodeBare writes the fields of payments.getConnectedStarRefBot.
 func (x *PaymentsGetConnectedStarRefBotRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.getConnectedStarRefBot.peer")
@@ -25183,11 +22997,6 @@ type PaymentsGetSuggestedStarRefBotsRequest struct {
 
 // TypeID returns 0x0d6b48f7.
 func (*PaymentsGetSuggestedStarRefBotsRequest) TypeID() uint32 { return 0x0d6b48f7 }
-
-// TypeName returns "payments.getSuggestedStarRefBots".
-func (*PaymentsGetSuggestedStarRefBotsRequest) TypeName() string {
-	return "payments.getSuggestedStarRefBots"
-}
 
 // EncodeBare writes the fields of payments.getSuggestedStarRefBots.
 func (x *PaymentsGetSuggestedStarRefBotsRequest) EncodeBare(e *tl.Encoder) {
@@ -25232,9 +23041,6 @@ type PaymentsConnectStarRefBotRequest struct {
 // TypeID returns 0x7ed5348a.
 func (*PaymentsConnectStarRefBotRequest) TypeID() uint32 { return 0x7ed5348a }
 
-// TypeName returns "payments.connectStarRefBot".
-func (*PaymentsConnectStarRefBotRequest) TypeName() string { return "payments.connectStarRefBot" }
-
 // EncodeBare writes the fields of payments.connectStarRefBot.
 func (x *PaymentsConnectStarRefBotRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.connectStarRefBot.peer")
@@ -25265,11 +23071,6 @@ type PaymentsEditConnectedStarRefBotRequest struct {
 
 // TypeID returns 0xe4fca4a3.
 func (*PaymentsEditConnectedStarRefBotRequest) TypeID() uint32 { return 0xe4fca4a3 }
-
-// TypeName returns "payments.editConnectedStarRefBot".
-func (*PaymentsEditConnectedStarRefBotRequest) TypeName() string {
-	return "payments.editConnectedStarRefBot"
-}
 
 // EncodeBare writes the fields of payments.editConnectedStarRefBot.
 func (x *PaymentsEditConnectedStarRefBotRequest) EncodeBare(e *tl.Encoder) {
@@ -25307,11 +23108,6 @@ type PaymentsGetStarGiftUpgradePreviewRequest struct {
 // TypeID returns 0x9c9abcb1.
 func (*PaymentsGetStarGiftUpgradePreviewRequest) TypeID() uint32 { return 0x9c9abcb1 }
 
-// TypeName returns "payments.getStarGiftUpgradePreview".
-func (*PaymentsGetStarGiftUpgradePreviewRequest) TypeName() string {
-	return "payments.getStarGiftUpgradePreview"
-}
-
 // EncodeBare writes the fields of payments.getStarGiftUpgradePreview.
 func (x *PaymentsGetStarGiftUpgradePreviewRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.GiftID)
@@ -25339,9 +23135,6 @@ type PaymentsUpgradeStarGiftRequest struct {
 
 // TypeID returns 0xaed6e4f5.
 func (*PaymentsUpgradeStarGiftRequest) TypeID() uint32 { return 0xaed6e4f5 }
-
-// TypeName returns "payments.upgradeStarGift".
-func (*PaymentsUpgradeStarGiftRequest) TypeName() string { return "payments.upgradeStarGift" }
 
 // EncodeBare writes the fields of payments.upgradeStarGift.
 func (x *PaymentsUpgradeStarGiftRequest) EncodeBare(e *tl.Encoder) {
@@ -25378,9 +23171,6 @@ type PaymentsTransferStarGiftRequest struct {
 // TypeID returns 0x7f18176a.
 func (*PaymentsTransferStarGiftRequest) TypeID() uint32 { return 0x7f18176a }
 
-// TypeName returns "payments.transferStarGift".
-func (*PaymentsTransferStarGiftRequest) TypeName() string { return "payments.transferStarGift" }
-
 // EncodeBare writes the fields of payments.transferStarGift.
 func (x *PaymentsTransferStarGiftRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Stargift, "payments.transferStarGift.stargift")
@@ -25409,9 +23199,6 @@ type PaymentsGetUniqueStarGiftRequest struct {
 
 // TypeID returns 0xa1974d72.
 func (*PaymentsGetUniqueStarGiftRequest) TypeID() uint32 { return 0xa1974d72 }
-
-// TypeName returns "payments.getUniqueStarGift".
-func (*PaymentsGetUniqueStarGiftRequest) TypeName() string { return "payments.getUniqueStarGift" }
 
 // EncodeBare writes the fields of payments.getUniqueStarGift.
 func (x *PaymentsGetUniqueStarGiftRequest) EncodeBare(e *tl.Encoder) {
@@ -25451,9 +23238,6 @@ type PaymentsGetSavedStarGiftsRequest struct {
 
 // TypeID returns 0xa319e569.
 func (*PaymentsGetSavedStarGiftsRequest) TypeID() uint32 { return 0xa319e569 }
-
-// TypeName returns "payments.getSavedStarGifts".
-func (*PaymentsGetSavedStarGiftsRequest) TypeName() string { return "payments.getSavedStarGifts" }
 
 // EncodeBare writes the fields of payments.getSavedStarGifts.
 func (x *PaymentsGetSavedStarGiftsRequest) EncodeBare(e *tl.Encoder) {
@@ -25534,9 +23318,6 @@ type PaymentsGetSavedStarGiftRequest struct {
 // TypeID returns 0xb455a106.
 func (*PaymentsGetSavedStarGiftRequest) TypeID() uint32 { return 0xb455a106 }
 
-// TypeName returns "payments.getSavedStarGift".
-func (*PaymentsGetSavedStarGiftRequest) TypeName() string { return "payments.getSavedStarGift" }
-
 // EncodeBare writes the fields of payments.getSavedStarGift.
 func (x *PaymentsGetSavedStarGiftRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.Stargift, "payments.getSavedStarGift.stargift")
@@ -25564,11 +23345,6 @@ type PaymentsGetStarGiftWithdrawalURLRequest struct {
 
 // TypeID returns 0xd06e93a8.
 func (*PaymentsGetStarGiftWithdrawalURLRequest) TypeID() uint32 { return 0xd06e93a8 }
-
-// TypeName returns "payments.getStarGiftWithdrawalUrl".
-func (*PaymentsGetStarGiftWithdrawalURLRequest) TypeName() string {
-	return "payments.getStarGiftWithdrawalUrl"
-}
 
 // EncodeBare writes the fields of payments.getStarGiftWithdrawalUrl.
 func (x *PaymentsGetStarGiftWithdrawalURLRequest) EncodeBare(e *tl.Encoder) {
@@ -25599,11 +23375,6 @@ type PaymentsToggleChatStarGiftNotificationsRequest struct {
 
 // TypeID returns 0x60eaefa1.
 func (*PaymentsToggleChatStarGiftNotificationsRequest) TypeID() uint32 { return 0x60eaefa1 }
-
-// TypeName returns "payments.toggleChatStarGiftNotifications".
-func (*PaymentsToggleChatStarGiftNotificationsRequest) TypeName() string {
-	return "payments.toggleChatStarGiftNotifications"
-}
 
 // EncodeBare writes the fields of payments.toggleChatStarGiftNotifications.
 func (x *PaymentsToggleChatStarGiftNotificationsRequest) EncodeBare(e *tl.Encoder) {
@@ -25640,11 +23411,6 @@ type PaymentsToggleStarGiftsPinnedToTopRequest struct {
 // TypeID returns 0x1513e7b0.
 func (*PaymentsToggleStarGiftsPinnedToTopRequest) TypeID() uint32 { return 0x1513e7b0 }
 
-// TypeName returns "payments.toggleStarGiftsPinnedToTop".
-func (*PaymentsToggleStarGiftsPinnedToTopRequest) TypeName() string {
-	return "payments.toggleStarGiftsPinnedToTop"
-}
-
 // EncodeBare writes the fields of payments.toggleStarGiftsPinnedToTop.
 func (x *PaymentsToggleStarGiftsPinnedToTopRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.toggleStarGiftsPinnedToTop.peer")
@@ -25673,9 +23439,6 @@ type PaymentsCanPurchaseStoreRequest struct {
 
 // TypeID returns 0x4fdc5ea7.
 func (*PaymentsCanPurchaseStoreRequest) TypeID() uint32 { return 0x4fdc5ea7 }
-
-// TypeName returns "payments.canPurchaseStore".
-func (*PaymentsCanPurchaseStoreRequest) TypeName() string { return "payments.canPurchaseStore" }
 
 // EncodeBare writes the fields of payments.canPurchaseStore.
 func (x *PaymentsCanPurchaseStoreRequest) EncodeBare(e *tl.Encoder) {
@@ -25711,9 +23474,6 @@ type PaymentsGetResaleStarGiftsRequest struct {
 
 // TypeID returns 0x7a5fa236.
 func (*PaymentsGetResaleStarGiftsRequest) TypeID() uint32 { return 0x7a5fa236 }
-
-// TypeName returns "payments.getResaleStarGifts".
-func (*PaymentsGetResaleStarGiftsRequest) TypeName() string { return "payments.getResaleStarGifts" }
 
 // EncodeBare writes the fields of payments.getResaleStarGifts.
 func (x *PaymentsGetResaleStarGiftsRequest) EncodeBare(e *tl.Encoder) {
@@ -25784,9 +23544,6 @@ type PaymentsUpdateStarGiftPriceRequest struct {
 // TypeID returns 0xedbe6ccb.
 func (*PaymentsUpdateStarGiftPriceRequest) TypeID() uint32 { return 0xedbe6ccb }
 
-// TypeName returns "payments.updateStarGiftPrice".
-func (*PaymentsUpdateStarGiftPriceRequest) TypeName() string { return "payments.updateStarGiftPrice" }
-
 // EncodeBare writes the fields of payments.updateStarGiftPrice.
 func (x *PaymentsUpdateStarGiftPriceRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Stargift, "payments.updateStarGiftPrice.stargift")
@@ -25817,11 +23574,6 @@ type PaymentsCreateStarGiftCollectionRequest struct {
 
 // TypeID returns 0x1f4a0e87.
 func (*PaymentsCreateStarGiftCollectionRequest) TypeID() uint32 { return 0x1f4a0e87 }
-
-// TypeName returns "payments.createStarGiftCollection".
-func (*PaymentsCreateStarGiftCollectionRequest) TypeName() string {
-	return "payments.createStarGiftCollection"
-}
 
 // EncodeBare writes the fields of payments.createStarGiftCollection.
 func (x *PaymentsCreateStarGiftCollectionRequest) EncodeBare(e *tl.Encoder) {
@@ -25858,11 +23610,6 @@ type PaymentsUpdateStarGiftCollectionRequest struct {
 
 // TypeID returns 0x4fddbee7.
 func (*PaymentsUpdateStarGiftCollectionRequest) TypeID() uint32 { return 0x4fddbee7 }
-
-// TypeName returns "payments.updateStarGiftCollection".
-func (*PaymentsUpdateStarGiftCollectionRequest) TypeName() string {
-	return "payments.updateStarGiftCollection"
-}
 
 // EncodeBare writes the fields of payments.updateStarGiftCollection.
 func (x *PaymentsUpdateStarGiftCollectionRequest) EncodeBare(e *tl.Encoder) {
@@ -25933,11 +23680,6 @@ type PaymentsReorderStarGiftCollectionsRequest struct {
 // TypeID returns 0xc32af4cc.
 func (*PaymentsReorderStarGiftCollectionsRequest) TypeID() uint32 { return 0xc32af4cc }
 
-// TypeName returns "payments.reorderStarGiftCollections".
-func (*PaymentsReorderStarGiftCollectionsRequest) TypeName() string {
-	return "payments.reorderStarGiftCollections"
-}
-
 // EncodeBare writes the fields of payments.reorderStarGiftCollections.
 func (x *PaymentsReorderStarGiftCollectionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.reorderStarGiftCollections.peer")
@@ -25967,11 +23709,6 @@ type PaymentsDeleteStarGiftCollectionRequest struct {
 
 // TypeID returns 0xad5648e8.
 func (*PaymentsDeleteStarGiftCollectionRequest) TypeID() uint32 { return 0xad5648e8 }
-
-// TypeName returns "payments.deleteStarGiftCollection".
-func (*PaymentsDeleteStarGiftCollectionRequest) TypeName() string {
-	return "payments.deleteStarGiftCollection"
-}
 
 // EncodeBare writes the fields of payments.deleteStarGiftCollection.
 func (x *PaymentsDeleteStarGiftCollectionRequest) EncodeBare(e *tl.Encoder) {
@@ -26003,11 +23740,6 @@ type PaymentsGetStarGiftCollectionsRequest struct {
 // TypeID returns 0x981b91dd.
 func (*PaymentsGetStarGiftCollectionsRequest) TypeID() uint32 { return 0x981b91dd }
 
-// TypeName returns "payments.getStarGiftCollections".
-func (*PaymentsGetStarGiftCollectionsRequest) TypeName() string {
-	return "payments.getStarGiftCollections"
-}
-
 // EncodeBare writes the fields of payments.getStarGiftCollections.
 func (x *PaymentsGetStarGiftCollectionsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "payments.getStarGiftCollections.peer")
@@ -26037,11 +23769,6 @@ type PaymentsGetUniqueStarGiftValueInfoRequest struct {
 // TypeID returns 0x4365af6b.
 func (*PaymentsGetUniqueStarGiftValueInfoRequest) TypeID() uint32 { return 0x4365af6b }
 
-// TypeName returns "payments.getUniqueStarGiftValueInfo".
-func (*PaymentsGetUniqueStarGiftValueInfoRequest) TypeName() string {
-	return "payments.getUniqueStarGiftValueInfo"
-}
-
 // EncodeBare writes the fields of payments.getUniqueStarGiftValueInfo.
 func (x *PaymentsGetUniqueStarGiftValueInfoRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.Slug)
@@ -26068,9 +23795,6 @@ type PaymentsCheckCanSendGiftRequest struct {
 
 // TypeID returns 0xc0c4edc9.
 func (*PaymentsCheckCanSendGiftRequest) TypeID() uint32 { return 0xc0c4edc9 }
-
-// TypeName returns "payments.checkCanSendGift".
-func (*PaymentsCheckCanSendGiftRequest) TypeName() string { return "payments.checkCanSendGift" }
 
 // EncodeBare writes the fields of payments.checkCanSendGift.
 func (x *PaymentsCheckCanSendGiftRequest) EncodeBare(e *tl.Encoder) {
@@ -26099,11 +23823,6 @@ type PaymentsGetStarGiftAuctionStateRequest struct {
 
 // TypeID returns 0x5c9ff4d6.
 func (*PaymentsGetStarGiftAuctionStateRequest) TypeID() uint32 { return 0x5c9ff4d6 }
-
-// TypeName returns "payments.getStarGiftAuctionState".
-func (*PaymentsGetStarGiftAuctionStateRequest) TypeName() string {
-	return "payments.getStarGiftAuctionState"
-}
 
 // EncodeBare writes the fields of payments.getStarGiftAuctionState.
 func (x *PaymentsGetStarGiftAuctionStateRequest) EncodeBare(e *tl.Encoder) {
@@ -26134,11 +23853,6 @@ type PaymentsGetStarGiftAuctionAcquiredGiftsRequest struct {
 // TypeID returns 0x6ba2cbec.
 func (*PaymentsGetStarGiftAuctionAcquiredGiftsRequest) TypeID() uint32 { return 0x6ba2cbec }
 
-// TypeName returns "payments.getStarGiftAuctionAcquiredGifts".
-func (*PaymentsGetStarGiftAuctionAcquiredGiftsRequest) TypeName() string {
-	return "payments.getStarGiftAuctionAcquiredGifts"
-}
-
 // EncodeBare writes the fields of payments.getStarGiftAuctionAcquiredGifts.
 func (x *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.GiftID)
@@ -26165,11 +23879,6 @@ type PaymentsGetStarGiftActiveAuctionsRequest struct {
 
 // TypeID returns 0xa5d0514d.
 func (*PaymentsGetStarGiftActiveAuctionsRequest) TypeID() uint32 { return 0xa5d0514d }
-
-// TypeName returns "payments.getStarGiftActiveAuctions".
-func (*PaymentsGetStarGiftActiveAuctionsRequest) TypeName() string {
-	return "payments.getStarGiftActiveAuctions"
-}
 
 // EncodeBare writes the fields of payments.getStarGiftActiveAuctions.
 func (x *PaymentsGetStarGiftActiveAuctionsRequest) EncodeBare(e *tl.Encoder) {
@@ -26198,9 +23907,6 @@ type PaymentsResolveStarGiftOfferRequest struct {
 
 // TypeID returns 0xe9ce781c.
 func (*PaymentsResolveStarGiftOfferRequest) TypeID() uint32 { return 0xe9ce781c }
-
-// TypeName returns "payments.resolveStarGiftOffer".
-func (*PaymentsResolveStarGiftOfferRequest) TypeName() string { return "payments.resolveStarGiftOffer" }
 
 // EncodeBare writes the fields of payments.resolveStarGiftOffer.
 func (x *PaymentsResolveStarGiftOfferRequest) EncodeBare(e *tl.Encoder) {
@@ -26240,9 +23946,6 @@ type PaymentsSendStarGiftOfferRequest struct {
 
 // TypeID returns 0x8fb86b41.
 func (*PaymentsSendStarGiftOfferRequest) TypeID() uint32 { return 0x8fb86b41 }
-
-// TypeName returns "payments.sendStarGiftOffer".
-func (*PaymentsSendStarGiftOfferRequest) TypeName() string { return "payments.sendStarGiftOffer" }
 
 // EncodeBare writes the fields of payments.sendStarGiftOffer.
 func (x *PaymentsSendStarGiftOfferRequest) EncodeBare(e *tl.Encoder) {
@@ -26291,11 +23994,6 @@ type PaymentsGetStarGiftUpgradeAttributesRequest struct {
 // TypeID returns 0x6d038b58.
 func (*PaymentsGetStarGiftUpgradeAttributesRequest) TypeID() uint32 { return 0x6d038b58 }
 
-// TypeName returns "payments.getStarGiftUpgradeAttributes".
-func (*PaymentsGetStarGiftUpgradeAttributesRequest) TypeName() string {
-	return "payments.getStarGiftUpgradeAttributes"
-}
-
 // EncodeBare writes the fields of payments.getStarGiftUpgradeAttributes.
 func (x *PaymentsGetStarGiftUpgradeAttributesRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.GiftID)
@@ -26324,9 +24022,6 @@ type PaymentsGetCraftStarGiftsRequest struct {
 
 // TypeID returns 0xfd05dd00.
 func (*PaymentsGetCraftStarGiftsRequest) TypeID() uint32 { return 0xfd05dd00 }
-
-// TypeName returns "payments.getCraftStarGifts".
-func (*PaymentsGetCraftStarGiftsRequest) TypeName() string { return "payments.getCraftStarGifts" }
 
 // EncodeBare writes the fields of payments.getCraftStarGifts.
 func (x *PaymentsGetCraftStarGiftsRequest) EncodeBare(e *tl.Encoder) {
@@ -26358,9 +24053,6 @@ type PaymentsCraftStarGiftRequest struct {
 
 // TypeID returns 0xb0f9684f.
 func (*PaymentsCraftStarGiftRequest) TypeID() uint32 { return 0xb0f9684f }
-
-// TypeName returns "payments.craftStarGift".
-func (*PaymentsCraftStarGiftRequest) TypeName() string { return "payments.craftStarGift" }
 
 // EncodeBare writes the fields of payments.craftStarGift.
 func (x *PaymentsCraftStarGiftRequest) EncodeBare(e *tl.Encoder) {
@@ -26396,9 +24088,6 @@ type StickersCreateStickerSetRequest struct {
 
 // TypeID returns 0x9021ab67.
 func (*StickersCreateStickerSetRequest) TypeID() uint32 { return 0x9021ab67 }
-
-// TypeName returns "stickers.createStickerSet".
-func (*StickersCreateStickerSetRequest) TypeName() string { return "stickers.createStickerSet" }
 
 // EncodeBare writes the fields of stickers.createStickerSet.
 func (x *StickersCreateStickerSetRequest) EncodeBare(e *tl.Encoder) {
@@ -26466,9 +24155,6 @@ type StickersRemoveStickerFromSetRequest struct {
 // TypeID returns 0xf7760f51.
 func (*StickersRemoveStickerFromSetRequest) TypeID() uint32 { return 0xf7760f51 }
 
-// TypeName returns "stickers.removeStickerFromSet".
-func (*StickersRemoveStickerFromSetRequest) TypeName() string { return "stickers.removeStickerFromSet" }
-
 // EncodeBare writes the fields of stickers.removeStickerFromSet.
 func (x *StickersRemoveStickerFromSetRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Sticker, "stickers.removeStickerFromSet.sticker")
@@ -26496,11 +24182,6 @@ type StickersChangeStickerPositionRequest struct {
 
 // TypeID returns 0xffb6d4ca.
 func (*StickersChangeStickerPositionRequest) TypeID() uint32 { return 0xffb6d4ca }
-
-// TypeName returns "stickers.changeStickerPosition".
-func (*StickersChangeStickerPositionRequest) TypeName() string {
-	return "stickers.changeStickerPosition"
-}
 
 // EncodeBare writes the fields of stickers.changeStickerPosition.
 func (x *StickersChangeStickerPositionRequest) EncodeBare(e *tl.Encoder) {
@@ -26532,9 +24213,6 @@ type StickersAddStickerToSetRequest struct {
 // TypeID returns 0x8653febe.
 func (*StickersAddStickerToSetRequest) TypeID() uint32 { return 0x8653febe }
 
-// TypeName returns "stickers.addStickerToSet".
-func (*StickersAddStickerToSetRequest) TypeName() string { return "stickers.addStickerToSet" }
-
 // EncodeBare writes the fields of stickers.addStickerToSet.
 func (x *StickersAddStickerToSetRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Stickerset, "stickers.addStickerToSet.stickerset")
@@ -26565,9 +24243,6 @@ type StickersSetStickerSetThumbRequest struct {
 
 // TypeID returns 0xa76a5392.
 func (*StickersSetStickerSetThumbRequest) TypeID() uint32 { return 0xa76a5392 }
-
-// TypeName returns "stickers.setStickerSetThumb".
-func (*StickersSetStickerSetThumbRequest) TypeName() string { return "stickers.setStickerSetThumb" }
 
 // EncodeBare writes the fields of stickers.setStickerSetThumb.
 func (x *StickersSetStickerSetThumbRequest) EncodeBare(e *tl.Encoder) {
@@ -26617,9 +24292,6 @@ type StickersCheckShortNameRequest struct {
 // TypeID returns 0x284b3639.
 func (*StickersCheckShortNameRequest) TypeID() uint32 { return 0x284b3639 }
 
-// TypeName returns "stickers.checkShortName".
-func (*StickersCheckShortNameRequest) TypeName() string { return "stickers.checkShortName" }
-
 // EncodeBare writes the fields of stickers.checkShortName.
 func (x *StickersCheckShortNameRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.ShortName)
@@ -26646,9 +24318,6 @@ type StickersSuggestShortNameRequest struct {
 
 // TypeID returns 0x4dafc503.
 func (*StickersSuggestShortNameRequest) TypeID() uint32 { return 0x4dafc503 }
-
-// TypeName returns "stickers.suggestShortName".
-func (*StickersSuggestShortNameRequest) TypeName() string { return "stickers.suggestShortName" }
 
 // EncodeBare writes the fields of stickers.suggestShortName.
 func (x *StickersSuggestShortNameRequest) EncodeBare(e *tl.Encoder) {
@@ -26679,9 +24348,6 @@ type StickersChangeStickerRequest struct {
 
 // TypeID returns 0xf5537ebc.
 func (*StickersChangeStickerRequest) TypeID() uint32 { return 0xf5537ebc }
-
-// TypeName returns "stickers.changeSticker".
-func (*StickersChangeStickerRequest) TypeName() string { return "stickers.changeSticker" }
 
 // EncodeBare writes the fields of stickers.changeSticker.
 func (x *StickersChangeStickerRequest) EncodeBare(e *tl.Encoder) {
@@ -26741,9 +24407,6 @@ type StickersRenameStickerSetRequest struct {
 // TypeID returns 0x124b1c00.
 func (*StickersRenameStickerSetRequest) TypeID() uint32 { return 0x124b1c00 }
 
-// TypeName returns "stickers.renameStickerSet".
-func (*StickersRenameStickerSetRequest) TypeName() string { return "stickers.renameStickerSet" }
-
 // EncodeBare writes the fields of stickers.renameStickerSet.
 func (x *StickersRenameStickerSetRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Stickerset, "stickers.renameStickerSet.stickerset")
@@ -26773,9 +24436,6 @@ type StickersDeleteStickerSetRequest struct {
 // TypeID returns 0x87704394.
 func (*StickersDeleteStickerSetRequest) TypeID() uint32 { return 0x87704394 }
 
-// TypeName returns "stickers.deleteStickerSet".
-func (*StickersDeleteStickerSetRequest) TypeName() string { return "stickers.deleteStickerSet" }
-
 // EncodeBare writes the fields of stickers.deleteStickerSet.
 func (x *StickersDeleteStickerSetRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Stickerset, "stickers.deleteStickerSet.stickerset")
@@ -26803,9 +24463,6 @@ type StickersReplaceStickerRequest struct {
 
 // TypeID returns 0x4696459a.
 func (*StickersReplaceStickerRequest) TypeID() uint32 { return 0x4696459a }
-
-// TypeName returns "stickers.replaceSticker".
-func (*StickersReplaceStickerRequest) TypeName() string { return "stickers.replaceSticker" }
 
 // EncodeBare writes the fields of stickers.replaceSticker.
 func (x *StickersReplaceStickerRequest) EncodeBare(e *tl.Encoder) {
@@ -26835,9 +24492,6 @@ type PhoneGetCallConfigRequest struct {
 // TypeID returns 0x55451fa9.
 func (*PhoneGetCallConfigRequest) TypeID() uint32 { return 0x55451fa9 }
 
-// TypeName returns "phone.getCallConfig".
-func (*PhoneGetCallConfigRequest) TypeName() string { return "phone.getCallConfig" }
-
 // EncodeBare writes the fields of phone.getCallConfig.
 func (x *PhoneGetCallConfigRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -26866,9 +24520,6 @@ type PhoneRequestCallRequest struct {
 
 // TypeID returns 0x42ff96ed.
 func (*PhoneRequestCallRequest) TypeID() uint32 { return 0x42ff96ed }
-
-// TypeName returns "phone.requestCall".
-func (*PhoneRequestCallRequest) TypeName() string { return "phone.requestCall" }
 
 // EncodeBare writes the fields of phone.requestCall.
 func (x *PhoneRequestCallRequest) EncodeBare(e *tl.Encoder) {
@@ -26912,9 +24563,6 @@ type PhoneAcceptCallRequest struct {
 // TypeID returns 0x3bd2b4a0.
 func (*PhoneAcceptCallRequest) TypeID() uint32 { return 0x3bd2b4a0 }
 
-// TypeName returns "phone.acceptCall".
-func (*PhoneAcceptCallRequest) TypeName() string { return "phone.acceptCall" }
-
 // EncodeBare writes the fields of phone.acceptCall.
 func (x *PhoneAcceptCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "phone.acceptCall.peer")
@@ -26949,9 +24597,6 @@ type PhoneConfirmCallRequest struct {
 // TypeID returns 0x2efe1722.
 func (*PhoneConfirmCallRequest) TypeID() uint32 { return 0x2efe1722 }
 
-// TypeName returns "phone.confirmCall".
-func (*PhoneConfirmCallRequest) TypeName() string { return "phone.confirmCall" }
-
 // EncodeBare writes the fields of phone.confirmCall.
 func (x *PhoneConfirmCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "phone.confirmCall.peer")
@@ -26985,9 +24630,6 @@ type PhoneReceivedCallRequest struct {
 // TypeID returns 0x17d54f61.
 func (*PhoneReceivedCallRequest) TypeID() uint32 { return 0x17d54f61 }
 
-// TypeName returns "phone.receivedCall".
-func (*PhoneReceivedCallRequest) TypeName() string { return "phone.receivedCall" }
-
 // EncodeBare writes the fields of phone.receivedCall.
 func (x *PhoneReceivedCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "phone.receivedCall.peer")
@@ -27018,9 +24660,6 @@ type PhoneDiscardCallRequest struct {
 
 // TypeID returns 0xb2cbc1c0.
 func (*PhoneDiscardCallRequest) TypeID() uint32 { return 0xb2cbc1c0 }
-
-// TypeName returns "phone.discardCall".
-func (*PhoneDiscardCallRequest) TypeName() string { return "phone.discardCall" }
 
 // EncodeBare writes the fields of phone.discardCall.
 func (x *PhoneDiscardCallRequest) EncodeBare(e *tl.Encoder) {
@@ -27065,9 +24704,6 @@ type PhoneSetCallRatingRequest struct {
 // TypeID returns 0x59ead627.
 func (*PhoneSetCallRatingRequest) TypeID() uint32 { return 0x59ead627 }
 
-// TypeName returns "phone.setCallRating".
-func (*PhoneSetCallRatingRequest) TypeName() string { return "phone.setCallRating" }
-
 // EncodeBare writes the fields of phone.setCallRating.
 func (x *PhoneSetCallRatingRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -27107,9 +24743,6 @@ type PhoneSaveCallDebugRequest struct {
 // TypeID returns 0x277add7e.
 func (*PhoneSaveCallDebugRequest) TypeID() uint32 { return 0x277add7e }
 
-// TypeName returns "phone.saveCallDebug".
-func (*PhoneSaveCallDebugRequest) TypeName() string { return "phone.saveCallDebug" }
-
 // EncodeBare writes the fields of phone.saveCallDebug.
 func (x *PhoneSaveCallDebugRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "phone.saveCallDebug.peer")
@@ -27139,9 +24772,6 @@ type PhoneSendSignalingDataRequest struct {
 
 // TypeID returns 0xff7a9383.
 func (*PhoneSendSignalingDataRequest) TypeID() uint32 { return 0xff7a9383 }
-
-// TypeName returns "phone.sendSignalingData".
-func (*PhoneSendSignalingDataRequest) TypeName() string { return "phone.sendSignalingData" }
 
 // EncodeBare writes the fields of phone.sendSignalingData.
 func (x *PhoneSendSignalingDataRequest) EncodeBare(e *tl.Encoder) {
@@ -27175,9 +24805,6 @@ type PhoneCreateGroupCallRequest struct {
 
 // TypeID returns 0x48cdc6d8.
 func (*PhoneCreateGroupCallRequest) TypeID() uint32 { return 0x48cdc6d8 }
-
-// TypeName returns "phone.createGroupCall".
-func (*PhoneCreateGroupCallRequest) TypeName() string { return "phone.createGroupCall" }
 
 // EncodeBare writes the fields of phone.createGroupCall.
 func (x *PhoneCreateGroupCallRequest) EncodeBare(e *tl.Encoder) {
@@ -27239,9 +24866,6 @@ type PhoneJoinGroupCallRequest struct {
 
 // TypeID returns 0x8fb53057.
 func (*PhoneJoinGroupCallRequest) TypeID() uint32 { return 0x8fb53057 }
-
-// TypeName returns "phone.joinGroupCall".
-func (*PhoneJoinGroupCallRequest) TypeName() string { return "phone.joinGroupCall" }
 
 // EncodeBare writes the fields of phone.joinGroupCall.
 func (x *PhoneJoinGroupCallRequest) EncodeBare(e *tl.Encoder) {
@@ -27313,9 +24937,6 @@ type PhoneLeaveGroupCallRequest struct {
 // TypeID returns 0x500377f9.
 func (*PhoneLeaveGroupCallRequest) TypeID() uint32 { return 0x500377f9 }
 
-// TypeName returns "phone.leaveGroupCall".
-func (*PhoneLeaveGroupCallRequest) TypeName() string { return "phone.leaveGroupCall" }
-
 // EncodeBare writes the fields of phone.leaveGroupCall.
 func (x *PhoneLeaveGroupCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.leaveGroupCall.call")
@@ -27346,9 +24967,6 @@ type PhoneInviteToGroupCallRequest struct {
 // TypeID returns 0x7b393160.
 func (*PhoneInviteToGroupCallRequest) TypeID() uint32 { return 0x7b393160 }
 
-// TypeName returns "phone.inviteToGroupCall".
-func (*PhoneInviteToGroupCallRequest) TypeName() string { return "phone.inviteToGroupCall" }
-
 // EncodeBare writes the fields of phone.inviteToGroupCall.
 func (x *PhoneInviteToGroupCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.inviteToGroupCall.call")
@@ -27377,9 +24995,6 @@ type PhoneDiscardGroupCallRequest struct {
 
 // TypeID returns 0x7a777135.
 func (*PhoneDiscardGroupCallRequest) TypeID() uint32 { return 0x7a777135 }
-
-// TypeName returns "phone.discardGroupCall".
-func (*PhoneDiscardGroupCallRequest) TypeName() string { return "phone.discardGroupCall" }
 
 // EncodeBare writes the fields of phone.discardGroupCall.
 func (x *PhoneDiscardGroupCallRequest) EncodeBare(e *tl.Encoder) {
@@ -27411,9 +25026,6 @@ type PhoneToggleGroupCallSettingsRequest struct {
 
 // TypeID returns 0x974392f2.
 func (*PhoneToggleGroupCallSettingsRequest) TypeID() uint32 { return 0x974392f2 }
-
-// TypeName returns "phone.toggleGroupCallSettings".
-func (*PhoneToggleGroupCallSettingsRequest) TypeName() string { return "phone.toggleGroupCallSettings" }
 
 // EncodeBare writes the fields of phone.toggleGroupCallSettings.
 func (x *PhoneToggleGroupCallSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -27477,9 +25089,6 @@ type PhoneGetGroupCallRequest struct {
 // TypeID returns 0x041845db.
 func (*PhoneGetGroupCallRequest) TypeID() uint32 { return 0x041845db }
 
-// TypeName returns "phone.getGroupCall".
-func (*PhoneGetGroupCallRequest) TypeName() string { return "phone.getGroupCall" }
-
 // EncodeBare writes the fields of phone.getGroupCall.
 func (x *PhoneGetGroupCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.getGroupCall.call")
@@ -27512,9 +25121,6 @@ type PhoneGetGroupParticipantsRequest struct {
 
 // TypeID returns 0xc558d8ab.
 func (*PhoneGetGroupParticipantsRequest) TypeID() uint32 { return 0xc558d8ab }
-
-// TypeName returns "phone.getGroupParticipants".
-func (*PhoneGetGroupParticipantsRequest) TypeName() string { return "phone.getGroupParticipants" }
 
 // EncodeBare writes the fields of phone.getGroupParticipants.
 func (x *PhoneGetGroupParticipantsRequest) EncodeBare(e *tl.Encoder) {
@@ -27552,9 +25158,6 @@ type PhoneCheckGroupCallRequest struct {
 // TypeID returns 0xb59cf977.
 func (*PhoneCheckGroupCallRequest) TypeID() uint32 { return 0xb59cf977 }
 
-// TypeName returns "phone.checkGroupCall".
-func (*PhoneCheckGroupCallRequest) TypeName() string { return "phone.checkGroupCall" }
-
 // EncodeBare writes the fields of phone.checkGroupCall.
 func (x *PhoneCheckGroupCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.checkGroupCall.call")
@@ -27587,9 +25190,6 @@ type PhoneToggleGroupCallRecordRequest struct {
 
 // TypeID returns 0xf128c708.
 func (*PhoneToggleGroupCallRecordRequest) TypeID() uint32 { return 0xf128c708 }
-
-// TypeName returns "phone.toggleGroupCallRecord".
-func (*PhoneToggleGroupCallRecordRequest) TypeName() string { return "phone.toggleGroupCallRecord" }
 
 // EncodeBare writes the fields of phone.toggleGroupCallRecord.
 func (x *PhoneToggleGroupCallRecordRequest) EncodeBare(e *tl.Encoder) {
@@ -27653,11 +25253,6 @@ type PhoneEditGroupCallParticipantRequest struct {
 
 // TypeID returns 0xa5273abf.
 func (*PhoneEditGroupCallParticipantRequest) TypeID() uint32 { return 0xa5273abf }
-
-// TypeName returns "phone.editGroupCallParticipant".
-func (*PhoneEditGroupCallParticipantRequest) TypeName() string {
-	return "phone.editGroupCallParticipant"
-}
 
 // EncodeBare writes the fields of phone.editGroupCallParticipant.
 func (x *PhoneEditGroupCallParticipantRequest) EncodeBare(e *tl.Encoder) {
@@ -27746,9 +25341,6 @@ type PhoneEditGroupCallTitleRequest struct {
 // TypeID returns 0x1ca6ac0a.
 func (*PhoneEditGroupCallTitleRequest) TypeID() uint32 { return 0x1ca6ac0a }
 
-// TypeName returns "phone.editGroupCallTitle".
-func (*PhoneEditGroupCallTitleRequest) TypeName() string { return "phone.editGroupCallTitle" }
-
 // EncodeBare writes the fields of phone.editGroupCallTitle.
 func (x *PhoneEditGroupCallTitleRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.editGroupCallTitle.call")
@@ -27778,9 +25370,6 @@ type PhoneGetGroupCallJoinAsRequest struct {
 // TypeID returns 0xef7c213a.
 func (*PhoneGetGroupCallJoinAsRequest) TypeID() uint32 { return 0xef7c213a }
 
-// TypeName returns "phone.getGroupCallJoinAs".
-func (*PhoneGetGroupCallJoinAsRequest) TypeName() string { return "phone.getGroupCallJoinAs" }
-
 // EncodeBare writes the fields of phone.getGroupCallJoinAs.
 func (x *PhoneGetGroupCallJoinAsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "phone.getGroupCallJoinAs.peer")
@@ -27808,9 +25397,6 @@ type PhoneExportGroupCallInviteRequest struct {
 
 // TypeID returns 0xe6aa647f.
 func (*PhoneExportGroupCallInviteRequest) TypeID() uint32 { return 0xe6aa647f }
-
-// TypeName returns "phone.exportGroupCallInvite".
-func (*PhoneExportGroupCallInviteRequest) TypeName() string { return "phone.exportGroupCallInvite" }
 
 // EncodeBare writes the fields of phone.exportGroupCallInvite.
 func (x *PhoneExportGroupCallInviteRequest) EncodeBare(e *tl.Encoder) {
@@ -27847,11 +25433,6 @@ type PhoneToggleGroupCallStartSubscriptionRequest struct {
 // TypeID returns 0x219c34e6.
 func (*PhoneToggleGroupCallStartSubscriptionRequest) TypeID() uint32 { return 0x219c34e6 }
 
-// TypeName returns "phone.toggleGroupCallStartSubscription".
-func (*PhoneToggleGroupCallStartSubscriptionRequest) TypeName() string {
-	return "phone.toggleGroupCallStartSubscription"
-}
-
 // EncodeBare writes the fields of phone.toggleGroupCallStartSubscription.
 func (x *PhoneToggleGroupCallStartSubscriptionRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.toggleGroupCallStartSubscription.call")
@@ -27881,9 +25462,6 @@ type PhoneStartScheduledGroupCallRequest struct {
 // TypeID returns 0x5680e342.
 func (*PhoneStartScheduledGroupCallRequest) TypeID() uint32 { return 0x5680e342 }
 
-// TypeName returns "phone.startScheduledGroupCall".
-func (*PhoneStartScheduledGroupCallRequest) TypeName() string { return "phone.startScheduledGroupCall" }
-
 // EncodeBare writes the fields of phone.startScheduledGroupCall.
 func (x *PhoneStartScheduledGroupCallRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.startScheduledGroupCall.call")
@@ -27911,11 +25489,6 @@ type PhoneSaveDefaultGroupCallJoinAsRequest struct {
 
 // TypeID returns 0x575e1f8c.
 func (*PhoneSaveDefaultGroupCallJoinAsRequest) TypeID() uint32 { return 0x575e1f8c }
-
-// TypeName returns "phone.saveDefaultGroupCallJoinAs".
-func (*PhoneSaveDefaultGroupCallJoinAsRequest) TypeName() string {
-	return "phone.saveDefaultGroupCallJoinAs"
-}
 
 // EncodeBare writes the fields of phone.saveDefaultGroupCallJoinAs.
 func (x *PhoneSaveDefaultGroupCallJoinAsRequest) EncodeBare(e *tl.Encoder) {
@@ -27947,11 +25520,6 @@ type PhoneJoinGroupCallPresentationRequest struct {
 // TypeID returns 0xcbea6bc4.
 func (*PhoneJoinGroupCallPresentationRequest) TypeID() uint32 { return 0xcbea6bc4 }
 
-// TypeName returns "phone.joinGroupCallPresentation".
-func (*PhoneJoinGroupCallPresentationRequest) TypeName() string {
-	return "phone.joinGroupCallPresentation"
-}
-
 // EncodeBare writes the fields of phone.joinGroupCallPresentation.
 func (x *PhoneJoinGroupCallPresentationRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.joinGroupCallPresentation.call")
@@ -27981,11 +25549,6 @@ type PhoneLeaveGroupCallPresentationRequest struct {
 // TypeID returns 0x1c50d144.
 func (*PhoneLeaveGroupCallPresentationRequest) TypeID() uint32 { return 0x1c50d144 }
 
-// TypeName returns "phone.leaveGroupCallPresentation".
-func (*PhoneLeaveGroupCallPresentationRequest) TypeName() string {
-	return "phone.leaveGroupCallPresentation"
-}
-
 // EncodeBare writes the fields of phone.leaveGroupCallPresentation.
 func (x *PhoneLeaveGroupCallPresentationRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.leaveGroupCallPresentation.call")
@@ -28012,11 +25575,6 @@ type PhoneGetGroupCallStreamChannelsRequest struct {
 
 // TypeID returns 0x1ab21940.
 func (*PhoneGetGroupCallStreamChannelsRequest) TypeID() uint32 { return 0x1ab21940 }
-
-// TypeName returns "phone.getGroupCallStreamChannels".
-func (*PhoneGetGroupCallStreamChannelsRequest) TypeName() string {
-	return "phone.getGroupCallStreamChannels"
-}
 
 // EncodeBare writes the fields of phone.getGroupCallStreamChannels.
 func (x *PhoneGetGroupCallStreamChannelsRequest) EncodeBare(e *tl.Encoder) {
@@ -28046,11 +25604,6 @@ type PhoneGetGroupCallStreamRtmpURLRequest struct {
 
 // TypeID returns 0x5af4c73a.
 func (*PhoneGetGroupCallStreamRtmpURLRequest) TypeID() uint32 { return 0x5af4c73a }
-
-// TypeName returns "phone.getGroupCallStreamRtmpUrl".
-func (*PhoneGetGroupCallStreamRtmpURLRequest) TypeName() string {
-	return "phone.getGroupCallStreamRtmpUrl"
-}
 
 // EncodeBare writes the fields of phone.getGroupCallStreamRtmpUrl.
 func (x *PhoneGetGroupCallStreamRtmpURLRequest) EncodeBare(e *tl.Encoder) {
@@ -28089,9 +25642,6 @@ type PhoneSaveCallLogRequest struct {
 // TypeID returns 0x41248786.
 func (*PhoneSaveCallLogRequest) TypeID() uint32 { return 0x41248786 }
 
-// TypeName returns "phone.saveCallLog".
-func (*PhoneSaveCallLogRequest) TypeName() string { return "phone.saveCallLog" }
-
 // EncodeBare writes the fields of phone.saveCallLog.
 func (x *PhoneSaveCallLogRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "phone.saveCallLog.peer")
@@ -28126,9 +25676,6 @@ type PhoneCreateConferenceCallRequest struct {
 
 // TypeID returns 0x7d0444bb.
 func (*PhoneCreateConferenceCallRequest) TypeID() uint32 { return 0x7d0444bb }
-
-// TypeName returns "phone.createConferenceCall".
-func (*PhoneCreateConferenceCallRequest) TypeName() string { return "phone.createConferenceCall" }
 
 // EncodeBare writes the fields of phone.createConferenceCall.
 func (x *PhoneCreateConferenceCallRequest) EncodeBare(e *tl.Encoder) {
@@ -28203,11 +25750,6 @@ type PhoneDeleteConferenceCallParticipantsRequest struct {
 // TypeID returns 0x8ca60525.
 func (*PhoneDeleteConferenceCallParticipantsRequest) TypeID() uint32 { return 0x8ca60525 }
 
-// TypeName returns "phone.deleteConferenceCallParticipants".
-func (*PhoneDeleteConferenceCallParticipantsRequest) TypeName() string {
-	return "phone.deleteConferenceCallParticipants"
-}
-
 // EncodeBare writes the fields of phone.deleteConferenceCallParticipants.
 func (x *PhoneDeleteConferenceCallParticipantsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -28251,11 +25793,6 @@ type PhoneSendConferenceCallBroadcastRequest struct {
 // TypeID returns 0xc6701900.
 func (*PhoneSendConferenceCallBroadcastRequest) TypeID() uint32 { return 0xc6701900 }
 
-// TypeName returns "phone.sendConferenceCallBroadcast".
-func (*PhoneSendConferenceCallBroadcastRequest) TypeName() string {
-	return "phone.sendConferenceCallBroadcast"
-}
-
 // EncodeBare writes the fields of phone.sendConferenceCallBroadcast.
 func (x *PhoneSendConferenceCallBroadcastRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.sendConferenceCallBroadcast.call")
@@ -28286,11 +25823,6 @@ type PhoneInviteConferenceCallParticipantRequest struct {
 
 // TypeID returns 0xbcf22685.
 func (*PhoneInviteConferenceCallParticipantRequest) TypeID() uint32 { return 0xbcf22685 }
-
-// TypeName returns "phone.inviteConferenceCallParticipant".
-func (*PhoneInviteConferenceCallParticipantRequest) TypeName() string {
-	return "phone.inviteConferenceCallParticipant"
-}
 
 // EncodeBare writes the fields of phone.inviteConferenceCallParticipant.
 func (x *PhoneInviteConferenceCallParticipantRequest) EncodeBare(e *tl.Encoder) {
@@ -28328,11 +25860,6 @@ type PhoneDeclineConferenceCallInviteRequest struct {
 // TypeID returns 0x3c479971.
 func (*PhoneDeclineConferenceCallInviteRequest) TypeID() uint32 { return 0x3c479971 }
 
-// TypeName returns "phone.declineConferenceCallInvite".
-func (*PhoneDeclineConferenceCallInviteRequest) TypeName() string {
-	return "phone.declineConferenceCallInvite"
-}
-
 // EncodeBare writes the fields of phone.declineConferenceCallInvite.
 func (x *PhoneDeclineConferenceCallInviteRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.MsgID)
@@ -28362,9 +25889,6 @@ type PhoneGetGroupCallChainBlocksRequest struct {
 
 // TypeID returns 0xee9f88a6.
 func (*PhoneGetGroupCallChainBlocksRequest) TypeID() uint32 { return 0xee9f88a6 }
-
-// TypeName returns "phone.getGroupCallChainBlocks".
-func (*PhoneGetGroupCallChainBlocksRequest) TypeName() string { return "phone.getGroupCallChainBlocks" }
 
 // EncodeBare writes the fields of phone.getGroupCallChainBlocks.
 func (x *PhoneGetGroupCallChainBlocksRequest) EncodeBare(e *tl.Encoder) {
@@ -28402,9 +25926,6 @@ type PhoneSendGroupCallMessageRequest struct {
 
 // TypeID returns 0xb1d11410.
 func (*PhoneSendGroupCallMessageRequest) TypeID() uint32 { return 0xb1d11410 }
-
-// TypeName returns "phone.sendGroupCallMessage".
-func (*PhoneSendGroupCallMessageRequest) TypeName() string { return "phone.sendGroupCallMessage" }
 
 // EncodeBare writes the fields of phone.sendGroupCallMessage.
 func (x *PhoneSendGroupCallMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -28459,11 +25980,6 @@ type PhoneSendGroupCallEncryptedMessageRequest struct {
 // TypeID returns 0xe5afa56d.
 func (*PhoneSendGroupCallEncryptedMessageRequest) TypeID() uint32 { return 0xe5afa56d }
 
-// TypeName returns "phone.sendGroupCallEncryptedMessage".
-func (*PhoneSendGroupCallEncryptedMessageRequest) TypeName() string {
-	return "phone.sendGroupCallEncryptedMessage"
-}
-
 // EncodeBare writes the fields of phone.sendGroupCallEncryptedMessage.
 func (x *PhoneSendGroupCallEncryptedMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.sendGroupCallEncryptedMessage.call")
@@ -28494,9 +26010,6 @@ type PhoneDeleteGroupCallMessagesRequest struct {
 
 // TypeID returns 0xf64f54f7.
 func (*PhoneDeleteGroupCallMessagesRequest) TypeID() uint32 { return 0xf64f54f7 }
-
-// TypeName returns "phone.deleteGroupCallMessages".
-func (*PhoneDeleteGroupCallMessagesRequest) TypeName() string { return "phone.deleteGroupCallMessages" }
 
 // EncodeBare writes the fields of phone.deleteGroupCallMessages.
 func (x *PhoneDeleteGroupCallMessagesRequest) EncodeBare(e *tl.Encoder) {
@@ -28536,11 +26049,6 @@ type PhoneDeleteGroupCallParticipantMessagesRequest struct {
 // TypeID returns 0x1dbfeca0.
 func (*PhoneDeleteGroupCallParticipantMessagesRequest) TypeID() uint32 { return 0x1dbfeca0 }
 
-// TypeName returns "phone.deleteGroupCallParticipantMessages".
-func (*PhoneDeleteGroupCallParticipantMessagesRequest) TypeName() string {
-	return "phone.deleteGroupCallParticipantMessages"
-}
-
 // EncodeBare writes the fields of phone.deleteGroupCallParticipantMessages.
 func (x *PhoneDeleteGroupCallParticipantMessagesRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -28577,9 +26085,6 @@ type PhoneGetGroupCallStarsRequest struct {
 // TypeID returns 0x6f636302.
 func (*PhoneGetGroupCallStarsRequest) TypeID() uint32 { return 0x6f636302 }
 
-// TypeName returns "phone.getGroupCallStars".
-func (*PhoneGetGroupCallStarsRequest) TypeName() string { return "phone.getGroupCallStars" }
-
 // EncodeBare writes the fields of phone.getGroupCallStars.
 func (x *PhoneGetGroupCallStarsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Call, "phone.getGroupCallStars.call")
@@ -28607,9 +26112,6 @@ type PhoneSaveDefaultSendAsRequest struct {
 
 // TypeID returns 0x4167add1.
 func (*PhoneSaveDefaultSendAsRequest) TypeID() uint32 { return 0x4167add1 }
-
-// TypeName returns "phone.saveDefaultSendAs".
-func (*PhoneSaveDefaultSendAsRequest) TypeName() string { return "phone.saveDefaultSendAs" }
 
 // EncodeBare writes the fields of phone.saveDefaultSendAs.
 func (x *PhoneSaveDefaultSendAsRequest) EncodeBare(e *tl.Encoder) {
@@ -28641,9 +26143,6 @@ type LangpackGetLangPackRequest struct {
 // TypeID returns 0xf2f2330a.
 func (*LangpackGetLangPackRequest) TypeID() uint32 { return 0xf2f2330a }
 
-// TypeName returns "langpack.getLangPack".
-func (*LangpackGetLangPackRequest) TypeName() string { return "langpack.getLangPack" }
-
 // EncodeBare writes the fields of langpack.getLangPack.
 func (x *LangpackGetLangPackRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.LangPack)
@@ -28674,9 +26173,6 @@ type LangpackGetStringsRequest struct {
 
 // TypeID returns 0xefea3803.
 func (*LangpackGetStringsRequest) TypeID() uint32 { return 0xefea3803 }
-
-// TypeName returns "langpack.getStrings".
-func (*LangpackGetStringsRequest) TypeName() string { return "langpack.getStrings" }
 
 // EncodeBare writes the fields of langpack.getStrings.
 func (x *LangpackGetStringsRequest) EncodeBare(e *tl.Encoder) {
@@ -28711,9 +26207,6 @@ type LangpackGetDifferenceRequest struct {
 // TypeID returns 0xcd984aa5.
 func (*LangpackGetDifferenceRequest) TypeID() uint32 { return 0xcd984aa5 }
 
-// TypeName returns "langpack.getDifference".
-func (*LangpackGetDifferenceRequest) TypeName() string { return "langpack.getDifference" }
-
 // EncodeBare writes the fields of langpack.getDifference.
 func (x *LangpackGetDifferenceRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.LangPack)
@@ -28745,9 +26238,6 @@ type LangpackGetLanguagesRequest struct {
 // TypeID returns 0x42c6978f.
 func (*LangpackGetLanguagesRequest) TypeID() uint32 { return 0x42c6978f }
 
-// TypeName returns "langpack.getLanguages".
-func (*LangpackGetLanguagesRequest) TypeName() string { return "langpack.getLanguages" }
-
 // EncodeBare writes the fields of langpack.getLanguages.
 func (x *LangpackGetLanguagesRequest) EncodeBare(e *tl.Encoder) {
 	e.String(x.LangPack)
@@ -28775,9 +26265,6 @@ type LangpackGetLanguageRequest struct {
 
 // TypeID returns 0x6a596502.
 func (*LangpackGetLanguageRequest) TypeID() uint32 { return 0x6a596502 }
-
-// TypeName returns "langpack.getLanguage".
-func (*LangpackGetLanguageRequest) TypeName() string { return "langpack.getLanguage" }
 
 // EncodeBare writes the fields of langpack.getLanguage.
 func (x *LangpackGetLanguageRequest) EncodeBare(e *tl.Encoder) {
@@ -28808,9 +26295,6 @@ type FoldersEditPeerFoldersRequest struct {
 // TypeID returns 0x6847d0ab.
 func (*FoldersEditPeerFoldersRequest) TypeID() uint32 { return 0x6847d0ab }
 
-// TypeName returns "folders.editPeerFolders".
-func (*FoldersEditPeerFoldersRequest) TypeName() string { return "folders.editPeerFolders" }
-
 // EncodeBare writes the fields of folders.editPeerFolders.
 func (x *FoldersEditPeerFoldersRequest) EncodeBare(e *tl.Encoder) {
 	tl.ObjectVector(e, x.FolderPeers, "folders.editPeerFolders.folder_peers")
@@ -28838,9 +26322,6 @@ type StatsGetBroadcastStatsRequest struct {
 
 // TypeID returns 0xab42441a.
 func (*StatsGetBroadcastStatsRequest) TypeID() uint32 { return 0xab42441a }
-
-// TypeName returns "stats.getBroadcastStats".
-func (*StatsGetBroadcastStatsRequest) TypeName() string { return "stats.getBroadcastStats" }
 
 // EncodeBare writes the fields of stats.getBroadcastStats.
 func (x *StatsGetBroadcastStatsRequest) EncodeBare(e *tl.Encoder) {
@@ -28876,9 +26357,6 @@ type StatsLoadAsyncGraphRequest struct {
 
 // TypeID returns 0x621d5fa0.
 func (*StatsLoadAsyncGraphRequest) TypeID() uint32 { return 0x621d5fa0 }
-
-// TypeName returns "stats.loadAsyncGraph".
-func (*StatsLoadAsyncGraphRequest) TypeName() string { return "stats.loadAsyncGraph" }
 
 // EncodeBare writes the fields of stats.loadAsyncGraph.
 func (x *StatsLoadAsyncGraphRequest) EncodeBare(e *tl.Encoder) {
@@ -28920,9 +26398,6 @@ type StatsGetMegagroupStatsRequest struct {
 // TypeID returns 0xdcdf8607.
 func (*StatsGetMegagroupStatsRequest) TypeID() uint32 { return 0xdcdf8607 }
 
-// TypeName returns "stats.getMegagroupStats".
-func (*StatsGetMegagroupStatsRequest) TypeName() string { return "stats.getMegagroupStats" }
-
 // EncodeBare writes the fields of stats.getMegagroupStats.
 func (x *StatsGetMegagroupStatsRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -28960,11 +26435,6 @@ type StatsGetMessagePublicForwardsRequest struct {
 // TypeID returns 0x5f150144.
 func (*StatsGetMessagePublicForwardsRequest) TypeID() uint32 { return 0x5f150144 }
 
-// TypeName returns "stats.getMessagePublicForwards".
-func (*StatsGetMessagePublicForwardsRequest) TypeName() string {
-	return "stats.getMessagePublicForwards"
-}
-
 // EncodeBare writes the fields of stats.getMessagePublicForwards.
 func (x *StatsGetMessagePublicForwardsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Channel, "stats.getMessagePublicForwards.channel")
@@ -28999,9 +26469,6 @@ type StatsGetMessageStatsRequest struct {
 
 // TypeID returns 0xb6e0a3f5.
 func (*StatsGetMessageStatsRequest) TypeID() uint32 { return 0xb6e0a3f5 }
-
-// TypeName returns "stats.getMessageStats".
-func (*StatsGetMessageStatsRequest) TypeName() string { return "stats.getMessageStats" }
 
 // EncodeBare writes the fields of stats.getMessageStats.
 func (x *StatsGetMessageStatsRequest) EncodeBare(e *tl.Encoder) {
@@ -29040,9 +26507,6 @@ type StatsGetStoryStatsRequest struct {
 
 // TypeID returns 0x374fef40.
 func (*StatsGetStoryStatsRequest) TypeID() uint32 { return 0x374fef40 }
-
-// TypeName returns "stats.getStoryStats".
-func (*StatsGetStoryStatsRequest) TypeName() string { return "stats.getStoryStats" }
 
 // EncodeBare writes the fields of stats.getStoryStats.
 func (x *StatsGetStoryStatsRequest) EncodeBare(e *tl.Encoder) {
@@ -29083,9 +26547,6 @@ type StatsGetStoryPublicForwardsRequest struct {
 // TypeID returns 0xa6437ef6.
 func (*StatsGetStoryPublicForwardsRequest) TypeID() uint32 { return 0xa6437ef6 }
 
-// TypeName returns "stats.getStoryPublicForwards".
-func (*StatsGetStoryPublicForwardsRequest) TypeName() string { return "stats.getStoryPublicForwards" }
-
 // EncodeBare writes the fields of stats.getStoryPublicForwards.
 func (x *StatsGetStoryPublicForwardsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stats.getStoryPublicForwards.peer")
@@ -29120,9 +26581,6 @@ type StatsGetPollStatsRequest struct {
 
 // TypeID returns 0xc27dfa68.
 func (*StatsGetPollStatsRequest) TypeID() uint32 { return 0xc27dfa68 }
-
-// TypeName returns "stats.getPollStats".
-func (*StatsGetPollStatsRequest) TypeName() string { return "stats.getPollStats" }
 
 // EncodeBare writes the fields of stats.getPollStats.
 func (x *StatsGetPollStatsRequest) EncodeBare(e *tl.Encoder) {
@@ -29162,11 +26620,6 @@ type ChatlistsExportChatlistInviteRequest struct {
 // TypeID returns 0x8472478e.
 func (*ChatlistsExportChatlistInviteRequest) TypeID() uint32 { return 0x8472478e }
 
-// TypeName returns "chatlists.exportChatlistInvite".
-func (*ChatlistsExportChatlistInviteRequest) TypeName() string {
-	return "chatlists.exportChatlistInvite"
-}
-
 // EncodeBare writes the fields of chatlists.exportChatlistInvite.
 func (x *ChatlistsExportChatlistInviteRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Chatlist, "chatlists.exportChatlistInvite.chatlist")
@@ -29199,11 +26652,6 @@ type ChatlistsDeleteExportedInviteRequest struct {
 // TypeID returns 0x719c5c5e.
 func (*ChatlistsDeleteExportedInviteRequest) TypeID() uint32 { return 0x719c5c5e }
 
-// TypeName returns "chatlists.deleteExportedInvite".
-func (*ChatlistsDeleteExportedInviteRequest) TypeName() string {
-	return "chatlists.deleteExportedInvite"
-}
-
 // EncodeBare writes the fields of chatlists.deleteExportedInvite.
 func (x *ChatlistsDeleteExportedInviteRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Chatlist, "chatlists.deleteExportedInvite.chatlist")
@@ -29235,9 +26683,6 @@ type ChatlistsEditExportedInviteRequest struct {
 
 // TypeID returns 0x653db63d.
 func (*ChatlistsEditExportedInviteRequest) TypeID() uint32 { return 0x653db63d }
-
-// TypeName returns "chatlists.editExportedInvite".
-func (*ChatlistsEditExportedInviteRequest) TypeName() string { return "chatlists.editExportedInvite" }
 
 // EncodeBare writes the fields of chatlists.editExportedInvite.
 func (x *ChatlistsEditExportedInviteRequest) EncodeBare(e *tl.Encoder) {
@@ -29289,9 +26734,6 @@ type ChatlistsGetExportedInvitesRequest struct {
 // TypeID returns 0xce03da83.
 func (*ChatlistsGetExportedInvitesRequest) TypeID() uint32 { return 0xce03da83 }
 
-// TypeName returns "chatlists.getExportedInvites".
-func (*ChatlistsGetExportedInvitesRequest) TypeName() string { return "chatlists.getExportedInvites" }
-
 // EncodeBare writes the fields of chatlists.getExportedInvites.
 func (x *ChatlistsGetExportedInvitesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Chatlist, "chatlists.getExportedInvites.chatlist")
@@ -29318,9 +26760,6 @@ type ChatlistsCheckChatlistInviteRequest struct {
 
 // TypeID returns 0x41c10fff.
 func (*ChatlistsCheckChatlistInviteRequest) TypeID() uint32 { return 0x41c10fff }
-
-// TypeName returns "chatlists.checkChatlistInvite".
-func (*ChatlistsCheckChatlistInviteRequest) TypeName() string { return "chatlists.checkChatlistInvite" }
 
 // EncodeBare writes the fields of chatlists.checkChatlistInvite.
 func (x *ChatlistsCheckChatlistInviteRequest) EncodeBare(e *tl.Encoder) {
@@ -29349,9 +26788,6 @@ type ChatlistsJoinChatlistInviteRequest struct {
 
 // TypeID returns 0xa6b1e39a.
 func (*ChatlistsJoinChatlistInviteRequest) TypeID() uint32 { return 0xa6b1e39a }
-
-// TypeName returns "chatlists.joinChatlistInvite".
-func (*ChatlistsJoinChatlistInviteRequest) TypeName() string { return "chatlists.joinChatlistInvite" }
 
 // EncodeBare writes the fields of chatlists.joinChatlistInvite.
 func (x *ChatlistsJoinChatlistInviteRequest) EncodeBare(e *tl.Encoder) {
@@ -29382,9 +26818,6 @@ type ChatlistsGetChatlistUpdatesRequest struct {
 // TypeID returns 0x89419521.
 func (*ChatlistsGetChatlistUpdatesRequest) TypeID() uint32 { return 0x89419521 }
 
-// TypeName returns "chatlists.getChatlistUpdates".
-func (*ChatlistsGetChatlistUpdatesRequest) TypeName() string { return "chatlists.getChatlistUpdates" }
-
 // EncodeBare writes the fields of chatlists.getChatlistUpdates.
 func (x *ChatlistsGetChatlistUpdatesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Chatlist, "chatlists.getChatlistUpdates.chatlist")
@@ -29412,9 +26845,6 @@ type ChatlistsJoinChatlistUpdatesRequest struct {
 
 // TypeID returns 0xe089f8f5.
 func (*ChatlistsJoinChatlistUpdatesRequest) TypeID() uint32 { return 0xe089f8f5 }
-
-// TypeName returns "chatlists.joinChatlistUpdates".
-func (*ChatlistsJoinChatlistUpdatesRequest) TypeName() string { return "chatlists.joinChatlistUpdates" }
 
 // EncodeBare writes the fields of chatlists.joinChatlistUpdates.
 func (x *ChatlistsJoinChatlistUpdatesRequest) EncodeBare(e *tl.Encoder) {
@@ -29445,9 +26875,6 @@ type ChatlistsHideChatlistUpdatesRequest struct {
 // TypeID returns 0x66e486fb.
 func (*ChatlistsHideChatlistUpdatesRequest) TypeID() uint32 { return 0x66e486fb }
 
-// TypeName returns "chatlists.hideChatlistUpdates".
-func (*ChatlistsHideChatlistUpdatesRequest) TypeName() string { return "chatlists.hideChatlistUpdates" }
-
 // EncodeBare writes the fields of chatlists.hideChatlistUpdates.
 func (x *ChatlistsHideChatlistUpdatesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Chatlist, "chatlists.hideChatlistUpdates.chatlist")
@@ -29474,11 +26901,6 @@ type ChatlistsGetLeaveChatlistSuggestionsRequest struct {
 
 // TypeID returns 0xfdbcd714.
 func (*ChatlistsGetLeaveChatlistSuggestionsRequest) TypeID() uint32 { return 0xfdbcd714 }
-
-// TypeName returns "chatlists.getLeaveChatlistSuggestions".
-func (*ChatlistsGetLeaveChatlistSuggestionsRequest) TypeName() string {
-	return "chatlists.getLeaveChatlistSuggestions"
-}
 
 // EncodeBare writes the fields of chatlists.getLeaveChatlistSuggestions.
 func (x *ChatlistsGetLeaveChatlistSuggestionsRequest) EncodeBare(e *tl.Encoder) {
@@ -29508,9 +26930,6 @@ type ChatlistsLeaveChatlistRequest struct {
 // TypeID returns 0x74fae13a.
 func (*ChatlistsLeaveChatlistRequest) TypeID() uint32 { return 0x74fae13a }
 
-// TypeName returns "chatlists.leaveChatlist".
-func (*ChatlistsLeaveChatlistRequest) TypeName() string { return "chatlists.leaveChatlist" }
-
 // EncodeBare writes the fields of chatlists.leaveChatlist.
 func (x *ChatlistsLeaveChatlistRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Chatlist, "chatlists.leaveChatlist.chatlist")
@@ -29539,9 +26958,6 @@ type StoriesCanSendStoryRequest struct {
 
 // TypeID returns 0x30eb63f0.
 func (*StoriesCanSendStoryRequest) TypeID() uint32 { return 0x30eb63f0 }
-
-// TypeName returns "stories.canSendStory".
-func (*StoriesCanSendStoryRequest) TypeName() string { return "stories.canSendStory" }
 
 // EncodeBare writes the fields of stories.canSendStory.
 func (x *StoriesCanSendStoryRequest) EncodeBare(e *tl.Encoder) {
@@ -29583,9 +26999,6 @@ type StoriesSendStoryRequest struct {
 
 // TypeID returns 0x8f9e6898.
 func (*StoriesSendStoryRequest) TypeID() uint32 { return 0x8f9e6898 }
-
-// TypeName returns "stories.sendStory".
-func (*StoriesSendStoryRequest) TypeName() string { return "stories.sendStory" }
 
 // EncodeBare writes the fields of stories.sendStory.
 func (x *StoriesSendStoryRequest) EncodeBare(e *tl.Encoder) {
@@ -29714,9 +27127,6 @@ type StoriesEditStoryRequest struct {
 // TypeID returns 0x2c63a72b.
 func (*StoriesEditStoryRequest) TypeID() uint32 { return 0x2c63a72b }
 
-// TypeName returns "stories.editStory".
-func (*StoriesEditStoryRequest) TypeName() string { return "stories.editStory" }
-
 // EncodeBare writes the fields of stories.editStory.
 func (x *StoriesEditStoryRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -29804,9 +27214,6 @@ type StoriesDeleteStoriesRequest struct {
 // TypeID returns 0xae59db5f.
 func (*StoriesDeleteStoriesRequest) TypeID() uint32 { return 0xae59db5f }
 
-// TypeName returns "stories.deleteStories".
-func (*StoriesDeleteStoriesRequest) TypeName() string { return "stories.deleteStories" }
-
 // EncodeBare writes the fields of stories.deleteStories.
 func (x *StoriesDeleteStoriesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.deleteStories.peer")
@@ -29837,9 +27244,6 @@ type StoriesTogglePinnedRequest struct {
 
 // TypeID returns 0x9a75a1ef.
 func (*StoriesTogglePinnedRequest) TypeID() uint32 { return 0x9a75a1ef }
-
-// TypeName returns "stories.togglePinned".
-func (*StoriesTogglePinnedRequest) TypeName() string { return "stories.togglePinned" }
 
 // EncodeBare writes the fields of stories.togglePinned.
 func (x *StoriesTogglePinnedRequest) EncodeBare(e *tl.Encoder) {
@@ -29873,9 +27277,6 @@ type StoriesGetAllStoriesRequest struct {
 
 // TypeID returns 0xeeb0d625.
 func (*StoriesGetAllStoriesRequest) TypeID() uint32 { return 0xeeb0d625 }
-
-// TypeName returns "stories.getAllStories".
-func (*StoriesGetAllStoriesRequest) TypeName() string { return "stories.getAllStories" }
 
 // EncodeBare writes the fields of stories.getAllStories.
 func (x *StoriesGetAllStoriesRequest) EncodeBare(e *tl.Encoder) {
@@ -29924,9 +27325,6 @@ type StoriesGetPinnedStoriesRequest struct {
 // TypeID returns 0x5821a5dc.
 func (*StoriesGetPinnedStoriesRequest) TypeID() uint32 { return 0x5821a5dc }
 
-// TypeName returns "stories.getPinnedStories".
-func (*StoriesGetPinnedStoriesRequest) TypeName() string { return "stories.getPinnedStories" }
-
 // EncodeBare writes the fields of stories.getPinnedStories.
 func (x *StoriesGetPinnedStoriesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.getPinnedStories.peer")
@@ -29960,9 +27358,6 @@ type StoriesGetStoriesArchiveRequest struct {
 // TypeID returns 0xb4352016.
 func (*StoriesGetStoriesArchiveRequest) TypeID() uint32 { return 0xb4352016 }
 
-// TypeName returns "stories.getStoriesArchive".
-func (*StoriesGetStoriesArchiveRequest) TypeName() string { return "stories.getStoriesArchive" }
-
 // EncodeBare writes the fields of stories.getStoriesArchive.
 func (x *StoriesGetStoriesArchiveRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.getStoriesArchive.peer")
@@ -29995,9 +27390,6 @@ type StoriesGetStoriesByIDRequest struct {
 // TypeID returns 0x5774ca74.
 func (*StoriesGetStoriesByIDRequest) TypeID() uint32 { return 0x5774ca74 }
 
-// TypeName returns "stories.getStoriesByID".
-func (*StoriesGetStoriesByIDRequest) TypeName() string { return "stories.getStoriesByID" }
-
 // EncodeBare writes the fields of stories.getStoriesByID.
 func (x *StoriesGetStoriesByIDRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.getStoriesByID.peer")
@@ -30027,11 +27419,6 @@ type StoriesToggleAllStoriesHiddenRequest struct {
 // TypeID returns 0x7c2557c4.
 func (*StoriesToggleAllStoriesHiddenRequest) TypeID() uint32 { return 0x7c2557c4 }
 
-// TypeName returns "stories.toggleAllStoriesHidden".
-func (*StoriesToggleAllStoriesHiddenRequest) TypeName() string {
-	return "stories.toggleAllStoriesHidden"
-}
-
 // EncodeBare writes the fields of stories.toggleAllStoriesHidden.
 func (x *StoriesToggleAllStoriesHiddenRequest) EncodeBare(e *tl.Encoder) {
 	e.Bool(x.Hidden)
@@ -30059,9 +27446,6 @@ type StoriesReadStoriesRequest struct {
 
 // TypeID returns 0xa556dac8.
 func (*StoriesReadStoriesRequest) TypeID() uint32 { return 0xa556dac8 }
-
-// TypeName returns "stories.readStories".
-func (*StoriesReadStoriesRequest) TypeName() string { return "stories.readStories" }
 
 // EncodeBare writes the fields of stories.readStories.
 func (x *StoriesReadStoriesRequest) EncodeBare(e *tl.Encoder) {
@@ -30092,9 +27476,6 @@ type StoriesIncrementStoryViewsRequest struct {
 
 // TypeID returns 0xb2028afb.
 func (*StoriesIncrementStoryViewsRequest) TypeID() uint32 { return 0xb2028afb }
-
-// TypeName returns "stories.incrementStoryViews".
-func (*StoriesIncrementStoryViewsRequest) TypeName() string { return "stories.incrementStoryViews" }
 
 // EncodeBare writes the fields of stories.incrementStoryViews.
 func (x *StoriesIncrementStoryViewsRequest) EncodeBare(e *tl.Encoder) {
@@ -30131,9 +27512,6 @@ type StoriesGetStoryViewsListRequest struct {
 
 // TypeID returns 0x7ed23c57.
 func (*StoriesGetStoryViewsListRequest) TypeID() uint32 { return 0x7ed23c57 }
-
-// TypeName returns "stories.getStoryViewsList".
-func (*StoriesGetStoryViewsListRequest) TypeName() string { return "stories.getStoryViewsList" }
 
 // EncodeBare writes the fields of stories.getStoryViewsList.
 func (x *StoriesGetStoryViewsListRequest) EncodeBare(e *tl.Encoder) {
@@ -30193,9 +27571,6 @@ type StoriesGetStoriesViewsRequest struct {
 // TypeID returns 0x28e16cc8.
 func (*StoriesGetStoriesViewsRequest) TypeID() uint32 { return 0x28e16cc8 }
 
-// TypeName returns "stories.getStoriesViews".
-func (*StoriesGetStoriesViewsRequest) TypeName() string { return "stories.getStoriesViews" }
-
 // EncodeBare writes the fields of stories.getStoriesViews.
 func (x *StoriesGetStoriesViewsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.getStoriesViews.peer")
@@ -30225,9 +27600,6 @@ type StoriesExportStoryLinkRequest struct {
 
 // TypeID returns 0x7b8def20.
 func (*StoriesExportStoryLinkRequest) TypeID() uint32 { return 0x7b8def20 }
-
-// TypeName returns "stories.exportStoryLink".
-func (*StoriesExportStoryLinkRequest) TypeName() string { return "stories.exportStoryLink" }
 
 // EncodeBare writes the fields of stories.exportStoryLink.
 func (x *StoriesExportStoryLinkRequest) EncodeBare(e *tl.Encoder) {
@@ -30260,9 +27632,6 @@ type StoriesReportRequest struct {
 
 // TypeID returns 0x19d8eb45.
 func (*StoriesReportRequest) TypeID() uint32 { return 0x19d8eb45 }
-
-// TypeName returns "stories.report".
-func (*StoriesReportRequest) TypeName() string { return "stories.report" }
 
 // EncodeBare writes the fields of stories.report.
 func (x *StoriesReportRequest) EncodeBare(e *tl.Encoder) {
@@ -30297,9 +27666,6 @@ type StoriesActivateStealthModeRequest struct {
 
 // TypeID returns 0x57bbd166.
 func (*StoriesActivateStealthModeRequest) TypeID() uint32 { return 0x57bbd166 }
-
-// TypeName returns "stories.activateStealthMode".
-func (*StoriesActivateStealthModeRequest) TypeName() string { return "stories.activateStealthMode" }
 
 // EncodeBare writes the fields of stories.activateStealthMode.
 func (x *StoriesActivateStealthModeRequest) EncodeBare(e *tl.Encoder) {
@@ -30340,9 +27706,6 @@ type StoriesSendReactionRequest struct {
 // TypeID returns 0x7fd736b2.
 func (*StoriesSendReactionRequest) TypeID() uint32 { return 0x7fd736b2 }
 
-// TypeName returns "stories.sendReaction".
-func (*StoriesSendReactionRequest) TypeName() string { return "stories.sendReaction" }
-
 // EncodeBare writes the fields of stories.sendReaction.
 func (x *StoriesSendReactionRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -30381,9 +27744,6 @@ type StoriesGetPeerStoriesRequest struct {
 // TypeID returns 0x2c4ada50.
 func (*StoriesGetPeerStoriesRequest) TypeID() uint32 { return 0x2c4ada50 }
 
-// TypeName returns "stories.getPeerStories".
-func (*StoriesGetPeerStoriesRequest) TypeName() string { return "stories.getPeerStories" }
-
 // EncodeBare writes the fields of stories.getPeerStories.
 func (x *StoriesGetPeerStoriesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.getPeerStories.peer")
@@ -30410,9 +27770,6 @@ type StoriesGetAllReadPeerStoriesRequest struct {
 // TypeID returns 0x9b5ae7f9.
 func (*StoriesGetAllReadPeerStoriesRequest) TypeID() uint32 { return 0x9b5ae7f9 }
 
-// TypeName returns "stories.getAllReadPeerStories".
-func (*StoriesGetAllReadPeerStoriesRequest) TypeName() string { return "stories.getAllReadPeerStories" }
-
 // EncodeBare writes the fields of stories.getAllReadPeerStories.
 func (x *StoriesGetAllReadPeerStoriesRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -30437,9 +27794,6 @@ type StoriesGetPeerMaxIDsRequest struct {
 
 // TypeID returns 0x78499170.
 func (*StoriesGetPeerMaxIDsRequest) TypeID() uint32 { return 0x78499170 }
-
-// TypeName returns "stories.getPeerMaxIDs".
-func (*StoriesGetPeerMaxIDsRequest) TypeName() string { return "stories.getPeerMaxIDs" }
 
 // EncodeBare writes the fields of stories.getPeerMaxIDs.
 func (x *StoriesGetPeerMaxIDsRequest) EncodeBare(e *tl.Encoder) {
@@ -30467,9 +27821,6 @@ type StoriesGetChatsToSendRequest struct {
 // TypeID returns 0xa56a8b60.
 func (*StoriesGetChatsToSendRequest) TypeID() uint32 { return 0xa56a8b60 }
 
-// TypeName returns "stories.getChatsToSend".
-func (*StoriesGetChatsToSendRequest) TypeName() string { return "stories.getChatsToSend" }
-
 // EncodeBare writes the fields of stories.getChatsToSend.
 func (x *StoriesGetChatsToSendRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -30495,11 +27846,6 @@ type StoriesTogglePeerStoriesHiddenRequest struct {
 
 // TypeID returns 0xbd0415c4.
 func (*StoriesTogglePeerStoriesHiddenRequest) TypeID() uint32 { return 0xbd0415c4 }
-
-// TypeName returns "stories.togglePeerStoriesHidden".
-func (*StoriesTogglePeerStoriesHiddenRequest) TypeName() string {
-	return "stories.togglePeerStoriesHidden"
-}
 
 // EncodeBare writes the fields of stories.togglePeerStoriesHidden.
 func (x *StoriesTogglePeerStoriesHiddenRequest) EncodeBare(e *tl.Encoder) {
@@ -30534,9 +27880,6 @@ type StoriesGetStoryReactionsListRequest struct {
 
 // TypeID returns 0xb9b2881f.
 func (*StoriesGetStoryReactionsListRequest) TypeID() uint32 { return 0xb9b2881f }
-
-// TypeName returns "stories.getStoryReactionsList".
-func (*StoriesGetStoryReactionsListRequest) TypeName() string { return "stories.getStoryReactionsList" }
 
 // EncodeBare writes the fields of stories.getStoryReactionsList.
 func (x *StoriesGetStoryReactionsListRequest) EncodeBare(e *tl.Encoder) {
@@ -30595,9 +27938,6 @@ type StoriesTogglePinnedToTopRequest struct {
 // TypeID returns 0x0b297e9b.
 func (*StoriesTogglePinnedToTopRequest) TypeID() uint32 { return 0x0b297e9b }
 
-// TypeName returns "stories.togglePinnedToTop".
-func (*StoriesTogglePinnedToTopRequest) TypeName() string { return "stories.togglePinnedToTop" }
-
 // EncodeBare writes the fields of stories.togglePinnedToTop.
 func (x *StoriesTogglePinnedToTopRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.togglePinnedToTop.peer")
@@ -30630,9 +27970,6 @@ type StoriesSearchPostsRequest struct {
 
 // TypeID returns 0xd1810907.
 func (*StoriesSearchPostsRequest) TypeID() uint32 { return 0xd1810907 }
-
-// TypeName returns "stories.searchPosts".
-func (*StoriesSearchPostsRequest) TypeName() string { return "stories.searchPosts" }
 
 // EncodeBare writes the fields of stories.searchPosts.
 func (x *StoriesSearchPostsRequest) EncodeBare(e *tl.Encoder) {
@@ -30695,9 +28032,6 @@ type StoriesCreateAlbumRequest struct {
 // TypeID returns 0xa36396e5.
 func (*StoriesCreateAlbumRequest) TypeID() uint32 { return 0xa36396e5 }
 
-// TypeName returns "stories.createAlbum".
-func (*StoriesCreateAlbumRequest) TypeName() string { return "stories.createAlbum" }
-
 // EncodeBare writes the fields of stories.createAlbum.
 func (x *StoriesCreateAlbumRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.createAlbum.peer")
@@ -30733,9 +28067,6 @@ type StoriesUpdateAlbumRequest struct {
 
 // TypeID returns 0x5e5259b6.
 func (*StoriesUpdateAlbumRequest) TypeID() uint32 { return 0x5e5259b6 }
-
-// TypeName returns "stories.updateAlbum".
-func (*StoriesUpdateAlbumRequest) TypeName() string { return "stories.updateAlbum" }
 
 // EncodeBare writes the fields of stories.updateAlbum.
 func (x *StoriesUpdateAlbumRequest) EncodeBare(e *tl.Encoder) {
@@ -30806,9 +28137,6 @@ type StoriesReorderAlbumsRequest struct {
 // TypeID returns 0x8535fbd9.
 func (*StoriesReorderAlbumsRequest) TypeID() uint32 { return 0x8535fbd9 }
 
-// TypeName returns "stories.reorderAlbums".
-func (*StoriesReorderAlbumsRequest) TypeName() string { return "stories.reorderAlbums" }
-
 // EncodeBare writes the fields of stories.reorderAlbums.
 func (x *StoriesReorderAlbumsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.reorderAlbums.peer")
@@ -30839,9 +28167,6 @@ type StoriesDeleteAlbumRequest struct {
 // TypeID returns 0x8d3456d0.
 func (*StoriesDeleteAlbumRequest) TypeID() uint32 { return 0x8d3456d0 }
 
-// TypeName returns "stories.deleteAlbum".
-func (*StoriesDeleteAlbumRequest) TypeName() string { return "stories.deleteAlbum" }
-
 // EncodeBare writes the fields of stories.deleteAlbum.
 func (x *StoriesDeleteAlbumRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "stories.deleteAlbum.peer")
@@ -30871,9 +28196,6 @@ type StoriesGetAlbumsRequest struct {
 
 // TypeID returns 0x25b3eac7.
 func (*StoriesGetAlbumsRequest) TypeID() uint32 { return 0x25b3eac7 }
-
-// TypeName returns "stories.getAlbums".
-func (*StoriesGetAlbumsRequest) TypeName() string { return "stories.getAlbums" }
 
 // EncodeBare writes the fields of stories.getAlbums.
 func (x *StoriesGetAlbumsRequest) EncodeBare(e *tl.Encoder) {
@@ -30906,9 +28228,6 @@ type StoriesGetAlbumStoriesRequest struct {
 
 // TypeID returns 0xac806d61.
 func (*StoriesGetAlbumStoriesRequest) TypeID() uint32 { return 0xac806d61 }
-
-// TypeName returns "stories.getAlbumStories".
-func (*StoriesGetAlbumStoriesRequest) TypeName() string { return "stories.getAlbumStories" }
 
 // EncodeBare writes the fields of stories.getAlbumStories.
 func (x *StoriesGetAlbumStoriesRequest) EncodeBare(e *tl.Encoder) {
@@ -30951,9 +28270,6 @@ type StoriesStartLiveRequest struct {
 
 // TypeID returns 0xd069ccde.
 func (*StoriesStartLiveRequest) TypeID() uint32 { return 0xd069ccde }
-
-// TypeName returns "stories.startLive".
-func (*StoriesStartLiveRequest) TypeName() string { return "stories.startLive" }
 
 // EncodeBare writes the fields of stories.startLive.
 func (x *StoriesStartLiveRequest) EncodeBare(e *tl.Encoder) {
@@ -31040,9 +28356,6 @@ type PremiumGetBoostsListRequest struct {
 // TypeID returns 0x60f67660.
 func (*PremiumGetBoostsListRequest) TypeID() uint32 { return 0x60f67660 }
 
-// TypeName returns "premium.getBoostsList".
-func (*PremiumGetBoostsListRequest) TypeName() string { return "premium.getBoostsList" }
-
 // EncodeBare writes the fields of premium.getBoostsList.
 func (x *PremiumGetBoostsListRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -31080,9 +28393,6 @@ type PremiumGetMyBoostsRequest struct {
 // TypeID returns 0x0be77b4a.
 func (*PremiumGetMyBoostsRequest) TypeID() uint32 { return 0x0be77b4a }
 
-// TypeName returns "premium.getMyBoosts".
-func (*PremiumGetMyBoostsRequest) TypeName() string { return "premium.getMyBoosts" }
-
 // EncodeBare writes the fields of premium.getMyBoosts.
 func (x *PremiumGetMyBoostsRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -31108,9 +28418,6 @@ type PremiumApplyBoostRequest struct {
 
 // TypeID returns 0x6b7da746.
 func (*PremiumApplyBoostRequest) TypeID() uint32 { return 0x6b7da746 }
-
-// TypeName returns "premium.applyBoost".
-func (*PremiumApplyBoostRequest) TypeName() string { return "premium.applyBoost" }
 
 // EncodeBare writes the fields of premium.applyBoost.
 func (x *PremiumApplyBoostRequest) EncodeBare(e *tl.Encoder) {
@@ -31151,9 +28458,6 @@ type PremiumGetBoostsStatusRequest struct {
 // TypeID returns 0x042f1f61.
 func (*PremiumGetBoostsStatusRequest) TypeID() uint32 { return 0x042f1f61 }
 
-// TypeName returns "premium.getBoostsStatus".
-func (*PremiumGetBoostsStatusRequest) TypeName() string { return "premium.getBoostsStatus" }
-
 // EncodeBare writes the fields of premium.getBoostsStatus.
 func (x *PremiumGetBoostsStatusRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "premium.getBoostsStatus.peer")
@@ -31181,9 +28485,6 @@ type PremiumGetUserBoostsRequest struct {
 
 // TypeID returns 0x39854d1f.
 func (*PremiumGetUserBoostsRequest) TypeID() uint32 { return 0x39854d1f }
-
-// TypeName returns "premium.getUserBoosts".
-func (*PremiumGetUserBoostsRequest) TypeName() string { return "premium.getUserBoosts" }
 
 // EncodeBare writes the fields of premium.getUserBoosts.
 func (x *PremiumGetUserBoostsRequest) EncodeBare(e *tl.Encoder) {
@@ -31213,9 +28514,6 @@ type SmsjobsIsEligibleToJoinRequest struct {
 // TypeID returns 0x0edc39d0.
 func (*SmsjobsIsEligibleToJoinRequest) TypeID() uint32 { return 0x0edc39d0 }
 
-// TypeName returns "smsjobs.isEligibleToJoin".
-func (*SmsjobsIsEligibleToJoinRequest) TypeName() string { return "smsjobs.isEligibleToJoin" }
-
 // EncodeBare writes the fields of smsjobs.isEligibleToJoin.
 func (x *SmsjobsIsEligibleToJoinRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -31239,9 +28537,6 @@ type SmsjobsJoinRequest struct {
 
 // TypeID returns 0xa74ece2d.
 func (*SmsjobsJoinRequest) TypeID() uint32 { return 0xa74ece2d }
-
-// TypeName returns "smsjobs.join".
-func (*SmsjobsJoinRequest) TypeName() string { return "smsjobs.join" }
 
 // EncodeBare writes the fields of smsjobs.join.
 func (x *SmsjobsJoinRequest) EncodeBare(e *tl.Encoder) {
@@ -31267,9 +28562,6 @@ type SmsjobsLeaveRequest struct {
 // TypeID returns 0x9898ad73.
 func (*SmsjobsLeaveRequest) TypeID() uint32 { return 0x9898ad73 }
 
-// TypeName returns "smsjobs.leave".
-func (*SmsjobsLeaveRequest) TypeName() string { return "smsjobs.leave" }
-
 // EncodeBare writes the fields of smsjobs.leave.
 func (x *SmsjobsLeaveRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -31294,9 +28586,6 @@ type SmsjobsUpdateSettingsRequest struct {
 
 // TypeID returns 0x093fa0bf.
 func (*SmsjobsUpdateSettingsRequest) TypeID() uint32 { return 0x093fa0bf }
-
-// TypeName returns "smsjobs.updateSettings".
-func (*SmsjobsUpdateSettingsRequest) TypeName() string { return "smsjobs.updateSettings" }
 
 // EncodeBare writes the fields of smsjobs.updateSettings.
 func (x *SmsjobsUpdateSettingsRequest) EncodeBare(e *tl.Encoder) {
@@ -31329,9 +28618,6 @@ type SmsjobsGetStatusRequest struct {
 // TypeID returns 0x10a698e8.
 func (*SmsjobsGetStatusRequest) TypeID() uint32 { return 0x10a698e8 }
 
-// TypeName returns "smsjobs.getStatus".
-func (*SmsjobsGetStatusRequest) TypeName() string { return "smsjobs.getStatus" }
-
 // EncodeBare writes the fields of smsjobs.getStatus.
 func (x *SmsjobsGetStatusRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -31356,9 +28642,6 @@ type SmsjobsGetSMSJobRequest struct {
 
 // TypeID returns 0x778d902f.
 func (*SmsjobsGetSMSJobRequest) TypeID() uint32 { return 0x778d902f }
-
-// TypeName returns "smsjobs.getSmsJob".
-func (*SmsjobsGetSMSJobRequest) TypeName() string { return "smsjobs.getSmsJob" }
 
 // EncodeBare writes the fields of smsjobs.getSmsJob.
 func (x *SmsjobsGetSMSJobRequest) EncodeBare(e *tl.Encoder) {
@@ -31387,9 +28670,6 @@ type SmsjobsFinishJobRequest struct {
 
 // TypeID returns 0x4f1ebf24.
 func (*SmsjobsFinishJobRequest) TypeID() uint32 { return 0x4f1ebf24 }
-
-// TypeName returns "smsjobs.finishJob".
-func (*SmsjobsFinishJobRequest) TypeName() string { return "smsjobs.finishJob" }
 
 // EncodeBare writes the fields of smsjobs.finishJob.
 func (x *SmsjobsFinishJobRequest) EncodeBare(e *tl.Encoder) {
@@ -31430,9 +28710,6 @@ type FragmentGetCollectibleInfoRequest struct {
 // TypeID returns 0xbe1e85ba.
 func (*FragmentGetCollectibleInfoRequest) TypeID() uint32 { return 0xbe1e85ba }
 
-// TypeName returns "fragment.getCollectibleInfo".
-func (*FragmentGetCollectibleInfoRequest) TypeName() string { return "fragment.getCollectibleInfo" }
-
 // EncodeBare writes the fields of fragment.getCollectibleInfo.
 func (x *FragmentGetCollectibleInfoRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Collectible, "fragment.getCollectibleInfo.collectible")
@@ -31462,9 +28739,6 @@ type AicomposeCreateToneRequest struct {
 
 // TypeID returns 0x4aa83913.
 func (*AicomposeCreateToneRequest) TypeID() uint32 { return 0x4aa83913 }
-
-// TypeName returns "aicompose.createTone".
-func (*AicomposeCreateToneRequest) TypeName() string { return "aicompose.createTone" }
 
 // EncodeBare writes the fields of aicompose.createTone.
 func (x *AicomposeCreateToneRequest) EncodeBare(e *tl.Encoder) {
@@ -31507,9 +28781,6 @@ type AicomposeUpdateToneRequest struct {
 
 // TypeID returns 0x903bcf59.
 func (*AicomposeUpdateToneRequest) TypeID() uint32 { return 0x903bcf59 }
-
-// TypeName returns "aicompose.updateTone".
-func (*AicomposeUpdateToneRequest) TypeName() string { return "aicompose.updateTone" }
 
 // EncodeBare writes the fields of aicompose.updateTone.
 func (x *AicomposeUpdateToneRequest) EncodeBare(e *tl.Encoder) {
@@ -31578,9 +28849,6 @@ type AicomposeSaveToneRequest struct {
 // TypeID returns 0x1782cbb1.
 func (*AicomposeSaveToneRequest) TypeID() uint32 { return 0x1782cbb1 }
 
-// TypeName returns "aicompose.saveTone".
-func (*AicomposeSaveToneRequest) TypeName() string { return "aicompose.saveTone" }
-
 // EncodeBare writes the fields of aicompose.saveTone.
 func (x *AicomposeSaveToneRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Tone, "aicompose.saveTone.tone")
@@ -31610,9 +28878,6 @@ type AicomposeDeleteToneRequest struct {
 // TypeID returns 0xdd39316a.
 func (*AicomposeDeleteToneRequest) TypeID() uint32 { return 0xdd39316a }
 
-// TypeName returns "aicompose.deleteTone".
-func (*AicomposeDeleteToneRequest) TypeName() string { return "aicompose.deleteTone" }
-
 // EncodeBare writes the fields of aicompose.deleteTone.
 func (x *AicomposeDeleteToneRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Tone, "aicompose.deleteTone.tone")
@@ -31639,9 +28904,6 @@ type AicomposeGetToneRequest struct {
 
 // TypeID returns 0xb2e8ba03.
 func (*AicomposeGetToneRequest) TypeID() uint32 { return 0xb2e8ba03 }
-
-// TypeName returns "aicompose.getTone".
-func (*AicomposeGetToneRequest) TypeName() string { return "aicompose.getTone" }
 
 // EncodeBare writes the fields of aicompose.getTone.
 func (x *AicomposeGetToneRequest) EncodeBare(e *tl.Encoder) {
@@ -31670,9 +28932,6 @@ type AicomposeGetTonesRequest struct {
 // TypeID returns 0xabd59201.
 func (*AicomposeGetTonesRequest) TypeID() uint32 { return 0xabd59201 }
 
-// TypeName returns "aicompose.getTones".
-func (*AicomposeGetTonesRequest) TypeName() string { return "aicompose.getTones" }
-
 // EncodeBare writes the fields of aicompose.getTones.
 func (x *AicomposeGetTonesRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.Hash)
@@ -31700,9 +28959,6 @@ type AicomposeGetToneExampleRequest struct {
 
 // TypeID returns 0xd1b4ab14.
 func (*AicomposeGetToneExampleRequest) TypeID() uint32 { return 0xd1b4ab14 }
-
-// TypeName returns "aicompose.getToneExample".
-func (*AicomposeGetToneExampleRequest) TypeName() string { return "aicompose.getToneExample" }
 
 // EncodeBare writes the fields of aicompose.getToneExample.
 func (x *AicomposeGetToneExampleRequest) EncodeBare(e *tl.Encoder) {
@@ -31735,9 +28991,6 @@ type CommunitiesCreateRequest struct {
 
 // TypeID returns 0xa63859ec.
 func (*CommunitiesCreateRequest) TypeID() uint32 { return 0xa63859ec }
-
-// TypeName returns "communities.create".
-func (*CommunitiesCreateRequest) TypeName() string { return "communities.create" }
 
 // EncodeBare writes the fields of communities.create.
 func (x *CommunitiesCreateRequest) EncodeBare(e *tl.Encoder) {
@@ -31788,9 +29041,6 @@ type CommunitiesTogglePeerLinkRequest struct {
 // TypeID returns 0x736dcfea.
 func (*CommunitiesTogglePeerLinkRequest) TypeID() uint32 { return 0x736dcfea }
 
-// TypeName returns "communities.togglePeerLink".
-func (*CommunitiesTogglePeerLinkRequest) TypeName() string { return "communities.togglePeerLink" }
-
 // EncodeBare writes the fields of communities.togglePeerLink.
 func (x *CommunitiesTogglePeerLinkRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -31834,11 +29084,6 @@ type CommunitiesGetJoinedCommunitiesRequest struct {
 // TypeID returns 0xa663e830.
 func (*CommunitiesGetJoinedCommunitiesRequest) TypeID() uint32 { return 0xa663e830 }
 
-// TypeName returns "communities.getJoinedCommunities".
-func (*CommunitiesGetJoinedCommunitiesRequest) TypeName() string {
-	return "communities.getJoinedCommunities"
-}
-
 // EncodeBare writes the fields of communities.getJoinedCommunities.
 func (x *CommunitiesGetJoinedCommunitiesRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -31864,11 +29109,6 @@ type CommunitiesToggleCommunityCollapsedInDialogsRequest struct {
 
 // TypeID returns 0xd766e3ea.
 func (*CommunitiesToggleCommunityCollapsedInDialogsRequest) TypeID() uint32 { return 0xd766e3ea }
-
-// TypeName returns "communities.toggleCommunityCollapsedInDialogs".
-func (*CommunitiesToggleCommunityCollapsedInDialogsRequest) TypeName() string {
-	return "communities.toggleCommunityCollapsedInDialogs"
-}
 
 // EncodeBare writes the fields of communities.toggleCommunityCollapsedInDialogs.
 func (x *CommunitiesToggleCommunityCollapsedInDialogsRequest) EncodeBare(e *tl.Encoder) {
@@ -31906,11 +29146,6 @@ type CommunitiesGetPeerLinkRequestsRequest struct {
 // TypeID returns 0x93773344.
 func (*CommunitiesGetPeerLinkRequestsRequest) TypeID() uint32 { return 0x93773344 }
 
-// TypeName returns "communities.getPeerLinkRequests".
-func (*CommunitiesGetPeerLinkRequestsRequest) TypeName() string {
-	return "communities.getPeerLinkRequests"
-}
-
 // EncodeBare writes the fields of communities.getPeerLinkRequests.
 func (x *CommunitiesGetPeerLinkRequestsRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Community, "communities.getPeerLinkRequests.community")
@@ -31943,11 +29178,6 @@ type CommunitiesTogglePeerLinkRequestApprovalRequest struct {
 
 // TypeID returns 0x8c8219a8.
 func (*CommunitiesTogglePeerLinkRequestApprovalRequest) TypeID() uint32 { return 0x8c8219a8 }
-
-// TypeName returns "communities.togglePeerLinkRequestApproval".
-func (*CommunitiesTogglePeerLinkRequestApprovalRequest) TypeName() string {
-	return "communities.togglePeerLinkRequestApproval"
-}
 
 // EncodeBare writes the fields of communities.togglePeerLinkRequestApproval.
 func (x *CommunitiesTogglePeerLinkRequestApprovalRequest) EncodeBare(e *tl.Encoder) {
@@ -31986,11 +29216,6 @@ type CommunitiesToggleAllPeerLinkRequestApprovalRequest struct {
 // TypeID returns 0xbfe3dd3d.
 func (*CommunitiesToggleAllPeerLinkRequestApprovalRequest) TypeID() uint32 { return 0xbfe3dd3d }
 
-// TypeName returns "communities.toggleAllPeerLinkRequestApproval".
-func (*CommunitiesToggleAllPeerLinkRequestApprovalRequest) TypeName() string {
-	return "communities.toggleAllPeerLinkRequestApproval"
-}
-
 // EncodeBare writes the fields of communities.toggleAllPeerLinkRequestApproval.
 func (x *CommunitiesToggleAllPeerLinkRequestApprovalRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -32026,11 +29251,6 @@ type CommunitiesToggleParticipantBannedRequest struct {
 
 // TypeID returns 0x9967ad0f.
 func (*CommunitiesToggleParticipantBannedRequest) TypeID() uint32 { return 0x9967ad0f }
-
-// TypeName returns "communities.toggleParticipantBanned".
-func (*CommunitiesToggleParticipantBannedRequest) TypeName() string {
-	return "communities.toggleParticipantBanned"
-}
 
 // EncodeBare writes the fields of communities.toggleParticipantBanned.
 func (x *CommunitiesToggleParticipantBannedRequest) EncodeBare(e *tl.Encoder) {
@@ -32068,11 +29288,6 @@ type CommunitiesGetParticipantJoinedChatsRequest struct {
 
 // TypeID returns 0xf87eabab.
 func (*CommunitiesGetParticipantJoinedChatsRequest) TypeID() uint32 { return 0xf87eabab }
-
-// TypeName returns "communities.getParticipantJoinedChats".
-func (*CommunitiesGetParticipantJoinedChatsRequest) TypeName() string {
-	return "communities.getParticipantJoinedChats"
-}
 
 // EncodeBare writes the fields of communities.getParticipantJoinedChats.
 func (x *CommunitiesGetParticipantJoinedChatsRequest) EncodeBare(e *tl.Encoder) {
@@ -32115,9 +29330,6 @@ type EphemeralSendMessageRequest struct {
 
 // TypeID returns 0xba8d5f35.
 func (*EphemeralSendMessageRequest) TypeID() uint32 { return 0xba8d5f35 }
-
-// TypeName returns "ephemeral.sendMessage".
-func (*EphemeralSendMessageRequest) TypeName() string { return "ephemeral.sendMessage" }
 
 // EncodeBare writes the fields of ephemeral.sendMessage.
 func (x *EphemeralSendMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -32234,9 +29446,6 @@ type EphemeralDeleteMessageRequest struct {
 // TypeID returns 0x92f6e797.
 func (*EphemeralDeleteMessageRequest) TypeID() uint32 { return 0x92f6e797 }
 
-// TypeName returns "ephemeral.deleteMessage".
-func (*EphemeralDeleteMessageRequest) TypeName() string { return "ephemeral.deleteMessage" }
-
 // EncodeBare writes the fields of ephemeral.deleteMessage.
 func (x *EphemeralDeleteMessageRequest) EncodeBare(e *tl.Encoder) {
 	var f0 uint32
@@ -32281,9 +29490,6 @@ type EphemeralReportMessageRequest struct {
 // TypeID returns 0x8704f2bf.
 func (*EphemeralReportMessageRequest) TypeID() uint32 { return 0x8704f2bf }
 
-// TypeName returns "ephemeral.reportMessage".
-func (*EphemeralReportMessageRequest) TypeName() string { return "ephemeral.reportMessage" }
-
 // EncodeBare writes the fields of ephemeral.reportMessage.
 func (x *EphemeralReportMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "ephemeral.reportMessage.peer")
@@ -32318,9 +29524,6 @@ type EphemeralGetCallbackAnswerRequest struct {
 
 // TypeID returns 0x3fa464c8.
 func (*EphemeralGetCallbackAnswerRequest) TypeID() uint32 { return 0x3fa464c8 }
-
-// TypeName returns "ephemeral.getCallbackAnswer".
-func (*EphemeralGetCallbackAnswerRequest) TypeName() string { return "ephemeral.getCallbackAnswer" }
 
 // EncodeBare writes the fields of ephemeral.getCallbackAnswer.
 func (x *EphemeralGetCallbackAnswerRequest) EncodeBare(e *tl.Encoder) {
@@ -32371,9 +29574,6 @@ type EphemeralEditMessageRequest struct {
 
 // TypeID returns 0xcf9c725b.
 func (*EphemeralEditMessageRequest) TypeID() uint32 { return 0xcf9c725b }
-
-// TypeName returns "ephemeral.editMessage".
-func (*EphemeralEditMessageRequest) TypeName() string { return "ephemeral.editMessage" }
 
 // EncodeBare writes the fields of ephemeral.editMessage.
 func (x *EphemeralEditMessageRequest) EncodeBare(e *tl.Encoder) {
@@ -32470,11 +29670,6 @@ type EphemeralDeleteWelcomeMessageRequest struct {
 // TypeID returns 0xe882a9e1.
 func (*EphemeralDeleteWelcomeMessageRequest) TypeID() uint32 { return 0xe882a9e1 }
 
-// TypeName returns "ephemeral.deleteWelcomeMessage".
-func (*EphemeralDeleteWelcomeMessageRequest) TypeName() string {
-	return "ephemeral.deleteWelcomeMessage"
-}
-
 // EncodeBare writes the fields of ephemeral.deleteWelcomeMessage.
 func (x *EphemeralDeleteWelcomeMessageRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "ephemeral.deleteWelcomeMessage.peer")
@@ -32504,11 +29699,6 @@ type EphemeralDeleteAllWelcomeMessagesRequest struct {
 // TypeID returns 0x734f9721.
 func (*EphemeralDeleteAllWelcomeMessagesRequest) TypeID() uint32 { return 0x734f9721 }
 
-// TypeName returns "ephemeral.deleteAllWelcomeMessages".
-func (*EphemeralDeleteAllWelcomeMessagesRequest) TypeName() string {
-	return "ephemeral.deleteAllWelcomeMessages"
-}
-
 // EncodeBare writes the fields of ephemeral.deleteAllWelcomeMessages.
 func (x *EphemeralDeleteAllWelcomeMessagesRequest) EncodeBare(e *tl.Encoder) {
 	e.Object(x.Peer, "ephemeral.deleteAllWelcomeMessages.peer")
@@ -32536,9 +29726,6 @@ type EphemeralGetWelcomeMessagesRequest struct {
 
 // TypeID returns 0xdb9ac18d.
 func (*EphemeralGetWelcomeMessagesRequest) TypeID() uint32 { return 0xdb9ac18d }
-
-// TypeName returns "ephemeral.getWelcomeMessages".
-func (*EphemeralGetWelcomeMessagesRequest) TypeName() string { return "ephemeral.getWelcomeMessages" }
 
 // EncodeBare writes the fields of ephemeral.getWelcomeMessages.
 func (x *EphemeralGetWelcomeMessagesRequest) EncodeBare(e *tl.Encoder) {

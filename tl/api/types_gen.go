@@ -37,9 +37,6 @@ type Error struct {
 // TypeID returns 0xc4b9f9bb.
 func (*Error) TypeID() uint32 { return 0xc4b9f9bb }
 
-// TypeName returns "error".
-func (*Error) TypeName() string { return "error" }
-
 func (*Error) isErrorClass() {}
 
 // EncodeBare writes the fields of error.
@@ -85,9 +82,6 @@ type Null struct {
 // TypeID returns 0x56730bcc.
 func (*Null) TypeID() uint32 { return 0x56730bcc }
 
-// TypeName returns "null".
-func (*Null) TypeName() string { return "null" }
-
 func (*Null) isNullClass() {}
 
 // EncodeBare writes the fields of null.
@@ -129,9 +123,6 @@ type InputPeerEmpty struct {
 // TypeID returns 0x7f3b18ea.
 func (*InputPeerEmpty) TypeID() uint32 { return 0x7f3b18ea }
 
-// TypeName returns "inputPeerEmpty".
-func (*InputPeerEmpty) TypeName() string { return "inputPeerEmpty" }
-
 func (*InputPeerEmpty) isInputPeerClass() {}
 
 // EncodeBare writes the fields of inputPeerEmpty.
@@ -151,9 +142,6 @@ type InputPeerSelf struct {
 
 // TypeID returns 0x7da07ec9.
 func (*InputPeerSelf) TypeID() uint32 { return 0x7da07ec9 }
-
-// TypeName returns "inputPeerSelf".
-func (*InputPeerSelf) TypeName() string { return "inputPeerSelf" }
 
 func (*InputPeerSelf) isInputPeerClass() {}
 
@@ -175,9 +163,6 @@ type InputPeerChat struct {
 
 // TypeID returns 0x35a95cb9.
 func (*InputPeerChat) TypeID() uint32 { return 0x35a95cb9 }
-
-// TypeName returns "inputPeerChat".
-func (*InputPeerChat) TypeName() string { return "inputPeerChat" }
 
 func (*InputPeerChat) isInputPeerClass() {}
 
@@ -202,9 +187,6 @@ type InputPeerUser struct {
 
 // TypeID returns 0xdde8a54c.
 func (*InputPeerUser) TypeID() uint32 { return 0xdde8a54c }
-
-// TypeName returns "inputPeerUser".
-func (*InputPeerUser) TypeName() string { return "inputPeerUser" }
 
 func (*InputPeerUser) isInputPeerClass() {}
 
@@ -232,9 +214,6 @@ type InputPeerChannel struct {
 // TypeID returns 0x27bcbbfc.
 func (*InputPeerChannel) TypeID() uint32 { return 0x27bcbbfc }
 
-// TypeName returns "inputPeerChannel".
-func (*InputPeerChannel) TypeName() string { return "inputPeerChannel" }
-
 func (*InputPeerChannel) isInputPeerClass() {}
 
 // EncodeBare writes the fields of inputPeerChannel.
@@ -261,9 +240,6 @@ type InputPeerUserFromMessage struct {
 
 // TypeID returns 0xa87b0a1c.
 func (*InputPeerUserFromMessage) TypeID() uint32 { return 0xa87b0a1c }
-
-// TypeName returns "inputPeerUserFromMessage".
-func (*InputPeerUserFromMessage) TypeName() string { return "inputPeerUserFromMessage" }
 
 func (*InputPeerUserFromMessage) isInputPeerClass() {}
 
@@ -293,9 +269,6 @@ type InputPeerChannelFromMessage struct {
 
 // TypeID returns 0xbd2a0840.
 func (*InputPeerChannelFromMessage) TypeID() uint32 { return 0xbd2a0840 }
-
-// TypeName returns "inputPeerChannelFromMessage".
-func (*InputPeerChannelFromMessage) TypeName() string { return "inputPeerChannelFromMessage" }
 
 func (*InputPeerChannelFromMessage) isInputPeerClass() {}
 
@@ -344,9 +317,6 @@ type InputUserEmpty struct {
 // TypeID returns 0xb98886cf.
 func (*InputUserEmpty) TypeID() uint32 { return 0xb98886cf }
 
-// TypeName returns "inputUserEmpty".
-func (*InputUserEmpty) TypeName() string { return "inputUserEmpty" }
-
 func (*InputUserEmpty) isInputUserClass() {}
 
 // EncodeBare writes the fields of inputUserEmpty.
@@ -366,9 +336,6 @@ type InputUserSelf struct {
 
 // TypeID returns 0xf7c1b13f.
 func (*InputUserSelf) TypeID() uint32 { return 0xf7c1b13f }
-
-// TypeName returns "inputUserSelf".
-func (*InputUserSelf) TypeName() string { return "inputUserSelf" }
 
 func (*InputUserSelf) isInputUserClass() {}
 
@@ -391,9 +358,6 @@ type InputUser struct {
 
 // TypeID returns 0xf21158c6.
 func (*InputUser) TypeID() uint32 { return 0xf21158c6 }
-
-// TypeName returns "inputUser".
-func (*InputUser) TypeName() string { return "inputUser" }
 
 func (*InputUser) isInputUserClass() {}
 
@@ -421,9 +385,6 @@ type InputUserFromMessage struct {
 
 // TypeID returns 0x1da448e2.
 func (*InputUserFromMessage) TypeID() uint32 { return 0x1da448e2 }
-
-// TypeName returns "inputUserFromMessage".
-func (*InputUserFromMessage) TypeName() string { return "inputUserFromMessage" }
 
 func (*InputUserFromMessage) isInputUserClass() {}
 
@@ -476,9 +437,6 @@ type InputPhoneContact struct {
 
 // TypeID returns 0x6a1dc4be.
 func (*InputPhoneContact) TypeID() uint32 { return 0x6a1dc4be }
-
-// TypeName returns "inputPhoneContact".
-func (*InputPhoneContact) TypeName() string { return "inputPhoneContact" }
 
 func (*InputPhoneContact) isInputContactClass() {}
 
@@ -545,9 +503,6 @@ type InputFile struct {
 // TypeID returns 0xf52ff27f.
 func (*InputFile) TypeID() uint32 { return 0xf52ff27f }
 
-// TypeName returns "inputFile".
-func (*InputFile) TypeName() string { return "inputFile" }
-
 func (*InputFile) isInputFileClass() {}
 
 // EncodeBare writes the fields of inputFile.
@@ -579,9 +534,6 @@ type InputFileBig struct {
 // TypeID returns 0xfa4f0bb5.
 func (*InputFileBig) TypeID() uint32 { return 0xfa4f0bb5 }
 
-// TypeName returns "inputFileBig".
-func (*InputFileBig) TypeName() string { return "inputFileBig" }
-
 func (*InputFileBig) isInputFileClass() {}
 
 // EncodeBare writes the fields of inputFileBig.
@@ -608,9 +560,6 @@ type InputFileStoryDocument struct {
 
 // TypeID returns 0x62dc8b48.
 func (*InputFileStoryDocument) TypeID() uint32 { return 0x62dc8b48 }
-
-// TypeName returns "inputFileStoryDocument".
-func (*InputFileStoryDocument) TypeName() string { return "inputFileStoryDocument" }
 
 func (*InputFileStoryDocument) isInputFileClass() {}
 
@@ -655,9 +604,6 @@ type InputMediaEmpty struct {
 // TypeID returns 0x9664f57f.
 func (*InputMediaEmpty) TypeID() uint32 { return 0x9664f57f }
 
-// TypeName returns "inputMediaEmpty".
-func (*InputMediaEmpty) TypeName() string { return "inputMediaEmpty" }
-
 func (*InputMediaEmpty) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaEmpty.
@@ -683,9 +629,6 @@ type InputMediaUploadedPhoto struct {
 
 // TypeID returns 0x7d8375da.
 func (*InputMediaUploadedPhoto) TypeID() uint32 { return 0x7d8375da }
-
-// TypeName returns "inputMediaUploadedPhoto".
-func (*InputMediaUploadedPhoto) TypeName() string { return "inputMediaUploadedPhoto" }
 
 func (*InputMediaUploadedPhoto) isInputMediaClass() {}
 
@@ -752,9 +695,6 @@ type InputMediaPhoto struct {
 // TypeID returns 0xe3af4434.
 func (*InputMediaPhoto) TypeID() uint32 { return 0xe3af4434 }
 
-// TypeName returns "inputMediaPhoto".
-func (*InputMediaPhoto) TypeName() string { return "inputMediaPhoto" }
-
 func (*InputMediaPhoto) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaPhoto.
@@ -807,9 +747,6 @@ type InputMediaGeoPoint struct {
 // TypeID returns 0xf9c44144.
 func (*InputMediaGeoPoint) TypeID() uint32 { return 0xf9c44144 }
 
-// TypeName returns "inputMediaGeoPoint".
-func (*InputMediaGeoPoint) TypeName() string { return "inputMediaGeoPoint" }
-
 func (*InputMediaGeoPoint) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaGeoPoint.
@@ -835,9 +772,6 @@ type InputMediaContact struct {
 
 // TypeID returns 0xf8ab7dfb.
 func (*InputMediaContact) TypeID() uint32 { return 0xf8ab7dfb }
-
-// TypeName returns "inputMediaContact".
-func (*InputMediaContact) TypeName() string { return "inputMediaContact" }
 
 func (*InputMediaContact) isInputMediaClass() {}
 
@@ -877,9 +811,6 @@ type InputMediaUploadedDocument struct {
 
 // TypeID returns 0x037c9330.
 func (*InputMediaUploadedDocument) TypeID() uint32 { return 0x037c9330 }
-
-// TypeName returns "inputMediaUploadedDocument".
-func (*InputMediaUploadedDocument) TypeName() string { return "inputMediaUploadedDocument" }
 
 func (*InputMediaUploadedDocument) isInputMediaClass() {}
 
@@ -973,9 +904,6 @@ type InputMediaDocument struct {
 // TypeID returns 0xa8763ab5.
 func (*InputMediaDocument) TypeID() uint32 { return 0xa8763ab5 }
 
-// TypeName returns "inputMediaDocument".
-func (*InputMediaDocument) TypeName() string { return "inputMediaDocument" }
-
 func (*InputMediaDocument) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaDocument.
@@ -1047,9 +975,6 @@ type InputMediaVenue struct {
 // TypeID returns 0xc13d1c11.
 func (*InputMediaVenue) TypeID() uint32 { return 0xc13d1c11 }
 
-// TypeName returns "inputMediaVenue".
-func (*InputMediaVenue) TypeName() string { return "inputMediaVenue" }
-
 func (*InputMediaVenue) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaVenue.
@@ -1084,9 +1009,6 @@ type InputMediaPhotoExternal struct {
 
 // TypeID returns 0xe5bbfe1a.
 func (*InputMediaPhotoExternal) TypeID() uint32 { return 0xe5bbfe1a }
-
-// TypeName returns "inputMediaPhotoExternal".
-func (*InputMediaPhotoExternal) TypeName() string { return "inputMediaPhotoExternal" }
 
 func (*InputMediaPhotoExternal) isInputMediaClass() {}
 
@@ -1130,9 +1052,6 @@ type InputMediaDocumentExternal struct {
 
 // TypeID returns 0x779600f9.
 func (*InputMediaDocumentExternal) TypeID() uint32 { return 0x779600f9 }
-
-// TypeName returns "inputMediaDocumentExternal".
-func (*InputMediaDocumentExternal) TypeName() string { return "inputMediaDocumentExternal" }
 
 func (*InputMediaDocumentExternal) isInputMediaClass() {}
 
@@ -1191,9 +1110,6 @@ type InputMediaGame struct {
 // TypeID returns 0xd33f43f3.
 func (*InputMediaGame) TypeID() uint32 { return 0xd33f43f3 }
 
-// TypeName returns "inputMediaGame".
-func (*InputMediaGame) TypeName() string { return "inputMediaGame" }
-
 func (*InputMediaGame) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaGame.
@@ -1224,9 +1140,6 @@ type InputMediaInvoice struct {
 
 // TypeID returns 0x405fef0d.
 func (*InputMediaInvoice) TypeID() uint32 { return 0x405fef0d }
-
-// TypeName returns "inputMediaInvoice".
-func (*InputMediaInvoice) TypeName() string { return "inputMediaInvoice" }
 
 func (*InputMediaInvoice) isInputMediaClass() {}
 
@@ -1302,9 +1215,6 @@ type InputMediaGeoLive struct {
 // TypeID returns 0x971fa843.
 func (*InputMediaGeoLive) TypeID() uint32 { return 0x971fa843 }
 
-// TypeName returns "inputMediaGeoLive".
-func (*InputMediaGeoLive) TypeName() string { return "inputMediaGeoLive" }
-
 func (*InputMediaGeoLive) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaGeoLive.
@@ -1366,9 +1276,6 @@ type InputMediaPoll struct {
 
 // TypeID returns 0x883a4108.
 func (*InputMediaPoll) TypeID() uint32 { return 0x883a4108 }
-
-// TypeName returns "inputMediaPoll".
-func (*InputMediaPoll) TypeName() string { return "inputMediaPoll" }
 
 func (*InputMediaPoll) isInputMediaClass() {}
 
@@ -1441,9 +1348,6 @@ type InputMediaDice struct {
 // TypeID returns 0xe66fbf7b.
 func (*InputMediaDice) TypeID() uint32 { return 0xe66fbf7b }
 
-// TypeName returns "inputMediaDice".
-func (*InputMediaDice) TypeName() string { return "inputMediaDice" }
-
 func (*InputMediaDice) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaDice.
@@ -1467,9 +1371,6 @@ type InputMediaStory struct {
 
 // TypeID returns 0x89fdd778.
 func (*InputMediaStory) TypeID() uint32 { return 0x89fdd778 }
-
-// TypeName returns "inputMediaStory".
-func (*InputMediaStory) TypeName() string { return "inputMediaStory" }
 
 func (*InputMediaStory) isInputMediaClass() {}
 
@@ -1498,9 +1399,6 @@ type InputMediaWebPage struct {
 
 // TypeID returns 0xc21b8849.
 func (*InputMediaWebPage) TypeID() uint32 { return 0xc21b8849 }
-
-// TypeName returns "inputMediaWebPage".
-func (*InputMediaWebPage) TypeName() string { return "inputMediaWebPage" }
 
 func (*InputMediaWebPage) isInputMediaClass() {}
 
@@ -1542,9 +1440,6 @@ type InputMediaPaidMedia struct {
 // TypeID returns 0xc4103386.
 func (*InputMediaPaidMedia) TypeID() uint32 { return 0xc4103386 }
 
-// TypeName returns "inputMediaPaidMedia".
-func (*InputMediaPaidMedia) TypeName() string { return "inputMediaPaidMedia" }
-
 func (*InputMediaPaidMedia) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaPaidMedia.
@@ -1582,9 +1477,6 @@ type InputMediaTodo struct {
 // TypeID returns 0x9fc55fde.
 func (*InputMediaTodo) TypeID() uint32 { return 0x9fc55fde }
 
-// TypeName returns "inputMediaTodo".
-func (*InputMediaTodo) TypeName() string { return "inputMediaTodo" }
-
 func (*InputMediaTodo) isInputMediaClass() {}
 
 // EncodeBare writes the fields of inputMediaTodo.
@@ -1609,9 +1501,6 @@ type InputMediaStakeDice struct {
 
 // TypeID returns 0xf3a9244a.
 func (*InputMediaStakeDice) TypeID() uint32 { return 0xf3a9244a }
-
-// TypeName returns "inputMediaStakeDice".
-func (*InputMediaStakeDice) TypeName() string { return "inputMediaStakeDice" }
 
 func (*InputMediaStakeDice) isInputMediaClass() {}
 
@@ -1660,9 +1549,6 @@ type InputChatPhotoEmpty struct {
 // TypeID returns 0x1ca48f57.
 func (*InputChatPhotoEmpty) TypeID() uint32 { return 0x1ca48f57 }
 
-// TypeName returns "inputChatPhotoEmpty".
-func (*InputChatPhotoEmpty) TypeName() string { return "inputChatPhotoEmpty" }
-
 func (*InputChatPhotoEmpty) isInputChatPhotoClass() {}
 
 // EncodeBare writes the fields of inputChatPhotoEmpty.
@@ -1686,9 +1572,6 @@ type InputChatUploadedPhoto struct {
 
 // TypeID returns 0xbdcdaec0.
 func (*InputChatUploadedPhoto) TypeID() uint32 { return 0xbdcdaec0 }
-
-// TypeName returns "inputChatUploadedPhoto".
-func (*InputChatUploadedPhoto) TypeName() string { return "inputChatUploadedPhoto" }
 
 func (*InputChatUploadedPhoto) isInputChatPhotoClass() {}
 
@@ -1750,9 +1633,6 @@ type InputChatPhoto struct {
 // TypeID returns 0x8953ad37.
 func (*InputChatPhoto) TypeID() uint32 { return 0x8953ad37 }
 
-// TypeName returns "inputChatPhoto".
-func (*InputChatPhoto) TypeName() string { return "inputChatPhoto" }
-
 func (*InputChatPhoto) isInputChatPhotoClass() {}
 
 // EncodeBare writes the fields of inputChatPhoto.
@@ -1796,9 +1676,6 @@ type InputGeoPointEmpty struct {
 // TypeID returns 0xe4c123d6.
 func (*InputGeoPointEmpty) TypeID() uint32 { return 0xe4c123d6 }
 
-// TypeName returns "inputGeoPointEmpty".
-func (*InputGeoPointEmpty) TypeName() string { return "inputGeoPointEmpty" }
-
 func (*InputGeoPointEmpty) isInputGeoPointClass() {}
 
 // EncodeBare writes the fields of inputGeoPointEmpty.
@@ -1821,9 +1698,6 @@ type InputGeoPoint struct {
 
 // TypeID returns 0x48222faf.
 func (*InputGeoPoint) TypeID() uint32 { return 0x48222faf }
-
-// TypeName returns "inputGeoPoint".
-func (*InputGeoPoint) TypeName() string { return "inputGeoPoint" }
 
 func (*InputGeoPoint) isInputGeoPointClass() {}
 
@@ -1882,9 +1756,6 @@ type InputPhotoEmpty struct {
 // TypeID returns 0x1cd7bf0d.
 func (*InputPhotoEmpty) TypeID() uint32 { return 0x1cd7bf0d }
 
-// TypeName returns "inputPhotoEmpty".
-func (*InputPhotoEmpty) TypeName() string { return "inputPhotoEmpty" }
-
 func (*InputPhotoEmpty) isInputPhotoClass() {}
 
 // EncodeBare writes the fields of inputPhotoEmpty.
@@ -1907,9 +1778,6 @@ type InputPhoto struct {
 
 // TypeID returns 0x3bb3b94a.
 func (*InputPhoto) TypeID() uint32 { return 0x3bb3b94a }
-
-// TypeName returns "inputPhoto".
-func (*InputPhoto) TypeName() string { return "inputPhoto" }
 
 func (*InputPhoto) isInputPhotoClass() {}
 
@@ -1962,9 +1830,6 @@ type InputFileLocation struct {
 // TypeID returns 0xdfdaabe1.
 func (*InputFileLocation) TypeID() uint32 { return 0xdfdaabe1 }
 
-// TypeName returns "inputFileLocation".
-func (*InputFileLocation) TypeName() string { return "inputFileLocation" }
-
 func (*InputFileLocation) isInputFileLocationClass() {}
 
 // EncodeBare writes the fields of inputFileLocation.
@@ -1995,9 +1860,6 @@ type InputEncryptedFileLocation struct {
 // TypeID returns 0xf5235d55.
 func (*InputEncryptedFileLocation) TypeID() uint32 { return 0xf5235d55 }
 
-// TypeName returns "inputEncryptedFileLocation".
-func (*InputEncryptedFileLocation) TypeName() string { return "inputEncryptedFileLocation" }
-
 func (*InputEncryptedFileLocation) isInputFileLocationClass() {}
 
 // EncodeBare writes the fields of inputEncryptedFileLocation.
@@ -2025,9 +1887,6 @@ type InputDocumentFileLocation struct {
 
 // TypeID returns 0xbad07584.
 func (*InputDocumentFileLocation) TypeID() uint32 { return 0xbad07584 }
-
-// TypeName returns "inputDocumentFileLocation".
-func (*InputDocumentFileLocation) TypeName() string { return "inputDocumentFileLocation" }
 
 func (*InputDocumentFileLocation) isInputFileLocationClass() {}
 
@@ -2059,9 +1918,6 @@ type InputSecureFileLocation struct {
 // TypeID returns 0xcbc7ee28.
 func (*InputSecureFileLocation) TypeID() uint32 { return 0xcbc7ee28 }
 
-// TypeName returns "inputSecureFileLocation".
-func (*InputSecureFileLocation) TypeName() string { return "inputSecureFileLocation" }
-
 func (*InputSecureFileLocation) isInputFileLocationClass() {}
 
 // EncodeBare writes the fields of inputSecureFileLocation.
@@ -2086,9 +1942,6 @@ type InputTakeoutFileLocation struct {
 // TypeID returns 0x29be5899.
 func (*InputTakeoutFileLocation) TypeID() uint32 { return 0x29be5899 }
 
-// TypeName returns "inputTakeoutFileLocation".
-func (*InputTakeoutFileLocation) TypeName() string { return "inputTakeoutFileLocation" }
-
 func (*InputTakeoutFileLocation) isInputFileLocationClass() {}
 
 // EncodeBare writes the fields of inputTakeoutFileLocation.
@@ -2112,9 +1965,6 @@ type InputPhotoFileLocation struct {
 
 // TypeID returns 0x40181ffe.
 func (*InputPhotoFileLocation) TypeID() uint32 { return 0x40181ffe }
-
-// TypeName returns "inputPhotoFileLocation".
-func (*InputPhotoFileLocation) TypeName() string { return "inputPhotoFileLocation" }
 
 func (*InputPhotoFileLocation) isInputFileLocationClass() {}
 
@@ -2149,9 +1999,6 @@ type InputPhotoLegacyFileLocation struct {
 
 // TypeID returns 0xd83466f3.
 func (*InputPhotoLegacyFileLocation) TypeID() uint32 { return 0xd83466f3 }
-
-// TypeName returns "inputPhotoLegacyFileLocation".
-func (*InputPhotoLegacyFileLocation) TypeName() string { return "inputPhotoLegacyFileLocation" }
 
 func (*InputPhotoLegacyFileLocation) isInputFileLocationClass() {}
 
@@ -2188,9 +2035,6 @@ type InputPeerPhotoFileLocation struct {
 // TypeID returns 0x37257e99.
 func (*InputPeerPhotoFileLocation) TypeID() uint32 { return 0x37257e99 }
 
-// TypeName returns "inputPeerPhotoFileLocation".
-func (*InputPeerPhotoFileLocation) TypeName() string { return "inputPeerPhotoFileLocation" }
-
 func (*InputPeerPhotoFileLocation) isInputFileLocationClass() {}
 
 // EncodeBare writes the fields of inputPeerPhotoFileLocation.
@@ -2224,9 +2068,6 @@ type InputStickerSetThumb struct {
 // TypeID returns 0x9d84f3db.
 func (*InputStickerSetThumb) TypeID() uint32 { return 0x9d84f3db }
 
-// TypeName returns "inputStickerSetThumb".
-func (*InputStickerSetThumb) TypeName() string { return "inputStickerSetThumb" }
-
 func (*InputStickerSetThumb) isInputFileLocationClass() {}
 
 // EncodeBare writes the fields of inputStickerSetThumb.
@@ -2255,9 +2096,6 @@ type InputGroupCallStream struct {
 
 // TypeID returns 0x0598a92a.
 func (*InputGroupCallStream) TypeID() uint32 { return 0x0598a92a }
-
-// TypeName returns "inputGroupCallStream".
-func (*InputGroupCallStream) TypeName() string { return "inputGroupCallStream" }
 
 func (*InputGroupCallStream) isInputFileLocationClass() {}
 
@@ -2328,9 +2166,6 @@ type PeerUser struct {
 // TypeID returns 0x59511722.
 func (*PeerUser) TypeID() uint32 { return 0x59511722 }
 
-// TypeName returns "peerUser".
-func (*PeerUser) TypeName() string { return "peerUser" }
-
 func (*PeerUser) isPeerClass() {}
 
 // EncodeBare writes the fields of peerUser.
@@ -2354,9 +2189,6 @@ type PeerChat struct {
 // TypeID returns 0x36c6019a.
 func (*PeerChat) TypeID() uint32 { return 0x36c6019a }
 
-// TypeName returns "peerChat".
-func (*PeerChat) TypeName() string { return "peerChat" }
-
 func (*PeerChat) isPeerClass() {}
 
 // EncodeBare writes the fields of peerChat.
@@ -2379,9 +2211,6 @@ type PeerChannel struct {
 
 // TypeID returns 0xa2a5371e.
 func (*PeerChannel) TypeID() uint32 { return 0xa2a5371e }
-
-// TypeName returns "peerChannel".
-func (*PeerChannel) TypeName() string { return "peerChannel" }
 
 func (*PeerChannel) isPeerClass() {}
 
@@ -2426,9 +2255,6 @@ type StorageFileUnknown struct {
 // TypeID returns 0xaa963b05.
 func (*StorageFileUnknown) TypeID() uint32 { return 0xaa963b05 }
 
-// TypeName returns "storage.fileUnknown".
-func (*StorageFileUnknown) TypeName() string { return "storage.fileUnknown" }
-
 func (*StorageFileUnknown) isStorageFileTypeClass() {}
 
 // EncodeBare writes the fields of storage.fileUnknown.
@@ -2448,9 +2274,6 @@ type StorageFilePartial struct {
 
 // TypeID returns 0x40bc6f52.
 func (*StorageFilePartial) TypeID() uint32 { return 0x40bc6f52 }
-
-// TypeName returns "storage.filePartial".
-func (*StorageFilePartial) TypeName() string { return "storage.filePartial" }
 
 func (*StorageFilePartial) isStorageFileTypeClass() {}
 
@@ -2472,9 +2295,6 @@ type StorageFileJpeg struct {
 // TypeID returns 0x007efe0e.
 func (*StorageFileJpeg) TypeID() uint32 { return 0x007efe0e }
 
-// TypeName returns "storage.fileJpeg".
-func (*StorageFileJpeg) TypeName() string { return "storage.fileJpeg" }
-
 func (*StorageFileJpeg) isStorageFileTypeClass() {}
 
 // EncodeBare writes the fields of storage.fileJpeg.
@@ -2494,9 +2314,6 @@ type StorageFileGIF struct {
 
 // TypeID returns 0xcae1aadf.
 func (*StorageFileGIF) TypeID() uint32 { return 0xcae1aadf }
-
-// TypeName returns "storage.fileGif".
-func (*StorageFileGIF) TypeName() string { return "storage.fileGif" }
 
 func (*StorageFileGIF) isStorageFileTypeClass() {}
 
@@ -2518,9 +2335,6 @@ type StorageFilePng struct {
 // TypeID returns 0x0a4f63c0.
 func (*StorageFilePng) TypeID() uint32 { return 0x0a4f63c0 }
 
-// TypeName returns "storage.filePng".
-func (*StorageFilePng) TypeName() string { return "storage.filePng" }
-
 func (*StorageFilePng) isStorageFileTypeClass() {}
 
 // EncodeBare writes the fields of storage.filePng.
@@ -2540,9 +2354,6 @@ type StorageFilePdf struct {
 
 // TypeID returns 0xae1e508d.
 func (*StorageFilePdf) TypeID() uint32 { return 0xae1e508d }
-
-// TypeName returns "storage.filePdf".
-func (*StorageFilePdf) TypeName() string { return "storage.filePdf" }
 
 func (*StorageFilePdf) isStorageFileTypeClass() {}
 
@@ -2564,9 +2375,6 @@ type StorageFileMp3 struct {
 // TypeID returns 0x528a0677.
 func (*StorageFileMp3) TypeID() uint32 { return 0x528a0677 }
 
-// TypeName returns "storage.fileMp3".
-func (*StorageFileMp3) TypeName() string { return "storage.fileMp3" }
-
 func (*StorageFileMp3) isStorageFileTypeClass() {}
 
 // EncodeBare writes the fields of storage.fileMp3.
@@ -2586,9 +2394,6 @@ type StorageFileMov struct {
 
 // TypeID returns 0x4b09ebbc.
 func (*StorageFileMov) TypeID() uint32 { return 0x4b09ebbc }
-
-// TypeName returns "storage.fileMov".
-func (*StorageFileMov) TypeName() string { return "storage.fileMov" }
 
 func (*StorageFileMov) isStorageFileTypeClass() {}
 
@@ -2610,9 +2415,6 @@ type StorageFileMp4 struct {
 // TypeID returns 0xb3cea0e4.
 func (*StorageFileMp4) TypeID() uint32 { return 0xb3cea0e4 }
 
-// TypeName returns "storage.fileMp4".
-func (*StorageFileMp4) TypeName() string { return "storage.fileMp4" }
-
 func (*StorageFileMp4) isStorageFileTypeClass() {}
 
 // EncodeBare writes the fields of storage.fileMp4.
@@ -2632,9 +2434,6 @@ type StorageFileWebp struct {
 
 // TypeID returns 0x1081464c.
 func (*StorageFileWebp) TypeID() uint32 { return 0x1081464c }
-
-// TypeName returns "storage.fileWebp".
-func (*StorageFileWebp) TypeName() string { return "storage.fileWebp" }
 
 func (*StorageFileWebp) isStorageFileTypeClass() {}
 
@@ -2677,9 +2476,6 @@ type UserEmpty struct {
 
 // TypeID returns 0xd3bc4b7a.
 func (*UserEmpty) TypeID() uint32 { return 0xd3bc4b7a }
-
-// TypeName returns "userEmpty".
-func (*UserEmpty) TypeName() string { return "userEmpty" }
 
 func (*UserEmpty) isUserClass() {}
 
@@ -2753,9 +2549,6 @@ type User struct {
 
 // TypeID returns 0xb1b8cc83.
 func (*User) TypeID() uint32 { return 0xb1b8cc83 }
-
-// TypeName returns "user".
-func (*User) TypeName() string { return "user" }
 
 func (*User) isUserClass() {}
 
@@ -3106,9 +2899,6 @@ type UserProfilePhotoEmpty struct {
 // TypeID returns 0x4f11bae1.
 func (*UserProfilePhotoEmpty) TypeID() uint32 { return 0x4f11bae1 }
 
-// TypeName returns "userProfilePhotoEmpty".
-func (*UserProfilePhotoEmpty) TypeName() string { return "userProfilePhotoEmpty" }
-
 func (*UserProfilePhotoEmpty) isUserProfilePhotoClass() {}
 
 // EncodeBare writes the fields of userProfilePhotoEmpty.
@@ -3133,9 +2923,6 @@ type UserProfilePhoto struct {
 
 // TypeID returns 0x82d1f706.
 func (*UserProfilePhoto) TypeID() uint32 { return 0x82d1f706 }
-
-// TypeName returns "userProfilePhoto".
-func (*UserProfilePhoto) TypeName() string { return "userProfilePhoto" }
 
 func (*UserProfilePhoto) isUserProfilePhotoClass() {}
 
@@ -3202,9 +2989,6 @@ type UserStatusEmpty struct {
 // TypeID returns 0x09d05049.
 func (*UserStatusEmpty) TypeID() uint32 { return 0x09d05049 }
 
-// TypeName returns "userStatusEmpty".
-func (*UserStatusEmpty) TypeName() string { return "userStatusEmpty" }
-
 func (*UserStatusEmpty) isUserStatusClass() {}
 
 // EncodeBare writes the fields of userStatusEmpty.
@@ -3225,9 +3009,6 @@ type UserStatusOnline struct {
 
 // TypeID returns 0xedb93949.
 func (*UserStatusOnline) TypeID() uint32 { return 0xedb93949 }
-
-// TypeName returns "userStatusOnline".
-func (*UserStatusOnline) TypeName() string { return "userStatusOnline" }
 
 func (*UserStatusOnline) isUserStatusClass() {}
 
@@ -3252,9 +3033,6 @@ type UserStatusOffline struct {
 // TypeID returns 0x008c703f.
 func (*UserStatusOffline) TypeID() uint32 { return 0x008c703f }
 
-// TypeName returns "userStatusOffline".
-func (*UserStatusOffline) TypeName() string { return "userStatusOffline" }
-
 func (*UserStatusOffline) isUserStatusClass() {}
 
 // EncodeBare writes the fields of userStatusOffline.
@@ -3277,9 +3055,6 @@ type UserStatusRecently struct {
 
 // TypeID returns 0x7b197dc8.
 func (*UserStatusRecently) TypeID() uint32 { return 0x7b197dc8 }
-
-// TypeName returns "userStatusRecently".
-func (*UserStatusRecently) TypeName() string { return "userStatusRecently" }
 
 func (*UserStatusRecently) isUserStatusClass() {}
 
@@ -3309,9 +3084,6 @@ type UserStatusLastWeek struct {
 // TypeID returns 0x541a1d1a.
 func (*UserStatusLastWeek) TypeID() uint32 { return 0x541a1d1a }
 
-// TypeName returns "userStatusLastWeek".
-func (*UserStatusLastWeek) TypeName() string { return "userStatusLastWeek" }
-
 func (*UserStatusLastWeek) isUserStatusClass() {}
 
 // EncodeBare writes the fields of userStatusLastWeek.
@@ -3339,9 +3111,6 @@ type UserStatusLastMonth struct {
 
 // TypeID returns 0x65899777.
 func (*UserStatusLastMonth) TypeID() uint32 { return 0x65899777 }
-
-// TypeName returns "userStatusLastMonth".
-func (*UserStatusLastMonth) TypeName() string { return "userStatusLastMonth" }
 
 func (*UserStatusLastMonth) isUserStatusClass() {}
 
@@ -3392,9 +3161,6 @@ type ChatEmpty struct {
 // TypeID returns 0x29562865.
 func (*ChatEmpty) TypeID() uint32 { return 0x29562865 }
 
-// TypeName returns "chatEmpty".
-func (*ChatEmpty) TypeName() string { return "chatEmpty" }
-
 func (*ChatEmpty) isChatClass() {}
 
 // EncodeBare writes the fields of chatEmpty.
@@ -3431,9 +3197,6 @@ type Chat struct {
 
 // TypeID returns 0x41cbf256.
 func (*Chat) TypeID() uint32 { return 0x41cbf256 }
-
-// TypeName returns "chat".
-func (*Chat) TypeName() string { return "chat" }
 
 func (*Chat) isChatClass() {}
 
@@ -3523,9 +3286,6 @@ type ChatForbidden struct {
 // TypeID returns 0x6592a1a7.
 func (*ChatForbidden) TypeID() uint32 { return 0x6592a1a7 }
 
-// TypeName returns "chatForbidden".
-func (*ChatForbidden) TypeName() string { return "chatForbidden" }
-
 func (*ChatForbidden) isChatClass() {}
 
 // EncodeBare writes the fields of chatForbidden.
@@ -3599,9 +3359,6 @@ type Channel struct {
 
 // TypeID returns 0xd49f34c6.
 func (*Channel) TypeID() uint32 { return 0xd49f34c6 }
-
-// TypeName returns "channel".
-func (*Channel) TypeName() string { return "channel" }
 
 func (*Channel) isChatClass() {}
 
@@ -3918,9 +3675,6 @@ type ChannelForbidden struct {
 // TypeID returns 0x17d493d5.
 func (*ChannelForbidden) TypeID() uint32 { return 0x17d493d5 }
 
-// TypeName returns "channelForbidden".
-func (*ChannelForbidden) TypeName() string { return "channelForbidden" }
-
 func (*ChannelForbidden) isChatClass() {}
 
 // EncodeBare writes the fields of channelForbidden.
@@ -3974,9 +3728,6 @@ type CommunityForbidden struct {
 // TypeID returns 0xfd3cdab8.
 func (*CommunityForbidden) TypeID() uint32 { return 0xfd3cdab8 }
 
-// TypeName returns "communityForbidden".
-func (*CommunityForbidden) TypeName() string { return "communityForbidden" }
-
 func (*CommunityForbidden) isChatClass() {}
 
 // EncodeBare writes the fields of communityForbidden.
@@ -4023,9 +3774,6 @@ type Community struct {
 
 // TypeID returns 0x65efe954.
 func (*Community) TypeID() uint32 { return 0x65efe954 }
-
-// TypeName returns "community".
-func (*Community) TypeName() string { return "community" }
 
 func (*Community) isChatClass() {}
 
@@ -4145,9 +3893,6 @@ type ChatFull struct {
 
 // TypeID returns 0x2633421b.
 func (*ChatFull) TypeID() uint32 { return 0x2633421b }
-
-// TypeName returns "chatFull".
-func (*ChatFull) TypeName() string { return "chatFull" }
 
 func (*ChatFull) isChatFullClass() {}
 
@@ -4380,9 +4125,6 @@ type ChannelFull struct {
 
 // TypeID returns 0xa04e8d3a.
 func (*ChannelFull) TypeID() uint32 { return 0xa04e8d3a }
-
-// TypeName returns "channelFull".
-func (*ChannelFull) TypeName() string { return "channelFull" }
 
 func (*ChannelFull) isChatFullClass() {}
 
@@ -4856,9 +4598,6 @@ type CommunityFull struct {
 // TypeID returns 0xcbb7a507.
 func (*CommunityFull) TypeID() uint32 { return 0xcbb7a507 }
 
-// TypeName returns "communityFull".
-func (*CommunityFull) TypeName() string { return "communityFull" }
-
 func (*CommunityFull) isChatFullClass() {}
 
 // EncodeBare writes the fields of communityFull.
@@ -4942,9 +4681,6 @@ type ChatParticipant struct {
 // TypeID returns 0x38e79fde.
 func (*ChatParticipant) TypeID() uint32 { return 0x38e79fde }
 
-// TypeName returns "chatParticipant".
-func (*ChatParticipant) TypeName() string { return "chatParticipant" }
-
 func (*ChatParticipant) isChatParticipantClass() {}
 
 // EncodeBare writes the fields of chatParticipant.
@@ -4985,9 +4721,6 @@ type ChatParticipantCreator struct {
 // TypeID returns 0xe1f867b8.
 func (*ChatParticipantCreator) TypeID() uint32 { return 0xe1f867b8 }
 
-// TypeName returns "chatParticipantCreator".
-func (*ChatParticipantCreator) TypeName() string { return "chatParticipantCreator" }
-
 func (*ChatParticipantCreator) isChatParticipantClass() {}
 
 // EncodeBare writes the fields of chatParticipantCreator.
@@ -5025,9 +4758,6 @@ type ChatParticipantAdmin struct {
 
 // TypeID returns 0x0360d5d2.
 func (*ChatParticipantAdmin) TypeID() uint32 { return 0x0360d5d2 }
-
-// TypeName returns "chatParticipantAdmin".
-func (*ChatParticipantAdmin) TypeName() string { return "chatParticipantAdmin" }
 
 func (*ChatParticipantAdmin) isChatParticipantClass() {}
 
@@ -5090,9 +4820,6 @@ type ChatParticipantsForbidden struct {
 // TypeID returns 0x8763d3e1.
 func (*ChatParticipantsForbidden) TypeID() uint32 { return 0x8763d3e1 }
 
-// TypeName returns "chatParticipantsForbidden".
-func (*ChatParticipantsForbidden) TypeName() string { return "chatParticipantsForbidden" }
-
 func (*ChatParticipantsForbidden) isChatParticipantsClass() {}
 
 // EncodeBare writes the fields of chatParticipantsForbidden.
@@ -5129,9 +4856,6 @@ type ChatParticipants struct {
 
 // TypeID returns 0x3cbc93f8.
 func (*ChatParticipants) TypeID() uint32 { return 0x3cbc93f8 }
-
-// TypeName returns "chatParticipants".
-func (*ChatParticipants) TypeName() string { return "chatParticipants" }
 
 func (*ChatParticipants) isChatParticipantsClass() {}
 
@@ -5180,9 +4904,6 @@ type ChatPhotoEmpty struct {
 // TypeID returns 0x37c1011c.
 func (*ChatPhotoEmpty) TypeID() uint32 { return 0x37c1011c }
 
-// TypeName returns "chatPhotoEmpty".
-func (*ChatPhotoEmpty) TypeName() string { return "chatPhotoEmpty" }
-
 func (*ChatPhotoEmpty) isChatPhotoClass() {}
 
 // EncodeBare writes the fields of chatPhotoEmpty.
@@ -5206,9 +4927,6 @@ type ChatPhoto struct {
 
 // TypeID returns 0x1c6e1c11.
 func (*ChatPhoto) TypeID() uint32 { return 0x1c6e1c11 }
-
-// TypeName returns "chatPhoto".
-func (*ChatPhoto) TypeName() string { return "chatPhoto" }
 
 func (*ChatPhoto) isChatPhotoClass() {}
 
@@ -5272,9 +4990,6 @@ type MessageEmpty struct {
 
 // TypeID returns 0x90a6ca84.
 func (*MessageEmpty) TypeID() uint32 { return 0x90a6ca84 }
-
-// TypeName returns "messageEmpty".
-func (*MessageEmpty) TypeName() string { return "messageEmpty" }
 
 func (*MessageEmpty) isMessageClass() {}
 
@@ -5358,9 +5073,6 @@ type Message struct {
 
 // TypeID returns 0x7600b9d3.
 func (*Message) TypeID() uint32 { return 0x7600b9d3 }
-
-// TypeName returns "message".
-func (*Message) TypeName() string { return "message" }
 
 func (*Message) isMessageClass() {}
 
@@ -5742,9 +5454,6 @@ type MessageService struct {
 // TypeID returns 0x7a800e0a.
 func (*MessageService) TypeID() uint32 { return 0x7a800e0a }
 
-// TypeName returns "messageService".
-func (*MessageService) TypeName() string { return "messageService" }
-
 func (*MessageService) isMessageClass() {}
 
 // EncodeBare writes the fields of messageService.
@@ -5870,9 +5579,6 @@ type MessageMediaEmpty struct {
 // TypeID returns 0x3ded6320.
 func (*MessageMediaEmpty) TypeID() uint32 { return 0x3ded6320 }
 
-// TypeName returns "messageMediaEmpty".
-func (*MessageMediaEmpty) TypeName() string { return "messageMediaEmpty" }
-
 func (*MessageMediaEmpty) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaEmpty.
@@ -5897,9 +5603,6 @@ type MessageMediaPhoto struct {
 
 // TypeID returns 0xe216eb63.
 func (*MessageMediaPhoto) TypeID() uint32 { return 0xe216eb63 }
-
-// TypeName returns "messageMediaPhoto".
-func (*MessageMediaPhoto) TypeName() string { return "messageMediaPhoto" }
 
 func (*MessageMediaPhoto) isMessageMediaClass() {}
 
@@ -5960,9 +5663,6 @@ type MessageMediaGeo struct {
 // TypeID returns 0x56e0d474.
 func (*MessageMediaGeo) TypeID() uint32 { return 0x56e0d474 }
 
-// TypeName returns "messageMediaGeo".
-func (*MessageMediaGeo) TypeName() string { return "messageMediaGeo" }
-
 func (*MessageMediaGeo) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaGeo.
@@ -5989,9 +5689,6 @@ type MessageMediaContact struct {
 
 // TypeID returns 0x70322949.
 func (*MessageMediaContact) TypeID() uint32 { return 0x70322949 }
-
-// TypeName returns "messageMediaContact".
-func (*MessageMediaContact) TypeName() string { return "messageMediaContact" }
 
 func (*MessageMediaContact) isMessageMediaClass() {}
 
@@ -6023,9 +5720,6 @@ type MessageMediaUnsupported struct {
 // TypeID returns 0x9f84f49e.
 func (*MessageMediaUnsupported) TypeID() uint32 { return 0x9f84f49e }
 
-// TypeName returns "messageMediaUnsupported".
-func (*MessageMediaUnsupported) TypeName() string { return "messageMediaUnsupported" }
-
 func (*MessageMediaUnsupported) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaUnsupported.
@@ -6055,9 +5749,6 @@ type MessageMediaDocument struct {
 
 // TypeID returns 0x52d8ccd9.
 func (*MessageMediaDocument) TypeID() uint32 { return 0x52d8ccd9 }
-
-// TypeName returns "messageMediaDocument".
-func (*MessageMediaDocument) TypeName() string { return "messageMediaDocument" }
 
 func (*MessageMediaDocument) isMessageMediaClass() {}
 
@@ -6152,9 +5843,6 @@ type MessageMediaWebPage struct {
 // TypeID returns 0xddf10c3b.
 func (*MessageMediaWebPage) TypeID() uint32 { return 0xddf10c3b }
 
-// TypeName returns "messageMediaWebPage".
-func (*MessageMediaWebPage) TypeName() string { return "messageMediaWebPage" }
-
 func (*MessageMediaWebPage) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaWebPage.
@@ -6202,9 +5890,6 @@ type MessageMediaVenue struct {
 // TypeID returns 0x2ec0533f.
 func (*MessageMediaVenue) TypeID() uint32 { return 0x2ec0533f }
 
-// TypeName returns "messageMediaVenue".
-func (*MessageMediaVenue) TypeName() string { return "messageMediaVenue" }
-
 func (*MessageMediaVenue) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaVenue.
@@ -6238,9 +5923,6 @@ type MessageMediaGame struct {
 // TypeID returns 0xfdb19008.
 func (*MessageMediaGame) TypeID() uint32 { return 0xfdb19008 }
 
-// TypeName returns "messageMediaGame".
-func (*MessageMediaGame) TypeName() string { return "messageMediaGame" }
-
 func (*MessageMediaGame) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaGame.
@@ -6272,9 +5954,6 @@ type MessageMediaInvoice struct {
 
 // TypeID returns 0xf6a548d3.
 func (*MessageMediaInvoice) TypeID() uint32 { return 0xf6a548d3 }
-
-// TypeName returns "messageMediaInvoice".
-func (*MessageMediaInvoice) TypeName() string { return "messageMediaInvoice" }
 
 func (*MessageMediaInvoice) isMessageMediaClass() {}
 
@@ -6348,9 +6027,6 @@ type MessageMediaGeoLive struct {
 // TypeID returns 0xb940c666.
 func (*MessageMediaGeoLive) TypeID() uint32 { return 0xb940c666 }
 
-// TypeName returns "messageMediaGeoLive".
-func (*MessageMediaGeoLive) TypeName() string { return "messageMediaGeoLive" }
-
 func (*MessageMediaGeoLive) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaGeoLive.
@@ -6399,9 +6075,6 @@ type MessageMediaPoll struct {
 // TypeID returns 0x773f4e66.
 func (*MessageMediaPoll) TypeID() uint32 { return 0x773f4e66 }
 
-// TypeName returns "messageMediaPoll".
-func (*MessageMediaPoll) TypeName() string { return "messageMediaPoll" }
-
 func (*MessageMediaPoll) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaPoll.
@@ -6440,9 +6113,6 @@ type MessageMediaDice struct {
 
 // TypeID returns 0x08cbec07.
 func (*MessageMediaDice) TypeID() uint32 { return 0x08cbec07 }
-
-// TypeName returns "messageMediaDice".
-func (*MessageMediaDice) TypeName() string { return "messageMediaDice" }
 
 func (*MessageMediaDice) isMessageMediaClass() {}
 
@@ -6483,9 +6153,6 @@ type MessageMediaStory struct {
 
 // TypeID returns 0x68cb6283.
 func (*MessageMediaStory) TypeID() uint32 { return 0x68cb6283 }
-
-// TypeName returns "messageMediaStory".
-func (*MessageMediaStory) TypeName() string { return "messageMediaStory" }
 
 func (*MessageMediaStory) isMessageMediaClass() {}
 
@@ -6535,9 +6202,6 @@ type MessageMediaGiveaway struct {
 
 // TypeID returns 0xaa073beb.
 func (*MessageMediaGiveaway) TypeID() uint32 { return 0xaa073beb }
-
-// TypeName returns "messageMediaGiveaway".
-func (*MessageMediaGiveaway) TypeName() string { return "messageMediaGiveaway" }
 
 func (*MessageMediaGiveaway) isMessageMediaClass() {}
 
@@ -6624,9 +6288,6 @@ type MessageMediaGiveawayResults struct {
 // TypeID returns 0xceaa3ea1.
 func (*MessageMediaGiveawayResults) TypeID() uint32 { return 0xceaa3ea1 }
 
-// TypeName returns "messageMediaGiveawayResults".
-func (*MessageMediaGiveawayResults) TypeName() string { return "messageMediaGiveawayResults" }
-
 func (*MessageMediaGiveawayResults) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaGiveawayResults.
@@ -6708,9 +6369,6 @@ type MessageMediaPaidMedia struct {
 // TypeID returns 0xa8852491.
 func (*MessageMediaPaidMedia) TypeID() uint32 { return 0xa8852491 }
 
-// TypeName returns "messageMediaPaidMedia".
-func (*MessageMediaPaidMedia) TypeName() string { return "messageMediaPaidMedia" }
-
 func (*MessageMediaPaidMedia) isMessageMediaClass() {}
 
 // EncodeBare writes the fields of messageMediaPaidMedia.
@@ -6736,9 +6394,6 @@ type MessageMediaToDo struct {
 
 // TypeID returns 0x8a53b014.
 func (*MessageMediaToDo) TypeID() uint32 { return 0x8a53b014 }
-
-// TypeName returns "messageMediaToDo".
-func (*MessageMediaToDo) TypeName() string { return "messageMediaToDo" }
 
 func (*MessageMediaToDo) isMessageMediaClass() {}
 
@@ -6775,9 +6430,6 @@ type MessageMediaVideoStream struct {
 
 // TypeID returns 0xca5cab89.
 func (*MessageMediaVideoStream) TypeID() uint32 { return 0xca5cab89 }
-
-// TypeName returns "messageMediaVideoStream".
-func (*MessageMediaVideoStream) TypeName() string { return "messageMediaVideoStream" }
 
 func (*MessageMediaVideoStream) isMessageMediaClass() {}
 
@@ -6829,9 +6481,6 @@ type MessageActionEmpty struct {
 // TypeID returns 0xb6aef7b0.
 func (*MessageActionEmpty) TypeID() uint32 { return 0xb6aef7b0 }
 
-// TypeName returns "messageActionEmpty".
-func (*MessageActionEmpty) TypeName() string { return "messageActionEmpty" }
-
 func (*MessageActionEmpty) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionEmpty.
@@ -6853,9 +6502,6 @@ type MessageActionChatCreate struct {
 
 // TypeID returns 0xbd47cbad.
 func (*MessageActionChatCreate) TypeID() uint32 { return 0xbd47cbad }
-
-// TypeName returns "messageActionChatCreate".
-func (*MessageActionChatCreate) TypeName() string { return "messageActionChatCreate" }
 
 func (*MessageActionChatCreate) isMessageActionClass() {}
 
@@ -6882,9 +6528,6 @@ type MessageActionChatEditTitle struct {
 // TypeID returns 0xb5a1ce5a.
 func (*MessageActionChatEditTitle) TypeID() uint32 { return 0xb5a1ce5a }
 
-// TypeName returns "messageActionChatEditTitle".
-func (*MessageActionChatEditTitle) TypeName() string { return "messageActionChatEditTitle" }
-
 func (*MessageActionChatEditTitle) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionChatEditTitle.
@@ -6908,9 +6551,6 @@ type MessageActionChatEditPhoto struct {
 // TypeID returns 0x7fcb13a8.
 func (*MessageActionChatEditPhoto) TypeID() uint32 { return 0x7fcb13a8 }
 
-// TypeName returns "messageActionChatEditPhoto".
-func (*MessageActionChatEditPhoto) TypeName() string { return "messageActionChatEditPhoto" }
-
 func (*MessageActionChatEditPhoto) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionChatEditPhoto.
@@ -6933,9 +6573,6 @@ type MessageActionChatDeletePhoto struct {
 // TypeID returns 0x95e3fbef.
 func (*MessageActionChatDeletePhoto) TypeID() uint32 { return 0x95e3fbef }
 
-// TypeName returns "messageActionChatDeletePhoto".
-func (*MessageActionChatDeletePhoto) TypeName() string { return "messageActionChatDeletePhoto" }
-
 func (*MessageActionChatDeletePhoto) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionChatDeletePhoto.
@@ -6956,9 +6593,6 @@ type MessageActionChatAddUser struct {
 
 // TypeID returns 0x15cefd00.
 func (*MessageActionChatAddUser) TypeID() uint32 { return 0x15cefd00 }
-
-// TypeName returns "messageActionChatAddUser".
-func (*MessageActionChatAddUser) TypeName() string { return "messageActionChatAddUser" }
 
 func (*MessageActionChatAddUser) isMessageActionClass() {}
 
@@ -6983,9 +6617,6 @@ type MessageActionChatDeleteUser struct {
 // TypeID returns 0xa43f30cc.
 func (*MessageActionChatDeleteUser) TypeID() uint32 { return 0xa43f30cc }
 
-// TypeName returns "messageActionChatDeleteUser".
-func (*MessageActionChatDeleteUser) TypeName() string { return "messageActionChatDeleteUser" }
-
 func (*MessageActionChatDeleteUser) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionChatDeleteUser.
@@ -7008,9 +6639,6 @@ type MessageActionChatJoinedByLink struct {
 
 // TypeID returns 0x031224c3.
 func (*MessageActionChatJoinedByLink) TypeID() uint32 { return 0x031224c3 }
-
-// TypeName returns "messageActionChatJoinedByLink".
-func (*MessageActionChatJoinedByLink) TypeName() string { return "messageActionChatJoinedByLink" }
 
 func (*MessageActionChatJoinedByLink) isMessageActionClass() {}
 
@@ -7035,9 +6663,6 @@ type MessageActionChannelCreate struct {
 // TypeID returns 0x95d2ac92.
 func (*MessageActionChannelCreate) TypeID() uint32 { return 0x95d2ac92 }
 
-// TypeName returns "messageActionChannelCreate".
-func (*MessageActionChannelCreate) TypeName() string { return "messageActionChannelCreate" }
-
 func (*MessageActionChannelCreate) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionChannelCreate.
@@ -7060,9 +6685,6 @@ type MessageActionChatMigrateTo struct {
 
 // TypeID returns 0xe1037f92.
 func (*MessageActionChatMigrateTo) TypeID() uint32 { return 0xe1037f92 }
-
-// TypeName returns "messageActionChatMigrateTo".
-func (*MessageActionChatMigrateTo) TypeName() string { return "messageActionChatMigrateTo" }
 
 func (*MessageActionChatMigrateTo) isMessageActionClass() {}
 
@@ -7088,9 +6710,6 @@ type MessageActionChannelMigrateFrom struct {
 // TypeID returns 0xea3948e9.
 func (*MessageActionChannelMigrateFrom) TypeID() uint32 { return 0xea3948e9 }
 
-// TypeName returns "messageActionChannelMigrateFrom".
-func (*MessageActionChannelMigrateFrom) TypeName() string { return "messageActionChannelMigrateFrom" }
-
 func (*MessageActionChannelMigrateFrom) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionChannelMigrateFrom.
@@ -7115,9 +6734,6 @@ type MessageActionPinMessage struct {
 // TypeID returns 0x94bd38ed.
 func (*MessageActionPinMessage) TypeID() uint32 { return 0x94bd38ed }
 
-// TypeName returns "messageActionPinMessage".
-func (*MessageActionPinMessage) TypeName() string { return "messageActionPinMessage" }
-
 func (*MessageActionPinMessage) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionPinMessage.
@@ -7137,9 +6753,6 @@ type MessageActionHistoryClear struct {
 
 // TypeID returns 0x9fbab604.
 func (*MessageActionHistoryClear) TypeID() uint32 { return 0x9fbab604 }
-
-// TypeName returns "messageActionHistoryClear".
-func (*MessageActionHistoryClear) TypeName() string { return "messageActionHistoryClear" }
 
 func (*MessageActionHistoryClear) isMessageActionClass() {}
 
@@ -7162,9 +6775,6 @@ type MessageActionGameScore struct {
 
 // TypeID returns 0x92a72876.
 func (*MessageActionGameScore) TypeID() uint32 { return 0x92a72876 }
-
-// TypeName returns "messageActionGameScore".
-func (*MessageActionGameScore) TypeName() string { return "messageActionGameScore" }
 
 func (*MessageActionGameScore) isMessageActionClass() {}
 
@@ -7198,9 +6808,6 @@ type MessageActionPaymentSentMe struct {
 
 // TypeID returns 0xffa00ccc.
 func (*MessageActionPaymentSentMe) TypeID() uint32 { return 0xffa00ccc }
-
-// TypeName returns "messageActionPaymentSentMe".
-func (*MessageActionPaymentSentMe) TypeName() string { return "messageActionPaymentSentMe" }
 
 func (*MessageActionPaymentSentMe) isMessageActionClass() {}
 
@@ -7274,9 +6881,6 @@ type MessageActionPaymentSent struct {
 // TypeID returns 0xc624b16e.
 func (*MessageActionPaymentSent) TypeID() uint32 { return 0xc624b16e }
 
-// TypeName returns "messageActionPaymentSent".
-func (*MessageActionPaymentSent) TypeName() string { return "messageActionPaymentSent" }
-
 func (*MessageActionPaymentSent) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionPaymentSent.
@@ -7334,9 +6938,6 @@ type MessageActionPhoneCall struct {
 // TypeID returns 0x80e11a7f.
 func (*MessageActionPhoneCall) TypeID() uint32 { return 0x80e11a7f }
 
-// TypeName returns "messageActionPhoneCall".
-func (*MessageActionPhoneCall) TypeName() string { return "messageActionPhoneCall" }
-
 func (*MessageActionPhoneCall) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionPhoneCall.
@@ -7384,9 +6985,6 @@ type MessageActionScreenshotTaken struct {
 // TypeID returns 0x4792929b.
 func (*MessageActionScreenshotTaken) TypeID() uint32 { return 0x4792929b }
 
-// TypeName returns "messageActionScreenshotTaken".
-func (*MessageActionScreenshotTaken) TypeName() string { return "messageActionScreenshotTaken" }
-
 func (*MessageActionScreenshotTaken) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionScreenshotTaken.
@@ -7407,9 +7005,6 @@ type MessageActionCustomAction struct {
 
 // TypeID returns 0xfae69f56.
 func (*MessageActionCustomAction) TypeID() uint32 { return 0xfae69f56 }
-
-// TypeName returns "messageActionCustomAction".
-func (*MessageActionCustomAction) TypeName() string { return "messageActionCustomAction" }
 
 func (*MessageActionCustomAction) isMessageActionClass() {}
 
@@ -7436,9 +7031,6 @@ type MessageActionBotAllowed struct {
 
 // TypeID returns 0xc516d679.
 func (*MessageActionBotAllowed) TypeID() uint32 { return 0xc516d679 }
-
-// TypeName returns "messageActionBotAllowed".
-func (*MessageActionBotAllowed) TypeName() string { return "messageActionBotAllowed" }
 
 func (*MessageActionBotAllowed) isMessageActionClass() {}
 
@@ -7491,9 +7083,6 @@ type MessageActionSecureValuesSentMe struct {
 // TypeID returns 0x1b287353.
 func (*MessageActionSecureValuesSentMe) TypeID() uint32 { return 0x1b287353 }
 
-// TypeName returns "messageActionSecureValuesSentMe".
-func (*MessageActionSecureValuesSentMe) TypeName() string { return "messageActionSecureValuesSentMe" }
-
 func (*MessageActionSecureValuesSentMe) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionSecureValuesSentMe.
@@ -7519,9 +7108,6 @@ type MessageActionSecureValuesSent struct {
 // TypeID returns 0xd95c6154.
 func (*MessageActionSecureValuesSent) TypeID() uint32 { return 0xd95c6154 }
 
-// TypeName returns "messageActionSecureValuesSent".
-func (*MessageActionSecureValuesSent) TypeName() string { return "messageActionSecureValuesSent" }
-
 func (*MessageActionSecureValuesSent) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionSecureValuesSent.
@@ -7543,9 +7129,6 @@ type MessageActionContactSignUp struct {
 
 // TypeID returns 0xf3f25f76.
 func (*MessageActionContactSignUp) TypeID() uint32 { return 0xf3f25f76 }
-
-// TypeName returns "messageActionContactSignUp".
-func (*MessageActionContactSignUp) TypeName() string { return "messageActionContactSignUp" }
 
 func (*MessageActionContactSignUp) isMessageActionClass() {}
 
@@ -7569,9 +7152,6 @@ type MessageActionGeoProximityReached struct {
 
 // TypeID returns 0x98e0d697.
 func (*MessageActionGeoProximityReached) TypeID() uint32 { return 0x98e0d697 }
-
-// TypeName returns "messageActionGeoProximityReached".
-func (*MessageActionGeoProximityReached) TypeName() string { return "messageActionGeoProximityReached" }
 
 func (*MessageActionGeoProximityReached) isMessageActionClass() {}
 
@@ -7600,9 +7180,6 @@ type MessageActionGroupCall struct {
 
 // TypeID returns 0x7a0d7f42.
 func (*MessageActionGroupCall) TypeID() uint32 { return 0x7a0d7f42 }
-
-// TypeName returns "messageActionGroupCall".
-func (*MessageActionGroupCall) TypeName() string { return "messageActionGroupCall" }
 
 func (*MessageActionGroupCall) isMessageActionClass() {}
 
@@ -7640,9 +7217,6 @@ type MessageActionInviteToGroupCall struct {
 // TypeID returns 0x502f92f7.
 func (*MessageActionInviteToGroupCall) TypeID() uint32 { return 0x502f92f7 }
 
-// TypeName returns "messageActionInviteToGroupCall".
-func (*MessageActionInviteToGroupCall) TypeName() string { return "messageActionInviteToGroupCall" }
-
 func (*MessageActionInviteToGroupCall) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionInviteToGroupCall.
@@ -7668,9 +7242,6 @@ type MessageActionSetMessagesTTL struct {
 
 // TypeID returns 0x3c134d7b.
 func (*MessageActionSetMessagesTTL) TypeID() uint32 { return 0x3c134d7b }
-
-// TypeName returns "messageActionSetMessagesTTL".
-func (*MessageActionSetMessagesTTL) TypeName() string { return "messageActionSetMessagesTTL" }
 
 func (*MessageActionSetMessagesTTL) isMessageActionClass() {}
 
@@ -7708,9 +7279,6 @@ type MessageActionGroupCallScheduled struct {
 // TypeID returns 0xb3a07661.
 func (*MessageActionGroupCallScheduled) TypeID() uint32 { return 0xb3a07661 }
 
-// TypeName returns "messageActionGroupCallScheduled".
-func (*MessageActionGroupCallScheduled) TypeName() string { return "messageActionGroupCallScheduled" }
-
 func (*MessageActionGroupCallScheduled) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionGroupCallScheduled.
@@ -7736,9 +7304,6 @@ type MessageActionSetChatTheme struct {
 // TypeID returns 0xb91bbd3a.
 func (*MessageActionSetChatTheme) TypeID() uint32 { return 0xb91bbd3a }
 
-// TypeName returns "messageActionSetChatTheme".
-func (*MessageActionSetChatTheme) TypeName() string { return "messageActionSetChatTheme" }
-
 func (*MessageActionSetChatTheme) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionSetChatTheme.
@@ -7761,9 +7326,6 @@ type MessageActionChatJoinedByRequest struct {
 // TypeID returns 0xebbca3cb.
 func (*MessageActionChatJoinedByRequest) TypeID() uint32 { return 0xebbca3cb }
 
-// TypeName returns "messageActionChatJoinedByRequest".
-func (*MessageActionChatJoinedByRequest) TypeName() string { return "messageActionChatJoinedByRequest" }
-
 func (*MessageActionChatJoinedByRequest) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionChatJoinedByRequest.
@@ -7785,9 +7347,6 @@ type MessageActionWebViewDataSentMe struct {
 
 // TypeID returns 0x47dd8079.
 func (*MessageActionWebViewDataSentMe) TypeID() uint32 { return 0x47dd8079 }
-
-// TypeName returns "messageActionWebViewDataSentMe".
-func (*MessageActionWebViewDataSentMe) TypeName() string { return "messageActionWebViewDataSentMe" }
 
 func (*MessageActionWebViewDataSentMe) isMessageActionClass() {}
 
@@ -7813,9 +7372,6 @@ type MessageActionWebViewDataSent struct {
 
 // TypeID returns 0xb4c38cb5.
 func (*MessageActionWebViewDataSent) TypeID() uint32 { return 0xb4c38cb5 }
-
-// TypeName returns "messageActionWebViewDataSent".
-func (*MessageActionWebViewDataSent) TypeName() string { return "messageActionWebViewDataSent" }
 
 func (*MessageActionWebViewDataSent) isMessageActionClass() {}
 
@@ -7844,9 +7400,6 @@ type MessageActionGiftPremium struct {
 
 // TypeID returns 0x48e91302.
 func (*MessageActionGiftPremium) TypeID() uint32 { return 0x48e91302 }
-
-// TypeName returns "messageActionGiftPremium".
-func (*MessageActionGiftPremium) TypeName() string { return "messageActionGiftPremium" }
 
 func (*MessageActionGiftPremium) isMessageActionClass() {}
 
@@ -7908,9 +7461,6 @@ type MessageActionTopicCreate struct {
 // TypeID returns 0x0d999256.
 func (*MessageActionTopicCreate) TypeID() uint32 { return 0x0d999256 }
 
-// TypeName returns "messageActionTopicCreate".
-func (*MessageActionTopicCreate) TypeName() string { return "messageActionTopicCreate" }
-
 func (*MessageActionTopicCreate) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionTopicCreate.
@@ -7954,9 +7504,6 @@ type MessageActionTopicEdit struct {
 
 // TypeID returns 0xc0944820.
 func (*MessageActionTopicEdit) TypeID() uint32 { return 0xc0944820 }
-
-// TypeName returns "messageActionTopicEdit".
-func (*MessageActionTopicEdit) TypeName() string { return "messageActionTopicEdit" }
 
 func (*MessageActionTopicEdit) isMessageActionClass() {}
 
@@ -8018,9 +7565,6 @@ type MessageActionSuggestProfilePhoto struct {
 // TypeID returns 0x57de635e.
 func (*MessageActionSuggestProfilePhoto) TypeID() uint32 { return 0x57de635e }
 
-// TypeName returns "messageActionSuggestProfilePhoto".
-func (*MessageActionSuggestProfilePhoto) TypeName() string { return "messageActionSuggestProfilePhoto" }
-
 func (*MessageActionSuggestProfilePhoto) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionSuggestProfilePhoto.
@@ -8044,9 +7588,6 @@ type MessageActionRequestedPeer struct {
 
 // TypeID returns 0x31518e9b.
 func (*MessageActionRequestedPeer) TypeID() uint32 { return 0x31518e9b }
-
-// TypeName returns "messageActionRequestedPeer".
-func (*MessageActionRequestedPeer) TypeName() string { return "messageActionRequestedPeer" }
 
 func (*MessageActionRequestedPeer) isMessageActionClass() {}
 
@@ -8074,9 +7615,6 @@ type MessageActionSetChatWallPaper struct {
 
 // TypeID returns 0x5060a3f4.
 func (*MessageActionSetChatWallPaper) TypeID() uint32 { return 0x5060a3f4 }
-
-// TypeName returns "messageActionSetChatWallPaper".
-func (*MessageActionSetChatWallPaper) TypeName() string { return "messageActionSetChatWallPaper" }
 
 func (*MessageActionSetChatWallPaper) isMessageActionClass() {}
 
@@ -8120,9 +7658,6 @@ type MessageActionGiftCode struct {
 
 // TypeID returns 0x31c48347.
 func (*MessageActionGiftCode) TypeID() uint32 { return 0x31c48347 }
-
-// TypeName returns "messageActionGiftCode".
-func (*MessageActionGiftCode) TypeName() string { return "messageActionGiftCode" }
 
 func (*MessageActionGiftCode) isMessageActionClass() {}
 
@@ -8214,9 +7749,6 @@ type MessageActionGiveawayLaunch struct {
 // TypeID returns 0xa80f51e4.
 func (*MessageActionGiveawayLaunch) TypeID() uint32 { return 0xa80f51e4 }
 
-// TypeName returns "messageActionGiveawayLaunch".
-func (*MessageActionGiveawayLaunch) TypeName() string { return "messageActionGiveawayLaunch" }
-
 func (*MessageActionGiveawayLaunch) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionGiveawayLaunch.
@@ -8252,9 +7784,6 @@ type MessageActionGiveawayResults struct {
 // TypeID returns 0x87e2f155.
 func (*MessageActionGiveawayResults) TypeID() uint32 { return 0x87e2f155 }
 
-// TypeName returns "messageActionGiveawayResults".
-func (*MessageActionGiveawayResults) TypeName() string { return "messageActionGiveawayResults" }
-
 func (*MessageActionGiveawayResults) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionGiveawayResults.
@@ -8287,9 +7816,6 @@ type MessageActionBoostApply struct {
 // TypeID returns 0xcc02aa6d.
 func (*MessageActionBoostApply) TypeID() uint32 { return 0xcc02aa6d }
 
-// TypeName returns "messageActionBoostApply".
-func (*MessageActionBoostApply) TypeName() string { return "messageActionBoostApply" }
-
 func (*MessageActionBoostApply) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionBoostApply.
@@ -8313,9 +7839,6 @@ type MessageActionRequestedPeerSentMe struct {
 
 // TypeID returns 0x93b31848.
 func (*MessageActionRequestedPeerSentMe) TypeID() uint32 { return 0x93b31848 }
-
-// TypeName returns "messageActionRequestedPeerSentMe".
-func (*MessageActionRequestedPeerSentMe) TypeName() string { return "messageActionRequestedPeerSentMe" }
 
 func (*MessageActionRequestedPeerSentMe) isMessageActionClass() {}
 
@@ -8345,9 +7868,6 @@ type MessageActionPaymentRefunded struct {
 
 // TypeID returns 0x41b3e202.
 func (*MessageActionPaymentRefunded) TypeID() uint32 { return 0x41b3e202 }
-
-// TypeName returns "messageActionPaymentRefunded".
-func (*MessageActionPaymentRefunded) TypeName() string { return "messageActionPaymentRefunded" }
 
 func (*MessageActionPaymentRefunded) isMessageActionClass() {}
 
@@ -8394,9 +7914,6 @@ type MessageActionGiftStars struct {
 
 // TypeID returns 0x45d5b021.
 func (*MessageActionGiftStars) TypeID() uint32 { return 0x45d5b021 }
-
-// TypeName returns "messageActionGiftStars".
-func (*MessageActionGiftStars) TypeName() string { return "messageActionGiftStars" }
 
 func (*MessageActionGiftStars) isMessageActionClass() {}
 
@@ -8459,9 +7976,6 @@ type MessageActionPrizeStars struct {
 // TypeID returns 0xb00c47a2.
 func (*MessageActionPrizeStars) TypeID() uint32 { return 0xb00c47a2 }
 
-// TypeName returns "messageActionPrizeStars".
-func (*MessageActionPrizeStars) TypeName() string { return "messageActionPrizeStars" }
-
 func (*MessageActionPrizeStars) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionPrizeStars.
@@ -8517,9 +8031,6 @@ type MessageActionStarGift struct {
 
 // TypeID returns 0xea2c31d3.
 func (*MessageActionStarGift) TypeID() uint32 { return 0xea2c31d3 }
-
-// TypeName returns "messageActionStarGift".
-func (*MessageActionStarGift) TypeName() string { return "messageActionStarGift" }
 
 func (*MessageActionStarGift) isMessageActionClass() {}
 
@@ -8702,9 +8213,6 @@ type MessageActionStarGiftUnique struct {
 // TypeID returns 0x7e1c1187.
 func (*MessageActionStarGiftUnique) TypeID() uint32 { return 0x7e1c1187 }
 
-// TypeName returns "messageActionStarGiftUnique".
-func (*MessageActionStarGiftUnique) TypeName() string { return "messageActionStarGiftUnique" }
-
 func (*MessageActionStarGiftUnique) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionStarGiftUnique.
@@ -8867,11 +8375,6 @@ type MessageActionPaidMessagesRefunded struct {
 // TypeID returns 0xac1f1fcd.
 func (*MessageActionPaidMessagesRefunded) TypeID() uint32 { return 0xac1f1fcd }
 
-// TypeName returns "messageActionPaidMessagesRefunded".
-func (*MessageActionPaidMessagesRefunded) TypeName() string {
-	return "messageActionPaidMessagesRefunded"
-}
-
 func (*MessageActionPaidMessagesRefunded) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionPaidMessagesRefunded.
@@ -8897,9 +8400,6 @@ type MessageActionPaidMessagesPrice struct {
 
 // TypeID returns 0x84b88578.
 func (*MessageActionPaidMessagesPrice) TypeID() uint32 { return 0x84b88578 }
-
-// TypeName returns "messageActionPaidMessagesPrice".
-func (*MessageActionPaidMessagesPrice) TypeName() string { return "messageActionPaidMessagesPrice" }
 
 func (*MessageActionPaidMessagesPrice) isMessageActionClass() {}
 
@@ -8935,9 +8435,6 @@ type MessageActionConferenceCall struct {
 
 // TypeID returns 0x2ffe2f7a.
 func (*MessageActionConferenceCall) TypeID() uint32 { return 0x2ffe2f7a }
-
-// TypeName returns "messageActionConferenceCall".
-func (*MessageActionConferenceCall) TypeName() string { return "messageActionConferenceCall" }
 
 func (*MessageActionConferenceCall) isMessageActionClass() {}
 
@@ -8996,9 +8493,6 @@ type MessageActionTodoCompletions struct {
 // TypeID returns 0xcc7c5c89.
 func (*MessageActionTodoCompletions) TypeID() uint32 { return 0xcc7c5c89 }
 
-// TypeName returns "messageActionTodoCompletions".
-func (*MessageActionTodoCompletions) TypeName() string { return "messageActionTodoCompletions" }
-
 func (*MessageActionTodoCompletions) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionTodoCompletions.
@@ -9023,9 +8517,6 @@ type MessageActionTodoAppendTasks struct {
 
 // TypeID returns 0xc7edbc83.
 func (*MessageActionTodoAppendTasks) TypeID() uint32 { return 0xc7edbc83 }
-
-// TypeName returns "messageActionTodoAppendTasks".
-func (*MessageActionTodoAppendTasks) TypeName() string { return "messageActionTodoAppendTasks" }
 
 func (*MessageActionTodoAppendTasks) isMessageActionClass() {}
 
@@ -9053,11 +8544,6 @@ type MessageActionSuggestedPostApproval struct {
 
 // TypeID returns 0xee7a1596.
 func (*MessageActionSuggestedPostApproval) TypeID() uint32 { return 0xee7a1596 }
-
-// TypeName returns "messageActionSuggestedPostApproval".
-func (*MessageActionSuggestedPostApproval) TypeName() string {
-	return "messageActionSuggestedPostApproval"
-}
 
 func (*MessageActionSuggestedPostApproval) isMessageActionClass() {}
 
@@ -9118,11 +8604,6 @@ type MessageActionSuggestedPostSuccess struct {
 // TypeID returns 0x95ddcf69.
 func (*MessageActionSuggestedPostSuccess) TypeID() uint32 { return 0x95ddcf69 }
 
-// TypeName returns "messageActionSuggestedPostSuccess".
-func (*MessageActionSuggestedPostSuccess) TypeName() string {
-	return "messageActionSuggestedPostSuccess"
-}
-
 func (*MessageActionSuggestedPostSuccess) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionSuggestedPostSuccess.
@@ -9145,9 +8626,6 @@ type MessageActionSuggestedPostRefund struct {
 
 // TypeID returns 0x69f916f8.
 func (*MessageActionSuggestedPostRefund) TypeID() uint32 { return 0x69f916f8 }
-
-// TypeName returns "messageActionSuggestedPostRefund".
-func (*MessageActionSuggestedPostRefund) TypeName() string { return "messageActionSuggestedPostRefund" }
 
 func (*MessageActionSuggestedPostRefund) isMessageActionClass() {}
 
@@ -9180,9 +8658,6 @@ type MessageActionGiftTon struct {
 
 // TypeID returns 0xa8a3c699.
 func (*MessageActionGiftTon) TypeID() uint32 { return 0xa8a3c699 }
-
-// TypeName returns "messageActionGiftTon".
-func (*MessageActionGiftTon) TypeName() string { return "messageActionGiftTon" }
 
 func (*MessageActionGiftTon) isMessageActionClass() {}
 
@@ -9225,9 +8700,6 @@ type MessageActionSuggestBirthday struct {
 // TypeID returns 0x2c8f2a25.
 func (*MessageActionSuggestBirthday) TypeID() uint32 { return 0x2c8f2a25 }
 
-// TypeName returns "messageActionSuggestBirthday".
-func (*MessageActionSuggestBirthday) TypeName() string { return "messageActionSuggestBirthday" }
-
 func (*MessageActionSuggestBirthday) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionSuggestBirthday.
@@ -9254,11 +8726,6 @@ type MessageActionStarGiftPurchaseOffer struct {
 
 // TypeID returns 0x774278d4.
 func (*MessageActionStarGiftPurchaseOffer) TypeID() uint32 { return 0x774278d4 }
-
-// TypeName returns "messageActionStarGiftPurchaseOffer".
-func (*MessageActionStarGiftPurchaseOffer) TypeName() string {
-	return "messageActionStarGiftPurchaseOffer"
-}
 
 func (*MessageActionStarGiftPurchaseOffer) isMessageActionClass() {}
 
@@ -9300,11 +8767,6 @@ type MessageActionStarGiftPurchaseOfferDeclined struct {
 // TypeID returns 0x73ada76b.
 func (*MessageActionStarGiftPurchaseOfferDeclined) TypeID() uint32 { return 0x73ada76b }
 
-// TypeName returns "messageActionStarGiftPurchaseOfferDeclined".
-func (*MessageActionStarGiftPurchaseOfferDeclined) TypeName() string {
-	return "messageActionStarGiftPurchaseOfferDeclined"
-}
-
 func (*MessageActionStarGiftPurchaseOfferDeclined) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionStarGiftPurchaseOfferDeclined.
@@ -9337,9 +8799,6 @@ type MessageActionNewCreatorPending struct {
 // TypeID returns 0xb07ed085.
 func (*MessageActionNewCreatorPending) TypeID() uint32 { return 0xb07ed085 }
 
-// TypeName returns "messageActionNewCreatorPending".
-func (*MessageActionNewCreatorPending) TypeName() string { return "messageActionNewCreatorPending" }
-
 func (*MessageActionNewCreatorPending) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionNewCreatorPending.
@@ -9362,9 +8821,6 @@ type MessageActionChangeCreator struct {
 
 // TypeID returns 0xe188503b.
 func (*MessageActionChangeCreator) TypeID() uint32 { return 0xe188503b }
-
-// TypeName returns "messageActionChangeCreator".
-func (*MessageActionChangeCreator) TypeName() string { return "messageActionChangeCreator" }
 
 func (*MessageActionChangeCreator) isMessageActionClass() {}
 
@@ -9389,9 +8845,6 @@ type MessageActionNoForwardsToggle struct {
 
 // TypeID returns 0xbf7d6572.
 func (*MessageActionNoForwardsToggle) TypeID() uint32 { return 0xbf7d6572 }
-
-// TypeName returns "messageActionNoForwardsToggle".
-func (*MessageActionNoForwardsToggle) TypeName() string { return "messageActionNoForwardsToggle" }
 
 func (*MessageActionNoForwardsToggle) isMessageActionClass() {}
 
@@ -9419,9 +8872,6 @@ type MessageActionNoForwardsRequest struct {
 
 // TypeID returns 0x3e2793ba.
 func (*MessageActionNoForwardsRequest) TypeID() uint32 { return 0x3e2793ba }
-
-// TypeName returns "messageActionNoForwardsRequest".
-func (*MessageActionNoForwardsRequest) TypeName() string { return "messageActionNoForwardsRequest" }
 
 func (*MessageActionNoForwardsRequest) isMessageActionClass() {}
 
@@ -9455,9 +8905,6 @@ type MessageActionPollAppendAnswer struct {
 // TypeID returns 0x9da1cd6c.
 func (*MessageActionPollAppendAnswer) TypeID() uint32 { return 0x9da1cd6c }
 
-// TypeName returns "messageActionPollAppendAnswer".
-func (*MessageActionPollAppendAnswer) TypeName() string { return "messageActionPollAppendAnswer" }
-
 func (*MessageActionPollAppendAnswer) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionPollAppendAnswer.
@@ -9480,9 +8927,6 @@ type MessageActionPollDeleteAnswer struct {
 
 // TypeID returns 0x399674dc.
 func (*MessageActionPollDeleteAnswer) TypeID() uint32 { return 0x399674dc }
-
-// TypeName returns "messageActionPollDeleteAnswer".
-func (*MessageActionPollDeleteAnswer) TypeName() string { return "messageActionPollDeleteAnswer" }
 
 func (*MessageActionPollDeleteAnswer) isMessageActionClass() {}
 
@@ -9507,9 +8951,6 @@ type MessageActionManagedBotCreated struct {
 // TypeID returns 0x16605e3e.
 func (*MessageActionManagedBotCreated) TypeID() uint32 { return 0x16605e3e }
 
-// TypeName returns "messageActionManagedBotCreated".
-func (*MessageActionManagedBotCreated) TypeName() string { return "messageActionManagedBotCreated" }
-
 func (*MessageActionManagedBotCreated) isMessageActionClass() {}
 
 // EncodeBare writes the fields of messageActionManagedBotCreated.
@@ -9532,9 +8973,6 @@ type MessageActionChangeCommunity struct {
 
 // TypeID returns 0x5d20bae8.
 func (*MessageActionChangeCommunity) TypeID() uint32 { return 0x5d20bae8 }
-
-// TypeName returns "messageActionChangeCommunity".
-func (*MessageActionChangeCommunity) TypeName() string { return "messageActionChangeCommunity" }
 
 func (*MessageActionChangeCommunity) isMessageActionClass() {}
 
@@ -9568,11 +9006,6 @@ type MessageActionChatJoinedViaCommunity struct {
 
 // TypeID returns 0x4a8bfe80.
 func (*MessageActionChatJoinedViaCommunity) TypeID() uint32 { return 0x4a8bfe80 }
-
-// TypeName returns "messageActionChatJoinedViaCommunity".
-func (*MessageActionChatJoinedViaCommunity) TypeName() string {
-	return "messageActionChatJoinedViaCommunity"
-}
 
 func (*MessageActionChatJoinedViaCommunity) isMessageActionClass() {}
 
@@ -9632,9 +9065,6 @@ type Dialog struct {
 
 // TypeID returns 0xfc89f7f3.
 func (*Dialog) TypeID() uint32 { return 0xfc89f7f3 }
-
-// TypeName returns "dialog".
-func (*Dialog) TypeName() string { return "dialog" }
 
 func (*Dialog) isDialogClass() {}
 
@@ -9733,9 +9163,6 @@ type DialogFolder struct {
 // TypeID returns 0x71bd134c.
 func (*DialogFolder) TypeID() uint32 { return 0x71bd134c }
 
-// TypeName returns "dialogFolder".
-func (*DialogFolder) TypeName() string { return "dialogFolder" }
-
 func (*DialogFolder) isDialogClass() {}
 
 // EncodeBare writes the fields of dialogFolder.
@@ -9779,9 +9206,6 @@ type DialogCommunity struct {
 
 // TypeID returns 0xf78a0973.
 func (*DialogCommunity) TypeID() uint32 { return 0xf78a0973 }
-
-// TypeName returns "dialogCommunity".
-func (*DialogCommunity) TypeName() string { return "dialogCommunity" }
 
 func (*DialogCommunity) isDialogClass() {}
 
@@ -9836,9 +9260,6 @@ type PhotoEmpty struct {
 // TypeID returns 0x2331b22d.
 func (*PhotoEmpty) TypeID() uint32 { return 0x2331b22d }
 
-// TypeName returns "photoEmpty".
-func (*PhotoEmpty) TypeName() string { return "photoEmpty" }
-
 func (*PhotoEmpty) isPhotoClass() {}
 
 // EncodeBare writes the fields of photoEmpty.
@@ -9868,9 +9289,6 @@ type Photo struct {
 
 // TypeID returns 0xfb197a65.
 func (*Photo) TypeID() uint32 { return 0xfb197a65 }
-
-// TypeName returns "photo".
-func (*Photo) TypeName() string { return "photo" }
 
 func (*Photo) isPhotoClass() {}
 
@@ -9942,9 +9360,6 @@ type PhotoSizeEmpty struct {
 // TypeID returns 0x0e17e23c.
 func (*PhotoSizeEmpty) TypeID() uint32 { return 0x0e17e23c }
 
-// TypeName returns "photoSizeEmpty".
-func (*PhotoSizeEmpty) TypeName() string { return "photoSizeEmpty" }
-
 func (*PhotoSizeEmpty) isPhotoSizeClass() {}
 
 // EncodeBare writes the fields of photoSizeEmpty.
@@ -9970,9 +9385,6 @@ type PhotoSize struct {
 
 // TypeID returns 0x75c78e60.
 func (*PhotoSize) TypeID() uint32 { return 0x75c78e60 }
-
-// TypeName returns "photoSize".
-func (*PhotoSize) TypeName() string { return "photoSize" }
 
 func (*PhotoSize) isPhotoSizeClass() {}
 
@@ -10006,9 +9418,6 @@ type PhotoCachedSize struct {
 // TypeID returns 0x021e1ad6.
 func (*PhotoCachedSize) TypeID() uint32 { return 0x021e1ad6 }
 
-// TypeName returns "photoCachedSize".
-func (*PhotoCachedSize) TypeName() string { return "photoCachedSize" }
-
 func (*PhotoCachedSize) isPhotoSizeClass() {}
 
 // EncodeBare writes the fields of photoCachedSize.
@@ -10039,9 +9448,6 @@ type PhotoStrippedSize struct {
 // TypeID returns 0xe0b0bc2e.
 func (*PhotoStrippedSize) TypeID() uint32 { return 0xe0b0bc2e }
 
-// TypeName returns "photoStrippedSize".
-func (*PhotoStrippedSize) TypeName() string { return "photoStrippedSize" }
-
 func (*PhotoStrippedSize) isPhotoSizeClass() {}
 
 // EncodeBare writes the fields of photoStrippedSize.
@@ -10069,9 +9475,6 @@ type PhotoSizeProgressive struct {
 
 // TypeID returns 0xfa3efb95.
 func (*PhotoSizeProgressive) TypeID() uint32 { return 0xfa3efb95 }
-
-// TypeName returns "photoSizeProgressive".
-func (*PhotoSizeProgressive) TypeName() string { return "photoSizeProgressive" }
 
 func (*PhotoSizeProgressive) isPhotoSizeClass() {}
 
@@ -10102,9 +9505,6 @@ type PhotoPathSize struct {
 
 // TypeID returns 0xd8214d41.
 func (*PhotoPathSize) TypeID() uint32 { return 0xd8214d41 }
-
-// TypeName returns "photoPathSize".
-func (*PhotoPathSize) TypeName() string { return "photoPathSize" }
 
 func (*PhotoPathSize) isPhotoSizeClass() {}
 
@@ -10151,9 +9551,6 @@ type GeoPointEmpty struct {
 // TypeID returns 0x1117dd5f.
 func (*GeoPointEmpty) TypeID() uint32 { return 0x1117dd5f }
 
-// TypeName returns "geoPointEmpty".
-func (*GeoPointEmpty) TypeName() string { return "geoPointEmpty" }
-
 func (*GeoPointEmpty) isGeoPointClass() {}
 
 // EncodeBare writes the fields of geoPointEmpty.
@@ -10177,9 +9574,6 @@ type GeoPoint struct {
 
 // TypeID returns 0xb2a2f663.
 func (*GeoPoint) TypeID() uint32 { return 0xb2a2f663 }
-
-// TypeName returns "geoPoint".
-func (*GeoPoint) TypeName() string { return "geoPoint" }
 
 func (*GeoPoint) isGeoPointClass() {}
 
@@ -10244,9 +9638,6 @@ type AuthSentCode struct {
 // TypeID returns 0x5e002502.
 func (*AuthSentCode) TypeID() uint32 { return 0x5e002502 }
 
-// TypeName returns "auth.sentCode".
-func (*AuthSentCode) TypeName() string { return "auth.sentCode" }
-
 func (*AuthSentCode) isAuthSentCodeClass() {}
 
 // EncodeBare writes the fields of auth.sentCode.
@@ -10293,9 +9684,6 @@ type AuthSentCodeSuccess struct {
 // TypeID returns 0x2390fe44.
 func (*AuthSentCodeSuccess) TypeID() uint32 { return 0x2390fe44 }
 
-// TypeName returns "auth.sentCodeSuccess".
-func (*AuthSentCodeSuccess) TypeName() string { return "auth.sentCodeSuccess" }
-
 func (*AuthSentCodeSuccess) isAuthSentCodeClass() {}
 
 // EncodeBare writes the fields of auth.sentCodeSuccess.
@@ -10324,9 +9712,6 @@ type AuthSentCodePaymentRequired struct {
 
 // TypeID returns 0xf8827ebf.
 func (*AuthSentCodePaymentRequired) TypeID() uint32 { return 0xf8827ebf }
-
-// TypeName returns "auth.sentCodePaymentRequired".
-func (*AuthSentCodePaymentRequired) TypeName() string { return "auth.sentCodePaymentRequired" }
 
 func (*AuthSentCodePaymentRequired) isAuthSentCodeClass() {}
 
@@ -10388,9 +9773,6 @@ type AuthAuthorization struct {
 // TypeID returns 0x2ea2c0d4.
 func (*AuthAuthorization) TypeID() uint32 { return 0x2ea2c0d4 }
 
-// TypeName returns "auth.authorization".
-func (*AuthAuthorization) TypeName() string { return "auth.authorization" }
-
 func (*AuthAuthorization) isAuthAuthorizationClass() {}
 
 // EncodeBare writes the fields of auth.authorization.
@@ -10448,9 +9830,6 @@ type AuthAuthorizationSignUpRequired struct {
 // TypeID returns 0x44747e9a.
 func (*AuthAuthorizationSignUpRequired) TypeID() uint32 { return 0x44747e9a }
 
-// TypeName returns "auth.authorizationSignUpRequired".
-func (*AuthAuthorizationSignUpRequired) TypeName() string { return "auth.authorizationSignUpRequired" }
-
 func (*AuthAuthorizationSignUpRequired) isAuthAuthorizationClass() {}
 
 // EncodeBare writes the fields of auth.authorizationSignUpRequired.
@@ -10506,9 +9885,6 @@ type AuthExportedAuthorization struct {
 // TypeID returns 0xb434e2b8.
 func (*AuthExportedAuthorization) TypeID() uint32 { return 0xb434e2b8 }
 
-// TypeName returns "auth.exportedAuthorization".
-func (*AuthExportedAuthorization) TypeName() string { return "auth.exportedAuthorization" }
-
 func (*AuthExportedAuthorization) isAuthExportedAuthorizationClass() {}
 
 // EncodeBare writes the fields of auth.exportedAuthorization.
@@ -10555,9 +9931,6 @@ type InputNotifyPeer struct {
 // TypeID returns 0xb8bc5b0c.
 func (*InputNotifyPeer) TypeID() uint32 { return 0xb8bc5b0c }
 
-// TypeName returns "inputNotifyPeer".
-func (*InputNotifyPeer) TypeName() string { return "inputNotifyPeer" }
-
 func (*InputNotifyPeer) isInputNotifyPeerClass() {}
 
 // EncodeBare writes the fields of inputNotifyPeer.
@@ -10580,9 +9953,6 @@ type InputNotifyUsers struct {
 // TypeID returns 0x193b4417.
 func (*InputNotifyUsers) TypeID() uint32 { return 0x193b4417 }
 
-// TypeName returns "inputNotifyUsers".
-func (*InputNotifyUsers) TypeName() string { return "inputNotifyUsers" }
-
 func (*InputNotifyUsers) isInputNotifyPeerClass() {}
 
 // EncodeBare writes the fields of inputNotifyUsers.
@@ -10603,9 +9973,6 @@ type InputNotifyChats struct {
 // TypeID returns 0x4a95e84e.
 func (*InputNotifyChats) TypeID() uint32 { return 0x4a95e84e }
 
-// TypeName returns "inputNotifyChats".
-func (*InputNotifyChats) TypeName() string { return "inputNotifyChats" }
-
 func (*InputNotifyChats) isInputNotifyPeerClass() {}
 
 // EncodeBare writes the fields of inputNotifyChats.
@@ -10625,9 +9992,6 @@ type InputNotifyBroadcasts struct {
 
 // TypeID returns 0xb1db7c7e.
 func (*InputNotifyBroadcasts) TypeID() uint32 { return 0xb1db7c7e }
-
-// TypeName returns "inputNotifyBroadcasts".
-func (*InputNotifyBroadcasts) TypeName() string { return "inputNotifyBroadcasts" }
 
 func (*InputNotifyBroadcasts) isInputNotifyPeerClass() {}
 
@@ -10650,9 +10014,6 @@ type InputNotifyForumTopic struct {
 
 // TypeID returns 0x5c467992.
 func (*InputNotifyForumTopic) TypeID() uint32 { return 0x5c467992 }
-
-// TypeName returns "inputNotifyForumTopic".
-func (*InputNotifyForumTopic) TypeName() string { return "inputNotifyForumTopic" }
 
 func (*InputNotifyForumTopic) isInputNotifyPeerClass() {}
 
@@ -10678,9 +10039,6 @@ type InputNotifyCommunity struct {
 
 // TypeID returns 0x27bb1adc.
 func (*InputNotifyCommunity) TypeID() uint32 { return 0x27bb1adc }
-
-// TypeName returns "inputNotifyCommunity".
-func (*InputNotifyCommunity) TypeName() string { return "inputNotifyCommunity" }
 
 func (*InputNotifyCommunity) isInputNotifyPeerClass() {}
 
@@ -10731,9 +10089,6 @@ type InputPeerNotifySettings struct {
 
 // TypeID returns 0xcacb6ae2.
 func (*InputPeerNotifySettings) TypeID() uint32 { return 0xcacb6ae2 }
-
-// TypeName returns "inputPeerNotifySettings".
-func (*InputPeerNotifySettings) TypeName() string { return "inputPeerNotifySettings" }
 
 func (*InputPeerNotifySettings) isInputPeerNotifySettingsClass() {}
 
@@ -10852,9 +10207,6 @@ type PeerNotifySettings struct {
 
 // TypeID returns 0x99622c0c.
 func (*PeerNotifySettings) TypeID() uint32 { return 0x99622c0c }
-
-// TypeName returns "peerNotifySettings".
-func (*PeerNotifySettings) TypeName() string { return "peerNotifySettings" }
 
 func (*PeerNotifySettings) isPeerNotifySettingsClass() {}
 
@@ -11019,9 +10371,6 @@ type PeerSettings struct {
 
 // TypeID returns 0xf47741f7.
 func (*PeerSettings) TypeID() uint32 { return 0xf47741f7 }
-
-// TypeName returns "peerSettings".
-func (*PeerSettings) TypeName() string { return "peerSettings" }
 
 func (*PeerSettings) isPeerSettingsClass() {}
 
@@ -11210,9 +10559,6 @@ type WallPaper struct {
 // TypeID returns 0xa437c3ed.
 func (*WallPaper) TypeID() uint32 { return 0xa437c3ed }
 
-// TypeName returns "wallPaper".
-func (*WallPaper) TypeName() string { return "wallPaper" }
-
 func (*WallPaper) isWallPaperClass() {}
 
 // EncodeBare writes the fields of wallPaper.
@@ -11272,9 +10618,6 @@ type WallPaperNoFile struct {
 
 // TypeID returns 0xe0804116.
 func (*WallPaperNoFile) TypeID() uint32 { return 0xe0804116 }
-
-// TypeName returns "wallPaperNoFile".
-func (*WallPaperNoFile) TypeName() string { return "wallPaperNoFile" }
 
 func (*WallPaperNoFile) isWallPaperClass() {}
 
@@ -11339,9 +10682,6 @@ type InputReportReasonSpam struct {
 // TypeID returns 0x58dbcab8.
 func (*InputReportReasonSpam) TypeID() uint32 { return 0x58dbcab8 }
 
-// TypeName returns "inputReportReasonSpam".
-func (*InputReportReasonSpam) TypeName() string { return "inputReportReasonSpam" }
-
 func (*InputReportReasonSpam) isReportReasonClass() {}
 
 // EncodeBare writes the fields of inputReportReasonSpam.
@@ -11361,9 +10701,6 @@ type InputReportReasonViolence struct {
 
 // TypeID returns 0x1e22c78d.
 func (*InputReportReasonViolence) TypeID() uint32 { return 0x1e22c78d }
-
-// TypeName returns "inputReportReasonViolence".
-func (*InputReportReasonViolence) TypeName() string { return "inputReportReasonViolence" }
 
 func (*InputReportReasonViolence) isReportReasonClass() {}
 
@@ -11385,9 +10722,6 @@ type InputReportReasonPornography struct {
 // TypeID returns 0x2e59d922.
 func (*InputReportReasonPornography) TypeID() uint32 { return 0x2e59d922 }
 
-// TypeName returns "inputReportReasonPornography".
-func (*InputReportReasonPornography) TypeName() string { return "inputReportReasonPornography" }
-
 func (*InputReportReasonPornography) isReportReasonClass() {}
 
 // EncodeBare writes the fields of inputReportReasonPornography.
@@ -11407,9 +10741,6 @@ type InputReportReasonChildAbuse struct {
 
 // TypeID returns 0xadf44ee3.
 func (*InputReportReasonChildAbuse) TypeID() uint32 { return 0xadf44ee3 }
-
-// TypeName returns "inputReportReasonChildAbuse".
-func (*InputReportReasonChildAbuse) TypeName() string { return "inputReportReasonChildAbuse" }
 
 func (*InputReportReasonChildAbuse) isReportReasonClass() {}
 
@@ -11431,9 +10762,6 @@ type InputReportReasonOther struct {
 // TypeID returns 0xc1e4a2b1.
 func (*InputReportReasonOther) TypeID() uint32 { return 0xc1e4a2b1 }
 
-// TypeName returns "inputReportReasonOther".
-func (*InputReportReasonOther) TypeName() string { return "inputReportReasonOther" }
-
 func (*InputReportReasonOther) isReportReasonClass() {}
 
 // EncodeBare writes the fields of inputReportReasonOther.
@@ -11453,9 +10781,6 @@ type InputReportReasonCopyright struct {
 
 // TypeID returns 0x9b89f93a.
 func (*InputReportReasonCopyright) TypeID() uint32 { return 0x9b89f93a }
-
-// TypeName returns "inputReportReasonCopyright".
-func (*InputReportReasonCopyright) TypeName() string { return "inputReportReasonCopyright" }
 
 func (*InputReportReasonCopyright) isReportReasonClass() {}
 
@@ -11477,9 +10802,6 @@ type InputReportReasonGeoIrrelevant struct {
 // TypeID returns 0xdbd4feed.
 func (*InputReportReasonGeoIrrelevant) TypeID() uint32 { return 0xdbd4feed }
 
-// TypeName returns "inputReportReasonGeoIrrelevant".
-func (*InputReportReasonGeoIrrelevant) TypeName() string { return "inputReportReasonGeoIrrelevant" }
-
 func (*InputReportReasonGeoIrrelevant) isReportReasonClass() {}
 
 // EncodeBare writes the fields of inputReportReasonGeoIrrelevant.
@@ -11499,9 +10821,6 @@ type InputReportReasonFake struct {
 
 // TypeID returns 0xf5ddd6e7.
 func (*InputReportReasonFake) TypeID() uint32 { return 0xf5ddd6e7 }
-
-// TypeName returns "inputReportReasonFake".
-func (*InputReportReasonFake) TypeName() string { return "inputReportReasonFake" }
 
 func (*InputReportReasonFake) isReportReasonClass() {}
 
@@ -11523,9 +10842,6 @@ type InputReportReasonIllegalDrugs struct {
 // TypeID returns 0x0a8eb2be.
 func (*InputReportReasonIllegalDrugs) TypeID() uint32 { return 0x0a8eb2be }
 
-// TypeName returns "inputReportReasonIllegalDrugs".
-func (*InputReportReasonIllegalDrugs) TypeName() string { return "inputReportReasonIllegalDrugs" }
-
 func (*InputReportReasonIllegalDrugs) isReportReasonClass() {}
 
 // EncodeBare writes the fields of inputReportReasonIllegalDrugs.
@@ -11545,9 +10861,6 @@ type InputReportReasonPersonalDetails struct {
 
 // TypeID returns 0x9ec7863d.
 func (*InputReportReasonPersonalDetails) TypeID() uint32 { return 0x9ec7863d }
-
-// TypeName returns "inputReportReasonPersonalDetails".
-func (*InputReportReasonPersonalDetails) TypeName() string { return "inputReportReasonPersonalDetails" }
 
 func (*InputReportReasonPersonalDetails) isReportReasonClass() {}
 
@@ -11647,9 +10960,6 @@ type UserFull struct {
 
 // TypeID returns 0x06cbe645.
 func (*UserFull) TypeID() uint32 { return 0x06cbe645 }
-
-// TypeName returns "userFull".
-func (*UserFull) TypeName() string { return "userFull" }
 
 func (*UserFull) isUserFullClass() {}
 
@@ -12094,9 +11404,6 @@ type Contact struct {
 // TypeID returns 0x145ade0b.
 func (*Contact) TypeID() uint32 { return 0x145ade0b }
 
-// TypeName returns "contact".
-func (*Contact) TypeName() string { return "contact" }
-
 func (*Contact) isContactClass() {}
 
 // EncodeBare writes the fields of contact.
@@ -12143,9 +11450,6 @@ type ImportedContact struct {
 
 // TypeID returns 0xc13e3c50.
 func (*ImportedContact) TypeID() uint32 { return 0xc13e3c50 }
-
-// TypeName returns "importedContact".
-func (*ImportedContact) TypeName() string { return "importedContact" }
 
 func (*ImportedContact) isImportedContactClass() {}
 
@@ -12194,9 +11498,6 @@ type ContactStatus struct {
 // TypeID returns 0x16d9703b.
 func (*ContactStatus) TypeID() uint32 { return 0x16d9703b }
 
-// TypeName returns "contactStatus".
-func (*ContactStatus) TypeName() string { return "contactStatus" }
-
 func (*ContactStatus) isContactStatusClass() {}
 
 // EncodeBare writes the fields of contactStatus.
@@ -12242,9 +11543,6 @@ type ContactsContactsNotModified struct {
 // TypeID returns 0xb74ba9d2.
 func (*ContactsContactsNotModified) TypeID() uint32 { return 0xb74ba9d2 }
 
-// TypeName returns "contacts.contactsNotModified".
-func (*ContactsContactsNotModified) TypeName() string { return "contacts.contactsNotModified" }
-
 func (*ContactsContactsNotModified) isContactsContactsClass() {}
 
 // EncodeBare writes the fields of contacts.contactsNotModified.
@@ -12267,9 +11565,6 @@ type ContactsContacts struct {
 
 // TypeID returns 0xeae87e42.
 func (*ContactsContacts) TypeID() uint32 { return 0xeae87e42 }
-
-// TypeName returns "contacts.contacts".
-func (*ContactsContacts) TypeName() string { return "contacts.contacts" }
 
 func (*ContactsContacts) isContactsContactsClass() {}
 
@@ -12321,9 +11616,6 @@ type ContactsImportedContacts struct {
 
 // TypeID returns 0x77d01c3b.
 func (*ContactsImportedContacts) TypeID() uint32 { return 0x77d01c3b }
-
-// TypeName returns "contacts.importedContacts".
-func (*ContactsImportedContacts) TypeName() string { return "contacts.importedContacts" }
 
 func (*ContactsImportedContacts) isContactsImportedContactsClass() {}
 
@@ -12377,9 +11669,6 @@ type ContactsBlocked struct {
 // TypeID returns 0x0ade1591.
 func (*ContactsBlocked) TypeID() uint32 { return 0x0ade1591 }
 
-// TypeName returns "contacts.blocked".
-func (*ContactsBlocked) TypeName() string { return "contacts.blocked" }
-
 func (*ContactsBlocked) isContactsBlockedClass() {}
 
 // EncodeBare writes the fields of contacts.blocked.
@@ -12409,9 +11698,6 @@ type ContactsBlockedSlice struct {
 
 // TypeID returns 0xe1664194.
 func (*ContactsBlockedSlice) TypeID() uint32 { return 0xe1664194 }
-
-// TypeName returns "contacts.blockedSlice".
-func (*ContactsBlockedSlice) TypeName() string { return "contacts.blockedSlice" }
 
 func (*ContactsBlockedSlice) isContactsBlockedClass() {}
 
@@ -12466,9 +11752,6 @@ type MessagesDialogs struct {
 // TypeID returns 0x15ba6c40.
 func (*MessagesDialogs) TypeID() uint32 { return 0x15ba6c40 }
 
-// TypeName returns "messages.dialogs".
-func (*MessagesDialogs) TypeName() string { return "messages.dialogs" }
-
 func (*MessagesDialogs) isMessagesDialogsClass() {}
 
 // EncodeBare writes the fields of messages.dialogs.
@@ -12502,9 +11785,6 @@ type MessagesDialogsSlice struct {
 // TypeID returns 0x71e094f3.
 func (*MessagesDialogsSlice) TypeID() uint32 { return 0x71e094f3 }
 
-// TypeName returns "messages.dialogsSlice".
-func (*MessagesDialogsSlice) TypeName() string { return "messages.dialogsSlice" }
-
 func (*MessagesDialogsSlice) isMessagesDialogsClass() {}
 
 // EncodeBare writes the fields of messages.dialogsSlice.
@@ -12535,9 +11815,6 @@ type MessagesDialogsNotModified struct {
 
 // TypeID returns 0xf0e3e596.
 func (*MessagesDialogsNotModified) TypeID() uint32 { return 0xf0e3e596 }
-
-// TypeName returns "messages.dialogsNotModified".
-func (*MessagesDialogsNotModified) TypeName() string { return "messages.dialogsNotModified" }
 
 func (*MessagesDialogsNotModified) isMessagesDialogsClass() {}
 
@@ -12586,9 +11863,6 @@ type MessagesMessages struct {
 // TypeID returns 0x1d73e7ea.
 func (*MessagesMessages) TypeID() uint32 { return 0x1d73e7ea }
 
-// TypeName returns "messages.messages".
-func (*MessagesMessages) TypeName() string { return "messages.messages" }
-
 func (*MessagesMessages) isMessagesMessagesClass() {}
 
 // EncodeBare writes the fields of messages.messages.
@@ -12625,9 +11899,6 @@ type MessagesMessagesSlice struct {
 
 // TypeID returns 0x5f206716.
 func (*MessagesMessagesSlice) TypeID() uint32 { return 0x5f206716 }
-
-// TypeName returns "messages.messagesSlice".
-func (*MessagesMessagesSlice) TypeName() string { return "messages.messagesSlice" }
 
 func (*MessagesMessagesSlice) isMessagesMessagesClass() {}
 
@@ -12701,9 +11972,6 @@ type MessagesChannelMessages struct {
 // TypeID returns 0xc776ba4e.
 func (*MessagesChannelMessages) TypeID() uint32 { return 0xc776ba4e }
 
-// TypeName returns "messages.channelMessages".
-func (*MessagesChannelMessages) TypeName() string { return "messages.channelMessages" }
-
 func (*MessagesChannelMessages) isMessagesMessagesClass() {}
 
 // EncodeBare writes the fields of messages.channelMessages.
@@ -12753,9 +12021,6 @@ type MessagesMessagesNotModified struct {
 // TypeID returns 0x74535f21.
 func (*MessagesMessagesNotModified) TypeID() uint32 { return 0x74535f21 }
 
-// TypeName returns "messages.messagesNotModified".
-func (*MessagesMessagesNotModified) TypeName() string { return "messages.messagesNotModified" }
-
 func (*MessagesMessagesNotModified) isMessagesMessagesClass() {}
 
 // EncodeBare writes the fields of messages.messagesNotModified.
@@ -12800,9 +12065,6 @@ type MessagesChats struct {
 // TypeID returns 0x64ff9fd5.
 func (*MessagesChats) TypeID() uint32 { return 0x64ff9fd5 }
 
-// TypeName returns "messages.chats".
-func (*MessagesChats) TypeName() string { return "messages.chats" }
-
 func (*MessagesChats) isMessagesChatsClass() {}
 
 // EncodeBare writes the fields of messages.chats.
@@ -12826,9 +12088,6 @@ type MessagesChatsSlice struct {
 
 // TypeID returns 0x9cd81144.
 func (*MessagesChatsSlice) TypeID() uint32 { return 0x9cd81144 }
-
-// TypeName returns "messages.chatsSlice".
-func (*MessagesChatsSlice) TypeName() string { return "messages.chatsSlice" }
 
 func (*MessagesChatsSlice) isMessagesChatsClass() {}
 
@@ -12877,9 +12136,6 @@ type MessagesChatFull struct {
 
 // TypeID returns 0xe5d7d19c.
 func (*MessagesChatFull) TypeID() uint32 { return 0xe5d7d19c }
-
-// TypeName returns "messages.chatFull".
-func (*MessagesChatFull) TypeName() string { return "messages.chatFull" }
 
 func (*MessagesChatFull) isMessagesChatFullClass() {}
 
@@ -12931,9 +12187,6 @@ type MessagesAffectedHistory struct {
 // TypeID returns 0xb45c69d1.
 func (*MessagesAffectedHistory) TypeID() uint32 { return 0xb45c69d1 }
 
-// TypeName returns "messages.affectedHistory".
-func (*MessagesAffectedHistory) TypeName() string { return "messages.affectedHistory" }
-
 func (*MessagesAffectedHistory) isMessagesAffectedHistoryClass() {}
 
 // EncodeBare writes the fields of messages.affectedHistory.
@@ -12981,9 +12234,6 @@ type InputMessagesFilterEmpty struct {
 // TypeID returns 0x57e2f66c.
 func (*InputMessagesFilterEmpty) TypeID() uint32 { return 0x57e2f66c }
 
-// TypeName returns "inputMessagesFilterEmpty".
-func (*InputMessagesFilterEmpty) TypeName() string { return "inputMessagesFilterEmpty" }
-
 func (*InputMessagesFilterEmpty) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterEmpty.
@@ -13003,9 +12253,6 @@ type InputMessagesFilterPhotos struct {
 
 // TypeID returns 0x9609a51c.
 func (*InputMessagesFilterPhotos) TypeID() uint32 { return 0x9609a51c }
-
-// TypeName returns "inputMessagesFilterPhotos".
-func (*InputMessagesFilterPhotos) TypeName() string { return "inputMessagesFilterPhotos" }
 
 func (*InputMessagesFilterPhotos) isMessagesFilterClass() {}
 
@@ -13027,9 +12274,6 @@ type InputMessagesFilterVideo struct {
 // TypeID returns 0x9fc00e65.
 func (*InputMessagesFilterVideo) TypeID() uint32 { return 0x9fc00e65 }
 
-// TypeName returns "inputMessagesFilterVideo".
-func (*InputMessagesFilterVideo) TypeName() string { return "inputMessagesFilterVideo" }
-
 func (*InputMessagesFilterVideo) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterVideo.
@@ -13049,9 +12293,6 @@ type InputMessagesFilterPhotoVideo struct {
 
 // TypeID returns 0x56e9f0e4.
 func (*InputMessagesFilterPhotoVideo) TypeID() uint32 { return 0x56e9f0e4 }
-
-// TypeName returns "inputMessagesFilterPhotoVideo".
-func (*InputMessagesFilterPhotoVideo) TypeName() string { return "inputMessagesFilterPhotoVideo" }
 
 func (*InputMessagesFilterPhotoVideo) isMessagesFilterClass() {}
 
@@ -13073,9 +12314,6 @@ type InputMessagesFilterDocument struct {
 // TypeID returns 0x9eddf188.
 func (*InputMessagesFilterDocument) TypeID() uint32 { return 0x9eddf188 }
 
-// TypeName returns "inputMessagesFilterDocument".
-func (*InputMessagesFilterDocument) TypeName() string { return "inputMessagesFilterDocument" }
-
 func (*InputMessagesFilterDocument) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterDocument.
@@ -13095,9 +12333,6 @@ type InputMessagesFilterURL struct {
 
 // TypeID returns 0x7ef0dd87.
 func (*InputMessagesFilterURL) TypeID() uint32 { return 0x7ef0dd87 }
-
-// TypeName returns "inputMessagesFilterUrl".
-func (*InputMessagesFilterURL) TypeName() string { return "inputMessagesFilterUrl" }
 
 func (*InputMessagesFilterURL) isMessagesFilterClass() {}
 
@@ -13119,9 +12354,6 @@ type InputMessagesFilterGIF struct {
 // TypeID returns 0xffc86587.
 func (*InputMessagesFilterGIF) TypeID() uint32 { return 0xffc86587 }
 
-// TypeName returns "inputMessagesFilterGif".
-func (*InputMessagesFilterGIF) TypeName() string { return "inputMessagesFilterGif" }
-
 func (*InputMessagesFilterGIF) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterGif.
@@ -13141,9 +12373,6 @@ type InputMessagesFilterVoice struct {
 
 // TypeID returns 0x50f5c392.
 func (*InputMessagesFilterVoice) TypeID() uint32 { return 0x50f5c392 }
-
-// TypeName returns "inputMessagesFilterVoice".
-func (*InputMessagesFilterVoice) TypeName() string { return "inputMessagesFilterVoice" }
 
 func (*InputMessagesFilterVoice) isMessagesFilterClass() {}
 
@@ -13165,9 +12394,6 @@ type InputMessagesFilterMusic struct {
 // TypeID returns 0x3751b49e.
 func (*InputMessagesFilterMusic) TypeID() uint32 { return 0x3751b49e }
 
-// TypeName returns "inputMessagesFilterMusic".
-func (*InputMessagesFilterMusic) TypeName() string { return "inputMessagesFilterMusic" }
-
 func (*InputMessagesFilterMusic) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterMusic.
@@ -13187,9 +12413,6 @@ type InputMessagesFilterChatPhotos struct {
 
 // TypeID returns 0x3a20ecb8.
 func (*InputMessagesFilterChatPhotos) TypeID() uint32 { return 0x3a20ecb8 }
-
-// TypeName returns "inputMessagesFilterChatPhotos".
-func (*InputMessagesFilterChatPhotos) TypeName() string { return "inputMessagesFilterChatPhotos" }
 
 func (*InputMessagesFilterChatPhotos) isMessagesFilterClass() {}
 
@@ -13211,9 +12434,6 @@ type InputMessagesFilterPhoneCalls struct {
 
 // TypeID returns 0x80c99768.
 func (*InputMessagesFilterPhoneCalls) TypeID() uint32 { return 0x80c99768 }
-
-// TypeName returns "inputMessagesFilterPhoneCalls".
-func (*InputMessagesFilterPhoneCalls) TypeName() string { return "inputMessagesFilterPhoneCalls" }
 
 func (*InputMessagesFilterPhoneCalls) isMessagesFilterClass() {}
 
@@ -13242,9 +12462,6 @@ type InputMessagesFilterRoundVoice struct {
 // TypeID returns 0x7a7c17a4.
 func (*InputMessagesFilterRoundVoice) TypeID() uint32 { return 0x7a7c17a4 }
 
-// TypeName returns "inputMessagesFilterRoundVoice".
-func (*InputMessagesFilterRoundVoice) TypeName() string { return "inputMessagesFilterRoundVoice" }
-
 func (*InputMessagesFilterRoundVoice) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterRoundVoice.
@@ -13264,9 +12481,6 @@ type InputMessagesFilterRoundVideo struct {
 
 // TypeID returns 0xb549da53.
 func (*InputMessagesFilterRoundVideo) TypeID() uint32 { return 0xb549da53 }
-
-// TypeName returns "inputMessagesFilterRoundVideo".
-func (*InputMessagesFilterRoundVideo) TypeName() string { return "inputMessagesFilterRoundVideo" }
 
 func (*InputMessagesFilterRoundVideo) isMessagesFilterClass() {}
 
@@ -13288,9 +12502,6 @@ type InputMessagesFilterMyMentions struct {
 // TypeID returns 0xc1f8e69a.
 func (*InputMessagesFilterMyMentions) TypeID() uint32 { return 0xc1f8e69a }
 
-// TypeName returns "inputMessagesFilterMyMentions".
-func (*InputMessagesFilterMyMentions) TypeName() string { return "inputMessagesFilterMyMentions" }
-
 func (*InputMessagesFilterMyMentions) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterMyMentions.
@@ -13310,9 +12521,6 @@ type InputMessagesFilterGeo struct {
 
 // TypeID returns 0xe7026d0d.
 func (*InputMessagesFilterGeo) TypeID() uint32 { return 0xe7026d0d }
-
-// TypeName returns "inputMessagesFilterGeo".
-func (*InputMessagesFilterGeo) TypeName() string { return "inputMessagesFilterGeo" }
 
 func (*InputMessagesFilterGeo) isMessagesFilterClass() {}
 
@@ -13334,9 +12542,6 @@ type InputMessagesFilterContacts struct {
 // TypeID returns 0xe062db83.
 func (*InputMessagesFilterContacts) TypeID() uint32 { return 0xe062db83 }
 
-// TypeName returns "inputMessagesFilterContacts".
-func (*InputMessagesFilterContacts) TypeName() string { return "inputMessagesFilterContacts" }
-
 func (*InputMessagesFilterContacts) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterContacts.
@@ -13357,9 +12562,6 @@ type InputMessagesFilterPinned struct {
 // TypeID returns 0x1bb00451.
 func (*InputMessagesFilterPinned) TypeID() uint32 { return 0x1bb00451 }
 
-// TypeName returns "inputMessagesFilterPinned".
-func (*InputMessagesFilterPinned) TypeName() string { return "inputMessagesFilterPinned" }
-
 func (*InputMessagesFilterPinned) isMessagesFilterClass() {}
 
 // EncodeBare writes the fields of inputMessagesFilterPinned.
@@ -13379,9 +12581,6 @@ type InputMessagesFilterPoll struct {
 
 // TypeID returns 0xfa2bc90a.
 func (*InputMessagesFilterPoll) TypeID() uint32 { return 0xfa2bc90a }
-
-// TypeName returns "inputMessagesFilterPoll".
-func (*InputMessagesFilterPoll) TypeName() string { return "inputMessagesFilterPoll" }
 
 func (*InputMessagesFilterPoll) isMessagesFilterClass() {}
 
@@ -13427,9 +12626,6 @@ type UpdateNewMessage struct {
 // TypeID returns 0x1f2b0afd.
 func (*UpdateNewMessage) TypeID() uint32 { return 0x1f2b0afd }
 
-// TypeName returns "updateNewMessage".
-func (*UpdateNewMessage) TypeName() string { return "updateNewMessage" }
-
 func (*UpdateNewMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateNewMessage.
@@ -13458,9 +12654,6 @@ type UpdateMessageID struct {
 // TypeID returns 0x4e90bfd6.
 func (*UpdateMessageID) TypeID() uint32 { return 0x4e90bfd6 }
 
-// TypeName returns "updateMessageID".
-func (*UpdateMessageID) TypeName() string { return "updateMessageID" }
-
 func (*UpdateMessageID) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateMessageID.
@@ -13487,9 +12680,6 @@ type UpdateDeleteMessages struct {
 
 // TypeID returns 0xa20db0e5.
 func (*UpdateDeleteMessages) TypeID() uint32 { return 0xa20db0e5 }
-
-// TypeName returns "updateDeleteMessages".
-func (*UpdateDeleteMessages) TypeName() string { return "updateDeleteMessages" }
 
 func (*UpdateDeleteMessages) isUpdateClass() {}
 
@@ -13519,9 +12709,6 @@ type UpdateUserTyping struct {
 
 // TypeID returns 0x2a17bf5c.
 func (*UpdateUserTyping) TypeID() uint32 { return 0x2a17bf5c }
-
-// TypeName returns "updateUserTyping".
-func (*UpdateUserTyping) TypeName() string { return "updateUserTyping" }
 
 func (*UpdateUserTyping) isUpdateClass() {}
 
@@ -13562,9 +12749,6 @@ type UpdateChatUserTyping struct {
 // TypeID returns 0x83487af0.
 func (*UpdateChatUserTyping) TypeID() uint32 { return 0x83487af0 }
 
-// TypeName returns "updateChatUserTyping".
-func (*UpdateChatUserTyping) TypeName() string { return "updateChatUserTyping" }
-
 func (*UpdateChatUserTyping) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChatUserTyping.
@@ -13592,9 +12776,6 @@ type UpdateChatParticipants struct {
 // TypeID returns 0x07761198.
 func (*UpdateChatParticipants) TypeID() uint32 { return 0x07761198 }
 
-// TypeName returns "updateChatParticipants".
-func (*UpdateChatParticipants) TypeName() string { return "updateChatParticipants" }
-
 func (*UpdateChatParticipants) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChatParticipants.
@@ -13618,9 +12799,6 @@ type UpdateUserStatus struct {
 
 // TypeID returns 0xe5bdf8de.
 func (*UpdateUserStatus) TypeID() uint32 { return 0xe5bdf8de }
-
-// TypeName returns "updateUserStatus".
-func (*UpdateUserStatus) TypeName() string { return "updateUserStatus" }
 
 func (*UpdateUserStatus) isUpdateClass() {}
 
@@ -13649,9 +12827,6 @@ type UpdateUserName struct {
 
 // TypeID returns 0xa7848924.
 func (*UpdateUserName) TypeID() uint32 { return 0xa7848924 }
-
-// TypeName returns "updateUserName".
-func (*UpdateUserName) TypeName() string { return "updateUserName" }
 
 func (*UpdateUserName) isUpdateClass() {}
 
@@ -13685,9 +12860,6 @@ type UpdateNewAuthorization struct {
 
 // TypeID returns 0x8951abef.
 func (*UpdateNewAuthorization) TypeID() uint32 { return 0x8951abef }
-
-// TypeName returns "updateNewAuthorization".
-func (*UpdateNewAuthorization) TypeName() string { return "updateNewAuthorization" }
 
 func (*UpdateNewAuthorization) isUpdateClass() {}
 
@@ -13747,9 +12919,6 @@ type UpdateNewEncryptedMessage struct {
 // TypeID returns 0x12bcbd9a.
 func (*UpdateNewEncryptedMessage) TypeID() uint32 { return 0x12bcbd9a }
 
-// TypeName returns "updateNewEncryptedMessage".
-func (*UpdateNewEncryptedMessage) TypeName() string { return "updateNewEncryptedMessage" }
-
 func (*UpdateNewEncryptedMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateNewEncryptedMessage.
@@ -13775,9 +12944,6 @@ type UpdateEncryptedChatTyping struct {
 // TypeID returns 0x1710f156.
 func (*UpdateEncryptedChatTyping) TypeID() uint32 { return 0x1710f156 }
 
-// TypeName returns "updateEncryptedChatTyping".
-func (*UpdateEncryptedChatTyping) TypeName() string { return "updateEncryptedChatTyping" }
-
 func (*UpdateEncryptedChatTyping) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateEncryptedChatTyping.
@@ -13801,9 +12967,6 @@ type UpdateEncryption struct {
 
 // TypeID returns 0xb4a2e88d.
 func (*UpdateEncryption) TypeID() uint32 { return 0xb4a2e88d }
-
-// TypeName returns "updateEncryption".
-func (*UpdateEncryption) TypeName() string { return "updateEncryption" }
 
 func (*UpdateEncryption) isUpdateClass() {}
 
@@ -13831,9 +12994,6 @@ type UpdateEncryptedMessagesRead struct {
 
 // TypeID returns 0x38fe25b7.
 func (*UpdateEncryptedMessagesRead) TypeID() uint32 { return 0x38fe25b7 }
-
-// TypeName returns "updateEncryptedMessagesRead".
-func (*UpdateEncryptedMessagesRead) TypeName() string { return "updateEncryptedMessagesRead" }
 
 func (*UpdateEncryptedMessagesRead) isUpdateClass() {}
 
@@ -13865,9 +13025,6 @@ type UpdateChatParticipantAdd struct {
 
 // TypeID returns 0x3dda5451.
 func (*UpdateChatParticipantAdd) TypeID() uint32 { return 0x3dda5451 }
-
-// TypeName returns "updateChatParticipantAdd".
-func (*UpdateChatParticipantAdd) TypeName() string { return "updateChatParticipantAdd" }
 
 func (*UpdateChatParticipantAdd) isUpdateClass() {}
 
@@ -13902,9 +13059,6 @@ type UpdateChatParticipantDelete struct {
 // TypeID returns 0xe32f3d77.
 func (*UpdateChatParticipantDelete) TypeID() uint32 { return 0xe32f3d77 }
 
-// TypeName returns "updateChatParticipantDelete".
-func (*UpdateChatParticipantDelete) TypeName() string { return "updateChatParticipantDelete" }
-
 func (*UpdateChatParticipantDelete) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChatParticipantDelete.
@@ -13932,9 +13086,6 @@ type UpdateDCOptions struct {
 // TypeID returns 0x8e5e9873.
 func (*UpdateDCOptions) TypeID() uint32 { return 0x8e5e9873 }
 
-// TypeName returns "updateDcOptions".
-func (*UpdateDCOptions) TypeName() string { return "updateDcOptions" }
-
 func (*UpdateDCOptions) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateDcOptions.
@@ -13958,9 +13109,6 @@ type UpdateNotifySettings struct {
 
 // TypeID returns 0xbec268ef.
 func (*UpdateNotifySettings) TypeID() uint32 { return 0xbec268ef }
-
-// TypeName returns "updateNotifySettings".
-func (*UpdateNotifySettings) TypeName() string { return "updateNotifySettings" }
 
 func (*UpdateNotifySettings) isUpdateClass() {}
 
@@ -13992,9 +13140,6 @@ type UpdateServiceNotification struct {
 
 // TypeID returns 0xebe46819.
 func (*UpdateServiceNotification) TypeID() uint32 { return 0xebe46819 }
-
-// TypeName returns "updateServiceNotification".
-func (*UpdateServiceNotification) TypeName() string { return "updateServiceNotification" }
 
 func (*UpdateServiceNotification) isUpdateClass() {}
 
@@ -14046,9 +13191,6 @@ type UpdatePrivacy struct {
 // TypeID returns 0xee3b272a.
 func (*UpdatePrivacy) TypeID() uint32 { return 0xee3b272a }
 
-// TypeName returns "updatePrivacy".
-func (*UpdatePrivacy) TypeName() string { return "updatePrivacy" }
-
 func (*UpdatePrivacy) isUpdateClass() {}
 
 // EncodeBare writes the fields of updatePrivacy.
@@ -14074,9 +13216,6 @@ type UpdateUserPhone struct {
 
 // TypeID returns 0x05492a13.
 func (*UpdateUserPhone) TypeID() uint32 { return 0x05492a13 }
-
-// TypeName returns "updateUserPhone".
-func (*UpdateUserPhone) TypeName() string { return "updateUserPhone" }
 
 func (*UpdateUserPhone) isUpdateClass() {}
 
@@ -14108,9 +13247,6 @@ type UpdateReadHistoryInbox struct {
 
 // TypeID returns 0x9e84bc99.
 func (*UpdateReadHistoryInbox) TypeID() uint32 { return 0x9e84bc99 }
-
-// TypeName returns "updateReadHistoryInbox".
-func (*UpdateReadHistoryInbox) TypeName() string { return "updateReadHistoryInbox" }
 
 func (*UpdateReadHistoryInbox) isUpdateClass() {}
 
@@ -14167,9 +13303,6 @@ type UpdateReadHistoryOutbox struct {
 // TypeID returns 0x2f2f21bf.
 func (*UpdateReadHistoryOutbox) TypeID() uint32 { return 0x2f2f21bf }
 
-// TypeName returns "updateReadHistoryOutbox".
-func (*UpdateReadHistoryOutbox) TypeName() string { return "updateReadHistoryOutbox" }
-
 func (*UpdateReadHistoryOutbox) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadHistoryOutbox.
@@ -14201,9 +13334,6 @@ type UpdateWebPage struct {
 // TypeID returns 0x7f891213.
 func (*UpdateWebPage) TypeID() uint32 { return 0x7f891213 }
 
-// TypeName returns "updateWebPage".
-func (*UpdateWebPage) TypeName() string { return "updateWebPage" }
-
 func (*UpdateWebPage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateWebPage.
@@ -14233,9 +13363,6 @@ type UpdateReadMessagesContents struct {
 
 // TypeID returns 0xf8227181.
 func (*UpdateReadMessagesContents) TypeID() uint32 { return 0xf8227181 }
-
-// TypeName returns "updateReadMessagesContents".
-func (*UpdateReadMessagesContents) TypeName() string { return "updateReadMessagesContents" }
 
 func (*UpdateReadMessagesContents) isUpdateClass() {}
 
@@ -14277,9 +13404,6 @@ type UpdateChannelTooLong struct {
 // TypeID returns 0x108d941f.
 func (*UpdateChannelTooLong) TypeID() uint32 { return 0x108d941f }
 
-// TypeName returns "updateChannelTooLong".
-func (*UpdateChannelTooLong) TypeName() string { return "updateChannelTooLong" }
-
 func (*UpdateChannelTooLong) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChannelTooLong.
@@ -14315,9 +13439,6 @@ type UpdateChannel struct {
 // TypeID returns 0x635b4c09.
 func (*UpdateChannel) TypeID() uint32 { return 0x635b4c09 }
 
-// TypeName returns "updateChannel".
-func (*UpdateChannel) TypeName() string { return "updateChannel" }
-
 func (*UpdateChannel) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChannel.
@@ -14342,9 +13463,6 @@ type UpdateNewChannelMessage struct {
 
 // TypeID returns 0x62ba04d9.
 func (*UpdateNewChannelMessage) TypeID() uint32 { return 0x62ba04d9 }
-
-// TypeName returns "updateNewChannelMessage".
-func (*UpdateNewChannelMessage) TypeName() string { return "updateNewChannelMessage" }
 
 func (*UpdateNewChannelMessage) isUpdateClass() {}
 
@@ -14376,9 +13494,6 @@ type UpdateReadChannelInbox struct {
 
 // TypeID returns 0x922e6e10.
 func (*UpdateReadChannelInbox) TypeID() uint32 { return 0x922e6e10 }
-
-// TypeName returns "updateReadChannelInbox".
-func (*UpdateReadChannelInbox) TypeName() string { return "updateReadChannelInbox" }
 
 func (*UpdateReadChannelInbox) isUpdateClass() {}
 
@@ -14424,9 +13539,6 @@ type UpdateDeleteChannelMessages struct {
 // TypeID returns 0xc32d5b12.
 func (*UpdateDeleteChannelMessages) TypeID() uint32 { return 0xc32d5b12 }
 
-// TypeName returns "updateDeleteChannelMessages".
-func (*UpdateDeleteChannelMessages) TypeName() string { return "updateDeleteChannelMessages" }
-
 func (*UpdateDeleteChannelMessages) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateDeleteChannelMessages.
@@ -14458,9 +13570,6 @@ type UpdateChannelMessageViews struct {
 // TypeID returns 0xf226ac08.
 func (*UpdateChannelMessageViews) TypeID() uint32 { return 0xf226ac08 }
 
-// TypeName returns "updateChannelMessageViews".
-func (*UpdateChannelMessageViews) TypeName() string { return "updateChannelMessageViews" }
-
 func (*UpdateChannelMessageViews) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChannelMessageViews.
@@ -14491,9 +13600,6 @@ type UpdateChatParticipantAdmin struct {
 // TypeID returns 0xd7ca61a2.
 func (*UpdateChatParticipantAdmin) TypeID() uint32 { return 0xd7ca61a2 }
 
-// TypeName returns "updateChatParticipantAdmin".
-func (*UpdateChatParticipantAdmin) TypeName() string { return "updateChatParticipantAdmin" }
-
 func (*UpdateChatParticipantAdmin) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChatParticipantAdmin.
@@ -14523,9 +13629,6 @@ type UpdateNewStickerSet struct {
 // TypeID returns 0x688a30aa.
 func (*UpdateNewStickerSet) TypeID() uint32 { return 0x688a30aa }
 
-// TypeName returns "updateNewStickerSet".
-func (*UpdateNewStickerSet) TypeName() string { return "updateNewStickerSet" }
-
 func (*UpdateNewStickerSet) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateNewStickerSet.
@@ -14550,9 +13653,6 @@ type UpdateStickerSetsOrder struct {
 
 // TypeID returns 0x0bb2d201.
 func (*UpdateStickerSetsOrder) TypeID() uint32 { return 0x0bb2d201 }
-
-// TypeName returns "updateStickerSetsOrder".
-func (*UpdateStickerSetsOrder) TypeName() string { return "updateStickerSetsOrder" }
 
 func (*UpdateStickerSetsOrder) isUpdateClass() {}
 
@@ -14589,9 +13689,6 @@ type UpdateStickerSets struct {
 // TypeID returns 0x31c24808.
 func (*UpdateStickerSets) TypeID() uint32 { return 0x31c24808 }
 
-// TypeName returns "updateStickerSets".
-func (*UpdateStickerSets) TypeName() string { return "updateStickerSets" }
-
 func (*UpdateStickerSets) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateStickerSets.
@@ -14623,9 +13720,6 @@ type UpdateSavedGifs struct {
 // TypeID returns 0x9375341e.
 func (*UpdateSavedGifs) TypeID() uint32 { return 0x9375341e }
 
-// TypeName returns "updateSavedGifs".
-func (*UpdateSavedGifs) TypeName() string { return "updateSavedGifs" }
-
 func (*UpdateSavedGifs) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateSavedGifs.
@@ -14651,9 +13745,6 @@ type UpdateBotInlineQuery struct {
 
 // TypeID returns 0x496f379c.
 func (*UpdateBotInlineQuery) TypeID() uint32 { return 0x496f379c }
-
-// TypeName returns "updateBotInlineQuery".
-func (*UpdateBotInlineQuery) TypeName() string { return "updateBotInlineQuery" }
 
 func (*UpdateBotInlineQuery) isUpdateClass() {}
 
@@ -14709,9 +13800,6 @@ type UpdateBotInlineSend struct {
 // TypeID returns 0x12f12a07.
 func (*UpdateBotInlineSend) TypeID() uint32 { return 0x12f12a07 }
 
-// TypeName returns "updateBotInlineSend".
-func (*UpdateBotInlineSend) TypeName() string { return "updateBotInlineSend" }
-
 func (*UpdateBotInlineSend) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotInlineSend.
@@ -14762,9 +13850,6 @@ type UpdateEditChannelMessage struct {
 // TypeID returns 0x1b3f4df7.
 func (*UpdateEditChannelMessage) TypeID() uint32 { return 0x1b3f4df7 }
 
-// TypeName returns "updateEditChannelMessage".
-func (*UpdateEditChannelMessage) TypeName() string { return "updateEditChannelMessage" }
-
 func (*UpdateEditChannelMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateEditChannelMessage.
@@ -14797,9 +13882,6 @@ type UpdateBotCallbackQuery struct {
 
 // TypeID returns 0xb9cfc48d.
 func (*UpdateBotCallbackQuery) TypeID() uint32 { return 0xb9cfc48d }
-
-// TypeName returns "updateBotCallbackQuery".
-func (*UpdateBotCallbackQuery) TypeName() string { return "updateBotCallbackQuery" }
 
 func (*UpdateBotCallbackQuery) isUpdateClass() {}
 
@@ -14855,9 +13937,6 @@ type UpdateEditMessage struct {
 // TypeID returns 0xe40370a3.
 func (*UpdateEditMessage) TypeID() uint32 { return 0xe40370a3 }
 
-// TypeName returns "updateEditMessage".
-func (*UpdateEditMessage) TypeName() string { return "updateEditMessage" }
-
 func (*UpdateEditMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateEditMessage.
@@ -14889,9 +13968,6 @@ type UpdateInlineBotCallbackQuery struct {
 
 // TypeID returns 0x691e9052.
 func (*UpdateInlineBotCallbackQuery) TypeID() uint32 { return 0x691e9052 }
-
-// TypeName returns "updateInlineBotCallbackQuery".
-func (*UpdateInlineBotCallbackQuery) TypeName() string { return "updateInlineBotCallbackQuery" }
 
 func (*UpdateInlineBotCallbackQuery) isUpdateClass() {}
 
@@ -14944,9 +14020,6 @@ type UpdateReadChannelOutbox struct {
 // TypeID returns 0xb75f99a9.
 func (*UpdateReadChannelOutbox) TypeID() uint32 { return 0xb75f99a9 }
 
-// TypeName returns "updateReadChannelOutbox".
-func (*UpdateReadChannelOutbox) TypeName() string { return "updateReadChannelOutbox" }
-
 func (*UpdateReadChannelOutbox) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadChannelOutbox.
@@ -14974,9 +14047,6 @@ type UpdateDraftMessage struct {
 
 // TypeID returns 0xedfc111e.
 func (*UpdateDraftMessage) TypeID() uint32 { return 0xedfc111e }
-
-// TypeName returns "updateDraftMessage".
-func (*UpdateDraftMessage) TypeName() string { return "updateDraftMessage" }
 
 func (*UpdateDraftMessage) isUpdateClass() {}
 
@@ -15023,9 +14093,6 @@ type UpdateReadFeaturedStickers struct {
 // TypeID returns 0x571d2742.
 func (*UpdateReadFeaturedStickers) TypeID() uint32 { return 0x571d2742 }
 
-// TypeName returns "updateReadFeaturedStickers".
-func (*UpdateReadFeaturedStickers) TypeName() string { return "updateReadFeaturedStickers" }
-
 func (*UpdateReadFeaturedStickers) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadFeaturedStickers.
@@ -15045,9 +14112,6 @@ type UpdateRecentStickers struct {
 
 // TypeID returns 0x9a422c20.
 func (*UpdateRecentStickers) TypeID() uint32 { return 0x9a422c20 }
-
-// TypeName returns "updateRecentStickers".
-func (*UpdateRecentStickers) TypeName() string { return "updateRecentStickers" }
 
 func (*UpdateRecentStickers) isUpdateClass() {}
 
@@ -15069,9 +14133,6 @@ type UpdateConfig struct {
 // TypeID returns 0xa229dd06.
 func (*UpdateConfig) TypeID() uint32 { return 0xa229dd06 }
 
-// TypeName returns "updateConfig".
-func (*UpdateConfig) TypeName() string { return "updateConfig" }
-
 func (*UpdateConfig) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateConfig.
@@ -15091,9 +14152,6 @@ type UpdatePtsChanged struct {
 
 // TypeID returns 0x3354678f.
 func (*UpdatePtsChanged) TypeID() uint32 { return 0x3354678f }
-
-// TypeName returns "updatePtsChanged".
-func (*UpdatePtsChanged) TypeName() string { return "updatePtsChanged" }
 
 func (*UpdatePtsChanged) isUpdateClass() {}
 
@@ -15118,9 +14176,6 @@ type UpdateChannelWebPage struct {
 
 // TypeID returns 0x2f2ba99f.
 func (*UpdateChannelWebPage) TypeID() uint32 { return 0x2f2ba99f }
-
-// TypeName returns "updateChannelWebPage".
-func (*UpdateChannelWebPage) TypeName() string { return "updateChannelWebPage" }
 
 func (*UpdateChannelWebPage) isUpdateClass() {}
 
@@ -15152,9 +14207,6 @@ type UpdateDialogPinned struct {
 
 // TypeID returns 0x6e6fe51c.
 func (*UpdateDialogPinned) TypeID() uint32 { return 0x6e6fe51c }
-
-// TypeName returns "updateDialogPinned".
-func (*UpdateDialogPinned) TypeName() string { return "updateDialogPinned" }
 
 func (*UpdateDialogPinned) isUpdateClass() {}
 
@@ -15195,9 +14247,6 @@ type UpdatePinnedDialogs struct {
 
 // TypeID returns 0xfa0f3ca2.
 func (*UpdatePinnedDialogs) TypeID() uint32 { return 0xfa0f3ca2 }
-
-// TypeName returns "updatePinnedDialogs".
-func (*UpdatePinnedDialogs) TypeName() string { return "updatePinnedDialogs" }
 
 func (*UpdatePinnedDialogs) isUpdateClass() {}
 
@@ -15241,9 +14290,6 @@ type UpdateBotWebhookJSON struct {
 // TypeID returns 0x8317c0c3.
 func (*UpdateBotWebhookJSON) TypeID() uint32 { return 0x8317c0c3 }
 
-// TypeName returns "updateBotWebhookJSON".
-func (*UpdateBotWebhookJSON) TypeName() string { return "updateBotWebhookJSON" }
-
 func (*UpdateBotWebhookJSON) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotWebhookJSON.
@@ -15268,9 +14314,6 @@ type UpdateBotWebhookJSONQuery struct {
 
 // TypeID returns 0x9b9240a6.
 func (*UpdateBotWebhookJSONQuery) TypeID() uint32 { return 0x9b9240a6 }
-
-// TypeName returns "updateBotWebhookJSONQuery".
-func (*UpdateBotWebhookJSONQuery) TypeName() string { return "updateBotWebhookJSONQuery" }
 
 func (*UpdateBotWebhookJSONQuery) isUpdateClass() {}
 
@@ -15301,9 +14344,6 @@ type UpdateBotShippingQuery struct {
 
 // TypeID returns 0xb5aefd7d.
 func (*UpdateBotShippingQuery) TypeID() uint32 { return 0xb5aefd7d }
-
-// TypeName returns "updateBotShippingQuery".
-func (*UpdateBotShippingQuery) TypeName() string { return "updateBotShippingQuery" }
 
 func (*UpdateBotShippingQuery) isUpdateClass() {}
 
@@ -15339,9 +14379,6 @@ type UpdateBotPrecheckoutQuery struct {
 
 // TypeID returns 0x8caa9a96.
 func (*UpdateBotPrecheckoutQuery) TypeID() uint32 { return 0x8caa9a96 }
-
-// TypeName returns "updateBotPrecheckoutQuery".
-func (*UpdateBotPrecheckoutQuery) TypeName() string { return "updateBotPrecheckoutQuery" }
 
 func (*UpdateBotPrecheckoutQuery) isUpdateClass() {}
 
@@ -15395,9 +14432,6 @@ type UpdatePhoneCall struct {
 // TypeID returns 0xab0f6b1e.
 func (*UpdatePhoneCall) TypeID() uint32 { return 0xab0f6b1e }
 
-// TypeName returns "updatePhoneCall".
-func (*UpdatePhoneCall) TypeName() string { return "updatePhoneCall" }
-
 func (*UpdatePhoneCall) isUpdateClass() {}
 
 // EncodeBare writes the fields of updatePhoneCall.
@@ -15420,9 +14454,6 @@ type UpdateLangPackTooLong struct {
 
 // TypeID returns 0x46560264.
 func (*UpdateLangPackTooLong) TypeID() uint32 { return 0x46560264 }
-
-// TypeName returns "updateLangPackTooLong".
-func (*UpdateLangPackTooLong) TypeName() string { return "updateLangPackTooLong" }
 
 func (*UpdateLangPackTooLong) isUpdateClass() {}
 
@@ -15447,9 +14478,6 @@ type UpdateLangPack struct {
 // TypeID returns 0x56022f4d.
 func (*UpdateLangPack) TypeID() uint32 { return 0x56022f4d }
 
-// TypeName returns "updateLangPack".
-func (*UpdateLangPack) TypeName() string { return "updateLangPack" }
-
 func (*UpdateLangPack) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateLangPack.
@@ -15471,9 +14499,6 @@ type UpdateFavedStickers struct {
 
 // TypeID returns 0xe511996d.
 func (*UpdateFavedStickers) TypeID() uint32 { return 0xe511996d }
-
-// TypeName returns "updateFavedStickers".
-func (*UpdateFavedStickers) TypeName() string { return "updateFavedStickers" }
 
 func (*UpdateFavedStickers) isUpdateClass() {}
 
@@ -15498,11 +14523,6 @@ type UpdateChannelReadMessagesContents struct {
 
 // TypeID returns 0x25f324f7.
 func (*UpdateChannelReadMessagesContents) TypeID() uint32 { return 0x25f324f7 }
-
-// TypeName returns "updateChannelReadMessagesContents".
-func (*UpdateChannelReadMessagesContents) TypeName() string {
-	return "updateChannelReadMessagesContents"
-}
 
 func (*UpdateChannelReadMessagesContents) isUpdateClass() {}
 
@@ -15549,9 +14569,6 @@ type UpdateContactsReset struct {
 // TypeID returns 0x7084a7be.
 func (*UpdateContactsReset) TypeID() uint32 { return 0x7084a7be }
 
-// TypeName returns "updateContactsReset".
-func (*UpdateContactsReset) TypeName() string { return "updateContactsReset" }
-
 func (*UpdateContactsReset) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateContactsReset.
@@ -15573,9 +14590,6 @@ type UpdateChannelAvailableMessages struct {
 
 // TypeID returns 0xb23fc698.
 func (*UpdateChannelAvailableMessages) TypeID() uint32 { return 0xb23fc698 }
-
-// TypeName returns "updateChannelAvailableMessages".
-func (*UpdateChannelAvailableMessages) TypeName() string { return "updateChannelAvailableMessages" }
 
 func (*UpdateChannelAvailableMessages) isUpdateClass() {}
 
@@ -15603,9 +14617,6 @@ type UpdateDialogUnreadMark struct {
 
 // TypeID returns 0xb658f23e.
 func (*UpdateDialogUnreadMark) TypeID() uint32 { return 0xb658f23e }
-
-// TypeName returns "updateDialogUnreadMark".
-func (*UpdateDialogUnreadMark) TypeName() string { return "updateDialogUnreadMark" }
 
 func (*UpdateDialogUnreadMark) isUpdateClass() {}
 
@@ -15650,9 +14661,6 @@ type UpdateMessagePoll struct {
 
 // TypeID returns 0xd64c522b.
 func (*UpdateMessagePoll) TypeID() uint32 { return 0xd64c522b }
-
-// TypeName returns "updateMessagePoll".
-func (*UpdateMessagePoll) TypeName() string { return "updateMessagePoll" }
 
 func (*UpdateMessagePoll) isUpdateClass() {}
 
@@ -15720,9 +14728,6 @@ type UpdateChatDefaultBannedRights struct {
 // TypeID returns 0x54c01850.
 func (*UpdateChatDefaultBannedRights) TypeID() uint32 { return 0x54c01850 }
 
-// TypeName returns "updateChatDefaultBannedRights".
-func (*UpdateChatDefaultBannedRights) TypeName() string { return "updateChatDefaultBannedRights" }
-
 func (*UpdateChatDefaultBannedRights) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChatDefaultBannedRights.
@@ -15752,9 +14757,6 @@ type UpdateFolderPeers struct {
 // TypeID returns 0x19360dc0.
 func (*UpdateFolderPeers) TypeID() uint32 { return 0x19360dc0 }
 
-// TypeName returns "updateFolderPeers".
-func (*UpdateFolderPeers) TypeName() string { return "updateFolderPeers" }
-
 func (*UpdateFolderPeers) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateFolderPeers.
@@ -15783,9 +14785,6 @@ type UpdatePeerSettings struct {
 // TypeID returns 0x6a7e7366.
 func (*UpdatePeerSettings) TypeID() uint32 { return 0x6a7e7366 }
 
-// TypeName returns "updatePeerSettings".
-func (*UpdatePeerSettings) TypeName() string { return "updatePeerSettings" }
-
 func (*UpdatePeerSettings) isUpdateClass() {}
 
 // EncodeBare writes the fields of updatePeerSettings.
@@ -15811,9 +14810,6 @@ type UpdatePeerLocated struct {
 // TypeID returns 0xb4afcfb0.
 func (*UpdatePeerLocated) TypeID() uint32 { return 0xb4afcfb0 }
 
-// TypeName returns "updatePeerLocated".
-func (*UpdatePeerLocated) TypeName() string { return "updatePeerLocated" }
-
 func (*UpdatePeerLocated) isUpdateClass() {}
 
 // EncodeBare writes the fields of updatePeerLocated.
@@ -15836,9 +14832,6 @@ type UpdateNewScheduledMessage struct {
 
 // TypeID returns 0x39a51dfb.
 func (*UpdateNewScheduledMessage) TypeID() uint32 { return 0x39a51dfb }
-
-// TypeName returns "updateNewScheduledMessage".
-func (*UpdateNewScheduledMessage) TypeName() string { return "updateNewScheduledMessage" }
 
 func (*UpdateNewScheduledMessage) isUpdateClass() {}
 
@@ -15864,9 +14857,6 @@ type UpdateDeleteScheduledMessages struct {
 
 // TypeID returns 0xf2a71983.
 func (*UpdateDeleteScheduledMessages) TypeID() uint32 { return 0xf2a71983 }
-
-// TypeName returns "updateDeleteScheduledMessages".
-func (*UpdateDeleteScheduledMessages) TypeName() string { return "updateDeleteScheduledMessages" }
 
 func (*UpdateDeleteScheduledMessages) isUpdateClass() {}
 
@@ -15905,9 +14895,6 @@ type UpdateTheme struct {
 // TypeID returns 0x8216fba3.
 func (*UpdateTheme) TypeID() uint32 { return 0x8216fba3 }
 
-// TypeName returns "updateTheme".
-func (*UpdateTheme) TypeName() string { return "updateTheme" }
-
 func (*UpdateTheme) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateTheme.
@@ -15931,9 +14918,6 @@ type UpdateGeoLiveViewed struct {
 
 // TypeID returns 0x871fb939.
 func (*UpdateGeoLiveViewed) TypeID() uint32 { return 0x871fb939 }
-
-// TypeName returns "updateGeoLiveViewed".
-func (*UpdateGeoLiveViewed) TypeName() string { return "updateGeoLiveViewed" }
 
 func (*UpdateGeoLiveViewed) isUpdateClass() {}
 
@@ -15959,9 +14943,6 @@ type UpdateLoginToken struct {
 // TypeID returns 0x564fe691.
 func (*UpdateLoginToken) TypeID() uint32 { return 0x564fe691 }
 
-// TypeName returns "updateLoginToken".
-func (*UpdateLoginToken) TypeName() string { return "updateLoginToken" }
-
 func (*UpdateLoginToken) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateLoginToken.
@@ -15986,9 +14967,6 @@ type UpdateMessagePollVote struct {
 
 // TypeID returns 0x7699f014.
 func (*UpdateMessagePollVote) TypeID() uint32 { return 0x7699f014 }
-
-// TypeName returns "updateMessagePollVote".
-func (*UpdateMessagePollVote) TypeName() string { return "updateMessagePollVote" }
 
 func (*UpdateMessagePollVote) isUpdateClass() {}
 
@@ -16021,9 +14999,6 @@ type UpdateDialogFilter struct {
 
 // TypeID returns 0x26ffde7d.
 func (*UpdateDialogFilter) TypeID() uint32 { return 0x26ffde7d }
-
-// TypeName returns "updateDialogFilter".
-func (*UpdateDialogFilter) TypeName() string { return "updateDialogFilter" }
 
 func (*UpdateDialogFilter) isUpdateClass() {}
 
@@ -16060,9 +15035,6 @@ type UpdateDialogFilterOrder struct {
 // TypeID returns 0xa5d72105.
 func (*UpdateDialogFilterOrder) TypeID() uint32 { return 0xa5d72105 }
 
-// TypeName returns "updateDialogFilterOrder".
-func (*UpdateDialogFilterOrder) TypeName() string { return "updateDialogFilterOrder" }
-
 func (*UpdateDialogFilterOrder) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateDialogFilterOrder.
@@ -16085,9 +15057,6 @@ type UpdateDialogFilters struct {
 // TypeID returns 0x3504914f.
 func (*UpdateDialogFilters) TypeID() uint32 { return 0x3504914f }
 
-// TypeName returns "updateDialogFilters".
-func (*UpdateDialogFilters) TypeName() string { return "updateDialogFilters" }
-
 func (*UpdateDialogFilters) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateDialogFilters.
@@ -16109,9 +15078,6 @@ type UpdatePhoneCallSignalingData struct {
 
 // TypeID returns 0x2661bf09.
 func (*UpdatePhoneCallSignalingData) TypeID() uint32 { return 0x2661bf09 }
-
-// TypeName returns "updatePhoneCallSignalingData".
-func (*UpdatePhoneCallSignalingData) TypeName() string { return "updatePhoneCallSignalingData" }
 
 func (*UpdatePhoneCallSignalingData) isUpdateClass() {}
 
@@ -16139,9 +15105,6 @@ type UpdateChannelMessageForwards struct {
 
 // TypeID returns 0xd29a27f4.
 func (*UpdateChannelMessageForwards) TypeID() uint32 { return 0xd29a27f4 }
-
-// TypeName returns "updateChannelMessageForwards".
-func (*UpdateChannelMessageForwards) TypeName() string { return "updateChannelMessageForwards" }
 
 func (*UpdateChannelMessageForwards) isUpdateClass() {}
 
@@ -16173,9 +15136,6 @@ type UpdateReadChannelDiscussionInbox struct {
 
 // TypeID returns 0xd6b19546.
 func (*UpdateReadChannelDiscussionInbox) TypeID() uint32 { return 0xd6b19546 }
-
-// TypeName returns "updateReadChannelDiscussionInbox".
-func (*UpdateReadChannelDiscussionInbox) TypeName() string { return "updateReadChannelDiscussionInbox" }
 
 func (*UpdateReadChannelDiscussionInbox) isUpdateClass() {}
 
@@ -16227,11 +15187,6 @@ type UpdateReadChannelDiscussionOutbox struct {
 // TypeID returns 0x695c9e7c.
 func (*UpdateReadChannelDiscussionOutbox) TypeID() uint32 { return 0x695c9e7c }
 
-// TypeName returns "updateReadChannelDiscussionOutbox".
-func (*UpdateReadChannelDiscussionOutbox) TypeName() string {
-	return "updateReadChannelDiscussionOutbox"
-}
-
 func (*UpdateReadChannelDiscussionOutbox) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadChannelDiscussionOutbox.
@@ -16260,9 +15215,6 @@ type UpdatePeerBlocked struct {
 
 // TypeID returns 0xebe07752.
 func (*UpdatePeerBlocked) TypeID() uint32 { return 0xebe07752 }
-
-// TypeName returns "updatePeerBlocked".
-func (*UpdatePeerBlocked) TypeName() string { return "updatePeerBlocked" }
 
 func (*UpdatePeerBlocked) isUpdateClass() {}
 
@@ -16300,9 +15252,6 @@ type UpdateChannelUserTyping struct {
 
 // TypeID returns 0x8c88c923.
 func (*UpdateChannelUserTyping) TypeID() uint32 { return 0x8c88c923 }
-
-// TypeName returns "updateChannelUserTyping".
-func (*UpdateChannelUserTyping) TypeName() string { return "updateChannelUserTyping" }
 
 func (*UpdateChannelUserTyping) isUpdateClass() {}
 
@@ -16347,9 +15296,6 @@ type UpdatePinnedMessages struct {
 // TypeID returns 0xed85eab5.
 func (*UpdatePinnedMessages) TypeID() uint32 { return 0xed85eab5 }
 
-// TypeName returns "updatePinnedMessages".
-func (*UpdatePinnedMessages) TypeName() string { return "updatePinnedMessages" }
-
 func (*UpdatePinnedMessages) isUpdateClass() {}
 
 // EncodeBare writes the fields of updatePinnedMessages.
@@ -16390,9 +15336,6 @@ type UpdatePinnedChannelMessages struct {
 // TypeID returns 0x5bb98608.
 func (*UpdatePinnedChannelMessages) TypeID() uint32 { return 0x5bb98608 }
 
-// TypeName returns "updatePinnedChannelMessages".
-func (*UpdatePinnedChannelMessages) TypeName() string { return "updatePinnedChannelMessages" }
-
 func (*UpdatePinnedChannelMessages) isUpdateClass() {}
 
 // EncodeBare writes the fields of updatePinnedChannelMessages.
@@ -16429,9 +15372,6 @@ type UpdateChat struct {
 // TypeID returns 0xf89a6a4e.
 func (*UpdateChat) TypeID() uint32 { return 0xf89a6a4e }
 
-// TypeName returns "updateChat".
-func (*UpdateChat) TypeName() string { return "updateChat" }
-
 func (*UpdateChat) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChat.
@@ -16456,9 +15396,6 @@ type UpdateGroupCallParticipants struct {
 
 // TypeID returns 0xf2ebdb4e.
 func (*UpdateGroupCallParticipants) TypeID() uint32 { return 0xf2ebdb4e }
-
-// TypeName returns "updateGroupCallParticipants".
-func (*UpdateGroupCallParticipants) TypeName() string { return "updateGroupCallParticipants" }
 
 func (*UpdateGroupCallParticipants) isUpdateClass() {}
 
@@ -16488,9 +15425,6 @@ type UpdateGroupCall struct {
 
 // TypeID returns 0x9d2216e0.
 func (*UpdateGroupCall) TypeID() uint32 { return 0x9d2216e0 }
-
-// TypeName returns "updateGroupCall".
-func (*UpdateGroupCall) TypeName() string { return "updateGroupCall" }
 
 func (*UpdateGroupCall) isUpdateClass() {}
 
@@ -16531,9 +15465,6 @@ type UpdatePeerHistoryTTL struct {
 
 // TypeID returns 0xbb9bb9a5.
 func (*UpdatePeerHistoryTTL) TypeID() uint32 { return 0xbb9bb9a5 }
-
-// TypeName returns "updatePeerHistoryTTL".
-func (*UpdatePeerHistoryTTL) TypeName() string { return "updatePeerHistoryTTL" }
 
 func (*UpdatePeerHistoryTTL) isUpdateClass() {}
 
@@ -16576,9 +15507,6 @@ type UpdateChatParticipant struct {
 
 // TypeID returns 0xd087663a.
 func (*UpdateChatParticipant) TypeID() uint32 { return 0xd087663a }
-
-// TypeName returns "updateChatParticipant".
-func (*UpdateChatParticipant) TypeName() string { return "updateChatParticipant" }
 
 func (*UpdateChatParticipant) isUpdateClass() {}
 
@@ -16649,9 +15577,6 @@ type UpdateChannelParticipant struct {
 // TypeID returns 0x985d3abb.
 func (*UpdateChannelParticipant) TypeID() uint32 { return 0x985d3abb }
 
-// TypeName returns "updateChannelParticipant".
-func (*UpdateChannelParticipant) TypeName() string { return "updateChannelParticipant" }
-
 func (*UpdateChannelParticipant) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChannelParticipant.
@@ -16720,9 +15645,6 @@ type UpdateBotStopped struct {
 // TypeID returns 0xc4870a49.
 func (*UpdateBotStopped) TypeID() uint32 { return 0xc4870a49 }
 
-// TypeName returns "updateBotStopped".
-func (*UpdateBotStopped) TypeName() string { return "updateBotStopped" }
-
 func (*UpdateBotStopped) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotStopped.
@@ -16752,9 +15674,6 @@ type UpdateGroupCallConnection struct {
 
 // TypeID returns 0x0b783982.
 func (*UpdateGroupCallConnection) TypeID() uint32 { return 0x0b783982 }
-
-// TypeName returns "updateGroupCallConnection".
-func (*UpdateGroupCallConnection) TypeName() string { return "updateGroupCallConnection" }
 
 func (*UpdateGroupCallConnection) isUpdateClass() {}
 
@@ -16788,9 +15707,6 @@ type UpdateBotCommands struct {
 // TypeID returns 0x4d712f2e.
 func (*UpdateBotCommands) TypeID() uint32 { return 0x4d712f2e }
 
-// TypeName returns "updateBotCommands".
-func (*UpdateBotCommands) TypeName() string { return "updateBotCommands" }
-
 func (*UpdateBotCommands) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotCommands.
@@ -16819,9 +15735,6 @@ type UpdatePendingJoinRequests struct {
 
 // TypeID returns 0x7063c3db.
 func (*UpdatePendingJoinRequests) TypeID() uint32 { return 0x7063c3db }
-
-// TypeName returns "updatePendingJoinRequests".
-func (*UpdatePendingJoinRequests) TypeName() string { return "updatePendingJoinRequests" }
 
 func (*UpdatePendingJoinRequests) isUpdateClass() {}
 
@@ -16855,9 +15768,6 @@ type UpdateBotChatInviteRequester struct {
 
 // TypeID returns 0x7cb34d79.
 func (*UpdateBotChatInviteRequester) TypeID() uint32 { return 0x7cb34d79 }
-
-// TypeName returns "updateBotChatInviteRequester".
-func (*UpdateBotChatInviteRequester) TypeName() string { return "updateBotChatInviteRequester" }
 
 func (*UpdateBotChatInviteRequester) isUpdateClass() {}
 
@@ -16908,9 +15818,6 @@ type UpdateMessageReactions struct {
 // TypeID returns 0x1e297bfa.
 func (*UpdateMessageReactions) TypeID() uint32 { return 0x1e297bfa }
 
-// TypeName returns "updateMessageReactions".
-func (*UpdateMessageReactions) TypeName() string { return "updateMessageReactions" }
-
 func (*UpdateMessageReactions) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateMessageReactions.
@@ -16958,9 +15865,6 @@ type UpdateAttachMenuBots struct {
 // TypeID returns 0x17b7a20b.
 func (*UpdateAttachMenuBots) TypeID() uint32 { return 0x17b7a20b }
 
-// TypeName returns "updateAttachMenuBots".
-func (*UpdateAttachMenuBots) TypeName() string { return "updateAttachMenuBots" }
-
 func (*UpdateAttachMenuBots) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateAttachMenuBots.
@@ -16981,9 +15885,6 @@ type UpdateWebViewResultSent struct {
 
 // TypeID returns 0x1592b79d.
 func (*UpdateWebViewResultSent) TypeID() uint32 { return 0x1592b79d }
-
-// TypeName returns "updateWebViewResultSent".
-func (*UpdateWebViewResultSent) TypeName() string { return "updateWebViewResultSent" }
 
 func (*UpdateWebViewResultSent) isUpdateClass() {}
 
@@ -17009,9 +15910,6 @@ type UpdateBotMenuButton struct {
 // TypeID returns 0x14b85813.
 func (*UpdateBotMenuButton) TypeID() uint32 { return 0x14b85813 }
 
-// TypeName returns "updateBotMenuButton".
-func (*UpdateBotMenuButton) TypeName() string { return "updateBotMenuButton" }
-
 func (*UpdateBotMenuButton) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotMenuButton.
@@ -17035,9 +15933,6 @@ type UpdateSavedRingtones struct {
 
 // TypeID returns 0x74d8be99.
 func (*UpdateSavedRingtones) TypeID() uint32 { return 0x74d8be99 }
-
-// TypeName returns "updateSavedRingtones".
-func (*UpdateSavedRingtones) TypeName() string { return "updateSavedRingtones" }
 
 func (*UpdateSavedRingtones) isUpdateClass() {}
 
@@ -17063,9 +15958,6 @@ type UpdateTranscribedAudio struct {
 
 // TypeID returns 0x0084cd5a.
 func (*UpdateTranscribedAudio) TypeID() uint32 { return 0x0084cd5a }
-
-// TypeName returns "updateTranscribedAudio".
-func (*UpdateTranscribedAudio) TypeName() string { return "updateTranscribedAudio" }
 
 func (*UpdateTranscribedAudio) isUpdateClass() {}
 
@@ -17102,9 +15994,6 @@ type UpdateReadFeaturedEmojiStickers struct {
 // TypeID returns 0xfb4c496c.
 func (*UpdateReadFeaturedEmojiStickers) TypeID() uint32 { return 0xfb4c496c }
 
-// TypeName returns "updateReadFeaturedEmojiStickers".
-func (*UpdateReadFeaturedEmojiStickers) TypeName() string { return "updateReadFeaturedEmojiStickers" }
-
 func (*UpdateReadFeaturedEmojiStickers) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadFeaturedEmojiStickers.
@@ -17126,9 +16015,6 @@ type UpdateUserEmojiStatus struct {
 
 // TypeID returns 0x28373599.
 func (*UpdateUserEmojiStatus) TypeID() uint32 { return 0x28373599 }
-
-// TypeName returns "updateUserEmojiStatus".
-func (*UpdateUserEmojiStatus) TypeName() string { return "updateUserEmojiStatus" }
 
 func (*UpdateUserEmojiStatus) isUpdateClass() {}
 
@@ -17154,9 +16040,6 @@ type UpdateRecentEmojiStatuses struct {
 // TypeID returns 0x30f443db.
 func (*UpdateRecentEmojiStatuses) TypeID() uint32 { return 0x30f443db }
 
-// TypeName returns "updateRecentEmojiStatuses".
-func (*UpdateRecentEmojiStatuses) TypeName() string { return "updateRecentEmojiStatuses" }
-
 func (*UpdateRecentEmojiStatuses) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateRecentEmojiStatuses.
@@ -17176,9 +16059,6 @@ type UpdateRecentReactions struct {
 
 // TypeID returns 0x6f7863f4.
 func (*UpdateRecentReactions) TypeID() uint32 { return 0x6f7863f4 }
-
-// TypeName returns "updateRecentReactions".
-func (*UpdateRecentReactions) TypeName() string { return "updateRecentReactions" }
 
 func (*UpdateRecentReactions) isUpdateClass() {}
 
@@ -17202,9 +16082,6 @@ type UpdateMoveStickerSetToTop struct {
 
 // TypeID returns 0x86fccf85.
 func (*UpdateMoveStickerSetToTop) TypeID() uint32 { return 0x86fccf85 }
-
-// TypeName returns "updateMoveStickerSetToTop".
-func (*UpdateMoveStickerSetToTop) TypeName() string { return "updateMoveStickerSetToTop" }
 
 func (*UpdateMoveStickerSetToTop) isUpdateClass() {}
 
@@ -17242,9 +16119,6 @@ type UpdateMessageExtendedMedia struct {
 // TypeID returns 0xd5a41724.
 func (*UpdateMessageExtendedMedia) TypeID() uint32 { return 0xd5a41724 }
 
-// TypeName returns "updateMessageExtendedMedia".
-func (*UpdateMessageExtendedMedia) TypeName() string { return "updateMessageExtendedMedia" }
-
 func (*UpdateMessageExtendedMedia) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateMessageExtendedMedia.
@@ -17272,9 +16146,6 @@ type UpdateUser struct {
 // TypeID returns 0x20529438.
 func (*UpdateUser) TypeID() uint32 { return 0x20529438 }
 
-// TypeName returns "updateUser".
-func (*UpdateUser) TypeName() string { return "updateUser" }
-
 func (*UpdateUser) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateUser.
@@ -17297,9 +16168,6 @@ type UpdateAutoSaveSettings struct {
 // TypeID returns 0xec05b097.
 func (*UpdateAutoSaveSettings) TypeID() uint32 { return 0xec05b097 }
 
-// TypeName returns "updateAutoSaveSettings".
-func (*UpdateAutoSaveSettings) TypeName() string { return "updateAutoSaveSettings" }
-
 func (*UpdateAutoSaveSettings) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateAutoSaveSettings.
@@ -17321,9 +16189,6 @@ type UpdateStory struct {
 
 // TypeID returns 0x75b3b798.
 func (*UpdateStory) TypeID() uint32 { return 0x75b3b798 }
-
-// TypeName returns "updateStory".
-func (*UpdateStory) TypeName() string { return "updateStory" }
 
 func (*UpdateStory) isUpdateClass() {}
 
@@ -17351,9 +16216,6 @@ type UpdateReadStories struct {
 // TypeID returns 0xf74e932b.
 func (*UpdateReadStories) TypeID() uint32 { return 0xf74e932b }
 
-// TypeName returns "updateReadStories".
-func (*UpdateReadStories) TypeName() string { return "updateReadStories" }
-
 func (*UpdateReadStories) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadStories.
@@ -17380,9 +16242,6 @@ type UpdateStoryID struct {
 // TypeID returns 0x1bf335b9.
 func (*UpdateStoryID) TypeID() uint32 { return 0x1bf335b9 }
 
-// TypeName returns "updateStoryID".
-func (*UpdateStoryID) TypeName() string { return "updateStoryID" }
-
 func (*UpdateStoryID) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateStoryID.
@@ -17408,9 +16267,6 @@ type UpdateStoriesStealthMode struct {
 // TypeID returns 0x2c084dc1.
 func (*UpdateStoriesStealthMode) TypeID() uint32 { return 0x2c084dc1 }
 
-// TypeName returns "updateStoriesStealthMode".
-func (*UpdateStoriesStealthMode) TypeName() string { return "updateStoriesStealthMode" }
-
 func (*UpdateStoriesStealthMode) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateStoriesStealthMode.
@@ -17435,9 +16291,6 @@ type UpdateSentStoryReaction struct {
 
 // TypeID returns 0x7d627683.
 func (*UpdateSentStoryReaction) TypeID() uint32 { return 0x7d627683 }
-
-// TypeName returns "updateSentStoryReaction".
-func (*UpdateSentStoryReaction) TypeName() string { return "updateSentStoryReaction" }
 
 func (*UpdateSentStoryReaction) isUpdateClass() {}
 
@@ -17468,9 +16321,6 @@ type UpdateBotChatBoost struct {
 // TypeID returns 0x904dd49c.
 func (*UpdateBotChatBoost) TypeID() uint32 { return 0x904dd49c }
 
-// TypeName returns "updateBotChatBoost".
-func (*UpdateBotChatBoost) TypeName() string { return "updateBotChatBoost" }
-
 func (*UpdateBotChatBoost) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotChatBoost.
@@ -17499,9 +16349,6 @@ type UpdateChannelViewForumAsMessages struct {
 // TypeID returns 0x07b68920.
 func (*UpdateChannelViewForumAsMessages) TypeID() uint32 { return 0x07b68920 }
 
-// TypeName returns "updateChannelViewForumAsMessages".
-func (*UpdateChannelViewForumAsMessages) TypeName() string { return "updateChannelViewForumAsMessages" }
-
 func (*UpdateChannelViewForumAsMessages) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateChannelViewForumAsMessages.
@@ -17528,9 +16375,6 @@ type UpdatePeerWallpaper struct {
 
 // TypeID returns 0xae3f101d.
 func (*UpdatePeerWallpaper) TypeID() uint32 { return 0xae3f101d }
-
-// TypeName returns "updatePeerWallpaper".
-func (*UpdatePeerWallpaper) TypeName() string { return "updatePeerWallpaper" }
 
 func (*UpdatePeerWallpaper) isUpdateClass() {}
 
@@ -17577,9 +16421,6 @@ type UpdateBotMessageReaction struct {
 // TypeID returns 0xac21d3ce.
 func (*UpdateBotMessageReaction) TypeID() uint32 { return 0xac21d3ce }
 
-// TypeName returns "updateBotMessageReaction".
-func (*UpdateBotMessageReaction) TypeName() string { return "updateBotMessageReaction" }
-
 func (*UpdateBotMessageReaction) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotMessageReaction.
@@ -17619,9 +16460,6 @@ type UpdateBotMessageReactions struct {
 // TypeID returns 0x09cb7759.
 func (*UpdateBotMessageReactions) TypeID() uint32 { return 0x09cb7759 }
 
-// TypeName returns "updateBotMessageReactions".
-func (*UpdateBotMessageReactions) TypeName() string { return "updateBotMessageReactions" }
-
 func (*UpdateBotMessageReactions) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotMessageReactions.
@@ -17654,9 +16492,6 @@ type UpdateSavedDialogPinned struct {
 // TypeID returns 0xaeaf9e74.
 func (*UpdateSavedDialogPinned) TypeID() uint32 { return 0xaeaf9e74 }
 
-// TypeName returns "updateSavedDialogPinned".
-func (*UpdateSavedDialogPinned) TypeName() string { return "updateSavedDialogPinned" }
-
 func (*UpdateSavedDialogPinned) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateSavedDialogPinned.
@@ -17686,9 +16521,6 @@ type UpdatePinnedSavedDialogs struct {
 
 // TypeID returns 0x686c85a6.
 func (*UpdatePinnedSavedDialogs) TypeID() uint32 { return 0x686c85a6 }
-
-// TypeName returns "updatePinnedSavedDialogs".
-func (*UpdatePinnedSavedDialogs) TypeName() string { return "updatePinnedSavedDialogs" }
 
 func (*UpdatePinnedSavedDialogs) isUpdateClass() {}
 
@@ -17722,9 +16554,6 @@ type UpdateSavedReactionTags struct {
 // TypeID returns 0x39c67432.
 func (*UpdateSavedReactionTags) TypeID() uint32 { return 0x39c67432 }
 
-// TypeName returns "updateSavedReactionTags".
-func (*UpdateSavedReactionTags) TypeName() string { return "updateSavedReactionTags" }
-
 func (*UpdateSavedReactionTags) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateSavedReactionTags.
@@ -17745,9 +16574,6 @@ type UpdateSMSJob struct {
 
 // TypeID returns 0xf16269d4.
 func (*UpdateSMSJob) TypeID() uint32 { return 0xf16269d4 }
-
-// TypeName returns "updateSmsJob".
-func (*UpdateSMSJob) TypeName() string { return "updateSmsJob" }
 
 func (*UpdateSMSJob) isUpdateClass() {}
 
@@ -17772,9 +16598,6 @@ type UpdateQuickReplies struct {
 // TypeID returns 0xf9470ab2.
 func (*UpdateQuickReplies) TypeID() uint32 { return 0xf9470ab2 }
 
-// TypeName returns "updateQuickReplies".
-func (*UpdateQuickReplies) TypeName() string { return "updateQuickReplies" }
-
 func (*UpdateQuickReplies) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateQuickReplies.
@@ -17797,9 +16620,6 @@ type UpdateNewQuickReply struct {
 
 // TypeID returns 0xf53da717.
 func (*UpdateNewQuickReply) TypeID() uint32 { return 0xf53da717 }
-
-// TypeName returns "updateNewQuickReply".
-func (*UpdateNewQuickReply) TypeName() string { return "updateNewQuickReply" }
 
 func (*UpdateNewQuickReply) isUpdateClass() {}
 
@@ -17824,9 +16644,6 @@ type UpdateDeleteQuickReply struct {
 // TypeID returns 0x53e6f1ec.
 func (*UpdateDeleteQuickReply) TypeID() uint32 { return 0x53e6f1ec }
 
-// TypeName returns "updateDeleteQuickReply".
-func (*UpdateDeleteQuickReply) TypeName() string { return "updateDeleteQuickReply" }
-
 func (*UpdateDeleteQuickReply) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateDeleteQuickReply.
@@ -17849,9 +16666,6 @@ type UpdateQuickReplyMessage struct {
 
 // TypeID returns 0x3e050d0f.
 func (*UpdateQuickReplyMessage) TypeID() uint32 { return 0x3e050d0f }
-
-// TypeName returns "updateQuickReplyMessage".
-func (*UpdateQuickReplyMessage) TypeName() string { return "updateQuickReplyMessage" }
 
 func (*UpdateQuickReplyMessage) isUpdateClass() {}
 
@@ -17876,9 +16690,6 @@ type UpdateDeleteQuickReplyMessages struct {
 
 // TypeID returns 0x566fe7cd.
 func (*UpdateDeleteQuickReplyMessages) TypeID() uint32 { return 0x566fe7cd }
-
-// TypeName returns "updateDeleteQuickReplyMessages".
-func (*UpdateDeleteQuickReplyMessages) TypeName() string { return "updateDeleteQuickReplyMessages" }
 
 func (*UpdateDeleteQuickReplyMessages) isUpdateClass() {}
 
@@ -17905,9 +16716,6 @@ type UpdateBotBusinessConnect struct {
 
 // TypeID returns 0x8ae5c97a.
 func (*UpdateBotBusinessConnect) TypeID() uint32 { return 0x8ae5c97a }
-
-// TypeName returns "updateBotBusinessConnect".
-func (*UpdateBotBusinessConnect) TypeName() string { return "updateBotBusinessConnect" }
 
 func (*UpdateBotBusinessConnect) isUpdateClass() {}
 
@@ -17936,9 +16744,6 @@ type UpdateBotNewBusinessMessage struct {
 
 // TypeID returns 0x9ddb347c.
 func (*UpdateBotNewBusinessMessage) TypeID() uint32 { return 0x9ddb347c }
-
-// TypeName returns "updateBotNewBusinessMessage".
-func (*UpdateBotNewBusinessMessage) TypeName() string { return "updateBotNewBusinessMessage" }
 
 func (*UpdateBotNewBusinessMessage) isUpdateClass() {}
 
@@ -17982,9 +16787,6 @@ type UpdateBotEditBusinessMessage struct {
 // TypeID returns 0x07df587c.
 func (*UpdateBotEditBusinessMessage) TypeID() uint32 { return 0x07df587c }
 
-// TypeName returns "updateBotEditBusinessMessage".
-func (*UpdateBotEditBusinessMessage) TypeName() string { return "updateBotEditBusinessMessage" }
-
 func (*UpdateBotEditBusinessMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotEditBusinessMessage.
@@ -18027,9 +16829,6 @@ type UpdateBotDeleteBusinessMessage struct {
 // TypeID returns 0xa02a982e.
 func (*UpdateBotDeleteBusinessMessage) TypeID() uint32 { return 0xa02a982e }
 
-// TypeName returns "updateBotDeleteBusinessMessage".
-func (*UpdateBotDeleteBusinessMessage) TypeName() string { return "updateBotDeleteBusinessMessage" }
-
 func (*UpdateBotDeleteBusinessMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateBotDeleteBusinessMessage.
@@ -18061,9 +16860,6 @@ type UpdateNewStoryReaction struct {
 // TypeID returns 0x1824e40b.
 func (*UpdateNewStoryReaction) TypeID() uint32 { return 0x1824e40b }
 
-// TypeName returns "updateNewStoryReaction".
-func (*UpdateNewStoryReaction) TypeName() string { return "updateNewStoryReaction" }
-
 func (*UpdateNewStoryReaction) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateNewStoryReaction.
@@ -18090,9 +16886,6 @@ type UpdateStarsBalance struct {
 
 // TypeID returns 0x4e80a379.
 func (*UpdateStarsBalance) TypeID() uint32 { return 0x4e80a379 }
-
-// TypeName returns "updateStarsBalance".
-func (*UpdateStarsBalance) TypeName() string { return "updateStarsBalance" }
 
 func (*UpdateStarsBalance) isUpdateClass() {}
 
@@ -18122,9 +16915,6 @@ type UpdateBusinessBotCallbackQuery struct {
 
 // TypeID returns 0x1ea2fda7.
 func (*UpdateBusinessBotCallbackQuery) TypeID() uint32 { return 0x1ea2fda7 }
-
-// TypeName returns "updateBusinessBotCallbackQuery".
-func (*UpdateBusinessBotCallbackQuery) TypeName() string { return "updateBusinessBotCallbackQuery" }
 
 func (*UpdateBusinessBotCallbackQuery) isUpdateClass() {}
 
@@ -18179,9 +16969,6 @@ type UpdateStarsRevenueStatus struct {
 // TypeID returns 0xa584b019.
 func (*UpdateStarsRevenueStatus) TypeID() uint32 { return 0xa584b019 }
 
-// TypeName returns "updateStarsRevenueStatus".
-func (*UpdateStarsRevenueStatus) TypeName() string { return "updateStarsRevenueStatus" }
-
 func (*UpdateStarsRevenueStatus) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateStarsRevenueStatus.
@@ -18208,9 +16995,6 @@ type UpdateBotPurchasedPaidMedia struct {
 
 // TypeID returns 0x283bd312.
 func (*UpdateBotPurchasedPaidMedia) TypeID() uint32 { return 0x283bd312 }
-
-// TypeName returns "updateBotPurchasedPaidMedia".
-func (*UpdateBotPurchasedPaidMedia) TypeName() string { return "updateBotPurchasedPaidMedia" }
 
 func (*UpdateBotPurchasedPaidMedia) isUpdateClass() {}
 
@@ -18239,9 +17023,6 @@ type UpdatePaidReactionPrivacy struct {
 // TypeID returns 0x8b725fce.
 func (*UpdatePaidReactionPrivacy) TypeID() uint32 { return 0x8b725fce }
 
-// TypeName returns "updatePaidReactionPrivacy".
-func (*UpdatePaidReactionPrivacy) TypeName() string { return "updatePaidReactionPrivacy" }
-
 func (*UpdatePaidReactionPrivacy) isUpdateClass() {}
 
 // EncodeBare writes the fields of updatePaidReactionPrivacy.
@@ -18264,9 +17045,6 @@ type UpdateSentPhoneCode struct {
 
 // TypeID returns 0x504aa18f.
 func (*UpdateSentPhoneCode) TypeID() uint32 { return 0x504aa18f }
-
-// TypeName returns "updateSentPhoneCode".
-func (*UpdateSentPhoneCode) TypeName() string { return "updateSentPhoneCode" }
 
 func (*UpdateSentPhoneCode) isUpdateClass() {}
 
@@ -18293,9 +17071,6 @@ type UpdateGroupCallChainBlocks struct {
 
 // TypeID returns 0xa477288f.
 func (*UpdateGroupCallChainBlocks) TypeID() uint32 { return 0xa477288f }
-
-// TypeName returns "updateGroupCallChainBlocks".
-func (*UpdateGroupCallChainBlocks) TypeName() string { return "updateGroupCallChainBlocks" }
 
 func (*UpdateGroupCallChainBlocks) isUpdateClass() {}
 
@@ -18328,9 +17103,6 @@ type UpdateReadMonoForumInbox struct {
 // TypeID returns 0x77b0e372.
 func (*UpdateReadMonoForumInbox) TypeID() uint32 { return 0x77b0e372 }
 
-// TypeName returns "updateReadMonoForumInbox".
-func (*UpdateReadMonoForumInbox) TypeName() string { return "updateReadMonoForumInbox" }
-
 func (*UpdateReadMonoForumInbox) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadMonoForumInbox.
@@ -18360,9 +17132,6 @@ type UpdateReadMonoForumOutbox struct {
 // TypeID returns 0xa4a79376.
 func (*UpdateReadMonoForumOutbox) TypeID() uint32 { return 0xa4a79376 }
 
-// TypeName returns "updateReadMonoForumOutbox".
-func (*UpdateReadMonoForumOutbox) TypeName() string { return "updateReadMonoForumOutbox" }
-
 func (*UpdateReadMonoForumOutbox) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateReadMonoForumOutbox.
@@ -18391,9 +17160,6 @@ type UpdateMonoForumNoPaidException struct {
 
 // TypeID returns 0x9f812b08.
 func (*UpdateMonoForumNoPaidException) TypeID() uint32 { return 0x9f812b08 }
-
-// TypeName returns "updateMonoForumNoPaidException".
-func (*UpdateMonoForumNoPaidException) TypeName() string { return "updateMonoForumNoPaidException" }
 
 func (*UpdateMonoForumNoPaidException) isUpdateClass() {}
 
@@ -18428,9 +17194,6 @@ type UpdateGroupCallMessage struct {
 // TypeID returns 0xd8326f0d.
 func (*UpdateGroupCallMessage) TypeID() uint32 { return 0xd8326f0d }
 
-// TypeName returns "updateGroupCallMessage".
-func (*UpdateGroupCallMessage) TypeName() string { return "updateGroupCallMessage" }
-
 func (*UpdateGroupCallMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateGroupCallMessage.
@@ -18457,9 +17220,6 @@ type UpdateGroupCallEncryptedMessage struct {
 
 // TypeID returns 0xc957a766.
 func (*UpdateGroupCallEncryptedMessage) TypeID() uint32 { return 0xc957a766 }
-
-// TypeName returns "updateGroupCallEncryptedMessage".
-func (*UpdateGroupCallEncryptedMessage) TypeName() string { return "updateGroupCallEncryptedMessage" }
 
 func (*UpdateGroupCallEncryptedMessage) isUpdateClass() {}
 
@@ -18489,9 +17249,6 @@ type UpdatePinnedForumTopic struct {
 
 // TypeID returns 0x683b2c52.
 func (*UpdatePinnedForumTopic) TypeID() uint32 { return 0x683b2c52 }
-
-// TypeName returns "updatePinnedForumTopic".
-func (*UpdatePinnedForumTopic) TypeName() string { return "updatePinnedForumTopic" }
 
 func (*UpdatePinnedForumTopic) isUpdateClass() {}
 
@@ -18525,9 +17282,6 @@ type UpdatePinnedForumTopics struct {
 
 // TypeID returns 0xdef143d0.
 func (*UpdatePinnedForumTopics) TypeID() uint32 { return 0xdef143d0 }
-
-// TypeName returns "updatePinnedForumTopics".
-func (*UpdatePinnedForumTopics) TypeName() string { return "updatePinnedForumTopics" }
 
 func (*UpdatePinnedForumTopics) isUpdateClass() {}
 
@@ -18565,9 +17319,6 @@ type UpdateDeleteGroupCallMessages struct {
 // TypeID returns 0x3e85e92c.
 func (*UpdateDeleteGroupCallMessages) TypeID() uint32 { return 0x3e85e92c }
 
-// TypeName returns "updateDeleteGroupCallMessages".
-func (*UpdateDeleteGroupCallMessages) TypeName() string { return "updateDeleteGroupCallMessages" }
-
 func (*UpdateDeleteGroupCallMessages) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateDeleteGroupCallMessages.
@@ -18593,9 +17344,6 @@ type UpdateStarGiftAuctionState struct {
 
 // TypeID returns 0x48e246c2.
 func (*UpdateStarGiftAuctionState) TypeID() uint32 { return 0x48e246c2 }
-
-// TypeName returns "updateStarGiftAuctionState".
-func (*UpdateStarGiftAuctionState) TypeName() string { return "updateStarGiftAuctionState" }
 
 func (*UpdateStarGiftAuctionState) isUpdateClass() {}
 
@@ -18623,9 +17371,6 @@ type UpdateStarGiftAuctionUserState struct {
 // TypeID returns 0xdc58f31e.
 func (*UpdateStarGiftAuctionUserState) TypeID() uint32 { return 0xdc58f31e }
 
-// TypeName returns "updateStarGiftAuctionUserState".
-func (*UpdateStarGiftAuctionUserState) TypeName() string { return "updateStarGiftAuctionUserState" }
-
 func (*UpdateStarGiftAuctionUserState) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateStarGiftAuctionUserState.
@@ -18651,9 +17396,6 @@ type UpdateEmojiGameInfo struct {
 // TypeID returns 0xfb9c547a.
 func (*UpdateEmojiGameInfo) TypeID() uint32 { return 0xfb9c547a }
 
-// TypeName returns "updateEmojiGameInfo".
-func (*UpdateEmojiGameInfo) TypeName() string { return "updateEmojiGameInfo" }
-
 func (*UpdateEmojiGameInfo) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateEmojiGameInfo.
@@ -18675,9 +17417,6 @@ type UpdateStarGiftCraftFail struct {
 
 // TypeID returns 0xac072444.
 func (*UpdateStarGiftCraftFail) TypeID() uint32 { return 0xac072444 }
-
-// TypeName returns "updateStarGiftCraftFail".
-func (*UpdateStarGiftCraftFail) TypeName() string { return "updateStarGiftCraftFail" }
 
 func (*UpdateStarGiftCraftFail) isUpdateClass() {}
 
@@ -18702,9 +17441,6 @@ type UpdateChatParticipantRank struct {
 
 // TypeID returns 0xbd8367b9.
 func (*UpdateChatParticipantRank) TypeID() uint32 { return 0xbd8367b9 }
-
-// TypeName returns "updateChatParticipantRank".
-func (*UpdateChatParticipantRank) TypeName() string { return "updateChatParticipantRank" }
 
 func (*UpdateChatParticipantRank) isUpdateClass() {}
 
@@ -18737,9 +17473,6 @@ type UpdateManagedBot struct {
 // TypeID returns 0x4880ed9a.
 func (*UpdateManagedBot) TypeID() uint32 { return 0x4880ed9a }
 
-// TypeName returns "updateManagedBot".
-func (*UpdateManagedBot) TypeName() string { return "updateManagedBot" }
-
 func (*UpdateManagedBot) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateManagedBot.
@@ -18769,9 +17502,6 @@ type UpdateBotGuestChatQuery struct {
 
 // TypeID returns 0xcdd4093d.
 func (*UpdateBotGuestChatQuery) TypeID() uint32 { return 0xcdd4093d }
-
-// TypeName returns "updateBotGuestChatQuery".
-func (*UpdateBotGuestChatQuery) TypeName() string { return "updateBotGuestChatQuery" }
 
 func (*UpdateBotGuestChatQuery) isUpdateClass() {}
 
@@ -18811,9 +17541,6 @@ type UpdateAiComposeTones struct {
 // TypeID returns 0x8c0f91fb.
 func (*UpdateAiComposeTones) TypeID() uint32 { return 0x8c0f91fb }
 
-// TypeName returns "updateAiComposeTones".
-func (*UpdateAiComposeTones) TypeName() string { return "updateAiComposeTones" }
-
 func (*UpdateAiComposeTones) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateAiComposeTones.
@@ -18836,9 +17563,6 @@ type UpdateJoinChatWebViewDecision struct {
 
 // TypeID returns 0xbdac7e70.
 func (*UpdateJoinChatWebViewDecision) TypeID() uint32 { return 0xbdac7e70 }
-
-// TypeName returns "updateJoinChatWebViewDecision".
-func (*UpdateJoinChatWebViewDecision) TypeName() string { return "updateJoinChatWebViewDecision" }
 
 func (*UpdateJoinChatWebViewDecision) isUpdateClass() {}
 
@@ -18870,9 +17594,6 @@ type UpdateNewBotConnection struct {
 
 // TypeID returns 0xb22083a6.
 func (*UpdateNewBotConnection) TypeID() uint32 { return 0xb22083a6 }
-
-// TypeName returns "updateNewBotConnection".
-func (*UpdateNewBotConnection) TypeName() string { return "updateNewBotConnection" }
 
 func (*UpdateNewBotConnection) isUpdateClass() {}
 
@@ -18932,9 +17653,6 @@ type UpdateWebBrowserSettings struct {
 // TypeID returns 0xc39a2ade.
 func (*UpdateWebBrowserSettings) TypeID() uint32 { return 0xc39a2ade }
 
-// TypeName returns "updateWebBrowserSettings".
-func (*UpdateWebBrowserSettings) TypeName() string { return "updateWebBrowserSettings" }
-
 func (*UpdateWebBrowserSettings) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateWebBrowserSettings.
@@ -18968,9 +17686,6 @@ type UpdateWebBrowserException struct {
 
 // TypeID returns 0x140502d1.
 func (*UpdateWebBrowserException) TypeID() uint32 { return 0x140502d1 }
-
-// TypeName returns "updateWebBrowserException".
-func (*UpdateWebBrowserException) TypeName() string { return "updateWebBrowserException" }
 
 func (*UpdateWebBrowserException) isUpdateClass() {}
 
@@ -19011,9 +17726,6 @@ type UpdateNewEphemeralMessage struct {
 // TypeID returns 0x20bcbba1.
 func (*UpdateNewEphemeralMessage) TypeID() uint32 { return 0x20bcbba1 }
 
-// TypeName returns "updateNewEphemeralMessage".
-func (*UpdateNewEphemeralMessage) TypeName() string { return "updateNewEphemeralMessage" }
-
 func (*UpdateNewEphemeralMessage) isUpdateClass() {}
 
 // EncodeBare writes the fields of updateNewEphemeralMessage.
@@ -19037,9 +17749,6 @@ type UpdateDeleteEphemeralMessages struct {
 
 // TypeID returns 0x56dbfcf8.
 func (*UpdateDeleteEphemeralMessages) TypeID() uint32 { return 0x56dbfcf8 }
-
-// TypeName returns "updateDeleteEphemeralMessages".
-func (*UpdateDeleteEphemeralMessages) TypeName() string { return "updateDeleteEphemeralMessages" }
 
 func (*UpdateDeleteEphemeralMessages) isUpdateClass() {}
 
@@ -19065,9 +17774,6 @@ type UpdateEditEphemeralMessage struct {
 
 // TypeID returns 0x4bbb8f01.
 func (*UpdateEditEphemeralMessage) TypeID() uint32 { return 0x4bbb8f01 }
-
-// TypeName returns "updateEditEphemeralMessage".
-func (*UpdateEditEphemeralMessage) TypeName() string { return "updateEditEphemeralMessage" }
 
 func (*UpdateEditEphemeralMessage) isUpdateClass() {}
 
@@ -19097,9 +17803,6 @@ type UpdateEphemeralBotCallbackQuery struct {
 
 // TypeID returns 0x7c1079d6.
 func (*UpdateEphemeralBotCallbackQuery) TypeID() uint32 { return 0x7c1079d6 }
-
-// TypeName returns "updateEphemeralBotCallbackQuery".
-func (*UpdateEphemeralBotCallbackQuery) TypeName() string { return "updateEphemeralBotCallbackQuery" }
 
 func (*UpdateEphemeralBotCallbackQuery) isUpdateClass() {}
 
@@ -19157,9 +17860,6 @@ type UpdateBotStarsSubscription struct {
 
 // TypeID returns 0x6c0d8e23.
 func (*UpdateBotStarsSubscription) TypeID() uint32 { return 0x6c0d8e23 }
-
-// TypeName returns "updateBotStarsSubscription".
-func (*UpdateBotStarsSubscription) TypeName() string { return "updateBotStarsSubscription" }
 
 func (*UpdateBotStarsSubscription) isUpdateClass() {}
 
@@ -19228,9 +17928,6 @@ type UpdatesState struct {
 // TypeID returns 0xa56c2a3e.
 func (*UpdatesState) TypeID() uint32 { return 0xa56c2a3e }
 
-// TypeName returns "updates.state".
-func (*UpdatesState) TypeName() string { return "updates.state" }
-
 func (*UpdatesState) isUpdatesStateClass() {}
 
 // EncodeBare writes the fields of updates.state.
@@ -19284,9 +17981,6 @@ type UpdatesDifferenceEmpty struct {
 // TypeID returns 0x5d75a138.
 func (*UpdatesDifferenceEmpty) TypeID() uint32 { return 0x5d75a138 }
 
-// TypeName returns "updates.differenceEmpty".
-func (*UpdatesDifferenceEmpty) TypeName() string { return "updates.differenceEmpty" }
-
 func (*UpdatesDifferenceEmpty) isUpdatesDifferenceClass() {}
 
 // EncodeBare writes the fields of updates.differenceEmpty.
@@ -19316,9 +18010,6 @@ type UpdatesDifference struct {
 
 // TypeID returns 0x00f49ca0.
 func (*UpdatesDifference) TypeID() uint32 { return 0x00f49ca0 }
-
-// TypeName returns "updates.difference".
-func (*UpdatesDifference) TypeName() string { return "updates.difference" }
 
 func (*UpdatesDifference) isUpdatesDifferenceClass() {}
 
@@ -19358,9 +18049,6 @@ type UpdatesDifferenceSlice struct {
 // TypeID returns 0xa8fb1981.
 func (*UpdatesDifferenceSlice) TypeID() uint32 { return 0xa8fb1981 }
 
-// TypeName returns "updates.differenceSlice".
-func (*UpdatesDifferenceSlice) TypeName() string { return "updates.differenceSlice" }
-
 func (*UpdatesDifferenceSlice) isUpdatesDifferenceClass() {}
 
 // EncodeBare writes the fields of updates.differenceSlice.
@@ -19393,9 +18081,6 @@ type UpdatesDifferenceTooLong struct {
 
 // TypeID returns 0x4afe8f6d.
 func (*UpdatesDifferenceTooLong) TypeID() uint32 { return 0x4afe8f6d }
-
-// TypeName returns "updates.differenceTooLong".
-func (*UpdatesDifferenceTooLong) TypeName() string { return "updates.differenceTooLong" }
 
 func (*UpdatesDifferenceTooLong) isUpdatesDifferenceClass() {}
 
@@ -19440,9 +18125,6 @@ type UpdatesTooLong struct {
 // TypeID returns 0xe317af7e.
 func (*UpdatesTooLong) TypeID() uint32 { return 0xe317af7e }
 
-// TypeName returns "updatesTooLong".
-func (*UpdatesTooLong) TypeName() string { return "updatesTooLong" }
-
 func (*UpdatesTooLong) isUpdatesClass() {}
 
 // EncodeBare writes the fields of updatesTooLong.
@@ -19477,9 +18159,6 @@ type UpdateShortMessage struct {
 
 // TypeID returns 0x313bc7f8.
 func (*UpdateShortMessage) TypeID() uint32 { return 0x313bc7f8 }
-
-// TypeName returns "updateShortMessage".
-func (*UpdateShortMessage) TypeName() string { return "updateShortMessage" }
 
 func (*UpdateShortMessage) isUpdatesClass() {}
 
@@ -19593,9 +18272,6 @@ type UpdateShortChatMessage struct {
 // TypeID returns 0x4d6deea5.
 func (*UpdateShortChatMessage) TypeID() uint32 { return 0x4d6deea5 }
 
-// TypeName returns "updateShortChatMessage".
-func (*UpdateShortChatMessage) TypeName() string { return "updateShortChatMessage" }
-
 func (*UpdateShortChatMessage) isUpdatesClass() {}
 
 // EncodeBare writes the fields of updateShortChatMessage.
@@ -19696,9 +18372,6 @@ type UpdateShort struct {
 // TypeID returns 0x78d4dec1.
 func (*UpdateShort) TypeID() uint32 { return 0x78d4dec1 }
 
-// TypeName returns "updateShort".
-func (*UpdateShort) TypeName() string { return "updateShort" }
-
 func (*UpdateShort) isUpdatesClass() {}
 
 // EncodeBare writes the fields of updateShort.
@@ -19728,9 +18401,6 @@ type UpdatesCombined struct {
 
 // TypeID returns 0x725b04c3.
 func (*UpdatesCombined) TypeID() uint32 { return 0x725b04c3 }
-
-// TypeName returns "updatesCombined".
-func (*UpdatesCombined) TypeName() string { return "updatesCombined" }
 
 func (*UpdatesCombined) isUpdatesClass() {}
 
@@ -19769,9 +18439,6 @@ type Updates struct {
 // TypeID returns 0x74ae4240.
 func (*Updates) TypeID() uint32 { return 0x74ae4240 }
 
-// TypeName returns "updates".
-func (*Updates) TypeName() string { return "updates" }
-
 func (*Updates) isUpdatesClass() {}
 
 // EncodeBare writes the fields of updates.
@@ -19809,9 +18476,6 @@ type UpdateShortSentMessage struct {
 
 // TypeID returns 0x9015e101.
 func (*UpdateShortSentMessage) TypeID() uint32 { return 0x9015e101 }
-
-// TypeName returns "updateShortSentMessage".
-func (*UpdateShortSentMessage) TypeName() string { return "updateShortSentMessage" }
 
 func (*UpdateShortSentMessage) isUpdatesClass() {}
 
@@ -19898,9 +18562,6 @@ type PhotosPhotos struct {
 // TypeID returns 0x8dca6aa5.
 func (*PhotosPhotos) TypeID() uint32 { return 0x8dca6aa5 }
 
-// TypeName returns "photos.photos".
-func (*PhotosPhotos) TypeName() string { return "photos.photos" }
-
 func (*PhotosPhotos) isPhotosPhotosClass() {}
 
 // EncodeBare writes the fields of photos.photos.
@@ -19927,9 +18588,6 @@ type PhotosPhotosSlice struct {
 
 // TypeID returns 0x15051f54.
 func (*PhotosPhotosSlice) TypeID() uint32 { return 0x15051f54 }
-
-// TypeName returns "photos.photosSlice".
-func (*PhotosPhotosSlice) TypeName() string { return "photos.photosSlice" }
 
 func (*PhotosPhotosSlice) isPhotosPhotosClass() {}
 
@@ -19980,9 +18638,6 @@ type PhotosPhoto struct {
 // TypeID returns 0x20212ca8.
 func (*PhotosPhoto) TypeID() uint32 { return 0x20212ca8 }
 
-// TypeName returns "photos.photo".
-func (*PhotosPhoto) TypeName() string { return "photos.photo" }
-
 func (*PhotosPhoto) isPhotosPhotoClass() {}
 
 // EncodeBare writes the fields of photos.photo.
@@ -20031,9 +18686,6 @@ type UploadFile struct {
 // TypeID returns 0x096a18d5.
 func (*UploadFile) TypeID() uint32 { return 0x096a18d5 }
 
-// TypeName returns "upload.file".
-func (*UploadFile) TypeName() string { return "upload.file" }
-
 func (*UploadFile) isUploadFileClass() {}
 
 // EncodeBare writes the fields of upload.file.
@@ -20064,9 +18716,6 @@ type UploadFileCDNRedirect struct {
 
 // TypeID returns 0xf18cda44.
 func (*UploadFileCDNRedirect) TypeID() uint32 { return 0xf18cda44 }
-
-// TypeName returns "upload.fileCdnRedirect".
-func (*UploadFileCDNRedirect) TypeName() string { return "upload.fileCdnRedirect" }
 
 func (*UploadFileCDNRedirect) isUploadFileClass() {}
 
@@ -20128,9 +18777,6 @@ type DCOption struct {
 
 // TypeID returns 0x18b7a10d.
 func (*DCOption) TypeID() uint32 { return 0x18b7a10d }
-
-// TypeName returns "dcOption".
-func (*DCOption) TypeName() string { return "dcOption" }
 
 func (*DCOption) isDCOptionClass() {}
 
@@ -20261,9 +18907,6 @@ type Config struct {
 
 // TypeID returns 0xcc1a241e.
 func (*Config) TypeID() uint32 { return 0xcc1a241e }
-
-// TypeName returns "config".
-func (*Config) TypeName() string { return "config" }
 
 func (*Config) isConfigClass() {}
 
@@ -20493,9 +19136,6 @@ type NearestDC struct {
 // TypeID returns 0x8e1a1775.
 func (*NearestDC) TypeID() uint32 { return 0x8e1a1775 }
 
-// TypeName returns "nearestDc".
-func (*NearestDC) TypeName() string { return "nearestDc" }
-
 func (*NearestDC) isNearestDCClass() {}
 
 // EncodeBare writes the fields of nearestDc.
@@ -20550,9 +19190,6 @@ type HelpAppUpdate struct {
 
 // TypeID returns 0xccbbce30.
 func (*HelpAppUpdate) TypeID() uint32 { return 0xccbbce30 }
-
-// TypeName returns "help.appUpdate".
-func (*HelpAppUpdate) TypeName() string { return "help.appUpdate" }
 
 func (*HelpAppUpdate) isHelpAppUpdateClass() {}
 
@@ -20616,9 +19253,6 @@ type HelpNoAppUpdate struct {
 // TypeID returns 0xc45a6536.
 func (*HelpNoAppUpdate) TypeID() uint32 { return 0xc45a6536 }
 
-// TypeName returns "help.noAppUpdate".
-func (*HelpNoAppUpdate) TypeName() string { return "help.noAppUpdate" }
-
 func (*HelpNoAppUpdate) isHelpAppUpdateClass() {}
 
 // EncodeBare writes the fields of help.noAppUpdate.
@@ -20660,9 +19294,6 @@ type HelpInviteText struct {
 
 // TypeID returns 0x18cb9f78.
 func (*HelpInviteText) TypeID() uint32 { return 0x18cb9f78 }
-
-// TypeName returns "help.inviteText".
-func (*HelpInviteText) TypeName() string { return "help.inviteText" }
 
 func (*HelpInviteText) isHelpInviteTextClass() {}
 
@@ -20708,9 +19339,6 @@ type EncryptedChatEmpty struct {
 // TypeID returns 0xab7ec0a0.
 func (*EncryptedChatEmpty) TypeID() uint32 { return 0xab7ec0a0 }
 
-// TypeName returns "encryptedChatEmpty".
-func (*EncryptedChatEmpty) TypeName() string { return "encryptedChatEmpty" }
-
 func (*EncryptedChatEmpty) isEncryptedChatClass() {}
 
 // EncodeBare writes the fields of encryptedChatEmpty.
@@ -20737,9 +19365,6 @@ type EncryptedChatWaiting struct {
 
 // TypeID returns 0x66b25953.
 func (*EncryptedChatWaiting) TypeID() uint32 { return 0x66b25953 }
-
-// TypeName returns "encryptedChatWaiting".
-func (*EncryptedChatWaiting) TypeName() string { return "encryptedChatWaiting" }
 
 func (*EncryptedChatWaiting) isEncryptedChatClass() {}
 
@@ -20777,9 +19402,6 @@ type EncryptedChatRequested struct {
 
 // TypeID returns 0x48f1d94c.
 func (*EncryptedChatRequested) TypeID() uint32 { return 0x48f1d94c }
-
-// TypeName returns "encryptedChatRequested".
-func (*EncryptedChatRequested) TypeName() string { return "encryptedChatRequested" }
 
 func (*EncryptedChatRequested) isEncryptedChatClass() {}
 
@@ -20832,9 +19454,6 @@ type EncryptedChat struct {
 // TypeID returns 0x61f0d4c7.
 func (*EncryptedChat) TypeID() uint32 { return 0x61f0d4c7 }
 
-// TypeName returns "encryptedChat".
-func (*EncryptedChat) TypeName() string { return "encryptedChat" }
-
 func (*EncryptedChat) isEncryptedChatClass() {}
 
 // EncodeBare writes the fields of encryptedChat.
@@ -20870,9 +19489,6 @@ type EncryptedChatDiscarded struct {
 
 // TypeID returns 0x1e1c7c45.
 func (*EncryptedChatDiscarded) TypeID() uint32 { return 0x1e1c7c45 }
-
-// TypeName returns "encryptedChatDiscarded".
-func (*EncryptedChatDiscarded) TypeName() string { return "encryptedChatDiscarded" }
 
 func (*EncryptedChatDiscarded) isEncryptedChatClass() {}
 
@@ -20926,9 +19542,6 @@ type InputEncryptedChat struct {
 // TypeID returns 0xf141b5e1.
 func (*InputEncryptedChat) TypeID() uint32 { return 0xf141b5e1 }
 
-// TypeName returns "inputEncryptedChat".
-func (*InputEncryptedChat) TypeName() string { return "inputEncryptedChat" }
-
 func (*InputEncryptedChat) isInputEncryptedChatClass() {}
 
 // EncodeBare writes the fields of inputEncryptedChat.
@@ -20974,9 +19587,6 @@ type EncryptedFileEmpty struct {
 // TypeID returns 0xc21f497e.
 func (*EncryptedFileEmpty) TypeID() uint32 { return 0xc21f497e }
 
-// TypeName returns "encryptedFileEmpty".
-func (*EncryptedFileEmpty) TypeName() string { return "encryptedFileEmpty" }
-
 func (*EncryptedFileEmpty) isEncryptedFileClass() {}
 
 // EncodeBare writes the fields of encryptedFileEmpty.
@@ -21001,9 +19611,6 @@ type EncryptedFile struct {
 
 // TypeID returns 0xa8008cd8.
 func (*EncryptedFile) TypeID() uint32 { return 0xa8008cd8 }
-
-// TypeName returns "encryptedFile".
-func (*EncryptedFile) TypeName() string { return "encryptedFile" }
 
 func (*EncryptedFile) isEncryptedFileClass() {}
 
@@ -21056,9 +19663,6 @@ type InputEncryptedFileEmpty struct {
 // TypeID returns 0x1837c364.
 func (*InputEncryptedFileEmpty) TypeID() uint32 { return 0x1837c364 }
 
-// TypeName returns "inputEncryptedFileEmpty".
-func (*InputEncryptedFileEmpty) TypeName() string { return "inputEncryptedFileEmpty" }
-
 func (*InputEncryptedFileEmpty) isInputEncryptedFileClass() {}
 
 // EncodeBare writes the fields of inputEncryptedFileEmpty.
@@ -21082,9 +19686,6 @@ type InputEncryptedFileUploaded struct {
 
 // TypeID returns 0x64bd0306.
 func (*InputEncryptedFileUploaded) TypeID() uint32 { return 0x64bd0306 }
-
-// TypeName returns "inputEncryptedFileUploaded".
-func (*InputEncryptedFileUploaded) TypeName() string { return "inputEncryptedFileUploaded" }
 
 func (*InputEncryptedFileUploaded) isInputEncryptedFileClass() {}
 
@@ -21116,9 +19717,6 @@ type InputEncryptedFile struct {
 // TypeID returns 0x5a17b5e5.
 func (*InputEncryptedFile) TypeID() uint32 { return 0x5a17b5e5 }
 
-// TypeName returns "inputEncryptedFile".
-func (*InputEncryptedFile) TypeName() string { return "inputEncryptedFile" }
-
 func (*InputEncryptedFile) isInputEncryptedFileClass() {}
 
 // EncodeBare writes the fields of inputEncryptedFile.
@@ -21145,9 +19743,6 @@ type InputEncryptedFileBigUploaded struct {
 
 // TypeID returns 0x2dc173c8.
 func (*InputEncryptedFileBigUploaded) TypeID() uint32 { return 0x2dc173c8 }
-
-// TypeName returns "inputEncryptedFileBigUploaded".
-func (*InputEncryptedFileBigUploaded) TypeName() string { return "inputEncryptedFileBigUploaded" }
 
 func (*InputEncryptedFileBigUploaded) isInputEncryptedFileClass() {}
 
@@ -21201,9 +19796,6 @@ type EncryptedMessage struct {
 // TypeID returns 0xed18c118.
 func (*EncryptedMessage) TypeID() uint32 { return 0xed18c118 }
 
-// TypeName returns "encryptedMessage".
-func (*EncryptedMessage) TypeName() string { return "encryptedMessage" }
-
 func (*EncryptedMessage) isEncryptedMessageClass() {}
 
 // EncodeBare writes the fields of encryptedMessage.
@@ -21237,9 +19829,6 @@ type EncryptedMessageService struct {
 
 // TypeID returns 0x23734b06.
 func (*EncryptedMessageService) TypeID() uint32 { return 0x23734b06 }
-
-// TypeName returns "encryptedMessageService".
-func (*EncryptedMessageService) TypeName() string { return "encryptedMessageService" }
 
 func (*EncryptedMessageService) isEncryptedMessageClass() {}
 
@@ -21291,9 +19880,6 @@ type MessagesDHConfigNotModified struct {
 // TypeID returns 0xc0e24635.
 func (*MessagesDHConfigNotModified) TypeID() uint32 { return 0xc0e24635 }
 
-// TypeName returns "messages.dhConfigNotModified".
-func (*MessagesDHConfigNotModified) TypeName() string { return "messages.dhConfigNotModified" }
-
 func (*MessagesDHConfigNotModified) isMessagesDHConfigClass() {}
 
 // EncodeBare writes the fields of messages.dhConfigNotModified.
@@ -21319,9 +19905,6 @@ type MessagesDHConfig struct {
 
 // TypeID returns 0x2c221edd.
 func (*MessagesDHConfig) TypeID() uint32 { return 0x2c221edd }
-
-// TypeName returns "messages.dhConfig".
-func (*MessagesDHConfig) TypeName() string { return "messages.dhConfig" }
 
 func (*MessagesDHConfig) isMessagesDHConfigClass() {}
 
@@ -21373,9 +19956,6 @@ type MessagesSentEncryptedMessage struct {
 // TypeID returns 0x560f8935.
 func (*MessagesSentEncryptedMessage) TypeID() uint32 { return 0x560f8935 }
 
-// TypeName returns "messages.sentEncryptedMessage".
-func (*MessagesSentEncryptedMessage) TypeName() string { return "messages.sentEncryptedMessage" }
-
 func (*MessagesSentEncryptedMessage) isMessagesSentEncryptedMessageClass() {}
 
 // EncodeBare writes the fields of messages.sentEncryptedMessage.
@@ -21399,9 +19979,6 @@ type MessagesSentEncryptedFile struct {
 
 // TypeID returns 0x9493ff32.
 func (*MessagesSentEncryptedFile) TypeID() uint32 { return 0x9493ff32 }
-
-// TypeName returns "messages.sentEncryptedFile".
-func (*MessagesSentEncryptedFile) TypeName() string { return "messages.sentEncryptedFile" }
 
 func (*MessagesSentEncryptedFile) isMessagesSentEncryptedMessageClass() {}
 
@@ -21448,9 +20025,6 @@ type InputDocumentEmpty struct {
 // TypeID returns 0x72f0eaae.
 func (*InputDocumentEmpty) TypeID() uint32 { return 0x72f0eaae }
 
-// TypeName returns "inputDocumentEmpty".
-func (*InputDocumentEmpty) TypeName() string { return "inputDocumentEmpty" }
-
 func (*InputDocumentEmpty) isInputDocumentClass() {}
 
 // EncodeBare writes the fields of inputDocumentEmpty.
@@ -21473,9 +20047,6 @@ type InputDocument struct {
 
 // TypeID returns 0x1abfb575.
 func (*InputDocument) TypeID() uint32 { return 0x1abfb575 }
-
-// TypeName returns "inputDocument".
-func (*InputDocument) TypeName() string { return "inputDocument" }
 
 func (*InputDocument) isInputDocumentClass() {}
 
@@ -21525,9 +20096,6 @@ type DocumentEmpty struct {
 // TypeID returns 0x36f8c871.
 func (*DocumentEmpty) TypeID() uint32 { return 0x36f8c871 }
 
-// TypeName returns "documentEmpty".
-func (*DocumentEmpty) TypeName() string { return "documentEmpty" }
-
 func (*DocumentEmpty) isDocumentClass() {}
 
 // EncodeBare writes the fields of documentEmpty.
@@ -21559,9 +20127,6 @@ type Document struct {
 
 // TypeID returns 0x8fd4c4d8.
 func (*Document) TypeID() uint32 { return 0x8fd4c4d8 }
-
-// TypeName returns "document".
-func (*Document) TypeName() string { return "document" }
 
 func (*Document) isDocumentClass() {}
 
@@ -21643,9 +20208,6 @@ type HelpSupport struct {
 // TypeID returns 0x17c6b5f6.
 func (*HelpSupport) TypeID() uint32 { return 0x17c6b5f6 }
 
-// TypeName returns "help.support".
-func (*HelpSupport) TypeName() string { return "help.support" }
-
 func (*HelpSupport) isHelpSupportClass() {}
 
 // EncodeBare writes the fields of help.support.
@@ -21692,9 +20254,6 @@ type NotifyPeer struct {
 // TypeID returns 0x9fd40bd8.
 func (*NotifyPeer) TypeID() uint32 { return 0x9fd40bd8 }
 
-// TypeName returns "notifyPeer".
-func (*NotifyPeer) TypeName() string { return "notifyPeer" }
-
 func (*NotifyPeer) isNotifyPeerClass() {}
 
 // EncodeBare writes the fields of notifyPeer.
@@ -21717,9 +20276,6 @@ type NotifyUsers struct {
 // TypeID returns 0xb4c83b4c.
 func (*NotifyUsers) TypeID() uint32 { return 0xb4c83b4c }
 
-// TypeName returns "notifyUsers".
-func (*NotifyUsers) TypeName() string { return "notifyUsers" }
-
 func (*NotifyUsers) isNotifyPeerClass() {}
 
 // EncodeBare writes the fields of notifyUsers.
@@ -21740,9 +20296,6 @@ type NotifyChats struct {
 // TypeID returns 0xc007cec3.
 func (*NotifyChats) TypeID() uint32 { return 0xc007cec3 }
 
-// TypeName returns "notifyChats".
-func (*NotifyChats) TypeName() string { return "notifyChats" }
-
 func (*NotifyChats) isNotifyPeerClass() {}
 
 // EncodeBare writes the fields of notifyChats.
@@ -21762,9 +20315,6 @@ type NotifyBroadcasts struct {
 
 // TypeID returns 0xd612e8ef.
 func (*NotifyBroadcasts) TypeID() uint32 { return 0xd612e8ef }
-
-// TypeName returns "notifyBroadcasts".
-func (*NotifyBroadcasts) TypeName() string { return "notifyBroadcasts" }
 
 func (*NotifyBroadcasts) isNotifyPeerClass() {}
 
@@ -21787,9 +20337,6 @@ type NotifyForumTopic struct {
 
 // TypeID returns 0x226e6308.
 func (*NotifyForumTopic) TypeID() uint32 { return 0x226e6308 }
-
-// TypeName returns "notifyForumTopic".
-func (*NotifyForumTopic) TypeName() string { return "notifyForumTopic" }
 
 func (*NotifyForumTopic) isNotifyPeerClass() {}
 
@@ -21815,9 +20362,6 @@ type NotifyCommunity struct {
 
 // TypeID returns 0xbe376999.
 func (*NotifyCommunity) TypeID() uint32 { return 0xbe376999 }
-
-// TypeName returns "notifyCommunity".
-func (*NotifyCommunity) TypeName() string { return "notifyCommunity" }
 
 func (*NotifyCommunity) isNotifyPeerClass() {}
 
@@ -21862,9 +20406,6 @@ type SendMessageTypingAction struct {
 // TypeID returns 0x16bf744e.
 func (*SendMessageTypingAction) TypeID() uint32 { return 0x16bf744e }
 
-// TypeName returns "sendMessageTypingAction".
-func (*SendMessageTypingAction) TypeName() string { return "sendMessageTypingAction" }
-
 func (*SendMessageTypingAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageTypingAction.
@@ -21884,9 +20425,6 @@ type SendMessageCancelAction struct {
 
 // TypeID returns 0xfd5ec8f5.
 func (*SendMessageCancelAction) TypeID() uint32 { return 0xfd5ec8f5 }
-
-// TypeName returns "sendMessageCancelAction".
-func (*SendMessageCancelAction) TypeName() string { return "sendMessageCancelAction" }
 
 func (*SendMessageCancelAction) isSendMessageActionClass() {}
 
@@ -21908,9 +20446,6 @@ type SendMessageRecordVideoAction struct {
 // TypeID returns 0xa187d66f.
 func (*SendMessageRecordVideoAction) TypeID() uint32 { return 0xa187d66f }
 
-// TypeName returns "sendMessageRecordVideoAction".
-func (*SendMessageRecordVideoAction) TypeName() string { return "sendMessageRecordVideoAction" }
-
 func (*SendMessageRecordVideoAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageRecordVideoAction.
@@ -21931,9 +20466,6 @@ type SendMessageUploadVideoAction struct {
 
 // TypeID returns 0xe9763aec.
 func (*SendMessageUploadVideoAction) TypeID() uint32 { return 0xe9763aec }
-
-// TypeName returns "sendMessageUploadVideoAction".
-func (*SendMessageUploadVideoAction) TypeName() string { return "sendMessageUploadVideoAction" }
 
 func (*SendMessageUploadVideoAction) isSendMessageActionClass() {}
 
@@ -21957,9 +20489,6 @@ type SendMessageRecordAudioAction struct {
 // TypeID returns 0xd52f73f7.
 func (*SendMessageRecordAudioAction) TypeID() uint32 { return 0xd52f73f7 }
 
-// TypeName returns "sendMessageRecordAudioAction".
-func (*SendMessageRecordAudioAction) TypeName() string { return "sendMessageRecordAudioAction" }
-
 func (*SendMessageRecordAudioAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageRecordAudioAction.
@@ -21980,9 +20509,6 @@ type SendMessageUploadAudioAction struct {
 
 // TypeID returns 0xf351d7ab.
 func (*SendMessageUploadAudioAction) TypeID() uint32 { return 0xf351d7ab }
-
-// TypeName returns "sendMessageUploadAudioAction".
-func (*SendMessageUploadAudioAction) TypeName() string { return "sendMessageUploadAudioAction" }
 
 func (*SendMessageUploadAudioAction) isSendMessageActionClass() {}
 
@@ -22007,9 +20533,6 @@ type SendMessageUploadPhotoAction struct {
 // TypeID returns 0xd1d34a26.
 func (*SendMessageUploadPhotoAction) TypeID() uint32 { return 0xd1d34a26 }
 
-// TypeName returns "sendMessageUploadPhotoAction".
-func (*SendMessageUploadPhotoAction) TypeName() string { return "sendMessageUploadPhotoAction" }
-
 func (*SendMessageUploadPhotoAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageUploadPhotoAction.
@@ -22033,9 +20556,6 @@ type SendMessageUploadDocumentAction struct {
 // TypeID returns 0xaa0cd9e4.
 func (*SendMessageUploadDocumentAction) TypeID() uint32 { return 0xaa0cd9e4 }
 
-// TypeName returns "sendMessageUploadDocumentAction".
-func (*SendMessageUploadDocumentAction) TypeName() string { return "sendMessageUploadDocumentAction" }
-
 func (*SendMessageUploadDocumentAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageUploadDocumentAction.
@@ -22058,9 +20578,6 @@ type SendMessageGeoLocationAction struct {
 // TypeID returns 0x176f8ba1.
 func (*SendMessageGeoLocationAction) TypeID() uint32 { return 0x176f8ba1 }
 
-// TypeName returns "sendMessageGeoLocationAction".
-func (*SendMessageGeoLocationAction) TypeName() string { return "sendMessageGeoLocationAction" }
-
 func (*SendMessageGeoLocationAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageGeoLocationAction.
@@ -22080,9 +20597,6 @@ type SendMessageChooseContactAction struct {
 
 // TypeID returns 0x628cbc6f.
 func (*SendMessageChooseContactAction) TypeID() uint32 { return 0x628cbc6f }
-
-// TypeName returns "sendMessageChooseContactAction".
-func (*SendMessageChooseContactAction) TypeName() string { return "sendMessageChooseContactAction" }
 
 func (*SendMessageChooseContactAction) isSendMessageActionClass() {}
 
@@ -22104,9 +20618,6 @@ type SendMessageGamePlayAction struct {
 // TypeID returns 0xdd6a8f48.
 func (*SendMessageGamePlayAction) TypeID() uint32 { return 0xdd6a8f48 }
 
-// TypeName returns "sendMessageGamePlayAction".
-func (*SendMessageGamePlayAction) TypeName() string { return "sendMessageGamePlayAction" }
-
 func (*SendMessageGamePlayAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageGamePlayAction.
@@ -22126,9 +20637,6 @@ type SendMessageRecordRoundAction struct {
 
 // TypeID returns 0x88f27fbc.
 func (*SendMessageRecordRoundAction) TypeID() uint32 { return 0x88f27fbc }
-
-// TypeName returns "sendMessageRecordRoundAction".
-func (*SendMessageRecordRoundAction) TypeName() string { return "sendMessageRecordRoundAction" }
 
 func (*SendMessageRecordRoundAction) isSendMessageActionClass() {}
 
@@ -22150,9 +20658,6 @@ type SendMessageUploadRoundAction struct {
 
 // TypeID returns 0x243e1c66.
 func (*SendMessageUploadRoundAction) TypeID() uint32 { return 0x243e1c66 }
-
-// TypeName returns "sendMessageUploadRoundAction".
-func (*SendMessageUploadRoundAction) TypeName() string { return "sendMessageUploadRoundAction" }
 
 func (*SendMessageUploadRoundAction) isSendMessageActionClass() {}
 
@@ -22176,9 +20681,6 @@ type SpeakingInGroupCallAction struct {
 // TypeID returns 0xd92c2285.
 func (*SpeakingInGroupCallAction) TypeID() uint32 { return 0xd92c2285 }
 
-// TypeName returns "speakingInGroupCallAction".
-func (*SpeakingInGroupCallAction) TypeName() string { return "speakingInGroupCallAction" }
-
 func (*SpeakingInGroupCallAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of speakingInGroupCallAction.
@@ -22199,9 +20701,6 @@ type SendMessageHistoryImportAction struct {
 
 // TypeID returns 0xdbda9246.
 func (*SendMessageHistoryImportAction) TypeID() uint32 { return 0xdbda9246 }
-
-// TypeName returns "sendMessageHistoryImportAction".
-func (*SendMessageHistoryImportAction) TypeName() string { return "sendMessageHistoryImportAction" }
 
 func (*SendMessageHistoryImportAction) isSendMessageActionClass() {}
 
@@ -22225,9 +20724,6 @@ type SendMessageChooseStickerAction struct {
 // TypeID returns 0xb05ac6b1.
 func (*SendMessageChooseStickerAction) TypeID() uint32 { return 0xb05ac6b1 }
 
-// TypeName returns "sendMessageChooseStickerAction".
-func (*SendMessageChooseStickerAction) TypeName() string { return "sendMessageChooseStickerAction" }
-
 func (*SendMessageChooseStickerAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageChooseStickerAction.
@@ -22250,9 +20746,6 @@ type SendMessageEmojiInteraction struct {
 
 // TypeID returns 0x25972bcb.
 func (*SendMessageEmojiInteraction) TypeID() uint32 { return 0x25972bcb }
-
-// TypeName returns "sendMessageEmojiInteraction".
-func (*SendMessageEmojiInteraction) TypeName() string { return "sendMessageEmojiInteraction" }
 
 func (*SendMessageEmojiInteraction) isSendMessageActionClass() {}
 
@@ -22281,9 +20774,6 @@ type SendMessageEmojiInteractionSeen struct {
 // TypeID returns 0xb665902e.
 func (*SendMessageEmojiInteractionSeen) TypeID() uint32 { return 0xb665902e }
 
-// TypeName returns "sendMessageEmojiInteractionSeen".
-func (*SendMessageEmojiInteractionSeen) TypeName() string { return "sendMessageEmojiInteractionSeen" }
-
 func (*SendMessageEmojiInteractionSeen) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageEmojiInteractionSeen.
@@ -22309,9 +20799,6 @@ type SendMessageTextDraftAction struct {
 
 // TypeID returns 0x3630b85a.
 func (*SendMessageTextDraftAction) TypeID() uint32 { return 0x3630b85a }
-
-// TypeName returns "sendMessageTextDraftAction".
-func (*SendMessageTextDraftAction) TypeName() string { return "sendMessageTextDraftAction" }
 
 func (*SendMessageTextDraftAction) isSendMessageActionClass() {}
 
@@ -22352,11 +20839,6 @@ type InputSendMessageRichMessageDraftAction struct {
 // TypeID returns 0xa937c7be.
 func (*InputSendMessageRichMessageDraftAction) TypeID() uint32 { return 0xa937c7be }
 
-// TypeName returns "inputSendMessageRichMessageDraftAction".
-func (*InputSendMessageRichMessageDraftAction) TypeName() string {
-	return "inputSendMessageRichMessageDraftAction"
-}
-
 func (*InputSendMessageRichMessageDraftAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of inputSendMessageRichMessageDraftAction.
@@ -22396,11 +20878,6 @@ type SendMessageRichMessageDraftAction struct {
 // TypeID returns 0x52564893.
 func (*SendMessageRichMessageDraftAction) TypeID() uint32 { return 0x52564893 }
 
-// TypeName returns "sendMessageRichMessageDraftAction".
-func (*SendMessageRichMessageDraftAction) TypeName() string {
-	return "sendMessageRichMessageDraftAction"
-}
-
 func (*SendMessageRichMessageDraftAction) isSendMessageActionClass() {}
 
 // EncodeBare writes the fields of sendMessageRichMessageDraftAction.
@@ -22436,9 +20913,6 @@ type SendMessageStopDraftAction struct {
 
 // TypeID returns 0xfbf902b0.
 func (*SendMessageStopDraftAction) TypeID() uint32 { return 0xfbf902b0 }
-
-// TypeName returns "sendMessageStopDraftAction".
-func (*SendMessageStopDraftAction) TypeName() string { return "sendMessageStopDraftAction" }
 
 func (*SendMessageStopDraftAction) isSendMessageActionClass() {}
 
@@ -22486,9 +20960,6 @@ type ContactsFound struct {
 
 // TypeID returns 0xb3134d9d.
 func (*ContactsFound) TypeID() uint32 { return 0xb3134d9d }
-
-// TypeName returns "contacts.found".
-func (*ContactsFound) TypeName() string { return "contacts.found" }
 
 func (*ContactsFound) isContactsFoundClass() {}
 
@@ -22539,9 +21010,6 @@ type InputPrivacyKeyStatusTimestamp struct {
 // TypeID returns 0x4f96cb18.
 func (*InputPrivacyKeyStatusTimestamp) TypeID() uint32 { return 0x4f96cb18 }
 
-// TypeName returns "inputPrivacyKeyStatusTimestamp".
-func (*InputPrivacyKeyStatusTimestamp) TypeName() string { return "inputPrivacyKeyStatusTimestamp" }
-
 func (*InputPrivacyKeyStatusTimestamp) isInputPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of inputPrivacyKeyStatusTimestamp.
@@ -22561,9 +21029,6 @@ type InputPrivacyKeyChatInvite struct {
 
 // TypeID returns 0xbdfb0426.
 func (*InputPrivacyKeyChatInvite) TypeID() uint32 { return 0xbdfb0426 }
-
-// TypeName returns "inputPrivacyKeyChatInvite".
-func (*InputPrivacyKeyChatInvite) TypeName() string { return "inputPrivacyKeyChatInvite" }
 
 func (*InputPrivacyKeyChatInvite) isInputPrivacyKeyClass() {}
 
@@ -22585,9 +21050,6 @@ type InputPrivacyKeyPhoneCall struct {
 // TypeID returns 0xfabadc5f.
 func (*InputPrivacyKeyPhoneCall) TypeID() uint32 { return 0xfabadc5f }
 
-// TypeName returns "inputPrivacyKeyPhoneCall".
-func (*InputPrivacyKeyPhoneCall) TypeName() string { return "inputPrivacyKeyPhoneCall" }
-
 func (*InputPrivacyKeyPhoneCall) isInputPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of inputPrivacyKeyPhoneCall.
@@ -22607,9 +21069,6 @@ type InputPrivacyKeyPhoneP2P struct {
 
 // TypeID returns 0xdb9e70d2.
 func (*InputPrivacyKeyPhoneP2P) TypeID() uint32 { return 0xdb9e70d2 }
-
-// TypeName returns "inputPrivacyKeyPhoneP2P".
-func (*InputPrivacyKeyPhoneP2P) TypeName() string { return "inputPrivacyKeyPhoneP2P" }
 
 func (*InputPrivacyKeyPhoneP2P) isInputPrivacyKeyClass() {}
 
@@ -22631,9 +21090,6 @@ type InputPrivacyKeyForwards struct {
 // TypeID returns 0xa4dd4c08.
 func (*InputPrivacyKeyForwards) TypeID() uint32 { return 0xa4dd4c08 }
 
-// TypeName returns "inputPrivacyKeyForwards".
-func (*InputPrivacyKeyForwards) TypeName() string { return "inputPrivacyKeyForwards" }
-
 func (*InputPrivacyKeyForwards) isInputPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of inputPrivacyKeyForwards.
@@ -22653,9 +21109,6 @@ type InputPrivacyKeyProfilePhoto struct {
 
 // TypeID returns 0x5719bacc.
 func (*InputPrivacyKeyProfilePhoto) TypeID() uint32 { return 0x5719bacc }
-
-// TypeName returns "inputPrivacyKeyProfilePhoto".
-func (*InputPrivacyKeyProfilePhoto) TypeName() string { return "inputPrivacyKeyProfilePhoto" }
 
 func (*InputPrivacyKeyProfilePhoto) isInputPrivacyKeyClass() {}
 
@@ -22677,9 +21130,6 @@ type InputPrivacyKeyPhoneNumber struct {
 // TypeID returns 0x0352dafa.
 func (*InputPrivacyKeyPhoneNumber) TypeID() uint32 { return 0x0352dafa }
 
-// TypeName returns "inputPrivacyKeyPhoneNumber".
-func (*InputPrivacyKeyPhoneNumber) TypeName() string { return "inputPrivacyKeyPhoneNumber" }
-
 func (*InputPrivacyKeyPhoneNumber) isInputPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of inputPrivacyKeyPhoneNumber.
@@ -22699,9 +21149,6 @@ type InputPrivacyKeyAddedByPhone struct {
 
 // TypeID returns 0xd1219bdd.
 func (*InputPrivacyKeyAddedByPhone) TypeID() uint32 { return 0xd1219bdd }
-
-// TypeName returns "inputPrivacyKeyAddedByPhone".
-func (*InputPrivacyKeyAddedByPhone) TypeName() string { return "inputPrivacyKeyAddedByPhone" }
 
 func (*InputPrivacyKeyAddedByPhone) isInputPrivacyKeyClass() {}
 
@@ -22723,9 +21170,6 @@ type InputPrivacyKeyVoiceMessages struct {
 // TypeID returns 0xaee69d68.
 func (*InputPrivacyKeyVoiceMessages) TypeID() uint32 { return 0xaee69d68 }
 
-// TypeName returns "inputPrivacyKeyVoiceMessages".
-func (*InputPrivacyKeyVoiceMessages) TypeName() string { return "inputPrivacyKeyVoiceMessages" }
-
 func (*InputPrivacyKeyVoiceMessages) isInputPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of inputPrivacyKeyVoiceMessages.
@@ -22745,9 +21189,6 @@ type InputPrivacyKeyAbout struct {
 
 // TypeID returns 0x3823cc40.
 func (*InputPrivacyKeyAbout) TypeID() uint32 { return 0x3823cc40 }
-
-// TypeName returns "inputPrivacyKeyAbout".
-func (*InputPrivacyKeyAbout) TypeName() string { return "inputPrivacyKeyAbout" }
 
 func (*InputPrivacyKeyAbout) isInputPrivacyKeyClass() {}
 
@@ -22769,9 +21210,6 @@ type InputPrivacyKeyBirthday struct {
 // TypeID returns 0xd65a11cc.
 func (*InputPrivacyKeyBirthday) TypeID() uint32 { return 0xd65a11cc }
 
-// TypeName returns "inputPrivacyKeyBirthday".
-func (*InputPrivacyKeyBirthday) TypeName() string { return "inputPrivacyKeyBirthday" }
-
 func (*InputPrivacyKeyBirthday) isInputPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of inputPrivacyKeyBirthday.
@@ -22791,9 +21229,6 @@ type InputPrivacyKeyStarGiftsAutoSave struct {
 
 // TypeID returns 0xe1732341.
 func (*InputPrivacyKeyStarGiftsAutoSave) TypeID() uint32 { return 0xe1732341 }
-
-// TypeName returns "inputPrivacyKeyStarGiftsAutoSave".
-func (*InputPrivacyKeyStarGiftsAutoSave) TypeName() string { return "inputPrivacyKeyStarGiftsAutoSave" }
 
 func (*InputPrivacyKeyStarGiftsAutoSave) isInputPrivacyKeyClass() {}
 
@@ -22815,9 +21250,6 @@ type InputPrivacyKeyNoPaidMessages struct {
 // TypeID returns 0xbdc597b4.
 func (*InputPrivacyKeyNoPaidMessages) TypeID() uint32 { return 0xbdc597b4 }
 
-// TypeName returns "inputPrivacyKeyNoPaidMessages".
-func (*InputPrivacyKeyNoPaidMessages) TypeName() string { return "inputPrivacyKeyNoPaidMessages" }
-
 func (*InputPrivacyKeyNoPaidMessages) isInputPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of inputPrivacyKeyNoPaidMessages.
@@ -22837,9 +21269,6 @@ type InputPrivacyKeySavedMusic struct {
 
 // TypeID returns 0x4dbe9226.
 func (*InputPrivacyKeySavedMusic) TypeID() uint32 { return 0x4dbe9226 }
-
-// TypeName returns "inputPrivacyKeySavedMusic".
-func (*InputPrivacyKeySavedMusic) TypeName() string { return "inputPrivacyKeySavedMusic" }
 
 func (*InputPrivacyKeySavedMusic) isInputPrivacyKeyClass() {}
 
@@ -22882,9 +21311,6 @@ type PrivacyKeyStatusTimestamp struct {
 // TypeID returns 0xbc2eab30.
 func (*PrivacyKeyStatusTimestamp) TypeID() uint32 { return 0xbc2eab30 }
 
-// TypeName returns "privacyKeyStatusTimestamp".
-func (*PrivacyKeyStatusTimestamp) TypeName() string { return "privacyKeyStatusTimestamp" }
-
 func (*PrivacyKeyStatusTimestamp) isPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of privacyKeyStatusTimestamp.
@@ -22904,9 +21330,6 @@ type PrivacyKeyChatInvite struct {
 
 // TypeID returns 0x500e6dfa.
 func (*PrivacyKeyChatInvite) TypeID() uint32 { return 0x500e6dfa }
-
-// TypeName returns "privacyKeyChatInvite".
-func (*PrivacyKeyChatInvite) TypeName() string { return "privacyKeyChatInvite" }
 
 func (*PrivacyKeyChatInvite) isPrivacyKeyClass() {}
 
@@ -22928,9 +21351,6 @@ type PrivacyKeyPhoneCall struct {
 // TypeID returns 0x3d662b7b.
 func (*PrivacyKeyPhoneCall) TypeID() uint32 { return 0x3d662b7b }
 
-// TypeName returns "privacyKeyPhoneCall".
-func (*PrivacyKeyPhoneCall) TypeName() string { return "privacyKeyPhoneCall" }
-
 func (*PrivacyKeyPhoneCall) isPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of privacyKeyPhoneCall.
@@ -22950,9 +21370,6 @@ type PrivacyKeyPhoneP2P struct {
 
 // TypeID returns 0x39491cc8.
 func (*PrivacyKeyPhoneP2P) TypeID() uint32 { return 0x39491cc8 }
-
-// TypeName returns "privacyKeyPhoneP2P".
-func (*PrivacyKeyPhoneP2P) TypeName() string { return "privacyKeyPhoneP2P" }
 
 func (*PrivacyKeyPhoneP2P) isPrivacyKeyClass() {}
 
@@ -22974,9 +21391,6 @@ type PrivacyKeyForwards struct {
 // TypeID returns 0x69ec56a3.
 func (*PrivacyKeyForwards) TypeID() uint32 { return 0x69ec56a3 }
 
-// TypeName returns "privacyKeyForwards".
-func (*PrivacyKeyForwards) TypeName() string { return "privacyKeyForwards" }
-
 func (*PrivacyKeyForwards) isPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of privacyKeyForwards.
@@ -22996,9 +21410,6 @@ type PrivacyKeyProfilePhoto struct {
 
 // TypeID returns 0x96151fed.
 func (*PrivacyKeyProfilePhoto) TypeID() uint32 { return 0x96151fed }
-
-// TypeName returns "privacyKeyProfilePhoto".
-func (*PrivacyKeyProfilePhoto) TypeName() string { return "privacyKeyProfilePhoto" }
 
 func (*PrivacyKeyProfilePhoto) isPrivacyKeyClass() {}
 
@@ -23020,9 +21431,6 @@ type PrivacyKeyPhoneNumber struct {
 // TypeID returns 0xd19ae46d.
 func (*PrivacyKeyPhoneNumber) TypeID() uint32 { return 0xd19ae46d }
 
-// TypeName returns "privacyKeyPhoneNumber".
-func (*PrivacyKeyPhoneNumber) TypeName() string { return "privacyKeyPhoneNumber" }
-
 func (*PrivacyKeyPhoneNumber) isPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of privacyKeyPhoneNumber.
@@ -23042,9 +21450,6 @@ type PrivacyKeyAddedByPhone struct {
 
 // TypeID returns 0x42ffd42b.
 func (*PrivacyKeyAddedByPhone) TypeID() uint32 { return 0x42ffd42b }
-
-// TypeName returns "privacyKeyAddedByPhone".
-func (*PrivacyKeyAddedByPhone) TypeName() string { return "privacyKeyAddedByPhone" }
 
 func (*PrivacyKeyAddedByPhone) isPrivacyKeyClass() {}
 
@@ -23066,9 +21471,6 @@ type PrivacyKeyVoiceMessages struct {
 // TypeID returns 0x0697f414.
 func (*PrivacyKeyVoiceMessages) TypeID() uint32 { return 0x0697f414 }
 
-// TypeName returns "privacyKeyVoiceMessages".
-func (*PrivacyKeyVoiceMessages) TypeName() string { return "privacyKeyVoiceMessages" }
-
 func (*PrivacyKeyVoiceMessages) isPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of privacyKeyVoiceMessages.
@@ -23088,9 +21490,6 @@ type PrivacyKeyAbout struct {
 
 // TypeID returns 0xa486b761.
 func (*PrivacyKeyAbout) TypeID() uint32 { return 0xa486b761 }
-
-// TypeName returns "privacyKeyAbout".
-func (*PrivacyKeyAbout) TypeName() string { return "privacyKeyAbout" }
 
 func (*PrivacyKeyAbout) isPrivacyKeyClass() {}
 
@@ -23112,9 +21511,6 @@ type PrivacyKeyBirthday struct {
 // TypeID returns 0x2000a518.
 func (*PrivacyKeyBirthday) TypeID() uint32 { return 0x2000a518 }
 
-// TypeName returns "privacyKeyBirthday".
-func (*PrivacyKeyBirthday) TypeName() string { return "privacyKeyBirthday" }
-
 func (*PrivacyKeyBirthday) isPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of privacyKeyBirthday.
@@ -23134,9 +21530,6 @@ type PrivacyKeyStarGiftsAutoSave struct {
 
 // TypeID returns 0x2ca4fdf8.
 func (*PrivacyKeyStarGiftsAutoSave) TypeID() uint32 { return 0x2ca4fdf8 }
-
-// TypeName returns "privacyKeyStarGiftsAutoSave".
-func (*PrivacyKeyStarGiftsAutoSave) TypeName() string { return "privacyKeyStarGiftsAutoSave" }
 
 func (*PrivacyKeyStarGiftsAutoSave) isPrivacyKeyClass() {}
 
@@ -23158,9 +21551,6 @@ type PrivacyKeyNoPaidMessages struct {
 // TypeID returns 0x17d348d2.
 func (*PrivacyKeyNoPaidMessages) TypeID() uint32 { return 0x17d348d2 }
 
-// TypeName returns "privacyKeyNoPaidMessages".
-func (*PrivacyKeyNoPaidMessages) TypeName() string { return "privacyKeyNoPaidMessages" }
-
 func (*PrivacyKeyNoPaidMessages) isPrivacyKeyClass() {}
 
 // EncodeBare writes the fields of privacyKeyNoPaidMessages.
@@ -23180,9 +21570,6 @@ type PrivacyKeySavedMusic struct {
 
 // TypeID returns 0xff7a571b.
 func (*PrivacyKeySavedMusic) TypeID() uint32 { return 0xff7a571b }
-
-// TypeName returns "privacyKeySavedMusic".
-func (*PrivacyKeySavedMusic) TypeName() string { return "privacyKeySavedMusic" }
 
 func (*PrivacyKeySavedMusic) isPrivacyKeyClass() {}
 
@@ -23225,9 +21612,6 @@ type InputPrivacyValueAllowContacts struct {
 // TypeID returns 0x0d09e07b.
 func (*InputPrivacyValueAllowContacts) TypeID() uint32 { return 0x0d09e07b }
 
-// TypeName returns "inputPrivacyValueAllowContacts".
-func (*InputPrivacyValueAllowContacts) TypeName() string { return "inputPrivacyValueAllowContacts" }
-
 func (*InputPrivacyValueAllowContacts) isInputPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of inputPrivacyValueAllowContacts.
@@ -23247,9 +21631,6 @@ type InputPrivacyValueAllowAll struct {
 
 // TypeID returns 0x184b35ce.
 func (*InputPrivacyValueAllowAll) TypeID() uint32 { return 0x184b35ce }
-
-// TypeName returns "inputPrivacyValueAllowAll".
-func (*InputPrivacyValueAllowAll) TypeName() string { return "inputPrivacyValueAllowAll" }
 
 func (*InputPrivacyValueAllowAll) isInputPrivacyRuleClass() {}
 
@@ -23271,9 +21652,6 @@ type InputPrivacyValueAllowUsers struct {
 
 // TypeID returns 0x131cc67f.
 func (*InputPrivacyValueAllowUsers) TypeID() uint32 { return 0x131cc67f }
-
-// TypeName returns "inputPrivacyValueAllowUsers".
-func (*InputPrivacyValueAllowUsers) TypeName() string { return "inputPrivacyValueAllowUsers" }
 
 func (*InputPrivacyValueAllowUsers) isInputPrivacyRuleClass() {}
 
@@ -23297,11 +21675,6 @@ type InputPrivacyValueDisallowContacts struct {
 // TypeID returns 0x0ba52007.
 func (*InputPrivacyValueDisallowContacts) TypeID() uint32 { return 0x0ba52007 }
 
-// TypeName returns "inputPrivacyValueDisallowContacts".
-func (*InputPrivacyValueDisallowContacts) TypeName() string {
-	return "inputPrivacyValueDisallowContacts"
-}
-
 func (*InputPrivacyValueDisallowContacts) isInputPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of inputPrivacyValueDisallowContacts.
@@ -23321,9 +21694,6 @@ type InputPrivacyValueDisallowAll struct {
 
 // TypeID returns 0xd66b66c9.
 func (*InputPrivacyValueDisallowAll) TypeID() uint32 { return 0xd66b66c9 }
-
-// TypeName returns "inputPrivacyValueDisallowAll".
-func (*InputPrivacyValueDisallowAll) TypeName() string { return "inputPrivacyValueDisallowAll" }
 
 func (*InputPrivacyValueDisallowAll) isInputPrivacyRuleClass() {}
 
@@ -23345,9 +21715,6 @@ type InputPrivacyValueDisallowUsers struct {
 
 // TypeID returns 0x90110467.
 func (*InputPrivacyValueDisallowUsers) TypeID() uint32 { return 0x90110467 }
-
-// TypeName returns "inputPrivacyValueDisallowUsers".
-func (*InputPrivacyValueDisallowUsers) TypeName() string { return "inputPrivacyValueDisallowUsers" }
 
 func (*InputPrivacyValueDisallowUsers) isInputPrivacyRuleClass() {}
 
@@ -23372,11 +21739,6 @@ type InputPrivacyValueAllowChatParticipants struct {
 // TypeID returns 0x840649cf.
 func (*InputPrivacyValueAllowChatParticipants) TypeID() uint32 { return 0x840649cf }
 
-// TypeName returns "inputPrivacyValueAllowChatParticipants".
-func (*InputPrivacyValueAllowChatParticipants) TypeName() string {
-	return "inputPrivacyValueAllowChatParticipants"
-}
-
 func (*InputPrivacyValueAllowChatParticipants) isInputPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of inputPrivacyValueAllowChatParticipants.
@@ -23400,11 +21762,6 @@ type InputPrivacyValueDisallowChatParticipants struct {
 // TypeID returns 0xe94f0f86.
 func (*InputPrivacyValueDisallowChatParticipants) TypeID() uint32 { return 0xe94f0f86 }
 
-// TypeName returns "inputPrivacyValueDisallowChatParticipants".
-func (*InputPrivacyValueDisallowChatParticipants) TypeName() string {
-	return "inputPrivacyValueDisallowChatParticipants"
-}
-
 func (*InputPrivacyValueDisallowChatParticipants) isInputPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of inputPrivacyValueDisallowChatParticipants.
@@ -23427,11 +21784,6 @@ type InputPrivacyValueAllowCloseFriends struct {
 // TypeID returns 0x2f453e49.
 func (*InputPrivacyValueAllowCloseFriends) TypeID() uint32 { return 0x2f453e49 }
 
-// TypeName returns "inputPrivacyValueAllowCloseFriends".
-func (*InputPrivacyValueAllowCloseFriends) TypeName() string {
-	return "inputPrivacyValueAllowCloseFriends"
-}
-
 func (*InputPrivacyValueAllowCloseFriends) isInputPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of inputPrivacyValueAllowCloseFriends.
@@ -23451,9 +21803,6 @@ type InputPrivacyValueAllowPremium struct {
 
 // TypeID returns 0x77cdc9f1.
 func (*InputPrivacyValueAllowPremium) TypeID() uint32 { return 0x77cdc9f1 }
-
-// TypeName returns "inputPrivacyValueAllowPremium".
-func (*InputPrivacyValueAllowPremium) TypeName() string { return "inputPrivacyValueAllowPremium" }
 
 func (*InputPrivacyValueAllowPremium) isInputPrivacyRuleClass() {}
 
@@ -23475,9 +21824,6 @@ type InputPrivacyValueAllowBots struct {
 // TypeID returns 0x5a4fcce5.
 func (*InputPrivacyValueAllowBots) TypeID() uint32 { return 0x5a4fcce5 }
 
-// TypeName returns "inputPrivacyValueAllowBots".
-func (*InputPrivacyValueAllowBots) TypeName() string { return "inputPrivacyValueAllowBots" }
-
 func (*InputPrivacyValueAllowBots) isInputPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of inputPrivacyValueAllowBots.
@@ -23497,9 +21843,6 @@ type InputPrivacyValueDisallowBots struct {
 
 // TypeID returns 0xc4e57915.
 func (*InputPrivacyValueDisallowBots) TypeID() uint32 { return 0xc4e57915 }
-
-// TypeName returns "inputPrivacyValueDisallowBots".
-func (*InputPrivacyValueDisallowBots) TypeName() string { return "inputPrivacyValueDisallowBots" }
 
 func (*InputPrivacyValueDisallowBots) isInputPrivacyRuleClass() {}
 
@@ -23542,9 +21885,6 @@ type PrivacyValueAllowContacts struct {
 // TypeID returns 0xfffe1bac.
 func (*PrivacyValueAllowContacts) TypeID() uint32 { return 0xfffe1bac }
 
-// TypeName returns "privacyValueAllowContacts".
-func (*PrivacyValueAllowContacts) TypeName() string { return "privacyValueAllowContacts" }
-
 func (*PrivacyValueAllowContacts) isPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of privacyValueAllowContacts.
@@ -23564,9 +21904,6 @@ type PrivacyValueAllowAll struct {
 
 // TypeID returns 0x65427b82.
 func (*PrivacyValueAllowAll) TypeID() uint32 { return 0x65427b82 }
-
-// TypeName returns "privacyValueAllowAll".
-func (*PrivacyValueAllowAll) TypeName() string { return "privacyValueAllowAll" }
 
 func (*PrivacyValueAllowAll) isPrivacyRuleClass() {}
 
@@ -23588,9 +21925,6 @@ type PrivacyValueAllowUsers struct {
 
 // TypeID returns 0xb8905fb2.
 func (*PrivacyValueAllowUsers) TypeID() uint32 { return 0xb8905fb2 }
-
-// TypeName returns "privacyValueAllowUsers".
-func (*PrivacyValueAllowUsers) TypeName() string { return "privacyValueAllowUsers" }
 
 func (*PrivacyValueAllowUsers) isPrivacyRuleClass() {}
 
@@ -23614,9 +21948,6 @@ type PrivacyValueDisallowContacts struct {
 // TypeID returns 0xf888fa1a.
 func (*PrivacyValueDisallowContacts) TypeID() uint32 { return 0xf888fa1a }
 
-// TypeName returns "privacyValueDisallowContacts".
-func (*PrivacyValueDisallowContacts) TypeName() string { return "privacyValueDisallowContacts" }
-
 func (*PrivacyValueDisallowContacts) isPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of privacyValueDisallowContacts.
@@ -23636,9 +21967,6 @@ type PrivacyValueDisallowAll struct {
 
 // TypeID returns 0x8b73e763.
 func (*PrivacyValueDisallowAll) TypeID() uint32 { return 0x8b73e763 }
-
-// TypeName returns "privacyValueDisallowAll".
-func (*PrivacyValueDisallowAll) TypeName() string { return "privacyValueDisallowAll" }
 
 func (*PrivacyValueDisallowAll) isPrivacyRuleClass() {}
 
@@ -23660,9 +21988,6 @@ type PrivacyValueDisallowUsers struct {
 
 // TypeID returns 0xe4621141.
 func (*PrivacyValueDisallowUsers) TypeID() uint32 { return 0xe4621141 }
-
-// TypeName returns "privacyValueDisallowUsers".
-func (*PrivacyValueDisallowUsers) TypeName() string { return "privacyValueDisallowUsers" }
 
 func (*PrivacyValueDisallowUsers) isPrivacyRuleClass() {}
 
@@ -23687,11 +22012,6 @@ type PrivacyValueAllowChatParticipants struct {
 // TypeID returns 0x6b134e8e.
 func (*PrivacyValueAllowChatParticipants) TypeID() uint32 { return 0x6b134e8e }
 
-// TypeName returns "privacyValueAllowChatParticipants".
-func (*PrivacyValueAllowChatParticipants) TypeName() string {
-	return "privacyValueAllowChatParticipants"
-}
-
 func (*PrivacyValueAllowChatParticipants) isPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of privacyValueAllowChatParticipants.
@@ -23715,11 +22035,6 @@ type PrivacyValueDisallowChatParticipants struct {
 // TypeID returns 0x41c87565.
 func (*PrivacyValueDisallowChatParticipants) TypeID() uint32 { return 0x41c87565 }
 
-// TypeName returns "privacyValueDisallowChatParticipants".
-func (*PrivacyValueDisallowChatParticipants) TypeName() string {
-	return "privacyValueDisallowChatParticipants"
-}
-
 func (*PrivacyValueDisallowChatParticipants) isPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of privacyValueDisallowChatParticipants.
@@ -23742,9 +22057,6 @@ type PrivacyValueAllowCloseFriends struct {
 // TypeID returns 0xf7e8d89b.
 func (*PrivacyValueAllowCloseFriends) TypeID() uint32 { return 0xf7e8d89b }
 
-// TypeName returns "privacyValueAllowCloseFriends".
-func (*PrivacyValueAllowCloseFriends) TypeName() string { return "privacyValueAllowCloseFriends" }
-
 func (*PrivacyValueAllowCloseFriends) isPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of privacyValueAllowCloseFriends.
@@ -23764,9 +22076,6 @@ type PrivacyValueAllowPremium struct {
 
 // TypeID returns 0xece9814b.
 func (*PrivacyValueAllowPremium) TypeID() uint32 { return 0xece9814b }
-
-// TypeName returns "privacyValueAllowPremium".
-func (*PrivacyValueAllowPremium) TypeName() string { return "privacyValueAllowPremium" }
 
 func (*PrivacyValueAllowPremium) isPrivacyRuleClass() {}
 
@@ -23788,9 +22097,6 @@ type PrivacyValueAllowBots struct {
 // TypeID returns 0x21461b5d.
 func (*PrivacyValueAllowBots) TypeID() uint32 { return 0x21461b5d }
 
-// TypeName returns "privacyValueAllowBots".
-func (*PrivacyValueAllowBots) TypeName() string { return "privacyValueAllowBots" }
-
 func (*PrivacyValueAllowBots) isPrivacyRuleClass() {}
 
 // EncodeBare writes the fields of privacyValueAllowBots.
@@ -23810,9 +22116,6 @@ type PrivacyValueDisallowBots struct {
 
 // TypeID returns 0xf6a5f82f.
 func (*PrivacyValueDisallowBots) TypeID() uint32 { return 0xf6a5f82f }
-
-// TypeName returns "privacyValueDisallowBots".
-func (*PrivacyValueDisallowBots) TypeName() string { return "privacyValueDisallowBots" }
 
 func (*PrivacyValueDisallowBots) isPrivacyRuleClass() {}
 
@@ -23857,9 +22160,6 @@ type AccountPrivacyRules struct {
 
 // TypeID returns 0x50a04e45.
 func (*AccountPrivacyRules) TypeID() uint32 { return 0x50a04e45 }
-
-// TypeName returns "account.privacyRules".
-func (*AccountPrivacyRules) TypeName() string { return "account.privacyRules" }
 
 func (*AccountPrivacyRules) isAccountPrivacyRulesClass() {}
 
@@ -23909,9 +22209,6 @@ type AccountDaysTTL struct {
 // TypeID returns 0xb8d0afdf.
 func (*AccountDaysTTL) TypeID() uint32 { return 0xb8d0afdf }
 
-// TypeName returns "accountDaysTTL".
-func (*AccountDaysTTL) TypeName() string { return "accountDaysTTL" }
-
 func (*AccountDaysTTL) isAccountDaysTTLClass() {}
 
 // EncodeBare writes the fields of accountDaysTTL.
@@ -23957,9 +22254,6 @@ type DocumentAttributeImageSize struct {
 // TypeID returns 0x6c37c15c.
 func (*DocumentAttributeImageSize) TypeID() uint32 { return 0x6c37c15c }
 
-// TypeName returns "documentAttributeImageSize".
-func (*DocumentAttributeImageSize) TypeName() string { return "documentAttributeImageSize" }
-
 func (*DocumentAttributeImageSize) isDocumentAttributeClass() {}
 
 // EncodeBare writes the fields of documentAttributeImageSize.
@@ -23984,9 +22278,6 @@ type DocumentAttributeAnimated struct {
 // TypeID returns 0x11b58939.
 func (*DocumentAttributeAnimated) TypeID() uint32 { return 0x11b58939 }
 
-// TypeName returns "documentAttributeAnimated".
-func (*DocumentAttributeAnimated) TypeName() string { return "documentAttributeAnimated" }
-
 func (*DocumentAttributeAnimated) isDocumentAttributeClass() {}
 
 // EncodeBare writes the fields of documentAttributeAnimated.
@@ -24010,9 +22301,6 @@ type DocumentAttributeSticker struct {
 
 // TypeID returns 0x6319d612.
 func (*DocumentAttributeSticker) TypeID() uint32 { return 0x6319d612 }
-
-// TypeName returns "documentAttributeSticker".
-func (*DocumentAttributeSticker) TypeName() string { return "documentAttributeSticker" }
 
 func (*DocumentAttributeSticker) isDocumentAttributeClass() {}
 
@@ -24062,9 +22350,6 @@ type DocumentAttributeVideo struct {
 
 // TypeID returns 0x43c57c48.
 func (*DocumentAttributeVideo) TypeID() uint32 { return 0x43c57c48 }
-
-// TypeName returns "documentAttributeVideo".
-func (*DocumentAttributeVideo) TypeName() string { return "documentAttributeVideo" }
 
 func (*DocumentAttributeVideo) isDocumentAttributeClass() {}
 
@@ -24139,9 +22424,6 @@ type DocumentAttributeAudio struct {
 // TypeID returns 0x9852f9c6.
 func (*DocumentAttributeAudio) TypeID() uint32 { return 0x9852f9c6 }
 
-// TypeName returns "documentAttributeAudio".
-func (*DocumentAttributeAudio) TypeName() string { return "documentAttributeAudio" }
-
 func (*DocumentAttributeAudio) isDocumentAttributeClass() {}
 
 // EncodeBare writes the fields of documentAttributeAudio.
@@ -24199,9 +22481,6 @@ type DocumentAttributeFilename struct {
 // TypeID returns 0x15590068.
 func (*DocumentAttributeFilename) TypeID() uint32 { return 0x15590068 }
 
-// TypeName returns "documentAttributeFilename".
-func (*DocumentAttributeFilename) TypeName() string { return "documentAttributeFilename" }
-
 func (*DocumentAttributeFilename) isDocumentAttributeClass() {}
 
 // EncodeBare writes the fields of documentAttributeFilename.
@@ -24223,9 +22502,6 @@ type DocumentAttributeHasStickers struct {
 
 // TypeID returns 0x9801d2f7.
 func (*DocumentAttributeHasStickers) TypeID() uint32 { return 0x9801d2f7 }
-
-// TypeName returns "documentAttributeHasStickers".
-func (*DocumentAttributeHasStickers) TypeName() string { return "documentAttributeHasStickers" }
 
 func (*DocumentAttributeHasStickers) isDocumentAttributeClass() {}
 
@@ -24250,9 +22526,6 @@ type DocumentAttributeCustomEmoji struct {
 
 // TypeID returns 0xfd149899.
 func (*DocumentAttributeCustomEmoji) TypeID() uint32 { return 0xfd149899 }
-
-// TypeName returns "documentAttributeCustomEmoji".
-func (*DocumentAttributeCustomEmoji) TypeName() string { return "documentAttributeCustomEmoji" }
 
 func (*DocumentAttributeCustomEmoji) isDocumentAttributeClass() {}
 
@@ -24310,9 +22583,6 @@ type MessagesStickersNotModified struct {
 // TypeID returns 0xf1749a22.
 func (*MessagesStickersNotModified) TypeID() uint32 { return 0xf1749a22 }
 
-// TypeName returns "messages.stickersNotModified".
-func (*MessagesStickersNotModified) TypeName() string { return "messages.stickersNotModified" }
-
 func (*MessagesStickersNotModified) isMessagesStickersClass() {}
 
 // EncodeBare writes the fields of messages.stickersNotModified.
@@ -24334,9 +22604,6 @@ type MessagesStickers struct {
 
 // TypeID returns 0x30a6ec7e.
 func (*MessagesStickers) TypeID() uint32 { return 0x30a6ec7e }
-
-// TypeName returns "messages.stickers".
-func (*MessagesStickers) TypeName() string { return "messages.stickers" }
 
 func (*MessagesStickers) isMessagesStickersClass() {}
 
@@ -24385,9 +22652,6 @@ type StickerPack struct {
 // TypeID returns 0x12b299d4.
 func (*StickerPack) TypeID() uint32 { return 0x12b299d4 }
 
-// TypeName returns "stickerPack".
-func (*StickerPack) TypeName() string { return "stickerPack" }
-
 func (*StickerPack) isStickerPackClass() {}
 
 // EncodeBare writes the fields of stickerPack.
@@ -24433,9 +22697,6 @@ type MessagesAllStickersNotModified struct {
 // TypeID returns 0xe86602c3.
 func (*MessagesAllStickersNotModified) TypeID() uint32 { return 0xe86602c3 }
 
-// TypeName returns "messages.allStickersNotModified".
-func (*MessagesAllStickersNotModified) TypeName() string { return "messages.allStickersNotModified" }
-
 func (*MessagesAllStickersNotModified) isMessagesAllStickersClass() {}
 
 // EncodeBare writes the fields of messages.allStickersNotModified.
@@ -24457,9 +22718,6 @@ type MessagesAllStickers struct {
 
 // TypeID returns 0xcdbbcebb.
 func (*MessagesAllStickers) TypeID() uint32 { return 0xcdbbcebb }
-
-// TypeName returns "messages.allStickers".
-func (*MessagesAllStickers) TypeName() string { return "messages.allStickers" }
 
 func (*MessagesAllStickers) isMessagesAllStickersClass() {}
 
@@ -24508,9 +22766,6 @@ type MessagesAffectedMessages struct {
 // TypeID returns 0x84d19185.
 func (*MessagesAffectedMessages) TypeID() uint32 { return 0x84d19185 }
 
-// TypeName returns "messages.affectedMessages".
-func (*MessagesAffectedMessages) TypeName() string { return "messages.affectedMessages" }
-
 func (*MessagesAffectedMessages) isMessagesAffectedMessagesClass() {}
 
 // EncodeBare writes the fields of messages.affectedMessages.
@@ -24558,9 +22813,6 @@ type WebPageEmpty struct {
 // TypeID returns 0x211a1788.
 func (*WebPageEmpty) TypeID() uint32 { return 0x211a1788 }
 
-// TypeName returns "webPageEmpty".
-func (*WebPageEmpty) TypeName() string { return "webPageEmpty" }
-
 func (*WebPageEmpty) isWebPageClass() {}
 
 // EncodeBare writes the fields of webPageEmpty.
@@ -24597,9 +22849,6 @@ type WebPagePending struct {
 
 // TypeID returns 0xb0d13e47.
 func (*WebPagePending) TypeID() uint32 { return 0xb0d13e47 }
-
-// TypeName returns "webPagePending".
-func (*WebPagePending) TypeName() string { return "webPagePending" }
 
 func (*WebPagePending) isWebPageClass() {}
 
@@ -24656,9 +22905,6 @@ type WebPage struct {
 
 // TypeID returns 0xe89c45b2.
 func (*WebPage) TypeID() uint32 { return 0xe89c45b2 }
-
-// TypeName returns "webPage".
-func (*WebPage) TypeName() string { return "webPage" }
 
 func (*WebPage) isWebPageClass() {}
 
@@ -24826,9 +23072,6 @@ type WebPageNotModified struct {
 // TypeID returns 0x7311ca11.
 func (*WebPageNotModified) TypeID() uint32 { return 0x7311ca11 }
 
-// TypeName returns "webPageNotModified".
-func (*WebPageNotModified) TypeName() string { return "webPageNotModified" }
-
 func (*WebPageNotModified) isWebPageClass() {}
 
 // EncodeBare writes the fields of webPageNotModified.
@@ -24899,9 +23142,6 @@ type Authorization struct {
 
 // TypeID returns 0xad01d61d.
 func (*Authorization) TypeID() uint32 { return 0xad01d61d }
-
-// TypeName returns "authorization".
-func (*Authorization) TypeName() string { return "authorization" }
 
 func (*Authorization) isAuthorizationClass() {}
 
@@ -24997,9 +23237,6 @@ type AccountAuthorizations struct {
 // TypeID returns 0x4bff8ea0.
 func (*AccountAuthorizations) TypeID() uint32 { return 0x4bff8ea0 }
 
-// TypeName returns "account.authorizations".
-func (*AccountAuthorizations) TypeName() string { return "account.authorizations" }
-
 func (*AccountAuthorizations) isAccountAuthorizationsClass() {}
 
 // EncodeBare writes the fields of account.authorizations.
@@ -25057,9 +23294,6 @@ type AccountPassword struct {
 
 // TypeID returns 0x957b50fb.
 func (*AccountPassword) TypeID() uint32 { return 0x957b50fb }
-
-// TypeName returns "account.password".
-func (*AccountPassword) TypeName() string { return "account.password" }
 
 func (*AccountPassword) isAccountPasswordClass() {}
 
@@ -25188,9 +23422,6 @@ type AccountPasswordSettings struct {
 // TypeID returns 0x9a5c33e5.
 func (*AccountPasswordSettings) TypeID() uint32 { return 0x9a5c33e5 }
 
-// TypeName returns "account.passwordSettings".
-func (*AccountPasswordSettings) TypeName() string { return "account.passwordSettings" }
-
 func (*AccountPasswordSettings) isAccountPasswordSettingsClass() {}
 
 // EncodeBare writes the fields of account.passwordSettings.
@@ -25257,9 +23488,6 @@ type AccountPasswordInputSettings struct {
 
 // TypeID returns 0xc23727c9.
 func (*AccountPasswordInputSettings) TypeID() uint32 { return 0xc23727c9 }
-
-// TypeName returns "account.passwordInputSettings".
-func (*AccountPasswordInputSettings) TypeName() string { return "account.passwordInputSettings" }
 
 func (*AccountPasswordInputSettings) isAccountPasswordInputSettingsClass() {}
 
@@ -25351,9 +23579,6 @@ type AuthPasswordRecovery struct {
 // TypeID returns 0x137948a5.
 func (*AuthPasswordRecovery) TypeID() uint32 { return 0x137948a5 }
 
-// TypeName returns "auth.passwordRecovery".
-func (*AuthPasswordRecovery) TypeName() string { return "auth.passwordRecovery" }
-
 func (*AuthPasswordRecovery) isAuthPasswordRecoveryClass() {}
 
 // EncodeBare writes the fields of auth.passwordRecovery.
@@ -25398,9 +23623,6 @@ type ReceivedNotifyMessage struct {
 
 // TypeID returns 0xa384b779.
 func (*ReceivedNotifyMessage) TypeID() uint32 { return 0xa384b779 }
-
-// TypeName returns "receivedNotifyMessage".
-func (*ReceivedNotifyMessage) TypeName() string { return "receivedNotifyMessage" }
 
 func (*ReceivedNotifyMessage) isReceivedNotifyMessageClass() {}
 
@@ -25460,9 +23682,6 @@ type ChatInviteExported struct {
 
 // TypeID returns 0xa22cbd96.
 func (*ChatInviteExported) TypeID() uint32 { return 0xa22cbd96 }
-
-// TypeName returns "chatInviteExported".
-func (*ChatInviteExported) TypeName() string { return "chatInviteExported" }
 
 func (*ChatInviteExported) isExportedChatInviteClass() {}
 
@@ -25577,9 +23796,6 @@ type ChatInvitePublicJoinRequests struct {
 // TypeID returns 0xed107ab7.
 func (*ChatInvitePublicJoinRequests) TypeID() uint32 { return 0xed107ab7 }
 
-// TypeName returns "chatInvitePublicJoinRequests".
-func (*ChatInvitePublicJoinRequests) TypeName() string { return "chatInvitePublicJoinRequests" }
-
 func (*ChatInvitePublicJoinRequests) isExportedChatInviteClass() {}
 
 // EncodeBare writes the fields of chatInvitePublicJoinRequests.
@@ -25622,9 +23838,6 @@ type ChatInviteAlready struct {
 // TypeID returns 0x5a686d7c.
 func (*ChatInviteAlready) TypeID() uint32 { return 0x5a686d7c }
 
-// TypeName returns "chatInviteAlready".
-func (*ChatInviteAlready) TypeName() string { return "chatInviteAlready" }
-
 func (*ChatInviteAlready) isChatInviteClass() {}
 
 // EncodeBare writes the fields of chatInviteAlready.
@@ -25664,9 +23877,6 @@ type ChatInvite struct {
 
 // TypeID returns 0x5c9d3702.
 func (*ChatInvite) TypeID() uint32 { return 0x5c9d3702 }
-
-// TypeName returns "chatInvite".
-func (*ChatInvite) TypeName() string { return "chatInvite" }
 
 func (*ChatInvite) isChatInviteClass() {}
 
@@ -25782,9 +23992,6 @@ type ChatInvitePeek struct {
 // TypeID returns 0x61695cb0.
 func (*ChatInvitePeek) TypeID() uint32 { return 0x61695cb0 }
 
-// TypeName returns "chatInvitePeek".
-func (*ChatInvitePeek) TypeName() string { return "chatInvitePeek" }
-
 func (*ChatInvitePeek) isChatInviteClass() {}
 
 // EncodeBare writes the fields of chatInvitePeek.
@@ -25830,9 +24037,6 @@ type InputStickerSetEmpty struct {
 // TypeID returns 0xffb62b95.
 func (*InputStickerSetEmpty) TypeID() uint32 { return 0xffb62b95 }
 
-// TypeName returns "inputStickerSetEmpty".
-func (*InputStickerSetEmpty) TypeName() string { return "inputStickerSetEmpty" }
-
 func (*InputStickerSetEmpty) isInputStickerSetClass() {}
 
 // EncodeBare writes the fields of inputStickerSetEmpty.
@@ -25854,9 +24058,6 @@ type InputStickerSetID struct {
 
 // TypeID returns 0x9de7a269.
 func (*InputStickerSetID) TypeID() uint32 { return 0x9de7a269 }
-
-// TypeName returns "inputStickerSetID".
-func (*InputStickerSetID) TypeName() string { return "inputStickerSetID" }
 
 func (*InputStickerSetID) isInputStickerSetClass() {}
 
@@ -25883,9 +24084,6 @@ type InputStickerSetShortName struct {
 // TypeID returns 0x861cc8a0.
 func (*InputStickerSetShortName) TypeID() uint32 { return 0x861cc8a0 }
 
-// TypeName returns "inputStickerSetShortName".
-func (*InputStickerSetShortName) TypeName() string { return "inputStickerSetShortName" }
-
 func (*InputStickerSetShortName) isInputStickerSetClass() {}
 
 // EncodeBare writes the fields of inputStickerSetShortName.
@@ -25908,9 +24106,6 @@ type InputStickerSetAnimatedEmoji struct {
 // TypeID returns 0x028703c8.
 func (*InputStickerSetAnimatedEmoji) TypeID() uint32 { return 0x028703c8 }
 
-// TypeName returns "inputStickerSetAnimatedEmoji".
-func (*InputStickerSetAnimatedEmoji) TypeName() string { return "inputStickerSetAnimatedEmoji" }
-
 func (*InputStickerSetAnimatedEmoji) isInputStickerSetClass() {}
 
 // EncodeBare writes the fields of inputStickerSetAnimatedEmoji.
@@ -25931,9 +24126,6 @@ type InputStickerSetDice struct {
 
 // TypeID returns 0xe67f520e.
 func (*InputStickerSetDice) TypeID() uint32 { return 0xe67f520e }
-
-// TypeName returns "inputStickerSetDice".
-func (*InputStickerSetDice) TypeName() string { return "inputStickerSetDice" }
 
 func (*InputStickerSetDice) isInputStickerSetClass() {}
 
@@ -25957,11 +24149,6 @@ type InputStickerSetAnimatedEmojiAnimations struct {
 // TypeID returns 0x0cde3739.
 func (*InputStickerSetAnimatedEmojiAnimations) TypeID() uint32 { return 0x0cde3739 }
 
-// TypeName returns "inputStickerSetAnimatedEmojiAnimations".
-func (*InputStickerSetAnimatedEmojiAnimations) TypeName() string {
-	return "inputStickerSetAnimatedEmojiAnimations"
-}
-
 func (*InputStickerSetAnimatedEmojiAnimations) isInputStickerSetClass() {}
 
 // EncodeBare writes the fields of inputStickerSetAnimatedEmojiAnimations.
@@ -25981,9 +24168,6 @@ type InputStickerSetPremiumGifts struct {
 
 // TypeID returns 0xc88b3b02.
 func (*InputStickerSetPremiumGifts) TypeID() uint32 { return 0xc88b3b02 }
-
-// TypeName returns "inputStickerSetPremiumGifts".
-func (*InputStickerSetPremiumGifts) TypeName() string { return "inputStickerSetPremiumGifts" }
 
 func (*InputStickerSetPremiumGifts) isInputStickerSetClass() {}
 
@@ -26005,11 +24189,6 @@ type InputStickerSetEmojiGenericAnimations struct {
 // TypeID returns 0x04c4d4ce.
 func (*InputStickerSetEmojiGenericAnimations) TypeID() uint32 { return 0x04c4d4ce }
 
-// TypeName returns "inputStickerSetEmojiGenericAnimations".
-func (*InputStickerSetEmojiGenericAnimations) TypeName() string {
-	return "inputStickerSetEmojiGenericAnimations"
-}
-
 func (*InputStickerSetEmojiGenericAnimations) isInputStickerSetClass() {}
 
 // EncodeBare writes the fields of inputStickerSetEmojiGenericAnimations.
@@ -26029,11 +24208,6 @@ type InputStickerSetEmojiDefaultStatuses struct {
 
 // TypeID returns 0x29d0f5ee.
 func (*InputStickerSetEmojiDefaultStatuses) TypeID() uint32 { return 0x29d0f5ee }
-
-// TypeName returns "inputStickerSetEmojiDefaultStatuses".
-func (*InputStickerSetEmojiDefaultStatuses) TypeName() string {
-	return "inputStickerSetEmojiDefaultStatuses"
-}
 
 func (*InputStickerSetEmojiDefaultStatuses) isInputStickerSetClass() {}
 
@@ -26055,11 +24229,6 @@ type InputStickerSetEmojiDefaultTopicIcons struct {
 // TypeID returns 0x44c1f8e9.
 func (*InputStickerSetEmojiDefaultTopicIcons) TypeID() uint32 { return 0x44c1f8e9 }
 
-// TypeName returns "inputStickerSetEmojiDefaultTopicIcons".
-func (*InputStickerSetEmojiDefaultTopicIcons) TypeName() string {
-	return "inputStickerSetEmojiDefaultTopicIcons"
-}
-
 func (*InputStickerSetEmojiDefaultTopicIcons) isInputStickerSetClass() {}
 
 // EncodeBare writes the fields of inputStickerSetEmojiDefaultTopicIcons.
@@ -26080,11 +24249,6 @@ type InputStickerSetEmojiChannelDefaultStatuses struct {
 // TypeID returns 0x49748553.
 func (*InputStickerSetEmojiChannelDefaultStatuses) TypeID() uint32 { return 0x49748553 }
 
-// TypeName returns "inputStickerSetEmojiChannelDefaultStatuses".
-func (*InputStickerSetEmojiChannelDefaultStatuses) TypeName() string {
-	return "inputStickerSetEmojiChannelDefaultStatuses"
-}
-
 func (*InputStickerSetEmojiChannelDefaultStatuses) isInputStickerSetClass() {}
 
 // EncodeBare writes the fields of inputStickerSetEmojiChannelDefaultStatuses.
@@ -26104,9 +24268,6 @@ type InputStickerSetTonGifts struct {
 
 // TypeID returns 0x1cf671a0.
 func (*InputStickerSetTonGifts) TypeID() uint32 { return 0x1cf671a0 }
-
-// TypeName returns "inputStickerSetTonGifts".
-func (*InputStickerSetTonGifts) TypeName() string { return "inputStickerSetTonGifts" }
 
 func (*InputStickerSetTonGifts) isInputStickerSetClass() {}
 
@@ -26166,9 +24327,6 @@ type StickerSet struct {
 
 // TypeID returns 0x2dd14edc.
 func (*StickerSet) TypeID() uint32 { return 0x2dd14edc }
-
-// TypeName returns "stickerSet".
-func (*StickerSet) TypeName() string { return "stickerSet" }
 
 func (*StickerSet) isStickerSetClass() {}
 
@@ -26303,9 +24461,6 @@ type MessagesStickerSet struct {
 // TypeID returns 0x6e153f16.
 func (*MessagesStickerSet) TypeID() uint32 { return 0x6e153f16 }
 
-// TypeName returns "messages.stickerSet".
-func (*MessagesStickerSet) TypeName() string { return "messages.stickerSet" }
-
 func (*MessagesStickerSet) isMessagesStickerSetClass() {}
 
 // EncodeBare writes the fields of messages.stickerSet.
@@ -26333,9 +24488,6 @@ type MessagesStickerSetNotModified struct {
 
 // TypeID returns 0xd3f924eb.
 func (*MessagesStickerSetNotModified) TypeID() uint32 { return 0xd3f924eb }
-
-// TypeName returns "messages.stickerSetNotModified".
-func (*MessagesStickerSetNotModified) TypeName() string { return "messages.stickerSetNotModified" }
 
 func (*MessagesStickerSetNotModified) isMessagesStickerSetClass() {}
 
@@ -26380,9 +24532,6 @@ type BotCommand struct {
 
 // TypeID returns 0x9852d6d2.
 func (*BotCommand) TypeID() uint32 { return 0x9852d6d2 }
-
-// TypeName returns "botCommand".
-func (*BotCommand) TypeName() string { return "botCommand" }
 
 func (*BotCommand) isBotCommandClass() {}
 
@@ -26445,9 +24594,6 @@ type BotInfo struct {
 
 // TypeID returns 0x4d8a0299.
 func (*BotInfo) TypeID() uint32 { return 0x4d8a0299 }
-
-// TypeName returns "botInfo".
-func (*BotInfo) TypeName() string { return "botInfo" }
 
 func (*BotInfo) isBotInfoClass() {}
 
@@ -26581,9 +24727,6 @@ type KeyboardButton struct {
 // TypeID returns 0x2f67a72f.
 func (*KeyboardButton) TypeID() uint32 { return 0x2f67a72f }
 
-// TypeName returns "keyboardButton".
-func (*KeyboardButton) TypeName() string { return "keyboardButton" }
-
 func (*KeyboardButton) isKeyboardButtonClass() {}
 
 // EncodeBare writes the fields of keyboardButton.
@@ -26642,9 +24785,6 @@ type KeyboardButtonRow struct {
 // TypeID returns 0x77608b83.
 func (*KeyboardButtonRow) TypeID() uint32 { return 0x77608b83 }
 
-// TypeName returns "keyboardButtonRow".
-func (*KeyboardButtonRow) TypeName() string { return "keyboardButtonRow" }
-
 func (*KeyboardButtonRow) isKeyboardButtonRowClass() {}
 
 // EncodeBare writes the fields of keyboardButtonRow.
@@ -26689,9 +24829,6 @@ type ReplyKeyboardHide struct {
 // TypeID returns 0xa03e5b85.
 func (*ReplyKeyboardHide) TypeID() uint32 { return 0xa03e5b85 }
 
-// TypeName returns "replyKeyboardHide".
-func (*ReplyKeyboardHide) TypeName() string { return "replyKeyboardHide" }
-
 func (*ReplyKeyboardHide) isReplyMarkupClass() {}
 
 // EncodeBare writes the fields of replyKeyboardHide.
@@ -26721,9 +24858,6 @@ type ReplyKeyboardForceReply struct {
 
 // TypeID returns 0x86b40b08.
 func (*ReplyKeyboardForceReply) TypeID() uint32 { return 0x86b40b08 }
-
-// TypeName returns "replyKeyboardForceReply".
-func (*ReplyKeyboardForceReply) TypeName() string { return "replyKeyboardForceReply" }
 
 func (*ReplyKeyboardForceReply) isReplyMarkupClass() {}
 
@@ -26771,9 +24905,6 @@ type ReplyKeyboardMarkup struct {
 
 // TypeID returns 0x85dd99d1.
 func (*ReplyKeyboardMarkup) TypeID() uint32 { return 0x85dd99d1 }
-
-// TypeName returns "replyKeyboardMarkup".
-func (*ReplyKeyboardMarkup) TypeName() string { return "replyKeyboardMarkup" }
 
 func (*ReplyKeyboardMarkup) isReplyMarkupClass() {}
 
@@ -26831,9 +24962,6 @@ type ReplyInlineMarkup struct {
 // TypeID returns 0xb2b15770.
 func (*ReplyInlineMarkup) TypeID() uint32 { return 0xb2b15770 }
 
-// TypeName returns "replyInlineMarkup".
-func (*ReplyInlineMarkup) TypeName() string { return "replyInlineMarkup" }
-
 func (*ReplyInlineMarkup) isReplyMarkupClass() {}
 
 // EncodeBare writes the fields of replyInlineMarkup.
@@ -26886,9 +25014,6 @@ type MessageEntityUnknown struct {
 // TypeID returns 0xbb92ba95.
 func (*MessageEntityUnknown) TypeID() uint32 { return 0xbb92ba95 }
 
-// TypeName returns "messageEntityUnknown".
-func (*MessageEntityUnknown) TypeName() string { return "messageEntityUnknown" }
-
 func (*MessageEntityUnknown) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityUnknown.
@@ -26914,9 +25039,6 @@ type MessageEntityMention struct {
 
 // TypeID returns 0xfa04579d.
 func (*MessageEntityMention) TypeID() uint32 { return 0xfa04579d }
-
-// TypeName returns "messageEntityMention".
-func (*MessageEntityMention) TypeName() string { return "messageEntityMention" }
 
 func (*MessageEntityMention) isMessageEntityClass() {}
 
@@ -26944,9 +25066,6 @@ type MessageEntityHashtag struct {
 // TypeID returns 0x6f635b0d.
 func (*MessageEntityHashtag) TypeID() uint32 { return 0x6f635b0d }
 
-// TypeName returns "messageEntityHashtag".
-func (*MessageEntityHashtag) TypeName() string { return "messageEntityHashtag" }
-
 func (*MessageEntityHashtag) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityHashtag.
@@ -26972,9 +25091,6 @@ type MessageEntityBotCommand struct {
 
 // TypeID returns 0x6cef8ac7.
 func (*MessageEntityBotCommand) TypeID() uint32 { return 0x6cef8ac7 }
-
-// TypeName returns "messageEntityBotCommand".
-func (*MessageEntityBotCommand) TypeName() string { return "messageEntityBotCommand" }
 
 func (*MessageEntityBotCommand) isMessageEntityClass() {}
 
@@ -27002,9 +25118,6 @@ type MessageEntityURL struct {
 // TypeID returns 0x6ed02538.
 func (*MessageEntityURL) TypeID() uint32 { return 0x6ed02538 }
 
-// TypeName returns "messageEntityUrl".
-func (*MessageEntityURL) TypeName() string { return "messageEntityUrl" }
-
 func (*MessageEntityURL) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityUrl.
@@ -27030,9 +25143,6 @@ type MessageEntityEmail struct {
 
 // TypeID returns 0x64e475c2.
 func (*MessageEntityEmail) TypeID() uint32 { return 0x64e475c2 }
-
-// TypeName returns "messageEntityEmail".
-func (*MessageEntityEmail) TypeName() string { return "messageEntityEmail" }
 
 func (*MessageEntityEmail) isMessageEntityClass() {}
 
@@ -27060,9 +25170,6 @@ type MessageEntityBold struct {
 // TypeID returns 0xbd610bc9.
 func (*MessageEntityBold) TypeID() uint32 { return 0xbd610bc9 }
 
-// TypeName returns "messageEntityBold".
-func (*MessageEntityBold) TypeName() string { return "messageEntityBold" }
-
 func (*MessageEntityBold) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityBold.
@@ -27088,9 +25195,6 @@ type MessageEntityItalic struct {
 
 // TypeID returns 0x826f8b60.
 func (*MessageEntityItalic) TypeID() uint32 { return 0x826f8b60 }
-
-// TypeName returns "messageEntityItalic".
-func (*MessageEntityItalic) TypeName() string { return "messageEntityItalic" }
 
 func (*MessageEntityItalic) isMessageEntityClass() {}
 
@@ -27118,9 +25222,6 @@ type MessageEntityCode struct {
 // TypeID returns 0x28a20571.
 func (*MessageEntityCode) TypeID() uint32 { return 0x28a20571 }
 
-// TypeName returns "messageEntityCode".
-func (*MessageEntityCode) TypeName() string { return "messageEntityCode" }
-
 func (*MessageEntityCode) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityCode.
@@ -27147,9 +25248,6 @@ type MessageEntityPre struct {
 
 // TypeID returns 0x73924be0.
 func (*MessageEntityPre) TypeID() uint32 { return 0x73924be0 }
-
-// TypeName returns "messageEntityPre".
-func (*MessageEntityPre) TypeName() string { return "messageEntityPre" }
 
 func (*MessageEntityPre) isMessageEntityClass() {}
 
@@ -27180,9 +25278,6 @@ type MessageEntityTextURL struct {
 // TypeID returns 0x76a6d327.
 func (*MessageEntityTextURL) TypeID() uint32 { return 0x76a6d327 }
 
-// TypeName returns "messageEntityTextUrl".
-func (*MessageEntityTextURL) TypeName() string { return "messageEntityTextUrl" }
-
 func (*MessageEntityTextURL) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityTextUrl.
@@ -27211,9 +25306,6 @@ type MessageEntityMentionName struct {
 
 // TypeID returns 0xdc7b1140.
 func (*MessageEntityMentionName) TypeID() uint32 { return 0xdc7b1140 }
-
-// TypeName returns "messageEntityMentionName".
-func (*MessageEntityMentionName) TypeName() string { return "messageEntityMentionName" }
 
 func (*MessageEntityMentionName) isMessageEntityClass() {}
 
@@ -27244,9 +25336,6 @@ type InputMessageEntityMentionName struct {
 // TypeID returns 0x208e68c9.
 func (*InputMessageEntityMentionName) TypeID() uint32 { return 0x208e68c9 }
 
-// TypeName returns "inputMessageEntityMentionName".
-func (*InputMessageEntityMentionName) TypeName() string { return "inputMessageEntityMentionName" }
-
 func (*InputMessageEntityMentionName) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of inputMessageEntityMentionName.
@@ -27275,9 +25364,6 @@ type MessageEntityPhone struct {
 // TypeID returns 0x9b69e34b.
 func (*MessageEntityPhone) TypeID() uint32 { return 0x9b69e34b }
 
-// TypeName returns "messageEntityPhone".
-func (*MessageEntityPhone) TypeName() string { return "messageEntityPhone" }
-
 func (*MessageEntityPhone) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityPhone.
@@ -27303,9 +25389,6 @@ type MessageEntityCashtag struct {
 
 // TypeID returns 0x4c4e743f.
 func (*MessageEntityCashtag) TypeID() uint32 { return 0x4c4e743f }
-
-// TypeName returns "messageEntityCashtag".
-func (*MessageEntityCashtag) TypeName() string { return "messageEntityCashtag" }
 
 func (*MessageEntityCashtag) isMessageEntityClass() {}
 
@@ -27333,9 +25416,6 @@ type MessageEntityUnderline struct {
 // TypeID returns 0x9c4e7e8b.
 func (*MessageEntityUnderline) TypeID() uint32 { return 0x9c4e7e8b }
 
-// TypeName returns "messageEntityUnderline".
-func (*MessageEntityUnderline) TypeName() string { return "messageEntityUnderline" }
-
 func (*MessageEntityUnderline) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityUnderline.
@@ -27361,9 +25441,6 @@ type MessageEntityStrike struct {
 
 // TypeID returns 0xbf0693d4.
 func (*MessageEntityStrike) TypeID() uint32 { return 0xbf0693d4 }
-
-// TypeName returns "messageEntityStrike".
-func (*MessageEntityStrike) TypeName() string { return "messageEntityStrike" }
 
 func (*MessageEntityStrike) isMessageEntityClass() {}
 
@@ -27391,9 +25468,6 @@ type MessageEntityBankCard struct {
 // TypeID returns 0x761e6af4.
 func (*MessageEntityBankCard) TypeID() uint32 { return 0x761e6af4 }
 
-// TypeName returns "messageEntityBankCard".
-func (*MessageEntityBankCard) TypeName() string { return "messageEntityBankCard" }
-
 func (*MessageEntityBankCard) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityBankCard.
@@ -27419,9 +25493,6 @@ type MessageEntitySpoiler struct {
 
 // TypeID returns 0x32ca960f.
 func (*MessageEntitySpoiler) TypeID() uint32 { return 0x32ca960f }
-
-// TypeName returns "messageEntitySpoiler".
-func (*MessageEntitySpoiler) TypeName() string { return "messageEntitySpoiler" }
 
 func (*MessageEntitySpoiler) isMessageEntityClass() {}
 
@@ -27449,9 +25520,6 @@ type MessageEntityCustomEmoji struct {
 
 // TypeID returns 0xc8cf05f8.
 func (*MessageEntityCustomEmoji) TypeID() uint32 { return 0xc8cf05f8 }
-
-// TypeName returns "messageEntityCustomEmoji".
-func (*MessageEntityCustomEmoji) TypeName() string { return "messageEntityCustomEmoji" }
 
 func (*MessageEntityCustomEmoji) isMessageEntityClass() {}
 
@@ -27481,9 +25549,6 @@ type MessageEntityBlockquote struct {
 
 // TypeID returns 0xf1ccaaac.
 func (*MessageEntityBlockquote) TypeID() uint32 { return 0xf1ccaaac }
-
-// TypeName returns "messageEntityBlockquote".
-func (*MessageEntityBlockquote) TypeName() string { return "messageEntityBlockquote" }
 
 func (*MessageEntityBlockquote) isMessageEntityClass() {}
 
@@ -27524,9 +25589,6 @@ type MessageEntityFormattedDate struct {
 
 // TypeID returns 0x904ac7c7.
 func (*MessageEntityFormattedDate) TypeID() uint32 { return 0x904ac7c7 }
-
-// TypeName returns "messageEntityFormattedDate".
-func (*MessageEntityFormattedDate) TypeName() string { return "messageEntityFormattedDate" }
 
 func (*MessageEntityFormattedDate) isMessageEntityClass() {}
 
@@ -27583,9 +25645,6 @@ type MessageEntityDiffInsert struct {
 // TypeID returns 0x71777116.
 func (*MessageEntityDiffInsert) TypeID() uint32 { return 0x71777116 }
 
-// TypeName returns "messageEntityDiffInsert".
-func (*MessageEntityDiffInsert) TypeName() string { return "messageEntityDiffInsert" }
-
 func (*MessageEntityDiffInsert) isMessageEntityClass() {}
 
 // EncodeBare writes the fields of messageEntityDiffInsert.
@@ -27612,9 +25671,6 @@ type MessageEntityDiffReplace struct {
 
 // TypeID returns 0xc6c1e5a7.
 func (*MessageEntityDiffReplace) TypeID() uint32 { return 0xc6c1e5a7 }
-
-// TypeName returns "messageEntityDiffReplace".
-func (*MessageEntityDiffReplace) TypeName() string { return "messageEntityDiffReplace" }
 
 func (*MessageEntityDiffReplace) isMessageEntityClass() {}
 
@@ -27643,9 +25699,6 @@ type MessageEntityDiffDelete struct {
 
 // TypeID returns 0x0652c1c5.
 func (*MessageEntityDiffDelete) TypeID() uint32 { return 0x0652c1c5 }
-
-// TypeName returns "messageEntityDiffDelete".
-func (*MessageEntityDiffDelete) TypeName() string { return "messageEntityDiffDelete" }
 
 func (*MessageEntityDiffDelete) isMessageEntityClass() {}
 
@@ -27692,9 +25745,6 @@ type InputChannelEmpty struct {
 // TypeID returns 0xee8c1e86.
 func (*InputChannelEmpty) TypeID() uint32 { return 0xee8c1e86 }
 
-// TypeName returns "inputChannelEmpty".
-func (*InputChannelEmpty) TypeName() string { return "inputChannelEmpty" }
-
 func (*InputChannelEmpty) isInputChannelClass() {}
 
 // EncodeBare writes the fields of inputChannelEmpty.
@@ -27716,9 +25766,6 @@ type InputChannel struct {
 
 // TypeID returns 0xf35aec28.
 func (*InputChannel) TypeID() uint32 { return 0xf35aec28 }
-
-// TypeName returns "inputChannel".
-func (*InputChannel) TypeName() string { return "inputChannel" }
 
 func (*InputChannel) isInputChannelClass() {}
 
@@ -27746,9 +25793,6 @@ type InputChannelFromMessage struct {
 
 // TypeID returns 0x5b934f9d.
 func (*InputChannelFromMessage) TypeID() uint32 { return 0x5b934f9d }
-
-// TypeName returns "inputChannelFromMessage".
-func (*InputChannelFromMessage) TypeName() string { return "inputChannelFromMessage" }
 
 func (*InputChannelFromMessage) isInputChannelClass() {}
 
@@ -27800,9 +25844,6 @@ type ContactsResolvedPeer struct {
 // TypeID returns 0x7f077ad9.
 func (*ContactsResolvedPeer) TypeID() uint32 { return 0x7f077ad9 }
 
-// TypeName returns "contacts.resolvedPeer".
-func (*ContactsResolvedPeer) TypeName() string { return "contacts.resolvedPeer" }
-
 func (*ContactsResolvedPeer) isContactsResolvedPeerClass() {}
 
 // EncodeBare writes the fields of contacts.resolvedPeer.
@@ -27852,9 +25893,6 @@ type MessageRange struct {
 // TypeID returns 0x0ae30253.
 func (*MessageRange) TypeID() uint32 { return 0x0ae30253 }
 
-// TypeName returns "messageRange".
-func (*MessageRange) TypeName() string { return "messageRange" }
-
 func (*MessageRange) isMessageRangeClass() {}
 
 // EncodeBare writes the fields of messageRange.
@@ -27903,9 +25941,6 @@ type UpdatesChannelDifferenceEmpty struct {
 // TypeID returns 0x3e11affb.
 func (*UpdatesChannelDifferenceEmpty) TypeID() uint32 { return 0x3e11affb }
 
-// TypeName returns "updates.channelDifferenceEmpty".
-func (*UpdatesChannelDifferenceEmpty) TypeName() string { return "updates.channelDifferenceEmpty" }
-
 func (*UpdatesChannelDifferenceEmpty) isUpdatesChannelDifferenceClass() {}
 
 // EncodeBare writes the fields of updates.channelDifferenceEmpty.
@@ -27949,9 +25984,6 @@ type UpdatesChannelDifferenceTooLong struct {
 
 // TypeID returns 0xa4bcc6fe.
 func (*UpdatesChannelDifferenceTooLong) TypeID() uint32 { return 0xa4bcc6fe }
-
-// TypeName returns "updates.channelDifferenceTooLong".
-func (*UpdatesChannelDifferenceTooLong) TypeName() string { return "updates.channelDifferenceTooLong" }
 
 func (*UpdatesChannelDifferenceTooLong) isUpdatesChannelDifferenceClass() {}
 
@@ -28003,9 +26035,6 @@ type UpdatesChannelDifference struct {
 
 // TypeID returns 0x2064674e.
 func (*UpdatesChannelDifference) TypeID() uint32 { return 0x2064674e }
-
-// TypeName returns "updates.channelDifference".
-func (*UpdatesChannelDifference) TypeName() string { return "updates.channelDifference" }
 
 func (*UpdatesChannelDifference) isUpdatesChannelDifferenceClass() {}
 
@@ -28074,9 +26103,6 @@ type ChannelMessagesFilterEmpty struct {
 // TypeID returns 0x94d42ee7.
 func (*ChannelMessagesFilterEmpty) TypeID() uint32 { return 0x94d42ee7 }
 
-// TypeName returns "channelMessagesFilterEmpty".
-func (*ChannelMessagesFilterEmpty) TypeName() string { return "channelMessagesFilterEmpty" }
-
 func (*ChannelMessagesFilterEmpty) isChannelMessagesFilterClass() {}
 
 // EncodeBare writes the fields of channelMessagesFilterEmpty.
@@ -28098,9 +26124,6 @@ type ChannelMessagesFilter struct {
 
 // TypeID returns 0xcd77d957.
 func (*ChannelMessagesFilter) TypeID() uint32 { return 0xcd77d957 }
-
-// TypeName returns "channelMessagesFilter".
-func (*ChannelMessagesFilter) TypeName() string { return "channelMessagesFilter" }
 
 func (*ChannelMessagesFilter) isChannelMessagesFilterClass() {}
 
@@ -28156,9 +26179,6 @@ type ChannelParticipant struct {
 // TypeID returns 0x1bd54456.
 func (*ChannelParticipant) TypeID() uint32 { return 0x1bd54456 }
 
-// TypeName returns "channelParticipant".
-func (*ChannelParticipant) TypeName() string { return "channelParticipant" }
-
 func (*ChannelParticipant) isChannelParticipantClass() {}
 
 // EncodeBare writes the fields of channelParticipant.
@@ -28209,9 +26229,6 @@ type ChannelParticipantSelf struct {
 
 // TypeID returns 0xa9478a1a.
 func (*ChannelParticipantSelf) TypeID() uint32 { return 0xa9478a1a }
-
-// TypeName returns "channelParticipantSelf".
-func (*ChannelParticipantSelf) TypeName() string { return "channelParticipantSelf" }
 
 func (*ChannelParticipantSelf) isChannelParticipantClass() {}
 
@@ -28267,9 +26284,6 @@ type ChannelParticipantCreator struct {
 // TypeID returns 0x2fe601d3.
 func (*ChannelParticipantCreator) TypeID() uint32 { return 0x2fe601d3 }
 
-// TypeName returns "channelParticipantCreator".
-func (*ChannelParticipantCreator) TypeName() string { return "channelParticipantCreator" }
-
 func (*ChannelParticipantCreator) isChannelParticipantClass() {}
 
 // EncodeBare writes the fields of channelParticipantCreator.
@@ -28313,9 +26327,6 @@ type ChannelParticipantAdmin struct {
 
 // TypeID returns 0x34c3bb53.
 func (*ChannelParticipantAdmin) TypeID() uint32 { return 0x34c3bb53 }
-
-// TypeName returns "channelParticipantAdmin".
-func (*ChannelParticipantAdmin) TypeName() string { return "channelParticipantAdmin" }
 
 func (*ChannelParticipantAdmin) isChannelParticipantClass() {}
 
@@ -28380,9 +26391,6 @@ type ChannelParticipantBanned struct {
 // TypeID returns 0xd5f0ad91.
 func (*ChannelParticipantBanned) TypeID() uint32 { return 0xd5f0ad91 }
 
-// TypeName returns "channelParticipantBanned".
-func (*ChannelParticipantBanned) TypeName() string { return "channelParticipantBanned" }
-
 func (*ChannelParticipantBanned) isChannelParticipantClass() {}
 
 // EncodeBare writes the fields of channelParticipantBanned.
@@ -28428,9 +26436,6 @@ type ChannelParticipantLeft struct {
 // TypeID returns 0x1b03f006.
 func (*ChannelParticipantLeft) TypeID() uint32 { return 0x1b03f006 }
 
-// TypeName returns "channelParticipantLeft".
-func (*ChannelParticipantLeft) TypeName() string { return "channelParticipantLeft" }
-
 func (*ChannelParticipantLeft) isChannelParticipantClass() {}
 
 // EncodeBare writes the fields of channelParticipantLeft.
@@ -28474,9 +26479,6 @@ type ChannelParticipantsRecent struct {
 // TypeID returns 0xde3f3c79.
 func (*ChannelParticipantsRecent) TypeID() uint32 { return 0xde3f3c79 }
 
-// TypeName returns "channelParticipantsRecent".
-func (*ChannelParticipantsRecent) TypeName() string { return "channelParticipantsRecent" }
-
 func (*ChannelParticipantsRecent) isChannelParticipantsFilterClass() {}
 
 // EncodeBare writes the fields of channelParticipantsRecent.
@@ -28496,9 +26498,6 @@ type ChannelParticipantsAdmins struct {
 
 // TypeID returns 0xb4608969.
 func (*ChannelParticipantsAdmins) TypeID() uint32 { return 0xb4608969 }
-
-// TypeName returns "channelParticipantsAdmins".
-func (*ChannelParticipantsAdmins) TypeName() string { return "channelParticipantsAdmins" }
 
 func (*ChannelParticipantsAdmins) isChannelParticipantsFilterClass() {}
 
@@ -28520,9 +26519,6 @@ type ChannelParticipantsKicked struct {
 
 // TypeID returns 0xa3b54985.
 func (*ChannelParticipantsKicked) TypeID() uint32 { return 0xa3b54985 }
-
-// TypeName returns "channelParticipantsKicked".
-func (*ChannelParticipantsKicked) TypeName() string { return "channelParticipantsKicked" }
 
 func (*ChannelParticipantsKicked) isChannelParticipantsFilterClass() {}
 
@@ -28546,9 +26542,6 @@ type ChannelParticipantsBots struct {
 // TypeID returns 0xb0d1865b.
 func (*ChannelParticipantsBots) TypeID() uint32 { return 0xb0d1865b }
 
-// TypeName returns "channelParticipantsBots".
-func (*ChannelParticipantsBots) TypeName() string { return "channelParticipantsBots" }
-
 func (*ChannelParticipantsBots) isChannelParticipantsFilterClass() {}
 
 // EncodeBare writes the fields of channelParticipantsBots.
@@ -28569,9 +26562,6 @@ type ChannelParticipantsBanned struct {
 
 // TypeID returns 0x1427a5e1.
 func (*ChannelParticipantsBanned) TypeID() uint32 { return 0x1427a5e1 }
-
-// TypeName returns "channelParticipantsBanned".
-func (*ChannelParticipantsBanned) TypeName() string { return "channelParticipantsBanned" }
 
 func (*ChannelParticipantsBanned) isChannelParticipantsFilterClass() {}
 
@@ -28596,9 +26586,6 @@ type ChannelParticipantsSearch struct {
 // TypeID returns 0x0656ac4b.
 func (*ChannelParticipantsSearch) TypeID() uint32 { return 0x0656ac4b }
 
-// TypeName returns "channelParticipantsSearch".
-func (*ChannelParticipantsSearch) TypeName() string { return "channelParticipantsSearch" }
-
 func (*ChannelParticipantsSearch) isChannelParticipantsFilterClass() {}
 
 // EncodeBare writes the fields of channelParticipantsSearch.
@@ -28621,9 +26608,6 @@ type ChannelParticipantsContacts struct {
 
 // TypeID returns 0xbb6ae88d.
 func (*ChannelParticipantsContacts) TypeID() uint32 { return 0xbb6ae88d }
-
-// TypeName returns "channelParticipantsContacts".
-func (*ChannelParticipantsContacts) TypeName() string { return "channelParticipantsContacts" }
 
 func (*ChannelParticipantsContacts) isChannelParticipantsFilterClass() {}
 
@@ -28648,9 +26632,6 @@ type ChannelParticipantsMentions struct {
 
 // TypeID returns 0xe04b5ceb.
 func (*ChannelParticipantsMentions) TypeID() uint32 { return 0xe04b5ceb }
-
-// TypeName returns "channelParticipantsMentions".
-func (*ChannelParticipantsMentions) TypeName() string { return "channelParticipantsMentions" }
 
 func (*ChannelParticipantsMentions) isChannelParticipantsFilterClass() {}
 
@@ -28718,9 +26699,6 @@ type ChannelsChannelParticipants struct {
 // TypeID returns 0x9ab0feaf.
 func (*ChannelsChannelParticipants) TypeID() uint32 { return 0x9ab0feaf }
 
-// TypeName returns "channels.channelParticipants".
-func (*ChannelsChannelParticipants) TypeName() string { return "channels.channelParticipants" }
-
 func (*ChannelsChannelParticipants) isChannelsChannelParticipantsClass() {}
 
 // EncodeBare writes the fields of channels.channelParticipants.
@@ -28748,11 +26726,6 @@ type ChannelsChannelParticipantsNotModified struct {
 
 // TypeID returns 0xf0173fe9.
 func (*ChannelsChannelParticipantsNotModified) TypeID() uint32 { return 0xf0173fe9 }
-
-// TypeName returns "channels.channelParticipantsNotModified".
-func (*ChannelsChannelParticipantsNotModified) TypeName() string {
-	return "channels.channelParticipantsNotModified"
-}
 
 func (*ChannelsChannelParticipantsNotModified) isChannelsChannelParticipantsClass() {}
 
@@ -28797,9 +26770,6 @@ type ChannelsChannelParticipant struct {
 
 // TypeID returns 0xdfb80317.
 func (*ChannelsChannelParticipant) TypeID() uint32 { return 0xdfb80317 }
-
-// TypeName returns "channels.channelParticipant".
-func (*ChannelsChannelParticipant) TypeName() string { return "channels.channelParticipant" }
 
 func (*ChannelsChannelParticipant) isChannelsChannelParticipantClass() {}
 
@@ -28852,9 +26822,6 @@ type HelpTermsOfService struct {
 
 // TypeID returns 0x780a0310.
 func (*HelpTermsOfService) TypeID() uint32 { return 0x780a0310 }
-
-// TypeName returns "help.termsOfService".
-func (*HelpTermsOfService) TypeName() string { return "help.termsOfService" }
 
 func (*HelpTermsOfService) isHelpTermsOfServiceClass() {}
 
@@ -28919,9 +26886,6 @@ type MessagesSavedGifsNotModified struct {
 // TypeID returns 0xe8025ca2.
 func (*MessagesSavedGifsNotModified) TypeID() uint32 { return 0xe8025ca2 }
 
-// TypeName returns "messages.savedGifsNotModified".
-func (*MessagesSavedGifsNotModified) TypeName() string { return "messages.savedGifsNotModified" }
-
 func (*MessagesSavedGifsNotModified) isMessagesSavedGifsClass() {}
 
 // EncodeBare writes the fields of messages.savedGifsNotModified.
@@ -28943,9 +26907,6 @@ type MessagesSavedGifs struct {
 
 // TypeID returns 0x84a02a0d.
 func (*MessagesSavedGifs) TypeID() uint32 { return 0x84a02a0d }
-
-// TypeName returns "messages.savedGifs".
-func (*MessagesSavedGifs) TypeName() string { return "messages.savedGifs" }
 
 func (*MessagesSavedGifs) isMessagesSavedGifsClass() {}
 
@@ -28995,9 +26956,6 @@ type InputBotInlineMessageMediaAuto struct {
 
 // TypeID returns 0x3380c786.
 func (*InputBotInlineMessageMediaAuto) TypeID() uint32 { return 0x3380c786 }
-
-// TypeName returns "inputBotInlineMessageMediaAuto".
-func (*InputBotInlineMessageMediaAuto) TypeName() string { return "inputBotInlineMessageMediaAuto" }
 
 func (*InputBotInlineMessageMediaAuto) isInputBotInlineMessageClass() {}
 
@@ -29050,9 +27008,6 @@ type InputBotInlineMessageText struct {
 
 // TypeID returns 0x3dcd7a87.
 func (*InputBotInlineMessageText) TypeID() uint32 { return 0x3dcd7a87 }
-
-// TypeName returns "inputBotInlineMessageText".
-func (*InputBotInlineMessageText) TypeName() string { return "inputBotInlineMessageText" }
 
 func (*InputBotInlineMessageText) isInputBotInlineMessageClass() {}
 
@@ -29109,9 +27064,6 @@ type InputBotInlineMessageMediaGeo struct {
 
 // TypeID returns 0x96929a85.
 func (*InputBotInlineMessageMediaGeo) TypeID() uint32 { return 0x96929a85 }
-
-// TypeName returns "inputBotInlineMessageMediaGeo".
-func (*InputBotInlineMessageMediaGeo) TypeName() string { return "inputBotInlineMessageMediaGeo" }
 
 func (*InputBotInlineMessageMediaGeo) isInputBotInlineMessageClass() {}
 
@@ -29181,9 +27133,6 @@ type InputBotInlineMessageMediaVenue struct {
 // TypeID returns 0x417bbf11.
 func (*InputBotInlineMessageMediaVenue) TypeID() uint32 { return 0x417bbf11 }
 
-// TypeName returns "inputBotInlineMessageMediaVenue".
-func (*InputBotInlineMessageMediaVenue) TypeName() string { return "inputBotInlineMessageMediaVenue" }
-
 func (*InputBotInlineMessageMediaVenue) isInputBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of inputBotInlineMessageMediaVenue.
@@ -29233,11 +27182,6 @@ type InputBotInlineMessageMediaContact struct {
 // TypeID returns 0xa6edbffd.
 func (*InputBotInlineMessageMediaContact) TypeID() uint32 { return 0xa6edbffd }
 
-// TypeName returns "inputBotInlineMessageMediaContact".
-func (*InputBotInlineMessageMediaContact) TypeName() string {
-	return "inputBotInlineMessageMediaContact"
-}
-
 func (*InputBotInlineMessageMediaContact) isInputBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of inputBotInlineMessageMediaContact.
@@ -29279,9 +27223,6 @@ type InputBotInlineMessageGame struct {
 // TypeID returns 0x4b425864.
 func (*InputBotInlineMessageGame) TypeID() uint32 { return 0x4b425864 }
 
-// TypeName returns "inputBotInlineMessageGame".
-func (*InputBotInlineMessageGame) TypeName() string { return "inputBotInlineMessageGame" }
-
 func (*InputBotInlineMessageGame) isInputBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of inputBotInlineMessageGame.
@@ -29321,11 +27262,6 @@ type InputBotInlineMessageMediaInvoice struct {
 
 // TypeID returns 0xd7e78225.
 func (*InputBotInlineMessageMediaInvoice) TypeID() uint32 { return 0xd7e78225 }
-
-// TypeName returns "inputBotInlineMessageMediaInvoice".
-func (*InputBotInlineMessageMediaInvoice) TypeName() string {
-	return "inputBotInlineMessageMediaInvoice"
-}
 
 func (*InputBotInlineMessageMediaInvoice) isInputBotInlineMessageClass() {}
 
@@ -29387,11 +27323,6 @@ type InputBotInlineMessageMediaWebPage struct {
 
 // TypeID returns 0xbddcc510.
 func (*InputBotInlineMessageMediaWebPage) TypeID() uint32 { return 0xbddcc510 }
-
-// TypeName returns "inputBotInlineMessageMediaWebPage".
-func (*InputBotInlineMessageMediaWebPage) TypeName() string {
-	return "inputBotInlineMessageMediaWebPage"
-}
 
 func (*InputBotInlineMessageMediaWebPage) isInputBotInlineMessageClass() {}
 
@@ -29456,9 +27387,6 @@ type InputBotInlineMessageRichMessage struct {
 // TypeID returns 0xb43df56c.
 func (*InputBotInlineMessageRichMessage) TypeID() uint32 { return 0xb43df56c }
 
-// TypeName returns "inputBotInlineMessageRichMessage".
-func (*InputBotInlineMessageRichMessage) TypeName() string { return "inputBotInlineMessageRichMessage" }
-
 func (*InputBotInlineMessageRichMessage) isInputBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of inputBotInlineMessageRichMessage.
@@ -29521,9 +27449,6 @@ type InputBotInlineResult struct {
 
 // TypeID returns 0x88bf9319.
 func (*InputBotInlineResult) TypeID() uint32 { return 0x88bf9319 }
-
-// TypeName returns "inputBotInlineResult".
-func (*InputBotInlineResult) TypeName() string { return "inputBotInlineResult" }
 
 func (*InputBotInlineResult) isInputBotInlineResultClass() {}
 
@@ -29603,9 +27528,6 @@ type InputBotInlineResultPhoto struct {
 // TypeID returns 0xa8d864a7.
 func (*InputBotInlineResultPhoto) TypeID() uint32 { return 0xa8d864a7 }
 
-// TypeName returns "inputBotInlineResultPhoto".
-func (*InputBotInlineResultPhoto) TypeName() string { return "inputBotInlineResultPhoto" }
-
 func (*InputBotInlineResultPhoto) isInputBotInlineResultClass() {}
 
 // EncodeBare writes the fields of inputBotInlineResultPhoto.
@@ -29639,9 +27561,6 @@ type InputBotInlineResultDocument struct {
 
 // TypeID returns 0xfff8fdc4.
 func (*InputBotInlineResultDocument) TypeID() uint32 { return 0xfff8fdc4 }
-
-// TypeName returns "inputBotInlineResultDocument".
-func (*InputBotInlineResultDocument) TypeName() string { return "inputBotInlineResultDocument" }
 
 func (*InputBotInlineResultDocument) isInputBotInlineResultClass() {}
 
@@ -29695,9 +27614,6 @@ type InputBotInlineResultGame struct {
 // TypeID returns 0x4fa417f2.
 func (*InputBotInlineResultGame) TypeID() uint32 { return 0x4fa417f2 }
 
-// TypeName returns "inputBotInlineResultGame".
-func (*InputBotInlineResultGame) TypeName() string { return "inputBotInlineResultGame" }
-
 func (*InputBotInlineResultGame) isInputBotInlineResultClass() {}
 
 // EncodeBare writes the fields of inputBotInlineResultGame.
@@ -29748,9 +27664,6 @@ type BotInlineMessageMediaAuto struct {
 
 // TypeID returns 0x764cf810.
 func (*BotInlineMessageMediaAuto) TypeID() uint32 { return 0x764cf810 }
-
-// TypeName returns "botInlineMessageMediaAuto".
-func (*BotInlineMessageMediaAuto) TypeName() string { return "botInlineMessageMediaAuto" }
 
 func (*BotInlineMessageMediaAuto) isBotInlineMessageClass() {}
 
@@ -29803,9 +27716,6 @@ type BotInlineMessageText struct {
 
 // TypeID returns 0x8c7f65e2.
 func (*BotInlineMessageText) TypeID() uint32 { return 0x8c7f65e2 }
-
-// TypeName returns "botInlineMessageText".
-func (*BotInlineMessageText) TypeName() string { return "botInlineMessageText" }
 
 func (*BotInlineMessageText) isBotInlineMessageClass() {}
 
@@ -29862,9 +27772,6 @@ type BotInlineMessageMediaGeo struct {
 
 // TypeID returns 0x051846fd.
 func (*BotInlineMessageMediaGeo) TypeID() uint32 { return 0x051846fd }
-
-// TypeName returns "botInlineMessageMediaGeo".
-func (*BotInlineMessageMediaGeo) TypeName() string { return "botInlineMessageMediaGeo" }
 
 func (*BotInlineMessageMediaGeo) isBotInlineMessageClass() {}
 
@@ -29934,9 +27841,6 @@ type BotInlineMessageMediaVenue struct {
 // TypeID returns 0x8a86659c.
 func (*BotInlineMessageMediaVenue) TypeID() uint32 { return 0x8a86659c }
 
-// TypeName returns "botInlineMessageMediaVenue".
-func (*BotInlineMessageMediaVenue) TypeName() string { return "botInlineMessageMediaVenue" }
-
 func (*BotInlineMessageMediaVenue) isBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of botInlineMessageMediaVenue.
@@ -29986,9 +27890,6 @@ type BotInlineMessageMediaContact struct {
 // TypeID returns 0x18d1cdc2.
 func (*BotInlineMessageMediaContact) TypeID() uint32 { return 0x18d1cdc2 }
 
-// TypeName returns "botInlineMessageMediaContact".
-func (*BotInlineMessageMediaContact) TypeName() string { return "botInlineMessageMediaContact" }
-
 func (*BotInlineMessageMediaContact) isBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of botInlineMessageMediaContact.
@@ -30036,9 +27937,6 @@ type BotInlineMessageMediaInvoice struct {
 
 // TypeID returns 0x354a9b09.
 func (*BotInlineMessageMediaInvoice) TypeID() uint32 { return 0x354a9b09 }
-
-// TypeName returns "botInlineMessageMediaInvoice".
-func (*BotInlineMessageMediaInvoice) TypeName() string { return "botInlineMessageMediaInvoice" }
 
 func (*BotInlineMessageMediaInvoice) isBotInlineMessageClass() {}
 
@@ -30105,9 +28003,6 @@ type BotInlineMessageMediaWebPage struct {
 
 // TypeID returns 0x809ad9a6.
 func (*BotInlineMessageMediaWebPage) TypeID() uint32 { return 0x809ad9a6 }
-
-// TypeName returns "botInlineMessageMediaWebPage".
-func (*BotInlineMessageMediaWebPage) TypeName() string { return "botInlineMessageMediaWebPage" }
 
 func (*BotInlineMessageMediaWebPage) isBotInlineMessageClass() {}
 
@@ -30176,9 +28071,6 @@ type BotInlineMessageRichMessage struct {
 // TypeID returns 0x0a617e7b.
 func (*BotInlineMessageRichMessage) TypeID() uint32 { return 0x0a617e7b }
 
-// TypeName returns "botInlineMessageRichMessage".
-func (*BotInlineMessageRichMessage) TypeName() string { return "botInlineMessageRichMessage" }
-
 func (*BotInlineMessageRichMessage) isBotInlineMessageClass() {}
 
 // EncodeBare writes the fields of botInlineMessageRichMessage.
@@ -30241,9 +28133,6 @@ type BotInlineResult struct {
 
 // TypeID returns 0x11965f3a.
 func (*BotInlineResult) TypeID() uint32 { return 0x11965f3a }
-
-// TypeName returns "botInlineResult".
-func (*BotInlineResult) TypeName() string { return "botInlineResult" }
 
 func (*BotInlineResult) isBotInlineResultClass() {}
 
@@ -30325,9 +28214,6 @@ type BotInlineMediaResult struct {
 
 // TypeID returns 0x17db940b.
 func (*BotInlineMediaResult) TypeID() uint32 { return 0x17db940b }
-
-// TypeName returns "botInlineMediaResult".
-func (*BotInlineMediaResult) TypeName() string { return "botInlineMediaResult" }
 
 func (*BotInlineMediaResult) isBotInlineResultClass() {}
 
@@ -30423,9 +28309,6 @@ type MessagesBotResults struct {
 // TypeID returns 0xe021f2f6.
 func (*MessagesBotResults) TypeID() uint32 { return 0xe021f2f6 }
 
-// TypeName returns "messages.botResults".
-func (*MessagesBotResults) TypeName() string { return "messages.botResults" }
-
 func (*MessagesBotResults) isMessagesBotResultsClass() {}
 
 // EncodeBare writes the fields of messages.botResults.
@@ -30511,9 +28394,6 @@ type ExportedMessageLink struct {
 // TypeID returns 0x5dab1af4.
 func (*ExportedMessageLink) TypeID() uint32 { return 0x5dab1af4 }
 
-// TypeName returns "exportedMessageLink".
-func (*ExportedMessageLink) TypeName() string { return "exportedMessageLink" }
-
 func (*ExportedMessageLink) isExportedMessageLinkClass() {}
 
 // EncodeBare writes the fields of exportedMessageLink.
@@ -30571,9 +28451,6 @@ type MessageFwdHeader struct {
 
 // TypeID returns 0x4e4df4bb.
 func (*MessageFwdHeader) TypeID() uint32 { return 0x4e4df4bb }
-
-// TypeName returns "messageFwdHeader".
-func (*MessageFwdHeader) TypeName() string { return "messageFwdHeader" }
 
 func (*MessageFwdHeader) isMessageFwdHeaderClass() {}
 
@@ -30719,9 +28596,6 @@ type AuthCodeTypeSMS struct {
 // TypeID returns 0x72a3158c.
 func (*AuthCodeTypeSMS) TypeID() uint32 { return 0x72a3158c }
 
-// TypeName returns "auth.codeTypeSms".
-func (*AuthCodeTypeSMS) TypeName() string { return "auth.codeTypeSms" }
-
 func (*AuthCodeTypeSMS) isAuthCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.codeTypeSms.
@@ -30741,9 +28615,6 @@ type AuthCodeTypeCall struct {
 
 // TypeID returns 0x741cd3e3.
 func (*AuthCodeTypeCall) TypeID() uint32 { return 0x741cd3e3 }
-
-// TypeName returns "auth.codeTypeCall".
-func (*AuthCodeTypeCall) TypeName() string { return "auth.codeTypeCall" }
 
 func (*AuthCodeTypeCall) isAuthCodeTypeClass() {}
 
@@ -30765,9 +28636,6 @@ type AuthCodeTypeFlashCall struct {
 // TypeID returns 0x226ccefb.
 func (*AuthCodeTypeFlashCall) TypeID() uint32 { return 0x226ccefb }
 
-// TypeName returns "auth.codeTypeFlashCall".
-func (*AuthCodeTypeFlashCall) TypeName() string { return "auth.codeTypeFlashCall" }
-
 func (*AuthCodeTypeFlashCall) isAuthCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.codeTypeFlashCall.
@@ -30788,9 +28656,6 @@ type AuthCodeTypeMissedCall struct {
 // TypeID returns 0xd61ad6ee.
 func (*AuthCodeTypeMissedCall) TypeID() uint32 { return 0xd61ad6ee }
 
-// TypeName returns "auth.codeTypeMissedCall".
-func (*AuthCodeTypeMissedCall) TypeName() string { return "auth.codeTypeMissedCall" }
-
 func (*AuthCodeTypeMissedCall) isAuthCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.codeTypeMissedCall.
@@ -30810,9 +28675,6 @@ type AuthCodeTypeFragmentSMS struct {
 
 // TypeID returns 0x06ed998c.
 func (*AuthCodeTypeFragmentSMS) TypeID() uint32 { return 0x06ed998c }
-
-// TypeName returns "auth.codeTypeFragmentSms".
-func (*AuthCodeTypeFragmentSMS) TypeName() string { return "auth.codeTypeFragmentSms" }
 
 func (*AuthCodeTypeFragmentSMS) isAuthCodeTypeClass() {}
 
@@ -30856,9 +28718,6 @@ type AuthSentCodeTypeApp struct {
 // TypeID returns 0x3dbb5986.
 func (*AuthSentCodeTypeApp) TypeID() uint32 { return 0x3dbb5986 }
 
-// TypeName returns "auth.sentCodeTypeApp".
-func (*AuthSentCodeTypeApp) TypeName() string { return "auth.sentCodeTypeApp" }
-
 func (*AuthSentCodeTypeApp) isAuthSentCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.sentCodeTypeApp.
@@ -30881,9 +28740,6 @@ type AuthSentCodeTypeSMS struct {
 
 // TypeID returns 0xc000bba2.
 func (*AuthSentCodeTypeSMS) TypeID() uint32 { return 0xc000bba2 }
-
-// TypeName returns "auth.sentCodeTypeSms".
-func (*AuthSentCodeTypeSMS) TypeName() string { return "auth.sentCodeTypeSms" }
 
 func (*AuthSentCodeTypeSMS) isAuthSentCodeTypeClass() {}
 
@@ -30908,9 +28764,6 @@ type AuthSentCodeTypeCall struct {
 // TypeID returns 0x5353e5a7.
 func (*AuthSentCodeTypeCall) TypeID() uint32 { return 0x5353e5a7 }
 
-// TypeName returns "auth.sentCodeTypeCall".
-func (*AuthSentCodeTypeCall) TypeName() string { return "auth.sentCodeTypeCall" }
-
 func (*AuthSentCodeTypeCall) isAuthSentCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.sentCodeTypeCall.
@@ -30933,9 +28786,6 @@ type AuthSentCodeTypeFlashCall struct {
 
 // TypeID returns 0xab03c6d9.
 func (*AuthSentCodeTypeFlashCall) TypeID() uint32 { return 0xab03c6d9 }
-
-// TypeName returns "auth.sentCodeTypeFlashCall".
-func (*AuthSentCodeTypeFlashCall) TypeName() string { return "auth.sentCodeTypeFlashCall" }
 
 func (*AuthSentCodeTypeFlashCall) isAuthSentCodeTypeClass() {}
 
@@ -30960,9 +28810,6 @@ type AuthSentCodeTypeMissedCall struct {
 
 // TypeID returns 0x82006484.
 func (*AuthSentCodeTypeMissedCall) TypeID() uint32 { return 0x82006484 }
-
-// TypeName returns "auth.sentCodeTypeMissedCall".
-func (*AuthSentCodeTypeMissedCall) TypeName() string { return "auth.sentCodeTypeMissedCall" }
 
 func (*AuthSentCodeTypeMissedCall) isAuthSentCodeTypeClass() {}
 
@@ -30993,9 +28840,6 @@ type AuthSentCodeTypeEmailCode struct {
 
 // TypeID returns 0xf450f59b.
 func (*AuthSentCodeTypeEmailCode) TypeID() uint32 { return 0xf450f59b }
-
-// TypeName returns "auth.sentCodeTypeEmailCode".
-func (*AuthSentCodeTypeEmailCode) TypeName() string { return "auth.sentCodeTypeEmailCode" }
 
 func (*AuthSentCodeTypeEmailCode) isAuthSentCodeTypeClass() {}
 
@@ -31052,11 +28896,6 @@ type AuthSentCodeTypeSetUpEmailRequired struct {
 // TypeID returns 0xa5491dea.
 func (*AuthSentCodeTypeSetUpEmailRequired) TypeID() uint32 { return 0xa5491dea }
 
-// TypeName returns "auth.sentCodeTypeSetUpEmailRequired".
-func (*AuthSentCodeTypeSetUpEmailRequired) TypeName() string {
-	return "auth.sentCodeTypeSetUpEmailRequired"
-}
-
 func (*AuthSentCodeTypeSetUpEmailRequired) isAuthSentCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.sentCodeTypeSetUpEmailRequired.
@@ -31090,9 +28929,6 @@ type AuthSentCodeTypeFragmentSMS struct {
 // TypeID returns 0xd9565c39.
 func (*AuthSentCodeTypeFragmentSMS) TypeID() uint32 { return 0xd9565c39 }
 
-// TypeName returns "auth.sentCodeTypeFragmentSms".
-func (*AuthSentCodeTypeFragmentSMS) TypeName() string { return "auth.sentCodeTypeFragmentSms" }
-
 func (*AuthSentCodeTypeFragmentSMS) isAuthSentCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.sentCodeTypeFragmentSms.
@@ -31122,9 +28958,6 @@ type AuthSentCodeTypeFirebaseSMS struct {
 
 // TypeID returns 0x009fd736.
 func (*AuthSentCodeTypeFirebaseSMS) TypeID() uint32 { return 0x009fd736 }
-
-// TypeName returns "auth.sentCodeTypeFirebaseSms".
-func (*AuthSentCodeTypeFirebaseSMS) TypeName() string { return "auth.sentCodeTypeFirebaseSms" }
 
 func (*AuthSentCodeTypeFirebaseSMS) isAuthSentCodeTypeClass() {}
 
@@ -31197,9 +29030,6 @@ type AuthSentCodeTypeSMSWord struct {
 // TypeID returns 0xa416ac81.
 func (*AuthSentCodeTypeSMSWord) TypeID() uint32 { return 0xa416ac81 }
 
-// TypeName returns "auth.sentCodeTypeSmsWord".
-func (*AuthSentCodeTypeSMSWord) TypeName() string { return "auth.sentCodeTypeSmsWord" }
-
 func (*AuthSentCodeTypeSMSWord) isAuthSentCodeTypeClass() {}
 
 // EncodeBare writes the fields of auth.sentCodeTypeSmsWord.
@@ -31232,9 +29062,6 @@ type AuthSentCodeTypeSMSPhrase struct {
 
 // TypeID returns 0xb37794af.
 func (*AuthSentCodeTypeSMSPhrase) TypeID() uint32 { return 0xb37794af }
-
-// TypeName returns "auth.sentCodeTypeSmsPhrase".
-func (*AuthSentCodeTypeSMSPhrase) TypeName() string { return "auth.sentCodeTypeSmsPhrase" }
 
 func (*AuthSentCodeTypeSMSPhrase) isAuthSentCodeTypeClass() {}
 
@@ -31294,9 +29121,6 @@ type MessagesBotCallbackAnswer struct {
 
 // TypeID returns 0x36585ea4.
 func (*MessagesBotCallbackAnswer) TypeID() uint32 { return 0x36585ea4 }
-
-// TypeName returns "messages.botCallbackAnswer".
-func (*MessagesBotCallbackAnswer) TypeName() string { return "messages.botCallbackAnswer" }
 
 func (*MessagesBotCallbackAnswer) isMessagesBotCallbackAnswerClass() {}
 
@@ -31375,9 +29199,6 @@ type MessagesMessageEditData struct {
 // TypeID returns 0x26b5dde6.
 func (*MessagesMessageEditData) TypeID() uint32 { return 0x26b5dde6 }
 
-// TypeName returns "messages.messageEditData".
-func (*MessagesMessageEditData) TypeName() string { return "messages.messageEditData" }
-
 func (*MessagesMessageEditData) isMessagesMessageEditDataClass() {}
 
 // EncodeBare writes the fields of messages.messageEditData.
@@ -31429,9 +29250,6 @@ type InputBotInlineMessageID struct {
 // TypeID returns 0x890c3d89.
 func (*InputBotInlineMessageID) TypeID() uint32 { return 0x890c3d89 }
 
-// TypeName returns "inputBotInlineMessageID".
-func (*InputBotInlineMessageID) TypeName() string { return "inputBotInlineMessageID" }
-
 func (*InputBotInlineMessageID) isInputBotInlineMessageIDClass() {}
 
 // EncodeBare writes the fields of inputBotInlineMessageID.
@@ -31461,9 +29279,6 @@ type InputBotInlineMessageID64 struct {
 
 // TypeID returns 0xb6d915d7.
 func (*InputBotInlineMessageID64) TypeID() uint32 { return 0xb6d915d7 }
-
-// TypeName returns "inputBotInlineMessageID64".
-func (*InputBotInlineMessageID64) TypeName() string { return "inputBotInlineMessageID64" }
 
 func (*InputBotInlineMessageID64) isInputBotInlineMessageIDClass() {}
 
@@ -31516,9 +29331,6 @@ type InlineBotSwitchPM struct {
 // TypeID returns 0x3c20629f.
 func (*InlineBotSwitchPM) TypeID() uint32 { return 0x3c20629f }
 
-// TypeName returns "inlineBotSwitchPM".
-func (*InlineBotSwitchPM) TypeName() string { return "inlineBotSwitchPM" }
-
 func (*InlineBotSwitchPM) isInlineBotSwitchPMClass() {}
 
 // EncodeBare writes the fields of inlineBotSwitchPM.
@@ -31568,9 +29380,6 @@ type MessagesPeerDialogs struct {
 
 // TypeID returns 0x3371c354.
 func (*MessagesPeerDialogs) TypeID() uint32 { return 0x3371c354 }
-
-// TypeName returns "messages.peerDialogs".
-func (*MessagesPeerDialogs) TypeName() string { return "messages.peerDialogs" }
 
 func (*MessagesPeerDialogs) isMessagesPeerDialogsClass() {}
 
@@ -31625,9 +29434,6 @@ type TopPeer struct {
 // TypeID returns 0xedcdc05b.
 func (*TopPeer) TypeID() uint32 { return 0xedcdc05b }
 
-// TypeName returns "topPeer".
-func (*TopPeer) TypeName() string { return "topPeer" }
-
 func (*TopPeer) isTopPeerClass() {}
 
 // EncodeBare writes the fields of topPeer.
@@ -31673,9 +29479,6 @@ type TopPeerCategoryBotsPM struct {
 // TypeID returns 0xab661b5b.
 func (*TopPeerCategoryBotsPM) TypeID() uint32 { return 0xab661b5b }
 
-// TypeName returns "topPeerCategoryBotsPM".
-func (*TopPeerCategoryBotsPM) TypeName() string { return "topPeerCategoryBotsPM" }
-
 func (*TopPeerCategoryBotsPM) isTopPeerCategoryClass() {}
 
 // EncodeBare writes the fields of topPeerCategoryBotsPM.
@@ -31695,9 +29498,6 @@ type TopPeerCategoryBotsInline struct {
 
 // TypeID returns 0x148677e2.
 func (*TopPeerCategoryBotsInline) TypeID() uint32 { return 0x148677e2 }
-
-// TypeName returns "topPeerCategoryBotsInline".
-func (*TopPeerCategoryBotsInline) TypeName() string { return "topPeerCategoryBotsInline" }
 
 func (*TopPeerCategoryBotsInline) isTopPeerCategoryClass() {}
 
@@ -31719,9 +29519,6 @@ type TopPeerCategoryCorrespondents struct {
 // TypeID returns 0x0637b7ed.
 func (*TopPeerCategoryCorrespondents) TypeID() uint32 { return 0x0637b7ed }
 
-// TypeName returns "topPeerCategoryCorrespondents".
-func (*TopPeerCategoryCorrespondents) TypeName() string { return "topPeerCategoryCorrespondents" }
-
 func (*TopPeerCategoryCorrespondents) isTopPeerCategoryClass() {}
 
 // EncodeBare writes the fields of topPeerCategoryCorrespondents.
@@ -31741,9 +29538,6 @@ type TopPeerCategoryGroups struct {
 
 // TypeID returns 0xbd17a14a.
 func (*TopPeerCategoryGroups) TypeID() uint32 { return 0xbd17a14a }
-
-// TypeName returns "topPeerCategoryGroups".
-func (*TopPeerCategoryGroups) TypeName() string { return "topPeerCategoryGroups" }
 
 func (*TopPeerCategoryGroups) isTopPeerCategoryClass() {}
 
@@ -31765,9 +29559,6 @@ type TopPeerCategoryChannels struct {
 // TypeID returns 0x161d9628.
 func (*TopPeerCategoryChannels) TypeID() uint32 { return 0x161d9628 }
 
-// TypeName returns "topPeerCategoryChannels".
-func (*TopPeerCategoryChannels) TypeName() string { return "topPeerCategoryChannels" }
-
 func (*TopPeerCategoryChannels) isTopPeerCategoryClass() {}
 
 // EncodeBare writes the fields of topPeerCategoryChannels.
@@ -31787,9 +29578,6 @@ type TopPeerCategoryPhoneCalls struct {
 
 // TypeID returns 0x1e76a78c.
 func (*TopPeerCategoryPhoneCalls) TypeID() uint32 { return 0x1e76a78c }
-
-// TypeName returns "topPeerCategoryPhoneCalls".
-func (*TopPeerCategoryPhoneCalls) TypeName() string { return "topPeerCategoryPhoneCalls" }
 
 func (*TopPeerCategoryPhoneCalls) isTopPeerCategoryClass() {}
 
@@ -31811,9 +29599,6 @@ type TopPeerCategoryForwardUsers struct {
 // TypeID returns 0xa8406ca9.
 func (*TopPeerCategoryForwardUsers) TypeID() uint32 { return 0xa8406ca9 }
 
-// TypeName returns "topPeerCategoryForwardUsers".
-func (*TopPeerCategoryForwardUsers) TypeName() string { return "topPeerCategoryForwardUsers" }
-
 func (*TopPeerCategoryForwardUsers) isTopPeerCategoryClass() {}
 
 // EncodeBare writes the fields of topPeerCategoryForwardUsers.
@@ -31833,9 +29618,6 @@ type TopPeerCategoryForwardChats struct {
 
 // TypeID returns 0xfbeec0f0.
 func (*TopPeerCategoryForwardChats) TypeID() uint32 { return 0xfbeec0f0 }
-
-// TypeName returns "topPeerCategoryForwardChats".
-func (*TopPeerCategoryForwardChats) TypeName() string { return "topPeerCategoryForwardChats" }
 
 func (*TopPeerCategoryForwardChats) isTopPeerCategoryClass() {}
 
@@ -31857,9 +29639,6 @@ type TopPeerCategoryBotsApp struct {
 // TypeID returns 0xfd9e7bec.
 func (*TopPeerCategoryBotsApp) TypeID() uint32 { return 0xfd9e7bec }
 
-// TypeName returns "topPeerCategoryBotsApp".
-func (*TopPeerCategoryBotsApp) TypeName() string { return "topPeerCategoryBotsApp" }
-
 func (*TopPeerCategoryBotsApp) isTopPeerCategoryClass() {}
 
 // EncodeBare writes the fields of topPeerCategoryBotsApp.
@@ -31879,9 +29658,6 @@ type TopPeerCategoryBotsGuestChat struct {
 
 // TypeID returns 0x6c24f3dd.
 func (*TopPeerCategoryBotsGuestChat) TypeID() uint32 { return 0x6c24f3dd }
-
-// TypeName returns "topPeerCategoryBotsGuestChat".
-func (*TopPeerCategoryBotsGuestChat) TypeName() string { return "topPeerCategoryBotsGuestChat" }
 
 func (*TopPeerCategoryBotsGuestChat) isTopPeerCategoryClass() {}
 
@@ -31926,9 +29702,6 @@ type TopPeerCategoryPeers struct {
 
 // TypeID returns 0xfb834291.
 func (*TopPeerCategoryPeers) TypeID() uint32 { return 0xfb834291 }
-
-// TypeName returns "topPeerCategoryPeers".
-func (*TopPeerCategoryPeers) TypeName() string { return "topPeerCategoryPeers" }
 
 func (*TopPeerCategoryPeers) isTopPeerCategoryPeersClass() {}
 
@@ -31977,9 +29750,6 @@ type ContactsTopPeersNotModified struct {
 // TypeID returns 0xde266ef5.
 func (*ContactsTopPeersNotModified) TypeID() uint32 { return 0xde266ef5 }
 
-// TypeName returns "contacts.topPeersNotModified".
-func (*ContactsTopPeersNotModified) TypeName() string { return "contacts.topPeersNotModified" }
-
 func (*ContactsTopPeersNotModified) isContactsTopPeersClass() {}
 
 // EncodeBare writes the fields of contacts.topPeersNotModified.
@@ -32002,9 +29772,6 @@ type ContactsTopPeers struct {
 
 // TypeID returns 0x70b772a8.
 func (*ContactsTopPeers) TypeID() uint32 { return 0x70b772a8 }
-
-// TypeName returns "contacts.topPeers".
-func (*ContactsTopPeers) TypeName() string { return "contacts.topPeers" }
 
 func (*ContactsTopPeers) isContactsTopPeersClass() {}
 
@@ -32031,9 +29798,6 @@ type ContactsTopPeersDisabled struct {
 
 // TypeID returns 0xb52c939d.
 func (*ContactsTopPeersDisabled) TypeID() uint32 { return 0xb52c939d }
-
-// TypeName returns "contacts.topPeersDisabled".
-func (*ContactsTopPeersDisabled) TypeName() string { return "contacts.topPeersDisabled" }
 
 func (*ContactsTopPeersDisabled) isContactsTopPeersClass() {}
 
@@ -32077,9 +29841,6 @@ type DraftMessageEmpty struct {
 // TypeID returns 0x1b0c841a.
 func (*DraftMessageEmpty) TypeID() uint32 { return 0x1b0c841a }
 
-// TypeName returns "draftMessageEmpty".
-func (*DraftMessageEmpty) TypeName() string { return "draftMessageEmpty" }
-
 func (*DraftMessageEmpty) isDraftMessageClass() {}
 
 // EncodeBare writes the fields of draftMessageEmpty.
@@ -32121,9 +29882,6 @@ type DraftMessage struct {
 
 // TypeID returns 0x60fe3294.
 func (*DraftMessage) TypeID() uint32 { return 0x60fe3294 }
-
-// TypeName returns "draftMessage".
-func (*DraftMessage) TypeName() string { return "draftMessage" }
 
 func (*DraftMessage) isDraftMessageClass() {}
 
@@ -32236,11 +29994,6 @@ type MessagesFeaturedStickersNotModified struct {
 // TypeID returns 0xc6dc0c66.
 func (*MessagesFeaturedStickersNotModified) TypeID() uint32 { return 0xc6dc0c66 }
 
-// TypeName returns "messages.featuredStickersNotModified".
-func (*MessagesFeaturedStickersNotModified) TypeName() string {
-	return "messages.featuredStickersNotModified"
-}
-
 func (*MessagesFeaturedStickersNotModified) isMessagesFeaturedStickersClass() {}
 
 // EncodeBare writes the fields of messages.featuredStickersNotModified.
@@ -32267,9 +30020,6 @@ type MessagesFeaturedStickers struct {
 
 // TypeID returns 0xbe382906.
 func (*MessagesFeaturedStickers) TypeID() uint32 { return 0xbe382906 }
-
-// TypeName returns "messages.featuredStickers".
-func (*MessagesFeaturedStickers) TypeName() string { return "messages.featuredStickers" }
 
 func (*MessagesFeaturedStickers) isMessagesFeaturedStickersClass() {}
 
@@ -32327,11 +30077,6 @@ type MessagesRecentStickersNotModified struct {
 // TypeID returns 0x0b17f890.
 func (*MessagesRecentStickersNotModified) TypeID() uint32 { return 0x0b17f890 }
 
-// TypeName returns "messages.recentStickersNotModified".
-func (*MessagesRecentStickersNotModified) TypeName() string {
-	return "messages.recentStickersNotModified"
-}
-
 func (*MessagesRecentStickersNotModified) isMessagesRecentStickersClass() {}
 
 // EncodeBare writes the fields of messages.recentStickersNotModified.
@@ -32355,9 +30100,6 @@ type MessagesRecentStickers struct {
 
 // TypeID returns 0x88d37c56.
 func (*MessagesRecentStickers) TypeID() uint32 { return 0x88d37c56 }
-
-// TypeName returns "messages.recentStickers".
-func (*MessagesRecentStickers) TypeName() string { return "messages.recentStickers" }
 
 func (*MessagesRecentStickers) isMessagesRecentStickersClass() {}
 
@@ -32410,9 +30152,6 @@ type MessagesArchivedStickers struct {
 // TypeID returns 0x4fcba9c8.
 func (*MessagesArchivedStickers) TypeID() uint32 { return 0x4fcba9c8 }
 
-// TypeName returns "messages.archivedStickers".
-func (*MessagesArchivedStickers) TypeName() string { return "messages.archivedStickers" }
-
 func (*MessagesArchivedStickers) isMessagesArchivedStickersClass() {}
 
 // EncodeBare writes the fields of messages.archivedStickers.
@@ -32458,11 +30197,6 @@ type MessagesStickerSetInstallResultSuccess struct {
 // TypeID returns 0x38641628.
 func (*MessagesStickerSetInstallResultSuccess) TypeID() uint32 { return 0x38641628 }
 
-// TypeName returns "messages.stickerSetInstallResultSuccess".
-func (*MessagesStickerSetInstallResultSuccess) TypeName() string {
-	return "messages.stickerSetInstallResultSuccess"
-}
-
 func (*MessagesStickerSetInstallResultSuccess) isMessagesStickerSetInstallResultClass() {}
 
 // EncodeBare writes the fields of messages.stickerSetInstallResultSuccess.
@@ -32483,11 +30217,6 @@ type MessagesStickerSetInstallResultArchive struct {
 
 // TypeID returns 0x35e410a8.
 func (*MessagesStickerSetInstallResultArchive) TypeID() uint32 { return 0x35e410a8 }
-
-// TypeName returns "messages.stickerSetInstallResultArchive".
-func (*MessagesStickerSetInstallResultArchive) TypeName() string {
-	return "messages.stickerSetInstallResultArchive"
-}
 
 func (*MessagesStickerSetInstallResultArchive) isMessagesStickerSetInstallResultClass() {}
 
@@ -32534,9 +30263,6 @@ type StickerSetCovered struct {
 // TypeID returns 0x6410a5d2.
 func (*StickerSetCovered) TypeID() uint32 { return 0x6410a5d2 }
 
-// TypeName returns "stickerSetCovered".
-func (*StickerSetCovered) TypeName() string { return "stickerSetCovered" }
-
 func (*StickerSetCovered) isStickerSetCoveredClass() {}
 
 // EncodeBare writes the fields of stickerSetCovered.
@@ -32562,9 +30288,6 @@ type StickerSetMultiCovered struct {
 
 // TypeID returns 0x3407e51b.
 func (*StickerSetMultiCovered) TypeID() uint32 { return 0x3407e51b }
-
-// TypeName returns "stickerSetMultiCovered".
-func (*StickerSetMultiCovered) TypeName() string { return "stickerSetMultiCovered" }
 
 func (*StickerSetMultiCovered) isStickerSetCoveredClass() {}
 
@@ -32594,9 +30317,6 @@ type StickerSetFullCovered struct {
 // TypeID returns 0x40d13c0e.
 func (*StickerSetFullCovered) TypeID() uint32 { return 0x40d13c0e }
 
-// TypeName returns "stickerSetFullCovered".
-func (*StickerSetFullCovered) TypeName() string { return "stickerSetFullCovered" }
-
 func (*StickerSetFullCovered) isStickerSetCoveredClass() {}
 
 // EncodeBare writes the fields of stickerSetFullCovered.
@@ -32625,9 +30345,6 @@ type StickerSetNoCovered struct {
 
 // TypeID returns 0x77b15d1c.
 func (*StickerSetNoCovered) TypeID() uint32 { return 0x77b15d1c }
-
-// TypeName returns "stickerSetNoCovered".
-func (*StickerSetNoCovered) TypeName() string { return "stickerSetNoCovered" }
 
 func (*StickerSetNoCovered) isStickerSetCoveredClass() {}
 
@@ -32675,9 +30392,6 @@ type MaskCoords struct {
 
 // TypeID returns 0xaed6dbb2.
 func (*MaskCoords) TypeID() uint32 { return 0xaed6dbb2 }
-
-// TypeName returns "maskCoords".
-func (*MaskCoords) TypeName() string { return "maskCoords" }
 
 func (*MaskCoords) isMaskCoordsClass() {}
 
@@ -32729,9 +30443,6 @@ type InputStickeredMediaPhoto struct {
 // TypeID returns 0x4a992157.
 func (*InputStickeredMediaPhoto) TypeID() uint32 { return 0x4a992157 }
 
-// TypeName returns "inputStickeredMediaPhoto".
-func (*InputStickeredMediaPhoto) TypeName() string { return "inputStickeredMediaPhoto" }
-
 func (*InputStickeredMediaPhoto) isInputStickeredMediaClass() {}
 
 // EncodeBare writes the fields of inputStickeredMediaPhoto.
@@ -32754,9 +30465,6 @@ type InputStickeredMediaDocument struct {
 
 // TypeID returns 0x0438865b.
 func (*InputStickeredMediaDocument) TypeID() uint32 { return 0x0438865b }
-
-// TypeName returns "inputStickeredMediaDocument".
-func (*InputStickeredMediaDocument) TypeName() string { return "inputStickeredMediaDocument" }
 
 func (*InputStickeredMediaDocument) isInputStickeredMediaClass() {}
 
@@ -32807,9 +30515,6 @@ type Game struct {
 
 // TypeID returns 0xbdf9653b.
 func (*Game) TypeID() uint32 { return 0xbdf9653b }
-
-// TypeName returns "game".
-func (*Game) TypeName() string { return "game" }
 
 func (*Game) isGameClass() {}
 
@@ -32878,9 +30583,6 @@ type InputGameID struct {
 // TypeID returns 0x032c3e77.
 func (*InputGameID) TypeID() uint32 { return 0x032c3e77 }
 
-// TypeName returns "inputGameID".
-func (*InputGameID) TypeName() string { return "inputGameID" }
-
 func (*InputGameID) isInputGameClass() {}
 
 // EncodeBare writes the fields of inputGameID.
@@ -32906,9 +30608,6 @@ type InputGameShortName struct {
 
 // TypeID returns 0xc331e80a.
 func (*InputGameShortName) TypeID() uint32 { return 0xc331e80a }
-
-// TypeName returns "inputGameShortName".
-func (*InputGameShortName) TypeName() string { return "inputGameShortName" }
 
 func (*InputGameShortName) isInputGameClass() {}
 
@@ -32957,9 +30656,6 @@ type HighScore struct {
 
 // TypeID returns 0x73a379eb.
 func (*HighScore) TypeID() uint32 { return 0x73a379eb }
-
-// TypeName returns "highScore".
-func (*HighScore) TypeName() string { return "highScore" }
 
 func (*HighScore) isHighScoreClass() {}
 
@@ -33010,9 +30706,6 @@ type MessagesHighScores struct {
 // TypeID returns 0x9a3bfd99.
 func (*MessagesHighScores) TypeID() uint32 { return 0x9a3bfd99 }
 
-// TypeName returns "messages.highScores".
-func (*MessagesHighScores) TypeName() string { return "messages.highScores" }
-
 func (*MessagesHighScores) isMessagesHighScoresClass() {}
 
 // EncodeBare writes the fields of messages.highScores.
@@ -33058,9 +30751,6 @@ type TextEmpty struct {
 // TypeID returns 0xdc3d824f.
 func (*TextEmpty) TypeID() uint32 { return 0xdc3d824f }
 
-// TypeName returns "textEmpty".
-func (*TextEmpty) TypeName() string { return "textEmpty" }
-
 func (*TextEmpty) isRichTextClass() {}
 
 // EncodeBare writes the fields of textEmpty.
@@ -33081,9 +30771,6 @@ type TextPlain struct {
 
 // TypeID returns 0x744694e0.
 func (*TextPlain) TypeID() uint32 { return 0x744694e0 }
-
-// TypeName returns "textPlain".
-func (*TextPlain) TypeName() string { return "textPlain" }
 
 func (*TextPlain) isRichTextClass() {}
 
@@ -33108,9 +30795,6 @@ type TextBold struct {
 // TypeID returns 0x6724abc4.
 func (*TextBold) TypeID() uint32 { return 0x6724abc4 }
 
-// TypeName returns "textBold".
-func (*TextBold) TypeName() string { return "textBold" }
-
 func (*TextBold) isRichTextClass() {}
 
 // EncodeBare writes the fields of textBold.
@@ -33133,9 +30817,6 @@ type TextItalic struct {
 
 // TypeID returns 0xd912a59c.
 func (*TextItalic) TypeID() uint32 { return 0xd912a59c }
-
-// TypeName returns "textItalic".
-func (*TextItalic) TypeName() string { return "textItalic" }
 
 func (*TextItalic) isRichTextClass() {}
 
@@ -33160,9 +30841,6 @@ type TextUnderline struct {
 // TypeID returns 0xc12622c4.
 func (*TextUnderline) TypeID() uint32 { return 0xc12622c4 }
 
-// TypeName returns "textUnderline".
-func (*TextUnderline) TypeName() string { return "textUnderline" }
-
 func (*TextUnderline) isRichTextClass() {}
 
 // EncodeBare writes the fields of textUnderline.
@@ -33186,9 +30864,6 @@ type TextStrike struct {
 // TypeID returns 0x9bf8bb95.
 func (*TextStrike) TypeID() uint32 { return 0x9bf8bb95 }
 
-// TypeName returns "textStrike".
-func (*TextStrike) TypeName() string { return "textStrike" }
-
 func (*TextStrike) isRichTextClass() {}
 
 // EncodeBare writes the fields of textStrike.
@@ -33211,9 +30886,6 @@ type TextFixed struct {
 
 // TypeID returns 0x6c3f19b9.
 func (*TextFixed) TypeID() uint32 { return 0x6c3f19b9 }
-
-// TypeName returns "textFixed".
-func (*TextFixed) TypeName() string { return "textFixed" }
 
 func (*TextFixed) isRichTextClass() {}
 
@@ -33239,9 +30911,6 @@ type TextURL struct {
 
 // TypeID returns 0x3c2884c1.
 func (*TextURL) TypeID() uint32 { return 0x3c2884c1 }
-
-// TypeName returns "textUrl".
-func (*TextURL) TypeName() string { return "textUrl" }
 
 func (*TextURL) isRichTextClass() {}
 
@@ -33271,9 +30940,6 @@ type TextEmail struct {
 // TypeID returns 0xde5a0dd6.
 func (*TextEmail) TypeID() uint32 { return 0xde5a0dd6 }
 
-// TypeName returns "textEmail".
-func (*TextEmail) TypeName() string { return "textEmail" }
-
 func (*TextEmail) isRichTextClass() {}
 
 // EncodeBare writes the fields of textEmail.
@@ -33299,9 +30965,6 @@ type TextConcat struct {
 // TypeID returns 0x7e6260d7.
 func (*TextConcat) TypeID() uint32 { return 0x7e6260d7 }
 
-// TypeName returns "textConcat".
-func (*TextConcat) TypeName() string { return "textConcat" }
-
 func (*TextConcat) isRichTextClass() {}
 
 // EncodeBare writes the fields of textConcat.
@@ -33324,9 +30987,6 @@ type TextSubscript struct {
 
 // TypeID returns 0xed6a8504.
 func (*TextSubscript) TypeID() uint32 { return 0xed6a8504 }
-
-// TypeName returns "textSubscript".
-func (*TextSubscript) TypeName() string { return "textSubscript" }
 
 func (*TextSubscript) isRichTextClass() {}
 
@@ -33351,9 +31011,6 @@ type TextSuperscript struct {
 // TypeID returns 0xc7fb5e01.
 func (*TextSuperscript) TypeID() uint32 { return 0xc7fb5e01 }
 
-// TypeName returns "textSuperscript".
-func (*TextSuperscript) TypeName() string { return "textSuperscript" }
-
 func (*TextSuperscript) isRichTextClass() {}
 
 // EncodeBare writes the fields of textSuperscript.
@@ -33376,9 +31033,6 @@ type TextMarked struct {
 
 // TypeID returns 0x034b8621.
 func (*TextMarked) TypeID() uint32 { return 0x034b8621 }
-
-// TypeName returns "textMarked".
-func (*TextMarked) TypeName() string { return "textMarked" }
 
 func (*TextMarked) isRichTextClass() {}
 
@@ -33403,9 +31057,6 @@ type TextPhone struct {
 
 // TypeID returns 0x1ccb966a.
 func (*TextPhone) TypeID() uint32 { return 0x1ccb966a }
-
-// TypeName returns "textPhone".
-func (*TextPhone) TypeName() string { return "textPhone" }
 
 func (*TextPhone) isRichTextClass() {}
 
@@ -33433,9 +31084,6 @@ type TextImage struct {
 
 // TypeID returns 0x081ccf4f.
 func (*TextImage) TypeID() uint32 { return 0x081ccf4f }
-
-// TypeName returns "textImage".
-func (*TextImage) TypeName() string { return "textImage" }
 
 func (*TextImage) isRichTextClass() {}
 
@@ -33465,9 +31113,6 @@ type TextAnchor struct {
 // TypeID returns 0x35553762.
 func (*TextAnchor) TypeID() uint32 { return 0x35553762 }
 
-// TypeName returns "textAnchor".
-func (*TextAnchor) TypeName() string { return "textAnchor" }
-
 func (*TextAnchor) isRichTextClass() {}
 
 // EncodeBare writes the fields of textAnchor.
@@ -33493,9 +31138,6 @@ type TextMath struct {
 // TypeID returns 0x9d2eac97.
 func (*TextMath) TypeID() uint32 { return 0x9d2eac97 }
 
-// TypeName returns "textMath".
-func (*TextMath) TypeName() string { return "textMath" }
-
 func (*TextMath) isRichTextClass() {}
 
 // EncodeBare writes the fields of textMath.
@@ -33519,9 +31161,6 @@ type TextCustomEmoji struct {
 
 // TypeID returns 0xa26156c0.
 func (*TextCustomEmoji) TypeID() uint32 { return 0xa26156c0 }
-
-// TypeName returns "textCustomEmoji".
-func (*TextCustomEmoji) TypeName() string { return "textCustomEmoji" }
 
 func (*TextCustomEmoji) isRichTextClass() {}
 
@@ -33548,9 +31187,6 @@ type TextSpoiler struct {
 // TypeID returns 0x4c2a5d62.
 func (*TextSpoiler) TypeID() uint32 { return 0x4c2a5d62 }
 
-// TypeName returns "textSpoiler".
-func (*TextSpoiler) TypeName() string { return "textSpoiler" }
-
 func (*TextSpoiler) isRichTextClass() {}
 
 // EncodeBare writes the fields of textSpoiler.
@@ -33573,9 +31209,6 @@ type TextMention struct {
 
 // TypeID returns 0xcd24cf44.
 func (*TextMention) TypeID() uint32 { return 0xcd24cf44 }
-
-// TypeName returns "textMention".
-func (*TextMention) TypeName() string { return "textMention" }
 
 func (*TextMention) isRichTextClass() {}
 
@@ -33600,9 +31233,6 @@ type TextHashtag struct {
 // TypeID returns 0x519524ea.
 func (*TextHashtag) TypeID() uint32 { return 0x519524ea }
 
-// TypeName returns "textHashtag".
-func (*TextHashtag) TypeName() string { return "textHashtag" }
-
 func (*TextHashtag) isRichTextClass() {}
 
 // EncodeBare writes the fields of textHashtag.
@@ -33625,9 +31255,6 @@ type TextBotCommand struct {
 
 // TypeID returns 0x02ff29d3.
 func (*TextBotCommand) TypeID() uint32 { return 0x02ff29d3 }
-
-// TypeName returns "textBotCommand".
-func (*TextBotCommand) TypeName() string { return "textBotCommand" }
 
 func (*TextBotCommand) isRichTextClass() {}
 
@@ -33652,9 +31279,6 @@ type TextCashtag struct {
 // TypeID returns 0x7b9e1801.
 func (*TextCashtag) TypeID() uint32 { return 0x7b9e1801 }
 
-// TypeName returns "textCashtag".
-func (*TextCashtag) TypeName() string { return "textCashtag" }
-
 func (*TextCashtag) isRichTextClass() {}
 
 // EncodeBare writes the fields of textCashtag.
@@ -33677,9 +31301,6 @@ type TextAutoURL struct {
 
 // TypeID returns 0xac6a83aa.
 func (*TextAutoURL) TypeID() uint32 { return 0xac6a83aa }
-
-// TypeName returns "textAutoUrl".
-func (*TextAutoURL) TypeName() string { return "textAutoUrl" }
 
 func (*TextAutoURL) isRichTextClass() {}
 
@@ -33704,9 +31325,6 @@ type TextAutoEmail struct {
 // TypeID returns 0xc556a45d.
 func (*TextAutoEmail) TypeID() uint32 { return 0xc556a45d }
 
-// TypeName returns "textAutoEmail".
-func (*TextAutoEmail) TypeName() string { return "textAutoEmail" }
-
 func (*TextAutoEmail) isRichTextClass() {}
 
 // EncodeBare writes the fields of textAutoEmail.
@@ -33729,9 +31347,6 @@ type TextAutoPhone struct {
 
 // TypeID returns 0x24c26789.
 func (*TextAutoPhone) TypeID() uint32 { return 0x24c26789 }
-
-// TypeName returns "textAutoPhone".
-func (*TextAutoPhone) TypeName() string { return "textAutoPhone" }
 
 func (*TextAutoPhone) isRichTextClass() {}
 
@@ -33756,9 +31371,6 @@ type TextBankCard struct {
 // TypeID returns 0xb956812d.
 func (*TextBankCard) TypeID() uint32 { return 0xb956812d }
 
-// TypeName returns "textBankCard".
-func (*TextBankCard) TypeName() string { return "textBankCard" }
-
 func (*TextBankCard) isRichTextClass() {}
 
 // EncodeBare writes the fields of textBankCard.
@@ -33782,9 +31394,6 @@ type TextMentionName struct {
 
 // TypeID returns 0x01a9fbfc.
 func (*TextMentionName) TypeID() uint32 { return 0x01a9fbfc }
-
-// TypeName returns "textMentionName".
-func (*TextMentionName) TypeName() string { return "textMentionName" }
 
 func (*TextMentionName) isRichTextClass() {}
 
@@ -33817,9 +31426,6 @@ type TextDate struct {
 
 // TypeID returns 0xa5b45e2b.
 func (*TextDate) TypeID() uint32 { return 0xa5b45e2b }
-
-// TypeName returns "textDate".
-func (*TextDate) TypeName() string { return "textDate" }
 
 func (*TextDate) isRichTextClass() {}
 
@@ -33874,9 +31480,6 @@ type TextDiff struct {
 // TypeID returns 0x9686cb50.
 func (*TextDiff) TypeID() uint32 { return 0x9686cb50 }
 
-// TypeName returns "textDiff".
-func (*TextDiff) TypeName() string { return "textDiff" }
-
 func (*TextDiff) isRichTextClass() {}
 
 // EncodeBare writes the fields of textDiff.
@@ -33903,9 +31506,6 @@ type TextButton struct {
 
 // TypeID returns 0xafc79cd6.
 func (*TextButton) TypeID() uint32 { return 0xafc79cd6 }
-
-// TypeName returns "textButton".
-func (*TextButton) TypeName() string { return "textButton" }
 
 func (*TextButton) isRichTextClass() {}
 
@@ -33964,9 +31564,6 @@ type PageBlockUnsupported struct {
 // TypeID returns 0x13567e8a.
 func (*PageBlockUnsupported) TypeID() uint32 { return 0x13567e8a }
 
-// TypeName returns "pageBlockUnsupported".
-func (*PageBlockUnsupported) TypeName() string { return "pageBlockUnsupported" }
-
 func (*PageBlockUnsupported) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockUnsupported.
@@ -33987,9 +31584,6 @@ type PageBlockTitle struct {
 
 // TypeID returns 0x70abc3fd.
 func (*PageBlockTitle) TypeID() uint32 { return 0x70abc3fd }
-
-// TypeName returns "pageBlockTitle".
-func (*PageBlockTitle) TypeName() string { return "pageBlockTitle" }
 
 func (*PageBlockTitle) isPageBlockClass() {}
 
@@ -34014,9 +31608,6 @@ type PageBlockSubtitle struct {
 // TypeID returns 0x8ffa9a1f.
 func (*PageBlockSubtitle) TypeID() uint32 { return 0x8ffa9a1f }
 
-// TypeName returns "pageBlockSubtitle".
-func (*PageBlockSubtitle) TypeName() string { return "pageBlockSubtitle" }
-
 func (*PageBlockSubtitle) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockSubtitle.
@@ -34040,9 +31631,6 @@ type PageBlockAuthorDate struct {
 
 // TypeID returns 0xbaafe5e0.
 func (*PageBlockAuthorDate) TypeID() uint32 { return 0xbaafe5e0 }
-
-// TypeName returns "pageBlockAuthorDate".
-func (*PageBlockAuthorDate) TypeName() string { return "pageBlockAuthorDate" }
 
 func (*PageBlockAuthorDate) isPageBlockClass() {}
 
@@ -34069,9 +31657,6 @@ type PageBlockHeader struct {
 // TypeID returns 0xbfd064ec.
 func (*PageBlockHeader) TypeID() uint32 { return 0xbfd064ec }
 
-// TypeName returns "pageBlockHeader".
-func (*PageBlockHeader) TypeName() string { return "pageBlockHeader" }
-
 func (*PageBlockHeader) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockHeader.
@@ -34094,9 +31679,6 @@ type PageBlockSubheader struct {
 
 // TypeID returns 0xf12bb6e1.
 func (*PageBlockSubheader) TypeID() uint32 { return 0xf12bb6e1 }
-
-// TypeName returns "pageBlockSubheader".
-func (*PageBlockSubheader) TypeName() string { return "pageBlockSubheader" }
 
 func (*PageBlockSubheader) isPageBlockClass() {}
 
@@ -34121,9 +31703,6 @@ type PageBlockParagraph struct {
 // TypeID returns 0x467a0766.
 func (*PageBlockParagraph) TypeID() uint32 { return 0x467a0766 }
 
-// TypeName returns "pageBlockParagraph".
-func (*PageBlockParagraph) TypeName() string { return "pageBlockParagraph" }
-
 func (*PageBlockParagraph) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockParagraph.
@@ -34147,9 +31726,6 @@ type PageBlockPreformatted struct {
 
 // TypeID returns 0xc070d93e.
 func (*PageBlockPreformatted) TypeID() uint32 { return 0xc070d93e }
-
-// TypeName returns "pageBlockPreformatted".
-func (*PageBlockPreformatted) TypeName() string { return "pageBlockPreformatted" }
 
 func (*PageBlockPreformatted) isPageBlockClass() {}
 
@@ -34176,9 +31752,6 @@ type PageBlockFooter struct {
 // TypeID returns 0x48870999.
 func (*PageBlockFooter) TypeID() uint32 { return 0x48870999 }
 
-// TypeName returns "pageBlockFooter".
-func (*PageBlockFooter) TypeName() string { return "pageBlockFooter" }
-
 func (*PageBlockFooter) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockFooter.
@@ -34201,9 +31774,6 @@ type PageBlockDivider struct {
 // TypeID returns 0xdb20b188.
 func (*PageBlockDivider) TypeID() uint32 { return 0xdb20b188 }
 
-// TypeName returns "pageBlockDivider".
-func (*PageBlockDivider) TypeName() string { return "pageBlockDivider" }
-
 func (*PageBlockDivider) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockDivider.
@@ -34224,9 +31794,6 @@ type PageBlockAnchor struct {
 
 // TypeID returns 0xce0d37b0.
 func (*PageBlockAnchor) TypeID() uint32 { return 0xce0d37b0 }
-
-// TypeName returns "pageBlockAnchor".
-func (*PageBlockAnchor) TypeName() string { return "pageBlockAnchor" }
 
 func (*PageBlockAnchor) isPageBlockClass() {}
 
@@ -34250,9 +31817,6 @@ type PageBlockList struct {
 
 // TypeID returns 0xe4e88011.
 func (*PageBlockList) TypeID() uint32 { return 0xe4e88011 }
-
-// TypeName returns "pageBlockList".
-func (*PageBlockList) TypeName() string { return "pageBlockList" }
 
 func (*PageBlockList) isPageBlockClass() {}
 
@@ -34278,9 +31842,6 @@ type PageBlockBlockquote struct {
 
 // TypeID returns 0x66d1670b.
 func (*PageBlockBlockquote) TypeID() uint32 { return 0x66d1670b }
-
-// TypeName returns "pageBlockBlockquote".
-func (*PageBlockBlockquote) TypeName() string { return "pageBlockBlockquote" }
 
 func (*PageBlockBlockquote) isPageBlockClass() {}
 
@@ -34315,9 +31876,6 @@ type PageBlockPullquote struct {
 // TypeID returns 0x4f4456d3.
 func (*PageBlockPullquote) TypeID() uint32 { return 0x4f4456d3 }
 
-// TypeName returns "pageBlockPullquote".
-func (*PageBlockPullquote) TypeName() string { return "pageBlockPullquote" }
-
 func (*PageBlockPullquote) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockPullquote.
@@ -34346,9 +31904,6 @@ type PageBlockPhoto struct {
 
 // TypeID returns 0x1759c560.
 func (*PageBlockPhoto) TypeID() uint32 { return 0x1759c560 }
-
-// TypeName returns "pageBlockPhoto".
-func (*PageBlockPhoto) TypeName() string { return "pageBlockPhoto" }
 
 func (*PageBlockPhoto) isPageBlockClass() {}
 
@@ -34404,9 +31959,6 @@ type PageBlockVideo struct {
 // TypeID returns 0x7c8fe7b6.
 func (*PageBlockVideo) TypeID() uint32 { return 0x7c8fe7b6 }
 
-// TypeName returns "pageBlockVideo".
-func (*PageBlockVideo) TypeName() string { return "pageBlockVideo" }
-
 func (*PageBlockVideo) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockVideo.
@@ -34447,9 +31999,6 @@ type PageBlockCover struct {
 // TypeID returns 0x39f23300.
 func (*PageBlockCover) TypeID() uint32 { return 0x39f23300 }
 
-// TypeName returns "pageBlockCover".
-func (*PageBlockCover) TypeName() string { return "pageBlockCover" }
-
 func (*PageBlockCover) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockCover.
@@ -34479,9 +32028,6 @@ type PageBlockEmbed struct {
 
 // TypeID returns 0xa8718dc5.
 func (*PageBlockEmbed) TypeID() uint32 { return 0xa8718dc5 }
-
-// TypeName returns "pageBlockEmbed".
-func (*PageBlockEmbed) TypeName() string { return "pageBlockEmbed" }
 
 func (*PageBlockEmbed) isPageBlockClass() {}
 
@@ -34568,9 +32114,6 @@ type PageBlockEmbedPost struct {
 // TypeID returns 0xf259a80b.
 func (*PageBlockEmbedPost) TypeID() uint32 { return 0xf259a80b }
 
-// TypeName returns "pageBlockEmbedPost".
-func (*PageBlockEmbedPost) TypeName() string { return "pageBlockEmbedPost" }
-
 func (*PageBlockEmbedPost) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockEmbedPost.
@@ -34607,9 +32150,6 @@ type PageBlockCollage struct {
 // TypeID returns 0x65a0fa4d.
 func (*PageBlockCollage) TypeID() uint32 { return 0x65a0fa4d }
 
-// TypeName returns "pageBlockCollage".
-func (*PageBlockCollage) TypeName() string { return "pageBlockCollage" }
-
 func (*PageBlockCollage) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockCollage.
@@ -34636,9 +32176,6 @@ type PageBlockSlideshow struct {
 // TypeID returns 0x031f9590.
 func (*PageBlockSlideshow) TypeID() uint32 { return 0x031f9590 }
 
-// TypeName returns "pageBlockSlideshow".
-func (*PageBlockSlideshow) TypeName() string { return "pageBlockSlideshow" }
-
 func (*PageBlockSlideshow) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockSlideshow.
@@ -34664,9 +32201,6 @@ type PageBlockChannel struct {
 // TypeID returns 0xef1751b5.
 func (*PageBlockChannel) TypeID() uint32 { return 0xef1751b5 }
 
-// TypeName returns "pageBlockChannel".
-func (*PageBlockChannel) TypeName() string { return "pageBlockChannel" }
-
 func (*PageBlockChannel) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockChannel.
@@ -34690,9 +32224,6 @@ type PageBlockAudio struct {
 
 // TypeID returns 0x804361ea.
 func (*PageBlockAudio) TypeID() uint32 { return 0x804361ea }
-
-// TypeName returns "pageBlockAudio".
-func (*PageBlockAudio) TypeName() string { return "pageBlockAudio" }
 
 func (*PageBlockAudio) isPageBlockClass() {}
 
@@ -34718,9 +32249,6 @@ type PageBlockKicker struct {
 
 // TypeID returns 0x1e148390.
 func (*PageBlockKicker) TypeID() uint32 { return 0x1e148390 }
-
-// TypeName returns "pageBlockKicker".
-func (*PageBlockKicker) TypeName() string { return "pageBlockKicker" }
 
 func (*PageBlockKicker) isPageBlockClass() {}
 
@@ -34748,9 +32276,6 @@ type PageBlockTable struct {
 
 // TypeID returns 0xbf4dea82.
 func (*PageBlockTable) TypeID() uint32 { return 0xbf4dea82 }
-
-// TypeName returns "pageBlockTable".
-func (*PageBlockTable) TypeName() string { return "pageBlockTable" }
 
 func (*PageBlockTable) isPageBlockClass() {}
 
@@ -34794,9 +32319,6 @@ type PageBlockOrderedList struct {
 
 // TypeID returns 0x1fd6f6c1.
 func (*PageBlockOrderedList) TypeID() uint32 { return 0x1fd6f6c1 }
-
-// TypeName returns "pageBlockOrderedList".
-func (*PageBlockOrderedList) TypeName() string { return "pageBlockOrderedList" }
 
 func (*PageBlockOrderedList) isPageBlockClass() {}
 
@@ -34848,9 +32370,6 @@ type PageBlockDetails struct {
 // TypeID returns 0x76768bed.
 func (*PageBlockDetails) TypeID() uint32 { return 0x76768bed }
 
-// TypeName returns "pageBlockDetails".
-func (*PageBlockDetails) TypeName() string { return "pageBlockDetails" }
-
 func (*PageBlockDetails) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockDetails.
@@ -34884,9 +32403,6 @@ type PageBlockRelatedArticles struct {
 // TypeID returns 0x16115a96.
 func (*PageBlockRelatedArticles) TypeID() uint32 { return 0x16115a96 }
 
-// TypeName returns "pageBlockRelatedArticles".
-func (*PageBlockRelatedArticles) TypeName() string { return "pageBlockRelatedArticles" }
-
 func (*PageBlockRelatedArticles) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockRelatedArticles.
@@ -34915,9 +32431,6 @@ type PageBlockMap struct {
 
 // TypeID returns 0xa44f3ef6.
 func (*PageBlockMap) TypeID() uint32 { return 0xa44f3ef6 }
-
-// TypeName returns "pageBlockMap".
-func (*PageBlockMap) TypeName() string { return "pageBlockMap" }
 
 func (*PageBlockMap) isPageBlockClass() {}
 
@@ -34950,9 +32463,6 @@ type PageBlockHeading1 struct {
 // TypeID returns 0xbaff072f.
 func (*PageBlockHeading1) TypeID() uint32 { return 0xbaff072f }
 
-// TypeName returns "pageBlockHeading1".
-func (*PageBlockHeading1) TypeName() string { return "pageBlockHeading1" }
-
 func (*PageBlockHeading1) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockHeading1.
@@ -34975,9 +32485,6 @@ type PageBlockHeading2 struct {
 
 // TypeID returns 0x096b2aec.
 func (*PageBlockHeading2) TypeID() uint32 { return 0x096b2aec }
-
-// TypeName returns "pageBlockHeading2".
-func (*PageBlockHeading2) TypeName() string { return "pageBlockHeading2" }
 
 func (*PageBlockHeading2) isPageBlockClass() {}
 
@@ -35002,9 +32509,6 @@ type PageBlockHeading3 struct {
 // TypeID returns 0x67e731ad.
 func (*PageBlockHeading3) TypeID() uint32 { return 0x67e731ad }
 
-// TypeName returns "pageBlockHeading3".
-func (*PageBlockHeading3) TypeName() string { return "pageBlockHeading3" }
-
 func (*PageBlockHeading3) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockHeading3.
@@ -35027,9 +32531,6 @@ type PageBlockHeading4 struct {
 
 // TypeID returns 0xb532772b.
 func (*PageBlockHeading4) TypeID() uint32 { return 0xb532772b }
-
-// TypeName returns "pageBlockHeading4".
-func (*PageBlockHeading4) TypeName() string { return "pageBlockHeading4" }
 
 func (*PageBlockHeading4) isPageBlockClass() {}
 
@@ -35054,9 +32555,6 @@ type PageBlockHeading5 struct {
 // TypeID returns 0xdbbe6c6a.
 func (*PageBlockHeading5) TypeID() uint32 { return 0xdbbe6c6a }
 
-// TypeName returns "pageBlockHeading5".
-func (*PageBlockHeading5) TypeName() string { return "pageBlockHeading5" }
-
 func (*PageBlockHeading5) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockHeading5.
@@ -35079,9 +32577,6 @@ type PageBlockHeading6 struct {
 
 // TypeID returns 0x682a41a9.
 func (*PageBlockHeading6) TypeID() uint32 { return 0x682a41a9 }
-
-// TypeName returns "pageBlockHeading6".
-func (*PageBlockHeading6) TypeName() string { return "pageBlockHeading6" }
 
 func (*PageBlockHeading6) isPageBlockClass() {}
 
@@ -35106,9 +32601,6 @@ type PageBlockMath struct {
 // TypeID returns 0x59080c20.
 func (*PageBlockMath) TypeID() uint32 { return 0x59080c20 }
 
-// TypeName returns "pageBlockMath".
-func (*PageBlockMath) TypeName() string { return "pageBlockMath" }
-
 func (*PageBlockMath) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockMath.
@@ -35131,9 +32623,6 @@ type PageBlockThinking struct {
 
 // TypeID returns 0x3c29a3e2.
 func (*PageBlockThinking) TypeID() uint32 { return 0x3c29a3e2 }
-
-// TypeName returns "pageBlockThinking".
-func (*PageBlockThinking) TypeName() string { return "pageBlockThinking" }
 
 func (*PageBlockThinking) isPageBlockClass() {}
 
@@ -35161,9 +32650,6 @@ type InputPageBlockMap struct {
 
 // TypeID returns 0x574b617f.
 func (*InputPageBlockMap) TypeID() uint32 { return 0x574b617f }
-
-// TypeName returns "inputPageBlockMap".
-func (*InputPageBlockMap) TypeName() string { return "inputPageBlockMap" }
 
 func (*InputPageBlockMap) isPageBlockClass() {}
 
@@ -35197,9 +32683,6 @@ type PageBlockBlockquoteBlocks struct {
 // TypeID returns 0x0e6e47c4.
 func (*PageBlockBlockquoteBlocks) TypeID() uint32 { return 0x0e6e47c4 }
 
-// TypeName returns "pageBlockBlockquoteBlocks".
-func (*PageBlockBlockquoteBlocks) TypeName() string { return "pageBlockBlockquoteBlocks" }
-
 func (*PageBlockBlockquoteBlocks) isPageBlockClass() {}
 
 // EncodeBare writes the fields of pageBlockBlockquoteBlocks.
@@ -35227,9 +32710,6 @@ type PageBlockButtonRow struct {
 
 // TypeID returns 0x6d640318.
 func (*PageBlockButtonRow) TypeID() uint32 { return 0x6d640318 }
-
-// TypeName returns "pageBlockButtonRow".
-func (*PageBlockButtonRow) TypeName() string { return "pageBlockButtonRow" }
 
 func (*PageBlockButtonRow) isPageBlockClass() {}
 
@@ -35269,9 +32749,6 @@ type PageBlockDocument struct {
 
 // TypeID returns 0x38fa3ba3.
 func (*PageBlockDocument) TypeID() uint32 { return 0x38fa3ba3 }
-
-// TypeName returns "pageBlockDocument".
-func (*PageBlockDocument) TypeName() string { return "pageBlockDocument" }
 
 func (*PageBlockDocument) isPageBlockClass() {}
 
@@ -35318,9 +32795,6 @@ type PhoneCallDiscardReasonMissed struct {
 // TypeID returns 0x85e42301.
 func (*PhoneCallDiscardReasonMissed) TypeID() uint32 { return 0x85e42301 }
 
-// TypeName returns "phoneCallDiscardReasonMissed".
-func (*PhoneCallDiscardReasonMissed) TypeName() string { return "phoneCallDiscardReasonMissed" }
-
 func (*PhoneCallDiscardReasonMissed) isPhoneCallDiscardReasonClass() {}
 
 // EncodeBare writes the fields of phoneCallDiscardReasonMissed.
@@ -35340,9 +32814,6 @@ type PhoneCallDiscardReasonDisconnect struct {
 
 // TypeID returns 0xe095c1a0.
 func (*PhoneCallDiscardReasonDisconnect) TypeID() uint32 { return 0xe095c1a0 }
-
-// TypeName returns "phoneCallDiscardReasonDisconnect".
-func (*PhoneCallDiscardReasonDisconnect) TypeName() string { return "phoneCallDiscardReasonDisconnect" }
 
 func (*PhoneCallDiscardReasonDisconnect) isPhoneCallDiscardReasonClass() {}
 
@@ -35364,9 +32835,6 @@ type PhoneCallDiscardReasonHangup struct {
 // TypeID returns 0x57adc690.
 func (*PhoneCallDiscardReasonHangup) TypeID() uint32 { return 0x57adc690 }
 
-// TypeName returns "phoneCallDiscardReasonHangup".
-func (*PhoneCallDiscardReasonHangup) TypeName() string { return "phoneCallDiscardReasonHangup" }
-
 func (*PhoneCallDiscardReasonHangup) isPhoneCallDiscardReasonClass() {}
 
 // EncodeBare writes the fields of phoneCallDiscardReasonHangup.
@@ -35386,9 +32854,6 @@ type PhoneCallDiscardReasonBusy struct {
 
 // TypeID returns 0xfaf7e8c9.
 func (*PhoneCallDiscardReasonBusy) TypeID() uint32 { return 0xfaf7e8c9 }
-
-// TypeName returns "phoneCallDiscardReasonBusy".
-func (*PhoneCallDiscardReasonBusy) TypeName() string { return "phoneCallDiscardReasonBusy" }
 
 func (*PhoneCallDiscardReasonBusy) isPhoneCallDiscardReasonClass() {}
 
@@ -35410,11 +32875,6 @@ type PhoneCallDiscardReasonMigrateConferenceCall struct {
 
 // TypeID returns 0x9fbbf1f7.
 func (*PhoneCallDiscardReasonMigrateConferenceCall) TypeID() uint32 { return 0x9fbbf1f7 }
-
-// TypeName returns "phoneCallDiscardReasonMigrateConferenceCall".
-func (*PhoneCallDiscardReasonMigrateConferenceCall) TypeName() string {
-	return "phoneCallDiscardReasonMigrateConferenceCall"
-}
 
 func (*PhoneCallDiscardReasonMigrateConferenceCall) isPhoneCallDiscardReasonClass() {}
 
@@ -35460,9 +32920,6 @@ type DataJSON struct {
 // TypeID returns 0x7d748d04.
 func (*DataJSON) TypeID() uint32 { return 0x7d748d04 }
 
-// TypeName returns "dataJSON".
-func (*DataJSON) TypeName() string { return "dataJSON" }
-
 func (*DataJSON) isDataJSONClass() {}
 
 // EncodeBare writes the fields of dataJSON.
@@ -35507,9 +32964,6 @@ type LabeledPrice struct {
 
 // TypeID returns 0xcb296bf8.
 func (*LabeledPrice) TypeID() uint32 { return 0xcb296bf8 }
-
-// TypeName returns "labeledPrice".
-func (*LabeledPrice) TypeName() string { return "labeledPrice" }
 
 func (*LabeledPrice) isLabeledPriceClass() {}
 
@@ -35570,9 +33024,6 @@ type Invoice struct {
 
 // TypeID returns 0x049ee584.
 func (*Invoice) TypeID() uint32 { return 0x049ee584 }
-
-// TypeName returns "invoice".
-func (*Invoice) TypeName() string { return "invoice" }
 
 func (*Invoice) isInvoiceClass() {}
 
@@ -35696,9 +33147,6 @@ type PaymentCharge struct {
 // TypeID returns 0xea02c27e.
 func (*PaymentCharge) TypeID() uint32 { return 0xea02c27e }
 
-// TypeName returns "paymentCharge".
-func (*PaymentCharge) TypeName() string { return "paymentCharge" }
-
 func (*PaymentCharge) isPaymentChargeClass() {}
 
 // EncodeBare writes the fields of paymentCharge.
@@ -35749,9 +33197,6 @@ type PostAddress struct {
 
 // TypeID returns 0x1e8caaeb.
 func (*PostAddress) TypeID() uint32 { return 0x1e8caaeb }
-
-// TypeName returns "postAddress".
-func (*PostAddress) TypeName() string { return "postAddress" }
 
 func (*PostAddress) isPostAddressClass() {}
 
@@ -35809,9 +33254,6 @@ type PaymentRequestedInfo struct {
 
 // TypeID returns 0x909c3f94.
 func (*PaymentRequestedInfo) TypeID() uint32 { return 0x909c3f94 }
-
-// TypeName returns "paymentRequestedInfo".
-func (*PaymentRequestedInfo) TypeName() string { return "paymentRequestedInfo" }
 
 func (*PaymentRequestedInfo) isPaymentRequestedInfoClass() {}
 
@@ -35895,9 +33337,6 @@ type PaymentSavedCredentialsCard struct {
 // TypeID returns 0xcdc27a1f.
 func (*PaymentSavedCredentialsCard) TypeID() uint32 { return 0xcdc27a1f }
 
-// TypeName returns "paymentSavedCredentialsCard".
-func (*PaymentSavedCredentialsCard) TypeName() string { return "paymentSavedCredentialsCard" }
-
 func (*PaymentSavedCredentialsCard) isPaymentSavedCredentialsClass() {}
 
 // EncodeBare writes the fields of paymentSavedCredentialsCard.
@@ -35948,9 +33387,6 @@ type WebDocument struct {
 // TypeID returns 0x1c570ed1.
 func (*WebDocument) TypeID() uint32 { return 0x1c570ed1 }
 
-// TypeName returns "webDocument".
-func (*WebDocument) TypeName() string { return "webDocument" }
-
 func (*WebDocument) isWebDocumentClass() {}
 
 // EncodeBare writes the fields of webDocument.
@@ -35984,9 +33420,6 @@ type WebDocumentNoProxy struct {
 
 // TypeID returns 0xf9c8bcc6.
 func (*WebDocumentNoProxy) TypeID() uint32 { return 0xf9c8bcc6 }
-
-// TypeName returns "webDocumentNoProxy".
-func (*WebDocumentNoProxy) TypeName() string { return "webDocumentNoProxy" }
 
 func (*WebDocumentNoProxy) isWebDocumentClass() {}
 
@@ -36041,9 +33474,6 @@ type InputWebDocument struct {
 // TypeID returns 0x9bed434d.
 func (*InputWebDocument) TypeID() uint32 { return 0x9bed434d }
 
-// TypeName returns "inputWebDocument".
-func (*InputWebDocument) TypeName() string { return "inputWebDocument" }
-
 func (*InputWebDocument) isInputWebDocumentClass() {}
 
 // EncodeBare writes the fields of inputWebDocument.
@@ -36095,9 +33525,6 @@ type InputWebFileLocation struct {
 // TypeID returns 0xc239d686.
 func (*InputWebFileLocation) TypeID() uint32 { return 0xc239d686 }
 
-// TypeName returns "inputWebFileLocation".
-func (*InputWebFileLocation) TypeName() string { return "inputWebFileLocation" }
-
 func (*InputWebFileLocation) isInputWebFileLocationClass() {}
 
 // EncodeBare writes the fields of inputWebFileLocation.
@@ -36127,9 +33554,6 @@ type InputWebFileGeoPointLocation struct {
 
 // TypeID returns 0x9f2221c9.
 func (*InputWebFileGeoPointLocation) TypeID() uint32 { return 0x9f2221c9 }
-
-// TypeName returns "inputWebFileGeoPointLocation".
-func (*InputWebFileGeoPointLocation) TypeName() string { return "inputWebFileGeoPointLocation" }
 
 func (*InputWebFileGeoPointLocation) isInputWebFileLocationClass() {}
 
@@ -36166,11 +33590,6 @@ type InputWebFileAudioAlbumThumbLocation struct {
 
 // TypeID returns 0xf46fe924.
 func (*InputWebFileAudioAlbumThumbLocation) TypeID() uint32 { return 0xf46fe924 }
-
-// TypeName returns "inputWebFileAudioAlbumThumbLocation".
-func (*InputWebFileAudioAlbumThumbLocation) TypeName() string {
-	return "inputWebFileAudioAlbumThumbLocation"
-}
 
 func (*InputWebFileAudioAlbumThumbLocation) isInputWebFileLocationClass() {}
 
@@ -36252,9 +33671,6 @@ type UploadWebFile struct {
 // TypeID returns 0x21e753bc.
 func (*UploadWebFile) TypeID() uint32 { return 0x21e753bc }
 
-// TypeName returns "upload.webFile".
-func (*UploadWebFile) TypeName() string { return "upload.webFile" }
-
 func (*UploadWebFile) isUploadWebFileClass() {}
 
 // EncodeBare writes the fields of upload.webFile.
@@ -36321,9 +33737,6 @@ type PaymentsPaymentForm struct {
 
 // TypeID returns 0xa0058751.
 func (*PaymentsPaymentForm) TypeID() uint32 { return 0xa0058751 }
-
-// TypeName returns "payments.paymentForm".
-func (*PaymentsPaymentForm) TypeName() string { return "payments.paymentForm" }
 
 func (*PaymentsPaymentForm) isPaymentsPaymentFormClass() {}
 
@@ -36433,9 +33846,6 @@ type PaymentsPaymentFormStars struct {
 // TypeID returns 0x7bf6b15c.
 func (*PaymentsPaymentFormStars) TypeID() uint32 { return 0x7bf6b15c }
 
-// TypeName returns "payments.paymentFormStars".
-func (*PaymentsPaymentFormStars) TypeName() string { return "payments.paymentFormStars" }
-
 func (*PaymentsPaymentFormStars) isPaymentsPaymentFormClass() {}
 
 // EncodeBare writes the fields of payments.paymentFormStars.
@@ -36481,9 +33891,6 @@ type PaymentsPaymentFormStarGift struct {
 
 // TypeID returns 0xb425cfe1.
 func (*PaymentsPaymentFormStarGift) TypeID() uint32 { return 0xb425cfe1 }
-
-// TypeName returns "payments.paymentFormStarGift".
-func (*PaymentsPaymentFormStarGift) TypeName() string { return "payments.paymentFormStarGift" }
 
 func (*PaymentsPaymentFormStarGift) isPaymentsPaymentFormClass() {}
 
@@ -36531,9 +33938,6 @@ type PaymentsValidatedRequestedInfo struct {
 
 // TypeID returns 0xd1451883.
 func (*PaymentsValidatedRequestedInfo) TypeID() uint32 { return 0xd1451883 }
-
-// TypeName returns "payments.validatedRequestedInfo".
-func (*PaymentsValidatedRequestedInfo) TypeName() string { return "payments.validatedRequestedInfo" }
 
 func (*PaymentsValidatedRequestedInfo) isPaymentsValidatedRequestedInfoClass() {}
 
@@ -36598,9 +34002,6 @@ type PaymentsPaymentResult struct {
 // TypeID returns 0x4e5f810d.
 func (*PaymentsPaymentResult) TypeID() uint32 { return 0x4e5f810d }
 
-// TypeName returns "payments.paymentResult".
-func (*PaymentsPaymentResult) TypeName() string { return "payments.paymentResult" }
-
 func (*PaymentsPaymentResult) isPaymentsPaymentResultClass() {}
 
 // EncodeBare writes the fields of payments.paymentResult.
@@ -36623,11 +34024,6 @@ type PaymentsPaymentVerificationNeeded struct {
 
 // TypeID returns 0xd8411139.
 func (*PaymentsPaymentVerificationNeeded) TypeID() uint32 { return 0xd8411139 }
-
-// TypeName returns "payments.paymentVerificationNeeded".
-func (*PaymentsPaymentVerificationNeeded) TypeName() string {
-	return "payments.paymentVerificationNeeded"
-}
 
 func (*PaymentsPaymentVerificationNeeded) isPaymentsPaymentResultClass() {}
 
@@ -36685,9 +34081,6 @@ type PaymentsPaymentReceipt struct {
 
 // TypeID returns 0x70c4fe03.
 func (*PaymentsPaymentReceipt) TypeID() uint32 { return 0x70c4fe03 }
-
-// TypeName returns "payments.paymentReceipt".
-func (*PaymentsPaymentReceipt) TypeName() string { return "payments.paymentReceipt" }
 
 func (*PaymentsPaymentReceipt) isPaymentsPaymentReceiptClass() {}
 
@@ -36778,9 +34171,6 @@ type PaymentsPaymentReceiptStars struct {
 // TypeID returns 0xdabbf83a.
 func (*PaymentsPaymentReceiptStars) TypeID() uint32 { return 0xdabbf83a }
 
-// TypeName returns "payments.paymentReceiptStars".
-func (*PaymentsPaymentReceiptStars) TypeName() string { return "payments.paymentReceiptStars" }
-
 func (*PaymentsPaymentReceiptStars) isPaymentsPaymentReceiptClass() {}
 
 // EncodeBare writes the fields of payments.paymentReceiptStars.
@@ -36854,9 +34244,6 @@ type PaymentsSavedInfo struct {
 // TypeID returns 0xfb8fe43c.
 func (*PaymentsSavedInfo) TypeID() uint32 { return 0xfb8fe43c }
 
-// TypeName returns "payments.savedInfo".
-func (*PaymentsSavedInfo) TypeName() string { return "payments.savedInfo" }
-
 func (*PaymentsSavedInfo) isPaymentsSavedInfoClass() {}
 
 // EncodeBare writes the fields of payments.savedInfo.
@@ -36916,9 +34303,6 @@ type InputPaymentCredentialsSaved struct {
 // TypeID returns 0xc10eb2cf.
 func (*InputPaymentCredentialsSaved) TypeID() uint32 { return 0xc10eb2cf }
 
-// TypeName returns "inputPaymentCredentialsSaved".
-func (*InputPaymentCredentialsSaved) TypeName() string { return "inputPaymentCredentialsSaved" }
-
 func (*InputPaymentCredentialsSaved) isInputPaymentCredentialsClass() {}
 
 // EncodeBare writes the fields of inputPaymentCredentialsSaved.
@@ -36944,9 +34328,6 @@ type InputPaymentCredentials struct {
 
 // TypeID returns 0x3417d728.
 func (*InputPaymentCredentials) TypeID() uint32 { return 0x3417d728 }
-
-// TypeName returns "inputPaymentCredentials".
-func (*InputPaymentCredentials) TypeName() string { return "inputPaymentCredentials" }
 
 func (*InputPaymentCredentials) isInputPaymentCredentialsClass() {}
 
@@ -36978,9 +34359,6 @@ type InputPaymentCredentialsApplePay struct {
 // TypeID returns 0x0aa1c39f.
 func (*InputPaymentCredentialsApplePay) TypeID() uint32 { return 0x0aa1c39f }
 
-// TypeName returns "inputPaymentCredentialsApplePay".
-func (*InputPaymentCredentialsApplePay) TypeName() string { return "inputPaymentCredentialsApplePay" }
-
 func (*InputPaymentCredentialsApplePay) isInputPaymentCredentialsClass() {}
 
 // EncodeBare writes the fields of inputPaymentCredentialsApplePay.
@@ -37003,9 +34381,6 @@ type InputPaymentCredentialsGooglePay struct {
 
 // TypeID returns 0x8ac32801.
 func (*InputPaymentCredentialsGooglePay) TypeID() uint32 { return 0x8ac32801 }
-
-// TypeName returns "inputPaymentCredentialsGooglePay".
-func (*InputPaymentCredentialsGooglePay) TypeName() string { return "inputPaymentCredentialsGooglePay" }
 
 func (*InputPaymentCredentialsGooglePay) isInputPaymentCredentialsClass() {}
 
@@ -37051,9 +34426,6 @@ type AccountTmpPassword struct {
 
 // TypeID returns 0xdb64fd34.
 func (*AccountTmpPassword) TypeID() uint32 { return 0xdb64fd34 }
-
-// TypeName returns "account.tmpPassword".
-func (*AccountTmpPassword) TypeName() string { return "account.tmpPassword" }
 
 func (*AccountTmpPassword) isAccountTmpPasswordClass() {}
 
@@ -37102,9 +34474,6 @@ type ShippingOption struct {
 
 // TypeID returns 0xb6213cdf.
 func (*ShippingOption) TypeID() uint32 { return 0xb6213cdf }
-
-// TypeName returns "shippingOption".
-func (*ShippingOption) TypeName() string { return "shippingOption" }
 
 func (*ShippingOption) isShippingOptionClass() {}
 
@@ -37156,9 +34525,6 @@ type InputStickerSetItem struct {
 
 // TypeID returns 0x32da9e9c.
 func (*InputStickerSetItem) TypeID() uint32 { return 0x32da9e9c }
-
-// TypeName returns "inputStickerSetItem".
-func (*InputStickerSetItem) TypeName() string { return "inputStickerSetItem" }
 
 func (*InputStickerSetItem) isInputStickerSetItemClass() {}
 
@@ -37228,9 +34594,6 @@ type InputPhoneCall struct {
 // TypeID returns 0x1e36fded.
 func (*InputPhoneCall) TypeID() uint32 { return 0x1e36fded }
 
-// TypeName returns "inputPhoneCall".
-func (*InputPhoneCall) TypeName() string { return "inputPhoneCall" }
-
 func (*InputPhoneCall) isInputPhoneCallClass() {}
 
 // EncodeBare writes the fields of inputPhoneCall.
@@ -37277,9 +34640,6 @@ type PhoneCallEmpty struct {
 // TypeID returns 0x5366c915.
 func (*PhoneCallEmpty) TypeID() uint32 { return 0x5366c915 }
 
-// TypeName returns "phoneCallEmpty".
-func (*PhoneCallEmpty) TypeName() string { return "phoneCallEmpty" }
-
 func (*PhoneCallEmpty) isPhoneCallClass() {}
 
 // EncodeBare writes the fields of phoneCallEmpty.
@@ -37309,9 +34669,6 @@ type PhoneCallWaiting struct {
 
 // TypeID returns 0xc5226f17.
 func (*PhoneCallWaiting) TypeID() uint32 { return 0xc5226f17 }
-
-// TypeName returns "phoneCallWaiting".
-func (*PhoneCallWaiting) TypeName() string { return "phoneCallWaiting" }
 
 func (*PhoneCallWaiting) isPhoneCallClass() {}
 
@@ -37369,9 +34726,6 @@ type PhoneCallRequested struct {
 // TypeID returns 0x14b0ed0c.
 func (*PhoneCallRequested) TypeID() uint32 { return 0x14b0ed0c }
 
-// TypeName returns "phoneCallRequested".
-func (*PhoneCallRequested) TypeName() string { return "phoneCallRequested" }
-
 func (*PhoneCallRequested) isPhoneCallClass() {}
 
 // EncodeBare writes the fields of phoneCallRequested.
@@ -37420,9 +34774,6 @@ type PhoneCallAccepted struct {
 
 // TypeID returns 0x3660c311.
 func (*PhoneCallAccepted) TypeID() uint32 { return 0x3660c311 }
-
-// TypeName returns "phoneCallAccepted".
-func (*PhoneCallAccepted) TypeName() string { return "phoneCallAccepted" }
 
 func (*PhoneCallAccepted) isPhoneCallClass() {}
 
@@ -37478,9 +34829,6 @@ type PhoneCall struct {
 
 // TypeID returns 0x30535af5.
 func (*PhoneCall) TypeID() uint32 { return 0x30535af5 }
-
-// TypeName returns "phoneCall".
-func (*PhoneCall) TypeName() string { return "phoneCall" }
 
 func (*PhoneCall) isPhoneCallClass() {}
 
@@ -37551,9 +34899,6 @@ type PhoneCallDiscarded struct {
 
 // TypeID returns 0x50ca4de1.
 func (*PhoneCallDiscarded) TypeID() uint32 { return 0x50ca4de1 }
-
-// TypeName returns "phoneCallDiscarded".
-func (*PhoneCallDiscarded) TypeName() string { return "phoneCallDiscarded" }
 
 func (*PhoneCallDiscarded) isPhoneCallClass() {}
 
@@ -37637,9 +34982,6 @@ type PhoneConnection struct {
 // TypeID returns 0x9cc123c7.
 func (*PhoneConnection) TypeID() uint32 { return 0x9cc123c7 }
 
-// TypeName returns "phoneConnection".
-func (*PhoneConnection) TypeName() string { return "phoneConnection" }
-
 func (*PhoneConnection) isPhoneConnectionClass() {}
 
 // EncodeBare writes the fields of phoneConnection.
@@ -37684,9 +35026,6 @@ type PhoneConnectionWebrtc struct {
 
 // TypeID returns 0x635fe375.
 func (*PhoneConnectionWebrtc) TypeID() uint32 { return 0x635fe375 }
-
-// TypeName returns "phoneConnectionWebrtc".
-func (*PhoneConnectionWebrtc) TypeName() string { return "phoneConnectionWebrtc" }
 
 func (*PhoneConnectionWebrtc) isPhoneConnectionClass() {}
 
@@ -37757,9 +35096,6 @@ type PhoneCallProtocol struct {
 // TypeID returns 0xfc878fc8.
 func (*PhoneCallProtocol) TypeID() uint32 { return 0xfc878fc8 }
 
-// TypeName returns "phoneCallProtocol".
-func (*PhoneCallProtocol) TypeName() string { return "phoneCallProtocol" }
-
 func (*PhoneCallProtocol) isPhoneCallProtocolClass() {}
 
 // EncodeBare writes the fields of phoneCallProtocol.
@@ -37820,9 +35156,6 @@ type PhonePhoneCall struct {
 // TypeID returns 0xec82e140.
 func (*PhonePhoneCall) TypeID() uint32 { return 0xec82e140 }
 
-// TypeName returns "phone.phoneCall".
-func (*PhonePhoneCall) TypeName() string { return "phone.phoneCall" }
-
 func (*PhonePhoneCall) isPhonePhoneCallClass() {}
 
 // EncodeBare writes the fields of phone.phoneCall.
@@ -37869,9 +35202,6 @@ type UploadCDNFileReuploadNeeded struct {
 // TypeID returns 0xeea8e46e.
 func (*UploadCDNFileReuploadNeeded) TypeID() uint32 { return 0xeea8e46e }
 
-// TypeName returns "upload.cdnFileReuploadNeeded".
-func (*UploadCDNFileReuploadNeeded) TypeName() string { return "upload.cdnFileReuploadNeeded" }
-
 func (*UploadCDNFileReuploadNeeded) isUploadCDNFileClass() {}
 
 // EncodeBare writes the fields of upload.cdnFileReuploadNeeded.
@@ -37894,9 +35224,6 @@ type UploadCDNFile struct {
 
 // TypeID returns 0xa99fca4f.
 func (*UploadCDNFile) TypeID() uint32 { return 0xa99fca4f }
-
-// TypeName returns "upload.cdnFile".
-func (*UploadCDNFile) TypeName() string { return "upload.cdnFile" }
 
 func (*UploadCDNFile) isUploadCDNFileClass() {}
 
@@ -37942,9 +35269,6 @@ type CDNPublicKey struct {
 
 // TypeID returns 0xc982eaba.
 func (*CDNPublicKey) TypeID() uint32 { return 0xc982eaba }
-
-// TypeName returns "cdnPublicKey".
-func (*CDNPublicKey) TypeName() string { return "cdnPublicKey" }
 
 func (*CDNPublicKey) isCDNPublicKeyClass() {}
 
@@ -37992,9 +35316,6 @@ type CDNConfig struct {
 // TypeID returns 0x5725e40a.
 func (*CDNConfig) TypeID() uint32 { return 0x5725e40a }
 
-// TypeName returns "cdnConfig".
-func (*CDNConfig) TypeName() string { return "cdnConfig" }
-
 func (*CDNConfig) isCDNConfigClass() {}
 
 // EncodeBare writes the fields of cdnConfig.
@@ -38040,9 +35361,6 @@ type LangPackString struct {
 // TypeID returns 0xcad181f6.
 func (*LangPackString) TypeID() uint32 { return 0xcad181f6 }
 
-// TypeName returns "langPackString".
-func (*LangPackString) TypeName() string { return "langPackString" }
-
 func (*LangPackString) isLangPackStringClass() {}
 
 // EncodeBare writes the fields of langPackString.
@@ -38073,9 +35391,6 @@ type LangPackStringPluralized struct {
 
 // TypeID returns 0x6c47ac9f.
 func (*LangPackStringPluralized) TypeID() uint32 { return 0x6c47ac9f }
-
-// TypeName returns "langPackStringPluralized".
-func (*LangPackStringPluralized) TypeName() string { return "langPackStringPluralized" }
 
 func (*LangPackStringPluralized) isLangPackStringClass() {}
 
@@ -38150,9 +35465,6 @@ type LangPackStringDeleted struct {
 // TypeID returns 0x2979eeb2.
 func (*LangPackStringDeleted) TypeID() uint32 { return 0x2979eeb2 }
 
-// TypeName returns "langPackStringDeleted".
-func (*LangPackStringDeleted) TypeName() string { return "langPackStringDeleted" }
-
 func (*LangPackStringDeleted) isLangPackStringClass() {}
 
 // EncodeBare writes the fields of langPackStringDeleted.
@@ -38199,9 +35511,6 @@ type LangPackDifference struct {
 
 // TypeID returns 0xf385c1f6.
 func (*LangPackDifference) TypeID() uint32 { return 0xf385c1f6 }
-
-// TypeName returns "langPackDifference".
-func (*LangPackDifference) TypeName() string { return "langPackDifference" }
 
 func (*LangPackDifference) isLangPackDifferenceClass() {}
 
@@ -38262,9 +35571,6 @@ type LangPackLanguage struct {
 
 // TypeID returns 0xeeca5ce3.
 func (*LangPackLanguage) TypeID() uint32 { return 0xeeca5ce3 }
-
-// TypeName returns "langPackLanguage".
-func (*LangPackLanguage) TypeName() string { return "langPackLanguage" }
 
 func (*LangPackLanguage) isLangPackLanguageClass() {}
 
@@ -38347,11 +35653,6 @@ type ChannelAdminLogEventActionChangeTitle struct {
 // TypeID returns 0xe6dfb825.
 func (*ChannelAdminLogEventActionChangeTitle) TypeID() uint32 { return 0xe6dfb825 }
 
-// TypeName returns "channelAdminLogEventActionChangeTitle".
-func (*ChannelAdminLogEventActionChangeTitle) TypeName() string {
-	return "channelAdminLogEventActionChangeTitle"
-}
-
 func (*ChannelAdminLogEventActionChangeTitle) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeTitle.
@@ -38377,11 +35678,6 @@ type ChannelAdminLogEventActionChangeAbout struct {
 
 // TypeID returns 0x55188a2e.
 func (*ChannelAdminLogEventActionChangeAbout) TypeID() uint32 { return 0x55188a2e }
-
-// TypeName returns "channelAdminLogEventActionChangeAbout".
-func (*ChannelAdminLogEventActionChangeAbout) TypeName() string {
-	return "channelAdminLogEventActionChangeAbout"
-}
 
 func (*ChannelAdminLogEventActionChangeAbout) isChannelAdminLogEventActionClass() {}
 
@@ -38409,11 +35705,6 @@ type ChannelAdminLogEventActionChangeUsername struct {
 // TypeID returns 0x6a4afc38.
 func (*ChannelAdminLogEventActionChangeUsername) TypeID() uint32 { return 0x6a4afc38 }
 
-// TypeName returns "channelAdminLogEventActionChangeUsername".
-func (*ChannelAdminLogEventActionChangeUsername) TypeName() string {
-	return "channelAdminLogEventActionChangeUsername"
-}
-
 func (*ChannelAdminLogEventActionChangeUsername) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeUsername.
@@ -38440,11 +35731,6 @@ type ChannelAdminLogEventActionChangePhoto struct {
 // TypeID returns 0x434bd2af.
 func (*ChannelAdminLogEventActionChangePhoto) TypeID() uint32 { return 0x434bd2af }
 
-// TypeName returns "channelAdminLogEventActionChangePhoto".
-func (*ChannelAdminLogEventActionChangePhoto) TypeName() string {
-	return "channelAdminLogEventActionChangePhoto"
-}
-
 func (*ChannelAdminLogEventActionChangePhoto) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangePhoto.
@@ -38470,11 +35756,6 @@ type ChannelAdminLogEventActionToggleInvites struct {
 // TypeID returns 0x1b7907ae.
 func (*ChannelAdminLogEventActionToggleInvites) TypeID() uint32 { return 0x1b7907ae }
 
-// TypeName returns "channelAdminLogEventActionToggleInvites".
-func (*ChannelAdminLogEventActionToggleInvites) TypeName() string {
-	return "channelAdminLogEventActionToggleInvites"
-}
-
 func (*ChannelAdminLogEventActionToggleInvites) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleInvites.
@@ -38497,11 +35778,6 @@ type ChannelAdminLogEventActionToggleSignatures struct {
 
 // TypeID returns 0x26ae0971.
 func (*ChannelAdminLogEventActionToggleSignatures) TypeID() uint32 { return 0x26ae0971 }
-
-// TypeName returns "channelAdminLogEventActionToggleSignatures".
-func (*ChannelAdminLogEventActionToggleSignatures) TypeName() string {
-	return "channelAdminLogEventActionToggleSignatures"
-}
 
 func (*ChannelAdminLogEventActionToggleSignatures) isChannelAdminLogEventActionClass() {}
 
@@ -38526,11 +35802,6 @@ type ChannelAdminLogEventActionUpdatePinned struct {
 // TypeID returns 0xe9e82c18.
 func (*ChannelAdminLogEventActionUpdatePinned) TypeID() uint32 { return 0xe9e82c18 }
 
-// TypeName returns "channelAdminLogEventActionUpdatePinned".
-func (*ChannelAdminLogEventActionUpdatePinned) TypeName() string {
-	return "channelAdminLogEventActionUpdatePinned"
-}
-
 func (*ChannelAdminLogEventActionUpdatePinned) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionUpdatePinned.
@@ -38554,11 +35825,6 @@ type ChannelAdminLogEventActionEditMessage struct {
 
 // TypeID returns 0x709b2405.
 func (*ChannelAdminLogEventActionEditMessage) TypeID() uint32 { return 0x709b2405 }
-
-// TypeName returns "channelAdminLogEventActionEditMessage".
-func (*ChannelAdminLogEventActionEditMessage) TypeName() string {
-	return "channelAdminLogEventActionEditMessage"
-}
 
 func (*ChannelAdminLogEventActionEditMessage) isChannelAdminLogEventActionClass() {}
 
@@ -38585,11 +35851,6 @@ type ChannelAdminLogEventActionDeleteMessage struct {
 // TypeID returns 0x42e047bb.
 func (*ChannelAdminLogEventActionDeleteMessage) TypeID() uint32 { return 0x42e047bb }
 
-// TypeName returns "channelAdminLogEventActionDeleteMessage".
-func (*ChannelAdminLogEventActionDeleteMessage) TypeName() string {
-	return "channelAdminLogEventActionDeleteMessage"
-}
-
 func (*ChannelAdminLogEventActionDeleteMessage) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionDeleteMessage.
@@ -38612,11 +35873,6 @@ type ChannelAdminLogEventActionParticipantJoin struct {
 // TypeID returns 0x183040d3.
 func (*ChannelAdminLogEventActionParticipantJoin) TypeID() uint32 { return 0x183040d3 }
 
-// TypeName returns "channelAdminLogEventActionParticipantJoin".
-func (*ChannelAdminLogEventActionParticipantJoin) TypeName() string {
-	return "channelAdminLogEventActionParticipantJoin"
-}
-
 func (*ChannelAdminLogEventActionParticipantJoin) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionParticipantJoin.
@@ -38636,11 +35892,6 @@ type ChannelAdminLogEventActionParticipantLeave struct {
 
 // TypeID returns 0xf89777f2.
 func (*ChannelAdminLogEventActionParticipantLeave) TypeID() uint32 { return 0xf89777f2 }
-
-// TypeName returns "channelAdminLogEventActionParticipantLeave".
-func (*ChannelAdminLogEventActionParticipantLeave) TypeName() string {
-	return "channelAdminLogEventActionParticipantLeave"
-}
 
 func (*ChannelAdminLogEventActionParticipantLeave) isChannelAdminLogEventActionClass() {}
 
@@ -38662,11 +35913,6 @@ type ChannelAdminLogEventActionParticipantInvite struct {
 
 // TypeID returns 0xe31c34d8.
 func (*ChannelAdminLogEventActionParticipantInvite) TypeID() uint32 { return 0xe31c34d8 }
-
-// TypeName returns "channelAdminLogEventActionParticipantInvite".
-func (*ChannelAdminLogEventActionParticipantInvite) TypeName() string {
-	return "channelAdminLogEventActionParticipantInvite"
-}
 
 func (*ChannelAdminLogEventActionParticipantInvite) isChannelAdminLogEventActionClass() {}
 
@@ -38691,11 +35937,6 @@ type ChannelAdminLogEventActionParticipantToggleBan struct {
 
 // TypeID returns 0xe6d83d7e.
 func (*ChannelAdminLogEventActionParticipantToggleBan) TypeID() uint32 { return 0xe6d83d7e }
-
-// TypeName returns "channelAdminLogEventActionParticipantToggleBan".
-func (*ChannelAdminLogEventActionParticipantToggleBan) TypeName() string {
-	return "channelAdminLogEventActionParticipantToggleBan"
-}
 
 func (*ChannelAdminLogEventActionParticipantToggleBan) isChannelAdminLogEventActionClass() {}
 
@@ -38723,11 +35964,6 @@ type ChannelAdminLogEventActionParticipantToggleAdmin struct {
 // TypeID returns 0xd5676710.
 func (*ChannelAdminLogEventActionParticipantToggleAdmin) TypeID() uint32 { return 0xd5676710 }
 
-// TypeName returns "channelAdminLogEventActionParticipantToggleAdmin".
-func (*ChannelAdminLogEventActionParticipantToggleAdmin) TypeName() string {
-	return "channelAdminLogEventActionParticipantToggleAdmin"
-}
-
 func (*ChannelAdminLogEventActionParticipantToggleAdmin) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionParticipantToggleAdmin.
@@ -38754,11 +35990,6 @@ type ChannelAdminLogEventActionChangeStickerSet struct {
 // TypeID returns 0xb1c3caa7.
 func (*ChannelAdminLogEventActionChangeStickerSet) TypeID() uint32 { return 0xb1c3caa7 }
 
-// TypeName returns "channelAdminLogEventActionChangeStickerSet".
-func (*ChannelAdminLogEventActionChangeStickerSet) TypeName() string {
-	return "channelAdminLogEventActionChangeStickerSet"
-}
-
 func (*ChannelAdminLogEventActionChangeStickerSet) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeStickerSet.
@@ -38784,11 +36015,6 @@ type ChannelAdminLogEventActionTogglePreHistoryHidden struct {
 // TypeID returns 0x5f5c95f1.
 func (*ChannelAdminLogEventActionTogglePreHistoryHidden) TypeID() uint32 { return 0x5f5c95f1 }
 
-// TypeName returns "channelAdminLogEventActionTogglePreHistoryHidden".
-func (*ChannelAdminLogEventActionTogglePreHistoryHidden) TypeName() string {
-	return "channelAdminLogEventActionTogglePreHistoryHidden"
-}
-
 func (*ChannelAdminLogEventActionTogglePreHistoryHidden) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionTogglePreHistoryHidden.
@@ -38812,11 +36038,6 @@ type ChannelAdminLogEventActionDefaultBannedRights struct {
 
 // TypeID returns 0x2df5fc0a.
 func (*ChannelAdminLogEventActionDefaultBannedRights) TypeID() uint32 { return 0x2df5fc0a }
-
-// TypeName returns "channelAdminLogEventActionDefaultBannedRights".
-func (*ChannelAdminLogEventActionDefaultBannedRights) TypeName() string {
-	return "channelAdminLogEventActionDefaultBannedRights"
-}
 
 func (*ChannelAdminLogEventActionDefaultBannedRights) isChannelAdminLogEventActionClass() {}
 
@@ -38843,11 +36064,6 @@ type ChannelAdminLogEventActionStopPoll struct {
 // TypeID returns 0x8f079643.
 func (*ChannelAdminLogEventActionStopPoll) TypeID() uint32 { return 0x8f079643 }
 
-// TypeName returns "channelAdminLogEventActionStopPoll".
-func (*ChannelAdminLogEventActionStopPoll) TypeName() string {
-	return "channelAdminLogEventActionStopPoll"
-}
-
 func (*ChannelAdminLogEventActionStopPoll) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionStopPoll.
@@ -38871,11 +36087,6 @@ type ChannelAdminLogEventActionChangeLinkedChat struct {
 
 // TypeID returns 0x050c7ac8.
 func (*ChannelAdminLogEventActionChangeLinkedChat) TypeID() uint32 { return 0x050c7ac8 }
-
-// TypeName returns "channelAdminLogEventActionChangeLinkedChat".
-func (*ChannelAdminLogEventActionChangeLinkedChat) TypeName() string {
-	return "channelAdminLogEventActionChangeLinkedChat"
-}
 
 func (*ChannelAdminLogEventActionChangeLinkedChat) isChannelAdminLogEventActionClass() {}
 
@@ -38903,11 +36114,6 @@ type ChannelAdminLogEventActionChangeLocation struct {
 // TypeID returns 0x0e6b76ae.
 func (*ChannelAdminLogEventActionChangeLocation) TypeID() uint32 { return 0x0e6b76ae }
 
-// TypeName returns "channelAdminLogEventActionChangeLocation".
-func (*ChannelAdminLogEventActionChangeLocation) TypeName() string {
-	return "channelAdminLogEventActionChangeLocation"
-}
-
 func (*ChannelAdminLogEventActionChangeLocation) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeLocation.
@@ -38934,11 +36140,6 @@ type ChannelAdminLogEventActionToggleSlowMode struct {
 // TypeID returns 0x53909779.
 func (*ChannelAdminLogEventActionToggleSlowMode) TypeID() uint32 { return 0x53909779 }
 
-// TypeName returns "channelAdminLogEventActionToggleSlowMode".
-func (*ChannelAdminLogEventActionToggleSlowMode) TypeName() string {
-	return "channelAdminLogEventActionToggleSlowMode"
-}
-
 func (*ChannelAdminLogEventActionToggleSlowMode) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleSlowMode.
@@ -38964,11 +36165,6 @@ type ChannelAdminLogEventActionStartGroupCall struct {
 // TypeID returns 0x23209745.
 func (*ChannelAdminLogEventActionStartGroupCall) TypeID() uint32 { return 0x23209745 }
 
-// TypeName returns "channelAdminLogEventActionStartGroupCall".
-func (*ChannelAdminLogEventActionStartGroupCall) TypeName() string {
-	return "channelAdminLogEventActionStartGroupCall"
-}
-
 func (*ChannelAdminLogEventActionStartGroupCall) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionStartGroupCall.
@@ -38991,11 +36187,6 @@ type ChannelAdminLogEventActionDiscardGroupCall struct {
 
 // TypeID returns 0xdb9f9140.
 func (*ChannelAdminLogEventActionDiscardGroupCall) TypeID() uint32 { return 0xdb9f9140 }
-
-// TypeName returns "channelAdminLogEventActionDiscardGroupCall".
-func (*ChannelAdminLogEventActionDiscardGroupCall) TypeName() string {
-	return "channelAdminLogEventActionDiscardGroupCall"
-}
 
 func (*ChannelAdminLogEventActionDiscardGroupCall) isChannelAdminLogEventActionClass() {}
 
@@ -39020,11 +36211,6 @@ type ChannelAdminLogEventActionParticipantMute struct {
 // TypeID returns 0xf92424d2.
 func (*ChannelAdminLogEventActionParticipantMute) TypeID() uint32 { return 0xf92424d2 }
 
-// TypeName returns "channelAdminLogEventActionParticipantMute".
-func (*ChannelAdminLogEventActionParticipantMute) TypeName() string {
-	return "channelAdminLogEventActionParticipantMute"
-}
-
 func (*ChannelAdminLogEventActionParticipantMute) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionParticipantMute.
@@ -39047,11 +36233,6 @@ type ChannelAdminLogEventActionParticipantUnmute struct {
 
 // TypeID returns 0xe64429c0.
 func (*ChannelAdminLogEventActionParticipantUnmute) TypeID() uint32 { return 0xe64429c0 }
-
-// TypeName returns "channelAdminLogEventActionParticipantUnmute".
-func (*ChannelAdminLogEventActionParticipantUnmute) TypeName() string {
-	return "channelAdminLogEventActionParticipantUnmute"
-}
 
 func (*ChannelAdminLogEventActionParticipantUnmute) isChannelAdminLogEventActionClass() {}
 
@@ -39076,11 +36257,6 @@ type ChannelAdminLogEventActionToggleGroupCallSetting struct {
 // TypeID returns 0x56d6a247.
 func (*ChannelAdminLogEventActionToggleGroupCallSetting) TypeID() uint32 { return 0x56d6a247 }
 
-// TypeName returns "channelAdminLogEventActionToggleGroupCallSetting".
-func (*ChannelAdminLogEventActionToggleGroupCallSetting) TypeName() string {
-	return "channelAdminLogEventActionToggleGroupCallSetting"
-}
-
 func (*ChannelAdminLogEventActionToggleGroupCallSetting) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleGroupCallSetting.
@@ -39104,11 +36280,6 @@ type ChannelAdminLogEventActionParticipantJoinByInvite struct {
 
 // TypeID returns 0xfe9fc158.
 func (*ChannelAdminLogEventActionParticipantJoinByInvite) TypeID() uint32 { return 0xfe9fc158 }
-
-// TypeName returns "channelAdminLogEventActionParticipantJoinByInvite".
-func (*ChannelAdminLogEventActionParticipantJoinByInvite) TypeName() string {
-	return "channelAdminLogEventActionParticipantJoinByInvite"
-}
 
 func (*ChannelAdminLogEventActionParticipantJoinByInvite) isChannelAdminLogEventActionClass() {}
 
@@ -39140,11 +36311,6 @@ type ChannelAdminLogEventActionExportedInviteDelete struct {
 // TypeID returns 0x5a50fca4.
 func (*ChannelAdminLogEventActionExportedInviteDelete) TypeID() uint32 { return 0x5a50fca4 }
 
-// TypeName returns "channelAdminLogEventActionExportedInviteDelete".
-func (*ChannelAdminLogEventActionExportedInviteDelete) TypeName() string {
-	return "channelAdminLogEventActionExportedInviteDelete"
-}
-
 func (*ChannelAdminLogEventActionExportedInviteDelete) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionExportedInviteDelete.
@@ -39167,11 +36333,6 @@ type ChannelAdminLogEventActionExportedInviteRevoke struct {
 
 // TypeID returns 0x410a134e.
 func (*ChannelAdminLogEventActionExportedInviteRevoke) TypeID() uint32 { return 0x410a134e }
-
-// TypeName returns "channelAdminLogEventActionExportedInviteRevoke".
-func (*ChannelAdminLogEventActionExportedInviteRevoke) TypeName() string {
-	return "channelAdminLogEventActionExportedInviteRevoke"
-}
 
 func (*ChannelAdminLogEventActionExportedInviteRevoke) isChannelAdminLogEventActionClass() {}
 
@@ -39196,11 +36357,6 @@ type ChannelAdminLogEventActionExportedInviteEdit struct {
 
 // TypeID returns 0xe90ebb59.
 func (*ChannelAdminLogEventActionExportedInviteEdit) TypeID() uint32 { return 0xe90ebb59 }
-
-// TypeName returns "channelAdminLogEventActionExportedInviteEdit".
-func (*ChannelAdminLogEventActionExportedInviteEdit) TypeName() string {
-	return "channelAdminLogEventActionExportedInviteEdit"
-}
 
 func (*ChannelAdminLogEventActionExportedInviteEdit) isChannelAdminLogEventActionClass() {}
 
@@ -39227,11 +36383,6 @@ type ChannelAdminLogEventActionParticipantVolume struct {
 // TypeID returns 0x3e7f6847.
 func (*ChannelAdminLogEventActionParticipantVolume) TypeID() uint32 { return 0x3e7f6847 }
 
-// TypeName returns "channelAdminLogEventActionParticipantVolume".
-func (*ChannelAdminLogEventActionParticipantVolume) TypeName() string {
-	return "channelAdminLogEventActionParticipantVolume"
-}
-
 func (*ChannelAdminLogEventActionParticipantVolume) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionParticipantVolume.
@@ -39255,11 +36406,6 @@ type ChannelAdminLogEventActionChangeHistoryTTL struct {
 
 // TypeID returns 0x6e941a38.
 func (*ChannelAdminLogEventActionChangeHistoryTTL) TypeID() uint32 { return 0x6e941a38 }
-
-// TypeName returns "channelAdminLogEventActionChangeHistoryTTL".
-func (*ChannelAdminLogEventActionChangeHistoryTTL) TypeName() string {
-	return "channelAdminLogEventActionChangeHistoryTTL"
-}
 
 func (*ChannelAdminLogEventActionChangeHistoryTTL) isChannelAdminLogEventActionClass() {}
 
@@ -39287,11 +36433,6 @@ type ChannelAdminLogEventActionParticipantJoinByRequest struct {
 // TypeID returns 0xafb6144a.
 func (*ChannelAdminLogEventActionParticipantJoinByRequest) TypeID() uint32 { return 0xafb6144a }
 
-// TypeName returns "channelAdminLogEventActionParticipantJoinByRequest".
-func (*ChannelAdminLogEventActionParticipantJoinByRequest) TypeName() string {
-	return "channelAdminLogEventActionParticipantJoinByRequest"
-}
-
 func (*ChannelAdminLogEventActionParticipantJoinByRequest) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionParticipantJoinByRequest.
@@ -39317,11 +36458,6 @@ type ChannelAdminLogEventActionToggleNoForwards struct {
 // TypeID returns 0xcb2ac766.
 func (*ChannelAdminLogEventActionToggleNoForwards) TypeID() uint32 { return 0xcb2ac766 }
 
-// TypeName returns "channelAdminLogEventActionToggleNoForwards".
-func (*ChannelAdminLogEventActionToggleNoForwards) TypeName() string {
-	return "channelAdminLogEventActionToggleNoForwards"
-}
-
 func (*ChannelAdminLogEventActionToggleNoForwards) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleNoForwards.
@@ -39344,11 +36480,6 @@ type ChannelAdminLogEventActionSendMessage struct {
 
 // TypeID returns 0x278f2868.
 func (*ChannelAdminLogEventActionSendMessage) TypeID() uint32 { return 0x278f2868 }
-
-// TypeName returns "channelAdminLogEventActionSendMessage".
-func (*ChannelAdminLogEventActionSendMessage) TypeName() string {
-	return "channelAdminLogEventActionSendMessage"
-}
 
 func (*ChannelAdminLogEventActionSendMessage) isChannelAdminLogEventActionClass() {}
 
@@ -39373,11 +36504,6 @@ type ChannelAdminLogEventActionChangeAvailableReactions struct {
 
 // TypeID returns 0xbe4e0ef8.
 func (*ChannelAdminLogEventActionChangeAvailableReactions) TypeID() uint32 { return 0xbe4e0ef8 }
-
-// TypeName returns "channelAdminLogEventActionChangeAvailableReactions".
-func (*ChannelAdminLogEventActionChangeAvailableReactions) TypeName() string {
-	return "channelAdminLogEventActionChangeAvailableReactions"
-}
 
 func (*ChannelAdminLogEventActionChangeAvailableReactions) isChannelAdminLogEventActionClass() {}
 
@@ -39405,11 +36531,6 @@ type ChannelAdminLogEventActionChangeUsernames struct {
 // TypeID returns 0xf04fb3a9.
 func (*ChannelAdminLogEventActionChangeUsernames) TypeID() uint32 { return 0xf04fb3a9 }
 
-// TypeName returns "channelAdminLogEventActionChangeUsernames".
-func (*ChannelAdminLogEventActionChangeUsernames) TypeName() string {
-	return "channelAdminLogEventActionChangeUsernames"
-}
-
 func (*ChannelAdminLogEventActionChangeUsernames) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeUsernames.
@@ -39435,11 +36556,6 @@ type ChannelAdminLogEventActionToggleForum struct {
 // TypeID returns 0x02cc6383.
 func (*ChannelAdminLogEventActionToggleForum) TypeID() uint32 { return 0x02cc6383 }
 
-// TypeName returns "channelAdminLogEventActionToggleForum".
-func (*ChannelAdminLogEventActionToggleForum) TypeName() string {
-	return "channelAdminLogEventActionToggleForum"
-}
-
 func (*ChannelAdminLogEventActionToggleForum) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleForum.
@@ -39462,11 +36578,6 @@ type ChannelAdminLogEventActionCreateTopic struct {
 
 // TypeID returns 0x58707d28.
 func (*ChannelAdminLogEventActionCreateTopic) TypeID() uint32 { return 0x58707d28 }
-
-// TypeName returns "channelAdminLogEventActionCreateTopic".
-func (*ChannelAdminLogEventActionCreateTopic) TypeName() string {
-	return "channelAdminLogEventActionCreateTopic"
-}
 
 func (*ChannelAdminLogEventActionCreateTopic) isChannelAdminLogEventActionClass() {}
 
@@ -39491,11 +36602,6 @@ type ChannelAdminLogEventActionEditTopic struct {
 
 // TypeID returns 0xf06fe208.
 func (*ChannelAdminLogEventActionEditTopic) TypeID() uint32 { return 0xf06fe208 }
-
-// TypeName returns "channelAdminLogEventActionEditTopic".
-func (*ChannelAdminLogEventActionEditTopic) TypeName() string {
-	return "channelAdminLogEventActionEditTopic"
-}
 
 func (*ChannelAdminLogEventActionEditTopic) isChannelAdminLogEventActionClass() {}
 
@@ -39522,11 +36628,6 @@ type ChannelAdminLogEventActionDeleteTopic struct {
 // TypeID returns 0xae168909.
 func (*ChannelAdminLogEventActionDeleteTopic) TypeID() uint32 { return 0xae168909 }
 
-// TypeName returns "channelAdminLogEventActionDeleteTopic".
-func (*ChannelAdminLogEventActionDeleteTopic) TypeName() string {
-	return "channelAdminLogEventActionDeleteTopic"
-}
-
 func (*ChannelAdminLogEventActionDeleteTopic) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionDeleteTopic.
@@ -39550,11 +36651,6 @@ type ChannelAdminLogEventActionPinTopic struct {
 
 // TypeID returns 0x5d8d353b.
 func (*ChannelAdminLogEventActionPinTopic) TypeID() uint32 { return 0x5d8d353b }
-
-// TypeName returns "channelAdminLogEventActionPinTopic".
-func (*ChannelAdminLogEventActionPinTopic) TypeName() string {
-	return "channelAdminLogEventActionPinTopic"
-}
 
 func (*ChannelAdminLogEventActionPinTopic) isChannelAdminLogEventActionClass() {}
 
@@ -39598,11 +36694,6 @@ type ChannelAdminLogEventActionToggleAntiSpam struct {
 // TypeID returns 0x64f36dfc.
 func (*ChannelAdminLogEventActionToggleAntiSpam) TypeID() uint32 { return 0x64f36dfc }
 
-// TypeName returns "channelAdminLogEventActionToggleAntiSpam".
-func (*ChannelAdminLogEventActionToggleAntiSpam) TypeName() string {
-	return "channelAdminLogEventActionToggleAntiSpam"
-}
-
 func (*ChannelAdminLogEventActionToggleAntiSpam) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleAntiSpam.
@@ -39626,11 +36717,6 @@ type ChannelAdminLogEventActionChangePeerColor struct {
 
 // TypeID returns 0x5796e780.
 func (*ChannelAdminLogEventActionChangePeerColor) TypeID() uint32 { return 0x5796e780 }
-
-// TypeName returns "channelAdminLogEventActionChangePeerColor".
-func (*ChannelAdminLogEventActionChangePeerColor) TypeName() string {
-	return "channelAdminLogEventActionChangePeerColor"
-}
 
 func (*ChannelAdminLogEventActionChangePeerColor) isChannelAdminLogEventActionClass() {}
 
@@ -39658,11 +36744,6 @@ type ChannelAdminLogEventActionChangeProfilePeerColor struct {
 // TypeID returns 0x5e477b25.
 func (*ChannelAdminLogEventActionChangeProfilePeerColor) TypeID() uint32 { return 0x5e477b25 }
 
-// TypeName returns "channelAdminLogEventActionChangeProfilePeerColor".
-func (*ChannelAdminLogEventActionChangeProfilePeerColor) TypeName() string {
-	return "channelAdminLogEventActionChangeProfilePeerColor"
-}
-
 func (*ChannelAdminLogEventActionChangeProfilePeerColor) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeProfilePeerColor.
@@ -39688,11 +36769,6 @@ type ChannelAdminLogEventActionChangeWallpaper struct {
 
 // TypeID returns 0x31bb5d52.
 func (*ChannelAdminLogEventActionChangeWallpaper) TypeID() uint32 { return 0x31bb5d52 }
-
-// TypeName returns "channelAdminLogEventActionChangeWallpaper".
-func (*ChannelAdminLogEventActionChangeWallpaper) TypeName() string {
-	return "channelAdminLogEventActionChangeWallpaper"
-}
 
 func (*ChannelAdminLogEventActionChangeWallpaper) isChannelAdminLogEventActionClass() {}
 
@@ -39720,11 +36796,6 @@ type ChannelAdminLogEventActionChangeEmojiStatus struct {
 // TypeID returns 0x3ea9feb1.
 func (*ChannelAdminLogEventActionChangeEmojiStatus) TypeID() uint32 { return 0x3ea9feb1 }
 
-// TypeName returns "channelAdminLogEventActionChangeEmojiStatus".
-func (*ChannelAdminLogEventActionChangeEmojiStatus) TypeName() string {
-	return "channelAdminLogEventActionChangeEmojiStatus"
-}
-
 func (*ChannelAdminLogEventActionChangeEmojiStatus) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeEmojiStatus.
@@ -39751,11 +36822,6 @@ type ChannelAdminLogEventActionChangeEmojiStickerSet struct {
 // TypeID returns 0x46d840ab.
 func (*ChannelAdminLogEventActionChangeEmojiStickerSet) TypeID() uint32 { return 0x46d840ab }
 
-// TypeName returns "channelAdminLogEventActionChangeEmojiStickerSet".
-func (*ChannelAdminLogEventActionChangeEmojiStickerSet) TypeName() string {
-	return "channelAdminLogEventActionChangeEmojiStickerSet"
-}
-
 func (*ChannelAdminLogEventActionChangeEmojiStickerSet) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionChangeEmojiStickerSet.
@@ -39781,11 +36847,6 @@ type ChannelAdminLogEventActionToggleSignatureProfiles struct {
 // TypeID returns 0x60a79c79.
 func (*ChannelAdminLogEventActionToggleSignatureProfiles) TypeID() uint32 { return 0x60a79c79 }
 
-// TypeName returns "channelAdminLogEventActionToggleSignatureProfiles".
-func (*ChannelAdminLogEventActionToggleSignatureProfiles) TypeName() string {
-	return "channelAdminLogEventActionToggleSignatureProfiles"
-}
-
 func (*ChannelAdminLogEventActionToggleSignatureProfiles) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleSignatureProfiles.
@@ -39809,11 +36870,6 @@ type ChannelAdminLogEventActionParticipantSubExtend struct {
 
 // TypeID returns 0x64642db3.
 func (*ChannelAdminLogEventActionParticipantSubExtend) TypeID() uint32 { return 0x64642db3 }
-
-// TypeName returns "channelAdminLogEventActionParticipantSubExtend".
-func (*ChannelAdminLogEventActionParticipantSubExtend) TypeName() string {
-	return "channelAdminLogEventActionParticipantSubExtend"
-}
 
 func (*ChannelAdminLogEventActionParticipantSubExtend) isChannelAdminLogEventActionClass() {}
 
@@ -39840,11 +36896,6 @@ type ChannelAdminLogEventActionToggleAutotranslation struct {
 // TypeID returns 0xc517f77e.
 func (*ChannelAdminLogEventActionToggleAutotranslation) TypeID() uint32 { return 0xc517f77e }
 
-// TypeName returns "channelAdminLogEventActionToggleAutotranslation".
-func (*ChannelAdminLogEventActionToggleAutotranslation) TypeName() string {
-	return "channelAdminLogEventActionToggleAutotranslation"
-}
-
 func (*ChannelAdminLogEventActionToggleAutotranslation) isChannelAdminLogEventActionClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEventActionToggleAutotranslation.
@@ -39869,11 +36920,6 @@ type ChannelAdminLogEventActionParticipantEditRank struct {
 
 // TypeID returns 0x5806b4ec.
 func (*ChannelAdminLogEventActionParticipantEditRank) TypeID() uint32 { return 0x5806b4ec }
-
-// TypeName returns "channelAdminLogEventActionParticipantEditRank".
-func (*ChannelAdminLogEventActionParticipantEditRank) TypeName() string {
-	return "channelAdminLogEventActionParticipantEditRank"
-}
 
 func (*ChannelAdminLogEventActionParticipantEditRank) isChannelAdminLogEventActionClass() {}
 
@@ -39926,9 +36972,6 @@ type ChannelAdminLogEvent struct {
 // TypeID returns 0x1fad68cd.
 func (*ChannelAdminLogEvent) TypeID() uint32 { return 0x1fad68cd }
 
-// TypeName returns "channelAdminLogEvent".
-func (*ChannelAdminLogEvent) TypeName() string { return "channelAdminLogEvent" }
-
 func (*ChannelAdminLogEvent) isChannelAdminLogEventClass() {}
 
 // EncodeBare writes the fields of channelAdminLogEvent.
@@ -39980,9 +37023,6 @@ type ChannelsAdminLogResults struct {
 
 // TypeID returns 0xed8af74d.
 func (*ChannelsAdminLogResults) TypeID() uint32 { return 0xed8af74d }
-
-// TypeName returns "channels.adminLogResults".
-func (*ChannelsAdminLogResults) TypeName() string { return "channels.adminLogResults" }
 
 func (*ChannelsAdminLogResults) isChannelsAdminLogResultsClass() {}
 
@@ -40050,9 +37090,6 @@ type ChannelAdminLogEventsFilter struct {
 
 // TypeID returns 0xea107ae4.
 func (*ChannelAdminLogEventsFilter) TypeID() uint32 { return 0xea107ae4 }
-
-// TypeName returns "channelAdminLogEventsFilter".
-func (*ChannelAdminLogEventsFilter) TypeName() string { return "channelAdminLogEventsFilter" }
 
 func (*ChannelAdminLogEventsFilter) isChannelAdminLogEventsFilterClass() {}
 
@@ -40180,9 +37217,6 @@ type PopularContact struct {
 // TypeID returns 0x5ce14175.
 func (*PopularContact) TypeID() uint32 { return 0x5ce14175 }
 
-// TypeName returns "popularContact".
-func (*PopularContact) TypeName() string { return "popularContact" }
-
 func (*PopularContact) isPopularContactClass() {}
 
 // EncodeBare writes the fields of popularContact.
@@ -40228,11 +37262,6 @@ type MessagesFavedStickersNotModified struct {
 // TypeID returns 0x9e8fa6d3.
 func (*MessagesFavedStickersNotModified) TypeID() uint32 { return 0x9e8fa6d3 }
 
-// TypeName returns "messages.favedStickersNotModified".
-func (*MessagesFavedStickersNotModified) TypeName() string {
-	return "messages.favedStickersNotModified"
-}
-
 func (*MessagesFavedStickersNotModified) isMessagesFavedStickersClass() {}
 
 // EncodeBare writes the fields of messages.favedStickersNotModified.
@@ -40255,9 +37284,6 @@ type MessagesFavedStickers struct {
 
 // TypeID returns 0x2cb51097.
 func (*MessagesFavedStickers) TypeID() uint32 { return 0x2cb51097 }
-
-// TypeName returns "messages.favedStickers".
-func (*MessagesFavedStickers) TypeName() string { return "messages.favedStickers" }
 
 func (*MessagesFavedStickers) isMessagesFavedStickersClass() {}
 
@@ -40307,9 +37333,6 @@ type RecentMeURLUnknown struct {
 // TypeID returns 0x46e1d13d.
 func (*RecentMeURLUnknown) TypeID() uint32 { return 0x46e1d13d }
 
-// TypeName returns "recentMeUrlUnknown".
-func (*RecentMeURLUnknown) TypeName() string { return "recentMeUrlUnknown" }
-
 func (*RecentMeURLUnknown) isRecentMeURLClass() {}
 
 // EncodeBare writes the fields of recentMeUrlUnknown.
@@ -40333,9 +37356,6 @@ type RecentMeURLUser struct {
 
 // TypeID returns 0xb92c09e2.
 func (*RecentMeURLUser) TypeID() uint32 { return 0xb92c09e2 }
-
-// TypeName returns "recentMeUrlUser".
-func (*RecentMeURLUser) TypeName() string { return "recentMeUrlUser" }
 
 func (*RecentMeURLUser) isRecentMeURLClass() {}
 
@@ -40363,9 +37383,6 @@ type RecentMeURLChat struct {
 // TypeID returns 0xb2da71d2.
 func (*RecentMeURLChat) TypeID() uint32 { return 0xb2da71d2 }
 
-// TypeName returns "recentMeUrlChat".
-func (*RecentMeURLChat) TypeName() string { return "recentMeUrlChat" }
-
 func (*RecentMeURLChat) isRecentMeURLClass() {}
 
 // EncodeBare writes the fields of recentMeUrlChat.
@@ -40392,9 +37409,6 @@ type RecentMeURLChatInvite struct {
 // TypeID returns 0xeb49081d.
 func (*RecentMeURLChatInvite) TypeID() uint32 { return 0xeb49081d }
 
-// TypeName returns "recentMeUrlChatInvite".
-func (*RecentMeURLChatInvite) TypeName() string { return "recentMeUrlChatInvite" }
-
 func (*RecentMeURLChatInvite) isRecentMeURLClass() {}
 
 // EncodeBare writes the fields of recentMeUrlChatInvite.
@@ -40420,9 +37434,6 @@ type RecentMeURLStickerSet struct {
 
 // TypeID returns 0xbc0a57dc.
 func (*RecentMeURLStickerSet) TypeID() uint32 { return 0xbc0a57dc }
-
-// TypeName returns "recentMeUrlStickerSet".
-func (*RecentMeURLStickerSet) TypeName() string { return "recentMeUrlStickerSet" }
 
 func (*RecentMeURLStickerSet) isRecentMeURLClass() {}
 
@@ -40471,9 +37482,6 @@ type HelpRecentMeURLs struct {
 
 // TypeID returns 0x0e0310d7.
 func (*HelpRecentMeURLs) TypeID() uint32 { return 0x0e0310d7 }
-
-// TypeName returns "help.recentMeUrls".
-func (*HelpRecentMeURLs) TypeName() string { return "help.recentMeUrls" }
 
 func (*HelpRecentMeURLs) isHelpRecentMeURLsClass() {}
 
@@ -40525,9 +37533,6 @@ type InputSingleMedia struct {
 
 // TypeID returns 0x1cc6e91f.
 func (*InputSingleMedia) TypeID() uint32 { return 0x1cc6e91f }
-
-// TypeName returns "inputSingleMedia".
-func (*InputSingleMedia) TypeName() string { return "inputSingleMedia" }
 
 func (*InputSingleMedia) isInputSingleMediaClass() {}
 
@@ -40597,9 +37602,6 @@ type WebAuthorization struct {
 // TypeID returns 0xa6f8f452.
 func (*WebAuthorization) TypeID() uint32 { return 0xa6f8f452 }
 
-// TypeName returns "webAuthorization".
-func (*WebAuthorization) TypeName() string { return "webAuthorization" }
-
 func (*WebAuthorization) isWebAuthorizationClass() {}
 
 // EncodeBare writes the fields of webAuthorization.
@@ -40661,9 +37663,6 @@ type AccountWebAuthorizations struct {
 // TypeID returns 0xed56c9fc.
 func (*AccountWebAuthorizations) TypeID() uint32 { return 0xed56c9fc }
 
-// TypeName returns "account.webAuthorizations".
-func (*AccountWebAuthorizations) TypeName() string { return "account.webAuthorizations" }
-
 func (*AccountWebAuthorizations) isAccountWebAuthorizationsClass() {}
 
 // EncodeBare writes the fields of account.webAuthorizations.
@@ -40710,9 +37709,6 @@ type InputMessageID struct {
 // TypeID returns 0xa676a322.
 func (*InputMessageID) TypeID() uint32 { return 0xa676a322 }
 
-// TypeName returns "inputMessageID".
-func (*InputMessageID) TypeName() string { return "inputMessageID" }
-
 func (*InputMessageID) isInputMessageClass() {}
 
 // EncodeBare writes the fields of inputMessageID.
@@ -40736,9 +37732,6 @@ type InputMessageReplyTo struct {
 // TypeID returns 0xbad88395.
 func (*InputMessageReplyTo) TypeID() uint32 { return 0xbad88395 }
 
-// TypeName returns "inputMessageReplyTo".
-func (*InputMessageReplyTo) TypeName() string { return "inputMessageReplyTo" }
-
 func (*InputMessageReplyTo) isInputMessageClass() {}
 
 // EncodeBare writes the fields of inputMessageReplyTo.
@@ -40761,9 +37754,6 @@ type InputMessagePinned struct {
 // TypeID returns 0x86872538.
 func (*InputMessagePinned) TypeID() uint32 { return 0x86872538 }
 
-// TypeName returns "inputMessagePinned".
-func (*InputMessagePinned) TypeName() string { return "inputMessagePinned" }
-
 func (*InputMessagePinned) isInputMessageClass() {}
 
 // EncodeBare writes the fields of inputMessagePinned.
@@ -40785,9 +37775,6 @@ type InputMessageCallbackQuery struct {
 
 // TypeID returns 0xacfa1a7e.
 func (*InputMessageCallbackQuery) TypeID() uint32 { return 0xacfa1a7e }
-
-// TypeName returns "inputMessageCallbackQuery".
-func (*InputMessageCallbackQuery) TypeName() string { return "inputMessageCallbackQuery" }
 
 func (*InputMessageCallbackQuery) isInputMessageClass() {}
 
@@ -40835,9 +37822,6 @@ type InputDialogPeer struct {
 // TypeID returns 0xfcaafeb7.
 func (*InputDialogPeer) TypeID() uint32 { return 0xfcaafeb7 }
 
-// TypeName returns "inputDialogPeer".
-func (*InputDialogPeer) TypeName() string { return "inputDialogPeer" }
-
 func (*InputDialogPeer) isInputDialogPeerClass() {}
 
 // EncodeBare writes the fields of inputDialogPeer.
@@ -40861,9 +37845,6 @@ type InputDialogPeerFolder struct {
 // TypeID returns 0x64600527.
 func (*InputDialogPeerFolder) TypeID() uint32 { return 0x64600527 }
 
-// TypeName returns "inputDialogPeerFolder".
-func (*InputDialogPeerFolder) TypeName() string { return "inputDialogPeerFolder" }
-
 func (*InputDialogPeerFolder) isInputDialogPeerClass() {}
 
 // EncodeBare writes the fields of inputDialogPeerFolder.
@@ -40886,9 +37867,6 @@ type InputDialogPeerCommunity struct {
 
 // TypeID returns 0x69ef72c4.
 func (*InputDialogPeerCommunity) TypeID() uint32 { return 0x69ef72c4 }
-
-// TypeName returns "inputDialogPeerCommunity".
-func (*InputDialogPeerCommunity) TypeName() string { return "inputDialogPeerCommunity" }
 
 func (*InputDialogPeerCommunity) isInputDialogPeerClass() {}
 
@@ -40934,9 +37912,6 @@ type DialogPeer struct {
 // TypeID returns 0xe56dbf05.
 func (*DialogPeer) TypeID() uint32 { return 0xe56dbf05 }
 
-// TypeName returns "dialogPeer".
-func (*DialogPeer) TypeName() string { return "dialogPeer" }
-
 func (*DialogPeer) isDialogPeerClass() {}
 
 // EncodeBare writes the fields of dialogPeer.
@@ -40960,9 +37935,6 @@ type DialogPeerFolder struct {
 // TypeID returns 0x514519e2.
 func (*DialogPeerFolder) TypeID() uint32 { return 0x514519e2 }
 
-// TypeName returns "dialogPeerFolder".
-func (*DialogPeerFolder) TypeName() string { return "dialogPeerFolder" }
-
 func (*DialogPeerFolder) isDialogPeerClass() {}
 
 // EncodeBare writes the fields of dialogPeerFolder.
@@ -40985,9 +37957,6 @@ type DialogPeerCommunity struct {
 
 // TypeID returns 0x2f65c8e4.
 func (*DialogPeerCommunity) TypeID() uint32 { return 0x2f65c8e4 }
-
-// TypeName returns "dialogPeerCommunity".
-func (*DialogPeerCommunity) TypeName() string { return "dialogPeerCommunity" }
 
 func (*DialogPeerCommunity) isDialogPeerClass() {}
 
@@ -41032,11 +38001,6 @@ type MessagesFoundStickerSetsNotModified struct {
 // TypeID returns 0x0d54b65d.
 func (*MessagesFoundStickerSetsNotModified) TypeID() uint32 { return 0x0d54b65d }
 
-// TypeName returns "messages.foundStickerSetsNotModified".
-func (*MessagesFoundStickerSetsNotModified) TypeName() string {
-	return "messages.foundStickerSetsNotModified"
-}
-
 func (*MessagesFoundStickerSetsNotModified) isMessagesFoundStickerSetsClass() {}
 
 // EncodeBare writes the fields of messages.foundStickerSetsNotModified.
@@ -41058,9 +38022,6 @@ type MessagesFoundStickerSets struct {
 
 // TypeID returns 0x8af09dd2.
 func (*MessagesFoundStickerSets) TypeID() uint32 { return 0x8af09dd2 }
-
-// TypeName returns "messages.foundStickerSets".
-func (*MessagesFoundStickerSets) TypeName() string { return "messages.foundStickerSets" }
 
 func (*MessagesFoundStickerSets) isMessagesFoundStickerSetsClass() {}
 
@@ -41109,9 +38070,6 @@ type FileHash struct {
 
 // TypeID returns 0xf39b035c.
 func (*FileHash) TypeID() uint32 { return 0xf39b035c }
-
-// TypeName returns "fileHash".
-func (*FileHash) TypeName() string { return "fileHash" }
 
 func (*FileHash) isFileHashClass() {}
 
@@ -41162,9 +38120,6 @@ type InputClientProxy struct {
 // TypeID returns 0x75588b3f.
 func (*InputClientProxy) TypeID() uint32 { return 0x75588b3f }
 
-// TypeName returns "inputClientProxy".
-func (*InputClientProxy) TypeName() string { return "inputClientProxy" }
-
 func (*InputClientProxy) isInputClientProxyClass() {}
 
 // EncodeBare writes the fields of inputClientProxy.
@@ -41211,9 +38166,6 @@ type HelpTermsOfServiceUpdateEmpty struct {
 // TypeID returns 0xe3309f7f.
 func (*HelpTermsOfServiceUpdateEmpty) TypeID() uint32 { return 0xe3309f7f }
 
-// TypeName returns "help.termsOfServiceUpdateEmpty".
-func (*HelpTermsOfServiceUpdateEmpty) TypeName() string { return "help.termsOfServiceUpdateEmpty" }
-
 func (*HelpTermsOfServiceUpdateEmpty) isHelpTermsOfServiceUpdateClass() {}
 
 // EncodeBare writes the fields of help.termsOfServiceUpdateEmpty.
@@ -41237,9 +38189,6 @@ type HelpTermsOfServiceUpdate struct {
 
 // TypeID returns 0x28ecf961.
 func (*HelpTermsOfServiceUpdate) TypeID() uint32 { return 0x28ecf961 }
-
-// TypeName returns "help.termsOfServiceUpdate".
-func (*HelpTermsOfServiceUpdate) TypeName() string { return "help.termsOfServiceUpdate" }
 
 func (*HelpTermsOfServiceUpdate) isHelpTermsOfServiceUpdateClass() {}
 
@@ -41291,9 +38240,6 @@ type InputSecureFileUploaded struct {
 // TypeID returns 0x3334b0f0.
 func (*InputSecureFileUploaded) TypeID() uint32 { return 0x3334b0f0 }
 
-// TypeName returns "inputSecureFileUploaded".
-func (*InputSecureFileUploaded) TypeName() string { return "inputSecureFileUploaded" }
-
 func (*InputSecureFileUploaded) isInputSecureFileClass() {}
 
 // EncodeBare writes the fields of inputSecureFileUploaded.
@@ -41325,9 +38271,6 @@ type InputSecureFile struct {
 
 // TypeID returns 0x5367e5be.
 func (*InputSecureFile) TypeID() uint32 { return 0x5367e5be }
-
-// TypeName returns "inputSecureFile".
-func (*InputSecureFile) TypeName() string { return "inputSecureFile" }
 
 func (*InputSecureFile) isInputSecureFileClass() {}
 
@@ -41374,9 +38317,6 @@ type SecureFileEmpty struct {
 // TypeID returns 0x64199744.
 func (*SecureFileEmpty) TypeID() uint32 { return 0x64199744 }
 
-// TypeName returns "secureFileEmpty".
-func (*SecureFileEmpty) TypeName() string { return "secureFileEmpty" }
-
 func (*SecureFileEmpty) isSecureFileClass() {}
 
 // EncodeBare writes the fields of secureFileEmpty.
@@ -41403,9 +38343,6 @@ type SecureFile struct {
 
 // TypeID returns 0x7d09c27e.
 func (*SecureFile) TypeID() uint32 { return 0x7d09c27e }
-
-// TypeName returns "secureFile".
-func (*SecureFile) TypeName() string { return "secureFile" }
 
 func (*SecureFile) isSecureFileClass() {}
 
@@ -41465,9 +38402,6 @@ type SecureData struct {
 // TypeID returns 0x8aeabec3.
 func (*SecureData) TypeID() uint32 { return 0x8aeabec3 }
 
-// TypeName returns "secureData".
-func (*SecureData) TypeName() string { return "secureData" }
-
 func (*SecureData) isSecureDataClass() {}
 
 // EncodeBare writes the fields of secureData.
@@ -41516,9 +38450,6 @@ type SecurePlainPhone struct {
 // TypeID returns 0x7d6099dd.
 func (*SecurePlainPhone) TypeID() uint32 { return 0x7d6099dd }
 
-// TypeName returns "securePlainPhone".
-func (*SecurePlainPhone) TypeName() string { return "securePlainPhone" }
-
 func (*SecurePlainPhone) isSecurePlainDataClass() {}
 
 // EncodeBare writes the fields of securePlainPhone.
@@ -41541,9 +38472,6 @@ type SecurePlainEmail struct {
 
 // TypeID returns 0x21ec5a5f.
 func (*SecurePlainEmail) TypeID() uint32 { return 0x21ec5a5f }
-
-// TypeName returns "securePlainEmail".
-func (*SecurePlainEmail) TypeName() string { return "securePlainEmail" }
 
 func (*SecurePlainEmail) isSecurePlainDataClass() {}
 
@@ -41588,9 +38516,6 @@ type SecureValueTypePersonalDetails struct {
 // TypeID returns 0x9d2a81e3.
 func (*SecureValueTypePersonalDetails) TypeID() uint32 { return 0x9d2a81e3 }
 
-// TypeName returns "secureValueTypePersonalDetails".
-func (*SecureValueTypePersonalDetails) TypeName() string { return "secureValueTypePersonalDetails" }
-
 func (*SecureValueTypePersonalDetails) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypePersonalDetails.
@@ -41610,9 +38535,6 @@ type SecureValueTypePassport struct {
 
 // TypeID returns 0x3dac6a00.
 func (*SecureValueTypePassport) TypeID() uint32 { return 0x3dac6a00 }
-
-// TypeName returns "secureValueTypePassport".
-func (*SecureValueTypePassport) TypeName() string { return "secureValueTypePassport" }
 
 func (*SecureValueTypePassport) isSecureValueTypeClass() {}
 
@@ -41634,9 +38556,6 @@ type SecureValueTypeDriverLicense struct {
 // TypeID returns 0x06e425c4.
 func (*SecureValueTypeDriverLicense) TypeID() uint32 { return 0x06e425c4 }
 
-// TypeName returns "secureValueTypeDriverLicense".
-func (*SecureValueTypeDriverLicense) TypeName() string { return "secureValueTypeDriverLicense" }
-
 func (*SecureValueTypeDriverLicense) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypeDriverLicense.
@@ -41656,9 +38575,6 @@ type SecureValueTypeIdentityCard struct {
 
 // TypeID returns 0xa0d0744b.
 func (*SecureValueTypeIdentityCard) TypeID() uint32 { return 0xa0d0744b }
-
-// TypeName returns "secureValueTypeIdentityCard".
-func (*SecureValueTypeIdentityCard) TypeName() string { return "secureValueTypeIdentityCard" }
 
 func (*SecureValueTypeIdentityCard) isSecureValueTypeClass() {}
 
@@ -41680,9 +38596,6 @@ type SecureValueTypeInternalPassport struct {
 // TypeID returns 0x99a48f23.
 func (*SecureValueTypeInternalPassport) TypeID() uint32 { return 0x99a48f23 }
 
-// TypeName returns "secureValueTypeInternalPassport".
-func (*SecureValueTypeInternalPassport) TypeName() string { return "secureValueTypeInternalPassport" }
-
 func (*SecureValueTypeInternalPassport) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypeInternalPassport.
@@ -41702,9 +38615,6 @@ type SecureValueTypeAddress struct {
 
 // TypeID returns 0xcbe31e26.
 func (*SecureValueTypeAddress) TypeID() uint32 { return 0xcbe31e26 }
-
-// TypeName returns "secureValueTypeAddress".
-func (*SecureValueTypeAddress) TypeName() string { return "secureValueTypeAddress" }
 
 func (*SecureValueTypeAddress) isSecureValueTypeClass() {}
 
@@ -41726,9 +38636,6 @@ type SecureValueTypeUtilityBill struct {
 // TypeID returns 0xfc36954e.
 func (*SecureValueTypeUtilityBill) TypeID() uint32 { return 0xfc36954e }
 
-// TypeName returns "secureValueTypeUtilityBill".
-func (*SecureValueTypeUtilityBill) TypeName() string { return "secureValueTypeUtilityBill" }
-
 func (*SecureValueTypeUtilityBill) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypeUtilityBill.
@@ -41748,9 +38655,6 @@ type SecureValueTypeBankStatement struct {
 
 // TypeID returns 0x89137c0d.
 func (*SecureValueTypeBankStatement) TypeID() uint32 { return 0x89137c0d }
-
-// TypeName returns "secureValueTypeBankStatement".
-func (*SecureValueTypeBankStatement) TypeName() string { return "secureValueTypeBankStatement" }
 
 func (*SecureValueTypeBankStatement) isSecureValueTypeClass() {}
 
@@ -41772,9 +38676,6 @@ type SecureValueTypeRentalAgreement struct {
 // TypeID returns 0x8b883488.
 func (*SecureValueTypeRentalAgreement) TypeID() uint32 { return 0x8b883488 }
 
-// TypeName returns "secureValueTypeRentalAgreement".
-func (*SecureValueTypeRentalAgreement) TypeName() string { return "secureValueTypeRentalAgreement" }
-
 func (*SecureValueTypeRentalAgreement) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypeRentalAgreement.
@@ -41794,11 +38695,6 @@ type SecureValueTypePassportRegistration struct {
 
 // TypeID returns 0x99e3806a.
 func (*SecureValueTypePassportRegistration) TypeID() uint32 { return 0x99e3806a }
-
-// TypeName returns "secureValueTypePassportRegistration".
-func (*SecureValueTypePassportRegistration) TypeName() string {
-	return "secureValueTypePassportRegistration"
-}
 
 func (*SecureValueTypePassportRegistration) isSecureValueTypeClass() {}
 
@@ -41820,11 +38716,6 @@ type SecureValueTypeTemporaryRegistration struct {
 // TypeID returns 0xea02ec33.
 func (*SecureValueTypeTemporaryRegistration) TypeID() uint32 { return 0xea02ec33 }
 
-// TypeName returns "secureValueTypeTemporaryRegistration".
-func (*SecureValueTypeTemporaryRegistration) TypeName() string {
-	return "secureValueTypeTemporaryRegistration"
-}
-
 func (*SecureValueTypeTemporaryRegistration) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypeTemporaryRegistration.
@@ -41845,9 +38736,6 @@ type SecureValueTypePhone struct {
 // TypeID returns 0xb320aadb.
 func (*SecureValueTypePhone) TypeID() uint32 { return 0xb320aadb }
 
-// TypeName returns "secureValueTypePhone".
-func (*SecureValueTypePhone) TypeName() string { return "secureValueTypePhone" }
-
 func (*SecureValueTypePhone) isSecureValueTypeClass() {}
 
 // EncodeBare writes the fields of secureValueTypePhone.
@@ -41867,9 +38755,6 @@ type SecureValueTypeEmail struct {
 
 // TypeID returns 0x8e3ca7ee.
 func (*SecureValueTypeEmail) TypeID() uint32 { return 0x8e3ca7ee }
-
-// TypeName returns "secureValueTypeEmail".
-func (*SecureValueTypeEmail) TypeName() string { return "secureValueTypeEmail" }
 
 func (*SecureValueTypeEmail) isSecureValueTypeClass() {}
 
@@ -41920,9 +38805,6 @@ type SecureValue struct {
 
 // TypeID returns 0x187fa0ca.
 func (*SecureValue) TypeID() uint32 { return 0x187fa0ca }
-
-// TypeName returns "secureValue".
-func (*SecureValue) TypeName() string { return "secureValue" }
 
 func (*SecureValue) isSecureValueClass() {}
 
@@ -42043,9 +38925,6 @@ type InputSecureValue struct {
 // TypeID returns 0xdb21d0a7.
 func (*InputSecureValue) TypeID() uint32 { return 0xdb21d0a7 }
 
-// TypeName returns "inputSecureValue".
-func (*InputSecureValue) TypeName() string { return "inputSecureValue" }
-
 func (*InputSecureValue) isInputSecureValueClass() {}
 
 // EncodeBare writes the fields of inputSecureValue.
@@ -42157,9 +39036,6 @@ type SecureValueHash struct {
 // TypeID returns 0xed1ecdb0.
 func (*SecureValueHash) TypeID() uint32 { return 0xed1ecdb0 }
 
-// TypeName returns "secureValueHash".
-func (*SecureValueHash) TypeName() string { return "secureValueHash" }
-
 func (*SecureValueHash) isSecureValueHashClass() {}
 
 // EncodeBare writes the fields of secureValueHash.
@@ -42209,9 +39085,6 @@ type SecureValueErrorData struct {
 // TypeID returns 0xe8a40bd9.
 func (*SecureValueErrorData) TypeID() uint32 { return 0xe8a40bd9 }
 
-// TypeName returns "secureValueErrorData".
-func (*SecureValueErrorData) TypeName() string { return "secureValueErrorData" }
-
 func (*SecureValueErrorData) isSecureValueErrorClass() {}
 
 // EncodeBare writes the fields of secureValueErrorData.
@@ -42243,9 +39116,6 @@ type SecureValueErrorFrontSide struct {
 // TypeID returns 0x00be3dfa.
 func (*SecureValueErrorFrontSide) TypeID() uint32 { return 0x00be3dfa }
 
-// TypeName returns "secureValueErrorFrontSide".
-func (*SecureValueErrorFrontSide) TypeName() string { return "secureValueErrorFrontSide" }
-
 func (*SecureValueErrorFrontSide) isSecureValueErrorClass() {}
 
 // EncodeBare writes the fields of secureValueErrorFrontSide.
@@ -42274,9 +39144,6 @@ type SecureValueErrorReverseSide struct {
 
 // TypeID returns 0x868a2aa5.
 func (*SecureValueErrorReverseSide) TypeID() uint32 { return 0x868a2aa5 }
-
-// TypeName returns "secureValueErrorReverseSide".
-func (*SecureValueErrorReverseSide) TypeName() string { return "secureValueErrorReverseSide" }
 
 func (*SecureValueErrorReverseSide) isSecureValueErrorClass() {}
 
@@ -42307,9 +39174,6 @@ type SecureValueErrorSelfie struct {
 // TypeID returns 0xe537ced6.
 func (*SecureValueErrorSelfie) TypeID() uint32 { return 0xe537ced6 }
 
-// TypeName returns "secureValueErrorSelfie".
-func (*SecureValueErrorSelfie) TypeName() string { return "secureValueErrorSelfie" }
-
 func (*SecureValueErrorSelfie) isSecureValueErrorClass() {}
 
 // EncodeBare writes the fields of secureValueErrorSelfie.
@@ -42338,9 +39202,6 @@ type SecureValueErrorFile struct {
 
 // TypeID returns 0x7a700873.
 func (*SecureValueErrorFile) TypeID() uint32 { return 0x7a700873 }
-
-// TypeName returns "secureValueErrorFile".
-func (*SecureValueErrorFile) TypeName() string { return "secureValueErrorFile" }
 
 func (*SecureValueErrorFile) isSecureValueErrorClass() {}
 
@@ -42371,9 +39232,6 @@ type SecureValueErrorFiles struct {
 // TypeID returns 0x666220e9.
 func (*SecureValueErrorFiles) TypeID() uint32 { return 0x666220e9 }
 
-// TypeName returns "secureValueErrorFiles".
-func (*SecureValueErrorFiles) TypeName() string { return "secureValueErrorFiles" }
-
 func (*SecureValueErrorFiles) isSecureValueErrorClass() {}
 
 // EncodeBare writes the fields of secureValueErrorFiles.
@@ -42402,9 +39260,6 @@ type SecureValueError struct {
 
 // TypeID returns 0x869d758f.
 func (*SecureValueError) TypeID() uint32 { return 0x869d758f }
-
-// TypeName returns "secureValueError".
-func (*SecureValueError) TypeName() string { return "secureValueError" }
 
 func (*SecureValueError) isSecureValueErrorClass() {}
 
@@ -42435,9 +39290,6 @@ type SecureValueErrorTranslationFile struct {
 // TypeID returns 0xa1144770.
 func (*SecureValueErrorTranslationFile) TypeID() uint32 { return 0xa1144770 }
 
-// TypeName returns "secureValueErrorTranslationFile".
-func (*SecureValueErrorTranslationFile) TypeName() string { return "secureValueErrorTranslationFile" }
-
 func (*SecureValueErrorTranslationFile) isSecureValueErrorClass() {}
 
 // EncodeBare writes the fields of secureValueErrorTranslationFile.
@@ -42466,9 +39318,6 @@ type SecureValueErrorTranslationFiles struct {
 
 // TypeID returns 0x34636dd8.
 func (*SecureValueErrorTranslationFiles) TypeID() uint32 { return 0x34636dd8 }
-
-// TypeName returns "secureValueErrorTranslationFiles".
-func (*SecureValueErrorTranslationFiles) TypeName() string { return "secureValueErrorTranslationFiles" }
 
 func (*SecureValueErrorTranslationFiles) isSecureValueErrorClass() {}
 
@@ -42519,9 +39368,6 @@ type SecureCredentialsEncrypted struct {
 
 // TypeID returns 0x33f0ea47.
 func (*SecureCredentialsEncrypted) TypeID() uint32 { return 0x33f0ea47 }
-
-// TypeName returns "secureCredentialsEncrypted".
-func (*SecureCredentialsEncrypted) TypeName() string { return "secureCredentialsEncrypted" }
 
 func (*SecureCredentialsEncrypted) isSecureCredentialsEncryptedClass() {}
 
@@ -42574,9 +39420,6 @@ type AccountAuthorizationForm struct {
 
 // TypeID returns 0xad2e1cd8.
 func (*AccountAuthorizationForm) TypeID() uint32 { return 0xad2e1cd8 }
-
-// TypeName returns "account.authorizationForm".
-func (*AccountAuthorizationForm) TypeName() string { return "account.authorizationForm" }
 
 func (*AccountAuthorizationForm) isAccountAuthorizationFormClass() {}
 
@@ -42641,9 +39484,6 @@ type AccountSentEmailCode struct {
 // TypeID returns 0x811f854f.
 func (*AccountSentEmailCode) TypeID() uint32 { return 0x811f854f }
 
-// TypeName returns "account.sentEmailCode".
-func (*AccountSentEmailCode) TypeName() string { return "account.sentEmailCode" }
-
 func (*AccountSentEmailCode) isAccountSentEmailCodeClass() {}
 
 // EncodeBare writes the fields of account.sentEmailCode.
@@ -42689,9 +39529,6 @@ type HelpDeepLinkInfoEmpty struct {
 // TypeID returns 0x66afa166.
 func (*HelpDeepLinkInfoEmpty) TypeID() uint32 { return 0x66afa166 }
 
-// TypeName returns "help.deepLinkInfoEmpty".
-func (*HelpDeepLinkInfoEmpty) TypeName() string { return "help.deepLinkInfoEmpty" }
-
 func (*HelpDeepLinkInfoEmpty) isHelpDeepLinkInfoClass() {}
 
 // EncodeBare writes the fields of help.deepLinkInfoEmpty.
@@ -42714,9 +39551,6 @@ type HelpDeepLinkInfo struct {
 
 // TypeID returns 0x6a4ee832.
 func (*HelpDeepLinkInfo) TypeID() uint32 { return 0x6a4ee832 }
-
-// TypeName returns "help.deepLinkInfo".
-func (*HelpDeepLinkInfo) TypeName() string { return "help.deepLinkInfo" }
 
 func (*HelpDeepLinkInfo) isHelpDeepLinkInfoClass() {}
 
@@ -42781,9 +39615,6 @@ type SavedPhoneContact struct {
 // TypeID returns 0x1142bd56.
 func (*SavedPhoneContact) TypeID() uint32 { return 0x1142bd56 }
 
-// TypeName returns "savedPhoneContact".
-func (*SavedPhoneContact) TypeName() string { return "savedPhoneContact" }
-
 func (*SavedPhoneContact) isSavedContactClass() {}
 
 // EncodeBare writes the fields of savedPhoneContact.
@@ -42834,9 +39665,6 @@ type AccountTakeout struct {
 // TypeID returns 0x4dba4501.
 func (*AccountTakeout) TypeID() uint32 { return 0x4dba4501 }
 
-// TypeName returns "account.takeout".
-func (*AccountTakeout) TypeName() string { return "account.takeout" }
-
 func (*AccountTakeout) isAccountTakeoutClass() {}
 
 // EncodeBare writes the fields of account.takeout.
@@ -42880,9 +39708,6 @@ type PasswordKdfAlgoUnknown struct {
 // TypeID returns 0xd45ab096.
 func (*PasswordKdfAlgoUnknown) TypeID() uint32 { return 0xd45ab096 }
 
-// TypeName returns "passwordKdfAlgoUnknown".
-func (*PasswordKdfAlgoUnknown) TypeName() string { return "passwordKdfAlgoUnknown" }
-
 func (*PasswordKdfAlgoUnknown) isPasswordKdfAlgoClass() {}
 
 // EncodeBare writes the fields of passwordKdfAlgoUnknown.
@@ -42907,11 +39732,6 @@ type PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow struct {
 // TypeID returns 0x3a912d4a.
 func (*PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) TypeID() uint32 {
 	return 0x3a912d4a
-}
-
-// TypeName returns "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow".
-func (*PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) TypeName() string {
-	return "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow"
 }
 
 func (*PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) isPasswordKdfAlgoClass() {}
@@ -42963,9 +39783,6 @@ type SecurePasswordKdfAlgoUnknown struct {
 // TypeID returns 0x004a8537.
 func (*SecurePasswordKdfAlgoUnknown) TypeID() uint32 { return 0x004a8537 }
 
-// TypeName returns "securePasswordKdfAlgoUnknown".
-func (*SecurePasswordKdfAlgoUnknown) TypeName() string { return "securePasswordKdfAlgoUnknown" }
-
 func (*SecurePasswordKdfAlgoUnknown) isSecurePasswordKdfAlgoClass() {}
 
 // EncodeBare writes the fields of securePasswordKdfAlgoUnknown.
@@ -42986,11 +39803,6 @@ type SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 struct {
 
 // TypeID returns 0xbbf2dda0.
 func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) TypeID() uint32 { return 0xbbf2dda0 }
-
-// TypeName returns "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000".
-func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) TypeName() string {
-	return "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"
-}
 
 func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) isSecurePasswordKdfAlgoClass() {}
 
@@ -43014,9 +39826,6 @@ type SecurePasswordKdfAlgoSHA512 struct {
 
 // TypeID returns 0x86471d92.
 func (*SecurePasswordKdfAlgoSHA512) TypeID() uint32 { return 0x86471d92 }
-
-// TypeName returns "securePasswordKdfAlgoSHA512".
-func (*SecurePasswordKdfAlgoSHA512) TypeName() string { return "securePasswordKdfAlgoSHA512" }
 
 func (*SecurePasswordKdfAlgoSHA512) isSecurePasswordKdfAlgoClass() {}
 
@@ -43063,9 +39872,6 @@ type SecureSecretSettings struct {
 
 // TypeID returns 0x1527bcac.
 func (*SecureSecretSettings) TypeID() uint32 { return 0x1527bcac }
-
-// TypeName returns "secureSecretSettings".
-func (*SecureSecretSettings) TypeName() string { return "secureSecretSettings" }
 
 func (*SecureSecretSettings) isSecureSecretSettingsClass() {}
 
@@ -43114,9 +39920,6 @@ type InputCheckPasswordEmpty struct {
 // TypeID returns 0x9880f658.
 func (*InputCheckPasswordEmpty) TypeID() uint32 { return 0x9880f658 }
 
-// TypeName returns "inputCheckPasswordEmpty".
-func (*InputCheckPasswordEmpty) TypeName() string { return "inputCheckPasswordEmpty" }
-
 func (*InputCheckPasswordEmpty) isInputCheckPasswordSRPClass() {}
 
 // EncodeBare writes the fields of inputCheckPasswordEmpty.
@@ -43139,9 +39942,6 @@ type InputCheckPasswordSRP struct {
 
 // TypeID returns 0xd27ff082.
 func (*InputCheckPasswordSRP) TypeID() uint32 { return 0xd27ff082 }
-
-// TypeName returns "inputCheckPasswordSRP".
-func (*InputCheckPasswordSRP) TypeName() string { return "inputCheckPasswordSRP" }
 
 func (*InputCheckPasswordSRP) isInputCheckPasswordSRPClass() {}
 
@@ -43194,9 +39994,6 @@ type SecureRequiredType struct {
 // TypeID returns 0x829d99da.
 func (*SecureRequiredType) TypeID() uint32 { return 0x829d99da }
 
-// TypeName returns "secureRequiredType".
-func (*SecureRequiredType) TypeName() string { return "secureRequiredType" }
-
 func (*SecureRequiredType) isSecureRequiredTypeClass() {}
 
 // EncodeBare writes the fields of secureRequiredType.
@@ -43234,9 +40031,6 @@ type SecureRequiredTypeOneOf struct {
 
 // TypeID returns 0x027477b4.
 func (*SecureRequiredTypeOneOf) TypeID() uint32 { return 0x027477b4 }
-
-// TypeName returns "secureRequiredTypeOneOf".
-func (*SecureRequiredTypeOneOf) TypeName() string { return "secureRequiredTypeOneOf" }
 
 func (*SecureRequiredTypeOneOf) isSecureRequiredTypeClass() {}
 
@@ -43281,9 +40075,6 @@ type HelpPassportConfigNotModified struct {
 // TypeID returns 0xbfb9f457.
 func (*HelpPassportConfigNotModified) TypeID() uint32 { return 0xbfb9f457 }
 
-// TypeName returns "help.passportConfigNotModified".
-func (*HelpPassportConfigNotModified) TypeName() string { return "help.passportConfigNotModified" }
-
 func (*HelpPassportConfigNotModified) isHelpPassportConfigClass() {}
 
 // EncodeBare writes the fields of help.passportConfigNotModified.
@@ -43305,9 +40096,6 @@ type HelpPassportConfig struct {
 
 // TypeID returns 0xa098d6af.
 func (*HelpPassportConfig) TypeID() uint32 { return 0xa098d6af }
-
-// TypeName returns "help.passportConfig".
-func (*HelpPassportConfig) TypeName() string { return "help.passportConfig" }
 
 func (*HelpPassportConfig) isHelpPassportConfigClass() {}
 
@@ -43357,9 +40145,6 @@ type InputAppEvent struct {
 
 // TypeID returns 0x1d1b1245.
 func (*InputAppEvent) TypeID() uint32 { return 0x1d1b1245 }
-
-// TypeName returns "inputAppEvent".
-func (*InputAppEvent) TypeName() string { return "inputAppEvent" }
 
 func (*InputAppEvent) isInputAppEventClass() {}
 
@@ -43412,9 +40197,6 @@ type JSONObjectValue struct {
 // TypeID returns 0xc0de1bd9.
 func (*JSONObjectValue) TypeID() uint32 { return 0xc0de1bd9 }
 
-// TypeName returns "jsonObjectValue".
-func (*JSONObjectValue) TypeName() string { return "jsonObjectValue" }
-
 func (*JSONObjectValue) isJSONObjectValueClass() {}
 
 // EncodeBare writes the fields of jsonObjectValue.
@@ -43460,9 +40242,6 @@ type JSONNull struct {
 // TypeID returns 0x3f6d7b68.
 func (*JSONNull) TypeID() uint32 { return 0x3f6d7b68 }
 
-// TypeName returns "jsonNull".
-func (*JSONNull) TypeName() string { return "jsonNull" }
-
 func (*JSONNull) isJSONValueClass() {}
 
 // EncodeBare writes the fields of jsonNull.
@@ -43483,9 +40262,6 @@ type JSONBool struct {
 
 // TypeID returns 0xc7345e6a.
 func (*JSONBool) TypeID() uint32 { return 0xc7345e6a }
-
-// TypeName returns "jsonBool".
-func (*JSONBool) TypeName() string { return "jsonBool" }
 
 func (*JSONBool) isJSONValueClass() {}
 
@@ -43510,9 +40286,6 @@ type JSONNumber struct {
 // TypeID returns 0x2be0dfa4.
 func (*JSONNumber) TypeID() uint32 { return 0x2be0dfa4 }
 
-// TypeName returns "jsonNumber".
-func (*JSONNumber) TypeName() string { return "jsonNumber" }
-
 func (*JSONNumber) isJSONValueClass() {}
 
 // EncodeBare writes the fields of jsonNumber.
@@ -43535,9 +40308,6 @@ type JSONString struct {
 
 // TypeID returns 0xb71e767a.
 func (*JSONString) TypeID() uint32 { return 0xb71e767a }
-
-// TypeName returns "jsonString".
-func (*JSONString) TypeName() string { return "jsonString" }
 
 func (*JSONString) isJSONValueClass() {}
 
@@ -43562,9 +40332,6 @@ type JSONArray struct {
 // TypeID returns 0xf7444763.
 func (*JSONArray) TypeID() uint32 { return 0xf7444763 }
 
-// TypeName returns "jsonArray".
-func (*JSONArray) TypeName() string { return "jsonArray" }
-
 func (*JSONArray) isJSONValueClass() {}
 
 // EncodeBare writes the fields of jsonArray.
@@ -43587,9 +40354,6 @@ type JSONObject struct {
 
 // TypeID returns 0x99c1d49d.
 func (*JSONObject) TypeID() uint32 { return 0x99c1d49d }
-
-// TypeName returns "jsonObject".
-func (*JSONObject) TypeName() string { return "jsonObject" }
 
 func (*JSONObject) isJSONValueClass() {}
 
@@ -43641,9 +40405,6 @@ type PageTableCell struct {
 
 // TypeID returns 0x34566b6a.
 func (*PageTableCell) TypeID() uint32 { return 0x34566b6a }
-
-// TypeName returns "pageTableCell".
-func (*PageTableCell) TypeName() string { return "pageTableCell" }
 
 func (*PageTableCell) isPageTableCellClass() {}
 
@@ -43737,9 +40498,6 @@ type PageTableRow struct {
 // TypeID returns 0xe0c0c5e5.
 func (*PageTableRow) TypeID() uint32 { return 0xe0c0c5e5 }
 
-// TypeName returns "pageTableRow".
-func (*PageTableRow) TypeName() string { return "pageTableRow" }
-
 func (*PageTableRow) isPageTableRowClass() {}
 
 // EncodeBare writes the fields of pageTableRow.
@@ -43784,9 +40542,6 @@ type PageCaption struct {
 
 // TypeID returns 0x6f747657.
 func (*PageCaption) TypeID() uint32 { return 0x6f747657 }
-
-// TypeName returns "pageCaption".
-func (*PageCaption) TypeName() string { return "pageCaption" }
 
 func (*PageCaption) isPageCaptionClass() {}
 
@@ -43836,9 +40591,6 @@ type PageListItemText struct {
 // TypeID returns 0x2f58683c.
 func (*PageListItemText) TypeID() uint32 { return 0x2f58683c }
 
-// TypeName returns "pageListItemText".
-func (*PageListItemText) TypeName() string { return "pageListItemText" }
-
 func (*PageListItemText) isPageListItemClass() {}
 
 // EncodeBare writes the fields of pageListItemText.
@@ -43874,9 +40626,6 @@ type PageListItemBlocks struct {
 
 // TypeID returns 0x63ca67aa.
 func (*PageListItemBlocks) TypeID() uint32 { return 0x63ca67aa }
-
-// TypeName returns "pageListItemBlocks".
-func (*PageListItemBlocks) TypeName() string { return "pageListItemBlocks" }
 
 func (*PageListItemBlocks) isPageListItemClass() {}
 
@@ -43937,9 +40686,6 @@ type PageListOrderedItemText struct {
 
 // TypeID returns 0x15031189.
 func (*PageListOrderedItemText) TypeID() uint32 { return 0x15031189 }
-
-// TypeName returns "pageListOrderedItemText".
-func (*PageListOrderedItemText) TypeName() string { return "pageListOrderedItemText" }
 
 func (*PageListOrderedItemText) isPageListOrderedItemClass() {}
 
@@ -44006,9 +40752,6 @@ type PageListOrderedItemBlocks struct {
 
 // TypeID returns 0x8ff2d5f0.
 func (*PageListOrderedItemBlocks) TypeID() uint32 { return 0x8ff2d5f0 }
-
-// TypeName returns "pageListOrderedItemBlocks".
-func (*PageListOrderedItemBlocks) TypeName() string { return "pageListOrderedItemBlocks" }
 
 func (*PageListOrderedItemBlocks) isPageListOrderedItemClass() {}
 
@@ -44097,9 +40840,6 @@ type PageRelatedArticle struct {
 
 // TypeID returns 0xb390dc08.
 func (*PageRelatedArticle) TypeID() uint32 { return 0xb390dc08 }
-
-// TypeName returns "pageRelatedArticle".
-func (*PageRelatedArticle) TypeName() string { return "pageRelatedArticle" }
 
 func (*PageRelatedArticle) isPageRelatedArticleClass() {}
 
@@ -44202,9 +40942,6 @@ type Page struct {
 // TypeID returns 0x98657f0d.
 func (*Page) TypeID() uint32 { return 0x98657f0d }
 
-// TypeName returns "page".
-func (*Page) TypeName() string { return "page" }
-
 func (*Page) isPageClass() {}
 
 // EncodeBare writes the fields of page.
@@ -44279,9 +41016,6 @@ type HelpSupportName struct {
 // TypeID returns 0x8c05f1c9.
 func (*HelpSupportName) TypeID() uint32 { return 0x8c05f1c9 }
 
-// TypeName returns "help.supportName".
-func (*HelpSupportName) TypeName() string { return "help.supportName" }
-
 func (*HelpSupportName) isHelpSupportNameClass() {}
 
 // EncodeBare writes the fields of help.supportName.
@@ -44325,9 +41059,6 @@ type HelpUserInfoEmpty struct {
 // TypeID returns 0xf3ae2eed.
 func (*HelpUserInfoEmpty) TypeID() uint32 { return 0xf3ae2eed }
 
-// TypeName returns "help.userInfoEmpty".
-func (*HelpUserInfoEmpty) TypeName() string { return "help.userInfoEmpty" }
-
 func (*HelpUserInfoEmpty) isHelpUserInfoClass() {}
 
 // EncodeBare writes the fields of help.userInfoEmpty.
@@ -44351,9 +41082,6 @@ type HelpUserInfo struct {
 
 // TypeID returns 0x01eb3758.
 func (*HelpUserInfo) TypeID() uint32 { return 0x01eb3758 }
-
-// TypeName returns "help.userInfo".
-func (*HelpUserInfo) TypeName() string { return "help.userInfo" }
 
 func (*HelpUserInfo) isHelpUserInfoClass() {}
 
@@ -44408,9 +41136,6 @@ type PollAnswer struct {
 
 // TypeID returns 0x4b7d786a.
 func (*PollAnswer) TypeID() uint32 { return 0x4b7d786a }
-
-// TypeName returns "pollAnswer".
-func (*PollAnswer) TypeName() string { return "pollAnswer" }
 
 func (*PollAnswer) isPollAnswerClass() {}
 
@@ -44467,9 +41192,6 @@ type InputPollAnswer struct {
 
 // TypeID returns 0x199fed96.
 func (*InputPollAnswer) TypeID() uint32 { return 0x199fed96 }
-
-// TypeName returns "inputPollAnswer".
-func (*InputPollAnswer) TypeName() string { return "inputPollAnswer" }
 
 func (*InputPollAnswer) isPollAnswerClass() {}
 
@@ -44542,9 +41264,6 @@ type Poll struct {
 
 // TypeID returns 0x966e2dbf.
 func (*Poll) TypeID() uint32 { return 0x966e2dbf }
-
-// TypeName returns "poll".
-func (*Poll) TypeName() string { return "poll" }
 
 func (*Poll) isPollClass() {}
 
@@ -44670,9 +41389,6 @@ type PollAnswerVoters struct {
 // TypeID returns 0x3645230a.
 func (*PollAnswerVoters) TypeID() uint32 { return 0x3645230a }
 
-// TypeName returns "pollAnswerVoters".
-func (*PollAnswerVoters) TypeName() string { return "pollAnswerVoters" }
-
 func (*PollAnswerVoters) isPollAnswerVotersClass() {}
 
 // EncodeBare writes the fields of pollAnswerVoters.
@@ -44753,9 +41469,6 @@ type PollResults struct {
 
 // TypeID returns 0xba7bb15e.
 func (*PollResults) TypeID() uint32 { return 0xba7bb15e }
-
-// TypeName returns "pollResults".
-func (*PollResults) TypeName() string { return "pollResults" }
 
 func (*PollResults) isPollResultsClass() {}
 
@@ -44868,9 +41581,6 @@ type ChatOnlines struct {
 // TypeID returns 0xf041e250.
 func (*ChatOnlines) TypeID() uint32 { return 0xf041e250 }
 
-// TypeName returns "chatOnlines".
-func (*ChatOnlines) TypeName() string { return "chatOnlines" }
-
 func (*ChatOnlines) isChatOnlinesClass() {}
 
 // EncodeBare writes the fields of chatOnlines.
@@ -44914,9 +41624,6 @@ type StatsURL struct {
 
 // TypeID returns 0x47a971e0.
 func (*StatsURL) TypeID() uint32 { return 0x47a971e0 }
-
-// TypeName returns "statsURL".
-func (*StatsURL) TypeName() string { return "statsURL" }
 
 func (*StatsURL) isStatsURLClass() {}
 
@@ -44979,9 +41686,6 @@ type ChatAdminRights struct {
 
 // TypeID returns 0x5fb224d5.
 func (*ChatAdminRights) TypeID() uint32 { return 0x5fb224d5 }
-
-// TypeName returns "chatAdminRights".
-func (*ChatAdminRights) TypeName() string { return "chatAdminRights" }
 
 func (*ChatAdminRights) isChatAdminRightsClass() {}
 
@@ -45127,9 +41831,6 @@ type ChatBannedRights struct {
 // TypeID returns 0x9f120418.
 func (*ChatBannedRights) TypeID() uint32 { return 0x9f120418 }
 
-// TypeName returns "chatBannedRights".
-func (*ChatBannedRights) TypeName() string { return "chatBannedRights" }
-
 func (*ChatBannedRights) isChatBannedRightsClass() {}
 
 // EncodeBare writes the fields of chatBannedRights.
@@ -45270,9 +41971,6 @@ type InputWallPaper struct {
 // TypeID returns 0xe630b979.
 func (*InputWallPaper) TypeID() uint32 { return 0xe630b979 }
 
-// TypeName returns "inputWallPaper".
-func (*InputWallPaper) TypeName() string { return "inputWallPaper" }
-
 func (*InputWallPaper) isInputWallPaperClass() {}
 
 // EncodeBare writes the fields of inputWallPaper.
@@ -45298,9 +41996,6 @@ type InputWallPaperSlug struct {
 // TypeID returns 0x72091c80.
 func (*InputWallPaperSlug) TypeID() uint32 { return 0x72091c80 }
 
-// TypeName returns "inputWallPaperSlug".
-func (*InputWallPaperSlug) TypeName() string { return "inputWallPaperSlug" }
-
 func (*InputWallPaperSlug) isInputWallPaperClass() {}
 
 // EncodeBare writes the fields of inputWallPaperSlug.
@@ -45323,9 +42018,6 @@ type InputWallPaperNoFile struct {
 
 // TypeID returns 0x967a462e.
 func (*InputWallPaperNoFile) TypeID() uint32 { return 0x967a462e }
-
-// TypeName returns "inputWallPaperNoFile".
-func (*InputWallPaperNoFile) TypeName() string { return "inputWallPaperNoFile" }
 
 func (*InputWallPaperNoFile) isInputWallPaperClass() {}
 
@@ -45370,9 +42062,6 @@ type AccountWallPapersNotModified struct {
 // TypeID returns 0x1c199183.
 func (*AccountWallPapersNotModified) TypeID() uint32 { return 0x1c199183 }
 
-// TypeName returns "account.wallPapersNotModified".
-func (*AccountWallPapersNotModified) TypeName() string { return "account.wallPapersNotModified" }
-
 func (*AccountWallPapersNotModified) isAccountWallPapersClass() {}
 
 // EncodeBare writes the fields of account.wallPapersNotModified.
@@ -45394,9 +42083,6 @@ type AccountWallPapers struct {
 
 // TypeID returns 0xcdc3858c.
 func (*AccountWallPapers) TypeID() uint32 { return 0xcdc3858c }
-
-// TypeName returns "account.wallPapers".
-func (*AccountWallPapers) TypeName() string { return "account.wallPapers" }
 
 func (*AccountWallPapers) isAccountWallPapersClass() {}
 
@@ -45451,9 +42137,6 @@ type CodeSettings struct {
 
 // TypeID returns 0xad253d78.
 func (*CodeSettings) TypeID() uint32 { return 0xad253d78 }
-
-// TypeName returns "codeSettings".
-func (*CodeSettings) TypeName() string { return "codeSettings" }
 
 func (*CodeSettings) isCodeSettingsClass() {}
 
@@ -45558,9 +42241,6 @@ type WallPaperSettings struct {
 
 // TypeID returns 0x372efcd0.
 func (*WallPaperSettings) TypeID() uint32 { return 0x372efcd0 }
-
-// TypeName returns "wallPaperSettings".
-func (*WallPaperSettings) TypeName() string { return "wallPaperSettings" }
 
 func (*WallPaperSettings) isWallPaperSettingsClass() {}
 
@@ -45688,9 +42368,6 @@ type AutoDownloadSettings struct {
 // TypeID returns 0xbaa57628.
 func (*AutoDownloadSettings) TypeID() uint32 { return 0xbaa57628 }
 
-// TypeName returns "autoDownloadSettings".
-func (*AutoDownloadSettings) TypeName() string { return "autoDownloadSettings" }
-
 func (*AutoDownloadSettings) isAutoDownloadSettingsClass() {}
 
 // EncodeBare writes the fields of autoDownloadSettings.
@@ -45770,9 +42447,6 @@ type AccountAutoDownloadSettings struct {
 // TypeID returns 0x63cacf26.
 func (*AccountAutoDownloadSettings) TypeID() uint32 { return 0x63cacf26 }
 
-// TypeName returns "account.autoDownloadSettings".
-func (*AccountAutoDownloadSettings) TypeName() string { return "account.autoDownloadSettings" }
-
 func (*AccountAutoDownloadSettings) isAccountAutoDownloadSettingsClass() {}
 
 // EncodeBare writes the fields of account.autoDownloadSettings.
@@ -45822,9 +42496,6 @@ type EmojiKeyword struct {
 // TypeID returns 0xd5b3b9f9.
 func (*EmojiKeyword) TypeID() uint32 { return 0xd5b3b9f9 }
 
-// TypeName returns "emojiKeyword".
-func (*EmojiKeyword) TypeName() string { return "emojiKeyword" }
-
 func (*EmojiKeyword) isEmojiKeywordClass() {}
 
 // EncodeBare writes the fields of emojiKeyword.
@@ -45850,9 +42521,6 @@ type EmojiKeywordDeleted struct {
 
 // TypeID returns 0x236df622.
 func (*EmojiKeywordDeleted) TypeID() uint32 { return 0x236df622 }
-
-// TypeName returns "emojiKeywordDeleted".
-func (*EmojiKeywordDeleted) TypeName() string { return "emojiKeywordDeleted" }
 
 func (*EmojiKeywordDeleted) isEmojiKeywordClass() {}
 
@@ -45902,9 +42570,6 @@ type EmojiKeywordsDifference struct {
 
 // TypeID returns 0x5cc761bd.
 func (*EmojiKeywordsDifference) TypeID() uint32 { return 0x5cc761bd }
-
-// TypeName returns "emojiKeywordsDifference".
-func (*EmojiKeywordsDifference) TypeName() string { return "emojiKeywordsDifference" }
 
 func (*EmojiKeywordsDifference) isEmojiKeywordsDifferenceClass() {}
 
@@ -45956,9 +42621,6 @@ type EmojiURL struct {
 // TypeID returns 0xa575739d.
 func (*EmojiURL) TypeID() uint32 { return 0xa575739d }
 
-// TypeName returns "emojiURL".
-func (*EmojiURL) TypeName() string { return "emojiURL" }
-
 func (*EmojiURL) isEmojiURLClass() {}
 
 // EncodeBare writes the fields of emojiURL.
@@ -46002,9 +42664,6 @@ type EmojiLanguage struct {
 
 // TypeID returns 0xb3fb5361.
 func (*EmojiLanguage) TypeID() uint32 { return 0xb3fb5361 }
-
-// TypeName returns "emojiLanguage".
-func (*EmojiLanguage) TypeName() string { return "emojiLanguage" }
 
 func (*EmojiLanguage) isEmojiLanguageClass() {}
 
@@ -46054,9 +42713,6 @@ type Folder struct {
 
 // TypeID returns 0xff544e65.
 func (*Folder) TypeID() uint32 { return 0xff544e65 }
-
-// TypeName returns "folder".
-func (*Folder) TypeName() string { return "folder" }
 
 func (*Folder) isFolderClass() {}
 
@@ -46129,9 +42785,6 @@ type InputFolderPeer struct {
 // TypeID returns 0xfbd2c296.
 func (*InputFolderPeer) TypeID() uint32 { return 0xfbd2c296 }
 
-// TypeName returns "inputFolderPeer".
-func (*InputFolderPeer) TypeName() string { return "inputFolderPeer" }
-
 func (*InputFolderPeer) isInputFolderPeerClass() {}
 
 // EncodeBare writes the fields of inputFolderPeer.
@@ -46178,9 +42831,6 @@ type FolderPeer struct {
 
 // TypeID returns 0xe9baa668.
 func (*FolderPeer) TypeID() uint32 { return 0xe9baa668 }
-
-// TypeName returns "folderPeer".
-func (*FolderPeer) TypeName() string { return "folderPeer" }
 
 func (*FolderPeer) isFolderPeerClass() {}
 
@@ -46229,9 +42879,6 @@ type MessagesSearchCounter struct {
 
 // TypeID returns 0xe844ebff.
 func (*MessagesSearchCounter) TypeID() uint32 { return 0xe844ebff }
-
-// TypeName returns "messages.searchCounter".
-func (*MessagesSearchCounter) TypeName() string { return "messages.searchCounter" }
 
 func (*MessagesSearchCounter) isMessagesSearchCounterClass() {}
 
@@ -46297,9 +42944,6 @@ type URLAuthResultRequest struct {
 
 // TypeID returns 0x3cd623ec.
 func (*URLAuthResultRequest) TypeID() uint32 { return 0x3cd623ec }
-
-// TypeName returns "urlAuthResultRequest".
-func (*URLAuthResultRequest) TypeName() string { return "urlAuthResultRequest" }
 
 func (*URLAuthResultRequest) isURLAuthResultClass() {}
 
@@ -46408,9 +43052,6 @@ type URLAuthResultAccepted struct {
 // TypeID returns 0x623a8fa0.
 func (*URLAuthResultAccepted) TypeID() uint32 { return 0x623a8fa0 }
 
-// TypeName returns "urlAuthResultAccepted".
-func (*URLAuthResultAccepted) TypeName() string { return "urlAuthResultAccepted" }
-
 func (*URLAuthResultAccepted) isURLAuthResultClass() {}
 
 // EncodeBare writes the fields of urlAuthResultAccepted.
@@ -46442,9 +43083,6 @@ type URLAuthResultDefault struct {
 
 // TypeID returns 0xa9d6db1f.
 func (*URLAuthResultDefault) TypeID() uint32 { return 0xa9d6db1f }
-
-// TypeName returns "urlAuthResultDefault".
-func (*URLAuthResultDefault) TypeName() string { return "urlAuthResultDefault" }
 
 func (*URLAuthResultDefault) isURLAuthResultClass() {}
 
@@ -46487,9 +43125,6 @@ type ChannelLocationEmpty struct {
 // TypeID returns 0xbfb5ad8b.
 func (*ChannelLocationEmpty) TypeID() uint32 { return 0xbfb5ad8b }
 
-// TypeName returns "channelLocationEmpty".
-func (*ChannelLocationEmpty) TypeName() string { return "channelLocationEmpty" }
-
 func (*ChannelLocationEmpty) isChannelLocationClass() {}
 
 // EncodeBare writes the fields of channelLocationEmpty.
@@ -46511,9 +43146,6 @@ type ChannelLocation struct {
 
 // TypeID returns 0x209b82db.
 func (*ChannelLocation) TypeID() uint32 { return 0x209b82db }
-
-// TypeName returns "channelLocation".
-func (*ChannelLocation) TypeName() string { return "channelLocation" }
 
 func (*ChannelLocation) isChannelLocationClass() {}
 
@@ -46563,9 +43195,6 @@ type PeerLocated struct {
 // TypeID returns 0xca461b5d.
 func (*PeerLocated) TypeID() uint32 { return 0xca461b5d }
 
-// TypeName returns "peerLocated".
-func (*PeerLocated) TypeName() string { return "peerLocated" }
-
 func (*PeerLocated) isPeerLocatedClass() {}
 
 // EncodeBare writes the fields of peerLocated.
@@ -46592,9 +43221,6 @@ type PeerSelfLocated struct {
 
 // TypeID returns 0xf8ec284b.
 func (*PeerSelfLocated) TypeID() uint32 { return 0xf8ec284b }
-
-// TypeName returns "peerSelfLocated".
-func (*PeerSelfLocated) TypeName() string { return "peerSelfLocated" }
 
 func (*PeerSelfLocated) isPeerLocatedClass() {}
 
@@ -46641,9 +43267,6 @@ type RestrictionReason struct {
 
 // TypeID returns 0xd072acb4.
 func (*RestrictionReason) TypeID() uint32 { return 0xd072acb4 }
-
-// TypeName returns "restrictionReason".
-func (*RestrictionReason) TypeName() string { return "restrictionReason" }
 
 func (*RestrictionReason) isRestrictionReasonClass() {}
 
@@ -46694,9 +43317,6 @@ type InputTheme struct {
 // TypeID returns 0x3c5693e9.
 func (*InputTheme) TypeID() uint32 { return 0x3c5693e9 }
 
-// TypeName returns "inputTheme".
-func (*InputTheme) TypeName() string { return "inputTheme" }
-
 func (*InputTheme) isInputThemeClass() {}
 
 // EncodeBare writes the fields of inputTheme.
@@ -46721,9 +43341,6 @@ type InputThemeSlug struct {
 
 // TypeID returns 0xf5890df1.
 func (*InputThemeSlug) TypeID() uint32 { return 0xf5890df1 }
-
-// TypeName returns "inputThemeSlug".
-func (*InputThemeSlug) TypeName() string { return "inputThemeSlug" }
 
 func (*InputThemeSlug) isInputThemeClass() {}
 
@@ -46778,9 +43395,6 @@ type Theme struct {
 
 // TypeID returns 0xa00e67d6.
 func (*Theme) TypeID() uint32 { return 0xa00e67d6 }
-
-// TypeName returns "theme".
-func (*Theme) TypeName() string { return "theme" }
 
 func (*Theme) isThemeClass() {}
 
@@ -46882,9 +43496,6 @@ type AccountThemesNotModified struct {
 // TypeID returns 0xf41eb622.
 func (*AccountThemesNotModified) TypeID() uint32 { return 0xf41eb622 }
 
-// TypeName returns "account.themesNotModified".
-func (*AccountThemesNotModified) TypeName() string { return "account.themesNotModified" }
-
 func (*AccountThemesNotModified) isAccountThemesClass() {}
 
 // EncodeBare writes the fields of account.themesNotModified.
@@ -46906,9 +43517,6 @@ type AccountThemes struct {
 
 // TypeID returns 0x9a3d8c6d.
 func (*AccountThemes) TypeID() uint32 { return 0x9a3d8c6d }
-
-// TypeName returns "account.themes".
-func (*AccountThemes) TypeName() string { return "account.themes" }
 
 func (*AccountThemes) isAccountThemesClass() {}
 
@@ -46957,9 +43565,6 @@ type AuthLoginToken struct {
 // TypeID returns 0x629f1980.
 func (*AuthLoginToken) TypeID() uint32 { return 0x629f1980 }
 
-// TypeName returns "auth.loginToken".
-func (*AuthLoginToken) TypeName() string { return "auth.loginToken" }
-
 func (*AuthLoginToken) isAuthLoginTokenClass() {}
 
 // EncodeBare writes the fields of auth.loginToken.
@@ -46986,9 +43591,6 @@ type AuthLoginTokenMigrateTo struct {
 // TypeID returns 0x068e9916.
 func (*AuthLoginTokenMigrateTo) TypeID() uint32 { return 0x068e9916 }
 
-// TypeName returns "auth.loginTokenMigrateTo".
-func (*AuthLoginTokenMigrateTo) TypeName() string { return "auth.loginTokenMigrateTo" }
-
 func (*AuthLoginTokenMigrateTo) isAuthLoginTokenClass() {}
 
 // EncodeBare writes the fields of auth.loginTokenMigrateTo.
@@ -47013,9 +43615,6 @@ type AuthLoginTokenSuccess struct {
 
 // TypeID returns 0x390d5c5e.
 func (*AuthLoginTokenSuccess) TypeID() uint32 { return 0x390d5c5e }
-
-// TypeName returns "auth.loginTokenSuccess".
-func (*AuthLoginTokenSuccess) TypeName() string { return "auth.loginTokenSuccess" }
 
 func (*AuthLoginTokenSuccess) isAuthLoginTokenClass() {}
 
@@ -47061,9 +43660,6 @@ type AccountContentSettings struct {
 
 // TypeID returns 0x57e28221.
 func (*AccountContentSettings) TypeID() uint32 { return 0x57e28221 }
-
-// TypeName returns "account.contentSettings".
-func (*AccountContentSettings) TypeName() string { return "account.contentSettings" }
 
 func (*AccountContentSettings) isAccountContentSettingsClass() {}
 
@@ -47120,9 +43716,6 @@ type MessagesInactiveChats struct {
 // TypeID returns 0xa927fec5.
 func (*MessagesInactiveChats) TypeID() uint32 { return 0xa927fec5 }
 
-// TypeName returns "messages.inactiveChats".
-func (*MessagesInactiveChats) TypeName() string { return "messages.inactiveChats" }
-
 func (*MessagesInactiveChats) isMessagesInactiveChatsClass() {}
 
 // EncodeBare writes the fields of messages.inactiveChats.
@@ -47170,9 +43763,6 @@ type BaseThemeClassic struct {
 // TypeID returns 0xc3a12462.
 func (*BaseThemeClassic) TypeID() uint32 { return 0xc3a12462 }
 
-// TypeName returns "baseThemeClassic".
-func (*BaseThemeClassic) TypeName() string { return "baseThemeClassic" }
-
 func (*BaseThemeClassic) isBaseThemeClass() {}
 
 // EncodeBare writes the fields of baseThemeClassic.
@@ -47192,9 +43782,6 @@ type BaseThemeDay struct {
 
 // TypeID returns 0xfbd81688.
 func (*BaseThemeDay) TypeID() uint32 { return 0xfbd81688 }
-
-// TypeName returns "baseThemeDay".
-func (*BaseThemeDay) TypeName() string { return "baseThemeDay" }
 
 func (*BaseThemeDay) isBaseThemeClass() {}
 
@@ -47216,9 +43803,6 @@ type BaseThemeNight struct {
 // TypeID returns 0xb7b31ea8.
 func (*BaseThemeNight) TypeID() uint32 { return 0xb7b31ea8 }
 
-// TypeName returns "baseThemeNight".
-func (*BaseThemeNight) TypeName() string { return "baseThemeNight" }
-
 func (*BaseThemeNight) isBaseThemeClass() {}
 
 // EncodeBare writes the fields of baseThemeNight.
@@ -47239,9 +43823,6 @@ type BaseThemeTinted struct {
 // TypeID returns 0x6d5f77ee.
 func (*BaseThemeTinted) TypeID() uint32 { return 0x6d5f77ee }
 
-// TypeName returns "baseThemeTinted".
-func (*BaseThemeTinted) TypeName() string { return "baseThemeTinted" }
-
 func (*BaseThemeTinted) isBaseThemeClass() {}
 
 // EncodeBare writes the fields of baseThemeTinted.
@@ -47261,9 +43842,6 @@ type BaseThemeArctic struct {
 
 // TypeID returns 0x5b11125a.
 func (*BaseThemeArctic) TypeID() uint32 { return 0x5b11125a }
-
-// TypeName returns "baseThemeArctic".
-func (*BaseThemeArctic) TypeName() string { return "baseThemeArctic" }
 
 func (*BaseThemeArctic) isBaseThemeClass() {}
 
@@ -47312,9 +43890,6 @@ type InputThemeSettings struct {
 
 // TypeID returns 0x8fde504f.
 func (*InputThemeSettings) TypeID() uint32 { return 0x8fde504f }
-
-// TypeName returns "inputThemeSettings".
-func (*InputThemeSettings) TypeName() string { return "inputThemeSettings" }
 
 func (*InputThemeSettings) isInputThemeSettingsClass() {}
 
@@ -47410,9 +43985,6 @@ type ThemeSettings struct {
 // TypeID returns 0xfa58b6d4.
 func (*ThemeSettings) TypeID() uint32 { return 0xfa58b6d4 }
 
-// TypeName returns "themeSettings".
-func (*ThemeSettings) TypeName() string { return "themeSettings" }
-
 func (*ThemeSettings) isThemeSettingsClass() {}
 
 // EncodeBare writes the fields of themeSettings.
@@ -47494,9 +44066,6 @@ type WebPageAttributeTheme struct {
 // TypeID returns 0x54b56617.
 func (*WebPageAttributeTheme) TypeID() uint32 { return 0x54b56617 }
 
-// TypeName returns "webPageAttributeTheme".
-func (*WebPageAttributeTheme) TypeName() string { return "webPageAttributeTheme" }
-
 func (*WebPageAttributeTheme) isWebPageAttributeClass() {}
 
 // EncodeBare writes the fields of webPageAttributeTheme.
@@ -47541,9 +44110,6 @@ type WebPageAttributeStory struct {
 // TypeID returns 0x2e94c3e7.
 func (*WebPageAttributeStory) TypeID() uint32 { return 0x2e94c3e7 }
 
-// TypeName returns "webPageAttributeStory".
-func (*WebPageAttributeStory) TypeName() string { return "webPageAttributeStory" }
-
 func (*WebPageAttributeStory) isWebPageAttributeClass() {}
 
 // EncodeBare writes the fields of webPageAttributeStory.
@@ -47583,9 +44149,6 @@ type WebPageAttributeStickerSet struct {
 // TypeID returns 0x50cc03d3.
 func (*WebPageAttributeStickerSet) TypeID() uint32 { return 0x50cc03d3 }
 
-// TypeName returns "webPageAttributeStickerSet".
-func (*WebPageAttributeStickerSet) TypeName() string { return "webPageAttributeStickerSet" }
-
 func (*WebPageAttributeStickerSet) isWebPageAttributeClass() {}
 
 // EncodeBare writes the fields of webPageAttributeStickerSet.
@@ -47620,9 +44183,6 @@ type WebPageAttributeUniqueStarGift struct {
 // TypeID returns 0xcf6f6db8.
 func (*WebPageAttributeUniqueStarGift) TypeID() uint32 { return 0xcf6f6db8 }
 
-// TypeName returns "webPageAttributeUniqueStarGift".
-func (*WebPageAttributeUniqueStarGift) TypeName() string { return "webPageAttributeUniqueStarGift" }
-
 func (*WebPageAttributeUniqueStarGift) isWebPageAttributeClass() {}
 
 // EncodeBare writes the fields of webPageAttributeUniqueStarGift.
@@ -47645,11 +44205,6 @@ type WebPageAttributeStarGiftCollection struct {
 
 // TypeID returns 0x31cad303.
 func (*WebPageAttributeStarGiftCollection) TypeID() uint32 { return 0x31cad303 }
-
-// TypeName returns "webPageAttributeStarGiftCollection".
-func (*WebPageAttributeStarGiftCollection) TypeName() string {
-	return "webPageAttributeStarGiftCollection"
-}
 
 func (*WebPageAttributeStarGiftCollection) isWebPageAttributeClass() {}
 
@@ -47675,9 +44230,6 @@ type WebPageAttributeStarGiftAuction struct {
 // TypeID returns 0x01c641c2.
 func (*WebPageAttributeStarGiftAuction) TypeID() uint32 { return 0x01c641c2 }
 
-// TypeName returns "webPageAttributeStarGiftAuction".
-func (*WebPageAttributeStarGiftAuction) TypeName() string { return "webPageAttributeStarGiftAuction" }
-
 func (*WebPageAttributeStarGiftAuction) isWebPageAttributeClass() {}
 
 // EncodeBare writes the fields of webPageAttributeStarGiftAuction.
@@ -47702,9 +44254,6 @@ type WebPageAttributeAiComposeTone struct {
 
 // TypeID returns 0x7781fe18.
 func (*WebPageAttributeAiComposeTone) TypeID() uint32 { return 0x7781fe18 }
-
-// TypeName returns "webPageAttributeAiComposeTone".
-func (*WebPageAttributeAiComposeTone) TypeName() string { return "webPageAttributeAiComposeTone" }
 
 func (*WebPageAttributeAiComposeTone) isWebPageAttributeClass() {}
 
@@ -47753,9 +44302,6 @@ type MessagesVotesList struct {
 
 // TypeID returns 0x4899484e.
 func (*MessagesVotesList) TypeID() uint32 { return 0x4899484e }
-
-// TypeName returns "messages.votesList".
-func (*MessagesVotesList) TypeName() string { return "messages.votesList" }
 
 func (*MessagesVotesList) isMessagesVotesListClass() {}
 
@@ -47820,9 +44366,6 @@ type BankCardOpenURL struct {
 // TypeID returns 0xf568028a.
 func (*BankCardOpenURL) TypeID() uint32 { return 0xf568028a }
 
-// TypeName returns "bankCardOpenUrl".
-func (*BankCardOpenURL) TypeName() string { return "bankCardOpenUrl" }
-
 func (*BankCardOpenURL) isBankCardOpenURLClass() {}
 
 // EncodeBare writes the fields of bankCardOpenUrl.
@@ -47869,9 +44412,6 @@ type PaymentsBankCardData struct {
 
 // TypeID returns 0x3e24e573.
 func (*PaymentsBankCardData) TypeID() uint32 { return 0x3e24e573 }
-
-// TypeName returns "payments.bankCardData".
-func (*PaymentsBankCardData) TypeName() string { return "payments.bankCardData" }
 
 func (*PaymentsBankCardData) isPaymentsBankCardDataClass() {}
 
@@ -47933,9 +44473,6 @@ type DialogFilter struct {
 
 // TypeID returns 0xaa472651.
 func (*DialogFilter) TypeID() uint32 { return 0xaa472651 }
-
-// TypeName returns "dialogFilter".
-func (*DialogFilter) TypeName() string { return "dialogFilter" }
 
 func (*DialogFilter) isDialogFilterClass() {}
 
@@ -48024,9 +44561,6 @@ type DialogFilterDefault struct {
 // TypeID returns 0x363293ae.
 func (*DialogFilterDefault) TypeID() uint32 { return 0x363293ae }
 
-// TypeName returns "dialogFilterDefault".
-func (*DialogFilterDefault) TypeName() string { return "dialogFilterDefault" }
-
 func (*DialogFilterDefault) isDialogFilterClass() {}
 
 // EncodeBare writes the fields of dialogFilterDefault.
@@ -48054,9 +44588,6 @@ type DialogFilterChatlist struct {
 
 // TypeID returns 0x96537bd7.
 func (*DialogFilterChatlist) TypeID() uint32 { return 0x96537bd7 }
-
-// TypeName returns "dialogFilterChatlist".
-func (*DialogFilterChatlist) TypeName() string { return "dialogFilterChatlist" }
 
 func (*DialogFilterChatlist) isDialogFilterClass() {}
 
@@ -48138,9 +44669,6 @@ type DialogFilterSuggested struct {
 // TypeID returns 0x77744d4a.
 func (*DialogFilterSuggested) TypeID() uint32 { return 0x77744d4a }
 
-// TypeName returns "dialogFilterSuggested".
-func (*DialogFilterSuggested) TypeName() string { return "dialogFilterSuggested" }
-
 func (*DialogFilterSuggested) isDialogFilterSuggestedClass() {}
 
 // EncodeBare writes the fields of dialogFilterSuggested.
@@ -48187,9 +44715,6 @@ type StatsDateRangeDays struct {
 
 // TypeID returns 0xb637edaf.
 func (*StatsDateRangeDays) TypeID() uint32 { return 0xb637edaf }
-
-// TypeName returns "statsDateRangeDays".
-func (*StatsDateRangeDays) TypeName() string { return "statsDateRangeDays" }
 
 func (*StatsDateRangeDays) isStatsDateRangeDaysClass() {}
 
@@ -48238,9 +44763,6 @@ type StatsAbsValueAndPrev struct {
 // TypeID returns 0xcb43acde.
 func (*StatsAbsValueAndPrev) TypeID() uint32 { return 0xcb43acde }
 
-// TypeName returns "statsAbsValueAndPrev".
-func (*StatsAbsValueAndPrev) TypeName() string { return "statsAbsValueAndPrev" }
-
 func (*StatsAbsValueAndPrev) isStatsAbsValueAndPrevClass() {}
 
 // EncodeBare writes the fields of statsAbsValueAndPrev.
@@ -48288,9 +44810,6 @@ type StatsPercentValue struct {
 // TypeID returns 0xcbce2fe0.
 func (*StatsPercentValue) TypeID() uint32 { return 0xcbce2fe0 }
 
-// TypeName returns "statsPercentValue".
-func (*StatsPercentValue) TypeName() string { return "statsPercentValue" }
-
 func (*StatsPercentValue) isStatsPercentValueClass() {}
 
 // EncodeBare writes the fields of statsPercentValue.
@@ -48337,9 +44856,6 @@ type StatsGraphAsync struct {
 // TypeID returns 0x4a27eb2d.
 func (*StatsGraphAsync) TypeID() uint32 { return 0x4a27eb2d }
 
-// TypeName returns "statsGraphAsync".
-func (*StatsGraphAsync) TypeName() string { return "statsGraphAsync" }
-
 func (*StatsGraphAsync) isStatsGraphClass() {}
 
 // EncodeBare writes the fields of statsGraphAsync.
@@ -48362,9 +44878,6 @@ type StatsGraphError struct {
 
 // TypeID returns 0xbedc9822.
 func (*StatsGraphError) TypeID() uint32 { return 0xbedc9822 }
-
-// TypeName returns "statsGraphError".
-func (*StatsGraphError) TypeName() string { return "statsGraphError" }
 
 func (*StatsGraphError) isStatsGraphClass() {}
 
@@ -48389,9 +44902,6 @@ type StatsGraph struct {
 
 // TypeID returns 0x8ea464b6.
 func (*StatsGraph) TypeID() uint32 { return 0x8ea464b6 }
-
-// TypeName returns "statsGraph".
-func (*StatsGraph) TypeName() string { return "statsGraph" }
 
 func (*StatsGraph) isStatsGraphClass() {}
 
@@ -48469,9 +44979,6 @@ type StatsBroadcastStats struct {
 
 // TypeID returns 0x396ca5fc.
 func (*StatsBroadcastStats) TypeID() uint32 { return 0x396ca5fc }
-
-// TypeName returns "stats.broadcastStats".
-func (*StatsBroadcastStats) TypeName() string { return "stats.broadcastStats" }
 
 func (*StatsBroadcastStats) isStatsBroadcastStatsClass() {}
 
@@ -48559,9 +45066,6 @@ type HelpPromoDataEmpty struct {
 // TypeID returns 0x98f6ac75.
 func (*HelpPromoDataEmpty) TypeID() uint32 { return 0x98f6ac75 }
 
-// TypeName returns "help.promoDataEmpty".
-func (*HelpPromoDataEmpty) TypeName() string { return "help.promoDataEmpty" }
-
 func (*HelpPromoDataEmpty) isHelpPromoDataClass() {}
 
 // EncodeBare writes the fields of help.promoDataEmpty.
@@ -48593,9 +45097,6 @@ type HelpPromoData struct {
 
 // TypeID returns 0x08a4d87a.
 func (*HelpPromoData) TypeID() uint32 { return 0x08a4d87a }
-
-// TypeName returns "help.promoData".
-func (*HelpPromoData) TypeName() string { return "help.promoData" }
 
 func (*HelpPromoData) isHelpPromoDataClass() {}
 
@@ -48696,9 +45197,6 @@ type VideoSize struct {
 // TypeID returns 0xde33b094.
 func (*VideoSize) TypeID() uint32 { return 0xde33b094 }
 
-// TypeName returns "videoSize".
-func (*VideoSize) TypeName() string { return "videoSize" }
-
 func (*VideoSize) isVideoSizeClass() {}
 
 // EncodeBare writes the fields of videoSize.
@@ -48741,9 +45239,6 @@ type VideoSizeEmojiMarkup struct {
 // TypeID returns 0xf85c413c.
 func (*VideoSizeEmojiMarkup) TypeID() uint32 { return 0xf85c413c }
 
-// TypeName returns "videoSizeEmojiMarkup".
-func (*VideoSizeEmojiMarkup) TypeName() string { return "videoSizeEmojiMarkup" }
-
 func (*VideoSizeEmojiMarkup) isVideoSizeClass() {}
 
 // EncodeBare writes the fields of videoSizeEmojiMarkup.
@@ -48770,9 +45265,6 @@ type VideoSizeStickerMarkup struct {
 
 // TypeID returns 0x0da082fe.
 func (*VideoSizeStickerMarkup) TypeID() uint32 { return 0x0da082fe }
-
-// TypeName returns "videoSizeStickerMarkup".
-func (*VideoSizeStickerMarkup) TypeName() string { return "videoSizeStickerMarkup" }
 
 func (*VideoSizeStickerMarkup) isVideoSizeClass() {}
 
@@ -48823,9 +45315,6 @@ type StatsGroupTopPoster struct {
 
 // TypeID returns 0x9d04af9b.
 func (*StatsGroupTopPoster) TypeID() uint32 { return 0x9d04af9b }
-
-// TypeName returns "statsGroupTopPoster".
-func (*StatsGroupTopPoster) TypeName() string { return "statsGroupTopPoster" }
 
 func (*StatsGroupTopPoster) isStatsGroupTopPosterClass() {}
 
@@ -48878,9 +45367,6 @@ type StatsGroupTopAdmin struct {
 // TypeID returns 0xd7584c87.
 func (*StatsGroupTopAdmin) TypeID() uint32 { return 0xd7584c87 }
 
-// TypeName returns "statsGroupTopAdmin".
-func (*StatsGroupTopAdmin) TypeName() string { return "statsGroupTopAdmin" }
-
 func (*StatsGroupTopAdmin) isStatsGroupTopAdminClass() {}
 
 // EncodeBare writes the fields of statsGroupTopAdmin.
@@ -48931,9 +45417,6 @@ type StatsGroupTopInviter struct {
 
 // TypeID returns 0x535f779d.
 func (*StatsGroupTopInviter) TypeID() uint32 { return 0x535f779d }
-
-// TypeName returns "statsGroupTopInviter".
-func (*StatsGroupTopInviter) TypeName() string { return "statsGroupTopInviter" }
 
 func (*StatsGroupTopInviter) isStatsGroupTopInviterClass() {}
 
@@ -48996,9 +45479,6 @@ type StatsMegagroupStats struct {
 
 // TypeID returns 0xef7ff916.
 func (*StatsMegagroupStats) TypeID() uint32 { return 0xef7ff916 }
-
-// TypeName returns "stats.megagroupStats".
-func (*StatsMegagroupStats) TypeName() string { return "stats.megagroupStats" }
 
 func (*StatsMegagroupStats) isStatsMegagroupStatsClass() {}
 
@@ -49082,9 +45562,6 @@ type GlobalPrivacySettings struct {
 
 // TypeID returns 0xfe41b34f.
 func (*GlobalPrivacySettings) TypeID() uint32 { return 0xfe41b34f }
-
-// TypeName returns "globalPrivacySettings".
-func (*GlobalPrivacySettings) TypeName() string { return "globalPrivacySettings" }
 
 func (*GlobalPrivacySettings) isGlobalPrivacySettingsClass() {}
 
@@ -49175,9 +45652,6 @@ type HelpCountryCode struct {
 // TypeID returns 0x4203c5ef.
 func (*HelpCountryCode) TypeID() uint32 { return 0x4203c5ef }
 
-// TypeName returns "help.countryCode".
-func (*HelpCountryCode) TypeName() string { return "help.countryCode" }
-
 func (*HelpCountryCode) isHelpCountryCodeClass() {}
 
 // EncodeBare writes the fields of help.countryCode.
@@ -49247,9 +45721,6 @@ type HelpCountry struct {
 // TypeID returns 0xc3878e23.
 func (*HelpCountry) TypeID() uint32 { return 0xc3878e23 }
 
-// TypeName returns "help.country".
-func (*HelpCountry) TypeName() string { return "help.country" }
-
 func (*HelpCountry) isHelpCountryClass() {}
 
 // EncodeBare writes the fields of help.country.
@@ -49313,9 +45784,6 @@ type HelpCountriesListNotModified struct {
 // TypeID returns 0x93cc1f32.
 func (*HelpCountriesListNotModified) TypeID() uint32 { return 0x93cc1f32 }
 
-// TypeName returns "help.countriesListNotModified".
-func (*HelpCountriesListNotModified) TypeName() string { return "help.countriesListNotModified" }
-
 func (*HelpCountriesListNotModified) isHelpCountriesListClass() {}
 
 // EncodeBare writes the fields of help.countriesListNotModified.
@@ -49337,9 +45805,6 @@ type HelpCountriesList struct {
 
 // TypeID returns 0x87d0759e.
 func (*HelpCountriesList) TypeID() uint32 { return 0x87d0759e }
-
-// TypeName returns "help.countriesList".
-func (*HelpCountriesList) TypeName() string { return "help.countriesList" }
 
 func (*HelpCountriesList) isHelpCountriesListClass() {}
 
@@ -49388,9 +45853,6 @@ type MessageViews struct {
 
 // TypeID returns 0x455b853d.
 func (*MessageViews) TypeID() uint32 { return 0x455b853d }
-
-// TypeName returns "messageViews".
-func (*MessageViews) TypeName() string { return "messageViews" }
 
 func (*MessageViews) isMessageViewsClass() {}
 
@@ -49466,9 +45928,6 @@ type MessagesMessageViews struct {
 // TypeID returns 0xb6c4f543.
 func (*MessagesMessageViews) TypeID() uint32 { return 0xb6c4f543 }
 
-// TypeName returns "messages.messageViews".
-func (*MessagesMessageViews) TypeName() string { return "messages.messageViews" }
-
 func (*MessagesMessageViews) isMessagesMessageViewsClass() {}
 
 // EncodeBare writes the fields of messages.messageViews.
@@ -49522,9 +45981,6 @@ type MessagesDiscussionMessage struct {
 
 // TypeID returns 0xa6341782.
 func (*MessagesDiscussionMessage) TypeID() uint32 { return 0xa6341782 }
-
-// TypeName returns "messages.discussionMessage".
-func (*MessagesDiscussionMessage) TypeName() string { return "messages.discussionMessage" }
 
 func (*MessagesDiscussionMessage) isMessagesDiscussionMessageClass() {}
 
@@ -49618,9 +46074,6 @@ type MessageReplyHeader struct {
 
 // TypeID returns 0x1b97dd66.
 func (*MessageReplyHeader) TypeID() uint32 { return 0x1b97dd66 }
-
-// TypeName returns "messageReplyHeader".
-func (*MessageReplyHeader) TypeName() string { return "messageReplyHeader" }
 
 func (*MessageReplyHeader) isMessageReplyHeaderClass() {}
 
@@ -49753,9 +46206,6 @@ type MessageReplyStoryHeader struct {
 // TypeID returns 0x0e5af939.
 func (*MessageReplyStoryHeader) TypeID() uint32 { return 0x0e5af939 }
 
-// TypeName returns "messageReplyStoryHeader".
-func (*MessageReplyStoryHeader) TypeName() string { return "messageReplyStoryHeader" }
-
 func (*MessageReplyStoryHeader) isMessageReplyHeaderClass() {}
 
 // EncodeBare writes the fields of messageReplyStoryHeader.
@@ -49807,9 +46257,6 @@ type MessageReplies struct {
 
 // TypeID returns 0x83d60fc2.
 func (*MessageReplies) TypeID() uint32 { return 0x83d60fc2 }
-
-// TypeName returns "messageReplies".
-func (*MessageReplies) TypeName() string { return "messageReplies" }
 
 func (*MessageReplies) isMessageRepliesClass() {}
 
@@ -49901,9 +46348,6 @@ type PeerBlocked struct {
 // TypeID returns 0xe8fd8014.
 func (*PeerBlocked) TypeID() uint32 { return 0xe8fd8014 }
 
-// TypeName returns "peerBlocked".
-func (*PeerBlocked) TypeName() string { return "peerBlocked" }
-
 func (*PeerBlocked) isPeerBlockedClass() {}
 
 // EncodeBare writes the fields of peerBlocked.
@@ -49950,9 +46394,6 @@ type StatsMessageStats struct {
 
 // TypeID returns 0x7fe91c14.
 func (*StatsMessageStats) TypeID() uint32 { return 0x7fe91c14 }
-
-// TypeName returns "stats.messageStats".
-func (*StatsMessageStats) TypeName() string { return "stats.messageStats" }
 
 func (*StatsMessageStats) isStatsMessageStatsClass() {}
 
@@ -50001,9 +46442,6 @@ type GroupCallDiscarded struct {
 
 // TypeID returns 0x7780bcb4.
 func (*GroupCallDiscarded) TypeID() uint32 { return 0x7780bcb4 }
-
-// TypeName returns "groupCallDiscarded".
-func (*GroupCallDiscarded) TypeName() string { return "groupCallDiscarded" }
 
 func (*GroupCallDiscarded) isGroupCallClass() {}
 
@@ -50056,9 +46494,6 @@ type GroupCall struct {
 
 // TypeID returns 0xefb2b617.
 func (*GroupCall) TypeID() uint32 { return 0xefb2b617 }
-
-// TypeName returns "groupCall".
-func (*GroupCall) TypeName() string { return "groupCall" }
 
 func (*GroupCall) isGroupCallClass() {}
 
@@ -50240,9 +46675,6 @@ type InputGroupCall struct {
 // TypeID returns 0xd8aa840f.
 func (*InputGroupCall) TypeID() uint32 { return 0xd8aa840f }
 
-// TypeName returns "inputGroupCall".
-func (*InputGroupCall) TypeName() string { return "inputGroupCall" }
-
 func (*InputGroupCall) isInputGroupCallClass() {}
 
 // EncodeBare writes the fields of inputGroupCall.
@@ -50268,9 +46700,6 @@ type InputGroupCallSlug struct {
 // TypeID returns 0xfe06823f.
 func (*InputGroupCallSlug) TypeID() uint32 { return 0xfe06823f }
 
-// TypeName returns "inputGroupCallSlug".
-func (*InputGroupCallSlug) TypeName() string { return "inputGroupCallSlug" }
-
 func (*InputGroupCallSlug) isInputGroupCallClass() {}
 
 // EncodeBare writes the fields of inputGroupCallSlug.
@@ -50293,9 +46722,6 @@ type InputGroupCallInviteMessage struct {
 
 // TypeID returns 0x8c10603f.
 func (*InputGroupCallInviteMessage) TypeID() uint32 { return 0x8c10603f }
-
-// TypeName returns "inputGroupCallInviteMessage".
-func (*InputGroupCallInviteMessage) TypeName() string { return "inputGroupCallInviteMessage" }
 
 func (*InputGroupCallInviteMessage) isInputGroupCallClass() {}
 
@@ -50359,9 +46785,6 @@ type GroupCallParticipant struct {
 
 // TypeID returns 0x2a3dc7ac.
 func (*GroupCallParticipant) TypeID() uint32 { return 0x2a3dc7ac }
-
-// TypeName returns "groupCallParticipant".
-func (*GroupCallParticipant) TypeName() string { return "groupCallParticipant" }
 
 func (*GroupCallParticipant) isGroupCallParticipantClass() {}
 
@@ -50521,9 +46944,6 @@ type PhoneGroupCall struct {
 // TypeID returns 0x9e727aad.
 func (*PhoneGroupCall) TypeID() uint32 { return 0x9e727aad }
 
-// TypeName returns "phone.groupCall".
-func (*PhoneGroupCall) TypeName() string { return "phone.groupCall" }
-
 func (*PhoneGroupCall) isPhoneGroupCallClass() {}
 
 // EncodeBare writes the fields of phone.groupCall.
@@ -50581,9 +47001,6 @@ type PhoneGroupParticipants struct {
 // TypeID returns 0xf47751b6.
 func (*PhoneGroupParticipants) TypeID() uint32 { return 0xf47751b6 }
 
-// TypeName returns "phone.groupParticipants".
-func (*PhoneGroupParticipants) TypeName() string { return "phone.groupParticipants" }
-
 func (*PhoneGroupParticipants) isPhoneGroupParticipantsClass() {}
 
 // EncodeBare writes the fields of phone.groupParticipants.
@@ -50637,9 +47054,6 @@ type InlineQueryPeerTypeSameBotPM struct {
 // TypeID returns 0x3081ed9d.
 func (*InlineQueryPeerTypeSameBotPM) TypeID() uint32 { return 0x3081ed9d }
 
-// TypeName returns "inlineQueryPeerTypeSameBotPM".
-func (*InlineQueryPeerTypeSameBotPM) TypeName() string { return "inlineQueryPeerTypeSameBotPM" }
-
 func (*InlineQueryPeerTypeSameBotPM) isInlineQueryPeerTypeClass() {}
 
 // EncodeBare writes the fields of inlineQueryPeerTypeSameBotPM.
@@ -50659,9 +47073,6 @@ type InlineQueryPeerTypePM struct {
 
 // TypeID returns 0x833c0fac.
 func (*InlineQueryPeerTypePM) TypeID() uint32 { return 0x833c0fac }
-
-// TypeName returns "inlineQueryPeerTypePM".
-func (*InlineQueryPeerTypePM) TypeName() string { return "inlineQueryPeerTypePM" }
 
 func (*InlineQueryPeerTypePM) isInlineQueryPeerTypeClass() {}
 
@@ -50683,9 +47094,6 @@ type InlineQueryPeerTypeChat struct {
 // TypeID returns 0xd766c50a.
 func (*InlineQueryPeerTypeChat) TypeID() uint32 { return 0xd766c50a }
 
-// TypeName returns "inlineQueryPeerTypeChat".
-func (*InlineQueryPeerTypeChat) TypeName() string { return "inlineQueryPeerTypeChat" }
-
 func (*InlineQueryPeerTypeChat) isInlineQueryPeerTypeClass() {}
 
 // EncodeBare writes the fields of inlineQueryPeerTypeChat.
@@ -50705,9 +47113,6 @@ type InlineQueryPeerTypeMegagroup struct {
 
 // TypeID returns 0x5ec4be43.
 func (*InlineQueryPeerTypeMegagroup) TypeID() uint32 { return 0x5ec4be43 }
-
-// TypeName returns "inlineQueryPeerTypeMegagroup".
-func (*InlineQueryPeerTypeMegagroup) TypeName() string { return "inlineQueryPeerTypeMegagroup" }
 
 func (*InlineQueryPeerTypeMegagroup) isInlineQueryPeerTypeClass() {}
 
@@ -50729,9 +47134,6 @@ type InlineQueryPeerTypeBroadcast struct {
 // TypeID returns 0x6334ee9a.
 func (*InlineQueryPeerTypeBroadcast) TypeID() uint32 { return 0x6334ee9a }
 
-// TypeName returns "inlineQueryPeerTypeBroadcast".
-func (*InlineQueryPeerTypeBroadcast) TypeName() string { return "inlineQueryPeerTypeBroadcast" }
-
 func (*InlineQueryPeerTypeBroadcast) isInlineQueryPeerTypeClass() {}
 
 // EncodeBare writes the fields of inlineQueryPeerTypeBroadcast.
@@ -50751,9 +47153,6 @@ type InlineQueryPeerTypeBotPM struct {
 
 // TypeID returns 0x0e3b2d0c.
 func (*InlineQueryPeerTypeBotPM) TypeID() uint32 { return 0x0e3b2d0c }
-
-// TypeName returns "inlineQueryPeerTypeBotPM".
-func (*InlineQueryPeerTypeBotPM) TypeName() string { return "inlineQueryPeerTypeBotPM" }
 
 func (*InlineQueryPeerTypeBotPM) isInlineQueryPeerTypeClass() {}
 
@@ -50796,9 +47195,6 @@ type MessagesHistoryImport struct {
 
 // TypeID returns 0x1662af0b.
 func (*MessagesHistoryImport) TypeID() uint32 { return 0x1662af0b }
-
-// TypeName returns "messages.historyImport".
-func (*MessagesHistoryImport) TypeName() string { return "messages.historyImport" }
 
 func (*MessagesHistoryImport) isMessagesHistoryImportClass() {}
 
@@ -50845,9 +47241,6 @@ type MessagesHistoryImportParsed struct {
 
 // TypeID returns 0x5e0fb7b9.
 func (*MessagesHistoryImportParsed) TypeID() uint32 { return 0x5e0fb7b9 }
-
-// TypeName returns "messages.historyImportParsed".
-func (*MessagesHistoryImportParsed) TypeName() string { return "messages.historyImportParsed" }
 
 func (*MessagesHistoryImportParsed) isMessagesHistoryImportParsedClass() {}
 
@@ -50914,9 +47307,6 @@ type MessagesAffectedFoundMessages struct {
 // TypeID returns 0xef8d3e6c.
 func (*MessagesAffectedFoundMessages) TypeID() uint32 { return 0xef8d3e6c }
 
-// TypeName returns "messages.affectedFoundMessages".
-func (*MessagesAffectedFoundMessages) TypeName() string { return "messages.affectedFoundMessages" }
-
 func (*MessagesAffectedFoundMessages) isMessagesAffectedFoundMessagesClass() {}
 
 // EncodeBare writes the fields of messages.affectedFoundMessages.
@@ -50971,9 +47361,6 @@ type ChatInviteImporter struct {
 
 // TypeID returns 0x8c5adfd9.
 func (*ChatInviteImporter) TypeID() uint32 { return 0x8c5adfd9 }
-
-// TypeName returns "chatInviteImporter".
-func (*ChatInviteImporter) TypeName() string { return "chatInviteImporter" }
 
 func (*ChatInviteImporter) isChatInviteImporterClass() {}
 
@@ -51052,9 +47439,6 @@ type MessagesExportedChatInvites struct {
 // TypeID returns 0xbdc62dcc.
 func (*MessagesExportedChatInvites) TypeID() uint32 { return 0xbdc62dcc }
 
-// TypeName returns "messages.exportedChatInvites".
-func (*MessagesExportedChatInvites) TypeName() string { return "messages.exportedChatInvites" }
-
 func (*MessagesExportedChatInvites) isMessagesExportedChatInvitesClass() {}
 
 // EncodeBare writes the fields of messages.exportedChatInvites.
@@ -51104,9 +47488,6 @@ type MessagesExportedChatInvite struct {
 // TypeID returns 0x1871be50.
 func (*MessagesExportedChatInvite) TypeID() uint32 { return 0x1871be50 }
 
-// TypeName returns "messages.exportedChatInvite".
-func (*MessagesExportedChatInvite) TypeName() string { return "messages.exportedChatInvite" }
-
 func (*MessagesExportedChatInvite) isMessagesExportedChatInviteClass() {}
 
 // EncodeBare writes the fields of messages.exportedChatInvite.
@@ -51133,11 +47514,6 @@ type MessagesExportedChatInviteReplaced struct {
 
 // TypeID returns 0x222600ef.
 func (*MessagesExportedChatInviteReplaced) TypeID() uint32 { return 0x222600ef }
-
-// TypeName returns "messages.exportedChatInviteReplaced".
-func (*MessagesExportedChatInviteReplaced) TypeName() string {
-	return "messages.exportedChatInviteReplaced"
-}
 
 func (*MessagesExportedChatInviteReplaced) isMessagesExportedChatInviteClass() {}
 
@@ -51189,9 +47565,6 @@ type MessagesChatInviteImporters struct {
 // TypeID returns 0x81b6b00a.
 func (*MessagesChatInviteImporters) TypeID() uint32 { return 0x81b6b00a }
 
-// TypeName returns "messages.chatInviteImporters".
-func (*MessagesChatInviteImporters) TypeName() string { return "messages.chatInviteImporters" }
-
 func (*MessagesChatInviteImporters) isMessagesChatInviteImportersClass() {}
 
 // EncodeBare writes the fields of messages.chatInviteImporters.
@@ -51242,9 +47615,6 @@ type ChatAdminWithInvites struct {
 // TypeID returns 0xf2ecef23.
 func (*ChatAdminWithInvites) TypeID() uint32 { return 0xf2ecef23 }
 
-// TypeName returns "chatAdminWithInvites".
-func (*ChatAdminWithInvites) TypeName() string { return "chatAdminWithInvites" }
-
 func (*ChatAdminWithInvites) isChatAdminWithInvitesClass() {}
 
 // EncodeBare writes the fields of chatAdminWithInvites.
@@ -51294,9 +47664,6 @@ type MessagesChatAdminsWithInvites struct {
 // TypeID returns 0xb69b72d7.
 func (*MessagesChatAdminsWithInvites) TypeID() uint32 { return 0xb69b72d7 }
 
-// TypeName returns "messages.chatAdminsWithInvites".
-func (*MessagesChatAdminsWithInvites) TypeName() string { return "messages.chatAdminsWithInvites" }
-
 func (*MessagesChatAdminsWithInvites) isMessagesChatAdminsWithInvitesClass() {}
 
 // EncodeBare writes the fields of messages.chatAdminsWithInvites.
@@ -51343,11 +47710,6 @@ type MessagesCheckedHistoryImportPeer struct {
 // TypeID returns 0xa24de717.
 func (*MessagesCheckedHistoryImportPeer) TypeID() uint32 { return 0xa24de717 }
 
-// TypeName returns "messages.checkedHistoryImportPeer".
-func (*MessagesCheckedHistoryImportPeer) TypeName() string {
-	return "messages.checkedHistoryImportPeer"
-}
-
 func (*MessagesCheckedHistoryImportPeer) isMessagesCheckedHistoryImportPeerClass() {}
 
 // EncodeBare writes the fields of messages.checkedHistoryImportPeer.
@@ -51393,9 +47755,6 @@ type PhoneJoinAsPeers struct {
 
 // TypeID returns 0xafe5623f.
 func (*PhoneJoinAsPeers) TypeID() uint32 { return 0xafe5623f }
-
-// TypeName returns "phone.joinAsPeers".
-func (*PhoneJoinAsPeers) TypeName() string { return "phone.joinAsPeers" }
 
 func (*PhoneJoinAsPeers) isPhoneJoinAsPeersClass() {}
 
@@ -51445,9 +47804,6 @@ type PhoneExportedGroupCallInvite struct {
 // TypeID returns 0x204bd158.
 func (*PhoneExportedGroupCallInvite) TypeID() uint32 { return 0x204bd158 }
 
-// TypeName returns "phone.exportedGroupCallInvite".
-func (*PhoneExportedGroupCallInvite) TypeName() string { return "phone.exportedGroupCallInvite" }
-
 func (*PhoneExportedGroupCallInvite) isPhoneExportedGroupCallInviteClass() {}
 
 // EncodeBare writes the fields of phone.exportedGroupCallInvite.
@@ -51492,11 +47848,6 @@ type GroupCallParticipantVideoSourceGroup struct {
 
 // TypeID returns 0xdcb118b7.
 func (*GroupCallParticipantVideoSourceGroup) TypeID() uint32 { return 0xdcb118b7 }
-
-// TypeName returns "groupCallParticipantVideoSourceGroup".
-func (*GroupCallParticipantVideoSourceGroup) TypeName() string {
-	return "groupCallParticipantVideoSourceGroup"
-}
 
 func (*GroupCallParticipantVideoSourceGroup) isGroupCallParticipantVideoSourceGroupClass() {}
 
@@ -51546,9 +47897,6 @@ type GroupCallParticipantVideo struct {
 
 // TypeID returns 0x67753ac8.
 func (*GroupCallParticipantVideo) TypeID() uint32 { return 0x67753ac8 }
-
-// TypeName returns "groupCallParticipantVideo".
-func (*GroupCallParticipantVideo) TypeName() string { return "groupCallParticipantVideo" }
 
 func (*GroupCallParticipantVideo) isGroupCallParticipantVideoClass() {}
 
@@ -51612,9 +47960,6 @@ type StickersSuggestedShortName struct {
 // TypeID returns 0x85fea03f.
 func (*StickersSuggestedShortName) TypeID() uint32 { return 0x85fea03f }
 
-// TypeName returns "stickers.suggestedShortName".
-func (*StickersSuggestedShortName) TypeName() string { return "stickers.suggestedShortName" }
-
 func (*StickersSuggestedShortName) isStickersSuggestedShortNameClass() {}
 
 // EncodeBare writes the fields of stickers.suggestedShortName.
@@ -51658,9 +48003,6 @@ type BotCommandScopeDefault struct {
 // TypeID returns 0x2f6cb2ab.
 func (*BotCommandScopeDefault) TypeID() uint32 { return 0x2f6cb2ab }
 
-// TypeName returns "botCommandScopeDefault".
-func (*BotCommandScopeDefault) TypeName() string { return "botCommandScopeDefault" }
-
 func (*BotCommandScopeDefault) isBotCommandScopeClass() {}
 
 // EncodeBare writes the fields of botCommandScopeDefault.
@@ -51680,9 +48022,6 @@ type BotCommandScopeUsers struct {
 
 // TypeID returns 0x3c4f04d8.
 func (*BotCommandScopeUsers) TypeID() uint32 { return 0x3c4f04d8 }
-
-// TypeName returns "botCommandScopeUsers".
-func (*BotCommandScopeUsers) TypeName() string { return "botCommandScopeUsers" }
 
 func (*BotCommandScopeUsers) isBotCommandScopeClass() {}
 
@@ -51704,9 +48043,6 @@ type BotCommandScopeChats struct {
 // TypeID returns 0x6fe1a881.
 func (*BotCommandScopeChats) TypeID() uint32 { return 0x6fe1a881 }
 
-// TypeName returns "botCommandScopeChats".
-func (*BotCommandScopeChats) TypeName() string { return "botCommandScopeChats" }
-
 func (*BotCommandScopeChats) isBotCommandScopeClass() {}
 
 // EncodeBare writes the fields of botCommandScopeChats.
@@ -51726,9 +48062,6 @@ type BotCommandScopeChatAdmins struct {
 
 // TypeID returns 0xb9aa606a.
 func (*BotCommandScopeChatAdmins) TypeID() uint32 { return 0xb9aa606a }
-
-// TypeName returns "botCommandScopeChatAdmins".
-func (*BotCommandScopeChatAdmins) TypeName() string { return "botCommandScopeChatAdmins" }
 
 func (*BotCommandScopeChatAdmins) isBotCommandScopeClass() {}
 
@@ -51750,9 +48083,6 @@ type BotCommandScopePeer struct {
 
 // TypeID returns 0xdb9d897d.
 func (*BotCommandScopePeer) TypeID() uint32 { return 0xdb9d897d }
-
-// TypeName returns "botCommandScopePeer".
-func (*BotCommandScopePeer) TypeName() string { return "botCommandScopePeer" }
 
 func (*BotCommandScopePeer) isBotCommandScopeClass() {}
 
@@ -51777,9 +48107,6 @@ type BotCommandScopePeerAdmins struct {
 // TypeID returns 0x3fd863d1.
 func (*BotCommandScopePeerAdmins) TypeID() uint32 { return 0x3fd863d1 }
 
-// TypeName returns "botCommandScopePeerAdmins".
-func (*BotCommandScopePeerAdmins) TypeName() string { return "botCommandScopePeerAdmins" }
-
 func (*BotCommandScopePeerAdmins) isBotCommandScopeClass() {}
 
 // EncodeBare writes the fields of botCommandScopePeerAdmins.
@@ -51803,9 +48130,6 @@ type BotCommandScopePeerUser struct {
 
 // TypeID returns 0x0a1321f3.
 func (*BotCommandScopePeerUser) TypeID() uint32 { return 0x0a1321f3 }
-
-// TypeName returns "botCommandScopePeerUser".
-func (*BotCommandScopePeerUser) TypeName() string { return "botCommandScopePeerUser" }
 
 func (*BotCommandScopePeerUser) isBotCommandScopeClass() {}
 
@@ -51853,9 +48177,6 @@ type AccountResetPasswordFailedWait struct {
 // TypeID returns 0xe3779861.
 func (*AccountResetPasswordFailedWait) TypeID() uint32 { return 0xe3779861 }
 
-// TypeName returns "account.resetPasswordFailedWait".
-func (*AccountResetPasswordFailedWait) TypeName() string { return "account.resetPasswordFailedWait" }
-
 func (*AccountResetPasswordFailedWait) isAccountResetPasswordResultClass() {}
 
 // EncodeBare writes the fields of account.resetPasswordFailedWait.
@@ -51879,11 +48200,6 @@ type AccountResetPasswordRequestedWait struct {
 // TypeID returns 0xe9effc7d.
 func (*AccountResetPasswordRequestedWait) TypeID() uint32 { return 0xe9effc7d }
 
-// TypeName returns "account.resetPasswordRequestedWait".
-func (*AccountResetPasswordRequestedWait) TypeName() string {
-	return "account.resetPasswordRequestedWait"
-}
-
 func (*AccountResetPasswordRequestedWait) isAccountResetPasswordResultClass() {}
 
 // EncodeBare writes the fields of account.resetPasswordRequestedWait.
@@ -51905,9 +48221,6 @@ type AccountResetPasswordOk struct {
 
 // TypeID returns 0xe926d63e.
 func (*AccountResetPasswordOk) TypeID() uint32 { return 0xe926d63e }
-
-// TypeName returns "account.resetPasswordOk".
-func (*AccountResetPasswordOk) TypeName() string { return "account.resetPasswordOk" }
 
 func (*AccountResetPasswordOk) isAccountResetPasswordResultClass() {}
 
@@ -51951,9 +48264,6 @@ type ChatTheme struct {
 // TypeID returns 0xc3dffc04.
 func (*ChatTheme) TypeID() uint32 { return 0xc3dffc04 }
 
-// TypeName returns "chatTheme".
-func (*ChatTheme) TypeName() string { return "chatTheme" }
-
 func (*ChatTheme) isChatThemeClass() {}
 
 // EncodeBare writes the fields of chatTheme.
@@ -51977,9 +48287,6 @@ type ChatThemeUniqueGift struct {
 
 // TypeID returns 0x3458f9c8.
 func (*ChatThemeUniqueGift) TypeID() uint32 { return 0x3458f9c8 }
-
-// TypeName returns "chatThemeUniqueGift".
-func (*ChatThemeUniqueGift) TypeName() string { return "chatThemeUniqueGift" }
 
 func (*ChatThemeUniqueGift) isChatThemeClass() {}
 
@@ -52026,9 +48333,6 @@ type AccountChatThemesNotModified struct {
 // TypeID returns 0xe011e1c4.
 func (*AccountChatThemesNotModified) TypeID() uint32 { return 0xe011e1c4 }
 
-// TypeName returns "account.chatThemesNotModified".
-func (*AccountChatThemesNotModified) TypeName() string { return "account.chatThemesNotModified" }
-
 func (*AccountChatThemesNotModified) isAccountChatThemesClass() {}
 
 // EncodeBare writes the fields of account.chatThemesNotModified.
@@ -52053,9 +48357,6 @@ type AccountChatThemes struct {
 
 // TypeID returns 0xbe098173.
 func (*AccountChatThemes) TypeID() uint32 { return 0xbe098173 }
-
-// TypeName returns "account.chatThemes".
-func (*AccountChatThemes) TypeName() string { return "account.chatThemes" }
 
 func (*AccountChatThemes) isAccountChatThemesClass() {}
 
@@ -52132,9 +48433,6 @@ type SponsoredMessage struct {
 
 // TypeID returns 0x7dbf8673.
 func (*SponsoredMessage) TypeID() uint32 { return 0x7dbf8673 }
-
-// TypeName returns "sponsoredMessage".
-func (*SponsoredMessage) TypeName() string { return "sponsoredMessage" }
 
 func (*SponsoredMessage) isSponsoredMessageClass() {}
 
@@ -52276,9 +48574,6 @@ type MessagesSponsoredMessages struct {
 // TypeID returns 0xffda656d.
 func (*MessagesSponsoredMessages) TypeID() uint32 { return 0xffda656d }
 
-// TypeName returns "messages.sponsoredMessages".
-func (*MessagesSponsoredMessages) TypeName() string { return "messages.sponsoredMessages" }
-
 func (*MessagesSponsoredMessages) isMessagesSponsoredMessagesClass() {}
 
 // EncodeBare writes the fields of messages.sponsoredMessages.
@@ -52335,9 +48630,6 @@ type MessagesSponsoredMessagesEmpty struct {
 // TypeID returns 0x1839490f.
 func (*MessagesSponsoredMessagesEmpty) TypeID() uint32 { return 0x1839490f }
 
-// TypeName returns "messages.sponsoredMessagesEmpty".
-func (*MessagesSponsoredMessagesEmpty) TypeName() string { return "messages.sponsoredMessagesEmpty" }
-
 func (*MessagesSponsoredMessagesEmpty) isMessagesSponsoredMessagesClass() {}
 
 // EncodeBare writes the fields of messages.sponsoredMessagesEmpty.
@@ -52382,9 +48674,6 @@ type SearchResultsCalendarPeriod struct {
 
 // TypeID returns 0xc9b0539f.
 func (*SearchResultsCalendarPeriod) TypeID() uint32 { return 0xc9b0539f }
-
-// TypeName returns "searchResultsCalendarPeriod".
-func (*SearchResultsCalendarPeriod) TypeName() string { return "searchResultsCalendarPeriod" }
 
 func (*SearchResultsCalendarPeriod) isSearchResultsCalendarPeriodClass() {}
 
@@ -52443,9 +48732,6 @@ type MessagesSearchResultsCalendar struct {
 
 // TypeID returns 0x147ee23c.
 func (*MessagesSearchResultsCalendar) TypeID() uint32 { return 0x147ee23c }
-
-// TypeName returns "messages.searchResultsCalendar".
-func (*MessagesSearchResultsCalendar) TypeName() string { return "messages.searchResultsCalendar" }
 
 func (*MessagesSearchResultsCalendar) isMessagesSearchResultsCalendarClass() {}
 
@@ -52521,9 +48807,6 @@ type SearchResultPosition struct {
 // TypeID returns 0x7f648b67.
 func (*SearchResultPosition) TypeID() uint32 { return 0x7f648b67 }
 
-// TypeName returns "searchResultPosition".
-func (*SearchResultPosition) TypeName() string { return "searchResultPosition" }
-
 func (*SearchResultPosition) isSearchResultsPositionClass() {}
 
 // EncodeBare writes the fields of searchResultPosition.
@@ -52573,9 +48856,6 @@ type MessagesSearchResultsPositions struct {
 // TypeID returns 0x53b22baf.
 func (*MessagesSearchResultsPositions) TypeID() uint32 { return 0x53b22baf }
 
-// TypeName returns "messages.searchResultsPositions".
-func (*MessagesSearchResultsPositions) TypeName() string { return "messages.searchResultsPositions" }
-
 func (*MessagesSearchResultsPositions) isMessagesSearchResultsPositionsClass() {}
 
 // EncodeBare writes the fields of messages.searchResultsPositions.
@@ -52623,9 +48903,6 @@ type ChannelsSendAsPeers struct {
 
 // TypeID returns 0xf496b0c6.
 func (*ChannelsSendAsPeers) TypeID() uint32 { return 0xf496b0c6 }
-
-// TypeName returns "channels.sendAsPeers".
-func (*ChannelsSendAsPeers) TypeName() string { return "channels.sendAsPeers" }
 
 func (*ChannelsSendAsPeers) isChannelsSendAsPeersClass() {}
 
@@ -52677,9 +48954,6 @@ type UsersUserFull struct {
 // TypeID returns 0x3b6d152e.
 func (*UsersUserFull) TypeID() uint32 { return 0x3b6d152e }
 
-// TypeName returns "users.userFull".
-func (*UsersUserFull) TypeName() string { return "users.userFull" }
-
 func (*UsersUserFull) isUsersUserFullClass() {}
 
 // EncodeBare writes the fields of users.userFull.
@@ -52730,9 +49004,6 @@ type MessagesPeerSettings struct {
 // TypeID returns 0x6880b94d.
 func (*MessagesPeerSettings) TypeID() uint32 { return 0x6880b94d }
 
-// TypeName returns "messages.peerSettings".
-func (*MessagesPeerSettings) TypeName() string { return "messages.peerSettings" }
-
 func (*MessagesPeerSettings) isMessagesPeerSettingsClass() {}
 
 // EncodeBare writes the fields of messages.peerSettings.
@@ -52780,9 +49051,6 @@ type AuthLoggedOut struct {
 
 // TypeID returns 0xc3a2835f.
 func (*AuthLoggedOut) TypeID() uint32 { return 0xc3a2835f }
-
-// TypeName returns "auth.loggedOut".
-func (*AuthLoggedOut) TypeName() string { return "auth.loggedOut" }
 
 func (*AuthLoggedOut) isAuthLoggedOutClass() {}
 
@@ -52839,9 +49107,6 @@ type ReactionCount struct {
 
 // TypeID returns 0xa3d1cb80.
 func (*ReactionCount) TypeID() uint32 { return 0xa3d1cb80 }
-
-// TypeName returns "reactionCount".
-func (*ReactionCount) TypeName() string { return "reactionCount" }
 
 func (*ReactionCount) isReactionCountClass() {}
 
@@ -52905,9 +49170,6 @@ type MessageReactions struct {
 
 // TypeID returns 0x0a339f0b.
 func (*MessageReactions) TypeID() uint32 { return 0x0a339f0b }
-
-// TypeName returns "messageReactions".
-func (*MessageReactions) TypeName() string { return "messageReactions" }
 
 func (*MessageReactions) isMessageReactionsClass() {}
 
@@ -52990,9 +49252,6 @@ type MessagesMessageReactionsList struct {
 // TypeID returns 0x31bd492d.
 func (*MessagesMessageReactionsList) TypeID() uint32 { return 0x31bd492d }
 
-// TypeName returns "messages.messageReactionsList".
-func (*MessagesMessageReactionsList) TypeName() string { return "messages.messageReactionsList" }
-
 func (*MessagesMessageReactionsList) isMessagesMessageReactionsListClass() {}
 
 // EncodeBare writes the fields of messages.messageReactionsList.
@@ -53064,9 +49323,6 @@ type AvailableReaction struct {
 
 // TypeID returns 0xc077ec01.
 func (*AvailableReaction) TypeID() uint32 { return 0xc077ec01 }
-
-// TypeName returns "availableReaction".
-func (*AvailableReaction) TypeName() string { return "availableReaction" }
 
 func (*AvailableReaction) isAvailableReactionClass() {}
 
@@ -53152,11 +49408,6 @@ type MessagesAvailableReactionsNotModified struct {
 // TypeID returns 0x9f071957.
 func (*MessagesAvailableReactionsNotModified) TypeID() uint32 { return 0x9f071957 }
 
-// TypeName returns "messages.availableReactionsNotModified".
-func (*MessagesAvailableReactionsNotModified) TypeName() string {
-	return "messages.availableReactionsNotModified"
-}
-
 func (*MessagesAvailableReactionsNotModified) isMessagesAvailableReactionsClass() {}
 
 // EncodeBare writes the fields of messages.availableReactionsNotModified.
@@ -53178,9 +49429,6 @@ type MessagesAvailableReactions struct {
 
 // TypeID returns 0x768e3aad.
 func (*MessagesAvailableReactions) TypeID() uint32 { return 0x768e3aad }
-
-// TypeName returns "messages.availableReactions".
-func (*MessagesAvailableReactions) TypeName() string { return "messages.availableReactions" }
 
 func (*MessagesAvailableReactions) isMessagesAvailableReactionsClass() {}
 
@@ -53232,9 +49480,6 @@ type MessagePeerReaction struct {
 
 // TypeID returns 0x8c79b63c.
 func (*MessagePeerReaction) TypeID() uint32 { return 0x8c79b63c }
-
-// TypeName returns "messagePeerReaction".
-func (*MessagePeerReaction) TypeName() string { return "messagePeerReaction" }
 
 func (*MessagePeerReaction) isMessagePeerReactionClass() {}
 
@@ -53301,9 +49546,6 @@ type GroupCallStreamChannel struct {
 // TypeID returns 0x80eb48af.
 func (*GroupCallStreamChannel) TypeID() uint32 { return 0x80eb48af }
 
-// TypeName returns "groupCallStreamChannel".
-func (*GroupCallStreamChannel) TypeName() string { return "groupCallStreamChannel" }
-
 func (*GroupCallStreamChannel) isGroupCallStreamChannelClass() {}
 
 // EncodeBare writes the fields of groupCallStreamChannel.
@@ -53352,9 +49594,6 @@ type PhoneGroupCallStreamChannels struct {
 // TypeID returns 0xd0e482b2.
 func (*PhoneGroupCallStreamChannels) TypeID() uint32 { return 0xd0e482b2 }
 
-// TypeName returns "phone.groupCallStreamChannels".
-func (*PhoneGroupCallStreamChannels) TypeName() string { return "phone.groupCallStreamChannels" }
-
 func (*PhoneGroupCallStreamChannels) isPhoneGroupCallStreamChannelsClass() {}
 
 // EncodeBare writes the fields of phone.groupCallStreamChannels.
@@ -53399,9 +49638,6 @@ type PhoneGroupCallStreamRtmpURL struct {
 
 // TypeID returns 0x2dbf3432.
 func (*PhoneGroupCallStreamRtmpURL) TypeID() uint32 { return 0x2dbf3432 }
-
-// TypeName returns "phone.groupCallStreamRtmpUrl".
-func (*PhoneGroupCallStreamRtmpURL) TypeName() string { return "phone.groupCallStreamRtmpUrl" }
 
 func (*PhoneGroupCallStreamRtmpURL) isPhoneGroupCallStreamRtmpURLClass() {}
 
@@ -53450,9 +49686,6 @@ type AttachMenuBotIconColor struct {
 // TypeID returns 0x4576f3f0.
 func (*AttachMenuBotIconColor) TypeID() uint32 { return 0x4576f3f0 }
 
-// TypeName returns "attachMenuBotIconColor".
-func (*AttachMenuBotIconColor) TypeName() string { return "attachMenuBotIconColor" }
-
 func (*AttachMenuBotIconColor) isAttachMenuBotIconColorClass() {}
 
 // EncodeBare writes the fields of attachMenuBotIconColor.
@@ -53500,9 +49733,6 @@ type AttachMenuBotIcon struct {
 
 // TypeID returns 0xb2a7386b.
 func (*AttachMenuBotIcon) TypeID() uint32 { return 0xb2a7386b }
-
-// TypeName returns "attachMenuBotIcon".
-func (*AttachMenuBotIcon) TypeName() string { return "attachMenuBotIcon" }
 
 func (*AttachMenuBotIcon) isAttachMenuBotIconClass() {}
 
@@ -53570,9 +49800,6 @@ type AttachMenuBot struct {
 
 // TypeID returns 0xd90d8dfe.
 func (*AttachMenuBot) TypeID() uint32 { return 0xd90d8dfe }
-
-// TypeName returns "attachMenuBot".
-func (*AttachMenuBot) TypeName() string { return "attachMenuBot" }
 
 func (*AttachMenuBot) isAttachMenuBotClass() {}
 
@@ -53657,9 +49884,6 @@ type AttachMenuBotsNotModified struct {
 // TypeID returns 0xf1d88a5c.
 func (*AttachMenuBotsNotModified) TypeID() uint32 { return 0xf1d88a5c }
 
-// TypeName returns "attachMenuBotsNotModified".
-func (*AttachMenuBotsNotModified) TypeName() string { return "attachMenuBotsNotModified" }
-
 func (*AttachMenuBotsNotModified) isAttachMenuBotsClass() {}
 
 // EncodeBare writes the fields of attachMenuBotsNotModified.
@@ -53682,9 +49906,6 @@ type AttachMenuBots struct {
 
 // TypeID returns 0x3c4301c0.
 func (*AttachMenuBots) TypeID() uint32 { return 0x3c4301c0 }
-
-// TypeName returns "attachMenuBots".
-func (*AttachMenuBots) TypeName() string { return "attachMenuBots" }
 
 func (*AttachMenuBots) isAttachMenuBotsClass() {}
 
@@ -53735,9 +49956,6 @@ type AttachMenuBotsBot struct {
 // TypeID returns 0x93bf667f.
 func (*AttachMenuBotsBot) TypeID() uint32 { return 0x93bf667f }
 
-// TypeName returns "attachMenuBotsBot".
-func (*AttachMenuBotsBot) TypeName() string { return "attachMenuBotsBot" }
-
 func (*AttachMenuBotsBot) isAttachMenuBotsBotClass() {}
 
 // EncodeBare writes the fields of attachMenuBotsBot.
@@ -53787,9 +50005,6 @@ type WebViewResultURL struct {
 
 // TypeID returns 0x4d22ff98.
 func (*WebViewResultURL) TypeID() uint32 { return 0x4d22ff98 }
-
-// TypeName returns "webViewResultUrl".
-func (*WebViewResultURL) TypeName() string { return "webViewResultUrl" }
 
 func (*WebViewResultURL) isWebViewResultClass() {}
 
@@ -53859,9 +50074,6 @@ type WebViewMessageSent struct {
 // TypeID returns 0x0c94511c.
 func (*WebViewMessageSent) TypeID() uint32 { return 0x0c94511c }
 
-// TypeName returns "webViewMessageSent".
-func (*WebViewMessageSent) TypeName() string { return "webViewMessageSent" }
-
 func (*WebViewMessageSent) isWebViewMessageSentClass() {}
 
 // EncodeBare writes the fields of webViewMessageSent.
@@ -53915,9 +50127,6 @@ type BotMenuButtonDefault struct {
 // TypeID returns 0x7533a588.
 func (*BotMenuButtonDefault) TypeID() uint32 { return 0x7533a588 }
 
-// TypeName returns "botMenuButtonDefault".
-func (*BotMenuButtonDefault) TypeName() string { return "botMenuButtonDefault" }
-
 func (*BotMenuButtonDefault) isBotMenuButtonClass() {}
 
 // EncodeBare writes the fields of botMenuButtonDefault.
@@ -53937,9 +50146,6 @@ type BotMenuButtonCommands struct {
 
 // TypeID returns 0x4258c205.
 func (*BotMenuButtonCommands) TypeID() uint32 { return 0x4258c205 }
-
-// TypeName returns "botMenuButtonCommands".
-func (*BotMenuButtonCommands) TypeName() string { return "botMenuButtonCommands" }
 
 func (*BotMenuButtonCommands) isBotMenuButtonClass() {}
 
@@ -53962,9 +50168,6 @@ type BotMenuButton struct {
 
 // TypeID returns 0xc7b57ce6.
 func (*BotMenuButton) TypeID() uint32 { return 0xc7b57ce6 }
-
-// TypeName returns "botMenuButton".
-func (*BotMenuButton) TypeName() string { return "botMenuButton" }
 
 func (*BotMenuButton) isBotMenuButtonClass() {}
 
@@ -54011,11 +50214,6 @@ type AccountSavedRingtonesNotModified struct {
 // TypeID returns 0xfbf6e8b1.
 func (*AccountSavedRingtonesNotModified) TypeID() uint32 { return 0xfbf6e8b1 }
 
-// TypeName returns "account.savedRingtonesNotModified".
-func (*AccountSavedRingtonesNotModified) TypeName() string {
-	return "account.savedRingtonesNotModified"
-}
-
 func (*AccountSavedRingtonesNotModified) isAccountSavedRingtonesClass() {}
 
 // EncodeBare writes the fields of account.savedRingtonesNotModified.
@@ -54037,9 +50235,6 @@ type AccountSavedRingtones struct {
 
 // TypeID returns 0xc1e92cc5.
 func (*AccountSavedRingtones) TypeID() uint32 { return 0xc1e92cc5 }
-
-// TypeName returns "account.savedRingtones".
-func (*AccountSavedRingtones) TypeName() string { return "account.savedRingtones" }
 
 func (*AccountSavedRingtones) isAccountSavedRingtonesClass() {}
 
@@ -54086,9 +50281,6 @@ type NotificationSoundDefault struct {
 // TypeID returns 0x97e8bebe.
 func (*NotificationSoundDefault) TypeID() uint32 { return 0x97e8bebe }
 
-// TypeName returns "notificationSoundDefault".
-func (*NotificationSoundDefault) TypeName() string { return "notificationSoundDefault" }
-
 func (*NotificationSoundDefault) isNotificationSoundClass() {}
 
 // EncodeBare writes the fields of notificationSoundDefault.
@@ -54108,9 +50300,6 @@ type NotificationSoundNone struct {
 
 // TypeID returns 0x6f0c34df.
 func (*NotificationSoundNone) TypeID() uint32 { return 0x6f0c34df }
-
-// TypeName returns "notificationSoundNone".
-func (*NotificationSoundNone) TypeName() string { return "notificationSoundNone" }
 
 func (*NotificationSoundNone) isNotificationSoundClass() {}
 
@@ -54133,9 +50322,6 @@ type NotificationSoundLocal struct {
 
 // TypeID returns 0x830b9ae4.
 func (*NotificationSoundLocal) TypeID() uint32 { return 0x830b9ae4 }
-
-// TypeName returns "notificationSoundLocal".
-func (*NotificationSoundLocal) TypeName() string { return "notificationSoundLocal" }
 
 func (*NotificationSoundLocal) isNotificationSoundClass() {}
 
@@ -54161,9 +50347,6 @@ type NotificationSoundRingtone struct {
 
 // TypeID returns 0xff6c8049.
 func (*NotificationSoundRingtone) TypeID() uint32 { return 0xff6c8049 }
-
-// TypeName returns "notificationSoundRingtone".
-func (*NotificationSoundRingtone) TypeName() string { return "notificationSoundRingtone" }
 
 func (*NotificationSoundRingtone) isNotificationSoundClass() {}
 
@@ -54208,9 +50391,6 @@ type AccountSavedRingtone struct {
 // TypeID returns 0xb7263f6d.
 func (*AccountSavedRingtone) TypeID() uint32 { return 0xb7263f6d }
 
-// TypeName returns "account.savedRingtone".
-func (*AccountSavedRingtone) TypeName() string { return "account.savedRingtone" }
-
 func (*AccountSavedRingtone) isAccountSavedRingtoneClass() {}
 
 // EncodeBare writes the fields of account.savedRingtone.
@@ -54231,9 +50411,6 @@ type AccountSavedRingtoneConverted struct {
 
 // TypeID returns 0x1f307eb7.
 func (*AccountSavedRingtoneConverted) TypeID() uint32 { return 0x1f307eb7 }
-
-// TypeName returns "account.savedRingtoneConverted".
-func (*AccountSavedRingtoneConverted) TypeName() string { return "account.savedRingtoneConverted" }
 
 func (*AccountSavedRingtoneConverted) isAccountSavedRingtoneClass() {}
 
@@ -54278,9 +50455,6 @@ type AttachMenuPeerTypeSameBotPM struct {
 // TypeID returns 0x7d6be90e.
 func (*AttachMenuPeerTypeSameBotPM) TypeID() uint32 { return 0x7d6be90e }
 
-// TypeName returns "attachMenuPeerTypeSameBotPM".
-func (*AttachMenuPeerTypeSameBotPM) TypeName() string { return "attachMenuPeerTypeSameBotPM" }
-
 func (*AttachMenuPeerTypeSameBotPM) isAttachMenuPeerTypeClass() {}
 
 // EncodeBare writes the fields of attachMenuPeerTypeSameBotPM.
@@ -54300,9 +50474,6 @@ type AttachMenuPeerTypeBotPM struct {
 
 // TypeID returns 0xc32bfa1a.
 func (*AttachMenuPeerTypeBotPM) TypeID() uint32 { return 0xc32bfa1a }
-
-// TypeName returns "attachMenuPeerTypeBotPM".
-func (*AttachMenuPeerTypeBotPM) TypeName() string { return "attachMenuPeerTypeBotPM" }
 
 func (*AttachMenuPeerTypeBotPM) isAttachMenuPeerTypeClass() {}
 
@@ -54324,9 +50495,6 @@ type AttachMenuPeerTypePM struct {
 // TypeID returns 0xf146d31f.
 func (*AttachMenuPeerTypePM) TypeID() uint32 { return 0xf146d31f }
 
-// TypeName returns "attachMenuPeerTypePM".
-func (*AttachMenuPeerTypePM) TypeName() string { return "attachMenuPeerTypePM" }
-
 func (*AttachMenuPeerTypePM) isAttachMenuPeerTypeClass() {}
 
 // EncodeBare writes the fields of attachMenuPeerTypePM.
@@ -54347,9 +50515,6 @@ type AttachMenuPeerTypeChat struct {
 // TypeID returns 0x0509113f.
 func (*AttachMenuPeerTypeChat) TypeID() uint32 { return 0x0509113f }
 
-// TypeName returns "attachMenuPeerTypeChat".
-func (*AttachMenuPeerTypeChat) TypeName() string { return "attachMenuPeerTypeChat" }
-
 func (*AttachMenuPeerTypeChat) isAttachMenuPeerTypeClass() {}
 
 // EncodeBare writes the fields of attachMenuPeerTypeChat.
@@ -54369,9 +50534,6 @@ type AttachMenuPeerTypeBroadcast struct {
 
 // TypeID returns 0x7bfbdefc.
 func (*AttachMenuPeerTypeBroadcast) TypeID() uint32 { return 0x7bfbdefc }
-
-// TypeName returns "attachMenuPeerTypeBroadcast".
-func (*AttachMenuPeerTypeBroadcast) TypeName() string { return "attachMenuPeerTypeBroadcast" }
 
 func (*AttachMenuPeerTypeBroadcast) isAttachMenuPeerTypeClass() {}
 
@@ -54416,9 +50578,6 @@ type InputInvoiceMessage struct {
 // TypeID returns 0xc5b56859.
 func (*InputInvoiceMessage) TypeID() uint32 { return 0xc5b56859 }
 
-// TypeName returns "inputInvoiceMessage".
-func (*InputInvoiceMessage) TypeName() string { return "inputInvoiceMessage" }
-
 func (*InputInvoiceMessage) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoiceMessage.
@@ -54444,9 +50603,6 @@ type InputInvoiceSlug struct {
 // TypeID returns 0xc326caef.
 func (*InputInvoiceSlug) TypeID() uint32 { return 0xc326caef }
 
-// TypeName returns "inputInvoiceSlug".
-func (*InputInvoiceSlug) TypeName() string { return "inputInvoiceSlug" }
-
 func (*InputInvoiceSlug) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoiceSlug.
@@ -54470,9 +50626,6 @@ type InputInvoicePremiumGiftCode struct {
 
 // TypeID returns 0x98986c0d.
 func (*InputInvoicePremiumGiftCode) TypeID() uint32 { return 0x98986c0d }
-
-// TypeName returns "inputInvoicePremiumGiftCode".
-func (*InputInvoicePremiumGiftCode) TypeName() string { return "inputInvoicePremiumGiftCode" }
 
 func (*InputInvoicePremiumGiftCode) isInputInvoiceClass() {}
 
@@ -54499,9 +50652,6 @@ type InputInvoiceStars struct {
 // TypeID returns 0x65f00ce3.
 func (*InputInvoiceStars) TypeID() uint32 { return 0x65f00ce3 }
 
-// TypeName returns "inputInvoiceStars".
-func (*InputInvoiceStars) TypeName() string { return "inputInvoiceStars" }
-
 func (*InputInvoiceStars) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoiceStars.
@@ -54524,11 +50674,6 @@ type InputInvoiceChatInviteSubscription struct {
 
 // TypeID returns 0x34e793f1.
 func (*InputInvoiceChatInviteSubscription) TypeID() uint32 { return 0x34e793f1 }
-
-// TypeName returns "inputInvoiceChatInviteSubscription".
-func (*InputInvoiceChatInviteSubscription) TypeName() string {
-	return "inputInvoiceChatInviteSubscription"
-}
 
 func (*InputInvoiceChatInviteSubscription) isInputInvoiceClass() {}
 
@@ -54556,9 +50701,6 @@ type InputInvoiceStarGift struct {
 
 // TypeID returns 0xe8625e92.
 func (*InputInvoiceStarGift) TypeID() uint32 { return 0xe8625e92 }
-
-// TypeName returns "inputInvoiceStarGift".
-func (*InputInvoiceStarGift) TypeName() string { return "inputInvoiceStarGift" }
 
 func (*InputInvoiceStarGift) isInputInvoiceClass() {}
 
@@ -54606,9 +50748,6 @@ type InputInvoiceStarGiftUpgrade struct {
 // TypeID returns 0x4d818d5d.
 func (*InputInvoiceStarGiftUpgrade) TypeID() uint32 { return 0x4d818d5d }
 
-// TypeName returns "inputInvoiceStarGiftUpgrade".
-func (*InputInvoiceStarGiftUpgrade) TypeName() string { return "inputInvoiceStarGiftUpgrade" }
-
 func (*InputInvoiceStarGiftUpgrade) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoiceStarGiftUpgrade.
@@ -54640,9 +50779,6 @@ type InputInvoiceStarGiftTransfer struct {
 // TypeID returns 0x4a5f5bd9.
 func (*InputInvoiceStarGiftTransfer) TypeID() uint32 { return 0x4a5f5bd9 }
 
-// TypeName returns "inputInvoiceStarGiftTransfer".
-func (*InputInvoiceStarGiftTransfer) TypeName() string { return "inputInvoiceStarGiftTransfer" }
-
 func (*InputInvoiceStarGiftTransfer) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoiceStarGiftTransfer.
@@ -54669,9 +50805,6 @@ type InputInvoicePremiumGiftStars struct {
 
 // TypeID returns 0xdabab2ef.
 func (*InputInvoicePremiumGiftStars) TypeID() uint32 { return 0xdabab2ef }
-
-// TypeName returns "inputInvoicePremiumGiftStars".
-func (*InputInvoicePremiumGiftStars) TypeName() string { return "inputInvoicePremiumGiftStars" }
 
 func (*InputInvoicePremiumGiftStars) isInputInvoiceClass() {}
 
@@ -54711,11 +50844,6 @@ type InputInvoiceBusinessBotTransferStars struct {
 // TypeID returns 0xf4997e42.
 func (*InputInvoiceBusinessBotTransferStars) TypeID() uint32 { return 0xf4997e42 }
 
-// TypeName returns "inputInvoiceBusinessBotTransferStars".
-func (*InputInvoiceBusinessBotTransferStars) TypeName() string {
-	return "inputInvoiceBusinessBotTransferStars"
-}
-
 func (*InputInvoiceBusinessBotTransferStars) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoiceBusinessBotTransferStars.
@@ -54744,9 +50872,6 @@ type InputInvoiceStarGiftResale struct {
 
 // TypeID returns 0xe9b0c658.
 func (*InputInvoiceStarGiftResale) TypeID() uint32 { return 0xe9b0c658 }
-
-// TypeName returns "inputInvoiceStarGiftResale".
-func (*InputInvoiceStarGiftResale) TypeName() string { return "inputInvoiceStarGiftResale" }
 
 func (*InputInvoiceStarGiftResale) isInputInvoiceClass() {}
 
@@ -54794,11 +50919,6 @@ type InputInvoiceStarGiftPrepaidUpgrade struct {
 // TypeID returns 0x9a0b48b8.
 func (*InputInvoiceStarGiftPrepaidUpgrade) TypeID() uint32 { return 0x9a0b48b8 }
 
-// TypeName returns "inputInvoiceStarGiftPrepaidUpgrade".
-func (*InputInvoiceStarGiftPrepaidUpgrade) TypeName() string {
-	return "inputInvoiceStarGiftPrepaidUpgrade"
-}
-
 func (*InputInvoiceStarGiftPrepaidUpgrade) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoiceStarGiftPrepaidUpgrade.
@@ -54824,9 +50944,6 @@ type InputInvoicePremiumAuthCode struct {
 // TypeID returns 0x3e77f614.
 func (*InputInvoicePremiumAuthCode) TypeID() uint32 { return 0x3e77f614 }
 
-// TypeName returns "inputInvoicePremiumAuthCode".
-func (*InputInvoicePremiumAuthCode) TypeName() string { return "inputInvoicePremiumAuthCode" }
-
 func (*InputInvoicePremiumAuthCode) isInputInvoiceClass() {}
 
 // EncodeBare writes the fields of inputInvoicePremiumAuthCode.
@@ -54849,11 +50966,6 @@ type InputInvoiceStarGiftDropOriginalDetails struct {
 
 // TypeID returns 0x0923d8d1.
 func (*InputInvoiceStarGiftDropOriginalDetails) TypeID() uint32 { return 0x0923d8d1 }
-
-// TypeName returns "inputInvoiceStarGiftDropOriginalDetails".
-func (*InputInvoiceStarGiftDropOriginalDetails) TypeName() string {
-	return "inputInvoiceStarGiftDropOriginalDetails"
-}
 
 func (*InputInvoiceStarGiftDropOriginalDetails) isInputInvoiceClass() {}
 
@@ -54882,9 +50994,6 @@ type InputInvoiceStarGiftAuctionBid struct {
 
 // TypeID returns 0x1ecafa10.
 func (*InputInvoiceStarGiftAuctionBid) TypeID() uint32 { return 0x1ecafa10 }
-
-// TypeName returns "inputInvoiceStarGiftAuctionBid".
-func (*InputInvoiceStarGiftAuctionBid) TypeName() string { return "inputInvoiceStarGiftAuctionBid" }
 
 func (*InputInvoiceStarGiftAuctionBid) isInputInvoiceClass() {}
 
@@ -54961,9 +51070,6 @@ type PaymentsExportedInvoice struct {
 // TypeID returns 0xaed0cbd9.
 func (*PaymentsExportedInvoice) TypeID() uint32 { return 0xaed0cbd9 }
 
-// TypeName returns "payments.exportedInvoice".
-func (*PaymentsExportedInvoice) TypeName() string { return "payments.exportedInvoice" }
-
 func (*PaymentsExportedInvoice) isPaymentsExportedInvoiceClass() {}
 
 // EncodeBare writes the fields of payments.exportedInvoice.
@@ -55011,9 +51117,6 @@ type MessagesTranscribedAudio struct {
 
 // TypeID returns 0xcfb9d957.
 func (*MessagesTranscribedAudio) TypeID() uint32 { return 0xcfb9d957 }
-
-// TypeName returns "messages.transcribedAudio".
-func (*MessagesTranscribedAudio) TypeName() string { return "messages.transcribedAudio" }
 
 func (*MessagesTranscribedAudio) isMessagesTranscribedAudioClass() {}
 
@@ -55091,9 +51194,6 @@ type HelpPremiumPromo struct {
 // TypeID returns 0x5334759c.
 func (*HelpPremiumPromo) TypeID() uint32 { return 0x5334759c }
 
-// TypeName returns "help.premiumPromo".
-func (*HelpPremiumPromo) TypeName() string { return "help.premiumPromo" }
-
 func (*HelpPremiumPromo) isHelpPremiumPromoClass() {}
 
 // EncodeBare writes the fields of help.premiumPromo.
@@ -55149,11 +51249,6 @@ type InputStorePaymentPremiumSubscription struct {
 // TypeID returns 0xa6751e66.
 func (*InputStorePaymentPremiumSubscription) TypeID() uint32 { return 0xa6751e66 }
 
-// TypeName returns "inputStorePaymentPremiumSubscription".
-func (*InputStorePaymentPremiumSubscription) TypeName() string {
-	return "inputStorePaymentPremiumSubscription"
-}
-
 func (*InputStorePaymentPremiumSubscription) isInputStorePaymentPurposeClass() {}
 
 // EncodeBare writes the fields of inputStorePaymentPremiumSubscription.
@@ -55188,9 +51283,6 @@ type InputStorePaymentGiftPremium struct {
 // TypeID returns 0x616f7fe8.
 func (*InputStorePaymentGiftPremium) TypeID() uint32 { return 0x616f7fe8 }
 
-// TypeName returns "inputStorePaymentGiftPremium".
-func (*InputStorePaymentGiftPremium) TypeName() string { return "inputStorePaymentGiftPremium" }
-
 func (*InputStorePaymentGiftPremium) isInputStorePaymentPurposeClass() {}
 
 // EncodeBare writes the fields of inputStorePaymentGiftPremium.
@@ -55221,9 +51313,6 @@ type InputStorePaymentPremiumGiftCode struct {
 
 // TypeID returns 0xfb790393.
 func (*InputStorePaymentPremiumGiftCode) TypeID() uint32 { return 0xfb790393 }
-
-// TypeName returns "inputStorePaymentPremiumGiftCode".
-func (*InputStorePaymentPremiumGiftCode) TypeName() string { return "inputStorePaymentPremiumGiftCode" }
 
 func (*InputStorePaymentPremiumGiftCode) isInputStorePaymentPurposeClass() {}
 
@@ -55281,9 +51370,6 @@ type InputStorePaymentPremiumGiveaway struct {
 
 // TypeID returns 0x160544ca.
 func (*InputStorePaymentPremiumGiveaway) TypeID() uint32 { return 0x160544ca }
-
-// TypeName returns "inputStorePaymentPremiumGiveaway".
-func (*InputStorePaymentPremiumGiveaway) TypeName() string { return "inputStorePaymentPremiumGiveaway" }
 
 func (*InputStorePaymentPremiumGiveaway) isInputStorePaymentPurposeClass() {}
 
@@ -55357,9 +51443,6 @@ type InputStorePaymentStarsTopup struct {
 // TypeID returns 0xf9a2a6cb.
 func (*InputStorePaymentStarsTopup) TypeID() uint32 { return 0xf9a2a6cb }
 
-// TypeName returns "inputStorePaymentStarsTopup".
-func (*InputStorePaymentStarsTopup) TypeName() string { return "inputStorePaymentStarsTopup" }
-
 func (*InputStorePaymentStarsTopup) isInputStorePaymentPurposeClass() {}
 
 // EncodeBare writes the fields of inputStorePaymentStarsTopup.
@@ -55402,9 +51485,6 @@ type InputStorePaymentStarsGift struct {
 // TypeID returns 0x1d741ef7.
 func (*InputStorePaymentStarsGift) TypeID() uint32 { return 0x1d741ef7 }
 
-// TypeName returns "inputStorePaymentStarsGift".
-func (*InputStorePaymentStarsGift) TypeName() string { return "inputStorePaymentStarsGift" }
-
 func (*InputStorePaymentStarsGift) isInputStorePaymentPurposeClass() {}
 
 // EncodeBare writes the fields of inputStorePaymentStarsGift.
@@ -55444,9 +51524,6 @@ type InputStorePaymentStarsGiveaway struct {
 
 // TypeID returns 0x751f08fa.
 func (*InputStorePaymentStarsGiveaway) TypeID() uint32 { return 0x751f08fa }
-
-// TypeName returns "inputStorePaymentStarsGiveaway".
-func (*InputStorePaymentStarsGiveaway) TypeName() string { return "inputStorePaymentStarsGiveaway" }
 
 func (*InputStorePaymentStarsGiveaway) isInputStorePaymentPurposeClass() {}
 
@@ -55526,9 +51603,6 @@ type InputStorePaymentAuthCode struct {
 // TypeID returns 0x3fc18057.
 func (*InputStorePaymentAuthCode) TypeID() uint32 { return 0x3fc18057 }
 
-// TypeName returns "inputStorePaymentAuthCode".
-func (*InputStorePaymentAuthCode) TypeName() string { return "inputStorePaymentAuthCode" }
-
 func (*InputStorePaymentAuthCode) isInputStorePaymentPurposeClass() {}
 
 // EncodeBare writes the fields of inputStorePaymentAuthCode.
@@ -55589,9 +51663,6 @@ type PaymentFormMethod struct {
 // TypeID returns 0x88f8f21b.
 func (*PaymentFormMethod) TypeID() uint32 { return 0x88f8f21b }
 
-// TypeName returns "paymentFormMethod".
-func (*PaymentFormMethod) TypeName() string { return "paymentFormMethod" }
-
 func (*PaymentFormMethod) isPaymentFormMethodClass() {}
 
 // EncodeBare writes the fields of paymentFormMethod.
@@ -55637,9 +51708,6 @@ type EmojiStatusEmpty struct {
 // TypeID returns 0x2de11aae.
 func (*EmojiStatusEmpty) TypeID() uint32 { return 0x2de11aae }
 
-// TypeName returns "emojiStatusEmpty".
-func (*EmojiStatusEmpty) TypeName() string { return "emojiStatusEmpty" }
-
 func (*EmojiStatusEmpty) isEmojiStatusClass() {}
 
 // EncodeBare writes the fields of emojiStatusEmpty.
@@ -55661,9 +51729,6 @@ type EmojiStatus struct {
 
 // TypeID returns 0xe7ff068a.
 func (*EmojiStatus) TypeID() uint32 { return 0xe7ff068a }
-
-// TypeName returns "emojiStatus".
-func (*EmojiStatus) TypeName() string { return "emojiStatus" }
 
 func (*EmojiStatus) isEmojiStatusClass() {}
 
@@ -55708,9 +51773,6 @@ type EmojiStatusCollectible struct {
 
 // TypeID returns 0x7184603b.
 func (*EmojiStatusCollectible) TypeID() uint32 { return 0x7184603b }
-
-// TypeName returns "emojiStatusCollectible".
-func (*EmojiStatusCollectible) TypeName() string { return "emojiStatusCollectible" }
 
 func (*EmojiStatusCollectible) isEmojiStatusClass() {}
 
@@ -55763,9 +51825,6 @@ type InputEmojiStatusCollectible struct {
 
 // TypeID returns 0x07141dbf.
 func (*InputEmojiStatusCollectible) TypeID() uint32 { return 0x07141dbf }
-
-// TypeName returns "inputEmojiStatusCollectible".
-func (*InputEmojiStatusCollectible) TypeName() string { return "inputEmojiStatusCollectible" }
 
 func (*InputEmojiStatusCollectible) isEmojiStatusClass() {}
 
@@ -55822,9 +51881,6 @@ type AccountEmojiStatusesNotModified struct {
 // TypeID returns 0xd08ce645.
 func (*AccountEmojiStatusesNotModified) TypeID() uint32 { return 0xd08ce645 }
 
-// TypeName returns "account.emojiStatusesNotModified".
-func (*AccountEmojiStatusesNotModified) TypeName() string { return "account.emojiStatusesNotModified" }
-
 func (*AccountEmojiStatusesNotModified) isAccountEmojiStatusesClass() {}
 
 // EncodeBare writes the fields of account.emojiStatusesNotModified.
@@ -55846,9 +51902,6 @@ type AccountEmojiStatuses struct {
 
 // TypeID returns 0x90c467d1.
 func (*AccountEmojiStatuses) TypeID() uint32 { return 0x90c467d1 }
-
-// TypeName returns "account.emojiStatuses".
-func (*AccountEmojiStatuses) TypeName() string { return "account.emojiStatuses" }
 
 func (*AccountEmojiStatuses) isAccountEmojiStatusesClass() {}
 
@@ -55895,9 +51948,6 @@ type ReactionEmpty struct {
 // TypeID returns 0x79f5d419.
 func (*ReactionEmpty) TypeID() uint32 { return 0x79f5d419 }
 
-// TypeName returns "reactionEmpty".
-func (*ReactionEmpty) TypeName() string { return "reactionEmpty" }
-
 func (*ReactionEmpty) isReactionClass() {}
 
 // EncodeBare writes the fields of reactionEmpty.
@@ -55918,9 +51968,6 @@ type ReactionEmoji struct {
 
 // TypeID returns 0x1b2286b8.
 func (*ReactionEmoji) TypeID() uint32 { return 0x1b2286b8 }
-
-// TypeName returns "reactionEmoji".
-func (*ReactionEmoji) TypeName() string { return "reactionEmoji" }
 
 func (*ReactionEmoji) isReactionClass() {}
 
@@ -55945,9 +51992,6 @@ type ReactionCustomEmoji struct {
 // TypeID returns 0x8935fc73.
 func (*ReactionCustomEmoji) TypeID() uint32 { return 0x8935fc73 }
 
-// TypeName returns "reactionCustomEmoji".
-func (*ReactionCustomEmoji) TypeName() string { return "reactionCustomEmoji" }
-
 func (*ReactionCustomEmoji) isReactionClass() {}
 
 // EncodeBare writes the fields of reactionCustomEmoji.
@@ -55969,9 +52013,6 @@ type ReactionPaid struct {
 
 // TypeID returns 0x523da4eb.
 func (*ReactionPaid) TypeID() uint32 { return 0x523da4eb }
-
-// TypeName returns "reactionPaid".
-func (*ReactionPaid) TypeName() string { return "reactionPaid" }
 
 func (*ReactionPaid) isReactionClass() {}
 
@@ -56014,9 +52055,6 @@ type ChatReactionsNone struct {
 // TypeID returns 0xeafc32bc.
 func (*ChatReactionsNone) TypeID() uint32 { return 0xeafc32bc }
 
-// TypeName returns "chatReactionsNone".
-func (*ChatReactionsNone) TypeName() string { return "chatReactionsNone" }
-
 func (*ChatReactionsNone) isChatReactionsClass() {}
 
 // EncodeBare writes the fields of chatReactionsNone.
@@ -56037,9 +52075,6 @@ type ChatReactionsAll struct {
 
 // TypeID returns 0x52928bca.
 func (*ChatReactionsAll) TypeID() uint32 { return 0x52928bca }
-
-// TypeName returns "chatReactionsAll".
-func (*ChatReactionsAll) TypeName() string { return "chatReactionsAll" }
 
 func (*ChatReactionsAll) isChatReactionsClass() {}
 
@@ -56068,9 +52103,6 @@ type ChatReactionsSome struct {
 
 // TypeID returns 0x661d4037.
 func (*ChatReactionsSome) TypeID() uint32 { return 0x661d4037 }
-
-// TypeName returns "chatReactionsSome".
-func (*ChatReactionsSome) TypeName() string { return "chatReactionsSome" }
 
 func (*ChatReactionsSome) isChatReactionsClass() {}
 
@@ -56115,9 +52147,6 @@ type MessagesReactionsNotModified struct {
 // TypeID returns 0xb06fdbdf.
 func (*MessagesReactionsNotModified) TypeID() uint32 { return 0xb06fdbdf }
 
-// TypeName returns "messages.reactionsNotModified".
-func (*MessagesReactionsNotModified) TypeName() string { return "messages.reactionsNotModified" }
-
 func (*MessagesReactionsNotModified) isMessagesReactionsClass() {}
 
 // EncodeBare writes the fields of messages.reactionsNotModified.
@@ -56139,9 +52168,6 @@ type MessagesReactions struct {
 
 // TypeID returns 0xeafdf716.
 func (*MessagesReactions) TypeID() uint32 { return 0xeafdf716 }
-
-// TypeName returns "messages.reactions".
-func (*MessagesReactions) TypeName() string { return "messages.reactions" }
 
 func (*MessagesReactions) isMessagesReactionsClass() {}
 
@@ -56190,9 +52216,6 @@ type EmailVerifyPurposeLoginSetup struct {
 // TypeID returns 0x4345be73.
 func (*EmailVerifyPurposeLoginSetup) TypeID() uint32 { return 0x4345be73 }
 
-// TypeName returns "emailVerifyPurposeLoginSetup".
-func (*EmailVerifyPurposeLoginSetup) TypeName() string { return "emailVerifyPurposeLoginSetup" }
-
 func (*EmailVerifyPurposeLoginSetup) isEmailVerifyPurposeClass() {}
 
 // EncodeBare writes the fields of emailVerifyPurposeLoginSetup.
@@ -56217,9 +52240,6 @@ type EmailVerifyPurposeLoginChange struct {
 // TypeID returns 0x527d22eb.
 func (*EmailVerifyPurposeLoginChange) TypeID() uint32 { return 0x527d22eb }
 
-// TypeName returns "emailVerifyPurposeLoginChange".
-func (*EmailVerifyPurposeLoginChange) TypeName() string { return "emailVerifyPurposeLoginChange" }
-
 func (*EmailVerifyPurposeLoginChange) isEmailVerifyPurposeClass() {}
 
 // EncodeBare writes the fields of emailVerifyPurposeLoginChange.
@@ -56239,9 +52259,6 @@ type EmailVerifyPurposePassport struct {
 
 // TypeID returns 0xbbf51685.
 func (*EmailVerifyPurposePassport) TypeID() uint32 { return 0xbbf51685 }
-
-// TypeName returns "emailVerifyPurposePassport".
-func (*EmailVerifyPurposePassport) TypeName() string { return "emailVerifyPurposePassport" }
 
 func (*EmailVerifyPurposePassport) isEmailVerifyPurposeClass() {}
 
@@ -56285,9 +52302,6 @@ type EmailVerificationCode struct {
 // TypeID returns 0x922e55a9.
 func (*EmailVerificationCode) TypeID() uint32 { return 0x922e55a9 }
 
-// TypeName returns "emailVerificationCode".
-func (*EmailVerificationCode) TypeName() string { return "emailVerificationCode" }
-
 func (*EmailVerificationCode) isEmailVerificationClass() {}
 
 // EncodeBare writes the fields of emailVerificationCode.
@@ -56311,9 +52325,6 @@ type EmailVerificationGoogle struct {
 // TypeID returns 0xdb909ec2.
 func (*EmailVerificationGoogle) TypeID() uint32 { return 0xdb909ec2 }
 
-// TypeName returns "emailVerificationGoogle".
-func (*EmailVerificationGoogle) TypeName() string { return "emailVerificationGoogle" }
-
 func (*EmailVerificationGoogle) isEmailVerificationClass() {}
 
 // EncodeBare writes the fields of emailVerificationGoogle.
@@ -56336,9 +52347,6 @@ type EmailVerificationApple struct {
 
 // TypeID returns 0x96d074fd.
 func (*EmailVerificationApple) TypeID() uint32 { return 0x96d074fd }
-
-// TypeName returns "emailVerificationApple".
-func (*EmailVerificationApple) TypeName() string { return "emailVerificationApple" }
 
 func (*EmailVerificationApple) isEmailVerificationClass() {}
 
@@ -56384,9 +52392,6 @@ type AccountEmailVerified struct {
 // TypeID returns 0x2b96cd1b.
 func (*AccountEmailVerified) TypeID() uint32 { return 0x2b96cd1b }
 
-// TypeName returns "account.emailVerified".
-func (*AccountEmailVerified) TypeName() string { return "account.emailVerified" }
-
 func (*AccountEmailVerified) isAccountEmailVerifiedClass() {}
 
 // EncodeBare writes the fields of account.emailVerified.
@@ -56410,9 +52415,6 @@ type AccountEmailVerifiedLogin struct {
 
 // TypeID returns 0xe1bb0d61.
 func (*AccountEmailVerifiedLogin) TypeID() uint32 { return 0xe1bb0d61 }
-
-// TypeName returns "account.emailVerifiedLogin".
-func (*AccountEmailVerifiedLogin) TypeName() string { return "account.emailVerifiedLogin" }
 
 func (*AccountEmailVerifiedLogin) isAccountEmailVerifiedClass() {}
 
@@ -56466,9 +52468,6 @@ type PremiumSubscriptionOption struct {
 
 // TypeID returns 0x5f2d1df2.
 func (*PremiumSubscriptionOption) TypeID() uint32 { return 0x5f2d1df2 }
-
-// TypeName returns "premiumSubscriptionOption".
-func (*PremiumSubscriptionOption) TypeName() string { return "premiumSubscriptionOption" }
 
 func (*PremiumSubscriptionOption) isPremiumSubscriptionOptionClass() {}
 
@@ -56550,9 +52549,6 @@ type SendAsPeer struct {
 // TypeID returns 0xb81c7034.
 func (*SendAsPeer) TypeID() uint32 { return 0xb81c7034 }
 
-// TypeName returns "sendAsPeer".
-func (*SendAsPeer) TypeName() string { return "sendAsPeer" }
-
 func (*SendAsPeer) isSendAsPeerClass() {}
 
 // EncodeBare writes the fields of sendAsPeer.
@@ -56606,9 +52602,6 @@ type MessageExtendedMediaPreview struct {
 
 // TypeID returns 0xad628cc8.
 func (*MessageExtendedMediaPreview) TypeID() uint32 { return 0xad628cc8 }
-
-// TypeName returns "messageExtendedMediaPreview".
-func (*MessageExtendedMediaPreview) TypeName() string { return "messageExtendedMediaPreview" }
 
 func (*MessageExtendedMediaPreview) isMessageExtendedMediaClass() {}
 
@@ -56670,9 +52663,6 @@ type MessageExtendedMedia struct {
 // TypeID returns 0xee479c64.
 func (*MessageExtendedMedia) TypeID() uint32 { return 0xee479c64 }
 
-// TypeName returns "messageExtendedMedia".
-func (*MessageExtendedMedia) TypeName() string { return "messageExtendedMedia" }
-
 func (*MessageExtendedMedia) isMessageExtendedMediaClass() {}
 
 // EncodeBare writes the fields of messageExtendedMedia.
@@ -56717,9 +52707,6 @@ type StickerKeyword struct {
 
 // TypeID returns 0xfcfeb29c.
 func (*StickerKeyword) TypeID() uint32 { return 0xfcfeb29c }
-
-// TypeName returns "stickerKeyword".
-func (*StickerKeyword) TypeName() string { return "stickerKeyword" }
 
 func (*StickerKeyword) isStickerKeywordClass() {}
 
@@ -56768,9 +52755,6 @@ type Username struct {
 
 // TypeID returns 0xb4073647.
 func (*Username) TypeID() uint32 { return 0xb4073647 }
-
-// TypeName returns "username".
-func (*Username) TypeName() string { return "username" }
 
 func (*Username) isUsernameClass() {}
 
@@ -56827,9 +52811,6 @@ type ForumTopicDeleted struct {
 // TypeID returns 0x023f109b.
 func (*ForumTopicDeleted) TypeID() uint32 { return 0x023f109b }
 
-// TypeName returns "forumTopicDeleted".
-func (*ForumTopicDeleted) TypeName() string { return "forumTopicDeleted" }
-
 func (*ForumTopicDeleted) isForumTopicClass() {}
 
 // EncodeBare writes the fields of forumTopicDeleted.
@@ -56873,9 +52854,6 @@ type ForumTopic struct {
 
 // TypeID returns 0xfcdad815.
 func (*ForumTopic) TypeID() uint32 { return 0xfcdad815 }
-
-// TypeName returns "forumTopic".
-func (*ForumTopic) TypeName() string { return "forumTopic" }
 
 func (*ForumTopic) isForumTopicClass() {}
 
@@ -56998,9 +52976,6 @@ type MessagesForumTopics struct {
 // TypeID returns 0x367617d3.
 func (*MessagesForumTopics) TypeID() uint32 { return 0x367617d3 }
 
-// TypeName returns "messages.forumTopics".
-func (*MessagesForumTopics) TypeName() string { return "messages.forumTopics" }
-
 func (*MessagesForumTopics) isMessagesForumTopicsClass() {}
 
 // EncodeBare writes the fields of messages.forumTopics.
@@ -57062,9 +53037,6 @@ type DefaultHistoryTTL struct {
 // TypeID returns 0x43b46b20.
 func (*DefaultHistoryTTL) TypeID() uint32 { return 0x43b46b20 }
 
-// TypeName returns "defaultHistoryTTL".
-func (*DefaultHistoryTTL) TypeName() string { return "defaultHistoryTTL" }
-
 func (*DefaultHistoryTTL) isDefaultHistoryTTLClass() {}
 
 // EncodeBare writes the fields of defaultHistoryTTL.
@@ -57109,9 +53081,6 @@ type ExportedContactToken struct {
 
 // TypeID returns 0x41bf109b.
 func (*ExportedContactToken) TypeID() uint32 { return 0x41bf109b }
-
-// TypeName returns "exportedContactToken".
-func (*ExportedContactToken) TypeName() string { return "exportedContactToken" }
 
 func (*ExportedContactToken) isExportedContactTokenClass() {}
 
@@ -57160,9 +53129,6 @@ type RequestPeerTypeUser struct {
 // TypeID returns 0x5f3b8a00.
 func (*RequestPeerTypeUser) TypeID() uint32 { return 0x5f3b8a00 }
 
-// TypeName returns "requestPeerTypeUser".
-func (*RequestPeerTypeUser) TypeName() string { return "requestPeerTypeUser" }
-
 func (*RequestPeerTypeUser) isRequestPeerTypeClass() {}
 
 // EncodeBare writes the fields of requestPeerTypeUser.
@@ -57209,9 +53175,6 @@ type RequestPeerTypeChat struct {
 
 // TypeID returns 0xc9f06e1b.
 func (*RequestPeerTypeChat) TypeID() uint32 { return 0xc9f06e1b }
-
-// TypeName returns "requestPeerTypeChat".
-func (*RequestPeerTypeChat) TypeName() string { return "requestPeerTypeChat" }
 
 func (*RequestPeerTypeChat) isRequestPeerTypeClass() {}
 
@@ -57284,9 +53247,6 @@ type RequestPeerTypeBroadcast struct {
 // TypeID returns 0x339bef6c.
 func (*RequestPeerTypeBroadcast) TypeID() uint32 { return 0x339bef6c }
 
-// TypeName returns "requestPeerTypeBroadcast".
-func (*RequestPeerTypeBroadcast) TypeName() string { return "requestPeerTypeBroadcast" }
-
 func (*RequestPeerTypeBroadcast) isRequestPeerTypeClass() {}
 
 // EncodeBare writes the fields of requestPeerTypeBroadcast.
@@ -57343,9 +53303,6 @@ type RequestPeerTypeCreateBot struct {
 
 // TypeID returns 0x3e81e078.
 func (*RequestPeerTypeCreateBot) TypeID() uint32 { return 0x3e81e078 }
-
-// TypeName returns "requestPeerTypeCreateBot".
-func (*RequestPeerTypeCreateBot) TypeName() string { return "requestPeerTypeCreateBot" }
 
 func (*RequestPeerTypeCreateBot) isRequestPeerTypeClass() {}
 
@@ -57413,9 +53370,6 @@ type EmojiListNotModified struct {
 // TypeID returns 0x481eadfa.
 func (*EmojiListNotModified) TypeID() uint32 { return 0x481eadfa }
 
-// TypeName returns "emojiListNotModified".
-func (*EmojiListNotModified) TypeName() string { return "emojiListNotModified" }
-
 func (*EmojiListNotModified) isEmojiListClass() {}
 
 // EncodeBare writes the fields of emojiListNotModified.
@@ -57437,9 +53391,6 @@ type EmojiList struct {
 
 // TypeID returns 0x7a1e11d1.
 func (*EmojiList) TypeID() uint32 { return 0x7a1e11d1 }
-
-// TypeName returns "emojiList".
-func (*EmojiList) TypeName() string { return "emojiList" }
 
 func (*EmojiList) isEmojiListClass() {}
 
@@ -57489,9 +53440,6 @@ type EmojiGroup struct {
 // TypeID returns 0x7a9abda9.
 func (*EmojiGroup) TypeID() uint32 { return 0x7a9abda9 }
 
-// TypeName returns "emojiGroup".
-func (*EmojiGroup) TypeName() string { return "emojiGroup" }
-
 func (*EmojiGroup) isEmojiGroupClass() {}
 
 // EncodeBare writes the fields of emojiGroup.
@@ -57521,9 +53469,6 @@ type EmojiGroupGreeting struct {
 // TypeID returns 0x80d26cc7.
 func (*EmojiGroupGreeting) TypeID() uint32 { return 0x80d26cc7 }
 
-// TypeName returns "emojiGroupGreeting".
-func (*EmojiGroupGreeting) TypeName() string { return "emojiGroupGreeting" }
-
 func (*EmojiGroupGreeting) isEmojiGroupClass() {}
 
 // EncodeBare writes the fields of emojiGroupGreeting.
@@ -57551,9 +53496,6 @@ type EmojiGroupPremium struct {
 
 // TypeID returns 0x093bcf34.
 func (*EmojiGroupPremium) TypeID() uint32 { return 0x093bcf34 }
-
-// TypeName returns "emojiGroupPremium".
-func (*EmojiGroupPremium) TypeName() string { return "emojiGroupPremium" }
 
 func (*EmojiGroupPremium) isEmojiGroupClass() {}
 
@@ -57600,9 +53542,6 @@ type MessagesEmojiGroupsNotModified struct {
 // TypeID returns 0x6fb4ad87.
 func (*MessagesEmojiGroupsNotModified) TypeID() uint32 { return 0x6fb4ad87 }
 
-// TypeName returns "messages.emojiGroupsNotModified".
-func (*MessagesEmojiGroupsNotModified) TypeName() string { return "messages.emojiGroupsNotModified" }
-
 func (*MessagesEmojiGroupsNotModified) isMessagesEmojiGroupsClass() {}
 
 // EncodeBare writes the fields of messages.emojiGroupsNotModified.
@@ -57624,9 +53563,6 @@ type MessagesEmojiGroups struct {
 
 // TypeID returns 0x881fb94b.
 func (*MessagesEmojiGroups) TypeID() uint32 { return 0x881fb94b }
-
-// TypeName returns "messages.emojiGroups".
-func (*MessagesEmojiGroups) TypeName() string { return "messages.emojiGroups" }
 
 func (*MessagesEmojiGroups) isMessagesEmojiGroupsClass() {}
 
@@ -57675,9 +53611,6 @@ type TextWithEntities struct {
 // TypeID returns 0x751f3146.
 func (*TextWithEntities) TypeID() uint32 { return 0x751f3146 }
 
-// TypeName returns "textWithEntities".
-func (*TextWithEntities) TypeName() string { return "textWithEntities" }
-
 func (*TextWithEntities) isTextWithEntitiesClass() {}
 
 // EncodeBare writes the fields of textWithEntities.
@@ -57724,9 +53657,6 @@ type MessagesTranslateResult struct {
 // TypeID returns 0x33db32f8.
 func (*MessagesTranslateResult) TypeID() uint32 { return 0x33db32f8 }
 
-// TypeName returns "messages.translateResult".
-func (*MessagesTranslateResult) TypeName() string { return "messages.translateResult" }
-
 func (*MessagesTranslateResult) isMessagesTranslatedTextClass() {}
 
 // EncodeBare writes the fields of messages.translateResult.
@@ -57772,9 +53702,6 @@ type AutoSaveSettings struct {
 
 // TypeID returns 0xc84834ce.
 func (*AutoSaveSettings) TypeID() uint32 { return 0xc84834ce }
-
-// TypeName returns "autoSaveSettings".
-func (*AutoSaveSettings) TypeName() string { return "autoSaveSettings" }
 
 func (*AutoSaveSettings) isAutoSaveSettingsClass() {}
 
@@ -57839,9 +53766,6 @@ type AutoSaveException struct {
 // TypeID returns 0x81602d47.
 func (*AutoSaveException) TypeID() uint32 { return 0x81602d47 }
 
-// TypeName returns "autoSaveException".
-func (*AutoSaveException) TypeName() string { return "autoSaveException" }
-
 func (*AutoSaveException) isAutoSaveExceptionClass() {}
 
 // EncodeBare writes the fields of autoSaveException.
@@ -57892,9 +53816,6 @@ type AccountAutoSaveSettings struct {
 
 // TypeID returns 0x4c3e069d.
 func (*AccountAutoSaveSettings) TypeID() uint32 { return 0x4c3e069d }
-
-// TypeName returns "account.autoSaveSettings".
-func (*AccountAutoSaveSettings) TypeName() string { return "account.autoSaveSettings" }
 
 func (*AccountAutoSaveSettings) isAccountAutoSaveSettingsClass() {}
 
@@ -57949,9 +53870,6 @@ type HelpAppConfigNotModified struct {
 // TypeID returns 0x7cde641d.
 func (*HelpAppConfigNotModified) TypeID() uint32 { return 0x7cde641d }
 
-// TypeName returns "help.appConfigNotModified".
-func (*HelpAppConfigNotModified) TypeName() string { return "help.appConfigNotModified" }
-
 func (*HelpAppConfigNotModified) isHelpAppConfigClass() {}
 
 // EncodeBare writes the fields of help.appConfigNotModified.
@@ -57973,9 +53891,6 @@ type HelpAppConfig struct {
 
 // TypeID returns 0xdd18782e.
 func (*HelpAppConfig) TypeID() uint32 { return 0xdd18782e }
-
-// TypeName returns "help.appConfig".
-func (*HelpAppConfig) TypeName() string { return "help.appConfig" }
 
 func (*HelpAppConfig) isHelpAppConfigClass() {}
 
@@ -58024,9 +53939,6 @@ type InputBotAppID struct {
 // TypeID returns 0xa920bd7a.
 func (*InputBotAppID) TypeID() uint32 { return 0xa920bd7a }
 
-// TypeName returns "inputBotAppID".
-func (*InputBotAppID) TypeName() string { return "inputBotAppID" }
-
 func (*InputBotAppID) isInputBotAppClass() {}
 
 // EncodeBare writes the fields of inputBotAppID.
@@ -58052,9 +53964,6 @@ type InputBotAppShortName struct {
 
 // TypeID returns 0x908c0407.
 func (*InputBotAppShortName) TypeID() uint32 { return 0x908c0407 }
-
-// TypeName returns "inputBotAppShortName".
-func (*InputBotAppShortName) TypeName() string { return "inputBotAppShortName" }
 
 func (*InputBotAppShortName) isInputBotAppClass() {}
 
@@ -58101,9 +54010,6 @@ type BotAppNotModified struct {
 // TypeID returns 0x5da674b7.
 func (*BotAppNotModified) TypeID() uint32 { return 0x5da674b7 }
 
-// TypeName returns "botAppNotModified".
-func (*BotAppNotModified) TypeName() string { return "botAppNotModified" }
-
 func (*BotAppNotModified) isBotAppClass() {}
 
 // EncodeBare writes the fields of botAppNotModified.
@@ -58131,9 +54037,6 @@ type BotApp struct {
 
 // TypeID returns 0x95fcd1d6.
 func (*BotApp) TypeID() uint32 { return 0x95fcd1d6 }
-
-// TypeName returns "botApp".
-func (*BotApp) TypeName() string { return "botApp" }
 
 func (*BotApp) isBotAppClass() {}
 
@@ -58206,9 +54109,6 @@ type MessagesBotApp struct {
 // TypeID returns 0xeb50adf5.
 func (*MessagesBotApp) TypeID() uint32 { return 0xeb50adf5 }
 
-// TypeName returns "messages.botApp".
-func (*MessagesBotApp) TypeName() string { return "messages.botApp" }
-
 func (*MessagesBotApp) isMessagesBotAppClass() {}
 
 // EncodeBare writes the fields of messages.botApp.
@@ -58269,9 +54169,6 @@ type InlineBotWebView struct {
 // TypeID returns 0xb57295d5.
 func (*InlineBotWebView) TypeID() uint32 { return 0xb57295d5 }
 
-// TypeName returns "inlineBotWebView".
-func (*InlineBotWebView) TypeName() string { return "inlineBotWebView" }
-
 func (*InlineBotWebView) isInlineBotWebViewClass() {}
 
 // EncodeBare writes the fields of inlineBotWebView.
@@ -58319,9 +54216,6 @@ type ReadParticipantDate struct {
 // TypeID returns 0x4a4ff172.
 func (*ReadParticipantDate) TypeID() uint32 { return 0x4a4ff172 }
 
-// TypeName returns "readParticipantDate".
-func (*ReadParticipantDate) TypeName() string { return "readParticipantDate" }
-
 func (*ReadParticipantDate) isReadParticipantDateClass() {}
 
 // EncodeBare writes the fields of readParticipantDate.
@@ -58368,9 +54262,6 @@ type InputChatlistDialogFilter struct {
 // TypeID returns 0xf3e0da33.
 func (*InputChatlistDialogFilter) TypeID() uint32 { return 0xf3e0da33 }
 
-// TypeName returns "inputChatlistDialogFilter".
-func (*InputChatlistDialogFilter) TypeName() string { return "inputChatlistDialogFilter" }
-
 func (*InputChatlistDialogFilter) isInputChatlistClass() {}
 
 // EncodeBare writes the fields of inputChatlistDialogFilter.
@@ -58416,9 +54307,6 @@ type ExportedChatlistInvite struct {
 
 // TypeID returns 0x0c5181ac.
 func (*ExportedChatlistInvite) TypeID() uint32 { return 0x0c5181ac }
-
-// TypeName returns "exportedChatlistInvite".
-func (*ExportedChatlistInvite) TypeName() string { return "exportedChatlistInvite" }
 
 func (*ExportedChatlistInvite) isExportedChatlistInviteClass() {}
 
@@ -58472,9 +54360,6 @@ type ChatlistsExportedChatlistInvite struct {
 // TypeID returns 0x10e6e3a6.
 func (*ChatlistsExportedChatlistInvite) TypeID() uint32 { return 0x10e6e3a6 }
 
-// TypeName returns "chatlists.exportedChatlistInvite".
-func (*ChatlistsExportedChatlistInvite) TypeName() string { return "chatlists.exportedChatlistInvite" }
-
 func (*ChatlistsExportedChatlistInvite) isChatlistsExportedChatlistInviteClass() {}
 
 // EncodeBare writes the fields of chatlists.exportedChatlistInvite.
@@ -58522,9 +54407,6 @@ type ChatlistsExportedInvites struct {
 
 // TypeID returns 0x10ab6dc7.
 func (*ChatlistsExportedInvites) TypeID() uint32 { return 0x10ab6dc7 }
-
-// TypeName returns "chatlists.exportedInvites".
-func (*ChatlistsExportedInvites) TypeName() string { return "chatlists.exportedInvites" }
 
 func (*ChatlistsExportedInvites) isChatlistsExportedInvitesClass() {}
 
@@ -58578,9 +54460,6 @@ type ChatlistsChatlistInviteAlready struct {
 // TypeID returns 0xfa87f659.
 func (*ChatlistsChatlistInviteAlready) TypeID() uint32 { return 0xfa87f659 }
 
-// TypeName returns "chatlists.chatlistInviteAlready".
-func (*ChatlistsChatlistInviteAlready) TypeName() string { return "chatlists.chatlistInviteAlready" }
-
 func (*ChatlistsChatlistInviteAlready) isChatlistsChatlistInviteClass() {}
 
 // EncodeBare writes the fields of chatlists.chatlistInviteAlready.
@@ -58616,9 +54495,6 @@ type ChatlistsChatlistInvite struct {
 
 // TypeID returns 0xf10ece2f.
 func (*ChatlistsChatlistInvite) TypeID() uint32 { return 0xf10ece2f }
-
-// TypeName returns "chatlists.chatlistInvite".
-func (*ChatlistsChatlistInvite) TypeName() string { return "chatlists.chatlistInvite" }
 
 func (*ChatlistsChatlistInvite) isChatlistsChatlistInviteClass() {}
 
@@ -58688,9 +54564,6 @@ type ChatlistsChatlistUpdates struct {
 // TypeID returns 0x93bd878d.
 func (*ChatlistsChatlistUpdates) TypeID() uint32 { return 0x93bd878d }
 
-// TypeName returns "chatlists.chatlistUpdates".
-func (*ChatlistsChatlistUpdates) TypeName() string { return "chatlists.chatlistUpdates" }
-
 func (*ChatlistsChatlistUpdates) isChatlistsChatlistUpdatesClass() {}
 
 // EncodeBare writes the fields of chatlists.chatlistUpdates.
@@ -58740,9 +54613,6 @@ type BotsBotInfo struct {
 
 // TypeID returns 0xe8a775b0.
 func (*BotsBotInfo) TypeID() uint32 { return 0xe8a775b0 }
-
-// TypeName returns "bots.botInfo".
-func (*BotsBotInfo) TypeName() string { return "bots.botInfo" }
 
 func (*BotsBotInfo) isBotsBotInfoClass() {}
 
@@ -58794,9 +54664,6 @@ type MessagePeerVote struct {
 // TypeID returns 0xb6cc2d5c.
 func (*MessagePeerVote) TypeID() uint32 { return 0xb6cc2d5c }
 
-// TypeName returns "messagePeerVote".
-func (*MessagePeerVote) TypeName() string { return "messagePeerVote" }
-
 func (*MessagePeerVote) isMessagePeerVoteClass() {}
 
 // EncodeBare writes the fields of messagePeerVote.
@@ -58825,9 +54692,6 @@ type MessagePeerVoteInputOption struct {
 // TypeID returns 0x74cda504.
 func (*MessagePeerVoteInputOption) TypeID() uint32 { return 0x74cda504 }
 
-// TypeName returns "messagePeerVoteInputOption".
-func (*MessagePeerVoteInputOption) TypeName() string { return "messagePeerVoteInputOption" }
-
 func (*MessagePeerVoteInputOption) isMessagePeerVoteClass() {}
 
 // EncodeBare writes the fields of messagePeerVoteInputOption.
@@ -58854,9 +54718,6 @@ type MessagePeerVoteMultiple struct {
 
 // TypeID returns 0x4628f6e6.
 func (*MessagePeerVoteMultiple) TypeID() uint32 { return 0x4628f6e6 }
-
-// TypeName returns "messagePeerVoteMultiple".
-func (*MessagePeerVoteMultiple) TypeName() string { return "messagePeerVoteMultiple" }
 
 func (*MessagePeerVoteMultiple) isMessagePeerVoteClass() {}
 
@@ -58910,9 +54771,6 @@ type StoryViews struct {
 
 // TypeID returns 0x8d595cd6.
 func (*StoryViews) TypeID() uint32 { return 0x8d595cd6 }
-
-// TypeName returns "storyViews".
-func (*StoryViews) TypeName() string { return "storyViews" }
 
 func (*StoryViews) isStoryViewsClass() {}
 
@@ -59001,9 +54859,6 @@ type StoryItemDeleted struct {
 // TypeID returns 0x51e6ee4f.
 func (*StoryItemDeleted) TypeID() uint32 { return 0x51e6ee4f }
 
-// TypeName returns "storyItemDeleted".
-func (*StoryItemDeleted) TypeName() string { return "storyItemDeleted" }
-
 func (*StoryItemDeleted) isStoryItemClass() {}
 
 // EncodeBare writes the fields of storyItemDeleted.
@@ -59030,9 +54885,6 @@ type StoryItemSkipped struct {
 
 // TypeID returns 0xffadc913.
 func (*StoryItemSkipped) TypeID() uint32 { return 0xffadc913 }
-
-// TypeName returns "storyItemSkipped".
-func (*StoryItemSkipped) TypeName() string { return "storyItemSkipped" }
 
 func (*StoryItemSkipped) isStoryItemClass() {}
 
@@ -59093,9 +54945,6 @@ type StoryItem struct {
 
 // TypeID returns 0x16a4b93c.
 func (*StoryItem) TypeID() uint32 { return 0x16a4b93c }
-
-// TypeName returns "storyItem".
-func (*StoryItem) TypeName() string { return "storyItem" }
 
 func (*StoryItem) isStoryItemClass() {}
 
@@ -59277,9 +55126,6 @@ type StoriesAllStoriesNotModified struct {
 // TypeID returns 0x1158fe3e.
 func (*StoriesAllStoriesNotModified) TypeID() uint32 { return 0x1158fe3e }
 
-// TypeName returns "stories.allStoriesNotModified".
-func (*StoriesAllStoriesNotModified) TypeName() string { return "stories.allStoriesNotModified" }
-
 func (*StoriesAllStoriesNotModified) isStoriesAllStoriesClass() {}
 
 // EncodeBare writes the fields of stories.allStoriesNotModified.
@@ -59313,9 +55159,6 @@ type StoriesAllStories struct {
 
 // TypeID returns 0x6efc5e81.
 func (*StoriesAllStories) TypeID() uint32 { return 0x6efc5e81 }
-
-// TypeName returns "stories.allStories".
-func (*StoriesAllStories) TypeName() string { return "stories.allStories" }
 
 func (*StoriesAllStories) isStoriesAllStoriesClass() {}
 
@@ -59381,9 +55224,6 @@ type StoriesStories struct {
 
 // TypeID returns 0x63c3dd0a.
 func (*StoriesStories) TypeID() uint32 { return 0x63c3dd0a }
-
-// TypeName returns "stories.stories".
-func (*StoriesStories) TypeName() string { return "stories.stories" }
 
 func (*StoriesStories) isStoriesStoriesClass() {}
 
@@ -59451,9 +55291,6 @@ type StoryView struct {
 // TypeID returns 0xb0bdeac5.
 func (*StoryView) TypeID() uint32 { return 0xb0bdeac5 }
 
-// TypeName returns "storyView".
-func (*StoryView) TypeName() string { return "storyView" }
-
 func (*StoryView) isStoryViewClass() {}
 
 // EncodeBare writes the fields of storyView.
@@ -59501,9 +55338,6 @@ type StoryViewPublicForward struct {
 // TypeID returns 0x9083670b.
 func (*StoryViewPublicForward) TypeID() uint32 { return 0x9083670b }
 
-// TypeName returns "storyViewPublicForward".
-func (*StoryViewPublicForward) TypeName() string { return "storyViewPublicForward" }
-
 func (*StoryViewPublicForward) isStoryViewClass() {}
 
 // EncodeBare writes the fields of storyViewPublicForward.
@@ -59540,9 +55374,6 @@ type StoryViewPublicRepost struct {
 
 // TypeID returns 0xbd74cf49.
 func (*StoryViewPublicRepost) TypeID() uint32 { return 0xbd74cf49 }
-
-// TypeName returns "storyViewPublicRepost".
-func (*StoryViewPublicRepost) TypeName() string { return "storyViewPublicRepost" }
 
 func (*StoryViewPublicRepost) isStoryViewClass() {}
 
@@ -59607,9 +55438,6 @@ type StoriesStoryViewsList struct {
 
 // TypeID returns 0x59d78fc5.
 func (*StoriesStoryViewsList) TypeID() uint32 { return 0x59d78fc5 }
-
-// TypeName returns "stories.storyViewsList".
-func (*StoriesStoryViewsList) TypeName() string { return "stories.storyViewsList" }
 
 func (*StoriesStoryViewsList) isStoriesStoryViewsListClass() {}
 
@@ -59680,9 +55508,6 @@ type StoriesStoryViews struct {
 // TypeID returns 0xde9eed1d.
 func (*StoriesStoryViews) TypeID() uint32 { return 0xde9eed1d }
 
-// TypeName returns "stories.storyViews".
-func (*StoriesStoryViews) TypeName() string { return "stories.storyViews" }
-
 func (*StoriesStoryViews) isStoriesStoryViewsClass() {}
 
 // EncodeBare writes the fields of stories.storyViews.
@@ -59736,9 +55561,6 @@ type InputReplyToMessage struct {
 
 // TypeID returns 0x3bd4b7c2.
 func (*InputReplyToMessage) TypeID() uint32 { return 0x3bd4b7c2 }
-
-// TypeName returns "inputReplyToMessage".
-func (*InputReplyToMessage) TypeName() string { return "inputReplyToMessage" }
 
 func (*InputReplyToMessage) isInputReplyToClass() {}
 
@@ -59839,9 +55661,6 @@ type InputReplyToStory struct {
 // TypeID returns 0x5881323a.
 func (*InputReplyToStory) TypeID() uint32 { return 0x5881323a }
 
-// TypeName returns "inputReplyToStory".
-func (*InputReplyToStory) TypeName() string { return "inputReplyToStory" }
-
 func (*InputReplyToStory) isInputReplyToClass() {}
 
 // EncodeBare writes the fields of inputReplyToStory.
@@ -59867,9 +55686,6 @@ type InputReplyToMonoForum struct {
 // TypeID returns 0x69d66c45.
 func (*InputReplyToMonoForum) TypeID() uint32 { return 0x69d66c45 }
 
-// TypeName returns "inputReplyToMonoForum".
-func (*InputReplyToMonoForum) TypeName() string { return "inputReplyToMonoForum" }
-
 func (*InputReplyToMonoForum) isInputReplyToClass() {}
 
 // EncodeBare writes the fields of inputReplyToMonoForum.
@@ -59892,9 +55708,6 @@ type InputReplyToEphemeralMessage struct {
 
 // TypeID returns 0x4119b95e.
 func (*InputReplyToEphemeralMessage) TypeID() uint32 { return 0x4119b95e }
-
-// TypeName returns "inputReplyToEphemeralMessage".
-func (*InputReplyToEphemeralMessage) TypeName() string { return "inputReplyToEphemeralMessage" }
 
 func (*InputReplyToEphemeralMessage) isInputReplyToClass() {}
 
@@ -59940,9 +55753,6 @@ type ExportedStoryLink struct {
 // TypeID returns 0x3fc9053b.
 func (*ExportedStoryLink) TypeID() uint32 { return 0x3fc9053b }
 
-// TypeName returns "exportedStoryLink".
-func (*ExportedStoryLink) TypeName() string { return "exportedStoryLink" }
-
 func (*ExportedStoryLink) isExportedStoryLinkClass() {}
 
 // EncodeBare writes the fields of exportedStoryLink.
@@ -59987,9 +55797,6 @@ type StoriesStealthMode struct {
 
 // TypeID returns 0x712e27fd.
 func (*StoriesStealthMode) TypeID() uint32 { return 0x712e27fd }
-
-// TypeName returns "storiesStealthMode".
-func (*StoriesStealthMode) TypeName() string { return "storiesStealthMode" }
 
 func (*StoriesStealthMode) isStoriesStealthModeClass() {}
 
@@ -60058,9 +55865,6 @@ type MediaAreaCoordinates struct {
 
 // TypeID returns 0xcfc9e002.
 func (*MediaAreaCoordinates) TypeID() uint32 { return 0xcfc9e002 }
-
-// TypeName returns "mediaAreaCoordinates".
-func (*MediaAreaCoordinates) TypeName() string { return "mediaAreaCoordinates" }
 
 func (*MediaAreaCoordinates) isMediaAreaCoordinatesClass() {}
 
@@ -60132,9 +55936,6 @@ type MediaAreaVenue struct {
 // TypeID returns 0xbe82db9c.
 func (*MediaAreaVenue) TypeID() uint32 { return 0xbe82db9c }
 
-// TypeName returns "mediaAreaVenue".
-func (*MediaAreaVenue) TypeName() string { return "mediaAreaVenue" }
-
 func (*MediaAreaVenue) isMediaAreaClass() {}
 
 // EncodeBare writes the fields of mediaAreaVenue.
@@ -60172,9 +55973,6 @@ type InputMediaAreaVenue struct {
 // TypeID returns 0xb282217f.
 func (*InputMediaAreaVenue) TypeID() uint32 { return 0xb282217f }
 
-// TypeName returns "inputMediaAreaVenue".
-func (*InputMediaAreaVenue) TypeName() string { return "inputMediaAreaVenue" }
-
 func (*InputMediaAreaVenue) isMediaAreaClass() {}
 
 // EncodeBare writes the fields of inputMediaAreaVenue.
@@ -60203,9 +56001,6 @@ type MediaAreaGeoPoint struct {
 
 // TypeID returns 0xcad5452d.
 func (*MediaAreaGeoPoint) TypeID() uint32 { return 0xcad5452d }
-
-// TypeName returns "mediaAreaGeoPoint".
-func (*MediaAreaGeoPoint) TypeName() string { return "mediaAreaGeoPoint" }
 
 func (*MediaAreaGeoPoint) isMediaAreaClass() {}
 
@@ -60247,9 +56042,6 @@ type MediaAreaSuggestedReaction struct {
 // TypeID returns 0x14455871.
 func (*MediaAreaSuggestedReaction) TypeID() uint32 { return 0x14455871 }
 
-// TypeName returns "mediaAreaSuggestedReaction".
-func (*MediaAreaSuggestedReaction) TypeName() string { return "mediaAreaSuggestedReaction" }
-
 func (*MediaAreaSuggestedReaction) isMediaAreaClass() {}
 
 // EncodeBare writes the fields of mediaAreaSuggestedReaction.
@@ -60288,9 +56080,6 @@ type MediaAreaChannelPost struct {
 // TypeID returns 0x770416af.
 func (*MediaAreaChannelPost) TypeID() uint32 { return 0x770416af }
 
-// TypeName returns "mediaAreaChannelPost".
-func (*MediaAreaChannelPost) TypeName() string { return "mediaAreaChannelPost" }
-
 func (*MediaAreaChannelPost) isMediaAreaClass() {}
 
 // EncodeBare writes the fields of mediaAreaChannelPost.
@@ -60320,9 +56109,6 @@ type InputMediaAreaChannelPost struct {
 // TypeID returns 0x2271f2bf.
 func (*InputMediaAreaChannelPost) TypeID() uint32 { return 0x2271f2bf }
 
-// TypeName returns "inputMediaAreaChannelPost".
-func (*InputMediaAreaChannelPost) TypeName() string { return "inputMediaAreaChannelPost" }
-
 func (*InputMediaAreaChannelPost) isMediaAreaClass() {}
 
 // EncodeBare writes the fields of inputMediaAreaChannelPost.
@@ -60351,9 +56137,6 @@ type MediaAreaURL struct {
 // TypeID returns 0x37381085.
 func (*MediaAreaURL) TypeID() uint32 { return 0x37381085 }
 
-// TypeName returns "mediaAreaUrl".
-func (*MediaAreaURL) TypeName() string { return "mediaAreaUrl" }
-
 func (*MediaAreaURL) isMediaAreaClass() {}
 
 // EncodeBare writes the fields of mediaAreaUrl.
@@ -60381,9 +56164,6 @@ type MediaAreaWeather struct {
 
 // TypeID returns 0x49a6549c.
 func (*MediaAreaWeather) TypeID() uint32 { return 0x49a6549c }
-
-// TypeName returns "mediaAreaWeather".
-func (*MediaAreaWeather) TypeName() string { return "mediaAreaWeather" }
 
 func (*MediaAreaWeather) isMediaAreaClass() {}
 
@@ -60414,9 +56194,6 @@ type MediaAreaStarGift struct {
 
 // TypeID returns 0x5787686d.
 func (*MediaAreaStarGift) TypeID() uint32 { return 0x5787686d }
-
-// TypeName returns "mediaAreaStarGift".
-func (*MediaAreaStarGift) TypeName() string { return "mediaAreaStarGift" }
 
 func (*MediaAreaStarGift) isMediaAreaClass() {}
 
@@ -60465,9 +56242,6 @@ type PeerStories struct {
 
 // TypeID returns 0x9a35e999.
 func (*PeerStories) TypeID() uint32 { return 0x9a35e999 }
-
-// TypeName returns "peerStories".
-func (*PeerStories) TypeName() string { return "peerStories" }
 
 func (*PeerStories) isPeerStoriesClass() {}
 
@@ -60529,9 +56303,6 @@ type StoriesPeerStories struct {
 // TypeID returns 0xcae68768.
 func (*StoriesPeerStories) TypeID() uint32 { return 0xcae68768 }
 
-// TypeName returns "stories.peerStories".
-func (*StoriesPeerStories) TypeName() string { return "stories.peerStories" }
-
 func (*StoriesPeerStories) isStoriesPeerStoriesClass() {}
 
 // EncodeBare writes the fields of stories.peerStories.
@@ -60581,9 +56352,6 @@ type MessagesWebPage struct {
 
 // TypeID returns 0xfd5e12bd.
 func (*MessagesWebPage) TypeID() uint32 { return 0xfd5e12bd }
-
-// TypeName returns "messages.webPage".
-func (*MessagesWebPage) TypeName() string { return "messages.webPage" }
 
 func (*MessagesWebPage) isMessagesWebPageClass() {}
 
@@ -60637,9 +56405,6 @@ type PremiumGiftCodeOption struct {
 
 // TypeID returns 0x257e962b.
 func (*PremiumGiftCodeOption) TypeID() uint32 { return 0x257e962b }
-
-// TypeName returns "premiumGiftCodeOption".
-func (*PremiumGiftCodeOption) TypeName() string { return "premiumGiftCodeOption" }
 
 func (*PremiumGiftCodeOption) isPremiumGiftCodeOptionClass() {}
 
@@ -60719,9 +56484,6 @@ type PaymentsCheckedGiftCode struct {
 
 // TypeID returns 0xeb983f8f.
 func (*PaymentsCheckedGiftCode) TypeID() uint32 { return 0xeb983f8f }
-
-// TypeName returns "payments.checkedGiftCode".
-func (*PaymentsCheckedGiftCode) TypeName() string { return "payments.checkedGiftCode" }
 
 func (*PaymentsCheckedGiftCode) isPaymentsCheckedGiftCodeClass() {}
 
@@ -60821,9 +56583,6 @@ type PaymentsGiveawayInfo struct {
 // TypeID returns 0x4367daa0.
 func (*PaymentsGiveawayInfo) TypeID() uint32 { return 0x4367daa0 }
 
-// TypeName returns "payments.giveawayInfo".
-func (*PaymentsGiveawayInfo) TypeName() string { return "payments.giveawayInfo" }
-
 func (*PaymentsGiveawayInfo) isPaymentsGiveawayInfoClass() {}
 
 // EncodeBare writes the fields of payments.giveawayInfo.
@@ -60891,9 +56650,6 @@ type PaymentsGiveawayInfoResults struct {
 
 // TypeID returns 0xe175e66f.
 func (*PaymentsGiveawayInfoResults) TypeID() uint32 { return 0xe175e66f }
-
-// TypeName returns "payments.giveawayInfoResults".
-func (*PaymentsGiveawayInfoResults) TypeName() string { return "payments.giveawayInfoResults" }
 
 func (*PaymentsGiveawayInfoResults) isPaymentsGiveawayInfoClass() {}
 
@@ -60984,9 +56740,6 @@ type PrepaidGiveaway struct {
 // TypeID returns 0xb2539d54.
 func (*PrepaidGiveaway) TypeID() uint32 { return 0xb2539d54 }
 
-// TypeName returns "prepaidGiveaway".
-func (*PrepaidGiveaway) TypeName() string { return "prepaidGiveaway" }
-
 func (*PrepaidGiveaway) isPrepaidGiveawayClass() {}
 
 // EncodeBare writes the fields of prepaidGiveaway.
@@ -61019,9 +56772,6 @@ type PrepaidStarsGiveaway struct {
 
 // TypeID returns 0x9a9d77e0.
 func (*PrepaidStarsGiveaway) TypeID() uint32 { return 0x9a9d77e0 }
-
-// TypeName returns "prepaidStarsGiveaway".
-func (*PrepaidStarsGiveaway) TypeName() string { return "prepaidStarsGiveaway" }
 
 func (*PrepaidStarsGiveaway) isPrepaidGiveawayClass() {}
 
@@ -61084,9 +56834,6 @@ type Boost struct {
 
 // TypeID returns 0x4b3e14d6.
 func (*Boost) TypeID() uint32 { return 0x4b3e14d6 }
-
-// TypeName returns "boost".
-func (*Boost) TypeName() string { return "boost" }
 
 func (*Boost) isBoostClass() {}
 
@@ -61199,9 +56946,6 @@ type PremiumBoostsList struct {
 // TypeID returns 0x86f8613c.
 func (*PremiumBoostsList) TypeID() uint32 { return 0x86f8613c }
 
-// TypeName returns "premium.boostsList".
-func (*PremiumBoostsList) TypeName() string { return "premium.boostsList" }
-
 func (*PremiumBoostsList) isPremiumBoostsListClass() {}
 
 // EncodeBare writes the fields of premium.boostsList.
@@ -61265,9 +57009,6 @@ type MyBoost struct {
 
 // TypeID returns 0xc448415c.
 func (*MyBoost) TypeID() uint32 { return 0xc448415c }
-
-// TypeName returns "myBoost".
-func (*MyBoost) TypeName() string { return "myBoost" }
 
 func (*MyBoost) isMyBoostClass() {}
 
@@ -61340,9 +57081,6 @@ type PremiumMyBoosts struct {
 // TypeID returns 0x9ae228e2.
 func (*PremiumMyBoosts) TypeID() uint32 { return 0x9ae228e2 }
 
-// TypeName returns "premium.myBoosts".
-func (*PremiumMyBoosts) TypeName() string { return "premium.myBoosts" }
-
 func (*PremiumMyBoosts) isPremiumMyBoostsClass() {}
 
 // EncodeBare writes the fields of premium.myBoosts.
@@ -61399,9 +57137,6 @@ type PremiumBoostsStatus struct {
 
 // TypeID returns 0x4959427a.
 func (*PremiumBoostsStatus) TypeID() uint32 { return 0x4959427a }
-
-// TypeName returns "premium.boostsStatus".
-func (*PremiumBoostsStatus) TypeName() string { return "premium.boostsStatus" }
 
 func (*PremiumBoostsStatus) isPremiumBoostsStatusClass() {}
 
@@ -61508,9 +57243,6 @@ type StoryFwdHeader struct {
 // TypeID returns 0xb826e150.
 func (*StoryFwdHeader) TypeID() uint32 { return 0xb826e150 }
 
-// TypeName returns "storyFwdHeader".
-func (*StoryFwdHeader) TypeName() string { return "storyFwdHeader" }
-
 func (*StoryFwdHeader) isStoryFwdHeaderClass() {}
 
 // EncodeBare writes the fields of storyFwdHeader.
@@ -61590,9 +57322,6 @@ type PostInteractionCountersMessage struct {
 // TypeID returns 0xe7058e7f.
 func (*PostInteractionCountersMessage) TypeID() uint32 { return 0xe7058e7f }
 
-// TypeName returns "postInteractionCountersMessage".
-func (*PostInteractionCountersMessage) TypeName() string { return "postInteractionCountersMessage" }
-
 func (*PostInteractionCountersMessage) isPostInteractionCountersClass() {}
 
 // EncodeBare writes the fields of postInteractionCountersMessage.
@@ -61624,9 +57353,6 @@ type PostInteractionCountersStory struct {
 
 // TypeID returns 0x8a480e27.
 func (*PostInteractionCountersStory) TypeID() uint32 { return 0x8a480e27 }
-
-// TypeName returns "postInteractionCountersStory".
-func (*PostInteractionCountersStory) TypeName() string { return "postInteractionCountersStory" }
 
 func (*PostInteractionCountersStory) isPostInteractionCountersClass() {}
 
@@ -61679,9 +57405,6 @@ type StatsStoryStats struct {
 // TypeID returns 0x50cd067c.
 func (*StatsStoryStats) TypeID() uint32 { return 0x50cd067c }
 
-// TypeName returns "stats.storyStats".
-func (*StatsStoryStats) TypeName() string { return "stats.storyStats" }
-
 func (*StatsStoryStats) isStatsStoryStatsClass() {}
 
 // EncodeBare writes the fields of stats.storyStats.
@@ -61728,9 +57451,6 @@ type PublicForwardMessage struct {
 // TypeID returns 0x01f2bf4a.
 func (*PublicForwardMessage) TypeID() uint32 { return 0x01f2bf4a }
 
-// TypeName returns "publicForwardMessage".
-func (*PublicForwardMessage) TypeName() string { return "publicForwardMessage" }
-
 func (*PublicForwardMessage) isPublicForwardClass() {}
 
 // EncodeBare writes the fields of publicForwardMessage.
@@ -61754,9 +57474,6 @@ type PublicForwardStory struct {
 
 // TypeID returns 0xedf3add0.
 func (*PublicForwardStory) TypeID() uint32 { return 0xedf3add0 }
-
-// TypeName returns "publicForwardStory".
-func (*PublicForwardStory) TypeName() string { return "publicForwardStory" }
 
 func (*PublicForwardStory) isPublicForwardClass() {}
 
@@ -61807,9 +57524,6 @@ type StatsPublicForwards struct {
 
 // TypeID returns 0x93037e20.
 func (*StatsPublicForwards) TypeID() uint32 { return 0x93037e20 }
-
-// TypeName returns "stats.publicForwards".
-func (*StatsPublicForwards) TypeName() string { return "stats.publicForwards" }
 
 func (*StatsPublicForwards) isStatsPublicForwardsClass() {}
 
@@ -61874,9 +57588,6 @@ type PeerColor struct {
 // TypeID returns 0xb54b5acf.
 func (*PeerColor) TypeID() uint32 { return 0xb54b5acf }
 
-// TypeName returns "peerColor".
-func (*PeerColor) TypeName() string { return "peerColor" }
-
 func (*PeerColor) isPeerColorClass() {}
 
 // EncodeBare writes the fields of peerColor.
@@ -61924,9 +57635,6 @@ type PeerColorCollectible struct {
 
 // TypeID returns 0xb9c0639a.
 func (*PeerColorCollectible) TypeID() uint32 { return 0xb9c0639a }
-
-// TypeName returns "peerColorCollectible".
-func (*PeerColorCollectible) TypeName() string { return "peerColorCollectible" }
 
 func (*PeerColorCollectible) isPeerColorClass() {}
 
@@ -61980,9 +57688,6 @@ type InputPeerColorCollectible struct {
 // TypeID returns 0xb8ea86a9.
 func (*InputPeerColorCollectible) TypeID() uint32 { return 0xb8ea86a9 }
 
-// TypeName returns "inputPeerColorCollectible".
-func (*InputPeerColorCollectible) TypeName() string { return "inputPeerColorCollectible" }
-
 func (*InputPeerColorCollectible) isPeerColorClass() {}
 
 // EncodeBare writes the fields of inputPeerColorCollectible.
@@ -62027,9 +57732,6 @@ type HelpPeerColorSet struct {
 // TypeID returns 0x26219a58.
 func (*HelpPeerColorSet) TypeID() uint32 { return 0x26219a58 }
 
-// TypeName returns "help.peerColorSet".
-func (*HelpPeerColorSet) TypeName() string { return "help.peerColorSet" }
-
 func (*HelpPeerColorSet) isHelpPeerColorSetClass() {}
 
 // EncodeBare writes the fields of help.peerColorSet.
@@ -62054,9 +57756,6 @@ type HelpPeerColorProfileSet struct {
 
 // TypeID returns 0x767d61eb.
 func (*HelpPeerColorProfileSet) TypeID() uint32 { return 0x767d61eb }
-
-// TypeName returns "help.peerColorProfileSet".
-func (*HelpPeerColorProfileSet) TypeName() string { return "help.peerColorProfileSet" }
 
 func (*HelpPeerColorProfileSet) isHelpPeerColorSetClass() {}
 
@@ -62110,9 +57809,6 @@ type HelpPeerColorOption struct {
 
 // TypeID returns 0xadec6ebe.
 func (*HelpPeerColorOption) TypeID() uint32 { return 0xadec6ebe }
-
-// TypeName returns "help.peerColorOption".
-func (*HelpPeerColorOption) TypeName() string { return "help.peerColorOption" }
 
 func (*HelpPeerColorOption) isHelpPeerColorOptionClass() {}
 
@@ -62200,9 +57896,6 @@ type HelpPeerColorsNotModified struct {
 // TypeID returns 0x2ba1f5ce.
 func (*HelpPeerColorsNotModified) TypeID() uint32 { return 0x2ba1f5ce }
 
-// TypeName returns "help.peerColorsNotModified".
-func (*HelpPeerColorsNotModified) TypeName() string { return "help.peerColorsNotModified" }
-
 func (*HelpPeerColorsNotModified) isHelpPeerColorsClass() {}
 
 // EncodeBare writes the fields of help.peerColorsNotModified.
@@ -62224,9 +57917,6 @@ type HelpPeerColors struct {
 
 // TypeID returns 0x00f8ed08.
 func (*HelpPeerColors) TypeID() uint32 { return 0x00f8ed08 }
-
-// TypeName returns "help.peerColors".
-func (*HelpPeerColors) TypeName() string { return "help.peerColors" }
 
 func (*HelpPeerColors) isHelpPeerColorsClass() {}
 
@@ -62276,9 +57966,6 @@ type StoryReaction struct {
 // TypeID returns 0x6090d6d5.
 func (*StoryReaction) TypeID() uint32 { return 0x6090d6d5 }
 
-// TypeName returns "storyReaction".
-func (*StoryReaction) TypeName() string { return "storyReaction" }
-
 func (*StoryReaction) isStoryReactionClass() {}
 
 // EncodeBare writes the fields of storyReaction.
@@ -62306,9 +57993,6 @@ type StoryReactionPublicForward struct {
 // TypeID returns 0xbbab2643.
 func (*StoryReactionPublicForward) TypeID() uint32 { return 0xbbab2643 }
 
-// TypeName returns "storyReactionPublicForward".
-func (*StoryReactionPublicForward) TypeName() string { return "storyReactionPublicForward" }
-
 func (*StoryReactionPublicForward) isStoryReactionClass() {}
 
 // EncodeBare writes the fields of storyReactionPublicForward.
@@ -62332,9 +58016,6 @@ type StoryReactionPublicRepost struct {
 
 // TypeID returns 0xcfcd0f13.
 func (*StoryReactionPublicRepost) TypeID() uint32 { return 0xcfcd0f13 }
-
-// TypeName returns "storyReactionPublicRepost".
-func (*StoryReactionPublicRepost) TypeName() string { return "storyReactionPublicRepost" }
 
 func (*StoryReactionPublicRepost) isStoryReactionClass() {}
 
@@ -62385,9 +58066,6 @@ type StoriesStoryReactionsList struct {
 
 // TypeID returns 0xaa5f789c.
 func (*StoriesStoryReactionsList) TypeID() uint32 { return 0xaa5f789c }
-
-// TypeName returns "stories.storyReactionsList".
-func (*StoriesStoryReactionsList) TypeName() string { return "stories.storyReactionsList" }
 
 func (*StoriesStoryReactionsList) isStoriesStoryReactionsListClass() {}
 
@@ -62453,9 +58131,6 @@ type SavedDialog struct {
 // TypeID returns 0xbd87cb6c.
 func (*SavedDialog) TypeID() uint32 { return 0xbd87cb6c }
 
-// TypeName returns "savedDialog".
-func (*SavedDialog) TypeName() string { return "savedDialog" }
-
 func (*SavedDialog) isSavedDialogClass() {}
 
 // EncodeBare writes the fields of savedDialog.
@@ -62495,9 +58170,6 @@ type MonoForumDialog struct {
 
 // TypeID returns 0x64407ea7.
 func (*MonoForumDialog) TypeID() uint32 { return 0x64407ea7 }
-
-// TypeName returns "monoForumDialog".
-func (*MonoForumDialog) TypeName() string { return "monoForumDialog" }
 
 func (*MonoForumDialog) isSavedDialogClass() {}
 
@@ -62576,9 +58248,6 @@ type MessagesSavedDialogs struct {
 // TypeID returns 0xf83ae221.
 func (*MessagesSavedDialogs) TypeID() uint32 { return 0xf83ae221 }
 
-// TypeName returns "messages.savedDialogs".
-func (*MessagesSavedDialogs) TypeName() string { return "messages.savedDialogs" }
-
 func (*MessagesSavedDialogs) isMessagesSavedDialogsClass() {}
 
 // EncodeBare writes the fields of messages.savedDialogs.
@@ -62612,9 +58281,6 @@ type MessagesSavedDialogsSlice struct {
 // TypeID returns 0x44ba9dd9.
 func (*MessagesSavedDialogsSlice) TypeID() uint32 { return 0x44ba9dd9 }
 
-// TypeName returns "messages.savedDialogsSlice".
-func (*MessagesSavedDialogsSlice) TypeName() string { return "messages.savedDialogsSlice" }
-
 func (*MessagesSavedDialogsSlice) isMessagesSavedDialogsClass() {}
 
 // EncodeBare writes the fields of messages.savedDialogsSlice.
@@ -62645,9 +58311,6 @@ type MessagesSavedDialogsNotModified struct {
 
 // TypeID returns 0xc01f6fe8.
 func (*MessagesSavedDialogsNotModified) TypeID() uint32 { return 0xc01f6fe8 }
-
-// TypeName returns "messages.savedDialogsNotModified".
-func (*MessagesSavedDialogsNotModified) TypeName() string { return "messages.savedDialogsNotModified" }
 
 func (*MessagesSavedDialogsNotModified) isMessagesSavedDialogsClass() {}
 
@@ -62694,9 +58357,6 @@ type SavedReactionTag struct {
 
 // TypeID returns 0xcb6ff828.
 func (*SavedReactionTag) TypeID() uint32 { return 0xcb6ff828 }
-
-// TypeName returns "savedReactionTag".
-func (*SavedReactionTag) TypeName() string { return "savedReactionTag" }
 
 func (*SavedReactionTag) isSavedReactionTagClass() {}
 
@@ -62755,11 +58415,6 @@ type MessagesSavedReactionTagsNotModified struct {
 // TypeID returns 0x889b59ef.
 func (*MessagesSavedReactionTagsNotModified) TypeID() uint32 { return 0x889b59ef }
 
-// TypeName returns "messages.savedReactionTagsNotModified".
-func (*MessagesSavedReactionTagsNotModified) TypeName() string {
-	return "messages.savedReactionTagsNotModified"
-}
-
 func (*MessagesSavedReactionTagsNotModified) isMessagesSavedReactionTagsClass() {}
 
 // EncodeBare writes the fields of messages.savedReactionTagsNotModified.
@@ -62781,9 +58436,6 @@ type MessagesSavedReactionTags struct {
 
 // TypeID returns 0x3259950a.
 func (*MessagesSavedReactionTags) TypeID() uint32 { return 0x3259950a }
-
-// TypeName returns "messages.savedReactionTags".
-func (*MessagesSavedReactionTags) TypeName() string { return "messages.savedReactionTags" }
 
 func (*MessagesSavedReactionTags) isMessagesSavedReactionTagsClass() {}
 
@@ -62831,9 +58483,6 @@ type OutboxReadDate struct {
 // TypeID returns 0x3bb842ac.
 func (*OutboxReadDate) TypeID() uint32 { return 0x3bb842ac }
 
-// TypeName returns "outboxReadDate".
-func (*OutboxReadDate) TypeName() string { return "outboxReadDate" }
-
 func (*OutboxReadDate) isOutboxReadDateClass() {}
 
 // EncodeBare writes the fields of outboxReadDate.
@@ -62878,9 +58527,6 @@ type SmsjobsEligibleToJoin struct {
 
 // TypeID returns 0xdc8b44cf.
 func (*SmsjobsEligibleToJoin) TypeID() uint32 { return 0xdc8b44cf }
-
-// TypeName returns "smsjobs.eligibleToJoin".
-func (*SmsjobsEligibleToJoin) TypeName() string { return "smsjobs.eligibleToJoin" }
 
 func (*SmsjobsEligibleToJoin) isSmsjobsEligibilityToJoinClass() {}
 
@@ -62934,9 +58580,6 @@ type SmsjobsStatus struct {
 
 // TypeID returns 0x2aee9191.
 func (*SmsjobsStatus) TypeID() uint32 { return 0x2aee9191 }
-
-// TypeName returns "smsjobs.status".
-func (*SmsjobsStatus) TypeName() string { return "smsjobs.status" }
 
 func (*SmsjobsStatus) isSmsjobsStatusClass() {}
 
@@ -63010,9 +58653,6 @@ type SMSJob struct {
 // TypeID returns 0xe6a1eeb8.
 func (*SMSJob) TypeID() uint32 { return 0xe6a1eeb8 }
 
-// TypeName returns "smsJob".
-func (*SMSJob) TypeName() string { return "smsJob" }
-
 func (*SMSJob) isSMSJobClass() {}
 
 // EncodeBare writes the fields of smsJob.
@@ -63062,9 +58702,6 @@ type BusinessWeeklyOpen struct {
 // TypeID returns 0x120b1ab9.
 func (*BusinessWeeklyOpen) TypeID() uint32 { return 0x120b1ab9 }
 
-// TypeName returns "businessWeeklyOpen".
-func (*BusinessWeeklyOpen) TypeName() string { return "businessWeeklyOpen" }
-
 func (*BusinessWeeklyOpen) isBusinessWeeklyOpenClass() {}
 
 // EncodeBare writes the fields of businessWeeklyOpen.
@@ -63112,9 +58749,6 @@ type BusinessWorkHours struct {
 
 // TypeID returns 0x8c92b098.
 func (*BusinessWorkHours) TypeID() uint32 { return 0x8c92b098 }
-
-// TypeName returns "businessWorkHours".
-func (*BusinessWorkHours) TypeName() string { return "businessWorkHours" }
 
 func (*BusinessWorkHours) isBusinessWorkHoursClass() {}
 
@@ -63169,9 +58803,6 @@ type BusinessLocation struct {
 
 // TypeID returns 0xac5c1af7.
 func (*BusinessLocation) TypeID() uint32 { return 0xac5c1af7 }
-
-// TypeName returns "businessLocation".
-func (*BusinessLocation) TypeName() string { return "businessLocation" }
 
 func (*BusinessLocation) isBusinessLocationClass() {}
 
@@ -63233,9 +58864,6 @@ type InputBusinessRecipients struct {
 
 // TypeID returns 0x6f8b32aa.
 func (*InputBusinessRecipients) TypeID() uint32 { return 0x6f8b32aa }
-
-// TypeName returns "inputBusinessRecipients".
-func (*InputBusinessRecipients) TypeName() string { return "inputBusinessRecipients" }
 
 func (*InputBusinessRecipients) isInputBusinessRecipientsClass() {}
 
@@ -63316,9 +58944,6 @@ type BusinessRecipients struct {
 // TypeID returns 0x21108ff7.
 func (*BusinessRecipients) TypeID() uint32 { return 0x21108ff7 }
 
-// TypeName returns "businessRecipients".
-func (*BusinessRecipients) TypeName() string { return "businessRecipients" }
-
 func (*BusinessRecipients) isBusinessRecipientsClass() {}
 
 // EncodeBare writes the fields of businessRecipients.
@@ -63392,11 +59017,6 @@ type BusinessAwayMessageScheduleAlways struct {
 // TypeID returns 0xc9b9e2b9.
 func (*BusinessAwayMessageScheduleAlways) TypeID() uint32 { return 0xc9b9e2b9 }
 
-// TypeName returns "businessAwayMessageScheduleAlways".
-func (*BusinessAwayMessageScheduleAlways) TypeName() string {
-	return "businessAwayMessageScheduleAlways"
-}
-
 func (*BusinessAwayMessageScheduleAlways) isBusinessAwayMessageScheduleClass() {}
 
 // EncodeBare writes the fields of businessAwayMessageScheduleAlways.
@@ -63416,11 +59036,6 @@ type BusinessAwayMessageScheduleOutsideWorkHours struct {
 
 // TypeID returns 0xc3f2f501.
 func (*BusinessAwayMessageScheduleOutsideWorkHours) TypeID() uint32 { return 0xc3f2f501 }
-
-// TypeName returns "businessAwayMessageScheduleOutsideWorkHours".
-func (*BusinessAwayMessageScheduleOutsideWorkHours) TypeName() string {
-	return "businessAwayMessageScheduleOutsideWorkHours"
-}
 
 func (*BusinessAwayMessageScheduleOutsideWorkHours) isBusinessAwayMessageScheduleClass() {}
 
@@ -63443,11 +59058,6 @@ type BusinessAwayMessageScheduleCustom struct {
 
 // TypeID returns 0xcc4d9ecc.
 func (*BusinessAwayMessageScheduleCustom) TypeID() uint32 { return 0xcc4d9ecc }
-
-// TypeName returns "businessAwayMessageScheduleCustom".
-func (*BusinessAwayMessageScheduleCustom) TypeName() string {
-	return "businessAwayMessageScheduleCustom"
-}
 
 func (*BusinessAwayMessageScheduleCustom) isBusinessAwayMessageScheduleClass() {}
 
@@ -63496,9 +59106,6 @@ type InputBusinessGreetingMessage struct {
 
 // TypeID returns 0x0194cb3b.
 func (*InputBusinessGreetingMessage) TypeID() uint32 { return 0x0194cb3b }
-
-// TypeName returns "inputBusinessGreetingMessage".
-func (*InputBusinessGreetingMessage) TypeName() string { return "inputBusinessGreetingMessage" }
 
 func (*InputBusinessGreetingMessage) isInputBusinessGreetingMessageClass() {}
 
@@ -63550,9 +59157,6 @@ type BusinessGreetingMessage struct {
 // TypeID returns 0xe519abab.
 func (*BusinessGreetingMessage) TypeID() uint32 { return 0xe519abab }
 
-// TypeName returns "businessGreetingMessage".
-func (*BusinessGreetingMessage) TypeName() string { return "businessGreetingMessage" }
-
 func (*BusinessGreetingMessage) isBusinessGreetingMessageClass() {}
 
 // EncodeBare writes the fields of businessGreetingMessage.
@@ -63603,9 +59207,6 @@ type InputBusinessAwayMessage struct {
 
 // TypeID returns 0x832175e0.
 func (*InputBusinessAwayMessage) TypeID() uint32 { return 0x832175e0 }
-
-// TypeName returns "inputBusinessAwayMessage".
-func (*InputBusinessAwayMessage) TypeName() string { return "inputBusinessAwayMessage" }
 
 func (*InputBusinessAwayMessage) isInputBusinessAwayMessageClass() {}
 
@@ -63665,9 +59266,6 @@ type BusinessAwayMessage struct {
 // TypeID returns 0xef156a5c.
 func (*BusinessAwayMessage) TypeID() uint32 { return 0xef156a5c }
 
-// TypeName returns "businessAwayMessage".
-func (*BusinessAwayMessage) TypeName() string { return "businessAwayMessage" }
-
 func (*BusinessAwayMessage) isBusinessAwayMessageClass() {}
 
 // EncodeBare writes the fields of businessAwayMessage.
@@ -63725,9 +59323,6 @@ type Timezone struct {
 // TypeID returns 0xff9289f5.
 func (*Timezone) TypeID() uint32 { return 0xff9289f5 }
 
-// TypeName returns "timezone".
-func (*Timezone) TypeName() string { return "timezone" }
-
 func (*Timezone) isTimezoneClass() {}
 
 // EncodeBare writes the fields of timezone.
@@ -63775,9 +59370,6 @@ type HelpTimezonesListNotModified struct {
 // TypeID returns 0x970708cc.
 func (*HelpTimezonesListNotModified) TypeID() uint32 { return 0x970708cc }
 
-// TypeName returns "help.timezonesListNotModified".
-func (*HelpTimezonesListNotModified) TypeName() string { return "help.timezonesListNotModified" }
-
 func (*HelpTimezonesListNotModified) isHelpTimezonesListClass() {}
 
 // EncodeBare writes the fields of help.timezonesListNotModified.
@@ -63799,9 +59391,6 @@ type HelpTimezonesList struct {
 
 // TypeID returns 0x7b74ed71.
 func (*HelpTimezonesList) TypeID() uint32 { return 0x7b74ed71 }
-
-// TypeName returns "help.timezonesList".
-func (*HelpTimezonesList) TypeName() string { return "help.timezonesList" }
 
 func (*HelpTimezonesList) isHelpTimezonesListClass() {}
 
@@ -63851,9 +59440,6 @@ type QuickReply struct {
 
 // TypeID returns 0x0697102b.
 func (*QuickReply) TypeID() uint32 { return 0x0697102b }
-
-// TypeName returns "quickReply".
-func (*QuickReply) TypeName() string { return "quickReply" }
 
 func (*QuickReply) isQuickReplyClass() {}
 
@@ -63905,9 +59491,6 @@ type InputQuickReplyShortcut struct {
 // TypeID returns 0x24596d41.
 func (*InputQuickReplyShortcut) TypeID() uint32 { return 0x24596d41 }
 
-// TypeName returns "inputQuickReplyShortcut".
-func (*InputQuickReplyShortcut) TypeName() string { return "inputQuickReplyShortcut" }
-
 func (*InputQuickReplyShortcut) isInputQuickReplyShortcutClass() {}
 
 // EncodeBare writes the fields of inputQuickReplyShortcut.
@@ -63930,9 +59513,6 @@ type InputQuickReplyShortcutID struct {
 
 // TypeID returns 0x01190cf1.
 func (*InputQuickReplyShortcutID) TypeID() uint32 { return 0x01190cf1 }
-
-// TypeName returns "inputQuickReplyShortcutId".
-func (*InputQuickReplyShortcutID) TypeName() string { return "inputQuickReplyShortcutId" }
 
 func (*InputQuickReplyShortcutID) isInputQuickReplyShortcutClass() {}
 
@@ -63981,9 +59561,6 @@ type MessagesQuickReplies struct {
 // TypeID returns 0xc68d6695.
 func (*MessagesQuickReplies) TypeID() uint32 { return 0xc68d6695 }
 
-// TypeName returns "messages.quickReplies".
-func (*MessagesQuickReplies) TypeName() string { return "messages.quickReplies" }
-
 func (*MessagesQuickReplies) isMessagesQuickRepliesClass() {}
 
 // EncodeBare writes the fields of messages.quickReplies.
@@ -64011,9 +59588,6 @@ type MessagesQuickRepliesNotModified struct {
 
 // TypeID returns 0x5f91eb5b.
 func (*MessagesQuickRepliesNotModified) TypeID() uint32 { return 0x5f91eb5b }
-
-// TypeName returns "messages.quickRepliesNotModified".
-func (*MessagesQuickRepliesNotModified) TypeName() string { return "messages.quickRepliesNotModified" }
 
 func (*MessagesQuickRepliesNotModified) isMessagesQuickRepliesClass() {}
 
@@ -64061,9 +59635,6 @@ type ConnectedBot struct {
 
 // TypeID returns 0x033ed001.
 func (*ConnectedBot) TypeID() uint32 { return 0x033ed001 }
-
-// TypeName returns "connectedBot".
-func (*ConnectedBot) TypeName() string { return "connectedBot" }
 
 func (*ConnectedBot) isConnectedBotClass() {}
 
@@ -64144,9 +59715,6 @@ type AccountConnectedBots struct {
 // TypeID returns 0x17d7f87b.
 func (*AccountConnectedBots) TypeID() uint32 { return 0x17d7f87b }
 
-// TypeName returns "account.connectedBots".
-func (*AccountConnectedBots) TypeName() string { return "account.connectedBots" }
-
 func (*AccountConnectedBots) isAccountConnectedBotsClass() {}
 
 // EncodeBare writes the fields of account.connectedBots.
@@ -64193,9 +59761,6 @@ type MessagesDialogFilters struct {
 
 // TypeID returns 0x2ad93719.
 func (*MessagesDialogFilters) TypeID() uint32 { return 0x2ad93719 }
-
-// TypeName returns "messages.dialogFilters".
-func (*MessagesDialogFilters) TypeName() string { return "messages.dialogFilters" }
 
 func (*MessagesDialogFilters) isMessagesDialogFiltersClass() {}
 
@@ -64249,9 +59814,6 @@ type Birthday struct {
 
 // TypeID returns 0x6c8e1e06.
 func (*Birthday) TypeID() uint32 { return 0x6c8e1e06 }
-
-// TypeName returns "birthday".
-func (*Birthday) TypeName() string { return "birthday" }
 
 func (*Birthday) isBirthdayClass() {}
 
@@ -64315,9 +59877,6 @@ type BotBusinessConnection struct {
 
 // TypeID returns 0x8f34b2f5.
 func (*BotBusinessConnection) TypeID() uint32 { return 0x8f34b2f5 }
-
-// TypeName returns "botBusinessConnection".
-func (*BotBusinessConnection) TypeName() string { return "botBusinessConnection" }
 
 func (*BotBusinessConnection) isBotBusinessConnectionClass() {}
 
@@ -64387,9 +59946,6 @@ type InputBusinessIntro struct {
 // TypeID returns 0x09c469cd.
 func (*InputBusinessIntro) TypeID() uint32 { return 0x09c469cd }
 
-// TypeName returns "inputBusinessIntro".
-func (*InputBusinessIntro) TypeName() string { return "inputBusinessIntro" }
-
 func (*InputBusinessIntro) isInputBusinessIntroClass() {}
 
 // EncodeBare writes the fields of inputBusinessIntro.
@@ -64450,9 +60006,6 @@ type BusinessIntro struct {
 // TypeID returns 0x5a0a066d.
 func (*BusinessIntro) TypeID() uint32 { return 0x5a0a066d }
 
-// TypeName returns "businessIntro".
-func (*BusinessIntro) TypeName() string { return "businessIntro" }
-
 func (*BusinessIntro) isBusinessIntroClass() {}
 
 // EncodeBare writes the fields of businessIntro.
@@ -64512,9 +60065,6 @@ type MessagesMyStickers struct {
 // TypeID returns 0xfaff629d.
 func (*MessagesMyStickers) TypeID() uint32 { return 0xfaff629d }
 
-// TypeName returns "messages.myStickers".
-func (*MessagesMyStickers) TypeName() string { return "messages.myStickers" }
-
 func (*MessagesMyStickers) isMessagesMyStickersClass() {}
 
 // EncodeBare writes the fields of messages.myStickers.
@@ -64561,9 +60111,6 @@ type InputCollectibleUsername struct {
 // TypeID returns 0xe39460a9.
 func (*InputCollectibleUsername) TypeID() uint32 { return 0xe39460a9 }
 
-// TypeName returns "inputCollectibleUsername".
-func (*InputCollectibleUsername) TypeName() string { return "inputCollectibleUsername" }
-
 func (*InputCollectibleUsername) isInputCollectibleClass() {}
 
 // EncodeBare writes the fields of inputCollectibleUsername.
@@ -64586,9 +60133,6 @@ type InputCollectiblePhone struct {
 
 // TypeID returns 0xa2e214a4.
 func (*InputCollectiblePhone) TypeID() uint32 { return 0xa2e214a4 }
-
-// TypeName returns "inputCollectiblePhone".
-func (*InputCollectiblePhone) TypeName() string { return "inputCollectiblePhone" }
 
 func (*InputCollectiblePhone) isInputCollectibleClass() {}
 
@@ -64638,9 +60182,6 @@ type FragmentCollectibleInfo struct {
 
 // TypeID returns 0x6ebdff91.
 func (*FragmentCollectibleInfo) TypeID() uint32 { return 0x6ebdff91 }
-
-// TypeName returns "fragment.collectibleInfo".
-func (*FragmentCollectibleInfo) TypeName() string { return "fragment.collectibleInfo" }
 
 func (*FragmentCollectibleInfo) isFragmentCollectibleInfoClass() {}
 
@@ -64701,9 +60242,6 @@ type InputBusinessBotRecipients struct {
 
 // TypeID returns 0xc4e5921e.
 func (*InputBusinessBotRecipients) TypeID() uint32 { return 0xc4e5921e }
-
-// TypeName returns "inputBusinessBotRecipients".
-func (*InputBusinessBotRecipients) TypeName() string { return "inputBusinessBotRecipients" }
 
 func (*InputBusinessBotRecipients) isInputBusinessBotRecipientsClass() {}
 
@@ -64794,9 +60332,6 @@ type BusinessBotRecipients struct {
 // TypeID returns 0xb88cf373.
 func (*BusinessBotRecipients) TypeID() uint32 { return 0xb88cf373 }
 
-// TypeName returns "businessBotRecipients".
-func (*BusinessBotRecipients) TypeName() string { return "businessBotRecipients" }
-
 func (*BusinessBotRecipients) isBusinessBotRecipientsClass() {}
 
 // EncodeBare writes the fields of businessBotRecipients.
@@ -64881,9 +60416,6 @@ type ContactBirthday struct {
 // TypeID returns 0x1d998733.
 func (*ContactBirthday) TypeID() uint32 { return 0x1d998733 }
 
-// TypeName returns "contactBirthday".
-func (*ContactBirthday) TypeName() string { return "contactBirthday" }
-
 func (*ContactBirthday) isContactBirthdayClass() {}
 
 // EncodeBare writes the fields of contactBirthday.
@@ -64930,9 +60462,6 @@ type ContactsContactBirthdays struct {
 
 // TypeID returns 0x114ff30d.
 func (*ContactsContactBirthdays) TypeID() uint32 { return 0x114ff30d }
-
-// TypeName returns "contacts.contactBirthdays".
-func (*ContactsContactBirthdays) TypeName() string { return "contacts.contactBirthdays" }
 
 func (*ContactsContactBirthdays) isContactsContactBirthdaysClass() {}
 
@@ -64981,9 +60510,6 @@ type MissingInvitee struct {
 
 // TypeID returns 0x628c9224.
 func (*MissingInvitee) TypeID() uint32 { return 0x628c9224 }
-
-// TypeName returns "missingInvitee".
-func (*MissingInvitee) TypeName() string { return "missingInvitee" }
 
 func (*MissingInvitee) isMissingInviteeClass() {}
 
@@ -65041,9 +60567,6 @@ type MessagesInvitedUsers struct {
 // TypeID returns 0x7f5defa6.
 func (*MessagesInvitedUsers) TypeID() uint32 { return 0x7f5defa6 }
 
-// TypeName returns "messages.invitedUsers".
-func (*MessagesInvitedUsers) TypeName() string { return "messages.invitedUsers" }
-
 func (*MessagesInvitedUsers) isMessagesInvitedUsersClass() {}
 
 // EncodeBare writes the fields of messages.invitedUsers.
@@ -65091,9 +60614,6 @@ type InputBusinessChatLink struct {
 
 // TypeID returns 0x11679fa7.
 func (*InputBusinessChatLink) TypeID() uint32 { return 0x11679fa7 }
-
-// TypeName returns "inputBusinessChatLink".
-func (*InputBusinessChatLink) TypeName() string { return "inputBusinessChatLink" }
 
 func (*InputBusinessChatLink) isInputBusinessChatLinkClass() {}
 
@@ -65163,9 +60683,6 @@ type BusinessChatLink struct {
 
 // TypeID returns 0xb4ae666f.
 func (*BusinessChatLink) TypeID() uint32 { return 0xb4ae666f }
-
-// TypeName returns "businessChatLink".
-func (*BusinessChatLink) TypeName() string { return "businessChatLink" }
 
 func (*BusinessChatLink) isBusinessChatLinkClass() {}
 
@@ -65238,9 +60755,6 @@ type AccountBusinessChatLinks struct {
 // TypeID returns 0xec43a2d1.
 func (*AccountBusinessChatLinks) TypeID() uint32 { return 0xec43a2d1 }
 
-// TypeName returns "account.businessChatLinks".
-func (*AccountBusinessChatLinks) TypeName() string { return "account.businessChatLinks" }
-
 func (*AccountBusinessChatLinks) isAccountBusinessChatLinksClass() {}
 
 // EncodeBare writes the fields of account.businessChatLinks.
@@ -65292,11 +60806,6 @@ type AccountResolvedBusinessChatLinks struct {
 
 // TypeID returns 0x9a23af21.
 func (*AccountResolvedBusinessChatLinks) TypeID() uint32 { return 0x9a23af21 }
-
-// TypeName returns "account.resolvedBusinessChatLinks".
-func (*AccountResolvedBusinessChatLinks) TypeName() string {
-	return "account.resolvedBusinessChatLinks"
-}
 
 func (*AccountResolvedBusinessChatLinks) isAccountResolvedBusinessChatLinksClass() {}
 
@@ -65364,9 +60873,6 @@ type RequestedPeerUser struct {
 // TypeID returns 0xd62ff46a.
 func (*RequestedPeerUser) TypeID() uint32 { return 0xd62ff46a }
 
-// TypeName returns "requestedPeerUser".
-func (*RequestedPeerUser) TypeName() string { return "requestedPeerUser" }
-
 func (*RequestedPeerUser) isRequestedPeerClass() {}
 
 // EncodeBare writes the fields of requestedPeerUser.
@@ -65431,9 +60937,6 @@ type RequestedPeerChat struct {
 // TypeID returns 0x7307544f.
 func (*RequestedPeerChat) TypeID() uint32 { return 0x7307544f }
 
-// TypeName returns "requestedPeerChat".
-func (*RequestedPeerChat) TypeName() string { return "requestedPeerChat" }
-
 func (*RequestedPeerChat) isRequestedPeerClass() {}
 
 // EncodeBare writes the fields of requestedPeerChat.
@@ -65480,9 +60983,6 @@ type RequestedPeerChannel struct {
 
 // TypeID returns 0x8ba403e4.
 func (*RequestedPeerChannel) TypeID() uint32 { return 0x8ba403e4 }
-
-// TypeName returns "requestedPeerChannel".
-func (*RequestedPeerChannel) TypeName() string { return "requestedPeerChannel" }
 
 func (*RequestedPeerChannel) isRequestedPeerClass() {}
 
@@ -65559,9 +61059,6 @@ type SponsoredMessageReportOption struct {
 // TypeID returns 0x430d3150.
 func (*SponsoredMessageReportOption) TypeID() uint32 { return 0x430d3150 }
 
-// TypeName returns "sponsoredMessageReportOption".
-func (*SponsoredMessageReportOption) TypeName() string { return "sponsoredMessageReportOption" }
-
 func (*SponsoredMessageReportOption) isSponsoredMessageReportOptionClass() {}
 
 // EncodeBare writes the fields of sponsoredMessageReportOption.
@@ -65609,11 +61106,6 @@ type ChannelsSponsoredMessageReportResultChooseOption struct {
 // TypeID returns 0x846f9e42.
 func (*ChannelsSponsoredMessageReportResultChooseOption) TypeID() uint32 { return 0x846f9e42 }
 
-// TypeName returns "channels.sponsoredMessageReportResultChooseOption".
-func (*ChannelsSponsoredMessageReportResultChooseOption) TypeName() string {
-	return "channels.sponsoredMessageReportResultChooseOption"
-}
-
 func (*ChannelsSponsoredMessageReportResultChooseOption) isChannelsSponsoredMessageReportResultClass() {
 }
 
@@ -65639,11 +61131,6 @@ type ChannelsSponsoredMessageReportResultAdsHidden struct {
 // TypeID returns 0x3e3bcf2f.
 func (*ChannelsSponsoredMessageReportResultAdsHidden) TypeID() uint32 { return 0x3e3bcf2f }
 
-// TypeName returns "channels.sponsoredMessageReportResultAdsHidden".
-func (*ChannelsSponsoredMessageReportResultAdsHidden) TypeName() string {
-	return "channels.sponsoredMessageReportResultAdsHidden"
-}
-
 func (*ChannelsSponsoredMessageReportResultAdsHidden) isChannelsSponsoredMessageReportResultClass() {}
 
 // EncodeBare writes the fields of channels.sponsoredMessageReportResultAdsHidden.
@@ -65663,11 +61150,6 @@ type ChannelsSponsoredMessageReportResultReported struct {
 
 // TypeID returns 0xad798849.
 func (*ChannelsSponsoredMessageReportResultReported) TypeID() uint32 { return 0xad798849 }
-
-// TypeName returns "channels.sponsoredMessageReportResultReported".
-func (*ChannelsSponsoredMessageReportResultReported) TypeName() string {
-	return "channels.sponsoredMessageReportResultReported"
-}
 
 func (*ChannelsSponsoredMessageReportResultReported) isChannelsSponsoredMessageReportResultClass() {}
 
@@ -65710,11 +61192,6 @@ type ReactionNotificationsFromContacts struct {
 // TypeID returns 0xbac3a61a.
 func (*ReactionNotificationsFromContacts) TypeID() uint32 { return 0xbac3a61a }
 
-// TypeName returns "reactionNotificationsFromContacts".
-func (*ReactionNotificationsFromContacts) TypeName() string {
-	return "reactionNotificationsFromContacts"
-}
-
 func (*ReactionNotificationsFromContacts) isReactionNotificationsFromClass() {}
 
 // EncodeBare writes the fields of reactionNotificationsFromContacts.
@@ -65734,9 +61211,6 @@ type ReactionNotificationsFromAll struct {
 
 // TypeID returns 0x4b9e22a0.
 func (*ReactionNotificationsFromAll) TypeID() uint32 { return 0x4b9e22a0 }
-
-// TypeName returns "reactionNotificationsFromAll".
-func (*ReactionNotificationsFromAll) TypeName() string { return "reactionNotificationsFromAll" }
 
 func (*ReactionNotificationsFromAll) isReactionNotificationsFromClass() {}
 
@@ -65783,9 +61257,6 @@ type ReactionsNotifySettings struct {
 
 // TypeID returns 0x71e4ea58.
 func (*ReactionsNotifySettings) TypeID() uint32 { return 0x71e4ea58 }
-
-// TypeName returns "reactionsNotifySettings".
-func (*ReactionsNotifySettings) TypeName() string { return "reactionsNotifySettings" }
 
 func (*ReactionsNotifySettings) isReactionsNotifySettingsClass() {}
 
@@ -65868,9 +61339,6 @@ type AvailableEffect struct {
 // TypeID returns 0x93c3e27e.
 func (*AvailableEffect) TypeID() uint32 { return 0x93c3e27e }
 
-// TypeName returns "availableEffect".
-func (*AvailableEffect) TypeName() string { return "availableEffect" }
-
 func (*AvailableEffect) isAvailableEffectClass() {}
 
 // EncodeBare writes the fields of availableEffect.
@@ -65943,11 +61411,6 @@ type MessagesAvailableEffectsNotModified struct {
 // TypeID returns 0xd1ed9a5b.
 func (*MessagesAvailableEffectsNotModified) TypeID() uint32 { return 0xd1ed9a5b }
 
-// TypeName returns "messages.availableEffectsNotModified".
-func (*MessagesAvailableEffectsNotModified) TypeName() string {
-	return "messages.availableEffectsNotModified"
-}
-
 func (*MessagesAvailableEffectsNotModified) isMessagesAvailableEffectsClass() {}
 
 // EncodeBare writes the fields of messages.availableEffectsNotModified.
@@ -65970,9 +61433,6 @@ type MessagesAvailableEffects struct {
 
 // TypeID returns 0xbddb616e.
 func (*MessagesAvailableEffects) TypeID() uint32 { return 0xbddb616e }
-
-// TypeName returns "messages.availableEffects".
-func (*MessagesAvailableEffects) TypeName() string { return "messages.availableEffects" }
 
 func (*MessagesAvailableEffects) isMessagesAvailableEffectsClass() {}
 
@@ -66024,9 +61484,6 @@ type FactCheck struct {
 
 // TypeID returns 0xb89bfccf.
 func (*FactCheck) TypeID() uint32 { return 0xb89bfccf }
-
-// TypeName returns "factCheck".
-func (*FactCheck) TypeName() string { return "factCheck" }
 
 func (*FactCheck) isFactCheckClass() {}
 
@@ -66096,9 +61553,6 @@ type StarsTransactionPeerUnsupported struct {
 // TypeID returns 0x95f2bfe4.
 func (*StarsTransactionPeerUnsupported) TypeID() uint32 { return 0x95f2bfe4 }
 
-// TypeName returns "starsTransactionPeerUnsupported".
-func (*StarsTransactionPeerUnsupported) TypeName() string { return "starsTransactionPeerUnsupported" }
-
 func (*StarsTransactionPeerUnsupported) isStarsTransactionPeerClass() {}
 
 // EncodeBare writes the fields of starsTransactionPeerUnsupported.
@@ -66118,9 +61572,6 @@ type StarsTransactionPeerAppStore struct {
 
 // TypeID returns 0xb457b375.
 func (*StarsTransactionPeerAppStore) TypeID() uint32 { return 0xb457b375 }
-
-// TypeName returns "starsTransactionPeerAppStore".
-func (*StarsTransactionPeerAppStore) TypeName() string { return "starsTransactionPeerAppStore" }
 
 func (*StarsTransactionPeerAppStore) isStarsTransactionPeerClass() {}
 
@@ -66142,9 +61593,6 @@ type StarsTransactionPeerPlayMarket struct {
 // TypeID returns 0x7b560a0b.
 func (*StarsTransactionPeerPlayMarket) TypeID() uint32 { return 0x7b560a0b }
 
-// TypeName returns "starsTransactionPeerPlayMarket".
-func (*StarsTransactionPeerPlayMarket) TypeName() string { return "starsTransactionPeerPlayMarket" }
-
 func (*StarsTransactionPeerPlayMarket) isStarsTransactionPeerClass() {}
 
 // EncodeBare writes the fields of starsTransactionPeerPlayMarket.
@@ -66164,9 +61612,6 @@ type StarsTransactionPeerPremiumBot struct {
 
 // TypeID returns 0x250dbaf8.
 func (*StarsTransactionPeerPremiumBot) TypeID() uint32 { return 0x250dbaf8 }
-
-// TypeName returns "starsTransactionPeerPremiumBot".
-func (*StarsTransactionPeerPremiumBot) TypeName() string { return "starsTransactionPeerPremiumBot" }
 
 func (*StarsTransactionPeerPremiumBot) isStarsTransactionPeerClass() {}
 
@@ -66188,9 +61633,6 @@ type StarsTransactionPeerFragment struct {
 // TypeID returns 0xe92fd902.
 func (*StarsTransactionPeerFragment) TypeID() uint32 { return 0xe92fd902 }
 
-// TypeName returns "starsTransactionPeerFragment".
-func (*StarsTransactionPeerFragment) TypeName() string { return "starsTransactionPeerFragment" }
-
 func (*StarsTransactionPeerFragment) isStarsTransactionPeerClass() {}
 
 // EncodeBare writes the fields of starsTransactionPeerFragment.
@@ -66211,9 +61653,6 @@ type StarsTransactionPeer struct {
 
 // TypeID returns 0xd80da15d.
 func (*StarsTransactionPeer) TypeID() uint32 { return 0xd80da15d }
-
-// TypeName returns "starsTransactionPeer".
-func (*StarsTransactionPeer) TypeName() string { return "starsTransactionPeer" }
 
 func (*StarsTransactionPeer) isStarsTransactionPeerClass() {}
 
@@ -66237,9 +61676,6 @@ type StarsTransactionPeerAds struct {
 // TypeID returns 0x60682812.
 func (*StarsTransactionPeerAds) TypeID() uint32 { return 0x60682812 }
 
-// TypeName returns "starsTransactionPeerAds".
-func (*StarsTransactionPeerAds) TypeName() string { return "starsTransactionPeerAds" }
-
 func (*StarsTransactionPeerAds) isStarsTransactionPeerClass() {}
 
 // EncodeBare writes the fields of starsTransactionPeerAds.
@@ -66259,9 +61695,6 @@ type StarsTransactionPeerAPI struct {
 
 // TypeID returns 0xf9677aad.
 func (*StarsTransactionPeerAPI) TypeID() uint32 { return 0xf9677aad }
-
-// TypeName returns "starsTransactionPeerAPI".
-func (*StarsTransactionPeerAPI) TypeName() string { return "starsTransactionPeerAPI" }
 
 func (*StarsTransactionPeerAPI) isStarsTransactionPeerClass() {}
 
@@ -66308,9 +61741,6 @@ type StarsTopupOption struct {
 
 // TypeID returns 0x0bd915c0.
 func (*StarsTopupOption) TypeID() uint32 { return 0x0bd915c0 }
-
-// TypeName returns "starsTopupOption".
-func (*StarsTopupOption) TypeName() string { return "starsTopupOption" }
 
 func (*StarsTopupOption) isStarsTopupOptionClass() {}
 
@@ -66411,9 +61841,6 @@ type StarsTransaction struct {
 
 // TypeID returns 0x13659eb0.
 func (*StarsTransaction) TypeID() uint32 { return 0x13659eb0 }
-
-// TypeName returns "starsTransaction".
-func (*StarsTransaction) TypeName() string { return "starsTransaction" }
 
 func (*StarsTransaction) isStarsTransactionClass() {}
 
@@ -66702,9 +62129,6 @@ type PaymentsStarsStatus struct {
 // TypeID returns 0x6c9ce8ed.
 func (*PaymentsStarsStatus) TypeID() uint32 { return 0x6c9ce8ed }
 
-// TypeName returns "payments.starsStatus".
-func (*PaymentsStarsStatus) TypeName() string { return "payments.starsStatus" }
-
 func (*PaymentsStarsStatus) isPaymentsStarsStatusClass() {}
 
 // EncodeBare writes the fields of payments.starsStatus.
@@ -66802,9 +62226,6 @@ type FoundStory struct {
 // TypeID returns 0xe87acbc0.
 func (*FoundStory) TypeID() uint32 { return 0xe87acbc0 }
 
-// TypeName returns "foundStory".
-func (*FoundStory) TypeName() string { return "foundStory" }
-
 func (*FoundStory) isFoundStoryClass() {}
 
 // EncodeBare writes the fields of foundStory.
@@ -66854,9 +62275,6 @@ type StoriesFoundStories struct {
 
 // TypeID returns 0xe2de7737.
 func (*StoriesFoundStories) TypeID() uint32 { return 0xe2de7737 }
-
-// TypeName returns "stories.foundStories".
-func (*StoriesFoundStories) TypeName() string { return "stories.foundStories" }
 
 func (*StoriesFoundStories) isStoriesFoundStoriesClass() {}
 
@@ -66922,9 +62340,6 @@ type GeoPointAddress struct {
 
 // TypeID returns 0xde4c5d93.
 func (*GeoPointAddress) TypeID() uint32 { return 0xde4c5d93 }
-
-// TypeName returns "geoPointAddress".
-func (*GeoPointAddress) TypeName() string { return "geoPointAddress" }
 
 func (*GeoPointAddress) isGeoPointAddressClass() {}
 
@@ -67004,9 +62419,6 @@ type StarsRevenueStatus struct {
 // TypeID returns 0xfebe5491.
 func (*StarsRevenueStatus) TypeID() uint32 { return 0xfebe5491 }
 
-// TypeName returns "starsRevenueStatus".
-func (*StarsRevenueStatus) TypeName() string { return "starsRevenueStatus" }
-
 func (*StarsRevenueStatus) isStarsRevenueStatusClass() {}
 
 // EncodeBare writes the fields of starsRevenueStatus.
@@ -67074,9 +62486,6 @@ type PaymentsStarsRevenueStats struct {
 // TypeID returns 0x6c207376.
 func (*PaymentsStarsRevenueStats) TypeID() uint32 { return 0x6c207376 }
 
-// TypeName returns "payments.starsRevenueStats".
-func (*PaymentsStarsRevenueStats) TypeName() string { return "payments.starsRevenueStats" }
-
 func (*PaymentsStarsRevenueStats) isPaymentsStarsRevenueStatsClass() {}
 
 // EncodeBare writes the fields of payments.starsRevenueStats.
@@ -67137,11 +62546,6 @@ type PaymentsStarsRevenueWithdrawalURL struct {
 // TypeID returns 0x1dab80b7.
 func (*PaymentsStarsRevenueWithdrawalURL) TypeID() uint32 { return 0x1dab80b7 }
 
-// TypeName returns "payments.starsRevenueWithdrawalUrl".
-func (*PaymentsStarsRevenueWithdrawalURL) TypeName() string {
-	return "payments.starsRevenueWithdrawalUrl"
-}
-
 func (*PaymentsStarsRevenueWithdrawalURL) isPaymentsStarsRevenueWithdrawalURLClass() {}
 
 // EncodeBare writes the fields of payments.starsRevenueWithdrawalUrl.
@@ -67185,11 +62589,6 @@ type PaymentsStarsRevenueAdsAccountURL struct {
 
 // TypeID returns 0x394e7f21.
 func (*PaymentsStarsRevenueAdsAccountURL) TypeID() uint32 { return 0x394e7f21 }
-
-// TypeName returns "payments.starsRevenueAdsAccountUrl".
-func (*PaymentsStarsRevenueAdsAccountURL) TypeName() string {
-	return "payments.starsRevenueAdsAccountUrl"
-}
 
 func (*PaymentsStarsRevenueAdsAccountURL) isPaymentsStarsRevenueAdsAccountURLClass() {}
 
@@ -67235,9 +62634,6 @@ type InputStarsTransaction struct {
 
 // TypeID returns 0x206ae6d1.
 func (*InputStarsTransaction) TypeID() uint32 { return 0x206ae6d1 }
-
-// TypeName returns "inputStarsTransaction".
-func (*InputStarsTransaction) TypeName() string { return "inputStarsTransaction" }
 
 func (*InputStarsTransaction) isInputStarsTransactionClass() {}
 
@@ -67293,9 +62689,6 @@ type StarsGiftOption struct {
 
 // TypeID returns 0x5e0589f1.
 func (*StarsGiftOption) TypeID() uint32 { return 0x5e0589f1 }
-
-// TypeName returns "starsGiftOption".
-func (*StarsGiftOption) TypeName() string { return "starsGiftOption" }
 
 func (*StarsGiftOption) isStarsGiftOptionClass() {}
 
@@ -67362,9 +62755,6 @@ type BotsPopularAppBots struct {
 // TypeID returns 0x1991b13b.
 func (*BotsPopularAppBots) TypeID() uint32 { return 0x1991b13b }
 
-// TypeName returns "bots.popularAppBots".
-func (*BotsPopularAppBots) TypeName() string { return "bots.popularAppBots" }
-
 func (*BotsPopularAppBots) isBotsPopularAppBotsClass() {}
 
 // EncodeBare writes the fields of bots.popularAppBots.
@@ -67422,9 +62812,6 @@ type BotPreviewMedia struct {
 // TypeID returns 0x23e91ba3.
 func (*BotPreviewMedia) TypeID() uint32 { return 0x23e91ba3 }
 
-// TypeName returns "botPreviewMedia".
-func (*BotPreviewMedia) TypeName() string { return "botPreviewMedia" }
-
 func (*BotPreviewMedia) isBotPreviewMediaClass() {}
 
 // EncodeBare writes the fields of botPreviewMedia.
@@ -67472,9 +62859,6 @@ type BotsPreviewInfo struct {
 // TypeID returns 0x0ca71d64.
 func (*BotsPreviewInfo) TypeID() uint32 { return 0x0ca71d64 }
 
-// TypeName returns "bots.previewInfo".
-func (*BotsPreviewInfo) TypeName() string { return "bots.previewInfo" }
-
 func (*BotsPreviewInfo) isBotsPreviewInfoClass() {}
 
 // EncodeBare writes the fields of bots.previewInfo.
@@ -67521,9 +62905,6 @@ type StarsSubscriptionPricing struct {
 
 // TypeID returns 0x05416d58.
 func (*StarsSubscriptionPricing) TypeID() uint32 { return 0x05416d58 }
-
-// TypeName returns "starsSubscriptionPricing".
-func (*StarsSubscriptionPricing) TypeName() string { return "starsSubscriptionPricing" }
 
 func (*StarsSubscriptionPricing) isStarsSubscriptionPricingClass() {}
 
@@ -67581,9 +62962,6 @@ type StarsSubscription struct {
 
 // TypeID returns 0x2e6eab1a.
 func (*StarsSubscription) TypeID() uint32 { return 0x2e6eab1a }
-
-// TypeName returns "starsSubscription".
-func (*StarsSubscription) TypeName() string { return "starsSubscription" }
 
 func (*StarsSubscription) isStarsSubscriptionClass() {}
 
@@ -67694,9 +63072,6 @@ type MessageReactor struct {
 // TypeID returns 0x4ba3a95a.
 func (*MessageReactor) TypeID() uint32 { return 0x4ba3a95a }
 
-// TypeName returns "messageReactor".
-func (*MessageReactor) TypeName() string { return "messageReactor" }
-
 func (*MessageReactor) isMessageReactorClass() {}
 
 // EncodeBare writes the fields of messageReactor.
@@ -67772,9 +63147,6 @@ type StarsGiveawayOption struct {
 // TypeID returns 0x94ce852a.
 func (*StarsGiveawayOption) TypeID() uint32 { return 0x94ce852a }
 
-// TypeName returns "starsGiveawayOption".
-func (*StarsGiveawayOption) TypeName() string { return "starsGiveawayOption" }
-
 func (*StarsGiveawayOption) isStarsGiveawayOptionClass() {}
 
 // EncodeBare writes the fields of starsGiveawayOption.
@@ -67848,9 +63220,6 @@ type StarsGiveawayWinnersOption struct {
 
 // TypeID returns 0x54236209.
 func (*StarsGiveawayWinnersOption) TypeID() uint32 { return 0x54236209 }
-
-// TypeName returns "starsGiveawayWinnersOption".
-func (*StarsGiveawayWinnersOption) TypeName() string { return "starsGiveawayWinnersOption" }
 
 func (*StarsGiveawayWinnersOption) isStarsGiveawayWinnersOptionClass() {}
 
@@ -67931,9 +63300,6 @@ type StarGift struct {
 
 // TypeID returns 0x313a9547.
 func (*StarGift) TypeID() uint32 { return 0x313a9547 }
-
-// TypeName returns "starGift".
-func (*StarGift) TypeName() string { return "starGift" }
 
 func (*StarGift) isStarGiftClass() {}
 
@@ -68174,9 +63540,6 @@ type StarGiftUnique struct {
 // TypeID returns 0x85f0a9cd.
 func (*StarGiftUnique) TypeID() uint32 { return 0x85f0a9cd }
 
-// TypeName returns "starGiftUnique".
-func (*StarGiftUnique) TypeName() string { return "starGiftUnique" }
-
 func (*StarGiftUnique) isStarGiftClass() {}
 
 // EncodeBare writes the fields of starGiftUnique.
@@ -68383,9 +63746,6 @@ type PaymentsStarGiftsNotModified struct {
 // TypeID returns 0xa388a368.
 func (*PaymentsStarGiftsNotModified) TypeID() uint32 { return 0xa388a368 }
 
-// TypeName returns "payments.starGiftsNotModified".
-func (*PaymentsStarGiftsNotModified) TypeName() string { return "payments.starGiftsNotModified" }
-
 func (*PaymentsStarGiftsNotModified) isPaymentsStarGiftsClass() {}
 
 // EncodeBare writes the fields of payments.starGiftsNotModified.
@@ -68409,9 +63769,6 @@ type PaymentsStarGifts struct {
 
 // TypeID returns 0x2ed82995.
 func (*PaymentsStarGifts) TypeID() uint32 { return 0x2ed82995 }
-
-// TypeName returns "payments.starGifts".
-func (*PaymentsStarGifts) TypeName() string { return "payments.starGifts" }
 
 func (*PaymentsStarGifts) isPaymentsStarGiftsClass() {}
 
@@ -68464,9 +63821,6 @@ type MessageReportOption struct {
 // TypeID returns 0x7903e3d9.
 func (*MessageReportOption) TypeID() uint32 { return 0x7903e3d9 }
 
-// TypeName returns "messageReportOption".
-func (*MessageReportOption) TypeName() string { return "messageReportOption" }
-
 func (*MessageReportOption) isMessageReportOptionClass() {}
 
 // EncodeBare writes the fields of messageReportOption.
@@ -68514,9 +63868,6 @@ type ReportResultChooseOption struct {
 // TypeID returns 0xf0e4e0b6.
 func (*ReportResultChooseOption) TypeID() uint32 { return 0xf0e4e0b6 }
 
-// TypeName returns "reportResultChooseOption".
-func (*ReportResultChooseOption) TypeName() string { return "reportResultChooseOption" }
-
 func (*ReportResultChooseOption) isReportResultClass() {}
 
 // EncodeBare writes the fields of reportResultChooseOption.
@@ -68542,9 +63893,6 @@ type ReportResultAddComment struct {
 
 // TypeID returns 0x6f09ac31.
 func (*ReportResultAddComment) TypeID() uint32 { return 0x6f09ac31 }
-
-// TypeName returns "reportResultAddComment".
-func (*ReportResultAddComment) TypeName() string { return "reportResultAddComment" }
 
 func (*ReportResultAddComment) isReportResultClass() {}
 
@@ -68574,9 +63922,6 @@ type ReportResultReported struct {
 
 // TypeID returns 0x8db33c4b.
 func (*ReportResultReported) TypeID() uint32 { return 0x8db33c4b }
-
-// TypeName returns "reportResultReported".
-func (*ReportResultReported) TypeName() string { return "reportResultReported" }
 
 func (*ReportResultReported) isReportResultClass() {}
 
@@ -68620,11 +63965,6 @@ type MessagesBotPreparedInlineMessage struct {
 
 // TypeID returns 0x8ecf0511.
 func (*MessagesBotPreparedInlineMessage) TypeID() uint32 { return 0x8ecf0511 }
-
-// TypeName returns "messages.botPreparedInlineMessage".
-func (*MessagesBotPreparedInlineMessage) TypeName() string {
-	return "messages.botPreparedInlineMessage"
-}
 
 func (*MessagesBotPreparedInlineMessage) isMessagesBotPreparedInlineMessageClass() {}
 
@@ -68675,9 +64015,6 @@ type MessagesPreparedInlineMessage struct {
 
 // TypeID returns 0xff57708d.
 func (*MessagesPreparedInlineMessage) TypeID() uint32 { return 0xff57708d }
-
-// TypeName returns "messages.preparedInlineMessage".
-func (*MessagesPreparedInlineMessage) TypeName() string { return "messages.preparedInlineMessage" }
 
 func (*MessagesPreparedInlineMessage) isMessagesPreparedInlineMessageClass() {}
 
@@ -68734,9 +64071,6 @@ type BotAppSettings struct {
 
 // TypeID returns 0xc99b1950.
 func (*BotAppSettings) TypeID() uint32 { return 0xc99b1950 }
-
-// TypeName returns "botAppSettings".
-func (*BotAppSettings) TypeName() string { return "botAppSettings" }
 
 func (*BotAppSettings) isBotAppSettingsClass() {}
 
@@ -68832,9 +64166,6 @@ type StarRefProgram struct {
 // TypeID returns 0xdd0c66f2.
 func (*StarRefProgram) TypeID() uint32 { return 0xdd0c66f2 }
 
-// TypeName returns "starRefProgram".
-func (*StarRefProgram) TypeName() string { return "starRefProgram" }
-
 func (*StarRefProgram) isStarRefProgramClass() {}
 
 // EncodeBare writes the fields of starRefProgram.
@@ -68918,9 +64249,6 @@ type ConnectedBotStarRef struct {
 // TypeID returns 0x19a13f71.
 func (*ConnectedBotStarRef) TypeID() uint32 { return 0x19a13f71 }
 
-// TypeName returns "connectedBotStarRef".
-func (*ConnectedBotStarRef) TypeName() string { return "connectedBotStarRef" }
-
 func (*ConnectedBotStarRef) isConnectedBotStarRefClass() {}
 
 // EncodeBare writes the fields of connectedBotStarRef.
@@ -68993,9 +64321,6 @@ type PaymentsConnectedStarRefBots struct {
 // TypeID returns 0x98d5ea1d.
 func (*PaymentsConnectedStarRefBots) TypeID() uint32 { return 0x98d5ea1d }
 
-// TypeName returns "payments.connectedStarRefBots".
-func (*PaymentsConnectedStarRefBots) TypeName() string { return "payments.connectedStarRefBots" }
-
 func (*PaymentsConnectedStarRefBots) isPaymentsConnectedStarRefBotsClass() {}
 
 // EncodeBare writes the fields of payments.connectedStarRefBots.
@@ -69046,9 +64371,6 @@ type PaymentsSuggestedStarRefBots struct {
 
 // TypeID returns 0xb4d5d859.
 func (*PaymentsSuggestedStarRefBots) TypeID() uint32 { return 0xb4d5d859 }
-
-// TypeName returns "payments.suggestedStarRefBots".
-func (*PaymentsSuggestedStarRefBots) TypeName() string { return "payments.suggestedStarRefBots" }
 
 func (*PaymentsSuggestedStarRefBots) isPaymentsSuggestedStarRefBotsClass() {}
 
@@ -69111,9 +64433,6 @@ type StarsAmount struct {
 // TypeID returns 0xbbb6b4a3.
 func (*StarsAmount) TypeID() uint32 { return 0xbbb6b4a3 }
 
-// TypeName returns "starsAmount".
-func (*StarsAmount) TypeName() string { return "starsAmount" }
-
 func (*StarsAmount) isStarsAmountClass() {}
 
 // EncodeBare writes the fields of starsAmount.
@@ -69138,9 +64457,6 @@ type StarsTonAmount struct {
 
 // TypeID returns 0x74aee3e0.
 func (*StarsTonAmount) TypeID() uint32 { return 0x74aee3e0 }
-
-// TypeName returns "starsTonAmount".
-func (*StarsTonAmount) TypeName() string { return "starsTonAmount" }
 
 func (*StarsTonAmount) isStarsAmountClass() {}
 
@@ -69186,11 +64502,6 @@ type MessagesFoundStickersNotModified struct {
 // TypeID returns 0x6010c534.
 func (*MessagesFoundStickersNotModified) TypeID() uint32 { return 0x6010c534 }
 
-// TypeName returns "messages.foundStickersNotModified".
-func (*MessagesFoundStickersNotModified) TypeName() string {
-	return "messages.foundStickersNotModified"
-}
-
 func (*MessagesFoundStickersNotModified) isMessagesFoundStickersClass() {}
 
 // EncodeBare writes the fields of messages.foundStickersNotModified.
@@ -69225,9 +64536,6 @@ type MessagesFoundStickers struct {
 
 // TypeID returns 0x82c9e290.
 func (*MessagesFoundStickers) TypeID() uint32 { return 0x82c9e290 }
-
-// TypeName returns "messages.foundStickers".
-func (*MessagesFoundStickers) TypeName() string { return "messages.foundStickers" }
 
 func (*MessagesFoundStickers) isMessagesFoundStickersClass() {}
 
@@ -69289,9 +64597,6 @@ type BotVerifierSettings struct {
 
 // TypeID returns 0xb0cd6617.
 func (*BotVerifierSettings) TypeID() uint32 { return 0xb0cd6617 }
-
-// TypeName returns "botVerifierSettings".
-func (*BotVerifierSettings) TypeName() string { return "botVerifierSettings" }
 
 func (*BotVerifierSettings) isBotVerifierSettingsClass() {}
 
@@ -69357,9 +64662,6 @@ type BotVerification struct {
 // TypeID returns 0xf93cd45c.
 func (*BotVerification) TypeID() uint32 { return 0xf93cd45c }
 
-// TypeName returns "botVerification".
-func (*BotVerification) TypeName() string { return "botVerification" }
-
 func (*BotVerification) isBotVerificationClass() {}
 
 // EncodeBare writes the fields of botVerification.
@@ -69411,9 +64713,6 @@ type StarGiftAttributeModel struct {
 // TypeID returns 0x565251e2.
 func (*StarGiftAttributeModel) TypeID() uint32 { return 0x565251e2 }
 
-// TypeName returns "starGiftAttributeModel".
-func (*StarGiftAttributeModel) TypeName() string { return "starGiftAttributeModel" }
-
 func (*StarGiftAttributeModel) isStarGiftAttributeClass() {}
 
 // EncodeBare writes the fields of starGiftAttributeModel.
@@ -69450,9 +64749,6 @@ type StarGiftAttributePattern struct {
 // TypeID returns 0x4e7085ea.
 func (*StarGiftAttributePattern) TypeID() uint32 { return 0x4e7085ea }
 
-// TypeName returns "starGiftAttributePattern".
-func (*StarGiftAttributePattern) TypeName() string { return "starGiftAttributePattern" }
-
 func (*StarGiftAttributePattern) isStarGiftAttributeClass() {}
 
 // EncodeBare writes the fields of starGiftAttributePattern.
@@ -69485,9 +64781,6 @@ type StarGiftAttributeBackdrop struct {
 
 // TypeID returns 0x9f2504e4.
 func (*StarGiftAttributeBackdrop) TypeID() uint32 { return 0x9f2504e4 }
-
-// TypeName returns "starGiftAttributeBackdrop".
-func (*StarGiftAttributeBackdrop) TypeName() string { return "starGiftAttributeBackdrop" }
 
 func (*StarGiftAttributeBackdrop) isStarGiftAttributeClass() {}
 
@@ -69526,9 +64819,6 @@ type StarGiftAttributeOriginalDetails struct {
 
 // TypeID returns 0xe0bff26c.
 func (*StarGiftAttributeOriginalDetails) TypeID() uint32 { return 0xe0bff26c }
-
-// TypeName returns "starGiftAttributeOriginalDetails".
-func (*StarGiftAttributeOriginalDetails) TypeName() string { return "starGiftAttributeOriginalDetails" }
 
 func (*StarGiftAttributeOriginalDetails) isStarGiftAttributeClass() {}
 
@@ -69599,9 +64889,6 @@ type PaymentsStarGiftUpgradePreview struct {
 // TypeID returns 0x3de1dfed.
 func (*PaymentsStarGiftUpgradePreview) TypeID() uint32 { return 0x3de1dfed }
 
-// TypeName returns "payments.starGiftUpgradePreview".
-func (*PaymentsStarGiftUpgradePreview) TypeName() string { return "payments.starGiftUpgradePreview" }
-
 func (*PaymentsStarGiftUpgradePreview) isPaymentsStarGiftUpgradePreviewClass() {}
 
 // EncodeBare writes the fields of payments.starGiftUpgradePreview.
@@ -69650,9 +64937,6 @@ type UsersUsers struct {
 // TypeID returns 0x62d706b8.
 func (*UsersUsers) TypeID() uint32 { return 0x62d706b8 }
 
-// TypeName returns "users.users".
-func (*UsersUsers) TypeName() string { return "users.users" }
-
 func (*UsersUsers) isUsersUsersClass() {}
 
 // EncodeBare writes the fields of users.users.
@@ -69676,9 +64960,6 @@ type UsersUsersSlice struct {
 
 // TypeID returns 0x315a4974.
 func (*UsersUsersSlice) TypeID() uint32 { return 0x315a4974 }
-
-// TypeName returns "users.usersSlice".
-func (*UsersUsersSlice) TypeName() string { return "users.usersSlice" }
 
 func (*UsersUsersSlice) isUsersUsersClass() {}
 
@@ -69727,9 +65008,6 @@ type PaymentsUniqueStarGift struct {
 
 // TypeID returns 0x416c56e8.
 func (*PaymentsUniqueStarGift) TypeID() uint32 { return 0x416c56e8 }
-
-// TypeName returns "payments.uniqueStarGift".
-func (*PaymentsUniqueStarGift) TypeName() string { return "payments.uniqueStarGift" }
 
 func (*PaymentsUniqueStarGift) isPaymentsUniqueStarGiftClass() {}
 
@@ -69780,9 +65058,6 @@ type MessagesWebPagePreview struct {
 
 // TypeID returns 0x8c9a88ac.
 func (*MessagesWebPagePreview) TypeID() uint32 { return 0x8c9a88ac }
-
-// TypeName returns "messages.webPagePreview".
-func (*MessagesWebPagePreview) TypeName() string { return "messages.webPagePreview" }
 
 func (*MessagesWebPagePreview) isMessagesWebPagePreviewClass() {}
 
@@ -69853,9 +65128,6 @@ type SavedStarGift struct {
 
 // TypeID returns 0x41df43fc.
 func (*SavedStarGift) TypeID() uint32 { return 0x41df43fc }
-
-// TypeName returns "savedStarGift".
-func (*SavedStarGift) TypeName() string { return "savedStarGift" }
 
 func (*SavedStarGift) isSavedStarGiftClass() {}
 
@@ -70070,9 +65342,6 @@ type PaymentsSavedStarGifts struct {
 // TypeID returns 0x95f389b1.
 func (*PaymentsSavedStarGifts) TypeID() uint32 { return 0x95f389b1 }
 
-// TypeName returns "payments.savedStarGifts".
-func (*PaymentsSavedStarGifts) TypeName() string { return "payments.savedStarGifts" }
-
 func (*PaymentsSavedStarGifts) isPaymentsSavedStarGiftsClass() {}
 
 // EncodeBare writes the fields of payments.savedStarGifts.
@@ -70144,9 +65413,6 @@ type InputSavedStarGiftUser struct {
 // TypeID returns 0x69279795.
 func (*InputSavedStarGiftUser) TypeID() uint32 { return 0x69279795 }
 
-// TypeName returns "inputSavedStarGiftUser".
-func (*InputSavedStarGiftUser) TypeName() string { return "inputSavedStarGiftUser" }
-
 func (*InputSavedStarGiftUser) isInputSavedStarGiftClass() {}
 
 // EncodeBare writes the fields of inputSavedStarGiftUser.
@@ -70170,9 +65436,6 @@ type InputSavedStarGiftChat struct {
 
 // TypeID returns 0xf101aa7f.
 func (*InputSavedStarGiftChat) TypeID() uint32 { return 0xf101aa7f }
-
-// TypeName returns "inputSavedStarGiftChat".
-func (*InputSavedStarGiftChat) TypeName() string { return "inputSavedStarGiftChat" }
 
 func (*InputSavedStarGiftChat) isInputSavedStarGiftClass() {}
 
@@ -70198,9 +65461,6 @@ type InputSavedStarGiftSlug struct {
 
 // TypeID returns 0x2085c238.
 func (*InputSavedStarGiftSlug) TypeID() uint32 { return 0x2085c238 }
-
-// TypeName returns "inputSavedStarGiftSlug".
-func (*InputSavedStarGiftSlug) TypeName() string { return "inputSavedStarGiftSlug" }
 
 func (*InputSavedStarGiftSlug) isInputSavedStarGiftClass() {}
 
@@ -70246,9 +65506,6 @@ type PaymentsStarGiftWithdrawalURL struct {
 // TypeID returns 0x84aa3a9c.
 func (*PaymentsStarGiftWithdrawalURL) TypeID() uint32 { return 0x84aa3a9c }
 
-// TypeName returns "payments.starGiftWithdrawalUrl".
-func (*PaymentsStarGiftWithdrawalURL) TypeName() string { return "payments.starGiftWithdrawalUrl" }
-
 func (*PaymentsStarGiftWithdrawalURL) isPaymentsStarGiftWithdrawalURLClass() {}
 
 // EncodeBare writes the fields of payments.starGiftWithdrawalUrl.
@@ -70292,9 +65549,6 @@ type PaidReactionPrivacyDefault struct {
 // TypeID returns 0x206ad49e.
 func (*PaidReactionPrivacyDefault) TypeID() uint32 { return 0x206ad49e }
 
-// TypeName returns "paidReactionPrivacyDefault".
-func (*PaidReactionPrivacyDefault) TypeName() string { return "paidReactionPrivacyDefault" }
-
 func (*PaidReactionPrivacyDefault) isPaidReactionPrivacyClass() {}
 
 // EncodeBare writes the fields of paidReactionPrivacyDefault.
@@ -70314,9 +65568,6 @@ type PaidReactionPrivacyAnonymous struct {
 
 // TypeID returns 0x1f0c1ad9.
 func (*PaidReactionPrivacyAnonymous) TypeID() uint32 { return 0x1f0c1ad9 }
-
-// TypeName returns "paidReactionPrivacyAnonymous".
-func (*PaidReactionPrivacyAnonymous) TypeName() string { return "paidReactionPrivacyAnonymous" }
 
 func (*PaidReactionPrivacyAnonymous) isPaidReactionPrivacyClass() {}
 
@@ -70338,9 +65589,6 @@ type PaidReactionPrivacyPeer struct {
 
 // TypeID returns 0xdc6cfcf0.
 func (*PaidReactionPrivacyPeer) TypeID() uint32 { return 0xdc6cfcf0 }
-
-// TypeName returns "paidReactionPrivacyPeer".
-func (*PaidReactionPrivacyPeer) TypeName() string { return "paidReactionPrivacyPeer" }
 
 func (*PaidReactionPrivacyPeer) isPaidReactionPrivacyClass() {}
 
@@ -70386,9 +65634,6 @@ type AccountPaidMessagesRevenue struct {
 // TypeID returns 0x1e109708.
 func (*AccountPaidMessagesRevenue) TypeID() uint32 { return 0x1e109708 }
 
-// TypeName returns "account.paidMessagesRevenue".
-func (*AccountPaidMessagesRevenue) TypeName() string { return "account.paidMessagesRevenue" }
-
 func (*AccountPaidMessagesRevenue) isAccountPaidMessagesRevenueClass() {}
 
 // EncodeBare writes the fields of account.paidMessagesRevenue.
@@ -70432,9 +65677,6 @@ type RequirementToContactEmpty struct {
 // TypeID returns 0x050a9839.
 func (*RequirementToContactEmpty) TypeID() uint32 { return 0x050a9839 }
 
-// TypeName returns "requirementToContactEmpty".
-func (*RequirementToContactEmpty) TypeName() string { return "requirementToContactEmpty" }
-
 func (*RequirementToContactEmpty) isRequirementToContactClass() {}
 
 // EncodeBare writes the fields of requirementToContactEmpty.
@@ -70454,9 +65696,6 @@ type RequirementToContactPremium struct {
 
 // TypeID returns 0xe581e4e9.
 func (*RequirementToContactPremium) TypeID() uint32 { return 0xe581e4e9 }
-
-// TypeName returns "requirementToContactPremium".
-func (*RequirementToContactPremium) TypeName() string { return "requirementToContactPremium" }
 
 func (*RequirementToContactPremium) isRequirementToContactClass() {}
 
@@ -70478,9 +65717,6 @@ type RequirementToContactPaidMessages struct {
 
 // TypeID returns 0xb4f67e93.
 func (*RequirementToContactPaidMessages) TypeID() uint32 { return 0xb4f67e93 }
-
-// TypeName returns "requirementToContactPaidMessages".
-func (*RequirementToContactPaidMessages) TypeName() string { return "requirementToContactPaidMessages" }
 
 func (*RequirementToContactPaidMessages) isRequirementToContactClass() {}
 
@@ -70538,9 +65774,6 @@ type BusinessBotRights struct {
 
 // TypeID returns 0xa0624cf7.
 func (*BusinessBotRights) TypeID() uint32 { return 0xa0624cf7 }
-
-// TypeName returns "businessBotRights".
-func (*BusinessBotRights) TypeName() string { return "businessBotRights" }
 
 func (*BusinessBotRights) isBusinessBotRightsClass() {}
 
@@ -70647,9 +65880,6 @@ type DisallowedGiftsSettings struct {
 // TypeID returns 0x71f276c4.
 func (*DisallowedGiftsSettings) TypeID() uint32 { return 0x71f276c4 }
 
-// TypeName returns "disallowedGiftsSettings".
-func (*DisallowedGiftsSettings) TypeName() string { return "disallowedGiftsSettings" }
-
 func (*DisallowedGiftsSettings) isDisallowedGiftsSettingsClass() {}
 
 // EncodeBare writes the fields of disallowedGiftsSettings.
@@ -70718,9 +65948,6 @@ type SponsoredPeer struct {
 // TypeID returns 0xc69708d3.
 func (*SponsoredPeer) TypeID() uint32 { return 0xc69708d3 }
 
-// TypeName returns "sponsoredPeer".
-func (*SponsoredPeer) TypeName() string { return "sponsoredPeer" }
-
 func (*SponsoredPeer) isSponsoredPeerClass() {}
 
 // EncodeBare writes the fields of sponsoredPeer.
@@ -70787,9 +66014,6 @@ type ContactsSponsoredPeersEmpty struct {
 // TypeID returns 0xea32b4b1.
 func (*ContactsSponsoredPeersEmpty) TypeID() uint32 { return 0xea32b4b1 }
 
-// TypeName returns "contacts.sponsoredPeersEmpty".
-func (*ContactsSponsoredPeersEmpty) TypeName() string { return "contacts.sponsoredPeersEmpty" }
-
 func (*ContactsSponsoredPeersEmpty) isContactsSponsoredPeersClass() {}
 
 // EncodeBare writes the fields of contacts.sponsoredPeersEmpty.
@@ -70812,9 +66036,6 @@ type ContactsSponsoredPeers struct {
 
 // TypeID returns 0xeb032884.
 func (*ContactsSponsoredPeers) TypeID() uint32 { return 0xeb032884 }
-
-// TypeName returns "contacts.sponsoredPeers".
-func (*ContactsSponsoredPeers) TypeName() string { return "contacts.sponsoredPeers" }
 
 func (*ContactsSponsoredPeers) isContactsSponsoredPeersClass() {}
 
@@ -70864,9 +66085,6 @@ type StarGiftAttributeIDModel struct {
 // TypeID returns 0x48aaae3c.
 func (*StarGiftAttributeIDModel) TypeID() uint32 { return 0x48aaae3c }
 
-// TypeName returns "starGiftAttributeIdModel".
-func (*StarGiftAttributeIDModel) TypeName() string { return "starGiftAttributeIdModel" }
-
 func (*StarGiftAttributeIDModel) isStarGiftAttributeIDClass() {}
 
 // EncodeBare writes the fields of starGiftAttributeIdModel.
@@ -70890,9 +66108,6 @@ type StarGiftAttributeIDPattern struct {
 // TypeID returns 0x4a162433.
 func (*StarGiftAttributeIDPattern) TypeID() uint32 { return 0x4a162433 }
 
-// TypeName returns "starGiftAttributeIdPattern".
-func (*StarGiftAttributeIDPattern) TypeName() string { return "starGiftAttributeIdPattern" }
-
 func (*StarGiftAttributeIDPattern) isStarGiftAttributeIDClass() {}
 
 // EncodeBare writes the fields of starGiftAttributeIdPattern.
@@ -70915,9 +66130,6 @@ type StarGiftAttributeIDBackdrop struct {
 
 // TypeID returns 0x1f01c757.
 func (*StarGiftAttributeIDBackdrop) TypeID() uint32 { return 0x1f01c757 }
-
-// TypeName returns "starGiftAttributeIdBackdrop".
-func (*StarGiftAttributeIDBackdrop) TypeName() string { return "starGiftAttributeIdBackdrop" }
 
 func (*StarGiftAttributeIDBackdrop) isStarGiftAttributeIDClass() {}
 
@@ -70963,9 +66175,6 @@ type StarGiftAttributeCounter struct {
 
 // TypeID returns 0x2eb1b658.
 func (*StarGiftAttributeCounter) TypeID() uint32 { return 0x2eb1b658 }
-
-// TypeName returns "starGiftAttributeCounter".
-func (*StarGiftAttributeCounter) TypeName() string { return "starGiftAttributeCounter" }
 
 func (*StarGiftAttributeCounter) isStarGiftAttributeCounterClass() {}
 
@@ -71019,9 +66228,6 @@ type PaymentsResaleStarGifts struct {
 
 // TypeID returns 0x947a12df.
 func (*PaymentsResaleStarGifts) TypeID() uint32 { return 0x947a12df }
-
-// TypeName returns "payments.resaleStarGifts".
-func (*PaymentsResaleStarGifts) TypeName() string { return "payments.resaleStarGifts" }
 
 func (*PaymentsResaleStarGifts) isPaymentsResaleStarGiftsClass() {}
 
@@ -71112,9 +66318,6 @@ type StoriesCanSendStoryCount struct {
 // TypeID returns 0xc387c04e.
 func (*StoriesCanSendStoryCount) TypeID() uint32 { return 0xc387c04e }
 
-// TypeName returns "stories.canSendStoryCount".
-func (*StoriesCanSendStoryCount) TypeName() string { return "stories.canSendStoryCount" }
-
 func (*StoriesCanSendStoryCount) isStoriesCanSendStoryCountClass() {}
 
 // EncodeBare writes the fields of stories.canSendStoryCount.
@@ -71161,9 +66364,6 @@ type PendingSuggestion struct {
 
 // TypeID returns 0xe7e82e12.
 func (*PendingSuggestion) TypeID() uint32 { return 0xe7e82e12 }
-
-// TypeName returns "pendingSuggestion".
-func (*PendingSuggestion) TypeName() string { return "pendingSuggestion" }
 
 func (*PendingSuggestion) isPendingSuggestionClass() {}
 
@@ -71216,9 +66416,6 @@ type TodoItem struct {
 // TypeID returns 0xcba9a52f.
 func (*TodoItem) TypeID() uint32 { return 0xcba9a52f }
 
-// TypeName returns "todoItem".
-func (*TodoItem) TypeName() string { return "todoItem" }
-
 func (*TodoItem) isTodoItemClass() {}
 
 // EncodeBare writes the fields of todoItem.
@@ -71267,9 +66464,6 @@ type TodoList struct {
 
 // TypeID returns 0x49b92a26.
 func (*TodoList) TypeID() uint32 { return 0x49b92a26 }
-
-// TypeName returns "todoList".
-func (*TodoList) TypeName() string { return "todoList" }
 
 func (*TodoList) isTodoListClass() {}
 
@@ -71330,9 +66524,6 @@ type TodoCompletion struct {
 // TypeID returns 0x221bb5e4.
 func (*TodoCompletion) TypeID() uint32 { return 0x221bb5e4 }
 
-// TypeName returns "todoCompletion".
-func (*TodoCompletion) TypeName() string { return "todoCompletion" }
-
 func (*TodoCompletion) isTodoCompletionClass() {}
 
 // EncodeBare writes the fields of todoCompletion.
@@ -71383,9 +66574,6 @@ type SuggestedPost struct {
 
 // TypeID returns 0x0e8e37e5.
 func (*SuggestedPost) TypeID() uint32 { return 0x0e8e37e5 }
-
-// TypeName returns "suggestedPost".
-func (*SuggestedPost) TypeName() string { return "suggestedPost" }
 
 func (*SuggestedPost) isSuggestedPostClass() {}
 
@@ -71461,9 +66649,6 @@ type StarsRating struct {
 // TypeID returns 0x1b0e4f07.
 func (*StarsRating) TypeID() uint32 { return 0x1b0e4f07 }
 
-// TypeName returns "starsRating".
-func (*StarsRating) TypeName() string { return "starsRating" }
-
 func (*StarsRating) isStarsRatingClass() {}
 
 // EncodeBare writes the fields of starsRating.
@@ -71528,9 +66713,6 @@ type StarGiftCollection struct {
 // TypeID returns 0x9d6b13b0.
 func (*StarGiftCollection) TypeID() uint32 { return 0x9d6b13b0 }
 
-// TypeName returns "starGiftCollection".
-func (*StarGiftCollection) TypeName() string { return "starGiftCollection" }
-
 func (*StarGiftCollection) isStarGiftCollectionClass() {}
 
 // EncodeBare writes the fields of starGiftCollection.
@@ -71592,11 +66774,6 @@ type PaymentsStarGiftCollectionsNotModified struct {
 // TypeID returns 0xa0ba4f17.
 func (*PaymentsStarGiftCollectionsNotModified) TypeID() uint32 { return 0xa0ba4f17 }
 
-// TypeName returns "payments.starGiftCollectionsNotModified".
-func (*PaymentsStarGiftCollectionsNotModified) TypeName() string {
-	return "payments.starGiftCollectionsNotModified"
-}
-
 func (*PaymentsStarGiftCollectionsNotModified) isPaymentsStarGiftCollectionsClass() {}
 
 // EncodeBare writes the fields of payments.starGiftCollectionsNotModified.
@@ -71617,9 +66794,6 @@ type PaymentsStarGiftCollections struct {
 
 // TypeID returns 0x8a2932f3.
 func (*PaymentsStarGiftCollections) TypeID() uint32 { return 0x8a2932f3 }
-
-// TypeName returns "payments.starGiftCollections".
-func (*PaymentsStarGiftCollections) TypeName() string { return "payments.starGiftCollections" }
 
 func (*PaymentsStarGiftCollections) isPaymentsStarGiftCollectionsClass() {}
 
@@ -71667,9 +66841,6 @@ type StoryAlbum struct {
 
 // TypeID returns 0x9325705a.
 func (*StoryAlbum) TypeID() uint32 { return 0x9325705a }
-
-// TypeName returns "storyAlbum".
-func (*StoryAlbum) TypeName() string { return "storyAlbum" }
 
 func (*StoryAlbum) isStoryAlbumClass() {}
 
@@ -71737,9 +66908,6 @@ type StoriesAlbumsNotModified struct {
 // TypeID returns 0x564edaeb.
 func (*StoriesAlbumsNotModified) TypeID() uint32 { return 0x564edaeb }
 
-// TypeName returns "stories.albumsNotModified".
-func (*StoriesAlbumsNotModified) TypeName() string { return "stories.albumsNotModified" }
-
 func (*StoriesAlbumsNotModified) isStoriesAlbumsClass() {}
 
 // EncodeBare writes the fields of stories.albumsNotModified.
@@ -71761,9 +66929,6 @@ type StoriesAlbums struct {
 
 // TypeID returns 0xc3987a3a.
 func (*StoriesAlbums) TypeID() uint32 { return 0xc3987a3a }
-
-// TypeName returns "stories.albums".
-func (*StoriesAlbums) TypeName() string { return "stories.albums" }
 
 func (*StoriesAlbums) isStoriesAlbumsClass() {}
 
@@ -71814,9 +66979,6 @@ type SearchPostsFlood struct {
 
 // TypeID returns 0x3e0b5b6a.
 func (*SearchPostsFlood) TypeID() uint32 { return 0x3e0b5b6a }
-
-// TypeName returns "searchPostsFlood".
-func (*SearchPostsFlood) TypeName() string { return "searchPostsFlood" }
 
 func (*SearchPostsFlood) isSearchPostsFloodClass() {}
 
@@ -71894,9 +67056,6 @@ type PaymentsUniqueStarGiftValueInfo struct {
 
 // TypeID returns 0x512fe446.
 func (*PaymentsUniqueStarGiftValueInfo) TypeID() uint32 { return 0x512fe446 }
-
-// TypeName returns "payments.uniqueStarGiftValueInfo".
-func (*PaymentsUniqueStarGiftValueInfo) TypeName() string { return "payments.uniqueStarGiftValueInfo" }
 
 func (*PaymentsUniqueStarGiftValueInfo) isPaymentsUniqueStarGiftValueInfoClass() {}
 
@@ -72023,9 +67182,6 @@ type ProfileTabPosts struct {
 // TypeID returns 0xb98cd696.
 func (*ProfileTabPosts) TypeID() uint32 { return 0xb98cd696 }
 
-// TypeName returns "profileTabPosts".
-func (*ProfileTabPosts) TypeName() string { return "profileTabPosts" }
-
 func (*ProfileTabPosts) isProfileTabClass() {}
 
 // EncodeBare writes the fields of profileTabPosts.
@@ -72045,9 +67201,6 @@ type ProfileTabGifts struct {
 
 // TypeID returns 0x4d4bd46a.
 func (*ProfileTabGifts) TypeID() uint32 { return 0x4d4bd46a }
-
-// TypeName returns "profileTabGifts".
-func (*ProfileTabGifts) TypeName() string { return "profileTabGifts" }
 
 func (*ProfileTabGifts) isProfileTabClass() {}
 
@@ -72069,9 +67222,6 @@ type ProfileTabMedia struct {
 // TypeID returns 0x72c64955.
 func (*ProfileTabMedia) TypeID() uint32 { return 0x72c64955 }
 
-// TypeName returns "profileTabMedia".
-func (*ProfileTabMedia) TypeName() string { return "profileTabMedia" }
-
 func (*ProfileTabMedia) isProfileTabClass() {}
 
 // EncodeBare writes the fields of profileTabMedia.
@@ -72091,9 +67241,6 @@ type ProfileTabFiles struct {
 
 // TypeID returns 0xab339c00.
 func (*ProfileTabFiles) TypeID() uint32 { return 0xab339c00 }
-
-// TypeName returns "profileTabFiles".
-func (*ProfileTabFiles) TypeName() string { return "profileTabFiles" }
 
 func (*ProfileTabFiles) isProfileTabClass() {}
 
@@ -72115,9 +67262,6 @@ type ProfileTabMusic struct {
 // TypeID returns 0x9f27d26e.
 func (*ProfileTabMusic) TypeID() uint32 { return 0x9f27d26e }
 
-// TypeName returns "profileTabMusic".
-func (*ProfileTabMusic) TypeName() string { return "profileTabMusic" }
-
 func (*ProfileTabMusic) isProfileTabClass() {}
 
 // EncodeBare writes the fields of profileTabMusic.
@@ -72137,9 +67281,6 @@ type ProfileTabVoice struct {
 
 // TypeID returns 0xe477092e.
 func (*ProfileTabVoice) TypeID() uint32 { return 0xe477092e }
-
-// TypeName returns "profileTabVoice".
-func (*ProfileTabVoice) TypeName() string { return "profileTabVoice" }
 
 func (*ProfileTabVoice) isProfileTabClass() {}
 
@@ -72161,9 +67302,6 @@ type ProfileTabLinks struct {
 // TypeID returns 0xd3656499.
 func (*ProfileTabLinks) TypeID() uint32 { return 0xd3656499 }
 
-// TypeName returns "profileTabLinks".
-func (*ProfileTabLinks) TypeName() string { return "profileTabLinks" }
-
 func (*ProfileTabLinks) isProfileTabClass() {}
 
 // EncodeBare writes the fields of profileTabLinks.
@@ -72183,9 +67321,6 @@ type ProfileTabGifs struct {
 
 // TypeID returns 0xa2c0f695.
 func (*ProfileTabGifs) TypeID() uint32 { return 0xa2c0f695 }
-
-// TypeName returns "profileTabGifs".
-func (*ProfileTabGifs) TypeName() string { return "profileTabGifs" }
 
 func (*ProfileTabGifs) isProfileTabClass() {}
 
@@ -72229,9 +67364,6 @@ type UsersSavedMusicNotModified struct {
 // TypeID returns 0xe3878aa4.
 func (*UsersSavedMusicNotModified) TypeID() uint32 { return 0xe3878aa4 }
 
-// TypeName returns "users.savedMusicNotModified".
-func (*UsersSavedMusicNotModified) TypeName() string { return "users.savedMusicNotModified" }
-
 func (*UsersSavedMusicNotModified) isUsersSavedMusicClass() {}
 
 // EncodeBare writes the fields of users.savedMusicNotModified.
@@ -72255,9 +67387,6 @@ type UsersSavedMusic struct {
 
 // TypeID returns 0x34a2f297.
 func (*UsersSavedMusic) TypeID() uint32 { return 0x34a2f297 }
-
-// TypeName returns "users.savedMusic".
-func (*UsersSavedMusic) TypeName() string { return "users.savedMusic" }
 
 func (*UsersSavedMusic) isUsersSavedMusicClass() {}
 
@@ -72304,9 +67433,6 @@ type AccountSavedMusicIDsNotModified struct {
 // TypeID returns 0x4fc81d6e.
 func (*AccountSavedMusicIDsNotModified) TypeID() uint32 { return 0x4fc81d6e }
 
-// TypeName returns "account.savedMusicIdsNotModified".
-func (*AccountSavedMusicIDsNotModified) TypeName() string { return "account.savedMusicIdsNotModified" }
-
 func (*AccountSavedMusicIDsNotModified) isAccountSavedMusicIDsClass() {}
 
 // EncodeBare writes the fields of account.savedMusicIdsNotModified.
@@ -72327,9 +67453,6 @@ type AccountSavedMusicIDs struct {
 
 // TypeID returns 0x998d6636.
 func (*AccountSavedMusicIDs) TypeID() uint32 { return 0x998d6636 }
-
-// TypeName returns "account.savedMusicIds".
-func (*AccountSavedMusicIDs) TypeName() string { return "account.savedMusicIds" }
 
 func (*AccountSavedMusicIDs) isAccountSavedMusicIDsClass() {}
 
@@ -72374,11 +67497,6 @@ type PaymentsCheckCanSendGiftResultOk struct {
 // TypeID returns 0x374fa7ad.
 func (*PaymentsCheckCanSendGiftResultOk) TypeID() uint32 { return 0x374fa7ad }
 
-// TypeName returns "payments.checkCanSendGiftResultOk".
-func (*PaymentsCheckCanSendGiftResultOk) TypeName() string {
-	return "payments.checkCanSendGiftResultOk"
-}
-
 func (*PaymentsCheckCanSendGiftResultOk) isPaymentsCheckCanSendGiftResultClass() {}
 
 // EncodeBare writes the fields of payments.checkCanSendGiftResultOk.
@@ -72399,11 +67517,6 @@ type PaymentsCheckCanSendGiftResultFail struct {
 
 // TypeID returns 0xd5e58274.
 func (*PaymentsCheckCanSendGiftResultFail) TypeID() uint32 { return 0xd5e58274 }
-
-// TypeName returns "payments.checkCanSendGiftResultFail".
-func (*PaymentsCheckCanSendGiftResultFail) TypeName() string {
-	return "payments.checkCanSendGiftResultFail"
-}
 
 func (*PaymentsCheckCanSendGiftResultFail) isPaymentsCheckCanSendGiftResultClass() {}
 
@@ -72448,9 +67561,6 @@ type InputChatThemeEmpty struct {
 // TypeID returns 0x83268483.
 func (*InputChatThemeEmpty) TypeID() uint32 { return 0x83268483 }
 
-// TypeName returns "inputChatThemeEmpty".
-func (*InputChatThemeEmpty) TypeName() string { return "inputChatThemeEmpty" }
-
 func (*InputChatThemeEmpty) isInputChatThemeClass() {}
 
 // EncodeBare writes the fields of inputChatThemeEmpty.
@@ -72471,9 +67581,6 @@ type InputChatTheme struct {
 
 // TypeID returns 0xc93de95c.
 func (*InputChatTheme) TypeID() uint32 { return 0xc93de95c }
-
-// TypeName returns "inputChatTheme".
-func (*InputChatTheme) TypeName() string { return "inputChatTheme" }
 
 func (*InputChatTheme) isInputChatThemeClass() {}
 
@@ -72497,9 +67604,6 @@ type InputChatThemeUniqueGift struct {
 
 // TypeID returns 0x87e5dfe4.
 func (*InputChatThemeUniqueGift) TypeID() uint32 { return 0x87e5dfe4 }
-
-// TypeName returns "inputChatThemeUniqueGift".
-func (*InputChatThemeUniqueGift) TypeName() string { return "inputChatThemeUniqueGift" }
 
 func (*InputChatThemeUniqueGift) isInputChatThemeClass() {}
 
@@ -72545,9 +67649,6 @@ type StarGiftUpgradePrice struct {
 
 // TypeID returns 0x99ea331d.
 func (*StarGiftUpgradePrice) TypeID() uint32 { return 0x99ea331d }
-
-// TypeName returns "starGiftUpgradePrice".
-func (*StarGiftUpgradePrice) TypeName() string { return "starGiftUpgradePrice" }
 
 func (*StarGiftUpgradePrice) isStarGiftUpgradePriceClass() {}
 
@@ -72599,9 +67700,6 @@ type GroupCallMessage struct {
 
 // TypeID returns 0x1a8afc7e.
 func (*GroupCallMessage) TypeID() uint32 { return 0x1a8afc7e }
-
-// TypeName returns "groupCallMessage".
-func (*GroupCallMessage) TypeName() string { return "groupCallMessage" }
 
 func (*GroupCallMessage) isGroupCallMessageClass() {}
 
@@ -72672,9 +67770,6 @@ type GroupCallDonor struct {
 // TypeID returns 0xee430c85.
 func (*GroupCallDonor) TypeID() uint32 { return 0xee430c85 }
 
-// TypeName returns "groupCallDonor".
-func (*GroupCallDonor) TypeName() string { return "groupCallDonor" }
-
 func (*GroupCallDonor) isGroupCallDonorClass() {}
 
 // EncodeBare writes the fields of groupCallDonor.
@@ -72742,9 +67837,6 @@ type PhoneGroupCallStars struct {
 // TypeID returns 0x9d1dbd26.
 func (*PhoneGroupCallStars) TypeID() uint32 { return 0x9d1dbd26 }
 
-// TypeName returns "phone.groupCallStars".
-func (*PhoneGroupCallStars) TypeName() string { return "phone.groupCallStars" }
-
 func (*PhoneGroupCallStars) isPhoneGroupCallStarsClass() {}
 
 // EncodeBare writes the fields of phone.groupCallStars.
@@ -72795,9 +67887,6 @@ type RecentStory struct {
 
 // TypeID returns 0x711d692d.
 func (*RecentStory) TypeID() uint32 { return 0x711d692d }
-
-// TypeName returns "recentStory".
-func (*RecentStory) TypeName() string { return "recentStory" }
 
 func (*RecentStory) isRecentStoryClass() {}
 
@@ -72859,9 +67948,6 @@ type AuctionBidLevel struct {
 // TypeID returns 0x310240cc.
 func (*AuctionBidLevel) TypeID() uint32 { return 0x310240cc }
 
-// TypeName returns "auctionBidLevel".
-func (*AuctionBidLevel) TypeName() string { return "auctionBidLevel" }
-
 func (*AuctionBidLevel) isAuctionBidLevelClass() {}
 
 // EncodeBare writes the fields of auctionBidLevel.
@@ -72909,9 +67995,6 @@ type StarGiftAuctionStateNotModified struct {
 // TypeID returns 0xfe333952.
 func (*StarGiftAuctionStateNotModified) TypeID() uint32 { return 0xfe333952 }
 
-// TypeName returns "starGiftAuctionStateNotModified".
-func (*StarGiftAuctionStateNotModified) TypeName() string { return "starGiftAuctionStateNotModified" }
-
 func (*StarGiftAuctionStateNotModified) isStarGiftAuctionStateClass() {}
 
 // EncodeBare writes the fields of starGiftAuctionStateNotModified.
@@ -72943,9 +68026,6 @@ type StarGiftAuctionState struct {
 
 // TypeID returns 0x771a4e66.
 func (*StarGiftAuctionState) TypeID() uint32 { return 0x771a4e66 }
-
-// TypeName returns "starGiftAuctionState".
-func (*StarGiftAuctionState) TypeName() string { return "starGiftAuctionState" }
 
 func (*StarGiftAuctionState) isStarGiftAuctionStateClass() {}
 
@@ -72996,9 +68076,6 @@ type StarGiftAuctionStateFinished struct {
 
 // TypeID returns 0x972dabbf.
 func (*StarGiftAuctionStateFinished) TypeID() uint32 { return 0x972dabbf }
-
-// TypeName returns "starGiftAuctionStateFinished".
-func (*StarGiftAuctionStateFinished) TypeName() string { return "starGiftAuctionStateFinished" }
 
 func (*StarGiftAuctionStateFinished) isStarGiftAuctionStateClass() {}
 
@@ -73082,9 +68159,6 @@ type StarGiftAuctionUserState struct {
 
 // TypeID returns 0x2eeed1c4.
 func (*StarGiftAuctionUserState) TypeID() uint32 { return 0x2eeed1c4 }
-
-// TypeName returns "starGiftAuctionUserState".
-func (*StarGiftAuctionUserState) TypeName() string { return "starGiftAuctionUserState" }
 
 func (*StarGiftAuctionUserState) isStarGiftAuctionUserStateClass() {}
 
@@ -73178,9 +68252,6 @@ type PaymentsStarGiftAuctionState struct {
 // TypeID returns 0x6b39f4ec.
 func (*PaymentsStarGiftAuctionState) TypeID() uint32 { return 0x6b39f4ec }
 
-// TypeName returns "payments.starGiftAuctionState".
-func (*PaymentsStarGiftAuctionState) TypeName() string { return "payments.starGiftAuctionState" }
-
 func (*PaymentsStarGiftAuctionState) isPaymentsStarGiftAuctionStateClass() {}
 
 // EncodeBare writes the fields of payments.starGiftAuctionState.
@@ -73241,9 +68312,6 @@ type StarGiftAuctionAcquiredGift struct {
 
 // TypeID returns 0x42b00348.
 func (*StarGiftAuctionAcquiredGift) TypeID() uint32 { return 0x42b00348 }
-
-// TypeName returns "starGiftAuctionAcquiredGift".
-func (*StarGiftAuctionAcquiredGift) TypeName() string { return "starGiftAuctionAcquiredGift" }
 
 func (*StarGiftAuctionAcquiredGift) isStarGiftAuctionAcquiredGiftClass() {}
 
@@ -73324,11 +68392,6 @@ type PaymentsStarGiftAuctionAcquiredGifts struct {
 // TypeID returns 0x7d5bd1f0.
 func (*PaymentsStarGiftAuctionAcquiredGifts) TypeID() uint32 { return 0x7d5bd1f0 }
 
-// TypeName returns "payments.starGiftAuctionAcquiredGifts".
-func (*PaymentsStarGiftAuctionAcquiredGifts) TypeName() string {
-	return "payments.starGiftAuctionAcquiredGifts"
-}
-
 func (*PaymentsStarGiftAuctionAcquiredGifts) isPaymentsStarGiftAuctionAcquiredGiftsClass() {}
 
 // EncodeBare writes the fields of payments.starGiftAuctionAcquiredGifts.
@@ -73379,9 +68442,6 @@ type StarGiftActiveAuctionState struct {
 // TypeID returns 0xd31bc45d.
 func (*StarGiftActiveAuctionState) TypeID() uint32 { return 0xd31bc45d }
 
-// TypeName returns "starGiftActiveAuctionState".
-func (*StarGiftActiveAuctionState) TypeName() string { return "starGiftActiveAuctionState" }
-
 func (*StarGiftActiveAuctionState) isStarGiftActiveAuctionStateClass() {}
 
 // EncodeBare writes the fields of starGiftActiveAuctionState.
@@ -73429,11 +68489,6 @@ type PaymentsStarGiftActiveAuctionsNotModified struct {
 // TypeID returns 0xdb33dad0.
 func (*PaymentsStarGiftActiveAuctionsNotModified) TypeID() uint32 { return 0xdb33dad0 }
 
-// TypeName returns "payments.starGiftActiveAuctionsNotModified".
-func (*PaymentsStarGiftActiveAuctionsNotModified) TypeName() string {
-	return "payments.starGiftActiveAuctionsNotModified"
-}
-
 func (*PaymentsStarGiftActiveAuctionsNotModified) isPaymentsStarGiftActiveAuctionsClass() {}
 
 // EncodeBare writes the fields of payments.starGiftActiveAuctionsNotModified.
@@ -73456,9 +68511,6 @@ type PaymentsStarGiftActiveAuctions struct {
 
 // TypeID returns 0xaef6abbc.
 func (*PaymentsStarGiftActiveAuctions) TypeID() uint32 { return 0xaef6abbc }
-
-// TypeName returns "payments.starGiftActiveAuctions".
-func (*PaymentsStarGiftActiveAuctions) TypeName() string { return "payments.starGiftActiveAuctions" }
 
 func (*PaymentsStarGiftActiveAuctions) isPaymentsStarGiftActiveAuctionsClass() {}
 
@@ -73508,9 +68560,6 @@ type InputStarGiftAuction struct {
 // TypeID returns 0x02e16c98.
 func (*InputStarGiftAuction) TypeID() uint32 { return 0x02e16c98 }
 
-// TypeName returns "inputStarGiftAuction".
-func (*InputStarGiftAuction) TypeName() string { return "inputStarGiftAuction" }
-
 func (*InputStarGiftAuction) isInputStarGiftAuctionClass() {}
 
 // EncodeBare writes the fields of inputStarGiftAuction.
@@ -73533,9 +68582,6 @@ type InputStarGiftAuctionSlug struct {
 
 // TypeID returns 0x7ab58308.
 func (*InputStarGiftAuctionSlug) TypeID() uint32 { return 0x7ab58308 }
-
-// TypeName returns "inputStarGiftAuctionSlug".
-func (*InputStarGiftAuctionSlug) TypeName() string { return "inputStarGiftAuctionSlug" }
 
 func (*InputStarGiftAuctionSlug) isInputStarGiftAuctionClass() {}
 
@@ -73584,9 +68630,6 @@ type Passkey struct {
 
 // TypeID returns 0x98613ebf.
 func (*Passkey) TypeID() uint32 { return 0x98613ebf }
-
-// TypeName returns "passkey".
-func (*Passkey) TypeName() string { return "passkey" }
 
 func (*Passkey) isPasskeyClass() {}
 
@@ -73657,9 +68700,6 @@ type AccountPasskeys struct {
 // TypeID returns 0xf8e0aa1c.
 func (*AccountPasskeys) TypeID() uint32 { return 0xf8e0aa1c }
 
-// TypeName returns "account.passkeys".
-func (*AccountPasskeys) TypeName() string { return "account.passkeys" }
-
 func (*AccountPasskeys) isAccountPasskeysClass() {}
 
 // EncodeBare writes the fields of account.passkeys.
@@ -73704,11 +68744,6 @@ type AccountPasskeyRegistrationOptions struct {
 // TypeID returns 0xe16b5ce1.
 func (*AccountPasskeyRegistrationOptions) TypeID() uint32 { return 0xe16b5ce1 }
 
-// TypeName returns "account.passkeyRegistrationOptions".
-func (*AccountPasskeyRegistrationOptions) TypeName() string {
-	return "account.passkeyRegistrationOptions"
-}
-
 func (*AccountPasskeyRegistrationOptions) isAccountPasskeyRegistrationOptionsClass() {}
 
 // EncodeBare writes the fields of account.passkeyRegistrationOptions.
@@ -73752,9 +68787,6 @@ type AuthPasskeyLoginOptions struct {
 
 // TypeID returns 0xe2037789.
 func (*AuthPasskeyLoginOptions) TypeID() uint32 { return 0xe2037789 }
-
-// TypeName returns "auth.passkeyLoginOptions".
-func (*AuthPasskeyLoginOptions) TypeName() string { return "auth.passkeyLoginOptions" }
 
 func (*AuthPasskeyLoginOptions) isAuthPasskeyLoginOptionsClass() {}
 
@@ -73801,9 +68833,6 @@ type InputPasskeyResponseRegister struct {
 // TypeID returns 0x3e63935c.
 func (*InputPasskeyResponseRegister) TypeID() uint32 { return 0x3e63935c }
 
-// TypeName returns "inputPasskeyResponseRegister".
-func (*InputPasskeyResponseRegister) TypeName() string { return "inputPasskeyResponseRegister" }
-
 func (*InputPasskeyResponseRegister) isInputPasskeyResponseClass() {}
 
 // EncodeBare writes the fields of inputPasskeyResponseRegister.
@@ -73831,9 +68860,6 @@ type InputPasskeyResponseLogin struct {
 
 // TypeID returns 0xc31fc14a.
 func (*InputPasskeyResponseLogin) TypeID() uint32 { return 0xc31fc14a }
-
-// TypeName returns "inputPasskeyResponseLogin".
-func (*InputPasskeyResponseLogin) TypeName() string { return "inputPasskeyResponseLogin" }
 
 func (*InputPasskeyResponseLogin) isInputPasskeyResponseClass() {}
 
@@ -73887,9 +68913,6 @@ type InputPasskeyCredentialPublicKey struct {
 // TypeID returns 0x3c27b78f.
 func (*InputPasskeyCredentialPublicKey) TypeID() uint32 { return 0x3c27b78f }
 
-// TypeName returns "inputPasskeyCredentialPublicKey".
-func (*InputPasskeyCredentialPublicKey) TypeName() string { return "inputPasskeyCredentialPublicKey" }
-
 func (*InputPasskeyCredentialPublicKey) isInputPasskeyCredentialClass() {}
 
 // EncodeBare writes the fields of inputPasskeyCredentialPublicKey.
@@ -73916,11 +68939,6 @@ type InputPasskeyCredentialFirebasePNV struct {
 
 // TypeID returns 0x5b1ccb28.
 func (*InputPasskeyCredentialFirebasePNV) TypeID() uint32 { return 0x5b1ccb28 }
-
-// TypeName returns "inputPasskeyCredentialFirebasePNV".
-func (*InputPasskeyCredentialFirebasePNV) TypeName() string {
-	return "inputPasskeyCredentialFirebasePNV"
-}
 
 func (*InputPasskeyCredentialFirebasePNV) isInputPasskeyCredentialClass() {}
 
@@ -73967,9 +68985,6 @@ type StarGiftBackground struct {
 
 // TypeID returns 0xaff56398.
 func (*StarGiftBackground) TypeID() uint32 { return 0xaff56398 }
-
-// TypeName returns "starGiftBackground".
-func (*StarGiftBackground) TypeName() string { return "starGiftBackground" }
 
 func (*StarGiftBackground) isStarGiftBackgroundClass() {}
 
@@ -74020,9 +69035,6 @@ type StarGiftAuctionRound struct {
 // TypeID returns 0x3aae0528.
 func (*StarGiftAuctionRound) TypeID() uint32 { return 0x3aae0528 }
 
-// TypeName returns "starGiftAuctionRound".
-func (*StarGiftAuctionRound) TypeName() string { return "starGiftAuctionRound" }
-
 func (*StarGiftAuctionRound) isStarGiftAuctionRoundClass() {}
 
 // EncodeBare writes the fields of starGiftAuctionRound.
@@ -74050,9 +69062,6 @@ type StarGiftAuctionRoundExtendable struct {
 
 // TypeID returns 0x0aa021e5.
 func (*StarGiftAuctionRoundExtendable) TypeID() uint32 { return 0x0aa021e5 }
-
-// TypeName returns "starGiftAuctionRoundExtendable".
-func (*StarGiftAuctionRoundExtendable) TypeName() string { return "starGiftAuctionRoundExtendable" }
 
 func (*StarGiftAuctionRoundExtendable) isStarGiftAuctionRoundClass() {}
 
@@ -74104,11 +69113,6 @@ type PaymentsStarGiftUpgradeAttributes struct {
 // TypeID returns 0x46c6e36f.
 func (*PaymentsStarGiftUpgradeAttributes) TypeID() uint32 { return 0x46c6e36f }
 
-// TypeName returns "payments.starGiftUpgradeAttributes".
-func (*PaymentsStarGiftUpgradeAttributes) TypeName() string {
-	return "payments.starGiftUpgradeAttributes"
-}
-
 func (*PaymentsStarGiftUpgradeAttributes) isPaymentsStarGiftUpgradeAttributesClass() {}
 
 // EncodeBare writes the fields of payments.starGiftUpgradeAttributes.
@@ -74154,9 +69158,6 @@ type MessagesEmojiGameOutcome struct {
 
 // TypeID returns 0xda2ad647.
 func (*MessagesEmojiGameOutcome) TypeID() uint32 { return 0xda2ad647 }
-
-// TypeName returns "messages.emojiGameOutcome".
-func (*MessagesEmojiGameOutcome) TypeName() string { return "messages.emojiGameOutcome" }
 
 func (*MessagesEmojiGameOutcome) isMessagesEmojiGameOutcomeClass() {}
 
@@ -74205,9 +69206,6 @@ type MessagesEmojiGameUnavailable struct {
 // TypeID returns 0x59e65335.
 func (*MessagesEmojiGameUnavailable) TypeID() uint32 { return 0x59e65335 }
 
-// TypeName returns "messages.emojiGameUnavailable".
-func (*MessagesEmojiGameUnavailable) TypeName() string { return "messages.emojiGameUnavailable" }
-
 func (*MessagesEmojiGameUnavailable) isMessagesEmojiGameInfoClass() {}
 
 // EncodeBare writes the fields of messages.emojiGameUnavailable.
@@ -74232,9 +69230,6 @@ type MessagesEmojiGameDiceInfo struct {
 
 // TypeID returns 0x44e56023.
 func (*MessagesEmojiGameDiceInfo) TypeID() uint32 { return 0x44e56023 }
-
-// TypeName returns "messages.emojiGameDiceInfo".
-func (*MessagesEmojiGameDiceInfo) TypeName() string { return "messages.emojiGameDiceInfo" }
 
 func (*MessagesEmojiGameDiceInfo) isMessagesEmojiGameInfoClass() {}
 
@@ -74298,9 +69293,6 @@ type StarGiftAttributeRarity struct {
 // TypeID returns 0x36437737.
 func (*StarGiftAttributeRarity) TypeID() uint32 { return 0x36437737 }
 
-// TypeName returns "starGiftAttributeRarity".
-func (*StarGiftAttributeRarity) TypeName() string { return "starGiftAttributeRarity" }
-
 func (*StarGiftAttributeRarity) isStarGiftAttributeRarityClass() {}
 
 // EncodeBare writes the fields of starGiftAttributeRarity.
@@ -74323,9 +69315,6 @@ type StarGiftAttributeRarityUncommon struct {
 // TypeID returns 0xdbce6389.
 func (*StarGiftAttributeRarityUncommon) TypeID() uint32 { return 0xdbce6389 }
 
-// TypeName returns "starGiftAttributeRarityUncommon".
-func (*StarGiftAttributeRarityUncommon) TypeName() string { return "starGiftAttributeRarityUncommon" }
-
 func (*StarGiftAttributeRarityUncommon) isStarGiftAttributeRarityClass() {}
 
 // EncodeBare writes the fields of starGiftAttributeRarityUncommon.
@@ -74345,9 +69334,6 @@ type StarGiftAttributeRarityRare struct {
 
 // TypeID returns 0xf08d516b.
 func (*StarGiftAttributeRarityRare) TypeID() uint32 { return 0xf08d516b }
-
-// TypeName returns "starGiftAttributeRarityRare".
-func (*StarGiftAttributeRarityRare) TypeName() string { return "starGiftAttributeRarityRare" }
 
 func (*StarGiftAttributeRarityRare) isStarGiftAttributeRarityClass() {}
 
@@ -74369,9 +69355,6 @@ type StarGiftAttributeRarityEpic struct {
 // TypeID returns 0x78fbf3a8.
 func (*StarGiftAttributeRarityEpic) TypeID() uint32 { return 0x78fbf3a8 }
 
-// TypeName returns "starGiftAttributeRarityEpic".
-func (*StarGiftAttributeRarityEpic) TypeName() string { return "starGiftAttributeRarityEpic" }
-
 func (*StarGiftAttributeRarityEpic) isStarGiftAttributeRarityClass() {}
 
 // EncodeBare writes the fields of starGiftAttributeRarityEpic.
@@ -74391,9 +69374,6 @@ type StarGiftAttributeRarityLegendary struct {
 
 // TypeID returns 0xcef7e7a8.
 func (*StarGiftAttributeRarityLegendary) TypeID() uint32 { return 0xcef7e7a8 }
-
-// TypeName returns "starGiftAttributeRarityLegendary".
-func (*StarGiftAttributeRarityLegendary) TypeName() string { return "starGiftAttributeRarityLegendary" }
 
 func (*StarGiftAttributeRarityLegendary) isStarGiftAttributeRarityClass() {}
 
@@ -74439,9 +69419,6 @@ type KeyboardButtonStyle struct {
 
 // TypeID returns 0x4fdd3430.
 func (*KeyboardButtonStyle) TypeID() uint32 { return 0x4fdd3430 }
-
-// TypeName returns "keyboardButtonStyle".
-func (*KeyboardButtonStyle) TypeName() string { return "keyboardButtonStyle" }
 
 func (*KeyboardButtonStyle) isKeyboardButtonStyleClass() {}
 
@@ -74514,9 +69491,6 @@ type InputMessageReadMetric struct {
 // TypeID returns 0x402b4495.
 func (*InputMessageReadMetric) TypeID() uint32 { return 0x402b4495 }
 
-// TypeName returns "inputMessageReadMetric".
-func (*InputMessageReadMetric) TypeName() string { return "inputMessageReadMetric" }
-
 func (*InputMessageReadMetric) isInputMessageReadMetricClass() {}
 
 // EncodeBare writes the fields of inputMessageReadMetric.
@@ -74571,9 +69545,6 @@ type BotsExportedBotToken struct {
 // TypeID returns 0x3c60b621.
 func (*BotsExportedBotToken) TypeID() uint32 { return 0x3c60b621 }
 
-// TypeName returns "bots.exportedBotToken".
-func (*BotsExportedBotToken) TypeName() string { return "bots.exportedBotToken" }
-
 func (*BotsExportedBotToken) isBotsExportedBotTokenClass() {}
 
 // EncodeBare writes the fields of bots.exportedBotToken.
@@ -74617,9 +69588,6 @@ type BotsRequestedButton struct {
 
 // TypeID returns 0xf13bbcd7.
 func (*BotsRequestedButton) TypeID() uint32 { return 0xf13bbcd7 }
-
-// TypeName returns "bots.requestedButton".
-func (*BotsRequestedButton) TypeName() string { return "bots.requestedButton" }
 
 func (*BotsRequestedButton) isBotsRequestedButtonClass() {}
 
@@ -74665,9 +69633,6 @@ type MessagesComposedMessageWithAI struct {
 
 // TypeID returns 0x90d7adfa.
 func (*MessagesComposedMessageWithAI) TypeID() uint32 { return 0x90d7adfa }
-
-// TypeName returns "messages.composedMessageWithAI".
-func (*MessagesComposedMessageWithAI) TypeName() string { return "messages.composedMessageWithAI" }
 
 func (*MessagesComposedMessageWithAI) isMessagesComposedMessageWithAIClass() {}
 
@@ -74725,9 +69690,6 @@ type StatsPollStats struct {
 // TypeID returns 0x2999beed.
 func (*StatsPollStats) TypeID() uint32 { return 0x2999beed }
 
-// TypeName returns "stats.pollStats".
-func (*StatsPollStats) TypeName() string { return "stats.pollStats" }
-
 func (*StatsPollStats) isStatsPollStatsClass() {}
 
 // EncodeBare writes the fields of stats.pollStats.
@@ -74772,9 +69734,6 @@ type InputAiComposeToneDefault struct {
 // TypeID returns 0x1fe9a9bf.
 func (*InputAiComposeToneDefault) TypeID() uint32 { return 0x1fe9a9bf }
 
-// TypeName returns "inputAiComposeToneDefault".
-func (*InputAiComposeToneDefault) TypeName() string { return "inputAiComposeToneDefault" }
-
 func (*InputAiComposeToneDefault) isInputAiComposeToneClass() {}
 
 // EncodeBare writes the fields of inputAiComposeToneDefault.
@@ -74798,9 +69757,6 @@ type InputAiComposeToneID struct {
 
 // TypeID returns 0x0773c080.
 func (*InputAiComposeToneID) TypeID() uint32 { return 0x0773c080 }
-
-// TypeName returns "inputAiComposeToneID".
-func (*InputAiComposeToneID) TypeName() string { return "inputAiComposeToneID" }
 
 func (*InputAiComposeToneID) isInputAiComposeToneClass() {}
 
@@ -74827,9 +69783,6 @@ type InputAiComposeToneSlug struct {
 // TypeID returns 0x1fa01357.
 func (*InputAiComposeToneSlug) TypeID() uint32 { return 0x1fa01357 }
 
-// TypeName returns "inputAiComposeToneSlug".
-func (*InputAiComposeToneSlug) TypeName() string { return "inputAiComposeToneSlug" }
-
 func (*InputAiComposeToneSlug) isInputAiComposeToneClass() {}
 
 // EncodeBare writes the fields of inputAiComposeToneSlug.
@@ -74852,9 +69805,6 @@ type InputAiComposeToneSingleUse struct {
 
 // TypeID returns 0x0e0c35af.
 func (*InputAiComposeToneSingleUse) TypeID() uint32 { return 0x0e0c35af }
-
-// TypeName returns "inputAiComposeToneSingleUse".
-func (*InputAiComposeToneSingleUse) TypeName() string { return "inputAiComposeToneSingleUse" }
 
 func (*InputAiComposeToneSingleUse) isInputAiComposeToneClass() {}
 
@@ -74908,9 +69858,6 @@ type AiComposeTone struct {
 
 // TypeID returns 0xcff63ea9.
 func (*AiComposeTone) TypeID() uint32 { return 0xcff63ea9 }
-
-// TypeName returns "aiComposeTone".
-func (*AiComposeTone) TypeName() string { return "aiComposeTone" }
 
 func (*AiComposeTone) isAiComposeToneClass() {}
 
@@ -74995,9 +69942,6 @@ type AiComposeToneDefault struct {
 // TypeID returns 0x9bad6414.
 func (*AiComposeToneDefault) TypeID() uint32 { return 0x9bad6414 }
 
-// TypeName returns "aiComposeToneDefault".
-func (*AiComposeToneDefault) TypeName() string { return "aiComposeToneDefault" }
-
 func (*AiComposeToneDefault) isAiComposeToneClass() {}
 
 // EncodeBare writes the fields of aiComposeToneDefault.
@@ -75045,9 +69989,6 @@ type AicomposeTonesNotModified struct {
 // TypeID returns 0xc1f46103.
 func (*AicomposeTonesNotModified) TypeID() uint32 { return 0xc1f46103 }
 
-// TypeName returns "aicompose.tonesNotModified".
-func (*AicomposeTonesNotModified) TypeName() string { return "aicompose.tonesNotModified" }
-
 func (*AicomposeTonesNotModified) isAicomposeTonesClass() {}
 
 // EncodeBare writes the fields of aicompose.tonesNotModified.
@@ -75070,9 +70011,6 @@ type AicomposeTones struct {
 
 // TypeID returns 0x6c9d0efe.
 func (*AicomposeTones) TypeID() uint32 { return 0x6c9d0efe }
-
-// TypeName returns "aicompose.tones".
-func (*AicomposeTones) TypeName() string { return "aicompose.tones" }
 
 func (*AicomposeTones) isAicomposeTonesClass() {}
 
@@ -75123,9 +70061,6 @@ type AiComposeToneExample struct {
 // TypeID returns 0xf1d628ec.
 func (*AiComposeToneExample) TypeID() uint32 { return 0xf1d628ec }
 
-// TypeName returns "aiComposeToneExample".
-func (*AiComposeToneExample) TypeName() string { return "aiComposeToneExample" }
-
 func (*AiComposeToneExample) isAiComposeToneExampleClass() {}
 
 // EncodeBare writes the fields of aiComposeToneExample.
@@ -75172,9 +70107,6 @@ type BotsAccessSettings struct {
 
 // TypeID returns 0xdd1fbf93.
 func (*BotsAccessSettings) TypeID() uint32 { return 0xdd1fbf93 }
-
-// TypeName returns "bots.accessSettings".
-func (*BotsAccessSettings) TypeName() string { return "bots.accessSettings" }
 
 func (*BotsAccessSettings) isBotsAccessSettingsClass() {}
 
@@ -75234,9 +70166,6 @@ type MessagesChatInviteJoinResultOk struct {
 // TypeID returns 0x445663a7.
 func (*MessagesChatInviteJoinResultOk) TypeID() uint32 { return 0x445663a7 }
 
-// TypeName returns "messages.chatInviteJoinResultOk".
-func (*MessagesChatInviteJoinResultOk) TypeName() string { return "messages.chatInviteJoinResultOk" }
-
 func (*MessagesChatInviteJoinResultOk) isMessagesChatInviteJoinResultClass() {}
 
 // EncodeBare writes the fields of messages.chatInviteJoinResultOk.
@@ -75261,11 +70190,6 @@ type MessagesChatInviteJoinResultWebView struct {
 
 // TypeID returns 0x61ca29d3.
 func (*MessagesChatInviteJoinResultWebView) TypeID() uint32 { return 0x61ca29d3 }
-
-// TypeName returns "messages.chatInviteJoinResultWebView".
-func (*MessagesChatInviteJoinResultWebView) TypeName() string {
-	return "messages.chatInviteJoinResultWebView"
-}
 
 func (*MessagesChatInviteJoinResultWebView) isMessagesChatInviteJoinResultClass() {}
 
@@ -75314,9 +70238,6 @@ type JoinChatBotResultApproved struct {
 // TypeID returns 0xae152a69.
 func (*JoinChatBotResultApproved) TypeID() uint32 { return 0xae152a69 }
 
-// TypeName returns "joinChatBotResultApproved".
-func (*JoinChatBotResultApproved) TypeName() string { return "joinChatBotResultApproved" }
-
 func (*JoinChatBotResultApproved) isJoinChatBotResultClass() {}
 
 // EncodeBare writes the fields of joinChatBotResultApproved.
@@ -75336,9 +70257,6 @@ type JoinChatBotResultDeclined struct {
 
 // TypeID returns 0x0efa0194.
 func (*JoinChatBotResultDeclined) TypeID() uint32 { return 0x0efa0194 }
-
-// TypeName returns "joinChatBotResultDeclined".
-func (*JoinChatBotResultDeclined) TypeName() string { return "joinChatBotResultDeclined" }
 
 func (*JoinChatBotResultDeclined) isJoinChatBotResultClass() {}
 
@@ -75360,9 +70278,6 @@ type JoinChatBotResultQueued struct {
 // TypeID returns 0x98a3a840.
 func (*JoinChatBotResultQueued) TypeID() uint32 { return 0x98a3a840 }
 
-// TypeName returns "joinChatBotResultQueued".
-func (*JoinChatBotResultQueued) TypeName() string { return "joinChatBotResultQueued" }
-
 func (*JoinChatBotResultQueued) isJoinChatBotResultClass() {}
 
 // EncodeBare writes the fields of joinChatBotResultQueued.
@@ -75383,9 +70298,6 @@ type JoinChatBotResultWebView struct {
 
 // TypeID returns 0xd6e3b813.
 func (*JoinChatBotResultWebView) TypeID() uint32 { return 0xd6e3b813 }
-
-// TypeName returns "joinChatBotResultWebView".
-func (*JoinChatBotResultWebView) TypeName() string { return "joinChatBotResultWebView" }
 
 func (*JoinChatBotResultWebView) isJoinChatBotResultClass() {}
 
@@ -75433,9 +70345,6 @@ type WebDomainException struct {
 
 // TypeID returns 0x933ca597.
 func (*WebDomainException) TypeID() uint32 { return 0x933ca597 }
-
-// TypeName returns "webDomainException".
-func (*WebDomainException) TypeName() string { return "webDomainException" }
 
 func (*WebDomainException) isWebDomainExceptionClass() {}
 
@@ -75496,11 +70405,6 @@ type AccountWebBrowserSettingsNotModified struct {
 // TypeID returns 0xc31c8f4e.
 func (*AccountWebBrowserSettingsNotModified) TypeID() uint32 { return 0xc31c8f4e }
 
-// TypeName returns "account.webBrowserSettingsNotModified".
-func (*AccountWebBrowserSettingsNotModified) TypeName() string {
-	return "account.webBrowserSettingsNotModified"
-}
-
 func (*AccountWebBrowserSettingsNotModified) isAccountWebBrowserSettingsClass() {}
 
 // EncodeBare writes the fields of account.webBrowserSettingsNotModified.
@@ -75525,9 +70429,6 @@ type AccountWebBrowserSettings struct {
 
 // TypeID returns 0x79eb8cb3.
 func (*AccountWebBrowserSettings) TypeID() uint32 { return 0x79eb8cb3 }
-
-// TypeName returns "account.webBrowserSettings".
-func (*AccountWebBrowserSettings) TypeName() string { return "account.webBrowserSettings" }
 
 func (*AccountWebBrowserSettings) isAccountWebBrowserSettingsClass() {}
 
@@ -75589,9 +70490,6 @@ type InputRichFilePhoto struct {
 // TypeID returns 0x9b00622b.
 func (*InputRichFilePhoto) TypeID() uint32 { return 0x9b00622b }
 
-// TypeName returns "inputRichFilePhoto".
-func (*InputRichFilePhoto) TypeName() string { return "inputRichFilePhoto" }
-
 func (*InputRichFilePhoto) isInputRichFileClass() {}
 
 // EncodeBare writes the fields of inputRichFilePhoto.
@@ -75617,9 +70515,6 @@ type InputRichFileDocument struct {
 
 // TypeID returns 0x83281dbd.
 func (*InputRichFileDocument) TypeID() uint32 { return 0x83281dbd }
-
-// TypeName returns "inputRichFileDocument".
-func (*InputRichFileDocument) TypeName() string { return "inputRichFileDocument" }
 
 func (*InputRichFileDocument) isInputRichFileClass() {}
 
@@ -75671,9 +70566,6 @@ type InputRichMessage struct {
 
 // TypeID returns 0xe4c449fc.
 func (*InputRichMessage) TypeID() uint32 { return 0xe4c449fc }
-
-// TypeName returns "inputRichMessage".
-func (*InputRichMessage) TypeName() string { return "inputRichMessage" }
 
 func (*InputRichMessage) isInputRichMessageClass() {}
 
@@ -75739,9 +70631,6 @@ type InputRichMessageHTML struct {
 // TypeID returns 0xdacb836a.
 func (*InputRichMessageHTML) TypeID() uint32 { return 0xdacb836a }
 
-// TypeName returns "inputRichMessageHTML".
-func (*InputRichMessageHTML) TypeName() string { return "inputRichMessageHTML" }
-
 func (*InputRichMessageHTML) isInputRichMessageClass() {}
 
 // EncodeBare writes the fields of inputRichMessageHTML.
@@ -75787,9 +70676,6 @@ type InputRichMessageMarkdown struct {
 
 // TypeID returns 0x004b572c.
 func (*InputRichMessageMarkdown) TypeID() uint32 { return 0x004b572c }
-
-// TypeName returns "inputRichMessageMarkdown".
-func (*InputRichMessageMarkdown) TypeName() string { return "inputRichMessageMarkdown" }
 
 func (*InputRichMessageMarkdown) isInputRichMessageClass() {}
 
@@ -75859,9 +70745,6 @@ type RichMessage struct {
 // TypeID returns 0xbaf39d8b.
 func (*RichMessage) TypeID() uint32 { return 0xbaf39d8b }
 
-// TypeName returns "richMessage".
-func (*RichMessage) TypeName() string { return "richMessage" }
-
 func (*RichMessage) isRichMessageClass() {}
 
 // EncodeBare writes the fields of richMessage.
@@ -75922,9 +70805,6 @@ type CommunityPeer struct {
 
 // TypeID returns 0x76141ebd.
 func (*CommunityPeer) TypeID() uint32 { return 0x76141ebd }
-
-// TypeName returns "communityPeer".
-func (*CommunityPeer) TypeName() string { return "communityPeer" }
 
 func (*CommunityPeer) isCommunityPeerClass() {}
 
@@ -75989,9 +70869,6 @@ type CommunityPeerRequest struct {
 // TypeID returns 0x7beafa85.
 func (*CommunityPeerRequest) TypeID() uint32 { return 0x7beafa85 }
 
-// TypeName returns "communityPeerRequest".
-func (*CommunityPeerRequest) TypeName() string { return "communityPeerRequest" }
-
 func (*CommunityPeerRequest) isCommunityPeerRequestClass() {}
 
 // EncodeBare writes the fields of communityPeerRequest.
@@ -76050,9 +70927,6 @@ type CommunitiesPeerLinkRequests struct {
 
 // TypeID returns 0x2244afad.
 func (*CommunitiesPeerLinkRequests) TypeID() uint32 { return 0x2244afad }
-
-// TypeName returns "communities.peerLinkRequests".
-func (*CommunitiesPeerLinkRequests) TypeName() string { return "communities.peerLinkRequests" }
 
 func (*CommunitiesPeerLinkRequests) isCommunitiesPeerLinkRequestsClass() {}
 
@@ -76132,9 +71006,6 @@ type EphemeralMessage struct {
 
 // TypeID returns 0xdd27bee9.
 func (*EphemeralMessage) TypeID() uint32 { return 0xdd27bee9 }
-
-// TypeName returns "ephemeralMessage".
-func (*EphemeralMessage) TypeName() string { return "ephemeralMessage" }
 
 func (*EphemeralMessage) isEphemeralMessageClass() {}
 
@@ -76291,11 +71162,6 @@ type CommunitiesParticipantJoinedChats struct {
 // TypeID returns 0x8d78512a.
 func (*CommunitiesParticipantJoinedChats) TypeID() uint32 { return 0x8d78512a }
 
-// TypeName returns "communities.participantJoinedChats".
-func (*CommunitiesParticipantJoinedChats) TypeName() string {
-	return "communities.participantJoinedChats"
-}
-
 func (*CommunitiesParticipantJoinedChats) isCommunitiesParticipantJoinedChatsClass() {}
 
 // EncodeBare writes the fields of communities.participantJoinedChats.
@@ -76346,9 +71212,6 @@ type MessagesTranslatedRichMessage struct {
 // TypeID returns 0x4203998f.
 func (*MessagesTranslatedRichMessage) TypeID() uint32 { return 0x4203998f }
 
-// TypeName returns "messages.translatedRichMessage".
-func (*MessagesTranslatedRichMessage) TypeName() string { return "messages.translatedRichMessage" }
-
 func (*MessagesTranslatedRichMessage) isMessagesTranslatedRichMessageClass() {}
 
 // EncodeBare writes the fields of messages.translatedRichMessage.
@@ -76393,11 +71256,6 @@ type MessagesComposedRichMessageWithAI struct {
 // TypeID returns 0x4c4537c8.
 func (*MessagesComposedRichMessageWithAI) TypeID() uint32 { return 0x4c4537c8 }
 
-// TypeName returns "messages.composedRichMessageWithAI".
-func (*MessagesComposedRichMessageWithAI) TypeName() string {
-	return "messages.composedRichMessageWithAI"
-}
-
 func (*MessagesComposedRichMessageWithAI) isMessagesComposedRichMessageWithAIClass() {}
 
 // EncodeBare writes the fields of messages.composedRichMessageWithAI.
@@ -76441,9 +71299,6 @@ type ButtonTypeDefault struct {
 // TypeID returns 0xc9dd90e9.
 func (*ButtonTypeDefault) TypeID() uint32 { return 0xc9dd90e9 }
 
-// TypeName returns "buttonTypeDefault".
-func (*ButtonTypeDefault) TypeName() string { return "buttonTypeDefault" }
-
 func (*ButtonTypeDefault) isButtonTypeClass() {}
 
 // EncodeBare writes the fields of buttonTypeDefault.
@@ -76463,9 +71318,6 @@ type ButtonTypeRequestPhone struct {
 
 // TypeID returns 0xdf3d36f9.
 func (*ButtonTypeRequestPhone) TypeID() uint32 { return 0xdf3d36f9 }
-
-// TypeName returns "buttonTypeRequestPhone".
-func (*ButtonTypeRequestPhone) TypeName() string { return "buttonTypeRequestPhone" }
 
 func (*ButtonTypeRequestPhone) isButtonTypeClass() {}
 
@@ -76487,9 +71339,6 @@ type ButtonTypeRequestGeoLocation struct {
 // TypeID returns 0x9beee140.
 func (*ButtonTypeRequestGeoLocation) TypeID() uint32 { return 0x9beee140 }
 
-// TypeName returns "buttonTypeRequestGeoLocation".
-func (*ButtonTypeRequestGeoLocation) TypeName() string { return "buttonTypeRequestGeoLocation" }
-
 func (*ButtonTypeRequestGeoLocation) isButtonTypeClass() {}
 
 // EncodeBare writes the fields of buttonTypeRequestGeoLocation.
@@ -76510,9 +71359,6 @@ type ButtonTypeRequestPoll struct {
 
 // TypeID returns 0xaacfff84.
 func (*ButtonTypeRequestPoll) TypeID() uint32 { return 0xaacfff84 }
-
-// TypeName returns "buttonTypeRequestPoll".
-func (*ButtonTypeRequestPoll) TypeName() string { return "buttonTypeRequestPoll" }
 
 func (*ButtonTypeRequestPoll) isButtonTypeClass() {}
 
@@ -76549,9 +71395,6 @@ type ButtonTypeRequestPeer struct {
 // TypeID returns 0x4f58a237.
 func (*ButtonTypeRequestPeer) TypeID() uint32 { return 0x4f58a237 }
 
-// TypeName returns "buttonTypeRequestPeer".
-func (*ButtonTypeRequestPeer) TypeName() string { return "buttonTypeRequestPeer" }
-
 func (*ButtonTypeRequestPeer) isButtonTypeClass() {}
 
 // EncodeBare writes the fields of buttonTypeRequestPeer.
@@ -76586,9 +71429,6 @@ type InputButtonTypeRequestPeer struct {
 
 // TypeID returns 0x3fe268fe.
 func (*InputButtonTypeRequestPeer) TypeID() uint32 { return 0x3fe268fe }
-
-// TypeName returns "inputButtonTypeRequestPeer".
-func (*InputButtonTypeRequestPeer) TypeName() string { return "inputButtonTypeRequestPeer" }
 
 func (*InputButtonTypeRequestPeer) isButtonTypeClass() {}
 
@@ -76631,9 +71471,6 @@ type ButtonTypeSimpleWebView struct {
 
 // TypeID returns 0xc01a597a.
 func (*ButtonTypeSimpleWebView) TypeID() uint32 { return 0xc01a597a }
-
-// TypeName returns "buttonTypeSimpleWebView".
-func (*ButtonTypeSimpleWebView) TypeName() string { return "buttonTypeSimpleWebView" }
 
 func (*ButtonTypeSimpleWebView) isButtonTypeClass() {}
 
@@ -76679,9 +71516,6 @@ type InlineButtonTypeURL struct {
 // TypeID returns 0xeca4f8d4.
 func (*InlineButtonTypeURL) TypeID() uint32 { return 0xeca4f8d4 }
 
-// TypeName returns "inlineButtonTypeUrl".
-func (*InlineButtonTypeURL) TypeName() string { return "inlineButtonTypeUrl" }
-
 func (*InlineButtonTypeURL) isInlineButtonTypeClass() {}
 
 // EncodeBare writes the fields of inlineButtonTypeUrl.
@@ -76706,9 +71540,6 @@ type InlineButtonTypeURLAuth struct {
 
 // TypeID returns 0xbfd02da2.
 func (*InlineButtonTypeURLAuth) TypeID() uint32 { return 0xbfd02da2 }
-
-// TypeName returns "inlineButtonTypeUrlAuth".
-func (*InlineButtonTypeURLAuth) TypeName() string { return "inlineButtonTypeUrlAuth" }
 
 func (*InlineButtonTypeURLAuth) isInlineButtonTypeClass() {}
 
@@ -76749,9 +71580,6 @@ type InputInlineButtonTypeURLAuth struct {
 
 // TypeID returns 0x9961bcb4.
 func (*InputInlineButtonTypeURLAuth) TypeID() uint32 { return 0x9961bcb4 }
-
-// TypeName returns "inputInlineButtonTypeUrlAuth".
-func (*InputInlineButtonTypeURLAuth) TypeName() string { return "inputInlineButtonTypeUrlAuth" }
 
 func (*InputInlineButtonTypeURLAuth) isInlineButtonTypeClass() {}
 
@@ -76801,9 +71629,6 @@ type InlineButtonTypeWebView struct {
 // TypeID returns 0x3bcab5b4.
 func (*InlineButtonTypeWebView) TypeID() uint32 { return 0x3bcab5b4 }
 
-// TypeName returns "inlineButtonTypeWebView".
-func (*InlineButtonTypeWebView) TypeName() string { return "inlineButtonTypeWebView" }
-
 func (*InlineButtonTypeWebView) isInlineButtonTypeClass() {}
 
 // EncodeBare writes the fields of inlineButtonTypeWebView.
@@ -76827,9 +71652,6 @@ type InlineButtonTypeCallback struct {
 
 // TypeID returns 0x2955bc38.
 func (*InlineButtonTypeCallback) TypeID() uint32 { return 0x2955bc38 }
-
-// TypeName returns "inlineButtonTypeCallback".
-func (*InlineButtonTypeCallback) TypeName() string { return "inlineButtonTypeCallback" }
 
 func (*InlineButtonTypeCallback) isInlineButtonTypeClass() {}
 
@@ -76860,9 +71682,6 @@ type InlineButtonTypeGame struct {
 // TypeID returns 0x5cd3709d.
 func (*InlineButtonTypeGame) TypeID() uint32 { return 0x5cd3709d }
 
-// TypeName returns "inlineButtonTypeGame".
-func (*InlineButtonTypeGame) TypeName() string { return "inlineButtonTypeGame" }
-
 func (*InlineButtonTypeGame) isInlineButtonTypeClass() {}
 
 // EncodeBare writes the fields of inlineButtonTypeGame.
@@ -76882,9 +71701,6 @@ type InlineButtonTypeBuy struct {
 
 // TypeID returns 0x48bad7a5.
 func (*InlineButtonTypeBuy) TypeID() uint32 { return 0x48bad7a5 }
-
-// TypeName returns "inlineButtonTypeBuy".
-func (*InlineButtonTypeBuy) TypeName() string { return "inlineButtonTypeBuy" }
 
 func (*InlineButtonTypeBuy) isInlineButtonTypeClass() {}
 
@@ -76908,9 +71724,6 @@ type InlineButtonTypeSwitchInline struct {
 
 // TypeID returns 0x93773ff5.
 func (*InlineButtonTypeSwitchInline) TypeID() uint32 { return 0x93773ff5 }
-
-// TypeName returns "inlineButtonTypeSwitchInline".
-func (*InlineButtonTypeSwitchInline) TypeName() string { return "inlineButtonTypeSwitchInline" }
 
 func (*InlineButtonTypeSwitchInline) isInlineButtonTypeClass() {}
 
@@ -76951,9 +71764,6 @@ type InlineButtonTypeUserProfile struct {
 // TypeID returns 0x3fa33fcf.
 func (*InlineButtonTypeUserProfile) TypeID() uint32 { return 0x3fa33fcf }
 
-// TypeName returns "inlineButtonTypeUserProfile".
-func (*InlineButtonTypeUserProfile) TypeName() string { return "inlineButtonTypeUserProfile" }
-
 func (*InlineButtonTypeUserProfile) isInlineButtonTypeClass() {}
 
 // EncodeBare writes the fields of inlineButtonTypeUserProfile.
@@ -76976,9 +71786,6 @@ type InputInlineButtonTypeUserProfile struct {
 
 // TypeID returns 0x53f3ce5a.
 func (*InputInlineButtonTypeUserProfile) TypeID() uint32 { return 0x53f3ce5a }
-
-// TypeName returns "inputInlineButtonTypeUserProfile".
-func (*InputInlineButtonTypeUserProfile) TypeName() string { return "inputInlineButtonTypeUserProfile" }
 
 func (*InputInlineButtonTypeUserProfile) isInlineButtonTypeClass() {}
 
@@ -77003,9 +71810,6 @@ type InlineButtonTypeCopy struct {
 // TypeID returns 0xb41d3272.
 func (*InlineButtonTypeCopy) TypeID() uint32 { return 0xb41d3272 }
 
-// TypeName returns "inlineButtonTypeCopy".
-func (*InlineButtonTypeCopy) TypeName() string { return "inlineButtonTypeCopy" }
-
 func (*InlineButtonTypeCopy) isInlineButtonTypeClass() {}
 
 // EncodeBare writes the fields of inlineButtonTypeCopy.
@@ -77027,9 +71831,6 @@ type InlineButtonTypeDisabled struct {
 
 // TypeID returns 0xa438619d.
 func (*InlineButtonTypeDisabled) TypeID() uint32 { return 0xa438619d }
-
-// TypeName returns "inlineButtonTypeDisabled".
-func (*InlineButtonTypeDisabled) TypeName() string { return "inlineButtonTypeDisabled" }
 
 func (*InlineButtonTypeDisabled) isInlineButtonTypeClass() {}
 
@@ -77074,9 +71875,6 @@ type KeyboardInlineButton struct {
 
 // TypeID returns 0x11c1a322.
 func (*KeyboardInlineButton) TypeID() uint32 { return 0x11c1a322 }
-
-// TypeName returns "keyboardInlineButton".
-func (*KeyboardInlineButton) TypeName() string { return "keyboardInlineButton" }
 
 func (*KeyboardInlineButton) isKeyboardInlineButtonClass() {}
 
@@ -77136,9 +71934,6 @@ type KeyboardInlineButtonRow struct {
 // TypeID returns 0x19420af6.
 func (*KeyboardInlineButtonRow) TypeID() uint32 { return 0x19420af6 }
 
-// TypeName returns "keyboardInlineButtonRow".
-func (*KeyboardInlineButtonRow) TypeName() string { return "keyboardInlineButtonRow" }
-
 func (*KeyboardInlineButtonRow) isKeyboardInlineButtonRowClass() {}
 
 // EncodeBare writes the fields of keyboardInlineButtonRow.
@@ -77185,9 +71980,6 @@ type RichButtonStyle struct {
 
 // TypeID returns 0x03c610bd.
 func (*RichButtonStyle) TypeID() uint32 { return 0x03c610bd }
-
-// TypeName returns "richButtonStyle".
-func (*RichButtonStyle) TypeName() string { return "richButtonStyle" }
 
 func (*RichButtonStyle) isRichButtonStyleClass() {}
 
@@ -77252,9 +72044,6 @@ type PageButton struct {
 // TypeID returns 0x692a5488.
 func (*PageButton) TypeID() uint32 { return 0x692a5488 }
 
-// TypeName returns "pageButton".
-func (*PageButton) TypeName() string { return "pageButton" }
-
 func (*PageButton) isPageButtonClass() {}
 
 // EncodeBare writes the fields of pageButton.
@@ -77312,11 +72101,6 @@ type EphemeralWelcomeMessagesNotModified struct {
 // TypeID returns 0x59ffdb31.
 func (*EphemeralWelcomeMessagesNotModified) TypeID() uint32 { return 0x59ffdb31 }
 
-// TypeName returns "ephemeral.welcomeMessagesNotModified".
-func (*EphemeralWelcomeMessagesNotModified) TypeName() string {
-	return "ephemeral.welcomeMessagesNotModified"
-}
-
 func (*EphemeralWelcomeMessagesNotModified) isEphemeralWelcomeMessagesClass() {}
 
 // EncodeBare writes the fields of ephemeral.welcomeMessagesNotModified.
@@ -77338,9 +72122,6 @@ type EphemeralWelcomeMessages struct {
 
 // TypeID returns 0x104fc872.
 func (*EphemeralWelcomeMessages) TypeID() uint32 { return 0x104fc872 }
-
-// TypeName returns "ephemeral.welcomeMessages".
-func (*EphemeralWelcomeMessages) TypeName() string { return "ephemeral.welcomeMessages" }
 
 func (*EphemeralWelcomeMessages) isEphemeralWelcomeMessagesClass() {}
 
@@ -77388,9 +72169,6 @@ type AuthFirebasePnvIntent struct {
 
 // TypeID returns 0xdf5ac00c.
 func (*AuthFirebasePnvIntent) TypeID() uint32 { return 0xdf5ac00c }
-
-// TypeName returns "auth.firebasePnvIntent".
-func (*AuthFirebasePnvIntent) TypeName() string { return "auth.firebasePnvIntent" }
 
 func (*AuthFirebasePnvIntent) isAuthFirebasePnvIntentClass() {}
 

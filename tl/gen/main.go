@@ -373,7 +373,6 @@ func (g *gen) genCombinator(b *bytes.Buffer, c *schema.Combinator) error {
 	}
 	b.WriteString("}\n\n")
 	fmt.Fprintf(b, "// TypeID returns %#08x.\nfunc (*%s) TypeID() uint32 { return %#08x }\n\n", c.ID, name, c.ID)
-	fmt.Fprintf(b, "// TypeName returns %q.\nfunc (*%s) TypeName() string { return %q }\n\n", c.Name, name, c.Name)
 	if !c.Function && !skippedTypes[c.Result.Name] {
 		fmt.Fprintf(b, "func (*%s) is%s() {}\n\n", name, className(c.Result.Name))
 	}
@@ -559,7 +558,7 @@ func (g *gen) generate() (map[string][]byte, error) {
 func (g *gen) genRegistry() ([]byte, error) {
 	b := &bytes.Buffer{}
 	fmt.Fprintf(b, header, g.src)
-	fmt.Fprintf(b, "package %s\n\nimport (\n\t\"sync\"\n\n\t\"github.com/polygram/polygram/tl\"\n)\n\n", g.pkg)
+	fmt.Fprintf(b, "package %s\n\nimport (\n\t\"sort\"\n\t\"sync\"\n\n\t\"github.com/polygram/polygram/tl\"\n)\n\n", g.pkg)
 	if g.s.Layer != 0 {
 		fmt.Fprintf(b, "// Layer is the API layer of the schema this package was generated from.\nconst Layer = %d\n\n", g.s.Layer)
 	}
@@ -577,6 +576,7 @@ func (g *gen) genRegistry() ([]byte, error) {
 		fmt.Fprintf(b, "\tcase %#08x:\n\t\treturn &%s{}\n", c.ID, structName(c))
 	}
 	b.WriteString("\t}\n\treturn nil\n}\n\n")
+	g.genNames(b, all)
 
 	writeIDs := func(name, doc string, cs []*schema.Combinator) {
 		fmt.Fprintf(b, "// %s %s\nvar %s = [...]uint32{", name, doc, name)
@@ -595,7 +595,7 @@ func (g *gen) genRegistry() ([]byte, error) {
 	}
 	b.WriteString("// NewByName returns a new zero value of the constructor or function with the\n// given schema name (\"messages.sendMessage\"), or nil when the name is unknown.\n" +
 		"func NewByName(name string) tl.Object {\n\tbyNameOnce.Do(func() {\n\t\tbyName = make(map[string]uint32, len(ConstructorIDs)+len(FunctionIDs))\n" +
-		"\t\tfor _, ids := range [][]uint32{ConstructorIDs[:], FunctionIDs[:]} {\n\t\t\tfor _, id := range ids {\n\t\t\t\tbyName[New(id).TypeName()] = id\n\t\t\t}\n\t\t}\n\t})\n" +
+		"\t\tfor _, ids := range [][]uint32{ConstructorIDs[:], FunctionIDs[:]} {\n\t\t\tfor _, id := range ids {\n\t\t\t\tbyName[Name(id)] = id\n\t\t\t}\n\t\t}\n\t})\n" +
 		"\tid, ok := byName[name]\n\tif !ok {\n\t\treturn nil\n\t}\n\treturn New(id)\n}\n\n" +
 		"var (\n\tbyNameOnce sync.Once\n\tbyName     map[string]uint32\n)\n\n")
 	writeIDs("ConstructorIDs", "lists every generated constructor id in schema order.", g.s.Constructors)
@@ -723,4 +723,48 @@ func (g *gen) genEntities() ([]byte, error) {
 	}
 	b.WriteString("\t}\n\treturn users, chats\n}\n")
 	return b.Bytes(), nil
+}
+
+// genNames writes Name: the schema names of every combinator as one string
+// constant and an index sorted by id (no per-type method and no pointers,
+// so the table costs the shared library neither functions nor
+// relocations), registered with tl.RegisterNames for tl.Name.
+func (g *gen) genNames(b *bytes.Buffer, all []*schema.Combinator) {
+	byID := map[uint32]string{}
+	for _, c := range all {
+		byID[c.ID] = c.Name
+	}
+	ids := make([]uint32, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	var text strings.Builder
+	var index strings.Builder
+	for i, id := range ids {
+		if i%4 == 0 {
+			index.WriteString("\n\t")
+		}
+		fmt.Fprintf(&index, "{%#08x, %d}, ", id, text.Len())
+		text.WriteString(byID[id])
+	}
+	fmt.Fprintf(b, "// typeNames holds every schema name, in the order of typeNameIndex.\nconst typeNames = %q\n\n", text.String())
+	fmt.Fprintf(b, "// typeNameIndex maps ids (sorted) to the start of their name in typeNames;\n// a name ends where the next one starts.\nvar typeNameIndex = [...]struct{ id, off uint32 }{%s\n}\n\n", index.String())
+	b.WriteString(`// Name returns the schema name ("messages.sendMessage") of the constructor or
+// function with the given id, or "" when the id is unknown.
+func Name(id uint32) string {
+	i := sort.Search(len(typeNameIndex), func(i int) bool { return typeNameIndex[i].id >= id })
+	if i == len(typeNameIndex) || typeNameIndex[i].id != id {
+		return ""
+	}
+	end := uint32(len(typeNames))
+	if i+1 < len(typeNameIndex) {
+		end = typeNameIndex[i+1].off
+	}
+	return typeNames[typeNameIndex[i].off:end]
+}
+
+func init() { tl.RegisterNames(Name) }
+
+`)
 }

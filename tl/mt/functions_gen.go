@@ -15,9 +15,6 @@ type ReqPQRequest struct {
 // TypeID returns 0x60469778.
 func (*ReqPQRequest) TypeID() uint32 { return 0x60469778 }
 
-// TypeName returns "req_pq".
-func (*ReqPQRequest) TypeName() string { return "req_pq" }
-
 // EncodeBare writes the fields of req_pq.
 func (x *ReqPQRequest) EncodeBare(e *tl.Encoder) {
 	e.Int128(x.Nonce)
@@ -44,9 +41,6 @@ type ReqPQMultiRequest struct {
 
 // TypeID returns 0xbe7e8ef1.
 func (*ReqPQMultiRequest) TypeID() uint32 { return 0xbe7e8ef1 }
-
-// TypeName returns "req_pq_multi".
-func (*ReqPQMultiRequest) TypeName() string { return "req_pq_multi" }
 
 // EncodeBare writes the fields of req_pq_multi.
 func (x *ReqPQMultiRequest) EncodeBare(e *tl.Encoder) {
@@ -79,9 +73,6 @@ type ReqDHParamsRequest struct {
 
 // TypeID returns 0xd712e4be.
 func (*ReqDHParamsRequest) TypeID() uint32 { return 0xd712e4be }
-
-// TypeName returns "req_DH_params".
-func (*ReqDHParamsRequest) TypeName() string { return "req_DH_params" }
 
 // EncodeBare writes the fields of req_DH_params.
 func (x *ReqDHParamsRequest) EncodeBare(e *tl.Encoder) {
@@ -122,9 +113,6 @@ type SetClientDHParamsRequest struct {
 // TypeID returns 0xf5045f1f.
 func (*SetClientDHParamsRequest) TypeID() uint32 { return 0xf5045f1f }
 
-// TypeName returns "set_client_DH_params".
-func (*SetClientDHParamsRequest) TypeName() string { return "set_client_DH_params" }
-
 // EncodeBare writes the fields of set_client_DH_params.
 func (x *SetClientDHParamsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int128(x.Nonce)
@@ -155,9 +143,6 @@ type DestroyAuthKeyRequest struct {
 // TypeID returns 0xd1435160.
 func (*DestroyAuthKeyRequest) TypeID() uint32 { return 0xd1435160 }
 
-// TypeName returns "destroy_auth_key".
-func (*DestroyAuthKeyRequest) TypeName() string { return "destroy_auth_key" }
-
 // EncodeBare writes the fields of destroy_auth_key.
 func (x *DestroyAuthKeyRequest) EncodeBare(e *tl.Encoder) {
 }
@@ -182,9 +167,6 @@ type RPCDropAnswerRequest struct {
 
 // TypeID returns 0x58e4a740.
 func (*RPCDropAnswerRequest) TypeID() uint32 { return 0x58e4a740 }
-
-// TypeName returns "rpc_drop_answer".
-func (*RPCDropAnswerRequest) TypeName() string { return "rpc_drop_answer" }
 
 // EncodeBare writes the fields of rpc_drop_answer.
 func (x *RPCDropAnswerRequest) EncodeBare(e *tl.Encoder) {
@@ -213,9 +195,6 @@ type GetFutureSaltsRequest struct {
 // TypeID returns 0xb921bd04.
 func (*GetFutureSaltsRequest) TypeID() uint32 { return 0xb921bd04 }
 
-// TypeName returns "get_future_salts".
-func (*GetFutureSaltsRequest) TypeName() string { return "get_future_salts" }
-
 // EncodeBare writes the fields of get_future_salts.
 func (x *GetFutureSaltsRequest) EncodeBare(e *tl.Encoder) {
 	e.Int(x.Num)
@@ -242,9 +221,6 @@ type PingRequest struct {
 
 // TypeID returns 0x7abe77ec.
 func (*PingRequest) TypeID() uint32 { return 0x7abe77ec }
-
-// TypeName returns "ping".
-func (*PingRequest) TypeName() string { return "ping" }
 
 // EncodeBare writes the fields of ping.
 func (x *PingRequest) EncodeBare(e *tl.Encoder) {
@@ -274,9 +250,6 @@ type PingDelayDisconnectRequest struct {
 // TypeID returns 0xf3427b8c.
 func (*PingDelayDisconnectRequest) TypeID() uint32 { return 0xf3427b8c }
 
-// TypeName returns "ping_delay_disconnect".
-func (*PingDelayDisconnectRequest) TypeName() string { return "ping_delay_disconnect" }
-
 // EncodeBare writes the fields of ping_delay_disconnect.
 func (x *PingDelayDisconnectRequest) EncodeBare(e *tl.Encoder) {
 	e.Long(x.PingID)
@@ -305,9 +278,6 @@ type DestroySessionRequest struct {
 
 // TypeID returns 0xe7512126.
 func (*DestroySessionRequest) TypeID() uint32 { return 0xe7512126 }
-
-// TypeName returns "destroy_session".
-func (*DestroySessionRequest) TypeName() string { return "destroy_session" }
 
 // EncodeBare writes the fields of destroy_session.
 func (x *DestroySessionRequest) EncodeBare(e *tl.Encoder) {

@@ -39,9 +39,6 @@ type ResPQ struct {
 // TypeID returns 0x05162463.
 func (*ResPQ) TypeID() uint32 { return 0x05162463 }
 
-// TypeName returns "resPQ".
-func (*ResPQ) TypeName() string { return "resPQ" }
-
 func (*ResPQ) isResPQClass() {}
 
 // EncodeBare writes the fields of resPQ.
@@ -97,9 +94,6 @@ type PQInnerData struct {
 // TypeID returns 0x83c95aec.
 func (*PQInnerData) TypeID() uint32 { return 0x83c95aec }
 
-// TypeName returns "p_q_inner_data".
-func (*PQInnerData) TypeName() string { return "p_q_inner_data" }
-
 func (*PQInnerData) isPQInnerDataClass() {}
 
 // EncodeBare writes the fields of p_q_inner_data.
@@ -138,9 +132,6 @@ type PQInnerDataDC struct {
 
 // TypeID returns 0xa9f55f95.
 func (*PQInnerDataDC) TypeID() uint32 { return 0xa9f55f95 }
-
-// TypeName returns "p_q_inner_data_dc".
-func (*PQInnerDataDC) TypeName() string { return "p_q_inner_data_dc" }
 
 func (*PQInnerDataDC) isPQInnerDataClass() {}
 
@@ -183,9 +174,6 @@ type PQInnerDataTemp struct {
 // TypeID returns 0x3c6a84d4.
 func (*PQInnerDataTemp) TypeID() uint32 { return 0x3c6a84d4 }
 
-// TypeName returns "p_q_inner_data_temp".
-func (*PQInnerDataTemp) TypeName() string { return "p_q_inner_data_temp" }
-
 func (*PQInnerDataTemp) isPQInnerDataClass() {}
 
 // EncodeBare writes the fields of p_q_inner_data_temp.
@@ -227,9 +215,6 @@ type PQInnerDataTempDC struct {
 
 // TypeID returns 0x56fddf88.
 func (*PQInnerDataTempDC) TypeID() uint32 { return 0x56fddf88 }
-
-// TypeName returns "p_q_inner_data_temp_dc".
-func (*PQInnerDataTempDC) TypeName() string { return "p_q_inner_data_temp_dc" }
 
 func (*PQInnerDataTempDC) isPQInnerDataClass() {}
 
@@ -293,9 +278,6 @@ type BindAuthKeyInner struct {
 // TypeID returns 0x75a3f765.
 func (*BindAuthKeyInner) TypeID() uint32 { return 0x75a3f765 }
 
-// TypeName returns "bind_auth_key_inner".
-func (*BindAuthKeyInner) TypeName() string { return "bind_auth_key_inner" }
-
 func (*BindAuthKeyInner) isBindAuthKeyInnerClass() {}
 
 // EncodeBare writes the fields of bind_auth_key_inner.
@@ -350,9 +332,6 @@ type ServerDHParamsFail struct {
 // TypeID returns 0x79cb045d.
 func (*ServerDHParamsFail) TypeID() uint32 { return 0x79cb045d }
 
-// TypeName returns "server_DH_params_fail".
-func (*ServerDHParamsFail) TypeName() string { return "server_DH_params_fail" }
-
 func (*ServerDHParamsFail) isServerDHParamsClass() {}
 
 // EncodeBare writes the fields of server_DH_params_fail.
@@ -381,9 +360,6 @@ type ServerDHParamsOk struct {
 
 // TypeID returns 0xd0e8075c.
 func (*ServerDHParamsOk) TypeID() uint32 { return 0xd0e8075c }
-
-// TypeName returns "server_DH_params_ok".
-func (*ServerDHParamsOk) TypeName() string { return "server_DH_params_ok" }
 
 func (*ServerDHParamsOk) isServerDHParamsClass() {}
 
@@ -437,9 +413,6 @@ type ServerDHInnerData struct {
 
 // TypeID returns 0xb5890dba.
 func (*ServerDHInnerData) TypeID() uint32 { return 0xb5890dba }
-
-// TypeName returns "server_DH_inner_data".
-func (*ServerDHInnerData) TypeName() string { return "server_DH_inner_data" }
 
 func (*ServerDHInnerData) isServerDHInnerDataClass() {}
 
@@ -498,9 +471,6 @@ type ClientDHInnerData struct {
 // TypeID returns 0x6643b654.
 func (*ClientDHInnerData) TypeID() uint32 { return 0x6643b654 }
 
-// TypeName returns "client_DH_inner_data".
-func (*ClientDHInnerData) TypeName() string { return "client_DH_inner_data" }
-
 func (*ClientDHInnerData) isClientDHInnerDataClass() {}
 
 // EncodeBare writes the fields of client_DH_inner_data.
@@ -553,9 +523,6 @@ type DHGenOk struct {
 // TypeID returns 0x3bcbf734.
 func (*DHGenOk) TypeID() uint32 { return 0x3bcbf734 }
 
-// TypeName returns "dh_gen_ok".
-func (*DHGenOk) TypeName() string { return "dh_gen_ok" }
-
 func (*DHGenOk) isSetClientDHParamsAnswerClass() {}
 
 // EncodeBare writes the fields of dh_gen_ok.
@@ -585,9 +552,6 @@ type DHGenRetry struct {
 // TypeID returns 0x46dc1fb9.
 func (*DHGenRetry) TypeID() uint32 { return 0x46dc1fb9 }
 
-// TypeName returns "dh_gen_retry".
-func (*DHGenRetry) TypeName() string { return "dh_gen_retry" }
-
 func (*DHGenRetry) isSetClientDHParamsAnswerClass() {}
 
 // EncodeBare writes the fields of dh_gen_retry.
@@ -616,9 +580,6 @@ type DHGenFail struct {
 
 // TypeID returns 0xa69dae02.
 func (*DHGenFail) TypeID() uint32 { return 0xa69dae02 }
-
-// TypeName returns "dh_gen_fail".
-func (*DHGenFail) TypeName() string { return "dh_gen_fail" }
 
 func (*DHGenFail) isSetClientDHParamsAnswerClass() {}
 
@@ -667,9 +628,6 @@ type DestroyAuthKeyOk struct {
 // TypeID returns 0xf660e1d4.
 func (*DestroyAuthKeyOk) TypeID() uint32 { return 0xf660e1d4 }
 
-// TypeName returns "destroy_auth_key_ok".
-func (*DestroyAuthKeyOk) TypeName() string { return "destroy_auth_key_ok" }
-
 func (*DestroyAuthKeyOk) isDestroyAuthKeyResClass() {}
 
 // EncodeBare writes the fields of destroy_auth_key_ok.
@@ -690,9 +648,6 @@ type DestroyAuthKeyNone struct {
 // TypeID returns 0x0a9f2259.
 func (*DestroyAuthKeyNone) TypeID() uint32 { return 0x0a9f2259 }
 
-// TypeName returns "destroy_auth_key_none".
-func (*DestroyAuthKeyNone) TypeName() string { return "destroy_auth_key_none" }
-
 func (*DestroyAuthKeyNone) isDestroyAuthKeyResClass() {}
 
 // EncodeBare writes the fields of destroy_auth_key_none.
@@ -712,9 +667,6 @@ type DestroyAuthKeyFail struct {
 
 // TypeID returns 0xea109b13.
 func (*DestroyAuthKeyFail) TypeID() uint32 { return 0xea109b13 }
-
-// TypeName returns "destroy_auth_key_fail".
-func (*DestroyAuthKeyFail) TypeName() string { return "destroy_auth_key_fail" }
 
 func (*DestroyAuthKeyFail) isDestroyAuthKeyResClass() {}
 
@@ -757,9 +709,6 @@ type MsgsAck struct {
 
 // TypeID returns 0x62d6b459.
 func (*MsgsAck) TypeID() uint32 { return 0x62d6b459 }
-
-// TypeName returns "msgs_ack".
-func (*MsgsAck) TypeName() string { return "msgs_ack" }
 
 func (*MsgsAck) isMsgsAckClass() {}
 
@@ -807,9 +756,6 @@ type BadMsgNotification struct {
 // TypeID returns 0xa7eff811.
 func (*BadMsgNotification) TypeID() uint32 { return 0xa7eff811 }
 
-// TypeName returns "bad_msg_notification".
-func (*BadMsgNotification) TypeName() string { return "bad_msg_notification" }
-
 func (*BadMsgNotification) isBadMsgNotificationClass() {}
 
 // EncodeBare writes the fields of bad_msg_notification.
@@ -839,9 +785,6 @@ type BadServerSalt struct {
 
 // TypeID returns 0xedab447b.
 func (*BadServerSalt) TypeID() uint32 { return 0xedab447b }
-
-// TypeName returns "bad_server_salt".
-func (*BadServerSalt) TypeName() string { return "bad_server_salt" }
 
 func (*BadServerSalt) isBadMsgNotificationClass() {}
 
@@ -893,9 +836,6 @@ type MsgsStateReq struct {
 // TypeID returns 0xda69fb52.
 func (*MsgsStateReq) TypeID() uint32 { return 0xda69fb52 }
 
-// TypeName returns "msgs_state_req".
-func (*MsgsStateReq) TypeName() string { return "msgs_state_req" }
-
 func (*MsgsStateReq) isMsgsStateReqClass() {}
 
 // EncodeBare writes the fields of msgs_state_req.
@@ -940,9 +880,6 @@ type MsgsStateInfo struct {
 
 // TypeID returns 0x04deb57d.
 func (*MsgsStateInfo) TypeID() uint32 { return 0x04deb57d }
-
-// TypeName returns "msgs_state_info".
-func (*MsgsStateInfo) TypeName() string { return "msgs_state_info" }
 
 func (*MsgsStateInfo) isMsgsStateInfoClass() {}
 
@@ -990,9 +927,6 @@ type MsgsAllInfo struct {
 
 // TypeID returns 0x8cc0d131.
 func (*MsgsAllInfo) TypeID() uint32 { return 0x8cc0d131 }
-
-// TypeName returns "msgs_all_info".
-func (*MsgsAllInfo) TypeName() string { return "msgs_all_info" }
 
 func (*MsgsAllInfo) isMsgsAllInfoClass() {}
 
@@ -1043,9 +977,6 @@ type MsgDetailedInfo struct {
 // TypeID returns 0x276d3ec6.
 func (*MsgDetailedInfo) TypeID() uint32 { return 0x276d3ec6 }
 
-// TypeName returns "msg_detailed_info".
-func (*MsgDetailedInfo) TypeName() string { return "msg_detailed_info" }
-
 func (*MsgDetailedInfo) isMsgDetailedInfoClass() {}
 
 // EncodeBare writes the fields of msg_detailed_info.
@@ -1076,9 +1007,6 @@ type MsgNewDetailedInfo struct {
 
 // TypeID returns 0x809db6df.
 func (*MsgNewDetailedInfo) TypeID() uint32 { return 0x809db6df }
-
-// TypeName returns "msg_new_detailed_info".
-func (*MsgNewDetailedInfo) TypeName() string { return "msg_new_detailed_info" }
 
 func (*MsgNewDetailedInfo) isMsgDetailedInfoClass() {}
 
@@ -1128,9 +1056,6 @@ type MsgResendReq struct {
 // TypeID returns 0x7d861a08.
 func (*MsgResendReq) TypeID() uint32 { return 0x7d861a08 }
 
-// TypeName returns "msg_resend_req".
-func (*MsgResendReq) TypeName() string { return "msg_resend_req" }
-
 func (*MsgResendReq) isMsgResendReqClass() {}
 
 // EncodeBare writes the fields of msg_resend_req.
@@ -1175,9 +1100,6 @@ type RPCError struct {
 
 // TypeID returns 0x2144ca19.
 func (*RPCError) TypeID() uint32 { return 0x2144ca19 }
-
-// TypeName returns "rpc_error".
-func (*RPCError) TypeName() string { return "rpc_error" }
 
 func (*RPCError) isRPCErrorClass() {}
 
@@ -1224,9 +1146,6 @@ type RPCAnswerUnknown struct {
 // TypeID returns 0x5e2ad36e.
 func (*RPCAnswerUnknown) TypeID() uint32 { return 0x5e2ad36e }
 
-// TypeName returns "rpc_answer_unknown".
-func (*RPCAnswerUnknown) TypeName() string { return "rpc_answer_unknown" }
-
 func (*RPCAnswerUnknown) isRPCDropAnswerClass() {}
 
 // EncodeBare writes the fields of rpc_answer_unknown.
@@ -1246,9 +1165,6 @@ type RPCAnswerDroppedRunning struct {
 
 // TypeID returns 0xcd78e586.
 func (*RPCAnswerDroppedRunning) TypeID() uint32 { return 0xcd78e586 }
-
-// TypeName returns "rpc_answer_dropped_running".
-func (*RPCAnswerDroppedRunning) TypeName() string { return "rpc_answer_dropped_running" }
 
 func (*RPCAnswerDroppedRunning) isRPCDropAnswerClass() {}
 
@@ -1272,9 +1188,6 @@ type RPCAnswerDropped struct {
 
 // TypeID returns 0xa43ad8b7.
 func (*RPCAnswerDropped) TypeID() uint32 { return 0xa43ad8b7 }
-
-// TypeName returns "rpc_answer_dropped".
-func (*RPCAnswerDropped) TypeName() string { return "rpc_answer_dropped" }
 
 func (*RPCAnswerDropped) isRPCDropAnswerClass() {}
 
@@ -1326,9 +1239,6 @@ type FutureSalt struct {
 // TypeID returns 0x0949d9dc.
 func (*FutureSalt) TypeID() uint32 { return 0x0949d9dc }
 
-// TypeName returns "future_salt".
-func (*FutureSalt) TypeName() string { return "future_salt" }
-
 func (*FutureSalt) isFutureSaltClass() {}
 
 // EncodeBare writes the fields of future_salt.
@@ -1379,9 +1289,6 @@ type FutureSalts struct {
 // TypeID returns 0xae500895.
 func (*FutureSalts) TypeID() uint32 { return 0xae500895 }
 
-// TypeName returns "future_salts".
-func (*FutureSalts) TypeName() string { return "future_salts" }
-
 func (*FutureSalts) isFutureSaltsClass() {}
 
 // EncodeBare writes the fields of future_salts.
@@ -1431,9 +1338,6 @@ type Pong struct {
 // TypeID returns 0x347773c5.
 func (*Pong) TypeID() uint32 { return 0x347773c5 }
 
-// TypeName returns "pong".
-func (*Pong) TypeName() string { return "pong" }
-
 func (*Pong) isPongClass() {}
 
 // EncodeBare writes the fields of pong.
@@ -1480,9 +1384,6 @@ type DestroySessionOk struct {
 // TypeID returns 0xe22045fc.
 func (*DestroySessionOk) TypeID() uint32 { return 0xe22045fc }
 
-// TypeName returns "destroy_session_ok".
-func (*DestroySessionOk) TypeName() string { return "destroy_session_ok" }
-
 func (*DestroySessionOk) isDestroySessionResClass() {}
 
 // EncodeBare writes the fields of destroy_session_ok.
@@ -1505,9 +1406,6 @@ type DestroySessionNone struct {
 
 // TypeID returns 0x62d350c9.
 func (*DestroySessionNone) TypeID() uint32 { return 0x62d350c9 }
-
-// TypeName returns "destroy_session_none".
-func (*DestroySessionNone) TypeName() string { return "destroy_session_none" }
 
 func (*DestroySessionNone) isDestroySessionResClass() {}
 
@@ -1554,9 +1452,6 @@ type NewSessionCreated struct {
 
 // TypeID returns 0x9ec20908.
 func (*NewSessionCreated) TypeID() uint32 { return 0x9ec20908 }
-
-// TypeName returns "new_session_created".
-func (*NewSessionCreated) TypeName() string { return "new_session_created" }
 
 func (*NewSessionCreated) isNewSessionClass() {}
 
@@ -1608,9 +1503,6 @@ type HTTPWait struct {
 // TypeID returns 0x9299359f.
 func (*HTTPWait) TypeID() uint32 { return 0x9299359f }
 
-// TypeName returns "http_wait".
-func (*HTTPWait) TypeName() string { return "http_wait" }
-
 func (*HTTPWait) isHTTPWaitClass() {}
 
 // EncodeBare writes the fields of http_wait.
@@ -1660,9 +1552,6 @@ type IPPort struct {
 // TypeID returns 0xd433ad73.
 func (*IPPort) TypeID() uint32 { return 0xd433ad73 }
 
-// TypeName returns "ipPort".
-func (*IPPort) TypeName() string { return "ipPort" }
-
 func (*IPPort) isIPPortClass() {}
 
 // EncodeBare writes the fields of ipPort.
@@ -1689,9 +1578,6 @@ type IPPortSecret struct {
 
 // TypeID returns 0x37982646.
 func (*IPPortSecret) TypeID() uint32 { return 0x37982646 }
-
-// TypeName returns "ipPortSecret".
-func (*IPPortSecret) TypeName() string { return "ipPortSecret" }
 
 func (*IPPortSecret) isIPPortClass() {}
 
@@ -1743,9 +1629,6 @@ type AccessPointRule struct {
 // TypeID returns 0x4679b65f.
 func (*AccessPointRule) TypeID() uint32 { return 0x4679b65f }
 
-// TypeName returns "accessPointRule".
-func (*AccessPointRule) TypeName() string { return "accessPointRule" }
-
 func (*AccessPointRule) isAccessPointRuleClass() {}
 
 // EncodeBare writes the fields of accessPointRule.
@@ -1795,9 +1678,6 @@ type HelpConfigSimple struct {
 
 // TypeID returns 0x5a592a6c.
 func (*HelpConfigSimple) TypeID() uint32 { return 0x5a592a6c }
-
-// TypeName returns "help.configSimple".
-func (*HelpConfigSimple) TypeName() string { return "help.configSimple" }
 
 func (*HelpConfigSimple) isHelpConfigSimpleClass() {}
 

@@ -73,8 +73,8 @@ func goRoundTrip(t *testing.T, name string, raw []byte, newObject func(uint32) t
 	if err != nil {
 		t.Fatalf("%s: decode: %v\n%x", name, err, raw)
 	}
-	if obj.TypeName() != name {
-		t.Fatalf("%s decoded as %s", name, obj.TypeName())
+	if tl.Name(obj) != name {
+		t.Fatalf("%s decoded as %s", name, tl.Name(obj))
 	}
 	again, err := tl.Encode(obj)
 	if err != nil {
