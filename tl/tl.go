@@ -9,7 +9,10 @@
 // hostile input cannot make the decoder panic or allocate beyond its bounds.
 package tl
 
-import "fmt"
+import (
+	"fmt"
+	"sort"
+)
 
 // Object is a TL value with a constructor id: every generated constructor and
 // function type implements it.
@@ -35,6 +38,21 @@ func RegisterNames(f func(id uint32) string) { namers = append(namers, f) }
 // in the generated tables (mt.RPCResult, mt.MsgContainer, mt.Message, ...).
 type Named interface {
 	TypeName() string
+}
+
+// LookupName finds id in a generated name table and returns its name from
+// text, or "". Each index entry is id<<32 | the offset of the name in text,
+// sorted; a name ends where the next entry's starts.
+func LookupName(text string, index []uint64, id uint32) string {
+	i := sort.Search(len(index), func(i int) bool { return uint32(index[i]>>32) >= id })
+	if i == len(index) || uint32(index[i]>>32) != id {
+		return ""
+	}
+	end := uint32(len(text))
+	if i+1 < len(index) {
+		end = uint32(index[i+1])
+	}
+	return text[uint32(index[i]):end]
 }
 
 // Name returns the schema name of o ("messages.sendMessage"), looked up by

@@ -558,7 +558,7 @@ func (g *gen) generate() (map[string][]byte, error) {
 func (g *gen) genRegistry() ([]byte, error) {
 	b := &bytes.Buffer{}
 	fmt.Fprintf(b, header, g.src)
-	fmt.Fprintf(b, "package %s\n\nimport (\n\t\"sort\"\n\t\"sync\"\n\n\t\"github.com/polygram/polygram/tl\"\n)\n\n", g.pkg)
+	fmt.Fprintf(b, "package %s\n\nimport (\n\t\"sync\"\n\n\t\"github.com/polygram/polygram/tl\"\n)\n\n", g.pkg)
 	if g.s.Layer != 0 {
 		fmt.Fprintf(b, "// Layer is the API layer of the schema this package was generated from.\nconst Layer = %d\n\n", g.s.Layer)
 	}
@@ -728,7 +728,8 @@ func (g *gen) genEntities() ([]byte, error) {
 // genNames writes Name: the schema names of every combinator as one string
 // constant and an index sorted by id (no per-type method and no pointers,
 // so the table costs the shared library neither functions nor
-// relocations), registered with tl.RegisterNames for tl.Name.
+// relocations), looked up by tl.LookupName and registered with
+// tl.RegisterNames for tl.Name.
 func (g *gen) genNames(b *bytes.Buffer, all []*schema.Combinator) {
 	byID := map[uint32]string{}
 	for _, c := range all {
@@ -745,26 +746,17 @@ func (g *gen) genNames(b *bytes.Buffer, all []*schema.Combinator) {
 		if i%4 == 0 {
 			index.WriteString("\n\t")
 		}
-		fmt.Fprintf(&index, "{%#08x, %d}, ", id, text.Len())
+		fmt.Fprintf(&index, "%#08x_%08x, ", id, text.Len())
 		text.WriteString(byID[id])
 	}
 	fmt.Fprintf(b, "// typeNames holds every schema name, in the order of typeNameIndex.\nconst typeNames = %q\n\n", text.String())
-	fmt.Fprintf(b, "// typeNameIndex maps ids (sorted) to the start of their name in typeNames;\n// a name ends where the next one starts.\nvar typeNameIndex = [...]struct{ id, off uint32 }{%s\n}\n\n", index.String())
+	fmt.Fprintf(b, "// typeNameIndex holds id<<32 | the offset of the name in typeNames, sorted.\nvar typeNameIndex = [...]uint64{%s\n}\n\n", index.String())
 	b.WriteString(`// Name returns the schema name ("messages.sendMessage") of the constructor or
 // function with the given id, or "" when the id is unknown.
-func Name(id uint32) string {
-	i := sort.Search(len(typeNameIndex), func(i int) bool { return typeNameIndex[i].id >= id })
-	if i == len(typeNameIndex) || typeNameIndex[i].id != id {
-		return ""
-	}
-	end := uint32(len(typeNames))
-	if i+1 < len(typeNameIndex) {
-		end = typeNameIndex[i+1].off
-	}
-	return typeNames[typeNameIndex[i].off:end]
-}
+func Name(id uint32) string { return tl.LookupName(typeNames, typeNameIndex[:], id) }
 
-func init() { tl.RegisterNames(Name) }
+`)
+	b.WriteString(`func init() { tl.RegisterNames(Name) }
 
 `)
 }

@@ -3,7 +3,6 @@
 package mt
 
 import (
-	"sort"
 	"sync"
 
 	"github.com/polygram/polygram/tl"
@@ -120,37 +119,26 @@ func New(id uint32) tl.Object {
 // typeNames holds every schema name, in the order of typeNameIndex.
 const typeNames = "msgs_state_inforesPQfuture_saltdestroy_auth_key_nonerpc_errormsg_detailed_infopongipPortSecretdh_gen_okp_q_inner_data_tempaccessPointRuledh_gen_retryp_q_inner_data_temp_dcrpc_drop_answerhelp.configSimplerpc_answer_unknownreq_pqdestroy_session_nonemsgs_ackclient_DH_inner_databind_auth_key_innerserver_DH_params_failpingmsg_resend_reqmsg_new_detailed_infop_q_inner_datamsgs_all_infohttp_waitnew_session_createdrpc_answer_droppeddh_gen_failbad_msg_notificationp_q_inner_data_dcfuture_saltsserver_DH_inner_dataget_future_saltsreq_pq_multirpc_answer_dropped_runningserver_DH_params_okdestroy_auth_keyipPortreq_DH_paramsmsgs_state_reqdestroy_session_okdestroy_sessiondestroy_auth_key_failbad_server_saltping_delay_disconnectset_client_DH_paramsdestroy_auth_key_ok"
 
-// typeNameIndex maps ids (sorted) to the start of their name in typeNames;
-// a name ends where the next one starts.
-var typeNameIndex = [...]struct{ id, off uint32 }{
-	{0x04deb57d, 0}, {0x05162463, 15}, {0x0949d9dc, 20}, {0x0a9f2259, 31},
-	{0x2144ca19, 52}, {0x276d3ec6, 61}, {0x347773c5, 78}, {0x37982646, 82},
-	{0x3bcbf734, 94}, {0x3c6a84d4, 103}, {0x4679b65f, 122}, {0x46dc1fb9, 137},
-	{0x56fddf88, 149}, {0x58e4a740, 171}, {0x5a592a6c, 186}, {0x5e2ad36e, 203},
-	{0x60469778, 221}, {0x62d350c9, 227}, {0x62d6b459, 247}, {0x6643b654, 255},
-	{0x75a3f765, 275}, {0x79cb045d, 294}, {0x7abe77ec, 315}, {0x7d861a08, 319},
-	{0x809db6df, 333}, {0x83c95aec, 354}, {0x8cc0d131, 368}, {0x9299359f, 381},
-	{0x9ec20908, 390}, {0xa43ad8b7, 409}, {0xa69dae02, 427}, {0xa7eff811, 438},
-	{0xa9f55f95, 458}, {0xae500895, 475}, {0xb5890dba, 487}, {0xb921bd04, 507},
-	{0xbe7e8ef1, 523}, {0xcd78e586, 535}, {0xd0e8075c, 561}, {0xd1435160, 580},
-	{0xd433ad73, 596}, {0xd712e4be, 602}, {0xda69fb52, 615}, {0xe22045fc, 629},
-	{0xe7512126, 647}, {0xea109b13, 662}, {0xedab447b, 683}, {0xf3427b8c, 698},
-	{0xf5045f1f, 719}, {0xf660e1d4, 739},
+// typeNameIndex holds id<<32 | the offset of the name in typeNames, sorted.
+var typeNameIndex = [...]uint64{
+	0x04deb57d_00000000, 0x05162463_0000000f, 0x0949d9dc_00000014, 0x0a9f2259_0000001f,
+	0x2144ca19_00000034, 0x276d3ec6_0000003d, 0x347773c5_0000004e, 0x37982646_00000052,
+	0x3bcbf734_0000005e, 0x3c6a84d4_00000067, 0x4679b65f_0000007a, 0x46dc1fb9_00000089,
+	0x56fddf88_00000095, 0x58e4a740_000000ab, 0x5a592a6c_000000ba, 0x5e2ad36e_000000cb,
+	0x60469778_000000dd, 0x62d350c9_000000e3, 0x62d6b459_000000f7, 0x6643b654_000000ff,
+	0x75a3f765_00000113, 0x79cb045d_00000126, 0x7abe77ec_0000013b, 0x7d861a08_0000013f,
+	0x809db6df_0000014d, 0x83c95aec_00000162, 0x8cc0d131_00000170, 0x9299359f_0000017d,
+	0x9ec20908_00000186, 0xa43ad8b7_00000199, 0xa69dae02_000001ab, 0xa7eff811_000001b6,
+	0xa9f55f95_000001ca, 0xae500895_000001db, 0xb5890dba_000001e7, 0xb921bd04_000001fb,
+	0xbe7e8ef1_0000020b, 0xcd78e586_00000217, 0xd0e8075c_00000231, 0xd1435160_00000244,
+	0xd433ad73_00000254, 0xd712e4be_0000025a, 0xda69fb52_00000267, 0xe22045fc_00000275,
+	0xe7512126_00000287, 0xea109b13_00000296, 0xedab447b_000002ab, 0xf3427b8c_000002ba,
+	0xf5045f1f_000002cf, 0xf660e1d4_000002e3,
 }
 
 // Name returns the schema name ("messages.sendMessage") of the constructor or
 // function with the given id, or "" when the id is unknown.
-func Name(id uint32) string {
-	i := sort.Search(len(typeNameIndex), func(i int) bool { return typeNameIndex[i].id >= id })
-	if i == len(typeNameIndex) || typeNameIndex[i].id != id {
-		return ""
-	}
-	end := uint32(len(typeNames))
-	if i+1 < len(typeNameIndex) {
-		end = typeNameIndex[i+1].off
-	}
-	return typeNames[typeNameIndex[i].off:end]
-}
+func Name(id uint32) string { return tl.LookupName(typeNames, typeNameIndex[:], id) }
 
 func init() { tl.RegisterNames(Name) }
 
