@@ -126,8 +126,8 @@ func (c *Client) UploadFile(ctx context.Context, r io.Reader, size int64, name s
 				} else {
 					req = &api.UploadSaveFilePartRequest{FileID: fileID, FilePart: int32(p.n), Bytes: p.data}
 				}
-				ok, err := c.Invoke(ctx, req)
-				if err == nil && ok != true {
+				ok, err := c.savePart(ctx, req)
+				if err == nil && !ok {
 					err = fmt.Errorf("core: part %d of the upload was refused", p.n)
 				}
 				if err != nil {
@@ -178,4 +178,23 @@ func (c *Client) UploadFile(ctx context.Context, r io.Reader, size int64, name s
 		return &api.InputFileBig{ID: fileID, Parts: int32(parts), Name: name}, nil
 	}
 	return &api.InputFile{ID: fileID, Parts: int32(parts), Name: name, MD5Checksum: hex.EncodeToString(hash.Sum(nil))}, nil
+}
+
+// savePart sends upload.saveFilePart or upload.saveBigFilePart on a file
+// connection and reports the server's Bool.
+func (c *Client) savePart(ctx context.Context, req tl.Function) (bool, error) {
+	body, err := tl.Encode(req)
+	if err != nil {
+		return false, err
+	}
+	raw, err := c.invokeFile(ctx, 0, tl.Name(req), body)
+	if err != nil {
+		return false, err
+	}
+	d := tl.NewDecoder(raw)
+	ok := d.Bool()
+	if d.Err() != nil {
+		return false, fmt.Errorf("core: decoding %s's answer: %w", tl.Name(req), d.Err())
+	}
+	return ok, nil
 }

@@ -72,7 +72,7 @@ func (g *getter) part(ctx context.Context, offset int64, limit int) ([]byte, err
 		if err != nil {
 			return nil, err
 		}
-		raw, err := g.c.InvokeRawOnDC(ctx, g.dc, "upload.getFile", body)
+		raw, err := g.c.invokeFile(ctx, g.dc, "upload.getFile", body)
 		if err == nil {
 			return fileBytes(raw)
 		}

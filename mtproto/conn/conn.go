@@ -157,8 +157,12 @@ type Conn struct {
 
 type packet struct {
 	gen  int
-	data []byte
-	err  error
+	data []byte // a transport error code (4 bytes), else nil
+	err  error  // the transport failed
+	// plain is the decrypted inner message, or openErr why the packet
+	// could not be decrypted (it is then dropped).
+	plain   []byte
+	openErr error
 }
 
 func (c *Conn) defaults() {
@@ -467,6 +471,10 @@ func (c *Conn) attach(codec *transport.Codec) {
 	c.state(Connected)
 }
 
+// reader reads packets and decrypts them on its own goroutine, so that a
+// large answer is decrypted while the loop handles the one before it. The
+// transport's read buffer is reused: decryption writes the inner message
+// into new memory, which the engine's results then share (no other copy).
 func (c *Conn) reader(codec *transport.Codec, gen int, out chan<- packet) {
 	for {
 		p, err := codec.ReadPacket()
@@ -474,8 +482,17 @@ func (c *Conn) reader(codec *transport.Codec, gen int, out chan<- packet) {
 		if errors.As(err, &qa) {
 			continue
 		}
+		pk := packet{gen: gen, err: err}
+		if err == nil {
+			p = transport.TrimPadding(p)
+			if len(p) == 4 {
+				pk.data = bytes.Clone(p)
+			} else {
+				pk.plain, pk.openErr = c.eng.OpenCopy(p)
+			}
+		}
 		select {
-		case out <- packet{gen: gen, data: bytes.Clone(transport.TrimPadding(p)), err: err}:
+		case out <- pk:
 		case <-c.doneC:
 			return
 		}
@@ -528,7 +545,7 @@ func (c *Conn) loop() {
 				c.cfg.Logger.Error("building a packet failed", "err", err)
 				return
 			}
-			if err := c.codec.WritePacket(p); err != nil {
+			if err := c.codec.WritePacketOwned(p); err != nil {
 				disconnect(err)
 				return
 			}
@@ -600,7 +617,11 @@ func (c *Conn) loop() {
 			}
 			c.lastRecv = c.cfg.Now()
 			c.backoff = 0
-			evs, err := c.eng.Receive(p.data)
+			if p.openErr != nil {
+				c.cfg.Logger.Debug("dropped a packet", "err", p.openErr)
+				continue
+			}
+			evs, err := c.eng.ReceivePlain(p.plain)
 			if err != nil {
 				c.cfg.Logger.Debug("dropped a packet", "err", err)
 			}

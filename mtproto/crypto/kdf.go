@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // AuthKeySize is the size of an MTProto authorization key in bytes.
@@ -263,18 +264,31 @@ func CheckPadding(n, padding int) error {
 // PaddingLen(len(plaintext)) random bytes read from random (crypto/rand if
 // nil) and returns auth_key_id ‖ msg_key ‖ encrypted_data.
 func EncryptMessage(key *AuthKey, d Direction, plaintext []byte, random io.Reader) ([]byte, error) {
+	out := make([]byte, 24+len(plaintext), 24+len(plaintext)+PaddingLen(len(plaintext)))
+	copy(out[24:], plaintext)
+	return EncryptMessageInPlace(key, d, out, random)
+}
+
+// EncryptMessageInPlace is EncryptMessage without a copy of the plaintext:
+// buf holds 24 bytes of room for auth_key_id and msg_key followed by the
+// inner message, which is padded (within cap(buf) when there is room, so
+// give it PaddingLen more) and encrypted where it lies. It returns the
+// message, which shares buf's memory when it fitted.
+func EncryptMessageInPlace(key *AuthKey, d Direction, buf []byte, random io.Reader) ([]byte, error) {
 	if key == nil {
 		return nil, fmt.Errorf("%w: nil *AuthKey", ErrAuthKeySize)
+	}
+	if len(buf) < 24 {
+		return nil, fmt.Errorf("%w: %d bytes leave no room for auth_key_id and msg_key", ErrMessageTooShort, len(buf))
 	}
 	if random == nil {
 		random = rand.Reader
 	}
-	pad := PaddingLen(len(plaintext))
-	n := len(plaintext) + pad
-	out := make([]byte, 24+n)
+	n := len(buf) - 24
+	pad := PaddingLen(n)
+	out := slices.Grow(buf, pad)[:len(buf)+pad]
 	body := out[24:]
-	copy(body, plaintext)
-	if _, err := io.ReadFull(random, body[len(plaintext):]); err != nil {
+	if _, err := io.ReadFull(random, body[n:]); err != nil {
 		return nil, fmt.Errorf("mtproto/crypto: reading message padding: %w", err)
 	}
 	msgKey := MessageKey(key, d, body)
@@ -305,7 +319,21 @@ func EncryptMessage(key *AuthKey, d Direction, plaintext []byte, random io.Reade
 // fails any check must be dropped (and, per the security guidelines, the
 // connection closed); the error says which check failed.
 func DecryptMessage(key *AuthKey, d Direction, message []byte) ([]byte, error) {
-	plain, err := DecryptMessageData(key, d, message)
+	return checkInner(decryptMessageData(key, d, nil, message))
+}
+
+// DecryptMessageInPlace is DecryptMessage decrypting where the message lies:
+// the inner message it returns shares message's memory (which the caller
+// must own), so a large message costs no copy and no allocation.
+func DecryptMessageInPlace(key *AuthKey, d Direction, message []byte) ([]byte, error) {
+	if len(message) < 24 {
+		return checkInner(decryptMessageData(key, d, nil, message))
+	}
+	return checkInner(decryptMessageData(key, d, message[24:], message))
+}
+
+// checkInner checks the inner message's length and padding bounds.
+func checkInner(plain []byte, err error) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -330,6 +358,12 @@ func DecryptMessage(key *AuthKey, d Direction, message []byte) ([]byte, error) {
 // and does not look inside it. Use it for payloads that are not inner
 // messages; DecryptMessage is the right call for MTProto traffic.
 func DecryptMessageData(key *AuthKey, d Direction, message []byte) ([]byte, error) {
+	return decryptMessageData(key, d, nil, message)
+}
+
+// decryptMessageData decrypts into dst when it has room (dst may be the
+// encrypted data itself: IGE decrypts in place), else into a new buffer.
+func decryptMessageData(key *AuthKey, d Direction, dst, message []byte) ([]byte, error) {
 	if key == nil {
 		return nil, fmt.Errorf("%w: nil *AuthKey", ErrAuthKeySize)
 	}
@@ -347,11 +381,15 @@ func DecryptMessageData(key *AuthKey, d Direction, message []byte) ([]byte, erro
 	var msgKey [16]byte
 	copy(msgKey[:], message[8:24])
 	aesKey, aesIV := MessageAESKeyIV(key, d, msgKey)
-	plain := make([]byte, len(data))
 	var c IGE
 	if err := c.init(aesKey[:]); err != nil {
 		return nil, err
 	}
+	plain := dst
+	if cap(plain) < len(data) {
+		plain = make([]byte, len(data))
+	}
+	plain = plain[:len(data)]
 	if err := c.Decrypt(plain, data, aesIV[:]); err != nil {
 		return nil, err
 	}

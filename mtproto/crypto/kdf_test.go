@@ -431,3 +431,68 @@ func BenchmarkDecryptMessage1KiB(b *testing.B) {
 		}
 	}
 }
+
+// seededReader is a deterministic padding source.
+type seededReader struct{ r *rand.Rand }
+
+func (s seededReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(s.r.Uint32())
+	}
+	return len(p), nil
+}
+
+func TestInPlaceMessagesMatchTheCopyingOnes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	rawKey := make([]byte, 256)
+	for i := range rawKey {
+		rawKey[i] = byte(r.Uint32())
+	}
+	key, err := crypto.NewAuthKey(rawKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bodyLen := range []int{0, 4, 1000, 1 << 20} {
+		inner := make([]byte, 32+bodyLen)
+		for i := range inner {
+			inner[i] = byte(r.Uint32())
+		}
+		binary.LittleEndian.PutUint32(inner[28:32], uint32(bodyLen))
+		want, err := crypto.EncryptMessage(key, crypto.ServerToClient, inner, seededReader{rand.New(rand.NewPCG(1, 2))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// With and without room for the padding.
+		for _, room := range []int{0, crypto.MaxPadding} {
+			buf := make([]byte, 24+len(inner), 24+len(inner)+room)
+			copy(buf[24:], inner)
+			got, err := crypto.EncryptMessageInPlace(key, crypto.ServerToClient, buf, seededReader{rand.New(rand.NewPCG(1, 2))})
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("body %d, room %d: in-place encryption differs (%v)", bodyLen, room, err)
+			}
+			if room > 0 && &got[0] != &buf[0] {
+				t.Fatalf("body %d: encrypted into new memory although buf had room", bodyLen)
+			}
+		}
+		msg := bytes.Clone(want)
+		plain, err := crypto.DecryptMessageInPlace(key, crypto.ServerToClient, msg)
+		if err != nil || !bytes.Equal(plain, inner) {
+			t.Fatalf("body %d: in-place decryption differs (%v)", bodyLen, err)
+		}
+		if &plain[0] != &msg[24] {
+			t.Fatalf("body %d: decrypted into new memory", bodyLen)
+		}
+		// The checks still hold: a flipped bit, the wrong direction.
+		bad := bytes.Clone(want)
+		bad[len(bad)-1] ^= 1
+		if _, err := crypto.DecryptMessageInPlace(key, crypto.ServerToClient, bad); !errors.Is(err, crypto.ErrMsgKeyMismatch) {
+			t.Fatalf("body %d: tampered message gave %v", bodyLen, err)
+		}
+		if _, err := crypto.DecryptMessageInPlace(key, crypto.ClientToServer, bytes.Clone(want)); !errors.Is(err, crypto.ErrMsgKeyMismatch) {
+			t.Fatalf("body %d: wrong direction gave %v", bodyLen, err)
+		}
+	}
+	if _, err := crypto.EncryptMessageInPlace(key, crypto.ServerToClient, make([]byte, 10), nil); !errors.Is(err, crypto.ErrMessageTooShort) {
+		t.Fatalf("a buffer without room for the envelope gave %v", err)
+	}
+}

@@ -159,6 +159,30 @@ type outMsg struct {
 	// build, when set, makes the body once the msg_id is known (the body
 	// of auth.bindTempAuthKey embeds its own msg_id).
 	build func(msgID int64) ([]byte, error)
+	// answers, when not 0, makes the message rpc_result answering that
+	// msg_id with body as the result: the result is not copied into a
+	// wrapper, only once into the packet.
+	answers int64
+}
+
+// rpcResultHead is rpc_result's constructor and req_msg_id.
+const rpcResultHead = 12
+
+// wireLen is the length of the message's body on the wire.
+func (m *outMsg) wireLen() int {
+	if m.answers != 0 {
+		return rpcResultHead + len(m.body)
+	}
+	return len(m.body)
+}
+
+// appendWire appends the message's body as sent.
+func (m *outMsg) appendWire(b []byte) []byte {
+	if m.answers != 0 {
+		b = binary.LittleEndian.AppendUint32(b, mt.RPCResultID)
+		b = binary.LittleEndian.AppendUint64(b, uint64(m.answers))
+	}
+	return append(b, m.body...)
 }
 
 // Engine is one MTProto session. It is not safe for concurrent use: the

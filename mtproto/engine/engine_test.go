@@ -461,7 +461,8 @@ func TestCancelDropsTheAnswer(t *testing.T) {
 	unknown := (&mt.RPCAnswerUnknown{}).TypeID()
 	var dropped bool
 	for _, m := range p.server.queue {
-		if binary.LittleEndian.Uint32(m.body) == mt.RPCResultID && binary.LittleEndian.Uint32(m.body[12:]) == unknown {
+		body := m.appendWire(nil)
+		if binary.LittleEndian.Uint32(body) == mt.RPCResultID && binary.LittleEndian.Uint32(body[12:]) == unknown {
 			dropped = true
 		}
 	}

@@ -80,7 +80,7 @@ func (e *Engine) Flush() ([]byte, error) {
 		if len(items) >= e.cfg.MaxContainerMessages {
 			break
 		}
-		if len(m.body)+innerOverhead > budget {
+		if m.wireLen()+innerOverhead > budget {
 			if len(items) == 0 {
 				// A single message larger than the budget still goes
 				// alone (the budget counted container overhead).
@@ -89,7 +89,7 @@ func (e *Engine) Flush() ([]byte, error) {
 			}
 			break
 		}
-		budget -= len(m.body) + innerOverhead
+		budget -= m.wireLen() + innerOverhead
 		items = append(items, m)
 		taken++
 	}
@@ -115,43 +115,59 @@ func (e *Engine) Flush() ([]byte, error) {
 
 	var msgID int64
 	var seqno int32
-	var body []byte
+	// The packet is built in one buffer: 24 bytes for auth_key_id and
+	// msg_key, the 32-byte header, the body, room for the padding; it is
+	// then encrypted where it lies. A body is copied once, into it.
+	var out []byte
 	if len(items) == 1 {
-		msgID, seqno, body = items[0].msgID, items[0].seqno, items[0].body
+		msgID, seqno = items[0].msgID, items[0].seqno
+		m := items[0]
+		out = make([]byte, 24+headerSize, 24+headerSize+m.wireLen()+crypto.MaxPadding)
+		out = m.appendWire(out)
 	} else {
 		c := &mt.MsgContainer{Messages: make([]mt.Message, len(items))}
 		inner := make([]int64, 0, len(items))
+		size := containerOverhead
 		for i, m := range items {
-			c.Messages[i] = mt.Message{MsgID: m.msgID, Seqno: m.seqno, Body: m.body}
+			body := m.body
+			if m.answers != 0 {
+				body = m.appendWire(make([]byte, 0, m.wireLen()))
+			}
+			c.Messages[i] = mt.Message{MsgID: m.msgID, Seqno: m.seqno, Body: body}
+			size += innerOverhead + len(body)
 			if m.content {
 				inner = append(inner, m.msgID)
 			}
 		}
-		enc := tl.NewEncoder(nil)
+		enc := tl.NewEncoder(make([]byte, 0, 24+headerSize+size+crypto.MaxPadding))
+		var room [24 + headerSize]byte
+		enc.Raw(room[:])
 		enc.Object(c, "")
 		if enc.Err() != nil {
 			return nil, enc.Err()
 		}
-		body = enc.Bytes()
+		out = enc.Bytes()
 		msgID = e.newMsgID(false)
 		seqno = e.nextSeqno(false)
 		e.pruneContainers()
 		e.conts[msgID] = inner
 	}
-	plain := make([]byte, headerSize, headerSize+len(body))
+	plain := out[24:]
 	binary.LittleEndian.PutUint64(plain[0:], uint64(e.salt))
 	binary.LittleEndian.PutUint64(plain[8:], uint64(e.session))
 	binary.LittleEndian.PutUint64(plain[16:], uint64(msgID))
 	binary.LittleEndian.PutUint32(plain[24:], uint32(seqno))
-	binary.LittleEndian.PutUint32(plain[28:], uint32(len(body)))
-	plain = append(plain, body...)
-	return crypto.EncryptMessage(e.cfg.AuthKey, e.dirOut, plain, e.cfg.Rand)
+	binary.LittleEndian.PutUint32(plain[28:], uint32(len(plain)-headerSize))
+	return crypto.EncryptMessageInPlace(e.cfg.AuthKey, e.dirOut, out, e.cfg.Rand)
 }
 
 // isAnswer reports whether a server message answers a client message (its
 // msg_id is then 1 mod 4 rather than 3).
 func (e *Engine) isAnswer(m *outMsg) bool {
-	if e.cfg.Role != Server || len(m.body) < 4 {
+	if e.cfg.Role != Server || m.answers != 0 {
+		return m.answers != 0
+	}
+	if len(m.body) < 4 {
 		return false
 	}
 	switch binary.LittleEndian.Uint32(m.body) {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"github.com/polygram/polygram/tl"
@@ -24,10 +23,11 @@ type answerCache struct {
 	bytes   int // of the answers kept, bounded by maxAnswerBytes
 }
 
-// maxAnswerBytes bounds the memory of a cache: file parts are 1 MB answers,
-// and 1024 of them per session would be a gigabyte. Only the newest answers
-// can still be asked for again, so the oldest go first.
-const maxAnswerBytes = 32 << 20
+// maxAnswerBytes bounds the memory of a session's cache: file parts are
+// 1 MB answers, and 1024 of them per session would be a gigabyte; a client
+// runs a few sessions per key (file connections). Only the newest answers,
+// those still unacknowledged, can be asked for again, so the oldest go first.
+const maxAnswerBytes = 8 << 20
 
 func newAnswerCache(size int) *answerCache {
 	return &answerCache{size: size, answers: map[int64][]byte{}}
@@ -225,11 +225,7 @@ func (e *Engine) Reply(reqMsgID int64, result []byte) {
 }
 
 func (e *Engine) queueReply(reqMsgID int64, result []byte) {
-	body := make([]byte, 12, 12+len(result))
-	binary.LittleEndian.PutUint32(body, mt.RPCResultID)
-	binary.LittleEndian.PutUint64(body[4:], uint64(reqMsgID))
-	body = append(body, result...)
-	e.queue = append(e.queue, &outMsg{body: body, content: true})
+	e.queue = append(e.queue, &outMsg{body: result, answers: reqMsgID, content: true})
 }
 
 // RPCErrorBody encodes an rpc_error for Reply.

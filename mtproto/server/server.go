@@ -114,21 +114,33 @@ type Server struct {
 	mu       sync.Mutex
 	lns      map[net.Listener]struct{}
 	sessions map[*Session]struct{}
-	engines  map[int64]*shared // by auth_key_id: sessions outlive connections
-	ctx      context.Context   // ends at Close; handlers run under it
+	engines  map[sessionRef]*shared // sessions outlive connections
+	tick     uint64                 // orders engines by last use
+	ctx      context.Context        // ends at Close; handlers run under it
 	stop     context.CancelFunc
 	closed   bool
 	wg       sync.WaitGroup
 }
 
-// shared is the engine of one auth key, used by whichever connection the
-// client is on: its replay window and answer cache survive reconnects, so a
-// request resent after a reconnect is answered, not executed again.
+// shared is the engine of one session (auth key and session id), used by
+// whichever connection the client is on: its replay window and answer cache
+// survive reconnects, so a request resent after a reconnect is answered, not
+// executed again. A client may run several sessions on one key at once (a
+// main connection and media connections), each with its own engine.
 type shared struct {
 	mu    sync.Mutex
 	eng   *engine.Engine
-	owner *Session // the connection that last carried this key
+	owner *Session // the connection that last carried this session
+	used  uint64   // Server.tick at the last packet (guarded by Server.mu)
 }
+
+// sessionRef names a session: its auth key and session id.
+type sessionRef struct{ key, session int64 }
+
+// maxSessionsPerKey bounds the sessions kept per auth key: a client that
+// opens more (each connection of a new Conn picks a new session id) loses
+// the least recently used, which only costs a new_session_created.
+const maxSessionsPerKey = 16
 
 // ErrClosed is returned by Serve after Close.
 var ErrClosed = errors.New("server: closed")
@@ -154,7 +166,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Transport.Now = cfg.Now
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	return &Server{cfg: cfg, ctx: ctx, stop: stop, tr: transport.NewServer(cfg.Transport), lns: map[net.Listener]struct{}{}, sessions: map[*Session]struct{}{}, engines: map[int64]*shared{}}, nil
+	return &Server{cfg: cfg, ctx: ctx, stop: stop, tr: transport.NewServer(cfg.Transport), lns: map[net.Listener]struct{}{}, sessions: map[*Session]struct{}{}, engines: map[sessionRef]*shared{}}, nil
 }
 
 // SetSalt rotates the server salt: every session announces it from now on
@@ -362,7 +374,7 @@ func (s *Server) serveConn(c net.Conn) {
 	c.SetReadDeadline(time.Time{})
 	ss.codec, ss.info = codec, info
 
-	packets := make(chan []byte)
+	packets := make(chan inbound)
 	readErr := make(chan error, 1)
 	go func() {
 		for {
@@ -371,10 +383,9 @@ func (s *Server) serveConn(c net.Conn) {
 				readErr <- err
 				return
 			}
-			// ReadPacket reuses its buffer: copy before handing over.
-			p = bytes.Clone(transport.TrimPadding(p))
+			in := s.open(transport.TrimPadding(p))
 			select {
-			case packets <- p:
+			case packets <- in:
 			case <-ctx.Done():
 				return
 			}
@@ -393,8 +404,8 @@ func (s *Server) serveConn(c net.Conn) {
 			return
 		case f := <-ss.out:
 			f()
-		case p := <-packets:
-			if handshake.IsPlain(p) {
+		case in := <-packets:
+			if p := in.plainMsg; p != nil {
 				if hs == nil {
 					hs = &handshake.Server{Key: s.cfg.Key, Rand: s.cfg.Rand, Now: s.cfg.Now,
 						KeyInUse: func(id int64) bool { _, ok := s.cfg.Keys.Get(id); return ok }}
@@ -416,7 +427,7 @@ func (s *Server) serveConn(c net.Conn) {
 				}
 				continue
 			}
-			if err := ss.encrypted(p); err != nil {
+			if err := ss.encrypted(in); err != nil {
 				return
 			}
 		}
@@ -467,35 +478,59 @@ func (s *Server) handshakeStep(hs *handshake.Server, p []byte) ([]byte, bool, er
 }
 
 // encrypted handles an encrypted packet.
-func (ss *Session) encrypted(p []byte) error {
-	s := ss.srv
+// inbound is a packet as the reader hands it to the connection's loop: an
+// unencrypted (handshake) message, or an encrypted one already decrypted
+// on the reader's goroutine, beside the loop's work.
+type inbound struct {
+	plainMsg []byte // an unencrypted message (copied out of the read buffer)
+	keyID    int64
+	short    bool   // too short to name a key
+	inner    []byte // the decrypted inner message
+	err      error  // why decryption failed (unknown key: inner and err nil)
+}
+
+// open classifies a packet and decrypts it when its key is known. p aliases
+// the transport's read buffer; what open returns does not.
+func (s *Server) open(p []byte) inbound {
+	if handshake.IsPlain(p) {
+		return inbound{plainMsg: bytes.Clone(p)}
+	}
 	if len(p) < 8 {
+		return inbound{short: true}
+	}
+	in := inbound{keyID: int64(binary.LittleEndian.Uint64(p))}
+	if k, ok := s.cfg.Keys.Get(in.keyID); ok {
+		in.inner, in.err = crypto.DecryptMessage(k.AuthKey, crypto.ClientToServer, p)
+	}
+	return in
+}
+
+func (ss *Session) encrypted(in inbound) error {
+	s := ss.srv
+	if in.short {
 		return ss.codec.WriteTransportError(transport.CodeAuthKeyNotFound)
 	}
-	id := int64(binary.LittleEndian.Uint64(p))
-	k, ok := s.cfg.Keys.Get(id)
-	if !ok || (k.Temp && !k.ExpiresAt.IsZero() && s.cfg.Now().After(k.ExpiresAt)) {
+	// The key is looked up again: the reader may have seen it before
+	// auth.bindTempAuthKey bound it on this loop.
+	k, ok := s.cfg.Keys.Get(in.keyID)
+	if !ok || (in.inner == nil && in.err == nil) || (k.Temp && !k.ExpiresAt.IsZero() && s.cfg.Now().After(k.ExpiresAt)) {
 		return ss.codec.WriteTransportError(transport.CodeAuthKeyNotFound)
 	}
 	ss.mu.Lock()
 	ss.key = k
 	ss.mu.Unlock()
-	s.mu.Lock()
-	sh, ok := s.engines[id]
-	if !ok {
-		eng, err := engine.New(engine.Config{Role: engine.Server, AuthKey: k.AuthKey, Salt: s.cfg.Salt, // s.mu held
-			Now: s.cfg.Now, Rand: s.cfg.Rand, ValidSalt: s.cfg.ValidSalt})
-		if err != nil {
-			s.mu.Unlock()
-			return err
-		}
-		sh = &shared{eng: eng}
-		s.engines[id] = sh
+	if in.err != nil {
+		s.cfg.Logger.Debug("dropped a packet", "remote", ss.conn.RemoteAddr(), "err", in.err)
+		return nil
 	}
-	s.mu.Unlock()
+	ref := sessionRef{key: in.keyID, session: int64(binary.LittleEndian.Uint64(in.inner[8:]))}
+	sh, err := s.engine(ref, k)
+	if err != nil {
+		return err
+	}
 	sh.mu.Lock()
 	sh.owner = ss
-	evs, err := sh.eng.Receive(p)
+	evs, err := sh.eng.ReceivePlain(in.inner)
 	sh.mu.Unlock()
 	ss.cur = sh
 	if err != nil {
@@ -508,6 +543,38 @@ func (ss *Session) encrypted(p []byte) error {
 		}
 	}
 	return nil
+}
+
+// engine returns the engine of a session, making it on first use and
+// forgetting the key's least recently used session beyond maxSessionsPerKey.
+func (s *Server) engine(ref sessionRef, k *Key) (*shared, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tick++
+	if sh, ok := s.engines[ref]; ok {
+		sh.used = s.tick
+		return sh, nil
+	}
+	eng, err := engine.New(engine.Config{Role: engine.Server, AuthKey: k.AuthKey, Salt: s.cfg.Salt,
+		Now: s.cfg.Now, Rand: s.cfg.Rand, ValidSalt: s.cfg.ValidSalt})
+	if err != nil {
+		return nil, err
+	}
+	n, oldest := 0, sessionRef{}
+	for r, sh := range s.engines {
+		if r.key != ref.key {
+			continue
+		}
+		if n++; n == 1 || sh.used < s.engines[oldest].used {
+			oldest = r
+		}
+	}
+	if n >= maxSessionsPerKey {
+		delete(s.engines, oldest)
+	}
+	sh := &shared{eng: eng, used: s.tick}
+	s.engines[ref] = sh
+	return sh, nil
 }
 
 // dispatch runs the handler for one request and queues its answer on the
@@ -588,7 +655,7 @@ func (ss *Session) flush() error {
 		if err != nil {
 			return err
 		}
-		if err := ss.codec.WritePacket(p); err != nil {
+		if err := ss.codec.WritePacketOwned(p); err != nil {
 			return err
 		}
 	}

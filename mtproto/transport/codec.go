@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"net"
 	"sync"
 )
 
@@ -212,6 +213,88 @@ func (c *Codec) writePacket(p []byte, ack bool) error {
 		}
 	}
 	return c.writeRaw(func(buf []byte) ([]byte, error) { return c.appendFrame(buf, p, ack) })
+}
+
+// directWriteMin is the packet size from which WritePacketOwned writes the
+// packet where it lies (a gathered write) rather than copying it.
+const directWriteMin = 64 << 10
+
+// WritePacketOwned sends one packet like WritePacket, for a caller that gives
+// the packet up: a large packet on a plain socket is not copied but written
+// together with its frame header in one gathered write (writev), and an
+// obfuscated one is encrypted where it lies. p must not be used afterwards.
+// Small packets, fake-TLS records and the connection's first frame take
+// WritePacket's path.
+func (c *Codec) WritePacketOwned(p []byte) error {
+	nc, ok := c.w.(net.Conn)
+	if !ok || len(p) < directWriteMin {
+		return c.WritePacket(p)
+	}
+	if len(p) > c.max {
+		return &FrameSizeError{Kind: c.kind, Size: int64(len(p)), Max: c.max}
+	}
+	if c.kind == Abridged {
+		if len(p)%4 != 0 {
+			return fmt.Errorf("%w (%d bytes)", ErrUnalignedPayload, len(p))
+		}
+		if len(p)/4 >= 1<<24 {
+			return &FrameSizeError{Kind: c.kind, Size: int64(len(p)), Max: (1<<24 - 1) * 4}
+		}
+	}
+	c.wmu.Lock()
+	if c.prefix != nil {
+		c.wmu.Unlock()
+		return c.WritePacket(p)
+	}
+	defer c.wmu.Unlock()
+	if c.werr != nil {
+		return c.werr
+	}
+	var headArr [8]byte
+	var tailArr [maxPadding]byte
+	head, tail := headArr[:0], tailArr[:0]
+	switch c.kind {
+	case Abridged:
+		n := len(p) / 4
+		head = append(head, 0x7f, byte(n), byte(n>>8), byte(n>>16))
+	case Intermediate:
+		head = binary.LittleEndian.AppendUint32(head, uint32(len(p)))
+	case PaddedIntermediate:
+		if c.rnd == nil {
+			c.rnd = bufio.NewReaderSize(c.rndSrc, 64)
+		}
+		b, err := c.rnd.ReadByte()
+		if err != nil {
+			return fmt.Errorf("transport: reading padding randomness: %w", err)
+		}
+		tail = tailArr[:b&maxPadding]
+		if _, err := io.ReadFull(c.rnd, tail); err != nil {
+			return fmt.Errorf("transport: reading padding randomness: %w", err)
+		}
+		head = binary.LittleEndian.AppendUint32(head, uint32(len(p)+len(tail)))
+	case Full:
+		head = binary.LittleEndian.AppendUint32(head, uint32(len(p)+12))
+		head = binary.LittleEndian.AppendUint32(head, c.wseq)
+		crc := crc32.Update(crc32.ChecksumIEEE(head), crc32.IEEETable, p)
+		tail = binary.LittleEndian.AppendUint32(tail, crc)
+		c.wseq++
+	default:
+		return fmt.Errorf("transport: invalid framing %v", c.kind)
+	}
+	if c.enc != nil {
+		c.enc.XORKeyStream(head, head)
+		c.enc.XORKeyStream(p, p)
+		c.enc.XORKeyStream(tail, tail)
+	}
+	bufs := net.Buffers{head, p}
+	if len(tail) > 0 {
+		bufs = append(bufs, tail)
+	}
+	if _, err := bufs.WriteTo(nc); err != nil {
+		c.werr = fmt.Errorf("transport: write: %w", err)
+		return c.werr
+	}
+	return nil
 }
 
 // appendFrame appends the framed packet to buf. Called with wmu held.
