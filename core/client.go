@@ -34,7 +34,8 @@ type Client struct {
 
 	loginTokens chan struct{} // updateLoginToken arrivals (QR login)
 	disp        *dispatcher
-	connected   sync.Map // DC id → true once a connection to it was up
+	connected   sync.Map  // DC id → true once a connection to it was up
+	files       fileConns // file-part connections (files_conns.go)
 }
 
 // dcConn is the connection to one data centre, opened on first use.
@@ -112,6 +113,7 @@ func (c *Client) Close() error {
 	}
 	c.closed = true
 	c.stop()
+	c.files.closeAll()
 	dcs := c.dcs
 	c.dcs = map[int]*dcConn{}
 	c.mu.Unlock()
@@ -520,6 +522,6 @@ func (c *Client) InvokeOnDC(ctx context.Context, dc int, fn tl.Function) (any, e
 		return nil, fmt.Errorf("core: decoding the result of %s: %w", tl.Name(fn), err)
 	}
 	c.cacheResult(res)
-	c.feedResult(res)
+	c.feedResultOf(fn, res)
 	return res, nil
 }

@@ -82,6 +82,11 @@ type Config struct {
 	DialTimeout time.Duration
 	// PingInterval is the keep-alive period (60 s).
 	PingInterval time.Duration
+	// FileConnections is how many extra connections per DC carry file parts
+	// (2; negative: none, file parts share the DC's main connection). Each
+	// is its own session on the DC's auth key, to the DC's media-only
+	// address when the server announces one.
+	FileConnections int
 
 	// Logger receives diagnostics (never key material).
 	Logger *slog.Logger
@@ -142,6 +147,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.FloodSleepThreshold == 0 {
 		c.FloodSleepThreshold = 60 * time.Second
+	}
+	if c.FileConnections == 0 {
+		c.FileConnections = 2
 	}
 	if c.RetryLimit == 0 {
 		c.RetryLimit = 5

@@ -6,7 +6,6 @@ import (
 	crand "crypto/rand"
 	"errors"
 	"fmt"
-	"io"
 	mrand "math/rand/v2"
 	"path/filepath"
 	"runtime"
@@ -570,30 +569,5 @@ func TestExpiredFileReferenceIsRefreshed(t *testing.T) {
 	n, err := b.DownloadMedia(ctx(t), sender, msgs[0], &buf, core.TransferOptions{})
 	if err != nil || n != int64(len(data)) || !bytes.Equal(buf.Bytes(), data) {
 		t.Fatalf("downloaded %d: %v", n, err)
-	}
-}
-
-// BenchmarkDownload100MB measures a parallel download over loopback.
-func BenchmarkDownload100MB(b *testing.B) {
-	emu := startEmulator(b)
-	emu.CreateUser("9996632700", "Big", "", "big_sender")
-	emu.CreateUser("9996632701", "Rec", "", "")
-	up := newClient(b, emu, nil)
-	login(b, emu, up, "9996632700")
-	down := newClient(b, emu, nil)
-	login(b, emu, down, "9996632701")
-	sender, _ := down.ResolvePeer(ctx(b), "@big_sender")
-	down.SendMessage(ctx(b), sender, "hi", core.SendOptions{})
-	dl, _ := up.GetDialogs(ctx(b), 1)
-	data := make([]byte, 100<<20)
-	if _, err := up.SendFile(ctx(b), dl[0].Peer, bytes.NewReader(data), int64(len(data)), core.SendFileOptions{Name: "big.bin"}); err != nil {
-		b.Fatal(err)
-	}
-	msgs, _ := down.GetHistory(ctx(b), sender, core.HistoryOptions{Limit: 1})
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := down.DownloadMedia(ctx(b), sender, msgs[0], io.Discard, core.TransferOptions{Workers: 8}); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

@@ -40,6 +40,19 @@ type UpdateOptions struct {
 	// before it to fill (default 500 ms); IdleWait is how long without any
 	// update before a difference is fetched anyway (default 15 min).
 	GapWait, IdleWait time.Duration
+	// OwnMessages dispatches the messages this client sends itself (those
+	// carried by the answers to its own sends) as NewMessage and Album
+	// events with Out set, each exactly once, for handlers that want
+	// events.NewMessage(outgoing=True) to see them too. A message answered
+	// by updateShortSentMessage is rebuilt from the request (text,
+	// entities, reply, buttons) and the answer (id, date, media).
+	//
+	// Off by default, as in Telethon and GramJS, which process these
+	// updates but do not dispatch them: a handler that answers every
+	// NewMessage (Telethon's echo-bot example) would otherwise answer its
+	// own answers forever. Messages the account sends from its other
+	// sessions are pushed by the server and dispatched either way.
+	OwnMessages bool
 }
 
 func (o *UpdateOptions) setDefaults() {
@@ -69,6 +82,16 @@ type dispatcher struct {
 	results  chan fetched
 	fetchSem chan struct{}
 	seq      *sequencer
+	selfID   int64 // set by StartUpdates
+
+	ownMu sync.Mutex
+	own   map[ownKey]struct{} // own sends not to dispatch (without OwnMessages)
+}
+
+// ownKey names a message: marked chat id and message id.
+type ownKey struct {
+	chat int64
+	id   int32
 }
 
 // fetched is the answer to a difference request, with the history refetched
@@ -123,6 +146,7 @@ func (c *Client) StartUpdates(ctx context.Context, catchUp bool) error {
 		return nil
 	}
 	d.started = true
+	d.selfID = self.UserID
 	d.mgr = updates.New(updates.Config{SelfID: self.UserID, GapWait: d.opts.GapWait, IdleWait: d.opts.IdleWait,
 		LoadChannelPts: func(id int64) (int32, bool) {
 			pts, ok, err := c.store.ChannelPts(id)
@@ -145,8 +169,20 @@ func (c *Client) StartUpdates(ctx context.Context, catchUp bool) error {
 			return err
 		}
 	}
+	// The newest message ids dispatched before the restart bound what a
+	// too-long gap refetches; without catching up, the gap is skipped on
+	// purpose and they are not needed.
+	var lastIDs map[int64]int32
+	if lm, isLM := c.store.(session.LastMessageStore); isLM && catchUp && ok {
+		if lastIDs, err = lm.LastMessageIDs(); err != nil {
+			return err
+		}
+	}
 	d.mu.Lock()
 	d.mgr.SetState(updates.State{Pts: st.Pts, Qts: st.Qts, Date: st.Date, Seq: st.Seq})
+	for box, id := range lastIDs {
+		d.mgr.SetLastMessageID(box, id)
+	}
 	var first updates.Output
 	if catchUp && ok {
 		first = d.mgr.CatchUp()
@@ -158,6 +194,13 @@ func (c *Client) StartUpdates(ctx context.Context, catchUp bool) error {
 
 // ptsItem is a pts carried by an RPC answer.
 type ptsItem struct{ pts, count int32 }
+
+// sentItem is the updateShortSentMessage answering one of this client's
+// sends, with the message rebuilt from the request (nil: only the pts).
+type sentItem struct {
+	short *api.UpdateShortSentMessage
+	msg   *api.Message
+}
 
 // catchUp asks the loop for a difference (after a reconnection or a new
 // server session, when pushes may have been missed).
@@ -207,6 +250,8 @@ func (d *dispatcher) loop(first updates.Output) {
 				outs = append(outs, d.mgr.OnUpdates(x))
 			case ptsItem:
 				outs = append(outs, d.mgr.OnPts(x.pts, x.count))
+			case sentItem:
+				outs = append(outs, d.mgr.OnSentMessage(x.short, x.msg))
 			case catchUp:
 				outs = append(outs, d.mgr.CatchUp())
 			}
@@ -455,7 +500,14 @@ func (d *dispatcher) deliver(o updates.Output) {
 			}
 		}
 		s := o.Save.State
-		if err := d.c.store.SaveState(&session.UpdateState{Pts: s.Pts, Qts: s.Qts, Date: s.Date, Seq: s.Seq}, o.Save.Channels, peers); err != nil {
+		st := &session.UpdateState{Pts: s.Pts, Qts: s.Qts, Date: s.Date, Seq: s.Seq}
+		var err error
+		if lm, ok := d.c.store.(session.LastMessageStore); ok {
+			err = lm.SaveStateLastIDs(st, o.Save.Channels, o.Save.LastIDs, peers)
+		} else {
+			err = d.c.store.SaveState(st, o.Save.Channels, peers)
+		}
+		if err != nil {
 			d.c.cfg.Logger.Error("saving the update state failed", "err", err)
 		}
 	}
@@ -464,16 +516,62 @@ func (d *dispatcher) deliver(o updates.Output) {
 	}
 	for _, b := range o.Dispatch {
 		for _, ev := range eventsOf(b.Updates, b.Users, b.Chats) {
-			d.seq.emit(ev)
+			if !d.skipOwn(ev) {
+				d.seq.emit(ev)
+			}
 		}
 	}
 }
 
-// runHandlers runs every handler on one event.
+// skipOwn reports whether an event is one of this client's own sends, kept
+// from the handlers unless OwnMessages is set (and forgets it).
+func (d *dispatcher) skipOwn(ev Event) bool {
+	m, ok := ev.(*NewMessage)
+	if !ok || !m.Out {
+		return false
+	}
+	d.ownMu.Lock()
+	defer d.ownMu.Unlock()
+	k := ownKey{m.ChatID, m.Message.ID}
+	if _, own := d.own[k]; own {
+		delete(d.own, k)
+		return true
+	}
+	return false
+}
+
+// noteOwn records the messages an answer to this client's own call
+// carries, for skipOwn.
+func (d *dispatcher) noteOwn(u api.UpdatesClass) {
+	d.ownMu.Lock()
+	defer d.ownMu.Unlock()
+	if d.own == nil || len(d.own) > 4096 { // entries never dispatched (a send racing a restart) do not pile up
+		d.own = map[ownKey]struct{}{}
+	}
+	for _, up := range updatesOf(u) {
+		var mc api.MessageClass
+		switch x := up.(type) {
+		case *api.UpdateNewMessage:
+			mc = x.Message
+		case *api.UpdateNewChannelMessage:
+			mc = x.Message
+		}
+		if m, ok := mc.(*api.Message); ok && m.Out {
+			d.own[ownKey{MarkedPeerID(m.PeerID), m.ID}] = struct{}{}
+		}
+	}
+}
+
+// runHandlers runs every handler on one event, once the peers it names
+// are cached.
 func (d *dispatcher) runHandlers(ctx context.Context, ev Event) {
 	d.mu.Lock()
 	hs := append([]Handler(nil), d.handlers...)
 	d.mu.Unlock()
+	if len(hs) == 0 {
+		return
+	}
+	d.c.completePeers(ctx, ev)
 	for _, h := range hs {
 		d.run(ctx, h, ev)
 	}
@@ -486,6 +584,85 @@ func (d *dispatcher) run(ctx context.Context, h Handler, ev Event) {
 		}
 	}()
 	h(ctx, ev)
+}
+
+// feedResultOf passes the answer to one of this client's calls to the
+// updates manager: an Updates object (its pts is then not seen as a gap,
+// and the messages it carries are dispatched once), or an
+// updateShortSentMessage with the message rebuilt from the request.
+func (c *Client) feedResultOf(fn tl.Function, res any) {
+	c.mu.Lock()
+	d := c.disp
+	c.mu.Unlock()
+	if d == nil {
+		return
+	}
+	switch x := res.(type) {
+	case *api.UpdateShortSentMessage:
+		it := sentItem{short: x}
+		if d.opts.OwnMessages {
+			d.mu.Lock()
+			self := d.selfID
+			d.mu.Unlock()
+			it.msg = sentMessage(fn, x, self)
+		}
+		d.push(it)
+	case api.UpdatesClass:
+		if !d.opts.OwnMessages {
+			d.noteOwn(x)
+		}
+		d.push(x)
+	}
+}
+
+// sentMessage rebuilds the message a messages.sendMessage or
+// messages.sendMedia request sent, from the request and its
+// updateShortSentMessage answer; nil for other requests and scheduled
+// messages (those are not sent yet).
+func sentMessage(fn tl.Function, x *api.UpdateShortSentMessage, self int64) *api.Message {
+	msg := &api.Message{Out: true, ID: x.ID, Date: x.Date, Media: x.Media, TTLPeriod: x.TTLPeriod,
+		FromID: &api.PeerUser{UserID: self}}
+	var to api.InputPeerClass
+	var reply api.InputReplyToClass
+	switch r := fn.(type) {
+	case *api.MessagesSendMessageRequest:
+		if r.ScheduleDate.Set {
+			return nil
+		}
+		to, reply = r.Peer, r.ReplyTo
+		msg.Message, msg.Entities, msg.Silent, msg.ReplyMarkup, msg.InvertMedia = r.Message, r.Entities, r.Silent, r.ReplyMarkup, r.InvertMedia
+	case *api.MessagesSendMediaRequest:
+		if r.ScheduleDate.Set {
+			return nil
+		}
+		to, reply = r.Peer, r.ReplyTo
+		msg.Message, msg.Entities, msg.Silent, msg.ReplyMarkup, msg.InvertMedia = r.Message, r.Entities, r.Silent, r.ReplyMarkup, r.InvertMedia
+	default:
+		return nil
+	}
+	if len(x.Entities) > 0 {
+		msg.Entities = x.Entities // the server's parse (links it detected) wins
+	}
+	switch p := to.(type) {
+	case *api.InputPeerSelf:
+		msg.PeerID = &api.PeerUser{UserID: self}
+	case *api.InputPeerUser:
+		msg.PeerID = &api.PeerUser{UserID: p.UserID}
+	case *api.InputPeerUserFromMessage:
+		msg.PeerID = &api.PeerUser{UserID: p.UserID}
+	case *api.InputPeerChat:
+		msg.PeerID = &api.PeerChat{ChatID: p.ChatID}
+	case *api.InputPeerChannel:
+		msg.PeerID = &api.PeerChannel{ChannelID: p.ChannelID}
+	case *api.InputPeerChannelFromMessage:
+		msg.PeerID = &api.PeerChannel{ChannelID: p.ChannelID}
+	default:
+		return nil
+	}
+	if r, ok := reply.(*api.InputReplyToMessage); ok && r.ReplyToMsgID != 0 {
+		msg.ReplyTo = &api.MessageReplyHeader{ReplyToMsgID: tl.Some(r.ReplyToMsgID)}
+	}
+	return msg
 }
 
 // feedResult passes an Updates object returned by an RPC (sendMessage and

@@ -109,3 +109,102 @@ func TestControlPromoteBanAndInviteLinkOverJSON(t *testing.T) {
 		t.Fatalf("promoting a non-member of a basic group: %v", err)
 	}
 }
+
+func getJSON(t *testing.T, url string) (int, map[string]any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func TestControlNewerEndpointsOverJSON(t *testing.T) {
+	e := startEmu(t, Config{})
+	srv := httptest.NewServer(e.ControlHandler())
+	defer srv.Close()
+	a, _ := e.CreateUser("9996620830", "A", "", "")
+	b, _ := e.CreateUser("9996620831", "B", "", "")
+	bot, token, _ := e.CreateBot("jsonbot", "Json")
+	id := func(v int64) string { return strconv.FormatInt(v, 10) }
+
+	if code, u := getJSON(t, srv.URL+"/users?id="+id(b.ID)); code != 200 || u["first_name"] != "B" || int64(u["id"].(float64)) != b.ID {
+		t.Fatalf("lookup: %d %v", code, u)
+	}
+	if code, out := getJSON(t, srv.URL+"/users?id=12345"); code != 400 || !strings.Contains(out["error"].(string), "no user") {
+		t.Fatalf("unknown user: %d %v", code, out)
+	}
+	if code, out := getJSON(t, srv.URL+"/users?id=x"); code != 400 || !strings.Contains(out["error"].(string), "integer") {
+		t.Fatalf("bad id: %d %v", code, out)
+	}
+	if code, out := getJSON(t, srv.URL+"/bot_token?bot_id="+id(bot.ID)); code != 200 || out["token"] != token {
+		t.Fatalf("bot token: %d %v, want %s", code, out, token)
+	}
+	if code, _ := getJSON(t, srv.URL+"/bot_token?bot_id="+id(a.ID)); code != 400 {
+		t.Fatalf("token of a user answered %d", code)
+	}
+
+	// An album: its ids come back, the history holds it, the pts moved.
+	code, out := postJSON(t, srv.URL+"/albums", `{"from":`+id(a.ID)+`,"peer":`+id(b.ID)+`,"captions":["one","two","three"]}`)
+	if code != 200 || len(out["ids"].([]any)) != 3 {
+		t.Fatalf("album: %d %v", code, out)
+	}
+	hist, err := e.History(b.ID, a.ID)
+	if err != nil || len(hist) != 3 || hist[0].Text != "three" && hist[2].Text != "three" {
+		t.Fatalf("history after the album: %v %+v", err, hist)
+	}
+	if code, out := postJSON(t, srv.URL+"/albums", `{"from":`+id(a.ID)+`,"peer":`+id(b.ID)+`,"captions":["alone"]}`); code != 400 || !strings.Contains(out["error"].(string), "2 to 10") {
+		t.Fatalf("one-photo album: %d %v", code, out)
+	}
+	pts, qts, seq, _ := e.UpdateState(b.ID)
+	if code, st := getJSON(t, srv.URL+"/update_state?user_id="+id(b.ID)); code != 200 || int32(st["pts"].(float64)) != pts || pts < 3 ||
+		int32(st["qts"].(float64)) != qts || int32(st["seq"].(float64)) != seq {
+		t.Fatalf("update state: %d %v, want pts %d qts %d seq %d", code, st, pts, qts, seq)
+	}
+
+	// Faults: the next difference of b is too long; a channel's too.
+	if code, _ := postJSON(t, srv.URL+"/faults/difference_too_long", `{"user_id":`+id(b.ID)+`}`); code != 200 {
+		t.Fatalf("difference_too_long: %d", code)
+	}
+	if code, _ := postJSON(t, srv.URL+"/faults/difference_too_long", `{"user_id":777}`); code != 400 {
+		t.Fatalf("difference_too_long of no user answered %d", code)
+	}
+	ch, _ := e.CreateChannel(a.ID, "Long", "", false, b.ID)
+	if code, _ := postJSON(t, srv.URL+"/faults/channel_difference_too_long", `{"user_id":`+id(b.ID)+`,"channel":`+id(ch)+`}`); code != 200 {
+		t.Fatalf("channel_difference_too_long: %d", code)
+	}
+	if code, out := postJSON(t, srv.URL+"/faults/channel_difference_too_long", `{"user_id":`+id(b.ID)+`,"channel":`+id(b.ID)+`}`); code != 400 || !strings.Contains(out["error"].(string), "not a marked channel") {
+		t.Fatalf("channel_difference_too_long on a user: %d %v", code, out)
+	}
+	_, chID := peerKind(ch)
+	e.faults.mu.Lock()
+	tooLong, chTooLong := e.faults.tooLong[b.ID], e.faults.chTooLong[[2]int64{b.ID, chID}]
+	e.faults.mu.Unlock()
+	if !tooLong || !chTooLong {
+		t.Fatalf("faults not armed: difference %v, channel %v", tooLong, chTooLong)
+	}
+	if code, _ := postJSON(t, srv.URL+"/faults/expire_file_references", ``); code != 200 {
+		t.Fatalf("expire_file_references: %d", code)
+	}
+
+	// Auth keys: registered, or registered and logged in.
+	key := strings.Repeat("ab", 256)
+	if code, _ := postJSON(t, srv.URL+"/auth_keys", `{"dc":2,"key":"`+key+`","user_id":`+id(a.ID)+`}`); code != 200 {
+		t.Fatalf("auth_keys: %d", code)
+	}
+	e.mu.Lock()
+	logged := len(e.userKeys[a.ID])
+	e.mu.Unlock()
+	if logged != 1 {
+		t.Fatalf("user %d has %d keys after /auth_keys, want 1", a.ID, logged)
+	}
+	if code, out := postJSON(t, srv.URL+"/auth_keys", `{"dc":2,"key":"abcd"}`); code != 400 || !strings.Contains(out["error"].(string), "256 bytes") {
+		t.Fatalf("short key: %d %v", code, out)
+	}
+	if code, _ := postJSON(t, srv.URL+"/auth_keys", `{"dc":9,"key":"`+strings.Repeat("cd", 256)+`"}`); code != 400 {
+		t.Fatalf("key on no DC answered %d", code)
+	}
+}

@@ -7,6 +7,7 @@
 package emulator
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,6 +45,15 @@ import (
 //	POST /faults/lose_updates      {"user_id","n"}
 //	POST /faults/fail_next         {"method","n","error"}
 //	POST /faults/slow_dc           {"dc","delay_ms"}
+//	GET  /users?id=…               user (LookupUser; 400 when there is none)
+//	GET  /bot_token?bot_id=…       {"token"}
+//	GET  /update_state?user_id=…   {"pts","qts","seq"} as updates.getState would answer
+//	POST /albums                   {"from","peer","captions":[…]} → {"ids":[…]} (SendAlbum: 2 to 10 photos)
+//	POST /auth_keys                {"dc","key","user_id"}: key is 256 bytes in hex; with user_id it is
+//	                               also logged in as that user (AuthorizeKey), else only registered (AddAuthKey)
+//	POST /faults/difference_too_long          {"user_id"} (ForceDifferenceTooLong)
+//	POST /faults/channel_difference_too_long  {"user_id","channel"} (ForceChannelDifferenceTooLong; -100… id)
+//	POST /faults/expire_file_references       (ExpireFileReferences)
 //
 // User objects are {"id","phone","first_name","last_name","username","bot","dc"};
 // ids are JSON numbers (64-bit integers). Rights are the flags of
@@ -285,7 +295,109 @@ func (e *Emulator) ControlHandler() http.Handler {
 		e.SlowDC(q.DC, time.Duration(q.DelayMs*float64(time.Millisecond)))
 		return nil, nil
 	})
+	handle("GET /users", func(r *http.Request) (any, error) {
+		id, err := queryInt(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		u := e.LookupUser(id)
+		if u == nil {
+			return nil, fmt.Errorf("no user %d", id)
+		}
+		return jsonUser(u), nil
+	})
+	handle("GET /bot_token", func(r *http.Request) (any, error) {
+		id, err := queryInt(r, "bot_id")
+		if err != nil {
+			return nil, err
+		}
+		token, err := e.BotToken(id)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"token": token}, nil
+	})
+	handle("GET /update_state", func(r *http.Request) (any, error) {
+		id, err := queryInt(r, "user_id")
+		if err != nil {
+			return nil, err
+		}
+		pts, qts, seq, err := e.UpdateState(id)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]int32{"pts": pts, "qts": qts, "seq": seq}, nil
+	})
+	handle("POST /albums", func(r *http.Request) (any, error) {
+		var q struct {
+			From     int64    `json:"from"`
+			Peer     int64    `json:"peer"`
+			Captions []string `json:"captions"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		ids, err := e.SendAlbum(q.From, q.Peer, q.Captions...)
+		if err != nil {
+			return nil, err
+		}
+		return map[string][]int32{"ids": ids}, nil
+	})
+	handle("POST /auth_keys", func(r *http.Request) (any, error) {
+		var q struct {
+			DC     int    `json:"dc"`
+			Key    string `json:"key"`
+			UserID int64  `json:"user_id"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		key, err := hex.DecodeString(q.Key)
+		if err != nil || len(key) != 256 {
+			return nil, errors.New("key must be 256 bytes in hex (512 hex digits)")
+		}
+		if q.UserID != 0 {
+			return nil, e.AuthorizeKey(q.DC, key, q.UserID)
+		}
+		return nil, e.AddAuthKey(q.DC, key)
+	})
+	handle("POST /faults/difference_too_long", func(r *http.Request) (any, error) {
+		var q struct {
+			UserID int64 `json:"user_id"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		if e.LookupUser(q.UserID) == nil {
+			return nil, fmt.Errorf("no user %d", q.UserID)
+		}
+		e.ForceDifferenceTooLong(q.UserID)
+		return nil, nil
+	})
+	handle("POST /faults/channel_difference_too_long", func(r *http.Request) (any, error) {
+		var q struct {
+			UserID  int64 `json:"user_id"`
+			Channel int64 `json:"channel"`
+		}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		if e.LookupUser(q.UserID) == nil {
+			return nil, fmt.Errorf("no user %d", q.UserID)
+		}
+		return nil, e.ForceChannelDifferenceTooLong(q.UserID, q.Channel)
+	})
+	handle("POST /faults/expire_file_references", func(*http.Request) (any, error) { e.ExpireFileReferences(); return nil, nil })
 	return mux
+}
+
+// queryInt reads a 64-bit integer query parameter.
+func queryInt(r *http.Request, name string) (int64, error) {
+	v, err := strconv.ParseInt(r.URL.Query().Get(name), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s must be an integer", name)
+	}
+	return v, nil
 }
 
 func decodeJSON(r *http.Request, v any) error {

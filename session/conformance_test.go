@@ -183,6 +183,40 @@ var conformance = []struct {
 			t.Fatalf("ChannelPts(7) = %d, want 71", pts)
 		}
 	}},
+	{"LastMessageIDsGoWithTheState", func(t *testing.T, s session.Store) {
+		lm, ok := s.(session.LastMessageStore)
+		if !ok {
+			t.Fatalf("%T does not keep last message ids", s)
+		}
+		if ids, err := lm.LastMessageIDs(); err != nil || len(ids) != 0 {
+			t.Fatalf("LastMessageIDs of a new store = %v, %v", ids, err)
+		}
+		st := session.UpdateState{Pts: 9, Qts: 1, Date: 3, Seq: 4}
+		must(t, lm.SaveStateLastIDs(&st, map[int64]int32{7: 70}, map[int64]int32{0: 120, 7: 15},
+			[]session.Peer{{ID: 1, Kind: session.PeerUser, AccessHash: 5}}))
+		must(t, lm.SaveStateLastIDs(nil, nil, map[int64]int32{7: 16}, nil))
+		ids, err := lm.LastMessageIDs()
+		if err != nil || len(ids) != 2 || ids[0] != 120 || ids[7] != 16 {
+			t.Fatalf("LastMessageIDs = %v, %v; want 0:120 7:16", ids, err)
+		}
+		if got, ok, _ := s.UpdateState(); !ok || got != st {
+			t.Fatalf("UpdateState = %+v", got)
+		}
+		if pts, _, _ := s.ChannelPts(7); pts != 70 {
+			t.Fatalf("ChannelPts = %d", pts)
+		}
+		getPeer(t, s, 1, session.PeerUser)
+		// All or nothing: a bad peer or id stores none of it.
+		err = lm.SaveStateLastIDs(&session.UpdateState{Pts: 99}, nil, map[int64]int32{0: 130}, []session.Peer{{ID: 2}})
+		wantErr(t, err, session.ErrInvalid)
+		wantErr(t, lm.SaveStateLastIDs(nil, nil, map[int64]int32{-5: 1}, nil), session.ErrInvalid)
+		if ids, _ := lm.LastMessageIDs(); ids[0] != 120 || len(ids) != 2 {
+			t.Fatalf("a failed save changed the ids: %v", ids)
+		}
+		if got, _, _ := s.UpdateState(); got != st {
+			t.Fatalf("a failed save changed the state: %+v", got)
+		}
+	}},
 	{"SaveStateIsAllOrNothing", func(t *testing.T, s session.Store) {
 		st := session.UpdateState{Pts: 2}
 		err := s.SaveState(&st, map[int64]int32{7: 70}, []session.Peer{{ID: 1, Kind: session.PeerUser}, {ID: 2}})

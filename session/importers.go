@@ -645,7 +645,8 @@ func writeLogin(dst Store, opts []DCOption, keys []AuthKey, mainDC int, me *Self
 
 // Copy copies the login state of src into dst: every auth key, the main DC,
 // the DC options, Self (cleared in dst when src has none) and the update
-// state when src has one. Peers and channel pts are not copied (a Store
+// state when src has one (with the last message ids, when both keep them,
+// see [LastMessageStore]). Peers and channel pts are not copied (a Store
 // cannot list them); the client learns them again. A typical use keeps an
 // imported string session in a file:
 //
@@ -689,8 +690,21 @@ func Copy(dst, src Store) error {
 	if err := dst.SetSelf(me); err != nil {
 		return err
 	}
-	if ok {
-		return dst.SetUpdateState(state)
+	if !ok {
+		return nil
 	}
-	return nil
+	if err := dst.SetUpdateState(state); err != nil {
+		return err
+	}
+	// The last message ids go with the state they belong to.
+	from, ok1 := src.(LastMessageStore)
+	to, ok2 := dst.(LastMessageStore)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	ids, err := from.LastMessageIDs()
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	return to.SaveStateLastIDs(nil, nil, ids, nil)
 }

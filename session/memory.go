@@ -30,6 +30,7 @@ type Memory struct {
 	state    UpdateState
 	hasState bool
 	channels map[int64]int32
+	lastIDs  map[int64]int32
 	peers    map[peerKey]*memPeer
 	// byUsername and byPhone map a lookup key to every peer claiming it.
 	byUsername map[string]map[peerKey]struct{}
@@ -52,6 +53,7 @@ func (m *Memory) init() {
 	}
 	m.keys = map[int]AuthKey{}
 	m.channels = map[int64]int32{}
+	m.lastIDs = map[int64]int32{}
 	m.peers = map[peerKey]*memPeer{}
 	m.byUsername = map[string]map[peerKey]struct{}{}
 	m.byPhone = map[string]map[peerKey]struct{}{}
@@ -263,6 +265,48 @@ func (m *Memory) SaveState(s *UpdateState, channels map[int64]int32, peers []Pee
 	}
 	for id, pts := range channels {
 		m.channels[id] = pts
+	}
+	return nil
+}
+
+// LastMessageIDs implements [LastMessageStore].
+func (m *Memory) LastMessageIDs() (map[int64]int32, error) {
+	if err := m.read(); err != nil {
+		return nil, err
+	}
+	defer m.mu.RUnlock()
+	out := make(map[int64]int32, len(m.lastIDs))
+	for box, id := range m.lastIDs {
+		out[box] = id
+	}
+	return out, nil
+}
+
+// SaveStateLastIDs implements [LastMessageStore].
+func (m *Memory) SaveStateLastIDs(s *UpdateState, channels map[int64]int32, lastIDs map[int64]int32, peers []Peer) error {
+	if err := validateLastIDs(lastIDs); err != nil {
+		return err
+	}
+	if err := validateChannels(channels); err != nil {
+		return err
+	}
+	norm, err := normalizePeers(peers, time.Now())
+	if err != nil {
+		return err
+	}
+	if err := m.write(); err != nil {
+		return err
+	}
+	defer m.mu.Unlock()
+	m.savePeersLocked(norm)
+	if s != nil {
+		m.state, m.hasState = *s, true
+	}
+	for id, pts := range channels {
+		m.channels[id] = pts
+	}
+	for box, id := range lastIDs {
+		m.lastIDs[box] = id
 	}
 	return nil
 }

@@ -103,12 +103,22 @@ var migrations = []migration{
 			`DROP INDEX peers_username`,
 		},
 	},
+	{
+		version: 3,
+		what:    "the newest message id dispatched per message box, for too-long recovery after a restart",
+		stmts: []string{
+			`CREATE TABLE last_message_ids (
+				box        INTEGER PRIMARY KEY, -- 0: private chats and basic groups; else a bare channel id
+				message_id INTEGER NOT NULL
+			)`,
+		},
+	},
 }
 
 // SchemaVersion is the version of the SQLite schema this package writes (the
 // row of the schema_version table). Files with an older version are migrated
 // on Open; a file with a newer one is refused with [ErrSchemaTooNew].
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 func init() {
 	// A programming error, caught by any test run: steps are numbered 1, 2, …

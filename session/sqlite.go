@@ -480,23 +480,85 @@ func (s *SQLite) SaveState(st *UpdateState, channels map[int64]int32, peers []Pe
 	if err != nil {
 		return err
 	}
-	return s.tx("save state", func(tx *sql.Tx) error {
-		if err := savePeersTx(tx, norm); err != nil {
+	return s.tx("save state", func(tx *sql.Tx) error { return saveStateTx(tx, st, channels, norm) })
+}
+
+// saveStateTx writes peers, the update state and channel pts in tx.
+func saveStateTx(tx *sql.Tx, st *UpdateState, channels map[int64]int32, norm []Peer) error {
+	if err := savePeersTx(tx, norm); err != nil {
+		return err
+	}
+	if st != nil {
+		if _, err := tx.Exec(upsertUpdateState, st.Pts, st.Qts, st.Date, st.Seq); err != nil {
 			return err
 		}
-		if st != nil {
-			if _, err := tx.Exec(upsertUpdateState, st.Pts, st.Qts, st.Date, st.Seq); err != nil {
-				return err
-			}
+	}
+	// Sorted, so that two runs write the same file.
+	ids := make([]int64, 0, len(channels))
+	for id := range channels {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		if _, err := tx.Exec(upsertChannelPts, id, channels[id]); err != nil {
+			return err
 		}
-		// Sorted, so that two runs write the same file.
-		ids := make([]int64, 0, len(channels))
-		for id := range channels {
-			ids = append(ids, id)
+	}
+	return nil
+}
+
+const upsertLastID = `INSERT INTO last_message_ids (box, message_id) VALUES (?, ?)
+	ON CONFLICT (box) DO UPDATE SET message_id = excluded.message_id`
+
+// LastMessageIDs implements [LastMessageStore].
+func (s *SQLite) LastMessageIDs() (map[int64]int32, error) {
+	if err := s.begin(); err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	rows, err := s.r.Query(`SELECT box, message_id FROM last_message_ids`)
+	if err != nil {
+		return nil, fmt.Errorf("session: read last message ids: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int32{}
+	for rows.Next() {
+		var box int64
+		var id int32
+		if err := rows.Scan(&box, &id); err != nil {
+			return nil, fmt.Errorf("session: read last message ids: %w", err)
 		}
-		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-		for _, id := range ids {
-			if _, err := tx.Exec(upsertChannelPts, id, channels[id]); err != nil {
+		out[box] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("session: read last message ids: %w", err)
+	}
+	return out, nil
+}
+
+// SaveStateLastIDs implements [LastMessageStore]: one transaction.
+func (s *SQLite) SaveStateLastIDs(st *UpdateState, channels map[int64]int32, lastIDs map[int64]int32, peers []Peer) error {
+	if err := validateLastIDs(lastIDs); err != nil {
+		return err
+	}
+	if err := validateChannels(channels); err != nil {
+		return err
+	}
+	norm, err := normalizePeers(peers, time.Now())
+	if err != nil {
+		return err
+	}
+	return s.tx("save state", func(tx *sql.Tx) error {
+		if err := saveStateTx(tx, st, channels, norm); err != nil {
+			return err
+		}
+		boxes := make([]int64, 0, len(lastIDs))
+		for box := range lastIDs {
+			boxes = append(boxes, box)
+		}
+		sort.Slice(boxes, func(i, j int) bool { return boxes[i] < boxes[j] })
+		for _, box := range boxes {
+			if _, err := tx.Exec(upsertLastID, box, lastIDs[box]); err != nil {
 				return err
 			}
 		}

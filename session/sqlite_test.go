@@ -343,3 +343,43 @@ func TestSQLiteReadsDuringLongWrite(t *testing.T) {
 	}
 	must(t, <-done)
 }
+
+// A file of schema 2 (before last message ids) opens, keeps its state and
+// gains the table; the ids then survive a reopen.
+func TestSQLiteMigratesFromVersion2AndKeepsLastMessageIDs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v2.session")
+	s := openSQLite(t, path)
+	st := session.UpdateState{Pts: 40, Qts: 2, Date: 1700000000, Seq: 7}
+	must(t, s.SaveState(&st, map[int64]int32{55: 9}, nil))
+	must(t, s.Close())
+	execAll(t, rawDB(t, path), `DROP TABLE last_message_ids`, `UPDATE schema_version SET version = 2`)
+
+	s = openSQLite(t, path)
+	if got, ok, err := s.UpdateState(); err != nil || !ok || got != st {
+		t.Fatalf("UpdateState after migration = %+v, %v, %v", got, ok, err)
+	}
+	if ids, err := s.LastMessageIDs(); err != nil || len(ids) != 0 {
+		t.Fatalf("LastMessageIDs after migration = %v, %v", ids, err)
+	}
+	must(t, s.SaveStateLastIDs(&st, nil, map[int64]int32{0: 300, 55: 12}, nil))
+	must(t, s.Close())
+
+	s = openSQLite(t, path)
+	if ids, err := s.LastMessageIDs(); err != nil || ids[0] != 300 || ids[55] != 12 {
+		t.Fatalf("LastMessageIDs after reopening = %v, %v", ids, err)
+	}
+	if pts, _, _ := s.ChannelPts(55); pts != 9 {
+		t.Fatalf("ChannelPts = %d", pts)
+	}
+	mem := session.NewMemory()
+	must(t, session.Copy(mem, s))
+	if ids, _ := mem.LastMessageIDs(); ids[0] != 300 || ids[55] != 12 {
+		t.Fatalf("Copy dropped the last message ids: %v", ids)
+	}
+	var version int
+	must(t, s.Close())
+	must(t, rawDB(t, path).QueryRow(`SELECT version FROM schema_version`).Scan(&version))
+	if version != 3 {
+		t.Fatalf("schema_version = %d, want 3", version)
+	}
+}

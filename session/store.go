@@ -172,6 +172,21 @@ type Store interface {
 	Close() error
 }
 
+// LastMessageStore is implemented by stores that also keep, per message
+// box, the id of the newest message the updates manager dispatched: key 0 is
+// the common box (private chats and basic groups share one id sequence), any
+// other key a bare channel id. After a restart, a client that Telegram
+// answers with differenceTooLong or channelDifferenceTooLong refetches the
+// messages after these ids, so nothing missed in between is lost. Memory
+// and SQLite implement it.
+type LastMessageStore interface {
+	// LastMessageIDs returns every stored id (an empty map when none is).
+	LastMessageIDs() (map[int64]int32, error)
+	// SaveStateLastIDs is [Store.SaveState] that also stores last message
+	// ids (each key replaced, others kept), in the same transaction.
+	SaveStateLastIDs(s *UpdateState, channels map[int64]int32, lastIDs map[int64]int32, peers []Peer) error
+}
+
 // AuthKeyLister is implemented by stores that can list every auth key they
 // hold. [Export] uses it; for a store without it, Export probes the DCs
 // named by MainDC, DCOptions and the production DCs 1–5.
@@ -379,6 +394,15 @@ func validateChannels(channels map[int64]int32) error {
 	for id := range channels {
 		if id <= 0 {
 			return invalid("channel id %d is not positive (ids are bare, not marked)", id)
+		}
+	}
+	return nil
+}
+
+func validateLastIDs(ids map[int64]int32) error {
+	for box, id := range ids {
+		if box < 0 || id < 0 {
+			return invalid("last message id %d of box %d: boxes are 0 or a bare channel id, ids are not negative", id, box)
 		}
 	}
 	return nil

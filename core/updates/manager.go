@@ -77,6 +77,10 @@ type Output struct {
 type Save struct {
 	State    State
 	Channels map[int64]int32
+	// LastIDs are the newest message ids dispatched that changed, per box:
+	// 0 for the common box, else a channel id. Persisted, they let a
+	// restarted client recover a too-long gap (SetLastMessageID).
+	LastIDs map[int64]int32
 }
 
 type pending struct {
@@ -110,6 +114,7 @@ type Manager struct {
 	lastEvent  time.Time
 	lastID     int32 // newest message id of the common box dispatched
 	dirty      map[int64]int32
+	lastDirty  map[int64]int32 // changed last ids: 0 common box, else channel
 	stateDirty bool
 }
 
@@ -125,7 +130,8 @@ func New(cfg Config) *Manager {
 	if cfg.IdleWait <= 0 {
 		cfg.IdleWait = 15 * time.Minute
 	}
-	return &Manager{cfg: cfg, channels: map[int64]*channel{}, dirty: map[int64]int32{}, lastEvent: cfg.Now()}
+	return &Manager{cfg: cfg, channels: map[int64]*channel{}, dirty: map[int64]int32{}, lastDirty: map[int64]int32{},
+		lastEvent: cfg.Now()}
 }
 
 // SetState sets the account-wide state.
@@ -176,6 +182,19 @@ func (m *Manager) ChannelLastMessageID(channelID int64) int32 {
 	return 0
 }
 
+// SetLastMessageID restores the newest message id dispatched in a box (0:
+// the common box, else a channel id) from storage, so that a too-long gap
+// after a restart is refetched from there (LastMessageID,
+// ChannelLastMessageID). Ids never go back.
+func (m *Manager) SetLastMessageID(box int64, id int32) {
+	if box == 0 {
+		m.lastID = max(m.lastID, id)
+		return
+	}
+	ch := m.channel(box)
+	ch.lastID = max(ch.lastID, id)
+}
+
 // noteMessage records the id of a dispatched new message, and reports
 // whether it is new (a message at or below the newest id seen was already
 // dispatched, by a recovery that overlapped).
@@ -185,6 +204,7 @@ func (m *Manager) noteMessage(up api.UpdateClass) bool {
 		id := messageID(x.Message)
 		if id > m.lastID {
 			m.lastID = id
+			m.lastDirty[0] = id
 		}
 	case *api.UpdateNewChannelMessage:
 		id := messageID(x.Message)
@@ -197,6 +217,7 @@ func (m *Manager) noteMessage(up api.UpdateClass) bool {
 			return false
 		}
 		ch.lastID = id
+		m.lastDirty[cid] = id
 	}
 	return true
 }
@@ -250,6 +271,23 @@ func (m *Manager) requestDifference(out *Output) {
 func (m *Manager) OnPts(pts, count int32) Output {
 	var out Output
 	m.applyPts(&out, pending{pts: pts, count: count}, false)
+	m.finish(&out)
+	return out
+}
+
+// OnSentMessage feeds the updateShortSentMessage answering this client's
+// own send, with the message the client rebuilt from its request (nil: only
+// the pts moves). The message is dispatched as an updateNewMessage in pts
+// order, exactly once: when the same pts also arrives pushed or inside a
+// difference, the sequence rules skip the repeat.
+func (m *Manager) OnSentMessage(x *api.UpdateShortSentMessage, msg *api.Message) Output {
+	var out Output
+	if msg == nil {
+		m.applyPts(&out, pending{pts: x.Pts, count: x.PtsCount}, false)
+	} else {
+		m.applyOne(&out, &api.UpdateNewMessage{Message: msg, Pts: x.Pts, PtsCount: x.PtsCount}, nil, nil)
+		m.advanceDate(x.Date)
+	}
 	m.finish(&out)
 	return out
 }
@@ -818,13 +856,17 @@ func (m *Manager) NextDeadline() time.Time {
 
 // finish attaches the state to persist.
 func (m *Manager) finish(out *Output) {
-	if !m.stateDirty && len(m.dirty) == 0 {
+	if !m.stateDirty && len(m.dirty) == 0 && len(m.lastDirty) == 0 {
 		return
 	}
 	s := &Save{State: m.state}
 	if len(m.dirty) > 0 {
 		s.Channels = m.dirty
 		m.dirty = map[int64]int32{}
+	}
+	if len(m.lastDirty) > 0 {
+		s.LastIDs = m.lastDirty
+		m.lastDirty = map[int64]int32{}
 	}
 	m.stateDirty = false
 	out.Save = s

@@ -240,3 +240,37 @@ func TestShortMessagesBecomeMessages(t *testing.T) {
 		t.Fatalf("%+v", out)
 	}
 }
+
+func TestOwnSentMessageIsDispatchedOnceInPtsOrder(t *testing.T) {
+	m, _ := newManager()
+	sent := &api.Message{Out: true, ID: 7, PeerID: &api.PeerUser{UserID: 2}, Message: "mine"}
+	out := m.OnSentMessage(&api.UpdateShortSentMessage{Out: true, ID: 7, Pts: 11, PtsCount: 1, Date: 300}, sent)
+	if !eq(ids(out), []int32{7}) || out.Save == nil || out.Save.State.Pts != 11 || out.Save.State.Date != 300 {
+		t.Fatalf("sent: %v save %+v", ids(out), out.Save)
+	}
+	if up := out.Dispatch[0].Updates[0].(*api.UpdateNewMessage); up.Message != sent || up.Pts != 11 {
+		t.Fatalf("dispatched %+v", up)
+	}
+	// The same pts again, pushed (another form) or in a difference: skipped.
+	if out := m.OnUpdates(&api.UpdateShortMessage{Out: true, ID: 7, UserID: 2, Pts: 11, PtsCount: 1}); len(out.Dispatch) != 0 {
+		t.Fatalf("repeat dispatched %v", ids(out))
+	}
+	if out := m.OnUpdates(newMsg(8, 12)); !eq(ids(out), []int32{8}) {
+		t.Fatalf("next: %v", ids(out))
+	}
+	// Without the rebuilt message only the sequence moves.
+	if out := m.OnSentMessage(&api.UpdateShortSentMessage{Out: true, ID: 9, Pts: 13, PtsCount: 1}, nil); len(out.Dispatch) != 0 || out.Save.State.Pts != 13 {
+		t.Fatalf("pts only: %v %+v", ids(out), out.Save)
+	}
+	// A send answered while a difference is being fetched waits for it and
+	// is not repeated when the difference carries it.
+	m.CatchUp()
+	if out := m.OnSentMessage(&api.UpdateShortSentMessage{Out: true, ID: 10, Pts: 14, PtsCount: 1}, &api.Message{Out: true, ID: 10, PeerID: &api.PeerUser{UserID: 2}}); len(out.Dispatch) != 0 {
+		t.Fatalf("dispatched during a fetch: %v", ids(out))
+	}
+	out = m.OnDifference(&api.UpdatesDifference{NewMessages: []api.MessageClass{&api.Message{Out: true, ID: 10, PeerID: &api.PeerUser{UserID: 2}}},
+		State: &api.UpdatesState{Pts: 14, Qts: 5, Date: 400, Seq: 20}})
+	if !eq(ids(out), []int32{10}) {
+		t.Fatalf("after the difference: %v", ids(out))
+	}
+}
