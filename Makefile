@@ -38,7 +38,7 @@ check-size: lib
 	if [ $$size -ge $(LIB_MAX_BYTES) ]; then echo "$(LIB) is $$size bytes, over $(LIB_MAX_BYTES)"; exit 1; fi; \
 	echo "$(LIB): $$size bytes (limit $(LIB_MAX_BYTES))"
 
-$(LIB): $(shell find capi core mtproto tl session emulator -name '*.go' -not -name '*_test.go' 2>/dev/null) include/polygram.h go.mod go.sum
+$(LIB): $(shell find capi core mtproto tl session emulator \( -name '*.go' -not -name '*_test.go' -o -name '*.c' -o -name '*.h' \) 2>/dev/null) include/polygram.h go.mod go.sum
 	@mkdir -p $(BUILD)
 	$(GO) build -trimpath -ldflags='-s -w' $(LIB_GCFLAGS) -tags polygram_nohttp -buildmode=c-shared -o $(LIB) ./capi
 	@rm -f $(BUILD)/libpolygram.h

@@ -17,11 +17,14 @@ package main
 #include <stdlib.h>
 #include <string.h>
 #include "polygram.h"
+#include "wait.h"
 */
 import "C"
 
 import (
 	"math"
+	"runtime/cgo"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -93,6 +96,16 @@ func polygram_schema_msgpack(out **C.uchar, outLen *C.size_t) (status C.polygram
 	return C.POLYGRAM_OK
 }
 
+//export polygram_errors
+func polygram_errors(out **C.uchar, outLen *C.size_t) (status C.polygram_status) {
+	defer guard(&status, nil, nil)
+	if out == nil || outLen == nil {
+		return C.POLYGRAM_ERR_INVALID_ARGUMENT
+	}
+	give(out, outLen, bridge.ErrorsMsgpack())
+	return C.POLYGRAM_OK
+}
+
 //export polygram_tl_to_msgpack
 func polygram_tl_to_msgpack(in *C.uchar, inLen C.size_t, out **C.uchar, outLen *C.size_t, errOut **C.uchar, errLen *C.size_t) (status C.polygram_status) {
 	defer guard(&status, errOut, errLen)
@@ -148,6 +161,7 @@ func polygram_client_new(config *C.uchar, configLen C.size_t, cb C.polygram_call
 	if e != nil {
 		return fail(errOut, errLen, e)
 	}
+	c.SetWaker(waker(c.Handle()))
 	*handle = C.polygram_handle(c.Handle())
 	return C.POLYGRAM_OK
 }
@@ -211,22 +225,77 @@ func polygram_cancel(h C.polygram_handle, id C.uint64_t) (status C.polygram_stat
 	return C.POLYGRAM_OK
 }
 
-//export polygram_invoke
-func polygram_invoke(h C.polygram_handle, enc C.polygram_encoding, req *C.uchar, reqLen C.size_t, timeout C.double, out **C.uchar, outLen *C.size_t, errOut **C.uchar, errLen *C.size_t) (status C.polygram_status) {
-	defer guard(&status, errOut, errLen)
+// polygram_invoke and polygram_receive are C functions (wait.c): they poll
+// the exports below, which never block, and wait in C between polls.
+
+// invokePending is what polygram_internal_invoke_start and _poll return
+// while the call runs (WAIT_PENDING in wait.c).
+const invokePending = -1
+
+//export polygram_internal_invoke_start
+func polygram_internal_invoke_start(h C.polygram_handle, enc C.int, req *C.uchar, reqLen C.size_t, timeout C.double, call *C.uintptr_t, out **C.uchar, outLen *C.size_t, errOut **C.uchar, errLen *C.size_t) (status C.int) {
+	var st C.polygram_status
+	pending := false
+	defer func() {
+		status = C.int(st)
+		if pending {
+			status = invokePending
+		}
+	}()
+	defer guard(&st, errOut, errLen)
 	src, ok := input(req, reqLen)
-	if !ok || out == nil || outLen == nil {
-		return fail(errOut, errLen, nullArgument())
+	if !ok || out == nil || outLen == nil || call == nil {
+		st = fail(errOut, errLen, nullArgument())
+		return
 	}
 	c, e := bridge.LookupClient(uint64(h))
 	if e != nil {
-		return fail(errOut, errLen, e)
+		st = fail(errOut, errLen, e)
+		return
 	}
 	d := seconds(float64(timeout))
 	if d < 0 {
 		d = 0 // no limit
 	}
-	res, e := c.Invoke(int(enc), src, d)
+	k, e := c.Start(int(enc), src, d)
+	if e != nil {
+		st = fail(errOut, errLen, e)
+		return
+	}
+	if k.Done() {
+		st = finishCall(k, out, outLen, errOut, errLen)
+		return
+	}
+	*call = C.uintptr_t(cgo.NewHandle(k))
+	pending = true
+	return
+}
+
+//export polygram_internal_invoke_poll
+func polygram_internal_invoke_poll(call C.uintptr_t, out **C.uchar, outLen *C.size_t, errOut **C.uchar, errLen *C.size_t) (status C.int) {
+	var st C.polygram_status
+	pending := false
+	defer func() {
+		status = C.int(st)
+		if pending {
+			status = invokePending
+		}
+	}()
+	defer guard(&st, errOut, errLen)
+	hk := cgo.Handle(call)
+	k := hk.Value().(*bridge.Call)
+	if !k.Done() {
+		pending = true
+		return
+	}
+	hk.Delete()
+	st = finishCall(k, out, outLen, errOut, errLen)
+	return
+}
+
+// finishCall hands over the outcome of a completed blocking call.
+func finishCall(k *bridge.Call, out **C.uchar, outLen *C.size_t, errOut **C.uchar, errLen *C.size_t) C.polygram_status {
+	res, e := k.Result()
 	if e != nil {
 		return fail(errOut, errLen, e)
 	}
@@ -234,26 +303,41 @@ func polygram_invoke(h C.polygram_handle, enc C.polygram_encoding, req *C.uchar,
 	return C.POLYGRAM_OK
 }
 
-//export polygram_receive
-func polygram_receive(h C.polygram_handle, timeout C.double, ev *C.polygram_event) (status C.polygram_status) {
-	defer guard(&status, nil, nil)
-	if ev == nil {
-		return C.POLYGRAM_ERR_INVALID_ARGUMENT
-	}
+//export polygram_internal_receive_now
+func polygram_internal_receive_now(h C.polygram_handle, ev *C.polygram_event) (status C.int) {
+	var st C.polygram_status
+	defer func() { status = C.int(st) }()
+	defer guard(&st, nil, nil)
 	c, e := bridge.LookupClient(uint64(h))
 	if e != nil {
-		return C.polygram_status(e.Status())
+		st = C.polygram_status(e.Status())
+		return
 	}
-	got, e := c.Receive(seconds(float64(timeout)))
+	got, e := c.Receive(0)
 	if e != nil {
-		return C.polygram_status(e.Status())
+		st = C.polygram_status(e.Status())
+		return
 	}
 	ev._type = C.int(got.Type())
 	ev.status = C.int(got.Status())
 	ev.request_id = C.uint64_t(got.RequestID())
 	ev.encoding = C.int(got.Encoding())
 	give(&ev.data, &ev.data_len, got.Data())
-	return C.POLYGRAM_OK
+	st = C.POLYGRAM_OK
+	return
+}
+
+// waker wakes the threads waiting in wait.c for a client: it bumps the
+// client's counter and signals the sleepers, if any (a cgo call only then).
+func waker(h uint64) func() {
+	seq := (*uint32)(unsafe.Pointer(C.polygram_wait_seq(C.uint64_t(h))))
+	sleepers := (*int32)(unsafe.Pointer(C.polygram_wait_sleepers(C.uint64_t(h))))
+	return func() {
+		atomic.AddUint32(seq, 1)
+		if atomic.LoadInt32(sleepers) > 0 {
+			C.polygram_wait_wake(C.uint64_t(h))
+		}
+	}
 }
 
 //export polygram_emulator_start

@@ -66,6 +66,16 @@
  *    the number replaced by X ("FLOOD_WAIT_X"), or the library's name for the
  *    status ("CLOSED", "DECODE", ...).
  *
+ * Compatibility
+ * -------------
+ *  Within one ABI version the library only grows: new functions, new event
+ *  types, new keys in maps, new friendly methods and emulator commands. A
+ *  program therefore ignores event types and map keys it does not know
+ *  (they are never needed to use what it knows), and a program built
+ *  against a newer header that must also run with an older library of the
+ *  same ABI looks newer functions up before calling them. Nothing is
+ *  removed or changes meaning without a new POLYGRAM_ABI_VERSION.
+ *
  * This header compiles as C89, C99, C11 and C++ (-Wall -Wextra -pedantic).
  */
 #ifndef POLYGRAM_H
@@ -159,7 +169,10 @@ typedef enum polygram_encoding {
  *           "chats": [...]}; "message_edited" (same keys but out);
  *           "message_deleted" {"ids": [int], "channel_id": int};
  *           "raw" {"update": <TL update map>, "users", "chats"} for every
- *           update without a dedicated event; and, when the configuration
+ *           update without a dedicated event; "message_read",
+ *           "chat_action", "user_update", "album", "callback_query" and
+ *           "inline_query" (their keys are listed in docs/capi.md); and,
+ *           when the configuration
  *           sets raw_updates, "raw_updates" {"dc": int, "updates": <TL
  *           Updates map>} for every updates object the server pushes, before
  *           gap recovery.
@@ -173,7 +186,10 @@ typedef enum polygram_encoding {
  *           "message": str, "time": int (unix ms), "attrs": {str: str}}.
  *  DROPPED: {"type": "dropped", "count": int, "total": int}: count update
  *           and log events were dropped since the previous DROPPED event
- *           because the consumer was slow (total: since the client began). */
+ *           because the consumer was slow (total: since the client began).
+ *  PROGRESS: {"type": "progress", "done": int, "total": int}, with the
+ *           request_id of a file call sent with "progress": true.
+ * A program ignores event types it does not know (see "Compatibility"). */
 typedef enum polygram_event_type {
     /* A request succeeded: data is its result (TL bytes for a TL request,
      * msgpack otherwise). */
@@ -184,7 +200,13 @@ typedef enum polygram_event_type {
     POLYGRAM_EVENT_AUTH_STATE = 4,
     POLYGRAM_EVENT_CONNECTION_STATE = 5,
     POLYGRAM_EVENT_LOG = 6,
-    POLYGRAM_EVENT_DROPPED = 7
+    POLYGRAM_EVENT_DROPPED = 7,
+    /* Progress of a file transfer asked for with "progress": true (a later
+     * addition to ABI 1: see "Compatibility"): request_id is the request,
+     * data {"type": "progress", "done": int, "total": int}; done never
+     * decreases, total is -1 while unknown, and the last PROGRESS event of
+     * a request, just before its RESULT, has done == total. */
+    POLYGRAM_EVENT_PROGRESS = 8
 } polygram_event_type;
 
 /* Log levels (polygram_set_log_level, and "log_level" in the config as
@@ -270,6 +292,19 @@ polygram_status polygram_schema(unsigned char **out, size_t *out_len);
  * "flag_bit" (int), for a flags word "is_flags": true}.
  * Free *out with polygram_free. */
 polygram_status polygram_schema_msgpack(unsigned char **out, size_t *out_len);
+
+/* Returns Telegram's known RPC errors (the library's copy of the error list,
+ * schema/errors.csv) as msgpack, for bindings that generate exception
+ * classes from the library they load: an array, sorted by name, of
+ *   {"name": "FLOOD_WAIT_X" (X stands for the number the error carries),
+ *    "code": int (the first of codes), "codes": [int] (400, 420, ...),
+ *    "description": str (may be empty; "{seconds}" and the like mark where
+ *    the number goes)}.
+ * An error map's "name" (see "Error maps") matches one of these names when
+ * the error is known. Free *out with polygram_free. A later addition to ABI
+ * 1 (see "Compatibility"): look the symbol up (dlsym) to support older
+ * libraries. */
+polygram_status polygram_errors(unsigned char **out, size_t *out_len);
 
 /* Converts one boxed TL object (constructor or function call) to its msgpack
  * form. On success *out holds the msgpack bytes; on failure *err (if err is
@@ -380,8 +415,9 @@ polygram_status polygram_cancel(polygram_handle client, uint64_t request_id);
  * POLYGRAM_OK *out holds the result (encoded as for polygram_send), on
  * failure *err the error map. timeout_seconds <= 0 waits without limit; on
  * timeout the request is cancelled and POLYGRAM_ERR_TIMEOUT returned. No
- * event is queued for a blocking call. It may be called from inside a
- * callback. */
+ * event is queued for a blocking call (so a file call asking for
+ * "progress" is POLYGRAM_ERR_INVALID_ARGUMENT here: use polygram_send). It
+ * may be called from inside a callback. */
 polygram_status polygram_invoke(polygram_handle client, polygram_encoding encoding,
                                 const unsigned char *request, size_t request_len,
                                 double timeout_seconds,
@@ -443,10 +479,19 @@ polygram_status polygram_emulator_stop(polygram_handle emulator);
  *   create_chat {creator, title, members} -> {"peer"}
  *   create_channel {creator, title, username, megagroup, members} -> {"peer"}
  *   update_state {user_id}        -> {"pts", "qts", "seq"}
+ *   send_album {from, peer, captions: [str] (2-10, a photo each)} -> {"ids"}
+ *   promote {chat, user_id, rights (chatAdminRights fields as a map, e.g.
+ *     {"pin_messages": true}; absent: every right; {}: demote)}
+ *   ban {chat, user_id, rights (chatBannedRights fields; absent: kick for
+ *     good; {}: lift every restriction)}
+ *   invite_link {chat}            -> {"link"}
+ *   auth_key {dc, key (bin, 256 bytes), user_id (optional: also log the
+ *     key in as that user)}
  *   faults: drop_connections, rotate_salt, expire_file_references,
  *     skew_clock {seconds}, hold_updates {user_id, hold},
  *     lose_updates {user_id, n}, fail_next {method, n, error},
- *     slow_dc {dc, delay_ms}
+ *     slow_dc {dc, delay_ms}, force_difference_too_long {user_id},
+ *     force_channel_difference_too_long {user_id, channel}
  * where a user is {"id","phone","first_name","last_name","username","bot",
  * "dc"}. Commands without an answer return {}. Phones 99966XYYYY live on
  * DC X and their login code is X repeated five times. */

@@ -61,6 +61,8 @@ type job struct {
 	run func(ctx context.Context, c *Client) ([]byte, error)
 	// after, when set, sees the outcome (login flows update the auth state).
 	after func(c *Client, err error)
+	// progress: the call asked for PROGRESS events (progress.go).
+	progress bool
 }
 
 // NewClient creates a client from a configuration. deliver selects callback
@@ -163,9 +165,17 @@ func (c *Client) Send(enc int, data []byte) (uint64, *Error) {
 	if e != nil {
 		return 0, e
 	}
+	var prog *progressReporter
+	if j.progress {
+		prog = &progressReporter{c: c, id: id}
+		ctx = context.WithValue(ctx, progressKey{}, prog)
+	}
 	go func() {
 		defer c.work.Done()
 		res, err := c.runJob(ctx, j)
+		if err == nil && prog != nil {
+			prog.finish()
+		}
 		if !c.claim(id) {
 			return // cancelled or closed: its event was already queued
 		}
@@ -247,6 +257,9 @@ func (c *Client) Invoke(enc int, data []byte, timeout time.Duration) ([]byte, *E
 	j, e := prepare(enc, data)
 	if e != nil {
 		return nil, e
+	}
+	if j.progress {
+		return nil, errProgressNeedsSend
 	}
 	if j.local {
 		c.mu.Lock()

@@ -613,7 +613,9 @@ func sendFile(a *fields) *job {
 	caption, captionEnts := a.text("caption", false)
 	o := core.SendFileOptions{Caption: caption, Entities: captionEnts, Name: a.str("name", filepath.Base(path)),
 		MimeType: a.str("mime_type", ""), AsPhoto: a.bool("as_photo", false), ReplyTo: a.int32("reply_to", 0)}
-	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
+	return a.withProgress(withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
+		o := o
+		o.Transfer = transfer(ctx)
 		var rd io.Reader = bytes.NewReader(data)
 		size := int64(len(data))
 		if path != "" {
@@ -633,7 +635,7 @@ func sendFile(a *fields) *job {
 			return nil, err
 		}
 		return kv{"id", id}.encode(), nil
-	})
+	}))
 }
 
 // downloadMedia downloads a message's media to "path", or returns it as
@@ -642,7 +644,7 @@ func downloadMedia(a *fields) *job {
 	r := a.peer("peer")
 	id := a.reqInt32("message_id")
 	path := a.str("path", "")
-	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
+	return a.withProgress(withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		msgs, err := c.core.GetMessages(ctx, p, []int32{id})
 		if err != nil {
 			return nil, err
@@ -655,7 +657,7 @@ func downloadMedia(a *fields) *job {
 			if err != nil {
 				return nil, err
 			}
-			n, err := c.core.DownloadMedia(ctx, p, msgs[0], f, core.TransferOptions{})
+			n, err := c.core.DownloadMedia(ctx, p, msgs[0], f, transfer(ctx))
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}
@@ -665,10 +667,10 @@ func downloadMedia(a *fields) *job {
 			return kv{"path", path, "size", n}.encode(), nil
 		}
 		var buf bytes.Buffer
-		n, err := c.core.DownloadMedia(ctx, p, msgs[0], &buf, core.TransferOptions{})
+		n, err := c.core.DownloadMedia(ctx, p, msgs[0], &buf, transfer(ctx))
 		if err != nil {
 			return nil, err
 		}
 		return kv{"data", buf.Bytes(), "size", n}.encode(), nil
-	})
+	}))
 }

@@ -41,7 +41,7 @@ func deliver(ctx context.Context, c *Client, f *core.FileLocation, path, name st
 	get func(ctx context.Context, w io.Writer) (int64, error)) ([]byte, error) {
 	if path != "" {
 		if get == nil {
-			out, err := c.core.DownloadTo(ctx, f, path, name, core.TransferOptions{})
+			out, err := c.core.DownloadTo(ctx, f, path, name, transfer(ctx))
 			if err != nil {
 				return nil, err
 			}
@@ -73,7 +73,7 @@ func deliver(ctx context.Context, c *Client, f *core.FileLocation, path, name st
 	if get != nil {
 		n, err = get(ctx, &buf)
 	} else {
-		n, err = c.core.Download(ctx, f, &buf, core.TransferOptions{})
+		n, err = c.core.Download(ctx, f, &buf, transfer(ctx))
 	}
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ func downloadRange(a *fields) *job {
 	if path == "" && (limit < 0 || limit > maxMemoryDownload) {
 		a.fail("download_range: without \"path\" give a limit of at most %d bytes", maxMemoryDownload)
 	}
-	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
+	return a.withProgress(withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		m, err := message(ctx, c, p, id)
 		if err != nil {
 			return nil, err
@@ -116,9 +116,9 @@ func downloadRange(a *fields) *job {
 			return nil, err
 		}
 		return deliver(ctx, c, nil, path, "", func(ctx context.Context, w io.Writer) (int64, error) {
-			return c.core.DownloadRange(ctx, f, offset, limit, w, core.TransferOptions{})
+			return c.core.DownloadRange(ctx, f, offset, limit, w, transfer(ctx))
 		})
-	})
+	}))
 }
 
 // downloadThumbnail: peer, message_id, thumb (a size type such as "s" or
@@ -128,7 +128,7 @@ func downloadThumbnail(a *fields) *job {
 	id := a.reqInt32("message_id")
 	thumb := a.str("thumb", "")
 	path := a.str("path", "")
-	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
+	return a.withProgress(withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		m, err := message(ctx, c, p, id)
 		if err != nil {
 			return nil, err
@@ -138,7 +138,7 @@ func downloadThumbnail(a *fields) *job {
 			return nil, err
 		}
 		return deliver(ctx, c, f, path, fmt.Sprintf("thumb_%d_%s.jpg", id, thumb), nil)
-	})
+	}))
 }
 
 // downloadProfilePhoto: peer, big (default true), path (optional).
@@ -146,13 +146,13 @@ func downloadProfilePhoto(a *fields) *job {
 	r := a.peer("peer")
 	big := a.bool("big", true)
 	path := a.str("path", "")
-	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
+	return a.withProgress(withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		f, err := c.core.ProfilePhotoLocation(ctx, p, big)
 		if err != nil {
 			return nil, err
 		}
 		return deliver(ctx, c, f, path, fmt.Sprintf("profile_%d.jpg", p.MarkedID()), nil)
-	})
+	}))
 }
 
 // downloadFileID: file_id (Bot API), path (optional).
@@ -163,9 +163,9 @@ func downloadFileID(a *fields) *job {
 	if err != nil && a.err == nil {
 		a.fail("download_file_id: %v", err)
 	}
-	return &job{run: func(ctx context.Context, c *Client) ([]byte, error) {
+	return a.withProgress(&job{run: func(ctx context.Context, c *Client) ([]byte, error) {
 		return deliver(ctx, c, f, path, "file", nil)
-	}}
+	}})
 }
 
 // fileIDs: peer, message_id → {"file_id", "file_unique_id"}.
@@ -260,8 +260,9 @@ func sendAlbum(a *fields) *job {
 	if a.err == nil && (len(items) < 2 || len(items) > 10) {
 		a.fail("send_album: an album has 2 to 10 files, not %d", len(items))
 	}
-	return withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
+	return a.withProgress(withPeer(r, func(ctx context.Context, c *Client, p session.Peer) ([]byte, error) {
 		var album []core.AlbumItem
+		var whole int64
 		for _, it := range items {
 			ai := core.AlbumItem{Reader: bytes.NewReader(it.data), Size: int64(len(it.data)), Options: it.o}
 			if it.path != "" {
@@ -276,7 +277,15 @@ func sendAlbum(a *fields) *job {
 				}
 				ai.Reader, ai.Size = f, st.Size()
 			}
+			whole += ai.Size
 			album = append(album, ai)
+		}
+		if tr := transfer(ctx); tr.Progress != nil {
+			var base int64
+			for i := range album {
+				album[i].Options.Transfer = offsetProgress(tr, base, whole)
+				base += album[i].Size
+			}
 		}
 		ids, err := c.core.SendAlbum(ctx, p, album, replyTo, silent)
 		if err != nil {
@@ -287,5 +296,5 @@ func sendAlbum(a *fields) *job {
 			list[i] = int64(id)
 		}
 		return kv{"ids", list}.encode(), nil
-	})
+	}))
 }

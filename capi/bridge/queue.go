@@ -96,6 +96,9 @@ type queue struct {
 	// request loop burns no CPU.
 	spinMissed atomic.Bool
 	waits      atomic.Uint32
+	// waker, when set, is also called on every change, for waiters that
+	// wait outside Go (SetWaker).
+	waker atomic.Pointer[func()]
 }
 
 const spinRetry = 8
@@ -114,6 +117,9 @@ func (q *queue) notify() {
 	select {
 	case q.signal <- struct{}{}:
 	default:
+	}
+	if w := q.waker.Load(); w != nil {
+		(*w)()
 	}
 }
 

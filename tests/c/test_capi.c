@@ -1243,6 +1243,8 @@ static void test_memory(void) {
     mp_free(&b);
 }
 
+#include "test_additions.inc"
+
 int main(void) {
     test_bridge();
     test_identity();
@@ -1255,6 +1257,9 @@ int main(void) {
     test_concurrency();
     test_session_file();
     test_raw_updates();
+    test_errors_list();
+    test_progress();
+    test_update_kinds();
     test_random_input();
     test_memory();
     CHECK(polygram_emulator_stop(emu) == POLYGRAM_OK, "emulator stops");
