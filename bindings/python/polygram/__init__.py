@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from . import errors, events, functions, raw, types
 from ._lib import LibraryNotFoundError, dict_to_tl, layer, tl_to_dict, version
-from .client import Client
+from .buttons import Button
+from .client import Client, InlineResult, InlineResults, Participant
 from .emulator import Emulator
 from .errors import FloodWaitError, PolygramError, RPCError
 from .tl import Message, TLObject
@@ -29,7 +30,7 @@ __version__ = "0.1.0"
 TelegramClient = Client  # the name Telethon users know
 
 __all__ = [
-    "Client", "TelegramClient", "functions", "types", "raw", "Emulator", "Message", "TLObject", "events", "errors",
+    "Client", "TelegramClient", "Button", "Participant", "InlineResult", "InlineResults", "functions", "types", "raw", "Emulator", "Message", "TLObject", "events", "errors",
     "PolygramError", "RPCError", "FloodWaitError", "LibraryNotFoundError",
     "version", "layer", "tl_to_dict", "dict_to_tl",
 ]

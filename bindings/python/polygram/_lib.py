@@ -49,6 +49,7 @@ EVENT_AUTH_STATE = 4
 EVENT_CONNECTION_STATE = 5
 EVENT_LOG = 6
 EVENT_DROPPED = 7
+EVENT_PROGRESS: Optional[int] = None  # set by _features when the library has progress events
 
 OK = 0
 
@@ -117,6 +118,7 @@ def load(paths: Optional[Sequence[str]] = None) -> ctypes.CDLL:
         if abi != ABI_VERSION:
             tried.append(f"{p} (ABI {abi}, this binding needs ABI {ABI_VERSION})")
             continue
+        _features(lib)
         return lib
     hint = (
         "POLYGRAM_LIBRARY is set, so no other place was searched; fix or unset it"
@@ -170,6 +172,29 @@ def _declare(lib: ctypes.CDLL) -> None:
     lib.polygram_msgpack_to_tl.restype = c_int
 
 
+def _version_tuple(v: str) -> Tuple[int, ...]:
+    out = []
+    for part in v.split("-")[0].split("."):
+        if not part.isdigit():
+            break
+        out.append(int(part))
+    return tuple(out)
+
+
+def _features(lib: ctypes.CDLL) -> None:
+    """Notes what this build of the library offers beyond ABI 1's first
+    release: PROGRESS events and the exported error list. The header gives
+    no feature query for "progress": true (an older library refuses the
+    argument), so it is assumed from a version of 0.2 or more, or from
+    polygram_errors, which came in the same change."""
+    global EVENT_PROGRESS
+    ver = lib.polygram_version().decode()
+    EVENT_PROGRESS = 8 if _version_tuple(ver) >= (0, 2) or hasattr(lib, "polygram_errors") else None
+    if hasattr(lib, "polygram_errors"):
+        lib.polygram_errors.argtypes = [_OUT, _LEN]
+        lib.polygram_errors.restype = c_int
+
+
 _lib: Optional[ctypes.CDLL] = None
 _lib_lock = threading.Lock()
 
@@ -218,6 +243,12 @@ def error_map(status: int, err: c_void_p, err_len: c_size_t) -> dict:
             pass
     name = status_name(status)
     return {"status": status, "code": status, "name": name, "message": name}
+
+
+def has_progress() -> bool:
+    """Whether the loaded library reports transfer progress (PROGRESS events
+    for requests sent with ``"progress": true``)."""
+    return EVENT_PROGRESS is not None
 
 
 def version() -> str:

@@ -28,7 +28,8 @@ from typing import Any, AsyncIterator, Callable, Deque, Dict, List, Optional, Se
 
 from . import _lib
 from . import raw
-from .errors import (InvalidArgumentError, PolygramError, SessionPasswordNeededError,
+from .buttons import build_reply_markup, flat_index
+from .errors import (ButtonNotFoundError, InvalidArgumentError, PolygramError, SessionPasswordNeededError,
                      SignUpRequiredError, error_from_map)
 from .events import EventBuilder, NewMessage, StopPropagation, registered_events
 from .tl import Message, Peer, TLObject, marked_id, unwrap, wrap
@@ -90,6 +91,16 @@ def _resolve(fut: "asyncio.Future[Any]", value: Any, exc: Optional[BaseException
         fut.set_result(value)
 
 
+def _report_progress(callback: Callable[[int, int], Any], done: int, total: int) -> None:
+    """Runs a progress callback on its loop (a coroutine one as a task)."""
+    try:
+        r = callback(done, total)
+        if inspect.isawaitable(r):
+            asyncio.ensure_future(r)
+    except Exception:
+        log.exception("polygram: error in a progress callback")
+
+
 async def _maybe_call(value: Any, *args: Any) -> Any:
     if callable(value):
         value = value(*args)
@@ -114,16 +125,17 @@ async def _prompt(text: str) -> str:
 _local = threading.local()
 
 STATUS_TIMEOUT = 7
-_NO_CALLBACK = ctypes.cast(None, _lib.CALLBACK)  # events through polygram_receive
+_NO_CALLBACK = ctypes.cast(None, _lib.CALLBACK)  # type: ignore[arg-type]  # events through polygram_receive
 
 
 class _Pending:
     """A request in flight: the loop that awaits it, its future, its client handle."""
 
-    __slots__ = ("loop", "fut", "handle")
+    __slots__ = ("loop", "fut", "handle", "progress")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, fut: "asyncio.Future[Any]", handle: int):
-        self.loop, self.fut, self.handle = loop, fut, handle
+    def __init__(self, loop: asyncio.AbstractEventLoop, fut: "asyncio.Future[Any]", handle: int,
+                 progress: Optional[Callable[[int, int], Any]] = None):
+        self.loop, self.fut, self.handle, self.progress = loop, fut, handle, progress
 
 
 def _thread_loop() -> asyncio.AbstractEventLoop:
@@ -287,6 +299,18 @@ class Client:
             except RuntimeError:
                 pass  # that loop is closed: nobody waits any more
             return
+        if etype == _lib.EVENT_PROGRESS and _lib.EVENT_PROGRESS is not None:
+            with self._lock:
+                entry = self._pending.get(rid)
+            if entry is None or entry.handle != handle or entry.progress is None:
+                return
+            m = _lib.unpack(data)
+            try:
+                entry.loop.call_soon_threadsafe(_report_progress, entry.progress, int(m.get("done") or 0),
+                                                int(m.get("total") if m.get("total") is not None else -1))
+            except RuntimeError:
+                pass
+            return
         if handle != self._handle:
             return  # the tail of a closed handle (its "closed" state, late updates)
         m = _lib.unpack(data)
@@ -368,13 +392,14 @@ class Client:
 
     # ------------------------------------------------------------------ requests
 
-    async def _request(self, encoding: int, payload: bytes) -> Any:
+    async def _request(self, encoding: int, payload: bytes,
+                       progress: Optional[Callable[[int, int], Any]] = None) -> Any:
         loop = asyncio.get_running_loop()
         if self._update_loop is None or self._update_loop.is_closed():
             self._attach_loop(loop)
         fut: "asyncio.Future[Any]" = loop.create_future()
         handle = self._ensure_handle()
-        entry = _Pending(loop, fut, handle)
+        entry = _Pending(loop, fut, handle, progress)
         rid, err, err_len = c_uint64(), c_void_p(), c_size_t()
         with self._lock:  # held across send: the result may come before send returns
             st = _lib.lib().polygram_send(handle, encoding, payload, len(payload), byref(rid), byref(err),
@@ -397,12 +422,14 @@ class Client:
         arguments that are None are left out."""
         return wrap(await self._call(method, **args), self)
 
-    async def _call(self, method: str, **args: Any) -> Any:
+    async def _call(self, method: str, _progress: Optional[Callable[[int, int], Any]] = None, **args: Any) -> Any:
         req: Dict[str, Any] = {"method": method}
         a = {k: unwrap(v) for k, v in args.items() if v is not None}
         if a:
             req["args"] = a
-        return await self._request(_lib.ENCODING_CALL, _lib.pack(req))
+        if _progress is not None:
+            req.setdefault("args", {})["progress"] = True
+        return await self._request(_lib.ENCODING_CALL, _lib.pack(req), progress=_progress)
 
     async def __call__(self, request: Any, *, timeout: Optional[float] = None) -> Any:
         """Raw API call: ``await client({"_": "help.getNearestDc"})`` returns the
@@ -668,34 +695,53 @@ class Client:
 
     async def send_message(self, entity: Peer, message: str = "", *, reply_to: Union[int, Message, None] = None,
                            silent: Optional[bool] = None, link_preview: bool = True,
-                           parse_mode: Optional[str] = None, entities: Optional[Sequence[Any]] = None) -> Message:
+                           parse_mode: Optional[str] = None, entities: Optional[Sequence[Any]] = None,
+                           formatting_entities: Optional[Sequence[Any]] = None, buttons: Any = None,
+                           schedule: Any = None) -> Message:
         """Sends a text message; returns the sent Message (its ``id``, ``text``
-        and helpers; fetch it with ``get_messages`` for the server's copy)."""
+        and helpers; the server's copy when a parse mode or entities were
+        given). ``buttons``: see :mod:`polygram.buttons`. ``schedule``: a
+        datetime, a timedelta from now or a Unix time; the message is then a
+        scheduled one (``get_scheduled_messages``) and its id a scheduled id."""
         peer = _peer(entity)
         if isinstance(reply_to, Message):
             reply_to = reply_to.id
+        if entities is None:
+            entities = formatting_entities
+        markup = build_reply_markup(buttons)
+        when = _unix_time(schedule, "schedule")
         r = await self._call("send_message", peer=peer, text=message, reply_to=reply_to, silent=silent,
                              no_webpage=None if link_preview else True, parse_mode=parse_mode,
-                             entities=list(entities) if entities is not None else None)
-        if parse_mode or entities:
+                             entities=list(entities) if entities is not None else None, buttons=markup,
+                             schedule=when)
+        if (parse_mode or entities) and not when:
             # The server's copy: the text without markup, with its entities.
             got = await self.get_messages(peer, int(r["id"]))
             if got is not None:
                 return got
         import time
         data: Dict[str, Any] = {"_": "message", "id": r["id"], "message": message, "out": True,
-                                "date": int(time.time())}
+                                "date": when or int(time.time())}
         if reply_to:
             data["reply_to"] = {"_": "messageReplyHeader", "reply_to_msg_id": reply_to}
+        if markup is not None:
+            data["reply_markup"] = markup
+        if when:
+            data["from_scheduled"] = True
         return Message(data, self, peer)
 
     async def edit_message(self, entity: Peer, message: Union[int, Message], text: str, *,
                            link_preview: bool = True, parse_mode: Optional[str] = None,
-                           entities: Optional[Sequence[Any]] = None) -> None:
+                           entities: Optional[Sequence[Any]] = None,
+                           formatting_entities: Optional[Sequence[Any]] = None, buttons: Any = None) -> None:
+        """Edits a message's text (and its buttons with ``buttons=``)."""
         mid = message.id if isinstance(message, Message) else message
+        if entities is None:
+            entities = formatting_entities
         await self._call("edit_message", peer=_peer(entity), id=mid, text=text,
                          no_webpage=None if link_preview else True, parse_mode=parse_mode,
-                         entities=list(entities) if entities is not None else None)
+                         entities=list(entities) if entities is not None else None,
+                         buttons=build_reply_markup(buttons))
 
     async def delete_messages(self, entity: Peer, message_ids: Union[int, Message, Sequence[Union[int, Message]]], *,
                               revoke: bool = True) -> None:
@@ -709,10 +755,10 @@ class Client:
         return list(r.get("ids") or [])
 
     async def get_messages(self, entity: Peer, ids: Union[int, Sequence[int], None] = None, *,
-                           limit: Optional[int] = None, offset_id: int = 0, min_id: int = 0, max_id: int = 0,
-                           search: Optional[str] = None) -> Any:
-        """By ``ids`` (one id gives one Message, a list a list), else the
-        history (newest first, ``limit`` defaults to 1 as in Telethon)."""
+                           limit: Optional[int] = None, **kwargs: Any) -> Any:
+        """By ``ids`` (one id gives one Message or None, a list a list), else
+        ``iter_messages`` collected (``limit`` defaults to 1 as in Telethon;
+        the other keywords are iter_messages')."""
         peer = _peer(entity)
         if ids is not None:
             single = isinstance(ids, int)
@@ -720,8 +766,7 @@ class Client:
             r = await self._call("get_messages", peer=peer, ids=id_list)
             msgs = [Message(m, self, peer) for m in r.get("messages") or []]
             return (msgs[0] if msgs else None) if single else msgs
-        return await self.get_history(entity, limit=1 if limit is None else limit, offset_id=offset_id,
-                                      min_id=min_id, max_id=max_id, search=search)
+        return [m async for m in self.iter_messages(peer, 1 if limit is None else limit, **kwargs)]
 
     async def get_history(self, entity: Peer, limit: int = 100, *, offset_id: int = 0, min_id: int = 0,
                           max_id: int = 0, search: Optional[str] = None) -> List[Message]:
@@ -730,24 +775,116 @@ class Client:
                              min_id=min_id or None, max_id=max_id or None, search=search)
         return [Message(m, self, peer) for m in r.get("messages") or []]
 
-    async def iter_messages(self, entity: Peer, limit: Optional[int] = None, *, search: Optional[str] = None,
-                            page: int = 100) -> AsyncIterator[Message]:
-        """The history, newest first, fetched ``page`` messages at a time."""
-        offset_id, count = 0, 0
-        while limit is None or count < limit:
-            n = page if limit is None else min(page, limit - count)
-            batch = await self.get_history(entity, n, offset_id=offset_id, search=search)
-            for m in batch:
-                yield m
-                count += 1
-            if len(batch) < n or not batch:
-                return
-            offset_id = batch[-1].id
+    async def iter_messages(self, entity: Peer, limit: Optional[int] = None, *, offset_id: int = 0,
+                            offset_date: Any = None, min_id: int = 0, max_id: int = 0,
+                            search: Optional[str] = None, from_user: Optional[Peer] = None,
+                            reverse: bool = False, ids: Optional[Sequence[int]] = None, pinned: bool = False,
+                            page_size: int = 100, page: Optional[int] = None) -> AsyncIterator[Message]:
+        """The history, newest first (oldest first with ``reverse``), asked
+        ``page_size`` (at most 100) messages at a time as the loop goes on.
 
-    async def get_dialogs(self, limit: int = 100) -> List[TLObject]:
-        """``[{peer, name, unread, top_id, pinned, message}]``."""
-        r = await self._call("get_dialogs", limit=limit)
-        return wrap(r.get("dialogs") or [], self)
+        ``offset_id``/``offset_date`` start before that message or date
+        (after it with ``reverse``); ``min_id``/``max_id`` bound the ids
+        (exclusive); ``search`` matches the text and ``from_user`` the
+        sender (both through messages.search); ``pinned`` gives pinned
+        messages only; ``ids`` fetches those messages. ``limit`` None: all.
+        """
+        peer = _peer(entity)
+        if ids is not None:
+            r = await self._call("iter_messages", peer=peer, ids=[int(i) for i in ids])
+            for m in r.get("messages") or []:
+                yield Message(m, self, peer)
+            return
+        size = page if page is not None else page_size
+        if not 1 <= size <= 100:
+            raise InvalidArgumentError(f"iter_messages: page_size must be 1 to 100, got {size}", status=1,
+                                       name="INVALID_ARGUMENT")
+        sender = _peer(from_user) if from_user is not None else None
+        date = _unix_time(offset_date, "offset_date")
+        count, offset = 0, offset_id
+        while limit is None or count < limit:
+            n = size if limit is None else min(size, limit - count)
+            r = await self._call("iter_messages", peer=peer, limit=n, page_size=n, offset_id=offset or None,
+                                 offset_date=date if not offset else None, min_id=min_id or None,
+                                 max_id=max_id or None, search=search or None, from_user=sender,
+                                 reverse=reverse or None, pinned=pinned or None)
+            batch = r.get("messages") or []
+            for m in batch:
+                yield Message(m, self, peer)
+                count += 1
+            if len(batch) < n:
+                return
+            offset = int(batch[-1]["id"])
+
+    async def get_pinned_messages(self, entity: Peer) -> List[Message]:
+        """The pinned messages of a chat, newest first."""
+        peer = _peer(entity)
+        r = await self._call("get_pinned_messages", peer=peer)
+        return [Message(m, self, peer) for m in r.get("messages") or []]
+
+    async def get_scheduled_messages(self, entity: Peer) -> List[Message]:
+        """The messages scheduled in a chat (sent with ``schedule=``)."""
+        peer = _peer(entity)
+        r = await self._call("get_scheduled_messages", peer=peer)
+        return [Message(m, self, peer) for m in r.get("messages") or []]
+
+    async def send_scheduled_now(self, entity: Peer,
+                                 message_ids: Union[int, Message, Sequence[Union[int, Message]]]) -> None:
+        """Sends scheduled messages (by their scheduled ids) at once."""
+        await self._call("send_scheduled_now", peer=_peer(entity), ids=_ids(message_ids))
+
+    async def delete_scheduled_messages(self, entity: Peer,
+                                        message_ids: Union[int, Message, Sequence[Union[int, Message]]]) -> None:
+        await self._call("delete_scheduled_messages", peer=_peer(entity), ids=_ids(message_ids))
+
+    async def get_dialogs(self, limit: Optional[int] = 100, *, archived: bool = False,
+                          exclude_pinned: bool = False, page_size: Optional[int] = None) -> List[TLObject]:
+        """``[{peer, id, name, unread, top_id, pinned, folder, archived, message}]``
+        (``peer`` the resolved peer map, ``id`` its marked id, ``message`` the
+        top Message); ``archived``: the archive folder; ``limit`` None: all."""
+        r = await self._call("iter_dialogs", limit=-1 if limit is None else limit, archived=archived or None,
+                             exclude_pinned=exclude_pinned or None, page_size=page_size)
+        out = []
+        for d in r.get("dialogs") or []:
+            p = d.get("peer") or {}
+            mid = p.get("marked_id")
+            msg = d.get("message")
+            item = dict(d, id=mid, archived=d.get("folder") == 1,
+                        message=Message(msg, self, {"marked_id": mid, "access_hash": p.get("access_hash") or 0}
+                                        if mid is not None else None) if msg else None)
+            out.append(TLObject(item, self))
+        return out
+
+    async def archive_dialog(self, entity: Peer, archived: bool = True) -> None:
+        """Moves a dialog to the archive (folder 1), or back with ``archived=False``."""
+        await self._call("archive_dialog", peer=_peer(entity), archived=archived)
+
+    async def edit_folder(self, entity: Peer, folder: int) -> None:
+        """Telethon's name: folder 1 is the archive, 0 the main list."""
+        if folder not in (0, 1):
+            raise InvalidArgumentError(f"edit_folder: folder must be 0 (main) or 1 (archive), got {folder!r}",
+                                       status=1, name="INVALID_ARGUMENT")
+        await self.archive_dialog(entity, folder == 1)
+
+    async def get_participants(self, entity: Peer, limit: Optional[int] = None, *, search: str = "",
+                               filter: Any = None) -> List["Participant"]:
+        """The members of a group or channel (the core pages through them):
+        each a :class:`Participant` reading as its user (``p.first_name``,
+        ``p.id``) plus ``admin``, ``creator``, ``banned``, ``kicked``,
+        ``rank``, ``inviter_id``, ``date``. ``filter``: ``"recent"`` (default),
+        ``"admins"``, ``"bots"``, ``"banned"``, ``"kicked"``, or Telethon's
+        ``types.ChannelParticipantsAdmins`` and friends."""
+        if limit is not None and limit <= 0:
+            return []
+        r = await self._call("get_participants", peer=_peer(entity), filter=_participant_filter(filter),
+                             search=search or None, limit=limit)
+        return [Participant(p, self) for p in r.get("participants") or []]
+
+    async def iter_participants(self, entity: Peer, limit: Optional[int] = None, *, search: str = "",
+                                filter: Any = None) -> AsyncIterator["Participant"]:
+        """``get_participants`` as an async iterator."""
+        for p in await self.get_participants(entity, limit, search=search, filter=filter):
+            yield p
 
     async def send_read_acknowledge(self, entity: Peer, max_id: Optional[int] = None) -> None:
         await self._call("send_read_acknowledge", peer=_peer(entity), max_id=max_id)
@@ -760,79 +897,324 @@ class Client:
         mid = message.id if isinstance(message, Message) else message
         await self._call("pin_message", peer=_peer(entity), id=mid, silent=not notify)
 
-    async def unpin_message(self, entity: Peer, message: Union[int, Message]) -> None:
+    async def unpin_message(self, entity: Peer, message: Union[int, Message, None] = None) -> None:
+        """Unpins one message, or every pinned message when ``message`` is None."""
+        if message is None:
+            await self._call("unpin_all_messages", peer=_peer(entity))
+            return
         mid = message.id if isinstance(message, Message) else message
-        await self._call("pin_message", peer=_peer(entity), id=mid, unpin=True)
+        await self._call("unpin_message", peer=_peer(entity), id=mid)
 
-    async def send_file(self, entity: Peer, file: Any, *, caption: Optional[str] = None,
-                        name: Optional[str] = None, mime_type: Optional[str] = None,
-                        force_document: bool = False, reply_to: Union[int, Message, None] = None,
-                        progress_callback: Optional[Callable[[int, int], Any]] = None) -> Message:
-        """Sends a path, bytes or a binary file object (as a photo unless
-        ``force_document`` or not an image)."""
+    # ------------------------------------------------------------------ bots
+
+    async def answer_callback_query(self, query_id: int, message: Optional[str] = None, *, alert: bool = False,
+                                    url: Optional[str] = None, cache_time: int = 0) -> None:
+        """Answers a callback query (``event.answer`` does this for you)."""
+        await self._call("answer_callback_query", query_id=query_id, message=message, alert=alert or None,
+                         url=url, cache_time=cache_time or None)
+
+    async def answer_inline_query(self, query_id: int, results: Sequence[Any], *, cache_time: int = 0,
+                                  next_offset: Optional[str] = None, gallery: bool = False,
+                                  private: bool = False) -> None:
+        """Answers an inline query with articles (``InlineBuilder.article``
+        or maps ``{id, title, description, url, text, parse_mode,
+        no_webpage, buttons}``)."""
+        items = []
+        for i, res in enumerate(results):
+            item = dict(unwrap(res))
+            item.setdefault("id", str(i))
+            if item.get("buttons") is not None:
+                item["buttons"] = build_reply_markup(item["buttons"])
+            items.append({k: v for k, v in item.items() if v is not None})
+        await self._call("answer_inline_query", query_id=query_id, results=items, cache_time=cache_time or None,
+                         next_offset=next_offset, gallery=gallery or None, private=private or None)
+
+    async def inline_query(self, bot: Peer, query: str = "", *, entity: Optional[Peer] = None,
+                           offset: Optional[str] = None) -> "InlineResults":
+        """Asks ``bot`` for inline results (as typing ``@bot query`` in
+        ``entity``, the bot's own chat by default); ``results[i].click(chat)``
+        sends one."""
+        r = await self._call("inline_query", bot=_peer(bot), peer=_peer(entity if entity is not None else bot),
+                             query=query, offset=offset)
+        return InlineResults(self, r)
+
+    async def send_inline_result(self, entity: Peer, query_id: int, result_id: str, *,
+                                 reply_to: Union[int, Message, None] = None,
+                                 silent: Optional[bool] = None) -> Message:
+        """Sends one result of an ``inline_query`` to ``entity``."""
         peer = _peer(entity)
-        args: Dict[str, Any] = {}
-        if isinstance(file, (bytes, bytearray, memoryview)):
-            args["data"] = bytes(file)
-        elif isinstance(file, (str, os.PathLike)):
-            args["path"] = os.path.abspath(os.fspath(file))
-        elif hasattr(file, "read"):
-            args["data"] = file.read()
-            if name is None and isinstance(getattr(file, "name", None), str):
-                name = os.path.basename(file.name)
-        else:
-            raise TypeError("file must be a path, bytes or a binary file object")
         if isinstance(reply_to, Message):
             reply_to = reply_to.id
+        r = await self._call("send_inline_result", peer=peer, query_id=query_id, id=str(result_id),
+                             reply_to=reply_to, silent=silent)
+        got = await self.get_messages(peer, int(r["id"]))
+        return got if got is not None else Message({"_": "message", "id": r["id"], "out": True}, self, peer)
+
+    async def click(self, entity: Peer, message: Union[int, Message], i: Optional[int] = None,
+                    j: Optional[int] = None, *, text: Optional[str] = None,
+                    data: Union[bytes, str, None] = None) -> Any:
+        """Presses an inline button of ``message`` (see ``Message.click``).
+
+        A callback button returns the bot's answer (``message``, ``alert``,
+        ``url``, ``cache_time``, and the button's ``text``); a URL button its
+        URL (no request); a switch-inline button ``{text, query, same_peer,
+        bot, results}`` (``results`` the bot's InlineResults when it stays
+        in this chat). A missing button raises ``ButtonNotFoundError``."""
+        peer = _peer(entity)
+        mid = message.id if isinstance(message, Message) else int(message)
+        args: Dict[str, Any] = {}
+        if text is not None:
+            args["text"] = text
+        elif data is not None:
+            args["data"] = data.encode() if isinstance(data, str) else bytes(data)
+        else:
+            row, col = (i or 0), (j or 0)
+            if j is None and i is not None:
+                msg = message if isinstance(message, Message) and message.buttons is not None \
+                    else await self.get_messages(peer, mid)
+                rows = (msg.buttons if msg is not None else None) or []
+                try:
+                    row, col = flat_index(rows, i)
+                except IndexError as e:
+                    raise ButtonNotFoundError(f"message {mid}: {e}", status=19, name="BUTTON_NOT_FOUND") from None
+            args["row"], args["col"] = row, col
+        try:
+            r = await self._call("click", peer=peer, msg_id=mid, **args)
+        except PolygramError as e:
+            if "has no inline button" in str(e) or "no message" in str(e):
+                raise ButtonNotFoundError(str(e), status=e.status, name="BUTTON_NOT_FOUND", data=e.data) from None
+            raise
+        if "answer" in r:
+            return TLObject(dict(r["answer"], text=r.get("text")), self)
+        if "url" in r:
+            return r["url"]
+        if "switch_inline" in r:
+            si = dict(r["switch_inline"], text=r.get("text"))
+            if si.get("results") is not None:
+                si["results"] = InlineResults(self, si["results"])
+            return TLObject(si, self)
+        return TLObject(r, self)
+
+    # ------------------------------------------------------------------ files
+
+    async def send_file(self, entity: Peer, file: Any, *, caption: Any = None,
+                        name: Optional[str] = None, mime_type: Optional[str] = None,
+                        force_document: bool = False, reply_to: Union[int, Message, None] = None,
+                        parse_mode: Optional[str] = None, formatting_entities: Optional[Sequence[Any]] = None,
+                        silent: Optional[bool] = None,
+                        progress_callback: Optional[Callable[[int, int], Any]] = None) -> Any:
+        """Sends a path, bytes or a binary file object (as a photo unless
+        ``force_document`` or not an image), with a ``caption`` formatted by
+        ``parse_mode`` (``"markdown"``/``"html"``) or ``formatting_entities``.
+
+        A list of 2 to 10 files is sent as one album and gives a list of
+        Messages; ``caption`` may then be a list (one per file).
+        ``progress_callback(sent, total)`` is called as bytes go out."""
+        peer = _peer(entity)
+        reply_id: Optional[int] = reply_to.id if isinstance(reply_to, Message) else reply_to
+        if isinstance(file, (list, tuple)):
+            return await self._send_album(peer, list(file), caption, parse_mode=parse_mode,
+                                          force_document=force_document, reply_to=reply_id, silent=silent,
+                                          progress_callback=progress_callback)
+        if silent:
+            raise _invalid("send_file: silent= is for albums (a list of files); the library's send_file "
+                           "has no silent option")
+        args, name = _file_arg(file, name)
         if mime_type is None:
-            import mimetypes
-            guess_from = name or args.get("path")
-            mime_type = mimetypes.guess_type(guess_from)[0] if guess_from else None
+            mime_type = _guess_mime(name or args.get("path"), args.get("data"))
         mt = mime_type or ""
         as_photo = None if force_document else (True if mt in ("image/jpeg", "image/png") else None)
-        r = await self._call("send_file", peer=peer, name=name, caption=caption, mime_type=mime_type,
-                             as_photo=as_photo, reply_to=reply_to, **args)
-        if progress_callback is not None:  # the C API reports completion only, for now
-            size = len(args["data"]) if "data" in args else os.path.getsize(args["path"])
-            await _maybe_call(progress_callback, size, size)
+        size = len(args["data"]) if "data" in args else os.path.getsize(args["path"])
+        r = await self._call_with_progress("send_file", progress_callback, size, peer=peer, name=name,
+                                           caption=caption, mime_type=mime_type, as_photo=as_photo,
+                                           reply_to=reply_id, parse_mode=parse_mode,
+                                           entities=list(formatting_entities) if formatting_entities else None,
+                                           **args)
+        if caption and (parse_mode or formatting_entities):
+            got = await self.get_messages(peer, int(r["id"]))
+            if got is not None:
+                return got
         return Message({"_": "message", "id": r["id"], "message": caption or "", "out": True}, self, peer)
 
+    async def _send_album(self, peer: Any, files: List[Any], caption: Any, *, parse_mode: Optional[str],
+                          force_document: bool, reply_to: Optional[int], silent: Optional[bool],
+                          progress_callback: Optional[Callable[[int, int], Any]]) -> List[Message]:
+        if not 2 <= len(files) <= 10:
+            raise InvalidArgumentError(f"send_file: an album has 2 to 10 files, got {len(files)}", status=1,
+                                       name="INVALID_ARGUMENT")
+        captions = list(caption) if isinstance(caption, (list, tuple)) else [caption] + [None] * (len(files) - 1)
+        if len(captions) != len(files):
+            raise InvalidArgumentError(f"send_file: {len(captions)} captions for {len(files)} files", status=1,
+                                       name="INVALID_ARGUMENT")
+        items, total = [], 0
+        for f, cap in zip(files, captions):
+            args, name = _file_arg(f, None)
+            mime = _guess_mime(name or args.get("path"), args.get("data")) or ""
+            kind = "document" if force_document or not mime else \
+                "photo" if mime in ("image/jpeg", "image/png") else \
+                "video" if mime.startswith("video/") else "audio" if mime.startswith("audio/") else "document"
+            total += len(args["data"]) if "data" in args else os.path.getsize(args["path"])
+            items.append({k: v for k, v in dict(args, name=name, kind=kind, caption=cap,
+                                                 parse_mode=parse_mode if cap else None).items() if v is not None})
+        r = await self._call_with_progress("send_album", progress_callback, total, peer=peer, files=items,
+                                           reply_to=reply_to, silent=silent)
+        ids = [int(i) for i in r.get("ids") or []]
+        got = await self.get_messages(peer, ids) if ids else []
+        by_id = {m.id: m for m in got}
+        return [by_id.get(i) or Message({"_": "message", "id": i, "out": True}, self, peer) for i in ids]
+
+    async def _call_with_progress(self, method: str, progress_callback: Optional[Callable[[int, int], Any]],
+                                  total: int, **args: Any) -> Any:
+        """A transfer call; ``progress_callback(done, total)`` runs on this loop
+        for each progress report of the library (when it sends them), and
+        always once with the final count."""
+        if progress_callback is None:
+            return await self._call(method, **args)
+        if _lib.has_progress():
+            # The library reports as bytes move; its last report has done == total.
+            return await self._call(method, _progress=progress_callback, **args)
+        r = await self._call(method, **args)
+        if isinstance(r, dict) and "size" in r:
+            total = int(r["size"])
+        elif isinstance(r, dict) and isinstance(r.get("data"), (bytes, bytearray)):
+            total = len(r["data"])
+        await _maybe_call(progress_callback, total, total)
+        return r
+
     async def download_media(self, message: Union[Message, int], file: Any = None, *,
-                             entity: Optional[Peer] = None,
+                             entity: Optional[Peer] = None, thumb: Union[int, str, None] = None,
                              progress_callback: Optional[Callable[[int, int], Any]] = None) -> Union[bytes, str]:
         """Downloads a message's media: to the path ``file`` (a directory gets
         the file's own name; returns the path), or into memory (``file`` None
         or ``bytes``; returns the bytes). ``message`` is a Message or an id
-        with ``entity``. ``progress_callback(received, total)`` is called as
-        the C API reports progress (today: once, at the end)."""
-        if isinstance(message, Message):
-            peer, mid = message._where(), message.id
-        else:
-            if entity is None:
-                raise ValueError("download_media with a message id needs entity=")
-            peer, mid = entity, message
+        with ``entity``. ``thumb`` downloads a thumbnail instead: a size type
+        (``"s"``, ``"m"``, ``"x"``) or an index into the sizes (0 the
+        smallest, -1 the largest). ``progress_callback(received, total)``."""
+        peer, mid = _message_ref(message, entity, "download_media")
+        if thumb is not None:
+            return await self.download_thumbnail(message, file, entity=entity, thumb=thumb)
         path = None if file is None or file is bytes else os.path.abspath(os.fspath(file))
         if path is not None and os.path.isdir(path):
             f = message.file if isinstance(message, Message) else None
             name = (f.name if f is not None else None) or f"{mid}{f.ext if f is not None else ''}"
             path = os.path.join(path, os.path.basename(name))
-        r = await self._call("download_media", peer=_peer(peer), message_id=mid, path=path)
-        size = int(r["size"]) if path else len(r["data"])
-        if progress_callback is not None:
-            await _maybe_call(progress_callback, size, size)
+        f = message.file if isinstance(message, Message) else None
+        r = await self._call_with_progress("download_media", progress_callback, (f.size if f else None) or -1,
+                                           peer=_peer(peer), message_id=mid, path=path)
         return r["path"] if path else r["data"]
 
-    async def iter_dialogs(self, limit: Optional[int] = None, *, page: int = 100) -> AsyncIterator[TLObject]:
+    async def download_thumbnail(self, message: Union[Message, int], file: Any = None, *,
+                                 entity: Optional[Peer] = None, thumb: Union[int, str] = "") -> Union[bytes, str]:
+        """A photo size or document thumbnail of a message's media (see
+        ``download_media(thumb=...)``); ``""``: the largest photo size."""
+        peer, mid = _message_ref(message, entity, "download_thumbnail")
+        if isinstance(thumb, int) and not isinstance(thumb, bool):
+            msg = message if isinstance(message, Message) else await self.get_messages(peer, mid)
+            thumb = _thumb_type(msg, thumb)
+        r = await self._call("download_thumbnail", peer=_peer(peer), message_id=mid, thumb=thumb or None,
+                             path=_out_path(file))
+        return r["path"] if "path" in r else r["data"]
+
+    async def download_range(self, message: Union[Message, int], offset: int = 0, limit: Optional[int] = None,
+                             file: Any = None, *, entity: Optional[Peer] = None) -> Union[bytes, str]:
+        """``limit`` bytes of a message's media from ``offset`` (to the end
+        when None; then a ``file`` path is needed for files over 256 MB),
+        into memory or the path ``file``."""
+        peer, mid = _message_ref(message, entity, "download_range")
+        if offset < 0 or (limit is not None and limit < 0):
+            raise InvalidArgumentError(f"download_range: offset {offset} and limit {limit} must be >= 0",
+                                       status=1, name="INVALID_ARGUMENT")
+        if limit == 0:
+            return b"" if file is None else _out_path(file) or ""
+        path = _out_path(file)
+        if limit is None and path is None:
+            f = message.file if isinstance(message, Message) else None
+            if f is not None and f.size is not None:
+                limit = max(0, int(f.size) - offset)
+                if limit == 0:
+                    return b""
+        r = await self._call("download_range", peer=_peer(peer), message_id=mid, offset=offset,
+                             limit=-1 if limit is None else limit, path=path)
+        return r["path"] if "path" in r else r["data"]
+
+    async def iter_download(self, message: Union[Message, int], *, offset: int = 0, length: Optional[int] = None,
+                            chunk_size: int = 1 << 20, entity: Optional[Peer] = None) -> AsyncIterator[bytes]:
+        """A message's media in chunks of ``chunk_size`` bytes (the last may
+        be shorter), from ``offset``, ``length`` bytes or to the end; each
+        chunk is one range request, made as the loop asks."""
+        if chunk_size <= 0:
+            raise InvalidArgumentError(f"iter_download: chunk_size must be > 0, got {chunk_size}", status=1,
+                                       name="INVALID_ARGUMENT")
+        msg: Any = message
+        if not isinstance(message, Message):
+            peer, mid = _message_ref(message, entity, "iter_download")
+            msg = await self.get_messages(peer, mid)
+            if msg is None:
+                raise InvalidArgumentError(f"iter_download: no message {mid}", status=1, name="INVALID_ARGUMENT")
+        size = msg.file.size if msg.file is not None else None
+        end = offset + length if length is not None else size
+        if end is not None and size is not None:
+            end = min(end, size)
+        pos = offset
+        while end is None or pos < end:
+            n = chunk_size if end is None else min(chunk_size, end - pos)
+            chunk = await self.download_range(msg, pos, n)
+            if not isinstance(chunk, (bytes, bytearray)) or not chunk:
+                return
+            yield bytes(chunk)
+            pos += len(chunk)
+            if len(chunk) < n:
+                return
+
+    async def download_profile_photo(self, entity: Peer, file: Any = None, *,
+                                     download_big: bool = True) -> Union[bytes, str, None]:
+        """The profile photo of a user, chat or channel: bytes, or written to
+        the path ``file`` (a directory: named ``profile_<id>.jpg``); None when
+        it has no photo."""
+        try:
+            r = await self._call("download_profile_photo", peer=_peer(entity), big=download_big,
+                                 path=_out_path(file))
+        except PolygramError as e:
+            if "no profile photo" in str(e).lower() or "has no photo" in str(e).lower():
+                return None
+            raise
+        return r["path"] if "path" in r else r["data"]
+
+    async def download_file_id(self, file_id: str, file: Any = None) -> Union[bytes, str]:
+        """Downloads a file by its Bot API ``file_id``."""
+        r = await self._call("download_file_id", file_id=file_id, path=_out_path(file))
+        return r["path"] if "path" in r else r["data"]
+
+    async def get_file_ids(self, message: Union[Message, int], *, entity: Optional[Peer] = None) -> Tuple[str, str]:
+        """``(file_id, file_unique_id)`` of a message's media, Bot API style."""
+        peer, mid = _message_ref(message, entity, "get_file_ids")
+        r = await self._call("file_ids", peer=_peer(peer), message_id=mid)
+        return r["file_id"], r["file_unique_id"]
+
+    async def decode_file_id(self, file_id: str) -> TLObject:
+        """The fields of a Bot API file id (``type``, ``dc_id``, ``id``,
+        ``access_hash``, ``file_reference``, ``version``, ``photo_size``,
+        ``file_unique_id``), without network."""
+        return TLObject(await self._call("decode_file_id", file_id=file_id), self)
+
+    async def iter_dialogs(self, limit: Optional[int] = None, *, archived: bool = False,
+                           exclude_pinned: bool = False, page: int = 100) -> AsyncIterator[TLObject]:
         """Every dialog, most recent first, fetched ``page`` at a time with
         ``messages.getDialogs`` offsets; each is ``{peer, id, name, unread,
-        top_id, pinned, message, entity}`` (``id`` the marked id)."""
+        top_id, pinned, folder, archived, message, entity}`` (``id`` the
+        marked id, ``entity`` the user or chat). ``archived``: the archive
+        (folder 1) instead of the main list."""
+        folder = 1 if archived else 0
         offset_date, offset_id, offset_peer = 0, 0, {"_": "inputPeerEmpty"}
         seen: Set[int] = set()
         count = 0
         while limit is None or count < limit:
             n = page if limit is None else min(page, limit - count)
-            r = unwrap(await self({"_": "messages.getDialogs", "offset_date": offset_date, "offset_id": offset_id,
-                                   "offset_peer": offset_peer, "limit": n, "hash": 0}))
+            req: Dict[str, Any] = {"_": "messages.getDialogs", "offset_date": offset_date, "offset_id": offset_id,
+                                   "offset_peer": offset_peer, "limit": n, "hash": 0, "folder_id": folder}
+            if exclude_pinned:
+                req["exclude_pinned"] = True
+            r = unwrap(await self(req))
             dialogs = r.get("dialogs") or []
             users = {u["id"]: u for u in r.get("users") or []}
             chats = {c["id"]: c for c in r.get("chats") or []}
@@ -853,6 +1235,7 @@ class Client:
                 msg = msgs.get((mid, d.get("top_message")))
                 item = {"peer": peer, "id": mid, "name": name, "unread": d.get("unread_count", 0),
                         "top_id": d.get("top_message", 0), "pinned": bool(d.get("pinned")),
+                        "folder": int(d.get("folder_id") or 0), "archived": int(d.get("folder_id") or 0) == 1,
                         "message": Message(msg, self, mid) if msg else None, "entity": wrap(ent, self)}
                 last = (d, ent, msg)
                 yield TLObject(item, self)
@@ -898,3 +1281,181 @@ def _ids(v: Any) -> List[int]:
     if isinstance(v, (int, Message)):
         v = [v]
     return [m.id if isinstance(m, Message) else int(m) for m in v]
+
+
+def _invalid(message: str) -> InvalidArgumentError:
+    return InvalidArgumentError(message, status=1, name="INVALID_ARGUMENT")
+
+
+def _unix_time(when: Any, what: str) -> Optional[int]:
+    """Unix seconds from a datetime (naive: local time), a timedelta from
+    now, or a number; None for None."""
+    import datetime
+    import time
+    if when is None:
+        return None
+    if isinstance(when, datetime.datetime):
+        return int(when.timestamp())
+    if isinstance(when, datetime.timedelta):
+        return int(time.time() + when.total_seconds())
+    if isinstance(when, (int, float)) and not isinstance(when, bool):
+        return int(when)
+    raise _invalid(f"{what} must be a datetime, a timedelta or a Unix time, got {type(when).__name__}")
+
+
+_PARTICIPANT_FILTERS = ("recent", "admins", "bots", "banned", "kicked")
+
+
+def _participant_filter(f: Any) -> Optional[str]:
+    if f is None:
+        return None
+    if isinstance(f, str):
+        name = f
+    elif isinstance(f, type):
+        name = getattr(f, "TL_NAME", "") or f.__name__   # types.ChannelParticipantsAdmins
+    else:
+        name = getattr(f, "tl_name", None) or ""          # types.ChannelParticipantsAdmins()
+    name = str(name)
+    for prefix in ("channelParticipants", "ChannelParticipants"):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+    name = name.lower()
+    if name not in _PARTICIPANT_FILTERS:
+        raise _invalid(f"get_participants: filter {f!r} is none of {', '.join(_PARTICIPANT_FILTERS)}")
+    return name
+
+
+def _file_arg(file: Any, name: Optional[str]) -> Tuple[Dict[str, Any], Optional[str]]:
+    """The send_file arguments (``path`` or ``data``) for a file, and its name."""
+    if isinstance(file, (bytes, bytearray, memoryview)):
+        return {"data": bytes(file)}, name
+    if isinstance(file, (str, os.PathLike)):
+        path = os.path.abspath(os.fspath(file))
+        if not os.path.isfile(path):
+            raise _invalid(f"send_file: {path} is not a file")
+        return {"path": path}, name or os.path.basename(path)
+    if hasattr(file, "read"):
+        if name is None and isinstance(getattr(file, "name", None), str):
+            name = os.path.basename(file.name)
+        data = file.read()
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError("send_file: a file object must be opened in binary mode")
+        return {"data": bytes(data)}, name
+    raise TypeError(f"send_file: a file is a path, bytes or a binary file object, not {type(file).__name__}")
+
+
+_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"),
+          (b"%PDF-", "application/pdf"))
+
+
+def _guess_mime(name: Optional[str], data: Optional[bytes] = None) -> Optional[str]:
+    """From the first bytes (images, PDF), else from the name."""
+    if data:
+        for magic, mime in _MAGIC:
+            if data.startswith(magic):
+                return mime
+    if not name:
+        return None
+    import mimetypes
+    return mimetypes.guess_type(name)[0]
+
+
+def _message_ref(message: Any, entity: Optional[Peer], what: str) -> Tuple[Any, int]:
+    """(peer, message id) of a Message, or of an id given with ``entity``."""
+    if isinstance(message, Message):
+        return message._where(), int(message.id)
+    if entity is None:
+        raise _invalid(f"{what} with a message id needs entity=")
+    return entity, int(message)
+
+
+def _out_path(file: Any) -> Optional[str]:
+    if file is None or file is bytes:
+        return None
+    return os.path.abspath(os.fspath(file))
+
+
+def _thumb_type(message: Any, index: int) -> str:
+    """The size type of the ``index``-th thumbnail (0 the smallest)."""
+    media = message.to_dict().get("media") if message is not None else None
+    media = media if isinstance(media, dict) else {}
+    holder = media.get("photo") if isinstance(media.get("photo"), dict) else media.get("document")
+    sizes = []
+    if isinstance(holder, dict):
+        sizes = [x for x in (holder.get("sizes") or holder.get("thumbs") or [])
+                 if isinstance(x, dict) and x.get("type") and x.get("_") != "photoStrippedSize"]
+    if not sizes:
+        raise _invalid("download_thumbnail: the message has no thumbnails")
+
+    def area(x: Dict[str, Any]) -> int:
+        return int(x.get("w") or 0) * int(x.get("h") or 0)
+    sizes.sort(key=area)
+    try:
+        return str(sizes[index]["type"])
+    except IndexError:
+        raise _invalid(f"download_thumbnail: thumb {index} is out of range ({len(sizes)} sizes)") from None
+
+
+class Participant(TLObject):
+    """A member of a group or channel: its own fields (``user_id``,
+    ``admin``, ``creator``, ``banned``, ``kicked``, ``rank``, ``inviter_id``,
+    ``date``) and, through them, its user's (``first_name``, ``username``,
+    ``bot``; ``id`` is the user id). ``user`` is the user object and
+    ``participant`` the participant itself, as Telethon users expect."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name == "id":
+            return self._d.get("user_id")
+        if name == "participant":
+            return self
+        if name in self._d:
+            return wrap(self._d[name], self._client)
+        user = self._d.get("user")
+        if isinstance(user, dict):
+            return wrap(user.get(name), self._client)
+        return None
+
+    @property
+    def date(self) -> Any:
+        import datetime
+        ts = self._d.get("date")
+        if not isinstance(ts, int) or ts <= 0:
+            return None
+        return datetime.datetime.fromtimestamp(ts, tz=datetime.timezone.utc)
+
+
+class InlineResult(TLObject):
+    """One result of ``inline_query``: ``id``, ``type``, ``title``,
+    ``description``, ``url``, ``text``; ``click(chat)`` sends it."""
+
+    __slots__ = ("_query_id",)
+
+    def __init__(self, data: Dict[str, Any], client: "Client", query_id: int):
+        super().__init__(data, client)
+        self._query_id = query_id
+
+    @property
+    def query_id(self) -> int:
+        return self._query_id
+
+    async def click(self, entity: Peer, *, reply_to: Union[int, Message, None] = None,
+                    silent: Optional[bool] = None) -> Message:
+        """Sends this result to ``entity``; returns the message."""
+        return await self._client.send_inline_result(entity, self._query_id, self._d["id"],  # type: ignore
+                                                     reply_to=reply_to, silent=silent)
+
+
+class InlineResults(list):  # type: ignore[type-arg]
+    """The results of ``inline_query`` (a list of :class:`InlineResult`),
+    with ``query_id``, ``next_offset``, ``gallery`` and ``bot`` (the peer map)."""
+
+    def __init__(self, client: "Client", data: Dict[str, Any]):
+        self.query_id: int = int(data.get("query_id") or 0)
+        super().__init__(InlineResult(r, client, self.query_id) for r in data.get("results") or [])
+        self.next_offset: Optional[str] = data.get("next_offset") or None
+        self.gallery: bool = bool(data.get("gallery"))
+        self.bot: Any = wrap(data.get("bot"), client)

@@ -100,6 +100,10 @@ class SessionError(PolygramError):
     """The session store failed (file in use, not a session, bad string)."""
 
 
+class ButtonNotFoundError(PolygramError, LookupError):
+    """``click``: the message has no such inline button (or no such message)."""
+
+
 class RPCError(PolygramError):
     """An error answered by Telegram: ``code`` (400, 420, ...), ``name``
     (``"FLOOD_WAIT_X"``), ``message`` and ``method`` (the TL function)."""
@@ -197,7 +201,7 @@ _RPC_BY_CODE: Dict[int, Type[RPCError]] = {
 #
 # One class per RPC error Telegram is known to return (UsernameNotOccupiedError,
 # PhoneCodeInvalidError, ...), made at import time from the error list: the
-# library's own (polygram_errors_msgpack, when the loaded library exports it),
+# library's own (polygram_errors, when the loaded library exports it),
 # else the copy of schema/errors.csv shipped in this package. Each derives
 # from the class of its code, so ``except BadRequestError`` still catches it.
 
@@ -241,7 +245,7 @@ def _load_error_list() -> List[Dict[str, Any]]:
     try:
         from . import _lib
         lib = _lib.lib()
-        fn = getattr(lib, "polygram_errors_msgpack", None)
+        fn = getattr(lib, "polygram_errors", None)
     except Exception:  # no library: the shipped list still gives the classes
         fn = None
     if fn is not None:
@@ -252,7 +256,9 @@ def _load_error_list() -> List[Dict[str, Any]]:
         out, n = ctypes.c_void_p(), ctypes.c_size_t()
         if fn(ctypes.byref(out), ctypes.byref(n)) == 0:
             lst = _lib.unpack(_lib.take(out, n))
-            if isinstance(lst, list):
+            if isinstance(lst, list) and lst:
+                global ERRORS_SOURCE
+                ERRORS_SOURCE = "library"
                 return lst
     import csv
     import io
@@ -265,6 +271,10 @@ def _load_error_list() -> List[Dict[str, Any]]:
         out_list.append({"name": row["name"], "codes": codes, "description": row.get("description") or ""})
     return out_list
 
+
+ERRORS_SOURCE = "package"
+"""Where the error classes came from: ``"library"`` (polygram_errors) or
+``"package"`` (the shipped rpc_errors.csv, for libraries without it)."""
 
 RPC_ERRORS: Dict[str, Type[RPCError]] = {}
 """RPC error name (``"FLOOD_WAIT_X"``) -> its class."""
@@ -338,4 +348,4 @@ def error_from_map(m: Dict[str, Any]) -> PolygramError:
     return cls(message, status=status, code=code, name=name, data=m)
 
 
-__all__ = [n for n in dir() if n.endswith("Error")] + ["error_from_map", "RPC_ERRORS"]
+__all__ = [n for n in dir() if n.endswith("Error")] + ["error_from_map", "RPC_ERRORS", "ERRORS_SOURCE"]

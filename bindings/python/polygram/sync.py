@@ -27,6 +27,8 @@ from typing import Any, Callable
 
 from . import events
 from .client import Client, _in_loop, _thread_loop
+from .buttons import MessageButton
+from .client import InlineResult
 from .tl import Message
 
 def _syncify_method(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -79,6 +81,8 @@ def _exit(self: Client, *exc: Any) -> None:
 Client.__enter__ = _enter  # type: ignore[attr-defined]
 Client.__exit__ = _exit  # type: ignore[attr-defined]
 
-syncify(Client, Message, events.EventCommon, events.NewMessage.Event)
+syncify(Client, Message, MessageButton, InlineResult, events.EventCommon, events.NewMessage.Event,
+        events._ChatEvent, events.MessageRead.Event, events.ChatAction.Event, events.UserUpdate.Event,
+        events.Album.Event, events.CallbackQuery.Event, events.InlineQuery.Event)
 
 __all__ = ["syncify"]

@@ -343,15 +343,62 @@ class Message(TLObject):
     async def forward_to(self, entity: Peer) -> List[int]:
         return await self._client.forward_messages(entity, [self._d["id"]], self._where())  # type: ignore[union-attr]
 
-    async def download_media(self, file: Any = None, *,
+    async def download_media(self, file: Any = None, *, thumb: Union[int, str, None] = None,
                              progress_callback: Optional[Callable[[int, int], Any]] = None) -> Union[bytes, str]:
         """Downloads the media: to the path ``file`` (a directory gets the
-        file's own name) and returns the path, or into memory (returns bytes)."""
-        return await self._client.download_media(self, file,  # type: ignore[union-attr]
+        file's own name) and returns the path, or into memory (returns bytes).
+        ``thumb``: a thumbnail instead (a size type or an index, 0 the smallest)."""
+        return await self._client.download_media(self, file, thumb=thumb,  # type: ignore[union-attr]
                                                  progress_callback=progress_callback)
 
     async def get_chat(self) -> TLObject:
         return await self._client.get_entity(self._where())  # type: ignore[union-attr]
+
+    @property
+    def reply_markup(self) -> Any:
+        return wrap(self._d.get("reply_markup"), self._client)
+
+    @property
+    def buttons(self) -> Optional[List[Any]]:
+        """The rows of buttons (:class:`~polygram.buttons.MessageButton`), or
+        None when the message has none."""
+        from .buttons import message_buttons
+        return message_buttons(self, self._d.get("reply_markup"))
+
+    @property
+    def button_count(self) -> int:
+        return sum(len(r) for r in self.buttons or [])
+
+    @property
+    def grouped_id(self) -> Optional[int]:
+        """The album this message belongs to (None outside albums)."""
+        return self._d.get("grouped_id")
+
+    @property
+    def pinned(self) -> bool:
+        return bool(self._d.get("pinned"))
+
+    @property
+    def via_bot_id(self) -> Optional[int]:
+        return self._d.get("via_bot_id")
+
+    async def click(self, i: Optional[int] = None, j: Optional[int] = None, *, text: Optional[str] = None,
+                    data: Union[bytes, str, None] = None) -> Any:
+        """Presses an inline button: ``click(i)`` the i-th counted over all
+        rows, ``click(i, j)`` row i column j, or by ``text`` / ``data``
+        (the first button when nothing is given). See ``Client.click`` for
+        what it returns."""
+        return await self._client.click(self._where(), self, i, j, text=text, data=data)  # type: ignore[union-attr]
+
+    async def pin(self, *, notify: bool = False) -> None:
+        await self._client.pin_message(self._where(), self, notify=notify)  # type: ignore[union-attr]
+
+    async def unpin(self) -> None:
+        await self._client.unpin_message(self._where(), self)  # type: ignore[union-attr]
+
+    async def get_file_ids(self) -> Any:
+        """``(file_id, file_unique_id)`` of the media, Bot API style."""
+        return await self._client.get_file_ids(self)  # type: ignore[union-attr]
 
     async def get_sender(self) -> Optional[TLObject]:
         sid = self.sender_id

@@ -45,6 +45,13 @@ def test_download_files_example_runs(tmp_path) -> None:
     assert (tmp_path / "blob.bin").stat().st_size == 300_000
 
 
+def test_buttons_bot_example_runs() -> None:
+    out = run_example("buttons_bot.py")
+    assert "[Yes] | [No]" in out and "link button -> https://example.org/polygram" in out
+    assert "pressed No -> 'Tell us why, please.' (alert: True)" in out
+    assert "edited: You voted no." in out and "sent to Bob: HELLO FROM INLINE MODE" in out
+
+
 def test_pytest_fixture_example_passes() -> None:
     out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                           os.path.join(EXAMPLES, "test_my_bot.py")], capture_output=True, text=True, timeout=60,

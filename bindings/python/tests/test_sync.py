@@ -7,6 +7,7 @@ import sys
 
 SCRIPT = r'''
 import asyncio
+import time
 import polygram.sync
 from polygram import Emulator, events, errors
 
@@ -43,6 +44,34 @@ with Emulator() as emu:
         pass
     else:
         raise SystemExit("no error")
+
+    # New calls are synchronous too: buttons and clicks, participants, pins.
+    from polygram import Button
+
+    bot = emu.client()
+    bot.start(bot_token=emu.create_bot("sync_keys_bot", "Keys"))
+
+    @bot.on(events.CallbackQuery(data=b"ok"))
+    async def ok(event):
+        await event.answer("fine")
+
+    @bot.on(events.NewMessage(pattern="menu"))
+    async def menu(event):
+        await event.respond("press", buttons=Button.inline("OK", b"ok"))
+
+    user.send_message("@sync_keys_bot", "menu")
+    for _ in range(100):                   # each sync call runs the loop, and the bot's handlers with it
+        msg = next((m for m in user.get_messages("@sync_keys_bot", limit=3) if m.text == "press"), None)
+        if msg is not None:
+            break
+        time.sleep(0.05)
+    assert msg is not None and msg.buttons[0][0].data == b"ok"
+    answer = msg.click(0)                  # the bot's handler runs on this thread's loop meanwhile
+    assert answer.message == "fine", answer
+    assert msg.buttons[0][0].click().message == "fine"
+    msg.pin()
+    assert [m.id for m in user.get_pinned_messages("@sync_keys_bot")] == [msg.id]
+    bot.disconnect()
 
     async def also_async():                # inside a loop: coroutines as before
         return (await user.get_me()).first_name
