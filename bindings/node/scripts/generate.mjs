@@ -3,8 +3,9 @@
 //   types/tl.d.ts       TypeScript types of every TL constructor, type and
 //                       function (request and result), from polygram_schema_msgpack;
 //   src/rpc-errors.cjs  the table of Telegram's RPC errors (name, codes, class
-//                       name, base class), from the repository's schema/errors.csv
-//                       (the list tl/rpcerr is generated from);
+//                       name, base class), from the library's polygram_errors, or
+//                       in libraries without it the repository's schema/errors.csv
+//                       (the same list: tl/rpcerr is generated from it);
 //   types/errors.d.ts   one declared error class per row of that table.
 // The output is committed. `node scripts/generate.mjs` rewrites it;
 // `--check` exits 1 (naming the stale files) when the output would differ.
@@ -223,10 +224,34 @@ function className(name, keepX = false) {
   return s + 'Error';
 }
 
-function loadErrors(csvPath) {
+// errorRows reads the error list as [name, codes, description] rows: from
+// the library's polygram_errors when it has it (so an installed package
+// regenerates without the repository), else from schema/errors.csv (or
+// --errors). Both are the same list, so the output does not depend on which.
+function errorRows(csvPath, libraryPath) {
+  if (!csvPath) {
+    const native = require('../src/native.cjs');
+    const { decode } = require('@msgpack/msgpack');
+    const n = native.loadLibrary(libraryPath ? { path: libraryPath } : {});
+    if (n.errors) {
+      const out = [null];
+      const len = [0];
+      const st = n.errors(out, len);
+      if (st !== native.STATUS.OK) throw new Error(`polygram_errors failed: ${n.statusName(st)}`);
+      const list = decode(native.take(n, out[0], len[0]));
+      return list.map((e) => [e.name, e.codes.join(' '), e.description || '']);
+    }
+    csvPath = path.resolve(PKG, '..', '..', 'schema', 'errors.csv');
+  }
   const rows = parseCSV(fs.readFileSync(csvPath, 'utf8'));
   const header = rows.shift();
   if (header.join(',') !== 'name,codes,description') throw new Error(`${csvPath}: unexpected header ${header}`);
+  return rows;
+}
+
+function loadErrors(rows) {
+  // By name in byte order (as the library sorts), whichever the source.
+  rows = rows.slice().sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const reserved = new Set([...Object.values(BASES), 'RPCError', 'PolygramError', 'FloodWaitError']);
   const seen = new Map();
   const list = [];
@@ -302,8 +327,7 @@ function generateErrorESM(list, source) {
 // ---- main -------------------------------------------------------------------------
 
 export function generate({ errorsPath, library } = {}) {
-  const csv = errorsPath || path.resolve(PKG, '..', '..', 'schema', 'errors.csv');
-  const errors = loadErrors(csv);
+  const errors = loadErrors(errorRows(errorsPath, library));
   const source = 'schema/errors.csv';
   return new Map([
     [OUT_TL, generateTL(loadSchema(library))],

@@ -20,7 +20,11 @@ const { EventEmitter } = require('node:events');
 const native = require('./native.cjs');
 const codec = require('./codec.cjs');
 const { PolygramError } = require('./errors.cjs');
-const { Message, MessageEvent, MessageDeletedEvent, RawEvent, Dialog, markedId } = require('./message.cjs');
+const { Message, MessageEvent, MessageDeletedEvent, RawEvent, Dialog, Participant, markedId, inputPeerOf } = require('./message.cjs');
+const {
+  MessageReadEvent, ChatActionEvent, UserUpdateEvent, AlbumEvent, CallbackQueryEvent, InlineQueryEvent, inlineResult,
+} = require('./events.cjs');
+const { buildMarkup } = require('./buttons.cjs');
 
 const { STATUS, ENCODING, EVENT } = native;
 const KEEP_ALIVE_MS = 2 ** 31 - 1;
@@ -43,11 +47,18 @@ function defineEvent(name, types, make) {
 defineEvent('NewMessage', ['new_message'], (c, d) => new MessageEvent(c, d));
 defineEvent('MessageEdited', ['message_edited'], (c, d) => new MessageEvent(c, d));
 defineEvent('MessageDeleted', ['message_deleted'], (c, d) => new MessageDeletedEvent(c, d));
+defineEvent('MessageRead', ['message_read'], (c, d) => new MessageReadEvent(c, d));
+defineEvent('ChatAction', ['chat_action'], (c, d) => new ChatActionEvent(c, d));
+defineEvent('UserUpdate', ['user_update'], (c, d) => new UserUpdateEvent(c, d));
+defineEvent('Album', ['album'], (c, d) => new AlbumEvent(c, d));
+defineEvent('CallbackQuery', ['callback_query'], (c, d) => new CallbackQueryEvent(c, d));
+defineEvent('InlineQuery', ['inline_query'], (c, d) => new InlineQueryEvent(c, d));
 defineEvent('Raw', ['raw', 'raw_updates'], (c, d) => new RawEvent(c, d));
 
 function makeFilter(event, filters) {
   if (!filters) return () => true;
-  const { pattern, incoming, outgoing, chats, func } = filters;
+  const { pattern, incoming, outgoing, chats, func, data } = filters;
+  const wantData = data === undefined || data === null ? null : (data instanceof RegExp ? data : Buffer.from(data));
   const chatSet = chats === undefined || chats === null ? null : new Set([].concat(chats).map((c) => {
     const n = Number(c);
     if (!Number.isSafeInteger(n) || n === 0) throw new TypeError(`${event} filter: chats takes marked ids (numbers), got ${String(c)}; resolve names with resolvePeer first`);
@@ -57,6 +68,15 @@ function makeFilter(event, filters) {
     if (incoming && !outgoing && ev.out) return false;
     if (outgoing && !incoming && ev.out === false) return false;
     if (chatSet && !chatSet.has(Number(ev.chatId))) return false;
+    if (wantData) {
+      const got = ev.data instanceof Uint8Array ? Buffer.from(ev.data) : null;
+      if (!got) return false;
+      if (wantData instanceof RegExp) {
+        const m = wantData.exec(got.toString('utf8'));
+        if (!m) return false;
+        ev.patternMatch = m;
+      } else if (!got.equals(wantData)) return false;
+    }
     if (pattern !== undefined && pattern !== null) {
       const text = ev.text ?? '';
       if (typeof pattern === 'function') {
@@ -73,6 +93,35 @@ function makeFilter(event, filters) {
     if (func && !func(ev)) return false;
     return true;
   };
+}
+
+const PARTICIPANT_FILTERS = ['recent', 'admins', 'bots', 'banned', 'kicked'];
+function checkFilter(filter) {
+  if (!PARTICIPANT_FILTERS.includes(filter)) throw new TypeError(`participants filter ${JSON.stringify(filter)} is none of ${PARTICIPANT_FILTERS.join(', ')}`);
+}
+
+// messageOptions turns sendMessage/editMessage options into call args:
+// buttons into a reply markup map, schedule into Unix seconds.
+function messageOptions(what, options) {
+  const { buttons, schedule, ...rest } = options || {};
+  const out = { ...rest };
+  const markup = buildMarkup(buttons);
+  if (markup) out.buttons = markup;
+  if (schedule !== undefined && schedule !== null) {
+    const t = schedule instanceof Date ? Math.floor(schedule.getTime() / 1000) : schedule;
+    if (!Number.isSafeInteger(t) || t <= 0) throw new TypeError(`${what}: schedule must be a Date or Unix seconds, got ${String(schedule)}`);
+    out.schedule = t;
+  }
+  return out;
+}
+
+// fileAnswer turns a download answer into a Buffer ({data}) or {path, size}.
+function fileAnswer(r) {
+  return r.data !== undefined ? Buffer.from(r.data) : r;
+}
+
+function camelKey(k) {
+  return k.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
 }
 
 function checkCount(name, v) {
@@ -109,6 +158,7 @@ class Client extends EventEmitter {
     this._sendQueue = [];
     this._sending = false;
     this._early = new Map();
+    this._earlyProgress = new Map();
     this._handlers = [];
     this._closed = false;
     this._finished = false;
@@ -208,6 +258,10 @@ class Client extends EventEmitter {
     let data;
     try {
       const bytes = ev.data;
+      if (ev.type === EVENT.PROGRESS) {
+        this._progress(Number(ev.request_id), codec.decodeFriendly(bytes));
+        return;
+      }
       if (ev.type === EVENT.RESULT || ev.type === EVENT.ERROR) {
         const id = Number(ev.request_id);
         const p = this._pending.get(id);
@@ -226,6 +280,23 @@ class Client extends EventEmitter {
       return;
     }
     this._dispatchEvent(ev.type, data);
+  }
+
+  // _progress hands a PROGRESS event {done, total} to its request's
+  // progressCallback; one that overtook the send's completion waits.
+  _progress(id, data) {
+    const p = this._pending.get(id);
+    if (!p) {
+      if (this._sending) this._earlyProgress.set(id, data);
+      return;
+    }
+    if (!p.onProgress) return;
+    try {
+      const r = p.onProgress(data.done, data.total);
+      if (r && typeof r.then === 'function') r.then(undefined, (e) => this._handlerError(e));
+    } catch (e) {
+      this._handlerError(e);
+    }
   }
 
   // _complete settles a request's promise with its RESULT or ERROR event.
@@ -266,6 +337,7 @@ class Client extends EventEmitter {
     for (const p of this._sendQueue) p.reject(err);
     this._sendQueue.length = 0;
     this._early.clear();
+    this._earlyProgress.clear();
     this._safeEmit('disconnected');
     this._resolveDone();
   }
@@ -278,10 +350,10 @@ class Client extends EventEmitter {
   // every call, as koffi runs it on its own stack: ~170 µs), from a worker it
   // is not (~1 µs). A result may then overtake the send's completion: it
   // waits in _early until the id is known.
-  _send(encoding, bytes, kind, fn) {
+  _send(encoding, bytes, kind, fn, onProgress) {
     if (this._closed) return Promise.reject(native.failure(this._n, STATUS.CLOSED, null, 0));
     return new Promise((resolve, reject) => {
-      this._sendQueue.push({ encoding, bytes, kind, fn, resolve, reject });
+      this._sendQueue.push({ encoding, bytes, kind, fn, onProgress, resolve, reject });
       if (!this._sending) this._nextSend();
     });
   }
@@ -301,6 +373,13 @@ class Client extends EventEmitter {
       else if (st !== STATUS.OK) item.reject(native.failure(this._n, st, err[0], errLen[0]));
       else {
         const rid = Number(id[0]);
+        const progress = this._earlyProgress.get(rid);
+        if (progress) {
+          this._earlyProgress.delete(rid);
+          this._pending.set(rid, item);
+          this._progress(rid, progress);
+          this._pending.delete(rid);
+        }
         const early = this._early.get(rid);
         if (early) {
           this._early.delete(rid);
@@ -313,11 +392,35 @@ class Client extends EventEmitter {
     });
   }
 
-  /** A friendly call of the C API ({method, args}); args keys may be camelCase. */
-  call(method, args) {
+  /**
+   * A friendly call of the C API ({method, args}); args keys may be
+   * camelCase. options.onProgress(done, total) receives the PROGRESS
+   * events of a file call given `progress: true`.
+   */
+  call(method, args, options = {}) {
     const req = { method };
     if (args !== undefined) req.args = codec.snake(args);
-    return this._send(ENCODING.CALL, codec.encode(req), 'call');
+    return this._send(ENCODING.CALL, codec.encode(req), 'call', undefined, options.onProgress);
+  }
+
+  // _transfer is a file call with an optional progressCallback(done, total):
+  // the library then reports progress (POLYGRAM_EVENT_PROGRESS, library 0.2).
+  async _transfer(method, args, progressCallback) {
+    if (progressCallback === undefined || progressCallback === null) return this.call(method, args);
+    if (typeof progressCallback !== 'function') throw new TypeError(`${method}: progressCallback must be a function (done, total) => void`);
+    try {
+      return await this.call(method, { ...args, progress: true }, { onProgress: progressCallback });
+    } catch (e) {
+      if (e instanceof PolygramError && e.status === STATUS.INVALID_ARGUMENT && /unknown argument "progress"/.test(e.message)) {
+        const err = new PolygramError({
+          status: STATUS.INVALID_ARGUMENT, name: 'PROGRESS_UNSUPPORTED',
+          message: `${method}: progressCallback needs a libpolygram with transfer progress events (POLYGRAM_EVENT_PROGRESS); ${this._n.path} (${this._n.version()}) has none`,
+        });
+        err.cause = e;
+        throw err;
+      }
+      throw e;
+    }
   }
 
   /**
@@ -414,13 +517,32 @@ class Client extends EventEmitter {
   resolvePeer(peer) { return this.call('resolve_peer', { peer }); }
   pingLocal(args = {}) { return this.call('ping_local', args); }
 
-  /** Sends a text message; resolves to {id}. options: replyTo, silent, noWebpage, parseMode, entities. */
+  /**
+   * Sends a text message; resolves to {id} (a scheduled message's id with
+   * `schedule`). options: replyTo, silent, noWebpage, parseMode, entities,
+   * buttons (Button rows or a reply markup map), schedule (a Date or Unix
+   * seconds).
+   */
   sendMessage(peer, text, options = {}) {
-    return this.call('send_message', { peer, text: String(text), ...options });
+    let args;
+    try {
+      args = messageOptions('sendMessage', options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.call('send_message', { peer, text: String(text), ...args });
   }
 
+  /** Edits a message's text (and with `buttons` its markup; '' with buttons changes the buttons only). */
   editMessage(peer, id, text, options = {}) {
-    return this.call('edit_message', { peer, id, text: String(text), ...options });
+    let args;
+    try {
+      args = messageOptions('editMessage', options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (args.schedule !== undefined) return Promise.reject(new TypeError('editMessage: schedule applies to sendMessage only'));
+    return this.call('edit_message', { peer, id, text: String(text ?? ''), ...args });
   }
 
   deleteMessages(peer, ids, options = {}) {
@@ -443,42 +565,73 @@ class Client extends EventEmitter {
     return this._messages(r.messages);
   }
 
-  /** The first options.limit (100) dialogs, newest first. */
+  /**
+   * The first options.limit (100) dialogs, newest first. options: limit,
+   * archived (the archive folder), excludePinned.
+   */
   async getDialogs(options = {}) {
-    const r = await this.call('get_dialogs', options);
+    const { limit = 100, archived = false, excludePinned = false } = options;
+    checkCount('limit', limit);
+    const r = await this.call('iter_dialogs', { limit: limit === Infinity ? -1 : limit, archived, excludePinned });
     return (r.dialogs || []).map((d) => Dialog.fromFriendly(this, d));
   }
 
+  /** Moves a dialog to the archive (archived false: back to the main list). */
+  archiveDialog(peer, archived = true) { return this.call('archive_dialog', { peer, archived: Boolean(archived) }); }
+
   /**
-   * Iterates over a chat's messages, newest first, fetching pages of
-   * options.batchSize (100) as the loop goes. options: limit (total; all by
-   * default), offsetId (start below this id), minId, maxId, search.
+   * Iterates over a chat's messages, newest first (oldest first with
+   * reverse), fetching pages of options.batchSize (100) with the friendly
+   * iter_messages as the loop goes. options: limit (total; all by default),
+   * offsetId (start below this id; with reverse above it), offsetDate (a
+   * Date or Unix seconds), minId, maxId (exclusive bounds), search,
+   * fromUser (a peer), pinned, reverse, ids (those messages only).
    */
   async *iterMessages(peer, options = {}) {
-    const { limit = Infinity, batchSize = 100, offsetId = 0, ...rest } = options;
+    const { limit = Infinity, batchSize, pageSize, offsetId = 0, offsetDate, reverse = false, ids, fromUser, ...rest } = options;
+    const batch = batchSize ?? pageSize ?? 100;
     checkCount('limit', limit);
-    checkCount('batchSize', batchSize);
+    checkCount('batchSize', batch);
+    if (ids !== undefined) {
+      const list = [].concat(ids);
+      const r = await this.call('iter_messages', { peer, ids: list, limit: list.length || 1 });
+      let left = limit;
+      for (const m of this._messages(r.messages)) {
+        yield m;
+        if (--left === 0) return;
+      }
+      return;
+    }
+    const base = { peer, reverse, ...rest };
+    if (fromUser !== undefined) base.fromUser = fromUser;
     let offset = offsetId;
+    let date = offsetDate instanceof Date ? Math.floor(offsetDate.getTime() / 1000) : offsetDate;
     let left = limit;
     while (left > 0) {
-      const want = Math.min(batchSize, left);
-      const page = await this.getHistory(peer, { ...rest, limit: want, offsetId: offset });
+      const want = Math.min(batch, left, 100);
+      const args = { ...base, limit: want, pageSize: want, offsetId: offset };
+      if (date) args.offsetDate = date;
+      const r = await this.call('iter_messages', args);
+      const page = this._messages(r.messages);
       for (const m of page) {
         yield m;
         if (--left === 0) return;
       }
       if (page.length < want) return;
       offset = page[page.length - 1].id;
+      date = undefined;
     }
   }
 
   /**
    * Iterates over the dialogs, newest first, paging with raw
    * messages.getDialogs calls of options.batchSize (100) as the loop goes.
-   * options: limit (total; all by default), excludePinned, folderId.
+   * options: limit (total; all by default), excludePinned, archived (the
+   * archive folder; or folderId).
    */
   async *iterDialogs(options = {}) {
-    const { limit = Infinity, batchSize = 100, excludePinned = false, folderId } = options;
+    const { limit = Infinity, batchSize = 100, excludePinned = false, archived = false } = options;
+    const folderId = options.folderId ?? (archived ? 1 : undefined);
     checkCount('limit', limit);
     checkCount('batchSize', batchSize);
     let offsetDate = 0;
@@ -514,56 +667,275 @@ class Client extends EventEmitter {
   }
 
   sendReadAcknowledge(peer, maxId) { return this.call('send_read_acknowledge', { peer, maxId }); }
+  /** Shows "typing…" in a chat (options.cancel stops it). */
   typing(peer, options = {}) { return this.call('typing', { peer, ...options }); }
+  /** Pins a message; options: silent, unpin. */
   pinMessage(peer, id, options = {}) { return this.call('pin_message', { peer, id, ...options }); }
+  unpinMessage(peer, id) { return this.call('unpin_message', { peer, id }); }
+  unpinAllMessages(peer) { return this.call('unpin_all_messages', { peer }); }
+  /** The pinned messages of a chat, newest first. */
+  async getPinnedMessages(peer) { return this._messages((await this.call('get_pinned_messages', { peer })).messages); }
+
+  /** The messages scheduled in a chat (sendMessage with `schedule`). */
+  async getScheduledMessages(peer) { return this._messages((await this.call('get_scheduled_messages', { peer })).messages); }
+  /** Sends scheduled messages now. */
+  sendScheduledNow(peer, ids) { return this.call('send_scheduled_now', { peer, ids: [].concat(ids) }); }
+  deleteScheduledMessages(peer, ids) { return this.call('delete_scheduled_messages', { peer, ids: [].concat(ids) }); }
+
+  // ---- bots ----------------------------------------------------------------
 
   /**
-   * Sends a file: `file` is a path (string) or the bytes (Uint8Array/Buffer).
-   * options: caption, name, mimeType, asPhoto, replyTo. Resolves to {id}.
+   * Answers a callback query (as a bot): options message, alert, url,
+   * cacheTime (seconds). CallbackQueryEvent.answer is the same.
+   */
+  answerCallbackQuery(queryId, options = {}) {
+    const { message, alert, url, cacheTime } = options;
+    return this.call('answer_callback_query', { queryId, message, alert, url, cacheTime });
+  }
+
+  /**
+   * Answers an inline query (as a bot) with articles ({id, title,
+   * description, text, url, parseMode, noWebpage, buttons}); options:
+   * cacheTime, nextOffset, gallery, private.
+   */
+  answerInlineQuery(queryId, results = [], options = {}) {
+    let list;
+    try {
+      if (!Array.isArray(results)) throw new TypeError('answerInlineQuery: results must be an array');
+      list = results.map(inlineResult);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const { cacheTime, nextOffset, gallery, private: personal } = options;
+    return this.call('answer_inline_query', { queryId, results: list, cacheTime, nextOffset, gallery, private: personal });
+  }
+
+  /**
+   * Runs an inline query of a bot (as a user) in a chat (options.peer,
+   * 'me' by default); resolves to {queryId, bot, nextOffset, gallery,
+   * results}, each result with click(peer?, {replyTo, silent}) sending it.
+   */
+  async inlineQuery(bot, query = '', options = {}) {
+    const { peer = 'me', offset = '' } = options;
+    const r = await this.call('inline_query', { bot, peer, query: String(query), offset });
+    return this._inlineResults(r, peer);
+  }
+
+  _inlineResults(r, peer) {
+    const out = { queryId: r.query_id, bot: r.bot, nextOffset: r.next_offset || '', gallery: Boolean(r.gallery), results: [] };
+    for (const it of r.results || []) {
+      const res = { id: it.id, type: it.type, title: it.title, description: it.description, url: it.url, text: it.text };
+      Object.defineProperty(res, 'click', {
+        enumerable: false,
+        value: (to = peer, opts = {}) => this.sendInlineResult(to, out.queryId, it.id, opts),
+      });
+      out.results.push(res);
+    }
+    return out;
+  }
+
+  /** Sends result `id` of an inline query (inlineQuery's queryId) to a chat; resolves to {id}. */
+  sendInlineResult(peer, queryId, id, options = {}) {
+    const { replyTo, silent } = options;
+    return this.call('send_inline_result', { peer, queryId, id: String(id), replyTo, silent });
+  }
+
+  /**
+   * Presses an inline button of message msgId: ref {text}, {data} or
+   * {row, col}. Resolves to {text, answer: {message, alert, url,
+   * cacheTime}} for a callback button, {text, url} for a link,
+   * {text, switchInline: {query, samePeer, bot, results}} for a
+   * switch-inline button.
+   */
+  async click(peer, msgId, ref = {}) {
+    const { text, data, row, col } = ref;
+    const r = await this.call('click', { peer, msgId, text, data: typeof data === 'string' ? Buffer.from(data) : data, row, col });
+    const out = { text: r.text };
+    if (r.answer) out.answer = { message: r.answer.message || '', alert: Boolean(r.answer.alert), url: r.answer.url || '', cacheTime: r.answer.cache_time || 0 };
+    if (r.url !== undefined) out.url = r.url;
+    if (r.switch_inline) {
+      const si = r.switch_inline;
+      out.switchInline = { query: si.query, samePeer: Boolean(si.same_peer), bot: si.bot };
+      if (si.results) out.switchInline.results = this._inlineResults(si.results, peer);
+    }
+    return out;
+  }
+
+  // ---- files ---------------------------------------------------------------
+
+  /**
+   * Sends a file: `file` is a path (string) or the bytes (Uint8Array/Buffer);
+   * an array of 2 to 10 of them (or {file, caption, parseMode, kind, name,
+   * mimeType} objects) is sent as one album and resolves to {ids}.
+   * options: caption, parseMode, entities, name, mimeType, asPhoto,
+   * replyTo (albums: caption for the first file, replyTo, silent). Resolves to {id}.
    */
   sendFile(peer, file, options = {}) {
+    if (Array.isArray(file)) return this.sendAlbum(peer, file, options);
+    if (typeof file !== 'string' && !(file instanceof Uint8Array)) {
+      return Promise.reject(new TypeError(`sendFile: file must be a path or bytes (Buffer/Uint8Array), or an array of them for an album; got ${file === null ? 'null' : typeof file}`));
+    }
+    const { progressCallback, ...rest } = options;
     const src = typeof file === 'string' ? { path: file } : { data: file };
-    return this.call('send_file', { peer, ...src, ...options });
+    return this._transfer('send_file', { peer, ...src, ...rest }, progressCallback);
+  }
+
+  /**
+   * Sends 2 to 10 files as one album: each a path, bytes, or {file,
+   * caption, parseMode, kind ('photo', 'video', 'document', ...), name,
+   * mimeType}. options: caption (for the first file), parseMode, replyTo,
+   * silent. Resolves to {ids}.
+   */
+  sendAlbum(peer, files, options = {}) {
+    const { caption, parseMode, replyTo, silent, progressCallback } = options;
+    let list;
+    try {
+      if (!Array.isArray(files) || files.length < 2 || files.length > 10) {
+        throw new RangeError(`sendAlbum: an album has 2 to 10 files, got ${Array.isArray(files) ? files.length : typeof files}`);
+      }
+      list = files.map((f, i) => {
+        const o = f instanceof Uint8Array || typeof f === 'string' ? { file: f } : f;
+        if (!o || (typeof o.file !== 'string' && !(o.file instanceof Uint8Array))) {
+          throw new TypeError(`sendAlbum: files[${i}] must be a path, bytes, or {file, caption, ...}`);
+        }
+        const { file, ...rest } = o;
+        const item = codec.snake({ ...rest });
+        if (typeof file === 'string') item.path = file;
+        else item.data = file;
+        if (i === 0 && caption !== undefined && item.caption === undefined) {
+          item.caption = caption;
+          if (parseMode !== undefined && item.parse_mode === undefined) item.parse_mode = parseMode;
+        }
+        return item;
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this._transfer('send_album', { peer, files: list, replyTo, silent }, progressCallback);
   }
 
   /**
    * Downloads a message's media: to options.path (resolves to {path, size}),
-   * else into memory (resolves to a Buffer).
+   * else into memory (resolves to a Buffer). options.thumb downloads a
+   * thumbnail instead (see downloadThumbnail).
    */
   async downloadMedia(peer, messageId, options = {}) {
-    const r = await this.call('download_media', { peer, messageId, ...options });
-    return r.data !== undefined ? Buffer.from(r.data) : r;
+    if (options.thumb !== undefined) return this.downloadThumbnail(peer, messageId, options);
+    const { progressCallback, ...rest } = options;
+    return fileAnswer(await this._transfer('download_media', { peer, messageId, ...rest }, progressCallback));
+  }
+
+  /** A thumbnail of a message's photo or document: options.thumb a size type ('s', 'm'; '' the largest), path. */
+  async downloadThumbnail(peer, messageId, options = {}) {
+    const { thumb = '', path, progressCallback } = options;
+    return fileAnswer(await this._transfer('download_thumbnail', { peer, messageId, thumb, path }, progressCallback));
+  }
+
+  /** The profile photo of a user, group or channel: options big (true), path. */
+  async downloadProfilePhoto(peer, options = {}) {
+    const { big = true, path, progressCallback } = options;
+    return fileAnswer(await this._transfer('download_profile_photo', { peer, big, path }, progressCallback));
+  }
+
+  /**
+   * Bytes of a message's media from options.offset (0), options.limit
+   * bytes (all: give a path), into memory or to options.path.
+   */
+  async downloadRange(peer, messageId, options = {}) {
+    const { offset = 0, limit, path, progressCallback } = options;
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`downloadRange: offset must be a non-negative integer, got ${offset}`);
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) throw new RangeError(`downloadRange: limit must be a non-negative integer, got ${limit}`);
+    if (limit === undefined && path === undefined) throw new TypeError('downloadRange: give a limit, or a path to download to the end');
+    if (limit === 0) return path === undefined ? Buffer.alloc(0) : { path, size: 0 };
+    return fileAnswer(await this._transfer('download_range', { peer, messageId, offset, limit: limit ?? -1, path }, progressCallback));
+  }
+
+  /**
+   * Streams a message's media as Buffers of options.chunkSize (1 MB) from
+   * options.offset, up to options.limit bytes (to the end by default),
+   * fetching each chunk as the loop asks.
+   */
+  async *iterDownload(peer, messageId, options = {}) {
+    const { offset = 0, limit = Infinity, chunkSize = 1 << 20 } = options;
+    checkCount('chunkSize', chunkSize);
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`iterDownload: offset must be a non-negative integer, got ${offset}`);
+    if (!(limit === Infinity || (Number.isSafeInteger(limit) && limit >= 0))) throw new RangeError(`iterDownload: limit must be a non-negative integer, got ${limit}`);
+    let pos = offset;
+    let left = limit;
+    while (left > 0) {
+      const want = Math.min(chunkSize, left);
+      const chunk = await this.downloadRange(peer, messageId, { offset: pos, limit: want });
+      if (chunk.length > 0) yield chunk;
+      if (chunk.length < want) return;
+      pos += chunk.length;
+      left -= chunk.length;
+    }
+  }
+
+  /** A file by its Bot API file id: to options.path, else a Buffer. */
+  async downloadFileId(fileId, options = {}) {
+    return fileAnswer(await this._transfer('download_file_id', { fileId: String(fileId), path: options.path }, options.progressCallback));
+  }
+
+  /** The Bot API file ids of a message's media: {fileId, fileUniqueId}. */
+  async getFileIds(peer, messageId) {
+    const r = await this.call('file_ids', { peer, messageId });
+    return { fileId: r.file_id, fileUniqueId: r.file_unique_id };
+  }
+
+  /** The fields of a Bot API file id (no network): {type, dcId, id, accessHash, fileReference, ...}. */
+  async decodeFileId(fileId) {
+    const r = await this.call('decode_file_id', { fileId: String(fileId) });
+    const out = {};
+    for (const [k, v] of Object.entries(r)) out[camelKey(k)] = v;
+    if (r.photo_size) {
+      out.photoSize = {};
+      for (const [k, v] of Object.entries(r.photo_size)) out.photoSize[camelKey(k)] = v;
+    }
+    return out;
   }
 
   exportSession() { return this.call('export_session').then((r) => r.string); }
 
   /**
+   * The members of a group or channel in one friendly call: options
+   * filter ('recent', 'admins', 'bots', 'banned', 'kicked'), search,
+   * limit (all by default). Resolves to Participant[].
+   */
+  async getParticipants(peer, options = {}) {
+    const { filter = 'recent', search = '', limit = Infinity } = options;
+    checkCount('limit', limit);
+    checkFilter(filter);
+    const r = await this.call('get_participants', { peer, filter, search, limit: limit === Infinity ? 0 : limit });
+    return (r.participants || []).map((p) => Participant.fromFriendly(p));
+  }
+
+  /**
    * Iterates over the members of a group or channel, paging with raw
-   * channels.getParticipants calls of options.batchSize (100); a basic
-   * group's members come from messages.getFullChat in one call. Yields
-   * {id, user, participant}: the user and participant TL maps (friendly
-   * numbers). options: limit (all by default), search (names, usernames).
+   * channels.getParticipants calls of options.batchSize (100, at most 200)
+   * as the loop goes; a basic group's members come from
+   * messages.getFullChat in one call. Yields Participants. options: limit
+   * (all by default), search (names, usernames), filter ('recent',
+   * 'admins', 'bots', 'banned', 'kicked').
    */
   async *iterParticipants(peer, options = {}) {
-    const { limit = Infinity, batchSize = 100, search = '' } = options;
+    const { limit = Infinity, batchSize = 100, search = '', filter = 'recent' } = options;
     checkCount('limit', limit);
     checkCount('batchSize', batchSize);
+    checkFilter(filter);
     const p = await this.resolvePeer(peer);
     let left = limit;
-    const entry = (part, users) => {
-      const id = Number(part.user_id ?? (part.peer && part.peer.user_id));
-      return { id, user: users.get(id), participant: codec.narrow(part) };
-    };
     const userMap = (list) => new Map((list || []).map((u) => [Number(u.id), codec.narrow(u)]));
+    const q = search.toLowerCase();
+    const matches = (u) => !q || [u && u.first_name, u && u.last_name, u && u.username].join(' ').toLowerCase().includes(q);
     if (p.kind === 'chat') {
       const res = await this.invoke({ _: 'messages.getFullChat', chat_id: BigInt(p.id) });
       const parts = res.full_chat.participants.participants || [];
       const users = userMap(res.users);
-      const q = search.toLowerCase();
       for (const part of parts) {
-        const e = entry(part, users);
-        const u = e.user || {};
-        if (q && ![u.first_name, u.last_name, u.username].join(' ').toLowerCase().includes(q)) continue;
+        const e = Participant.fromRaw(codec.narrow(part), users);
+        if (!matches(e.user)) continue;
+        if ((filter === 'admins' && !e.admin) || (filter === 'bots' && !(e.user && e.user.bot)) || filter === 'banned' || filter === 'kicked') continue;
         yield e;
         if (--left === 0) return;
       }
@@ -571,19 +943,28 @@ class Client extends EventEmitter {
     }
     if (p.kind !== 'channel') throw new TypeError(`iterParticipants: ${peer} is a ${p.kind}, not a group or channel`);
     const channel = { _: 'inputChannel', channel_id: BigInt(p.id), access_hash: BigInt(p.access_hash) };
-    const filter = search ? { _: 'channelParticipantsSearch', q: search } : { _: 'channelParticipantsRecent' };
+    const tl = {
+      recent: search ? { _: 'channelParticipantsSearch', q: search } : { _: 'channelParticipantsRecent' },
+      admins: { _: 'channelParticipantsAdmins' }, bots: { _: 'channelParticipantsBots' },
+      banned: { _: 'channelParticipantsBanned', q: search }, kicked: { _: 'channelParticipantsKicked', q: search },
+    }[filter];
+    const localSearch = search && (filter === 'admins' || filter === 'bots');
+    const seen = new Set();
     let offset = 0;
     while (left > 0) {
-      const want = Math.min(batchSize, left, 200);
-      const res = await this.invoke({ _: 'channels.getParticipants', channel, filter, offset, limit: want, hash: 0n });
+      const want = Math.min(batchSize, 200);
+      const res = await this.invoke({ _: 'channels.getParticipants', channel, filter: tl, offset, limit: want, hash: 0n });
       if (res._ !== 'channels.channelParticipants') return;
       const users = userMap(res.users);
       for (const part of res.participants) {
-        yield entry(part, users);
+        const e = Participant.fromRaw(codec.narrow(part), users);
+        if (seen.has(e.id) || (localSearch && !matches(e.user))) continue;
+        seen.add(e.id);
+        yield e;
         if (--left === 0) return;
       }
-      if (res.participants.length < want) return;
       offset += res.participants.length;
+      if (res.participants.length < want || offset >= res.count) return;
     }
   }
 

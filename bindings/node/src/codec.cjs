@@ -1,12 +1,26 @@
 'use strict';
 // msgpack encoding and decoding, and the TL `long` mapping for raw calls.
-const { encode: mpEncode, decode: mpDecode } = require('@msgpack/msgpack');
+const { Encoder, decode: mpDecode } = require('@msgpack/msgpack');
 
 const ENCODE_OPTS = { useBigInt64: true, ignoreUndefined: true };
 const DECODE_OPTS = { useBigInt64: true };
 
+// With useBigInt64, @msgpack/msgpack writes a number beyond 32 bits as a
+// float64, which the library refuses where it wants an integer (a channel's
+// marked id -100…, a Unix time in ms). Safe integers go out as int64.
+class IntEncoder extends Encoder {
+  encodeNumber(n) {
+    if (Number.isSafeInteger(n) && (n >= 0x100000000 || n < -0x80000000)) {
+      this.encodeBigInt64(BigInt(n));
+      return;
+    }
+    super.encodeNumber(n);
+  }
+}
+const encoder = new IntEncoder(ENCODE_OPTS);
+
 function encode(value) {
-  return mpEncode(value, ENCODE_OPTS);
+  return encoder.encode(value);
 }
 
 // Friendly results: integers are numbers when they fit in 2^53 (ids,

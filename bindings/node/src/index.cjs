@@ -2,7 +2,11 @@
 const native = require('./native.cjs');
 const { Client, defineEvent } = require('./client.cjs');
 const { Emulator } = require('./emulator.cjs');
-const { Message, MessageEvent, MessageDeletedEvent, RawEvent, Dialog } = require('./message.cjs');
+const { Message, MessageEvent, MessageDeletedEvent, RawEvent, Dialog, Participant } = require('./message.cjs');
+const {
+  MessageReadEvent, ChatActionEvent, UserUpdateEvent, AlbumEvent, CallbackQueryEvent, InlineQueryEvent,
+} = require('./events.cjs');
+const { Button, MessageButton } = require('./buttons.cjs');
 const errors = require('./errors.cjs');
 
 /** Version, ABI and layer of the loaded library (loads it). */
@@ -12,7 +16,9 @@ function libraryInfo(options) {
 }
 
 module.exports = {
-  Client, Emulator, Message, MessageEvent, MessageDeletedEvent, RawEvent, Dialog, defineEvent,
+  Client, Emulator, Message, MessageEvent, MessageDeletedEvent, RawEvent, Dialog, Participant, defineEvent,
+  MessageReadEvent, ChatActionEvent, UserUpdateEvent, AlbumEvent, CallbackQueryEvent, InlineQueryEvent,
+  Button, MessageButton,
   ...errors.RPC_ERROR_CLASSES,
   PolygramError: errors.PolygramError,
   LibraryNotFoundError: errors.LibraryNotFoundError,

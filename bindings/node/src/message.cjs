@@ -1,5 +1,7 @@
 'use strict';
 // Message objects and update events.
+const { narrow } = require('./codec.cjs');
+const { buttonsOf } = require('./buttons.cjs');
 
 // markedId turns a TL peer map into a Bot-API style marked id.
 function markedId(peer) {
@@ -29,6 +31,49 @@ class Message {
   get entities() { return this.raw.entities; }
   get replyToMsgId() { return this.raw.reply_to ? this.raw.reply_to.reply_to_msg_id : undefined; }
   get isReply() { return this.replyToMsgId !== undefined; }
+  /** The album id shared by the messages of one album (undefined otherwise). */
+  get groupedId() { return this.raw.grouped_id; }
+  get pinned() { return Boolean(this.raw.pinned); }
+  /** The reply markup's buttons by row (MessageButton[][]), or undefined. */
+  get buttons() {
+    if (this._buttons === undefined) Object.defineProperty(this, '_buttons', { value: buttonsOf(this) ?? null, writable: true, enumerable: false });
+    return this._buttons ?? undefined;
+  }
+
+  /**
+   * Presses a button: click(i) the i-th button counting across rows,
+   * click(row, col), click({text}) or click({data}) (bytes or string);
+   * click() the first. Resolves as MessageButton.click does.
+   */
+  click(i, j) {
+    if (i !== null && typeof i === 'object' && !(i instanceof Uint8Array)) {
+      const { text, data, row, col } = i;
+      if (text === undefined && data === undefined && row === undefined) throw new TypeError('click: give {text}, {data} or {row, col}');
+      const kb = this.buttons;
+      if (kb && kb.length && !kb[0][0].inline && text !== undefined) {
+        const b = kb.flat().find((x) => x.text === text);
+        if (!b) return Promise.reject(new RangeError(`click: message ${this.id} has no button with the text ${JSON.stringify(text)}`));
+        return b.click();
+      }
+      return this.client.click(this.chatId, this.id, { text, data, row, col });
+    }
+    const kb = this.buttons;
+    if (!kb) return Promise.reject(new RangeError(`click: message ${this.id} has no buttons`));
+    let b;
+    if (j !== undefined) b = kb[i] && kb[i][j];
+    else b = kb.flat()[i ?? 0];
+    if (!b) return Promise.reject(new RangeError(`click: message ${this.id} has no button ${j === undefined ? i : `(${i}, ${j})`}`));
+    return b.click();
+  }
+
+  pin(options = {}) { return this.client.pinMessage(this.chatId, this.id, options); }
+  unpin() { return this.client.unpinMessage(this.chatId, this.id); }
+  /** The Bot API file ids of the media: {fileId, fileUniqueId}. */
+  getFileIds() { return this.client.getFileIds(this.chatId, this.id); }
+  downloadThumbnail(options = {}) { return this.client.downloadThumbnail(this.chatId, this.id, options); }
+  /** Bytes offset..offset+limit of the media (options: offset, limit, path). */
+  downloadRange(options = {}) { return this.client.downloadRange(this.chatId, this.id, options); }
+  iterDownload(options = {}) { return this.client.iterDownload(this.chatId, this.id, options); }
 
   /** Sends a message to the same chat as a reply to this one. */
   reply(text, options = {}) {
@@ -84,6 +129,9 @@ class MessageEvent {
   downloadMedia(options) { return this.message.downloadMedia(options); }
   getChat() { return this.message.getChat(); }
   getSender() { return this.message.getSender(); }
+  get buttons() { return this.message.buttons; }
+  click(i, j) { return this.message.click(i, j); }
+  pin(options) { return this.message.pin(options); }
 }
 
 class MessageDeletedEvent {
@@ -102,7 +150,6 @@ class RawEvent {
   }
 }
 
-const { narrow } = require('./codec.cjs');
 
 function inputPeerOf(peer) {
   switch (peer.kind) {
@@ -133,10 +180,13 @@ class Dialog {
 
   sendMessage(text, options) { return this.client.sendMessage(this.id, text, options); }
   iterMessages(options) { return this.client.iterMessages(this.id, options); }
+  /** Moves the dialog to the archive (archive(false): back to the main list). */
+  archive(archived = true) { return this.client.archiveDialog(this.id, archived); }
 
   static fromFriendly(client, d) {
     return new Dialog(client, {
       id: d.peer.marked_id, peer: d.peer, name: d.name, unread: d.unread, topId: d.top_id, pinned: Boolean(d.pinned),
+      folder: d.folder ?? 0, archived: d.folder === 1,
       message: d.message ? new Message(client, d.message) : undefined,
     });
   }
@@ -167,6 +217,7 @@ class Dialog {
       const top = tops.get(`${marked}/${d.top_message}`);
       out.push(new Dialog(client, {
         id: marked, peer, name: peer.name, unread: d.unread_count, topId: d.top_message, pinned: Boolean(d.pinned),
+        folder: d.folder_id ?? 0, archived: d.folder_id === 1,
         message: top ? new Message(client, narrow(top)) : undefined,
       }));
     }
@@ -174,4 +225,39 @@ class Dialog {
   }
 }
 
-module.exports = { Message, MessageEvent, MessageDeletedEvent, RawEvent, Dialog, markedId, inputPeerOf };
+// A member of a group or channel: `id` the user's id, `user` its TL map,
+// the flags of its participant entry, and `participant` the raw TL entry
+// when it came from a raw page (iterParticipants of a channel).
+class Participant {
+  constructor(fields) { Object.assign(this, fields); }
+
+  // fromFriendly reads an entry of the friendly get_participants answer.
+  static fromFriendly(p) {
+    return new Participant({
+      id: p.user_id, user: p.user || undefined, creator: Boolean(p.creator), admin: Boolean(p.admin),
+      banned: Boolean(p.banned), kicked: Boolean(p.kicked), rank: p.rank || '', inviterId: p.inviter_id || 0,
+      date: p.date ? new Date(Number(p.date) * 1000) : undefined,
+    });
+  }
+
+  // fromRaw reads a channelParticipant* or chatParticipant* TL map (friendly numbers).
+  static fromRaw(part, users) {
+    const f = { id: 0, creator: false, admin: false, banned: false, kicked: false, rank: part.rank || '', inviterId: part.inviter_id || 0, date: undefined };
+    switch (part._) {
+      case 'channelParticipantCreator': case 'chatParticipantCreator':
+        f.creator = true; f.admin = true; break;
+      case 'channelParticipantAdmin': case 'chatParticipantAdmin':
+        f.admin = true; break;
+      case 'channelParticipantBanned':
+        f.banned = true; f.kicked = Boolean(part.banned_rights && part.banned_rights.view_messages); break;
+      default: break;
+    }
+    f.id = part.user_id !== undefined ? Number(part.user_id) : markedId(part.peer);
+    if (part.date) f.date = new Date(Number(part.date) * 1000);
+    f.user = users.get(f.id);
+    f.participant = part;
+    return new Participant(f);
+  }
+}
+
+module.exports = { Message, MessageEvent, MessageDeletedEvent, RawEvent, Dialog, Participant, markedId, inputPeerOf };

@@ -13,7 +13,7 @@ const STATUS = {
 };
 const STATUS_NAMES = Object.fromEntries(Object.entries(STATUS).map(([k, v]) => [v, k]));
 const ENCODING = { TL: 1, MSGPACK: 2, CALL: 3 };
-const EVENT = { RESULT: 1, ERROR: 2, UPDATE: 3, AUTH_STATE: 4, CONNECTION_STATE: 5, LOG: 6, DROPPED: 7 };
+const EVENT = { RESULT: 1, ERROR: 2, UPDATE: 3, AUTH_STATE: 4, CONNECTION_STATE: 5, LOG: 6, DROPPED: 7, PROGRESS: 8 };
 
 const PACKAGE_DIR = path.resolve(__dirname, '..');
 
@@ -87,8 +87,18 @@ function bind(lib, koffi) {
     emulatorStart: f('int polygram_emulator_start(const uint8_t *config, size_t config_len, _Out_ uint64_t *emulator, _Out_ uint8_t **err, _Out_ size_t *err_len)'),
     emulatorStop: f('int polygram_emulator_stop(uint64_t emulator)'),
     emulatorCall: f('int polygram_emulator_call(uint64_t emulator, const uint8_t *command, size_t command_len, _Out_ uint8_t **out, _Out_ size_t *out_len, _Out_ uint8_t **err, _Out_ size_t *err_len)'),
+    // A later addition to ABI 1: null in older libraries.
+    errors: optional(lib, 'int polygram_errors(_Out_ uint8_t **out, _Out_ size_t *out_len)'),
     koffi,
   };
+}
+
+function optional(lib, sig) {
+  try {
+    return lib.func(sig);
+  } catch {
+    return null;
+  }
 }
 
 // loadLibrary loads the library once per process (options only matter the

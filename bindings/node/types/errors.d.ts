@@ -357,10 +357,10 @@ export declare class FilterNotSupportedError extends BadRequestError {}
 export declare class FilterTitleEmptyError extends BadRequestError {}
 /** FIRSTNAME_INVALID (400): The first name is invalid */
 export declare class FirstnameInvalidError extends BadRequestError {}
-/** FLOOD_TEST_PHONE_WAIT_X (420): A wait of {seconds} seconds is required in the test servers */
-export declare class FloodTestPhoneWaitError extends FloodWaitError {}
 /** FLOOD_PREMIUM_WAIT_X (420): A wait of {seconds} seconds is required in non-premium accounts */
 export declare class FloodPremiumWaitError extends FloodWaitError {}
+/** FLOOD_TEST_PHONE_WAIT_X (420): A wait of {seconds} seconds is required in the test servers */
+export declare class FloodTestPhoneWaitError extends FloodWaitError {}
 /** FOLDER_ID_EMPTY (400): The folder you tried to delete was already empty */
 export declare class FolderIdEmptyError extends BadRequestError {}
 /** FOLDER_ID_INVALID (400): The folder you tried to use was not valid */
