@@ -57,6 +57,9 @@ pub const POLYGRAM_EVENT_AUTH_STATE: polygram_event_type = 4;
 pub const POLYGRAM_EVENT_CONNECTION_STATE: polygram_event_type = 5;
 pub const POLYGRAM_EVENT_LOG: polygram_event_type = 6;
 pub const POLYGRAM_EVENT_DROPPED: polygram_event_type = 7;
+/// Progress of a file transfer sent with `"progress": true`: `request_id` is
+/// the request, the data `{"type": "progress", "done", "total"}` (library 0.2).
+pub const POLYGRAM_EVENT_PROGRESS: polygram_event_type = 8;
 
 /// Log levels (`polygram_log_level`).
 pub type polygram_log_level = c_int;
@@ -183,6 +186,38 @@ extern "C" {
         err: *mut *mut c_uchar,
         err_len: *mut usize,
     ) -> polygram_status;
+}
+
+/// The signature of `polygram_errors` (Telegram's known RPC errors as
+/// msgpack), a later addition to ABI 1: find it with [`polygram_errors_fn`],
+/// which also works with libraries that predate it.
+pub type polygram_errors_t = unsafe extern "C" fn(out: *mut *mut c_uchar, out_len: *mut usize) -> polygram_status;
+
+/// Looks `polygram_errors` up in the loaded library (`dlsym`), as the header
+/// advises: `None` when the library predates it (or on Windows).
+pub fn polygram_errors_fn() -> Option<polygram_errors_t> {
+    #[cfg(unix)]
+    {
+        extern "C" {
+            fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+        }
+        #[cfg(any(target_os = "macos", target_os = "ios"))]
+        let default = -2isize as *mut c_void; // RTLD_DEFAULT
+        #[cfg(not(any(target_os = "macos", target_os = "ios")))]
+        let default = std::ptr::null_mut(); // RTLD_DEFAULT
+                                            // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name.
+        let p = unsafe { dlsym(default, c"polygram_errors".as_ptr()) };
+        if p.is_null() {
+            None
+        } else {
+            // SAFETY: the symbol is the function the header declares.
+            Some(unsafe { std::mem::transmute::<*mut c_void, polygram_errors_t>(p) })
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 #[cfg(test)]

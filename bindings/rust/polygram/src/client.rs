@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::events::{Event, EventQueue, Events, Filter};
 use crate::ffi::{check, OutBuf};
 use crate::types::QrCode;
-use crate::value::{from_msgpack, map, to_msgpack, Value};
+use crate::value::{from_msgpack, map, req_i64, to_msgpack, Fields, Value};
 use polygram_sys as sys;
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -154,11 +154,11 @@ enum SlotState {
     Taken,
 }
 
-pub(crate) struct Slot(Mutex<SlotState>, AtomicBool);
+pub(crate) struct Slot(Mutex<SlotState>, AtomicBool, Option<ProgressHook>);
 
 impl Slot {
-    fn new() -> Self {
-        Slot(Mutex::new(SlotState::Waiting(None)), AtomicBool::new(false))
+    fn new(progress: Option<ProgressHook>) -> Self {
+        Slot(Mutex::new(SlotState::Waiting(None)), AtomicBool::new(false), progress)
     }
 
     fn is_done(&self) -> bool {
@@ -255,7 +255,18 @@ impl Shared {
 
     /// Sends a request; the returned future completes with its result.
     pub(crate) fn send<T>(self: &Arc<Self>, encoding: i32, req: &[u8], conv: fn(Vec<u8>) -> Result<T>) -> Pending<T> {
-        let slot = Arc::new(Slot::new());
+        self.send_tracked(encoding, req, conv, None)
+    }
+
+    /// Sends a request whose PROGRESS events go to `progress`.
+    pub(crate) fn send_tracked<T>(
+        self: &Arc<Self>,
+        encoding: i32,
+        req: &[u8],
+        conv: fn(Vec<u8>) -> Result<T>,
+        progress: Option<ProgressHook>,
+    ) -> Pending<T> {
+        let slot = Arc::new(Slot::new(progress));
         let mut err = OutBuf::new();
         let mut id = 0u64;
         {
@@ -311,6 +322,20 @@ impl Shared {
     /// Handles one event on the library's callback thread.
     fn deliver(&self, kind: i32, status: i32, id: u64, data: &[u8]) {
         match kind {
+            sys::POLYGRAM_EVENT_PROGRESS => {
+                // The pending map is locked across polygram_send, so the slot
+                // is there even for a report that beats send's return.
+                let slot = lock(&self.pending).get(&id).cloned();
+                if let (Some(slot), Ok(v)) = (slot, from_msgpack(data)) {
+                    if let Some(hook) = &slot.2 {
+                        let total = v.i64_of("total");
+                        hook.call(Progress {
+                            done: v.i64_of("done").max(0) as u64,
+                            total: (total >= 0).then_some(total as u64),
+                        });
+                    }
+                }
+            }
             sys::POLYGRAM_EVENT_RESULT | sys::POLYGRAM_EVENT_ERROR => {
                 let slot = lock(&self.pending).remove(&id);
                 if let Some(slot) = slot {
@@ -486,6 +511,174 @@ pub(crate) fn conv_value(b: Vec<u8>) -> Result<Value> {
 
 pub(crate) fn conv_bytes(b: Vec<u8>) -> Result<Vec<u8>> {
     Ok(b)
+}
+
+/// The "id" of an answer (a sent message).
+pub(crate) fn conv_id(b: Vec<u8>) -> Result<i32> {
+    Ok(req_i64(&from_msgpack(&b)?, "id")? as i32)
+}
+
+/// The "data" of a download answered in memory.
+pub(crate) fn conv_data(b: Vec<u8>) -> Result<Vec<u8>> {
+    match from_msgpack(&b)? {
+        Value::Map(m) => m
+            .into_iter()
+            .find(|(k, _)| k.as_str() == Some("data"))
+            .and_then(|(_, v)| match v {
+                Value::Binary(d) => Some(d),
+                _ => None,
+            })
+            .ok_or_else(|| Error::Decode("download: the answer has no data".into())),
+        other => Err(Error::Decode(format!("download: the answer is not a map: {other}"))),
+    }
+}
+
+/// The "size" of a download written to a path.
+pub(crate) fn conv_size(b: Vec<u8>) -> Result<u64> {
+    Ok(req_i64(&from_msgpack(&b)?, "size")?.max(0) as u64)
+}
+
+/// The "path" a download was written to.
+pub(crate) fn conv_path(b: Vec<u8>) -> Result<PathBuf> {
+    let v = from_msgpack(&b)?;
+    match v.field("path").and_then(Value::as_str) {
+        Some(p) => Ok(PathBuf::from(p)),
+        None => Err(Error::Decode(format!("download: the answer has no path: {v}"))),
+    }
+}
+
+/// The "ids" of an answer (an album).
+pub(crate) fn conv_ids(b: Vec<u8>) -> Result<Vec<i32>> {
+    Ok(from_msgpack(&b)?
+        .list_of("ids")
+        .iter()
+        .filter_map(Value::as_i64)
+        .map(|i| i as i32)
+        .collect())
+}
+
+// ---------------------------------------------------------------------------
+// Transfers with progress
+
+/// How far a file transfer got (see [`ProgressHook`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes moved so far; never decreases.
+    pub done: u64,
+    /// The file's size, when known (profile photos are sized only at the end).
+    /// The last report, just before the result, has `done == total`.
+    pub total: Option<u64>,
+}
+
+/// Where the progress of a transfer goes: a callback, or the sending end of
+/// a channel ([`ProgressHook::channel`]). The callback runs on the library's
+/// event thread, once per part: keep it quick and never block in it.
+#[derive(Clone)]
+pub struct ProgressHook(Arc<dyn Fn(Progress) + Send + Sync>);
+
+impl ProgressHook {
+    /// A hook calling `f` with each report.
+    pub fn new(f: impl Fn(Progress) + Send + Sync + 'static) -> ProgressHook {
+        ProgressHook(Arc::new(f))
+    }
+
+    /// A hook sending each report to the returned receiver (reports sent
+    /// after the receiver is dropped are discarded).
+    pub fn channel() -> (ProgressHook, std::sync::mpsc::Receiver<Progress>) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let tx = Mutex::new(tx);
+        (
+            ProgressHook::new(move |p| {
+                let _ = lock(&tx).send(p);
+            }),
+            rx,
+        )
+    }
+
+    fn call(&self, p: Progress) {
+        (self.0)(p)
+    }
+}
+
+impl std::fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHook")
+    }
+}
+
+impl PartialEq for ProgressHook {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// A file transfer (an upload or a download) to await: `.await` sends it.
+/// [`Transfer::progress`] first asks the library for progress reports.
+///
+/// ```no_run
+/// # async fn f(client: &polygram::Client) -> polygram::Result<()> {
+/// use polygram::ProgressHook;
+/// let hook = ProgressHook::new(|p| eprintln!("{} of {:?} bytes", p.done, p.total));
+/// let data = client.download_media("me", 42).progress(hook).await?;
+/// # let _ = data; Ok(()) }
+/// ```
+#[must_use = "a transfer is sent when awaited"]
+pub struct Transfer<T> {
+    shared: Arc<Shared>,
+    method: &'static str,
+    args: Value,
+    conv: fn(Vec<u8>) -> Result<T>,
+    progress: Option<ProgressHook>,
+}
+
+impl<T> Transfer<T> {
+    pub(crate) fn new(client: &Client, method: &'static str, args: Value, conv: fn(Vec<u8>) -> Result<T>) -> Self {
+        Transfer {
+            shared: client.shared.clone(),
+            method,
+            args,
+            conv,
+            progress: None,
+        }
+    }
+
+    /// Reports the transfer's progress to `hook` (the request is sent with
+    /// `"progress": true`).
+    pub fn progress(mut self, hook: ProgressHook) -> Self {
+        self.progress = Some(hook);
+        self
+    }
+
+    /// Sends the request now; the returned future completes with its result.
+    pub fn send(self) -> Pending<T> {
+        let mut args = self.args;
+        if self.progress.is_some() {
+            if let Value::Map(m) = &mut args {
+                m.push((Value::from("progress"), Value::from(true)));
+            }
+        }
+        let req = to_msgpack(&call_map(self.method, args));
+        self.shared
+            .send_tracked(sys::POLYGRAM_ENCODING_CALL, &req, self.conv, self.progress)
+    }
+}
+
+impl<T> std::fmt::Debug for Transfer<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transfer")
+            .field("method", &self.method)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl<T> std::future::IntoFuture for Transfer<T> {
+    type Output = Result<T>;
+    type IntoFuture = Pending<T>;
+
+    fn into_future(self) -> Pending<T> {
+        self.send()
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -681,6 +874,8 @@ mod tests {
         fn send<T: Send>() {}
         send::<Pending<Value>>();
         send::<Events>();
+        send::<Transfer<Vec<u8>>>();
+        assert_send_sync::<ProgressHook>();
         // The async methods' futures can be spawned on multi-threaded executors
         // (creating them sends nothing: an async fn starts when polled).
         fn is_send<T: Send>(_: &T) {}

@@ -195,6 +195,42 @@ impl Emulator {
         )
     }
 
+    /// Creates a basic group of `creator` with `members`; returns its marked id (negative).
+    pub fn create_chat(&self, creator: i64, title: &str, members: &[i64]) -> Result<i64> {
+        let a = map([
+            ("creator", Value::from(creator)),
+            ("title", Value::from(title)),
+            (
+                "members",
+                Value::Array(members.iter().map(|&m| Value::from(m)).collect()),
+            ),
+        ]);
+        Ok(self.call("create_chat", a)?.i64_of("peer"))
+    }
+
+    /// Creates a channel (a supergroup with `megagroup`) of `creator` with
+    /// `members` and an optional public username; returns its marked id.
+    pub fn create_channel(
+        &self,
+        creator: i64,
+        title: &str,
+        username: &str,
+        megagroup: bool,
+        members: &[i64],
+    ) -> Result<i64> {
+        let a = map([
+            ("creator", Value::from(creator)),
+            ("title", Value::from(title)),
+            ("username", Value::from(username)),
+            ("megagroup", Value::from(megagroup)),
+            (
+                "members",
+                Value::Array(members.iter().map(|&m| Value::from(m)).collect()),
+            ),
+        ]);
+        Ok(self.call("create_channel", a)?.i64_of("peer"))
+    }
+
     /// Makes the next `n` calls of a TL `method` fail with `error` (e.g. "FLOOD_WAIT_120").
     pub fn fail_next(&self, method: &str, error: &str, n: i32) -> Result<()> {
         let a = map([

@@ -1,8 +1,10 @@
 //! Typed errors, mapped from the C API's status codes and error maps.
 
+use crate::ffi::{check, OutBuf};
 use crate::value::{from_msgpack, Fields, Value};
 use polygram_sys as sys;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// A Polygram error. Each variant corresponds to a `polygram_status` of the
 /// C API; Telegram's own errors are [`Error::Rpc`] and [`Error::FloodWait`].
@@ -103,6 +105,18 @@ impl Error {
         }
     }
 
+    /// What the library knows of this RPC error ([`Error::Rpc`] or
+    /// [`Error::FloodWait`]): its codes and description. `None` for other
+    /// errors, errors missing from the list, or a library without it.
+    pub fn rpc_info(&self) -> Option<&'static RpcErrorInfo> {
+        rpc_error_info(self.rpc_name()?)
+    }
+
+    /// Whether this is the RPC error `name` (`"USERNAME_INVALID"`, `"FLOOD_WAIT_X"`).
+    pub fn is_rpc(&self, name: &str) -> bool {
+        self.rpc_name() == Some(name)
+    }
+
     /// Builds the error of a status and its msgpack error map (which may be empty).
     pub(crate) fn from_status(status: i32, err: &[u8]) -> Error {
         let map = if err.is_empty() {
@@ -157,6 +171,72 @@ impl Error {
             _ => Error::Failed(message),
         }
     }
+}
+
+/// One of Telegram's known RPC errors, from the library's error list
+/// (`polygram_errors`, see [`rpc_errors`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RpcErrorInfo {
+    /// The name, with X for the number it carries (`FLOOD_WAIT_X`).
+    pub name: String,
+    /// The usual code (the first of `codes`).
+    pub code: i32,
+    /// Every code Telegram answers it with (400, 420, ...).
+    pub codes: Vec<i32>,
+    /// What it means (may be empty; `{seconds}` and the like mark where the number goes).
+    pub description: String,
+}
+
+static RPC_ERRORS: OnceLock<Result<Vec<RpcErrorInfo>>> = OnceLock::new();
+
+fn load_rpc_errors() -> Result<Vec<RpcErrorInfo>> {
+    let Some(f) = sys::polygram_errors_fn() else {
+        return Err(Error::UnknownMethod(
+            "polygram_errors: the loaded library predates the error list (library 0.2)".into(),
+        ));
+    };
+    let mut out = OutBuf::new();
+    // SAFETY: the out pointers are ours; the buffer is freed by OutBuf.
+    let st = unsafe { f(&mut out.ptr, &mut out.len) };
+    check(st, &mut OutBuf::new())?;
+    let v = from_msgpack(&out.take())?;
+    let list = v
+        .as_array()
+        .ok_or_else(|| Error::Decode(format!("polygram_errors: not an array: {v}")))?;
+    let mut errors: Vec<RpcErrorInfo> = list
+        .iter()
+        .map(|e| RpcErrorInfo {
+            name: e.str_of("name"),
+            code: e.i32_of("code"),
+            codes: e
+                .list_of("codes")
+                .iter()
+                .filter_map(Value::as_i64)
+                .map(|c| c as i32)
+                .collect(),
+            description: e.str_of("description"),
+        })
+        .collect();
+    errors.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(errors)
+}
+
+/// Telegram's known RPC errors as the loaded library lists them (sorted by
+/// name; read once). [`Error::UnknownMethod`] when the library predates the
+/// list.
+pub fn rpc_errors() -> Result<&'static [RpcErrorInfo]> {
+    match RPC_ERRORS.get_or_init(load_rpc_errors) {
+        Ok(v) => Ok(v),
+        Err(e) => Err(e.clone()),
+    }
+}
+
+/// The known RPC error of this name (`USERNAME_INVALID`, `FLOOD_WAIT_X`).
+pub fn rpc_error_info(name: &str) -> Option<&'static RpcErrorInfo> {
+    let list = rpc_errors().ok()?;
+    list.binary_search_by(|e| e.name.as_str().cmp(name))
+        .ok()
+        .map(|i| &list[i])
 }
 
 /// The library's name of a status ("CLOSED", "FLOOD_WAIT", ...).

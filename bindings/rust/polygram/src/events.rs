@@ -1,6 +1,8 @@
 //! Events: updates, auth and connection states, logs, as a [`Stream`].
 
-use crate::client::lock;
+use crate::bots::{CallbackAnswer, InlineAnswerOptions, InlineArticle};
+use crate::client::{lock, Client};
+use crate::error::Result;
 use crate::types::{Message, QrCode};
 use crate::value::{Fields, Value};
 use futures_core::Stream;
@@ -71,6 +73,19 @@ pub enum Event {
         /// Dropped since the client (or the stream) began.
         total: u64,
     },
+    /// Messages were read: the account's (`outbox` false) or the other side's (`outbox` true).
+    MessageRead(MessageRead),
+    /// A service message: users joining, leaving, added or removed, a new title or photo, a pin.
+    ChatAction(ChatAction),
+    /// A user is typing (or recording, uploading...) in a chat, or went online or offline.
+    UserUpdate(UserUpdate),
+    /// Media sent together (one `grouped_id`), delivered once instead of one
+    /// [`Event::NewMessage`] each.
+    Album(Album),
+    /// A user pressed a callback button of the bot's message (bots only).
+    CallbackQuery(CallbackQuery),
+    /// A user typed an inline query for the bot (bots only).
+    InlineQuery(InlineQuery),
     /// An event of a kind this crate does not know yet.
     Other(Value),
 }
@@ -99,6 +114,18 @@ pub enum EventKind {
     Dropped,
     /// [`Event::Other`]
     Other,
+    /// [`Event::MessageRead`]
+    MessageRead,
+    /// [`Event::ChatAction`]
+    ChatAction,
+    /// [`Event::UserUpdate`]
+    UserUpdate,
+    /// [`Event::Album`]
+    Album,
+    /// [`Event::CallbackQuery`]
+    CallbackQuery,
+    /// [`Event::InlineQuery`]
+    InlineQuery,
 }
 
 impl EventKind {
@@ -127,6 +154,31 @@ impl Event {
                 users: v.list_of("users"),
                 chats: v.list_of("chats"),
             },
+            (sys::POLYGRAM_EVENT_UPDATE, "message_read") => Event::MessageRead(MessageRead {
+                chat_id: v.i64_of("chat_id"),
+                max_id: v.i32_of("max_id"),
+                outbox: v.bool_of("outbox"),
+                still_unread: v.i32_of("still_unread"),
+            }),
+            (sys::POLYGRAM_EVENT_UPDATE, "chat_action") => Event::ChatAction(ChatAction::from_map(v)),
+            (sys::POLYGRAM_EVENT_UPDATE, "user_update") => Event::UserUpdate(UserUpdate {
+                user_id: v.i64_of("user_id"),
+                chat_id: v.i64_of("chat_id"),
+                action: v.str_of("action"),
+                online: v.bool_of("online"),
+                last_seen: v.i64_of("last_seen"),
+                status: v.field("status").cloned(),
+            }),
+            (sys::POLYGRAM_EVENT_UPDATE, "album") => Event::Album(Album::from_map(&v)),
+            (sys::POLYGRAM_EVENT_UPDATE, "callback_query") => Event::CallbackQuery(CallbackQuery::from_map(v)),
+            (sys::POLYGRAM_EVENT_UPDATE, "inline_query") => Event::InlineQuery(InlineQuery {
+                query_id: v.i64_of("query_id"),
+                user_id: v.i64_of("user_id"),
+                query: v.str_of("query"),
+                offset: v.str_of("offset"),
+                peer_type: v.str_of("peer_type"),
+                users: v.list_of("users"),
+            }),
             (sys::POLYGRAM_EVENT_UPDATE, "raw_updates") => Event::RawUpdates {
                 dc: v.i32_of("dc"),
                 updates: v.field("updates").cloned().unwrap_or(Value::Nil),
@@ -178,6 +230,34 @@ impl Event {
             Event::Log { .. } => EventKind::Log,
             Event::Dropped { .. } => EventKind::Dropped,
             Event::Other(_) => EventKind::Other,
+            Event::MessageRead(_) => EventKind::MessageRead,
+            Event::ChatAction(_) => EventKind::ChatAction,
+            Event::UserUpdate(_) => EventKind::UserUpdate,
+            Event::Album(_) => EventKind::Album,
+            Event::CallbackQuery(_) => EventKind::CallbackQuery,
+            Event::InlineQuery(_) => EventKind::InlineQuery,
+        }
+    }
+
+    /// The chat (marked id) the event happened in, for events in one chat.
+    pub fn chat_id(&self) -> Option<i64> {
+        match self {
+            Event::NewMessage(m) | Event::MessageEdited(m) => Some(m.chat_id),
+            Event::MessageRead(r) => Some(r.chat_id),
+            Event::ChatAction(a) => Some(a.chat_id),
+            Event::UserUpdate(u) if u.chat_id != 0 => Some(u.chat_id),
+            Event::Album(a) => Some(a.chat_id),
+            Event::CallbackQuery(q) if q.chat_id != 0 => Some(q.chat_id),
+            _ => None,
+        }
+    }
+
+    /// Whether the account sent it, for messages and albums.
+    pub fn out(&self) -> Option<bool> {
+        match self {
+            Event::NewMessage(m) | Event::MessageEdited(m) => Some(m.out),
+            Event::Album(a) => Some(a.out),
+            _ => None,
         }
     }
 
@@ -190,10 +270,271 @@ impl Event {
     }
 }
 
+/// Messages read up to `max_id` (see [`Event::MessageRead`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRead {
+    /// The chat (marked id).
+    pub chat_id: i64,
+    /// Read up to this message id.
+    pub max_id: i32,
+    /// True: the other side read the account's messages (a read receipt);
+    /// false: the account read incoming ones (in another session).
+    pub outbox: bool,
+    /// Incoming messages still unread (inbox only).
+    pub still_unread: i32,
+}
+
+/// What a [`ChatAction`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChatActionKind {
+    /// The chat or channel was created (`title` is set).
+    Created,
+    /// Users joined by themselves (or by link).
+    Joined,
+    /// The sender added users.
+    Added,
+    /// The sender left.
+    Left,
+    /// The sender removed a user.
+    Kicked,
+    /// The title changed (`title` is the new one).
+    Title,
+    /// The photo changed.
+    Photo,
+    /// The photo was removed.
+    PhotoRemoved,
+    /// A message was pinned (`pinned_id`).
+    Pinned,
+    /// Any other service message (see the `action` of `message`).
+    Other,
+}
+
+impl ChatActionKind {
+    fn parse(s: &str) -> ChatActionKind {
+        match s {
+            "created" => ChatActionKind::Created,
+            "joined" => ChatActionKind::Joined,
+            "added" => ChatActionKind::Added,
+            "left" => ChatActionKind::Left,
+            "kicked" => ChatActionKind::Kicked,
+            "title" => ChatActionKind::Title,
+            "photo" => ChatActionKind::Photo,
+            "photo_removed" => ChatActionKind::PhotoRemoved,
+            "pinned" => ChatActionKind::Pinned,
+            _ => ChatActionKind::Other,
+        }
+    }
+}
+
+/// A service message (see [`Event::ChatAction`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatAction {
+    /// What happened.
+    pub kind: ChatActionKind,
+    /// The chat (marked id).
+    pub chat_id: i64,
+    /// Who did it (marked id).
+    pub sender_id: i64,
+    /// The users who joined, were added, left or were removed.
+    pub user_ids: Vec<i64>,
+    /// The new title ([`ChatActionKind::Title`], [`ChatActionKind::Created`]).
+    pub title: String,
+    /// The pinned message ([`ChatActionKind::Pinned`]).
+    pub pinned_id: i32,
+    /// The `messageService` TL map (its `action` says what happened).
+    pub message: Value,
+    /// TL `User` maps mentioned.
+    pub users: Vec<Value>,
+    /// TL `Chat` maps mentioned.
+    pub chats: Vec<Value>,
+}
+
+impl ChatAction {
+    fn from_map(v: Value) -> ChatAction {
+        ChatAction {
+            kind: ChatActionKind::parse(&v.str_of("kind")),
+            chat_id: v.i64_of("chat_id"),
+            sender_id: v.i64_of("sender_id"),
+            user_ids: v.list_of("user_ids").iter().filter_map(Value::as_i64).collect(),
+            title: v.str_of("title"),
+            pinned_id: v.i32_of("pinned_id"),
+            message: v.field("message").cloned().unwrap_or(Value::Nil),
+            users: v.list_of("users"),
+            chats: v.list_of("chats"),
+        }
+    }
+}
+
+/// What a user is doing (see [`Event::UserUpdate`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserUpdate {
+    /// The user (marked id).
+    pub user_id: i64,
+    /// Where they are typing (0 for a status change).
+    pub chat_id: i64,
+    /// The chat action in snake case ("typing", "cancel", "record_video",
+    /// "upload_photo", ...); empty for a status change.
+    pub action: String,
+    /// For a status change: whether the user is online now.
+    pub online: bool,
+    /// For a status change: when the user was last online (or, when online,
+    /// until when the status holds), unix time.
+    pub last_seen: i64,
+    /// For a status change: the `UserStatus` TL map.
+    pub status: Option<Value>,
+}
+
+impl UserUpdate {
+    /// Whether this is the "typing" action.
+    pub fn is_typing(&self) -> bool {
+        self.action == "typing"
+    }
+
+    /// Whether this is a status change (online/offline), not a chat action.
+    pub fn is_status(&self) -> bool {
+        self.status.is_some()
+    }
+}
+
+/// Media sent together (see [`Event::Album`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Album {
+    /// The chat (marked id).
+    pub chat_id: i64,
+    /// The sender (marked id).
+    pub sender_id: i64,
+    /// The `grouped_id` the messages share.
+    pub grouped_id: i64,
+    /// Whether the account sent it.
+    pub out: bool,
+    /// The messages, in id order.
+    pub messages: Vec<Message>,
+    /// TL `User` maps mentioned.
+    pub users: Vec<Value>,
+    /// TL `Chat` maps mentioned.
+    pub chats: Vec<Value>,
+}
+
+impl Album {
+    fn from_map(v: &Value) -> Album {
+        let (chat_id, sender_id, out) = (v.i64_of("chat_id"), v.i64_of("sender_id"), v.bool_of("out"));
+        let messages = v
+            .list_of("messages")
+            .into_iter()
+            .map(|m| {
+                let mut m = Message::from_tl(m);
+                (m.chat_id, m.sender_id, m.out) = (chat_id, sender_id, out);
+                m
+            })
+            .collect();
+        Album {
+            chat_id,
+            sender_id,
+            grouped_id: v.i64_of("grouped_id"),
+            out,
+            messages,
+            users: v.list_of("users"),
+            chats: v.list_of("chats"),
+        }
+    }
+}
+
+/// A press of a callback button (see [`Event::CallbackQuery`]); answer it
+/// with [`CallbackQuery::answer`] (the user's app shows a spinner until then).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallbackQuery {
+    /// The query id to answer.
+    pub query_id: i64,
+    /// The user who pressed the button.
+    pub user_id: i64,
+    /// The chat of the message (marked id; 0 for a message sent through inline mode).
+    pub chat_id: i64,
+    /// The message's id as the bot sees it.
+    pub msg_id: i32,
+    /// For a message sent through inline mode: its `InputBotInlineMessageID` TL map.
+    pub inline_message_id: Option<Value>,
+    /// The button's callback data.
+    pub data: Vec<u8>,
+    /// Identifies the chat the message was sent to, the same for every user.
+    pub chat_instance: i64,
+    /// Set for game buttons.
+    pub game_short_name: String,
+    /// TL `User` maps mentioned.
+    pub users: Vec<Value>,
+    /// TL `Chat` maps mentioned.
+    pub chats: Vec<Value>,
+}
+
+impl CallbackQuery {
+    fn from_map(v: Value) -> CallbackQuery {
+        let data = match v.field("data") {
+            Some(Value::Binary(b)) => b.clone(),
+            Some(Value::String(s)) => s.as_bytes().to_vec(),
+            _ => Vec::new(),
+        };
+        CallbackQuery {
+            query_id: v.i64_of("query_id"),
+            user_id: v.i64_of("user_id"),
+            chat_id: v.i64_of("chat_id"),
+            msg_id: v.i32_of("msg_id"),
+            inline_message_id: v.field("inline_message_id").cloned(),
+            data,
+            chat_instance: v.i64_of("chat_instance"),
+            game_short_name: v.str_of("game_short_name"),
+            users: v.list_of("users"),
+            chats: v.list_of("chats"),
+        }
+    }
+
+    /// The callback data as text, when it is UTF-8.
+    pub fn data_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.data).ok()
+    }
+
+    /// Answers the query through `client` (the bot's):
+    /// `q.answer(&bot, CallbackAnswer::text("done")).await?`.
+    pub async fn answer(&self, client: &Client, answer: CallbackAnswer) -> Result<()> {
+        client.answer_callback_query(self.query_id, answer).await
+    }
+}
+
+/// An inline query (see [`Event::InlineQuery`]); answer it with [`InlineQuery::answer`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct InlineQuery {
+    /// The query id to answer.
+    pub query_id: i64,
+    /// The user typing.
+    pub user_id: i64,
+    /// The text after the bot's username.
+    pub query: String,
+    /// The `next_offset` of the previous answer when the user scrolls for more.
+    pub offset: String,
+    /// Where it is typed: "pm", "bot_pm", "same_bot_pm", "chat", "megagroup",
+    /// "broadcast", or "" when unknown.
+    pub peer_type: String,
+    /// TL `User` maps mentioned.
+    pub users: Vec<Value>,
+}
+
+impl InlineQuery {
+    /// Answers the query through `client` (the bot's) with articles.
+    pub async fn answer(
+        &self,
+        client: &Client,
+        results: Vec<InlineArticle>,
+        options: InlineAnswerOptions,
+    ) -> Result<()> {
+        client.answer_inline_query(self.query_id, results, options).await
+    }
+}
+
 type Predicate = Arc<dyn Fn(&Event) -> bool + Send + Sync>;
 
-/// Which events a stream receives. Conditions combine with AND; conditions on
-/// messages (direction, chats, text) only let message events through.
+/// Which events a stream receives. Conditions combine with AND. A direction
+/// lets through messages and albums only, a chat list events in one chat
+/// (messages, albums, chat actions, read receipts, typing, callback queries),
+/// a text prefix messages only.
 ///
 /// ```
 /// use polygram::{EventKind, Filter};
@@ -276,16 +617,18 @@ impl Filter {
         if self.kinds != 0 && self.kinds & ev.kind().bit() == 0 {
             return false;
         }
-        let on_messages = self.incoming.is_some() || self.chats.is_some() || self.prefix.is_some();
-        if on_messages {
-            let Some(m) = ev.message() else { return false };
-            if self.incoming.is_some_and(|inc| inc == m.out) {
+        if let Some(inc) = self.incoming {
+            if ev.out() != Some(!inc) {
                 return false;
             }
-            if self.chats.as_ref().is_some_and(|c| !c.contains(&m.chat_id)) {
+        }
+        if let Some(chats) = &self.chats {
+            if !ev.chat_id().is_some_and(|c| chats.contains(&c)) {
                 return false;
             }
-            if self.prefix.as_ref().is_some_and(|p| !m.text.starts_with(p.as_str())) {
+        }
+        if let Some(p) = &self.prefix {
+            if !ev.message().is_some_and(|m| m.text.starts_with(p.as_str())) {
                 return false;
             }
         }
@@ -588,6 +931,125 @@ mod tests {
         assert_eq!(raw.kind(), EventKind::Raw);
         let odd = Event::from_map(sys::POLYGRAM_EVENT_UPDATE, map([("type", Value::from("future_kind"))]));
         assert_eq!(odd.kind(), EventKind::Other);
+    }
+
+    #[test]
+    fn newer_event_kinds_become_typed_variants() {
+        let up = |fields: Vec<(&str, Value)>| Event::from_map(sys::POLYGRAM_EVENT_UPDATE, map(fields));
+        let read = up(vec![
+            ("type", Value::from("message_read")),
+            ("chat_id", Value::from(5)),
+            ("max_id", Value::from(9)),
+            ("outbox", Value::from(true)),
+            ("still_unread", Value::from(0)),
+        ]);
+        assert_eq!(
+            read,
+            Event::MessageRead(MessageRead {
+                chat_id: 5,
+                max_id: 9,
+                outbox: true,
+                still_unread: 0
+            })
+        );
+        let action = up(vec![
+            ("type", Value::from("chat_action")),
+            ("kind", Value::from("joined")),
+            ("chat_id", Value::from(-100)),
+            ("sender_id", Value::from(7)),
+            ("user_ids", Value::Array(vec![Value::from(7)])),
+            ("title", Value::from("")),
+            ("message", map([("_", Value::from("messageService"))])),
+        ]);
+        let Event::ChatAction(a) = &action else {
+            panic!("{action:?}")
+        };
+        assert_eq!(
+            (a.kind, a.chat_id, a.user_ids.as_slice()),
+            (ChatActionKind::Joined, -100, &[7][..])
+        );
+        let odd = up(vec![
+            ("type", Value::from("chat_action")),
+            ("kind", Value::from("new_kind")),
+        ]);
+        assert!(matches!(
+            odd,
+            Event::ChatAction(ChatAction {
+                kind: ChatActionKind::Other,
+                ..
+            })
+        ));
+        let typing = up(vec![
+            ("type", Value::from("user_update")),
+            ("user_id", Value::from(3)),
+            ("chat_id", Value::from(3)),
+            ("action", Value::from("typing")),
+        ]);
+        let Event::UserUpdate(u) = &typing else { panic!() };
+        assert!(u.is_typing() && !u.is_status());
+        let status = up(vec![
+            ("type", Value::from("user_update")),
+            ("user_id", Value::from(3)),
+            ("online", Value::from(true)),
+            ("last_seen", Value::from(1000)),
+            ("status", map([("_", Value::from("userStatusOnline"))])),
+        ]);
+        let Event::UserUpdate(s) = &status else { panic!() };
+        assert!(s.is_status() && s.online && s.last_seen == 1000);
+        assert_eq!(status.chat_id(), None, "a status change is in no chat");
+        let album = up(vec![
+            ("type", Value::from("album")),
+            ("chat_id", Value::from(4)),
+            ("sender_id", Value::from(4)),
+            ("grouped_id", Value::from(77)),
+            ("out", Value::from(false)),
+            (
+                "messages",
+                Value::Array(vec![
+                    map([
+                        ("_", Value::from("message")),
+                        ("id", Value::from(1)),
+                        ("grouped_id", Value::from(77)),
+                    ]),
+                    map([
+                        ("_", Value::from("message")),
+                        ("id", Value::from(2)),
+                        ("grouped_id", Value::from(77)),
+                    ]),
+                ]),
+            ),
+        ]);
+        let Event::Album(al) = &album else { panic!() };
+        assert_eq!(
+            al.messages.iter().map(|m| (m.id, m.chat_id)).collect::<Vec<_>>(),
+            [(1, 4), (2, 4)]
+        );
+        assert_eq!(al.messages[1].grouped_id, Some(77));
+        let cb = up(vec![
+            ("type", Value::from("callback_query")),
+            ("query_id", Value::from(11)),
+            ("user_id", Value::from(4)),
+            ("chat_id", Value::from(4)),
+            ("msg_id", Value::from(8)),
+            ("data", Value::Binary(b"go".to_vec())),
+        ]);
+        let Event::CallbackQuery(q) = &cb else { panic!() };
+        assert_eq!((q.query_id, q.msg_id, q.data_str()), (11, 8, Some("go")));
+        let iq = up(vec![
+            ("type", Value::from("inline_query")),
+            ("query_id", Value::from(12)),
+            ("query", Value::from("hey")),
+            ("peer_type", Value::from("pm")),
+        ]);
+        let Event::InlineQuery(i) = &iq else { panic!() };
+        assert_eq!((i.query_id, i.query.as_str(), i.peer_type.as_str()), (12, "hey", "pm"));
+
+        // Chat filters reach every event in a chat; directions only messages and albums.
+        let in4 = Filter::all().chats([4]);
+        assert!(in4.matches(&album) && in4.matches(&cb) && !in4.matches(&read) && !in4.matches(&iq));
+        assert!(Filter::all().incoming().matches(&album) && !Filter::all().incoming().matches(&cb));
+        assert!(Filter::kinds([EventKind::CallbackQuery]).matches(&cb));
+        assert!(!Filter::all().text_starts_with("g").matches(&cb));
     }
 
     #[test]

@@ -19,24 +19,40 @@
 //! use `pollster`). See docs/rust.md for the design.
 #![warn(missing_docs)]
 
+mod bots;
 mod client;
 mod emulator;
 mod error;
 mod events;
 mod ffi;
+mod files;
+mod markup;
 mod methods;
 mod types;
 mod value;
 
-pub use client::{Client, Config, Pending, Session};
+pub use bots::{
+    ButtonRef, CallbackAnswer, ClickResult, InlineAnswerOptions, InlineArticle, InlineResult, InlineResults,
+};
+pub use client::{Client, Config, Pending, Progress, ProgressHook, Session, Transfer};
 pub use emulator::{EmuUser, Emulator};
-pub use error::{status_name, Error, Result};
-pub use events::{Event, EventKind, Events, Filter, Next};
+pub use error::{rpc_error_info, rpc_errors, status_name, Error, Result, RpcErrorInfo};
+pub use events::{
+    Album, CallbackQuery, ChatAction, ChatActionKind, Event, EventKind, Events, Filter, InlineQuery, MessageRead, Next,
+    UserUpdate,
+};
 pub use ffi::{abi_version, layer, msgpack_to_tl, stats, tl_to_msgpack, version};
-pub use methods::{DialogIter, HistoryOptions, MessageIter, SendOptions};
+pub use files::{AlbumItem, AlbumOptions, FileIdInfo, FileIds, MediaKind};
+pub use markup::{Button, ButtonKind, KeyboardOptions, Markup, ReplyButton, ReplyButtonKind, MAX_CALLBACK_DATA};
+pub use methods::{
+    DialogIter, DialogOptions, EditOptions, HistoryOptions, MessageIter, MessageIterOptions, ParticipantFilter,
+    ParticipantIter, ParticipantsOptions, SendOptions,
+};
 /// The raw C API declarations.
 pub use polygram_sys as sys;
 /// The msgpack value crate used for raw calls.
 pub use rmpv;
-pub use types::{marked_id, Dialog, Message, PeerRef, QrCode, ResolvedPeer, SendFile, SentCode, State, User};
+pub use types::{
+    marked_id, Dialog, Message, Participant, PeerRef, QrCode, ResolvedPeer, SendFile, SentCode, State, User,
+};
 pub use value::{from_msgpack, map, to_msgpack, Value};

@@ -1,9 +1,10 @@
 //! The friendly API: one async method per friendly call of the C API.
 
-use crate::client::{conv_value, Client, Pending, Shared};
+use crate::client::{conv_data, conv_id, conv_size, conv_value, Client, Pending, Shared, Transfer};
 use crate::error::{Error, Result};
 use crate::events::Next;
-use crate::types::{Dialog, Message, PeerRef, QrCode, ResolvedPeer, SendFile, SentCode, State, User};
+use crate::markup::Markup;
+use crate::types::{Dialog, Message, Participant, PeerRef, QrCode, ResolvedPeer, SendFile, SentCode, State, User};
 use crate::value::{map, req_i64, Fields, Value};
 use futures_core::Stream;
 use std::collections::VecDeque;
@@ -13,15 +14,16 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-fn args<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+/// An argument map without its nil entries (absent arguments take the library's defaults).
+pub(crate) fn args<const N: usize>(pairs: [(&str, Value); N]) -> Value {
     map(pairs.into_iter().filter(|(_, v)| !v.is_nil()))
 }
 
-fn opt<T: Into<Value>>(v: Option<T>) -> Value {
+pub(crate) fn opt<T: Into<Value>>(v: Option<T>) -> Value {
     v.map_or(Value::Nil, Into::into)
 }
 
-fn messages(v: &Value) -> Vec<Message> {
+pub(crate) fn messages(v: &Value) -> Vec<Message> {
     v.list_of("messages").into_iter().map(Message::from_tl).collect()
 }
 
@@ -53,6 +55,103 @@ pub struct SendOptions {
     pub parse_mode: Option<String>,
     /// Explicit formatting: TL `messageEntity*` maps.
     pub entities: Vec<Value>,
+    /// Buttons under the message or a custom keyboard.
+    pub buttons: Option<Markup>,
+    /// Schedule the message for this Unix time: Telegram keeps it and sends
+    /// it then; the id returned is the scheduled message's (see
+    /// [`Client::get_scheduled_messages`]).
+    pub schedule: Option<i64>,
+}
+
+/// Options of [`Client::edit_message_with`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EditOptions {
+    /// "markdown" or "html".
+    pub parse_mode: Option<String>,
+    /// Explicit formatting: TL `messageEntity*` maps.
+    pub entities: Vec<Value>,
+    /// Do not show a link preview.
+    pub no_webpage: bool,
+    /// New buttons (with an empty text, only the buttons change).
+    pub buttons: Option<Markup>,
+}
+
+/// What [`Client::iter_messages_with`] walks through. The default is every
+/// message of the chat, newest first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MessageIterOptions {
+    /// At most this many messages (`None`: all).
+    pub limit: Option<usize>,
+    /// Start below this message id (with `reverse`: above it).
+    pub offset_id: i32,
+    /// Start before this Unix time (with `reverse`: at it).
+    pub offset_date: i64,
+    /// Only ids above this (exclusive).
+    pub min_id: i32,
+    /// Only ids below this (exclusive).
+    pub max_id: i32,
+    /// Only messages containing this text.
+    pub search: Option<String>,
+    /// Only messages sent by this user.
+    pub from_user: Option<PeerRef>,
+    /// Only pinned messages.
+    pub pinned: bool,
+    /// Oldest first.
+    pub reverse: bool,
+    /// Messages per request (1 to 100; 0: 100).
+    pub page_size: usize,
+}
+
+/// Options of [`Client::iter_dialogs_with`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DialogOptions {
+    /// At most this many dialogs (`None`: all).
+    pub limit: Option<usize>,
+    /// The archive (folder 1) instead of the main list.
+    pub archived: bool,
+    /// Leave pinned dialogs out.
+    pub exclude_pinned: bool,
+    /// Dialogs per request of the core (0: its default).
+    pub page_size: usize,
+}
+
+/// Which members [`Client::get_participants`] lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ParticipantFilter {
+    /// Everyone, most recent first.
+    #[default]
+    Recent,
+    /// Administrators (and the creator).
+    Admins,
+    /// Bots.
+    Bots,
+    /// Restricted members.
+    Banned,
+    /// Removed members.
+    Kicked,
+}
+
+impl ParticipantFilter {
+    fn name(self) -> &'static str {
+        match self {
+            ParticipantFilter::Recent => "recent",
+            ParticipantFilter::Admins => "admins",
+            ParticipantFilter::Bots => "bots",
+            ParticipantFilter::Banned => "banned",
+            ParticipantFilter::Kicked => "kicked",
+        }
+    }
+}
+
+/// Options of [`Client::get_participants`] and [`Client::iter_participants`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParticipantsOptions {
+    /// Which members.
+    pub filter: ParticipantFilter,
+    /// Only members whose name or username contains this.
+    pub search: Option<String>,
+    /// At most this many (`None`: all; the core pages through them).
+    pub limit: Option<usize>,
 }
 
 impl Client {
@@ -103,6 +202,9 @@ impl Client {
 
     /// Sends a text message with options; returns its id.
     pub async fn send_message_with(&self, peer: impl Into<PeerRef>, text: &str, o: SendOptions) -> Result<i32> {
+        if let Some(m) = &o.buttons {
+            m.check()?;
+        }
         let entities = if o.entities.is_empty() {
             Value::Nil
         } else {
@@ -119,6 +221,8 @@ impl Client {
                     ("no_webpage", Value::from(o.no_webpage)),
                     ("parse_mode", opt(o.parse_mode)),
                     ("entities", entities),
+                    ("buttons", o.buttons.as_ref().map_or(Value::Nil, Markup::to_value)),
+                    ("schedule", opt(o.schedule)),
                 ]),
             )
             .await?;
@@ -127,12 +231,101 @@ impl Client {
 
     /// Edits a message's text.
     pub async fn edit_message(&self, peer: impl Into<PeerRef>, id: i32, text: &str) -> Result<()> {
+        self.edit_message_with(peer, id, text, EditOptions::default()).await
+    }
+
+    /// Edits a message's text, formatting and buttons.
+    pub async fn edit_message_with(&self, peer: impl Into<PeerRef>, id: i32, text: &str, o: EditOptions) -> Result<()> {
+        if let Some(m) = &o.buttons {
+            m.check()?;
+        }
+        let entities = if o.entities.is_empty() {
+            Value::Nil
+        } else {
+            Value::Array(o.entities)
+        };
         let a = args([
             ("peer", peer.into().to_value()),
             ("id", Value::from(id)),
             ("text", Value::from(text)),
+            ("parse_mode", opt(o.parse_mode)),
+            ("entities", entities),
+            ("no_webpage", Value::from(o.no_webpage)),
+            ("buttons", o.buttons.as_ref().map_or(Value::Nil, Markup::to_value)),
         ]);
         self.call("edit_message", a).await.map(drop)
+    }
+
+    /// Pins a message (`silent`: without notifying the members).
+    pub async fn pin_message(&self, peer: impl Into<PeerRef>, id: i32, silent: bool) -> Result<()> {
+        let a = args([
+            ("peer", peer.into().to_value()),
+            ("id", Value::from(id)),
+            ("silent", Value::from(silent)),
+        ]);
+        self.call("pin_message", a).await.map(drop)
+    }
+
+    /// Unpins a message.
+    pub async fn unpin_message(&self, peer: impl Into<PeerRef>, id: i32) -> Result<()> {
+        let a = args([("peer", peer.into().to_value()), ("id", Value::from(id))]);
+        self.call("unpin_message", a).await.map(drop)
+    }
+
+    /// Unpins every message of a chat.
+    pub async fn unpin_all_messages(&self, peer: impl Into<PeerRef>) -> Result<()> {
+        self.call("unpin_all_messages", args([("peer", peer.into().to_value())]))
+            .await
+            .map(drop)
+    }
+
+    /// The pinned messages of a chat, newest first.
+    pub async fn get_pinned_messages(&self, peer: impl Into<PeerRef>) -> Result<Vec<Message>> {
+        let v = self
+            .call("get_pinned_messages", args([("peer", peer.into().to_value())]))
+            .await?;
+        Ok(messages(&v))
+    }
+
+    /// The messages scheduled in a chat (see [`SendOptions::schedule`]).
+    pub async fn get_scheduled_messages(&self, peer: impl Into<PeerRef>) -> Result<Vec<Message>> {
+        let v = self
+            .call("get_scheduled_messages", args([("peer", peer.into().to_value())]))
+            .await?;
+        Ok(messages(&v))
+    }
+
+    /// Sends scheduled messages now.
+    pub async fn send_scheduled_now(&self, peer: impl Into<PeerRef>, ids: &[i32]) -> Result<()> {
+        let a = args([("peer", peer.into().to_value()), ("ids", id_list(ids))]);
+        self.call("send_scheduled_now", a).await.map(drop)
+    }
+
+    /// Deletes scheduled messages.
+    pub async fn delete_scheduled_messages(&self, peer: impl Into<PeerRef>, ids: &[i32]) -> Result<()> {
+        let a = args([("peer", peer.into().to_value()), ("ids", id_list(ids))]);
+        self.call("delete_scheduled_messages", a).await.map(drop)
+    }
+
+    /// Moves a dialog to the archive (`archived`) or back to the main list.
+    pub async fn archive_dialog(&self, peer: impl Into<PeerRef>, archived: bool) -> Result<()> {
+        let a = args([("peer", peer.into().to_value()), ("archived", Value::from(archived))]);
+        self.call("archive_dialog", a).await.map(drop)
+    }
+
+    /// The members of a group or channel (the core pages through them: up
+    /// to 200 per request in supergroups and channels).
+    pub async fn get_participants(&self, peer: impl Into<PeerRef>, o: ParticipantsOptions) -> Result<Vec<Participant>> {
+        let v = participants(&self.shared, &peer.into(), &o).await?;
+        Ok(v.list_of("participants").iter().map(Participant::from_value).collect())
+    }
+
+    /// The members of a group or channel as a [`Stream`].
+    pub fn iter_participants(&self, peer: impl Into<PeerRef>, o: ParticipantsOptions) -> ParticipantIter {
+        ParticipantIter {
+            pending: Some(participants(&self.shared, &peer.into(), &o)),
+            items: VecDeque::new(),
+        }
     }
 
     /// Deletes messages (for everyone when `revoke`).
@@ -185,14 +378,27 @@ impl Client {
     /// Every message of a chat, newest first, fetched page by page (`limit`:
     /// at most this many; `None`: all).
     pub fn iter_messages(&self, peer: impl Into<PeerRef>, limit: Option<usize>) -> MessageIter {
+        self.iter_messages_with(
+            peer,
+            MessageIterOptions {
+                limit,
+                ..Default::default()
+            },
+        )
+    }
+
+    /// A chat's messages as a [`Stream`], filtered and ordered by `o` (search,
+    /// sender, id bounds, oldest first...), one request per page.
+    pub fn iter_messages_with(&self, peer: impl Into<PeerRef>, o: MessageIterOptions) -> MessageIter {
         MessageIter {
             shared: self.shared.clone(),
             peer: peer.into(),
-            left: limit,
-            offset_id: 0,
+            left: o.limit,
+            offset_id: None,
+            done: o.limit == Some(0),
+            opts: o,
             page: VecDeque::new(),
             pending: None,
-            done: limit == Some(0),
         }
     }
 
@@ -202,11 +408,33 @@ impl Client {
         Ok(v.list_of("dialogs").iter().map(Dialog::from_value).collect())
     }
 
-    /// The account's dialogs as a stream (the core pages through them; the C
-    /// API answers them in one result).
-    pub fn iter_dialogs(&self, limit: i32) -> DialogIter {
+    /// The account's main dialogs as a stream (`limit`: at most this many;
+    /// `None`: all).
+    pub fn iter_dialogs(&self, limit: Option<usize>) -> DialogIter {
+        self.iter_dialogs_with(DialogOptions {
+            limit,
+            ..Default::default()
+        })
+    }
+
+    /// Dialogs as a stream, from the main list or the archive (the core pages
+    /// through them; the C API answers them in one result).
+    pub fn iter_dialogs_with(&self, o: DialogOptions) -> DialogIter {
+        let a = args([
+            (
+                "limit",
+                Value::from(o.limit.map_or(-1, |l| l.min(i32::MAX as usize) as i64)),
+            ),
+            ("archived", Value::from(o.archived)),
+            ("exclude_pinned", Value::from(o.exclude_pinned)),
+            ("page_size", Value::from(o.page_size as i64)),
+        ]);
         DialogIter {
-            pending: Some(self.call("get_dialogs", args([("limit", Value::from(limit))]))),
+            pending: if o.limit == Some(0) {
+                None
+            } else {
+                Some(self.shared.call("iter_dialogs", a, conv_value))
+            },
             items: VecDeque::new(),
         }
     }
@@ -223,39 +451,34 @@ impl Client {
         self.call("typing", a).await.map(drop)
     }
 
-    /// Sends a file; returns the message id.
-    pub async fn send_file(&self, peer: impl Into<PeerRef>, file: SendFile) -> Result<i32> {
-        let v = self.call("send_file", file.args(peer.into().to_value())).await?;
-        Ok(req_i64(&v, "id")? as i32)
+    /// Sends a file; returns the message id. Add `.progress(hook)` before
+    /// awaiting for upload progress.
+    pub fn send_file(&self, peer: impl Into<PeerRef>, file: SendFile) -> Transfer<i32> {
+        Transfer::new(self, "send_file", file.args(peer.into().to_value()), conv_id)
     }
 
     /// Downloads a message's media into memory.
-    pub async fn download_media(&self, peer: impl Into<PeerRef>, message_id: i32) -> Result<Vec<u8>> {
+    pub fn download_media(&self, peer: impl Into<PeerRef>, message_id: i32) -> Transfer<Vec<u8>> {
         let a = args([
             ("peer", peer.into().to_value()),
             ("message_id", Value::from(message_id)),
         ]);
-        let v = self.call("download_media", a).await?;
-        match v.field("data") {
-            Some(Value::Binary(b)) => Ok(b.clone()),
-            _ => Err(Error::Decode(format!("download_media: no data in {v}"))),
-        }
+        Transfer::new(self, "download_media", a, conv_data)
     }
 
     /// Downloads a message's media to a file (written 0600); returns its size.
-    pub async fn download_media_to(
+    pub fn download_media_to(
         &self,
         peer: impl Into<PeerRef>,
         message_id: i32,
         path: impl AsRef<Path>,
-    ) -> Result<u64> {
+    ) -> Transfer<u64> {
         let a = args([
             ("peer", peer.into().to_value()),
             ("message_id", Value::from(message_id)),
             ("path", Value::from(path.as_ref().to_string_lossy().into_owned())),
         ]);
-        let v = self.call("download_media", a).await?;
-        Ok(req_i64(&v, "size")? as u64)
+        Transfer::new(self, "download_media", a, conv_size)
     }
 
     // --- logins -----------------------------------------------------------
@@ -382,15 +605,34 @@ fn history(shared: &Arc<Shared>, peer: &PeerRef, o: &HistoryOptions) -> Pending<
     shared.call("get_history", a, conv_value)
 }
 
-/// Page size of [`MessageIter`].
+fn id_list(ids: &[i32]) -> Value {
+    Value::Array(ids.iter().map(|&i| Value::from(i)).collect())
+}
+
+fn participants(shared: &Arc<Shared>, peer: &PeerRef, o: &ParticipantsOptions) -> Pending<Value> {
+    let a = args([
+        ("peer", peer.to_value()),
+        ("filter", Value::from(o.filter.name())),
+        ("search", opt(o.search.clone())),
+        (
+            "limit",
+            Value::from(o.limit.map_or(0, |l| l.min(i32::MAX as usize) as i64)),
+        ),
+    ]);
+    shared.call("get_participants", a, conv_value)
+}
+
+/// Largest page of [`MessageIter`] (Telegram's limit per request).
 const PAGE: usize = 100;
 
-/// A chat's messages as a [`Stream`], newest first (see [`Client::iter_messages`]).
+/// A chat's messages as a [`Stream`] (see [`Client::iter_messages_with`]).
 pub struct MessageIter {
     shared: Arc<Shared>,
     peer: PeerRef,
+    opts: MessageIterOptions,
     left: Option<usize>,
-    offset_id: i32,
+    /// The last message yielded: the next page starts after it.
+    offset_id: Option<i32>,
     page: VecDeque<Message>,
     pending: Option<Pending<Value>>,
     done: bool,
@@ -402,6 +644,38 @@ impl MessageIter {
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Next<'_, Self> {
         Next(self)
+    }
+
+    fn page_size(&self) -> usize {
+        let page = match self.opts.page_size {
+            0 => PAGE,
+            n => n.min(PAGE),
+        };
+        self.left.map_or(page, |l| l.min(page))
+    }
+
+    fn request(&self) -> Pending<Value> {
+        let o = &self.opts;
+        let n = self.page_size() as i64;
+        // The first page starts where the options say; later ones after the last message.
+        let (offset_id, offset_date) = match self.offset_id {
+            Some(id) => (id, 0),
+            None => (o.offset_id, o.offset_date),
+        };
+        let a = args([
+            ("peer", self.peer.to_value()),
+            ("limit", Value::from(n)),
+            ("page_size", Value::from(n)),
+            ("offset_id", Value::from(offset_id)),
+            ("offset_date", Value::from(offset_date)),
+            ("min_id", Value::from(o.min_id)),
+            ("max_id", Value::from(o.max_id)),
+            ("search", opt(o.search.clone())),
+            ("from_user", o.from_user.as_ref().map_or(Value::Nil, PeerRef::to_value)),
+            ("pinned", Value::from(o.pinned)),
+            ("reverse", Value::from(o.reverse)),
+        ]);
+        self.shared.call("iter_messages", a, conv_value)
     }
 }
 
@@ -423,13 +697,8 @@ impl Stream for MessageIter {
                 return Poll::Ready(None);
             }
             if self.pending.is_none() {
-                let limit = self.left.map_or(PAGE, |l| l.min(PAGE));
-                let o = HistoryOptions {
-                    limit: limit as i32,
-                    offset_id: self.offset_id,
-                    ..Default::default()
-                };
-                self.pending = Some(history(&self.shared, &self.peer, &o));
+                let p = self.request();
+                self.pending = Some(p);
             }
             let p = self.pending.as_mut().expect("pending page");
             let v = match Pin::new(p).poll(cx) {
@@ -445,10 +714,10 @@ impl Stream for MessageIter {
                 Ok(v) => {
                     let page = messages(&v);
                     match page.last() {
-                        Some(last) => self.offset_id = last.id,
+                        Some(last) => self.offset_id = Some(last.id),
                         None => self.done = true,
                     }
-                    if page.len() < self.left.map_or(PAGE, |l| l.min(PAGE)) {
+                    if page.len() < self.page_size() {
                         self.done = true;
                     }
                     self.page.extend(page);
@@ -458,7 +727,29 @@ impl Stream for MessageIter {
     }
 }
 
-/// The account's dialogs as a [`Stream`] (see [`Client::iter_dialogs`]).
+/// Items of one answer as a [`Stream`]: the C API answers a whole list at
+/// once (the core pages underneath).
+fn poll_list<T>(
+    pending: &mut Option<Pending<Value>>,
+    items: &mut VecDeque<T>,
+    cx: &mut Context<'_>,
+    read: impl FnOnce(&Value) -> Vec<T>,
+) -> Poll<Option<Result<T>>> {
+    if let Some(p) = pending.as_mut() {
+        let r = match Pin::new(p).poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(r) => r,
+        };
+        *pending = None;
+        match r {
+            Err(e) => return Poll::Ready(Some(Err(e))),
+            Ok(v) => items.extend(read(&v)),
+        }
+    }
+    Poll::Ready(items.pop_front().map(Ok))
+}
+
+/// Dialogs as a [`Stream`] (see [`Client::iter_dialogs_with`]).
 pub struct DialogIter {
     pending: Option<Pending<Value>>,
     items: VecDeque<Dialog>,
@@ -477,20 +768,35 @@ impl Stream for DialogIter {
     type Item = Result<Dialog>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Dialog>>> {
-        if let Some(p) = self.pending.as_mut() {
-            let r = match Pin::new(p).poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(r) => r,
-            };
-            self.pending = None;
-            match r {
-                Err(e) => return Poll::Ready(Some(Err(e))),
-                Ok(v) => {
-                    let items: Vec<Dialog> = v.list_of("dialogs").iter().map(Dialog::from_value).collect();
-                    self.items.extend(items);
-                }
-            }
-        }
-        Poll::Ready(self.items.pop_front().map(Ok))
+        let this = &mut *self;
+        poll_list(&mut this.pending, &mut this.items, cx, |v| {
+            v.list_of("dialogs").iter().map(Dialog::from_value).collect()
+        })
+    }
+}
+
+/// Members of a group or channel as a [`Stream`] (see [`Client::iter_participants`]).
+pub struct ParticipantIter {
+    pending: Option<Pending<Value>>,
+    items: VecDeque<Participant>,
+}
+
+impl ParticipantIter {
+    /// The next member.
+    // Like StreamExt::next, without depending on futures-util (an async fn, not Iterator::next).
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Next<'_, Self> {
+        Next(self)
+    }
+}
+
+impl Stream for ParticipantIter {
+    type Item = Result<Participant>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Participant>>> {
+        let this = &mut *self;
+        poll_list(&mut this.pending, &mut this.items, cx, |v| {
+            v.list_of("participants").iter().map(Participant::from_value).collect()
+        })
     }
 }

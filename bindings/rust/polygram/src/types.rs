@@ -1,6 +1,7 @@
 //! Typed views of the msgpack maps the friendly methods return. Each keeps
 //! the full map in `raw` for fields without an accessor.
 
+use crate::markup::{Button, Markup};
 use crate::value::{map, Fields, Value};
 
 /// The marked id of a TL `Peer` map (`peerUser` → id, `peerChat` → -id,
@@ -164,11 +165,27 @@ pub struct Message {
     pub reply_to: Option<i32>,
     /// Whether it has media (a photo, a document, ...).
     pub has_media: bool,
+    /// The album it belongs to (the `grouped_id` its album shares).
+    pub grouped_id: Option<i64>,
     /// The whole TL map.
     pub raw: Value,
 }
 
 impl Message {
+    /// Its reply markup (buttons or a keyboard), if any.
+    pub fn markup(&self) -> Option<Markup> {
+        self.raw.field("reply_markup").and_then(Markup::from_value)
+    }
+
+    /// Its inline buttons by rows (empty when it has none); press one with
+    /// [`crate::Client::click`].
+    pub fn buttons(&self) -> Vec<Vec<Button>> {
+        match self.markup() {
+            Some(Markup::Inline(rows)) => rows,
+            _ => Vec::new(),
+        }
+    }
+
     /// A message from its TL map.
     pub fn from_tl(v: Value) -> Self {
         let chat_id = v.field("peer_id").map(marked_id).unwrap_or(0);
@@ -192,6 +209,7 @@ impl Message {
             date: v.i64_of("date"),
             reply_to,
             has_media: v.field("media").is_some_and(|m| m.str_of("_") != "messageMediaEmpty"),
+            grouped_id: v.field("grouped_id").and_then(Value::as_i64),
             raw: v,
         }
     }
@@ -221,6 +239,47 @@ pub struct Dialog {
     pub pinned: bool,
     /// The top message, if any.
     pub message: Option<Message>,
+    /// The folder: 0 the main list, 1 the archive.
+    pub folder: i32,
+}
+
+/// A member of a group or channel (`get_participants`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Participant {
+    /// The user's id.
+    pub user_id: i64,
+    /// The user, when known.
+    pub user: Option<User>,
+    /// Whether they created the chat.
+    pub creator: bool,
+    /// Whether they are an administrator.
+    pub admin: bool,
+    /// Whether they are restricted.
+    pub banned: bool,
+    /// Whether they were removed.
+    pub kicked: bool,
+    /// An administrator's custom title.
+    pub rank: String,
+    /// Who added them (0 when unknown).
+    pub inviter_id: i64,
+    /// When they joined (unix time).
+    pub date: i64,
+}
+
+impl Participant {
+    pub(crate) fn from_value(v: &Value) -> Self {
+        Participant {
+            user_id: v.i64_of("user_id"),
+            user: v.field("user").cloned().map(User::from_value),
+            creator: v.bool_of("creator"),
+            admin: v.bool_of("admin"),
+            banned: v.bool_of("banned"),
+            kicked: v.bool_of("kicked"),
+            rank: v.str_of("rank"),
+            inviter_id: v.i64_of("inviter_id"),
+            date: v.i64_of("date"),
+        }
+    }
 }
 
 impl Dialog {
@@ -232,6 +291,7 @@ impl Dialog {
             top_id: v.i32_of("top_id"),
             pinned: v.bool_of("pinned"),
             message: v.field("message").cloned().map(Message::from_tl),
+            folder: v.i32_of("folder"),
         }
     }
 }
@@ -325,6 +385,11 @@ impl SendFile {
     /// How the caption is formatted: "markdown" or "html" (plain text otherwise).
     pub fn parse_mode(self, mode: &str) -> Self {
         self.opt("parse_mode", Value::from(mode))
+    }
+
+    /// Explicit caption formatting: TL `messageEntity*` maps.
+    pub fn entities(self, entities: Vec<Value>) -> Self {
+        self.opt("entities", Value::Array(entities))
     }
 
     /// The MIME type (guessed from the name otherwise).

@@ -497,7 +497,7 @@ fn friendly_methods_and_streams() {
             dialogs.iter().any(|d| d.name == "Jon" && d.peer.marked_id == b_me.id),
             "{dialogs:?}"
         );
-        let mut it = a.iter_dialogs(0);
+        let mut it = a.iter_dialogs(None);
         let mut names = Vec::new();
         while let Some(d) = it.next().await {
             names.push(d.unwrap().name);
