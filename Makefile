@@ -113,6 +113,10 @@ test-c: lib
 	$(CC) -std=c99 -O2 $(CFLAGS_C) tests/c/bench_capi.c $(LDLIBS_C) -o $(BUILD)/bench_capi
 	$(BUILD)/bench_capi --quick
 	$(BUILD)/test_capi
+	$(CC) -std=c99 $(CFLAGS_C) tests/c/test_foreign_stack.c $(LDLIBS_C) -o $(BUILD)/test_foreign_stack
+	$(BUILD)/test_foreign_stack
+	@# capi/stackbound.c must replace pthread_getattr_np for the library's own code only
+	@! nm -D --defined-only $(BUILD)/libpolygram.so | grep -qw pthread_getattr_np || { echo 'libpolygram.so exports pthread_getattr_np'; exit 1; }
 
 # The Python binding (bindings/python) against the emulator, in its own venv
 # (build/pyenv, made once per change of pyproject.toml; msgpack and pytest

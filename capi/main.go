@@ -212,6 +212,25 @@ func polygram_send(h C.polygram_handle, enc C.polygram_encoding, req *C.uchar, r
 	return C.POLYGRAM_OK
 }
 
+//export polygram_event_fd
+func polygram_event_fd(h C.polygram_handle, fd *C.int) (status C.polygram_status) {
+	defer guard(&status, nil, nil)
+	if fd == nil {
+		return C.POLYGRAM_ERR_INVALID_ARGUMENT
+	}
+	*fd = -1
+	c, e := bridge.LookupClient(uint64(h))
+	if e != nil {
+		return C.polygram_status(e.Status())
+	}
+	n, e := c.EventFD()
+	if e != nil {
+		return C.polygram_status(e.Status())
+	}
+	*fd = C.int(n)
+	return C.POLYGRAM_OK
+}
+
 //export polygram_cancel
 func polygram_cancel(h C.polygram_handle, id C.uint64_t) (status C.polygram_status) {
 	defer guard(&status, nil, nil)

@@ -445,6 +445,21 @@ polygram_status polygram_invoke(polygram_handle client, polygram_encoding encodi
 polygram_status polygram_receive(polygram_handle client, double timeout_seconds,
                                  polygram_event *event);
 
+/* Gives a file descriptor for event loops (POSIX systems), so a program
+ * that already waits on descriptors (epoll, kqueue, poll, libuv's uv_poll,
+ * GLib, asyncio's add_reader) need not park a thread in polygram_receive.
+ * The descriptor is readable while polygram_receive with a timeout of 0
+ * has something to return: an event, or POLYGRAM_ERR_CLOSED once the
+ * client is closed and drained. When it is readable, call polygram_receive
+ * with timeout 0 until it returns POLYGRAM_ERR_TIMEOUT (the descriptor is
+ * then quiet until the next event) or POLYGRAM_ERR_CLOSED (stop watching).
+ * Never read from it: the library resets it. Each call returns a new
+ * descriptor in *fd, owned by the caller, who closes it with close(2);
+ * after the client is drained it stays readable (end of file). Clients
+ * created with a callback get POLYGRAM_ERR_WRONG_MODE; platforms without
+ * pipes (Windows) get POLYGRAM_ERR_FAILED. *fd is -1 on any error. */
+polygram_status polygram_event_fd(polygram_handle client, int *fd);
+
 /* ------------------------------------------------------------------------ */
 /* Emulator: a Telegram data centre on loopback, for tests                   */
 

@@ -368,6 +368,7 @@ func (c *Client) Receive(timeout time.Duration) (Event, *Error) {
 		return ev, nil
 	case statusClosed:
 		clients.Delete(c.h) // drained: the handle is spent
+		c.q.closeNote()
 		return ev, errorf(statusClosed, "client %d is closed and has no event left", c.h)
 	}
 	return ev, errorf(statusTimeout, "no event within %v", timeout)

@@ -99,6 +99,8 @@ type queue struct {
 	// waker, when set, is also called on every change, for waiters that
 	// wait outside Go (SetWaker).
 	waker atomic.Pointer[func()]
+	// note, when set, is the readiness descriptor of EventFD (eventfd.go).
+	note *notifier
 }
 
 const spinRetry = 8
@@ -150,6 +152,7 @@ func (q *queue) pushEvent(ev Event, final bool) {
 	}
 	q.closed = q.closed || final
 	q.ready.Store(true)
+	q.signalLocked()
 	q.mu.Unlock()
 	q.notify()
 }
@@ -180,6 +183,9 @@ func (q *queue) tryPop() (ev Event, ok, done bool) {
 	case q.drop.len() > 0:
 		from = &q.drop
 	default:
+		if !q.closed {
+			q.armLocked()
+		}
 		return ev, false, q.closed
 	}
 	return from.pop().ev, true, false

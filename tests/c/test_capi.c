@@ -1258,6 +1258,7 @@ int main(void) {
     test_session_file();
     test_raw_updates();
     test_errors_list();
+    test_event_fd();
     test_progress();
     test_update_kinds();
     test_random_input();
