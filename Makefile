@@ -133,6 +133,7 @@ $(PYENV)/.installed: bindings/python/pyproject.toml
 
 test-python: lib $(PYENV)/.installed
 	cd bindings/python && ../../$(PYENV)/bin/python -m pytest -q -p no:cacheprovider tests
+	cd bindings/python && POLYGRAM_PYTHON_READER=thread ../../$(PYENV)/bin/python -m pytest -q -p no:cacheprovider tests
 
 # The Node binding: npm ci from the lock file, then node's test runner.
 test-node: lib

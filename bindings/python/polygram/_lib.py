@@ -193,6 +193,21 @@ def _features(lib: ctypes.CDLL) -> None:
     if hasattr(lib, "polygram_errors"):
         lib.polygram_errors.argtypes = [_OUT, _LEN]
         lib.polygram_errors.restype = c_int
+    if hasattr(lib, "polygram_event_fd"):
+        lib.polygram_event_fd.argtypes = [c_uint64, POINTER(c_int)]
+        lib.polygram_event_fd.restype = c_int
+
+
+def event_fd(handle: int) -> Optional[int]:
+    """A new descriptor (ours to close) readable while ``handle`` has
+    events, or None when this library or platform has none."""
+    lib_ = lib()
+    if not hasattr(lib_, "polygram_event_fd") or os.environ.get("POLYGRAM_PYTHON_READER") == "thread":
+        return None
+    fd = c_int(-1)
+    if lib_.polygram_event_fd(handle, byref(fd)) != OK:
+        return None
+    return fd.value
 
 
 _lib: Optional[ctypes.CDLL] = None

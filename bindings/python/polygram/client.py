@@ -1,16 +1,26 @@
 """The asyncio client.
 
-Threading model: each open client handle has one reader thread, blocked in
-``polygram_receive`` (the GIL released) and handing every event to
-``_deliver``; it ends when the handle is closed and drained. (A Python thread
-with its own thread state is about twice as fast here as a ctypes callback
-entered from the library's threads.) Results and errors resolve
-the future of their request on the event loop that awaited it (each request
-binds to ``asyncio.get_running_loop()`` when it is made, so a client may be
-used from several loops over its life, one after another or at once). Updates
-go to the loop that last called ``connect``/``start``/``catch_up``/
-``run_until_disconnected`` (or made a request while none was attached), where
-handlers run as tasks; a handler's exception is logged, never fatal.
+Threading model: events of an open client handle are taken off the
+library's queue on the event loops that use the client. Each such loop
+watches a descriptor from ``polygram_event_fd`` (``loop.add_reader``) and,
+when it is readable, drains the queue with non-blocking
+``polygram_receive`` calls: one wake-up of the loop per burst of events, no
+thread hand-off, which is what makes a request cost tens of microseconds
+rather than a hundred. Results and errors resolve the future of their
+request (each request binds to ``asyncio.get_running_loop()`` when it is
+made, so a client may be used from several loops over its life, one after
+another or at once; a result drained on another loop is handed over with
+``call_soon_threadsafe``). Updates go to the loop that last called
+``connect``/``start``/``catch_up``/``run_until_disconnected`` (or made a
+request while none was attached), where handlers run as tasks; a handler's
+exception is logged, never fatal. While no loop runs (a synchronous program
+between calls), events wait in the library's bounded queue (docs/capi.md,
+"Backpressure").
+
+With a library without ``polygram_event_fd`` (or on a platform without it,
+or with ``POLYGRAM_PYTHON_READER=thread``), one reader thread per handle
+blocks in ``polygram_receive`` (the GIL released) and hands every event over
+instead.
 """
 from __future__ import annotations
 
@@ -80,6 +90,32 @@ def _reader(client_ref: "weakref.ReferenceType[Client]", handle: int) -> None:
         except BaseException:
             log.exception("polygram: error while delivering an event")
         del client
+
+
+def _close_and_drain(handle: int) -> None:
+    """Closes a handle whose client was collected and takes its last events
+    off the queue, so the library frees it (on a thread: close may wait)."""
+
+    def run() -> None:
+        lib = _lib.lib()
+        lib.polygram_client_close(handle)
+        ev = _lib.Event()
+        while True:
+            st = lib.polygram_receive(handle, 1.0, byref(ev))
+            if st == _lib.OK:
+                if ev.data:
+                    lib.polygram_free(ev.data)
+            elif st != STATUS_TIMEOUT:
+                return
+
+    threading.Thread(target=run, daemon=True, name=f"polygram-close-{handle}").start()
+
+
+def _running_loop() -> Optional[asyncio.AbstractEventLoop]:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _resolve(fut: "asyncio.Future[Any]", value: Any, exc: Optional[BaseException]) -> None:
@@ -230,6 +266,10 @@ class Client:
         self._disc_waiters: List[Tuple[asyncio.AbstractEventLoop, "asyncio.Future[None]"]] = []
         self._updates_started = False
         self._handle = 0
+        self._fd_mode = False
+        self._finalizer: Optional[Any] = None
+        # Loops draining the queue: loop -> (handle, descriptor).
+        self._watchers: Dict[asyncio.AbstractEventLoop, Tuple[int, int]] = {}
         self.auth_state: Optional[str] = None
         self.connection_state: Optional[str] = None
         self._open()
@@ -247,8 +287,86 @@ class Client:
         self._updates_started = False
         with _clients_lock:
             _clients.add(self)
+        probe = _lib.event_fd(h.value)
+        self._fd_mode = probe is not None
+        if probe is not None:
+            os.close(probe)
+            self._finalizer = weakref.finalize(self, _close_and_drain, h.value)
+            loop = _running_loop()
+            if loop is not None:
+                self._watch(loop)
+            return
         threading.Thread(target=_reader, args=(weakref.ref(self), h.value), daemon=True,
                          name=f"polygram-client-{h.value}").start()
+
+    # ------------------------------------------------------------------ event descriptors
+
+    def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Makes ``loop`` (the running one) drain the queue of the current
+        handle when its descriptor is readable."""
+        h = self._handle
+        if not self._fd_mode or not h:
+            return
+        w = self._watchers.get(loop)
+        if w is not None and w[0] == h:
+            return
+        with self._lock:
+            for other in [lp for lp in self._watchers if lp.is_closed()]:
+                os.close(self._watchers.pop(other)[1])  # its selector is gone with it
+        fd = _lib.event_fd(h)
+        if fd is None:  # out of descriptors: a reader thread for this handle instead
+            self._fd_mode = False
+            threading.Thread(target=_reader, args=(weakref.ref(self), h), daemon=True,
+                             name=f"polygram-client-{h}").start()
+            return
+        loop.add_reader(fd, self._drain, loop, h, fd)
+        with self._lock:
+            self._watchers[loop] = (h, fd)
+
+    def _drain(self, loop: asyncio.AbstractEventLoop, handle: int, fd: int) -> None:
+        """Takes what is queued for ``handle`` (on ``loop``, its descriptor
+        readable); stops watching once the handle is closed and drained."""
+        lib = _lib.lib()
+        ev = _lib.Event()
+        for _ in range(256):  # then yield to the loop; the descriptor stays readable
+            st = lib.polygram_receive(handle, 0.0, byref(ev))
+            if st == STATUS_TIMEOUT:
+                return
+            if st != _lib.OK:  # CLOSED once drained
+                self._unwatch(loop, handle, fd)
+                return
+            try:
+                data = ctypes.string_at(ev.data, ev.data_len) if ev.data else b""
+            finally:
+                if ev.data:
+                    lib.polygram_free(ev.data)
+            try:
+                self._deliver(handle, ev.type, ev.status, ev.request_id, ev.encoding, data)
+            except BaseException:
+                log.exception("polygram: error while delivering an event")
+
+    def _unwatch(self, loop: asyncio.AbstractEventLoop, handle: int, fd: int) -> None:
+        loop.remove_reader(fd)
+        os.close(fd)
+        with self._lock:
+            if self._watchers.get(loop) == (handle, fd):
+                del self._watchers[loop]
+
+    def _drain_now(self, handle: int) -> None:
+        """Delivers what a closed handle has left, here and now (close has
+        returned, so all of it is queued), which lets the library free it."""
+        lib = _lib.lib()
+        ev = _lib.Event()
+        while lib.polygram_receive(handle, 0.0, byref(ev)) == _lib.OK:
+            try:
+                data = ctypes.string_at(ev.data, ev.data_len) if ev.data else b""
+            finally:
+                if ev.data:
+                    lib.polygram_free(ev.data)
+            try:
+                self._deliver(handle, ev.type, ev.status, ev.request_id, ev.encoding, data)
+            except BaseException:
+                log.exception("polygram: error while delivering an event")
 
     def _ensure_handle(self) -> int:
         if not self._handle:
@@ -261,8 +379,18 @@ class Client:
             return
         self._handle = 0
         # Pending requests end with ClosedError events, which the reader
-        # delivers before it stops.
+        # delivers before it stops (or, with event descriptors, which are
+        # drained here: close has returned, so all of them are queued).
+        if self._finalizer is not None:
+            self._finalizer.detach()
+            self._finalizer = None
         _lib.lib().polygram_client_close(h)
+        if self._fd_mode:
+            self._drain_now(h)
+            loop = _running_loop()
+            w = self._watchers.get(loop) if loop is not None else None
+            if loop is not None and w is not None and w[0] == h:
+                self._unwatch(loop, h, w[1])
         with _clients_lock:
             _clients.discard(self)
 
@@ -294,6 +422,9 @@ class Client:
                 if entry is None or entry.handle != handle:
                     return  # request ids are per handle: this one is not ours
                 del self._pending[rid]
+            if entry.loop is _running_loop():
+                _resolve(entry.fut, value, exc)  # drained on the loop that waits
+                return
             try:
                 entry.loop.call_soon_threadsafe(_resolve, entry.fut, value, exc)
             except RuntimeError:
@@ -305,6 +436,10 @@ class Client:
             if entry is None or entry.handle != handle or entry.progress is None:
                 return
             m = _lib.unpack(data)
+            if entry.loop is _running_loop():  # in order with the result, drained here too
+                _report_progress(entry.progress, int(m.get("done") or 0),
+                                 int(m.get("total") if m.get("total") is not None else -1))
+                return
             try:
                 entry.loop.call_soon_threadsafe(_report_progress, entry.progress, int(m.get("done") or 0),
                                                 int(m.get("total") if m.get("total") is not None else -1))
@@ -331,6 +466,9 @@ class Client:
 
     def _post_update(self, update: Dict[str, Any]) -> None:
         loop = self._update_loop
+        if loop is not None and loop is _running_loop():
+            self._handle_update(update)
+            return
         if loop is not None:
             try:
                 loop.call_soon_threadsafe(self._handle_update, update)
@@ -342,6 +480,7 @@ class Client:
     def _attach_loop(self, loop: Optional[asyncio.AbstractEventLoop] = None) -> None:
         loop = loop or asyncio.get_running_loop()
         self._update_loop = loop
+        self._watch(loop)
         while self._early:
             loop.call_soon(self._handle_update, self._early.popleft())
 
@@ -399,6 +538,8 @@ class Client:
             self._attach_loop(loop)
         fut: "asyncio.Future[Any]" = loop.create_future()
         handle = self._ensure_handle()
+        if self._fd_mode and self._watchers.get(loop, (0,))[0] != handle:
+            self._watch(loop)
         entry = _Pending(loop, fut, handle, progress)
         rid, err, err_len = c_uint64(), c_void_p(), c_size_t()
         with self._lock:  # held across send: the result may come before send returns
