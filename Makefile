@@ -138,6 +138,7 @@ test-python: lib $(PYENV)/.installed
 # The Node binding: npm ci from the lock file, then node's test runner.
 test-node: lib
 	cd bindings/node && npm ci --no-audit --no-fund && npm test
+	cd bindings/node && POLYGRAM_NODE_DELIVERY=callback npm test
 
 # Suites added by mk/*.mk fragments (one per binding or platform), each
 # appending its target to EXTRA_TESTS.

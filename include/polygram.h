@@ -453,7 +453,9 @@ polygram_status polygram_receive(polygram_handle client, double timeout_seconds,
  * client is closed and drained. When it is readable, call polygram_receive
  * with timeout 0 until it returns POLYGRAM_ERR_TIMEOUT (the descriptor is
  * then quiet until the next event) or POLYGRAM_ERR_CLOSED (stop watching).
- * Never read from it: the library resets it. Each call returns a new
+ * It need not be read (the library resets it); a loop that can only watch
+ * by reading (Node's streams) may read it, as long as every wake-up drains
+ * the queue until POLYGRAM_ERR_TIMEOUT. Each call returns a new
  * descriptor in *fd, owned by the caller, who closes it with close(2);
  * after the client is drained it stays readable (end of file). Clients
  * created with a callback get POLYGRAM_ERR_WRONG_MODE; platforms without

@@ -1,22 +1,29 @@
 'use strict';
 // The client: requests as Promises, events through an EventEmitter.
 //
-// Event delivery: the client is created with the library's event callback
-// (one koffi callback for the process, routing by handle). The library calls
-// it on its own thread, one event at a time per client; koffi hands the call
-// to the JS thread and the library thread waits until it returns, so the
-// lent event is copied safely and everything JS-visible runs on the JS
-// thread, in order, without polling and without holding a worker thread per
-// client. Handlers are not awaited: a slow async handler never stalls the
-// library, and a burst of events is bounded by the library's event queue
-// (DROPPED events say when updates were dropped).
+// Event delivery. Where the library has polygram_event_fd (POSIX), the
+// client is created in receive mode and the JS thread drains its queue: a
+// socket on the descriptor wakes the loop when the queue goes from empty to
+// non-empty, and _drain takes events with non-blocking polygram_receive
+// calls until none is left, all on the JS thread (each call ~1 us). One loop
+// wake-up per burst, no thread hand-off, and a long burst yields to the loop
+// every DRAIN_BATCH events. Otherwise (Windows, an older library, or
+// POLYGRAM_NODE_DELIVERY=callback) the client is created with the library's
+// event callback (one koffi callback for the process, routing by handle): the
+// library calls it on its own thread, koffi hands the call to the JS thread
+// and the library thread waits until it returns. In both modes everything
+// JS-visible runs on the JS thread, in order. Handlers are not awaited: a
+// slow async handler never stalls the library, and a burst of events is
+// bounded by the library's event queue (DROPPED events say when updates
+// were dropped).
 //
 // polygram_client_close, called from outside the callback, waits until the
-// last event was delivered, which needs the JS thread: it therefore runs on a
-// koffi worker thread (close.async), so disconnect() works from anywhere,
-// handlers included. A connected client keeps the process alive (a ref'd
-// timer, like a socket); disconnect() releases it.
+// last event was delivered, which in callback mode needs the JS thread: it
+// therefore runs on a koffi worker thread (close.async), so disconnect()
+// works from anywhere, handlers included. A connected client keeps the
+// process alive (a ref'd timer, like a socket); disconnect() releases it.
 const { EventEmitter } = require('node:events');
+const net = require('node:net');
 const native = require('./native.cjs');
 const codec = require('./codec.cjs');
 const { PolygramError } = require('./errors.cjs');
@@ -28,6 +35,12 @@ const { buildMarkup } = require('./buttons.cjs');
 
 const { STATUS, ENCODING, EVENT } = native;
 const KEEP_ALIVE_MS = 2 ** 31 - 1;
+const DRAIN_BATCH = 512;
+
+// useEventFd says whether clients drain their queue on the JS thread.
+function useEventFd(n) {
+  return Boolean(n.eventFd) && process.platform !== 'win32' && process.env.POLYGRAM_NODE_DELIVERY !== 'callback';
+}
 
 // Update events: the event name handlers register for, the "type" values of
 // the library's UPDATE maps it covers, and how its event object is made.
@@ -148,11 +161,13 @@ class Client extends EventEmitter {
     const h = [0];
     const err = [null];
     const errLen = [0];
-    const st = this._n.clientNew(bytes, bytes.length, native.callbackFor(this._n), null, h, err, errLen);
+    const drain = useEventFd(this._n);
+    const st = this._n.clientNew(bytes, bytes.length, drain ? null : native.callbackFor(this._n), null, h, err, errLen);
     if (st !== STATUS.OK) throw native.failure(this._n, st, err[0], errLen[0]);
     this.handle = h[0];
     // Events cannot run before this constructor returns: they wait for the JS thread.
-    native.receivers.set(Number(this.handle), this);
+    if (drain) this._watch();
+    else native.receivers.set(Number(this.handle), this);
     this._keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
     this._pending = new Map();
     this._sendQueue = [];
@@ -254,6 +269,81 @@ class Client extends EventEmitter {
 
   _eventError(e) { this._handlerError(e); }
 
+  // _watch opens a socket on the client's event descriptor (receive mode).
+  // libuv reads the descriptor's byte, which is harmless: every wake-up
+  // drains the queue, and the library writes again once it found the queue
+  // empty. The socket is unref'd: the keep-alive timer decides the
+  // process's life, in both modes alike.
+  _watch() {
+    const fd = [-1];
+    const st = this._n.eventFd(this.handle, fd);
+    if (st !== STATUS.OK) {
+      this._n.clientClose(this.handle);
+      throw native.failure(this._n, st, null, 0);
+    }
+    this._ev = {};
+    this._drainScheduled = false;
+    this._watcher = new net.Socket({
+      fd: fd[0],
+      readable: true,
+      writable: false,
+      onread: { buffer: Buffer.alloc(16), callback: () => { this._drain(); } },
+    });
+    this._watcher.on('end', () => this._drain());
+    this._watcher.on('error', (e) => this._handlerError(e));
+    this._watcher.unref();
+    // Events queued before the socket existed (the initial auth state).
+    this._scheduleDrain();
+  }
+
+  _scheduleDrain() {
+    if (this._drainScheduled) return;
+    this._drainScheduled = true;
+    setImmediate(() => {
+      this._drainScheduled = false;
+      this._drain();
+    });
+  }
+
+  // _drain takes every queued event with polygram_receive(0) on the JS
+  // thread and handles it; at the end of a closed client it finishes.
+  _drain(all = false) {
+    if (!this._watcher || this._draining) return;
+    this._draining = true;
+    try {
+      const ev = this._ev;
+      for (let i = 0; all || i < DRAIN_BATCH; i++) {
+        const st = this._n.receive(this.handle, 0, ev);
+        if (st === STATUS.OK) {
+          let data;
+          try {
+            data = native.take(this._n, ev.data, ev.data_len);
+          } catch (e) {
+            this._eventError(e);
+            continue;
+          }
+          this._event({ type: ev.type, status: ev.status, request_id: ev.request_id, data });
+          continue;
+        }
+        if (st === STATUS.TIMEOUT) return;
+        // CLOSED (drained) or BAD_HANDLE (spent): the end.
+        this._unwatch();
+        this._finish(STATUS.CLOSED);
+        return;
+      }
+      this._scheduleDrain(); // a long burst: let the loop breathe, then go on
+    } finally {
+      this._draining = false;
+    }
+  }
+
+  _unwatch() {
+    const w = this._watcher;
+    if (!w) return;
+    this._watcher = null;
+    w.destroy();
+  }
+
   _handle(ev) {
     let data;
     try {
@@ -344,12 +434,9 @@ class Client extends EventEmitter {
 
   // ---- requests ------------------------------------------------------------
 
-  // Requests go to polygram_send in order, one call at a time per client, on
-  // a koffi worker thread: a cgo call from Node's main thread is slow (the Go
-  // runtime re-reads the main thread's stack bounds from /proc/self/maps on
-  // every call, as koffi runs it on its own stack: ~170 µs), from a worker it
-  // is not (~1 µs). A result may then overtake the send's completion: it
-  // waits in _early until the id is known.
+  // Requests go to polygram_send in order (see _nextSend). In callback mode
+  // a result may overtake the send's completion: it waits in _early until
+  // the id is known.
   _send(encoding, bytes, kind, fn, onProgress) {
     if (this._closed) return Promise.reject(native.failure(this._n, STATUS.CLOSED, null, 0));
     return new Promise((resolve, reject) => {
@@ -358,38 +445,46 @@ class Client extends EventEmitter {
     });
   }
 
+  // _nextSend hands queued requests to the library. polygram_send never
+  // waits for the network (it queues the request and returns its id), so it
+  // runs synchronously on the JS thread: ~1 us, where a koffi worker-thread
+  // round trip costs tens. (It is cheap from this thread because the library
+  // answers the Go runtime's stack-bounds question for the main thread
+  // without re-reading /proc/self/maps; see capi/stackbound.c.)
   _nextSend() {
-    const item = this._sendQueue.shift();
-    if (!item) {
-      this._sending = false;
-      return;
-    }
     this._sending = true;
-    const id = [0];
-    const err = [null];
-    const errLen = [0];
-    this._n.send.async(this.handle, item.encoding, item.bytes, item.bytes.length, id, err, errLen, (e, st) => {
-      if (e) item.reject(e);
-      else if (st !== STATUS.OK) item.reject(native.failure(this._n, st, err[0], errLen[0]));
-      else {
-        const rid = Number(id[0]);
-        const progress = this._earlyProgress.get(rid);
-        if (progress) {
-          this._earlyProgress.delete(rid);
-          this._pending.set(rid, item);
-          this._progress(rid, progress);
-          this._pending.delete(rid);
-        }
-        const early = this._early.get(rid);
-        if (early) {
-          this._early.delete(rid);
-          this._complete(item, early);
-        } else if (this._finished) {
-          item.reject(native.failure(this._n, STATUS.CLOSED, null, 0));
-        } else this._pending.set(rid, item);
+    for (let item = this._sendQueue.shift(); item; item = this._sendQueue.shift()) {
+      const id = [0];
+      const err = [null];
+      const errLen = [0];
+      let st;
+      try {
+        st = this._n.send(this.handle, item.encoding, item.bytes, item.bytes.length, id, err, errLen);
+      } catch (e) {
+        item.reject(e);
+        continue;
       }
-      this._nextSend();
-    });
+      if (st !== STATUS.OK) {
+        item.reject(native.failure(this._n, st, err[0], errLen[0]));
+        continue;
+      }
+      const rid = Number(id[0]);
+      const progress = this._earlyProgress.get(rid);
+      if (progress) {
+        this._earlyProgress.delete(rid);
+        this._pending.set(rid, item);
+        this._progress(rid, progress);
+        this._pending.delete(rid);
+      }
+      const early = this._early.get(rid);
+      if (early) {
+        this._early.delete(rid);
+        this._complete(item, early);
+      } else if (this._finished) {
+        item.reject(native.failure(this._n, STATUS.CLOSED, null, 0));
+      } else this._pending.set(rid, item);
+    }
+    this._sending = false;
   }
 
   /**
@@ -487,7 +582,12 @@ class Client extends EventEmitter {
     if (!this._closed) {
       this._closed = true;
       // On a worker thread: close waits for the last event, delivered on this one.
-      this._n.clientClose.async(this.handle, (e, st) => this._finish(e ? STATUS.INTERNAL : st, e));
+      this._n.clientClose.async(this.handle, (e, st) => {
+        // Receive mode: the queue now ends with the last events; take them.
+        if (this._watcher && !e) this._drain(true);
+        this._unwatch();
+        this._finish(e ? STATUS.INTERNAL : st, e);
+      });
     }
     return this._done;
   }

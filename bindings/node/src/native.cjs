@@ -89,6 +89,7 @@ function bind(lib, koffi) {
     emulatorCall: f('int polygram_emulator_call(uint64_t emulator, const uint8_t *command, size_t command_len, _Out_ uint8_t **out, _Out_ size_t *out_len, _Out_ uint8_t **err, _Out_ size_t *err_len)'),
     // A later addition to ABI 1: null in older libraries.
     errors: optional(lib, 'int polygram_errors(_Out_ uint8_t **out, _Out_ size_t *out_len)'),
+    eventFd: optional(lib, 'int polygram_event_fd(uint64_t client, _Out_ int *fd)'),
     koffi,
   };
 }

@@ -296,6 +296,14 @@ test('the event loop keeps running while a client waits for events', T, async ()
   assert.ok(ticks > 0);
 });
 
+test('a burst of 3,000 requests (several drains) resolves each with its own answer', T, async () => {
+  const got = await Promise.all(Array.from({ length: 3000 }, (_, i) => annC.pingLocal({ i, text: `n${i}` })));
+  got.forEach((r, i) => {
+    assert.equal(Number(r.i), i);
+    assert.equal(r.text, `n${i}`);
+  });
+});
+
 test('a client with bad options fails with a typed error', () => {
   assert.throws(() => new Client({ apiId: 1, apiHash: 'x', session: { string: 'garbage' } }), (e) => e instanceof PolygramError);
   assert.throws(() => new Client({ apiId: 'one', apiHash: 'x' }), (e) => e instanceof PolygramError && e.status === Status.INVALID_ARGUMENT);
