@@ -934,11 +934,18 @@ func TestConnectionStatesFollowADroppedConnection(t *testing.T) {
 	}
 	collect()
 	emu.DropConnections()
-	time.Sleep(200 * time.Millisecond)
-	call(t, c, "get_me", nil)
-	collect()
-	if got := strings.Join(states, " "); got != "connecting connected disconnected connecting connected" {
+	// Reported by the connection layer as it happens: no request needed.
+	want := "connecting connected disconnected connecting connected"
+	for deadline := time.Now().Add(10 * time.Second); strings.Join(states, " ") != want && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		collect()
+	}
+	if got := strings.Join(states, " "); got != want {
 		t.Fatalf("states %q", got)
+	}
+	call(t, c, "get_me", nil)
+	if st := call(t, c, "get_state", nil); st["connection_state"] != "connected" {
+		t.Fatalf("get_state %v", st)
 	}
 }
 

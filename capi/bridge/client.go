@@ -84,6 +84,7 @@ func NewClient(config []byte, deliver func(h uint64, ev *Event)) (*Client, *Erro
 	cfg.Session = store
 	cfg.Logger = newLogger(c)
 	cfg.OnUpdates = c.onUpdates
+	cfg.OnConnState = c.onConnState
 	cc, err := core.New(cfg)
 	if err != nil {
 		store.Close()
@@ -226,23 +227,11 @@ func (c *Client) runJob(ctx context.Context, j *job) (res []byte, err error) {
 			err = errorf(statusInternal, "internal fault: %v", r)
 		}
 	}()
-	c.mu.Lock()
-	if c.connState == "" || c.connState == "disconnected" {
-		c.setConnLocked("connecting")
-	}
-	c.mu.Unlock()
 	res, err = j.run(ctx, c)
 	if ctx.Err() != nil {
 		return nil, err // cancelled: says nothing about the connection
 	}
 	ae := toAPIError(ctx, err)
-	switch {
-	case ae == nil, ae.status == statusRPC, ae.status == statusFloodWait, ae.status == statusPasswordNeeded,
-		ae.status == statusSignUpRequired:
-		c.setConn("connected")
-	case ae.status == statusNetwork:
-		c.setConn("disconnected")
-	}
 	if ae != nil && ae.status == statusUnauthorized {
 		c.setAuth(string(core.AuthWaitPhone), nil)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/polygram/polygram/core"
+	"github.com/polygram/polygram/mtproto/conn"
 	"github.com/polygram/polygram/tl"
 	"github.com/polygram/polygram/tl/api"
 	"github.com/polygram/polygram/tl/tlpack"
@@ -100,10 +101,20 @@ func entities(users []api.UserClass, chats []api.ChatClass) ([]raw, []raw, error
 	return us, cs, nil
 }
 
-// onUpdates sees every updates object a DC pushes: proof of a live
-// connection, and the raw_updates events when asked for.
+// onConnState turns the main DC's connection states, as the connection
+// layer reports them, into CONNECTION_STATE events. Other DCs (files,
+// exported logins) are not the client's connection; "closed" comes from
+// the client's own close, not from a DC's connection closing (migration).
+func (c *Client) onConnState(dc int, st conn.State) {
+	if cc := c.core; cc == nil || dc != cc.MainDC() || st == conn.Closed {
+		return
+	}
+	c.setConn(st.String())
+}
+
+// onUpdates sees every updates object a DC pushes: the raw_updates events
+// when asked for.
 func (c *Client) onUpdates(dc int, body []byte) {
-	c.setConn("connected")
 	if !c.rawUpdates {
 		return
 	}
@@ -116,9 +127,7 @@ func (c *Client) onUpdates(dc int, body []byte) {
 }
 
 // logHandler is the slog.Handler given to core: records at or above the
-// client's level become LOG events. It also watches the connection layer's
-// "connection lost" record, the one sign of a dropped connection core
-// exposes today.
+// client's level become LOG events.
 type logHandler struct {
 	c     *Client
 	attrs []slog.Attr
@@ -144,9 +153,6 @@ func levelOf(l slog.Level) int {
 }
 
 func (h *logHandler) Handle(_ context.Context, r slog.Record) error {
-	if r.Message == "connection lost" {
-		h.c.setConn("disconnected")
-	}
 	lvl := levelOf(r.Level)
 	if lvl < int(h.c.logLevel.Load()) {
 		return nil

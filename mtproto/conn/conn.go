@@ -652,6 +652,7 @@ func (c *Conn) loop() {
 				continue
 			}
 			dialing = true
+			c.state(Connecting)
 			go func() {
 				ctx, cancel := context.WithTimeout(context.Background(), c.cfg.DialTimeout)
 				defer cancel()

@@ -227,6 +227,40 @@ func TestDroppedConnectionMidRPCIsResentAndExecutedOnce(t *testing.T) {
 	}
 }
 
+func TestStatesFollowADropAndTheReconnect(t *testing.T) {
+	ts := startServer(t, nil)
+	cfg := ts.config(t)
+	states := make(chan State, 16)
+	cfg.OnState = func(s State) { states <- s }
+	c := dial(t, cfg)
+	next := func() State {
+		select {
+		case s := <-states:
+			return s
+		case <-time.After(10 * time.Second):
+			t.Fatal("no state reported")
+			return Closed
+		}
+	}
+	if a, b := next(), next(); a != Connecting || b != Connected {
+		t.Fatalf("dial: %v %v", a, b)
+	}
+	for _, s := range ts.srv.Sessions() {
+		s.Close()
+	}
+	// No request needed: the drop and the reconnect are reported as they happen.
+	if a, b, d := next(), next(), next(); a != Disconnected || b != Connecting || d != Connected {
+		t.Fatalf("after a drop: %v %v %v", a, b, d)
+	}
+	if got := invoke(t, c, req(opEcho, 5)); !bytes.Equal(got, req(opEcho, 5)) {
+		t.Fatal("no echo after the reconnect")
+	}
+	c.Close()
+	if s := next(); s != Closed {
+		t.Fatalf("close: %v", s)
+	}
+}
+
 func TestUnknownKeyIsReportedAsNotFound(t *testing.T) {
 	ts := startServer(t, nil)
 	c := dial(t, ts.config(t))

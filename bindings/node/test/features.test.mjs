@@ -304,6 +304,25 @@ test('a burst of 3,000 requests (several drains) resolves each with its own answ
   });
 });
 
+test('connectionState events follow a dropped connection without any request', T, async () => {
+  const seen = [];
+  const onState = (d) => seen.push(d.state);
+  annC.on('connectionState', onState);
+  try {
+    assert.equal(annC.connectionState, 'connected');
+    await emu.dropConnections();
+    const t0 = Date.now();
+    while (seen.join(' ') !== 'disconnected connecting connected' && Date.now() - t0 < 10000) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.deepEqual(seen, ['disconnected', 'connecting', 'connected']);
+    assert.equal(annC.connectionState, 'connected');
+    assert.equal(Number((await annC.invoke({ _: 'help.getNearestDc' })).this_dc) > 0, true);
+  } finally {
+    annC.off('connectionState', onState);
+  }
+});
+
 test('a client with bad options fails with a typed error', () => {
   assert.throws(() => new Client({ apiId: 1, apiHash: 'x', session: { string: 'garbage' } }), (e) => e instanceof PolygramError);
   assert.throws(() => new Client({ apiId: 'one', apiHash: 'x' }), (e) => e instanceof PolygramError && e.status === Status.INVALID_ARGUMENT);
