@@ -10,6 +10,7 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -73,13 +74,14 @@ func BenchmarkDownload100MBVsIGE(b *testing.B) {
 	igeSum, igeRuns = igeSum+igeDecryptRate(b, size), igeRuns+1
 	b.SetBytes(int64(size))
 	b.ResetTimer()
-	var elapsed time.Duration
+	var elapsed, cpu time.Duration
 	for b.Loop() {
-		start := time.Now()
+		start, cpu0 := time.Now(), processCPU()
 		if _, err := fx.down.DownloadMedia(ctx(b), fx.senderPeer, msg, io.Discard, opts); err != nil {
 			b.Fatal(err)
 		}
 		elapsed += time.Since(start)
+		cpu += processCPU() - cpu0
 		b.StopTimer()
 		igeSum, igeRuns = igeSum+igeDecryptRate(b, size), igeRuns+1
 		b.StartTimer()
@@ -87,6 +89,9 @@ func BenchmarkDownload100MBVsIGE(b *testing.B) {
 	ige := igeSum / float64(igeRuns)
 	rate := float64(size) / (1 << 20) / (elapsed.Seconds() / float64(b.N))
 	b.ReportMetric(ige, "ige-decrypt-MB/s")
+	// CPU of both sides (client and emulator) per byte, and cores busy.
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(size*b.N), "cpu-ns/B")
+	b.ReportMetric(cpu.Seconds()/elapsed.Seconds(), "cores-busy")
 	b.ReportMetric(rate/ige, "download/ige")
 	b.ReportMetric(coldRate, "cold-download-MB/s")
 	b.ReportMetric(upRate, "upload-MB/s")
@@ -160,4 +165,13 @@ func BenchmarkDownload100MBToDiskPeakMemory(b *testing.B) {
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(peakLive)/(1<<20), "peak-live-heap-MB")
+}
+
+// processCPU is the user and system CPU time of the process so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
