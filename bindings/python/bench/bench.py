@@ -61,7 +61,7 @@ def c_figures(path: str) -> Dict[str, float]:
     figs = {}
     for key, pat in (("ping_callback", r"ping_local: send -> callback\s+median\s+([\d.]+)"),
                      ("ping_receive", r"ping_local: send -> receive\s+median\s+([\d.]+)"),
-                     ("rpc", r"help.getNearestDc \(TL\) on loopback\s+median\s+([\d.]+)")):
+                     ("rpc", r"help.getNearestDc \(TL\): send -> receive\s+median\s+([\d.]+)")):
         m = re.search(pat, out)
         if m:
             figs[key] = float(m.group(1))
@@ -75,7 +75,8 @@ async def requests(emu: Emulator, n_ping: int, n_rpc: int) -> Dict[str, Dict[str
     res = {}
     try:
         print("--- Python:")
-        res["ping"] = line("ping_local: await (asyncio, reader thread)", await timed(n_ping, c.ping_local))
+        mode = "event fd" if c._fd_mode else "reader thread"
+        res["ping"] = line(f"ping_local: await (asyncio, {mode})", await timed(n_ping, c.ping_local))
         # CPU of the loop thread per request: the binding's own cost, which
         # (unlike the wall-clock figures) does not grow with the machine's load.
         cpu0 = time.thread_time_ns()
