@@ -196,6 +196,27 @@ pub type polygram_errors_t = unsafe extern "C" fn(out: *mut *mut c_uchar, out_le
 /// Looks `polygram_errors` up in the loaded library (`dlsym`), as the header
 /// advises: `None` when the library predates it (or on Windows).
 pub fn polygram_errors_fn() -> Option<polygram_errors_t> {
+    let p = lookup(c"polygram_errors")?;
+    // SAFETY: the symbol is the function the header declares.
+    Some(unsafe { std::mem::transmute::<*mut c_void, polygram_errors_t>(p) })
+}
+
+/// The signature of `polygram_event_fd` (a descriptor readable while
+/// `polygram_receive` with timeout 0 has an event, for event loops such as
+/// tokio's `AsyncFd` or mio), a later addition to ABI 1: find it with
+/// [`polygram_event_fd_fn`].
+pub type polygram_event_fd_t = unsafe extern "C" fn(client: polygram_handle, fd: *mut c_int) -> polygram_status;
+
+/// Looks `polygram_event_fd` up in the loaded library: `None` when the
+/// library predates it (or on Windows, where it does not exist).
+pub fn polygram_event_fd_fn() -> Option<polygram_event_fd_t> {
+    let p = lookup(c"polygram_event_fd")?;
+    // SAFETY: the symbol is the function the header declares.
+    Some(unsafe { std::mem::transmute::<*mut c_void, polygram_event_fd_t>(p) })
+}
+
+/// Finds a symbol of the loaded library with `dlsym(RTLD_DEFAULT, name)`.
+fn lookup(name: &std::ffi::CStr) -> Option<*mut c_void> {
     #[cfg(unix)]
     {
         extern "C" {
@@ -206,16 +227,12 @@ pub fn polygram_errors_fn() -> Option<polygram_errors_t> {
         #[cfg(not(any(target_os = "macos", target_os = "ios")))]
         let default = std::ptr::null_mut(); // RTLD_DEFAULT
                                             // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name.
-        let p = unsafe { dlsym(default, c"polygram_errors".as_ptr()) };
-        if p.is_null() {
-            None
-        } else {
-            // SAFETY: the symbol is the function the header declares.
-            Some(unsafe { std::mem::transmute::<*mut c_void, polygram_errors_t>(p) })
-        }
+        let p = unsafe { dlsym(default, name.as_ptr()) };
+        (!p.is_null()).then_some(p)
     }
     #[cfg(not(unix))]
     {
+        let _ = name;
         None
     }
 }
@@ -236,6 +253,88 @@ mod tests {
             assert_eq!(name.to_str().unwrap(), "FLOOD_WAIT");
             let name = CStr::from_ptr(polygram_status_name(POLYGRAM_ERR_FAILED));
             assert_eq!(name.to_str().unwrap(), "FAILED");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn event_fd_is_readable_exactly_while_receive_has_something() {
+        #[repr(C)]
+        struct PollFd {
+            fd: c_int,
+            events: i16,
+            revents: i16,
+        }
+        extern "C" {
+            fn poll(fds: *mut PollFd, n: u64, timeout_ms: c_int) -> c_int;
+            fn close(fd: c_int) -> c_int;
+        }
+        let readable = |fd: c_int, ms: c_int| {
+            let mut p = PollFd {
+                fd,
+                events: 1,
+                revents: 0,
+            }; // POLLIN
+               // SAFETY: one valid pollfd.
+            unsafe { poll(&mut p, 1, ms) == 1 }
+        };
+        let event_fd = polygram_event_fd_fn().expect("the library exports polygram_event_fd");
+        // {"api_id": 1, "api_hash": "t", "session": ":memory:", "dcs": [{"id": 2, "addr": "127.0.0.1:1"}]}:
+        // receive mode, no network needed.
+        let mut cfg = vec![0x84, 0xa6];
+        cfg.extend(b"api_id");
+        cfg.extend([0x01, 0xa8]);
+        cfg.extend(b"api_hash");
+        cfg.extend([0xa1, b't', 0xa7]);
+        cfg.extend(b"session");
+        cfg.push(0xa8);
+        cfg.extend(b":memory:");
+        cfg.push(0xa3);
+        cfg.extend(b"dcs");
+        cfg.extend([0x91, 0x82, 0xa2, b'i', b'd', 0x02, 0xa4]);
+        cfg.extend(b"addr");
+        cfg.push(0xab);
+        cfg.extend(b"127.0.0.1:1");
+        unsafe {
+            let mut client: polygram_handle = 0;
+            let (mut err, mut err_len) = (std::ptr::null_mut(), 0usize);
+            let st = polygram_client_new(
+                cfg.as_ptr(),
+                cfg.len(),
+                None,
+                std::ptr::null_mut(),
+                &mut client,
+                &mut err,
+                &mut err_len,
+            );
+            assert_eq!(st, POLYGRAM_OK, "client_new");
+            let mut fd: c_int = -1;
+            assert_eq!(event_fd(client, &mut fd), POLYGRAM_OK);
+            assert!(fd >= 0);
+            assert!(readable(fd, 2000), "the initial auth state makes it readable");
+            let mut ev = polygram_event::default();
+            let mut taken = 0;
+            while polygram_receive(client, 0.0, &mut ev) == POLYGRAM_OK {
+                polygram_free(ev.data as *mut c_void);
+                taken += 1;
+            }
+            assert!(taken >= 1);
+            assert!(!readable(fd, 20), "quiet once drained");
+            polygram_client_close(client);
+            assert!(readable(fd, 2000), "readable after close");
+            let mut end = POLYGRAM_OK;
+            for _ in 0..100 {
+                end = polygram_receive(client, 0.0, &mut ev);
+                if end != POLYGRAM_OK {
+                    break;
+                }
+                polygram_free(ev.data as *mut c_void);
+            }
+            assert_eq!(end, POLYGRAM_ERR_CLOSED);
+            let mut bad: c_int = 7;
+            assert_ne!(event_fd(0, &mut bad), POLYGRAM_OK);
+            assert_eq!(bad, -1);
+            close(fd);
         }
     }
 
