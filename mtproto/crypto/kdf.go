@@ -306,6 +306,88 @@ func EncryptMessageInPlace(key *AuthKey, d Direction, buf []byte, random io.Read
 	return out, nil
 }
 
+// EncryptMessageParts is EncryptMessage of head ‖ body without copying body:
+// the hash reads it where it lies and the IGE encryption reads it from there
+// into the new message, so a large body (a file part) is not first copied
+// into a plaintext buffer. head is the inner message's start (the 32-byte
+// header, and any bytes that precede body in it); only the bytes that
+// complete head's last 16-byte block and body's tail with the padding are
+// staged. The result is the same as EncryptMessage's for the same padding.
+func EncryptMessageParts(key *AuthKey, d Direction, head, body []byte, random io.Reader) ([]byte, error) {
+	if key == nil {
+		return nil, fmt.Errorf("%w: nil *AuthKey", ErrAuthKeySize)
+	}
+	k := (16 - len(head)%16) % 16 // body bytes that complete head's last block
+	if len(body) < k+16 {
+		out := make([]byte, 24+len(head)+len(body), 24+len(head)+len(body)+MaxPadding)
+		copy(out[24:], head)
+		copy(out[24+len(head):], body)
+		return EncryptMessageInPlace(key, d, out, random)
+	}
+	if random == nil {
+		random = rand.Reader
+	}
+	n := len(head) + len(body)
+	pad := PaddingLen(n)
+	out := make([]byte, 24+n+pad)
+	plain := out[24:]
+	// Staged: head ‖ body[:k] at the front, body's last partial block and
+	// the padding at the back; the middle stays in body.
+	mid := (len(body) - k) / 16 * 16
+	copy(plain, head)
+	copy(plain[len(head):], body[:k])
+	tailAt := len(head) + k + mid
+	copy(plain[tailAt:], body[k+mid:])
+	if _, err := io.ReadFull(random, plain[n:]); err != nil {
+		return nil, fmt.Errorf("mtproto/crypto: reading message padding: %w", err)
+	}
+	x := d.x()
+	h := sha256.New()
+	h.Write(key.key[88+x : 120+x])
+	h.Write(plain[:len(head)+k])
+	h.Write(body[k : k+mid])
+	h.Write(plain[tailAt:])
+	var sum [32]byte
+	h.Sum(sum[:0])
+	var msgKey [16]byte
+	copy(msgKey[:], sum[8:24])
+	aesKey, aesIV := MessageAESKeyIV(key, d, msgKey)
+	id := key.ID()
+	copy(out[0:8], id[:])
+	copy(out[8:24], msgKey[:])
+	var c IGE
+	if err := c.init(aesKey[:]); err != nil {
+		return nil, err
+	}
+	// Three runs of one IGE chain; between them the IV is the last
+	// ciphertext block ‖ the last plaintext block.
+	iv := aesIV
+	run := func(dst, src []byte) error {
+		if len(src) == 0 {
+			return nil
+		}
+		var lastPlain [16]byte
+		copy(lastPlain[:], src[len(src)-16:])
+		if err := c.Encrypt(dst, src, iv[:]); err != nil {
+			return err
+		}
+		copy(iv[0:16], dst[len(src)-16:len(src)])
+		copy(iv[16:32], lastPlain[:])
+		return nil
+	}
+	front := len(head) + k
+	if err := run(plain[:front], plain[:front]); err != nil {
+		return nil, err
+	}
+	if err := run(plain[front:tailAt], body[k:k+mid]); err != nil {
+		return nil, err
+	}
+	if err := run(plain[tailAt:], plain[tailAt:]); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DecryptMessage decrypts auth_key_id ‖ msg_key ‖ encrypted_data sent in
 // direction d (a client decrypts ServerToClient messages, a server
 // ClientToServer ones). It checks the auth key id, the msg_key (in constant

@@ -496,3 +496,39 @@ func TestInPlaceMessagesMatchTheCopyingOnes(t *testing.T) {
 		t.Fatalf("a buffer without room for the envelope gave %v", err)
 	}
 }
+
+// EncryptMessageParts gives EncryptMessage's bytes for the same padding,
+// for heads of 32 and 44 bytes and every body length, and decrypts.
+func TestEncryptMessagePartsMatchesEncryptMessage(t *testing.T) {
+	key, _ := crypto.NewAuthKey(bytes.Repeat([]byte{7}, 256))
+	r := rand.New(rand.NewPCG(5, 6))
+	body := make([]byte, 3000)
+	for i := range body {
+		body[i] = byte(r.Uint32())
+	}
+	for _, headLen := range []int{32, 44} {
+		head := make([]byte, headLen)
+		for n := 0; n <= len(body); n += 4 {
+			for i := range head {
+				head[i] = byte(i + n)
+			}
+			binary.LittleEndian.PutUint32(head[28:32], uint32(headLen-32+n))
+			want, err := crypto.EncryptMessage(key, crypto.ServerToClient, append(append([]byte{}, head...), body[:n]...),
+				seededReader{rand.New(rand.NewPCG(uint64(n), 1))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := crypto.EncryptMessageParts(key, crypto.ServerToClient, head, body[:n],
+				seededReader{rand.New(rand.NewPCG(uint64(n), 1))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("head %d, body %d: differs", headLen, n)
+			}
+			if _, err := crypto.DecryptMessage(key, crypto.ServerToClient, got); err != nil {
+				t.Fatalf("head %d, body %d: %v", headLen, n, err)
+			}
+		}
+	}
+}

@@ -13,6 +13,11 @@ import (
 // headerSize is salt + session_id + msg_id + seq_no + message_data_length.
 const headerSize = 32
 
+// partsThreshold is the body size from which a message alone in its packet
+// is encrypted from where the body lies rather than copied into the packet
+// first (crypto.EncryptMessageParts).
+const partsThreshold = 4096
+
 // containerOverhead is the container's own constructor id and count; each
 // message inside adds msg_id, seqno and bytes (16 bytes).
 const (
@@ -119,6 +124,22 @@ func (e *Engine) Flush() ([]byte, error) {
 	// msg_key, the 32-byte header, the body, room for the padding; it is
 	// then encrypted where it lies. A body is copied once, into it.
 	var out []byte
+	if len(items) == 1 && len(items[0].body) >= partsThreshold {
+		// A large single message (a file part): encrypted from its body
+		// where it lies, which the engine keeps for resends.
+		m := items[0]
+		head := make([]byte, headerSize, headerSize+rpcResultHead)
+		binary.LittleEndian.PutUint64(head[0:], uint64(e.salt))
+		binary.LittleEndian.PutUint64(head[8:], uint64(e.session))
+		binary.LittleEndian.PutUint64(head[16:], uint64(m.msgID))
+		binary.LittleEndian.PutUint32(head[24:], uint32(m.seqno))
+		binary.LittleEndian.PutUint32(head[28:], uint32(m.wireLen()))
+		if m.answers != 0 {
+			head = binary.LittleEndian.AppendUint32(head, mt.RPCResultID)
+			head = binary.LittleEndian.AppendUint64(head, uint64(m.answers))
+		}
+		return crypto.EncryptMessageParts(e.cfg.AuthKey, e.dirOut, head, m.body, e.cfg.Rand)
+	}
 	if len(items) == 1 {
 		msgID, seqno = items[0].msgID, items[0].seqno
 		m := items[0]
