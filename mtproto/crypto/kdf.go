@@ -291,13 +291,9 @@ func EncryptMessageInPlace(key *AuthKey, d Direction, buf []byte, random io.Read
 	if _, err := io.ReadFull(random, body[n:]); err != nil {
 		return nil, fmt.Errorf("mtproto/crypto: reading message padding: %w", err)
 	}
-	msgKey := MessageKey(key, d, body)
-	aesKey, aesIV := MessageAESKeyIV(key, d, msgKey)
-	id := key.ID()
-	copy(out[0:8], id[:])
-	copy(out[8:24], msgKey[:])
 	var c IGE
-	if err := c.init(aesKey[:]); err != nil {
+	aesIV, err := startMessage(&c, key, d, MessageKey(key, d, body), out)
+	if err != nil {
 		return nil, err
 	}
 	if err := c.Encrypt(body, body, aesIV[:]); err != nil {
@@ -351,17 +347,13 @@ func EncryptMessageParts(key *AuthKey, d Direction, head, body []byte, random io
 	h.Sum(sum[:0])
 	var msgKey [16]byte
 	copy(msgKey[:], sum[8:24])
-	aesKey, aesIV := MessageAESKeyIV(key, d, msgKey)
-	id := key.ID()
-	copy(out[0:8], id[:])
-	copy(out[8:24], msgKey[:])
 	var c IGE
-	if err := c.init(aesKey[:]); err != nil {
+	iv, err := startMessage(&c, key, d, msgKey, out)
+	if err != nil {
 		return nil, err
 	}
 	// Three runs of one IGE chain; between them the IV is the last
 	// ciphertext block ‖ the last plaintext block.
-	iv := aesIV
 	run := func(dst, src []byte) error {
 		if len(src) == 0 {
 			return nil
@@ -386,6 +378,16 @@ func EncryptMessageParts(key *AuthKey, d Direction, head, body []byte, random io
 		return nil, err
 	}
 	return out, nil
+}
+
+// startMessage writes auth_key_id and msgKey into out[0:24], sets c to the
+// message's AES key and returns its IV.
+func startMessage(c *IGE, key *AuthKey, d Direction, msgKey [16]byte, out []byte) ([32]byte, error) {
+	aesKey, aesIV := MessageAESKeyIV(key, d, msgKey)
+	id := key.ID()
+	copy(out[0:8], id[:])
+	copy(out[8:24], msgKey[:])
+	return aesIV, c.init(aesKey[:])
 }
 
 // DecryptMessage decrypts auth_key_id ‖ msg_key ‖ encrypted_data sent in

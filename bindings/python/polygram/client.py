@@ -326,15 +326,19 @@ class Client:
     def _drain(self, loop: asyncio.AbstractEventLoop, handle: int, fd: int) -> None:
         """Takes what is queued for ``handle`` (on ``loop``, its descriptor
         readable); stops watching once the handle is closed and drained."""
+        st = self._take(handle, 256)  # then yield to the loop; the descriptor stays readable
+        if st != _lib.OK and st != STATUS_TIMEOUT:  # CLOSED once drained
+            self._unwatch(loop, handle, fd)
+
+    def _take(self, handle: int, limit: int) -> int:
+        """Delivers up to ``limit`` queued events of ``handle`` (non-blocking
+        receives); returns the status that stopped it (OK when the limit did)."""
         lib = _lib.lib()
         ev = _lib.Event()
-        for _ in range(256):  # then yield to the loop; the descriptor stays readable
+        for _ in range(limit):
             st = lib.polygram_receive(handle, 0.0, byref(ev))
-            if st == STATUS_TIMEOUT:
-                return
-            if st != _lib.OK:  # CLOSED once drained
-                self._unwatch(loop, handle, fd)
-                return
+            if st != _lib.OK:
+                return st
             try:
                 data = ctypes.string_at(ev.data, ev.data_len) if ev.data else b""
             finally:
@@ -344,6 +348,7 @@ class Client:
                 self._deliver(handle, ev.type, ev.status, ev.request_id, ev.encoding, data)
             except BaseException:
                 log.exception("polygram: error while delivering an event")
+        return _lib.OK
 
     def _unwatch(self, loop: asyncio.AbstractEventLoop, handle: int, fd: int) -> None:
         loop.remove_reader(fd)
@@ -355,18 +360,8 @@ class Client:
     def _drain_now(self, handle: int) -> None:
         """Delivers what a closed handle has left, here and now (close has
         returned, so all of it is queued), which lets the library free it."""
-        lib = _lib.lib()
-        ev = _lib.Event()
-        while lib.polygram_receive(handle, 0.0, byref(ev)) == _lib.OK:
-            try:
-                data = ctypes.string_at(ev.data, ev.data_len) if ev.data else b""
-            finally:
-                if ev.data:
-                    lib.polygram_free(ev.data)
-            try:
-                self._deliver(handle, ev.type, ev.status, ev.request_id, ev.encoding, data)
-            except BaseException:
-                log.exception("polygram: error while delivering an event")
+        while self._take(handle, 4096) == _lib.OK:
+            pass
 
     def _ensure_handle(self) -> int:
         if not self._handle:
