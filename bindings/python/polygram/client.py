@@ -395,7 +395,11 @@ class Client:
         return self._handle
 
     def is_connected(self) -> bool:
-        return bool(self._handle) and self.connection_state not in ("closed", "disconnected")
+        """True from ``connect``/``start`` until ``disconnect``, as in
+        Telethon: a dropped connection that the library re-establishes by
+        itself does not make it False (``connection_state`` follows the
+        transport: connecting, connected, disconnected)."""
+        return bool(self._handle) and self.connection_state != "closed"
 
     # ------------------------------------------------------------------ events from the library
 

@@ -304,3 +304,30 @@ def test_file_session_is_reused_after_restart(emulator: Emulator, new_phone, run
     me = run(first())
     assert os.path.exists(path + ".session")
     assert run(second()) == (me, "saved", 3)
+
+
+def test_a_dropped_connection_is_followed_and_the_client_stays_connected(emulator: Emulator, new_phone, run) -> None:
+    async def main() -> None:
+        phone = new_phone(2)
+        emulator.create_user(phone, "Dot")
+        c = emulator.client()
+        await c.start(phone=phone, code_callback=lambda: emulator.login_code(phone))
+        try:
+            assert c.connection_state == "connected" and c.is_connected()
+            seen: List[str] = []
+            emulator.drop_connections()
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                await asyncio.sleep(0.01)  # the loop drains the state events
+                if not seen or seen[-1] != c.connection_state:
+                    seen.append(c.connection_state)
+                assert c.is_connected(), "a drop the library recovers from is not a disconnect"
+                if "disconnected" in seen or "connecting" in seen:
+                    if c.connection_state == "connected":
+                        break
+            assert c.connection_state == "connected", seen
+            assert (await c({"_": "help.getNearestDc"})).this_dc == 2
+        finally:
+            await c.disconnect()
+        assert not c.is_connected()
+    run(main())
