@@ -57,6 +57,8 @@ $(BUILD)/polygram.pc: polygram.pc.in capi/main.go
 # bot and a user, and has them talk.
 demo: lib
 	$(CC) -std=c99 $(CFLAGS_C) examples/c/echo.c $(LDLIBS_C) -o $(BUILD)/echo
+	$(CC) -std=c99 $(CFLAGS_C) examples/c/event_loop.c $(LDLIBS_C) -o $(BUILD)/event_loop
+	$(BUILD)/event_loop
 	$(BUILD)/echo
 
 demo-go:
@@ -110,6 +112,8 @@ test-c: lib
 	@PKG_CONFIG_PATH=$(BUILD) pkg-config --exists --print-errors polygram
 	$(CC) -std=c89 $(CFLAGS_C) tests/c/test_capi.c tests/c/test_bridge.c $(LDLIBS_C) -o $(BUILD)/test_capi
 	$(CC) -std=c99 $(CFLAGS_C) examples/c/echo.c $(LDLIBS_C) -o $(BUILD)/echo
+	$(CC) -std=c99 $(CFLAGS_C) examples/c/event_loop.c $(LDLIBS_C) -o $(BUILD)/event_loop
+	$(BUILD)/event_loop
 	$(CC) -std=c99 -O2 $(CFLAGS_C) tests/c/bench_capi.c $(LDLIBS_C) -o $(BUILD)/bench_capi
 	$(BUILD)/bench_capi --quick
 	$(BUILD)/test_capi
