@@ -215,7 +215,18 @@ func (s *Server) Serve(l net.Listener) error {
 			}
 			return err
 		}
+		// Counted under the lock that Close takes before it waits, so a
+		// connection accepted as Close begins is either counted before the
+		// wait or refused here (WaitGroup: an Add from zero must happen
+		// before Wait).
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			c.Close()
+			return ErrClosed
+		}
 		s.wg.Add(1)
+		s.mu.Unlock()
 		go func() {
 			defer s.wg.Done()
 			s.serveConn(c)
