@@ -468,3 +468,31 @@ func TestZeroValuesMadeByTheBindingsFailCleanly(t *testing.T) {
 	}
 	e.Stop()
 }
+
+// The listener hears a dropped connection as it happens (disconnected,
+// connecting, connected), with no request made.
+func TestListenerHearsADroppedConnection(t *testing.T) {
+	emu := startEmulator(t)
+	r := newRecorder()
+	c := newClient(t, clientConfig(t, emu, m{"log_level": "off"}), "", r)
+	id, err := c.SendCall(pack(t, m{"method": "connect"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := r.end(t, id); e.kind != mobile.KindResult {
+		t.Fatalf("connect: %s", e.kind)
+	}
+	states := func() string {
+		var s []string
+		for _, e := range r.snapshot() {
+			if e.kind == mobile.KindConnectionState {
+				s = append(s, fmt.Sprint(unpack(t, e.payload)["state"]))
+			}
+		}
+		return strings.Join(s, " ")
+	}
+	r.waitFor(t, "connected state", func(event) bool { return states() == "connecting connected" })
+	emuCall(t, emu, "drop_connections", nil)
+	want := "connecting connected disconnected connecting connected"
+	r.waitFor(t, "reconnected state", func(event) bool { return states() == want })
+}

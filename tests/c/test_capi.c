@@ -1259,6 +1259,7 @@ int main(void) {
     test_raw_updates();
     test_errors_list();
     test_event_fd();
+    test_connection_states_after_a_drop();
     test_progress();
     test_update_kinds();
     test_random_input();

@@ -656,3 +656,25 @@ fn log_events_follow_the_level() {
         c.set_log_level("off").unwrap();
     });
 }
+
+#[test]
+fn connection_states_follow_a_dropped_connection() {
+    let emu = Emulator::start().unwrap();
+    run(30, async {
+        let c = Client::new(emu.client_config().unwrap().log_level("off")).unwrap();
+        let mut states = c.events_filtered(Filter::kinds([EventKind::ConnectionState]));
+        c.call("connect", Value::Nil).await.unwrap();
+        let mut next = || match states.next_blocking(Duration::from_secs(10)) {
+            Ok(Some(Event::ConnectionState(s))) => s,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(next(), "connecting");
+        assert_eq!(next(), "connected");
+        // No request needed: the drop and the reconnect arrive as events.
+        emu.drop_connections().unwrap();
+        assert_eq!(next(), "disconnected");
+        assert_eq!(next(), "connecting");
+        assert_eq!(next(), "connected");
+        assert!(c.ping_local(Value::Nil).await.unwrap().is_map());
+    });
+}
