@@ -2,12 +2,11 @@ package mobile_test
 
 import (
 	"context"
-	"slices"
 	"testing"
-	"time"
 
 	"github.com/polygram/polygram/core"
 	"github.com/polygram/polygram/emulator"
+	"github.com/polygram/polygram/internal/latency"
 	"github.com/polygram/polygram/mobile"
 	"github.com/polygram/polygram/mtproto/crypto"
 	"github.com/polygram/polygram/session"
@@ -60,32 +59,14 @@ func BenchmarkNearestDCOverGo(b *testing.B) {
 	}
 	ctx := context.Background()
 
-	run := func(b *testing.B, once func() error) {
-		for range 200 { // warm the connection and the pools
-			if err := once(); err != nil {
-				b.Fatal(err)
-			}
-		}
-		ns := make([]float64, 0, b.N)
-		for b.Loop() {
-			t0 := time.Now()
-			if err := once(); err != nil {
-				b.Fatal(err)
-			}
-			ns = append(ns, float64(time.Since(t0).Nanoseconds()))
-		}
-		slices.Sort(ns)
-		b.ReportMetric(ns[len(ns)/2]/1e3, "median-µs")
-		b.ReportMetric(ns[len(ns)*9/10]/1e3, "p90-µs")
-	}
 	b.Run("go", func(b *testing.B) {
-		run(b, func() error {
+		latency.Measure(b, func() error {
 			_, err := cc.Invoke(ctx, &api.HelpGetNearestDCRequest{})
 			return err
 		})
 	})
 	b.Run("mobile", func(b *testing.B) {
-		run(b, func() error {
+		latency.Measure(b, func() error {
 			id, err := mc.SendRaw(req)
 			if err != nil {
 				return err

@@ -2,10 +2,10 @@ package bridge
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
+	"github.com/polygram/polygram/internal/latency"
 	"github.com/polygram/polygram/tl"
 	"github.com/polygram/polygram/tl/api"
 )
@@ -33,34 +33,14 @@ func BenchmarkInvokeNearestDC(b *testing.B) {
 	}
 	ctx := context.Background()
 
-	run := func(b *testing.B, once func() error) {
-		for range 200 { // warm the connection and the pools
-			if err := once(); err != nil {
-				b.Fatal(err)
-			}
-		}
-		ns := make([]float64, 0, b.N)
-		b.ResetTimer()
-		for b.Loop() {
-			t0 := time.Now()
-			if err := once(); err != nil {
-				b.Fatal(err)
-			}
-			ns = append(ns, float64(time.Since(t0).Nanoseconds()))
-		}
-		b.StopTimer()
-		slices.Sort(ns)
-		b.ReportMetric(ns[len(ns)/2]/1e3, "median-µs")
-		b.ReportMetric(ns[len(ns)*9/10]/1e3, "p90-µs")
-	}
 	b.Run("core", func(b *testing.B) {
-		run(b, func() error {
+		latency.Measure(b, func() error {
 			_, err := c.core.Invoke(ctx, &api.HelpGetNearestDCRequest{})
 			return err
 		})
 	})
 	b.Run("bridge-invoke", func(b *testing.B) {
-		run(b, func() error {
+		latency.Measure(b, func() error {
 			_, e := c.Invoke(encTL, req, 0)
 			if e != nil {
 				return e
@@ -69,7 +49,7 @@ func BenchmarkInvokeNearestDC(b *testing.B) {
 		})
 	})
 	b.Run("bridge-send-receive", func(b *testing.B) {
-		run(b, func() error {
+		latency.Measure(b, func() error {
 			id, e := c.Send(encTL, req)
 			if e != nil {
 				return e

@@ -154,25 +154,22 @@ GLOBL bswap32<>(SB), RODATA|NOPTR, $16
 	RNDS4_MSG2(X6, X5, X3, 0x30);           \
 	SHA256MSG1 X6, X5
 
-#define SHA_PART_B \
-	RNDS4_MSG2(X3, X6, X4, 0x40);           \
+// SHA_PART_MID: sixteen rounds (four groups from K offset k) in the middle
+// of the block, each finishing the schedule words of a later group. The
+// schedule registers rotate every group and come back after four, so the
+// second and third parts are the same code at different K offsets.
+#define SHA_PART_MID(k0, k1, k2, k3) \
+	RNDS4_MSG2(X3, X6, X4, k0);             \
 	SHA256MSG1 X3, X6;                      \
-	RNDS4_MSG2(X4, X3, X5, 0x50);           \
+	RNDS4_MSG2(X4, X3, X5, k1);             \
 	SHA256MSG1 X4, X3;                      \
-	RNDS4_MSG2(X5, X4, X6, 0x60);           \
+	RNDS4_MSG2(X5, X4, X6, k2);             \
 	SHA256MSG1 X5, X4;                      \
-	RNDS4_MSG2(X6, X5, X3, 0x70);           \
+	RNDS4_MSG2(X6, X5, X3, k3);             \
 	SHA256MSG1 X6, X5
 
-#define SHA_PART_C \
-	RNDS4_MSG2(X3, X6, X4, 0x80);           \
-	SHA256MSG1 X3, X6;                      \
-	RNDS4_MSG2(X4, X3, X5, 0x90);           \
-	SHA256MSG1 X4, X3;                      \
-	RNDS4_MSG2(X5, X4, X6, 0xa0);           \
-	SHA256MSG1 X5, X4;                      \
-	RNDS4_MSG2(X6, X5, X3, 0xb0);           \
-	SHA256MSG1 X6, X5
+#define SHA_PART_B SHA_PART_MID(0x40, 0x50, 0x60, 0x70)
+#define SHA_PART_C SHA_PART_MID(0x80, 0x90, 0xa0, 0xb0)
 
 #define SHA_PART_D \
 	RNDS4_MSG2(X3, X6, X4, 0xc0);           \
