@@ -415,3 +415,92 @@ func TestPFSBindsATemporaryKeyToThePermanentOne(t *testing.T) {
 		t.Fatal("reconnect did not reuse the permanent key with a fresh temporary key")
 	}
 }
+
+// Large answers (which the server encrypts on its sealer, hashing the next
+// large packet of any connection while it encrypts one) and small ones
+// (written by the connection's loop when nothing is queued before them)
+// arrive intact on two connections at once, and server pushes of both
+// sizes arrive in the order they were sent.
+func TestLargeAndSmallAnswersInterleaved(t *testing.T) {
+	ts := startServer(t, &server.MemoryKeys{})
+	pushed := make(chan []byte, 64)
+	cfg := ts.config(t)
+	cfg.OnUpdate = func(body []byte) { pushed <- bytes.Clone(body) }
+	a := dial(t, cfg)
+	cfg2 := ts.config(t)
+	cfg2.Keys, cfg2.OnUpdate = cfg.Keys, nil
+	b := dial(t, cfg2)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := range 32 {
+		c := a
+		if i%2 == 1 {
+			c = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			size := 8 + 4*(i%4)
+			if i%3 != 0 {
+				size = 200<<10 + 4096*i
+			}
+			body := make([]byte, size)
+			binary.LittleEndian.PutUint32(body, opEcho)
+			binary.LittleEndian.PutUint32(body[4:], uint32(i))
+			for j := 8; j < size; j++ {
+				body[j] = byte(i*7 + j)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			got, err := c.Invoke(ctx, body)
+			if err == nil && !bytes.Equal(got, body) {
+				err = fmt.Errorf("answer %d (%d bytes) differs", i, size)
+			}
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	// Pushes: the connection that carries a's session.
+	var sess *server.Session
+	for _, s := range ts.srv.Sessions() {
+		if k := s.Key(); k != nil && k.AuthKey.IDInt64() == a.AuthKey().IDInt64() {
+			sess = s
+		}
+	}
+	if sess == nil {
+		t.Fatal("no server session for the first connection")
+	}
+	var sent [][]byte
+	for i := range 12 {
+		size := 16
+		if i%3 == 1 {
+			size = 300 << 10
+		}
+		body := make([]byte, size)
+		for j := range body {
+			body[j] = byte(j*31 + j>>8*17 + i) // incompressible enough not to be gzip-packed
+		}
+		binary.LittleEndian.PutUint32(body, 0x1cb5c415+uint32(i)) // not an rpc_result or service message
+		binary.LittleEndian.PutUint32(body[4:], uint32(i))
+		sent = append(sent, body)
+		if !sess.Push(body) {
+			t.Fatal("push refused")
+		}
+	}
+	for i, want := range sent {
+		select {
+		case got := <-pushed:
+			if !bytes.Equal(got, want) {
+				t.Fatalf("push %d: got push %d (%d bytes)", i, binary.LittleEndian.Uint32(got[4:]), len(got))
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("push %d did not arrive", i)
+		}
+	}
+}

@@ -66,3 +66,15 @@ func SafePrimeCacheLen() int {
 	defer safePrimeCache.Unlock()
 	return len(safePrimeCache.m)
 }
+
+// FusedSealing reports whether Seal hashes the next message in the loop
+// that encrypts this one on this CPU and build.
+func FusedSealing() bool {
+	var k [32]byte
+	var x IGE
+	x.init(k[:])
+	return useSHANI && x.hw.setKey(k[:])
+}
+
+// SealHashLeft returns how many bytes of s's hash input are left.
+func SealHashLeft(s *Seal) int { return s.h.left() }

@@ -1,7 +1,6 @@
 package crypto
 
 import (
-	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -9,7 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"slices"
 )
 
 // AuthKeySize is the size of an MTProto authorization key in bytes.
@@ -275,31 +273,11 @@ func EncryptMessage(key *AuthKey, d Direction, plaintext []byte, random io.Reade
 // give it PaddingLen more) and encrypted where it lies. It returns the
 // message, which shares buf's memory when it fitted.
 func EncryptMessageInPlace(key *AuthKey, d Direction, buf []byte, random io.Reader) ([]byte, error) {
-	if key == nil {
-		return nil, fmt.Errorf("%w: nil *AuthKey", ErrAuthKeySize)
-	}
-	if len(buf) < 24 {
-		return nil, fmt.Errorf("%w: %d bytes leave no room for auth_key_id and msg_key", ErrMessageTooShort, len(buf))
-	}
-	if random == nil {
-		random = rand.Reader
-	}
-	n := len(buf) - 24
-	pad := PaddingLen(n)
-	out := slices.Grow(buf, pad)[:len(buf)+pad]
-	body := out[24:]
-	if _, err := io.ReadFull(random, body[n:]); err != nil {
-		return nil, fmt.Errorf("mtproto/crypto: reading message padding: %w", err)
-	}
-	var c IGE
-	aesIV, err := startMessage(&c, key, d, MessageKey(key, d, body), out)
+	s, err := SealInPlace(key, d, buf, random)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Encrypt(body, body, aesIV[:]); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.Finish()
 }
 
 // EncryptMessageParts is EncryptMessage of head ‖ body without copying body:
@@ -310,74 +288,11 @@ func EncryptMessageInPlace(key *AuthKey, d Direction, buf []byte, random io.Read
 // complete head's last 16-byte block and body's tail with the padding are
 // staged. The result is the same as EncryptMessage's for the same padding.
 func EncryptMessageParts(key *AuthKey, d Direction, head, body []byte, random io.Reader) ([]byte, error) {
-	if key == nil {
-		return nil, fmt.Errorf("%w: nil *AuthKey", ErrAuthKeySize)
-	}
-	k := (16 - len(head)%16) % 16 // body bytes that complete head's last block
-	if len(body) < k+16 {
-		out := make([]byte, 24+len(head)+len(body), 24+len(head)+len(body)+MaxPadding)
-		copy(out[24:], head)
-		copy(out[24+len(head):], body)
-		return EncryptMessageInPlace(key, d, out, random)
-	}
-	if random == nil {
-		random = rand.Reader
-	}
-	n := len(head) + len(body)
-	pad := PaddingLen(n)
-	out := make([]byte, 24+n+pad)
-	plain := out[24:]
-	// Staged: head ‖ body[:k] at the front, body's last partial block and
-	// the padding at the back; the middle stays in body.
-	mid := (len(body) - k) / 16 * 16
-	copy(plain, head)
-	copy(plain[len(head):], body[:k])
-	tailAt := len(head) + k + mid
-	copy(plain[tailAt:], body[k+mid:])
-	if _, err := io.ReadFull(random, plain[n:]); err != nil {
-		return nil, fmt.Errorf("mtproto/crypto: reading message padding: %w", err)
-	}
-	x := d.x()
-	h := sha256.New()
-	h.Write(key.key[88+x : 120+x])
-	h.Write(plain[:len(head)+k])
-	h.Write(body[k : k+mid])
-	h.Write(plain[tailAt:])
-	var sum [32]byte
-	h.Sum(sum[:0])
-	var msgKey [16]byte
-	copy(msgKey[:], sum[8:24])
-	var c IGE
-	iv, err := startMessage(&c, key, d, msgKey, out)
+	s, err := SealParts(key, d, head, body, random)
 	if err != nil {
 		return nil, err
 	}
-	// Three runs of one IGE chain; between them the IV is the last
-	// ciphertext block ‖ the last plaintext block.
-	run := func(dst, src []byte) error {
-		if len(src) == 0 {
-			return nil
-		}
-		var lastPlain [16]byte
-		copy(lastPlain[:], src[len(src)-16:])
-		if err := c.Encrypt(dst, src, iv[:]); err != nil {
-			return err
-		}
-		copy(iv[0:16], dst[len(src)-16:len(src)])
-		copy(iv[16:32], lastPlain[:])
-		return nil
-	}
-	front := len(head) + k
-	if err := run(plain[:front], plain[:front]); err != nil {
-		return nil, err
-	}
-	if err := run(plain[front:tailAt], body[k:k+mid]); err != nil {
-		return nil, err
-	}
-	if err := run(plain[tailAt:], plain[tailAt:]); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.Finish()
 }
 
 // startMessage writes auth_key_id and msgKey into out[0:24], sets c to the

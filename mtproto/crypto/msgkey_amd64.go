@@ -2,7 +2,10 @@
 
 package crypto
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"runtime"
+)
 
 // useSHANI: the CPU has the SHA extensions and AVX (for VEX encodings with
 // unaligned memory operands), and AES-NI for the fused decryption.
@@ -39,8 +42,26 @@ func sha256BlocksAsm(state *[8]uint32, p *byte, nblocks int)
 //go:noescape
 func igeDecryptSHA256Asm(dk *[16][16]byte, dst, src *byte, nchunks int, iv *byte, state *[8]uint32)
 
-// sha256IV is SHA-256's initial hash value (FIPS 180-4 §5.3.3).
-var sha256IV = [8]uint32{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
+//go:noescape
+func igeEncryptSHA256Asm(ek *[16][16]byte, dst, src *byte, nchunks int, iv *byte, state *[8]uint32, hsrc *byte)
+
+// encryptFused encrypts the first whole 64-byte chunks of src into dst
+// (one region of s, len(dst) == len(src)) while it hashes as many blocks of
+// next, and returns the bytes done: 0 when this CPU, s's key or next's
+// input allow no fused chunk now.
+func (s *Seal) encryptFused(dst, src []byte, next *Seal) int {
+	if !useSHANI || !s.c.hw.ok {
+		return 0
+	}
+	hb := next.h.blocks()
+	chunks := min(len(src), len(hb)) / 64
+	if chunks == 0 {
+		return 0
+	}
+	igeEncryptSHA256Asm(&s.c.hw.enc, &dst[0], &src[0], chunks, &s.iv[0], &next.h.st, &hb[0])
+	next.h.consumed(64 * chunks)
+	return 64 * chunks
+}
 
 // decryptAndHash decrypts data (a multiple of 16 bytes) into plain, which
 // is as long and may be data itself, with IGE under c's key and iv, and
@@ -63,10 +84,16 @@ func decryptAndHash(c *IGE, plain, data []byte, iv [32]byte, prefix []byte) (sum
 	copy(block[32:64], plain[:32])
 	st := sha256IV
 	sha256BlocksAsm(&st, &block[0], 1)
-	// Then whole 64-byte blocks, decrypted and hashed together.
+	// Then whole 64-byte blocks, decrypted and hashed together, 64 KB at a
+	// time: between them the goroutine gives way (yieldChunks).
 	chunks := (n - 32) / 64
-	if chunks > 0 {
-		igeDecryptSHA256Asm(&c.hw.dec, &plain[32], &data[32], chunks, &iv[0], &st)
+	for done := 0; done < chunks; {
+		step := min(chunks-done, yieldChunks)
+		igeDecryptSHA256Asm(&c.hw.dec, &plain[32+64*done], &data[32+64*done], step, &iv[0], &st)
+		done += step
+		if done < chunks {
+			runtime.Gosched()
+		}
 	}
 	// The rest (0 to 48 bytes), then the padding (FIPS 180-4 §5.1.1).
 	off := 32 + 64*chunks
@@ -87,3 +114,11 @@ func decryptAndHash(c *IGE, plain, data []byte, iv [32]byte, prefix []byte) (sum
 	}
 	return sum, true
 }
+
+// yieldChunks is how many 64-byte chunks (64 KB) decryptAndHash does
+// between two runtime.Gosched calls. Assembly cannot be preempted, so a
+// megabyte decrypted in one call would keep every goroutine queued behind
+// it on its P waiting about a millisecond; on a loaded machine that idles
+// the pipeline that feeds it (measured: the 100 MB download over loopback
+// runs at 0.51 × IGE in median without the yields, 0.53 with them).
+const yieldChunks = 1024

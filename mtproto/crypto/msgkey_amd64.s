@@ -302,3 +302,72 @@ fusedlast:
 	MOVOU X12, 16(BX)
 fuseddone:
 	RET
+
+// IGE_ENC_BLOCK encrypts the block at off(SI) to off(DI):
+// c[i] = E(p[i] ^ c[i-1]) ^ p[i-1], with X15 = c[i-1], X12 = p[i-1] on
+// entry and exit. Off the chain: p[i] ^ ek0, and ek14 ^ p[i-1] as the last
+// round key; on it: one XOR and the 14 rounds. AX: encryption schedule.
+#define IGE_ENC_BLOCK(off) \
+	MOVOU   off(SI), X13;          \
+	VPXOR   (AX), X13, X14;        \
+	VPXOR   224(AX), X12, X11;     \
+	PXOR    X15, X14;              \
+	VAESENC 16(AX), X14, X14;      \
+	VAESENC 32(AX), X14, X14;      \
+	VAESENC 48(AX), X14, X14;      \
+	VAESENC 64(AX), X14, X14;      \
+	VAESENC 80(AX), X14, X14;      \
+	VAESENC 96(AX), X14, X14;      \
+	VAESENC 112(AX), X14, X14;     \
+	VAESENC 128(AX), X14, X14;     \
+	VAESENC 144(AX), X14, X14;     \
+	VAESENC 160(AX), X14, X14;     \
+	VAESENC 176(AX), X14, X14;     \
+	VAESENC 192(AX), X14, X14;     \
+	VAESENC 208(AX), X14, X14;     \
+	VAESENCLAST X11, X14, X15;     \
+	MOVOU   X15, off(DI);          \
+	MOVO    X13, X12
+
+// func igeEncryptSHA256Asm(ek *[16][16]byte, dst, src *byte, nchunks int, iv *byte, state *[8]uint32, hsrc *byte)
+//
+// Encrypts nchunks 64-byte chunks from src to dst (which may equal src)
+// while it hashes nchunks 64-byte blocks at hsrc, which belong to another
+// message: a message's encryption needs its own msg_key, the hash of all of
+// it, first, so only the hash of the next message can run in the gaps of
+// this one's encryption. iv holds c[-1] ‖ p[-1] and is updated for a
+// continuation; state is updated. hsrc must not overlap dst.
+TEXT ·igeEncryptSHA256Asm(SB), NOSPLIT, $0-56
+	MOVQ ek+0(FP), AX
+	MOVQ dst+8(FP), DI
+	MOVQ src+16(FP), SI
+	MOVQ nchunks+24(FP), CX
+	MOVQ iv+32(FP), BX
+	MOVQ state+40(FP), DX
+	MOVQ hsrc+48(FP), R8
+	TESTQ CX, CX
+	JZ   encfuseddone
+	VZEROUPPER
+	MOVOU bswap32<>(SB), X8
+	LOAD_STATE(DX)
+	MOVOU (BX), X15
+	MOVOU 16(BX), X12
+encfusedloop:
+	IGE_ENC_BLOCK(0)
+	SHA_PART_A(R8)
+	IGE_ENC_BLOCK(16)
+	SHA_PART_B
+	IGE_ENC_BLOCK(32)
+	SHA_PART_C
+	IGE_ENC_BLOCK(48)
+	SHA_PART_D
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, R8
+	DECQ CX
+	JNZ  encfusedloop
+	STORE_STATE(DX)
+	MOVOU X15, (BX)
+	MOVOU X12, 16(BX)
+encfuseddone:
+	RET

@@ -63,6 +63,21 @@ func (e *Engine) Send(body []byte) (ReqID, error) {
 // encrypted packet. It returns nil when there is nothing to send. Call it
 // again while HasOutgoing reports true.
 func (e *Engine) Flush() ([]byte, error) {
+	s, err := e.FlushSeal()
+	if s == nil || err != nil {
+		return nil, err
+	}
+	return s.Finish()
+}
+
+// FlushSeal is Flush with the encryption left to the caller: the packet is
+// built (msg_ids and seqnos given, messages tracked for resends) and
+// returned as a crypto.Seal, to be finished in order with the packets
+// before and after it. A sender with several large packets queued hashes
+// the next one while it encrypts this one (Seal.EncryptStep), and can do
+// it outside the lock that guards the engine: a Seal reads only its own
+// buffer and message bodies, which the engine never changes.
+func (e *Engine) FlushSeal() (*crypto.Seal, error) {
 	if !e.HasOutgoing() {
 		return nil, nil
 	}
@@ -138,7 +153,7 @@ func (e *Engine) Flush() ([]byte, error) {
 			head = binary.LittleEndian.AppendUint32(head, mt.RPCResultID)
 			head = binary.LittleEndian.AppendUint64(head, uint64(m.answers))
 		}
-		return crypto.EncryptMessageParts(e.cfg.AuthKey, e.dirOut, head, m.body, e.cfg.Rand)
+		return crypto.SealParts(e.cfg.AuthKey, e.dirOut, head, m.body, e.cfg.Rand)
 	}
 	if len(items) == 1 {
 		msgID, seqno = items[0].msgID, items[0].seqno
@@ -179,7 +194,7 @@ func (e *Engine) Flush() ([]byte, error) {
 	binary.LittleEndian.PutUint64(plain[16:], uint64(msgID))
 	binary.LittleEndian.PutUint32(plain[24:], uint32(seqno))
 	binary.LittleEndian.PutUint32(plain[28:], uint32(len(plain)-headerSize))
-	return crypto.EncryptMessageInPlace(e.cfg.AuthKey, e.dirOut, out, e.cfg.Rand)
+	return crypto.SealInPlace(e.cfg.AuthKey, e.dirOut, out, e.cfg.Rand)
 }
 
 // isAnswer reports whether a server message answers a client message (its

@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"runtime"
 	"sync"
 	"time"
 
@@ -118,6 +119,7 @@ type Server struct {
 	tick     uint64                 // orders engines by last use
 	ctx      context.Context        // ends at Close; handlers run under it
 	stop     context.CancelFunc
+	seals    chan sealJob // large packets for the sealer
 	closed   bool
 	wg       sync.WaitGroup
 }
@@ -166,7 +168,11 @@ func New(cfg Config) (*Server, error) {
 		cfg.Transport.Now = cfg.Now
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	return &Server{cfg: cfg, ctx: ctx, stop: stop, tr: transport.NewServer(cfg.Transport), lns: map[net.Listener]struct{}{}, sessions: map[*Session]struct{}{}, engines: map[sessionRef]*shared{}}, nil
+	s := &Server{cfg: cfg, ctx: ctx, stop: stop, tr: transport.NewServer(cfg.Transport), lns: map[net.Listener]struct{}{},
+		sessions: map[*Session]struct{}{}, engines: map[sessionRef]*shared{}, seals: make(chan sealJob, 256)}
+	s.wg.Add(1)
+	go s.sealer()
+	return s, nil
 }
 
 // SetSalt rotates the server salt: every session announces it from now on
@@ -280,6 +286,21 @@ type Session struct {
 	out    chan func()
 	values map[string]any
 	done   chan struct{}
+
+	// Writes to codec happen under wmu. Large packets are encrypted by the
+	// server's sealer and written by the connection's writer goroutine, in
+	// the order flush made them; queued (under qmu) counts those not yet
+	// written, so that a small packet is written by the loop itself only
+	// when it overtakes nothing. wq holds encrypted packets for the writer.
+	// slots bounds the packets queued for the sealer and the writer, so a
+	// client that stops reading holds back the loop, as a blocked write
+	// did.
+	wmu    sync.Mutex
+	qmu    sync.Mutex
+	queued int
+	wq     [][]byte
+	wsig   chan struct{}
+	slots  chan struct{}
 }
 
 // Info returns what the transport detection found.
@@ -359,10 +380,13 @@ func (ss *Session) Done() <-chan struct{} { return ss.done }
 
 func (s *Server) serveConn(c net.Conn) {
 	ctx, cancel := context.WithCancel(context.Background())
-	ss := &Session{srv: s, conn: c, ctx: ctx, cancel: cancel, out: make(chan func(), 64), done: make(chan struct{})}
+	ss := &Session{srv: s, conn: c, ctx: ctx, cancel: cancel, out: make(chan func(), 64), done: make(chan struct{}),
+		wsig: make(chan struct{}, 1), slots: make(chan struct{}, maxQueuedPackets)}
+	writerDone := make(chan struct{})
 	defer func() {
 		cancel()
 		c.Close()
+		<-writerDone
 		close(ss.done)
 		s.mu.Lock()
 		delete(s.sessions, ss)
@@ -371,6 +395,7 @@ func (s *Server) serveConn(c net.Conn) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
+		close(writerDone)
 		return
 	}
 	s.sessions[ss] = struct{}{}
@@ -380,10 +405,12 @@ func (s *Server) serveConn(c net.Conn) {
 	codec, info, err := s.tr.Accept(c)
 	if err != nil {
 		s.cfg.Logger.Debug("transport detection failed", "remote", c.RemoteAddr(), "err", err)
+		close(writerDone)
 		return
 	}
 	c.SetReadDeadline(time.Time{})
 	ss.codec, ss.info = codec, info
+	go ss.writer(writerDone)
 
 	packets := make(chan inbound)
 	readErr := make(chan error, 1)
@@ -425,7 +452,7 @@ func (s *Server) serveConn(c net.Conn) {
 				if err != nil {
 					s.cfg.Logger.Debug("handshake failed", "remote", c.RemoteAddr(), "err", err)
 					if errors.Is(err, handshake.ErrRSA) {
-						codec.WriteTransportError(transport.CodeAuthKeyNotFound)
+						ss.writeTransportError()
 					}
 					return
 				}
@@ -433,7 +460,10 @@ func (s *Server) serveConn(c net.Conn) {
 					hs = nil
 				}
 				id := plainMsgID(s.cfg.Now(), &lastPlainID)
-				if err := codec.WritePacket(handshake.WrapPlain(id, reply)); err != nil {
+				ss.wmu.Lock()
+				err = codec.WritePacket(handshake.WrapPlain(id, reply))
+				ss.wmu.Unlock()
+				if err != nil {
 					return
 				}
 				continue
@@ -519,13 +549,13 @@ func (s *Server) open(p []byte) inbound {
 func (ss *Session) encrypted(in inbound) error {
 	s := ss.srv
 	if in.short {
-		return ss.codec.WriteTransportError(transport.CodeAuthKeyNotFound)
+		return ss.writeTransportError()
 	}
 	// The key is looked up again: the reader may have seen it before
 	// auth.bindTempAuthKey bound it on this loop.
 	k, ok := s.cfg.Keys.Get(in.keyID)
 	if !ok || (in.inner == nil && in.err == nil) || (k.Temp && !k.ExpiresAt.IsZero() && s.cfg.Now().After(k.ExpiresAt)) {
-		return ss.codec.WriteTransportError(transport.CodeAuthKeyNotFound)
+		return ss.writeTransportError()
 	}
 	ss.mu.Lock()
 	ss.key = k
@@ -650,7 +680,28 @@ func (ss *Session) bindTempKey(msgID int64, body []byte) []byte {
 	return e.Bytes()
 }
 
-// flush writes every packet the connection's engine has to send.
+// sealAside is the packet size from which the server's sealer encrypts a
+// packet rather than the connection's loop: the loop stays free to take the
+// next request, and the sealer hashes the next large packet (of any
+// connection) while it encrypts this one (crypto.Seal).
+const sealAside = 64 << 10
+
+// maxQueuedPackets bounds a connection's packets waiting for the sealer
+// or the writer.
+const maxQueuedPackets = 64
+
+// sealStep is how much the sealer encrypts between looks at its queue for
+// a next packet to hash alongside.
+const sealStep = 64 << 10
+
+// sealJob is a packet for the sealer, and the connection it goes out on.
+type sealJob struct {
+	ss   *Session
+	seal *crypto.Seal
+}
+
+// flush hands every packet the connection's engine has to send to the
+// sealer, or writes it when it is small and nothing is queued before it.
 func (ss *Session) flush() error {
 	sh := ss.cur
 	if sh == nil {
@@ -662,13 +713,156 @@ func (ss *Session) flush() error {
 		return nil // the client moved to another connection
 	}
 	for sh.eng.HasOutgoing() {
-		p, err := sh.eng.Flush()
+		seal, err := sh.eng.FlushSeal()
 		if err != nil {
 			return err
 		}
-		if err := ss.codec.WritePacketOwned(p); err != nil {
-			return err
+		ss.qmu.Lock()
+		if ss.queued == 0 && seal.Len() < sealAside {
+			p, err := seal.Finish()
+			if err == nil {
+				ss.wmu.Lock()
+				err = ss.codec.WritePacketOwned(p)
+				ss.wmu.Unlock()
+			}
+			ss.qmu.Unlock()
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		ss.queued++
+		ss.qmu.Unlock()
+		select {
+		case ss.slots <- struct{}{}:
+		case <-ss.ctx.Done():
+			return ss.ctx.Err()
+		}
+		select {
+		case ss.srv.seals <- sealJob{ss, seal}:
+		case <-ss.ctx.Done():
+			return ss.ctx.Err()
 		}
 	}
 	return nil
+}
+
+// sealer encrypts the large packets of every connection, in the order they
+// come; while it encrypts one it hashes the next when that is already
+// queued, which costs little more than the encryption alone
+// (crypto.Seal.EncryptStep). One goroutine for the server has a next
+// packet far more often than one per connection would (a client keeps a few
+// file parts in flight over a few connections), and the client and the
+// server share the machine's cores in tests.
+func (s *Server) sealer() {
+	defer s.wg.Done()
+	var queue []sealJob
+	for {
+		if len(queue) == 0 {
+			select {
+			case j := <-s.seals:
+				queue = append(queue, j)
+			case <-s.ctx.Done():
+				return
+			}
+		}
+		cur := queue[0]
+		var err error
+		for done := cur.ss.ctx.Err() != nil; !done && err == nil; {
+			queue = s.takeSeals(queue)
+			// Packets go out in order, but the hash that runs alongside
+			// is the next large packet's: small ones (acknowledgements,
+			// updates) between file parts are encrypted alone in no time.
+			var partner *crypto.Seal
+			for _, j := range queue[1:] {
+				if j.seal.Len() >= sealAside && j.seal.HashPending() {
+					partner = j.seal
+					break
+				}
+			}
+			if partner == nil {
+				// Let the loops and handlers that make the next packet
+				// run: they may be waiting behind this goroutine.
+				runtime.Gosched()
+			}
+			done, err = cur.seal.EncryptStep(partner, sealStep)
+		}
+		queue[0] = sealJob{}
+		queue = queue[1:]
+		if cur.ss.ctx.Err() != nil {
+			continue // the connection is gone (its slots with it)
+		}
+		var p []byte
+		if err == nil {
+			p, err = cur.seal.Finish()
+		}
+		if err != nil {
+			s.cfg.Logger.Debug("encryption failed", "remote", cur.ss.conn.RemoteAddr(), "err", err)
+			cur.ss.cancel()
+			continue
+		}
+		cur.ss.qmu.Lock()
+		cur.ss.wq = append(cur.ss.wq, p)
+		cur.ss.qmu.Unlock()
+		select {
+		case cur.ss.wsig <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// takeSeals appends to queue the packets waiting for the sealer, without
+// waiting for more.
+func (s *Server) takeSeals(queue []sealJob) []sealJob {
+	for len(queue) < cap(s.seals) {
+		select {
+		case j := <-s.seals:
+			queue = append(queue, j)
+		default:
+			return queue
+		}
+	}
+	return queue
+}
+
+// writer writes the packets the sealer encrypted for this connection, in
+// order. A failed write ends the connection.
+func (ss *Session) writer(done chan<- struct{}) {
+	defer close(done)
+	for {
+		select {
+		case <-ss.wsig:
+		case <-ss.ctx.Done():
+			return
+		}
+		for {
+			ss.qmu.Lock()
+			if len(ss.wq) == 0 {
+				ss.qmu.Unlock()
+				break
+			}
+			p := ss.wq[0]
+			ss.wq[0] = nil
+			ss.wq = ss.wq[1:]
+			ss.qmu.Unlock()
+			ss.wmu.Lock()
+			err := ss.codec.WritePacketOwned(p)
+			ss.wmu.Unlock()
+			ss.qmu.Lock()
+			ss.queued--
+			ss.qmu.Unlock()
+			<-ss.slots
+			if err != nil {
+				ss.cancel()
+				return
+			}
+		}
+	}
+}
+
+// writeTransportError sends the transport error -404 (no such auth key).
+func (ss *Session) writeTransportError() error {
+	ss.wmu.Lock()
+	defer ss.wmu.Unlock()
+	return ss.codec.WriteTransportError(transport.CodeAuthKeyNotFound)
 }
