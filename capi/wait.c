@@ -3,9 +3,11 @@
  * Go. A host thread that blocks in a Go function runs a goroutine locked to
  * it: each park and wake-up passes the Go scheduler's P between two threads,
  * and work the call started waits on the P the thread keeps while it is in
- * C. Waiting in C costs one futex wake-up when the result comes (none when
- * it comes within the spin window), and the Go side runs on ordinary
- * goroutines. See capi/bridge/wake.go and docs/capi.md ("Latency").
+ * C. Waiting in C costs one futex wake-up when the result comes, and the Go
+ * side runs on ordinary goroutines. See capi/bridge/wake.go and docs/capi.md
+ * ("Latency"). Waiters sleep at once: a spin before sleeping (50 us, tried)
+ * took the vCPU the Go side needed on a 2-vCPU machine and doubled the
+ * median round trip.
  *
  * Each client hashes to one of WAIT_SLOTS slots (a counter, a mutex and a
  * condition variable). The Go side bumps the counter on every change of the
@@ -33,15 +35,9 @@ extern int polygram_internal_invoke_poll(uintptr_t call, unsigned char **out, si
 #define WAIT_PENDING (-1)
 
 #define WAIT_SLOTS 64
-/* How long a waiter polls the counter before it sleeps, and how often it
- * tries again after a poll that found nothing (see wait_spin). */
-#define SPIN_NS 50000.0
-#define SPIN_RETRY 8
-
 typedef struct wait_slot {
     uint32_t seq;
     int32_t sleepers;
-    uint32_t missed, waits;
     pthread_mutex_t mu;
     pthread_cond_t cond;
 } wait_slot;
@@ -91,35 +87,9 @@ static double now_ns(void) {
 
 static uint32_t load_seq(wait_slot *s) { return __atomic_load_n(&s->seq, __ATOMIC_SEQ_CST); }
 
-/* wait_spin polls for a change of the counter for up to SPIN_NS (never past
- * the deadline) and reports whether one came. After a poll that found
- * nothing, results come slower than the window: it then polls only every
- * SPIN_RETRY-th wait, so an idle client burns no CPU. */
-static int wait_spin(wait_slot *s, uint32_t seen, double deadline) {
-    double end;
-    unsigned i;
-    if (__atomic_load_n(&s->missed, __ATOMIC_RELAXED) &&
-        __atomic_add_fetch(&s->waits, 1, __ATOMIC_RELAXED) % SPIN_RETRY != 0) {
-        return 0;
-    }
-    end = now_ns() + SPIN_NS;
-    if (deadline > 0 && deadline < end) end = deadline;
-    for (i = 0;; i++) {
-        if (load_seq(s) != seen) {
-            __atomic_store_n(&s->missed, 0, __ATOMIC_RELAXED);
-            return 1;
-        }
-        if ((i & 63) == 63 && now_ns() > end) {
-            __atomic_store_n(&s->missed, 1, __ATOMIC_RELAXED);
-            return 0;
-        }
-    }
-}
-
 /* wait_change sleeps until the counter differs from seen or the deadline
  * (0: none) passes. */
 static void wait_change(wait_slot *s, uint32_t seen, double deadline) {
-    if (wait_spin(s, seen, deadline)) return;
     pthread_mutex_lock(&s->mu);
     __atomic_add_fetch(&s->sleepers, 1, __ATOMIC_SEQ_CST);
     while (load_seq(s) == seen) {

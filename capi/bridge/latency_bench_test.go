@@ -19,18 +19,7 @@ import (
 //
 //	go test -run '^$' -bench InvokeNearestDC -benchtime 20000x ./capi/bridge
 func BenchmarkInvokeNearestDC(b *testing.B) {
-	emu := startTestEmulator(b)
-	if _, err := emu.CreateUser("9996620077", "Bench", "", ""); err != nil {
-		b.Fatal(err)
-	}
-	c := newTestClient(b, emu, nil, "log_level", "off")
-	sent := call(b, c, "send_code", kv{"phone", "9996620077"})
-	call(b, c, "sign_in", kv{"phone", "9996620077", "hash", sent["hash"], "code", emu.LoginCode("9996620077")})
-	drain(c)
-	req, err := tl.Encode(&api.HelpGetNearestDCRequest{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	c, req := nearestDCBench(b)
 	ctx := context.Background()
 
 	b.Run("core", func(b *testing.B) {
@@ -68,4 +57,22 @@ func BenchmarkInvokeNearestDC(b *testing.B) {
 			}
 		})
 	})
+}
+
+// nearestDCBench returns a logged-in client of a new emulator, and the TL of
+// help.getNearestDc.
+func nearestDCBench(b *testing.B) (*Client, []byte) {
+	emu := startTestEmulator(b)
+	if _, err := emu.CreateUser("9996620077", "Bench", "", ""); err != nil {
+		b.Fatal(err)
+	}
+	c := newTestClient(b, emu, nil, "log_level", "off")
+	sent := call(b, c, "send_code", kv{"phone", "9996620077"})
+	call(b, c, "sign_in", kv{"phone", "9996620077", "hash", sent["hash"], "code", emu.LoginCode("9996620077")})
+	drain(c)
+	req, err := tl.Encode(&api.HelpGetNearestDCRequest{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c, req
 }

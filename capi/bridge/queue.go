@@ -1,7 +1,6 @@
 package bridge
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -87,29 +86,12 @@ type queue struct {
 	totalDropped uint64
 	closed       bool          // the final event was pushed
 	signal       chan struct{} // capacity 1: "something changed"
-	// ready mirrors "an event can be popped or the queue ended", for
-	// waiters that spin before they sleep.
-	ready atomic.Bool
-	// spinMissed records that the last spin ended without an event (events
-	// come slower than spinWait): waiters then sleep at once, trying a spin
-	// again only every spinRetry waits, so a client that is not in a tight
-	// request loop burns no CPU.
-	spinMissed atomic.Bool
-	waits      atomic.Uint32
 	// waker, when set, is also called on every change, for waiters that
 	// wait outside Go (SetWaker).
 	waker atomic.Pointer[func()]
 	// note, when set, is the readiness descriptor of EventFD (eventfd.go).
 	note *notifier
 }
-
-const spinRetry = 8
-
-// spinWait is how long a waiter polls before it sleeps. Waking a parked
-// goroutine (or a C thread blocked in polygram_receive) costs an OS thread
-// wake-up, tens of microseconds; a waiter that was just busy usually gets
-// its next event sooner than that, so it spins through this window first.
-const spinWait = 50 * time.Microsecond
 
 func newQueue(limit int) *queue {
 	return &queue{limit: limit, signal: make(chan struct{}, 1)}
@@ -151,7 +133,6 @@ func (q *queue) pushEvent(ev Event, final bool) {
 		q.keep.push(it)
 	}
 	q.closed = q.closed || final
-	q.ready.Store(true)
 	q.signalLocked()
 	q.mu.Unlock()
 	q.notify()
@@ -161,10 +142,7 @@ func (q *queue) pushEvent(ev Event, final bool) {
 // nothing left.
 func (q *queue) tryPop() (ev Event, ok, done bool) {
 	q.mu.Lock()
-	defer func() {
-		q.ready.Store(q.closed || q.dropped > 0 || q.keep.len()+q.drop.len() > 0)
-		q.mu.Unlock()
-	}()
+	defer q.mu.Unlock()
 	if q.dropped > 0 {
 		ev = Event{typ: evDropped, enc: encMsgpack,
 			data: kv{"type", "dropped", "count", int64(q.dropped), "total", int64(q.totalDropped)}.encode()}
@@ -198,29 +176,6 @@ func (q *queue) size() int {
 	return q.keep.len() + q.drop.len()
 }
 
-// spin polls for an event for up to spinWait (never longer than timeout)
-// and reports whether one may be ready.
-func (q *queue) spin(timeout time.Duration) bool {
-	if timeout > 0 && timeout < spinWait {
-		return false
-	}
-	if q.spinMissed.Load() && q.waits.Add(1)%spinRetry != 0 {
-		return false
-	}
-	end := time.Now().Add(spinWait)
-	for i := 0; ; i++ {
-		if q.ready.Load() {
-			q.spinMissed.Store(false)
-			return true
-		}
-		if i&15 == 15 && time.Now().After(end) {
-			q.spinMissed.Store(true)
-			return false
-		}
-		runtime.Gosched()
-	}
-}
-
 // wait returns the next event, waiting up to timeout (0: not at all;
 // negative: without limit). The status is OK, TIMEOUT, or CLOSED when the
 // queue is closed and empty.
@@ -246,9 +201,6 @@ func (q *queue) wait(timeout time.Duration) (Event, int) {
 		}
 		if timeout == 0 {
 			return Event{}, statusTimeout
-		}
-		if q.spin(timeout) {
-			continue
 		}
 		if timeout > 0 && timer == nil {
 			timer = time.NewTimer(timeout)
