@@ -36,6 +36,9 @@ type Client struct {
 	disp        *dispatcher
 	connected   sync.Map  // DC id → true once a connection to it was up
 	files       fileConns // file-part connections (files_conns.go)
+
+	cdnMu   sync.Mutex
+	cdnKeys []crypto.PublicKey // help.getCdnConfig (files_cdn.go)
 }
 
 // dcConn is the connection to one data centre, opened on first use.
@@ -135,9 +138,10 @@ func (c *Client) addr(dc int) (string, error) {
 		return "", err
 	}
 	var best *session.DCOption
+	cdn := c.isCDN(dc)
 	for i := range opts {
 		o := &opts[i]
-		if o.ID != dc || o.MediaOnly || o.CDN || o.TCPOOnly {
+		if o.ID != dc || o.MediaOnly || o.CDN != cdn || o.TCPOOnly {
 			continue
 		}
 		if best == nil || (o.IPv6 == c.cfg.PreferIPv6 && best.IPv6 != c.cfg.PreferIPv6) {
@@ -215,7 +219,14 @@ func (c *Client) dc(ctx context.Context, id int) (*dcConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("core: reading the auth key of DC %d: %w", id, err)
 	}
-	ccfg := conn.Config{Addr: addr, DC: id, Transport: topts, Keys: c.cfg.PublicKeys, PFS: c.cfg.PFS,
+	keys := c.cfg.PublicKeys
+	if c.isCDN(id) {
+		// A CDN DC has its own keys (help.getCdnConfig).
+		if keys, err = c.cdnPublicKeys(ctx); err != nil {
+			return nil, err
+		}
+	}
+	ccfg := conn.Config{Addr: addr, DC: id, Transport: topts, Keys: keys, PFS: c.cfg.PFS,
 		PingInterval: c.cfg.PingInterval, DialTimeout: c.cfg.DialTimeout, Logger: c.cfg.Logger,
 		OnKey: func(k *crypto.AuthKey, salt int64, offset time.Duration) {
 			err := c.store.SetAuthKey(session.AuthKey{DC: id, Key: k.Bytes(), Salt: salt, TimeOffset: offset, CreatedAt: time.Now()})

@@ -56,6 +56,7 @@ type getter struct {
 	loc       api.InputFileLocationClass
 	gen       int
 	refreshes int
+	cdn       *cdnFile // set once the file's DC redirected to a CDN (files_cdn.go)
 }
 
 func newGetter(c *Client, f *FileLocation) *getter {
@@ -64,17 +65,37 @@ func newGetter(c *Client, f *FileLocation) *getter {
 
 // part fetches limit bytes at offset (both aligned as upload.getFile wants).
 func (g *getter) part(ctx context.Context, offset int64, limit int) ([]byte, error) {
-	for {
+	for tokens := 0; ; {
 		g.mu.Lock()
-		loc, gen := g.loc, g.gen
+		loc, gen, cdn := g.loc, g.gen, g.cdn
 		g.mu.Unlock()
-		body, err := tl.Encode(&api.UploadGetFileRequest{Location: loc, Offset: offset, Limit: int32(limit)})
+		if cdn != nil {
+			b, err := g.cdnPart(ctx, cdn, offset, limit)
+			if !errors.Is(err, errCDNToken) || tokens >= 3 {
+				return b, err
+			}
+			tokens++ // the token expired: ask the file's DC again
+			g.mu.Lock()
+			if g.cdn == cdn {
+				g.cdn = nil
+			}
+			g.mu.Unlock()
+			continue
+		}
+		body, err := tl.Encode(&api.UploadGetFileRequest{CDNSupported: true, Location: loc, Offset: offset, Limit: int32(limit)})
 		if err != nil {
 			return nil, err
 		}
 		raw, err := g.c.invokeFile(ctx, g.dc, "upload.getFile", body)
 		if err == nil {
-			return fileBytes(raw)
+			b, redirect, err := fileBytes(raw)
+			if redirect == nil || err != nil {
+				return b, err
+			}
+			if err := g.toCDN(ctx, redirect); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if e, ok := AsRPCError(err); !ok || e.Name != rpcerr.ErrFileReferenceExpired || g.ref == nil {
 			return nil, err
@@ -89,31 +110,59 @@ func (g *getter) part(ctx context.Context, offset int64, limit int) ([]byte, err
 var uploadFileID = (&api.UploadFile{}).TypeID()
 
 // fileBytes returns the bytes of an upload.file answer (type, mtime,
-// bytes) as a slice of the answer itself: no decoding copy of every part.
-func fileBytes(raw []byte) ([]byte, error) {
+// bytes) as a slice of the answer itself: no decoding copy of every part;
+// or the redirect, when the answer sends the client to a CDN.
+func fileBytes(raw []byte) ([]byte, *api.UploadFileCDNRedirect, error) {
 	if len(raw) < 4 || binary.LittleEndian.Uint32(raw) != uploadFileID {
 		obj, err := tl.Decode(raw, api.New)
 		if err != nil {
-			return nil, fmt.Errorf("core: decoding upload.getFile's answer: %w", err)
+			return nil, nil, fmt.Errorf("core: decoding upload.getFile's answer: %w", err)
 		}
-		return nil, fmt.Errorf("core: upload.getFile answered %s (CDN files are not supported)", tl.Name(obj))
+		if r, ok := obj.(*api.UploadFileCDNRedirect); ok {
+			return nil, r, nil
+		}
+		return nil, nil, fmt.Errorf("core: upload.getFile answered %s", tl.Name(obj))
 	}
 	const head = 4 + 4 + 4 // constructor, storage.FileType, mtime
 	if len(raw) < head+1 {
-		return nil, errors.New("core: a truncated upload.file")
+		return nil, nil, errors.New("core: a truncated upload.file")
 	}
 	b := raw[head:]
 	n, skip := int(b[0]), 1
 	if n == 254 {
 		if len(b) < 4 {
-			return nil, errors.New("core: a truncated upload.file")
+			return nil, nil, errors.New("core: a truncated upload.file")
 		}
 		n, skip = int(b[1])|int(b[2])<<8|int(b[3])<<16, 4
 	}
 	if len(b) < skip+n {
-		return nil, errors.New("core: a truncated upload.file")
+		return nil, nil, errors.New("core: a truncated upload.file")
 	}
-	return b[skip : skip+n : skip+n], nil
+	return b[skip : skip+n : skip+n], nil, nil
+}
+
+// toCDN switches the getter to the CDN a redirect names (once for all the
+// parts in flight), fetching the configuration again when the CDN DC is not
+// in the session's DC options yet.
+func (g *getter) toCDN(ctx context.Context, r *api.UploadFileCDNRedirect) error {
+	f, err := newCDNFile(r)
+	if err != nil {
+		return err
+	}
+	if !g.c.isCDN(f.dc) {
+		if err := g.c.Connect(ctx); err != nil {
+			return err
+		}
+		if !g.c.isCDN(f.dc) {
+			return fmt.Errorf("core: redirected to CDN DC %d, which help.getConfig does not list", f.dc)
+		}
+	}
+	g.mu.Lock()
+	if g.cdn == nil {
+		g.cdn = f
+	}
+	g.mu.Unlock()
+	return nil
 }
 
 // refresh renews the location unless another part already did since gen.

@@ -229,11 +229,22 @@ func (c *Client) DownloadTo(ctx context.Context, f *FileLocation, path, name str
 		}
 		path = filepath.Join(path, name)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".part-*")
-	if err != nil {
+	if _, err := SaveFile(path, func(w io.Writer) (int64, error) { return c.Download(ctx, f, w, o) }); err != nil {
 		return "", err
 	}
-	_, err = c.Download(ctx, f, tmp, o)
+	return path, nil
+}
+
+// SaveFile writes a file at path through a temporary file in the same
+// directory (created 0600), renamed over path once write has succeeded: a
+// failed or cancelled download leaves nothing behind, and an existing file
+// at path stays as it was.
+func SaveFile(path string, write func(w io.Writer) (int64, error)) (int64, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".part-*")
+	if err != nil {
+		return 0, err
+	}
+	n, err := write(tmp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -242,9 +253,9 @@ func (c *Client) DownloadTo(ctx context.Context, f *FileLocation, path, name str
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return "", err
+		return 0, err
 	}
-	return path, nil
+	return n, nil
 }
 
 // ProfilePhotoLocation returns where the current profile photo of a user,

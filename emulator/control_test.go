@@ -189,6 +189,15 @@ func TestControlNewerEndpointsOverJSON(t *testing.T) {
 	if code, _ := postJSON(t, srv.URL+"/faults/expire_file_references", ``); code != 200 {
 		t.Fatalf("expire_file_references: %d", code)
 	}
+	if code, _ := postJSON(t, srv.URL+"/cdn", `{"redirects":true,"tamper":true}`); code != 200 {
+		t.Fatalf("cdn: %d", code)
+	}
+	e.mu.Lock()
+	on, tamper := e.cdn.redirects, e.cdn.tamper
+	e.mu.Unlock()
+	if code, _ := postJSON(t, srv.URL+"/cdn", `{"redirects":false}`); code != 200 || !on || !tamper || e.cdn.redirects {
+		t.Fatalf("cdn: %d, redirects %v tamper %v, then %v", code, on, tamper, e.cdn.redirects)
+	}
 
 	// Auth keys: registered, or registered and logged in.
 	key := strings.Repeat("ab", 256)

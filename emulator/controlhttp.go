@@ -54,6 +54,7 @@ import (
 //	POST /faults/difference_too_long          {"user_id"} (ForceDifferenceTooLong)
 //	POST /faults/channel_difference_too_long  {"user_id","channel"} (ForceChannelDifferenceTooLong; -100… id)
 //	POST /faults/expire_file_references       (ExpireFileReferences)
+//	POST /cdn {redirects, tamper}              (SetCDNRedirects, SetCDNTamper)
 //
 // User objects are {"id","phone","first_name","last_name","username","bot","dc"};
 // ids are JSON numbers (64-bit integers). Rights are the flags of
@@ -388,6 +389,18 @@ func (e *Emulator) ControlHandler() http.Handler {
 		return nil, e.ForceChannelDifferenceTooLong(q.UserID, q.Channel)
 	})
 	handle("POST /faults/expire_file_references", func(*http.Request) (any, error) { e.ExpireFileReferences(); return nil, nil })
+	handle("POST /cdn", func(r *http.Request) (any, error) {
+		q := struct {
+			Redirects bool `json:"redirects"`
+			Tamper    bool `json:"tamper"`
+		}{Redirects: true}
+		if err := decodeJSON(r, &q); err != nil {
+			return nil, err
+		}
+		e.SetCDNRedirects(q.Redirects)
+		e.SetCDNTamper(q.Tamper)
+		return nil, nil
+	})
 	return mux
 }
 

@@ -100,6 +100,9 @@ func (d *dcServer) Handle(ctx context.Context, s *server.Session, req []byte) (r
 		}
 	}
 	method := tl.Name(q)
+	if d.id == cdnDC && !cdnAllows(method) {
+		return engine.RPCErrorBody(400, "CDN_METHOD_INVALID")
+	}
 	if rerr := e.faults.next(method); rerr != nil {
 		return engine.RPCErrorBody(rerr.Code, rerr.Msg)
 	}

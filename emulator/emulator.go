@@ -52,11 +52,15 @@ type Emulator struct {
 	dcs    []*dcServer // index dc-1
 	faults faults
 
+	cdnKey    *rsa.PrivateKey
+	cdnServer *dcServer // the CDN DC (cdn.go)
+
 	mu       sync.Mutex // guards everything below and the model
 	m        *model
 	keys     map[keyRef]*keyState
 	userKeys map[int64]map[keyRef]bool // the keys each user is logged in with
 	salts    saltState
+	cdn      cdnState
 	skew     atomic.Int64 // nanoseconds added to Config.Now
 
 	botTimeout time.Duration // how long callback and inline queries wait for the bot
@@ -69,6 +73,7 @@ type Emulator struct {
 type dcServer struct {
 	e    *Emulator
 	id   int
+	key  *rsa.PrivateKey
 	ln   net.Listener
 	srv  *server.Server
 	keys *keyStore
@@ -81,7 +86,19 @@ var (
 	defaultKeyOnce sync.Once
 	defaultKey     *rsa.PrivateKey
 	defaultKeyErr  error
+
+	cdnKeyOnce sync.Once
+	cdnKey     *rsa.PrivateKey
+	cdnKeyErr  error
 )
+
+// cdnTestKey returns the fixed, public RSA key of the CDN DC.
+func cdnTestKey() (*rsa.PrivateKey, error) {
+	cdnKeyOnce.Do(func() {
+		cdnKey, cdnKeyErr = crypto.ParsePrivateKeyPEM([]byte(testCDNKeyPEM))
+	})
+	return cdnKey, cdnKeyErr
+}
 
 // DefaultKey returns the fixed, public RSA key the emulator uses when
 // Config.Key is nil. It is for local testing only.
@@ -114,21 +131,26 @@ func Start(cfg Config) (*Emulator, error) {
 			return nil, fmt.Errorf("emulator: embedded key: %w", err)
 		}
 	}
+	ck, err := cdnTestKey()
+	if err != nil {
+		return nil, fmt.Errorf("emulator: embedded CDN key: %w", err)
+	}
 	e := &Emulator{cfg: cfg, key: key, pub: crypto.NewPublicKey(&key.PublicKey), log: cfg.Logger,
-		keys: map[keyRef]*keyState{}, userKeys: map[int64]map[keyRef]bool{}}
+		keys: map[keyRef]*keyState{}, userKeys: map[int64]map[keyRef]bool{}, cdnKey: ck}
 	e.faults.init()
 	e.botTimeout = botAnswerTimeout
 	e.m = newModel(e.now, cfg.DCs)
 	e.salts.cur = randInt64()
 	for i := 1; i <= cfg.DCs; i++ {
-		e.dcs = append(e.dcs, &dcServer{e: e, id: i, keys: newKeyStore(i), done: make(chan struct{})})
+		e.dcs = append(e.dcs, &dcServer{e: e, id: i, key: key, keys: newKeyStore(i), done: make(chan struct{})})
 	}
+	e.cdnServer = &dcServer{e: e, id: cdnDC, key: ck, keys: newKeyStore(cdnDC), done: make(chan struct{})}
 	if cfg.Snapshot != "" {
 		if err := e.loadSnapshot(cfg.Snapshot); err != nil {
 			return nil, err
 		}
 	}
-	for _, d := range e.dcs {
+	for _, d := range e.servers() {
 		if err := d.start(); err != nil {
 			e.Close()
 			return nil, err
@@ -140,7 +162,7 @@ func Start(cfg Config) (*Emulator, error) {
 func (d *dcServer) start() error {
 	e := d.e
 	srv, err := server.New(server.Config{
-		Key:       e.key,
+		Key:       d.key,
 		Handler:   d,
 		Keys:      d.keys,
 		Salt:      e.salts.base(),
@@ -171,7 +193,7 @@ func (d *dcServer) start() error {
 // Config.Snapshot is set. It is idempotent.
 func (e *Emulator) Close() error {
 	e.closeOnce.Do(func() {
-		for _, d := range e.dcs {
+		for _, d := range e.servers() {
 			if d.srv != nil {
 				d.srv.Close()
 				<-d.done
@@ -201,6 +223,14 @@ func (e *Emulator) Addr(dc int) string {
 	}
 	return net.JoinHostPort(d.host, strconv.Itoa(d.port))
 }
+
+// servers returns every DC's server, the CDN's last.
+func (e *Emulator) servers() []*dcServer {
+	return append(e.dcs[:len(e.dcs):len(e.dcs)], e.cdnServer)
+}
+
+// addr returns the DC's host:port.
+func (d *dcServer) addr() string { return net.JoinHostPort(d.host, strconv.Itoa(d.port)) }
 
 func (e *Emulator) dc(id int) *dcServer {
 	if id < 1 || id > len(e.dcs) {

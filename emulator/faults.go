@@ -162,7 +162,7 @@ func (e *Emulator) SlowDC(dc int, delay time.Duration) {
 // survive: a client that reconnects with its auth key continues where it
 // was, and answers to requests in flight are delivered after the reconnect.
 func (e *Emulator) DropConnections() {
-	for _, d := range e.dcs {
+	for _, d := range e.servers() {
 		if d.srv == nil {
 			continue
 		}

@@ -471,6 +471,9 @@ func uploadGetFile(c *call, q *api.UploadGetFileRequest) (tl.Object, error) {
 	if err := checkDownload(q.Offset, q.Limit, q.Precise); err != nil {
 		return nil, err
 	}
+	if q.CDNSupported && c.e.cdn.redirects && !f.Photo && size == "" {
+		return c.cdnRedirect(f), nil
+	}
 	data, ok := f.sizeData(size)
 	if !ok {
 		return nil, errf(400, "LOCATION_INVALID")

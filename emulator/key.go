@@ -32,3 +32,36 @@ Y8jqK8PyT2Qz1SlfhtJJeMX8/nR54i3j2KxqR3zB11L71LOHMWROtezyqHod8ARL
 blh9ikflwZ7abXUzDGoZBDqEX1V8A9H88Nzy/GUkxRy6xavxnekHVA==
 -----END RSA PRIVATE KEY-----
 `
+
+// testCDNKeyPEM is the RSA key of the emulated CDN DC (cdn.go). It is PUBLIC,
+// like testKeyPEM; a separate key lets tests check that clients take the CDN
+// key from help.getCdnConfig rather than the main DCs' key.
+const testCDNKeyPEM = `
+-----BEGIN RSA PRIVATE KEY-----
+MIIEowIBAAKCAQEArQZvZ79kpvhaDvUc6Xdi/0EDQbMogLgg2jPguWzgjwTL4Puv
+Ew85wZaQ+tCbf+Ypr5eFwAl16FaWdaYmtgwUoO+tyn02BGXbtO3v48g50bsOo0nW
+7P24rTxujigq3+Dt9AbOJBTGE9txIC1GHVkgmRSd7zg1Z1o4/lgOFOggQVpCPSq3
+QzFiOGC5X8svp8BT4OgEzLqf3anDQmAZ3uZngpdEf3gfAjBXFsAkTRz0kQOCTlfh
+CcP6+4Jc5Py7OQd1D3KnEwohUbvhoWDMUZucxFm7GoBV7Hzmyf67+/oiXk1liFV+
+GYDkR0zjJ3l3wLecLgTeiNh0Xq1am6kbJpjCDwIDAQABAoIBAASHypr40/XbQuBp
+YpxqV9k/Joqt2j2klJeiDBxO0YJtKbl2XZsuJuD+xEUM+UVcDXNfkEz68m9m9QGX
+nCPgJRohrHdE2Ak9cYdHQ6S/NWRcdYGpCUujSRagInTucFD0Xsao9vTS5mzWrhud
+k9xo3QWlGI2O9zcBkcR3IcdCXLXZUA9/zZREOJKz+Ykw+nJ5SNep5FgaBIuzmI/Y
+Qv/gQ0Dorp17dq2Pah5+m7YTtI1qBA4mpbrrJtOPthZ5J8BoJjE1iIq2mCifL/F8
+Qx0vlDyiZ3Mppm5Voh7xYYw+3B/QfCovbOlbt0vosyxNkH4ptDdF9/b9neEMWe4B
+vP/rUIECgYEA7jj5/eG7a5Cq0oZsfAADiU62dL0ZP8hHg3+X4Vrhy+SweqfhNYj8
+ue1UaGbwBtta1X/wDhePCTgvDss/qF8m98+VGWvrHMnF4E45sNIz6zp7tvRRgWHd
+zabuy7uPVQbFG2AAuRiwDrDkD0Prxka5gpjFGdAUvjZpLg1B2WLqg78CgYEAue/r
+8EUlR2AFO2lntO4xQcblLeYaapF73pOEXX4pI396QN3X7rD7kYn70K7EG33HfHIa
+3NtmNpRmwFkbBq7tOs8fh6YOejSD8bWVag0Gz1fxsimZaIjSWX+heBCeEPiPdCCi
+euQUKvoQpcphaoFsJC2wEY7ByqU/jXj4aX+bFbECgYEA6jLdovk/Npq9Ncet86JX
+16+otNALeKc/l0njWUvt3HPyBEPzppwMSgXHC/TXWQZiIK9so44JszinGtY6uR8C
+wnIz1RBBzsWXYdPF585f+IxAgDdlwdsjIkFRVr4IRcEoGqehTle1DlxdeZx+uSli
+y7/BVoU5P19ivEGQUVVr1SUCgYBLFbDAYRvRu9vBByqi7MElX80ygMZQHJnZ4tZD
+7utr81GKGkvVjtC4D/GJbtmwhFVnUqi4YTzgc4Mez5zTURZpdjS0UYFtJgHWPM6u
+eb4zQr9Og+/4P7A6BglNc+Bw1/8OFROn7qyaQkswuA4otUTXQz/jhzOIwrxsQ9qE
+t8wHsQKBgCJ+A1ntz8U5Nwh4dTmqeLg9SrA0rXysQ+Z8JLxqPWmNzpybq/JwzpK6
+MahFrIINgcmoBCBa8BrmOQvplIh1qHiftojJ/pLl1MfEswQVjQ4Cl6sb6x93X8Fx
+B/xlgfXteUZnMJthVoRpjqAIJHFfYugIfZ7T5WDshyxm8PTJOYLr
+-----END RSA PRIVATE KEY-----
+`

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"net"
 	"strconv"
 	"sync"
 	"testing"
@@ -388,8 +389,11 @@ func TestUnknownMethodAndPanicAreRPCErrors(t *testing.T) {
 		t.Fatalf("panic: %q", got)
 	}
 	cfg := cl.must(&api.HelpGetConfigRequest{}).(*api.Config)
-	if cfg.ThisDC != 2 || len(cfg.DCOptions) != 3 || cfg.DCOptions[2].(*api.DCOption).Port != int32(e.DCs()[2].Port) {
+	if cfg.ThisDC != 2 || len(cfg.DCOptions) != 4 || cfg.DCOptions[2].(*api.DCOption).Port != int32(e.DCs()[2].Port) {
 		t.Fatalf("config %+v", cfg)
+	}
+	if cdn := cfg.DCOptions[3].(*api.DCOption); !cdn.CDN || cdn.ID != 201 || net.JoinHostPort(cdn.IPAddress, strconv.Itoa(int(cdn.Port))) != e.CDNAddr() {
+		t.Fatalf("CDN option %+v", cdn)
 	}
 }
 

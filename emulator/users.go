@@ -43,6 +43,8 @@ func helpGetConfig(c *call, q *api.HelpGetConfigRequest) (tl.Object, error) {
 	for _, d := range e.dcs {
 		opts = append(opts, &api.DCOption{ID: int32(d.id), IPAddress: d.host, Port: int32(d.port)})
 	}
+	cdn := e.cdnServer
+	opts = append(opts, &api.DCOption{CDN: true, ID: int32(cdn.id), IPAddress: cdn.host, Port: int32(cdn.port)})
 	return &api.Config{
 		Date: now, Expires: now + 3600, ThisDC: int32(c.dc.id), DCOptions: opts,
 		DCTxtDomainName: "emulator.invalid", ChatSizeMax: 200, MegagroupSizeMax: 200000,

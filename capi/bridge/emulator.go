@@ -170,6 +170,10 @@ func init() {
 		"drop_connections":       emuAction(func(e *emulator.Emulator) { e.DropConnections() }),
 		"rotate_salt":            emuAction(func(e *emulator.Emulator) { e.RotateSalt() }),
 		"expire_file_references": emuAction(func(e *emulator.Emulator) { e.ExpireFileReferences() }),
+		"cdn": func(e *emulator.Emulator, a *fields) func() (any, error) {
+			on, tamper := a.bool("redirects", true), a.bool("tamper", false)
+			return func() (any, error) { e.SetCDNRedirects(on); e.SetCDNTamper(tamper); return kv{}, nil }
+		},
 		"skew_clock": func(e *emulator.Emulator, a *fields) func() (any, error) {
 			d := a.seconds("seconds", 0)
 			a.required("seconds")

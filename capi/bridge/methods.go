@@ -653,14 +653,9 @@ func downloadMedia(a *fields) *job {
 			return nil, fmt.Errorf("message %d not found", id)
 		}
 		if path != "" {
-			f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-			if err != nil {
-				return nil, err
-			}
-			n, err := c.core.DownloadMedia(ctx, p, msgs[0], f, transfer(ctx))
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
+			n, err := core.SaveFile(path, func(w io.Writer) (int64, error) {
+				return c.core.DownloadMedia(ctx, p, msgs[0], w, transfer(ctx))
+			})
 			if err != nil {
 				return nil, err
 			}

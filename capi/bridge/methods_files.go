@@ -51,14 +51,7 @@ func deliver(ctx context.Context, c *Client, f *core.FileLocation, path, name st
 			}
 			return kv{"path", out, "size", st.Size()}.encode(), nil
 		}
-		file, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-		if err != nil {
-			return nil, err
-		}
-		n, err := get(ctx, file)
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
+		n, err := core.SaveFile(path, func(w io.Writer) (int64, error) { return get(ctx, w) })
 		if err != nil {
 			return nil, err
 		}

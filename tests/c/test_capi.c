@@ -584,6 +584,62 @@ static int auth_ready(const tracker *t) { return strcmp(t->auth, "ready") == 0; 
 static int has_qr(const tracker *t) { return t->qr_url[0] != 0; }
 static int got_message(const tracker *t) { return t->new_messages > 0; }
 
+/* A file sent and downloaded again with the emulator's CDN redirects on:
+ * download_media fetches it from the CDN DC (decrypted and checked against
+ * the file DC's hashes) with the same bytes; with the CDN serving altered
+ * bytes the download fails and leaves no file. */
+static int same_file(const char *a, const char *b) {
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int same = fa != NULL && fb != NULL, ca, cb;
+    while (same) {
+        ca = fgetc(fa);
+        cb = fgetc(fb);
+        if (ca != cb) same = 0;
+        if (ca == EOF || cb == EOF) break;
+    }
+    if (fa) fclose(fa);
+    if (fb) fclose(fb);
+    return same;
+}
+
+static void test_cdn_download(polygram_handle c, tracker *t) {
+    char in[64], out[64];
+    FILE *f;
+    size_t i, len;
+    unsigned char *r;
+    polygram_event ev;
+    int64_t id;
+    int st;
+    sprintf(in, "/tmp/polygram-cdn-in-%ld", (long)getpid());
+    sprintf(out, "/tmp/polygram-cdn-out-%ld", (long)getpid());
+    f = fopen(in, "wb");
+    CHECK(f != NULL, "a file to send");
+    if (f == NULL) return;
+    for (i = 0; i < 300000; i++) fputc((int)((i * 2654435761u) >> 13) & 0xff, f);
+    fclose(f);
+    r = emu_cmd(&len, "{method:s args:{redirects:b}}", "cdn", 1);
+    CHECK(r != NULL, "emulator cdn {redirects: true}");
+    polygram_free(r);
+    st = call(c, t, &ev, "{method:s args:{peer:s path:s name:s}}", "send_file", "me", in, "cdn.bin");
+    CHECK(st == POLYGRAM_OK, "send_file (to download through the CDN)");
+    id = st == POLYGRAM_OK ? mp_get_int(ev.data, ev.data_len, "id", 0) : 0;
+    polygram_free(ev.data);
+    st = call(c, t, &ev, "{method:s args:{peer:s message_id:I path:s}}", "download_media", "me", id, out);
+    CHECK(st == POLYGRAM_OK && mp_get_int(ev.data, ev.data_len, "size", 0) == 300000 && same_file(in, out),
+          "download_media through the CDN: the same bytes");
+    polygram_free(ev.data);
+    remove(out);
+    r = emu_cmd(&len, "{method:s args:{redirects:b tamper:b}}", "cdn", 1, 1);
+    polygram_free(r);
+    st = call(c, t, &ev, "{method:s args:{peer:s message_id:I path:s}}", "download_media", "me", id, out);
+    CHECK(st != POLYGRAM_OK && fopen(out, "rb") == NULL, "a CDN part that fails its hash fails the download, no file left");
+    polygram_free(ev.data);
+    r = emu_cmd(&len, "{method:s args:{redirects:b tamper:b}}", "cdn", 0, 0);
+    polygram_free(r);
+    remove(in);
+    remove(out);
+}
+
 static void test_user_flows(void) {
     polygram_handle c, c2;
     tracker t, t2;
@@ -695,6 +751,7 @@ static void test_user_flows(void) {
     st = call(c, &t, &ev, "{method:s}", "is_authorized");
     CHECK(st == POLYGRAM_OK && has(ev.data, ev.data_len, "authorized"), "is_authorized");
     polygram_free(ev.data);
+    test_cdn_download(c, &t);
 
     /* Raw TL bytes in, TL bytes out. */
     CHECK(polygram_invoke(c, POLYGRAM_ENCODING_TL, get_nearest_dc, sizeof get_nearest_dc, 10, &tl, &tl_len, &err, &err_len) == POLYGRAM_OK &&

@@ -206,3 +206,19 @@ test('progressCallback: monotonic reports ending at done == total, or a clear er
   assert.ok(errors.some((e) => e.message === 'boom'));
   await assert.rejects(benC.downloadMedia('@ann_fl', blobId, { progressCallback: 'yes' }), TypeError);
 });
+
+test('through the CDN: the same bytes, and a part that fails its hash fails the download', T, async () => {
+  await emu.call('cdn', { redirects: true });
+  try {
+    const got = await benC.downloadMedia('@ann_fl', blobId);
+    assert.ok(got.equals(blob));
+    const part = await benC.downloadRange('@ann_fl', blobId, { offset: 300000, limit: 4000 });
+    assert.ok(part.equals(blob.subarray(300000, 304000)));
+    await emu.call('cdn', { redirects: true, tamper: true });
+    const file = path.join(dir, 'tampered.bin');
+    await assert.rejects(benC.downloadMedia('@ann_fl', blobId, { path: file }), /hash/);
+    assert.throws(() => readFileSync(file), /ENOENT/);
+  } finally {
+    await emu.call('cdn', { redirects: false, tamper: false });
+  }
+});

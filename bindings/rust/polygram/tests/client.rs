@@ -397,6 +397,35 @@ fn typed_errors_from_telegram() {
 }
 
 #[test]
+fn download_through_the_cdn() {
+    let emu = Emulator::start().unwrap();
+    let dir = std::env::temp_dir().join(format!("polygram-rs-cdn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    run(60, async {
+        let (a, _) = login_user(&emu, "9996627018", "Ida", "ida_rs").await;
+        let (_b, _) = login_user(&emu, "9996627019", "Ivo", "ivo_rs").await;
+        let data: Vec<u8> = (0..700_000u32)
+            .map(|i| (i.wrapping_mul(2_246_822_519) >> 11) as u8)
+            .collect();
+        let id = a
+            .send_file("@ivo_rs", SendFile::bytes(data.clone()).name("cdn.bin"))
+            .await
+            .unwrap();
+        let on = |tamper: bool| map([("redirects", Value::from(true)), ("tamper", Value::from(tamper))]);
+        emu.call("cdn", on(false)).unwrap();
+        // From the CDN DC, decrypted and checked against the file DC's hashes.
+        assert_eq!(a.download_media("@ivo_rs", id).await.unwrap(), data);
+        emu.call("cdn", on(true)).unwrap();
+        let out = dir.join("tampered.bin");
+        let e = a.download_media_to("@ivo_rs", id, &out).await.unwrap_err();
+        assert!(e.to_string().contains("hash"), "{e:?}");
+        assert!(!out.exists(), "a failed download left a file");
+        emu.call("cdn", map([("redirects", Value::from(false))])).unwrap();
+    });
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn files_round_trip() {
     let emu = Emulator::start().unwrap();
     let dir = std::env::temp_dir().join(format!("polygram-rs-{}", std::process::id()));
