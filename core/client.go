@@ -361,18 +361,33 @@ func (c *Client) InvokeRawOnDC(ctx context.Context, dc int, method string, body 
 }
 
 func (c *Client) invokeRaw(ctx context.Context, dc int, method string, body []byte) ([]byte, error) {
+	return c.invokeRawFrom(ctx, dc, method, body, nil, 0)
+}
+
+// invokeRawFrom is invokeRaw whose first attempt may already have been sent
+// (first, to DC firstDC; see Begin).
+func (c *Client) invokeRawFrom(ctx context.Context, dc int, method string, body []byte, first *conn.Pending, firstDC int) ([]byte, error) {
 	migrations, retries, keyResets := 0, 0, 0
 	for {
-		target := dc
-		if target == 0 {
-			target = c.MainDC()
-		}
-		if target != c.MainDC() {
-			if err := c.ensureAuthorized(ctx, target); err != nil {
-				return nil, err
+		var target int
+		var res []byte
+		var err error
+		if first != nil {
+			target = firstDC
+			res, err = first.Wait(ctx)
+			first = nil
+		} else {
+			target = dc
+			if target == 0 {
+				target = c.MainDC()
 			}
+			if target != c.MainDC() {
+				if err := c.ensureAuthorized(ctx, target); err != nil {
+					return nil, err
+				}
+			}
+			res, err = c.invokeOnce(ctx, target, body)
 		}
-		res, err := c.invokeOnce(ctx, target, body)
 		if err == nil {
 			return res, nil
 		}
@@ -528,6 +543,11 @@ func (c *Client) InvokeOnDC(ctx context.Context, dc int, fn tl.Function) (any, e
 	if err != nil {
 		return nil, err
 	}
+	return c.decodeResult(fn, raw)
+}
+
+// decodeResult decodes a function's result and caches what it carries.
+func (c *Client) decodeResult(fn tl.Function, raw []byte) (any, error) {
 	res, err := fn.DecodeResult(tl.NewDecoder(raw))
 	if err != nil {
 		return nil, fmt.Errorf("core: decoding the result of %s: %w", tl.Name(fn), err)

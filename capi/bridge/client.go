@@ -59,6 +59,11 @@ type job struct {
 	// enc is the encoding of the result (encTL or encMsgpack).
 	enc int
 	run func(ctx context.Context, c *Client) ([]byte, error)
+	// start, when set, is run split in two for callers that do not wait
+	// (Send, Start): start runs on the caller's goroutine and puts the
+	// request on the network when it can do so at once; the function it
+	// returns waits for the result on the request's goroutine.
+	start func(ctx context.Context, c *Client) func() ([]byte, error)
 	// after, when set, sees the outcome (login flows update the auth state).
 	after func(c *Client, err error)
 	// progress: the call asked for PROGRESS events (progress.go).
@@ -171,9 +176,10 @@ func (c *Client) Send(enc int, data []byte) (uint64, *Error) {
 		prog = &progressReporter{c: c, id: id}
 		ctx = context.WithValue(ctx, progressKey{}, prog)
 	}
+	wait := c.begin(ctx, j)
 	go func() {
 		defer c.work.Done()
-		res, err := c.runJob(ctx, j)
+		res, err := c.runJob(ctx, j, wait)
 		if err == nil && prog != nil {
 			prog.finish()
 		}
@@ -220,14 +226,35 @@ func (c *Client) finish(id uint64, enc int, res []byte, e *Error) {
 	c.q.push(Event{typ: evResult, reqID: id, enc: enc, data: res})
 }
 
-// runJob runs a job with the state bookkeeping around it.
-func (c *Client) runJob(ctx context.Context, j *job) (res []byte, err error) {
+// begin starts a job on the caller's goroutine as far as it goes without
+// waiting (job.start) and returns what remains to run; a job without a
+// start runs whole on the request's goroutine.
+func (c *Client) begin(ctx context.Context, j *job) (wait func() ([]byte, error)) {
+	if j.start == nil {
+		return func() ([]byte, error) { return j.run(ctx, c) }
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err := errorf(statusInternal, "internal fault: %v", r)
+			wait = func() ([]byte, error) { return nil, err }
+		}
+	}()
+	return j.start(ctx, c)
+}
+
+// runJob runs a job (or, with wait, the rest of one begun by begin) with
+// the state bookkeeping around it.
+func (c *Client) runJob(ctx context.Context, j *job, wait func() ([]byte, error)) (res []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = errorf(statusInternal, "internal fault: %v", r)
 		}
 	}()
-	res, err = j.run(ctx, c)
+	if wait != nil {
+		res, err = wait()
+	} else {
+		res, err = j.run(ctx, c)
+	}
 	if ctx.Err() != nil {
 		return nil, err // cancelled: says nothing about the connection
 	}
@@ -270,7 +297,7 @@ func (c *Client) Invoke(enc int, data []byte, timeout time.Duration) ([]byte, *E
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	res, err := c.runJob(ctx, j)
+	res, err := c.runJob(ctx, j, nil)
 	c.claim(id)
 	if err != nil {
 		return nil, toAPIError(ctx, err)

@@ -23,6 +23,15 @@ func prepare(enc int, data []byte) (*job, *Error) {
 		}
 		return &job{enc: encTL, run: func(ctx context.Context, c *Client) ([]byte, error) {
 			return invokeTL(ctx, c, fn)
+		}, start: func(ctx context.Context, c *Client) func() ([]byte, error) {
+			k := c.core.Begin(ctx, fn)
+			return func() ([]byte, error) {
+				res, err := k.Wait()
+				if err != nil {
+					return nil, err
+				}
+				return encodeResult(res)
+			}
 		}}, nil
 	case encMsgpack:
 		body, err := tlpack.API().ObjectFromMsgpack(nil, data)
@@ -33,16 +42,32 @@ func prepare(enc int, data []byte) (*job, *Error) {
 		if e != nil {
 			return nil, e
 		}
-		return &job{enc: encMsgpack, run: func(ctx context.Context, c *Client) ([]byte, error) {
-			res, err := invokeTL(ctx, c, fn)
-			if err != nil {
-				return nil, err
-			}
+		toMsgpack := func(res []byte) ([]byte, error) {
 			out, err := tlpack.API().ResultToMsgpack(nil, body, res)
 			if err != nil {
 				return nil, fmt.Errorf("converting the result of %s to msgpack: %w", tl.Name(fn), err)
 			}
 			return out, nil
+		}
+		return &job{enc: encMsgpack, run: func(ctx context.Context, c *Client) ([]byte, error) {
+			res, err := invokeTL(ctx, c, fn)
+			if err != nil {
+				return nil, err
+			}
+			return toMsgpack(res)
+		}, start: func(ctx context.Context, c *Client) func() ([]byte, error) {
+			k := c.core.Begin(ctx, fn)
+			return func() ([]byte, error) {
+				res, err := k.Wait()
+				if err != nil {
+					return nil, err
+				}
+				enc, err := encodeResult(res)
+				if err != nil {
+					return nil, err
+				}
+				return toMsgpack(enc)
+			}
 		}}, nil
 	case encCall:
 		return prepareCall(data)

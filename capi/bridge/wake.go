@@ -71,13 +71,14 @@ func (c *Client) Start(enc int, data []byte, timeout time.Duration) (*Call, *Err
 		return nil, e
 	}
 	k := &Call{done: make(chan struct{})}
+	var cancel context.CancelFunc = func() {}
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+	}
+	wait := c.begin(ctx, j)
 	go func() {
 		defer c.work.Done()
-		var cancel context.CancelFunc = func() {}
-		if timeout > 0 {
-			ctx, cancel = context.WithTimeout(ctx, timeout)
-		}
-		res, err := c.runJob(ctx, j)
+		res, err := c.runJob(ctx, j, wait)
 		c.claim(id)
 		k.res, k.err = res, toAPIError(ctx, err)
 		cancel()

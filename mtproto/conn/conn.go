@@ -132,8 +132,7 @@ type result struct {
 // concurrent use.
 type Conn struct {
 	cfg    Config
-	submit chan *call
-	cancel chan *call
+	broken chan brokenWrite // writes that failed outside the loop
 	closeC chan struct{}
 	doneC  chan struct{}
 	once   sync.Once
@@ -146,13 +145,28 @@ type Conn struct {
 	salt    int64
 	offset  time.Duration
 
+	// emu guards the engine (but for OpenCopy, which reads only the key),
+	// the transport and the calls awaiting answers. The caller's goroutine
+	// queues, encrypts and writes its own request under it (see Send), so a
+	// request reaches the network without waiting for the loop goroutine to
+	// be scheduled; the loop takes it for everything else it does.
+	emu     sync.Mutex
+	eng     *engine.Engine
+	codec   *transport.Codec
+	gen     int // reader generation
+	pending map[engine.ReqID]*call
+	ended   bool // the loop has shut down: no more calls
+
 	// loop-owned
-	eng      *engine.Engine
-	codec    *transport.Codec
-	gen      int // reader generation
-	pending  map[engine.ReqID]*call
 	lastRecv time.Time
 	backoff  time.Duration
+}
+
+// brokenWrite reports a write that failed on a caller's goroutine to the
+// loop, which owns reconnection.
+type brokenWrite struct {
+	gen int
+	err error
 }
 
 type packet struct {
@@ -202,7 +216,7 @@ func (c *Conn) defaults() {
 // Dial connects, makes an auth key if the config has none, and starts the
 // session. The context bounds only the first connection.
 func Dial(ctx context.Context, cfg Config) (*Conn, error) {
-	c := &Conn{cfg: cfg, submit: make(chan *call), cancel: make(chan *call), closeC: make(chan struct{}),
+	c := &Conn{cfg: cfg, broken: make(chan brokenWrite, 1), closeC: make(chan struct{}),
 		doneC: make(chan struct{}), pending: map[engine.ReqID]*call{}}
 	c.defaults()
 	c.state(Connecting)
@@ -245,6 +259,7 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	c.key, c.perm = key, perm
 	c.snapshot()
 	c.attach(codec)
+	c.state(Connected)
 	go c.loop()
 	if c.cfg.PFS {
 		if err := c.bind(ctx, perm, key, expires); err != nil {
@@ -282,23 +297,17 @@ func (c *Conn) bind(ctx context.Context, perm, temp *crypto.AuthKey, expires tim
 		e.BytesValue(enc)
 		return e.Bytes(), nil
 	}}
-	select {
-	case c.submit <- cl:
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := c.send(cl); err != nil {
+		return err
 	}
-	select {
-	case r := <-cl.done:
-		if r.err != nil {
-			return r.err
-		}
-		if d := tl.NewDecoder(r.body); !d.Bool() || d.Err() != nil {
-			return errors.New("the server did not accept the binding")
-		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	body, err := (&Pending{c: c, cl: cl}).Wait(ctx)
+	if err != nil {
+		return err
 	}
+	if d := tl.NewDecoder(body); !d.Bool() || d.Err() != nil {
+		return errors.New("the server did not accept the binding")
+	}
+	return nil
 }
 
 // PermKey returns the permanent auth key (the key in use without PFS).
@@ -428,24 +437,99 @@ func (c *Conn) Done() <-chan struct{} { return c.doneC }
 // answer. An rpc_error comes back as *RPCError. When ctx ends first the
 // request is cancelled (the server is asked to drop the answer).
 func (c *Conn) Invoke(ctx context.Context, req []byte) ([]byte, error) {
-	cl := &call{body: req, done: make(chan result, 1)}
-	select {
-	case c.submit <- cl:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-c.doneC:
-		return nil, c.closedErr()
+	p, err := c.Send(ctx, req)
+	if err != nil {
+		return nil, err
 	}
+	return p.Wait(ctx)
+}
+
+// Pending is a request that has been sent and whose answer has not been
+// taken yet.
+type Pending struct {
+	c  *Conn
+	cl *call
+}
+
+// Send queues a request and, when the connection is up, encrypts and writes
+// it on the calling goroutine before returning, so that the request is on
+// its way however long the caller takes to wait for it (a host thread of the
+// C API would otherwise have to wake another thread to send it). While the
+// connection is down the request waits in the queue and goes out on the next
+// connection. The answer is taken with Wait.
+func (c *Conn) Send(ctx context.Context, req []byte) (*Pending, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cl := &call{body: req, done: make(chan result, 1)}
+	if err := c.send(cl); err != nil {
+		return nil, err
+	}
+	return &Pending{c: c, cl: cl}, nil
+}
+
+// send queues a call with the engine and flushes it to the transport.
+func (c *Conn) send(cl *call) error {
+	c.emu.Lock()
+	defer c.emu.Unlock()
+	if c.ended {
+		return c.closedErr()
+	}
+	if cl.build != nil {
+		cl.id = c.eng.SendBuilt(cl.build, 256)
+	} else {
+		id, err := c.eng.Send(cl.body)
+		if err != nil {
+			return err
+		}
+		cl.id = id
+	}
+	c.pending[cl.id] = cl
+	if err := c.flushLocked(); err != nil {
+		// The loop reconnects; the request is resent on the new connection.
+		select {
+		case c.broken <- brokenWrite{gen: c.gen, err: err}:
+		default:
+		}
+	}
+	return nil
+}
+
+// Wait waits for the answer of a request sent with Send. An rpc_error comes
+// back as *RPCError. When ctx ends first the request is cancelled (the
+// server is asked to drop the answer). Wait may be called once.
+func (p *Pending) Wait(ctx context.Context) ([]byte, error) {
 	select {
-	case r := <-cl.done:
+	case r := <-p.cl.done:
 		return r.body, r.err
 	case <-ctx.Done():
-		select {
-		case c.cancel <- cl:
-		case <-c.doneC:
+		c := p.c
+		c.emu.Lock()
+		if c.eng.Cancel(p.cl.id) {
+			delete(c.pending, p.cl.id)
 		}
+		c.emu.Unlock()
 		return nil, ctx.Err()
 	}
+}
+
+// flushLocked writes every queued message; c.emu is held. A failed write is
+// returned for the loop to reconnect (the messages are resent then).
+func (c *Conn) flushLocked() error {
+	if c.codec == nil {
+		return nil
+	}
+	for c.eng.HasOutgoing() {
+		p, err := c.eng.Flush()
+		if err != nil {
+			c.cfg.Logger.Error("building a packet failed", "err", err)
+			return nil
+		}
+		if err := c.codec.WritePacketOwned(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *Conn) closedErr() error {
@@ -463,12 +547,12 @@ func (c *Conn) Close() error {
 	return nil
 }
 
-// attach starts reading from a new transport connection.
+// attach starts reading from a new transport connection; c.emu is held
+// (or the loop has not started).
 func (c *Conn) attach(codec *transport.Codec) {
 	c.codec = codec
 	c.gen++
 	c.lastRecv = c.cfg.Now()
-	c.state(Connected)
 }
 
 // reader reads packets and decrypts them on its own goroutine, so that a
@@ -524,33 +608,32 @@ func (c *Conn) loop() {
 		d := c.backoff/2 + time.Duration(mrand.Int64N(int64(c.backoff/2)+1))
 		reconnectTimer = time.After(d)
 	}
-	disconnect := func(cause error) {
-		if c.codec == nil {
+	// disconnect drops the transport (of generation gen, if it is still the
+	// current one) and schedules a reconnect.
+	disconnect := func(gen int, cause error) {
+		c.emu.Lock()
+		if c.codec == nil || gen != c.gen {
+			c.emu.Unlock()
 			return
 		}
 		c.cfg.Logger.Debug("connection lost", "addr", c.cfg.Addr, "err", cause)
 		c.codec.Close()
 		c.codec = nil
 		c.gen++
+		c.emu.Unlock()
 		c.state(Disconnected)
 		scheduleReconnect()
 	}
+	// flush writes what the engine has queued.
 	flush := func() {
-		if c.codec == nil {
-			return
-		}
-		for c.eng.HasOutgoing() {
-			p, err := c.eng.Flush()
-			if err != nil {
-				c.cfg.Logger.Error("building a packet failed", "err", err)
-				return
-			}
-			if err := c.codec.WritePacketOwned(p); err != nil {
-				disconnect(err)
-				return
-			}
-		}
+		c.emu.Lock()
+		gen := c.gen
+		err := c.flushLocked()
+		c.emu.Unlock()
 		ackTimer = nil
+		if err != nil {
+			disconnect(gen, err)
+		}
 	}
 	shutdown := func(err error) {
 		c.mu.Lock()
@@ -558,6 +641,8 @@ func (c *Conn) loop() {
 			c.err = err
 		}
 		c.mu.Unlock()
+		c.emu.Lock()
+		c.ended = true
 		if c.codec != nil {
 			c.codec.Close()
 		}
@@ -565,6 +650,7 @@ func (c *Conn) loop() {
 			cl.done <- result{err: err}
 			delete(c.pending, id)
 		}
+		c.emu.Unlock()
 		c.state(Closed)
 	}
 
@@ -577,24 +663,13 @@ func (c *Conn) loop() {
 			c.err = nil
 			c.mu.Unlock()
 			return
-		case cl := <-c.submit:
-			var id engine.ReqID
-			var err error
-			if cl.build != nil {
-				id = c.eng.SendBuilt(cl.build, 256)
-			} else if id, err = c.eng.Send(cl.body); err != nil {
-				cl.done <- result{err: err}
-				continue
-			}
-			cl.id = id
-			c.pending[id] = cl
-			flush()
-		case cl := <-c.cancel:
-			if c.eng.Cancel(cl.id) {
-				delete(c.pending, cl.id)
-			}
+		case b := <-c.broken:
+			disconnect(b.gen, b.err)
 		case p := <-packets:
-			if p.gen != c.gen {
+			c.emu.Lock()
+			current := p.gen == c.gen
+			c.emu.Unlock()
+			if !current {
 				continue // from a connection already replaced
 			}
 			if p.err != nil {
@@ -603,7 +678,7 @@ func (c *Conn) loop() {
 					shutdown(err)
 					return
 				}
-				disconnect(err)
+				disconnect(p.gen, err)
 				continue
 			}
 			if len(p.data) == 4 {
@@ -612,7 +687,7 @@ func (c *Conn) loop() {
 					shutdown(ErrAuthKeyNotFound)
 					return
 				}
-				disconnect(&transport.TransportError{Code: code})
+				disconnect(p.gen, &transport.TransportError{Code: code})
 				continue
 			}
 			c.lastRecv = c.cfg.Now()
@@ -621,27 +696,39 @@ func (c *Conn) loop() {
 				c.cfg.Logger.Debug("dropped a packet", "err", p.openErr)
 				continue
 			}
+			c.emu.Lock()
 			evs, err := c.eng.ReceivePlain(p.plain)
-			if err != nil {
-				c.cfg.Logger.Debug("dropped a packet", "err", err)
-			}
-			c.dispatch(evs)
+			quiet := len(evs) == 0
+			evs = c.answerLocked(evs)
 			c.snapshot()
+			var flushNow bool
 			if c.eng.HasOutgoing() {
-				if c.eng.Pending() > 0 || len(evs) == 0 {
-					flush()
+				if c.eng.Pending() > 0 || quiet {
+					flushNow = true
 				} else if ackTimer == nil {
 					ackTimer = time.After(c.cfg.AckDelay)
 				}
 			}
+			c.emu.Unlock()
+			if err != nil {
+				c.cfg.Logger.Debug("dropped a packet", "err", err)
+			}
+			c.dispatch(evs)
+			if flushNow {
+				flush()
+			}
 		case <-ackTimer:
 			flush()
 		case <-pingTick.C:
-			if c.codec == nil || c.cfg.PingInterval < 0 {
+			c.emu.Lock()
+			up := c.codec != nil
+			gen := c.gen
+			c.emu.Unlock()
+			if !up || c.cfg.PingInterval < 0 {
 				continue
 			}
 			if c.cfg.Now().Sub(c.lastRecv) > c.cfg.PingInterval+15*time.Second {
-				disconnect(errors.New("no packet from the server within the ping interval"))
+				disconnect(gen, errors.New("no packet from the server within the ping interval"))
 				continue
 			}
 			c.ping()
@@ -675,9 +762,13 @@ func (c *Conn) loop() {
 				scheduleReconnect()
 				continue
 			}
+			c.emu.Lock()
 			c.attach(codec)
-			go c.reader(codec, c.gen, packets)
+			gen := c.gen
+			go c.reader(codec, gen, packets)
 			c.eng.Reconnected()
+			c.emu.Unlock()
+			c.state(Connected)
 			flush()
 		}
 	}
@@ -699,10 +790,15 @@ func (c *Conn) ping() {
 	}
 	delay := int32((c.cfg.PingInterval + 15*time.Second) / time.Second)
 	b, _ := tl.Encode(&mt.PingDelayDisconnectRequest{PingID: id, DisconnectDelay: delay})
+	c.emu.Lock()
 	c.eng.Send(b)
+	c.emu.Unlock()
 }
 
-func (c *Conn) dispatch(evs []engine.Event) {
+// answerLocked hands results and errors to the calls waiting for them and
+// returns the other events; c.emu is held.
+func (c *Conn) answerLocked(evs []engine.Event) []engine.Event {
+	rest := evs[:0]
 	for _, ev := range evs {
 		switch e := ev.(type) {
 		case engine.Result:
@@ -715,6 +811,18 @@ func (c *Conn) dispatch(evs []engine.Event) {
 				delete(c.pending, e.Req)
 				cl.done <- result{err: &RPCError{Code: e.Code, Message: e.Message}}
 			}
+		default:
+			rest = append(rest, ev)
+		}
+	}
+	return rest
+}
+
+// dispatch runs the callbacks for updates and new sessions, without c.emu
+// (a callback may send).
+func (c *Conn) dispatch(evs []engine.Event) {
+	for _, ev := range evs {
+		switch e := ev.(type) {
 		case engine.Update:
 			if c.cfg.OnUpdate != nil {
 				c.cfg.OnUpdate(e.Body)

@@ -41,6 +41,7 @@ const (
 	opEcho  = 0x0000e000
 	opError = 0x0000e001
 	opSlow  = 0x0000e002
+	opPush  = 0x0000e003 // pushes the request back as an update, then answers
 )
 
 type testServer struct {
@@ -89,6 +90,8 @@ func startServer(t testing.TB, keys server.KeyStore) *testServer {
 			switch op {
 			case opError:
 				return engine.RPCErrorBody(420, "FLOOD_WAIT_3")
+			case opPush:
+				s.Push(body)
 			case opSlow:
 				ts.started <- tag
 				select {
@@ -502,5 +505,71 @@ func TestLargeAndSmallAnswersInterleaved(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatalf("push %d did not arrive", i)
 		}
+	}
+}
+
+// A request goes out on the caller's goroutine: while the connection's
+// goroutine is held up (here in an update handler that blocks), Send still
+// puts a request on the network, and its answer comes once the handler
+// returns.
+func TestSendWhileTheLoopIsBusy(t *testing.T) {
+	ts := startServer(t, &server.MemoryKeys{})
+	cfg := ts.config(t)
+	inHandler, hold := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	cfg.OnUpdate = func([]byte) {
+		once.Do(func() {
+			close(inHandler)
+			<-hold
+		})
+	}
+	c := dial(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	go c.Invoke(ctx, req(opPush, 1))
+	select {
+	case <-inHandler:
+	case <-ctx.Done():
+		t.Fatal("the update never reached the handler")
+	}
+	p, err := c.Send(ctx, req(opEcho, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ts.runsOf(2) == 0 {
+		if ctx.Err() != nil {
+			close(hold)
+			t.Fatal("the request did not reach the server while the connection's goroutine was busy")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(hold)
+	res, err := p.Wait(ctx)
+	if err != nil || !bytes.Equal(res, req(opEcho, 2)) {
+		t.Fatalf("Wait = %x, %v", res, err)
+	}
+}
+
+// Send on a closed connection fails with ErrClosed, and a Pending whose
+// context ends is cancelled.
+func TestSendClosedAndCancelled(t *testing.T) {
+	ts := startServer(t, &server.MemoryKeys{})
+	c := dial(t, ts.config(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	p, err := c.Send(ctx, req(opSlow, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-ts.started
+	cancel()
+	if _, err := p.Wait(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Wait after cancel = %v", err)
+	}
+	if _, err := c.Send(ctx, req(opEcho, 4)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Send with an ended context = %v", err)
+	}
+	c.Close()
+	if _, err := c.Send(context.Background(), req(opEcho, 5)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Send after Close = %v", err)
 	}
 }
