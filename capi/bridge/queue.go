@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -167,6 +168,17 @@ func (q *queue) tryPop() (ev Event, ok, done bool) {
 		return ev, false, q.closed
 	}
 	return from.pop().ev, true, false
+}
+
+// spinPop polls for the next event for up to d, yielding between looks.
+func (q *queue) spinPop(d time.Duration) (ev Event, ok, done bool) {
+	deadline := time.Now().Add(d)
+	for {
+		runtime.Gosched()
+		if ev, ok, done = q.tryPop(); ok || done || time.Now().After(deadline) {
+			return ev, ok, done
+		}
+	}
 }
 
 // size returns the number of queued events.
