@@ -388,6 +388,11 @@ class Client:
                 self._unwatch(loop, h, w[1])
         with _clients_lock:
             _clients.discard(self)
+        # The handle's own "closed" event is dropped with the rest of its
+        # tail (it may come from a reader thread, after this); report it here.
+        self.connection_state = "closed"
+        if self._handlers and self._update_loop is not None:
+            self._post_update({"type": "connection_state", "state": "closed"})
 
     @property
     def handle(self) -> int:
@@ -454,6 +459,8 @@ class Client:
             self.auth_state = m.get("state")
         elif etype == _lib.EVENT_CONNECTION_STATE:
             self.connection_state = m.get("state")
+            if self._handlers:  # for events.ConnectionState
+                self._post_update({"type": "connection_state", "state": self.connection_state})
             if self.connection_state == "closed":
                 self._wake_disconnected()
         elif etype == _lib.EVENT_LOG:

@@ -655,6 +655,36 @@ class InlineQuery(EventBuilder):
         return ev if self.filter(ev) else None
 
 
+class ConnectionState(EventBuilder):
+    """The main DC's connection changed state (what ``client.connection_state``
+    follows): ``event.state`` is ``"connecting"``, ``"connected"``,
+    ``"disconnected"`` or ``"closed"``. ``states`` narrows it, e.g.
+    ``ConnectionState("disconnected")`` for Pyrogram's ``on_disconnect``. A
+    drop the library recovers from reports ``disconnected``, ``connecting``
+    and ``connected`` in turn; updates missed meanwhile are fetched by the
+    library and arrive as usual."""
+
+    update_type = "connection_state"
+
+    def __init__(self, states: Union[str, Iterable[str], None] = None,
+                 func: Optional[Callable[[Any], Any]] = None):
+        super().__init__(None, func)
+        self.states = set([states] if isinstance(states, str) else states) if states is not None else None
+
+    class Event(EventCommon):
+        def __init__(self, client: "Client", raw: Dict[str, Any]):
+            super().__init__(client, raw)
+            self.state: str = raw.get("state", "")
+
+    def build(self, client: "Client", update: Dict[str, Any]) -> Optional[EventCommon]:
+        if update.get("type") != self.update_type:
+            return None
+        if self.states is not None and update.get("state") not in self.states:
+            return None
+        ev = self.Event(client, update)
+        return ev if self.filter(ev) else None
+
+
 class Raw(EventBuilder):
     """Every update map the library delivers (``types``: update "type" values,
     e.g. ``"raw"`` or ``"new_message"``, to narrow it). ``event.update`` is the
@@ -671,7 +701,10 @@ class Raw(EventBuilder):
             self.update: TLObject = wrap(raw.get("update", raw), client)
 
     def build(self, client: "Client", update: Dict[str, Any]) -> Optional[EventCommon]:
-        if self.types is not None and update.get("type") not in self.types:
+        if self.types is None:
+            if update.get("type") == ConnectionState.update_type:
+                return None  # not an update from Telegram: only when asked for by type
+        elif update.get("type") not in self.types:
             return None
         ev = self.Event(client, update)
         return ev if self.filter(ev) else None
@@ -719,5 +752,6 @@ def registered_events(f: Any) -> List[EventBuilder]:
 
 
 __all__ = ["EventBuilder", "EventCommon", "NewMessage", "MessageEdited", "MessageDeleted", "MessageRead", "ChatAction",
-           "UserUpdate", "Album", "CallbackQuery", "InlineQuery", "InlineBuilder", "Raw", "StopPropagation",
+           "UserUpdate", "Album", "CallbackQuery", "InlineQuery", "InlineBuilder", "Raw", "ConnectionState",
+           "StopPropagation",
            "register", "unregister", "is_handler"]

@@ -331,3 +331,34 @@ def test_a_dropped_connection_is_followed_and_the_client_stays_connected(emulato
             await c.disconnect()
         assert not c.is_connected()
     run(main())
+
+
+def test_connection_state_events_follow_a_drop_and_the_disconnect(emulator: Emulator, new_phone, run) -> None:
+    async def main() -> None:
+        phone = new_phone(2)
+        emulator.create_user(phone, "Cy")
+        c = emulator.client()
+        states: List[str] = []
+        drops: List[str] = []
+        raw_types: List[str] = []
+        c.add_event_handler(lambda e: states.append(e.state), events.ConnectionState())
+        c.add_event_handler(lambda e: drops.append(e.state), events.ConnectionState("disconnected"))
+        c.add_event_handler(lambda e: raw_types.append(e.type), events.Raw())
+        await c.start(phone=phone, code_callback=lambda: emulator.login_code(phone))
+        try:
+            emulator.drop_connections()
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+                if "disconnected" in states and states[-1] == "connected":
+                    break
+            i = states.index("disconnected")
+            assert "connected" in states[i:], states
+            assert drops and set(drops) == {"disconnected"}, drops
+            assert "connection_state" not in raw_types, "Raw() without types sees only Telegram's updates"
+            assert (await c({"_": "help.getNearestDc"})).this_dc == 2
+        finally:
+            await c.disconnect()
+        await asyncio.sleep(0.05)  # the handlers run as tasks on this loop
+        assert states[-1] == "closed", states
+    run(main())
