@@ -12,6 +12,7 @@
 #include "polygram.h"
 #include "mp.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,15 +45,46 @@ static long heap_kb(void) {
     return kb;
 }
 
+/* ctx_switches returns the voluntary context switches of all the process's
+ * threads so far (Linux; -1 elsewhere): each is a thread going to sleep, and
+ * each costs a wake-up later (docs/capi.md, "Latency"). */
+static long ctx_switches(void) {
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    long total = 0;
+    if (d == NULL) return -1;
+    while ((e = readdir(d)) != NULL) {
+        char path[300], line[256];
+        FILE *f;
+        if (e->d_name[0] == '.') continue;
+        snprintf(path, sizeof path, "/proc/self/task/%s/status", e->d_name);
+        if ((f = fopen(path, "r")) == NULL) continue;
+        while (fgets(line, sizeof line, f) != NULL) {
+            if (strncmp(line, "voluntary_ctxt_switches:", 24) == 0) total += atol(line + 24);
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return total;
+}
+
+static long sw_mark = -1;
+
+/* mark starts counting context switches for the next report. */
+static void mark(void) { sw_mark = ctx_switches(); }
+
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
 
 static void report(const char *what, double *ns, int n) {
+    long sw = ctx_switches();
     qsort(ns, (size_t)n, sizeof *ns, cmp_double);
-    printf("%-44s median %7.2f us   p90 %7.2f us   p99 %7.2f us   (%d runs)\n", what, ns[n / 2] / 1e3, ns[n * 9 / 10] / 1e3,
+    printf("%-44s median %7.2f us   p90 %7.2f us   p99 %7.2f us   (%d runs", what, ns[n / 2] / 1e3, ns[n * 9 / 10] / 1e3,
            ns[n * 99 / 100] / 1e3, n);
+    if (sw_mark >= 0 && sw >= 0) printf(", %.2f ctxsw/run", (double)(sw - sw_mark) / n);
+    printf(")\n");
 }
 
 static void drain(polygram_handle c) {
@@ -134,6 +166,7 @@ int main(int argc, char **argv) {
 
     /* The boundary alone, polygram_receive. */
     for (i = 0; i < 1000; i++) round_trip(c, POLYGRAM_ENCODING_CALL, ping.data, ping.len);
+    mark();
     for (i = 0; i < n_local; i++) {
         double t0 = now_ns();
         if (round_trip(c, POLYGRAM_ENCODING_CALL, ping.data, ping.len) != 0) ok = 0;
@@ -142,6 +175,7 @@ int main(int argc, char **argv) {
     report("ping_local: send -> receive", ns, n_local);
 
     /* The boundary alone, with a callback (another thread delivers). */
+    mark();
     for (i = 0; i < n_local; i++) {
         uint64_t id = 0;
         double t0 = now_ns();
@@ -153,6 +187,7 @@ int main(int argc, char **argv) {
     report("ping_local: send -> callback", ns, n_local);
 
     /* The blocking call. */
+    mark();
     for (i = 0; i < n_local; i++) {
         double t0 = now_ns();
         if (polygram_invoke(c, POLYGRAM_ENCODING_CALL, ping.data, ping.len, 10, &out, &out_len, NULL, NULL) != POLYGRAM_OK) ok = 0;
@@ -183,12 +218,14 @@ int main(int argc, char **argv) {
         mp_free(&b);
     }
     drain(c);
+    mark();
     for (i = 0; i < n_rpc; i++) {
         double t0 = now_ns();
         if (round_trip(c, POLYGRAM_ENCODING_TL, nearest, sizeof nearest) != 0) ok = 0;
         ns[i] = now_ns() - t0;
     }
     report("help.getNearestDc (TL): send -> receive", ns, n_rpc);
+    mark();
     for (i = 0; i < n_rpc; i++) {
         double t0 = now_ns();
         if (polygram_invoke(c, POLYGRAM_ENCODING_TL, nearest, sizeof nearest, 10, &out, &out_len, NULL, NULL) != POLYGRAM_OK) ok = 0;
@@ -217,6 +254,7 @@ int main(int argc, char **argv) {
             }
         }
         mp_free(&b);
+        mark();
         for (i = 0; cb2 != 0 && i < n_rpc; i++) {
             uint64_t id = 0;
             double t0 = now_ns();
