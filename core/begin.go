@@ -6,6 +6,7 @@ import (
 
 	"github.com/polygram/polygram/mtproto/conn"
 	"github.com/polygram/polygram/tl"
+	"github.com/polygram/polygram/tl/api"
 )
 
 // Call is a function call started with Begin: its request may already be
@@ -44,18 +45,75 @@ func (c *Client) Begin(ctx context.Context, fn tl.Function) *Call {
 	return k
 }
 
-// Wait waits for the result of a call started with Begin. It may be called
-// once.
+// Wait waits for the result of a call started with Begin. A call takes
+// Wait or Then, once.
 func (k *Call) Wait() (any, error) {
 	if k.err != nil {
 		return nil, k.err
 	}
+	var first func(context.Context) ([]byte, error)
+	if k.first != nil {
+		first = k.first.Wait
+	}
+	return k.rest(first)
+}
+
+// rest runs the call from its first attempt's outcome (nil: not sent yet).
+func (k *Call) rest(first func(context.Context) ([]byte, error)) (any, error) {
 	c, fn := k.c, k.fn
-	raw, err := c.invokeRawFrom(k.ctx, 0, tl.Name(fn), k.body, k.first, k.firstD)
+	raw, err := c.invokeRawFrom(k.ctx, 0, tl.Name(fn), k.body, first, k.firstD)
 	if err != nil {
 		return nil, err
 	}
 	return c.decodeResult(fn, raw)
+}
+
+// quickResult bounds the answers Then completes on the connection's
+// goroutine: larger ones are decoded on a goroutine of their own, so that
+// the connection goes on with other answers meanwhile.
+const quickResult = 4 << 10
+
+// Then arranges for f to receive the result of a call started with Begin,
+// instead of Wait. A small answer that needs nothing more (no users or
+// chats to cache, no updates to feed; help.getNearestDc, most Bool and
+// small object results) is decoded and handed to f on the connection's
+// goroutine as it arrives, with no goroutine in between; anything else (an
+// error the policy acts on, a larger or richer result, a call Begin could
+// not send) is finished on a new goroutine as Wait would. f must be quick
+// and must not block when the answer is quick; it runs exactly once.
+func (k *Call) Then(f func(any, error)) {
+	if k.err != nil {
+		f(nil, k.err)
+		return
+	}
+	if k.first == nil {
+		go func() { f(k.rest(nil)) }()
+		return
+	}
+	k.first.Then(k.ctx, func(body []byte, err error) {
+		if err == nil && len(body) <= quickResult {
+			if res, derr := k.fn.DecodeResult(tl.NewDecoder(body)); derr == nil && plainResult(res) {
+				f(res, nil)
+				return
+			}
+		}
+		go func() {
+			f(k.rest(func(context.Context) ([]byte, error) { return body, err }))
+		}()
+	})
+}
+
+// plainResult reports a result that carries nothing for the client's
+// caches or its updates manager.
+func plainResult(res any) bool {
+	switch x := res.(type) {
+	case api.UpdatesClass, []api.UserClass:
+		return false
+	case tl.Object:
+		users, chats := api.Entities(x)
+		return len(users) == 0 && len(chats) == 0
+	}
+	return true
 }
 
 // readyConn returns a DC's connection when it is open and initialised (a

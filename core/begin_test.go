@@ -63,3 +63,54 @@ func TestBeginAndWait(t *testing.T) {
 		t.Fatalf("after Close: %v", err)
 	}
 }
+
+// Then gets the result once, whether it is quick (help.getNearestDc,
+// handed over on the connection's goroutine), carries users (cached on a
+// goroutine of its own), needs the policy (a flood wait slept through), or
+// the client is closed.
+func TestBeginThen(t *testing.T) {
+	emu := startEmulator(t)
+	u, _ := emu.CreateUser("9996627272", "Cid", "", "")
+	c := newClient(t, emu, nil)
+	login(t, emu, c, "9996627272")
+	type outcome struct {
+		res any
+		err error
+	}
+	then := func(k *core.Call) outcome {
+		ch := make(chan outcome, 2)
+		k.Then(func(res any, err error) { ch <- outcome{res, err} })
+		select {
+		case o := <-ch:
+			select {
+			case <-ch:
+				t.Fatal("called twice")
+			case <-time.After(20 * time.Millisecond):
+			}
+			return o
+		case <-time.After(10 * time.Second):
+			t.Fatal("never called")
+		}
+		return outcome{}
+	}
+	for range 20 {
+		if o := then(c.Begin(ctx(t), &api.HelpGetNearestDCRequest{})); o.err != nil {
+			t.Fatal(o.err)
+		} else if _, ok := o.res.(*api.NearestDC); !ok {
+			t.Fatalf("result %T", o.res)
+		}
+	}
+	o := then(c.Begin(ctx(t), &api.UsersGetUsersRequest{ID: []api.InputUserClass{&api.InputUserSelf{}}}))
+	if o.err != nil || o.res.([]api.UserClass)[0].(*api.User).ID != u.ID {
+		t.Fatalf("users.getUsers: %v, %v", o.res, o.err)
+	}
+	emu.FailNext("help.getNearestDc", 1, "FLOOD_WAIT_1")
+	start := time.Now()
+	if o := then(c.Begin(ctx(t), &api.HelpGetNearestDCRequest{})); o.err != nil || time.Since(start) < time.Second {
+		t.Fatalf("flood wait: %v after %v", o.err, time.Since(start))
+	}
+	c.Close()
+	if o := then(c.Begin(ctx(t), &api.HelpGetNearestDCRequest{})); !errors.Is(o.err, core.ErrClosed) {
+		t.Fatalf("after Close: %v", o.err)
+	}
+}

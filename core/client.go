@@ -365,8 +365,8 @@ func (c *Client) invokeRaw(ctx context.Context, dc int, method string, body []by
 }
 
 // invokeRawFrom is invokeRaw whose first attempt may already have been sent
-// (first, to DC firstDC; see Begin).
-func (c *Client) invokeRawFrom(ctx context.Context, dc int, method string, body []byte, first *conn.Pending, firstDC int) ([]byte, error) {
+// (to DC firstDC; first returns its outcome; see Begin).
+func (c *Client) invokeRawFrom(ctx context.Context, dc int, method string, body []byte, first func(context.Context) ([]byte, error), firstDC int) ([]byte, error) {
 	migrations, retries, keyResets := 0, 0, 0
 	for {
 		var target int
@@ -374,7 +374,7 @@ func (c *Client) invokeRawFrom(ctx context.Context, dc int, method string, body 
 		var err error
 		if first != nil {
 			target = firstDC
-			res, err = first.Wait(ctx)
+			res, err = first(ctx)
 			first = nil
 		} else {
 			target = dc

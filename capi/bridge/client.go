@@ -60,11 +60,12 @@ type job struct {
 	// enc is the encoding of the result (encTL or encMsgpack).
 	enc int
 	run func(ctx context.Context, c *Client) ([]byte, error)
-	// start, when set, is run split in two for callers that do not wait
-	// (Send, Start): start runs on the caller's goroutine and puts the
-	// request on the network when it can do so at once; the function it
-	// returns waits for the result on the request's goroutine.
-	start func(ctx context.Context, c *Client) func() ([]byte, error)
+	// start, when set, runs the job for callers that do not wait (Send,
+	// Start) without a goroutine of its own: it puts the request on the
+	// network from the caller's goroutine when it can, and done gets the
+	// outcome once, from whichever goroutine has it (for a quick answer, the
+	// connection's).
+	start func(ctx context.Context, c *Client, done func([]byte, error))
 	// after, when set, sees the outcome (login flows update the auth state).
 	after func(c *Client, err error)
 	// progress: the call asked for PROGRESS events (progress.go).
@@ -119,8 +120,9 @@ func (c *Client) deliveryLoop() {
 	for {
 		ev, ok, done := c.q.tryPop()
 		if !ok && !done && spin.now() {
+			t0 := time.Now()
 			ev, ok, done = c.q.spinPop(deliverySpin)
-			spin.record(ok)
+			spin.record(ok, time.Since(t0))
 		}
 		if !ok {
 			var st int
@@ -142,19 +144,34 @@ func (c *Client) deliveryLoop() {
 // delivery goroutine takes such a wake-up too to see the request. The spin
 // is long enough to cover the host's wake-up, so that a ping-pong of quick
 // requests that has gone cold (both sides asleep) can become hot again.
-const deliverySpin = 50 * time.Microsecond
+const deliverySpin = 40 * time.Microsecond
 
-// spinPolicy spins while spins find events and, after a miss, on one wait
-// in 8 at random (random, so that it cannot stay out of phase with a host
-// that retries its own spin every 8th request). A client whose events come
-// far apart (network answers, updates) thus spends about 6 µs per event on
-// it: a spin on every wait takes, on a 2-vCPU machine, the vCPU the next
-// request needs (docs/capi.md, "No spinning").
-type spinPolicy struct{ missed bool }
+// quickHit is how soon an event must come during a spin for the spinning
+// to go on: answers from the network come later, and a goroutine polling
+// for them holds a vCPU the request itself needs (on a 2-vCPU machine that
+// made round trips slower, docs/capi.md, "No spinning").
+const quickHit = 10 * time.Microsecond
+
+// spinPolicy decides when the delivery goroutine spins: always while spins
+// find events quickly; once more after a late find (a host that was asleep
+// and may now be awake); after a miss, on one wait in 8 at random (random,
+// so that it cannot stay out of phase with a host that retries its own spin
+// every 8th request). A client whose events come far apart thus spends a
+// few µs per event on it.
+type spinPolicy struct{ missed, late bool }
 
 func (s *spinPolicy) now() bool { return !s.missed || rand.Uint32()%8 == 0 }
 
-func (s *spinPolicy) record(hit bool) { s.missed = !hit }
+func (s *spinPolicy) record(hit bool, took time.Duration) {
+	switch {
+	case hit && took <= quickHit:
+		s.missed, s.late = false, false
+	case hit && !s.late:
+		s.missed, s.late = false, true // one more chance
+	default:
+		s.missed, s.late = true, false
+	}
+}
 
 func (c *Client) deliverOne(ev *Event) {
 	defer func() {
@@ -207,10 +224,8 @@ func (c *Client) Send(enc int, data []byte) (uint64, *Error) {
 		prog = &progressReporter{c: c, id: id}
 		ctx = context.WithValue(ctx, progressKey{}, prog)
 	}
-	wait := c.begin(ctx, j)
-	go func() {
+	c.launch(ctx, j, func(res []byte, err error) {
 		defer c.work.Done()
-		res, err := c.runJob(ctx, j, wait)
 		if err == nil && prog != nil {
 			prog.finish()
 		}
@@ -218,7 +233,7 @@ func (c *Client) Send(enc int, data []byte) (uint64, *Error) {
 			return // cancelled or closed: its event was already queued
 		}
 		c.finish(id, j.enc, res, toAPIError(ctx, err))
-	}()
+	})
 	return id, nil
 }
 
@@ -257,35 +272,55 @@ func (c *Client) finish(id uint64, enc int, res []byte, e *Error) {
 	c.q.push(Event{typ: evResult, reqID: id, enc: enc, data: res})
 }
 
-// begin starts a job on the caller's goroutine as far as it goes without
-// waiting (job.start) and returns what remains to run; a job without a
-// start runs whole on the request's goroutine.
-func (c *Client) begin(ctx context.Context, j *job) (wait func() ([]byte, error)) {
+// launch runs a job without waiting for it and hands its outcome to done,
+// once: a job with a start runs through it (no goroutine of its own), any
+// other on a new goroutine. A panic anywhere on the way ends the job with
+// an internal fault instead of crossing into the host.
+func (c *Client) launch(ctx context.Context, j *job, done func([]byte, error)) {
 	if j.start == nil {
-		return func() ([]byte, error) { return j.run(ctx, c) }
+		go func() { done(c.runJob(ctx, j)) }()
+		return
+	}
+	var once sync.Once
+	finish := func(res []byte, err error) {
+		once.Do(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					c.log(logError, fmt.Sprint("finishing a request failed: ", r), nil)
+				}
+			}()
+			done(c.afterJob(ctx, j, res, err))
+		})
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err := errorf(statusInternal, "internal fault: %v", r)
-			wait = func() ([]byte, error) { return nil, err }
+			finish(nil, errorf(statusInternal, "internal fault: %v", r))
 		}
 	}()
-	return j.start(ctx, c)
+	j.start(ctx, c, func(res []byte, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				finish(nil, errorf(statusInternal, "internal fault: %v", r))
+			}
+		}()
+		finish(res, err)
+	})
 }
 
-// runJob runs a job (or, with wait, the rest of one begun by begin) with
-// the state bookkeeping around it.
-func (c *Client) runJob(ctx context.Context, j *job, wait func() ([]byte, error)) (res []byte, err error) {
+// runJob runs a job with the state bookkeeping around it.
+func (c *Client) runJob(ctx context.Context, j *job) (res []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = errorf(statusInternal, "internal fault: %v", r)
 		}
 	}()
-	if wait != nil {
-		res, err = wait()
-	} else {
-		res, err = j.run(ctx, c)
-	}
+	res, err = j.run(ctx, c)
+	return c.afterJob(ctx, j, res, err)
+}
+
+// afterJob is the bookkeeping after a job's outcome: the auth state after
+// an unauthorized answer, and the job's own after hook.
+func (c *Client) afterJob(ctx context.Context, j *job, res []byte, err error) ([]byte, error) {
 	if ctx.Err() != nil {
 		return nil, err // cancelled: says nothing about the connection
 	}
@@ -328,7 +363,7 @@ func (c *Client) Invoke(enc int, data []byte, timeout time.Duration) ([]byte, *E
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	res, err := c.runJob(ctx, j, nil)
+	res, err := c.runJob(ctx, j)
 	c.claim(id)
 	if err != nil {
 		return nil, toAPIError(ctx, err)

@@ -23,15 +23,14 @@ func prepare(enc int, data []byte) (*job, *Error) {
 		}
 		return &job{enc: encTL, run: func(ctx context.Context, c *Client) ([]byte, error) {
 			return invokeTL(ctx, c, fn)
-		}, start: func(ctx context.Context, c *Client) func() ([]byte, error) {
-			k := c.core.Begin(ctx, fn)
-			return func() ([]byte, error) {
-				res, err := k.Wait()
+		}, start: func(ctx context.Context, c *Client, done func([]byte, error)) {
+			c.core.Begin(ctx, fn).Then(func(res any, err error) {
 				if err != nil {
-					return nil, err
+					done(nil, err)
+					return
 				}
-				return encodeResult(res)
-			}
+				done(encodeResult(res))
+			})
 		}}, nil
 	case encMsgpack:
 		body, err := tlpack.API().ObjectFromMsgpack(nil, data)
@@ -55,19 +54,19 @@ func prepare(enc int, data []byte) (*job, *Error) {
 				return nil, err
 			}
 			return toMsgpack(res)
-		}, start: func(ctx context.Context, c *Client) func() ([]byte, error) {
-			k := c.core.Begin(ctx, fn)
-			return func() ([]byte, error) {
-				res, err := k.Wait()
+		}, start: func(ctx context.Context, c *Client, done func([]byte, error)) {
+			c.core.Begin(ctx, fn).Then(func(res any, err error) {
 				if err != nil {
-					return nil, err
+					done(nil, err)
+					return
 				}
 				enc, err := encodeResult(res)
 				if err != nil {
-					return nil, err
+					done(nil, err)
+					return
 				}
-				return toMsgpack(enc)
-			}
+				done(toMsgpack(enc))
+			})
 		}}, nil
 	case encCall:
 		return prepareCall(data)

@@ -75,10 +75,8 @@ func (c *Client) Start(enc int, data []byte, timeout time.Duration) (*Call, *Err
 	if timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 	}
-	wait := c.begin(ctx, j)
-	go func() {
+	c.launch(ctx, j, func(res []byte, err error) {
 		defer c.work.Done()
-		res, err := c.runJob(ctx, j, wait)
 		c.claim(id)
 		k.res, k.err = res, toAPIError(ctx, err)
 		cancel()
@@ -86,6 +84,6 @@ func (c *Client) Start(enc int, data []byte, timeout time.Duration) (*Call, *Err
 		if w := c.q.waker.Load(); w != nil {
 			(*w)()
 		}
-	}()
+	})
 	return k, nil
 }

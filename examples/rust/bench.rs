@@ -39,20 +39,41 @@ fn spin_on<F: Future>(f: F) -> F::Output {
     }
 }
 
+/// Voluntary context switches of all the process's threads so far (Linux;
+/// None elsewhere): each is a thread going to sleep, which a wake-up must
+/// undo (docs/capi.md, "Latency").
+fn context_switches() -> Option<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let status = std::fs::read_to_string(task.ok()?.path().join("status")).unwrap_or_default();
+        for line in status.lines() {
+            if let Some(v) = line.strip_prefix("voluntary_ctxt_switches:") {
+                total += v.trim().parse::<u64>().unwrap_or(0);
+            }
+        }
+    }
+    Some(total)
+}
+
 fn measure(name: &str, n: usize, mut f: impl FnMut()) {
     for _ in 0..n / 10 + 1 {
         f();
     }
+    let sw = context_switches();
     let mut t = Vec::with_capacity(n);
     for _ in 0..n {
         let s = Instant::now();
         f();
         t.push(s.elapsed());
     }
+    let sw = match (sw, context_switches()) {
+        (Some(a), Some(b)) => format!("   {:.2} ctxsw/run", (b - a) as f64 / n as f64),
+        _ => String::new(),
+    };
     t.sort();
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     println!(
-        "{name:<40} n={n:<6} median {:>8.2} µs   p99 {:>8.2} µs",
+        "{name:<40} n={n:<6} median {:>8.2} µs   p99 {:>8.2} µs{sw}",
         us(t[n / 2]),
         us(t[n * 99 / 100])
     );

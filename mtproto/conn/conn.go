@@ -121,6 +121,34 @@ type call struct {
 	build func(msgID int64) ([]byte, error) // bodies that embed their msg_id
 	id    engine.ReqID
 	done  chan result
+	// then, when set (Pending.Then, under c.emu), takes the result instead
+	// of done; stop ends its watch of the context.
+	then func(body []byte, err error)
+	stop func() bool
+}
+
+// settle hands a call its result; c.emu is held. A call with then is added
+// to *later, to be run once c.emu is released.
+func (cl *call) settle(r result, later *[]settled) {
+	if cl.then != nil {
+		*later = append(*later, settled{cl, r})
+		return
+	}
+	cl.done <- r
+}
+
+// settled is a result whose then callback is due.
+type settled struct {
+	cl *call
+	r  result
+}
+
+// runThens runs due then callbacks (without c.emu).
+func runThens(later []settled) {
+	for _, s := range later {
+		s.cl.stop()
+		s.cl.then(s.r.body, s.r.err)
+	}
 }
 
 type result struct {
@@ -513,6 +541,38 @@ func (p *Pending) Wait(ctx context.Context) ([]byte, error) {
 	}
 }
 
+// Then arranges for f to receive the answer of a request sent with Send,
+// instead of Wait (a Pending takes one or the other). f runs on the
+// connection's goroutine when the answer arrives (on the caller's, when it
+// has already arrived), so it must be quick and must not block; it runs
+// exactly once. When ctx ends first the request is cancelled as with Wait
+// and f gets ctx.Err().
+func (p *Pending) Then(ctx context.Context, f func(body []byte, err error)) {
+	c, cl := p.c, p.cl
+	c.emu.Lock()
+	select {
+	case r := <-cl.done: // answered already
+		c.emu.Unlock()
+		f(r.body, r.err)
+		return
+	default:
+	}
+	cl.then = f
+	cl.stop = context.AfterFunc(ctx, func() {
+		c.emu.Lock()
+		_, live := c.pending[cl.id]
+		if live {
+			c.eng.Cancel(cl.id)
+			delete(c.pending, cl.id)
+		}
+		c.emu.Unlock()
+		if live {
+			f(nil, ctx.Err())
+		}
+	})
+	c.emu.Unlock()
+}
+
 // flushLocked writes every queued message; c.emu is held. A failed write is
 // returned for the loop to reconnect (the messages are resent then).
 func (c *Conn) flushLocked() error {
@@ -646,11 +706,13 @@ func (c *Conn) loop() {
 		if c.codec != nil {
 			c.codec.Close()
 		}
+		var later []settled
 		for id, cl := range c.pending {
-			cl.done <- result{err: err}
+			cl.settle(result{err: err}, &later)
 			delete(c.pending, id)
 		}
 		c.emu.Unlock()
+		runThens(later)
 		c.state(Closed)
 	}
 
@@ -699,7 +761,8 @@ func (c *Conn) loop() {
 			c.emu.Lock()
 			evs, err := c.eng.ReceivePlain(p.plain)
 			quiet := len(evs) == 0
-			evs = c.answerLocked(evs)
+			var later []settled
+			evs = c.answerLocked(evs, &later)
 			c.snapshot()
 			var flushNow bool
 			if c.eng.HasOutgoing() {
@@ -710,6 +773,7 @@ func (c *Conn) loop() {
 				}
 			}
 			c.emu.Unlock()
+			runThens(later)
 			if err != nil {
 				c.cfg.Logger.Debug("dropped a packet", "err", err)
 			}
@@ -795,21 +859,22 @@ func (c *Conn) ping() {
 	c.emu.Unlock()
 }
 
-// answerLocked hands results and errors to the calls waiting for them and
-// returns the other events; c.emu is held.
-func (c *Conn) answerLocked(evs []engine.Event) []engine.Event {
+// answerLocked hands results and errors to the calls waiting for them
+// (those with a then callback are added to *later) and returns the other
+// events; c.emu is held.
+func (c *Conn) answerLocked(evs []engine.Event, later *[]settled) []engine.Event {
 	rest := evs[:0]
 	for _, ev := range evs {
 		switch e := ev.(type) {
 		case engine.Result:
 			if cl, ok := c.pending[e.Req]; ok {
 				delete(c.pending, e.Req)
-				cl.done <- result{body: e.Body}
+				cl.settle(result{body: e.Body}, later)
 			}
 		case engine.RPCError:
 			if cl, ok := c.pending[e.Req]; ok {
 				delete(c.pending, e.Req)
-				cl.done <- result{err: &RPCError{Code: e.Code, Message: e.Message}}
+				cl.settle(result{err: &RPCError{Code: e.Code, Message: e.Message}}, later)
 			}
 		default:
 			rest = append(rest, ev)

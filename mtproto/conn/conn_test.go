@@ -573,3 +573,82 @@ func TestSendClosedAndCancelled(t *testing.T) {
 		t.Fatalf("Send after Close = %v", err)
 	}
 }
+
+// Then hands the answer to a function once: as it arrives, at once when it
+// has arrived already, with ctx.Err() when the context ends first (the
+// request is cancelled), and with ErrClosed when the connection closes.
+func TestThen(t *testing.T) {
+	ts := startServer(t, &server.MemoryKeys{})
+	c := dial(t, ts.config(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	type outcome struct {
+		body []byte
+		err  error
+	}
+	then := func(p *Pending, ctx context.Context) chan outcome {
+		ch := make(chan outcome, 2) // room for a second call, which would fail the test
+		p.Then(ctx, func(body []byte, err error) { ch <- outcome{body, err} })
+		return ch
+	}
+	once := func(ch chan outcome) outcome {
+		select {
+		case o := <-ch:
+			select {
+			case o2 := <-ch:
+				t.Fatalf("called twice: %v, then %v", o, o2)
+			case <-time.After(50 * time.Millisecond):
+			}
+			return o
+		case <-ctx.Done():
+			t.Fatal("never called")
+		}
+		return outcome{}
+	}
+
+	p, err := c.Send(ctx, req(opEcho, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := once(then(p, ctx)); o.err != nil || !bytes.Equal(o.body, req(opEcho, 10)) {
+		t.Fatalf("answer %x, %v", o.body, o.err)
+	}
+
+	// Answered before Then: called on the spot.
+	p, _ = c.Send(ctx, req(opEcho, 11))
+	for ts.runsOf(11) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	ch := then(p, ctx)
+	if o := once(ch); o.err != nil || !bytes.Equal(o.body, req(opEcho, 11)) {
+		t.Fatalf("late Then: %x, %v", o.body, o.err)
+	}
+
+	// An error answer.
+	p, _ = c.Send(ctx, req(opError, 12))
+	var rerr *RPCError
+	if o := once(then(p, ctx)); !errors.As(o.err, &rerr) || rerr.Code != 420 {
+		t.Fatalf("error answer: %v", o.err)
+	}
+
+	// The context ends first.
+	short, stop := context.WithCancel(ctx)
+	p, _ = c.Send(short, req(opSlow, 13))
+	ch = then(p, short)
+	<-ts.started
+	stop()
+	if o := once(ch); !errors.Is(o.err, context.Canceled) {
+		t.Fatalf("cancelled: %v", o.err)
+	}
+
+	// The connection closes first.
+	p, _ = c.Send(ctx, req(opSlow, 14))
+	ch = then(p, ctx)
+	<-ts.started
+	go c.Close()
+	if o := once(ch); !errors.Is(o.err, ErrClosed) {
+		t.Fatalf("closed: %v", o.err)
+	}
+	close(ts.release)
+}
