@@ -1,6 +1,6 @@
 # Rust binding (bindings/rust, docs/rust.md): format and lint checks, then the
 # crates' tests against the emulator through build/libpolygram.so, and the
-# echo bot example. Cargo's output goes to build/cargo-target.
+# examples (echo bot, files, raw API), which assert what they print. Cargo's output goes to build/cargo-target.
 CARGO ?= cargo
 RUST_ENV = POLYGRAM_LIB_DIR=$(abspath $(BUILD)) CARGO_TARGET_DIR=$(abspath $(BUILD))/cargo-target
 
@@ -11,6 +11,8 @@ test-rust: lib
 	cd bindings/rust && $(RUST_ENV) $(CARGO) clippy --locked --all-targets -- -D warnings
 	cd bindings/rust && $(RUST_ENV) $(CARGO) test --locked
 	cd bindings/rust && $(RUST_ENV) $(CARGO) run --locked --quiet --example echo_bot
+	cd bindings/rust && $(RUST_ENV) $(CARGO) run --locked --quiet --example files
+	cd bindings/rust && $(RUST_ENV) $(CARGO) run --locked --quiet --example raw_api
 
 # Per-request overhead of the binding (median, p99) against the emulator.
 bench-rust: lib
