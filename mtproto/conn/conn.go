@@ -515,6 +515,9 @@ func (c *Conn) send(cl *call) error {
 	c.pending[cl.id] = cl
 	if err := c.flushLocked(); err != nil {
 		// The loop reconnects; the request is resent on the new connection.
+		// Closing the transport also ends its reader with an error, so the
+		// loop learns of it even when a report is already queued.
+		c.codec.Close()
 		select {
 		case c.broken <- brokenWrite{gen: c.gen, err: err}:
 		default:

@@ -652,3 +652,28 @@ func TestThen(t *testing.T) {
 	}
 	close(ts.release)
 }
+
+// A request sent the moment the transport breaks (its write fails on the
+// caller's goroutine, or the reader notices first) is resent on the next
+// connection and answered once.
+func TestSendOnABrokenTransport(t *testing.T) {
+	ts := startServer(t, &server.MemoryKeys{})
+	c := dial(t, ts.config(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for i := range 20 {
+		tag := uint32(100 + i)
+		c.emu.Lock()
+		if c.codec != nil {
+			c.codec.Close()
+		}
+		c.emu.Unlock()
+		res, err := c.Invoke(ctx, req(opEcho, tag))
+		if err != nil || !bytes.Equal(res, req(opEcho, tag)) {
+			t.Fatalf("request %d: %x, %v", i, res, err)
+		}
+		if n := ts.runsOf(tag); n != 1 {
+			t.Fatalf("request %d ran %d times", i, n)
+		}
+	}
+}
