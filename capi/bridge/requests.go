@@ -21,17 +21,7 @@ func prepare(enc int, data []byte) (*job, *Error) {
 		if e != nil {
 			return nil, e
 		}
-		return &job{enc: encTL, run: func(ctx context.Context, c *Client) ([]byte, error) {
-			return invokeTL(ctx, c, fn)
-		}, start: func(ctx context.Context, c *Client, done func([]byte, error)) {
-			c.core.Begin(ctx, fn).Then(func(res any, err error) {
-				if err != nil {
-					done(nil, err)
-					return
-				}
-				done(encodeResult(res))
-			})
-		}}, nil
+		return rawJob(encTL, fn, encodeResult), nil
 	case encMsgpack:
 		body, err := tlpack.API().ObjectFromMsgpack(nil, data)
 		if err != nil {
@@ -41,33 +31,17 @@ func prepare(enc int, data []byte) (*job, *Error) {
 		if e != nil {
 			return nil, e
 		}
-		toMsgpack := func(res []byte) ([]byte, error) {
-			out, err := tlpack.API().ResultToMsgpack(nil, body, res)
+		return rawJob(encMsgpack, fn, func(res any) ([]byte, error) {
+			enc, err := encodeResult(res)
+			if err != nil {
+				return nil, err
+			}
+			out, err := tlpack.API().ResultToMsgpack(nil, body, enc)
 			if err != nil {
 				return nil, fmt.Errorf("converting the result of %s to msgpack: %w", tl.Name(fn), err)
 			}
 			return out, nil
-		}
-		return &job{enc: encMsgpack, run: func(ctx context.Context, c *Client) ([]byte, error) {
-			res, err := invokeTL(ctx, c, fn)
-			if err != nil {
-				return nil, err
-			}
-			return toMsgpack(res)
-		}, start: func(ctx context.Context, c *Client, done func([]byte, error)) {
-			c.core.Begin(ctx, fn).Then(func(res any, err error) {
-				if err != nil {
-					done(nil, err)
-					return
-				}
-				enc, err := encodeResult(res)
-				if err != nil {
-					done(nil, err)
-					return
-				}
-				done(toMsgpack(enc))
-			})
-		}}, nil
+		}), nil
 	case encCall:
 		return prepareCall(data)
 	}
@@ -99,15 +73,27 @@ func decodeFunction(b []byte) (tl.Function, *Error) {
 	return fn, nil
 }
 
-// invokeTL calls a function through core's invoke policy (so users and
-// chats are cached and pts fed to the updates manager) and returns the
-// result re-encoded as TL.
-func invokeTL(ctx context.Context, c *Client, fn tl.Function) ([]byte, error) {
-	res, err := c.core.Invoke(ctx, fn)
-	if err != nil {
-		return nil, err
-	}
-	return encodeResult(res)
+// rawJob is the job of a raw function call: through core's invoke policy
+// (so users and chats are cached and pts fed to the updates manager), with
+// the result converted by conv. Blocking callers run it whole (run); others
+// begin it on their own goroutine and take the result where it arrives
+// (start).
+func rawJob(enc int, fn tl.Function, conv func(res any) ([]byte, error)) *job {
+	return &job{enc: enc, run: func(ctx context.Context, c *Client) ([]byte, error) {
+		res, err := c.core.Invoke(ctx, fn)
+		if err != nil {
+			return nil, err
+		}
+		return conv(res)
+	}, start: func(ctx context.Context, c *Client, done func([]byte, error)) {
+		c.core.Begin(ctx, fn).Then(func(res any, err error) {
+			if err != nil {
+				done(nil, err)
+				return
+			}
+			done(conv(res))
+		})
+	}}
 }
 
 // encodeResult encodes a decoded result back to TL: an object, a Bool, or a

@@ -534,14 +534,23 @@ func (p *Pending) Wait(ctx context.Context) ([]byte, error) {
 	case r := <-p.cl.done:
 		return r.body, r.err
 	case <-ctx.Done():
-		c := p.c
-		c.emu.Lock()
-		if c.eng.Cancel(p.cl.id) {
-			delete(c.pending, p.cl.id)
-		}
-		c.emu.Unlock()
+		p.c.cancelCall(p.cl)
 		return nil, ctx.Err()
 	}
+}
+
+// cancelCall forgets a call whose caller gave up: the engine drops it (and
+// asks the server to drop the answer) and no result will be settled for it.
+// It reports whether the call was still awaiting its answer.
+func (c *Conn) cancelCall(cl *call) bool {
+	c.emu.Lock()
+	defer c.emu.Unlock()
+	if _, live := c.pending[cl.id]; !live {
+		return false
+	}
+	c.eng.Cancel(cl.id)
+	delete(c.pending, cl.id)
+	return true
 }
 
 // Then arranges for f to receive the answer of a request sent with Send,
@@ -562,14 +571,7 @@ func (p *Pending) Then(ctx context.Context, f func(body []byte, err error)) {
 	}
 	cl.then = f
 	cl.stop = context.AfterFunc(ctx, func() {
-		c.emu.Lock()
-		_, live := c.pending[cl.id]
-		if live {
-			c.eng.Cancel(cl.id)
-			delete(c.pending, cl.id)
-		}
-		c.emu.Unlock()
-		if live {
+		if c.cancelCall(cl) {
 			f(nil, ctx.Err())
 		}
 	})
