@@ -6,6 +6,8 @@
 #   make test       every test suite (Go with -race, C, generated-code and format checks)
 #   make generate   regenerate tl/api, tl/mt and tl/rpcerr from schema/
 #   make bench      every benchmark
+#   make bench-tools build/polygram-emulator and build/gobench, for the
+#                   bindings' overhead-over-Go benchmarks (--remote, docs/bindings-latency.md)
 
 GO      ?= go
 CC      ?= gcc
@@ -15,7 +17,7 @@ LIB     := $(BUILD)/libpolygram.so
 SHARED_SCHEMA ?= ../shared/schema
 export GOFLAGS := -buildvcs=false
 
-.PHONY: check-size all lib demo demo-go test test-go test-c check-generated check-schema fmt-check vet generate bench clean
+.PHONY: check-size all lib demo demo-go test test-go test-c check-generated check-schema fmt-check vet generate bench bench-tools clean
 
 all: lib
 
@@ -135,14 +137,17 @@ $(PYENV)/.installed: bindings/python/pyproject.toml
 	$(PYENV)/bin/python -m pip install -q -e 'bindings/python[test]'
 	touch $@
 
-test-python: lib $(PYENV)/.installed
+test-python: lib $(PYENV)/.installed bench-tools
 	cd bindings/python && ../../$(PYENV)/bin/python -m pytest -q -p no:cacheprovider tests
 	cd bindings/python && POLYGRAM_PYTHON_READER=thread ../../$(PYENV)/bin/python -m pytest -q -p no:cacheprovider tests
+	@# the overhead-over-Go benchmark, one short round, so that it keeps working
+	$(PYENV)/bin/python bindings/python/bench/bench.py --remote $(BUILD) --smoke
 
 # The Node binding: npm ci from the lock file, then node's test runner.
-test-node: lib
+test-node: lib bench-tools
 	cd bindings/node && npm ci --no-audit --no-fund && npm test
 	cd bindings/node && POLYGRAM_NODE_DELIVERY=callback npm test
+	cd bindings/node && node bench/bench.mjs --remote ../../$(BUILD) --smoke
 
 # Suites added by mk/*.mk fragments (one per binding or platform), each
 # appending its target to EXTRA_TESTS.
@@ -153,6 +158,13 @@ test: fmt-check vet check-generated check-schema check-size test-go test-c test-
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The emulator as a process of its own and the Go side of the bindings'
+# overhead-over-Go benchmarks (bench.py/bench.mjs/bench.rs --remote $(BUILD)).
+bench-tools:
+	@mkdir -p $(BUILD)
+	$(GO) build -o $(BUILD)/polygram-emulator ./cmd/polygram-emulator
+	$(GO) build -o $(BUILD)/gobench ./internal/cmd/gobench
 
 clean:
 	rm -rf $(BUILD)

@@ -6,16 +6,19 @@ RUST_ENV = POLYGRAM_LIB_DIR=$(abspath $(BUILD)) CARGO_TARGET_DIR=$(abspath $(BUI
 
 .PHONY: test-rust bench-rust
 
-test-rust: lib
+test-rust: lib bench-tools
 	cd bindings/rust && $(RUST_ENV) $(CARGO) fmt --check
 	cd bindings/rust && $(RUST_ENV) $(CARGO) clippy --locked --all-targets -- -D warnings
 	cd bindings/rust && $(RUST_ENV) $(CARGO) test --locked
 	cd bindings/rust && $(RUST_ENV) $(CARGO) run --locked --quiet --example echo_bot
 	cd bindings/rust && $(RUST_ENV) $(CARGO) run --locked --quiet --example files
 	cd bindings/rust && $(RUST_ENV) $(CARGO) run --locked --quiet --example raw_api
+	cd bindings/rust && $(RUST_ENV) $(CARGO) run --locked --quiet --example bench -- --remote $(abspath $(BUILD)) --smoke
 
-# Per-request overhead of the binding (median, p99) against the emulator.
-bench-rust: lib
+# Per-request overhead of the binding (median, p99) against the emulator,
+# then against polygram-emulator in another process, alternating with Go.
+bench-rust: lib bench-tools
 	cd bindings/rust && $(RUST_ENV) $(CARGO) run --locked --release --example bench
+	cd bindings/rust && $(RUST_ENV) $(CARGO) run --locked --release --example bench -- --remote $(abspath $(BUILD))
 
 EXTRA_TESTS += test-rust

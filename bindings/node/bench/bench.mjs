@@ -8,8 +8,20 @@
 //      (polygram_stats), at 10,000 events and at the end.
 // Usage: node --expose-gc bench/bench.mjs [--quick] [--json]
 // Compare with the C figures: build/bench_capi (tests/c/bench_capi.c).
-import { Emulator, loadLibrary } from '../index.mjs';
+//
+// With --remote BUILD_DIR (after `make bench-tools`) it measures only the
+// overhead over Go itself: the emulator runs in a process of its own
+// (polygram-emulator, as Telegram's servers are never in the caller's
+// process), and rounds of gobench (core.Client.Invoke from Go) alternate with
+// rounds of the same request from Node against it (target: < 50 us median
+// over Go). --rounds N sets the rounds (3); --smoke makes it one round of
+// 50 requests (make test runs it so that it keeps working).
+import { Client, Emulator, loadLibrary } from '../index.mjs';
 import { createRequire } from 'node:module';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const native = require('../src/native.cjs');
@@ -72,6 +84,65 @@ function memory() {
   const m = process.memoryUsage();
   const g = goStats();
   return { js_heap_mb: +(m.heapUsed / 2 ** 20).toFixed(1), rss_mb: +(m.rss / 2 ** 20).toFixed(1), go_heap_mb: +(g.go_heap_alloc / 2 ** 20).toFixed(1) };
+}
+
+function argValue(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+// remote: Node against Go, the emulator in another process, alternating rounds.
+async function remote(build, n, rounds) {
+  const emuBin = path.join(build, 'polygram-emulator');
+  const gobench = path.join(build, 'gobench');
+  for (const f of [emuBin, gobench]) {
+    if (!existsSync(f)) throw new Error(`${f} is missing: run \`make bench-tools\` first`);
+  }
+  const proc = spawn(emuBin, [], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const rl = createInterface({ input: proc.stdout });
+    const line = await new Promise((resolve, reject) => {
+      rl.once('line', resolve);
+      proc.once('exit', (code) => reject(new Error(`polygram-emulator exited (${code}) before describing itself`)));
+    });
+    rl.close();
+    const info = JSON.parse(line);
+    const res = await fetch(`${info.control}/users`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: '9996620077', first_name: 'Bench' }), // DC 2, code 22222
+    });
+    if (!res.ok) throw new Error(`creating the user: ${res.status}`);
+    const client = new Client({
+      session: ':memory:', apiId: 1, apiHash: 'bench', logLevel: 'off',
+      dcs: info.dcs.map((d) => ({ id: d.id, addr: `${d.host}:${d.port}` })), publicKeys: [info.public_key_pem],
+    });
+    await client.start({ phone: '9996620077', code: '22222' });
+    const over = [];
+    console.log(`--- the emulator in another process: ${rounds} round(s) of ${n} requests, Go and Node alternating`);
+    try {
+      for (let r = 0; r < rounds; r++) {
+        const g = spawnSync(gobench, ['-emulator', line, '-n', String(n)], { encoding: 'utf8', timeout: 600000 });
+        if (g.status !== 0) throw new Error(`gobench failed: ${g.stderr || g.error}`);
+        const go = JSON.parse(g.stdout);
+        const node = await timeEach(n, () => client.invoke({ _: 'help.getNearestDc' }));
+        console.log(`go core.Invoke (gobench): median ${go.median_us.toFixed(1)} us, p90 ${go.p90_us.toFixed(1)} us, ${go.ctxsw_per_call.toFixed(2)} ctxsw/call`);
+        console.log(`node invoke help.getNearestDc: ${JSON.stringify(node)}`);
+        over.push(node.median_us - go.median_us);
+      }
+    } finally {
+      await client.disconnect();
+    }
+    const sorted = [...over].sort((a, b) => a - b);
+    console.log(`node over go, per round: ${over.map((x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`).join(', ')} us; median ${percentile(sorted, 0.5) >= 0 ? '+' : ''}${percentile(sorted, 0.5).toFixed(1)} us`);
+  } finally {
+    proc.kill('SIGTERM');
+  }
+}
+
+if (process.argv.includes('--remote')) {
+  const smoke = process.argv.includes('--smoke'); // one round of 50 (make test)
+  await remote(argValue('--remote', '../../build'), smoke ? 50 : quick ? 500 : 2000, smoke ? 1 : Number(argValue('--rounds', '3')));
+  process.exit(0);
 }
 
 const emu = await Emulator.start();

@@ -9,12 +9,18 @@
   figures and the Python overhead over them (target: < 30 us median);
 - NewMessage events per second delivered to a Python handler when the
   emulator pushes messages at a fixed rate (target: 1,000/s without
-  backlog), with the delivery latency.
+  backlog), with the delivery latency;
+- with ``--remote BUILD_DIR`` (after ``make bench-tools``), the overhead over
+  Go itself: the emulator runs in a process of its own (``polygram-emulator``,
+  as Telegram's servers are never in the caller's process), and rounds of
+  ``gobench`` (``core.Client.Invoke`` from Go) alternate with rounds of the
+  same request from Python against it (target: < 30 us median over Go).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import statistics
@@ -22,11 +28,12 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from typing import Any, Awaitable, Callable, Dict, List
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from polygram import Emulator, events, functions  # noqa: E402
+from polygram import Client, Emulator, events, functions  # noqa: E402
 from polygram import _lib  # noqa: E402
 
 
@@ -176,11 +183,85 @@ async def flood(emu: Emulator, n: int) -> None:
     await bot.disconnect()
 
 
+class RemoteEmulator:
+    """``polygram-emulator`` in a child process, with a user to log in as."""
+
+    def __init__(self, binary: str) -> None:
+        if not os.path.exists(binary):
+            raise SystemExit(f"{binary} is missing: run `make bench-tools` first")
+        self.proc = subprocess.Popen([binary], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+        self.line = self.proc.stdout.readline().strip() if self.proc.stdout else ""
+        if not self.line:
+            self.close()
+            raise SystemExit(f"{binary} printed no description")
+        self.info = json.loads(self.line)
+
+    def post(self, path: str, body: Dict[str, Any]) -> None:
+        req = urllib.request.Request(self.info["control"] + path, json.dumps(body).encode(),
+                                     {"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            r.read()
+
+    def client(self) -> Client:
+        dcs = [{"id": d["id"], "addr": f"{d['host']}:{d['port']}"} for d in self.info["dcs"]]
+        return Client(":memory:", 1, "bench", dcs=dcs, public_keys=[self.info["public_key_pem"]], log_level="off")
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
+def go_round(gobench: str, emu_line: str, n: int) -> Dict[str, float]:
+    out = subprocess.run([gobench, "-emulator", emu_line, "-n", str(n)], capture_output=True, text=True,
+                         timeout=600)
+    if out.returncode != 0:
+        raise SystemExit(f"gobench failed: {out.stderr.strip()}")
+    return json.loads(out.stdout)
+
+
+async def remote(build: str, n: int, rounds: int) -> None:
+    """Python against Go, the emulator in another process, alternating rounds."""
+    emu = RemoteEmulator(os.path.join(build, "polygram-emulator"))
+    gobench = os.path.join(build, "gobench")
+    try:
+        emu.post("/users", {"phone": "9996620077", "first_name": "Bench"})  # DC 2, code 22222
+        c = emu.client()
+        await c.start(phone="9996620077", code_callback=lambda: "22222")
+        try:
+            req = {"_": "help.getNearestDc"}
+            tl = _lib.dict_to_tl(req)
+            print(f"--- the emulator in another process: {rounds} round(s) of {n} requests, Go and Python alternating")
+            over: Dict[str, List[float]] = {"tl": [], "dict": []}
+            for r in range(rounds):
+                g = go_round(gobench, emu.line, n)
+                print(f"{'Go core.Invoke (gobench)':<46} median {g['median_us']:8.2f} us   p90 {g['p90_us']:8.2f} us"
+                      f"   ({g['n']} runs, {g['ctxsw_per_call']:.2f} ctxsw/run)")
+                py_tl = line("Python help.getNearestDc as TL bytes", await timed(n, lambda: c(tl)))
+                py_dict = line("Python help.getNearestDc as a dict", await timed(n, lambda: c(req)))
+                over["tl"].append(py_tl["median"] - g["median_us"])
+                over["dict"].append(py_dict["median"] - g["median_us"])
+            for k, v in over.items():
+                print(f"Python over Go ({k:>4}), per round: " + ", ".join(f"{x:+.1f}" for x in v)
+                      + f" us; median {statistics.median(v):+.1f} us")
+        finally:
+            await c.disconnect()
+    finally:
+        emu.close()
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--c-bench", help="path of a bench_capi build, for the same-run C figures")
+    ap.add_argument("--remote", metavar="BUILD_DIR",
+                    help="only the overhead over Go, against polygram-emulator in another process "
+                         "(BUILD_DIR holds polygram-emulator and gobench: `make bench-tools`)")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating Go/Python rounds with --remote")
+    ap.add_argument("--smoke", action="store_true", help="with --remote: one round of 50 requests (make test)")
     a = ap.parse_args()
+    if a.remote:
+        await remote(a.remote, 50 if a.smoke else 500 if a.quick else 2000, 1 if a.smoke else a.rounds)
+        return
     n_ping, n_rpc = (5000, 500) if a.quick else (20000, 2000)
     c = c_figures(a.c_bench) if a.c_bench else {}
     with Emulator() as emu:
