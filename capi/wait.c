@@ -21,6 +21,7 @@
 #include "wait.h"
 
 #include <pthread.h>
+#include <string.h>
 #include <time.h>
 
 /* Go exports (capi/main.go). They never block. */
@@ -120,6 +121,9 @@ polygram_status polygram_receive(polygram_handle client, double timeout_seconds,
     double deadline = 0;
     int first = 1;
     if (event == NULL) return POLYGRAM_ERR_INVALID_ARGUMENT;
+    /* Cleared first, so that on any status but OK event->data is NULL and a
+     * caller that frees it anyway (the previous event's pointer) is safe. */
+    memset(event, 0, sizeof *event);
     for (;;) {
         uint32_t seen = load_seq(s);
         int st = polygram_internal_receive_now(client, event);

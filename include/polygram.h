@@ -429,7 +429,8 @@ polygram_status polygram_invoke(polygram_handle client, polygram_encoding encodi
 
 /* Waits up to timeout_seconds (0: do not wait; negative: without limit) for
  * the client's next event and stores it in *event; free event->data with
- * polygram_free. Returns POLYGRAM_ERR_TIMEOUT when none came,
+ * polygram_free. *event is cleared first, so with any other status
+ * event->data is NULL. Returns POLYGRAM_ERR_TIMEOUT when none came,
  * POLYGRAM_ERR_CLOSED once a closed client has no event left, and
  * POLYGRAM_ERR_WRONG_MODE for a client created with a callback. Several
  * threads may receive from one client; each event goes to one of them.
