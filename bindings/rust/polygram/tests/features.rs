@@ -670,13 +670,14 @@ fn transfers_report_progress_to_a_callback_or_a_channel() {
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 9) as u8)
             .collect();
 
-        // Uploads report through the same path (see the album below); a
-        // 3 MB send_file with "progress" hangs in the working tree's core at
-        // the time of writing (docs/rust.md, "Gaps"), so it is sent without.
+        // An upload of 3 MB (several parts), reported to a channel.
+        let (hook, rx) = ProgressHook::channel();
         let id = a
             .send_file("@gus_pg_rs", SendFile::bytes(data.clone()).name("big.bin"))
+            .progress(hook)
             .await
             .unwrap();
+        check_reports(&rx.try_iter().collect::<Vec<_>>(), data.len() as u64);
 
         // A download, reported to a callback.
         let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
