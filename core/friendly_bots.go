@@ -186,6 +186,39 @@ func (c *Client) SendInlineResult(ctx context.Context, chat session.Peer, r *Inl
 	return sentMessageID(res, req.RandomID)
 }
 
+// EditInlineMessage edits, as a bot, a message that was sent through its
+// inline mode, named by the id its callback queries carry
+// (CallbackQuery.InlineMessageID). The bot need not be in that chat. As
+// EditMessage, text replaces the text (with o's parse mode and entities)
+// and o.Buttons the keyboard; text may be empty when only the buttons
+// change. The request goes to the DC the id names, as Telegram requires.
+func (c *Client) EditInlineMessage(ctx context.Context, id api.InputBotInlineMessageIDClass, text string, o SendOptions) error {
+	var dc int32
+	switch x := id.(type) {
+	case *api.InputBotInlineMessageID:
+		dc = x.DCID
+	case *api.InputBotInlineMessageID64:
+		dc = x.DCID
+	default:
+		return fmt.Errorf("%w: an inline message id (inputBotInlineMessageID or inputBotInlineMessageID64) is needed, got %T", ErrBadOptions, id)
+	}
+	text, ents, err := o.format(text)
+	if err != nil {
+		return err
+	}
+	req := &api.MessagesEditInlineBotMessageRequest{ID: id, NoWebpage: o.NoWebpage, Entities: ents,
+		ReplyMarkup: o.Buttons}
+	if text != "" || o.Buttons == nil {
+		req.Message.Val, req.Message.Set = text, true
+	}
+	if dc <= 0 {
+		_, err = c.Invoke(ctx, req)
+	} else {
+		_, err = c.InvokeOnDC(ctx, int(dc), req)
+	}
+	return err
+}
+
 // ButtonRef picks an inline button of a message: by Text when set, else
 // by Data when set, else by Row and Col (from 0).
 type ButtonRef struct {

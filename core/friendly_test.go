@@ -785,11 +785,95 @@ func TestInlineQueryFromAUserSentToAFriend(t *testing.T) {
 	if err != nil || click.Answer.Message != "you said like" {
 		t.Fatalf("click %+v %v", click, err)
 	}
-	if q := <-queries; q.InlineMessageID == nil || q.ChatID != 0 || q.UserID != w.bob.ID || string(q.Data) != "like" {
+	q := <-queries
+	if q.InlineMessageID == nil || q.ChatID != 0 || q.UserID != w.bob.ID || string(q.Data) != "like" {
 		t.Fatalf("bot saw %+v", q)
+	}
+	// The bot edits the message it was sent through, from outside the chat:
+	// both sides see the new text and buttons.
+	kb := core.InlineKeyboard(core.InlineRow(core.CallbackButton("Liked", []byte("liked"))))
+	if err := w.botc.EditInlineMessage(ctx(t), q.InlineMessageID, "**liked** by bob", core.SendOptions{ParseMode: "markdown", Buttons: kb}); err != nil {
+		t.Fatal(err)
+	}
+	for _, side := range [][2]int64{{w.bob.ID, w.ann.ID}, {w.ann.ID, w.bob.ID}} {
+		h, _ := w.emu.History(side[0], side[1])
+		if len(h) != 1 || h[0].Text != "liked by bob" || !h[0].HasMarkup {
+			t.Fatalf("user %d sees %+v", side[0], h)
+		}
+	}
+	if edited := fxOne(t, w.b, ann, hist[0].ID); edited.EditDate.Val == 0 || len(edited.Entities) != 1 {
+		t.Fatalf("bob's message after the edit %+v", edited)
+	}
+	if err := w.botc.EditInlineMessage(ctx(t), q.InlineMessageID, "**liked** by bob", core.SendOptions{ParseMode: "markdown"}); err == nil || !strings.Contains(err.Error(), "MESSAGE_NOT_MODIFIED") {
+		t.Fatalf("the same edit again: %v", err)
+	}
+	if err := w.a.EditInlineMessage(ctx(t), q.InlineMessageID, "not a bot", core.SendOptions{}); err == nil || !strings.Contains(err.Error(), "USER_BOT_REQUIRED") {
+		t.Fatalf("a user's edit: %v", err)
+	}
+	forged := *q.InlineMessageID.(*api.InputBotInlineMessageID)
+	forged.AccessHash++
+	if err := w.botc.EditInlineMessage(ctx(t), &forged, "forged", core.SendOptions{}); err == nil || !strings.Contains(err.Error(), "MESSAGE_ID_INVALID") {
+		t.Fatalf("a forged id: %v", err)
+	}
+	if err := w.botc.EditInlineMessage(ctx(t), nil, "no id", core.SendOptions{}); !errors.Is(err, core.ErrBadOptions) {
+		t.Fatalf("no id: %v", err)
 	}
 	if err := w.a.AnswerInlineQuery(ctx(t), 1, []core.InlineResult{core.InlineArticle{ID: ""}}, core.InlineAnswerOptions{}); !errors.Is(err, core.ErrBadOptions) {
 		t.Fatalf("bad article: %v", err)
+	}
+}
+
+// TestEditInlineMessageInASupergroup: a message sent through inline mode to
+// a supergroup the bot is not in is named by an inputBotInlineMessageID64,
+// and the bot edits it through that.
+func TestEditInlineMessageInASupergroup(t *testing.T) {
+	w := fxSetup(t)
+	queries, inline := fxBot(t, w)
+	super, err := w.emu.CreateChannel(w.ann.ID, "Inline supergroup", "", true, w.bob.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.a.GetDialogs(ctx(t), 0); err != nil {
+		t.Fatal(err)
+	}
+	chat, err := w.a.ResolveID(ctx(t), super)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.a.InlineQuery(ctx(t), fxResolve(t, w.a, "@fx_helper_bot"), chat, "owls", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-inline
+	id, err := w.a.SendInlineResult(ctx(t), chat, res, "a2", core.SendOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.b.GetDialogs(ctx(t), 0); err != nil {
+		t.Fatal(err)
+	}
+	bobChat, err := w.b.ResolveID(ctx(t), super)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.b.Click(ctx(t), bobChat, fxOne(t, w.b, bobChat, id), core.ButtonRef{}); err != nil {
+		t.Fatal(err)
+	}
+	q := <-queries
+	id64, ok := q.InlineMessageID.(*api.InputBotInlineMessageID64)
+	if !ok || q.ChatID != 0 || id64.ID != id {
+		t.Fatalf("bot saw %+v (id %#v)", q, q.InlineMessageID)
+	}
+	if err := w.botc.EditInlineMessage(ctx(t), id64, "owls, edited", core.SendOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if m := fxOne(t, w.b, bobChat, id); m.Message != "owls, edited" || m.EditDate.Val == 0 {
+		t.Fatalf("bob sees %+v", m)
+	}
+	forged := *id64
+	forged.ID++
+	if err := w.botc.EditInlineMessage(ctx(t), &forged, "x", core.SendOptions{}); err == nil || !strings.Contains(err.Error(), "MESSAGE_ID_INVALID") {
+		t.Fatalf("a forged id: %v", err)
 	}
 }
 

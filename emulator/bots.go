@@ -19,6 +19,7 @@ func init() {
 	on(needUser, messagesGetInlineBotResults)
 	on(needUser, messagesSetInlineBotResults)
 	on(needUser, messagesSendInlineBotResult)
+	on(needUser, messagesEditInlineBotMessage)
 }
 
 // botAnswerTimeout is how long a user's call waits for the bot.
@@ -107,12 +108,16 @@ func messagesGetBotCallbackAnswer(c *call, q *api.MessagesGetBotCallbackAnswerRe
 	if !hasCallback(p.markup, q.Data) {
 		return nil, errf(400, "DATA_INVALID")
 	}
-	// The bot sees the chat and message in its own box.
+	// The bot sees the chat and message in its own box, except a message
+	// sent through its inline mode, which it knows by an inline message id
+	// wherever it is (as Telegram does).
 	var botPeer int64
 	var botMsg int32
-	if k, _ := peerKind(peer); k == 'c' {
+	switch k, _ := peerKind(peer); {
+	case p.viaBot == bot.ID: // botPeer stays 0: the inline message id below
+	case k == 'c':
 		botPeer, botMsg = peer, p.id
-	} else {
+	default:
 		botMsg = p.copies[bot.ID]
 		if bm := bot.msgs[botMsg]; bm != nil {
 			botPeer = bm.peer
@@ -261,12 +266,84 @@ func messagesSendInlineBotResult(c *call, q *api.MessagesSendInlineBotResultRequ
 }
 
 // inlineMessageID names a message sent through a bot's inline mode, for
-// that bot.
-func (m *model) inlineMessageID(bot *user, p *post) *api.InputBotInlineMessageID {
-	sent := int64(p.copies[p.from])
+// that bot: in a private chat or basic group by its sender and the sender's
+// message id, in a channel or supergroup by the channel and the post's id
+// (inputBotInlineMessageID64, as Telegram does there).
+func (m *model) inlineMessageID(bot *user, p *post) api.InputBotInlineMessageIDClass {
 	if p.channel != 0 {
-		sent = int64(p.id)
+		return &api.InputBotInlineMessageID64{DCID: int32(bot.DC), OwnerID: p.channel, ID: p.id,
+			AccessHash: m.mac("inline64", bot.ID, p.channel, int64(p.id))}
 	}
-	id := p.from<<32 | sent
+	id := p.from<<32 | int64(p.copies[p.from])
 	return &api.InputBotInlineMessageID{DCID: int32(bot.DC), ID: id, AccessHash: m.mac("inline", bot.ID, id)}
+}
+
+// inlinePost finds the message an inline message id names for bot, with the
+// sender's copy (private chats and basic groups) or the channel.
+func (m *model) inlinePost(bot *user, id api.InputBotInlineMessageIDClass) (*post, *boxMsg, *channel) {
+	switch x := id.(type) {
+	case *api.InputBotInlineMessageID:
+		if x.AccessHash != m.mac("inline", bot.ID, x.ID) {
+			return nil, nil, nil
+		}
+		if from := m.users[x.ID>>32]; from != nil {
+			if bm := from.msgs[int32(x.ID&0xffffffff)]; bm != nil && bm.p.viaBot == bot.ID && !bm.p.deleted {
+				return bm.p, bm, nil
+			}
+		}
+	case *api.InputBotInlineMessageID64:
+		if x.AccessHash != m.mac("inline64", bot.ID, x.OwnerID, int64(x.ID)) {
+			return nil, nil, nil
+		}
+		if ch := m.channels[x.OwnerID]; ch != nil {
+			if p := ch.msgs[x.ID]; p != nil && p.viaBot == bot.ID && !p.deleted {
+				return p, nil, ch
+			}
+		}
+	}
+	return nil, nil, nil
+}
+
+// messagesEditInlineBotMessage: the bot a message was sent through edits
+// its text or buttons, wherever it is, without being in that chat.
+func messagesEditInlineBotMessage(c *call, q *api.MessagesEditInlineBotMessageRequest) (tl.Object, error) {
+	m := c.e.m
+	if !c.u.Bot {
+		return nil, errf(400, "USER_BOT_REQUIRED")
+	}
+	if q.Media != nil {
+		return nil, errf(400, "MEDIA_INVALID")
+	}
+	p, bm, ch := m.inlinePost(c.u, q.ID)
+	if p == nil {
+		return nil, errMsgIDInvalid
+	}
+	changed := false
+	if text, ok := q.Message.Get(); ok {
+		if err := checkText(text, p.media != nil || p.file != 0); err != nil {
+			return nil, err
+		}
+		ents, err := m.resolveEntities(c.u, q.Entities)
+		if err != nil {
+			return nil, err
+		}
+		if text != p.text || !sameEntities(ents, p.entities) {
+			p.text, p.entities = text, ents
+			changed = true
+		}
+	}
+	if q.ReplyMarkup != nil {
+		p.markup = q.ReplyMarkup
+		changed = true
+	}
+	if !changed {
+		return nil, errf(400, "MESSAGE_NOT_MODIFIED")
+	}
+	// Everyone who has the message sees the edit; the bot is not among them.
+	if ch != nil {
+		m.editChannel(c.u, ch, p, keyRef{})
+	} else {
+		m.editBox(c.u, bm, keyRef{})
+	}
+	return boolResult(true), nil
 }

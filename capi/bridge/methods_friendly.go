@@ -7,6 +7,7 @@ import (
 
 	"github.com/polygram/polygram/core"
 	"github.com/polygram/polygram/session"
+	"github.com/polygram/polygram/tl"
 	"github.com/polygram/polygram/tl/api"
 )
 
@@ -26,6 +27,7 @@ func init() {
 		"send_scheduled_now":        sendScheduledNow,
 		"delete_scheduled_messages": deleteScheduledMessages,
 		"answer_callback_query":     answerCallbackQuery,
+		"edit_inline_message":       editInlineMessage,
 		"answer_inline_query":       answerInlineQuery,
 		"inline_query":              inlineQuery,
 		"send_inline_result":        sendInlineResult,
@@ -186,6 +188,28 @@ func answerCallbackQuery(a *fields) *job {
 		CacheTime: a.seconds("cache_time", 0)}
 	return &job{run: func(ctx context.Context, c *Client) ([]byte, error) {
 		return emptyMap, c.core.AnswerCallbackQuery(ctx, id, ans)
+	}}
+}
+
+// editInlineMessage is core.EditInlineMessage: inline_message_id (the TL
+// map a callback_query event carries), text (with parse_mode/entities, may
+// be empty when buttons are given), no_webpage, buttons.
+func editInlineMessage(a *fields) *job {
+	var id api.InputBotInlineMessageIDClass
+	if v := a.value("inline_message_id"); v == nil {
+		if !a.has("inline_message_id") {
+			a.fail("%s: argument %q is required", a.what, "inline_message_id")
+		}
+	} else if o, err := tlObject(v); err != nil {
+		a.fail("%s: argument %q: %v", a.what, "inline_message_id", err)
+	} else if id, _ = o.(api.InputBotInlineMessageIDClass); id == nil {
+		a.fail("%s: argument %q must be an inputBotInlineMessageID or inputBotInlineMessageID64 map, got %s",
+			a.what, "inline_message_id", tl.Name(o))
+	}
+	text, ents := a.text("text", false)
+	o := core.SendOptions{NoWebpage: a.bool("no_webpage", false), Entities: ents, Buttons: a.markupArg("buttons")}
+	return &job{run: func(ctx context.Context, c *Client) ([]byte, error) {
+		return emptyMap, c.core.EditInlineMessage(ctx, id, text, o)
 	}}
 }
 

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -186,5 +187,84 @@ func TestBotCallbackAndInlineQueriesThroughFriendlyCalls(t *testing.T) {
 	}
 	if !kinds["callback_query"] || !kinds["inline_query"] {
 		t.Fatalf("the bot saw %v", seen)
+	}
+}
+
+func TestEditInlineMessageThroughAFriendlyCall(t *testing.T) {
+	emu := startTestEmulator(t)
+	user, _ := emu.CreateUser("9996631821", "Ina", "", "fxe_ina")
+	friend, _ := emu.CreateUser("9996631822", "Fox", "", "fxe_fox")
+	_, token, _ := emu.CreateBot("fxe_inline_bot", "Inline")
+
+	queries := make(chan map[string]any, 4)
+	var bot *Client
+	bot = newTestClient(t, emu, func(_ uint64, ev *Event) {
+		if ev.typ != evUpdate {
+			return
+		}
+		v, _ := decodeMsgpack(ev.data)
+		m := v.(map[string]any)
+		switch m["type"] {
+		case "inline_query":
+			like := kv{"_", "replyInlineMarkup", "rows", []any{kv{"_", "keyboardInlineButtonRow", "buttons", []any{
+				kv{"_", "keyboardInlineButton", "text", "Like", "type", kv{"_", "inlineButtonTypeCallback", "data", []byte("like")}}}}}}
+			bot.Send(encCall, kv{"method", "answer_inline_query", "args", kv{"query_id", m["query_id"],
+				"results", []any{kv{"id", "r1", "title", "Poll", "text", "do you like it?", "buttons", like}}}}.encode())
+		case "callback_query":
+			bot.Send(encCall, kv{"method", "answer_callback_query", "args", kv{"query_id", m["query_id"]}}.encode())
+			queries <- m
+		}
+	})
+	call(t, bot, "login", kv{"bot_token", token})
+	call(t, bot, "start_updates", nil)
+	u := newTestClient(t, emu, nil)
+	call(t, u, "login", kv{"phone", "+9996631821", "code", "33333"})
+	f := newTestClient(t, emu, nil)
+	call(t, f, "login", kv{"phone", "+9996631822", "code", "33333"})
+
+	res := call(t, u, "inline_query", kv{"bot", "@fxe_inline_bot", "peer", "@fxe_fox", "query", "poll"})
+	sent := call(t, u, "send_inline_result", kv{"peer", "@fxe_fox", "query_id", res["query_id"], "id", "r1"})
+	hist, _ := emu.History(friend.ID, user.ID)
+	if len(hist) != 1 {
+		t.Fatalf("fox got %+v (sent %v)", hist, sent)
+	}
+	call(t, f, "click", kv{"peer", "@fxe_ina", "msg_id", hist[0].ID, "data", "like"})
+	var q map[string]any
+	select {
+	case q = <-queries:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no callback query")
+	}
+	id, ok := q["inline_message_id"].(map[string]any)
+	if !ok || id["_"] != "inputBotInlineMessageID" || q["chat_id"] != nil && q["chat_id"] != int64(0) {
+		t.Fatalf("callback_query %v", q)
+	}
+
+	// The bot edits it with the id the event gave, as it came.
+	call(t, bot, "edit_inline_message", kv{"inline_message_id", id, "text", "**42** likes", "parse_mode", "markdown"})
+	for _, side := range [][2]int64{{friend.ID, user.ID}, {user.ID, friend.ID}} {
+		h, _ := emu.History(side[0], side[1])
+		if len(h) != 1 || h[0].Text != "42 likes" || len(h[0].Entities) != 1 {
+			t.Fatalf("user %d sees %+v", side[0], h)
+		}
+	}
+
+	for _, tc := range []struct {
+		args kv
+		want string
+	}{
+		{kv{"text", "x"}, `"inline_message_id" is required`},
+		{kv{"inline_message_id", kv{"_", "inputPeerSelf"}, "text", "x"}, "inputBotInlineMessageID"},
+		{kv{"inline_message_id", "nope", "text", "x"}, "inline_message_id"},
+	} {
+		_, e := bot.Invoke(encCall, kv{"method", "edit_inline_message", "args", tc.args}.encode(), 10*time.Second)
+		if e == nil || e.Status() != statusInvalidArgument || !strings.Contains(e.Error(), tc.want) {
+			t.Errorf("edit_inline_message %v: %v", tc.args, e)
+		}
+	}
+	// A user may not (the server says so, typed).
+	_, e := u.Invoke(encCall, kv{"method", "edit_inline_message", "args", kv{"inline_message_id", id, "text", "x"}}.encode(), 10*time.Second)
+	if e == nil || !strings.Contains(e.Error(), "USER_BOT_REQUIRED") {
+		t.Fatalf("a user's edit: %v", e)
 	}
 }
