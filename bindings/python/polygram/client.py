@@ -198,6 +198,12 @@ def _sync_or_coro(coro: Any) -> Any:
     return _thread_loop().run_until_complete(coro)
 
 
+def _is_inline_message_id(v: Any) -> bool:
+    """An inputBotInlineMessageID(64), as a TLObject or a dict."""
+    d = unwrap(v)
+    return isinstance(d, dict) and d.get("_") in ("inputBotInlineMessageID", "inputBotInlineMessageID64")
+
+
 def _peer(entity: Any) -> Any:
     """A peer argument for the C API from what users pass around."""
     if isinstance(entity, Message):
@@ -877,15 +883,43 @@ class Client:
             data["from_scheduled"] = True
         return Message(data, self, peer)
 
-    async def edit_message(self, entity: Peer, message: Union[int, Message], text: str, *,
+    async def edit_message(self, entity: Peer, message: Union[int, Message, str, None] = None,
+                           text: Optional[str] = None, *,
                            link_preview: bool = True, parse_mode: Optional[str] = None,
                            entities: Optional[Sequence[Any]] = None,
                            formatting_entities: Optional[Sequence[Any]] = None, buttons: Any = None) -> None:
-        """Edits a message's text (and its buttons with ``buttons=``)."""
+        """Edits a message's text (and its buttons with ``buttons=``). As in
+        Telethon, ``entity`` may be the inline message id of a callback query
+        (``event.inline_message_id``), with the text second:
+        ``edit_message(event.inline_message_id, "new text")``."""
+        if _is_inline_message_id(entity):
+            return await self.edit_inline_message(
+                entity, message if isinstance(message, str) else (text or ""), link_preview=link_preview,
+                parse_mode=parse_mode, entities=entities, formatting_entities=formatting_entities, buttons=buttons)
+        if text is None or message is None or isinstance(message, str):
+            raise TypeError("edit_message(entity, message, text): the message (an id or a Message) and the new "
+                            "text are required")
         mid = message.id if isinstance(message, Message) else message
         if entities is None:
             entities = formatting_entities
         await self._call("edit_message", peer=_peer(entity), id=mid, text=text,
+                         no_webpage=None if link_preview else True, parse_mode=parse_mode,
+                         entities=list(entities) if entities is not None else None,
+                         buttons=build_reply_markup(buttons))
+
+    async def edit_inline_message(self, inline_message_id: Any, text: str = "", *, link_preview: bool = True,
+                                  parse_mode: Optional[str] = None, entities: Optional[Sequence[Any]] = None,
+                                  formatting_entities: Optional[Sequence[Any]] = None, buttons: Any = None) -> None:
+        """As a bot, edits a message sent through its inline mode, named by the
+        id its callback queries carry (``event.inline_message_id``); the bot
+        need not be in that chat. ``text`` may be empty when only ``buttons``
+        change. ``CallbackQuery`` events' ``edit`` calls this for such messages."""
+        if not _is_inline_message_id(inline_message_id):
+            raise TypeError("inline_message_id must be the inputBotInlineMessageID(64) a callback query carries "
+                            f"(event.inline_message_id), got {type(inline_message_id).__name__}")
+        if entities is None:
+            entities = formatting_entities
+        await self._call("edit_inline_message", inline_message_id=inline_message_id, text=text or None,
                          no_webpage=None if link_preview else True, parse_mode=parse_mode,
                          entities=list(entities) if entities is not None else None,
                          buttons=build_reply_markup(buttons))

@@ -548,8 +548,14 @@ class CallbackQuery(EventBuilder):
                 return None
             return await self.client.get_messages(self.input_chat, self.message_id)
 
-        async def edit(self, text: str, **kwargs: Any) -> None:
-            """Edits the message whose button was pressed (``buttons=`` too)."""
+        async def edit(self, text: str = "", **kwargs: Any) -> None:
+            """Edits the message whose button was pressed (``buttons=`` too),
+            also one sent through the bot's inline mode (by its
+            ``inline_message_id``; ``text`` may then be empty to change only
+            the buttons)."""
+            if self.via_inline:
+                await self.client.edit_inline_message(self.inline_message_id, text, **kwargs)
+                return
             await self.client.edit_message(self.input_chat, self.message_id, text, **kwargs)
 
         async def reply(self, text: str = "", **kwargs: Any) -> Message:

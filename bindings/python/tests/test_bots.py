@@ -165,3 +165,54 @@ def test_reply_keyboard_and_a_bad_url_reach_the_core(emulator: Emulator, new_pho
             await user.disconnect()
             await bot.disconnect()
     run(main(), timeout=30)
+
+
+def test_a_message_sent_through_inline_mode_is_edited_by_its_bot(emulator: Emulator, new_phone, run) -> None:
+    async def main() -> None:
+        bot = await login_bot(emulator, "pyedit_inline_bot")
+        user = await login_user(emulator, new_phone(2), "Ola", "ola_inline")
+        friend = await login_user(emulator, new_phone(2), "Per", "per_inline")
+        seen: List[Any] = []
+
+        @bot.on(events.InlineQuery())
+        async def inline(event: Any) -> None:
+            await event.answer([event.builder.article("Vote", text="vote?", buttons=[Button.inline("Up", b"up")])])
+
+        @bot.on(events.CallbackQuery(data=b"up"))
+        async def up(event: Any) -> None:
+            seen.append((event.via_inline, event.chat_id, event.inline_message_id))
+            await event.answer()
+            await event.edit("**1** vote", parse_mode="markdown", buttons=[Button.inline("Up again", b"up")])
+
+        bot_task = asyncio.ensure_future(bot.run_until_disconnected())
+        edits: "asyncio.Queue[Any]" = asyncio.Queue()
+        friend.add_event_handler(edits.put, events.MessageEdited())
+        await friend.catch_up()
+        try:
+            results = await user.inline_query("@pyedit_inline_bot", "x")
+            sent = await results[0].click("@per_inline")
+            [theirs] = await friend.get_messages("@ola_inline", limit=1)
+            assert theirs.text == "vote?" and sent.text == "vote?"
+            await theirs.click(data=b"up")
+            ev = await asyncio.wait_for(edits.get(), 10)
+            assert ev.text == "1 vote" and ev.message.entities[0].tl_name == "messageEntityBold"
+            assert [[b.text for b in r] for r in ev.message.buttons] == [["Up again"]]
+            via_inline, chat_id, inline_id = seen[0]
+            assert via_inline and not chat_id and inline_id.tl_name == "inputBotInlineMessageID"
+
+            # Telethon's spelling: edit_message with the inline id first.
+            await bot.edit_message(inline_id, "2 votes")
+            assert (await asyncio.wait_for(edits.get(), 10)).text == "2 votes"
+            assert (await user.get_messages("@per_inline", ids=sent.id)).text == "2 votes"
+            with pytest.raises(errors.RPCError) as e:
+                await user.edit_inline_message(inline_id, "not the bot")
+            assert e.value.name == "USER_BOT_REQUIRED"
+            with pytest.raises(TypeError):
+                await bot.edit_inline_message(12345, "no id")
+            with pytest.raises(TypeError):
+                await bot.edit_message("@per_inline", None, "no message")
+        finally:
+            for c in (user, friend, bot):
+                await c.disconnect()
+            await asyncio.wait_for(bot_task, 5)
+    run(main(), timeout=40)
