@@ -402,6 +402,8 @@ export class Client extends EventEmitter {
   pingLocal<T extends Record<string, unknown>>(args?: T): Promise<T>;
   sendMessage(peer: Peer, text: string, options?: SendMessageOptions): Promise<{ id: number }>;
   editMessage(peer: Peer, id: number, text: string, options?: SendMessageOptions): Promise<{}>;
+  /** As a bot, edits a message sent through its inline mode (the id a CallbackQueryEvent carries); text may be '' when only buttons change. */
+  editInlineMessage(inlineMessageId: TLObject, text: string, options?: SendMessageOptions): Promise<{}>;
   deleteMessages(peer: Peer, ids: number | number[], options?: { revoke?: boolean }): Promise<{}>;
   forwardMessages(toPeer: Peer, ids: number | number[], fromPeer: Peer): Promise<number[]>;
   getMessages(peer: Peer, ids: number | number[]): Promise<Message[]>;

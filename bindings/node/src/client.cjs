@@ -645,6 +645,28 @@ class Client extends EventEmitter {
     return this.call('edit_message', { peer, id, text: String(text ?? ''), ...args });
   }
 
+  /**
+   * As a bot, edits a message sent through its inline mode, named by the id
+   * its callback queries carry (event.inlineMessageId); the bot need not be
+   * in that chat. text may be '' when only options.buttons change.
+   * CallbackQueryEvent.edit uses it for such messages.
+   */
+  editInlineMessage(inlineMessageId, text, options = {}) {
+    const id = inlineMessageId;
+    if (id === null || typeof id !== 'object' || !['inputBotInlineMessageID', 'inputBotInlineMessageID64'].includes(id._)) {
+      return Promise.reject(new TypeError('editInlineMessage: inlineMessageId must be the inputBotInlineMessageID(64) a callback query carries (event.inlineMessageId)'));
+    }
+    let args;
+    try {
+      args = messageOptions('editInlineMessage', options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (args.schedule !== undefined) return Promise.reject(new TypeError('editInlineMessage: schedule applies to sendMessage only'));
+    const t = String(text ?? '');
+    return this.call('edit_inline_message', { inlineMessageId: id, ...(t ? { text: t } : {}), ...args });
+  }
+
   deleteMessages(peer, ids, options = {}) {
     return this.call('delete_messages', { peer, ids: [].concat(ids), ...options });
   }

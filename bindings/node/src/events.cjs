@@ -173,8 +173,13 @@ class CallbackQueryEvent {
     const [m] = await this.client.getMessages(this.chatId, [this.messageId]);
     return m;
   }
-  /** Edits the message whose button was pressed (text and options as editMessage; {buttons} too). */
+  /**
+   * Edits the message whose button was pressed (text and options as
+   * editMessage; {buttons} too), also one sent through the bot's inline mode
+   * (by its inlineMessageId; text may then be '' to change only the buttons).
+   */
   edit(text, options) {
+    if (this.viaInline) return this.client.editInlineMessage(this.inlineMessageId, text, options);
     this._needMessage('edit');
     return this.client.editMessage(this.chatId, this.messageId, text, options);
   }

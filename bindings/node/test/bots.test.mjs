@@ -162,6 +162,16 @@ test('an inline query is answered and one result is sent to a friend', T, async 
   assert.equal(q.userId, ben.id);
   assert.equal(q.chatId, undefined);
   await assert.rejects(q.getMessage(), TypeError);
+  // The bot edits it by its inline message id, from outside the chat.
+  assert.equal(q.inlineMessageId._, 'inputBotInlineMessageID');
+  const edited = nextEvent(benC, 'MessageEdited', { chats: [ann.id] });
+  await q.edit('**liked**', { parseMode: 'markdown', buttons: [Button.inline('Unlike', 'unlike')] });
+  const ed = await edited;
+  assert.equal(ed.text, 'liked');
+  assert.equal(ed.message.entities[0]._, 'messageEntityBold');
+  assert.equal(ed.message.buttons[0][0].text, 'Unlike');
+  await assert.rejects(annC.editInlineMessage(q.inlineMessageId, 'not the bot'), (e) => e instanceof PolygramError && /USER_BOT_REQUIRED/.test(e.message));
+  await assert.rejects(botC.editInlineMessage({ _: 'inputPeerSelf' }, 'x'), TypeError);
 
   const bold = await annC.sendInlineResult('@ben_bt', res.queryId, 'a1');
   const [sent] = await annC.getMessages('@ben_bt', [bold.id]);
