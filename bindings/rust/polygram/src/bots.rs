@@ -4,7 +4,7 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::markup::Markup;
-use crate::methods::{args, opt};
+use crate::methods::{args, opt, EditOptions};
 use crate::types::{PeerRef, ResolvedPeer};
 use crate::value::{map, req_i64, Fields, Value};
 use std::time::Duration;
@@ -266,6 +266,38 @@ impl Client {
             ("cache_time", secs(a.cache_time)),
         ]);
         self.call("answer_callback_query", a).await.map(drop)
+    }
+
+    /// As a bot, edits a message sent through its inline mode, named by the
+    /// id its callback queries carry ([`crate::CallbackQuery::inline_message_id`]);
+    /// the bot need not be in that chat. `text` may be empty when only
+    /// `o.buttons` change. [`crate::CallbackQuery::edit`] calls this for such
+    /// messages.
+    pub async fn edit_inline_message(&self, inline_message_id: &Value, text: &str, o: EditOptions) -> Result<()> {
+        let kind = inline_message_id.str_of("_");
+        if kind != "inputBotInlineMessageID" && kind != "inputBotInlineMessageID64" {
+            return Err(Error::InvalidArgument(format!(
+                "edit_inline_message: the inline message id must be the inputBotInlineMessageID(64) map a callback \
+                 query carries, got {inline_message_id}"
+            )));
+        }
+        if let Some(m) = &o.buttons {
+            m.check()?;
+        }
+        let entities = if o.entities.is_empty() {
+            Value::Nil
+        } else {
+            Value::Array(o.entities)
+        };
+        let a = args([
+            ("inline_message_id", inline_message_id.clone()),
+            ("text", if text.is_empty() { Value::Nil } else { Value::from(text) }),
+            ("parse_mode", opt(o.parse_mode)),
+            ("entities", entities),
+            ("no_webpage", Value::from(o.no_webpage)),
+            ("buttons", o.buttons.as_ref().map_or(Value::Nil, Markup::to_value)),
+        ]);
+        self.call("edit_inline_message", a).await.map(drop)
     }
 
     /// Answers an inline query by id with articles (bots; see [`crate::InlineQuery::answer`]).

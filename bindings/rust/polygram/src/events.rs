@@ -3,6 +3,7 @@
 use crate::bots::{CallbackAnswer, InlineAnswerOptions, InlineArticle};
 use crate::client::{lock, Client};
 use crate::error::Result;
+use crate::methods::EditOptions;
 use crate::types::{Message, QrCode};
 use crate::value::{Fields, Value};
 use futures_core::Stream;
@@ -496,6 +497,17 @@ impl CallbackQuery {
     /// `q.answer(&bot, CallbackAnswer::text("done")).await?`.
     pub async fn answer(&self, client: &Client, answer: CallbackAnswer) -> Result<()> {
         client.answer_callback_query(self.query_id, answer).await
+    }
+
+    /// Edits the message whose button was pressed through `client` (the
+    /// bot's): text, formatting and buttons as [`Client::edit_message_with`];
+    /// a message sent through inline mode by its inline message id
+    /// ([`Client::edit_inline_message`]).
+    pub async fn edit(&self, client: &Client, text: &str, o: EditOptions) -> Result<()> {
+        match &self.inline_message_id {
+            Some(id) => client.edit_inline_message(id, text, o).await,
+            None => client.edit_message_with(self.chat_id, self.msg_id, text, o).await,
+        }
     }
 }
 

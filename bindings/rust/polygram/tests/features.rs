@@ -136,6 +136,86 @@ fn bot_answers_start_with_an_inline_keyboard_and_a_click_gets_the_callback_answe
 }
 
 #[test]
+fn a_message_sent_through_inline_mode_is_edited_by_its_bot() {
+    let emu = Emulator::start().unwrap();
+    run(40, async {
+        let (bot, _) = login_bot(&emu, "edin_rs_bot").await;
+        let bot = Arc::new(bot);
+        let mut inbox = bot.events_filtered(Filter::kinds([EventKind::InlineQuery, EventKind::CallbackQuery]));
+        bot.start_updates(false).await.unwrap();
+        let worker = {
+            let bot = bot.clone();
+            thread::spawn(move || {
+                pollster::block_on(async move {
+                    while let Some(ev) = inbox.next().await {
+                        match ev {
+                            Event::InlineQuery(q) => {
+                                let article = InlineArticle {
+                                    buttons: Some(Markup::inline([[Button::callback("Up", "up")]])),
+                                    ..InlineArticle::new("v", "Vote", "vote?")
+                                };
+                                q.answer(&bot, vec![article], InlineAnswerOptions::default())
+                                    .await
+                                    .unwrap();
+                            }
+                            Event::CallbackQuery(q) => {
+                                q.answer(&bot, CallbackAnswer::default()).await.unwrap();
+                                let o = EditOptions {
+                                    parse_mode: Some("markdown".into()),
+                                    buttons: Some(Markup::inline([[Button::callback("Up again", "up")]])),
+                                    ..Default::default()
+                                };
+                                q.edit(&bot, "**1** vote", o).await.unwrap();
+                                return Some(q);
+                            }
+                            _ => {}
+                        }
+                    }
+                    None
+                })
+            })
+        };
+        let (user, _) = login_user(&emu, "9996621211", "Ola", "ola_rs").await;
+        let (friend, _) = login_user(&emu, "9996621212", "Per", "per_rs").await;
+        let res = user.inline_query("@edin_rs_bot", "@per_rs", "x", "").await.unwrap();
+        let id = user.send_inline_result("@per_rs", &res, "v", None).await.unwrap();
+        let theirs = friend
+            .get_history("@ola_rs", polygram::HistoryOptions::default())
+            .await
+            .unwrap()[0]
+            .id;
+        friend
+            .click("@ola_rs", theirs, ButtonRef::Data(b"up".to_vec()))
+            .await
+            .unwrap();
+        let q = worker.join().unwrap().expect("a callback query");
+        assert_eq!(q.chat_id, 0);
+        let inline_id = q.inline_message_id.clone().expect("an inline message id");
+        assert_eq!(inline_id["_"].as_str(), Some("inputBotInlineMessageID"));
+        // The bot's edit has returned: both sides have the new text.
+        let seen = user.get_messages("@per_rs", &[id]).await.unwrap().remove(0);
+        assert_eq!(seen.text, "1 vote");
+        assert_eq!(seen.raw["entities"][0]["_"].as_str(), Some("messageEntityBold"));
+
+        // Only the buttons; then errors: a user may not, a wrong id is refused here.
+        let only_buttons = EditOptions {
+            buttons: Some(Markup::inline([[Button::callback("Closed", "closed")]])),
+            ..Default::default()
+        };
+        bot.edit_inline_message(&inline_id, "", only_buttons).await.unwrap();
+        match user.edit_inline_message(&inline_id, "x", EditOptions::default()).await {
+            Err(Error::Rpc { name, .. }) => assert_eq!(name, "USER_BOT_REQUIRED"),
+            other => panic!("a user's edit: {other:?}"),
+        }
+        assert!(matches!(
+            bot.edit_inline_message(&tl("inputPeerSelf", []), "x", EditOptions::default())
+                .await,
+            Err(Error::InvalidArgument(_))
+        ));
+    });
+}
+
+#[test]
 fn inline_query_answered_by_the_bot_and_its_result_sent_by_the_user() {
     let emu = Emulator::start().unwrap();
     run(40, async {
