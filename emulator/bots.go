@@ -318,26 +318,8 @@ func messagesEditInlineBotMessage(c *call, q *api.MessagesEditInlineBotMessageRe
 	if p == nil {
 		return nil, errMsgIDInvalid
 	}
-	changed := false
-	if text, ok := q.Message.Get(); ok {
-		if err := checkText(text, p.media != nil || p.file != 0); err != nil {
-			return nil, err
-		}
-		ents, err := m.resolveEntities(c.u, q.Entities)
-		if err != nil {
-			return nil, err
-		}
-		if text != p.text || !sameEntities(ents, p.entities) {
-			p.text, p.entities = text, ents
-			changed = true
-		}
-	}
-	if q.ReplyMarkup != nil {
-		p.markup = q.ReplyMarkup
-		changed = true
-	}
-	if !changed {
-		return nil, errf(400, "MESSAGE_NOT_MODIFIED")
+	if err := m.applyEdit(c.u, p, q.Message, q.Entities, q.ReplyMarkup); err != nil {
+		return nil, err
 	}
 	// Everyone who has the message sees the edit; the bot is not among them.
 	if ch != nil {

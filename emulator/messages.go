@@ -146,31 +146,40 @@ func messagesEditMessage(c *call, q *api.MessagesEditMessageRequest) (tl.Object,
 	if p.from != c.u.ID && !(ch != nil && ch.Broadcast && ch.can(c.u.ID, rightEdit)) {
 		return nil, errf(403, "MESSAGE_AUTHOR_REQUIRED")
 	}
+	if err := m.applyEdit(c.u, p, q.Message, q.Entities, q.ReplyMarkup); err != nil {
+		return nil, err
+	}
+	if ch != nil {
+		return m.editChannel(c.u, ch, p, c.ks.ref), nil
+	}
+	return m.editBox(c.u, bm, c.ks.ref), nil
+}
+
+// applyEdit changes a post's text (with entities, resolved for u) and
+// buttons as an edit asks: MESSAGE_NOT_MODIFIED when nothing changes.
+func (m *model) applyEdit(u *user, p *post, message tl.Opt[string], entities []api.MessageEntityClass, markup api.ReplyMarkupClass) error {
 	changed := false
-	if text, ok := q.Message.Get(); ok {
+	if text, ok := message.Get(); ok {
 		if err := checkText(text, p.media != nil || p.file != 0); err != nil {
-			return nil, err
+			return err
 		}
-		ents, err := m.resolveEntities(c.u, q.Entities)
+		ents, err := m.resolveEntities(u, entities)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if text != p.text || !sameEntities(ents, p.entities) {
 			p.text, p.entities = text, ents
 			changed = true
 		}
 	}
-	if q.ReplyMarkup != nil {
-		p.markup = q.ReplyMarkup
+	if markup != nil {
+		p.markup = markup
 		changed = true
 	}
 	if !changed {
-		return nil, errf(400, "MESSAGE_NOT_MODIFIED")
+		return errf(400, "MESSAGE_NOT_MODIFIED")
 	}
-	if ch != nil {
-		return m.editChannel(c.u, ch, p, c.ks.ref), nil
-	}
-	return m.editBox(c.u, bm, c.ks.ref), nil
+	return nil
 }
 
 func sameEntities(a, b []api.MessageEntityClass) bool {

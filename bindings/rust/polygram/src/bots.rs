@@ -4,7 +4,7 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::markup::Markup;
-use crate::methods::{args, opt, EditOptions};
+use crate::methods::{args, formatting, opt, EditOptions};
 use crate::types::{PeerRef, ResolvedPeer};
 use crate::value::{map, req_i64, Fields, Value};
 use std::time::Duration;
@@ -281,21 +281,14 @@ impl Client {
                  query carries, got {inline_message_id}"
             )));
         }
-        if let Some(m) = &o.buttons {
-            m.check()?;
-        }
-        let entities = if o.entities.is_empty() {
-            Value::Nil
-        } else {
-            Value::Array(o.entities)
-        };
+        let (entities, buttons) = formatting(o.entities, &o.buttons)?;
         let a = args([
             ("inline_message_id", inline_message_id.clone()),
             ("text", if text.is_empty() { Value::Nil } else { Value::from(text) }),
             ("parse_mode", opt(o.parse_mode)),
             ("entities", entities),
             ("no_webpage", Value::from(o.no_webpage)),
-            ("buttons", o.buttons.as_ref().map_or(Value::Nil, Markup::to_value)),
+            ("buttons", buttons),
         ]);
         self.call("edit_inline_message", a).await.map(drop)
     }

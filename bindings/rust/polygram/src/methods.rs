@@ -23,6 +23,20 @@ pub(crate) fn opt<T: Into<Value>>(v: Option<T>) -> Value {
     v.map_or(Value::Nil, Into::into)
 }
 
+/// The `entities` and `buttons` arguments of a message call, the buttons
+/// checked first (nil when there are none).
+pub(crate) fn formatting(entities: Vec<Value>, buttons: &Option<Markup>) -> Result<(Value, Value)> {
+    if let Some(m) = buttons {
+        m.check()?;
+    }
+    let entities = if entities.is_empty() {
+        Value::Nil
+    } else {
+        Value::Array(entities)
+    };
+    Ok((entities, buttons.as_ref().map_or(Value::Nil, Markup::to_value)))
+}
+
 pub(crate) fn messages(v: &Value) -> Vec<Message> {
     v.list_of("messages").into_iter().map(Message::from_tl).collect()
 }
@@ -202,14 +216,7 @@ impl Client {
 
     /// Sends a text message with options; returns its id.
     pub async fn send_message_with(&self, peer: impl Into<PeerRef>, text: &str, o: SendOptions) -> Result<i32> {
-        if let Some(m) = &o.buttons {
-            m.check()?;
-        }
-        let entities = if o.entities.is_empty() {
-            Value::Nil
-        } else {
-            Value::Array(o.entities)
-        };
+        let (entities, buttons) = formatting(o.entities, &o.buttons)?;
         let v = self
             .call(
                 "send_message",
@@ -221,7 +228,7 @@ impl Client {
                     ("no_webpage", Value::from(o.no_webpage)),
                     ("parse_mode", opt(o.parse_mode)),
                     ("entities", entities),
-                    ("buttons", o.buttons.as_ref().map_or(Value::Nil, Markup::to_value)),
+                    ("buttons", buttons),
                     ("schedule", opt(o.schedule)),
                 ]),
             )
@@ -236,14 +243,7 @@ impl Client {
 
     /// Edits a message's text, formatting and buttons.
     pub async fn edit_message_with(&self, peer: impl Into<PeerRef>, id: i32, text: &str, o: EditOptions) -> Result<()> {
-        if let Some(m) = &o.buttons {
-            m.check()?;
-        }
-        let entities = if o.entities.is_empty() {
-            Value::Nil
-        } else {
-            Value::Array(o.entities)
-        };
+        let (entities, buttons) = formatting(o.entities, &o.buttons)?;
         let a = args([
             ("peer", peer.into().to_value()),
             ("id", Value::from(id)),
@@ -251,7 +251,7 @@ impl Client {
             ("parse_mode", opt(o.parse_mode)),
             ("entities", entities),
             ("no_webpage", Value::from(o.no_webpage)),
-            ("buttons", o.buttons.as_ref().map_or(Value::Nil, Markup::to_value)),
+            ("buttons", buttons),
         ]);
         self.call("edit_message", a).await.map(drop)
     }
