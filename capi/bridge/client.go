@@ -453,8 +453,14 @@ func (c *Client) Receive(timeout time.Duration) (Event, *Error) {
 		c.q.closeNote()
 		return ev, errorf(statusClosed, "client %d is closed and has no event left", c.h)
 	}
+	if timeout <= 0 {
+		return ev, errNoEvent // every drain of an event loop ends here: no formatting
+	}
 	return ev, errorf(statusTimeout, "no event within %v", timeout)
 }
+
+// errNoEvent is Receive(0)'s answer when nothing is queued (never modified).
+var errNoEvent = errorf(statusTimeout, "no event queued")
 
 // setAuth reports an auth state change (extra adds keys to the event).
 func (c *Client) setAuth(state string, extra kv) {
