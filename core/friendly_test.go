@@ -823,6 +823,20 @@ func TestInlineQueryFromAUserSentToAFriend(t *testing.T) {
 	}
 }
 
+// fxChat resolves a chat c was added to by its marked id (its dialogs
+// fetched first, so that the access hash is known).
+func fxChat(t *testing.T, c *core.Client, marked int64) session.Peer {
+	t.Helper()
+	if _, err := c.GetDialogs(ctx(t), 0); err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.ResolveID(ctx(t), marked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // TestEditInlineMessageInASupergroup: a message sent through inline mode to
 // a supergroup the bot is not in is named by an inputBotInlineMessageID64,
 // and the bot edits it through that.
@@ -833,13 +847,7 @@ func TestEditInlineMessageInASupergroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.a.GetDialogs(ctx(t), 0); err != nil {
-		t.Fatal(err)
-	}
-	chat, err := w.a.ResolveID(ctx(t), super)
-	if err != nil {
-		t.Fatal(err)
-	}
+	chat := fxChat(t, w.a, super)
 	res, err := w.a.InlineQuery(ctx(t), fxResolve(t, w.a, "@fx_helper_bot"), chat, "owls", "")
 	if err != nil {
 		t.Fatal(err)
@@ -849,13 +857,7 @@ func TestEditInlineMessageInASupergroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.b.GetDialogs(ctx(t), 0); err != nil {
-		t.Fatal(err)
-	}
-	bobChat, err := w.b.ResolveID(ctx(t), super)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bobChat := fxChat(t, w.b, super)
 	if _, err := w.b.Click(ctx(t), bobChat, fxOne(t, w.b, bobChat, id), core.ButtonRef{}); err != nil {
 		t.Fatal(err)
 	}

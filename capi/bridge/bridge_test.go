@@ -556,6 +556,16 @@ func drain(c *Client) []Event {
 	}
 }
 
+// updateMap decodes an UPDATE event's map (ok false for other events).
+func updateMap(ev *Event) (map[string]any, bool) {
+	if ev.typ != evUpdate {
+		return nil, false
+	}
+	v, _ := decodeMsgpack(ev.data)
+	m, ok := v.(map[string]any)
+	return m, ok
+}
+
 func call(t testing.TB, c *Client, method string, args kv) map[string]any {
 	t.Helper()
 	res, e := c.Invoke(encCall, kv{"method", method, "args", args}.encode(), 20*time.Second)
@@ -600,11 +610,10 @@ func TestUserAndBotTalkThroughFriendlyCalls(t *testing.T) {
 	var botSaw []string
 	var bot *Client
 	bot = newTestClient(t, emu, func(_ uint64, ev *Event) {
-		if ev.typ != evUpdate {
+		m, ok := updateMap(ev)
+		if !ok {
 			return
 		}
-		v, _ := decodeMsgpack(ev.data)
-		m := v.(map[string]any)
 		if m["type"] != "new_message" || m["out"] == true {
 			return
 		}

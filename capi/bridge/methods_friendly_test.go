@@ -110,11 +110,10 @@ func TestBotCallbackAndInlineQueriesThroughFriendlyCalls(t *testing.T) {
 	var seen []string
 	var bot *Client
 	bot = newTestClient(t, emu, func(_ uint64, ev *Event) {
-		if ev.typ != evUpdate {
+		m, ok := updateMap(ev)
+		if !ok {
 			return
 		}
-		v, _ := decodeMsgpack(ev.data)
-		m := v.(map[string]any)
 		mu.Lock()
 		seen = append(seen, fmt.Sprint(m["type"]))
 		mu.Unlock()
@@ -199,11 +198,10 @@ func TestEditInlineMessageThroughAFriendlyCall(t *testing.T) {
 	queries := make(chan map[string]any, 4)
 	var bot *Client
 	bot = newTestClient(t, emu, func(_ uint64, ev *Event) {
-		if ev.typ != evUpdate {
+		m, ok := updateMap(ev)
+		if !ok {
 			return
 		}
-		v, _ := decodeMsgpack(ev.data)
-		m := v.(map[string]any)
 		switch m["type"] {
 		case "inline_query":
 			like := kv{"_", "replyInlineMarkup", "rows", []any{kv{"_", "keyboardInlineButtonRow", "buttons", []any{

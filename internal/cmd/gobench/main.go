@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/polygram/polygram/core"
+	"github.com/polygram/polygram/emulator"
 	"github.com/polygram/polygram/internal/latency"
 	"github.com/polygram/polygram/mtproto/crypto"
 	"github.com/polygram/polygram/session"
@@ -44,16 +45,6 @@ type result struct {
 	P90US        float64 `json:"p90_us"`
 	P99US        float64 `json:"p99_us"`
 	CtxswPerCall float64 `json:"ctxsw_per_call"`
-}
-
-// emulatorInfo is the part of polygram-emulator's JSON line gobench needs.
-type emulatorInfo struct {
-	DCs []struct {
-		ID   int    `json:"id"`
-		Host string `json:"host"`
-		Port int    `json:"port"`
-	} `json:"dcs"`
-	PublicKeyPEM string `json:"public_key_pem"`
 }
 
 func main() {
@@ -81,7 +72,7 @@ func run(args []string, out io.Writer) error {
 	if len(*phone) < 6 || !strings.HasPrefix(*phone, "99966") {
 		return fmt.Errorf("-phone %q: a test phone 99966XYYYY is needed (the emulator's code is X×5)", *phone)
 	}
-	var info emulatorInfo
+	var info emulator.Info
 	if err := json.Unmarshal([]byte(*emu), &info); err != nil {
 		return fmt.Errorf("-emulator: %w", err)
 	}
